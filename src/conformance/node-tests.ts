@@ -1,0 +1,73 @@
+// The ONNX backend node-test cases: load each case, run it through import + interpreter, compare.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { errorMessage } from '../errors.js';
+import { runGraph } from '../ir/interpreter.js';
+import type { Tensor } from '../ir/tensor.js';
+import { loadOnnx } from '../onnx/load-onnx.js';
+import { readTensorFile } from '../onnx/tensor-proto.js';
+import { compareTensors, DEFAULT_TOLERANCE } from './compare.js';
+
+export interface TestDataSet {
+  dir: string;
+  inputs: Tensor[];
+  outputs: Tensor[];
+}
+
+export type CaseOutcome =
+  | { name: string; status: 'passed' }
+  | { name: string; status: 'failed'; reason: string }
+  | { name: string; status: 'skipped'; reason: string };
+
+/** Case folders (those holding a model.onnx) under `root`, sorted. */
+export function listCases(root: string): string[] {
+  return fs
+    .readdirSync(root)
+    .filter((d) => fs.existsSync(path.join(root, d, 'model.onnx')))
+    .sort();
+}
+
+/** Read `input_N.pb` / `output_N.pb` of every test_data_set_* folder of a case, in N order. */
+export function readTestDataSets(caseDir: string): TestDataSet[] {
+  const sets = fs.readdirSync(caseDir).filter((d) => d.startsWith('test_data_set_')).sort();
+  return sets.map((s) => {
+    const dir = path.join(caseDir, s);
+    const files = fs.readdirSync(dir);
+    const numbered = (prefix: string) =>
+      files
+        .filter((f) => f.startsWith(prefix) && f.endsWith('.pb'))
+        .sort((a, b) => parseInt(a.slice(prefix.length), 10) - parseInt(b.slice(prefix.length), 10))
+        .map((f) => readTensorFile(path.join(dir, f)).tensor);
+    return { dir, inputs: numbered('input_'), outputs: numbered('output_') };
+  });
+}
+
+/** Run one case through the interpreter. Errors become a failed outcome. */
+export function runNodeTestCase(caseDir: string): CaseOutcome {
+  const name = path.basename(caseDir);
+  try {
+    const g = loadOnnx(path.join(caseDir, 'model.onnx'));
+    for (const set of readTestDataSets(caseDir)) {
+      const feeds: Record<string, Tensor> = {};
+      g.inputs.forEach((v, i) => (feeds[v.name] = set.inputs[i]));
+      const results = runGraph(g, feeds);
+      for (let i = 0; i < g.outputs.length; i++) {
+        const want = set.outputs[i];
+        if (!want) continue;
+        const got = results.get(g.outputs[i].name)!;
+        const diff = compareTensors(got, want, DEFAULT_TOLERANCE);
+        if (diff) return { name, status: 'failed', reason: `${path.basename(set.dir)} output '${g.outputs[i].name}': ${diff}` };
+      }
+    }
+    return { name, status: 'passed' };
+  } catch (e) {
+    return { name, status: 'failed', reason: errorMessage(e) };
+  }
+}
+
+/** The skip list: case name → reason. */
+export function readSkipList(file: string): Map<string, string> {
+  const data = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+  return new Map(Object.entries(data));
+}

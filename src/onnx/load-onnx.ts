@@ -1,0 +1,49 @@
+// Read an .onnx file into a verified, shape-inferred IR graph with constants folded.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../errors.js';
+import type { Graph } from '../ir/graph.js';
+import { verifyGraph } from '../ir/verify.js';
+import { eliminateDeadCode } from '../passes/eliminate-dead-code.js';
+import { fixInputShapes, type InputShapes } from '../passes/fix-input-shapes.js';
+import { foldConstants } from '../passes/fold-constants.js';
+import { runPasses } from '../passes/pass.js';
+import { decodeModel, graphFromModel } from './import.js';
+
+export interface LoadOptions {
+  inputShapes?: InputShapes;
+}
+
+/** Read a file's bytes with errors a user understands. */
+export function readModelBytes(file: string): Buffer {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new UserError(`model file '${file}' does not exist`);
+  }
+  if (stat.isDirectory()) throw new UserError(`'${file}' is a directory, not a model file`);
+  try {
+    return fs.readFileSync(file);
+  } catch (e) {
+    throw new UserError(`cannot read model file '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** The passes every imported model goes through, in order. */
+export function importPasses(options: LoadOptions) {
+  return [fixInputShapes(options.inputShapes), foldConstants, eliminateDeadCode];
+}
+
+export function loadOnnxBytes(bytes: Uint8Array, file: string, options: LoadOptions = {}): Graph {
+  const model = decodeModel(bytes, file);
+  const raw = graphFromModel(model, file, path.dirname(path.resolve(file)));
+  const g = runPasses(raw, importPasses(options));
+  verifyGraph(g);
+  return g;
+}
+
+export function loadOnnx(file: string, options: LoadOptions = {}): Graph {
+  return loadOnnxBytes(readModelBytes(file), file, options);
+}

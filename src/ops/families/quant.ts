@@ -1,0 +1,6 @@
+// Quantization ops: (De)QuantizeLinear and the integer convolution and matrix products.
+
+import type { OpDef } from '../op-def.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const QUANT_OPS: readonly OpDef<any>[] = [];
