@@ -1,0 +1,108 @@
+// Per-layer and total statistics of a graph: parameters, MACs, activation bytes, weight sparsity.
+
+import { byteSize } from '../ir/dtype.js';
+import { staticInfo, type Graph, type Node } from '../ir/graph.js';
+import { nodeAttrs } from '../ir/interpreter.js';
+import { shapeSize, type Tensor } from '../ir/tensor.js';
+import type { ParamRole, ValueType } from '../ops/op-def.js';
+import { opFor } from '../ops/registry.js';
+import { liveIntervals, peakLiveBytes } from './liveness.js';
+
+export interface LayerStats {
+  name: string;
+  op: string;
+  /** Shapes of the run-time inputs (constants excluded). */
+  inputShapes: number[][];
+  outputShapes: number[][];
+  params: number;
+  macs: number;
+  /** Bytes of the layer's outputs. */
+  activationBytes: number;
+  /** Fraction of zero weights (weight-role parameters only); null when the layer has none. */
+  sparsity: number | null;
+}
+
+export interface ModelTotals {
+  params: number;
+  macs: number;
+  /** Bytes of the parameters as stored now. */
+  weightBytes: number;
+  weightBytesFloat32: number;
+  /** Estimate after int8 quantization: weights 1 byte, biases int32, normalization folded away. */
+  weightBytesInt8: number;
+  /** Largest sum of simultaneously live activations (the lower bound of any arena). */
+  peakActivationBytes: number;
+  zeroWeights: number;
+  weights: number;
+}
+
+export interface ModelStats {
+  layers: LayerStats[];
+  totals: ModelTotals;
+}
+
+function countZeros(t: Tensor): number {
+  let z = 0;
+  for (let i = 0; i < t.size; i++) if (t.data[i] == 0) z++; // eslint-disable-line eqeqeq
+  return z;
+}
+
+/** Parameter tensors of a node: initializer inputs the op marks as parameters. */
+export function nodeParams(g: Graph, node: Node): { name: string; role: ParamRole; tensor: Tensor }[] {
+  const roles = opFor(node).paramInputs ?? {};
+  const out: { name: string; role: ParamRole; tensor: Tensor }[] = [];
+  node.inputs.forEach((name, i) => {
+    const role = roles[i];
+    const tensor = name ? g.initializers.get(name) : undefined;
+    if (role && tensor) out.push({ name, role, tensor });
+  });
+  return out;
+}
+
+export function modelStats(g: Graph): ModelStats {
+  const counted = new Set<string>();
+  const totals: ModelTotals = {
+    params: 0, macs: 0, weightBytes: 0, weightBytesFloat32: 0, weightBytesInt8: 0, peakActivationBytes: 0, zeroWeights: 0, weights: 0,
+  };
+  const layers = g.nodes.map((node): LayerStats => {
+    const op = opFor(node);
+    const ins = node.inputs.map((n) => (n ? (staticInfo(g, n) as ValueType) : undefined));
+    const outs = node.outputs.filter((n) => n).map((n) => staticInfo(g, n) as ValueType);
+    let params = 0;
+    let zeros = 0;
+    let weights = 0;
+    for (const p of nodeParams(g, node)) {
+      const n = p.tensor.size;
+      if (p.role === 'weight') {
+        const z = countZeros(p.tensor);
+        zeros += z;
+        weights += n;
+      }
+      if (counted.has(p.name)) continue;
+      counted.add(p.name);
+      params += n;
+      totals.weightBytes += n * byteSize(p.tensor.dtype);
+      totals.weightBytesFloat32 += n * 4;
+      totals.weightBytesInt8 += p.role === 'weight' ? n : p.role === 'bias' ? 4 * n : 0;
+      if (p.role === 'weight') {
+        totals.zeroWeights += countZeros(p.tensor);
+        totals.weights += n;
+      }
+    }
+    const macs = op.macs ? op.macs(ins, outs, nodeAttrs(node)) : 0;
+    totals.params += params;
+    totals.macs += macs;
+    return {
+      name: node.name,
+      op: node.opType,
+      inputShapes: node.inputs.filter((n) => n && !g.initializers.has(n)).map((n) => [...staticInfo(g, n).shape]),
+      outputShapes: outs.map((o) => [...o.shape]),
+      params,
+      macs,
+      activationBytes: outs.reduce((s, o) => s + shapeSize(o.shape) * byteSize(o.dtype), 0),
+      sparsity: weights > 0 ? zeros / weights : null,
+    };
+  });
+  totals.peakActivationBytes = peakLiveBytes(liveIntervals(g), g.nodes.length).bytes;
+  return { layers, totals };
+}

@@ -1,0 +1,65 @@
+// `edgeprune inspect <model>`: per-layer table and totals (parameters, MACs, memory, sparsity).
+
+import type { Command } from 'commander';
+import { modelStats, type ModelStats } from '../../analysis/model-stats.js';
+import { dimsToString, type Graph } from '../../ir/graph.js';
+import { loadModel } from '../../import/load-model.js';
+import type { InputShapes } from '../../passes/fix-input-shapes.js';
+import { formatBytes, formatCount, formatPercent, renderTable } from '../format.js';
+import { collectInputShape } from '../options.js';
+
+interface InspectOptions {
+  json?: boolean;
+  inputShape?: InputShapes;
+}
+
+function shapesText(shapes: number[][]): string {
+  return shapes.map((s) => dimsToString(s)).join(', ');
+}
+
+export function inspectReport(file: string, g: Graph, stats: ModelStats) {
+  return {
+    model: file,
+    producer: g.meta.producer,
+    inputs: g.inputs.map((v) => ({ name: v.name, dtype: v.dtype, shape: v.shape })),
+    outputs: g.outputs.map((v) => ({ name: v.name, dtype: v.dtype, shape: v.shape })),
+    layers: stats.layers,
+    totals: stats.totals,
+  };
+}
+
+export function renderInspect(file: string, g: Graph, stats: ModelStats): string {
+  const io = (label: string, vs: Graph['inputs']) => vs.map((v) => `${label} ${v.name}: ${v.dtype} ${dimsToString(v.shape)}`).join('\n');
+  const rows = stats.layers.map((l, i) => [
+    String(i), l.name, l.op, shapesText(l.inputShapes), shapesText(l.outputShapes),
+    formatCount(l.params), formatCount(l.macs), formatBytes(l.activationBytes), formatPercent(l.sparsity),
+  ]);
+  const t = stats.totals;
+  const sparsity = t.weights > 0 ? ` · weight sparsity ${formatPercent(t.zeroWeights / t.weights)}` : '';
+  return [
+    `model ${file} (producer: ${g.meta.producer})`,
+    io('input ', g.inputs),
+    io('output', g.outputs),
+    '',
+    renderTable(['#', 'name', 'op', 'inputs', 'outputs', 'params', 'MACs', 'activations', 'sparsity'], rows, [true, false, false, false, false, true, true, true, true]),
+    '',
+    `totals: ${formatCount(t.params)} parameters · ${formatCount(t.macs)} MACs${sparsity}`,
+    `weights: ${formatBytes(t.weightBytes)} as stored · ${formatBytes(t.weightBytesFloat32)} float32 · ${formatBytes(t.weightBytesInt8)} int8 (estimate: int8 weights, int32 biases)`,
+    `peak activations: ${formatBytes(t.peakActivationBytes)} (largest sum of simultaneously live tensors)`,
+  ].join('\n');
+}
+
+export function registerInspect(program: Command): void {
+  program
+    .command('inspect')
+    .description('show the layers of a model: shapes, parameters, MACs, activation memory, weight sparsity')
+    .argument('<model>', 'model file (.onnx)')
+    .option('--json', 'print one JSON object instead of the table')
+    .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape)
+    .action((file: string, options: InspectOptions) => {
+      const g = loadModel(file, { inputShapes: options.inputShape });
+      const stats = modelStats(g);
+      if (options.json) console.log(JSON.stringify(inspectReport(file, g, stats), null, 2));
+      else console.log(renderInspect(file, g, stats));
+    });
+}

@@ -1,0 +1,27 @@
+// The `edgeprune` command line: registers the commands and turns errors into messages and exit codes.
+
+import { Command } from 'commander';
+import { VERSION } from '../version.js';
+import { registerInspect } from './commands/inspect.js';
+import { reportError } from './report-error.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  const program = new Command()
+    .name('edgeprune')
+    .description('Prune neural networks until they fit a microcontroller or an FPGA, emit code, and verify it in simulation.')
+    .version(VERSION)
+    .option('--debug', 'print stack traces for errors')
+    .showHelpAfterError('(run edgeprune --help for usage)')
+    .exitOverride();
+  registerInspect(program);
+  for (const cmd of program.commands) cmd.exitOverride().option('--debug', 'print stack traces for errors');
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (e) {
+    return reportError(e, debug);
+  }
+}
+
+process.exitCode = await main(process.argv);

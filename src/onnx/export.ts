@@ -1,0 +1,73 @@
+// IR graph → ONNX ModelProto bytes in the canonical opset, loadable by onnxruntime and Netron.
+
+import fs from 'node:fs';
+import { onnxCodeOf } from '../ir/dtype.js';
+import type { AttrValue, Graph, ValueInfo } from '../ir/graph.js';
+import { CANONICAL_OPSET } from '../ops/op-def.js';
+import { onnx } from './proto.js';
+import { tensorToProto } from './tensor-proto.js';
+
+/** IR version 10 is the one that goes with opset 21 (ONNX 1.16). */
+const IR_VERSION = 10;
+
+function valueInfoToProto(v: ValueInfo): onnx.IValueInfoProto {
+  return {
+    name: v.name,
+    type: {
+      tensorType: {
+        elemType: onnxCodeOf(v.dtype),
+        shape: { dim: v.shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
+      },
+    },
+  };
+}
+
+function attrToProto(name: string, a: AttrValue): onnx.IAttributeProto {
+  const T = onnx.AttributeProto.AttributeType;
+  const bytes = (s: string) => new Uint8Array(Buffer.from(s, 'utf8'));
+  switch (a.kind) {
+    case 'int': return { name, type: T.INT, i: a.value };
+    case 'float': return { name, type: T.FLOAT, f: a.value };
+    case 'string': return { name, type: T.STRING, s: bytes(a.value) };
+    case 'ints': return { name, type: T.INTS, ints: a.value };
+    case 'floats': return { name, type: T.FLOATS, floats: a.value };
+    case 'strings': return { name, type: T.STRINGS, strings: a.value.map(bytes) };
+    case 'tensor': return { name, type: T.TENSOR, t: tensorToProto(a.value, name) };
+  }
+}
+
+/** Serialize a graph; deterministic (same graph, same bytes). */
+export function exportOnnx(g: Graph, producerVersion = '0.1.0'): Uint8Array {
+  const domains = new Set(g.nodes.map((n) => n.domain).filter((d) => d !== ''));
+  const model = onnx.ModelProto.create({
+    irVersion: IR_VERSION,
+    producerName: 'edgeprune',
+    producerVersion,
+    opsetImport: [{ domain: '', version: CANONICAL_OPSET }, ...[...domains].sort().map((domain) => ({ domain, version: 1 }))],
+    graph: {
+      name: g.name,
+      node: g.nodes.map((n) => ({
+        name: n.name,
+        opType: n.opType,
+        domain: n.domain,
+        input: n.inputs,
+        output: n.outputs,
+        attribute: Object.keys(n.attrs).sort().map((k) => attrToProto(k, n.attrs[k])),
+      })),
+      initializer: [...g.initializers].map(([name, t]) => tensorToProto(t, name)),
+      input: g.inputs.map(valueInfoToProto),
+      output: g.outputs.map(valueInfoToProto),
+      valueInfo: [...g.values.values()]
+        .filter((v) => !g.inputs.some((i) => i.name === v.name) && !g.outputs.some((o) => o.name === v.name))
+        .map(valueInfoToProto),
+    },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** Write the ONNX file atomically (a temporary file renamed into place). */
+export function writeOnnx(g: Graph, file: string): void {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, exportOnnx(g));
+  fs.renameSync(tmp, file);
+}

@@ -1,0 +1,31 @@
+// Opset upgrades shared by the shape ops: attributes of older opsets that later became constant inputs.
+
+import { nodeError } from '../../errors.js';
+import type { Node } from '../../ir/graph.js';
+import type { Tensor } from '../../ir/tensor.js';
+import type { UpgradeContext } from '../op-def.js';
+import { int64Tensor } from './tensor-ints.js';
+
+/** Put `name` at input position `index`, marking skipped optional inputs before it as omitted (''). */
+export function setInput(node: Node, index: number, name: string): void {
+  while (node.inputs.length < index) node.inputs.push('');
+  node.inputs[index] = name;
+}
+
+/** Move a tensor to a new constant input at `index`, named after the node and `hint`. */
+export function addConstantInput(node: Node, index: number, tensor: Tensor, hint: string, ctx: UpgradeContext): void {
+  setInput(node, index, ctx.addConstant(tensor, `${node.name}_${hint}`));
+}
+
+/**
+ * Move an integer-list attribute to a constant int64 input at `index` and delete the attribute.
+ * Returns whether the attribute was present. `hint` names the new constant (default: the attribute).
+ */
+export function moveIntsAttrToInput(node: Node, attr: string, index: number, ctx: UpgradeContext, hint = attr): boolean {
+  const a = node.attrs[attr];
+  if (a === undefined) return false;
+  if (a.kind !== 'ints') throw nodeError(node, `attribute '${attr}' has type ${a.kind}, expected ints`);
+  delete node.attrs[attr];
+  addConstantInput(node, index, int64Tensor(a.value), hint, ctx);
+  return true;
+}

@@ -1,0 +1,71 @@
+// Cross-checks with onnxruntime: generated models agree with the interpreter; ONNX → IR → ONNX keeps outputs.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { maxAbsDiff, compareTensors } from '../../src/conformance/compare.js';
+import { listCases, readSkipList, readTestDataSets } from '../../src/conformance/node-tests.js';
+import { NODE_TESTS_DIR, SKIP_LIST_FILE } from '../../src/conformance/paths.js';
+import type { Graph } from '../../src/ir/graph.js';
+import { runGraph } from '../../src/ir/interpreter.js';
+import { shapeSize, Tensor } from '../../src/ir/tensor.js';
+import { digitsMlp, mnistLikeCnn, residualCnn } from '../../src/models/sample-models.js';
+import { exportOnnx } from '../../src/onnx/export.js';
+import { loadOnnx, loadOnnxBytes } from '../../src/onnx/load-onnx.js';
+import { Random } from '../../src/util/random.js';
+import { runOnnxruntime } from '../support/ort.js';
+
+function randomFeeds(g: Graph, seed: number): Record<string, Tensor> {
+  const rng = new Random(seed);
+  const feeds: Record<string, Tensor> = {};
+  for (const v of g.inputs) {
+    const shape = v.shape as number[];
+    feeds[v.name] = Tensor.fromNumbers('float32', shape, Array.from({ length: shapeSize(shape) }, () => rng.uniform(-1, 1)));
+  }
+  return feeds;
+}
+
+describe('generated models: interpreter vs onnxruntime', () => {
+  const models: [string, () => Graph][] = [['MLP', digitsMlp], ['MNIST-like CNN', mnistLikeCnn], ['CNN with BatchNorm, pooling and residual Add', residualCnn]];
+  for (const [label, make] of models) {
+    it(`${label}: max abs difference <= 1e-5`, async () => {
+      const g = make();
+      for (let seed = 0; seed < 3; seed++) {
+        const feeds = randomFeeds(g, seed);
+        const ours = runGraph(g, feeds);
+        const theirs = await runOnnxruntime(exportOnnx(g), feeds);
+        for (const o of g.outputs) {
+          const diff = maxAbsDiff(ours.get(o.name)!, theirs.get(o.name)!);
+          expect(diff).toBeLessThanOrEqual(1e-5);
+        }
+      }
+    });
+  }
+
+  it('exported bytes are deterministic and re-import to the same graph', () => {
+    const a = exportOnnx(residualCnn());
+    const b = exportOnnx(residualCnn());
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+    const again = loadOnnxBytes(a, 'residual.onnx');
+    expect(Buffer.from(exportOnnx(again)).equals(Buffer.from(a))).toBe(true);
+  });
+});
+
+describe('ONNX → IR → ONNX → onnxruntime reproduces the node-test outputs', () => {
+  const skips = readSkipList(SKIP_LIST_FILE);
+  const cases = listCases(NODE_TESTS_DIR).filter((c) => !skips.has(c) && (!process.env.CASES || c.includes(process.env.CASES)));
+  for (const name of cases) {
+    it(name, async () => {
+      const dir = path.join(NODE_TESTS_DIR, name);
+      const g = loadOnnx(path.join(dir, 'model.onnx'));
+      const bytes = exportOnnx(g);
+      for (const set of readTestDataSets(dir)) {
+        const feeds: Record<string, Tensor> = {};
+        g.inputs.forEach((v, i) => (feeds[v.name] = set.inputs[i]));
+        const results = await runOnnxruntime(bytes, feeds);
+        g.outputs.forEach((o, i) => {
+          if (!set.outputs[i]) return;
+          expect(compareTensors(results.get(o.name)!, set.outputs[i])).toBeNull();
+        });
+      }
+    });
+  }
+});
