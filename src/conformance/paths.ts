@@ -6,3 +6,4 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 export const NODE_TESTS_DIR = `${root}test/fixtures/onnx-node-tests`;
 export const SKIP_LIST_FILE = `${root}test/conformance/skipped.json`;
+export const TOLERANCES_FILE = `${root}test/conformance/tolerances.json`;

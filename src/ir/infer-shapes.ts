@@ -41,6 +41,11 @@ export function inferShapes(g: Graph): void {
       if (name) g.values.set(name, { name, dtype: outs[i].dtype, shape: [...outs[i].shape] });
     });
   }
+  resolveGraphOutputs(g);
+}
+
+/** Replace the declared graph outputs by their inferred types, refusing contradictions. Mutates g. */
+export function resolveGraphOutputs(g: Graph): void {
   g.outputs = g.outputs.map((declared) => {
     const init = g.initializers.get(declared.name);
     const found = init ? { name: declared.name, dtype: init.dtype, shape: [...init.shape] } : g.values.get(declared.name);

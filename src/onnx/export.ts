@@ -1,14 +1,16 @@
 // IR graph → ONNX ModelProto bytes in the canonical opset, loadable by onnxruntime and Netron.
 
 import fs from 'node:fs';
-import { onnxCodeOf } from '../ir/dtype.js';
+import { onnxCodeOf, type DType } from '../ir/dtype.js';
 import type { AttrValue, Graph, ValueInfo } from '../ir/graph.js';
 import { CANONICAL_OPSET } from '../ops/op-def.js';
+import { opFor } from '../ops/registry.js';
+import { VERSION } from '../version.js';
 import { onnx } from './proto.js';
 import { tensorToProto } from './tensor-proto.js';
 
-/** IR version 10 is the one that goes with opset 21 (ONNX 1.16). */
-const IR_VERSION = 10;
+/** IR version 10 goes with opset 21 (ONNX 1.16); 11 with opsets 23-25, needed for int2/uint2. */
+const irVersionFor = (opset: number) => (opset > 21 ? 11 : 10);
 
 function valueInfoToProto(v: ValueInfo): onnx.IValueInfoProto {
   return {
@@ -36,14 +38,27 @@ function attrToProto(name: string, a: AttrValue): onnx.IAttributeProto {
   }
 }
 
+/** Types the standard opsets accept only from a later version than the canonical one. */
+const TYPE_SINCE_OPSET: Partial<Record<DType, number>> = { int2: 25, uint2: 25 };
+
+/** The standard opset to write: the canonical one, or a later one some node or type needs. */
+export function exportOpset(g: Graph): number {
+  let opset = CANONICAL_OPSET;
+  for (const node of g.nodes) opset = Math.max(opset, opFor(node).minExportOpset?.(node) ?? CANONICAL_OPSET);
+  const types = [...g.initializers.values(), ...g.values.values(), ...g.inputs, ...g.outputs].map((v) => v.dtype);
+  for (const t of types) opset = Math.max(opset, TYPE_SINCE_OPSET[t] ?? CANONICAL_OPSET);
+  return opset;
+}
+
 /** Serialize a graph; deterministic (same graph, same bytes). */
-export function exportOnnx(g: Graph, producerVersion = '0.1.0'): Uint8Array {
+export function exportOnnx(g: Graph, producerVersion = VERSION): Uint8Array {
   const domains = new Set(g.nodes.map((n) => n.domain).filter((d) => d !== ''));
+  const opset = exportOpset(g);
   const model = onnx.ModelProto.create({
-    irVersion: IR_VERSION,
+    irVersion: irVersionFor(opset),
     producerName: 'edgeprune',
     producerVersion,
-    opsetImport: [{ domain: '', version: CANONICAL_OPSET }, ...[...domains].sort().map((domain) => ({ domain, version: 1 }))],
+    opsetImport: [{ domain: '', version: opset }, ...[...domains].sort().map((domain) => ({ domain, version: 1 }))],
     graph: {
       name: g.name,
       node: g.nodes.map((n) => ({

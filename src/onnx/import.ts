@@ -60,7 +60,10 @@ function valueInfoFromProto(v: onnx.IValueInfoProto, what: string): ValueInfo {
     if ((d as { value?: string }).value === 'dimValue') return toNumber(d.dimValue);
     return d.dimParam || `?${i}`;
   });
-  if (!tt.shape) throw new UserError(`${what} '${name}' has no shape (unknown rank)`, 'give it one with --input-shape name=1x3x224x224');
+  if (!tt.shape && what === 'graph input') {
+    throw new UserError(`${what} '${name}' has no shape (unknown rank)`, `give it one with --input-shape ${name}=1x3x224x224`);
+  }
+  // A graph output without a shape gets the one shape inference finds.
   return { name, dtype: found.dtype as DType, shape };
 }
 

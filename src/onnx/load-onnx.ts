@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
+import type { Tensor } from '../ir/tensor.js';
 import { verifyGraph } from '../ir/verify.js';
 import { eliminateDeadCode } from '../passes/eliminate-dead-code.js';
 import { fixInputShapes, type InputShapes } from '../passes/fix-input-shapes.js';
@@ -13,6 +14,8 @@ import { decodeModel, graphFromModel } from './import.js';
 
 export interface LoadOptions {
   inputShapes?: InputShapes;
+  /** Graph inputs to turn into constants with these values (e.g. a shape fed as an input). */
+  constantInputs?: Record<string, Tensor>;
 }
 
 /** Read a file's bytes with errors a user understands. */
@@ -39,9 +42,20 @@ export function importPasses(options: LoadOptions) {
 export function loadOnnxBytes(bytes: Uint8Array, file: string, options: LoadOptions = {}): Graph {
   const model = decodeModel(bytes, file);
   const raw = graphFromModel(model, file, path.dirname(path.resolve(file)));
+  bindConstantInputs(raw, options.constantInputs ?? {});
   const g = runPasses(raw, importPasses(options));
   verifyGraph(g);
   return g;
+}
+
+function bindConstantInputs(g: Graph, values: Record<string, Tensor>): void {
+  for (const [name, value] of Object.entries(values)) {
+    const input = g.inputs.find((v) => v.name === name);
+    if (!input) throw new UserError(`cannot bind '${name}' as a constant: the model has no such input`);
+    if (input.dtype !== value.dtype) throw new UserError(`cannot bind '${name}' as a constant: it is ${input.dtype}, the value is ${value.dtype}`);
+    g.inputs = g.inputs.filter((v) => v !== input);
+    g.initializers.set(name, value);
+  }
 }
 
 export function loadOnnx(file: string, options: LoadOptions = {}): Graph {

@@ -9,6 +9,8 @@ import { float16Bits, float16FromBits } from '../util/float16.js';
 import { onnx, toNumber, type Int64 } from './proto.js';
 
 const EXTERNAL = 1;
+/** More elements than any model for a microcontroller or FPGA holds in one tensor: a corrupt file. */
+const MAX_ELEMENTS = 2 ** 28;
 
 /** Read a TensorProto into a Tensor. `where` names it in errors; `baseDir` resolves external data. */
 export function tensorFromProto(p: onnx.ITensorProto, where: string, baseDir?: string): Tensor {
@@ -21,6 +23,7 @@ export function tensorFromProto(p: onnx.ITensorProto, where: string, baseDir?: s
   const shape = (p.dims ?? []).map(toNumber);
   if (shape.some((d) => d < 0 || !Number.isInteger(d))) throw new UserError(`${where} has an invalid shape [${shape.join(', ')}]`);
   const n = shapeSize(shape);
+  if (n > MAX_ELEMENTS) throw new UserError(`${where} claims ${n} elements (shape ${shape.join('x')}); the file is corrupt or not a tensor`);
   const t = new Tensor(dtype, shape);
   let raw: Uint8Array | undefined = p.rawData && p.rawData.length > 0 ? p.rawData : undefined;
   if (p.dataLocation === EXTERNAL) raw = readExternal(p, where, baseDir);

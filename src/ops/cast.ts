@@ -21,7 +21,7 @@ export const Cast = defineOp<CastAttrs>({
   domain: '',
   inputs: [1, 1],
   outputs: [1, 1],
-  parseAttrs(a) {
+  parseAttrs(a: AttrReader) {
     const code = a.int('to');
     if (code === undefined) a.fail('to', 'is missing; Cast needs a target type');
     const found = dtypeFromOnnx(code);

@@ -4,7 +4,7 @@ import { nodeError } from '../errors.js';
 import type { DType } from '../ir/dtype.js';
 import type { Node } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
-import { defineOp, type InferInput } from './op-def.js';
+import { CANONICAL_OPSET, defineOp, type InferInput } from './op-def.js';
 import { required, requireType } from './util/check.js';
 import { checkZeroPointShape, paramIndices, quantLayout } from './util/quant-params.js';
 import { dequantizeValue, roundToFloatType } from './util/quant-round.js';
@@ -22,6 +22,7 @@ export const DequantizeLinear = defineOp<DequantizeLinearAttrs>({
   domain: '',
   inputs: [2, 3],
   outputs: [1, 1],
+  minExportOpset: (node) => ('output_dtype' in node.attrs ? 23 : CANONICAL_OPSET),
   keepUnfolded: true,
   parseAttrs: (a) => {
     const blockSize = a.int('block_size', 0);

@@ -45,7 +45,9 @@ export const Gemm = defineOp<GemmAttrs>({
     checkIntegerScaling(a.dtype, attrs, c !== undefined, node);
     const out = new Tensor(a.dtype, [M, N]);
     // A is M×K (stored K×M when transposed), B is K×N (stored N×K when transposed).
-    multiplyInto(a.dtype, matrixView(a.data, 0, attrs.transA ? M : K, attrs.transA), matrixView(b.data, 0, attrs.transB ? K : N, attrs.transB), M, K, N, out.data, 0);
+    const aView = matrixView(a.data, 0, attrs.transA ? M : K, attrs.transA);
+    const bView = matrixView(b.data, 0, attrs.transB ? K : N, attrs.transB);
+    multiplyInto(a.dtype, aView, bView, M, K, N, out.data, 0);
     if (!a.dtype.startsWith('float')) {
       if (c) addBias(out, c);
       return [out];

@@ -60,6 +60,8 @@ export interface OpDef<A = unknown> {
   macs?(inputs: (ValueType | undefined)[], outputs: ValueType[], attrs: A): number;
   /** Inputs that hold trained parameters when they are initializers, with their role. */
   readonly paramInputs?: Readonly<Record<number, ParamRole>>;
+  /** Lowest standard opset whose version of this op accepts the node as written (default CANONICAL_OPSET). */
+  minExportOpset?(node: Node): number;
   /** Constant folding leaves this op in place (it carries meaning, e.g. a quantized weight). */
   readonly keepUnfolded?: boolean;
   /** Results depend on anything but the inputs (random ops): never folded or compared. */

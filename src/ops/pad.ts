@@ -9,7 +9,7 @@ import { required } from './util/check.js';
 import { normalizeAxes } from './util/axes.js';
 import { elementsOf } from './util/tensor-copy.js';
 import { constantInts, INDEX_TYPES, withValues } from './util/tensor-ints.js';
-import { addConstantInput, moveIntsAttrToInput } from './util/tensor-upgrade.js';
+import { moveIntsAttrToInput, setInput } from './util/tensor-upgrade.js';
 
 export type PadMode = 'constant' | 'reflect' | 'edge' | 'wrap';
 const PAD_MODES: readonly PadMode[] = ['constant', 'reflect', 'edge', 'wrap'];
@@ -92,8 +92,18 @@ export const Pad = defineOp<PadAttrs>({
     const value = node.attrs['value'];
     delete node.attrs['value'];
     if (value !== undefined && value.kind !== 'float' && value.kind !== 'int') throw nodeError(node, `attribute 'value' has type ${value.kind}, expected float`);
-    // Pad before opset 11 took float data only; the fill value becomes a float32 input (0 is the default and needs none).
-    if (value !== undefined && value.value !== 0) addConstantInput(node, 2, Tensor.scalar('float32', value.value), 'constant_value', ctx);
+    if (value === undefined || value.value === 0) return; // 0 is the default fill and needs no input
+    // The fill must have the data's type (float16, float or double then): CastLike gives it, and folds away.
+    const cast: Node = {
+      name: `${node.name}_cast_value`,
+      opType: 'CastLike',
+      domain: '',
+      inputs: [ctx.addConstant(Tensor.scalar('float32', value.value), `${node.name}_value`), node.inputs[0]],
+      outputs: [ctx.uniqueName(`${node.name}_constant_value`)],
+      attrs: {},
+    };
+    setInput(node, 2, cast.outputs[0]);
+    return [cast, node];
   },
   infer(inputs, attrs, node) {
     return [{ dtype: required(inputs, 0, node).dtype, shape: padPlan(inputs, attrs, node).shape }];

@@ -4,7 +4,7 @@ import { nodeError } from '../errors.js';
 import type { DType } from '../ir/dtype.js';
 import type { Node } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
-import { defineOp, type InferInput, type ValueType } from './op-def.js';
+import { CANONICAL_OPSET, defineOp, type InferInput, type ValueType } from './op-def.js';
 import { required, requireType } from './util/check.js';
 import { checkZeroPointShape, paramIndices, quantLayout } from './util/quant-params.js';
 import { divisionPrecision, quantizeScaled, roundToFloatType } from './util/quant-round.js';
@@ -26,6 +26,7 @@ export const QuantizeLinear = defineOp<QuantizeLinearAttrs>({
   domain: '',
   inputs: [2, 3],
   outputs: [1, 1],
+  minExportOpset: (node) => ('precision' in node.attrs ? 23 : CANONICAL_OPSET),
   parseAttrs: (a) => {
     // saturate only changes float8 outputs, which the IR does not hold.
     a.intOf('saturate', 1, [0, 1]);
@@ -65,7 +66,7 @@ function outputType(inputs: readonly (ValueType | undefined)[], attrs: QuantizeL
   return inputs[2]?.dtype ?? attrs.outputDtype ?? 'uint8';
 }
 
-/** Types and shapes of x, y_scale and y_zero_point, and the attributes that depend on them. */
+/** Check x, y_scale and y_zero_point and the attributes that depend on them; returns the scale layout. */
 function check<T extends InferInput | Tensor>(inputs: readonly (T | undefined)[], attrs: QuantizeLinearAttrs, node: Node) {
   const x = required(inputs, 0, node);
   const scale = required(inputs, 1, node);

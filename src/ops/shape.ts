@@ -1,6 +1,5 @@
 // Shape: the input's dims (optionally a start..end range of them) as an int64 tensor, known from shapes alone.
 
-import type { Node } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { defineOp } from './op-def.js';
 import { required } from './util/check.js';
@@ -26,7 +25,7 @@ export const Shape = defineOp<ShapeAttrs>({
   inputs: [1, 1],
   outputs: [1, 1],
   parseAttrs: (a) => ({ start: a.int('start', 0), end: a.int('end') }),
-  infer(inputs, attrs, node: Node) {
+  infer(inputs, attrs, node) {
     const value = shapeValue(required(inputs, 0, node).shape, attrs);
     // Shapes are static: the value is known, and constant folding replaces the node with it.
     return [{ dtype: value.dtype, shape: value.shape, value }];

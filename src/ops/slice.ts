@@ -24,11 +24,12 @@ function slicePlan(inputs: readonly (InferInput | undefined)[], node: Node): Sli
   const rank = data.shape.length;
   const starts = constantInts(required(inputs, 1, node), node, 'input starts', INDEX_TYPES)!;
   const ends = constantInts(required(inputs, 2, node), node, 'input ends', INDEX_TYPES)!;
-  const axes = normalizeAxes(constantInts(inputs[3], node, 'input axes', INDEX_TYPES) ?? starts.map((_, i) => i), rank, node);
+  const listedAxes = constantInts(inputs[3], node, 'input axes', INDEX_TYPES) ?? starts.map((_, i) => i);
   const steps = constantInts(inputs[4], node, 'input steps', INDEX_TYPES) ?? starts.map(() => 1);
-  if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length) {
-    throw nodeError(node, `starts, ends, axes and steps have different lengths (${starts.length}, ${ends.length}, ${axes.length}, ${steps.length})`);
+  if (ends.length !== starts.length || listedAxes.length !== starts.length || steps.length !== starts.length) {
+    throw nodeError(node, `starts, ends, axes and steps have different lengths (${starts.length}, ${ends.length}, ${listedAxes.length}, ${steps.length})`);
   }
+  const axes = normalizeAxes(listedAxes, rank, node);
   const plan: SlicePlan = { starts: new Array<number>(rank).fill(0), steps: new Array<number>(rank).fill(1), shape: [...data.shape] };
   axes.forEach((axis, i) => {
     const dim = data.shape[axis];

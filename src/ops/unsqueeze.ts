@@ -1,5 +1,6 @@
 // Unsqueeze: insert size-1 axes at the positions (in the output) a constant int64 input lists.
 
+import { nodeError } from '../errors.js';
 import type { Node } from '../ir/graph.js';
 import { defineOp, type InferInput } from './op-def.js';
 import { required } from './util/check.js';
@@ -27,7 +28,7 @@ export const Unsqueeze = defineOp<Record<string, never>>({
   parseAttrs: () => ({}),
   upgrade(node, opset, ctx) {
     // Before opset 13 the axes were a (required) attribute.
-    if (opset < 13) moveIntsAttrToInput(node, 'axes', 1, ctx);
+    if (opset < 13 && !moveIntsAttrToInput(node, 'axes', 1, ctx)) throw nodeError(node, `has no 'axes' attribute (required before opset 13)`);
   },
   infer(inputs, _attrs, node) {
     return [{ dtype: required(inputs, 0, node).dtype, shape: unsqueezedShape(inputs, node) }];

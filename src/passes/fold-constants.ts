@@ -1,7 +1,7 @@
 // Infer shapes node by node and replace every node whose outputs are known constants by initializers.
 
 import { cloneGraph, type Graph } from '../ir/graph.js';
-import { inferInputs, inferNode } from '../ir/infer-shapes.js';
+import { inferInputs, inferNode, resolveGraphOutputs } from '../ir/infer-shapes.js';
 import { evaluateNode } from '../ir/interpreter.js';
 import { opFor } from '../ops/registry.js';
 import type { Pass } from './pass.js';
@@ -47,6 +47,7 @@ export const foldConstants: Pass = {
       kept.push(node);
     }
     g.nodes = kept;
+    resolveGraphOutputs(g);
     return { graph: g, changed };
   },
 };

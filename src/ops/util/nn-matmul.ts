@@ -1,9 +1,8 @@
 // Matrix products for Gemm and MatMul: dot products over strided matrices in float, wrapping int32 or exact int64.
 
 import { nodeError } from '../../errors.js';
-import type { DType } from '../../ir/dtype.js';
+import type { DType, TensorData } from '../../ir/dtype.js';
 import type { Node } from '../../ir/graph.js';
-import type { TensorData } from '../../ir/dtype.js';
 
 /** Element types Gemm and MatMul accept. */
 export const MATMUL_TYPES: readonly DType[] = ['float32', 'float16', 'float64', 'int32', 'uint32', 'int64', 'uint64'];

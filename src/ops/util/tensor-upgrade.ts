@@ -2,7 +2,6 @@
 
 import { nodeError } from '../../errors.js';
 import type { Node } from '../../ir/graph.js';
-import type { Tensor } from '../../ir/tensor.js';
 import type { UpgradeContext } from '../op-def.js';
 import { int64Tensor } from './tensor-ints.js';
 
@@ -10,11 +9,6 @@ import { int64Tensor } from './tensor-ints.js';
 export function setInput(node: Node, index: number, name: string): void {
   while (node.inputs.length < index) node.inputs.push('');
   node.inputs[index] = name;
-}
-
-/** Move a tensor to a new constant input at `index`, named after the node and `hint`. */
-export function addConstantInput(node: Node, index: number, tensor: Tensor, hint: string, ctx: UpgradeContext): void {
-  setInput(node, index, ctx.addConstant(tensor, `${node.name}_${hint}`));
 }
 
 /**
@@ -26,6 +20,6 @@ export function moveIntsAttrToInput(node: Node, attr: string, index: number, ctx
   if (a === undefined) return false;
   if (a.kind !== 'ints') throw nodeError(node, `attribute '${attr}' has type ${a.kind}, expected ints`);
   delete node.attrs[attr];
-  addConstantInput(node, index, int64Tensor(a.value), hint, ctx);
+  setInput(node, index, ctx.addConstant(int64Tensor(a.value), `${node.name}_${hint}`));
   return true;
 }
