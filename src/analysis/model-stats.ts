@@ -1,7 +1,7 @@
 // Per-layer and total statistics of a graph: parameters, MACs, activation bytes, weight sparsity.
 
 import { byteSize } from '../ir/dtype.js';
-import { staticInfo, type Graph, type Node } from '../ir/graph.js';
+import { producers, staticInfo, type Graph, type Node } from '../ir/graph.js';
 import { nodeAttrs } from '../ir/interpreter.js';
 import { shapeSize, type Tensor } from '../ir/tensor.js';
 import type { ParamRole, ValueType } from '../ops/op-def.js';
@@ -47,14 +47,26 @@ function countZeros(t: Tensor): number {
   return z;
 }
 
-/** Parameter tensors of a node: initializer inputs the op marks as parameters. */
-export function nodeParams(g: Graph, node: Node): { name: string; role: ParamRole; tensor: Tensor }[] {
+/**
+ * The stored parameter behind an input: the initializer itself, or, in QDQ models, the quantized
+ * initializer a DequantizeLinear turns into the float weight.
+ */
+function storedParam(g: Graph, name: string, producerOf: Map<string, Node>): { name: string; tensor: Tensor } | undefined {
+  const direct = g.initializers.get(name);
+  if (direct) return { name, tensor: direct };
+  const p = producerOf.get(name);
+  const quantized = p?.opType === 'DequantizeLinear' ? g.initializers.get(p.inputs[0]) : undefined;
+  return quantized ? { name: p!.inputs[0], tensor: quantized } : undefined;
+}
+
+/** Parameter tensors of a node: the inputs the op marks as parameters, when they are stored constants. */
+export function nodeParams(g: Graph, node: Node, producerOf = producers(g)): { name: string; role: ParamRole; tensor: Tensor }[] {
   const roles = opFor(node).paramInputs ?? {};
   const out: { name: string; role: ParamRole; tensor: Tensor }[] = [];
   node.inputs.forEach((name, i) => {
     const role = roles[i];
-    const tensor = name ? g.initializers.get(name) : undefined;
-    if (role && tensor) out.push({ name, role, tensor });
+    const param = role && name ? storedParam(g, name, producerOf) : undefined;
+    if (role && param) out.push({ ...param, role });
   });
   return out;
 }
@@ -64,6 +76,7 @@ export function modelStats(g: Graph): ModelStats {
   const totals: ModelTotals = {
     params: 0, macs: 0, weightBytes: 0, weightBytesFloat32: 0, weightBytesInt8: 0, peakActivationBytes: 0, zeroWeights: 0, weights: 0,
   };
+  const producerOf = producers(g);
   const layers = g.nodes.map((node): LayerStats => {
     const op = opFor(node);
     const ins = node.inputs.map((n) => (n ? (staticInfo(g, n) as ValueType) : undefined));
@@ -71,7 +84,7 @@ export function modelStats(g: Graph): ModelStats {
     let params = 0;
     let zeros = 0;
     let weights = 0;
-    for (const p of nodeParams(g, node)) {
+    for (const p of nodeParams(g, node, producerOf)) {
       const n = p.tensor.size;
       if (p.role === 'weight') {
         const z = countZeros(p.tensor);

@@ -7,6 +7,7 @@ import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { verifyGraph } from '../ir/verify.js';
 import { eliminateDeadCode } from '../passes/eliminate-dead-code.js';
+import { eliminateIdentities } from '../passes/eliminate-identities.js';
 import { fixInputShapes, type InputShapes } from '../passes/fix-input-shapes.js';
 import { foldConstants } from '../passes/fold-constants.js';
 import { runPasses } from '../passes/pass.js';
@@ -36,7 +37,7 @@ export function readModelBytes(file: string): Buffer {
 
 /** The passes every imported model goes through, in order. */
 export function importPasses(options: LoadOptions) {
-  return [fixInputShapes(options.inputShapes), foldConstants, eliminateDeadCode];
+  return [fixInputShapes(options.inputShapes), foldConstants, eliminateIdentities, eliminateDeadCode];
 }
 
 export function loadOnnxBytes(bytes: Uint8Array, file: string, options: LoadOptions = {}): Graph {

@@ -6,30 +6,23 @@ import { Tensor } from '../ir/tensor.js';
 import { defineOp, type ValueType } from './op-def.js';
 import { required, requireType } from './util/check.js';
 import { convOutputShape } from './util/conv-kernel.js';
-import {
-  checkChannelParam,
-  checkScalarParam,
-  convMacs,
-  integerConvGeometry,
-  integerConvolve,
-  readIntegerConvAttrs,
-  type IntegerConvAttrs,
-} from './util/quant-conv.js';
+import { convGeometry, convMacs, readConvAttrs, type ConvAttrs } from './util/conv-geometry.js';
+import { checkChannelParam, checkScalarParam, integerConvolve } from './util/quant-conv.js';
 import { wrapInt32 } from './util/quant-round.js';
 import { INT8_TYPES } from './util/quant-types.js';
 
-export const ConvInteger = defineOp<IntegerConvAttrs>({
+export const ConvInteger = defineOp<ConvAttrs>({
   opType: 'ConvInteger',
   domain: '',
   inputs: [2, 4],
   outputs: [1, 1],
   paramInputs: { 1: 'weight' },
-  parseAttrs: readIntegerConvAttrs,
+  parseAttrs: readConvAttrs,
   infer(inputs, attrs, node) {
     check(inputs, node);
     const x = required(inputs, 0, node);
     const w = required(inputs, 1, node);
-    return [{ dtype: 'int32', shape: convOutputShape(integerConvGeometry(x.shape, w.shape, attrs, node)) }];
+    return [{ dtype: 'int32', shape: convOutputShape(convGeometry(x.shape, w.shape, attrs, node)) }];
   },
   evaluate(inputs, attrs, node) {
     check(inputs, node);

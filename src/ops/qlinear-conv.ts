@@ -7,32 +7,25 @@ import { shapeSize, Tensor } from '../ir/tensor.js';
 import { defineOp, type ValueType } from './op-def.js';
 import { required, requireType } from './util/check.js';
 import { convOutputShape } from './util/conv-kernel.js';
-import {
-  checkChannelParam,
-  checkScalarParam,
-  convMacs,
-  integerConvGeometry,
-  integerConvolve,
-  readIntegerConvAttrs,
-  type IntegerConvAttrs,
-} from './util/quant-conv.js';
+import { convGeometry, convMacs, readConvAttrs, type ConvAttrs } from './util/conv-geometry.js';
+import { checkChannelParam, checkScalarParam, integerConvolve } from './util/quant-conv.js';
 import { requantize, requantMultiplier } from './util/quant-round.js';
 import { INT8_TYPES } from './util/quant-types.js';
 
 const X = 0, X_SCALE = 1, X_ZERO = 2, W = 3, W_SCALE = 4, W_ZERO = 5, Y_SCALE = 6, Y_ZERO = 7, BIAS = 8;
 
-export const QLinearConv = defineOp<IntegerConvAttrs>({
+export const QLinearConv = defineOp<ConvAttrs>({
   opType: 'QLinearConv',
   domain: '',
   inputs: [8, 9],
   outputs: [1, 1],
   paramInputs: { [W]: 'weight', [BIAS]: 'bias' },
-  parseAttrs: readIntegerConvAttrs,
+  parseAttrs: readConvAttrs,
   infer(inputs, attrs, node) {
     const dtype = check(inputs, node);
     const x = required(inputs, X, node);
     const w = required(inputs, W, node);
-    return [{ dtype, shape: convOutputShape(integerConvGeometry(x.shape, w.shape, attrs, node)) }];
+    return [{ dtype, shape: convOutputShape(convGeometry(x.shape, w.shape, attrs, node)) }];
   },
   evaluate(inputs, attrs, node) {
     const dtype = check(inputs, node);

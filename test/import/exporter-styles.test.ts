@@ -151,6 +151,10 @@ describe('keras2onnx-style CNN (opset 9, NHWC, Softmax on 2-D)', () => {
     expect(stats.totals.macs).toBe(8 * 8 * 4 * 9 + 640);
   });
 
+  it('rewrites the opset-9 Softmax without leaving no-op reshapes or the Dropout', () => {
+    expect(g.nodes.map((n) => n.opType)).toEqual(['Transpose', 'Conv', 'BatchNormalization', 'Relu', 'MaxPool', 'Transpose', 'Reshape', 'MatMul', 'Add', 'Softmax']);
+  });
+
   it('gives probabilities that sum to 1', () => {
     const out = runGraph(g, { input_1: randomInput([1, 8, 8, 1]) }).get('dense')!;
     const sum = Array.from(out.data as Float32Array).reduce((a, b) => a + b, 0);
