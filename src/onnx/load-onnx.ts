@@ -35,16 +35,20 @@ export function readModelBytes(file: string): Buffer {
   }
 }
 
-/** The passes every imported model goes through, in order. */
-export function importPasses(options: LoadOptions) {
-  return [fixInputShapes(options.inputShapes), foldConstants, eliminateIdentities, eliminateDeadCode];
+/**
+ * The passes every imported model goes through, in order. The first two establish what the
+ * verifier checks (static shapes, inferred types), so verification starts after them.
+ */
+export function prepareImportedGraph(raw: Graph, options: LoadOptions = {}): Graph {
+  const typed = runPasses(raw, [fixInputShapes(options.inputShapes), foldConstants], { verify: false });
+  return runPasses(typed, [eliminateIdentities, eliminateDeadCode]);
 }
 
 export function loadOnnxBytes(bytes: Uint8Array, file: string, options: LoadOptions = {}): Graph {
   const model = decodeModel(bytes, file);
   const raw = graphFromModel(model, file, path.dirname(path.resolve(file)));
   bindConstantInputs(raw, options.constantInputs ?? {});
-  const g = runPasses(raw, importPasses(options));
+  const g = prepareImportedGraph(raw, options);
   verifyGraph(g);
   return g;
 }

@@ -1,6 +1,7 @@
 // The pass contract: a named function from graph to graph that says whether it changed anything.
 
 import type { Graph } from '../ir/graph.js';
+import { verifyProblems } from '../ir/verify.js';
 
 export interface PassResult {
   graph: Graph;
@@ -13,9 +14,17 @@ export interface Pass {
   run(g: Graph): PassResult;
 }
 
-/** Run passes in the given order; returns the final graph. */
-export function runPasses(g: Graph, passes: readonly Pass[]): Graph {
+/**
+ * Run passes in the given order and verify the graph after each one, so that a broken pass is
+ * caught where it broke the graph (an internal error naming the pass).
+ */
+export function runPasses(g: Graph, passes: readonly Pass[], options: { verify?: boolean } = {}): Graph {
   let current = g;
-  for (const p of passes) current = p.run(current).graph;
+  for (const p of passes) {
+    current = p.run(current).graph;
+    if (options.verify === false) continue;
+    const problems = verifyProblems(current);
+    if (problems.length) throw new Error(`pass ${p.name} produced an invalid graph:\n  ${problems.join('\n  ')}`);
+  }
   return current;
 }

@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyGraph } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interpreter.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { importPasses } from '../../src/onnx/load-onnx.js';
-import { runPasses } from '../../src/passes/pass.js';
+import { prepareImportedGraph } from '../../src/onnx/load-onnx.js';
 import { attr, elements, f32, i64, iota, makeNode, runOp, upgradeNode } from './tensor-harness.js';
 
 const mode = (m: string) => ({ mode: attr.string(m) });
@@ -80,7 +79,7 @@ describe('Pad', () => {
     g.outputs.push({ name: 'y', dtype: 'float64', shape: [3] });
     g.nodes.push(...nodes);
     for (const [name, t] of constants) g.initializers.set(name, t);
-    const folded = runPasses(g, importPasses({}));
+    const folded = prepareImportedGraph(g);
     expect(folded.nodes.map((n) => n.opType)).toEqual(['Pad']);
     expect(folded.initializers.get(folded.nodes[0].inputs[2])?.dtype).toBe('float64');
     const y = runGraph(folded, { x: Tensor.fromNumbers('float64', [2], [1, 2]) }).get('y')!;

@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyGraph, type Graph } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interpreter.js';
 import { verifyGraph } from '../../src/ir/verify.js';
-import { importPasses } from '../../src/onnx/load-onnx.js';
-import { runPasses } from '../../src/passes/pass.js';
+import { prepareImportedGraph } from '../../src/onnx/load-onnx.js';
 import { attr, elements, i64, iota } from './tensor-harness.js';
 
 /** x: 2x3x4 → y = x.view(x.shape[0], -1), the way torch.onnx exports it. */
@@ -27,7 +26,7 @@ function flattenByShapeArithmetic(): Graph {
 
 describe('constant folding of shape arithmetic', () => {
   it('leaves only the Reshape, with its shape as an initializer', () => {
-    const g = runPasses(flattenByShapeArithmetic(), importPasses({}));
+    const g = prepareImportedGraph(flattenByShapeArithmetic());
     verifyGraph(g);
     expect(g.nodes.map((n) => n.opType)).toEqual(['Reshape']);
     const shapeName = g.nodes[0].inputs[1];
@@ -38,7 +37,7 @@ describe('constant folding of shape arithmetic', () => {
   });
 
   it('still computes the same result', () => {
-    const g = runPasses(flattenByShapeArithmetic(), importPasses({}));
+    const g = prepareImportedGraph(flattenByShapeArithmetic());
     const x = iota([2, 3, 4]);
     const y = runGraph(g, { x }).get('y')!;
     expect(y.shape).toEqual([2, 12]);
