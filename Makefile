@@ -34,6 +34,8 @@ $(BUILD_STAMP): $(NPM_STAMP) $(TS_SOURCES)
 build: $(BUILD_STAMP)
 
 test: setup
+	@echo "test: type-checking sources and tests (tsc)"
+	@npx tsc -p tsconfig.test.json
 	@echo "test: running the test suite (vitest)"
 	@npx vitest run
 	@echo "test: ONNX conformance summary"

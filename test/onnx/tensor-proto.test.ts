@@ -13,19 +13,19 @@ const T = onnx.TensorProto.DataType;
 
 describe('TensorProto typed fields', () => {
   it('float_data, double_data, int32_data for narrow ints and bool, int64_data, uint64_data', () => {
-    expect(Array.from(tensorFromProto({ dataType: T.FLOAT, dims: [2], floatData: [1.5, -2] }, 't').data)).toEqual([1.5, -2]);
-    expect(Array.from(tensorFromProto({ dataType: T.DOUBLE, dims: [1], doubleData: [0.1] }, 't').data)).toEqual([0.1]);
-    expect(Array.from(tensorFromProto({ dataType: T.INT8, dims: [3], int32Data: [-128, 0, 127] }, 't').data)).toEqual([-128, 0, 127]);
-    expect(Array.from(tensorFromProto({ dataType: T.UINT16, dims: [1], int32Data: [65535] }, 't').data)).toEqual([65535]);
-    expect(Array.from(tensorFromProto({ dataType: T.BOOL, dims: [2], int32Data: [1, 0] }, 't').data)).toEqual([1, 0]);
+    expect(Array.from(tensorFromProto({ dataType: T.FLOAT, dims: [2], floatData: [1.5, -2] }, 't').data as ArrayLike<number | bigint>)).toEqual([1.5, -2]);
+    expect(Array.from(tensorFromProto({ dataType: T.DOUBLE, dims: [1], doubleData: [0.1] }, 't').data as ArrayLike<number | bigint>)).toEqual([0.1]);
+    expect(Array.from(tensorFromProto({ dataType: T.INT8, dims: [3], int32Data: [-128, 0, 127] }, 't').data as ArrayLike<number | bigint>)).toEqual([-128, 0, 127]);
+    expect(Array.from(tensorFromProto({ dataType: T.UINT16, dims: [1], int32Data: [65535] }, 't').data as ArrayLike<number | bigint>)).toEqual([65535]);
+    expect(Array.from(tensorFromProto({ dataType: T.BOOL, dims: [2], int32Data: [1, 0] }, 't').data as ArrayLike<number | bigint>)).toEqual([1, 0]);
     const big = Long.fromString('9007199254740993'); // 2^53 + 1: not a double
-    expect(Array.from(tensorFromProto({ dataType: T.INT64, dims: [2], int64Data: [big, -3] }, 't').data)).toEqual([9007199254740993n, -3n]);
-    expect(Array.from(tensorFromProto({ dataType: T.UINT32, dims: [1], uint64Data: [4294967295] }, 't').data)).toEqual([4294967295]);
+    expect(Array.from(tensorFromProto({ dataType: T.INT64, dims: [2], int64Data: [big, -3] }, 't').data as ArrayLike<number | bigint>)).toEqual([9007199254740993n, -3n]);
+    expect(Array.from(tensorFromProto({ dataType: T.UINT32, dims: [1], uint64Data: [4294967295] }, 't').data as ArrayLike<number | bigint>)).toEqual([4294967295]);
   });
 
   it('float16 from int32_data bits', () => {
     const t = tensorFromProto({ dataType: T.FLOAT16, dims: [3], int32Data: [0x3c00, 0xc000, 0x3555] }, 't');
-    expect(Array.from(t.data)).toEqual([1, -2, 0.333251953125]);
+    expect(Array.from(t.data as ArrayLike<number | bigint>)).toEqual([1, -2, 0.333251953125]);
   });
 });
 
@@ -36,7 +36,7 @@ describe('TensorProto raw_data', () => {
     dv.setFloat32(1, 3.25, true);
     dv.setFloat32(5, -1, true);
     const t = tensorFromProto({ dataType: T.FLOAT, dims: [2], rawData: buf.subarray(1) }, 't');
-    expect(Array.from(t.data)).toEqual([3.25, -1]);
+    expect(Array.from(t.data as ArrayLike<number | bigint>)).toEqual([3.25, -1]);
   });
 
   it('round-trips every IR type through raw_data', () => {
@@ -76,7 +76,7 @@ describe('TensorProto external data', () => {
       dataType: T.FLOAT, dims: [3], dataLocation: 1,
       externalData: [{ key: 'location', value: 'weights.bin' }, { key: 'offset', value: '4' }, { key: 'length', value: '12' }],
     };
-    expect(Array.from(tensorFromProto(proto, 'w', dir).data)).toEqual([1.25, 2.5, -4]);
+    expect(Array.from(tensorFromProto(proto, 'w', dir).data as ArrayLike<number | bigint>)).toEqual([1.25, 2.5, -4]);
     expect(() => tensorFromProto({ ...proto, externalData: [{ key: 'location', value: 'gone.bin' }] }, "initializer 'w'", dir)).toThrow(/'gone.bin', which is missing/);
   });
 });

@@ -11,7 +11,7 @@ describe('BatchNormalization', () => {
   it('normalizes each channel with its own statistics', () => {
     // Channel 0: (x - 1) / 2 · 1 + 0; channel 1: (x - 0) / 1 · 2 + 1.
     const [y] = runOp(BatchNormalization, [f32([2, 2, 2], [1, 3, 5, 6, -1, 7, 0, 0.5]), ...params()], noEps);
-    expect(Array.from(y.data)).toEqual([0, 1, 11, 13, -1, 3, 1, 2]);
+    expect(Array.from(y.data as ArrayLike<number | bigint>)).toEqual([0, 1, 11, 13, -1, 3, 1, 2]);
   });
 
   it('adds epsilon to the variance (default 1e-5)', () => {
@@ -21,7 +21,7 @@ describe('BatchNormalization', () => {
 
   it('treats a 1-D input as N values of one channel', () => {
     const [y] = runOp(BatchNormalization, [f32([3], [1, 3, 5]), f32([1], [1]), f32([1], [0]), f32([1], [1]), f32([1], [4])], noEps);
-    expect(Array.from(y.data)).toEqual([0, 1, 2]);
+    expect(Array.from(y.data as ArrayLike<number | bigint>)).toEqual([0, 1, 2]);
   });
 
   it('refuses training mode and the statistics outputs', () => {
@@ -53,7 +53,7 @@ describe('BatchNormalization', () => {
     const g = importOneNode(model(7, { spatial: int(1), epsilon: float(0) }));
     expect(g.nodes[0].attrs.spatial).toBeUndefined();
     const y = runGraph(g, { x: f32([1, 2, 1, 2], [1, 3, 0, 1]) }).get('y')!;
-    expect(Array.from(y.data)).toEqual([0, 1, 1, 3]);
+    expect(Array.from(y.data as ArrayLike<number | bigint>)).toEqual([0, 1, 1, 3]);
   });
 
   it('refuses opset 7 spatial=0 and opset 9 training outputs', () => {

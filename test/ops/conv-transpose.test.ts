@@ -40,7 +40,7 @@ describe('ConvTranspose', () => {
     const [y] = runOp(ConvTranspose, [x, w], attrs);
     // H: 2·2 + 1 + (3-1)·2 + 1 - 1 - 2 = 7; W: 3·3 + 0 + 2 - 0 - 1 = 10
     expect(y.shape).toEqual([2, 6, 7, 10]);
-    expect(Array.from(y.data)).toEqual(scatter2d(x, w, 2, [2, 3], [2, 1], [1, 0], [7, 10]));
+    expect(Array.from(y.data as ArrayLike<number | bigint>)).toEqual(scatter2d(x, w, 2, [2, 3], [2, 1], [1, 0], [7, 10]));
   });
 
   it('adds the bias per output channel', () => {
@@ -49,7 +49,7 @@ describe('ConvTranspose', () => {
     const [plain] = runOp(ConvTranspose, [x, w]);
     const [biased] = runOp(ConvTranspose, [x, w, f32([2], [10, 100])]);
     const plane = 9;
-    Array.from(biased.data).forEach((v, i) => expect(v - plain.at(i)).toBe(i < plane ? 10 : 100));
+    biased.toNumbers().forEach((v, i) => expect(v - plain.at(i)).toBe(i < plane ? 10 : 100));
   });
 
   it('derives pads from output_shape: odd totals go to the begin unless SAME_UPPER', () => {
@@ -57,17 +57,17 @@ describe('ConvTranspose', () => {
     const x = f32([1, 1, 3], [1, 2, 3]);
     const w = f32([1, 1, 3], [1, 1, 1]);
     const full = runOp(ConvTranspose, [x, w], { strides: ints([2]) })[0];
-    expect(Array.from(full.data)).toEqual([1, 1, 3, 2, 5, 3, 3]);
+    expect(Array.from(full.data as ArrayLike<number | bigint>)).toEqual([1, 1, 3, 2, 5, 3, 3]);
     const lower = runOp(ConvTranspose, [x, w], { strides: ints([2]), output_shape: ints([6]) })[0];
-    expect(Array.from(lower.data)).toEqual([1, 3, 2, 5, 3, 3]);
+    expect(Array.from(lower.data as ArrayLike<number | bigint>)).toEqual([1, 3, 2, 5, 3, 3]);
     const upper = runOp(ConvTranspose, [x, w], { strides: ints([2]), output_shape: ints([6]), auto_pad: str('SAME_UPPER') })[0];
-    expect(Array.from(upper.data)).toEqual([1, 1, 3, 2, 5, 3]);
+    expect(Array.from(upper.data as ArrayLike<number | bigint>)).toEqual([1, 1, 3, 2, 5, 3]);
     // auto_pad alone aims at input · stride.
     const same = runOp(ConvTranspose, [x, w], { strides: ints([2]), auto_pad: str('SAME_LOWER') })[0];
-    expect(Array.from(same.data)).toEqual([1, 3, 2, 5, 3, 3]);
+    expect(Array.from(same.data as ArrayLike<number | bigint>)).toEqual([1, 3, 2, 5, 3, 3]);
     // A larger output_shape extends the end with zeros; a full N, C, spatial shape is accepted.
     const longer = runOp(ConvTranspose, [x, w], { strides: ints([2]), output_shape: ints([1, 1, 8]) })[0];
-    expect(Array.from(longer.data)).toEqual([1, 1, 3, 2, 5, 3, 3, 0]);
+    expect(Array.from(longer.data as ArrayLike<number | bigint>)).toEqual([1, 1, 3, 2, 5, 3, 3, 0]);
   });
 
   it('counts input size × M/group × kernel MACs and marks W and B as parameters', () => {

@@ -10,17 +10,17 @@ const B = f32([3, 2], [1, 0, 0, 1, 1, 1]);
 
 describe('Gemm', () => {
   it('broadcasts C as a row, a column, a scalar or a full matrix', () => {
-    expect(Array.from(runOp(Gemm, [A, B, f32([2], [10, 20])])[0].data)).toEqual([14, 25, 20, 31]);
-    expect(Array.from(runOp(Gemm, [A, B, f32([2, 1], [10, 20])])[0].data)).toEqual([14, 15, 30, 31]);
-    expect(Array.from(runOp(Gemm, [A, B, f32([], [1])])[0].data)).toEqual([5, 6, 11, 12]);
-    expect(Array.from(runOp(Gemm, [A, B, f32([1, 1], [1])])[0].data)).toEqual([5, 6, 11, 12]);
-    expect(Array.from(runOp(Gemm, [A, B, f32([2, 2], [1, 2, 3, 4])])[0].data)).toEqual([5, 7, 13, 15]);
+    expect(Array.from(runOp(Gemm, [A, B, f32([2], [10, 20])])[0].data as ArrayLike<number | bigint>)).toEqual([14, 25, 20, 31]);
+    expect(Array.from(runOp(Gemm, [A, B, f32([2, 1], [10, 20])])[0].data as ArrayLike<number | bigint>)).toEqual([14, 15, 30, 31]);
+    expect(Array.from(runOp(Gemm, [A, B, f32([], [1])])[0].data as ArrayLike<number | bigint>)).toEqual([5, 6, 11, 12]);
+    expect(Array.from(runOp(Gemm, [A, B, f32([1, 1], [1])])[0].data as ArrayLike<number | bigint>)).toEqual([5, 6, 11, 12]);
+    expect(Array.from(runOp(Gemm, [A, B, f32([2, 2], [1, 2, 3, 4])])[0].data as ArrayLike<number | bigint>)).toEqual([5, 7, 13, 15]);
   });
 
   it('works without C', () => {
     const [y] = runOp(Gemm, [A, B]);
     expect(y.shape).toEqual([2, 2]);
-    expect(Array.from(y.data)).toEqual([4, 5, 10, 11]);
+    expect(Array.from(y.data as ArrayLike<number | bigint>)).toEqual([4, 5, 10, 11]);
   });
 
   it('applies transA, transB, alpha and beta', () => {
@@ -28,12 +28,12 @@ describe('Gemm', () => {
     const Bt = f32([2, 3], [1, 0, 1, 0, 1, 1]);
     const attrs = { transA: int(1), transB: int(1), alpha: float(0.5), beta: float(2) };
     const [y] = runOp(Gemm, [At, Bt, f32([2], [1, -1])], attrs);
-    expect(Array.from(y.data)).toEqual([2 + 2, 2.5 - 2, 5 + 2, 5.5 - 2]);
+    expect(Array.from(y.data as ArrayLike<number | bigint>)).toEqual([2 + 2, 2.5 - 2, 5 + 2, 5.5 - 2]);
   });
 
   it('skips C when beta is 0 (even for NaN), as the reference does', () => {
     const [y] = runOp(Gemm, [A, B, f32([2], [NaN, NaN])], { beta: float(0) });
-    expect(Array.from(y.data)).toEqual([4, 5, 10, 11]);
+    expect(Array.from(y.data as ArrayLike<number | bigint>)).toEqual([4, 5, 10, 11]);
   });
 
   it('rounds every float32 product and sum in k order', () => {
@@ -49,7 +49,7 @@ describe('Gemm', () => {
     const c = Tensor.fromNumbers('int32', [1], [5]);
     const [y] = runOp(Gemm, [a, b, c]);
     expect(y.dtype).toBe('int32');
-    expect(Array.from(y.data)).toEqual([0 + 12 + 5]); // 2^32 wraps to 0
+    expect(Array.from(y.data as ArrayLike<number | bigint>)).toEqual([0 + 12 + 5]); // 2^32 wraps to 0
   });
 
   it('refuses alpha other than 1 on integer inputs', () => {

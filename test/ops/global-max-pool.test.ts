@@ -8,7 +8,7 @@ describe('GlobalMaxPool', () => {
   it('takes the maximum of each plane of each batch item', () => {
     const [y] = runOp(GlobalMaxPool, [f32([2, 2, 2, 2], [1, 9, 3, 4, -5, -6, -2, -8, 0, 0, 0, 0, 7, 7, 8, -1])]);
     expect(y.shape).toEqual([2, 2, 1, 1]);
-    expect(Array.from(y.data)).toEqual([9, -2, 0, 8]);
+    expect(Array.from(y.data as ArrayLike<number | bigint>)).toEqual([9, -2, 0, 8]);
   });
 
   it('ignores NaN unless the plane is all NaN', () => {

@@ -40,7 +40,7 @@ describe('MatMul', () => {
     const b = seq([1, 5, 4, 3], 4);
     const [y] = runOp(MatMul, [a, b]);
     expect(y.shape).toEqual([3, 5, 2, 3]);
-    expect(Array.from(y.data)).toEqual(naive(a, b));
+    expect(Array.from(y.data as ArrayLike<number | bigint>)).toEqual(naive(a, b));
   });
 
   it('broadcasts an operand of lower rank', () => {
@@ -48,7 +48,7 @@ describe('MatMul', () => {
     const b = seq([4, 3, 2], 3);
     const [y] = runOp(MatMul, [a, b]);
     expect(y.shape).toEqual([4, 2, 2]);
-    expect(Array.from(y.data)).toEqual(naive(a.reshaped([1, 2, 3]), b));
+    expect(Array.from(y.data as ArrayLike<number | bigint>)).toEqual(naive(a.reshaped([1, 2, 3]), b));
   });
 
   it('promotes 1-D operands and removes the promoted dimension', () => {
@@ -58,10 +58,10 @@ describe('MatMul', () => {
     const m = f32([3, 2], [1, 0, 0, 1, 1, 1]);
     const [vm] = runOp(MatMul, [v, m]);
     expect(vm.shape).toEqual([2]);
-    expect(Array.from(vm.data)).toEqual([4, 5]);
+    expect(Array.from(vm.data as ArrayLike<number | bigint>)).toEqual([4, 5]);
     const [mv] = runOp(MatMul, [f32([2, 2, 3], [1, 1, 1, 0, 0, 1, 2, 0, 0, 0, 1, 0]), v]);
     expect(mv.shape).toEqual([2, 2]);
-    expect(Array.from(mv.data)).toEqual([6, 3, 2, 2]);
+    expect(Array.from(mv.data as ArrayLike<number | bigint>)).toEqual([6, 3, 2, 2]);
   });
 
   it('is exact for int64 and wraps int32', () => {

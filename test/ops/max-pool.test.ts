@@ -34,15 +34,15 @@ describe('MaxPool', () => {
     const x = distinct([2, 3, 4, 5]);
     const [y, idx] = runOp(MaxPool, [x], { kernel_shape: ints([2, 2]) }, ['y', 'indices']);
     const want = naiveMaxPool2d(x, 2, false);
-    expect(Array.from(y.data)).toEqual(want.values);
+    expect(Array.from(y.data as ArrayLike<number | bigint>)).toEqual(want.values);
     expect(idx.dtype).toBe('int64');
-    expect(Array.from(idx.data)).toEqual(want.indices);
+    expect(Array.from(idx.data as ArrayLike<number | bigint>)).toEqual(want.indices);
   });
 
   it('counts indices column-major over the spatial axes with storage_order 1', () => {
     const x = distinct([2, 3, 4, 5]);
     const [, idx] = runOp(MaxPool, [x], { kernel_shape: ints([2, 2]), storage_order: int(1) }, ['y', 'indices']);
-    expect(Array.from(idx.data)).toEqual(naiveMaxPool2d(x, 2, true).indices);
+    expect(Array.from(idx.data as ArrayLike<number | bigint>)).toEqual(naiveMaxPool2d(x, 2, true).indices);
   });
 
   it('counts 3-D column-major indices as h + w·H + d·H·W', () => {
@@ -65,7 +65,7 @@ describe('MaxPool', () => {
     const x = Tensor.fromNumbers('int8', [1, 1, 2, 2], [-5, -3, -7, -128]);
     const [y] = runOp(MaxPool, [x], { kernel_shape: ints([2, 2]), pads: ints([1, 1, 1, 1]), strides: ints([2, 2]) });
     expect(y.dtype).toBe('int8');
-    expect(Array.from(y.data)).toEqual([-5, -3, -7, -128]);
+    expect(Array.from(y.data as ArrayLike<number | bigint>)).toEqual([-5, -3, -7, -128]);
   });
 
   it('omits Indices when the node has one output', () => {
@@ -74,8 +74,8 @@ describe('MaxPool', () => {
 
   it('pads SAME_LOWER at the begin and SAME_UPPER at the end', () => {
     const x = f32([1, 1, 4], [1, 5, 2, 4]);
-    expect(Array.from(runOp(MaxPool, [x], { kernel_shape: ints([2]), auto_pad: str('SAME_UPPER') })[0].data)).toEqual([5, 5, 4, 4]);
-    expect(Array.from(runOp(MaxPool, [x], { kernel_shape: ints([2]), auto_pad: str('SAME_LOWER') })[0].data)).toEqual([1, 5, 5, 4]);
+    expect(Array.from(runOp(MaxPool, [x], { kernel_shape: ints([2]), auto_pad: str('SAME_UPPER') })[0].data as ArrayLike<number | bigint>)).toEqual([5, 5, 4, 4]);
+    expect(Array.from(runOp(MaxPool, [x], { kernel_shape: ints([2]), auto_pad: str('SAME_LOWER') })[0].data as ArrayLike<number | bigint>)).toEqual([1, 5, 5, 4]);
   });
 
   it('refuses windows that read only padding, and a missing kernel_shape', () => {
