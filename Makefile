@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_STAMP := node_modules/.edgeprune-npm-stamp
 BUILD_STAMP := dist/.build-stamp
-TS_SOURCES := $(shell find src -name '*.ts' 2>/dev/null) tsconfig.json
+TS_SOURCES := $(shell find src hw-sim -name '*.ts' 2>/dev/null) tsconfig.json
 DEMO_MODEL := examples/models/mnist-like-cnn.onnx
 
 .PHONY: help setup toolchains build test conformance demo clean
@@ -39,10 +39,10 @@ test: setup
 	@echo "test: running the test suite (vitest)"
 	@npx vitest run
 	@echo "test: ONNX conformance summary"
-	@node dist/conformance/main.js
+	@node dist/src/conformance/main.js
 
 conformance: setup
-	@node dist/conformance/main.js
+	@node dist/src/conformance/main.js
 
 demo: setup
 	@echo "demo: inspecting $(DEMO_MODEL)"

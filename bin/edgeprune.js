@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 // Entry point of the `edgeprune` command: runs the compiled CLI (build with `npm run build`).
-import '../dist/cli/main.js';
+import '../dist/src/cli/main.js';

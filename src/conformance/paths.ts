@@ -1,9 +1,7 @@
 // Locations of the bundled conformance data, relative to the package root (works from src/ and dist/).
 
-import { fileURLToPath } from 'node:url';
+import { repoPath } from '../util/package-root.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-
-export const NODE_TESTS_DIR = `${root}test/fixtures/onnx-node-tests`;
-export const SKIP_LIST_FILE = `${root}test/conformance/skipped.json`;
-export const TOLERANCES_FILE = `${root}test/conformance/tolerances.json`;
+export const NODE_TESTS_DIR = repoPath('test/fixtures/onnx-node-tests');
+export const SKIP_LIST_FILE = repoPath('test/conformance/skipped.json');
+export const TOLERANCES_FILE = repoPath('test/conformance/tolerances.json');

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Graph } from '../ir/graph.js';
+import { repoPath } from '../util/package-root.js';
 import { exportOnnx } from '../onnx/export.js';
 import { digitsMlp, mnistLikeCnn, residualCnn } from './sample-models.js';
 
@@ -12,7 +13,7 @@ export const SAMPLE_MODELS: Record<string, () => Graph> = {
   'digits-residual-cnn.onnx': residualCnn,
 };
 
-export const EXAMPLE_MODELS_DIR = fileURLToPath(new URL('../../examples/models/', import.meta.url));
+export const EXAMPLE_MODELS_DIR = repoPath('examples/models/');
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === fs.realpathSync(process.argv[1])) {
   fs.mkdirSync(EXAMPLE_MODELS_DIR, { recursive: true });
