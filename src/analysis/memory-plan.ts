@@ -1,0 +1,207 @@
+// Static arena planning: buffer sharing (views, in-place), lifetimes, greedy-by-size first fit, lower bound, checker.
+
+/** One step of a program, as the planner sees it. */
+export interface PlanStep {
+  inputs: readonly string[];
+  outputs: readonly string[];
+  /** Output 0 is a view of input 0 (same bytes, no data movement): Reshape, Flatten, ... */
+  view?: boolean;
+  /** Pairs (output, input) whose buffers may be the same when the input dies at this step. */
+  inPlace?: readonly { output: number; input: number }[];
+}
+
+export interface PlanProgram {
+  /** Bytes of every run-time value the steps read or write. */
+  sizes: ReadonlyMap<string, number>;
+  /** Values written before the first step (graph inputs). */
+  inputs: readonly string[];
+  /** Values read after the last step (graph outputs). */
+  outputs: readonly string[];
+  steps: readonly PlanStep[];
+}
+
+/** A region of the arena shared by one or more values. */
+export interface PlannedBuffer {
+  values: string[];
+  bytes: number;
+  /** First and last step (inclusive) at which the buffer holds live data. */
+  first: number;
+  last: number;
+  offset: number;
+}
+
+export interface MemoryPlan {
+  arenaBytes: number;
+  /** The largest sum of simultaneously live buffers: no placement can use less. */
+  lowerBoundBytes: number;
+  buffers: PlannedBuffer[];
+  /** Arena offset of every value. */
+  offsets: Map<string, number>;
+  alignment: number;
+}
+
+const alignUp = (n: number, a: number) => Math.ceil(n / a) * a;
+
+/** Union-find over value names: views and in-place outputs join their input's buffer. */
+class Buffers {
+  private readonly parent = new Map<string, string>();
+
+  find(v: string): string {
+    let p = this.parent.get(v) ?? v;
+    if (p !== v) {
+      p = this.find(p);
+      this.parent.set(v, p);
+    }
+    return p;
+  }
+
+  join(child: string, root: string): void {
+    this.parent.set(this.find(child), this.find(root));
+  }
+}
+
+interface Lifetime {
+  first: number;
+  last: number;
+}
+
+function lifetimes(program: PlanProgram, buffers: Buffers): Map<string, Lifetime> {
+  const end = Math.max(0, program.steps.length - 1);
+  const life = new Map<string, Lifetime>();
+  const touch = (value: string, step: number) => {
+    const root = buffers.find(value);
+    const l = life.get(root);
+    if (l) {
+      l.first = Math.min(l.first, step);
+      l.last = Math.max(l.last, step);
+    } else life.set(root, { first: step, last: step });
+  };
+  for (const v of program.inputs) touch(v, 0);
+  program.steps.forEach((s, k) => {
+    for (const v of [...s.inputs, ...s.outputs]) touch(v, k);
+  });
+  for (const v of program.outputs) touch(v, end);
+  return life;
+}
+
+/** Merge views and legal in-place outputs into their inputs' buffers. */
+function shareBuffers(program: PlanProgram): Buffers {
+  const buffers = new Buffers();
+  program.steps.forEach((step, k) => {
+    if (step.view) {
+      buffers.join(step.outputs[0], step.inputs[0]);
+      return;
+    }
+    for (const { output, input } of step.inPlace ?? []) {
+      const out = step.outputs[output];
+      const inp = step.inputs[input];
+      if (!out || !inp || program.sizes.get(out) !== program.sizes.get(inp)) continue;
+      // The input's buffer must die at this step: no later reader, no graph output in it,
+      // and this step must not read it through another input as well.
+      const root = buffers.find(inp);
+      const life = lifetimes(program, buffers).get(root)!;
+      const readTwice = step.inputs.filter((i) => i && buffers.find(i) === root).length > 1;
+      const holdsOutput = program.outputs.some((o) => buffers.find(o) === root);
+      if (life.last === k && !readTwice && !holdsOutput) {
+        buffers.join(out, inp);
+        break;
+      }
+    }
+  });
+  return buffers;
+}
+
+function collectBuffers(program: PlanProgram, shared: Buffers, alignment: number): PlannedBuffer[] {
+  const life = lifetimes(program, shared);
+  const byRoot = new Map<string, PlannedBuffer>();
+  for (const [value, size] of program.sizes) {
+    const root = shared.find(value);
+    const l = life.get(root);
+    if (!l) continue; // never read or written
+    const b = byRoot.get(root) ?? { values: [], bytes: 0, first: l.first, last: l.last, offset: -1 };
+    b.values.push(value);
+    b.bytes = Math.max(b.bytes, alignUp(size, alignment));
+    byRoot.set(root, b);
+  }
+  return [...byRoot.values()];
+}
+
+/** The largest sum of buffer sizes live at one step. */
+export function lowerBound(buffers: readonly PlannedBuffer[], steps: number): number {
+  const delta = new Array<number>(steps + 2).fill(0);
+  for (const b of buffers) {
+    delta[b.first] += b.bytes;
+    delta[b.last + 1] -= b.bytes;
+  }
+  let live = 0;
+  let best = 0;
+  for (const d of delta) {
+    live += d;
+    best = Math.max(best, live);
+  }
+  return best;
+}
+
+const overlapInTime = (a: PlannedBuffer, b: PlannedBuffer) => a.first <= b.last && b.first <= a.last;
+
+/** Place buffers in the given order, each at the lowest offset free during its lifetime. */
+function placeFirstFit(order: readonly PlannedBuffer[]): number {
+  const placed: PlannedBuffer[] = [];
+  let arena = 0;
+  for (const b of order) {
+    const busy = placed.filter((p) => overlapInTime(p, b)).sort((x, y) => x.offset - y.offset);
+    let offset = 0;
+    for (const p of busy) {
+      if (offset + b.bytes <= p.offset) break;
+      offset = Math.max(offset, p.offset + p.bytes);
+    }
+    b.offset = offset;
+    placed.push(b);
+    arena = Math.max(arena, offset + b.bytes);
+  }
+  return arena;
+}
+
+/** Orderings tried; the smallest arena wins (ties: the first). */
+const ORDERINGS: ((a: PlannedBuffer, b: PlannedBuffer) => number)[] = [
+  // Greedy by size (TFLite's arena planner), earlier first on ties.
+  (a, b) => b.bytes - a.bytes || a.first - b.first,
+  // Greedy by size, longer-lived first on ties.
+  (a, b) => b.bytes - a.bytes || (b.last - b.first) - (a.last - a.first) || a.first - b.first,
+  // Greedy by breadth: buffers of the busiest steps first.
+  (a, b) => b.bytes * (b.last - b.first + 1) - a.bytes * (a.last - a.first + 1) || a.first - b.first,
+];
+
+export function planMemory(program: PlanProgram, alignment = 4): MemoryPlan {
+  const shared = shareBuffers(program);
+  let best: { arena: number; buffers: PlannedBuffer[] } | undefined;
+  for (const order of ORDERINGS) {
+    const buffers = collectBuffers(program, shared, alignment);
+    const names = (b: PlannedBuffer) => b.values[0];
+    const arena = placeFirstFit([...buffers].sort((a, b) => order(a, b) || names(a).localeCompare(names(b))));
+    if (!best || arena < best.arena) best = { arena, buffers };
+  }
+  const buffers = best!.buffers.sort((a, b) => a.offset - b.offset || a.values[0].localeCompare(b.values[0]));
+  const offsets = new Map<string, number>();
+  for (const b of buffers) for (const v of b.values) offsets.set(v, b.offset);
+  return { arenaBytes: best!.arena, lowerBoundBytes: lowerBound(buffers, program.steps.length), buffers, offsets, alignment };
+}
+
+/** Every pair of buffers live at the same time whose bytes overlap (empty when the plan is sound). */
+export function checkMemoryPlan(plan: MemoryPlan): string[] {
+  const problems: string[] = [];
+  const bs = plan.buffers;
+  for (let i = 0; i < bs.length; i++) {
+    const a = bs[i];
+    if (a.offset < 0 || a.offset % plan.alignment !== 0) problems.push(`buffer of ${a.values.join(', ')} has a bad offset ${a.offset}`);
+    if (a.offset + a.bytes > plan.arenaBytes) problems.push(`buffer of ${a.values.join(', ')} ends past the arena`);
+    for (let j = i + 1; j < bs.length; j++) {
+      const b = bs[j];
+      const spaceOverlap = a.offset < b.offset + b.bytes && b.offset < a.offset + a.bytes;
+      if (spaceOverlap && overlapInTime(a, b)) {
+        problems.push(`buffers of ${a.values.join(', ')} [${a.first}..${a.last}] and ${b.values.join(', ')} [${b.first}..${b.last}] overlap in memory while both live`);
+      }
+    }
+  }
+  return problems;
+}
