@@ -2,7 +2,9 @@
 
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { registerCompile } from './commands/compile.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerTargets } from './commands/targets.js';
 import { reportError } from './report-error.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -15,6 +17,8 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run edgeprune --help for usage)')
     .exitOverride();
   registerInspect(program);
+  registerTargets(program);
+  registerCompile(program);
   for (const cmd of program.commands) cmd.exitOverride().option('--debug', 'print stack traces for errors');
   try {
     await program.parseAsync(argv);

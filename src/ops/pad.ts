@@ -56,7 +56,8 @@ function axisSources(dim: number, begin: number, end: number, mode: PadMode, axi
   return sources;
 }
 
-function padPlan(inputs: readonly (InferInput | undefined)[], attrs: PadAttrs, node: Node): PadPlan {
+/** Begin and end pads per axis (0 on axes the optional axes input leaves out), after checking the inputs. */
+export function resolvePads(inputs: readonly (InferInput | undefined)[], node: Node): { begins: number[]; ends: number[] } {
   const data = required(inputs, 0, node);
   const rank = data.shape.length;
   const pads = constantInts(required(inputs, 1, node), node, 'input pads')!;
@@ -74,6 +75,12 @@ function padPlan(inputs: readonly (InferInput | undefined)[], attrs: PadAttrs, n
     begins[axis] = pads[i];
     ends[axis] = pads[axes.length + i];
   });
+  return { begins, ends };
+}
+
+function padPlan(inputs: readonly (InferInput | undefined)[], attrs: PadAttrs, node: Node): PadPlan {
+  const data = required(inputs, 0, node);
+  const { begins, ends } = resolvePads(inputs, node);
   const sources = data.shape.map((dim, axis) => axisSources(dim, begins[axis], ends[axis], attrs.mode, axis, node));
   return { shape: sources.map((s) => s.length), sources };
 }

@@ -12,7 +12,7 @@ export interface TransposeAttrs {
 }
 
 /** The permutation for a rank, checked: every axis exactly once. */
-function permutation(rank: number, attrs: TransposeAttrs, node: Node): number[] {
+export function permutation(rank: number, attrs: TransposeAttrs, node: Node): number[] {
   const perm = attrs.perm ?? Array.from({ length: rank }, (_, i) => rank - 1 - i);
   const sorted = [...perm].sort((a, b) => a - b);
   if (perm.length !== rank || sorted.some((p, i) => p !== i)) {

@@ -46,7 +46,7 @@ export interface PoolPlan {
   paddedCount: Int32Array;
 }
 
-function resolveWindow(xShape: readonly number[], attrs: PoolWindowAttrs, node: Node): { win: WindowAttrs; geometry: WindowGeometry } {
+export function resolveWindow(xShape: readonly number[], attrs: PoolWindowAttrs, node: Node): { win: WindowAttrs; geometry: WindowGeometry } {
   if (xShape.length < 3) {
     throw nodeError(node, `input X has shape ${xShape.join('x') || 'scalar'}; pooling needs N x C x spatial... (rank 3 or more)`);
   }

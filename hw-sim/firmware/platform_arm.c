@@ -1,0 +1,164 @@
+/* edgeprune hw-sim Cortex-M platform layer: the run counter (DWT cycles on a real board, SysTick
+ * ticks under QEMU), stack painting and high-water scan, semihosting exit. The UART lives in
+ * uart_<driver>.c. */
+#include <stdint.h>
+
+#include "harness.h"
+
+#if defined(__ARM_ARCH_7M__) || defined(__ARM_ARCH_7EM__) || defined(__ARM_ARCH_8M_MAIN__)
+#define EPHW_HAVE_DWT 1
+#else
+#define EPHW_HAVE_DWT 0
+#endif
+
+/* Bytes at the top of the stack that are painted and scanned (set by the build). */
+#ifndef EPHW_STACK_WINDOW
+#define EPHW_STACK_WINDOW (128u * 1024u)
+#endif
+#define EPHW_STACK_PATTERN 0xC5AC5AC5u
+
+void ephw_uart_init(void);
+
+#define REG32(addr) (*(volatile uint32_t *)(addr))
+#define SYST_CSR REG32(0xE000E010u)
+#define SYST_RVR REG32(0xE000E014u)
+#define SYST_CVR REG32(0xE000E018u)
+#define SCB_ICSR REG32(0xE000ED04u)
+#define DEMCR REG32(0xE000EDFCu)
+#define DWT_CTRL REG32(0xE0001000u)
+#define DWT_CYCCNT REG32(0xE0001004u)
+#define DWT_LAR REG32(0xE0001FB0u)
+
+#define SYST_ENABLE 1u
+#define SYST_TICKINT 2u
+#define SYST_CLKSOURCE_CORE 4u
+#define SYST_COUNTFLAG (1u << 16)
+#define SYST_RELOAD 0xFFFFFFu
+#define ICSR_PENDSTCLR (1u << 25)
+
+static int ephw_use_dwt;
+static volatile uint32_t ephw_systick_wraps;
+
+static inline uint32_t irq_save(void) {
+  uint32_t primask;
+  __asm__ volatile("mrs %0, primask\n cpsid i" : "=r"(primask)::"memory");
+  return primask;
+}
+
+static inline void irq_restore(uint32_t primask) {
+  __asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
+}
+
+void SysTick_Handler(void) {
+  (void)SYST_CSR; /* reading clears COUNTFLAG: a set flag in ephw_counter_read means an unserved wrap */
+  ephw_systick_wraps++;
+}
+
+/* A real core's cycle counter advances; QEMU's DWT reads as zero. */
+static int dwt_works(void) {
+#if EPHW_HAVE_DWT
+  DEMCR |= 1u << 24; /* TRCENA */
+  DWT_LAR = 0xC5ACCE55u; /* unlock (Cortex-M7) */
+  DWT_CYCCNT = 0;
+  DWT_CTRL |= 1u; /* CYCCNTENA */
+  uint32_t before = DWT_CYCCNT;
+  for (volatile int i = 0; i < 16; i++) {
+  }
+  return DWT_CYCCNT != before;
+#else
+  return 0;
+#endif
+}
+
+void ephw_platform_init(void) {
+  ephw_uart_init();
+  ephw_use_dwt = dwt_works();
+}
+
+const char *ephw_counter_kind(void) {
+  return ephw_use_dwt ? "dwt" : "systick";
+}
+
+void ephw_counter_start(void) {
+#if EPHW_HAVE_DWT
+  if (ephw_use_dwt) {
+    DWT_CYCCNT = 0;
+    return;
+  }
+#endif
+  /* Restart SysTick from the reload value so that every run starts at the same phase. Under
+   * QEMU the current value reads 0 until the first tick after enabling: wait for it. */
+  SYST_CSR = 0;
+  SYST_RVR = SYST_RELOAD;
+  SYST_CVR = 0;
+  SCB_ICSR = ICSR_PENDSTCLR;
+  ephw_systick_wraps = 0;
+  SYST_CSR = SYST_CLKSOURCE_CORE | SYST_TICKINT | SYST_ENABLE;
+  while (SYST_CVR == 0) {
+  }
+}
+
+uint64_t ephw_counter_read(void) {
+#if EPHW_HAVE_DWT
+  if (ephw_use_dwt) return DWT_CYCCNT;
+#endif
+  uint32_t primask = irq_save();
+  uint32_t value = SYST_CVR;
+  uint32_t wraps = ephw_systick_wraps;
+  if (SYST_CSR & SYST_COUNTFLAG) {
+    /* Wrapped since the handler last ran (its interrupt is pending): count it here. */
+    value = SYST_CVR;
+    wraps++;
+  }
+  SYST_CSR = 0; /* stopped between runs: no interrupt outside a run */
+  SCB_ICSR = ICSR_PENDSTCLR;
+  irq_restore(primask);
+  return (uint64_t)wraps * (SYST_RELOAD + 1u) + (SYST_RELOAD - value);
+}
+
+/* ---- stack ---- */
+
+extern uint32_t __stack_limit, __StackTop;
+
+static uint32_t *window_bottom(void) {
+  uintptr_t top = (uintptr_t)&__StackTop;
+  uintptr_t limit = (uintptr_t)&__stack_limit;
+  uintptr_t bottom = top - limit > EPHW_STACK_WINDOW ? top - EPHW_STACK_WINDOW : limit;
+  return (uint32_t *)bottom;
+}
+
+uint32_t ephw_stack_window(void) {
+  return (uint32_t)((uintptr_t)&__StackTop - (uintptr_t)window_bottom());
+}
+
+__attribute__((noinline)) void ephw_stack_paint(void) {
+  uintptr_t sp;
+  __asm__ volatile("mov %0, sp" : "=r"(sp));
+  volatile uint32_t *p = window_bottom();
+  volatile uint32_t *end = (volatile uint32_t *)(sp & ~(uintptr_t)3u);
+  while (p < end) *p++ = EPHW_STACK_PATTERN;
+}
+
+int ephw_stack_used(uintptr_t sp_at_call, uint32_t *model_bytes, uint32_t *total_bytes) {
+  const volatile uint32_t *p = window_bottom();
+  const volatile uint32_t *top = &__StackTop;
+  while (p < top && *p == EPHW_STACK_PATTERN) p++;
+  uintptr_t deepest = (uintptr_t)p;
+  *model_bytes = sp_at_call > deepest ? (uint32_t)(sp_at_call - deepest) : 0u;
+  *total_bytes = (uint32_t)((uintptr_t)top - deepest);
+  return 1;
+}
+
+/* ---- exit ---- */
+
+void ephw_exit(int code) {
+  ephw_flush();
+  /* Semihosting SYS_EXIT_EXTENDED (0x20): {ADP_Stopped_ApplicationExit, code}. QEMU needs
+   * -semihosting-config enable=on,target=native; without a debugger a real core faults here. */
+  volatile uint32_t block[2] = {0x20026u, (uint32_t)code};
+  register uint32_t r0 __asm__("r0") = 0x20u;
+  register volatile uint32_t *r1 __asm__("r1") = block;
+  __asm__ volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
+  for (;;) {
+  }
+}

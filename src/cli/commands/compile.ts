@@ -1,0 +1,64 @@
+// `edgeprune compile <model> --target <name> --out <dir>`: write the C library and a Makefile for the target.
+
+import type { Command } from 'commander';
+import { compileToC } from '../../emit/c/compile-c.js';
+import { checkFitsTarget } from '../../emit/c/size-check.js';
+import { renderTemplate } from '../../emit/render-template.js';
+import { loadModel } from '../../import/load-model.js';
+import type { InputShapes } from '../../passes/fix-input-shapes.js';
+import { targetCFlags } from '../../targets/flags.js';
+import { findTarget } from '../../targets/load-targets.js';
+import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
+import { VERSION } from '../../version.js';
+import { formatBytes } from '../format.js';
+import { collectInputShape } from '../options.js';
+
+interface CompileOptions {
+  target: string;
+  out: string;
+  prefix?: string;
+  force?: boolean;
+  json?: boolean;
+  inputShape?: InputShapes;
+}
+
+export function registerCompile(program: Command): void {
+  program
+    .command('compile')
+    .description('generate a self-contained C library of the model (no malloc, static arena) and a Makefile for the target')
+    .argument('<model>', 'model file (.onnx)')
+    .requiredOption('--target <name>', 'target board (edgeprune targets lists them)')
+    .requiredOption('--out <dir>', 'output directory (must be new or empty, unless --force)')
+    .option('--prefix <name>', 'prefix of every C symbol', 'model')
+    .option('--force', 'replace an existing output directory')
+    .option('--json', 'print a JSON summary')
+    .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape)
+    .action((file: string, options: CompileOptions) => {
+      const target = findTarget(options.target);
+      checkOutputDir(options.out, options);
+      const g = loadModel(file, { inputShapes: options.inputShape });
+      const lib = compileToC(g, { prefix: options.prefix });
+      checkFitsTarget(lib, target);
+      const files = new Map(lib.files);
+      files.set('Makefile', renderTemplate('c/Makefile.hbs', {
+        prefix: lib.view.prefix, modelName: lib.view.modelName, targetName: target.name, targetDescription: target.description,
+        generator: `edgeprune ${VERSION}`, cflags: targetCFlags(target).join(' '),
+      }));
+      writeDirAtomically(options.out, files, options);
+      const summary = {
+        out: options.out,
+        target: target.name,
+        files: [...files.keys()].sort(),
+        arenaBytes: lib.plan.arenaBytes,
+        arenaLowerBoundBytes: lib.plan.lowerBoundBytes,
+        weightBytes: lib.view.weightBytes,
+        layers: lib.steps.length,
+      };
+      if (options.json) console.log(JSON.stringify(summary, null, 2));
+      else {
+        console.log(`wrote ${summary.files.length} files to ${options.out} for ${target.name}`);
+        console.log(`  weights ${formatBytes(summary.weightBytes)} (flash) · arena ${formatBytes(summary.arenaBytes)} (RAM; lower bound ${formatBytes(summary.arenaLowerBoundBytes)})`);
+        console.log(`  build: make -C ${options.out}   (needs arm-none-eabi-gcc)`);
+      }
+    });
+}

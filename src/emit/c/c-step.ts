@@ -1,0 +1,49 @@
+// One step of the generated C program: a kernel call (or a view) with symbolic arguments, before memory planning.
+
+import type { Tensor } from '../../ir/tensor.js';
+
+/** An argument of a kernel call; tensors and weights become pointers once the arena is planned. */
+export type CArg =
+  | { kind: 'value'; name: string; elementOffset?: number }
+  | { kind: 'weight'; weight: CWeight; elementOffset?: number }
+  | { kind: 'int'; value: number }
+  | { kind: 'float'; value: number }
+  | { kind: 'null' }
+  /** A static const int array declared before the function (shapes, strides, permutations). */
+  | { kind: 'ints'; values: number[] }
+  /** A C constant name, e.g. EP_UNARY_RELU. */
+  | { kind: 'symbol'; name: string };
+
+/** A constant array in flash; `key` identifies it (same key, same array). */
+export interface CWeight {
+  key: string;
+  tensor: Tensor;
+}
+
+export interface CCall {
+  kernel: string;
+  args: CArg[];
+}
+
+export interface CStep {
+  /** IR nodes this step implements (a fused activation adds its node). */
+  nodes: string[];
+  /** What the step does, for the comment above it. */
+  summary: string;
+  calls: CCall[];
+  /** Run-time values read and written (for memory planning). */
+  inputs: string[];
+  outputs: string[];
+  /** Output 0 is input 0 seen with another shape: no code. */
+  view?: boolean;
+  /** Output/input pairs the kernels allow to share a buffer. */
+  inPlace?: { output: number; input: number }[];
+}
+
+export const value = (name: string, elementOffset = 0): CArg => ({ kind: 'value', name, elementOffset });
+export const int = (v: number): CArg => ({ kind: 'int', value: v });
+export const float = (v: number): CArg => ({ kind: 'float', value: v });
+export const ints = (values: number[]): CArg => ({ kind: 'ints', values });
+export const symbol = (name: string): CArg => ({ kind: 'symbol', name });
+export const weight = (key: string, tensor: Tensor): CArg => ({ kind: 'weight', weight: { key, tensor } });
+export const NULL_ARG: CArg = { kind: 'null' };

@@ -1,0 +1,82 @@
+// IR graph → a self-contained C model library (files in memory): passes, lowering, memory plan, templates.
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { checkMemoryPlan, planMemory, type MemoryPlan } from '../../analysis/memory-plan.js';
+import { UserError } from '../../errors.js';
+import { byteSize } from '../../ir/dtype.js';
+import { staticInfo, type Graph } from '../../ir/graph.js';
+import { shapeSize } from '../../ir/tensor.js';
+import { exportOnnx } from '../../onnx/export.js';
+import { eliminateDeadCode } from '../../passes/eliminate-dead-code.js';
+import { foldBatchNorm } from '../../passes/fold-batchnorm.js';
+import { runPasses } from '../../passes/pass.js';
+import { repoPath } from '../../util/package-root.js';
+import { VERSION } from '../../version.js';
+import { renderTemplate } from '../render-template.js';
+import type { CStep } from './c-step.js';
+import { checkPrefix } from './c-literals.js';
+import { lowerGraph } from './lower.js';
+import { buildViewModel, type ModelView } from './view-model.js';
+
+export const KERNEL_DIR = repoPath('templates/c/lib');
+
+export interface CLibrary {
+  /** Relative path → content. */
+  files: Map<string, string>;
+  /** The graph as compiled (after the C backend's passes). */
+  graph: Graph;
+  steps: CStep[];
+  plan: MemoryPlan;
+  view: ModelView;
+}
+
+export interface CompileCOptions {
+  prefix?: string;
+}
+
+/** The passes the C backend runs before lowering. */
+function prepare(g: Graph): Graph {
+  return runPasses(g, [foldBatchNorm, eliminateDeadCode]);
+}
+
+function kernelHeaders(): string[] {
+  if (!fs.existsSync(KERNEL_DIR)) throw new Error(`the C kernel library is missing (${KERNEL_DIR})`);
+  return fs.readdirSync(KERNEL_DIR).filter((f) => f.endsWith('.h')).sort();
+}
+
+/** Memory plan over the steps' run-time values. */
+function planArena(g: Graph, steps: CStep[]): MemoryPlan {
+  const sizes = new Map<string, number>();
+  const note = (name: string) => {
+    if (!name || sizes.has(name)) return;
+    const v = staticInfo(g, name);
+    sizes.set(name, shapeSize(v.shape) * byteSize(v.dtype));
+  };
+  for (const v of [...g.inputs, ...g.outputs]) note(v.name);
+  for (const s of steps) for (const v of [...s.inputs, ...s.outputs]) note(v);
+  const plan = planMemory({ sizes, inputs: g.inputs.map((v) => v.name), outputs: g.outputs.map((v) => v.name), steps });
+  const problems = checkMemoryPlan(plan);
+  if (problems.length) throw new Error(`memory plan is unsound:\n  ${problems.join('\n  ')}`);
+  return plan;
+}
+
+export function compileToC(source: Graph, options: CompileCOptions = {}): CLibrary {
+  const prefix = checkPrefix(options.prefix ?? 'model');
+  const g = prepare(source);
+  const constantOutputs = g.outputs.filter((o) => g.initializers.has(o.name));
+  if (constantOutputs.length) {
+    throw new UserError(`not supported by the C backend: graph output${constantOutputs.length > 1 ? 's' : ''} ${constantOutputs.map((o) => `'${o.name}'`).join(', ')} ${constantOutputs.length > 1 ? 'are constants' : 'is a constant'} (it does not depend on the inputs)`);
+  }
+  const steps = lowerGraph(g);
+  const plan = planArena(g, steps);
+  const hash = crypto.createHash('sha256').update(exportOnnx(g)).digest('hex');
+  const headers = kernelHeaders();
+  const view = buildViewModel({ graph: g, steps, plan, prefix, generator: `edgeprune ${VERSION}`, hash, kernelHeaders: headers });
+  const files = new Map<string, string>();
+  files.set('model.h', renderTemplate('c/model.h.hbs', view));
+  files.set('model.c', renderTemplate('c/model.c.hbs', view));
+  files.set('model_weights.c', renderTemplate('c/model_weights.c.hbs', view));
+  for (const h of headers) files.set(h, fs.readFileSync(`${KERNEL_DIR}/${h}`, 'utf8'));
+  return { files, graph: g, steps, plan, view };
+}

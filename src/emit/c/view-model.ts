@@ -1,0 +1,149 @@
+// The fully resolved view model of a C model library: every name, offset, literal and call, ready for the templates.
+
+import type { MemoryPlan } from '../../analysis/memory-plan.js';
+import { byteSize } from '../../ir/dtype.js';
+import type { Graph, StaticValueInfo } from '../../ir/graph.js';
+import { staticInfo } from '../../ir/graph.js';
+import { shapeSize, shapeToString } from '../../ir/tensor.js';
+import type { CArg, CStep, CWeight } from './c-step.js';
+import { cFloat, cIdentifier } from './c-literals.js';
+
+export interface IoView {
+  index: number;
+  name: string;
+  dtype: string;
+  shape: string;
+  elements: number;
+  bytes: number;
+  offset: number;
+}
+
+export interface WeightView {
+  ident: string;
+  elements: number;
+  /** Source of the constant, for the comment above it. */
+  key: string;
+  rows: string[];
+}
+
+export interface StepView {
+  index: number;
+  summary: string;
+  nodes: string;
+  lines: string[];
+}
+
+export interface ModelView {
+  generator: string;
+  modelName: string;
+  hash: string;
+  prefix: string;
+  PREFIX: string;
+  arenaBytes: number;
+  arenaLowerBoundBytes: number;
+  /** The arena array needs at least one byte to be valid C. */
+  arenaArrayBytes: number;
+  inputs: IoView[];
+  outputs: IoView[];
+  statics: string[];
+  steps: StepView[];
+  weights: WeightView[];
+  weightBytes: number;
+  kernelHeaders: string[];
+}
+
+const VALUES_PER_ROW = 8;
+
+/** Assigns each distinct constant a C identifier (first use first) and formats its values. */
+class WeightTable {
+  private readonly byKey = new Map<string, WeightView>();
+  private readonly used = new Set<string>();
+
+  constructor(private readonly prefix: string) {}
+
+  ident(w: CWeight): string {
+    let view = this.byKey.get(w.key);
+    if (!view) {
+      let ident = `${this.prefix}_w_${cIdentifier(w.key)}`;
+      for (let i = 2; this.used.has(ident); i++) ident = `${this.prefix}_w_${cIdentifier(w.key)}_${i}`;
+      this.used.add(ident);
+      const values = Array.from(w.tensor.data as Float32Array, cFloat);
+      const rows: string[] = [];
+      for (let i = 0; i < values.length; i += VALUES_PER_ROW) rows.push(values.slice(i, i + VALUES_PER_ROW).join(', '));
+      view = { ident, elements: values.length, key: w.key, rows };
+      this.byKey.set(w.key, view);
+    }
+    return view.ident;
+  }
+
+  all(): WeightView[] {
+    return [...this.byKey.values()];
+  }
+}
+
+function ioView(g: Graph, v: StaticValueInfo, index: number, plan: MemoryPlan): IoView {
+  const elements = shapeSize(v.shape);
+  return { index, name: v.name, dtype: v.dtype, shape: shapeToString(v.shape), elements, bytes: elements * byteSize(v.dtype), offset: plan.offsets.get(v.name) ?? 0 };
+}
+
+export interface ViewModelInput {
+  graph: Graph;
+  steps: CStep[];
+  plan: MemoryPlan;
+  prefix: string;
+  generator: string;
+  hash: string;
+  kernelHeaders: string[];
+}
+
+export function buildViewModel(input: ViewModelInput): ModelView {
+  const { graph: g, steps, plan, prefix } = input;
+  const weights = new WeightTable(prefix);
+  const statics: string[] = [];
+  const arg = (a: CArg, step: number, k: number): string => {
+    switch (a.kind) {
+      case 'value': {
+        const offset = plan.offsets.get(a.name);
+        if (offset === undefined) throw new Error(`value '${a.name}' has no arena offset`);
+        return `EP_ARENA_F32(${offset + 4 * (a.elementOffset ?? 0)})`;
+      }
+      case 'weight': {
+        const ident = weights.ident(a.weight);
+        return a.elementOffset ? `${ident} + ${a.elementOffset}` : ident;
+      }
+      case 'int': return String(a.value);
+      case 'float': return cFloat(a.value);
+      case 'null': return 'NULL';
+      case 'symbol': return a.name;
+      case 'ints': {
+        const name = `${prefix}_s${step}_${k}`;
+        statics.push(`static const int ${name}[${a.values.length}] = {${a.values.join(', ')}};`);
+        return name;
+      }
+    }
+  };
+  const stepViews = steps.map((s, i): StepView => ({
+    index: i,
+    summary: s.summary,
+    nodes: s.nodes.join(', '),
+    lines: s.calls.map((c, j) => `${c.kernel}(${c.args.map((a, k) => arg(a, i, j * 100 + k)).join(', ')});`),
+  }));
+  const weightViews = weights.all();
+  return {
+    generator: input.generator,
+    modelName: g.name,
+    hash: input.hash,
+    prefix,
+    PREFIX: prefix.toUpperCase(),
+    arenaBytes: plan.arenaBytes,
+    arenaLowerBoundBytes: plan.lowerBoundBytes,
+    arenaArrayBytes: Math.max(plan.arenaBytes, 1),
+    inputs: g.inputs.map((v, i) => ioView(g, staticInfo(g, v.name), i, plan)),
+    outputs: g.outputs.map((v, i) => ioView(g, staticInfo(g, v.name), i, plan)),
+    statics,
+    steps: stepViews,
+    weights: weightViews,
+    weightBytes: weightViews.reduce((s, w) => s + 4 * w.elements, 0),
+    kernelHeaders: input.kernelHeaders,
+  };
+}
