@@ -17,6 +17,9 @@
 void ephw_uart_init(void) {
   UART_BAUDDIV = 217u; /* 25 MHz / 115200 */
   UART_CTRL = 3u;
+  /* QEMU only re-polls its character backend when the guest reads DATA: without this read it would
+   * never deliver the first byte (the RX enable above does not wake it). */
+  (void)UART_DATA;
 }
 
 int ephw_getc(void) {

@@ -40,6 +40,7 @@ void ephw_uart_init(void) {
   UART_FBRD = 50u; /* 0.78 * 64 */
   UART_LCRH = 0x70u; /* 8 bits, FIFOs enabled */
   UART_CR = 0x301u; /* UARTEN | TXE | RXE */
+  (void)UART_DR; /* QEMU re-polls its character backend on a DR read, not on enabling RX */
 }
 
 int ephw_getc(void) {

@@ -36,6 +36,7 @@ void ephw_uart_init(void) {
   }
   USART_BRR = 0x8Bu; /* 16 MHz / (16 * 8.6875) = 115107 baud */
   USART_CR1 = CR1_UE | CR1_TE | CR1_RE;
+  (void)USART_DR; /* QEMU re-polls its character backend on a DR read, not on enabling RX */
 }
 
 int ephw_getc(void) {

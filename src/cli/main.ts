@@ -5,6 +5,7 @@ import { VERSION } from '../version.js';
 import { registerCompile } from './commands/compile.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerTargets } from './commands/targets.js';
+import { registerVerify } from './commands/verify.js';
 import { reportError } from './report-error.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<number> {
   registerInspect(program);
   registerTargets(program);
   registerCompile(program);
+  registerVerify(program);
   for (const cmd of program.commands) cmd.exitOverride().option('--debug', 'print stack traces for errors');
   try {
     await program.parseAsync(argv);

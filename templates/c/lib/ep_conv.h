@@ -4,97 +4,78 @@
 
 #include "ep_common.h"
 
-/* Register blocking: a tile is MB output channels x P output pixels of one output row, its
- * accumulators live in registers for the whole reduction over (input channel, kernel row), and each
- * weight is loaded once per tile and kernel row. */
-#define EP_CONV_MAX_MB 2
-#define EP_CONV_MAX_P 12
+/* Register blocking. A tile is MB output channels x P output pixels of one output row; its MB*P
+ * accumulators stay in registers for the whole reduction over (input channel, kernel row), and in
+ * each kernel row every weight and every input column is loaded once. Tiles whose taps reach into
+ * the column padding are "masked": with constant arguments their out-of-range taps are dropped at
+ * compile time, so borders cost nothing extra at run time (each distinct masked tile is one more
+ * copy of the tile code, hence tiles are made as wide as the register budget allows). */
+#define EP_CONV_MAX_MB 4
+#define EP_CONV_MAX_P 16
+#define EP_CONV_MAX_KW 16
 
-/* Pixels per tile: a divisor of OW when one fits the register budget, so that no remainder tile is
- * needed. */
-EP_INLINE int ep__conv_tile_width(int MB, int OW) {
-  if (MB >= 2) {
-    if (OW % 7 == 0) return 7;
-    if (OW % 8 == 0) return 8;
-    if (OW % 6 == 0) return 6;
-    if (OW % 5 == 0) return 5;
-    return OW < 7 ? OW : 7;
-  }
-  if (OW % 12 == 0) return 12;
-  if (OW % 8 == 0) return 8;
-  if (OW % 10 == 0) return 10;
-  if (OW % 7 == 0) return 7;
-  if (OW % 9 == 0) return 9;
-  if (OW % 11 == 0) return 11;
-  return OW < 8 ? OW : 8;
+/* Output channels per tile: 1 for wide kernels (the tile row then reuses each input column up to
+ * KW times), 2 for 2-3 wide kernels, 4 for 1x1 (nothing to reuse along the row). */
+EP_INLINE int ep__conv_tile_channels(int Mg, int KW) {
+  if (KW >= 4 || Mg < 2) return 1;
+  if (KW == 1 && Mg >= 4) return 4;
+  return 2;
 }
 
-/* One tile: MB output channels (weights w, stride wm between channels) x P pixels from column ox0
- * of output row (whose first input row is iy0), reducing over Cg input channels and kernel rows
- * [kh_lo, kh_hi). masked: some taps fall outside the input columns (skipped; with constant
- * arguments the test folds away). y points at (m0, oy, ox0); OHW is the output plane. */
+/* Pixels per tile: the fewest tiles of at most 16/MB pixels, evenly sized. */
+EP_INLINE int ep__conv_tile_width(int MB, int OW) {
+  const int pmax = EP_CONV_MAX_P / MB;
+  const int tiles = (OW + pmax - 1) / pmax;
+  return (OW + tiles - 1) / tiles;
+}
+
+/* One tile: MB output channels (weights w, stride wm from one channel to the next) x P pixels from
+ * output column ox0 of the output row whose first input row is iy0; reduces over Cg input channels
+ * (x, plane H*W) and kernel rows [kh_lo, kh_hi). masked: some taps fall outside the input columns
+ * and are skipped. y points at output (m0, oy, ox0); OHW is the output plane. */
 EP_INLINE void ep__conv_tile(const float *x, const float *w, const float *bias, float *y, const int MB, const int P,
                              const int masked, int Cg, int H, int W, int KH, int KW, int wm, int OHW, int sw, int dh,
                              int dw, int pl, int ox0, int iy0, int kh_lo, int kh_hi, float act_min, float act_max) {
-  float acc[EP_CONV_MAX_MB][EP_CONV_MAX_P];
-  EP_UNROLL(2)
+  float acc[EP_CONV_MAX_MB][EP_CONV_MAX_P] = {{0.0f}}; /* (initialized for the warnings of non-constant calls) */
+  EP_UNROLL(4)
   for (int mb = 0; mb < MB; mb++) {
     const float b0 = bias ? bias[mb] : 0.0f;
-    EP_UNROLL(12)
+    EP_UNROLL(16)
     for (int j = 0; j < P; j++) acc[mb][j] = b0;
   }
+  /* Input columns the tile reads, relative to its first one. */
+  const int Q = (P - 1) * sw + (KW - 1) * dw + 1;
+  const int ix0 = ox0 * sw - pl;
   for (int c = 0; c < Cg; c++) {
-    const float *xc = x + c * H * W + (iy0 + kh_lo * dh) * W;
-    const float *wc = w + (c * KH + kh_lo) * KW;
-    for (int kh = kh_lo; kh < kh_hi; kh++, xc += dh * W, wc += KW) {
-#ifdef EP_CONV_DIAG
-      float wv[EP_CONV_MAX_MB][16];
+    const float *xr = x + c * H * W + (iy0 + kh_lo * dh) * W;
+    const float *wr = w + (c * KH + kh_lo) * KW;
+    for (int kh = kh_lo; kh < kh_hi; kh++, xr += dh * W, wr += KW) {
+      float wv[EP_CONV_MAX_MB][EP_CONV_MAX_KW] = {{0.0f}};
       EP_UNROLL(16)
       for (int kw = 0; kw < KW; kw++) {
-        EP_UNROLL(2)
-        for (int mb = 0; mb < MB; mb++) wv[mb][kw] = wc[mb * wm + kw];
+        EP_UNROLL(4)
+        for (int mb = 0; mb < MB; mb++) wv[mb][kw] = wr[mb * wm + kw];
       }
-      const int Q = (P - 1) * sw + (KW - 1) * dw + 1;
+      /* Column by column: each input value is loaded once and meets every (pixel, tap) pair that
+       * reads it; a pixel still sums its taps in kw order. */
       EP_UNROLL(64)
       for (int q = 0; q < Q; q++) {
-        const int ix = ox0 * sw - pl + q;
-        if (masked && (ix < 0 || ix >= W)) continue;
-        const float xv = xc[ix];
+        if (masked && (ix0 + q < 0 || ix0 + q >= W)) continue;
+        const float xv = xr[ix0 + q];
         EP_UNROLL(16)
         for (int kw = KW - 1; kw >= 0; kw--) {
           const int jj = q - kw * dw;
           if (jj < 0 || jj % sw != 0 || jj / sw >= P) continue;
-          EP_UNROLL(2)
+          EP_UNROLL(4)
           for (int mb = 0; mb < MB; mb++) acc[mb][jj / sw] = fmaf(xv, wv[mb][kw], acc[mb][jj / sw]);
         }
-#ifdef EP_B1
         EP_SCHED_BARRIER();
-#endif
       }
-#else
-      EP_UNROLL(16)
-      for (int kw = 0; kw < KW; kw++) {
-        float wv[EP_CONV_MAX_MB];
-        EP_UNROLL(2)
-        for (int mb = 0; mb < MB; mb++) wv[mb] = wc[mb * wm + kw];
-        EP_UNROLL(12)
-        for (int j = 0; j < P; j++) {
-          const int ix = (ox0 + j) * sw - pl + kw * dw;
-          if (masked && (ix < 0 || ix >= W)) continue;
-          const float xv = xc[ix];
-          EP_UNROLL(2)
-          for (int mb = 0; mb < MB; mb++) acc[mb][j] = fmaf(xv, wv[mb], acc[mb][j]);
-        }
-#ifdef EP_B1
-        EP_SCHED_BARRIER();
-#endif
-      }
-#endif
     }
   }
-  EP_UNROLL(2)
+  EP_UNROLL(4)
   for (int mb = 0; mb < MB; mb++) {
-    EP_UNROLL(12)
+    EP_UNROLL(16)
     for (int j = 0; j < P; j++) y[mb * OHW + j] = ep__clamp(acc[mb][j], act_min, act_max);
   }
 }
@@ -105,51 +86,99 @@ EP_INLINE void ep__conv_rows(const float *x, const float *w, const float *bias, 
                              int pl, float act_min, float act_max) {
   const int P = ep__conv_tile_width(MB, OW);
   const int wm = Cg * KH * KW;
-  const int nblk = OW / P;
-  const int rem = OW - nblk * P;
-  /* Tiles [0, bl) reach into the left padding, tiles [br, nblk) into the right padding. */
-  const int bl = EP_MIN(nblk, ep__ceil_div(pl, P * sw));
-  const int br = EP_MAX(bl, EP_MIN(nblk, ep__floor_div(W - 1 + pl - (KW - 1) * dw - (P - 1) * sw, P * sw) + 1));
+  const int tiles = (OW + P - 1) / P; /* tile b starts at min(b*P, OW-P): the last one may overlap */
+  /* Tiles [0, bl) reach into the left padding, tiles [br, tiles) into the right padding (both sets
+   * are ranges since tile starts grow with b); the tiles between need no masks. */
+  int bl = EP_MIN(tiles, ep__ceil_div(pl, P * sw));
+  if ((OW - P) * sw < pl) bl = tiles;
+  const int last_inside = ep__floor_div(W - 1 + pl - (KW - 1) * dw, sw) - (P - 1); /* largest unmasked start */
+  int br = last_inside < 0 ? 0 : EP_MIN(tiles - 1, last_inside / P + 1);
+  if (OW - P <= last_inside) br = tiles;
+  br = EP_MAX(bl, br);
   for (int oy = 0; oy < OH; oy++) {
-    const int iy0 = oy * sh - 0 - pt;
+    const int iy0 = oy * sh - pt;
     const int kh_lo = iy0 < 0 ? ep__ceil_div(-iy0, dh) : 0;
     const int kh_hi = EP_MIN(KH, ep__ceil_div(H - iy0, dh));
     float *yr = y + oy * OW;
     EP_UNROLL(4)
-    for (int b = 0; b < bl; b++)
-      ep__conv_tile(x, w, bias, yr + b * P, MB, P, 1, Cg, H, W, KH, KW, wm, OH * OW, sw, dh, dw, pl, b * P, iy0,
-                    kh_lo, kh_hi, act_min, act_max);
-    for (int b = bl; b < br; b++)
-      ep__conv_tile(x, w, bias, yr + b * P, MB, P, 0, Cg, H, W, KH, KW, wm, OH * OW, sw, dh, dw, pl, b * P, iy0,
-                    kh_lo, kh_hi, act_min, act_max);
+    for (int b = 0; b < bl; b++) {
+      const int ox0 = EP_MIN(b * P, OW - P);
+      ep__conv_tile(x, w, bias, yr + ox0, MB, P, 1, Cg, H, W, KH, KW, wm, OH * OW, sw, dh, dw, pl, ox0, iy0, kh_lo,
+                    kh_hi, act_min, act_max);
+    }
+    for (int b = bl; b < br; b++) {
+      const int ox0 = EP_MIN(b * P, OW - P);
+      ep__conv_tile(x, w, bias, yr + ox0, MB, P, 0, Cg, H, W, KH, KW, wm, OH * OW, sw, dh, dw, pl, ox0, iy0, kh_lo,
+                    kh_hi, act_min, act_max);
+    }
     EP_UNROLL(4)
-    for (int b = br; b < nblk; b++)
-      ep__conv_tile(x, w, bias, yr + b * P, MB, P, 1, Cg, H, W, KH, KW, wm, OH * OW, sw, dh, dw, pl, b * P, iy0,
-                    kh_lo, kh_hi, act_min, act_max);
-    if (rem > 0)
-      ep__conv_tile(x, w, bias, yr + nblk * P, MB, rem, 1, Cg, H, W, KH, KW, wm, OH * OW, sw, dh, dw, pl, nblk * P,
-                    iy0, kh_lo, kh_hi, act_min, act_max);
+    for (int b = br; b < tiles; b++) {
+      const int ox0 = EP_MIN(b * P, OW - P);
+      ep__conv_tile(x, w, bias, yr + ox0, MB, P, 1, Cg, H, W, KH, KW, wm, OH * OW, sw, dh, dw, pl, ox0, iy0, kh_lo,
+                    kh_hi, act_min, act_max);
+    }
   }
 }
 
 /* Conv 2-D incl. groups and depthwise (C/groups == 1); 1-D convs come as H = 1. Fused clamp
  * [act_min, act_max] (-INFINITY/INFINITY for none, 0/INFINITY for ReLU). bias may be NULL.
- * Weights in ONNX layout [M][C/groups][KH][KW]. */
+ * Weights in ONNX layout [M][C/groups][KH][KW]. y must not overlap x. */
 EP_INLINE void ep_conv2d_f32(const float *x, const float *w, const float *bias, float *y, int C, int H, int W, int M,
                              int KH, int KW, int OH, int OW, int stride_h, int stride_w, int dil_h, int dil_w,
                              int pad_top, int pad_left, int groups, float act_min, float act_max) {
   const int Cg = C / groups;
   const int Mg = M / groups;
-  const int MB = Mg >= 2 ? 2 : 1;
+  const int MB = ep__conv_tile_channels(Mg, KW);
+  const int full = Mg / MB * MB;
   for (int g = 0; g < groups; g++) {
     const float *xg = x + g * Cg * H * W;
-    int m = g * Mg;
-    for (; m + MB <= (g + 1) * Mg; m += MB)
+    for (int m = g * Mg; m < g * Mg + full; m += MB)
       ep__conv_rows(xg, w + m * Cg * KH * KW, bias ? bias + m : NULL, y + m * OH * OW, MB, Cg, H, W, KH, KW, OH,
                     OW, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left, act_min, act_max);
-    if (m < (g + 1) * Mg)
+    for (int m = g * Mg + full; m < (g + 1) * Mg; m++)
       ep__conv_rows(xg, w + m * Cg * KH * KW, bias ? bias + m : NULL, y + m * OH * OW, 1, Cg, H, W, KH, KW, OH,
                     OW, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left, act_min, act_max);
+  }
+}
+
+/* ConvTranspose 2-D (groups, strides, dilations, pads; output size given, so output_padding and
+ * output_shape are already resolved into OH/OW and the pads). Weights in ONNX layout
+ * [C][M/groups][KH][KW]; bias may be NULL. Output (m, oy, ox) takes input (c, iy, ix) through tap
+ * (kh, kw) when oy + pad_top = iy*stride_h + kh*dil_h and ox + pad_left = ix*stride_w + kw*dil_w.
+ * Each output row is accumulated in y over input channels, then kernel rows, then kernel columns
+ * (the reference order), and the bias is added last. y must not overlap x. */
+EP_INLINE void ep_conv_transpose2d_f32(const float *x, const float *w, const float *bias, float *y, int C, int H,
+                                       int W, int M, int KH, int KW, int OH, int OW, int stride_h, int stride_w,
+                                       int dil_h, int dil_w, int pad_top, int pad_left, int groups) {
+  const int Cg = C / groups;
+  const int Mg = M / groups;
+  for (int m = 0; m < M; m++) {
+    const int g = m / Mg;
+    const float b0 = bias ? bias[m] : 0.0f;
+    for (int oy = 0; oy < OH; oy++) {
+      float *yr = y + (m * OH + oy) * OW;
+      for (int ox = 0; ox < OW; ox++) yr[ox] = 0.0f;
+      for (int c = g * Cg; c < (g + 1) * Cg; c++) {
+        const float *wc = w + ((c * Mg + (m - g * Mg)) * KH) * KW;
+        for (int kh = 0; kh < KH; kh++) {
+          const int t = oy + pad_top - kh * dil_h;
+          if (t < 0 || t % stride_h != 0 || t / stride_h >= H) continue;
+          const float *xr = x + (c * H + t / stride_h) * W;
+          for (int kw = 0; kw < KW; kw++) {
+            const float wv = wc[kh * KW + kw];
+            const int off = kw * dil_w - pad_left; /* ox = ix * stride_w + off */
+            const int ix_lo = off < 0 ? ep__ceil_div(-off, stride_w) : 0;
+            const int ix_hi = EP_MIN(W, ep__ceil_div(OW - off, stride_w));
+            for (int ix = ix_lo; ix < ix_hi; ix++) {
+              const int ox = ix * stride_w + off;
+              yr[ox] = fmaf(xr[ix], wv, yr[ox]);
+            }
+          }
+        }
+      }
+      if (bias)
+        for (int ox = 0; ox < OW; ox++) yr[ox] = yr[ox] + b0;
+    }
   }
 }
 

@@ -4,38 +4,106 @@
 
 #include "ep_common.h"
 
-#define EP_DENSE_NB 4
+#define EP_DENSE_MAX_RB 2
+#define EP_DENSE_MAX_NB 8
 
-/* y[r][n] = act(sum_k x[r][k] * w[n][k] + bias[n]); w is [N][K] row-major; bias may be NULL. */
-EP_INLINE void ep_dense_f32(const float *x, const float *w, const float *bias, float *y, int rows, int K, int N,
-                            float act_min, float act_max) {
-  for (int r = 0; r < rows; r++, x += K, y += N) {
-    int n = 0;
-    for (; n + EP_DENSE_NB <= N; n += EP_DENSE_NB) {
-      const float *w0 = w + n * K, *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
-      float a0 = bias ? bias[n] : 0.0f, a1 = bias ? bias[n + 1] : 0.0f;
-      float a2 = bias ? bias[n + 2] : 0.0f, a3 = bias ? bias[n + 3] : 0.0f;
-      EP_UNROLL(4)
-      for (int k = 0; k < K; k++) {
-        const float xv = x[k];
-        a0 = fmaf(xv, w0[k], a0);
-        a1 = fmaf(xv, w1[k], a1);
-        a2 = fmaf(xv, w2[k], a2);
-        a3 = fmaf(xv, w3[k], a3);
-      }
-      y[n] = ep__clamp(a0, act_min, act_max);
-      y[n + 1] = ep__clamp(a1, act_min, act_max);
-      y[n + 2] = ep__clamp(a2, act_min, act_max);
-      y[n + 3] = ep__clamp(a3, act_min, act_max);
-    }
-    for (; n < N; n++) {
-      const float *w0 = w + n * K;
-      float a0 = bias ? bias[n] : 0.0f;
-      EP_UNROLL(4)
-      for (int k = 0; k < K; k++) a0 = fmaf(x[k], w0[k], a0);
-      y[n] = ep__clamp(a0, act_min, act_max);
+/* Outputs per dense tile: a divisor of N in [4, 8] when there is one (no remainder tile), else 4. */
+EP_INLINE int ep__dense_tile_width(int N) {
+  if (N <= EP_DENSE_MAX_NB) return N;
+  for (int nb = EP_DENSE_MAX_NB; nb >= 4; nb--)
+    if (N % nb == 0) return nb;
+  return 4;
+}
+
+/* RB rows x NB outputs: every weight is loaded once per tile and used by RB rows. */
+EP_INLINE void ep__dense_tile(const float *x, const float *w, const float *bias, float *y, const int RB,
+                              const int NB, int K, int N, float act_min, float act_max) {
+  float acc[EP_DENSE_MAX_RB][EP_DENSE_MAX_NB] = {{0.0f}}; /* (initialized for the warnings of non-constant calls) */
+  EP_UNROLL(8)
+  for (int n = 0; n < NB; n++) {
+    const float b0 = bias ? bias[n] : 0.0f;
+    EP_UNROLL(2)
+    for (int r = 0; r < RB; r++) acc[r][n] = b0;
+  }
+  EP_UNROLL(2)
+  for (int k = 0; k < K; k++) {
+    float xv[EP_DENSE_MAX_RB] = {0.0f};
+    EP_UNROLL(2)
+    for (int r = 0; r < RB; r++) xv[r] = x[r * K + k];
+    EP_UNROLL(8)
+    for (int n = 0; n < NB; n++) {
+      const float wv = w[n * K + k];
+      EP_UNROLL(2)
+      for (int r = 0; r < RB; r++) acc[r][n] = fmaf(xv[r], wv, acc[r][n]);
     }
   }
+  EP_UNROLL(2)
+  for (int r = 0; r < RB; r++) {
+    EP_UNROLL(8)
+    for (int n = 0; n < NB; n++) y[r * N + n] = ep__clamp(acc[r][n], act_min, act_max);
+  }
+}
+
+EP_INLINE void ep__dense_rows(const float *x, const float *w, const float *bias, float *y, const int RB, int K, int N,
+                              float act_min, float act_max) {
+  const int NB = ep__dense_tile_width(N);
+  const int full = N / NB * NB;
+  for (int n = 0; n < full; n += NB)
+    ep__dense_tile(x, w + n * K, bias ? bias + n : NULL, y + n, RB, NB, K, N, act_min, act_max);
+  for (int n = full; n < N; n++) ep__dense_tile(x, w + n * K, bias ? bias + n : NULL, y + n, RB, 1, K, N, act_min, act_max);
+}
+
+/* Fully connected: y[r][n] = act(sum_k x[r][k] * w[n][k] + bias[n]); w is [N][K] row-major (the
+ * emitter pre-transposes constants); bias may be NULL; clamp as in ep_conv2d_f32. y must not
+ * overlap x. */
+EP_INLINE void ep_dense_f32(const float *x, const float *w, const float *bias, float *y, int rows, int K, int N,
+                            float act_min, float act_max) {
+  const int pairs = rows / 2 * 2;
+  for (int r = 0; r < pairs; r += 2) ep__dense_rows(x + r * K, w, bias, y + r * N, 2, K, N, act_min, act_max);
+  if (pairs < rows) ep__dense_rows(x + pairs * K, w, bias, y + pairs * N, 1, K, N, act_min, act_max);
+}
+
+#define EP_MATMUL_MB 4
+#define EP_MATMUL_NB 4
+
+/* MB x NB block of y = a * b (a [M][K], b [K][N]), sums in k order. */
+EP_INLINE void ep__matmul_tile(const float *a, const float *b, float *y, const int MB, const int NB, int K, int N) {
+  float acc[EP_MATMUL_MB][EP_MATMUL_NB] = {{0.0f}};
+  EP_UNROLL(4)
+  for (int i = 0; i < MB; i++) {
+    EP_UNROLL(4)
+    for (int j = 0; j < NB; j++) acc[i][j] = 0.0f;
+  }
+  for (int k = 0; k < K; k++) {
+    float bv[EP_MATMUL_NB] = {0.0f};
+    EP_UNROLL(4)
+    for (int j = 0; j < NB; j++) bv[j] = b[k * N + j];
+    EP_UNROLL(4)
+    for (int i = 0; i < MB; i++) {
+      const float av = a[i * K + k];
+      EP_UNROLL(4)
+      for (int j = 0; j < NB; j++) acc[i][j] = fmaf(av, bv[j], acc[i][j]);
+    }
+  }
+  EP_UNROLL(4)
+  for (int i = 0; i < MB; i++) {
+    EP_UNROLL(4)
+    for (int j = 0; j < NB; j++) y[i * N + j] = acc[i][j];
+  }
+}
+
+EP_INLINE void ep__matmul_rows(const float *a, const float *b, float *y, const int MB, int K, int N) {
+  const int full = N / EP_MATMUL_NB * EP_MATMUL_NB;
+  for (int j = 0; j < full; j += EP_MATMUL_NB) ep__matmul_tile(a, b + j, y + j, MB, EP_MATMUL_NB, K, N);
+  for (int j = full; j < N; j++) ep__matmul_tile(a, b + j, y + j, MB, 1, K, N);
+}
+
+/* MatMul of two run-time matrices: y[M][N] = a[M][K] * b[K][N] (the emitter loops over batches).
+ * y must not overlap a or b. */
+EP_INLINE void ep_matmul_f32(const float *a, const float *b, float *y, int M, int K, int N) {
+  const int full = M / EP_MATMUL_MB * EP_MATMUL_MB;
+  for (int i = 0; i < full; i += EP_MATMUL_MB) ep__matmul_rows(a + i * K, b, y + i * N, EP_MATMUL_MB, K, N);
+  for (int i = full; i < M; i++) ep__matmul_rows(a + i * K, b, y + i * N, 1, K, N);
 }
 
 #endif /* EP_DENSE_H */

@@ -1,8 +1,11 @@
-/* edgeprune MCU kernels: umbrella header. */
+/* edgeprune MCU kernels: umbrella header (float32, NCHW, batch 1; header-only, static inline). */
 #ifndef EP_KERNELS_H
 #define EP_KERNELS_H
 #include "ep_common.h"
 #include "ep_conv.h"
 #include "ep_dense.h"
 #include "ep_pool.h"
-#endif
+#include "ep_elementwise.h"
+#include "ep_reduce.h"
+#include "ep_data.h"
+#endif /* EP_KERNELS_H */

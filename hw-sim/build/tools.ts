@@ -1,0 +1,98 @@
+// The external programs hw-sim runs (cross compiler, host compiler, size, QEMU), spawned only here
+// and in the session drivers: execa with argument arrays and a timeout, a missing tool reported as
+// a UserError that names the Debian package to install.
+
+import { execa } from 'execa';
+import { UserError } from '../../src/errors.js';
+
+/** Where the tools are; every field is optional (defaults: found on PATH). */
+export interface ToolOptions {
+  /** Prefix of the cross tools, e.g. '/opt/arm/bin/arm-none-eabi-' (default 'arm-none-eabi-'). */
+  armPrefix?: string;
+  /** Host C compiler (default 'gcc'). */
+  hostCc?: string;
+  /** QEMU for Cortex-M machines (default 'qemu-system-arm'). */
+  qemu?: string;
+}
+
+export interface Tool {
+  command: string;
+  /** Debian package that provides it. */
+  debianPackage: string;
+}
+
+export function armGcc(tools: ToolOptions = {}): Tool {
+  return { command: `${tools.armPrefix ?? 'arm-none-eabi-'}gcc`, debianPackage: 'gcc-arm-none-eabi' };
+}
+
+export function armSize(tools: ToolOptions = {}): Tool {
+  return { command: `${tools.armPrefix ?? 'arm-none-eabi-'}size`, debianPackage: 'binutils-arm-none-eabi (installed with gcc-arm-none-eabi)' };
+}
+
+export function hostCc(tools: ToolOptions = {}): Tool {
+  return { command: tools.hostCc ?? 'gcc', debianPackage: 'gcc' };
+}
+
+export function qemuArm(tools: ToolOptions = {}): Tool {
+  return { command: tools.qemu ?? 'qemu-system-arm', debianPackage: 'qemu-system-arm' };
+}
+
+export const NEWLIB_PACKAGE = 'libnewlib-arm-none-eabi';
+
+/** The error for a tool that is not installed. */
+export function missingTool(tool: Tool): UserError {
+  const pkg = tool.debianPackage.split(' ')[0];
+  return new UserError(
+    `'${tool.command}' was not found: hw-sim needs it to build and run firmware`,
+    `install the Debian package ${tool.debianPackage} (sudo apt-get install -y ${pkg}), or run 'make toolchains'`,
+  );
+}
+
+export interface ToolResult {
+  stdout: string;
+  stderr: string;
+  exitCode: number;
+}
+
+/** Run a tool to completion. Resolves with any exit code; rejects on a missing tool or a timeout. */
+export async function runTool(
+  tool: Tool,
+  args: string[],
+  opts: { timeoutMs: number; cwd?: string; what: string },
+): Promise<ToolResult> {
+  const r = await execa(tool.command, args, {
+    cwd: opts.cwd,
+    timeout: opts.timeoutMs,
+    reject: false,
+    stdin: 'ignore',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.code === 'ENOENT') throw missingTool(tool);
+  if (r.timedOut) throw new Error(`${opts.what}: '${tool.command}' did not finish within ${opts.timeoutMs} ms (killed)`);
+  if (r.exitCode === undefined) {
+    throw new Error(`${opts.what}: '${tool.command}' could not run: ${r.shortMessage}`);
+  }
+  return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode };
+}
+
+/** Run `tasks` with at most `limit` at a time; rejects with the first failure (after all settled). */
+export async function runLimited<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  let firstError: unknown;
+  let failed = false;
+  async function worker(): Promise<void> {
+    while (next < tasks.length && !failed) {
+      const i = next++;
+      try {
+        results[i] = await tasks[i]();
+      } catch (e) {
+        if (!failed) firstError = e;
+        failed = true;
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, worker));
+  if (failed) throw firstError;
+  return results;
+}

@@ -1,0 +1,71 @@
+// A harness session with the host build of the harness (buildHostHarness): the same protocol
+// over the child's stdin/stdout. No instruction count and no stack figures on the host.
+
+import { hostCc } from '../build/tools.js';
+import { describeExit, spawnChild, type Child } from '../process.js';
+import { HarnessClient, HwSimSessionError } from '../protocol/client.js';
+import { BaseSession, boardCounter, type HarnessSession, type SessionTimeouts } from '../session.js';
+
+export interface HostSessionOptions extends SessionTimeouts {
+  /** The process is killed after this long whatever it is doing (default 10 min). */
+  lifetimeMs?: number;
+}
+
+class HostSession extends BaseSession {
+  readonly kind = 'host' as const;
+  private child: Child | null = null;
+
+  constructor(
+    private readonly exe: string,
+    private readonly opts: HostSessionOptions,
+  ) {
+    const label = `host harness (${exe})`;
+    const io = { write: (_text: string): Promise<void> => Promise.reject(new Error('not started yet')) };
+    super(new HarnessClient(io, label), boardCounter, opts);
+    io.write = (text) => this.write(text);
+  }
+
+  private write(text: string): Promise<void> {
+    const stdin = this.child?.stdin;
+    if (!stdin) return Promise.reject(new HwSimSessionError(`${this.client.label}: not running`));
+    return new Promise<void>((resolve, reject) => {
+      stdin.write(text, (err) => (err ? reject(new HwSimSessionError(`${this.client.label}: write failed: ${err.message}`)) : resolve()));
+    });
+  }
+
+  async open(): Promise<void> {
+    // The tool record only names the program in a "not found" error.
+    const child = await spawnChild({ command: this.exe, debianPackage: hostCc().debianPackage }, [], {
+      lifetimeMs: this.opts.lifetimeMs ?? 600_000,
+      stdin: true,
+    });
+    this.child = child;
+    child.stdout.on('data', (chunk: Buffer) => this.client.feed(chunk.toString('latin1')));
+    void child.exited.then((e) => {
+      const stderr = child.stderrTail();
+      this.client.end(new HwSimSessionError(`${this.client.label} ${describeExit(e)}${stderr ? `: ${stderr.split('\n').slice(-5).join(' | ')}` : ''}`));
+    });
+    await this.start();
+  }
+
+  protected async teardown(): Promise<{ exitCode: number | null }> {
+    if (!this.child) return { exitCode: null };
+    const child = this.child;
+    child.stdin?.end();
+    const ended = await Promise.race([child.exited, new Promise<null>((r) => setTimeout(() => r(null), 2_000).unref())]);
+    const exit = ended ?? (await child.kill());
+    return { exitCode: exit.signal || exit.timedOut ? null : exit.exitCode };
+  }
+
+  protected override async fail(e: unknown): Promise<Error> {
+    await this.child?.kill();
+    return super.fail(e);
+  }
+}
+
+/** Start the host harness `exe` and connect to it. */
+export async function openHostSession(exe: string, opts: HostSessionOptions = {}): Promise<HarnessSession> {
+  const session = new HostSession(exe, opts);
+  await session.open();
+  return session;
+}

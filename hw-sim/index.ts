@@ -1,0 +1,33 @@
+// hw-sim: build firmware for a Cortex-M target (or the host), run it in QEMU, on the host or on a
+// board, and get outputs, instruction counts and stack use back through one narrow interface.
+
+export {
+  buildFirmware,
+  buildHostHarness,
+  BuildError,
+  renderLinkScript,
+  renderModelTable,
+  targetCpuFlags,
+  commonCFlags,
+  type FirmwareBuild,
+  type FirmwareOptions,
+  type HostBuild,
+  type ModelLibrary,
+  type Optimize,
+} from './build/firmware.js';
+export { objectSizes, type SizeTriple } from './build/sizes.js';
+export type { ToolOptions } from './build/tools.js';
+export { openQemuSession, qemuArgs, type QemuSessionOptions } from './qemu/session.js';
+export { openHostSession, type HostSessionOptions } from './host/session.js';
+export { openSerialSession, type SerialSessionOptions } from './serial/session.js';
+export {
+  HwSimFaultError,
+  HwSimSessionError,
+  HwSimTimeoutError,
+  type CounterKind,
+  type HarnessSession,
+  type ModelInfo,
+  type RunOptions,
+  type RunResult,
+  type SessionTimeouts,
+} from './session.js';

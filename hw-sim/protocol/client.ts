@@ -1,0 +1,267 @@
+// The host side of the harness line protocol (hw-sim/firmware/harness.c describes it): frames the
+// byte stream into lines, keeps only "@EP " replies, and turns commands into typed answers. It
+// knows nothing about processes or ports: a session feeds it bytes and tells it when the far end
+// is gone, so that a pending read fails at once instead of waiting for its timeout.
+
+import { fromHex, toHex } from './hex.js';
+
+export const PROTOCOL_VERSION = 1;
+const REPLY_PREFIX = '@EP ';
+
+/** No answer in time; the session kills its process before this reaches the caller. */
+export class HwSimTimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HwSimTimeoutError';
+  }
+}
+
+/** The CPU faulted (HardFault, BusFault...): `pc` is where, `detail` the CFSR. The session is dead. */
+export class HwSimFaultError extends Error {
+  constructor(
+    readonly fault: string,
+    readonly pc: number,
+    readonly detail: number,
+    context: string,
+  ) {
+    super(`${context}: the firmware faulted (${fault} at pc=0x${pc.toString(16).padStart(8, '0')}, CFSR=0x${detail.toString(16).padStart(8, '0')})`);
+    this.name = 'HwSimFaultError';
+  }
+}
+
+/** The far end went away (process exit, port closed) or broke the protocol. */
+export class HwSimSessionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HwSimSessionError';
+  }
+}
+
+export type RawCounter = 'systick' | 'dwt' | 'none';
+
+export interface RawModel {
+  name: string;
+  inputBytes: number[];
+  outputBytes: number[];
+}
+
+export interface RawDescription {
+  counter: RawCounter;
+  /** Bytes of stack painted and scanned; null when not measured (host). */
+  stackWindowBytes: number | null;
+  models: RawModel[];
+}
+
+export interface RawRun {
+  outputs: Uint8Array[];
+  status: number;
+  ticks: number | null;
+  stackBytes: number | null;
+  stackTotalBytes: number | null;
+}
+
+interface Waiter {
+  resolve(line: string): void;
+  reject(e: Error): void;
+}
+
+export interface ClientIo {
+  write(text: string): Promise<void>;
+}
+
+export class HarnessClient {
+  private partial = '';
+  private readonly replies: string[] = [];
+  private waiter: Waiter | null = null;
+  private ended: Error | null = null;
+  /** Lines that were not replies (boot noise, a debugger's output), the last 50. */
+  readonly strayLines: string[] = [];
+
+  constructor(
+    private readonly io: ClientIo,
+    /** Names the session in error messages ("QEMU mps2-an386 (firmware.elf)"). */
+    readonly label: string,
+  ) {}
+
+  /** Bytes from the far end. */
+  feed(chunk: string): void {
+    const text = this.partial + chunk;
+    const lines = text.split('\n');
+    this.partial = lines.pop() ?? '';
+    if (this.partial.length > 1 << 24) this.partial = ''; // a runaway line without '\n'
+    for (const raw of lines) {
+      const line = raw.replace(/\r/g, '');
+      const at = line.indexOf(REPLY_PREFIX);
+      if (at < 0) {
+        this.noteStray(line);
+        continue;
+      }
+      if (at > 0) this.noteStray(line.slice(0, at));
+      this.replies.push(line.slice(at + REPLY_PREFIX.length));
+    }
+    this.wake();
+  }
+
+  /** The far end is gone: every pending and later read fails with `error`. */
+  end(error: Error): void {
+    if (!this.ended) this.ended = error;
+    this.wake();
+  }
+
+  get isEnded(): boolean {
+    return this.ended !== null;
+  }
+
+  private noteStray(line: string): void {
+    if (line.trim() === '') return;
+    this.strayLines.push(line.length > 200 ? `${line.slice(0, 200)}...` : line);
+    if (this.strayLines.length > 50) this.strayLines.shift();
+  }
+
+  private wake(): void {
+    const w = this.waiter;
+    if (!w) return;
+    if (this.replies.length > 0) {
+      this.waiter = null;
+      w.resolve(this.replies.shift()!);
+    } else if (this.ended) {
+      this.waiter = null;
+      w.reject(this.ended);
+    }
+  }
+
+  /** The next reply (without "@EP "), or a timeout / end-of-session error. */
+  nextReply(timeoutMs: number, what: string): Promise<string> {
+    if (this.waiter) return Promise.reject(new Error(`${this.label}: concurrent reads (one command at a time)`));
+    if (this.replies.length > 0) return Promise.resolve(this.replies.shift()!);
+    if (this.ended) return Promise.reject(this.ended);
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiter = null;
+        reject(new HwSimTimeoutError(`${this.label}: no answer to ${what} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiter = {
+        resolve: (line) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+    });
+  }
+
+  private async send(line: string): Promise<void> {
+    if (this.ended) throw this.ended;
+    await this.io.write(`${line}\n`);
+  }
+
+  private fault(reply: string, what: string): HwSimFaultError | null {
+    const m = /^FAULT (\S+) ([0-9a-f]{8}) ([0-9a-f]{8})$/.exec(reply);
+    return m ? new HwSimFaultError(m[1], parseInt(m[2], 16), parseInt(m[3], 16), `${this.label}: ${what}`) : null;
+  }
+
+  private unexpected(reply: string, what: string): Error {
+    if (reply.startsWith('ERR ')) return new HwSimSessionError(`${this.label}: the harness refused ${what}: ${reply.slice(4)}`);
+    return this.fault(reply, what) ?? new HwSimSessionError(`${this.label}: unexpected reply to ${what}: '${reply.slice(0, 120)}'`);
+  }
+
+  /**
+   * Ping until answered, then resynchronize: the firmware never talks first, QEMU drops what the
+   * guest sends before the host has opened the pty, and a USART drops bytes until it is enabled.
+   * Replies to early pings can arrive late, so a last ping with a fresh nonce marks the point
+   * after which the stream is in step.
+   */
+  async handshake(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let nonce = 1;
+    let interval = 10;
+    for (;;) {
+      await this.send(`P ${nonce}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new HwSimTimeoutError(`${this.label}: the firmware did not answer a ping within ${timeoutMs} ms`);
+      try {
+        const reply = await this.nextReply(Math.min(interval, left), 'a ping');
+        const fault = this.fault(reply, 'starting');
+        if (fault) throw fault;
+        if (reply.startsWith('PONG ')) break;
+      } catch (e) {
+        if (!(e instanceof HwSimTimeoutError)) throw e;
+        if (Date.now() >= deadline) throw new HwSimTimeoutError(`${this.label}: the firmware did not answer a ping within ${timeoutMs} ms`);
+      }
+      nonce++;
+      interval = Math.min(interval * 2, 200);
+    }
+    const final = nonce + 1_000_000;
+    await this.send(`P ${final}`);
+    for (;;) {
+      const reply = await this.nextReply(Math.max(1, deadline - Date.now()), 'the final ping');
+      const m = /^PONG (\d+) (\d+)$/.exec(reply);
+      if (!m || Number(m[1]) !== final) continue; // late answers to earlier pings
+      if (Number(m[2]) !== PROTOCOL_VERSION) {
+        throw new HwSimSessionError(`${this.label}: the firmware speaks protocol v${m[2]}, this host v${PROTOCOL_VERSION}: rebuild it`);
+      }
+      return;
+    }
+  }
+
+  async describe(timeoutMs: number): Promise<RawDescription> {
+    await this.send('D');
+    const head = await this.nextReply(timeoutMs, 'describe');
+    const m = /^DESC (\d+) (systick|dwt|none) (\d+|-)$/.exec(head);
+    if (!m) throw this.unexpected(head, 'describe');
+    const models: RawModel[] = [];
+    for (let k = 0; k < Number(m[1]); k++) {
+      const line = await this.nextReply(timeoutMs, 'describe');
+      const f = line.split(' ');
+      if (f[0] !== 'MODEL' || Number(f[1]) !== k) throw this.unexpected(line, 'describe');
+      const nin = Number(f[3]);
+      const nout = Number(f[4]);
+      const sizes = f.slice(5).map(Number);
+      if (sizes.length !== nin + nout || sizes.some((n) => !Number.isInteger(n) || n < 0)) throw this.unexpected(line, 'describe');
+      models.push({ name: f[2], inputBytes: sizes.slice(0, nin), outputBytes: sizes.slice(nin) });
+    }
+    return { counter: m[2] as RawCounter, stackWindowBytes: m[3] === '-' ? null : Number(m[3]), models };
+  }
+
+  async run(index: number, model: RawModel, inputs: Uint8Array[], timeoutMs: number): Promise<RawRun> {
+    const what = `run of model ${index} '${model.name}'`;
+    await this.send(['R', String(index), ...inputs.map(toHex)].join(' '));
+    const outputs: Uint8Array[] = [];
+    for (;;) {
+      const reply = await this.nextReply(timeoutMs, what);
+      if (reply.startsWith('OUT ')) {
+        const [, i, hex = ''] = reply.split(' ');
+        if (Number(i) !== outputs.length) throw this.unexpected(reply, what);
+        const bytes = fromHex(hex);
+        if (bytes.length !== model.outputBytes[outputs.length]) {
+          throw new HwSimSessionError(`${this.label}: ${what}: output ${i} has ${bytes.length} bytes, expected ${model.outputBytes[outputs.length]}`);
+        }
+        outputs.push(bytes);
+        continue;
+      }
+      const m = /^RUN (-?\d+) (\d+|-) (\d+|-) (\d+|-)$/.exec(reply);
+      if (!m) throw this.unexpected(reply, what);
+      if (outputs.length !== model.outputBytes.length) throw new HwSimSessionError(`${this.label}: ${what}: ${outputs.length} outputs, expected ${model.outputBytes.length}`);
+      const num = (s: string): number | null => (s === '-' ? null : Number(s));
+      return { outputs, status: Number(m[1]), ticks: num(m[2]), stackBytes: num(m[3]), stackTotalBytes: num(m[4]) };
+    }
+  }
+
+  /** Ask the firmware to exit with `code`; resolves on its goodbye or when the far end is gone. */
+  async exit(code: number, timeoutMs: number): Promise<void> {
+    await this.send(`X ${code}`);
+    for (;;) {
+      let reply: string;
+      try {
+        reply = await this.nextReply(timeoutMs, 'exit');
+      } catch (e) {
+        if (e instanceof HwSimSessionError) return; // gone: the goodbye may be lost with the pty
+        throw e;
+      }
+      if (reply.startsWith('BYE ')) return;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+// `edgeprune verify <model> --target <name>`: build, run on the emulated board (or a real one), compare, measure.
+
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadModel } from '../../import/load-model.js';
+import type { InputShapes } from '../../passes/fix-input-shapes.js';
+import { findTarget } from '../../targets/load-targets.js';
+import { loadVectors } from '../../verify/vectors.js';
+import { verifyOnTarget, type VerifyReport } from '../../verify/verify-mcu.js';
+import { formatBytes, formatCount, renderTable } from '../format.js';
+import { collectInputShape, parseIntOption } from '../options.js';
+import { UserError } from '../../errors.js';
+
+/** Exit code when the firmware's outputs do not match. */
+export const EXIT_VERIFY_FAILED = 4;
+
+interface VerifyCliOptions {
+  target: string;
+  data?: string;
+  vectors: number;
+  seed: number;
+  prefix?: string;
+  optimize: 'O2' | 'O3' | 'Os';
+  port?: string;
+  keepBuild?: boolean;
+  json?: boolean;
+  inputShape?: InputShapes;
+}
+
+const sci = (x: number | null) => (x === null ? '-' : x === 0 ? '0' : x.toExponential(1));
+
+export function renderVerify(r: VerifyReport): string {
+  const rows = r.results.map((v) => [
+    String(v.index), sci(v.maxAbsError), sci(v.maxAbsErrorExpected), v.hostBitIdentical ? 'yes' : 'NO',
+    v.instructions !== null ? formatCount(v.instructions) : v.cycles !== null ? `${formatCount(v.cycles)} cycles` : '-',
+    v.stackBytes !== null ? `${v.stackBytes} B` : '-', v.passed ? 'ok' : `FAIL: ${v.problem}`,
+  ]);
+  const lines = [
+    `verify ${r.model} on ${r.target} (${r.runOn})`,
+    `vectors: ${r.vectorSource}`,
+    '',
+    renderTable(['#', '|C - interpreter|', '|C - expected|', 'host = target', 'instructions', 'stack', 'result'], rows, [true, true, true, false, true, true, false]),
+    '',
+    r.passed
+      ? `PASSED: ${r.vectors}/${r.vectors} vectors within ${r.tolerance.atol} + ${r.tolerance.rtol}·|x| of the interpreter${r.maxAbsErrorExpected !== null ? ' and the expected outputs' : ''}; host and target outputs bit-identical`
+      : `FAILED: ${r.results.filter((v) => !v.passed).length} of ${r.vectors} vectors`,
+  ];
+  if (r.instructions !== null) {
+    const perMac = r.instructionsPerMac !== null ? ` (${r.instructionsPerMac.toFixed(2)} per MAC)` : '';
+    lines.push(`instructions per inference: ${formatCount(r.instructions)}${perMac} → ${r.estimatedMs!.toFixed(2)} ms (${r.estimateBasis})`);
+  } else if (r.cycles !== null) {
+    lines.push(`cycles per inference: ${formatCount(r.cycles)} → ${r.estimatedMs!.toFixed(2)} ms (${r.estimateBasis})`);
+  }
+  lines.push(`flash: model ${formatBytes(r.flashBytes)} (weights ${formatBytes(r.weightBytes)} + code ${formatBytes(r.codeBytes)}) · whole test firmware ${formatBytes(r.firmwareFlashBytes)}`);
+  lines.push(`RAM: model ${formatBytes(r.ramBytes)} (arena ${formatBytes(r.arenaBytes)}, lower bound ${formatBytes(r.arenaLowerBoundBytes)}) · whole test firmware ${formatBytes(r.firmwareRamBytes)} + stack${r.stackBytes !== null ? ` (inference used ${r.stackBytes} B)` : ''}`);
+  lines.push(`time: compile ${(r.durationsMs.compile / 1000).toFixed(2)} s · build ${(r.durationsMs.build / 1000).toFixed(2)} s · run ${(r.durationsMs.run / 1000).toFixed(2)} s`);
+  if (r.buildDir) lines.push(`build kept in ${r.buildDir}`);
+  return lines.join('\n');
+}
+
+export function registerVerify(program: Command): void {
+  program
+    .command('verify')
+    .description('build the model for a target, run it on the emulated board (or a real one with --port), compare every output with the reference interpreter, and measure instructions, stack, flash and RAM')
+    .argument('<model>', 'model file (.onnx)')
+    .requiredOption('--target <name>', 'target board (edgeprune targets lists them)')
+    .option('--data <path>', 'input vectors: a folder of ONNX test_data_set_* folders, one such folder, or a CSV file (features, label)')
+    .option('--vectors <n>', 'how many vectors (random ones without --data)', parseIntOption('--vectors'), 10)
+    .option('--seed <n>', 'seed of the random vectors', parseIntOption('--seed'), 0)
+    .option('--prefix <name>', 'prefix of the generated C symbols', 'model')
+    .option('--optimize <level>', 'compiler optimization: O2, O3 or Os', 'O2')
+    .option('--port <path>', 'talk to a real board on this serial port (e.g. /dev/ttyACM0) instead of QEMU')
+    .option('--keep-build', 'keep the build folder and print where it is')
+    .option('--json', 'print one JSON object')
+    .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape)
+    .action(async (file: string, options: VerifyCliOptions) => {
+      const target = findTarget(options.target);
+      if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
+      const g = loadModel(file, { inputShapes: options.inputShape });
+      const vectors = loadVectors(g, { data: options.data, count: options.vectors, seed: options.seed });
+      const report = await verifyOnTarget(g, path.basename(file, path.extname(file)), {
+        target, vectors, prefix: options.prefix, optimize: options.optimize, port: options.port, keepBuild: options.keepBuild,
+        log: options.json ? undefined : (line) => process.stderr.write(`${line}\n`),
+      });
+      console.log(options.json ? JSON.stringify(report, null, 2) : renderVerify(report));
+      if (!report.passed) process.exitCode = EXIT_VERIFY_FAILED;
+    });
+}

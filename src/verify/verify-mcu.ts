@@ -1,0 +1,216 @@
+// Verify a model on an MCU target: generate C, build for the host and the target, run every vector on both,
+// compare with the reference interpreter, and measure instructions, stack, flash and RAM.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildFirmware, buildHostHarness, openHostSession, openQemuSession, openSerialSession, type HarnessSession, type Optimize, type RunResult } from '../../hw-sim/index.js';
+import { modelStats } from '../analysis/model-stats.js';
+import { compareTensors, maxAbsDiff, type Tolerance } from '../conformance/compare.js';
+import { compileToC } from '../emit/c/compile-c.js';
+import { checkFitsTarget } from '../emit/c/size-check.js';
+import { staticInfo, type Graph } from '../ir/graph.js';
+import { runGraph } from '../ir/interpreter.js';
+import { Tensor } from '../ir/tensor.js';
+import type { McuTarget } from '../targets/schema.js';
+import type { VectorSet } from './vectors.js';
+
+/** C kernels sum in another order than the interpreter (and fuse multiply-adds): compared within this. */
+export const C_TOLERANCE: Tolerance = { atol: 1e-4, rtol: 1e-4 };
+
+export interface VerifyOptions {
+  target: McuTarget;
+  vectors: VectorSet;
+  prefix?: string;
+  optimize?: Optimize;
+  /** A real board's serial port instead of QEMU. */
+  port?: string;
+  tolerance?: Tolerance;
+  /** Keep the build folder (its path is in the report). */
+  keepBuild?: boolean;
+  /** Progress lines for long runs. */
+  log?: (line: string) => void;
+}
+
+export interface VectorResult {
+  index: number;
+  passed: boolean;
+  /** Largest |target − interpreter| over the outputs. */
+  maxAbsError: number;
+  /** Largest |target − expected| when the data gives expected outputs. */
+  maxAbsErrorExpected: number | null;
+  /** Host build and target build gave the same bytes. */
+  hostBitIdentical: boolean;
+  instructions: number | null;
+  cycles: number | null;
+  stackBytes: number | null;
+  problem?: string;
+}
+
+export interface VerifyReport {
+  passed: boolean;
+  model: string;
+  target: string;
+  runOn: string;
+  vectorSource: string;
+  vectors: number;
+  tolerance: Tolerance;
+  maxAbsError: number;
+  maxAbsErrorExpected: number | null;
+  hostBitIdentical: boolean;
+  /** Instructions per inference (the largest over the vectors), from QEMU's instruction count. */
+  instructions: number | null;
+  /** Cycles per inference on a real board. */
+  cycles: number | null;
+  macs: number;
+  instructionsPerMac: number | null;
+  /** An estimate: instructions × cycles per instruction ÷ clock (targets/<name>.json). */
+  estimatedMs: number | null;
+  estimateBasis: string;
+  /** The model library alone (its code and weights) in the linked firmware. */
+  flashBytes: number;
+  weightBytes: number;
+  codeBytes: number;
+  /** The model library's static RAM (the arena included). */
+  ramBytes: number;
+  firmwareFlashBytes: number;
+  firmwareRamBytes: number;
+  arenaBytes: number;
+  arenaLowerBoundBytes: number;
+  /** Stack the inference used (the largest over the vectors). */
+  stackBytes: number | null;
+  durationsMs: { compile: number; build: number; run: number; total: number };
+  buildDir: string | null;
+  results: VectorResult[];
+}
+
+function tensorBytes(t: Tensor): Uint8Array {
+  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).slice();
+}
+
+function tensorFromBytes(bytes: Uint8Array, like: { dtype: 'float32'; shape: number[] }): Tensor {
+  const copy = bytes.slice();
+  return new Tensor('float32', like.shape, new Float32Array(copy.buffer, copy.byteOffset, copy.byteLength / 4));
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+async function runAll(session: HarnessSession, vectors: VectorSet): Promise<RunResult[]> {
+  const results: RunResult[] = [];
+  for (const inputs of vectors.inputs) results.push(await session.run(0, inputs.map(tensorBytes)));
+  return results;
+}
+
+async function withSession<T>(open: Promise<HarnessSession>, use: (s: HarnessSession) => Promise<T>): Promise<T> {
+  const session = await open;
+  try {
+    return await use(session);
+  } finally {
+    await session.close();
+  }
+}
+
+export async function verifyOnTarget(g: Graph, modelName: string, options: VerifyOptions): Promise<VerifyReport> {
+  const started = performance.now();
+  const log = options.log ?? (() => {});
+  const tolerance = options.tolerance ?? C_TOLERANCE;
+  const { target, vectors } = options;
+  const lib = compileToC(g, { prefix: options.prefix });
+  checkFitsTarget(lib, target);
+  const compiled = performance.now();
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-verify-'));
+  try {
+    const modelDir = path.join(workDir, 'model');
+    fs.mkdirSync(modelDir);
+    for (const [name, text] of lib.files) fs.writeFileSync(path.join(modelDir, name), text);
+    const model = { name: modelName.replace(/[^A-Za-z0-9_.-]/g, '_') || 'model', prefix: lib.view.prefix, dir: modelDir };
+    log(`building for the host and for ${target.name} (-${options.optimize ?? 'O2'})`);
+    const [host, firmware] = await Promise.all([
+      buildHostHarness({ workDir: path.join(workDir, 'host'), models: [model], optimize: options.optimize }),
+      buildFirmware({ workDir: path.join(workDir, 'target'), models: [model], target, optimize: options.optimize }),
+    ]);
+    const built = performance.now();
+    log(`running ${vectors.inputs.length} vector(s) on the host build`);
+    const hostRuns = await withSession(openHostSession(host.exe), (s) => runAll(s, vectors));
+    const runOn = options.port ? `board on ${options.port}` : `qemu ${target.emulator.machine}`;
+    log(`running ${vectors.inputs.length} vector(s) on ${runOn}`);
+    const open = options.port ? openSerialSession(options.port) : openQemuSession(firmware.elf, target);
+    const targetRuns = await withSession(open, (s) => runAll(s, vectors));
+    const ran = performance.now();
+
+    const outputs = g.outputs.map((o) => staticInfo(g, o.name) as { dtype: 'float32'; shape: number[]; name: string });
+    const results: VectorResult[] = vectors.inputs.map((inputs, index) => {
+      const feeds: Record<string, Tensor> = {};
+      g.inputs.forEach((v, i) => (feeds[v.name] = inputs[i]));
+      const reference = runGraph(g, feeds);
+      const run = targetRuns[index];
+      const hostRun = hostRuns[index];
+      let maxAbsError = 0;
+      let maxAbsErrorExpected: number | null = null;
+      let problem: string | undefined;
+      outputs.forEach((o, k) => {
+        const got = tensorFromBytes(run.outputs[k], o);
+        const want = reference.get(o.name)!;
+        maxAbsError = Math.max(maxAbsError, maxAbsDiff(got, want));
+        problem ??= compareTensors(got, want, tolerance) ?? undefined;
+        const expected = vectors.expected?.[index]?.[k];
+        if (expected) {
+          maxAbsErrorExpected = Math.max(maxAbsErrorExpected ?? 0, maxAbsDiff(got, expected));
+          const vsExpected = compareTensors(got, expected, tolerance);
+          if (vsExpected) problem ??= `output '${o.name}' vs the expected data: ${vsExpected}`;
+        }
+      });
+      const hostBitIdentical = run.outputs.every((bytes, k) => sameBytes(bytes, hostRun.outputs[k]));
+      if (run.status !== 0) problem ??= `the model returned status ${run.status}`;
+      if (!hostBitIdentical) problem ??= 'the host build and the target build gave different bits';
+      return {
+        index, passed: !problem, maxAbsError, maxAbsErrorExpected, hostBitIdentical,
+        instructions: run.instructions, cycles: run.cycles, stackBytes: run.stackBytes, problem,
+      };
+    });
+
+    const maxOf = (xs: (number | null)[]) => (xs.some((x) => x === null) ? null : Math.max(...(xs as number[])));
+    const instructions = maxOf(results.map((r) => r.instructions));
+    const cycles = maxOf(results.map((r) => r.cycles));
+    const macs = modelStats(g).totals.macs;
+    const linked = firmware.linkedSizes[model.name] ?? { text: 0, data: 0, bss: 0 };
+    const estimatedMs = cycles !== null
+      ? (cycles / target.clockHz) * 1000
+      : instructions !== null ? ((instructions * target.cyclesPerInstruction) / target.clockHz) * 1000 : null;
+    const expectedErrors = results.map((r) => r.maxAbsErrorExpected).filter((e): e is number => e !== null);
+    return {
+      passed: results.every((r) => r.passed),
+      model: modelName,
+      target: target.name,
+      runOn,
+      vectorSource: vectors.source,
+      vectors: results.length,
+      tolerance,
+      maxAbsError: Math.max(0, ...results.map((r) => r.maxAbsError)),
+      maxAbsErrorExpected: expectedErrors.length ? Math.max(...expectedErrors) : null,
+      hostBitIdentical: results.every((r) => r.hostBitIdentical),
+      instructions,
+      cycles,
+      macs,
+      instructionsPerMac: instructions !== null && macs > 0 ? instructions / macs : null,
+      estimatedMs,
+      estimateBasis: cycles !== null
+        ? `measured cycles at ${target.clockHz / 1e6} MHz`
+        : `estimate: instructions × ${target.cyclesPerInstruction} cycles/instruction at ${target.clockHz / 1e6} MHz (targets/${target.name}.json)`,
+      flashBytes: linked.text + linked.data,
+      weightBytes: lib.view.weightBytes,
+      codeBytes: linked.text + linked.data - lib.view.weightBytes,
+      ramBytes: linked.data + linked.bss,
+      firmwareFlashBytes: firmware.flashBytes,
+      firmwareRamBytes: firmware.ramBytes,
+      arenaBytes: lib.plan.arenaBytes,
+      arenaLowerBoundBytes: lib.plan.lowerBoundBytes,
+      stackBytes: maxOf(results.map((r) => r.stackBytes)),
+      durationsMs: { compile: compiled - started, build: built - compiled, run: ran - built, total: performance.now() - started },
+      buildDir: options.keepBuild ? workDir : null,
+      results,
+    };
+  } finally {
+    if (!options.keepBuild) fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
