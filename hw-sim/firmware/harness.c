@@ -10,6 +10,7 @@
  *                         @EP MODEL <k> <name> <nin> <nout> <in0 bytes>.. <out0 bytes>..   (per model)
  *   R <k> <hex>...     -> @EP OUT <i> <hex>                        (per output, in order)
  *                         @EP RUN <status> <ticks|-> <model stack|-> <total stack|->
+ *   F <k> <in> <out>   -> @EP RUN ...                              (inputs from, outputs to host files)
  *   X <code>           -> @EP BYE <code>, then the program exits with <code>
  *   anything wrong     -> @EP ERR <reason words...>
  *   after a CPU fault  -> @EP FAULT <what> <pc hex> <detail hex>   (to every command but X)
@@ -18,12 +19,16 @@
  * into the model's input buffers; <status> is <prefix>_run's return value; <ticks> is the counter
  * named in DESC over the run; the stack figures are bytes below the run's call site (the model's
  * own use) and below the top of the stack (the firmware's high-water mark); only the top <stack
- * window> bytes of the stack are painted, so a figure equal to the window means "at least". */
+ * window> bytes of the stack are painted, so a figure equal to the window means "at least".
+ * F is R with the data in host files (the inputs concatenated in <in>, the outputs written
+ * concatenated to <out>; paths without blanks): semihosting under QEMU, where it is much faster
+ * than the UART (QEMU feeds a guest UART one byte per main-loop turn). Never for a real board. */
 #include "harness.h"
 
 #include <stdint.h>
 
 #define EPHW_PROTOCOL_VERSION 1u
+#define EPHW_PATH_MAX 192
 
 /* ---- input: one byte of lookahead ---- */
 
@@ -230,7 +235,7 @@ static int read_input(const ephw_model_t *m, int i) {
 }
 
 /* Kept out of line so that the run's stack pointer is read in the frame that calls the model. */
-static __attribute__((noinline)) void run_model(const ephw_model_t *m) {
+static __attribute__((noinline)) void run_model(const ephw_model_t *m, const char *out_path) {
   ephw_stack_paint();
   uintptr_t sp = 0;
 #if defined(__arm__)
@@ -243,12 +248,23 @@ static __attribute__((noinline)) void run_model(const ephw_model_t *m) {
   int have_stack = ephw_stack_used(sp, &model_stack, &total_stack);
   int have_counter = ephw_counter_kind()[0] != 'n';
 
-  for (int i = 0; i < m->num_outputs; i++) {
-    reply_begin("OUT ");
-    put_u64((uint64_t)i);
-    put_str(" ");
-    put_hex_bytes((const uint8_t *)m->output(i), m->output_bytes(i));
-    reply_end();
+  if (out_path) {
+    int h = ephw_file_open(out_path, 1);
+    int bad = h < 0;
+    for (int i = 0; i < m->num_outputs && !bad; i++) bad = ephw_file_write(h, m->output(i), m->output_bytes(i)) != 0;
+    if (h >= 0) ephw_file_close(h);
+    if (bad) {
+      reply_error("cannot write the output file", 1);
+      return;
+    }
+  } else {
+    for (int i = 0; i < m->num_outputs; i++) {
+      reply_begin("OUT ");
+      put_u64((uint64_t)i);
+      put_str(" ");
+      put_hex_bytes((const uint8_t *)m->output(i), m->output_bytes(i));
+      reply_end();
+    }
   }
   reply_begin("RUN ");
   put_int(rc);
@@ -287,7 +303,48 @@ static void cmd_run(void) {
     reply_error("bad input: more inputs than the model has", 0);
     return;
   }
-  run_model(m);
+  run_model(m, 0);
+}
+
+/* A blank-free token of at most EPHW_PATH_MAX - 1 characters. */
+static int read_token(char *dst) {
+  skip_blanks();
+  unsigned n = 0;
+  for (int c = peekc(); c > ' '; c = peekc()) {
+    if (n + 1 >= EPHW_PATH_MAX) return 0;
+    dst[n++] = (char)c;
+    nextc();
+  }
+  dst[n] = 0;
+  return n > 0;
+}
+
+static char ephw_in_path[EPHW_PATH_MAX], ephw_out_path[EPHW_PATH_MAX];
+
+static void cmd_file_run(void) {
+  uint32_t k;
+  if (!read_uint(&k) || !read_token(ephw_in_path) || !read_token(ephw_out_path) || !end_of_line()) {
+    reply_error("usage: F <model> <input file> <output file>", 0);
+    return;
+  }
+  if (k >= (uint32_t)ephw_num_models) {
+    reply_error("no such model", 1);
+    return;
+  }
+  const ephw_model_t *m = &ephw_models[k];
+  int h = ephw_file_open(ephw_in_path, 0);
+  if (h < 0) {
+    reply_error("cannot open the input file", 1);
+    return;
+  }
+  int bad = 0;
+  for (int i = 0; i < m->num_inputs && !bad; i++) bad = ephw_file_read(h, m->input(i), m->input_bytes(i)) != 0;
+  ephw_file_close(h);
+  if (bad) {
+    reply_error("the input file is shorter than the model's inputs", 1);
+    return;
+  }
+  run_model(m, ephw_out_path);
 }
 
 static void cmd_exit(void) {
@@ -319,6 +376,7 @@ int main(void) {
       case 'P': cmd_ping(); break;
       case 'D': cmd_describe(); break;
       case 'R': cmd_run(); break;
+      case 'F': cmd_file_run(); break;
       case 'X': cmd_exit(); break;
       default:
         if (c < 0) ephw_exit(0); /* the host closed our input */

@@ -55,6 +55,14 @@ void ephw_stack_paint(void);
  * Returns 0 when stack measurement is not available (host). */
 int ephw_stack_used(uintptr_t sp_at_call, uint32_t *model_bytes, uint32_t *total_bytes);
 
+/* Host files, for the F command (bulk transfer under QEMU: semihosting on a target, stdio on the
+ * host; a real board without a debugger faults here, so the host never sends F to one).
+ * open returns a handle >= 0 or -1; read/write return 0 when all n bytes were transferred. */
+int ephw_file_open(const char *path, int for_writing);
+int ephw_file_read(int handle, void *buf, unsigned n);
+int ephw_file_write(int handle, const void *buf, unsigned n);
+void ephw_file_close(int handle);
+
 /* End the program with an exit status (semihosting SYS_EXIT_EXTENDED on a target). */
 void ephw_exit(int code) __attribute__((noreturn));
 

@@ -149,16 +149,50 @@ int ephw_stack_used(uintptr_t sp_at_call, uint32_t *model_bytes, uint32_t *total
   return 1;
 }
 
-/* ---- exit ---- */
+/* ---- semihosting: host files and the exit status ---- */
+
+/* One semihosting call. QEMU needs -semihosting-config enable=on,target=native; without a
+ * debugger a real core faults here. */
+static uint32_t semihost(uint32_t op, volatile uint32_t *block) {
+  register uint32_t r0 __asm__("r0") = op;
+  register volatile uint32_t *r1 __asm__("r1") = block;
+  __asm__ volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
+  return r0;
+}
+
+#define SYS_OPEN 0x01u
+#define SYS_CLOSE 0x02u
+#define SYS_WRITE 0x05u
+#define SYS_READ 0x06u
+#define SYS_EXIT_EXTENDED 0x20u
+
+int ephw_file_open(const char *path, int for_writing) {
+  uint32_t len = 0;
+  while (path[len]) len++;
+  volatile uint32_t block[3] = {(uint32_t)(uintptr_t)path, for_writing ? 5u /* "wb" */ : 1u /* "rb" */, len};
+  return (int)semihost(SYS_OPEN, block);
+}
+
+int ephw_file_read(int handle, void *buf, unsigned n) {
+  volatile uint32_t block[3] = {(uint32_t)handle, (uint32_t)(uintptr_t)buf, n};
+  return semihost(SYS_READ, block) == 0 ? 0 : -1; /* returns the bytes NOT read */
+}
+
+int ephw_file_write(int handle, const void *buf, unsigned n) {
+  volatile uint32_t block[3] = {(uint32_t)handle, (uint32_t)(uintptr_t)buf, n};
+  return semihost(SYS_WRITE, block) == 0 ? 0 : -1; /* returns the bytes NOT written */
+}
+
+void ephw_file_close(int handle) {
+  volatile uint32_t block[1] = {(uint32_t)handle};
+  (void)semihost(SYS_CLOSE, block);
+}
 
 void ephw_exit(int code) {
   ephw_flush();
-  /* Semihosting SYS_EXIT_EXTENDED (0x20): {ADP_Stopped_ApplicationExit, code}. QEMU needs
-   * -semihosting-config enable=on,target=native; without a debugger a real core faults here. */
+  /* SYS_EXIT_EXTENDED: {ADP_Stopped_ApplicationExit, code}; QEMU exits with `code`. */
   volatile uint32_t block[2] = {0x20026u, (uint32_t)code};
-  register uint32_t r0 __asm__("r0") = 0x20u;
-  register volatile uint32_t *r1 __asm__("r1") = block;
-  __asm__ volatile("bkpt 0xAB" : "+r"(r0) : "r"(r1) : "memory");
+  (void)semihost(SYS_EXIT_EXTENDED, block);
   for (;;) {
   }
 }

@@ -46,6 +46,30 @@ int ephw_stack_used(uintptr_t sp_at_call, uint32_t *model_bytes, uint32_t *total
   return 0;
 }
 
+static FILE *ephw_files[4];
+
+int ephw_file_open(const char *path, int for_writing) {
+  for (int h = 0; h < 4; h++) {
+    if (ephw_files[h]) continue;
+    ephw_files[h] = fopen(path, for_writing ? "wb" : "rb");
+    return ephw_files[h] ? h : -1;
+  }
+  return -1;
+}
+
+int ephw_file_read(int handle, void *buf, unsigned n) {
+  return fread(buf, 1, n, ephw_files[handle]) == n ? 0 : -1;
+}
+
+int ephw_file_write(int handle, const void *buf, unsigned n) {
+  return fwrite(buf, 1, n, ephw_files[handle]) == n ? 0 : -1;
+}
+
+void ephw_file_close(int handle) {
+  fclose(ephw_files[handle]);
+  ephw_files[handle] = NULL;
+}
+
 void ephw_exit(int code) {
   fflush(stdout);
   exit(code);

@@ -105,7 +105,7 @@ export function buildViewModel(input: ViewModelInput): ModelView {
       case 'value': {
         const offset = plan.offsets.get(a.name);
         if (offset === undefined) throw new Error(`value '${a.name}' has no arena offset`);
-        return `EP_ARENA_F32(${offset + 4 * (a.elementOffset ?? 0)})`;
+        return `${prefix.toUpperCase()}_ARENA_F32(${offset + 4 * (a.elementOffset ?? 0)})`;
       }
       case 'weight': {
         const ident = weights.ident(a.weight);

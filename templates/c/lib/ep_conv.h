@@ -120,12 +120,50 @@ EP_INLINE void ep__conv_rows(const float *x, const float *w, const float *bias, 
   }
 }
 
+/* The same convolution one output at a time (used when the shapes are not compile-time
+ * constants): identical sums in the identical order, so both paths give the same bits. */
+EP_INLINE void ep__conv2d_generic(const float *x, const float *w, const float *bias, float *y, int C, int H, int W,
+                                  int M, int KH, int KW, int OH, int OW, int sh, int sw, int dh, int dw, int pt,
+                                  int pl, int groups, float act_min, float act_max) {
+  const int Cg = C / groups;
+  const int Mg = M / groups;
+  for (int m = 0; m < M; m++) {
+    const float *xg = x + (m / Mg) * Cg * H * W;
+    const float *wm = w + m * Cg * KH * KW;
+    for (int oy = 0; oy < OH; oy++) {
+      const int iy0 = oy * sh - pt;
+      const int kh_lo = iy0 < 0 ? ep__ceil_div(-iy0, dh) : 0;
+      const int kh_hi = EP_MIN(KH, ep__ceil_div(H - iy0, dh));
+      for (int ox = 0; ox < OW; ox++, y++) {
+        const int ix0 = ox * sw - pl;
+        const int kw_lo = ix0 < 0 ? ep__ceil_div(-ix0, dw) : 0;
+        const int kw_hi = EP_MIN(KW, ep__ceil_div(W - ix0, dw));
+        float acc = bias ? bias[m] : 0.0f;
+        for (int c = 0; c < Cg; c++)
+          for (int kh = kh_lo; kh < kh_hi; kh++)
+            for (int kw = kw_lo; kw < kw_hi; kw++)
+              acc = fmaf(xg[(c * H + iy0 + kh * dh) * W + ix0 + kw * dw], wm[(c * KH + kh) * KW + kw], acc);
+        *y = ep__clamp(acc, act_min, act_max);
+      }
+    }
+  }
+}
+
 /* Conv 2-D incl. groups and depthwise (C/groups == 1); 1-D convs come as H = 1. Fused clamp
  * [act_min, act_max] (-INFINITY/INFINITY for none, 0/INFINITY for ReLU). bias may be NULL.
- * Weights in ONNX layout [M][C/groups][KH][KW]. y must not overlap x. */
+ * Weights in ONNX layout [M][C/groups][KH][KW]. Each output is bias + sum over (input channel,
+ * kernel row, kernel column) in that order with fmaf. y must not overlap x. */
 EP_INLINE void ep_conv2d_f32(const float *x, const float *w, const float *bias, float *y, int C, int H, int W, int M,
                              int KH, int KW, int OH, int OW, int stride_h, int stride_w, int dil_h, int dil_w,
                              int pad_top, int pad_left, int groups, float act_min, float act_max) {
+  /* Register tiles need the tile shape at compile time (the emitter passes literals). */
+  if (!(EP_CONSTANT(C) && EP_CONSTANT(W) && EP_CONSTANT(M) && EP_CONSTANT(KW) && EP_CONSTANT(OW) &&
+        EP_CONSTANT(stride_w) && EP_CONSTANT(dil_w) && EP_CONSTANT(pad_left) && EP_CONSTANT(groups) &&
+        KW <= EP_CONV_MAX_KW)) {
+    ep__conv2d_generic(x, w, bias, y, C, H, W, M, KH, KW, OH, OW, stride_h, stride_w, dil_h, dil_w, pad_top,
+                       pad_left, groups, act_min, act_max);
+    return;
+  }
   const int Cg = C / groups;
   const int Mg = M / groups;
   const int MB = ep__conv_tile_channels(Mg, KW);

@@ -46,7 +46,7 @@ EP_INLINE void ep__dense_tile(const float *x, const float *w, const float *bias,
 
 EP_INLINE void ep__dense_rows(const float *x, const float *w, const float *bias, float *y, const int RB, int K, int N,
                               float act_min, float act_max) {
-  const int NB = ep__dense_tile_width(N);
+  const int NB = EP_CONSTANT(N) ? ep__dense_tile_width(N) : 4;
   const int full = N / NB * NB;
   for (int n = 0; n < full; n += NB)
     ep__dense_tile(x, w + n * K, bias ? bias + n : NULL, y + n, RB, NB, K, N, act_min, act_max);

@@ -80,6 +80,7 @@ EP_INLINE float ep__sum_window(const float *xc, int off, int W, int KH, int KW, 
 EP_INLINE void ep_maxpool2d_f32(const float *x, float *y, int C, int H, int W, int OH, int OW, int KH, int KW,
                                 int stride_h, int stride_w, int dil_h, int dil_w, int pad_top, int pad_left) {
   EP__POOL_INNER_COLS(ox_lo, ox_hi, W, OW, KW, stride_w, dil_w, pad_left);
+  const int unroll = EP_CONSTANT(KH) && EP_CONSTANT(KW) && KH * KW <= 64; /* unrolled inner windows */
   for (int c = 0; c < C; c++) {
     const float *xc = x + c * H * W;
     for (int oy = 0; oy < OH; oy++, y += OW) {
@@ -89,7 +90,7 @@ EP_INLINE void ep_maxpool2d_f32(const float *x, float *y, int C, int H, int W, i
       for (int ox = 0; ox < OW; ox++) {
         const int ix0 = ox * stride_w - pad_left;
         const int off = iy0 * W + ix0;
-        if (full_rows && ox >= ox_lo && ox < ox_hi) {
+        if (unroll && full_rows && ox >= ox_lo && ox < ox_hi) {
           y[ox] = ep__max_window(xc, off, W, KH, KW, dil_h, dil_w, 0, KH, 0, KW, 1);
         } else {
           EP__POOL_TAPS(kw_lo, kw_hi, ix0, KW, dil_w, W);
@@ -107,6 +108,7 @@ EP_INLINE void ep_avgpool2d_f32(const float *x, float *y, int C, int H, int W, i
                                 int stride_h, int stride_w, int dil_h, int dil_w, int pad_top, int pad_left,
                                 int pad_bottom, int pad_right, int count_include_pad) {
   EP__POOL_INNER_COLS(ox_lo, ox_hi, W, OW, KW, stride_w, dil_w, pad_left);
+  const int unroll = EP_CONSTANT(KH) && EP_CONSTANT(KW) && KH * KW <= 64; /* unrolled inner windows */
   for (int c = 0; c < C; c++) {
     const float *xc = x + c * H * W;
     for (int oy = 0; oy < OH; oy++, y += OW) {
@@ -119,7 +121,7 @@ EP_INLINE void ep_avgpool2d_f32(const float *x, float *y, int C, int H, int W, i
         const int off = iy0 * W + ix0;
         float s;
         int count;
-        if (full_rows && ox >= ox_lo && ox < ox_hi) {
+        if (unroll && full_rows && ox >= ox_lo && ox < ox_hi) {
           s = ep__sum_window(xc, off, W, KH, KW, dil_h, dil_w, 0, KH, 0, KW, 1);
           count = KH * KW;
         } else {

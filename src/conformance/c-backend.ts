@@ -1,0 +1,143 @@
+// The ONNX node tests through the C backend: every case compiled into one host program and one firmware.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildFirmware, buildHostHarness, openHostSession, openQemuSession, type HarnessSession, type ModelLibrary } from '../../hw-sim/index.js';
+import { compileToC, KERNEL_DIR } from '../emit/c/compile-c.js';
+import { errorMessage, UserError } from '../errors.js';
+import { Tensor } from '../ir/tensor.js';
+import type { McuTarget } from '../targets/schema.js';
+import { C_TOLERANCE } from '../verify/verify-mcu.js';
+import { compareTensors, type Tolerance } from './compare.js';
+import { listCases, loadCaseModel, readSkipList, readTestDataSets, toleranceFor, type TestDataSet } from './node-tests.js';
+import { NODE_TESTS_DIR, SKIP_LIST_FILE } from './paths.js';
+
+export type CCaseStatus = 'passed' | 'failed' | 'refused';
+
+export interface CCaseOutcome {
+  name: string;
+  status: CCaseStatus;
+  reason?: string;
+}
+
+export interface CConformance {
+  host: CCaseOutcome[];
+  /** Present when a target was given. */
+  target?: CCaseOutcome[];
+  targetName?: string;
+}
+
+interface CompiledCase {
+  name: string;
+  library: ModelLibrary;
+  feeds: Uint8Array[];
+  expected: Tensor[];
+  tolerance: Tolerance;
+}
+
+const looser = (a: Tolerance, b: Tolerance): Tolerance => ({ atol: Math.max(a.atol, b.atol), rtol: Math.max(a.rtol, b.rtol) });
+
+function bytesOf(t: Tensor): Uint8Array {
+  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).slice();
+}
+
+/** Compile every case that the C backend takes; the others are refused with the compiler's reason. */
+function compileCases(cases: string[], workDir: string): { compiled: CompiledCase[]; refused: CCaseOutcome[]; failed: CCaseOutcome[] } {
+  const compiled: CompiledCase[] = [];
+  const refused: CCaseOutcome[] = [];
+  const failed: CCaseOutcome[] = [];
+  cases.forEach((name, i) => {
+    const caseDir = path.join(NODE_TESTS_DIR, name);
+    try {
+      const sets: TestDataSet[] = readTestDataSets(caseDir);
+      const set = sets[0];
+      const { graph, feeds } = loadCaseModel(caseDir, set);
+      const prefix = `c${i}`;
+      const lib = compileToC(graph, { prefix });
+      const dir = path.join(workDir, prefix);
+      fs.mkdirSync(dir);
+      for (const [file, text] of lib.files) if (file.startsWith('model')) fs.writeFileSync(path.join(dir, file), text);
+      compiled.push({
+        name,
+        library: { name, prefix, dir },
+        feeds: graph.inputs.map((v) => bytesOf(feeds[v.name])),
+        expected: set.outputs,
+        tolerance: looser(toleranceFor(name), C_TOLERANCE),
+      });
+    } catch (e) {
+      if (e instanceof UserError && /not supported by the C backend/.test(e.message)) refused.push({ name, status: 'refused', reason: e.message });
+      else failed.push({ name, status: 'failed', reason: `compile: ${errorMessage(e)}` });
+    }
+  });
+  return { compiled, refused, failed };
+}
+
+async function runCases(session: HarnessSession, cases: CompiledCase[], reference?: Map<string, Uint8Array[]>): Promise<{ outcomes: CCaseOutcome[]; outputs: Map<string, Uint8Array[]> }> {
+  const outcomes: CCaseOutcome[] = [];
+  const outputs = new Map<string, Uint8Array[]>();
+  for (const [i, c] of cases.entries()) {
+    try {
+      const run = await session.run(c.name, c.feeds);
+      outputs.set(c.name, run.outputs);
+      let problem: string | null = run.status === 0 ? null : `status ${run.status}`;
+      c.expected.forEach((want, k) => {
+        const bytes = run.outputs[k].slice();
+        const got = new Tensor('float32', want.shape, new Float32Array(bytes.buffer, 0, bytes.length / 4));
+        problem ??= compareTensors(got, want, c.tolerance);
+      });
+      const hostBytes = reference?.get(c.name);
+      if (hostBytes && !run.outputs.every((b, k) => Buffer.from(b).equals(Buffer.from(hostBytes[k])))) problem ??= 'differs in bits from the host build';
+      outcomes.push(problem ? { name: c.name, status: 'failed', reason: problem } : { name: c.name, status: 'passed' });
+    } catch (e) {
+      // The session is gone after a timeout or a fault: the cases after this one cannot run.
+      outcomes.push({ name: c.name, status: 'failed', reason: errorMessage(e) });
+      for (const rest of cases.slice(i + 1)) outcomes.push({ name: rest.name, status: 'failed', reason: `not run: the session ended at ${c.name}` });
+      break;
+    }
+  }
+  return { outcomes, outputs };
+}
+
+/** Every non-skipped case: compiled, run on the host build, and (with a target) on the emulated board. */
+export async function runCConformance(options: { target?: McuTarget; filter?: string; log?: (line: string) => void } = {}): Promise<CConformance> {
+  const log = options.log ?? (() => {});
+  const skips = readSkipList(SKIP_LIST_FILE);
+  const cases = listCases(NODE_TESTS_DIR).filter((c) => !skips.has(c) && (!options.filter || c.includes(options.filter)));
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-c-conformance-'));
+  try {
+    const { compiled, refused, failed } = compileCases(cases, workDir);
+    log(`C backend: ${compiled.length} cases compiled, ${refused.length} refused, ${failed.length} failed to compile`);
+    const models = compiled.map((c) => c.library);
+    const [host, firmware] = await Promise.all([
+      buildHostHarness({ workDir: path.join(workDir, 'host-build'), models, includeDirs: [KERNEL_DIR] }),
+      options.target ? buildFirmware({ workDir: path.join(workDir, 'target-build'), models, target: options.target, includeDirs: [KERNEL_DIR] }) : Promise.resolve(undefined),
+    ]);
+    const hostSession = await openHostSession(host.exe);
+    let hostRun: Awaited<ReturnType<typeof runCases>>;
+    try {
+      hostRun = await runCases(hostSession, compiled);
+    } finally {
+      await hostSession.close();
+    }
+    const result: CConformance = { host: [...hostRun.outcomes, ...refused, ...failed] };
+    if (options.target && firmware) {
+      const session = await openQemuSession(firmware.elf, options.target);
+      try {
+        const targetRun = await runCases(session, compiled, hostRun.outputs);
+        result.target = [...targetRun.outcomes, ...refused, ...failed];
+        result.targetName = options.target.name;
+      } finally {
+        await session.close();
+      }
+    }
+    return result;
+  } finally {
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+export function summarize(outcomes: CCaseOutcome[]): { passed: number; failed: number; refused: number } {
+  const count = (s: CCaseStatus) => outcomes.filter((o) => o.status === s).length;
+  return { passed: count('passed'), failed: count('failed'), refused: count('refused') };
+}

@@ -1,0 +1,248 @@
+// Host tests of the C kernels (templates/c/lib): build one C program per test file that calls the
+// kernels on seeded data, run it, and compare its outputs with the reference interpreter.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import type { AttrValue, Node } from '../../src/ir/graph.js';
+import { Tensor } from '../../src/ir/tensor.js';
+import { readAttrs, type OpDef } from '../../src/ops/op-def.js';
+import { Random } from '../../src/util/random.js';
+
+export const KERNEL_DIR = path.resolve('templates/c/lib');
+
+/** Flags every host build of the kernels uses (the numerics contract plus strict warnings). */
+export const HOST_CFLAGS = ['-std=c11', '-ffp-contract=off', '-O2', '-Wall', '-Wextra', '-Wshadow', '-Wdouble-promotion', '-Werror'];
+
+/** True when `tool --version` runs. */
+export async function hasTool(tool: string): Promise<boolean> {
+  try {
+    await execa(tool, ['--version'], { timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** One kernel argument: a C expression, an int literal, a float literal, or a constant int array. */
+export type Arg = string | number | { float: number } | { ints: number[] };
+
+export const float = (v: number): Arg => ({ float: v });
+export const ints = (v: number[]): Arg => ({ ints: v });
+/** Input i (a float* or int* into the data read from the input file). */
+export const inp = (i: number): Arg => `in${i}`;
+export const OUT: Arg = 'out';
+export const NULLPTR: Arg = 'NULL';
+
+export type Data = Float32Array | Int32Array;
+
+export interface KernelCase {
+  name: string;
+  /** Kernel function name, e.g. ep_conv2d_f32. */
+  fn: string;
+  args: Arg[];
+  inputs: Data[];
+  /** The expected output; its length is the output buffer's. */
+  expected: Data;
+  /** Initial content of the output buffer (default: a NaN sentinel, so unwritten elements show). */
+  init?: Data;
+  /** Bit-exact comparison (NaN matches NaN) instead of the tolerance. */
+  exact?: boolean;
+  tol?: Tolerance;
+}
+
+export interface Tolerance {
+  abs: number;
+  rel: number;
+}
+
+/** Default tolerance for kernels that reorder sums or use fmaf: |got - want| <= 1e-5 + 1e-5 * |want|. */
+export const DEFAULT_TOL: Tolerance = { abs: 1e-5, rel: 1e-5 };
+
+const SENTINEL_BITS = 0x7fa5a5a5; // a NaN no kernel produces
+
+function cFloat(v: number): string {
+  if (Number.isNaN(v)) return 'NAN';
+  if (v === Infinity) return 'INFINITY';
+  if (v === -Infinity) return '-INFINITY';
+  const f = Math.fround(v);
+  if (Object.is(f, -0)) return '-0.0f';
+  // Nine significant digits round-trip every float32.
+  return `${f.toPrecision(9)}f`;
+}
+
+/** One call of the case's kernel: literal constants (as the emitter writes) or run-time values. */
+function callSource(c: KernelCase, runtime: boolean): string {
+  const decls: string[] = [];
+  const args = c.args.map((a, i) => {
+    if (typeof a === 'string') return a;
+    if (typeof a === 'number') return runtime ? `rt_i(${a})` : String(a);
+    if ('float' in a) return runtime ? `rt_f(${cFloat(a.float)})` : cFloat(a.float);
+    const values = a.ints.length ? a.ints : [0];
+    decls.push(
+      runtime
+        ? `int a${i}[] = {${values.map((v) => `rt_i(${v})`).join(', ')}};`
+        : `static const int a${i}[] = {${values.join(', ')}};`,
+    );
+    return `a${i}`;
+  });
+  return `{ ${decls.join(' ')} ${c.fn}(${args.join(', ')}); }`;
+}
+
+function programSource(cases: KernelCase[]): string {
+  const lines = [
+    '#include <stdio.h>',
+    '#include <stdlib.h>',
+    '#include "ep_kernels.h"',
+    'static int rt_i(int v) { volatile int t = v; return t; }',
+    'static float rt_f(float v) { volatile float t = v; return t; }',
+    'static void *load(FILE *f, size_t n) {',
+    '  void *p = malloc(n * 4 + 4);',
+    '  if (!p || fread(p, 4, n, f) != n) exit(3);',
+    '  return p;',
+    '}',
+    'int main(int argc, char **argv) {',
+    '  if (argc != 3) return 2;',
+    '  FILE *fi = fopen(argv[1], "rb"), *fo = fopen(argv[2], "wb");',
+    '  if (!fi || !fo) return 2;',
+  ];
+  for (const c of cases) {
+    for (const runtime of [false, true]) {
+      lines.push(`  { /* ${c.name.replace(/\*\//g, '')} (${runtime ? 'run-time' : 'literal'} arguments) */`);
+      c.inputs.forEach((d, i) => lines.push(`    ${d instanceof Int32Array ? 'int' : 'float'} *in${i} = load(fi, ${d.length});`));
+      lines.push(`    float *out = load(fi, ${c.expected.length});`);
+      lines.push(`    ${callSource(c, runtime)}`);
+      lines.push(`    fwrite(out, 4, ${c.expected.length}, fo);`);
+      c.inputs.forEach((_, i) => lines.push(`    free(in${i});`));
+      lines.push('    free(out);', '  }');
+    }
+  }
+  lines.push('  return fclose(fo) == 0 ? 0 : 4;', '}');
+  return lines.join('\n') + '\n';
+}
+
+function bytesOf(d: Data): Buffer {
+  return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
+}
+
+/** Results of a case: the output bits of the literal-argument and the run-time-argument builds. */
+export interface CaseResult {
+  literal: Int32Array;
+  runtime: Int32Array;
+}
+
+/**
+ * Compile all cases into one program (gcc, HOST_CFLAGS), run it once, and return each case's
+ * outputs (as raw 32-bit words). Each case runs twice: with literal arguments (the specialized,
+ * register-tiled code the emitter gets) and with run-time arguments (the generic code).
+ */
+export async function runCases(cases: KernelCase[], extraFlags: string[] = []): Promise<CaseResult[]> {
+  const keep = process.env.EP_KERNEL_TEST_KEEP; // a directory to keep the generated program in (debugging)
+  const dir = keep ? path.resolve(keep) : await mkdtemp(path.join(tmpdir(), 'ep-kernels-'));
+  try {
+    const src = path.join(dir, 'cases.c');
+    const exe = path.join(dir, 'cases');
+    await writeFile(src, programSource(cases));
+    await execa('gcc', [...HOST_CFLAGS, ...extraFlags, '-I', KERNEL_DIR, src, '-o', exe, '-lm'], { timeout: 120_000 });
+    const chunks: Buffer[] = [];
+    for (const c of cases) {
+      for (let pass = 0; pass < 2; pass++) {
+        for (const d of c.inputs) chunks.push(bytesOf(d));
+        if (c.init) {
+          if (c.init.length !== c.expected.length) throw new Error(`${c.name}: init has ${c.init.length} elements, expected ${c.expected.length}`);
+          chunks.push(bytesOf(c.init));
+        } else {
+          chunks.push(bytesOf(new Int32Array(c.expected.length).fill(SENTINEL_BITS)));
+        }
+      }
+    }
+    await writeFile(path.join(dir, 'in.bin'), Buffer.concat(chunks));
+    await execa(exe, [path.join(dir, 'in.bin'), path.join(dir, 'out.bin')], { timeout: 60_000 });
+    const out = await readFile(path.join(dir, 'out.bin'));
+    const words = new Int32Array(out.buffer, out.byteOffset, out.byteLength / 4);
+    const results: CaseResult[] = [];
+    let at = 0;
+    for (const c of cases) {
+      const n = c.expected.length;
+      const literal = words.slice(at, at + n);
+      const runtime = words.slice(at + n, at + 2 * n);
+      at += 2 * n;
+      results.push({ literal, runtime });
+    }
+    if (at !== words.length) throw new Error(`the program wrote ${words.length} words, expected ${at}`);
+    return results;
+  } finally {
+    if (!keep) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function asFloats(bits: Int32Array): Float32Array {
+  return new Float32Array(bits.buffer, bits.byteOffset, bits.length);
+}
+
+function bitsOf(d: Data): Int32Array {
+  return d instanceof Int32Array ? d : new Int32Array(d.buffer, d.byteOffset, d.length);
+}
+
+/**
+ * First mismatch between got (output words) and the case's expectation, or null. Exact cases
+ * compare bits (any NaN matches any NaN when the data is float); others use the tolerance.
+ */
+export function mismatch(c: KernelCase, got: Int32Array): string | null {
+  const want = c.expected;
+  if (got.length !== want.length) return `length ${got.length}, expected ${want.length}`;
+  if (want instanceof Int32Array) {
+    for (let i = 0; i < want.length; i++) if (got[i] !== want[i]) return `[${i}]: got ${got[i]}, expected ${want[i]}`;
+    return null;
+  }
+  const g = asFloats(got);
+  const wantBits = bitsOf(want);
+  const tol = c.tol ?? DEFAULT_TOL;
+  for (let i = 0; i < want.length; i++) {
+    const a = g[i];
+    const b = want[i];
+    if (Number.isNaN(a) || Number.isNaN(b)) {
+      if (Number.isNaN(a) && Number.isNaN(b)) continue;
+      return `[${i}]: got ${got[i] === SENTINEL_BITS ? 'nothing (never written)' : a}, expected ${b}`;
+    }
+    if (c.exact) {
+      if (got[i] !== wantBits[i]) return `[${i}]: got ${a}, expected ${b} exactly`;
+    } else if (!(Math.abs(a - b) <= tol.abs + tol.rel * Math.abs(b)) && a !== b) {
+      return `[${i}]: got ${a}, expected ${b} (|d| = ${Math.abs(a - b)} > ${tol.abs} + ${tol.rel}·|expected|)`;
+    }
+  }
+  return null;
+}
+
+/** Evaluate one op of the reference interpreter on the given inputs (first output). */
+export function evalOp<A>(op: OpDef<A>, inputs: (Tensor | undefined)[], attrs: Record<string, AttrValue> = {}): Tensor {
+  const node: Node = {
+    name: `c_kernel_ref_${op.opType}`,
+    opType: op.opType,
+    domain: '',
+    inputs: inputs.map((t, i) => (t ? `in${i}` : '')),
+    outputs: ['y'],
+    attrs,
+  };
+  const parsed = readAttrs(op, node);
+  return op.evaluate(inputs, parsed, node)[0];
+}
+
+export const attr = {
+  int: (value: number): AttrValue => ({ kind: 'int', value }),
+  ints: (value: number[]): AttrValue => ({ kind: 'ints', value }),
+  float: (value: number): AttrValue => ({ kind: 'float', value }),
+  string: (value: string): AttrValue => ({ kind: 'string', value }),
+};
+
+/** Seeded uniform float32 tensor in [lo, hi). */
+export function uniform(rng: Random, shape: number[], lo = -1, hi = 1): Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return Tensor.fromNumbers('float32', shape, Array.from({ length: n }, () => rng.uniform(lo, hi)));
+}
+
+export function f32(t: Tensor): Float32Array {
+  return t.data as Float32Array;
+}
+
+export { Random, Tensor };
