@@ -30,4 +30,5 @@ export {
   type RunOptions,
   type RunResult,
   type SessionTimeouts,
+  type Transfer,
 } from './session.js';

@@ -1,7 +1,10 @@
 // The one interface every harness session has (QEMU, host process, real board over a serial
 // port), and the shared code that maps the firmware's raw counter to instructions or cycles.
 
-import { HarnessClient, HwSimFaultError, HwSimSessionError, HwSimTimeoutError, type RawCounter, type RawDescription } from './protocol/client.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { HarnessClient, HwSimFaultError, HwSimSessionError, HwSimTimeoutError, type RawCounter, type RawDescription, type RawRun } from './protocol/client.js';
 
 /**
  * What a run's count means:
@@ -45,6 +48,8 @@ export interface RunOptions {
 
 export interface HarnessSession {
   readonly kind: 'qemu' | 'host' | 'serial';
+  /** How runs move their data (QEMU: 'files' unless asked otherwise). */
+  readonly transfer: Transfer;
   /** Models in table order: `run(k)` runs models[k]. */
   readonly models: ModelInfo[];
   /** Bytes of stack painted and scanned (a stack figure equal to it means "at least"); null on the host. */
@@ -54,6 +59,14 @@ export interface HarnessSession {
   /** End the session: the firmware exits with `exitCode` (default 0) where it can; resources are released. */
   close(opts?: { exitCode?: number }): Promise<{ exitCode: number | null }>;
 }
+
+/**
+ * How inputs and outputs travel: 'uart' as hex on the serial line (every session can), or
+ * 'files' through host files the firmware reads and writes itself (semihosting under QEMU, stdio
+ * on the host). QEMU feeds its guest's UART one byte per main-loop turn (~85 us per byte), so a
+ * 16 KiB input takes ~3 s as hex and ~1 ms as a file.
+ */
+export type Transfer = 'uart' | 'files';
 
 export interface SessionTimeouts {
   /** Until the firmware answers a ping (default 10 s). */
@@ -93,6 +106,9 @@ export abstract class BaseSession implements HarnessSession {
   private closing: Promise<{ exitCode: number | null }> | null = null;
   protected readonly runTimeoutMs: number;
   protected readonly handshakeTimeoutMs: number;
+  /** Folder of the transfer files when runs go through files, else null. */
+  private transferDir: string | null = null;
+  private transferCount = 0;
 
   protected constructor(
     protected readonly client: HarnessClient,
@@ -105,6 +121,51 @@ export abstract class BaseSession implements HarnessSession {
 
   /** Release everything at once (kill the process, close the port); must not throw. */
   protected abstract teardown(): Promise<{ exitCode: number | null }>;
+
+  /** Send runs through host files (see Transfer); falls back to the UART when the temporary folder's path has blanks. */
+  protected useFileTransfer(): void {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ep-hwsim-io-'));
+    if (/\s/.test(dir)) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      return;
+    }
+    this.transferDir = dir;
+  }
+
+  /** Runs go through host files. */
+  get transfer(): Transfer {
+    return this.transferDir ? 'files' : 'uart';
+  }
+
+  private removeTransferDir(): void {
+    if (this.transferDir) fs.rmSync(this.transferDir, { recursive: true, force: true });
+  }
+
+  private async runRaw(k: number, info: ModelInfo, inputs: Uint8Array[], timeoutMs: number): Promise<RawRun> {
+    if (!this.transferDir) return this.client.run(k, info, inputs, timeoutMs);
+    const n = this.transferCount++;
+    const inFile = path.join(this.transferDir, `in-${n}.bin`);
+    const outFile = path.join(this.transferDir, `out-${n}.bin`);
+    fs.writeFileSync(inFile, Buffer.concat(inputs));
+    try {
+      const r = await this.client.runWithFiles(k, info, inFile, outFile, timeoutMs);
+      const data = fs.readFileSync(outFile);
+      const want = info.outputBytes.reduce((a, b) => a + b, 0);
+      if (data.length !== want) {
+        throw new HwSimSessionError(`${this.client.label}: the output file of model '${info.name}' has ${data.length} bytes, expected ${want}`);
+      }
+      const outputs: Uint8Array[] = [];
+      let at = 0;
+      for (const bytes of info.outputBytes) {
+        outputs.push(new Uint8Array(data.subarray(at, at + bytes)));
+        at += bytes;
+      }
+      return { ...r, outputs };
+    } finally {
+      fs.rmSync(inFile, { force: true });
+      fs.rmSync(outFile, { force: true });
+    }
+  }
 
   /** Ping, then read the model table. Tears down on failure. */
   protected async start(): Promise<void> {
@@ -128,7 +189,9 @@ export abstract class BaseSession implements HarnessSession {
   }
 
   private shutdown(how: () => Promise<{ exitCode: number | null }>): Promise<{ exitCode: number | null }> {
-    if (!this.closing) this.closing = how();
+    if (!this.closing) {
+      this.closing = how().finally(() => this.removeTransferDir());
+    }
     return this.closing;
   }
 
@@ -140,7 +203,16 @@ export abstract class BaseSession implements HarnessSession {
     return k;
   }
 
-  async run(model: number | string, inputs: Uint8Array[], opts: RunOptions = {}): Promise<RunResult> {
+  /** Runs one at a time: the protocol has one command in flight. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  run(model: number | string, inputs: Uint8Array[], opts: RunOptions = {}): Promise<RunResult> {
+    const next = this.queue.then(() => this.runNow(model, inputs, opts));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async runNow(model: number | string, inputs: Uint8Array[], opts: RunOptions): Promise<RunResult> {
     if (this.dead) throw new HwSimSessionError(`${this.client.label}: the session has ended (${this.dead.message})`);
     if (this.closing) throw new HwSimSessionError(`${this.client.label}: the session is closed`);
     const k = this.modelIndex(model);
@@ -155,7 +227,7 @@ export abstract class BaseSession implements HarnessSession {
     });
     const started = performance.now();
     try {
-      const raw = await this.client.run(k, info, inputs, opts.timeoutMs ?? this.runTimeoutMs);
+      const raw = await this.runRaw(k, info, inputs, opts.timeoutMs ?? this.runTimeoutMs);
       return {
         outputs: raw.outputs,
         status: raw.status,
@@ -174,6 +246,7 @@ export abstract class BaseSession implements HarnessSession {
   }
 
   async close(opts: { exitCode?: number } = {}): Promise<{ exitCode: number | null }> {
+    await this.queue; // let a run in flight finish (or time out) first
     return this.shutdown(async () => {
       if (!this.dead) {
         try {

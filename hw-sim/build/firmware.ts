@@ -291,12 +291,28 @@ export function linkFailure(stderr: string, target: McuTarget, stackReserveBytes
   return new BuildError(`linking the firmware for ${target.name} failed:\n${firstLines(stderr, 30)}`, stderr);
 }
 
-function mallocCulprit(map?: LinkerMap): string | null {
+/**
+ * Who brought malloc in. After a successful link only what survived gc-sections counts (an
+ * unused function that calls malloc costs nothing); after a failed one, any member that came in.
+ */
+function mallocCulprit(map?: LinkerMap, linkedOnly = false): string | null {
   if (!map) return null;
+  const isMalloc = (file: string): boolean => /\((lib_a|libc_a)-(nano-)?(malloc|mallocr|sbrkr?|callocr?|reallocr?)\.o\)$/.test(file);
+  const linked = new Set(map.contributions.filter((c) => isMalloc(c.file)).map((c) => c.file));
+  const roots = new Set<string>();
   for (const [member, reason] of map.archiveReasons) {
-    if (/malloc|sbrk/.test(member)) return `${path.basename(member)} was pulled in by ${reason}`;
+    if (!isMalloc(member) || (linkedOnly && !linked.has(member))) continue;
+    // Follow the chain back to our own objects (malloc.o <- nano-mallocr.o <- model.o (malloc)).
+    let why = reason;
+    for (let hops = 0; hops < 8; hops++) {
+      const from = /^(.*\.a\([^)]*\)) \(/.exec(why)?.[1];
+      const next = from ? map.archiveReasons.get(from) : undefined;
+      if (!next) break;
+      why = next;
+    }
+    roots.add(why);
   }
-  return null;
+  return roots.size > 0 ? `called by ${[...roots].join(', ')}` : null;
 }
 
 function readMapIfAny(file: string): LinkerMap | undefined {
@@ -373,7 +389,7 @@ export async function buildFirmware(opts: FirmwareOptions): Promise<FirmwareBuil
   if (link.exitCode !== 0) throw linkFailure(link.stderr, target, stackReserve, readMapIfAny(mapFile));
 
   const map = parseLinkerMap(fs.readFileSync(mapFile, 'utf8'));
-  const culprit = mallocCulprit(map);
+  const culprit = mallocCulprit(map, true);
   if (culprit) throw new UserError(`the program allocates memory (malloc): ${culprit}; model code must not call malloc or stdio`);
 
   const [elfSize, objSizes] = await Promise.all([

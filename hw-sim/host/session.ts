@@ -4,9 +4,11 @@
 import { hostCc } from '../build/tools.js';
 import { describeExit, spawnChild, type Child } from '../process.js';
 import { HarnessClient, HwSimSessionError } from '../protocol/client.js';
-import { BaseSession, boardCounter, type HarnessSession, type SessionTimeouts } from '../session.js';
+import { BaseSession, boardCounter, type HarnessSession, type SessionTimeouts, type Transfer } from '../session.js';
 
 export interface HostSessionOptions extends SessionTimeouts {
+  /** 'uart' (default): hex over stdin/stdout; 'files': through host files, as QEMU sessions do. */
+  transfer?: Transfer;
   /** The process is killed after this long whatever it is doing (default 10 min). */
   lifetimeMs?: number;
 }
@@ -34,6 +36,7 @@ class HostSession extends BaseSession {
   }
 
   async open(): Promise<void> {
+    if (this.opts.transfer === 'files') this.useFileTransfer();
     // The tool record only names the program in a "not found" error.
     const child = await spawnChild({ command: this.exe, debianPackage: hostCc().debianPackage }, [], {
       lifetimeMs: this.opts.lifetimeMs ?? 600_000,

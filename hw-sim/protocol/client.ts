@@ -130,15 +130,15 @@ export class HarnessClient {
     }
   }
 
-  /** The next reply (without "@EP "), or a timeout / end-of-session error. */
-  nextReply(timeoutMs: number, what: string): Promise<string> {
+  /** The next reply (without "@EP "), or a timeout / end-of-session error (naming `reportMs`). */
+  nextReply(timeoutMs: number, what: string, reportMs = timeoutMs): Promise<string> {
     if (this.waiter) return Promise.reject(new Error(`${this.label}: concurrent reads (one command at a time)`));
     if (this.replies.length > 0) return Promise.resolve(this.replies.shift()!);
     if (this.ended) return Promise.reject(this.ended);
     return new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = null;
-        reject(new HwSimTimeoutError(`${this.label}: no answer to ${what} within ${timeoutMs} ms`));
+        reject(new HwSimTimeoutError(`${this.label}: no answer to ${what} within ${reportMs} ms`));
       }, timeoutMs);
       this.waiter = {
         resolve: (line) => {
@@ -153,9 +153,27 @@ export class HarnessClient {
     });
   }
 
-  private async send(line: string): Promise<void> {
+  /**
+   * Send one command line. A write can block for good when the firmware stops reading its UART
+   * (QEMU then stops draining the pty), so it is raced against `deadline` too.
+   */
+  private async send(line: string, deadline: number, what: string): Promise<void> {
     if (this.ended) throw this.ended;
-    await this.io.write(`${line}\n`);
+    const ms = Math.max(1, deadline - Date.now());
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HwSimTimeoutError(`${this.label}: could not send ${what} in time (the firmware is not reading its UART)`)), ms);
+    });
+    try {
+      await Promise.race([this.io.write(`${line}\n`), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Time left until `deadline`, at least 1 ms. */
+  private left(deadline: number): number {
+    return Math.max(1, deadline - Date.now());
   }
 
   private fault(reply: string, what: string): HwSimFaultError | null {
@@ -178,10 +196,15 @@ export class HarnessClient {
     const deadline = Date.now() + timeoutMs;
     let nonce = 1;
     let interval = 10;
+    const noAnswer = (): HwSimTimeoutError => new HwSimTimeoutError(`${this.label}: the firmware did not answer a ping within ${timeoutMs} ms`);
     for (;;) {
-      await this.send(`P ${nonce}`);
+      try {
+        await this.send(`P ${nonce}`, deadline, 'a ping');
+      } catch (e) {
+        throw e instanceof HwSimTimeoutError ? noAnswer() : e;
+      }
       const left = deadline - Date.now();
-      if (left <= 0) throw new HwSimTimeoutError(`${this.label}: the firmware did not answer a ping within ${timeoutMs} ms`);
+      if (left <= 0) throw noAnswer();
       try {
         const reply = await this.nextReply(Math.min(interval, left), 'a ping');
         const fault = this.fault(reply, 'starting');
@@ -189,15 +212,15 @@ export class HarnessClient {
         if (reply.startsWith('PONG ')) break;
       } catch (e) {
         if (!(e instanceof HwSimTimeoutError)) throw e;
-        if (Date.now() >= deadline) throw new HwSimTimeoutError(`${this.label}: the firmware did not answer a ping within ${timeoutMs} ms`);
+        if (Date.now() >= deadline) throw noAnswer();
       }
       nonce++;
       interval = Math.min(interval * 2, 200);
     }
     const final = nonce + 1_000_000;
-    await this.send(`P ${final}`);
+    await this.send(`P ${final}`, deadline, 'the final ping');
     for (;;) {
-      const reply = await this.nextReply(Math.max(1, deadline - Date.now()), 'the final ping');
+      const reply = await this.nextReply(this.left(deadline), 'the final ping', timeoutMs);
       const m = /^PONG (\d+) (\d+)$/.exec(reply);
       if (!m || Number(m[1]) !== final) continue; // late answers to earlier pings
       if (Number(m[2]) !== PROTOCOL_VERSION) {
@@ -208,13 +231,14 @@ export class HarnessClient {
   }
 
   async describe(timeoutMs: number): Promise<RawDescription> {
-    await this.send('D');
-    const head = await this.nextReply(timeoutMs, 'describe');
+    const deadline = Date.now() + timeoutMs;
+    await this.send('D', deadline, 'describe');
+    const head = await this.nextReply(this.left(deadline), 'describe', timeoutMs);
     const m = /^DESC (\d+) (systick|dwt|none) (\d+|-)$/.exec(head);
     if (!m) throw this.unexpected(head, 'describe');
     const models: RawModel[] = [];
     for (let k = 0; k < Number(m[1]); k++) {
-      const line = await this.nextReply(timeoutMs, 'describe');
+      const line = await this.nextReply(this.left(deadline), 'describe', timeoutMs);
       const f = line.split(' ');
       if (f[0] !== 'MODEL' || Number(f[1]) !== k) throw this.unexpected(line, 'describe');
       const nin = Number(f[3]);
@@ -228,10 +252,11 @@ export class HarnessClient {
 
   async run(index: number, model: RawModel, inputs: Uint8Array[], timeoutMs: number): Promise<RawRun> {
     const what = `run of model ${index} '${model.name}'`;
-    await this.send(['R', String(index), ...inputs.map(toHex)].join(' '));
+    const deadline = Date.now() + timeoutMs;
+    await this.send(['R', String(index), ...inputs.map(toHex)].join(' '), deadline, what);
     const outputs: Uint8Array[] = [];
     for (;;) {
-      const reply = await this.nextReply(timeoutMs, what);
+      const reply = await this.nextReply(this.left(deadline), what, timeoutMs);
       if (reply.startsWith('OUT ')) {
         const [, i, hex = ''] = reply.split(' ');
         if (Number(i) !== outputs.length) throw this.unexpected(reply, what);
@@ -250,13 +275,30 @@ export class HarnessClient {
     }
   }
 
+  /**
+   * Run with the data in host files (F): `inFile` holds the inputs concatenated, the firmware
+   * writes the outputs concatenated to `outFile` before it answers. Paths must have no blanks.
+   */
+  async runWithFiles(index: number, model: RawModel, inFile: string, outFile: string, timeoutMs: number): Promise<Omit<RawRun, 'outputs'>> {
+    const what = `run of model ${index} '${model.name}'`;
+    if (/\s/.test(inFile + outFile)) throw new Error(`${this.label}: transfer file paths must not contain blanks: '${inFile}'`);
+    const deadline = Date.now() + timeoutMs;
+    await this.send(['F', String(index), inFile, outFile].join(' '), deadline, what);
+    const reply = await this.nextReply(this.left(deadline), what, timeoutMs);
+    const m = /^RUN (-?\d+) (\d+|-) (\d+|-) (\d+|-)$/.exec(reply);
+    if (!m) throw this.unexpected(reply, what);
+    const num = (s: string): number | null => (s === '-' ? null : Number(s));
+    return { status: Number(m[1]), ticks: num(m[2]), stackBytes: num(m[3]), stackTotalBytes: num(m[4]) };
+  }
+
   /** Ask the firmware to exit with `code`; resolves on its goodbye or when the far end is gone. */
   async exit(code: number, timeoutMs: number): Promise<void> {
-    await this.send(`X ${code}`);
+    const deadline = Date.now() + timeoutMs;
+    await this.send(`X ${code}`, deadline, 'exit');
     for (;;) {
       let reply: string;
       try {
-        reply = await this.nextReply(timeoutMs, 'exit');
+        reply = await this.nextReply(this.left(deadline), 'exit', timeoutMs);
       } catch (e) {
         if (e instanceof HwSimSessionError) return; // gone: the goodbye may be lost with the pty
         throw e;

@@ -2,15 +2,18 @@
 // counting (-icount shift=0: one instruction = 1 ns, read through SysTick), its first UART on a
 // pty that we open like a real board's serial port, and semihosting for the exit status.
 
+import fs from 'node:fs';
 import { UserError } from '../../src/errors.js';
 import type { McuTarget } from '../../src/targets/schema.js';
 import { qemuArm, type ToolOptions } from '../build/tools.js';
 import { describeExit, spawnChild, type Child } from '../process.js';
 import { HarnessClient, HwSimSessionError, HwSimTimeoutError } from '../protocol/client.js';
 import { openPort, type PortStream } from '../serial/port.js';
-import { BaseSession, icountCounter, type HarnessSession, type SessionTimeouts } from '../session.js';
+import { BaseSession, icountCounter, type HarnessSession, type SessionTimeouts, type Transfer } from '../session.js';
 
 export interface QemuSessionOptions extends SessionTimeouts {
+  /** 'files' (default): inputs and outputs through host files by semihosting, fast; 'uart': hex over the emulated UART, as on a board. */
+  transfer?: Transfer;
   /** QEMU is killed after this long whatever it is doing (default 10 min). */
   lifetimeMs?: number;
   tools?: ToolOptions;
@@ -51,20 +54,22 @@ class QemuSession extends BaseSession {
 
   async open(): Promise<void> {
     const label = this.client.label;
-    this.child = await spawnChild(qemuArm(this.opts.tools), qemuArgs(this.target, this.elf), {
-      lifetimeMs: this.opts.lifetimeMs ?? 600_000,
-      stdin: false,
-    });
-    const child = this.child;
-    void child.exited.then((e) => {
-      const stderr = child.stderrTail();
-      this.client.end(new HwSimSessionError(`${label}: QEMU ${describeExit(e)}${stderr ? `: ${lastLines(stderr, 5)}` : ''}`));
-    });
     try {
+      if (!fs.existsSync(this.elf)) throw new Error(`${label}: no firmware at ${this.elf}`);
+      const child = await spawnChild(qemuArm(this.opts.tools), qemuArgs(this.target, this.elf), {
+        lifetimeMs: this.opts.lifetimeMs ?? 600_000,
+        stdin: false,
+      });
+      this.child = child;
+      void child.exited.then((e) => {
+        this.client.end(new HwSimSessionError(`${label}: QEMU ${describeExit(e)}${stderrSummary(child)}`));
+      });
+      if ((this.opts.transfer ?? 'files') === 'files') this.useFileTransfer();
       const pty = await this.ptyPath(child, this.handshakeTimeoutMs);
       this.port = await openPort(pty, {
         onData: (chunk) => this.client.feed(chunk),
-        onGone: (error) => this.client.end(error),
+        // The pty goes when QEMU exits: give the exit (with QEMU's own message) a moment to be the reason.
+        onGone: (error) => void Promise.race([child.exited, delay(300)]).then(() => this.client.end(error)),
       });
     } catch (e) {
       throw await this.fail(e);
@@ -92,10 +97,7 @@ class QemuSession extends BaseSession {
       child.stdout.on('data', onData);
       void child.exited.then((e) => {
         clearTimeout(timer);
-        const stderr = child.stderrTail();
-        reject(
-          new HwSimSessionError(`${label}: QEMU ${describeExit(e)} before starting the guest${stderr ? `: ${lastLines(stderr, 5)}` : ''}`),
-        );
+        reject(new HwSimSessionError(`${label}: QEMU ${describeExit(e)} before starting the guest${stderrSummary(child)}`));
       });
     });
   }
@@ -117,8 +119,20 @@ class QemuSession extends BaseSession {
   }
 }
 
-function lastLines(text: string, n: number): string {
-  return text.split('\n').slice(-n).join(' | ');
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** ": <QEMU's last stderr lines>", without its harmless warnings; '' when there are none. */
+function stderrSummary(child: Child): string {
+  const lines = child
+    .stderrTail()
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !/nic \S+ has no peer/.test(l));
+  // "qemu: fatal: Lockup: ..." is followed by a register dump: the fatal line says more.
+  const important = lines.filter((l) => /^qemu(-system-\w+)?: /.test(l) && !/warning/.test(l));
+  const shown = important.length > 0 ? important.slice(-3) : lines.slice(-5);
+  return shown.length > 0 ? `: ${shown.join(' | ')}` : '';
 }
 
 /** Start QEMU on `elf` (built by buildFirmware for `target`) and connect to the harness. */

@@ -36,10 +36,9 @@ export async function openPort(
           reject(new HwSimSessionError(`serial port ${path} is gone`));
           return;
         }
-        port.write(text, 'latin1', (err) => {
-          if (err) reject(new HwSimSessionError(`writing to ${path} failed: ${err.message}`));
-          else port.drain((e) => (e ? reject(new HwSimSessionError(`writing to ${path} failed: ${e.message}`)) : resolve()));
-        });
+        // Resolves once the bytes are handed to the OS; no drain (tcdrain on a pty blocks a
+        // libuv thread for as long as QEMU does not read, possibly forever).
+        port.write(text, 'latin1', (err) => (err ? reject(new HwSimSessionError(`writing to ${path} failed: ${err.message}`)) : resolve()));
       }),
     close: () =>
       new Promise<void>((resolve) => {

@@ -1,16 +1,40 @@
-// `npm run conformance`: run the ONNX node tests and print one summary line per backend.
+// `npm run conformance`: the ONNX node tests on the interpreter, and through the C backend on the host and in QEMU.
+// The last line is the interpreter's: `conformance: N passed, M failed, K skipped`.
 
+import { findTarget } from '../targets/load-targets.js';
+import { runCConformance, summarize, type CCaseOutcome } from './c-backend.js';
 import { runInterpreterConformance } from './run-all.js';
 
-function main(): number {
+const C_TARGET = 'mps2-an386';
+
+function printFailures(label: string, outcomes: CCaseOutcome[], verbose: boolean): void {
+  for (const o of outcomes) {
+    if (o.status === 'failed') console.log(`FAIL (${label}) ${o.name}: ${o.reason}`);
+    else if (verbose && o.status === 'refused') console.log(`refused (${label}) ${o.name}: ${o.reason}`);
+  }
+}
+
+async function main(): Promise<number> {
   const verbose = process.argv.includes('--verbose');
+  const interpreterOnly = process.argv.includes('--interpreter-only');
+  let failed = 0;
+  if (!interpreterOnly) {
+    const c = await runCConformance({ target: findTarget(C_TARGET) });
+    printFailures('C, host', c.host, verbose);
+    printFailures(`C, qemu ${C_TARGET}`, c.target ?? [], verbose);
+    const host = summarize(c.host);
+    const target = summarize(c.target ?? []);
+    console.log(`conformance (C backend, host gcc): ${host.passed} passed, ${host.failed} failed, ${host.refused} refused by compile (not supported by the C backend)`);
+    console.log(`conformance (C backend, QEMU ${C_TARGET}): ${target.passed} passed, ${target.failed} failed, ${target.refused} refused by compile`);
+    failed += host.failed + target.failed;
+  }
   const s = runInterpreterConformance();
   for (const o of s.outcomes) {
     if (o.status === 'failed') console.log(`FAIL ${o.name}: ${o.reason}`);
     else if (verbose) console.log(`${o.status === 'passed' ? 'ok  ' : 'skip'} ${o.name}${o.status === 'skipped' ? `: ${o.reason}` : ''}`);
   }
   console.log(`conformance: ${s.passed} passed, ${s.failed} failed, ${s.skipped} skipped`);
-  return s.failed > 0 ? 1 : 0;
+  return failed + s.failed > 0 ? 1 : 0;
 }
 
-process.exitCode = main();
+process.exitCode = await main();

@@ -1,7 +1,7 @@
 // Host tests of the C kernels (templates/c/lib): build one C program per test file that calls the
 // kernels on seeded data, run it, and compare its outputs with the reference interpreter.
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { AttrValue, Node } from '../../src/ir/graph.js';
@@ -36,11 +36,16 @@ export const NULLPTR: Arg = 'NULL';
 
 export type Data = Float32Array | Int32Array;
 
-export interface KernelCase {
-  name: string;
+export interface KernelCall {
   /** Kernel function name, e.g. ep_conv2d_f32. */
   fn: string;
   args: Arg[];
+}
+
+export interface KernelCase extends Partial<KernelCall> {
+  name: string;
+  /** Several calls in order, instead of fn and args (e.g. a Concat as one copy per input). */
+  calls?: KernelCall[];
   inputs: Data[];
   /** The expected output; its length is the output buffer's. */
   expected: Data;
@@ -71,54 +76,110 @@ function cFloat(v: number): string {
   return `${f.toPrecision(9)}f`;
 }
 
-/** One call of the case's kernel: literal constants (as the emitter writes) or run-time values. */
+/** The case's kernel calls: literal constants (as the emitter writes them) or run-time values. */
 function callSource(c: KernelCase, runtime: boolean): string {
-  const decls: string[] = [];
-  const args = c.args.map((a, i) => {
-    if (typeof a === 'string') return a;
-    if (typeof a === 'number') return runtime ? `rt_i(${a})` : String(a);
-    if ('float' in a) return runtime ? `rt_f(${cFloat(a.float)})` : cFloat(a.float);
-    const values = a.ints.length ? a.ints : [0];
-    decls.push(
-      runtime
-        ? `int a${i}[] = {${values.map((v) => `rt_i(${v})`).join(', ')}};`
-        : `static const int a${i}[] = {${values.join(', ')}};`,
-    );
-    return `a${i}`;
-  });
-  return `{ ${decls.join(' ')} ${c.fn}(${args.join(', ')}); }`;
+  const calls = c.calls ?? [{ fn: c.fn!, args: c.args! }];
+  let arrays = 0;
+  return calls
+    .map(({ fn, args }) => {
+      const decls: string[] = [];
+      const list = args.map((a) => {
+        if (typeof a === 'string') return a;
+        if (typeof a === 'number') return runtime ? `rt_i(${a})` : String(a);
+        if ('float' in a) return runtime ? `rt_f(${cFloat(a.float)})` : cFloat(a.float);
+        const values = a.ints.length ? a.ints : [0];
+        const name = `a${arrays++}`;
+        decls.push(
+          runtime
+            ? `int ${name}[] = {${values.map((v) => `rt_i(${v})`).join(', ')}};`
+            : `static const int ${name}[] = {${values.join(', ')}};`,
+        );
+        return name;
+      });
+      return `{ ${decls.join(' ')} ${fn}(${list.join(', ')}); }`;
+    })
+    .join(' ');
 }
 
-function programSource(cases: KernelCase[]): string {
-  const lines = [
+const PRELUDE = [
+  '#include <stdio.h>',
+  '#include <stdlib.h>',
+  '#include "ep_kernels.h"',
+  'void *ep_test_load(FILE *f, size_t n);',
+  '__attribute__((unused)) static int rt_i(int v) { volatile int t = v; return t; }',
+  '__attribute__((unused)) static float rt_f(float v) { volatile float t = v; return t; }',
+];
+
+const caseFunction = (k: number, runtime: boolean) => `case_${k}_${runtime ? 'runtime' : 'literal'}`;
+
+/** One C file with the calls of some cases, one function per call (gcc is superlinear in function size). */
+function casesSource(cases: KernelCase[], indices: number[], runtime: boolean): string {
+  const lines = [...PRELUDE];
+  for (const k of indices) {
+    const c = cases[k];
+    const fn = caseFunction(k, runtime);
+    lines.push(`/* ${c.name.replace(/\*\//g, '')} (${runtime ? 'run-time' : 'literal'} arguments) */`);
+    lines.push(`void ${fn}(FILE *fi, FILE *fo);`, `void ${fn}(FILE *fi, FILE *fo) {`);
+    c.inputs.forEach((d, i) => lines.push(`  float *in${i} = ep_test_load(fi, ${d.length}); /* raw 4-byte words */`));
+    lines.push(`  float *out = ep_test_load(fi, ${c.expected.length});`);
+    lines.push(`  ${callSource(c, runtime)}`);
+    lines.push(`  fwrite(out, 4, ${c.expected.length}, fo);`);
+    c.inputs.forEach((_, i) => lines.push(`  free(in${i});`));
+    lines.push('  free(out);', '}');
+  }
+  return lines.join('\n') + '\n';
+}
+
+function mainSource(cases: KernelCase[]): string {
+  const calls = cases.flatMap((_, k) => [caseFunction(k, false), caseFunction(k, true)]);
+  return [
     '#include <stdio.h>',
     '#include <stdlib.h>',
-    '#include "ep_kernels.h"',
-    'static int rt_i(int v) { volatile int t = v; return t; }',
-    'static float rt_f(float v) { volatile float t = v; return t; }',
-    'static void *load(FILE *f, size_t n) {',
+    'void *ep_test_load(FILE *f, size_t n);',
+    'void *ep_test_load(FILE *f, size_t n) {',
     '  void *p = malloc(n * 4 + 4);',
     '  if (!p || fread(p, 4, n, f) != n) exit(3);',
     '  return p;',
     '}',
+    ...calls.map((fn) => `void ${fn}(FILE *fi, FILE *fo);`),
     'int main(int argc, char **argv) {',
     '  if (argc != 3) return 2;',
     '  FILE *fi = fopen(argv[1], "rb"), *fo = fopen(argv[2], "wb");',
     '  if (!fi || !fo) return 2;',
+    ...calls.map((fn) => `  ${fn}(fi, fo);`),
+    '  return fclose(fo) == 0 ? 0 : 4;',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Write the program's sources into dir and compile them in parallel: the literal-argument calls
+ * (split across the cores) and the run-time-argument calls (one file, built with EP_GENERIC_ONLY:
+ * the same code a call with non-constant arguments gets, without compiling the tiled paths that
+ * such a call would discard). Returns the executable's path.
+ */
+async function buildProgram(cases: KernelCase[], dir: string, extraFlags: string[]): Promise<string> {
+  const jobs = Math.max(1, Math.min(availableParallelism(), 8));
+  const literalChunks: number[][] = Array.from({ length: jobs }, () => []);
+  cases.forEach((_, k) => literalChunks[k % jobs].push(k));
+  const units: { file: string; source: string; flags: string[] }[] = [
+    { file: 'main.c', source: mainSource(cases), flags: [] },
+    { file: 'runtime.c', source: casesSource(cases, cases.map((_, k) => k), true), flags: ['-DEP_GENERIC_ONLY'] },
+    ...literalChunks.filter((c) => c.length).map((chunk, i) => ({ file: `literal${i}.c`, source: casesSource(cases, chunk, false), flags: [] })),
   ];
-  for (const c of cases) {
-    for (const runtime of [false, true]) {
-      lines.push(`  { /* ${c.name.replace(/\*\//g, '')} (${runtime ? 'run-time' : 'literal'} arguments) */`);
-      c.inputs.forEach((d, i) => lines.push(`    ${d instanceof Int32Array ? 'int' : 'float'} *in${i} = load(fi, ${d.length});`));
-      lines.push(`    float *out = load(fi, ${c.expected.length});`);
-      lines.push(`    ${callSource(c, runtime)}`);
-      lines.push(`    fwrite(out, 4, ${c.expected.length}, fo);`);
-      c.inputs.forEach((_, i) => lines.push(`    free(in${i});`));
-      lines.push('    free(out);', '  }');
-    }
-  }
-  lines.push('  return fclose(fo) == 0 ? 0 : 4;', '}');
-  return lines.join('\n') + '\n';
+  const objects = await Promise.all(
+    units.map(async (u) => {
+      const src = path.join(dir, u.file);
+      const obj = src.replace(/\.c$/, '.o');
+      await writeFile(src, u.source);
+      await execa('gcc', [...HOST_CFLAGS, ...extraFlags, ...u.flags, '-I', KERNEL_DIR, '-c', src, '-o', obj], { timeout: 300_000 });
+      return obj;
+    }),
+  );
+  const exe = path.join(dir, 'cases');
+  await execa('gcc', [...objects, '-o', exe, '-lm'], { timeout: 60_000 });
+  return exe;
 }
 
 function bytesOf(d: Data): Buffer {
@@ -134,16 +195,15 @@ export interface CaseResult {
 /**
  * Compile all cases into one program (gcc, HOST_CFLAGS), run it once, and return each case's
  * outputs (as raw 32-bit words). Each case runs twice: with literal arguments (the specialized,
- * register-tiled code the emitter gets) and with run-time arguments (the generic code).
+ * register-tiled code the emitter gets) and with run-time arguments (the generic code). The
+ * program's input is one binary file (every case's inputs and initial output, in order), its output
+ * another (every case's outputs).
  */
 export async function runCases(cases: KernelCase[], extraFlags: string[] = []): Promise<CaseResult[]> {
   const keep = process.env.EP_KERNEL_TEST_KEEP; // a directory to keep the generated program in (debugging)
   const dir = keep ? path.resolve(keep) : await mkdtemp(path.join(tmpdir(), 'ep-kernels-'));
   try {
-    const src = path.join(dir, 'cases.c');
-    const exe = path.join(dir, 'cases');
-    await writeFile(src, programSource(cases));
-    await execa('gcc', [...HOST_CFLAGS, ...extraFlags, '-I', KERNEL_DIR, src, '-o', exe, '-lm'], { timeout: 120_000 });
+    const exe = await buildProgram(cases, dir, extraFlags);
     const chunks: Buffer[] = [];
     for (const c of cases) {
       for (let pass = 0; pass < 2; pass++) {

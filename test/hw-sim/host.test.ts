@@ -4,7 +4,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFirmware, buildHostHarness, openHostSession, openQemuSession, type HarnessSession } from '../../hw-sim/index.js';
 import { UserError } from '../../src/errors.js';
-import { FAKE, fakeExpected, fakeInputs, f32, processesMentioning, readF32, readU32, target, tempDir, TROUBLE } from './support.js';
+import { FAKE, fakeExpected, fakeInputs, f32, processesMentioning, readF32, readU32, target, removeTempDirs, tempDir, TROUBLE } from './support.js';
+
+afterAll(removeTempDirs);
 
 describe('host harness', () => {
   let exe: string;
@@ -38,6 +40,11 @@ describe('host harness', () => {
     }
     const second = await session.run(1, [f32([-3])]);
     expect(readF32(second.outputs[0])).toEqual([-3]);
+  });
+
+  it('queues runs started together', async () => {
+    const results = await Promise.all([10, 20, 30].map((n) => session.run('fake', fakeInputs(n))));
+    expect(results.map((r) => readU32(r.outputs[1])[0])).toEqual([10, 20, 30].map((n) => fakeExpected(n).checksum));
   });
 
   it('passes the model status through', async () => {
@@ -105,10 +112,12 @@ describe('missing tools', () => {
   });
 
   it('names the Debian package of a missing QEMU', async () => {
-    const open = openQemuSession('/nonexistent.elf', target('mps2-an386'), { tools: { qemu: '/nonexistent/qemu-system-arm' } });
+    const elf = path.join(tempDir('noqemu'), 'firmware.elf');
+    fs.writeFileSync(elf, 'not really');
+    const open = openQemuSession(elf, target('mps2-an386'), { tools: { qemu: '/nonexistent/qemu-system-arm' } });
     await expect(open).rejects.toThrow(UserError);
+    await expect(open).rejects.toThrow(/'\/nonexistent\/qemu-system-arm' was not found/);
     await expect(open).rejects.toMatchObject({ hint: expect.stringMatching(/qemu-system-arm/) });
-    expect(processesMentioning('/nonexistent.elf')).toEqual([]);
   });
 
   it('names the Debian package of a missing host compiler', async () => {

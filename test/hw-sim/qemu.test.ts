@@ -1,6 +1,8 @@
 // hw-sim on QEMU: the same firmware on every Cortex-M target, outputs identical to the host build,
 // instruction counts that repeat and grow linearly with work, stack figures, and the failures
 // (a hung model, a CPU fault, a program too big for the part) ending cleanly.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildFirmware,
@@ -14,7 +16,7 @@ import {
   type RunResult,
 } from '../../hw-sim/index.js';
 import { UserError } from '../../src/errors.js';
-import { BIG, CALIB, FAKE, fakeExpected, fakeInputs, f32, processesMentioning, readF32, target, TARGET_NAMES, tempDir, TROUBLE, u32 } from './support.js';
+import { BIG, CALIB, FAKE, fakeExpected, fakeInputs, f32, processesMentioning, readF32, target, TARGET_NAMES, removeTempDirs, tempDir, TROUBLE, u32 } from './support.js';
 
 const ITERATIONS = [0, 1000, 2000, 4000];
 
@@ -32,6 +34,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await host?.close();
+  removeTempDirs();
 });
 
 describe.each(TARGET_NAMES)('QEMU %s', (name) => {
@@ -97,6 +100,21 @@ describe.each(TARGET_NAMES)('QEMU %s', (name) => {
     const one = await session.run('calib', [u32([1])]);
     const many = await session.run('calib', [u32([1_000_001])]);
     expect(Math.abs(many.instructions! - one.instructions! - 2_000_000)).toBeLessThanOrEqual(tick + 1);
+  });
+
+  it('gives the same results and counts when the data goes over the UART', async () => {
+    expect(session.transfer).toBe('files');
+    const uart = await openQemuSession(build.elf, t, { transfer: 'uart' });
+    try {
+      expect(uart.transfer).toBe('uart');
+      const r = await uart.run('fake', fakeInputs(1000));
+      const f = runs.get(1000)!;
+      expect(r.outputs).toEqual(f.outputs);
+      expect(r.ticks).toBe(f.ticks);
+      expect(r.stackBytes).toBe(f.stackBytes);
+    } finally {
+      await uart.close();
+    }
   });
 
   it('reports a plausible stack high-water mark', () => {
@@ -171,7 +189,28 @@ describe('QEMU with two models, a hang and a fault', () => {
   });
 });
 
-describe('programs too big for the part', () => {
+describe('programs the part cannot take', () => {
+  it('refuse a model that calls malloc, naming where it came from', async () => {
+    const dir = tempDir('greedy');
+    fs.writeFileSync(path.join(dir, 'model.h'), '#ifndef GREEDY_MODEL_H\n#define GREEDY_MODEL_H\n#define GREEDY_NUM_INPUTS 1\n#define GREEDY_NUM_OUTPUTS 1\nint greedy_run(void);\nvoid *greedy_input(int);\nconst void *greedy_output(int);\nunsigned greedy_input_bytes(int);\nunsigned greedy_output_bytes(int);\n#endif\n');
+    fs.writeFileSync(
+      path.join(dir, 'model.c'),
+      '#include <stdlib.h>\n#include "model.h"\nstatic float *buf;\nint greedy_run(void) { buf = malloc(64); return buf == 0; }\n' +
+        'void *greedy_input(int i) { (void)i; return buf; }\nconst void *greedy_output(int i) { (void)i; return buf; }\n' +
+        'unsigned greedy_input_bytes(int i) { (void)i; return 4; }\nunsigned greedy_output_bytes(int i) { (void)i; return 4; }\n' +
+        '/* never called: gc-sections drops it, and its malloc with it */\nvoid *greedy_unused(void) { return calloc(4, 4); }\n',
+    );
+    const b = buildFirmware({ target: target('mps2-an386'), workDir: tempDir('greedy-build'), models: [{ name: 'greedy', prefix: 'greedy', dir }] });
+    await expect(b).rejects.toThrow(UserError);
+    await expect(b).rejects.toThrow(/the program allocates memory \(malloc\): called by \S+-model\.o \((malloc|calloc)\), \S+-model\.o \((malloc|calloc)\); model code must not call malloc or stdio/);
+  });
+
+  it('accept the harness without printf or malloc', () => {
+    const map = fs.readFileSync(builds.get('lm3s6965')!.map, 'utf8');
+    const linked = map.slice(map.indexOf('Linker script and memory map'));
+    expect(linked).not.toMatch(/printf|malloc|_sbrk/);
+  });
+
   it('fail to link with the sizes, as a UserError', async () => {
     const ram = buildFirmware({ target: target('stm32f405'), workDir: tempDir('big-stm32'), models: [BIG] });
     await expect(ram).rejects.toThrow(UserError);

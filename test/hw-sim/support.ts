@@ -16,8 +16,17 @@ export const BIG: ModelLibrary = { name: 'big', prefix: 'big', dir: path.join(FI
 export const TARGET_NAMES = ['mps2-an386', 'stm32f405', 'mps2-an500', 'lm3s6965'] as const;
 export const target = (name: string) => findTarget(name);
 
+const tempDirs: string[] = [];
+
+/** A fresh folder, removed by removeTempDirs (each test file's afterAll). */
 export function tempDir(label: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `ep-hwsim-${label}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `ep-hwsim-${label}-`));
+  tempDirs.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 export function f32(values: number[]): Uint8Array {

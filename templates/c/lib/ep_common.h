@@ -14,7 +14,13 @@
 #define EP_INLINE static inline __attribute__((always_inline))
 #define EP_UNROLL(n) _Pragma(EP__STR(GCC unroll n))
 #define EP__STR(x) #x
+/* Kernels take their register-tiled, unrolled paths only when the shapes are compile-time constants
+ * (the emitter passes literals); EP_GENERIC_ONLY forces the generic loops (tests, debugging). */
+#ifdef EP_GENERIC_ONLY
+#define EP_CONSTANT(x) 0
+#else
 #define EP_CONSTANT(x) __builtin_constant_p(x)
+#endif
 /* An empty volatile asm: no instruction, but gcc's instruction scheduler does not move code across it,
  * which keeps it from stretching register lifetimes in unrolled register-blocked loops. */
 #define EP_SCHED_BARRIER() __asm__ volatile("")

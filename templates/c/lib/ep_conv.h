@@ -46,8 +46,12 @@ EP_INLINE void ep__conv_tile(const float *x, const float *w, const float *bias, 
   /* Input columns the tile reads, relative to its first one. */
   const int Q = (P - 1) * sw + (KW - 1) * dw + 1;
   const int ix0 = ox0 * sw - pl;
+  /* Unmasked tiles read columns ix0.. >= 0: fold ix0 into the row pointer; masked tiles have a
+   * constant ix0 that becomes part of each load's immediate offset. */
+  const int xoff = masked ? 0 : ix0;
+  const int qoff = masked ? ix0 : 0;
   for (int c = 0; c < Cg; c++) {
-    const float *xr = x + c * H * W + (iy0 + kh_lo * dh) * W;
+    const float *xr = x + c * H * W + (iy0 + kh_lo * dh) * W + xoff;
     const float *wr = w + (c * KH + kh_lo) * KW;
     for (int kh = kh_lo; kh < kh_hi; kh++, xr += dh * W, wr += KW) {
       float wv[EP_CONV_MAX_MB][EP_CONV_MAX_KW] = {{0.0f}};
@@ -56,12 +60,29 @@ EP_INLINE void ep__conv_tile(const float *x, const float *w, const float *bias, 
         EP_UNROLL(4)
         for (int mb = 0; mb < MB; mb++) wv[mb][kw] = wr[mb * wm + kw];
       }
-      /* Column by column: each input value is loaded once and meets every (pixel, tap) pair that
-       * reads it; a pixel still sums its taps in kw order. */
+      if (MB >= 2) {
+        /* Several channels: kernel column by kernel column (each loaded input feeds MB
+         * accumulators; gcc keeps the loads shared between columns). */
+        EP_UNROLL(16)
+        for (int kw = 0; kw < KW; kw++) {
+          EP_UNROLL(16)
+          for (int j = 0; j < P; j++) {
+            const int q = j * sw + kw * dw;
+            if (masked && (ix0 + q < 0 || ix0 + q >= W)) continue;
+            const float xv = xr[qoff + q];
+            EP_UNROLL(4)
+            for (int mb = 0; mb < MB; mb++) acc[mb][j] = fmaf(xv, wv[mb][kw], acc[mb][j]);
+          }
+          EP_SCHED_BARRIER();
+        }
+        continue;
+      }
+      /* One channel: input column by input column; each input value is loaded once and meets every
+       * (pixel, tap) pair that reads it (a pixel still sums its taps in kw order). */
       EP_UNROLL(64)
       for (int q = 0; q < Q; q++) {
         if (masked && (ix0 + q < 0 || ix0 + q >= W)) continue;
-        const float xv = xr[ix0 + q];
+        const float xv = xr[qoff + q];
         EP_UNROLL(16)
         for (int kw = KW - 1; kw >= 0; kw--) {
           const int jj = q - kw * dw;

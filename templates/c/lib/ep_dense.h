@@ -9,10 +9,7 @@
 
 /* Outputs per dense tile: a divisor of N in [4, 8] when there is one (no remainder tile), else 4. */
 EP_INLINE int ep__dense_tile_width(int N) {
-  if (N <= EP_DENSE_MAX_NB) return N;
-  for (int nb = EP_DENSE_MAX_NB; nb >= 4; nb--)
-    if (N % nb == 0) return nb;
-  return 4;
+  return N <= EP_DENSE_MAX_NB ? N : N % 8 == 0 ? 8 : N % 7 == 0 ? 7 : N % 6 == 0 ? 6 : N % 5 == 0 ? 5 : 4;
 }
 
 /* RB rows x NB outputs: every weight is loaded once per tile and used by RB rows. */
@@ -53,14 +50,64 @@ EP_INLINE void ep__dense_rows(const float *x, const float *w, const float *bias,
   for (int n = full; n < N; n++) ep__dense_tile(x, w + n * K, bias ? bias + n : NULL, y + n, RB, 1, K, N, act_min, act_max);
 }
 
+#define EP_DENSE_MAX_KB 28
+
+/* Inputs held in registers by the one-row kernel: the largest divisor of K in [12, 28] (no shorter
+ * last block, so one copy of the block code), else K split evenly into the fewest blocks of at most
+ * 28. (A conditional chain rather than a loop, so that it folds to a constant.) */
+EP_INLINE int ep__dense_block(int K) {
+  return K <= EP_DENSE_MAX_KB ? K
+         : K % 28 == 0 ? 28 : K % 27 == 0 ? 27 : K % 26 == 0 ? 26 : K % 25 == 0 ? 25 : K % 24 == 0 ? 24
+         : K % 23 == 0 ? 23 : K % 22 == 0 ? 22 : K % 21 == 0 ? 21 : K % 20 == 0 ? 20 : K % 19 == 0 ? 19
+         : K % 18 == 0 ? 18 : K % 17 == 0 ? 17 : K % 16 == 0 ? 16 : K % 15 == 0 ? 15 : K % 14 == 0 ? 14
+         : K % 13 == 0 ? 13 : K % 12 == 0 ? 12
+         : (K + (K + EP_DENSE_MAX_KB - 1) / EP_DENSE_MAX_KB - 1) / ((K + EP_DENSE_MAX_KB - 1) / EP_DENSE_MAX_KB);
+}
+
+/* y[n] += sum over the KB inputs xv of xv[j] * w[n][kb + j], for every n (w advanced to column kb). */
+EP_INLINE void ep__dense_block_pass(const float *x, const float *w, float *y, const int KB, int K, int N) {
+  float xv[EP_DENSE_MAX_KB] = {0.0f};
+  EP_UNROLL(28)
+  for (int j = 0; j < KB; j++) xv[j] = x[j];
+  for (int n = 0; n < N; n++, w += K) {
+    float acc = y[n];
+    EP_UNROLL(28)
+    for (int j = 0; j < KB; j++) acc = fmaf(xv[j], w[j], acc);
+    y[n] = acc;
+  }
+}
+
+/* One row: the inputs stay in registers a block at a time while every output accumulates (in y)
+ * the block's products; each weight is loaded once, from one pointer per output row. */
+EP_INLINE void ep__dense_row(const float *x, const float *w, const float *bias, float *y, int K, int N,
+                             float act_min, float act_max) {
+  const int KB = ep__dense_block(K);
+  const int full = K / KB * KB;
+  for (int n = 0; n < N; n++) y[n] = bias ? bias[n] : 0.0f;
+  for (int k = 0; k < full; k += KB) ep__dense_block_pass(x + k, w + k, y, KB, K, N);
+  if (full < K) ep__dense_block_pass(x + full, w + full, y, K - full, K, N);
+  if (act_min > -INFINITY || act_max < INFINITY)
+    for (int n = 0; n < N; n++) y[n] = ep__clamp(y[n], act_min, act_max);
+}
+
 /* Fully connected: y[r][n] = act(sum_k x[r][k] * w[n][k] + bias[n]); w is [N][K] row-major (the
- * emitter pre-transposes constants); bias may be NULL; clamp as in ep_conv2d_f32. y must not
- * overlap x. */
+ * emitter pre-transposes constants); bias may be NULL; clamp as in ep_conv2d_f32. Sums start from
+ * the bias and add the products in k order with fmaf. y must not overlap x. */
 EP_INLINE void ep_dense_f32(const float *x, const float *w, const float *bias, float *y, int rows, int K, int N,
                             float act_min, float act_max) {
+  if (!EP_CONSTANT(K)) { /* generic: one output at a time */
+    for (int r = 0; r < rows; r++, x += K, y += N)
+      for (int n = 0; n < N; n++) {
+        float acc = bias ? bias[n] : 0.0f;
+        for (int k = 0; k < K; k++) acc = fmaf(x[k], w[n * K + k], acc);
+        y[n] = ep__clamp(acc, act_min, act_max);
+      }
+    return;
+  }
+  /* Two rows share every weight load; a single row keeps its inputs in registers instead. */
   const int pairs = rows / 2 * 2;
   for (int r = 0; r < pairs; r += 2) ep__dense_rows(x + r * K, w, bias, y + r * N, 2, K, N, act_min, act_max);
-  if (pairs < rows) ep__dense_rows(x + pairs * K, w, bias, y + pairs * N, 1, K, N, act_min, act_max);
+  if (pairs < rows) ep__dense_row(x + pairs * K, w, bias, y + pairs * N, K, N, act_min, act_max);
 }
 
 #define EP_MATMUL_MB 4
