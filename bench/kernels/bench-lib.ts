@@ -107,11 +107,11 @@ export async function functionSizes(elf: string): Promise<Map<string, number>> {
   return sizes;
 }
 
-/** A right-aligned text table. */
-export function table(header: string[], rows: (string | number)[][]): string {
+/** A text table: the first `textColumns` columns left-aligned, the others (numbers) right-aligned. */
+export function table(header: string[], rows: (string | number)[][], textColumns = 1): string {
   const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === 'number' ? c.toLocaleString('en-US') : c)))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-  return cells.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')).join('\n');
+  return cells.map((r) => r.map((c, i) => (i < textColumns ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd()).join('\n');
 }
 
 /** True when this module is the script node was started with. */

@@ -10,7 +10,7 @@ export interface CliResult {
   stderr: string;
 }
 
-export async function runCli(args: string[], options: { cwd?: string; timeout?: number } = {}): Promise<CliResult> {
-  const r = await execa('node', [BIN, ...args], { reject: false, cwd: options.cwd, timeout: options.timeout ?? 60_000 });
+export async function runCli(args: string[], options: { cwd?: string; timeout?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
+  const r = await execa(process.execPath, [BIN, ...args], { reject: false, cwd: options.cwd, timeout: options.timeout ?? 60_000, env: options.env, extendEnv: !options.env });
   return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }

@@ -50,7 +50,7 @@ EP_INLINE void ep__conv_tile(const float *x, const float *w, const float *bias, 
    * constant ix0 that becomes part of each load's immediate offset. */
   const int xoff = masked ? 0 : ix0;
   const int qoff = masked ? ix0 : 0;
-  for (int c = 0; c < Cg; c++) {
+  for (int c = 0; c < (kh_lo < kh_hi ? Cg : 0); c++) { /* (no rows: all taps on padding) */
     const float *xr = x + c * H * W + (iy0 + kh_lo * dh) * W + xoff;
     const float *wr = w + (c * KH + kh_lo) * KW;
     for (int kh = kh_lo; kh < kh_hi; kh++, xr += dh * W, wr += KW) {

@@ -14,15 +14,18 @@ EP_INLINE void ep__copy_elem(float *dst, const float *src) { memcpy(dst, src, 4)
  * Output axes that stay adjacent in the input are merged, so a transpose that moves whole blocks
  * copies runs of consecutive elements. y must not overlap x. */
 EP_INLINE void ep_transpose_f32(const float *x, float *y, int rank, const int *in_shape, const int *perm) {
-  int in_stride[EP_MAX_RANK];
+  int in_stride[EP_MAX_RANK] = {0};
   int s = 1;
+  /* (loops over axes unrolled: with constant shape arrays the whole set-up folds away) */
+  EP_UNROLL(6)
   for (int i = rank - 1; i >= 0; i--) {
     in_stride[i] = s;
     s *= in_shape[i];
   }
   /* Merged output axes: size and input stride. */
-  int shape[EP_MAX_RANK], stride[EP_MAX_RANK];
+  int shape[EP_MAX_RANK] = {0}, stride[EP_MAX_RANK] = {0};
   int r = 0;
+  EP_UNROLL(6)
   for (int i = 0; i < rank; i++) {
     const int n = in_shape[perm[i]], st = in_stride[perm[i]];
     if (n == 1) continue;
@@ -84,8 +87,9 @@ EP_INLINE int ep__pad_source(int o, int dim, int begin, int end, int mode) {
  * y must not overlap x. */
 EP_INLINE void ep_pad_f32(const float *x, float *y, int rank, const int *in_shape, const int *pads_begin,
                           const int *pads_end, int mode, float value) {
-  int out_shape[EP_MAX_RANK], in_stride[EP_MAX_RANK];
+  int out_shape[EP_MAX_RANK] = {0}, in_stride[EP_MAX_RANK] = {0};
   int s = 1, total = 1;
+  EP_UNROLL(6)
   for (int i = rank - 1; i >= 0; i--) {
     in_stride[i] = s;
     s *= in_shape[i];

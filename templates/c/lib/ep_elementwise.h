@@ -3,6 +3,7 @@
 #define EP_ELEMENTWISE_H
 
 #include "ep_common.h"
+#include "ep_math.h"
 
 /* Unary ops for ep_unary_f32; p0/p1 are the op's parameters where it has them. */
 enum {
@@ -31,7 +32,7 @@ enum {
   EP_BINARY_DIV,
   EP_BINARY_MAX,   /* NaN wins (numpy maximum), as the interpreter's Max */
   EP_BINARY_MIN,   /* NaN wins */
-  EP_BINARY_POW,   /* powf(a, b) */
+  EP_BINARY_POW,   /* a^b with C's powf special cases (ep_powf) */
   EP_BINARY_PRELU  /* a < 0 ? a * b : a */
 };
 
@@ -43,10 +44,9 @@ EP_INLINE float ep__unary(const int op, float v, float p0, float p1) {
     float r = v < p0 ? p0 : v;
     return r > p1 ? p1 : r;
   }
-  case EP_UNARY_SIGMOID: {
-    if (v >= 0.0f) return 1.0f / (1.0f + expf(-v));
-    const float e = expf(v);
-    return e / (1.0f + e);
+  case EP_UNARY_SIGMOID: { /* (one exp: e^-|v|) */
+    const float e = ep_expf(-fabsf(v));
+    return v >= 0.0f ? 1.0f / (1.0f + e) : e / (1.0f + e);
   }
   case EP_UNARY_HARD_SIGMOID: {
     const float t = p0 * v + p1;
@@ -56,13 +56,13 @@ EP_INLINE float ep__unary(const int op, float v, float p0, float p1) {
     const float t = (1.0f / 6.0f) * v + 0.5f;
     return v * (t < 0.0f ? 0.0f : t > 1.0f ? 1.0f : t);
   }
-  case EP_UNARY_TANH: return tanhf(v);
-  case EP_UNARY_EXP: return expf(v);
-  case EP_UNARY_LOG: return logf(v);
+  case EP_UNARY_TANH: return ep_tanhf(v);
+  case EP_UNARY_EXP: return ep_expf(v);
+  case EP_UNARY_LOG: return ep_logf(v);
   case EP_UNARY_SQRT: return sqrtf(v);
   case EP_UNARY_NEG: return -v;
   case EP_UNARY_ABS: return fabsf(v);
-  case EP_UNARY_ERF: return erff(v);
+  case EP_UNARY_ERF: return ep_erff(v);
   case EP_UNARY_RECIPROCAL: return 1.0f / v;
   default: return v;
   }
@@ -81,7 +81,7 @@ EP_INLINE float ep__binary(const int op, float a, float b) {
   case EP_BINARY_DIV: return a / b;
   case EP_BINARY_MAX: return (a > b || a != a) ? a : b;
   case EP_BINARY_MIN: return (a < b || a != a) ? a : b;
-  case EP_BINARY_POW: return powf(a, b);
+  case EP_BINARY_POW: return ep_powf(a, b);
   case EP_BINARY_PRELU: return a < 0.0f ? a * b : a;
   default: return a;
   }
@@ -110,8 +110,10 @@ EP_INLINE void ep__binary_run(const int op, const float *a, const float *b, floa
  * per-channel-over-a-plane cases run as one or two plain loops. */
 EP_INLINE void ep_binary_f32(int op, const float *a, const float *b, float *y, int rank, const int *out_shape,
                              const int *a_strides, const int *b_strides) {
-  int shape[EP_MAX_RANK], sa[EP_MAX_RANK], sb[EP_MAX_RANK];
+  int shape[EP_MAX_RANK] = {0}, sa[EP_MAX_RANK] = {0}, sb[EP_MAX_RANK] = {0};
   int r = 0;
+  /* (unrolled, so that with constant shape arrays the merge folds away and one loop remains) */
+  EP_UNROLL(6)
   for (int i = 0; i < rank; i++) {
     if (out_shape[i] == 1) continue; /* size-1 axes do not move */
     if (r > 0 && sa[r - 1] == a_strides[i] * out_shape[i] && sb[r - 1] == b_strides[i] * out_shape[i]) {

@@ -65,76 +65,75 @@ EP_INLINE float ep__sum_window(const float *xc, int off, int W, int KH, int KW, 
   return s;
 }
 
-/* Taps [lo, hi) of a window starting at input coordinate i0 (kernel K, dilation d, input size n). */
-#define EP__POOL_TAPS(lo, hi, i0, K, d, n)                                                                     \
-  const int lo = (i0) < 0 ? ep__ceil_div(-(i0), d) : 0;                                                       \
-  const int hi = EP_MIN(K, ep__ceil_div((n) - (i0), d))
+/* One pooled output at column ox (avg: 0 max, 1 average); full: the whole window is inside the
+ * input (unrolled when KH, KW are constants). */
+EP_INLINE float ep__pool_one(const int avg, const float *xc, int W, int KH, int KW, int sw, int dh, int dw, int pl,
+                             int iy0, int kh_lo, int kh_hi, int ox, const int full, int count_include_pad,
+                             int rows_padded, int padded_w) {
+  const int ix0 = ox * sw - pl;
+  const int off = iy0 * W + ix0;
+  int kw_lo = 0, kw_hi = KW;
+  if (!full) {
+    kw_lo = ix0 < 0 ? ep__ceil_div(-ix0, dw) : 0;
+    kw_hi = EP_MIN(KW, ep__ceil_div(W - ix0, dw));
+  }
+  if (!avg) return ep__max_window(xc, off, W, KH, KW, dh, dw, kh_lo, kh_hi, kw_lo, kw_hi, full);
+  const float s = ep__sum_window(xc, off, W, KH, KW, dh, dw, kh_lo, kh_hi, kw_lo, kw_hi, full);
+  const int count = count_include_pad ? rows_padded * EP_MIN(KW, ep__ceil_div(padded_w - ox * sw, dw))
+                                      : (kh_hi - kh_lo) * (kw_hi - kw_lo);
+  return s / (float)count;
+}
 
-/* Output columns [lo, hi) whose windows lie inside the input columns. */
-#define EP__POOL_INNER_COLS(lo, hi, W, OW, KW, sw, dw, pl)                                                       \
-  const int lo = EP_MIN(OW, ep__ceil_div(pl, sw));                                                              \
-  const int hi = EP_MAX(lo, EP_MIN(OW, ep__floor_div((W) - 1 + (pl) - ((KW) - 1) * (dw), sw) + 1))
-
-/* MaxPool 2-D. The last windows may hang past the end padding (ceil_mode); every window must hold
- * at least one input tap. y must not overlap x. */
-EP_INLINE void ep_maxpool2d_f32(const float *x, float *y, int C, int H, int W, int OH, int OW, int KH, int KW,
-                                int stride_h, int stride_w, int dil_h, int dil_w, int pad_top, int pad_left) {
-  EP__POOL_INNER_COLS(ox_lo, ox_hi, W, OW, KW, stride_w, dil_w, pad_left);
-  const int unroll = EP_CONSTANT(KH) && EP_CONSTANT(KW) && KH * KW <= 64; /* unrolled inner windows */
+/* Both pools: every output row in three column ranges, [0, ox_lo) and [ox_hi, OW) with windows
+ * clipped to the input, [ox_lo, ox_hi) with whole windows (straight-line code when constant). */
+EP_INLINE void ep__pool2d(const int avg, const float *x, float *y, int C, int H, int W, int OH, int OW, int KH,
+                          int KW, int sh, int sw, int dh, int dw, int pt, int pl, int pb, int pr, int count_include_pad) {
+  const int ox_lo = EP_MIN(OW, ep__ceil_div(pl, sw));
+  const int ox_hi = EP_MAX(ox_lo, EP_MIN(OW, ep__floor_div(W - 1 + pl - (KW - 1) * dw, sw) + 1));
+  const int unroll = EP_CONSTANT(KH) && EP_CONSTANT(KW) && KH * KW <= 64;
   for (int c = 0; c < C; c++) {
     const float *xc = x + c * H * W;
     for (int oy = 0; oy < OH; oy++, y += OW) {
-      const int iy0 = oy * stride_h - pad_top;
-      EP__POOL_TAPS(kh_lo, kh_hi, iy0, KH, dil_h, H);
-      const int full_rows = kh_lo == 0 && kh_hi == KH;
-      for (int ox = 0; ox < OW; ox++) {
-        const int ix0 = ox * stride_w - pad_left;
-        const int off = iy0 * W + ix0;
-        if (unroll && full_rows && ox >= ox_lo && ox < ox_hi) {
-          y[ox] = ep__max_window(xc, off, W, KH, KW, dil_h, dil_w, 0, KH, 0, KW, 1);
-        } else {
-          EP__POOL_TAPS(kw_lo, kw_hi, ix0, KW, dil_w, W);
-          y[ox] = ep__max_window(xc, off, W, KH, KW, dil_h, dil_w, kh_lo, kh_hi, kw_lo, kw_hi, 0);
-        }
+      const int iy0 = oy * sh - pt;
+      const int kh_lo = iy0 < 0 ? ep__ceil_div(-iy0, dh) : 0;
+      const int kh_hi = EP_MIN(KH, ep__ceil_div(H - iy0, dh));
+      const int rows_padded = EP_MIN(KH, ep__ceil_div(H + pt + pb - oy * sh, dh));
+      const int padded_w = W + pl + pr;
+      if (unroll && kh_lo == 0 && kh_hi == KH) {
+        for (int ox = 0; ox < ox_lo; ox++)
+          y[ox] = ep__pool_one(avg, xc, W, KH, KW, sw, dh, dw, pl, iy0, 0, KH, ox, 0, count_include_pad,
+                               rows_padded, padded_w);
+        for (int ox = ox_lo; ox < ox_hi; ox++)
+          y[ox] = ep__pool_one(avg, xc, W, KH, KW, sw, dh, dw, pl, iy0, 0, KH, ox, 1, count_include_pad,
+                               rows_padded, padded_w);
+        for (int ox = ox_hi; ox < OW; ox++)
+          y[ox] = ep__pool_one(avg, xc, W, KH, KW, sw, dh, dw, pl, iy0, 0, KH, ox, 0, count_include_pad,
+                               rows_padded, padded_w);
+      } else {
+        for (int ox = 0; ox < OW; ox++)
+          y[ox] = ep__pool_one(avg, xc, W, KH, KW, sw, dh, dw, pl, iy0, kh_lo, kh_hi, ox, 0, count_include_pad,
+                               rows_padded, padded_w);
       }
     }
   }
 }
 
+/* MaxPool 2-D. The last windows may hang past the end padding (ceil_mode: it only shows in OH/OW);
+ * every window must hold at least one input tap. y must not overlap x. */
+EP_INLINE void ep_maxpool2d_f32(const float *x, float *y, int C, int H, int W, int OH, int OW, int KH, int KW,
+                                int stride_h, int stride_w, int dil_h, int dil_w, int pad_top, int pad_left) {
+  ep__pool2d(0, x, y, C, H, W, OH, OW, KH, KW, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left, 0, 0, 0);
+}
+
 /* AveragePool 2-D. pad_bottom/pad_right are the explicit end pads: with count_include_pad the divisor
  * counts window positions inside [-pad_top, H+pad_bottom) x [-pad_left, W+pad_right) only (the
- * ceil_mode overhang is not counted); without it, the taps inside the input. y must not overlap x. */
+ * ceil_mode overhang is not counted); without it, the taps inside the input. The taps are summed in
+ * row-major order and divided once (bit-exact with the interpreter). y must not overlap x. */
 EP_INLINE void ep_avgpool2d_f32(const float *x, float *y, int C, int H, int W, int OH, int OW, int KH, int KW,
                                 int stride_h, int stride_w, int dil_h, int dil_w, int pad_top, int pad_left,
                                 int pad_bottom, int pad_right, int count_include_pad) {
-  EP__POOL_INNER_COLS(ox_lo, ox_hi, W, OW, KW, stride_w, dil_w, pad_left);
-  const int unroll = EP_CONSTANT(KH) && EP_CONSTANT(KW) && KH * KW <= 64; /* unrolled inner windows */
-  for (int c = 0; c < C; c++) {
-    const float *xc = x + c * H * W;
-    for (int oy = 0; oy < OH; oy++, y += OW) {
-      const int iy0 = oy * stride_h - pad_top;
-      EP__POOL_TAPS(kh_lo, kh_hi, iy0, KH, dil_h, H);
-      const int full_rows = kh_lo == 0 && kh_hi == KH;
-      const int rows_padded = EP_MIN(KH, ep__ceil_div(H + pad_top + pad_bottom - oy * stride_h, dil_h));
-      for (int ox = 0; ox < OW; ox++) {
-        const int ix0 = ox * stride_w - pad_left;
-        const int off = iy0 * W + ix0;
-        float s;
-        int count;
-        if (unroll && full_rows && ox >= ox_lo && ox < ox_hi) {
-          s = ep__sum_window(xc, off, W, KH, KW, dil_h, dil_w, 0, KH, 0, KW, 1);
-          count = KH * KW;
-        } else {
-          EP__POOL_TAPS(kw_lo, kw_hi, ix0, KW, dil_w, W);
-          s = ep__sum_window(xc, off, W, KH, KW, dil_h, dil_w, kh_lo, kh_hi, kw_lo, kw_hi, 0);
-          count = (kh_hi - kh_lo) * (kw_hi - kw_lo);
-        }
-        if (count_include_pad)
-          count = rows_padded * EP_MIN(KW, ep__ceil_div(W + pad_left + pad_right - ox * stride_w, dil_w));
-        y[ox] = s / (float)count;
-      }
-    }
-  }
+  ep__pool2d(1, x, y, C, H, W, OH, OW, KH, KW, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left, pad_bottom,
+             pad_right, count_include_pad);
 }
 
 /* GlobalAveragePool: y[c] = (sum of plane c in order) / HW. */

@@ -3,12 +3,13 @@
 #define EP_REDUCE_H
 
 #include "ep_common.h"
+#include "ep_math.h"
 
 enum { EP_REDUCE_SUM = 0, EP_REDUCE_MEAN, EP_REDUCE_MAX, EP_REDUCE_MIN };
 
 /* Softmax (log = 0) or LogSoftmax (log = 1) over the middle axis of [outer][len][inner], in the
- * interpreter's steps: m = max (NaN propagates), e = expf(x - m), s = sum of e in order, then e / s
- * or (x - m) - logf(s). y may equal x. */
+ * interpreter's steps: m = max (NaN propagates), e = ep_expf(x - m), s = sum of e in order, then e / s
+ * or (x - m) - ep_logf(s). y may equal x. */
 EP_INLINE void ep_softmax_f32(const float *x, float *y, int outer, int len, int inner, int log) {
   for (int o = 0; o < outer; o++, x += len * inner, y += len * inner) {
     for (int i = 0; i < inner; i++) {
@@ -19,12 +20,12 @@ EP_INLINE void ep_softmax_f32(const float *x, float *y, int outer, int len, int 
       }
       float s = 0.0f;
       if (log) {
-        for (int k = 0; k < len; k++) s = s + expf(x[k * inner + i] - m);
-        const float ls = logf(s);
+        for (int k = 0; k < len; k++) s = s + ep_expf(x[k * inner + i] - m);
+        const float ls = ep_logf(s);
         for (int k = 0; k < len; k++) y[k * inner + i] = (x[k * inner + i] - m) - ls;
       } else {
         for (int k = 0; k < len; k++) {
-          const float e = expf(x[k * inner + i] - m);
+          const float e = ep_expf(x[k * inner + i] - m);
           s = s + e;
           y[k * inner + i] = e;
         }

@@ -1,0 +1,66 @@
+// Issue-3 performance figures on the MNIST-like CNN, through the real pipeline (compile → build → QEMU):
+// instructions per MAC, arena vs its lower bound, model flash vs weights + 4 KiB, and `edgeprune verify` wall time.
+//
+//   make build && node dist/bench/mcu-mnist.js [--target mps2-an386] [--json]
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { exportOnnx } from '../src/onnx/export.js';
+import { mnistLikeCnn } from '../src/models/sample-models.js';
+import { findTarget } from '../src/targets/load-targets.js';
+import { repoPath } from '../src/util/package-root.js';
+import { loadVectors } from '../src/verify/vectors.js';
+import { verifyOnTarget } from '../src/verify/verify-mcu.js';
+
+const GOAL_INSTRUCTIONS_PER_MAC = 2.0;
+const STRETCH_INSTRUCTIONS_PER_MAC = 1.5;
+const GOAL_VERIFY_SECONDS = 10;
+const CODE_ALLOWANCE_BYTES = 4096;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const targetName = args.includes('--target') ? args[args.indexOf('--target') + 1] : 'mps2-an386';
+  const target = findTarget(targetName);
+  const g = mnistLikeCnn();
+  const report = await verifyOnTarget(g, 'mnist-like-cnn', { target, vectors: loadVectors(g, { count: 3, seed: 1 }), optimize: 'O2' });
+
+  // Wall time of the command a user runs, from a fresh process.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-bench-'));
+  const model = path.join(dir, 'mnist-like-cnn.onnx');
+  fs.writeFileSync(model, exportOnnx(g));
+  const started = performance.now();
+  const cli = await execa('node', [repoPath('bin/edgeprune.js'), 'verify', model, '--target', target.name, '--json'], { timeout: 120_000, reject: false });
+  const verifySeconds = (performance.now() - started) / 1000;
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (cli.exitCode !== 0) throw new Error(`edgeprune verify failed: ${cli.stderr}`);
+
+  const figures = {
+    target: target.name,
+    macs: report.macs,
+    instructions: report.instructions,
+    instructionsPerMac: report.instructionsPerMac,
+    arenaBytes: report.arenaBytes,
+    arenaLowerBoundBytes: report.arenaLowerBoundBytes,
+    modelFlashBytes: report.flashBytes,
+    weightBytes: report.weightBytes,
+    flashAllowanceBytes: report.weightBytes + CODE_ALLOWANCE_BYTES,
+    stackBytes: report.stackBytes,
+    verifyWallSeconds: verifySeconds,
+    passed: report.passed,
+  };
+  if (args.includes('--json')) {
+    console.log(JSON.stringify(figures, null, 2));
+    return;
+  }
+  const mark = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+  const ipm = figures.instructionsPerMac ?? NaN;
+  console.log(`MNIST-like CNN (${figures.macs.toLocaleString('en-US')} MACs), float32, ${target.name}, -O2, outputs ${report.passed ? 'verified' : 'NOT verified'}`);
+  console.log(`instructions per inference: ${figures.instructions?.toLocaleString('en-US')} = ${ipm.toFixed(3)} per MAC (goal <= ${GOAL_INSTRUCTIONS_PER_MAC}: ${mark(ipm <= GOAL_INSTRUCTIONS_PER_MAC)}; stretch <= ${STRETCH_INSTRUCTIONS_PER_MAC}: ${mark(ipm <= STRETCH_INSTRUCTIONS_PER_MAC)})`);
+  console.log(`arena: ${figures.arenaBytes} bytes, lower bound ${figures.arenaLowerBoundBytes} (${mark(figures.arenaBytes === figures.arenaLowerBoundBytes)})`);
+  console.log(`model flash: ${figures.modelFlashBytes} bytes, weights ${figures.weightBytes} + 4 KiB = ${figures.flashAllowanceBytes} (${mark(figures.modelFlashBytes <= figures.flashAllowanceBytes)})`);
+  console.log(`edgeprune verify wall time: ${verifySeconds.toFixed(2)} s (goal <= ${GOAL_VERIFY_SECONDS} s: ${mark(verifySeconds <= GOAL_VERIFY_SECONDS)})`);
+}
+
+await main();

@@ -1,0 +1,137 @@
+// Every kernel header compiles on its own, warning-free (-Werror), with arm-none-eabi-gcc for a Cortex-M4F
+// (hard float) and a Cortex-M3 (soft float), with literal and with run-time arguments; and the MNIST-like
+// model's kernel code stays within its size budget. No QEMU needed.
+import { readdirSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hasTool, KERNEL_DIR } from './harness.js';
+
+const WARN = ['-std=c11', '-ffp-contract=off', '-O2', '-Wall', '-Wextra', '-Wshadow', '-Wdouble-promotion', '-Werror'];
+const TARGETS: Record<string, string[]> = {
+  'cortex-m4 hard float': ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16'],
+  'cortex-m3 soft float': ['-mcpu=cortex-m3', '-mthumb', '-mfloat-abi=soft'],
+};
+
+/** Calls of each header's kernels: `literal` with constant shapes (as the emitter writes), `runtime` with parameters. */
+const USES: Record<string, { literal: string; runtime: string }> = {
+  'ep_conv.h': {
+    literal: [
+      'ep_conv2d_f32(x, w, b, y, 8, 14, 14, 16, 5, 5, 14, 14, 1, 1, 1, 1, 2, 2, 1, 0.0f, INFINITY);',
+      'ep_conv2d_f32(x, w, NULL, y, 16, 16, 16, 16, 3, 3, 8, 8, 2, 2, 1, 1, 1, 1, 16, -INFINITY, 6.0f);',
+      'ep_conv2d_f32(x, w, b, y, 16, 7, 7, 12, 1, 1, 7, 7, 1, 1, 1, 1, 0, 0, 1, -INFINITY, INFINITY);',
+      'ep_conv_transpose2d_f32(x, w, b, y, 4, 5, 5, 2, 3, 3, 10, 10, 2, 2, 1, 1, 1, 1, 1);',
+    ].join('\n  '),
+    runtime: [
+      'ep_conv2d_f32(x, w, b, y, n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], n[12], n[13], n[14], f0, f1);',
+      'ep_conv_transpose2d_f32(x, w, b, y, n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], n[12], n[13], n[14]);',
+    ].join('\n  '),
+  },
+  'ep_dense.h': {
+    literal: 'ep_dense_f32(x, w, b, y, 1, 256, 10, 0.0f, INFINITY);\n  ep_dense_f32(x, w, NULL, y, 3, 17, 13, -INFINITY, INFINITY);\n  ep_matmul_f32(x, w, y, 5, 7, 9);',
+    runtime: 'ep_dense_f32(x, w, b, y, n[0], n[1], n[2], f0, f1);\n  ep_matmul_f32(x, w, y, n[0], n[1], n[2]);',
+  },
+  'ep_pool.h': {
+    literal: [
+      'ep_maxpool2d_f32(x, y, 8, 28, 28, 14, 14, 2, 2, 2, 2, 1, 1, 0, 0);',
+      'ep_avgpool2d_f32(x, y, 3, 9, 10, 5, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1);',
+      'ep_global_avgpool_f32(x, y, 16, 49);',
+      'ep_global_maxpool_f32(x, y, 16, 49);',
+    ].join('\n  '),
+    runtime: [
+      'ep_maxpool2d_f32(x, y, n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], n[12]);',
+      'ep_avgpool2d_f32(x, y, n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], n[12], n[13], n[14], n[15]);',
+      'ep_global_avgpool_f32(x, y, n[0], n[1]);',
+      'ep_global_maxpool_f32(x, y, n[0], n[1]);',
+    ].join('\n  '),
+  },
+  'ep_elementwise.h': {
+    literal: [
+      'ep_unary_f32(EP_UNARY_SIGMOID, x, y, 100, 0.0f, 0.0f);',
+      '{ static const int s[] = {1, 16, 7, 7}, sa[] = {0, 49, 7, 1}, sb[] = {0, 1, 0, 0}; ep_binary_f32(EP_BINARY_ADD, x, w, y, 4, s, sa, sb); }',
+      'ep_channel_affine_f32(x, y, w, b, 16, 49);',
+    ].join('\n  '),
+    runtime: 'ep_unary_f32(n[0], x, y, n[1], f0, f1);\n  ep_binary_f32(n[0], x, w, y, n[1], ia, ib, ic);\n  ep_channel_affine_f32(x, y, w, b, n[0], n[1]);',
+  },
+  'ep_reduce.h': {
+    literal: 'ep_softmax_f32(x, y, 1, 10, 1, 0);\n  ep_reduce_f32(EP_REDUCE_MEAN, x, y, 2, 5, 3);',
+    runtime: 'ep_softmax_f32(x, y, n[0], n[1], n[2], n[3]);\n  ep_reduce_f32(n[0], x, y, n[1], n[2], n[3]);',
+  },
+  'ep_data.h': {
+    literal: [
+      '{ static const int s[] = {1, 3, 4, 5}, p[] = {0, 2, 3, 1}; ep_transpose_f32(x, y, 4, s, p); }',
+      '{ static const int s[] = {1, 3, 4, 5}, b0[] = {0, 0, 1, 1}, e0[] = {0, 0, 1, 1}; ep_pad_f32(x, y, 4, s, b0, e0, EP_PAD_REFLECT, 0.0f); }',
+      'ep_copy_blocks_f32(y, 32, x, 8, 8, 4);',
+    ].join('\n  '),
+    runtime: 'ep_transpose_f32(x, y, n[0], ia, ib);\n  ep_pad_f32(x, y, n[0], ia, ib, ic, n[1], f0);\n  ep_copy_blocks_f32(y, n[0], x, n[1], n[2], n[3]);',
+  },
+  'ep_math.h': {
+    literal: 'y[0] = ep_expf(x[0]) + ep_logf(x[1]) + ep_tanhf(x[2]) + ep_erff(x[3]) + ep_powf(x[4], 2.5f);',
+    runtime: 'y[0] = ep_powf(x[0], f0) + f1;',
+  },
+  'ep_common.h': { literal: '(void)x; (void)w; (void)b; (void)y;', runtime: '(void)n; (void)f0; (void)f1; (void)ia; (void)ib; (void)ic;' },
+};
+
+function source(header: string): string {
+  const use = USES[header];
+  return [
+    `#include "${header}"`,
+    'void literal_calls(const float *x, const float *w, const float *b, float *y);',
+    'void literal_calls(const float *x, const float *w, const float *b, float *y) {',
+    '  (void)x; (void)w; (void)b; (void)y;',
+    `  ${use.literal}`,
+    '}',
+    'void runtime_calls(const float *x, const float *w, const float *b, float *y, const int *n, float f0, float f1, const int *ia, const int *ib, const int *ic);',
+    'void runtime_calls(const float *x, const float *w, const float *b, float *y, const int *n, float f0, float f1, const int *ia, const int *ib, const int *ic) {',
+    '  (void)x; (void)w; (void)b; (void)y; (void)n; (void)f0; (void)f1; (void)ia; (void)ib; (void)ic;',
+    `  ${use.runtime}`,
+    '}',
+    '',
+  ].join('\n');
+}
+
+const HEADERS = readdirSync(KERNEL_DIR).filter((f) => f.endsWith('.h')).sort();
+const armGcc = await hasTool('arm-none-eabi-gcc');
+if (!armGcc) console.warn('SKIPPED test/c-kernels/cross-compile.test.ts: arm-none-eabi-gcc not found (Debian packages gcc-arm-none-eabi libnewlib-arm-none-eabi)');
+
+describe.skipIf(!armGcc)('C kernel headers with arm-none-eabi-gcc (-Werror)', () => {
+  let dir = '';
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'ep-kernels-arm-'));
+  });
+  afterAll(async () => {
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('has a use listed for every header', () => {
+    expect(HEADERS.filter((h) => h !== 'ep_kernels.h' && !USES[h])).toEqual([]);
+  });
+
+  it.each(Object.keys(TARGETS))('compiles each header on its own for %s', async (target) => {
+    const headers = HEADERS.filter((h) => h !== 'ep_kernels.h');
+    await Promise.all(
+      headers.map(async (h) => {
+        const src = path.join(dir, `${target.replace(/\W+/g, '-')}-${h}.c`);
+        await writeFile(src, source(h));
+        await execa('arm-none-eabi-gcc', [...TARGETS[target], ...WARN, '-I', KERNEL_DIR, '-c', src, '-o', src.replace(/\.c$/, '.o')], { timeout: 300_000 });
+      }),
+    );
+    // The umbrella header with every use at once (no clashes between headers).
+    const all = path.join(dir, `${target.replace(/\W+/g, '-')}-all.c`);
+    await writeFile(all, source('ep_common.h').replace('#include "ep_common.h"', '#include "ep_kernels.h"') + headers.map((h) => source(h).replace(/^#include.*$/m, '').replace(/(literal|runtime)_calls/g, `$1_calls_${h.replace(/\W/g, '_')}`)).join('\n'));
+    await execa('arm-none-eabi-gcc', [...TARGETS[target], ...WARN, '-I', KERNEL_DIR, '-c', all, '-o', all.replace(/\.c$/, '.o')], { timeout: 300_000 });
+  });
+
+  it('keeps the MNIST-like CNN kernel code within 4 KiB (cortex-m4, -O2)', async () => {
+    const benchDir = path.resolve('bench/kernels');
+    const obj = path.join(dir, 'mnist-cnn.o');
+    await execa('arm-none-eabi-gcc', [...TARGETS['cortex-m4 hard float'], ...WARN, '-I', KERNEL_DIR, '-I', benchDir, '-c', path.join(benchDir, 'mnist-cnn.c'), '-o', obj], { timeout: 300_000 });
+    const nm = await execa('arm-none-eabi-nm', ['-S', obj], { timeout: 30_000 });
+    const line = String(nm.stdout).split('\n').find((l) => l.endsWith(' model_run'));
+    expect(line, 'model_run in the object').toBeDefined();
+    const bytes = parseInt(line!.trim().split(/\s+/)[1], 16);
+    expect(bytes).toBeLessThanOrEqual(4096);
+  });
+});
