@@ -1,7 +1,7 @@
 // Rough instruction counts of each kernel family (bench/kernels/kernels-micro.c) under QEMU
 // mps2-an386: instructions per MAC for the multiply-accumulate kernels, per element otherwise.
 //
-//   npx tsc -p bench/kernels/tsconfig.json && node dist/bench/kernels/kernels-micro.js [--json]
+//   make build && node dist/bench/kernels/kernels-micro.js [--json]
 
 import { buildTarget, functionSizes, isMain, missingTools, runQemu, table, workDir } from './bench-lib.js';
 

@@ -1,7 +1,7 @@
 // The transcendental kernels (ep_math.h: exp, log, tanh, erf, pow, used by sigmoid, softmax, ...) on the
 // host (gcc) and on QEMU mps2-an386: the output bits must be identical, and the target cost per element.
 //
-//   npx tsc -p bench/kernels/tsconfig.json && node dist/bench/kernels/math-identity.js [--json]
+//   make build && node dist/bench/kernels/math-identity.js [--json]
 
 import { buildHost, buildTarget, isMain, missingTools, runHost, runQemu, table, workDir } from './bench-lib.js';
 

@@ -2,7 +2,7 @@
 // instructions per MAC for the whole inference and per layer, code size, stack, and a bit-for-bit
 // comparison of the outputs with a host build.
 //
-//   npx tsc -p bench/kernels/tsconfig.json && node dist/bench/kernels/mnist-cnn.js [--json] [--check] [--keep DIR]
+//   make build && node dist/bench/kernels/mnist-cnn.js [--json] [--check] [--keep DIR]
 //
 // --check exits with status 1 when the model takes more than 2.0 instructions per MAC, its code is
 // larger than 4 KiB, or the host and target outputs differ.

@@ -31,14 +31,16 @@ import { Tanh } from '../../src/ops/tanh.js';
 import type { AttrValue } from '../../src/ir/graph.js';
 import { stridesOf } from '../../src/ir/tensor.js';
 import {
-  attr, evalOp, f32, float, hasTool, inp, ints, mismatch, OUT, Random, runCases, Tensor, uniform,
+  attr, evalOp, f32, float, hasTool, inp, ints, mismatch, op as opCode, OUT, Random, runCases, Tensor, uniform,
   type CaseResult, type KernelCase, type Tolerance,
 } from './harness.js';
 
-// Must match the enums in templates/c/lib/ep_elementwise.h and ep_reduce.h.
-const UNARY = { COPY: 0, RELU: 1, LEAKY_RELU: 2, CLIP: 3, SIGMOID: 4, HARD_SIGMOID: 5, HARD_SWISH: 6, TANH: 7, EXP: 8, LOG: 9, SQRT: 10, NEG: 11, ABS: 12, ERF: 13, RECIPROCAL: 14 };
-const BINARY = { ADD: 0, SUB: 1, MUL: 2, DIV: 3, MAX: 4, MIN: 5, POW: 6, PRELU: 7 };
-const REDUCE = { SUM: 0, MEAN: 1, MAX: 2, MIN: 3 };
+// The enum constants of templates/c/lib/ep_elementwise.h and ep_reduce.h, by name.
+const UNARY = Object.fromEntries(
+  ['RELU', 'LEAKY_RELU', 'CLIP', 'SIGMOID', 'HARD_SIGMOID', 'HARD_SWISH', 'TANH', 'EXP', 'LOG', 'SQRT', 'NEG', 'ABS', 'ERF'].map((n) => [n, `EP_UNARY_${n}`]),
+) as Record<string, string>;
+const BINARY = Object.fromEntries(['ADD', 'SUB', 'MUL', 'DIV', 'MAX', 'MIN', 'POW', 'PRELU'].map((n) => [n, `EP_BINARY_${n}`])) as Record<string, string>;
+const REDUCE = { SUM: 'EP_REDUCE_SUM', MEAN: 'EP_REDUCE_MEAN', MAX: 'EP_REDUCE_MAX', MIN: 'EP_REDUCE_MIN' };
 
 /** Random values with the special ones mixed in (zeros of both signs, infinities, NaN, large and tiny). */
 function specialInput(rng: Random, n: number, lo: number, hi: number): Tensor {
@@ -49,7 +51,7 @@ function specialInput(rng: Random, n: number, lo: number, hi: number): Tensor {
 
 interface UnarySpec {
   name: string;
-  code: number;
+  code: string;
   op: OpDef<unknown>;
   attrs?: Record<string, AttrValue>;
   extra?: Tensor[];
@@ -70,7 +72,7 @@ function unaryCase(s: UnarySpec, seed: number, inPlace = false): KernelCase {
   return {
     name: `unary ${s.name}${inPlace ? ' in place' : ''}`,
     fn: 'ep_unary_f32',
-    args: inPlace ? [s.code, OUT, OUT, n, float(p0), float(p1)] : [s.code, inp(0), OUT, n, float(p0), float(p1)],
+    args: inPlace ? [opCode(s.code), OUT, OUT, n, float(p0), float(p1)] : [opCode(s.code), inp(0), OUT, n, float(p0), float(p1)],
     inputs: inPlace ? [] : [f32(x)],
     init: inPlace ? f32(x) : undefined,
     expected: f32(y),
@@ -105,7 +107,7 @@ function broadcastStrides(inShape: number[], outShape: number[]): number[] {
   });
 }
 
-const BINARY_OPS: [string, number, OpDef<unknown>][] = [
+const BINARY_OPS: [string, string, OpDef<unknown>][] = [
   ['Add', BINARY.ADD, Add],
   ['Sub', BINARY.SUB, Sub],
   ['Mul', BINARY.MUL, Mul],
@@ -132,7 +134,7 @@ function binaryCase(opName: string, aShape: number[], bShape: number[], seed: nu
   return {
     name: `binary ${tag}${opts.inPlace ? ' in place (y = a)' : ''}`,
     fn: 'ep_binary_f32',
-    args: [code, opts.inPlace ? OUT : inp(0), inp(opts.inPlace ? 0 : 1), OUT, out.length, ints(out), ints(broadcastStrides(aShape, out)), ints(broadcastStrides(bShape, out))],
+    args: [opCode(code), opts.inPlace ? OUT : inp(0), inp(opts.inPlace ? 0 : 1), OUT, out.length, ints(out), ints(broadcastStrides(aShape, out)), ints(broadcastStrides(bShape, out))],
     inputs: opts.inPlace ? [f32(b)] : [f32(a), f32(b)],
     init: opts.inPlace ? f32(a) : undefined,
     expected: f32(y),
@@ -174,7 +176,7 @@ function reduceCase(kind: keyof typeof REDUCE, shape: number[], axes: number[], 
   return {
     name: `Reduce${kind[0]}${kind.slice(1).toLowerCase()} ${shape.join('x')} axes ${axes.join(',')}${nan ? ' (NaN)' : ''}`,
     fn: 'ep_reduce_f32',
-    args: [REDUCE[kind], inp(0), OUT, outer, len, inner],
+    args: [opCode(REDUCE[kind]), inp(0), OUT, outer, len, inner],
     inputs: [f32(x)],
     expected: f32(y),
     exact: true,
@@ -203,8 +205,17 @@ function affineCase(C: number, plane: number, seed: number, inPlace = false): Ke
   };
 }
 
+/** Unary ops without an interpreter op of their own: expected values computed here (exactly). */
+function plainUnaryCase(name: string, code: string, f: (v: number) => number, seed: number): KernelCase {
+  const x = specialInput(new Random(seed), 40, -5, 5);
+  const expected = Float32Array.from(f32(x), (v) => Math.fround(f(v)));
+  return { name: `unary ${name}`, fn: 'ep_unary_f32', args: [opCode(code), inp(0), OUT, x.size, float(0), float(0)], inputs: [f32(x)], expected, exact: true };
+}
+
 const CASES: KernelCase[] = [
   ...UNARY_SPECS.map((s, i) => unaryCase(s, 100 + i)),
+  plainUnaryCase('Copy (identity)', 'EP_UNARY_COPY', (v) => v, 160),
+  plainUnaryCase('Reciprocal', 'EP_UNARY_RECIPROCAL', (v) => 1 / v, 161),
   unaryCase(UNARY_SPECS[0], 150, true),
   unaryCase(UNARY_SPECS[3], 151, true),
   ...BINARY_OPS.map(([name], i) => binaryCase(name, [2, 3, 4, 5], [2, 3, 4, 5], 200 + i)),

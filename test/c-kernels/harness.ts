@@ -24,11 +24,15 @@ export async function hasTool(tool: string): Promise<boolean> {
   }
 }
 
-/** One kernel argument: a C expression, an int literal, a float literal, or a constant int array. */
-export type Arg = string | number | { float: number } | { ints: number[] };
+/**
+ * One kernel argument: a C expression, an int literal, a float literal, a constant int array, or a
+ * constant that stays literal in the run-time variant too (an op code, as the emitter always writes).
+ */
+export type Arg = string | number | { float: number } | { ints: number[] } | { op: number | string };
 
 export const float = (v: number): Arg => ({ float: v });
 export const ints = (v: number[]): Arg => ({ ints: v });
+export const op = (v: number | string): Arg => ({ op: v });
 /** Input i (a float* or int* into the data read from the input file). */
 export const inp = (i: number): Arg => `in${i}`;
 export const OUT: Arg = 'out';
@@ -87,6 +91,7 @@ function callSource(c: KernelCase, runtime: boolean): string {
         if (typeof a === 'string') return a;
         if (typeof a === 'number') return runtime ? `rt_i(${a})` : String(a);
         if ('float' in a) return runtime ? `rt_f(${cFloat(a.float)})` : cFloat(a.float);
+        if ('op' in a) return String(a.op);
         const values = a.ints.length ? a.ints : [0];
         const name = `a${arrays++}`;
         decls.push(

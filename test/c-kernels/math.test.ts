@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Pow } from '../../src/ops/pow.js';
-import { evalOp, f32, hasTool, HOST_CFLAGS, inp, ints, KERNEL_DIR, mismatch, OUT, runCases, Tensor, type CaseResult, type KernelCase } from './harness.js';
+import { evalOp, f32, hasTool, HOST_CFLAGS, inp, ints, KERNEL_DIR, mismatch, op, OUT, runCases, Tensor, type CaseResult, type KernelCase } from './harness.js';
 
 const SPECIAL = [0, -0, 1, -1, 0.5, -0.5, 2, -2, 3, -3, 2.5, -2.5, 1e-3, 1e30, -1e30, Infinity, -Infinity, NaN, 1e-40];
 
@@ -23,7 +23,7 @@ function powCase(): KernelCase {
   return {
     name: `Pow special cases (${bases.length} pairs of ${SPECIAL.length} special values)`,
     fn: 'ep_binary_f32',
-    args: [6 /* EP_BINARY_POW */, inp(0), inp(1), OUT, 1, ints([bases.length]), ints([1]), ints([1])],
+    args: [op('EP_BINARY_POW'), inp(0), inp(1), OUT, 1, ints([bases.length]), ints([1]), ints([1])],
     inputs: [f32(a), f32(b)],
     expected: f32(y),
     tol: { abs: 0, rel: 1.2e-7 }, // within one ulp; the special values exactly
