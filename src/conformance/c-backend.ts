@@ -140,7 +140,7 @@ export async function runCConformance(options: { target?: McuTarget; filter?: st
     }
     const result: CConformance = { host: [...hostRun.outcomes, ...refused, ...failed] };
     if (options.target && firmware) {
-      const session = await openQemuSession(firmware.elf, options.target);
+      const session = await openQemuSession(firmware.elf, options.target, { transfer: 'uart' });
       try {
         const targetRun = await runCases(session, compiled, hostRun.outputs);
         result.target = [...targetRun.outcomes, ...refused, ...failed];
