@@ -1,5 +1,6 @@
 // Write ONNX models node by node at any opset, as third-party exporters do (legacy attributes, dynamic dims).
 import onnxProto from 'onnx-proto';
+import { onnxCodeOf } from '../../src/ir/dtype.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { tensorToProto } from '../../src/onnx/tensor-proto.js';
 
@@ -63,7 +64,7 @@ export function rawModel(m: RawModel): Uint8Array {
       initializer: inits.map(([name, t]) => tensorToProto(t, name)),
       input: [
         ...m.inputs.map((i) => valueInfo(i.name, i.shape, i.elemType)),
-        ...(m.initializersAsInputs ? inits.map(([name, t]) => valueInfo(name, t.shape)) : []),
+        ...(m.initializersAsInputs ? inits.map(([name, t]) => valueInfo(name, t.shape, onnxCodeOf(t.dtype))) : []),
       ],
       output: m.outputs.map((o) => valueInfo(o.name, o.shape, o.elemType)),
     },
