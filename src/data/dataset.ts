@@ -1,16 +1,26 @@
-// An in-memory labelled data set: float features of a fixed per-sample shape and integer class labels.
+// An in-memory data set: float features of a fixed per-sample shape, with class labels or regression targets.
 
 export interface Dataset {
   /** Row-major features, `count` × product(featureShape). */
   features: Float32Array;
+  /** Class labels (classification); zeros for regression. */
   labels: Int32Array;
   count: number;
   /** Shape of one sample (e.g. [64] for flat 8x8 digits). */
   featureShape: number[];
-  /** Number of classes (max label + 1). */
+  /** Number of classes (max label + 1); 0 for regression. */
   classes: number;
+  /** Regression targets, `count` × product(targetShape), when the data set has them. */
+  targets?: Float32Array;
+  targetShape?: number[];
   /** Where it came from, for messages. */
   source: string;
+}
+
+export type Task = 'classification' | 'regression';
+
+export function taskOf(ds: Dataset): Task {
+  return ds.targets ? 'regression' : 'classification';
 }
 
 /** The samples at the given indices, as a new data set. */
@@ -18,9 +28,22 @@ export function subset(ds: Dataset, indices: readonly number[], source = ds.sour
   const width = ds.features.length / Math.max(1, ds.count);
   const features = new Float32Array(indices.length * width);
   const labels = new Int32Array(indices.length);
+  const tWidth = ds.targets ? ds.targets.length / Math.max(1, ds.count) : 0;
+  const targets = ds.targets ? new Float32Array(indices.length * tWidth) : undefined;
   indices.forEach((idx, i) => {
     features.set(ds.features.subarray(idx * width, (idx + 1) * width), i * width);
     labels[i] = ds.labels[idx];
+    if (targets) targets.set(ds.targets!.subarray(idx * tWidth, (idx + 1) * tWidth), i * tWidth);
   });
-  return { features, labels, count: indices.length, featureShape: [...ds.featureShape], classes: ds.classes, source };
+  const out: Dataset = { features, labels, count: indices.length, featureShape: [...ds.featureShape], classes: ds.classes, source };
+  if (targets) {
+    out.targets = targets;
+    out.targetShape = [...(ds.targetShape ?? [tWidth])];
+  }
+  return out;
+}
+
+/** The same samples seen with another per-sample shape (same element count). */
+export function withFeatureShape(ds: Dataset, featureShape: number[]): Dataset {
+  return { ...ds, featureShape: [...featureShape] };
 }
