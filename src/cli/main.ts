@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
 import { registerCompile } from './commands/compile.js';
+import { registerEval } from './commands/eval.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerTargets } from './commands/targets.js';
 import { registerVerify } from './commands/verify.js';
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<number> {
   registerTargets(program);
   registerCompile(program);
   registerVerify(program);
+  registerEval(program);
   for (const cmd of program.commands) cmd.exitOverride().option('--debug', 'print stack traces for errors');
   try {
     await program.parseAsync(argv);

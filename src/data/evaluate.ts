@@ -1,0 +1,51 @@
+// Evaluate a model on a data set with the reference interpreter: accuracy (top-1/top-k) and loss, or MSE.
+
+import { UserError } from '../errors.js';
+import type { Graph } from '../ir/graph.js';
+import { runGraph } from '../ir/interpreter.js';
+import { shapeSize, Tensor } from '../ir/tensor.js';
+import { taskOf, type Dataset } from './dataset.js';
+import { fitToModel, modelIo } from './fit-model.js';
+import { classificationMetrics, meanSquaredError } from './metrics.js';
+
+export interface EvalResult {
+  task: 'classification' | 'regression';
+  samples: number;
+  /** Top-1 accuracy (classification). */
+  accuracy: number | null;
+  topK: number | null;
+  k: number | null;
+  /** Cross-entropy (classification) or mean squared error (regression). */
+  loss: number;
+  mse: number | null;
+}
+
+/** Run every sample through the interpreter (batch = the model's batch size, usually 1). */
+export function predictAll(g: Graph, ds: Dataset): Float32Array {
+  const fitted = fitToModel(ds, g);
+  const io = modelIo(g);
+  const input = g.inputs[0];
+  const perSample = shapeSize(io.sampleShape);
+  const out = new Float32Array(ds.count * io.outputSize);
+  for (let start = 0; start < ds.count; start += io.batch) {
+    const n = Math.min(io.batch, ds.count - start);
+    const x = new Float32Array(io.batch * perSample);
+    x.set(fitted.features.subarray(start * perSample, (start + n) * perSample));
+    const shape = input.shape.length > 1 ? [io.batch, ...io.sampleShape] : io.sampleShape;
+    const y = runGraph(g, { [input.name]: new Tensor('float32', shape, x) }).get(io.output)!;
+    if (y.dtype !== 'float32') throw new UserError(`the model's output is ${y.dtype}; evaluation needs float32 outputs`);
+    out.set((y.data as Float32Array).subarray(0, n * io.outputSize), start * io.outputSize);
+  }
+  return out;
+}
+
+export function evaluateModel(g: Graph, ds: Dataset, k = 5): EvalResult {
+  const outputs = predictAll(g, ds);
+  const io = modelIo(g);
+  if (taskOf(ds) === 'regression') {
+    const mse = meanSquaredError(outputs, ds.targets!);
+    return { task: 'regression', samples: ds.count, accuracy: null, topK: null, k: null, loss: mse, mse };
+  }
+  const m = classificationMetrics(outputs, ds.labels, io.outputSize, Math.min(k, io.outputSize));
+  return { task: 'classification', samples: ds.count, accuracy: m.accuracy, topK: m.topK, k: m.k, loss: m.loss, mse: null };
+}
