@@ -4,12 +4,29 @@ import type { ParamRole } from '../../ops/op-def.js';
 
 /**
  * Where a group's channels sit along one axis of a tensor: channel i owns the positions
- * [offset + i·block, offset + (i+1)·block). `block` is 1 for plain channels, H·W after an NCHW
- * Flatten (channel c owns features [c·H·W, (c+1)·H·W)), k after a depthwise Conv with multiplier k.
+ * offset + r·period + i·block + j for r in [0, repeat) and j in [0, block).
+ * - plain channels: block 1, repeat 1 (period 0);
+ * - after an NCHW Flatten: block H·W (channel c owns features [c·H·W, (c+1)·H·W));
+ * - after a depthwise Conv with multiplier k: block k;
+ * - after an NHWC flatten (Transpose to channels-last, then Reshape): block 1, period C, repeat H·W
+ *   (channel c owns features c, c + C, c + 2C, ...).
  */
 export interface ChannelSpan {
   offset: number;
   block: number;
+  /** Distance between repeats (0 when repeat is 1). */
+  period: number;
+  repeat: number;
+}
+
+/** The positions of channel i of a span, in increasing order. */
+export function spanPositions(span: ChannelSpan, i: number): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < span.repeat; r++) {
+    const start = span.offset + r * span.period + i * span.block;
+    for (let j = 0; j < span.block; j++) out.push(start + j);
+  }
+  return out;
 }
 
 /**
