@@ -5,7 +5,9 @@ import { VERSION } from '../version.js';
 import { registerCompile } from './commands/compile.js';
 import { registerEval } from './commands/eval.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerPrune } from './commands/prune.js';
 import { registerTargets } from './commands/targets.js';
+import { registerTrain } from './commands/train.js';
 import { registerVerify } from './commands/verify.js';
 import { reportError } from './report-error.js';
 
@@ -23,6 +25,8 @@ export async function main(argv: string[]): Promise<number> {
   registerCompile(program);
   registerVerify(program);
   registerEval(program);
+  registerTrain(program);
+  registerPrune(program);
   for (const cmd of program.commands) cmd.exitOverride().option('--debug', 'print stack traces for errors');
   try {
     await program.parseAsync(argv);

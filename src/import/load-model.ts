@@ -1,18 +1,32 @@
-// Load a model file of any supported format into the IR, choosing the importer by file type.
+// Load a model file of any supported format into the IR: ONNX, or a TF.js layers model (model.json + shards).
 
+import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
+import { verifyGraph } from '../ir/verify.js';
 import { loadOnnx, type LoadOptions } from '../onnx/load-onnx.js';
 
 export type { LoadOptions };
 
-export function loadModel(file: string, options: LoadOptions = {}): Graph {
-  if (path.extname(file).toLowerCase() === '.json') {
-    throw new UserError(
-      `'${file}' looks like a TF.js layers model; importing TF.js models is not implemented yet`,
-      'export the model to ONNX (tf2onnx) and pass the .onnx file',
-    );
+/** A TF.js layers model: a model.json, or a folder holding one. */
+export function tfjsModelJson(file: string): string | undefined {
+  if (fs.existsSync(file) && fs.statSync(file).isDirectory()) {
+    const json = path.join(file, 'model.json');
+    return fs.existsSync(json) ? json : undefined;
+  }
+  return path.extname(file).toLowerCase() === '.json' ? file : undefined;
+}
+
+export async function loadModel(file: string, options: LoadOptions = {}): Promise<Graph> {
+  const json = tfjsModelJson(file);
+  if (json) {
+    if (!fs.existsSync(json)) throw new UserError(`model file '${json}' does not exist`);
+    // TF.js is loaded only when a TF.js model is read (it takes a good half second).
+    const { loadTfjsLayersModel } = await import('../train/index.js');
+    const g = await loadTfjsLayersModel(json);
+    verifyGraph(g);
+    return g;
   }
   return loadOnnx(file, options);
 }

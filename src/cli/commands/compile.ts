@@ -33,10 +33,10 @@ export function registerCompile(program: Command): void {
     .option('--force', 'replace an existing output directory')
     .option('--json', 'print a JSON summary')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape)
-    .action((file: string, options: CompileOptions) => {
+    .action(async (file: string, options: CompileOptions) => {
       const target = findTarget(options.target);
       checkOutputDir(options.out, options);
-      const g = loadModel(file, { inputShapes: options.inputShape });
+      const g = await loadModel(file, { inputShapes: options.inputShape });
       const lib = compileToC(g, { prefix: options.prefix });
       checkFitsTarget(lib, target);
       const files = new Map(lib.files);

@@ -26,9 +26,9 @@ export function registerEval(program: Command): void {
     .option('--top-k <k>', 'k of the top-k accuracy', parseIntOption('--top-k'), 5)
     .option('--json', 'print one JSON object')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
-  addDataOptions(cmd).action((file: string, o: EvalOptions) => {
+  addDataOptions(cmd).action(async (file: string, o: EvalOptions) => {
     if (!['all', 'train', 'validation', 'test'].includes(o.split)) throw new UserError(`--split must be all, train, validation or test, got '${o.split}'`);
-    const g = loadModel(file, { inputShapes: o.inputShape });
+    const g = await loadModel(file, { inputShapes: o.inputShape });
     const ds = pickSplit(o.data, o, o.split);
     const r = evaluateModel(g, ds, o.topK);
     if (o.json) {

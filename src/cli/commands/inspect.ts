@@ -56,8 +56,8 @@ export function registerInspect(program: Command): void {
     .argument('<model>', 'model file (.onnx)')
     .option('--json', 'print one JSON object instead of the table')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape)
-    .action((file: string, options: InspectOptions) => {
-      const g = loadModel(file, { inputShapes: options.inputShape });
+    .action(async (file: string, options: InspectOptions) => {
+      const g = await loadModel(file, { inputShapes: options.inputShape });
       const stats = modelStats(g);
       if (options.json) console.log(JSON.stringify(inspectReport(file, g, stats), null, 2));
       else console.log(renderInspect(file, g, stats));

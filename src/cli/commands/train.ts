@@ -1,0 +1,70 @@
+// `edgeprune train <data> --arch mlp|cnn --out model.onnx`: train a small model from scratch (so examples need no file).
+
+import type { Command } from 'commander';
+import { fitToModel } from '../../data/fit-model.js';
+import { UserError } from '../../errors.js';
+import { checkModelOut, writeModel } from '../../export/write-model.js';
+import { buildArchitecture, type Architecture } from '../../models/architectures.js';
+import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
+import { parseIntOption } from '../options.js';
+import { progressReporter } from '../progress.js';
+import { addTrainingOptions, type TrainingCliOptions } from '../training-options.js';
+
+interface TrainCliOptions extends DataOptions, TrainingCliOptions {
+  arch: string;
+  hidden?: string;
+  epochs: number;
+  out: string;
+  force?: boolean;
+  json?: boolean;
+}
+
+function parseHidden(text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined;
+  const sizes = text.split(',').map((s) => Number(s.trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new UserError(`--hidden must be positive integers separated by commas, got '${text}'`);
+  return sizes;
+}
+
+export function registerTrain(program: Command): void {
+  const cmd = program
+    .command('train')
+    .description('train a small MLP or CNN from scratch on a data set and write it as ONNX (or a TF.js layers model)')
+    .argument('<data>', 'data: .csv/.csv.gz (features, label), .npy (+ labels), or a folder of x.npy/y.npy or ONNX test_data_set_* folders')
+    .requiredOption('--arch <name>', 'mlp or cnn')
+    .requiredOption('--out <file>', 'output model: a .onnx file, or a folder / model.json for a TF.js layers model')
+    .option('--hidden <sizes>', 'hidden layer sizes, e.g. 64,32 (MLP) or 32 (the CNN\'s dense layer)')
+    .option('--epochs <n>', 'training epochs', parseIntOption('--epochs'), 30)
+    .option('--force', 'replace an existing output')
+    .option('--json', 'print one JSON object');
+  addTrainingOptions(addDataOptions(cmd), 3e-3).action(async (data: string, o: TrainCliOptions) => {
+    if (o.arch !== 'mlp' && o.arch !== 'cnn') throw new UserError(`unknown --arch '${o.arch}'; known: mlp, cnn`);
+    if (o.epochs < 1) throw new UserError(`--epochs must be at least 1, got ${o.epochs}`);
+    checkModelOut(o.out, o.force);
+    const split = loadSplit(data, o);
+    if (split.train.classes < 2) throw new UserError(`data '${data}' has ${split.train.classes} class(es); training a classifier needs at least 2`);
+    const hidden = parseHidden(o.hidden);
+    const initial = buildArchitecture(o.arch as Architecture, { sampleShape: split.train.featureShape, classes: split.train.classes, hidden, seed: o.seed });
+    const fit = (ds: typeof split.train) => fitToModel(ds, initial);
+    const { createGraphTrainer } = await import('../../train/index.js');
+    const trainer = createGraphTrainer(fit(split.train), { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr });
+    const progress = progressReporter(o.json);
+    const started = performance.now();
+    try {
+      progress.begin(`training ${o.arch}`, o.epochs);
+      const trained = await trainer.fineTune(initial, undefined, o.epochs, (p) => {
+        if (p.batch === p.batches - 1) progress.update(p.epoch + 1, { epoch: `${p.epoch + 1}/${o.epochs}`, loss: p.loss.toFixed(4) });
+      });
+      const validation = await trainer.score(trained, fit(split.validation));
+      const test = await trainer.score(trained, fit(split.test));
+      const seconds = (performance.now() - started) / 1000;
+      progress.end(`trained ${o.epochs} epochs in ${seconds.toFixed(1)} s`);
+      const files = await writeModel(trained, o.out);
+      const summary = { out: o.out, files, arch: o.arch, epochs: o.epochs, samples: { train: split.train.count, validation: split.validation.count, test: split.test.count }, validationAccuracy: validation, testAccuracy: test, seconds };
+      if (o.json) console.log(JSON.stringify(summary, null, 2));
+      else console.log(`wrote ${o.out}: ${o.arch}, test accuracy ${(test * 100).toFixed(2)}% (validation ${(validation * 100).toFixed(2)}%), ${split.train.count} training samples, ${o.epochs} epochs, ${seconds.toFixed(1)} s`);
+    } finally {
+      trainer.dispose();
+    }
+  });
+}

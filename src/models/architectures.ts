@@ -1,0 +1,85 @@
+// The architectures `edgeprune train --arch` builds from a data set's shape: a small MLP and a small CNN.
+
+import { UserError } from '../errors.js';
+import { attr, GraphBuilder } from '../ir/builder.js';
+import type { Graph } from '../ir/graph.js';
+import { shapeSize, Tensor } from '../ir/tensor.js';
+import { Random } from '../util/random.js';
+
+export type Architecture = 'mlp' | 'cnn';
+
+export interface ArchitectureOptions {
+  /** Shape of one sample: [features] for an MLP; [C, H, W] (or a square [H·W]) for a CNN. */
+  sampleShape: number[];
+  classes: number;
+  /** Hidden layer sizes of the MLP, or the CNN's dense layer(s). */
+  hidden?: number[];
+  /** Output channels of the CNN's two 3x3 convolutions. */
+  channels?: [number, number];
+  seed: number;
+}
+
+function he(rng: Random, shape: number[], fanIn: number): Tensor {
+  const std = Math.sqrt(2 / fanIn);
+  return Tensor.fromNumbers('float32', shape, Array.from({ length: shapeSize(shape) }, () => rng.normal() * std));
+}
+
+const zeros = (n: number) => Tensor.fromNumbers('float32', [n], new Array(n).fill(0));
+
+function dense(b: GraphBuilder, rng: Random, x: string, name: string, inputs: number, outputs: number): string {
+  const w = b.initializer(`${name}.weight`, he(rng, [outputs, inputs], inputs));
+  return b.op('Gemm', [x, w, b.initializer(`${name}.bias`, zeros(outputs))], { transB: attr.int(1) }, name);
+}
+
+/** A multi-layer perceptron ending in logits: input [1, F]. */
+export function buildMlp(o: ArchitectureOptions): Graph {
+  const rng = new Random(o.seed);
+  const features = shapeSize(o.sampleShape);
+  const b = new GraphBuilder('mlp');
+  let x = b.input('input', 'float32', [1, features]);
+  let width = features;
+  (o.hidden ?? [64, 32]).forEach((h, i) => {
+    x = b.op('Relu', [dense(b, rng, x, `fc${i + 1}`, width, h)], {}, `relu${i + 1}`);
+    width = h;
+  });
+  b.output(dense(b, rng, x, 'logits', width, o.classes));
+  return b.build();
+}
+
+/** The CNN's input [C, H, W]: a rank-3 sample as is, a flat square sample as one channel. */
+export function imageShape(sample: number[]): [number, number, number] {
+  if (sample.length === 3) return sample as [number, number, number];
+  const n = shapeSize(sample);
+  const side = Math.round(Math.sqrt(n));
+  if (side * side !== n) throw new UserError(`a CNN needs image samples: ${n} features per sample is neither C x H x W nor a square`, 'give the data as C x H x W (e.g. .npy of shape (N, 1, 8, 8))');
+  return [1, side, side];
+}
+
+/** Two 3x3 convolutions with ReLU, a 2x2 max pool, then dense layers ending in logits: input [1, C, H, W]. */
+export function buildCnn(o: ArchitectureOptions): Graph {
+  const rng = new Random(o.seed);
+  const [C, H, W] = imageShape(o.sampleShape);
+  if (H < 2 || W < 2) throw new UserError(`images of ${H}x${W} are too small for the CNN's 2x2 pooling`);
+  const [c1, c2] = o.channels ?? [8, 16];
+  const b = new GraphBuilder('cnn');
+  let x = b.input('input', 'float32', [1, C, H, W]);
+  const conv = (name: string, cin: number, cout: number) => {
+    const w = b.initializer(`${name}.weight`, he(rng, [cout, cin, 3, 3], cin * 9));
+    return b.op('Conv', [x, w, b.initializer(`${name}.bias`, zeros(cout))], { kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]) }, name);
+  };
+  x = b.op('Relu', [conv('conv1', C, c1)], {}, 'relu1');
+  x = b.op('Relu', [conv('conv2', c1, c2)], {}, 'relu2');
+  x = b.op('MaxPool', [x], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) }, 'pool');
+  x = b.op('Flatten', [x], { axis: attr.int(1) }, 'flatten');
+  let width = c2 * Math.floor(H / 2) * Math.floor(W / 2);
+  (o.hidden ?? [32]).forEach((h, i) => {
+    x = b.op('Relu', [dense(b, rng, x, `fc${i + 1}`, width, h)], {}, `relu_fc${i + 1}`);
+    width = h;
+  });
+  b.output(dense(b, rng, x, 'logits', width, o.classes));
+  return b.build();
+}
+
+export function buildArchitecture(arch: Architecture, o: ArchitectureOptions): Graph {
+  return arch === 'mlp' ? buildMlp(o) : buildCnn(o);
+}

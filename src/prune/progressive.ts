@@ -1,0 +1,294 @@
+// The progressive pruning loop: select → prune → fine-tune → evaluate → accept or roll back and try a smaller step.
+
+import { modelStats } from '../analysis/model-stats.js';
+import type { Dataset } from '../data/dataset.js';
+import { fitToModel, modelIo } from '../data/fit-model.js';
+import type { Graph } from '../ir/graph.js';
+import { shapeSize, Tensor } from '../ir/tensor.js';
+import { Random } from '../util/random.js';
+import { scheduleTargets, type ScheduleName } from './schedules.js';
+import { analyzePruneGroups, groupCosts, pruneChannels, rankChannels, scoreChannels, type Criterion, type CriterionKind } from './structure/index.js';
+import type { EpochProgress, Trainer } from './trainer.js';
+import { applyMasks, magnitudeMasks, masksFromZeros, thresholdMasks, weightSparsity, type Masks, type MaskScope } from './weight-masks.js';
+
+export interface ProgressiveOptions {
+  /** Target fraction of zero weights (weight pruning), or 0. */
+  sparsity: number;
+  /** Target fraction of MACs removed by structural pruning, or 0. */
+  structured: number;
+  criterion: CriterionKind;
+  schedule: ScheduleName;
+  /** Steps per kind of pruning (oneshot: 1). */
+  steps: number;
+  /** Largest accuracy drop accepted, in percentage points of the dense validation score. */
+  maxDrop: number;
+  /** Fine-tuning epochs after each step. */
+  epochs: number;
+  /** Extra epochs at the end. */
+  finalEpochs: number;
+  scope: MaskScope;
+  /** Threshold schedule: prune |w| < mean|w| / alpha per step. */
+  alpha: number;
+  /** Which kind first when both are asked for. */
+  order: 'structured-first' | 'weight-first';
+  /** How many times a rejected step is retried at half the increment. */
+  retries: number;
+  seed: number;
+}
+
+export interface StepRecord {
+  step: number;
+  kind: 'dense' | 'structured' | 'weight' | 'final';
+  /** The target of the step (fraction of zero weights, or of MACs removed). */
+  target: number | null;
+  accepted: boolean;
+  sparsity: number;
+  params: number;
+  macs: number;
+  /** Validation score (accuracy, or −MSE), as a fraction. */
+  validation: number;
+  test: number | null;
+  wallMs: number;
+  note?: string;
+}
+
+export interface ProgressiveResult {
+  graph: Graph;
+  masks: Masks;
+  steps: StepRecord[];
+  dense: { validation: number; test: number; params: number; macs: number };
+  final: { validation: number; test: number; params: number; macs: number; sparsity: number };
+  /** Why the loop stopped early, when it did. */
+  stoppedBecause: string | null;
+  fineTuned: boolean;
+}
+
+export interface ProgressiveEvents {
+  onStep?: (record: StepRecord) => void;
+  onEpoch?: (p: EpochProgress & { step: number; kind: string }) => void;
+  onWarning?: (message: string) => void;
+}
+
+export interface ProgressiveData {
+  train: Dataset;
+  validation: Dataset;
+  test: Dataset;
+}
+
+/** A few inputs from the training set, shaped for the interpreter (activation-based criteria). */
+function sampleInputs(g: Graph, ds: Dataset, count: number, seed: number): Record<string, Tensor>[] {
+  const io = modelIo(g);
+  const fitted = fitToModel(ds, g);
+  const per = shapeSize(io.sampleShape);
+  const picks = new Random(seed).shuffle(Array.from({ length: ds.count }, (_, i) => i)).slice(0, count);
+  const input = g.inputs[0];
+  return picks.map((i) => {
+    const shape = input.shape.length > 1 ? [1, ...io.sampleShape] : io.sampleShape;
+    return { [input.name]: new Tensor('float32', shape, fitted.features.slice(i * per, (i + 1) * per)) };
+  });
+}
+
+class Loop {
+  readonly steps: StepRecord[] = [];
+  graph: Graph;
+  masks: Masks;
+  stepIndex = 0;
+  denseValidation = 0;
+  denseMacs = 0;
+  stoppedBecause: string | null = null;
+  readonly canTrain: boolean;
+
+  constructor(
+    start: Graph,
+    readonly trainer: Trainer,
+    readonly data: ProgressiveData,
+    readonly o: ProgressiveOptions,
+    readonly events: ProgressiveEvents,
+  ) {
+    this.graph = start;
+    this.masks = masksFromZeros(start);
+    const can = trainer.canTrain(start);
+    this.canTrain = can.ok;
+    if (!can.ok) events.onWarning?.(`the model cannot be fine-tuned (${can.reason}); pruning without fine-tuning, so expect a larger accuracy drop`);
+  }
+
+  async record(kind: StepRecord['kind'], target: number | null, g: Graph, accepted: boolean, started: number, validation: number, note?: string): Promise<StepRecord> {
+    const stats = modelStats(g).totals;
+    const rec: StepRecord = {
+      step: this.stepIndex,
+      kind, target, accepted,
+      sparsity: weightSparsity(g),
+      params: stats.params - stats.zeroWeights,
+      macs: stats.macs,
+      validation,
+      test: accepted ? await this.trainer.score(g, this.data.test) : null,
+      wallMs: performance.now() - started,
+      note,
+    };
+    this.steps.push(rec);
+    this.events.onStep?.(rec);
+    return rec;
+  }
+
+  dropPoints(validation: number): number {
+    return (this.denseValidation - validation) * 100;
+  }
+
+  async tune(g: Graph, masks: Masks | undefined, epochs: number, kind: string): Promise<Graph> {
+    if (!this.canTrain || epochs <= 0) return g;
+    const step = this.stepIndex;
+    return this.trainer.fineTune(g, masks, epochs, (p) => this.events.onEpoch?.({ ...p, step, kind }));
+  }
+
+  /** Try a candidate; keep it if the validation drop is within bounds. */
+  async attempt(kind: 'structured' | 'weight', target: number, make: () => Promise<{ graph: Graph; masks: Masks }>): Promise<boolean> {
+    this.stepIndex++;
+    const started = performance.now();
+    const candidate = await make();
+    const tuned = await this.tune(candidate.graph, candidate.masks, this.o.epochs, kind);
+    const validation = await this.trainer.score(tuned, this.data.validation);
+    const ok = this.dropPoints(validation) <= this.o.maxDrop;
+    await this.record(kind, target, tuned, ok, started, validation, ok ? undefined : `drop ${this.dropPoints(validation).toFixed(2)} points > ${this.o.maxDrop}: rolled back`);
+    if (ok) {
+      this.graph = tuned;
+      this.masks = candidate.masks;
+    }
+    return ok;
+  }
+
+  /** Run a schedule: each target is tried, then retried at half the increment when rejected. */
+  async runSchedule(kind: 'structured' | 'weight', targets: number[], current: () => number, make: (target: number) => Promise<{ graph: Graph; masks: Masks }>): Promise<void> {
+    for (const target of targets) {
+      let t = target;
+      let accepted = false;
+      for (let attempt = 0; attempt <= this.o.retries && !accepted; attempt++) {
+        const from = current();
+        if (t - from < 0.005) {
+          // Already there (a target met to within half a percent), or the retries have shrunk to nothing.
+          accepted = attempt === 0;
+          break;
+        }
+        accepted = await this.attempt(kind, t, () => make(t));
+        if (!accepted) t = from + (t - from) / 2;
+      }
+      if (!accepted) {
+        this.stoppedBecause = `no ${kind} step beyond ${(current() * 100).toFixed(1)}% was accepted within the ${this.o.maxDrop}-point drop`;
+        return;
+      }
+    }
+  }
+
+  macReduction(): number {
+    return 1 - modelStats(this.graph).totals.macs / this.denseMacs;
+  }
+
+  /** Remove the least important channels until `target` of the dense MACs are gone. */
+  async structuredCandidate(target: number): Promise<{ graph: Graph; masks: Masks }> {
+    const g = this.graph;
+    const analysis = analyzePruneGroups(g);
+    const groups = analysis.groups;
+    const costs = groupCosts(g, groups);
+    const criterion = await this.criterion(g);
+    const ranked = rankChannels(scoreChannels(g, groups, criterion, { normalize: 'mean' }));
+    const meanMacs = groups.reduce((s, gr) => s + costs.get(gr.id)!.macs, 0) / Math.max(1, groups.length);
+    // Least importance per MAC saved first.
+    const order = ranked
+      .map((r) => ({ ...r, value: r.score / Math.max(1e-9, costs.get(r.group)!.macs / meanMacs) }))
+      .sort((a, b) => a.value - b.value || a.group.localeCompare(b.group) || a.channel - b.channel);
+    const need = (target - this.macReduction()) * this.denseMacs;
+    const removals = new Map<string, number[]>();
+    const left = new Map(groups.map((gr) => [gr.id, gr.size]));
+    let removed = 0;
+    for (const r of order) {
+      if (removed >= need) break;
+      // Keep at least a quarter of every group: thinner layers bottleneck the whole network.
+      const size = groups.find((gr) => gr.id === r.group)!.size;
+      if (left.get(r.group)! - 1 < Math.max(1, Math.ceil(size / 4))) continue;
+      left.set(r.group, left.get(r.group)! - 1);
+      removals.set(r.group, [...(removals.get(r.group) ?? []), r.channel]);
+      removed += costs.get(r.group)!.macs;
+    }
+    const pruned = pruneChannels(g, removals, analysis);
+    // Structural surgery changes weight shapes: weight masks restart from the surviving zeros.
+    return { graph: pruned, masks: masksFromZeros(pruned) };
+  }
+
+  async criterion(g: Graph): Promise<Criterion> {
+    switch (this.o.criterion) {
+      case 'taylor':
+        return { kind: 'taylor', gradients: await this.trainer.gradients(g, 256) };
+      case 'apoz':
+      case 'mean-activation':
+        return { kind: this.o.criterion, samples: sampleInputs(g, this.data.train, 64, this.o.seed) };
+      default:
+        return { kind: this.o.criterion };
+    }
+  }
+
+  async weightCandidate(target: number): Promise<{ graph: Graph; masks: Masks }> {
+    const masks = this.o.schedule === 'threshold'
+      ? thresholdMasks(this.graph, this.o.alpha, this.masks)
+      : magnitudeMasks(this.graph, target, this.o.scope, this.masks);
+    return { graph: applyMasks(this.graph, masks), masks };
+  }
+
+  async runWeight(): Promise<void> {
+    const from = weightSparsity(this.graph);
+    if (this.o.schedule === 'threshold') {
+      for (let k = 0; k < this.o.steps && weightSparsity(this.graph) < this.o.sparsity - 0.005; k++) {
+        const before = weightSparsity(this.graph);
+        const ok = await this.attempt('weight', this.o.sparsity, () => this.weightCandidate(this.o.sparsity));
+        if (!ok || weightSparsity(this.graph) - before < 0.001) {
+          this.stoppedBecause = ok ? 'the threshold rule prunes nothing more' : 'a threshold step exceeded the allowed drop';
+          return;
+        }
+      }
+      return;
+    }
+    const targets = scheduleTargets(this.o.schedule, this.o.sparsity, this.o.schedule === 'oneshot' ? 1 : this.o.steps, from);
+    await this.runSchedule('weight', targets, () => weightSparsity(this.graph), (t) => this.weightCandidate(t));
+  }
+
+  async runStructured(): Promise<void> {
+    const targets = scheduleTargets(this.o.schedule === 'threshold' ? 'steps' : this.o.schedule, this.o.structured, this.o.schedule === 'oneshot' ? 1 : this.o.steps, this.macReduction());
+    await this.runSchedule('structured', targets, () => this.macReduction(), (t) => this.structuredCandidate(t));
+  }
+}
+
+/** Prune `start` (a trained model) progressively; every step is recorded. */
+export async function pruneProgressively(start: Graph, trainer: Trainer, data: ProgressiveData, o: ProgressiveOptions, events: ProgressiveEvents = {}): Promise<ProgressiveResult> {
+  const loop = new Loop(start, trainer, data, o, events);
+  const t0 = performance.now();
+  loop.denseValidation = await trainer.score(start, data.validation);
+  const denseStats = modelStats(start).totals;
+  loop.denseMacs = denseStats.macs;
+  const dense = await loop.record('dense', null, start, true, t0, loop.denseValidation);
+  const kinds: ('structured' | 'weight')[] = o.order === 'weight-first' ? ['weight', 'structured'] : ['structured', 'weight'];
+  for (const kind of kinds) {
+    if (loop.stoppedBecause) break;
+    if (kind === 'structured' && o.structured > 0) await loop.runStructured();
+    if (kind === 'weight' && o.sparsity > 0) await loop.runWeight();
+  }
+  if (o.finalEpochs > 0 && loop.canTrain) {
+    loop.stepIndex++;
+    const started = performance.now();
+    const tuned = await loop.tune(loop.graph, loop.masks, o.finalEpochs, 'final');
+    const validation = await trainer.score(tuned, data.validation);
+    // The longer fine-tune is kept only if it does not hurt.
+    const previous = loop.steps.filter((s) => s.accepted).at(-1)!.validation;
+    const better = validation >= previous;
+    if (better) loop.graph = tuned;
+    await loop.record('final', null, better ? tuned : loop.graph, true, started, better ? validation : previous, better ? undefined : 'the final fine-tune did not help: kept the previous weights');
+  }
+  const last = loop.steps.filter((s) => s.accepted).at(-1)!;
+  const finalStats = modelStats(loop.graph).totals;
+  return {
+    graph: loop.graph,
+    masks: loop.masks,
+    steps: loop.steps,
+    dense: { validation: loop.denseValidation, test: dense.test!, params: denseStats.params, macs: denseStats.macs },
+    final: { validation: last.validation, test: last.test ?? (await trainer.score(loop.graph, data.test)), params: finalStats.params - finalStats.zeroWeights, macs: finalStats.macs, sparsity: weightSparsity(loop.graph) },
+    stoppedBecause: loop.stoppedBecause,
+    fineTuned: loop.canTrain,
+  };
+}

@@ -1,0 +1,26 @@
+// What the pruning loop needs from training: fine-tune under masks, evaluate, and weight gradients.
+
+import type { Dataset } from '../data/dataset.js';
+import type { Graph } from '../ir/graph.js';
+import type { Tensor } from '../ir/tensor.js';
+import type { Masks } from './weight-masks.js';
+
+export interface EpochProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  loss: number;
+}
+
+export interface Trainer {
+  /** Whether the graph can be fine-tuned (else pruning runs without fine-tuning, with a warning). */
+  canTrain(g: Graph): { ok: true } | { ok: false; reason: string };
+  /** Train `epochs` epochs on the training set; masked weights stay exactly zero. Returns the trained graph. */
+  fineTune(g: Graph, masks: Masks | undefined, epochs: number, onProgress?: (p: EpochProgress) => void): Promise<Graph>;
+  /** Top-1 accuracy in [0, 1] for classification; −MSE for regression (higher is better either way). */
+  score(g: Graph, ds: Dataset): Promise<number>;
+  /** Weight gradients of the loss, summed over a sample of the training set (IR layout), for Taylor scores. */
+  gradients(g: Graph, samples: number): Promise<Map<string, Tensor>>;
+  dispose(): void;
+}

@@ -1,0 +1,116 @@
+// Graph in, graph out: the training bridge behind the shape the pruning loop asks for (canTrain, fineTune, score, gradients).
+//
+// Structurally the `Trainer` of src/prune/trainer.ts (not imported, so that either side can move).
+// The trainable of the graph fineTune returned last is kept: fine-tuning that graph again (with new
+// masks) or scoring it reuses the model and its optimizer state instead of rebuilding.
+
+import type { Dataset } from '../data/dataset.js';
+import type { Graph } from '../ir/graph.js';
+import type { Tensor } from '../ir/tensor.js';
+import { initTraining, type BackendChoice } from './backend.js';
+import { untrainableError, untrainableNodes } from './ir-to-tfjs.js';
+import { toGraph } from './tfjs-to-ir.js';
+import { buildTrainable, disposeTrainable, setMasks, type OptimizerKind, type Trainable } from './trainable.js';
+import { evaluate, train, type LossKind, type TrainData } from './train.js';
+import { weightGradients } from './gradients.js';
+
+export interface GraphTrainerOptions {
+  backend?: BackendChoice;
+  /** Shuffling seed; fine-tuning round r uses seed + r. */
+  seed?: number;
+  batchSize?: number;
+  learningRate?: number;
+  optimizer?: OptimizerKind;
+  loss?: LossKind;
+}
+
+export interface GraphTrainerProgress {
+  epoch: number;
+  epochs: number;
+  batch: number;
+  batches: number;
+  /** Mean loss of the epoch so far. */
+  loss: number;
+}
+
+export interface GraphTrainer {
+  canTrain(g: Graph): { ok: true } | { ok: false; reason: string };
+  fineTune(g: Graph, masks: Map<string, Uint8Array> | undefined, epochs: number, onProgress?: (p: GraphTrainerProgress) => void): Promise<Graph>;
+  /** Top-1 accuracy for classification; −MSE for regression (one output or loss 'mse'): higher is better. */
+  score(g: Graph, ds: Dataset): Promise<number>;
+  /** Σ over the first `samples` training samples of ∂L/∂w, IR layout (see weightGradients, mode 'sum'). */
+  gradients(g: Graph, samples: number): Promise<Map<string, Tensor>>;
+  dispose(): void;
+}
+
+/** A GraphTrainer fine-tuning on `trainSet` (features in the IR input layout). */
+export function createGraphTrainer(trainSet: TrainData, options: GraphTrainerOptions = {}): GraphTrainer {
+  let current: { graph: Graph; trainable: Trainable; weights: Map<string, Tensor>; nodes: number } | undefined;
+  const keep = (graph: Graph, trainable: Trainable) => ({ graph, trainable, weights: new Map(graph.initializers), nodes: graph.nodes.length });
+  /** Reuse only while the graph is unchanged (same node count, the very same initializer tensors). */
+  const unchanged = (g: Graph) =>
+    current !== undefined &&
+    current.graph === g &&
+    g.nodes.length === current.nodes &&
+    g.initializers.size === current.weights.size &&
+    [...g.initializers].every(([k, v]) => current!.weights.get(k) === v);
+  let round = 0;
+  const started = initTraining({ backend: options.backend, seed: options.seed });
+
+  /** The trainable holding `g`'s weights: the kept one when `g` is the graph it produced. */
+  const trainableFor = async (g: Graph): Promise<Trainable> => {
+    await started;
+    if (unchanged(g)) return current!.trainable;
+    const trainable = await buildTrainable(g);
+    if (current) disposeTrainable(current.trainable);
+    current = keep(g, trainable);
+    return trainable;
+  };
+
+  return {
+    canTrain(g) {
+      const problems = untrainableNodes(g);
+      return problems.length === 0 ? { ok: true } : { ok: false, reason: untrainableError(problems).message };
+    },
+
+    async fineTune(g, masks, epochs, onProgress) {
+      const t = await trainableFor(g);
+      setMasks(t, masks ?? new Map());
+      let sum = 0;
+      let seen = 0;
+      await train(t, trainSet, {
+        epochs,
+        batchSize: options.batchSize,
+        learningRate: options.learningRate,
+        optimizer: options.optimizer,
+        loss: options.loss,
+        seed: (options.seed ?? 0) + round++,
+        onBatch: (p) => {
+          if (p.batch === 0) sum = seen = 0;
+          sum += p.loss;
+          seen++;
+          onProgress?.({ epoch: p.epoch, epochs, batch: p.batch, batches: p.batches, loss: sum / seen });
+        },
+      });
+      const out = toGraph(t);
+      current = keep(out, t);
+      return out;
+    },
+
+    async score(g, ds) {
+      const t = await trainableFor(g);
+      const regression = options.loss === 'mse' || (options.loss === undefined && t.outputKind === 'logits' && t.outputSize === 1);
+      const ev = await evaluate(t, ds, { loss: options.loss });
+      return regression ? -ev.loss : ev.accuracy;
+    },
+
+    async gradients(g, samples) {
+      return weightGradients(await trainableFor(g), trainSet, { samples, loss: options.loss });
+    },
+
+    dispose() {
+      if (current) disposeTrainable(current.trainable);
+      current = undefined;
+    },
+  };
+}

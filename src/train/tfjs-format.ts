@@ -1,0 +1,155 @@
+// TF.js layers model files (model.json + weight shards) ↔ IR graphs, through tf.loadLayersModel and model.save with node:fs handlers.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { UserError } from '../errors.js';
+import type { Graph } from '../ir/graph.js';
+import { ensureTraining } from './backend.js';
+import { buildModel, planTraining } from './ir-to-tfjs.js';
+import { IMPORTABLE_LAYERS, layersModelToGraph } from './tfjs-to-ir.js';
+
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_FILE = 'group1-shard1of1.bin';
+
+interface LayerJson {
+  class_name?: string;
+  config?: { name?: string; layers?: LayerJson[] };
+}
+
+/** Every (class, name) of the layers in a Keras topology (nested models included). */
+function layersOf(topology: unknown): { cls: string; name: string }[] {
+  const t = topology as { model_config?: LayerJson } & LayerJson;
+  const root = t?.model_config ?? t;
+  const out: { cls: string; name: string }[] = [];
+  const walk = (l: LayerJson) => {
+    const layers = l.config?.layers;
+    if (Array.isArray(layers)) for (const child of layers) walk(child);
+    else if (l.class_name) out.push({ cls: l.class_name, name: l.config?.name ?? '?' });
+  };
+  if (root && typeof root === 'object') walk(root);
+  return out;
+}
+
+function readJson(file: string): tf.io.ModelJSON {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    throw new UserError(`cannot read TF.js model '${file}' (missing or unreadable)`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`TF.js model '${file}' is not valid JSON: ${(e as Error).message}`);
+  }
+  const j = json as Partial<tf.io.ModelJSON> & { format?: string };
+  if (!j || typeof j !== 'object' || !j.modelTopology) throw new UserError(`TF.js model '${file}' has no modelTopology (is it a model.json written by model.save?)`);
+  if (j.format === 'graph-model' || (j.modelTopology as { node?: unknown }).node) {
+    throw new UserError(`TF.js model '${file}' is a graph model (converted from TensorFlow); only layers models load`, 'save the model with tf.LayersModel.save, or convert it to ONNX');
+  }
+  if (!Array.isArray(j.weightsManifest)) throw new UserError(`TF.js model '${file}' has no weightsManifest`);
+  return j as tf.io.ModelJSON;
+}
+
+/** A load handler reading model.json and its shards with node:fs. */
+function fileLoader(modelJsonPath: string, json: tf.io.ModelJSON): tf.io.IOHandler {
+  const dir = path.dirname(modelJsonPath);
+  return {
+    load: () =>
+      tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+        const specs: tf.io.WeightsManifestEntry[] = [];
+        const buffers: ArrayBuffer[] = [];
+        for (const group of manifest) {
+          for (const p of group.paths) {
+            const shard = path.join(dir, p);
+            let bytes: Buffer;
+            try {
+              bytes = fs.readFileSync(shard);
+            } catch {
+              throw new UserError(`TF.js model '${modelJsonPath}': weight shard '${shard}' is missing or unreadable`);
+            }
+            buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+          }
+          specs.push(...group.weights);
+        }
+        const data = tf.io.CompositeArrayBuffer.join(buffers);
+        const needed = specs.reduce((n, s) => n + weightBytes(s), 0);
+        if (data.byteLength < needed) {
+          throw new UserError(`TF.js model '${modelJsonPath}': weight shards hold ${data.byteLength} bytes, the manifest needs ${needed} (truncated shard?)`);
+        }
+        return [specs, data];
+      }),
+  };
+}
+
+function weightBytes(spec: tf.io.WeightsManifestEntry): number {
+  const n = spec.shape.reduce((a, b) => a * b, 1);
+  if (spec.quantization) return n * (spec.quantization.dtype === 'uint8' ? 1 : 2);
+  return n * (spec.dtype === 'float32' || spec.dtype === 'int32' ? 4 : 1);
+}
+
+/**
+ * Read a TF.js layers model (model.json + shards, as tf.LayersModel.save writes them) into an IR
+ * graph. A channels-last model keeps its NHWC input; see layersModelToGraph for the layout.
+ */
+export async function loadTfjsLayersModel(modelJsonPath: string, options: { batch?: number } = {}): Promise<Graph> {
+  await ensureTraining();
+  const json = readJson(modelJsonPath);
+  const unsupported = layersOf(json.modelTopology).filter((l) => !IMPORTABLE_LAYERS.includes(l.cls));
+  if (unsupported.length) {
+    throw new UserError(
+      `TF.js model '${modelJsonPath}': unsupported layer${unsupported.length > 1 ? 's' : ''} ${unsupported.map((l) => `'${l.name}' (${l.cls})`).join(', ')}`,
+      `supported layers: ${IMPORTABLE_LAYERS.join(', ')}`,
+    );
+  }
+  let model: tf.LayersModel;
+  try {
+    model = await tf.loadLayersModel(fileLoader(modelJsonPath, json));
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    throw new UserError(`TF.js model '${modelJsonPath}' could not be loaded: ${(e as Error).message.split('\n')[0]}`);
+  }
+  try {
+    return layersModelToGraph(model, { batch: options.batch, where: `TF.js model '${modelJsonPath}'`, name: path.basename(path.dirname(path.resolve(modelJsonPath))) });
+  } finally {
+    model.dispose();
+  }
+}
+
+/**
+ * Write an IR graph as a TF.js layers model: `dir/model.json` and `dir/group1-shard1of1.bin`. The
+ * model takes its input in the IR's layout (a Permute inside moves NCHW to channels-last), so it
+ * predicts what the graph computes; graphs the training bridge cannot map are refused.
+ */
+export async function saveTfjsLayersModel(g: Graph, dir: string): Promise<{ modelJson: string; weights: string }> {
+  await ensureTraining();
+  const plan = planTraining(g);
+  const model = buildModel(plan, g);
+  const modelJson = path.join(dir, MODEL_JSON);
+  const weights = path.join(dir, WEIGHTS_FILE);
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    await model.save({
+      save: async (artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> => {
+        const data = artifacts.weightData ? tf.io.CompositeArrayBuffer.join(artifacts.weightData) : new ArrayBuffer(0);
+        const json: tf.io.ModelJSON = {
+          modelTopology: artifacts.modelTopology as tf.io.ModelJSON['modelTopology'],
+          format: artifacts.format ?? 'layers-model',
+          generatedBy: artifacts.generatedBy,
+          convertedBy: 'edgeprune',
+          weightsManifest: [{ paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? [] }],
+        };
+        fs.writeFileSync(modelJson, JSON.stringify(json));
+        fs.writeFileSync(weights, Buffer.from(data));
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: data.byteLength } };
+      },
+    });
+  } catch (e) {
+    throw new UserError(`cannot write TF.js model to '${dir}': ${(e as Error).message}`);
+  } finally {
+    model.dispose();
+  }
+  return { modelJson, weights };
+}
