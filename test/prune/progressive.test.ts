@@ -1,0 +1,93 @@
+// The progressive loop with a scripted trainer: schedules, acceptance, rollback with halved steps, records.
+import { describe, expect, it } from 'vitest';
+import type { Dataset } from '../../src/data/dataset.js';
+import type { Graph } from '../../src/ir/graph.js';
+import { mnistLikeCnn, digitsMlp } from '../../src/models/sample-models.js';
+import { pruneProgressively, type ProgressiveOptions } from '../../src/prune/progressive.js';
+import type { Trainer } from '../../src/prune/trainer.js';
+import { weightSparsity } from '../../src/prune/weight-masks.js';
+import { modelStats } from '../../src/analysis/model-stats.js';
+
+const emptySet = (n: number, shape: number[]): Dataset => ({
+  features: new Float32Array(n * shape.reduce((a, b) => a * b, 1)), labels: new Int32Array(n), count: n, featureShape: shape, classes: 10, source: 'test',
+});
+
+/** Accuracy falls once the model loses more than `tolerated` of its weights or MACs: 1 point per extra percent. */
+function scriptedTrainer(denseMacs: number, tolerated: { sparsity: number; macs: number }, calls: string[] = []): Trainer {
+  return {
+    canTrain: () => ({ ok: true }),
+    fineTune: async (g: Graph, masks, epochs) => {
+      calls.push(`fineTune ${epochs} ${masks ? masks.size : 0}`);
+      return g;
+    },
+    score: async (g: Graph) => {
+      const over = Math.max(0, weightSparsity(g) - tolerated.sparsity) + Math.max(0, 1 - modelStats(g).totals.macs / denseMacs - tolerated.macs);
+      return 0.95 - over;
+    },
+    gradients: async () => new Map(),
+    dispose: () => {},
+  };
+}
+
+const options = (o: Partial<ProgressiveOptions>): ProgressiveOptions => ({
+  sparsity: 0, structured: 0, criterion: 'l1', schedule: 'steps', steps: 4, maxDrop: 1, epochs: 2, finalEpochs: 0,
+  scope: 'global', alpha: 1, order: 'structured-first', retries: 2, seed: 0, ...o,
+});
+
+describe('progressive pruning loop', () => {
+  const g = digitsMlp();
+  const data = { train: emptySet(8, [64]), validation: emptySet(8, [64]), test: emptySet(8, [64]) };
+  const macs = modelStats(g).totals.macs;
+
+  it('reaches the target in accepted steps when nothing hurts, fine-tuning after each with the masks', async () => {
+    const calls: string[] = [];
+    const r = await pruneProgressively(g, scriptedTrainer(macs, { sparsity: 1, macs: 1 }, calls), data, options({ sparsity: 0.8 }));
+    expect(r.steps.map((s) => s.kind)).toEqual(['dense', 'weight', 'weight', 'weight', 'weight']);
+    expect(r.steps.every((s) => s.accepted)).toBe(true);
+    expect(r.steps.slice(1).map((s) => +s.sparsity.toFixed(2))).toEqual([0.2, 0.4, 0.6, 0.8]);
+    expect(r.final.sparsity).toBeCloseTo(0.8, 2);
+    expect(calls).toEqual(['fineTune 2 3', 'fineTune 2 3', 'fineTune 2 3', 'fineTune 2 3']);
+    expect(r.stoppedBecause).toBeNull();
+  });
+
+  it('rolls back a step that drops too much and retries half the increment', async () => {
+    const r = await pruneProgressively(g, scriptedTrainer(macs, { sparsity: 0.5, macs: 1 }, []), data, options({ sparsity: 0.8, maxDrop: 1 }));
+    const kinds = r.steps.map((s) => `${s.target === null ? '-' : s.target.toFixed(3)}:${s.accepted ? 'ok' : 'back'}`);
+    // 0.2, 0.4 pass; 0.6 drops 10 points → back, 0.5 passes; 0.8 → back, 0.65 → back, 0.575 → back: stop.
+    expect(kinds).toEqual(['-:ok', '0.200:ok', '0.400:ok', '0.600:back', '0.500:ok', '0.800:back', '0.650:back', '0.575:back']);
+    expect(r.final.sparsity).toBeCloseTo(0.5, 2);
+    expect(r.stoppedBecause).toMatch(/no weight step beyond 50\.0% was accepted within the 1-point drop/);
+    // The rolled-back steps leave the model as it was.
+    expect(weightSparsity(r.graph)).toBeCloseTo(0.5, 2);
+  });
+
+  it('uses the polynomial schedule and one-shot', async () => {
+    const poly = await pruneProgressively(g, scriptedTrainer(macs, { sparsity: 1, macs: 1 }), data, options({ sparsity: 0.8, schedule: 'polynomial' }));
+    const targets = poly.steps.slice(1).map((s) => s.target!);
+    expect(targets[0]).toBeGreaterThan(0.4);
+    expect(targets.at(-1)).toBeCloseTo(0.8, 6);
+    const once = await pruneProgressively(g, scriptedTrainer(macs, { sparsity: 1, macs: 1 }), data, options({ sparsity: 0.8, schedule: 'oneshot' }));
+    expect(once.steps.map((s) => s.kind)).toEqual(['dense', 'weight']);
+  });
+
+  it('removes channels structurally until the MAC target, then prunes weights', async () => {
+    const cnn = mnistLikeCnn();
+    const cnnData = { train: emptySet(4, [1, 28, 28]), validation: emptySet(4, [1, 28, 28]), test: emptySet(4, [1, 28, 28]) };
+    const cnnMacs = modelStats(cnn).totals.macs;
+    const r = await pruneProgressively(cnn, scriptedTrainer(cnnMacs, { sparsity: 1, macs: 1 }), cnnData, options({ structured: 0.5, sparsity: 0.5, steps: 2 }));
+    expect(r.steps.map((s) => s.kind)).toEqual(['dense', 'structured', 'structured', 'weight', 'weight']);
+    expect(r.final.macs).toBeLessThanOrEqual(cnnMacs * 0.5);
+    expect(r.final.sparsity).toBeCloseTo(0.5, 2);
+    const channels = r.graph.nodes.filter((n) => n.opType === 'Conv').map((n) => r.graph.initializers.get(n.inputs[1])!.shape[0]);
+    expect(channels[0] + channels[1]).toBeLessThan(8 + 16);
+  });
+
+  it('prunes without fine-tuning when the trainer cannot train the model, with a warning', async () => {
+    const warnings: string[] = [];
+    const trainer = { ...scriptedTrainer(macs, { sparsity: 1, macs: 1 }), canTrain: () => ({ ok: false as const, reason: 'node x (Foo): no layer' }) };
+    const r = await pruneProgressively(g, trainer, data, options({ sparsity: 0.5, steps: 1 }), { onWarning: (w) => warnings.push(w) });
+    expect(warnings[0]).toMatch(/cannot be fine-tuned \(node x \(Foo\): no layer\); pruning without fine-tuning/);
+    expect(r.fineTuned).toBe(false);
+    expect(r.final.sparsity).toBeCloseTo(0.5, 2);
+  });
+});
