@@ -15,6 +15,13 @@ export interface Dataset {
   targetShape?: number[];
   /** Where it came from, for messages. */
   source: string;
+  /** Which part of a split this is (train, validation, test), when it is one. */
+  part?: string;
+}
+
+/** How messages name a data set: the file, and the split part when there is one. */
+export function describeData(ds: Dataset): string {
+  return `data '${ds.source}'${ds.part ? ` (${ds.part} split)` : ''}`;
 }
 
 export type Task = 'classification' | 'regression';
@@ -24,7 +31,7 @@ export function taskOf(ds: Dataset): Task {
 }
 
 /** The samples at the given indices, as a new data set. */
-export function subset(ds: Dataset, indices: readonly number[], source = ds.source): Dataset {
+export function subset(ds: Dataset, indices: readonly number[], part?: string): Dataset {
   const width = ds.features.length / Math.max(1, ds.count);
   const features = new Float32Array(indices.length * width);
   const labels = new Int32Array(indices.length);
@@ -35,7 +42,7 @@ export function subset(ds: Dataset, indices: readonly number[], source = ds.sour
     labels[i] = ds.labels[idx];
     if (targets) targets.set(ds.targets!.subarray(idx * tWidth, (idx + 1) * tWidth), i * tWidth);
   });
-  const out: Dataset = { features, labels, count: indices.length, featureShape: [...ds.featureShape], classes: ds.classes, source };
+  const out: Dataset = { features, labels, count: indices.length, featureShape: [...ds.featureShape], classes: ds.classes, source: ds.source, part: part ?? ds.part };
   if (targets) {
     out.targets = targets;
     out.targetShape = [...(ds.targetShape ?? [tWidth])];

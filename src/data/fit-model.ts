@@ -3,7 +3,7 @@
 import { UserError } from '../errors.js';
 import { staticInfo, type Graph } from '../ir/graph.js';
 import { shapeSize, shapeToString } from '../ir/tensor.js';
-import { taskOf, withFeatureShape, type Dataset } from './dataset.js';
+import { describeData, taskOf, withFeatureShape, type Dataset } from './dataset.js';
 
 /** The model's single input and output, with the batch dimension split off. */
 export function modelIo(g: Graph): { input: string; sampleShape: number[]; batch: number; output: string; outputSize: number } {
@@ -28,13 +28,13 @@ export function fitToModel(ds: Dataset, g: Graph): Dataset {
   const perSample = shapeSize(ds.featureShape);
   const want = shapeSize(io.sampleShape);
   if (perSample !== want) {
-    throw new UserError(`data '${ds.source}' has ${perSample} features per sample (${shapeToString(ds.featureShape)}), but the model's input '${io.input}' takes ${want} per sample (${shapeToString(io.sampleShape)})`);
+    throw new UserError(`${describeData(ds)} has ${perSample} features per sample (${shapeToString(ds.featureShape)}), but the model's input '${io.input}' takes ${want} per sample (${shapeToString(io.sampleShape)})`);
   }
   if (taskOf(ds) === 'classification' && ds.classes > io.outputSize) {
-    throw new UserError(`data '${ds.source}' has labels up to ${ds.classes - 1}, but the model's output '${io.output}' has only ${io.outputSize} classes`);
+    throw new UserError(`${describeData(ds)} has labels up to ${ds.classes - 1}, but the model's output '${io.output}' has only ${io.outputSize} classes`);
   }
   if (taskOf(ds) === 'regression' && shapeSize(ds.targetShape ?? []) !== io.outputSize) {
-    throw new UserError(`data '${ds.source}' has ${shapeSize(ds.targetShape ?? [])} targets per sample, but the model's output '${io.output}' has ${io.outputSize} values`);
+    throw new UserError(`${describeData(ds)} has ${shapeSize(ds.targetShape ?? [])} targets per sample, but the model's output '${io.output}' has ${io.outputSize} values`);
   }
   return withFeatureShape(ds, io.sampleShape);
 }

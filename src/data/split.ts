@@ -40,8 +40,8 @@ export function splitDataset(ds: Dataset, fractions: SplitFractions = { validati
   // Shuffle across classes so that batches mix digits.
   for (const k of Object.keys(parts) as (keyof DatasetSplit)[]) rng.shuffle(parts[k]);
   return {
-    train: subset(ds, parts.train, `${ds.source} (train)`),
-    validation: subset(ds, parts.validation, `${ds.source} (validation)`),
-    test: subset(ds, parts.test, `${ds.source} (test)`),
+    train: subset(ds, parts.train, 'train'),
+    validation: subset(ds, parts.validation, 'validation'),
+    test: subset(ds, parts.test, 'test'),
   };
 }

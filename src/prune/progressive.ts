@@ -2,6 +2,8 @@
 
 import { modelStats } from '../analysis/model-stats.js';
 import type { Dataset } from '../data/dataset.js';
+import { evaluateModel } from '../data/evaluate.js';
+import { UserError } from '../errors.js';
 import { fitToModel, modelIo } from '../data/fit-model.js';
 import type { Graph } from '../ir/graph.js';
 import { shapeSize, Tensor } from '../ir/tensor.js';
@@ -121,13 +123,20 @@ class Loop {
       params: stats.params - stats.zeroWeights,
       macs: stats.macs,
       validation,
-      test: accepted ? await this.trainer.score(g, this.data.test) : null,
+      test: accepted ? await this.score(g, this.data.test) : null,
       wallMs: performance.now() - started,
       note,
     };
     this.steps.push(rec);
     this.events.onStep?.(rec);
     return rec;
+  }
+
+  /** The trainer's score, or the reference interpreter's when the model cannot be trained. */
+  async score(g: Graph, ds: Dataset): Promise<number> {
+    if (this.canTrain) return this.trainer.score(g, ds);
+    const r = evaluateModel(g, ds);
+    return r.accuracy ?? -(r.mse ?? 0);
   }
 
   dropPoints(validation: number): number {
@@ -146,7 +155,7 @@ class Loop {
     const started = performance.now();
     const candidate = await make();
     const tuned = await this.tune(candidate.graph, candidate.masks, this.o.epochs, kind);
-    const validation = await this.trainer.score(tuned, this.data.validation);
+    const validation = await this.score(tuned, this.data.validation);
     const ok = this.dropPoints(validation) <= this.o.maxDrop;
     await this.record(kind, target, tuned, ok, started, validation, ok ? undefined : `drop ${this.dropPoints(validation).toFixed(2)} points > ${this.o.maxDrop}: rolled back`);
     if (ok) {
@@ -216,6 +225,7 @@ class Loop {
   async criterion(g: Graph): Promise<Criterion> {
     switch (this.o.criterion) {
       case 'taylor':
+        if (!this.canTrain) throw new UserError('the taylor criterion needs gradients, and the model cannot be trained', 'use --criterion l1, l2, apoz or mean-activation');
         return { kind: 'taylor', gradients: await this.trainer.gradients(g, 256) };
       case 'apoz':
       case 'mean-activation':
@@ -259,7 +269,7 @@ class Loop {
 export async function pruneProgressively(start: Graph, trainer: Trainer, data: ProgressiveData, o: ProgressiveOptions, events: ProgressiveEvents = {}): Promise<ProgressiveResult> {
   const loop = new Loop(start, trainer, data, o, events);
   const t0 = performance.now();
-  loop.denseValidation = await trainer.score(start, data.validation);
+  loop.denseValidation = await loop.score(start, data.validation);
   const denseStats = modelStats(start).totals;
   loop.denseMacs = denseStats.macs;
   const dense = await loop.record('dense', null, start, true, t0, loop.denseValidation);
@@ -273,7 +283,7 @@ export async function pruneProgressively(start: Graph, trainer: Trainer, data: P
     loop.stepIndex++;
     const started = performance.now();
     const tuned = await loop.tune(loop.graph, loop.masks, o.finalEpochs, 'final');
-    const validation = await trainer.score(tuned, data.validation);
+    const validation = await loop.score(tuned, data.validation);
     // The longer fine-tune is kept only if it does not hurt.
     const previous = loop.steps.filter((s) => s.accepted).at(-1)!.validation;
     const better = validation >= previous;
@@ -287,7 +297,7 @@ export async function pruneProgressively(start: Graph, trainer: Trainer, data: P
     masks: loop.masks,
     steps: loop.steps,
     dense: { validation: loop.denseValidation, test: dense.test!, params: denseStats.params, macs: denseStats.macs },
-    final: { validation: last.validation, test: last.test ?? (await trainer.score(loop.graph, data.test)), params: finalStats.params - finalStats.zeroWeights, macs: finalStats.macs, sparsity: weightSparsity(loop.graph) },
+    final: { validation: last.validation, test: last.test ?? (await loop.score(loop.graph, data.test)), params: finalStats.params - finalStats.zeroWeights, macs: finalStats.macs, sparsity: weightSparsity(loop.graph) },
     stoppedBecause: loop.stoppedBecause,
     fineTuned: loop.canTrain,
   };
