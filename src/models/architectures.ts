@@ -8,6 +8,12 @@ import { Random } from '../util/random.js';
 
 export type Architecture = 'mlp' | 'cnn';
 
+/** Per-channel mean and variance of the training inputs: an input BatchNormalization standardizes with them. */
+export interface InputStatistics {
+  mean: number[];
+  variance: number[];
+}
+
 export interface ArchitectureOptions {
   /** Shape of one sample: [features] for an MLP; [C, H, W] (or a square [H·W]) for a CNN. */
   sampleShape: number[];
@@ -16,7 +22,16 @@ export interface ArchitectureOptions {
   hidden?: number[];
   /** Output channels of the CNN's two 3x3 convolutions. */
   channels?: [number, number];
+  /** Standardize the raw inputs inside the model (the firmware then takes raw sensor values). */
+  normalize?: InputStatistics;
   seed: number;
+}
+
+/** An input BatchNormalization with the data's statistics (scale 1, shift 0; both train). */
+function normalizeInput(b: GraphBuilder, x: string, stats: InputStatistics): string {
+  const c = stats.mean.length;
+  const t = (name: string, values: number[]) => b.initializer(`input_norm.${name}`, Tensor.fromNumbers('float32', [c], values));
+  return b.op('BatchNormalization', [x, t('scale', new Array(c).fill(1)), t('bias', new Array(c).fill(0)), t('mean', stats.mean), t('var', stats.variance)], { epsilon: attr.float(1e-5) }, 'input_norm');
 }
 
 function he(rng: Random, shape: number[], fanIn: number): Tensor {
@@ -37,6 +52,7 @@ export function buildMlp(o: ArchitectureOptions): Graph {
   const features = shapeSize(o.sampleShape);
   const b = new GraphBuilder('mlp');
   let x = b.input('input', 'float32', [1, features]);
+  if (o.normalize) x = normalizeInput(b, x, o.normalize);
   let width = features;
   (o.hidden ?? [64, 32]).forEach((h, i) => {
     x = b.op('Relu', [dense(b, rng, x, `fc${i + 1}`, width, h)], {}, `relu${i + 1}`);
@@ -63,6 +79,7 @@ export function buildCnn(o: ArchitectureOptions): Graph {
   const [c1, c2] = o.channels ?? [8, 16];
   const b = new GraphBuilder('cnn');
   let x = b.input('input', 'float32', [1, C, H, W]);
+  if (o.normalize) x = normalizeInput(b, x, o.normalize);
   const conv = (name: string, cin: number, cout: number) => {
     const w = b.initializer(`${name}.weight`, he(rng, [cout, cin, 3, 3], cin * 9));
     return b.op('Conv', [x, w, b.initializer(`${name}.bias`, zeros(cout))], { kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]) }, name);
@@ -82,4 +99,27 @@ export function buildCnn(o: ArchitectureOptions): Graph {
 
 export function buildArchitecture(arch: Architecture, o: ArchitectureOptions): Graph {
   return arch === 'mlp' ? buildMlp(o) : buildCnn(o);
+}
+
+/** Mean and variance per input channel (per feature for an MLP) over a data set's samples. */
+export function inputStatistics(arch: Architecture, features: Float32Array, count: number, sampleShape: number[]): InputStatistics {
+  const per = shapeSize(sampleShape);
+  const channels = arch === 'mlp' ? per : imageShape(sampleShape)[0];
+  const plane = per / channels;
+  const sum = new Float64Array(channels);
+  const sq = new Float64Array(channels);
+  for (let i = 0; i < count; i++) {
+    for (let c = 0; c < channels; c++) {
+      for (let j = 0; j < plane; j++) {
+        const v = features[i * per + c * plane + j];
+        sum[c] += v;
+        sq[c] += v * v;
+      }
+    }
+  }
+  const n = count * plane;
+  const mean = Array.from(sum, (s) => s / n);
+  // A constant feature (variance 0) is left unscaled.
+  const variance = Array.from(sq, (s, c) => Math.max(s / n - mean[c] ** 2, 0) || 1);
+  return { mean, variance };
 }

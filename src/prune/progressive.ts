@@ -35,6 +35,8 @@ export interface ProgressiveOptions {
   order: 'structured-first' | 'weight-first';
   /** How many times a rejected step is retried at half the increment. */
   retries: number;
+  /** Extra fine-tuning rounds (of `epochs` each) a step gets to recover before it is rolled back. */
+  recoveryRounds: number;
   seed: number;
 }
 
@@ -154,8 +156,13 @@ class Loop {
     this.stepIndex++;
     const started = performance.now();
     const candidate = await make();
-    const tuned = await this.tune(candidate.graph, candidate.masks, this.o.epochs, kind);
-    const validation = await this.score(tuned, this.data.validation);
+    let tuned = await this.tune(candidate.graph, candidate.masks, this.o.epochs, kind);
+    let validation = await this.score(tuned, this.data.validation);
+    // A step that drops too much gets a few more rounds of fine-tuning before it is given up.
+    for (let round = 0; round < this.o.recoveryRounds && this.canTrain && this.dropPoints(validation) > this.o.maxDrop; round++) {
+      tuned = await this.tune(tuned, candidate.masks, this.o.epochs, `${kind} (recovery)`);
+      validation = await this.score(tuned, this.data.validation);
+    }
     const ok = this.dropPoints(validation) <= this.o.maxDrop;
     await this.record(kind, target, tuned, ok, started, validation, ok ? undefined : `drop ${this.dropPoints(validation).toFixed(2)} points > ${this.o.maxDrop}: rolled back`);
     if (ok) {

@@ -383,9 +383,11 @@ class Planner {
   }
 
   batchNorm(node: Node): void {
-    const x = this.activation(node, 0);
+    let x = this.activation(node, 0);
     const names = ['scale', 'B', 'input_mean', 'input_var'];
     for (let i = 1; i <= 4; i++) this.param(node, i, names[i - 1]);
+    // TF.js's batch-norm gradient breaks on a channel axis that is not the last one: images go channels-last.
+    if (x.shape.length === 4) x = { ...x, tensor: this.ensure(x, NHWC, node.name), perm: NHWC };
     const axis = heldAxis(x.perm, 1);
     const out = this.add(
       'BatchNormalization',

@@ -31,7 +31,7 @@ function scriptedTrainer(denseMacs: number, tolerated: { sparsity: number; macs:
 
 const options = (o: Partial<ProgressiveOptions>): ProgressiveOptions => ({
   sparsity: 0, structured: 0, criterion: 'l1', schedule: 'steps', steps: 4, maxDrop: 1, epochs: 2, finalEpochs: 0,
-  scope: 'global', alpha: 1, order: 'structured-first', retries: 2, seed: 0, ...o,
+  scope: 'global', alpha: 1, order: 'structured-first', retries: 2, recoveryRounds: 0, seed: 0, ...o,
 });
 
 describe('progressive pruning loop', () => {

@@ -31,6 +31,7 @@ interface PruneCliOptions extends DataOptions, TrainingCliOptions {
   alpha: number;
   order: string;
   retries: number;
+  recovery: number;
   force?: boolean;
   json?: boolean;
   inputShape?: InputShapes;
@@ -89,6 +90,7 @@ export function registerPrune(program: Command): void {
     .option('--alpha <a>', 'threshold schedule: prune |w| < mean|w| / alpha', nonNegative('--alpha'), 1)
     .option('--order <order>', 'structured-first or weight-first, when both are asked for', 'structured-first')
     .option('--retries <n>', 'times a rejected step is retried at half the increment', parseIntOption('--retries'), 2)
+    .option('--recovery <n>', 'extra fine-tuning rounds a step that drops too much gets before it is rolled back', parseIntOption('--recovery'), 2)
     .option('--force', 'replace an existing output')
     .option('--json', 'print the step log as JSON')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
@@ -97,7 +99,7 @@ export function registerPrune(program: Command): void {
     if (o.scope !== 'layer' && o.scope !== 'global') throw new UserError(`--scope must be layer or global, got '${o.scope}'`);
     if (o.order !== 'structured-first' && o.order !== 'weight-first') throw new UserError(`--order must be structured-first or weight-first, got '${o.order}'`);
     const schedule = checkSchedule(o.schedule);
-    if (o.steps < 1 || o.epochs < 0 || o.finalEpochs < 0 || o.retries < 0) throw new UserError('--steps must be at least 1; --epochs, --final-epochs and --retries not negative');
+    if (o.steps < 1 || o.epochs < 0 || o.finalEpochs < 0 || o.retries < 0 || o.recovery < 0) throw new UserError('--steps must be at least 1; --epochs, --final-epochs, --retries and --recovery not negative');
     const sparsity = o.sparsity ?? (o.structured === undefined ? 0.8 : 0);
     const structured = o.structured ?? 0;
     checkModelOut(o.out, o.force);
@@ -106,7 +108,7 @@ export function registerPrune(program: Command): void {
     const data = { train: fitToModel(split.train, g), validation: fitToModel(split.validation, g), test: fitToModel(split.test, g) };
     const options: ProgressiveOptions = {
       sparsity, structured, criterion: o.criterion as ProgressiveOptions['criterion'], schedule, steps: o.steps, maxDrop: o.maxDrop,
-      epochs: o.epochs, finalEpochs: o.finalEpochs, scope: o.scope, alpha: o.alpha, order: o.order, retries: o.retries, seed: o.seed,
+      epochs: o.epochs, finalEpochs: o.finalEpochs, scope: o.scope, alpha: o.alpha, order: o.order, retries: o.retries, recoveryRounds: o.recovery, seed: o.seed,
     };
     const { createGraphTrainer } = await import('../../train/index.js');
     const trainer = createGraphTrainer(data.train, { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr });

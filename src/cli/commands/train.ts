@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { fitToModel } from '../../data/fit-model.js';
 import { UserError } from '../../errors.js';
 import { checkModelOut, writeModel } from '../../export/write-model.js';
-import { buildArchitecture, type Architecture } from '../../models/architectures.js';
+import { buildArchitecture, inputStatistics, type Architecture } from '../../models/architectures.js';
 import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
 import { parseIntOption } from '../options.js';
 import { progressReporter } from '../progress.js';
@@ -15,6 +15,7 @@ interface TrainCliOptions extends DataOptions, TrainingCliOptions {
   hidden?: string;
   epochs: number;
   out: string;
+  normalize: boolean;
   force?: boolean;
   json?: boolean;
 }
@@ -35,6 +36,7 @@ export function registerTrain(program: Command): void {
     .requiredOption('--out <file>', 'output model: a .onnx file, or a folder / model.json for a TF.js layers model')
     .option('--hidden <sizes>', 'hidden layer sizes, e.g. 64,32 (MLP) or 32 (the CNN\'s dense layer)')
     .option('--epochs <n>', 'training epochs', parseIntOption('--epochs'), 30)
+    .option('--no-normalize', 'do not standardize the inputs inside the model (by default an input BatchNormalization holds the training data\'s mean and variance, so the model takes raw values)')
     .option('--force', 'replace an existing output')
     .option('--json', 'print one JSON object');
   addTrainingOptions(addDataOptions(cmd), 3e-3).action(async (data: string, o: TrainCliOptions) => {
@@ -44,7 +46,9 @@ export function registerTrain(program: Command): void {
     const split = loadSplit(data, o);
     if (split.train.classes < 2) throw new UserError(`data '${data}' has ${split.train.classes} class(es); training a classifier needs at least 2`);
     const hidden = parseHidden(o.hidden);
-    const initial = buildArchitecture(o.arch as Architecture, { sampleShape: split.train.featureShape, classes: split.train.classes, hidden, seed: o.seed });
+    const arch = o.arch as Architecture;
+    const normalize = o.normalize ? inputStatistics(arch, split.train.features, split.train.count, split.train.featureShape) : undefined;
+    const initial = buildArchitecture(arch, { sampleShape: split.train.featureShape, classes: split.train.classes, hidden, normalize, seed: o.seed });
     const fit = (ds: typeof split.train) => fitToModel(ds, initial);
     const { createGraphTrainer } = await import('../../train/index.js');
     const trainer = createGraphTrainer(fit(split.train), { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr });
