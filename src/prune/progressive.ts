@@ -172,24 +172,31 @@ class Loop {
     return ok;
   }
 
-  /** Run a schedule: each target is tried, then retried at half the increment when rejected. */
+  /**
+   * Run a schedule. Each target is tried; a rejected step is retried at half the increment (up to
+   * `retries` times in a row), and after an accepted partial step the full target is tried again.
+   */
   async runSchedule(kind: 'structured' | 'weight', targets: number[], current: () => number, make: (target: number) => Promise<{ graph: Graph; masks: Masks }>): Promise<void> {
     for (const target of targets) {
       let t = target;
-      let accepted = false;
-      for (let attempt = 0; attempt <= this.o.retries && !accepted; attempt++) {
+      let failures = 0;
+      while (target - current() >= 0.005) {
         const from = current();
-        if (t - from < 0.005) {
-          // Already there (a target met to within half a percent), or the retries have shrunk to nothing.
-          accepted = attempt === 0;
-          break;
+        if (await this.attempt(kind, t, () => make(t))) {
+          if (current() - from < 0.001) {
+            this.stoppedBecause = `the ${kind} step to ${(t * 100).toFixed(1)}% removed nothing more`;
+            return;
+          }
+          failures = 0;
+          t = target;
+          continue;
         }
-        accepted = await this.attempt(kind, t, () => make(t));
-        if (!accepted) t = from + (t - from) / 2;
-      }
-      if (!accepted) {
-        this.stoppedBecause = `no ${kind} step beyond ${(current() * 100).toFixed(1)}% was accepted within the ${this.o.maxDrop}-point drop`;
-        return;
+        failures++;
+        t = from + (t - from) / 2;
+        if (failures > this.o.retries || t - from < 0.005) {
+          this.stoppedBecause = `no ${kind} step beyond ${(from * 100).toFixed(1)}% was accepted within the ${this.o.maxDrop}-point drop`;
+          return;
+        }
       }
     }
   }

@@ -83,6 +83,10 @@ describe('edgeprune prune', () => {
     expect(fs.readdirSync(tfjsDir).sort()).toEqual(['group1-shard1of1.bin', 'model.json']);
     const back = JSON.parse((await runCli(['inspect', path.join(tfjsDir, 'model.json'), '--json'])).stdout);
     expect(back.totals.macs).toBe(log.final.macs);
+    // The pruned model goes through the MCU backend: compiled, run in QEMU, compared with the interpreter.
+    const v = await runCli(['verify', out, '--target', 'mps2-an386', '--data', DIGITS, '--vectors', '3', '--json'], { timeout: 120_000 });
+    expect(v.exitCode, v.stderr).toBe(0);
+    expect(JSON.parse(v.stdout)).toMatchObject({ passed: true, hostBitIdentical: true, macs: log.final.macs });
   });
 
   it('warns and prunes without fine-tuning a model the bridge cannot train', async () => {

@@ -82,7 +82,7 @@ export function registerPrune(program: Command): void {
     .option('--structured <fraction>', 'target fraction of MACs removed by structural pruning (neurons, filters, channels)', fraction('--structured'))
     .option('--criterion <name>', `structural ranking: ${CRITERIA.join(', ')}`, 'l1')
     .option('--schedule <name>', 'oneshot, steps, polynomial (Zhu & Gupta) or threshold (|w| < mean|w|/alpha)', 'polynomial')
-    .option('--steps <n>', 'pruning steps per kind', parseIntOption('--steps'), 6)
+    .option('--steps <n>', 'pruning steps per kind', parseIntOption('--steps'), 8)
     .option('--max-drop <points>', 'largest accuracy drop accepted per step, in percentage points of the dense validation accuracy', nonNegative('--max-drop'), 1.0)
     .option('--epochs <n>', 'fine-tuning epochs after each step', parseIntOption('--epochs'), 4)
     .option('--final-epochs <n>', 'fine-tuning epochs at the end', parseIntOption('--final-epochs'), 5)
