@@ -92,6 +92,11 @@ function sampleInputs(g: Graph, ds: Dataset, count: number, seed: number): Recor
   });
 }
 
+/** A target counts as reached within a tenth of a percent. */
+const REACHED = 0.001;
+/** Retried steps smaller than this are not worth a fine-tuning round. */
+const MIN_INCREMENT = 0.0025;
+
 class Loop {
   readonly steps: StepRecord[] = [];
   graph: Graph;
@@ -180,7 +185,7 @@ class Loop {
     for (const target of targets) {
       let t = target;
       let failures = 0;
-      while (target - current() >= 0.005) {
+      while (target - current() >= REACHED) {
         const from = current();
         if (await this.attempt(kind, t, () => make(t))) {
           if (current() - from < 0.001) {
@@ -193,7 +198,7 @@ class Loop {
         }
         failures++;
         t = from + (t - from) / 2;
-        if (failures > this.o.retries || t - from < 0.005) {
+        if (failures > this.o.retries || t - from < MIN_INCREMENT) {
           this.stoppedBecause = `no ${kind} step beyond ${(from * 100).toFixed(1)}% was accepted within the ${this.o.maxDrop}-point drop`;
           return;
         }
@@ -259,7 +264,7 @@ class Loop {
   async runWeight(): Promise<void> {
     const from = weightSparsity(this.graph);
     if (this.o.schedule === 'threshold') {
-      for (let k = 0; k < this.o.steps && weightSparsity(this.graph) < this.o.sparsity - 0.005; k++) {
+      for (let k = 0; k < this.o.steps && weightSparsity(this.graph) < this.o.sparsity - REACHED; k++) {
         const before = weightSparsity(this.graph);
         const ok = await this.attempt('weight', this.o.sparsity, () => this.weightCandidate(this.o.sparsity));
         if (!ok || weightSparsity(this.graph) - before < 0.001) {
