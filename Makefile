@@ -6,16 +6,15 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.edgeprune-npm-stamp
 BUILD_STAMP := dist/.build-stamp
 TS_SOURCES := $(shell find src hw-sim bench -name '*.ts' 2>/dev/null) tsconfig.json
-DEMO_MODEL := examples/models/mnist-like-cnn.onnx
 
 .PHONY: help setup toolchains build test conformance demo bench clean
 
 help:
-	@echo "make demo         run edgeprune on the bundled example model"
+	@echo "make demo         train, prune, compile and verify a CNN on the bundled digits"
 	@echo "make test         run the whole test suite (installs what is missing first)"
 	@echo "make setup        install npm packages and Debian toolchains, compile the TypeScript"
 	@echo "make conformance  run the ONNX operator conformance cases and print the summary"
-	@echo "make bench        print the MCU performance figures (instructions/MAC, arena, flash, verify time)"
+	@echo "make bench        print the MCU performance figures and the pruning quality figures"
 
 setup: $(NPM_STAMP) toolchains $(BUILD_STAMP)
 
@@ -46,14 +45,27 @@ conformance: setup
 	@node dist/src/conformance/main.js
 
 demo: setup
-	@echo "demo: 1/2 inspecting $(DEMO_MODEL)"
-	@node bin/edgeprune.js inspect $(DEMO_MODEL)
+	@mkdir -p out/demo
+	@echo "demo: 1/4 training a small CNN on the bundled digits (edgeprune train)"
+	@node bin/edgeprune.js train examples/digits/digits.csv.gz --arch cnn --out out/demo/digits-cnn.onnx --force
 	@echo
-	@echo "demo: 2/2 compiling it to C and verifying the firmware on an emulated Cortex-M4F (QEMU mps2-an386)"
-	@node bin/edgeprune.js verify $(DEMO_MODEL) --target mps2-an386 --vectors 5
+	@echo "demo: 2/4 pruning it progressively: half the MACs (whole filters), then 60% of the weights (edgeprune prune)"
+	@node bin/edgeprune.js prune out/demo/digits-cnn.onnx --data examples/digits/digits.csv.gz --structured 0.5 --sparsity 0.6 --out out/demo/digits-cnn-pruned.onnx --force
+	@echo
+	@echo "demo: 3/4 the pruned model, layer by layer (edgeprune inspect)"
+	@node bin/edgeprune.js inspect out/demo/digits-cnn-pruned.onnx
+	@echo
+	@echo "demo: 4/4 compiling it to C and verifying the firmware on an emulated STM32F405 (edgeprune verify)"
+	@node bin/edgeprune.js verify out/demo/digits-cnn-pruned.onnx --target stm32f405 --data examples/digits/digits.csv.gz --vectors 10
+	@echo
+	@echo "demo: done; the models are in out/demo/"
 
 bench: setup
+	@echo "bench: MCU figures (MNIST-like CNN on QEMU)"
 	@node dist/bench/mcu-mnist.js
+	@echo
+	@echo "bench: pruning quality on the digits (a few minutes)"
+	@node dist/bench/prune-quality.js
 
 clean:
 	rm -rf dist

@@ -182,10 +182,16 @@ class Loop {
    * `retries` times in a row), and after an accepted partial step the full target is tried again.
    */
   async runSchedule(kind: 'structured' | 'weight', targets: number[], current: () => number, make: (target: number) => Promise<{ graph: Graph; masks: Masks }>): Promise<void> {
+    // Attempts per kind are bounded: small accepted steps could otherwise creep on for a long time.
+    let budget = 3 * Math.max(targets.length, this.o.steps);
     for (const target of targets) {
       let t = target;
       let failures = 0;
       while (target - current() >= REACHED) {
+        if (budget-- <= 0) {
+          this.stoppedBecause = `${kind} pruning used its ${3 * Math.max(targets.length, this.o.steps)} attempts at ${(current() * 100).toFixed(1)}%`;
+          return;
+        }
         const from = current();
         if (await this.attempt(kind, t, () => make(t))) {
           if (current() - from < 0.001) {
