@@ -1,0 +1,73 @@
+// Budgets of a build: latency (as instructions), RAM and flash limits, and how far a cost is from them.
+
+import { UserError } from '../errors.js';
+import type { McuTarget } from '../targets/schema.js';
+
+export type BudgetName = 'instructions' | 'ramBytes' | 'flashBytes';
+
+export interface Budget {
+  name: BudgetName;
+  limit: number;
+  /** How the user gave it, for reports (e.g. "--latency-ms 2"). */
+  givenAs: string;
+}
+
+export interface BudgetOptions {
+  latencyMs?: number;
+  maxInstructions?: number;
+  ramKb?: number;
+  flashKb?: number;
+}
+
+/** The figures budgets are checked against (predicted by the cost model, or measured in QEMU). */
+export type Costs = Record<BudgetName, number>;
+
+export function parseBudgets(o: BudgetOptions, target: McuTarget): Budget[] {
+  const budgets: Budget[] = [];
+  if (o.latencyMs !== undefined && o.maxInstructions !== undefined) {
+    throw new UserError('give either --latency-ms or --max-instructions, not both');
+  }
+  const positive = (v: number, flag: string) => {
+    if (!(v > 0) || !Number.isFinite(v)) throw new UserError(`${flag} must be a positive number, got ${v}`);
+  };
+  if (o.latencyMs !== undefined) {
+    positive(o.latencyMs, '--latency-ms');
+    // The instruction count that takes this long at the target's clock and cycles-per-instruction estimate.
+    const limit = Math.floor((o.latencyMs / 1000) * target.clockHz / target.cyclesPerInstruction);
+    budgets.push({ name: 'instructions', limit, givenAs: `--latency-ms ${o.latencyMs} (≈ ${limit.toLocaleString('en-US')} instructions at ${target.clockHz / 1e6} MHz × ${target.cyclesPerInstruction} cycles/instruction, an estimate)` });
+  }
+  if (o.maxInstructions !== undefined) {
+    positive(o.maxInstructions, '--max-instructions');
+    budgets.push({ name: 'instructions', limit: Math.floor(o.maxInstructions), givenAs: `--max-instructions ${o.maxInstructions}` });
+  }
+  if (o.ramKb !== undefined) {
+    positive(o.ramKb, '--ram-kb');
+    budgets.push({ name: 'ramBytes', limit: Math.floor(o.ramKb * 1024), givenAs: `--ram-kb ${o.ramKb}` });
+  }
+  if (o.flashKb !== undefined) {
+    positive(o.flashKb, '--flash-kb');
+    budgets.push({ name: 'flashBytes', limit: Math.floor(o.flashKb * 1024), givenAs: `--flash-kb ${o.flashKb}` });
+  }
+  if (budgets.length === 0) throw new UserError('no budget given', 'give --latency-ms or --max-instructions, and/or --ram-kb, --flash-kb');
+  return budgets;
+}
+
+/** cost / limit of the most violated budget (≤ 1 when every budget holds). */
+export function worstRatio(budgets: readonly Budget[], costs: Costs): { budget: Budget; ratio: number } {
+  let worst = { budget: budgets[0], ratio: costs[budgets[0].name] / budgets[0].limit };
+  for (const b of budgets) {
+    const ratio = costs[b.name] / b.limit;
+    if (ratio > worst.ratio) worst = { budget: b, ratio };
+  }
+  return worst;
+}
+
+export function allHold(budgets: readonly Budget[], costs: Costs): boolean {
+  return budgets.every((b) => costs[b.name] <= b.limit);
+}
+
+export const BUDGET_LABELS: Record<BudgetName, string> = {
+  instructions: 'instructions per inference',
+  ramBytes: 'RAM (bytes)',
+  flashBytes: 'flash (bytes)',
+};

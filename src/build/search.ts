@@ -1,0 +1,232 @@
+// The NetAdapt-style budget search: each iteration proposes, per layer or channel group, the smallest structural
+// or weight reduction that lowers the constrained cost by a step; fine-tunes each briefly; keeps the most accurate.
+
+import type { Graph } from '../ir/graph.js';
+import type { ProgressiveData } from '../prune/progressive.js';
+import { modelStats } from '../analysis/model-stats.js';
+import { analyzePruneGroups, pruneChannels, rankChannels, scoreChannels, type Criterion } from '../prune/structure/index.js';
+import type { Trainer } from '../prune/trainer.js';
+import { applyMasks, magnitudeMasks, masksFromZeros, prunableWeights, weightSparsity, type Masks } from '../prune/weight-masks.js';
+import { allHold, worstRatio, type Budget, type BudgetName, type Costs } from './budgets.js';
+
+/** Predicts the budgeted costs of a graph (the cost model, bound to a target). */
+export type CostPredictor = (g: Graph) => Costs;
+
+export interface SearchOptions {
+  budgets: Budget[];
+  /** Largest accuracy drop accepted, in points of the dense validation score. */
+  maxDrop: number;
+  /** Fine-tuning epochs of each proposal. */
+  proposalEpochs: number;
+  /** Fine-tuning epochs once the budgets hold. */
+  finalEpochs: number;
+  /** Extra rounds of `proposalEpochs` the best proposal gets when it drops too much. */
+  recoveryRounds: number;
+  maxIterations: number;
+  criterion: 'l1' | 'l2';
+  /** Offer weight-pruning proposals (they lower cost only where sparse kernels or smaller weights pay). */
+  weightProposals: boolean;
+}
+
+export interface Proposal {
+  kind: 'structured' | 'weight';
+  /** What is removed, e.g. "conv2: 3 of 16 filters" or "fc1: weights to 60% zeros". */
+  description: string;
+  graph: Graph;
+  masks: Masks;
+  costs: Costs;
+}
+
+export interface SearchIteration {
+  iteration: number;
+  constrained: BudgetName;
+  /** The cost reduction asked of every proposal. */
+  step: number;
+  proposals: { description: string; costs: Costs; validation: number }[];
+  chosen: string | null;
+  costs: Costs;
+  validation: number;
+  sparsity: number;
+  params: number;
+  macs: number;
+  wallMs: number;
+}
+
+export interface SearchResult {
+  graph: Graph;
+  masks: Masks;
+  met: boolean;
+  /** Why the search stopped before every budget held. */
+  stoppedBecause: string | null;
+  dense: { validation: number; test: number; costs: Costs };
+  final: { validation: number; test: number; costs: Costs };
+  iterations: SearchIteration[];
+}
+
+export interface SearchEvents {
+  onIteration?: (it: SearchIteration) => void;
+  onProposal?: (description: string) => void;
+  onWarning?: (message: string) => void;
+}
+
+const MAX_SPARSITY = 0.98;
+
+/** Smallest k in [1, max] with ok(k), by bisection (ok is monotone in k); undefined when ok(max) fails. */
+function smallestSatisfying(max: number, ok: (k: number) => boolean): number | undefined {
+  if (max < 1 || !ok(max)) return undefined;
+  let lo = 1;
+  let hi = max;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (ok(mid)) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** Per channel group: remove the fewest least important channels that lower `resource` by `step`. */
+function structuredProposals(g: Graph, predict: CostPredictor, resource: BudgetName, step: number, criterion: 'l1' | 'l2'): Proposal[] {
+  const analysis = analyzePruneGroups(g);
+  const before = predict(g)[resource];
+  const crit: Criterion = { kind: criterion };
+  const scores = rankChannels(scoreChannels(g, analysis.groups, crit, { normalize: 'none' }));
+  const out: Proposal[] = [];
+  for (const group of analysis.groups) {
+    // Channels of this group, least important first; keep at least one.
+    const order = scores.filter((s) => s.group === group.id).map((s) => s.channel);
+    const cache = new Map<number, { graph: Graph; costs: Costs }>();
+    const pruned = (k: number) => {
+      let c = cache.get(k);
+      if (!c) {
+        const graph = pruneChannels(g, new Map([[group.id, order.slice(0, k)]]), analysis);
+        c = { graph, costs: predict(graph) };
+        cache.set(k, c);
+      }
+      return c;
+    };
+    const k = smallestSatisfying(group.size - 1, (n) => before - pruned(n).costs[resource] >= step);
+    if (k === undefined) continue;
+    const { graph, costs } = pruned(k);
+    out.push({ kind: 'structured', description: `${group.id}: ${k} of ${group.size} ${group.kind}`, graph, masks: masksFromZeros(graph), costs });
+  }
+  return out;
+}
+
+/** Per weight tensor: the lowest sparsity (in 1% steps) that lowers `resource` by `step`. */
+function weightProposals(g: Graph, masks: Masks, predict: CostPredictor, resource: BudgetName, step: number): Proposal[] {
+  const before = predict(g)[resource];
+  const out: Proposal[] = [];
+  for (const [name, t] of prunableWeights(g)) {
+    const current = Array.from(t.data as Float32Array).filter((v) => v === 0).length / t.size;
+    const levels = Math.floor((MAX_SPARSITY - current) * 100);
+    const at = (n: number) => {
+      const target = current + n / 100;
+      const layerMasks = magnitudeMasks(g, target, 'layer', masks);
+      const next = new Map(masks);
+      next.set(name, layerMasks.get(name)!);
+      const graph = applyMasks(g, next);
+      return { graph, masks: next, costs: predict(graph), target };
+    };
+    const cache = new Map<number, ReturnType<typeof at>>();
+    const get = (n: number) => cache.get(n) ?? (cache.set(n, at(n)), cache.get(n)!);
+    const n = smallestSatisfying(levels, (k) => before - get(k).costs[resource] >= step);
+    if (n === undefined) continue;
+    const p = get(n);
+    out.push({ kind: 'weight', description: `${name}: weights to ${(p.target * 100).toFixed(0)}% zeros`, graph: p.graph, masks: p.masks, costs: p.costs });
+  }
+  return out;
+}
+
+export async function searchUnderBudget(
+  start: Graph,
+  trainer: Trainer,
+  data: ProgressiveData,
+  predict: CostPredictor,
+  o: SearchOptions,
+  events: SearchEvents = {},
+): Promise<SearchResult> {
+  const canTrain = trainer.canTrain(start);
+  if (!canTrain.ok) events.onWarning?.(`the model cannot be fine-tuned (${canTrain.reason}); proposals are ranked without fine-tuning`);
+  const score = (g: Graph, which: 'validation' | 'test') => trainer.score(g, data[which]);
+  const tune = (g: Graph, masks: Masks, epochs: number) => (canTrain.ok && epochs > 0 ? trainer.fineTune(g, masks, epochs) : Promise.resolve(g));
+  const denseCosts = predict(start);
+  const dense = { validation: await score(start, 'validation'), test: await score(start, 'test'), costs: denseCosts };
+  const drop = (validation: number) => (dense.validation - validation) * 100;
+  let graph = start;
+  let masks = masksFromZeros(start);
+  let validation = dense.validation;
+  let stoppedBecause: string | null = null;
+  const iterations: SearchIteration[] = [];
+
+  for (let i = 1; i <= o.maxIterations && !allHold(o.budgets, predict(graph)); i++) {
+    const started = performance.now();
+    const costs = predict(graph);
+    const { budget } = worstRatio(o.budgets, costs);
+    const gap = costs[budget.name] - budget.limit;
+    // Lower the constrained cost by a step: a twentieth of where it started, or the rest of the gap.
+    const step = Math.min(gap, Math.max(denseCosts[budget.name] * 0.05, gap / 6));
+    const proposals = [
+      ...structuredProposals(graph, predict, budget.name, step, o.criterion),
+      ...(o.weightProposals ? weightProposals(graph, masks, predict, budget.name, step) : []),
+    ];
+    if (proposals.length === 0) {
+      stoppedBecause = `no structural or weight reduction lowers ${budget.name} further (at ${costs[budget.name].toLocaleString('en-US')}, limit ${budget.limit.toLocaleString('en-US')})`;
+      break;
+    }
+    const tried: { p: Proposal; tuned: Graph; validation: number }[] = [];
+    for (const p of proposals) {
+      events.onProposal?.(p.description);
+      const tuned = await tune(p.graph, p.masks, o.proposalEpochs);
+      tried.push({ p, tuned, validation: await score(tuned, 'validation') });
+    }
+    // The most accurate proposal; on a tie, the one that lowers the cost most.
+    tried.sort((a, b) => b.validation - a.validation || a.p.costs[budget.name] - b.p.costs[budget.name]);
+    let best = tried[0];
+    for (let round = 0; round < o.recoveryRounds && drop(best.validation) > o.maxDrop && canTrain.ok; round++) {
+      const tuned = await tune(best.tuned, best.p.masks, o.proposalEpochs);
+      best = { ...best, tuned, validation: await score(tuned, 'validation') };
+    }
+    const record: SearchIteration = {
+      iteration: i,
+      constrained: budget.name,
+      step,
+      proposals: tried.map((t) => ({ description: t.p.description, costs: t.p.costs, validation: t.validation })),
+      chosen: null,
+      costs,
+      validation,
+      sparsity: weightSparsity(graph),
+      params: modelStats(graph).totals.params - modelStats(graph).totals.zeroWeights,
+      macs: modelStats(graph).totals.macs,
+      wallMs: 0,
+    };
+    if (drop(best.validation) > o.maxDrop) {
+      stoppedBecause = `the best reduction of ${budget.name} (${best.p.description}) drops ${drop(best.validation).toFixed(2)} points, more than the allowed ${o.maxDrop}`;
+      record.wallMs = performance.now() - started;
+      iterations.push(record);
+      events.onIteration?.(record);
+      break;
+    }
+    graph = best.tuned;
+    masks = best.p.masks;
+    validation = best.validation;
+    const stats = modelStats(graph).totals;
+    Object.assign(record, { chosen: best.p.description, costs: predict(graph), validation, sparsity: weightSparsity(graph), params: stats.params - stats.zeroWeights, macs: stats.macs, wallMs: performance.now() - started });
+    iterations.push(record);
+    events.onIteration?.(record);
+  }
+  const met = allHold(o.budgets, predict(graph));
+  if (!met && !stoppedBecause) stoppedBecause = `the search used its ${o.maxIterations} iterations`;
+  if (met && o.finalEpochs > 0 && canTrain.ok) {
+    const tuned = await tune(graph, masks, o.finalEpochs);
+    const v = await score(tuned, 'validation');
+    // The long fine-tune is kept unless it hurts.
+    if (v >= validation) {
+      graph = tuned;
+      validation = v;
+    }
+  }
+  return {
+    graph, masks, met, stoppedBecause, dense, iterations,
+    final: { validation, test: await score(graph, 'test'), costs: predict(graph) },
+  };
+}
