@@ -2,6 +2,8 @@
 
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
+import { registerBuild } from './commands/build.js';
+import { registerCalibrate } from './commands/calibrate.js';
 import { registerCompile } from './commands/compile.js';
 import { registerEval } from './commands/eval.js';
 import { registerInspect } from './commands/inspect.js';
@@ -27,6 +29,8 @@ export async function main(argv: string[]): Promise<number> {
   registerEval(program);
   registerTrain(program);
   registerPrune(program);
+  registerBuild(program);
+  registerCalibrate(program);
   for (const cmd of program.commands) cmd.exitOverride().option('--debug', 'print stack traces for errors');
   try {
     await program.parseAsync(argv);

@@ -6,13 +6,23 @@ import { repoPath } from '../util/package-root.js';
 
 const cache = new Map<string, HandlebarsTemplateDelegate>();
 
-/** Render `templates/<name>` (e.g. 'c/model.c.hbs') with a fully resolved view model. */
-export function renderTemplate(name: string, view: object): string {
-  let template = cache.get(name);
+function compiled(name: string, escape: boolean): HandlebarsTemplateDelegate {
+  const key = `${escape}:${name}`;
+  let template = cache.get(key);
   if (!template) {
     const source = fs.readFileSync(repoPath('templates', name), 'utf8');
-    template = Handlebars.compile(source, { strict: true, noEscape: true });
-    cache.set(name, template);
+    template = Handlebars.compile(source, { strict: true, noEscape: !escape });
+    cache.set(key, template);
   }
-  return template(view);
+  return template;
+}
+
+/** Render `templates/<name>` (e.g. 'c/model.c.hbs') with a fully resolved view model. */
+export function renderTemplate(name: string, view: object): string {
+  return compiled(name, false)(view);
+}
+
+/** Render an HTML template: `{{x}}` is HTML-escaped, `{{{x}}}` inserts trusted markup (our SVG). */
+export function renderHtmlTemplate(name: string, view: object): string {
+  return compiled(name, true)(view);
 }

@@ -1,0 +1,118 @@
+// `edgeprune build`, the main job: prune under the target's budgets, compile, verify in the emulator, report.
+
+import { exportOnnx } from '../onnx/export.js';
+import { compileToC } from '../emit/c/compile-c.js';
+import { renderTemplate } from '../emit/render-template.js';
+import type { Graph } from '../ir/graph.js';
+import { shapeSize, Tensor } from '../ir/tensor.js';
+import type { ProgressiveData } from '../prune/progressive.js';
+import type { Trainer } from '../prune/trainer.js';
+import { buildReport, type BuildReport, type LayerInstructions } from '../report/build-report.js';
+import { renderHtmlReport } from '../report/html-report.js';
+import { targetCFlags } from '../targets/flags.js';
+import type { McuTarget } from '../targets/schema.js';
+import { VERSION } from '../version.js';
+import { verifyOnTarget, type VerifyReport } from '../verify/verify-mcu.js';
+import type { VectorSet } from '../verify/vectors.js';
+import { allHold, type Budget, type BudgetName, type Costs } from './budgets.js';
+import { searchUnderBudget, type SearchEvents, type SearchOptions, type SearchResult } from './search.js';
+
+/** The cost model bound to a target: budgeted costs and per-layer instructions of a graph. */
+export interface BoundCostModel {
+  costs(g: Graph): Costs;
+  layerInstructions(g: Graph): LayerInstructions;
+}
+
+export interface BuildInput {
+  modelName: string;
+  graph: Graph;
+  target: McuTarget;
+  data: ProgressiveData;
+  trainer: Trainer;
+  cost: BoundCostModel;
+  budgets: Budget[];
+  search: Omit<SearchOptions, 'budgets'>;
+  /** Vectors the firmware is verified on. */
+  verifyVectors: number;
+  events?: SearchEvents & { onPhase?: (text: string) => void };
+}
+
+export interface BuildOutput {
+  report: BuildReport;
+  /** Files of the output folder (relative path → content). */
+  files: Map<string, string | Uint8Array>;
+  graph: Graph;
+}
+
+/** Measured costs of the verified firmware, in the budgets' terms. */
+function measuredCosts(v: VerifyReport): Costs {
+  return { instructions: v.instructions ?? v.cycles ?? Infinity, ramBytes: v.ramBytes + (v.stackBytes ?? 0), flashBytes: v.flashBytes };
+}
+
+/** Verification inputs: the first test samples, in the model's input shape. */
+function testVectors(g: Graph, data: ProgressiveData, count: number): VectorSet {
+  const input = g.inputs[0];
+  const shape = input.shape as number[];
+  const per = shapeSize(shape);
+  const n = Math.min(count, data.test.count);
+  const inputs = Array.from({ length: n }, (_, i) => [new Tensor('float32', shape, data.test.features.slice(i * per, (i + 1) * per))]);
+  return { inputs, source: `${n} samples of the test split of ${data.test.source}` };
+}
+
+/** Budgets tightened where the firmware measured more than the model predicted. */
+function tightened(budgets: Budget[], predicted: Costs, measured: Costs): Budget[] {
+  return budgets.map((b) => {
+    if (measured[b.name] <= b.limit) return b;
+    const ratio = predicted[b.name] / measured[b.name];
+    return { ...b, limit: Math.floor(b.limit * ratio * 0.99) };
+  });
+}
+
+export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
+  const { target, data, trainer, cost, budgets } = input;
+  const log = input.events?.onPhase ?? (() => {});
+  let internal = budgets;
+  let graph = input.graph;
+  let search: SearchResult | undefined;
+  let verification: VerifyReport | null = null;
+  let measured: Costs | null = null;
+  // The search works on predictions; the emulator has the last word. When the firmware measures over a
+  // budget the model predicted it would meet, the search goes on against a tighter internal limit.
+  for (let round = 0; round < 3; round++) {
+    log(round === 0 ? 'searching under the budgets (cost model)' : `the firmware measured over budget: searching on with tighter internal limits (round ${round + 1})`);
+    const s = await searchUnderBudget(graph, trainer, data, (g) => cost.costs(g), { ...input.search, budgets: internal }, input.events);
+    if (search) {
+      // Keep the dense reference and the whole trajectory across rounds.
+      s.dense = search.dense;
+      s.iterations = [...search.iterations, ...s.iterations.map((it) => ({ ...it, iteration: it.iteration + search!.iterations.length }))];
+    }
+    search = s;
+    graph = s.graph;
+    log(`verifying the pruned model on ${target.name} (qemu ${target.emulator.machine})`);
+    verification = await verifyOnTarget(graph, input.modelName, { target, vectors: testVectors(graph, data, input.verifyVectors) });
+    measured = measuredCosts(verification);
+    if (!s.met || allHold(budgets, measured)) break;
+    internal = tightened(internal, s.final.costs, measured);
+  }
+  const final = search!;
+  const lib = compileToC(graph);
+  const files = new Map<string, string | Uint8Array>();
+  files.set('model.onnx', exportOnnx(graph));
+  for (const [name, text] of lib.files) files.set(`c/${name}`, text);
+  files.set('c/Makefile', renderTemplate('c/Makefile.hbs', {
+    prefix: lib.view.prefix, modelName: lib.view.modelName, targetName: target.name, targetDescription: target.description,
+    generator: `edgeprune ${VERSION}`, cflags: targetCFlags(target).join(' '),
+  }));
+  const fileList = [...files.keys(), 'report.json', 'report.html'].sort();
+  const report = buildReport({
+    model: input.modelName, target, budgets, maxDrop: input.search.maxDrop,
+    dense: input.graph, final: graph,
+    denseInstructions: cost.layerInstructions(input.graph), finalInstructions: cost.layerInstructions(graph),
+    search: final, verification, measured, files: fileList,
+  });
+  files.set('report.json', `${JSON.stringify(report, null, 2)}\n`);
+  files.set('report.html', renderHtmlReport(report));
+  return { report, files, graph };
+}
+
+export type { BudgetName };

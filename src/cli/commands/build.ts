@@ -1,0 +1,123 @@
+// `edgeprune build <model> --target <name> --data <file> [budgets] --out <dir>`: the main job, model to verified firmware.
+
+import path from 'node:path';
+import type { Command } from 'commander';
+import { parseBudgets } from '../../build/budgets.js';
+import { buildForTarget } from '../../build/build.js';
+import { bindCostModel } from '../../build/cost-binding.js';
+import { fitToModel } from '../../data/fit-model.js';
+import { UserError } from '../../errors.js';
+import { loadModel } from '../../import/load-model.js';
+import type { InputShapes } from '../../passes/fix-input-shapes.js';
+import type { BuildReport } from '../../report/build-report.js';
+import { findTarget } from '../../targets/load-targets.js';
+import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
+import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
+import { formatCount, renderTable } from '../format.js';
+import { collectInputShape, parseIntOption } from '../options.js';
+import { progressReporter } from '../progress.js';
+import { addTrainingOptions, type TrainingCliOptions } from '../training-options.js';
+
+/** Exit code when a budget (or the accuracy limit) is not met; the report is still written. */
+export const EXIT_BUDGET_UNMET = 3;
+
+interface BuildCliOptions extends DataOptions, TrainingCliOptions {
+  target: string;
+  data: string;
+  out: string;
+  latencyMs?: number;
+  maxInstructions?: number;
+  ramKb?: number;
+  flashKb?: number;
+  maxDrop: number;
+  proposalEpochs: number;
+  finalEpochs: number;
+  maxIterations: number;
+  criterion: string;
+  weightProposals: boolean;
+  verifyVectors: number;
+  force?: boolean;
+  json?: boolean;
+  inputShape?: InputShapes;
+}
+
+function positiveNumber(flag: string): (v: string) => number {
+  return (v) => {
+    const x = Number(v);
+    if (v.trim() === '' || !Number.isFinite(x) || x <= 0) throw new UserError(`${flag} must be a positive number, got '${v}'`);
+    return x;
+  };
+}
+
+export function renderBuildSummary(r: BuildReport, out: string): string {
+  const rows = r.budgets.map((b) => [b.label, b.givenAs, formatCount(b.limit), formatCount(b.estimated), b.measured === null ? '-' : formatCount(b.measured), b.pass ? 'pass' : 'FAIL']);
+  const lines = [
+    renderTable(['budget', 'given as', 'limit', 'estimated', 'measured', 'result'], rows, [false, false, true, true, true, false]),
+    '',
+    `accuracy (test): dense ${(r.accuracy.dense * 100).toFixed(2)}% → ${(r.accuracy.final * 100).toFixed(2)}% (${r.accuracy.dropPoints.toFixed(2)} points; allowed ${r.accuracy.maxDropPoints})`,
+  ];
+  if (r.verification) lines.push(`verified on ${r.verification.runOn}: ${r.verification.passed ? 'outputs match the interpreter' : 'OUTPUTS DIFFER'} · ${r.verification.instructions?.toLocaleString('en-US') ?? '-'} instructions → ${r.verification.estimatedMs?.toFixed(3) ?? '-'} ms (estimate)`);
+  if (r.stoppedBecause) lines.push(`search stopped: ${r.stoppedBecause}`);
+  lines.push(r.passed ? `ALL BUDGETS MET` : `NOT MET: ${r.failed.join('; ')}`);
+  lines.push(`report: ${path.join(out, 'report.html')} (and report.json); firmware library: ${path.join(out, 'c')}/; model: ${path.join(out, 'model.onnx')}`);
+  return lines.join('\n');
+}
+
+export function registerBuild(program: Command): void {
+  const cmd = program
+    .command('build')
+    .description('the main job: prune the model under the target\'s latency/RAM/flash budgets, compile it to C, verify it on the emulated board, and write the report')
+    .argument('<model>', 'trained model (.onnx, or a TF.js model.json)')
+    .requiredOption('--target <name>', 'target board (edgeprune targets lists them)')
+    .requiredOption('--data <file>', 'data to fine-tune and evaluate on (split with --seed)')
+    .requiredOption('--out <dir>', 'output folder: model.onnx, c/ (library + Makefile), report.json, report.html')
+    .option('--latency-ms <ms>', 'latency budget per inference (converted to instructions with the target\'s clock and cycles-per-instruction estimate)', positiveNumber('--latency-ms'))
+    .option('--max-instructions <n>', 'instruction budget per inference', positiveNumber('--max-instructions'))
+    .option('--ram-kb <kib>', 'RAM budget of the model library: static RAM (arena) + stack', positiveNumber('--ram-kb'))
+    .option('--flash-kb <kib>', 'flash budget of the model library: code + weights', positiveNumber('--flash-kb'))
+    .option('--max-drop <points>', 'largest accuracy drop accepted, in percentage points', positiveNumber('--max-drop'), 1.5)
+    .option('--proposal-epochs <n>', 'fine-tuning epochs of each proposal', parseIntOption('--proposal-epochs'), 1)
+    .option('--final-epochs <n>', 'fine-tuning epochs once the budgets hold', parseIntOption('--final-epochs'), 10)
+    .option('--max-iterations <n>', 'search iterations at most', parseIntOption('--max-iterations'), 40)
+    .option('--criterion <name>', 'channel ranking of structural proposals: l1 or l2', 'l1')
+    .option('--no-weight-proposals', 'propose structural reductions only')
+    .option('--verify-vectors <n>', 'test samples the firmware is verified on', parseIntOption('--verify-vectors'), 10)
+    .option('--force', 'replace an existing output folder')
+    .option('--json', 'print the report as JSON')
+    .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
+  addTrainingOptions(addDataOptions(cmd)).action(async (file: string, o: BuildCliOptions) => {
+    const target = findTarget(o.target);
+    const budgets = parseBudgets(o, target);
+    if (o.criterion !== 'l1' && o.criterion !== 'l2') throw new UserError(`--criterion must be l1 or l2, got '${o.criterion}'`);
+    if (o.proposalEpochs < 0 || o.finalEpochs < 0 || o.maxIterations < 1 || o.verifyVectors < 1) throw new UserError('--proposal-epochs and --final-epochs must not be negative; --max-iterations and --verify-vectors at least 1');
+    checkOutputDir(o.out, o);
+    const g = await loadModel(file, { inputShapes: o.inputShape });
+    const split = loadSplit(o.data, o);
+    const data = { train: fitToModel(split.train, g), validation: fitToModel(split.validation, g), test: fitToModel(split.test, g) };
+    const cost = await bindCostModel(target);
+    const { createGraphTrainer } = await import('../../train/index.js');
+    const trainer = createGraphTrainer(data.train, { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr });
+    const progress = progressReporter(false);
+    try {
+      const result = await buildForTarget({
+        modelName: path.basename(file, path.extname(file)),
+        graph: g, target, data, trainer, cost, budgets,
+        search: {
+          maxDrop: o.maxDrop, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2,
+          maxIterations: o.maxIterations, criterion: o.criterion, weightProposals: o.weightProposals,
+        },
+        verifyVectors: o.verifyVectors,
+        events: {
+          onPhase: (t) => progress.line(t),
+          onWarning: (w) => progress.line(`warning: ${w}`),
+          onIteration: (it) => progress.line(`step ${it.iteration}: lowering ${it.constrained} by ${formatCount(it.step)} · ${it.proposals.length} proposals · chose ${it.chosen ?? 'none'} · ${formatCount(it.costs.instructions)} instructions, RAM ${formatCount(it.costs.ramBytes)} B, flash ${formatCount(it.costs.flashBytes)} B · validation ${(it.validation * 100).toFixed(2)}% (${(it.wallMs / 1000).toFixed(1)} s)`),
+        },
+      });
+      writeDirAtomically(o.out, result.files, o);
+      console.log(o.json ? JSON.stringify(result.report, null, 2) : renderBuildSummary(result.report, o.out));
+      if (!result.report.passed) process.exitCode = EXIT_BUDGET_UNMET;
+    } finally {
+      trainer.dispose();
+    }
+  });
+}

@@ -1,0 +1,55 @@
+// `edgeprune calibrate --target <name>`: run the cost model's calibration suite on the target's
+// emulator, fit every kernel's coefficients, print the fit quality and write
+// targets/calibration/<name>.json atomically.
+
+import type { Command } from 'commander';
+import { calibrateTarget, type CalibrationRun } from '../../cost/calibrate.js';
+import { UserError } from '../../errors.js';
+import { findTarget } from '../../targets/load-targets.js';
+import { renderTable } from '../format.js';
+
+interface CalibrateCliOptions {
+  target: string;
+  optimize: 'O2' | 'O3' | 'Os';
+  out?: string;
+  json?: boolean;
+}
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+
+export function renderCalibration(run: CalibrationRun): string {
+  const cal = run.calibration;
+  const rows = run.fits.map((f) => [f.key, String(f.cases), pct(f.instructionsMaxError), pct(f.instructionsRmsError), `${Math.round(f.codeMaxErrorBytes)} B`, `${Math.round(f.codeRmsErrorBytes)} B`]);
+  const worst = run.fits.reduce((w, f) => Math.max(w, f.instructionsMaxError), 0);
+  return [
+    `calibrated ${cal.target} on ${cal.measuredOn}`,
+    `compiler: ${cal.compiler}`,
+    '',
+    renderTable(['kernel', 'cases', 'instr. max err', 'instr. rms err', 'code max err', 'code rms err'], rows, [false, true, true, true, true, true]),
+    '',
+    `${run.fits.length} kernel keys from ${run.cases} models; worst instruction fit ${pct(worst)} (errors of the fitted formulas over the calibration cases)`,
+    `library: ${cal.library.instructions} instructions, ${cal.library.flashBytes} B flash, ${cal.library.stackBytes} B stack`,
+    run.file ? `wrote ${run.file}` : 'not written',
+    `time: ${(run.durationMs.measure / 1000).toFixed(1)} s measuring, ${(run.durationMs.total / 1000).toFixed(1)} s in all`,
+  ].join('\n');
+}
+
+export function registerCalibrate(program: Command): void {
+  program
+    .command('calibrate')
+    .description("calibrate the cost model for a target: run tiny models of every kernel on the target's emulator (QEMU), fit each kernel's instruction and code-size formula, write targets/calibration/<target>.json")
+    .requiredOption('--target <name>', 'target board (edgeprune targets lists them)')
+    .option('--optimize <level>', 'compiler optimization the models are built with: O2, O3 or Os', 'O2')
+    .option('--out <file>', 'write the calibration here instead of targets/calibration/<target>.json')
+    .option('--json', 'print the calibration and the fit report as JSON')
+    .action(async (options: CalibrateCliOptions) => {
+      const target = findTarget(options.target);
+      if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
+      const run = await calibrateTarget(target, {
+        optimize: options.optimize,
+        file: options.out,
+        log: options.json ? undefined : (line) => process.stderr.write(`${line}\n`),
+      });
+      console.log(options.json ? JSON.stringify({ file: run.file, cases: run.cases, durationMs: run.durationMs, fits: run.fits, calibration: run.calibration }, null, 2) : renderCalibration(run));
+    });
+}

@@ -1,0 +1,125 @@
+// The report of `edgeprune build`: budgets (estimated and measured), accuracy, per-layer change, trajectory, verification.
+
+import { modelStats } from '../analysis/model-stats.js';
+import { BUDGET_LABELS, type Budget, type BudgetName, type Costs } from '../build/budgets.js';
+import type { SearchResult } from '../build/search.js';
+import type { Graph } from '../ir/graph.js';
+import type { McuTarget } from '../targets/schema.js';
+import type { VerifyReport } from '../verify/verify-mcu.js';
+
+export interface BudgetLine {
+  name: BudgetName;
+  label: string;
+  givenAs: string;
+  limit: number;
+  /** Predicted by the cost model for the final model. */
+  estimated: number;
+  /** Measured in the simulator (null when verification did not run). */
+  measured: number | null;
+  pass: boolean;
+}
+
+export interface LayerFigures {
+  params: number;
+  macs: number;
+  sparsity: number | null;
+  /** Predicted by the cost model (per layer; the simulator measures the whole inference only). */
+  instructions: number;
+}
+
+export interface LayerLine {
+  name: string;
+  op: string;
+  before: LayerFigures;
+  /** null when the layer was removed. */
+  after: LayerFigures | null;
+}
+
+export interface BuildReport {
+  passed: boolean;
+  /** Budgets (and the accuracy limit) that failed. */
+  failed: string[];
+  model: string;
+  target: { name: string; description: string; emulator: string };
+  budgets: BudgetLine[];
+  accuracy: { dense: number; final: number; dropPoints: number; maxDropPoints: number; split: 'test'; validation: { dense: number; final: number } };
+  layers: LayerLine[];
+  steps: {
+    iteration: number;
+    constrained: BudgetName;
+    chosen: string | null;
+    instructions: number;
+    ramBytes: number;
+    flashBytes: number;
+    validation: number;
+    sparsity: number;
+    params: number;
+    macs: number;
+    proposals: number;
+    seconds: number;
+  }[];
+  stoppedBecause: string | null;
+  verification: VerifyReport | null;
+  files: string[];
+}
+
+/** Per-layer predicted instructions, keyed by IR node name. */
+export type LayerInstructions = Map<string, number>;
+
+function layerFigures(g: Graph, instructions: LayerInstructions): Map<string, { op: string; f: LayerFigures }> {
+  const out = new Map<string, { op: string; f: LayerFigures }>();
+  for (const l of modelStats(g).layers) {
+    out.set(l.name, { op: l.op, f: { params: l.params, macs: l.macs, sparsity: l.sparsity, instructions: instructions.get(l.name) ?? 0 } });
+  }
+  return out;
+}
+
+export interface ReportInput {
+  model: string;
+  target: McuTarget;
+  budgets: Budget[];
+  maxDrop: number;
+  dense: Graph;
+  final: Graph;
+  denseInstructions: LayerInstructions;
+  finalInstructions: LayerInstructions;
+  search: SearchResult;
+  verification: VerifyReport | null;
+  measured: Costs | null;
+  files: string[];
+}
+
+export function buildReport(r: ReportInput): BuildReport {
+  const budgets: BudgetLine[] = r.budgets.map((b) => {
+    const estimated = r.search.final.costs[b.name];
+    const measured = r.measured ? r.measured[b.name] : null;
+    return { name: b.name, label: BUDGET_LABELS[b.name], givenAs: b.givenAs, limit: b.limit, estimated, measured, pass: (measured ?? estimated) <= b.limit };
+  });
+  const before = layerFigures(r.dense, r.denseInstructions);
+  const after = layerFigures(r.final, r.finalInstructions);
+  const layers: LayerLine[] = [...before].map(([name, b]) => ({ name, op: b.op, before: b.f, after: after.get(name)?.f ?? null }));
+  const dropPoints = (r.search.dense.test - r.search.final.test) * 100;
+  const failed = budgets.filter((b) => !b.pass).map((b) => `${b.label}: ${(b.measured ?? b.estimated).toLocaleString('en-US')} > ${b.limit.toLocaleString('en-US')} (${b.givenAs})`);
+  if (dropPoints > r.maxDrop) failed.push(`accuracy: dropped ${dropPoints.toFixed(2)} points on the test split, more than --max-drop ${r.maxDrop}`);
+  if (r.verification && !r.verification.passed) failed.push('verification: the firmware outputs differ from the interpreter');
+  return {
+    passed: failed.length === 0,
+    failed,
+    model: r.model,
+    target: { name: r.target.name, description: r.target.description, emulator: `qemu ${r.target.emulator.machine}` },
+    budgets,
+    accuracy: {
+      dense: r.search.dense.test, final: r.search.final.test, dropPoints, maxDropPoints: r.maxDrop, split: 'test',
+      validation: { dense: r.search.dense.validation, final: r.search.final.validation },
+    },
+    layers,
+    steps: r.search.iterations.map((it) => ({
+      iteration: it.iteration, constrained: it.constrained, chosen: it.chosen,
+      instructions: it.costs.instructions, ramBytes: it.costs.ramBytes, flashBytes: it.costs.flashBytes,
+      validation: it.validation, sparsity: it.sparsity, params: it.params, macs: it.macs, proposals: it.proposals.length, seconds: it.wallMs / 1000,
+    })),
+    stoppedBecause: r.search.stoppedBecause,
+    verification: r.verification,
+    files: r.files,
+  };
+}

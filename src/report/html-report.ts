@@ -1,0 +1,55 @@
+// report.html of `edgeprune build`: one self-contained page (inline CSS and SVG), opens offline.
+
+import { renderHtmlTemplate } from '../emit/render-template.js';
+import { VERSION } from '../version.js';
+import type { BuildReport } from './build-report.js';
+import { barChart, lineChart } from './svg-charts.js';
+
+const n = (v: number) => Math.round(v).toLocaleString('en-US');
+const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
+const kib = (v: number) => `${(v / 1024).toFixed(1)} KiB`;
+
+function costText(name: string, v: number | null): string {
+  if (v === null) return '-';
+  return name === 'instructions' ? n(v) : `${n(v)} B (${kib(v)})`;
+}
+
+export function renderHtmlReport(r: BuildReport): string {
+  const costKey = r.budgets.some((b) => b.name === 'instructions') ? 'instructions' : r.budgets[0].name;
+  const costLabel = costKey === 'instructions' ? 'instructions per inference (predicted)' : `${costKey} (predicted)`;
+  const dense = { x: r.layers.reduce((s, l) => s + (costKey === 'instructions' ? l.before.instructions : 0), 0), y: r.accuracy.validation.dense * 100 };
+  const points = [
+    ...(costKey === 'instructions' ? [{ x: dense.x, y: dense.y, label: 'dense' }] : []),
+    ...r.steps.filter((s) => s.chosen).map((s) => ({ x: s[costKey], y: s.validation * 100, label: `step ${s.iteration}: ${s.chosen}` })),
+  ];
+  const trajectory = points.length > 1
+    ? lineChart('Pruning trajectory', costLabel, 'validation accuracy (%)', [{ label: 'accepted steps', color: '#1f77b4', points }])
+    : '';
+  const layerChart = barChart('Predicted instructions per layer', 'instructions', r.layers.map((l) => l.name), [
+    { label: 'before', color: '#aaaaaa', values: r.layers.map((l) => l.before.instructions) },
+    { label: 'after', color: '#2ca02c', values: r.layers.map((l) => l.after?.instructions ?? 0) },
+  ]);
+  const v = r.verification;
+  return renderHtmlTemplate('report/report.html.hbs', {
+    generator: `edgeprune ${VERSION}`,
+    model: r.model,
+    target: r.target,
+    passed: r.passed,
+    failed: r.failed,
+    stoppedBecause: r.stoppedBecause,
+    budgets: r.budgets.map((b) => ({ label: b.label, givenAs: b.givenAs, limit: costText(b.name, b.limit), estimated: costText(b.name, b.estimated), measured: costText(b.name, b.measured), pass: b.pass })),
+    accuracy: { dense: pct(r.accuracy.dense), final: pct(r.accuracy.final), drop: r.accuracy.dropPoints.toFixed(2), maxDrop: r.accuracy.maxDropPoints },
+    layers: r.layers.map((l) => ({
+      name: l.name, op: l.op,
+      before: { params: n(l.before.params), macs: n(l.before.macs), sparsity: l.before.sparsity === null ? '-' : pct(l.before.sparsity), instructions: n(l.before.instructions) },
+      after: l.after ? { params: n(l.after.params), macs: n(l.after.macs), sparsity: l.after.sparsity === null ? '-' : pct(l.after.sparsity), instructions: n(l.after.instructions) } : null,
+    })),
+    steps: r.steps.map((s) => ({ iteration: s.iteration, constrained: s.constrained, chosen: s.chosen ?? 'none (stopped)', instructions: n(s.instructions), ram: kib(s.ramBytes), flash: kib(s.flashBytes), validation: pct(s.validation), sparsity: pct(s.sparsity), proposals: s.proposals, seconds: s.seconds.toFixed(1) })),
+    trajectory,
+    layerChart,
+    verification: v
+      ? { passed: v.passed, vectors: v.vectors, maxAbsError: v.maxAbsError.toExponential(1), instructions: v.instructions === null ? '-' : n(v.instructions), estimatedMs: v.estimatedMs === null ? '-' : v.estimatedMs.toFixed(3), estimateBasis: v.estimateBasis, runOn: v.runOn, hostBitIdentical: v.hostBitIdentical, arena: n(v.arenaBytes), stack: v.stackBytes === null ? '-' : n(v.stackBytes), flash: n(v.flashBytes), ram: n(v.ramBytes) }
+      : null,
+    files: r.files,
+  });
+}
