@@ -1,5 +1,6 @@
 // Every kernel header compiles on its own, warning-free (-Werror), with arm-none-eabi-gcc for a Cortex-M4F
-// (hard float) and a Cortex-M3 (soft float), with literal and with run-time arguments; and the MNIST-like
+// (hard float; ep_sparse.h's inline assembly) and a Cortex-M3 (soft float; its C loop), with literal and with
+// run-time arguments, also at -O0 and -Os for ep_sparse.h's fixed-register assembly; and the MNIST-like
 // model's kernel code stays within its size budget. No QEMU needed.
 import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -32,6 +33,18 @@ const USES: Record<string, { literal: string; runtime: string }> = {
   'ep_dense.h': {
     literal: 'ep_dense_f32(x, w, b, y, 1, 256, 10, 0.0f, INFINITY);\n  ep_dense_f32(x, w, NULL, y, 3, 17, 13, -INFINITY, INFINITY);\n  ep_matmul_f32(x, w, y, 5, 7, 9);',
     runtime: 'ep_dense_f32(x, w, b, y, n[0], n[1], n[2], f0, f1);\n  ep_matmul_f32(x, w, y, n[0], n[1], n[2]);',
+  },
+  'ep_sparse.h': {
+    literal: [
+      'ep_sparse_dense_f32(x, (const uint16_t *)(const void *)w, (const uint32_t *)(const void *)b, w, b, y, 1, 256, 128, 0.0f, INFINITY);',
+      'ep_sparse_dense_f32(x, (const uint16_t *)(const void *)w, (const uint32_t *)(const void *)b, w, NULL, y, 3, 17, 13, -INFINITY, INFINITY);',
+      'ep_sparse_conv2d_f32(x, (const uint16_t *)(const void *)w, (const uint16_t *)(const void *)b, (const uint8_t *)(const void *)b, w, b, y, 8, 8, 8, 16, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 0.0f, INFINITY);',
+      'ep_sparse_conv2d_f32(x, (const uint16_t *)(const void *)w, (const uint16_t *)(const void *)b, NULL, w, NULL, y, 16, 7, 7, 12, 1, 1, 7, 7, 1, 1, 1, 1, 0, 0, 1, -INFINITY, 6.0f);',
+    ].join('\n  '),
+    runtime: [
+      'ep_sparse_dense_f32(x, (const uint16_t *)(const void *)w, (const uint32_t *)(const void *)b, w, b, y, n[0], n[1], n[2], f0, f1);',
+      'ep_sparse_conv2d_f32(x, (const uint16_t *)(const void *)w, (const uint16_t *)(const void *)b, (const uint8_t *)(const void *)b, w, b, y, n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], n[12], n[13], n[14], f0, f1);',
+    ].join('\n  '),
   },
   'ep_pool.h': {
     literal: [
@@ -123,6 +136,22 @@ describe.skipIf(!armGcc)('C kernel headers with arm-none-eabi-gcc (-Werror)', ()
     const body = headers.flatMap((h) => ['  {', `    ${USES[h].literal.replace(/\n  /g, '\n    ')}`, '  }']);
     await writeFile(all, ['#include "ep_kernels.h"', 'void all_kernels(const float *x, const float *w, const float *b, float *y);', 'void all_kernels(const float *x, const float *w, const float *b, float *y) {', ...body, '}', ''].join('\n'));
     await execa('arm-none-eabi-gcc', [...TARGETS[target], ...WARN, '-I', KERNEL_DIR, '-c', all, '-o', all.replace(/\.c$/, '.o')], { timeout: 300_000 });
+  });
+
+  it('builds ep_sparse.h at -O0, -Os and -O3 too, and takes its assembly block loop on the M4F only', async () => {
+    const src = path.join(dir, 'sparse-levels.c');
+    await writeFile(src, source('ep_sparse.h'));
+    const objdump = async (obj: string) => String((await execa('arm-none-eabi-objdump', ['-d', obj], { timeout: 30_000 })).stdout);
+    for (const level of ['-O0', '-Os', '-O3']) {
+      const obj = path.join(dir, `sparse${level}.o`);
+      await execa('arm-none-eabi-gcc', [...TARGETS['cortex-m4 hard float'], ...WARN, level, '-I', KERNEL_DIR, '-c', src, '-o', obj], { timeout: 300_000 });
+      const code = await objdump(obj);
+      if (level === '-O0') expect(code, level).not.toMatch(/uxtah/); // (the C loop: the assembly needs the optimizer)
+      else expect(code, level).toMatch(/uxtah[\s\S]*tbb/);
+    }
+    const m3 = path.join(dir, 'sparse-m3.o');
+    await execa('arm-none-eabi-gcc', [...TARGETS['cortex-m3 soft float'], ...WARN, '-I', KERNEL_DIR, '-c', src, '-o', m3], { timeout: 300_000 });
+    expect(await objdump(m3)).not.toMatch(/uxtah/);
   });
 
   it('keeps the MNIST-like CNN kernel code within 4 KiB (cortex-m4, -O2)', async () => {

@@ -1,6 +1,7 @@
 // One step of the generated C program: a kernel call (or a view) with symbolic arguments, before memory planning.
 
 import type { Tensor } from '../../ir/tensor.js';
+import type { SparseDecision } from './sparse-choice.js';
 
 /** An argument of a kernel call; tensors and weights become pointers once the arena is planned. */
 export type CArg =
@@ -14,10 +15,24 @@ export type CArg =
   /** A C constant name, e.g. EP_UNARY_RELU. */
   | { kind: 'symbol'; name: string };
 
+/** C element types of constant arrays. */
+export type CElementType = 'float' | 'uint8_t' | 'uint16_t' | 'uint32_t' | 'int32_t';
+
 /** A constant array in flash; `key` identifies it (same key, same array). */
 export interface CWeight {
   key: string;
   tensor: Tensor;
+  /** Its C element type; by default the tensor's (float32 → float, uint16 → uint16_t, ...). */
+  ctype?: CElementType;
+}
+
+const C_TYPES: Partial<Record<Tensor['dtype'], CElementType>> = { float32: 'float', uint8: 'uint8_t', uint16: 'uint16_t', uint32: 'uint32_t', int32: 'int32_t' };
+
+/** The C element type of a weight array. */
+export function cElementType(w: CWeight): CElementType {
+  const t = w.ctype ?? C_TYPES[w.tensor.dtype];
+  if (!t) throw new Error(`weight '${w.key}' is ${w.tensor.dtype}, which has no C array type`);
+  return t;
 }
 
 export interface CCall {
@@ -38,6 +53,8 @@ export interface CStep {
   view?: boolean;
   /** Output/input pairs the kernels allow to share a buffer. */
   inPlace?: { output: number; input: number }[];
+  /** Dense vs weight-sparse kernel, for a layer with constant weights that could take either. */
+  sparse?: SparseDecision;
 }
 
 export const value = (name: string, elementOffset = 0): CArg => ({ kind: 'value', name, elementOffset });

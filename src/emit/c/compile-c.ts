@@ -17,6 +17,7 @@ import { renderTemplate } from '../render-template.js';
 import type { CStep } from './c-step.js';
 import { checkPrefix } from './c-literals.js';
 import { lowerGraph } from './lower.js';
+import type { SparseMode } from './sparse-choice.js';
 import { buildViewModel, type ModelView } from './view-model.js';
 
 export const KERNEL_DIR = repoPath('templates/c/lib');
@@ -33,6 +34,12 @@ export interface CLibrary {
 
 export interface CompileCOptions {
   prefix?: string;
+  /**
+   * Weight-sparse kernels (templates/c/lib/ep_sparse.h) for Conv, Gemm and MatMul layers with pruned weights:
+   * 'auto' (default) chooses per layer from estimated instructions and flash (src/emit/c/sparse-choice.ts),
+   * 'never' keeps the dense kernels, 'always' takes the sparse kernel wherever its format can hold the layer.
+   */
+  sparse?: SparseMode;
 }
 
 /** The passes the C backend runs before lowering. */
@@ -68,7 +75,7 @@ export function compileToC(source: Graph, options: CompileCOptions = {}): CLibra
   if (constantOutputs.length) {
     throw new UserError(`not supported by the C backend: graph output${constantOutputs.length > 1 ? 's' : ''} ${constantOutputs.map((o) => `'${o.name}'`).join(', ')} ${constantOutputs.length > 1 ? 'are constants' : 'is a constant'} (it does not depend on the inputs)`);
   }
-  const steps = lowerGraph(g);
+  const steps = lowerGraph(g, { sparse: options.sparse });
   const plan = planArena(g, steps);
   const hash = crypto.createHash('sha256').update(exportOnnx(g)).digest('hex');
   const headers = kernelHeaders();

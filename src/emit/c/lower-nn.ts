@@ -11,6 +11,7 @@ import { convTransposeGeometry, type ConvTransposeAttrs } from '../../ops/util/n
 import { resolveWindow } from '../../ops/util/nn-pool.js';
 import { float, int, NULL_ARG, value, weight, type CArg, type CCall, type CStep } from './c-step.js';
 import { unsupported, type LowerContext, type Lowering } from './lower.js';
+import { chooseSparseConv, chooseSparseDense, packSparseConv, packSparseDense, type ConvShape, type SparseDecision } from './sparse-choice.js';
 import { transpose2d } from './weight-transforms.js';
 
 const NO_CLAMP = { min: -Infinity, max: Infinity };
@@ -41,6 +42,11 @@ function biasArg(ctx: LowerContext, index: number): CArg {
   return name ? weight(name, constantWeight(ctx, index, 'bias')) : NULL_ARG;
 }
 
+/** " (sparse: n of m weights)" for the summary of a step that runs a sparse kernel. */
+function sparseNote(d: SparseDecision): string {
+  return d.kernel === 'sparse' ? ` (sparse: ${d.nonZeros} of ${d.weights} weights)` : '';
+}
+
 const conv: Lowering = {
   fusesActivation: true,
   lower(ctx) {
@@ -58,16 +64,29 @@ const conv: Lowering = {
     const [pt, pl] = as2d(p.geometry.padBegin, 'Conv', 0);
     const act = ctx.activation ?? NO_CLAMP;
     const out = ctx.output(0);
+    const shape: ConvShape = { C, H, W, M, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl, groups: p.group };
+    const decision = chooseSparseConv(ctx.sparse ?? 'auto', wt.data as Float32Array, shape);
+    const geometry = [int(C), int(H), int(W), int(M), int(KH), int(KW), int(OH), int(OW), int(sh), int(sw), int(dh), int(dw), int(pt), int(pl), int(p.group), float(act.min), float(act.max)];
+    let calls: CCall[];
+    if (decision.kernel === 'sparse') {
+      const packed = packSparseConv(wt.data as Float32Array, shape);
+      const weights = [
+        weight(`${w}:sparse_cnt`, packed.cnt),
+        weight(`${w}:sparse_off:${H}x${W}:${dh}x${dw}`, packed.off),
+        packed.tap ? weight(`${w}:sparse_tap`, packed.tap) : NULL_ARG,
+        weight(`${w}:sparse_val`, packed.val),
+      ];
+      calls = perBatch(N, C * H * W, M * OH * OW, (i, o) => ({ kernel: 'ep_sparse_conv2d_f32', args: [value(x, i), ...weights, biasArg(ctx, 2), value(out, o), ...geometry] }));
+    } else {
+      calls = perBatch(N, C * H * W, M * OH * OW, (i, o) => ({ kernel: 'ep_conv2d_f32', args: [value(x, i), weight(w, wt), biasArg(ctx, 2), value(out, o), ...geometry] }));
+    }
     return {
       nodes: [ctx.node.name],
-      summary: `Conv ${KH}x${KW} ${C}→${M}${p.group > 1 ? ` groups ${p.group}` : ''}`,
+      summary: `Conv ${KH}x${KW} ${C}→${M}${p.group > 1 ? ` groups ${p.group}` : ''}${sparseNote(decision)}`,
       inputs: [x],
       outputs: [out],
-      calls: perBatch(N, C * H * W, M * OH * OW, (i, o) => ({
-        kernel: 'ep_conv2d_f32',
-        args: [value(x, i), weight(w, wt), biasArg(ctx, 2), value(out, o), int(C), int(H), int(W), int(M), int(KH), int(KW), int(OH), int(OW),
-          int(sh), int(sw), int(dh), int(dw), int(pt), int(pl), int(p.group), float(act.min), float(act.max)],
-      })),
+      calls,
+      sparse: decision,
     };
   },
 };
@@ -102,16 +121,33 @@ const convTranspose: Lowering = {
   },
 };
 
-/** A dense layer: y[rows][N] = x[rows][K] · W[N][K]ᵀ + bias, with the weights already in [N][K] layout. */
+/**
+ * A dense layer: y[rows][N] = x[rows][K] · W[N][K]ᵀ + bias, with the weights already in [N][K] layout; the
+ * weight-sparse kernel when the layer's zeros make it faster and smaller (sparse-choice.ts).
+ */
 function denseStep(ctx: LowerContext, x: string, wKey: string, w: Tensor, bias: CArg, rows: number, K: number, N: number, summary: string): CStep {
   const act = ctx.activation ?? NO_CLAMP;
   const out = ctx.output(0);
+  const data = w.data as Float32Array;
+  const decision = chooseSparseDense(ctx.sparse ?? 'auto', data, rows, K, N);
+  const shape = [int(rows), int(K), int(N), float(act.min), float(act.max)];
+  let call: CCall;
+  if (decision.kernel === 'sparse') {
+    const packed = packSparseDense(data, N, K);
+    call = {
+      kernel: 'ep_sparse_dense_f32',
+      args: [value(x), weight(`${wKey}:sparse_hdr`, packed.hdr), weight(`${wKey}:sparse_off`, packed.off), weight(`${wKey}:sparse_val`, packed.val), bias, value(out), ...shape],
+    };
+  } else {
+    call = { kernel: 'ep_dense_f32', args: [value(x), weight(wKey, w), bias, value(out), ...shape] };
+  }
   return {
     nodes: [ctx.node.name],
-    summary,
+    summary: summary + sparseNote(decision),
     inputs: [x],
     outputs: [out],
-    calls: [{ kernel: 'ep_dense_f32', args: [value(x), weight(wKey, w), bias, value(out), int(rows), int(K), int(N), float(act.min), float(act.max)] }],
+    calls: [call],
+    sparse: decision,
   };
 }
 

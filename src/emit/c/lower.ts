@@ -8,6 +8,7 @@ import type { CStep } from './c-step.js';
 import { ELEMENTWISE_LOWERINGS } from './lower-elementwise.js';
 import { NN_LOWERINGS } from './lower-nn.js';
 import { TENSOR_LOWERINGS } from './lower-tensor.js';
+import type { SparseMode } from './sparse-choice.js';
 
 /** A clamp applied to a layer's output: ReLU is [0, +inf), Clip is [min, max]. */
 export interface ActivationRange {
@@ -26,6 +27,12 @@ export interface LowerContext {
   activation?: ActivationRange;
   /** The name the step must write (the fused activation's output when there is one). */
   output(index: number): string;
+  /** Dense or weight-sparse kernels for layers with pruned weights (default 'auto': per layer, by estimate). */
+  sparse?: SparseMode;
+}
+
+export interface LowerOptions {
+  sparse?: SparseMode;
 }
 
 export interface Lowering {
@@ -76,7 +83,7 @@ function planFusion(g: Graph): Map<Node, Node> {
 }
 
 /** Lower every node, or throw one error listing every node the C backend cannot compile. */
-export function lowerGraph(g: Graph): CStep[] {
+export function lowerGraph(g: Graph, options: LowerOptions = {}): CStep[] {
   const fused = planFusion(g);
   const absorbed = new Set(fused.values());
   const steps: CStep[] = [];
@@ -97,6 +104,7 @@ export function lowerGraph(g: Graph): CStep[] {
       constant: (name) => g.initializers.get(name),
       activation: act ? activationRange(g, act) : undefined,
       output: (i) => (i === 0 && act ? act.outputs[0] : node.outputs[i]),
+      sparse: options.sparse ?? 'auto',
     };
     try {
       const floatOnly = [...node.inputs, ...node.outputs].filter((n) => n && !g.initializers.has(n));

@@ -5,7 +5,7 @@ import { byteSize } from '../../ir/dtype.js';
 import type { Graph, StaticValueInfo } from '../../ir/graph.js';
 import { staticInfo } from '../../ir/graph.js';
 import { shapeSize, shapeToString } from '../../ir/tensor.js';
-import type { CArg, CStep, CWeight } from './c-step.js';
+import { cElementType, type CArg, type CStep, type CWeight } from './c-step.js';
 import { cFloat, cIdentifier } from './c-literals.js';
 
 export interface IoView {
@@ -20,7 +20,10 @@ export interface IoView {
 
 export interface WeightView {
   ident: string;
+  /** C element type: float, or an unsigned/int32 type for the index arrays of sparse layers. */
+  ctype: string;
   elements: number;
+  bytes: number;
   /** Source of the constant, for the comment above it. */
   key: string;
   rows: string[];
@@ -53,6 +56,20 @@ export interface ModelView {
 }
 
 const VALUES_PER_ROW = 8;
+const INTEGERS_PER_ROW = 16;
+const C_BYTES: Record<string, number> = { float: 4, uint8_t: 1, uint16_t: 2, uint32_t: 4, int32_t: 4 };
+
+/** C literals of a weight array's values. */
+function cValues(w: CWeight, ctype: string): string[] {
+  const data = w.tensor.data;
+  if (ctype === 'float') return Array.from(data as Float32Array, cFloat);
+  return Array.from(data as ArrayLike<number>, (v) => {
+    if (!Number.isInteger(v)) throw new Error(`weight '${w.key}': ${v} is not an integer (${ctype})`);
+    if (ctype === 'int32_t') return v === -2147483648 ? '(-2147483647 - 1)' : String(v);
+    if (v < 0) throw new Error(`weight '${w.key}': ${v} is negative (${ctype})`);
+    return `${v}u`;
+  });
+}
 
 /** Assigns each distinct constant a C identifier (first use first) and formats its values. */
 class WeightTable {
@@ -67,10 +84,14 @@ class WeightTable {
       let ident = `${this.prefix}_w_${cIdentifier(w.key)}`;
       for (let i = 2; this.used.has(ident); i++) ident = `${this.prefix}_w_${cIdentifier(w.key)}_${i}`;
       this.used.add(ident);
-      const values = Array.from(w.tensor.data as Float32Array, cFloat);
+      const ctype = cElementType(w);
+      const values = cValues(w, ctype);
+      const perRow = ctype === 'float' ? VALUES_PER_ROW : INTEGERS_PER_ROW;
       const rows: string[] = [];
-      for (let i = 0; i < values.length; i += VALUES_PER_ROW) rows.push(values.slice(i, i + VALUES_PER_ROW).join(', '));
-      view = { ident, elements: values.length, key: w.key, rows };
+      for (let i = 0; i < values.length; i += perRow) rows.push(values.slice(i, i + perRow).join(', '));
+      // (an empty array is not valid C: one unused element)
+      if (values.length === 0) rows.push(ctype === 'float' ? '0.0f' : '0u');
+      view = { ident, ctype, elements: Math.max(values.length, 1), bytes: Math.max(values.length, 1) * C_BYTES[ctype], key: w.key, rows };
       this.byKey.set(w.key, view);
     }
     return view.ident;
@@ -143,7 +164,7 @@ export function buildViewModel(input: ViewModelInput): ModelView {
     statics,
     steps: stepViews,
     weights: weightViews,
-    weightBytes: weightViews.reduce((s, w) => s + 4 * w.elements, 0),
+    weightBytes: weightViews.reduce((s, w) => s + w.bytes, 0),
     kernelHeaders: input.kernelHeaders,
   };
 }

@@ -9,4 +9,5 @@
 #include "ep_elementwise.h"
 #include "ep_reduce.h"
 #include "ep_data.h"
+#include "ep_sparse.h"
 #endif /* EP_KERNELS_H */

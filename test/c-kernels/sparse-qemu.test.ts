@@ -1,0 +1,65 @@
+// Weight-sparse kernels end to end on QEMU mps2-an386 (Cortex-M4F, the assembly block loop): a magnitude-pruned
+// digits CNN compiled with sparse kernels verifies (host and target bit-identical, within tolerance of the
+// interpreter), and gives the same bits as the same model compiled with sparse: 'never', on the host and on the
+// target; so does a layer whose rows hold every count of non-zeros from 0 to 24 (every entry of the jump table).
+import { describe, expect, it } from 'vitest';
+import { missingTools } from '../../bench/kernels/bench-lib.js';
+import { digitsCnn, pruned, randomInputs, runLibraries } from '../../bench/sparse-kernels.js';
+import { compileToC } from '../../src/emit/c/compile-c.js';
+import { attr, GraphBuilder } from '../../src/ir/builder.js';
+import { Tensor } from '../../src/ir/tensor.js';
+import { findTarget } from '../../src/targets/load-targets.js';
+import { Random } from '../../src/util/random.js';
+import { loadVectors } from '../../src/verify/vectors.js';
+import { verifyOnTarget } from '../../src/verify/verify-mcu.js';
+
+const missing = await missingTools();
+if (missing.length) console.warn(`SKIPPED test/c-kernels/sparse-qemu.test.ts: missing ${missing.join(', ')}`);
+
+/** Gemm 24→25 (+ ReLU) whose output row n has exactly n non-zeros, run on 3 rows. */
+function rowCountsModel() {
+  const rng = new Random(5);
+  const K = 24;
+  const N = 25;
+  const w = Array.from({ length: N * K }, (_, i) => (i % K < Math.floor(i / K) ? rng.uniform(-0.5, 0.5) : 0));
+  const b = new GraphBuilder('row_counts');
+  const x = b.input('input', 'float32', [3, K]);
+  const bias = Tensor.fromNumbers('float32', [N], Array.from({ length: N }, () => rng.uniform(-0.2, 0.2)));
+  const y = b.op('Gemm', [x, b.initializer('fc.weight', Tensor.fromNumbers('float32', [N, K], w)), b.initializer('fc.bias', bias)], { transB: attr.int(1) }, 'fc');
+  b.output(b.op('Relu', [y], {}, 'relu'));
+  return b.build();
+}
+
+describe.skipIf(missing.length > 0)('weight-sparse kernels on QEMU mps2-an386', () => {
+  const cnn = pruned(digitsCnn(), 0.8);
+
+  it('chooses the sparse kernel for the digits CNN pruned to 80% (but its 1→8 first conv) and verifies it', async () => {
+    const lib = compileToC(cnn);
+    expect(lib.steps.filter((s) => s.sparse).map((s) => s.sparse!.kernel)).toEqual(['dense', 'sparse', 'sparse', 'sparse']);
+    const r = await verifyOnTarget(cnn, 'digits-cnn-80', { target: findTarget('mps2-an386'), vectors: loadVectors(cnn, { count: 3, seed: 1 }) });
+    expect(r.results.map((v) => v.problem ?? 'ok')).toEqual(['ok', 'ok', 'ok']);
+    expect(r.passed).toBe(true);
+    expect(r.hostBitIdentical).toBe(true);
+    expect(r.maxAbsError).toBeLessThan(1e-4);
+  }, 90_000);
+
+  it("gives the bits of sparse: 'never' on the host and on the target", async () => {
+    const rows = rowCountsModel();
+    const entries = [
+      { name: 'cnn_sparse', lib: compileToC(cnn, { prefix: 'cs', sparse: 'always' }), inputs: randomInputs(cnn, 11) },
+      { name: 'cnn_dense', lib: compileToC(cnn, { prefix: 'cd', sparse: 'never' }), inputs: randomInputs(cnn, 11) },
+      { name: 'rows_sparse', lib: compileToC(rows, { prefix: 'rs', sparse: 'always' }), inputs: randomInputs(rows, 12) },
+      { name: 'rows_dense', lib: compileToC(rows, { prefix: 'rd', sparse: 'never' }), inputs: randomInputs(rows, 12) },
+    ];
+    expect(entries.map((e) => e.lib.steps.some((s) => s.calls.some((c) => c.kernel.startsWith('ep_sparse_'))))).toEqual([true, false, true, false]);
+    const runs = await runLibraries(entries);
+    const bytes = (k: number, where: 'host' | 'target') => runs[k][where].outputs.map((o) => Buffer.from(o).toString('hex'));
+    for (const [sparse, dense] of [[0, 1], [2, 3]]) {
+      expect(bytes(sparse, 'host'), `${entries[sparse].name} host`).toEqual(bytes(dense, 'host'));
+      expect(bytes(sparse, 'target'), `${entries[sparse].name} target`).toEqual(bytes(dense, 'target'));
+      expect(bytes(sparse, 'target'), `${entries[sparse].name} host vs target`).toEqual(bytes(sparse, 'host'));
+    }
+    // The pruned CNN runs faster with the sparse kernels.
+    expect(runs[0].target.instructions!).toBeLessThan(runs[1].target.instructions!);
+  }, 90_000);
+});
