@@ -14,7 +14,7 @@ describe('sparse formats', () => {
     w[3] = -2;
     for (let k = 0; k < 9; k++) w[2 * K + k] = k + 1;
     const p = packSparseDense(w, 3, K);
-    expect(Array.from(p.hdr.data)).toEqual([(1 << 3) | 6, 0, (2 << 3) | 7]);
+    expect(p.hdr.toNumbers()).toEqual([(1 << 3) | 6, 0, (2 << 3) | 7]);
     expect(p.nonZeros).toBe(11);
     const val = Array.from(p.val.data as Float32Array);
     expect(val.slice(0, 8)).toEqual([0, 0, 0, 0, 0, 0, 0.5, -2]);
@@ -30,8 +30,8 @@ describe('sparse formats', () => {
     w[4] = 1; // c 0, kh 1, kw 1
     w[9 + 5] = 2; // c 1, kh 1, kw 2
     const p = packSparseConv(w, s);
-    expect(Array.from(p.cnt.data)).toEqual([2]);
-    expect(Array.from(p.off.data)).toEqual([(1 * 6 + 1) * 4, ((5 + 1) * 6 + 2) * 4]);
+    expect(p.cnt.toNumbers()).toEqual([2]);
+    expect(p.off.toNumbers()).toEqual([(1 * 6 + 1) * 4, ((5 + 1) * 6 + 2) * 4]);
     expect(Array.from(p.tap!.data)).toEqual([4, 5]);
     expect(packSparseConv(w, { ...s, pt: 0, pl: 0, OH: 3, OW: 4 }).tap).toBeUndefined(); // no padding: no tap codes
   });
