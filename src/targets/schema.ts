@@ -42,6 +42,8 @@ export const mcuTargetSchema = z.object({
     note: z.string().optional(),
   }),
   datasheet: z.string().optional(),
+  /** The real part's memory regions, for reference (flash/ram above are what the firmware is linked with). */
+  partMemory: z.array(z.object({ name: z.string(), origin: hexAddress, bytes: z.number().int().positive() })).optional(),
 });
 
 export type McuTarget = z.infer<typeof mcuTargetSchema>;

@@ -12,6 +12,7 @@ interface CalibrateCliOptions {
   target: string;
   optimize: 'O2' | 'O3' | 'Os';
   out?: string;
+  only?: string;
   json?: boolean;
 }
 
@@ -41,13 +42,16 @@ export function registerCalibrate(program: Command): void {
     .requiredOption('--target <name>', 'target board (edgeprune targets lists them)')
     .option('--optimize <level>', 'compiler optimization the models are built with: O2, O3 or Os', 'O2')
     .option('--out <file>', 'write the calibration here instead of targets/calibration/<target>.json')
+    .option('--only <prefixes>', 'only the suite cases whose names start with these (comma-separated, e.g. dense.,conv.): a partial calibration, for debugging; write it with --out')
     .option('--json', 'print the calibration and the fit report as JSON')
     .action(async (options: CalibrateCliOptions) => {
       const target = findTarget(options.target);
       if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
+      if (options.only && !options.out) throw new UserError('--only makes a partial calibration: give --out <file> so that the target\'s calibration is not replaced');
       const run = await calibrateTarget(target, {
         optimize: options.optimize,
         file: options.out,
+        only: options.only ? options.only.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
         log: options.json ? undefined : (line) => process.stderr.write(`${line}\n`),
       });
       console.log(options.json ? JSON.stringify({ file: run.file, cases: run.cases, durationMs: run.durationMs, fits: run.fits, calibration: run.calibration }, null, 2) : renderCalibration(run));

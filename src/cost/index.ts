@@ -1,0 +1,54 @@
+// The MCU cost model: what a graph costs on a target (instructions, estimated time, flash, RAM), predicted
+// in milliseconds from the kernel calls the C emitter would produce, without compiling anything.
+//
+// API
+//
+//   predictCost(g: Graph, target: McuTarget, options?: PredictOptions): CostPrediction
+//     Lowers g as compileToC does (fold BatchNorm, dead code, kernel calls, arena plan; no C rendered) and
+//     sums the per-call formulas with the target's calibration. Result:
+//       instructions     per inference (what `edgeprune verify` measures in QEMU)
+//       estimatedMs      an ESTIMATE: instructions × target.cyclesPerInstruction / target.clockHz (estimateBasis says so)
+//       flashBytes       the model library in flash = weightBytes + codeBytes (verify's flashBytes)
+//       weightBytes      weight arrays as stored (8-byte aligned each); codeBytes: call sites + fixed library code
+//       ramBytes         staticRamBytes (the arena: verify's ramBytes) + stackBytes (predicted, conservative)
+//       arenaBytes, arenaLowerBoundBytes, stackBytes, macs
+//       layers[]         per step: { nodes, kernel, summary, instructions, flashBytes, codeBytes, weightBytes, macs, fallback? }
+//       warnings[]       stale calibration (kernel headers changed), fallback steps
+//     options.calibration: a Calibration to use (default loadCalibration(target), cached per process).
+//     options.unknownKernels: 'error' (default) throws CostModelError for a kernel call without a formula or
+//       without calibration, naming the step and what to do; 'fallback' predicts such a step conservatively
+//       (its nominal MACs × the worst instructions-per-MAC of any calibrated conv/dense case, or its output
+//       elements × the worst per-element rate; the largest calibrated code size) and marks it `fallback`.
+//
+//   predictLowered({ graph, steps, plan }, target, options?)  the same from compileToC's or lowerForCost's result.
+//   lowerForCost(g): LoweredProgram                            compileToC's graph, steps and plan, without C.
+//   loadCalibration(target | name): Calibration                targets/calibration/<name>.json (UserError if missing).
+//   staleHeaders(calibration), staleKeys(calibration, keys?)   kernel headers / calibrated keys changed since calibrating.
+//   calibrateTarget(target, { optimize?, file?, log?, only? }): Promise<CalibrationRun>
+//     Runs the calibration suite (~250 tiny models, many per firmware, one QEMU session per firmware) and
+//     fits every kernel key by non-negative least squares; writes the file atomically unless file: null.
+//     CLI: `edgeprune calibrate --target <name> [--json]` (src/cli/commands/calibrate.ts, registerCalibrate).
+//   measureOnTarget(target, cases, options?): Promise<Measurement[]>
+//     Many models in one firmware: instructions, library flash, static RAM and stack per model, as verify.
+//   analyzeCall(call: CCall): KernelUse, KERNEL_MODELS            the per-kernel formulas' terms (src/cost/kernels.ts).
+//
+// Speed: a prediction of the bench models takes ~1-5 ms (lowering, weight transposes, tile simulation).
+// Accuracy (test/cost/accuracy.test.ts): within 10% of QEMU's instructions and the linked library flash on
+// the bench models (measured errors are in the final report and the README).
+
+export { calibrateTarget, type CalibrateOptions, type CalibrationRun, type KernelFitReport } from './calibrate.js';
+export {
+  CALIBRATION_DIR,
+  CALIBRATION_FORMAT,
+  calibrationPath,
+  loadCalibration,
+  readCalibrationFile,
+  staleHeaders,
+  staleKeys,
+  type Calibration,
+  type KernelCalibration,
+} from './calibration.js';
+export { analyzeCall, CostModelError, KERNEL_MODELS, modelOfKey, type KernelModel, type KernelUse } from './kernels.js';
+export { lowerForCost, type LowerForCostOptions, type LoweredProgram } from './lowered.js';
+export { measureOnTarget, type MeasureCase, type MeasureOptions, type Measurement } from './measure.js';
+export { predictCost, predictLowered, type CostPrediction, type LayerCost, type PredictOptions } from './predict.js';

@@ -1,0 +1,44 @@
+// The lowered program the cost model predicts from: the same passes, kernel calls and arena plan as
+// compileToC (src/emit/c/compile-c.ts), without rendering any C (no weight formatting, no templates),
+// so that a prediction costs milliseconds. test/cost/lowered.test.ts checks that both agree.
+
+import { checkMemoryPlan, planMemory, type MemoryPlan } from '../analysis/memory-plan.js';
+import type { CStep } from '../emit/c/c-step.js';
+import { lowerGraph } from '../emit/c/lower.js';
+import type { SparseMode } from '../emit/c/sparse-choice.js';
+import { byteSize } from '../ir/dtype.js';
+import { staticInfo, type Graph } from '../ir/graph.js';
+import { shapeSize } from '../ir/tensor.js';
+import { eliminateDeadCode } from '../passes/eliminate-dead-code.js';
+import { foldBatchNorm } from '../passes/fold-batchnorm.js';
+import { runPasses } from '../passes/pass.js';
+
+export interface LoweredProgram {
+  /** The graph after the C backend's passes. */
+  graph: Graph;
+  steps: CStep[];
+  plan: MemoryPlan;
+}
+
+export interface LowerForCostOptions {
+  /** compileToC's `sparse` option: dense or weight-sparse kernels for pruned layers (default 'auto', as compileToC). */
+  sparse?: SparseMode;
+}
+
+/** compileToC's passes, lowering and arena plan (keep in step with src/emit/c/compile-c.ts). */
+export function lowerForCost(source: Graph, options: LowerForCostOptions = {}): LoweredProgram {
+  const g = runPasses(source, [foldBatchNorm, eliminateDeadCode], { verify: false });
+  const steps = lowerGraph(g, { sparse: options.sparse });
+  const sizes = new Map<string, number>();
+  const note = (name: string) => {
+    if (!name || sizes.has(name)) return;
+    const v = staticInfo(g, name);
+    sizes.set(name, shapeSize(v.shape) * byteSize(v.dtype));
+  };
+  for (const v of [...g.inputs, ...g.outputs]) note(v.name);
+  for (const s of steps) for (const v of [...s.inputs, ...s.outputs]) note(v);
+  const plan = planMemory({ sizes, inputs: g.inputs.map((v) => v.name), outputs: g.outputs.map((v) => v.name), steps });
+  const problems = checkMemoryPlan(plan);
+  if (problems.length) throw new Error(`memory plan is unsound:\n  ${problems.join('\n  ')}`);
+  return { graph: g, steps, plan };
+}

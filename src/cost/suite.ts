@@ -1,0 +1,442 @@
+// The calibration suite: tiny one-layer models that span the shapes of each kernel (tile shapes,
+// borders, strides, remainders, ops and modes). Each case lowers to calls of one calibration key only
+// (plus views), so that its measurement, less the fixed cost of a model library, is explained by that
+// key's terms alone. Weights and inputs are seeded: the suite is the same on every run.
+
+import { attr, GraphBuilder } from '../ir/builder.js';
+import type { Graph } from '../ir/graph.js';
+import { shapeSize, Tensor } from '../ir/tensor.js';
+import { Random } from '../util/random.js';
+import type { SparseMode } from '../emit/c/sparse-choice.js';
+
+export interface SuiteCase {
+  name: string;
+  graph: Graph;
+  /** Dense or weight-sparse kernels for pruned layers (compileToC's option; default 'auto'). */
+  sparse?: SparseMode;
+  /** Input vectors; default: seeded uniform [-1, 1]. */
+  inputs?: Tensor[][];
+}
+
+const rng = () => new Random(20240611);
+
+function tensor(r: Random, shape: number[], f: () => number): Tensor {
+  return Tensor.fromNumbers('float32', shape, Array.from({ length: shapeSize(shape) }, f));
+}
+
+const uniform = (r: Random, shape: number[], s = 0.5) => tensor(r, shape, () => r.uniform(-s, s));
+
+interface ConvSpec {
+  C: number; H: number; W: number; M: number; KH: number; KW: number;
+  pad?: [number, number, number, number]; stride?: [number, number]; dil?: [number, number]; group?: number;
+  act?: 'relu' | 'clip' | 'none'; bias?: boolean;
+}
+
+/** Zero weights at random, the density of each output row (first axis) spread around 1 - sparsity, some rows empty. */
+function sparsify(r: Random, t: Tensor, sparsity: number): Tensor {
+  const rows = t.shape[0];
+  const per = t.size / rows;
+  const data = Float32Array.from(t.data as Float32Array);
+  for (let n = 0; n < rows; n++) {
+    const keep = Math.min(1, Math.max(0, (1 - sparsity) * (rows > 1 ? (2 * n) / (rows - 1) : 1)));
+    for (let k = 0; k < per; k++) if (r.next() >= keep) data[n * per + k] = 0;
+  }
+  return new Tensor('float32', t.shape, data);
+}
+
+function convGraph(r: Random, s: ConvSpec, sparsity = 0): Graph {
+  const b = new GraphBuilder('conv');
+  let x = b.input('x', 'float32', [1, s.C, s.H, s.W]);
+  const group = s.group ?? 1;
+  const dense = uniform(r, [s.M, s.C / group, s.KH, s.KW]);
+  const w = b.initializer('w', sparsity > 0 ? sparsify(r, dense, sparsity) : dense);
+  const ins = [x, w];
+  if (s.bias !== false) ins.push(b.initializer('b', uniform(r, [s.M])));
+  x = b.op('Conv', ins, {
+    kernel_shape: attr.ints([s.KH, s.KW]),
+    pads: attr.ints(s.pad ?? [0, 0, 0, 0]),
+    strides: attr.ints(s.stride ?? [1, 1]),
+    dilations: attr.ints(s.dil ?? [1, 1]),
+    group: attr.int(group),
+  });
+  if (s.act === 'relu' || s.act === undefined) x = b.op('Relu', [x]);
+  if (s.act === 'clip') x = b.op('Clip', [x, b.initializer('lo', Tensor.fromNumbers('float32', [], [0])), b.initializer('hi', Tensor.fromNumbers('float32', [], [6]))]);
+  b.output(x);
+  return b.build();
+}
+
+const p = (n: number): [number, number, number, number] => [n, n, n, n];
+
+/** Convolutions: channel blocks and remainders, 1x1/3x3/5x5/7x7 and wide kernels, borders, strides, dilations, groups. */
+const CONVS: [string, ConvSpec][] = [
+  ['c1x28k5p2m8', { C: 1, H: 28, W: 28, M: 8, KH: 5, KW: 5, pad: p(2) }],
+  ['c8x14k5p2m16', { C: 8, H: 14, W: 14, M: 16, KH: 5, KW: 5, pad: p(2) }],
+  ['c5x14k5p2m11', { C: 5, H: 14, W: 14, M: 11, KH: 5, KW: 5, pad: p(2) }],
+  ['c1x28k5p2m3', { C: 1, H: 28, W: 28, M: 3, KH: 5, KW: 5, pad: p(2) }],
+  ['c3x12k5m4', { C: 3, H: 12, W: 12, M: 4, KH: 5, KW: 5 }],
+  ['c1x8k3p1m8', { C: 1, H: 8, W: 8, M: 8, KH: 3, KW: 3, pad: p(1) }],
+  ['c8x8k3p1m16', { C: 8, H: 8, W: 8, M: 16, KH: 3, KW: 3, pad: p(1) }],
+  ['c8x8k3p1m16n', { C: 8, H: 8, W: 8, M: 16, KH: 3, KW: 3, pad: p(1), act: 'none' }],
+  ['c5x8k3p1m11', { C: 5, H: 8, W: 8, M: 11, KH: 3, KW: 3, pad: p(1) }],
+  ['c3x8k3p1m5', { C: 3, H: 8, W: 8, M: 5, KH: 3, KW: 3, pad: p(1) }],
+  ['c1x8k3p1m1', { C: 1, H: 8, W: 8, M: 1, KH: 3, KW: 3, pad: p(1) }],
+  ['c4x16k3p1m8', { C: 4, H: 16, W: 16, M: 8, KH: 3, KW: 3, pad: p(1) }],
+  ['c4x16k3m8', { C: 4, H: 16, W: 16, M: 8, KH: 3, KW: 3 }],
+  ['c2x24k3p1m6clip', { C: 2, H: 24, W: 24, M: 6, KH: 3, KW: 3, pad: p(1), act: 'clip' }],
+  ['c3x32k3p1s2m8', { C: 3, H: 32, W: 32, M: 8, KH: 3, KW: 3, pad: p(1), stride: [2, 2] }],
+  ['c4x17k3s2m4', { C: 4, H: 17, W: 17, M: 4, KH: 3, KW: 3, stride: [2, 2] }],
+  ['c8x16k1m8', { C: 8, H: 16, W: 16, M: 8, KH: 1, KW: 1 }],
+  ['c16x8k1m32', { C: 16, H: 8, W: 8, M: 32, KH: 1, KW: 1 }],
+  ['c16x8k1m6nb', { C: 16, H: 8, W: 8, M: 6, KH: 1, KW: 1, bias: false }],
+  ['c6x10k1m3', { C: 6, H: 10, W: 10, M: 3, KH: 1, KW: 1 }],
+  ['c2x20k2s2m4', { C: 2, H: 20, W: 20, M: 4, KH: 2, KW: 2, stride: [2, 2] }],
+  ['c3x12k7p3m4', { C: 3, H: 12, W: 12, M: 4, KH: 7, KW: 7, pad: p(3) }],
+  ['c1x20k7m2', { C: 1, H: 20, W: 20, M: 2, KH: 7, KW: 7 }],
+  ['c4x12k3p2d2m4', { C: 4, H: 12, W: 12, M: 4, KH: 3, KW: 3, pad: p(2), dil: [2, 2] }],
+  ['dw8x16k3p1', { C: 8, H: 16, W: 16, M: 8, KH: 3, KW: 3, pad: p(1), group: 8 }],
+  ['dw16x8k3p1s2', { C: 16, H: 8, W: 8, M: 16, KH: 3, KW: 3, pad: p(1), stride: [2, 2], group: 16 }],
+  ['dw4x12k5p2m8', { C: 4, H: 12, W: 12, M: 8, KH: 5, KW: 5, pad: p(2), group: 4 }],
+  ['g8x8k3p1m8g2', { C: 8, H: 8, W: 8, M: 8, KH: 3, KW: 3, pad: p(1), group: 2 }],
+  ['c4x1x64k5p2m8', { C: 4, H: 1, W: 64, M: 8, KH: 1, KW: 5, pad: [0, 2, 0, 2] }],
+  ['c8x1x32k3m8', { C: 8, H: 1, W: 32, M: 8, KH: 1, KW: 3 }],
+  ['c2x6k3p1m4', { C: 2, H: 6, W: 6, M: 4, KH: 3, KW: 3, pad: p(1) }],
+  ['c1x40k3p1m2', { C: 1, H: 40, W: 40, M: 2, KH: 3, KW: 3, pad: p(1) }],
+  ['c2x10k5p2m7', { C: 2, H: 10, W: 10, M: 7, KH: 5, KW: 5, pad: p(2) }],
+  ['c6x9k3p1m9', { C: 6, H: 9, W: 9, M: 9, KH: 3, KW: 3, pad: p(1) }],
+  ['c3x30k3p1m3', { C: 3, H: 30, W: 30, M: 3, KH: 3, KW: 3, pad: p(1) }],
+  ['c2x12k4p1m4', { C: 2, H: 12, W: 12, M: 4, KH: 4, KW: 4, pad: [1, 1, 2, 2] }],
+  ['c8x4k3p1m4', { C: 8, H: 4, W: 4, M: 4, KH: 3, KW: 3, pad: p(1) }],
+  ['c12x6k3m12', { C: 12, H: 6, W: 6, M: 12, KH: 3, KW: 3 }],
+  ['gen2x1x48k17m2', { C: 2, H: 1, W: 48, M: 2, KH: 1, KW: 17, pad: [0, 8, 0, 8] }],
+  ['gen1x1x64k20m3', { C: 1, H: 1, W: 64, M: 3, KH: 1, KW: 20 }],
+];
+
+function convCases(): SuiteCase[] {
+  const r = rng();
+  return CONVS.map(([name, s]) => ({ name: `conv.${name}`, graph: convGraph(r, s) }));
+}
+
+function convTransposeCases(): SuiteCase[] {
+  const r = rng();
+  const specs: [string, number, number, number, number, number, number[]][] = [
+    // name, C, H, M, K, stride, pads
+    ['ct8x8k4s2m4', 8, 8, 4, 4, 2, [1, 1, 1, 1]],
+    ['ct4x6k3s1m4', 4, 6, 4, 3, 1, [0, 0, 0, 0]],
+    ['ct2x8k3s2m3', 2, 8, 3, 3, 2, [1, 1, 0, 0]],
+    ['ct6x5k2s2m6', 6, 5, 6, 2, 2, [0, 0, 0, 0]],
+    ['ct1x12k5s1m2', 1, 12, 2, 5, 1, [2, 2, 2, 2]],
+    ['ct4x4k4s4m2', 4, 4, 2, 4, 4, [0, 0, 0, 0]],
+    ['ct3x10k3s1m3', 3, 10, 3, 3, 1, [1, 1, 1, 1]],
+    ['ct8x3k3s3m8', 8, 3, 8, 3, 3, [0, 0, 0, 0]],
+    ['ct2x16k2s2m2', 2, 16, 2, 2, 2, [0, 0, 0, 0]],
+    ['ct5x7k5s2m3', 5, 7, 3, 5, 2, [2, 2, 1, 1]],
+  ];
+  return specs.map(([name, C, H, M, K, s, pads]) => {
+    const b = new GraphBuilder('convt');
+    const x = b.input('x', 'float32', [1, C, H, H]);
+    const y = b.op('ConvTranspose', [x, b.initializer('w', uniform(r, [C, M, K, K])), b.initializer('b', uniform(r, [M]))], {
+      kernel_shape: attr.ints([K, K]), strides: attr.ints([s, s]), pads: attr.ints(pads),
+    });
+    b.output(y);
+    return { name: `convt.${name}`, graph: b.build() };
+  });
+}
+
+function denseCases(): SuiteCase[] {
+  const r = rng();
+  const specs: [number, number, number, 'relu' | 'clip' | 'none', boolean][] = [
+    // rows, K, N, activation, bias
+    [1, 64, 64, 'relu', true],
+    [1, 64, 32, 'relu', true],
+    [1, 32, 10, 'none', true],
+    [1, 256, 10, 'none', true],
+    [1, 256, 32, 'relu', true],
+    [1, 8, 4, 'none', true],
+    [1, 16, 100, 'relu', true],
+    [1, 29, 13, 'none', true],
+    [1, 30, 7, 'clip', true],
+    [1, 300, 5, 'none', false],
+    [1, 100, 1, 'none', true],
+    [1, 57, 24, 'relu', false],
+    [1, 128, 48, 'relu', true],
+    [2, 64, 16, 'relu', true],
+    [4, 32, 10, 'none', true],
+    [3, 16, 12, 'relu', true],
+    [6, 20, 9, 'none', false],
+  ];
+  return specs.map(([rows, K, N, act, bias]) => {
+    const b = new GraphBuilder('dense');
+    let x = b.input('x', 'float32', [rows, K]);
+    const ins = [x, b.initializer('w', uniform(r, [N, K]))];
+    if (bias) ins.push(b.initializer('b', uniform(r, [N])));
+    x = b.op('Gemm', ins, { transB: attr.int(1) });
+    if (act === 'relu') x = b.op('Relu', [x]);
+    if (act === 'clip') x = b.op('Clip', [x, b.initializer('lo', Tensor.fromNumbers('float32', [], [0])), b.initializer('hi', Tensor.fromNumbers('float32', [], [6]))]);
+    b.output(x);
+    return { name: `dense.r${rows}k${K}n${N}${act === 'none' ? '' : act}${bias ? '' : 'nb'}`, graph: b.build() };
+  });
+}
+
+function matmulCases(): SuiteCase[] {
+  const specs: [number[], number[]][] = [
+    [[4, 8], [8, 4]],
+    [[5, 16], [16, 6]],
+    [[8, 8], [8, 8]],
+    [[3, 5], [5, 7]],
+    [[1, 16], [16, 16]],
+    [[2, 4, 8], [2, 8, 4]],
+    [[12, 12], [12, 12]],
+  ];
+  return specs.map(([as, bs]) => {
+    const b = new GraphBuilder('matmul');
+    const a = b.input('a', 'float32', as);
+    const c = b.input('b', 'float32', bs);
+    b.output(b.op('MatMul', [a, c]));
+    return { name: `matmul.${as.join('x')}_${bs.join('x')}`, graph: b.build() };
+  });
+}
+
+function poolCases(): SuiteCase[] {
+  const out: SuiteCase[] = [];
+  const specs: [string, number[], number[], number[], number[], number[]?, number?][] = [
+    // name, input shape, kernel, strides, pads, dilations, count_include_pad
+    ['k2s2x28', [1, 8, 28, 28], [2, 2], [2, 2], [0, 0, 0, 0]],
+    ['k3s3x14', [1, 16, 14, 14], [3, 3], [3, 3], [0, 0, 0, 0]],
+    ['k2s2x8', [1, 16, 8, 8], [2, 2], [2, 2], [0, 0, 0, 0]],
+    ['k3s2p1x16', [1, 8, 16, 16], [3, 3], [2, 2], [1, 1, 1, 1]],
+    ['k3s1p1x12', [1, 4, 12, 12], [3, 3], [1, 1], [1, 1, 1, 1]],
+    ['k2s1x10', [1, 6, 10, 10], [2, 2], [1, 1], [0, 0, 0, 0]],
+    ['k5s1p2x10', [1, 3, 10, 10], [5, 5], [1, 1], [2, 2, 2, 2]],
+    ['k1x4s2x1x64', [1, 4, 1, 64], [1, 4], [1, 2], [0, 0, 0, 0]],
+    ['k9s1x12', [1, 2, 12, 12], [9, 9], [1, 1], [0, 0, 0, 0]],
+    ['k3s2d2x15', [1, 4, 15, 15], [3, 3], [2, 2], [0, 0, 0, 0], [2, 2]],
+  ];
+  for (const kind of ['MaxPool', 'AveragePool'] as const) {
+    for (const [name, shape, k, s, pads, dil] of specs) {
+      if (kind === 'AveragePool' && dil) continue;
+      const b = new GraphBuilder('pool');
+      const x = b.input('x', 'float32', shape);
+      const attrs: Record<string, ReturnType<typeof attr.ints>> = { kernel_shape: attr.ints(k), strides: attr.ints(s), pads: attr.ints(pads) };
+      if (dil) attrs.dilations = attr.ints(dil);
+      b.output(b.op(kind, [x], attrs));
+      out.push({ name: `${kind === 'MaxPool' ? 'maxpool' : 'avgpool'}.${name}`, graph: b.build() });
+    }
+  }
+  const b = new GraphBuilder('pool');
+  const x = b.input('x', 'float32', [1, 4, 12, 12]);
+  b.output(b.op('AveragePool', [x], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([1, 1]), pads: attr.ints([1, 1, 1, 1]), count_include_pad: attr.int(1) }));
+  out.push({ name: 'avgpool.k3s1p1x12cip', graph: b.build() });
+  for (const kind of ['GlobalMaxPool', 'GlobalAveragePool']) {
+    for (const [C, H, W] of [[8, 8, 8], [16, 4, 4], [4, 16, 16], [32, 2, 2], [16, 3, 3], [8, 4, 8], [3, 32, 32], [16, 2, 4]]) {
+      const g = new GraphBuilder('gpool');
+      const x = g.input('x', 'float32', [1, C, H, W]);
+      g.output(g.op(kind, [x]));
+      out.push({ name: `${kind === 'GlobalMaxPool' ? 'gmaxpool' : 'gavgpool'}.${C}x${H}x${W}`, graph: g.build() });
+    }
+  }
+  return out;
+}
+
+/** Inputs a unary op sees in a network: standard normal (positive for LOG and SQRT). */
+function unaryInputs(r: Random, op: string, shape: number[]): Tensor[][] {
+  const positive = op === 'Log' || op === 'Sqrt';
+  return [[tensor(r, shape, () => (positive ? Math.abs(r.normal()) + 0.05 : r.normal()))]];
+}
+
+function unaryCases(): SuiteCase[] {
+  const r = rng();
+  const ops: [string, Record<string, ReturnType<typeof attr.float>>?][] = [
+    ['Relu'], ['LeakyRelu', { alpha: attr.float(0.1) }], ['Sigmoid'], ['HardSigmoid', { alpha: attr.float(0.2), beta: attr.float(0.5) }], ['HardSwish'],
+    ['Tanh'], ['Exp'], ['Log'], ['Sqrt'], ['Neg'], ['Abs'], ['Erf'], ['Clip'],
+  ];
+  const out: SuiteCase[] = [];
+  for (const [op, attrs] of ops) {
+    for (const n of [64, 512, 2048]) {
+      const b = new GraphBuilder('unary');
+      const x = b.input('x', 'float32', [1, n]);
+      const ins = op === 'Clip' ? [x, b.initializer('lo', Tensor.fromNumbers('float32', [], [-1])), b.initializer('hi', Tensor.fromNumbers('float32', [], [1]))] : [x];
+      b.output(b.op(op, ins, attrs ?? {}));
+      out.push({ name: `unary.${op}.${n}`, graph: b.build(), inputs: unaryInputs(r, op, [1, n]) });
+    }
+  }
+  return out;
+}
+
+function binaryCases(): SuiteCase[] {
+  const r = rng();
+  const ops = ['Add', 'Sub', 'Mul', 'Div', 'Max', 'Min', 'Pow', 'PRelu'];
+  // [name, a shape, b shape, b constant]
+  const shapes: [string, number[], number[], boolean][] = [
+    ['same256', [1, 256], [1, 256], false],
+    ['same2048', [1, 8, 16, 16], [1, 8, 16, 16], false],
+    ['perchannel', [1, 8, 8, 8], [8, 1, 1], true],
+    ['scalar', [1, 1024], [], true],
+    ['rank4', [2, 4, 8, 8], [1, 4, 1, 8], true],
+  ];
+  const out: SuiteCase[] = [];
+  for (const op of ops) {
+    for (const [name, as, bs, constant] of shapes) {
+      if (op === 'PRelu' && name === 'scalar') continue;
+      const b = new GraphBuilder('binary');
+      const a = b.input('a', 'float32', as);
+      const positive = (shape: number[]) => tensor(r, shape, () => r.uniform(0.5, 1.5));
+      const other = constant ? b.initializer('c', op === 'Pow' ? tensor(r, bs, () => r.uniform(0.3, 2.7)) : op === 'Div' ? positive(bs) : uniform(r, bs)) : b.input('b', 'float32', bs);
+      b.output(b.op(op, [a, other]));
+      const inputs = [[op === 'Pow' ? positive(as) : uniform(r, as, 1)]];
+      if (!constant) inputs[0].push(op === 'Pow' ? tensor(r, bs, () => r.uniform(0.3, 2.7)) : op === 'Div' ? positive(bs) : uniform(r, bs, 1));
+      out.push({ name: `binary.${op}.${name}`, graph: b.build(), inputs });
+    }
+  }
+  return out;
+}
+
+function affineCases(): SuiteCase[] {
+  const r = rng();
+  return [[1, 8, 8, 8], [1, 64], [1, 16, 4, 4], [1, 3, 24, 24], [1, 32, 16]].map((shape) => {
+    const b = new GraphBuilder('bn');
+    const x = b.input('x', 'float32', shape);
+    const C = shape[1];
+    const t = (name: string, f: () => number) => b.initializer(name, tensor(r, [C], f));
+    b.output(b.op('BatchNormalization', [x, t('s', () => r.uniform(0.5, 1.5)), t('b', () => r.uniform(-0.1, 0.1)), t('m', () => r.uniform(-0.1, 0.1)), t('v', () => r.uniform(0.5, 2))], { epsilon: attr.float(1e-5) }));
+    return { name: `affine.${shape.join('x')}`, graph: b.build() };
+  });
+}
+
+function softmaxCases(): SuiteCase[] {
+  const out: SuiteCase[] = [];
+  const specs: [number[], number][] = [[[1, 10], -1], [[1, 100], -1], [[4, 32], -1], [[1, 8, 16], 1], [[1, 3], -1]];
+  for (const op of ['Softmax', 'LogSoftmax']) {
+    for (const [shape, axis] of specs) {
+      const b = new GraphBuilder('softmax');
+      const x = b.input('x', 'float32', shape);
+      b.output(b.op(op, [x], { axis: attr.int(axis) }));
+      out.push({ name: `${op.toLowerCase()}.${shape.join('x')}a${axis}`, graph: b.build() });
+    }
+  }
+  return out;
+}
+
+function reduceCases(): SuiteCase[] {
+  const out: SuiteCase[] = [];
+  const specs: [number[], number[]][] = [[[1, 8, 64], [2]], [[1, 32, 16], [1]], [[4, 8, 8], [1, 2]], [[1, 256], [1]]];
+  for (const op of ['ReduceSum', 'ReduceMean', 'ReduceMax', 'ReduceMin']) {
+    for (const [shape, axes] of specs) {
+      const b = new GraphBuilder('reduce');
+      const x = b.input('x', 'float32', shape);
+      b.output(b.op(op, [x, b.initializer('axes', Tensor.fromNumbers('int64', [axes.length], axes))], { keepdims: attr.int(1) }));
+      out.push({ name: `reduce.${op}.${shape.join('x')}a${axes.join('')}`, graph: b.build() });
+    }
+  }
+  return out;
+}
+
+function transposeCases(): SuiteCase[] {
+  const specs: [number[], number[]][] = [
+    [[1, 8, 8, 8], [0, 2, 3, 1]],
+    [[1, 16, 32], [0, 2, 1]],
+    [[4, 8, 16], [1, 0, 2]],
+    [[2, 3, 4, 5], [3, 2, 1, 0]],
+    [[1, 64, 4], [0, 2, 1]],
+  ];
+  return specs.map(([shape, perm]) => {
+    const b = new GraphBuilder('transpose');
+    const x = b.input('x', 'float32', shape);
+    b.output(b.op('Transpose', [x], { perm: attr.ints(perm) }));
+    return { name: `transpose.${shape.join('x')}p${perm.join('')}`, graph: b.build() };
+  });
+}
+
+function padCases(): SuiteCase[] {
+  const out: SuiteCase[] = [];
+  const specs: [string, number[], number[]][] = [
+    ['hw', [1, 4, 8, 8], [0, 0, 1, 2, 0, 0, 1, 2]],
+    ['last', [1, 32], [0, 3, 0, 1]],
+    ['big', [1, 2, 16, 16], [0, 0, 2, 2, 0, 0, 2, 2]],
+  ];
+  for (const mode of ['constant', 'edge', 'reflect', 'wrap']) {
+    for (const [name, shape, pads] of specs) {
+      const b = new GraphBuilder('pad');
+      const x = b.input('x', 'float32', shape);
+      b.output(b.op('Pad', [x, b.initializer('pads', Tensor.fromNumbers('int64', [pads.length], pads))], { mode: attr.string(mode) }));
+      out.push({ name: `pad.${mode}.${name}`, graph: b.build() });
+    }
+  }
+  const b = new GraphBuilder('pad');
+  const x = b.input('x', 'float32', [1, 4, 6, 6]);
+  b.output(b.op('Pad', [x, b.initializer('pads', Tensor.fromNumbers('int64', [8], [0, 2, 1, 1, 0, 2, 1, 1]))], { mode: attr.string('constant') }));
+  out.push({ name: 'pad.constant.channels', graph: b.build() });
+  return out;
+}
+
+function concatCases(): SuiteCase[] {
+  const specs: [number[][], number][] = [
+    [[[1, 8, 8, 8], [1, 4, 8, 8]], 1],
+    [[[4, 8], [4, 16]], 1],
+    [[[1, 2, 16, 16], [1, 2, 16, 16], [1, 2, 16, 16]], 1],
+    [[[8, 4, 3], [8, 4, 5]], 2],
+  ];
+  return specs.map(([shapes, axis], i) => {
+    const b = new GraphBuilder('concat');
+    const xs = shapes.map((s, k) => b.input(`x${k}`, 'float32', s));
+    b.output(b.op('Concat', xs, { axis: attr.int(axis) }));
+    return { name: `concat.${i}`, graph: b.build() };
+  });
+}
+
+/** Models with no kernel call: the fixed cost and flash of a model library (one and two inputs/outputs). */
+function viewCases(): SuiteCase[] {
+  const one = new GraphBuilder('view1');
+  const x = one.input('x', 'float32', [1, 16]);
+  one.output(one.op('Reshape', [x, one.initializer('s', Tensor.fromNumbers('int64', [2], [4, 4]))]));
+  const two = new GraphBuilder('view2');
+  const a = two.input('a', 'float32', [1, 16]);
+  const c = two.input('b', 'float32', [1, 8]);
+  two.output(two.op('Reshape', [a, two.initializer('s', Tensor.fromNumbers('int64', [2], [4, 4]))]));
+  two.output(two.op('Reshape', [c, two.initializer('t', Tensor.fromNumbers('int64', [2], [2, 4]))]));
+  return [{ name: 'view.1', graph: one.build() }, { name: 'view.2', graph: two.build() }];
+}
+
+/** Weight-sparse kernels (forced, so that every case runs them). */
+function sparseCases(): SuiteCase[] {
+  const r = rng();
+  const out: SuiteCase[] = [];
+  const dense: [number, number, number, number, boolean][] = [
+    // rows, K, N, sparsity, relu
+    [1, 64, 64, 0.5, true], [1, 64, 64, 0.8, true], [1, 64, 64, 0.95, false], [1, 256, 10, 0.8, false], [1, 256, 32, 0.9, true],
+    [1, 32, 10, 0.7, false], [1, 128, 48, 0.6, true], [2, 64, 16, 0.8, true], [1, 300, 5, 0.9, false], [3, 40, 24, 0.75, false],
+  ];
+  for (const [rows, K, N, sp, relu] of dense) {
+    const b = new GraphBuilder('sparse_dense');
+    let x = b.input('x', 'float32', [rows, K]);
+    x = b.op('Gemm', [x, b.initializer('w', sparsify(r, uniform(r, [N, K]), sp)), b.initializer('b', uniform(r, [N]))], { transB: attr.int(1) });
+    if (relu) x = b.op('Relu', [x]);
+    b.output(x);
+    out.push({ name: `sparse_dense.r${rows}k${K}n${N}s${Math.round(sp * 100)}`, graph: b.build(), sparse: 'always' });
+  }
+  const convs: [string, ConvSpec, number][] = [
+    ['c1x28k5p2m8', { C: 1, H: 28, W: 28, M: 8, KH: 5, KW: 5, pad: p(2) }, 0.6],
+    ['c8x14k5p2m16', { C: 8, H: 14, W: 14, M: 16, KH: 5, KW: 5, pad: p(2) }, 0.7],
+    ['c8x14k5p2m16', { C: 8, H: 14, W: 14, M: 16, KH: 5, KW: 5, pad: p(2) }, 0.9],
+    ['c8x8k3p1m16', { C: 8, H: 8, W: 8, M: 16, KH: 3, KW: 3, pad: p(1) }, 0.5],
+    ['c8x8k3p1m16', { C: 8, H: 8, W: 8, M: 16, KH: 3, KW: 3, pad: p(1) }, 0.9],
+    ['c1x8k3p1m8', { C: 1, H: 8, W: 8, M: 8, KH: 3, KW: 3, pad: p(1) }, 0.3],
+    ['c4x16k3m8', { C: 4, H: 16, W: 16, M: 8, KH: 3, KW: 3, act: 'none' }, 0.7],
+    ['c3x32k3p1s2m8', { C: 3, H: 32, W: 32, M: 8, KH: 3, KW: 3, pad: p(1), stride: [2, 2] }, 0.8],
+    ['dw8x16k3p1', { C: 8, H: 16, W: 16, M: 8, KH: 3, KW: 3, pad: p(1), group: 8 }, 0.5],
+    ['c16x8k1m32', { C: 16, H: 8, W: 8, M: 32, KH: 1, KW: 1 }, 0.8],
+    ['c5x8k3p1m11', { C: 5, H: 8, W: 8, M: 11, KH: 3, KW: 3, pad: p(1) }, 0.8],
+    ['c2x12k4p1m4', { C: 2, H: 12, W: 12, M: 4, KH: 4, KW: 4, pad: [1, 1, 2, 2] }, 0.6],
+    ['c4x12k3p2d2m4', { C: 4, H: 12, W: 12, M: 4, KH: 3, KW: 3, pad: p(2), dil: [2, 2] }, 0.7],
+    ['c2x40k3p1m4', { C: 2, H: 40, W: 40, M: 4, KH: 3, KW: 3, pad: p(1), act: 'clip' }, 0.5],
+  ];
+  for (const [name, spec, sp] of convs) out.push({ name: `sparse_conv.${name}s${Math.round(sp * 100)}`, graph: convGraph(r, spec, sp), sparse: 'always' });
+  return out;
+}
+
+/** Every calibration case. */
+export function calibrationSuite(): SuiteCase[] {
+  return [
+    ...viewCases(), ...convCases(), ...convTransposeCases(), ...denseCases(), ...matmulCases(), ...poolCases(), ...unaryCases(),
+    ...binaryCases(), ...affineCases(), ...softmaxCases(), ...reduceCases(), ...transposeCases(), ...padCases(), ...concatCases(), ...sparseCases(),
+  ];
+}

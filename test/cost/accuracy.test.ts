@@ -1,0 +1,80 @@
+// The cost model against QEMU: predicted instructions and model-library flash within 10% of what
+// `edgeprune verify` measures, on the bench models (MNIST-like CNN, digits MLP and CNN), their
+// structurally pruned variants (pruneChannels) and magnitude-pruned ones (weight-sparse kernels), on
+// mps2-an386 and stm32f405. The bench models go through verifyOnTarget itself; all models, these
+// included, through measureOnTarget (many libraries in one firmware: the same figures, checked here).
+import { beforeAll, describe, expect, it } from 'vitest';
+import { measureOnTarget, type Measurement } from '../../src/cost/measure.js';
+import { predictCost, type CostPrediction } from '../../src/cost/predict.js';
+import type { Graph } from '../../src/ir/graph.js';
+import { findTarget } from '../../src/targets/load-targets.js';
+import { loadVectors } from '../../src/verify/vectors.js';
+import { verifyOnTarget, type VerifyReport } from '../../src/verify/verify-mcu.js';
+import { benchModels, magnitudePruned } from './support.js';
+
+const TOLERANCE = 0.1;
+const VERIFIED = ['mnist-cnn', 'digits-mlp', 'digits-cnn'];
+
+const bench = benchModels();
+const models: Record<string, Graph> = {
+  ...bench,
+  'mnist-cnn-sparse80': magnitudePruned(bench['mnist-cnn'], 0.8),
+  'digits-mlp-sparse80': magnitudePruned(bench['digits-mlp'], 0.8),
+  'digits-cnn-sparse90': magnitudePruned(bench['digits-cnn'], 0.9),
+};
+const names = Object.keys(models);
+const rel = (predicted: number, measured: number) => (predicted - measured) / measured;
+
+describe.each(['mps2-an386', 'stm32f405'])('cost model vs QEMU on %s', (targetName) => {
+  const target = findTarget(targetName);
+  const predicted = new Map<string, CostPrediction>();
+  const measured = new Map<string, Measurement>();
+  const verified = new Map<string, VerifyReport>();
+
+  beforeAll(async () => {
+    for (const n of names) predicted.set(n, predictCost(models[n], target));
+    const runs = await measureOnTarget(target, names.map((name) => ({ name, graph: models[name] })), { vectors: 1, seed: 1 });
+    runs.forEach((m) => measured.set(m.name, m));
+    for (const n of VERIFIED) {
+      const g = models[n];
+      verified.set(n, await verifyOnTarget(g, n, { target, vectors: loadVectors(g, { count: 1, seed: 1 }) }));
+    }
+  }, 240_000);
+
+  it('measures what verifyOnTarget measures', () => {
+    for (const n of VERIFIED) {
+      const v = verified.get(n)!;
+      const m = measured.get(n)!;
+      expect(v.passed, n).toBe(true);
+      expect(m.instructions, n).toBe(v.instructions);
+      expect(m.flashBytes, n).toBe(v.flashBytes);
+      expect(m.ramBytes, n).toBe(v.ramBytes);
+    }
+  });
+
+  it.each(VERIFIED)('%s: instructions and flash within 10% of verifyOnTarget', (n) => {
+    const p = predicted.get(n)!;
+    const v = verified.get(n)!;
+    expect(Math.abs(rel(p.instructions, v.instructions!)), `instructions: predicted ${p.instructions}, measured ${v.instructions}`).toBeLessThan(TOLERANCE);
+    expect(Math.abs(rel(p.flashBytes, v.flashBytes)), `flash: predicted ${p.flashBytes}, measured ${v.flashBytes}`).toBeLessThan(TOLERANCE);
+    expect(p.staticRamBytes).toBe(v.ramBytes);
+    expect(p.arenaBytes).toBe(v.arenaBytes);
+  });
+
+  it.each(names.filter((n) => !VERIFIED.includes(n)))('%s: instructions and flash within 10% of QEMU', (n) => {
+    const p = predicted.get(n)!;
+    const m = measured.get(n)!;
+    expect(Math.abs(rel(p.instructions, m.instructions)), `instructions: predicted ${p.instructions}, measured ${m.instructions}`).toBeLessThan(TOLERANCE);
+    expect(Math.abs(rel(p.flashBytes, m.flashBytes)), `flash: predicted ${p.flashBytes}, measured ${m.flashBytes}`).toBeLessThan(TOLERANCE);
+    expect(p.staticRamBytes).toBe(m.ramBytes);
+  });
+
+  it('the magnitude-pruned models run the weight-sparse kernels', () => {
+    expect(predicted.get('digits-mlp-sparse80')!.layers.some((l) => l.kernel === 'ep_sparse_dense_f32')).toBe(true);
+    expect(predicted.get('mnist-cnn-sparse80')!.layers.some((l) => l.kernel === 'ep_sparse_conv2d_f32')).toBe(true);
+  });
+
+  it('predicts a stack at least as large as measured (conservative)', () => {
+    for (const n of names) expect(predicted.get(n)!.stackBytes, n).toBeGreaterThanOrEqual(measured.get(n)!.stackBytes);
+  });
+});

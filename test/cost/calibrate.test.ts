@@ -1,0 +1,60 @@
+// `edgeprune calibrate`: a partial calibration (--only) through the command, in process: the fit report,
+// an atomically written, valid file, the same bytes on a second run, and the refusal to overwrite the
+// target's calibration with a partial one.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { registerCalibrate } from '../../src/cli/commands/calibrate.js';
+import { readCalibrationFile } from '../../src/cost/calibration.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ep-calibrate-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+async function calibrate(args: string[]): Promise<string> {
+  const program = new Command();
+  program.exitOverride();
+  registerCalibrate(program);
+  const lines: string[] = [];
+  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    await program.parseAsync(['calibrate', ...args], { from: 'user' });
+  } finally {
+    log.mockRestore();
+    err.mockRestore();
+  }
+  return lines.join('\n');
+}
+
+describe('edgeprune calibrate', () => {
+  it('fits the selected kernels and writes the file', async () => {
+    const file = path.join(dir, 'partial.json');
+    const out = JSON.parse(await calibrate(['--target', 'mps2-an386', '--only', 'dense.,unary.Relu', '--out', file, '--json']));
+    expect(out.file).toBe(file);
+    const keys = out.fits.map((f: { key: string }) => f.key);
+    expect(keys).toEqual(['ep_dense_f32', 'ep_unary_f32:RELU']);
+    for (const f of out.fits) expect(f.instructionsMaxError).toBeLessThan(0.1);
+    const cal = readCalibrationFile(file);
+    expect(cal.target).toBe('mps2-an386');
+    expect(Object.keys(cal.kernels)).toEqual(keys);
+    expect(cal.kernels.ep_dense_f32.instructions.fma).toBeGreaterThan(0.5);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  }, 120_000);
+
+  it('is deterministic and prints the fit quality', async () => {
+    const a = path.join(dir, 'a.json');
+    const b = path.join(dir, 'b.json');
+    const text = await calibrate(['--target', 'stm32f405', '--only', 'unary.Relu,softmax.', '--out', a]);
+    await calibrate(['--target', 'stm32f405', '--only', 'unary.Relu,softmax.', '--out', b]);
+    expect(fs.readFileSync(a, 'utf8')).toBe(fs.readFileSync(b, 'utf8'));
+    expect(text).toMatch(/ep_softmax_f32/);
+    expect(text).toMatch(/instr\. max err/);
+    expect(text).toContain(`wrote ${a}`);
+  }, 120_000);
+
+  it('refuses a partial calibration without --out', async () => {
+    await expect(calibrate(['--target', 'mps2-an386', '--only', 'dense.'])).rejects.toThrow(/--out/);
+  });
+});
