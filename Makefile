@@ -10,7 +10,7 @@ TS_SOURCES := $(shell find src hw-sim bench -name '*.ts' 2>/dev/null) tsconfig.j
 .PHONY: help setup toolchains build test conformance demo bench clean
 
 help:
-	@echo "make demo         train, prune, compile and verify a CNN on the bundled digits"
+	@echo "make demo         edgeprune build: prune the digits CNN under latency/RAM budgets, compile, verify in QEMU"
 	@echo "make test         run the whole test suite (installs what is missing first)"
 	@echo "make setup        install npm packages and Debian toolchains, compile the TypeScript"
 	@echo "make conformance  run the ONNX operator conformance cases and print the summary"
@@ -45,20 +45,13 @@ conformance: setup
 	@node dist/src/conformance/main.js
 
 demo: setup
-	@mkdir -p out/demo
-	@echo "demo: 1/4 training a small CNN on the bundled digits (edgeprune train)"
-	@node bin/edgeprune.js train examples/digits/digits.csv.gz --arch cnn --out out/demo/digits-cnn.onnx --force
+	@echo "demo: edgeprune build on the bundled digits CNN (examples/models/digits-cnn.onnx, 97.8% test accuracy)."
+	@echo "demo: budgets: half its dense latency (--latency-ms 0.5) and 5 KiB of RAM on the default target, an"
+	@echo "demo: STM32F405 emulated by QEMU; edgeprune prunes and fine-tunes it until the cost model says it fits,"
+	@echo "demo: compiles it to C, and measures the firmware in the emulator."
+	@node bin/edgeprune.js build examples/models/digits-cnn.onnx --data examples/digits/digits.csv.gz --latency-ms 0.5 --ram-kb 5 --out out/demo --force
 	@echo
-	@echo "demo: 2/4 pruning it progressively: half the MACs (whole filters), then 60% of the weights (edgeprune prune)"
-	@node bin/edgeprune.js prune out/demo/digits-cnn.onnx --data examples/digits/digits.csv.gz --structured 0.5 --sparsity 0.6 --out out/demo/digits-cnn-pruned.onnx --force
-	@echo
-	@echo "demo: 3/4 the pruned model, layer by layer (edgeprune inspect)"
-	@node bin/edgeprune.js inspect out/demo/digits-cnn-pruned.onnx
-	@echo
-	@echo "demo: 4/4 compiling it to C and verifying the firmware on an emulated STM32F405 (edgeprune verify)"
-	@node bin/edgeprune.js verify out/demo/digits-cnn-pruned.onnx --target stm32f405 --data examples/digits/digits.csv.gz --vectors 10
-	@echo
-	@echo "demo: done; the models are in out/demo/"
+	@echo "demo: done; open out/demo/report.html (budgets, trajectory, layers); the C library is in out/demo/c/"
 
 bench: setup
 	@echo "bench: MCU figures (MNIST-like CNN on QEMU)"

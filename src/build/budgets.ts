@@ -34,7 +34,7 @@ export function parseBudgets(o: BudgetOptions, target: McuTarget): Budget[] {
     positive(o.latencyMs, '--latency-ms');
     // The instruction count that takes this long at the target's clock and cycles-per-instruction estimate.
     const limit = Math.floor((o.latencyMs / 1000) * target.clockHz / target.cyclesPerInstruction);
-    budgets.push({ name: 'instructions', limit, givenAs: `--latency-ms ${o.latencyMs} (≈ ${limit.toLocaleString('en-US')} instructions at ${target.clockHz / 1e6} MHz × ${target.cyclesPerInstruction} cycles/instruction, an estimate)` });
+    budgets.push({ name: 'instructions', limit, givenAs: `--latency-ms ${o.latencyMs} (≈ ${limit.toLocaleString('en-US')} instructions, estimate)` });
   }
   if (o.maxInstructions !== undefined) {
     positive(o.maxInstructions, '--max-instructions');

@@ -80,10 +80,9 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
   // budget the model predicted it would meet, the search goes on against a tighter internal limit.
   for (let round = 0; round < 3; round++) {
     log(round === 0 ? 'searching under the budgets (cost model)' : `the firmware measured over budget: searching on with tighter internal limits (round ${round + 1})`);
-    const s = await searchUnderBudget(graph, trainer, data, (g) => cost.costs(g), { ...input.search, budgets: internal }, input.events);
+    const s = await searchUnderBudget(graph, trainer, data, (g) => cost.costs(g), { ...input.search, budgets: internal, reference: search?.dense }, input.events);
     if (search) {
-      // Keep the dense reference and the whole trajectory across rounds.
-      s.dense = search.dense;
+      // Keep the whole trajectory across rounds (the dense reference is carried by the options).
       s.iterations = [...search.iterations, ...s.iterations.map((it) => ({ ...it, iteration: it.iteration + search!.iterations.length }))];
     }
     search = s;

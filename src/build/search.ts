@@ -26,6 +26,8 @@ export interface SearchOptions {
   criterion: 'l1' | 'l2';
   /** Offer weight-pruning proposals (they lower cost only where sparse kernels or smaller weights pay). */
   weightProposals: boolean;
+  /** The dense model's scores and costs when the search goes on from an earlier round: drops are measured from it. */
+  reference?: SearchResult['dense'];
 }
 
 export interface Proposal {
@@ -149,12 +151,12 @@ export async function searchUnderBudget(
   if (!canTrain.ok) events.onWarning?.(`the model cannot be fine-tuned (${canTrain.reason}); proposals are ranked without fine-tuning`);
   const score = (g: Graph, which: 'validation' | 'test') => trainer.score(g, data[which]);
   const tune = (g: Graph, masks: Masks, epochs: number) => (canTrain.ok && epochs > 0 ? trainer.fineTune(g, masks, epochs) : Promise.resolve(g));
-  const denseCosts = predict(start);
-  const dense = { validation: await score(start, 'validation'), test: await score(start, 'test'), costs: denseCosts };
+  const dense = o.reference ?? { validation: await score(start, 'validation'), test: await score(start, 'test'), costs: predict(start) };
+  const denseCosts = dense.costs;
   const drop = (validation: number) => (dense.validation - validation) * 100;
   let graph = start;
   let masks = masksFromZeros(start);
-  let validation = dense.validation;
+  let validation = o.reference ? await score(start, 'validation') : dense.validation;
   let stoppedBecause: string | null = null;
   const iterations: SearchIteration[] = [];
 

@@ -34,7 +34,8 @@ export async function main(argv: string[]): Promise<number> {
   for (const cmd of program.commands) cmd.exitOverride().option('--debug', 'print stack traces for errors');
   try {
     await program.parseAsync(argv);
-    return 0;
+    // A command that finished but failed its check (verify: 4, build: 3) has set process.exitCode.
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     return reportError(e, debug);
   }

@@ -42,6 +42,8 @@ export interface BuildReport {
   model: string;
   target: { name: string; description: string; emulator: string };
   budgets: BudgetLine[];
+  /** The cost model's figures for the dense and the final model. */
+  estimatedCosts: { dense: Costs; final: Costs };
   accuracy: { dense: number; final: number; dropPoints: number; maxDropPoints: number; split: 'test'; validation: { dense: number; final: number } };
   layers: LayerLine[];
   steps: {
@@ -69,7 +71,7 @@ export type LayerInstructions = Map<string, number>;
 function layerFigures(g: Graph, instructions: LayerInstructions): Map<string, { op: string; f: LayerFigures }> {
   const out = new Map<string, { op: string; f: LayerFigures }>();
   for (const l of modelStats(g).layers) {
-    out.set(l.name, { op: l.op, f: { params: l.params, macs: l.macs, sparsity: l.sparsity, instructions: instructions.get(l.name) ?? 0 } });
+    out.set(l.name, { op: l.op, f: { params: l.params, macs: l.macs, sparsity: l.sparsity, instructions: Math.round(instructions.get(l.name) ?? 0) } });
   }
   return out;
 }
@@ -108,6 +110,7 @@ export function buildReport(r: ReportInput): BuildReport {
     model: r.model,
     target: { name: r.target.name, description: r.target.description, emulator: `qemu ${r.target.emulator.machine}` },
     budgets,
+    estimatedCosts: { dense: r.search.dense.costs, final: r.search.final.costs },
     accuracy: {
       dense: r.search.dense.test, final: r.search.final.test, dropPoints, maxDropPoints: r.maxDrop, split: 'test',
       validation: { dense: r.search.dense.validation, final: r.search.final.validation },

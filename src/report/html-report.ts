@@ -15,15 +15,20 @@ function costText(name: string, v: number | null): string {
 }
 
 export function renderHtmlReport(r: BuildReport): string {
+  // The trajectory is drawn against the most constrained budget's cost (instructions when there is one).
   const costKey = r.budgets.some((b) => b.name === 'instructions') ? 'instructions' : r.budgets[0].name;
-  const costLabel = costKey === 'instructions' ? 'instructions per inference (predicted)' : `${costKey} (predicted)`;
-  const dense = { x: r.layers.reduce((s, l) => s + (costKey === 'instructions' ? l.before.instructions : 0), 0), y: r.accuracy.validation.dense * 100 };
+  const costLabel = costKey === 'instructions' ? 'instructions per inference (predicted)' : `${costKey === 'ramBytes' ? 'RAM' : 'flash'} bytes (predicted)`;
   const points = [
-    ...(costKey === 'instructions' ? [{ x: dense.x, y: dense.y, label: 'dense' }] : []),
+    { x: r.estimatedCosts.dense[costKey], y: r.accuracy.validation.dense * 100, label: 'dense' },
     ...r.steps.filter((s) => s.chosen).map((s) => ({ x: s[costKey], y: s.validation * 100, label: `step ${s.iteration}: ${s.chosen}` })),
   ];
+  const final = { x: r.estimatedCosts.final[costKey], y: r.accuracy.validation.final * 100, label: 'final model, after the longer fine-tuning' };
+  const limit = r.budgets.find((b) => b.name === costKey)!;
   const trajectory = points.length > 1
-    ? lineChart('Pruning trajectory', costLabel, 'validation accuracy (%)', [{ label: 'accepted steps', color: '#1f77b4', points }])
+    ? lineChart('Pruning trajectory', costLabel, 'validation accuracy (%)', [
+      { label: 'accepted steps', color: '#1f77b4', points },
+      { label: 'final (fine-tuned)', color: '#2ca02c', points: [final] },
+    ], [{ x: limit.limit, label: 'budget' }])
     : '';
   const layerChart = barChart('Predicted instructions per layer', 'instructions', r.layers.map((l) => l.name), [
     { label: 'before', color: '#aaaaaa', values: r.layers.map((l) => l.before.instructions) },

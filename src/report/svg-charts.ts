@@ -30,9 +30,9 @@ function fmt(v: number): string {
 }
 
 /** A line chart of one or more series (points joined in the order given). */
-export function lineChart(title: string, xLabel: string, yLabel: string, series: Series[]): string {
+export function lineChart(title: string, xLabel: string, yLabel: string, series: Series[], markers: { x: number; label: string }[] = []): string {
   const all = series.flatMap((s) => s.points);
-  const xs = all.map((p) => p.x);
+  const xs = [...all.map((p) => p.x), ...markers.map((m) => m.x)];
   const ys = all.map((p) => p.y);
   const [x0, x1] = [Math.min(...xs), Math.max(...xs)];
   const [y0, y1] = [Math.min(...ys), Math.max(...ys)];
@@ -47,6 +47,9 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
   parts.push(`<line x1="${PAD.left}" y1="${H - PAD.bottom}" x2="${W - PAD.right}" y2="${H - PAD.bottom}" stroke="#444"/>`);
   parts.push(`<text x="${W / 2}" y="${H - 10}" text-anchor="middle">${escape(xLabel)}</text>`);
   parts.push(`<text x="16" y="${H / 2}" text-anchor="middle" transform="rotate(-90 16 ${H / 2})">${escape(yLabel)}</text>`);
+  for (const m of markers) {
+    parts.push(`<line x1="${sx(m.x).toFixed(1)}" y1="${PAD.top}" x2="${sx(m.x).toFixed(1)}" y2="${H - PAD.bottom}" stroke="#d62728" stroke-dasharray="5,4"/><text x="${(sx(m.x) + 4).toFixed(1)}" y="${PAD.top + 10}" fill="#d62728">${escape(m.label)}</text>`);
+  }
   series.forEach((s, k) => {
     const path = s.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${sx(p.x).toFixed(1)},${sy(p.y).toFixed(1)}`).join(' ');
     parts.push(`<path d="${path}" fill="none" stroke="${s.color}" stroke-width="2"/>`);

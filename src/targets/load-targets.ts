@@ -8,6 +8,9 @@ import { mcuTargetSchema, type McuTarget } from './schema.js';
 
 export const TARGETS_DIR = repoPath('targets');
 
+/** The target of compile, verify and build when --target is not given: an STM32F405 (Cortex-M4F, 168 MHz). */
+export const DEFAULT_TARGET_NAME = 'stm32f405';
+
 /** Parse one target file, with errors that name the file and the field. */
 export function readTargetFile(file: string): McuTarget {
   let data: unknown;

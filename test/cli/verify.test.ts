@@ -84,4 +84,17 @@ describe('edgeprune verify errors', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/gcc-arm-none-eabi/);
   });
+
+  it('exits 4 and names the vector when the outputs differ from the expected data', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-verify-'));
+    fs.cpSync(CASE, dir, { recursive: true });
+    // Change the last float of the expected output (raw_data ends the TensorProto).
+    const file = path.join(dir, 'test_data_set_0', 'output_0.pb');
+    const bytes = fs.readFileSync(file);
+    bytes.writeFloatLE(bytes.readFloatLE(bytes.length - 4) + 1, bytes.length - 4);
+    fs.writeFileSync(file, bytes);
+    const r = await runCli(['verify', path.join(dir, 'model.onnx'), '--target', 'mps2-an386', '--data', path.join(dir, 'test_data_set_0')], { timeout: 120_000 });
+    expect(r.exitCode).toBe(4);
+    expect(r.stdout).toMatch(/vs the expected data/);
+  });
 });

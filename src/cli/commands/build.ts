@@ -10,7 +10,7 @@ import { UserError } from '../../errors.js';
 import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import type { BuildReport } from '../../report/build-report.js';
-import { findTarget } from '../../targets/load-targets.js';
+import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
 import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
 import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
 import { formatCount, renderTable } from '../format.js';
@@ -68,7 +68,7 @@ export function registerBuild(program: Command): void {
     .command('build')
     .description('the main job: prune the model under the target\'s latency/RAM/flash budgets, compile it to C, verify it on the emulated board, and write the report')
     .argument('<model>', 'trained model (.onnx, or a TF.js model.json)')
-    .requiredOption('--target <name>', 'target board (edgeprune targets lists them)')
+    .option('--target <name>', 'target board (edgeprune targets lists them)', DEFAULT_TARGET_NAME)
     .requiredOption('--data <file>', 'data to fine-tune and evaluate on (split with --seed)')
     .requiredOption('--out <dir>', 'output folder: model.onnx, c/ (library + Makefile), report.json, report.html')
     .option('--latency-ms <ms>', 'latency budget per inference (converted to instructions with the target\'s clock and cycles-per-instruction estimate)', positiveNumber('--latency-ms'))

@@ -7,7 +7,7 @@ import { renderTemplate } from '../../emit/render-template.js';
 import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import { targetCFlags } from '../../targets/flags.js';
-import { findTarget } from '../../targets/load-targets.js';
+import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
 import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
 import { VERSION } from '../../version.js';
 import { formatBytes } from '../format.js';
@@ -27,7 +27,7 @@ export function registerCompile(program: Command): void {
     .command('compile')
     .description('generate a self-contained C library of the model (no malloc, static arena) and a Makefile for the target')
     .argument('<model>', 'model file (.onnx)')
-    .requiredOption('--target <name>', 'target board (edgeprune targets lists them)')
+    .option('--target <name>', 'target board (edgeprune targets lists them)', DEFAULT_TARGET_NAME)
     .requiredOption('--out <dir>', 'output directory (must be new or empty, unless --force)')
     .option('--prefix <name>', 'prefix of every C symbol', 'model')
     .option('--force', 'replace an existing output directory')

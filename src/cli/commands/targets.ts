@@ -1,7 +1,7 @@
 // `edgeprune targets`: the target profiles, as a table or JSON.
 
 import type { Command } from 'commander';
-import { listTargets } from '../../targets/load-targets.js';
+import { DEFAULT_TARGET_NAME, listTargets } from '../../targets/load-targets.js';
 import { formatBytes, renderTable } from '../format.js';
 
 export function registerTargets(program: Command): void {
@@ -16,7 +16,7 @@ export function registerTargets(program: Command): void {
         return;
       }
       const rows = targets.map((t) => [
-        t.name, t.core, t.fpu ?? 'none (soft float)', `${t.clockHz / 1e6} MHz`, formatBytes(t.flash.bytes), formatBytes(t.ram.bytes), `qemu ${t.emulator.machine}`,
+        t.name === DEFAULT_TARGET_NAME ? `${t.name} (default)` : t.name, t.core, t.fpu ?? 'none (soft float)', `${t.clockHz / 1e6} MHz`, formatBytes(t.flash.bytes), formatBytes(t.ram.bytes), `qemu ${t.emulator.machine}`,
       ]);
       console.log(renderTable(['name', 'core', 'FPU', 'clock', 'flash', 'RAM', 'emulator'], rows));
       console.log('\nTimes are estimates from instruction counts and each target\'s cycles-per-instruction figure (targets/<name>.json).');

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
-import { findTarget } from '../../targets/load-targets.js';
+import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
 import { loadVectors } from '../../verify/vectors.js';
 import { verifyOnTarget, type VerifyReport } from '../../verify/verify-mcu.js';
 import { formatBytes, formatCount, renderTable } from '../format.js';
@@ -63,7 +63,7 @@ export function registerVerify(program: Command): void {
     .command('verify')
     .description('build the model for a target, run it on the emulated board (or a real one with --port), compare every output with the reference interpreter, and measure instructions, stack, flash and RAM')
     .argument('<model>', 'model file (.onnx)')
-    .requiredOption('--target <name>', 'target board (edgeprune targets lists them)')
+    .option('--target <name>', 'target board (edgeprune targets lists them)', DEFAULT_TARGET_NAME)
     .option('--data <path>', 'input vectors: a folder of ONNX test_data_set_* folders, one such folder, or a CSV file (features, label)')
     .option('--vectors <n>', 'how many vectors (random ones without --data)', parseIntOption('--vectors'), 10)
     .option('--seed <n>', 'seed of the random vectors', parseIntOption('--seed'), 0)

@@ -1,0 +1,276 @@
+// The budget search (searchUnderBudget): real cost model and trainer on a small MLP, and scripted trainers for the stop reasons and the dense reference.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { modelStats } from '../../src/analysis/model-stats.js';
+import type { Budget, Costs } from '../../src/build/budgets.js';
+import { bindCostModel } from '../../src/build/cost-binding.js';
+import { searchUnderBudget, type CostPredictor, type SearchIteration, type SearchOptions } from '../../src/build/search.js';
+import { readCsvDataset } from '../../src/data/csv.js';
+import { subset, type Dataset } from '../../src/data/dataset.js';
+import { splitDataset } from '../../src/data/split.js';
+import type { Graph } from '../../src/ir/graph.js';
+import { digitsMlp } from '../../src/models/sample-models.js';
+import type { ProgressiveData } from '../../src/prune/progressive.js';
+import type { Trainer } from '../../src/prune/trainer.js';
+import { weightSparsity } from '../../src/prune/weight-masks.js';
+import { findTarget } from '../../src/targets/load-targets.js';
+import { createGraphTrainer } from '../../src/train/index.js';
+
+const target = findTarget('stm32f405');
+
+/** A deterministic stand-in for the cost model: instructions from MACs, RAM from activations, flash from non-zero weights. */
+const fakeCosts: CostPredictor = (g) => {
+  const t = modelStats(g).totals;
+  return { instructions: 2 * t.macs + 100, ramBytes: t.peakActivationBytes, flashBytes: 4 * (t.weights - t.zeroWeights) + 256 };
+};
+
+const emptySet = (n: number): Dataset => ({ features: new Float32Array(n * 64), labels: new Int32Array(n), count: n, featureShape: [64], classes: 10, source: 'none' });
+const noData: ProgressiveData = { train: emptySet(4), validation: emptySet(4), test: emptySet(4) };
+
+/** A trainer that never trains (fineTune returns the graph as is) and scores with `score`; records its calls. */
+function scriptedTrainer(score: (g: Graph) => number, calls: string[] = [], canTrain = true): Trainer {
+  return {
+    canTrain: () => (canTrain ? { ok: true } : { ok: false, reason: 'scripted: no training' }),
+    fineTune: async (g, masks, epochs) => {
+      calls.push(`fineTune ${epochs}`);
+      return g;
+    },
+    score: async (g, ds) => {
+      calls.push(`score ${ds.source}`);
+      return score(g);
+    },
+    gradients: async () => new Map(),
+    dispose: () => {},
+  };
+}
+
+const options = (budgets: Budget[], o: Partial<SearchOptions> = {}): SearchOptions => ({
+  budgets, maxDrop: 100, proposalEpochs: 1, finalEpochs: 0, recoveryRounds: 0, maxIterations: 50, criterion: 'l1', weightProposals: false, ...o,
+});
+
+const budget = (name: Budget['name'], limit: number): Budget => ({ name, limit, givenAs: `test ${name} ${limit}` });
+
+/** Each iteration's costs before it ran: the dense costs, then the previous iteration's. */
+const costsBefore = (dense: Costs, its: SearchIteration[]) => its.map((_, i) => (i === 0 ? dense : its[i - 1].costs));
+
+describe('searchUnderBudget with the stm32f405 cost model and a real trainer', () => {
+  let data: ProgressiveData;
+  let predict: CostPredictor;
+  let start: Graph;
+  let trainer: Trainer;
+
+  beforeAll(async () => {
+    const ds = readCsvDataset('examples/digits/digits.csv.gz');
+    for (let i = 0; i < ds.features.length; i++) ds.features[i] /= 16;
+    const split = splitDataset(ds, { validation: 0.2, test: 0.2 }, 3);
+    const first = (d: Dataset, n: number) => subset(d, Array.from({ length: Math.min(n, d.count) }, (_, i) => i));
+    data = { train: first(split.train, 400), validation: first(split.validation, 150), test: first(split.test, 150) };
+    predict = (await bindCostModel(target)).costs;
+    trainer = createGraphTrainer(data.train, { seed: 1, learningRate: 3e-3 });
+    start = await trainer.fineTune(digitsMlp(), undefined, 8);
+  });
+
+  it('prunes until the instruction and flash budgets hold, recording every iteration and its chosen proposal', async () => {
+    const dense = predict(start);
+    const budgets = [budget('instructions', Math.round(dense.instructions * 0.75)), budget('flashBytes', Math.round(dense.flashBytes * 0.7))];
+    const seen: SearchIteration[] = [];
+    const proposed: string[] = [];
+    const r = await searchUnderBudget(start, trainer, data, predict, options(budgets, { maxDrop: 10, recoveryRounds: 1, finalEpochs: 1 }), {
+      onIteration: (it) => void seen.push(it),
+      onProposal: (d) => void proposed.push(d),
+    });
+
+    expect(r.met).toBe(true);
+    expect(r.stoppedBecause).toBeNull();
+    // The result's predicted costs are within every limit, and are what the report will show.
+    const final = predict(r.graph);
+    expect(r.final.costs).toEqual(final);
+    for (const b of budgets) expect(final[b.name]).toBeLessThanOrEqual(b.limit);
+    expect(r.dense.costs).toEqual(dense);
+    expect(r.dense.validation).toBe(await trainer.score(start, data.validation));
+    expect(r.final.test).toBe(await trainer.score(r.graph, data.test));
+    expect(r.dense.validation - r.final.validation).toBeLessThanOrEqual(0.1);
+    expect(modelStats(r.graph).totals.macs).toBeLessThan(modelStats(start).totals.macs);
+
+    // Every iteration: numbered in order, a chosen proposal among those tried, the constrained cost lowered by its step.
+    expect(r.iterations.length).toBeGreaterThan(1);
+    expect(seen).toEqual(r.iterations);
+    expect(r.iterations.map((it) => it.iteration)).toEqual(r.iterations.map((_, i) => i + 1));
+    // Every proposal tried was announced (the record lists them most accurate first).
+    let next = 0;
+    for (const it of r.iterations) {
+      const announced = proposed.slice(next, (next += it.proposals.length));
+      expect(announced.sort()).toEqual(it.proposals.map((p) => p.description).sort());
+    }
+    expect(next).toBe(proposed.length);
+    const before = costsBefore(dense, r.iterations);
+    r.iterations.forEach((it, i) => {
+      expect(it.chosen).not.toBeNull();
+      const chosen = it.proposals.find((p) => p.description === it.chosen);
+      expect(chosen).toBeDefined();
+      expect(chosen!.costs).toEqual(it.costs);
+      expect(it.validation).toBe(Math.max(...it.proposals.map((p) => p.validation)));
+      expect(before[i][it.constrained] - it.costs[it.constrained]).toBeGreaterThanOrEqual(it.step - 1e-9);
+      expect(it.step).toBeGreaterThan(0);
+      expect(it.chosen).toMatch(/^fc[12]: \d+ of \d+ /);
+    });
+    // Both budgets were worked on (flash is the worse ratio at the start).
+    expect(r.iterations[0].constrained).toBe('flashBytes');
+    expect(new Set(r.iterations.map((it) => it.constrained))).toEqual(new Set(['flashBytes', 'instructions']));
+    // The last iteration's costs are the result's (the final fine-tune keeps the structure and the zeros).
+    expect(r.iterations.at(-1)!.costs).toEqual(r.final.costs);
+  });
+});
+
+describe('searchUnderBudget stop reasons (scripted trainers)', () => {
+  const start = digitsMlp();
+  const denseMacs = modelStats(start).totals.macs;
+  /** Accuracy proportional to the MACs kept: every structural reduction costs accuracy. */
+  const fragile = (g: Graph) => 0.9 * (modelStats(g).totals.macs / denseMacs);
+
+  it('an impossible budget: prunes to the smallest model, then stops naming the budget (met = false)', async () => {
+    const predict = (await bindCostModel(target)).costs;
+    const r = await searchUnderBudget(start, scriptedTrainer(() => 0.9), noData, predict, options([budget('instructions', 10)]));
+    expect(r.met).toBe(false);
+    expect(r.stoppedBecause).toMatch(/^no structural or weight reduction lowers instructions further \(at [\d,]+, limit 10\)$/);
+    expect(r.iterations.length).toBeGreaterThan(0);
+    expect(r.iterations.every((it) => it.chosen !== null && it.constrained === 'instructions')).toBe(true);
+    expect(r.final.costs.instructions).toBeGreaterThan(10);
+    expect(r.final.costs.instructions).toBeLessThan(r.dense.costs.instructions);
+    expect(r.stoppedBecause).toContain(r.final.costs.instructions.toLocaleString('en-US'));
+  });
+
+  it('stops on the iteration limit when the budget needs more iterations', async () => {
+    const dense = fakeCosts(start);
+    const r = await searchUnderBudget(start, scriptedTrainer(() => 0.9), noData, fakeCosts, options([budget('instructions', Math.round(dense.instructions / 2))], { maxIterations: 1 }));
+    expect(r.met).toBe(false);
+    expect(r.iterations).toHaveLength(1);
+    expect(r.stoppedBecause).toBe('the search used its 1 iterations');
+  });
+
+  it('stops on the accuracy limit when no proposal keeps the accuracy and fine-tuning cannot recover it', async () => {
+    const calls: string[] = [];
+    const dense = fakeCosts(start);
+    const o = options([budget('instructions', Math.round(dense.instructions * 0.8))], { maxDrop: 0.001, recoveryRounds: 2, finalEpochs: 3 });
+    const r = await searchUnderBudget(start, scriptedTrainer(fragile, calls), noData, fakeCosts, o);
+    expect(r.met).toBe(false);
+    expect(r.stoppedBecause).toMatch(/^the best reduction of instructions \((fc[12]: \d+ of \d+ neurons)\) drops \d+\.\d\d points, more than the allowed 0\.001$/);
+    // The rejected iteration is recorded, with nothing chosen and the model left as it was.
+    expect(r.iterations).toHaveLength(1);
+    const [it] = r.iterations;
+    expect(it.chosen).toBeNull();
+    expect(it.proposals.length).toBeGreaterThan(0);
+    expect(it.proposals.every((p) => p.validation < r.dense.validation)).toBe(true);
+    expect(it.costs).toEqual(dense);
+    expect(r.stoppedBecause).toContain(it.proposals.reduce((a, b) => (b.validation > a.validation ? b : a)).description);
+    expect(r.graph).toBe(start);
+    expect(r.final).toEqual({ validation: r.dense.validation, test: r.dense.test, costs: dense });
+    // One fine-tune per proposal, then the recovery rounds on the best one; no final fine-tune (the budget does not hold).
+    expect(calls.filter((c) => c.startsWith('fineTune'))).toEqual(Array(it.proposals.length + 2).fill('fineTune 1'));
+  });
+
+  it('the same search meets the budget when pruning costs no accuracy (the accuracy limit was the reason)', async () => {
+    const calls: string[] = [];
+    const dense = fakeCosts(start);
+    const o = options([budget('instructions', Math.round(dense.instructions * 0.8))], { maxDrop: 0, recoveryRounds: 2, finalEpochs: 3 });
+    const r = await searchUnderBudget(start, scriptedTrainer(() => 0.9, calls), noData, fakeCosts, o);
+    expect(r.met).toBe(true);
+    expect(r.stoppedBecause).toBeNull();
+    expect(r.final.costs.instructions).toBeLessThanOrEqual(o.budgets[0].limit);
+    // No recovery rounds were needed; the final fine-tune ran once, with finalEpochs.
+    const tunes = calls.filter((c) => c.startsWith('fineTune'));
+    expect(tunes.at(-1)).toBe('fineTune 3');
+    expect(tunes.slice(0, -1)).toEqual(Array(r.iterations.reduce((n, it) => n + it.proposals.length, 0)).fill('fineTune 1'));
+  });
+
+  it('offers weight-pruning proposals, and keeps their masks, when they are the most accurate', async () => {
+    const dense = fakeCosts(start);
+    const limit = Math.round(dense.flashBytes * 0.6);
+    const r = await searchUnderBudget(start, scriptedTrainer(fragile), noData, fakeCosts, options([budget('flashBytes', limit)], { maxDrop: 0.001, weightProposals: true }));
+    expect(r.met).toBe(true);
+    expect(r.final.costs.flashBytes).toBeLessThanOrEqual(limit);
+    expect(r.iterations.length).toBeGreaterThan(0);
+    for (const it of r.iterations) {
+      expect(it.chosen).toMatch(/^fc[123]\.weight: weights to \d+% zeros$/);
+      expect(it.proposals.some((p) => /neurons$/.test(p.description))).toBe(true);
+    }
+    expect(modelStats(r.graph).totals.macs).toBe(denseMacs);
+    expect(weightSparsity(r.graph)).toBeGreaterThan(0.3);
+    // The masks returned are the zeros of the result.
+    let masked = 0;
+    for (const [name, mask] of r.masks) {
+      const w = r.graph.initializers.get(name)!.data as Float32Array;
+      mask.forEach((keep, i) => {
+        if (!keep) {
+          masked++;
+          expect(w[i]).toBe(0);
+        }
+      });
+    }
+    expect(masked).toBe(modelStats(r.graph).totals.zeroWeights);
+  });
+
+  it('ranks proposals without fine-tuning (and warns) when the model cannot be trained', async () => {
+    const calls: string[] = [];
+    const warnings: string[] = [];
+    const dense = fakeCosts(start);
+    const r = await searchUnderBudget(start, scriptedTrainer(() => 0.9, calls, false), noData, fakeCosts,
+      options([budget('instructions', Math.round(dense.instructions * 0.8))], { finalEpochs: 2 }), { onWarning: (w) => void warnings.push(w) });
+    expect(r.met).toBe(true);
+    expect(warnings).toEqual(['the model cannot be fine-tuned (scripted: no training); proposals are ranked without fine-tuning']);
+    expect(calls.filter((c) => c.startsWith('fineTune'))).toEqual([]);
+  });
+
+  it('returns at once when the budgets already hold', async () => {
+    const dense = fakeCosts(start);
+    const r = await searchUnderBudget(start, scriptedTrainer(() => 0.9), noData, fakeCosts, options([budget('ramBytes', dense.ramBytes)]));
+    expect(r).toMatchObject({ met: true, stoppedBecause: null, iterations: [], graph: start });
+    expect(r.final.costs).toEqual(dense);
+  });
+});
+
+describe('searchUnderBudget with a dense reference (a later round of the build)', () => {
+  const start = digitsMlp();
+  const costs = fakeCosts(start);
+  const o = (extra: Partial<SearchOptions> = {}) => options([budget('instructions', Math.round(costs.instructions * 0.8))], { maxDrop: 2, ...extra });
+
+  it('measures drops from the reference scores, not from the start model', async () => {
+    // The start model scores 0.9; the reference (the original dense model) scored 0.95: already 5 points down.
+    const reference = { validation: 0.95, test: 0.96, costs };
+    const withRef = await searchUnderBudget(start, scriptedTrainer(() => 0.9), noData, fakeCosts, o({ reference }));
+    expect(withRef.dense).toEqual(reference);
+    expect(withRef.met).toBe(false);
+    expect(withRef.stoppedBecause).toMatch(/drops 5\.00 points, more than the allowed 2$/);
+    // The iteration starts from the start model's own score.
+    expect(withRef.iterations[0].validation).toBe(0.9);
+    expect(withRef.final.validation).toBe(0.9);
+
+    // Without the reference the same search measures from 0.9 and meets the budget.
+    const without = await searchUnderBudget(start, scriptedTrainer(() => 0.9), noData, fakeCosts, o());
+    expect(without.met).toBe(true);
+    expect(without.dense).toEqual({ validation: 0.9, test: 0.9, costs });
+  });
+
+  it('takes the step size from the reference costs and does not score the start on the test split up front', async () => {
+    const reference = { validation: 0.9, test: 0.91, costs: { instructions: costs.instructions * 4, ramBytes: costs.ramBytes, flashBytes: costs.flashBytes } };
+    const calls: string[] = [];
+    const trainer = scriptedTrainer(() => 0.9, calls);
+    const r = await searchUnderBudget(start, trainer, { ...noData, test: { ...emptySet(4), source: 'test-split' } }, fakeCosts, o({ reference }));
+    expect(r.met).toBe(true);
+    expect(r.dense).toEqual(reference);
+    const gap = costs.instructions - Math.round(costs.instructions * 0.8);
+    // A twentieth of the reference's instructions (larger than a sixth of the gap), capped by the gap.
+    expect(r.iterations[0].step).toBe(Math.min(gap, Math.max(reference.costs.instructions * 0.05, gap / 6)));
+    expect(r.iterations[0].step).not.toBe(Math.min(gap, Math.max(costs.instructions * 0.05, gap / 6)));
+    // The test split is scored once, for the final model only.
+    expect(calls.filter((c) => c === 'score test-split')).toHaveLength(1);
+  });
+
+  it('with the budgets already met, reports the reference as dense and the start model as final', async () => {
+    const reference = { validation: 0.97, test: 0.96, costs: { instructions: 1e6, ramBytes: 1e4, flashBytes: 1e6 } };
+    const r = await searchUnderBudget(start, scriptedTrainer(() => 0.93), noData, fakeCosts, options([budget('instructions', costs.instructions)], { reference }));
+    expect(r.met).toBe(true);
+    expect(r.iterations).toEqual([]);
+    expect(r.dense).toEqual(reference);
+    expect(r.final).toEqual({ validation: 0.93, test: 0.93, costs });
+  });
+});

@@ -1,0 +1,104 @@
+// `edgeprune build`: budgets met as measured in QEMU on the digits CNN, the report files, exit 3 when unmet, clear errors.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+
+const CNN = path.resolve('examples/models/digits-cnn.onnx');
+const DIGITS = path.resolve('examples/digits/digits.csv.gz');
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-build-'));
+
+describe('edgeprune build', () => {
+  it('meets half the dense instructions and a RAM budget below the dense arena, as measured in QEMU (default target)', async () => {
+    // The dense model, measured on the default target (stm32f405) the same way the build measures its result.
+    const dense = await runCli(['verify', CNN, '--vectors', '1', '--json'], { timeout: 120_000 });
+    expect(dense.exitCode).toBe(0);
+    const d = JSON.parse(dense.stdout);
+    expect(d.target).toBe('stm32f405');
+    const maxInstructions = Math.floor(d.instructions / 2);
+    const ramKb = (d.arenaBytes - 1024) / 1024;
+    expect(ramKb * 1024).toBeLessThan(d.arenaBytes);
+
+    const out = path.join(tmp(), 'build');
+    const r = await runCli(['build', CNN, '--data', DIGITS, '--max-instructions', String(maxInstructions), '--ram-kb', String(ramKb), '--out', out], { timeout: 300_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^searching under the budgets/);
+    expect(r.stdout).toMatch(/ALL BUDGETS MET/);
+    expect(r.stdout).toContain(path.join(out, 'report.html'));
+
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+    expect(report.passed).toBe(true);
+    expect(report.target.name).toBe('stm32f405');
+    expect(report.budgets.map((b: { name: string }) => b.name)).toEqual(['instructions', 'ramBytes']);
+    for (const b of report.budgets) {
+      expect(b.measured, b.name).toBeLessThanOrEqual(b.limit);
+      expect(b.pass).toBe(true);
+      // The cost model's estimate is within 10% of the emulator.
+      expect(Math.abs(b.estimated - b.measured) / b.measured, b.name).toBeLessThan(0.1);
+    }
+    expect(report.budgets[0].limit).toBe(maxInstructions);
+    expect(report.accuracy.dense - report.accuracy.final).toBeLessThanOrEqual(0.015);
+    expect(report.verification).toMatchObject({ passed: true, hostBitIdentical: true, target: 'stm32f405' });
+    expect(report.verification.instructions).toBe(report.budgets[0].measured);
+    expect(report.steps.length).toBeGreaterThan(0);
+    expect(report.steps.every((s: { chosen: string | null }) => typeof s.chosen === 'string')).toBe(true);
+    const conv2 = report.layers.find((l: { name: string }) => l.name === 'conv2');
+    expect(conv2.after.macs).toBeLessThan(conv2.before.macs);
+    for (const l of report.layers) expect(l.before).toMatchObject({ params: expect.any(Number), macs: expect.any(Number), instructions: expect.any(Number) });
+
+    const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+    expect(html.match(/<svg/g)?.length).toBe(2);
+    expect(html).toContain(maxInstructions.toLocaleString('en-US'));
+    expect(html).not.toMatch(/(src|href)="https?:/);
+    for (const f of ['model.onnx', 'c/model.c', 'c/model.h', 'c/model_weights.c', 'c/Makefile']) expect(fs.existsSync(path.join(out, f)), f).toBe(true);
+    expect(report.files).toContain('c/model.c');
+
+    // The pruned model is a valid ONNX model that verifies on its own.
+    const again = await runCli(['verify', path.join(out, 'model.onnx'), '--vectors', '1', '--json'], { timeout: 120_000 });
+    expect(again.exitCode).toBe(0);
+    expect(JSON.parse(again.stdout).instructions).toBe(report.verification.instructions);
+  }, 420_000);
+
+  it('exits 3 with the report written when a budget cannot be met, naming the budget and the cost reached', async () => {
+    const out = path.join(tmp(), 'unmet');
+    const r = await runCli(['build', CNN, '--data', DIGITS, '--target', 'mps2-an386', '--max-instructions', '2000', '--max-iterations', '2', '--final-epochs', '0', '--verify-vectors', '2', '--out', out], { timeout: 300_000 });
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).toMatch(/NOT MET: instructions per inference: [\d,]+ > 2,000/);
+    expect(r.stdout).toMatch(/search stopped: /);
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+    expect(report.passed).toBe(false);
+    expect(report.failed[0]).toMatch(/^instructions per inference/);
+    expect(report.budgets[0]).toMatchObject({ limit: 2000, pass: false });
+    expect(report.budgets[0].measured).toBeGreaterThan(2000);
+    expect(report.stoppedBecause).toMatch(/2 iterations/);
+    expect(report.verification.passed).toBe(true);
+    expect(fs.existsSync(path.join(out, 'report.html'))).toBe(true);
+  }, 300_000);
+
+  it('refuses bad budgets, targets and output folders with one clear line, exit 2, nothing written', async () => {
+    const dir = tmp();
+    const out = path.join(dir, 'x');
+    const cases: [string[], RegExp][] = [
+      [[], /no budget given.*--latency-ms or --max-instructions/s],
+      [['--latency-ms', '1', '--max-instructions', '100'], /either --latency-ms or --max-instructions, not both/],
+      [['--ram-kb', '-4'], /--ram-kb must be a positive number/],
+      [['--ram-kb', '4', '--target', 'stm32f999'], /stm32f999/],
+      [['--ram-kb', '4', '--criterion', 'taylor'], /--criterion must be l1 or l2/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(['build', CNN, '--data', DIGITS, '--out', out, ...args]);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(fs.existsSync(out)).toBe(false);
+    }
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(out, 'keep.txt'), 'mine');
+    const r = await runCli(['build', CNN, '--data', DIGITS, '--out', out, '--ram-kb', '4']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--force/);
+    expect(fs.readdirSync(out)).toEqual(['keep.txt']);
+  });
+});
