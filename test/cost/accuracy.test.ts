@@ -10,7 +10,7 @@ import type { Graph } from '../../src/ir/graph.js';
 import { findTarget } from '../../src/targets/load-targets.js';
 import { loadVectors } from '../../src/verify/vectors.js';
 import { verifyOnTarget, type VerifyReport } from '../../src/verify/verify-mcu.js';
-import { benchModels, magnitudePruned } from './support.js';
+import { benchModels, magnitudePruned } from '../../bench/cost-models.js';
 
 const TOLERANCE = 0.1;
 const VERIFIED = ['mnist-cnn', 'digits-mlp', 'digits-cnn'];

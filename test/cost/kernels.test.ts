@@ -5,7 +5,7 @@ import { float, int, ints, symbol, value, weight, type CCall } from '../../src/e
 import { analyzeCall, CostModelError, KERNEL_MODELS } from '../../src/cost/kernels.js';
 import { lowerForCost } from '../../src/cost/lowered.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { benchModels } from './support.js';
+import { benchModels } from '../../bench/cost-models.js';
 
 interface Conv { C: number; H: number; W: number; M: number; KH: number; KW: number; sh: number; sw: number; dh: number; dw: number; pt: number; pl: number; pb: number; pr: number; groups: number }
 

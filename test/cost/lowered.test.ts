@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { lowerForCost } from '../../src/cost/lowered.js';
 import type { CArg, CStep } from '../../src/emit/c/c-step.js';
 import { compileToC } from '../../src/emit/c/compile-c.js';
-import { benchModels, magnitudePruned } from './support.js';
+import { benchModels, magnitudePruned } from '../../bench/cost-models.js';
 
 const argView = (a: CArg) => (a.kind === 'weight' ? { weight: a.weight.key, shape: a.weight.tensor.shape, dtype: a.weight.tensor.dtype, elementOffset: a.elementOffset ?? 0 } : a);
 const stepsView = (steps: CStep[]) => steps.map((s) => ({ nodes: s.nodes, summary: s.summary, inputs: s.inputs, outputs: s.outputs, calls: s.calls.map((c) => ({ kernel: c.kernel, args: c.args.map(argView) })) }));

@@ -6,7 +6,7 @@ import { CostModelError } from '../../src/cost/kernels.js';
 import { lowerForCost } from '../../src/cost/lowered.js';
 import { predictCost, predictLowered } from '../../src/cost/predict.js';
 import { findTarget } from '../../src/targets/load-targets.js';
-import { benchModels, magnitudePruned } from './support.js';
+import { benchModels, magnitudePruned } from '../../bench/cost-models.js';
 
 const target = findTarget('mps2-an386');
 const models = benchModels();

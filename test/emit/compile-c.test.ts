@@ -128,4 +128,32 @@ describe('edgeprune compile', () => {
     expect(tooBig.stderr).toMatch(/does not fit lm3s6965: its weights take 307200 bytes \(300\.0 KiB\), the flash holds 262144 bytes/);
     expect(fs.readdirSync(dir).sort()).toEqual(['big.onnx', 'less.onnx']);
   });
+
+  it('takes the weight-sparse kernel for a pruned layer with --sparse auto or always, never with --sparse never', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'sparse.onnx');
+    // A 256→64 layer with 90% of its weights zero: the sparse kernel is estimated several times faster.
+    const w = Array.from({ length: 256 * 64 }, (_, i) => (i % 10 === 0 ? ((i % 7) - 3) / 10 : 0));
+    fs.writeFileSync(file, rawModel({
+      opset: 13, inputs: [{ name: 'x', shape: [1, 256] }], outputs: [{ name: 'y' }],
+      initializers: { w: Tensor.fromNumbers('float32', [256, 64], w) },
+      nodes: [{ op: 'MatMul', inputs: ['x', 'w'], outputs: ['y'], name: 'fc' }],
+    }));
+    const summary = async (mode: string) => {
+      const r = await runCli(['compile', file, '--out', path.join(dir, mode), '--sparse', mode, '--json']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { sparseLayers: string[]; weightBytes: number; target: string };
+    };
+    const auto = await summary('auto');
+    expect(auto.target).toBe('stm32f405');
+    expect(auto.sparseLayers).toEqual(['fc']);
+    expect((await summary('always')).sparseLayers).toEqual(['fc']);
+    const never = await summary('never');
+    expect(never.sparseLayers).toEqual([]);
+    expect(never.weightBytes).toBeGreaterThan(2.5 * auto.weightBytes);
+    const bad = await runCli(['compile', file, '--out', path.join(dir, 'bad'), '--sparse', 'sometimes']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/--sparse must be auto, never or always/);
+  });
 });
+

@@ -2,6 +2,8 @@
 
 import type { Command } from 'commander';
 import { compileToC } from '../../emit/c/compile-c.js';
+import type { SparseMode } from '../../emit/c/sparse-choice.js';
+import { UserError } from '../../errors.js';
 import { checkFitsTarget } from '../../emit/c/size-check.js';
 import { renderTemplate } from '../../emit/render-template.js';
 import { loadModel } from '../../import/load-model.js';
@@ -17,6 +19,7 @@ interface CompileOptions {
   target: string;
   out: string;
   prefix?: string;
+  sparse: SparseMode;
   force?: boolean;
   json?: boolean;
   inputShape?: InputShapes;
@@ -30,14 +33,16 @@ export function registerCompile(program: Command): void {
     .option('--target <name>', 'target board (edgeprune targets lists them)', DEFAULT_TARGET_NAME)
     .requiredOption('--out <dir>', 'output directory (must be new or empty, unless --force)')
     .option('--prefix <name>', 'prefix of every C symbol', 'model')
+    .option('--sparse <mode>', 'weight-sparse kernels for pruned layers: auto (per layer, when estimated faster and no bigger), never, always', 'auto')
     .option('--force', 'replace an existing output directory')
     .option('--json', 'print a JSON summary')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape)
     .action(async (file: string, options: CompileOptions) => {
       const target = findTarget(options.target);
+      if (!['auto', 'never', 'always'].includes(options.sparse)) throw new UserError(`--sparse must be auto, never or always, got '${options.sparse}'`);
       checkOutputDir(options.out, options);
       const g = await loadModel(file, { inputShapes: options.inputShape });
-      const lib = compileToC(g, { prefix: options.prefix });
+      const lib = compileToC(g, { prefix: options.prefix, sparse: options.sparse });
       checkFitsTarget(lib, target);
       const files = new Map(lib.files);
       files.set('Makefile', renderTemplate('c/Makefile.hbs', {
@@ -53,11 +58,13 @@ export function registerCompile(program: Command): void {
         arenaLowerBoundBytes: lib.plan.lowerBoundBytes,
         weightBytes: lib.view.weightBytes,
         layers: lib.steps.length,
+        sparseLayers: lib.steps.filter((st) => st.sparse?.kernel === 'sparse').map((st) => st.nodes.join('+')),
       };
       if (options.json) console.log(JSON.stringify(summary, null, 2));
       else {
         console.log(`wrote ${summary.files.length} files to ${options.out} for ${target.name}`);
         console.log(`  weights ${formatBytes(summary.weightBytes)} (flash) · arena ${formatBytes(summary.arenaBytes)} (RAM; lower bound ${formatBytes(summary.arenaLowerBoundBytes)})`);
+        if (summary.sparseLayers.length > 0) console.log(`  weight-sparse kernels: ${summary.sparseLayers.join(', ')}`);
         console.log(`  build: make -C ${options.out}   (needs arm-none-eabi-gcc)`);
       }
     });

@@ -1,11 +1,11 @@
-// The bench models of the cost-model tests: the MNIST-like CNN, the digits MLP and CNN of
+// The cost-model bench models (bench/cost-model.ts and test/cost/): the MNIST-like CNN, the digits MLP and CNN of
 // src/models/architectures.ts (random weights, with the input standardization `edgeprune train` adds),
 // structurally pruned variants (pruneChannels) and magnitude-pruned ones (weight masks).
-import type { Graph } from '../../src/ir/graph.js';
-import { buildCnn, buildMlp, type InputStatistics } from '../../src/models/architectures.js';
-import { mnistLikeCnn } from '../../src/models/sample-models.js';
-import { analyzePruneGroups, pruneChannels } from '../../src/prune/structure/index.js';
-import { applyMasks, magnitudeMasks } from '../../src/prune/weight-masks.js';
+import type { Graph } from '../src/ir/graph.js';
+import { buildCnn, buildMlp, type InputStatistics } from '../src/models/architectures.js';
+import { mnistLikeCnn } from '../src/models/sample-models.js';
+import { analyzePruneGroups, pruneChannels } from '../src/prune/structure/index.js';
+import { applyMasks, magnitudeMasks } from '../src/prune/weight-masks.js';
 
 function stats(n: number): InputStatistics {
   return { mean: Array.from({ length: n }, (_, i) => (i % 7) / 10), variance: Array.from({ length: n }, (_, i) => 1 + (i % 5)) };
