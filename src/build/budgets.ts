@@ -33,7 +33,7 @@ export function parseBudgets(o: BudgetOptions, target: McuTarget): Budget[] {
   if (o.latencyMs !== undefined) {
     positive(o.latencyMs, '--latency-ms');
     // The instruction count that takes this long at the target's clock and cycles-per-instruction estimate.
-    const limit = Math.floor((o.latencyMs / 1000) * target.clockHz / target.cyclesPerInstruction);
+    const limit = Math.floor((o.latencyMs * target.clockHz) / (1000 * target.cyclesPerInstruction) + 1e-6);
     budgets.push({ name: 'instructions', limit, givenAs: `--latency-ms ${o.latencyMs} (≈ ${limit.toLocaleString('en-US')} instructions, estimate)` });
   }
   if (o.maxInstructions !== undefined) {

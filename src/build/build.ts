@@ -2,6 +2,7 @@
 
 import { exportOnnx } from '../onnx/export.js';
 import { compileToC } from '../emit/c/compile-c.js';
+import { targetEstimator } from '../cost/estimator.js';
 import { renderTemplate } from '../emit/render-template.js';
 import type { Graph } from '../ir/graph.js';
 import { shapeSize, Tensor } from '../ir/tensor.js';
@@ -94,7 +95,7 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
     internal = tightened(internal, s.final.costs, measured);
   }
   const final = search!;
-  const lib = compileToC(graph);
+  const lib = compileToC(graph, { estimator: targetEstimator(target) });
   const files = new Map<string, string | Uint8Array>();
   files.set('model.onnx', exportOnnx(graph));
   for (const [name, text] of lib.files) files.set(`c/${name}`, text);

@@ -73,6 +73,9 @@ export interface SearchEvents {
 
 const MAX_SPARSITY = 0.98;
 
+/** Accuracy points rounded to 1e-6 (fractions of k of n samples carry float noise). */
+export const roundPoints = (points: number) => Math.round(points * 1e6) / 1e6;
+
 /** Smallest k in [1, max] with ok(k), by bisection (ok is monotone in k); undefined when ok(max) fails. */
 function smallestSatisfying(max: number, ok: (k: number) => boolean): number | undefined {
   if (max < 1 || !ok(max)) return undefined;
@@ -153,7 +156,8 @@ export async function searchUnderBudget(
   const tune = (g: Graph, masks: Masks, epochs: number) => (canTrain.ok && epochs > 0 ? trainer.fineTune(g, masks, epochs) : Promise.resolve(g));
   const dense = o.reference ?? { validation: await score(start, 'validation'), test: await score(start, 'test'), costs: predict(start) };
   const denseCosts = dense.costs;
-  const drop = (validation: number) => (dense.validation - validation) * 100;
+  // In points, rounded so that a drop of exactly --max-drop (k of n samples) is not rejected by float noise.
+  const drop = (validation: number) => roundPoints((dense.validation - validation) * 100);
   let graph = start;
   let masks = masksFromZeros(start);
   let validation = o.reference ? await score(start, 'validation') : dense.validation;

@@ -30,6 +30,8 @@
 //     CLI: `edgeprune calibrate --target <name> [--json]` (src/cli/commands/calibrate.ts, registerCalibrate).
 //   measureOnTarget(target, cases, options?): Promise<Measurement[]>
 //     Many models in one firmware: instructions, library flash, static RAM and stack per model, as verify.
+//   targetEstimator(target), kernelEstimator(target, calibration?)  compileToC's `estimator`: the dense/sparse choice
+//     of each pruned layer by this target's cost model (what compile, verify, build and measureOnTarget pass).
 //   analyzeCall(call: CCall): KernelUse, KERNEL_MODELS            the per-kernel formulas' terms (src/cost/kernels.ts).
 //
 // Speed: a prediction of the bench models takes ~1-5 ms (lowering, weight transposes, tile simulation).
@@ -48,6 +50,7 @@ export {
   type Calibration,
   type KernelCalibration,
 } from './calibration.js';
+export { estimateCalls, kernelEstimator, targetEstimator } from './estimator.js';
 export { analyzeCall, CostModelError, KERNEL_MODELS, modelOfKey, type KernelModel, type KernelUse } from './kernels.js';
 export { lowerForCost, type LowerForCostOptions, type LoweredProgram } from './lowered.js';
 export { measureOnTarget, type MeasureCase, type MeasureOptions, type Measurement } from './measure.js';

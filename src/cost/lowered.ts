@@ -5,7 +5,7 @@
 import { checkMemoryPlan, planMemory, type MemoryPlan } from '../analysis/memory-plan.js';
 import type { CStep } from '../emit/c/c-step.js';
 import { lowerGraph } from '../emit/c/lower.js';
-import type { SparseMode } from '../emit/c/sparse-choice.js';
+import type { KernelEstimator, SparseMode } from '../emit/c/sparse-choice.js';
 import { byteSize } from '../ir/dtype.js';
 import { staticInfo, type Graph } from '../ir/graph.js';
 import { shapeSize } from '../ir/tensor.js';
@@ -23,12 +23,14 @@ export interface LoweredProgram {
 export interface LowerForCostOptions {
   /** compileToC's `sparse` option: dense or weight-sparse kernels for pruned layers (default 'auto', as compileToC). */
   sparse?: SparseMode;
+  /** compileToC's `estimator` option (the target's cost model for the dense/sparse choice). */
+  estimator?: KernelEstimator;
 }
 
 /** compileToC's passes, lowering and arena plan (keep in step with src/emit/c/compile-c.ts). */
 export function lowerForCost(source: Graph, options: LowerForCostOptions = {}): LoweredProgram {
   const g = runPasses(source, [foldBatchNorm, eliminateDeadCode], { verify: false });
-  const steps = lowerGraph(g, { sparse: options.sparse });
+  const steps = lowerGraph(g, { sparse: options.sparse, estimator: options.estimator });
   const sizes = new Map<string, number>();
   const note = (name: string) => {
     if (!name || sizes.has(name)) return;

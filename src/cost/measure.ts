@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildFirmware, openQemuSession, type FirmwareBuild, type ModelLibrary, type Optimize } from '../../hw-sim/index.js';
 import { compileToC } from '../emit/c/compile-c.js';
+import { targetEstimator } from './estimator.js';
 import type { SparseMode } from '../emit/c/sparse-choice.js';
 import { UserError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
@@ -123,6 +124,8 @@ async function buildGroups(group: Prepared[], target: McuTarget, workDir: string
 export async function measureOnTarget(target: McuTarget, cases: MeasureCase[], options: MeasureOptions = {}): Promise<Measurement[]> {
   const log = options.log ?? (() => {});
   const optimize = options.optimize ?? 'O2';
+  // Compiled as `edgeprune compile --target` compiles: the dense/sparse choice by this target's cost model.
+  const estimator = targetEstimator(target);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-cost-'));
   try {
     const names = new Set<string>();
@@ -130,7 +133,7 @@ export async function measureOnTarget(target: McuTarget, cases: MeasureCase[], o
       if (names.has(c.name)) throw new Error(`measureOnTarget: two cases are named '${c.name}'`);
       names.add(c.name);
       const prefix = `m${i}`;
-      const lib = compileToC(c.graph, { prefix, sparse: c.sparse });
+      const lib = compileToC(c.graph, { prefix, sparse: c.sparse, estimator });
       const dir = path.join(workDir, 'models', `${i}`);
       fs.mkdirSync(dir, { recursive: true });
       for (const [file, text] of lib.files) fs.writeFileSync(path.join(dir, file), text);

@@ -3,16 +3,17 @@
 // (arena + stack). No C is compiled: a prediction is arithmetic over the calls' literal arguments.
 
 import type { MemoryPlan } from '../analysis/memory-plan.js';
-import { cElementType, type CArg, type CStep } from '../emit/c/c-step.js';
+import type { CStep } from '../emit/c/c-step.js';
 import type { SparseMode } from '../emit/c/sparse-choice.js';
-import { byteSize } from '../ir/dtype.js';
 import { staticInfo, type Graph } from '../ir/graph.js';
 import { shapeSize } from '../ir/tensor.js';
 import { nodeMacsOf } from '../prune/structure/channel-cost.js';
 import type { McuTarget } from '../targets/schema.js';
 import { loadCalibration, staleHeaders, staleKeys, type Calibration } from './calibration.js';
 import { analyzeCall, CostModelError, type KernelUse } from './kernels.js';
+import { dot, kernelEstimator } from './estimator.js';
 import { lowerForCost, type LoweredProgram } from './lowered.js';
+import { weightArrayBytes } from './weight-bytes.js';
 
 export interface PredictOptions {
   /** The calibration to use (default: loadCalibration(target)). */
@@ -74,20 +75,6 @@ export interface CostPrediction {
 const WEIGHT_ALIGN = 8;
 /** Stack added per kernel key beyond the first (spill slots of several kernels in one frame). */
 const STACK_PER_KEY = 8;
-
-const C_BYTES: Record<string, number> = { float: 4, uint8_t: 1, uint16_t: 2, uint32_t: 4, int32_t: 4 };
-
-/** Bytes of a weight array as the emitter stores it (its C element type; an empty array holds one element). */
-export function weightArrayBytes(arg: Extract<CArg, { kind: 'weight' }>): number {
-  const size = C_BYTES[cElementType(arg.weight)] ?? byteSize(arg.weight.tensor.dtype);
-  return size * Math.max(1, arg.weight.tensor.size);
-}
-
-function dot(coefficients: Record<string, number>, counts: Record<string, number>): number {
-  let s = 0;
-  for (const [k, v] of Object.entries(counts)) s += (coefficients[k] ?? 0) * v;
-  return s;
-}
 
 /** Terms a use has that the calibration lacks (a formula changed after calibrating). */
 function missingTerms(coefficients: Record<string, number>, counts: Record<string, number>): string[] {
@@ -206,7 +193,11 @@ export function predictLowered(program: { graph: Graph; steps: CStep[]; plan: Me
 
 /** Predict the cost of `g` on `target` (lowers it as compileToC does; no C is compiled). */
 export function predictCost(g: Graph, target: McuTarget, options: PredictOptions = {}): CostPrediction {
-  return predictLowered(lowerForCost(g, { sparse: options.sparse }), target, options);
+  const calibration = options.calibration ?? loadCalibration(target);
+  // Lowered as compileToC lowers it for this target: the dense/sparse choice by the target's cost model.
+  const program = lowerForCost(g, { sparse: options.sparse, estimator: kernelEstimator(target, calibration) });
+  return predictLowered(program, target, { ...options, calibration });
 }
 
 export type { LoweredProgram };
+export { weightArrayBytes };

@@ -2,7 +2,7 @@
 
 import { modelStats } from '../analysis/model-stats.js';
 import { BUDGET_LABELS, type Budget, type BudgetName, type Costs } from '../build/budgets.js';
-import type { SearchResult } from '../build/search.js';
+import { roundPoints, type SearchResult } from '../build/search.js';
 import type { Graph } from '../ir/graph.js';
 import type { McuTarget } from '../targets/schema.js';
 import type { VerifyReport } from '../verify/verify-mcu.js';
@@ -100,7 +100,7 @@ export function buildReport(r: ReportInput): BuildReport {
   const before = layerFigures(r.dense, r.denseInstructions);
   const after = layerFigures(r.final, r.finalInstructions);
   const layers: LayerLine[] = [...before].map(([name, b]) => ({ name, op: b.op, before: b.f, after: after.get(name)?.f ?? null }));
-  const dropPoints = (r.search.dense.test - r.search.final.test) * 100;
+  const dropPoints = roundPoints((r.search.dense.test - r.search.final.test) * 100);
   const failed = budgets.filter((b) => !b.pass).map((b) => `${b.label}: ${(b.measured ?? b.estimated).toLocaleString('en-US')} > ${b.limit.toLocaleString('en-US')} (${b.givenAs})`);
   if (dropPoints > r.maxDrop) failed.push(`accuracy: dropped ${dropPoints.toFixed(2)} points on the test split, more than --max-drop ${r.maxDrop}`);
   if (r.verification && !r.verification.passed) failed.push('verification: the firmware outputs differ from the interpreter');

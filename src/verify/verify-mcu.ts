@@ -8,6 +8,7 @@ import { buildFirmware, buildHostHarness, openHostSession, openQemuSession, open
 import { modelStats } from '../analysis/model-stats.js';
 import { compareTensors, maxAbsDiff, type Tolerance } from '../conformance/compare.js';
 import { compileToC } from '../emit/c/compile-c.js';
+import { targetEstimator } from '../cost/estimator.js';
 import { checkFitsTarget } from '../emit/c/size-check.js';
 import { staticInfo, type Graph } from '../ir/graph.js';
 import { runGraph } from '../ir/interpreter.js';
@@ -115,7 +116,7 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
   const log = options.log ?? (() => {});
   const tolerance = options.tolerance ?? C_TOLERANCE;
   const { target, vectors } = options;
-  const lib = compileToC(g, { prefix: options.prefix });
+  const lib = compileToC(g, { prefix: options.prefix, estimator: targetEstimator(options.target) });
   checkFitsTarget(lib, target);
   const compiled = performance.now();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-verify-'));

@@ -27,6 +27,9 @@ describe('parseBudgets', () => {
     expect(b.limit).toBe(70_000);
     expect(b.givenAs).toMatch(/^--latency-ms 0\.5 \(≈ 70,000 instructions/);
     expect(parseBudgets({ latencyMs: 2 }, stm32f405)[0].limit).toBe(280_000);
+    // Whole-number results are not lost to float rounding (0.3 ms × 168 MHz / 1.2 is exactly 42,000).
+    expect(parseBudgets({ latencyMs: 0.3 }, stm32f405)[0].limit).toBe(42_000);
+    expect(parseBudgets({ latencyMs: 0.6 }, stm32f405)[0].limit).toBe(84_000);
   });
 
   it('uses the fields of the target it is given, and rounds the instruction count down', () => {

@@ -1,6 +1,7 @@
 // `edgeprune compile <model> --target <name> --out <dir>`: write the C library and a Makefile for the target.
 
 import type { Command } from 'commander';
+import { targetEstimator } from '../../cost/estimator.js';
 import { compileToC } from '../../emit/c/compile-c.js';
 import type { SparseMode } from '../../emit/c/sparse-choice.js';
 import { UserError } from '../../errors.js';
@@ -42,7 +43,7 @@ export function registerCompile(program: Command): void {
       if (!['auto', 'never', 'always'].includes(options.sparse)) throw new UserError(`--sparse must be auto, never or always, got '${options.sparse}'`);
       checkOutputDir(options.out, options);
       const g = await loadModel(file, { inputShapes: options.inputShape });
-      const lib = compileToC(g, { prefix: options.prefix, sparse: options.sparse });
+      const lib = compileToC(g, { prefix: options.prefix, sparse: options.sparse, estimator: targetEstimator(target) });
       checkFitsTarget(lib, target);
       const files = new Map(lib.files);
       files.set('Makefile', renderTemplate('c/Makefile.hbs', {

@@ -17,7 +17,7 @@ import { renderTemplate } from '../render-template.js';
 import type { CStep } from './c-step.js';
 import { checkPrefix } from './c-literals.js';
 import { lowerGraph } from './lower.js';
-import type { SparseMode } from './sparse-choice.js';
+import type { KernelEstimator, SparseMode } from './sparse-choice.js';
 import { buildViewModel, type ModelView } from './view-model.js';
 
 export const KERNEL_DIR = repoPath('templates/c/lib');
@@ -40,6 +40,11 @@ export interface CompileCOptions {
    * 'never' keeps the dense kernels, 'always' takes the sparse kernel wherever its format can hold the layer.
    */
   sparse?: SparseMode;
+  /**
+   * The target's cost model (src/cost/estimator.ts kernelEstimator) for the 'auto' choice; without it, the built-in
+   * estimates of sparse-choice.ts (calibrated on mps2-an386). Callers that know the target pass it.
+   */
+  estimator?: KernelEstimator;
 }
 
 /** The passes the C backend runs before lowering. */
@@ -75,7 +80,7 @@ export function compileToC(source: Graph, options: CompileCOptions = {}): CLibra
   if (constantOutputs.length) {
     throw new UserError(`not supported by the C backend: graph output${constantOutputs.length > 1 ? 's' : ''} ${constantOutputs.map((o) => `'${o.name}'`).join(', ')} ${constantOutputs.length > 1 ? 'are constants' : 'is a constant'} (it does not depend on the inputs)`);
   }
-  const steps = lowerGraph(g, { sparse: options.sparse });
+  const steps = lowerGraph(g, { sparse: options.sparse, estimator: options.estimator });
   const plan = planArena(g, steps);
   const hash = crypto.createHash('sha256').update(exportOnnx(g)).digest('hex');
   const headers = kernelHeaders();

@@ -11,7 +11,7 @@ import { convTransposeGeometry, type ConvTransposeAttrs } from '../../ops/util/n
 import { resolveWindow } from '../../ops/util/nn-pool.js';
 import { float, int, NULL_ARG, value, weight, type CArg, type CCall, type CStep } from './c-step.js';
 import { unsupported, type LowerContext, type Lowering } from './lower.js';
-import { chooseSparseConv, chooseSparseDense, packSparseConv, packSparseDense, type ConvShape, type SparseDecision } from './sparse-choice.js';
+import { chooseSparseConv, chooseSparseDense, packSparseConv, packSparseDense, refineWithEstimator, type ConvShape, type SparseDecision } from './sparse-choice.js';
 import { transpose2d } from './weight-transforms.js';
 
 const NO_CLAMP = { min: -Infinity, max: Infinity };
@@ -65,10 +65,8 @@ const conv: Lowering = {
     const act = ctx.activation ?? NO_CLAMP;
     const out = ctx.output(0);
     const shape: ConvShape = { C, H, W, M, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl, groups: p.group };
-    const decision = chooseSparseConv(ctx.sparse ?? 'auto', wt.data as Float32Array, shape);
     const geometry = [int(C), int(H), int(W), int(M), int(KH), int(KW), int(OH), int(OW), int(sh), int(sw), int(dh), int(dw), int(pt), int(pl), int(p.group), float(act.min), float(act.max)];
-    let calls: CCall[];
-    if (decision.kernel === 'sparse') {
+    const sparseCalls = () => {
       const packed = packSparseConv(wt.data as Float32Array, shape);
       const weights = [
         weight(`${w}:sparse_cnt`, packed.cnt),
@@ -76,10 +74,12 @@ const conv: Lowering = {
         packed.tap ? weight(`${w}:sparse_tap`, packed.tap) : NULL_ARG,
         weight(`${w}:sparse_val`, packed.val),
       ];
-      calls = perBatch(N, C * H * W, M * OH * OW, (i, o) => ({ kernel: 'ep_sparse_conv2d_f32', args: [value(x, i), ...weights, biasArg(ctx, 2), value(out, o), ...geometry] }));
-    } else {
-      calls = perBatch(N, C * H * W, M * OH * OW, (i, o) => ({ kernel: 'ep_conv2d_f32', args: [value(x, i), weight(w, wt), biasArg(ctx, 2), value(out, o), ...geometry] }));
-    }
+      return perBatch(N, C * H * W, M * OH * OW, (i, o): CCall => ({ kernel: 'ep_sparse_conv2d_f32', args: [value(x, i), ...weights, biasArg(ctx, 2), value(out, o), ...geometry] }));
+    };
+    const denseCalls = () => perBatch(N, C * H * W, M * OH * OW, (i, o): CCall => ({ kernel: 'ep_conv2d_f32', args: [value(x, i), weight(w, wt), biasArg(ctx, 2), value(out, o), ...geometry] }));
+    const mode = ctx.sparse ?? 'auto';
+    const decision = refineWithEstimator(mode, chooseSparseConv(mode, wt.data as Float32Array, shape), ctx.estimator, denseCalls, sparseCalls);
+    const calls = decision.kernel === 'sparse' ? sparseCalls() : denseCalls();
     return {
       nodes: [ctx.node.name],
       summary: `Conv ${KH}x${KW} ${C}→${M}${p.group > 1 ? ` groups ${p.group}` : ''}${sparseNote(decision)}`,
@@ -129,18 +129,18 @@ function denseStep(ctx: LowerContext, x: string, wKey: string, w: Tensor, bias: 
   const act = ctx.activation ?? NO_CLAMP;
   const out = ctx.output(0);
   const data = w.data as Float32Array;
-  const decision = chooseSparseDense(ctx.sparse ?? 'auto', data, rows, K, N);
   const shape = [int(rows), int(K), int(N), float(act.min), float(act.max)];
-  let call: CCall;
-  if (decision.kernel === 'sparse') {
+  const sparseCall = (): CCall => {
     const packed = packSparseDense(data, N, K);
-    call = {
+    return {
       kernel: 'ep_sparse_dense_f32',
       args: [value(x), weight(`${wKey}:sparse_hdr`, packed.hdr), weight(`${wKey}:sparse_off`, packed.off), weight(`${wKey}:sparse_val`, packed.val), bias, value(out), ...shape],
     };
-  } else {
-    call = { kernel: 'ep_dense_f32', args: [value(x), weight(wKey, w), bias, value(out), ...shape] };
-  }
+  };
+  const denseCall = (): CCall => ({ kernel: 'ep_dense_f32', args: [value(x), weight(wKey, w), bias, value(out), ...shape] });
+  const mode = ctx.sparse ?? 'auto';
+  const decision = refineWithEstimator(mode, chooseSparseDense(mode, data, rows, K, N), ctx.estimator, () => [denseCall()], () => [sparseCall()]);
+  const call = decision.kernel === 'sparse' ? sparseCall() : denseCall();
   return {
     nodes: [ctx.node.name],
     summary: summary + sparseNote(decision),

@@ -8,7 +8,7 @@ import type { CStep } from './c-step.js';
 import { ELEMENTWISE_LOWERINGS } from './lower-elementwise.js';
 import { NN_LOWERINGS } from './lower-nn.js';
 import { TENSOR_LOWERINGS } from './lower-tensor.js';
-import type { SparseMode } from './sparse-choice.js';
+import type { KernelEstimator, SparseMode } from './sparse-choice.js';
 
 /** A clamp applied to a layer's output: ReLU is [0, +inf), Clip is [min, max]. */
 export interface ActivationRange {
@@ -29,10 +29,13 @@ export interface LowerContext {
   output(index: number): string;
   /** Dense or weight-sparse kernels for layers with pruned weights (default 'auto': per layer, by estimate). */
   sparse?: SparseMode;
+  /** The target's cost model for the dense/sparse choice (default: the built-in estimates). */
+  estimator?: KernelEstimator;
 }
 
 export interface LowerOptions {
   sparse?: SparseMode;
+  estimator?: KernelEstimator;
 }
 
 export interface Lowering {
@@ -105,6 +108,7 @@ export function lowerGraph(g: Graph, options: LowerOptions = {}): CStep[] {
       activation: act ? activationRange(g, act) : undefined,
       output: (i) => (i === 0 && act ? act.outputs[0] : node.outputs[i]),
       sparse: options.sparse ?? 'auto',
+      estimator: options.estimator,
     };
     try {
       const floatOnly = [...node.inputs, ...node.outputs].filter((n) => n && !g.initializers.has(n));

@@ -23,13 +23,29 @@
 // sparse conv 2·M + 6·nnz (+ nnz for the tap codes when a window reaches into the padding). Kernel code is
 // not counted (a few hundred bytes either way).
 //
+// With a target (compile, verify, build), its calibrated cost model (src/cost/estimator.ts) replaces these built-in
+// estimates: refineWithEstimator decides again from the per-kernel formulas fitted in that target's emulator.
+//
 // Rule (mode 'auto'): the sparse kernel when its estimate is at most SPARSE_MAX_INSTRUCTION_RATIO of the dense
 // kernel's and its weights take no more flash; never when the format cannot hold the layer (offsets above
 // 65535 bytes, a padded conv with more than 32 taps).
 
 import { Tensor } from '../../ir/tensor.js';
+import type { CCall } from './c-step.js';
 
 export type SparseMode = 'auto' | 'never' | 'always';
+
+/** Instructions and flash (code + weights) of a layer's kernel calls. */
+export interface KernelEstimate {
+  instructions: number;
+  flashBytes: number;
+}
+
+/**
+ * A target's cost model for kernel calls (src/cost/estimator.ts: the calibrated per-kernel formulas), used in place of
+ * the built-in mps2-an386 estimates below; undefined for calls it has no formula for (the built-in estimate stays).
+ */
+export type KernelEstimator = (calls: CCall[]) => KernelEstimate | undefined;
 
 /** Sparse is chosen when it is estimated to take at most this fraction of the dense kernel's instructions. */
 export const SPARSE_MAX_INSTRUCTION_RATIO = 0.95;
@@ -347,7 +363,21 @@ export function chooseSparseConv(mode: SparseMode, w: Float32Array, s: ConvShape
 
 // ---- the rule ----
 
-type Estimate = { instructions: number; flashBytes: number };
+type Estimate = KernelEstimate;
+
+/**
+ * The decision again with a target's estimator, given both candidates' calls (the sparse ones only when the format can
+ * hold the layer, i.e. when `d.sparse` is set).
+ */
+export function refineWithEstimator(mode: SparseMode, d: SparseDecision, estimator: KernelEstimator | undefined, denseCalls: () => CCall[], sparseCalls: () => CCall[]): SparseDecision {
+  if (!estimator || !d.sparse || mode !== 'auto') return d;
+  const dense = estimator(denseCalls());
+  const sparse = estimator(sparseCalls());
+  if (!dense || !sparse) return d;
+  const round = (e: Estimate) => ({ instructions: Math.round(e.instructions), flashBytes: Math.round(e.flashBytes) });
+  const decided = decide(mode, round(dense), round(sparse));
+  return { ...d, dense: round(dense), sparse: round(sparse), ...decided, reason: `${decided.reason} (target cost model)` };
+}
 
 function decide(mode: SparseMode, dense: Estimate, sparse: Estimate): Pick<SparseDecision, 'kernel' | 'reason'> {
   const ratio = (a: number, b: number) => (b > 0 ? a / b : a > 0 ? Infinity : 1);

@@ -1,0 +1,103 @@
+// renderHtmlReport: a self-contained page (no remote resources), the budget table, the two SVG charts, HTML escaping, determinism.
+import { describe, expect, it } from 'vitest';
+import { buildReport, type BuildReport } from '../../src/report/build-report.js';
+import { renderHtmlReport } from '../../src/report/html-report.js';
+import { budgets, reportInput, searchResult, verification } from './fixtures.js';
+
+const measured = { instructions: 11_000, ramBytes: 1000, flashBytes: 5500 };
+const verified = (): BuildReport => buildReport(reportInput({ verification: verification(true), measured }));
+const svgs = (html: string) => html.match(/<svg\b[\s\S]*?<\/svg>/g) ?? [];
+
+describe('renderHtmlReport', () => {
+  it('is self-contained: no remote src/href, no script or stylesheet files, no remote CSS', () => {
+    const html = renderHtmlReport(verified());
+    expect(html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(html).not.toMatch(/\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?\/\//i);
+    expect(html).not.toMatch(/<script\b[^>]*\bsrc\s*=/i);
+    expect(html).not.toMatch(/<link\b/i);
+    expect(html).not.toMatch(/@import|url\(/i);
+    expect(html).not.toMatch(/<(?:img|iframe|object|embed)\b/i);
+  });
+
+  it('has one budget row per budget: limit, estimate, measurement and result', () => {
+    const html = renderHtmlReport(verified());
+    expect(html).toContain('<tr><td class="l">instructions per inference</td><td class="l">--max-instructions 10000</td><td>10,000</td><td>9,000</td><td>11,000</td><td><span class="fail">fail</span></td></tr>');
+    expect(html).toContain('<tr><td class="l">RAM (bytes)</td><td class="l">--ram-kb 1</td><td>1,024 B (1.0 KiB)</td><td>1,200 B (1.2 KiB)</td><td>1,000 B (1.0 KiB)</td><td><span class="pass">pass</span></td></tr>');
+    expect(html).toContain('<tr><td class="l">flash (bytes)</td><td class="l">--flash-kb 6</td><td>6,144 B (6.0 KiB)</td><td>5,000 B (4.9 KiB)</td><td>5,500 B (5.4 KiB)</td><td><span class="pass">pass</span></td></tr>');
+    // Not verified: the measured column is a dash.
+    const unverified = renderHtmlReport(buildReport(reportInput()));
+    expect(unverified).toContain('<td>10,000</td><td>9,000</td><td>-</td><td><span class="pass">pass</span></td></tr>');
+    expect(unverified).toContain('The firmware was not verified.');
+  });
+
+  it('states the outcome and lists what failed', () => {
+    const failing = renderHtmlReport(verified());
+    expect(failing).toContain('<span class="fail">not met</span>');
+    expect(failing).toContain('<li class="fail">instructions per inference: 11,000 &gt; 10,000 (--max-instructions 10000)</li>');
+    expect(failing).toContain('<li class="fail">accuracy: dropped 5.00 points on the test split, more than --max-drop 2</li>');
+    const passing = renderHtmlReport(buildReport(reportInput({ maxDrop: 10, verification: verification(true), measured: { instructions: 9000, ramBytes: 1000, flashBytes: 5000 } })));
+    expect(passing).toContain('<span class="pass">all budgets met</span>');
+    expect(passing).not.toContain('<li class="fail">');
+  });
+
+  it('draws two SVG charts: the trajectory against the instruction budget, and instructions per layer', () => {
+    const html = renderHtmlReport(verified());
+    const charts = svgs(html);
+    expect(charts).toHaveLength(2);
+    const [trajectory, layers] = charts as [string, string];
+    expect(trajectory).toContain('Pruning trajectory');
+    expect(trajectory).toContain('instructions per inference (predicted)');
+    expect(trajectory).toContain('>budget</text>');
+    // Dense, the two accepted steps (the stopped iteration is not drawn), and the final model.
+    expect(trajectory.match(/<circle\b/g)).toHaveLength(4);
+    expect(trajectory).toContain('<title>step 1: fc1: 3 of 6 neurons</title>');
+    expect(trajectory).not.toContain('step 3');
+    expect(layers).toContain('Predicted instructions per layer');
+    for (const name of ['fc1', 'act1', 'fc2', 'act2', 'head', 'probs']) expect(layers).toContain(`>${name}</text>`);
+    // Before and after bars for each of the six layers.
+    expect(layers.match(/<rect\b[^>]*><title>/g)).toHaveLength(12);
+    expect(layers).toContain('<title>fc2 after: 0</title>');
+  });
+
+  it('draws the trajectory against RAM when there is no instruction budget, and leaves it out without accepted steps', () => {
+    const ramOnly = renderHtmlReport(buildReport(reportInput({ budgets: budgets.slice(1, 2) })));
+    expect(svgs(ramOnly)).toHaveLength(2);
+    expect(svgs(ramOnly)[0]).toContain('RAM bytes (predicted)');
+    const search = searchResult();
+    const noSteps = renderHtmlReport(buildReport(reportInput({ search: { ...search, iterations: search.iterations.slice(2) } })));
+    expect(svgs(noSteps)).toHaveLength(1);
+    expect(noSteps).not.toContain('Pruning trajectory');
+  });
+
+  it('lists the steps and the layers, removed layers as such', () => {
+    const html = renderHtmlReport(verified());
+    expect(html).toContain('<tr><td>1</td><td class="l">instructions</td><td class="l">fc1: 3 of 6 neurons</td><td>3</td><td>10,500</td><td>1.4 KiB</td><td>6.8 KiB</td><td>91.00%</td><td>5.00%</td><td>1.5</td></tr>');
+    expect(html).toContain('<td class="l">none (stopped)</td>');
+    expect(html).toMatch(/<tr><td class="l">fc2<\/td><td class="l">Gemm<\/td>(?:<td>[^<]*<\/td>){4}<td colspan="4" class="l">removed<\/td><\/tr>/);
+    expect(html).toContain('<tr><td class="l">fc1</td><td class="l">Gemm</td><td>54</td><td>48</td><td>0.00%</td><td>1,000</td><td>27</td><td>24</td><td>25.00%</td><td>501</td></tr>');
+  });
+
+  it('escapes HTML in the model name, step descriptions and the stop reason', () => {
+    const search = searchResult({ stoppedBecause: 'limit <script>alert(1)</script>' });
+    search.iterations[0] = { ...search.iterations[0], chosen: '<img src=x onerror=alert(2)>' };
+    const html = renderHtmlReport(buildReport(reportInput({ model: '<b>x</b>', search })));
+    expect(html).not.toContain('<b>x</b>');
+    expect(html).toContain('<title>edgeprune build: &lt;b&gt;x&lt;/b&gt; on stm32f405</title>');
+    expect(html).toMatch(/<h1>&lt;b&gt;x&lt;\/b&gt; on stm32f405: /);
+    expect(html).not.toMatch(/<img\b/);
+    expect(html).not.toMatch(/<script\b/);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    // In the step table (Handlebars) and in the chart's point title (the SVG escaper).
+    expect(html.match(/&lt;img src/g)!.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('is deterministic: the same report gives the same bytes', () => {
+    const a = renderHtmlReport(verified());
+    const b = renderHtmlReport(verified());
+    expect(b).toBe(a);
+    const report = verified();
+    expect(renderHtmlReport(report)).toBe(renderHtmlReport(JSON.parse(JSON.stringify(report)) as BuildReport));
+    // And it depends on the report (not a constant page).
+    expect(renderHtmlReport(buildReport(reportInput({ model: 'other' })))).not.toBe(a);
+  });
+});
