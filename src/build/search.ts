@@ -156,6 +156,10 @@ export async function searchUnderBudget(
   const tune = (g: Graph, masks: Masks, epochs: number) => (canTrain.ok && epochs > 0 ? trainer.fineTune(g, masks, epochs) : Promise.resolve(g));
   const dense = o.reference ?? { validation: await score(start, 'validation'), test: await score(start, 'test'), costs: predict(start) };
   const denseCosts = dense.costs;
+  const classes = data.validation.classes;
+  if (!o.reference && classes > 1 && !data.validation.targets && dense.validation < 2 / classes) {
+    events.onWarning?.(`the model scores ${(dense.validation * 100).toFixed(1)}% on the validation split, near chance for ${classes} classes (${(100 / classes).toFixed(1)}%): is it trained? build prunes a trained model (train one with edgeprune train)`);
+  }
   // In points, rounded so that a drop of exactly --max-drop (k of n samples) is not rejected by float noise.
   const drop = (validation: number) => roundPoints((dense.validation - validation) * 100);
   let graph = start;

@@ -220,6 +220,17 @@ describe('searchUnderBudget stop reasons (scripted trainers)', () => {
     expect(calls.filter((c) => c.startsWith('fineTune'))).toEqual([]);
   });
 
+  it('warns when the start model scores near chance (an untrained model), and not otherwise', async () => {
+    const dense = fakeCosts(start);
+    const warn = async (score: number) => {
+      const warnings: string[] = [];
+      await searchUnderBudget(start, scriptedTrainer(() => score), noData, fakeCosts, options([budget('ramBytes', dense.ramBytes)]), { onWarning: (w) => void warnings.push(w) });
+      return warnings;
+    };
+    expect(await warn(0.11)).toEqual([expect.stringMatching(/scores 11\.0% on the validation split, near chance for 10 classes \(10\.0%\): is it trained\?/)]);
+    expect(await warn(0.9)).toEqual([]);
+  });
+
   it('returns at once when the budgets already hold', async () => {
     const dense = fakeCosts(start);
     const r = await searchUnderBudget(start, scriptedTrainer(() => 0.9), noData, fakeCosts, options([budget('ramBytes', dense.ramBytes)]));
