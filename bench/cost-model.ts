@@ -1,5 +1,6 @@
 // The cost model against the emulator: predicted instructions and model-library flash next to what QEMU measures,
-// for the bench models (dense, structurally pruned, weight-pruned) and the trained digits CNN, on every target.
+// for the bench models (dense, structurally pruned, weight-pruned) and the trained digits CNN, on every target. The
+// prediction is given the zero fractions of the activations on the vectors that ran (they matter in soft float).
 //
 //   npx tsc -p . && node dist/bench/cost-model.js [--targets a,b] [--json]
 //
@@ -7,6 +8,7 @@
 
 import { loadModel } from '../src/import/load-model.js';
 import type { Graph } from '../src/ir/graph.js';
+import { valueZeroFractions } from '../src/cost/activation-zeros.js';
 import { measureOnTarget } from '../src/cost/measure.js';
 import { predictCost } from '../src/cost/predict.js';
 import { findTarget, listTargets } from '../src/targets/load-targets.js';
@@ -45,7 +47,8 @@ export async function costModelBench(targetNames: string[]): Promise<CostModelRo
   for (const target of listTargets().filter((t) => targetNames.includes(t.name))) {
     const measured = await measureOnTarget(target, names.map((name) => ({ name, graph: graphs[name] })), { vectors: 1, seed: 1 });
     for (const m of measured) {
-      const p = predictCost(graphs[m.name], target);
+      // The zero fractions of the activations on the vectors that ran (they matter in soft float).
+      const p = predictCost(graphs[m.name], target, { valueZeros: valueZeroFractions(graphs[m.name], m.vectors) });
       rows.push({
         target: target.name, model: m.name,
         predictedInstructions: Math.round(p.instructions), measuredInstructions: m.instructions, instructionsError: p.instructions / m.instructions - 1,

@@ -6,6 +6,7 @@ import { targetEstimator } from '../cost/estimator.js';
 import { renderTemplate } from '../emit/render-template.js';
 import type { Graph } from '../ir/graph.js';
 import { shapeSize, Tensor } from '../ir/tensor.js';
+import type { Dataset } from '../data/dataset.js';
 import type { ProgressiveData } from '../prune/progressive.js';
 import type { Trainer } from '../prune/trainer.js';
 import { buildReport, type BuildReport, type LayerInstructions } from '../report/build-report.js';
@@ -50,14 +51,17 @@ function measuredCosts(v: VerifyReport): Costs {
   return { instructions: v.instructions ?? v.cycles ?? Infinity, ramBytes: v.ramBytes + (v.stackBytes ?? 0), flashBytes: v.flashBytes };
 }
 
+/** The first `count` samples of a split as model inputs (one tensor each, in the model's input shape). */
+export function sampleVectors(g: Graph, ds: Dataset, count: number): Tensor[][] {
+  const shape = g.inputs[0].shape as number[];
+  const per = shapeSize(shape);
+  return Array.from({ length: Math.min(count, ds.count) }, (_, i) => [new Tensor('float32', shape, ds.features.slice(i * per, (i + 1) * per))]);
+}
+
 /** Verification inputs: the first test samples, in the model's input shape. */
 function testVectors(g: Graph, data: ProgressiveData, count: number): VectorSet {
-  const input = g.inputs[0];
-  const shape = input.shape as number[];
-  const per = shapeSize(shape);
-  const n = Math.min(count, data.test.count);
-  const inputs = Array.from({ length: n }, (_, i) => [new Tensor('float32', shape, data.test.features.slice(i * per, (i + 1) * per))]);
-  return { inputs, source: `${n} samples of the test split of ${data.test.source}` };
+  const inputs = sampleVectors(g, data.test, count);
+  return { inputs, source: `${inputs.length} samples of the test split of ${data.test.source}` };
 }
 
 /** Budgets tightened where the firmware measured more than the model predicted. */

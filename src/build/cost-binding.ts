@@ -1,18 +1,25 @@
 // The cost model bound to one target for the build: budgeted costs and per-layer instructions, cached per graph.
 
+import { valueZeroFractions } from '../cost/activation-zeros.js';
 import { loadCalibration, predictCost, type CostPrediction } from '../cost/index.js';
+import type { Tensor } from '../ir/tensor.js';
 import type { Graph } from '../ir/graph.js';
 import type { McuTarget } from '../targets/schema.js';
 import type { BoundCostModel } from './build.js';
 
-export async function bindCostModel(target: McuTarget): Promise<BoundCostModel> {
+/**
+ * `zerosOn`: the model and representative inputs whose activations' zero fractions refine the prediction (soft-float
+ * targets: a zero product is cheaper). Measured once on the start model; pruning keeps the value names.
+ */
+export async function bindCostModel(target: McuTarget, zerosOn?: { graph: Graph; vectors: Tensor[][] }): Promise<BoundCostModel> {
   const calibration = loadCalibration(target);
+  const valueZeros = zerosOn && zerosOn.vectors.length > 0 ? valueZeroFractions(zerosOn.graph, zerosOn.vectors) : undefined;
   const cache = new WeakMap<Graph, CostPrediction>();
   const predict = (g: Graph) => {
     let p = cache.get(g);
     if (!p) {
       // Steps without a calibrated formula are predicted conservatively rather than stopping the search.
-      p = predictCost(g, target, { calibration, unknownKernels: 'fallback' });
+      p = predictCost(g, target, { calibration, unknownKernels: 'fallback', valueZeros });
       cache.set(g, p);
     }
     return p;

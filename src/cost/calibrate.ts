@@ -11,6 +11,7 @@ import { shapeSize } from '../ir/tensor.js';
 import type { McuTarget } from '../targets/schema.js';
 import { calibrationPath, CALIBRATION_FORMAT, currentKernelHeaders, roundSignificant, writeCalibrationFile, type Calibration, type KernelCalibration } from './calibration.js';
 import { fitTerms, type FitRow } from './fit.js';
+import { valueZeroFractions } from './activation-zeros.js';
 import { addTerms, analyzeCall, KERNEL_MODELS } from './kernels.js';
 import { lowerForCost } from './lowered.js';
 import { weightArrayBytes } from './predict.js';
@@ -102,13 +103,15 @@ interface CaseAnalysis {
 
 function analyzeCase(c: SuiteCase, m: Measurement): CaseAnalysis {
   const prog = lowerForCost(c.graph, { sparse: c.sparse });
+  // Zero products (zero inputs, zero weights kept by the dense kernels) are their own term: cheaper in soft float.
+  const zeros = valueZeroFractions(c.graph, m.vectors);
   const calls = prog.steps.flatMap((s) => s.calls);
   const time: Record<string, number> = {};
   const code: Record<string, number> = {};
   let key: string | null = null;
   let macs = 0;
   for (const call of calls) {
-    const use = analyzeCall(call);
+    const use = analyzeCall(call, (name) => zeros.get(name));
     if (key !== null && use.key !== key) throw new Error(`calibration case '${c.name}' mixes kernel keys ${key} and ${use.key}`);
     key = use.key;
     addTerms(time, use.time);

@@ -852,9 +852,37 @@ const sparseConv: KernelModel = {
   },
 };
 
+/**
+ * Multiply-accumulate kernels whose products cost less when one factor is zero. With an FPU an fmaf takes the same
+ * time whatever the operands; in soft float (Cortex-M3) newlib's fmaf returns early on a zero product, about a third
+ * cheaper. Their executed-MAC term is split into the share with a non-zero product (the term itself) and
+ * `zeroProducts`, from the zero fraction of the input value (`input`, from data: see activation-zeros.ts) and of the
+ * other factor (`other`: a weight array's own zeros, or a run-time value's fraction).
+ */
+interface ZeroAware {
+  term: string;
+  input: number;
+  other?: number;
+}
+
+const ZERO_AWARE: Record<string, ZeroAware> = {
+  ep_conv2d_f32: { term: 'fma', input: 0, other: 1 },
+  ep_conv_transpose2d_f32: { term: 'fma', input: 0, other: 1 },
+  ep_dense_f32: { term: 'fma', input: 0, other: 1 },
+  ep_matmul_f32: { term: 'fma', input: 0, other: 1 },
+  ep_sparse_dense_f32: { term: 'nonZeros', input: 0 },
+  ep_sparse_conv2d_f32: { term: 'pixelTaps', input: 0 },
+};
+
+export const ZERO_PRODUCTS = 'zeroProducts';
+
+const withZeroProducts = (k: KernelModel): KernelModel => (ZERO_AWARE[k.kernel] ? { ...k, timeTerms: [...k.timeTerms, ZERO_PRODUCTS] } : k);
+
 /** Every kernel the cost model knows, by C name. */
 export const KERNEL_MODELS: ReadonlyMap<string, KernelModel> = new Map(
-  [conv2d, convTranspose2d, dense, matmul, pool2d(false), pool2d(true), globalPool('ep_global_avgpool_f32'), globalPool('ep_global_maxpool_f32'), unary, binary, channelAffine, softmax, reduce, transpose, pad, copyBlocks, sparseDense, sparseConv].map((k) => [k.kernel, k]),
+  [conv2d, convTranspose2d, dense, matmul, pool2d(false), pool2d(true), globalPool('ep_global_avgpool_f32'), globalPool('ep_global_maxpool_f32'), unary, binary, channelAffine, softmax, reduce, transpose, pad, copyBlocks, sparseDense, sparseConv]
+    .map(withZeroProducts)
+    .map((k) => [k.kernel, k]),
 );
 
 /** Headers every kernel depends on. */
@@ -865,13 +893,49 @@ export function modelOfKey(key: string): KernelModel | undefined {
   return KERNEL_MODELS.get(key.split(':')[0]);
 }
 
-/** The cost model's analysis of one call; throws CostModelError for a kernel it does not know. */
-export function analyzeCall(call: CCall): KernelUse {
+/** Fraction of zero elements of a run-time value (by name), when known from data; undefined: none assumed. */
+export type ZeroFractions = (value: string) => number | undefined;
+
+/** Zero fraction of each weight array (the search predicts the same arrays many times). */
+const weightZeros = new WeakMap<object, number>();
+
+function zeroFractionOf(a: CArg | undefined, zeroFraction: ZeroFractions): number {
+  if (!a) return 0;
+  if (a.kind === 'value') return zeroFraction(a.name) ?? 0;
+  if (a.kind === 'weight') {
+    const t = a.weight.tensor;
+    let f = weightZeros.get(t);
+    if (f === undefined) {
+      const data = t.data as ArrayLike<number>;
+      let z = 0;
+      for (let i = 0; i < data.length; i++) if (data[i] === 0) z++;
+      f = data.length ? z / data.length : 0;
+      weightZeros.set(t, f);
+    }
+    return f;
+  }
+  return 0;
+}
+
+/**
+ * The cost model's analysis of one call; throws CostModelError for a kernel it does not know. `zeroFraction` gives
+ * the share of zeros of run-time values (from data), which decides how many products are zero (see ZERO_AWARE).
+ */
+export function analyzeCall(call: CCall, zeroFraction: ZeroFractions = () => undefined): KernelUse {
   const model = KERNEL_MODELS.get(call.kernel);
   if (!model) {
     throw new CostModelError(`the cost model has no formula for kernel '${call.kernel}' (known: ${[...KERNEL_MODELS.keys()].join(', ')}); add it to src/cost/kernels.ts and recalibrate, or predict with { unknownKernels: 'fallback' }`);
   }
-  return model.analyze(call);
+  const use = model.analyze(call);
+  const z = ZERO_AWARE[call.kernel];
+  if (z) {
+    const px = zeroFractionOf(call.args[z.input], zeroFraction);
+    const pw = z.other === undefined ? 0 : zeroFractionOf(call.args[z.other], zeroFraction);
+    const zeroShare = 1 - (1 - px) * (1 - pw);
+    const executed = use.time[z.term] ?? 0;
+    use.time = { ...use.time, [z.term]: executed * (1 - zeroShare), [ZERO_PRODUCTS]: executed * zeroShare };
+  }
+  return use;
 }
 
 export { add as addTerms };

@@ -42,6 +42,8 @@ export interface Measurement {
   arenaBytes: number;
   /** Stack the inference used (the largest over the vectors). */
   stackBytes: number;
+  /** The input vectors that ran (one tensor per graph input each). */
+  vectors: Tensor[][];
 }
 
 export interface MeasureOptions {
@@ -170,6 +172,7 @@ export async function measureOnTarget(target: McuTarget, cases: MeasureCase[], o
               ramBytes: linked.data + linked.bss,
               arenaBytes: p.arenaBytes,
               stackBytes: stack,
+              vectors: p.inputs,
             });
           }
         } finally {

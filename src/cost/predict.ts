@@ -26,6 +26,12 @@ export interface PredictOptions {
   unknownKernels?: 'error' | 'fallback';
   /** compileToC's `sparse` option the model will be compiled with (default 'auto', as compileToC and verify). */
   sparse?: SparseMode;
+  /**
+   * Zero fractions of run-time values on representative data (valueZeroFractions, activation-zeros.ts): on soft-float
+   * targets a zero product is cheaper, so this refines the instruction count; without it no zeros are assumed (the
+   * calibration's inputs have none), which over-predicts there and changes nothing on targets with an FPU.
+   */
+  valueZeros?: ReadonlyMap<string, number>;
 }
 
 export interface LayerCost {
@@ -89,6 +95,7 @@ function stepOutputElements(g: Graph, step: CStep): number {
 export function predictLowered(program: { graph: Graph; steps: CStep[]; plan: MemoryPlan }, target: McuTarget, options: PredictOptions = {}): CostPrediction {
   const cal = options.calibration ?? loadCalibration(target);
   const fallbackOk = options.unknownKernels === 'fallback';
+  const zeroFraction = (name: string) => options.valueZeros?.get(name);
   const warnings: string[] = [];
   const g = program.graph;
   const seenWeights = new Set<string>();
@@ -116,7 +123,7 @@ export function predictLowered(program: { graph: Graph; steps: CStep[]; plan: Me
       let use: KernelUse | undefined;
       let problem: string | undefined;
       try {
-        use = analyzeCall(call);
+        use = analyzeCall(call, zeroFraction);
         usedKeys.add(use.key);
         const k = cal.kernels[use.key];
         if (!k) problem = `kernel key '${use.key}' has no calibration for ${target.name} (its calibration predates the kernel): recalibrate with edgeprune calibrate --target ${target.name}`;

@@ -131,15 +131,17 @@ function convTransposeCases(): SuiteCase[] {
     ['ct2x16k2s2m2', 2, 16, 2, 2, 2, [0, 0, 0, 0]],
     ['ct5x7k5s2m3', 5, 7, 3, 5, 2, [2, 2, 1, 1]],
   ];
-  return specs.map(([name, C, H, M, K, s, pads]) => {
-    const b = new GraphBuilder('convt');
-    const x = b.input('x', 'float32', [1, C, H, H]);
-    const y = b.op('ConvTranspose', [x, b.initializer('w', uniform(r, [C, M, K, K])), b.initializer('b', uniform(r, [M]))], {
-      kernel_shape: attr.ints([K, K]), strides: attr.ints([s, s]), pads: attr.ints(pads),
-    });
-    b.output(y);
-    return { name: `convt.${name}`, graph: b.build() };
+  return specs.map(([name, C, H, M, K, s, pads]) => ({ name: `convt.${name}`, graph: convTransposeGraph(r, C, H, M, K, s, pads) }));
+}
+
+function convTransposeGraph(r: Random, C: number, H: number, M: number, K: number, s: number, pads: number[]): Graph {
+  const b = new GraphBuilder('convt');
+  const x = b.input('x', 'float32', [1, C, H, H]);
+  const y = b.op('ConvTranspose', [x, b.initializer('w', uniform(r, [C, M, K, K])), b.initializer('b', uniform(r, [M]))], {
+    kernel_shape: attr.ints([K, K]), strides: attr.ints([s, s]), pads: attr.ints(pads),
   });
+  b.output(y);
+  return b.build();
 }
 
 function denseCases(): SuiteCase[] {
@@ -164,17 +166,20 @@ function denseCases(): SuiteCase[] {
     [3, 16, 12, 'relu', true],
     [6, 20, 9, 'none', false],
   ];
-  return specs.map(([rows, K, N, act, bias]) => {
-    const b = new GraphBuilder('dense');
-    let x = b.input('x', 'float32', [rows, K]);
-    const ins = [x, b.initializer('w', uniform(r, [N, K]))];
-    if (bias) ins.push(b.initializer('b', uniform(r, [N])));
-    x = b.op('Gemm', ins, { transB: attr.int(1) });
-    if (act === 'relu') x = b.op('Relu', [x]);
-    if (act === 'clip') x = b.op('Clip', [x, b.initializer('lo', Tensor.fromNumbers('float32', [], [0])), b.initializer('hi', Tensor.fromNumbers('float32', [], [6]))]);
-    b.output(x);
-    return { name: `dense.r${rows}k${K}n${N}${act === 'none' ? '' : act}${bias ? '' : 'nb'}`, graph: b.build() };
-  });
+  return specs.map(([rows, K, N, act, bias]) => ({ name: `dense.r${rows}k${K}n${N}${act === 'none' ? '' : act}${bias ? '' : 'nb'}`, graph: denseGraph(r, rows, K, N, act, bias) }));
+}
+
+function denseGraph(r: Random, rows: number, K: number, N: number, act: 'relu' | 'clip' | 'none', bias: boolean, sparsity = 0): Graph {
+  const b = new GraphBuilder('dense');
+  let x = b.input('x', 'float32', [rows, K]);
+  const w = uniform(r, [N, K]);
+  const ins = [x, b.initializer('w', sparsity > 0 ? sparsify(r, w, sparsity) : w)];
+  if (bias) ins.push(b.initializer('b', uniform(r, [N])));
+  x = b.op('Gemm', ins, { transB: attr.int(1) });
+  if (act === 'relu') x = b.op('Relu', [x]);
+  if (act === 'clip') x = b.op('Clip', [x, b.initializer('lo', Tensor.fromNumbers('float32', [], [0])), b.initializer('hi', Tensor.fromNumbers('float32', [], [6]))]);
+  b.output(x);
+  return b.build();
 }
 
 function matmulCases(): SuiteCase[] {
@@ -187,13 +192,15 @@ function matmulCases(): SuiteCase[] {
     [[2, 4, 8], [2, 8, 4]],
     [[12, 12], [12, 12]],
   ];
-  return specs.map(([as, bs]) => {
-    const b = new GraphBuilder('matmul');
-    const a = b.input('a', 'float32', as);
-    const c = b.input('b', 'float32', bs);
-    b.output(b.op('MatMul', [a, c]));
-    return { name: `matmul.${as.join('x')}_${bs.join('x')}`, graph: b.build() };
-  });
+  return specs.map(([as, bs]) => ({ name: `matmul.${as.join('x')}_${bs.join('x')}`, graph: matmulGraph(as, bs) }));
+}
+
+function matmulGraph(as: number[], bs: number[]): Graph {
+  const b = new GraphBuilder('matmul');
+  const a = b.input('a', 'float32', as);
+  const c = b.input('b', 'float32', bs);
+  b.output(b.op('MatMul', [a, c]));
+  return b.build();
 }
 
 function poolCases(): SuiteCase[] {
@@ -433,10 +440,59 @@ function sparseCases(): SuiteCase[] {
   return out;
 }
 
+/** A uniform [-1, 1] tensor with each element zero with probability `fraction` (as activations after a ReLU). */
+function withZeros(r: Random, shape: number[], fraction: number): Tensor {
+  return tensor(r, shape, () => (r.next() < fraction ? 0 : r.uniform(-1, 1)));
+}
+
+const CONV_SPEC = new Map(CONVS);
+const conv = (name: string) => CONV_SPEC.get(name)!;
+
+/**
+ * Multiply-accumulate kernels on inputs with zeros and dense kernels on weights with zeros: the zero-product term
+ * (kernels.ts ZERO_AWARE), which soft-float targets need (a zero product is cheaper there).
+ */
+function zeroProductCases(): SuiteCase[] {
+  const r = rng();
+  const out: SuiteCase[] = [];
+  const convInput = (s: ConvSpec, z: number) => [[withZeros(r, [1, s.C, s.H, s.W], z)]];
+  const convs: [string, number, number, SparseMode][] = [
+    // spec, input zeros, weight sparsity, kernel choice
+    ['c8x14k5p2m16', 0.5, 0, 'never'], ['c8x8k3p1m16', 0.3, 0, 'never'], ['c8x8k3p1m16', 0.7, 0, 'never'], ['c1x28k5p2m8', 0.6, 0, 'never'],
+    ['c16x8k1m32', 0.5, 0, 'never'], ['dw8x16k3p1', 0.5, 0, 'never'], ['c3x32k3p1s2m8', 0.5, 0, 'never'], ['c4x16k3m8', 0.9, 0, 'never'],
+    ['gen2x1x48k17m2', 0.5, 0, 'never'], ['c8x8k3p1m16', 0, 0.5, 'never'], ['c8x14k5p2m16', 0.4, 0.7, 'never'],
+    ['c8x14k5p2m16', 0.5, 0.7, 'always'], ['c8x8k3p1m16', 0.6, 0.5, 'always'], ['c1x28k5p2m8', 0.5, 0.6, 'always'], ['dw8x16k3p1', 0.5, 0.5, 'always'],
+  ];
+  for (const [name, z, sp, mode] of convs) {
+    const s = conv(name);
+    const kind = mode === 'always' ? 'sparse_conv' : 'conv';
+    out.push({ name: `${kind}.${name}.x${Math.round(z * 100)}w${Math.round(sp * 100)}`, graph: convGraph(r, s, sp), sparse: mode, inputs: convInput(s, z) });
+  }
+  const denses: [number, number, number, number, number, SparseMode][] = [
+    // rows, K, N, input zeros, weight sparsity, kernel choice
+    [1, 256, 32, 0.5, 0, 'never'], [1, 64, 64, 0.3, 0, 'never'], [1, 64, 64, 0.8, 0, 'never'], [2, 64, 16, 0.5, 0, 'never'], [1, 128, 48, 0.6, 0, 'never'],
+    [1, 256, 32, 0, 0.5, 'never'], [1, 64, 64, 0, 0.8, 'never'], [1, 128, 48, 0.5, 0.3, 'never'],
+    [1, 256, 32, 0.5, 0.9, 'always'], [1, 64, 64, 0.7, 0.5, 'always'], [1, 128, 48, 0.3, 0.6, 'always'], [2, 64, 16, 0.5, 0.8, 'always'],
+  ];
+  for (const [rows, K, N, z, sp, mode] of denses) {
+    const kind = mode === 'always' ? 'sparse_dense' : 'dense';
+    out.push({ name: `${kind}.r${rows}k${K}n${N}.x${Math.round(z * 100)}w${Math.round(sp * 100)}`, graph: denseGraph(r, rows, K, N, 'relu', true, sp), sparse: mode, inputs: [[withZeros(r, [rows, K], z)]] });
+  }
+  const matmuls: [number[], number[], number, number][] = [[[5, 16], [16, 6], 0.5, 0], [[8, 8], [8, 8], 0.3, 0.5], [[12, 12], [12, 12], 0.7, 0]];
+  for (const [as, bs, za, zb] of matmuls) {
+    out.push({ name: `matmul.${as.join('x')}_${bs.join('x')}.x${Math.round(za * 100)}w${Math.round(zb * 100)}`, graph: matmulGraph(as, bs), inputs: [[withZeros(r, as, za), withZeros(r, bs, zb)]] });
+  }
+  const cts: [string, number, number, number, number, number, number[], number][] = [['ct8x8k4s2m4', 8, 8, 4, 4, 2, [1, 1, 1, 1], 0.5], ['ct4x6k3s1m4', 4, 6, 4, 3, 1, [0, 0, 0, 0], 0.7]];
+  for (const [name, C, H, M, K, st, pads, z] of cts) {
+    out.push({ name: `convt.${name}.x${Math.round(z * 100)}`, graph: convTransposeGraph(r, C, H, M, K, st, pads), inputs: [[withZeros(r, [1, C, H, H], z)]] });
+  }
+  return out;
+}
+
 /** Every calibration case. */
 export function calibrationSuite(): SuiteCase[] {
   return [
     ...viewCases(), ...convCases(), ...convTransposeCases(), ...denseCases(), ...matmulCases(), ...poolCases(), ...unaryCases(),
-    ...binaryCases(), ...affineCases(), ...softmaxCases(), ...reduceCases(), ...transposeCases(), ...padCases(), ...concatCases(), ...sparseCases(),
+    ...binaryCases(), ...affineCases(), ...softmaxCases(), ...reduceCases(), ...transposeCases(), ...padCases(), ...concatCases(), ...sparseCases(), ...zeroProductCases(),
   ];
 }

@@ -2,10 +2,14 @@
 // brute-force counts), and clear errors for calls the model does not know.
 import { describe, expect, it } from 'vitest';
 import { float, int, ints, symbol, value, weight, type CCall } from '../../src/emit/c/c-step.js';
-import { analyzeCall, CostModelError, KERNEL_MODELS } from '../../src/cost/kernels.js';
+import { analyzeCall, CostModelError, KERNEL_MODELS, type KernelUse } from '../../src/cost/kernels.js';
 import { lowerForCost } from '../../src/cost/lowered.js';
+import { packSparseDense } from '../../src/emit/c/sparse-choice.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { benchModels } from '../../bench/cost-models.js';
+
+/** Multiply-accumulates executed: the non-zero products (fma) and the zero ones (zeroProducts). */
+const executedMacs = (u: KernelUse) => u.time.fma + (u.time.zeroProducts ?? 0);
 
 interface Conv { C: number; H: number; W: number; M: number; KH: number; KW: number; sh: number; sw: number; dh: number; dw: number; pt: number; pl: number; pb: number; pr: number; groups: number }
 
@@ -55,9 +59,9 @@ describe('conv analysis', () => {
     expect(use.key).toBe('ep_conv2d_f32');
     // Tiles never skip a valid tap; an overlapping last tile recomputes up to a tile of outputs.
     const exact = validTaps(c);
-    expect(use.time.fma).toBeGreaterThanOrEqual(exact);
+    expect(executedMacs(use)).toBeGreaterThanOrEqual(exact);
     const OW = out(c.W, c.KW, c.sw, c.dw, c.pl, c.pr);
-    expect(use.time.fma).toBeLessThanOrEqual(exact * (1 + 16 / OW));
+    expect(executedMacs(use)).toBeLessThanOrEqual(exact * (1 + 16 / OW));
     expect(use.time.outputs).toBeGreaterThanOrEqual(c.M * out(c.H, c.KH, c.sh, c.dh, c.pt, c.pb) * OW);
     expect(use.time.clamped).toBe(use.time.outputs);
     expect(use.code.tileCopies).toBeGreaterThanOrEqual(1);
@@ -66,26 +70,42 @@ describe('conv analysis', () => {
 
   it('counts exactly when the row has no overlap (28 = 2 tiles of 14)', () => {
     const c = CONVS[0][1];
-    expect(analyzeCall(convCall(c)).time.fma).toBe(validTaps(c));
+    expect(executedMacs(analyzeCall(convCall(c)))).toBe(validTaps(c));
     expect(analyzeCall(convCall(c, false)).time.clamped).toBe(0);
   });
 
   it('takes the generic path for kernels wider than 16 columns', () => {
     const use = analyzeCall(convCall({ ...base, C: 1, H: 1, W: 64, M: 3, KH: 1, KW: 20 }));
     expect(use.key).toBe('ep_conv2d_f32:generic');
-    expect(use.time.fma).toBe(validTaps({ ...base, C: 1, H: 1, W: 64, M: 3, KH: 1, KW: 20 }));
+    expect(executedMacs(use)).toBe(validTaps({ ...base, C: 1, H: 1, W: 64, M: 3, KH: 1, KW: 20 }));
   });
 });
 
 describe('other kernels', () => {
   it('dense: one row runs K·N FMAs in register blocks, row pairs in tiles', () => {
-    const w = new Tensor('float32', [10, 256]);
+    const w = Tensor.fromNumbers('float32', [10, 256], Array.from({ length: 2560 }, (_, i) => 1 + (i % 3)));
     const one = analyzeCall({ kernel: 'ep_dense_f32', args: [value('x'), weight('w', w), weight('b', new Tensor('float32', [10])), value('y'), int(1), int(256), int(10), float(-Infinity), float(Infinity)] });
     expect(one.time).toMatchObject({ fma: 2560, wload: 2560, xload: 256, passes: 16, passIter: 160, init: 10, clamped: 0, tiles: 0, call: 1 });
     const pairs = analyzeCall({ kernel: 'ep_dense_f32', args: [value('x'), weight('w', w), weight('b', new Tensor('float32', [10])), value('y'), int(3), int(256), int(10), float(0), float(Infinity)] });
-    expect(pairs.time.fma).toBe(3 * 2560);
+    expect(executedMacs(pairs)).toBe(3 * 2560);
     expect(pairs.time.tiles).toBe(2); // N = 10 → NB = 5: two tiles for the row pair
     expect(pairs.macs).toBe(3 * 2560);
+  });
+
+  it('splits the executed MACs into non-zero and zero products by the zero fractions of input and weights', () => {
+    // Half the weights zero, and the input value known to be 40% zeros: 1 - 0.6 * 0.5 = 70% zero products.
+    const w = Tensor.fromNumbers('float32', [10, 256], Array.from({ length: 2560 }, (_, i) => (i % 2 ? 0 : 0.5)));
+    const call: CCall = { kernel: 'ep_dense_f32', args: [value('x'), weight('w', w), weight('b', new Tensor('float32', [10])), value('y'), int(1), int(256), int(10), float(-Infinity), float(Infinity)] };
+    const known = analyzeCall(call, (name) => (name === 'x' ? 0.4 : undefined));
+    expect(known.time.zeroProducts).toBeCloseTo(0.7 * 2560, 9);
+    expect(known.time.fma).toBeCloseTo(0.3 * 2560, 9);
+    // Without data on x only the weights' zeros count.
+    expect(analyzeCall(call).time.zeroProducts).toBeCloseTo(0.5 * 2560, 9);
+    // The sparse kernels store non-zero weights only: their zero products come from the input.
+    const packed = packSparseDense(w.data as Float32Array, 10, 256);
+    const sparse = analyzeCall({ kernel: 'ep_sparse_dense_f32', args: [value('x'), weight('h', packed.hdr), weight('o', packed.off), weight('v', packed.val), weight('b', new Tensor('float32', [10])), value('y'), int(1), int(256), int(10), float(-Infinity), float(Infinity)] }, () => 0.25);
+    expect(sparse.time.nonZeros + sparse.time.zeroProducts).toBe(1280);
+    expect(sparse.time.zeroProducts).toBe(sparse.time.nonZeros / 3);
   });
 
   it('binary: merges contiguous axes as the kernel does, and tells broadcast inner loops apart', () => {

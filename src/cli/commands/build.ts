@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseBudgets } from '../../build/budgets.js';
-import { buildForTarget } from '../../build/build.js';
+import { buildForTarget, sampleVectors } from '../../build/build.js';
 import { bindCostModel } from '../../build/cost-binding.js';
 import { fitToModel } from '../../data/fit-model.js';
 import { UserError } from '../../errors.js';
@@ -94,7 +94,8 @@ export function registerBuild(program: Command): void {
     const g = await loadModel(file, { inputShapes: o.inputShape });
     const split = loadSplit(o.data, o);
     const data = { train: fitToModel(split.train, g), validation: fitToModel(split.validation, g), test: fitToModel(split.test, g) };
-    const cost = await bindCostModel(target);
+    // Activation zeros on validation samples refine the soft-float instruction counts (no effect with an FPU).
+    const cost = await bindCostModel(target, { graph: g, vectors: sampleVectors(g, data.validation, 16) });
     const { createGraphTrainer } = await import('../../train/index.js');
     const trainer = createGraphTrainer(data.train, { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr });
     const progress = progressReporter(false);
