@@ -252,6 +252,10 @@ class Loop {
       case 'taylor':
         if (!this.canTrain) throw new UserError('the taylor criterion needs gradients, and the model cannot be trained', 'use --criterion l1, l2, apoz or mean-activation');
         return { kind: 'taylor', gradients: await this.trainer.gradients(g, 256) };
+      case 'taylor-activation':
+        if (!this.canTrain) throw new UserError('the taylor-activation criterion needs gradients, and the model cannot be trained', 'use --criterion l1, l2, apoz or mean-activation');
+        // 8 batches of 32: |Σ z·∂L/∂z| per batch keeps contributions that cancel over the whole set.
+        return { kind: 'taylor-activation', batches: await this.trainer.batchGradients(g, 256, 32) };
       case 'apoz':
       case 'mean-activation':
         return { kind: this.o.criterion, samples: sampleInputs(g, this.data.train, 64, this.o.seed) };

@@ -22,5 +22,7 @@ export interface Trainer {
   score(g: Graph, ds: Dataset): Promise<number>;
   /** Weight gradients of the loss, summed over a sample of the training set (IR layout), for Taylor scores. */
   gradients(g: Graph, samples: number): Promise<Map<string, Tensor>>;
+  /** Weight gradients summed within each mini-batch of the first `samples` training samples, for Taylor × activation. */
+  batchGradients(g: Graph, samples: number, batchSize: number): Promise<Map<string, Tensor>[]>;
   dispose(): void;
 }

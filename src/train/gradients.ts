@@ -57,14 +57,46 @@ export async function weightGradients(t: Trainable, data: TrainData, options: Gr
     tf.dispose(acc);
     acc = next;
   }
-  const result = new Map<string, Tensor>();
-  t.trained.forEach((p, i) => {
-    const data = acc[i].dataSync() as Float32Array;
-    const { layout, irShape } = p.binding;
-    // A bias broadcast from one value: its gradient is the sum over the outputs it feeds.
-    const value = layout.kind === 'broadcast' ? new Tensor('float32', irShape, Float32Array.of(data.reduce((a, b) => a + b, 0))) : weightFromTf(layout, data, acc[i].shape, irShape);
-    result.set(p.binding.initializer, value);
-  });
+  const result = toIr(t, acc);
   tf.dispose(acc);
   return result;
+}
+
+/** Gradients (tf layout, one per trained parameter) as IR tensors by initializer name. */
+function toIr(t: Trainable, grads: tf.Tensor[]): Map<string, Tensor> {
+  const result = new Map<string, Tensor>();
+  t.trained.forEach((p, i) => {
+    const data = grads[i].dataSync() as Float32Array;
+    const { layout, irShape } = p.binding;
+    // A bias broadcast from one value: its gradient is the sum over the outputs it feeds.
+    const value = layout.kind === 'broadcast' ? new Tensor('float32', irShape, Float32Array.of(data.reduce((a, b) => a + b, 0))) : weightFromTf(layout, data, grads[i].shape, irShape);
+    result.set(p.binding.initializer, value);
+  });
+  return result;
+}
+
+/**
+ * ∂L/∂w summed within each mini-batch of the first `samples` samples (in order, `batchSize` each): one map per batch,
+ * IR layout. For Taylor criteria on activations: for a channel c made by weights w and bias b,
+ * Σ_w w·∂L/∂w + b·∂L/∂b = Σ over the batch and positions of z_c·∂L/∂z_c (z_c: the layer's output for c), exactly.
+ */
+export async function batchWeightGradients(t: Trainable, data: TrainData, options: { samples: number; batchSize: number; loss?: LossKind }): Promise<Map<string, Tensor>[]> {
+  t.check();
+  const samples = Math.min(options.samples, data.count);
+  const loss = options.loss ?? defaultLoss(t);
+  if (samples < 1) throw new UserError(`gradients need at least one sample ('${data.source}' has ${data.count})`);
+  const vars = t.trained.map((p) => p.variable);
+  const out: Map<string, Tensor>[] = [];
+  for (let s = 0; s < samples; s += options.batchSize) {
+    const idx = Array.from({ length: Math.min(options.batchSize, samples - s) }, (_, i) => s + i);
+    const grads = tf.tidy(() => {
+      const x = batchInput(t, data, idx);
+      const y = batchTargets(t, data, idx, loss);
+      const { grads: g } = tf.variableGrads(() => lossOf(loss, forward(t, x), y, true), vars);
+      return vars.map((v) => g[v.name]);
+    });
+    out.push(toIr(t, grads));
+    tf.dispose(grads);
+  }
+  return out;
 }

@@ -12,7 +12,7 @@ import { untrainableError, untrainableNodes } from './ir-to-tfjs.js';
 import { toGraph } from './tfjs-to-ir.js';
 import { buildTrainable, disposeTrainable, setMasks, type OptimizerKind, type Trainable } from './trainable.js';
 import { evaluate, train, type LossKind, type TrainData } from './train.js';
-import { weightGradients } from './gradients.js';
+import { batchWeightGradients, weightGradients } from './gradients.js';
 
 export interface GraphTrainerOptions {
   backend?: BackendChoice;
@@ -40,6 +40,8 @@ export interface GraphTrainer {
   score(g: Graph, ds: Dataset): Promise<number>;
   /** Σ over the first `samples` training samples of ∂L/∂w, IR layout (see weightGradients, mode 'sum'). */
   gradients(g: Graph, samples: number): Promise<Map<string, Tensor>>;
+  /** ∂L/∂w summed within each mini-batch of the first `samples` training samples (see batchWeightGradients). */
+  batchGradients(g: Graph, samples: number, batchSize: number): Promise<Map<string, Tensor>[]>;
   dispose(): void;
 }
 
@@ -106,6 +108,10 @@ export function createGraphTrainer(trainSet: TrainData, options: GraphTrainerOpt
 
     async gradients(g, samples) {
       return weightGradients(await trainableFor(g), trainSet, { samples, loss: options.loss });
+    },
+
+    async batchGradients(g, samples, batchSize) {
+      return batchWeightGradients(await trainableFor(g), trainSet, { samples, batchSize, loss: options.loss });
     },
 
     dispose() {

@@ -39,6 +39,7 @@ function scriptedTrainer(score: (g: Graph) => number, calls: string[] = [], canT
       return score(g);
     },
     gradients: async () => new Map(),
+    batchGradients: async () => [],
     dispose: () => {},
   };
 }

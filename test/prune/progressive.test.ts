@@ -25,6 +25,7 @@ function scriptedTrainer(denseMacs: number, tolerated: { sparsity: number; macs:
       return 0.95 - over;
     },
     gradients: async () => new Map(),
+    batchGradients: async () => [],
     dispose: () => {},
   };
 }

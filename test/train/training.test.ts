@@ -209,6 +209,16 @@ describe('createGraphTrainer (graph in, graph out)', () => {
     expect(g0.initializers.get('fc.weight')).not.toBe(g2.initializers.get('fc.weight'));
     const grads = await trainer.gradients(g2, 128);
     expect(grads.get('conv2.weight')!.shape).toEqual([16, 8, 3, 3]);
+    // Per-batch gradients add up to the gradient of the summed loss.
+    const batches = await trainer.batchGradients(g2, 128, 32);
+    expect(batches).toHaveLength(4);
+    for (const name of ['conv2.weight', 'fc.bias']) {
+      const total = grads.get(name)!.data as Float32Array;
+      const sum = new Float32Array(total.length);
+      for (const b of batches) (b.get(name)!.data as Float32Array).forEach((v, i) => (sum[i] += v));
+      const scale = Math.max(...Array.from(total, Math.abs));
+      sum.forEach((v, i) => expect(Math.abs(v - total[i]), name).toBeLessThan(1e-4 * scale + 1e-6));
+    }
     const { ModelKit } = await import('./helpers.js');
     const k = new ModelKit('log_softmax_mlp', 1);
     k.b.output(k.b.op('LogSoftmax', [k.gemm(k.b.input('input', 'float32', [1, 64]), 'fc', 64, 10)], {}, 'log_probs'));

@@ -14,7 +14,7 @@ import { collectInputShape, parseIntOption } from '../options.js';
 import { progressReporter } from '../progress.js';
 import { addTrainingOptions, type TrainingCliOptions } from '../training-options.js';
 
-const CRITERIA = ['l1', 'l2', 'taylor', 'apoz', 'mean-activation'] as const;
+const CRITERIA = ['l1', 'l2', 'taylor', 'taylor-activation', 'apoz', 'mean-activation'] as const;
 
 interface PruneCliOptions extends DataOptions, TrainingCliOptions {
   data: string;

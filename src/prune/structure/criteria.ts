@@ -7,6 +7,9 @@
 // - 'l2':     Σ_producers sqrt(Σ w²)        (the L2 norm of each producing filter, summed)
 // - 'taylor': Σ_producers Σ |w · ∂L/∂w|     first-order Taylor; gradients come from the caller by
 //                                           initializer name (the training bridge computes them)
+// - 'taylor-activation': Σ_batches Σ_producers |Σ_{batch, positions} z_c · ∂L/∂z_c|, first-order Taylor on the
+//             producer's output z_c (Molchanov et al. 2017), computed exactly from the per-batch weight and
+//             bias gradients: Σ_{w ∈ filter c} w·∂L/∂w + b_c·∂L/∂b_c = Σ z_c·∂L/∂z_c (z_c = Σ w·x + b_c)
 // - 'apoz':   1 − APoZ, APoZ = fraction of exact zeros in channel c's activations over the samples
 //             (so a channel that is never active scores 0)
 // - 'mean-activation': mean |a| of channel c's activations over the samples.
@@ -28,6 +31,7 @@ export type Criterion =
   | { kind: 'l1' }
   | { kind: 'l2' }
   | { kind: 'taylor'; gradients: ReadonlyMap<string, Tensor> }
+  | { kind: 'taylor-activation'; batches: readonly ReadonlyMap<string, Tensor>[] }
   | { kind: 'apoz'; samples: readonly Record<string, Tensor>[] }
   | { kind: 'mean-activation'; samples: readonly Record<string, Tensor>[] };
 
@@ -123,6 +127,27 @@ function activationScores(g: Graph, groups: readonly PruneGroup[], kind: 'apoz' 
   );
 }
 
+/** Taylor on each producer's output, from per-batch gradients of its weight and bias (see the header). */
+function activationTaylorScores(g: Graph, grp: PruneGroup, batches: readonly ReadonlyMap<string, Tensor>[]): number[] {
+  if (batches.length === 0) throw new Error('taylor-activation criterion: needs the gradients of at least one batch');
+  const scores = new Array<number>(grp.size).fill(0);
+  for (const producer of grp.producers) {
+    const touches = grp.params.filter((t) => t.side === 'out' && t.node === producer.node && (t.tensor === producer.weight || t.tensor === producer.bias));
+    for (const batch of batches) {
+      const dots = new Array<number>(grp.size).fill(0);
+      for (const t of touches) {
+        const w = g.initializers.get(t.tensor);
+        const grad = batch.get(t.tensor);
+        if (!w) throw new Error(`initializer '${t.tensor}' of prune group '${grp.id}' is missing`);
+        if (!grad || grad.size !== w.size) throw new Error(`taylor-activation criterion: no gradient of the size of '${t.tensor}' (prune group '${grp.id}')`);
+        for (let c = 0; c < grp.size; c++) forChannel(w.shape, t.axis, t, c, (i) => (dots[c] += w.at(i) * grad.at(i)));
+      }
+      for (let c = 0; c < grp.size; c++) scores[c] += Math.abs(dots[c]);
+    }
+  }
+  return scores;
+}
+
 export function normalizeScores(raw: readonly number[], how: Normalization): number[] {
   if (how === 'none' || raw.length === 0) return [...raw];
   const d = how === 'mean' ? raw.reduce((a, b) => a + b, 0) / raw.length : Math.max(...raw);
@@ -140,7 +165,9 @@ export function scoreChannels(
   const raw =
     criterion.kind === 'apoz' || criterion.kind === 'mean-activation'
       ? activationScores(g, groups, criterion.kind, criterion.samples)
-      : groups.map((grp) => weightScores(g, grp, criterion));
+      : criterion.kind === 'taylor-activation'
+        ? groups.map((grp) => activationTaylorScores(g, grp, criterion.batches))
+        : groups.map((grp) => weightScores(g, grp, criterion));
   return groups.map((grp, k) => ({ group: grp.id, raw: raw[k], scores: normalizeScores(raw[k], normalize) }));
 }
 

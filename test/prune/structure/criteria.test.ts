@@ -1,5 +1,6 @@
 // Channel importance: weight norms, first-order Taylor with given gradients, APoZ and mean activation from the interpreter.
 import { describe, expect, it } from 'vitest';
+import { attr, GraphBuilder } from '../../../src/ir/builder.js';
 import { cloneGraph, type Graph } from '../../../src/ir/graph.js';
 import { Tensor } from '../../../src/ir/tensor.js';
 import { mnistLikeCnn, residualCnn } from '../../../src/models/sample-models.js';
@@ -63,6 +64,39 @@ describe('scoreChannels', () => {
       expect(s.scores.reduce((a, b) => a + b, 0) / s.scores.length).toBeCloseTo(1, 10);
     }
     for (const s of scoreChannels(g, groups, { kind: 'l2' }, { normalize: 'max' })) expect(Math.max(...s.scores)).toBeCloseTo(1, 12);
+  });
+
+  it('taylor-activation: Σ_batches |Σ z·∂L/∂z| per neuron, exactly, from the weight and bias gradients of each batch', () => {
+    // y = W x + b (3 neurons), loss ½‖y − t‖²: ∂L/∂y = y − t, ∂L/∂W = Σ (y − t) xᵀ, ∂L/∂b = Σ (y − t).
+    const b = new GraphBuilder('taylor_act');
+    const W = Tensor.fromNumbers('float32', [3, 4], [0.5, -1, 0.25, 2, 1.5, 0.5, -0.75, 0, -0.2, 0.1, 0.3, -0.4]);
+    const bias = Tensor.fromNumbers('float32', [3], [0.1, -0.3, 0.2]);
+    const y = b.op('Gemm', [b.input('x', 'float32', [1, 4]), b.initializer('fc.weight', W), b.initializer('fc.bias', bias)], { transB: attr.int(1) }, 'fc');
+    b.output(b.op('Relu', [b.op('Gemm', [y, b.initializer('out.weight', Tensor.fromNumbers('float32', [2, 3], [1, 0, 1, 0, 1, 1])), b.initializer('out.bias', Tensor.fromNumbers('float32', [2], [0, 0]))], { transB: attr.int(1) }, 'out')]));
+    const g = b.build();
+    const samples = [[1, 2, 0, -1], [0.5, -0.5, 1, 2], [-1, 1, 1, 0], [2, 0, -2, 1]];
+    const targets = [[1, 0, 2], [0, 1, -1], [0.5, 0.5, 0.5], [-1, 2, 0]];
+    const zOf = (x: number[]) => [0, 1, 2].map((c) => bias.at(c) + x.reduce((s, v, k) => s + v * W.at(c * 4 + k), 0));
+    const batches = [[0, 1], [2, 3]].map((idx) => {
+      const gW = new Float32Array(12);
+      const gb = new Float32Array(3);
+      for (const i of idx) {
+        const z = zOf(samples[i]);
+        for (let c = 0; c < 3; c++) {
+          const d = z[c] - targets[i][c];
+          gb[c] += d;
+          for (let k = 0; k < 4; k++) gW[c * 4 + k] += d * samples[i][k];
+        }
+      }
+      return new Map([['fc.weight', new Tensor('float32', [3, 4], gW)], ['fc.bias', new Tensor('float32', [3], gb)]]);
+    });
+    const expected = [0, 1, 2].map((c) => [[0, 1], [2, 3]].reduce((s, idx) => s + Math.abs(idx.reduce((t, i) => t + zOf(samples[i])[c] * (zOf(samples[i])[c] - targets[i][c]), 0)), 0));
+    const groups = findPruneGroups(g);
+    const fc = groups.findIndex((grp) => grp.id === 'fc');
+    const scores = scoreChannels(g, groups, { kind: 'taylor-activation', batches: batches.map((m) => new Map([...m, ['out.weight', new Tensor('float32', [2, 3])], ['out.bias', new Tensor('float32', [2])]])) }, { normalize: 'none' });
+    scores[fc].raw.forEach((v, c) => expect(v).toBeCloseTo(expected[c], 5));
+    // A missing gradient is named.
+    expect(() => scoreChannels(g, groups, { kind: 'taylor-activation', batches: [new Map()] })).toThrow(/no gradient of the size of 'fc.weight'/);
   });
 
   it('taylor: Σ|w·g| over the producing weights, with the gradients the caller gives', () => {
