@@ -28,7 +28,7 @@ export interface CConformance {
   targetName?: string;
 }
 
-interface CompiledCase {
+export interface CompiledCase {
   name: string;
   library: ModelLibrary;
   feeds: Uint8Array[];
@@ -73,12 +73,42 @@ function compileCases(cases: string[], workDir: string): { compiled: CompiledCas
   return { compiled, refused, failed };
 }
 
-async function runCases(session: HarnessSession, cases: CompiledCase[], reference?: Map<string, Uint8Array[]>): Promise<{ outcomes: CCaseOutcome[]; outputs: Map<string, Uint8Array[]> }> {
+/** Fresh sessions a run may open after one ended (a timeout or a fault ends a session). */
+const MAX_SESSION_RESTARTS = 3;
+
+/**
+ * Run every case in one session; when the session ends on a case (a timeout, e.g. an emulator starved of CPU, or a
+ * fault), open a fresh one and retry that case once, then go on: a case fails alone, not every case after it.
+ */
+export async function runCases(open: () => Promise<HarnessSession>, cases: CompiledCase[], reference?: Map<string, Uint8Array[]>): Promise<{ outcomes: CCaseOutcome[]; outputs: Map<string, Uint8Array[]> }> {
   const outcomes: CCaseOutcome[] = [];
   const outputs = new Map<string, Uint8Array[]>();
-  for (const [i, c] of cases.entries()) {
-    try {
-      const run = await session.run(c.name, c.feeds);
+  let session = await open();
+  let restarts = 0;
+  try {
+    for (let i = 0; i < cases.length; i++) {
+      const c = cases[i];
+      let run: Awaited<ReturnType<HarnessSession['run']>> | undefined;
+      let error: unknown;
+      for (let attempt = 0; attempt < 2 && !run; attempt++) {
+        try {
+          run = await session.run(c.name, c.feeds);
+        } catch (e) {
+          error = e;
+          await session.close();
+          if (restarts >= MAX_SESSION_RESTARTS) {
+            outcomes.push({ name: c.name, status: 'failed', reason: errorMessage(e) });
+            for (const rest of cases.slice(i + 1)) outcomes.push({ name: rest.name, status: 'failed', reason: `not run: ${MAX_SESSION_RESTARTS} sessions ended before it (last at ${c.name})` });
+            return { outcomes, outputs };
+          }
+          restarts++;
+          session = await open();
+        }
+      }
+      if (!run) {
+        outcomes.push({ name: c.name, status: 'failed', reason: `${errorMessage(error)} (twice, in fresh sessions)` });
+        continue;
+      }
       outputs.set(c.name, run.outputs);
       let problem: string | null = run.status === 0 ? null : `status ${run.status}`;
       c.expected.forEach((want, k) => {
@@ -89,12 +119,9 @@ async function runCases(session: HarnessSession, cases: CompiledCase[], referenc
       const hostBytes = reference?.get(c.name);
       if (hostBytes && !run.outputs.every((b, k) => Buffer.from(b).equals(Buffer.from(hostBytes[k])))) problem ??= 'differs in bits from the host build';
       outcomes.push(problem ? { name: c.name, status: 'failed', reason: problem } : { name: c.name, status: 'passed' });
-    } catch (e) {
-      // The session is gone after a timeout or a fault: the cases after this one cannot run.
-      outcomes.push({ name: c.name, status: 'failed', reason: errorMessage(e) });
-      for (const rest of cases.slice(i + 1)) outcomes.push({ name: rest.name, status: 'failed', reason: `not run: the session ended at ${c.name}` });
-      break;
     }
+  } finally {
+    await session.close();
   }
   return { outcomes, outputs };
 }
@@ -131,23 +158,13 @@ export async function runCConformance(options: { target?: McuTarget; filter?: st
       buildHostHarness({ workDir: path.join(workDir, 'host-build'), models, includeDirs: [KERNEL_DIR] }),
       options.target ? buildFirmware({ workDir: path.join(workDir, 'target-build'), models, target: options.target, includeDirs: [KERNEL_DIR] }) : Promise.resolve(undefined),
     ]);
-    const hostSession = await openHostSession(host.exe);
-    let hostRun: Awaited<ReturnType<typeof runCases>>;
-    try {
-      hostRun = await runCases(hostSession, compiled);
-    } finally {
-      await hostSession.close();
-    }
+    const hostRun = await runCases(() => openHostSession(host.exe), compiled);
     const result: CConformance = { host: [...hostRun.outcomes, ...refused, ...failed] };
     if (options.target && firmware) {
-      const session = await openQemuSession(firmware.elf, options.target, { transfer: 'uart' });
-      try {
-        const targetRun = await runCases(session, compiled, hostRun.outputs);
-        result.target = [...targetRun.outcomes, ...refused, ...failed];
-        result.targetName = options.target.name;
-      } finally {
-        await session.close();
-      }
+      const target = options.target;
+      const targetRun = await runCases(() => openQemuSession(firmware.elf, target, { transfer: 'uart' }), compiled, hostRun.outputs);
+      result.target = [...targetRun.outcomes, ...refused, ...failed];
+      result.targetName = target.name;
     }
     return result;
   } finally {
