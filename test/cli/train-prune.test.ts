@@ -89,6 +89,15 @@ describe('edgeprune prune', () => {
     expect(JSON.parse(v.stdout)).toMatchObject({ passed: true, hostBitIdentical: true, macs: log.final.macs });
   });
 
+  it.each(['taylor', 'taylor-activation'])('ranks channels by %s with gradients from the training bridge', async (criterion) => {
+    const out = path.join(dir, `cnn-${criterion}.onnx`);
+    const r = await runCli(['prune', cnn, '--data', DIGITS, '--structured', '0.3', '--steps', '1', '--epochs', '1', '--final-epochs', '0', '--max-drop', '10', '--criterion', criterion, '--out', out, '--json'], { timeout: 120_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const log = JSON.parse(r.stdout);
+    expect(log.final.macs).toBeLessThanOrEqual(log.dense.macs * 0.72);
+    expect(log.final.macs).toBeGreaterThan(0);
+  });
+
   it('warns and prunes without fine-tuning a model the bridge cannot train', async () => {
     const file = path.join(dir, 'mul.onnx');
     const w = Tensor.fromNumbers('float32', [64, 10], Array.from({ length: 640 }, (_, i) => Math.sin(i)));
@@ -116,7 +125,7 @@ describe('edgeprune prune errors (exit 2, nothing written)', () => {
   };
 
   it('a sparsity outside [0, 1)', () => expectError([mlp, '--data', DIGITS, '--sparsity', '1.5'], /--sparsity must be in \[0, 1\), got '1\.5'/));
-  it('an unknown criterion', () => expectError([mlp, '--data', DIGITS, '--structured', '0.3', '--criterion', 'random'], /unknown --criterion 'random'; known: l1, l2, taylor, apoz, mean-activation/));
+  it('an unknown criterion', () => expectError([mlp, '--data', DIGITS, '--structured', '0.3', '--criterion', 'random'], /unknown --criterion 'random'; known: l1, l2, taylor, taylor-activation, apoz, mean-activation/));
   it('an unreadable data file', () => expectError([mlp, '--data', path.join(dir, 'missing.csv')], /data '.*missing\.csv' does not exist/));
   it('data whose features do not fit the model', async () => {
     const wide = path.join(dir, 'wide.csv');
