@@ -44,12 +44,15 @@ test: setup
 conformance: setup
 	@node dist/src/conformance/main.js
 
+DEMO_ARGS := build examples/models/digits-cnn.onnx --data examples/digits/digits.csv.gz --latency-ms 0.5 --ram-kb 5 --out out/demo --force
+
 demo: setup
 	@echo "demo: edgeprune build on the bundled digits CNN (examples/models/digits-cnn.onnx, 97.8% test accuracy)."
 	@echo "demo: budgets: half its dense latency (--latency-ms 0.5) and 5 KiB of RAM on the default target, an"
 	@echo "demo: STM32F405 emulated by QEMU; edgeprune prunes and fine-tunes it until the cost model says it fits,"
 	@echo "demo: compiles it to C, and measures the firmware in the emulator."
-	@node bin/edgeprune.js build examples/models/digits-cnn.onnx --data examples/digits/digits.csv.gz --latency-ms 0.5 --ram-kb 5 --out out/demo --force
+	@echo "demo: \$$ edgeprune $(DEMO_ARGS)"
+	@node bin/edgeprune.js $(DEMO_ARGS)
 	@echo
 	@echo "demo: done; open out/demo/report.html (budgets, trajectory, layers); the C library is in out/demo/c/"
 
