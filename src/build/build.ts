@@ -17,7 +17,7 @@ import { VERSION } from '../version.js';
 import { verifyOnTarget, type VerifyReport } from '../verify/verify-mcu.js';
 import type { VectorSet } from '../verify/vectors.js';
 import { allHold, type Budget, type BudgetName, type Costs } from './budgets.js';
-import { searchUnderBudget, type SearchEvents, type SearchOptions, type SearchResult } from './search.js';
+import { searchUnderBudget, type SearchEvents, type SearchOptions, type SearchResult, type SmallestSeen } from './search.js';
 
 /** The cost model bound to a target: budgeted costs and per-layer instructions of a graph. */
 export interface BoundCostModel {
@@ -89,6 +89,10 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
     if (search) {
       // Keep the whole trajectory across rounds (the dense reference is carried by the options).
       s.iterations = [...search.iterations, ...s.iterations.map((it) => ({ ...it, iteration: it.iteration + search!.iterations.length }))];
+      for (const [name, seen] of Object.entries(search.smallestSeen) as [BudgetName, SmallestSeen][]) {
+        const now = s.smallestSeen[name];
+        if (!now || seen.cost < now.cost) s.smallestSeen[name] = seen;
+      }
     }
     search = s;
     graph = s.graph;

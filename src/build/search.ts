@@ -54,6 +54,14 @@ export interface SearchIteration {
   wallMs: number;
 }
 
+/** The lowest predicted cost of one budgeted resource any candidate of the search reached (kept or not). */
+export interface SmallestSeen {
+  cost: number;
+  /** The proposal ('the start model' for the model as given). */
+  description: string;
+  validation: number;
+}
+
 export interface SearchResult {
   graph: Graph;
   masks: Masks;
@@ -63,6 +71,8 @@ export interface SearchResult {
   dense: { validation: number; test: number; costs: Costs };
   final: { validation: number; test: number; costs: Costs };
   iterations: SearchIteration[];
+  /** Per budgeted resource: the lowest predicted cost of any candidate, tried proposals included. */
+  smallestSeen: Partial<Record<BudgetName, SmallestSeen>>;
 }
 
 export interface SearchEvents {
@@ -167,6 +177,14 @@ export async function searchUnderBudget(
   let validation = o.reference ? await score(start, 'validation') : dense.validation;
   let stoppedBecause: string | null = null;
   const iterations: SearchIteration[] = [];
+  const smallestSeen: Partial<Record<BudgetName, SmallestSeen>> = {};
+  const see = (costs: Costs, description: string, v: number) => {
+    for (const b of o.budgets) {
+      const prev = smallestSeen[b.name];
+      if (!prev || costs[b.name] < prev.cost) smallestSeen[b.name] = { cost: costs[b.name], description, validation: v };
+    }
+  };
+  see(predict(start), 'the start model', validation);
 
   for (let i = 1; i <= o.maxIterations && !allHold(o.budgets, predict(graph)); i++) {
     const started = performance.now();
@@ -189,6 +207,7 @@ export async function searchUnderBudget(
       const tuned = await tune(p.graph, p.masks, o.proposalEpochs);
       tried.push({ p, tuned, validation: await score(tuned, 'validation') });
     }
+    for (const t of tried) see(t.p.costs, t.p.description, t.validation);
     // The most accurate proposal; on a tie, the one that lowers the cost most.
     tried.sort((a, b) => b.validation - a.validation || a.p.costs[budget.name] - b.p.costs[budget.name]);
     let best = tried[0];
@@ -236,7 +255,7 @@ export async function searchUnderBudget(
     }
   }
   return {
-    graph, masks, met, stoppedBecause, dense, iterations,
+    graph, masks, met, stoppedBecause, dense, iterations, smallestSeen,
     final: { validation, test: await score(graph, 'test'), costs: predict(graph) },
   };
 }

@@ -2,7 +2,7 @@
 
 import { modelStats } from '../analysis/model-stats.js';
 import { BUDGET_LABELS, type Budget, type BudgetName, type Costs } from '../build/budgets.js';
-import { roundPoints, type SearchResult } from '../build/search.js';
+import { roundPoints, type SearchResult, type SmallestSeen } from '../build/search.js';
 import type { Graph } from '../ir/graph.js';
 import type { McuTarget } from '../targets/schema.js';
 import type { VerifyReport } from '../verify/verify-mcu.js';
@@ -17,6 +17,8 @@ export interface BudgetLine {
   /** Measured in the simulator (null when verification did not run). */
   measured: number | null;
   pass: boolean;
+  /** The lowest predicted cost any candidate of the search reached (kept or not), with its validation accuracy. */
+  smallestSeen: SmallestSeen | null;
 }
 
 export interface LayerFigures {
@@ -95,7 +97,7 @@ export function buildReport(r: ReportInput): BuildReport {
   const budgets: BudgetLine[] = r.budgets.map((b) => {
     const estimated = r.search.final.costs[b.name];
     const measured = r.measured ? r.measured[b.name] : null;
-    return { name: b.name, label: BUDGET_LABELS[b.name], givenAs: b.givenAs, limit: b.limit, estimated, measured, pass: (measured ?? estimated) <= b.limit };
+    return { name: b.name, label: BUDGET_LABELS[b.name], givenAs: b.givenAs, limit: b.limit, estimated, measured, pass: (measured ?? estimated) <= b.limit, smallestSeen: r.search.smallestSeen[b.name] ?? null };
   });
   const before = layerFigures(r.dense, r.denseInstructions);
   const after = layerFigures(r.final, r.finalInstructions);

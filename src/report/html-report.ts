@@ -43,6 +43,7 @@ export function renderHtmlReport(r: BuildReport): string {
     failed: r.failed,
     stoppedBecause: r.stoppedBecause,
     budgets: r.budgets.map((b) => ({ label: b.label, givenAs: b.givenAs, limit: costText(b.name, b.limit), estimated: costText(b.name, b.estimated), measured: costText(b.name, b.measured), pass: b.pass })),
+    smallestSeen: r.budgets.filter((b) => !b.pass && b.smallestSeen).map((b) => ({ label: b.label, cost: costText(b.name, b.smallestSeen!.cost), description: b.smallestSeen!.description, validation: pct(b.smallestSeen!.validation) })),
     accuracy: { dense: pct(r.accuracy.dense), final: pct(r.accuracy.final), drop: r.accuracy.dropPoints.toFixed(2), maxDrop: r.accuracy.maxDropPoints },
     layers: r.layers.map((l) => ({
       name: l.name, op: l.op,

@@ -138,6 +138,9 @@ describe('searchUnderBudget stop reasons (scripted trainers)', () => {
     expect(r.final.costs.instructions).toBeGreaterThan(10);
     expect(r.final.costs.instructions).toBeLessThan(r.dense.costs.instructions);
     expect(r.stoppedBecause).toContain(r.final.costs.instructions.toLocaleString('en-US'));
+    // The smallest cost any candidate reached is the final model's here (every step was accepted).
+    expect(r.smallestSeen.instructions!.cost).toBe(r.final.costs.instructions);
+    expect(r.smallestSeen.instructions!.description).not.toBe('the start model');
   });
 
   it('stops on the iteration limit when the budget needs more iterations', async () => {

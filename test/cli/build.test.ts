@@ -67,11 +67,13 @@ describe('edgeprune build', () => {
     expect(r.exitCode).toBe(3);
     expect(r.stdout).toMatch(/NOT MET: instructions per inference: [\d,]+ > 2,000/);
     expect(r.stdout).toMatch(/search stopped: /);
+    expect(r.stdout).toMatch(/smallest instructions per inference any candidate reached: [\d,]+ predicted \(.+, validation [\d.]+%\)/);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(report.passed).toBe(false);
     expect(report.failed[0]).toMatch(/^instructions per inference/);
     expect(report.budgets[0]).toMatchObject({ limit: 2000, pass: false });
     expect(report.budgets[0].measured).toBeGreaterThan(2000);
+    expect(report.budgets[0].smallestSeen.cost).toBeLessThanOrEqual(report.budgets[0].estimated);
     expect(report.stoppedBecause).toMatch(/2 iterations/);
     expect(report.verification.passed).toBe(true);
     expect(fs.existsSync(path.join(out, 'report.html'))).toBe(true);

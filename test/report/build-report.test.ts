@@ -10,10 +10,11 @@ describe('buildReport', () => {
     const r = buildReport(reportInput({ verification: verification(true), measured }));
     expect(r.budgets).toEqual([
       // Estimated within the limit, measured over it: fails.
-      { name: 'instructions', label: 'instructions per inference', givenAs: '--max-instructions 10000', limit: 10_000, estimated: 9000, measured: 11_000, pass: false },
+      { name: 'instructions', label: 'instructions per inference', givenAs: '--max-instructions 10000', limit: 10_000, estimated: 9000, measured: 11_000, pass: false,
+        smallestSeen: { cost: 8_000, description: 'fc1: 5 of 6 neurons', validation: 0.5 } },
       // Estimated over the limit, measured within it: passes.
-      { name: 'ramBytes', label: 'RAM (bytes)', givenAs: '--ram-kb 1', limit: 1024, estimated: 1200, measured: 1000, pass: true },
-      { name: 'flashBytes', label: 'flash (bytes)', givenAs: '--flash-kb 6', limit: 6144, estimated: 5000, measured: 5500, pass: true },
+      { name: 'ramBytes', label: 'RAM (bytes)', givenAs: '--ram-kb 1', limit: 1024, estimated: 1200, measured: 1000, pass: true, smallestSeen: null },
+      { name: 'flashBytes', label: 'flash (bytes)', givenAs: '--flash-kb 6', limit: 6144, estimated: 5000, measured: 5500, pass: true, smallestSeen: null },
     ]);
     expect(r.failed).toEqual([
       'instructions per inference: 11,000 > 10,000 (--max-instructions 10000)',

@@ -67,6 +67,7 @@ export function searchResult(o: Partial<SearchResult> = {}): SearchResult {
       iteration(2, 'fc2: 3 of 4 neurons', finalCosts, 0.895, 2, 2250),
       iteration(3, null, finalCosts, 0.895, 4, 800),
     ],
+    smallestSeen: { instructions: { cost: 8_000, description: 'fc1: 5 of 6 neurons', validation: 0.5 } },
     ...o,
   };
 }

@@ -35,9 +35,13 @@ describe('renderHtmlReport', () => {
     expect(failing).toContain('<span class="fail">not met</span>');
     expect(failing).toContain('<li class="fail">instructions per inference: 11,000 &gt; 10,000 (--max-instructions 10000)</li>');
     expect(failing).toContain('<li class="fail">accuracy: dropped 5.00 points on the test split, more than --max-drop 2</li>');
+    // What the search got closest to, for the failed budget only.
+    expect(failing).toContain('Smallest instructions per inference any candidate reached: 8,000 predicted (fc1: 5 of 6 neurons, validation 50.00%).');
+    expect(failing).not.toContain('Smallest RAM');
     const passing = renderHtmlReport(buildReport(reportInput({ maxDrop: 10, verification: verification(true), measured: { instructions: 9000, ramBytes: 1000, flashBytes: 5000 } })));
     expect(passing).toContain('<span class="pass">all budgets met</span>');
     expect(passing).not.toContain('<li class="fail">');
+    expect(passing).not.toContain('any candidate reached');
   });
 
   it('draws two SVG charts: the trajectory against the instruction budget, and instructions per layer', () => {

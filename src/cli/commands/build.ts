@@ -58,6 +58,10 @@ export function renderBuildSummary(r: BuildReport, out: string): string {
   ];
   if (r.verification) lines.push(`verified on ${r.verification.runOn}: ${r.verification.passed ? 'outputs match the interpreter' : 'OUTPUTS DIFFER'} · ${r.verification.instructions?.toLocaleString('en-US') ?? '-'} instructions → ${r.verification.estimatedMs?.toFixed(3) ?? '-'} ms (estimate)`);
   if (r.stoppedBecause) lines.push(`search stopped: ${r.stoppedBecause}`);
+  for (const b of r.budgets.filter((x) => !x.pass && x.smallestSeen)) {
+    const seen = b.smallestSeen!;
+    lines.push(`smallest ${b.label} any candidate reached: ${formatCount(seen.cost)} predicted (${seen.description}, validation ${(seen.validation * 100).toFixed(2)}%)`);
+  }
   lines.push(r.passed ? `ALL BUDGETS MET` : `NOT MET: ${r.failed.join('; ')}`);
   lines.push(`report: ${path.join(out, 'report.html')} (and report.json); firmware library: ${path.join(out, 'c')}/; model: ${path.join(out, 'model.onnx')}`);
   return lines.join('\n');
