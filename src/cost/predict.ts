@@ -177,7 +177,7 @@ export function predictLowered(program: { graph: Graph; steps: CStep[]; plan: Me
   const weightBytes = layers.reduce((s, l) => s + l.weightBytes, 0);
   const codeBytes = libraryFlash + layers.reduce((s, l) => s + l.codeBytes, 0);
   const staticRamBytes = Math.max(program.plan.arenaBytes, 1);
-  // Every step is inlined into one run function: its frame can exceed the largest single kernel's.
+  // Each step is a function of its own (EP_STEP): the deepest step frame decides; 8 bytes per further kernel key is margin.
   const stackBytes = stack + STACK_PER_KEY * Math.max(0, usedKeys.size - 1);
   return {
     target: target.name,

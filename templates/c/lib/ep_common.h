@@ -12,6 +12,9 @@
 
 #if defined(__GNUC__)
 #define EP_INLINE static inline __attribute__((always_inline))
+/* One function per layer step, never inlined into the model's run function: each layer's kernels get
+ * the registers to themselves, as in a one-layer model (what the cost model is calibrated on). */
+#define EP_STEP static __attribute__((noinline)) void
 #define EP_UNROLL(n) _Pragma(EP__STR(GCC unroll n))
 #define EP__STR(x) #x
 /* Kernels take their register-tiled, unrolled paths only when the shapes are compile-time constants
@@ -27,6 +30,7 @@
 #else
 #define EP_SCHED_BARRIER() ((void)0)
 #define EP_INLINE static inline
+#define EP_STEP static void
 #define EP_UNROLL(n)
 #define EP_CONSTANT(x) 0
 #endif
