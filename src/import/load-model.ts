@@ -18,6 +18,13 @@ export function tfjsModelJson(file: string): string | undefined {
   return path.extname(file).toLowerCase() === '.json' ? file : undefined;
 }
 
+/** A short name for reports: the file name without extension, or the folder of a TF.js model.json. */
+export function modelDisplayName(file: string): string {
+  const json = tfjsModelJson(file);
+  if (json && path.basename(json) === 'model.json') return path.basename(path.dirname(path.resolve(json)));
+  return path.basename(file, path.extname(file));
+}
+
 export async function loadModel(file: string, options: LoadOptions = {}): Promise<Graph> {
   const json = tfjsModelJson(file);
   if (json) {

@@ -7,7 +7,7 @@ import { buildForTarget, sampleVectors } from '../../build/build.js';
 import { bindCostModel } from '../../build/cost-binding.js';
 import { fitToModel } from '../../data/fit-model.js';
 import { UserError } from '../../errors.js';
-import { loadModel } from '../../import/load-model.js';
+import { loadModel, modelDisplayName } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import type { BuildReport } from '../../report/build-report.js';
 import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
@@ -105,7 +105,7 @@ export function registerBuild(program: Command): void {
     const progress = progressReporter(false);
     try {
       const result = await buildForTarget({
-        modelName: path.basename(file, path.extname(file)),
+        modelName: modelDisplayName(file),
         graph: g, target, data, trainer, cost, budgets,
         search: {
           maxDrop: o.maxDrop, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2,

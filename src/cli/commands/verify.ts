@@ -1,8 +1,7 @@
 // `edgeprune verify <model> --target <name>`: build, run on the emulated board (or a real one), compare, measure.
 
-import path from 'node:path';
 import type { Command } from 'commander';
-import { loadModel } from '../../import/load-model.js';
+import { loadModel, modelDisplayName } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
 import { loadVectors } from '../../verify/vectors.js';
@@ -78,7 +77,7 @@ export function registerVerify(program: Command): void {
       if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
       const g = await loadModel(file, { inputShapes: options.inputShape });
       const vectors = loadVectors(g, { data: options.data, count: options.vectors, seed: options.seed });
-      const report = await verifyOnTarget(g, path.basename(file, path.extname(file)), {
+      const report = await verifyOnTarget(g, modelDisplayName(file), {
         target, vectors, prefix: options.prefix, optimize: options.optimize, port: options.port, keepBuild: options.keepBuild,
         log: options.json ? undefined : (line) => process.stderr.write(`${line}\n`),
       });
