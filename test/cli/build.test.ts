@@ -26,6 +26,8 @@ describe('edgeprune build', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^searching under the budgets/);
     expect(r.stdout).toMatch(/ALL BUDGETS MET/);
+    // The layers with weights, before → after, with the predicted instructions.
+    expect(r.stdout).toMatch(/conv2\s+Conv\s+1,168 → [\d,]+\s+73,728 → [\d,]+\s+\d+%\s+[\d,]+ → [\d,]+/);
     expect(r.stdout).toContain(path.join(out, 'report.html'));
 
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));

@@ -49,10 +49,25 @@ function positiveNumber(flag: string): (v: string) => number {
   };
 }
 
+/** The layers with weights, before → after: what the search removed, and the predicted instructions. */
+function renderLayerChanges(r: BuildReport): string {
+  const arrow = (a: number, b: number | undefined) => (b === undefined ? `${formatCount(a)} → removed` : a === b ? formatCount(a) : `${formatCount(a)} → ${formatCount(b)}`);
+  const rows = r.layers.filter((l) => l.before.params > 0 && l.before.sparsity !== null).map((l) => [
+    l.name, l.op,
+    arrow(l.before.params, l.after?.params),
+    arrow(l.before.macs, l.after?.macs),
+    l.after?.sparsity == null ? '-' : `${(l.after.sparsity * 100).toFixed(0)}%`,
+    arrow(l.before.instructions, l.after?.instructions),
+  ]);
+  return renderTable(['layer', 'op', 'params', 'MACs', 'zeros after', 'instructions (predicted)'], rows, [false, false, true, true, true, true]);
+}
+
 export function renderBuildSummary(r: BuildReport, out: string): string {
   const rows = r.budgets.map((b) => [b.label, b.givenAs, formatCount(b.limit), formatCount(b.estimated), b.measured === null ? '-' : formatCount(b.measured), b.pass ? 'pass' : 'FAIL']);
   const lines = [
     renderTable(['budget', 'given as', 'limit', 'estimated', 'measured', 'result'], rows, [false, false, true, true, true, false]),
+    '',
+    renderLayerChanges(r),
     '',
     `accuracy (test): dense ${(r.accuracy.dense * 100).toFixed(2)}% → ${(r.accuracy.final * 100).toFixed(2)}% (${r.accuracy.dropPoints.toFixed(2)} points; allowed ${r.accuracy.maxDropPoints})`,
   ];
