@@ -14,7 +14,7 @@ help:
 	@echo "make test         run the whole test suite (installs what is missing first)"
 	@echo "make setup        install npm packages and Debian toolchains, compile the TypeScript"
 	@echo "make conformance  run the ONNX operator conformance cases and print the summary"
-	@echo "make bench        print the MCU performance figures and the pruning quality figures"
+	@echo "make bench        print the MCU, pruning, sparse-kernel, cost-model and build figures (about 10 minutes)"
 
 setup: $(NPM_STAMP) toolchains $(BUILD_STAMP)
 
@@ -62,6 +62,15 @@ bench: setup
 	@echo
 	@echo "bench: pruning quality on the digits (a few minutes)"
 	@node dist/bench/prune-quality.js
+	@echo
+	@echo "bench: weight-sparse kernels against dense ones (QEMU mps2-an386)"
+	@node dist/bench/sparse-kernels.js
+	@echo
+	@echo "bench: the cost model against QEMU on every target"
+	@node dist/bench/cost-model.js
+	@echo
+	@echo "bench: edgeprune build on every target (half the dense instructions, RAM below the dense arena)"
+	@node dist/bench/build-targets.js
 
 clean:
 	rm -rf dist
