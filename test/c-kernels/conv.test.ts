@@ -1,12 +1,10 @@
 // C kernels ep_conv2d_f32 and ep_conv_transpose2d_f32 against the interpreter's Conv / ConvTranspose (+ Relu / Clip).
-import { beforeAll, describe, expect, it } from 'vitest';
 import { Clip } from '../../src/ops/clip.js';
 import { ConvTranspose } from '../../src/ops/conv-transpose.js';
 import { Conv } from '../../src/ops/conv.js';
 import { Relu } from '../../src/ops/relu.js';
 import {
-  attr, evalOp, f32, float, hasTool, inp, mismatch, NULLPTR, OUT, Random, runCases, Tensor, uniform,
-  type CaseResult, type KernelCase,
+  attr, evalOp, f32, float, inp, type KernelCase, kernelSuite, NULLPTR, OUT, Random, Tensor, uniform,
 } from './harness.js';
 
 interface ConvSpec {
@@ -137,22 +135,7 @@ const CASES: KernelCase[] = [
   convTransposeCase('ConvTranspose 4x4 stride 2 pad 1 (upsampling)', { C: 2, H: 6, W: 5, M: 2, K: [4, 4], strides: [2, 2], pads: [1, 1, 1, 1] }, 34),
 ];
 
-const gcc = await hasTool('gcc');
-if (!gcc) console.warn('SKIPPED test/c-kernels/conv.test.ts: gcc not found (Debian package gcc)');
-
-describe.skipIf(!gcc)('C conv kernels vs the interpreter (tolerance 1e-5 + 1e-5·|expected|)', () => {
-  let results: CaseResult[] = [];
-  beforeAll(async () => {
-    results = await runCases(CASES);
-  }, 120_000);
-
-  it.each(CASES.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {
-    const c = CASES[i];
-    expect(mismatch(c, results[i].literal), 'literal arguments (register tiles)').toBeNull();
-    expect(mismatch(c, results[i].runtime), 'run-time arguments (generic loops)').toBeNull();
-  });
-
-  it('gives the same bits with literal and run-time arguments (same summation order)', () => {
-    CASES.forEach((c, i) => expect(Array.from(results[i].literal), c.name).toEqual(Array.from(results[i].runtime)));
-  });
+await kernelSuite('test/c-kernels/conv.test.ts', 'C conv kernels vs the interpreter (tolerance 1e-5 + 1e-5·|expected|)', CASES, {
+  labels: ['literal arguments (register tiles)', 'run-time arguments (generic loops)'],
+  sameBits: 'gives the same bits with literal and run-time arguments (same summation order)',
 });

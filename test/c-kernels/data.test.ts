@@ -1,13 +1,9 @@
 // C data-movement kernels (transpose, pad, concat blocks) against the interpreter's Transpose / Pad / Concat (bit-exact, float32 and int32).
-import { beforeAll, describe, expect, it } from 'vitest';
 import { Concat } from '../../src/ops/concat.js';
 import { Pad } from '../../src/ops/pad.js';
 import { Transpose } from '../../src/ops/transpose.js';
 import type { Data } from './harness.js';
-import {
-  attr, evalOp, float, hasTool, inp, ints, mismatch, OUT, Random, runCases, Tensor, uniform,
-  type CaseResult, type KernelCase,
-} from './harness.js';
+import { attr, evalOp, float, inp, ints, type KernelCase, kernelSuite, OUT, Random, Tensor, uniform } from './harness.js';
 
 const PAD_MODES = { constant: 0, edge: 1, reflect: 2, wrap: 3 } as const;
 
@@ -97,18 +93,4 @@ const CASES: KernelCase[] = [
   concatCase([[2, 3], [1, 3]], 0, 22),
 ];
 
-const gcc = await hasTool('gcc');
-if (!gcc) console.warn('SKIPPED test/c-kernels/data.test.ts: gcc not found (Debian package gcc)');
-
-describe.skipIf(!gcc)('C data-movement kernels vs the interpreter (bit-exact)', () => {
-  let results: CaseResult[] = [];
-  beforeAll(async () => {
-    results = await runCases(CASES);
-  }, 120_000);
-
-  it.each(CASES.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {
-    const c = CASES[i];
-    expect(mismatch(c, results[i].literal), 'literal arguments').toBeNull();
-    expect(mismatch(c, results[i].runtime), 'run-time arguments').toBeNull();
-  });
-});
+await kernelSuite('test/c-kernels/data.test.ts', 'C data-movement kernels vs the interpreter (bit-exact)', CASES);

@@ -1,12 +1,10 @@
 // C kernels ep_dense_f32 and ep_matmul_f32 against the interpreter's Gemm (transB, bias, + Relu / Clip) and MatMul.
-import { beforeAll, describe, expect, it } from 'vitest';
 import { Clip } from '../../src/ops/clip.js';
 import { Gemm } from '../../src/ops/gemm.js';
 import { MatMul } from '../../src/ops/mat-mul.js';
 import { Relu } from '../../src/ops/relu.js';
 import {
-  attr, evalOp, f32, float, hasTool, inp, mismatch, NULLPTR, OUT, Random, runCases, Tensor, uniform,
-  type CaseResult, type KernelCase,
+  attr, evalOp, f32, float, inp, type KernelCase, kernelSuite, NULLPTR, OUT, Random, Tensor, uniform,
 } from './harness.js';
 
 function denseCase(name: string, rows: number, K: number, N: number, opts: { bias?: boolean; act?: 'relu' | [number, number] }, seed: number): KernelCase {
@@ -54,22 +52,6 @@ const CASES: KernelCase[] = [
   matmulCase('MatMul 9x33 * 33x4', 9, 33, 4, 14),
 ];
 
-const gcc = await hasTool('gcc');
-if (!gcc) console.warn('SKIPPED test/c-kernels/dense.test.ts: gcc not found (Debian package gcc)');
-
-describe.skipIf(!gcc)('C dense / matmul kernels vs the interpreter (tolerance 1e-5 + 1e-5·|expected|)', () => {
-  let results: CaseResult[] = [];
-  beforeAll(async () => {
-    results = await runCases(CASES);
-  }, 120_000);
-
-  it.each(CASES.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {
-    const c = CASES[i];
-    expect(mismatch(c, results[i].literal), 'literal arguments').toBeNull();
-    expect(mismatch(c, results[i].runtime), 'run-time arguments').toBeNull();
-  });
-
-  it('gives the same bits with literal and run-time arguments', () => {
-    CASES.forEach((c, i) => expect(Array.from(results[i].literal), c.name).toEqual(Array.from(results[i].runtime)));
-  });
+await kernelSuite('test/c-kernels/dense.test.ts', 'C dense / matmul kernels vs the interpreter (tolerance 1e-5 + 1e-5·|expected|)', CASES, {
+  sameBits: 'gives the same bits with literal and run-time arguments',
 });

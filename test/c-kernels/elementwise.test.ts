@@ -1,5 +1,4 @@
 // C elementwise kernels (unary, broadcasting binary, channel affine), softmax and reductions against the interpreter.
-import { beforeAll, describe, expect, it } from 'vitest';
 import { Abs } from '../../src/ops/abs.js';
 import { Add } from '../../src/ops/add.js';
 import { Clip } from '../../src/ops/clip.js';
@@ -31,8 +30,7 @@ import { Tanh } from '../../src/ops/tanh.js';
 import type { AttrValue } from '../../src/ir/graph.js';
 import { stridesOf } from '../../src/ir/tensor.js';
 import {
-  attr, evalOp, f32, float, hasTool, inp, ints, mismatch, op as opCode, OUT, Random, runCases, Tensor, uniform,
-  type CaseResult, type KernelCase, type Tolerance,
+  attr, evalOp, f32, float, inp, ints, type KernelCase, kernelSuite, op as opCode, OUT, Random, Tensor, type Tolerance, uniform,
 } from './harness.js';
 
 // The enum constants of templates/c/lib/ep_elementwise.h and ep_reduce.h, by name.
@@ -249,18 +247,4 @@ const CASES: KernelCase[] = [
   reduceCase('MIN', [6, 4], [0], 507, true),
 ];
 
-const gcc = await hasTool('gcc');
-if (!gcc) console.warn('SKIPPED test/c-kernels/elementwise.test.ts: gcc not found (Debian package gcc)');
-
-describe.skipIf(!gcc)('C elementwise, softmax and reduce kernels vs the interpreter', () => {
-  let results: CaseResult[] = [];
-  beforeAll(async () => {
-    results = await runCases(CASES);
-  }, 120_000);
-
-  it.each(CASES.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {
-    const c = CASES[i];
-    expect(mismatch(c, results[i].literal), 'literal arguments').toBeNull();
-    expect(mismatch(c, results[i].runtime), 'run-time arguments').toBeNull();
-  });
-});
+await kernelSuite('test/c-kernels/elementwise.test.ts', 'C elementwise, softmax and reduce kernels vs the interpreter', CASES);

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AttrValue, Node } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { readAttrs, type OpDef } from '../../src/ops/op-def.js';
@@ -311,3 +312,41 @@ export function f32(t: Tensor): Float32Array {
 }
 
 export { Random, Tensor };
+
+export interface KernelSuiteOptions {
+  /** Assertion labels of the literal-argument and run-time-argument builds. */
+  labels?: [string, string];
+  /** Also check that both builds give the same bits (the same summation order), under this test name. */
+  sameBits?: string;
+  /** Further checks of one case's result. */
+  check?: (c: KernelCase, r: CaseResult) => void;
+}
+
+/**
+ * The suite of one kernel test file: every case built with literal and with run-time arguments (runCases), one test
+ * per case comparing both builds with the interpreter. Needs the host gcc; without it the suite is skipped, loudly.
+ */
+export async function kernelSuite(file: string, title: string, cases: KernelCase[], o: KernelSuiteOptions = {}): Promise<void> {
+  const gcc = await hasTool('gcc');
+  if (!gcc) console.warn(`SKIPPED ${file}: gcc not found (Debian package gcc)`);
+  const [literal, runtime] = o.labels ?? ['literal arguments', 'run-time arguments'];
+  describe.skipIf(!gcc)(title, () => {
+    let results: CaseResult[] = [];
+    beforeAll(async () => {
+      results = await runCases(cases);
+    }, 120_000);
+
+    it.each(cases.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {
+      const c = cases[i];
+      expect(mismatch(c, results[i].literal), literal).toBeNull();
+      expect(mismatch(c, results[i].runtime), runtime).toBeNull();
+      o.check?.(c, results[i]);
+    });
+
+    if (o.sameBits) {
+      it(o.sameBits, () => {
+        cases.forEach((c, i) => expect(Array.from(results[i].literal), c.name).toEqual(Array.from(results[i].runtime)));
+      });
+    }
+  });
+}

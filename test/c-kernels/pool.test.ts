@@ -1,13 +1,9 @@
 // C pooling kernels against the interpreter's MaxPool / AveragePool / GlobalMaxPool / GlobalAveragePool (bit-exact).
-import { beforeAll, describe, expect, it } from 'vitest';
 import { AveragePool } from '../../src/ops/average-pool.js';
 import { GlobalAveragePool } from '../../src/ops/global-average-pool.js';
 import { GlobalMaxPool } from '../../src/ops/global-max-pool.js';
 import { MaxPool } from '../../src/ops/max-pool.js';
-import {
-  attr, evalOp, f32, hasTool, inp, mismatch, OUT, Random, runCases, uniform,
-  type CaseResult, type KernelCase,
-} from './harness.js';
+import { attr, evalOp, f32, inp, type KernelCase, kernelSuite, OUT, Random, uniform } from './harness.js';
 import type { Tensor } from '../../src/ir/tensor.js';
 
 interface PoolSpec {
@@ -105,18 +101,4 @@ const CASES: KernelCase[] = [
   globalCase('max', 3, 2, 3, 24, [0, 7, 12, 13, 14, 15, 16, 17]),
 ];
 
-const gcc = await hasTool('gcc');
-if (!gcc) console.warn('SKIPPED test/c-kernels/pool.test.ts: gcc not found (Debian package gcc)');
-
-describe.skipIf(!gcc)('C pooling kernels vs the interpreter (bit-exact)', () => {
-  let results: CaseResult[] = [];
-  beforeAll(async () => {
-    results = await runCases(CASES);
-  }, 120_000);
-
-  it.each(CASES.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {
-    const c = CASES[i];
-    expect(mismatch(c, results[i].literal), 'literal arguments').toBeNull();
-    expect(mismatch(c, results[i].runtime), 'run-time arguments').toBeNull();
-  });
-});
+await kernelSuite('test/c-kernels/pool.test.ts', 'C pooling kernels vs the interpreter (bit-exact)', CASES);

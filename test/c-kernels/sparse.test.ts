@@ -1,15 +1,14 @@
 // C kernels ep_sparse_dense_f32 and ep_sparse_conv2d_f32 (host gcc): bit for bit the dense kernels' results on the same
 // pruned weights, and within tolerance of the interpreter. Each case runs the dense kernel into the first half of the
 // output and the sparse kernel (weights packed by src/emit/c/sparse-choice.ts) into the second half.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { packSparseConv, packSparseDense } from '../../src/emit/c/sparse-choice.js';
 import { Clip } from '../../src/ops/clip.js';
 import { Conv } from '../../src/ops/conv.js';
 import { Gemm } from '../../src/ops/gemm.js';
 import { Relu } from '../../src/ops/relu.js';
 import {
-  attr, evalOp, f32, float, hasTool, inp, mismatch, NULLPTR, Random, runCases, Tensor, uniform,
-  type Arg, type CaseResult, type KernelCase,
+  type Arg, attr, evalOp, f32, float, inp, type KernelCase, kernelSuite, NULLPTR, Random, Tensor, uniform,
 } from './harness.js';
 
 /** Any typed array as raw 4-byte words (zero-padded), for the harness's input files. */
@@ -155,23 +154,13 @@ const CASES: KernelCase[] = [
   convCase('100% sparse conv: the bias', { C: 2, H: 5, W: 5, M: 3, K: [3, 3], pads: [1, 1, 1, 1], sparsity: 1 }, 30),
 ];
 
-const gcc = await hasTool('gcc');
-if (!gcc) console.warn('SKIPPED test/c-kernels/sparse.test.ts: gcc not found (Debian package gcc)');
-
-describe.skipIf(!gcc)('C sparse kernels vs the dense kernels (bit for bit) and the interpreter', () => {
-  let results: CaseResult[] = [];
-  beforeAll(async () => {
-    results = await runCases(CASES);
-  }, 120_000);
-
-  it.each(CASES.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {
-    const c = CASES[i];
-    expect(mismatch(c, results[i].literal), 'literal arguments vs the interpreter').toBeNull();
-    expect(mismatch(c, results[i].runtime), 'run-time arguments vs the interpreter').toBeNull();
+await kernelSuite('test/c-kernels/sparse.test.ts', 'C sparse kernels vs the dense kernels (bit for bit) and the interpreter', CASES, {
+  labels: ['literal arguments vs the interpreter', 'run-time arguments vs the interpreter'],
+  check: (c, r) => {
     const half = c.expected.length / 2;
-    for (const r of [results[i].literal, results[i].runtime]) {
-      expect(Array.from(r.slice(half)), 'sparse kernel == dense kernel, bit for bit').toEqual(Array.from(r.slice(0, half)));
+    for (const bits of [r.literal, r.runtime]) {
+      expect(Array.from(bits.slice(half)), 'sparse kernel == dense kernel, bit for bit').toEqual(Array.from(bits.slice(0, half)));
     }
-    expect(Array.from(results[i].literal), 'literal == run-time arguments').toEqual(Array.from(results[i].runtime));
-  });
+    expect(Array.from(r.literal), 'literal == run-time arguments').toEqual(Array.from(r.runtime));
+  },
 });
