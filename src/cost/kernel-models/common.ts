@@ -1,0 +1,82 @@
+// What every kernel formula shares: the KernelUse/KernelModel shapes, the error, and access to a call's literal arguments.
+
+import type { CArg, CCall } from '../../emit/c/c-step.js';
+/** A kernel call as the cost model sees it. */
+export interface KernelUse {
+  /** Calibration key: the kernel, or `kernel:variant` where a variant has its own code (op, mode, path). */
+  key: string;
+  /** Executed work: term → count (instructions = Σ coefficient × count). */
+  time: Record<string, number>;
+  /** Code of the call site: term → size measure (code bytes = Σ coefficient × measure). */
+  code: Record<string, number>;
+  /** Nominal multiply-accumulates of the call (information: instructions per MAC). */
+  macs: number;
+}
+
+export interface KernelModel {
+  kernel: string;
+  /** The header of templates/c/lib/ that defines it (ep_common.h and ep_math.h count for every kernel). */
+  header: string;
+  /** Variant keys the analysis can return (each is calibrated separately). */
+  keys: string[];
+  timeTerms: string[];
+  codeTerms: string[];
+  /** The formula in words, for the calibration file's header and the docs. */
+  formula: string;
+  analyze(call: CCall): KernelUse;
+}
+
+/** A call the cost model cannot analyze (unknown kernel, arguments it does not expect). */
+export class CostModelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CostModelError';
+  }
+}
+
+// ---- argument access ----
+
+export function intArg(call: CCall, i: number): number {
+  const a = call.args[i];
+  if (!a || a.kind !== 'int') throw new CostModelError(`${call.kernel}: argument ${i} is ${a ? a.kind : 'missing'}, the cost model expects a literal int (did the kernel's signature change?)`);
+  return a.value;
+}
+
+export function floatArg(call: CCall, i: number): number {
+  const a = call.args[i];
+  if (!a || a.kind !== 'float') throw new CostModelError(`${call.kernel}: argument ${i} is ${a ? a.kind : 'missing'}, the cost model expects a literal float`);
+  return a.value;
+}
+
+export function intsArg(call: CCall, i: number): number[] {
+  const a = call.args[i];
+  if (!a || a.kind !== 'ints') throw new CostModelError(`${call.kernel}: argument ${i} is ${a ? a.kind : 'missing'}, the cost model expects an int array`);
+  return a.values;
+}
+
+export function symbolArg(call: CCall, i: number, prefix: string): string {
+  const a = call.args[i];
+  if (!a || a.kind !== 'symbol' || !a.name.startsWith(prefix)) throw new CostModelError(`${call.kernel}: argument ${i} should be a ${prefix}* constant`);
+  return a.name.slice(prefix.length);
+}
+
+export const isNull = (a: CArg | undefined) => !a || a.kind === 'null';
+
+/** Sides of the fused clamp that do work: 0 (none), 1 (ReLU), 2 (Clip). */
+export function clampSides(lo: number, hi: number): number {
+  return (lo > -Infinity ? 1 : 0) + (hi < Infinity ? 1 : 0);
+}
+
+// C integer division helpers, as ep_common.h defines them (truncation toward zero in C).
+export const cdiv = (a: number, b: number) => Math.trunc(a / b);
+export const floorDiv = (a: number, b: number) => (a >= 0 ? cdiv(a, b) : -cdiv(-a + b - 1, b));
+export const ceilDiv = (a: number, b: number) => (a >= 0 ? cdiv(a + b - 1, b) : -cdiv(-a, b));
+
+export function add(into: Record<string, number>, from: Record<string, number>, times = 1): void {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v * times;
+}
+
+export function zeros(terms: string[]): Record<string, number> {
+  return Object.fromEntries(terms.map((t) => [t, 0]));
+}
+
