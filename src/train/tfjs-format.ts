@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { ensureTraining } from './backend.js';
-import { buildModel, planTraining } from './ir-to-tfjs.js';
+import { buildModel } from './build-tfjs-model.js';
+import { planTraining } from './ir-to-tfjs.js';
 import { IMPORTABLE_LAYERS, layersModelToGraph } from './tfjs-to-ir.js';
 
 export const MODEL_JSON = 'model.json';

@@ -6,7 +6,7 @@ import { attr, GraphBuilder } from '../ir/builder.js';
 import { cloneGraph, type Graph } from '../ir/graph.js';
 import { verifyGraph } from '../ir/verify.js';
 import { Tensor } from '../ir/tensor.js';
-import { weightOf } from './ir-to-tfjs.js';
+import { weightOf } from './build-tfjs-model.js';
 import { channelsLastPerm, identityPerm, invertPerm, kerasWeights, samePerm, weightFromTf, type Perm, type WeightLayout } from './layout.js';
 import type { Trainable } from './trainable.js';
 

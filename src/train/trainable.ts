@@ -5,7 +5,8 @@ import { UserError } from '../errors.js';
 import { cloneGraph, type Graph } from '../ir/graph.js';
 import { shapeSize, type Tensor as IrTensor } from '../ir/tensor.js';
 import { ensureTraining, type BackendChoice } from './backend.js';
-import { buildModel, planTraining, sampleSize, untrainableError, weightOf, type OutputKind, type ParamBinding, type TrainPlan } from './ir-to-tfjs.js';
+import { buildModel, sampleSize, weightOf } from './build-tfjs-model.js';
+import { planTraining, untrainableError, type OutputKind, type ParamBinding, type TrainPlan } from './ir-to-tfjs.js';
 import { weightFromTf, weightToTf } from './layout.js';
 
 export type OptimizerKind = 'adam' | 'sgd';
