@@ -3,7 +3,7 @@
 import { byteSize } from '../ir/dtype.js';
 import { producers, staticInfo, type Graph, type Node } from '../ir/graph.js';
 import { nodeAttrs } from '../ir/interpreter.js';
-import { shapeSize, type Tensor } from '../ir/tensor.js';
+import { countZeros, shapeSize, type Tensor } from '../ir/tensor.js';
 import type { ParamRole, ValueType } from '../ops/op-def.js';
 import { opFor } from '../ops/registry.js';
 import { liveIntervals, peakLiveBytes } from './liveness.js';
@@ -39,12 +39,6 @@ export interface ModelTotals {
 export interface ModelStats {
   layers: LayerStats[];
   totals: ModelTotals;
-}
-
-function countZeros(t: Tensor): number {
-  let z = 0;
-  for (let i = 0; i < t.size; i++) if (t.data[i] == 0) z++; // eslint-disable-line eqeqeq
-  return z;
 }
 
 /**

@@ -2,6 +2,7 @@
 // or weight reduction that lowers the constrained cost by a step; fine-tunes each briefly; keeps the most accurate.
 
 import type { Graph } from '../ir/graph.js';
+import { countZeros } from '../ir/tensor.js';
 import type { ProgressiveData } from '../prune/progressive.js';
 import { modelStats } from '../analysis/model-stats.js';
 import { analyzePruneGroups, pruneChannels, rankChannels, scoreChannels, type Criterion } from '../prune/structure/index.js';
@@ -132,7 +133,7 @@ function weightProposals(g: Graph, masks: Masks, predict: CostPredictor, resourc
   const before = predict(g)[resource];
   const out: Proposal[] = [];
   for (const [name, t] of prunableWeights(g)) {
-    const current = Array.from(t.data as Float32Array).filter((v) => v === 0).length / t.size;
+    const current = countZeros(t) / t.size;
     const levels = Math.floor((MAX_SPARSITY - current) * 100);
     const at = (n: number) => {
       const target = current + n / 100;
@@ -215,6 +216,7 @@ export async function searchUnderBudget(
       const tuned = await tune(best.tuned, best.p.masks, o.proposalEpochs);
       best = { ...best, tuned, validation: await score(tuned, 'validation') };
     }
+    const before = modelStats(graph).totals;
     const record: SearchIteration = {
       iteration: i,
       constrained: budget.name,
@@ -224,8 +226,8 @@ export async function searchUnderBudget(
       costs,
       validation,
       sparsity: weightSparsity(graph),
-      params: modelStats(graph).totals.params - modelStats(graph).totals.zeroWeights,
-      macs: modelStats(graph).totals.macs,
+      params: before.params - before.zeroWeights,
+      macs: before.macs,
       wallMs: 0,
     };
     if (drop(best.validation) > o.maxDrop) {

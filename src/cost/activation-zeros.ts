@@ -4,7 +4,7 @@
 
 import type { Graph } from '../ir/graph.js';
 import { runGraph } from '../ir/interpreter.js';
-import type { Tensor } from '../ir/tensor.js';
+import { countZeros, type Tensor } from '../ir/tensor.js';
 
 /** Value name → fraction of exact zeros over the vectors (graph inputs and every computed value). */
 export function valueZeroFractions(g: Graph, vectors: Tensor[][]): Map<string, number> {
@@ -15,11 +15,8 @@ export function valueZeroFractions(g: Graph, vectors: Tensor[][]): Map<string, n
     const values = runGraph(g, feeds, { keepIntermediates: true });
     for (const [name, t] of values) {
       if (g.initializers.has(name) || t.dtype !== 'float32') continue;
-      const data = t.data as Float32Array;
-      let z = 0;
-      for (let i = 0; i < data.length; i++) if (data[i] === 0) z++;
-      zeros.set(name, (zeros.get(name) ?? 0) + z);
-      sizes.set(name, (sizes.get(name) ?? 0) + data.length);
+      zeros.set(name, (zeros.get(name) ?? 0) + countZeros(t));
+      sizes.set(name, (sizes.get(name) ?? 0) + t.size);
     }
   }
   const out = new Map<string, number>();

@@ -14,7 +14,7 @@ import { fitTerms, type FitRow } from './fit.js';
 import { valueZeroFractions } from './activation-zeros.js';
 import { addTerms, analyzeCall, KERNEL_MODELS } from './kernels.js';
 import { lowerForCost } from './lowered.js';
-import { weightArrayBytes } from './predict.js';
+import { weightArrayBytes } from './weight-bytes.js';
 import { measureOnTarget, type Measurement } from './measure.js';
 import { calibrationSuite, type SuiteCase } from './suite.js';
 

@@ -7,6 +7,7 @@
 // live in kernel-models/, one file per kernel header; this file gathers them and adds zero products.
 
 import type { CArg, CCall } from '../emit/c/c-step.js';
+import { countZeros } from '../ir/tensor.js';
 import { add, CostModelError, type KernelModel, type KernelUse } from './kernel-models/common.js';
 import { conv2d, convTranspose2d } from './kernel-models/conv.js';
 import { copyBlocks, pad, transpose } from './kernel-models/data.js';
@@ -70,10 +71,7 @@ function zeroFractionOf(a: CArg | undefined, zeroFraction: ZeroFractions): numbe
     const t = a.weight.tensor;
     let f = weightZeros.get(t);
     if (f === undefined) {
-      const data = t.data as ArrayLike<number>;
-      let z = 0;
-      for (let i = 0; i < data.length; i++) if (data[i] === 0) z++;
-      f = data.length ? z / data.length : 0;
+      f = t.size ? countZeros(t) / t.size : 0;
       weightZeros.set(t, f);
     }
     return f;

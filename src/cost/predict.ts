@@ -207,4 +207,3 @@ export function predictCost(g: Graph, target: McuTarget, options: PredictOptions
 }
 
 export type { LoweredProgram };
-export { weightArrayBytes };

@@ -29,6 +29,13 @@ export function sameShape(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
+/** Number of elements equal to zero (0, -0, or 0n for 64-bit integers). */
+export function countZeros(t: Tensor): number {
+  let z = 0;
+  for (let i = 0; i < t.size; i++) if (t.data[i] == 0) z++; // eslint-disable-line eqeqeq
+  return z;
+}
+
 export class Tensor {
   readonly dtype: DType;
   readonly shape: number[];

@@ -2,7 +2,7 @@
 
 import { nodeParams } from '../analysis/model-stats.js';
 import { cloneGraph, type Graph } from '../ir/graph.js';
-import { Tensor } from '../ir/tensor.js';
+import { countZeros, Tensor } from '../ir/tensor.js';
 
 /** 1 = keep, 0 = pruned; one mask per weight initializer, in its IR layout. */
 export type Masks = Map<string, Uint8Array>;
@@ -116,7 +116,7 @@ export function weightSparsity(g: Graph): number {
   let zeros = 0;
   let total = 0;
   for (const t of prunableWeights(g).values()) {
-    for (const v of t.data as Float32Array) if (v === 0) zeros++;
+    zeros += countZeros(t);
     total += t.size;
   }
   return total ? zeros / total : 0;
