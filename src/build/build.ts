@@ -5,8 +5,8 @@ import { compileToC } from '../emit/c/compile-c.js';
 import { targetEstimator } from '../cost/estimator.js';
 import { renderTemplate } from '../emit/render-template.js';
 import type { Graph } from '../ir/graph.js';
-import { shapeSize, Tensor } from '../ir/tensor.js';
-import type { Dataset } from '../data/dataset.js';
+import type { Tensor } from '../ir/tensor.js';
+import { sampleTensors, type Dataset } from '../data/dataset.js';
 import type { ProgressiveData } from '../prune/progressive.js';
 import type { Trainer } from '../prune/trainer.js';
 import { buildReport, type BuildReport, type LayerInstructions } from '../report/build-report.js';
@@ -53,9 +53,8 @@ function measuredCosts(v: VerifyReport): Costs {
 
 /** The first `count` samples of a split as model inputs (one tensor each, in the model's input shape). */
 export function sampleVectors(g: Graph, ds: Dataset, count: number): Tensor[][] {
-  const shape = g.inputs[0].shape as number[];
-  const per = shapeSize(shape);
-  return Array.from({ length: Math.min(count, ds.count) }, (_, i) => [new Tensor('float32', shape, ds.features.slice(i * per, (i + 1) * per))]);
+  const first = Array.from({ length: Math.min(count, ds.count) }, (_, i) => i);
+  return sampleTensors(ds, first, g.inputs[0].shape as number[]).map((t) => [t]);
 }
 
 /** Verification inputs: the first test samples, in the model's input shape. */

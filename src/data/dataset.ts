@@ -1,5 +1,7 @@
 // An in-memory data set: float features of a fixed per-sample shape, with class labels or regression targets.
 
+import { shapeSize, Tensor } from '../ir/tensor.js';
+
 export interface Dataset {
   /** Row-major features, `count` × product(featureShape). */
   features: Float32Array;
@@ -53,4 +55,11 @@ export function subset(ds: Dataset, indices: readonly number[], part?: string): 
 /** The same samples seen with another per-sample shape (same element count). */
 export function withFeatureShape(ds: Dataset, featureShape: number[]): Dataset {
   return { ...ds, featureShape: [...featureShape] };
+}
+
+/** Samples `indices` of a data set as tensors of `shape` (one sample each: a model input, batch included). */
+export function sampleTensors(ds: Dataset, indices: readonly number[], shape: number[]): Tensor[] {
+  const per = ds.features.length / ds.count;
+  if (shapeSize(shape) !== per) throw new Error(`a sample of ${describeData(ds)} has ${per} features, not ${shapeSize(shape)} (${shape.join('x')})`);
+  return indices.map((i) => new Tensor('float32', shape, ds.features.slice(i * per, (i + 1) * per)));
 }

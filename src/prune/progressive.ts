@@ -1,12 +1,12 @@
 // The progressive pruning loop: select → prune → fine-tune → evaluate → accept or roll back and try a smaller step.
 
 import { modelStats } from '../analysis/model-stats.js';
-import type { Dataset } from '../data/dataset.js';
+import { sampleTensors, type Dataset } from '../data/dataset.js';
 import { evaluateModel } from '../data/evaluate.js';
 import { UserError } from '../errors.js';
 import { fitToModel, modelIo } from '../data/fit-model.js';
 import type { Graph } from '../ir/graph.js';
-import { shapeSize, Tensor } from '../ir/tensor.js';
+import type { Tensor } from '../ir/tensor.js';
 import { Random } from '../util/random.js';
 import { scheduleTargets, type ScheduleName } from './schedules.js';
 import { analyzePruneGroups, groupCosts, pruneChannels, rankChannels, scoreChannels, type Criterion, type CriterionKind } from './structure/index.js';
@@ -82,14 +82,10 @@ export interface ProgressiveData {
 /** A few inputs from the training set, shaped for the interpreter (activation-based criteria). */
 function sampleInputs(g: Graph, ds: Dataset, count: number, seed: number): Record<string, Tensor>[] {
   const io = modelIo(g);
-  const fitted = fitToModel(ds, g);
-  const per = shapeSize(io.sampleShape);
   const picks = new Random(seed).shuffle(Array.from({ length: ds.count }, (_, i) => i)).slice(0, count);
   const input = g.inputs[0];
-  return picks.map((i) => {
-    const shape = input.shape.length > 1 ? [1, ...io.sampleShape] : io.sampleShape;
-    return { [input.name]: new Tensor('float32', shape, fitted.features.slice(i * per, (i + 1) * per)) };
-  });
+  const shape = input.shape.length > 1 ? [1, ...io.sampleShape] : io.sampleShape;
+  return sampleTensors(fitToModel(ds, g), picks, shape).map((t) => ({ [input.name]: t }));
 }
 
 /** A target counts as reached within a tenth of a percent. */

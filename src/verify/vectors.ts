@@ -6,6 +6,7 @@ import { readTestDataSets } from '../conformance/node-tests.js';
 import { readCsvDataset } from '../data/csv.js';
 import { UserError } from '../errors.js';
 import { staticInfo, type Graph } from '../ir/graph.js';
+import { sampleTensors } from '../data/dataset.js';
 import { sameShape, shapeSize, shapeToString, Tensor } from '../ir/tensor.js';
 import { Random } from '../util/random.js';
 
@@ -67,7 +68,7 @@ function csvVectors(g: Graph, file: string, count: number): VectorSet {
     throw new UserError(`data file '${file}' has ${width} features per row, the model's input '${info.name}' takes ${shapeSize(info.shape)} (${shapeToString(info.shape)})`);
   }
   const n = Math.min(count, ds.count);
-  const inputs = Array.from({ length: n }, (_, r) => [new Tensor('float32', info.shape, ds.features.slice(r * width, (r + 1) * width))]);
+  const inputs = sampleTensors(ds, Array.from({ length: n }, (_, r) => r), info.shape).map((t) => [t]);
   return { inputs, source: `${n} rows of ${file}` };
 }
 
