@@ -6,32 +6,51 @@ import type { CCall } from '../emit/c/c-step.js';
 import type { KernelEstimate, KernelEstimator } from '../emit/c/sparse-choice.js';
 import type { McuTarget } from '../targets/schema.js';
 import { calibrationPath, loadCalibration, type Calibration } from './calibration.js';
-import { analyzeCall, CostModelError } from './kernels.js';
+import { analyzeCall, CostModelError, type KernelUse, type ZeroFractions } from './kernels.js';
 import { weightArrayBytes } from './weight-bytes.js';
 
-export function dot(coefficients: Record<string, number>, counts: Record<string, number>): number {
+function dot(coefficients: Record<string, number>, counts: Record<string, number>): number {
   let s = 0;
   for (const [k, v] of Object.entries(counts)) s += (coefficients[k] ?? 0) * v;
   return s;
 }
 
-/** Instructions and flash (code + distinct weight arrays) of calls; undefined when a call has no calibrated formula. */
+/** Terms a use has that the calibration lacks (a formula changed after calibrating). */
+function missingTerms(coefficients: Record<string, number>, counts: Record<string, number>): string[] {
+  return Object.entries(counts).filter(([k, v]) => v !== 0 && !(k in coefficients)).map(([k]) => k);
+}
+
+/** One kernel call priced by a calibration, or why it cannot be (no formula, no calibration, a stale formula). */
+export type CallCost =
+  | { key: string; instructions: number; codeBytes: number; stackBytes: number; macs: number; problem?: undefined }
+  | { key?: string; problem: string };
+
+export function callCost(call: CCall, cal: Calibration, zeroFraction?: ZeroFractions): CallCost {
+  let use: KernelUse;
+  try {
+    use = analyzeCall(call, zeroFraction);
+  } catch (e) {
+    if (e instanceof CostModelError) return { problem: e.message };
+    throw e;
+  }
+  const k = cal.kernels[use.key];
+  const recalibrate = `recalibrate with edgeprune calibrate --target ${cal.target}`;
+  if (!k) return { key: use.key, problem: `kernel key '${use.key}' has no calibration for ${cal.target} (its calibration predates the kernel): ${recalibrate}` };
+  const missing = [...missingTerms(k.instructions, use.time), ...missingTerms(k.codeBytes, use.code)];
+  if (missing.length) return { key: use.key, problem: `the calibration of '${use.key}' for ${cal.target} lacks the terms ${missing.join(', ')}: ${recalibrate}` };
+  return { key: use.key, instructions: dot(k.instructions, use.time), codeBytes: dot(k.codeBytes, use.code), stackBytes: k.stackBytes, macs: use.macs };
+}
+
+/** Instructions and flash (code + distinct weight arrays) of calls; undefined when a call cannot be priced. */
 export function estimateCalls(calls: CCall[], cal: Calibration): KernelEstimate | undefined {
   let instructions = 0;
   let flashBytes = 0;
   const weights = new Set<string>();
   for (const call of calls) {
-    let use;
-    try {
-      use = analyzeCall(call);
-    } catch (e) {
-      if (e instanceof CostModelError) return undefined;
-      throw e;
-    }
-    const k = cal.kernels[use.key];
-    if (!k) return undefined;
-    instructions += dot(k.instructions, use.time);
-    flashBytes += dot(k.codeBytes, use.code);
+    const c = callCost(call, cal);
+    if (c.problem !== undefined) return undefined;
+    instructions += c.instructions;
+    flashBytes += c.codeBytes;
     for (const a of call.args) {
       if (a.kind !== 'weight' || weights.has(a.weight.key)) continue;
       weights.add(a.weight.key);

@@ -10,8 +10,8 @@ import { shapeSize } from '../ir/tensor.js';
 import { nodeMacsOf } from '../prune/structure/channel-cost.js';
 import type { McuTarget } from '../targets/schema.js';
 import { loadCalibration, staleHeaders, staleKeys, type Calibration } from './calibration.js';
-import { analyzeCall, CostModelError, type KernelUse } from './kernels.js';
-import { dot, kernelEstimator } from './estimator.js';
+import { CostModelError } from './kernels.js';
+import { callCost, kernelEstimator } from './estimator.js';
 import { lowerForCost, type LoweredProgram } from './lowered.js';
 import { weightArrayBytes } from './weight-bytes.js';
 
@@ -82,11 +82,6 @@ const WEIGHT_ALIGN = 8;
 /** Stack added per kernel key beyond the first (spill slots of several kernels in one frame). */
 const STACK_PER_KEY = 8;
 
-/** Terms a use has that the calibration lacks (a formula changed after calibrating). */
-function missingTerms(coefficients: Record<string, number>, counts: Record<string, number>): string[] {
-  return Object.entries(counts).filter(([k, v]) => v !== 0 && !(k in coefficients)).map(([k]) => k);
-}
-
 function stepOutputElements(g: Graph, step: CStep): number {
   return step.outputs.reduce((s, o) => s + shapeSize(staticInfo(g, o).shape), 0);
 }
@@ -120,30 +115,16 @@ export function predictLowered(program: { graph: Graph; steps: CStep[]; plan: Me
         weightOffset = Math.ceil(weightOffset / WEIGHT_ALIGN) * WEIGHT_ALIGN + weightArrayBytes(a);
         weights += weightOffset - before;
       }
-      let use: KernelUse | undefined;
-      let problem: string | undefined;
-      try {
-        use = analyzeCall(call, zeroFraction);
-        usedKeys.add(use.key);
-        const k = cal.kernels[use.key];
-        if (!k) problem = `kernel key '${use.key}' has no calibration for ${target.name} (its calibration predates the kernel): recalibrate with edgeprune calibrate --target ${target.name}`;
-        else {
-          const missing = [...missingTerms(k.instructions, use.time), ...missingTerms(k.codeBytes, use.code)];
-          if (missing.length) problem = `the calibration of '${use.key}' for ${target.name} lacks the terms ${missing.join(', ')}: recalibrate with edgeprune calibrate --target ${target.name}`;
-          else {
-            instructions += dot(k.instructions, use.time);
-            code += dot(k.codeBytes, use.code);
-            stack = Math.max(stack, k.stackBytes);
-            macs += use.macs;
-          }
-        }
-      } catch (e) {
-        if (!(e instanceof CostModelError)) throw e;
-        problem = e.message;
-      }
-      if (problem) {
-        if (!fallbackOk) throw new CostModelError(`step '${step.summary}' [${step.nodes.join(', ')}]: ${problem}`);
+      const c = callCost(call, cal, zeroFraction);
+      if (c.key) usedKeys.add(c.key);
+      if (c.problem !== undefined) {
+        if (!fallbackOk) throw new CostModelError(`step '${step.summary}' [${step.nodes.join(', ')}]: ${c.problem}`);
         fallback = true;
+      } else {
+        instructions += c.instructions;
+        code += c.codeBytes;
+        stack = Math.max(stack, c.stackBytes);
+        macs += c.macs;
       }
     }
     if (fallback) {
