@@ -1,11 +1,10 @@
 // Shared data-set flags of train/eval/prune: the file, its labels, the seeded split, and which part to use.
 
 import type { Command } from 'commander';
-import { UserError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load-dataset.js';
 import { splitDataset, type DatasetSplit } from '../data/split.js';
-import { parseIntOption } from './options.js';
+import { fractionOption, parseIntOption, SEED_RANGE } from './options.js';
 
 export interface DataOptions {
   labels?: string;
@@ -17,17 +16,9 @@ export interface DataOptions {
 export function addDataOptions(cmd: Command): Command {
   return cmd
     .option('--labels <file>', 'labels file for .npy features (default: y.npy beside x.npy)')
-    .option('--seed <n>', 'seed of the train/validation/test split and of training', parseIntOption('--seed'), 0)
-    .option('--validation <fraction>', 'fraction of the data held out for validation (decisions)', parseFraction('--validation'), 0.15)
-    .option('--test <fraction>', 'fraction of the data held out for testing (reported accuracy)', parseFraction('--test'), 0.2);
-}
-
-function parseFraction(flag: string): (v: string) => number {
-  return (v) => {
-    const x = Number(v);
-    if (!Number.isFinite(x) || x < 0 || x >= 1) throw new UserError(`${flag} must be a fraction in [0, 1), got '${v}'`);
-    return x;
-  };
+    .option('--seed <n>', 'seed of the train/validation/test split and of training', parseIntOption('--seed', SEED_RANGE.min, SEED_RANGE.max), 0)
+    .option('--validation <fraction>', 'fraction of the data held out for validation (decisions)', fractionOption('--validation'), 0.15)
+    .option('--test <fraction>', 'fraction of the data held out for testing (reported accuracy)', fractionOption('--test'), 0.2);
 }
 
 export function loadSplit(file: string, o: DataOptions): DatasetSplit {

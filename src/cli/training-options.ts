@@ -2,7 +2,7 @@
 
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { parseIntOption } from './options.js';
+import { numberOption, parseIntOption } from './options.js';
 
 export interface TrainingCliOptions {
   backend?: 'node' | 'wasm' | 'cpu';
@@ -16,10 +16,6 @@ export function addTrainingOptions(cmd: Command, defaultLr = 1e-3): Command {
       if (v !== 'node' && v !== 'wasm' && v !== 'cpu') throw new UserError(`unknown --backend '${v}'; known: node, wasm, cpu`);
       return v;
     })
-    .option('--batch-size <n>', 'training batch size', parseIntOption('--batch-size'), 32)
-    .option('--lr <rate>', 'learning rate (Adam)', (v: string) => {
-      const x = Number(v);
-      if (!(x > 0)) throw new UserError(`--lr must be a positive number, got '${v}'`);
-      return x;
-    }, defaultLr);
+    .option('--batch-size <n>', 'training batch size', parseIntOption('--batch-size', 1, 65536), 32)
+    .option('--lr <rate>', 'learning rate (Adam)', numberOption('--lr', { min: 0, minExclusive: true, max: 10 }), defaultLr);
 }

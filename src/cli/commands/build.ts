@@ -14,7 +14,7 @@ import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
 import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
 import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
 import { formatCount, renderTable } from '../format.js';
-import { collectInputShape, parseIntOption } from '../options.js';
+import { collectInputShape, numberOption, parseIntOption } from '../options.js';
 import { progressReporter } from '../progress.js';
 import { addTrainingOptions, type TrainingCliOptions } from '../training-options.js';
 
@@ -41,13 +41,9 @@ interface BuildCliOptions extends DataOptions, TrainingCliOptions {
   inputShape?: InputShapes;
 }
 
-function positiveNumber(flag: string): (v: string) => number {
-  return (v) => {
-    const x = Number(v);
-    if (v.trim() === '' || !Number.isFinite(x) || x <= 0) throw new UserError(`${flag} must be a positive number, got '${v}'`);
-    return x;
-  };
-}
+/** Budgets are positive; memory sizes fit a 32-bit address space (4 GiB), instruction counts a double exactly. */
+const positiveUpTo = (max: number) => ({ min: 0, minExclusive: true, max });
+const MAX_KIB = 4 * 1024 * 1024;
 
 /** The layers with weights, before → after: what the search removed, and the predicted instructions. */
 function renderLayerChanges(r: BuildReport): string {
@@ -90,17 +86,17 @@ export function registerBuild(program: Command): void {
     .option('--target <name>', 'target board (edgeprune targets lists them)', DEFAULT_TARGET_NAME)
     .requiredOption('--data <file>', 'data to fine-tune and evaluate on (split with --seed)')
     .requiredOption('--out <dir>', 'output folder: model.onnx, c/ (library + Makefile), report.json, report.html')
-    .option('--latency-ms <ms>', 'latency budget per inference (converted to instructions with the target\'s clock and cycles-per-instruction estimate)', positiveNumber('--latency-ms'))
-    .option('--max-instructions <n>', 'instruction budget per inference', positiveNumber('--max-instructions'))
-    .option('--ram-kb <kib>', 'RAM budget of the model library: static RAM (arena) + stack', positiveNumber('--ram-kb'))
-    .option('--flash-kb <kib>', 'flash budget of the model library: code + weights', positiveNumber('--flash-kb'))
-    .option('--max-drop <points>', 'largest accuracy drop accepted, in percentage points', positiveNumber('--max-drop'), 1.5)
-    .option('--proposal-epochs <n>', 'fine-tuning epochs of each proposal', parseIntOption('--proposal-epochs'), 1)
-    .option('--final-epochs <n>', 'fine-tuning epochs once the budgets hold', parseIntOption('--final-epochs'), 10)
-    .option('--max-iterations <n>', 'search iterations at most', parseIntOption('--max-iterations'), 40)
+    .option('--latency-ms <ms>', 'latency budget per inference (converted to instructions with the target\'s clock and cycles-per-instruction estimate)', numberOption('--latency-ms', positiveUpTo(3_600_000)))
+    .option('--max-instructions <n>', 'instruction budget per inference', numberOption('--max-instructions', positiveUpTo(Number.MAX_SAFE_INTEGER)))
+    .option('--ram-kb <kib>', 'RAM budget of the model library: static RAM (arena) + stack', numberOption('--ram-kb', positiveUpTo(MAX_KIB)))
+    .option('--flash-kb <kib>', 'flash budget of the model library: code + weights', numberOption('--flash-kb', positiveUpTo(MAX_KIB)))
+    .option('--max-drop <points>', 'largest accuracy drop accepted, in percentage points', numberOption('--max-drop', positiveUpTo(100)), 1.5)
+    .option('--proposal-epochs <n>', 'fine-tuning epochs of each proposal', parseIntOption('--proposal-epochs', 0, 100_000), 1)
+    .option('--final-epochs <n>', 'fine-tuning epochs once the budgets hold', parseIntOption('--final-epochs', 0, 100_000), 10)
+    .option('--max-iterations <n>', 'search iterations at most', parseIntOption('--max-iterations', 1, 100_000), 40)
     .option('--criterion <name>', 'channel ranking of structural proposals: l1 or l2', 'l1')
     .option('--no-weight-proposals', 'propose structural reductions only')
-    .option('--verify-vectors <n>', 'test samples the firmware is verified on', parseIntOption('--verify-vectors'), 10)
+    .option('--verify-vectors <n>', 'test samples the firmware is verified on', parseIntOption('--verify-vectors', 1, 100_000), 10)
     .option('--force', 'replace an existing output folder')
     .option('--json', 'print the report as JSON')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
@@ -108,7 +104,6 @@ export function registerBuild(program: Command): void {
     const target = findTarget(o.target);
     const budgets = parseBudgets(o, target);
     if (o.criterion !== 'l1' && o.criterion !== 'l2') throw new UserError(`--criterion must be l1 or l2, got '${o.criterion}'`);
-    if (o.proposalEpochs < 0 || o.finalEpochs < 0 || o.maxIterations < 1 || o.verifyVectors < 1) throw new UserError('--proposal-epochs and --final-epochs must not be negative; --max-iterations and --verify-vectors at least 1');
     checkOutputDir(o.out, o);
     const g = await loadModel(file, { inputShapes: o.inputShape });
     const split = loadSplit(o.data, o);

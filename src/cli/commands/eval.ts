@@ -23,7 +23,7 @@ export function registerEval(program: Command): void {
     .argument('<model>', 'model file (.onnx)')
     .requiredOption('--data <file>', 'data: .csv/.csv.gz (features, label), .npy (+ labels), or a folder of x.npy/y.npy or ONNX test_data_set_* folders')
     .option('--split <part>', 'which part of the seeded split: all, train, validation or test', 'all')
-    .option('--top-k <k>', 'k of the top-k accuracy', parseIntOption('--top-k'), 5)
+    .option('--top-k <k>', 'k of the top-k accuracy', parseIntOption('--top-k', 1, 1_000_000), 5)
     .option('--json', 'print one JSON object')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
   addDataOptions(cmd).action(async (file: string, o: EvalOptions) => {

@@ -10,7 +10,7 @@ import { pruneProgressively, type ProgressiveOptions, type ProgressiveResult } f
 import { checkSchedule } from '../../prune/schedules.js';
 import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
 import { formatCount, renderTable } from '../format.js';
-import { collectInputShape, parseIntOption } from '../options.js';
+import { collectInputShape, fractionOption, numberOption, parseIntOption } from '../options.js';
 import { progressReporter } from '../progress.js';
 import { addTrainingOptions, type TrainingCliOptions } from '../training-options.js';
 
@@ -35,22 +35,6 @@ interface PruneCliOptions extends DataOptions, TrainingCliOptions {
   force?: boolean;
   json?: boolean;
   inputShape?: InputShapes;
-}
-
-function fraction(flag: string): (v: string) => number {
-  return (v) => {
-    const x = Number(v);
-    if (v.trim() === '' || !Number.isFinite(x) || x < 0 || x >= 1) throw new UserError(`${flag} must be in [0, 1), got '${v}'`);
-    return x;
-  };
-}
-
-function nonNegative(flag: string): (v: string) => number {
-  return (v) => {
-    const x = Number(v);
-    if (v.trim() === '' || !Number.isFinite(x) || x < 0) throw new UserError(`${flag} must be a non-negative number, got '${v}'`);
-    return x;
-  };
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -78,19 +62,19 @@ export function registerPrune(program: Command): void {
     .argument('<model>', 'trained model (.onnx, or a TF.js model.json)')
     .requiredOption('--data <file>', 'training data (split with --seed into train/validation/test)')
     .requiredOption('--out <file>', 'pruned model: .onnx, or a folder / model.json for a TF.js layers model')
-    .option('--sparsity <fraction>', 'target fraction of zero weights (weight pruning); default 0.8 when neither --sparsity nor --structured is given', fraction('--sparsity'))
-    .option('--structured <fraction>', 'target fraction of MACs removed by structural pruning (neurons, filters, channels)', fraction('--structured'))
+    .option('--sparsity <fraction>', 'target fraction of zero weights (weight pruning); default 0.8 when neither --sparsity nor --structured is given', fractionOption('--sparsity'))
+    .option('--structured <fraction>', 'target fraction of MACs removed by structural pruning (neurons, filters, channels)', fractionOption('--structured'))
     .option('--criterion <name>', `structural ranking: ${CRITERIA.join(', ')}`, 'l1')
     .option('--schedule <name>', 'oneshot, steps, polynomial (Zhu & Gupta) or threshold (|w| < mean|w|/alpha)', 'polynomial')
-    .option('--steps <n>', 'pruning steps per kind', parseIntOption('--steps'), 8)
-    .option('--max-drop <points>', 'largest accuracy drop accepted per step, in percentage points of the dense validation accuracy', nonNegative('--max-drop'), 1.0)
-    .option('--epochs <n>', 'fine-tuning epochs after each step', parseIntOption('--epochs'), 4)
-    .option('--final-epochs <n>', 'fine-tuning epochs at the end', parseIntOption('--final-epochs'), 5)
+    .option('--steps <n>', 'pruning steps per kind', parseIntOption('--steps', 1, 1000), 8)
+    .option('--max-drop <points>', 'largest accuracy drop accepted per step, in percentage points of the dense validation accuracy', numberOption('--max-drop', { min: 0, max: 100 }), 1.0)
+    .option('--epochs <n>', 'fine-tuning epochs after each step', parseIntOption('--epochs', 0, 100_000), 4)
+    .option('--final-epochs <n>', 'fine-tuning epochs at the end', parseIntOption('--final-epochs', 0, 100_000), 5)
     .option('--scope <scope>', 'weight pruning: one magnitude threshold over all layers (global) or the same sparsity in every layer (layer)', 'global')
-    .option('--alpha <a>', 'threshold schedule: prune |w| < mean|w| / alpha', nonNegative('--alpha'), 1)
+    .option('--alpha <a>', 'threshold schedule: prune |w| < mean|w| / alpha', numberOption('--alpha', { min: 0, minExclusive: true, max: 1e6 }), 1)
     .option('--order <order>', 'structured-first or weight-first, when both are asked for', 'structured-first')
-    .option('--retries <n>', 'times a rejected step is retried at half the increment', parseIntOption('--retries'), 2)
-    .option('--recovery <n>', 'extra fine-tuning rounds a step that drops too much gets before it is rolled back', parseIntOption('--recovery'), 2)
+    .option('--retries <n>', 'times a rejected step is retried at half the increment', parseIntOption('--retries', 0, 100), 2)
+    .option('--recovery <n>', 'extra fine-tuning rounds a step that drops too much gets before it is rolled back', parseIntOption('--recovery', 0, 100), 2)
     .option('--force', 'replace an existing output')
     .option('--json', 'print the step log as JSON')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
@@ -99,7 +83,6 @@ export function registerPrune(program: Command): void {
     if (o.scope !== 'layer' && o.scope !== 'global') throw new UserError(`--scope must be layer or global, got '${o.scope}'`);
     if (o.order !== 'structured-first' && o.order !== 'weight-first') throw new UserError(`--order must be structured-first or weight-first, got '${o.order}'`);
     const schedule = checkSchedule(o.schedule);
-    if (o.steps < 1 || o.epochs < 0 || o.finalEpochs < 0 || o.retries < 0 || o.recovery < 0) throw new UserError('--steps must be at least 1; --epochs, --final-epochs, --retries and --recovery not negative');
     const sparsity = o.sparsity ?? (o.structured === undefined ? 0.8 : 0);
     const structured = o.structured ?? 0;
     checkModelOut(o.out, o.force);

@@ -6,7 +6,7 @@ import { UserError } from '../../errors.js';
 import { checkModelOut, writeModel } from '../../export/write-model.js';
 import { buildArchitecture, inputStatistics, type Architecture } from '../../models/architectures.js';
 import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
-import { parseIntOption } from '../options.js';
+import { parseIntOption, parseNumber } from '../options.js';
 import { progressReporter } from '../progress.js';
 import { addTrainingOptions, type TrainingCliOptions } from '../training-options.js';
 
@@ -22,9 +22,7 @@ interface TrainCliOptions extends DataOptions, TrainingCliOptions {
 
 function parseHidden(text: string | undefined): number[] | undefined {
   if (text === undefined) return undefined;
-  const sizes = text.split(',').map((s) => Number(s.trim()));
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) throw new UserError(`--hidden must be positive integers separated by commas, got '${text}'`);
-  return sizes;
+  return text.split(',').map((s) => parseNumber('--hidden', s.trim(), { min: 1, max: 65_536, integer: true }));
 }
 
 export function registerTrain(program: Command): void {
@@ -35,13 +33,12 @@ export function registerTrain(program: Command): void {
     .requiredOption('--arch <name>', 'mlp or cnn')
     .requiredOption('--out <file>', 'output model: a .onnx file, or a folder / model.json for a TF.js layers model')
     .option('--hidden <sizes>', 'hidden layer sizes, e.g. 64,32 (MLP) or 32 (the CNN\'s dense layer)')
-    .option('--epochs <n>', 'training epochs', parseIntOption('--epochs'), 30)
+    .option('--epochs <n>', 'training epochs', parseIntOption('--epochs', 1, 100_000), 30)
     .option('--no-normalize', 'do not standardize the inputs inside the model (by default an input BatchNormalization holds the training data\'s mean and variance, so the model takes raw values)')
     .option('--force', 'replace an existing output')
     .option('--json', 'print one JSON object');
   addTrainingOptions(addDataOptions(cmd), 3e-3).action(async (data: string, o: TrainCliOptions) => {
     if (o.arch !== 'mlp' && o.arch !== 'cnn') throw new UserError(`unknown --arch '${o.arch}'; known: mlp, cnn`);
-    if (o.epochs < 1) throw new UserError(`--epochs must be at least 1, got ${o.epochs}`);
     checkModelOut(o.out, o.force);
     const split = loadSplit(data, o);
     if (split.train.classes < 2) throw new UserError(`data '${data}' has ${split.train.classes} class(es); training a classifier needs at least 2`);

@@ -7,7 +7,7 @@ import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
 import { loadVectors } from '../../verify/vectors.js';
 import { verifyOnTarget, type VerifyReport } from '../../verify/verify-mcu.js';
 import { formatBytes, formatCount, renderTable } from '../format.js';
-import { collectInputShape, parseIntOption } from '../options.js';
+import { collectInputShape, parseIntOption, SEED_RANGE } from '../options.js';
 import { UserError } from '../../errors.js';
 
 /** Exit code when the firmware's outputs do not match. */
@@ -64,8 +64,8 @@ export function registerVerify(program: Command): void {
     .argument('<model>', 'model file (.onnx)')
     .option('--target <name>', 'target board (edgeprune targets lists them)', DEFAULT_TARGET_NAME)
     .option('--data <path>', 'input vectors: a folder of ONNX test_data_set_* folders, one such folder, or a CSV file (features, label)')
-    .option('--vectors <n>', 'how many vectors (random ones without --data)', parseIntOption('--vectors'), 10)
-    .option('--seed <n>', 'seed of the random vectors', parseIntOption('--seed'), 0)
+    .option('--vectors <n>', 'how many vectors (random ones without --data)', parseIntOption('--vectors', 1, 100_000), 10)
+    .option('--seed <n>', 'seed of the random vectors', parseIntOption('--seed', SEED_RANGE.min, SEED_RANGE.max), 0)
     .option('--prefix <name>', 'prefix of the generated C symbols', 'model')
     .option('--optimize <level>', 'compiler optimization: O2, O3 or Os', 'O2')
     .option('--port <path>', 'talk to a real board on this serial port (e.g. /dev/ttyACM0) instead of QEMU')

@@ -1,0 +1,72 @@
+// Numeric flags: decimal notation only, within a stated range; anything else is a user error (exit 2) naming the flag.
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
+import { fractionOption, numberOption, parseIntOption, parseNumber } from '../../src/cli/options.js';
+import { runCli } from '../support/cli.js';
+
+const CNN = path.resolve('examples/models/digits-cnn.onnx');
+const DIGITS = path.resolve('examples/digits/digits.csv.gz');
+
+describe('parseNumber', () => {
+  const range = { min: 0, minExclusive: true, max: 4096 };
+  it.each(['12', '+3', '0.5', '.5', '5.', '1e3', '2.5E-3', '4096'])('reads %s as written', (text) => {
+    expect(parseNumber('--x', text, range)).toBe(Number(text));
+  });
+  it.each(['0x10', '0b1', '0o7', 'Infinity', '-Infinity', 'NaN', '', ' ', ' 5', '5 ', '1_000', '1,5', '1e308', '4097', '0', '-1', 'e3', '1e', '--1'])(
+    'refuses %j with the flag and the accepted range',
+    (text) => {
+      expect(() => parseNumber('--ram-kb', text, range)).toThrow(UserError);
+      expect(() => parseNumber('--ram-kb', text, range)).toThrow(/--ram-kb must be a number greater than 0 and at most 4,096 in decimal notation/);
+    },
+  );
+  it('integers: refuses fractions and values outside [min, max]', () => {
+    const parse = parseIntOption('--epochs', 1, 100);
+    expect(parse('7')).toBe(7);
+    expect(parse('1e2')).toBe(100);
+    for (const bad of ['0', '101', '2.5', '0x2']) expect(() => parse(bad)).toThrow(/--epochs must be an integer from 1 to 100/);
+  });
+  it('fractions: [0, 1)', () => {
+    const parse = fractionOption('--test');
+    expect(parse('0')).toBe(0);
+    expect(parse('0.25')).toBe(0.25);
+    for (const bad of ['1', '1.5', '-0.1', 'NaN']) expect(() => parse(bad)).toThrow(/--test must be/);
+  });
+  it('numberOption is the same check as a commander parser', () => {
+    expect(numberOption('--lr', { min: 0, minExclusive: true, max: 10 })('0.001')).toBe(0.001);
+    expect(() => numberOption('--lr', { min: 0, minExclusive: true, max: 10 })('0')).toThrow(UserError);
+  });
+});
+
+describe('numeric flags on the command line', () => {
+  // Each is refused while the options are parsed, before any model or data is read.
+  it.each([
+    [['--flash-kb', '0x10'], /--flash-kb must be a number .* got '0x10'/],
+    [['--ram-kb', '1e308'], /--ram-kb must be a number greater than 0 and at most 4,194,304 .* got '1e308'/],
+    [['--latency-ms', 'Infinity'], /--latency-ms must be/],
+    [['--max-instructions', '0'], /--max-instructions must be/],
+    [['--ram-kb', '4', '--max-iterations', '0'], /--max-iterations must be an integer from 1/],
+    [['--ram-kb', '4', '--seed', '-1'], /--seed must be an integer from 0 to 4,294,967,295/],
+    [['--ram-kb', '4', '--test', '1'], /--test must be a fraction/],
+  ])('build %j exits 2', async (flags, message) => {
+    const r = await runCli(['build', CNN, '--data', DIGITS, '--out', '/nonexistent/never-written', ...flags]);
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+  it('prune, train, verify and eval refuse hexadecimal and out-of-range counts', async () => {
+    const cases: [string[], RegExp][] = [
+      [['prune', CNN, '--data', DIGITS, '--out', '/nonexistent/p.onnx', '--steps', '0x8'], /--steps must be an integer/],
+      [['train', DIGITS, '--arch', 'mlp', '--out', '/nonexistent/t.onnx', '--epochs', '0'], /--epochs must be an integer from 1/],
+      [['train', DIGITS, '--arch', 'mlp', '--out', path.join(os.tmpdir(), 'edgeprune-never-written.onnx'), '--hidden', '64,0x20'], /--hidden must be an integer/],
+      [['verify', CNN, '--vectors', '1e9'], /--vectors must be an integer from 1 to 100,000/],
+      [['eval', CNN, '--data', DIGITS, '--top-k', '-2'], /--top-k must be an integer from 1/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args);
+      expect(r.exitCode, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
