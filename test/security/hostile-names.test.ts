@@ -4,7 +4,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { renderBuildSummary } from '../../src/cli/commands/build.js';
+import { renderVerify } from '../../src/cli/commands/verify.js';
+import { renderTable } from '../../src/cli/format.js';
+import { progressReporter } from '../../src/cli/progress.js';
+import { reportError } from '../../src/cli/report-error.js';
+import { UserError } from '../../src/errors.js';
+import { buildReport } from '../../src/report/build-report.js';
 import { compileToC } from '../../src/emit/c/compile-c.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { exportOnnx } from '../../src/onnx/export.js';
@@ -16,6 +23,7 @@ import {
   corpusModel, corpusModelFile, HOSTILE_GRAPH_NAME, HOSTILE_MODEL_NAMES, HOSTILE_NAMES, plainNames, PWNED_FILE,
 } from '../support/hostile-names.js';
 import { rawModel } from '../support/raw-onnx.js';
+import { reportInput, searchResult, verification, withLayerNames } from '../report/fixtures.js';
 
 const TRIGRAPHS: Record<string, string> = { '=': '#', '(': '[', '/': '\\', ')': ']', "'": '^', '<': '{', '!': '|', '>': '}', '-': '~' };
 const PUNCTUATORS = ['%:%:', '...', '<<=', '>>=', '->', '++', '--', '<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '*=', '/=', '%=', '+=', '-=', '&=', '^=', '|=', '##', '<:', ':>', '<%', '%>', '%:'];
@@ -213,6 +221,70 @@ describe('names never shape the code', () => {
     }
     expect(outputs[1]).toBe(outputs[0]);
     expect(outputs[2]).toBe(outputs[0]);
+  });
+});
+
+const pick = (label: string) => HOSTILE_NAMES.find((n) => n.label === label)!.text;
+const ANSI = pick('ANSI escapes');
+const BIDI = pick('bidi override');
+const CRLF = pick('CR LF');
+const LONG = pick('5,000 characters');
+
+describe('terminal output of hostile model text', () => {
+  it('reportError writes one escaped line for any message and hint, and escapes --debug stacks line by line', () => {
+    const out: string[] = [];
+    expect(reportError(new UserError(`node '${ANSI}' (${CRLF}): bad ${LONG}`, `rename '${BIDI}'`), false, (t) => out.push(t))).toBe(2);
+    const text = out.join('');
+    expect(text.split('\n')).toEqual([expect.stringMatching(/^edgeprune: error: node '\\x1b\[31mred/), '']);
+    expect(text).toContain('line one\\r\\nline two');
+    expect(text).toContain("; rename 'access\\u202e nimda");
+    expect(text).toContain('…');
+    expect(text.length).toBeLessThan(2 * 2000 + 100);
+    expect(rawControls(text)).toEqual([]);
+    const internal: string[] = [];
+    expect(reportError(new Error(`boom ${ANSI}\nsecond line`), false, (t) => internal.push(t))).toBe(1);
+    expect(internal.join('')).toMatch(/^edgeprune: internal error: boom \\x1b\[31mred.* \(a bug in edgeprune/);
+    expect(internal.join('').split('\n')).toHaveLength(2);
+    const debug: string[] = [];
+    reportError(new UserError(`bad ${ANSI}`), true, (t) => debug.push(t));
+    expect(debug.join('')).toMatch(/\n\s+at /);
+    expect(rawControls(debug.join(''))).toEqual([]);
+  });
+
+  it('tables, the build and verify summaries and the progress lines escape every name', () => {
+    const table = renderTable(['name', 'op'], [[ANSI, CRLF], [BIDI, LONG]]);
+    expect(rawControls(table)).toEqual([]);
+    expect(table.split('\n')).toHaveLength(3);
+    expect(Math.max(...table.split('\n').map((l) => l.length))).toBeLessThan(500);
+
+    const search = searchResult({ stoppedBecause: `stopped at ${ANSI}`, smallestSeen: { instructions: { cost: 8000, description: `${CRLF}: 5 of 6`, validation: 0.5 } } });
+    const report = buildReport(withLayerNames(reportInput({ model: ANSI, search }), new Map([['fc1', ANSI], ['act1', CRLF], ['head', BIDI], ['probs', LONG]])));
+    const summary = renderBuildSummary(report, path.join(root, `out${CRLF}`));
+    expect(rawControls(summary)).toEqual([]);
+    expect(summary).toContain('search stopped: stopped at \\x1b[31mred');
+
+    const verified = renderVerify({
+      ...verification(false), model: ANSI, runOn: `board on ${CRLF}`, vectorSource: BIDI,
+      results: [{ index: 0, passed: false, maxAbsError: 1, maxAbsErrorExpected: null, hostBitIdentical: true, instructions: 1, cycles: null, stackBytes: 1, problem: `output '${ANSI}' differs` }],
+    });
+    expect(rawControls(verified)).toEqual([]);
+    expect(verified).toContain("FAIL: output '\\x1b[31mred");
+
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const progress = progressReporter(false);
+      progress.line(`warning: ${ANSI}`);
+      progress.begin(`step 1 (${CRLF})`, 2);
+      progress.end(`step 1 ${BIDI}`);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(written.join('')).toContain('warning: \\x1b[31mred');
+    expect(rawControls(written.join(''))).toEqual([]);
   });
 });
 
