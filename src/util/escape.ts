@@ -84,7 +84,8 @@ const TRIGRAPH_END = new Set(['=', '(', '/', ')', "'", '<', '!', '>', '-']);
  * Comment text that cannot end or open a comment, continue a line, or hold a control or bidi character:
  * invisible code points and every backslash are shown as escapes (`\x5c`: no backslash ever ends a line, so a
  * `//` comment cannot continue onto the next), a space separates `*` and `/` (no `*` `/`, no `/` `*`), the second
- * `?` of a trigraph (or of a `??` ending the text) is `\x3f`, and an edge `*` or `/` gets a space so the text can sit next to a comment marker.
+ * `?` of a trigraph (or of a `??` ending the text) is `\x3f`, and an edge `*` or `/` gets a space so the text
+ * can sit next to a comment marker.
  * `asciiOnly` also escapes every non-ASCII code point (for Verilog, whose source is ASCII).
  */
 function commentText(text: string, asciiOnly: boolean): string {
