@@ -177,11 +177,11 @@ export function planMemory(program: PlanProgram, alignment = 4): MemoryPlan {
   let best: { arena: number; buffers: PlannedBuffer[] } | undefined;
   for (const order of ORDERINGS) {
     const buffers = collectBuffers(program, shared, alignment);
-    const names = (b: PlannedBuffer) => b.values[0];
-    const arena = placeFirstFit([...buffers].sort((a, b) => order(a, b) || names(a).localeCompare(names(b))));
+    // A stable sort: ties keep the program's order, so names (and the locale) never change the plan.
+    const arena = placeFirstFit([...buffers].sort(order));
     if (!best || arena < best.arena) best = { arena, buffers };
   }
-  const buffers = best!.buffers.sort((a, b) => a.offset - b.offset || a.values[0].localeCompare(b.values[0]));
+  const buffers = best!.buffers.sort((a, b) => a.offset - b.offset);
   const offsets = new Map<string, number>();
   for (const b of buffers) for (const v of b.values) offsets.set(v, b.offset);
   return { arenaBytes: best!.arena, lowerBoundBytes: lowerBound(buffers, program.steps.length), buffers, offsets, alignment };

@@ -3,7 +3,7 @@
 import { exportOnnx } from '../onnx/export.js';
 import { compileToC } from '../emit/c/compile-c.js';
 import { targetEstimator } from '../cost/estimator.js';
-import { renderTemplate } from '../emit/render-template.js';
+import { renderMakefile } from '../emit/c/makefile.js';
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { sampleTensors, type Dataset } from '../data/dataset.js';
@@ -11,9 +11,7 @@ import type { ProgressiveData } from '../prune/progressive.js';
 import type { Trainer } from '../prune/trainer.js';
 import { buildReport, type BuildReport, type LayerInstructions } from '../report/build-report.js';
 import { renderHtmlReport } from '../report/html-report.js';
-import { targetCFlags } from '../targets/flags.js';
 import type { McuTarget } from '../targets/schema.js';
-import { VERSION } from '../version.js';
 import { verifyOnTarget, type VerifyReport } from '../verify/verify-mcu.js';
 import type { VectorSet } from '../verify/vectors.js';
 import { allHold, type Budget, type BudgetName, type Costs } from './budgets.js';
@@ -106,10 +104,7 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
   const files = new Map<string, string | Uint8Array>();
   files.set('model.onnx', exportOnnx(graph));
   for (const [name, text] of lib.files) files.set(`c/${name}`, text);
-  files.set('c/Makefile', renderTemplate('c/Makefile.hbs', {
-    prefix: lib.view.prefix, modelName: lib.view.modelName, targetName: target.name, targetDescription: target.description,
-    generator: `edgeprune ${VERSION}`, cflags: targetCFlags(target).join(' '),
-  }));
+  files.set('c/Makefile', renderMakefile(lib, target));
   const fileList = [...files.keys(), 'report.json', 'report.html'].sort();
   const report = buildReport({
     model: input.modelName, target, budgets, maxDrop: input.search.maxDrop,

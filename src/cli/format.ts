@@ -1,6 +1,10 @@
 // Human-readable formatting for CLI output: tables, byte sizes, counts.
 
 import Table from 'cli-table3';
+import { terminalText } from '../util/escape.js';
+
+/** Longest table cell (after escaping); callers cap name columns shorter with terminalName. */
+export const TABLE_CELL_MAX = 200;
 
 export function formatCount(n: number): string {
   return Math.round(n).toLocaleString('en-US');
@@ -16,10 +20,13 @@ export function formatPercent(x: number | null): string {
   return x === null ? '-' : `${(x * 100).toFixed(1)}%`;
 }
 
-/** A plain table (no colours), right-aligning the columns marked numeric. */
+/**
+ * A plain table (no colours), right-aligning the columns marked numeric. Every cell goes through the terminal
+ * escaper (cells hold model names): no control character or ANSI sequence reaches the terminal from a table.
+ */
 export function renderTable(head: string[], rows: string[][], numeric: boolean[] = []): string {
   const table = new Table({
-    head,
+    head: head.map((cell) => terminalText(cell, TABLE_CELL_MAX)),
     style: { head: [], border: [], compact: true, 'padding-left': 1, 'padding-right': 1 },
     colAligns: head.map((_, i) => (numeric[i] ? 'right' : 'left')),
     chars: {
@@ -27,6 +34,6 @@ export function renderTable(head: string[], rows: string[][], numeric: boolean[]
       left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ',
     },
   });
-  table.push(...rows);
+  table.push(...rows.map((row) => row.map((cell) => terminalText(cell, TABLE_CELL_MAX))));
   return table.toString();
 }

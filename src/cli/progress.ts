@@ -1,6 +1,8 @@
 // Progress for long work: a live bar (step, epoch, ETA, accuracy) on a terminal, plain lines otherwise, on stderr.
+// Lines quote model names (layers of a proposal, warnings): each is one terminal-escaped line.
 
 import cliProgress from 'cli-progress';
+import { terminalText } from '../util/escape.js';
 
 export interface ProgressReporter {
   /** A new phase (e.g. "step 3: weight 60%") with a number of units (epochs × batches). */
@@ -20,24 +22,24 @@ class BarReporter implements ProgressReporter {
 
   begin(label: string, total: number): void {
     if (this.active) this.bar.stop();
-    this.bar.start(Math.max(1, total), 0, { label, info: '' });
+    this.bar.start(Math.max(1, total), 0, { label: terminalText(label), info: '' });
     this.active = true;
   }
 
   update(done: number, fields: Record<string, string>): void {
-    if (this.active) this.bar.update(done, { info: Object.entries(fields).map(([k, v]) => `${k} ${v}`).join(' · ') });
+    if (this.active) this.bar.update(done, { info: terminalText(Object.entries(fields).map(([k, v]) => `${k} ${v}`).join(' · ')) });
   }
 
   end(summary: string): void {
     if (this.active) this.bar.stop();
     this.active = false;
-    process.stderr.write(`${summary}\n`);
+    process.stderr.write(`${terminalText(summary)}\n`);
   }
 
   line(text: string): void {
     if (this.active) this.bar.stop();
     this.active = false;
-    process.stderr.write(`${text}\n`);
+    process.stderr.write(`${terminalText(text)}\n`);
   }
 }
 
@@ -45,10 +47,10 @@ class LineReporter implements ProgressReporter {
   begin(): void {}
   update(): void {}
   end(summary: string): void {
-    process.stderr.write(`${summary}\n`);
+    process.stderr.write(`${terminalText(summary)}\n`);
   }
   line(text: string): void {
-    process.stderr.write(`${text}\n`);
+    process.stderr.write(`${terminalText(text)}\n`);
   }
 }
 

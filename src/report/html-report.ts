@@ -1,6 +1,7 @@
 // report.html of `edgeprune build`: one self-contained page (inline CSS and SVG), opens offline.
 
 import { renderHtmlTemplate } from '../emit/render-template.js';
+import { displayText } from '../util/escape.js';
 import { VERSION } from '../version.js';
 import type { BuildReport } from './build-report.js';
 import { barChart, lineChart } from './svg-charts.js';
@@ -14,6 +15,10 @@ function costText(name: string, v: number | null): string {
   return name === 'instructions' ? n(v) : `${n(v)} B (${kib(v)})`;
 }
 
+/**
+ * The page. Handlebars' `{{x}}` HTML-escapes the view; model text (names, descriptions that quote them) also has its
+ * invisible characters (controls, bidi overrides) shown as escapes, and the SVG charts escape their labels themselves.
+ */
 export function renderHtmlReport(r: BuildReport): string {
   // The trajectory is drawn against the most constrained budget's cost (instructions when there is one).
   const costKey = r.budgets.some((b) => b.name === 'instructions') ? 'instructions' : r.budgets[0].name;
@@ -37,25 +42,25 @@ export function renderHtmlReport(r: BuildReport): string {
   const v = r.verification;
   return renderHtmlTemplate('report/report.html.hbs', {
     generator: `edgeprune ${VERSION}`,
-    model: r.model,
-    target: r.target,
+    model: displayText(r.model),
+    target: { name: displayText(r.target.name), description: displayText(r.target.description), emulator: displayText(r.target.emulator) },
     passed: r.passed,
-    failed: r.failed,
-    stoppedBecause: r.stoppedBecause,
+    failed: r.failed.map(displayText),
+    stoppedBecause: r.stoppedBecause == null ? null : displayText(r.stoppedBecause),
     budgets: r.budgets.map((b) => ({ label: b.label, givenAs: b.givenAs, limit: costText(b.name, b.limit), estimated: costText(b.name, b.estimated), measured: costText(b.name, b.measured), pass: b.pass })),
-    smallestSeen: r.budgets.filter((b) => !b.pass && b.smallestSeen).map((b) => ({ label: b.label, cost: costText(b.name, b.smallestSeen!.cost), description: b.smallestSeen!.description, validation: pct(b.smallestSeen!.validation) })),
+    smallestSeen: r.budgets.filter((b) => !b.pass && b.smallestSeen).map((b) => ({ label: b.label, cost: costText(b.name, b.smallestSeen!.cost), description: displayText(b.smallestSeen!.description), validation: pct(b.smallestSeen!.validation) })),
     accuracy: { dense: pct(r.accuracy.dense), final: pct(r.accuracy.final), drop: r.accuracy.dropPoints.toFixed(2), maxDrop: r.accuracy.maxDropPoints },
     layers: r.layers.map((l) => ({
-      name: l.name, op: l.op,
+      name: displayText(l.name), op: displayText(l.op),
       before: { params: n(l.before.params), macs: n(l.before.macs), sparsity: l.before.sparsity === null ? '-' : pct(l.before.sparsity), instructions: n(l.before.instructions) },
       after: l.after ? { params: n(l.after.params), macs: n(l.after.macs), sparsity: l.after.sparsity === null ? '-' : pct(l.after.sparsity), instructions: n(l.after.instructions) } : null,
     })),
-    steps: r.steps.map((s) => ({ iteration: s.iteration, constrained: s.constrained, chosen: s.chosen ?? 'none (stopped)', instructions: n(s.instructions), ram: kib(s.ramBytes), flash: kib(s.flashBytes), validation: pct(s.validation), sparsity: pct(s.sparsity), proposals: s.proposals, seconds: s.seconds.toFixed(1) })),
+    steps: r.steps.map((s) => ({ iteration: s.iteration, constrained: s.constrained, chosen: s.chosen == null ? 'none (stopped)' : displayText(s.chosen), instructions: n(s.instructions), ram: kib(s.ramBytes), flash: kib(s.flashBytes), validation: pct(s.validation), sparsity: pct(s.sparsity), proposals: s.proposals, seconds: s.seconds.toFixed(1) })),
     trajectory,
     layerChart,
     verification: v
-      ? { passed: v.passed, vectors: v.vectors, maxAbsError: v.maxAbsError.toExponential(1), instructions: v.instructions === null ? '-' : n(v.instructions), estimatedMs: v.estimatedMs === null ? '-' : v.estimatedMs.toFixed(3), estimateBasis: v.estimateBasis, runOn: v.runOn, hostBitIdentical: v.hostBitIdentical, arena: n(v.arenaBytes), stack: v.stackBytes === null ? '-' : n(v.stackBytes), flash: n(v.flashBytes), ram: n(v.ramBytes) }
+      ? { passed: v.passed, vectors: v.vectors, maxAbsError: v.maxAbsError.toExponential(1), instructions: v.instructions === null ? '-' : n(v.instructions), estimatedMs: v.estimatedMs === null ? '-' : v.estimatedMs.toFixed(3), estimateBasis: v.estimateBasis, runOn: displayText(v.runOn), hostBitIdentical: v.hostBitIdentical, arena: n(v.arenaBytes), stack: v.stackBytes === null ? '-' : n(v.stackBytes), flash: n(v.flashBytes), ram: n(v.ramBytes) }
       : null,
-    files: r.files,
+    files: r.files.map(displayText),
   });
 }

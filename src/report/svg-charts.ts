@@ -1,5 +1,7 @@
 // Small self-contained SVG charts for reports: a line chart with points and a grouped bar chart.
 
+import { htmlText } from '../util/escape.js';
+
 export interface Series {
   label: string;
   color: string;
@@ -10,7 +12,8 @@ const W = 640;
 const H = 320;
 const PAD = { left: 70, right: 20, top: 30, bottom: 50 };
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Every label (model names among them) goes into the markup through this: entities, invisible characters shown. */
+const escape = htmlText;
 
 function niceTicks(min: number, max: number, count = 5): number[] {
   if (min === max) return [min];
@@ -81,5 +84,3 @@ export function barChart(title: string, yLabel: string, categories: string[], se
   series.forEach((s, k) => parts.push(`<rect x="${W - PAD.right - 120}" y="${PAD.top + 18 * k}" width="12" height="12" fill="${s.color}"/><text x="${W - PAD.right - 102}" y="${PAD.top + 10 + 18 * k}">${escape(s.label)}</text>`));
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="11">${parts.join('')}</svg>`;
 }
-
-export { escape as escapeHtml };

@@ -94,3 +94,13 @@ export function reportInput(o: Partial<ReportInput> = {}): ReportInput {
     ...o,
   };
 }
+
+/** The same report input with its layers (nodes, and the instruction maps keyed by them) renamed. */
+export function withLayerNames(input: ReportInput, renames: ReadonlyMap<string, string>): ReportInput {
+  const rename = (g: Graph) => {
+    for (const n of g.nodes) n.name = renames.get(n.name) ?? n.name;
+    return g;
+  };
+  const keys = (m: ReadonlyMap<string, number>) => new Map([...m].map(([k, v]) => [renames.get(k) ?? k, v]));
+  return { ...input, dense: rename(input.dense), final: rename(input.final), denseInstructions: keys(input.denseInstructions), finalInstructions: keys(input.finalInstructions) };
+}

@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport, type BuildReport } from '../../src/report/build-report.js';
 import { renderHtmlReport } from '../../src/report/html-report.js';
-import { budgets, reportInput, searchResult, verification } from './fixtures.js';
+import { isInvisible } from '../../src/util/escape.js';
+import { HOSTILE_NAMES } from '../support/hostile-names.js';
+import { budgets, reportInput, searchResult, verification, withLayerNames } from './fixtures.js';
 
 const measured = { instructions: 11_000, ramBytes: 1000, flashBytes: 5500 };
 const verified = (): BuildReport => buildReport(reportInput({ verification: verification(true), measured }));
@@ -93,6 +95,25 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     // In the step table (Handlebars) and in the chart's point title (the SVG escaper).
     expect(html.match(/&lt;img src/g)!.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('keeps hostile model text inert in the page, the tables and the SVG charts', () => {
+    const pick = (label: string) => HOSTILE_NAMES.find((n) => n.label === label)!.text;
+    const renames = new Map([['fc1', pick('HTML')], ['act1', pick('ANSI escapes')], ['fc2', pick('bidi override')], ['head', pick('quotes')], ['probs', pick('newline and a Makefile rule')]]);
+    const search = searchResult({ stoppedBecause: `stopped at ${pick('HTML')}` });
+    search.iterations[0] = { ...search.iterations[0], chosen: `${pick('HTML')}: 3 of 6 neurons` };
+    const html = renderHtmlReport(buildReport(withLayerNames(reportInput({ model: pick('bidi override'), search }), renames)));
+    expect(html).not.toMatch(/<script\b|<b onmouseover/);
+    expect(html).not.toMatch(/onmouseover=/);
+    expect([...html].filter((ch) => ch !== '\n' && isInvisible(ch.codePointAt(0)!))).toEqual([]);
+    // Shown, escaped: in the layer table (Handlebars) and in the bar chart's labels (the SVG escaper).
+    expect(html).toContain('<td class="l">&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;&amp;amp;&lt;b onmouseover&#x3D;x&gt;</td>');
+    expect(html).toContain('<td class="l">\\x1b[31mred\\x1b[0m\\x1b]0;pwned title\\x07\\x1b[2J\\x1b[1A</td>');
+    const [trajectory, layers] = svgs(html);
+    expect(layers).toContain('>&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;&amp;amp;&lt;b onmouseover&#x3D;x&gt;</text>');
+    expect(layers).toContain('>access\\u202e nimda\\u202c \\u2066isolate\\u2069</text>');
+    expect(trajectory).toContain('<title>step 1: &lt;script&gt;');
+    expect(html).toContain('<h1>access\\u202e nimda');
   });
 
   it('is deterministic: the same report gives the same bytes', () => {

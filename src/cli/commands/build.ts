@@ -11,6 +11,7 @@ import { loadModel, modelDisplayName } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import type { BuildReport } from '../../report/build-report.js';
 import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
+import { terminalText } from '../../util/escape.js';
 import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
 import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
 import { formatCount, renderTable } from '../format.js';
@@ -68,13 +69,13 @@ export function renderBuildSummary(r: BuildReport, out: string): string {
     `accuracy (test): dense ${(r.accuracy.dense * 100).toFixed(2)}% → ${(r.accuracy.final * 100).toFixed(2)}% (${r.accuracy.dropPoints.toFixed(2)} points; allowed ${r.accuracy.maxDropPoints})`,
   ];
   if (r.verification) lines.push(`verified on ${r.verification.runOn}: ${r.verification.passed ? 'outputs match the interpreter' : 'OUTPUTS DIFFER'} · ${r.verification.instructions?.toLocaleString('en-US') ?? '-'} instructions → ${r.verification.estimatedMs?.toFixed(3) ?? '-'} ms (estimate)`);
-  if (r.stoppedBecause) lines.push(`search stopped: ${r.stoppedBecause}`);
+  if (r.stoppedBecause) lines.push(`search stopped: ${terminalText(r.stoppedBecause)}`);
   for (const b of r.budgets.filter((x) => !x.pass && x.smallestSeen)) {
     const seen = b.smallestSeen!;
-    lines.push(`smallest ${b.label} any candidate reached: ${formatCount(seen.cost)} predicted (${seen.description}, validation ${(seen.validation * 100).toFixed(2)}%)`);
+    lines.push(`smallest ${b.label} any candidate reached: ${formatCount(seen.cost)} predicted (${terminalText(seen.description)}, validation ${(seen.validation * 100).toFixed(2)}%)`);
   }
-  lines.push(r.passed ? `ALL BUDGETS MET` : `NOT MET: ${r.failed.join('; ')}`);
-  lines.push(`report: ${path.join(out, 'report.html')} (and report.json); firmware library: ${path.join(out, 'c')}/; model: ${path.join(out, 'model.onnx')}`);
+  lines.push(r.passed ? `ALL BUDGETS MET` : `NOT MET: ${terminalText(r.failed.join('; '))}`);
+  lines.push(terminalText(`report: ${path.join(out, 'report.html')} (and report.json); firmware library: ${path.join(out, 'c')}/; model: ${path.join(out, 'model.onnx')}`));
   return lines.join('\n');
 }
 

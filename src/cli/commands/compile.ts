@@ -6,13 +6,12 @@ import { compileToC } from '../../emit/c/compile-c.js';
 import type { SparseMode } from '../../emit/c/sparse-choice.js';
 import { UserError } from '../../errors.js';
 import { checkFitsTarget } from '../../emit/c/size-check.js';
-import { renderTemplate } from '../../emit/render-template.js';
+import { renderMakefile } from '../../emit/c/makefile.js';
 import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
-import { targetCFlags } from '../../targets/flags.js';
 import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
 import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
-import { VERSION } from '../../version.js';
+import { terminalName, terminalText } from '../../util/escape.js';
 import { formatBytes } from '../format.js';
 import { collectInputShape } from '../options.js';
 
@@ -46,10 +45,7 @@ export function registerCompile(program: Command): void {
       const lib = compileToC(g, { prefix: options.prefix, sparse: options.sparse, estimator: targetEstimator(target) });
       checkFitsTarget(lib, target);
       const files = new Map(lib.files);
-      files.set('Makefile', renderTemplate('c/Makefile.hbs', {
-        prefix: lib.view.prefix, modelName: lib.view.modelName, targetName: target.name, targetDescription: target.description,
-        generator: `edgeprune ${VERSION}`, cflags: targetCFlags(target).join(' '),
-      }));
+      files.set('Makefile', renderMakefile(lib, target));
       writeDirAtomically(options.out, files, options);
       const summary = {
         out: options.out,
@@ -63,10 +59,10 @@ export function registerCompile(program: Command): void {
       };
       if (options.json) console.log(JSON.stringify(summary, null, 2));
       else {
-        console.log(`wrote ${summary.files.length} files to ${options.out} for ${target.name}`);
+        console.log(`wrote ${summary.files.length} files to ${terminalText(options.out)} for ${target.name}`);
         console.log(`  weights ${formatBytes(summary.weightBytes)} (flash) · arena ${formatBytes(summary.arenaBytes)} (RAM; lower bound ${formatBytes(summary.arenaLowerBoundBytes)})`);
-        if (summary.sparseLayers.length > 0) console.log(`  weight-sparse kernels: ${summary.sparseLayers.join(', ')}`);
-        console.log(`  build: make -C ${options.out}   (needs arm-none-eabi-gcc)`);
+        if (summary.sparseLayers.length > 0) console.log(`  weight-sparse kernels: ${summary.sparseLayers.map(terminalName).join(', ')}`);
+        console.log(`  build: make -C ${terminalText(options.out)}   (needs arm-none-eabi-gcc)`);
       }
     });
 }

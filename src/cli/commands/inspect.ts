@@ -5,6 +5,7 @@ import { modelStats, type ModelStats } from '../../analysis/model-stats.js';
 import { dimsToString, type Graph } from '../../ir/graph.js';
 import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
+import { terminalName, terminalText } from '../../util/escape.js';
 import { formatBytes, formatCount, formatPercent, renderTable } from '../format.js';
 import { collectInputShape } from '../options.js';
 
@@ -28,16 +29,17 @@ export function inspectReport(file: string, g: Graph, stats: ModelStats) {
   };
 }
 
+/** The table and totals for a terminal: every name from the model escaped (terminalName), long ones cut. */
 export function renderInspect(file: string, g: Graph, stats: ModelStats): string {
-  const io = (label: string, vs: Graph['inputs']) => vs.map((v) => `${label} ${v.name}: ${v.dtype} ${dimsToString(v.shape)}`).join('\n');
+  const io = (label: string, vs: Graph['inputs']) => vs.map((v) => `${label} ${terminalName(v.name)}: ${v.dtype} ${terminalText(dimsToString(v.shape))}`).join('\n');
   const rows = stats.layers.map((l, i) => [
-    String(i), l.name, l.op, shapesText(l.inputShapes), shapesText(l.outputShapes),
+    String(i), terminalName(l.name), terminalName(l.op), shapesText(l.inputShapes), shapesText(l.outputShapes),
     formatCount(l.params), formatCount(l.macs), formatBytes(l.activationBytes), formatPercent(l.sparsity),
   ]);
   const t = stats.totals;
   const sparsity = t.weights > 0 ? ` · weight sparsity ${formatPercent(t.zeroWeights / t.weights)}` : '';
   return [
-    `model ${file} (producer: ${g.meta.producer})`,
+    `model ${terminalText(file)} (producer: ${terminalName(g.meta.producer)})`,
     io('input ', g.inputs),
     io('output', g.outputs),
     '',

@@ -8,6 +8,7 @@ import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import { pruneProgressively, type ProgressiveOptions, type ProgressiveResult } from '../../prune/progressive.js';
 import { checkSchedule } from '../../prune/schedules.js';
+import { terminalText } from '../../util/escape.js';
 import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
 import { formatCount, renderTable } from '../format.js';
 import { collectInputShape, fractionOption, numberOption, parseIntOption } from '../options.js';
@@ -50,7 +51,7 @@ export function renderPruneSummary(r: ProgressiveResult): string {
     `dense:  test accuracy ${pct(r.dense.test)} · ${formatCount(r.dense.params)} parameters · ${formatCount(r.dense.macs)} MACs`,
     `pruned: test accuracy ${pct(r.final.test)} (${((r.final.test - r.dense.test) * 100).toFixed(2)} points) · ${formatCount(r.final.params)} non-zero parameters · ${formatCount(r.final.macs)} MACs (${pct(1 - r.final.macs / r.dense.macs)} fewer) · weight sparsity ${pct(r.final.sparsity)}`,
   ];
-  if (r.stoppedBecause) lines.push(`stopped early: ${r.stoppedBecause}`);
+  if (r.stoppedBecause) lines.push(`stopped early: ${terminalText(r.stoppedBecause)}`);
   if (!r.fineTuned) lines.push('note: the model could not be fine-tuned; the pruned weights were not retrained');
   return lines.join('\n');
 }

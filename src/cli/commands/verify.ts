@@ -6,6 +6,7 @@ import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
 import { loadVectors } from '../../verify/vectors.js';
 import { verifyOnTarget, type VerifyReport } from '../../verify/verify-mcu.js';
+import { terminalName, terminalText } from '../../util/escape.js';
 import { formatBytes, formatCount, renderTable } from '../format.js';
 import { collectInputShape, parseIntOption, SEED_RANGE } from '../options.js';
 import { UserError } from '../../errors.js';
@@ -35,8 +36,8 @@ export function renderVerify(r: VerifyReport): string {
     v.stackBytes !== null ? `${v.stackBytes} B` : '-', v.passed ? 'ok' : `FAIL: ${v.problem}`,
   ]);
   const lines = [
-    `verify ${r.model} on ${r.target} (${r.runOn})`,
-    `vectors: ${r.vectorSource}`,
+    `verify ${terminalName(r.model)} on ${r.target} (${terminalText(r.runOn)})`,
+    `vectors: ${terminalText(r.vectorSource)}`,
     '',
     renderTable(['#', '|C - interpreter|', '|C - expected|', 'host = target', 'instructions', 'stack', 'result'], rows, [true, true, true, false, true, true, false]),
     '',
@@ -53,7 +54,7 @@ export function renderVerify(r: VerifyReport): string {
   lines.push(`flash: model ${formatBytes(r.flashBytes)} (weights ${formatBytes(r.weightBytes)} + code ${formatBytes(r.codeBytes)}) · whole test firmware ${formatBytes(r.firmwareFlashBytes)}`);
   lines.push(`RAM: model ${formatBytes(r.ramBytes)} (arena ${formatBytes(r.arenaBytes)}, lower bound ${formatBytes(r.arenaLowerBoundBytes)}) · whole test firmware ${formatBytes(r.firmwareRamBytes)} + stack${r.stackBytes !== null ? ` (inference used ${r.stackBytes} B)` : ''}`);
   lines.push(`time: compile ${(r.durationsMs.compile / 1000).toFixed(2)} s · build ${(r.durationsMs.build / 1000).toFixed(2)} s · run ${(r.durationsMs.run / 1000).toFixed(2)} s`);
-  if (r.buildDir) lines.push(`build kept in ${r.buildDir}`);
+  if (r.buildDir) lines.push(`build kept in ${terminalText(r.buildDir)}`);
   return lines.join('\n');
 }
 
@@ -79,7 +80,7 @@ export function registerVerify(program: Command): void {
       const vectors = loadVectors(g, { data: options.data, count: options.vectors, seed: options.seed });
       const report = await verifyOnTarget(g, modelDisplayName(file), {
         target, vectors, prefix: options.prefix, optimize: options.optimize, port: options.port, keepBuild: options.keepBuild,
-        log: options.json ? undefined : (line) => process.stderr.write(`${line}\n`),
+        log: options.json ? undefined : (line) => process.stderr.write(`${terminalText(line)}\n`),
       });
       console.log(options.json ? JSON.stringify(report, null, 2) : renderVerify(report));
       if (!report.passed) process.exitCode = EXIT_VERIFY_FAILED;

@@ -1,4 +1,4 @@
-// C spellings of numbers and names: exact float literals, identifiers, prefixes.
+// C spellings of numbers and prefixes: exact float literals, the symbol prefix (names: src/util/escape.ts).
 
 import { UserError } from '../../errors.js';
 
@@ -21,12 +21,6 @@ export function cFloat(v: number): string {
   if (!/[.e]/.test(text)) text += '.0';
   else if (/^-?\d+e/.test(text)) text = text.replace('e', '.0e');
   return `${text}f`;
-}
-
-/** A C identifier from any name: letters, digits and underscores, not starting with a digit. */
-export function cIdentifier(name: string): string {
-  const id = name.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '') || 'x';
-  return /^[0-9]/.test(id) ? `_${id}` : id;
 }
 
 const C_KEYWORDS = new Set(['auto', 'break', 'case', 'char', 'const', 'continue', 'default', 'do', 'double', 'else', 'enum', 'extern', 'float', 'for', 'goto', 'if', 'inline', 'int', 'long', 'register', 'restrict', 'return', 'short', 'signed', 'sizeof', 'static', 'struct', 'switch', 'typedef', 'union', 'unsigned', 'void', 'volatile', 'while']);

@@ -1,4 +1,5 @@
 // The fully resolved view model of a C model library: every name, offset, literal and call, ready for the templates.
+// The templates print it as is (no escaping): every string from the model is escaped here, for its C context.
 
 import type { MemoryPlan } from '../../analysis/memory-plan.js';
 import { byteSize } from '../../ir/dtype.js';
@@ -6,10 +7,12 @@ import type { Graph, StaticValueInfo } from '../../ir/graph.js';
 import { staticInfo } from '../../ir/graph.js';
 import { shapeSize, shapeToString } from '../../ir/tensor.js';
 import { cElementType, type CArg, type CStep, type CWeight } from './c-step.js';
-import { cFloat, cIdentifier } from './c-literals.js';
+import { cComment, cIdentifier } from '../../util/escape.js';
+import { cFloat } from './c-literals.js';
 
 export interface IoView {
   index: number;
+  /** The value's name, escaped for a C comment. */
   name: string;
   dtype: string;
   shape: string;
@@ -24,13 +27,14 @@ export interface WeightView {
   ctype: string;
   elements: number;
   bytes: number;
-  /** Source of the constant, for the comment above it. */
+  /** Source of the constant, for the comment above it (escaped for a C comment). */
   key: string;
   rows: string[];
 }
 
 export interface StepView {
   index: number;
+  /** What the step does and the nodes it implements, escaped for a C comment. */
   summary: string;
   nodes: string;
   lines: string[];
@@ -38,6 +42,7 @@ export interface StepView {
 
 export interface ModelView {
   generator: string;
+  /** The graph's name, escaped for a C comment. */
   modelName: string;
   hash: string;
   prefix: string;
@@ -75,15 +80,28 @@ function cValues(w: CWeight, ctype: string): string[] {
 class WeightTable {
   private readonly byKey = new Map<string, WeightView>();
   private readonly used = new Set<string>();
+  /** The next number to try after an identifier already taken (keys that sanitize alike get _2, _3, ...). */
+  private readonly nextNumber = new Map<string, number>();
 
   constructor(private readonly prefix: string) {}
+
+  /** A new identifier for a key: `<prefix>_w_<key as a C identifier>`, numbered when another key took it. */
+  private freshIdent(key: string): string {
+    const base = `${this.prefix}_w_${cIdentifier(key)}`;
+    let ident = base;
+    const separator = base.endsWith('_') ? '' : '_';
+    for (let i = this.nextNumber.get(base) ?? 2; this.used.has(ident); i++) {
+      ident = `${base}${separator}${i}`;
+      this.nextNumber.set(base, i + 1);
+    }
+    this.used.add(ident);
+    return ident;
+  }
 
   ident(w: CWeight): string {
     let view = this.byKey.get(w.key);
     if (!view) {
-      let ident = `${this.prefix}_w_${cIdentifier(w.key)}`;
-      for (let i = 2; this.used.has(ident); i++) ident = `${this.prefix}_w_${cIdentifier(w.key)}_${i}`;
-      this.used.add(ident);
+      const ident = this.freshIdent(w.key);
       const ctype = cElementType(w);
       const values = cValues(w, ctype);
       const perRow = ctype === 'float' ? VALUES_PER_ROW : INTEGERS_PER_ROW;
@@ -91,7 +109,7 @@ class WeightTable {
       for (let i = 0; i < values.length; i += perRow) rows.push(values.slice(i, i + perRow).join(', '));
       // (an empty array is not valid C: one unused element)
       if (values.length === 0) rows.push(ctype === 'float' ? '0.0f' : '0u');
-      view = { ident, ctype, elements: Math.max(values.length, 1), bytes: Math.max(values.length, 1) * C_BYTES[ctype], key: w.key, rows };
+      view = { ident, ctype, elements: Math.max(values.length, 1), bytes: Math.max(values.length, 1) * C_BYTES[ctype], key: cComment(w.key), rows };
       this.byKey.set(w.key, view);
     }
     return view.ident;
@@ -104,7 +122,7 @@ class WeightTable {
 
 function ioView(g: Graph, v: StaticValueInfo, index: number, plan: MemoryPlan): IoView {
   const elements = shapeSize(v.shape);
-  return { index, name: v.name, dtype: v.dtype, shape: shapeToString(v.shape), elements, bytes: elements * byteSize(v.dtype), offset: plan.offsets.get(v.name) ?? 0 };
+  return { index, name: cComment(v.name), dtype: v.dtype, shape: shapeToString(v.shape), elements, bytes: elements * byteSize(v.dtype), offset: plan.offsets.get(v.name) ?? 0 };
 }
 
 export interface ViewModelInput {
@@ -145,14 +163,14 @@ export function buildViewModel(input: ViewModelInput): ModelView {
   };
   const stepViews = steps.map((s, i): StepView => ({
     index: i,
-    summary: s.summary,
-    nodes: s.nodes.join(', '),
+    summary: cComment(s.summary),
+    nodes: s.nodes.map(cComment).join(', '),
     lines: s.calls.map((c, j) => `${c.kernel}(${c.args.map((a, k) => arg(a, i, j * 100 + k)).join(', ')});`),
   }));
   const weightViews = weights.all();
   return {
     generator: input.generator,
-    modelName: g.name,
+    modelName: cComment(g.name),
     hash: input.hash,
     prefix,
     PREFIX: prefix.toUpperCase(),

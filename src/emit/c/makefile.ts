@@ -1,0 +1,34 @@
+// The Makefile of a compiled C library (templates/c/Makefile.hbs): builds lib<prefix>.a with the target's flags.
+
+import type { McuTarget } from '../../targets/schema.js';
+import { targetCFlags } from '../../targets/flags.js';
+import { makeComment, makeVariableValue } from '../../util/escape.js';
+import { VERSION } from '../../version.js';
+import { renderTemplate } from '../render-template.js';
+import type { CLibrary } from './compile-c.js';
+
+/** The template's view: the model's and the target's text escaped for a Makefile comment, the flags for a variable. */
+export interface MakefileView {
+  prefix: string;
+  modelName: string;
+  targetName: string;
+  targetDescription: string;
+  generator: string;
+  cflags: string;
+}
+
+export function makefileView(lib: CLibrary, target: McuTarget): MakefileView {
+  return {
+    prefix: lib.view.prefix,
+    modelName: makeComment(lib.graph.name),
+    targetName: makeComment(target.name),
+    targetDescription: makeComment(target.description),
+    generator: `edgeprune ${VERSION}`,
+    cflags: makeVariableValue(targetCFlags(target).join(' ')),
+  };
+}
+
+/** The Makefile text for `make -C <out>` (arm-none-eabi-gcc with the target's flags). */
+export function renderMakefile(lib: CLibrary, target: McuTarget): string {
+  return renderTemplate('c/Makefile.hbs', makefileView(lib, target));
+}
