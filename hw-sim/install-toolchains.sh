@@ -44,7 +44,7 @@ missing=("${missing_test[@]}" "${missing_fpga[@]}")
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-if [ "$(id -u)" -ne 0 ]; then
+if [ "${EUID}" -ne 0 ]; then
   echo "setup: missing Debian packages: ${missing[*]}" >&2
   echo "setup: install them with: sudo apt-get install -y ${missing[*]} (or run make setup as root)" >&2
   if [ ${#missing_test[@]} -gt 0 ]; then
@@ -52,7 +52,7 @@ if [ "$(id -u)" -ne 0 ]; then
       echo "setup: CI is set and the tests need ${missing_test[*]}: stopping (in CI no test may be skipped)" >&2
       exit 1
     fi
-    echo "setup: without ${missing_test[*]}, make test still runs: the C kernel tests (test/c-kernels/) report SKIPPED" >&2
+    echo "setup: without ${missing_test[*]}, make test still runs: the C kernel tests (test/c-kernels/) and the Makefile test report SKIPPED" >&2
     echo "setup: with the package to install, and every other test that builds or runs C fails with an error naming it" >&2
   fi
   if [ ${#missing_fpga[@]} -gt 0 ]; then
