@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Install the Debian toolchains the simulators need (cross compiler, QEMU, Verilator, Yosys, nextpnr),
-# only those missing. As root it installs them; otherwise it names the packages to install.
+# Install the Debian packages edgeprune runs (host gcc and make, the Arm cross compiler, QEMU; the FPGA tools for the
+# coming FPGA backends), only those missing. As root it installs them; otherwise it names them and says what `make test`
+# does without them; with CI set, a missing package the tests need fails the setup (nothing may be skipped in CI).
 set -euo pipefail
 
-# tool-to-check:debian-package
-REQUIRED=(
+# tool-to-check:debian-package. The tests build and run C on the host and in QEMU with these:
+TEST_REQUIRED=(
+  "gcc:gcc"
+  "libc-headers:libc6-dev"
+  "make:make"
   "arm-none-eabi-gcc:gcc-arm-none-eabi"
   "newlib:libnewlib-arm-none-eabi"
   "qemu-system-arm:qemu-system-arm"
+)
+# The FPGA backends (HLS C++, Verilog) will simulate and synthesize with these; no command or test runs them yet.
+# (redis-server and openocd are not installed: nothing in edgeprune uses them.)
+FPGA_TOOLS=(
   "verilator:verilator"
   "yosys:yosys"
   "nextpnr-ice40:nextpnr-ice40"
@@ -16,26 +24,40 @@ REQUIRED=(
 )
 
 have() {
-  if [ "$1" = newlib ]; then
-    command -v arm-none-eabi-gcc >/dev/null 2>&1 && [ -f "$(arm-none-eabi-gcc -print-file-name=libc.a)" ]
-  else
-    command -v "$1" >/dev/null 2>&1
-  fi
+  case "$1" in
+    newlib) command -v arm-none-eabi-gcc >/dev/null 2>&1 && [ -f "$(arm-none-eabi-gcc -print-file-name=libc.a)" ] ;;
+    libc-headers) command -v gcc >/dev/null 2>&1 && echo '#include <stdio.h>' | gcc -E -x c - >/dev/null 2>&1 ;;
+    *) command -v "$1" >/dev/null 2>&1 ;;
+  esac
 }
 
-missing=()
-for entry in "${REQUIRED[@]}"; do
-  tool="${entry%%:*}"
-  pkg="${entry##*:}"
-  have "$tool" || missing+=("$pkg")
-done
+missing_of() {
+  local entry
+  for entry in "$@"; do
+    have "${entry%%:*}" || printf '%s\n' "${entry##*:}"
+  done
+}
+
+mapfile -t missing_test < <(missing_of "${TEST_REQUIRED[@]}")
+mapfile -t missing_fpga < <(missing_of "${FPGA_TOOLS[@]}")
+missing=("${missing_test[@]}" "${missing_fpga[@]}")
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-if [ "$(id -u)" -ne 0 ]; then
+if [ "${EUID}" -ne 0 ]; then
   echo "setup: missing Debian packages: ${missing[*]}" >&2
-  echo "setup: install them with: sudo apt-get install -y ${missing[*]}" >&2
-  echo "setup: (tests that need them will report SKIPPED with the package name)" >&2
+  echo "setup: install them with: sudo apt-get install -y ${missing[*]} (or run make setup as root)" >&2
+  if [ ${#missing_test[@]} -gt 0 ]; then
+    if [ -n "${CI:-}" ]; then
+      echo "setup: CI is set and the tests need ${missing_test[*]}: stopping (in CI no test may be skipped)" >&2
+      exit 1
+    fi
+    echo "setup: without ${missing_test[*]}, make test still runs: the C kernel tests (test/c-kernels/) and the Makefile test report SKIPPED" >&2
+    echo "setup: with the package to install, and every other test that builds or runs C fails with an error naming it" >&2
+  fi
+  if [ ${#missing_fpga[@]} -gt 0 ]; then
+    echo "setup: (${missing_fpga[*]}: for the FPGA backends; no command or test uses them yet)" >&2
+  fi
   exit 0
 fi
 

@@ -52,7 +52,7 @@ function compileCases(cases: string[], workDir: string): { compiled: CompiledCas
     try {
       const sets: TestDataSet[] = readTestDataSets(caseDir);
       const set = sets[0];
-      const { graph, feeds } = loadCaseModel(caseDir, set);
+      const { graph, feeds } = loadCaseModel(caseDir, set, { parameters: true });
       const prefix = `c${i}`;
       const lib = compileToC(graph, { prefix });
       const dir = path.join(workDir, prefix);

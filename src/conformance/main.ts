@@ -3,6 +3,8 @@
 
 import { findTarget } from '../targets/load-targets.js';
 import { runCConformance, summarize, type CCaseOutcome } from './c-backend.js';
+import { readPinnedRefusals, refusalDifferences } from './c-refusals.js';
+import { C_REFUSED_FILE } from './paths.js';
 import { runInterpreterConformance } from './run-all.js';
 
 const C_TARGET = 'mps2-an386';
@@ -22,11 +24,13 @@ async function main(): Promise<number> {
     const c = await runCConformance({ target: findTarget(C_TARGET) });
     printFailures('C, host', c.host, verbose);
     printFailures(`C, qemu ${C_TARGET}`, c.target ?? [], verbose);
+    const refusalProblems = refusalDifferences(c.host, readPinnedRefusals(C_REFUSED_FILE), 'test/conformance/c-refused.json', true);
+    for (const p of refusalProblems) console.log(`FAIL (C, refusals) ${p}`);
     const host = summarize(c.host);
     const target = summarize(c.target ?? []);
     console.log(`conformance (C backend, host gcc): ${host.passed} passed, ${host.failed} failed, ${host.refused} refused by compile (not supported by the C backend)`);
     console.log(`conformance (C backend, QEMU ${C_TARGET}): ${target.passed} passed, ${target.failed} failed, ${target.refused} refused by compile`);
-    failed += host.failed + target.failed;
+    failed += host.failed + target.failed + refusalProblems.length;
   }
   const s = runInterpreterConformance();
   for (const o of s.outcomes) {

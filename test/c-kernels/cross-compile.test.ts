@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasTool, KERNEL_DIR } from './harness.js';
+import { skipWithoutTools } from '../support/toolchain.js';
+import { KERNEL_DIR } from './harness.js';
 
 const WARN = ['-std=c11', '-ffp-contract=off', '-O2', '-Wall', '-Wextra', '-Wshadow', '-Wdouble-promotion', '-Werror'];
 const TARGETS: Record<string, string[]> = {
@@ -106,10 +107,9 @@ function source(header: string): string {
 }
 
 const HEADERS = readdirSync(KERNEL_DIR).filter((f) => f.endsWith('.h')).sort();
-const armGcc = await hasTool('arm-none-eabi-gcc');
-if (!armGcc) console.warn('SKIPPED test/c-kernels/cross-compile.test.ts: arm-none-eabi-gcc not found (Debian packages gcc-arm-none-eabi libnewlib-arm-none-eabi)');
+const skip = await skipWithoutTools('test/c-kernels/cross-compile.test.ts', ['arm-none-eabi-gcc']);
 
-describe.skipIf(!armGcc)('C kernel headers with arm-none-eabi-gcc (-Werror)', () => {
+describe.skipIf(skip)('C kernel headers with arm-none-eabi-gcc (-Werror)', () => {
   let dir = '';
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'ep-kernels-arm-'));

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Pow } from '../../src/ops/pow.js';
-import { evalOp, f32, hasTool, HOST_CFLAGS, inp, ints, KERNEL_DIR, mismatch, op, OUT, runCases, Tensor, type CaseResult, type KernelCase } from './harness.js';
+import { skipWithoutTools } from '../support/toolchain.js';
+import { evalOp, f32, HOST_CFLAGS, inp, ints, KERNEL_DIR, mismatch, op, OUT, runCases, Tensor, type CaseResult, type KernelCase } from './harness.js';
 
 const SPECIAL = [0, -0, 1, -1, 0.5, -0.5, 2, -2, 3, -3, 2.5, -2.5, 1e-3, 1e30, -1e30, Infinity, -Infinity, NaN, 1e-40];
 
@@ -31,10 +32,9 @@ function powCase(): KernelCase {
 }
 
 const CASES = [powCase()];
-const gcc = await hasTool('gcc');
-if (!gcc) console.warn('SKIPPED test/c-kernels/math.test.ts: gcc not found (Debian package gcc)');
+const skip = await skipWithoutTools('test/c-kernels/math.test.ts', ['gcc']);
 
-describe.skipIf(!gcc)('ep_math.h', () => {
+describe.skipIf(skip)('ep_math.h', () => {
   let results: CaseResult[] = [];
   beforeAll(async () => {
     results = await runCases(CASES);

@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { missingTools } from '../../bench/kernels/bench-lib.js';
 import { formatMathIdentity, runMathIdentity } from '../../bench/kernels/math-identity.js';
 import { formatMnistBench, runMnistBench } from '../../bench/kernels/mnist-cnn.js';
+import { skipForMissingTools } from '../support/toolchain.js';
 
-const missing = await missingTools();
-if (missing.length) console.warn(`SKIPPED test/c-kernels/qemu-bench.test.ts: missing ${missing.join(', ')}`);
+const skip = skipForMissingTools('test/c-kernels/qemu-bench.test.ts', await missingTools());
 
-describe.skipIf(missing.length > 0)('C kernels on QEMU mps2-an386', () => {
+describe.skipIf(skip)('C kernels on QEMU mps2-an386', () => {
   it('runs the MNIST-like CNN in at most 1.5 instructions per MAC and 4 KiB of code, bit-identical to the host', async () => {
     const r = await runMnistBench();
     console.log(formatMnistBench(r));

@@ -12,9 +12,9 @@ import { findTarget } from '../../src/targets/load-targets.js';
 import { Random } from '../../src/util/random.js';
 import { loadVectors } from '../../src/verify/vectors.js';
 import { verifyOnTarget } from '../../src/verify/verify-mcu.js';
+import { skipForMissingTools } from '../support/toolchain.js';
 
-const missing = await missingTools();
-if (missing.length) console.warn(`SKIPPED test/c-kernels/sparse-qemu.test.ts: missing ${missing.join(', ')}`);
+const skip = skipForMissingTools('test/c-kernels/sparse-qemu.test.ts', await missingTools());
 
 /** Gemm 24→25 (+ ReLU) whose output row n has exactly n non-zeros, run on 3 rows. */
 function rowCountsModel() {
@@ -30,7 +30,7 @@ function rowCountsModel() {
   return b.build();
 }
 
-describe.skipIf(missing.length > 0)('weight-sparse kernels on QEMU mps2-an386', () => {
+describe.skipIf(skip)('weight-sparse kernels on QEMU mps2-an386', () => {
   const cnn = pruned(digitsCnn(), 0.8);
 
   it('chooses the sparse kernel for the digits CNN pruned to 80% (but its 1→8 first conv) and verifies it', async () => {

@@ -2,13 +2,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
 const CNN = path.resolve('examples/models/digits-cnn.onnx');
 const DIGITS = path.resolve('examples/digits/digits.csv.gz');
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-build-'));
+const made: string[] = [];
+const tmp = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-build-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 describe('edgeprune build', () => {
   it('meets half the dense instructions and a RAM budget below the dense arena, as measured in QEMU (default target)', async () => {

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { Tensor } from '../../src/ir/tensor.js';
 import { writeTensorFile } from '../../src/onnx/tensor-proto.js';
 import { runCli } from '../support/cli.js';
@@ -24,9 +24,13 @@ const CASES: Case[] = [
   { name: 'keras-cnn', bytes: kerasCnn(), input: 'input_1', shape: [1, 8, 8, 1], fixShape: 'input_1=1x8x8x1' },
 ];
 
+const made: string[] = [];
+afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
 /** A model folder as the ONNX model zoo ships them: model.onnx and test_data_set_0..1. */
 async function modelFolder(c: Case): Promise<string> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `edgeprune-${c.name}-`));
+  made.push(dir);
   fs.writeFileSync(path.join(dir, 'model.onnx'), c.bytes);
   for (let s = 0; s < 2; s++) {
     const set = path.join(dir, `test_data_set_${s}`);

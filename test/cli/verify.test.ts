@@ -2,13 +2,20 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
 const CNN = path.resolve('examples/models/mnist-like-cnn.onnx');
 const MLP = path.resolve('examples/models/digits-mlp.onnx');
 const DIGITS = path.resolve('examples/digits/digits.csv.gz');
 const CASE = path.resolve('test/fixtures/onnx-node-tests/test_averagepool_2d_pads');
+const made: string[] = [];
+const tmp = (prefix: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 async function verifyJson(args: string[]) {
   const r = await runCli(['verify', ...args, '--json'], { timeout: 120_000 });
@@ -74,7 +81,7 @@ describe('edgeprune verify errors', () => {
   });
 
   it('a missing cross toolchain names the Debian package', async () => {
-    const bin = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-path-'));
+    const bin = tmp('edgeprune-path-');
     // A PATH with node and gcc but no arm-none-eabi-gcc.
     for (const tool of ['node', 'gcc', 'cc', 'as', 'ld']) {
       const real = ['/usr/bin', '/usr/local/bin'].map((d) => path.join(d, tool)).find((p) => fs.existsSync(p));
@@ -86,7 +93,7 @@ describe('edgeprune verify errors', () => {
   });
 
   it('exits 4 and names the vector when the outputs differ from the expected data', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-verify-'));
+    const dir = tmp('edgeprune-verify-');
     fs.cpSync(CASE, dir, { recursive: true });
     // Change the last float of the expected output (raw_data ends the TensorProto).
     const file = path.join(dir, 'test_data_set_0', 'output_0.pb');
