@@ -11,7 +11,7 @@ import { registerPrune } from './commands/prune.js';
 import { registerTargets } from './commands/targets.js';
 import { registerTrain } from './commands/train.js';
 import { registerVerify } from './commands/verify.js';
-import { reportError } from './report-error.js';
+import { commanderErrorText, reportError } from './report-error.js';
 
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
@@ -20,7 +20,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('Prune neural networks until they fit a microcontroller or an FPGA, emit code, and verify it in simulation.')
     .version(VERSION)
     .option('--debug', 'print stack traces for errors')
-    .showHelpAfterError('(run edgeprune --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(commanderErrorText(`${text}\n(run edgeprune --help for usage)`)) })
     .exitOverride();
   registerInspect(program);
   registerTargets(program);

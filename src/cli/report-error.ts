@@ -13,6 +13,18 @@ function stackText(stack: string | undefined): string {
   return (stack ?? '').split('\n').map((line) => terminalText(line, ERROR_TEXT_MAX)).join('\n');
 }
 
+/**
+ * Commander's own messages (unknown option or command, missing argument) in the same form as ours: one line,
+ * `edgeprune: error: …`, escaped (they quote what the user typed), with the usage hint after a semicolon.
+ */
+export function commanderErrorText(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const [first = 'invalid command line', ...rest] = lines;
+  const message = terminalText(first.replace(/^error:\s*/, ''), ERROR_TEXT_MAX);
+  const hint = rest.map((l) => terminalText(l.replace(/^\((.*)\)$/, '$1'), ERROR_TEXT_MAX)).join('; ');
+  return `edgeprune: error: ${message}${hint ? `; ${hint}` : ''}\n`;
+}
+
 export function reportError(e: unknown, debug: boolean, write: (text: string) => void = (t) => process.stderr.write(t)): number {
   if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
   if (e instanceof UserError) {

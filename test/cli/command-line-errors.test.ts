@@ -1,9 +1,11 @@
-// Numeric flags: decimal notation only, within a stated range; anything else is a user error (exit 2) naming the flag.
+// Command-line mistakes: numeric flags in decimal notation within a stated range, and commander's own errors, each
+// one escaped line `edgeprune: error: …` with exit 2.
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { fractionOption, numberOption, parseIntOption, parseNumber } from '../../src/cli/options.js';
+import { commanderErrorText } from '../../src/cli/report-error.js';
 import { runCli } from '../support/cli.js';
 
 const CNN = path.resolve('examples/models/digits-cnn.onnx');
@@ -61,6 +63,22 @@ describe('numeric flags on the command line', () => {
       const r = await runCli(args);
       expect(r.exitCode, `${args.join(' ')}: ${r.stderr}`).toBe(2);
       expect(r.stderr).toMatch(message);
+    }
+  });
+});
+
+describe("commander's own errors", () => {
+  it('are one escaped line in our format, with the usage hint', () => {
+    expect(commanderErrorText("error: unknown command 'a\x1b[31mred'\n(run edgeprune --help for usage)")).toBe(
+      "edgeprune: error: unknown command 'a\\x1b[31mred'; run edgeprune --help for usage\n",
+    );
+  });
+  it('unknown options, commands and missing arguments exit 2 with one line', async () => {
+    for (const args of [['targets', '--bogus'], ['no-such-command\u001b[2J'], ['inspect']]) {
+      const r = await runCli(args);
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^edgeprune: error: (unknown option '--bogus'|unknown command 'no-such-command\\x1b\[2J'|missing required argument 'model'); run edgeprune --help for usage$/);
+      expect(r.stderr).not.toContain('\n');
     }
   });
 });
