@@ -31,6 +31,9 @@ export function registerEval(program: Command): void {
     const g = await loadModel(file, { inputShapes: o.inputShape });
     const ds = pickSplit(o.data, o, o.split);
     const r = evaluateModel(g, ds, o.topK);
+    if (r.nonFiniteOutputs > 0) {
+      process.stderr.write(`warning: ${r.nonFiniteOutputs} of ${r.samples} samples gave NaN or infinite outputs: they count as wrong, and the loss is NaN${o.json ? ' (null in the JSON)' : ''}\n`);
+    }
     if (o.json) {
       console.log(JSON.stringify({ model: file, data: o.data, split: o.split, ...r }, null, 2));
       return;
