@@ -28,6 +28,7 @@ export function registerEval(program: Command): void {
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
   addDataOptions(cmd).action(async (file: string, o: EvalOptions) => {
     if (!['all', 'train', 'validation', 'test'].includes(o.split)) throw new UserError(`--split must be all, train, validation or test, got '${o.split}'`);
+    if (o.topK < 1) throw new UserError(`--top-k must be at least 1, got ${o.topK}`);
     const g = await loadModel(file, { inputShapes: o.inputShape });
     const ds = pickSplit(o.data, o, o.split);
     const r = evaluateModel(g, ds, o.topK);

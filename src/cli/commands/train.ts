@@ -44,6 +44,7 @@ export function registerTrain(program: Command): void {
     if (o.epochs < 1) throw new UserError(`--epochs must be at least 1, got ${o.epochs}`);
     checkModelOut(o.out, o.force);
     const split = loadSplit(data, o);
+    if (split.train.targets) throw new UserError(`data '${data}' holds float targets (regression); train builds classifiers`, 'give integer class labels (an integer labels column or y.npy of an integer dtype)');
     if (split.train.classes < 2) throw new UserError(`data '${data}' has ${split.train.classes} class(es); training a classifier needs at least 2`);
     const hidden = parseHidden(o.hidden);
     const arch = o.arch as Architecture;
