@@ -102,8 +102,8 @@ export function byScoreDescending(a: number, b: number): number {
   return x === y ? 0 : x > y ? -1 : 1;
 }
 
-/** Accuracy points lost from `reference` to `score` (NaN scores lose everything: +Infinity). */
+/** Accuracy points lost from `reference` to `score`; a NaN on either side loses everything (+Infinity). */
 export function dropInPoints(reference: number, score: number): number {
-  const drop = (comparableScore(reference) - comparableScore(score)) * 100;
+  const drop = (reference - score) * 100;
   return Number.isNaN(drop) ? Infinity : drop;
 }
