@@ -248,6 +248,8 @@ export async function evaluate(t: Trainable, data: TrainData, options: EvaluateO
     const width = t.outputSize;
     for (let i = 0; i < idx.length; i++) {
       const row = out.subarray(i * width, (i + 1) * width);
+      // The cross-entropy clips probabilities, which turns NaN outputs into a finite loss: report NaN instead.
+      if (!row.every(Number.isFinite)) lossSum = NaN;
       // Rank of the label's score: how many outputs beat it (ties go to the lower index, as argmax); NaN or infinite outputs are never correct.
       const above = labelRank(row, data.labels[idx[i]]);
       if (above === 0) correct++;
