@@ -29,6 +29,9 @@ export function statPath(file: string, what: string): fs.Stats {
   try {
     return fs.statSync(file);
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UserError(`${what} '${file}' ${fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() ? 'is a broken symbolic link' : 'does not exist'}`);
+    }
     throw new UserError(`cannot read ${what} '${file}': ${fsReason(e)}`);
   }
 }
