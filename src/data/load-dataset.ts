@@ -109,9 +109,10 @@ function folderDataset(dir: string, options: LoadDatasetOptions): Dataset {
   return tensorProtoDataset(dir);
 }
 
-/** Refuse a data set with no samples. */
+/** Refuse a data set with no samples, or samples without features. */
 function checkNotEmpty(ds: Dataset): Dataset {
   if (ds.count === 0) throw new UserError(`data '${ds.source}' holds no samples`);
+  if (sampleSize(ds.featureShape) === 0) throw new UserError(`data '${ds.source}' has samples of shape (${ds.featureShape.join(', ')}): no features`);
   return ds;
 }
 

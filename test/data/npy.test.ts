@@ -143,5 +143,6 @@ describe('NumPy data sets', () => {
     fs.rmSync(path.join(dir, 'y.npy'));
     expect(() => loadDataset(dir)).toThrow(/y\.npy' does not exist/);
     expect(() => loadDataset(folder({ shape: [0, 4], values: [] }, { shape: [0], values: [], dtype: 'i8' }))).toThrow(/holds no samples/);
+    expect(() => loadDataset(folder({ shape: [3, 0], values: [] }, { shape: [3], values: [0, 1, 0], dtype: 'i8' }))).toThrow(/has samples of shape \(0\): no features/);
   });
 });
