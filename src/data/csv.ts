@@ -4,16 +4,19 @@ import zlib from 'node:zlib';
 import { UserError } from '../errors.js';
 import type { Dataset } from './dataset.js';
 import { isDecimal, isNonFiniteSpelling, parseFeatureCell, parseLabelCell } from './numbers.js';
-import { MAX_DATA_FILE_BYTES, readDataFile } from './read-file.js';
+import { readDataFile } from './read-file.js';
 
-function readText(file: string): string {
-  let bytes = readDataFile(file, 'data file');
+/** Largest CSV text read (after gunzip): well under the longest string V8 makes (2^29 characters). */
+export const MAX_CSV_BYTES = 256 * 2 ** 20;
+
+function readText(file: string, maxBytes: number): string {
+  let bytes = readDataFile(file, 'data file', maxBytes);
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = zlib.gunzipSync(bytes, { maxOutputLength: MAX_DATA_FILE_BYTES });
+      bytes = zlib.gunzipSync(bytes, { maxOutputLength: maxBytes });
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-        throw new UserError(`data file '${file}' expands to more than ${MAX_DATA_FILE_BYTES.toLocaleString('en-US')} bytes`, 'use a smaller data set');
+        throw new UserError(`data file '${file}' expands to more than ${maxBytes.toLocaleString('en-US')} bytes`, 'use a smaller data set');
       }
       throw new UserError(`data file '${file}' is a corrupt gzip file (${(e as Error).message})`, 'compress it again with gzip, or give the plain .csv');
     }
@@ -39,11 +42,11 @@ interface Row {
 /**
  * Parse CSV rows of numbers; the last column is an integer class label. Every feature must be a
  * finite float32: NaN, ±Infinity, `inf`, empty cells and numbers beyond ±3.4e38 are refused with
- * their row and column (1-based).
+ * their row and column (1-based). Files (after gunzip) larger than `maxBytes` are refused.
  */
-export function readCsvDataset(file: string, featureShape?: number[]): Dataset {
+export function readCsvDataset(file: string, featureShape?: number[], maxBytes = MAX_CSV_BYTES): Dataset {
   const rows: Row[] = [];
-  readText(file).split(/\r?\n/).forEach((text, i) => {
+  readText(file, maxBytes).split(/\r?\n/).forEach((text, i) => {
     if (text.trim() !== '') rows.push({ line: i + 1, cells: text.split(',') });
   });
   if (rows.length === 0) throw new UserError(`data file '${file}' is empty`);

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isHeaderLine, readCsvDataset } from '../../src/data/csv.js';
 import { splitDataset } from '../../src/data/split.js';
@@ -160,5 +161,21 @@ describe('CSV non-finite numbers', () => {
     expect(csvError('a,b\n1,2,0\n')).toContain('row 1 (the header) has 2 columns, the data rows 3');
     expect(csvError(Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3]), 'data.csv.gz')).toContain('is a corrupt gzip file');
     expect(() => readCsvDataset(os.tmpdir())).toThrow(/is a folder, not a file/);
+  });
+
+  it('refuses a device behind a .csv name instead of reading it forever', () => {
+    const link = path.join(path.dirname(tmpFile('')), 'zero.csv');
+    fs.symlinkSync('/dev/zero', link);
+    expect(() => readCsvDataset(link)).toThrow(/is not a regular file \(a device, pipe or socket\)/);
+  });
+
+  it('refuses a file, or a gzip file once expanded, larger than the limit (a gzip bomb)', () => {
+    const text = `${Array.from({ length: 400 }, () => '1,2,0').join('\n')}\n`;
+    const gz = tmpFile('');
+    fs.writeFileSync(gz, zlib.gzipSync(text));
+    expect(zlib.gzipSync(text).length).toBeLessThan(1000);
+    expect(() => readCsvDataset(gz, undefined, 1000)).toThrow(/expands to more than 1,000 bytes/);
+    expect(readCsvDataset(gz, undefined, 4000).count).toBe(400);
+    expect(() => readCsvDataset(tmpFile(text), undefined, 1000)).toThrow(/has 2,400 bytes, more than the 1,000 edgeprune reads/);
   });
 });
