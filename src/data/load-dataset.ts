@@ -3,28 +3,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { isFloat } from '../ir/dtype.js';
 import { readCsvDataset } from './csv.js';
 import type { Dataset } from './dataset.js';
 import { readNpy } from './npy.js';
-import { checkFinite, labelProblem } from './numbers.js';
-import { checkFiniteTensor, readDataFolder, TEST_DATA_FOLDERS } from './onnx-data-folder.js';
+import { checkFinite, classesOf } from './numbers.js';
 import { listFolder, statPath } from './read-file.js';
+import { tensorProtoDataset } from './tensor-proto-dataset.js';
 
 export interface LoadDatasetOptions {
   /** Labels file for .npy features (default: y.npy beside x.npy). */
   labels?: string;
-}
-
-/** Number of classes (largest label + 1); any label that is not an integer in 0 .. MAX_CLASSES - 1 is refused with its row. */
-function classesOf(labels: ArrayLike<number>, where: string): number {
-  let max = -1;
-  for (let i = 0; i < labels.length; i++) {
-    const problem = labelProblem(labels[i]);
-    if (problem) throw new UserError(`${where} row ${i + 1}: label ${labels[i]} ${problem}`, 'labels are integer classes 0, 1, 2, ...');
-    max = Math.max(max, labels[i]);
-  }
-  return max + 1;
 }
 
 const sampleSize = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
@@ -50,56 +38,6 @@ function npyDataset(featuresFile: string, labelsFile: string): Dataset {
     features, labels: new Int32Array(count), count, featureShape, classes: 0,
     targets: Float32Array.from(y.data), targetShape: y.shape.slice(1), source: featuresFile,
   };
-}
-
-/** ONNX test-data folders: each input_0.pb holds a batch of features, output_0.pb its labels or targets. */
-function tensorProtoDataset(dir: string): Dataset {
-  const sets = readDataFolder(dir, Infinity, `x.npy + y.npy, or ${TEST_DATA_FOLDERS}`);
-  for (const s of sets) {
-    if (s.inputs.length !== 1 || s.outputs.length !== 1) {
-      throw new UserError(`'${s.dir}' holds ${s.inputs.length} input and ${s.outputs.length} output tensor files; a data set needs exactly input_0.pb (features) and output_0.pb (labels or targets)`);
-    }
-  }
-  const first = sets[0].inputs[0].tensor;
-  if (first.shape.length < 2) throw new UserError(`'${sets[0].inputs[0].file}' has shape [${first.shape.join(', ')}]; expected [samples, features...]`);
-  const featureShape = first.shape.slice(1);
-  const count = sets.reduce((n, s) => n + s.inputs[0].tensor.shape[0], 0);
-  const features = new Float32Array(count * sampleSize(featureShape));
-  const labelValues: number[] = [];
-  const targetValues: number[] = [];
-  const integral = !isFloat(sets[0].outputs[0].tensor.dtype);
-  let at = 0;
-  for (const s of sets) {
-    const x = s.inputs[0];
-    const y = s.outputs[0];
-    if (x.tensor.shape.slice(1).join() !== featureShape.join()) {
-      throw new UserError(`'${x.file}' has samples of shape [${x.tensor.shape.slice(1).join(', ')}], '${sets[0].inputs[0].file}' [${featureShape.join(', ')}]: all batches need one sample shape`);
-    }
-    checkFiniteTensor(x);
-    if (isFloat(y.tensor.dtype) === integral) throw new UserError(`'${y.file}' is ${y.tensor.dtype}, '${sets[0].outputs[0].file}' ${sets[0].outputs[0].tensor.dtype}: all labels need one type`);
-    const rows = x.tensor.shape[0];
-    if (y.tensor.shape[0] !== rows && !(integral && y.tensor.size === rows)) {
-      throw new UserError(`'${y.file}' has shape [${y.tensor.shape.join(', ')}] for the ${rows} samples of '${x.file}'`);
-    }
-    features.set(Array.from(x.tensor.data as ArrayLike<number>, Number), at);
-    at += x.tensor.size;
-    const values = Array.from(y.tensor.data as ArrayLike<number | bigint>, Number);
-    if (integral) {
-      if (values.length !== rows) throw new UserError(`'${y.file}' holds ${values.length} labels for ${rows} samples`);
-      classesOf(values, `'${y.file}'`);
-      labelValues.push(...values);
-    } else {
-      if (y.tensor.shape.slice(1).join() !== sets[0].outputs[0].tensor.shape.slice(1).join()) throw new UserError(`'${y.file}' has targets of shape [${y.tensor.shape.slice(1).join(', ')}], '${sets[0].outputs[0].file}' [${sets[0].outputs[0].tensor.shape.slice(1).join(', ')}]: all batches need one target shape`);
-      checkFiniteTensor(y);
-      targetValues.push(...values);
-    }
-  }
-  if (integral) {
-    const labels = Int32Array.from(labelValues);
-    return { features, labels, count, featureShape, classes: classesOf(labels, `'${dir}'`), source: dir };
-  }
-  const targets = Float32Array.from(targetValues);
-  return { features, labels: new Int32Array(count), count, featureShape, classes: 0, targets, targetShape: sets[0].outputs[0].tensor.shape.slice(1), source: dir };
 }
 
 function folderDataset(dir: string, options: LoadDatasetOptions): Dataset {

@@ -48,6 +48,17 @@ export function labelProblem(v: number): string | null {
   return null;
 }
 
+/** Number of classes (largest label + 1); any label that is not an integer in 0 .. MAX_CLASSES - 1 is refused with its row. */
+export function classesOf(labels: ArrayLike<number>, where: string): number {
+  let max = -1;
+  for (let i = 0; i < labels.length; i++) {
+    const problem = labelProblem(labels[i]);
+    if (problem) throw new UserError(`${where} row ${i + 1}: label ${labels[i]} ${problem}`, 'labels are integer classes 0, 1, 2, ...');
+    max = Math.max(max, labels[i]);
+  }
+  return max + 1;
+}
+
 /** A label cell as a class, or what is wrong with it. */
 export function parseLabelCell(text: string): { value: number } | { problem: string } {
   const t = text.trim();

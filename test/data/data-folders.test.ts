@@ -76,6 +76,9 @@ describe('ONNX test-data folders as --data', () => {
     expect(loadError(dataFolder([{ 'input_0.pb': x(1), 'output_1.pb': labels([0]) }]))).toMatch(/output_0\.pb is missing/);
     expect(loadError(dataFolder([{ 'output_0.pb': labels([0]) }]))).toMatch(/holds no input_0\.pb/);
     expect(loadError(dataFolder([{ 'input_0.pb': x(1) }]))).toMatch(/holds 1 input and 0 output tensor files/);
+    expect(loadError(dataFolder([{ 'input_0.pb': x(2), 'output_0.pb': labels([0]) }]))).toMatch(/holds 1 labels \(shape \[1\]\) for the 2 samples/);
+    expect(loadError(dataFolder([{ 'input_0.pb': x(1), 'output_0.pb': labels([0]) }, { 'input_0.pb': x(1), 'output_0.pb': Tensor.fromNumbers('float32', [1], [0.5]) }]))).toMatch(/labels \(integers\) and targets \(floats\) cannot be mixed/);
+    expect(loadError(dataFolder([{ 'input_0.pb': Tensor.fromNumbers('float32', [3], [1, 2, 3]), 'output_0.pb': labels([0]) }]))).toMatch(/has shape \[3\]; expected \[samples, features...\]/);
     const corrupt = dataFolder([{ 'input_0.pb': x(1), 'output_0.pb': labels([0]) }]);
     fs.writeFileSync(path.join(corrupt, 'test_data_set_0', 'input_0.pb'), Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]));
     expect(loadError(corrupt)).toMatch(/input_0\.pb/);
