@@ -1,9 +1,12 @@
 // The NetAdapt-style budget search: each iteration proposes, per layer or channel group, the smallest structural
 // or weight reduction that lowers the constrained cost by a step; fine-tunes each briefly; keeps the most accurate.
 
+import { byScoreDescending, comparableScore, dropInPoints } from '../data/metrics.js';
+import { UserError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { countZeros } from '../ir/tensor.js';
-import type { ProgressiveData } from '../prune/progressive.js';
+import { checkFiniteParameters } from '../prune/finite-weights.js';
+import { nonFiniteStartError, type ProgressiveData } from '../prune/progressive.js';
 import { modelStats } from '../analysis/model-stats.js';
 import { analyzePruneGroups, pruneChannels, rankChannels, scoreChannels, type Criterion } from '../prune/structure/index.js';
 import type { Trainer } from '../prune/trainer.js';
@@ -164,15 +167,27 @@ export async function searchUnderBudget(
   const canTrain = trainer.canTrain(start);
   if (!canTrain.ok) events.onWarning?.(`the model cannot be fine-tuned (${canTrain.reason}); proposals are ranked without fine-tuning`);
   const score = (g: Graph, which: 'validation' | 'test') => trainer.score(g, data[which]);
-  const tune = (g: Graph, masks: Masks, epochs: number) => (canTrain.ok && epochs > 0 ? trainer.fineTune(g, masks, epochs) : Promise.resolve(g));
+  const tune = async (g: Graph, masks: Masks, epochs: number, what: string) => {
+    if (!canTrain.ok || epochs <= 0) return g;
+    try {
+      return await trainer.fineTune(g, masks, epochs);
+    } catch (e) {
+      // A fine-tune that diverges stops the search, naming the proposal it happened in.
+      if (e instanceof UserError) throw new UserError(`fine-tuning ${what}: ${e.message}`, e.hint);
+      throw e;
+    }
+  };
+  if (!o.reference) checkFiniteParameters(start);
   const dense = o.reference ?? { validation: await score(start, 'validation'), test: await score(start, 'test'), costs: predict(start) };
+  if (Number.isNaN(dense.validation)) throw nonFiniteStartError(data.validation);
   const denseCosts = dense.costs;
   const classes = data.validation.classes;
   if (!o.reference && classes > 1 && !data.validation.targets && dense.validation < 2 / classes) {
     events.onWarning?.(`the model scores ${(dense.validation * 100).toFixed(1)}% on the validation split, near chance for ${classes} classes (${(100 / classes).toFixed(1)}%): is it trained? build prunes a trained model (train one with edgeprune train)`);
   }
   // In points, rounded so that a drop of exactly --max-drop (k of n samples) is not rejected by float noise.
-  const drop = (validation: number) => roundPoints((dense.validation - validation) * 100);
+  // A NaN score drops everything (+Infinity): it is never accepted.
+  const drop = (validation: number) => roundPoints(dropInPoints(dense.validation, validation));
   let graph = start;
   let masks = masksFromZeros(start);
   let validation = o.reference ? await score(start, 'validation') : dense.validation;
@@ -205,15 +220,15 @@ export async function searchUnderBudget(
     const tried: { p: Proposal; tuned: Graph; validation: number }[] = [];
     for (const p of proposals) {
       events.onProposal?.(p.description);
-      const tuned = await tune(p.graph, p.masks, o.proposalEpochs);
+      const tuned = await tune(p.graph, p.masks, o.proposalEpochs, `proposal '${p.description}' (iteration ${i})`);
       tried.push({ p, tuned, validation: await score(tuned, 'validation') });
     }
     for (const t of tried) see(t.p.costs, t.p.description, t.validation);
-    // The most accurate proposal; on a tie, the one that lowers the cost most.
-    tried.sort((a, b) => b.validation - a.validation || a.p.costs[budget.name] - b.p.costs[budget.name]);
+    // The most accurate proposal (NaN scores last); on a tie, the one that lowers the cost most.
+    tried.sort((a, b) => byScoreDescending(a.validation, b.validation) || a.p.costs[budget.name] - b.p.costs[budget.name]);
     let best = tried[0];
     for (let round = 0; round < o.recoveryRounds && drop(best.validation) > o.maxDrop && canTrain.ok; round++) {
-      const tuned = await tune(best.tuned, best.p.masks, o.proposalEpochs);
+      const tuned = await tune(best.tuned, best.p.masks, o.proposalEpochs, `proposal '${best.p.description}' (iteration ${i}, recovery)`);
       best = { ...best, tuned, validation: await score(tuned, 'validation') };
     }
     const before = modelStats(graph).totals;
@@ -248,10 +263,10 @@ export async function searchUnderBudget(
   const met = allHold(o.budgets, predict(graph));
   if (!met && !stoppedBecause) stoppedBecause = `the search used its ${o.maxIterations} iterations`;
   if (met && o.finalEpochs > 0 && canTrain.ok) {
-    const tuned = await tune(graph, masks, o.finalEpochs);
+    const tuned = await tune(graph, masks, o.finalEpochs, 'the final model');
     const v = await score(tuned, 'validation');
-    // The long fine-tune is kept unless it hurts.
-    if (v >= validation) {
+    // The long fine-tune is kept unless it hurts (a NaN score always hurts).
+    if (comparableScore(v) >= comparableScore(validation)) {
       graph = tuned;
       validation = v;
     }

@@ -21,8 +21,18 @@ export function addDataOptions(cmd: Command): Command {
     .option('--test <fraction>', 'fraction of the data held out for testing (reported accuracy)', fractionOption('--test'), 0.2);
 }
 
+/** A part the command needs must hold samples: a fraction of 0 leaves it empty. */
+function requirePart(split: DatasetSplit, part: keyof DatasetSplit): void {
+  if (split[part].count > 0) return;
+  // Non-zero fractions that leave a part empty are refused by splitDataset with the counts.
+  throw new UserError(`--${part} 0 leaves no ${part} samples, and this command needs them`, `give --${part} a fraction above 0 (default ${part === 'validation' ? 0.15 : 0.2})`);
+}
+
+/** The seeded split; every part must hold samples (train, eval on a part, prune and build use all three). */
 export function loadSplit(file: string, o: DataOptions): DatasetSplit {
-  return splitDataset(loadDataset(file, { labels: o.labels }), { validation: o.validation, test: o.test }, o.seed);
+  const split = splitDataset(loadDataset(file, { labels: o.labels }), { validation: o.validation, test: o.test }, o.seed);
+  for (const part of ['train', 'validation', 'test'] as const) requirePart(split, part);
+  return split;
 }
 
 export type SplitName = 'all' | 'train' | 'validation' | 'test';
@@ -30,5 +40,7 @@ export type SplitName = 'all' | 'train' | 'validation' | 'test';
 export function pickSplit(file: string, o: DataOptions, which: SplitName): Dataset {
   const all = loadDataset(file, { labels: o.labels });
   if (which === 'all') return all;
-  return splitDataset(all, { validation: o.validation, test: o.test }, o.seed)[which];
+  const split = splitDataset(all, { validation: o.validation, test: o.test }, o.seed);
+  requirePart(split, which);
+  return split[which];
 }

@@ -31,14 +31,21 @@ export function compareTensors(got: Tensor, want: Tensor, tol: Tolerance = DEFAU
     const wn = w as number;
     if (Number.isNaN(wn) && Number.isNaN(gn)) continue;
     if (gn === wn) continue;
-    if (!(Math.abs(gn - wn) <= tol.atol + tol.rtol * Math.abs(wn))) return `element ${i} is ${gn}, expected ${wn} (tolerance ${tol.atol} + ${tol.rtol}·|expected|)`;
+    // An infinity matches only the same infinity (|x − ∞| ≤ rtol·∞ would pass anything).
+    if (!Number.isFinite(gn) || !Number.isFinite(wn) || !(Math.abs(gn - wn) <= tol.atol + tol.rtol * Math.abs(wn))) return `element ${i} is ${gn}, expected ${wn} (tolerance ${tol.atol} + ${tol.rtol}·|expected|)`;
   }
   return null;
 }
 
-/** Largest absolute difference between two float tensors of the same shape. */
+/** Largest absolute difference between two float tensors of the same shape (NaN against NaN and ∞ against the same ∞ count 0; any other NaN, Infinity). */
 export function maxAbsDiff(a: Tensor, b: Tensor): number {
   let m = 0;
-  for (let i = 0; i < a.size; i++) m = Math.max(m, Math.abs((a.data[i] as number) - (b.data[i] as number)));
+  for (let i = 0; i < a.size; i++) {
+    const x = a.data[i] as number;
+    const y = b.data[i] as number;
+    if (x === y || (Number.isNaN(x) && Number.isNaN(y))) continue;
+    const d = Math.abs(x - y);
+    m = Math.max(m, Number.isNaN(d) ? Infinity : d);
+  }
   return m;
 }

@@ -59,7 +59,7 @@ export function withFeatureShape(ds: Dataset, featureShape: number[]): Dataset {
 
 /** Samples `indices` of a data set as tensors of `shape` (one sample each: a model input, batch included). */
 export function sampleTensors(ds: Dataset, indices: readonly number[], shape: number[]): Tensor[] {
-  const per = ds.features.length / ds.count;
+  const per = shapeSize(ds.featureShape);
   if (shapeSize(shape) !== per) throw new Error(`a sample of ${describeData(ds)} has ${per} features, not ${shapeSize(shape)} (${shape.join('x')})`);
   return indices.map((i) => new Tensor('float32', shape, ds.features.slice(i * per, (i + 1) * per)));
 }

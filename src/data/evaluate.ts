@@ -4,9 +4,9 @@ import { UserError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { runGraph } from '../ir/interpreter.js';
 import { shapeSize, Tensor } from '../ir/tensor.js';
-import { taskOf, type Dataset } from './dataset.js';
+import { describeData, taskOf, type Dataset } from './dataset.js';
 import { fitToModel, modelIo } from './fit-model.js';
-import { classificationMetrics, meanSquaredError } from './metrics.js';
+import { classificationMetrics, countNonFiniteRows, meanSquaredError } from './metrics.js';
 
 export interface EvalResult {
   task: 'classification' | 'regression';
@@ -15,9 +15,11 @@ export interface EvalResult {
   accuracy: number | null;
   topK: number | null;
   k: number | null;
-  /** Cross-entropy (classification) or mean squared error (regression). */
+  /** Cross-entropy (classification) or mean squared error (regression); NaN when an output is not finite. */
   loss: number;
   mse: number | null;
+  /** Samples whose outputs hold NaN or ±Infinity: never counted correct. */
+  nonFiniteOutputs: number;
 }
 
 /** Run every sample through the interpreter (batch = the model's batch size, usually 1). */
@@ -40,12 +42,13 @@ export function predictAll(g: Graph, ds: Dataset): Float32Array {
 }
 
 export function evaluateModel(g: Graph, ds: Dataset, k = 5): EvalResult {
+  if (ds.count === 0) throw new UserError(`${describeData(ds)} holds no samples to evaluate`);
   const outputs = predictAll(g, ds);
   const io = modelIo(g);
   if (taskOf(ds) === 'regression') {
     const mse = meanSquaredError(outputs, ds.targets!);
-    return { task: 'regression', samples: ds.count, accuracy: null, topK: null, k: null, loss: mse, mse };
+    return { task: 'regression', samples: ds.count, accuracy: null, topK: null, k: null, loss: mse, mse, nonFiniteOutputs: countNonFiniteRows(outputs, io.outputSize) };
   }
   const m = classificationMetrics(outputs, ds.labels, io.outputSize, Math.min(k, io.outputSize));
-  return { task: 'classification', samples: ds.count, accuracy: m.accuracy, topK: m.topK, k: m.k, loss: m.loss, mse: null };
+  return { task: 'classification', samples: ds.count, accuracy: m.accuracy, topK: m.topK, k: m.k, loss: m.loss, mse: null, nonFiniteOutputs: m.nonFinite };
 }

@@ -2,7 +2,7 @@
 
 import { UserError } from '../errors.js';
 import { Random } from '../util/random.js';
-import { subset, type Dataset } from './dataset.js';
+import { describeData, subset, type Dataset } from './dataset.js';
 
 export interface SplitFractions {
   validation: number;
@@ -13,6 +13,19 @@ export interface DatasetSplit {
   train: Dataset;
   validation: Dataset;
   test: Dataset;
+}
+
+/** Why a split part came out empty: how many samples there are, and how many a class needs for one to land in the part. */
+function emptyPartError(ds: Dataset, byClass: Map<number, number[]>, part: 'validation' | 'test', fraction: number): UserError {
+  // A class of n samples gives round(n × fraction) of them to the part: at least one from n ≥ 0.5 / fraction.
+  let need = Math.max(1, Math.ceil(0.5 / fraction - 1e-9));
+  while (Math.round(need * fraction) < 1) need++;
+  const sizes = [...byClass].sort((a, b) => a[0] - b[0]).map(([label, idx]) => (ds.targets ? `${idx.length}` : `class ${label}: ${idx.length}`));
+  const shown = sizes.length > 6 ? `${sizes.slice(0, 6).join(', ')}, …` : sizes.join(', ');
+  return new UserError(
+    `${describeData(ds)} has ${ds.count} sample${ds.count === 1 ? '' : 's'} (${shown}), too few for a ${part} part: the split gives round(${fraction} × n) of each class's n samples to it, so a class needs at least ${need} samples`,
+    `give more data (a class with at least ${need} samples), or raise --${part}`,
+  );
 }
 
 /** Split per class in the given fractions (the rest trains), shuffled with `seed`. */
@@ -37,6 +50,10 @@ export function splitDataset(ds: Dataset, fractions: SplitFractions = { validati
     parts.validation.push(...idx.slice(nTest, nTest + nVal));
     parts.train.push(...idx.slice(nTest + nVal));
   }
+  for (const part of ['validation', 'test'] as const) {
+    if (fractions[part] > 0 && parts[part].length === 0) throw emptyPartError(ds, byClass, part, fractions[part]);
+  }
+  if (parts.train.length === 0) throw new UserError(`${describeData(ds)}: the split leaves no samples to train on (${ds.count} samples, --validation ${validation} --test ${test})`, 'give more data or smaller fractions');
   // Shuffle across classes so that batches mix digits.
   for (const k of Object.keys(parts) as (keyof DatasetSplit)[]) rng.shuffle(parts[k]);
   return {

@@ -3,11 +3,13 @@
 import { modelStats } from '../analysis/model-stats.js';
 import { sampleTensors, type Dataset } from '../data/dataset.js';
 import { evaluateModel } from '../data/evaluate.js';
+import { comparableScore, dropInPoints } from '../data/metrics.js';
 import { UserError } from '../errors.js';
 import { fitToModel, modelIo } from '../data/fit-model.js';
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { Random } from '../util/random.js';
+import { checkFiniteParameters } from './finite-weights.js';
 import { scheduleTargets, type ScheduleName } from './schedules.js';
 import { analyzePruneGroups, groupCosts, pruneChannels, rankChannels, scoreChannels, type Criterion, type CriterionKind } from './structure/index.js';
 import type { EpochProgress, Trainer } from './trainer.js';
@@ -142,14 +144,21 @@ class Loop {
     return r.accuracy ?? -(r.mse ?? 0);
   }
 
+  /** Points lost from the dense score; a NaN score (or a NaN dense score) loses everything, so it is never accepted. */
   dropPoints(validation: number): number {
-    return (this.denseValidation - validation) * 100;
+    return dropInPoints(this.denseValidation, validation);
   }
 
   async tune(g: Graph, masks: Masks | undefined, epochs: number, kind: string): Promise<Graph> {
     if (!this.canTrain || epochs <= 0) return g;
     const step = this.stepIndex;
-    return this.trainer.fineTune(g, masks, epochs, (p) => this.events.onEpoch?.({ ...p, step, kind }));
+    try {
+      return await this.trainer.fineTune(g, masks, epochs, (p) => this.events.onEpoch?.({ ...p, step, kind }));
+    } catch (e) {
+      // A fine-tune that diverges stops the loop with the step it happened in.
+      if (e instanceof UserError) throw new UserError(`pruning step ${step} (${kind}): ${e.message}`, e.hint);
+      throw e;
+    }
   }
 
   /** Try a candidate; keep it if the validation drop is within bounds. */
@@ -290,11 +299,18 @@ class Loop {
   }
 }
 
+/** The start model's score is NaN (its outputs are): no step could be judged against it. */
+export function nonFiniteStartError(validation: Dataset): UserError {
+  return new UserError(`the model gives NaN or infinite outputs on the ${validation.count} samples of the validation split of '${validation.source}', so no pruning step can be judged against it`, 'check it with edgeprune eval; prune a model whose outputs are finite');
+}
+
 /** Prune `start` (a trained model) progressively; every step is recorded. */
 export async function pruneProgressively(start: Graph, trainer: Trainer, data: ProgressiveData, o: ProgressiveOptions, events: ProgressiveEvents = {}): Promise<ProgressiveResult> {
+  checkFiniteParameters(start);
   const loop = new Loop(start, trainer, data, o, events);
   const t0 = performance.now();
   loop.denseValidation = await loop.score(start, data.validation);
+  if (Number.isNaN(loop.denseValidation)) throw nonFiniteStartError(data.validation);
   const denseStats = modelStats(start).totals;
   loop.denseMacs = denseStats.macs;
   const dense = await loop.record('dense', null, start, true, t0, loop.denseValidation);
@@ -311,7 +327,7 @@ export async function pruneProgressively(start: Graph, trainer: Trainer, data: P
     const validation = await loop.score(tuned, data.validation);
     // The longer fine-tune is kept only if it does not hurt.
     const previous = loop.steps.filter((s) => s.accepted).at(-1)!.validation;
-    const better = validation >= previous;
+    const better = comparableScore(validation) >= comparableScore(previous);
     if (better) loop.graph = tuned;
     await loop.record('final', null, better ? tuned : loop.graph, true, started, better ? validation : previous, better ? undefined : 'the final fine-tune did not help: kept the previous weights');
   }

@@ -2,10 +2,13 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset.js';
+import { labelRank } from '../data/metrics.js';
+import { checkFinite } from '../data/numbers.js';
 import { UserError } from '../errors.js';
 import { Tensor } from '../ir/tensor.js';
 import { Random } from '../util/random.js';
 import { trainingRuntime } from './backend.js';
+import { checkBatchLoss, checkEpochWeights, checkWeightsBeforeTraining } from './divergence.js';
 import { applyMasks, type OptimizerKind, type Trainable } from './trainable.js';
 
 /**
@@ -88,7 +91,10 @@ function checkData(t: Trainable, ds: TrainData, loss: LossKind, what: string): v
   if (width !== t.sampleSize) {
     throw new UserError(`${what} '${ds.source}' has ${width} features per sample (${ds.featureShape.join('x')}); the model input ${t.inputShape.join('x')} takes ${t.sampleSize}`);
   }
+  const name = `${what} '${ds.source}'${ds.part ? ` (${ds.part} split)` : ''}`;
+  checkFinite(ds.features, width, name, 'feature');
   if (ds.targets) {
+    checkFinite(ds.targets, ds.targets.length / ds.count, name, 'target');
     if (ds.targets.length !== ds.count * t.outputSize) throw new UserError(`${what} '${ds.source}' has ${ds.targets.length / ds.count} targets per sample; the model has ${t.outputSize} outputs`);
     return;
   }
@@ -184,6 +190,7 @@ export async function train(t: Trainable, data: TrainData, options: TrainOptions
   const loss = options.loss ?? defaultLoss(t);
   checkData(t, data, loss, 'training data');
   if (options.validation) checkData(t, options.validation, loss, 'validation data');
+  if (epochs > 0) checkWeightsBeforeTraining(t);
   const opt = optimizerFor(t, options.optimizer ?? 'adam', learningRate, options.resetOptimizer ?? false);
   const rng = new Random(options.seed ?? trainingRuntime()?.seed ?? 0);
   const order = Array.from({ length: data.count }, (_, i) => i);
@@ -200,9 +207,11 @@ export async function train(t: Trainable, data: TrainData, options: TrainOptions
       const y = batchTargets(t, data, idx, loss);
       const batchLoss = step(t, opt, x, y, loss);
       tf.dispose([x, y]);
+      checkBatchLoss(t, batchLoss, { epoch, epochs, batch: b, batches, learningRate });
       total += batchLoss * idx.length;
       options.onBatch?.({ epoch, batch: b, batches, loss: batchLoss, elapsedMs: performance.now() - start });
     }
+    checkEpochWeights(t, { epoch, epochs, batches, learningRate });
     const progress: EpochProgress = { epoch, epochs, loss: total / data.count, elapsedMs: performance.now() - start, epochMs: performance.now() - epochStart };
     if (options.validation) progress.validation = await evaluate(t, options.validation, { loss, batchSize: Math.max(batchSize, 256) });
     history.push(progress);
@@ -239,11 +248,10 @@ export async function evaluate(t: Trainable, data: TrainData, options: EvaluateO
     const width = t.outputSize;
     for (let i = 0; i < idx.length; i++) {
       const row = out.subarray(i * width, (i + 1) * width);
-      const label = data.labels[idx[i]];
-      const v = row[label];
-      // Rank of the label's score: how many outputs beat it (ties go to the lower index, as argmax).
-      let above = 0;
-      for (let c = 0; c < width; c++) if (row[c] > v || (row[c] === v && c < label)) above++;
+      // The cross-entropy clips probabilities, which turns NaN outputs into a finite loss: report NaN instead.
+      if (!row.every(Number.isFinite)) lossSum = NaN;
+      // Rank of the label's score: how many outputs beat it (ties go to the lower index, as argmax); NaN or infinite outputs are never correct.
+      const above = labelRank(row, data.labels[idx[i]]);
       if (above === 0) correct++;
       if (above < k) inTopK++;
     }

@@ -1,9 +1,8 @@
 // Input vectors for verification: ONNX test-data folders, a CSV data set, or seeded random inputs.
 
-import fs from 'node:fs';
-import path from 'node:path';
-import { readTestDataSets } from '../conformance/node-tests.js';
 import { readCsvDataset } from '../data/csv.js';
+import { checkFiniteTensor, readDataFolder } from '../data/onnx-data-folder.js';
+import { statPath } from '../data/read-file.js';
 import { UserError } from '../errors.js';
 import { staticInfo, type Graph } from '../ir/graph.js';
 import { sampleTensors } from '../data/dataset.js';
@@ -20,7 +19,7 @@ export interface VectorSet {
 }
 
 export interface VectorOptions {
-  /** A folder of test_data_set_* folders, one such folder, or a CSV file. */
+  /** A folder of test_data_set_* folders, one such folder, or a CSV file (non-finite inputs are refused). */
   data?: string;
   /** How many vectors at most (random: exactly this many). */
   count: number;
@@ -51,12 +50,17 @@ function checkAgainstModel(g: Graph, inputs: Tensor[], where: string): void {
 }
 
 function onnxTestData(g: Graph, dir: string, count: number): VectorSet {
-  const isSet = path.basename(dir).startsWith('test_data_set_');
-  const sets = isSet ? readTestDataSets(path.dirname(dir)).filter((s) => path.resolve(s.dir) === path.resolve(dir)) : readTestDataSets(dir);
-  if (sets.length === 0) throw new UserError(`'${dir}' holds no test_data_set_* folders (input_N.pb / output_N.pb)`);
-  const chosen = sets.slice(0, count);
-  for (const s of chosen) checkAgainstModel(g, s.inputs, `'${s.dir}'`);
-  return { inputs: chosen.map((s) => s.inputs), expected: chosen.map((s) => s.outputs), source: `${chosen.length} ONNX test data set(s) in ${dir}` };
+  const chosen = readDataFolder(dir, count);
+  for (const s of chosen) {
+    // Non-finite inputs are refused like the data loader does (docs/numerics.md): the C kernels and the interpreter need not agree on them.
+    s.inputs.forEach(checkFiniteTensor);
+    checkAgainstModel(g, s.inputs.map((t) => t.tensor), `'${s.dir}'`);
+  }
+  return {
+    inputs: chosen.map((s) => s.inputs.map((t) => t.tensor)),
+    expected: chosen.map((s) => s.outputs.map((t) => t.tensor)),
+    source: `${chosen.length} ONNX test data set(s) in ${dir}`,
+  };
 }
 
 function csvVectors(g: Graph, file: string, count: number): VectorSet {
@@ -76,8 +80,7 @@ export function loadVectors(g: Graph, options: VectorOptions): VectorSet {
   if (!Number.isInteger(options.count) || options.count < 1) throw new UserError(`--vectors must be a positive integer, got ${options.count}`);
   if (!options.data) return randomVectors(g, options.count, options.seed);
   const data = options.data;
-  if (!fs.existsSync(data)) throw new UserError(`--data '${data}' does not exist`);
-  if (fs.statSync(data).isDirectory()) return onnxTestData(g, data, options.count);
+  if (statPath(data, '--data').isDirectory()) return onnxTestData(g, data, options.count);
   if (/\.csv(\.gz)?$/i.test(data)) return csvVectors(g, data, options.count);
   throw new UserError(`--data '${data}' is neither a folder of ONNX test data nor a .csv/.csv.gz file`);
 }

@@ -94,7 +94,22 @@ function tensorFromBytes(bytes: Uint8Array, like: { dtype: 'float32'; shape: num
   return new Tensor('float32', like.shape, new Float32Array(copy.buffer, copy.byteOffset, copy.byteLength / 4));
 }
 
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
+/**
+ * Host and target float32 outputs agree when their bits are identical, except that any NaN matches
+ * any NaN: the sign and payload of a NaN differ between x86 and ARM (0/0 is 0xffc00000 on one,
+ * 0x7fc00000 on the other) and carry no meaning. ±Infinity must match exactly (docs/numerics.md).
+ */
+export function sameFloat32Outputs(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new DataView(a.buffer, a.byteOffset, a.byteLength);
+  const y = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  for (let i = 0; i + 4 <= a.length; i += 4) {
+    if (x.getUint32(i, true) === y.getUint32(i, true)) continue;
+    if (!(Number.isNaN(x.getFloat32(i, true)) && Number.isNaN(y.getFloat32(i, true)))) return false;
+  }
+  for (let i = a.length - (a.length % 4); i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 async function runAll(session: HarnessSession, vectors: VectorSet): Promise<RunResult[]> {
   const results: RunResult[] = [];
@@ -161,7 +176,7 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
           if (vsExpected) problem ??= `output '${o.name}' vs the expected data: ${vsExpected}`;
         }
       });
-      const hostBitIdentical = run.outputs.every((bytes, k) => sameBytes(bytes, hostRun.outputs[k]));
+      const hostBitIdentical = run.outputs.every((bytes, k) => sameFloat32Outputs(bytes, hostRun.outputs[k]));
       if (run.status !== 0) problem ??= `the model returned status ${run.status}`;
       if (!hostBitIdentical) problem ??= 'the host build and the target build gave different bits';
       return {

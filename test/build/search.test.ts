@@ -13,6 +13,7 @@ import type { ProgressiveData } from '../../src/prune/progressive.js';
 import type { Trainer } from '../../src/prune/trainer.js';
 import { weightSparsity } from '../../src/prune/weight-masks.js';
 import { findTarget } from '../../src/targets/load-targets.js';
+import { UserError } from '../../src/errors.js';
 import { createGraphTrainer } from '../../src/train/index.js';
 
 const target = findTarget('stm32f405');
@@ -287,5 +288,64 @@ describe('searchUnderBudget with a dense reference (a later round of the build)'
     expect(r.iterations).toEqual([]);
     expect(r.dense).toEqual(reference);
     expect(r.final).toEqual({ validation: 0.93, test: 0.93, costs });
+  });
+});
+
+describe('searchUnderBudget never accepts a NaN score', () => {
+  const start = digitsMlp();
+  const denseRows = start.initializers.get('fc1.weight')!.shape[0];
+
+  it('a proposal scoring NaN is never chosen, whatever the allowed drop: the search stops instead', async () => {
+    const r = await searchUnderBudget(start, scriptedTrainer((g) => (g === start ? 0.9 : NaN)), noData, fakeCosts, options([budget('instructions', 10)], { maxDrop: 100 }));
+    expect(r.iterations).toHaveLength(1);
+    expect(r.iterations[0].chosen).toBeNull();
+    expect(r.stoppedBecause).toMatch(/drops Infinity points, more than the allowed 100$/);
+    expect(r.graph).toBe(start);
+    expect(r.met).toBe(false);
+  });
+
+  it('ranks NaN proposals last: a finite proposal wins even when it scores lower than the dense model', async () => {
+    const score = (g: Graph) => (g === start ? 0.9 : g.initializers.get('fc1.weight')!.shape[0] < denseRows ? NaN : 0.5);
+    const r = await searchUnderBudget(start, scriptedTrainer(score), noData, fakeCosts, options([budget('instructions', Math.round(fakeCosts(start).instructions * 0.97))], { maxDrop: 100 }));
+    expect(r.iterations[0].proposals.some((p) => Number.isNaN(p.validation))).toBe(true);
+    expect(r.iterations[0].chosen).toMatch(/^fc2: /);
+    expect(r.iterations[0].validation).toBe(0.5);
+  });
+
+  it('a final fine-tune that scores NaN is not kept', async () => {
+    const tuned = new Set<Graph>();
+    const trainer: Trainer = {
+      ...scriptedTrainer((g) => (tuned.has(g) ? NaN : 0.9)),
+      fineTune: async (g, _masks, epochs) => {
+        if (epochs !== 7) return g;
+        const copy = { ...g };
+        tuned.add(copy);
+        return copy;
+      },
+    };
+    const r = await searchUnderBudget(start, trainer, noData, fakeCosts, options([budget('instructions', Math.round(fakeCosts(start).instructions * 0.97))], { finalEpochs: 7 }));
+    expect(r.met).toBe(true);
+    expect(tuned.size).toBe(1);
+    expect(tuned.has(r.graph)).toBe(false);
+    expect(r.final.validation).toBe(0.9);
+  });
+
+  it('refuses a start model whose weights hold NaN, and one whose validation score is NaN', async () => {
+    const bad = { ...start, initializers: new Map(start.initializers) };
+    const w = start.initializers.get('fc2.weight')!.clone();
+    (w.data as Float32Array)[3] = NaN;
+    bad.initializers.set('fc2.weight', w);
+    await expect(searchUnderBudget(bad, scriptedTrainer(() => 0.9), noData, fakeCosts, options([budget('instructions', 10)]))).rejects.toThrow(/node 'fc2' \(Gemm\): its weight 'fc2\.weight' holds NaN \(1 of 2048 values are not finite\)/);
+    await expect(searchUnderBudget(start, scriptedTrainer(() => NaN), noData, fakeCosts, options([budget('instructions', 10)]))).rejects.toThrow(/the model gives NaN or infinite outputs on the 4 samples of the validation split/);
+  });
+
+  it('a proposal whose fine-tune diverges stops the search, naming the proposal', async () => {
+    const trainer: Trainer = {
+      ...scriptedTrainer(() => 0.9),
+      fineTune: async () => {
+        throw new UserError('training diverged in epoch 1 of 1: the weights of layer \'fc1\' ...', 'lower the learning rate');
+      },
+    };
+    await expect(searchUnderBudget(start, trainer, noData, fakeCosts, options([budget('instructions', 10)]))).rejects.toThrow(/^fine-tuning proposal '.+' \(iteration 1\): training diverged in epoch 1 of 1/);
   });
 });

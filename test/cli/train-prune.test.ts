@@ -134,7 +134,7 @@ describe('edgeprune prune errors (exit 2, nothing written)', () => {
   });
   it('labels beyond the model\'s classes', async () => {
     const many = path.join(dir, 'many.csv');
-    fs.writeFileSync(many, Array.from({ length: 30 }, (_, i) => `${new Array(64).fill(1).join(',')},${i % 12}`).join('\n'));
+    fs.writeFileSync(many, Array.from({ length: 60 }, (_, i) => `${new Array(64).fill(1).join(',')},${i % 12}`).join('\n'));
     await expectError([mlp, '--data', many], /has labels up to 11, but the model's output 'logits_out' has only 10 classes/);
   });
 });

@@ -7,6 +7,7 @@ import { pruneProgressively, type ProgressiveOptions } from '../../src/prune/pro
 import type { Trainer } from '../../src/prune/trainer.js';
 import { weightSparsity } from '../../src/prune/weight-masks.js';
 import { modelStats } from '../../src/analysis/model-stats.js';
+import { UserError } from '../../src/errors.js';
 
 const emptySet = (n: number, shape: number[]): Dataset => ({
   features: new Float32Array(n * shape.reduce((a, b) => a * b, 1)), labels: new Int32Array(n), count: n, featureShape: shape, classes: 10, source: 'test',
@@ -91,5 +92,42 @@ describe('progressive pruning loop', () => {
     expect(warnings[0]).toMatch(/cannot be fine-tuned \(node x \(Foo\): no layer\); pruning without fine-tuning/);
     expect(r.fineTuned).toBe(false);
     expect(r.final.sparsity).toBeCloseTo(0.5, 2);
+  });
+});
+
+describe('progressive pruning never accepts a NaN score', () => {
+  const g = digitsMlp();
+  const data = { train: emptySet(8, [64]), validation: emptySet(8, [64]), test: emptySet(8, [64]) };
+  const scripted = (score: (g: Graph) => number, fineTune?: Trainer['fineTune']): Trainer => ({
+    ...scriptedTrainer(modelStats(g).totals.macs, { sparsity: 1, macs: 1 }),
+    score: async (x: Graph) => score(x),
+    ...(fineTune ? { fineTune } : {}),
+  });
+
+  it('rolls back every step that scores NaN, whatever the allowed drop', async () => {
+    const r = await pruneProgressively(g, scripted((x) => (weightSparsity(x) > 0 ? NaN : 0.9)), data, options({ sparsity: 0.8, maxDrop: 100, retries: 1 }));
+    expect(r.steps.slice(1).every((s) => !s.accepted)).toBe(true);
+    expect(r.final.sparsity).toBe(0);
+    expect(r.graph).toBe(g);
+    expect(r.steps[1].note).toMatch(/drop Infinity points > 100: rolled back/);
+  });
+
+  it('refuses a start model whose weights are NaN, and one whose validation score is NaN', async () => {
+    const bad = { ...g, initializers: new Map(g.initializers) };
+    const w = g.initializers.get('fc1.weight')!.clone();
+    (w.data as Float32Array).fill(Infinity);
+    bad.initializers.set('fc1.weight', w);
+    await expect(pruneProgressively(bad, scripted(() => 0.9), data, options({ sparsity: 0.5 }))).rejects.toThrow(/node 'fc1' \(Gemm\): its weight 'fc1\.weight' holds Infinity \(4096 of 4096 values are not finite\)/);
+    await expect(pruneProgressively(g, scripted(() => NaN), data, options({ sparsity: 0.5 }))).rejects.toThrow(/gives NaN or infinite outputs on the 8 samples of the validation split of 'test'/);
+  });
+
+  it('a fine-tune that diverges stops the loop, naming the step', async () => {
+    const diverging: Trainer['fineTune'] = async () => {
+      throw new UserError("training diverged in epoch 2 of 2: the weights of layer 'fc1' ...", 'lower the learning rate (--lr, now 10)');
+    };
+    const error = await pruneProgressively(g, scripted(() => 0.9, diverging), data, options({ sparsity: 0.5 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UserError);
+    expect((error as UserError).message).toBe("pruning step 1 (weight): training diverged in epoch 2 of 2: the weights of layer 'fc1' ...");
+    expect((error as UserError).hint).toBe('lower the learning rate (--lr, now 10)');
   });
 });

@@ -28,9 +28,13 @@ export function registerEval(program: Command): void {
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
   addDataOptions(cmd).action(async (file: string, o: EvalOptions) => {
     if (!['all', 'train', 'validation', 'test'].includes(o.split)) throw new UserError(`--split must be all, train, validation or test, got '${o.split}'`);
+    if (o.topK < 1) throw new UserError(`--top-k must be at least 1, got ${o.topK}`);
     const g = await loadModel(file, { inputShapes: o.inputShape });
     const ds = pickSplit(o.data, o, o.split);
     const r = evaluateModel(g, ds, o.topK);
+    if (r.nonFiniteOutputs > 0) {
+      process.stderr.write(`warning: ${r.nonFiniteOutputs} of ${r.samples} samples gave NaN or infinite outputs: they count as wrong, and the loss is NaN${o.json ? ' (null in the JSON)' : ''}\n`);
+    }
     if (o.json) {
       console.log(JSON.stringify({ model: file, data: o.data, split: o.split, ...r }, null, 2));
       return;

@@ -41,6 +41,7 @@ export function registerTrain(program: Command): void {
     if (o.arch !== 'mlp' && o.arch !== 'cnn') throw new UserError(`unknown --arch '${o.arch}'; known: mlp, cnn`);
     checkModelOut(o.out, o.force);
     const split = loadSplit(data, o);
+    if (split.train.targets) throw new UserError(`data '${data}' holds float targets (regression); train builds classifiers`, 'give integer class labels (an integer labels column or y.npy of an integer dtype)');
     if (split.train.classes < 2) throw new UserError(`data '${data}' has ${split.train.classes} class(es); training a classifier needs at least 2`);
     const hidden = parseHidden(o.hidden);
     const arch = o.arch as Architecture;
