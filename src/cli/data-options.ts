@@ -1,6 +1,7 @@
 // Shared data-set flags of train/eval/prune: the file, its labels, the seeded split, and which part to use.
 
 import type { Command } from 'commander';
+import { UserError } from '../errors.js';
 import type { Dataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load-dataset.js';
 import { splitDataset, type DatasetSplit } from '../data/split.js';
