@@ -17,6 +17,7 @@ import { lowerForCost } from './lowered.js';
 import { weightArrayBytes } from './weight-bytes.js';
 import { measureOnTarget, type Measurement } from './measure.js';
 import { calibrationSuite, type SuiteCase } from './suite.js';
+import { compareStrings } from '../util/compare.js';
 
 export interface CalibrateOptions {
   optimize?: Optimize;
@@ -158,7 +159,7 @@ export async function calibrateTarget(target: McuTarget, options: CalibrateOptio
   let perElement = 0;
   let maxCode = 0;
   let maxStack = library.stackBytes;
-  for (const [key, list] of [...byKey].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [key, list] of [...byKey].sort(([a], [b]) => compareStrings(a, b))) {
     const model = [...KERNEL_MODELS.values()].find((k) => k.keys.includes(key))!;
     const timeRows: FitRow[] = list.map((a) => ({ terms: a.time, y: a.m.instructions - library.instructions }));
     const codeRows: FitRow[] = list.map((a) => ({ terms: a.code, y: a.m.flashBytes - a.weights - libFlash(a.io) }));

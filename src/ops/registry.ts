@@ -3,6 +3,7 @@
 import type { Node } from '../ir/graph.js';
 import type { OpDef } from './op-def.js';
 import { ALL_OPS } from './index.js';
+import { compareStrings } from '../util/compare.js';
 
 /** ONNX writes the standard domain as '' or 'ai.onnx'. */
 export function canonicalDomain(domain: string | null | undefined): string {
@@ -32,5 +33,5 @@ export function opFor(node: Node): OpDef<unknown> {
 export function supportedOpNames(): string[] {
   return [...REGISTRY.values()]
     .map((op) => (op.domain ? `${op.domain}.${op.opType}` : op.opType))
-    .sort((a, b) => Number(a.includes('.')) - Number(b.includes('.')) || a.localeCompare(b));
+    .sort((a, b) => Number(a.includes('.')) - Number(b.includes('.')) || compareStrings(a, b));
 }

@@ -14,6 +14,7 @@ import { scheduleTargets, type ScheduleName } from './schedules.js';
 import { analyzePruneGroups, groupCosts, pruneChannels, rankChannels, scoreChannels, type Criterion, type CriterionKind } from './structure/index.js';
 import type { EpochProgress, Trainer } from './trainer.js';
 import { applyMasks, magnitudeMasks, masksFromZeros, thresholdMasks, weightSparsity, type Masks, type MaskScope } from './weight-masks.js';
+import { compareStrings } from '../util/compare.js';
 
 export interface ProgressiveOptions {
   /** Target fraction of zero weights (weight pruning), or 0. */
@@ -233,7 +234,7 @@ class Loop {
     // Least importance per MAC saved first.
     const order = ranked
       .map((r) => ({ ...r, value: r.score / Math.max(1e-9, costs.get(r.group)!.macs / meanMacs) }))
-      .sort((a, b) => a.value - b.value || a.group.localeCompare(b.group) || a.channel - b.channel);
+      .sort((a, b) => a.value - b.value || compareStrings(a.group, b.group) || a.channel - b.channel);
     const need = (target - this.macReduction()) * this.denseMacs;
     const removals = new Map<string, number[]>();
     const left = new Map(groups.map((gr) => [gr.id, gr.size]));
