@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import { UserError } from '../../src/errors.js';
 import type { McuTarget } from '../../src/targets/schema.js';
 import { qemuArm, type ToolOptions } from '../build/tools.js';
-import { describeExit, spawnChild, type Child } from '../process.js';
-import { HarnessClient, HwSimSessionError, HwSimTimeoutError } from '../protocol/client.js';
+import { describeExit, spawnChild, type Child, type ChildExit } from '../process.js';
+import { HarnessClient, HwSimExitError, HwSimFaultError, HwSimSessionError, HwSimTimeoutError } from '../protocol/client.js';
 import { openPort, type PortStream } from '../serial/port.js';
 import { BaseSession, icountCounter, type HarnessSession, type SessionTimeouts, type Transfer } from '../session.js';
 
@@ -37,6 +37,8 @@ class QemuSession extends BaseSession {
   readonly kind = 'qemu' as const;
   private child: Child | null = null;
   private port: PortStream | null = null;
+  /** Set before we kill QEMU: its end is then ours, not news. */
+  private killing = false;
 
   constructor(
     private readonly elf: string,
@@ -61,20 +63,44 @@ class QemuSession extends BaseSession {
         stdin: false,
       });
       this.child = child;
-      void child.exited.then((e) => {
-        this.client.end(new HwSimSessionError(`${label}: QEMU ${describeExit(e)}${stderrSummary(child)}`));
-      });
+      void child.exited.then((e) => this.client.end(this.killing ? new HwSimSessionError(`${label}: QEMU ${describeExit(e)}`) : this.exitError(e, child)));
       if ((this.opts.transfer ?? 'files') === 'files') this.useFileTransfer();
       const pty = await this.ptyPath(child, this.handshakeTimeoutMs);
-      this.port = await openPort(pty, {
+      const opening = openPort(pty, {
         onData: (chunk) => this.client.feed(chunk),
-        // The pty goes when QEMU exits: give the exit (with QEMU's own message) a moment to be the reason.
-        onGone: (error) => void Promise.race([child.exited, delay(300)]).then(() => this.client.end(error)),
+        // The pty goes when QEMU exits: the exit (with QEMU's own message) is the reason.
+        onGone: (error) => void this.endedByItself(child).then((exit) => this.client.end(exit ?? error)),
       });
+      // Opening can hang on a pty whose QEMU is gone: its exit ends the wait (a late port is closed).
+      opening.then((p) => (this.port === p ? undefined : p.close()), () => undefined);
+      this.port = await Promise.race([
+        opening,
+        child.exited.then((e): never => {
+          throw this.exitError(e, child);
+        }),
+      ]);
     } catch (e) {
       throw await this.fail(e);
     }
     await this.start();
+  }
+
+  /** The error for QEMU's own end: its exit and its last words. */
+  private exitError(e: ChildExit, child: Child, when = ''): HwSimExitError {
+    return new HwSimExitError(
+      `${this.client.label}: QEMU ${describeExit(e)}${when}${stderrSummary(child)}`,
+      `QEMU stopped by itself (its own message is above): check that the firmware was built for ${this.target.name}, run the command again to see whether it repeats, and report it with the model if it does`,
+    );
+  }
+
+  /**
+   * QEMU's own end, if it has ended (or is ending: a zombie) without being killed by us: waits
+   * for the exit to be reported (a few seconds at most on a loaded machine). Null if it runs.
+   */
+  private async endedByItself(child: Child): Promise<HwSimExitError | null> {
+    if (this.killing || !child.hasEnded()) return null;
+    const e = await Promise.race([child.exited, delay(5_000).then(() => null)]);
+    return e && !this.killing ? this.exitError(e, child) : null;
   }
 
   /** QEMU prints "char device redirected to /dev/pts/N (label serial0)" on stdout. */
@@ -83,21 +109,21 @@ class QemuSession extends BaseSession {
     return new Promise<string>((resolve, reject) => {
       let text = '';
       const timer = setTimeout(() => {
-        child.stdout.off('data', onData);
+        stop();
         reject(new HwSimTimeoutError(`${label}: QEMU did not report its pty within ${timeoutMs} ms`));
       }, timeoutMs);
-      const onData = (chunk: Buffer): void => {
-        text += chunk.toString('utf8');
+      const stop = child.onStdout((chunk) => {
+        text += chunk;
         const m = /char device redirected to (\/dev\/\S+)/.exec(text);
         if (m) {
           clearTimeout(timer);
+          stop();
           resolve(m[1]);
         }
-      };
-      child.stdout.on('data', onData);
+      });
       void child.exited.then((e) => {
         clearTimeout(timer);
-        reject(new HwSimSessionError(`${label}: QEMU ${describeExit(e)} before starting the guest${stderrSummary(child)}`));
+        reject(this.exitError(e, child, ' before starting the guest'));
       });
     });
   }
@@ -107,15 +133,25 @@ class QemuSession extends BaseSession {
     if (!this.child) return { exitCode: null };
     // After the goodbye QEMU exits by itself (semihosting); give it a moment, then kill.
     const child = this.child;
-    const ended = await Promise.race([child.exited, new Promise<null>((r) => setTimeout(() => r(null), 2_000).unref())]);
+    const ended = await Promise.race([child.exited, delay(2_000).then(() => null)]);
+    this.killing = true;
     const exit = ended ?? (await child.kill());
     return { exitCode: exit.signal || exit.timedOut ? null : exit.exitCode };
   }
 
-  /** Kill QEMU at once: used on failures, where waiting for a goodbye makes no sense. */
+  /**
+   * Kill QEMU at once: used on failures, where waiting for a goodbye makes no sense. When QEMU
+   * has ended by itself, its end is the reason (a lost pty, a write error or a timeout that
+   * raced an abort is only a consequence).
+   */
   protected override async fail(e: unknown): Promise<Error> {
+    let error = e;
+    if (this.child && !(e instanceof HwSimExitError) && !(e instanceof HwSimFaultError)) {
+      error = (await this.endedByItself(this.child)) ?? e;
+    }
+    this.killing = true;
     await this.child?.kill();
-    return super.fail(e);
+    return super.fail(error);
   }
 }
 
