@@ -98,6 +98,16 @@ export function makeTempDir(label: string, options: { keep?: boolean } = {}): st
   return dir;
 }
 
+/** Remove `p` (a staging folder beside an output, say) if the process ends or is interrupted before untrackTempPath. */
+export function trackTempPath(p: string): void {
+  installExitHook();
+  live.add(p);
+}
+
+export function untrackTempPath(p: string): void {
+  live.delete(p);
+}
+
 /** Remove a folder from makeTempDir now. */
 export function removeTempDir(dir: string): void {
   live.delete(dir);

@@ -102,7 +102,7 @@ export function registerPrune(program: Command): void {
     if (o.steps < 1 || o.epochs < 0 || o.finalEpochs < 0 || o.retries < 0 || o.recovery < 0) throw new UserError('--steps must be at least 1; --epochs, --final-epochs, --retries and --recovery not negative');
     const sparsity = o.sparsity ?? (o.structured === undefined ? 0.8 : 0);
     const structured = o.structured ?? 0;
-    checkModelOut(o.out, o.force);
+    checkModelOut(o.out, o.force, [file, o.data]);
     const g = await loadModel(file, { inputShapes: o.inputShape });
     const split = loadSplit(o.data, o);
     const data = { train: fitToModel(split.train, g), validation: fitToModel(split.validation, g), test: fitToModel(split.test, g) };

@@ -42,7 +42,7 @@ export function registerTrain(program: Command): void {
   addTrainingOptions(addDataOptions(cmd), 3e-3).action(async (data: string, o: TrainCliOptions) => {
     if (o.arch !== 'mlp' && o.arch !== 'cnn') throw new UserError(`unknown --arch '${o.arch}'; known: mlp, cnn`);
     if (o.epochs < 1) throw new UserError(`--epochs must be at least 1, got ${o.epochs}`);
-    checkModelOut(o.out, o.force);
+    checkModelOut(o.out, o.force, [data]);
     const split = loadSplit(data, o);
     if (split.train.classes < 2) throw new UserError(`data '${data}' has ${split.train.classes} class(es); training a classifier needs at least 2`);
     const hidden = parseHidden(o.hidden);
