@@ -68,11 +68,13 @@ export function sweepStaleStaging(dir: string): string[] {
 /** Refuse early (before any work) when `dir` cannot be written, or must not be replaced, as an output folder. */
 export function checkOutputDir(dir: string, options: WriteDirOptions = {}): void {
   sweepStaleStaging(dir);
+  const exists = fs.existsSync(dir);
+  if (exists) {
+    if (!fs.statSync(dir).isDirectory()) throw new UserError(`output '${dir}' exists and is not a directory`, 'choose a new folder for --out');
+    refuseProtectedOutput(dir, options.inputs ?? []);
+  }
   checkWritableLocation(dir);
-  if (!fs.existsSync(dir)) return;
-  if (!fs.statSync(dir).isDirectory()) throw new UserError(`output '${dir}' exists and is not a directory`, 'choose a new folder for --out');
-  refuseProtectedOutput(dir, options.inputs ?? []);
-  if (fs.readdirSync(dir).length === 0) return;
+  if (!exists || fs.readdirSync(dir).length === 0) return;
   if (!options.force) {
     throw new UserError(`output directory '${dir}' exists and is not empty`, 'pass --force to replace it, or choose another --out');
   }
