@@ -72,13 +72,17 @@ class QemuSession extends BaseSession {
         onGone: (error) => void this.endedByItself(child).then((exit) => this.client.end(exit ?? error)),
       });
       // Opening can hang on a pty whose QEMU is gone: its exit ends the wait (a late port is closed).
-      opening.then((p) => (this.port === p ? undefined : p.close()), () => undefined);
-      this.port = await Promise.race([
-        opening,
-        child.exited.then((e): never => {
-          throw this.exitError(e, child);
-        }),
-      ]);
+      try {
+        this.port = await Promise.race([
+          opening,
+          child.exited.then((e): never => {
+            throw this.exitError(e, child);
+          }),
+        ]);
+      } catch (e) {
+        void opening.then((late) => late.close(), () => undefined);
+        throw e;
+      }
     } catch (e) {
       throw await this.fail(e);
     }
@@ -108,19 +112,24 @@ class QemuSession extends BaseSession {
     const label = this.client.label;
     return new Promise<string>((resolve, reject) => {
       let text = '';
+      let stop = (): void => {};
       const timer = setTimeout(() => {
         stop();
         reject(new HwSimTimeoutError(`${label}: QEMU did not report its pty within ${timeoutMs} ms`));
       }, timeoutMs);
-      const stop = child.onStdout((chunk) => {
+      let found = false;
+      const unsubscribe = child.onStdout((chunk) => {
         text += chunk;
         const m = /char device redirected to (\/dev\/\S+)/.exec(text);
-        if (m) {
+        if (m && !found) {
+          found = true;
           clearTimeout(timer);
           stop();
           resolve(m[1]);
         }
       });
+      stop = () => void unsubscribe();
+      if (found) stop(); // found in the output replayed at once
       void child.exited.then((e) => {
         clearTimeout(timer);
         reject(this.exitError(e, child, ' before starting the guest'));
