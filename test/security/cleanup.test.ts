@@ -204,6 +204,14 @@ describe('tool and emulator failures exit 2 with the cause', () => {
     expect(r.stderr).toMatch(/^edgeprune: error: QEMU netduinoplus2 \(stm32f405\): QEMU was killed by SIGABRT before starting the guest: qemu-system-arm: fatal: simulated failure for a test; QEMU stopped by itself/m);
   });
 
+  it('a serial port that cannot be opened', async () => {
+    for (const port of ['/dev/nonexistent-ttyACM9', '/dev/null']) {
+      const r = await runCli(['verify', MLP, '--vectors', '1', '--port', port], { timeout: 300_000 });
+      expect(r.exitCode, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^edgeprune: error: cannot open serial port ${port}: .*; check the port \\(--port\\)`, 'm'));
+    }
+  });
+
   it('a missing cross compiler: the Debian package to install', async () => {
     const bin = tmp('path');
     fs.symlinkSync(process.execPath, path.join(bin, 'node'));
