@@ -68,8 +68,9 @@ class QemuSession extends BaseSession {
       const pty = await this.ptyPath(child, this.handshakeTimeoutMs);
       const opening = openPort(pty, {
         onData: (chunk) => this.client.feed(chunk),
-        // The pty goes when QEMU exits: the exit (with QEMU's own message) is the reason.
-        onGone: (error) => void this.endedByItself(child).then((exit) => this.client.end(exit ?? error)),
+        // QEMU closes its pty only when it exits (the fd goes before its end is reported): the
+        // exit, with QEMU's own message, is the reason.
+        onGone: (error) => void this.endedByItself(child, 5_000).then((exit) => this.client.end(exit ?? error)),
       });
       // Opening can hang on a pty whose QEMU is gone: its exit ends the wait (a late port is closed).
       try {
@@ -98,12 +99,15 @@ class QemuSession extends BaseSession {
   }
 
   /**
-   * QEMU's own end, if it has ended (or is ending: a zombie) without being killed by us: waits
-   * for the exit to be reported (a few seconds at most on a loaded machine). Null if it runs.
+   * QEMU's own end, if it ends without being killed by us: waits up to `waitMs` for the exit to
+   * be reported, or a few seconds when QEMU is already gone (a zombie: the report is on its way
+   * on a loaded machine). Null if it still runs.
    */
-  private async endedByItself(child: Child): Promise<HwSimExitError | null> {
-    if (this.killing || !child.hasEnded()) return null;
-    const e = await Promise.race([child.exited, delay(5_000).then(() => null)]);
+  private async endedByItself(child: Child, waitMs: number): Promise<HwSimExitError | null> {
+    if (this.killing) return null;
+    const wait = child.hasEnded() ? Math.max(waitMs, 5_000) : waitMs;
+    if (wait <= 0) return null;
+    const e = await Promise.race([child.exited, delay(wait).then(() => null)]);
     return e && !this.killing ? this.exitError(e, child) : null;
   }
 
@@ -150,13 +154,14 @@ class QemuSession extends BaseSession {
 
   /**
    * Kill QEMU at once: used on failures, where waiting for a goodbye makes no sense. When QEMU
-   * has ended by itself, its end is the reason (a lost pty, a write error or a timeout that
-   * raced an abort is only a consequence).
+   * ends by itself, its end is the reason (a lost pty, a write error or a timeout that raced an
+   * abort is only a consequence): after a stream error QEMU gets a few seconds to show its end,
+   * after a timeout only if it has ended already.
    */
   protected override async fail(e: unknown): Promise<Error> {
     let error = e;
     if (this.child && !(e instanceof HwSimExitError) && !(e instanceof HwSimFaultError)) {
-      error = (await this.endedByItself(this.child)) ?? e;
+      error = (await this.endedByItself(this.child, e instanceof HwSimTimeoutError ? 0 : 5_000)) ?? e;
     }
     this.killing = true;
     await this.child?.kill();
