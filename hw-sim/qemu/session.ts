@@ -9,6 +9,7 @@ import { qemuArm, type ToolOptions } from '../build/tools.js';
 import { describeExit, spawnChild, type Child, type ChildExit } from '../process.js';
 import { HarnessClient, HwSimExitError, HwSimFaultError, HwSimSessionError, HwSimTimeoutError } from '../protocol/client.js';
 import { openPort, type PortStream } from '../serial/port.js';
+import { scaleForLoad } from '../load.js';
 import { BaseSession, icountCounter, type HarnessSession, type SessionTimeouts, type Transfer } from '../session.js';
 
 export interface QemuSessionOptions extends SessionTimeouts {
@@ -32,6 +33,9 @@ export function qemuArgs(target: McuTarget, elf: string): string[] {
     '-kernel', elf,
   ];
 }
+
+/** Until QEMU reports its pty (before the load scaling). */
+const DEFAULT_START_TIMEOUT_MS = 10_000;
 
 class QemuSession extends BaseSession {
   readonly kind = 'qemu' as const;
@@ -65,7 +69,9 @@ class QemuSession extends BaseSession {
       this.child = child;
       void child.exited.then((e) => this.client.end(this.killing ? new HwSimSessionError(`${label}: QEMU ${describeExit(e)}`) : this.exitError(e, child)));
       if ((this.opts.transfer ?? 'files') === 'files') this.useFileTransfer();
-      const pty = await this.ptyPath(child, this.handshakeTimeoutMs);
+      // QEMU's own start-up (until it names its pty) is not the firmware's handshake: it gets the
+      // load-scaled default even when a short handshake timeout is asked for.
+      const pty = await this.ptyPath(child, Math.max(this.handshakeTimeoutMs, scaleForLoad(DEFAULT_START_TIMEOUT_MS)));
       const opening = openPort(pty, {
         onData: (chunk) => this.client.feed(chunk),
         // QEMU closes its pty only when it exits (the fd goes before its end is reported): the
