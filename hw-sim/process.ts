@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { execa } from 'execa';
-import { onCleanup } from '../src/util/cleanup.js';
 import { missingTool, type Tool } from './build/tools.js';
 import { ENOENT, errnoName, guardExecutable, parseGuardReport, type GuardedStdio } from './guard/guard.js';
+import { startJanitor } from './guard/janitor.js';
 
 export interface ChildExit {
   exitCode: number | null;
@@ -53,27 +53,17 @@ export interface GuardedProcess extends Promise<GuardedResult> {
   kill(signal?: NodeJS.Signals): boolean;
 }
 
-/** Guards of the children still running: ended at once (with their groups) on an interrupt. */
-const running = new Set<GuardedProcess>();
-let cleanupRegistered = false;
-
-/** Kill every running child's process group and wait (a few seconds at most) for them to end. */
-export async function killAllChildren(): Promise<void> {
-  const all = [...running];
-  for (const p of all) p.kill('SIGTERM'); // the guard kills the group with SIGKILL, then itself
-  await Promise.race([Promise.allSettled(all), new Promise((r) => setTimeout(r, 3_000).unref())]);
-}
-
 /**
- * Start `command args` under the guard with stdio `stdio`; the guard is asked to end (SIGTERM:
- * it SIGKILLs the group) on timeouts and kills. Shared by spawnChild and tools.ts's runTool.
+ * Start `command args` under the guard; the guard is asked to end (SIGTERM: it SIGKILLs the
+ * group) on timeouts and kills. Shared by spawnChild and tools.ts's runTool. The first spawn also
+ * starts the janitor, which removes the temporary folders if edgeprune is killed.
  */
 export async function spawnGuarded(
   command: string,
   args: string[],
   opts: { stdin: 'pipe' | 'ignore'; buffer: boolean; timeoutMs: number; cwd?: string; maxBuffer?: number },
 ): Promise<{ subprocess: GuardedProcess }> {
-  const guard = await guardExecutable();
+  const [guard] = await Promise.all([guardExecutable(), startJanitor()]);
   const stdio: GuardedStdio = [opts.stdin, 'pipe', 'pipe', 'pipe'];
   const subprocess = execa(guard, [command, ...args], {
     stdio,
@@ -84,15 +74,11 @@ export async function spawnGuarded(
     timeout: opts.timeoutMs,
     killSignal: 'SIGTERM',
     forceKillAfterDelay: 5_000,
-    cleanup: true,
+    // The guard ends the child when this process ends; execa's cleanup would add signal handlers
+    // that wait for the event loop (a busy one delays Ctrl-C by many seconds).
+    cleanup: false,
     encoding: 'utf8',
   }) as unknown as GuardedProcess;
-  if (!cleanupRegistered) {
-    cleanupRegistered = true;
-    onCleanup('processes', killAllChildren);
-  }
-  running.add(subprocess);
-  void subprocess.finally(() => running.delete(subprocess)).catch(() => undefined);
   return { subprocess }; // wrapped: awaiting the subprocess itself would wait for its end
 }
 

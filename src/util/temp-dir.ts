@@ -1,12 +1,12 @@
 // Temporary folders that never outlive the command: created under os.tmpdir() with the owner's
-// pid and start time in the name, removed on normal exit and on SIGINT/SIGTERM (runCleanups), and
-// swept at the next start when a SIGKILL left them behind (sweepStaleTempDirs: owner dead).
+// pid and start time in the name, removed on normal exit, removed by the janitor process once a
+// signal ended edgeprune (hw-sim/guard/janitor.c, told of each path through observeTempPaths), and
+// swept at the next start when even that failed (sweepStaleTempDirs: owner dead).
 
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import { onCleanup } from './cleanup.js';
 
 const PREFIX = 'edgeprune-';
 /** edgeprune-<pid>-<start>-<label>-XXXXXX */
@@ -53,6 +53,30 @@ export function ownerAlive(pid: number, start: string): boolean {
 const live = new Set<string>();
 let exitHookInstalled = false;
 
+/** Who else must know the live temporary paths: the janitor that removes them after a kill. */
+export interface TempPathObserver {
+  added(p: string): void;
+  removed(p: string): void;
+}
+
+let observer: TempPathObserver | null = null;
+
+/** Tell `o` of every live temporary path, now and from now on. */
+export function observeTempPaths(o: TempPathObserver): void {
+  observer = o;
+  for (const p of live) o.added(p);
+}
+
+function track(p: string): void {
+  installExitHook();
+  live.add(p);
+  observer?.added(p);
+}
+
+function untrack(p: string): void {
+  if (live.delete(p)) observer?.removed(p);
+}
+
 function removeAll(): void {
   for (const dir of live) {
     try {
@@ -68,7 +92,6 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', removeAll);
-  onCleanup('files', removeAll);
 }
 
 let swept = false;
@@ -91,32 +114,23 @@ export function makeTempDir(label: string, options: { keep?: boolean } = {}): st
     const err = e as NodeJS.ErrnoException;
     throw new UserError(`cannot create a temporary folder in ${os.tmpdir()} (${err.code ?? err.message})`, 'set TMPDIR to a writable folder with free space');
   }
-  if (!options.keep) {
-    installExitHook();
-    live.add(dir);
-  }
+  if (!options.keep) track(dir);
   return dir;
 }
 
 /** Remove `p` (a staging folder beside an output, say) if the process ends or is interrupted before untrackTempPath. */
 export function trackTempPath(p: string): void {
-  installExitHook();
-  live.add(p);
+  track(p);
 }
 
 export function untrackTempPath(p: string): void {
-  live.delete(p);
+  untrack(p);
 }
 
 /** Remove a folder from makeTempDir now. */
 export function removeTempDir(dir: string): void {
-  live.delete(dir);
   fs.rmSync(dir, { recursive: true, force: true });
-}
-
-/** Keep a folder from makeTempDir past the end of the process (the caller reports where it is). */
-export function keepTempDir(dir: string): void {
-  live.delete(dir);
+  untrack(dir);
 }
 
 /** Remove the temporary folders (of this user) whose owner process has ended; returns them. */

@@ -2,6 +2,7 @@
 // edgeprune (a SIGKILL included), with a timeout, or with the guard itself; exit codes and
 // signals pass through unchanged.
 import { execa } from 'execa';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runTool, ToolTimeoutError } from '../../hw-sim/build/tools.js';
@@ -88,6 +89,31 @@ describe('the process guard', () => {
     child.onStdout((chunk) => (text += chunk));
     await child.exited;
     expect(text).toBe('early\nlate\n');
+  });
+
+  it('has the janitor remove the temporary folders of a SIGKILLed process, and only those', async () => {
+    const m = marker();
+    const root = tempDir('janitor');
+    const script = `
+      const { makeTempDir, removeTempDir } = await import(${JSON.stringify(path.resolve('dist/src/util/temp-dir.js'))});
+      const { runTool } = await import(${JSON.stringify(path.resolve('dist/hw-sim/build/tools.js'))});
+      const work = makeTempDir('work');
+      fs.writeFileSync(path.join(work, 'a.txt'), 'x');
+      removeTempDir(makeTempDir('done'));
+      makeTempDir('build', { keep: true }); // --keep-build
+      await runTool({ command: 'sh', debianPackage: 'dash' }, ['-c', 'sleep ${m}'], { timeoutMs: 600000, what: 'a test' });`;
+    const parent = execa(process.execPath, ['--input-type=module', '-e', `import fs from 'node:fs'; import path from 'node:path';${script}`], {
+      reject: false,
+      timeout: 300_000,
+      env: { ...process.env, TMPDIR: root },
+    });
+    await until('the tool to run', () => sleeping(m).length === 1);
+    expect(fs.readdirSync(root).map((n) => n.replace(/^edgeprune-(\d+-\d+|kept)-/, '').replace(/-\w{6}$/, '')).sort()).toEqual(['build', 'work']);
+    parent.kill('SIGKILL');
+    await parent;
+    await until('the janitor to remove the work folder', () => fs.readdirSync(root).length === 1);
+    expect(fs.readdirSync(root)[0]).toMatch(/^edgeprune-kept-build-\w{6}$/);
+    await until('the tool to be killed', () => sleeping(m).length === 0);
   });
 
   it('names a program that cannot run', async () => {

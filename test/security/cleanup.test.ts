@@ -1,13 +1,15 @@
 // Nothing outlives edgeprune and nothing it should not touch is touched: a kill -9, SIGINT or
-// SIGTERM of `verify` leaves no emulator and no temporary folder (a SIGKILL's is swept by the next
-// start); `--force` replaces only a folder edgeprune wrote; an unwritable --out, a missing tool,
-// generated C that gcc rejects and an aborting QEMU exit 2 with the cause.
+// SIGTERM of `verify` leaves no emulator and no temporary folder (the process guards and the
+// janitor see to it; what a kill leaves anyway is swept by the next start); `--force` replaces
+// only a folder edgeprune wrote; an unwritable --out, a missing tool, generated C that gcc rejects
+// and an aborting QEMU exit 2 with the cause.
 import { execa } from 'execa';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { ownerTag } from '../../src/util/temp-dir.js';
 import { processesMentioning, programsMentioning } from '../hw-sim/support.js';
 
 const BIN = path.resolve('bin/edgeprune.js');
@@ -46,36 +48,34 @@ function startVerify(tmpdir: string) {
 const qemuOf = (tmpdir: string) => programsMentioning(tmpdir).filter((p) => /qemu-system-arm/.test(p.cmdline));
 
 describe('a killed edgeprune leaves nothing running', () => {
-  it('kill -9 during verification: QEMU goes within seconds, the temporary folder at the next start', async () => {
-    const tmpdir = tmp('kill9');
-    const cli = startVerify(tmpdir);
-    await until('QEMU to run', () => qemuOf(tmpdir).length === 1);
-    cli.kill('SIGKILL');
-    expect((await cli).signal).toBe('SIGKILL');
-    await until('QEMU and its guard to end', () => processesMentioning(tmpdir).length === 0, 30_000);
-    // Nothing runs on SIGKILL: the folder stays until the next edgeprune starts.
-    const left = fs.readdirSync(tmpdir);
-    expect(left.length).toBeGreaterThan(0);
-    expect(left.every((n) => n.startsWith(`edgeprune-${cli.pid}-`))).toBe(true);
-    const next = await runCli(['targets'], { env: envWith({ TMPDIR: tmpdir }) });
-    expect(next.exitCode).toBe(0);
-    expect(fs.readdirSync(tmpdir)).toEqual([]);
-  });
-
-  it.each([
-    ['SIGINT', 130],
-    ['SIGTERM', 143],
-  ] as const)('%s during verification: exit %i, no QEMU, no temporary folder', async (signal, code) => {
+  it.each(['SIGKILL', 'SIGINT', 'SIGTERM'] as const)('%s during verification: QEMU and the temporary folder go within seconds', async (signal) => {
     const tmpdir = tmp(signal);
     const cli = startVerify(tmpdir);
     await until('QEMU to run', () => qemuOf(tmpdir).length === 1);
+    expect(fs.readdirSync(tmpdir).some((n) => n.startsWith(`edgeprune-${cli.pid}-`))).toBe(true);
     cli.kill(signal);
     const r = await cli;
-    expect(r.exitCode).toBe(code);
-    expect(String(r.stderr)).toMatch(new RegExp(`edgeprune: interrupted by ${signal}: stopping\\n?$`));
+    // Node's own handling of the signal: it ends at once (status 128+n: 137, 130, 143 in a shell).
+    expect(r.signal).toBe(signal);
     expect(String(r.stderr)).not.toMatch(/internal error|\n\s+at /);
-    expect(fs.readdirSync(tmpdir)).toEqual([]);
     await until('QEMU and its guard to end', () => processesMentioning(tmpdir).length === 0, 30_000);
+    await until('the temporary folders to be removed', () => fs.readdirSync(tmpdir).length === 0, 30_000);
+  });
+
+  it('sweeps, at the start, the temporary folders of runs that have ended, and only those', async () => {
+    const tmpdir = tmp('sweep');
+    const done = execa('true');
+    await done;
+    const stale = path.join(tmpdir, `edgeprune-${done.pid}-777-verify-AbCdEf`);
+    fs.mkdirSync(path.join(stale, 'target', 'obj'), { recursive: true });
+    fs.writeFileSync(path.join(stale, 'target', 'obj', '0-model.o'), 'object');
+    const live = path.join(tmpdir, `edgeprune-${process.pid}-${ownerTag().split('-')[1]}-verify-GhIjKl`);
+    fs.mkdirSync(live);
+    const kept = path.join(tmpdir, 'edgeprune-kept-verify-MnOpQr'); // --keep-build: never swept
+    fs.mkdirSync(kept);
+    const next = await runCli(['targets'], { env: envWith({ TMPDIR: tmpdir }) });
+    expect(next.exitCode).toBe(0);
+    expect(fs.readdirSync(tmpdir).sort()).toEqual([path.basename(kept), path.basename(live)].sort());
   });
 });
 
