@@ -3,7 +3,7 @@
 
 import { hostCc } from '../build/tools.js';
 import { describeExit, spawnChild, type Child } from '../process.js';
-import { HarnessClient, HwSimExitError, HwSimSessionError } from '../protocol/client.js';
+import { HarnessClient, HwSimExitError, HwSimSessionError, HwSimTimeoutError } from '../protocol/client.js';
 import { BaseSession, boardCounter, type HarnessSession, type SessionTimeouts, type Transfer } from '../session.js';
 
 export interface HostSessionOptions extends SessionTimeouts {
@@ -52,7 +52,9 @@ class HostSession extends BaseSession {
       this.client.end(
         this.killing
           ? new HwSimSessionError(message)
-          : new HwSimExitError(message, 'the host build of the harness stopped by itself: run the command again to see whether it repeats, and report it with the model if it does'),
+          : e.timedOut
+            ? new HwSimTimeoutError(message)
+            : new HwSimExitError(message, 'the host build of the harness stopped by itself: run the command again to see whether it repeats, and report it with the model if it does'),
       );
     });
     await this.start();

@@ -34,6 +34,9 @@ export function qemuArgs(target: McuTarget, elf: string): string[] {
   ];
 }
 
+/** QEMU is killed after this long whatever it does. */
+const DEFAULT_LIFETIME_MS = 600_000;
+
 /** Until QEMU reports its pty (before the load scaling). */
 const DEFAULT_START_TIMEOUT_MS = 10_000;
 
@@ -63,7 +66,7 @@ class QemuSession extends BaseSession {
     try {
       if (!fs.existsSync(this.elf)) throw new Error(`${label}: no firmware at ${this.elf}`);
       const child = await spawnChild(qemuArm(this.opts.tools), qemuArgs(this.target, this.elf), {
-        lifetimeMs: this.opts.lifetimeMs ?? 600_000,
+        lifetimeMs: this.opts.lifetimeMs ?? DEFAULT_LIFETIME_MS,
         stdin: false,
       });
       this.child = child;
@@ -97,7 +100,8 @@ class QemuSession extends BaseSession {
   }
 
   /** The error for QEMU's own end: its exit and its last words. */
-  private exitError(e: ChildExit, child: Child, when = ''): HwSimExitError {
+  private exitError(e: ChildExit, child: Child, when = ''): HwSimExitError | HwSimTimeoutError {
+    if (e.timedOut) return new HwSimTimeoutError(`${this.client.label}: QEMU ran past its lifetime of ${(this.opts.lifetimeMs ?? DEFAULT_LIFETIME_MS) / 1000} s and was killed`);
     return new HwSimExitError(
       `${this.client.label}: QEMU ${describeExit(e)}${when}${stderrSummary(child)}`,
       `QEMU stopped by itself (its own message is above): check that the firmware was built for ${this.target.name}, run the command again to see whether it repeats, and report it with the model if it does`,
@@ -109,7 +113,7 @@ class QemuSession extends BaseSession {
    * be reported, or a few seconds when QEMU is already gone (a zombie: the report is on its way
    * on a loaded machine). Null if it still runs.
    */
-  private async endedByItself(child: Child, waitMs: number): Promise<HwSimExitError | null> {
+  private async endedByItself(child: Child, waitMs: number): Promise<HwSimExitError | HwSimTimeoutError | null> {
     if (this.killing) return null;
     const wait = child.hasEnded() ? Math.max(waitMs, 5_000) : waitMs;
     if (wait <= 0) return null;

@@ -100,6 +100,11 @@ describe('a board on a serial port (QEMU standing in)', () => {
     await expect(open).rejects.toThrow(HwSimTimeoutError);
     await expect(open).rejects.toThrow(/QEMU lm3s6965evb \(lm3s6965\): the firmware did not answer a ping within 1000 ms/);
     expect(processesMentioning(wrong.elf)).toEqual([]);
+    // QEMU's lifetime ends it whatever it does: a timeout too (exit 2), not QEMU "stopping by itself".
+    const short = openQemuSession(wrong.elf, lm3s, { handshakeTimeoutMs: 60_000, lifetimeMs: 300 });
+    await expect(short).rejects.toThrow(HwSimTimeoutError);
+    await expect(short).rejects.toThrow(/^QEMU lm3s6965evb \(lm3s6965\): QEMU ran past its lifetime of 0\.3 s and was killed$/);
+    expect(processesMentioning(wrong.elf)).toEqual([]);
   });
 });
 
