@@ -21,6 +21,7 @@ export { openQemuSession, qemuArgs, type QemuSessionOptions } from './qemu/sessi
 export { openHostSession, type HostSessionOptions } from './host/session.js';
 export { openSerialSession, type SerialSessionOptions } from './serial/session.js';
 export {
+  HwSimExitError,
   HwSimFaultError,
   HwSimSessionError,
   HwSimTimeoutError,

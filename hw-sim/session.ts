@@ -2,9 +2,10 @@
 // port), and the shared code that maps the firmware's raw counter to instructions or cycles.
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { HarnessClient, HwSimFaultError, HwSimSessionError, HwSimTimeoutError, type RawCounter, type RawDescription, type RawRun } from './protocol/client.js';
+import { makeTempDir, removeTempDir } from '../src/util/temp-dir.js';
+import { scaleForLoad } from './load.js';
+import { HarnessClient, HwSimExitError, HwSimFaultError, HwSimSessionError, HwSimTimeoutError, type RawCounter, type RawDescription, type RawRun } from './protocol/client.js';
 
 /**
  * What a run's count means:
@@ -69,9 +70,9 @@ export interface HarnessSession {
 export type Transfer = 'uart' | 'files';
 
 export interface SessionTimeouts {
-  /** Until the firmware answers a ping (default 10 s). */
+  /** Until the firmware answers a ping (default 10 s, stretched up to 6x by the machine's load per core). */
   handshakeTimeoutMs?: number;
-  /** Default wait for one run's answer (default 60 s). */
+  /** Default wait for one run's answer (default 60 s, stretched up to 6x by the machine's load per core). */
   runTimeoutMs?: number;
 }
 
@@ -115,8 +116,9 @@ export abstract class BaseSession implements HarnessSession {
     private readonly mapCounter: CounterMapping,
     timeouts: SessionTimeouts,
   ) {
-    this.runTimeoutMs = timeouts.runTimeoutMs ?? 60_000;
-    this.handshakeTimeoutMs = timeouts.handshakeTimeoutMs ?? 10_000;
+    // A loaded machine starves the emulator: the defaults stretch with the load (given values are kept).
+    this.runTimeoutMs = timeouts.runTimeoutMs ?? scaleForLoad(60_000);
+    this.handshakeTimeoutMs = timeouts.handshakeTimeoutMs ?? scaleForLoad(10_000);
   }
 
   /** Release everything at once (kill the process, close the port); must not throw. */
@@ -124,9 +126,9 @@ export abstract class BaseSession implements HarnessSession {
 
   /** Send runs through host files (see Transfer); falls back to the UART when the temporary folder's path has blanks. */
   protected useFileTransfer(): void {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ep-hwsim-io-'));
+    const dir = makeTempDir('hwsim-io');
     if (/\s/.test(dir)) {
-      fs.rmSync(dir, { recursive: true, force: true });
+      removeTempDir(dir);
       return;
     }
     this.transferDir = dir;
@@ -138,7 +140,7 @@ export abstract class BaseSession implements HarnessSession {
   }
 
   private removeTransferDir(): void {
-    if (this.transferDir) fs.rmSync(this.transferDir, { recursive: true, force: true });
+    if (this.transferDir) removeTempDir(this.transferDir);
   }
 
   private async runRaw(k: number, info: ModelInfo, inputs: Uint8Array[], timeoutMs: number): Promise<RawRun> {
@@ -265,4 +267,4 @@ export abstract class BaseSession implements HarnessSession {
   }
 }
 
-export { HwSimFaultError, HwSimSessionError, HwSimTimeoutError };
+export { HwSimExitError, HwSimFaultError, HwSimSessionError, HwSimTimeoutError };

@@ -95,15 +95,31 @@ export interface HostBuild {
   durationMs: number;
 }
 
-/** Errors of the C build that are not the user's (a compile error in generated code, say). */
-export class BuildError extends Error {
+/**
+ * The compiler or the linker rejected the C (generated code, a hand-written library): exit 2 in the
+ * CLI, with the compiler's first errors (file:line) in the one-line message; the whole output is
+ * in `compilerOutput`.
+ */
+export class BuildError extends UserError {
   constructor(
-    message: string,
+    what: string,
     readonly compilerOutput: string,
   ) {
-    super(message);
+    super(
+      `${what}: ${firstErrors(compilerOutput)}`,
+      'if the model and the flags are ordinary, this is a bug in edgeprune: report it with the model and this message',
+    );
     this.name = 'BuildError';
   }
+}
+
+/** The compiler's first error lines ("model.c:12:5: error: ..."), joined into one line. */
+export function firstErrors(output: string, n = 3): string {
+  const lines = output.split('\n').map((l) => l.trim()).filter(Boolean);
+  const errors = lines.filter((l) => /(^|:)\s*(fatal )?error:|undefined reference|multiple definition/.test(l));
+  const shown = (errors.length > 0 ? errors : lines).slice(0, n);
+  const more = (errors.length > 0 ? errors : lines).length - shown.length;
+  return shown.length === 0 ? '(no compiler output)' : `${shown.join(' | ')}${more > 0 ? ` (and ${more} more)` : ''}`;
 }
 
 const UART_SOURCES: Record<McuTarget['uart']['driver'], string> = {
@@ -229,16 +245,11 @@ async function compileAll(compiler: Tool, units: Unit[], flags: string[], opts: 
         what: `compiling ${u.source}`,
       });
       if (r.exitCode !== 0) {
-        throw new BuildError(`compiling ${u.source} for ${what} failed:\n${firstLines(r.stderr, 30)}`, r.stderr);
+        throw new BuildError(`compiling ${u.source} for ${what} failed`, r.stderr);
       }
     }),
     jobs,
   );
-}
-
-function firstLines(text: string, n: number): string {
-  const lines = text.trim().split('\n');
-  return lines.length > n ? [...lines.slice(0, n), `... (${lines.length - n} more lines)`].join('\n') : lines.join('\n');
 }
 
 // ---- newlib check ----
@@ -288,7 +299,7 @@ export function linkFailure(stderr: string, target: McuTarget, stackReserveBytes
   if (/undefined reference to [`']_sbrk'/.test(stderr) || /undefined reference to [`'](_?malloc|_malloc_r|calloc|realloc)'/.test(stderr)) {
     return new UserError(`the program allocates memory (malloc): ${mallocCulprit(map) ?? 'see the linker output'}; model code must not call malloc or stdio`);
   }
-  return new BuildError(`linking the firmware for ${target.name} failed:\n${firstLines(stderr, 30)}`, stderr);
+  return new BuildError(`linking the firmware for ${target.name} failed`, stderr);
 }
 
 /**
@@ -440,6 +451,6 @@ export async function buildHostHarness(opts: CommonBuildOptions): Promise<HostBu
     timeoutMs,
     what: 'linking the host harness',
   });
-  if (link.exitCode !== 0) throw new BuildError(`linking the host harness failed:\n${firstLines(link.stderr, 30)}`, link.stderr);
+  if (link.exitCode !== 0) throw new BuildError('linking the host harness failed', link.stderr);
   return { exe, models: opts.models.map((m) => m.name), durationMs: Date.now() - started };
 }

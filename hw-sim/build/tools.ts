@@ -1,9 +1,12 @@
-// The external programs hw-sim runs (cross compiler, host compiler, size, QEMU), spawned only here
-// and in the session drivers: execa with argument arrays and a timeout, a missing tool reported as
+// The external programs hw-sim runs (cross compiler, host compiler, size, QEMU, and later
+// Verilator and Yosys), spawned only here and in the session drivers: execa with argument arrays
+// and a timeout, under the process guard (nothing outlives edgeprune), a missing tool reported as
 // a UserError that names the Debian package to install.
 
-import { execa } from 'execa';
 import { UserError } from '../../src/errors.js';
+import { overloadHint } from '../load.js';
+import { ENOENT, errnoName, parseGuardReport } from '../guard/guard.js';
+import { spawnGuarded } from '../process.js';
 
 /** Where the tools are; every field is optional (defaults: found on PATH). */
 export interface ToolOptions {
@@ -48,6 +51,14 @@ export function missingTool(tool: Tool): UserError {
   );
 }
 
+/** A tool that did not finish in time: killed, with its group; an environment problem (exit 2). */
+export class ToolTimeoutError extends UserError {
+  constructor(tool: Tool, what: string, timeoutMs: number) {
+    super(`${what}: '${tool.command}' did not finish within ${timeoutMs / 1000} s and was killed`, overloadHint());
+    this.name = 'ToolTimeoutError';
+  }
+}
+
 export interface ToolResult {
   stdout: string;
   stderr: string;
@@ -60,17 +71,16 @@ export async function runTool(
   args: string[],
   opts: { timeoutMs: number; cwd?: string; what: string },
 ): Promise<ToolResult> {
-  const r = await execa(tool.command, args, {
-    cwd: opts.cwd,
-    timeout: opts.timeoutMs,
-    reject: false,
-    stdin: 'ignore',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  if (r.code === 'ENOENT') throw missingTool(tool);
-  if (r.timedOut) throw new Error(`${opts.what}: '${tool.command}' did not finish within ${opts.timeoutMs} ms (killed)`);
-  if (r.exitCode === undefined) {
-    throw new Error(`${opts.what}: '${tool.command}' could not run: ${r.shortMessage}`);
+  const { subprocess } = await spawnGuarded(tool.command, args, { stdin: 'ignore', buffer: true, timeoutMs: opts.timeoutMs, cwd: opts.cwd, maxBuffer: 64 * 1024 * 1024 });
+  const r = await subprocess;
+  const report = parseGuardReport(String(r.stdio[3] ?? ''));
+  if (report && 'execFailed' in report) {
+    if (report.execFailed === ENOENT) throw missingTool(tool);
+    throw new UserError(`${opts.what}: '${tool.command}' could not run (${errnoName(report.execFailed)})`, 'check that the tool is installed and executable');
+  }
+  if (r.timedOut) throw new ToolTimeoutError(tool, opts.what, opts.timeoutMs);
+  if (r.exitCode === undefined || !report) {
+    throw new Error(`${opts.what}: '${tool.command}' could not run: ${r.signal ? `killed by ${r.signal}` : r.shortMessage}`);
   }
   return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode };
 }

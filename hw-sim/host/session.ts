@@ -3,7 +3,7 @@
 
 import { hostCc } from '../build/tools.js';
 import { describeExit, spawnChild, type Child } from '../process.js';
-import { HarnessClient, HwSimSessionError } from '../protocol/client.js';
+import { HarnessClient, HwSimExitError, HwSimSessionError, HwSimTimeoutError } from '../protocol/client.js';
 import { BaseSession, boardCounter, type HarnessSession, type SessionTimeouts, type Transfer } from '../session.js';
 
 export interface HostSessionOptions extends SessionTimeouts {
@@ -16,6 +16,8 @@ export interface HostSessionOptions extends SessionTimeouts {
 class HostSession extends BaseSession {
   readonly kind = 'host' as const;
   private child: Child | null = null;
+  /** Set before we kill the process: its end is then ours, not news. */
+  private killing = false;
 
   constructor(
     private readonly exe: string,
@@ -43,10 +45,17 @@ class HostSession extends BaseSession {
       stdin: true,
     });
     this.child = child;
-    child.stdout.on('data', (chunk: Buffer) => this.client.feed(chunk.toString('latin1')));
+    child.onStdout((chunk) => this.client.feed(chunk));
     void child.exited.then((e) => {
       const stderr = child.stderrTail();
-      this.client.end(new HwSimSessionError(`${this.client.label} ${describeExit(e)}${stderr ? `: ${stderr.split('\n').slice(-5).join(' | ')}` : ''}`));
+      const message = `${this.client.label} ${describeExit(e)}${stderr ? `: ${stderr.split('\n').slice(-5).join(' | ')}` : ''}`;
+      this.client.end(
+        this.killing
+          ? new HwSimSessionError(message)
+          : e.timedOut
+            ? new HwSimTimeoutError(message)
+            : new HwSimExitError(message, 'the host build of the harness stopped by itself: run the command again to see whether it repeats, and report it with the model if it does'),
+      );
     });
     await this.start();
   }
@@ -56,11 +65,13 @@ class HostSession extends BaseSession {
     const child = this.child;
     child.stdin?.end();
     const ended = await Promise.race([child.exited, new Promise<null>((r) => setTimeout(() => r(null), 2_000).unref())]);
+    this.killing = true;
     const exit = ended ?? (await child.kill());
     return { exitCode: exit.signal || exit.timedOut ? null : exit.exitCode };
   }
 
   protected override async fail(e: unknown): Promise<Error> {
+    this.killing = true;
     await this.child?.kill();
     return super.fail(e);
   }

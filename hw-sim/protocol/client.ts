@@ -3,16 +3,32 @@
 // knows nothing about processes or ports: a session feeds it bytes and tells it when the far end
 // is gone, so that a pending read fails at once instead of waiting for its timeout.
 
+import { UserError } from '../../src/errors.js';
+import { overloadHint } from '../load.js';
 import { fromHex, toHex } from './hex.js';
 
 export const PROTOCOL_VERSION = 1;
 const REPLY_PREFIX = '@EP ';
 
-/** No answer in time; the session kills its process before this reaches the caller. */
-export class HwSimTimeoutError extends Error {
+/**
+ * No answer in time; the session kills its process before this reaches the caller. Exit 2 in the
+ * CLI: a loaded machine is the usual cause (the hint says how loaded).
+ */
+export class HwSimTimeoutError extends UserError {
   constructor(message: string) {
-    super(message);
+    super(message, overloadHint());
     this.name = 'HwSimTimeoutError';
+  }
+}
+
+/**
+ * The emulator or harness process ended on its own (QEMU aborted, the host build crashed, an exit)
+ * while a session needed it; the message carries what the process said. Exit 2 in the CLI.
+ */
+export class HwSimExitError extends UserError {
+  constructor(message: string, hint: string) {
+    super(message, hint);
+    this.name = 'HwSimExitError';
   }
 }
 
@@ -74,6 +90,9 @@ export class HarnessClient {
   private readonly replies: string[] = [];
   private waiter: Waiter | null = null;
   private ended: Error | null = null;
+  /** Rejects when the far end is gone: races every write, which can hang once it is. */
+  private readonly gone: Promise<never>;
+  private markGone: (e: Error) => void = () => {};
   /** Lines that were not replies (boot noise, a debugger's output), the last 50. */
   readonly strayLines: string[] = [];
 
@@ -81,7 +100,10 @@ export class HarnessClient {
     private readonly io: ClientIo,
     /** Names the session in error messages ("QEMU mps2-an386 (firmware.elf)"). */
     readonly label: string,
-  ) {}
+  ) {
+    this.gone = new Promise<never>((_, reject) => (this.markGone = reject));
+    this.gone.catch(() => undefined);
+  }
 
   /** Bytes from the far end. */
   feed(chunk: string): void {
@@ -104,7 +126,10 @@ export class HarnessClient {
 
   /** The far end is gone: every pending and later read fails with `error`. */
   end(error: Error): void {
-    if (!this.ended) this.ended = error;
+    if (!this.ended) {
+      this.ended = error;
+      this.markGone(error);
+    }
     this.wake();
   }
 
@@ -155,7 +180,8 @@ export class HarnessClient {
 
   /**
    * Send one command line. A write can block for good when the firmware stops reading its UART
-   * (QEMU then stops draining the pty), so it is raced against `deadline` too.
+   * (QEMU then stops draining the pty) or when the far end is gone (a write to a pty whose QEMU
+   * died may never call back), so it is raced against `deadline` and the end of the session.
    */
   private async send(line: string, deadline: number, what: string): Promise<void> {
     if (this.ended) throw this.ended;
@@ -165,7 +191,7 @@ export class HarnessClient {
       timer = setTimeout(() => reject(new HwSimTimeoutError(`${this.label}: could not send ${what} in time (the firmware is not reading its UART)`)), ms);
     });
     try {
-      await Promise.race([this.io.write(`${line}\n`), timeout]);
+      await Promise.race([this.io.write(`${line}\n`), timeout, this.gone]);
     } finally {
       clearTimeout(timer);
     }
@@ -300,7 +326,7 @@ export class HarnessClient {
       try {
         reply = await this.nextReply(this.left(deadline), 'exit', timeoutMs);
       } catch (e) {
-        if (e instanceof HwSimSessionError) return; // gone: the goodbye may be lost with the pty
+        if (e instanceof HwSimSessionError || e instanceof HwSimExitError) return; // gone: the goodbye may be lost with the pty
         throw e;
       }
       if (reply.startsWith('BYE ')) return;

@@ -6,9 +6,10 @@ import fs from 'node:fs';
 import { UserError } from '../../src/errors.js';
 import type { McuTarget } from '../../src/targets/schema.js';
 import { qemuArm, type ToolOptions } from '../build/tools.js';
-import { describeExit, spawnChild, type Child } from '../process.js';
-import { HarnessClient, HwSimSessionError, HwSimTimeoutError } from '../protocol/client.js';
+import { describeExit, spawnChild, type Child, type ChildExit } from '../process.js';
+import { HarnessClient, HwSimExitError, HwSimFaultError, HwSimSessionError, HwSimTimeoutError } from '../protocol/client.js';
 import { openPort, type PortStream } from '../serial/port.js';
+import { scaleForLoad } from '../load.js';
 import { BaseSession, icountCounter, type HarnessSession, type SessionTimeouts, type Transfer } from '../session.js';
 
 export interface QemuSessionOptions extends SessionTimeouts {
@@ -33,10 +34,18 @@ export function qemuArgs(target: McuTarget, elf: string): string[] {
   ];
 }
 
+/** QEMU is killed after this long whatever it does. */
+const DEFAULT_LIFETIME_MS = 600_000;
+
+/** Until QEMU reports its pty (before the load scaling). */
+const DEFAULT_START_TIMEOUT_MS = 10_000;
+
 class QemuSession extends BaseSession {
   readonly kind = 'qemu' as const;
   private child: Child | null = null;
   private port: PortStream | null = null;
+  /** Set before we kill QEMU: its end is then ours, not news. */
+  private killing = false;
 
   constructor(
     private readonly elf: string,
@@ -57,24 +66,59 @@ class QemuSession extends BaseSession {
     try {
       if (!fs.existsSync(this.elf)) throw new Error(`${label}: no firmware at ${this.elf}`);
       const child = await spawnChild(qemuArm(this.opts.tools), qemuArgs(this.target, this.elf), {
-        lifetimeMs: this.opts.lifetimeMs ?? 600_000,
+        lifetimeMs: this.opts.lifetimeMs ?? DEFAULT_LIFETIME_MS,
         stdin: false,
       });
       this.child = child;
-      void child.exited.then((e) => {
-        this.client.end(new HwSimSessionError(`${label}: QEMU ${describeExit(e)}${stderrSummary(child)}`));
-      });
+      void child.exited.then((e) => this.client.end(this.killing ? new HwSimSessionError(`${label}: QEMU ${describeExit(e)}`) : this.exitError(e, child)));
       if ((this.opts.transfer ?? 'files') === 'files') this.useFileTransfer();
-      const pty = await this.ptyPath(child, this.handshakeTimeoutMs);
-      this.port = await openPort(pty, {
+      // QEMU's own start-up (until it names its pty) is not the firmware's handshake: it gets the
+      // load-scaled default even when a short handshake timeout is asked for.
+      const pty = await this.ptyPath(child, Math.max(this.handshakeTimeoutMs, scaleForLoad(DEFAULT_START_TIMEOUT_MS)));
+      const opening = openPort(pty, {
         onData: (chunk) => this.client.feed(chunk),
-        // The pty goes when QEMU exits: give the exit (with QEMU's own message) a moment to be the reason.
-        onGone: (error) => void Promise.race([child.exited, delay(300)]).then(() => this.client.end(error)),
+        // QEMU closes its pty only when it exits (the fd goes before its end is reported): the
+        // exit, with QEMU's own message, is the reason.
+        onGone: (error) => void this.endedByItself(child, 5_000).then((exit) => this.client.end(exit ?? error)),
       });
+      // Opening can hang on a pty whose QEMU is gone: its exit ends the wait (a late port is closed).
+      try {
+        this.port = await Promise.race([
+          opening,
+          child.exited.then((e): never => {
+            throw this.exitError(e, child);
+          }),
+        ]);
+      } catch (e) {
+        void opening.then((late) => late.close(), () => undefined);
+        throw e;
+      }
     } catch (e) {
       throw await this.fail(e);
     }
     await this.start();
+  }
+
+  /** The error for QEMU's own end: its exit and its last words. */
+  private exitError(e: ChildExit, child: Child, when = ''): HwSimExitError | HwSimTimeoutError {
+    if (e.timedOut) return new HwSimTimeoutError(`${this.client.label}: QEMU ran past its lifetime of ${(this.opts.lifetimeMs ?? DEFAULT_LIFETIME_MS) / 1000} s and was killed`);
+    return new HwSimExitError(
+      `${this.client.label}: QEMU ${describeExit(e)}${when}${stderrSummary(child)}`,
+      `QEMU stopped by itself (its own message is above): check that the firmware was built for ${this.target.name}, run the command again to see whether it repeats, and report it with the model if it does`,
+    );
+  }
+
+  /**
+   * QEMU's own end, if it ends without being killed by us: waits up to `waitMs` for the exit to
+   * be reported, or a few seconds when QEMU is already gone (a zombie: the report is on its way
+   * on a loaded machine). Null if it still runs.
+   */
+  private async endedByItself(child: Child, waitMs: number): Promise<HwSimExitError | HwSimTimeoutError | null> {
+    if (this.killing) return null;
+    const wait = child.hasEnded() ? Math.max(waitMs, 5_000) : waitMs;
+    if (wait <= 0) return null;
+    const e = await Promise.race([child.exited, delay(wait).then(() => null)]);
+    return e && !this.killing ? this.exitError(e, child) : null;
   }
 
   /** QEMU prints "char device redirected to /dev/pts/N (label serial0)" on stdout. */
@@ -82,22 +126,27 @@ class QemuSession extends BaseSession {
     const label = this.client.label;
     return new Promise<string>((resolve, reject) => {
       let text = '';
+      let stop = (): void => {};
       const timer = setTimeout(() => {
-        child.stdout.off('data', onData);
+        stop();
         reject(new HwSimTimeoutError(`${label}: QEMU did not report its pty within ${timeoutMs} ms`));
       }, timeoutMs);
-      const onData = (chunk: Buffer): void => {
-        text += chunk.toString('utf8');
+      let found = false;
+      const unsubscribe = child.onStdout((chunk) => {
+        text += chunk;
         const m = /char device redirected to (\/dev\/\S+)/.exec(text);
-        if (m) {
+        if (m && !found) {
+          found = true;
           clearTimeout(timer);
+          stop();
           resolve(m[1]);
         }
-      };
-      child.stdout.on('data', onData);
+      });
+      stop = () => void unsubscribe();
+      if (found) stop(); // found in the output replayed at once
       void child.exited.then((e) => {
         clearTimeout(timer);
-        reject(new HwSimSessionError(`${label}: QEMU ${describeExit(e)} before starting the guest${stderrSummary(child)}`));
+        reject(this.exitError(e, child, ' before starting the guest'));
       });
     });
   }
@@ -107,15 +156,26 @@ class QemuSession extends BaseSession {
     if (!this.child) return { exitCode: null };
     // After the goodbye QEMU exits by itself (semihosting); give it a moment, then kill.
     const child = this.child;
-    const ended = await Promise.race([child.exited, new Promise<null>((r) => setTimeout(() => r(null), 2_000).unref())]);
+    const ended = await Promise.race([child.exited, delay(2_000).then(() => null)]);
+    this.killing = true;
     const exit = ended ?? (await child.kill());
     return { exitCode: exit.signal || exit.timedOut ? null : exit.exitCode };
   }
 
-  /** Kill QEMU at once: used on failures, where waiting for a goodbye makes no sense. */
+  /**
+   * Kill QEMU at once: used on failures, where waiting for a goodbye makes no sense. When QEMU
+   * ends by itself, its end is the reason (a lost pty, a write error or a timeout that raced an
+   * abort is only a consequence): after a stream error QEMU gets a few seconds to show its end,
+   * after a timeout only if it has ended already.
+   */
   protected override async fail(e: unknown): Promise<Error> {
+    let error = e;
+    if (this.child && !(e instanceof HwSimExitError) && !(e instanceof HwSimFaultError)) {
+      error = (await this.endedByItself(this.child, e instanceof HwSimTimeoutError ? 0 : 5_000)) ?? e;
+    }
+    this.killing = true;
     await this.child?.kill();
-    return super.fail(e);
+    return super.fail(error);
   }
 }
 

@@ -3,6 +3,7 @@
 // udevadm, which containers often lack).
 
 import { SerialPort } from 'serialport';
+import { UserError } from '../../src/errors.js';
 import { HwSimSessionError } from '../protocol/client.js';
 
 export interface PortStream {
@@ -17,7 +18,11 @@ export async function openPort(
 ): Promise<PortStream> {
   const port = new SerialPort({ path, baudRate: opts.baudRate ?? 115200, autoOpen: false });
   await new Promise<void>((resolve, reject) =>
-    port.open((err) => (err ? reject(new HwSimSessionError(`cannot open serial port ${path}: ${err.message}`)) : resolve())),
+    port.open((err) =>
+      err
+        ? reject(new UserError(`cannot open serial port ${path}: ${err.message.replace(/^Error: /, '')}`, 'check the port (--port): a serial device such as /dev/ttyACM0 that exists and that you may open (the dialout group)'))
+        : resolve(),
+    ),
   );
   let closedByUs = false;
   let gone = false;

@@ -1,4 +1,7 @@
 // The `edgeprune` command line: registers the commands and turns errors into messages and exit codes.
+// Signals keep Node's default (end at once, even in the middle of a computation, status 128+n): the
+// process guards then end the children and the janitor removes the temporary folders
+// (hw-sim/guard/); folders a kill left anyway are swept at the next start.
 
 import { Command } from 'commander';
 import { VERSION } from '../version.js';
@@ -11,10 +14,12 @@ import { registerPrune } from './commands/prune.js';
 import { registerTargets } from './commands/targets.js';
 import { registerTrain } from './commands/train.js';
 import { registerVerify } from './commands/verify.js';
+import { sweepStaleTempDirs } from '../util/temp-dir.js';
 import { commanderErrorText, reportError } from './report-error.js';
 
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
+  sweepStaleTempDirs(); // folders a killed run left behind (its janitor did not get to them)
   const program = new Command()
     .name('edgeprune')
     .description('Prune neural networks until they fit a microcontroller or an FPGA, emit code, and verify it in simulation.')

@@ -1,13 +1,13 @@
 // The ONNX node tests through the C backend: every case compiled into one host program and one firmware.
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { buildFirmware, buildHostHarness, openHostSession, openQemuSession, type HarnessSession, type ModelLibrary } from '../../hw-sim/index.js';
 import { compileToC, KERNEL_DIR } from '../emit/c/compile-c.js';
 import { errorMessage, UserError } from '../errors.js';
 import { Tensor } from '../ir/tensor.js';
 import type { McuTarget } from '../targets/schema.js';
+import { makeTempDir } from '../util/temp-dir.js';
 import { C_TOLERANCE } from '../verify/verify-mcu.js';
 import { compareTensors, type Tolerance } from './compare.js';
 import { listCases, loadCaseModel, readSkipList, readTestDataSets, toleranceFor, type TestDataSet } from './node-tests.js';
@@ -149,7 +149,7 @@ export async function runCConformance(options: { target?: McuTarget; filter?: st
   const log = options.log ?? (() => {});
   const skips = readSkipList(SKIP_LIST_FILE);
   const cases = listCases(NODE_TESTS_DIR).filter((c) => !skips.has(c) && (!options.filter || c.includes(options.filter)));
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-c-conformance-'));
+  const workDir = makeTempDir('c-conformance');
   try {
     const { compiled, refused, failed } = compileCases(cases, workDir);
     log(`C backend: ${compiled.length} cases compiled, ${refused.length} refused, ${failed.length} failed to compile`);

@@ -5,7 +5,6 @@
 // RAM and the stack the inference used.
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { buildFirmware, openQemuSession, type FirmwareBuild, type ModelLibrary, type Optimize } from '../../hw-sim/index.js';
 import { compileToC } from '../emit/c/compile-c.js';
@@ -15,6 +14,7 @@ import { UserError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { McuTarget } from '../targets/schema.js';
+import { makeTempDir, removeTempDir } from '../util/temp-dir.js';
 import { loadVectors } from '../verify/vectors.js';
 
 export interface MeasureCase {
@@ -128,7 +128,7 @@ export async function measureOnTarget(target: McuTarget, cases: MeasureCase[], o
   const optimize = options.optimize ?? 'O2';
   // Compiled as `edgeprune compile --target` compiles: the dense/sparse choice by this target's cost model.
   const estimator = targetEstimator(target);
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-cost-'));
+  const workDir = makeTempDir('cost', { keep: options.keepDir });
   try {
     const names = new Set<string>();
     const prepared: Prepared[] = cases.map((c, i) => {
@@ -182,7 +182,7 @@ export async function measureOnTarget(target: McuTarget, cases: MeasureCase[], o
     }
     return cases.map((c) => results.get(c.name)!);
   } finally {
-    if (!options.keepDir) fs.rmSync(workDir, { recursive: true, force: true });
+    if (!options.keepDir) removeTempDir(workDir);
     else log(`work folder kept: ${workDir}`);
   }
 }

@@ -5,6 +5,9 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { writeOnnx } from '../onnx/export.js';
+import { checkWritableLocation, outputError } from '../util/output-path.js';
+import { ownerAlive, untrackTempPath } from '../util/temp-dir.js';
+import { checkOutputDir, makeStagingDir, swapIntoPlace, writeOutputMarker } from '../util/write-dir.js';
 
 export type ModelFormat = 'onnx' | 'tfjs';
 
@@ -14,32 +17,73 @@ export function formatOf(out: string): ModelFormat {
   throw new UserError(`--out '${out}' must end in .onnx (ONNX) or be a folder / model.json (TF.js layers model)`);
 }
 
-/** Check before any work that the output can be written. */
-export function checkModelOut(out: string, force = false): void {
+/** The folder a TF.js output goes to. */
+function tfjsDir(out: string): string {
+  return path.basename(out) === 'model.json' ? path.dirname(out) : out;
+}
+
+/** Remove `<file>.tmp-<pid>` files (writeOnnx's temporaries) beside `file` whose writer has ended. */
+function sweepStaleOnnxTemps(file: string): void {
+  const parent = path.dirname(path.resolve(file));
+  const base = path.basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^${base}\\.tmp-(\\d+)$`);
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = pattern.exec(name);
+    if (m && !ownerAlive(Number(m[1]), '0')) fs.rmSync(path.join(parent, name), { force: true });
+  }
+}
+
+/**
+ * Check before any work that the output can be written: its folder exists and is writable; an
+ * existing file needs `force`; a TF.js folder follows the output-folder rules (checkOutputDir:
+ * only a folder edgeprune wrote is replaced, never one holding `inputs`).
+ */
+export function checkModelOut(out: string, force = false, inputs: readonly string[] = []): void {
   formatOf(out);
   const dir = path.dirname(path.resolve(out));
   if (!fs.existsSync(dir)) throw new UserError(`the folder of --out '${out}' does not exist`);
-  const target = formatOf(out) === 'tfjs' && path.basename(out) === 'model.json' ? path.dirname(out) : out;
-  if (fs.existsSync(target) && !force && (fs.statSync(target).isFile() || fs.readdirSync(target).length > 0)) {
-    throw new UserError(`'${target}' exists`, 'pass --force to replace it, or choose another --out');
+  if (formatOf(out) === 'tfjs') {
+    checkOutputDir(tfjsDir(out), { force, inputs: [...inputs] });
+    return;
   }
+  sweepStaleOnnxTemps(out);
+  checkWritableLocation(out);
+  if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw new UserError(`--out '${out}' is a folder`, 'give a file name ending in .onnx');
+  if (fs.existsSync(out) && !force) throw new UserError(`'${out}' exists`, 'pass --force to replace it, or choose another --out');
 }
 
 export async function writeModel(g: Graph, out: string): Promise<string[]> {
   if (formatOf(out) === 'onnx') {
-    writeOnnx(g, out);
+    try {
+      writeOnnx(g, out);
+    } catch (e) {
+      throw outputError(out, e);
+    }
     return [out];
   }
-  const dir = path.basename(out) === 'model.json' ? path.dirname(out) : out;
-  const staging = fs.mkdtempSync(path.join(path.dirname(path.resolve(dir)), `.${path.basename(dir)}.tmp-`));
+  const dir = tfjsDir(out);
+  let staging: string | undefined;
   try {
+    staging = makeStagingDir(dir);
     const { saveTfjsLayersModel } = await import('../train/index.js');
     await saveTfjsLayersModel(g, staging);
-    if (fs.existsSync(dir)) fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(staging, dir);
+    writeOutputMarker(staging);
+    swapIntoPlace(staging, dir);
   } catch (e) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    throw e;
+    if (staging) {
+      fs.rmSync(staging, { recursive: true, force: true });
+      untrackTempPath(staging);
+    }
+    throw outputError(dir, e);
   }
-  return fs.readdirSync(dir).map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => !f.startsWith('.'))
+    .map((f) => path.join(dir, f));
 }

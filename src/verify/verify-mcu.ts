@@ -2,7 +2,6 @@
 // compare with the reference interpreter, and measure instructions, stack, flash and RAM.
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { buildFirmware, buildHostHarness, openHostSession, openQemuSession, openSerialSession, type HarnessSession, type Optimize, type RunResult } from '../../hw-sim/index.js';
 import { modelStats } from '../analysis/model-stats.js';
@@ -14,6 +13,7 @@ import { staticInfo, type Graph } from '../ir/graph.js';
 import { runGraph } from '../ir/interpreter.js';
 import { Tensor } from '../ir/tensor.js';
 import type { McuTarget } from '../targets/schema.js';
+import { makeTempDir, removeTempDir } from '../util/temp-dir.js';
 import type { VectorSet } from './vectors.js';
 
 /** C kernels sum in another order than the interpreter (and fuse multiply-adds): compared within this. */
@@ -134,7 +134,7 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
   const lib = compileToC(g, { prefix: options.prefix, estimator: targetEstimator(options.target) });
   checkFitsTarget(lib, target);
   const compiled = performance.now();
-  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-verify-'));
+  const workDir = makeTempDir('verify', { keep: options.keepBuild });
   try {
     const modelDir = path.join(workDir, 'model');
     fs.mkdirSync(modelDir);
@@ -227,6 +227,6 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
       results,
     };
   } finally {
-    if (!options.keepBuild) fs.rmSync(workDir, { recursive: true, force: true });
+    if (!options.keepBuild) removeTempDir(workDir);
   }
 }

@@ -80,7 +80,7 @@ describe('edgeprune prune', () => {
     const tfjsDir = path.join(dir, 'cnn-tfjs');
     const t = await runCli(['prune', out, '--data', DIGITS, '--sparsity', '0.3', '--steps', '1', '--epochs', '1', '--final-epochs', '0', '--max-drop', '10', '--out', tfjsDir], { timeout: 120_000 });
     expect(t.exitCode, t.stderr).toBe(0);
-    expect(fs.readdirSync(tfjsDir).sort()).toEqual(['group1-shard1of1.bin', 'model.json']);
+    expect(fs.readdirSync(tfjsDir).sort()).toEqual(['.edgeprune-output', 'group1-shard1of1.bin', 'model.json']); // the marker lets --force replace it later
     const back = JSON.parse((await runCli(['inspect', path.join(tfjsDir, 'model.json'), '--json'])).stdout);
     expect(back.totals.macs).toBe(log.final.macs);
     // The pruned model goes through the MCU backend: compiled, run in QEMU, compared with the interpreter.

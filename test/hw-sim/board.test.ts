@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildFirmware,
   buildHostHarness,
+  HwSimExitError,
   HwSimTimeoutError,
   openHostSession,
   openQemuSession,
@@ -14,6 +15,7 @@ import {
   qemuArgs,
   type FirmwareBuild,
 } from '../../hw-sim/index.js';
+import { UserError } from '../../src/errors.js';
 import { FAKE, fakeExpected, fakeInputs, f32, processesMentioning, readF32, readU32, target, removeTempDirs, tempDir } from './support.js';
 
 afterAll(removeTempDirs);
@@ -31,11 +33,18 @@ describe('a board on a serial port (QEMU standing in)', () => {
     expect(processesMentioning(build.elf)).toEqual([]);
   });
 
-  it('reports QEMU\'s own message when it cannot run the firmware', async () => {
-    // The STM32's firmware (flash at 0x08000000) on the LM3S6965 machine (no memory there).
-    // QEMU aborts at once; the long handshake timeout only keeps a loaded machine from racing it.
-    const open = openQemuSession(build.elf, target('lm3s6965'), { handshakeTimeoutMs: 30_000 });
-    await expect(open).rejects.toThrow(/QEMU lm3s6965evb \(lm3s6965\): QEMU was killed by SIGABRT: qemu: fatal: Lockup: can't escalate 3 to HardFault/);
+  it('reports QEMU\'s own message when it cannot run the firmware, however its end races the start-up', async () => {
+    // The STM32's firmware (flash at 0x08000000) on the LM3S6965 machine (no memory there): QEMU
+    // aborts at once, before or after the pty is opened or the first ping is written. Each race
+    // used to give another error (a handshake timeout, EIO on the pty, a closed port); several
+    // starts make each likely on a loaded machine.
+    for (let i = 0; i < 6; i++) {
+      const open = openQemuSession(build.elf, target('lm3s6965'));
+      await expect(open).rejects.toThrow(/^QEMU lm3s6965evb \(lm3s6965\): QEMU was killed by SIGABRT: qemu: fatal: Lockup: can't escalate 3 to HardFault/);
+      await expect(open).rejects.toBeInstanceOf(HwSimExitError);
+      await expect(open).rejects.toBeInstanceOf(UserError); // exit 2 in the CLI, with QEMU's message
+    }
+    expect(processesMentioning(build.elf)).toEqual([]);
   });
 
   it('speaks the protocol over the port and reports cycles, not instructions', async () => {
@@ -70,14 +79,14 @@ describe('a board on a serial port (QEMU standing in)', () => {
     }
   });
 
-  it('moves 16 KiB each way through files in milliseconds', async () => {
+  it('moves 16 KiB each way through files', async () => {
     const s = await openQemuSession(build.elf, t);
     try {
       const x = Float32Array.from({ length: 4096 }, (_, i) => i * 0.25 - 100);
       const r = await s.run('echo', [new Uint8Array(x.buffer)]);
       const y = readF32(r.outputs[0]);
       expect(y).toEqual(Array.from(x).reverse());
-      expect(r.wallMs).toBeLessThan(1000);
+      expect(s.transfer).toBe('files'); // the time it takes is a figure of bench/hw-sim-sessions.ts
     } finally {
       await s.close();
     }
@@ -90,6 +99,11 @@ describe('a board on a serial port (QEMU standing in)', () => {
     const open = openQemuSession(wrong.elf, lm3s, { handshakeTimeoutMs: 1000 });
     await expect(open).rejects.toThrow(HwSimTimeoutError);
     await expect(open).rejects.toThrow(/QEMU lm3s6965evb \(lm3s6965\): the firmware did not answer a ping within 1000 ms/);
+    expect(processesMentioning(wrong.elf)).toEqual([]);
+    // QEMU's lifetime ends it whatever it does: a timeout too (exit 2), not QEMU "stopping by itself".
+    const short = openQemuSession(wrong.elf, lm3s, { handshakeTimeoutMs: 60_000, lifetimeMs: 300 });
+    await expect(short).rejects.toThrow(HwSimTimeoutError);
+    await expect(short).rejects.toThrow(/^QEMU lm3s6965evb \(lm3s6965\): QEMU ran past its lifetime of 0\.3 s and was killed$/);
     expect(processesMentioning(wrong.elf)).toEqual([]);
   });
 });

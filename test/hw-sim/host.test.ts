@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFirmware, buildHostHarness, openHostSession, openQemuSession, type HarnessSession } from '../../hw-sim/index.js';
 import { UserError } from '../../src/errors.js';
-import { FAKE, fakeExpected, fakeInputs, f32, processesMentioning, readF32, readU32, target, removeTempDirs, tempDir, TROUBLE } from './support.js';
+import { FAKE, fakeExpected, fakeInputs, f32, processesMentioning, programsMentioning, readF32, readU32, target, removeTempDirs, tempDir, TROUBLE } from './support.js';
 
 afterAll(removeTempDirs);
 
@@ -80,7 +80,7 @@ describe('host harness', () => {
   it('times out on a hung model and kills the process', async () => {
     const hanging = copyOfExe('hang');
     const s = await openHostSession(hanging);
-    expect(processesMentioning(hanging)).toHaveLength(1);
+    expect(programsMentioning(hanging)).toHaveLength(1);
     await expect(s.run('trouble', [f32([1])], { timeoutMs: 300 })).rejects.toThrow(/no answer to run of model 1 'trouble' within 300 ms/);
     expect(processesMentioning(hanging)).toEqual([]);
     await s.close();

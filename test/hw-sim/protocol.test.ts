@@ -1,7 +1,7 @@
 // hw-sim without tools: the protocol client against a scripted firmware, the linker map and size
 // parsers, and the link-failure messages.
 import { describe, expect, it } from 'vitest';
-import { linkFailure, renderLinkScript, renderModelTable } from '../../hw-sim/build/firmware.js';
+import { BuildError, firstErrors, linkFailure, renderLinkScript, renderModelTable } from '../../hw-sim/build/firmware.js';
 import { linkedSizesByFile, parseBerkeleySize, parseLinkerMap, parseSysvSize, firmwareSizes } from '../../hw-sim/build/sizes.js';
 import { HarnessClient, HwSimFaultError, HwSimSessionError, HwSimTimeoutError } from '../../hw-sim/protocol/client.js';
 import { UserError } from '../../src/errors.js';
@@ -88,6 +88,15 @@ describe('protocol client', () => {
     const pending = client.describe(10_000);
     setTimeout(() => client.end(new HwSimSessionError('QEMU exited with code 1')), 5);
     await expect(pending).rejects.toThrow('QEMU exited with code 1');
+  });
+
+  it('fails a write that never completes as soon as the far end goes away, not at the timeout', async () => {
+    // A write to the pty of a QEMU that just died may never call back: the handshake used to wait
+    // for its whole timeout and then blame the firmware ("did not answer a ping").
+    const client = new HarnessClient({ write: () => new Promise<void>(() => undefined) }, 'stuck');
+    const handshake = client.handshake(5_000);
+    setTimeout(() => client.end(new HwSimSessionError('QEMU was killed by SIGABRT')), 5);
+    await expect(handshake).rejects.toThrow(new HwSimSessionError('QEMU was killed by SIGABRT'));
   });
 
   it('rejects outputs of the wrong size', async () => {
@@ -194,10 +203,31 @@ describe('link failures', () => {
     expect(e.message).toBe('the program allocates memory (malloc): called by /tmp/w/obj/6-model.o (malloc); model code must not call malloc or stdio');
   });
 
-  it('pass other linker errors through', () => {
-    const e = linkFailure("model.o: undefined reference to `missing_kernel'\n", stm32, 4096);
-    expect(e).not.toBeInstanceOf(UserError);
-    expect(e.message).toMatch(/linking the firmware for stm32f405 failed:\nmodel.o: undefined reference to `missing_kernel'/);
+  it('pass other linker errors through as a one-line UserError with the linker\'s reason', () => {
+    const e = linkFailure("/tmp/w/obj/6-model.o: in function `m_run':\nmodel.c:(.text+0x10): undefined reference to `missing_kernel'\ncollect2: error: ld returned 1 exit status\n", stm32, 4096);
+    expect(e).toBeInstanceOf(BuildError);
+    expect(e).toBeInstanceOf(UserError);
+    expect(e.message).toBe("linking the firmware for stm32f405 failed: model.c:(.text+0x10): undefined reference to `missing_kernel' | collect2: error: ld returned 1 exit status");
+  });
+});
+
+describe('compiler errors', () => {
+  it('keep the first error lines with file:line, on one line', () => {
+    const gcc = [
+      "/tmp/w/model/model.c: In function 'm_run':",
+      "/tmp/w/model/model.c:12:5: error: expected ';' before 'return'",
+      '   12 |     return 0',
+      "/tmp/w/model/model.c:20:1: error: unknown type name 'flaot'",
+      "/tmp/w/model/model.c:21:1: error: unknown type name 'itn'",
+      "/tmp/w/model/model.c:22:1: error: unknown type name 'x'",
+    ].join('\n');
+    expect(firstErrors(gcc)).toBe(
+      "/tmp/w/model/model.c:12:5: error: expected ';' before 'return' | /tmp/w/model/model.c:20:1: error: unknown type name 'flaot' | /tmp/w/model/model.c:21:1: error: unknown type name 'itn' (and 1 more)",
+    );
+    const e = new BuildError('compiling /tmp/w/model/model.c for stm32f405 failed', gcc);
+    expect(e).toBeInstanceOf(UserError);
+    expect(e.message).not.toMatch(/\n/);
+    expect(e.compilerOutput).toBe(gcc);
   });
 });
 

@@ -16,7 +16,7 @@ import {
   type RunResult,
 } from '../../hw-sim/index.js';
 import { UserError } from '../../src/errors.js';
-import { BIG, CALIB, FAKE, fakeExpected, fakeInputs, f32, processesMentioning, readF32, target, TARGET_NAMES, removeTempDirs, tempDir, TROUBLE, u32 } from './support.js';
+import { BIG, CALIB, FAKE, fakeExpected, fakeInputs, f32, processesMentioning, programsMentioning, readF32, target, TARGET_NAMES, removeTempDirs, tempDir, TROUBLE, u32 } from './support.js';
 
 const ITERATIONS = [0, 1000, 2000, 4000];
 
@@ -168,12 +168,14 @@ describe('QEMU with two models, a hang and a fault', () => {
 
   it('times out on a hung model and leaves no QEMU behind', async () => {
     const s = await openQemuSession(build.elf, t);
-    expect(processesMentioning(build.elf)).toHaveLength(1);
-    const started = Date.now();
+    expect(programsMentioning(build.elf)).toHaveLength(1);
     const run = s.run('trouble', [f32([1])], { timeoutMs: 500 });
     await expect(run).rejects.toThrow(HwSimTimeoutError);
     await expect(run).rejects.toThrow(/no answer to run of model 1 'trouble' within 500 ms/);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // A timeout is the machine's problem (exit 2), and says how loaded it is.
+    await expect(run).rejects.toBeInstanceOf(UserError);
+    await expect(run).rejects.toMatchObject({ hint: expect.stringMatching(/overloaded \(load average [\d.]+ on \d+ cores?\): retry/) });
+    // How fast the timeout fires and QEMU goes is a figure of bench/hw-sim-sessions.ts, not a test.
     expect(processesMentioning(build.elf)).toEqual([]);
     await expect(s.run('fake', fakeInputs(0))).rejects.toThrow(/session has ended/);
     expect(await s.close()).toEqual({ exitCode: null });

@@ -66,7 +66,7 @@ export function fakeExpected(iterations: number, a = A, b = B): { y: number[]; c
   return { y, checksum: (x + scratchSum) >>> 0 };
 }
 
-/** Processes (pid, command line) whose command line mentions `needle`. */
+/** Processes (pid, command line) whose command line mentions `needle` (process guards included). */
 export function processesMentioning(needle: string): { pid: number; cmdline: string }[] {
   const found: { pid: number; cmdline: string }[] = [];
   for (const entry of fs.readdirSync('/proc')) {
@@ -79,4 +79,9 @@ export function processesMentioning(needle: string): { pid: number; cmdline: str
     }
   }
   return found;
+}
+
+/** The programs (QEMU, a harness) whose command line mentions `needle`, without their process guards. */
+export function programsMentioning(needle: string): { pid: number; cmdline: string }[] {
+  return processesMentioning(needle).filter((p) => !/^\S*ep-guard-[0-9a-f]+ /.test(p.cmdline));
 }

@@ -105,7 +105,8 @@ export function registerBuild(program: Command): void {
     const target = findTarget(o.target);
     const budgets = parseBudgets(o, target);
     if (o.criterion !== 'l1' && o.criterion !== 'l2') throw new UserError(`--criterion must be l1 or l2, got '${o.criterion}'`);
-    checkOutputDir(o.out, o);
+    const outOptions = { force: o.force, inputs: [file, o.data] };
+    checkOutputDir(o.out, outOptions);
     const g = await loadModel(file, { inputShapes: o.inputShape });
     const split = loadSplit(o.data, o);
     const data = { train: fitToModel(split.train, g), validation: fitToModel(split.validation, g), test: fitToModel(split.test, g) };
@@ -129,7 +130,7 @@ export function registerBuild(program: Command): void {
           onIteration: (it) => progress.line(`step ${it.iteration}: lowering ${it.constrained} by ${formatCount(it.step)} · ${it.proposals.length} proposals · chose ${it.chosen ?? 'none'} · ${formatCount(it.costs.instructions)} instructions, RAM ${formatCount(it.costs.ramBytes)} B, flash ${formatCount(it.costs.flashBytes)} B · validation ${(it.validation * 100).toFixed(2)}% (${(it.wallMs / 1000).toFixed(1)} s)`),
         },
       });
-      writeDirAtomically(o.out, result.files, o);
+      writeDirAtomically(o.out, result.files, outOptions);
       console.log(o.json ? JSON.stringify(result.report, null, 2) : renderBuildSummary(result.report, o.out));
       if (!result.report.passed) process.exitCode = EXIT_BUDGET_UNMET;
     } finally {

@@ -6,6 +6,8 @@ import type { Command } from 'commander';
 import { calibrateTarget, type CalibrationRun } from '../../cost/calibrate.js';
 import { UserError } from '../../errors.js';
 import { findTarget } from '../../targets/load-targets.js';
+import { calibrationPath } from '../../cost/calibration.js';
+import { checkOutputFile } from '../../util/output-path.js';
 import { renderTable } from '../format.js';
 
 interface CalibrateCliOptions {
@@ -48,6 +50,7 @@ export function registerCalibrate(program: Command): void {
       const target = findTarget(options.target);
       if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
       if (options.only && !options.out) throw new UserError('--only makes a partial calibration: give --out <file> so that the target\'s calibration is not replaced');
+      checkOutputFile(options.out ?? calibrationPath(target)); // before minutes of measuring, not after
       const run = await calibrateTarget(target, {
         optimize: options.optimize,
         file: options.out,

@@ -40,13 +40,14 @@ export function registerCompile(program: Command): void {
     .action(async (file: string, options: CompileOptions) => {
       const target = findTarget(options.target);
       if (!['auto', 'never', 'always'].includes(options.sparse)) throw new UserError(`--sparse must be auto, never or always, got '${options.sparse}'`);
-      checkOutputDir(options.out, options);
+      const outOptions = { force: options.force, inputs: [file] };
+      checkOutputDir(options.out, outOptions);
       const g = await loadModel(file, { inputShapes: options.inputShape });
       const lib = compileToC(g, { prefix: options.prefix, sparse: options.sparse, estimator: targetEstimator(target) });
       checkFitsTarget(lib, target);
       const files = new Map(lib.files);
       files.set('Makefile', renderMakefile(lib, target));
-      writeDirAtomically(options.out, files, options);
+      writeDirAtomically(options.out, files, outOptions);
       const summary = {
         out: options.out,
         target: target.name,

@@ -86,7 +86,7 @@ export function registerPrune(program: Command): void {
     const schedule = checkSchedule(o.schedule);
     const sparsity = o.sparsity ?? (o.structured === undefined ? 0.8 : 0);
     const structured = o.structured ?? 0;
-    checkModelOut(o.out, o.force);
+    checkModelOut(o.out, o.force, [file, o.data]);
     const g = await loadModel(file, { inputShapes: o.inputShape });
     const split = loadSplit(o.data, o);
     const data = { train: fitToModel(split.train, g), validation: fitToModel(split.validation, g), test: fitToModel(split.test, g) };

@@ -39,7 +39,7 @@ export function registerTrain(program: Command): void {
     .option('--json', 'print one JSON object');
   addTrainingOptions(addDataOptions(cmd), 3e-3).action(async (data: string, o: TrainCliOptions) => {
     if (o.arch !== 'mlp' && o.arch !== 'cnn') throw new UserError(`unknown --arch '${o.arch}'; known: mlp, cnn`);
-    checkModelOut(o.out, o.force);
+    checkModelOut(o.out, o.force, [data]);
     const split = loadSplit(data, o);
     if (split.train.targets) throw new UserError(`data '${data}' holds float targets (regression); train builds classifiers`, 'give integer class labels (an integer labels column or y.npy of an integer dtype)');
     if (split.train.classes < 2) throw new UserError(`data '${data}' has ${split.train.classes} class(es); training a classifier needs at least 2`);
