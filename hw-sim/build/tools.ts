@@ -85,6 +85,16 @@ export async function runTool(
   return { stdout: String(r.stdout), stderr: String(r.stderr), exitCode: r.exitCode };
 }
 
+/** The first line of `<tool> --version`, or null when the tool does not run. */
+export async function toolVersion(tool: Tool): Promise<string | null> {
+  try {
+    const r = await runTool(tool, ['--version'], { timeoutMs: 10_000, what: `asking ${tool.command} for its version` });
+    return r.exitCode === 0 ? r.stdout.split('\n')[0].trim() || null : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Run `tasks` with at most `limit` at a time; rejects with the first failure (after all settled). */
 export async function runLimited<T>(tasks: (() => Promise<T>)[], limit: number): Promise<T[]> {
   const results: T[] = new Array(tasks.length);

@@ -2,8 +2,7 @@
 // tiny models per firmware, one session per firmware), then fit each kernel key's instruction and
 // code-size terms by non-negative least squares, and write targets/calibration/<target>.json.
 
-import { execa } from 'execa';
-import type { Optimize } from '../../hw-sim/index.js';
+import { armGcc, toolVersion, type Optimize } from '../../hw-sim/index.js';
 import type { CArg } from '../emit/c/c-step.js';
 import { UserError } from '../errors.js';
 import { staticInfo } from '../ir/graph.js';
@@ -66,12 +65,7 @@ function weightFlash(calls: { args: CArg[] }[]): number {
 }
 
 async function compilerVersion(): Promise<string> {
-  try {
-    const r = await execa('arm-none-eabi-gcc', ['--version'], { reject: false, timeout: 10_000 });
-    return String(r.stdout).split('\n')[0].trim() || 'arm-none-eabi-gcc (unknown version)';
-  } catch {
-    return 'arm-none-eabi-gcc (unknown version)';
-  }
+  return (await toolVersion(armGcc())) ?? 'arm-none-eabi-gcc (unknown version)';
 }
 
 function about(target: McuTarget): string[] {
