@@ -47,16 +47,23 @@ class Buffers {
   private readonly parent = new Map<string, string>();
 
   find(v: string): string {
-    let p = this.parent.get(v) ?? v;
-    if (p !== v) {
-      p = this.find(p);
-      this.parent.set(v, p);
+    let root = v;
+    for (let p = this.parent.get(root); p !== undefined && p !== root; p = this.parent.get(root)) root = p;
+    // Path compression, iteratively (chains of views can be long).
+    for (let x = v; x !== root;) {
+      const next = this.parent.get(x)!;
+      this.parent.set(x, root);
+      x = next;
     }
-    return p;
+    return root;
   }
 
-  join(child: string, root: string): void {
-    this.parent.set(this.find(child), this.find(root));
+  /** Join child's buffer into root's; returns the two roots (equal when already joined). */
+  join(child: string, root: string): { from: string; into: string } {
+    const from = this.find(child);
+    const into = this.find(root);
+    if (from !== into) this.parent.set(from, into);
+    return { from, into };
   }
 }
 
@@ -78,18 +85,34 @@ function lifetimes(program: PlanProgram, buffers: Buffers): Map<string, Lifetime
   };
   for (const v of program.inputs) touch(v, 0);
   program.steps.forEach((s, k) => {
-    for (const v of [...s.inputs, ...s.outputs]) touch(v, k);
+    for (const v of s.inputs) touch(v, k);
+    for (const v of s.outputs) touch(v, k);
   });
   for (const v of program.outputs) touch(v, end);
   return life;
 }
 
-/** Merge views and legal in-place outputs into their inputs' buffers. */
+/**
+ * Merge views and legal in-place outputs into their inputs' buffers. The lifetime of each buffer (the
+ * union of its values' lifetimes) and whether it holds a graph output are kept up to date as buffers
+ * merge, so the pass is linear in the program's size.
+ */
 function shareBuffers(program: PlanProgram): Buffers {
   const buffers = new Buffers();
+  const life = lifetimes(program, buffers);
+  const holdsOutput = new Set(program.outputs);
+  const join = (child: string, root: string) => {
+    const { from, into } = buffers.join(child, root);
+    if (from === into) return;
+    const a = life.get(from);
+    const b = life.get(into);
+    if (a && b) life.set(into, { first: Math.min(a.first, b.first), last: Math.max(a.last, b.last) });
+    else if (a) life.set(into, a);
+    if (holdsOutput.has(from)) holdsOutput.add(into);
+  };
   program.steps.forEach((step, k) => {
     if (step.view) {
-      buffers.join(step.outputs[0], step.inputs[0]);
+      join(step.outputs[0], step.inputs[0]);
       return;
     }
     for (const { output, input } of step.inPlace ?? []) {
@@ -99,11 +122,9 @@ function shareBuffers(program: PlanProgram): Buffers {
       // The input's buffer must die at this step: no later reader, no graph output in it,
       // and this step must not read it through another input as well.
       const root = buffers.find(inp);
-      const life = lifetimes(program, buffers).get(root)!;
       const readTwice = step.inputs.filter((i) => i && buffers.find(i) === root).length > 1;
-      const holdsOutput = program.outputs.some((o) => buffers.find(o) === root);
-      if (life.last === k && !readTwice && !holdsOutput) {
-        buffers.join(out, inp);
+      if (life.get(root)!.last === k && !readTwice && !holdsOutput.has(root)) {
+        join(out, inp);
         break;
       }
     }
