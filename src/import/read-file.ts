@@ -71,29 +71,32 @@ export function readRegularFile(file: string, what: string, maxBytes = limits().
 
 /**
  * The real path of `location`, a path relative to `folder` that a model file wrote, when it names a
- * file inside the folder (after following every symbolic link); otherwise a user error saying why.
+ * file inside the folder (after following every symbolic link); otherwise a user error
+ * `<what> '<location>' <why>` (`what` ends as the caller's sentence needs: "weight shard").
  */
 export function resolveInsideFolder(folder: string, location: string, what: string): string {
-  if (location === '') throw new UserError(`${what}: the location is empty`);
-  if (location.includes('\0')) throw new UserError(`${what}: the location contains a NUL character`);
-  if (path.isAbsolute(location)) throw new UserError(`${what}: '${location}' is an absolute path; a model may only refer to files inside its own folder`);
+  const named = `${what} '${location}'`;
+  const outside = 'a model may only refer to files inside its own folder';
+  if (location === '') throw new UserError(`${named} is not a file name`);
+  if (location.includes('\0')) throw new UserError(`${named} contains a NUL character`);
+  if (path.isAbsolute(location)) throw new UserError(`${named} is an absolute path; ${outside}`);
   let realFolder: string;
   try {
     realFolder = fs.realpathSync(folder);
   } catch (e) {
-    throw new UserError(`${what}: the model's folder '${folder}' ${errnoText(e)}`);
+    throw new UserError(`${named}: the model's folder '${folder}' ${errnoText(e)}`);
   }
   let real: string;
   try {
     real = fs.realpathSync(path.resolve(realFolder, location));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UserError(`${what}: '${location}' is missing next to the model (in '${folder}')`);
-    throw new UserError(`${what}: '${location}' ${errnoText(e)}`);
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new UserError(`${named} is missing next to the model (in '${folder}')`);
+    throw new UserError(`${named} ${errnoText(e)}`);
   }
   const rel = path.relative(realFolder, real);
   if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {
-    throw new UserError(`${what}: '${location}' resolves to '${real}', outside the model's folder '${realFolder}'; a model may only refer to files inside its own folder`);
+    throw new UserError(`${named} resolves to '${real}', outside the model's folder '${realFolder}'; ${outside}`);
   }
   return real;
 }
@@ -104,16 +107,17 @@ export function resolveInsideFolder(folder: string, location: string, what: stri
  */
 export function readFileInFolder(folder: string, location: string, offset: number, length: number | undefined, what: string): Buffer {
   const real = resolveInsideFolder(folder, location, what);
+  const named = `${what} '${location}'`;
   // The real path has no symbolic link left: O_NOFOLLOW refuses one swapped in since.
-  const f = openRegular(real, `${what}: '${location}'`, true);
+  const f = openRegular(real, named, true);
   try {
-    if (offset > f.size) throw new UserError(`${what}: offset ${countText(offset)} is past the end of '${location}' (${countText(f.size)} bytes)`);
+    if (offset > f.size) throw new UserError(`${named}: offset ${countText(offset)} is past its end (${countText(f.size)} bytes)`);
     const want = length ?? f.size - offset;
     if (offset + want > f.size) {
-      throw new UserError(`${what}: '${location}' has ${countText(f.size)} bytes, too few for ${countText(want)} bytes at offset ${countText(offset)}`);
+      throw new UserError(`${named} has ${countText(f.size)} bytes, too few for ${countText(want)} bytes at offset ${countText(offset)}`);
     }
-    if (want > limits().maxFileBytes) throw new UserError(`${what}: ${countText(want)} bytes from '${location}' are more than the limit of ${countText(limits().maxFileBytes)} bytes`);
-    return readRange(f, offset, want, `${what}: '${location}'`);
+    if (want > limits().maxFileBytes) throw new UserError(`${named}: ${countText(want)} bytes are more than the limit of ${countText(limits().maxFileBytes)} bytes`);
+    return readRange(f, offset, want, named);
   } finally {
     fs.closeSync(f.fd);
   }

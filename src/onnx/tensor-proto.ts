@@ -70,11 +70,11 @@ function readExternal(p: onnx.ITensorProto, where: string, expected: number, bas
   const location = entries.get('location');
   if (location === undefined || location === '') throw new UserError(`${where} refers to external data but names no location`);
   if (!baseDir) throw new UserError(`${where} refers to external data ('${location}'), which only a model file next to its data can use`);
-  const what = `external data of ${where}`;
+  const what = `external data of ${where}:`;
   const offset = byteCount(entries.get('offset'), 'offset', where) ?? 0;
   const length = byteCount(entries.get('length'), 'length', where);
   if (length !== undefined && length !== expected) {
-    throw new UserError(`${what}: length ${length} bytes in '${location}', but the tensor's shape needs ${expected}`);
+    throw new UserError(`${what} length ${length} bytes in '${location}', but the tensor's shape needs ${expected}`);
   }
   return readFileInFolder(baseDir, location, offset, expected, what);
 }

@@ -43,7 +43,7 @@ export function registerCompile(program: Command): void {
       if (!['auto', 'never', 'always'].includes(options.sparse)) throw new UserError(`--sparse must be auto, never or always, got '${options.sparse}'`);
       checkOutputDir(options.out, options);
       const g = await loadModel(file, { inputShapes: options.inputShape });
-      const lib = compileToC(g, { prefix: options.prefix, sparse: options.sparse, estimator: targetEstimator(target) });
+      const lib = compileToC(g, { prefix: options.prefix, sparse: options.sparse, estimator: targetEstimator(target), target });
       checkFitsTarget(lib, target);
       const files = new Map(lib.files);
       files.set('Makefile', renderTemplate('c/Makefile.hbs', {
