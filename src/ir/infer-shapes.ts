@@ -58,8 +58,9 @@ export function resolveGraphOutputs(g: Graph): void {
     if (declared.dtype !== found.dtype) {
       throw new UserError(`graph output '${declared.name}' is declared ${declared.dtype} but computes ${found.dtype}`);
     }
+    // (a declared 0 batch is how some exporters write a dynamic one, as on inputs)
     const clash = declared.shape.length === found.shape.length &&
-      declared.shape.some((d, i) => typeof d === 'number' && d !== found.shape[i]);
+      declared.shape.some((d, i) => typeof d === 'number' && d !== found.shape[i] && !(i === 0 && d === 0));
     if (clash) {
       throw new UserError(`graph output '${declared.name}' is declared ${dimsToString(declared.shape)} but computes ${dimsToString(found.shape)}`);
     }
