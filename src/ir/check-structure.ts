@@ -1,7 +1,9 @@
-// Structure of an imported graph, checked before any pass runs: one producer per value, no read of a value
-// nothing produces, no cycle. Nodes a file lists out of order are put in execution order.
+// Structure of an imported graph, checked before any pass runs: input and output counts each op takes, one
+// producer per value, no read of a value nothing produces, no cycle. Nodes a file lists out of order are put
+// in execution order.
 
 import { UserError } from '../errors.js';
+import { opFor } from '../ops/registry.js';
 import type { Graph, Node } from './graph.js';
 
 const describe = (n: Node) => `node '${n.name}' (${n.opType})`;
@@ -69,6 +71,7 @@ function definitions(g: Graph): Map<string, Node | 'input' | 'initializer'> {
  * keep their relative order wherever the data flow allows). Refuses a cycle. Mutates g.
  */
 export function checkStructure(g: Graph): void {
+  for (const n of g.nodes) checkArity(n);
   const defs = definitions(g);
   for (const n of g.nodes) {
     for (const i of n.inputs) {
@@ -79,6 +82,17 @@ export function checkStructure(g: Graph): void {
     if (!defs.has(o.name)) throw new UserError(`graph output '${o.name}' is not produced by any node, graph input or initializer`);
   }
   if (!inExecutionOrder(g)) g.nodes = executionOrder(g, defs);
+}
+
+function checkArity(n: Node): void {
+  const op = opFor(n);
+  const range = ([min, max]: readonly [number, number]) => (min === max ? `${min}` : max === Infinity ? `${min} or more` : `${min} to ${max}`);
+  if (n.inputs.length < op.inputs[0] || n.inputs.length > op.inputs[1]) {
+    throw new UserError(`${describe(n)} has ${n.inputs.length} inputs; the op takes ${range(op.inputs)}`, 'the model is malformed');
+  }
+  if (n.outputs.length < op.outputs[0] || n.outputs.length > op.outputs[1]) {
+    throw new UserError(`${describe(n)} has ${n.outputs.length} outputs; the op takes ${range(op.outputs)}`, 'the model is malformed');
+  }
 }
 
 function inExecutionOrder(g: Graph): boolean {

@@ -93,7 +93,9 @@ function attrFromProto(a: onnx.IAttributeProto, node: Node, source: TensorSource
     case T.INTS: return { kind: 'ints', value: (a.ints ?? []).map(toNumber) };
     case T.FLOATS: return { kind: 'floats', value: [...(a.floats ?? [])] };
     case T.STRINGS: return { kind: 'strings', value: (a.strings ?? []).map(text) };
-    case T.TENSOR: return { kind: 'tensor', value: tensorFromProto(a.t!, `attribute '${a.name}' of node '${node.name}'`, source) };
+    case T.TENSOR:
+      if (!a.t) throw new UserError(`node '${node.name}' (${node.opType}): attribute '${a.name}' is a tensor attribute without a tensor`);
+      return { kind: 'tensor', value: tensorFromProto(a.t, `attribute '${a.name}' of node '${node.name}'`, source) };
     default:
       throw new UserError(
         `node '${node.name}' (${node.opType}): attribute '${a.name}' is a ${T[type] ?? type}, which edgeprune does not support (subgraphs, sparse tensors and type protos)`,
