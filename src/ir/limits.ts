@@ -15,6 +15,9 @@ import { allocData, type DType } from './dtype.js';
  *   folded op holds its output plus at most two such buffers of temporaries (broadcast offsets, the
  *   float64 accumulator of a convolution).
  * - maxRank 32: ONNX models use rank 6 at most; the bound keeps every per-axis loop trivial.
+ * - maxListValues 1,024: an attribute list or a constant list input of a shape op (perm, axes, pads,
+ *   kernel_shape, a Reshape shape, Split sizes) holds one or two values per axis, or one per output;
+ *   Constant's value lists are data and are not bounded by it.
  * - maxConstantBytes 128 MiB: every constant of one model (initializers, attribute tensors, folded
  *   values), 64 times the largest target's flash.
  * - maxFoldWork 2^25 elementary operations (about a second of the reference interpreter): what constant
@@ -28,6 +31,7 @@ export interface Limits {
   maxTensorElements: number;
   maxTensorBytes: number;
   maxRank: number;
+  maxListValues: number;
   maxConstantBytes: number;
   maxFoldWork: number;
   maxFileBytes: number;
@@ -40,6 +44,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxTensorElements: 2 ** 24,
   maxTensorBytes: 64 * MIB,
   maxRank: 32,
+  maxListValues: 1024,
   maxConstantBytes: 128 * MIB,
   maxFoldWork: 2 ** 25,
   maxFileBytes: 256 * MIB,

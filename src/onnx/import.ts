@@ -3,7 +3,7 @@
 import { UserError } from '../errors.js';
 import { dtypeFromOnnx, type DType } from '../ir/dtype.js';
 import { emptyGraph, type AttrValue, type Dim, type Graph, type Node, type ValueInfo } from '../ir/graph.js';
-import { constantBudget } from '../ir/limits.js';
+import { constantBudget, countText, limits } from '../ir/limits.js';
 import type { Tensor } from '../ir/tensor.js';
 import { CANONICAL_OPSET, type UpgradeContext } from '../ops/op-def.js';
 import { canonicalDomain, findOp, supportedOpNames } from '../ops/registry.js';
@@ -86,6 +86,12 @@ function attrFromProto(a: onnx.IAttributeProto, node: Node, source: TensorSource
     else type = T.INT;
   }
   const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
+  const listLength = type === T.INTS ? a.ints?.length : type === T.FLOATS ? a.floats?.length : type === T.STRINGS ? a.strings?.length : undefined;
+  const maxList = limits().maxListValues;
+  // Constant's value lists are data; every other list attribute has a value or two per axis or output.
+  if (listLength !== undefined && listLength > maxList && node.opType !== 'Constant') {
+    throw new UserError(`node '${node.name}' (${node.opType}): attribute '${a.name}' lists ${countText(listLength)} values, more than the limit of ${countText(maxList)}`, 'the model is corrupt');
+  }
   switch (type) {
     case T.INT: return { kind: 'int', value: toNumber(a.i) };
     case T.FLOAT: return { kind: 'float', value: a.f ?? 0 };
