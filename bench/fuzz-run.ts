@@ -14,6 +14,8 @@ export interface ChildRun {
   ms: number;
   /** Peak resident memory in MiB, as the child measured it at exit (undefined when it did not exit normally). */
   maxRssMiB?: number;
+  /** CPU time (user + system) of the child in ms, likewise. */
+  cpuMs?: number;
   /** First line of stderr. */
   stderr: string;
 }
@@ -35,8 +37,11 @@ export async function runEdgeprune(args: string[], options: { timeoutMs: number;
   });
   const ms = performance.now() - started;
   let maxRssMiB: number | undefined;
+  let cpuMs: number | undefined;
   if (fs.existsSync(rssFile)) {
-    maxRssMiB = Number(fs.readFileSync(rssFile, 'utf8')) / 1024;
+    const usage = JSON.parse(fs.readFileSync(rssFile, 'utf8')) as { maxRSS: number; cpu: number };
+    maxRssMiB = usage.maxRSS / 1024;
+    cpuMs = usage.cpu / 1000;
     fs.rmSync(rssFile, { force: true });
   }
   return {
@@ -45,6 +50,7 @@ export async function runEdgeprune(args: string[], options: { timeoutMs: number;
     timedOut: Boolean(r.timedOut),
     ms,
     maxRssMiB,
+    cpuMs,
     stderr: String(r.stderr).split('\n')[0] ?? '',
   };
 }

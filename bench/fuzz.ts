@@ -102,6 +102,7 @@ function report(results: Result[]): void {
   const measured = results.filter((r) => r.run.maxRssMiB !== undefined);
   const maxRss = measured.reduce((a, b) => (b.run.maxRssMiB! > a.run.maxRssMiB! ? b : a));
   const slowest = results.reduce((a, b) => (b.run.ms > a.run.ms ? b : a));
+  const mostCpu = measured.reduce((a, b) => ((b.run.cpuMs ?? 0) > (a.run.cpuMs ?? 0) ? b : a));
   const overMemory = measured.filter((r) => r.run.maxRssMiB! > GOAL_RSS_MIB);
   const overTime = results.filter((r) => r.run.ms > GOAL_MS);
   const describe = (r: Result) => `${r.command} ${path.basename(r.c.file)} [${r.c.kind}] ${r.c.name.slice(0, 120)}`;
@@ -114,13 +115,14 @@ function report(results: Result[]): void {
   console.log(`timeouts past ${GOAL_MS / 1000} s (must be 0): ${timedOut.length}`);
   console.log(`max RSS: ${maxRss.run.maxRssMiB!.toFixed(0)} MiB (goal <= ${GOAL_RSS_MIB}): ${describe(maxRss)}`);
   console.log(`runs over ${GOAL_RSS_MIB} MiB: ${overMemory.length}; runs over ${GOAL_MS / 1000} s: ${overTime.length}`);
-  console.log(`slowest: ${(slowest.run.ms / 1000).toFixed(1)} s: ${describe(slowest)}`);
+  console.log(`slowest: ${(slowest.run.ms / 1000).toFixed(1)} s wall: ${describe(slowest)}`);
+  console.log(`most CPU: ${(mostCpu.run.cpuMs! / 1000).toFixed(1)} s (${(mostCpu.run.ms / 1000).toFixed(1)} s wall): ${describe(mostCpu)}`);
   const median = [...results].sort((a, b) => a.run.ms - b.run.ms)[Math.floor(results.length / 2)].run.ms;
   console.log(`median run: ${(median / 1000).toFixed(2)} s`);
-  for (const r of [...exit1, ...crashed, ...timedOut, ...other, ...overMemory, ...overTime]) {
+  for (const r of new Set([...exit1, ...crashed, ...timedOut, ...other, ...overMemory, ...overTime])) {
     console.log(`  ${r.run.timedOut ? 'timeout' : r.run.signal ?? `exit ${r.run.exitCode}`} ${(r.run.ms / 1000).toFixed(1)} s ${r.run.maxRssMiB?.toFixed(0) ?? '?'} MiB: ${describe(r)}: ${r.run.stderr.slice(0, 200)}`);
   }
-  const failed = exit1.length + crashed.length + timedOut.length + other.length + overMemory.length + overTime.length;
+  const failed = new Set([...exit1, ...crashed, ...timedOut, ...other, ...overMemory, ...overTime]).size;
   process.exitCode = failed > 0 ? 1 : 0;
 }
 

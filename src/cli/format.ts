@@ -27,6 +27,22 @@ function cellWidth(text: string): number {
   return PRINTABLE_ASCII.test(text) ? text.length : strlen(text);
 }
 
+/** Cells wider than this are cut (with an ellipsis), so that one cell cannot widen its column on every row. */
+const MAX_CELL_WIDTH = 120;
+
+function clip(text: string): string {
+  if (cellWidth(text) <= MAX_CELL_WIDTH) return text;
+  let out = '';
+  let width = 0;
+  for (const ch of text) {
+    const w = cellWidth(ch);
+    if (width + w > MAX_CELL_WIDTH - 1) break;
+    out += ch;
+    width += w;
+  }
+  return `${out}…`;
+}
+
 function cliTable3(head: string[], rows: string[][], numeric: boolean[]): string {
   const table = new Table({
     head,
@@ -44,11 +60,12 @@ function cliTable3(head: string[], rows: string[][], numeric: boolean[]): string
 /**
  * A plain table (no colours), right-aligning the columns marked numeric. Laid out here, in linear time,
  * as cli-table3 lays it out (whose layout takes time quadratic in the rows: minutes for a model of
- * 20,000 layers); cli-table3 itself draws only tables with multi-line cells.
+ * 20,000 layers); cli-table3 itself draws only tables with multi-line cells. Cells wider than
+ * MAX_CELL_WIDTH are cut.
  */
 export function renderTable(head: string[], rows: string[][], numeric: boolean[] = []): string {
-  const all = [head, ...rows];
-  if (all.some((r) => r.some((c) => c.includes('\n')))) return cliTable3(head, rows, numeric);
+  const all = [head, ...rows].map((r) => r.map(clip));
+  if (all.some((r) => r.some((c) => c.includes('\n')))) return cliTable3(all[0], all.slice(1), numeric);
   const widths = head.map((_, c) => all.reduce((w, r) => Math.max(w, cellWidth(r[c] ?? '')), 0));
   const line = (r: string[]) => head.map((_, c) => {
     const text = r[c] ?? '';
