@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
+import Table from 'cli-table3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { renderTable } from '../../src/cli/format.js';
 import { compileToC } from '../../src/emit/c/compile-c.js';
 import { UserError } from '../../src/errors.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
@@ -152,5 +154,38 @@ describe('the target bounds compile before any C is written', () => {
     const g = b.build();
     expect(() => compileToC(g, { target: findTarget('stm32f405') })).toThrow(/the model does not fit stm32f405: its weights take 1228800 bytes/);
     expect(compileToC(g, { target: findTarget('stm32h743') }).view.weightBytes).toBe(1228800);
+  });
+});
+
+describe('inspect of very large models', () => {
+  /** The table as cli-table3 draws it in one piece (what renderTable drew before it laid tables out itself). */
+  function cliTable3(head: string[], rows: string[][], numeric: boolean[]): string {
+    const none = { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ' };
+    const t = new Table({ head, style: { head: [], border: [], compact: true, 'padding-left': 1, 'padding-right': 1 }, colAligns: head.map((_, i) => (numeric[i] ? 'right' : 'left')), chars: none });
+    t.push(...rows);
+    return t.toString();
+  }
+
+  it('tables are laid out as cli-table3 lays them out (wide characters and colour codes included)', () => {
+    const head = ['#', 'name', 'op', 'MACs'];
+    const rows = Array.from({ length: 600 }, (_, i) => [String(i), i % 7 ? `layer_${i}` : `名前${'x'.repeat(i % 13)}`, i % 5 ? 'Relu' : '\u001b[1mConv\u001b[0m', (i * 1234).toLocaleString('en-US')]);
+    const numeric = [true, false, false, true];
+    expect(renderTable(head, rows, numeric)).toBe(cliTable3(head, rows, numeric));
+    expect(renderTable(['a', 'b'], [])).toBe(cliTable3(['a', 'b'], [], []));
+  });
+
+  it('one huge cell (a Concat of 3,000 inputs) is cut, so that no line of the table grows with it', async () => {
+    const n = 3000;
+    const file = path.join(dir, 'wide.onnx');
+    fs.writeFileSync(file, rawModel({
+      opset: 13, inputs: [{ name: 'x', shape: [1, 2] }], outputs: [{ name: 'y' }],
+      nodes: [...Array.from({ length: n }, (_, i) => ({ op: 'Relu', inputs: ['x'], outputs: [`r${i}`] })), { op: 'Concat', inputs: Array.from({ length: n }, (_, i) => `r${i}`), outputs: ['y'], attrs: { axis: 1 } }],
+    }));
+    const r = await runCli(['inspect', file]);
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.length).toBeGreaterThan(n);
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(400);
+    expect(lines.find((l) => l.includes(' Concat '))).toMatch(/ 1x2, 1x2, .*… /);
   });
 });
