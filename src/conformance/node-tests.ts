@@ -63,7 +63,9 @@ export function loadCaseModel(caseDir: string, set: TestDataSet): { graph: Graph
     if (i > 0 && isInteger(v.dtype) && value) constantInputs[v.name] = value;
     else feeds[v.name] = value;
   });
-  return { graph: loadOnnxBytes(bytes, file, { constantInputs }), feeds };
+  // The data set's shapes are the inputs' shapes (a declared 0 batch is an empty one here, not a dynamic one).
+  const inputShapes = Object.fromEntries(Object.entries(feeds).filter(([, t]) => t).map(([name, t]) => [name, [...t.shape]]));
+  return { graph: loadOnnxBytes(bytes, file, { constantInputs, inputShapes }), feeds };
 }
 
 /** Run one case through the interpreter. Errors become a failed outcome. */

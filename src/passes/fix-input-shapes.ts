@@ -69,7 +69,8 @@ export function fixInputShapes(overrides: InputShapes = {}, onNotice: (text: str
           changed = true;
         }
         const declared = dimsToString(v.shape);
-        const notice = defaultBatch(v);
+        // (a shape the user gave is taken as given, a 0 batch included)
+        const notice = want ? undefined : defaultBatch(v);
         if (notice) {
           notices.push(notice);
           changed = true;

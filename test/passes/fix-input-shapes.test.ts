@@ -37,6 +37,8 @@ describe('dynamic batch dimension', () => {
     expect(load(['N', 4], { x: [8, 4] })).toEqual({ shape: [8, 4], output: [8, 4], notices: [] });
     expect(load([0, 4], { x: [2, 4] })).toEqual({ shape: [2, 4], output: [2, 4], notices: [] });
     expect(load([1, 4])).toEqual({ shape: [1, 4], output: [1, 4], notices: [] });
+    // A 0 batch given explicitly is an empty batch (the ONNX node tests feed one).
+    expect(load([0, 4], { x: [0, 4] })).toEqual({ shape: [0, 4], output: [0, 4], notices: [] });
   });
 
   it('other dynamic dimensions still need --input-shape (and no notice is given before the error)', () => {
