@@ -20,17 +20,25 @@ interface LayerJson {
   config?: { name?: string; layers?: LayerJson[] };
 }
 
-/** Every (class, name) of the layers in a Keras topology (nested models included). */
-function layersOf(topology: unknown): { cls: string; name: string }[] {
+/** Nested models deeper than this are refused (Keras models nest a few levels at most). */
+const MAX_NESTING = 32;
+
+/** Every (class, name) of the layers in a Keras topology (nested models included), depth first. */
+function layersOf(topology: unknown, file: string): { cls: string; name: string }[] {
   const t = topology as { model_config?: LayerJson } & LayerJson;
   const root = t?.model_config ?? t;
   const out: { cls: string; name: string }[] = [];
-  const walk = (l: LayerJson) => {
-    const layers = l.config?.layers;
-    if (Array.isArray(layers)) for (const child of layers) walk(child);
-    else if (l.class_name) out.push({ cls: l.class_name, name: l.config?.name ?? '?' });
-  };
-  if (root && typeof root === 'object') walk(root);
+  if (!root || typeof root !== 'object') return out;
+  // An explicit stack: a hostile model.json can nest far deeper than the call stack allows.
+  const stack: { layer: LayerJson; depth: number }[] = [{ layer: root, depth: 0 }];
+  while (stack.length > 0) {
+    const { layer, depth } = stack.pop()!;
+    const layers = layer?.config?.layers;
+    if (Array.isArray(layers)) {
+      if (depth >= MAX_NESTING) throw new UserError(`TF.js model '${file}' nests models more than ${MAX_NESTING} deep`);
+      for (let i = layers.length - 1; i >= 0; i--) stack.push({ layer: layers[i], depth: depth + 1 });
+    } else if (layer?.class_name) out.push({ cls: String(layer.class_name), name: String(layer.config?.name ?? '?') });
+  }
   return out;
 }
 
@@ -111,7 +119,7 @@ function weightBytes(spec: tf.io.WeightsManifestEntry): number {
 export async function loadTfjsLayersModel(modelJsonPath: string, options: { batch?: number } = {}): Promise<Graph> {
   await ensureTraining();
   const json = readJson(modelJsonPath);
-  const unsupported = layersOf(json.modelTopology).filter((l) => !IMPORTABLE_LAYERS.includes(l.cls));
+  const unsupported = layersOf(json.modelTopology, modelJsonPath).filter((l) => !IMPORTABLE_LAYERS.includes(l.cls));
   if (unsupported.length) {
     throw new UserError(
       `TF.js model '${modelJsonPath}': unsupported layer${unsupported.length > 1 ? 's' : ''} ${unsupported.map((l) => `'${l.name}' (${l.cls})`).join(', ')}`,

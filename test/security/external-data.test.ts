@@ -196,6 +196,16 @@ describe('TF.js weight shards', () => {
     expect(await tfjsError(fifoModel)).toMatch(/weight shard 'pipe\.bin' is a FIFO, not a regular file/);
   });
 
+  it('refuses a model.json nesting models 20,000 deep without overflowing the stack (exit 2)', async () => {
+    let topology = '{"class_name":"Dense","config":{"name":"d"}}';
+    for (let i = 0; i < 20_000; i++) topology = `{"class_name":"Sequential","config":{"layers":[${topology}]}}`;
+    const folder = path.join(root, 'tfjs', 'deep');
+    fs.mkdirSync(folder, { recursive: true });
+    const file = path.join(folder, 'model.json');
+    fs.writeFileSync(file, `{"modelTopology":${topology},"weightsManifest":[]}`);
+    expect(await tfjsError(file)).toBe(`TF.js model '${file}' nests models more than 32 deep`);
+  });
+
   it('refuses a manifest whose weight shapes pass the tensor limit, before reading any shard', async () => {
     const file = variant('huge', ['/etc/passwd']);
     const json = JSON.parse(fs.readFileSync(file, 'utf8'));
