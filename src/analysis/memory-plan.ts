@@ -47,16 +47,23 @@ class Buffers {
   private readonly parent = new Map<string, string>();
 
   find(v: string): string {
-    let p = this.parent.get(v) ?? v;
-    if (p !== v) {
-      p = this.find(p);
-      this.parent.set(v, p);
+    let root = v;
+    for (let p = this.parent.get(root); p !== undefined && p !== root; p = this.parent.get(root)) root = p;
+    // Path compression, iteratively (chains of views can be long).
+    for (let x = v; x !== root;) {
+      const next = this.parent.get(x)!;
+      this.parent.set(x, root);
+      x = next;
     }
-    return p;
+    return root;
   }
 
-  join(child: string, root: string): void {
-    this.parent.set(this.find(child), this.find(root));
+  /** Join child's buffer into root's; returns the two roots (equal when already joined). */
+  join(child: string, root: string): { from: string; into: string } {
+    const from = this.find(child);
+    const into = this.find(root);
+    if (from !== into) this.parent.set(from, into);
+    return { from, into };
   }
 }
 
@@ -78,18 +85,34 @@ function lifetimes(program: PlanProgram, buffers: Buffers): Map<string, Lifetime
   };
   for (const v of program.inputs) touch(v, 0);
   program.steps.forEach((s, k) => {
-    for (const v of [...s.inputs, ...s.outputs]) touch(v, k);
+    for (const v of s.inputs) touch(v, k);
+    for (const v of s.outputs) touch(v, k);
   });
   for (const v of program.outputs) touch(v, end);
   return life;
 }
 
-/** Merge views and legal in-place outputs into their inputs' buffers. */
+/**
+ * Merge views and legal in-place outputs into their inputs' buffers. The lifetime of each buffer (the
+ * union of its values' lifetimes) and whether it holds a graph output are kept up to date as buffers
+ * merge, so the pass is linear in the program's size.
+ */
 function shareBuffers(program: PlanProgram): Buffers {
   const buffers = new Buffers();
+  const life = lifetimes(program, buffers);
+  const holdsOutput = new Set(program.outputs);
+  const join = (child: string, root: string) => {
+    const { from, into } = buffers.join(child, root);
+    if (from === into) return;
+    const a = life.get(from);
+    const b = life.get(into);
+    if (a && b) life.set(into, { first: Math.min(a.first, b.first), last: Math.max(a.last, b.last) });
+    else if (a) life.set(into, a);
+    if (holdsOutput.has(from)) holdsOutput.add(into);
+  };
   program.steps.forEach((step, k) => {
     if (step.view) {
-      buffers.join(step.outputs[0], step.inputs[0]);
+      join(step.outputs[0], step.inputs[0]);
       return;
     }
     for (const { output, input } of step.inPlace ?? []) {
@@ -99,11 +122,9 @@ function shareBuffers(program: PlanProgram): Buffers {
       // The input's buffer must die at this step: no later reader, no graph output in it,
       // and this step must not read it through another input as well.
       const root = buffers.find(inp);
-      const life = lifetimes(program, buffers).get(root)!;
       const readTwice = step.inputs.filter((i) => i && buffers.find(i) === root).length > 1;
-      const holdsOutput = program.outputs.some((o) => buffers.find(o) === root);
-      if (life.last === k && !readTwice && !holdsOutput) {
-        buffers.join(out, inp);
+      if (life.get(root)!.last === k && !readTwice && !holdsOutput.has(root)) {
+        join(out, inp);
         break;
       }
     }
@@ -144,19 +165,34 @@ export function lowerBound(buffers: readonly PlannedBuffer[], steps: number): nu
 
 const overlapInTime = (a: PlannedBuffer, b: PlannedBuffer) => a.first <= b.last && b.first <= a.last;
 
-/** Place buffers in the given order, each at the lowest offset free during its lifetime. */
+/** Index of the first element of `sorted` (ascending by offset) whose offset is above `offset`. */
+function upperBound(sorted: readonly PlannedBuffer[], offset: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid].offset <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Place buffers in the given order, each at the lowest offset free during its lifetime. Placed buffers
+ * are kept sorted by offset, so each placement is one scan that stops at the first gap large enough:
+ * no sorting per buffer.
+ */
 function placeFirstFit(order: readonly PlannedBuffer[]): number {
   const placed: PlannedBuffer[] = [];
   let arena = 0;
   for (const b of order) {
-    const busy = placed.filter((p) => overlapInTime(p, b)).sort((x, y) => x.offset - y.offset);
     let offset = 0;
-    for (const p of busy) {
+    for (const p of placed) {
       if (offset + b.bytes <= p.offset) break;
-      offset = Math.max(offset, p.offset + p.bytes);
+      if (overlapInTime(p, b)) offset = Math.max(offset, p.offset + p.bytes);
     }
     b.offset = offset;
-    placed.push(b);
+    placed.splice(upperBound(placed, offset), 0, b);
     arena = Math.max(arena, offset + b.bytes);
   }
   return arena;
@@ -187,21 +223,30 @@ export function planMemory(program: PlanProgram, alignment = 4): MemoryPlan {
   return { arenaBytes: best!.arena, lowerBoundBytes: lowerBound(buffers, program.steps.length), buffers, offsets, alignment };
 }
 
-/** Every pair of buffers live at the same time whose bytes overlap (empty when the plan is sound). */
+/**
+ * Buffers live at the same time whose bytes overlap (empty when the plan is sound). A sweep over time
+ * keeps the live buffers sorted by offset; while no overlap has been found they are disjoint, so a
+ * buffer coming alive can only overlap its nearest live neighbours in offset order.
+ */
 export function checkMemoryPlan(plan: MemoryPlan): string[] {
   const problems: string[] = [];
-  const bs = plan.buffers;
-  for (let i = 0; i < bs.length; i++) {
-    const a = bs[i];
+  for (const a of plan.buffers) {
     if (a.offset < 0 || a.offset % plan.alignment !== 0) problems.push(`buffer of ${a.values.join(', ')} has a bad offset ${a.offset}`);
     if (a.offset + a.bytes > plan.arenaBytes) problems.push(`buffer of ${a.values.join(', ')} ends past the arena`);
-    for (let j = i + 1; j < bs.length; j++) {
-      const b = bs[j];
-      const spaceOverlap = a.offset < b.offset + b.bytes && b.offset < a.offset + a.bytes;
-      if (spaceOverlap && overlapInTime(a, b)) {
-        problems.push(`buffers of ${a.values.join(', ')} [${a.first}..${a.last}] and ${b.values.join(', ')} [${b.first}..${b.last}] overlap in memory while both live`);
-      }
-    }
+  }
+  const overlap = (a: PlannedBuffer, b: PlannedBuffer) => {
+    problems.push(`buffers of ${a.values.join(', ')} [${a.first}..${a.last}] and ${b.values.join(', ')} [${b.first}..${b.last}] overlap in memory while both live`);
+  };
+  const live: PlannedBuffer[] = [];
+  const dead = (x: PlannedBuffer, now: number) => x.last < now;
+  for (const b of plan.buffers.filter((x) => x.bytes > 0).sort((x, y) => x.first - y.first || x.offset - y.offset)) {
+    let at = upperBound(live, b.offset);
+    // The nearest live buffer below (dropping dead ones on the way), then the nearest above.
+    while (at > 0 && dead(live[at - 1], b.first)) live.splice(--at, 1);
+    if (at > 0 && live[at - 1].offset + live[at - 1].bytes > b.offset) overlap(live[at - 1], b);
+    while (at < live.length && dead(live[at], b.first)) live.splice(at, 1);
+    if (at < live.length && live[at].offset < b.offset + b.bytes) overlap(b, live[at]);
+    live.splice(at, 0, b);
   }
   return problems;
 }

@@ -60,7 +60,9 @@ export function loadCaseModel(caseDir: string, set: TestDataSet, rule: BindRule 
   declared.inputs.forEach((v, i) => {
     if (!(v.name in constantInputs)) feeds[v.name] = set.inputs[i];
   });
-  return { graph: loadOnnxBytes(bytes, file, { constantInputs }), feeds };
+  // The data set's shapes are the inputs' shapes (a declared 0 batch is an empty one here, not a dynamic one).
+  const inputShapes = Object.fromEntries(Object.entries(feeds).filter(([, t]) => t).map(([name, t]) => [name, [...t.shape]]));
+  return { graph: loadOnnxBytes(bytes, file, { constantInputs, inputShapes }), feeds };
 }
 
 /** A case's model imported as written (upgraded, nothing bound): its own errors (an unsupported type or op) come from here. */

@@ -25,6 +25,11 @@ export function modelDisplayName(file: string): string {
   return path.basename(file, path.extname(file));
 }
 
+/** Notices go to stderr, one line each, so that a command's stdout stays its output (--json). */
+function noticeOnStderr(text: string): void {
+  process.stderr.write(`edgeprune: notice: ${text}\n`);
+}
+
 export async function loadModel(file: string, options: LoadOptions = {}): Promise<Graph> {
   const json = tfjsModelJson(file);
   if (json) {
@@ -35,5 +40,5 @@ export async function loadModel(file: string, options: LoadOptions = {}): Promis
     verifyGraph(g);
     return g;
   }
-  return loadOnnx(file, options);
+  return loadOnnx(file, { ...options, onNotice: options.onNotice ?? noticeOnStderr });
 }

@@ -5,6 +5,7 @@ import type { InferInput } from '../ops/op-def.js';
 import { opFor } from '../ops/registry.js';
 import { dimsToString, isStaticShape, type Graph, type Node } from './graph.js';
 import { nodeAttrs } from './interpreter.js';
+import { tensorShapeProblem } from './limits.js';
 
 /** Types of a node's inputs as inference sees them (constants carry their value). */
 export function inferInputs(g: Graph, node: Node): (InferInput | undefined)[] {
@@ -21,7 +22,7 @@ export function inferInputs(g: Graph, node: Node): (InferInput | undefined)[] {
   });
 }
 
-/** Infer one node's outputs. */
+/** Infer one node's outputs; refuses an output past the tensor limits (src/ir/limits.ts) before anything holds it. */
 export function inferNode(g: Graph, node: Node): InferInput[] {
   const op = opFor(node);
   const outs = op.infer(inferInputs(g, node), nodeAttrs(node), node);
@@ -29,6 +30,10 @@ export function inferNode(g: Graph, node: Node): InferInput[] {
   if (outs.length < node.outputs.filter((o) => o).length) {
     throw new Error(`shape inference of node '${node.name}' (${node.opType}) gave ${outs.length} outputs for ${wanted}`);
   }
+  node.outputs.forEach((name, i) => {
+    const problem = name ? tensorShapeProblem(outs[i].shape, outs[i].dtype) : undefined;
+    if (problem) throw nodeError(node, `output '${name}' ${problem}`, 'the model is corrupt, or far larger than any microcontroller model');
+  });
   return outs;
 }
 
@@ -53,8 +58,9 @@ export function resolveGraphOutputs(g: Graph): void {
     if (declared.dtype !== found.dtype) {
       throw new UserError(`graph output '${declared.name}' is declared ${declared.dtype} but computes ${found.dtype}`);
     }
+    // (a declared 0 batch is how some exporters write a dynamic one, as on inputs)
     const clash = declared.shape.length === found.shape.length &&
-      declared.shape.some((d, i) => typeof d === 'number' && d !== found.shape[i]);
+      declared.shape.some((d, i) => typeof d === 'number' && d !== found.shape[i] && !(i === 0 && d === 0));
     if (clash) {
       throw new UserError(`graph output '${declared.name}' is declared ${dimsToString(declared.shape)} but computes ${dimsToString(found.shape)}`);
     }

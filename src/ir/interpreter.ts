@@ -1,10 +1,11 @@
 // The reference interpreter: runs an IR graph on given inputs. Every backend is compared against it.
 
-import { UserError } from '../errors.js';
+import { nodeError, UserError } from '../errors.js';
 import { opFor } from '../ops/registry.js';
 import { readAttrs } from '../ops/op-def.js';
-import { consumers, type Graph, type Node } from './graph.js';
-import { sameShape, shapeToString, Tensor } from './tensor.js';
+import { consumers, isStaticShape, type Graph, type Node } from './graph.js';
+import { countText, limits, storageBytesPerElement } from './limits.js';
+import { sameShape, shapeSize, shapeToString, Tensor } from './tensor.js';
 
 const attrCache = new WeakMap<Node, unknown>();
 
@@ -50,11 +51,28 @@ function checkFeeds(g: Graph, feeds: Record<string, Tensor>): void {
   }
 }
 
-/** Run the graph; returns the graph outputs (and every intermediate with keepIntermediates). */
+const tensorBytes = (t: Tensor) => t.size * storageBytesPerElement(t.dtype);
+
+/** Bytes the node's outputs will take, from their inferred types (0 for a value without one). */
+function outputBytes(g: Graph, node: Node): number {
+  let bytes = 0;
+  for (const name of node.outputs) {
+    const v = name ? g.values.get(name) : undefined;
+    if (v && isStaticShape(v.shape)) bytes += shapeSize(v.shape) * storageBytesPerElement(v.dtype);
+  }
+  return bytes;
+}
+
+/**
+ * Run the graph; returns the graph outputs (and every intermediate with keepIntermediates). Refuses,
+ * before evaluating it, a node whose outputs would bring the values alive at once past the limit.
+ */
 export function runGraph(g: Graph, feeds: Record<string, Tensor>, options: RunOptions = {}): Map<string, Tensor> {
   checkFeeds(g, feeds);
   const env = new Map<string, Tensor>(g.initializers);
   for (const input of g.inputs) env.set(input.name, feeds[input.name]);
+  const maxLive = limits().maxLiveBytes;
+  let liveBytes = g.inputs.reduce((s, v) => s + tensorBytes(feeds[v.name]), 0);
   const remainingUses = new Map<string, number>();
   if (!options.keepIntermediates) {
     for (const [name, users] of consumers(g)) remainingUses.set(name, users.length);
@@ -67,16 +85,26 @@ export function runGraph(g: Graph, feeds: Record<string, Tensor>, options: RunOp
       if (!v) throw new Error(`node '${node.name}' reads '${name}', which has no value yet`);
       return v;
     });
+    const more = outputBytes(g, node);
+    if (liveBytes + more > maxLive) {
+      throw nodeError(node, `running it would hold ${countText(liveBytes + more)} bytes of values at once, more than the limit of ${countText(maxLive)}`);
+    }
     const outs = evaluateNode(node, inputs);
     node.outputs.forEach((name, i) => {
-      if (name) env.set(name, outs[i]);
+      if (!name) return;
+      env.set(name, outs[i]);
+      liveBytes += tensorBytes(outs[i]);
     });
     if (!options.keepIntermediates) {
       for (const name of node.inputs) {
         if (!name || g.initializers.has(name)) continue;
         const left = (remainingUses.get(name) ?? 1) - 1;
         remainingUses.set(name, left);
-        if (left <= 0) env.delete(name);
+        const dead = left <= 0 ? env.get(name) : undefined;
+        if (dead) {
+          liveBytes -= tensorBytes(dead);
+          env.delete(name);
+        }
       }
     }
   }

@@ -1,9 +1,9 @@
 // The IR verifier: topological order, one producer per value, known ops, and consistent types and shapes.
 
-import { opFor, findOp } from '../ops/registry.js';
-import { readAttrs } from '../ops/op-def.js';
+import { findOp } from '../ops/registry.js';
 import { dimsToString, isStaticShape, type Graph } from './graph.js';
 import { inferNode } from './infer-shapes.js';
+import { nodeAttrs } from './interpreter.js';
 import { sameShape } from './tensor.js';
 
 /** Every problem found in the graph (empty when it is well formed). */
@@ -42,7 +42,7 @@ export function verifyProblems(g: Graph): string[] {
     }
     for (const o of node.outputs) if (o) define(o, where);
     try {
-      readAttrs(opFor(node), node);
+      nodeAttrs(node);
     } catch (e) {
       problems.push((e as Error).message);
       continue;

@@ -54,6 +54,7 @@ export function exportOpset(g: Graph): number {
 export function exportOnnx(g: Graph, producerVersion = VERSION): Uint8Array {
   const domains = new Set(g.nodes.map((n) => n.domain).filter((d) => d !== ''));
   const opset = exportOpset(g);
+  const graphIo = new Set([...g.inputs, ...g.outputs].map((v) => v.name));
   const model = onnx.ModelProto.create({
     irVersion: irVersionFor(opset),
     producerName: 'edgeprune',
@@ -73,7 +74,7 @@ export function exportOnnx(g: Graph, producerVersion = VERSION): Uint8Array {
       input: g.inputs.map(valueInfoToProto),
       output: g.outputs.map(valueInfoToProto),
       valueInfo: [...g.values.values()]
-        .filter((v) => !g.inputs.some((i) => i.name === v.name) && !g.outputs.some((o) => o.name === v.name))
+        .filter((v) => !graphIo.has(v.name))
         .map(valueInfoToProto),
     },
   });

@@ -3,11 +3,12 @@
 import { UserError } from '../errors.js';
 import { dtypeFromOnnx, type DType } from '../ir/dtype.js';
 import { emptyGraph, type AttrValue, type Dim, type Graph, type Node, type ValueInfo } from '../ir/graph.js';
+import { constantBudget, countText, limits } from '../ir/limits.js';
 import type { Tensor } from '../ir/tensor.js';
 import { CANONICAL_OPSET, type UpgradeContext } from '../ops/op-def.js';
 import { canonicalDomain, findOp, supportedOpNames } from '../ops/registry.js';
 import { onnx, toNumber } from './proto.js';
-import { tensorFromProto } from './tensor-proto.js';
+import { tensorFromProto, type TensorSource } from './tensor-proto.js';
 
 /** Oldest and newest standard-domain opsets the importer accepts. */
 export const MIN_OPSET = 7;
@@ -56,8 +57,12 @@ function valueInfoFromProto(v: onnx.IValueInfoProto, what: string): ValueInfo {
   if ('unsupported' in found) throw new UserError(`${what} '${name}' has element type ${found.unsupported}, which edgeprune does not support`);
   const dims = tt.shape?.dim ?? [];
   const shape: Dim[] = dims.map((d, i) => {
-    // The oneof tells which field is set; an unset dimension is unknown, not 0.
-    if ((d as { value?: string }).value === 'dimValue') return toNumber(d.dimValue);
+    // The oneof tells which field is set; an unset dimension is unknown, not 0. Some exporters write
+    // an unknown dimension as -1: it stays dynamic, by that name.
+    if ((d as { value?: string }).value === 'dimValue') {
+      const n = toNumber(d.dimValue);
+      return n < 0 ? String(n) : n;
+    }
     return d.dimParam || `?${i}`;
   });
   if (!tt.shape && what === 'graph input') {
@@ -67,7 +72,7 @@ function valueInfoFromProto(v: onnx.IValueInfoProto, what: string): ValueInfo {
   return { name, dtype: found.dtype as DType, shape };
 }
 
-function attrFromProto(a: onnx.IAttributeProto, node: Node, baseDir: string): AttrValue {
+function attrFromProto(a: onnx.IAttributeProto, node: Node, source: TensorSource): AttrValue {
   const T = onnx.AttributeProto.AttributeType;
   let type = a.type ?? T.UNDEFINED;
   if (type === T.UNDEFINED) {
@@ -81,6 +86,12 @@ function attrFromProto(a: onnx.IAttributeProto, node: Node, baseDir: string): At
     else type = T.INT;
   }
   const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
+  const listLength = type === T.INTS ? a.ints?.length : type === T.FLOATS ? a.floats?.length : type === T.STRINGS ? a.strings?.length : undefined;
+  const maxList = limits().maxListValues;
+  // Constant's value lists are data; every other list attribute has a value or two per axis or output.
+  if (listLength !== undefined && listLength > maxList && node.opType !== 'Constant') {
+    throw new UserError(`node '${node.name}' (${node.opType}): attribute '${a.name}' lists ${countText(listLength)} values, more than the limit of ${countText(maxList)}`, 'the model is corrupt');
+  }
   switch (type) {
     case T.INT: return { kind: 'int', value: toNumber(a.i) };
     case T.FLOAT: return { kind: 'float', value: a.f ?? 0 };
@@ -88,7 +99,9 @@ function attrFromProto(a: onnx.IAttributeProto, node: Node, baseDir: string): At
     case T.INTS: return { kind: 'ints', value: (a.ints ?? []).map(toNumber) };
     case T.FLOATS: return { kind: 'floats', value: [...(a.floats ?? [])] };
     case T.STRINGS: return { kind: 'strings', value: (a.strings ?? []).map(text) };
-    case T.TENSOR: return { kind: 'tensor', value: tensorFromProto(a.t!, `attribute '${a.name}' of node '${node.name}'`, baseDir) };
+    case T.TENSOR:
+      if (!a.t) throw new UserError(`node '${node.name}' (${node.opType}): attribute '${a.name}' is a tensor attribute without a tensor`);
+      return { kind: 'tensor', value: tensorFromProto(a.t, `attribute '${a.name}' of node '${node.name}'`, source) };
     default:
       throw new UserError(
         `node '${node.name}' (${node.opType}): attribute '${a.name}' is a ${T[type] ?? type}, which edgeprune does not support (subgraphs, sparse tensors and type protos)`,
@@ -99,6 +112,8 @@ function attrFromProto(a: onnx.IAttributeProto, node: Node, baseDir: string): At
 /** Names every value and node already use, to hand out fresh ones. */
 class NameSource {
   private readonly used = new Set<string>();
+  /** Next suffix to try per hint, so that handing out many names from one hint stays linear. */
+  private readonly nextSuffix = new Map<string, number>();
   add(name: string): void {
     this.used.add(name);
   }
@@ -107,7 +122,9 @@ class NameSource {
   }
   fresh(hint: string): string {
     let name = hint;
-    for (let i = 1; this.used.has(name); i++) name = `${hint}_${i}`;
+    let i = this.nextSuffix.get(hint) ?? 1;
+    while (this.used.has(name)) name = `${hint}_${i++}`;
+    this.nextSuffix.set(hint, i);
     this.used.add(name);
     return name;
   }
@@ -134,6 +151,16 @@ function checkOpsSupported(nodes: readonly Node[], file: string): void {
   );
 }
 
+/** Graph inputs (or outputs) need distinct, non-empty names. */
+function checkDistinctNames(values: readonly ValueInfo[], what: string, file: string): void {
+  const seen = new Set<string>();
+  for (const v of values) {
+    if (v.name === '') throw new UserError(`'${file}' has a ${what} without a name`);
+    if (seen.has(v.name)) throw new UserError(`'${file}' lists ${what} '${v.name}' twice`);
+    seen.add(v.name);
+  }
+}
+
 /** Build the IR graph from a decoded model. Shapes are not fixed or inferred here. */
 export function graphFromModel(model: onnx.ModelProto, file: string, baseDir: string): Graph {
   const opset = standardOpset(model, file);
@@ -146,16 +173,20 @@ export function graphFromModel(model: onnx.ModelProto, file: string, baseDir: st
     throw new UserError(`'${file}' defines model-local functions (${names}), which edgeprune does not support`, 'inline them first (onnx.inliner.inline_local_functions)');
   }
   const names = new NameSource();
+  const source: TensorSource = { baseDir, constants: constantBudget() };
 
   for (const init of gp.initializer ?? []) {
     const name = init.name ?? '';
-    g.initializers.set(name, tensorFromProto(init, `initializer '${name}'`, baseDir));
+    if (g.initializers.has(name)) throw new UserError(`'${file}' defines initializer '${name}' twice`);
+    g.initializers.set(name, tensorFromProto(init, `initializer '${name}'`, source));
     names.add(name);
   }
   if ((gp.sparseInitializer?.length ?? 0) > 0) throw new UserError(`'${file}' has sparse initializers, which edgeprune does not support`);
   // Before IR version 4, initializers were also listed as graph inputs.
   g.inputs = (gp.input ?? []).filter((v) => !g.initializers.has(v.name ?? '')).map((v) => valueInfoFromProto(v, 'graph input'));
   g.outputs = (gp.output ?? []).map((v) => valueInfoFromProto(v, 'graph output'));
+  checkDistinctNames(g.inputs, 'graph input', file);
+  checkDistinctNames(g.outputs, 'graph output', file);
   for (const v of [...g.inputs, ...g.outputs]) names.add(v.name);
 
   const rawNodes = gp.node ?? [];
@@ -175,7 +206,12 @@ export function graphFromModel(model: onnx.ModelProto, file: string, baseDir: st
   });
   checkOpsSupported(nodes, file);
   rawNodes.forEach((n, i) => {
-    for (const a of n.attribute ?? []) nodes[i].attrs[a.name ?? ''] = attrFromProto(a, nodes[i], baseDir);
+    for (const a of n.attribute ?? []) {
+      const name = a.name ?? '';
+      if (Object.hasOwn(nodes[i].attrs, name)) throw new UserError(`node '${nodes[i].name}' (${nodes[i].opType}) has attribute '${name}' twice`);
+      // (defined, not assigned: an attribute named __proto__ stays an attribute, which the op then refuses)
+      Object.defineProperty(nodes[i].attrs, name, { value: attrFromProto(a, nodes[i], source), enumerable: true, writable: true, configurable: true });
+    }
   });
 
   const ctx: UpgradeContext = {

@@ -1,11 +1,11 @@
 // Read an .onnx file into a verified, shape-inferred IR graph with constants folded.
 
-import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { readRegularFile } from '../import/read-file.js';
+import { checkStructure } from '../ir/check-structure.js';
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
-import { verifyGraph } from '../ir/verify.js';
 import { eliminateDeadCode } from '../passes/eliminate-dead-code.js';
 import { eliminateIdentities } from '../passes/eliminate-identities.js';
 import { fixInputShapes, type InputShapes } from '../passes/fix-input-shapes.js';
@@ -15,24 +15,15 @@ import { decodeModel, graphFromModel } from './import.js';
 
 export interface LoadOptions {
   inputShapes?: InputShapes;
+  /** Told one line when the loader chooses something for the user (a dynamic batch set to 1). */
+  onNotice?: (text: string) => void;
   /** Graph inputs to turn into constants with these values (e.g. a shape fed as an input). */
   constantInputs?: Record<string, Tensor>;
 }
 
-/** Read a file's bytes with errors a user understands. */
+/** Read a model file's bytes (a regular file within the size limit) with errors a user understands. */
 export function readModelBytes(file: string): Buffer {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(file);
-  } catch {
-    throw new UserError(`model file '${file}' does not exist`);
-  }
-  if (stat.isDirectory()) throw new UserError(`'${file}' is a directory, not a model file`);
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    throw new UserError(`cannot read model file '${file}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  return readRegularFile(file, `model file '${file}'`);
 }
 
 /**
@@ -40,7 +31,7 @@ export function readModelBytes(file: string): Buffer {
  * verifier checks (static shapes, inferred types), so verification starts after them.
  */
 export function prepareImportedGraph(raw: Graph, options: LoadOptions = {}): Graph {
-  const typed = runPasses(raw, [fixInputShapes(options.inputShapes), foldConstants], { verify: false });
+  const typed = runPasses(raw, [fixInputShapes(options.inputShapes, options.onNotice), foldConstants], { verify: false });
   return runPasses(typed, [eliminateIdentities, eliminateDeadCode]);
 }
 
@@ -48,9 +39,9 @@ export function loadOnnxBytes(bytes: Uint8Array, file: string, options: LoadOpti
   const model = decodeModel(bytes, file);
   const raw = graphFromModel(model, file, path.dirname(path.resolve(file)));
   bindConstantInputs(raw, options.constantInputs ?? {});
-  const g = prepareImportedGraph(raw, options);
-  verifyGraph(g);
-  return g;
+  checkStructure(raw);
+  // (verified by prepareImportedGraph after its last pass)
+  return prepareImportedGraph(raw, options);
 }
 
 function bindConstantInputs(g: Graph, values: Record<string, Tensor>): void {

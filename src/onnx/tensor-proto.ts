@@ -1,19 +1,31 @@
 // ONNX TensorProto ↔ IR Tensor: raw_data (little-endian, unaligned, sub-byte packed), typed fields, external data.
 
 import fs from 'node:fs';
-import path from 'node:path';
 import { UserError } from '../errors.js';
+import { readFileInFolder, readRegularFile } from '../import/read-file.js';
 import { dtypeFromOnnx, dtypeInfo, onnxCodeOf, type DType, type TensorData } from '../ir/dtype.js';
+import { checkTensorShape, storageBytesPerElement, type Budget } from '../ir/limits.js';
 import { shapeSize, Tensor } from '../ir/tensor.js';
 import { float16Bits, float16FromBits } from '../util/float16.js';
 import { onnx, toNumber, type Int64 } from './proto.js';
 
 const EXTERNAL = 1;
-/** More elements than any model for a microcontroller or FPGA holds in one tensor: a corrupt file. */
-const MAX_ELEMENTS = 2 ** 28;
 
-/** Read a TensorProto into a Tensor. `where` names it in errors; `baseDir` resolves external data. */
-export function tensorFromProto(p: onnx.ITensorProto, where: string, baseDir?: string): Tensor {
+/** Where a tensor's bytes may come from besides the proto itself, and what it may cost. */
+export interface TensorSource {
+  /** The model's folder: external data must be a regular file inside it. */
+  baseDir?: string;
+  /** The model's constant budget, charged with the tensor's bytes before they are allocated. */
+  constants?: Budget;
+}
+
+/** Bytes of n elements as ONNX stores them (raw_data, external data): sub-byte types packed. */
+function packedBytes(dtype: DType, n: number): number {
+  return Math.ceil((n * dtypeInfo(dtype).bits) / 8);
+}
+
+/** Read a TensorProto into a Tensor. `where` names it in errors ("initializer 'w'"). */
+export function tensorFromProto(p: onnx.ITensorProto, where: string, source: TensorSource = {}): Tensor {
   const code = p.dataType ?? 0;
   const found = dtypeFromOnnx(code);
   if ('unsupported' in found) {
@@ -21,47 +33,89 @@ export function tensorFromProto(p: onnx.ITensorProto, where: string, baseDir?: s
   }
   const dtype = found.dtype;
   const shape = (p.dims ?? []).map(toNumber);
-  if (shape.some((d) => d < 0 || !Number.isInteger(d))) throw new UserError(`${where} has an invalid shape [${shape.join(', ')}]`);
+  checkTensorShape(shape, dtype, where);
   const n = shapeSize(shape);
-  if (n > MAX_ELEMENTS) throw new UserError(`${where} claims ${n} elements (shape ${shape.join('x')}); the file is corrupt or not a tensor`);
-  const t = new Tensor(dtype, shape);
+  source.constants?.charge(n * storageBytesPerElement(dtype), where);
   let raw: Uint8Array | undefined = p.rawData && p.rawData.length > 0 ? p.rawData : undefined;
-  if (p.dataLocation === EXTERNAL) raw = readExternal(p, where, baseDir);
+  if (p.dataLocation === EXTERNAL) raw = readExternal(p, where, packedBytes(dtype, n), source.baseDir);
+  // Sizes are checked before the tensor is allocated.
   if (raw) {
-    decodeRaw(raw, t.data, dtype, n, where);
+    checkRawLength(raw, dtype, n, where);
+    const t = new Tensor(dtype, shape);
+    decodeRaw(raw, t.data, dtype, n);
     return t;
   }
-  decodeTypedFields(p, t.data, dtype, n, where);
+  checkTypedLength(p, dtype, n, where);
+  const t = new Tensor(dtype, shape);
+  decodeTypedFields(p, t.data, dtype, n);
   return t;
 }
 
-function readExternal(p: onnx.ITensorProto, where: string, baseDir?: string): Uint8Array {
+/** A non-negative integer written as decimal digits (external data offset and length), or undefined. */
+function byteCount(text: string | undefined, key: string, where: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^[0-9]+$/.test(text.trim()) || !Number.isSafeInteger(n)) {
+    throw new UserError(`external data of ${where}: ${key} '${text}' is not a non-negative integer`);
+  }
+  return n;
+}
+
+/**
+ * The bytes of an external-data tensor: `location` relative to the model's folder and inside it, a
+ * regular file, `offset` and `length` within it, `length` the tensor's size.
+ */
+function readExternal(p: onnx.ITensorProto, where: string, expected: number, baseDir?: string): Uint8Array {
   const entries = new Map((p.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
   const location = entries.get('location');
-  if (!location || !baseDir) throw new UserError(`${where} refers to external data that cannot be located`);
-  const file = path.resolve(baseDir, location);
-  if (!fs.existsSync(file)) throw new UserError(`${where} stores its data in '${location}', which is missing next to the model`);
-  const buf = fs.readFileSync(file);
-  const offset = Number(entries.get('offset') ?? 0);
-  const length = entries.has('length') ? Number(entries.get('length')) : buf.length - offset;
-  if (offset + length > buf.length) throw new UserError(`${where}: external data file '${location}' is shorter than the tensor`);
-  return new Uint8Array(buf.buffer, buf.byteOffset + offset, length);
+  if (location === undefined || location === '') throw new UserError(`${where} refers to external data but names no location`);
+  if (!baseDir) throw new UserError(`${where} refers to external data ('${location}'), which only a model file next to its data can use`);
+  const what = `external data of ${where}:`;
+  const offset = byteCount(entries.get('offset'), 'offset', where) ?? 0;
+  const length = byteCount(entries.get('length'), 'length', where);
+  if (length !== undefined && length !== expected) {
+    throw new UserError(`${what} length ${length} bytes in '${location}', but the tensor's shape needs ${expected}`);
+  }
+  return readFileInFolder(baseDir, location, offset, expected, what);
+}
+
+function checkRawLength(raw: Uint8Array, dtype: DType, n: number, where: string): void {
+  const { bits } = dtypeInfo(dtype);
+  if (raw.length !== packedBytes(dtype, n)) throw sizeError(where, Math.floor((raw.length * 8) / bits), n);
+}
+
+/** The typed field a tensor of this type keeps its values in, and how many entries n elements take. */
+function typedField(p: onnx.ITensorProto, dtype: DType, n: number): { list: ArrayLike<unknown> | null | undefined; entries: number } {
+  switch (dtype) {
+    case 'float32': return { list: p.floatData, entries: n };
+    case 'float64': return { list: p.doubleData, entries: n };
+    case 'int64': return { list: p.int64Data, entries: n };
+    case 'uint32': case 'uint64': return { list: p.uint64Data, entries: n };
+    default: {
+      const { bits } = dtypeInfo(dtype);
+      return { list: p.int32Data, entries: bits < 8 ? Math.ceil(n / (8 / bits)) : n };
+    }
+  }
+}
+
+function checkTypedLength(p: onnx.ITensorProto, dtype: DType, n: number, where: string): void {
+  const { list, entries } = typedField(p, dtype, n);
+  const got = list?.length ?? 0;
+  if (got !== entries) throw sizeError(where, got, entries);
 }
 
 function sizeError(where: string, got: number, want: number): UserError {
   return new UserError(`${where} holds ${got} values but its shape needs ${want} (corrupt or truncated model)`);
 }
 
-function decodeRaw(raw: Uint8Array, out: TensorData, dtype: DType, n: number, where: string): void {
+/** raw_data (little-endian, packed) into `out` (length checked by checkRawLength). */
+function decodeRaw(raw: Uint8Array, out: TensorData, dtype: DType, n: number): void {
   const { bits, signed } = dtypeInfo(dtype);
   if (bits < 8) {
-    const perByte = 8 / bits;
-    if (raw.length !== Math.ceil(n / perByte)) throw sizeError(where, raw.length * perByte, n);
     unpackSubByte(raw, out as Int8Array | Uint8Array, bits, signed, n);
     return;
   }
   const bytes = bits / 8;
-  if (raw.length !== n * bytes) throw sizeError(where, Math.floor(raw.length / bytes), n);
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const o = out as any; // eslint-disable-line @typescript-eslint/no-explicit-any
   for (let i = 0; i < n; i++) {
@@ -94,29 +148,25 @@ function unpackSubByte(raw: ArrayLike<number>, out: Int8Array | Uint8Array, bits
   }
 }
 
-function decodeTypedFields(p: onnx.ITensorProto, out: TensorData, dtype: DType, n: number, where: string): void {
+/** Typed-field values into `out` (lengths checked by checkTypedLength). */
+function decodeTypedFields(p: onnx.ITensorProto, out: TensorData, dtype: DType, n: number): void {
   const o = out as any; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const take = <T>(list: T[] | null | undefined, expected: number): T[] => {
-    const l = list ?? [];
-    if (l.length !== expected) throw sizeError(where, l.length, expected);
-    return l;
-  };
   switch (dtype) {
-    case 'float32': take(p.floatData, n).forEach((v, i) => (o[i] = v)); return;
-    case 'float64': take(p.doubleData, n).forEach((v, i) => (o[i] = v)); return;
-    case 'float16': take(p.int32Data, n).forEach((v, i) => (o[i] = float16FromBits(v))); return;
-    case 'int64': take<Int64>(p.int64Data, n).forEach((v, i) => (o[i] = BigInt(v.toString()))); return;
-    case 'uint32': take<Int64>(p.uint64Data, n).forEach((v, i) => (o[i] = toNumber(v))); return;
-    case 'uint64': take<Int64>(p.uint64Data, n).forEach((v, i) => (o[i] = BigInt.asUintN(64, BigInt(v.toString())))); return;
+    case 'float32': (p.floatData ?? []).forEach((v, i) => (o[i] = v)); return;
+    case 'float64': (p.doubleData ?? []).forEach((v, i) => (o[i] = v)); return;
+    case 'float16': (p.int32Data ?? []).forEach((v, i) => (o[i] = float16FromBits(v))); return;
+    case 'int64': (p.int64Data ?? []).forEach((v, i) => (o[i] = BigInt(v.toString()))); return;
+    case 'uint32': (p.uint64Data ?? []).forEach((v, i) => (o[i] = toNumber(v))); return;
+    case 'uint64': (p.uint64Data ?? []).forEach((v, i) => (o[i] = BigInt.asUintN(64, BigInt(v.toString())))); return;
     default: break;
   }
   const { bits, signed } = dtypeInfo(dtype);
   if (bits < 8) {
-    const bytes = take(p.int32Data, Math.ceil(n / (8 / bits)));
+    const bytes = p.int32Data ?? [];
     unpackSubByte(bytes, o, bits, signed, n);
     return;
   }
-  take(p.int32Data, n).forEach((v, i) => (o[i] = v));
+  (p.int32Data ?? []).forEach((v, i) => (o[i] = v));
 }
 
 /** Write a Tensor as a TensorProto with raw_data. */
@@ -165,12 +215,7 @@ export function encodeRaw(t: Tensor): Uint8Array {
 
 /** Read a serialized TensorProto file (the `input_N.pb` / `output_N.pb` of ONNX test data). */
 export function readTensorFile(file: string): { name: string; tensor: Tensor } {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch {
-    throw new UserError(`cannot read tensor file '${file}'`);
-  }
+  const bytes = readRegularFile(file, `tensor file '${file}'`);
   let p: onnx.TensorProto;
   try {
     p = onnx.TensorProto.decode(bytes);

@@ -13,7 +13,7 @@ export class AttrReader {
   constructor(private readonly node: Node) {}
 
   has(name: string): boolean {
-    return name in this.node.attrs;
+    return Object.hasOwn(this.node.attrs, name);
   }
 
   int(name: string, fallback: number): number;
@@ -90,7 +90,7 @@ export class AttrReader {
   private get<K extends Kind>(name: string, kind: K): ValueOf<K> | undefined {
     type Out = ValueOf<K> | undefined;
     this.used.add(name);
-    const a = this.node.attrs[name];
+    const a = Object.hasOwn(this.node.attrs, name) ? this.node.attrs[name] : undefined;
     if (a === undefined) return undefined;
     if (a.kind !== kind) {
       // ONNX writers sometimes store an int-valued float list as ints and vice versa; accept the numeric pairs.

@@ -5,7 +5,7 @@ import { Tensor } from '../ir/tensor.js';
 import { defineOp } from './op-def.js';
 import { FLOAT_TYPES, required, requireType } from './util/check.js';
 import { finishFloat16 } from './util/elementwise.js';
-import { poolOutputShape, poolPlan, readPoolWindow, type PoolWindowAttrs } from './util/nn-pool.js';
+import { poolOutputShape, poolPlan, poolWork, readPoolWindow, type PoolWindowAttrs } from './util/nn-pool.js';
 
 export interface AveragePoolAttrs extends PoolWindowAttrs {
   countIncludePad: boolean;
@@ -25,6 +25,7 @@ export const AveragePool = defineOp<AveragePoolAttrs>({
     requireType(x, FLOAT_TYPES, node, 'input X');
     return [{ dtype: x.dtype, shape: poolOutputShape(x.shape, attrs, node) }];
   },
+  evaluationWork: poolWork,
   evaluate(inputs, attrs, node) {
     const x = required(inputs, 0, node);
     const plan = poolPlan(x.shape, attrs, node);

@@ -4,7 +4,7 @@ import type { DType, NumberArray } from '../ir/dtype.js';
 import { Tensor } from '../ir/tensor.js';
 import { defineOp } from './op-def.js';
 import { required, requireType } from './util/check.js';
-import { poolOutputShape, poolPlan, readPoolWindow, type PoolPlan, type PoolWindowAttrs } from './util/nn-pool.js';
+import { poolOutputShape, poolPlan, poolWork, readPoolWindow, type PoolPlan, type PoolWindowAttrs } from './util/nn-pool.js';
 
 export interface MaxPoolAttrs extends PoolWindowAttrs {
   /** Indices output counts in column-major order over the spatial axes. */
@@ -31,6 +31,7 @@ export const MaxPool = defineOp<MaxPoolAttrs>({
       { dtype: 'int64', shape },
     ];
   },
+  evaluationWork: poolWork,
   evaluate(inputs, attrs, node) {
     const x = required(inputs, 0, node);
     const plan = poolPlan(x.shape, attrs, node);

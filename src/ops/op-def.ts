@@ -58,6 +58,11 @@ export interface OpDef<A = unknown> {
   evaluate(inputs: (Tensor | undefined)[], attrs: A, node: Node): Tensor[];
   /** Multiply-accumulates per inference (Conv/Gemm/MatMul-like ops only; others count 0). */
   macs?(inputs: (ValueType | undefined)[], outputs: ValueType[], attrs: A): number;
+  /**
+   * Elementary operations of one reference evaluation besides the MACs and one visit of each input and
+   * output element (a pool's window taps); bounds what constant folding spends. Default 0.
+   */
+  evaluationWork?(inputs: (ValueType | undefined)[], outputs: ValueType[], attrs: A): number;
   /** Inputs that hold trained parameters when they are initializers, with their role. */
   readonly paramInputs?: Readonly<Record<number, ParamRole>>;
   /** Lowest standard opset whose version of this op accepts the node as written (default CANONICAL_OPSET). */

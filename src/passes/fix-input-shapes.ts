@@ -1,7 +1,9 @@
-// Replace dynamic graph-input dimensions by the user's --input-shape values; refuse what stays dynamic.
+// Replace dynamic graph-input dimensions by the user's --input-shape values, a dynamic batch by 1; refuse what
+// stays dynamic, and input shapes past the tensor limits.
 
 import { UserError } from '../errors.js';
-import { cloneGraph, dimsToString, isStaticShape, type Dim, type Graph } from '../ir/graph.js';
+import { cloneGraph, dimsToString, isStaticShape, type Dim, type Graph, type ValueInfo } from '../ir/graph.js';
+import { checkTensorShape } from '../ir/limits.js';
 import type { Pass } from './pass.js';
 
 /** Shapes by input name; the key '' applies to a model's only input. */
@@ -11,7 +13,24 @@ function suggestion(name: string, shape: readonly Dim[]): string {
   return `${name}=${shape.map((d) => (typeof d === 'number' ? d : 1)).join('x')}`;
 }
 
-export function fixInputShapes(overrides: InputShapes = {}): Pass {
+/** A dimension the model leaves open: symbolic ('N', or -1 as some exporters write it), or a 0 batch. */
+function isDynamic(d: Dim, axis: number): boolean {
+  return typeof d === 'string' || (axis === 0 && d === 0);
+}
+
+/** Set a dynamic leading (batch) dimension to 1; returns the notice to give, or undefined. */
+function defaultBatch(v: ValueInfo): string | undefined {
+  if (v.shape.length === 0 || !isDynamic(v.shape[0], 0)) return undefined;
+  const declared = v.shape[0];
+  v.shape = [1, ...v.shape.slice(1)];
+  return `input '${v.name}' has a dynamic batch dimension '${declared}': using 1 (set it with --input-shape ${suggestion(v.name, v.shape)})`;
+}
+
+/**
+ * The pass. `onNotice` hears one line per input whose dynamic batch dimension was set to 1; other
+ * dynamic dimensions need `overrides` (--input-shape).
+ */
+export function fixInputShapes(overrides: InputShapes = {}, onNotice: (text: string) => void = () => {}): Pass {
   return {
     name: 'fix-input-shapes',
     run(input: Graph) {
@@ -33,6 +52,7 @@ export function fixInputShapes(overrides: InputShapes = {}): Pass {
       }
       let changed = false;
       const dynamic: string[] = [];
+      const notices: string[] = [];
       for (const v of g.inputs) {
         const want = given[v.name];
         if (want) {
@@ -41,19 +61,28 @@ export function fixInputShapes(overrides: InputShapes = {}): Pass {
           }
           want.forEach((d, i) => {
             const declared = v.shape[i];
-            if (typeof declared === 'number' && declared !== d) {
+            if (!isDynamic(declared, i) && declared !== d) {
               throw new UserError(`--input-shape ${v.name}=${want.join('x')} changes dimension ${i} from ${declared} to ${d}; only dynamic dimensions can be set`);
             }
           });
           v.shape = [...want];
           changed = true;
         }
-        if (!isStaticShape(v.shape)) dynamic.push(`'${v.name}' (${dimsToString(v.shape)})`);
+        const declared = dimsToString(v.shape);
+        // (a shape the user gave is taken as given, a 0 batch included)
+        const notice = want ? undefined : defaultBatch(v);
+        if (notice) {
+          notices.push(notice);
+          changed = true;
+        }
+        if (!isStaticShape(v.shape)) dynamic.push(`'${v.name}' (${declared})`);
       }
       if (dynamic.length) {
         const fixes = g.inputs.filter((v) => !isStaticShape(v.shape)).map((v) => `--input-shape ${suggestion(v.name, v.shape)}`);
         throw new UserError(`the model has dynamic input dimensions: ${dynamic.join(', ')}; edgeprune needs static shapes`, `fix them, e.g. ${fixes.join(' ')}`);
       }
+      for (const v of g.inputs) checkTensorShape(v.shape, v.dtype, `graph input '${v.name}'`);
+      notices.forEach((n) => onNotice(n));
       return { graph: g, changed };
     },
   };

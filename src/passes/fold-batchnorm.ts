@@ -55,10 +55,13 @@ export const foldBatchNorm: Pass = {
     const users = consumers(g);
     const graphOutputs = new Set(g.outputs.map((o) => o.name));
     const removed = new Set<Node>();
+    // The node whose first output each value is (the first such node, as the graph lists them).
+    const firstOutputOf = new Map<string, Node>();
+    for (const n of g.nodes) if (n.outputs[0] !== undefined && !firstOutputOf.has(n.outputs[0])) firstOutputOf.set(n.outputs[0], n);
     let changed = false;
     for (const bn of g.nodes) {
       if (bn.opType !== 'BatchNormalization' || bn.domain !== '') continue;
-      const producer = g.nodes.find((n) => n.outputs[0] === bn.inputs[0]);
+      const producer = firstOutputOf.get(bn.inputs[0]);
       if (!producer || (producer.opType !== 'Conv' && producer.opType !== 'Gemm')) continue;
       const mid = producer.outputs[0];
       if ((users.get(mid) ?? []).length !== 1 || graphOutputs.has(mid)) continue;
@@ -76,6 +79,7 @@ export const foldBatchNorm: Pass = {
         delete attrs.beta;
       }
       Object.assign(producer, { inputs, attrs, outputs: [bn.outputs[0]] });
+      firstOutputOf.set(bn.outputs[0], producer);
       invalidateAttrs(producer);
       g.values.delete(mid);
       removed.add(bn);

@@ -16,15 +16,19 @@ export interface Pass {
 
 /**
  * Run passes in the given order and verify the graph after each one, so that a broken pass is
- * caught where it broke the graph (an internal error naming the pass).
+ * caught where it broke the graph (an internal error naming the pass). A pass that changed nothing
+ * after the graph was verified once is not verified again (verifying re-infers every node).
  */
 export function runPasses(g: Graph, passes: readonly Pass[], options: { verify?: boolean } = {}): Graph {
   let current = g;
+  let verified = false;
   for (const p of passes) {
-    current = p.run(current).graph;
-    if (options.verify === false) continue;
+    const result = p.run(current);
+    current = result.graph;
+    if (options.verify === false || (verified && !result.changed)) continue;
     const problems = verifyProblems(current);
     if (problems.length) throw new Error(`pass ${p.name} produced an invalid graph:\n  ${problems.join('\n  ')}`);
+    verified = true;
   }
   return current;
 }

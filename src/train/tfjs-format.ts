@@ -4,7 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { UserError } from '../errors.js';
+import { readFileInFolder, readRegularFile } from '../import/read-file.js';
 import type { Graph } from '../ir/graph.js';
+import { checkTensorShape, constantBudget } from '../ir/limits.js';
 import { ensureTraining } from './backend.js';
 import { buildModel } from './build-tfjs-model.js';
 import { planTraining } from './ir-to-tfjs.js';
@@ -18,27 +20,30 @@ interface LayerJson {
   config?: { name?: string; layers?: LayerJson[] };
 }
 
-/** Every (class, name) of the layers in a Keras topology (nested models included). */
-function layersOf(topology: unknown): { cls: string; name: string }[] {
+/** Nested models deeper than this are refused (Keras models nest a few levels at most). */
+const MAX_NESTING = 32;
+
+/** Every (class, name) of the layers in a Keras topology (nested models included), depth first. */
+function layersOf(topology: unknown, file: string): { cls: string; name: string }[] {
   const t = topology as { model_config?: LayerJson } & LayerJson;
   const root = t?.model_config ?? t;
   const out: { cls: string; name: string }[] = [];
-  const walk = (l: LayerJson) => {
-    const layers = l.config?.layers;
-    if (Array.isArray(layers)) for (const child of layers) walk(child);
-    else if (l.class_name) out.push({ cls: l.class_name, name: l.config?.name ?? '?' });
-  };
-  if (root && typeof root === 'object') walk(root);
+  if (!root || typeof root !== 'object') return out;
+  // An explicit stack: a hostile model.json can nest far deeper than the call stack allows.
+  const stack: { layer: LayerJson; depth: number }[] = [{ layer: root, depth: 0 }];
+  while (stack.length > 0) {
+    const { layer, depth } = stack.pop()!;
+    const layers = layer?.config?.layers;
+    if (Array.isArray(layers)) {
+      if (depth >= MAX_NESTING) throw new UserError(`TF.js model '${file}' nests models more than ${MAX_NESTING} deep`);
+      for (let i = layers.length - 1; i >= 0; i--) stack.push({ layer: layers[i], depth: depth + 1 });
+    } else if (layer?.class_name) out.push({ cls: String(layer.class_name), name: String(layer.config?.name ?? '?') });
+  }
   return out;
 }
 
 function readJson(file: string): tf.io.ModelJSON {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    throw new UserError(`cannot read TF.js model '${file}' (missing or unreadable)`);
-  }
+  const text = readRegularFile(file, `cannot read TF.js model '${file}': it`).toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -51,7 +56,25 @@ function readJson(file: string): tf.io.ModelJSON {
     throw new UserError(`TF.js model '${file}' is a graph model (converted from TensorFlow); only layers models load`, 'save the model with tf.LayersModel.save, or convert it to ONNX');
   }
   if (!Array.isArray(j.weightsManifest)) throw new UserError(`TF.js model '${file}' has no weightsManifest`);
+  checkManifest(j.weightsManifest, file);
   return j as tf.io.ModelJSON;
+}
+
+/** The manifest's form and sizes, before any shard is read: paths are strings, shapes within the tensor limits. */
+function checkManifest(manifest: unknown[], file: string): void {
+  const constants = constantBudget();
+  for (const group of manifest) {
+    const g = group as Partial<tf.io.WeightsManifestConfig[number]>;
+    if (!g || !Array.isArray(g.paths) || !Array.isArray(g.weights) || g.paths.some((p: unknown) => typeof p !== 'string')) {
+      throw new UserError(`TF.js model '${file}': a weightsManifest entry is not { paths: [...], weights: [...] }`);
+    }
+    for (const w of g.weights) {
+      const what = `TF.js model '${file}': weight '${String(w?.name)}'`;
+      if (!w || !Array.isArray(w.shape)) throw new UserError(`${what} has no shape`);
+      checkTensorShape(w.shape, 'float32', what);
+      constants.charge(weightBytes(w), what);
+    }
+  }
 }
 
 /** A load handler reading model.json and its shards with node:fs. */
@@ -62,15 +85,13 @@ function fileLoader(modelJsonPath: string, json: tf.io.ModelJSON): tf.io.IOHandl
       tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const specs: tf.io.WeightsManifestEntry[] = [];
         const buffers: ArrayBuffer[] = [];
+        const shardBytes = constantBudget();
         for (const group of manifest) {
           for (const p of group.paths) {
-            const shard = path.join(dir, p);
-            let bytes: Buffer;
-            try {
-              bytes = fs.readFileSync(shard);
-            } catch {
-              throw new UserError(`TF.js model '${modelJsonPath}': weight shard '${shard}' is missing or unreadable`);
-            }
+            // A shard must be a regular file inside the model's folder (no absolute path, no way out).
+            const what = `TF.js model '${modelJsonPath}': weight shard`;
+            const bytes = readFileInFolder(dir, p, 0, undefined, what);
+            shardBytes.charge(bytes.byteLength, `${what} '${p}'`);
             buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
           }
           specs.push(...group.weights);
@@ -98,7 +119,7 @@ function weightBytes(spec: tf.io.WeightsManifestEntry): number {
 export async function loadTfjsLayersModel(modelJsonPath: string, options: { batch?: number } = {}): Promise<Graph> {
   await ensureTraining();
   const json = readJson(modelJsonPath);
-  const unsupported = layersOf(json.modelTopology).filter((l) => !IMPORTABLE_LAYERS.includes(l.cls));
+  const unsupported = layersOf(json.modelTopology, modelJsonPath).filter((l) => !IMPORTABLE_LAYERS.includes(l.cls));
   if (unsupported.length) {
     throw new UserError(
       `TF.js model '${modelJsonPath}': unsupported layer${unsupported.length > 1 ? 's' : ''} ${unsupported.map((l) => `'${l.name}' (${l.cls})`).join(', ')}`,

@@ -131,7 +131,7 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
   const log = options.log ?? (() => {});
   const tolerance = options.tolerance ?? C_TOLERANCE;
   const { target, vectors } = options;
-  const lib = compileToC(g, { prefix: options.prefix, estimator: targetEstimator(options.target) });
+  const lib = compileToC(g, { prefix: options.prefix, estimator: targetEstimator(options.target), target });
   checkFitsTarget(lib, target);
   const compiled = performance.now();
   const workDir = makeTempDir('verify', { keep: options.keepBuild });

@@ -43,7 +43,7 @@ export function registerCompile(program: Command): void {
       const outOptions = { force: options.force, inputs: [file] };
       checkOutputDir(options.out, outOptions);
       const g = await loadModel(file, { inputShapes: options.inputShape });
-      const lib = compileToC(g, { prefix: options.prefix, sparse: options.sparse, estimator: targetEstimator(target) });
+      const lib = compileToC(g, { prefix: options.prefix, sparse: options.sparse, estimator: targetEstimator(target), target });
       checkFitsTarget(lib, target);
       const files = new Map(lib.files);
       files.set('Makefile', renderMakefile(lib, target));

@@ -17,6 +17,8 @@ import { renderTemplate } from '../render-template.js';
 import type { CStep } from './c-step.js';
 import { checkPrefix } from './c-literals.js';
 import { lowerGraph } from './lower.js';
+import { checkLoweredFitsTarget } from './size-check.js';
+import type { McuTarget } from '../../targets/schema.js';
 import type { KernelEstimator, SparseMode } from './sparse-choice.js';
 import { buildViewModel, type ModelView } from './view-model.js';
 
@@ -45,6 +47,8 @@ export interface CompileCOptions {
    * estimates of sparse-choice.ts (calibrated on mps2-an386). Callers that know the target pass it.
    */
   estimator?: KernelEstimator;
+  /** Refuse a model whose weights or arena exceed this target's flash or RAM before rendering any C. */
+  target?: McuTarget;
 }
 
 /** The passes the C backend runs before lowering. */
@@ -82,6 +86,7 @@ export function compileToC(source: Graph, options: CompileCOptions = {}): CLibra
   }
   const steps = lowerGraph(g, { sparse: options.sparse, estimator: options.estimator });
   const plan = planArena(g, steps);
+  if (options.target) checkLoweredFitsTarget({ steps, plan }, options.target);
   const hash = crypto.createHash('sha256').update(exportOnnx(g)).digest('hex');
   const headers = kernelHeaders();
   const view = buildViewModel({ graph: g, steps, plan, prefix, generator: `edgeprune ${VERSION}`, hash, kernelHeaders: headers });

@@ -2,8 +2,10 @@
 
 import { nodeError } from '../../errors.js';
 import type { Node } from '../../ir/graph.js';
+import { countText, limits } from '../../ir/limits.js';
 import { shapeSize, stridesOf } from '../../ir/tensor.js';
 import type { AttrReader } from '../attrs.js';
+import type { ValueType } from '../op-def.js';
 import { AUTO_PADS, windowDefaults, windowGeometry, type AutoPad, type WindowAttrs, type WindowGeometry } from './spatial.js';
 
 export interface PoolWindowAttrs {
@@ -86,11 +88,29 @@ function axisTaps(n: number, outSize: number, kernel: number, stride: number, di
   return { coords, padded };
 }
 
+/** Input taps all windows of one plane read, at most: each window reads at most its kernel, and at most the input plane. */
+function planeTaps(inSpatial: readonly number[], outSpatial: readonly number[], kernel: readonly number[]): number {
+  return shapeSize(outSpatial) * Math.min(shapeSize(kernel), shapeSize(inSpatial));
+}
+
+/** The work of a pool's evaluation beyond one visit per element: every window tap of every plane. */
+export function poolWork(inputs: readonly (ValueType | undefined)[], outputs: readonly ValueType[], attrs: PoolWindowAttrs): number {
+  const x = inputs[0];
+  const y = outputs[0];
+  if (!x || !y || x.shape.length < 3) return 0;
+  return y.shape[0] * y.shape[1] * planeTaps(x.shape.slice(2), y.shape.slice(2), attrs.kernelShape);
+}
+
 export function poolPlan(xShape: readonly number[], attrs: PoolWindowAttrs, node: Node): PoolPlan {
   const { win, geometry } = resolveWindow(xShape, attrs, node);
   const inSpatial = xShape.slice(2);
   const { outSpatial, padBegin, padEnd } = geometry;
   const S = inSpatial.length;
+  // The plan lists every tap of every window of a plane: bounded like a tensor before it is built.
+  const taps = planeTaps(inSpatial, outSpatial, win.kernel);
+  if (taps > limits().maxTensorElements) {
+    throw nodeError(node, `its windows read ${countText(taps)} input taps per plane, more than the limit of ${countText(limits().maxTensorElements)}`, 'the model is corrupt, or far larger than any microcontroller model');
+  }
   const axes = inSpatial.map((n, d) => axisTaps(n, outSpatial[d], win.kernel[d], win.strides[d], win.dilations[d], padBegin[d], padEnd[d]));
   axes.forEach((axis, d) => {
     const empty = axis.coords.findIndex((c) => c.length === 0);

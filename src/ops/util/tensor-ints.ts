@@ -3,6 +3,7 @@
 import { nodeError } from '../../errors.js';
 import type { DType } from '../../ir/dtype.js';
 import type { Node } from '../../ir/graph.js';
+import { countText, limits } from '../../ir/limits.js';
 import { Tensor } from '../../ir/tensor.js';
 import type { InferInput } from '../op-def.js';
 import { constantInput } from './check.js';
@@ -27,6 +28,8 @@ export function constantInts(
   if (value === undefined) return undefined;
   if (!allowed.includes(value.dtype)) throw nodeError(node, `${what} has type ${value.dtype}; supported: ${allowed.join(', ')}`);
   if (value.rank > 1) throw nodeError(node, `${what} has rank ${value.rank}; expected a 1-D list`);
+  const max = limits().maxListValues;
+  if (value.size > max) throw nodeError(node, `${what} lists ${countText(value.size)} values, more than the limit of ${countText(max)}`, 'the model is corrupt');
   return value.toNumbers();
 }
 
