@@ -18,7 +18,7 @@ const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 export interface NumberRange {
   /** Smallest value allowed (inclusive unless `minExclusive`). */
   min: number;
-  /** Largest value allowed (inclusive). */
+  /** Largest value allowed (inclusive); Number.MAX_VALUE: any finite value. */
   max: number;
   minExclusive?: boolean;
   /** Only whole numbers. */
@@ -28,8 +28,9 @@ export interface NumberRange {
 function describeRange(r: NumberRange): string {
   const kind = r.integer ? 'an integer' : 'a number';
   const fmt = (x: number) => x.toLocaleString('en-US', { maximumFractionDigits: 6 });
-  if (r.minExclusive) return `${kind} greater than ${fmt(r.min)} and at most ${fmt(r.max)}`;
-  return `${kind} from ${fmt(r.min)} to ${fmt(r.max)}`;
+  const upTo = r.max === Number.MAX_VALUE ? '' : r.minExclusive ? ` and at most ${fmt(r.max)}` : ` to ${fmt(r.max)}`;
+  if (r.minExclusive) return `${kind} greater than ${fmt(r.min)}${upTo}`;
+  return r.max === Number.MAX_VALUE ? `${kind} of at least ${fmt(r.min)}` : `${kind} from ${fmt(r.min)}${upTo}`;
 }
 
 /** Parse `value` given for `flag` as a decimal number within `range`, or throw a user error saying what is accepted. */

@@ -17,5 +17,5 @@ export function addTrainingOptions(cmd: Command, defaultLr = 1e-3): Command {
       return v;
     })
     .option('--batch-size <n>', 'training batch size', parseIntOption('--batch-size', 1, 65536), 32)
-    .option('--lr <rate>', 'learning rate (Adam)', numberOption('--lr', { min: 0, minExclusive: true, max: 10 }), defaultLr);
+    .option('--lr <rate>', 'learning rate (Adam)', numberOption('--lr', { min: 0, minExclusive: true, max: Number.MAX_VALUE }), defaultLr);
 }

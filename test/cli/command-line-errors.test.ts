@@ -35,6 +35,10 @@ describe('parseNumber', () => {
     expect(parse('0.25')).toBe(0.25);
     for (const bad of ['1', '1.5', '-0.1', 'NaN']) expect(() => parse(bad)).toThrow(/--test must be/);
   });
+  it('a range open at the top says so', () => {
+    expect(() => parseNumber('--lr', '0', { min: 0, minExclusive: true, max: Number.MAX_VALUE })).toThrow(/--lr must be a number greater than 0 in decimal notation, got '0'/);
+    expect(parseNumber('--lr', '1e30', { min: 0, minExclusive: true, max: Number.MAX_VALUE })).toBe(1e30);
+  });
   it('numberOption is the same check as a commander parser', () => {
     expect(numberOption('--lr', { min: 0, minExclusive: true, max: 10 })('0.001')).toBe(0.001);
     expect(() => numberOption('--lr', { min: 0, minExclusive: true, max: 10 })('0')).toThrow(UserError);

@@ -192,6 +192,6 @@ describe('data mistakes exit 2 with the cause (they exited 1 as a bug, or 0 with
     writeNpy(path.join(none, 'x.npy'), [0, 64], []);
     writeNpy(path.join(none, 'y.npy'), [0], [], 'i8');
     expectUserError(await runCli(['eval', MLP, '--data', none]), /data '.*x\.npy' holds no samples/);
-    expectUserError(await runCli(['eval', MLP, '--data', csv('k.csv', rows(12)), '--top-k', '0']), /--top-k must be at least 1, got 0/);
+    expectUserError(await runCli(['eval', MLP, '--data', csv('k.csv', rows(12)), '--top-k', '0']), /--top-k must be an integer from 1 to 1,000,000 in decimal notation, got '0'/);
   });
 });
