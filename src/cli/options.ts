@@ -56,8 +56,8 @@ export function parseIntOption(flag: string, min: number, max: number): (value: 
 /** Commander parser for a fraction in [0, 1). */
 export function fractionOption(flag: string): (value: string) => number {
   return (value: string) => {
-    const x = parseNumber(flag, value, { min: 0, max: 1, integer: false });
-    if (x >= 1) throw new UserError(`${flag} must be a fraction from 0 up to (not including) 1, got '${value}'`);
+    const x = DECIMAL.test(value) ? Number(value) : NaN;
+    if (!(x >= 0 && x < 1)) throw new UserError(`${flag} must be a fraction from 0 up to (not including) 1 in decimal notation, got '${value}'`);
     return x;
   };
 }

@@ -93,7 +93,7 @@ describe('edgeprune build', () => {
     const cases: [string[], RegExp][] = [
       [[], /no budget given.*--latency-ms or --max-instructions/s],
       [['--latency-ms', '1', '--max-instructions', '100'], /either --latency-ms or --max-instructions, not both/],
-      [['--ram-kb', '-4'], /--ram-kb must be a positive number/],
+      [['--ram-kb', '-4'], /--ram-kb must be a number greater than 0 and at most 4,194,304 in decimal notation, got '-4'/],
       [['--ram-kb', '4', '--target', 'stm32f999'], /stm32f999/],
       [['--ram-kb', '4', '--criterion', 'taylor'], /--criterion must be l1 or l2/],
     ];

@@ -62,7 +62,7 @@ describe('NumPy data through train and eval', () => {
     writeNpy(path.join(lone, 'y.npy'), [3], [1, 2, 3], 'i8');
     const short = await runCli(['train', path.join(lone, 'x.npy'), '--arch', 'mlp', '--out', path.join(dir, 'never.onnx')]);
     expect(short.exitCode).toBe(2);
-    expect(short.stderr).toMatch(/y\.npy' has 3 rows, '.*x\.npy' has 1797/);
+    expect(short.stderr).toMatch(/y\.npy' has shape \(3\), so 3 rows; '.*x\.npy' has 1797/);
     expect(fs.existsSync(path.join(dir, 'never.onnx'))).toBe(false);
   });
 });

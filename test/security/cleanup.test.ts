@@ -149,10 +149,12 @@ describe('outputs that cannot be written exit 2 before any work', () => {
     fs.mkdirSync(readOnly, { mode: 0o555 });
     fs.chmodSync(readOnly, 0o555);
     fs.chmodSync(dir, 0o755);
-    // root writes anywhere: run as nobody then (the checks are about permissions)
-    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    // Root writes anywhere: as root, run without the capabilities that override file permissions (the checks are
+    // about permissions). Not as another user: the checkout may sit in a folder only its owner can enter.
+    const withoutOverride = process.getuid?.() === 0 ? ['/usr/bin/setpriv', '--bounding-set=-dac_override,-dac_read_search,-fowner', '--inh-caps=-all', '--'] : [];
+    const [command, ...prefix] = [...withoutOverride, process.execPath];
     const run = (args: string[]) =>
-      execa(process.execPath, [BIN, ...args], { reject: false, timeout: 120_000, ...asUser, env: envWith({ HOME: dir, XDG_CACHE_HOME: path.join(os.homedir(), '.cache') }) });
+      execa(command, [...prefix, BIN, ...args], { reject: false, timeout: 120_000, env: envWith({ HOME: dir, XDG_CACHE_HOME: path.join(os.homedir(), '.cache') }) });
     const cases: [string[], RegExp][] = [
       [['compile', MLP, '--out', path.join(file, 'lib')], /cannot write '.*file\.txt\/lib': '.*file\.txt' is a file, not a folder/],
       [['compile', MLP, '--out', file], /output '.*file\.txt' exists and is not a directory/],

@@ -31,7 +31,10 @@ function pathWith(name: string, programs: string[]): string {
 /** Run the script as a non-root user (root installs instead of explaining): setpriv to nobody when this is root. */
 async function runSetup(bin: string, env: Record<string, string> = {}) {
   const asUser = process.getuid?.() === 0 ? ['/usr/bin/setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'] : [];
-  const [command, ...args] = [...asUser, '/bin/bash', SCRIPT];
+  // A copy in our own world-readable folder: the checkout may sit in a folder nobody cannot enter (mktemp -d is 0700).
+  const script = path.join(dir, 'install-toolchains.sh');
+  if (!fs.existsSync(script)) fs.copyFileSync(SCRIPT, script);
+  const [command, ...args] = [...asUser, '/bin/bash', script];
   const r = await execa(command, args, { env: { PATH: bin, ...env }, extendEnv: false, reject: false, timeout: 120_000, stdin: 'ignore' });
   return { exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
