@@ -6,6 +6,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     pool: 'forks',
+    // Two files at a time even on 2 cores (vitest's default there is one): most tests wait on gcc, QEMU or
+    // a CLI child, and the suites are written to hold on a loaded machine.
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },
