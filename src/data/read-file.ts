@@ -2,27 +2,10 @@
 
 import fs from 'node:fs';
 import { UserError } from '../errors.js';
+import { fsReason, readRegularFile } from '../util/regular-file.js';
 
 /** Largest data file read into memory (a CSV after gunzip, a .npy file, a .pb tensor). */
 export const MAX_DATA_FILE_BYTES = 1 << 30;
-
-/** Why a file-system call failed, in words (from the errno code). */
-export function fsReason(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT': return 'it does not exist';
-    case 'EACCES':
-    case 'EPERM': return 'permission denied';
-    case 'EISDIR': return 'it is a folder, not a file';
-    case 'ENOTDIR': return 'it is a file, not a folder';
-    case 'ELOOP': return 'a loop of symbolic links';
-    case 'ENAMETOOLONG': return 'the path is too long';
-    case 'EMFILE':
-    case 'ENFILE': return 'too many open files';
-    case 'EIO': return 'an input/output error';
-    default: return code ? `error ${code}` : (e instanceof Error ? e.message : String(e));
-  }
-}
 
 /** The stat of a path (following symbolic links), or a UserError naming `what`. */
 export function statPath(file: string, what: string): fs.Stats {
@@ -40,13 +23,7 @@ export function statPath(file: string, what: string): fs.Stats {
 export function readDataFile(file: string, what: string, maxBytes = MAX_DATA_FILE_BYTES): Buffer {
   const st = statPath(file, what);
   if (st.isDirectory()) throw new UserError(`${what} '${file}' is a folder, not a file`);
-  if (!st.isFile()) throw new UserError(`${what} '${file}' is not a regular file (a device, pipe or socket)`, 'give a file');
-  if (st.size > maxBytes) throw new UserError(`${what} '${file}' has ${st.size.toLocaleString('en-US')} bytes, more than the ${maxBytes.toLocaleString('en-US')} edgeprune reads`, 'use a smaller data set');
-  try {
-    return fs.readFileSync(file);
-  } catch (e) {
-    throw new UserError(`cannot read ${what} '${file}': ${fsReason(e)}`);
-  }
+  return readRegularFile(file, `${what} '${file}'`, maxBytes, 'use a smaller data set');
 }
 
 /** The entry names of a folder, sorted; a UserError naming `what` when it cannot be listed. */

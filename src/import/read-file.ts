@@ -1,72 +1,15 @@
-// Reading the files a model names, safely: regular files only (never a FIFO that blocks or a device that never
-// ends), within a size limit, and, for files a model refers to, only inside the model's own folder.
+// Reading the files a model names, safely: regular files within the size limit (src/util/regular-file.ts), and, for
+// files a model refers to (external data, TF.js weight shards), only inside the model's own folder.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { countText, limits } from '../ir/limits.js';
+import { fsReason, openRegular, readRange, readRegularFile as readSafely } from '../util/regular-file.js';
 
-const { O_RDONLY, O_NONBLOCK, O_NOFOLLOW } = fs.constants;
-
-/** An open regular file and its size. Close it with closeSync(fd). */
-interface OpenFile {
-  fd: number;
-  size: number;
-}
-
-function errnoText(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT' || code === 'ENOTDIR') return 'does not exist';
-  if (code === 'EACCES' || code === 'EPERM') return 'is not readable (permission denied)';
-  if (code === 'ELOOP') return 'is a symbolic link';
-  return `cannot be read (${code ?? (e as Error).message})`;
-}
-
-/**
- * Open `file` for reading without blocking (a FIFO would wait for a writer forever) and check with fstat
- * that what was opened is a regular file. `what` names the file in errors ("model file 'a.onnx'").
- */
-function openRegular(file: string, what: string, noFollow: boolean): OpenFile {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, O_RDONLY | O_NONBLOCK | (noFollow ? O_NOFOLLOW : 0));
-  } catch (e) {
-    throw new UserError(`${what} ${errnoText(e)}`);
-  }
-  try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile()) {
-      const kind = st.isDirectory() ? 'a directory' : st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a regular file';
-      throw new UserError(`${what} is ${kind}, not a regular file`);
-    }
-    return { fd, size: st.size };
-  } catch (e) {
-    fs.closeSync(fd);
-    throw e;
-  }
-}
-
-/** Read exactly `length` bytes at `offset` of an open file into a fresh buffer. */
-function readRange(f: OpenFile, offset: number, length: number, what: string): Buffer {
-  const out = Buffer.alloc(length);
-  let done = 0;
-  while (done < length) {
-    const n = fs.readSync(f.fd, out, done, length - done, offset + done);
-    if (n === 0) throw new UserError(`${what} ended after ${done} of ${length} bytes (it changed while being read)`);
-    done += n;
-  }
-  return out;
-}
-
-/** The whole content of a regular file, refused past `maxBytes` (default: the file-size limit). */
+/** The whole content of a regular file, refused past `maxBytes` (default: the file-size limit of src/ir/limits.ts). */
 export function readRegularFile(file: string, what: string, maxBytes = limits().maxFileBytes): Buffer {
-  const f = openRegular(file, what, false);
-  try {
-    if (f.size > maxBytes) throw new UserError(`${what} has ${countText(f.size)} bytes, more than the limit of ${countText(maxBytes)} bytes`);
-    return readRange(f, 0, f.size, what);
-  } finally {
-    fs.closeSync(f.fd);
-  }
+  return readSafely(file, what, maxBytes);
 }
 
 /**
@@ -84,7 +27,7 @@ export function resolveInsideFolder(folder: string, location: string, what: stri
   try {
     realFolder = fs.realpathSync(folder);
   } catch (e) {
-    throw new UserError(`${named}: the model's folder '${folder}' ${errnoText(e)}`);
+    throw new UserError(`${named}: cannot read the model's folder '${folder}': ${fsReason(e)}`);
   }
   let real: string;
   try {
@@ -92,7 +35,7 @@ export function resolveInsideFolder(folder: string, location: string, what: stri
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') throw new UserError(`${named} is missing next to the model (in '${folder}')`);
-    throw new UserError(`${named} ${errnoText(e)}`);
+    throw new UserError(`cannot read ${named}: ${fsReason(e)}`);
   }
   const rel = path.relative(realFolder, real);
   if (rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) {

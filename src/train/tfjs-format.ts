@@ -43,7 +43,7 @@ function layersOf(topology: unknown, file: string): { cls: string; name: string 
 }
 
 function readJson(file: string): tf.io.ModelJSON {
-  const text = readRegularFile(file, `cannot read TF.js model '${file}': it`).toString('utf8');
+  const text = readRegularFile(file, `TF.js model '${file}'`).toString('utf8');
   let json: unknown;
   try {
     json = JSON.parse(text);
