@@ -6,6 +6,7 @@ import { UserError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { verifyGraph } from '../ir/verify.js';
 import { loadOnnx, type LoadOptions } from '../onnx/load-onnx.js';
+import { terminalText } from '../util/escape.js';
 
 export type { LoadOptions };
 
@@ -27,7 +28,7 @@ export function modelDisplayName(file: string): string {
 
 /** Notices go to stderr, one line each, so that a command's stdout stays its output (--json). */
 function noticeOnStderr(text: string): void {
-  process.stderr.write(`edgeprune: notice: ${text}\n`);
+  process.stderr.write(`edgeprune: notice: ${terminalText(text, 2000)}\n`);
 }
 
 export async function loadModel(file: string, options: LoadOptions = {}): Promise<Graph> {

@@ -65,4 +65,15 @@ describe('dynamic batch dimension', () => {
     expect(r.stderr).toBe("edgeprune: notice: input 'x' has a dynamic batch dimension 'N': using 1 (set it with --input-shape x=1x4)");
     expect(JSON.parse(r.stdout).inputs[0].shape).toEqual([1, 4]);
   });
+
+  it('a hostile input or dimension name reaches the terminal escaped', async () => {
+    const file = path.join(dir, 'hostile-batch.onnx');
+    fs.writeFileSync(file, rawModel({
+      opset: 13, inputs: [{ name: 'x\u001b[2J', shape: ['N\r\n', 4] }], outputs: [{ name: 'y', shape: ['N\r\n', 4] }],
+      nodes: [{ op: 'Relu', inputs: ['x\u001b[2J'], outputs: ['y'] }],
+    }));
+    const r = await runCli(['inspect', file, '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stderr).toBe("edgeprune: notice: input 'x\\x1b[2J' has a dynamic batch dimension 'N\\r\\n': using 1 (set it with --input-shape x\\x1b[2J=1x4)");
+  });
 });
