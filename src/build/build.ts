@@ -100,7 +100,7 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
     internal = tightened(internal, s.final.costs, measured);
   }
   const final = search!;
-  const lib = compileToC(graph, { estimator: targetEstimator(target) });
+  const lib = compileToC(graph, { estimator: targetEstimator(target), target });
   const files = new Map<string, string | Uint8Array>();
   files.set('model.onnx', exportOnnx(graph));
   for (const [name, text] of lib.files) files.set(`c/${name}`, text);
