@@ -7,14 +7,15 @@ NPM_STAMP := node_modules/.edgeprune-npm-stamp
 BUILD_STAMP := dist/.build-stamp
 TS_SOURCES := $(shell find src hw-sim bench -name '*.ts' 2>/dev/null) tsconfig.json
 
-.PHONY: help setup toolchains build test conformance demo bench clean
+.PHONY: help setup toolchains build test conformance demo bench fuzz clean
 
 help:
 	@echo "make demo         edgeprune build: prune the digits CNN under latency/RAM budgets, compile, verify in QEMU"
 	@echo "make test         run the whole test suite (installs what is missing first)"
 	@echo "make setup        install npm packages and Debian toolchains, compile the TypeScript"
 	@echo "make conformance  run the ONNX operator conformance cases and print the summary"
-	@echo "make bench        print the MCU, pruning, sparse-kernel, cost-model and build figures (about 10 minutes)"
+	@echo "make bench        print the MCU, pruning, sparse-kernel, cost-model, build, compile-scale and hw-sim figures (about 10 minutes)"
+	@echo "make fuzz         the fuzz bench: mutated and crafted hostile models, counts of every outcome (about 30 minutes)"
 
 setup: $(NPM_STAMP) toolchains $(BUILD_STAMP)
 
@@ -71,6 +72,16 @@ bench: setup
 	@echo
 	@echo "bench: edgeprune build on every target (half the dense instructions, RAM below the dense arena)"
 	@node dist/bench/build-targets.js
+	@echo
+	@echo "bench: compile time and memory of chains of 2,000 to 20,000 nodes"
+	@node dist/bench/compile-scale.js
+	@echo
+	@echo "bench: hw-sim sessions (spawn under the process guard, QEMU start-up, transfers, timeouts)"
+	@node dist/bench/hw-sim-sessions.js
+
+fuzz: setup
+	@echo "fuzz: 1,000 mutated and 164 crafted hostile models through inspect and compile (about 30 minutes on 2 cores)"
+	@node dist/bench/fuzz.js --mutants 1000 --jobs 2
 
 clean:
 	rm -rf dist
