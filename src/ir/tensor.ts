@@ -36,6 +36,18 @@ export function countZeros(t: Tensor): number {
   return z;
 }
 
+/** How many values of `data` are NaN or ±Infinity, and the first of them (0 when there is none). */
+export function countNonFinite(data: ArrayLike<number>): { count: number; first: number } {
+  let count = 0;
+  let first = 0;
+  for (let i = 0; i < data.length; i++) {
+    if (Number.isFinite(data[i])) continue;
+    if (count === 0) first = data[i];
+    count++;
+  }
+  return { count, first };
+}
+
 export class Tensor {
   readonly dtype: DType;
   readonly shape: number[];

@@ -3,6 +3,7 @@
 import { nodeParams } from '../analysis/model-stats.js';
 import { UserError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
+import { countNonFinite } from '../ir/tensor.js';
 
 /** Refuse a model whose float parameters (weights, biases, normalization) hold NaN or ±Infinity, naming the first one. */
 export function checkFiniteParameters(g: Graph): void {
@@ -10,13 +11,7 @@ export function checkFiniteParameters(g: Graph): void {
     for (const p of nodeParams(g, node)) {
       if (p.tensor.dtype !== 'float32' && p.tensor.dtype !== 'float64') continue;
       const data = p.tensor.data as Float32Array | Float64Array;
-      let bad = 0;
-      let first = 0;
-      for (let i = 0; i < data.length; i++) {
-        if (Number.isFinite(data[i])) continue;
-        if (bad === 0) first = data[i];
-        bad++;
-      }
+      const { count: bad, first } = countNonFinite(data);
       if (bad > 0) {
         throw new UserError(`node '${node.name}' (${node.opType}): its ${p.role} '${p.name}' holds ${first} (${bad} of ${data.length} values are not finite), so every score of the model is meaningless`, 'prune a trained model whose weights are finite (export it again, or train it with a lower learning rate)');
       }

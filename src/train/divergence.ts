@@ -1,6 +1,7 @@
 // Stop training whose loss or weights stop being finite, naming the layer, epoch and batch, instead of carrying NaN on.
 
 import { UserError } from '../errors.js';
+import { countNonFinite } from '../ir/tensor.js';
 import type { Trainable } from './trainable.js';
 
 /** Fine-tuning produced NaN or infinite weights or loss: a user's problem (learning rate, data), exit 2. */
@@ -19,13 +20,7 @@ export interface NonFiniteParameter {
 export function firstNonFiniteParameter(t: Trainable): NonFiniteParameter | null {
   for (const p of t.trained) {
     const data = p.variable.dataSync() as Float32Array;
-    let count = 0;
-    let value = 0;
-    for (let i = 0; i < data.length; i++) {
-      if (Number.isFinite(data[i])) continue;
-      if (count === 0) value = data[i];
-      count++;
-    }
+    const { count, first: value } = countNonFinite(data);
     if (count > 0) return { initializer: p.binding.initializer, layer: p.binding.layer, value, count, size: data.length };
   }
   return null;
