@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { writeOnnx } from '../onnx/export.js';
 import { checkWritableLocation, outputError } from '../util/output-path.js';
-import { ownerAlive, untrackTempPath } from '../util/temp-dir.js';
+import { sweepDeadOwners, untrackTempPath } from '../util/temp-dir.js';
 import { checkOutputDir, makeStagingDir, swapIntoPlace, writeOutputMarker } from '../util/write-dir.js';
 
 export type ModelFormat = 'onnx' | 'tfjs';
@@ -24,19 +24,8 @@ function tfjsDir(out: string): string {
 
 /** Remove `<file>.tmp-<pid>` files (writeOnnx's temporaries) beside `file` whose writer has ended. */
 function sweepStaleOnnxTemps(file: string): void {
-  const parent = path.dirname(path.resolve(file));
   const base = path.basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = new RegExp(`^${base}\\.tmp-(\\d+)$`);
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync(parent);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const m = pattern.exec(name);
-    if (m && !ownerAlive(Number(m[1]), '0')) fs.rmSync(path.join(parent, name), { force: true });
-  }
+  sweepDeadOwners(path.dirname(path.resolve(file)), new RegExp(`^${base}\\.tmp-(\\d+)$`), (st) => st.isFile());
 }
 
 /**

@@ -133,28 +133,36 @@ export function removeTempDir(dir: string): void {
   untrack(dir);
 }
 
-/** Remove the temporary folders (of this user) whose owner process has ended; returns them. */
-export function sweepStaleTempDirs(root = os.tmpdir()): string[] {
+/**
+ * Remove the entries of `folder` whose name matches `pattern` (group 1: the owner's pid, group 2 when present: its
+ * start time) and whose owner has ended, when `removable` agrees; returns what was removed. Errors are ignored: an
+ * entry gone meanwhile, or not ours to remove.
+ */
+export function sweepDeadOwners(folder: string, pattern: RegExp, removable: (stat: fs.Stats) => boolean = () => true): string[] {
   const removed: string[] = [];
   let names: string[];
   try {
-    names = fs.readdirSync(root);
+    names = fs.readdirSync(folder);
   } catch {
     return removed;
   }
-  const uid = typeof process.getuid === 'function' ? process.getuid() : null;
   for (const name of names) {
-    const m = OWNED.exec(name);
-    if (!m || ownerAlive(Number(m[1]), m[2])) continue;
-    const dir = path.join(root, name);
+    const m = pattern.exec(name);
+    if (!m || ownerAlive(Number(m[1]), m[2] ?? '0')) continue;
+    const entry = path.join(folder, name);
     try {
-      const st = fs.lstatSync(dir);
-      if (!st.isDirectory() || (uid !== null && st.uid !== uid)) continue;
-      fs.rmSync(dir, { recursive: true, force: true });
-      removed.push(dir);
+      if (!removable(fs.lstatSync(entry))) continue;
+      fs.rmSync(entry, { recursive: true, force: true });
+      removed.push(entry);
     } catch {
       // gone meanwhile, or not ours to remove
     }
   }
   return removed;
+}
+
+/** Remove the temporary folders (of this user) whose owner process has ended; returns them. */
+export function sweepStaleTempDirs(root = os.tmpdir()): string[] {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+  return sweepDeadOwners(root, OWNED, (st) => st.isDirectory() && (uid === null || st.uid === uid));
 }

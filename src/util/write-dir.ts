@@ -10,7 +10,7 @@ import { UserError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { checkWritableLocation, outputError } from './output-path.js';
 import { refuseProtectedOutput } from './protected-paths.js';
-import { ownerAlive, ownerTag, trackTempPath, untrackTempPath } from './temp-dir.js';
+import { ownerTag, sweepDeadOwners, trackTempPath, untrackTempPath } from './temp-dir.js';
 
 /** The file in every folder edgeprune writes: its presence lets `--force` replace the folder. */
 export const OUTPUT_MARKER = '.edgeprune-output';
@@ -42,27 +42,7 @@ function stagingPattern(dir: string): RegExp {
 
 /** Remove the staging folders beside `dir` whose writer has ended (a kill during its final write); returns them. */
 export function sweepStaleStaging(dir: string): string[] {
-  const parent = path.dirname(path.resolve(dir));
-  const pattern = stagingPattern(dir);
-  const removed: string[] = [];
-  let names: string[];
-  try {
-    names = fs.readdirSync(parent);
-  } catch {
-    return removed;
-  }
-  for (const name of names) {
-    const m = pattern.exec(name);
-    if (!m || ownerAlive(Number(m[1]), m[2])) continue;
-    const stale = path.join(parent, name);
-    try {
-      fs.rmSync(stale, { recursive: true, force: true });
-      removed.push(stale);
-    } catch {
-      // not ours to remove: the write will say so if it matters
-    }
-  }
-  return removed;
+  return sweepDeadOwners(path.dirname(path.resolve(dir)), stagingPattern(dir));
 }
 
 /** Refuse early (before any work) when `dir` cannot be written, or must not be replaced, as an output folder. */
