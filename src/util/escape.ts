@@ -76,6 +76,22 @@ export function terminalName(name: string): string {
   return terminalText(name, TERMINAL_NAME_MAX);
 }
 
+/**
+ * JSON for a terminal: `JSON.stringify(value, null, 2)` with every invisible code point written as `\uXXXX` (JSON
+ * escapes C0 controls itself, but writes DEL, C1 controls such as U+009B (CSI) and bidi overrides raw). The parsed
+ * value is the same.
+ */
+export function terminalJson(value: unknown): string {
+  const text = JSON.stringify(value, null, 2);
+  let out = '';
+  for (const ch of text) {
+    const cp = ch.codePointAt(0)!;
+    if (cp < 0x20 || !isInvisible(cp)) out += ch;
+    else for (let i = 0; i < ch.length; i++) out += `\\u${hex(ch.charCodeAt(i), 4)}`;
+  }
+  return out;
+}
+
 // ---- comments of generated code (C, C++, Verilog, Makefile) ----
 
 const TRIGRAPH_END = new Set(['=', '(', '/', ')', "'", '<', '!', '>', '-']);

@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   C_RESERVED, cComment, cIdentifier, cString, displayText, hlsComment, hlsIdentifier, hlsString, htmlText, IDENTIFIER_MAX,
-  isInvisible, makeComment, makeShellWord, makeVariableValue, terminalName, terminalText, TERMINAL_NAME_MAX,
+  isInvisible, makeComment, makeShellWord, makeVariableValue, terminalJson, terminalName, terminalText, TERMINAL_NAME_MAX,
   VERILOG_RESERVED, verilogComment, verilogIdentifier,
 } from '../../src/util/escape.js';
 import { Random } from '../../src/util/random.js';
@@ -252,5 +252,18 @@ describe('HTML text', () => {
       expect(t).not.toMatch(/[<>"'`=]|&(?!(amp|lt|gt|quot|#x27|#x60|#x3D);)/);
       expect(hasInvisible(t)).toBe(false);
     }
+  });
+});
+
+describe('terminalJson', () => {
+  it('parses back to the same value and holds no raw invisible character (C1 controls and bidi overrides included)', () => {
+    for (const text of SAMPLES) {
+      const json = terminalJson({ name: text, list: [text, 1] });
+      // (the line breaks are the layout: a string's own line breaks are escaped by JSON)
+      expect(hasInvisible(json.replace(/\n/g, '')), JSON.stringify(text)).toBe(false);
+      expect(JSON.parse(json)).toEqual({ name: text, list: [text, 1] });
+    }
+    expect(terminalJson({ a: '\u009b2J\u202e' })).toBe('{\n  "a": "\\u009b2J\\u202e"\n}');
+    expect(terminalJson({ tag: '\u{e0041}' })).toBe('{\n  "tag": "\\udb40\\udc41"\n}');
   });
 });

@@ -11,7 +11,7 @@ import { loadModel, modelDisplayName } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import type { BuildReport } from '../../report/build-report.js';
 import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
-import { terminalText } from '../../util/escape.js';
+import { terminalJson, terminalText } from '../../util/escape.js';
 import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
 import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
 import { formatCount, renderTable } from '../format.js';
@@ -131,7 +131,7 @@ export function registerBuild(program: Command): void {
         },
       });
       writeDirAtomically(o.out, result.files, outOptions);
-      console.log(o.json ? JSON.stringify(result.report, null, 2) : renderBuildSummary(result.report, o.out));
+      console.log(o.json ? terminalJson(result.report) : renderBuildSummary(result.report, o.out));
       if (!result.report.passed) process.exitCode = EXIT_BUDGET_UNMET;
     } finally {
       trainer.dispose();

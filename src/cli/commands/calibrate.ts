@@ -9,6 +9,7 @@ import { findTarget } from '../../targets/load-targets.js';
 import { calibrationPath } from '../../cost/calibration.js';
 import { checkOutputFile } from '../../util/output-path.js';
 import { renderTable } from '../format.js';
+import { terminalJson } from '../../util/escape.js';
 
 interface CalibrateCliOptions {
   target: string;
@@ -57,6 +58,6 @@ export function registerCalibrate(program: Command): void {
         only: options.only ? options.only.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
         log: options.json ? undefined : (line) => process.stderr.write(`${line}\n`),
       });
-      console.log(options.json ? JSON.stringify({ file: run.file, cases: run.cases, durationMs: run.durationMs, fits: run.fits, calibration: run.calibration }, null, 2) : renderCalibration(run));
+      console.log(options.json ? terminalJson({ file: run.file, cases: run.cases, durationMs: run.durationMs, fits: run.fits, calibration: run.calibration }) : renderCalibration(run));
     });
 }

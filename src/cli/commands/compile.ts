@@ -11,7 +11,7 @@ import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
 import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
-import { terminalName, terminalText } from '../../util/escape.js';
+import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
 import { formatBytes } from '../format.js';
 import { collectInputShape } from '../options.js';
 
@@ -58,7 +58,7 @@ export function registerCompile(program: Command): void {
         layers: lib.steps.length,
         sparseLayers: lib.steps.filter((st) => st.sparse?.kernel === 'sparse').map((st) => st.nodes.join('+')),
       };
-      if (options.json) console.log(JSON.stringify(summary, null, 2));
+      if (options.json) console.log(terminalJson(summary));
       else {
         console.log(`wrote ${summary.files.length} files to ${terminalText(options.out)} for ${target.name}`);
         console.log(`  weights ${formatBytes(summary.weightBytes)} (flash) · arena ${formatBytes(summary.arenaBytes)} (RAM; lower bound ${formatBytes(summary.arenaLowerBoundBytes)})`);

@@ -7,6 +7,7 @@ import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import { addDataOptions, pickSplit, type DataOptions, type SplitName } from '../data-options.js';
 import { collectInputShape, parseIntOption } from '../options.js';
+import { terminalJson } from '../../util/escape.js';
 
 interface EvalOptions extends DataOptions {
   data: string;
@@ -36,7 +37,7 @@ export function registerEval(program: Command): void {
       process.stderr.write(`warning: ${r.nonFiniteOutputs} of ${r.samples} samples gave NaN or infinite outputs: they count as wrong, and the loss is NaN${o.json ? ' (null in the JSON)' : ''}\n`);
     }
     if (o.json) {
-      console.log(JSON.stringify({ model: file, data: o.data, split: o.split, ...r }, null, 2));
+      console.log(terminalJson({ model: file, data: o.data, split: o.split, ...r }));
       return;
     }
     if (r.task === 'regression') console.log(`${file} on ${o.data} (${o.split}, ${r.samples} samples): MSE ${r.mse!.toFixed(6)}`);

@@ -5,7 +5,7 @@ import { modelStats, type ModelStats } from '../../analysis/model-stats.js';
 import { dimsToString, type Graph } from '../../ir/graph.js';
 import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
-import { terminalName, terminalText } from '../../util/escape.js';
+import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
 import { formatBytes, formatCount, formatPercent, renderTable } from '../format.js';
 import { collectInputShape } from '../options.js';
 
@@ -61,7 +61,7 @@ export function registerInspect(program: Command): void {
     .action(async (file: string, options: InspectOptions) => {
       const g = await loadModel(file, { inputShapes: options.inputShape });
       const stats = modelStats(g);
-      if (options.json) console.log(JSON.stringify(inspectReport(file, g, stats), null, 2));
+      if (options.json) console.log(terminalJson(inspectReport(file, g, stats)));
       else console.log(renderInspect(file, g, stats));
     });
 }

@@ -8,7 +8,7 @@ import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import { pruneProgressively, type ProgressiveOptions, type ProgressiveResult } from '../../prune/progressive.js';
 import { checkSchedule } from '../../prune/schedules.js';
-import { terminalText } from '../../util/escape.js';
+import { terminalJson, terminalText } from '../../util/escape.js';
 import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
 import { formatCount, renderTable } from '../format.js';
 import { collectInputShape, fractionOption, numberOption, parseIntOption } from '../options.js';
@@ -107,7 +107,7 @@ export function registerPrune(program: Command): void {
         onStep: (s) => progress.end(`step ${s.step} ${s.kind}${s.target === null ? '' : ` → ${pct(s.target)}`}: sparsity ${pct(s.sparsity)}, ${formatCount(s.macs)} MACs, validation ${pct(s.validation)}${s.accepted ? '' : ` — ${s.note}`} (${(s.wallMs / 1000).toFixed(1)} s)`),
       });
       const files = await writeModel(result.graph, o.out);
-      if (o.json) console.log(JSON.stringify({ out: o.out, files, options, dense: result.dense, final: result.final, stoppedBecause: result.stoppedBecause, fineTuned: result.fineTuned, steps: result.steps }, null, 2));
+      if (o.json) console.log(terminalJson({ out: o.out, files, options, dense: result.dense, final: result.final, stoppedBecause: result.stoppedBecause, fineTuned: result.fineTuned, steps: result.steps }));
       else {
         console.log(renderPruneSummary(result));
         console.log(`wrote ${o.out}`);

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_TARGET_NAME, listTargets } from '../../targets/load-targets.js';
 import { formatBytes, renderTable } from '../format.js';
+import { terminalJson } from '../../util/escape.js';
 
 export function registerTargets(program: Command): void {
   program
@@ -12,7 +13,7 @@ export function registerTargets(program: Command): void {
     .action((options: { json?: boolean }) => {
       const targets = listTargets();
       if (options.json) {
-        console.log(JSON.stringify(targets, null, 2));
+        console.log(terminalJson(targets));
         return;
       }
       const rows = targets.map((t) => [

@@ -9,6 +9,7 @@ import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js'
 import { parseIntOption, parseNumber } from '../options.js';
 import { progressReporter } from '../progress.js';
 import { addTrainingOptions, type TrainingCliOptions } from '../training-options.js';
+import { terminalJson } from '../../util/escape.js';
 
 interface TrainCliOptions extends DataOptions, TrainingCliOptions {
   arch: string;
@@ -63,7 +64,7 @@ export function registerTrain(program: Command): void {
       progress.end(`trained ${o.epochs} epochs in ${seconds.toFixed(1)} s`);
       const files = await writeModel(trained, o.out);
       const summary = { out: o.out, files, arch: o.arch, epochs: o.epochs, samples: { train: split.train.count, validation: split.validation.count, test: split.test.count }, validationAccuracy: validation, testAccuracy: test, seconds };
-      if (o.json) console.log(JSON.stringify(summary, null, 2));
+      if (o.json) console.log(terminalJson(summary));
       else console.log(`wrote ${o.out}: ${o.arch}, test accuracy ${(test * 100).toFixed(2)}% (validation ${(validation * 100).toFixed(2)}%), ${split.train.count} training samples, ${o.epochs} epochs, ${seconds.toFixed(1)} s`);
     } finally {
       trainer.dispose();

@@ -6,7 +6,7 @@ import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
 import { loadVectors } from '../../verify/vectors.js';
 import { verifyOnTarget, type VerifyReport } from '../../verify/verify-mcu.js';
-import { terminalName, terminalText } from '../../util/escape.js';
+import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
 import { formatBytes, formatCount, renderTable } from '../format.js';
 import { collectInputShape, parseIntOption, SEED_RANGE } from '../options.js';
 import { UserError } from '../../errors.js';
@@ -82,7 +82,7 @@ export function registerVerify(program: Command): void {
         target, vectors, prefix: options.prefix, optimize: options.optimize, port: options.port, keepBuild: options.keepBuild,
         log: options.json ? undefined : (line) => process.stderr.write(`${terminalText(line)}\n`),
       });
-      console.log(options.json ? JSON.stringify(report, null, 2) : renderVerify(report));
+      console.log(options.json ? terminalJson(report) : renderVerify(report));
       if (!report.passed) process.exitCode = EXIT_VERIFY_FAILED;
     });
 }
