@@ -7,12 +7,12 @@
 // cost model's estimate, the test accuracy drop, the wall time, and whether every budget held.
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { listTargets } from '../src/targets/load-targets.js';
 import { repoPath } from '../src/util/package-root.js';
 import { isMain, missingTools, table } from './kernels/bench-lib.js';
+import { makeTempDir } from '../src/util/temp-dir.js';
 
 const BIN = repoPath('bin', 'edgeprune.js');
 const MODEL = repoPath('examples', 'models', 'digits-cnn.onnx');
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   if (missing.length > 0) throw new Error(`missing tools: ${missing.join(', ')} (run make setup as root)`);
   const at = process.argv.indexOf('--targets');
   const names = at > 0 ? process.argv[at + 1].split(',') : listTargets().map((t) => t.name);
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-build-bench-'));
+  const work = makeTempDir('build-bench');
   const rows: (string | number)[][] = [];
   try {
     for (const name of names) {

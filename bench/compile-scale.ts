@@ -6,13 +6,13 @@
 //   make build && node dist/bench/compile-scale.js [--sizes 2000,8000,20000]
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { compileToC } from '../src/emit/c/compile-c.js';
 import { loadModel } from '../src/import/load-model.js';
 import { findTarget } from '../src/targets/load-targets.js';
 import { runEdgeprune } from './fuzz-run.js';
+import { makeTempDir } from '../src/util/temp-dir.js';
 
 const { onnx } = onnxProto;
 const GOAL_SECONDS = 5;
@@ -48,7 +48,7 @@ async function timed<T>(fn: () => Promise<T> | T): Promise<{ value: T; wall: num
 async function main(): Promise<void> {
   const i = process.argv.indexOf('--sizes');
   const sizes = (i >= 0 ? process.argv[i + 1] : '2000,8000,20000').split(',').map(Number);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-scale-'));
+  const dir = makeTempDir('scale');
   const target = findTarget('stm32f405');
   try {
     console.log(`compile time of a chain of Add and Relu nodes (import + compile to C for ${target.name}, no gcc); goal: 20,000 nodes in <= ${GOAL_SECONDS} s`);

@@ -6,13 +6,13 @@
 //   make build && node dist/bench/fuzz.js [--mutants 1000] [--seed 1] [--jobs 2] [--timeout-ms 10000]
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { craftedModels } from './fuzz-hostile.js';
 import { byteMutant, prepareFuzzFolder, seedModels, structureMutant } from './fuzz-mutations.js';
 import { runEdgeprune, type ChildRun } from './fuzz-run.js';
 import { Random } from '../src/util/random.js';
+import { makeTempDir } from '../src/util/temp-dir.js';
 
 const GOAL_MS = 10_000;
 const GOAL_RSS_MIB = 500;
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const seed = option('--seed', 1);
   const jobs = option('--jobs', 2);
   const timeoutMs = option('--timeout-ms', GOAL_MS);
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-fuzz-bench-'));
+  const root = makeTempDir('fuzz-bench');
   try {
     const folder = path.join(root, 'models');
     const { fifo } = prepareFuzzFolder(folder);

@@ -12,6 +12,7 @@ import { buildFirmware, openQemuSession } from '../hw-sim/index.js';
 import { runTool } from '../hw-sim/build/tools.js';
 import { findTarget } from '../src/targets/load-targets.js';
 import { repoPath } from '../src/util/package-root.js';
+import { makeTempDir } from '../src/util/temp-dir.js';
 
 const SPAWNS = 40;
 const SESSIONS = 5;
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const target = findTarget(args.includes('--target') ? args[args.indexOf('--target') + 1] : 'mps2-an386');
   const fixtures = repoPath('test', 'fixtures');
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-bench-hwsim-'));
+  const work = makeTempDir('bench-hwsim');
   try {
     // The guard: one more fork+exec per process; the first use may build it (cached afterwards).
     await runTool({ command: 'true', debianPackage: 'coreutils' }, [], { timeoutMs: 120_000, what: 'warm-up' });

@@ -4,7 +4,6 @@
 //   make build && node dist/bench/mcu-mnist.js [--target mps2-an386] [--json]
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { exportOnnx } from '../src/onnx/export.js';
@@ -13,6 +12,7 @@ import { findTarget } from '../src/targets/load-targets.js';
 import { repoPath } from '../src/util/package-root.js';
 import { loadVectors } from '../src/verify/vectors.js';
 import { verifyOnTarget } from '../src/verify/verify-mcu.js';
+import { makeTempDir } from '../src/util/temp-dir.js';
 
 const GOAL_INSTRUCTIONS_PER_MAC = 2.0;
 const STRETCH_INSTRUCTIONS_PER_MAC = 1.5;
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const report = await verifyOnTarget(g, 'mnist-like-cnn', { target, vectors: loadVectors(g, { count: 3, seed: 1 }), optimize: 'O2' });
 
   // Wall time of the command a user runs, from a fresh process.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-bench-'));
+  const dir = makeTempDir('bench-mnist');
   const model = path.join(dir, 'mnist-like-cnn.onnx');
   fs.writeFileSync(model, exportOnnx(g));
   const started = performance.now();
