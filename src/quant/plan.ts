@@ -121,7 +121,7 @@ class Planner {
       if (input.dtype !== 'float32') throw new UserError(`graph input '${input.name}' is ${input.dtype}; the int8 quantizer takes float32 inputs only`, 'give the model float32 inputs');
       const readers = this.readers(input.name);
       const bn = readers.length === 1 && readers[0].opType === 'BatchNormalization' && readers[0].domain === '' && readers[0].inputs[0] === input.name ? readers[0] : undefined;
-      if (bn && !this.graphOutputs.has(input.name)) {
+      if (bn) {
         const normalization = uniformNormalization(this.g, bn);
         if (!normalization.ok) {
           throw nodeError(
