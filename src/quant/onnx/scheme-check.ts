@@ -1,7 +1,7 @@
 // Refuse, before converting anything, the quantization schemes edgeprune's int8 semantics cannot hold, naming the node
 // and the scheme: widths other than 8 bits, scales computed at run time, per-channel activations, blocked quantization.
-// (Asymmetric weights are refused where a layer reads them: src/quant/onnx/int8-layer.ts. float8 never gets this far:
-// src/quant/onnx/float8-refusal.ts refuses it while the ONNX file is read.)
+// and asymmetric weights (a zero point other than 0 for int8, 128 for uint8). float8 never gets this far:
+// src/quant/onnx/float8-refusal.ts refuses it while the ONNX file is read.
 
 import { nodeError } from '../../errors.js';
 import type { Node } from '../../ir/graph.js';
@@ -9,6 +9,20 @@ import { shapeToString } from '../../ir/tensor.js';
 import type { QuantGraph } from './quant-graph.js';
 
 const EIGHT_BIT = new Set(['int8', 'uint8']);
+const SYMMETRIC_ZERO: Readonly<Record<string, number>> = { int8: 0, uint8: 128 };
+const SYMMETRIC_HINT =
+  "quantize the weights symmetrically (onnxruntime: weight_type QInt8 with extra_options {'WeightSymmetric': True}; PyTorch: a per_channel_symmetric observer)";
+
+/** Weight inputs (and their zero-point inputs) of the ops that take quantized weights. */
+const WEIGHT_INPUTS: Readonly<Record<string, { weight: number; zero?: number }>> = {
+  Conv: { weight: 1 },
+  Gemm: { weight: 1 },
+  MatMul: { weight: 1 },
+  QLinearConv: { weight: 3, zero: 5 },
+  QLinearMatMul: { weight: 3, zero: 5 },
+  ConvInteger: { weight: 1, zero: 3 },
+  MatMulInteger: { weight: 1, zero: 3 },
+};
 const WIDTH_HINT = 'quantize the model to 8 bits (onnxruntime: activation_type QInt8 or QUInt8, weight_type QInt8; or edgeprune quantize)';
 const PER_TENSOR_HINT = 'quantize activations per tensor (onnxruntime and PyTorch do by default; per-channel scales belong to the weights)';
 
@@ -58,10 +72,38 @@ const QLINEAR_PARAMS = [[1, 'x_scale'], [2, 'x_zero_point'], [4, 'w_scale'], [5,
 const QLINEAR_MATMUL_PARAMS = [[1, 'a_scale'], [2, 'a_zero_point'], [4, 'b_scale'], [5, 'b_zero_point'], [6, 'y_scale'], [7, 'y_zero_point']] as const;
 const INTEGER_PARAMS = [[2, 'a_zero_point'], [3, 'b_zero_point']] as const;
 
+/** The quantized constant and zero point behind a layer's weight input: the input itself (QLinear, integer ops) or a DequantizeLinear's. */
+function weightZeroPoint(layer: Node, qg: QuantGraph): { weight: string; zero: string } | undefined {
+  const roles = WEIGHT_INPUTS[layer.opType];
+  if (!roles) return undefined;
+  const input = layer.inputs[roles.weight];
+  if (roles.zero !== undefined) return { weight: input, zero: layer.inputs[roles.zero] ?? '' };
+  const dq = qg.producer(input);
+  return dq?.opType === 'DequantizeLinear' && dq.domain === '' ? { weight: dq.inputs[0], zero: dq.inputs[2] ?? '' } : undefined;
+}
+
+/** Symmetric weights: zero point 0 (int8) or 128 (uint8) on every channel. */
+function checkSymmetricWeights(layer: Node, qg: QuantGraph): void {
+  const found = weightZeroPoint(layer, qg);
+  const values = found && qg.constant(found.weight);
+  const symmetric = values ? SYMMETRIC_ZERO[values.dtype] : undefined;
+  if (!found || !values || symmetric === undefined) return;
+  const zeros = found.zero ? qg.constant(found.zero)?.toNumbers() : [];
+  const channel = zeros?.findIndex((z) => z !== symmetric) ?? -1;
+  if (channel >= 0) {
+    throw nodeError(
+      layer,
+      `weights '${found.weight}' (${values.dtype}) have zero point ${zeros![channel]}${zeros!.length > 1 ? ` on channel ${channel}` : ''}: asymmetric weight quantization; edgeprune's int8 weights are symmetric (zero point 0 for int8, 128 for uint8)`,
+      SYMMETRIC_HINT,
+    );
+  }
+}
+
 /** Throw a UserError naming the first node whose quantization scheme edgeprune's int8 ops cannot hold. */
 export function checkQuantizationSchemes(qg: QuantGraph): void {
   for (const node of qg.g.nodes) {
     if (node.domain !== '') continue;
+    checkSymmetricWeights(node, qg);
     switch (node.opType) {
       case 'QuantizeLinear':
       case 'DequantizeLinear':
