@@ -4,7 +4,7 @@
 import { nodeError } from '../../errors.js';
 import { attr } from '../../ir/builder.js';
 import type { AttrValue, Graph, Node } from '../../ir/graph.js';
-import { Tensor } from '../../ir/tensor.js';
+import { sameShape, Tensor } from '../../ir/tensor.js';
 import { EDGEPRUNE_DOMAIN, type Int8Clamp } from '../../ops/util/int8-params.js';
 import { quantizeScaled, roundHalfToEven } from '../../ops/util/quant-round.js';
 import type { GraphNames } from '../graph-names.js';
@@ -154,21 +154,32 @@ export interface Int8LayerSpec {
   attrs?: Record<string, AttrValue>;
 }
 
-/** The Int8Conv or Int8Gemm node, its constants added to the graph under fresh names. */
+const sameTensor = (a: Tensor, b: Tensor) => a.dtype === b.dtype && sameShape(a.shape, b.shape) && a.data.every((v, i) => v === b.data[i]);
+
+/**
+ * The Int8Conv or Int8Gemm node. Its constants are named `<layer>.x_scale`, `<layer>.weight`, ...: an initializer of
+ * that name holding the same tensor is reused (so an exported int8 model imports back under its own names), else a
+ * fresh name is added.
+ */
 export function int8LayerNode(g: Graph, names: GraphNames, spec: Int8LayerSpec): Node {
   const { name, weights, out } = spec;
   const f32 = (values: number[]) => Tensor.fromNumbers('float32', [values.length], values);
   const s8 = (v: number) => Tensor.fromNumbers('int8', [1], [v]);
+  const constant = (part: string, t: Tensor) => {
+    const hint = `${name}.${part}`;
+    const existing = g.initializers.get(hint);
+    return existing && sameTensor(existing, t) ? hint : names.constant(g, hint, t);
+  };
   const inputs = [
     spec.x,
-    names.constant(g, `${name}.x_scale`, f32([spec.xQuant.scale])),
-    names.constant(g, `${name}.x_zero_point`, s8(spec.xQuant.zeroPoint)),
-    names.constant(g, `${name}.weight`, weights.values),
-    names.constant(g, `${name}.w_scale`, f32(weights.scales)),
-    names.constant(g, `${name}.y_scale`, f32([out.quant.scale])),
-    names.constant(g, `${name}.y_zero_point`, s8(out.quant.zeroPoint)),
+    constant('x_scale', f32([spec.xQuant.scale])),
+    constant('x_zero_point', s8(spec.xQuant.zeroPoint)),
+    constant('weight', weights.values),
+    constant('w_scale', f32(weights.scales)),
+    constant('y_scale', f32([out.quant.scale])),
+    constant('y_zero_point', s8(out.quant.zeroPoint)),
   ];
-  if (spec.bias) inputs.push(names.constant(g, `${name}.bias`, Tensor.fromNumbers('int32', [spec.bias.length], spec.bias)));
+  if (spec.bias) inputs.push(constant('bias', Tensor.fromNumbers('int32', [spec.bias.length], spec.bias)));
   const attrs: Record<string, AttrValue> = { ...(spec.attrs ?? {}) };
   if (out.clamp.actMin !== -128) attrs.act_min = attr.int(out.clamp.actMin);
   if (out.clamp.actMax !== 127) attrs.act_max = attr.int(out.clamp.actMax);
