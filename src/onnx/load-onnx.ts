@@ -22,7 +22,8 @@ export interface LoadOptions {
   constantInputs?: Record<string, Tensor>;
   /**
    * Convert quantized ONNX (QDQ, QLinearConv/QLinearMatMul, ConvInteger/MatMulInteger) into edgeprune's int8 ops, the
-   * deployed integer semantics (src/passes/convert-quantized-onnx.ts): set by the commands that deploy (compile, verify).
+   * deployed integer semantics (src/passes/convert-quantized-onnx.ts). The commands' loader (loadModel) sets it;
+   * without it the standard ops stay (the interpreter runs them with onnxruntime's float rules, as conformance needs).
    */
   int8Ops?: boolean;
 }

@@ -42,7 +42,7 @@ export function registerCompile(program: Command): void {
       if (!['auto', 'never', 'always'].includes(options.sparse)) throw new UserError(`--sparse must be auto, never or always, got '${options.sparse}'`);
       const outOptions = { force: options.force, inputs: [file] };
       checkOutputDir(options.out, outOptions);
-      const g = await loadModel(file, { inputShapes: options.inputShape, int8Ops: true });
+      const g = await loadModel(file, { inputShapes: options.inputShape });
       const lib = compileToC(g, { prefix: options.prefix, sparse: options.sparse, estimator: targetEstimator(target), target });
       checkFitsTarget(lib, target);
       const files = new Map(lib.files);

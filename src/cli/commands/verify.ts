@@ -76,7 +76,7 @@ export function registerVerify(program: Command): void {
     .action(async (file: string, options: VerifyCliOptions) => {
       const target = findTarget(options.target);
       if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
-      const g = await loadModel(file, { inputShapes: options.inputShape, int8Ops: true });
+      const g = await loadModel(file, { inputShapes: options.inputShape });
       const vectors = loadVectors(g, { data: options.data, count: options.vectors, seed: options.seed });
       const report = await verifyOnTarget(g, modelDisplayName(file), {
         target, vectors, prefix: options.prefix, optimize: options.optimize, port: options.port, keepBuild: options.keepBuild,

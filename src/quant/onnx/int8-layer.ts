@@ -157,31 +157,37 @@ export interface Int8LayerSpec {
 const sameTensor = (a: Tensor, b: Tensor) => a.dtype === b.dtype && sameShape(a.shape, b.shape) && a.data.every((v, i) => v === b.data[i]);
 
 /**
- * The Int8Conv or Int8Gemm node. Its constants are named `<layer>.x_scale`, `<layer>.weight`, ...: an initializer of
- * that name holding the same tensor is reused (so an exported int8 model imports back under its own names), else a
- * fresh name is added.
+ * A constant input of a new int8 node, named `<layer>.<part>` (x_scale, weight, ...): an initializer of that name
+ * holding the same tensor is reused (so an exported int8 model imports back under its own names), else a fresh name
+ * is added.
  */
+export function layerConstant(g: Graph, names: GraphNames, layer: string, part: string, t: Tensor): string {
+  const hint = `${layer}.${part}`;
+  const existing = g.initializers.get(hint);
+  return existing && sameTensor(existing, t) ? hint : names.constant(g, hint, t);
+}
+
+export const scaleTensor = (values: number[]) => Tensor.fromNumbers('float32', [values.length], values);
+export const zeroPointTensor = (v: number) => Tensor.fromNumbers('int8', [1], [v]);
+
+/** The clamp as attributes (the defaults -128 and 127 left out). */
+export function clampAttrs(clamp: Int8Clamp): Record<string, AttrValue> {
+  return { ...(clamp.actMin !== -128 ? { act_min: attr.int(clamp.actMin) } : {}), ...(clamp.actMax !== 127 ? { act_max: attr.int(clamp.actMax) } : {}) };
+}
+
+/** The Int8Conv or Int8Gemm node, with its constants (layerConstant). */
 export function int8LayerNode(g: Graph, names: GraphNames, spec: Int8LayerSpec): Node {
   const { name, weights, out } = spec;
-  const f32 = (values: number[]) => Tensor.fromNumbers('float32', [values.length], values);
-  const s8 = (v: number) => Tensor.fromNumbers('int8', [1], [v]);
-  const constant = (part: string, t: Tensor) => {
-    const hint = `${name}.${part}`;
-    const existing = g.initializers.get(hint);
-    return existing && sameTensor(existing, t) ? hint : names.constant(g, hint, t);
-  };
+  const constant = (part: string, t: Tensor) => layerConstant(g, names, name, part, t);
   const inputs = [
     spec.x,
-    constant('x_scale', f32([spec.xQuant.scale])),
-    constant('x_zero_point', s8(spec.xQuant.zeroPoint)),
+    constant('x_scale', scaleTensor([spec.xQuant.scale])),
+    constant('x_zero_point', zeroPointTensor(spec.xQuant.zeroPoint)),
     constant('weight', weights.values),
-    constant('w_scale', f32(weights.scales)),
-    constant('y_scale', f32([out.quant.scale])),
-    constant('y_zero_point', s8(out.quant.zeroPoint)),
+    constant('w_scale', scaleTensor(weights.scales)),
+    constant('y_scale', scaleTensor([out.quant.scale])),
+    constant('y_zero_point', zeroPointTensor(out.quant.zeroPoint)),
   ];
   if (spec.bias) inputs.push(constant('bias', Tensor.fromNumbers('int32', [spec.bias.length], spec.bias)));
-  const attrs: Record<string, AttrValue> = { ...(spec.attrs ?? {}) };
-  if (out.clamp.actMin !== -128) attrs.act_min = attr.int(out.clamp.actMin);
-  if (out.clamp.actMax !== 127) attrs.act_max = attr.int(out.clamp.actMax);
-  return { name, opType: spec.opType, domain: EDGEPRUNE_DOMAIN, inputs, outputs: [out.output], attrs };
+  return { name, opType: spec.opType, domain: EDGEPRUNE_DOMAIN, inputs, outputs: [out.output], attrs: { ...(spec.attrs ?? {}), ...clampAttrs(out.clamp) } };
 }

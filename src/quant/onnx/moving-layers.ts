@@ -9,7 +9,7 @@ import { dequantizedActivation } from './qdq-layers.js';
 import { SHIFT_INVARIANT_OPS } from './uint8-to-int8.js';
 
 /** The data inputs the int8 contract runs these ops on (docs/numerics.md, "int8"); other inputs (shapes, axes) stay. */
-const matchMoving: LayerMatcher = (op, qg) => {
+const matchMoving: LayerMatcher = (op, { qg }) => {
   const dataInputs = SHIFT_INVARIANT_OPS[op.opType];
   const extraOutputUsed = op.outputs.slice(1).some((o) => o && (qg.readers(o).length > 0 || qg.isGraphOutput(o)));
   if (!dataInputs || extraOutputUsed) return undefined;

@@ -5,6 +5,7 @@
 // Int8Conv → DQ(x), DQ(w, per-channel scale, axis 0), DQ(B int32, scale fl32(x_scale·w_scale[m]), axis 0) → Conv →
 //            Relu / Clip → QuantizeLinear(y)
 // Int8Gemm → the same around Gemm with transB = 1 (w is M x K).
+// Int8AveragePool, Int8GlobalAveragePool, Int8Add → DQ of each int8 input → the float op → clamp → QuantizeLinear.
 // The fused clamp [act_min, act_max] becomes Relu when it is [y_zero_point, 127], else a Clip whose float bounds
 // (act − y_zero_point)·y_scale quantize back to act_min and act_max exactly; [-128, 127] is QuantizeLinear's own
 // saturation. QuantizeLinear is monotonic, so clamping before it equals clamping after rounding, as Int8Conv does.
@@ -88,10 +89,27 @@ function quantizeOutput(node: Node, y: string, ctx: QdqLoweringContext, yScaleIn
   ctx.emit('QuantizeLinear', `${node.outputs[0]}_QuantizeLinear`, [clamped, node.inputs[yScaleIndex], node.inputs[yZeroIndex]], [node.outputs[0]]);
 }
 
+/**
+ * Ops without weights: each listed (value, scale, zero point) input dequantized, the float op (the int8 node's
+ * attributes but the clamp), then the clamp and QuantizeLinear with the y_scale and y_zero_point inputs.
+ */
+function lowerElementwise(floatOp: string, quantizedInputs: readonly (readonly [number, number, number])[], yScale: number, yZero: number): Int8Lowering {
+  return (node, ctx) => {
+    const inputs = quantizedInputs.map(([x, scale, zero]) => ctx.dequantized(node.inputs[x], node.inputs[scale], node.inputs[zero]));
+    const attrs = Object.fromEntries(Object.entries(node.attrs).filter(([k]) => k !== 'act_min' && k !== 'act_max'));
+    const y = ctx.value(`${node.outputs[0]}_float`);
+    ctx.emitLayer(floatOp, node, inputs, [y], attrs);
+    quantizeOutput(node, y, ctx, yScale, yZero);
+  };
+}
+
 /** The QDQ form of each int8 op: one entry per op. */
 export const INT8_QDQ_LOWERINGS: Readonly<Record<string, Int8Lowering>> = {
   Int8Conv: lowerLayer('Conv', {}),
   Int8Gemm: lowerLayer('Gemm', { transB: attr.int(1) }),
+  Int8AveragePool: lowerElementwise('AveragePool', [[0, 1, 2]], 3, 4),
+  Int8GlobalAveragePool: lowerElementwise('GlobalAveragePool', [[0, 1, 2]], 3, 4),
+  Int8Add: lowerElementwise('Add', [[0, 1, 2], [3, 4, 5]], 6, 7),
 };
 
 /** Whether the graph holds edgeprune's own int8 ops. */

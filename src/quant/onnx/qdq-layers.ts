@@ -31,7 +31,7 @@ function dequantizedConstant(qg: QuantGraph, value: string): { name: string; val
 
 const CONV_ATTRS = ['auto_pad', 'dilations', 'group', 'kernel_shape', 'pads', 'strides'];
 
-const matchConv: LayerMatcher = (conv, qg, build) => {
+const matchConv: LayerMatcher = (conv, { qg, build }) => {
   const x = dequantizedActivation(qg, conv.inputs[0]);
   const w = dequantizedConstant(qg, conv.inputs[1]);
   const out = x && w && requantizedOutput(qg, conv.outputs[0]);
@@ -44,7 +44,7 @@ const matchConv: LayerMatcher = (conv, qg, build) => {
   return build({ opType: 'Int8Conv', name: conv.name, x: x.q, xQuant: x.quant, weights, bias, out, attrs }, [conv]);
 };
 
-const matchGemm: LayerMatcher = (gemm, qg, build) => {
+const matchGemm: LayerMatcher = (gemm, { qg, build }) => {
   const a = nodeAttrs(gemm) as { alpha: number; beta: number; transA: number; transB: number };
   if (a.transA || a.alpha !== 1 || (gemm.inputs[2] && a.beta !== 1)) return undefined;
   const x = dequantizedActivation(qg, gemm.inputs[0]);
@@ -58,7 +58,7 @@ const matchGemm: LayerMatcher = (gemm, qg, build) => {
 };
 
 /** MatMul of a 2-D activation and [K, M] weights, with an optional Add of a constant or dequantized bias. */
-const matchMatMul: LayerMatcher = (matmul, qg, build) => {
+const matchMatMul: LayerMatcher = (matmul, { qg, build }) => {
   const x = dequantizedActivation(qg, matmul.inputs[0]);
   const w = dequantizedConstant(qg, matmul.inputs[1]);
   if (!x || !w || w.values.rank !== 2 || qg.g.values.get(matmul.inputs[0])?.shape.length !== 2) return undefined;

@@ -29,7 +29,7 @@ function qlinearOutput(qg: QuantGraph, node: Node): Int8Output | undefined {
   return { output: node.outputs[0], quant: quantAt(qg, node, 6, 7), clamp: { actMin: -128, actMax: 127 }, replaced: [] };
 }
 
-const matchQLinearConv: LayerMatcher = (node, qg, build) => {
+const matchQLinearConv: LayerMatcher = (node, { qg, build }) => {
   const w = qg.constant(node.inputs[3]);
   const out = qlinearOutput(qg, node);
   const bias = node.inputs[8] ? qg.constant(node.inputs[8]) : undefined;
@@ -39,7 +39,7 @@ const matchQLinearConv: LayerMatcher = (node, qg, build) => {
   return build({ opType: 'Int8Conv', name: node.name, x: node.inputs[0], xQuant: x, weights, bias: bias?.toNumbers(), out, attrs: convAttrs(node) }, [node]);
 };
 
-const matchQLinearMatMul: LayerMatcher = (node, qg, build) => {
+const matchQLinearMatMul: LayerMatcher = (node, { qg, build }) => {
   const b = qg.constant(node.inputs[3]);
   const out = qlinearOutput(qg, node);
   if (!isInt8Activation(qg, node.inputs[0], 2) || !b || b.rank !== 2 || !out) return undefined;
@@ -62,7 +62,7 @@ function activationScale(qg: QuantGraph, value: string): number | undefined {
  * [→ Add constant bias] → output. w_scale is recovered as fl32(product / x_scale), x_scale from the activation.
  */
 function matchInteger(kind: 'conv' | 'matmul'): LayerMatcher {
-  return (node, qg, build) => {
+  return (node, { qg, build }) => {
     const w = qg.constant(node.inputs[1]);
     if (!isInt8Activation(qg, node.inputs[0], kind === 'matmul' ? 2 : undefined) || !w || (kind === 'matmul' && w.rank !== 2)) return undefined;
     const xScale = activationScale(qg, node.inputs[0]);
