@@ -16,7 +16,7 @@ import { f32, ints, randomInts } from '../support/quantized-models.js';
 
 describe('agreement with onnxruntime (bench/qdq-agreement.ts)', () => {
   it('realistic scales: every int8 tensor and output within 1 LSB, at least 99.9% equal, in every onnxruntime mode', async () => {
-    for (const name of ['int8 MNIST-like CNN', 'int8 digits MLP']) {
+    for (const name of ['int8 MNIST-like CNN', 'int8 digits MLP', 'residual CNN (Add, average pools), quantized']) {
       const rows = await measureAgreement(name, MODELS[name], 12);
       expect(new Set(rows.map((r) => r.mode))).toEqual(new Set(Object.keys(ORT_MODES)));
       for (const r of rows) {
