@@ -129,7 +129,7 @@ describe('refusals, naming the node and the scheme', () => {
     model.graph!.initializer!.find((t) => t.name === 'yz')!.dataType = 17; // FLOAT8E4M3FN, one byte as the int8 was
     const bytes = onnxProto.onnx.ModelProto.encode(model).finish();
     expect(() => loadOnnxBytes(bytes, 'f8.onnx')).toThrow(
-      "node 'y_q' (QuantizeLinear): FLOAT8E4M3FN quantization ('yz'); edgeprune quantizes to int8 only (int8 or uint8 tensors, int32 biases)",
+      "node 'y_q' (QuantizeLinear): 'yz' has element type FLOAT8E4M3FN, which edgeprune does not support: float8 quantization; edgeprune quantizes to int8 (int8 or uint8 tensors, int32 biases)",
     );
   });
 });

@@ -3,7 +3,7 @@
 
 import { UserError } from '../../errors.js';
 import { dtypeFromOnnx } from '../../ir/dtype.js';
-import type { onnx } from '../../onnx/proto.js';
+import { toNumber, type onnx } from '../../onnx/proto.js';
 
 /** ONNX element types of the float8 and float4 families (FLOAT8E4M3FN .. FLOAT4E2M1, FLOAT8E8M0). */
 const SMALL_FLOAT_CODES = new Set([17, 18, 19, 20, 23, 24]);
@@ -17,19 +17,20 @@ export function refuseSmallFloatQuantization(graph: onnx.IGraphProto): void {
     const code = v.type?.tensorType?.elemType;
     if (v.name && code) types.set(v.name, code);
   }
-  for (const node of graph.node ?? []) {
+  for (const [index, node] of (graph.node ?? []).entries()) {
     if (!QUANTIZATION_OPS.has(node.opType ?? '') || (node.domain && node.domain !== 'ai.onnx')) continue;
     const attrCode = node.attribute?.find((a) => a.name === 'output_dtype')?.i;
     const candidates: [string, number | undefined][] = [
       ...[...(node.input ?? []), ...(node.output ?? [])].map((v): [string, number | undefined] => [`'${v}'`, types.get(v)]),
-      ['output_dtype', attrCode === undefined || attrCode === null ? undefined : Number(attrCode)],
+      ['attribute output_dtype', attrCode === undefined || attrCode === null ? undefined : toNumber(attrCode)],
     ];
     const found = candidates.find(([, code]) => code !== undefined && SMALL_FLOAT_CODES.has(code));
     if (!found) continue;
     const type = dtypeFromOnnx(found[1]!);
     const name = 'unsupported' in type ? type.unsupported : type.dtype;
+    const family = found[1] === 23 ? 'float4' : 'float8';
     throw new UserError(
-      `node '${node.name || node.opType}' (${node.opType}): ${name} quantization (${found[0]}); edgeprune quantizes to int8 only (int8 or uint8 tensors, int32 biases)`,
+      `node '${node.name || `${node.opType}_${index}`}' (${node.opType}): ${found[0]} has element type ${name}, which edgeprune does not support: ${family} quantization; edgeprune quantizes to int8 (int8 or uint8 tensors, int32 biases)`,
       'quantize the model to 8-bit integers (onnxruntime: activation_type QInt8 or QUInt8, weight_type QInt8; or edgeprune quantize)',
     );
   }
