@@ -9,9 +9,7 @@ import { EDGEPRUNE_DOMAIN, type Int8Clamp } from '../../ops/util/int8-params.js'
 import { quantizeScaled, roundHalfToEven } from '../../ops/util/quant-round.js';
 import type { GraphNames } from '../graph-names.js';
 import type { QuantGraph, TensorQuant } from './quant-graph.js';
-
-const SYMMETRIC_HINT =
-  "quantize the weights symmetrically into [-127, 127] (onnxruntime: weight_type QInt8 with extra_options {'WeightSymmetric': True}; PyTorch: a per_channel_symmetric observer with quant_min=-127)";
+import { SYMMETRIC_HINT } from './scheme-check.js';
 
 /** Weights as the int8 ops hold them: int8, output channels first, one scale per tensor or per output channel. */
 export interface Int8Weights {

@@ -10,8 +10,9 @@ import type { QuantGraph } from './quant-graph.js';
 
 const EIGHT_BIT = new Set(['int8', 'uint8']);
 const SYMMETRIC_ZERO: Readonly<Record<string, number>> = { int8: 0, uint8: 128 };
-const SYMMETRIC_HINT =
-  "quantize the weights symmetrically (onnxruntime: weight_type QInt8 with extra_options {'WeightSymmetric': True}; PyTorch: a per_channel_symmetric observer)";
+/** What to do about weights edgeprune's int8 ops cannot hold (asymmetric, -128, per input channel). */
+export const SYMMETRIC_HINT =
+  "quantize the weights symmetrically into [-127, 127] (onnxruntime: weight_type QInt8 with extra_options {'WeightSymmetric': True}; PyTorch: a per_channel_symmetric observer with quant_min=-127)";
 
 /** Weight inputs (and their zero-point inputs) of the ops that take quantized weights. */
 const WEIGHT_INPUTS: Readonly<Record<string, { weight: number; zero?: number }>> = {
