@@ -21,12 +21,12 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 describe('edgeprune quantize', () => {
   it('writes an int8 ONNX model and reports layers, ranges, constants and both accuracies', async () => {
     const out = path.join(dir, 'cnn-int8.onnx');
-    const r = await runCli(['quantize', CNN, '--data', DIGITS, '--out', out, '--samples', '100', '--tensor-calibration', 'relu1_out=mse', '--json'], { timeout: 120_000 });
+    const r = await runCli(['quantize', CNN, '--data', DIGITS, '--out', out, '--samples', '100', '--tensor-calibration', 'relu1_out=minmax', '--json'], { timeout: 120_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(j.calibration).toMatchObject({ method: 'minmax', samples: 100, perTensor: { relu1_out: 'mse' } });
+    expect(j.calibration).toMatchObject({ method: 'mse', samples: 100, perTensor: { relu1_out: 'minmax' } });
     expect(j.layers.map((l: { to: string }) => l.to)).toEqual(["merged into the QuantizeLinear of 'input'", 'Int8Conv', 'Int8Conv', 'MaxPool (int8)', 'Flatten (int8)', 'Int8Gemm', 'Int8Gemm']);
-    expect(j.tensors.find((t: { name: string }) => t.name === 'relu1_out').method).toBe('mse');
+    expect(j.tensors.map((t: { method: string }) => t.method)).toEqual(['mse', 'minmax', 'mse', 'mse', 'mse']);
     expect(j.weightBytes.int8 / j.weightBytes.float).toBeLessThan(0.27);
     expect(j.accuracy).toMatchObject({ split: 'test', samples: 359 });
     expect(j.accuracy.float.accuracy - j.accuracy.int8.accuracy).toBeLessThanOrEqual(0.01);
@@ -39,10 +39,10 @@ describe('edgeprune quantize', () => {
   });
 
   it('prints the tables and the accuracy line, and refuses to replace the output without --force', async () => {
-    const out = path.join(dir, 'cnn-mse.onnx');
-    const r = await runCli(['quantize', CNN, '--data', DIGITS, '--out', out, '--samples', '60', '--calibration', 'mse'], { timeout: 120_000 });
+    const out = path.join(dir, 'cnn-minmax.onnx');
+    const r = await runCli(['quantize', CNN, '--data', DIGITS, '--out', out, '--samples', '60', '--calibration', 'minmax'], { timeout: 120_000 });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^calibration: 60 samples of the train split, mse by default$/m);
+    expect(r.stdout).toMatch(/^calibration: 60 samples of the train split, minmax by default$/m);
     expect(r.stdout).toMatch(/conv1 +Conv\+Relu +Int8Conv/);
     expect(r.stdout).toMatch(/^constants: 38\.3 KiB float → \d+\.\d KiB int8 \(0\.2\dx\)$/m);
     expect(r.stdout).toMatch(/^test accuracy \(359 samples\): float 97\.77% · int8 9\d\.\d\d% \([+-]\d\.\d\d points\)$/m);

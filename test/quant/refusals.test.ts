@@ -38,6 +38,20 @@ describe('quantizeModel refuses', () => {
     m.b.output(m.b.op('Flatten', [m.b.op('Relu', [x], {}, 'relu')], {}, 'flat'));
     expect(refusal(m.b.build()).message).toMatch(/^node 'relu' \(Relu\): a Relu is fused into the output clamp of a Conv, Gemm, MatMul, Add.* here it follows 'pool' \(MaxPool\)$/);
   });
+  it('a ReLU after a layer whose output other nodes read too', () => {
+    const m = new ModelBuilder('shared');
+    const x = m.b.input('x', 'float32', [1, 1, 4, 4]);
+    const c = m.conv(x, 1, 2, 'conv');
+    m.b.output(m.b.op('Add', [m.b.op('Relu', [c], {}, 'relu'), c], {}, 'sum'));
+    expect(refusal(m.b.build()).message).toMatch(/here it follows 'conv' \(Conv\), whose output other nodes read too \(or is a graph output\)$/);
+  });
+  it('a graph input that is also a graph output', () => {
+    const m = new ModelBuilder('through');
+    const x = m.b.input('x', 'float32', [1, 4]);
+    m.b.output(m.dense(x, 4, 2, 'fc'));
+    m.b.output(x);
+    expect(refusal(m.b.build()).message).toBe("graph input 'x' is also a graph output; there is nothing to quantize on that path");
+  });
   it('Gemm with transA, or with computed weights', () => {
     const b = new GraphBuilder('trans_a');
     const x = b.input('x', 'float32', [4, 1]);
