@@ -57,10 +57,13 @@ export const convertQuantizedOnnx: Pass = {
   },
 };
 
-/** The pass as the loader runs it for deployment (LoadOptions.int8Ops), with a notice saying what was converted. */
+/**
+ * The pass as the loader runs it (LoadOptions.int8Ops), with a notice saying what was converted when the model comes
+ * from another tool (for a file edgeprune wrote, the int8 ops are what it exported: nothing changes meaning).
+ */
 export function convertForDeployment(g: Graph, file: string, onNotice?: (text: string) => void): Graph {
   const { graph, made } = convertQuantizedGraph(g);
-  if (made.size > 0) {
+  if (made.size > 0 && !/^edgeprune\b/.test(g.meta.producer)) {
     const counts = [...made].sort(([a], [b]) => compareStrings(a, b)).map(([op, n]) => `${n} ${op}`).join(', ');
     onNotice?.(`'${file}' is a quantized model: it runs as edgeprune's int8 ops (${counts}; docs/numerics.md, "int8")`);
   }
