@@ -49,7 +49,7 @@ export function loadOnnxBytes(bytes: Uint8Array, file: string, options: LoadOpti
   checkStructure(raw);
   // (verified by prepareImportedGraph after its last pass)
   const g = prepareImportedGraph(raw, options);
-  return options.int8Ops ? convertForDeployment(g, file, options.onNotice) : g;
+  return options.int8Ops ? convertForDeployment(g) : g;
 }
 
 function bindConstantInputs(g: Graph, values: Record<string, Tensor>): void {

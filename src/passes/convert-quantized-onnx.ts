@@ -23,7 +23,6 @@ import { QLINEAR_LAYER_MATCHERS } from '../quant/onnx/qlinear-layers.js';
 import { QuantGraph } from '../quant/onnx/quant-graph.js';
 import { checkQuantizationSchemes } from '../quant/onnx/scheme-check.js';
 import { shiftUint8ToInt8 } from '../quant/onnx/uint8-to-int8.js';
-import { compareStrings } from '../util/compare.js';
 import { eliminateDeadCode } from './eliminate-dead-code.js';
 import type { Pass } from './pass.js';
 
@@ -57,16 +56,9 @@ export const convertQuantizedOnnx: Pass = {
   },
 };
 
-/**
- * The pass as the loader runs it (LoadOptions.int8Ops), with a notice saying what was converted when the model comes
- * from another tool (for a file edgeprune wrote, the int8 ops are what it exported: nothing changes meaning).
- */
-export function convertForDeployment(g: Graph, file: string, onNotice?: (text: string) => void): Graph {
-  const { graph, made } = convertQuantizedGraph(g);
-  if (made.size > 0 && !/^edgeprune\b/.test(g.meta.producer)) {
-    const counts = [...made].sort(([a], [b]) => compareStrings(a, b)).map(([op, n]) => `${n} ${op}`).join(', ');
-    onNotice?.(`'${file}' is a quantized model: it runs as edgeprune's int8 ops (${counts}; docs/numerics.md, "int8")`);
-  }
+/** The pass as the loader runs it (LoadOptions.int8Ops): the converted graph, verified. */
+export function convertForDeployment(g: Graph): Graph {
+  const { graph } = convertQuantizedGraph(g);
   if (graph !== g) verifyGraph(graph);
   return graph;
 }
