@@ -1,4 +1,5 @@
-// A quantized model through the ONNX exporter and importer: the ai.edgeprune ops, their constants and their outputs survive bit for bit.
+// A quantized model through the ONNX exporter and importer: the ai.edgeprune ops, their constants and their outputs survive bit for bit
+// (written as they are, int8Ops 'edgeprune'; the default QDQ form is tested in test/onnx/qdq-export.test.ts).
 import { describe, expect, it } from 'vitest';
 import type { Graph } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interpreter.js';
@@ -6,12 +7,13 @@ import { exportOnnx } from '../../src/onnx/export.js';
 import { loadOnnxBytes } from '../../src/onnx/load-onnx.js';
 import { onnx } from '../../src/onnx/proto.js';
 import { quantizeModel } from '../../src/quant/quantize.js';
+import { VERSION } from '../../src/version.js';
 import { feeds, residualModel, smallCnn } from './quant-models.js';
 
 function roundTrip(float: Graph): void {
   const calibration = feeds(float, 30);
   const { graph } = quantizeModel(float, calibration);
-  const bytes = exportOnnx(graph);
+  const bytes = exportOnnx(graph, VERSION, { int8Ops: 'edgeprune' });
   const model = onnx.ModelProto.decode(bytes);
   expect(model.opsetImport.map((o) => [o.domain, Number(o.version)])).toContainEqual(['ai.edgeprune', 1]);
   const back = loadOnnxBytes(bytes, 'quantized.onnx');
