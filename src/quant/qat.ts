@@ -26,13 +26,13 @@ import { initTraining, type BackendChoice } from '../train/backend.js';
 import { train, type EpochProgress } from '../train/train.js';
 import { toGraph } from '../train/tfjs-to-ir.js';
 import { calibrate } from './calibrate.js';
+import { DEFAULT_QAT_LEARNING_RATE } from './qat-defaults.js';
 import { calibrationInputs, DEFAULT_CALIBRATION_SAMPLES } from './calibration-data.js';
 import { planQuantization } from './plan.js';
 import type { QuantParams } from './qparams.js';
 import { assignParams, prepareForQuantization, quantizeModel, type QuantizeOptions, type QuantizeResult } from './quantize.js';
 
-/** The learning rate of QAT when none is given: a tenth of training's default (fine-tuning a trained model). */
-export const DEFAULT_QAT_LEARNING_RATE = 1e-4;
+export { DEFAULT_QAT_LEARNING_RATE };
 
 export interface QatOptions extends QuantizeOptions {
   /** Fine-tuning epochs with fake quantization (≥ 1). */
