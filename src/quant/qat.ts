@@ -74,7 +74,8 @@ export async function quantizeWithTraining(graph: Graph, trainSet: Dataset, opti
   if (!(Number.isInteger(options.epochs) && options.epochs >= 1)) throw new UserError(`quantization-aware training needs a whole number of epochs of at least 1 (got ${options.epochs})`);
   const prepared = prepareForQuantization(graph);
   const grids = activationGrids(prepared, trainSet, options);
-  await initTraining({ backend: options.backend, seed: options.seed ?? 0 });
+  // No seed here: it would change the runtime's default for other callers; `train` gets its own.
+  await initTraining({ backend: options.backend });
   const t = await buildTrainable(prepared);
   try {
     const masks = new Map([...masksFromZeros(prepared)].filter(([name, m]) => m.includes(0) && t.parameterNames.includes(name)));
