@@ -65,7 +65,7 @@ function checkPerTensor(plan: QuantPlan, options: QuantizeOptions): void {
 }
 
 /** Scale and zero point of every int8 value, and of each input's QuantizeLinear. */
-function assignParams(plan: QuantPlan, ranges: Map<string, TensorCalibration>) {
+export function assignParams(plan: QuantPlan, ranges: Map<string, TensorCalibration>) {
   const params = new Map<string, QuantParams>();
   const inputParams = new Map<string, QuantParams>();
   const fromRange = (value: string) => {
@@ -96,9 +96,14 @@ function constantBytes(g: Graph): number {
   return bytes;
 }
 
+/** The float graph the quantizer plans and calibrates: identities gone, BatchNormalization folded. */
+export function prepareForQuantization(graph: Graph): Graph {
+  return runPasses(graph, [eliminateIdentities, foldBatchNorm, foldNormalizationForward, eliminateDeadCode]);
+}
+
 export function quantizeModel(graph: Graph, calibrationInputs: readonly Record<string, Tensor>[], options: QuantizeOptions = {}): QuantizeResult {
   checkCalibrationInputs(graph, calibrationInputs);
-  const prepared = runPasses(graph, [eliminateIdentities, foldBatchNorm, foldNormalizationForward, eliminateDeadCode]);
+  const prepared = prepareForQuantization(graph);
   const plan = planQuantization(prepared);
   checkPerTensor(plan, options);
   const ranges = calibrate(prepared, calibrationInputs, plan.calibrated, options);

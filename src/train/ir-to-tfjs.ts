@@ -71,6 +71,8 @@ export interface TrainPlan {
   outputTensor: number;
   params: ParamBinding[];
   problems: Untrainable[];
+  /** The plan tensor holding each computed IR value (any layout; aliases share their source's tensor). */
+  values: Record<string, number>;
 }
 
 /** Keras layer classes the bridge creates (and reads back from TF.js model files). */
@@ -183,6 +185,7 @@ class Planner {
       outputTensor,
       params: this.params,
       problems: this.problems,
+      values: Object.fromEntries([...this.held].filter(([, h]) => h.tensor >= 0).map(([name, h]) => [name, h.tensor])),
     };
   }
 
