@@ -10,4 +10,5 @@
 #include "ep_reduce.h"
 #include "ep_data.h"
 #include "ep_sparse.h"
+#include "ep_data_s8.h"
 #endif /* EP_KERNELS_H */
