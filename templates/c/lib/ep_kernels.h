@@ -1,4 +1,4 @@
-/* edgeprune MCU kernels: umbrella header (float32, NCHW, batch 1; header-only, static inline). */
+/* edgeprune MCU kernels: umbrella header (float32 and int8, NCHW, batch 1; header-only, static inline). */
 #ifndef EP_KERNELS_H
 #define EP_KERNELS_H
 #include "ep_common.h"
@@ -10,4 +10,6 @@
 #include "ep_reduce.h"
 #include "ep_data.h"
 #include "ep_sparse.h"
+#include "ep_int8_quant.h"
+#include "ep_int8_pool.h"
 #endif /* EP_KERNELS_H */
