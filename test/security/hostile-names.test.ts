@@ -264,10 +264,12 @@ describe('terminal output of hostile model text', () => {
 
     const verified = renderVerify({
       ...verification(false), model: ANSI, runOn: `board on ${CRLF}`, vectorSource: BIDI,
-      results: [{ index: 0, passed: false, maxAbsError: 1, maxAbsErrorExpected: null, hostBitIdentical: true, instructions: 1, cycles: null, stackBytes: 1, problem: `output '${ANSI}' differs` }],
+      floatReference: { model: CRLF, vectors: 1, top1Agreement: 1, maxAbsDiff: 0.1, labelled: 0, accuracy: null },
+      results: [{ index: 0, passed: false, maxAbsError: 1, maxAbsErrorExpected: null, hostBitIdentical: true, bitExact: false, instructions: 1, cycles: null, stackBytes: 1, problem: `output '${ANSI}' differs` }],
     });
     expect(rawControls(verified)).toEqual([]);
     expect(verified).toContain("FAIL: output '\\x1b[31mred");
+    expect(verified).toContain('against the float model line one\\r\\nline two: top-1 agreement 100.0% of 1 vectors');
 
     const written: string[] = [];
     const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {

@@ -14,12 +14,15 @@ import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
 import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
 import { formatBytes } from '../format.js';
 import { collectInputShape } from '../options.js';
+import type { Precision } from '../../analysis/model-precision.js';
+import { choosePrecision, parsePrecision } from '../../targets/precision.js';
 
 interface CompileOptions {
   target: string;
   out: string;
   prefix?: string;
   sparse: SparseMode;
+  precision?: Precision;
   force?: boolean;
   json?: boolean;
   inputShape?: InputShapes;
@@ -34,6 +37,7 @@ export function registerCompile(program: Command): void {
     .requiredOption('--out <dir>', 'output directory (must be new or empty, unless --force)')
     .option('--prefix <name>', 'prefix of every C symbol', 'model')
     .option('--sparse <mode>', 'weight-sparse kernels for pruned layers: auto (per layer, when estimated faster and no bigger), never, always', 'auto')
+    .option('--precision <p>', 'float32 or int8 (default: float32 where the core has an FPU, int8 where it has none; a quantized model is int8)', parsePrecision)
     .option('--force', 'replace an existing output directory')
     .option('--json', 'print a JSON summary')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape)
@@ -43,6 +47,7 @@ export function registerCompile(program: Command): void {
       const outOptions = { force: options.force, inputs: [file] };
       checkOutputDir(options.out, outOptions);
       const g = await loadModel(file, { inputShapes: options.inputShape });
+      const precision = choosePrecision(g, target, options.precision, 'compile');
       const lib = compileToC(g, { prefix: options.prefix, sparse: options.sparse, estimator: targetEstimator(target), target });
       checkFitsTarget(lib, target);
       const files = new Map(lib.files);
@@ -51,6 +56,8 @@ export function registerCompile(program: Command): void {
       const summary = {
         out: options.out,
         target: target.name,
+        precision: precision.precision,
+        precisionReason: precision.reason,
         files: [...files.keys()].sort(),
         arenaBytes: lib.plan.arenaBytes,
         arenaLowerBoundBytes: lib.plan.lowerBoundBytes,
@@ -61,6 +68,7 @@ export function registerCompile(program: Command): void {
       if (options.json) console.log(terminalJson(summary));
       else {
         console.log(`wrote ${summary.files.length} files to ${terminalText(options.out)} for ${target.name}`);
+        console.log(`  precision: ${precision.reason}`);
         console.log(`  weights ${formatBytes(summary.weightBytes)} (flash) · arena ${formatBytes(summary.arenaBytes)} (RAM; lower bound ${formatBytes(summary.arenaLowerBoundBytes)})`);
         if (summary.sparseLayers.length > 0) console.log(`  weight-sparse kernels: ${summary.sparseLayers.map(terminalName).join(', ')}`);
         console.log(`  build: make -C ${terminalText(options.out)}   (needs arm-none-eabi-gcc)`);
