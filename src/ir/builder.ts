@@ -35,13 +35,13 @@ export class GraphBuilder {
   }
 
   /** Add a node; returns its output names (one per `outputs`, default a single fresh name). */
-  node(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, options: { name?: string; outputs?: number | string[] } = {}): string[] {
+  node(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, options: { name?: string; outputs?: number | string[]; domain?: string } = {}): string[] {
     const index = this.counter++;
     const name = options.name ?? `${opType.toLowerCase()}_${index}`;
     const outs = Array.isArray(options.outputs)
       ? options.outputs
       : Array.from({ length: options.outputs ?? 1 }, (_, i) => (i === 0 ? `${name}_out` : `${name}_out${i}`));
-    this.g.nodes.push({ name, opType, domain: '', inputs, outputs: outs, attrs });
+    this.g.nodes.push({ name, opType, domain: options.domain ?? '', inputs, outputs: outs, attrs });
     return outs;
   }
 
