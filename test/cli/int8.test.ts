@@ -1,0 +1,92 @@
+// int8 models through compile, verify and build: --precision and its defaults, refusals, host C and QEMU bit-exact with
+// the interpreter on every vector (Cortex-M4F and the FPU-less Cortex-M3), and the float model as a reference.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { exportOnnx } from '../../src/onnx/export.js';
+import type { Graph } from '../../src/ir/graph.js';
+import { Tensor } from '../../src/ir/tensor.js';
+import { findTarget } from '../../src/targets/load-targets.js';
+import { Random } from '../../src/util/random.js';
+import { verifyOnTarget } from '../../src/verify/verify-mcu.js';
+import { runCli } from '../support/cli.js';
+import { int8MovesModel } from '../support/int8-models.js';
+
+const FLOAT_CNN = path.resolve('examples/models/mnist-like-cnn.onnx');
+const DIGITS = path.resolve('examples/digits/digits.csv.gz');
+
+const made: string[] = [];
+const tmp = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-int8-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+function modelFile(g: Graph, name: string, dir = tmp()): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, exportOnnx(g));
+  return file;
+}
+
+/** One error line on stderr, exit code 2, nothing on stdout. */
+function expectUserError(r: { exitCode: number; stdout: string; stderr: string }, pattern: RegExp): void {
+  expect(r.exitCode, r.stderr).toBe(2);
+  expect(r.stdout).toBe('');
+  expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(/^edgeprune: error: /);
+  expect(r.stderr).toMatch(pattern);
+}
+
+describe('--precision', () => {
+  it('compile says which precision it chose and why: the FPU default, soft float without FPU, int8 for a quantized model', async () => {
+    const dir = tmp();
+    const json = async (args: string[]) => {
+      const r = await runCli(['compile', ...args, '--json']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { precision: string; precisionReason: string };
+    };
+    expect(await json([FLOAT_CNN, '--target', 'stm32f405', '--out', path.join(dir, 'f405')])).toEqual(expect.objectContaining({
+      precision: 'float32', precisionReason: "float32 (the default: stm32f405's cortex-m4 has an FPU, fpv4-sp-d16)",
+    }));
+    const soft = await runCli(['compile', FLOAT_CNN, '--target', 'lm3s6965', '--out', path.join(dir, 'm3')]);
+    expect(soft.exitCode, soft.stderr).toBe(0);
+    expect(soft.stdout).toMatch(/precision: float32 in soft float: lm3s6965's cortex-m3 has no FPU, where int8 is the default, but the model is not quantized/);
+    const int8 = modelFile(int8MovesModel(), 'moves.onnx');
+    expect(await json([int8, '--target', 'lm3s6965', '--out', path.join(dir, 'int8')])).toEqual(expect.objectContaining({ precision: 'int8', precisionReason: 'int8 (model is quantized)' }));
+    expect((await json([int8, '--precision', 'int8', '--out', path.join(dir, 'int8-flag')])).precision).toBe('int8');
+  });
+
+  it('refuses a precision the model cannot run in, before writing anything', async () => {
+    const dir = tmp();
+    const int8 = modelFile(int8MovesModel(), 'moves.onnx', dir);
+    const out = path.join(dir, 'out');
+    expectUserError(await runCli(['compile', int8, '--precision', 'float32', '--out', out]), /--precision float32: the model is quantized \(node 'transpose' \(Transpose\) computes int8 values\).*; drop --precision/);
+    expectUserError(await runCli(['compile', FLOAT_CNN, '--precision', 'int8', '--out', out]), /--precision int8: the model is float32, and quantizing it needs calibration data; run edgeprune quantize .* first, then compile that model/);
+    expectUserError(await runCli(['compile', FLOAT_CNN, '--precision', 'int16', '--out', out]), /--precision must be float32 or int8, got 'int16'/);
+    expectUserError(await runCli(['verify', FLOAT_CNN, '--precision', 'int8']), /then verify that model/);
+    expectUserError(await runCli(['build', int8, '--data', DIGITS, '--ram-kb', '64', '--out', out]), /build prunes and fine-tunes a float model; this one is quantized/);
+    expectUserError(await runCli(['build', FLOAT_CNN, '--data', DIGITS, '--ram-kb', '64', '--precision', 'int8', '--out', out]), /--precision int8: build prunes the float32 model/);
+    expect(fs.readdirSync(dir)).toEqual(['moves.onnx']);
+  });
+
+  it('refuses --float-model for a float model, and a reference whose inputs differ', async () => {
+    const int8 = modelFile(int8MovesModel(), 'moves.onnx');
+    expectUserError(await runCli(['verify', FLOAT_CNN, '--float-model', FLOAT_CNN]), /--float-model 'mnist-like-cnn': the model verified is not quantized/);
+    expectUserError(await runCli(['verify', int8, '--float-model', FLOAT_CNN]), /--float-model 'mnist-like-cnn': its input 0 'input' is float32 1x1x28x28, the quantized model's 'x' is int8 1x2x3x5/);
+  });
+});
+
+describe('int8 data movement on the host and in QEMU', () => {
+  it.each(['mps2-an386', 'lm3s6965'])('Transpose, Concat and Flatten of int8 values are bit-exact on %s', async (name) => {
+    const g = int8MovesModel();
+    const rng = new Random(7);
+    const inputs = Array.from({ length: 4 }, () => [Tensor.fromNumbers('int8', [1, 2, 3, 5], Array.from({ length: 30 }, () => rng.int(256) - 128))]);
+    const r = await verifyOnTarget(g, 'int8_moves', { target: findTarget(name), vectors: { inputs, source: 'random int8' } });
+    expect(r.results.map((v) => v.problem)).toEqual([undefined, undefined, undefined, undefined]);
+    expect(r).toMatchObject({ passed: true, comparison: 'bit-exact', bitExactVectors: 4, vectors: 4, hostBitIdentical: true, maxAbsError: 0 });
+    expect(r.precision.precision).toBe('int8');
+    expect(r.arenaBytes).toBe(r.arenaLowerBoundBytes);
+  }, 300_000);
+});
