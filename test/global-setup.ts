@@ -1,6 +1,25 @@
-// Before any test: compile the TypeScript, since CLI tests run the built `edgeprune` command.
+// Before any test: compile the TypeScript (CLI tests run the built `edgeprune` command) and give the run
+// its own temporary folder; after the last test, fail the run if an edgeprune folder was left behind.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { execa } from 'execa';
 
-export default async function setup(): Promise<void> {
+export default async function setup(): Promise<() => void> {
   await execa('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit', timeout: 300_000 });
+  // Workers and every process they start inherit TMPDIR, so os.tmpdir() is this folder for the whole run.
+  const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-test-run-'));
+  process.env.TMPDIR = runTmp;
+  return () => {
+    const left = fs.readdirSync(runTmp);
+    fs.rmSync(runTmp, { recursive: true, force: true });
+    const ours = left.filter((name) => name.startsWith('edgeprune-'));
+    const others = left.filter((name) => !name.startsWith('edgeprune-'));
+    if (others.length) console.warn(`note: tools left ${others.length} temporary file(s), removed: ${others.slice(0, 5).join(', ')}`);
+    if (ours.length) {
+      // vitest reports an error thrown here but still exits 0: set the exit status ourselves.
+      console.error(`error: tests left ${ours.length} temporary folder(s) behind (each test must remove what it makes): ${ours.join(', ')}`);
+      process.exitCode = 1;
+    }
+  };
 }

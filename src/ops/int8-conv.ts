@@ -5,18 +5,16 @@
 // y = clamp(requantize(B[m] + Σ (x − x_zero_point) · w, x_scale·w_scale[m]/y_scale) + y_zero_point, act_min, act_max)
 // with the rule of src/quant/fixed-point.ts (docs/numerics.md, "int8").
 
-import { nodeError } from '../errors.js';
 import { shapeSize, Tensor } from '../ir/tensor.js';
 import { requantizeToInt8 } from '../quant/fixed-point.js';
-import { defineOp, type ValueType } from './op-def.js';
-import type { Node } from '../ir/graph.js';
-import { required, requireType } from './util/check.js';
+import { defineOp } from './op-def.js';
+import { required } from './util/check.js';
 import { convOutputShape } from './util/conv-kernel.js';
 import { convGeometry, convMacs, readConvAttrs, type ConvAttrs } from './util/conv-geometry.js';
 import { integerConvolve } from './util/quant-conv.js';
-import { channelMultipliers, checkScale, checkSymmetricWeights, checkZeroPoint, EDGEPRUNE_DOMAIN, readClamp, requireInt8, type Int8Clamp } from './util/int8-params.js';
+import { channelMultipliers, checkLayerParams, checkSymmetricWeights, EDGEPRUNE_DOMAIN, LAYER_INPUTS, readClamp, type Int8Clamp } from './util/int8-params.js';
 
-export const X = 0, X_SCALE = 1, X_ZERO = 2, W = 3, W_SCALE = 4, Y_SCALE = 5, Y_ZERO = 6, BIAS = 7;
+const { X, X_SCALE, X_ZERO, W, W_SCALE, Y_SCALE, Y_ZERO, BIAS } = LAYER_INPUTS;
 
 export type Int8ConvAttrs = ConvAttrs & Int8Clamp;
 
@@ -29,13 +27,13 @@ export const Int8Conv = defineOp<Int8ConvAttrs>({
   keepUnfolded: true,
   parseAttrs: (a, node) => ({ ...readConvAttrs(a), ...readClamp(a, node) }),
   infer(inputs, attrs, node) {
-    check(inputs, node);
+    checkLayerParams(inputs, node);
     const x = required(inputs, X, node);
     const w = required(inputs, W, node);
     return [{ dtype: 'int8', shape: convOutputShape(convGeometry(x.shape, w.shape, attrs, node)) }];
   },
   evaluate(inputs, attrs, node) {
-    check(inputs, node);
+    checkLayerParams(inputs, node);
     const w = inputs[W]!;
     checkSymmetricWeights(w, node);
     const { shape, acc } = integerConvolve(inputs[X]!, w, inputs[X_ZERO], undefined, inputs[BIAS], attrs, node);
@@ -53,21 +51,3 @@ export const Int8Conv = defineOp<Int8ConvAttrs>({
   },
   macs: (inputs, outputs) => convMacs(inputs[W]!, outputs[0]),
 });
-
-function check(inputs: readonly (ValueType | undefined)[], node: Node): void {
-  const x = required(inputs, X, node);
-  const w = required(inputs, W, node);
-  requireInt8(x, node, 'input x');
-  requireInt8(w, node, 'weight w');
-  const M = w.shape[0];
-  checkScale(required(inputs, X_SCALE, node), node, 'x_scale');
-  checkZeroPoint(required(inputs, X_ZERO, node), node, 'x_zero_point');
-  checkScale(required(inputs, W_SCALE, node), node, 'w_scale', M);
-  checkScale(required(inputs, Y_SCALE, node), node, 'y_scale');
-  checkZeroPoint(required(inputs, Y_ZERO, node), node, 'y_zero_point');
-  const bias = inputs[BIAS];
-  if (bias) {
-    requireType(bias, ['int32'], node, 'bias B');
-    if (bias.shape.length !== 1 || bias.shape[0] !== M) throw nodeError(node, `bias B has shape ${bias.shape.join('x')}, expected ${M}`);
-  }
-}

@@ -9,10 +9,10 @@ import type { Node } from '../ir/graph.js';
 import { shapeToString, Tensor } from '../ir/tensor.js';
 import { requantizeToInt8 } from '../quant/fixed-point.js';
 import { defineOp, type ValueType } from './op-def.js';
-import { required, requireType } from './util/check.js';
-import { channelMultipliers, checkScale, checkSymmetricWeights, checkZeroPoint, EDGEPRUNE_DOMAIN, readClamp, requireInt8, type Int8Clamp } from './util/int8-params.js';
+import { required } from './util/check.js';
+import { channelMultipliers, checkLayerParams, checkSymmetricWeights, EDGEPRUNE_DOMAIN, LAYER_INPUTS, readClamp, type Int8Clamp } from './util/int8-params.js';
 
-export const X = 0, X_SCALE = 1, X_ZERO = 2, W = 3, W_SCALE = 4, Y_SCALE = 5, Y_ZERO = 6, BIAS = 7;
+const { X, X_SCALE, X_ZERO, W, W_SCALE, Y_SCALE, Y_ZERO, BIAS } = LAYER_INPUTS;
 
 export type Int8GemmAttrs = Int8Clamp;
 
@@ -60,22 +60,10 @@ export const Int8Gemm = defineOp<Int8GemmAttrs>({
 function check(inputs: readonly (ValueType | undefined)[], node: Node): [number, number, number] {
   const x = required(inputs, X, node);
   const w = required(inputs, W, node);
-  requireInt8(x, node, 'input x');
-  requireInt8(w, node, 'weight w');
   if (x.shape.length !== 2) throw nodeError(node, `input x has shape ${shapeToString(x.shape)}; Int8Gemm takes N x K`);
   if (w.shape.length !== 2 || w.shape[1] !== x.shape[1]) {
     throw nodeError(node, `weight w has shape ${shapeToString(w.shape)}; it must be M x ${x.shape[1]} (one row per output)`);
   }
-  const M = w.shape[0];
-  checkScale(required(inputs, X_SCALE, node), node, 'x_scale');
-  checkZeroPoint(required(inputs, X_ZERO, node), node, 'x_zero_point');
-  checkScale(required(inputs, W_SCALE, node), node, 'w_scale', M);
-  checkScale(required(inputs, Y_SCALE, node), node, 'y_scale');
-  checkZeroPoint(required(inputs, Y_ZERO, node), node, 'y_zero_point');
-  const bias = inputs[BIAS];
-  if (bias) {
-    requireType(bias, ['int32'], node, 'bias B');
-    if (bias.shape.length !== 1 || bias.shape[0] !== M) throw nodeError(node, `bias B has shape ${shapeToString(bias.shape)}, expected ${M}`);
-  }
-  return [x.shape[0], x.shape[1], M];
+  checkLayerParams(inputs, node);
+  return [x.shape[0], x.shape[1], w.shape[0]];
 }

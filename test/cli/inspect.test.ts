@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportError } from '../../src/cli/report-error.js';
 import { UserError } from '../../src/errors.js';
 import { Tensor } from '../../src/ir/tensor.js';
@@ -15,6 +15,8 @@ let dir: string;
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-inspect-'));
 });
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function write(name: string, bytes: Uint8Array | string): string {
   const file = path.join(dir, name);

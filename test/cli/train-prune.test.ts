@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runGraph } from '../../src/ir/interpreter.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { loadOnnx } from '../../src/onnx/load-onnx.js';
@@ -27,6 +27,8 @@ beforeAll(async () => {
   expect(a.exitCode, a.stderr).toBe(0);
   expect(b.exitCode, b.stderr).toBe(0);
 }, 180_000);
+
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 async function ortMatches(file: string, sample: number[]): Promise<void> {
   const g = loadOnnx(file);

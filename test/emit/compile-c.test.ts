@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { compileToC } from '../../src/emit/c/compile-c.js';
 import { cFloat } from '../../src/emit/c/c-literals.js';
 import { attr, GraphBuilder } from '../../src/ir/builder.js';
@@ -11,7 +11,15 @@ import { mnistLikeCnn, residualCnn } from '../../src/models/sample-models.js';
 import { runCli } from '../support/cli.js';
 import { rawModel } from '../support/raw-onnx.js';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-compile-'));
+const dirs: string[] = [];
+const tmp = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-compile-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
 
 describe('C literals', () => {
   it('prints the shortest float that reads back exactly', () => {

@@ -6,7 +6,7 @@ import { shapeSize, shapeToString, type Tensor } from '../../ir/tensor.js';
 import { quantizeMultiplier, type FixedPointMultiplier } from '../../quant/fixed-point.js';
 import type { AttrReader } from '../attrs.js';
 import type { ValueType } from '../op-def.js';
-import { requireType } from './check.js';
+import { required, requireType } from './check.js';
 
 /** The domain of edgeprune's own ops. */
 export const EDGEPRUNE_DOMAIN = 'ai.edgeprune';
@@ -73,4 +73,26 @@ export function checkSymmetricWeights(w: Tensor, node: Node): void {
   const data = w.data as Int8Array;
   const i = data.indexOf(-128);
   if (i >= 0) throw nodeError(node, `weight element ${i} is -128; symmetric int8 weights are in [-127, 127]`);
+}
+
+/** Input positions shared by Int8Conv and Int8Gemm. */
+export const LAYER_INPUTS = { X: 0, X_SCALE: 1, X_ZERO: 2, W: 3, W_SCALE: 4, Y_SCALE: 5, Y_ZERO: 6, BIAS: 7 } as const;
+
+/** Types of x and w, and the scales, zero points and bias of an int8 layer with M output channels. */
+export function checkLayerParams(inputs: readonly (ValueType | undefined)[], node: Node): void {
+  const { X, X_SCALE, X_ZERO, W, W_SCALE, Y_SCALE, Y_ZERO, BIAS } = LAYER_INPUTS;
+  requireInt8(required(inputs, X, node), node, 'input x');
+  const w = required(inputs, W, node);
+  requireInt8(w, node, 'weight w');
+  const M = w.shape[0];
+  checkScale(required(inputs, X_SCALE, node), node, 'x_scale');
+  checkZeroPoint(required(inputs, X_ZERO, node), node, 'x_zero_point');
+  checkScale(required(inputs, W_SCALE, node), node, 'w_scale', M);
+  checkScale(required(inputs, Y_SCALE, node), node, 'y_scale');
+  checkZeroPoint(required(inputs, Y_ZERO, node), node, 'y_zero_point');
+  const bias = inputs[BIAS];
+  if (bias) {
+    requireType(bias, ['int32'], node, 'bias B');
+    if (bias.shape.length !== 1 || bias.shape[0] !== M) throw nodeError(node, `bias B has shape ${shapeToString(bias.shape)}, expected ${M}`);
+  }
 }
