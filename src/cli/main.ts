@@ -11,6 +11,7 @@ import { registerCompile } from './commands/compile.js';
 import { registerEval } from './commands/eval.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerPrune } from './commands/prune.js';
+import { registerQuantize } from './commands/quantize.js';
 import { registerTargets } from './commands/targets.js';
 import { registerTrain } from './commands/train.js';
 import { registerVerify } from './commands/verify.js';
@@ -34,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   registerEval(program);
   registerTrain(program);
   registerPrune(program);
+  registerQuantize(program);
   registerBuild(program);
   registerCalibrate(program);
   for (const cmd of program.commands) cmd.exitOverride().option('--debug', 'print stack traces for errors');

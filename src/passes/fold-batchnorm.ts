@@ -5,13 +5,13 @@ import { invalidateAttrs, nodeAttrs } from '../ir/interpreter.js';
 import { Tensor } from '../ir/tensor.js';
 import type { Pass } from './pass.js';
 
-interface BatchNormConstants {
+export interface BatchNormConstants {
   scale: number[];
   shift: number[];
 }
 
 /** Per channel: y = x*scale + shift with scale = gamma/sqrt(var+eps), shift = beta - mean*scale (in float64). */
-function batchNormConstants(g: Graph, bn: Node): BatchNormConstants | undefined {
+export function batchNormConstants(g: Graph, bn: Node): BatchNormConstants | undefined {
   const [gamma, beta, mean, variance] = bn.inputs.slice(1, 5).map((n) => g.initializers.get(n));
   if (!gamma || !beta || !mean || !variance) return undefined;
   const { epsilon } = nodeAttrs(bn) as { epsilon: number };
