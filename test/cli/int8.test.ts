@@ -63,11 +63,11 @@ describe('--precision', () => {
     const int8 = modelFile(int8MovesModel(), 'moves.onnx', dir);
     const out = path.join(dir, 'out');
     expectUserError(await runCli(['compile', int8, '--precision', 'float32', '--out', out]), /--precision float32: the model is quantized \(node 'transpose' \(Transpose\) computes int8 values\).*; drop --precision/);
-    expectUserError(await runCli(['compile', FLOAT_CNN, '--precision', 'int8', '--out', out]), /--precision int8: the model is float32, and quantizing it needs calibration data; run edgeprune quantize .* first, then compile that model/);
+    expectUserError(await runCli(['compile', FLOAT_CNN, '--precision', 'int8', '--out', out]), /--precision int8: the model is float32, and quantizing it needs calibration data; give --calibration-data <file> to quantize it here, or run edgeprune quantize .* first, then compile that model/);
     expectUserError(await runCli(['compile', FLOAT_CNN, '--precision', 'int16', '--out', out]), /--precision must be float32 or int8, got 'int16'/);
     expectUserError(await runCli(['verify', FLOAT_CNN, '--precision', 'int8']), /then verify that model/);
     expectUserError(await runCli(['build', int8, '--data', DIGITS, '--ram-kb', '64', '--out', out]), /build prunes and fine-tunes a float model; this one is quantized/);
-    expectUserError(await runCli(['build', FLOAT_CNN, '--data', DIGITS, '--ram-kb', '64', '--precision', 'int8', '--out', out]), /--precision int8: build prunes the float32 model/);
+    expectUserError(await runCli(['build', FLOAT_CNN, '--data', DIGITS, '--ram-kb', '64', '--precision', 'int8', '--out', out]), /--precision int8: build searches, fine-tunes and verifies the model in float32/);
     expect(fs.readdirSync(dir)).toEqual(['moves.onnx']);
   });
 

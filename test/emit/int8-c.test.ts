@@ -99,27 +99,37 @@ describe('precision of a command', () => {
   it('defaults to float32 with an FPU and int8 without, and says why', () => {
     expect(defaultPrecision(f405)).toBe('float32');
     expect(defaultPrecision(m3)).toBe('int8');
-    expect(choosePrecision(mnistLikeCnn(), f405, undefined, 'compile')).toEqual({ precision: 'float32', reason: "float32 (the default: stm32f405's cortex-m4 has an FPU, fpv4-sp-d16)" });
-    expect(choosePrecision(int8PoolModel(), m3, undefined, 'compile')).toEqual({ precision: 'int8', reason: 'int8 (model is quantized)' });
-    expect(choosePrecision(int8PoolModel(), f405, 'int8', 'compile').reason).toBe('int8 (model is quantized)');
+    expect(choosePrecision(mnistLikeCnn(), f405, { command: 'compile' })).toEqual({ precision: 'float32', reason: "float32 (the default: stm32f405's cortex-m4 has an FPU, fpv4-sp-d16)" });
+    expect(choosePrecision(int8PoolModel(), m3, { command: 'compile' })).toEqual({ precision: 'int8', reason: 'int8 (model is quantized)' });
+    expect(choosePrecision(int8PoolModel(), f405, { requested: 'int8', command: 'compile' }).reason).toBe('int8 (model is quantized)');
     // A float model on a core without FPU: int8 would be the default, but only a quantized model can run it.
-    const soft = choosePrecision(mnistLikeCnn(), m3, undefined, 'verify');
+    const soft = choosePrecision(mnistLikeCnn(), m3, { command: 'verify' });
     expect(soft.precision).toBe('float32');
-    expect(soft.reason).toMatch(/soft float: lm3s6965's cortex-m3 has no FPU, where int8 is the default, but the model is not quantized \(edgeprune quantize/);
-    expect(choosePrecision(mnistLikeCnn(), m3, 'float32', 'compile').reason).toBe('float32 (--precision float32)');
+    expect(soft.reason).toMatch(/soft float: lm3s6965's cortex-m3 has no FPU, where int8 is the default, but the model is not quantized \(give --calibration-data, or quantize it with edgeprune quantize\)/);
+    // With calibration data, the float model is quantized: for the FPU-less default or when asked.
+    expect(choosePrecision(mnistLikeCnn(), m3, { command: 'compile', calibration: '10 samples of d.csv' })).toEqual({
+      precision: 'int8', reason: "int8 (the default: lm3s6965's cortex-m3 has no FPU; the float model is quantized here on 10 samples of d.csv)", quantize: true,
+    });
+    expect(choosePrecision(mnistLikeCnn(), f405, { requested: 'int8', command: 'compile', calibration: 'd' }).quantize).toBe(true);
+    expect(choosePrecision(mnistLikeCnn(), f405, { command: 'compile', calibration: 'd' })).toEqual({
+      precision: 'float32', reason: "float32 (the default: stm32f405's cortex-m4 has an FPU, fpv4-sp-d16; --calibration-data is not used)",
+    });
+    expect(choosePrecision(int8PoolModel(), m3, { command: 'compile', calibration: 'd' }).quantize).toBeUndefined();
+    expect(choosePrecision(mnistLikeCnn(), m3, { requested: 'float32', command: 'compile' }).reason).toBe('float32 (--precision float32)');
   });
 
   it('refuses float32 for a quantized model and int8 for a float one, saying what to do', () => {
-    expect(() => choosePrecision(int8PoolModel(), f405, 'float32', 'compile')).toThrow(/--precision float32: the model is quantized \(node 'quantize' \(QuantizeLinear\) computes int8 values\)/);
+    expect(() => choosePrecision(int8PoolModel(), f405, { requested: 'float32', command: 'compile' })).toThrow(/--precision float32: the model is quantized \(node 'quantize' \(QuantizeLinear\) computes int8 values\)/);
     try {
-      choosePrecision(mnistLikeCnn(), f405, 'int8', 'verify');
+      choosePrecision(mnistLikeCnn(), f405, { requested: 'int8', command: 'verify' });
       expect.unreachable();
     } catch (e) {
       expect((e as Error).message).toMatch(/--precision int8: the model is float32, and quantizing it needs calibration data/);
-      expect((e as { hint?: string }).hint).toMatch(/run edgeprune quantize <model> --data <calibration data> --out <model-int8\.onnx> first, then verify that model/);
+      expect((e as { hint?: string }).hint).toMatch(/give --calibration-data <file> to quantize it here, or run edgeprune quantize <model> --data <calibration data> --out <model-int8\.onnx> first, then verify that model/);
     }
     expect(() => chooseBuildPrecision(int8PoolModel(), f405, undefined)).toThrow(/build prunes and fine-tunes a float model; this one is quantized/);
-    expect(() => chooseBuildPrecision(mnistLikeCnn(), f405, 'int8')).toThrow(/--precision int8: build prunes the float32 model/);
+    expect(() => chooseBuildPrecision(mnistLikeCnn(), f405, 'int8')).toThrow(/--precision int8: build searches, fine-tunes and verifies the model in float32/);
+    expect(chooseBuildPrecision(mnistLikeCnn(), m3, undefined).reason).toMatch(/not quantized \(quantize it with edgeprune quantize\)$/);
   });
 });
 

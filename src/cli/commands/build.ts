@@ -71,7 +71,7 @@ export function renderBuildSummary(r: BuildReport, out: string): string {
     '',
     `accuracy (test): dense ${(r.accuracy.dense * 100).toFixed(2)}% → ${(r.accuracy.final * 100).toFixed(2)}% (${r.accuracy.dropPoints.toFixed(2)} points; allowed ${r.accuracy.maxDropPoints})`,
   ];
-  if (r.verification) lines.push(`verified on ${r.verification.runOn}: ${r.verification.passed ? 'outputs match the interpreter' : 'OUTPUTS DIFFER'} · ${r.verification.instructions?.toLocaleString('en-US') ?? '-'} instructions → ${r.verification.estimatedMs?.toFixed(3) ?? '-'} ms (estimate) · precision: ${r.verification.precision.reason}`);
+  if (r.verification) lines.push(`verified on ${r.verification.runOn}: ${r.verification.passed ? 'outputs match the interpreter' : 'OUTPUTS DIFFER'} · ${r.verification.instructions?.toLocaleString('en-US') ?? '-'} instructions → ${r.verification.estimatedMs?.toFixed(3) ?? '-'} ms (estimate) · precision: ${terminalText(r.verification.precision.reason)}`);
   if (r.stoppedBecause) lines.push(`search stopped: ${terminalText(r.stoppedBecause)}`);
   for (const b of r.budgets.filter((x) => !x.pass && x.smallestSeen)) {
     const seen = b.smallestSeen!;

@@ -10,14 +10,13 @@ import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
 import { formatBytes, formatCount, renderTable } from '../format.js';
 import { collectInputShape, parseIntOption, SEED_RANGE } from '../options.js';
 import { UserError } from '../../errors.js';
-import type { Precision } from '../../analysis/model-precision.js';
-import { choosePrecision, parsePrecision } from '../../targets/precision.js';
+import { addPrecisionOptions, modelForPrecision, type PrecisionOptions } from '../precision-options.js';
 import { checkFloatReference } from '../../verify/float-reference.js';
 
 /** Exit code when the firmware's outputs do not match. */
 export const EXIT_VERIFY_FAILED = 4;
 
-interface VerifyCliOptions {
+interface VerifyCliOptions extends PrecisionOptions {
   target: string;
   data?: string;
   vectors: number;
@@ -28,7 +27,6 @@ interface VerifyCliOptions {
   keepBuild?: boolean;
   json?: boolean;
   inputShape?: InputShapes;
-  precision?: Precision;
   floatModel?: string;
 }
 
@@ -54,7 +52,7 @@ export function renderVerify(r: VerifyReport): string {
     renderTable(['#', '|C - interpreter|', '|C - expected|', 'host = target', 'instructions', 'stack', 'result'], rows, [true, true, true, false, true, true, false]),
     '',
     r.passed ? `PASSED: ${r.vectors}/${r.vectors} vectors ${passedHow(r)}; host and target outputs bit-identical` : `FAILED: ${r.results.filter((v) => !v.passed).length} of ${r.vectors} vectors${r.comparison === 'bit-exact' ? ` (bit-exact with the interpreter: ${r.bitExactVectors}/${r.vectors})` : ''}`,
-    `precision: ${r.precision.reason}`,
+    `precision: ${terminalText(r.precision.reason)}`,
   ];
   const f = r.floatReference;
   if (f) {
@@ -79,7 +77,7 @@ export function renderVerify(r: VerifyReport): string {
 }
 
 export function registerVerify(program: Command): void {
-  program
+  const cmd = program
     .command('verify')
     .description('build the model for a target, run it on the emulated board (or a real one with --port), compare every output with the reference interpreter, and measure instructions, stack, flash and RAM')
     .argument('<model>', 'model file (.onnx)')
@@ -91,25 +89,24 @@ export function registerVerify(program: Command): void {
     .option('--optimize <level>', 'compiler optimization: O2, O3 or Os', 'O2')
     .option('--port <path>', 'talk to a real board on this serial port (e.g. /dev/ttyACM0) instead of QEMU')
     .option('--keep-build', 'keep the build folder and print where it is')
-    .option('--precision <p>', 'float32 or int8 (default: float32 where the core has an FPU, int8 where it has none; a quantized model is int8)', parsePrecision)
-    .option('--float-model <file>', 'for a quantized model: the float model it came from; reports top-1 agreement and, when --data has labels, both accuracies')
+    .option('--float-model <file>', 'for a quantized model: the float model it came from (default: the model itself when verify quantizes it); reports top-1 agreement and, when --data has labels, both accuracies')
     .option('--json', 'print one JSON object')
-    .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape)
-    .action(async (file: string, options: VerifyCliOptions) => {
-      const target = findTarget(options.target);
-      if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
-      const g = await loadModel(file, { inputShapes: options.inputShape });
-      const precision = choosePrecision(g, target, options.precision, 'verify');
-      const floatModel = options.floatModel
-        ? { graph: await loadModel(options.floatModel, { inputShapes: options.inputShape }), name: modelDisplayName(options.floatModel) }
-        : undefined;
-      if (floatModel) checkFloatReference(g, floatModel);
-      const vectors = loadVectors(g, { data: options.data, count: options.vectors, seed: options.seed });
-      const report = await verifyOnTarget(g, modelDisplayName(file), {
-        target, vectors, prefix: options.prefix, optimize: options.optimize, port: options.port, keepBuild: options.keepBuild, precision, floatModel,
-        log: options.json ? undefined : (line) => process.stderr.write(`${terminalText(line)}\n`),
-      });
-      console.log(options.json ? terminalJson(report) : renderVerify(report));
-      if (!report.passed) process.exitCode = EXIT_VERIFY_FAILED;
+    .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape);
+  addPrecisionOptions(cmd).action(async (file: string, options: VerifyCliOptions) => {
+    const target = findTarget(options.target);
+    if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
+    const model = await loadModel(file, { inputShapes: options.inputShape });
+    const { graph: g, choice: precision, floatModel: original } = modelForPrecision(model, target, options, 'verify');
+    const floatModel = options.floatModel
+      ? { graph: await loadModel(options.floatModel, { inputShapes: options.inputShape }), name: modelDisplayName(options.floatModel) }
+      : original && { graph: original, name: modelDisplayName(file) };
+    if (floatModel) checkFloatReference(g, floatModel);
+    const vectors = loadVectors(g, { data: options.data, count: options.vectors, seed: options.seed });
+    const report = await verifyOnTarget(g, modelDisplayName(file), {
+      target, vectors, prefix: options.prefix, optimize: options.optimize, port: options.port, keepBuild: options.keepBuild, precision, floatModel,
+      log: options.json ? undefined : (line) => process.stderr.write(`${terminalText(line)}\n`),
     });
+    console.log(options.json ? terminalJson(report) : renderVerify(report));
+    if (!report.passed) process.exitCode = EXIT_VERIFY_FAILED;
+  });
 }
