@@ -35,7 +35,12 @@ export class GraphBuilder {
   }
 
   /** Add a node; returns its output names (one per `outputs`, default a single fresh name). */
-  node(opType: string, inputs: string[], attrs: Record<string, AttrValue> = {}, options: { name?: string; outputs?: number | string[]; domain?: string } = {}): string[] {
+  node(
+    opType: string,
+    inputs: string[],
+    attrs: Record<string, AttrValue> = {},
+    options: { name?: string; outputs?: number | string[]; domain?: string } = {},
+  ): string[] {
     const index = this.counter++;
     const name = options.name ?? `${opType.toLowerCase()}_${index}`;
     const outs = Array.isArray(options.outputs)

@@ -1,124 +1,110 @@
-// Quantized reference graphs (int8 ops of domain ai.edgeprune, seeded random int8 weights, plausible scales): for the
-// int8 C backend's tests and benches, before any model is quantized from data.
+// Small int8 models built directly in edgeprune's int8 ops (seeded random int8 weights, scales of the size a calibration
+// gives), for the QDQ round-trip tests and the onnxruntime agreement bench; no quantizer involved.
 
 import { attr, GraphBuilder } from '../ir/builder.js';
-import type { AttrValue, Graph } from '../ir/graph.js';
+import type { Graph } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
 import { EDGEPRUNE_DOMAIN } from '../ops/util/int8-params.js';
 import { Random } from '../util/random.js';
 
-/** An int8 value in the graph being built, with its scale and zero point. */
-export interface QuantizedValue {
-  name: string;
-  scale: number;
-  zeroPoint: number;
-  /** The spread of (value − zero point) in int8 steps that the next layer's scales are chosen for. */
-  spread: number;
-}
-
-const f32 = (values: number[]) => Tensor.fromNumbers('float32', [values.length], values.map(Math.fround));
-const s8 = (value: number) => Tensor.fromNumbers('int8', [], [value]);
-
-/** Builds int8 layers on a GraphBuilder: every constant named `<layer>.<role>`. */
-export class Int8GraphBuilder {
-  constructor(readonly b: GraphBuilder, private readonly rng: Random) {}
-
-  /** QuantizeLinear of a float input: values in [lo, hi] map onto the int8 range. */
-  quantize(x: string, name: string, lo: number, hi: number): QuantizedValue {
-    const scale = Math.fround((hi - lo) / 255);
-    const zeroPoint = Math.max(-128, Math.min(127, Math.round(-128 - lo / scale)));
-    const out = this.b.op('QuantizeLinear', [x, this.b.initializer(`${name}.scale`, f32([scale])), this.b.initializer(`${name}.zero_point`, s8(zeroPoint))], {}, name);
-    return { name: out, scale, zeroPoint, spread: 74 };
-  }
-
-  /** DequantizeLinear back to float; `output` names its value (default `<name>_out`). */
-  dequantize(x: QuantizedValue, name: string, output?: string): string {
-    const inputs = [x.name, this.b.initializer(`${name}.scale`, f32([x.scale])), this.b.initializer(`${name}.zero_point`, s8(x.zeroPoint))];
-    return this.b.node('DequantizeLinear', inputs, {}, { name, outputs: output === undefined ? 1 : [output] })[0];
-  }
-
+export interface Int8SampleOptions {
   /**
-   * The parameters of an int8 layer with `outputs` rows of `taps` weights: random weights in [-127, 127], a weight scale
-   * per row, an int32 bias, and an output scale that spreads a typical accumulator over the int8 range (ReLU: zero
-   * point -128 and act_min -128, the real zero).
+   * Round every scale to a power of two (as some quantizers do for shift-only hardware): requantization then often
+   * lands exactly on a half, where rounding rules differ (edgeprune half up, onnxruntime half to even).
    */
-  private layer(x: QuantizedValue, name: string, weightShape: number[], relu: boolean) {
-    const [outputs] = weightShape;
-    const taps = weightShape.slice(1).reduce((p, d) => p * d, 1);
-    const w = Array.from({ length: outputs * taps }, () => Math.round(this.rng.uniform(-127, 127)));
-    const wScale = Array.from({ length: outputs }, () => Math.fround(this.rng.uniform(0.002, 0.02)));
-    const accStd = Array.from({ length: outputs }, (_, m) => x.spread * Math.sqrt(w.slice(m * taps, (m + 1) * taps).reduce((s, v) => s + v * v, 0)));
-    const realStd = Math.max(...accStd.map((a, m) => a * x.scale * wScale[m]));
-    const yScale = Math.fround((3 * realStd) / (relu ? 255 : 127));
-    const yZero = relu ? -128 : 0;
-    const bias = accStd.map((a) => Math.round(this.rng.normal() * 0.2 * a));
-    const b = this.b;
-    const inputs = [
-      x.name, b.initializer(`${name}.x_scale`, f32([x.scale])), b.initializer(`${name}.x_zero_point`, s8(x.zeroPoint)),
-      b.initializer(`${name}.weight`, Tensor.fromNumbers('int8', weightShape, w)), b.initializer(`${name}.w_scale`, f32(wScale)),
-      b.initializer(`${name}.y_scale`, f32([yScale])), b.initializer(`${name}.y_zero_point`, s8(yZero)),
-      b.initializer(`${name}.bias`, Tensor.fromNumbers('int32', [outputs], bias)),
-    ];
-    const clamp: Record<string, AttrValue> = relu ? { act_min: attr.int(-128), act_max: attr.int(127) } : {};
-    return { inputs, clamp, out: (value: string): QuantizedValue => ({ name: value, scale: yScale, zeroPoint: yZero, spread: relu ? 50 : 42 }) };
-  }
-
-  conv(x: QuantizedValue, name: string, cin: number, cout: number, k: number, pad: number, relu: boolean): QuantizedValue {
-    const l = this.layer(x, name, [cout, cin, k, k], relu);
-    const attrs = { kernel_shape: attr.ints([k, k]), pads: attr.ints([pad, pad, pad, pad]), ...l.clamp };
-    return l.out(this.b.node('Int8Conv', l.inputs, attrs, { name, domain: EDGEPRUNE_DOMAIN })[0]);
-  }
-
-  gemm(x: QuantizedValue, name: string, inputs: number, outputs: number, relu: boolean): QuantizedValue {
-    const l = this.layer(x, name, [outputs, inputs], relu);
-    return l.out(this.b.node('Int8Gemm', l.inputs, l.clamp, { name, domain: EDGEPRUNE_DOMAIN })[0]);
-  }
-
-  /** MaxPool, Flatten, ...: int8 in, int8 out with the same scale and zero point. */
-  passThrough(x: QuantizedValue, op: string, name: string, attrs: Record<string, AttrValue> = {}): QuantizedValue {
-    return { ...x, name: this.b.op(op, [x.name], attrs, name) };
-  }
+  powerOfTwoScales?: boolean;
 }
 
-/** The names an int8 sample model gives its graph, input, output and layers (the hostile-name tests change them). */
-export interface Int8ModelNames {
-  graph: string;
-  input: string;
-  output: string;
-  /** Prefix of every node and constant name. */
-  layer: string;
-}
+/** The scale as the options want it (float32). */
+const scaleOf = (s: number, o: Int8SampleOptions) => Math.fround(o.powerOfTwoScales ? 2 ** Math.round(Math.log2(s)) : s);
 
-const PLAIN: Int8ModelNames = { graph: 'int8_pool', input: 'input', output: 'output', layer: '' };
+/** Standard deviation of the centred int8 activations (x − x_zero_point) the next layer sees, roughly. */
+const ACTIVATION_SPREAD = 45;
+/** Standard deviation of the random int8 weights. */
+const WEIGHT_SPREAD = 40;
+
+interface LayerShape {
+  name: string;
+  /** Weight shape, output channels first. */
+  weight: number[];
+  /** Taps per output (fan-in). */
+  taps: number;
+  /** The activation's clamp: 'relu' (act_min = zero point), 'relu6' (also a top below 127) or 'none'. */
+  activation: 'relu' | 'relu6' | 'none';
+}
 
 /**
- * The smallest quantized pipeline, with no int8 arithmetic kernel: 8x8 float input → QuantizeLinear → MaxPool 2x2 →
- * Flatten → DequantizeLinear → 16 floats.
+ * One int8 layer with seeded weights and realistic scales: weights ~ N(0, 40) in [-127, 127], per-channel w_scale in
+ * [0.002, 0.01) (never a power of two), and y_scale set so that ±4 standard deviations of the real output fill the
+ * int8 range (half of it for a ReLU output, whose zero point is then -128).
  */
-export function int8PoolModel(names: Int8ModelNames = PLAIN): Graph {
-  const b = new GraphBuilder(names.graph);
-  const q = new Int8GraphBuilder(b, new Random(1));
-  let x = q.quantize(b.input(names.input, 'float32', [1, 1, 8, 8]), `${names.layer}quantize`, -1, 1);
-  x = q.passThrough(x, 'MaxPool', `${names.layer}pool`, { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) });
-  x = q.passThrough(x, 'Flatten', `${names.layer}flatten`, { axis: attr.int(1) });
-  b.output(q.dequantize(x, `${names.layer}dequantize`, names.output));
+function addLayer(b: GraphBuilder, rng: Random, o: Int8SampleOptions, x: string, xScale: number, xZero: number, shape: LayerShape, opType: 'Int8Conv' | 'Int8Gemm', attrs = {}) {
+  const M = shape.weight[0];
+  const size = shape.weight.reduce((a, d) => a * d, 1);
+  const w = Array.from({ length: size }, () => Math.max(-127, Math.min(127, Math.round(rng.normal() * WEIGHT_SPREAD))));
+  const wScale = Array.from({ length: M }, () => scaleOf(rng.uniform(0.002, 0.01), o));
+  const accSpread = Math.sqrt(shape.taps) * ACTIVATION_SPREAD * WEIGHT_SPREAD;
+  const realSpread = accSpread * xScale * (wScale.reduce((a, s) => a + s, 0) / M);
+  const clamped = shape.activation !== 'none';
+  const yScale = scaleOf((4 * realSpread) / (clamped ? 255 : 127), o);
+  const yZero = clamped ? -128 : Math.round(rng.uniform(-10, 10));
+  const bias = Array.from({ length: M }, () => Math.round(rng.normal() * accSpread * 0.25));
+  const name = shape.name;
+  const inputs = [
+    x,
+    b.initializer(`${name}.x_scale`, Tensor.fromNumbers('float32', [1], [xScale])),
+    b.initializer(`${name}.x_zero_point`, Tensor.fromNumbers('int8', [1], [xZero])),
+    b.initializer(`${name}.weight`, Tensor.fromNumbers('int8', shape.weight, w)),
+    b.initializer(`${name}.w_scale`, Tensor.fromNumbers('float32', [M], wScale)),
+    b.initializer(`${name}.y_scale`, Tensor.fromNumbers('float32', [1], [yScale])),
+    b.initializer(`${name}.y_zero_point`, Tensor.fromNumbers('int8', [1], [yZero])),
+    b.initializer(`${name}.bias`, Tensor.fromNumbers('int32', [M], bias)),
+  ];
+  const clamp = shape.activation === 'none' ? {} : { act_min: attr.int(yZero), ...(shape.activation === 'relu6' ? { act_max: attr.int(100) } : {}) };
+  const [y] = b.node(opType, inputs, { ...attrs, ...clamp }, { name, domain: EDGEPRUNE_DOMAIN });
+  return { y, scale: yScale, zero: yZero };
+}
+
+/**
+ * The MNIST-like CNN of the MCU benchmarks in int8: float input 1x1x28x28 in [0, 1] → QuantizeLinear (scale 1/255, zero
+ * point -128) → Int8Conv 5x5 1→8 pad 2, ReLU → MaxPool 2 → Int8Conv 5x5 8→16 pad 2, clamp [zero point, 100] (a
+ * ReLU6-like top) → MaxPool 3 → Flatten → Int8Gemm 256→10 → DequantizeLinear → float logits.
+ */
+export function int8MnistLikeCnn(seed = 4, o: Int8SampleOptions = {}): Graph {
+  const rng = new Random(seed);
+  const b = new GraphBuilder('int8_mnist_like_cnn');
+  const input = b.input('input', 'float32', [1, 1, 28, 28]);
+  const inputScale = scaleOf(1 / 255, o);
+  const inScale = b.initializer('input.scale', Tensor.fromNumbers('float32', [1], [inputScale]));
+  const inZero = b.initializer('input.zero_point', Tensor.fromNumbers('int8', [1], [-128]));
+  let x = b.op('QuantizeLinear', [input, inScale, inZero], {}, 'input_quantize');
+  const conv = (k: number, pad: number) => ({ kernel_shape: attr.ints([k, k]), pads: attr.ints([pad, pad, pad, pad]) });
+  const pool = (k: number) => ({ kernel_shape: attr.ints([k, k]), strides: attr.ints([k, k]) });
+  let layer = addLayer(b, rng, o, x, inputScale, -128, { name: 'conv1', weight: [8, 1, 5, 5], taps: 25, activation: 'relu' }, 'Int8Conv', conv(5, 2));
+  x = b.op('MaxPool', [layer.y], pool(2), 'pool1');
+  layer = addLayer(b, rng, o, x, layer.scale, layer.zero, { name: 'conv2', weight: [16, 8, 5, 5], taps: 200, activation: 'relu6' }, 'Int8Conv', conv(5, 2));
+  x = b.op('MaxPool', [layer.y], pool(3), 'pool2');
+  x = b.op('Flatten', [x], { axis: attr.int(1) }, 'flatten');
+  layer = addLayer(b, rng, o, x, layer.scale, layer.zero, { name: 'fc', weight: [10, 256], taps: 256, activation: 'none' }, 'Int8Gemm');
+  const outScale = b.initializer('fc.output_scale', Tensor.fromNumbers('float32', [1], [layer.scale]));
+  const outZero = b.initializer('fc.output_zero_point', Tensor.fromNumbers('int8', [1], [layer.zero]));
+  b.output(b.op('DequantizeLinear', [layer.y, outScale, outZero], {}, 'logits'));
   return b.build();
 }
 
-/**
- * The MNIST-like CNN of src/models/sample-models.ts (786,560 MACs) in int8: QuantizeLinear → Int8Conv 5x5 1→8 pad 2
- * (ReLU clamp) → MaxPool 2 → Int8Conv 5x5 8→16 pad 2 (ReLU) → MaxPool 3 → Flatten → Int8Gemm 256→10 → DequantizeLinear.
- */
-export function int8MnistLikeCnn(seed = 2): Graph {
-  const b = new GraphBuilder('int8_mnist_like_cnn');
-  const q = new Int8GraphBuilder(b, new Random(seed));
-  let x = q.quantize(b.input('input', 'float32', [1, 1, 28, 28]), 'quantize', -1, 1);
-  x = q.conv(x, 'conv1', 1, 8, 5, 2, true);
-  x = q.passThrough(x, 'MaxPool', 'pool1', { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) });
-  x = q.conv(x, 'conv2', 8, 16, 5, 2, true);
-  x = q.passThrough(x, 'MaxPool', 'pool2', { kernel_shape: attr.ints([3, 3]), strides: attr.ints([3, 3]) });
-  x = q.passThrough(x, 'Flatten', 'flatten', { axis: attr.int(1) });
-  x = q.gemm(x, 'fc', 256, 10, false);
-  b.output(q.dequantize(x, 'dequantize'));
+/** An int8 MLP for the 8x8 digits: 64 → Int8Gemm 32 (ReLU) → Int8Gemm 10, float in and out. */
+export function int8DigitsMlp(seed = 5, o: Int8SampleOptions = {}): Graph {
+  const rng = new Random(seed);
+  const b = new GraphBuilder('int8_digits_mlp');
+  const input = b.input('input', 'float32', [1, 64]);
+  const inputScale = scaleOf(16 / 255, o);
+  const inScale = b.initializer('input.scale', Tensor.fromNumbers('float32', [1], [inputScale]));
+  const inZero = b.initializer('input.zero_point', Tensor.fromNumbers('int8', [1], [-128]));
+  const x = b.op('QuantizeLinear', [input, inScale, inZero], {}, 'input_quantize');
+  const h = addLayer(b, rng, o, x, inputScale, -128, { name: 'fc1', weight: [32, 64], taps: 64, activation: 'relu' }, 'Int8Gemm');
+  const y = addLayer(b, rng, o, h.y, h.scale, h.zero, { name: 'fc2', weight: [10, 32], taps: 32, activation: 'none' }, 'Int8Gemm');
+  const outScale = b.initializer('fc2.output_scale', Tensor.fromNumbers('float32', [1], [y.scale]));
+  const outZero = b.initializer('fc2.output_zero_point', Tensor.fromNumbers('int8', [1], [y.zero]));
+  b.output(b.op('DequantizeLinear', [y.y, outScale, outZero], {}, 'logits'));
   return b.build();
 }

@@ -7,12 +7,12 @@ import { valueBytes } from '../../src/emit/c/arena.js';
 import { compileToC } from '../../src/emit/c/compile-c.js';
 import { lowerGraph } from '../../src/emit/c/lower.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
-import { int8MnistLikeCnn, int8PoolModel } from '../../src/models/int8-sample-models.js';
+import { int8MnistLikeCnn } from '../../src/models/int8-sample-models.js';
 import { mnistLikeCnn } from '../../src/models/sample-models.js';
 import { EDGEPRUNE_DOMAIN } from '../../src/ops/util/int8-params.js';
 import { findTarget } from '../../src/targets/load-targets.js';
 import { chooseBuildPrecision, choosePrecision, defaultPrecision } from '../../src/targets/precision.js';
-import { int8MovesModel } from '../support/int8-models.js';
+import { int8MovesModel, int8PoolModel } from '../support/int8-models.js';
 
 describe('C emitter on int8 values', () => {
   it('declares int8 values through int8_t arena pointers, int8 constants as int8_t arrays, and int8 I/O as int8_t', () => {
@@ -93,7 +93,7 @@ describe('precision of a command', () => {
     const q = modelPrecision(int8PoolModel());
     expect(q.precision).toBe('int8');
     expect(q.firstInt8Node?.opType).toBe('QuantizeLinear');
-    expect(modelPrecision(int8MnistLikeCnn()).firstInt8Node?.name).toBe('quantize');
+    expect(modelPrecision(int8MnistLikeCnn()).firstInt8Node?.name).toBe('input_quantize');
   });
 
   it('defaults to float32 with an FPU and int8 without, and says why', () => {
@@ -138,7 +138,7 @@ describe('quantization of each tensor', () => {
     const g = int8MnistLikeCnn();
     const q = tensorQuantization(g);
     const scalar = (name: string) => g.initializers.get(name)!.at(0) as number;
-    expect(q.get('quantize_out')).toEqual({ scale: scalar('quantize.scale'), zeroPoint: scalar('quantize.zero_point') });
+    expect(q.get('input_quantize_out')).toEqual({ scale: scalar('input.scale'), zeroPoint: -128 });
     expect(q.get('conv1_out')).toEqual({ scale: scalar('conv1.y_scale'), zeroPoint: -128 });
     expect(q.get('pool1_out')).toEqual(q.get('conv1_out'));
     expect(q.get('flatten_out')).toEqual(q.get('conv2_out'));
@@ -148,6 +148,6 @@ describe('quantization of each tensor', () => {
     expect(w.zeroPoint).toEqual(new Array(16).fill(0));
     const bias = q.get('fc.bias')!;
     expect((bias.scale as number[])[3]).toBe(Math.fround(scalar('fc.x_scale') * (g.initializers.get('fc.w_scale')!.at(3) as number)));
-    expect(q.has('dequantize_out')).toBe(false);
+    expect(q.has('logits_out')).toBe(false);
   });
 });

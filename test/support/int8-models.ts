@@ -56,3 +56,18 @@ export function int8CorpusModelFile(names: ModelNames): Uint8Array {
   model.producerName = names.producer;
   return onnx.ModelProto.encode(model).finish();
 }
+
+/**
+ * The smallest quantized pipeline, with no int8 arithmetic kernel: 8x8 float input → QuantizeLinear (scale 1/64, zero
+ * point -3) → MaxPool 2x2 → Flatten → DequantizeLinear → 16 floats.
+ */
+export function int8PoolModel(): Graph {
+  const b = new GraphBuilder('int8_pool');
+  const scale = () => Tensor.fromNumbers('float32', [1], [1 / 64]);
+  const zero = () => Tensor.fromNumbers('int8', [1], [-3]);
+  let x = b.op('QuantizeLinear', [b.input('input', 'float32', [1, 1, 8, 8]), b.initializer('quantize.scale', scale()), b.initializer('quantize.zero_point', zero())], {}, 'quantize');
+  x = b.op('MaxPool', [x], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) }, 'pool');
+  x = b.op('Flatten', [x], { axis: attr.int(1) }, 'flatten');
+  b.output(b.node('DequantizeLinear', [x, b.initializer('dequantize.scale', scale()), b.initializer('dequantize.zero_point', zero())], {}, { name: 'dequantize', outputs: ['output'] })[0]);
+  return b.build();
+}
