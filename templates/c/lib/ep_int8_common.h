@@ -105,6 +105,11 @@ EP_INLINE uint32_t ep__pkhbt(uint32_t a, uint32_t b) {
 EP_INLINE uint32_t ep__smlad(uint32_t a, uint32_t b, uint32_t acc) { return (uint32_t)__smlad((int32_t)a, (int32_t)b, (int32_t)acc); }
 EP_INLINE uint32_t ep__smlabb(uint32_t a, uint32_t b, uint32_t acc) { return (uint32_t)__smlabb((int32_t)a, (int32_t)b, (int32_t)acc); }
 EP_INLINE uint32_t ep__smlabt(uint32_t a, uint32_t b, uint32_t acc) { return (uint32_t)__smlabt((int32_t)a, (int32_t)b, (int32_t)acc); }
+/* The same on an accumulator variable A bound to a register (register ... __asm__("rN")): gcc honours the binding
+ * only where the variable itself is an assembly operand. */
+#define EP__SMLAD_TO(A, a, b) __asm__("smlad %0, %1, %2, %0" : "+r"(A) : "r"(a), "r"(b))
+#define EP__SMLABB_TO(A, a, b) __asm__("smlabb %0, %1, %2, %0" : "+r"(A) : "r"(a), "r"(b))
+#define EP__SMLABT_TO(A, a, b) __asm__("smlabt %0, %1, %2, %0" : "+r"(A) : "r"(a), "r"(b))
 #elif EP_S8_DSP
 /* Host emulation (tests): the same lane arithmetic, modulo 2^32. */
 EP_INLINE uint32_t ep__lane(int32_t v) { return (uint32_t)v & 0xffffu; }
@@ -123,6 +128,9 @@ EP_INLINE uint32_t ep__smlad(uint32_t a, uint32_t b, uint32_t acc) {
 }
 EP_INLINE uint32_t ep__smlabb(uint32_t a, uint32_t b, uint32_t acc) { return acc + (uint32_t)(ep__lo(a) * ep__lo(b)); }
 EP_INLINE uint32_t ep__smlabt(uint32_t a, uint32_t b, uint32_t acc) { return acc + (uint32_t)(ep__lo(a) * ep__hi(b)); }
+#define EP__SMLAD_TO(A, a, b) ((A) = ep__smlad(a, b, A))
+#define EP__SMLABB_TO(A, a, b) ((A) = ep__smlabb(a, b, A))
+#define EP__SMLABT_TO(A, a, b) ((A) = ep__smlabt(a, b, A))
 #endif
 
 #endif /* EP_INT8_COMMON_H */

@@ -24,24 +24,30 @@ EP_INLINE void ep__s8_tap_sums(const int8_t *wm, int32_t *cs, int Cg, int taps) 
     for (int t = 0; t < taps; t++) cs[t] += wm[t];
 }
 
-/* bias - x_zp * (weights of the kernel rows [kh_lo, kh_hi), all columns), modulo 2^32. */
-EP_INLINE uint32_t ep__s8_row_base(const int32_t *cs, int32_t bias, int32_t x_zp, int KW, int kh_lo, int kh_hi) {
+/* The weights of kernel rows [kh_lo, kh_hi) per kernel column: colsum[kw] = sum over kh of cs[kh*KW + kw]; returns
+ * bias - x_zp * (their total), the start of an output whose columns are all inside the input (modulo 2^32). */
+EP_INLINE uint32_t ep__s8_row_base(const int32_t *cs, int32_t *colsum, int32_t bias, int32_t x_zp, int KW, int kh_lo,
+                                   int kh_hi) {
   int32_t s = 0;
-  for (int t = kh_lo * KW; t < kh_hi * KW; t++) s += cs[t];
+  for (int kw = 0; kw < KW; kw++) {
+    int32_t c = 0;
+    for (int kh = kh_lo; kh < kh_hi; kh++) c += cs[kh * KW + kw];
+    colsum[kw] = c;
+    s += c;
+  }
   return (uint32_t)bias - (uint32_t)x_zp * (uint32_t)s;
 }
 
 /* The start of output j of a tile whose column taps may fall outside the input (ix0: the input column of tap 0
  * of output 0; constant in masked tiles): base plus x_zp times the weights of the columns outside. */
-EP_INLINE uint32_t ep__s8_tile_init(const int32_t *cs, uint32_t base, int32_t x_zp, const int masked, int j, int W,
-                                    int KW, int sw, int ix0, int kh_lo, int kh_hi) {
+EP_INLINE uint32_t ep__s8_tile_init(const int32_t *colsum, uint32_t base, int32_t x_zp, const int masked, int j, int W,
+                                    int KW, int sw, int ix0) {
   if (!masked) return base;
   int32_t s = 0;
   EP_UNROLL(8)
   for (int kw = 0; kw < KW; kw++) {
     const int col = ix0 + j * sw + kw;
-    if (col >= 0 && col < W) continue;
-    for (int kh = kh_lo; kh < kh_hi; kh++) s += cs[kh * KW + kw];
+    if (col < 0 || col >= W) s += colsum[kw];
   }
   return base + (uint32_t)x_zp * (uint32_t)s;
 }
@@ -87,63 +93,33 @@ EP_INLINE void ep__s8_row_weights_dsp(const int8_t *wr, uint32_t *wv, int KW) {
   }
 }
 
-/* One kernel row of a tile: acc[j] += sum over taps a of x[ix0 + j*sw + a] * w[a] (taps inside the input). xr[qoff
- * + q] is the tile's input column q. */
-EP_INLINE void ep__s8_row_dsp(const int8_t *xr, int qoff, const int8_t *wr, uint32_t *acc, const int P,
-                              const int masked, int W, int KW, int sw, int ix0) {
-  uint32_t wv[EP_S8_MAX_KW] = {0};
-  ep__s8_row_weights_dsp(wr, wv, KW);
-  const int Q = (P - 1) * sw + KW;
-  uint32_t e_next = 0;
-  int have_next = 0;
-  EP_UNROLL(64)
-  for (int q = 0; q < Q; q++) {
-    if (!ep__s8_col_ok(q, masked, W, ix0, Q)) {
-      have_next = 0;
-      continue;
-    }
-    const int hi_ok = ep__s8_col_ok(q + 2, masked, W, ix0, Q);
-    int need_full = 0, need_lo = 0;
-    EP_UNROLL(8)
-    for (int j = 0; j < P; j++) {
-      const int a = q - j * sw;
-      if (a < 0 || a >= KW) continue;
-      const int role = ep__s8_tap_role(a, KW);
-      if (role == 1 && hi_ok) need_full = 1;
-      else if (role != 2 || !ep__s8_col_ok(q - 2, masked, W, ix0, Q)) need_lo = 1;
-    }
-    if (!need_full && !need_lo) {
-      have_next = 0;
-      continue;
-    }
-    uint32_t e;
-    if (have_next) {
-      e = e_next;
-      have_next = 0;
-    } else if (ep__s8_col_ok(q + 3, masked, W, ix0, Q)) {
-      const uint32_t t = ep__ld32(xr + qoff + q);
-      e = ep__sxtb16(t);
-      e_next = ep__sxtb16_ror8(t);
-      have_next = 1;
-    } else if (need_full && q >= 1 && ep__s8_col_ok(q - 1, masked, W, ix0, Q)) {
-      e = ep__sxtb16_ror8(ep__ld32(xr + qoff + q - 1));
-    } else if (need_full) {
-      e = ep__pkhbt((uint32_t)(int32_t)xr[qoff + q], (uint32_t)(int32_t)xr[qoff + q + 2]);
-    } else {
-      e = (uint32_t)(int32_t)xr[qoff + q];
-    }
-    EP_UNROLL(8)
-    for (int j = 0; j < P; j++) {
-      const int a = q - j * sw;
-      if (a < 0 || a >= KW) continue;
-      const int role = ep__s8_tap_role(a, KW);
-      if (role == 1) acc[j] = hi_ok ? ep__smlad(e, wv[a], acc[j]) : ep__smlabb(e, wv[a], acc[j]);
-      else if (role == 0) acc[j] = ep__smlabb(e, wv[a], acc[j]);
-      else if (!ep__s8_col_ok(q - 2, masked, W, ix0, Q)) acc[j] = ep__smlabt(e, wv[a - 2], acc[j]);
-    }
-    EP_SCHED_BARRIER();
-  }
-}
+/* The tile's accumulators a0..a7, named variables rather than an array. On the Cortex-M DSP targets each is bound
+ * to its own register: with at most 8 accumulators, up to 4 weight pairs, the input word, the pair in use and two
+ * pointers, a tile needs every one of the 14 allocatable registers, and gcc's own allocation spills accumulators
+ * inside the row loop (a third more instructions). The tile code is then all inline, with no calls. */
+#if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(__clang__)
+#define EP__S8_PIN(reg) __asm__(reg)
+#else
+#define EP__S8_PIN(reg)
+#endif
+#define EP__S8_DECLARE_ACC                                                                                           \
+  register uint32_t a0 EP__S8_PIN("r0") = 0, a1 EP__S8_PIN("r1") = 0, a2 EP__S8_PIN("r2") = 0,                       \
+                    a3 EP__S8_PIN("r3") = 0, a4 EP__S8_PIN("r4") = 0, a5 EP__S8_PIN("r5") = 0,                       \
+                    a6 EP__S8_PIN("r6") = 0, a7 EP__S8_PIN("r8") = 0
+/* F(accumulator j); j is a constant once the tile loops are unrolled, so the switch folds away. */
+#define EP__S8_ON_ACC(j, F)                                                                                          \
+  do {                                                                                                               \
+    switch (j) {                                                                                                     \
+    case 0: F(a0); break;                                                                                            \
+    case 1: F(a1); break;                                                                                            \
+    case 2: F(a2); break;                                                                                            \
+    case 3: F(a3); break;                                                                                            \
+    case 4: F(a4); break;                                                                                            \
+    case 5: F(a5); break;                                                                                            \
+    case 6: F(a6); break;                                                                                            \
+    default: F(a7); break;                                                                                           \
+    }                                                                                                                \
+  } while (0)
 
 /* Output pixels per tile: as many accumulators as the registers left by the row's weights allow. */
 EP_INLINE int ep__s8_tile_pmax(int KW) {
@@ -151,27 +127,115 @@ EP_INLINE int ep__s8_tile_pmax(int KW) {
   return EP_MIN(EP_S8_MAX_P, 10 - wregs);
 }
 
-/* One tile: P pixels of output channel m's row, from output column ox0 (yr points at it). */
-EP_INLINE void ep__s8_conv_tile(const int8_t *xg, const int8_t *wm, int8_t *yr, const int32_t *cs, uint32_t base,
+/* One tile: P pixels of output channel m's row, from output column ox0 (yr points at it); full: every kernel row
+ * is inside the input (kh_lo = 0, kh_hi = KH), the rows are then unrolled. Each kernel row: acc[j] += sum over taps
+ * a of x[ix0 + j*sw + a] * w[a] over the taps inside the input, column by column (xr[qoff + q] is the tile's input
+ * column q). */
+EP_INLINE void ep__s8_tile_dsp(const int8_t *xg, const int8_t *wm, int8_t *yr, const int32_t *colsum, uint32_t base,
+                               const int P, const int masked, const int full, int Cg, int H, int W, int KH, int KW,
+                               int sw, int dh, int pl, int ox0, int iy0, int kh_lo, int kh_hi, int32_t x_zp,
+                               const ep__rq_t *rq, int32_t y_zp, int32_t act_min, int32_t act_max) {
+  EP__S8_DECLARE_ACC;
+  const int ix0 = ox0 * sw - pl;
+  const int lo = full ? 0 : kh_lo;
+  const int hi = full ? KH : kh_hi;
+  const int rows = hi - lo;
+  EP_UNROLL(8)
+  for (int j = 0; j < P; j++) {
+    const uint32_t init = ep__s8_tile_init(colsum, base, x_zp, masked, j, W, KW, sw, ix0);
+#define EP__S8_SET(A) A = init
+    EP__S8_ON_ACC(j, EP__S8_SET);
+#undef EP__S8_SET
+  }
+  const int xoff = masked ? 0 : ix0; /* inside tiles fold ix0 into the row pointer, masked ones into the offsets */
+  const int qoff = masked ? ix0 : 0;
+  const int Q = (P - 1) * sw + KW;
+  const int8_t *xc = xg + (iy0 + lo * dh) * W + xoff;
+  const int8_t *wc = wm + lo * KW;
+  for (int c = 0; c < (rows > 0 ? Cg : 0); c++, xc += H * W, wc += KH * KW) {
+    EP_UNROLL(8)
+    for (int r = 0; r < rows; r++) {
+      const int8_t *xr = xc + r * dh * W;
+      uint32_t wv[EP_S8_MAX_KW] = {0};
+      ep__s8_row_weights_dsp(wc + r * KW, wv, KW);
+      uint32_t e_next = 0;
+      int have_next = 0;
+      EP_UNROLL(64)
+      for (int q = 0; q < Q; q++) {
+        if (!ep__s8_col_ok(q, masked, W, ix0, Q)) {
+          have_next = 0;
+          continue;
+        }
+        const int hi_ok = ep__s8_col_ok(q + 2, masked, W, ix0, Q);
+        const int lo2_ok = ep__s8_col_ok(q - 2, masked, W, ix0, Q);
+        int need_full = 0, need_lo = 0;
+        EP_UNROLL(8)
+        for (int j = 0; j < P; j++) {
+          const int a = q - j * sw;
+          if (a < 0 || a >= KW) continue;
+          const int role = ep__s8_tap_role(a, KW);
+          if (role == 1 && hi_ok) need_full = 1;
+          else if (role != 2 || !lo2_ok) need_lo = 1;
+        }
+        if (!need_full && !need_lo) {
+          have_next = 0;
+          continue;
+        }
+        uint32_t e;
+        if (have_next) {
+          e = e_next;
+          have_next = 0;
+        } else if (ep__s8_col_ok(q + 3, masked, W, ix0, Q)) {
+          const uint32_t t = ep__ld32(xr + qoff + q);
+          e = ep__sxtb16(t);
+          e_next = ep__sxtb16_ror8(t);
+          have_next = 1;
+        } else if (need_full && q >= 1 && ep__s8_col_ok(q - 1, masked, W, ix0, Q)) {
+          e = ep__sxtb16_ror8(ep__ld32(xr + qoff + q - 1));
+        } else if (need_full) {
+          e = ep__pkhbt((uint32_t)(int32_t)xr[qoff + q], (uint32_t)(int32_t)xr[qoff + q + 2]);
+        } else {
+          e = (uint32_t)(int32_t)xr[qoff + q];
+        }
+        EP_UNROLL(8)
+        for (int j = 0; j < P; j++) {
+          const int a = q - j * sw;
+          if (a < 0 || a >= KW) continue;
+          const int role = ep__s8_tap_role(a, KW);
+          if (role == 2 && lo2_ok) continue; /* the pair started two columns back */
+          const uint32_t wsel = wv[role == 2 ? a - 2 : a];
+#define EP__S8_MAC(A)                                                                                                \
+  do {                                                                                                               \
+    if (role == 1 && hi_ok) EP__SMLAD_TO(A, e, wsel);                                                                \
+    else if (role == 2) EP__SMLABT_TO(A, e, wsel);                                                                   \
+    else EP__SMLABB_TO(A, e, wsel);                                                                                  \
+  } while (0)
+          EP__S8_ON_ACC(j, EP__S8_MAC);
+#undef EP__S8_MAC
+        }
+        EP_SCHED_BARRIER();
+      }
+    }
+  }
+  EP_UNROLL(8)
+  for (int j = 0; j < P; j++) {
+#define EP__S8_OUT(A) yr[j] = ep__rq_apply((int32_t)A, rq, y_zp, act_min, act_max)
+    EP__S8_ON_ACC(j, EP__S8_OUT);
+#undef EP__S8_OUT
+  }
+}
+
+/* One tile (see ep__s8_tile_dsp), with the rows unrolled when they are all inside the input. */
+EP_INLINE void ep__s8_conv_tile(const int8_t *xg, const int8_t *wm, int8_t *yr, const int32_t *colsum, uint32_t base,
                                 const int P, const int masked, int Cg, int H, int W, int KH, int KW, int sw, int dh,
                                 int pl, int ox0, int iy0, int kh_lo, int kh_hi, int32_t x_zp, const ep__rq_t *rq,
                                 int32_t y_zp, int32_t act_min, int32_t act_max) {
-  uint32_t acc[EP_S8_MAX_P] = {0};
-  const int ix0 = ox0 * sw - pl;
-  EP_UNROLL(8)
-  for (int j = 0; j < P; j++) acc[j] = ep__s8_tile_init(cs, base, x_zp, masked, j, W, KW, sw, ix0, kh_lo, kh_hi);
-  const int xoff = masked ? 0 : ix0; /* inside tiles fold ix0 into the row pointer, masked ones into the offsets */
-  const int qoff = masked ? ix0 : 0;
-  const int rows = kh_hi - kh_lo;
-  const int8_t *xc = xg + (iy0 + kh_lo * dh) * W + xoff;
-  const int8_t *wc = wm + kh_lo * KW;
-  for (int c = 0; c < (rows > 0 ? Cg : 0); c++, xc += H * W, wc += KH * KW) {
-    const int8_t *xr = xc;
-    const int8_t *wr = wc;
-    for (int r = 0; r < rows; r++, xr += dh * W, wr += KW) ep__s8_row_dsp(xr, qoff, wr, acc, P, masked, W, KW, sw, ix0);
-  }
-  EP_UNROLL(8)
-  for (int j = 0; j < P; j++) yr[j] = ep__rq_apply((int32_t)acc[j], rq, y_zp, act_min, act_max);
+  if (kh_lo == 0 && kh_hi == KH && KH <= 8)
+    ep__s8_tile_dsp(xg, wm, yr, colsum, base, P, masked, 1, Cg, H, W, KH, KW, sw, dh, pl, ox0, iy0, kh_lo, kh_hi, x_zp, rq,
+                    y_zp, act_min, act_max);
+  else
+    ep__s8_tile_dsp(xg, wm, yr, colsum, base, P, masked, 0, Cg, H, W, KH, KW, sw, dh, pl, ox0, iy0, kh_lo, kh_hi, x_zp, rq,
+                    y_zp, act_min, act_max);
 }
 
 #else
@@ -221,7 +285,7 @@ EP_INLINE void ep__s8_row_pair(const int8_t *xr, int qoff, const int8_t *wr, con
 
 /* One tile: P pixels of output channels m (and m+1 when wm2 is not NULL) from output column ox0. */
 EP_INLINE void ep__s8_conv_tile_pair(const int8_t *xg, const int8_t *wm, const int8_t *wm2, int8_t *yr, int OHW,
-                                     const int32_t *cs, const int32_t *cs2, uint32_t base, uint32_t base2,
+                                     const int32_t *colsum, const int32_t *colsum2, uint32_t base, uint32_t base2,
                                      const int P, const int masked, int Cg, int H, int W, int KH, int KW, int sw,
                                      int dh, int pl, int ox0, int iy0, int kh_lo, int kh_hi, int32_t x_zp,
                                      const ep__rq_t *rq, const ep__rq_t *rq2, int32_t y_zp, int32_t act_min,
@@ -230,8 +294,8 @@ EP_INLINE void ep__s8_conv_tile_pair(const int8_t *xg, const int8_t *wm, const i
   const int ix0 = ox0 * sw - pl;
   EP_UNROLL(8)
   for (int j = 0; j < P; j++) {
-    a1[j] = ep__s8_tile_init(cs, base, x_zp, masked, j, W, KW, sw, ix0, kh_lo, kh_hi);
-    if (wm2) a2[j] = ep__s8_tile_init(cs2, base2, x_zp, masked, j, W, KW, sw, ix0, kh_lo, kh_hi);
+    a1[j] = ep__s8_tile_init(colsum, base, x_zp, masked, j, W, KW, sw, ix0);
+    if (wm2) a2[j] = ep__s8_tile_init(colsum2, base2, x_zp, masked, j, W, KW, sw, ix0);
   }
   const int xoff = masked ? 0 : ix0;
   const int qoff = masked ? ix0 : 0;
@@ -303,16 +367,18 @@ EP_INLINE void ep__s8_conv_channel(const int8_t *xg, const int8_t *w, const int3
     const int iy0 = oy * sh - pt;
     const int kh_lo = iy0 < 0 ? ep__ceil_div(-iy0, dh) : 0;
     const int kh_hi = EP_MAX(kh_lo, EP_MIN(KH, ep__ceil_div(H - iy0, dh)));
-    const uint32_t base = ep__s8_row_base(cs, b, x_zp, KW, kh_lo, kh_hi);
+    int32_t colsum[EP_S8_MAX_KW];
+    const uint32_t base = ep__s8_row_base(cs, colsum, b, x_zp, KW, kh_lo, kh_hi);
     int8_t *yr = ym + oy * OW;
 #if EP_S8_DSP
 #define EP__S8_TILE(masked_, ox0_)                                                                                     \
-  ep__s8_conv_tile(xg, wm, yr + (ox0_), cs, base, P, masked_, Cg, H, W, KH, KW, sw, dh, pl, ox0_, iy0, kh_lo, kh_hi,  \
+  ep__s8_conv_tile(xg, wm, yr + (ox0_), colsum, base, P, masked_, Cg, H, W, KH, KW, sw, dh, pl, ox0_, iy0, kh_lo, kh_hi,  \
                    x_zp, &rq, y_zp, act_min, act_max)
 #else
-    const uint32_t base2 = pair ? ep__s8_row_base(cs2, b2, x_zp, KW, kh_lo, kh_hi) : 0;
+    int32_t colsum2[EP_S8_MAX_KW];
+    const uint32_t base2 = pair ? ep__s8_row_base(cs2, colsum2, b2, x_zp, KW, kh_lo, kh_hi) : 0;
 #define EP__S8_TILE(masked_, ox0_)                                                                                     \
-  ep__s8_conv_tile_pair(xg, wm, wm2, yr + (ox0_), OH * OW, cs, cs2, base, base2, P, masked_, Cg, H, W, KH, KW, sw, dh, \
+  ep__s8_conv_tile_pair(xg, wm, wm2, yr + (ox0_), OH * OW, colsum, colsum2, base, base2, P, masked_, Cg, H, W, KH, KW, sw, dh, \
                         pl, ox0_, iy0, kh_lo, kh_hi, x_zp, &rq, &rq2, y_zp, act_min, act_max)
 #endif
     EP_UNROLL(4)
