@@ -16,7 +16,7 @@ export type CArg =
   | { kind: 'symbol'; name: string };
 
 /** C element types of constant arrays. */
-export type CElementType = 'float' | 'uint8_t' | 'uint16_t' | 'uint32_t' | 'int32_t';
+export type CElementType = 'float' | 'int8_t' | 'uint8_t' | 'uint16_t' | 'uint32_t' | 'int32_t';
 
 /** A constant array in flash; `key` identifies it (same key, same array). */
 export interface CWeight {
@@ -26,7 +26,7 @@ export interface CWeight {
   ctype?: CElementType;
 }
 
-const C_TYPES: Partial<Record<Tensor['dtype'], CElementType>> = { float32: 'float', uint8: 'uint8_t', uint16: 'uint16_t', uint32: 'uint32_t', int32: 'int32_t' };
+const C_TYPES: Partial<Record<Tensor['dtype'], CElementType>> = { float32: 'float', int8: 'int8_t', uint8: 'uint8_t', uint16: 'uint16_t', uint32: 'uint32_t', int32: 'int32_t' };
 
 /** The C element type of a weight array. */
 export function cElementType(w: CWeight): CElementType {

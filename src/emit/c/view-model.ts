@@ -62,7 +62,7 @@ export interface ModelView {
 
 const VALUES_PER_ROW = 8;
 const INTEGERS_PER_ROW = 16;
-const C_BYTES: Record<string, number> = { float: 4, uint8_t: 1, uint16_t: 2, uint32_t: 4, int32_t: 4 };
+const C_BYTES: Record<string, number> = { float: 4, int8_t: 1, uint8_t: 1, uint16_t: 2, uint32_t: 4, int32_t: 4 };
 
 /** C literals of a weight array's values. */
 function cValues(w: CWeight, ctype: string): string[] {
@@ -71,6 +71,7 @@ function cValues(w: CWeight, ctype: string): string[] {
   return Array.from(data as ArrayLike<number>, (v) => {
     if (!Number.isInteger(v)) throw new Error(`weight '${w.key}': ${v} is not an integer (${ctype})`);
     if (ctype === 'int32_t') return v === -2147483648 ? '(-2147483647 - 1)' : String(v);
+    if (ctype === 'int8_t') return String(v);
     if (v < 0) throw new Error(`weight '${w.key}': ${v} is negative (${ctype})`);
     return `${v}u`;
   });
