@@ -12,9 +12,7 @@ import type { KernelEstimator, SparseMode } from './sparse-choice.js';
 import type { DType } from '../../ir/dtype.js';
 import { EDGEPRUNE_DOMAIN } from '../../ops/util/int8-params.js';
 import { compareStrings } from '../../util/compare.js';
-// TEMP until i9-kernels' lower-int8.ts is merged
-const INT8_LOWERINGS: Record<string, Lowering> = {};
-const INT8_STANDARD_LOWERINGS: Record<string, Lowering> = {};
+import { INT8_LOWERINGS, INT8_STANDARD_LOWERINGS } from './lower-int8.js';
 
 /** A clamp applied to a layer's output: ReLU is [0, +inf), Clip is [min, max]. */
 export interface ActivationRange {

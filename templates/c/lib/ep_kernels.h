@@ -11,6 +11,9 @@
 #include "ep_data.h"
 #include "ep_data_s8.h"
 #include "ep_sparse.h"
+#include "ep_int8_common.h"
 #include "ep_int8_quant.h"
 #include "ep_int8_pool.h"
+#include "ep_int8_conv.h"
+#include "ep_int8_dense.h"
 #endif /* EP_KERNELS_H */
