@@ -53,21 +53,23 @@ const num = (n: number) => n.toLocaleString('en-US').padStart(9);
 
 async function main(): Promise<void> {
   console.log(`${pad('model', 16)} ${pad('precision', 9)} ${'weights B'.padStart(9)} ${'arena B'.padStart(9)} ${'lower B'.padStart(9)}  arena = bound   weights int8/float`);
-  let allMet = true;
+  let arenasAtBound = true;
+  const overWeightGoal: string[] = [];
   for (const c of await cases()) {
     const float = compileToC(c.float);
     const int8 = compileToC(quantizeModel(c.float, c.feeds).graph);
     const ratio = int8.view.weightBytes / float.view.weightBytes;
     for (const [label, lib] of [['float32', float], ['int8', int8]] as const) {
       const atBound = lib.plan.arenaBytes === lib.plan.lowerBoundBytes;
-      allMet &&= atBound;
-      const last = label === 'int8' ? `   ${ratio.toFixed(3)}x (goal ≤ ${WEIGHT_GOAL}x)` : '';
+      arenasAtBound &&= atBound;
+      const last = label === 'int8' ? `   ${ratio.toFixed(3)}x (${ratio <= WEIGHT_GOAL ? 'within' : 'over'} the goal of ${WEIGHT_GOAL}x)` : '';
       console.log(`${pad(label === 'float32' ? c.name : '', 16)} ${pad(label, 9)} ${num(lib.view.weightBytes)} ${num(lib.plan.arenaBytes)} ${num(lib.plan.lowerBoundBytes)}  ${atBound ? 'yes' : 'NO '}${last}`);
     }
-    allMet &&= ratio <= WEIGHT_GOAL;
+    if (ratio > WEIGHT_GOAL) overWeightGoal.push(c.name);
     console.log(`${pad('', 16)} calibration: ${c.calibration}`);
   }
-  console.log(allMet ? 'every arena at its lower bound; int8 weights within the goal' : 'GOAL MISSED (see above)');
+  console.log(arenasAtBound ? 'every arena (float32 and int8) at its lower bound' : 'ARENA ABOVE ITS LOWER BOUND (see above)');
+  console.log(overWeightGoal.length ? `int8 weights over ${WEIGHT_GOAL}x the float model's: ${overWeightGoal.join(', ')} (per-channel multipliers, shifts and int32 biases weigh more in small layers)` : `int8 weights within ${WEIGHT_GOAL}x the float model's for every model`);
 }
 
 await main();

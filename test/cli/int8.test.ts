@@ -12,8 +12,17 @@ import { Random } from '../../src/util/random.js';
 import { verifyOnTarget } from '../../src/verify/verify-mcu.js';
 import { runCli } from '../support/cli.js';
 import { int8MovesModel } from '../support/int8-models.js';
+import { execa } from 'execa';
+import { loadDataset } from '../../src/data/load-dataset.js';
+import { labelRank } from '../../src/data/metrics.js';
+import { loadModel } from '../../src/import/load-model.js';
+import { runGraph } from '../../src/ir/interpreter.js';
+import { int8MnistLikeCnn } from '../../src/models/int8-sample-models.js';
+import { calibrationInputs } from '../../src/quant/calibration-data.js';
+import { quantizeModel } from '../../src/quant/quantize.js';
 
 const FLOAT_CNN = path.resolve('examples/models/mnist-like-cnn.onnx');
+const DIGITS_CNN = path.resolve('examples/models/digits-cnn.onnx');
 const DIGITS = path.resolve('examples/digits/digits.csv.gz');
 
 const made: string[] = [];
@@ -89,4 +98,67 @@ describe('int8 data movement on the host and in QEMU', () => {
     expect(r.precision.precision).toBe('int8');
     expect(r.arenaBytes).toBe(r.arenaLowerBoundBytes);
   }, 300_000);
+});
+
+describe('int8 models through the CLI: bit-exact with the interpreter on every vector', () => {
+  it.each(['mps2-an386', 'lm3s6965'])('the int8 MNIST-like CNN (Int8Conv, MaxPool, Int8Gemm) compiles, builds with make, and verifies on %s', async (name) => {
+    const dir = tmp();
+    const file = modelFile(int8MnistLikeCnn(), 'int8-cnn.onnx', dir);
+    const out = path.join(dir, 'lib');
+    const compiled = await runCli(['compile', file, '--target', name, '--out', out]);
+    expect(compiled.exitCode, compiled.stderr).toBe(0);
+    expect(compiled.stdout).toContain('precision: int8 (model is quantized)');
+    expect(compiled.stdout).toMatch(/arena 7\.7 KiB \(RAM; lower bound 7\.7 KiB\)/);
+    const made = await execa('make', ['-C', out], { timeout: 300_000, reject: false });
+    expect(made.exitCode, String(made.stderr)).toBe(0);
+    expect(fs.existsSync(path.join(out, 'libmodel.a'))).toBe(true);
+
+    const r = await runCli(['verify', file, '--target', name, '--vectors', '3', '--json'], { timeout: 300_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ passed: true, vectors: 3, comparison: 'bit-exact', bitExactVectors: 3, hostBitIdentical: true, maxAbsError: 0, macs: 786_560 });
+    expect(report.precision).toEqual({ precision: 'int8', reason: 'int8 (model is quantized)' });
+    expect(report.arenaBytes).toBe(report.arenaLowerBoundBytes);
+    expect(report.weightBytes).toBe(6266);
+    expect(report.instructions).toBeGreaterThan(0);
+  }, 600_000);
+
+  it('prints the count and "bit-exact" in the text report', async () => {
+    const file = modelFile(int8MnistLikeCnn(7), 'int8-cnn.onnx');
+    const r = await runCli(['verify', file, '--target', 'mps2-an386', '--vectors', '2'], { timeout: 300_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/PASSED: 2\/2 vectors bit-exact with the interpreter; host and target outputs bit-identical/);
+    expect(r.stdout).toContain('precision: int8 (model is quantized)');
+  }, 600_000);
+
+  it('quantizes a float model with --calibration-data (the default on the FPU-less Cortex-M3) and reports both accuracies on labelled data', async () => {
+    const vectors = 20;
+    const r = await runCli(['verify', DIGITS_CNN, '--target', 'lm3s6965', '--calibration-data', DIGITS, '--data', DIGITS, '--vectors', String(vectors), '--json'], { timeout: 600_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ passed: true, comparison: 'bit-exact', bitExactVectors: vectors, vectors });
+    expect(report.precision.precision).toBe('int8');
+    expect(report.precision.reason).toMatch(/^int8 \(the default: lm3s6965's cortex-m3 has no FPU; the float model is quantized here on 500 samples of .*digits\.csv\.gz\)$/);
+
+    // The same quantization and the same rows, by the interpreter: the accuracies verify reports.
+    const float = await loadModel(DIGITS_CNN);
+    const data = loadDataset(DIGITS);
+    const int8 = quantizeModel(float, calibrationInputs(float, data)).graph;
+    const rows = calibrationInputs(float, data, vectors);
+    const correct = (g: typeof float) => rows.filter((feed, i) => labelRank(runGraph(g, { [g.inputs[0].name]: feed[float.inputs[0].name] }).get(g.outputs[0].name)!.data as Float32Array, data.labels[i]) === 0).length;
+    const ref = report.floatReference;
+    expect(ref.model).toBe('digits-cnn');
+    expect(ref.labelled).toBe(vectors);
+    expect(ref.accuracy.int8).toBe(correct(int8) / vectors);
+    expect(ref.accuracy.float).toBe(correct(float) / vectors);
+    expect(ref.accuracy.dropPoints).toBeCloseTo((ref.accuracy.float - ref.accuracy.int8) * 100, 10);
+    expect(ref.top1Agreement).toBeGreaterThan(0.5);
+    expect(ref.maxAbsDiff).toBeGreaterThan(0);
+
+    // The text report, with the float model named explicitly this time.
+    const int8File = modelFile(int8, 'digits-int8.onnx');
+    const text = await runCli(['verify', int8File, '--target', 'mps2-an386', '--float-model', DIGITS_CNN, '--data', DIGITS, '--vectors', String(vectors)], { timeout: 600_000 });
+    expect(text.exitCode, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(new RegExp(`against the float model digits-cnn: top-1 agreement [\\d.]+% of ${vectors} vectors · largest difference [\\d.e+-]+ · accuracy on ${vectors} labelled vectors: int8 [\\d.]+%, float [\\d.]+% \\([-+][\\d.]+ points\\)`));
+  }, 900_000);
 });

@@ -56,9 +56,31 @@ describe('C emitter on int8 values', () => {
   });
 
   it('emits the same bytes for the same int8 model', () => {
-    const a = compileToC(int8MovesModel());
-    const b = compileToC(int8MovesModel());
-    for (const [name, text] of a.files) expect(b.files.get(name), name).toBe(text);
+    for (const model of [int8MovesModel, () => int8MnistLikeCnn()]) {
+      const a = compileToC(model());
+      const b = compileToC(model());
+      for (const [name, text] of a.files) expect(b.files.get(name), name).toBe(text);
+    }
+  });
+
+  it('compiles the int8 MNIST-like CNN: float in and out, int8 in between, the arena at its lower bound in bytes', () => {
+    const lib = compileToC(int8MnistLikeCnn());
+    expect(lib.steps.map((s) => s.summary)).toEqual([
+      'QuantizeLinear float32→int8', 'Int8Conv 5x5 1→8', 'MaxPool 2x2 int8', 'Int8Conv 5x5 8→16', 'MaxPool 3x3 int8', 'Flatten (a view, no code)', 'Int8Gemm 256→10', 'DequantizeLinear int8→float32',
+    ]);
+    expect(lib.files.get('model.h')).toContain('int model_invoke(const float *input0, float *output0);');
+    expect(lib.files.get('model.h')).toContain(' * Precision: int8 (int8 weights and activations; the model quantizes its float inputs and dequantizes its outputs itself) */');
+    // The largest live pair: conv1's output (8x28x28 int8) and pool1's (8x14x14 int8).
+    expect(lib.plan.lowerBoundBytes).toBe(6272 + 1568);
+    expect(lib.plan.arenaBytes).toBe(lib.plan.lowerBoundBytes);
+    const c = lib.files.get('model.c')!;
+    expect(c).toMatch(/ep_quantize_f32_s8\(MODEL_ARENA_F32\(0\), MODEL_ARENA_S8\(\d+\), 784,/);
+    expect(c).toMatch(/ep_dequantize_s8_f32\(MODEL_ARENA_S8\(\d+\), MODEL_ARENA_F32\(0\), 10,/);
+    const weights = lib.files.get('model_weights.c')!;
+    expect(weights).toMatch(/const int8_t model_w_conv1_weight\[200\]/);
+    expect(weights).toMatch(/const int32_t model_w_conv1_bias\[8\]/);
+    // 1 byte per weight: 5,960 int8 weights, 34 int32 biases, and each output channel's multiplier (int32) and shift (int8).
+    expect(lib.view.weightBytes).toBe(5960 + 34 * 4 + 34 * 5);
   });
 });
 
