@@ -111,7 +111,7 @@ function tensorBytes(t: Tensor): Uint8Array {
 }
 
 /** A C output buffer as a tensor (little-endian, like every target and the host). */
-function tensorFromBytes(bytes: Uint8Array, like: { dtype: DType; shape: number[] }): Tensor {
+export function tensorFromBytes(bytes: Uint8Array, like: { dtype: DType; shape: number[] }): Tensor {
   const copy = bytes.slice();
   if (like.dtype === 'int8') return new Tensor('int8', like.shape, new Int8Array(copy.buffer, copy.byteOffset, copy.byteLength));
   if (like.dtype === 'float32') return new Tensor('float32', like.shape, new Float32Array(copy.buffer, copy.byteOffset, copy.byteLength / 4));

@@ -107,15 +107,14 @@ const orList = (xs: readonly string[]) => (xs.length <= 1 ? xs.join('') : `${xs.
 
 /**
  * The lowering of a node whose run-time values have the given types, or the refusal naming the first value no lowering
- * takes, its dtype and what the C backend supports for this op.
+ * takes, its dtype and the dtypes the C backend runs this op on (the error's hint lists the ops of each dtype).
  */
 function chooseLowering(node: Node, candidates: readonly Lowering[], runtime: readonly StaticValueInfo[]): Lowering {
   const found = candidates.find((l) => runtime.every((v) => dtypesOf(l).includes(v.dtype)));
   if (found) return found;
   const supported = [...new Set(candidates.flatMap(dtypesOf))];
   const bad = runtime.find((v) => !supported.includes(v.dtype)) ?? runtime.find((v) => v.dtype !== runtime[0].dtype) ?? runtime[0];
-  const int8Hint = bad.dtype === 'int8' && !supported.includes('int8') ? ` (int8 values run through ${opsFor('int8').join(', ')})` : '';
-  unsupported(`value '${bad.name}' is ${bad.dtype}; the C backend runs ${node.opType} on ${orList(supported)} values${supported.includes(bad.dtype) ? ' of one kind per kernel' : ''}${int8Hint}`);
+  unsupported(`value '${bad.name}' is ${bad.dtype}; the C backend runs ${node.opType} on ${orList(supported)} values${supported.includes(bad.dtype) ? ' of one kind per kernel' : ''}`);
 }
 
 /** ReLU, or a Clip with constant bounds, as a clamp range; undefined for anything else. */
