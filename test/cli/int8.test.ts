@@ -123,6 +123,26 @@ describe('int8 models through the CLI: bit-exact with the interpreter on every v
     expect(report.instructions).toBeGreaterThan(0);
   }, 600_000);
 
+  it('inspect shows each tensor\'s dtype, scale and zero point, and weights as stored (1 byte per int8 weight)', async () => {
+    const g = int8MnistLikeCnn();
+    const file = modelFile(g, 'int8-cnn.onnx');
+    const table = await runCli(['inspect', file]);
+    expect(table.exitCode, table.stderr).toBe(0);
+    const yScale = (g.initializers.get('conv1.y_scale')!.at(0) as number).toPrecision(4);
+    expect(table.stdout).toMatch(new RegExp(`conv1\\s+Int8Conv\\s+1x1x28x28\\s+1x8x28x28\\s+208\\s+156,800\\s+6\\.1 KiB\\s+[\\d.]+%\\s+int8 s=${Number(yScale)} zp=-128\\s+200 B int8 \\+ 32 B int32`));
+    expect(table.stdout).toMatch(/input_quantize\s+QuantizeLinear .* int8 s=0\.003922 zp=-128\s+-/);
+    expect(table.stdout).toMatch(/weights: 6\.0 KiB as stored/);
+    const report = JSON.parse((await runCli(['inspect', file, '--json'])).stdout);
+    const tensor = (name: string) => report.tensors.find((t: { name: string }) => t.name === name);
+    expect(tensor('conv2.weight')).toMatchObject({ role: 'weight', dtype: 'int8', shape: [16, 8, 5, 5], bytes: 3200, axis: 0 });
+    expect(tensor('conv2.weight').scale).toHaveLength(16);
+    expect(tensor('conv2.bias')).toMatchObject({ role: 'bias', dtype: 'int32', bytes: 64, zeroPoint: 0 });
+    expect(tensor('pool1_out')).toMatchObject({ role: 'activation', dtype: 'int8', bytes: 1568, zeroPoint: -128, scale: g.initializers.get('conv1.y_scale')!.at(0) });
+    expect(tensor('input')).toMatchObject({ role: 'input', dtype: 'float32', scale: null, zeroPoint: null });
+    // Weights (1 byte each) and int32 biases: the parameters as stored.
+    expect(report.totals.weightBytes).toBe(5960 + 34 * 4);
+  });
+
   it('prints the count and "bit-exact" in the text report', async () => {
     const file = modelFile(int8MnistLikeCnn(7), 'int8-cnn.onnx');
     const r = await runCli(['verify', file, '--target', 'mps2-an386', '--vectors', '2'], { timeout: 300_000 });

@@ -28,6 +28,8 @@ describe('C emitter on int8 values', () => {
     expect(lib.files.get('model_weights.c')).toContain('const int8_t model_w_extra[15] __attribute__((aligned(8))) = {\n  -128, -111, -94,');
     expect(lib.files.get('model.h')).toContain('int model_invoke(const int8_t *input0, int8_t *output0);');
     expect(lib.files.get('model.h')).toContain('#include <stdint.h>');
+    expect(lib.files.get('model.h')).toContain(' * Precision: int8 (int8 weights and activations; inputs and outputs of the types below) */');
+    expect(lib.files.get('model.h')).toContain('#define MODEL_INPUT0_ELEMENTS 30 /* int8 1x2x3x5 \'x\' */');
     expect(lib.view.weightBytes).toBe(15);
   });
 

@@ -164,6 +164,15 @@ export interface ViewModelInput {
   kernelHeaders: string[];
 }
 
+/** model.h's precision line: float32, or int8 and whether the model converts its float inputs and outputs itself. */
+function precisionNote(g: Graph): string {
+  if (modelPrecision(g).precision !== 'int8') return 'float32';
+  const floatEnds = [...g.inputs, ...g.outputs].every((v) => staticInfo(g, v.name).dtype === 'float32');
+  return floatEnds
+    ? 'int8 (int8 weights and activations; the model quantizes its float inputs and dequantizes its outputs itself)'
+    : 'int8 (int8 weights and activations; inputs and outputs of the types below)';
+}
+
 export function buildViewModel(input: ViewModelInput): ModelView {
   const { graph: g, steps, plan, prefix } = input;
   const weights = new WeightTable(prefix);
@@ -210,9 +219,7 @@ export function buildViewModel(input: ViewModelInput): ModelView {
     arenaBytes: plan.arenaBytes,
     arenaLowerBoundBytes: plan.lowerBoundBytes,
     arenaAlignment: plan.alignment,
-    precisionNote: modelPrecision(g).precision === 'int8'
-      ? 'int8 (int8 weights and activations; the model quantizes its float inputs and dequantizes its outputs itself)'
-      : 'float32',
+    precisionNote: precisionNote(g),
     arenaArrayBytes: Math.max(plan.arenaBytes, 1),
     inputs: g.inputs.map((v, i) => ioView(g, staticInfo(g, v.name), i, plan)),
     outputs: g.outputs.map((v, i) => ioView(g, staticInfo(g, v.name), i, plan)),
