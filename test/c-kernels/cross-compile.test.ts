@@ -81,6 +81,13 @@ const USES: Record<string, { literal: string; runtime: string }> = {
     ].join('\n  '),
     runtime: 'ep_transpose_f32(x, y, n[0], ia, ib);\n  ep_pad_f32(x, y, n[0], ia, ib, ic, n[1], f0);\n  ep_copy_blocks_f32(y, n[0], x, n[1], n[2], n[3]);',
   },
+  'ep_data_s8.h': {
+    literal: [
+      '{ static const int s[] = {1, 3, 4, 5}, p[] = {0, 2, 3, 1}; ep_transpose_s8((const int8_t *)x, (int8_t *)y, 4, s, p); }',
+      'ep_copy_blocks_s8((int8_t *)y, 32, (const int8_t *)x, 8, 8, 4);',
+    ].join('\n  '),
+    runtime: 'ep_transpose_s8((const int8_t *)x, (int8_t *)y, n[0], ia, ib);\n  ep_copy_blocks_s8((int8_t *)y, n[0], (const int8_t *)x, n[1], n[2], n[3]);',
+  },
   'ep_math.h': {
     literal: 'y[0] = ep_expf(x[0]) + ep_logf(x[1]) + ep_tanhf(x[2]) + ep_erff(x[3]) + ep_powf(x[4], 2.5f);',
     runtime: 'y[0] = ep_powf(x[0], f0) + f1;',
