@@ -80,6 +80,26 @@ describe('--precision', () => {
     expect(fs.readdirSync(dir)).toEqual(['moves.onnx']);
   });
 
+  it('compile quantizes a float model on --calibration-data: by default on the FPU-less core, or with --precision int8', async () => {
+    const dir = tmp();
+    const r = await runCli(['compile', DIGITS_CNN, '--target', 'lm3s6965', '--calibration-data', DIGITS, '--out', path.join(dir, 'm3'), '--json'], { timeout: 300_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.precision).toBe('int8');
+    expect(summary.precisionReason).toMatch(/^int8 \(the default: lm3s6965's cortex-m3 has no FPU; the float model is quantized here on 500 samples of .*digits\.csv\.gz\)$/);
+    expect(summary.arenaBytes).toBe(summary.arenaLowerBoundBytes);
+    const model = fs.readFileSync(path.join(dir, 'm3', 'model.c'), 'utf8');
+    expect(model).toMatch(/ep_conv2d_s8\(/);
+    expect(model).toMatch(/ep_quantize_f32_s8\(MODEL_ARENA_F32\(/);
+    const float = await runCli(['compile', DIGITS_CNN, '--target', 'stm32f405', '--calibration-data', DIGITS, '--out', path.join(dir, 'f405'), '--json']);
+    expect(JSON.parse(float.stdout)).toMatchObject({ precision: 'float32', precisionReason: "float32 (the default: stm32f405's cortex-m4 has an FPU, fpv4-sp-d16; --calibration-data is not used)" });
+    const asked = await runCli(['compile', DIGITS_CNN, '--target', 'stm32f405', '--precision', 'int8', '--calibration-data', DIGITS, '--out', path.join(dir, 'f405-int8'), '--json'], { timeout: 300_000 });
+    expect(JSON.parse(asked.stdout).precision).toBe('int8');
+    // Calibration data that does not fit the model: refused, nothing written.
+    expectUserError(await runCli(['compile', FLOAT_CNN, '--precision', 'int8', '--calibration-data', DIGITS, '--out', path.join(dir, 'bad')]), /784/);
+    expect(fs.existsSync(path.join(dir, 'bad'))).toBe(false);
+  }, 600_000);
+
   it('refuses --float-model for a float model, and a reference whose inputs differ', async () => {
     const int8 = modelFile(int8MovesModel(), 'moves.onnx');
     expectUserError(await runCli(['verify', FLOAT_CNN, '--float-model', FLOAT_CNN]), /--float-model 'mnist-like-cnn': the model verified is not quantized/);
