@@ -12,6 +12,8 @@ import { mnistLikeCnn } from '../../src/models/sample-models.js';
 import { EDGEPRUNE_DOMAIN } from '../../src/ops/util/int8-params.js';
 import { findTarget } from '../../src/targets/load-targets.js';
 import { chooseBuildPrecision, choosePrecision, defaultPrecision } from '../../src/targets/precision.js';
+import { Tensor } from '../../src/ir/tensor.js';
+import { firstBitDifference, sameOutputs, tensorFromBytes } from '../../src/verify/output-bits.js';
 import { int8MovesModel, int8PoolModel } from '../support/int8-models.js';
 
 describe('C emitter on int8 values', () => {
@@ -179,5 +181,23 @@ describe('quantization of each tensor', () => {
     const bias = q.get('fc.bias')!;
     expect((bias.scale as number[])[3]).toBe(Math.fround(scalar('fc.x_scale') * (g.initializers.get('fc.w_scale')!.at(3) as number)));
     expect(q.has('logits_out')).toBe(false);
+  });
+});
+
+describe('C outputs against the interpreter, bit for bit', () => {
+  it('reads int8 and float32 outputs by dtype and names the first element whose bits differ', () => {
+    const bytes = Uint8Array.from([0x80, 0x7f, 0xff, 0x00]);
+    expect(Array.from(tensorFromBytes(bytes, { dtype: 'int8', shape: [4] }).data as Int8Array)).toEqual([-128, 127, -1, 0]);
+    expect(tensorFromBytes(bytes, { dtype: 'float32', shape: [1] }).size).toBe(1);
+    const f = (...v: number[]) => Tensor.fromNumbers('float32', [v.length], v);
+    expect(firstBitDifference(f(1, NaN), f(1, -NaN))).toBeNull();
+    expect(firstBitDifference(f(1, -0), f(1, 0))).toBe("element 1 is 0, the interpreter's 0");
+    expect(firstBitDifference(f(1, 2), f(1, 2.0000002))).toBe("element 1 is 2, the interpreter's 2.000000238418579");
+    const s8 = (...v: number[]) => Tensor.fromNumbers('int8', [v.length], v);
+    expect(firstBitDifference(s8(1, 2, 3), s8(1, 2, 3))).toBeNull();
+    expect(firstBitDifference(s8(1, -2, 3), s8(1, 2, 3))).toBe("element 1 is -2, the interpreter's 2");
+    // Four int8 bytes that read as two different NaNs are still different int8 values.
+    expect(sameOutputs(Uint8Array.from([0, 0, 0xc0, 0x7f]), Uint8Array.from([0, 0, 0xc0, 0xff]), 'int8')).toBe(false);
+    expect(sameOutputs(Uint8Array.from([0, 0, 0xc0, 0x7f]), Uint8Array.from([0, 0, 0xc0, 0xff]), 'float32')).toBe(true);
   });
 });
