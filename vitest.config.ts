@@ -9,7 +9,8 @@ export default defineConfig({
     // Two files at a time even on 2 cores (vitest's default there is one): most tests wait on gcc, QEMU or
     // a CLI child, and the suites are written to hold on a loaded machine.
     maxWorkers: 2,
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
+    // Hang guards, not speed goals (those are benches under bench/): long enough for a loaded machine.
+    testTimeout: 300_000,
+    hookTimeout: 600_000,
   },
 });

@@ -9,6 +9,8 @@ export default async function setup(): Promise<() => void> {
   await execa('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit', timeout: 300_000 });
   // Workers and every process they start inherit TMPDIR, so os.tmpdir() is this folder for the whole run.
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-test-run-'));
+  // Searchable by others (not listable), as /tmp is: tests that drop privileges reach their own folders in it.
+  fs.chmodSync(runTmp, 0o711);
   process.env.TMPDIR = runTmp;
   return () => {
     const left = fs.readdirSync(runTmp);

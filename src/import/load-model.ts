@@ -41,5 +41,7 @@ export async function loadModel(file: string, options: LoadOptions = {}): Promis
     verifyGraph(g);
     return g;
   }
-  return loadOnnx(file, { ...options, onNotice: options.onNotice ?? noticeOnStderr });
+  // A quantized ONNX model (QDQ, QLinear or integer ops) runs as edgeprune's int8 ops in every command, the semantics
+  // the C kernels reproduce (src/passes/convert-quantized-onnx.ts); loadOnnx itself keeps the standard ops.
+  return loadOnnx(file, { int8Ops: true, ...options, onNotice: options.onNotice ?? noticeOnStderr });
 }

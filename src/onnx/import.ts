@@ -7,6 +7,7 @@ import { constantBudget, countText, limits } from '../ir/limits.js';
 import type { Tensor } from '../ir/tensor.js';
 import { CANONICAL_OPSET, type UpgradeContext } from '../ops/op-def.js';
 import { canonicalDomain, findOp, supportedOpNames } from '../ops/registry.js';
+import { refuseSmallFloatQuantization } from '../quant/onnx/float8-refusal.js';
 import { onnx, toNumber } from './proto.js';
 import { tensorFromProto, type TensorSource } from './tensor-proto.js';
 
@@ -172,6 +173,7 @@ export function graphFromModel(model: onnx.ModelProto, file: string, baseDir: st
     const names = model.functions!.map((f) => f.name).join(', ');
     throw new UserError(`'${file}' defines model-local functions (${names}), which edgeprune does not support`, 'inline them first (onnx.inliner.inline_local_functions)');
   }
+  refuseSmallFloatQuantization(gp);
   const names = new NameSource();
   const source: TensorSource = { baseDir, constants: constantBudget() };
 

@@ -6,6 +6,7 @@ import { readRegularFile } from '../import/read-file.js';
 import { checkStructure } from '../ir/check-structure.js';
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
+import { convertForDeployment } from '../passes/convert-quantized-onnx.js';
 import { eliminateDeadCode } from '../passes/eliminate-dead-code.js';
 import { eliminateIdentities } from '../passes/eliminate-identities.js';
 import { fixInputShapes, type InputShapes } from '../passes/fix-input-shapes.js';
@@ -19,6 +20,12 @@ export interface LoadOptions {
   onNotice?: (text: string) => void;
   /** Graph inputs to turn into constants with these values (e.g. a shape fed as an input). */
   constantInputs?: Record<string, Tensor>;
+  /**
+   * Convert quantized ONNX (QDQ, QLinearConv/QLinearMatMul, ConvInteger/MatMulInteger) into edgeprune's int8 ops, the
+   * deployed integer semantics (src/passes/convert-quantized-onnx.ts). The commands' loader (loadModel) sets it;
+   * without it the standard ops stay (the interpreter runs them with onnxruntime's float rules, as conformance needs).
+   */
+  int8Ops?: boolean;
 }
 
 /** Read a model file's bytes (a regular file within the size limit) with errors a user understands. */
@@ -41,7 +48,8 @@ export function loadOnnxBytes(bytes: Uint8Array, file: string, options: LoadOpti
   bindConstantInputs(raw, options.constantInputs ?? {});
   checkStructure(raw);
   // (verified by prepareImportedGraph after its last pass)
-  return prepareImportedGraph(raw, options);
+  const g = prepareImportedGraph(raw, options);
+  return options.int8Ops ? convertForDeployment(g) : g;
 }
 
 function bindConstantInputs(g: Graph, values: Record<string, Tensor>): void {

@@ -15,7 +15,7 @@ export const CALIBRATION_METHODS = ['minmax', 'percentile', 'mse'] as const;
 export type CalibrationMethod = (typeof CALIBRATION_METHODS)[number];
 
 /** The method of every tensor when none is given (the best of the three on the digits bench, bench/quantize-accuracy.ts). */
-export const DEFAULT_CALIBRATION: CalibrationMethod = 'minmax';
+export const DEFAULT_CALIBRATION: CalibrationMethod = 'mse';
 
 /** The percentile used when none is given: clips about 1 value in 10,000 at each end. */
 export const DEFAULT_PERCENTILE = 99.99;

@@ -79,6 +79,7 @@ export const SUPPORTED_TEXT =
   'MaxPool, Flatten, Reshape, Concat, BatchNormalization after a Conv or Gemm or on an input (folded), and a final Softmax (run in float)';
 
 const ACTIVATION_PRODUCERS = 'a Conv, Gemm, MatMul, Add, AveragePool or GlobalAveragePool';
+const FUSING_OPS = new Set(['Conv', 'Gemm', 'MatMul', 'Add', 'AveragePool', 'GlobalAveragePool']);
 
 function refuse(node: Node, why: string): UserError {
   return nodeError(node, why, `the int8 quantizer supports ${SUPPORTED_TEXT}`);
@@ -116,10 +117,11 @@ class Planner {
       throw new UserError(`the model ${what}; post-training quantization calibrates float32 inputs`, 'quantize the float model this one was made from');
     }
     for (const input of this.g.inputs) {
+      if (this.graphOutputs.has(input.name)) throw new UserError(`graph input '${input.name}' is also a graph output; there is nothing to quantize on that path`, 'remove the output, or compute it from the input');
       if (input.dtype !== 'float32') throw new UserError(`graph input '${input.name}' is ${input.dtype}; the int8 quantizer takes float32 inputs only`, 'give the model float32 inputs');
       const readers = this.readers(input.name);
       const bn = readers.length === 1 && readers[0].opType === 'BatchNormalization' && readers[0].domain === '' && readers[0].inputs[0] === input.name ? readers[0] : undefined;
-      if (bn && !this.graphOutputs.has(input.name)) {
+      if (bn) {
         const normalization = uniformNormalization(this.g, bn);
         if (!normalization.ok) {
           throw nodeError(
@@ -183,12 +185,11 @@ class Planner {
         return this.planGemm(node);
       case 'MatMul':
         return this.planMatMul(node);
-      case 'Add':
-        if (data.length !== 2 || node.inputs[0] === node.inputs[1]) {
-          const c = node.inputs.find((i) => this.g.initializers.has(i));
-          throw refuse(node, c ? `adds the constant '${c}'; only the sum of two computed tensors is quantized (a constant after a MatMul is fused as its bias)` : 'adds a tensor to itself; only the sum of two different tensors is quantized');
-        }
+      case 'Add': {
+        const c = node.inputs.find((i) => this.g.initializers.has(i));
+        if (c !== undefined) throw refuse(node, `adds the constant '${c}'; only the sum of two computed tensors is quantized (a constant after a MatMul is fused as its bias)`);
         return this.addLayer('add', node, [node.inputs[0], node.inputs[1]]);
+      }
       case 'AveragePool':
         return this.addLayer('average-pool', node, [node.inputs[0]]);
       case 'GlobalAveragePool':
@@ -212,8 +213,8 @@ class Planner {
       case 'Clip': {
         const from = this.made.get(node.inputs[0]);
         const what = from ? `'${from.name}' (${from.opType})` : `the input '${node.inputs[0]}'`;
-        const why = from && this.layerOf.has(from.outputs[0]) ? `whose output other nodes read too` : '';
-        throw refuse(node, `a ${node.opType} is fused into the output clamp of ${ACTIVATION_PRODUCERS} that only it reads; here it follows ${what}${why ? ` ${why}` : ''}${node.opType === 'Clip' ? ' (or its bounds are not constants)' : ''}`);
+        const shared = from && FUSING_OPS.has(from.opType) ? ', whose output other nodes read too (or is a graph output)' : '';
+        throw refuse(node, `a ${node.opType} is fused into the output clamp of ${ACTIVATION_PRODUCERS} that only it reads${node.opType === 'Clip' ? ' (with constant bounds)' : ''}; here it follows ${what}${shared}`);
       }
       case 'BatchNormalization':
         throw refuse(node, 'a BatchNormalization is folded into the Conv or Gemm before it, or into the layer or QuantizeLinear after an input; this one follows neither');

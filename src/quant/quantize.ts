@@ -13,6 +13,7 @@ import type { Graph } from '../ir/graph.js';
 import { storageBytesPerElement } from '../ir/limits.js';
 import { sameShape, shapeToString, type Tensor } from '../ir/tensor.js';
 import { eliminateDeadCode } from '../passes/eliminate-dead-code.js';
+import { eliminateIdentities } from '../passes/eliminate-identities.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { runPasses } from '../passes/pass.js';
 import { calibrate, type CalibrationOptions, type TensorCalibration } from './calibrate.js';
@@ -97,7 +98,7 @@ function constantBytes(g: Graph): number {
 
 export function quantizeModel(graph: Graph, calibrationInputs: readonly Record<string, Tensor>[], options: QuantizeOptions = {}): QuantizeResult {
   checkCalibrationInputs(graph, calibrationInputs);
-  const prepared = runPasses(graph, [foldBatchNorm, foldNormalizationForward, eliminateDeadCode]);
+  const prepared = runPasses(graph, [eliminateIdentities, foldBatchNorm, foldNormalizationForward, eliminateDeadCode]);
   const plan = planQuantization(prepared);
   checkPerTensor(plan, options);
   const ranges = calibrate(prepared, calibrationInputs, plan.calibrated, options);

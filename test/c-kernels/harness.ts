@@ -325,7 +325,7 @@ export async function kernelSuite(file: string, title: string, cases: KernelCase
     let results: CaseResult[] = [];
     beforeAll(async () => {
       results = await runCases(cases);
-    }, 120_000);
+    });
 
     it.each(cases.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {
       const c = cases[i];

@@ -38,7 +38,7 @@ describe.skipIf(skip)('ep_math.h', () => {
   let results: CaseResult[] = [];
   beforeAll(async () => {
     results = await runCases(CASES);
-  }, 120_000);
+  });
 
   it('follows C powf for zeros, infinities, NaN, negative bases and integer exponents', () => {
     expect(mismatch(CASES[0], results[0].literal)).toBeNull();
@@ -61,5 +61,5 @@ describe.skipIf(skip)('ep_math.h', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  });
 });

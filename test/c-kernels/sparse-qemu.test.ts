@@ -41,7 +41,7 @@ describe.skipIf(skip)('weight-sparse kernels on QEMU mps2-an386', () => {
     expect(r.passed).toBe(true);
     expect(r.hostBitIdentical).toBe(true);
     expect(r.maxAbsError).toBeLessThan(1e-4);
-  }, 90_000);
+  });
 
   it("gives the bits of sparse: 'never' on the host and on the target", async () => {
     const rows = rowCountsModel();
@@ -61,5 +61,5 @@ describe.skipIf(skip)('weight-sparse kernels on QEMU mps2-an386', () => {
     }
     // The pruned CNN runs faster with the sparse kernels.
     expect(runs[0].target.instructions!).toBeLessThan(runs[1].target.instructions!);
-  }, 90_000);
+  });
 });

@@ -23,7 +23,7 @@ beforeAll(async () => {
   model = path.join(dir, 'mlp.onnx');
   const r = await runCli(['train', path.join(npyDir, 'x.npy'), '--arch', 'mlp', '--epochs', '4', '--out', model, '--json'], { timeout: 120_000 });
   expect(r.exitCode, r.stderr).toBe(0);
-}, 150_000);
+});
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

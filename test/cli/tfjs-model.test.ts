@@ -20,7 +20,7 @@ beforeAll(async () => {
   expect(onnx.exitCode, onnx.stderr).toBe(0);
   modelJson = path.join(dir, 'cnn', 'model.json');
   expect(fs.readdirSync(path.join(dir, 'cnn')).sort()).toEqual(['.edgeprune-output', 'group1-shard1of1.bin', 'model.json']);
-}, 180_000);
+});
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

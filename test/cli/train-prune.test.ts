@@ -26,7 +26,7 @@ beforeAll(async () => {
   ]);
   expect(a.exitCode, a.stderr).toBe(0);
   expect(b.exitCode, b.stderr).toBe(0);
-}, 180_000);
+});
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

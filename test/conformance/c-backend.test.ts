@@ -19,7 +19,7 @@ let result: CConformance;
 
 beforeAll(async () => {
   result = await runCConformance({ target: findTarget('mps2-an386'), filter });
-}, 300_000);
+}, 900_000);
 
 describe('ONNX node tests on the C backend (host gcc and QEMU mps2-an386)', () => {
   for (const name of cases) {

@@ -41,7 +41,7 @@ describe('edgeprune calibrate', () => {
     expect(Object.keys(cal.kernels)).toEqual(keys);
     expect(cal.kernels.ep_dense_f32.instructions.fma).toBeGreaterThan(0.5);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-  }, 120_000);
+  });
 
   it('is deterministic and prints the fit quality', async () => {
     const a = path.join(dir, 'a.json');
@@ -52,7 +52,7 @@ describe('edgeprune calibrate', () => {
     expect(text).toMatch(/ep_softmax_f32/);
     expect(text).toMatch(/instr\. max err/);
     expect(text).toContain(`wrote ${a}`);
-  }, 120_000);
+  });
 
   it('refuses a partial calibration without --out', async () => {
     await expect(calibrate(['--target', 'mps2-an386', '--only', 'dense.'])).rejects.toThrow(/--out/);

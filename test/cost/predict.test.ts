@@ -28,14 +28,10 @@ describe('predictCost', () => {
     }
   });
 
-  it('is deterministic and fast enough for a search (a few ms per prediction)', () => {
+  it('is deterministic (its speed: bench/training-speed.ts)', () => {
     const list = Object.values(models);
     const first = list.map((g) => predictCost(g, target));
-    const started = performance.now();
-    const rounds = 5;
-    for (let r = 0; r < rounds; r++) list.forEach((g, i) => expect(predictCost(g, target)).toEqual(first[i]));
-    const perPrediction = (performance.now() - started) / (rounds * list.length);
-    expect(perPrediction).toBeLessThan(25);
+    for (let r = 0; r < 3; r++) list.forEach((g, i) => expect(predictCost(g, target)).toEqual(first[i]));
   });
 
   it('follows pruning: fewer channels cost fewer instructions and less flash', () => {

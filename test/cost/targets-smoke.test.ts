@@ -49,5 +49,5 @@ describe.each(targets.map((t) => [t.name, t] as const))('QEMU smoke run on %s', 
     expect(r.firmwareFlashBytes).toBeLessThan(target.flash.bytes);
     expect(r.firmwareRamBytes).toBeLessThan(target.ram.bytes);
     expect(r.estimateBasis).toContain(`${target.clockHz / 1e6} MHz`);
-  }, 60_000);
+  });
 });

@@ -1,4 +1,4 @@
-// Training through TF.js: accuracy on the digits, speed, determinism, masks, memory, and the trained graph back in the IR.
+// Training through TF.js: accuracy on the digits, determinism, masks, memory, and the trained graph back in the IR.
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { digitsMlp } from '../../src/models/sample-models.js';
@@ -26,7 +26,7 @@ describe('training on the digits', () => {
     dispose(t);
   });
 
-  it('the digits CNN reaches >= 0.93 test accuracy, an epoch well under a second', async () => {
+  it('the digits CNN reaches >= 0.93 test accuracy (epoch time: bench/training-speed.ts)', async () => {
     const t = await buildTrainable(digitsCnn());
     const epochMs: number[] = [];
     const r = await train(t, trainSet, { epochs: 12, batchSize: 32, learningRate: 3e-3, seed: 1, onEpoch: (p) => void epochMs.push(p.epochMs) });
@@ -34,8 +34,6 @@ describe('training on the digits', () => {
     console.log(`digits CNN: epochs ${epochMs.map((m) => m.toFixed(0)).join(' ')} ms; test accuracy ${ev.accuracy.toFixed(3)}, loss ${ev.loss.toFixed(3)}`);
     expect(r.loss).toBe('softmax-crossentropy');
     expect(ev.accuracy).toBeGreaterThanOrEqual(0.93);
-    const sorted = [...epochMs].sort((a, b) => a - b);
-    expect(sorted[Math.floor(sorted.length / 2)]).toBeLessThan(1000);
     // The trained graph is valid IR and the interpreter agrees with TF.js.
     const g = toGraph(t);
     expect(verifyProblems(g)).toEqual([]);
@@ -148,9 +146,8 @@ describe('determinism, masks and memory', () => {
   });
 });
 
-describe('a progressive pruning run (the lead’s target: >= 5 prune/fine-tune steps in <= 60 s)', () => {
+describe('a progressive pruning run (its time: bench/training-speed.ts)', () => {
   it('prunes the digits CNN by weight magnitude in 6 steps, fine-tuning between them, and keeps its accuracy', async () => {
-    const start = performance.now();
     const t = await buildTrainable(digitsCnn());
     const log: string[] = [];
     const first = await train(t, trainSet, { epochs: 10, learningRate: 3e-3, seed: 1, validation: testSet });
@@ -185,9 +182,7 @@ describe('a progressive pruning run (the lead’s target: >= 5 prune/fine-tune s
       expect(ev.accuracy).toBeGreaterThan(0.9);
     }
     expect(batches).toBe(6 * 2 * Math.ceil(trainSet.count / 32));
-    const seconds = (performance.now() - start) / 1000;
-    console.log(`progressive pruning run: ${seconds.toFixed(1)} s\n  ${log.join('\n  ')}`);
-    expect(seconds).toBeLessThan(30);
+    console.log(`progressive pruning run:\n  ${log.join('\n  ')}`);
     dispose(t);
   });
 });
