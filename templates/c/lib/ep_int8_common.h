@@ -62,12 +62,22 @@ EP_INLINE int32_t ep__smmla(int32_t a, int32_t b, int32_t add) {
 }
 #endif
 
-/* One output of a prepared channel. */
+/* v saturated to [-128, 127] (one SSAT on the Cortex-M cores). */
+#if defined(__ARM_FEATURE_SAT)
+#include <arm_acle.h>
+EP_INLINE int32_t ep__sat8(int32_t v) { return __ssat(v, 8); }
+#else
+EP_INLINE int32_t ep__sat8(int32_t v) { return v < -128 ? -128 : v > 127 ? 127 : v; }
+#endif
+
+/* One output of a prepared channel: the int8 range by saturation, then the rest of the clamp (folded away when the
+ * bounds are the literals -128 and 127). */
 EP_INLINE int8_t ep__rq_apply(int32_t acc, const ep__rq_t *r, int32_t y_zp, int32_t act_min, int32_t act_max) {
   if (!r->fast) return ep_requant_s8(acc, r->mult, r->shift, y_zp, act_min, act_max);
-  int32_t v = ep__smmla(acc, r->mult, r->add) >> (r->shift - 32);
-  v = v < act_min ? act_min : v;
-  return (int8_t)(v > act_max ? act_max : v);
+  int32_t v = ep__sat8(ep__smmla(acc, r->mult, r->add) >> (r->shift - 32));
+  if (act_min > -128) v = v < act_min ? act_min : v;
+  if (act_max < 127) v = v > act_max ? act_max : v;
+  return (int8_t)v;
 }
 
 /* ---- Loads and the DSP-extension instructions (16-bit lanes: lo = bits 0-15, hi = bits 16-31) ---- */

@@ -5,6 +5,7 @@
 #define EP_INT8_CONV_H
 
 #include "ep_int8_common.h"
+#include "ep_int8_asm.h"
 
 /* Tiled paths: one output row segment of P pixels (per channel) keeps its accumulators in registers for the
  * whole reduction. They need the shapes as compile-time constants, a kernel at most EP_S8_MAX_KW wide and
@@ -93,10 +94,8 @@ EP_INLINE void ep__s8_row_weights_dsp(const int8_t *wr, uint32_t *wv, int KW) {
   }
 }
 
-/* The tile's accumulators a0..a7, named variables rather than an array. On the Cortex-M DSP targets each is bound
- * to its own register: with at most 8 accumulators, up to 4 weight pairs, the input word, the pair in use and two
- * pointers, a tile needs every one of the 14 allocatable registers, and gcc's own allocation spills accumulators
- * inside the row loop (a third more instructions). The tile code is then all inline, with no calls. */
+/* The tile's accumulators a0..a7 of the C row code, named variables rather than an array. On the Cortex-M DSP targets
+ * each is bound to its own register when the assembly tile is not available (gcc's own allocation spills them). */
 #if defined(__ARM_FEATURE_DSP) && defined(__GNUC__) && !defined(__clang__)
 #define EP__S8_PIN(reg) __asm__(reg)
 #else
@@ -121,40 +120,27 @@ EP_INLINE void ep__s8_row_weights_dsp(const int8_t *wr, uint32_t *wv, int KW) {
     }                                                                                                                \
   } while (0)
 
-/* Output pixels per tile: as many accumulators as the registers left by the row's weights allow. */
-EP_INLINE int ep__s8_tile_pmax(int KW) {
-  const int wregs = (KW - (KW & 3)) / 2 + ((KW & 3) == 3 ? 2 : (KW & 3));
-  return EP_MIN(EP_S8_MAX_P, 10 - wregs);
-}
+/* Output pixels per tile: as many accumulators as the registers left by the row's weight registers allow (P + weight
+ * registers + input word + input pair + 2 pointers <= 14). */
+EP_INLINE int ep__s8_tile_pmax(int KW) { return EP_MIN(EP_S8_MAX_P, 10 - ((KW - (KW & 3)) / 2 + ((KW & 3) == 3 ? 2 : (KW & 3)))); }
 
-/* One tile: P pixels of output channel m's row, from output column ox0 (yr points at it); full: every kernel row
- * is inside the input (kh_lo = 0, kh_hi = KH), the rows are then unrolled. Each kernel row: acc[j] += sum over taps
- * a of x[ix0 + j*sw + a] * w[a] over the taps inside the input, column by column (xr[qoff + q] is the tile's input
- * column q). */
-EP_INLINE void ep__s8_tile_dsp(const int8_t *xg, const int8_t *wm, int8_t *yr, const int32_t *colsum, uint32_t base,
-                               const int P, const int masked, const int full, int Cg, int H, int W, int KH, int KW,
-                               int sw, int dh, int pl, int ox0, int iy0, int kh_lo, int kh_hi, int32_t x_zp,
-                               const ep__rq_t *rq, int32_t y_zp, int32_t act_min, int32_t act_max) {
+/* The tile's reduction by the C row code: acc[j] += over the input channels and kernel rows [kh_lo, kh_hi) (xc, wc
+ * at the first), column by column (xr[qoff + q] is the tile's input column q). */
+EP_INLINE void ep__s8_tile_rows_c(const int8_t *xc, const int8_t *wc, uint32_t *acc, const int P, const int masked,
+                                  const int full, int Cg, int H, int W, int KH, int KW, int sw, int dh, int ix0,
+                                  int qoff, int rows) {
   EP__S8_DECLARE_ACC;
-  const int ix0 = ox0 * sw - pl;
-  const int lo = full ? 0 : kh_lo;
-  const int hi = full ? KH : kh_hi;
-  const int rows = hi - lo;
   EP_UNROLL(8)
   for (int j = 0; j < P; j++) {
-    const uint32_t init = ep__s8_tile_init(colsum, base, x_zp, masked, j, W, KW, sw, ix0);
-#define EP__S8_SET(A) A = init
+#define EP__S8_SET(A) A = acc[j]
     EP__S8_ON_ACC(j, EP__S8_SET);
 #undef EP__S8_SET
   }
-  const int xoff = masked ? 0 : ix0; /* inside tiles fold ix0 into the row pointer, masked ones into the offsets */
-  const int qoff = masked ? ix0 : 0;
   const int Q = (P - 1) * sw + KW;
-  const int8_t *xc = xg + (iy0 + lo * dh) * W + xoff;
-  const int8_t *wc = wm + lo * KW;
-  for (int c = 0; c < (rows > 0 ? Cg : 0); c++, xc += H * W, wc += KH * KW) {
+  const int nrows = full ? KH : rows;
+  for (int c = 0; c < Cg; c++, xc += H * W, wc += KH * KW) {
     EP_UNROLL(8)
-    for (int r = 0; r < rows; r++) {
+    for (int r = 0; r < nrows; r++) {
       const int8_t *xr = xc + r * dh * W;
       uint32_t wv[EP_S8_MAX_KW] = {0};
       ep__s8_row_weights_dsp(wc + r * KW, wv, KW);
@@ -219,13 +205,52 @@ EP_INLINE void ep__s8_tile_dsp(const int8_t *xg, const int8_t *wm, int8_t *yr, c
   }
   EP_UNROLL(8)
   for (int j = 0; j < P; j++) {
-#define EP__S8_OUT(A) yr[j] = ep__rq_apply((int32_t)A, rq, y_zp, act_min, act_max)
-    EP__S8_ON_ACC(j, EP__S8_OUT);
-#undef EP__S8_OUT
+#define EP__S8_GET(A) acc[j] = A
+    EP__S8_ON_ACC(j, EP__S8_GET);
+#undef EP__S8_GET
   }
 }
 
-/* One tile (see ep__s8_tile_dsp), with the rows unrolled when they are all inside the input. */
+/* One tile: P pixels of one output channel's row from output column ox0 (yr points at it); full: every kernel row
+ * is inside the input (kh_lo = 0, kh_hi = KH). */
+EP_INLINE void ep__s8_tile_dsp(const int8_t *xg, const int8_t *wm, int8_t *yr, const int32_t *colsum, uint32_t base,
+                               const int P, const int masked, const int full, int Cg, int H, int W, int KH, int KW,
+                               int sw, int dh, int pl, int ox0, int iy0, int kh_lo, int kh_hi, int32_t x_zp,
+                               const ep__rq_t *rq, int32_t y_zp, int32_t act_min, int32_t act_max) {
+  uint32_t acc[EP_S8_MAX_P];
+  const int ix0 = ox0 * sw - pl;
+  const int lo = full ? 0 : kh_lo;
+  const int rows = full ? KH : kh_hi - kh_lo;
+  EP_UNROLL(8)
+  for (int j = 0; j < P; j++) acc[j] = ep__s8_tile_init(colsum, base, x_zp, masked, j, W, KW, sw, ix0);
+  const int xoff = masked ? 0 : ix0; /* inside tiles fold ix0 into the row pointer, masked ones into the offsets */
+  const int qoff = masked ? ix0 : 0;
+  const int8_t *xc = xg + (iy0 + lo * dh) * W + xoff;
+  const int8_t *wc = wm + lo * KW;
+  if (rows > 0) {
+#if EP_S8_ASM
+    const int Q = (P - 1) * sw + KW;
+    const int qlo = masked ? -ix0 : 0;
+    const int qhi = masked ? W - 1 - ix0 : Q - 1;
+    if (__builtin_constant_p(qoff) && __builtin_constant_p(qlo) && __builtin_constant_p(qhi) &&
+        __builtin_constant_p(H * W) && __builtin_constant_p(dh * W) && __builtin_constant_p(KH) && KH <= 15 &&
+        sw <= 15 && (KH - 1) * dh * W + qoff + Q + 3 <= 4095 && qoff >= -255 && H * W <= 4095 && KH * KW <= 4095 &&
+        (full ? KH : 1) * (Q * (3 + P) + 12) + 64 <= EP_S8_ASM_LINES) {
+      __asm__("ep_s8_tile_dsp %c[CFG], %c[XSTEP], %c[QLO], %c[QHI], %c[QOFF], %c[CX], %c[CW], %c[NC], %[xr], %[wr], %[accp], %[rows]" EP_S8_ASM_PAD
+              :
+              : [xr] "r"(xc), [wr] "r"(wc), [accp] "r"(acc), [rows] "r"(rows),
+                [CFG] "i"(P | KW << 4 | sw << 8 | KH << 12 | (full ? 1 : 0) << 16), [XSTEP] "i"(dh * W), [QLO] "i"(qlo),
+                [QHI] "i"(qhi), [QOFF] "i"(qoff), [CX] "i"(H * W), [CW] "i"(KH * KW), [NC] "i"(Cg)
+              : "cc", "memory");
+    } else
+#endif
+      ep__s8_tile_rows_c(xc, wc, acc, P, masked, full, Cg, H, W, KH, KW, sw, dh, ix0, qoff, rows);
+  }
+  EP_UNROLL(8)
+  for (int j = 0; j < P; j++) yr[j] = ep__rq_apply((int32_t)acc[j], rq, y_zp, act_min, act_max);
+}
+
+/* One tile (see ep__s8_tile_dsp), specialized for the output rows whose kernel rows are all inside the input. */
 EP_INLINE void ep__s8_conv_tile(const int8_t *xg, const int8_t *wm, int8_t *yr, const int32_t *colsum, uint32_t base,
                                 const int P, const int masked, int Cg, int H, int W, int KH, int KW, int sw, int dh,
                                 int pl, int ox0, int iy0, int kh_lo, int kh_hi, int32_t x_zp, const ep__rq_t *rq,
@@ -283,47 +308,88 @@ EP_INLINE void ep__s8_row_pair(const int8_t *xr, int qoff, const int8_t *wr, con
   }
 }
 
-/* One tile: P pixels of output channels m (and m+1 when wm2 is not NULL) from output column ox0. */
-EP_INLINE void ep__s8_conv_tile_pair(const int8_t *xg, const int8_t *wm, const int8_t *wm2, int8_t *yr, int OHW,
-                                     const int32_t *colsum, const int32_t *colsum2, uint32_t base, uint32_t base2,
-                                     const int P, const int masked, int Cg, int H, int W, int KH, int KW, int sw,
-                                     int dh, int pl, int ox0, int iy0, int kh_lo, int kh_hi, int32_t x_zp,
-                                     const ep__rq_t *rq, const ep__rq_t *rq2, int32_t y_zp, int32_t act_min,
-                                     int32_t act_max) {
+/* One tile: P pixels of output channels m (and m+1 when pair is set: wm2 = its weights) from output column ox0; full:
+ * every kernel row is inside the input (kh_lo = 0, kh_hi = KH). */
+EP_INLINE void ep__s8_tile_pair(const int8_t *xg, const int8_t *wm, const int8_t *wm2, int8_t *yr, int OHW,
+                                const int32_t *colsum, const int32_t *colsum2, uint32_t base, uint32_t base2,
+                                const int P, const int masked, const int pair, const int full, int Cg, int H, int W,
+                                int KH, int KW, int sw, int dh, int pl, int ox0, int iy0, int kh_lo, int kh_hi,
+                                int32_t x_zp, const ep__rq_t *rq, const ep__rq_t *rq2, int32_t y_zp, int32_t act_min,
+                                int32_t act_max) {
   uint32_t a1[EP_S8_MAX_P] = {0}, a2[EP_S8_MAX_P] = {0};
   const int ix0 = ox0 * sw - pl;
   EP_UNROLL(8)
   for (int j = 0; j < P; j++) {
     a1[j] = ep__s8_tile_init(colsum, base, x_zp, masked, j, W, KW, sw, ix0);
-    if (wm2) a2[j] = ep__s8_tile_init(colsum2, base2, x_zp, masked, j, W, KW, sw, ix0);
+    if (pair) a2[j] = ep__s8_tile_init(colsum2, base2, x_zp, masked, j, W, KW, sw, ix0);
   }
+  const int lo = full ? 0 : kh_lo;
+  const int rows = full ? KH : kh_hi - kh_lo;
   const int xoff = masked ? 0 : ix0;
   const int qoff = masked ? ix0 : 0;
-  const int rows = kh_hi - kh_lo;
-  const int chunk = rows > 0 ? EP_MAX(1, EP_S8_PAIR_TAPS / (rows * KW)) : Cg; /* input channels per exact sum */
-  for (int c0 = 0; c0 < (rows > 0 ? Cg : 0); c0 += chunk) {
+  const int w2off = pair ? (int)(wm2 - wm) : 0;
+  /* Input channels per exact sum (at most EP_S8_PAIR_TAPS taps): full chunks, then the rest. */
+  const int chunk = EP_MAX(1, EP_S8_PAIR_TAPS / (KH * KW));
+  const int nfull = Cg / chunk;
+  const int rest = Cg - nfull * chunk;
+  for (int k = 0; k < (rows > 0 ? nfull + (rest > 0) : 0); k++) {
+    const int c0 = k * chunk;
+    const int nc = k < nfull ? chunk : rest;
     int64_t acc[EP_S8_MAX_P] = {0};
-    const int8_t *xc = xg + c0 * H * W + (iy0 + kh_lo * dh) * W + xoff;
-    const int8_t *wc = wm + (c0 * KH + kh_lo) * KW;
-    const int ptrdiff = wm2 ? (int)(wm2 - wm) : 0;
-    for (int c = c0; c < EP_MIN(Cg, c0 + chunk); c++, xc += H * W, wc += KH * KW) {
-      const int8_t *xr = xc;
-      const int8_t *wr = wc;
-      for (int r = 0; r < rows; r++, xr += dh * W, wr += KW)
-        ep__s8_row_pair(xr, qoff, wr, wm2 ? wr + ptrdiff : NULL, acc, P, masked, W, KW, sw, ix0);
+    const int8_t *xc = xg + c0 * H * W + (iy0 + lo * dh) * W + xoff;
+    const int8_t *wc = wm + (c0 * KH + lo) * KW;
+#if EP_S8_ASM_M3
+    const int Q = (P - 1) * sw + KW;
+    const int qlo = masked ? -ix0 : 0;
+    const int qhi = masked ? W - 1 - ix0 : Q - 1;
+    if (__builtin_constant_p(qoff) && __builtin_constant_p(qlo) && __builtin_constant_p(qhi) &&
+        __builtin_constant_p(H * W) && __builtin_constant_p(dh * W) && __builtin_constant_p(KH) &&
+        __builtin_constant_p(w2off) && __builtin_constant_p(nc) && P <= 4 && KH <= 15 && sw <= 15 &&
+        (KH - 1) * dh * W + qoff + Q <= 4095 && qoff >= -255 && H * W <= 4095 && w2off + KH * KW <= 4095 &&
+        (full ? KH : 1) * (3 * KW + ((P - 1) * sw + 3) * (1 + P) * ((KW + 2) / 3)) + 64 <= EP_S8_ASM_LINES) {
+      __asm__("ep_s8_tile_m3 %c[CFG], %c[XSTEP], %c[QLO], %c[QHI], %c[QOFF], %c[CX], %c[CW], %c[NC], %c[W2], %[xr], %[wr], %[accp], %[rows]" EP_S8_ASM_PAD
+              :
+              : [xr] "r"(xc), [wr] "r"(wc), [accp] "r"(acc), [rows] "r"(rows),
+                [CFG] "i"(P | KW << 4 | sw << 8 | KH << 12 | (full ? 1 : 0) << 16), [XSTEP] "i"(dh * W), [QLO] "i"(qlo),
+                [QHI] "i"(qhi), [QOFF] "i"(qoff), [CX] "i"(H * W), [CW] "i"(KH * KW), [NC] "i"(nc), [W2] "i"(w2off)
+              : "cc", "memory");
+    } else
+#endif
+    {
+      for (int c = 0; c < nc; c++, xc += H * W, wc += KH * KW) {
+        const int8_t *xr = xc;
+        const int8_t *wr = wc;
+        for (int r = 0; r < rows; r++, xr += dh * W, wr += KW)
+          ep__s8_row_pair(xr, qoff, wr, pair ? wr + w2off : NULL, acc, P, masked, W, KW, sw, ix0);
+      }
     }
     EP_UNROLL(8)
     for (int j = 0; j < P; j++) {
-      const int32_t lo = (int32_t)((uint32_t)acc[j] << 8) >> 8; /* the low lane, sign-extended from 24 bits */
-      a1[j] += (uint32_t)lo;
-      if (wm2) a2[j] += (uint32_t)(int32_t)((acc[j] - lo) >> 24);
+      const int32_t low = (int32_t)((uint32_t)acc[j] << 8) >> 8; /* the low lane, sign-extended from 24 bits */
+      a1[j] += (uint32_t)low;
+      if (pair) a2[j] += (uint32_t)(int32_t)((acc[j] - low) >> 24);
     }
   }
   EP_UNROLL(8)
   for (int j = 0; j < P; j++) {
     yr[j] = ep__rq_apply((int32_t)a1[j], rq, y_zp, act_min, act_max);
-    if (wm2) yr[OHW + j] = ep__rq_apply((int32_t)a2[j], rq2, y_zp, act_min, act_max);
+    if (pair) yr[OHW + j] = ep__rq_apply((int32_t)a2[j], rq2, y_zp, act_min, act_max);
   }
+}
+
+/* One tile (see ep__s8_tile_pair), specialized for the output rows whose kernel rows are all inside the input. */
+EP_INLINE void ep__s8_conv_tile_pair(const int8_t *xg, const int8_t *wm, const int8_t *wm2, int8_t *yr, int OHW,
+                                     const int32_t *colsum, const int32_t *colsum2, uint32_t base, uint32_t base2,
+                                     const int P, const int masked, const int pair, int Cg, int H, int W, int KH,
+                                     int KW, int sw, int dh, int pl, int ox0, int iy0, int kh_lo, int kh_hi,
+                                     int32_t x_zp, const ep__rq_t *rq, const ep__rq_t *rq2, int32_t y_zp,
+                                     int32_t act_min, int32_t act_max) {
+  if (kh_lo == 0 && kh_hi == KH)
+    ep__s8_tile_pair(xg, wm, wm2, yr, OHW, colsum, colsum2, base, base2, P, masked, pair, 1, Cg, H, W, KH, KW, sw, dh,
+                     pl, ox0, iy0, kh_lo, kh_hi, x_zp, rq, rq2, y_zp, act_min, act_max);
+  else
+    ep__s8_tile_pair(xg, wm, wm2, yr, OHW, colsum, colsum2, base, base2, P, masked, pair, 0, Cg, H, W, KH, KW, sw, dh,
+                     pl, ox0, iy0, kh_lo, kh_hi, x_zp, rq, rq2, y_zp, act_min, act_max);
 }
 #endif
 
@@ -378,7 +444,7 @@ EP_INLINE void ep__s8_conv_channel(const int8_t *xg, const int8_t *w, const int3
     int32_t colsum2[EP_S8_MAX_KW];
     const uint32_t base2 = pair ? ep__s8_row_base(cs2, colsum2, b2, x_zp, KW, kh_lo, kh_hi) : 0;
 #define EP__S8_TILE(masked_, ox0_)                                                                                     \
-  ep__s8_conv_tile_pair(xg, wm, wm2, yr + (ox0_), OH * OW, colsum, colsum2, base, base2, P, masked_, Cg, H, W, KH, KW, sw, dh, \
+  ep__s8_conv_tile_pair(xg, wm, wm2, yr + (ox0_), OH * OW, colsum, colsum2, base, base2, P, masked_, pair, Cg, H, W, KH, KW, sw, dh, \
                         pl, ox0_, iy0, kh_lo, kh_hi, x_zp, &rq, &rq2, y_zp, act_min, act_max)
 #endif
     EP_UNROLL(4)
