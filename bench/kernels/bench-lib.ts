@@ -19,6 +19,32 @@ export const WARN_FLAGS = ['-Wall', '-Wextra', '-Wshadow', '-Wdouble-promotion',
 
 export const QEMU_ARGS = ['-M', 'mps2-an386', '-icount', 'shift=0,align=off,sleep=off', '-semihosting-config', 'enable=on,target=native', '-nographic'];
 
+/** A QEMU machine the bench firmware runs on: its core's flags, memory map and SysTick rate. */
+export interface BenchTarget {
+  name: string;
+  machine: string;
+  cpuFlags: string[];
+  /** Linker script under bench/kernels/. */
+  linkScript: string;
+  /** Instructions per SysTick tick under -icount shift=0 (1 GHz virtual clock / the SysTick clock). */
+  instructionsPerTick: number;
+}
+
+/** Cortex-M4F (DSP extension, FPU): the default bench target. */
+export const MPS2_AN386: BenchTarget = { name: 'mps2-an386', machine: 'mps2-an386', cpuFlags: ['-mcpu=cortex-m4', '-mthumb', '-mfloat-abi=hard', '-mfpu=fpv4-sp-d16'], linkScript: 'link.ld', instructionsPerTick: 40 };
+/** Cortex-M3 (no DSP extension, no FPU: soft float), 64 KiB of RAM; SysTick at 12.5 MHz (targets/lm3s6965.json). */
+export const LM3S6965: BenchTarget = { name: 'lm3s6965', machine: 'lm3s6965evb', cpuFlags: ['-mcpu=cortex-m3', '-mthumb', '-mfloat-abi=soft'], linkScript: 'link-lm3s6965.ld', instructionsPerTick: 80 };
+export const BENCH_TARGETS: readonly BenchTarget[] = [MPS2_AN386, LM3S6965];
+
+/** The bench target named by `--target <name>` in argv (mps2-an386 without it). */
+export function benchTargetArg(args: readonly string[]): BenchTarget {
+  const at = args.indexOf('--target');
+  if (at < 0) return MPS2_AN386;
+  const t = BENCH_TARGETS.find((b) => b.name === args[at + 1]);
+  if (!t) throw new Error(`--target ${args[at + 1] ?? '(missing)'}: the bench targets are ${BENCH_TARGETS.map((b) => b.name).join(', ')}`);
+  return t;
+}
+
 /** Tools the benches need, with the Debian package that provides each. */
 export const TOOLS = { 'arm-none-eabi-gcc': 'gcc-arm-none-eabi libnewlib-arm-none-eabi', 'qemu-system-arm': 'qemu-system-arm', gcc: 'gcc' } as const;
 
@@ -45,15 +71,16 @@ export async function workDir(keep?: string): Promise<{ dir: string; done: () =>
   return { dir, done: () => rm(dir, { recursive: true, force: true }) };
 }
 
-/** Build bench/kernels/<program>.c with the startup code into an ELF for mps2-an386. */
-export async function buildTarget(program: string, outDir: string, extraFlags: string[] = []): Promise<string> {
-  const elf = path.join(outDir, `${program}.elf`);
+/** Build bench/kernels/<program>.c with the startup code into an ELF for mps2-an386 (or another bench target). */
+export async function buildTarget(program: string, outDir: string, extraFlags: string[] = [], target: BenchTarget = MPS2_AN386): Promise<string> {
+  const elf = path.join(outDir, `${program}-${target.name}.elf`);
+  const flags = target === MPS2_AN386 ? M4_FLAGS : [...target.cpuFlags, ...M4_FLAGS.filter((f) => !f.startsWith('-m'))];
   await execa(
     'arm-none-eabi-gcc',
     [
-      ...M4_FLAGS, ...WARN_FLAGS, ...extraFlags,
+      ...flags, ...WARN_FLAGS, ...extraFlags, `-DBENCH_INSTR_PER_TICK=${target.instructionsPerTick}u`,
       '-I', KERNEL_DIR, '-I', BENCH_DIR,
-      '-nostartfiles', '-T', path.join(BENCH_DIR, 'link.ld'),
+      '-nostartfiles', '-T', path.join(BENCH_DIR, target.linkScript),
       path.join(BENCH_DIR, 'startup.c'), path.join(BENCH_DIR, `${program}.c`),
       '-lm', '-o', elf,
     ],
@@ -63,11 +90,11 @@ export async function buildTarget(program: string, outDir: string, extraFlags: s
 }
 
 /** Build the same program for the host (bench.h implemented by host.c). */
-export async function buildHost(program: string, outDir: string): Promise<string> {
+export async function buildHost(program: string, outDir: string, extraFlags: string[] = []): Promise<string> {
   const exe = path.join(outDir, `${program}-host`);
   await execa(
     'gcc',
-    [...HOST_FLAGS, ...WARN_FLAGS, '-I', KERNEL_DIR, '-I', BENCH_DIR, path.join(BENCH_DIR, 'host.c'), path.join(BENCH_DIR, `${program}.c`), '-lm', '-o', exe],
+    [...HOST_FLAGS, ...WARN_FLAGS, ...extraFlags, '-I', KERNEL_DIR, '-I', BENCH_DIR, path.join(BENCH_DIR, 'host.c'), path.join(BENCH_DIR, `${program}.c`), '-lm', '-o', exe],
     { timeout: 300_000 },
   );
   return exe;
@@ -84,11 +111,17 @@ export function parseReport(text: string): Map<string, number> {
 }
 
 /** Run an ELF under QEMU (semihosting text goes to QEMU's stderr) and parse its report. */
-export async function runQemu(elf: string, timeoutMs = 120_000): Promise<Map<string, number>> {
-  const r = await execa('qemu-system-arm', [...QEMU_ARGS, '-kernel', elf], { timeout: timeoutMs, reject: false, stdin: 'ignore' });
+export async function runQemu(elf: string, timeoutMs = 120_000, target: BenchTarget = MPS2_AN386): Promise<Map<string, number>> {
+  return parseReport(await runQemuText(elf, timeoutMs, target));
+}
+
+/** Run an ELF under QEMU and return the text it wrote through semihosting. */
+export async function runQemuText(elf: string, timeoutMs = 120_000, target: BenchTarget = MPS2_AN386): Promise<string> {
+  const args = ['-M', target.machine, ...QEMU_ARGS.slice(2)];
+  const r = await execa('qemu-system-arm', [...args, '-kernel', elf], { timeout: timeoutMs, reject: false, stdin: 'ignore' });
   if (r.timedOut) throw new Error(`QEMU did not exit within ${timeoutMs} ms (${elf})`);
   if (r.exitCode !== 0) throw new Error(`QEMU exited with ${r.exitCode}: ${String(r.stderr).slice(-2000)}`);
-  return parseReport(String(r.stderr));
+  return String(r.stderr);
 }
 
 export async function runHost(exe: string, timeoutMs = 60_000): Promise<Map<string, number>> {

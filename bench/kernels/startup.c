@@ -1,4 +1,4 @@
-/* Bench firmware runtime for QEMU mps2-an386: vectors, reset (copy .data, zero .bss, enable the FPU),
+/* Bench firmware runtime for QEMU mps2-an386 (and lm3s6965evb): vectors, reset (copy .data, zero .bss, enable the FPU if any),
  * semihosting, SysTick instruction counting, stack painting. */
 #include <stdint.h>
 #include "bench.h"
@@ -49,6 +49,9 @@ void bench_report(const char *label, uint32_t value) {
   bench_puts(buf);
 }
 
+#ifndef BENCH_INSTR_PER_TICK
+#define BENCH_INSTR_PER_TICK 40u /* mps2-an386 (25 MHz SysTick); lm3s6965evb: 80 (12.5 MHz) */
+#endif
 #define SYST_CSR (*(volatile uint32_t *)0xE000E010)
 #define SYST_RVR (*(volatile uint32_t *)0xE000E014)
 #define SYST_CVR (*(volatile uint32_t *)0xE000E018)
@@ -66,7 +69,7 @@ void bench_start(void) {
 
 uint32_t bench_stop(void) {
   const uint32_t t1 = SYST_CVR;
-  return (t0 - t1) * 40u; /* 40 instructions per tick on mps2-an386 with -icount shift=0 */
+  return (t0 - t1) * BENCH_INSTR_PER_TICK; /* instructions per tick with -icount shift=0 */
 }
 
 #define STACK_PATTERN 0xC5C5C5C5u
@@ -99,7 +102,9 @@ void reset_handler(void) {
   uint32_t *src = &_sidata, *dst = &_sdata;
   while (dst < &_edata) *dst++ = *src++;
   for (dst = &_sbss; dst < &_ebss;) *dst++ = 0;
+#if defined(__ARM_FP)
   *(volatile uint32_t *)0xE000ED88 |= 0xFu << 20; /* CPACR: CP10, CP11 full access */
   __asm__ volatile("dsb\n isb");
+#endif
   bench_exit(main());
 }

@@ -12,6 +12,7 @@ import type { Trainer } from '../prune/trainer.js';
 import { buildReport, type BuildReport, type LayerInstructions } from '../report/build-report.js';
 import { renderHtmlReport } from '../report/html-report.js';
 import type { McuTarget } from '../targets/schema.js';
+import type { PrecisionChoice } from '../targets/precision.js';
 import { verifyOnTarget, type VerifyReport } from '../verify/verify-mcu.js';
 import type { VectorSet } from '../verify/vectors.js';
 import { allHold, type Budget, type BudgetName, type Costs } from './budgets.js';
@@ -34,6 +35,8 @@ export interface BuildInput {
   search: Omit<SearchOptions, 'budgets'>;
   /** Vectors the firmware is verified on. */
   verifyVectors: number;
+  /** The precision the command chose (float32: build prunes in float), for the verification report. */
+  precision?: PrecisionChoice;
   events?: SearchEvents & { onPhase?: (text: string) => void };
 }
 
@@ -94,7 +97,7 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
     search = s;
     graph = s.graph;
     log(`verifying the pruned model on ${target.name} (qemu ${target.emulator.machine})`);
-    verification = await verifyOnTarget(graph, input.modelName, { target, vectors: testVectors(graph, data, input.verifyVectors) });
+    verification = await verifyOnTarget(graph, input.modelName, { target, vectors: testVectors(graph, data, input.verifyVectors), precision: input.precision });
     measured = measuredCosts(verification);
     if (!s.met || allHold(budgets, measured)) break;
     internal = tightened(internal, s.final.costs, measured);

@@ -9,6 +9,7 @@ import { Tensor } from '../ir/tensor.js';
 import type { McuTarget } from '../targets/schema.js';
 import { makeTempDir } from '../util/temp-dir.js';
 import { C_TOLERANCE } from '../verify/verify-mcu.js';
+import { tensorFromBytes } from '../verify/output-bits.js';
 import { compareTensors, type Tolerance } from './compare.js';
 import { listCases, loadCaseModel, readSkipList, readTestDataSets, toleranceFor, type TestDataSet } from './node-tests.js';
 import { NODE_TESTS_DIR, SKIP_LIST_FILE } from './paths.js';
@@ -112,9 +113,7 @@ export async function runCases(open: () => Promise<HarnessSession>, cases: Compi
       outputs.set(c.name, run.outputs);
       let problem: string | null = run.status === 0 ? null : `status ${run.status}`;
       c.expected.forEach((want, k) => {
-        const bytes = run.outputs[k].slice();
-        const got = new Tensor('float32', want.shape, new Float32Array(bytes.buffer, 0, bytes.length / 4));
-        problem ??= compareTensors(got, want, c.tolerance);
+        problem ??= compareTensors(tensorFromBytes(run.outputs[k], want), want, c.tolerance);
       });
       const hostBytes = reference?.get(c.name);
       if (hostBytes && !run.outputs.every((b, k) => Buffer.from(b).equals(Buffer.from(hostBytes[k])))) problem ??= 'differs in bits from the host build';

@@ -2,13 +2,12 @@
 // compileToC (src/emit/c/compile-c.ts), without rendering any C (no weight formatting, no templates),
 // so that a prediction costs milliseconds. test/cost/lowered.test.ts checks that both agree.
 
-import { checkMemoryPlan, planMemory, type MemoryPlan } from '../analysis/memory-plan.js';
+import type { MemoryPlan } from '../analysis/memory-plan.js';
+import { planArena } from '../emit/c/arena.js';
 import type { CStep } from '../emit/c/c-step.js';
 import { lowerGraph } from '../emit/c/lower.js';
 import type { KernelEstimator, SparseMode } from '../emit/c/sparse-choice.js';
-import { byteSize } from '../ir/dtype.js';
-import { staticInfo, type Graph } from '../ir/graph.js';
-import { shapeSize } from '../ir/tensor.js';
+import type { Graph } from '../ir/graph.js';
 import { eliminateDeadCode } from '../passes/eliminate-dead-code.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { runPasses } from '../passes/pass.js';
@@ -31,16 +30,5 @@ export interface LowerForCostOptions {
 export function lowerForCost(source: Graph, options: LowerForCostOptions = {}): LoweredProgram {
   const g = runPasses(source, [foldBatchNorm, eliminateDeadCode], { verify: false });
   const steps = lowerGraph(g, { sparse: options.sparse, estimator: options.estimator });
-  const sizes = new Map<string, number>();
-  const note = (name: string) => {
-    if (!name || sizes.has(name)) return;
-    const v = staticInfo(g, name);
-    sizes.set(name, shapeSize(v.shape) * byteSize(v.dtype));
-  };
-  for (const v of [...g.inputs, ...g.outputs]) note(v.name);
-  for (const s of steps) for (const v of [...s.inputs, ...s.outputs]) note(v);
-  const plan = planMemory({ sizes, inputs: g.inputs.map((v) => v.name), outputs: g.outputs.map((v) => v.name), steps });
-  const problems = checkMemoryPlan(plan);
-  if (problems.length) throw new Error(`memory plan is unsound:\n  ${problems.join('\n  ')}`);
-  return { graph: g, steps, plan };
+  return { graph: g, steps, plan: planArena(g, steps) };
 }

@@ -14,6 +14,8 @@ export interface VectorSet {
   inputs: Tensor[][];
   /** Per vector, the expected outputs when the data gives them (ONNX test data). */
   expected?: Tensor[][];
+  /** Per vector, its class label when the data gives one (a CSV of features and label). */
+  labels?: number[];
   /** Where the vectors came from, for reports. */
   source: string;
 }
@@ -73,7 +75,8 @@ function csvVectors(g: Graph, file: string, count: number): VectorSet {
   }
   const n = Math.min(count, ds.count);
   const inputs = sampleTensors(ds, Array.from({ length: n }, (_, r) => r), info.shape).map((t) => [t]);
-  return { inputs, source: `${n} rows of ${file}` };
+  const labels = ds.targets ? undefined : Array.from(ds.labels.subarray(0, n));
+  return { inputs, labels, source: `${n} rows of ${file}` };
 }
 
 export function loadVectors(g: Graph, options: VectorOptions): VectorSet {

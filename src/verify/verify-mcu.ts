@@ -15,6 +15,10 @@ import { Tensor } from '../ir/tensor.js';
 import type { McuTarget } from '../targets/schema.js';
 import { makeTempDir, removeTempDir } from '../util/temp-dir.js';
 import type { VectorSet } from './vectors.js';
+import { firstBitDifference, sameOutputs, tensorBytes, tensorFromBytes } from './output-bits.js';
+import { modelPrecision } from '../analysis/model-precision.js';
+import type { PrecisionChoice } from '../targets/precision.js';
+import { compareWithFloat, type FloatReference, type FloatReferenceReport } from './float-reference.js';
 
 /** C kernels sum in another order than the interpreter (and fuse multiply-adds): compared within this. */
 export const C_TOLERANCE: Tolerance = { atol: 1e-4, rtol: 1e-4 };
@@ -31,6 +35,10 @@ export interface VerifyOptions {
   keepBuild?: boolean;
   /** Progress lines for long runs. */
   log?: (line: string) => void;
+  /** The precision the command chose, and why (for the report). */
+  precision?: PrecisionChoice;
+  /** The float model a quantized model came from: agreement and accuracy against it (verify --float-model). */
+  floatModel?: FloatReference;
 }
 
 export interface VectorResult {
@@ -42,6 +50,8 @@ export interface VectorResult {
   maxAbsErrorExpected: number | null;
   /** Host build and target build gave the same bytes. */
   hostBitIdentical: boolean;
+  /** Every output has the interpreter's bits (any NaN matching any NaN). */
+  bitExact: boolean;
   instructions: number | null;
   cycles: number | null;
   stackBytes: number | null;
@@ -55,6 +65,15 @@ export interface VerifyReport {
   runOn: string;
   vectorSource: string;
   vectors: number;
+  /** float32, or int8 for a quantized model, and why. */
+  precision: PrecisionChoice;
+  /**
+   * How outputs are judged against the interpreter: within `tolerance` (float32: the C kernels sum in another order),
+   * or bit-exact (int8: one integer semantics, docs/numerics.md "int8"; the float ends are one division and one product).
+   */
+  comparison: 'tolerance' | 'bit-exact';
+  /** Vectors whose outputs have the interpreter's bits exactly (for an int8 model, all of them or the verification fails). */
+  bitExactVectors: number;
   tolerance: Tolerance;
   maxAbsError: number;
   maxAbsErrorExpected: number | null;
@@ -82,33 +101,9 @@ export interface VerifyReport {
   stackBytes: number | null;
   durationsMs: { compile: number; build: number; run: number; total: number };
   buildDir: string | null;
+  /** Against the float model (--float-model), or null. */
+  floatReference: FloatReferenceReport | null;
   results: VectorResult[];
-}
-
-function tensorBytes(t: Tensor): Uint8Array {
-  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).slice();
-}
-
-function tensorFromBytes(bytes: Uint8Array, like: { dtype: 'float32'; shape: number[] }): Tensor {
-  const copy = bytes.slice();
-  return new Tensor('float32', like.shape, new Float32Array(copy.buffer, copy.byteOffset, copy.byteLength / 4));
-}
-
-/**
- * Host and target float32 outputs agree when their bits are identical, except that any NaN matches
- * any NaN: the sign and payload of a NaN differ between x86 and ARM (0/0 is 0xffc00000 on one,
- * 0x7fc00000 on the other) and carry no meaning. ±Infinity must match exactly (docs/numerics.md).
- */
-export function sameFloat32Outputs(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  const x = new DataView(a.buffer, a.byteOffset, a.byteLength);
-  const y = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  for (let i = 0; i + 4 <= a.length; i += 4) {
-    if (x.getUint32(i, true) === y.getUint32(i, true)) continue;
-    if (!(Number.isNaN(x.getFloat32(i, true)) && Number.isNaN(y.getFloat32(i, true)))) return false;
-  }
-  for (let i = a.length - (a.length % 4); i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 async function runAll(session: HarnessSession, vectors: VectorSet): Promise<RunResult[]> {
@@ -131,6 +126,8 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
   const log = options.log ?? (() => {});
   const tolerance = options.tolerance ?? C_TOLERANCE;
   const { target, vectors } = options;
+  const exact = modelPrecision(g).precision === 'int8';
+  const precision = options.precision ?? { precision: exact ? 'int8' : 'float32', reason: exact ? 'int8 (model is quantized)' : 'float32' };
   const lib = compileToC(g, { prefix: options.prefix, estimator: targetEstimator(options.target), target });
   checkFitsTarget(lib, target);
   const compiled = performance.now();
@@ -154,7 +151,8 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
     const targetRuns = await withSession(open, (s) => runAll(s, vectors));
     const ran = performance.now();
 
-    const outputs = g.outputs.map((o) => staticInfo(g, o.name) as { dtype: 'float32'; shape: number[]; name: string });
+    const outputs = g.outputs.map((o) => staticInfo(g, o.name));
+    const targetOutputs = targetRuns.map((run) => outputs.map((o, k) => tensorFromBytes(run.outputs[k], o)));
     const results: VectorResult[] = vectors.inputs.map((inputs, index) => {
       const feeds: Record<string, Tensor> = {};
       g.inputs.forEach((v, i) => (feeds[v.name] = inputs[i]));
@@ -163,12 +161,16 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
       const hostRun = hostRuns[index];
       let maxAbsError = 0;
       let maxAbsErrorExpected: number | null = null;
+      let bitExact = true;
       let problem: string | undefined;
       outputs.forEach((o, k) => {
-        const got = tensorFromBytes(run.outputs[k], o);
+        const got = targetOutputs[index][k];
         const want = reference.get(o.name)!;
         maxAbsError = Math.max(maxAbsError, maxAbsDiff(got, want));
-        problem ??= compareTensors(got, want, tolerance) ?? undefined;
+        const difference = firstBitDifference(got, want);
+        bitExact &&= difference === null;
+        if (exact && difference) problem ??= `output '${o.name}' is not bit-exact with the interpreter: ${difference}`;
+        else if (!exact) problem ??= compareTensors(got, want, tolerance) ?? undefined;
         const expected = vectors.expected?.[index]?.[k];
         if (expected) {
           maxAbsErrorExpected = Math.max(maxAbsErrorExpected ?? 0, maxAbsDiff(got, expected));
@@ -176,11 +178,11 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
           if (vsExpected) problem ??= `output '${o.name}' vs the expected data: ${vsExpected}`;
         }
       });
-      const hostBitIdentical = run.outputs.every((bytes, k) => sameFloat32Outputs(bytes, hostRun.outputs[k]));
+      const hostBitIdentical = run.outputs.every((bytes, k) => sameOutputs(bytes, hostRun.outputs[k], outputs[k].dtype));
       if (run.status !== 0) problem ??= `the model returned status ${run.status}`;
       if (!hostBitIdentical) problem ??= 'the host build and the target build gave different bits';
       return {
-        index, passed: !problem, maxAbsError, maxAbsErrorExpected, hostBitIdentical,
+        index, passed: !problem, maxAbsError, maxAbsErrorExpected, hostBitIdentical, bitExact,
         instructions: run.instructions, cycles: run.cycles, stackBytes: run.stackBytes, problem,
       };
     });
@@ -201,6 +203,9 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
       runOn,
       vectorSource: vectors.source,
       vectors: results.length,
+      precision,
+      comparison: exact ? 'bit-exact' : 'tolerance',
+      bitExactVectors: results.filter((r) => r.bitExact).length,
       tolerance,
       maxAbsError: Math.max(0, ...results.map((r) => r.maxAbsError)),
       maxAbsErrorExpected: expectedErrors.length ? Math.max(...expectedErrors) : null,
@@ -224,6 +229,7 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
       stackBytes: maxOf(results.map((r) => r.stackBytes)),
       durationsMs: { compile: compiled - started, build: built - compiled, run: ran - built, total: performance.now() - started },
       buildDir: options.keepBuild ? workDir : null,
+      floatReference: options.floatModel ? compareWithFloat(options.floatModel, vectors, targetOutputs) : null,
       results,
     };
   } finally {

@@ -1,7 +1,7 @@
 // Every kernel header compiles on its own, warning-free (-Werror), with arm-none-eabi-gcc for a Cortex-M4F
 // (hard float; ep_sparse.h's inline assembly) and a Cortex-M3 (soft float; its C loop), with literal and with
-// run-time arguments, also at -O0 and -Os for ep_sparse.h's fixed-register assembly; and the MNIST-like
-// model's kernel code stays within its size budget. No QEMU needed.
+// run-time arguments, also at -O0 and -Os for ep_sparse.h's fixed-register assembly and the int8 conv's assembly
+// tiles; and the MNIST-like model's kernel code stays within its size budget. No QEMU needed.
 import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -81,17 +81,54 @@ const USES: Record<string, { literal: string; runtime: string }> = {
     ].join('\n  '),
     runtime: 'ep_transpose_f32(x, y, n[0], ia, ib);\n  ep_pad_f32(x, y, n[0], ia, ib, ic, n[1], f0);\n  ep_copy_blocks_f32(y, n[0], x, n[1], n[2], n[3]);',
   },
+  'ep_data_s8.h': {
+    literal: [
+      '{ static const int s[] = {1, 3, 4, 5}, p[] = {0, 2, 3, 1}; ep_transpose_s8((const int8_t *)x, (int8_t *)y, 4, s, p); }',
+      'ep_copy_blocks_s8((int8_t *)y, 32, (const int8_t *)x, 8, 8, 4);',
+    ].join('\n  '),
+    runtime: 'ep_transpose_s8((const int8_t *)x, (int8_t *)y, n[0], ia, ib);\n  ep_copy_blocks_s8((int8_t *)y, n[0], (const int8_t *)x, n[1], n[2], n[3]);',
+  },
   'ep_math.h': {
     literal: 'y[0] = ep_expf(x[0]) + ep_logf(x[1]) + ep_tanhf(x[2]) + ep_erff(x[3]) + ep_powf(x[4], 2.5f);',
     runtime: 'y[0] = ep_powf(x[0], f0) + f1;',
   },
   'ep_common.h': { literal: '(void)x; (void)w; (void)b; (void)y;', runtime: '(void)n; (void)f0; (void)f1; (void)ia; (void)ib; (void)ic;' },
+  'ep_int8_common.h': {
+    literal: 'y[0] = (float)ep_requant_s8((int32_t)x[0], 1 << 30, 40, -128, -128, 127);',
+    runtime: 'y[0] = (float)ep_requant_s8(n[0], n[1], n[2], n[3], n[4], n[5]);',
+  },
+  'ep_int8_asm.h': { literal: '(void)x; (void)w; (void)b; (void)y;', runtime: '(void)n; (void)f0; (void)f1; (void)ia; (void)ib; (void)ic;' },
+  'ep_int8_quant.h': {
+    literal: 'ep_quantize_f32_s8(x, S8(y), 784, 0.00392156886f, -128);\n  ep_dequantize_s8_f32(CS8(x), y, 10, 0.1f, 5);',
+    runtime: 'ep_quantize_f32_s8(x, S8(y), n[0], f0, n[1]);\n  ep_dequantize_s8_f32(CS8(x), y, n[0], f1, n[1]);',
+  },
+  'ep_int8_pool.h': {
+    literal: 'ep_maxpool2d_s8(CS8(x), S8(y), 8, 28, 28, 14, 14, 2, 2, 2, 2, 1, 1, 0, 0);\n  ep_maxpool2d_s8(CS8(x), S8(y), 3, 9, 10, 5, 5, 3, 3, 2, 2, 1, 1, 1, 1);',
+    runtime: 'ep_maxpool2d_s8(CS8(x), S8(y), n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], n[12]);',
+  },
+  'ep_int8_conv.h': {
+    literal: [
+      'ep_conv2d_s8(CS8(x), CS8(w), CS32(b), CS32(b), CS8(w), S8(y), 8, 14, 14, 16, 5, 5, 14, 14, 1, 1, 1, 1, 2, 2, 1, -128, -128, -128, 127);',
+      'ep_conv2d_s8(CS8(x), CS8(w), NULL, CS32(b), CS8(w), S8(y), 16, 16, 16, 16, 3, 3, 8, 8, 2, 2, 1, 1, 1, 1, 16, 3, -5, -5, 100);',
+      'ep_conv2d_s8(CS8(x), CS8(w), CS32(b), CS32(b), CS8(w), S8(y), 16, 7, 7, 12, 1, 1, 7, 7, 1, 1, 1, 1, 0, 0, 1, 0, 0, -128, 127);',
+      'ep_conv2d_s8(CS8(x), CS8(w), CS32(b), CS32(b), CS8(w), S8(y), 4, 1, 40, 8, 1, 7, 1, 40, 1, 1, 1, 1, 0, 3, 1, 1, 2, -128, 127);',
+    ].join('\n  '),
+    runtime:
+      'ep_conv2d_s8(CS8(x), CS8(w), CS32(b), CS32(b), CS8(w), S8(y), n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], n[12], n[13], n[14], n[15], n[16], n[17], n[18]);',
+  },
+  'ep_int8_dense.h': {
+    literal: 'ep_dense_s8(CS8(x), CS8(w), CS32(b), CS32(b), CS8(w), S8(y), 1, 256, 10, -128, 3, -128, 127);\n  ep_dense_s8(CS8(x), CS8(w), NULL, CS32(b), CS8(w), S8(y), 3, 17, 13, 0, 0, 0, 127);',
+    runtime: 'ep_dense_s8(CS8(x), CS8(w), CS32(b), CS32(b), CS8(w), S8(y), n[0], n[1], n[2], n[3], n[4], n[5], n[6]);',
+  },
 };
 
 function source(header: string): string {
   const use = USES[header];
   return [
     `#include "${header}"`,
+    '#define S8(p) ((int8_t *)(void *)(p))',
+    '#define CS8(p) ((const int8_t *)(const void *)(p))',
+    '#define CS32(p) ((const int32_t *)(const void *)(p))',
     'void literal_calls(const float *x, const float *w, const float *b, float *y);',
     'void literal_calls(const float *x, const float *w, const float *b, float *y) {',
     '  (void)x; (void)w; (void)b; (void)y;',
@@ -134,7 +171,7 @@ describe.skipIf(skip)('C kernel headers with arm-none-eabi-gcc (-Werror)', () =>
     // The umbrella header with every literal use at once (no clashes between the headers).
     const all = path.join(dir, `${target.replace(/\W+/g, '-')}-all.c`);
     const body = headers.flatMap((h) => ['  {', `    ${USES[h].literal.replace(/\n  /g, '\n    ')}`, '  }']);
-    await writeFile(all, ['#include "ep_kernels.h"', 'void all_kernels(const float *x, const float *w, const float *b, float *y);', 'void all_kernels(const float *x, const float *w, const float *b, float *y) {', ...body, '}', ''].join('\n'));
+    await writeFile(all, ['#include "ep_kernels.h"', '#define S8(p) ((int8_t *)(void *)(p))', '#define CS8(p) ((const int8_t *)(const void *)(p))', '#define CS32(p) ((const int32_t *)(const void *)(p))', 'void all_kernels(const float *x, const float *w, const float *b, float *y);', 'void all_kernels(const float *x, const float *w, const float *b, float *y) {', ...body, '}', ''].join('\n'));
     await execa('arm-none-eabi-gcc', [...TARGETS[target], ...WARN, '-I', KERNEL_DIR, '-c', all, '-o', all.replace(/\.c$/, '.o')], { timeout: 300_000 });
   });
 
@@ -152,6 +189,26 @@ describe.skipIf(skip)('C kernel headers with arm-none-eabi-gcc (-Werror)', () =>
     const m3 = path.join(dir, 'sparse-m3.o');
     await execa('arm-none-eabi-gcc', [...TARGETS['cortex-m3 soft float'], ...WARN, '-I', KERNEL_DIR, '-c', src, '-o', m3], { timeout: 300_000 });
     expect(await objdump(m3)).not.toMatch(/uxtah/);
+  });
+
+  it('builds ep_int8_conv.h at -O0, -Os, -O2 and -O3, with the assembly tiles when optimizing (M4: SMLAD, M3: SMLAL)', async () => {
+    const src = path.join(dir, 'int8-conv-levels.c');
+    await writeFile(src, source('ep_int8_conv.h'));
+    const objdump = async (obj: string) => String((await execa('arm-none-eabi-objdump', ['-d', obj], { timeout: 30_000 })).stdout);
+    for (const [target, mac] of [['cortex-m4 hard float', /smlad/], ['cortex-m3 soft float', /smlal/]] as const) {
+      for (const level of ['-O0', '-Os', '-O2', '-O3']) {
+        const obj = path.join(dir, `int8-conv-${target.replace(/\W+/g, '-')}${level}.o`);
+        await execa('arm-none-eabi-gcc', [...TARGETS[target], ...WARN, level, '-I', KERNEL_DIR, '-c', src, '-o', obj], { timeout: 300_000 });
+        const code = await objdump(obj);
+        // the assembly tiles save the registers they take with one 12-register push; -O0 runs the generic loops
+        const tile = /stmdb\s+sp!, \{(r\d+|sl|fp|ip|lr)(, (r\d+|sl|fp|ip|lr)){11}\}/;
+        if (level === '-O0') expect(code, `${target} ${level}`).not.toMatch(tile);
+        else {
+          expect(code, `${target} ${level}`).toMatch(tile);
+          expect(code, `${target} ${level}`).toMatch(mac);
+        }
+      }
+    }
   });
 
   it('keeps the MNIST-like CNN kernel code within 4 KiB (cortex-m4, -O2)', async () => {

@@ -10,7 +10,7 @@ import { GraphBuilder } from '../../src/ir/builder.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { writeOnnx } from '../../src/onnx/export.js';
 import { loadOnnx } from '../../src/onnx/load-onnx.js';
-import { sameFloat32Outputs } from '../../src/verify/verify-mcu.js';
+import { sameFloat32Outputs } from '../../src/verify/output-bits.js';
 import { runCli, type CliResult } from '../support/cli.js';
 
 const MLP = path.resolve('examples/models/digits-mlp.onnx');

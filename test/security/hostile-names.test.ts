@@ -23,6 +23,7 @@ import {
   corpusModel, corpusModelFile, HOSTILE_GRAPH_NAME, HOSTILE_MODEL_NAMES, HOSTILE_NAMES, plainNames, PWNED_FILE,
 } from '../support/hostile-names.js';
 import { rawModel } from '../support/raw-onnx.js';
+import { int8CorpusModelFile } from '../support/int8-models.js';
 import { reportInput, searchResult, verification, withLayerNames } from '../report/fixtures.js';
 
 const TRIGRAPHS: Record<string, string> = { '=': '#', '(': '[', '/': '\\', ')': ']', "'": '^', '<': '{', '!': '|', '>': '}', '-': '~' };
@@ -201,6 +202,41 @@ describe('hostile model text', () => {
   });
 });
 
+describe('hostile model text in an int8 model', () => {
+  it('compiles to the plain-named model\'s code, builds, and verifies bit-exact on the host and in QEMU', async () => {
+    const files = { hostile: path.join(root, 'int8-hostile.onnx'), plain: path.join(root, 'int8-plain.onnx') };
+    fs.writeFileSync(files.hostile, int8CorpusModelFile(HOSTILE_MODEL_NAMES));
+    fs.writeFileSync(files.plain, int8CorpusModelFile(plainNames()));
+    const outs = { hostile: path.join(root, 'int8-out-hostile'), plain: path.join(root, 'int8-out-plain') };
+    for (const k of ['hostile', 'plain'] as const) {
+      const r = await runCli(['compile', files[k], '--target', TARGET.name, '--out', outs[k]], { cwd: work });
+      expect(r.stderr).toBe('');
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toContain('precision: int8 (model is quantized)');
+      expect(rawControls(r.stdout)).toEqual([]);
+    }
+    for (const name of C_FILES) {
+      const hostile = fs.readFileSync(path.join(outs.hostile, name), 'utf8');
+      expect(normalized(cTokens(hostile)), name).toEqual(normalized(cTokens(fs.readFileSync(path.join(outs.plain, name), 'utf8'))));
+      expect(rawControls(hostile), name).toEqual([]);
+    }
+    expect(fs.readFileSync(path.join(outs.hostile, 'model.c'), 'utf8')).toMatch(/ep_dense_s8\(MODEL_ARENA_S8\(/);
+    const made = await execa('make', ['-C', outs.hostile], { cwd: work, timeout: 300_000, reject: false });
+    expect(made.stderr).toBe('');
+    expect(made.exitCode).toBe(0);
+    const r = await runCli(['verify', files.hostile, '--target', TARGET.name, '--vectors', '3'], { cwd: work, timeout: 500_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/PASSED: 3\/3 vectors bit-exact with the interpreter/);
+    expect(rawControls(r.stdout)).toEqual([]);
+    expect(rawControls(r.stderr)).toEqual([]);
+    const inspect = await runCli(['inspect', files.hostile], { cwd: work });
+    expect(inspect.exitCode).toBe(0);
+    expect(inspect.stdout).toMatch(/int8 s=0\.0078\d* zp=-2/);
+    expect(rawControls(inspect.stdout)).toEqual([]);
+    expectNoPwned(outs.hostile);
+  }, 600_000);
+});
+
 describe('names never shape the code', () => {
   it('plans the same arena in every locale: ties between buffers are not broken by name', async () => {
     // Two inputs of one size, live over the same step: only a name comparison could order them, and 'ä' sorts
@@ -264,10 +300,12 @@ describe('terminal output of hostile model text', () => {
 
     const verified = renderVerify({
       ...verification(false), model: ANSI, runOn: `board on ${CRLF}`, vectorSource: BIDI,
-      results: [{ index: 0, passed: false, maxAbsError: 1, maxAbsErrorExpected: null, hostBitIdentical: true, instructions: 1, cycles: null, stackBytes: 1, problem: `output '${ANSI}' differs` }],
+      floatReference: { model: CRLF, vectors: 1, top1Agreement: 1, maxAbsDiff: 0.1, labelled: 0, accuracy: null },
+      results: [{ index: 0, passed: false, maxAbsError: 1, maxAbsErrorExpected: null, hostBitIdentical: true, bitExact: false, instructions: 1, cycles: null, stackBytes: 1, problem: `output '${ANSI}' differs` }],
     });
     expect(rawControls(verified)).toEqual([]);
     expect(verified).toContain("FAIL: output '\\x1b[31mred");
+    expect(verified).toContain('against the float model line one\\r\\nline two: top-1 agreement 100.0% of 1 vectors');
 
     const written: string[] = [];
     const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {

@@ -18,6 +18,8 @@ import { formatCount, renderTable } from '../format.js';
 import { collectInputShape, numberOption, parseIntOption } from '../options.js';
 import { progressReporter } from '../progress.js';
 import { addTrainingOptions, type TrainingCliOptions } from '../training-options.js';
+import type { Precision } from '../../analysis/model-precision.js';
+import { chooseBuildPrecision, parsePrecision } from '../../targets/precision.js';
 
 /** Exit code when a budget (or the accuracy limit) is not met; the report is still written. */
 export const EXIT_BUDGET_UNMET = 3;
@@ -37,6 +39,7 @@ interface BuildCliOptions extends DataOptions, TrainingCliOptions {
   criterion: string;
   weightProposals: boolean;
   verifyVectors: number;
+  precision?: Precision;
   force?: boolean;
   json?: boolean;
   inputShape?: InputShapes;
@@ -68,7 +71,7 @@ export function renderBuildSummary(r: BuildReport, out: string): string {
     '',
     `accuracy (test): dense ${(r.accuracy.dense * 100).toFixed(2)}% → ${(r.accuracy.final * 100).toFixed(2)}% (${r.accuracy.dropPoints.toFixed(2)} points; allowed ${r.accuracy.maxDropPoints})`,
   ];
-  if (r.verification) lines.push(`verified on ${r.verification.runOn}: ${r.verification.passed ? 'outputs match the interpreter' : 'OUTPUTS DIFFER'} · ${r.verification.instructions?.toLocaleString('en-US') ?? '-'} instructions → ${r.verification.estimatedMs?.toFixed(3) ?? '-'} ms (estimate)`);
+  if (r.verification) lines.push(`verified on ${r.verification.runOn}: ${r.verification.passed ? 'outputs match the interpreter' : 'OUTPUTS DIFFER'} · ${r.verification.instructions?.toLocaleString('en-US') ?? '-'} instructions → ${r.verification.estimatedMs?.toFixed(3) ?? '-'} ms (estimate) · precision: ${terminalText(r.verification.precision.reason)}`);
   if (r.stoppedBecause) lines.push(`search stopped: ${terminalText(r.stoppedBecause)}`);
   for (const b of r.budgets.filter((x) => !x.pass && x.smallestSeen)) {
     const seen = b.smallestSeen!;
@@ -98,6 +101,7 @@ export function registerBuild(program: Command): void {
     .option('--criterion <name>', 'channel ranking of structural proposals: l1 or l2', 'l1')
     .option('--no-weight-proposals', 'propose structural reductions only')
     .option('--verify-vectors <n>', 'test samples the firmware is verified on', parseIntOption('--verify-vectors', 1, 100_000), 10)
+    .option('--precision <p>', 'float32 or int8 (default: float32 where the core has an FPU, int8 where it has none); build prunes in float32', parsePrecision)
     .option('--force', 'replace an existing output folder')
     .option('--json', 'print the report as JSON')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
@@ -108,6 +112,7 @@ export function registerBuild(program: Command): void {
     const outOptions = { force: o.force, inputs: [file, o.data] };
     checkOutputDir(o.out, outOptions);
     const g = await loadModel(file, { inputShapes: o.inputShape });
+    const precision = chooseBuildPrecision(g, target, o.precision);
     const split = loadSplit(o.data, o);
     const data = { train: fitToModel(split.train, g), validation: fitToModel(split.validation, g), test: fitToModel(split.test, g) };
     // Activation zeros on validation samples refine the soft-float instruction counts (no effect with an FPU).
@@ -124,6 +129,7 @@ export function registerBuild(program: Command): void {
           maxIterations: o.maxIterations, criterion: o.criterion, weightProposals: o.weightProposals,
         },
         verifyVectors: o.verifyVectors,
+        precision,
         events: {
           onPhase: (t) => progress.line(t),
           onWarning: (w) => progress.line(`warning: ${w}`),

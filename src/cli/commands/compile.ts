@@ -14,8 +14,9 @@ import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
 import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
 import { formatBytes } from '../format.js';
 import { collectInputShape } from '../options.js';
+import { addPrecisionOptions, modelForPrecision, type PrecisionOptions } from '../precision-options.js';
 
-interface CompileOptions {
+interface CompileOptions extends PrecisionOptions {
   target: string;
   out: string;
   prefix?: string;
@@ -26,7 +27,7 @@ interface CompileOptions {
 }
 
 export function registerCompile(program: Command): void {
-  program
+  const cmd = program
     .command('compile')
     .description('generate a self-contained C library of the model (no malloc, static arena) and a Makefile for the target')
     .argument('<model>', 'model file (.onnx)')
@@ -36,34 +37,38 @@ export function registerCompile(program: Command): void {
     .option('--sparse <mode>', 'weight-sparse kernels for pruned layers: auto (per layer, when estimated faster and no bigger), never, always', 'auto')
     .option('--force', 'replace an existing output directory')
     .option('--json', 'print a JSON summary')
-    .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape)
-    .action(async (file: string, options: CompileOptions) => {
-      const target = findTarget(options.target);
-      if (!['auto', 'never', 'always'].includes(options.sparse)) throw new UserError(`--sparse must be auto, never or always, got '${options.sparse}'`);
-      const outOptions = { force: options.force, inputs: [file] };
-      checkOutputDir(options.out, outOptions);
-      const g = await loadModel(file, { inputShapes: options.inputShape });
-      const lib = compileToC(g, { prefix: options.prefix, sparse: options.sparse, estimator: targetEstimator(target), target });
-      checkFitsTarget(lib, target);
-      const files = new Map(lib.files);
-      files.set('Makefile', renderMakefile(lib, target));
-      writeDirAtomically(options.out, files, outOptions);
-      const summary = {
-        out: options.out,
-        target: target.name,
-        files: [...files.keys()].sort(),
-        arenaBytes: lib.plan.arenaBytes,
-        arenaLowerBoundBytes: lib.plan.lowerBoundBytes,
-        weightBytes: lib.view.weightBytes,
-        layers: lib.steps.length,
-        sparseLayers: lib.steps.filter((st) => st.sparse?.kernel === 'sparse').map((st) => st.nodes.join('+')),
-      };
-      if (options.json) console.log(terminalJson(summary));
-      else {
-        console.log(`wrote ${summary.files.length} files to ${terminalText(options.out)} for ${target.name}`);
-        console.log(`  weights ${formatBytes(summary.weightBytes)} (flash) · arena ${formatBytes(summary.arenaBytes)} (RAM; lower bound ${formatBytes(summary.arenaLowerBoundBytes)})`);
-        if (summary.sparseLayers.length > 0) console.log(`  weight-sparse kernels: ${summary.sparseLayers.map(terminalName).join(', ')}`);
-        console.log(`  build: make -C ${terminalText(options.out)}   (needs arm-none-eabi-gcc)`);
-      }
-    });
+    .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape);
+  addPrecisionOptions(cmd).action(async (file: string, options: CompileOptions) => {
+    const target = findTarget(options.target);
+    if (!['auto', 'never', 'always'].includes(options.sparse)) throw new UserError(`--sparse must be auto, never or always, got '${options.sparse}'`);
+    const outOptions = { force: options.force, inputs: options.calibrationData ? [file, options.calibrationData] : [file] };
+    checkOutputDir(options.out, outOptions);
+    const model = await loadModel(file, { inputShapes: options.inputShape });
+    const { graph: g, choice: precision } = modelForPrecision(model, target, options, 'compile');
+    const lib = compileToC(g, { prefix: options.prefix, sparse: options.sparse, estimator: targetEstimator(target), target });
+    checkFitsTarget(lib, target);
+    const files = new Map(lib.files);
+    files.set('Makefile', renderMakefile(lib, target));
+    writeDirAtomically(options.out, files, outOptions);
+    const summary = {
+      out: options.out,
+      target: target.name,
+      precision: precision.precision,
+      precisionReason: precision.reason,
+      files: [...files.keys()].sort(),
+      arenaBytes: lib.plan.arenaBytes,
+      arenaLowerBoundBytes: lib.plan.lowerBoundBytes,
+      weightBytes: lib.view.weightBytes,
+      layers: lib.steps.length,
+      sparseLayers: lib.steps.filter((st) => st.sparse?.kernel === 'sparse').map((st) => st.nodes.join('+')),
+    };
+    if (options.json) console.log(terminalJson(summary));
+    else {
+      console.log(`wrote ${summary.files.length} files to ${terminalText(options.out)} for ${target.name}`);
+      console.log(`  precision: ${terminalText(precision.reason)}`);
+      console.log(`  weights ${formatBytes(summary.weightBytes)} (flash) · arena ${formatBytes(summary.arenaBytes)} (RAM; lower bound ${formatBytes(summary.arenaLowerBoundBytes)})`);
+      if (summary.sparseLayers.length > 0) console.log(`  weight-sparse kernels: ${summary.sparseLayers.map(terminalName).join(', ')}`);
+      console.log(`  build: make -C ${terminalText(options.out)}   (needs arm-none-eabi-gcc)`);
+    }
+  });
 }

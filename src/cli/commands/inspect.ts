@@ -1,8 +1,11 @@
 // `edgeprune inspect <model>`: per-layer table and totals (parameters, MACs, memory, sparsity).
 
 import type { Command } from 'commander';
-import { modelStats, type ModelStats } from '../../analysis/model-stats.js';
-import { dimsToString, type Graph } from '../../ir/graph.js';
+import { modelStats, nodeParams, type ModelStats } from '../../analysis/model-stats.js';
+import { describeQuantization } from '../../analysis/quantization.js';
+import { tensorTable, type TensorEntry } from '../../analysis/tensor-table.js';
+import { byteSize } from '../../ir/dtype.js';
+import { dimsToString, producers, type Graph } from '../../ir/graph.js';
 import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
@@ -18,7 +21,17 @@ function shapesText(shapes: number[][]): string {
   return shapes.map((s) => dimsToString(s)).join(', ');
 }
 
-export function inspectReport(file: string, g: Graph, stats: ModelStats) {
+/** Per layer: its parameters' bytes as stored and their dtypes ("800 B int8 + 32 B int32"), or '-' without any. */
+function layerWeights(g: Graph): string[] {
+  const producerOf = producers(g);
+  return g.nodes.map((node) => {
+    const byType = new Map<string, number>();
+    for (const p of nodeParams(g, node, producerOf)) byType.set(p.tensor.dtype, (byType.get(p.tensor.dtype) ?? 0) + p.tensor.size * byteSize(p.tensor.dtype));
+    return byType.size ? [...byType].map(([dtype, bytes]) => `${formatBytes(bytes)} ${dtype}`).join(' + ') : '-';
+  });
+}
+
+export function inspectReport(file: string, g: Graph, stats: ModelStats, tensors: TensorEntry[] = tensorTable(g)) {
   return {
     model: file,
     producer: g.meta.producer,
@@ -26,15 +39,24 @@ export function inspectReport(file: string, g: Graph, stats: ModelStats) {
     outputs: g.outputs.map((v) => ({ name: v.name, dtype: v.dtype, shape: v.shape })),
     layers: stats.layers,
     totals: stats.totals,
+    /** Every tensor: dtype, shape, bytes as stored, scale and zero point (null when not quantized). */
+    tensors,
   };
 }
 
 /** The table and totals for a terminal: every name from the model escaped (terminalName), long ones cut. */
-export function renderInspect(file: string, g: Graph, stats: ModelStats): string {
-  const io = (label: string, vs: Graph['inputs']) => vs.map((v) => `${label} ${terminalName(v.name)}: ${v.dtype} ${terminalText(dimsToString(v.shape))}`).join('\n');
+export function renderInspect(file: string, g: Graph, stats: ModelStats, tensors: TensorEntry[] = tensorTable(g)): string {
+  const byName = new Map(tensors.map((t) => [t.name, t]));
+  const typeOf = (name: string) => {
+    const t = byName.get(name);
+    return t ? describeQuantization(t.dtype, t.scale === null ? undefined : { scale: t.scale, zeroPoint: t.zeroPoint ?? 0 }) : '-';
+  };
+  const io = (label: string, vs: Graph['inputs']) => vs.map((v) => `${label} ${terminalName(v.name)}: ${typeOf(v.name)} ${terminalText(dimsToString(v.shape))}`).join('\n');
+  const weights = layerWeights(g);
   const rows = stats.layers.map((l, i) => [
     String(i), terminalName(l.name), terminalName(l.op), shapesText(l.inputShapes), shapesText(l.outputShapes),
     formatCount(l.params), formatCount(l.macs), formatBytes(l.activationBytes), formatPercent(l.sparsity),
+    g.nodes[i].outputs.filter((o) => o).map(typeOf).join(', '), weights[i],
   ]);
   const t = stats.totals;
   const sparsity = t.weights > 0 ? ` · weight sparsity ${formatPercent(t.zeroWeights / t.weights)}` : '';
@@ -43,7 +65,7 @@ export function renderInspect(file: string, g: Graph, stats: ModelStats): string
     io('input ', g.inputs),
     io('output', g.outputs),
     '',
-    renderTable(['#', 'name', 'op', 'inputs', 'outputs', 'params', 'MACs', 'activations', 'sparsity'], rows, [true, false, false, false, false, true, true, true, true]),
+    renderTable(['#', 'name', 'op', 'inputs', 'outputs', 'params', 'MACs', 'activations', 'sparsity', 'output type', 'weights stored'], rows, [true, false, false, false, false, true, true, true, true, false, true]),
     '',
     `totals: ${formatCount(t.params)} parameters · ${formatCount(t.macs)} MACs${sparsity}`,
     `weights: ${formatBytes(t.weightBytes)} as stored · ${formatBytes(t.weightBytesFloat32)} float32 · ${formatBytes(t.weightBytesInt8)} int8 (estimate: int8 weights, int32 biases)`,
@@ -54,7 +76,7 @@ export function renderInspect(file: string, g: Graph, stats: ModelStats): string
 export function registerInspect(program: Command): void {
   program
     .command('inspect')
-    .description('show the layers of a model: shapes, parameters, MACs, activation memory, weight sparsity')
+    .description('show the layers of a model: shapes, parameters, MACs, activation memory, weight sparsity, each tensor\'s dtype (scale and zero point when quantized) and weight bytes as stored')
     .argument('<model>', 'model file (.onnx)')
     .option('--json', 'print one JSON object instead of the table')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape)

@@ -10,11 +10,13 @@ import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
 import { formatBytes, formatCount, renderTable } from '../format.js';
 import { collectInputShape, parseIntOption, SEED_RANGE } from '../options.js';
 import { UserError } from '../../errors.js';
+import { addPrecisionOptions, modelForPrecision, type PrecisionOptions } from '../precision-options.js';
+import { checkFloatReference } from '../../verify/float-reference.js';
 
 /** Exit code when the firmware's outputs do not match. */
 export const EXIT_VERIFY_FAILED = 4;
 
-interface VerifyCliOptions {
+interface VerifyCliOptions extends PrecisionOptions {
   target: string;
   data?: string;
   vectors: number;
@@ -25,9 +27,17 @@ interface VerifyCliOptions {
   keepBuild?: boolean;
   json?: boolean;
   inputShape?: InputShapes;
+  floatModel?: string;
 }
 
 const sci = (x: number | null) => (x === null ? '-' : x === 0 ? '0' : x.toExponential(1));
+
+/** What the passed vectors met: the tolerance (float32) or bit-exactness (int8), and the expected outputs when given. */
+function passedHow(r: VerifyReport): string {
+  const within = `within ${r.tolerance.atol} + ${r.tolerance.rtol}·|x| of`;
+  const expected = r.maxAbsErrorExpected === null ? '' : r.comparison === 'bit-exact' ? ` and ${within} the expected outputs` : ' and the expected outputs';
+  return `${r.comparison === 'bit-exact' ? 'bit-exact with' : within} the interpreter${expected}`;
+}
 
 export function renderVerify(r: VerifyReport): string {
   const rows = r.results.map((v) => [
@@ -41,10 +51,18 @@ export function renderVerify(r: VerifyReport): string {
     '',
     renderTable(['#', '|C - interpreter|', '|C - expected|', 'host = target', 'instructions', 'stack', 'result'], rows, [true, true, true, false, true, true, false]),
     '',
-    r.passed
-      ? `PASSED: ${r.vectors}/${r.vectors} vectors within ${r.tolerance.atol} + ${r.tolerance.rtol}·|x| of the interpreter${r.maxAbsErrorExpected !== null ? ' and the expected outputs' : ''}; host and target outputs bit-identical`
-      : `FAILED: ${r.results.filter((v) => !v.passed).length} of ${r.vectors} vectors`,
+    r.passed ? `PASSED: ${r.vectors}/${r.vectors} vectors ${passedHow(r)}; host and target outputs bit-identical` : `FAILED: ${r.results.filter((v) => !v.passed).length} of ${r.vectors} vectors${r.comparison === 'bit-exact' ? ` (bit-exact with the interpreter: ${r.bitExactVectors}/${r.vectors})` : ''}`,
+    `precision: ${terminalText(r.precision.reason)}`,
   ];
+  const f = r.floatReference;
+  if (f) {
+    const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+    const agreement = f.top1Agreement !== null ? `top-1 agreement ${pct(f.top1Agreement)} of ${f.vectors} vectors · ` : '';
+    const accuracy = f.accuracy
+      ? ` · accuracy on ${f.labelled} labelled vectors: int8 ${pct(f.accuracy.int8)}, float ${pct(f.accuracy.float)} (${f.accuracy.dropPoints >= 0 ? '-' : '+'}${Math.abs(f.accuracy.dropPoints).toFixed(1)} points)`
+      : ' · no labels in the data: no accuracy';
+    lines.push(`against the float model ${terminalName(f.model)}: ${agreement}largest difference ${sci(f.maxAbsDiff)}${accuracy}`);
+  }
   if (r.instructions !== null) {
     const perMac = r.instructionsPerMac !== null ? ` (${r.instructionsPerMac.toFixed(2)} per MAC)` : '';
     lines.push(`instructions per inference: ${formatCount(r.instructions)}${perMac} → ${r.estimatedMs!.toFixed(2)} ms (${r.estimateBasis})`);
@@ -59,7 +77,7 @@ export function renderVerify(r: VerifyReport): string {
 }
 
 export function registerVerify(program: Command): void {
-  program
+  const cmd = program
     .command('verify')
     .description('build the model for a target, run it on the emulated board (or a real one with --port), compare every output with the reference interpreter, and measure instructions, stack, flash and RAM')
     .argument('<model>', 'model file (.onnx)')
@@ -71,18 +89,24 @@ export function registerVerify(program: Command): void {
     .option('--optimize <level>', 'compiler optimization: O2, O3 or Os', 'O2')
     .option('--port <path>', 'talk to a real board on this serial port (e.g. /dev/ttyACM0) instead of QEMU')
     .option('--keep-build', 'keep the build folder and print where it is')
+    .option('--float-model <file>', 'for a quantized model: the float model it came from (default: the model itself when verify quantizes it); reports top-1 agreement and, when --data has labels, both accuracies')
     .option('--json', 'print one JSON object')
-    .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape)
-    .action(async (file: string, options: VerifyCliOptions) => {
-      const target = findTarget(options.target);
-      if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
-      const g = await loadModel(file, { inputShapes: options.inputShape });
-      const vectors = loadVectors(g, { data: options.data, count: options.vectors, seed: options.seed });
-      const report = await verifyOnTarget(g, modelDisplayName(file), {
-        target, vectors, prefix: options.prefix, optimize: options.optimize, port: options.port, keepBuild: options.keepBuild,
-        log: options.json ? undefined : (line) => process.stderr.write(`${terminalText(line)}\n`),
-      });
-      console.log(options.json ? terminalJson(report) : renderVerify(report));
-      if (!report.passed) process.exitCode = EXIT_VERIFY_FAILED;
+    .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape);
+  addPrecisionOptions(cmd).action(async (file: string, options: VerifyCliOptions) => {
+    const target = findTarget(options.target);
+    if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
+    const model = await loadModel(file, { inputShapes: options.inputShape });
+    const { graph: g, choice: precision, floatModel: original } = modelForPrecision(model, target, options, 'verify');
+    const floatModel = options.floatModel
+      ? { graph: await loadModel(options.floatModel, { inputShapes: options.inputShape }), name: modelDisplayName(options.floatModel) }
+      : original && { graph: original, name: modelDisplayName(file) };
+    if (floatModel) checkFloatReference(g, floatModel);
+    const vectors = loadVectors(g, { data: options.data, count: options.vectors, seed: options.seed });
+    const report = await verifyOnTarget(g, modelDisplayName(file), {
+      target, vectors, prefix: options.prefix, optimize: options.optimize, port: options.port, keepBuild: options.keepBuild, precision, floatModel,
+      log: options.json ? undefined : (line) => process.stderr.write(`${terminalText(line)}\n`),
     });
+    console.log(options.json ? terminalJson(report) : renderVerify(report));
+    if (!report.passed) process.exitCode = EXIT_VERIFY_FAILED;
+  });
 }

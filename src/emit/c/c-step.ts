@@ -16,7 +16,10 @@ export type CArg =
   | { kind: 'symbol'; name: string };
 
 /** C element types of constant arrays. */
-export type CElementType = 'float' | 'uint8_t' | 'uint16_t' | 'uint32_t' | 'int32_t';
+export type CElementType = 'float' | 'int8_t' | 'uint8_t' | 'uint16_t' | 'uint32_t' | 'int32_t';
+
+/** Bytes of one element of each C element type. */
+export const C_ELEMENT_BYTES: Record<CElementType, number> = { float: 4, int8_t: 1, uint8_t: 1, uint16_t: 2, uint32_t: 4, int32_t: 4 };
 
 /** A constant array in flash; `key` identifies it (same key, same array). */
 export interface CWeight {
@@ -26,7 +29,12 @@ export interface CWeight {
   ctype?: CElementType;
 }
 
-const C_TYPES: Partial<Record<Tensor['dtype'], CElementType>> = { float32: 'float', uint8: 'uint8_t', uint16: 'uint16_t', uint32: 'uint32_t', int32: 'int32_t' };
+const C_TYPES: Partial<Record<Tensor['dtype'], CElementType>> = { float32: 'float', int8: 'int8_t', uint8: 'uint8_t', uint16: 'uint16_t', uint32: 'uint32_t', int32: 'int32_t' };
+
+/** The C element type of a tensor dtype, or undefined when the C backend never stores that dtype. */
+export function cTypeOf(dtype: Tensor['dtype']): CElementType | undefined {
+  return C_TYPES[dtype];
+}
 
 /** The C element type of a weight array. */
 export function cElementType(w: CWeight): CElementType {

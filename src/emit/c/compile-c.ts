@@ -2,11 +2,9 @@
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import { checkMemoryPlan, planMemory, type MemoryPlan } from '../../analysis/memory-plan.js';
+import type { MemoryPlan } from '../../analysis/memory-plan.js';
 import { UserError } from '../../errors.js';
-import { byteSize } from '../../ir/dtype.js';
-import { staticInfo, type Graph } from '../../ir/graph.js';
-import { shapeSize } from '../../ir/tensor.js';
+import type { Graph } from '../../ir/graph.js';
 import { exportOnnx } from '../../onnx/export.js';
 import { eliminateDeadCode } from '../../passes/eliminate-dead-code.js';
 import { foldBatchNorm } from '../../passes/fold-batchnorm.js';
@@ -14,6 +12,7 @@ import { runPasses } from '../../passes/pass.js';
 import { repoPath } from '../../util/package-root.js';
 import { VERSION } from '../../version.js';
 import { renderTemplate } from '../render-template.js';
+import { planArena } from './arena.js';
 import type { CStep } from './c-step.js';
 import { checkPrefix } from './c-literals.js';
 import { lowerGraph } from './lower.js';
@@ -59,22 +58,6 @@ function prepare(g: Graph): Graph {
 function kernelHeaders(): string[] {
   if (!fs.existsSync(KERNEL_DIR)) throw new Error(`the C kernel library is missing (${KERNEL_DIR})`);
   return fs.readdirSync(KERNEL_DIR).filter((f) => f.endsWith('.h')).sort();
-}
-
-/** Memory plan over the steps' run-time values. */
-function planArena(g: Graph, steps: CStep[]): MemoryPlan {
-  const sizes = new Map<string, number>();
-  const note = (name: string) => {
-    if (!name || sizes.has(name)) return;
-    const v = staticInfo(g, name);
-    sizes.set(name, shapeSize(v.shape) * byteSize(v.dtype));
-  };
-  for (const v of [...g.inputs, ...g.outputs]) note(v.name);
-  for (const s of steps) for (const v of [...s.inputs, ...s.outputs]) note(v);
-  const plan = planMemory({ sizes, inputs: g.inputs.map((v) => v.name), outputs: g.outputs.map((v) => v.name), steps });
-  const problems = checkMemoryPlan(plan);
-  if (problems.length) throw new Error(`memory plan is unsound:\n  ${problems.join('\n  ')}`);
-  return plan;
 }
 
 export function compileToC(source: Graph, options: CompileCOptions = {}): CLibrary {

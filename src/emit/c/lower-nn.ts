@@ -26,14 +26,14 @@ function constantWeight(ctx: LowerContext, index: number, what: string): Tensor 
 }
 
 /** Spatial extent as 2-D: 1-D windows run as H = 1. */
-function as2d(spatial: readonly number[], what: string, fill: number): [number, number] {
+export function as2d(spatial: readonly number[], what: string, fill: number): [number, number] {
   if (spatial.length === 1) return [fill, spatial[0]];
   if (spatial.length === 2) return [spatial[0], spatial[1]];
   return unsupported(`${what} has ${spatial.length} spatial dimensions; the C kernels handle 1-D and 2-D`);
 }
 
 /** One call per batch element, offsetting the input and output pointers. */
-function perBatch(n: number, inStride: number, outStride: number, make: (inOffset: number, outOffset: number) => CCall): CCall[] {
+export function perBatch(n: number, inStride: number, outStride: number, make: (inOffset: number, outOffset: number) => CCall): CCall[] {
   return Array.from({ length: n }, (_, b) => make(b * inStride, b * outStride));
 }
 

@@ -1,4 +1,4 @@
-// C lowerings of data movement: reshapes as views, Concat as block copies, Pad, Transpose.
+// C lowerings of data movement: reshapes as views, Concat as block copies, Pad, Transpose (float32; views, Concat and Transpose int8 too).
 
 import { shapeSize } from '../../ir/tensor.js';
 import type { InferInput } from '../../ops/op-def.js';
@@ -8,8 +8,14 @@ import { normalizeAxis } from '../../ops/util/axes.js';
 import { float, int, ints, symbol, value, weight, type CArg, type CCall } from './c-step.js';
 import { unsupported, type LowerContext, type Lowering } from './lower.js';
 
+/** The data-movement kernels' name suffix for the element type of a value: 4-byte words or bytes. */
+function elementSuffix(ctx: LowerContext, name: string): 'f32' | 's8' {
+  return ctx.type(name).dtype === 'int8' ? 's8' : 'f32';
+}
+
 /** Output 0 is input 0 with another shape: the memory planner gives both the same bytes. */
 const view: Lowering = {
+  dtypes: ['float32', 'int8'],
   lower(ctx) {
     if (ctx.node.outputs.slice(1).some((o) => o)) unsupported(`the second output of ${ctx.node.opType} has no C kernel`);
     const x = ctx.node.inputs[0];
@@ -24,8 +30,10 @@ function source(ctx: LowerContext, name: string): CArg {
 }
 
 const concat: Lowering = {
+  dtypes: ['float32', 'int8'],
   lower(ctx) {
     const out = ctx.output(0);
+    const kernel = `ep_copy_blocks_${elementSuffix(ctx, out)}`;
     const outShape = ctx.type(out).shape;
     const axis = normalizeAxis((ctx.attrs as { axis: number }).axis, outShape.length, ctx.node);
     const outer = shapeSize(outShape.slice(0, axis));
@@ -37,7 +45,7 @@ const concat: Lowering = {
       if (len > 0) {
         const block = len * inner;
         const dst: CArg = value(out, offset * inner);
-        calls.push({ kernel: 'ep_copy_blocks_f32', args: [dst, int(outShape[axis] * inner), source(ctx, name), int(block), int(block), int(outer)] });
+        calls.push({ kernel, args: [dst, int(outShape[axis] * inner), source(ctx, name), int(block), int(block), int(outer)] });
       }
       offset += len;
     }
@@ -70,6 +78,7 @@ const pad: Lowering = {
 };
 
 const transpose: Lowering = {
+  dtypes: ['float32', 'int8'],
   lower(ctx) {
     const x = ctx.node.inputs[0];
     const xs = ctx.type(x).shape;
@@ -81,7 +90,7 @@ const transpose: Lowering = {
       summary: `Transpose [${perm.join(', ')}]`,
       inputs: [x],
       outputs: [out],
-      calls: [{ kernel: 'ep_transpose_f32', args: [value(x), value(out), int(xs.length), ints(xs), ints(perm)] }],
+      calls: [{ kernel: `ep_transpose_${elementSuffix(ctx, x)}`, args: [value(x), value(out), int(xs.length), ints(xs), ints(perm)] }],
     };
   },
 };

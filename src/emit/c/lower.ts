@@ -1,4 +1,4 @@
-// IR graph → list of C steps: choose a kernel per node, fuse ReLU/Clip into the layer before, refuse what C lacks.
+// IR graph → list of C steps: choose a kernel per node by domain and dtype, fuse float ReLU/Clip into the layer before, refuse what C lacks.
 
 import { UserError } from '../../errors.js';
 import { consumers, staticInfo, type Graph, type Node, type StaticValueInfo } from '../../ir/graph.js';
@@ -9,6 +9,10 @@ import { ELEMENTWISE_LOWERINGS } from './lower-elementwise.js';
 import { NN_LOWERINGS } from './lower-nn.js';
 import { TENSOR_LOWERINGS } from './lower-tensor.js';
 import type { KernelEstimator, SparseMode } from './sparse-choice.js';
+import type { DType } from '../../ir/dtype.js';
+import { EDGEPRUNE_DOMAIN } from '../../ops/util/int8-params.js';
+import { compareStrings } from '../../util/compare.js';
+import { INT8_LOWERINGS, INT8_STANDARD_LOWERINGS } from './lower-int8.js';
 
 /** A clamp applied to a layer's output: ReLU is [0, +inf), Clip is [min, max]. */
 export interface ActivationRange {
@@ -40,8 +44,14 @@ export interface LowerOptions {
 
 export interface Lowering {
   lower(ctx: LowerContext): CStep;
-  /** The kernel can clamp its output, so a following ReLU or Clip folds into it. */
+  /** The kernel can clamp its output, so a following float ReLU or Clip folds into it (int8 kernels clamp with act_min/act_max instead). */
   fusesActivation?: boolean;
+  /**
+   * The dtypes of the run-time values (inputs and outputs; constants excluded) the lowering handles: float32 when not
+   * given. An op may have one lowering per dtype (MaxPool on float32, MaxPool on int8): the first that covers every
+   * run-time value of the node is used.
+   */
+  dtypes?: readonly DType[];
 }
 
 /** Thrown by a lowering for a node the C backend cannot compile; collected into one error. */
@@ -51,7 +61,61 @@ export function unsupported(reason: string): never {
   throw new CUnsupported(reason);
 }
 
-const LOWERINGS: Record<string, Lowering> = { ...NN_LOWERINGS, ...ELEMENTWISE_LOWERINGS, ...TENSOR_LOWERINGS };
+/** Per op type, its lowerings in the order they are tried. */
+type LoweringTable = Map<string, Lowering[]>;
+
+function addLowerings(table: LoweringTable, lowerings: Record<string, Lowering>, dtypes?: readonly DType[]): LoweringTable {
+  for (const [op, l] of Object.entries(lowerings)) {
+    const entry = dtypes && !l.dtypes ? { ...l, dtypes } : l;
+    table.set(op, [...(table.get(op) ?? []), entry]);
+  }
+  return table;
+}
+
+/**
+ * The lowerings of each domain. Standard ops: the float32 kernels first, then the int8 ones (the kernels' own
+ * lowerings without a dtype list take float32 and int8 values: QuantizeLinear and DequantizeLinear convert between
+ * them, the others check their input). edgeprune's int8 ops (domain ai.edgeprune) take int8 values.
+ */
+let tables: ReadonlyMap<string, LoweringTable> | undefined;
+
+/** Built on first use: the lowering modules import this one, so their tables are not ready while it loads. */
+function loweringTables(): ReadonlyMap<string, LoweringTable> {
+  tables ??= new Map([
+    ['', addLowerings(addLowerings(new Map(), { ...NN_LOWERINGS, ...ELEMENTWISE_LOWERINGS, ...TENSOR_LOWERINGS }), INT8_STANDARD_LOWERINGS, ['float32', 'int8'])],
+    [EDGEPRUNE_DOMAIN, addLowerings(new Map(), INT8_LOWERINGS, ['int8'])],
+  ]);
+  return tables;
+}
+
+const dtypesOf = (l: Lowering): readonly DType[] => l.dtypes ?? ['float32'];
+
+/** An op's name in messages: its type, qualified by its domain outside the standard one. */
+const opName = (domain: string, opType: string) => (domain ? `${domain}.${opType}` : opType);
+
+/** Every op with a lowering that takes values of `dtype`, sorted. */
+function opsFor(dtype: DType): string[] {
+  const names: string[] = [];
+  for (const [domain, table] of loweringTables()) {
+    for (const [op, ls] of table) if (ls.some((l) => dtypesOf(l).includes(dtype))) names.push(opName(domain, op));
+  }
+  return names.sort(compareStrings);
+}
+
+/** "float32", "float32 or int8". */
+const orList = (xs: readonly string[]) => (xs.length <= 1 ? xs.join('') : `${xs.slice(0, -1).join(', ')} or ${xs[xs.length - 1]}`);
+
+/**
+ * The lowering of a node whose run-time values have the given types, or the refusal naming the first value no lowering
+ * takes, its dtype and the dtypes the C backend runs this op on (the error's hint lists the ops of each dtype).
+ */
+function chooseLowering(node: Node, candidates: readonly Lowering[], runtime: readonly StaticValueInfo[]): Lowering {
+  const found = candidates.find((l) => runtime.every((v) => dtypesOf(l).includes(v.dtype)));
+  if (found) return found;
+  const supported = [...new Set(candidates.flatMap(dtypesOf))];
+  const bad = runtime.find((v) => !supported.includes(v.dtype)) ?? runtime.find((v) => v.dtype !== runtime[0].dtype) ?? runtime[0];
+  unsupported(`value '${bad.name}' is ${bad.dtype}; the C backend runs ${node.opType} on ${orList(supported)} values${supported.includes(bad.dtype) ? ' of one kind per kernel' : ''}`);
+}
 
 /** ReLU, or a Clip with constant bounds, as a clamp range; undefined for anything else. */
 function activationRange(g: Graph, node: Node): ActivationRange | undefined {
@@ -75,7 +139,7 @@ function planFusion(g: Graph): Map<Node, Node> {
   const outputs = new Set(g.outputs.map((o) => o.name));
   const fused = new Map<Node, Node>();
   for (const node of g.nodes) {
-    if (!LOWERINGS[node.opType]?.fusesActivation || node.domain !== '') continue;
+    if (node.domain !== '' || !loweringTables().get('')!.get(node.opType)?.some((l) => l.fusesActivation)) continue;
     const out = node.outputs[0];
     const readers = users.get(out) ?? [];
     if (readers.length !== 1 || outputs.has(out)) continue;
@@ -93,9 +157,9 @@ export function lowerGraph(g: Graph, options: LowerOptions = {}): CStep[] {
   const problems: string[] = [];
   for (const node of g.nodes) {
     if (absorbed.has(node)) continue;
-    const lowering = node.domain === '' ? LOWERINGS[node.opType] : undefined;
-    if (!lowering) {
-      problems.push(`node '${node.name}' (${node.opType}): the op has no C kernel`);
+    const candidates = loweringTables().get(node.domain)?.get(node.opType);
+    if (!candidates) {
+      problems.push(`node '${node.name}' (${opName(node.domain, node.opType)}): the op has no C kernel`);
       continue;
     }
     const act = fused.get(node);
@@ -111,10 +175,8 @@ export function lowerGraph(g: Graph, options: LowerOptions = {}): CStep[] {
       estimator: options.estimator,
     };
     try {
-      const floatOnly = [...node.inputs, ...node.outputs].filter((n) => n && !g.initializers.has(n));
-      const other = floatOnly.find((n) => ctx.type(n).dtype !== 'float32');
-      if (other) unsupported(`value '${other}' is ${ctx.type(other).dtype}; the C backend computes float32 models (int8 comes with quantization)`);
-      const step = lowering.lower(ctx);
+      const runtime = [...node.inputs, ...node.outputs].filter((n) => n && !g.initializers.has(n)).map(ctx.type);
+      const step = chooseLowering(node, candidates, runtime).lower(ctx);
       if (act) {
         step.nodes.push(act.name);
         step.summary += ` + ${act.opType}`;
@@ -122,19 +184,19 @@ export function lowerGraph(g: Graph, options: LowerOptions = {}): CStep[] {
       steps.push(step);
     } catch (e) {
       if (!(e instanceof CUnsupported)) throw e;
-      problems.push(`node '${node.name}' (${node.opType}): ${e.message}`);
+      problems.push(`node '${node.name}' (${opName(node.domain, node.opType)}): ${e.message}`);
     }
   }
   if (problems.length) {
     throw new UserError(
       `not supported by the C backend: ${problems.join('; ')}`,
-      `C kernels exist for: ${Object.keys(LOWERINGS).sort().join(', ')}`,
+      `C kernels exist for: ${opsFor('float32').join(', ')} (float32); ${opsFor('int8').join(', ')} (int8)`,
     );
   }
   return steps;
 }
 
-/** Ops the C backend compiles (float32). */
-export function cBackendOps(): string[] {
-  return Object.keys(LOWERINGS).sort();
+/** Ops the C backend compiles for values of `dtype` (ai.edgeprune ops qualified by their domain). */
+export function cBackendOps(dtype: DType = 'float32'): string[] {
+  return opsFor(dtype);
 }

@@ -2,11 +2,12 @@
 // The templates print it as is (no escaping): every string from the model is escaped here, for its C context.
 
 import type { MemoryPlan } from '../../analysis/memory-plan.js';
+import { modelPrecision } from '../../analysis/model-precision.js';
 import { byteSize } from '../../ir/dtype.js';
 import type { Graph, StaticValueInfo } from '../../ir/graph.js';
 import { staticInfo } from '../../ir/graph.js';
 import { shapeSize, shapeToString } from '../../ir/tensor.js';
-import { cElementType, type CArg, type CStep, type CWeight } from './c-step.js';
+import { C_ELEMENT_BYTES, cElementType, cTypeOf, type CArg, type CElementType, type CStep, type CWeight } from './c-step.js';
 import { cComment, cIdentifier } from '../../util/escape.js';
 import { cFloat } from './c-literals.js';
 
@@ -15,6 +16,8 @@ export interface IoView {
   /** The value's name, escaped for a C comment. */
   name: string;
   dtype: string;
+  /** Its C element type (model_invoke's parameter type): float, or int8_t for an int8 graph input or output. */
+  ctype: string;
   shape: string;
   elements: number;
   bytes: number;
@@ -23,7 +26,7 @@ export interface IoView {
 
 export interface WeightView {
   ident: string;
-  /** C element type: float, or an unsigned/int32 type for the index arrays of sparse layers. */
+  /** C element type: float, int8_t (int8 weights), int32_t (int8 biases), or an unsigned type for the index arrays of sparse layers. */
   ctype: string;
   elements: number;
   bytes: number;
@@ -49,6 +52,10 @@ export interface ModelView {
   PREFIX: string;
   arenaBytes: number;
   arenaLowerBoundBytes: number;
+  /** Every buffer's offset is a multiple of this. */
+  arenaAlignment: number;
+  /** One line for model.h: the precision the model computes in. */
+  precisionNote: string;
   /** The arena array needs at least one byte to be valid C. */
   arenaArrayBytes: number;
   inputs: IoView[];
@@ -62,15 +69,21 @@ export interface ModelView {
 
 const VALUES_PER_ROW = 8;
 const INTEGERS_PER_ROW = 16;
-const C_BYTES: Record<string, number> = { float: 4, uint8_t: 1, uint16_t: 2, uint32_t: 4, int32_t: 4 };
+/** Signed integer types: their values are printed as plain (possibly negative) int literals. */
+const SIGNED_RANGES: Partial<Record<CElementType, [number, number]>> = { int8_t: [-128, 127], int32_t: [-2147483648, 2147483647] };
 
 /** C literals of a weight array's values. */
-function cValues(w: CWeight, ctype: string): string[] {
+function cValues(w: CWeight, ctype: CElementType): string[] {
   const data = w.tensor.data;
   if (ctype === 'float') return Array.from(data as Float32Array, cFloat);
+  const signed = SIGNED_RANGES[ctype];
   return Array.from(data as ArrayLike<number>, (v) => {
     if (!Number.isInteger(v)) throw new Error(`weight '${w.key}': ${v} is not an integer (${ctype})`);
-    if (ctype === 'int32_t') return v === -2147483648 ? '(-2147483647 - 1)' : String(v);
+    if (signed) {
+      if (v < signed[0] || v > signed[1]) throw new Error(`weight '${w.key}': ${v} is outside ${ctype}`);
+      // INT32_MIN has no literal of type int (2147483648 is a long): spelled as an expression.
+      return v === -2147483648 ? '(-2147483647 - 1)' : String(v);
+    }
     if (v < 0) throw new Error(`weight '${w.key}': ${v} is negative (${ctype})`);
     return `${v}u`;
   });
@@ -108,8 +121,8 @@ class WeightTable {
       const rows: string[] = [];
       for (let i = 0; i < values.length; i += perRow) rows.push(values.slice(i, i + perRow).join(', '));
       // (an empty array is not valid C: one unused element)
-      if (values.length === 0) rows.push(ctype === 'float' ? '0.0f' : '0u');
-      view = { ident, ctype, elements: Math.max(values.length, 1), bytes: Math.max(values.length, 1) * C_BYTES[ctype], key: cComment(w.key), rows };
+      if (values.length === 0) rows.push(ctype === 'float' ? '0.0f' : SIGNED_RANGES[ctype] ? '0' : '0u');
+      view = { ident, ctype, elements: Math.max(values.length, 1), bytes: Math.max(values.length, 1) * C_ELEMENT_BYTES[ctype], key: cComment(w.key), rows };
       this.byKey.set(w.key, view);
     }
     return view.ident;
@@ -120,10 +133,26 @@ class WeightTable {
   }
 }
 
+/** The C type of a run-time value: every dtype a lowering accepts has one. */
+function valueCType(v: StaticValueInfo): CElementType {
+  const ctype = cTypeOf(v.dtype);
+  if (!ctype) throw new Error(`value '${v.name}' is ${v.dtype}, which the C backend does not store`);
+  return ctype;
+}
+
 function ioView(g: Graph, v: StaticValueInfo, index: number, plan: MemoryPlan): IoView {
   const elements = shapeSize(v.shape);
-  return { index, name: cComment(v.name), dtype: v.dtype, shape: shapeToString(v.shape), elements, bytes: elements * byteSize(v.dtype), offset: plan.offsets.get(v.name) ?? 0 };
+  return {
+    index, name: cComment(v.name), dtype: v.dtype, ctype: valueCType(v), shape: shapeToString(v.shape), elements,
+    bytes: elements * byteSize(v.dtype), offset: plan.offsets.get(v.name) ?? 0,
+  };
 }
+
+/**
+ * The arena pointer macro of each C element type a run-time value can have: the one place a value's dtype becomes its
+ * pointer type in model.c (offsets are in bytes; the plan aligns every buffer for its widest element).
+ */
+export const ARENA_MACROS: Partial<Record<CElementType, string>> = { float: 'F32', int8_t: 'S8', int32_t: 'S32' };
 
 export interface ViewModelInput {
   graph: Graph;
@@ -135,6 +164,15 @@ export interface ViewModelInput {
   kernelHeaders: string[];
 }
 
+/** model.h's precision line: float32, or int8 and whether the model converts its float inputs and outputs itself. */
+function precisionNote(g: Graph): string {
+  if (modelPrecision(g).precision !== 'int8') return 'float32';
+  const floatEnds = [...g.inputs, ...g.outputs].every((v) => staticInfo(g, v.name).dtype === 'float32');
+  return floatEnds
+    ? 'int8 (int8 weights and activations; the model quantizes its float inputs and dequantizes its outputs itself)'
+    : 'int8 (int8 weights and activations; inputs and outputs of the types below)';
+}
+
 export function buildViewModel(input: ViewModelInput): ModelView {
   const { graph: g, steps, plan, prefix } = input;
   const weights = new WeightTable(prefix);
@@ -144,7 +182,11 @@ export function buildViewModel(input: ViewModelInput): ModelView {
       case 'value': {
         const offset = plan.offsets.get(a.name);
         if (offset === undefined) throw new Error(`value '${a.name}' has no arena offset`);
-        return `${prefix.toUpperCase()}_ARENA_F32(${offset + 4 * (a.elementOffset ?? 0)})`;
+        const v = staticInfo(g, a.name);
+        const ctype = valueCType(v);
+        const macro = ARENA_MACROS[ctype];
+        if (!macro) throw new Error(`value '${a.name}' is ${v.dtype}: no arena pointer type for ${ctype}`);
+        return `${prefix.toUpperCase()}_ARENA_${macro}(${offset + C_ELEMENT_BYTES[ctype] * (a.elementOffset ?? 0)})`;
       }
       case 'weight': {
         const ident = weights.ident(a.weight);
@@ -176,6 +218,8 @@ export function buildViewModel(input: ViewModelInput): ModelView {
     PREFIX: prefix.toUpperCase(),
     arenaBytes: plan.arenaBytes,
     arenaLowerBoundBytes: plan.lowerBoundBytes,
+    arenaAlignment: plan.alignment,
+    precisionNote: precisionNote(g),
     arenaArrayBytes: Math.max(plan.arenaBytes, 1),
     inputs: g.inputs.map((v, i) => ioView(g, staticInfo(g, v.name), i, plan)),
     outputs: g.outputs.map((v, i) => ioView(g, staticInfo(g, v.name), i, plan)),

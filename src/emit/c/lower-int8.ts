@@ -1,0 +1,190 @@
+// C lowerings of the int8 ops: Int8Conv and Int8Gemm (ai.edgeprune), and QuantizeLinear, DequantizeLinear and MaxPool on int8.
+//
+// The kernels (templates/c/lib/ep_int8_*.h) take the weights in their ONNX layout, the int32 bias as is, and the
+// per-channel fixed-point constants from channelMultipliers (src/ops/util/int8-params.ts): mult int32 [M] and shift
+// int8 [M]. Zero points, clamps and shapes are literal arguments. The int8 ops carry their fused activation in
+// act_min/act_max, so no ReLU is fused here.
+
+import type { Node } from '../../ir/graph.js';
+import { shapeSize, Tensor } from '../../ir/tensor.js';
+import type { Int8ConvAttrs } from '../../ops/int8-conv.js';
+import type { Int8GemmAttrs } from '../../ops/int8-gemm.js';
+import { convGeometry } from '../../ops/util/conv-geometry.js';
+import { channelMultipliers, checkSymmetricWeights, LAYER_INPUTS as conv, LAYER_INPUTS as gemm } from '../../ops/util/int8-params.js';
+import { float, int, NULL_ARG, value, weight, type CArg, type CStep } from './c-step.js';
+import { unsupported, type LowerContext, type Lowering } from './lower.js';
+import { as2d, NN_LOWERINGS, perBatch } from './lower-nn.js';
+
+/** A constant input of an int8 node, of the given type, or a refusal naming it. */
+function constantInput(ctx: LowerContext, index: number, what: string, dtype: Tensor['dtype']): Tensor {
+  const name = ctx.node.inputs[index];
+  const t = name ? ctx.constant(name) : undefined;
+  if (!t) unsupported(`${what} '${name ?? ''}' is computed at run time; the int8 C kernels need it constant`);
+  if (t.dtype !== dtype) unsupported(`${what} '${name}' is ${t.dtype}, not ${dtype}`);
+  return t;
+}
+
+/** A run-time int8 input (the tensor an int8 kernel reads). */
+function int8Value(ctx: LowerContext, index: number, what: string): string {
+  const name = ctx.node.inputs[index];
+  if (ctx.constant(name)) unsupported(`${what} '${name}' is a constant; the int8 C kernels read it at run time`);
+  const t = ctx.type(name);
+  if (t.dtype !== 'int8') unsupported(`${what} '${name}' is ${t.dtype}; the int8 C kernels read int8`);
+  return name;
+}
+
+/** A per-tensor zero point (one int8 element), or 0 when the input is absent. */
+function zeroPoint(ctx: LowerContext, index: number, what: string): number {
+  if (!ctx.node.inputs[index]) return 0;
+  const t = constantInput(ctx, index, what, 'int8');
+  if (t.size !== 1) unsupported(`${what} has ${t.size} elements; the int8 C kernels take one zero point per tensor`);
+  return t.at(0);
+}
+
+/** A per-tensor float32 scale. */
+function scale(ctx: LowerContext, index: number, what: string): number {
+  const t = constantInput(ctx, index, what, 'float32');
+  if (t.size !== 1) unsupported(`${what} has ${t.size} elements; the C kernels take one scale per tensor here`);
+  return t.at(0);
+}
+
+/**
+ * The arguments every int8 layer kernel shares after its weights: bias (or NULL), the per-channel multipliers and
+ * shifts (channelMultipliers: the one definition), then the output.
+ */
+function layerParams(ctx: LowerContext, M: number, node: Node, out: string, outOffset = 0): CArg[] {
+  const multipliers = channelMultipliers(
+    constantInput(ctx, conv.X_SCALE, 'x_scale', 'float32'),
+    constantInput(ctx, conv.W_SCALE, 'w_scale', 'float32'),
+    constantInput(ctx, conv.Y_SCALE, 'y_scale', 'float32'),
+    M,
+    node,
+  );
+  const biasName = ctx.node.inputs[conv.BIAS];
+  const bias = biasName ? weight(biasName, constantInput(ctx, conv.BIAS, 'bias B', 'int32')) : NULL_ARG;
+  return [
+    bias,
+    weight(`${node.name}:requant_mult`, Tensor.fromNumbers('int32', [M], multipliers.map((m) => m.multiplier))),
+    weight(`${node.name}:requant_shift`, Tensor.fromNumbers('int8', [M], multipliers.map((m) => m.shift))),
+    value(out, outOffset),
+  ];
+}
+
+/** x_zp, y_zp, act_min, act_max: the literal tail of the layer kernels. */
+function quantTail(ctx: LowerContext, clamp: { actMin: number; actMax: number }): CArg[] {
+  return [int(zeroPoint(ctx, conv.X_ZERO, 'x_zero_point')), int(zeroPoint(ctx, conv.Y_ZERO, 'y_zero_point')), int(clamp.actMin), int(clamp.actMax)];
+}
+
+/** The int8 weights, checked symmetric (the interpreter refuses -128 too). */
+function int8Weights(ctx: LowerContext): Tensor {
+  const w = constantInput(ctx, conv.W, 'weight w', 'int8');
+  checkSymmetricWeights(w, ctx.node);
+  return w;
+}
+
+const int8Conv: Lowering = {
+  lower(ctx): CStep {
+    const attrs = ctx.attrs as Int8ConvAttrs;
+    const x = int8Value(ctx, conv.X, 'input x');
+    const xs = ctx.type(x).shape;
+    const wt = int8Weights(ctx);
+    const p = convGeometry(xs, wt.shape, attrs, ctx.node);
+    const [N, C] = xs;
+    const M = wt.shape[0];
+    const [H, W] = as2d(xs.slice(2), 'Int8Conv', 1);
+    const [KH, KW] = as2d(wt.shape.slice(2), 'Int8Conv', 1);
+    const [OH, OW] = as2d(p.geometry.outSpatial, 'Int8Conv', 1);
+    const [sh, sw] = as2d(p.strides, 'Int8Conv', 1);
+    const [dh, dw] = as2d(p.dilations, 'Int8Conv', 1);
+    const [pt, pl] = as2d(p.geometry.padBegin, 'Int8Conv', 0);
+    const out = ctx.output(0);
+    const shape = [int(C), int(H), int(W), int(M), int(KH), int(KW), int(OH), int(OW), int(sh), int(sw), int(dh), int(dw), int(pt), int(pl), int(p.group)];
+    const tail = quantTail(ctx, attrs);
+    return {
+      nodes: [ctx.node.name],
+      summary: `Int8Conv ${KH}x${KW} ${C}→${M}${p.group > 1 ? ` groups ${p.group}` : ''}`,
+      inputs: [x],
+      outputs: [out],
+      calls: perBatch(N, C * H * W, M * OH * OW, (i, o) => ({
+        kernel: 'ep_conv2d_s8',
+        args: [value(x, i), weight(ctx.node.inputs[conv.W], wt), ...layerParams(ctx, M, ctx.node, out, o), ...shape, ...tail],
+      })),
+    };
+  },
+};
+
+const int8Gemm: Lowering = {
+  lower(ctx): CStep {
+    const attrs = ctx.attrs as Int8GemmAttrs;
+    const x = int8Value(ctx, gemm.X, 'input x');
+    const [rows, K] = ctx.type(x).shape;
+    const wt = int8Weights(ctx);
+    const M = wt.shape[0];
+    const out = ctx.output(0);
+    return {
+      nodes: [ctx.node.name],
+      summary: `Int8Gemm ${K}→${M}`,
+      inputs: [x],
+      outputs: [out],
+      calls: [
+        {
+          kernel: 'ep_dense_s8',
+          args: [value(x), weight(ctx.node.inputs[gemm.W], wt), ...layerParams(ctx, M, ctx.node, out), int(rows), int(K), int(M), ...quantTail(ctx, attrs)],
+        },
+      ],
+    };
+  },
+};
+
+const quantizeLinear: Lowering = {
+  lower(ctx): CStep {
+    const x = ctx.node.inputs[0];
+    const xt = ctx.type(x);
+    if (ctx.constant(x)) unsupported(`input '${x}' is a constant; quantize it before compiling`);
+    if (xt.dtype !== 'float32') unsupported(`input '${x}' is ${xt.dtype}; the C kernel quantizes float32`);
+    const out = ctx.output(0);
+    if (ctx.type(out).dtype !== 'int8') unsupported(`output '${out}' is ${ctx.type(out).dtype}; the C kernel quantizes to int8 (give an int8 y_zero_point)`);
+    const n = shapeSize(xt.shape);
+    return {
+      nodes: [ctx.node.name],
+      summary: 'QuantizeLinear float32→int8',
+      inputs: [x],
+      outputs: [out],
+      calls: [{ kernel: 'ep_quantize_f32_s8', args: [value(x), value(out), int(n), float(scale(ctx, 1, 'y_scale')), int(zeroPoint(ctx, 2, 'y_zero_point'))] }],
+    };
+  },
+};
+
+const dequantizeLinear: Lowering = {
+  lower(ctx): CStep {
+    const x = ctx.node.inputs[0];
+    if (ctx.constant(x)) unsupported(`input '${x}' is a constant (a quantized weight); only run-time int8 tensors are dequantized in C`);
+    const xt = ctx.type(x);
+    if (xt.dtype !== 'int8') unsupported(`input '${x}' is ${xt.dtype}; the C kernel dequantizes int8`);
+    const out = ctx.output(0);
+    if (ctx.type(out).dtype !== 'float32') unsupported(`output '${out}' is ${ctx.type(out).dtype}; the C kernel dequantizes to float32`);
+    return {
+      nodes: [ctx.node.name],
+      summary: 'DequantizeLinear int8→float32',
+      inputs: [x],
+      outputs: [out],
+      calls: [{ kernel: 'ep_dequantize_s8_f32', args: [value(x), value(out), int(shapeSize(xt.shape)), float(scale(ctx, 1, 'x_scale')), int(zeroPoint(ctx, 2, 'x_zero_point'))] }],
+    };
+  },
+};
+
+/** MaxPool on int8: the float lowering's geometry, the int8 kernel (the same argument list). */
+const int8MaxPool: Lowering = {
+  lower(ctx): CStep {
+    const x = ctx.node.inputs[0];
+    if (ctx.type(x).dtype !== 'int8') unsupported(`input '${x}' is ${ctx.type(x).dtype}; the int8 MaxPool kernel reads int8`);
+    const step = NN_LOWERINGS.MaxPool.lower(ctx);
+    return { ...step, summary: `${step.summary} int8`, calls: step.calls.map((c) => ({ ...c, kernel: 'ep_maxpool2d_s8' })) };
+  },
+};
+
+/** The int8 layers of domain ai.edgeprune, by op type. */
+export const INT8_LOWERINGS: Record<string, Lowering> = { Int8Conv: int8Conv, Int8Gemm: int8Gemm };
+
+/** Standard-domain ops on int8 tensors (to be chosen by dtype): the float/int8 boundary and max pooling. */
+export const INT8_STANDARD_LOWERINGS: Record<string, Lowering> = { QuantizeLinear: quantizeLinear, DequantizeLinear: dequantizeLinear, MaxPool: int8MaxPool };

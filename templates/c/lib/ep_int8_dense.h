@@ -1,0 +1,68 @@
+/* edgeprune MCU kernels: int8 fully connected layer with per-output fixed-point requantization and fused clamp:
+ * the interpreter's Int8Gemm (src/ops/int8-gemm.ts) bit for bit. */
+#ifndef EP_INT8_DENSE_H
+#define EP_INT8_DENSE_H
+
+#include "ep_int8_common.h"
+
+#define EP_S8_DENSE_MAX_NB 6
+
+/* Outputs per tile: all of them up to 6, else a divisor of N in [4, 6] when there is one, else 4. */
+EP_INLINE int ep__s8_dense_tile_width(int N) {
+  return N <= EP_S8_DENSE_MAX_NB ? N : N % 6 == 0 ? 6 : N % 5 == 0 ? 5 : 4;
+}
+
+/* NB outputs of one row: acc[n] = bias[n] + sum over k of (x[k] - x_zp) * w[n][k]. */
+EP_INLINE void ep__s8_dense_tile(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                                 const int8_t *shift, int8_t *y, const int NB, int K, int32_t x_zp, int32_t y_zp,
+                                 int32_t act_min, int32_t act_max) {
+  uint32_t acc[EP_S8_DENSE_MAX_NB] = {0};
+  EP_UNROLL(6)
+  for (int n = 0; n < NB; n++) acc[n] = bias ? (uint32_t)bias[n] : 0u;
+  int k = 0;
+#if EP_S8_DSP
+  /* Four inputs at a time as the lane pairs (x0 - zp, x2 - zp) and (x1 - zp, x3 - zp) (SXTAB16 adds -zp to both
+   * lanes); each output's four weights as (w0, w2) and (w1, w3): two SMLAD. */
+  const uint32_t nzp = ((uint32_t)-x_zp & 0xffffu) * 0x10001u;
+  EP_UNROLL(2)
+  for (; k + 4 <= K; k += 4) {
+    const uint32_t t = ep__ld32(x + k);
+    const uint32_t x02 = ep__sxtab16(nzp, t);
+    const uint32_t x13 = ep__sxtab16_ror8(nzp, t);
+    EP_UNROLL(6)
+    for (int n = 0; n < NB; n++) {
+      const uint32_t u = ep__ld32(w + n * K + k);
+      acc[n] = ep__smlad(x02, ep__sxtb16(u), acc[n]);
+      acc[n] = ep__smlad(x13, ep__sxtb16_ror8(u), acc[n]);
+    }
+  }
+#endif
+  for (; k < K; k++) {
+    const int32_t xv = (int32_t)x[k] - x_zp;
+    EP_UNROLL(6)
+    for (int n = 0; n < NB; n++) acc[n] += (uint32_t)(xv * (int32_t)w[n * K + k]);
+  }
+  EP_UNROLL(6)
+  for (int n = 0; n < NB; n++) y[n] = ep_requant_s8((int32_t)acc[n], mult[n], shift[n], y_zp, act_min, act_max);
+}
+
+/* Int8Gemm: y[r][n] = clamp(requant(bias[n] + sum_k (x[r][k] - x_zp) * w[n][k], mult[n], shift[n]) + y_zp,
+ * act_min, act_max) for x int8 [rows][K], w int8 [N][K] (one row per output, symmetric), bias int32 [N] or NULL,
+ * mult/shift per output (channelMultipliers of src/ops/util/int8-params.ts). Exact: the interpreter's bits.
+ * y must not overlap x. */
+EP_INLINE void ep_dense_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                           const int8_t *shift, int8_t *y, int rows, int K, int N, int32_t x_zp, int32_t y_zp,
+                           int32_t act_min, int32_t act_max) {
+  const int NB = EP_CONSTANT(N) ? ep__s8_dense_tile_width(N) : 1;
+  const int full = N / NB * NB;
+  for (int r = 0; r < rows; r++, x += K, y += N) {
+    for (int n = 0; n < full; n += NB)
+      ep__s8_dense_tile(x, w + n * K, bias ? bias + n : NULL, mult + n, shift + n, y + n, NB, K, x_zp, y_zp, act_min,
+                        act_max);
+    for (int n = full; n < N; n++)
+      ep__s8_dense_tile(x, w + n * K, bias ? bias + n : NULL, mult + n, shift + n, y + n, 1, K, x_zp, y_zp, act_min,
+                        act_max);
+  }
+}
+
+#endif /* EP_INT8_DENSE_H */

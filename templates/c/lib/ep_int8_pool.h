@@ -1,0 +1,64 @@
+/* edgeprune MCU kernels: int8 max pooling (2-D, strides, dilations, padding, ceil-mode overhang).
+ * The max of the window's taps inside the input: padding never wins (src/ops/max-pool.ts). The max of
+ * int8 values commutes with the monotonic requantization, so a quantized MaxPool keeps its input's
+ * scale and zero point and needs no arithmetic. */
+#ifndef EP_INT8_POOL_H
+#define EP_INT8_POOL_H
+
+#include "ep_common.h"
+
+/* Max over the taps [kh_lo, kh_hi) x [kw_lo, kw_hi) of the window whose tap (0, 0) is at offset off
+ * from xc (possibly outside the input when the window starts in the padding). With constant bounds
+ * (whole windows of a constant kernel) the loops unroll into straight-line code. */
+EP_INLINE int8_t ep__max_window_s8(const int8_t *xc, int off, int W, int dh, int dw, int kh_lo, int kh_hi, int kw_lo,
+                                   int kw_hi) {
+  int m = -128;
+  EP_UNROLL(16)
+  for (int kh = kh_lo; kh < kh_hi; kh++) {
+    EP_UNROLL(16)
+    for (int kw = kw_lo; kw < kw_hi; kw++) {
+      const int v = xc[off + kh * dh * W + kw * dw];
+      m = v > m ? v : m;
+    }
+  }
+  return (int8_t)m;
+}
+
+/* MaxPool 2-D on int8, the argument list of ep_maxpool2d_f32: x [C][H][W], y [C][OH][OW]. The last
+ * windows may hang past the end padding (ceil_mode: it only shows in OH/OW); every window must hold
+ * at least one input tap. y must not overlap x. Each output row runs in three column ranges: windows
+ * clipped on the left, whole windows (unrolled when KH, KW are constants), clipped on the right. */
+EP_INLINE void ep_maxpool2d_s8(const int8_t *x, int8_t *y, int C, int H, int W, int OH, int OW, int KH, int KW,
+                               int stride_h, int stride_w, int dil_h, int dil_w, int pad_top, int pad_left) {
+  const int sh = stride_h, sw = stride_w, dh = dil_h, dw = dil_w, pl = pad_left;
+  const int ox_lo = EP_MIN(OW, ep__ceil_div(pl, sw));
+  const int ox_hi = EP_MAX(ox_lo, EP_MIN(OW, ep__floor_div(W - 1 + pl - (KW - 1) * dw, sw) + 1));
+  const int unroll = EP_CONSTANT(KH) && EP_CONSTANT(KW) && KH * KW <= 64;
+  for (int c = 0; c < C; c++) {
+    const int8_t *xc = x + c * H * W;
+    for (int oy = 0; oy < OH; oy++, y += OW) {
+      const int iy0 = oy * sh - pad_top;
+      const int kh_lo = iy0 < 0 ? ep__ceil_div(-iy0, dh) : 0;
+      const int kh_hi = EP_MIN(KH, ep__ceil_div(H - iy0, dh));
+      const int off0 = iy0 * W - pl;
+      for (int ox = 0; ox < ox_lo; ox++) {
+        const int ix0 = ox * sw - pl;
+        const int kw_lo = ix0 < 0 ? ep__ceil_div(-ix0, dw) : 0;
+        y[ox] = ep__max_window_s8(xc, off0 + ox * sw, W, dh, dw, kh_lo, kh_hi, kw_lo, EP_MIN(KW, ep__ceil_div(W - ix0, dw)));
+      }
+      if (unroll && kh_lo == 0 && kh_hi == KH) {
+        for (int ox = ox_lo; ox < ox_hi; ox++) y[ox] = ep__max_window_s8(xc, off0 + ox * sw, W, dh, dw, 0, KH, 0, KW);
+      } else {
+        for (int ox = ox_lo; ox < ox_hi; ox++)
+          y[ox] = ep__max_window_s8(xc, off0 + ox * sw, W, dh, dw, kh_lo, kh_hi, 0, KW);
+      }
+      for (int ox = ox_hi; ox < OW; ox++) {
+        const int ix0 = ox * sw - pl;
+        const int kw_lo = ix0 < 0 ? ep__ceil_div(-ix0, dw) : 0;
+        y[ox] = ep__max_window_s8(xc, off0 + ox * sw, W, dh, dw, kh_lo, kh_hi, kw_lo, EP_MIN(KW, ep__ceil_div(W - ix0, dw)));
+      }
+    }
+  }
+}
+
+#endif /* EP_INT8_POOL_H */

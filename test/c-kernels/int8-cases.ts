@@ -1,0 +1,277 @@
+// The int8 kernel cases (templates/c/lib/ep_int8_*.h) with the interpreter's outputs: conv (random shapes, strides,
+// dilations, padding, groups, depthwise, 1-D, zero points and clamps at the extremes, weights ±127, large and tiny
+// multipliers), dense, QuantizeLinear, DequantizeLinear and int8 MaxPool. int8 tensors travel packed four to a
+// 32-bit word (the harness's data unit); outputs are compared byte for byte, padding bytes included.
+import type { AttrValue } from '../../src/ir/graph.js';
+import { Tensor } from '../../src/ir/tensor.js';
+import { DequantizeLinear } from '../../src/ops/dequantize-linear.js';
+import { Int8Conv } from '../../src/ops/int8-conv.js';
+import { Int8Gemm } from '../../src/ops/int8-gemm.js';
+import { MaxPool } from '../../src/ops/max-pool.js';
+import { QuantizeLinear } from '../../src/ops/quantize-linear.js';
+import { channelMultipliers } from '../../src/ops/util/int8-params.js';
+import { attr, evalOp, float, type Arg, type KernelCase, Random } from './harness.js';
+
+/** The byte every output buffer starts filled with (and the padding bytes of packed outputs keep). */
+const FILL = 0x5a;
+
+/** int8 values packed into 32-bit words (little-endian), the tail padded with FILL. */
+export function packS8(values: ArrayLike<number>): Int32Array {
+  const bytes = new Uint8Array(Math.ceil(values.length / 4) * 4).fill(FILL);
+  for (let i = 0; i < values.length; i++) bytes[i] = values[i] & 0xff;
+  return new Int32Array(bytes.buffer);
+}
+
+/** Unpack n int8 values from words. */
+export function unpackS8(words: Int32Array, n: number): number[] {
+  return Array.from(new Int8Array(words.buffer, words.byteOffset, n));
+}
+
+/** An int8 output case: expected bytes packed, the buffer starts as FILL bytes (so unwritten elements show). */
+function s8Case(name: string, fn: string, args: Arg[], inputs: (Float32Array | Int32Array)[], y: Tensor): KernelCase {
+  const expected = packS8(y.data as Int8Array);
+  return { name, fn, args, inputs, expected, init: new Int32Array(expected.length).fill(FILL * 0x01010101), exact: true };
+}
+
+const s8In = (i: number) => `(const int8_t *)in${i}`;
+const s32In = (i: number) => `(const int32_t *)in${i}`;
+const S8_OUT = '(int8_t *)out';
+
+const f32t = (v: number[]) => Tensor.fromNumbers('float32', [v.length], v);
+const s8t = (v: number) => Tensor.fromNumbers('int8', [1], [v]);
+
+/** Random int8 values in [lo, hi]. */
+function randomS8(rng: Random, n: number, lo = -128, hi = 127): number[] {
+  return Array.from({ length: n }, () => lo + rng.int(hi - lo + 1));
+}
+
+export interface ConvSpec {
+  C: number;
+  H: number;
+  W: number;
+  M: number;
+  K: [number, number];
+  strides?: [number, number];
+  dilations?: [number, number];
+  /** top, left, bottom, right */
+  pads?: [number, number, number, number];
+  group?: number;
+  xZero?: number;
+  yZero?: number;
+  actMin?: number;
+  actMax?: number;
+  bias?: boolean;
+  /** Every weight ±127 (alternating signs by channel). */
+  extremeWeights?: boolean;
+  /** Input values range. */
+  xRange?: [number, number];
+  /** The real multiplier x_scale·w_scale/y_scale relative to 1/(the accumulators' spread): 1 spreads the outputs over int8. */
+  gain?: number;
+  /** A fixed real multiplier for every channel instead (e.g. 0.75: shift 31; 3: shift 29; 1e-12: shift 62). */
+  multiplier?: number;
+}
+
+/** The accumulators' typical size: sqrt(taps) × the input's spread around its zero point × the weights' spread. */
+function accSpread(taps: number, x: number[], xZero: number, w: number[]): number {
+  const xs = Math.sqrt(x.reduce((s, v) => s + (v - xZero) ** 2, 0) / x.length) || 1;
+  const ws = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length) || 1;
+  return Math.sqrt(taps) * xs * ws;
+}
+
+/** Scales giving a per-channel real multiplier around `real` (x_scale 1, y_scale 1, w_scale varies by channel). */
+function channelScales(rng: Random, M: number, real: number, exact: boolean): Tensor {
+  return f32t(Array.from({ length: M }, () => (exact ? real : real * rng.uniform(0.6, 1.6))));
+}
+
+export function convCase(name: string, s: ConvSpec, seed: number): KernelCase {
+  const rng = new Random(seed);
+  const g = s.group ?? 1;
+  const [KH, KW] = s.K;
+  const Cg = s.C / g;
+  const xZero = s.xZero ?? rng.int(256) - 128;
+  const yZero = s.yZero ?? rng.int(256) - 128;
+  const [xlo, xhi] = s.xRange ?? [-128, 127];
+  const x = randomS8(rng, s.C * s.H * s.W, xlo, xhi);
+  const wn = s.M * Cg * KH * KW;
+  const w = s.extremeWeights ? Array.from({ length: wn }, (_, i) => (Math.floor(i / (Cg * KH * KW)) % 2 === 0 ? 127 : -127)) : randomS8(rng, wn, -127, 127);
+  const spread = accSpread(Cg * KH * KW, x, xZero, w);
+  const real = s.multiplier ?? (s.gain ?? 1) * (60 / spread);
+  const wScale = channelScales(rng, s.M, real, s.multiplier !== undefined);
+  const bias = s.bias === false ? undefined : Tensor.fromNumbers('int32', [s.M], Array.from({ length: s.M }, () => Math.round(rng.uniform(-0.5, 0.5) * spread)));
+  const xt = Tensor.fromNumbers('int8', [1, s.C, s.H, s.W], x);
+  const wt = Tensor.fromNumbers('int8', [s.M, Cg, KH, KW], w);
+  const pads = s.pads ?? [0, 0, 0, 0];
+  const attrs: Record<string, AttrValue> = {
+    kernel_shape: attr.ints([KH, KW]),
+    strides: attr.ints(s.strides ?? [1, 1]),
+    dilations: attr.ints(s.dilations ?? [1, 1]),
+    pads: attr.ints(pads),
+    group: attr.int(g),
+    act_min: attr.int(s.actMin ?? -128),
+    act_max: attr.int(s.actMax ?? 127),
+  };
+  const y = evalOp(Int8Conv, [xt, f32t([1]), s8t(xZero), wt, wScale, f32t([1]), s8t(yZero), bias], attrs);
+  const mult = multipliersOf(wScale, s.M);
+  const [, , OH, OW] = y.shape;
+  const [sh, sw] = s.strides ?? [1, 1];
+  const [dh, dw] = s.dilations ?? [1, 1];
+  const inputs = [packS8(x), packS8(w), bias ? (bias.data as Int32Array) : new Int32Array(1), Int32Array.from(mult.map((m) => m.multiplier)), packS8(mult.map((m) => m.shift))];
+  const args: Arg[] = [s8In(0), s8In(1), bias ? s32In(2) : 'NULL', s32In(3), s8In(4), S8_OUT, s.C, s.H, s.W, s.M, KH, KW, OH, OW, sh, sw, dh, dw, pads[0], pads[1], g, xZero, yZero, s.actMin ?? -128, s.actMax ?? 127];
+  return s8Case(`conv ${name}`, 'ep_conv2d_s8', args, inputs, y);
+}
+
+/** channelMultipliers (the one definition, as the lowering calls it) for x_scale = y_scale = 1. */
+function multipliersOf(wScale: Tensor, M: number) {
+  return channelMultipliers(f32t([1]), wScale, f32t([1]), M, { name: 'c_kernel_ref', opType: 'Int8Conv', domain: '', inputs: [], outputs: [], attrs: {} });
+}
+
+export interface DenseSpec {
+  rows: number;
+  K: number;
+  N: number;
+  xZero?: number;
+  yZero?: number;
+  actMin?: number;
+  actMax?: number;
+  bias?: boolean;
+  multiplier?: number;
+  extremeWeights?: boolean;
+}
+
+export function denseCase(name: string, s: DenseSpec, seed: number): KernelCase {
+  const rng = new Random(seed);
+  const xZero = s.xZero ?? rng.int(256) - 128;
+  const yZero = s.yZero ?? rng.int(256) - 128;
+  const x = randomS8(rng, s.rows * s.K);
+  const w = s.extremeWeights ? Array.from({ length: s.N * s.K }, (_, i) => (i % 3 === 0 ? -127 : 127)) : randomS8(rng, s.N * s.K, -127, 127);
+  const spread = accSpread(s.K, x, xZero, w);
+  const wScale = channelScales(rng, s.N, s.multiplier ?? 60 / spread, s.multiplier !== undefined);
+  const bias = s.bias === false ? undefined : Tensor.fromNumbers('int32', [s.N], Array.from({ length: s.N }, () => Math.round(rng.uniform(-0.5, 0.5) * spread)));
+  const attrs = { act_min: attr.int(s.actMin ?? -128), act_max: attr.int(s.actMax ?? 127) };
+  const y = evalOp(Int8Gemm, [Tensor.fromNumbers('int8', [s.rows, s.K], x), f32t([1]), s8t(xZero), Tensor.fromNumbers('int8', [s.N, s.K], w), wScale, f32t([1]), s8t(yZero), bias], attrs);
+  const mult = multipliersOf(wScale, s.N);
+  const inputs = [packS8(x), packS8(w), bias ? (bias.data as Int32Array) : new Int32Array(1), Int32Array.from(mult.map((m) => m.multiplier)), packS8(mult.map((m) => m.shift))];
+  const args: Arg[] = [s8In(0), s8In(1), bias ? s32In(2) : 'NULL', s32In(3), s8In(4), S8_OUT, s.rows, s.K, s.N, xZero, yZero, s.actMin ?? -128, s.actMax ?? 127];
+  return s8Case(`dense ${name}`, 'ep_dense_s8', args, inputs, y);
+}
+
+/** QuantizeLinear float32 → int8 of the given values. */
+export function quantizeCase(name: string, values: number[], scale: number, zero: number): KernelCase {
+  const x = Tensor.fromNumbers('float32', [values.length], values);
+  const y = evalOp(QuantizeLinear, [x, Tensor.fromNumbers('float32', [], [scale]), Tensor.fromNumbers('int8', [], [zero])]);
+  return s8Case(`quantize ${name}`, 'ep_quantize_f32_s8', ['in0', S8_OUT, values.length, float(scale), zero], [x.data as Float32Array], y);
+}
+
+/** DequantizeLinear int8 → float32 of the given values. */
+export function dequantizeCase(name: string, values: number[], scale: number, zero: number): KernelCase {
+  const x = Tensor.fromNumbers('int8', [values.length], values);
+  const y = evalOp(DequantizeLinear, [x, Tensor.fromNumbers('float32', [], [scale]), Tensor.fromNumbers('int8', [], [zero])]);
+  return { name: `dequantize ${name}`, fn: 'ep_dequantize_s8_f32', args: [s8In(0), 'out', values.length, float(scale), zero], inputs: [packS8(values)], expected: y.data as Float32Array, exact: true };
+}
+
+export interface PoolSpec {
+  C: number;
+  H: number;
+  W: number;
+  K: [number, number];
+  strides?: [number, number];
+  dilations?: [number, number];
+  pads?: [number, number, number, number];
+  ceil?: boolean;
+}
+
+export function maxPoolCase(name: string, s: PoolSpec, seed: number): KernelCase {
+  const x = randomS8(new Random(seed), s.C * s.H * s.W);
+  const y = evalOp(MaxPool, [Tensor.fromNumbers('int8', [1, s.C, s.H, s.W], x)], {
+    kernel_shape: attr.ints(s.K),
+    strides: attr.ints(s.strides ?? [1, 1]),
+    dilations: attr.ints(s.dilations ?? [1, 1]),
+    pads: attr.ints(s.pads ?? [0, 0, 0, 0]),
+    ceil_mode: attr.int(s.ceil ? 1 : 0),
+  });
+  const [sh, sw] = s.strides ?? [1, 1];
+  const [dh, dw] = s.dilations ?? [1, 1];
+  const [pt, pl] = s.pads ?? [0, 0, 0, 0];
+  const [, , OH, OW] = y.shape;
+  return s8Case(`maxpool ${name}`, 'ep_maxpool2d_s8', [s8In(0), S8_OUT, s.C, s.H, s.W, OH, OW, s.K[0], s.K[1], sh, sw, dh, dw, pt, pl], [packS8(x)], y);
+}
+
+/** Floats that probe QuantizeLinear's rounding and saturation: ties, near-ties, ±0, subnormals, huge, inf, NaN. */
+export function quantizeProbe(rng: Random, scale: number): number[] {
+  const ties = Array.from({ length: 24 }, (_, i) => (i - 12 + 0.5) * scale);
+  const near = ties.flatMap((t) => [Math.fround(t) + 1e-7 * scale, Math.fround(t) - 1e-7 * scale]);
+  const special = [0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38, Infinity, -Infinity, NaN, 127.5 * scale, -128.5 * scale, 255.5 * scale, -256.5 * scale, 300 * scale];
+  const random = Array.from({ length: 40 }, () => rng.uniform(-200, 200) * scale);
+  return [...ties, ...near, ...special, ...random].map(Math.fround);
+}
+
+/** Every case of the kernels: the host suite runs them all; the QEMU suite a representative subset. */
+export function allInt8Cases(): KernelCase[] {
+  const rng = new Random(99);
+  const convs: KernelCase[] = [
+    convCase('MNIST conv2 8→16 5x5 pad 2 + ReLU (x_zp -128)', { C: 8, H: 14, W: 14, M: 16, K: [5, 5], pads: [2, 2, 2, 2], xZero: -128, yZero: -128, actMin: -128 }, 1),
+    convCase('MNIST conv1 1→8 5x5 28x28 pad 2 + ReLU', { C: 1, H: 28, W: 28, M: 8, K: [5, 5], pads: [2, 2, 2, 2], yZero: -20, actMin: -20 }, 2),
+    convCase('3x3 stride 2 pad 1, 11x13', { C: 3, H: 11, W: 13, M: 4, K: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, 3),
+    convCase('depthwise 3x3 pad 1 (groups = C = M)', { C: 4, H: 9, W: 9, M: 4, K: [3, 3], pads: [1, 1, 1, 1], group: 4 }, 4),
+    convCase('depthwise multiplier 2 (groups 4, M 8)', { C: 4, H: 7, W: 10, M: 8, K: [3, 3], pads: [1, 1, 1, 1], group: 4 }, 5),
+    convCase('groups 2, 3x3, odd M', { C: 4, H: 6, W: 8, M: 6, K: [3, 3], group: 2, pads: [0, 1, 0, 1] }, 6),
+    convCase('dilation 2, pad 2', { C: 2, H: 9, W: 11, M: 3, K: [3, 3], dilations: [2, 2], pads: [2, 2, 2, 2] }, 7),
+    convCase('row dilation 2 only', { C: 2, H: 10, W: 9, M: 3, K: [3, 3], dilations: [2, 1], pads: [1, 1, 1, 1] }, 8),
+    convCase('1-D (H = 1) kernel 4', { C: 3, H: 1, W: 20, M: 5, K: [1, 4] }, 9),
+    convCase('1-D stride 2 pad 3', { C: 2, H: 1, W: 17, M: 3, K: [1, 5], strides: [1, 2], pads: [0, 3, 0, 3] }, 10),
+    convCase('1x1 pointwise', { C: 6, H: 5, W: 5, M: 7, K: [1, 1] }, 11),
+    convCase('7x7 pad 3', { C: 2, H: 12, W: 12, M: 3, K: [7, 7], pads: [3, 3, 3, 3] }, 12),
+    convCase('2x8 kernel', { C: 2, H: 10, W: 10, M: 2, K: [2, 8], pads: [0, 3, 1, 4] }, 13),
+    convCase('3x6 kernel', { C: 2, H: 10, W: 12, M: 3, K: [3, 6], pads: [1, 1, 1, 1] }, 14),
+    convCase('5x5 stride 3', { C: 2, H: 16, W: 17, M: 3, K: [5, 5], strides: [3, 3], pads: [2, 2, 2, 2] }, 15),
+    convCase('pads beyond the kernel (windows all padding)', { C: 2, H: 3, W: 4, M: 3, K: [2, 2], pads: [3, 3, 3, 3] }, 16),
+    convCase('asymmetric pads', { C: 3, H: 7, W: 8, M: 4, K: [3, 3], pads: [0, 2, 2, 0] }, 17),
+    convCase('640 taps per output (exact sums in chunks)', { C: 40, H: 6, W: 6, M: 2, K: [4, 4] }, 18),
+    convCase('zero points 127 / -128, narrow clamp [-10, 20]', { C: 3, H: 8, W: 9, M: 4, K: [3, 3], pads: [1, 1, 1, 1], xZero: 127, yZero: -128, actMin: -10, actMax: 20 }, 19),
+    convCase('zero points -128 / 127, clamp [0, 127]', { C: 3, H: 8, W: 9, M: 4, K: [3, 3], pads: [1, 1, 1, 1], xZero: -128, yZero: 127, actMin: 0 }, 20),
+    convCase('weights ±127, inputs at the extremes, saturating', { C: 4, H: 6, W: 7, M: 4, K: [3, 3], pads: [1, 1, 1, 1], extremeWeights: true, xZero: 127, xRange: [-128, -120], gain: 8 }, 21),
+    convCase('multiplier 0.75 (shift 31)', { C: 2, H: 5, W: 6, M: 3, K: [3, 3], pads: [1, 1, 1, 1], multiplier: 0.75, xRange: [-3, 3], xZero: 0, bias: false }, 22),
+    convCase('multiplier 3 (shift 29)', { C: 1, H: 5, W: 6, M: 3, K: [3, 3], multiplier: 3, xRange: [-4, 4], xZero: 0 }, 23),
+    convCase('multiplier 2^-24 (shift 54)', { C: 3, H: 6, W: 6, M: 2, K: [3, 3], multiplier: 2 ** -24, gain: 1 }, 24),
+    convCase('multiplier 1e-9 (shift 60)', { C: 3, H: 6, W: 6, M: 2, K: [3, 3], multiplier: 1e-9 }, 25),
+    convCase('multiplier 1e-20 (shift capped at 62)', { C: 3, H: 6, W: 6, M: 2, K: [3, 3], multiplier: 1e-20 }, 26),
+    convCase('no bias', { C: 2, H: 6, W: 6, M: 3, K: [3, 3], pads: [1, 1, 1, 1], bias: false }, 27),
+  ];
+  for (let k = 0; k < 10; k++) {
+    const K: [number, number] = [1 + rng.int(5), 1 + rng.int(6)];
+    const group = rng.next() < 0.3 ? 2 : 1;
+    const C = group * (1 + rng.int(4));
+    const M = group * (1 + rng.int(5));
+    const strides: [number, number] = [1 + rng.int(2), 1 + rng.int(3)];
+    const pads: [number, number, number, number] = [rng.int(K[0]), rng.int(K[1]), rng.int(K[0]), rng.int(K[1])];
+    const H = K[0] + rng.int(8);
+    const W = K[1] + rng.int(12);
+    convs.push(convCase(`random ${k}: ${C}→${M} ${K.join('x')} stride ${strides.join('x')} pads ${pads.join(',')} groups ${group} on ${H}x${W}`, { C, H, W, M, K, strides, pads, group }, 100 + k));
+  }
+  const denses: KernelCase[] = [
+    denseCase('MNIST fc 256→10', { rows: 1, K: 256, N: 10 }, 31),
+    denseCase('K 7 (tail), N 13 (tile + rest), 3 rows', { rows: 3, K: 7, N: 13 }, 32),
+    denseCase('K 4, N 1', { rows: 1, K: 4, N: 1 }, 33),
+    denseCase('K 1', { rows: 2, K: 1, N: 5 }, 34),
+    denseCase('zero points -128 / 127, clamp [0, 127], no bias', { rows: 2, K: 33, N: 6, xZero: -128, yZero: 127, actMin: 0, bias: false }, 35),
+    denseCase('weights ±127, zero point 127, multiplier 0.75', { rows: 1, K: 18, N: 7, xZero: 127, extremeWeights: true, multiplier: 0.75 }, 36),
+    denseCase('multiplier 1e-12 (shift 62)', { rows: 1, K: 20, N: 4, multiplier: 1e-12 }, 37),
+  ];
+  const quant: KernelCase[] = [
+    quantizeCase('scale 1, zero point 0 (ties, saturation, NaN, inf)', quantizeProbe(rng, 1), 1, 0),
+    quantizeCase('scale 1/255, zero point -128', quantizeProbe(rng, 1 / 255), Math.fround(1 / 255), -128),
+    quantizeCase('scale 0.037, zero point 127', quantizeProbe(rng, 0.037), Math.fround(0.037), 127),
+    quantizeCase('scale 3e-5, zero point 5', quantizeProbe(rng, 3e-5), Math.fround(3e-5), 5),
+    dequantizeCase('every int8, zero point -128, scale 0.1', Array.from({ length: 256 }, (_, i) => i - 128), Math.fround(0.1), -128),
+    dequantizeCase('every int8, zero point 127, scale 1/3', Array.from({ length: 256 }, (_, i) => i - 128), Math.fround(1 / 3), 127),
+  ];
+  const pools: KernelCase[] = [
+    maxPoolCase('2x2 stride 2 (MNIST pool1)', { C: 8, H: 28, W: 28, K: [2, 2], strides: [2, 2] }, 41),
+    maxPoolCase('3x3 stride 3 (MNIST pool2)', { C: 16, H: 14, W: 14, K: [3, 3], strides: [3, 3] }, 42),
+    maxPoolCase('3x3 stride 1 pad 1', { C: 2, H: 7, W: 9, K: [3, 3], pads: [1, 1, 1, 1] }, 43),
+    maxPoolCase('2x3 dilations 2 pads 1,2', { C: 2, H: 9, W: 10, K: [2, 3], dilations: [2, 2], pads: [1, 2, 1, 2] }, 44),
+    maxPoolCase('3x3 stride 2 ceil mode', { C: 3, H: 8, W: 8, K: [3, 3], strides: [2, 2], ceil: true }, 45),
+    maxPoolCase('1-D kernel 3 stride 2', { C: 4, H: 1, W: 15, K: [1, 3], strides: [1, 2] }, 46),
+  ];
+  return [...convs, ...denses, ...quant, ...pools];
+}
