@@ -1,7 +1,7 @@
 // The int8 C kernels on QEMU, bit for bit against the interpreter: mps2-an386 (Cortex-M4F: the DSP path, SMLAD and
 // friends; in assembly and in C) and lm3s6965 (Cortex-M3: the portable path), every case of int8-cases.ts with literal
-// arguments; and the
-// int8 MNIST-like CNN bench within its instructions-per-MAC goals on both, bit-identical to the host and the interpreter.
+// arguments; and the int8 MNIST-like CNN bench within its instructions-per-MAC goals on both, bit-identical to the
+// host and the interpreter.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { LM3S6965, missingTools, MPS2_AN386 } from '../../bench/kernels/bench-lib.js';
 import { formatMnistS8Bench, runMnistS8Bench } from '../../bench/kernels/mnist-cnn-s8.js';
