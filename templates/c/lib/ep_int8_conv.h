@@ -1,6 +1,8 @@
 /* edgeprune MCU kernels: int8 2-D convolution (groups, depthwise, 1-D as H = 1, strides, dilations, padding),
  * per-channel fixed-point requantization and fused clamp: the interpreter's Int8Conv (src/ops/int8-conv.ts)
- * bit for bit. */
+ * bit for bit. Two tiled paths (the DSP path of the Cortex-M4/M7, the portable path of every other core), each in C
+ * and, with gcc on Thumb-2 at -O1 and above, with its tile reduction in assembly (ep_int8_asm.h); generic loops for
+ * run-time shapes and what the tiles do not cover. */
 #ifndef EP_INT8_CONV_H
 #define EP_INT8_CONV_H
 
@@ -268,7 +270,8 @@ EP_INLINE void ep__s8_conv_tile(const int8_t *xg, const int8_t *wm, int8_t *yr, 
  * Two output channels at once in one 64-bit accumulator: the weight pair w_m + w_m' * 2^24 (both int8) times
  * the raw input x is x*w_m + x*w_m' * 2^24, so one SMLAL does two multiply-accumulates, and the sum
  * L + H * 2^24 separates exactly while |L| < 2^23 (at most EP_S8_PAIR_TAPS taps of |x * w| <= 128 * 127).
- * Kernel columns are taken in groups of EP_S8_GROUP: each input byte loaded meets every tap of the group. */
+ * Kernel columns are taken in groups of EP_S8_GROUP: each input byte loaded meets every tap of the group. On the
+ * Cortex-M3 the tile reduction is ep_s8_tile_m3 (ep_int8_asm.h), the same algorithm with groups of 3. */
 #define EP_S8_PAIR_TAPS 512
 #define EP_S8_GROUP 2
 
