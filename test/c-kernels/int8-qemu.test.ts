@@ -1,6 +1,7 @@
 // The int8 C kernels on QEMU, bit for bit against the interpreter: mps2-an386 (Cortex-M4F: the DSP path, SMLAD and
-// friends) and lm3s6965 (Cortex-M3: the portable path), every case of int8-cases.ts with literal arguments; and the
-// int8 MNIST-like CNN bench within its instructions-per-MAC goals on both, bit-identical to the host and the interpreter.
+// friends; in assembly and in C) and lm3s6965 (Cortex-M3: the portable path), every case of int8-cases.ts with literal
+// arguments; and the int8 MNIST-like CNN bench within its instructions-per-MAC goals on both, bit-identical to the
+// host and the interpreter.
 import { describe, expect, it, beforeAll } from 'vitest';
 import { LM3S6965, missingTools, MPS2_AN386 } from '../../bench/kernels/bench-lib.js';
 import { formatMnistS8Bench, runMnistS8Bench } from '../../bench/kernels/mnist-cnn-s8.js';
@@ -12,11 +13,17 @@ import { runCasesOnTarget } from './int8-target.js';
 const skip = skipForMissingTools('test/c-kernels/int8-qemu.test.ts', await missingTools());
 const cases = allInt8Cases();
 
-for (const target of [MPS2_AN386, LM3S6965]) {
-  describe.skipIf(skip)(`int8 C kernels on QEMU ${target.name}`, () => {
+// (EP_S8_NO_ASM: the DSP path's C code with its accumulators bound to registers, which the M4/M7 runs when a tile
+// does not fit the assembly's immediate offsets.)
+for (const [target, flags, what] of [
+  [MPS2_AN386, [], 'assembly tiles'],
+  [MPS2_AN386, ['-DEP_S8_NO_ASM'], 'C tiles'],
+  [LM3S6965, [], 'assembly tiles'],
+] as const) {
+  describe.skipIf(skip)(`int8 C kernels on QEMU ${target.name} (${what})`, () => {
     let outputs: Int32Array[] = [];
     beforeAll(async () => {
-      outputs = await runCasesOnTarget(cases, target);
+      outputs = await runCasesOnTarget(cases, target, [...flags]);
     }, 600_000);
 
     it.each(cases.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {

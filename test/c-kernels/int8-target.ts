@@ -84,10 +84,10 @@ function mainSource(cases: KernelCase[]): string {
  * Build the cases into one firmware for `target` (units compiled in parallel) and run it under QEMU; returns each
  * case's output words. Every case's init must be one repeated word (the int8 cases' fill).
  */
-export async function runCasesOnTarget(cases: KernelCase[], target: BenchTarget, units = 2): Promise<Int32Array[]> {
+export async function runCasesOnTarget(cases: KernelCase[], target: BenchTarget, extraFlags: string[] = [], units = 2): Promise<Int32Array[]> {
   const dir = await mkdtemp(path.join(tmpdir(), `ep-int8-${target.name}-`));
   try {
-    const flags = [...target.cpuFlags, ...M4_FLAGS.filter((f) => !f.startsWith('-m')), ...WARN_FLAGS, '-Wno-unused-function', '-I', KERNEL_DIR, '-I', BENCH_DIR];
+    const flags = [...target.cpuFlags, ...M4_FLAGS.filter((f) => !f.startsWith('-m')), ...WARN_FLAGS, ...extraFlags, '-Wno-unused-function', '-I', KERNEL_DIR, '-I', BENCH_DIR];
     const chunks: number[][] = Array.from({ length: units }, () => []);
     cases.forEach((_, k) => chunks[k % units].push(k));
     const sources = [{ file: 'main.c', text: mainSource(cases) }, ...chunks.map((idx, u) => ({ file: `cases${u}.c`, text: unitSource(cases, idx) }))];

@@ -1,6 +1,8 @@
 /* edgeprune MCU kernels: int8 2-D convolution (groups, depthwise, 1-D as H = 1, strides, dilations, padding),
  * per-channel fixed-point requantization and fused clamp: the interpreter's Int8Conv (src/ops/int8-conv.ts)
- * bit for bit. */
+ * bit for bit. Two tiled paths (the DSP path of the Cortex-M4/M7, the portable path of every other core), each in C
+ * and, with gcc on Thumb-2 at -O1 and above, with its tile reduction in assembly (ep_int8_asm.h); generic loops for
+ * run-time shapes and what the tiles do not cover. */
 #ifndef EP_INT8_CONV_H
 #define EP_INT8_CONV_H
 
@@ -268,7 +270,8 @@ EP_INLINE void ep__s8_conv_tile(const int8_t *xg, const int8_t *wm, int8_t *yr, 
  * Two output channels at once in one 64-bit accumulator: the weight pair w_m + w_m' * 2^24 (both int8) times
  * the raw input x is x*w_m + x*w_m' * 2^24, so one SMLAL does two multiply-accumulates, and the sum
  * L + H * 2^24 separates exactly while |L| < 2^23 (at most EP_S8_PAIR_TAPS taps of |x * w| <= 128 * 127).
- * Kernel columns are taken in groups of EP_S8_GROUP: each input byte loaded meets every tap of the group. */
+ * Kernel columns are taken in groups of EP_S8_GROUP: each input byte loaded meets every tap of the group. On the
+ * Cortex-M3 the tile reduction is ep_s8_tile_m3 (ep_int8_asm.h), the same algorithm with groups of 3. */
 #define EP_S8_PAIR_TAPS 512
 #define EP_S8_GROUP 2
 
@@ -429,20 +432,28 @@ EP_INLINE void ep__s8_conv_channel(const int8_t *xg, const int8_t *w, const int3
   if (OW - P <= last_inside) br = tiles;
   br = EP_MAX(bl, br);
   int8_t *ym = y + m * OH * OW;
+  /* Output starts of the rows whose kernel rows are all inside the input, once; the others' row by row. */
+  int32_t colsum_all[EP_S8_MAX_KW], colsum_part[EP_S8_MAX_KW];
+  const uint32_t base_all = ep__s8_row_base(cs, colsum_all, b, x_zp, KW, 0, KH);
+#if !EP_S8_DSP
+  int32_t colsum2_all[EP_S8_MAX_KW], colsum2_part[EP_S8_MAX_KW];
+  const uint32_t base2_all = pair ? ep__s8_row_base(cs2, colsum2_all, b2, x_zp, KW, 0, KH) : 0;
+#endif
   for (int oy = 0; oy < OH; oy++) {
     const int iy0 = oy * sh - pt;
     const int kh_lo = iy0 < 0 ? ep__ceil_div(-iy0, dh) : 0;
     const int kh_hi = EP_MAX(kh_lo, EP_MIN(KH, ep__ceil_div(H - iy0, dh)));
-    int32_t colsum[EP_S8_MAX_KW];
-    const uint32_t base = ep__s8_row_base(cs, colsum, b, x_zp, KW, kh_lo, kh_hi);
+    const int inside = kh_lo == 0 && kh_hi == KH;
+    const int32_t *colsum = inside ? colsum_all : colsum_part;
+    const uint32_t base = inside ? base_all : ep__s8_row_base(cs, colsum_part, b, x_zp, KW, kh_lo, kh_hi);
     int8_t *yr = ym + oy * OW;
 #if EP_S8_DSP
 #define EP__S8_TILE(masked_, ox0_)                                                                                     \
   ep__s8_conv_tile(xg, wm, yr + (ox0_), colsum, base, P, masked_, Cg, H, W, KH, KW, sw, dh, pl, ox0_, iy0, kh_lo, kh_hi,  \
                    x_zp, &rq, y_zp, act_min, act_max)
 #else
-    int32_t colsum2[EP_S8_MAX_KW];
-    const uint32_t base2 = pair ? ep__s8_row_base(cs2, colsum2, b2, x_zp, KW, kh_lo, kh_hi) : 0;
+    const int32_t *colsum2 = inside ? colsum2_all : colsum2_part;
+    const uint32_t base2 = !pair ? 0 : inside ? base2_all : ep__s8_row_base(cs2, colsum2_part, b2, x_zp, KW, kh_lo, kh_hi);
 #define EP__S8_TILE(masked_, ox0_)                                                                                     \
   ep__s8_conv_tile_pair(xg, wm, wm2, yr + (ox0_), OH * OW, colsum, colsum2, base, base2, P, masked_, pair, Cg, H, W, KH, KW, sw, dh, \
                         pl, ox0_, iy0, kh_lo, kh_hi, x_zp, &rq, &rq2, y_zp, act_min, act_max)
