@@ -7,10 +7,11 @@ NPM_STAMP := node_modules/.edgeprune-npm-stamp
 BUILD_STAMP := dist/.build-stamp
 TS_SOURCES := $(shell find src hw-sim bench -name '*.ts' 2>/dev/null) tsconfig.json
 
-.PHONY: help setup toolchains build test conformance demo bench fuzz clean
+.PHONY: help setup toolchains build test conformance demo demo-int8 bench fuzz clean
 
 help:
 	@echo "make demo         edgeprune build: prune the digits CNN under latency/RAM budgets, compile, verify in QEMU"
+	@echo "make demo-int8    edgeprune quantize the digits CNN to int8, then verify it bit-exact on a Cortex-M3 (no FPU) in QEMU"
 	@echo "make test         run the whole test suite (installs what is missing first)"
 	@echo "make setup        install npm packages and Debian toolchains, compile the TypeScript"
 	@echo "make conformance  run the ONNX operator conformance cases and print the summary"
@@ -56,6 +57,20 @@ demo: setup
 	@node bin/edgeprune.js $(DEMO_ARGS)
 	@echo
 	@echo "demo: done; open out/demo/report.html (budgets, trajectory, layers); the C library is in out/demo/c/"
+
+DEMO_INT8_QUANTIZE := quantize examples/models/digits-cnn.onnx --data examples/digits/digits.csv.gz --out out/demo-int8/digits-cnn-int8.onnx --force
+DEMO_INT8_VERIFY := verify out/demo-int8/digits-cnn-int8.onnx --target lm3s6965 --data examples/digits/digits.csv.gz --vectors 20 --float-model examples/models/digits-cnn.onnx
+
+demo-int8: setup
+	@echo "demo-int8: post-training int8 quantization of the bundled digits CNN, calibrated on the digits data,"
+	@echo "demo-int8: then the int8 C library on an LM3S6965 (Cortex-M3, no FPU) in QEMU: every output must equal"
+	@echo "demo-int8: the reference interpreter's bit for bit, and the accuracy is compared with the float model."
+	@mkdir -p out/demo-int8
+	@echo "demo-int8: \$$ edgeprune $(DEMO_INT8_QUANTIZE)"
+	@node bin/edgeprune.js $(DEMO_INT8_QUANTIZE)
+	@echo
+	@echo "demo-int8: \$$ edgeprune $(DEMO_INT8_VERIFY)"
+	@node bin/edgeprune.js $(DEMO_INT8_VERIFY)
 
 bench: setup
 	@echo "bench: MCU figures (MNIST-like CNN on QEMU)"
