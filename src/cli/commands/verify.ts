@@ -59,7 +59,7 @@ export function renderVerify(r: VerifyReport): string {
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
     const agreement = f.top1Agreement !== null ? `top-1 agreement ${pct(f.top1Agreement)} of ${f.vectors} vectors · ` : '';
     const accuracy = f.accuracy
-      ? ` · accuracy on ${f.labelled} labelled vectors: int8 ${pct(f.accuracy.int8)}, float ${pct(f.accuracy.float)} (${f.accuracy.dropPoints >= 0 ? '-' : '+'}${Math.abs(f.accuracy.dropPoints).toFixed(1)} points)`
+      ? ` · accuracy on ${f.labelled} labelled vectors: int8 ${pct(f.accuracy.int8)}, float ${pct(f.accuracy.float)} (${signedPoints(-f.accuracy.dropPoints)} points)`
       : ' · no labels in the data: no accuracy';
     lines.push(`against the float model ${terminalName(f.model)}: ${agreement}largest difference ${sci(f.maxAbsDiff)}${accuracy}`);
   }
@@ -109,4 +109,11 @@ export function registerVerify(program: Command): void {
     console.log(options.json ? terminalJson(report) : renderVerify(report));
     if (!report.passed) process.exitCode = EXIT_VERIFY_FAILED;
   });
+}
+
+/** A change in points with its sign, one decimal: "-1.0", "+0.3", and "0.0" rather than "-0.0". */
+function signedPoints(change: number): string {
+  const text = Math.abs(change).toFixed(1);
+  if (Number(text) === 0) return '0.0';
+  return `${change < 0 ? '-' : '+'}${text}`;
 }
