@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, removeTempDir } from '../src/util/temp-dir.js';
 import { scaleForLoad } from './load.js';
-import { HarnessClient, HwSimExitError, HwSimFaultError, HwSimSessionError, HwSimTimeoutError, type RawCounter, type RawDescription, type RawRun } from './protocol/client.js';
+import { HarnessClient, HwSimExitError, HwSimFaultError, HwSimSessionError, HwSimTimeoutError, type RawCounter, type RawDescription, type RawRun, type RawTraceValue } from './protocol/client.js';
 
 /**
  * What a run's count means:
@@ -40,6 +40,8 @@ export interface RunResult {
   stackTotalBytes: number | null;
   /** Wall-clock time of the round trip, for information only. */
   wallMs: number;
+  /** A trace build's layer outputs (verify --trace), in execution order; absent otherwise. */
+  trace?: RawTraceValue[];
 }
 
 export interface RunOptions {
@@ -238,6 +240,7 @@ export abstract class BaseSession implements HarnessSession {
         stackBytes: raw.stackBytes,
         stackTotalBytes: raw.stackTotalBytes,
         wallMs: performance.now() - started,
+        ...(raw.trace ? { trace: raw.trace } : {}),
       };
     } catch (e) {
       // A refused command leaves the firmware in step; anything else (timeout, fault, lost

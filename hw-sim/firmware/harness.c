@@ -15,6 +15,11 @@
  *   anything wrong     -> @EP ERR <reason words...>
  *   after a CPU fault  -> @EP FAULT <what> <pc hex> <detail hex>   (to every command but X)
  *
+ * A trace build (-DEPHW_TRACE, with a model.c compiled by `edgeprune verify --trace`) answers R with
+ * one more line per output of each layer step, in execution order, before the OUT lines:
+ *   @EP TRACE <step> <output> <hex>    (the step's output <output> as it is in the arena)
+ * Only R traces: F runs must not be used with a trace build.
+ *
  * R takes one hex string per model input, exactly <input bytes> * 2 digits each, written straight
  * into the model's input buffers; <status> is <prefix>_run's return value; <ticks> is the counter
  * named in DESC over the run; the stack figures are bytes below the run's call site (the model's
@@ -162,6 +167,19 @@ static void reply_error(const char *reason, int line_consumed) {
   put_str(reason);
   reply_end();
 }
+
+#ifdef EPHW_TRACE
+/* Called by a trace build's model.c after each step, for each of its outputs. */
+void ephw_trace_value(unsigned step, unsigned output, const void *data, unsigned bytes) {
+  reply_begin("TRACE ");
+  put_u64((uint64_t)step);
+  put_str(" ");
+  put_u64((uint64_t)output);
+  put_str(" ");
+  put_hex_bytes((const uint8_t *)data, bytes);
+  reply_end();
+}
+#endif
 
 /* ---- commands ---- */
 

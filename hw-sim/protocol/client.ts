@@ -74,6 +74,15 @@ export interface RawRun {
   ticks: number | null;
   stackBytes: number | null;
   stackTotalBytes: number | null;
+  /** A trace build's layer outputs (TRACE lines), in the order sent; absent when the firmware sent none. */
+  trace?: RawTraceValue[];
+}
+
+/** One output of one layer step, from a trace build (harness.c: @EP TRACE <step> <output> <hex>). */
+export interface RawTraceValue {
+  step: number;
+  output: number;
+  bytes: Uint8Array;
 }
 
 interface Waiter {
@@ -281,8 +290,14 @@ export class HarnessClient {
     const deadline = Date.now() + timeoutMs;
     await this.send(['R', String(index), ...inputs.map(toHex)].join(' '), deadline, what);
     const outputs: Uint8Array[] = [];
+    const trace: RawTraceValue[] = [];
     for (;;) {
       const reply = await this.nextReply(this.left(deadline), what, timeoutMs);
+      const traced = /^TRACE (\d+) (\d+) ([0-9a-f]*)$/.exec(reply);
+      if (traced && outputs.length === 0) {
+        trace.push({ step: Number(traced[1]), output: Number(traced[2]), bytes: fromHex(traced[3]) });
+        continue;
+      }
       if (reply.startsWith('OUT ')) {
         const [, i, hex = ''] = reply.split(' ');
         if (Number(i) !== outputs.length) throw this.unexpected(reply, what);
@@ -297,7 +312,9 @@ export class HarnessClient {
       if (!m) throw this.unexpected(reply, what);
       if (outputs.length !== model.outputBytes.length) throw new HwSimSessionError(`${this.label}: ${what}: ${outputs.length} outputs, expected ${model.outputBytes.length}`);
       const num = (s: string): number | null => (s === '-' ? null : Number(s));
-      return { outputs, status: Number(m[1]), ticks: num(m[2]), stackBytes: num(m[3]), stackTotalBytes: num(m[4]) };
+      const run: RawRun = { outputs, status: Number(m[1]), ticks: num(m[2]), stackBytes: num(m[3]), stackTotalBytes: num(m[4]) };
+      if (trace.length) run.trace = trace;
+      return run;
     }
   }
 

@@ -19,6 +19,7 @@ import { firstBitDifference, sameOutputs, tensorBytes, tensorFromBytes } from '.
 import { modelPrecision } from '../analysis/model-precision.js';
 import type { PrecisionChoice } from '../targets/precision.js';
 import { compareWithFloat, type FloatReference, type FloatReferenceReport } from './float-reference.js';
+import { compareLayers, type TraceReport } from './layer-trace.js';
 
 /** C kernels sum in another order than the interpreter (and fuse multiply-adds): compared within this. */
 export const C_TOLERANCE: Tolerance = { atol: 1e-4, rtol: 1e-4 };
@@ -39,6 +40,13 @@ export interface VerifyOptions {
   precision?: PrecisionChoice;
   /** The float model a quantized model came from: agreement and accuracy against it (verify --float-model). */
   floatModel?: FloatReference;
+  /** verify --trace: build with a layer trace and compare every layer's output with the interpreter's (report.trace). */
+  trace?: boolean;
+  /**
+   * Change the generated C files before they are built (tests: break a kernel or a weight on purpose, to check that
+   * the trace names the layer). Never set by the CLI.
+   */
+  patchLibrary?: (files: Map<string, string>) => void;
 }
 
 export interface VectorResult {
@@ -104,6 +112,8 @@ export interface VerifyReport {
   /** Against the float model (--float-model), or null. */
   floatReference: FloatReferenceReport | null;
   results: VectorResult[];
+  /** verify --trace only (absent otherwise): every layer compared with the interpreter, and the first that diverges. */
+  trace?: TraceReport;
 }
 
 async function runAll(session: HarnessSession, vectors: VectorSet): Promise<RunResult[]> {
@@ -128,7 +138,8 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
   const { target, vectors } = options;
   const exact = modelPrecision(g).precision === 'int8';
   const precision = options.precision ?? { precision: exact ? 'int8' : 'float32', reason: exact ? 'int8 (model is quantized)' : 'float32' };
-  const lib = compileToC(g, { prefix: options.prefix, estimator: targetEstimator(options.target), target });
+  const lib = compileToC(g, { prefix: options.prefix, estimator: targetEstimator(options.target), target, trace: options.trace });
+  options.patchLibrary?.(lib.files);
   checkFitsTarget(lib, target);
   const compiled = performance.now();
   const workDir = makeTempDir('verify', { keep: options.keepBuild });
@@ -138,9 +149,10 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
     for (const [name, text] of lib.files) fs.writeFileSync(path.join(modelDir, name), text);
     const model = { name: modelName.replace(/[^A-Za-z0-9_.-]/g, '_') || 'model', prefix: lib.view.prefix, dir: modelDir };
     log(`building for the host and for ${target.name} (-${options.optimize ?? 'O2'})`);
+    const defines = options.trace ? { EPHW_TRACE: '1' } : undefined;
     const [host, firmware] = await Promise.all([
-      buildHostHarness({ workDir: path.join(workDir, 'host'), models: [model], optimize: options.optimize }),
-      buildFirmware({ workDir: path.join(workDir, 'target'), models: [model], target, optimize: options.optimize }),
+      buildHostHarness({ workDir: path.join(workDir, 'host'), models: [model], optimize: options.optimize, defines }),
+      buildFirmware({ workDir: path.join(workDir, 'target'), models: [model], target, optimize: options.optimize, defines }),
     ]);
     const built = performance.now();
     log(`running ${vectors.inputs.length} vector(s) on the host build`);
@@ -153,10 +165,9 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
 
     const outputs = g.outputs.map((o) => staticInfo(g, o.name));
     const targetOutputs = targetRuns.map((run) => outputs.map((o, k) => tensorFromBytes(run.outputs[k], o)));
+    const feedsOf = (inputs: Tensor[]): Record<string, Tensor> => Object.fromEntries(g.inputs.map((v, i) => [v.name, inputs[i]]));
     const results: VectorResult[] = vectors.inputs.map((inputs, index) => {
-      const feeds: Record<string, Tensor> = {};
-      g.inputs.forEach((v, i) => (feeds[v.name] = inputs[i]));
-      const reference = runGraph(g, feeds);
+      const reference = runGraph(g, feedsOf(inputs));
       const run = targetRuns[index];
       const hostRun = hostRuns[index];
       let maxAbsError = 0;
@@ -231,6 +242,14 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
       buildDir: options.keepBuild ? workDir : null,
       floatReference: options.floatModel ? compareWithFloat(options.floatModel, vectors, targetOutputs) : null,
       results,
+      ...(options.trace ? {
+        trace: compareLayers({
+          graph: lib.graph, steps: lib.steps, runOn, exact, tolerance,
+          runs: vectors.inputs.map((inputs, index) => ({
+            trace: targetRuns[index].trace, reference: runGraph(lib.graph, feedsOf(inputs), { keepIntermediates: true }),
+          })),
+        }),
+      } : {}),
     };
   } finally {
     if (!options.keepBuild) removeTempDir(workDir);

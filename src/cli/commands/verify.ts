@@ -11,6 +11,7 @@ import { formatBytes, formatCount, renderTable } from '../format.js';
 import { collectInputShape, parseIntOption, SEED_RANGE } from '../options.js';
 import { UserError } from '../../errors.js';
 import { addPrecisionOptions, modelForPrecision, type PrecisionOptions } from '../precision-options.js';
+import { renderTrace } from '../render-trace.js';
 import { checkFloatReference } from '../../verify/float-reference.js';
 
 /** Exit code when the firmware's outputs do not match. */
@@ -28,6 +29,7 @@ interface VerifyCliOptions extends PrecisionOptions {
   json?: boolean;
   inputShape?: InputShapes;
   floatModel?: string;
+  trace?: boolean;
 }
 
 const sci = (x: number | null) => (x === null ? '-' : x === 0 ? '0' : x.toExponential(1));
@@ -73,6 +75,8 @@ export function renderVerify(r: VerifyReport): string {
   lines.push(`RAM: model ${formatBytes(r.ramBytes)} (arena ${formatBytes(r.arenaBytes)}, lower bound ${formatBytes(r.arenaLowerBoundBytes)}) · whole test firmware ${formatBytes(r.firmwareRamBytes)} + stack${r.stackBytes !== null ? ` (inference used ${r.stackBytes} B)` : ''}`);
   lines.push(`time: compile ${(r.durationsMs.compile / 1000).toFixed(2)} s · build ${(r.durationsMs.build / 1000).toFixed(2)} s · run ${(r.durationsMs.run / 1000).toFixed(2)} s`);
   if (r.buildDir) lines.push(`build kept in ${terminalText(r.buildDir)}`);
+  if (r.trace) lines.push('', renderTrace(r.trace));
+  else if (!r.passed) lines.push('to find the first layer that diverges from the interpreter, run again with --trace');
   return lines.join('\n');
 }
 
@@ -90,6 +94,7 @@ export function registerVerify(program: Command): void {
     .option('--port <path>', 'talk to a real board on this serial port (e.g. /dev/ttyACM0) instead of QEMU')
     .option('--keep-build', 'keep the build folder and print where it is')
     .option('--float-model <file>', 'for a quantized model: the float model it came from (default: the model itself when verify quantizes it); reports top-1 agreement and, when --data has labels, both accuracies')
+    .option('--trace', 'build a firmware that returns every layer\'s output, compare each with the interpreter, and name the first that diverges (slower: every layer crosses the UART)')
     .option('--json', 'print one JSON object')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape);
   addPrecisionOptions(cmd).action(async (file: string, options: VerifyCliOptions) => {
@@ -103,7 +108,7 @@ export function registerVerify(program: Command): void {
     if (floatModel) checkFloatReference(g, floatModel);
     const vectors = loadVectors(g, { data: options.data, count: options.vectors, seed: options.seed });
     const report = await verifyOnTarget(g, modelDisplayName(file), {
-      target, vectors, prefix: options.prefix, optimize: options.optimize, port: options.port, keepBuild: options.keepBuild, precision, floatModel,
+      target, vectors, prefix: options.prefix, optimize: options.optimize, port: options.port, keepBuild: options.keepBuild, precision, floatModel, trace: options.trace,
       log: options.json ? undefined : (line) => process.stderr.write(`${terminalText(line)}\n`),
     });
     console.log(options.json ? terminalJson(report) : renderVerify(report));

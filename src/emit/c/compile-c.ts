@@ -48,6 +48,11 @@ export interface CompileCOptions {
   estimator?: KernelEstimator;
   /** Refuse a model whose weights or arena exceed this target's flash or RAM before rendering any C. */
   target?: McuTarget;
+  /**
+   * A trace build for `edgeprune verify --trace`: model.c calls ephw_trace_value (defined by hw-sim's harness when built
+   * with EPHW_TRACE) after each step with the step's outputs. Not for deployment.
+   */
+  trace?: boolean;
 }
 
 /** The passes the C backend runs before lowering. */
@@ -72,7 +77,7 @@ export function compileToC(source: Graph, options: CompileCOptions = {}): CLibra
   if (options.target) checkLoweredFitsTarget({ steps, plan }, options.target);
   const hash = crypto.createHash('sha256').update(exportOnnx(g)).digest('hex');
   const headers = kernelHeaders();
-  const view = buildViewModel({ graph: g, steps, plan, prefix, generator: `edgeprune ${VERSION}`, hash, kernelHeaders: headers });
+  const view = buildViewModel({ graph: g, steps, plan, prefix, generator: `edgeprune ${VERSION}`, hash, kernelHeaders: headers, trace: options.trace });
   const files = new Map<string, string>();
   files.set('model.h', renderTemplate('c/model.h.hbs', view));
   files.set('model.c', renderTemplate('c/model.c.hbs', view));

@@ -41,6 +41,8 @@ export interface StepView {
   summary: string;
   nodes: string;
   lines: string[];
+  /** Trace builds only (verify --trace): the calls handing each output of the step to the harness; empty otherwise. */
+  traceLines: string[];
 }
 
 export interface ModelView {
@@ -65,6 +67,8 @@ export interface ModelView {
   weights: WeightView[];
   weightBytes: number;
   kernelHeaders: string[];
+  /** A trace build (verify --trace): model.c declares and calls ephw_trace_value. */
+  trace: boolean;
 }
 
 const VALUES_PER_ROW = 8;
@@ -162,6 +166,8 @@ export interface ViewModelInput {
   generator: string;
   hash: string;
   kernelHeaders: string[];
+  /** A trace build: each step's outputs go to ephw_trace_value (hw-sim's harness) after the step. */
+  trace?: boolean;
 }
 
 /** model.h's precision line: float32, or int8 and whether the model converts its float inputs and outputs itself. */
@@ -171,6 +177,14 @@ function precisionNote(g: Graph): string {
   return floatEnds
     ? 'int8 (int8 weights and activations; the model quantizes its float inputs and dequantizes its outputs itself)'
     : 'int8 (int8 weights and activations; inputs and outputs of the types below)';
+}
+
+/** The call that hands output `k` (value `name`) of step `step` to the harness in a trace build. */
+function traceLine(g: Graph, plan: MemoryPlan, prefix: string, step: number, k: number, name: string): string {
+  const offset = plan.offsets.get(name);
+  if (offset === undefined) throw new Error(`value '${name}' has no arena offset`);
+  const v = staticInfo(g, name);
+  return `ephw_trace_value(${step}u, ${k}u, ${prefix}_arena + ${offset}, ${shapeSize(v.shape) * byteSize(v.dtype)}u);`;
 }
 
 export function buildViewModel(input: ViewModelInput): ModelView {
@@ -208,6 +222,7 @@ export function buildViewModel(input: ViewModelInput): ModelView {
     summary: cComment(s.summary),
     nodes: s.nodes.map(cComment).join(', '),
     lines: s.calls.map((c, j) => `${c.kernel}(${c.args.map((a, k) => arg(a, i, j * 100 + k)).join(', ')});`),
+    traceLines: input.trace && s.calls.length ? s.outputs.map((name, k) => traceLine(g, plan, prefix, i, k, name)) : [],
   }));
   const weightViews = weights.all();
   return {
@@ -228,5 +243,6 @@ export function buildViewModel(input: ViewModelInput): ModelView {
     weights: weightViews,
     weightBytes: weightViews.reduce((s, w) => s + w.bytes, 0),
     kernelHeaders: input.kernelHeaders,
+    trace: input.trace === true,
   };
 }
