@@ -30,11 +30,13 @@ export function renderTrace(t: TraceReport): string {
     `layer trace: ${terminalText(t.runOn)} against the interpreter, ${t.vectors} vector(s), ${rule}`,
     renderTable(['step', 'layer', 'op', 'elements', 'mismatches', 'largest |diff|', 'where (firmware vs interpreter)', 'result'], rows, [true, false, false, true, true, true, false, false]),
   ];
-  const first = t.firstDiverging && t.layers.find((l) => l.step === t.firstDiverging!.step && l.value === t.firstDiverging!.value);
-  if (first) {
-    lines.push(`first diverging layer: step ${first.step} ${layerName(first)} (${terminalText(first.op)}, value '${terminalName(first.value)}'): ${formatCount(first.mismatches)} element(s) differ over ${t.vectors} vector(s), largest difference ${diff(first.maxAbsDiff)} at ${where(first)}`);
-  } else {
-    lines.push(`every layer matches the interpreter (${t.layers.length} layer outputs)`);
-  }
+  lines.push(renderTraceSummary(t, ''));
   return lines.join('\n');
+}
+
+/** One line: the first diverging layer of a trace (with `label` before it, e.g. "host build: "), or that every layer matches. */
+export function renderTraceSummary(t: TraceReport, label = `${terminalText(t.runOn)}: `): string {
+  const first = t.firstDiverging && t.layers.find((l) => l.step === t.firstDiverging!.step && l.value === t.firstDiverging!.value);
+  if (!first) return `${label}every layer matches the interpreter (${t.layers.length} layer outputs)`;
+  return `${label}first diverging layer: step ${first.step} ${layerName(first)} (${terminalText(first.op)}, value '${terminalName(first.value)}'): ${formatCount(first.mismatches)} element(s) differ over ${t.vectors} vector(s), largest difference ${diff(first.maxAbsDiff)} at ${where(first)}`;
 }

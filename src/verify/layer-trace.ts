@@ -2,7 +2,7 @@
 // intermediate values, layer by layer (int8 bit-exact, float32 within the tolerance), naming the first that diverges.
 
 import type { RawTraceValue } from '../../hw-sim/protocol/client.js';
-import type { DType } from '../ir/dtype.js';
+import { byteSize, type DType } from '../ir/dtype.js';
 import type { CStep } from '../emit/c/c-step.js';
 import type { Graph } from '../ir/graph.js';
 import { staticInfo } from '../ir/graph.js';
@@ -100,8 +100,8 @@ export function compareLayers(input: TraceInput): TraceReport {
       const layer = slots.get(key);
       if (!layer || seen.has(key)) throw new Error(`the firmware traced step ${t.step} output ${t.output}, which the model's plan does not have (or twice)`);
       seen.add(key);
+      if (t.bytes.length !== layer.elements * byteSize(layer.dtype)) throw new Error(`the firmware traced ${t.bytes.length} bytes for step ${t.step} output ${t.output}, expected ${layer.elements} ${layer.dtype} elements`);
       const got = tensorFromBytes(t.bytes, layer);
-      if (got.size !== layer.elements || t.bytes.length !== got.data.byteLength) throw new Error(`the firmware traced ${t.bytes.length} bytes for step ${t.step} output ${t.output}, expected ${layer.elements} ${layer.dtype} elements`);
       const want = run.reference.get(layer.value);
       if (!want) throw new Error(`the interpreter has no value '${layer.value}'`);
       for (let i = 0; i < layer.elements; i++) {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { buildFirmware, buildHostHarness, openHostSession, openQemuSession, openSerialSession, type HarnessSession, type Optimize, type RunResult } from '../../hw-sim/index.js';
 import { modelStats } from '../analysis/model-stats.js';
 import { compareTensors, maxAbsDiff, type Tolerance } from '../conformance/compare.js';
-import { compileToC } from '../emit/c/compile-c.js';
+import { compileToC, type CLibrary } from '../emit/c/compile-c.js';
 import { targetEstimator } from '../cost/estimator.js';
 import { checkFitsTarget } from '../emit/c/size-check.js';
 import { staticInfo, type Graph } from '../ir/graph.js';
@@ -112,8 +112,10 @@ export interface VerifyReport {
   /** Against the float model (--float-model), or null. */
   floatReference: FloatReferenceReport | null;
   results: VectorResult[];
-  /** verify --trace only (absent otherwise): every layer compared with the interpreter, and the first that diverges. */
+  /** verify --trace only (absent otherwise): every layer of the target build compared with the interpreter, and the first that diverges. */
   trace?: TraceReport;
+  /** verify --trace only: the same for the host build. */
+  hostTrace?: TraceReport;
 }
 
 async function runAll(session: HarnessSession, vectors: VectorSet): Promise<RunResult[]> {
@@ -129,6 +131,19 @@ async function withSession<T>(open: Promise<HarnessSession>, use: (s: HarnessSes
   } finally {
     await session.close();
   }
+}
+
+/** verify --trace: every layer of the target build and of the host build against the interpreter's values. */
+function traceBoth(
+  lib: CLibrary, feeds: Record<string, Tensor>[], target: { runOn: string; runs: RunResult[] }, host: { runOn: string; runs: RunResult[] },
+  exact: boolean, tolerance: Tolerance,
+): { trace: TraceReport; hostTrace: TraceReport } {
+  const references = feeds.map((f) => runGraph(lib.graph, f, { keepIntermediates: true }));
+  const compare = (build: { runOn: string; runs: RunResult[] }) => compareLayers({
+    graph: lib.graph, steps: lib.steps, runOn: build.runOn, exact, tolerance,
+    runs: build.runs.map((run, index) => ({ trace: run.trace, reference: references[index] })),
+  });
+  return { trace: compare(target), hostTrace: compare(host) };
 }
 
 export async function verifyOnTarget(g: Graph, modelName: string, options: VerifyOptions): Promise<VerifyReport> {
@@ -242,14 +257,7 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
       buildDir: options.keepBuild ? workDir : null,
       floatReference: options.floatModel ? compareWithFloat(options.floatModel, vectors, targetOutputs) : null,
       results,
-      ...(options.trace ? {
-        trace: compareLayers({
-          graph: lib.graph, steps: lib.steps, runOn, exact, tolerance,
-          runs: vectors.inputs.map((inputs, index) => ({
-            trace: targetRuns[index].trace, reference: runGraph(lib.graph, feedsOf(inputs), { keepIntermediates: true }),
-          })),
-        }),
-      } : {}),
+      ...(options.trace ? traceBoth(lib, vectors.inputs.map(feedsOf), { runOn, runs: targetRuns }, { runOn: 'host build', runs: hostRuns }, exact, tolerance) : {}),
     };
   } finally {
     if (!options.keepBuild) removeTempDir(workDir);

@@ -13,7 +13,10 @@ import { Tensor } from '../../src/ir/tensor.js';
 import { int8DigitsMlp } from '../../src/models/int8-sample-models.js';
 import { findTarget } from '../../src/targets/load-targets.js';
 import { terminalName } from '../../src/util/escape.js';
-import { coordinates } from '../../src/verify/layer-trace.js';
+import { compareLayers, coordinates } from '../../src/verify/layer-trace.js';
+import { tensorBytes } from '../../src/verify/output-bits.js';
+import { compileToC } from '../../src/emit/c/compile-c.js';
+import { HarnessClient, type RawTraceValue } from '../../hw-sim/protocol/client.js';
 import { loadVectors, type VectorSet } from '../../src/verify/vectors.js';
 import { verifyOnTarget } from '../../src/verify/verify-mcu.js';
 import { runCli } from '../support/cli.js';
@@ -71,6 +74,51 @@ describe('coordinates', () => {
   });
 });
 
+describe('the trace protocol and its checks', () => {
+  /** A client whose firmware answers every command with `reply`. */
+  const answering = (reply: string) => {
+    const client: HarnessClient = new HarnessClient({ write: async () => void setTimeout(() => client.feed(reply), 1) }, 'scripted');
+    return client;
+  };
+  const model = { name: 'm', inputBytes: [], outputBytes: [1] };
+
+  it('collects @EP TRACE lines before the outputs, in order', async () => {
+    const r = await answering('@EP TRACE 0 0 0102\n@EP TRACE 2 1 ff\n@EP OUT 0 7f\n@EP RUN 0 - - -\n').run(0, model, [], 500);
+    expect(r.trace).toEqual([{ step: 0, output: 0, bytes: new Uint8Array([1, 2]) }, { step: 2, output: 1, bytes: new Uint8Array([255]) }]);
+    expect(r.outputs).toEqual([new Uint8Array([127])]);
+  });
+
+  it('a run without TRACE lines has no trace; a TRACE line after the outputs is refused', async () => {
+    expect('trace' in (await answering('@EP OUT 0 7f\n@EP RUN 0 - - -\n').run(0, model, [], 500))).toBe(false);
+    await expect(answering('@EP OUT 0 7f\n@EP TRACE 0 0 01\n@EP RUN 0 - - -\n').run(0, model, [], 500)).rejects.toThrow(/unexpected reply/);
+  });
+
+  it('compareLayers refuses a trace that is not the plan\'s: missing, unknown step, wrong size', () => {
+    const lib = compileToC(int8DigitsMlp(), { trace: true });
+    const inputs = loadVectors(lib.graph, { count: 1, seed: 1 }).inputs[0];
+    const reference = runGraph(lib.graph, { [lib.graph.inputs[0].name]: inputs[0] }, { keepIntermediates: true });
+    const good = lib.steps.flatMap((s, step) => s.outputs.map((name, output) => ({ step, output, bytes: tensorBytes(reference.get(name)!) })));
+    const compare = (trace: RawTraceValue[] | undefined) => compareLayers({ graph: lib.graph, steps: lib.steps, runOn: 'x', exact: true, tolerance: { atol: 0, rtol: 0 }, runs: [{ trace, reference }] });
+    expect(compare(good).firstDiverging).toBeNull();
+    expect(() => compare(undefined)).toThrow(/no layer trace/);
+    expect(() => compare(good.slice(1))).toThrow(/traced 3 layer outputs, the model has 4/);
+    expect(() => compare([...good, { step: 9, output: 0, bytes: new Uint8Array(1) }])).toThrow(/step 9 output 0/);
+    expect(() => compare(good.map((t, i) => (i === 1 ? { ...t, bytes: t.bytes.slice(1) } : t)))).toThrow(/expected 32 int8 elements/);
+    const flipped = good.map((t, i) => (i === 2 ? { ...t, bytes: t.bytes.map((b, j) => (j === 7 ? b ^ 1 : b)) } : t));
+    const r = compare(flipped);
+    expect(r.firstDiverging).toMatchObject({ step: 2, value: 'fc2_out' });
+    expect(r.layers[2]).toMatchObject({ mismatches: 1, maxAbsDiff: 1, maxAt: { vector: 0, index: [0, 7] } });
+  });
+
+  it('the generated C calls the trace hook only in a trace build', () => {
+    const plain = compileToC(int8DigitsMlp()).files.get('model.c')!;
+    const traced = compileToC(int8DigitsMlp(), { trace: true }).files.get('model.c')!;
+    expect(plain).not.toContain('ephw_trace');
+    expect(traced.match(/^ {2}ephw_trace_value\(\d+u, 0u, model_arena \+ \d+, \d+u\);$/gm)).toHaveLength(4);
+    expect(traced.split('\n').filter((l) => !l.includes('ephw_trace') && !l.startsWith('/* Trace build')).join('\n').replace(/\n{3,}/g, '\n\n')).toBe(plain.replace(/\n{3,}/g, '\n\n'));
+  });
+});
+
 describe('verify --trace (host and QEMU builds)', () => {
   const int8Target = findTarget('lm3s6965');
 
@@ -90,7 +138,10 @@ describe('verify --trace (host and QEMU builds)', () => {
     ]);
     for (const l of t.layers) expect([l.mismatches, l.maxAbsDiff, l.maxAt]).toEqual([0, 0, null]);
     expect(t.firstDiverging).toBeNull();
+    expect(r.hostTrace!.runOn).toBe('host build');
+    expect(r.hostTrace!.layers.map((l) => l.mismatches)).toEqual([0, 0, 0, 0]);
     expect(renderVerify(r)).toContain('every layer matches the interpreter (4 layer outputs)');
+    expect(renderVerify(r)).toContain('host build: every layer matches the interpreter (4 layer outputs)');
   });
 
   it('an int8 model with a broken bias in its C: names fc1 as the first diverging layer, with the interpreter\'s largest difference', async () => {
@@ -112,11 +163,14 @@ describe('verify --trace (host and QEMU builds)', () => {
     expect(fc1.maxAbsDiff).toBe(expected.max);
     expect(fc1.maxAt).toMatchObject({ vector: expected.at!.vector, index: coordinates(expected.at!.flat, [1, 32]) });
     expect(fc1.maxAt!.index).toEqual([0, 0]); // the bias of output channel 0
+    expect(r.hostTrace!.firstDiverging).toEqual(t.firstDiverging); // the host build runs the same broken C
+    expect(r.hostTrace!.layers[1]).toEqual(fc1);
     const text = renderVerify(r);
     expect(text).toMatch(/first diverging layer: step 1 'fc1' \(Int8Gemm, value 'fc1_out'\)/);
     expect(text).toContain(`largest difference ${expected.max} at vector ${expected.at!.vector} [0, 0]`);
+    expect(text).toMatch(/host build: first diverging layer: step 1 'fc1'/);
     // without --trace, a failure says how to find the layer
-    const { trace: _, ...untraced } = r;
+    const { trace: _target, hostTrace: _host, ...untraced } = r;
     expect(renderVerify(untraced)).toContain('run again with --trace');
     expect(renderVerify(r)).not.toContain('run again with --trace');
   });
@@ -153,6 +207,7 @@ describe('verify --trace (host and QEMU builds)', () => {
     expect(text.exitCode, text.stderr).toBe(0);
     expect(text.stdout).toContain('layer trace: qemu lm3s6965evb against the interpreter, 2 vector(s), bit-exact');
     expect(text.stdout).toMatch(/every layer matches the interpreter \(\d+ layer outputs\)/);
+    expect(text.stdout).toMatch(/host build: every layer matches the interpreter/);
     expect(text.stdout).not.toMatch(/[\u001b\u009b\u202e\u0007\r]/);
     const json = await runCli(['verify', file, '--target', 'lm3s6965', '--vectors', '2', '--trace', '--json'], { timeout: 180_000 });
     expect(json.exitCode, json.stderr).toBe(0);

@@ -11,7 +11,7 @@ import { formatBytes, formatCount, renderTable } from '../format.js';
 import { collectInputShape, parseIntOption, SEED_RANGE } from '../options.js';
 import { UserError } from '../../errors.js';
 import { addPrecisionOptions, modelForPrecision, type PrecisionOptions } from '../precision-options.js';
-import { renderTrace } from '../render-trace.js';
+import { renderTrace, renderTraceSummary } from '../render-trace.js';
 import { checkFloatReference } from '../../verify/float-reference.js';
 
 /** Exit code when the firmware's outputs do not match. */
@@ -76,6 +76,7 @@ export function renderVerify(r: VerifyReport): string {
   lines.push(`time: compile ${(r.durationsMs.compile / 1000).toFixed(2)} s · build ${(r.durationsMs.build / 1000).toFixed(2)} s · run ${(r.durationsMs.run / 1000).toFixed(2)} s`);
   if (r.buildDir) lines.push(`build kept in ${terminalText(r.buildDir)}`);
   if (r.trace) lines.push('', renderTrace(r.trace));
+  if (r.hostTrace) lines.push(renderTraceSummary(r.hostTrace));
   else if (!r.passed) lines.push('to find the first layer that diverges from the interpreter, run again with --trace');
   return lines.join('\n');
 }
