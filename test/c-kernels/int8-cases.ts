@@ -262,6 +262,9 @@ export function allInt8Cases(): KernelCase[] {
     quantizeCase('scale 1/255, zero point -128', quantizeProbe(rng, 1 / 255), Math.fround(1 / 255), -128),
     quantizeCase('scale 0.037, zero point 127', quantizeProbe(rng, 0.037), Math.fround(0.037), 127),
     quantizeCase('scale 3e-5, zero point 5', quantizeProbe(rng, 3e-5), Math.fround(3e-5), 5),
+    quantizeCase('subnormal scale 1e-39 (the division in float on every path)', quantizeProbe(rng, 1e-39), Math.fround(1e-39), -7),
+    quantizeCase('scale 3e38, subnormal inputs', [...quantizeProbe(rng, 3e38), 1e-40, -1e-40, 1.4e-45], Math.fround(3e38), 0),
+    quantizeCase('scale 7.7 on 1000 random floats of every exponent', Array.from({ length: 1000 }, () => Math.fround((rng.next() < 0.5 ? -1 : 1) * 2 ** rng.uniform(-30, 12))), Math.fround(7.7), 3),
     dequantizeCase('every int8, zero point -128, scale 0.1', Array.from({ length: 256 }, (_, i) => i - 128), Math.fround(0.1), -128),
     dequantizeCase('every int8, zero point 127, scale 1/3', Array.from({ length: 256 }, (_, i) => i - 128), Math.fround(1 / 3), 127),
   ];
