@@ -275,6 +275,8 @@ export function allInt8Cases(): KernelCase[] {
     maxPoolCase('2x3 dilations 2 pads 1,2', { C: 2, H: 9, W: 10, K: [2, 3], dilations: [2, 2], pads: [1, 2, 1, 2] }, 44),
     maxPoolCase('3x3 stride 2 ceil mode', { C: 3, H: 8, W: 8, K: [3, 3], strides: [2, 2], ceil: true }, 45),
     maxPoolCase('1-D kernel 3 stride 2', { C: 4, H: 1, W: 15, K: [1, 3], strides: [1, 2] }, 46),
+    maxPoolCase('2x2 stride 2 pads 1, odd width, ceil mode', { C: 3, H: 7, W: 11, K: [2, 2], strides: [2, 2], pads: [1, 1, 1, 1], ceil: true }, 47),
+    maxPoolCase('3x2 stride 1x2, dilation 2 rows', { C: 2, H: 9, W: 12, K: [3, 2], strides: [1, 2], dilations: [2, 1] }, 48),
   ];
   return [...convs, ...denses, ...quant, ...pools];
 }
