@@ -262,6 +262,9 @@ export function allInt8Cases(): KernelCase[] {
     quantizeCase('scale 1/255, zero point -128', quantizeProbe(rng, 1 / 255), Math.fround(1 / 255), -128),
     quantizeCase('scale 0.037, zero point 127', quantizeProbe(rng, 0.037), Math.fround(0.037), 127),
     quantizeCase('scale 3e-5, zero point 5', quantizeProbe(rng, 3e-5), Math.fround(3e-5), 5),
+    quantizeCase('subnormal scale 1e-39 (the division in float on every path)', quantizeProbe(rng, 1e-39), Math.fround(1e-39), -7),
+    quantizeCase('scale 3e38, subnormal inputs', [...quantizeProbe(rng, 3e38), 1e-40, -1e-40, 1.4e-45], Math.fround(3e38), 0),
+    quantizeCase('scale 7.7 on 1000 random floats of every exponent', Array.from({ length: 1000 }, () => Math.fround((rng.next() < 0.5 ? -1 : 1) * 2 ** rng.uniform(-30, 12))), Math.fround(7.7), 3),
     dequantizeCase('every int8, zero point -128, scale 0.1', Array.from({ length: 256 }, (_, i) => i - 128), Math.fround(0.1), -128),
     dequantizeCase('every int8, zero point 127, scale 1/3', Array.from({ length: 256 }, (_, i) => i - 128), Math.fround(1 / 3), 127),
   ];
@@ -272,6 +275,8 @@ export function allInt8Cases(): KernelCase[] {
     maxPoolCase('2x3 dilations 2 pads 1,2', { C: 2, H: 9, W: 10, K: [2, 3], dilations: [2, 2], pads: [1, 2, 1, 2] }, 44),
     maxPoolCase('3x3 stride 2 ceil mode', { C: 3, H: 8, W: 8, K: [3, 3], strides: [2, 2], ceil: true }, 45),
     maxPoolCase('1-D kernel 3 stride 2', { C: 4, H: 1, W: 15, K: [1, 3], strides: [1, 2] }, 46),
+    maxPoolCase('2x2 stride 2 pads 1, odd width, ceil mode', { C: 3, H: 7, W: 11, K: [2, 2], strides: [2, 2], pads: [1, 1, 1, 1], ceil: true }, 47),
+    maxPoolCase('3x2 stride 1x2, dilation 2 rows', { C: 2, H: 9, W: 12, K: [3, 2], strides: [1, 2], dilations: [2, 1] }, 48),
   ];
   return [...convs, ...denses, ...quant, ...pools];
 }

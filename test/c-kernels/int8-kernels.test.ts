@@ -1,7 +1,8 @@
 // The int8 C kernels (templates/c/lib/ep_int8_*.h) on the host against the interpreter's Int8Conv, Int8Gemm,
 // QuantizeLinear, DequantizeLinear and MaxPool, bit for bit: each case with literal arguments (the register-tiled
-// code) and run-time arguments (the generic loops), built twice: the portable path (the Cortex-M3's) and the
-// Cortex-M4/M7 DSP path with its lane instructions emulated in C (EP_S8_EMULATE_DSP).
+// code) and run-time arguments (the generic loops), built twice: the portable path (the Cortex-M3's, with its integer
+// QuantizeLinear division: EP_S8_QUANT_INT) and the Cortex-M4/M7 DSP path with its lane instructions emulated in C
+// (EP_S8_EMULATE_DSP, and the float division).
 import { describe, expect, it, beforeAll } from 'vitest';
 import { skipWithoutTools } from '../support/toolchain.js';
 import { allInt8Cases } from './int8-cases.js';
@@ -11,7 +12,7 @@ const cases = allInt8Cases();
 const skip = await skipWithoutTools('test/c-kernels/int8-kernels.test.ts', ['gcc']);
 
 for (const [path, flags] of [
-  ['portable path', []],
+  ['portable path', ['-DEP_S8_QUANT_INT']],
   ['DSP path (emulated lanes)', ['-DEP_S8_EMULATE_DSP']],
 ] as const) {
   describe.skipIf(skip)(`int8 C kernels on the host, ${path}`, () => {

@@ -5,7 +5,37 @@
 #ifndef EP_INT8_POOL_H
 #define EP_INT8_POOL_H
 
-#include "ep_common.h"
+#include "ep_int8_common.h"
+
+#if EP_S8_DSP
+/* Lane-wise max of four int8 (SSUB8 sets the lane flags, SEL picks). */
+#if defined(__ARM_FEATURE_DSP)
+EP_INLINE uint32_t ep__max_s8x4(uint32_t a, uint32_t b) {
+  (void)__ssub8((int8x4_t)a, (int8x4_t)b);
+  return __sel(a, b);
+}
+#else
+EP_INLINE uint32_t ep__max_s8x4(uint32_t a, uint32_t b) {
+  uint32_t r = 0;
+  for (int i = 0; i < 32; i += 8) {
+    const int8_t x = (int8_t)(a >> i), y = (int8_t)(b >> i);
+    r |= (uint32_t)(uint8_t)(x > y ? x : y) << i;
+  }
+  return r;
+}
+#endif
+
+/* Two outputs of a 2-wide, stride-2 window of KH rows whose taps are all inside: one word per row holds both
+ * windows' columns; the rows' lane-wise max, then each window's two lanes. */
+EP_INLINE void ep__max2_s8x2(const int8_t *xc, int off, int W, int KH, int dh, int8_t *y) {
+  uint32_t v = ep__ld32(xc + off);
+  EP_UNROLL(16)
+  for (int kh = 1; kh < KH; kh++) v = ep__max_s8x4(v, ep__ld32(xc + off + kh * dh * W));
+  v = ep__max_s8x4(v, v >> 8);
+  y[0] = (int8_t)v;
+  y[1] = (int8_t)(v >> 16);
+}
+#endif
 
 /* Max over the taps [kh_lo, kh_hi) x [kw_lo, kw_hi) of the window whose tap (0, 0) is at offset off
  * from xc (possibly outside the input when the window starts in the padding). With constant bounds
@@ -47,7 +77,12 @@ EP_INLINE void ep_maxpool2d_s8(const int8_t *x, int8_t *y, int C, int H, int W, 
         y[ox] = ep__max_window_s8(xc, off0 + ox * sw, W, dh, dw, kh_lo, kh_hi, kw_lo, EP_MIN(KW, ep__ceil_div(W - ix0, dw)));
       }
       if (unroll && kh_lo == 0 && kh_hi == KH) {
-        for (int ox = ox_lo; ox < ox_hi; ox++) y[ox] = ep__max_window_s8(xc, off0 + ox * sw, W, dh, dw, 0, KH, 0, KW);
+        int ox = ox_lo;
+#if EP_S8_DSP
+        if (KW == 2 && sw == 2 && dw == 1) /* 2x2-style windows: two outputs per word */
+          for (; ox + 1 < ox_hi; ox += 2) ep__max2_s8x2(xc, off0 + ox * 2, W, KH, dh, y + ox);
+#endif
+        for (; ox < ox_hi; ox++) y[ox] = ep__max_window_s8(xc, off0 + ox * sw, W, dh, dw, 0, KH, 0, KW);
       } else {
         for (int ox = ox_lo; ox < ox_hi; ox++)
           y[ox] = ep__max_window_s8(xc, off0 + ox * sw, W, dh, dw, kh_lo, kh_hi, 0, KW);
