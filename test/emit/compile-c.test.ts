@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { UserError } from '../../src/errors.js';
 import { compileToC } from '../../src/emit/c/compile-c.js';
 import { cFloat } from '../../src/emit/c/c-literals.js';
 import { attr, GraphBuilder } from '../../src/ir/builder.js';
@@ -81,6 +82,16 @@ describe('C emitter', () => {
     const less = b.op('Less', [x, b.initializer('zero', Tensor.fromNumbers('float32', [1], [0]))], {}, 'is_negative');
     b.output(b.op('Where', [less, x, b.op('Neg', [x])], {}, 'select'));
     expect(() => compileToC(b.build())).toThrow(/not supported by the C backend: node 'is_negative' \(Less\).*node 'select' \(Where\)/);
+  });
+
+  it('refuses graph inputs and outputs the model API cannot pass, even when no kernel reads them (a UserError, not a crash)', () => {
+    // Found by the fuzz test: a QuantizeLinear case whose node was deleted left an int2 graph input behind.
+    const b = new GraphBuilder('unused_input');
+    const x = b.input('x', 'float32', [1, 4]);
+    b.input('y_zero_point', 'int2', []);
+    b.output(b.op('Relu', [x], {}, 'relu'));
+    expect(() => compileToC(b.build())).toThrow(UserError);
+    expect(() => compileToC(b.build())).toThrow(/graph input 'y_zero_point' is int2; the model API passes float32 or int8 values/);
   });
 
   it('refuses 3-D convolutions', () => {

@@ -187,6 +187,8 @@ export function lowerGraph(g: Graph, options: LowerOptions = {}): CStep[] {
       problems.push(`node '${node.name}' (${opName(node.domain, node.opType)}): ${e.message}`);
     }
   }
+  // (Only when every node lowers: a node's refusal already names its values.)
+  if (problems.length === 0) problems.push(...modelInterfaceProblems(g));
   if (problems.length) {
     throw new UserError(
       `not supported by the C backend: ${problems.join('; ')}`,
@@ -194,6 +196,19 @@ export function lowerGraph(g: Graph, options: LowerOptions = {}): CStep[] {
     );
   }
   return steps;
+}
+
+/** Element types the generated model API (model_invoke) takes and returns. */
+const INTERFACE_DTYPES: readonly DType[] = ['float32', 'int8'];
+
+/** Graph inputs and outputs the model API cannot pass (a value no kernel reads or writes is checked here too). */
+function modelInterfaceProblems(g: Graph): string[] {
+  const check = (what: string, names: readonly string[]) =>
+    names.flatMap((name) => {
+      const { dtype } = staticInfo(g, name);
+      return INTERFACE_DTYPES.includes(dtype) ? [] : [`${what} '${name}' is ${dtype}; the model API passes ${INTERFACE_DTYPES.join(' or ')} values`];
+    });
+  return [...check('graph input', g.inputs.map((v) => v.name)), ...check('graph output', g.outputs.map((v) => v.name))];
 }
 
 /** Ops the C backend compiles for values of `dtype` (ai.edgeprune ops qualified by their domain). */
