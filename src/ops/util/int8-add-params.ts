@@ -5,10 +5,10 @@
 //   y_multiplier = s / (2^20 · y_scale).
 // The one place every backend takes these constants from (docs/numerics.md, "int8", Add).
 
-import { nodeError } from '../../errors.js';
 import type { Node } from '../../ir/graph.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { quantizeMultiplier, type FixedPointMultiplier } from '../../quant/fixed-point.js';
+import { scaleValue } from './int8-params.js';
 
 /** Bits the zero-point-free inputs are shifted left by before rescaling: |x − zero_point| ≤ 255 then needs 28 bits. */
 export const ADD_LEFT_SHIFT = 20;
@@ -19,16 +19,10 @@ export interface AddMultipliers {
   y: FixedPointMultiplier;
 }
 
-function positiveScale(t: Tensor, node: Node, what: string): number {
-  const v = t.at(0) as number;
-  if (!(Number.isFinite(v) && v > 0)) throw nodeError(node, `${what} holds ${v}; scales must be positive and finite`);
-  return v;
-}
-
 export function addMultipliers(aScale: Tensor, bScale: Tensor, yScale: Tensor, node: Node): AddMultipliers {
-  const sa = positiveScale(aScale, node, 'a_scale');
-  const sb = positiveScale(bScale, node, 'b_scale');
-  const sy = positiveScale(yScale, node, 'y_scale');
+  const sa = scaleValue(aScale, 0, node, 'a_scale');
+  const sb = scaleValue(bScale, 0, node, 'b_scale');
+  const sy = scaleValue(yScale, 0, node, 'y_scale');
   const twiceMax = 2 * Math.max(sa, sb);
   const what = (x: string) => `${x} multiplier of node '${node.name}'`;
   return {

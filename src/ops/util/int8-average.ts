@@ -6,7 +6,7 @@ import type { Tensor } from '../../ir/tensor.js';
 import { quantizeMultiplier, type FixedPointMultiplier } from '../../quant/fixed-point.js';
 import type { ValueType } from '../op-def.js';
 import { required } from './check.js';
-import { checkScale, checkZeroPoint, requireInt8 } from './int8-params.js';
+import { checkScale, checkZeroPoint, requireInt8, scaleValue } from './int8-params.js';
 
 /** Inputs of both int8 average pools. */
 export const X = 0, X_SCALE = 1, X_ZERO = 2, Y_SCALE = 3, Y_ZERO = 4;
@@ -33,19 +33,13 @@ export function checkWindowTaps(taps: number, node: Node): void {
   }
 }
 
-function positiveScale(t: Tensor, node: Node, what: string): number {
-  const v = t.at(0) as number;
-  if (!(Number.isFinite(v) && v > 0)) throw nodeError(node, `${what} holds ${v}; scales must be positive and finite`);
-  return v;
-}
-
 /**
  * The fixed-point multiplier of a window of `count` taps: x_scale / (y_scale · count), in float64 from the
  * float32 scales. The one place every backend takes the average pools' constants from.
  */
 export function averageMultiplier(xScale: Tensor, yScale: Tensor, count: number, node: Node): FixedPointMultiplier {
-  const sx = positiveScale(xScale, node, 'x_scale');
-  const sy = positiveScale(yScale, node, 'y_scale');
+  const sx = scaleValue(xScale, 0, node, 'x_scale');
+  const sy = scaleValue(yScale, 0, node, 'y_scale');
   return quantizeMultiplier(sx / (sy * count), `averaging multiplier of node '${node.name}' (window of ${count} taps)`);
 }
 

@@ -49,7 +49,7 @@ export function checkZeroPoint(v: ValueType, node: Node, what: string): void {
 }
 
 /** Positive finite scale values, checked when they are evaluated. */
-function scaleValue(t: Tensor, i: number, node: Node, what: string): number {
+export function scaleValue(t: Tensor, i: number, node: Node, what: string): number {
   const v = t.at(i) as number;
   if (!(Number.isFinite(v) && v > 0)) throw nodeError(node, `${what} holds ${v}; scales must be positive and finite`);
   return v;
