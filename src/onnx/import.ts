@@ -8,6 +8,7 @@ import type { Tensor } from '../ir/tensor.js';
 import { CANONICAL_OPSET, type UpgradeContext } from '../ops/op-def.js';
 import { canonicalDomain, findOp, supportedOpNames } from '../ops/registry.js';
 import { refuseSmallFloatQuantization } from '../quant/onnx/float8-refusal.js';
+import { quantizationSchemeRefusal } from '../quant/onnx/unsupported-schemes.js';
 import { onnx, toNumber } from './proto.js';
 import { tensorFromProto, type TensorSource } from './tensor-proto.js';
 
@@ -146,10 +147,10 @@ function checkOpsSupported(nodes: readonly Node[], file: string): void {
     const shown = names.slice(0, 5).map((x) => `'${x}'`).join(', ');
     return `${op} (node${names.length > 1 ? 's' : ''} ${shown}${names.length > 5 ? `, and ${names.length - 5} more` : ''})`;
   });
-  throw new UserError(
-    `'${file}' uses ${missing.size} unsupported op${missing.size > 1 ? 's' : ''}: ${lines.join('; ')}`,
-    `supported ops: ${supportedOpNames().join(', ')}`,
-  );
+  const message = `'${file}' uses ${missing.size} unsupported op${missing.size > 1 ? 's' : ''}: ${lines.join('; ')}`;
+  const scheme = quantizationSchemeRefusal(missing.keys());
+  if (scheme) throw new UserError(`${message}; this is ${scheme.scheme}, a quantization scheme edgeprune does not import`, scheme.hint);
+  throw new UserError(message, `supported ops: ${supportedOpNames().join(', ')}`);
 }
 
 /** Graph inputs (or outputs) need distinct, non-empty names. */

@@ -1,6 +1,6 @@
 // Quantized ONNX that edgeprune's int8 ops cannot hold is refused naming the node and the scheme: per-channel
 // activations, asymmetric or -128 weights, weights per input channel, blocked, int4 and int16 quantization, scales
-// computed at run time, float8; from the CLI as one line with exit code 2.
+// computed at run time, float8, dynamic quantization and onnxruntime's contrib QOperator ops; from the CLI as one line with exit code 2.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { exportOnnx } from '../../src/onnx/export.js';
 import { loadOnnxBytes } from '../../src/onnx/load-onnx.js';
 import { convertQuantizedGraph } from '../../src/passes/convert-quantized-onnx.js';
 import { runCli } from '../support/cli.js';
+import { rawModel } from '../support/raw-onnx.js';
 import { f32, ints, scalar } from '../support/quantized-models.js';
 
 interface LayerOptions {
@@ -149,5 +150,34 @@ describe('from the CLI', () => {
         'quantize activations per tensor (onnxruntime and PyTorch do by default; per-channel scales belong to the weights)',
     );
     expect(fs.existsSync(out)).toBe(false);
+  });
+  it('dynamic quantization (onnxruntime quantize_dynamic: DynamicQuantizeLinear before MatMulInteger), by scheme, with the static QDQ way out', async () => {
+    const file = path.join(dir, 'dynamic.onnx');
+    fs.writeFileSync(file, rawModel({
+      opset: 13, inputs: [{ name: 'x', shape: [1, 4] }], outputs: [{ name: 'y', elemType: 6 }],
+      initializers: { w: ints('int8', [4, 2], [1, -2, 3, -4, 5, -6, 7, -8]), wz: scalar('int8', 0) },
+      nodes: [
+        { op: 'DynamicQuantizeLinear', inputs: ['x'], outputs: ['xq', 'xs', 'xz'], name: 'x_dynq' },
+        { op: 'MatMulInteger', inputs: ['xq', 'w', 'xz', 'wz'], outputs: ['y'], name: 'mm' },
+      ],
+    }));
+    const r = await runCli(['inspect', file]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/unsupported op: DynamicQuantizeLinear \(node 'x_dynq'\); this is dynamic quantization \(DynamicQuantizeLinear: activation scales computed at run time/);
+    expect(r.stderr).toMatch(/quantize_static\(.*QuantFormat\.QDQ.*edgeprune quantize/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it("onnxruntime's contrib QOperator ops (com.microsoft QLinearAdd), by scheme", async () => {
+    const file = path.join(dir, 'contrib.onnx');
+    const q = (name: string) => [`${name}`, 's', 'z'];
+    fs.writeFileSync(file, rawModel({
+      opset: 13, inputs: [{ name: 'a', shape: [1, 4], elemType: 3 }, { name: 'b', shape: [1, 4], elemType: 3 }], outputs: [{ name: 'y', elemType: 3 }],
+      initializers: { s: scalar('float32', 0.1), z: scalar('int8', 0) },
+      nodes: [{ op: 'QLinearAdd', domain: 'com.microsoft', inputs: [...q('a'), ...q('b'), 's', 'z'], outputs: ['y'], name: 'qadd' }],
+    }));
+    const r = await runCli(['inspect', file]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/com\.microsoft\.QLinearAdd \(node 'qadd'\).*onnxruntime's contrib quantized ops/);
   });
 });
