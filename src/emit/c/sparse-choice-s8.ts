@@ -27,10 +27,10 @@ export type Terms = Record<string, number>;
 
 // ---- the constants (instructions per count; least squares on bench/sparse-kernels-s8.ts --fit, mps2-an386) ----
 
-const DENSE_S8: Terms = { steps: 0.774, stepOutputs: 6.345, outputs: 40.43, tiles: 0, call: 476 };
+const DENSE_S8: Terms = { steps: 0.898, stepOutputs: 6.311, outputs: 40.41, tiles: 0, call: 481.8 };
 const SPARSE_DENSE_S8: Terms = { nonZeros: 5.274, segments: 34.42, outputs: 12.57, rows: 0, call: 89 };
-const CONV_S8: Terms = { macs: 1, outputs: 10, rowPasses: 1, call: 100 };
-const SPARSE_CONV_S8: Terms = { pixelTaps: 2, tapVisits: 5, channelVisits: 5, tiles: 12, outputs: 8, call: 100 };
+const CONV_S8: Terms = { macs: 1.085, outputs: 11.86, rowPasses: 15.97, call: 1579 };
+const SPARSE_CONV_S8: Terms = { pixelTaps: 1.849, tapVisits: 11.22, channelVisits: 11.55, tiles: 66.81, outputs: 1.212, call: 0 };
 
 /** Inputs per segment of ep_sparse_dense_s8 (EP_S8_SPARSE_SEGMENT). */
 export const S8_SEGMENT = 128;
@@ -156,11 +156,20 @@ function validRange(start: number, I: number, K: number, d: number): [number, nu
   return [start < 0 ? ceilDiv(-start, d) : 0, Math.min(K, ceilDiv(I - start, d))];
 }
 
+/** Some window reaches into the padding. */
+function hasBorder(s: ConvShape): boolean {
+  const [oyLo, oyHi] = insideRange(s.H, s.OH, s.KH, s.sh, s.dh, s.pt);
+  const [oxLo, oxHi] = insideRange(s.W, s.OW, s.KW, s.sw, s.dw, s.pl);
+  return oyLo > 0 || oyHi < s.OH || oxLo > 0 || oxHi < s.OW;
+}
+
 /** Why a conv cannot use the sparse int8 format, or undefined. */
 export function convS8FormatProblem(s: ConvShape): string | undefined {
   if (s.KH * s.KW > 255) return `a ${s.KH}x${s.KW} kernel has more than 255 taps per input channel`;
   const reach = tapOffset(s, s.KH - 1, s.KW - 1);
   if (reach > 255) return `tap offsets up to ${reach} bytes within an input plane do not fit a byte`;
+  if (!hasBorder(s)) return undefined;
+  if (s.KH * s.KW > 64) return `a ${s.KH}x${s.KW} kernel on the padding needs more than 64 tap bits`;
   if ((s.KW - 1) * s.dw >= s.dh * s.W) return `the kernel's columns reach past an input row (${s.KW} columns, dilation ${s.dw}, ${s.W} wide)`;
   return undefined;
 }

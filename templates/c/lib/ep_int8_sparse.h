@@ -22,8 +22,9 @@
  *   cnt[m * Cg + c] (uint8) = non-zeros of w[m][c] (KH * KW <= 255);
  *   ent[] (uint8 pairs)     = per non-zero, in (kh, kw) order: its input offset within the channel's plane,
  *                             kh * dil_h * W + kw * dil_w (<= 255), then the weight (int8 bits).
- *   Offset and weight side by side: one pointer walks both. A window on the padding tells its taps apart by decoding
- *   the offset (kh = offset / (dil_h * W), the rest kw * dil_w), which needs (KW - 1) * dil_w < dil_h * W.
+ *   Offset and weight side by side: one pointer walks both. A window on the padding tells its taps apart by their
+ *   codes kh * KW + kw, from a 256-byte table offset → code on the stack (built once per call), and a mask of the
+ *   valid codes (KH * KW <= 64); the offsets must then be distinct: (KW - 1) * dil_w < dil_h * W.
  *   Flash: M * Cg + 2 * nnz bytes (80% pruned 8→16 5x5: 0.44 of the dense array).
  *
  * Speed: a dense output row costs per non-zero one index load, one input load, one weight load and one multiply-
@@ -78,20 +79,28 @@ EP_INLINE int ep__s8_sparse_tile_width(int width) {
   return tiles ? (width + tiles - 1) / tiles : 1;
 }
 
+/* Taps of kernel rows [kh_lo, kh_hi) and columns [kw_lo, kw_hi) as a mask of bits kh * KW + kw (KH * KW <= 64). */
+EP_INLINE uint64_t ep__s8_tap_mask(int kh_lo, int kh_hi, int kw_lo, int kw_hi, int KW) {
+  uint64_t cols = 0, mask = 0;
+  for (int kw = kw_lo; kw < kw_hi; kw++) cols |= (uint64_t)1 << kw;
+  for (int kh = kh_lo; kh < kh_hi; kh++) mask |= cols << (kh * KW);
+  return mask;
+}
+
 /* P output pixels of one output channel, `in_step` bytes apart in the input and `out_step` apart in y: acc0 plus the
  * channel's non-zeros (cnt per input channel, `plane` bytes apart in the input). base: the byte offset of the first
- * pixel's window origin in xg. masked: only the taps of kernel rows [kh_lo, kh_hi) and of column offsets
- * [c_lo, c_hi) (kw * dil_w) read the input (the others fall on the padding for every pixel of the tile and add
- * x_zp * w); row = dil_h * W, the offset of the next kernel row. */
+ * pixel's window origin in xg. masked: only the taps whose bit (tap_of[offset], kh * KW + kw) is set in mask read the
+ * input (the others fall on the padding for every pixel of the tile and add x_zp * w); wide: more than 32 taps. */
 EP_INLINE void ep__s8_sparse_conv_tile(const int8_t *xg, int base, const uint8_t *cnt, const uint8_t *ent, int Cg,
                                        int plane, uint32_t acc0, int32_t x_zp, int8_t *y, const int P, int in_step,
-                                       int out_step, const int masked, int row, int kh_lo, int kh_hi, int c_lo,
-                                       int c_hi, const ep__rq_t *rq, int32_t y_zp, int32_t act_min,
+                                       int out_step, const int masked, const uint8_t *tap_of, const int wide,
+                                       uint64_t mask, const ep__rq_t *rq, int32_t y_zp, int32_t act_min,
                                        int32_t act_max) {
   uint32_t acc[EP_S8_SPARSE_MAX_P] = {0}; /* (initialized for the warnings of non-constant calls) */
   EP_UNROLL(8)
   for (int j = 0; j < P; j++) acc[j] = acc0;
   int32_t outside = 0;
+  const uint32_t mask32 = (uint32_t)mask;
   /* (integer arithmetic: a masked tile's first window may start before the input) */
   uintptr_t origin = (uintptr_t)xg + (uintptr_t)(intptr_t)base;
   for (int c = 0; c < Cg; c++, origin += (uintptr_t)plane) {
@@ -100,9 +109,8 @@ EP_INLINE void ep__s8_sparse_conv_tile(const int8_t *xg, int base, const uint8_t
       const unsigned off = ent[0];
       const int32_t wv = (int8_t)ent[1];
       if (masked) {
-        const int kh = (int)off / row;
-        const int kc = (int)off - kh * row;
-        if ((unsigned)(kh - kh_lo) >= (unsigned)(kh_hi - kh_lo) || (unsigned)(kc - c_lo) >= (unsigned)(c_hi - c_lo)) {
+        const unsigned t = tap_of[off];
+        if (!(wide ? (unsigned)(mask >> t) & 1u : (mask32 >> t) & 1u)) {
           outside += wv;
           continue;
         }
@@ -120,8 +128,8 @@ EP_INLINE void ep__s8_sparse_conv_tile(const int8_t *xg, int base, const uint8_t
 
 /* Int8Conv with pruned constant weights (ep_conv2d_s8's semantics: groups, depthwise, 1-D as H = 1, strides,
  * dilations, padding; its bits). Format: cnt/ent above; acc0[m] = bias[m] - x_zp * (sum of w[m]). y must not
- * overlap x. Limits (the emitter keeps other layers dense): kh * dil_h * W + kw * dil_w <= 255 for every tap,
- * (KW - 1) * dil_w < dil_h * W. Four regions as in ep_sparse_conv2d_f32: windows inside the input in tiles along output rows; rows
+ * overlap x. Limits (the emitter keeps other layers dense): kh * dil_h * W + kw * dil_w <= 255 for every tap; when
+ * a window reaches into the padding, KH * KW <= 64 and (KW - 1) * dil_w < dil_h * W. Four regions as in ep_sparse_conv2d_f32: windows inside the input in tiles along output rows; rows
  * reaching into the top/bottom padding in the same tiles with the mask of their valid kernel rows; columns reaching
  * into the left/right padding in tiles down the column with the mask of their valid kernel columns; the corners
  * pixel by pixel. */
@@ -148,7 +156,13 @@ EP_INLINE void ep_sparse_conv2d_s8(const int8_t *x, const uint8_t *cnt, const ui
                      : 1;
   const int wtiles = iw > 0 ? (iw + PW - 1) / PW : 0;
   const int htiles = ih > 0 ? (ih + PH - 1) / PH : 0;
-  const int plane = H * W, row_step = stride_h * W, krow = dil_h * W, kcols = KW * dil_w;
+  const int plane = H * W, row_step = stride_h * W;
+  /* The tap code kh * KW + kw of each offset in the plane, for the windows on the padding (only the taps' entries are
+   * read). */
+  uint8_t tap_of[256];
+  const int wide = KH * KW > 32;
+  for (int kh = 0; kh < KH; kh++)
+    for (int kw = 0; kw < KW; kw++) tap_of[(kh * dil_h * W + kw * dil_w) & 255] = (uint8_t)(kh * KW + kw);
   for (int m = 0; m < M; m++) {
     const int8_t *xg = x + (m / Mg) * Cg * plane;
     const uint8_t *cm = cnt + m * Cg;
@@ -162,17 +176,18 @@ EP_INLINE void ep_sparse_conv2d_s8(const int8_t *x, const uint8_t *cnt, const ui
       const int kh_lo = iy0 < 0 ? ep__ceil_div(-iy0, dil_h) : 0;
       const int kh_hi = EP_MAX(kh_lo, EP_MIN(KH, ep__ceil_div(H - iy0, dil_h)));
       const int row_inside = oy >= oy_lo && oy < oy_hi;
+      const uint64_t rows = row_inside ? 0u : ep__s8_tap_mask(kh_lo, kh_hi, 0, KW, KW);
       int8_t *yr = ym + oy * OW;
       /* Columns inside: tiles along the row (the last one may overlap the one before). */
       for (int t = 0; t < wtiles; t++) {
         const int ox0 = ox_lo + EP_MIN(t * PW, iw - PW);
         const int base = iy0 * W + ox0 * stride_w - pad_left;
         if (row_inside)
-          ep__s8_sparse_conv_tile(xg, base, cm, ent, Cg, plane, a0, x_zp, yr + ox0, PW, stride_w, 1, 0, krow, 0, KH, 0,
-                                  kcols, &rq, y_zp, act_min, act_max);
+          ep__s8_sparse_conv_tile(xg, base, cm, ent, Cg, plane, a0, x_zp, yr + ox0, PW, stride_w, 1, 0, tap_of, wide, 0u,
+                                  &rq, y_zp, act_min, act_max);
         else
-          ep__s8_sparse_conv_tile(xg, base, cm, ent, Cg, plane, a0, x_zp, yr + ox0, PW, stride_w, 1, 1, krow, kh_lo,
-                                  kh_hi, 0, kcols, &rq, y_zp, act_min, act_max);
+          ep__s8_sparse_conv_tile(xg, base, cm, ent, Cg, plane, a0, x_zp, yr + ox0, PW, stride_w, 1, 1, tap_of, wide,
+                                  rows, &rq, y_zp, act_min, act_max);
       }
       if (row_inside) continue;
       /* Corners: pixel by pixel. */
@@ -182,8 +197,8 @@ EP_INLINE void ep_sparse_conv2d_s8(const int8_t *x, const uint8_t *cnt, const ui
         const int ix0 = ox * stride_w - pad_left;
         const int kw_lo = ix0 < 0 ? ep__ceil_div(-ix0, dil_w) : 0;
         const int kw_hi = EP_MAX(kw_lo, EP_MIN(KW, ep__ceil_div(W - ix0, dil_w)));
-        ep__s8_sparse_conv_tile(xg, iy0 * W + ix0, cm, ent, Cg, plane, a0, x_zp, yr + ox, 1, stride_w, 1, 1, krow, kh_lo,
-                                kh_hi, kw_lo * dil_w, kw_hi * dil_w, &rq, y_zp, act_min, act_max);
+        ep__s8_sparse_conv_tile(xg, iy0 * W + ix0, cm, ent, Cg, plane, a0, x_zp, yr + ox, 1, stride_w, 1, 1, tap_of, wide,
+                                ep__s8_tap_mask(kh_lo, kh_hi, kw_lo, kw_hi, KW), &rq, y_zp, act_min, act_max);
       }
     }
     /* Columns reaching into the padding, rows inside: tiles down the column. */
@@ -193,11 +208,12 @@ EP_INLINE void ep_sparse_conv2d_s8(const int8_t *x, const uint8_t *cnt, const ui
       const int ix0 = ox * stride_w - pad_left;
       const int kw_lo = ix0 < 0 ? ep__ceil_div(-ix0, dil_w) : 0;
       const int kw_hi = EP_MAX(kw_lo, EP_MIN(KW, ep__ceil_div(W - ix0, dil_w)));
+      const uint64_t cols = ep__s8_tap_mask(0, KH, kw_lo, kw_hi, KW);
       for (int t = 0; t < htiles; t++) {
         const int oy0 = oy_lo + EP_MIN(t * PH, ih - PH);
         const int base = (oy0 * stride_h - pad_top) * W + ix0;
-        ep__s8_sparse_conv_tile(xg, base, cm, ent, Cg, plane, a0, x_zp, ym + oy0 * OW + ox, PH, row_step, OW, 1, krow,
-                                0, KH, kw_lo * dil_w, kw_hi * dil_w, &rq, y_zp, act_min, act_max);
+        ep__s8_sparse_conv_tile(xg, base, cm, ent, Cg, plane, a0, x_zp, ym + oy0 * OW + ox, PH, row_step, OW, 1, tap_of,
+                                wide, cols, &rq, y_zp, act_min, act_max);
       }
     }
     ent += 2 * n;
