@@ -16,4 +16,5 @@
 #include "ep_int8_pool.h"
 #include "ep_int8_conv.h"
 #include "ep_int8_dense.h"
+#include "ep_int8_sparse.h"
 #endif /* EP_KERNELS_H */
