@@ -106,6 +106,13 @@ const USES: Record<string, { literal: string; runtime: string }> = {
     literal: 'ep_maxpool2d_s8(CS8(x), S8(y), 8, 28, 28, 14, 14, 2, 2, 2, 2, 1, 1, 0, 0);\n  ep_maxpool2d_s8(CS8(x), S8(y), 3, 9, 10, 5, 5, 3, 3, 2, 2, 1, 1, 1, 1);',
     runtime: 'ep_maxpool2d_s8(CS8(x), S8(y), n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], n[12]);',
   },
+  'ep_int8_add.h': {
+    literal: [
+      '{ static const int s[] = {784}, sa[] = {1}, sb[] = {1}; ep_add_s8(CS8(x), CS8(w), S8(y), 1, s, sa, sb, 1073741824, 31, -3, 1879048192, 32, 5, 1288490189, 50, -128, -128, 127); }',
+      '{ static const int s[] = {8, 49}, sa[] = {49, 1}, sb[] = {1, 0}; ep_add_s8(CS8(x), CS8(w), S8(y), 2, s, sa, sb, 1073741824, 31, 0, 1073741824, 62, 0, 1073741824, 20, 7, 7, 100); }',
+    ].join('\n  '),
+    runtime: 'ep_add_s8(CS8(x), CS8(w), S8(y), n[0], ia, ib, ic, n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11]);',
+  },
   'ep_int8_conv.h': {
     literal: [
       'ep_conv2d_s8(CS8(x), CS8(w), CS32(b), CS32(b), CS8(w), S8(y), 8, 14, 14, 16, 5, 5, 14, 14, 1, 1, 1, 1, 2, 2, 1, -128, -128, -128, 127);',
