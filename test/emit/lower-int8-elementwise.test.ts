@@ -9,6 +9,10 @@ import { attr, GraphBuilder } from '../../src/ir/builder.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { addMultipliers } from '../../src/ops/util/int8-add-params.js';
+import { averageMultiplier } from '../../src/ops/util/int8-average.js';
+import { compileToC } from '../../src/emit/c/compile-c.js';
+import { quantizeModel } from '../../src/quant/quantize.js';
+import { feeds, residualModel } from '../quant/quant-models.js';
 import { EDGEPRUNE_DOMAIN } from '../../src/ops/util/int8-params.js';
 
 const f32 = (v: number) => Tensor.fromNumbers('float32', [1], [v]);
@@ -87,5 +91,69 @@ describe('Int8Add lowering', () => {
   it('refuses run-time scales and constant int8 operands, naming them', () => {
     expect(() => lowerGraph(addGraph([1, 6], [1, 6], { runtimeYScale: true }))).toThrow(/node 'add' \(ai\.edgeprune\.Int8Add\): value 'ys_rt' is float32; the C backend runs Int8Add on int8 values/);
     expect(() => lowerGraph(addGraph([1, 6], [1, 6], { constantB: true }))).toThrow(/input b 'bc' is a constant; the int8 C kernels read it at run time/);
+  });
+});
+
+/** int8 input [1, 2, 7, 8] → Int8AveragePool (attrs) → output. */
+function averagePoolGraph(attrs: Record<string, ReturnType<typeof attr.int>>): Graph {
+  const b = new GraphBuilder('int8_avg');
+  const c = (name: string, t: Tensor) => b.initializer(name, t);
+  const inputs = [b.input('x', 'int8', [1, 2, 7, 8]), c('xs', f32(0.05)), c('xz', s8(-128)), c('ys', f32(0.03)), c('yz', s8(4))];
+  b.output(b.node('Int8AveragePool', inputs, { act_min: attr.int(4), ...attrs }, { name: 'avg', domain: EDGEPRUNE_DOMAIN })[0]);
+  return b.build();
+}
+
+describe('int8 average pool lowerings', () => {
+  const node = { name: 'avg', opType: 'Int8AveragePool', domain: EDGEPRUNE_DOMAIN, inputs: [], outputs: [], attrs: {} };
+  const multiplier = (n: number) => averageMultiplier(f32(0.05), f32(0.03), n, node);
+
+  it('calls ep_avgpool2d_s8 with the float pool\'s geometry and one multiplier per tap count that occurs', () => {
+    const g = averagePoolGraph({ kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]), count_include_pad: attr.int(0) });
+    const step = only(lowerGraph(g));
+    expect(step.summary).toBe('Int8AveragePool 3x3');
+    expect(step.calls.map((c) => c.kernel)).toEqual(['ep_avgpool2d_s8']);
+    const args = step.calls[0].args;
+    // C H W OH OW KH KW sh sw dh dw pt pl pb pr count_include_pad, then the tables, the smallest count, x_zp y_zp act_min act_max
+    expect(args.slice(0, 18).map(literal)).toEqual(['x', 'avg_out', 2, 7, 8, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 0]);
+    expect(args.slice(20).map(literal)).toEqual([4, -128, 4, 4, 127]);
+    // Windows of 4 (corners), 6 (edges) and 9 taps: counts 4 to 9, 5, 7 and 8 never read.
+    const [mult, shift] = args.slice(18, 20);
+    const expected = [4, 5, 6, 7, 8, 9].map((n) => ([4, 6, 9].includes(n) ? multiplier(n) : { multiplier: 0, shift: 1 }));
+    expect(mult.kind === 'weight' && Array.from(mult.weight.tensor.data as Int32Array)).toEqual(expected.map((m) => m.multiplier));
+    expect(shift.kind === 'weight' && Array.from(shift.weight.tensor.data as Int8Array)).toEqual(expected.map((m) => m.shift));
+  });
+
+  it('counts padding with count_include_pad (one count here: every window 9 taps)', () => {
+    const g = averagePoolGraph({ kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]), count_include_pad: attr.int(1) });
+    const args = only(lowerGraph(g)).calls[0].args;
+    expect(literal(args[17])).toBe(1);
+    const [mult, shift] = args.slice(18, 20);
+    expect(mult.kind === 'weight' && Array.from(mult.weight.tensor.data as Int32Array)).toEqual([multiplier(9).multiplier]);
+    expect(shift.kind === 'weight' && Array.from(shift.weight.tensor.data as Int8Array)).toEqual([multiplier(9).shift]);
+    expect(literal(args[20])).toBe(9);
+  });
+
+  it('calls ep_global_avgpool_s8 with the plane\'s multiplier', () => {
+    const b = new GraphBuilder('int8_gap');
+    const c = (name: string, t: Tensor) => b.initializer(name, t);
+    const inputs = [b.input('x', 'int8', [1, 3, 5, 6]), c('xs', f32(0.05)), c('xz', s8(9)), c('ys', f32(0.03)), c('yz', s8(-2))];
+    b.output(b.node('Int8GlobalAveragePool', inputs, { act_max: attr.int(90) }, { name: 'gap', domain: EDGEPRUNE_DOMAIN })[0]);
+    const step = only(lowerGraph(b.build()));
+    const m = averageMultiplier(f32(0.05), f32(0.03), 30, node);
+    expect(step.summary).toBe('Int8GlobalAveragePool 30 taps');
+    expect(step.calls[0].kernel).toBe('ep_global_avgpool_s8');
+    expect(step.calls[0].args.map(literal)).toEqual(['x', 'gap_out', 3, 30, m.multiplier, m.shift, 9, -2, -128, 90]);
+  });
+});
+
+describe('a quantized residual CNN in C', () => {
+  it('lowers every node: Int8Conv, Int8Add, Int8AveragePool (padded, count_include_pad), Int8GlobalAveragePool, Int8Gemm', () => {
+    const float = residualModel();
+    const { graph } = quantizeModel(float, feeds(float, 8));
+    const lib = compileToC(graph);
+    expect(lib.steps.map((s) => s.calls.map((c) => c.kernel)).flat()).toEqual([
+      'ep_quantize_f32_s8', 'ep_conv2d_s8', 'ep_conv2d_s8', 'ep_add_s8', 'ep_avgpool2d_s8', 'ep_global_avgpool_s8', 'ep_dense_s8', 'ep_dequantize_s8_f32',
+    ]);
+    expect(lib.plan.arenaBytes).toBe(lib.plan.lowerBoundBytes);
   });
 });
