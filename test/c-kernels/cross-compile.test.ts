@@ -123,6 +123,10 @@ const USES: Record<string, { literal: string; runtime: string }> = {
     ].join('\n  '),
     runtime: 'ep_add_s8(CS8(x), CS8(w), S8(y), n[0], ia, ib, ic, n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11]);',
   },
+  'ep_float_tail.h': {
+    literal: 'ep_softmax_tail_f32(x, y, 1, 10, 1);\n  ep_softmax_tail_f32(x, y, 2, 5, 3);',
+    runtime: 'ep_softmax_tail_f32(x, y, n[0], n[1], n[2]);',
+  },
   'ep_int8_conv.h': {
     literal: [
       'ep_conv2d_s8(CS8(x), CS8(w), CS32(b), CS32(b), CS8(w), S8(y), 8, 14, 14, 16, 5, 5, 14, 14, 1, 1, 1, 1, 2, 2, 1, -128, -128, -128, 127);',

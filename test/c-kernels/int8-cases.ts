@@ -3,7 +3,8 @@
 // multipliers), dense, QuantizeLinear, DequantizeLinear, int8 MaxPool and Int8Add (equal and unequal scales, rounding
 // ties, saturation, zero points and clamps at the extremes, broadcasting, every rescaling shift form) and the int8
 // average pools (padding with count_include_pad 0 and 1, strides, dilations, ceil mode, saturation, clamps, zero points
-// at the extremes). int8 tensors travel packed four to a
+// at the extremes), and the float Softmax tail of an int8 model (bit-exact: the interpreter's double exp). int8 tensors
+// travel packed four to a
 // 32-bit word (the harness's data unit); outputs are compared byte for byte, padding bytes included.
 import type { AttrValue } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
@@ -15,6 +16,7 @@ import { Int8Conv } from '../../src/ops/int8-conv.js';
 import { Int8Gemm } from '../../src/ops/int8-gemm.js';
 import { MaxPool } from '../../src/ops/max-pool.js';
 import { QuantizeLinear } from '../../src/ops/quantize-linear.js';
+import { Softmax } from '../../src/ops/softmax.js';
 import { addMultipliers } from '../../src/ops/util/int8-add-params.js';
 import { averageMultiplier } from '../../src/ops/util/int8-average.js';
 import { channelMultipliers } from '../../src/ops/util/int8-params.js';
@@ -384,6 +386,25 @@ export function globalAverageCases(): KernelCase[] {
   ];
 }
 
+/** Softmax of [outer][len][inner] over the middle axis, as a quantized model's float tail computes it. */
+export function softmaxTailCase(name: string, outer: number, len: number, inner: number, values: number[]): KernelCase {
+  const x = Tensor.fromNumbers('float32', [outer, len, inner], values);
+  const y = evalOp(Softmax, [x], { axis: attr.int(1) });
+  return { name: `softmax tail ${name}`, fn: 'ep_softmax_tail_f32', args: ['in0', 'out', outer, len, inner], inputs: [x.data as Float32Array], expected: y.data as Float32Array, exact: true };
+}
+
+export function softmaxTailCases(): KernelCase[] {
+  const rng = new Random(97);
+  const logits = (n: number, spread: number) => Array.from({ length: n }, () => rng.uniform(-spread, spread));
+  return [
+    softmaxTailCase('10 classes x 40 rows, logits in ±8', 40, 10, 1, logits(400, 8)),
+    softmaxTailCase('3 classes x 200 rows, logits in ±1 (|x - max| < 1.5 ln2: the one-step reduction)', 200, 3, 1, logits(600, 1)),
+    softmaxTailCase('inner axis 4 (strided), logits in ±30', 5, 6, 4, logits(120, 30)),
+    softmaxTailCase('far apart: exp underflows to 0 for the small ones', 1, 6, 1, [0, -90, -104, -110, -1000, 3]),
+    softmaxTailCase('ties, -inf, +inf and NaN rows', 4, 3, 1, [2, 2, 2, -Infinity, 1, -Infinity, Infinity, 1, 0, NaN, 1, 2]),
+  ];
+}
+
 /** Floats that probe QuantizeLinear's rounding and saturation: ties, near-ties, ±0, subnormals, huge, inf, NaN. */
 export function quantizeProbe(rng: Random, scale: number): number[] {
   const ties = Array.from({ length: 24 }, (_, i) => (i - 12 + 0.5) * scale);
@@ -466,5 +487,5 @@ export function allInt8Cases(): KernelCase[] {
     maxPoolCase('2x2 stride 2 pads 1, odd width, ceil mode', { C: 3, H: 7, W: 11, K: [2, 2], strides: [2, 2], pads: [1, 1, 1, 1], ceil: true }, 47),
     maxPoolCase('3x2 stride 1x2, dilation 2 rows', { C: 2, H: 9, W: 12, K: [3, 2], strides: [1, 2], dilations: [2, 1] }, 48),
   ];
-  return [...convs, ...denses, ...quant, ...pools, ...addCases(), ...averagePoolCases(), ...globalAverageCases()];
+  return [...convs, ...denses, ...quant, ...pools, ...addCases(), ...averagePoolCases(), ...globalAverageCases(), ...softmaxTailCases()];
 }

@@ -1,7 +1,8 @@
 // The C lowerings of Int8Add, Int8AveragePool and Int8GlobalAveragePool (src/emit/c/lower-int8-elementwise.ts,
-// lower-int8-pool.ts): the kernel calls and literal constants they make (multipliers from addMultipliers and
-// averageMultiplier, the one definition), broadcasting strides, in-place outputs, and their refusals. The kernels
-// themselves are checked against the interpreter in test/c-kernels/int8-kernels.test.ts and on QEMU.
+// lower-int8-pool.ts) and of a quantized model's float Softmax tail (lower-float-tail.ts): the kernel calls and literal
+// constants they make (multipliers from addMultipliers and averageMultiplier, the one definition), broadcasting
+// strides, in-place outputs, and their refusals. The kernels themselves are checked against the interpreter in
+// test/c-kernels/int8-kernels.test.ts and on QEMU.
 import { describe, expect, it } from 'vitest';
 import type { CArg, CStep } from '../../src/emit/c/c-step.js';
 import { lowerGraph } from '../../src/emit/c/lower.js';
@@ -155,5 +156,18 @@ describe('a quantized residual CNN in C', () => {
       'ep_quantize_f32_s8', 'ep_conv2d_s8', 'ep_conv2d_s8', 'ep_add_s8', 'ep_avgpool2d_s8', 'ep_global_avgpool_s8', 'ep_dense_s8', 'ep_dequantize_s8_f32',
     ]);
     expect(lib.plan.arenaBytes).toBe(lib.plan.lowerBoundBytes);
+  });
+
+  it('runs a final Softmax with the interpreter\'s exp in a quantized model (ep_softmax_tail_f32), with ep_softmax_f32 in a float one', () => {
+    const b = new GraphBuilder('tail');
+    const c = (name: string, t: Tensor) => b.initializer(name, t);
+    const q = b.op('QuantizeLinear', [b.input('x', 'float32', [1, 10]), c('s', f32(0.1)), c('z', s8(3))], {}, 'q');
+    b.output(b.op('Softmax', [b.op('DequantizeLinear', [q, 's', 'z'], {}, 'dq')], { axis: attr.int(-1) }, 'softmax'));
+    const steps = lowerGraph(b.build());
+    expect(steps.map((s) => s.calls.map((call) => call.kernel))).toEqual([['ep_quantize_f32_s8'], ['ep_dequantize_s8_f32'], ['ep_softmax_tail_f32']]);
+    expect(steps[2].calls[0].args.map(literal)).toEqual(['dq_out', 'softmax_out', 1, 10, 1]);
+    const float = new GraphBuilder('float');
+    float.output(float.op('Softmax', [float.input('x', 'float32', [2, 10])], { axis: attr.int(-1) }, 'softmax'));
+    expect(lowerGraph(float.build()).map((s) => s.calls[0].kernel)).toEqual(['ep_softmax_f32']);
   });
 });
