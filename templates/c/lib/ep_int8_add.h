@@ -9,8 +9,8 @@
 #include "ep_int8_common.h"
 
 /* One input's rescaling, prepared once per call. The inputs' real multipliers are at most 1/2, so their shifts are
- * in [31, 62] and the exact rule takes one high-word multiply-accumulate (SMMLA on the DSP cores, SMULL + ADD on the
- * others) and an arithmetic shift: with d = x - zp (|d| <= 255) shifted left by k bits (k = 23: |d * 2^23| < 2^31;
+ * in [31, 62] (30 works too) and the exact rule takes one high-word multiply-accumulate (SMMLA on the DSP cores,
+ * SMULL + ADD on the others) and an arithmetic shift: with d = x - zp (|d| <= 255) shifted left by k bits (k = 23: |d * 2^23| < 2^31;
  * k = 20 for shifts 61 and 62) and T = shift + k - 20,
  *   floor((d * 2^20 * mult + 2^(shift-1)) / 2^shift) = floor((d * 2^k * mult + 2^(T-1)) / 2^T)
  *                                                   = floor((floor(d * 2^k * mult / 2^32) + 2^(T-33)) / 2^(T-32))
@@ -63,8 +63,8 @@ EP_INLINE void ep__add_run_s8(const int8_t *a, const int8_t *b, int8_t *y, int n
 
 /* Int8Add with broadcasting: out_shape has `rank` (<= EP_MAX_RANK) axes, a_strides and b_strides each input's element
  * stride per output axis (0 where it broadcasts), as ep_binary_f32 takes them. a_shift and b_shift must be in
- * [31, 62] (addMultipliers gives real multipliers in (0, 1/2]); y_mult, y_shift any fixed-point multiplier; act_min,
- * act_max within [-128, 127]. y may equal a or b when that input is not broadcast. Adjacent axes contiguous in both
+ * [30, 62] (addMultipliers gives real multipliers in (0, 1/2]: shifts 31 to 62); y_mult, y_shift any fixed-point
+ * multiplier; act_min, act_max within [-128, 127]. y may equal a or b when that input is not broadcast. Adjacent axes contiguous in both
  * inputs are merged first, so that same-shape and scalar cases run as one loop. */
 EP_INLINE void ep_add_s8(const int8_t *a, const int8_t *b, int8_t *y, int rank, const int *out_shape,
                          const int *a_strides, const int *b_strides, int32_t a_mult, int a_shift, int32_t a_zp,
