@@ -69,8 +69,8 @@ export function interpreterScore(g: Graph, ds: Dataset): number {
 export async function quantizePruned(g: Graph, train: Dataset, o: Int8Options): Promise<Int8Deployment> {
   const samples = Math.min(DEFAULT_CALIBRATION_SAMPLES, train.count);
   const search = {
-    costs: `each candidate quantized (post-training, min/max ranges on ${Math.min(SEARCH_CALIBRATION_SAMPLES, train.count)} train samples) and priced by the int8 cost model`,
-    accuracy: 'the float candidates\' fine-tuned validation accuracy; the int8 model is evaluated once, after the search',
+    costs: `each candidate's int8 deployment (quantized post-training, min/max ranges on ${Math.min(SEARCH_CALIBRATION_SAMPLES, train.count)} train samples) with the int8 cost model`,
+    accuracy: 'the float candidates\' fine-tuned validation accuracy (the int8 model is evaluated once, after the search, on the test split)',
   };
   if (o.qatEpochs === undefined) {
     const { graph } = quantizeModel(g, calibrationInputs(g, train, samples), { method: o.method });
