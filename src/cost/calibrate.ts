@@ -11,7 +11,7 @@ import type { McuTarget } from '../targets/schema.js';
 import { calibrationPath, CALIBRATION_FORMAT, currentKernelHeaders, roundSignificant, writeCalibrationFile, type Calibration, type KernelCalibration } from './calibration.js';
 import { fitTerms, type FitRow } from './fit.js';
 import { valueZeroFractions } from './activation-zeros.js';
-import { addTerms, analyzeCall, KERNEL_MODELS } from './kernels.js';
+import { addTerms, analyzeCall, KERNEL_MODELS, kernelContextOfCore, type KernelContext } from './kernels.js';
 import { lowerForCost } from './lowered.js';
 import { weightArrayBytes } from './weight-bytes.js';
 import { measureOnTarget, type Measurement } from './measure.js';
@@ -96,7 +96,7 @@ interface CaseAnalysis {
   io: number;
 }
 
-function analyzeCase(c: SuiteCase, m: Measurement): CaseAnalysis {
+function analyzeCase(c: SuiteCase, m: Measurement, ctx: KernelContext): CaseAnalysis {
   const prog = lowerForCost(c.graph, { sparse: c.sparse });
   // Zero products (zero inputs, zero weights kept by the dense kernels) are their own term: cheaper in soft float.
   const zeros = valueZeroFractions(c.graph, m.vectors);
@@ -106,7 +106,7 @@ function analyzeCase(c: SuiteCase, m: Measurement): CaseAnalysis {
   let key: string | null = null;
   let macs = 0;
   for (const call of calls) {
-    const use = analyzeCall(call, (name) => zeros.get(name));
+    const use = analyzeCall(call, (name) => zeros.get(name), ctx);
     if (key !== null && use.key !== key) throw new Error(`calibration case '${c.name}' mixes kernel keys ${key} and ${use.key}`);
     key = use.key;
     addTerms(time, use.time);
@@ -128,7 +128,8 @@ export async function calibrateTarget(target: McuTarget, options: CalibrateOptio
   log(`calibrating ${target.name}: ${suite.length} models on qemu ${target.emulator.machine}`);
   const measured = await measureOnTarget(target, suite, { optimize, log });
   const measuredAt = performance.now();
-  const cases = suite.map((c, i) => analyzeCase(c, measured[i]));
+  const ctx = kernelContextOfCore(target.core);
+  const cases = suite.map((c, i) => analyzeCase(c, measured[i], ctx));
 
   const view1 = cases.find((a) => a.c.name === 'view.1')!;
   const view2 = cases.find((a) => a.c.name === 'view.2')!;
