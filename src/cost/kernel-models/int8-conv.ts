@@ -127,10 +127,10 @@ function portableRow(P: number, KW: number, sw: number, masked: boolean, W: numb
 }
 
 const TIME = [
-  'mac', 'xword', 'xpart', 'wload', 'rowIter', 'clippedRowIter', 'cIter', 'chunks', 'maskedTiles', 'interiorTiles', 'maskedInit',
+  'mac', 'kwIter', 'xword', 'xpart', 'wload', 'rowIter', 'clippedRowIter', 'cIter', 'chunks', 'maskedTiles', 'interiorTiles', 'maskedInit',
   'outputs', 'clamped', 'clippedRows', 'clippedRowTaps', 'rows', 'channelTaps', 'blocks', 'call',
 ];
-const CODE = ['fullRowOps', 'rowOps', 'tileOutputs', 'tileCopies', 'blockCopies', 'call'];
+const CODE = ['fullRowOps', 'rowOps', 'tileOutputs', 'tileClamped', 'maskedCopies', 'maskedInit', 'interiorCopies', 'interiorTiles', 'blockCopies', 'call'];
 
 /** The tiled paths, tile by tile (a tile position's work is the same on every output row with the same kernel rows). */
 function s8Tiled(s: S8Shape, ctx: KernelContext) {
@@ -166,7 +166,6 @@ function s8Tiled(s: S8Shape, ctx: KernelContext) {
   const chunk = Math.max(1, Math.floor(S8_PAIR_TAPS / taps));
   const chunksPerTile = ctx.dsp ? 1 : Math.ceil(Cg / chunk);
   let interiorCopied = false;
-  let tileCopies = 0;
   for (let b = 0; b < tiles; b++) {
     const masked = b < bl || b >= br;
     const ox0 = Math.min(b * P, s.OW - P);
@@ -197,8 +196,13 @@ function s8Tiled(s: S8Shape, ctx: KernelContext) {
         code.fullRowOps += s.KH * (row.mac + row.xword + row.xpart + row.wload);
         code.rowOps += row.mac + row.xword + row.xpart + row.wload;
         code.tileOutputs += P * blk.width;
-        tileCopies++;
+        code.tileClamped += P * blk.width * clamp;
+        if (masked) {
+          code.maskedCopies += 1;
+          code.maskedInit += blk.width * outside;
+        } else code.interiorCopies += 1;
       }
+      if (!masked) code.interiorTiles += 1;
     }
     if (!masked) interiorCopied = true;
   }
@@ -210,7 +214,6 @@ function s8Tiled(s: S8Shape, ctx: KernelContext) {
     time.blocks += blk.count;
     code.blockCopies += 1;
   }
-  code.tileCopies = tileCopies;
   time.call = 1;
   code.call = 1;
   return { time, code };
@@ -255,7 +258,7 @@ export const conv2dS8: KernelModel = {
     'tiles of P pixels (ep__s8_tile_pmax by kernel width on the DSP path, 4 on the portable path), one output channel (DSP) or a channel pair (portable) each, masked border tiles and interior tiles; ' +
     'per (input channel, kernel row inside the input) of each tile the row code as emitted for its constants: mac·(SMLAD/SMLABB or SMLAL) + xword·(input words unpacked into lane pairs) + xpart·(other input fetches) + wload·(weight fetches) + rowIter + clippedRowIter·(rows of clipped-row tiles, in a loop); ' +
     '+ cIter + chunks·(exact 64-bit pair sums, portable) + maskedTiles + interiorTiles + maskedInit·(padding columns of masked tiles) + outputs·(requantization) + clamped·(outputs x clamp sides) + clippedRows + clippedRowTaps·(row starts of clipped rows) + rows + channelTaps·(weight sums) + blocks + call; ' +
-    'code = fullRowOps·(KH rows of each tile copy) + rowOps·(one row of each copy: the clipped variant) + tileOutputs + tileCopies + blockCopies + call. ' +
+    'code = fullRowOps·(KH rows of each tile copy) + rowOps·(one row of each copy: the clipped variant) + tileOutputs + tileClamped + maskedCopies + maskedInit·(padding columns of each masked copy) + interiorCopies + interiorTiles·(interior tile positions) + blockCopies + call. ' +
     'Kernels wider than 8, with more than 64 taps or column dilation take the generic loops (key ep_conv2d_s8:generic: mac, kwIter, outputs, rows, call).',
   analyze(call, ctx) {
     const s = s8Shape(call);
