@@ -21,6 +21,7 @@ import { addTrainingOptions, type TrainingCliOptions } from '../training-options
 import type { Precision } from '../../analysis/model-precision.js';
 import { chooseBuildPrecision, parsePrecision } from '../../targets/precision.js';
 import { int8CostModel } from '../../build/int8-deployment.js';
+import { DEFAULT_QAT_LEARNING_RATE } from '../../quant/qat-defaults.js';
 import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, type CalibrationMethod } from '../../quant/calibrate.js';
 import { quantizationText } from '../../report/html-report.js';
 
@@ -131,7 +132,7 @@ export function registerBuild(program: Command): void {
     .option('--verify-vectors <n>', 'test samples the firmware is verified on', parseIntOption('--verify-vectors', 1, 100_000), 10)
     .option('--precision <p>', 'float32 or int8 (default: float32 where the core has an FPU, int8 where it has none); int8 prunes in float32, then quantizes the pruned model and deploys, verifies and measures the int8 firmware', parsePrecision)
     .option('--calibration <method>', `int8: activation ranges of the quantization: ${CALIBRATION_METHODS.join(', ')} (default ${DEFAULT_CALIBRATION})`)
-    .option('--qat-epochs <n>', 'int8: quantization-aware fine-tuning epochs on the train split after pruning (pruned weights stay zero); post-training quantization alone without it', parseIntOption('--qat-epochs', 1, 100_000))
+    .option('--qat-epochs <n>', `int8: quantization-aware fine-tuning epochs on the train split after pruning (Adam, lr ${DEFAULT_QAT_LEARNING_RATE}, --batch-size; pruned weights stay zero); post-training quantization alone without it`, parseIntOption('--qat-epochs', 1, 100_000))
     .option('--force', 'replace an existing output folder')
     .option('--json', 'print the report as JSON')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
