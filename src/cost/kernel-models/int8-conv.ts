@@ -130,7 +130,7 @@ const TIME = [
   'mac', 'kwIter', 'xword', 'xpart', 'wload', 'rowIter', 'clippedRowIter', 'cIter', 'chunks', 'maskedTiles', 'interiorTiles', 'maskedInit',
   'outputs', 'clamped', 'clippedRows', 'clippedRowTaps', 'rows', 'channelTaps', 'blocks', 'call',
 ];
-const CODE = ['fullRowOps', 'rowOps', 'tileOutputs', 'tileClamped', 'maskedCopies', 'maskedInit', 'interiorCopies', 'interiorTiles', 'blockCopies', 'call'];
+const CODE = ['fullRowOps', 'maskedRowOps', 'rowOps', 'pairCopies', 'tileOutputs', 'tileClamped', 'maskedCopies', 'maskedInit', 'interiorCopies', 'interiorTiles', 'blockCopies', 'call'];
 
 /** The tiled paths, tile by tile (a tile position's work is the same on every output row with the same kernel rows). */
 function s8Tiled(s: S8Shape, ctx: KernelContext) {
@@ -192,15 +192,21 @@ function s8Tiled(s: S8Shape, ctx: KernelContext) {
       time.outputs += n * s.OH * P * blk.width;
       time.clamped += n * s.OH * P * blk.width * clamp;
       if (masked || !interiorCopied) {
-        // Each masked tile and the interior loop are their own copy, each with a full-rows and a clipped-rows variant.
-        code.fullRowOps += s.KH * (row.mac + row.xword + row.xpart + row.wload);
-        code.rowOps += row.mac + row.xword + row.xpart + row.wload;
-        code.tileOutputs += P * blk.width;
-        code.tileClamped += P * blk.width * clamp;
+        // Each masked tile and the interior loop are their own copy of the tile code, each in two variants (all kernel
+        // rows unrolled; the clipped rows in a loop), unless the only output row is whole (gcc then drops the second).
+        const variants = s.OH > 1 || clippedRowList.length > 0 ? 2 : 1;
+        // A channel pair's row code combines and loads two weights per tap and splits two lanes per pixel.
+        const ops = row.mac + row.xword + row.xpart + row.wload * blk.width;
+        if (masked) code.maskedRowOps += s.KH * ops;
+        else code.fullRowOps += s.KH * ops;
+        if (variants === 2) code.rowOps += ops;
+        code.pairCopies += (blk.width - 1) * variants;
+        code.tileOutputs += P * blk.width * variants;
+        code.tileClamped += P * blk.width * clamp * variants;
         if (masked) {
-          code.maskedCopies += 1;
-          code.maskedInit += blk.width * outside;
-        } else code.interiorCopies += 1;
+          code.maskedCopies += variants;
+          code.maskedInit += blk.width * outside * variants;
+        } else code.interiorCopies += variants;
       }
       if (!masked) code.interiorTiles += 1;
     }
@@ -258,7 +264,7 @@ export const conv2dS8: KernelModel = {
     'tiles of P pixels (ep__s8_tile_pmax by kernel width on the DSP path, 4 on the portable path), one output channel (DSP) or a channel pair (portable) each, masked border tiles and interior tiles; ' +
     'per (input channel, kernel row inside the input) of each tile the row code as emitted for its constants: mac·(SMLAD/SMLABB or SMLAL) + xword·(input words unpacked into lane pairs) + xpart·(other input fetches) + wload·(weight fetches) + rowIter + clippedRowIter·(rows of clipped-row tiles, in a loop); ' +
     '+ cIter + chunks·(exact 64-bit pair sums, portable) + maskedTiles + interiorTiles + maskedInit·(padding columns of masked tiles) + outputs·(requantization) + clamped·(outputs x clamp sides) + clippedRows + clippedRowTaps·(row starts of clipped rows) + rows + channelTaps·(weight sums) + blocks + call; ' +
-    'code = fullRowOps·(KH rows of each tile copy) + rowOps·(one row of each copy: the clipped variant) + tileOutputs + tileClamped + maskedCopies + maskedInit·(padding columns of each masked copy) + interiorCopies + interiorTiles·(interior tile positions) + blockCopies + call. ' +
+    'code = fullRowOps·(KH rows of the interior copy) + maskedRowOps·(KH rows of each masked copy) + rowOps·(one row of each copy: the clipped variant) + pairCopies + tileOutputs + tileClamped + maskedCopies + maskedInit·(padding columns of each masked copy) + interiorCopies + interiorTiles·(interior tile positions) + blockCopies + call. ' +
     'Kernels wider than 8, with more than 64 taps or column dilation take the generic loops (key ep_conv2d_s8:generic: mac, kwIter, outputs, rows, call).',
   analyze(call, ctx) {
     const s = s8Shape(call);
