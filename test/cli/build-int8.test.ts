@@ -51,18 +51,19 @@ async function expectInt8Build(out: string) {
 }
 
 describe('edgeprune build --precision int8', () => {
-  it('--precision int8 meets half the dense int8 instructions as measured in QEMU, with the int8 firmware, model and both accuracies', async () => {
-    const dense = await runCli(['verify', CNN, '--target', 'mps2-an386', '--precision', 'int8', '--calibration-data', DIGITS, '--vectors', '1', '--json'], { timeout: 120_000 });
+  it('is the default on the FPU-less lm3s6965, says so, and meets half the dense int8 instructions as measured in QEMU', async () => {
+    const dense = await runCli(['verify', CNN, '--target', 'lm3s6965', '--calibration-data', DIGITS, '--vectors', '1', '--json'], { timeout: 120_000 });
     expect(dense.exitCode, dense.stderr).toBe(0);
     const d = JSON.parse(dense.stdout);
     expect(d.precision.precision).toBe('int8');
     const maxInstructions = Math.floor(d.instructions / 2);
 
     const out = path.join(tmp(), 'build');
-    const r = await runCli(['build', CNN, '--target', 'mps2-an386', '--precision', 'int8', '--data', DIGITS, '--max-instructions', String(maxInstructions), '--verify-vectors', '4', '--out', out], { timeout: 500_000 });
+    const r = await runCli(['build', CNN, '--target', 'lm3s6965', '--data', DIGITS, '--max-instructions', String(maxInstructions), '--verify-vectors', '4', '--out', out], { timeout: 500_000 });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^precision: int8 \(--precision int8: build prunes in float32, then quantizes the pruned model\)\nsearching under the budgets/);
+    expect(r.stderr).toMatch(/^precision: int8 \(the default: lm3s6965's cortex-m3 has no FPU; build prunes in float32, then quantizes the pruned model\)\nsearching under the budgets/);
     expect(r.stderr).toMatch(/quantizing the pruned model to int8 \(post-training, mse ranges\)/);
+    expect(r.stdout).toMatch(/precision: int8 \(the default: lm3s6965's cortex-m3 has no FPU/);
     expect(r.stdout).toMatch(/accuracy \(test\): dense float [\d.]+% → pruned float [\d.]+% → final int8 [\d.]+% \(dense float → int8: -?[\d.]+ points; allowed 1.5\)/);
     expect(r.stdout).toMatch(/int8: post-training quantization, mse activation ranges on 500 train samples; the search priced each candidate's int8 deployment/);
     expect(r.stdout).toMatch(/ALL BUDGETS MET/);
@@ -77,12 +78,11 @@ describe('edgeprune build --precision int8', () => {
     expect(report.steps.length).toBeGreaterThan(0);
   }, 700_000);
 
-  it('is the default on the FPU-less lm3s6965, says so, and exits 3 with the int8 report when the budget cannot be met', async () => {
+  it('--precision int8 on an FPU core: exits 3 with the int8 report written when the budget cannot be met', async () => {
     const out = path.join(tmp(), 'unmet');
-    const r = await runCli(['build', CNN, '--target', 'lm3s6965', '--calibration', 'minmax', '--data', DIGITS, '--max-instructions', '2000', '--max-iterations', '1', '--final-epochs', '0', '--verify-vectors', '2', '--out', out], { timeout: 300_000 });
+    const r = await runCli(['build', CNN, '--target', 'mps2-an386', '--precision', 'int8', '--calibration', 'minmax', '--data', DIGITS, '--max-instructions', '2000', '--max-iterations', '1', '--final-epochs', '0', '--verify-vectors', '2', '--out', out], { timeout: 300_000 });
     expect(r.exitCode, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/^precision: int8 \(the default: lm3s6965's cortex-m3 has no FPU; build prunes in float32, then quantizes the pruned model\)/);
-    expect(r.stdout).toMatch(/precision: int8 \(the default: lm3s6965's cortex-m3 has no FPU/);
+    expect(r.stderr).toMatch(/^precision: int8 \(--precision int8: build prunes in float32, then quantizes the pruned model\)/);
     expect(r.stdout).toMatch(/NOT MET: instructions per inference: [\d,]+ > 2,000/);
     const { report } = await expectInt8Build(out);
     expect(report.passed).toBe(false);
