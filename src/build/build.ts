@@ -130,7 +130,7 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
     dense: input.graph, final: graph,
     denseInstructions: cost.layerInstructions(input.graph), finalInstructions: cost.layerInstructions(graph),
     search: final, verification, measured, files: fileList,
-    precision: input.precision?.precision ?? 'float32',
+    precision: deployment ? 'int8' : 'float32',
     int8: deployment && { test: interpreterScore(deployment.graph, data.test), quantization: deployment.summary },
   });
   files.set('report.json', `${JSON.stringify(report, null, 2)}\n`);
