@@ -14,6 +14,8 @@ import { channelMultipliers, checkSymmetricWeights, LAYER_INPUTS as conv, LAYER_
 import { float, int, NULL_ARG, value, weight, type CArg, type CStep } from './c-step.js';
 import { unsupported, type LowerContext, type Lowering } from './lower.js';
 import { as2d, NN_LOWERINGS, perBatch } from './lower-nn.js';
+import { INT8_ELEMENTWISE_LOWERINGS } from './lower-int8-elementwise.js';
+import { INT8_POOL_LOWERINGS } from './lower-int8-pool.js';
 
 /** A constant input of an int8 node, of the given type, or a refusal naming it. */
 function constantInput(ctx: LowerContext, index: number, what: string, dtype: Tensor['dtype']): Tensor {
@@ -184,7 +186,7 @@ const int8MaxPool: Lowering = {
 };
 
 /** The int8 layers of domain ai.edgeprune, by op type. */
-export const INT8_LOWERINGS: Record<string, Lowering> = { Int8Conv: int8Conv, Int8Gemm: int8Gemm };
+export const INT8_LOWERINGS: Record<string, Lowering> = { Int8Conv: int8Conv, Int8Gemm: int8Gemm, ...INT8_ELEMENTWISE_LOWERINGS, ...INT8_POOL_LOWERINGS };
 
 /** Standard-domain ops on int8 tensors (to be chosen by dtype): the float/int8 boundary and max pooling. */
 export const INT8_STANDARD_LOWERINGS: Record<string, Lowering> = { QuantizeLinear: quantizeLinear, DequantizeLinear: dequantizeLinear, MaxPool: int8MaxPool };
