@@ -141,6 +141,19 @@ const USES: Record<string, { literal: string; runtime: string }> = {
     literal: 'ep_dense_s8(CS8(x), CS8(w), CS32(b), CS32(b), CS8(w), S8(y), 1, 256, 10, -128, 3, -128, 127);\n  ep_dense_s8(CS8(x), CS8(w), NULL, CS32(b), CS8(w), S8(y), 3, 17, 13, 0, 0, 0, 127);',
     runtime: 'ep_dense_s8(CS8(x), CS8(w), CS32(b), CS32(b), CS8(w), S8(y), n[0], n[1], n[2], n[3], n[4], n[5], n[6]);',
   },
+  'ep_int8_sparse.h': {
+    literal: [
+      'ep_sparse_dense_s8(CS8(x), CU8(w), CU8(b), CS8(w), CS32(b), CS32(b), CS8(w), S8(y), 1, 256, 10, 3, -128, 127);',
+      'ep_sparse_dense_s8(CS8(x), CU8(w), CU8(b), CS8(w), CS32(b), CS32(b), CS8(w), S8(y), 3, 300, 13, 0, 0, 100);',
+      'ep_sparse_conv2d_s8(CS8(x), CU8(w), CU8(b), CS32(b), CS32(b), CS8(w), S8(y), 8, 14, 14, 16, 5, 5, 14, 14, 1, 1, 1, 1, 2, 2, 1, -128, -128, -128, 127);',
+      'ep_sparse_conv2d_s8(CS8(x), CU8(w), CU8(b), CS32(b), CS32(b), CS8(w), S8(y), 2, 12, 12, 3, 7, 7, 12, 12, 1, 1, 1, 1, 3, 3, 1, 5, 0, -128, 127);',
+      'ep_sparse_conv2d_s8(CS8(x), CU8(w), CU8(b), CS32(b), CS32(b), CS8(w), S8(y), 16, 8, 8, 16, 3, 3, 4, 4, 2, 2, 1, 1, 1, 1, 16, 0, 3, 3, 100);',
+    ].join('\n  '),
+    runtime: [
+      'ep_sparse_dense_s8(CS8(x), CU8(w), CU8(b), CS8(w), CS32(b), CS32(b), CS8(w), S8(y), n[0], n[1], n[2], n[3], n[4], n[5]);',
+      'ep_sparse_conv2d_s8(CS8(x), CU8(w), CU8(b), CS32(b), CS32(b), CS8(w), S8(y), n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], n[12], n[13], n[14], n[15], n[16], n[17], n[18]);',
+    ].join('\n  '),
+  },
 };
 
 function source(header: string): string {
@@ -150,6 +163,7 @@ function source(header: string): string {
     '#define S8(p) ((int8_t *)(void *)(p))',
     '#define CS8(p) ((const int8_t *)(const void *)(p))',
     '#define CS32(p) ((const int32_t *)(const void *)(p))',
+    '#define CU8(p) ((const uint8_t *)(const void *)(p))',
     'void literal_calls(const float *x, const float *w, const float *b, float *y);',
     'void literal_calls(const float *x, const float *w, const float *b, float *y) {',
     '  (void)x; (void)w; (void)b; (void)y;',
@@ -192,7 +206,7 @@ describe.skipIf(skip)('C kernel headers with arm-none-eabi-gcc (-Werror)', () =>
     // The umbrella header with every literal use at once (no clashes between the headers).
     const all = path.join(dir, `${target.replace(/\W+/g, '-')}-all.c`);
     const body = headers.flatMap((h) => ['  {', `    ${USES[h].literal.replace(/\n  /g, '\n    ')}`, '  }']);
-    await writeFile(all, ['#include "ep_kernels.h"', '#define S8(p) ((int8_t *)(void *)(p))', '#define CS8(p) ((const int8_t *)(const void *)(p))', '#define CS32(p) ((const int32_t *)(const void *)(p))', 'void all_kernels(const float *x, const float *w, const float *b, float *y);', 'void all_kernels(const float *x, const float *w, const float *b, float *y) {', ...body, '}', ''].join('\n'));
+    await writeFile(all, ['#include "ep_kernels.h"', '#define S8(p) ((int8_t *)(void *)(p))', '#define CS8(p) ((const int8_t *)(const void *)(p))', '#define CS32(p) ((const int32_t *)(const void *)(p))', '#define CU8(p) ((const uint8_t *)(const void *)(p))', 'void all_kernels(const float *x, const float *w, const float *b, float *y);', 'void all_kernels(const float *x, const float *w, const float *b, float *y) {', ...body, '}', ''].join('\n'));
     await execa('arm-none-eabi-gcc', [...TARGETS[target], ...WARN, '-I', KERNEL_DIR, '-c', all, '-o', all.replace(/\.c$/, '.o')], { timeout: 300_000 });
   }, 300_000);
 

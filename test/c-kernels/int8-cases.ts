@@ -39,7 +39,7 @@ export function unpackS8(words: Int32Array, n: number): number[] {
 }
 
 /** An int8 output case: expected bytes packed, the buffer starts as FILL bytes (so unwritten elements show). */
-function s8Case(name: string, fn: string, args: Arg[], inputs: (Float32Array | Int32Array)[], y: Tensor): KernelCase {
+export function s8Case(name: string, fn: string, args: Arg[], inputs: (Float32Array | Int32Array)[], y: Tensor): KernelCase {
   const expected = packS8(y.data as Int8Array);
   return { name, fn, args, inputs, expected, init: new Int32Array(expected.length).fill(FILL * 0x01010101), exact: true };
 }
@@ -52,7 +52,7 @@ const f32t = (v: number[]) => Tensor.fromNumbers('float32', [v.length], v);
 const s8t = (v: number) => Tensor.fromNumbers('int8', [1], [v]);
 
 /** Random int8 values in [lo, hi]. */
-function randomS8(rng: Random, n: number, lo = -128, hi = 127): number[] {
+export function randomS8(rng: Random, n: number, lo = -128, hi = 127): number[] {
   return Array.from({ length: n }, () => lo + rng.int(hi - lo + 1));
 }
 
@@ -83,14 +83,14 @@ export interface ConvSpec {
 }
 
 /** The accumulators' typical size: sqrt(taps) × the input's spread around its zero point × the weights' spread. */
-function accSpread(taps: number, x: number[], xZero: number, w: number[]): number {
+export function accSpread(taps: number, x: number[], xZero: number, w: number[]): number {
   const xs = Math.sqrt(x.reduce((s, v) => s + (v - xZero) ** 2, 0) / x.length) || 1;
   const ws = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length) || 1;
   return Math.sqrt(taps) * xs * ws;
 }
 
 /** Scales giving a per-channel real multiplier around `real` (x_scale 1, y_scale 1, w_scale varies by channel). */
-function channelScales(rng: Random, M: number, real: number, exact: boolean): Tensor {
+export function channelScales(rng: Random, M: number, real: number, exact: boolean): Tensor {
   return f32t(Array.from({ length: M }, () => (exact ? real : real * rng.uniform(0.6, 1.6))));
 }
 
@@ -132,7 +132,7 @@ export function convCase(name: string, s: ConvSpec, seed: number): KernelCase {
 }
 
 /** channelMultipliers (the one definition, as the lowering calls it) for x_scale = y_scale = 1. */
-function multipliersOf(wScale: Tensor, M: number) {
+export function multipliersOf(wScale: Tensor, M: number) {
   return channelMultipliers(f32t([1]), wScale, f32t([1]), M, { name: 'c_kernel_ref', opType: 'Int8Conv', domain: '', inputs: [], outputs: [], attrs: {} });
 }
 

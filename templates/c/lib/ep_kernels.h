@@ -18,4 +18,5 @@
 #include "ep_float_tail.h"
 #include "ep_int8_conv.h"
 #include "ep_int8_dense.h"
+#include "ep_int8_sparse.h"
 #endif /* EP_KERNELS_H */
