@@ -91,10 +91,10 @@ async function runAll(session: HarnessSession, count: number, inputs: Uint8Array
 }
 
 /**
- * Build the libraries (each with its own prefix) into one host harness and one mps2-an386 firmware, run each
- * once on its input on both, and return the results.
+ * Build the libraries (each with its own prefix) into one host harness and one firmware for the target (default
+ * mps2-an386), run each once on its input on both, and return the results.
  */
-export async function runLibraries(entries: { name: string; lib: CLibrary; inputs: Uint8Array[] }[], opts: { keep?: string } = {}): Promise<LibraryRun[]> {
+export async function runLibraries(entries: { name: string; lib: CLibrary; inputs: Uint8Array[] }[], opts: { keep?: string; target?: string } = {}): Promise<LibraryRun[]> {
   const work = opts.keep ? path.resolve(opts.keep) : fs.mkdtempSync(path.join(os.tmpdir(), 'ep-sparse-bench-'));
   try {
     const models = entries.map((e) => {
@@ -103,7 +103,7 @@ export async function runLibraries(entries: { name: string; lib: CLibrary; input
       for (const [file, text] of e.lib.files) fs.writeFileSync(path.join(dir, file), text);
       return { name: e.name, prefix: e.lib.view.prefix, dir };
     });
-    const target = findTarget('mps2-an386');
+    const target = findTarget(opts.target ?? 'mps2-an386');
     const [host, firmware] = await Promise.all([
       buildHostHarness({ workDir: path.join(work, 'host'), models }),
       buildFirmware({ workDir: path.join(work, 'target'), models, target }),

@@ -103,8 +103,29 @@ const USES: Record<string, { literal: string; runtime: string }> = {
     runtime: 'ep_quantize_f32_s8(x, S8(y), n[0], f0, n[1]);\n  ep_dequantize_s8_f32(CS8(x), y, n[0], f1, n[1]);',
   },
   'ep_int8_pool.h': {
-    literal: 'ep_maxpool2d_s8(CS8(x), S8(y), 8, 28, 28, 14, 14, 2, 2, 2, 2, 1, 1, 0, 0);\n  ep_maxpool2d_s8(CS8(x), S8(y), 3, 9, 10, 5, 5, 3, 3, 2, 2, 1, 1, 1, 1);',
-    runtime: 'ep_maxpool2d_s8(CS8(x), S8(y), n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], n[12]);',
+    literal: [
+      'ep_maxpool2d_s8(CS8(x), S8(y), 8, 28, 28, 14, 14, 2, 2, 2, 2, 1, 1, 0, 0);',
+      'ep_maxpool2d_s8(CS8(x), S8(y), 3, 9, 10, 5, 5, 3, 3, 2, 2, 1, 1, 1, 1);',
+      'ep_avgpool2d_s8(CS8(x), S8(y), 3, 9, 10, 5, 5, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, CS32(b), CS8(w), 4, -128, 5, -128, 127);',
+      'ep_avgpool2d_s8(CS8(x), S8(y), 8, 14, 14, 7, 7, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 0, CS32(b), CS8(w), 4, 3, -128, -128, 127);',
+      'ep_global_avgpool_s8(CS8(x), S8(y), 16, 49, 1402438301, 35, -128, 7, 7, 127);',
+    ].join('\n  '),
+    runtime: [
+      'ep_maxpool2d_s8(CS8(x), S8(y), n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], n[12]);',
+      'ep_avgpool2d_s8(CS8(x), S8(y), n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], n[12], n[13], n[14], n[15], CS32(b), CS8(w), n[16], n[17], n[18], n[19], n[20]);',
+      'ep_global_avgpool_s8(CS8(x), S8(y), n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7]);',
+    ].join('\n  '),
+  },
+  'ep_int8_add.h': {
+    literal: [
+      '{ static const int s[] = {784}, sa[] = {1}, sb[] = {1}; ep_add_s8(CS8(x), CS8(w), S8(y), 1, s, sa, sb, 1073741824, 31, -3, 1879048192, 32, 5, 1288490189, 50, -128, -128, 127); }',
+      '{ static const int s[] = {8, 49}, sa[] = {49, 1}, sb[] = {1, 0}; ep_add_s8(CS8(x), CS8(w), S8(y), 2, s, sa, sb, 1073741824, 31, 0, 1073741824, 62, 0, 1073741824, 20, 7, 7, 100); }',
+    ].join('\n  '),
+    runtime: 'ep_add_s8(CS8(x), CS8(w), S8(y), n[0], ia, ib, ic, n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11]);',
+  },
+  'ep_float_tail.h': {
+    literal: 'ep_softmax_tail_f32(x, y, 1, 10, 1);\n  ep_softmax_tail_f32(x, y, 2, 5, 3);',
+    runtime: 'ep_softmax_tail_f32(x, y, n[0], n[1], n[2]);',
   },
   'ep_int8_conv.h': {
     literal: [
@@ -120,6 +141,19 @@ const USES: Record<string, { literal: string; runtime: string }> = {
     literal: 'ep_dense_s8(CS8(x), CS8(w), CS32(b), CS32(b), CS8(w), S8(y), 1, 256, 10, -128, 3, -128, 127);\n  ep_dense_s8(CS8(x), CS8(w), NULL, CS32(b), CS8(w), S8(y), 3, 17, 13, 0, 0, 0, 127);',
     runtime: 'ep_dense_s8(CS8(x), CS8(w), CS32(b), CS32(b), CS8(w), S8(y), n[0], n[1], n[2], n[3], n[4], n[5], n[6]);',
   },
+  'ep_int8_sparse.h': {
+    literal: [
+      'ep_sparse_dense_s8(CS8(x), CU8(w), CU8(b), CS8(w), CS32(b), CS32(b), CS8(w), S8(y), 1, 256, 10, 3, -128, 127);',
+      'ep_sparse_dense_s8(CS8(x), CU8(w), CU8(b), CS8(w), CS32(b), CS32(b), CS8(w), S8(y), 3, 300, 13, 0, 0, 100);',
+      'ep_sparse_conv2d_s8(CS8(x), CU8(w), CU8(b), CS32(b), CS32(b), CS8(w), S8(y), 8, 14, 14, 16, 5, 5, 14, 14, 1, 1, 1, 1, 2, 2, 1, -128, -128, -128, 127);',
+      'ep_sparse_conv2d_s8(CS8(x), CU8(w), CU8(b), CS32(b), CS32(b), CS8(w), S8(y), 2, 12, 12, 3, 7, 7, 12, 12, 1, 1, 1, 1, 3, 3, 1, 5, 0, -128, 127);',
+      'ep_sparse_conv2d_s8(CS8(x), CU8(w), CU8(b), CS32(b), CS32(b), CS8(w), S8(y), 16, 8, 8, 16, 3, 3, 4, 4, 2, 2, 1, 1, 1, 1, 16, 0, 3, 3, 100);',
+    ].join('\n  '),
+    runtime: [
+      'ep_sparse_dense_s8(CS8(x), CU8(w), CU8(b), CS8(w), CS32(b), CS32(b), CS8(w), S8(y), n[0], n[1], n[2], n[3], n[4], n[5]);',
+      'ep_sparse_conv2d_s8(CS8(x), CU8(w), CU8(b), CS32(b), CS32(b), CS8(w), S8(y), n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], n[12], n[13], n[14], n[15], n[16], n[17], n[18]);',
+    ].join('\n  '),
+  },
 };
 
 function source(header: string): string {
@@ -129,6 +163,7 @@ function source(header: string): string {
     '#define S8(p) ((int8_t *)(void *)(p))',
     '#define CS8(p) ((const int8_t *)(const void *)(p))',
     '#define CS32(p) ((const int32_t *)(const void *)(p))',
+    '#define CU8(p) ((const uint8_t *)(const void *)(p))',
     'void literal_calls(const float *x, const float *w, const float *b, float *y);',
     'void literal_calls(const float *x, const float *w, const float *b, float *y) {',
     '  (void)x; (void)w; (void)b; (void)y;',
@@ -171,7 +206,7 @@ describe.skipIf(skip)('C kernel headers with arm-none-eabi-gcc (-Werror)', () =>
     // The umbrella header with every literal use at once (no clashes between the headers).
     const all = path.join(dir, `${target.replace(/\W+/g, '-')}-all.c`);
     const body = headers.flatMap((h) => ['  {', `    ${USES[h].literal.replace(/\n  /g, '\n    ')}`, '  }']);
-    await writeFile(all, ['#include "ep_kernels.h"', '#define S8(p) ((int8_t *)(void *)(p))', '#define CS8(p) ((const int8_t *)(const void *)(p))', '#define CS32(p) ((const int32_t *)(const void *)(p))', 'void all_kernels(const float *x, const float *w, const float *b, float *y);', 'void all_kernels(const float *x, const float *w, const float *b, float *y) {', ...body, '}', ''].join('\n'));
+    await writeFile(all, ['#include "ep_kernels.h"', '#define S8(p) ((int8_t *)(void *)(p))', '#define CS8(p) ((const int8_t *)(const void *)(p))', '#define CS32(p) ((const int32_t *)(const void *)(p))', '#define CU8(p) ((const uint8_t *)(const void *)(p))', 'void all_kernels(const float *x, const float *w, const float *b, float *y);', 'void all_kernels(const float *x, const float *w, const float *b, float *y) {', ...body, '}', ''].join('\n'));
     await execa('arm-none-eabi-gcc', [...TARGETS[target], ...WARN, '-I', KERNEL_DIR, '-c', all, '-o', all.replace(/\.c$/, '.o')], { timeout: 300_000 });
   }, 300_000);
 

@@ -1,4 +1,5 @@
-// The int8 C kernels (templates/c/lib/ep_int8_*.h) on the host against the interpreter's Int8Conv, Int8Gemm,
+// The int8 C kernels (templates/c/lib/ep_int8_*.h) on the host against the interpreter's Int8Conv, Int8Gemm, Int8Add,
+// Int8AveragePool, Int8GlobalAveragePool, the float Softmax tail of an int8 model (ep_softmax_tail_f32),
 // QuantizeLinear, DequantizeLinear and MaxPool, bit for bit: each case with literal arguments (the register-tiled
 // code) and run-time arguments (the generic loops), built twice: the portable path (the Cortex-M3's, with its integer
 // QuantizeLinear division: EP_S8_QUANT_INT) and the Cortex-M4/M7 DSP path with its lane instructions emulated in C

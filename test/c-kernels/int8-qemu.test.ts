@@ -23,7 +23,9 @@ for (const [target, flags, what] of [
   describe.skipIf(skip)(`int8 C kernels on QEMU ${target.name} (${what})`, () => {
     let outputs: Int32Array[] = [];
     beforeAll(async () => {
-      outputs = await runCasesOnTarget(cases, target, [...flags]);
+      // (two firmwares: all the cases' code and data overflow the lm3s6965's 256 KiB of flash)
+      const half = Math.ceil(cases.length / 2);
+      for (const part of [cases.slice(0, half), cases.slice(half)]) outputs.push(...(await runCasesOnTarget(part, target, [...flags])));
     }, 600_000);
 
     it.each(cases.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {

@@ -27,7 +27,7 @@ function argText(a: Arg, k: number): string {
   if (typeof a === 'string') return a.replace(/\bin(\d+)\b/g, `c${k}_in$1`).replace(/\bout\b/g, 'out_buf');
   if ('float' in a) return cFloat(a.float);
   if ('op' in a) return String(a.op);
-  throw new Error('int arrays are not used by the int8 cases');
+  return `(const int[]){${(a.ints.length ? a.ints : [0]).join(', ')}}`;
 }
 
 /** One translation unit with the given cases, each a function run_case_<k>(). */

@@ -5,10 +5,11 @@ import { modelPrecision } from '../../src/analysis/model-precision.js';
 import { tensorQuantization } from '../../src/analysis/quantization.js';
 import { valueBytes } from '../../src/emit/c/arena.js';
 import { compileToC } from '../../src/emit/c/compile-c.js';
-import { lowerGraph } from '../../src/emit/c/lower.js';
+import { cBackendOps, lowerGraph } from '../../src/emit/c/lower.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { int8MnistLikeCnn } from '../../src/models/int8-sample-models.js';
 import { mnistLikeCnn } from '../../src/models/sample-models.js';
+import { INT8_OPS } from '../../src/ops/families/int8.js';
 import { EDGEPRUNE_DOMAIN } from '../../src/ops/util/int8-params.js';
 import { findTarget } from '../../src/targets/load-targets.js';
 import { chooseBuildPrecision, choosePrecision, defaultPrecision } from '../../src/targets/precision.js';
@@ -97,7 +98,7 @@ describe('C lowering refusals by domain and dtype', () => {
       expect.unreachable();
     } catch (e) {
       expect((e as Error).message).toBe("not supported by the C backend: node 'relu' (Relu): value 'x' is int8; the C backend runs Relu on float32 values");
-      expect((e as { hint?: string }).hint).toMatch(/^C kernels exist for: Abs, .*Relu.* \(float32\); Concat, DequantizeLinear, .*MaxPool, QuantizeLinear, .*ai\.edgeprune\.Int8Conv, ai\.edgeprune\.Int8Gemm \(int8\)$/);
+      expect((e as { hint?: string }).hint).toMatch(/^C kernels exist for: Abs, .*Relu.* \(float32\); Concat, DequantizeLinear, .*MaxPool, QuantizeLinear, .*ai\.edgeprune\.Int8Add, ai\.edgeprune\.Int8AveragePool, ai\.edgeprune\.Int8Conv, ai\.edgeprune\.Int8Gemm, ai\.edgeprune\.Int8GlobalAveragePool \(int8\)$/);
     }
   });
 
@@ -107,12 +108,13 @@ describe('C lowering refusals by domain and dtype', () => {
     expect(() => compileToC(b.build())).toThrow(/node 'flat' \(Flatten\): value 'x' is uint16; the C backend runs Flatten on float32 or int8 values/);
   });
 
-  it('names an ai.edgeprune op without a C kernel with its domain', () => {
+  it('has a C kernel for every int8 op of ai.edgeprune, and names an op of that domain without one with its domain', () => {
+    expect(cBackendOps('int8')).toEqual(expect.arrayContaining(INT8_OPS.map((op) => `${EDGEPRUNE_DOMAIN}.${op.opType}`)));
     const g = int8PoolModel();
     const pool = g.nodes.find((n) => n.opType === 'MaxPool')!;
     pool.domain = EDGEPRUNE_DOMAIN;
-    pool.opType = 'Int8AveragePool';
-    expect(() => lowerGraph(g)).toThrow(/node 'pool' \(ai\.edgeprune\.Int8AveragePool\): the op has no C kernel/);
+    pool.opType = 'Int8LpPool';
+    expect(() => lowerGraph(g)).toThrow(/node 'pool' \(ai\.edgeprune\.Int8LpPool\): the op has no C kernel/);
   });
 });
 

@@ -5,6 +5,7 @@ import { normalizeAxes, normalizeAxis } from '../../ops/util/axes.js';
 import { float, int, ints, symbol, value, weight, type CArg, type CStep } from './c-step.js';
 import { unsupported, type LowerContext, type Lowering } from './lower.js';
 import { broadcastStrides, collapseAxes } from './weight-transforms.js';
+import { floatTailSoftmax } from './lower-float-tail.js';
 
 /** An input as a kernel argument: a constant array in flash, or a run-time value. */
 function operand(ctx: LowerContext, name: string): CArg {
@@ -89,7 +90,8 @@ function softmax(log: boolean): Lowering {
         summary: `${ctx.node.opType} over axis ${axis}`,
         inputs: [x],
         outputs: [out],
-        calls: [{ kernel: 'ep_softmax_f32', args: [value(x), value(out), int(outer), int(len), int(inner), int(log ? 1 : 0)] }],
+        // (a quantized model's float tail takes the interpreter's exp: its outputs are verified bit for bit)
+        calls: [floatTailSoftmax(ctx, x, out, outer, len, inner) ?? { kernel: 'ep_softmax_f32', args: [value(x), value(out), int(outer), int(len), int(inner), int(log ? 1 : 0)] }],
       };
     },
   };

@@ -3,7 +3,8 @@
 // The kernels (templates/c/lib/ep_int8_*.h) take the weights in their ONNX layout, the int32 bias as is, and the
 // per-channel fixed-point constants from channelMultipliers (src/ops/util/int8-params.ts): mult int32 [M] and shift
 // int8 [M]. Zero points, clamps and shapes are literal arguments. The int8 ops carry their fused activation in
-// act_min/act_max, so no ReLU is fused here.
+// act_min/act_max, so no ReLU is fused here. A layer with pruned weights may take the weight-sparse int8 kernel instead
+// (ep_int8_sparse.h), chosen per layer by sparse-choice-s8.ts as the float layers are by sparse-choice.ts.
 
 import type { Node } from '../../ir/graph.js';
 import { shapeSize, Tensor } from '../../ir/tensor.js';
@@ -11,9 +12,13 @@ import type { Int8ConvAttrs } from '../../ops/int8-conv.js';
 import type { Int8GemmAttrs } from '../../ops/int8-gemm.js';
 import { convGeometry } from '../../ops/util/conv-geometry.js';
 import { channelMultipliers, checkSymmetricWeights, LAYER_INPUTS as conv, LAYER_INPUTS as gemm } from '../../ops/util/int8-params.js';
-import { float, int, NULL_ARG, value, weight, type CArg, type CStep } from './c-step.js';
+import { float, int, NULL_ARG, value, weight, type CArg, type CCall, type CStep } from './c-step.js';
 import { unsupported, type LowerContext, type Lowering } from './lower.js';
-import { as2d, NN_LOWERINGS, perBatch } from './lower-nn.js';
+import { as2d, NN_LOWERINGS, perBatch, sparseNote } from './lower-nn.js';
+import { INT8_ELEMENTWISE_LOWERINGS } from './lower-int8-elementwise.js';
+import { INT8_POOL_LOWERINGS } from './lower-int8-pool.js';
+import { refineWithEstimator, type ConvShape } from './sparse-choice.js';
+import { chooseSparseConvS8, chooseSparseDenseS8, foldZeroPoint, packSparseConvS8, packSparseDenseS8 } from './sparse-choice-s8.js';
 
 /** A constant input of an int8 node, of the given type, or a refusal naming it. */
 function constantInput(ctx: LowerContext, index: number, what: string, dtype: Tensor['dtype']): Tensor {
@@ -82,6 +87,23 @@ function int8Weights(ctx: LowerContext): Tensor {
   return w;
 }
 
+/** The layer has a bias array. */
+const hasBias = (ctx: LowerContext) => Boolean(ctx.node.inputs[conv.BIAS]);
+
+/**
+ * The weight arrays of a sparse int8 kernel (sparse-choice-s8.ts: the packed arrays, then acc0, the bias with the
+ * input zero point folded in, which takes the bias's place).
+ */
+function sparseArrays(ctx: LowerContext, wt: Tensor, M: number, packed: Record<string, Tensor>): CArg[] {
+  const w = ctx.node.inputs[conv.W];
+  const bias = hasBias(ctx) ? (constantInput(ctx, conv.BIAS, 'bias B', 'int32').data as Int32Array) : undefined;
+  const xZero = zeroPoint(ctx, conv.X_ZERO, 'x_zero_point');
+  return [
+    ...Object.entries(packed).map(([name, t]) => weight(`${w}:sparse_s8_${name}`, t)),
+    weight(`${ctx.node.name}:sparse_s8_acc0`, foldZeroPoint(wt.data as Int8Array, M, bias, xZero)),
+  ];
+}
+
 const int8Conv: Lowering = {
   lower(ctx): CStep {
     const attrs = ctx.attrs as Int8ConvAttrs;
@@ -100,15 +122,29 @@ const int8Conv: Lowering = {
     const out = ctx.output(0);
     const shape = [int(C), int(H), int(W), int(M), int(KH), int(KW), int(OH), int(OW), int(sh), int(sw), int(dh), int(dw), int(pt), int(pl), int(p.group)];
     const tail = quantTail(ctx, attrs);
-    return {
-      nodes: [ctx.node.name],
-      summary: `Int8Conv ${KH}x${KW} ${C}→${M}${p.group > 1 ? ` groups ${p.group}` : ''}`,
-      inputs: [x],
-      outputs: [out],
-      calls: perBatch(N, C * H * W, M * OH * OW, (i, o) => ({
+    const denseCalls = () =>
+      perBatch(N, C * H * W, M * OH * OW, (i, o): CCall => ({
         kernel: 'ep_conv2d_s8',
         args: [value(x, i), weight(ctx.node.inputs[conv.W], wt), ...layerParams(ctx, M, ctx.node, out, o), ...shape, ...tail],
-      })),
+      }));
+    const geometry: ConvShape = { C, H, W, M, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl, groups: p.group };
+    const sparseCalls = () => {
+      const packed = packSparseConvS8(wt.data as Int8Array, geometry);
+      const arrays = sparseArrays(ctx, wt, M, { cnt: packed.cnt, ent: packed.ent });
+      return perBatch(N, C * H * W, M * OH * OW, (i, o): CCall => ({
+        kernel: 'ep_sparse_conv2d_s8',
+        args: [value(x, i), ...arrays, ...layerParams(ctx, M, ctx.node, out, o).slice(1), ...shape, ...tail],
+      }));
+    };
+    const mode = ctx.sparse ?? 'auto';
+    const decision = refineWithEstimator(mode, chooseSparseConvS8(mode, wt.data as Int8Array, geometry, hasBias(ctx)), ctx.estimator, denseCalls, sparseCalls);
+    return {
+      nodes: [ctx.node.name],
+      summary: `Int8Conv ${KH}x${KW} ${C}→${M}${p.group > 1 ? ` groups ${p.group}` : ''}${sparseNote(decision)}`,
+      inputs: [x],
+      outputs: [out],
+      calls: decision.kernel === 'sparse' ? sparseCalls() : denseCalls(),
+      sparse: decision,
     };
   },
 };
@@ -121,17 +157,27 @@ const int8Gemm: Lowering = {
     const wt = int8Weights(ctx);
     const M = wt.shape[0];
     const out = ctx.output(0);
+    const denseCall = (): CCall => ({
+      kernel: 'ep_dense_s8',
+      args: [value(x), weight(ctx.node.inputs[gemm.W], wt), ...layerParams(ctx, M, ctx.node, out), int(rows), int(K), int(M), ...quantTail(ctx, attrs)],
+    });
+    const sparseCall = (): CCall => {
+      const packed = packSparseDenseS8(wt.data as Int8Array, M, K);
+      const [, yZero, actMin, actMax] = quantTail(ctx, attrs);
+      return {
+        kernel: 'ep_sparse_dense_s8',
+        args: [value(x), ...sparseArrays(ctx, wt, M, { cnt: packed.cnt, pos: packed.idx, val: packed.val }), ...layerParams(ctx, M, ctx.node, out).slice(1), int(rows), int(K), int(M), yZero, actMin, actMax],
+      };
+    };
+    const mode = ctx.sparse ?? 'auto';
+    const decision = refineWithEstimator(mode, chooseSparseDenseS8(mode, wt.data as Int8Array, rows, K, M, hasBias(ctx)), ctx.estimator, () => [denseCall()], () => [sparseCall()]);
     return {
       nodes: [ctx.node.name],
-      summary: `Int8Gemm ${K}→${M}`,
+      summary: `Int8Gemm ${K}→${M}${sparseNote(decision)}`,
       inputs: [x],
       outputs: [out],
-      calls: [
-        {
-          kernel: 'ep_dense_s8',
-          args: [value(x), weight(ctx.node.inputs[gemm.W], wt), ...layerParams(ctx, M, ctx.node, out), int(rows), int(K), int(M), ...quantTail(ctx, attrs)],
-        },
-      ],
+      calls: [decision.kernel === 'sparse' ? sparseCall() : denseCall()],
+      sparse: decision,
     };
   },
 };
@@ -184,7 +230,7 @@ const int8MaxPool: Lowering = {
 };
 
 /** The int8 layers of domain ai.edgeprune, by op type. */
-export const INT8_LOWERINGS: Record<string, Lowering> = { Int8Conv: int8Conv, Int8Gemm: int8Gemm };
+export const INT8_LOWERINGS: Record<string, Lowering> = { Int8Conv: int8Conv, Int8Gemm: int8Gemm, ...INT8_ELEMENTWISE_LOWERINGS, ...INT8_POOL_LOWERINGS };
 
 /** Standard-domain ops on int8 tensors (to be chosen by dtype): the float/int8 boundary and max pooling. */
 export const INT8_STANDARD_LOWERINGS: Record<string, Lowering> = { QuantizeLinear: quantizeLinear, DequantizeLinear: dequantizeLinear, MaxPool: int8MaxPool };

@@ -43,7 +43,7 @@ function biasArg(ctx: LowerContext, index: number): CArg {
 }
 
 /** " (sparse: n of m weights)" for the summary of a step that runs a sparse kernel. */
-function sparseNote(d: SparseDecision): string {
+export function sparseNote(d: SparseDecision): string {
   return d.kernel === 'sparse' ? ` (sparse: ${d.nonZeros} of ${d.weights} weights)` : '';
 }
 

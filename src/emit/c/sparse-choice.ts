@@ -170,7 +170,7 @@ export function chooseSparseDense(mode: SparseMode, w: Float32Array, rows: numbe
   const base = { weights: N * K, nonZeros, dense };
   if (problem) return { ...base, kernel: 'dense', reason: problem };
   const sparse = { instructions: sparseDenseInstructions(rows, N, nonZeros, blocks), flashBytes: 2 * N + 6 * SPARSE_BLOCK * blocks };
-  return { ...base, sparse, ...decide(mode, dense, sparse) };
+  return { ...base, sparse, ...decideSparse(mode, dense, sparse) };
 }
 
 // ---- convolution ([M][C/groups][KH][KW] weights) ----
@@ -358,7 +358,7 @@ export function chooseSparseConv(mode: SparseMode, w: Float32Array, s: ConvShape
   const problem = convFormatProblem(s);
   if (problem) return { ...base, kernel: 'dense', reason: problem };
   const sparse = { instructions: sparseConvInstructions(s, taps), flashBytes: 2 * s.M + nonZeros * (hasBorder(s) ? 7 : 6) };
-  return { ...base, sparse, ...decide(mode, dense, sparse) };
+  return { ...base, sparse, ...decideSparse(mode, dense, sparse) };
 }
 
 // ---- the rule ----
@@ -375,11 +375,12 @@ export function refineWithEstimator(mode: SparseMode, d: SparseDecision, estimat
   const sparse = estimator(sparseCalls());
   if (!dense || !sparse) return d;
   const round = (e: Estimate) => ({ instructions: Math.round(e.instructions), flashBytes: Math.round(e.flashBytes) });
-  const decided = decide(mode, round(dense), round(sparse));
+  const decided = decideSparse(mode, round(dense), round(sparse));
   return { ...d, dense: round(dense), sparse: round(sparse), ...decided, reason: `${decided.reason} (target cost model)` };
 }
 
-function decide(mode: SparseMode, dense: Estimate, sparse: Estimate): Pick<SparseDecision, 'kernel' | 'reason'> {
+/** The rule (mode 'auto': faster by SPARSE_MAX_INSTRUCTION_RATIO and no larger), shared with the int8 choice (sparse-choice-s8.ts). */
+export function decideSparse(mode: SparseMode, dense: Estimate, sparse: Estimate): Pick<SparseDecision, 'kernel' | 'reason'> {
   const ratio = (a: number, b: number) => (b > 0 ? a / b : a > 0 ? Infinity : 1);
   const figures = `est. instructions ${sparse.instructions} sparse vs ${dense.instructions} dense, flash ${sparse.flashBytes} vs ${dense.flashBytes} bytes`;
   if (mode === 'always') return { kernel: 'sparse', reason: `forced (${figures})` };

@@ -14,6 +14,9 @@
 #include "ep_int8_common.h"
 #include "ep_int8_quant.h"
 #include "ep_int8_pool.h"
+#include "ep_int8_add.h"
+#include "ep_float_tail.h"
 #include "ep_int8_conv.h"
 #include "ep_int8_dense.h"
+#include "ep_int8_sparse.h"
 #endif /* EP_KERNELS_H */
