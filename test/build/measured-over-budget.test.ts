@@ -80,8 +80,7 @@ describe('buildForTarget: the firmware measures over the budget', () => {
 
   it('int8: quantizes after each round and searches again when the int8 firmware measures over the budget', async () => {
     const target = findTarget('stm32f405');
-    // The digits CNN ends in logits: an int8 model is verified bit-exact on its outputs, and a float Softmax tail's
-    // expf is not bit-exact between the interpreter and the target's libm.
+    // The trained digits CNN: convolutions, pooling and dense layers in int8, verified bit-exact.
     const start = await loadModel('examples/models/digits-cnn.onnx');
     const fitted = digitsData();
     const data = { train: fitToModel(fitted.train, start), validation: fitToModel(fitted.validation, start), test: fitToModel(fitted.test, start) };
