@@ -40,8 +40,9 @@ async function models(): Promise<Record<string, Graph>> {
   };
 }
 
-export async function costModelBench(targetNames: string[]): Promise<CostModelRow[]> {
-  const graphs = await models();
+/** Predicted and measured figures of `graphs` (default: the float bench models) on each target. */
+export async function costModelBench(targetNames: string[], given?: Record<string, Graph>): Promise<CostModelRow[]> {
+  const graphs = given ?? (await models());
   const names = Object.keys(graphs);
   const rows: CostModelRow[] = [];
   for (const target of listTargets().filter((t) => targetNames.includes(t.name))) {
@@ -61,12 +62,13 @@ export async function costModelBench(targetNames: string[]): Promise<CostModelRo
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 
-async function main(): Promise<void> {
+/** The bench's command line: [--targets a,b] [--json]; prints one table per target and the largest errors. */
+export async function costModelMain(given?: Record<string, Graph>): Promise<void> {
   const missing = await missingTools();
   if (missing.length > 0) throw new Error(`missing tools: ${missing.join(', ')} (run make setup as root)`);
   const at = process.argv.indexOf('--targets');
   const targetNames = at > 0 ? process.argv[at + 1].split(',') : listTargets().map((t) => t.name);
-  const rows = await costModelBench(targetNames);
+  const rows = await costModelBench(targetNames, given);
   if (process.argv.includes('--json')) {
     console.log(JSON.stringify(rows, null, 2));
     return;
@@ -88,7 +90,7 @@ async function main(): Promise<void> {
 }
 
 if (isMain(import.meta.url)) {
-  main().catch((e: unknown) => {
+  costModelMain().catch((e: unknown) => {
     console.error(e instanceof Error ? e.message : e);
     process.exitCode = 1;
   });

@@ -1,11 +1,13 @@
 // The cost-model bench models (bench/cost-model.ts and test/cost/): the MNIST-like CNN, the digits MLP and CNN of
 // src/models/architectures.ts (random weights, with the input standardization `edgeprune train` adds),
-// structurally pruned variants (pruneChannels) and magnitude-pruned ones (weight masks).
+// structurally pruned variants (pruneChannels) and magnitude-pruned ones (weight masks); their int8 versions.
 import type { Graph } from '../src/ir/graph.js';
 import { buildCnn, buildMlp, type InputStatistics } from '../src/models/architectures.js';
 import { mnistLikeCnn } from '../src/models/sample-models.js';
 import { analyzePruneGroups, pruneChannels } from '../src/prune/structure/index.js';
 import { applyMasks, magnitudeMasks } from '../src/prune/weight-masks.js';
+import { quantizeModel } from '../src/quant/quantize.js';
+import { loadVectors } from '../src/verify/vectors.js';
 
 function stats(n: number): InputStatistics {
   return { mean: Array.from({ length: n }, (_, i) => (i % 7) / 10), variance: Array.from({ length: n }, (_, i) => 1 + (i % 5)) };
@@ -45,4 +47,25 @@ export function benchModels(): Record<string, Graph> {
     'digits-cnn-pruned50': pruneFraction(cnn, 0.5),
     'digits-cnn-pruned30': pruneFraction(cnn, 0.3),
   };
+}
+
+/** `g` quantized to int8 (post-training, min/max ranges) on 16 seeded random calibration inputs. */
+export function quantizedForBench(g: Graph): Graph {
+  const vectors = loadVectors(g, { count: 16, seed: 7 }).inputs;
+  return quantizeModel(g, vectors.map((v) => Object.fromEntries(g.inputs.map((input, i) => [input.name, v[i]])))).graph;
+}
+
+/** The int8 bench models: the three bench models, a channel-pruned one and magnitude-pruned ones, quantized. */
+export function int8BenchModels(): Record<string, Graph> {
+  const bench = benchModels();
+  const float: Record<string, Graph> = {
+    'mnist-cnn': bench['mnist-cnn'],
+    'digits-mlp': bench['digits-mlp'],
+    'digits-cnn': bench['digits-cnn'],
+    'digits-cnn-pruned50': bench['digits-cnn-pruned50'],
+    'mnist-cnn-sparse80': magnitudePruned(bench['mnist-cnn'], 0.8),
+    'digits-mlp-sparse80': magnitudePruned(bench['digits-mlp'], 0.8),
+    'digits-cnn-sparse90': magnitudePruned(bench['digits-cnn'], 0.9),
+  };
+  return Object.fromEntries(Object.entries(float).map(([name, g]) => [`${name}-int8`, quantizedForBench(g)]));
 }

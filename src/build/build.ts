@@ -17,6 +17,7 @@ import { verifyOnTarget, type VerifyReport } from '../verify/verify-mcu.js';
 import type { VectorSet } from '../verify/vectors.js';
 import { allHold, type Budget, type BudgetName, type Costs } from './budgets.js';
 import { searchUnderBudget, type SearchEvents, type SearchOptions, type SearchResult, type SmallestSeen } from './search.js';
+import { interpreterScore, quantizePruned, type Int8Deployment, type Int8Options } from './int8-deployment.js';
 
 /** The cost model bound to a target: budgeted costs and per-layer instructions of a graph. */
 export interface BoundCostModel {
@@ -35,8 +36,14 @@ export interface BuildInput {
   search: Omit<SearchOptions, 'budgets'>;
   /** Vectors the firmware is verified on. */
   verifyVectors: number;
-  /** The precision the command chose (float32: build prunes in float), for the verification report. */
+  /** The precision the command chose, for the reports. */
   precision?: PrecisionChoice;
+  /**
+   * int8 builds: how the pruned float model is quantized after each search round (the search prunes and fine-tunes
+   * in float; `cost` must then price candidates as int8 deployments, see int8CostModel). The firmware compiled,
+   * verified (bit-exact) and measured against the budgets is the int8 one.
+   */
+  int8?: Int8Options;
   events?: SearchEvents & { onPhase?: (text: string) => void };
 }
 
@@ -44,6 +51,7 @@ export interface BuildOutput {
   report: BuildReport;
   /** Files of the output folder (relative path → content). */
   files: Map<string, string | Uint8Array>;
+  /** The model deployed: the pruned float model, or its int8 quantization. */
   graph: Graph;
 }
 
@@ -81,6 +89,7 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
   let search: SearchResult | undefined;
   let verification: VerifyReport | null = null;
   let measured: Costs | null = null;
+  let deployment: Int8Deployment | null = null;
   // The search works on predictions; the emulator has the last word. When the firmware measures over a
   // budget the model predicted it would meet, the search goes on against a tighter internal limit.
   for (let round = 0; round < 3; round++) {
@@ -96,16 +105,23 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
     }
     search = s;
     graph = s.graph;
-    log(`verifying the pruned model on ${target.name} (qemu ${target.emulator.machine})`);
-    verification = await verifyOnTarget(graph, input.modelName, { target, vectors: testVectors(graph, data, input.verifyVectors), precision: input.precision });
+    if (input.int8) {
+      const how = input.int8.qatEpochs === undefined ? 'post-training' : `after ${input.int8.qatEpochs} epoch(s) of quantization-aware fine-tuning`;
+      log(`quantizing the pruned model to int8 (${how}, ${input.int8.method} ranges)`);
+      deployment = await quantizePruned(graph, data.train, input.int8);
+    }
+    const deployed = deployment?.graph ?? graph;
+    log(`verifying the pruned ${deployment ? 'int8 ' : ''}model on ${target.name} (qemu ${target.emulator.machine})`);
+    verification = await verifyOnTarget(deployed, input.modelName, { target, vectors: testVectors(deployed, data, input.verifyVectors), precision: input.precision });
     measured = measuredCosts(verification);
     if (!s.met || allHold(budgets, measured)) break;
     internal = tightened(internal, s.final.costs, measured);
   }
   const final = search!;
-  const lib = compileToC(graph, { estimator: targetEstimator(target), target });
+  const deployed = deployment?.graph ?? graph;
+  const lib = compileToC(deployed, { estimator: targetEstimator(target), target });
   const files = new Map<string, string | Uint8Array>();
-  files.set('model.onnx', exportOnnx(graph));
+  files.set('model.onnx', exportOnnx(deployed));
   for (const [name, text] of lib.files) files.set(`c/${name}`, text);
   files.set('c/Makefile', renderMakefile(lib, target));
   const fileList = [...files.keys(), 'report.json', 'report.html'].sort();
@@ -114,10 +130,12 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
     dense: input.graph, final: graph,
     denseInstructions: cost.layerInstructions(input.graph), finalInstructions: cost.layerInstructions(graph),
     search: final, verification, measured, files: fileList,
+    precision: deployment ? 'int8' : 'float32',
+    int8: deployment && { test: interpreterScore(deployment.graph, data.test), quantization: deployment.summary },
   });
   files.set('report.json', `${JSON.stringify(report, null, 2)}\n`);
   files.set('report.html', renderHtmlReport(report));
-  return { report, files, graph };
+  return { report, files, graph: deployed };
 }
 
 export type { BudgetName };

@@ -8,10 +8,10 @@ import { UserError } from '../errors.js';
 import { staticInfo } from '../ir/graph.js';
 import { shapeSize } from '../ir/tensor.js';
 import type { McuTarget } from '../targets/schema.js';
-import { calibrationPath, CALIBRATION_FORMAT, currentKernelHeaders, roundSignificant, writeCalibrationFile, type Calibration, type KernelCalibration } from './calibration.js';
+import { calibrationPath, CALIBRATION_FORMAT, currentKernelHeaders, roundSignificant, staleKeys, writeCalibrationFile, type Calibration, type KernelCalibration } from './calibration.js';
 import { fitTerms, type FitRow } from './fit.js';
 import { valueZeroFractions } from './activation-zeros.js';
-import { addTerms, analyzeCall, KERNEL_MODELS } from './kernels.js';
+import { addTerms, analyzeCall, KERNEL_MODELS, kernelContextOfCore, type KernelContext } from './kernels.js';
 import { lowerForCost } from './lowered.js';
 import { weightArrayBytes } from './weight-bytes.js';
 import { measureOnTarget, type Measurement } from './measure.js';
@@ -25,6 +25,12 @@ export interface CalibrateOptions {
   log?: (line: string) => void;
   /** Only the cases whose name starts with one of these (tests, debugging); the fit then covers only their keys. */
   only?: string[];
+  /**
+   * Update this calibration (the target's current one) instead of replacing it: the keys the selected cases cover are
+   * refitted, the others kept. Refused when a kept key's kernel headers changed since it was fitted, or when the
+   * compiler or the optimization level differ (their fits would not match the new ones).
+   */
+  update?: Calibration;
 }
 
 export interface KernelFitReport {
@@ -96,7 +102,7 @@ interface CaseAnalysis {
   io: number;
 }
 
-function analyzeCase(c: SuiteCase, m: Measurement): CaseAnalysis {
+function analyzeCase(c: SuiteCase, m: Measurement, ctx: KernelContext): CaseAnalysis {
   const prog = lowerForCost(c.graph, { sparse: c.sparse });
   // Zero products (zero inputs, zero weights kept by the dense kernels) are their own term: cheaper in soft float.
   const zeros = valueZeroFractions(c.graph, m.vectors);
@@ -106,7 +112,7 @@ function analyzeCase(c: SuiteCase, m: Measurement): CaseAnalysis {
   let key: string | null = null;
   let macs = 0;
   for (const call of calls) {
-    const use = analyzeCall(call, (name) => zeros.get(name));
+    const use = analyzeCall(call, (name) => zeros.get(name), ctx);
     if (key !== null && use.key !== key) throw new Error(`calibration case '${c.name}' mixes kernel keys ${key} and ${use.key}`);
     key = use.key;
     addTerms(time, use.time);
@@ -128,7 +134,8 @@ export async function calibrateTarget(target: McuTarget, options: CalibrateOptio
   log(`calibrating ${target.name}: ${suite.length} models on qemu ${target.emulator.machine}`);
   const measured = await measureOnTarget(target, suite, { optimize, log });
   const measuredAt = performance.now();
-  const cases = suite.map((c, i) => analyzeCase(c, measured[i]));
+  const ctx = kernelContextOfCore(target.core);
+  const cases = suite.map((c, i) => analyzeCase(c, measured[i], ctx));
 
   const view1 = cases.find((a) => a.c.name === 'view.1')!;
   const view2 = cases.find((a) => a.c.name === 'view.2')!;
@@ -183,18 +190,36 @@ export async function calibrateTarget(target: McuTarget, options: CalibrateOptio
     maxStack = Math.max(maxStack, stackBytes);
   }
   if (byKey.size === 0) throw new UserError('the calibration suite selected no kernel cases');
+  const compiler = `${await compilerVersion()} -${optimize} ${['-mcpu=' + target.core, target.fpu ? `-mfpu=${target.fpu} -mfloat-abi=hard` : '-mfloat-abi=soft'].join(' ')}`;
+  let fallback = { instructionsPerMac: roundSignificant(perMac), instructionsPerElement: roundSignificant(perElement), codeBytes: Math.round(maxCode), stackBytes: maxStack };
+  const old = options.update;
+  if (old) {
+    const kept = Object.keys(old.kernels).filter((k) => !(k in kernels));
+    const stale = staleKeys(old, kept);
+    if (old.compiler !== compiler || old.optimize !== optimize) {
+      throw new UserError(`cannot update the calibration of ${target.name}: it was made with '${old.compiler}', now '${compiler}'`, `recalibrate all of it: edgeprune calibrate --target ${target.name}`);
+    }
+    if (stale.length) throw new UserError(`cannot update the calibration of ${target.name}: the kernels of ${stale.join(', ')} changed since it was made and are not in the selected cases`, `recalibrate all of it: edgeprune calibrate --target ${target.name}`);
+    for (const k of kept) kernels[k] = old.kernels[k];
+    fallback = {
+      instructionsPerMac: Math.max(fallback.instructionsPerMac, old.fallback.instructionsPerMac),
+      instructionsPerElement: Math.max(fallback.instructionsPerElement, old.fallback.instructionsPerElement),
+      codeBytes: Math.max(fallback.codeBytes, old.fallback.codeBytes),
+      stackBytes: Math.max(fallback.stackBytes, old.fallback.stackBytes),
+    };
+  }
 
   const calibration: Calibration = {
     format: CALIBRATION_FORMAT,
     about: about(target),
     target: target.name,
     measuredOn: `qemu-system-arm -M ${target.emulator.machine} -icount shift=0 (instructions from SysTick at ${target.emulator.systickHz / 1e6} MHz: resolution ${roundSignificant(1e9 / target.emulator.systickHz, 4)} instructions)`,
-    compiler: `${await compilerVersion()} -${optimize} ${['-mcpu=' + target.core, target.fpu ? `-mfpu=${target.fpu} -mfloat-abi=hard` : '-mfloat-abi=soft'].join(' ')}`,
+    compiler,
     optimize,
     kernelHeaders: currentKernelHeaders(true),
     library,
-    fallback: { instructionsPerMac: roundSignificant(perMac), instructionsPerElement: roundSignificant(perElement), codeBytes: Math.round(maxCode), stackBytes: maxStack },
-    kernels,
+    fallback,
+    kernels: Object.fromEntries(Object.entries(kernels).sort(([a], [b]) => compareStrings(a, b))),
   };
   const file = options.file === null ? null : options.file ?? calibrationPath(target);
   if (file) writeCalibrationFile(calibration, file);

@@ -10,7 +10,7 @@ import { KERNEL_DIR } from '../emit/c/compile-c.js';
 import { UserError } from '../errors.js';
 import type { McuTarget } from '../targets/schema.js';
 import { TARGETS_DIR } from '../targets/load-targets.js';
-import { COMMON_HEADERS, modelOfKey } from './kernels.js';
+import { COMMON_HEADERS, kernelContextOfCore, modelOfKey, PORTABLE_CONTEXT, type KernelContext } from './kernels.js';
 
 export const CALIBRATION_FORMAT = 'edgeprune-cost-calibration/1';
 
@@ -70,6 +70,12 @@ export type KernelCalibration = z.infer<typeof kernelCalibration>;
 
 export const CALIBRATION_DIR = path.join(TARGETS_DIR, 'calibration');
 
+/** The int8 kernels' path of the core a calibration was compiled for (its compiler line records -mcpu=). */
+export function calibrationContext(cal: Calibration): KernelContext {
+  const core = /-mcpu=(\S+)/.exec(cal.compiler)?.[1];
+  return core ? kernelContextOfCore(core) : PORTABLE_CONTEXT;
+}
+
 export function calibrationPath(target: McuTarget | string, dir = CALIBRATION_DIR): string {
   return path.join(dir, `${typeof target === 'string' ? target : target.name}.json`);
 }
@@ -102,7 +108,7 @@ export function staleKeys(cal: Calibration, keys: Iterable<string> = Object.keys
   const out: string[] = [];
   for (const key of keys) {
     const model = modelOfKey(key);
-    const headers = [...COMMON_HEADERS, model?.header ?? ''];
+    const headers = [...COMMON_HEADERS, model?.header ?? '', ...(model?.extraHeaders ?? [])];
     if (headers.some((h) => changed.has(h))) out.push(key);
   }
   return out;

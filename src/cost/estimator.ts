@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import type { CCall } from '../emit/c/c-step.js';
 import type { KernelEstimate, KernelEstimator } from '../emit/c/sparse-choice.js';
 import type { McuTarget } from '../targets/schema.js';
-import { calibrationPath, loadCalibration, type Calibration } from './calibration.js';
+import { calibrationContext, calibrationPath, loadCalibration, type Calibration } from './calibration.js';
 import { analyzeCall, CostModelError, type KernelUse, type ZeroFractions } from './kernels.js';
 import { weightArrayBytes } from './weight-bytes.js';
 
@@ -28,7 +28,7 @@ export type CallCost =
 export function callCost(call: CCall, cal: Calibration, zeroFraction?: ZeroFractions): CallCost {
   let use: KernelUse;
   try {
-    use = analyzeCall(call, zeroFraction);
+    use = analyzeCall(call, zeroFraction, calibrationContext(cal));
   } catch (e) {
     if (e instanceof CostModelError) return { problem: e.message };
     throw e;

@@ -8,15 +8,18 @@
 
 import type { CArg, CCall } from '../emit/c/c-step.js';
 import { countZeros } from '../ir/tensor.js';
-import { add, CostModelError, type KernelModel, type KernelUse } from './kernel-models/common.js';
+import { add, CostModelError, PORTABLE_CONTEXT, type KernelContext, type KernelModel, type KernelUse } from './kernel-models/common.js';
 import { conv2d, convTranspose2d } from './kernel-models/conv.js';
 import { copyBlocks, pad, transpose } from './kernel-models/data.js';
 import { dense, matmul } from './kernel-models/dense.js';
 import { binary, channelAffine, reduce, softmax, unary } from './kernel-models/elementwise.js';
 import { globalPool, pool2d } from './kernel-models/pool.js';
 import { sparseConv, sparseDense } from './kernel-models/sparse.js';
+import { conv2dS8 } from './kernel-models/int8-conv.js';
+import { copyBlocksS8, denseS8, dequantizeS8, maxPool2dS8, quantizeS8, transposeS8 } from './kernel-models/int8.js';
 
-export { CostModelError, type KernelModel, type KernelUse };
+export { CostModelError, type KernelContext, type KernelModel, type KernelUse };
+export { kernelContextOfCore, PORTABLE_CONTEXT } from './kernel-models/common.js';
 /**
  * Multiply-accumulate kernels whose products cost less when one factor is zero. With an FPU an fmaf takes the same
  * time whatever the operands; in soft float (Cortex-M3) newlib's fmaf returns early on a zero product, about a third
@@ -45,7 +48,8 @@ const withZeroProducts = (k: KernelModel): KernelModel => (ZERO_AWARE[k.kernel] 
 
 /** Every kernel the cost model knows, by C name. */
 export const KERNEL_MODELS: ReadonlyMap<string, KernelModel> = new Map(
-  [conv2d, convTranspose2d, dense, matmul, pool2d(false), pool2d(true), globalPool('ep_global_avgpool_f32'), globalPool('ep_global_maxpool_f32'), unary, binary, channelAffine, softmax, reduce, transpose, pad, copyBlocks, sparseDense, sparseConv]
+  [conv2d, convTranspose2d, dense, matmul, pool2d(false), pool2d(true), globalPool('ep_global_avgpool_f32'), globalPool('ep_global_maxpool_f32'), unary, binary, channelAffine, softmax, reduce, transpose, pad, copyBlocks, sparseDense, sparseConv,
+   conv2dS8, denseS8, quantizeS8, dequantizeS8, maxPool2dS8, copyBlocksS8, transposeS8]
     .map(withZeroProducts)
     .map((k) => [k.kernel, k]),
 );
@@ -81,14 +85,15 @@ function zeroFractionOf(a: CArg | undefined, zeroFraction: ZeroFractions): numbe
 
 /**
  * The cost model's analysis of one call; throws CostModelError for a kernel it does not know. `zeroFraction` gives
- * the share of zeros of run-time values (from data), which decides how many products are zero (see ZERO_AWARE).
+ * the share of zeros of run-time values (from data), which decides how many products are zero (see ZERO_AWARE);
+ * `ctx` the target's core (the int8 kernels' DSP or portable path).
  */
-export function analyzeCall(call: CCall, zeroFraction: ZeroFractions = () => undefined): KernelUse {
+export function analyzeCall(call: CCall, zeroFraction: ZeroFractions = () => undefined, ctx: KernelContext = PORTABLE_CONTEXT): KernelUse {
   const model = KERNEL_MODELS.get(call.kernel);
   if (!model) {
     throw new CostModelError(`the cost model has no formula for kernel '${call.kernel}' (known: ${[...KERNEL_MODELS.keys()].join(', ')}); add it to src/cost/kernels.ts and recalibrate, or predict with { unknownKernels: 'fallback' }`);
   }
-  const use = model.analyze(call);
+  const use = model.analyze(call, ctx);
   const z = ZERO_AWARE[call.kernel];
   if (z) {
     const px = zeroFractionOf(call.args[z.input], zeroFraction);

@@ -8,6 +8,7 @@ import type { Graph } from '../ir/graph.js';
 import { shapeSize, Tensor } from '../ir/tensor.js';
 import { Random } from '../util/random.js';
 import type { SparseMode } from '../emit/c/sparse-choice.js';
+import { int8CalibrationCases } from './suite-int8.js';
 
 export interface SuiteCase {
   name: string;
@@ -494,5 +495,6 @@ export function calibrationSuite(): SuiteCase[] {
   return [
     ...viewCases(), ...convCases(), ...convTransposeCases(), ...denseCases(), ...matmulCases(), ...poolCases(), ...unaryCases(),
     ...binaryCases(), ...affineCases(), ...softmaxCases(), ...reduceCases(), ...transposeCases(), ...padCases(), ...concatCases(), ...sparseCases(), ...zeroProductCases(),
+    ...int8CalibrationCases(),
   ];
 }

@@ -4,6 +4,7 @@ import { renderHtmlTemplate } from '../emit/render-template.js';
 import { displayText } from '../util/escape.js';
 import { VERSION } from '../version.js';
 import type { BuildReport } from './build-report.js';
+import type { QuantizationSummary } from '../build/int8-deployment.js';
 import { barChart, lineChart } from './svg-charts.js';
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
@@ -13,6 +14,13 @@ const kib = (v: number) => `${(v / 1024).toFixed(1)} KiB`;
 function costText(name: string, v: number | null): string {
   if (v === null) return '-';
   return name === 'instructions' ? n(v) : `${n(v)} B (${kib(v)})`;
+}
+
+/** How the deployed int8 model was quantized, in words (the report page and the terminal summary). */
+export function quantizationText(q: QuantizationSummary): string {
+  const ptq = `post-training quantization, ${q.calibration} activation ranges on ${q.calibrationSamples} train samples`;
+  if (q.scheme === 'ptq') return ptq;
+  return `${q.qatEpochs} epoch${q.qatEpochs === 1 ? '' : 's'} of quantization-aware fine-tuning (pruned weights kept at zero), then ${ptq}`;
 }
 
 /**
@@ -49,7 +57,8 @@ export function renderHtmlReport(r: BuildReport): string {
     stoppedBecause: r.stoppedBecause == null ? null : displayText(r.stoppedBecause),
     budgets: r.budgets.map((b) => ({ label: b.label, givenAs: b.givenAs, limit: costText(b.name, b.limit), estimated: costText(b.name, b.estimated), measured: costText(b.name, b.measured), pass: b.pass })),
     smallestSeen: r.budgets.filter((b) => !b.pass && b.smallestSeen).map((b) => ({ label: b.label, cost: costText(b.name, b.smallestSeen!.cost), description: displayText(b.smallestSeen!.description), validation: pct(b.smallestSeen!.validation) })),
-    accuracy: { dense: pct(r.accuracy.dense), final: pct(r.accuracy.final), drop: r.accuracy.dropPoints.toFixed(2), maxDrop: r.accuracy.maxDropPoints },
+    accuracy: { dense: pct(r.accuracy.dense), final: pct(r.accuracy.final), prunedFloat: pct(r.accuracy.prunedFloat), drop: r.accuracy.dropPoints.toFixed(2), maxDrop: r.accuracy.maxDropPoints },
+    quantization: r.quantization && { how: quantizationText(r.quantization), searchCosts: r.quantization.search.costs, searchAccuracy: r.quantization.search.accuracy },
     layers: r.layers.map((l) => ({
       name: displayText(l.name), op: displayText(l.op),
       before: { params: n(l.before.params), macs: n(l.before.macs), sparsity: l.before.sparsity === null ? '-' : pct(l.before.sparsity), instructions: n(l.before.instructions) },

@@ -77,8 +77,9 @@ export function choosePrecision(g: Graph, target: McuTarget, request: PrecisionR
 }
 
 /**
- * The precision of `edgeprune build`, which prunes and fine-tunes in float32: a quantized model is refused (it cannot
- * be trained), and int8 firmware comes from quantizing the pruned result afterwards.
+ * The precision of `edgeprune build`, which prunes and fine-tunes in float32 (a quantized model is refused: it cannot
+ * be trained). int8 (asked, or the default where the core has no FPU) quantizes the pruned model after the search and
+ * deploys, verifies and measures that.
  */
 export function chooseBuildPrecision(g: Graph, target: McuTarget, requested: Precision | undefined): PrecisionChoice {
   if (modelPrecision(g).precision === 'int8') {
@@ -87,11 +88,10 @@ export function chooseBuildPrecision(g: Graph, target: McuTarget, requested: Pre
       'give build the float model, and compile or verify the quantized one',
     );
   }
-  if (requested === 'int8') {
-    throw new UserError(
-      '--precision int8: build searches, fine-tunes and verifies the model in float32',
-      'build in float32, then quantize the pruned model: edgeprune verify <out>/model.onnx --precision int8 --calibration-data <data> (or edgeprune quantize)',
-    );
-  }
-  return choosePrecision(g, target, { requested, command: 'build', offersCalibration: false });
+  const core = `${target.name}'s ${target.core}`;
+  const then = 'build prunes in float32, then quantizes the pruned model';
+  if (requested === 'int8') return { precision: 'int8', reason: `int8 (--precision int8: ${then})`, quantize: true };
+  if (requested === 'float32') return { precision: 'float32', reason: 'float32 (--precision float32)' };
+  if (defaultPrecision(target) === 'int8') return { precision: 'int8', reason: `int8 (the default: ${core} has no FPU; ${then})`, quantize: true };
+  return { precision: 'float32', reason: `float32 (the default: ${core} has an FPU, ${target.fpu})` };
 }

@@ -11,6 +11,15 @@ import { digitsMlp } from '../../src/models/sample-models.js';
 import type { ProgressiveData } from '../../src/prune/progressive.js';
 import type { Trainer } from '../../src/prune/trainer.js';
 import { findTarget } from '../../src/targets/load-targets.js';
+import { sampleVectors } from '../../src/build/build.js';
+import { decodeModel } from '../../src/onnx/import.js';
+import { loadModel } from '../../src/import/load-model.js';
+import { fitToModel } from '../../src/data/fit-model.js';
+import { modelPrecision } from '../../src/analysis/model-precision.js';
+import { modelStats } from '../../src/analysis/model-stats.js';
+import { calibrationInputs } from '../../src/quant/calibration-data.js';
+import { quantizeModel } from '../../src/quant/quantize.js';
+import { verifyOnTarget } from '../../src/verify/verify-mcu.js';
 
 const UNDER_PREDICTION = 0.7;
 
@@ -67,5 +76,47 @@ describe('buildForTarget: the firmware measures over the budget', () => {
     expect(iterations).toEqual(iterations.map((_, i) => i + 1));
     // The last step's prediction is under the tightened internal limit, well below the user's.
     expect(report.steps.at(-1)!.instructions).toBeLessThan(limit * UNDER_PREDICTION * 1.01);
+  }, 300_000);
+
+  it('int8: quantizes after each round and searches again when the int8 firmware measures over the budget', async () => {
+    const target = findTarget('stm32f405');
+    // The trained digits CNN: convolutions, pooling and dense layers in int8, verified bit-exact.
+    const start = await loadModel('examples/models/digits-cnn.onnx');
+    const fitted = digitsData();
+    const data = { train: fitToModel(fitted.train, start), validation: fitToModel(fitted.validation, start), test: fitToModel(fitted.test, start) };
+    // The dense model's int8 firmware, measured; the cost model under test predicts 70% of it, scaled by the MACs left.
+    const denseInt8 = quantizeModel(start, calibrationInputs(start, data.train, 16), { method: 'minmax' }).graph;
+    const dense = await verifyOnTarget(denseInt8, 'digits-cnn', { target, vectors: { inputs: sampleVectors(start, data.test, 1), source: 'test' } });
+    expect(dense.comparison).toBe('bit-exact');
+    const denseMacs = modelStats(start).totals.macs;
+    const real = await bindCostModel(target);
+    const underPredicting: BoundCostModel = {
+      costs: (g) => ({ ...real.costs(g), instructions: Math.round(dense.instructions! * UNDER_PREDICTION * (modelStats(g).totals.macs / denseMacs)) }),
+      layerInstructions: real.layerInstructions,
+    };
+    const limit = Math.round(dense.instructions! * 0.6);
+    const budgets: Budget[] = [{ name: 'instructions', limit, givenAs: `--max-instructions ${limit}` }];
+    const phases: string[] = [];
+    const { report, graph, files } = await buildForTarget({
+      modelName: 'digits-cnn', graph: start, target, data, trainer: constantTrainer, cost: underPredicting, budgets,
+      search: { maxDrop: 100, proposalEpochs: 0, finalEpochs: 0, recoveryRounds: 0, maxIterations: 40, criterion: 'l1', weightProposals: false },
+      verifyVectors: 2,
+      precision: { precision: 'int8', reason: 'int8 (--precision int8)', quantize: true },
+      int8: { method: 'minmax' },
+      events: { onPhase: (t) => void phases.push(t) },
+    });
+    const rounds = phases.filter((p) => p.startsWith('verifying the pruned int8 model'));
+    expect(rounds.length).toBeGreaterThanOrEqual(2);
+    expect(phases.filter((p) => p.startsWith('quantizing the pruned model to int8'))).toHaveLength(rounds.length);
+    expect(phases).toContain('the firmware measured over budget: searching on with tighter internal limits (round 2)');
+    expect(report.precision).toBe('int8');
+    expect(report.budgets[0]).toMatchObject({ name: 'instructions', limit, pass: true });
+    expect(report.budgets[0].measured).toBeLessThanOrEqual(limit);
+    expect(report.verification, JSON.stringify(report.verification!.results)).toMatchObject({ comparison: 'bit-exact', passed: true });
+    expect(report.quantization).toMatchObject({ scheme: 'ptq', calibration: 'minmax' });
+    // What is deployed is the int8 model.
+    expect(modelPrecision(graph).precision).toBe('int8');
+    const ops = decodeModel(files.get('model.onnx') as Uint8Array, 'model.onnx').graph!.node!.map((n) => n.opType);
+    expect(ops).toEqual(expect.arrayContaining(['QuantizeLinear', 'DequantizeLinear']));
   }, 300_000);
 });

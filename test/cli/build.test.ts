@@ -30,7 +30,7 @@ describe('edgeprune build', () => {
     const out = path.join(tmp(), 'build');
     const r = await runCli(['build', CNN, '--data', DIGITS, '--max-instructions', String(maxInstructions), '--ram-kb', String(ramKb), '--out', out], { timeout: 300_000 });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^searching under the budgets/);
+    expect(r.stderr).toMatch(/^precision: float32 \(the default: stm32f405's cortex-m4 has an FPU, [^)]+\)\nsearching under the budgets/);
     expect(r.stdout).toMatch(/ALL BUDGETS MET/);
     // The layers with weights, before → after, with the predicted instructions.
     expect(r.stdout).toMatch(/conv2\s+Conv\s+1,168 → [\d,]+\s+73,728 → [\d,]+\s+\d+%\s+[\d,]+ → [\d,]+/);

@@ -1,13 +1,15 @@
 // `edgeprune calibrate`: a partial calibration (--only) through the command, in process: the fit report,
 // an atomically written, valid file, the same bytes on a second run, and the refusal to overwrite the
-// target's calibration with a partial one.
+// target's calibration with a partial one; --update, which refits some kernels in it and keeps the others.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { registerCalibrate } from '../../src/cli/commands/calibrate.js';
-import { readCalibrationFile } from '../../src/cost/calibration.js';
+import { calibrateTarget } from '../../src/cost/calibrate.js';
+import { loadCalibration, readCalibrationFile } from '../../src/cost/calibration.js';
+import { findTarget } from '../../src/targets/load-targets.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ep-calibrate-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -54,7 +56,23 @@ describe('edgeprune calibrate', () => {
     expect(text).toContain(`wrote ${a}`);
   });
 
-  it('refuses a partial calibration without --out', async () => {
+  it('refuses a partial calibration without --out or --update, and --update without --only', async () => {
     await expect(calibrate(['--target', 'mps2-an386', '--only', 'dense.'])).rejects.toThrow(/--out/);
+    await expect(calibrate(['--target', 'mps2-an386', '--update'])).rejects.toThrow(/--only/);
+  });
+
+  it('--update refits the selected kernels and keeps the others', async () => {
+    const old = loadCalibration('mps2-an386');
+    const run = await calibrateTarget(findTarget('mps2-an386'), { only: ['unary.Relu'], update: old, file: null });
+    expect(run.fits.map((f) => f.key)).toEqual(['ep_unary_f32:RELU']);
+    expect(Object.keys(run.calibration.kernels)).toEqual(Object.keys(old.kernels).sort());
+    expect(run.calibration.kernels.ep_conv2d_s8).toEqual(old.kernels.ep_conv2d_s8);
+    expect(run.calibration.kernels['ep_unary_f32:RELU'].instructions).toEqual(old.kernels['ep_unary_f32:RELU'].instructions);
+  });
+
+  it('--update refuses to keep a kernel whose header changed since it was fitted', async () => {
+    const old = loadCalibration('mps2-an386');
+    const changed = { ...old, kernelHeaders: { ...old.kernelHeaders, 'ep_int8_dense.h': '0'.repeat(64) } };
+    await expect(calibrateTarget(findTarget('mps2-an386'), { only: ['unary.Relu'], update: changed, file: null })).rejects.toThrow(/ep_dense_s8/);
   });
 });

@@ -162,8 +162,11 @@ describe('precision of a command', () => {
       expect((e as { hint?: string }).hint).toMatch(/give --calibration-data <file> to quantize it here, or run edgeprune quantize <model> --data <calibration data> --out <model-int8\.onnx> first, then verify that model/);
     }
     expect(() => chooseBuildPrecision(int8PoolModel(), f405, undefined)).toThrow(/build prunes and fine-tunes a float model; this one is quantized/);
-    expect(() => chooseBuildPrecision(mnistLikeCnn(), f405, 'int8')).toThrow(/--precision int8: build searches, fine-tunes and verifies the model in float32/);
-    expect(chooseBuildPrecision(mnistLikeCnn(), m3, undefined).reason).toMatch(/not quantized \(quantize it with edgeprune quantize\)$/);
+    // build prunes in float32 and quantizes the pruned model for int8: asked for, or the default without an FPU.
+    expect(chooseBuildPrecision(mnistLikeCnn(), f405, 'int8')).toEqual({ precision: 'int8', reason: 'int8 (--precision int8: build prunes in float32, then quantizes the pruned model)', quantize: true });
+    expect(chooseBuildPrecision(mnistLikeCnn(), m3, undefined)).toEqual({ precision: 'int8', reason: 'int8 (the default: lm3s6965\'s cortex-m3 has no FPU; build prunes in float32, then quantizes the pruned model)', quantize: true });
+    expect(chooseBuildPrecision(mnistLikeCnn(), m3, 'float32')).toEqual({ precision: 'float32', reason: 'float32 (--precision float32)' });
+    expect(chooseBuildPrecision(mnistLikeCnn(), f405, undefined).reason).toBe('float32 (the default: stm32f405\'s cortex-m4 has an FPU, fpv4-sp-d16)');
   });
 });
 

@@ -1,6 +1,7 @@
 // buildReport: budget lines (measured over estimated), the failed list, per-layer before/after, steps and estimated costs, from a hand-made SearchResult.
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/report/build-report.js';
+import { renderHtmlReport } from '../../src/report/html-report.js';
 import { budgets, denseCosts, finalCosts, reportInput, searchResult, verification } from './fixtures.js';
 
 const measured = { instructions: 11_000, ramBytes: 1000, flashBytes: 5500 };
@@ -40,7 +41,7 @@ describe('buildReport', () => {
 
   it('lists the accuracy drop only when it exceeds --max-drop', () => {
     const over = buildReport(reportInput({ maxDrop: 4.9, measured, verification: verification(true) }));
-    expect(over.accuracy).toEqual({ dense: 0.95, final: 0.9, dropPoints: expect.closeTo(5, 9), maxDropPoints: 4.9, split: 'test', validation: { dense: 0.92, final: 0.9 } });
+    expect(over.accuracy).toEqual({ dense: 0.95, final: 0.9, prunedFloat: 0.9, dropPoints: expect.closeTo(5, 9), maxDropPoints: 4.9, split: 'test', validation: { dense: 0.92, final: 0.9 } });
     expect(over.failed).toContain('accuracy: dropped 5.00 points on the test split, more than --max-drop 4.9');
     const within = buildReport(reportInput({ maxDrop: 5.1, measured, verification: verification(true) }));
     expect(within.failed.some((f) => f.startsWith('accuracy'))).toBe(false);
@@ -63,6 +64,27 @@ describe('buildReport', () => {
     const all = buildReport(reportInput({ maxDrop: 10, measured: ok, verification: verification(true) }));
     expect(all.failed).toEqual([]);
     expect(all.passed).toBe(true);
+  });
+
+  it('an int8 build: final is the int8 model\'s score, the drop (limited by --max-drop) runs from the dense float model to it', () => {
+    const quantization = {
+      scheme: 'ptq' as const, calibration: 'mse' as const, calibrationSamples: 500, qatEpochs: null, qat: null,
+      search: { costs: 'int8 deployments', accuracy: 'float validation' },
+    };
+    // Dense float 0.95, pruned float 0.90 (5 points, within --max-drop 6), int8 0.88: 7 points, over it.
+    const r = buildReport(reportInput({ maxDrop: 6, measured, verification: verification(true), precision: 'int8', int8: { test: 0.88, quantization } }));
+    expect(r.precision).toBe('int8');
+    expect(r.quantization).toEqual(quantization);
+    expect(r.accuracy).toMatchObject({ dense: 0.95, prunedFloat: 0.9, final: 0.88, dropPoints: 7, maxDropPoints: 6 });
+    expect(r.failed).toContain('accuracy: the int8 model dropped 7.00 points on the test split from the dense float model, more than --max-drop 6');
+    const html = renderHtmlReport(r);
+    expect(html).toContain('final (int8)');
+    expect(html).toMatch(/88\.00%/);
+    expect(html).toContain('post-training quantization, mse activation ranges on 500 train samples');
+    // A float build has no quantization, and its final is the pruned float model.
+    const f = buildReport(reportInput({ maxDrop: 6 }));
+    expect(f).toMatchObject({ precision: 'float32', quantization: null, accuracy: { final: 0.9, prunedFloat: 0.9 } });
+    expect(renderHtmlReport(f)).not.toContain('final (int8)');
   });
 
   it('gives every layer of the dense model before and after, null after for removed layers', () => {

@@ -20,6 +20,10 @@ import { progressReporter } from '../progress.js';
 import { addTrainingOptions, type TrainingCliOptions } from '../training-options.js';
 import type { Precision } from '../../analysis/model-precision.js';
 import { chooseBuildPrecision, parsePrecision } from '../../targets/precision.js';
+import { int8CostModel } from '../../build/int8-deployment.js';
+import { DEFAULT_QAT_LEARNING_RATE } from '../../quant/qat-defaults.js';
+import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, type CalibrationMethod } from '../../quant/calibrate.js';
+import { quantizationText } from '../../report/html-report.js';
 
 /** Exit code when a budget (or the accuracy limit) is not met; the report is still written. */
 export const EXIT_BUDGET_UNMET = 3;
@@ -40,6 +44,8 @@ interface BuildCliOptions extends DataOptions, TrainingCliOptions {
   weightProposals: boolean;
   verifyVectors: number;
   precision?: Precision;
+  calibration?: string;
+  qatEpochs?: number;
   force?: boolean;
   json?: boolean;
   inputShape?: InputShapes;
@@ -62,6 +68,28 @@ function renderLayerChanges(r: BuildReport): string {
   return renderTable(['layer', 'op', 'params', 'MACs', 'zeros after', 'instructions (predicted)'], rows, [false, false, true, true, true, true]);
 }
 
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+
+/** Test accuracy, dense → deployed; an int8 build also shows the pruned float model's, and --max-drop limits dense float → int8. */
+function accuracyLine(r: BuildReport): string {
+  const a = r.accuracy;
+  const drop = `${a.dropPoints.toFixed(2)} points; allowed ${a.maxDropPoints}`;
+  if (r.precision === 'int8') return `accuracy (test): dense float ${pct(a.dense)} → pruned float ${pct(a.prunedFloat)} → final int8 ${pct(a.final)} (dense float → int8: ${drop})`;
+  return `accuracy (test): dense ${pct(a.dense)} → ${pct(a.final)} (${drop})`;
+}
+
+/** --calibration and --qat-epochs set the int8 quantization: refused when the build is float32. */
+function checkInt8Flags(o: BuildCliOptions, precision: Precision): CalibrationMethod {
+  if (precision === 'float32') {
+    for (const [flag, given] of [['--qat-epochs', o.qatEpochs !== undefined], ['--calibration', o.calibration !== undefined]] as const) {
+      if (given) throw new UserError(`${flag} sets the int8 quantization of the pruned model, and this build is float32`, `pass --precision int8, or drop ${flag}`);
+    }
+  }
+  const method = o.calibration ?? DEFAULT_CALIBRATION;
+  if (!(CALIBRATION_METHODS as readonly string[]).includes(method)) throw new UserError(`--calibration '${method}' is not a calibration method; known: ${CALIBRATION_METHODS.join(', ')}`);
+  return method as CalibrationMethod;
+}
+
 export function renderBuildSummary(r: BuildReport, out: string): string {
   const rows = r.budgets.map((b) => [b.label, b.givenAs, formatCount(b.limit), formatCount(b.estimated), b.measured === null ? '-' : formatCount(b.measured), b.pass ? 'pass' : 'FAIL']);
   const lines = [
@@ -69,8 +97,9 @@ export function renderBuildSummary(r: BuildReport, out: string): string {
     '',
     renderLayerChanges(r),
     '',
-    `accuracy (test): dense ${(r.accuracy.dense * 100).toFixed(2)}% → ${(r.accuracy.final * 100).toFixed(2)}% (${r.accuracy.dropPoints.toFixed(2)} points; allowed ${r.accuracy.maxDropPoints})`,
+    accuracyLine(r),
   ];
+  if (r.quantization) lines.push(`int8: ${quantizationText(r.quantization)}; the search priced ${r.quantization.search.costs}, and judged accuracy on ${r.quantization.search.accuracy}`);
   if (r.verification) lines.push(`verified on ${r.verification.runOn}: ${r.verification.passed ? 'outputs match the interpreter' : 'OUTPUTS DIFFER'} · ${r.verification.instructions?.toLocaleString('en-US') ?? '-'} instructions → ${r.verification.estimatedMs?.toFixed(3) ?? '-'} ms (estimate) · precision: ${terminalText(r.verification.precision.reason)}`);
   if (r.stoppedBecause) lines.push(`search stopped: ${terminalText(r.stoppedBecause)}`);
   for (const b of r.budgets.filter((x) => !x.pass && x.smallestSeen)) {
@@ -101,7 +130,9 @@ export function registerBuild(program: Command): void {
     .option('--criterion <name>', 'channel ranking of structural proposals: l1 or l2', 'l1')
     .option('--no-weight-proposals', 'propose structural reductions only')
     .option('--verify-vectors <n>', 'test samples the firmware is verified on', parseIntOption('--verify-vectors', 1, 100_000), 10)
-    .option('--precision <p>', 'float32 or int8 (default: float32 where the core has an FPU, int8 where it has none); build prunes in float32', parsePrecision)
+    .option('--precision <p>', 'float32 or int8 (default: float32 where the core has an FPU, int8 where it has none); int8 prunes in float32, then quantizes the pruned model and deploys, verifies and measures the int8 firmware', parsePrecision)
+    .option('--calibration <method>', `int8: activation ranges of the quantization: ${CALIBRATION_METHODS.join(', ')} (default ${DEFAULT_CALIBRATION})`)
+    .option('--qat-epochs <n>', `int8: quantization-aware fine-tuning epochs on the train split after pruning (Adam, lr ${DEFAULT_QAT_LEARNING_RATE}, --batch-size; pruned weights stay zero); post-training quantization alone without it`, parseIntOption('--qat-epochs', 1, 100_000))
     .option('--force', 'replace an existing output folder')
     .option('--json', 'print the report as JSON')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
@@ -113,13 +144,19 @@ export function registerBuild(program: Command): void {
     checkOutputDir(o.out, outOptions);
     const g = await loadModel(file, { inputShapes: o.inputShape });
     const precision = chooseBuildPrecision(g, target, o.precision);
+    const method = checkInt8Flags(o, precision.precision);
     const split = loadSplit(o.data, o);
     const data = { train: fitToModel(split.train, g), validation: fitToModel(split.validation, g), test: fitToModel(split.test, g) };
-    // Activation zeros on validation samples refine the soft-float instruction counts (no effect with an FPU).
-    const cost = await bindCostModel(target, { graph: g, vectors: sampleVectors(g, data.validation, 16) });
+    // int8: every candidate is priced as its int8 deployment. float32: activation zeros on validation samples refine
+    // the soft-float instruction counts (no effect with an FPU).
+    const int8 = precision.precision === 'int8';
+    const cost = int8
+      ? int8CostModel(await bindCostModel(target), data.train)
+      : await bindCostModel(target, { graph: g, vectors: sampleVectors(g, data.validation, 16) });
     const { createGraphTrainer } = await import('../../train/index.js');
     const trainer = createGraphTrainer(data.train, { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr });
     const progress = progressReporter(false);
+    progress.line(`precision: ${precision.reason}`);
     try {
       const result = await buildForTarget({
         modelName: modelDisplayName(file),
@@ -130,6 +167,7 @@ export function registerBuild(program: Command): void {
         },
         verifyVectors: o.verifyVectors,
         precision,
+        int8: int8 ? { method, qatEpochs: o.qatEpochs, seed: o.seed, batchSize: o.batchSize, backend: o.backend } : undefined,
         events: {
           onPhase: (t) => progress.line(t),
           onWarning: (w) => progress.line(`warning: ${w}`),

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { calibrateTarget, type CalibrationRun } from '../../cost/calibrate.js';
 import { UserError } from '../../errors.js';
 import { findTarget } from '../../targets/load-targets.js';
-import { calibrationPath } from '../../cost/calibration.js';
+import { calibrationPath, loadCalibration } from '../../cost/calibration.js';
 import { checkOutputFile } from '../../util/output-path.js';
 import { renderTable } from '../format.js';
 import { terminalJson } from '../../util/escape.js';
@@ -16,6 +16,7 @@ interface CalibrateCliOptions {
   optimize: 'O2' | 'O3' | 'Os';
   out?: string;
   only?: string;
+  update?: boolean;
   json?: boolean;
 }
 
@@ -46,16 +47,19 @@ export function registerCalibrate(program: Command): void {
     .option('--optimize <level>', 'compiler optimization the models are built with: O2, O3 or Os', 'O2')
     .option('--out <file>', 'write the calibration here instead of targets/calibration/<target>.json')
     .option('--only <prefixes>', 'only the suite cases whose names start with these (comma-separated, e.g. dense.,conv.): a partial calibration, for debugging; write it with --out')
+    .option('--update', "with --only: refit the kernel keys of those cases in the target's calibration and keep its other keys (refused when a kept kernel changed since, or the compiler did)")
     .option('--json', 'print the calibration and the fit report as JSON')
     .action(async (options: CalibrateCliOptions) => {
       const target = findTarget(options.target);
       if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
-      if (options.only && !options.out) throw new UserError('--only makes a partial calibration: give --out <file> so that the target\'s calibration is not replaced');
+      if (options.update && !options.only) throw new UserError('--update refits the kernels of the --only cases: give --only <prefixes>');
+      if (options.only && !options.out && !options.update) throw new UserError('--only makes a partial calibration: give --out <file> so that the target\'s calibration is not replaced, or --update to refit those kernels in it');
       checkOutputFile(options.out ?? calibrationPath(target)); // before minutes of measuring, not after
       const run = await calibrateTarget(target, {
         optimize: options.optimize,
         file: options.out,
         only: options.only ? options.only.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
+        update: options.update ? loadCalibration(target) : undefined,
         log: options.json ? undefined : (line) => process.stderr.write(`${line}\n`),
       });
       console.log(options.json ? terminalJson({ file: run.file, cases: run.cases, durationMs: run.durationMs, fits: run.fits, calibration: run.calibration }) : renderCalibration(run));

@@ -17,14 +17,34 @@ export interface KernelModel {
   kernel: string;
   /** The header of templates/c/lib/ that defines it (ep_common.h and ep_math.h count for every kernel). */
   header: string;
+  /** Further headers its code comes from (a change to any of them makes its calibration stale). */
+  extraHeaders?: string[];
   /** Variant keys the analysis can return (each is calibrated separately). */
   keys: string[];
   timeTerms: string[];
   codeTerms: string[];
   /** The formula in words, for the calibration file's header and the docs. */
   formula: string;
-  analyze(call: CCall): KernelUse;
+  analyze(call: CCall, ctx: KernelContext): KernelUse;
 }
+
+/**
+ * What a kernel's code path depends on besides the call: the target's core. The int8 kernels take another path on
+ * cores with the DSP extension (Cortex-M4/M7/M33: SMLAD) than on the others (Cortex-M0/M3).
+ */
+export interface KernelContext {
+  dsp: boolean;
+}
+
+/** Cores whose gcc -mcpu= defines __ARM_FEATURE_DSP. */
+const DSP_CORES = new Set(['cortex-m4', 'cortex-m7', 'cortex-m33']);
+
+export function kernelContextOfCore(core: string): KernelContext {
+  return { dsp: DSP_CORES.has(core) };
+}
+
+/** The path the analyses assume without a target: the portable one. */
+export const PORTABLE_CONTEXT: KernelContext = { dsp: false };
 
 /** A call the cost model cannot analyze (unknown kernel, arguments it does not expect). */
 export class CostModelError extends Error {

@@ -15,10 +15,10 @@ import { channelMultipliers, checkSymmetricWeights, LAYER_INPUTS as conv, LAYER_
 import { float, int, NULL_ARG, value, weight, type CArg, type CCall, type CStep } from './c-step.js';
 import { unsupported, type LowerContext, type Lowering } from './lower.js';
 import { as2d, NN_LOWERINGS, perBatch, sparseNote } from './lower-nn.js';
-import { refineWithEstimator, type ConvShape } from './sparse-choice.js';
-import { chooseSparseConvS8, chooseSparseDenseS8, foldZeroPoint, packSparseConvS8, packSparseDenseS8 } from './sparse-choice-s8.js';
 import { INT8_ELEMENTWISE_LOWERINGS } from './lower-int8-elementwise.js';
 import { INT8_POOL_LOWERINGS } from './lower-int8-pool.js';
+import { refineWithEstimator, type ConvShape } from './sparse-choice.js';
+import { chooseSparseConvS8, chooseSparseDenseS8, foldZeroPoint, packSparseConvS8, packSparseDenseS8 } from './sparse-choice-s8.js';
 
 /** A constant input of an int8 node, of the given type, or a refusal naming it. */
 function constantInput(ctx: LowerContext, index: number, what: string, dtype: Tensor['dtype']): Tensor {

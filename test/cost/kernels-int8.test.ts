@@ -1,0 +1,145 @@
+// The cost model's int8 analyses: the counts follow the kernels' paths (DSP lane pairs on Cortex-M4/M7, channel pairs
+// on the Cortex-M3), the generic conv loops, the dense kernel's quads; the path comes from the calibration's core;
+// byte-sized weights; a kernel without calibration is refused by name.
+import { describe, expect, it } from 'vitest';
+import { calibrationContext, loadCalibration } from '../../src/cost/calibration.js';
+import { analyzeCall, CostModelError, kernelContextOfCore } from '../../src/cost/kernels.js';
+import { predictCost } from '../../src/cost/predict.js';
+import { int, NULL_ARG, value, weight, type CCall } from '../../src/emit/c/c-step.js';
+import { Tensor } from '../../src/ir/tensor.js';
+import { int8MnistLikeCnn } from '../../src/models/int8-sample-models.js';
+import { findTarget } from '../../src/targets/load-targets.js';
+
+const DSP = kernelContextOfCore('cortex-m4');
+const M3 = kernelContextOfCore('cortex-m3');
+
+interface Conv { C: number; H: number; W: number; M: number; KH: number; KW: number; s: number; d: [number, number]; p: number; groups: number }
+
+const outSize = (I: number, K: number, s: number, d: number, p: number) => Math.floor((I + 2 * p - (K - 1) * d - 1) / s) + 1;
+
+function convCall(c: Conv): CCall {
+  const OH = outSize(c.H, c.KH, c.s, c.d[0], c.p);
+  const OW = outSize(c.W, c.KW, c.s, c.d[1], c.p);
+  const w = new Tensor('int8', [c.M, c.C / c.groups, c.KH, c.KW]);
+  return {
+    kernel: 'ep_conv2d_s8',
+    args: [value('x'), weight('w', w), weight('b', new Tensor('int32', [c.M])), weight('m', new Tensor('int32', [c.M])), weight('s', new Tensor('int8', [c.M])), value('y'),
+      ...[c.C, c.H, c.W, c.M, c.KH, c.KW, OH, OW, c.s, c.s, c.d[0], c.d[1], c.p, c.p, c.groups, -128, -128, -128, 127].map(int)],
+  };
+}
+
+/** Multiply-accumulates of every output (taps inside the input). */
+function validTaps(c: Conv): number {
+  const OH = outSize(c.H, c.KH, c.s, c.d[0], c.p);
+  const OW = outSize(c.W, c.KW, c.s, c.d[1], c.p);
+  let taps = 0;
+  for (let oy = 0; oy < OH; oy++) for (let ox = 0; ox < OW; ox++) for (let kh = 0; kh < c.KH; kh++) for (let kw = 0; kw < c.KW; kw++) {
+    const iy = oy * c.s - c.p + kh * c.d[0];
+    const ix = ox * c.s - c.p + kw * c.d[1];
+    if (iy >= 0 && iy < c.H && ix >= 0 && ix < c.W) taps++;
+  }
+  return taps * c.M * (c.C / c.groups);
+}
+
+const conv = (o: Partial<Conv>): Conv => ({ C: 8, H: 8, W: 8, M: 16, KH: 3, KW: 3, s: 1, d: [1, 1], p: 1, groups: 1, ...o });
+
+describe('ep_conv2d_s8', () => {
+  // Output widths that tiles of 4 (portable) cover without overlap.
+  it.each([
+    ['3x3 pad 1, 8→16, 8x8', conv({})],
+    ['5x5 pad 2, 1→8, 28x28', conv({ C: 1, H: 28, W: 28, M: 8, KH: 5, KW: 5, p: 2 })],
+    ['1x1, 16→32', conv({ C: 16, M: 32, KH: 1, KW: 1, p: 0 })],
+    ['depthwise 3x3', conv({ C: 8, M: 8, groups: 8 })],
+    ['odd channels 3→5', conv({ C: 3, M: 5 })],
+  ])('portable path (Cortex-M3): one SMLAL per tap of a channel pair or single channel: %s', (_name, c) => {
+    const use = analyzeCall(convCall(c), undefined, M3);
+    expect(use.key).toBe('ep_conv2d_s8');
+    const Mg = c.M / c.groups;
+    const pairs = c.groups * Math.floor(Mg / 2);
+    const singles = c.groups * (Mg % 2);
+    // Each SMLAL of a pair does the taps of two channels.
+    expect(use.time.mac).toBe((validTaps(c) / c.M) * (pairs + singles));
+    expect(use.time.xword).toBe(0);
+    expect(use.macs).toBe(c.M * (c.C / c.groups) * c.KH * c.KW * outSize(c.H, c.KH, c.s, c.d[0], c.p) * outSize(c.W, c.KW, c.s, c.d[1], c.p));
+  });
+
+  it('DSP path (Cortex-M4/M7): SMLAD takes two taps, so the multiply instructions lie between half and all the taps', () => {
+    for (const c of [conv({}), conv({ C: 1, H: 28, W: 28, M: 8, KH: 5, KW: 5, p: 2 }), conv({ KH: 7, KW: 7, p: 3, W: 14, H: 14, C: 3, M: 4 })]) {
+      const use = analyzeCall(convCall(c), undefined, DSP);
+      expect(use.key).toBe('ep_conv2d_s8');
+      expect(use.time.mac).toBeGreaterThanOrEqual(validTaps(c) / 2);
+      expect(use.time.mac).toBeLessThanOrEqual(validTaps(c));
+      expect(use.time.xword).toBeGreaterThan(0);
+    }
+    // A 1x1 kernel has no pairs: one SMLABB per tap.
+    const pointwise = conv({ KH: 1, KW: 1, p: 0 });
+    expect(analyzeCall(convCall(pointwise), undefined, DSP).time.mac).toBe(validTaps(pointwise));
+  });
+
+  it('the two paths count differently for the same call', () => {
+    const call = convCall(conv({}));
+    expect(analyzeCall(call, undefined, DSP).time).not.toEqual(analyzeCall(call, undefined, M3).time);
+  });
+
+  it('wide kernels and column dilation take the generic loops: one multiply-accumulate per tap', () => {
+    for (const c of [conv({ KW: 9, KH: 1, H: 1, W: 48, p: 4 }), conv({ d: [2, 2], p: 2 })]) {
+      for (const ctx of [DSP, M3]) {
+        const use = analyzeCall(convCall(c), undefined, ctx);
+        expect(use.key).toBe('ep_conv2d_s8:generic');
+        expect(use.time.mac).toBe(validTaps(c));
+      }
+    }
+  });
+});
+
+describe('ep_dense_s8', () => {
+  const call = (rows: number, K: number, N: number): CCall => ({
+    kernel: 'ep_dense_s8',
+    args: [value('x'), weight('w', new Tensor('int8', [N, K])), NULL_ARG, weight('m', new Tensor('int32', [N])), weight('s', new Tensor('int8', [N])), value('y'), ...[rows, K, N, 0, 0, -128, 127].map(int)],
+  });
+
+  it.each([[1, 256, 10], [2, 29, 13], [1, 3, 6], [3, 64, 7]])('rows %i, K %i, N %i: every product counted once on both paths', (rows, K, N) => {
+    const dsp = analyzeCall(call(rows, K, N), undefined, DSP).time;
+    expect(4 * dsp.quadMac + dsp.kMac).toBe(rows * K * N);
+    expect(dsp.quadIter).toBe(dsp.tiles * Math.floor(K / 4));
+    const m3 = analyzeCall(call(rows, K, N), undefined, M3).time;
+    expect(m3.quadMac).toBe(0);
+    expect(m3.kMac).toBe(rows * K * N);
+    expect(m3.outputs).toBe(rows * N);
+  });
+});
+
+describe('the path of a prediction', () => {
+  it("comes from the calibration's core", () => {
+    expect(calibrationContext(loadCalibration('mps2-an386')).dsp).toBe(true);
+    expect(calibrationContext(loadCalibration('stm32h743')).dsp).toBe(true);
+    expect(calibrationContext(loadCalibration('lm3s6965')).dsp).toBe(false);
+  });
+});
+
+describe('predictCost on an int8 model', () => {
+  const g = int8MnistLikeCnn();
+
+  it('prices every int8 kernel, with weights stored in their C types', () => {
+    for (const name of ['mps2-an386', 'lm3s6965']) {
+      const p = predictCost(g, findTarget(name));
+      expect(p.layers.map((l) => l.kernel)).toEqual(['ep_quantize_f32_s8', 'ep_conv2d_s8', 'ep_maxpool2d_s8', 'ep_conv2d_s8', 'ep_maxpool2d_s8', 'view', 'ep_dense_s8', 'ep_dequantize_s8_f32']);
+      // conv1: 8x1x5x5 int8 weights, int32 bias and multipliers, int8 shifts, each array starting 8-byte aligned.
+      expect(p.layers[1].weightBytes).toBe(200 + 32 + 32 + 8);
+      expect(p.layers[3].weightBytes).toBe(3200 + 64 + 64 + 16);
+      expect(p.weightBytes).toBe(200 + 32 + 32 + 8 + (3200 + 64 + 64 + 16) + (2560 + 40 + 40 + 10));
+      expect(p.instructions).toBeGreaterThan(p.macs * 0.5);
+      expect(p.warnings).toEqual([]);
+    }
+  });
+
+  it('refuses a kernel without calibration by name', () => {
+    const target = findTarget('mps2-an386');
+    const cal = loadCalibration(target);
+    const { ep_maxpool2d_s8: _dropped, ...kernels } = cal.kernels;
+    expect(() => predictCost(g, target, { calibration: { ...cal, kernels } })).toThrow(CostModelError);
+    expect(() => predictCost(g, target, { calibration: { ...cal, kernels } })).toThrow(/ep_maxpool2d_s8/);
+    const fallback = predictCost(g, target, { calibration: { ...cal, kernels }, unknownKernels: 'fallback' });
+    expect(fallback.layers.filter((l) => l.fallback).map((l) => l.kernel)).toEqual(['ep_maxpool2d_s8', 'ep_maxpool2d_s8']);
+  });
+});
