@@ -8,7 +8,7 @@ import { A, A_SCALE, A_ZERO, B, B_SCALE, B_ZERO, Y_SCALE, Y_ZERO, type Int8AddAt
 import { addMultipliers } from '../../ops/util/int8-add-params.js';
 import { int, ints, value, type CStep } from './c-step.js';
 import { unsupported, type Lowering } from './lower.js';
-import { int8Operand, quantConstant, quantZeroPoint } from './lower-int8-operands.js';
+import { constantInput, int8Value, zeroPoint } from './lower-int8-operands.js';
 import { broadcastStrides, collapseAxes } from './weight-transforms.js';
 
 /** Shifts ep_add_s8 rescales its inputs with (addMultipliers' real multipliers in (0, 1/2] give 31 to 62). */
@@ -17,8 +17,8 @@ const INPUT_SHIFTS = [30, 62] as const;
 const int8Add: Lowering = {
   lower(ctx): CStep {
     const attrs = ctx.attrs as Int8AddAttrs;
-    const a = int8Operand(ctx, A, 'input a');
-    const b = int8Operand(ctx, B, 'input b');
+    const a = int8Value(ctx, A, 'input a');
+    const b = int8Value(ctx, B, 'input b');
     const out = ctx.output(0);
     const outShape = ctx.type(out).shape;
     const as = ctx.type(a).shape;
@@ -27,7 +27,7 @@ const int8Add: Lowering = {
     // (one element: rank 1 rather than an empty shape array)
     const { shape, strides } = merged.shape.length ? merged : { shape: [1], strides: [[1], [1]] };
     if (shape.length > 6) unsupported(`broadcasting over ${shape.length} independent axes; the C kernel handles 6`);
-    const m = addMultipliers(quantConstant(ctx, A_SCALE, 'a_scale'), quantConstant(ctx, B_SCALE, 'b_scale'), quantConstant(ctx, Y_SCALE, 'y_scale'), ctx.node);
+    const m = addMultipliers(constantInput(ctx, A_SCALE, 'a_scale'), constantInput(ctx, B_SCALE, 'b_scale'), constantInput(ctx, Y_SCALE, 'y_scale'), ctx.node);
     for (const [what, s] of [['a', m.a.shift], ['b', m.b.shift]] as const) {
       if (s < INPUT_SHIFTS[0] || s > INPUT_SHIFTS[1]) unsupported(`input ${what}'s rescaling shift is ${s}; ep_add_s8 takes ${INPUT_SHIFTS[0]} to ${INPUT_SHIFTS[1]}`);
     }
@@ -47,9 +47,9 @@ const int8Add: Lowering = {
           kernel: 'ep_add_s8',
           args: [
             value(a), value(b), value(out), int(shape.length), ints(shape), ints(strides[0]), ints(strides[1]),
-            int(m.a.multiplier), int(m.a.shift), int(quantZeroPoint(ctx, A_ZERO, 'a_zero_point')),
-            int(m.b.multiplier), int(m.b.shift), int(quantZeroPoint(ctx, B_ZERO, 'b_zero_point')),
-            int(m.y.multiplier), int(m.y.shift), int(quantZeroPoint(ctx, Y_ZERO, 'y_zero_point')),
+            int(m.a.multiplier), int(m.a.shift), int(zeroPoint(ctx, A_ZERO, 'a_zero_point')),
+            int(m.b.multiplier), int(m.b.shift), int(zeroPoint(ctx, B_ZERO, 'b_zero_point')),
+            int(m.y.multiplier), int(m.y.shift), int(zeroPoint(ctx, Y_ZERO, 'y_zero_point')),
             int(attrs.actMin), int(attrs.actMax),
           ],
         },

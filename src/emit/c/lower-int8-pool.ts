@@ -11,12 +11,12 @@ import { averageMultiplier, averageMultipliers, X, X_SCALE, X_ZERO, Y_SCALE, Y_Z
 import { poolPlan } from '../../ops/util/nn-pool.js';
 import { int, value, weight, type CArg, type CStep } from './c-step.js';
 import { unsupported, type LowerContext, type Lowering } from './lower.js';
-import { int8Operand, quantConstant, quantZeroPoint } from './lower-int8-operands.js';
+import { constantInput, int8Value, zeroPoint } from './lower-int8-operands.js';
 import { NN_LOWERINGS } from './lower-nn.js';
 
 /** x_zp, y_zp, act_min, act_max: the literal tail of both kernels. */
 function tail(ctx: LowerContext, attrs: { actMin: number; actMax: number }): CArg[] {
-  return [int(quantZeroPoint(ctx, X_ZERO, 'x_zero_point')), int(quantZeroPoint(ctx, Y_ZERO, 'y_zero_point')), int(attrs.actMin), int(attrs.actMax)];
+  return [int(zeroPoint(ctx, X_ZERO, 'x_zero_point')), int(zeroPoint(ctx, Y_ZERO, 'y_zero_point')), int(attrs.actMin), int(attrs.actMax)];
 }
 
 /** The distinct tap counts of a pool's windows (inside the input, or counting padding: the averaging divisors). */
@@ -30,13 +30,13 @@ function windowCounts(ctx: LowerContext, attrs: Int8AveragePoolAttrs): Set<numbe
 const int8AveragePool: Lowering = {
   lower(ctx): CStep {
     const attrs = ctx.attrs as Int8AveragePoolAttrs;
-    int8Operand(ctx, X, 'input x');
+    int8Value(ctx, X, 'input x');
     const step = NN_LOWERINGS.AveragePool.lower(ctx);
     if (step.calls.length !== 1) unsupported(`the pool lowers to ${step.calls.length} calls; the int8 kernel takes one`);
     const counts = windowCounts(ctx, attrs);
     const lo = Math.min(...counts);
     const hi = Math.max(...counts);
-    const multiplierOf = averageMultipliers(quantConstant(ctx, X_SCALE, 'x_scale'), quantConstant(ctx, Y_SCALE, 'y_scale'), ctx.node);
+    const multiplierOf = averageMultipliers(constantInput(ctx, X_SCALE, 'x_scale'), constantInput(ctx, Y_SCALE, 'y_scale'), ctx.node);
     // A multiplier per count from the smallest to the largest; the counts no window has are never read (0, shift 1).
     const table = Array.from({ length: hi - lo + 1 }, (_, i) => (counts.has(lo + i) ? multiplierOf(lo + i) : { multiplier: 0, shift: 1 }));
     const name = ctx.node.name;
@@ -50,10 +50,10 @@ const int8AveragePool: Lowering = {
 const int8GlobalAveragePool: Lowering = {
   lower(ctx): CStep {
     const attrs = ctx.attrs as Int8GlobalAveragePoolAttrs;
-    const x = int8Operand(ctx, X, 'input x');
+    const x = int8Value(ctx, X, 'input x');
     const xs = ctx.type(x).shape;
     const plane = shapeSize(xs.slice(2));
-    const m = averageMultiplier(quantConstant(ctx, X_SCALE, 'x_scale'), quantConstant(ctx, Y_SCALE, 'y_scale'), plane, ctx.node);
+    const m = averageMultiplier(constantInput(ctx, X_SCALE, 'x_scale'), constantInput(ctx, Y_SCALE, 'y_scale'), plane, ctx.node);
     const out = ctx.output(0);
     return {
       nodes: [ctx.node.name],

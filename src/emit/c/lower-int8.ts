@@ -17,41 +17,9 @@ import { unsupported, type LowerContext, type Lowering } from './lower.js';
 import { as2d, NN_LOWERINGS, perBatch, sparseNote } from './lower-nn.js';
 import { INT8_ELEMENTWISE_LOWERINGS } from './lower-int8-elementwise.js';
 import { INT8_POOL_LOWERINGS } from './lower-int8-pool.js';
+import { constantInput, int8Value, scale, zeroPoint } from './lower-int8-operands.js';
 import { refineWithEstimator, type ConvShape } from './sparse-choice.js';
 import { chooseSparseConvS8, chooseSparseDenseS8, foldZeroPoint, packSparseConvS8, packSparseDenseS8 } from './sparse-choice-s8.js';
-
-/** A constant input of an int8 node, of the given type, or a refusal naming it. */
-function constantInput(ctx: LowerContext, index: number, what: string, dtype: Tensor['dtype']): Tensor {
-  const name = ctx.node.inputs[index];
-  const t = name ? ctx.constant(name) : undefined;
-  if (!t) unsupported(`${what} '${name ?? ''}' is computed at run time; the int8 C kernels need it constant`);
-  if (t.dtype !== dtype) unsupported(`${what} '${name}' is ${t.dtype}, not ${dtype}`);
-  return t;
-}
-
-/** A run-time int8 input (the tensor an int8 kernel reads). */
-function int8Value(ctx: LowerContext, index: number, what: string): string {
-  const name = ctx.node.inputs[index];
-  if (ctx.constant(name)) unsupported(`${what} '${name}' is a constant; the int8 C kernels read it at run time`);
-  const t = ctx.type(name);
-  if (t.dtype !== 'int8') unsupported(`${what} '${name}' is ${t.dtype}; the int8 C kernels read int8`);
-  return name;
-}
-
-/** A per-tensor zero point (one int8 element), or 0 when the input is absent. */
-function zeroPoint(ctx: LowerContext, index: number, what: string): number {
-  if (!ctx.node.inputs[index]) return 0;
-  const t = constantInput(ctx, index, what, 'int8');
-  if (t.size !== 1) unsupported(`${what} has ${t.size} elements; the int8 C kernels take one zero point per tensor`);
-  return t.at(0);
-}
-
-/** A per-tensor float32 scale. */
-function scale(ctx: LowerContext, index: number, what: string): number {
-  const t = constantInput(ctx, index, what, 'float32');
-  if (t.size !== 1) unsupported(`${what} has ${t.size} elements; the C kernels take one scale per tensor here`);
-  return t.at(0);
-}
 
 /**
  * The arguments every int8 layer kernel shares after its weights: bias (or NULL), the per-channel multipliers and
