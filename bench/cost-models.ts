@@ -3,7 +3,7 @@
 // structurally pruned variants (pruneChannels) and magnitude-pruned ones (weight masks); their int8 versions.
 import type { Graph } from '../src/ir/graph.js';
 import { buildCnn, buildMlp, type InputStatistics } from '../src/models/architectures.js';
-import { mnistLikeCnn } from '../src/models/sample-models.js';
+import { mnistLikeCnn, residualCnn } from '../src/models/sample-models.js';
 import { analyzePruneGroups, pruneChannels } from '../src/prune/structure/index.js';
 import { applyMasks, magnitudeMasks } from '../src/prune/weight-masks.js';
 import { quantizeModel } from '../src/quant/quantize.js';
@@ -55,7 +55,7 @@ export function quantizedForBench(g: Graph): Graph {
   return quantizeModel(g, vectors.map((v) => Object.fromEntries(g.inputs.map((input, i) => [input.name, v[i]])))).graph;
 }
 
-/** The int8 bench models: the three bench models, a channel-pruned one and magnitude-pruned ones, quantized. */
+/** The int8 bench models: the three bench models, a channel-pruned one, magnitude-pruned ones and a residual CNN (BatchNorm, Add, average pool), quantized. */
 export function int8BenchModels(): Record<string, Graph> {
   const bench = benchModels();
   const float: Record<string, Graph> = {
@@ -66,6 +66,7 @@ export function int8BenchModels(): Record<string, Graph> {
     'mnist-cnn-sparse80': magnitudePruned(bench['mnist-cnn'], 0.8),
     'digits-mlp-sparse80': magnitudePruned(bench['digits-mlp'], 0.8),
     'digits-cnn-sparse90': magnitudePruned(bench['digits-cnn'], 0.9),
+    'residual-cnn': residualCnn(),
   };
   return Object.fromEntries(Object.entries(float).map(([name, g]) => [`${name}-int8`, quantizedForBench(g)]));
 }

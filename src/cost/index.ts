@@ -28,11 +28,17 @@
 //     Runs the calibration suite (~250 tiny models, many per firmware, one QEMU session per firmware) and
 //     fits every kernel key by non-negative least squares; writes the file atomically unless file: null.
 //     CLI: `edgeprune calibrate --target <name> [--json]` (src/cli/commands/calibrate.ts, registerCalibrate).
+//     { only, update: loadCalibration(target) } (CLI --only <prefixes> --update) refits the kernels of those cases in the
+//     target's calibration and keeps the others (refused when a kept kernel's header or the compiler changed).
 //   measureOnTarget(target, cases, options?): Promise<Measurement[]>
 //     Many models in one firmware: instructions, library flash, static RAM and stack per model, as verify.
 //   targetEstimator(target), kernelEstimator(target, calibration?)  compileToC's `estimator`: the dense/sparse choice
 //     of each pruned layer by this target's cost model (what compile, verify, build and measureOnTarget pass).
-//   analyzeCall(call: CCall): KernelUse, KERNEL_MODELS            the per-kernel formulas' terms (src/cost/kernels.ts).
+//   analyzeCall(call: CCall, zeroFraction?, ctx?): KernelUse, KERNEL_MODELS   the per-kernel formulas' terms (src/cost/kernels.ts);
+//     ctx (KernelContext { dsp }, kernelContextOfCore(core)) is the int8 kernels' path: DSP (Cortex-M4/M7) or portable
+//     (Cortex-M3); predictions take it from the calibration (calibrationContext). int8 models (quantizeModel's graphs:
+//     QuantizeLinear, Int8Conv, Int8Gemm, int8 MaxPool, Int8Add, the int8 average pools, the weight-sparse int8
+//     kernels, the float Softmax tail) are predicted like float ones.
 //
 // Speed: a prediction of the bench models takes ~1-5 ms (lowering, weight transposes, tile simulation).
 // Accuracy (test/cost/accuracy.test.ts): within 10% of QEMU's instructions and the linked library flash on
@@ -40,6 +46,7 @@
 
 export { calibrateTarget, type CalibrateOptions, type CalibrationRun, type KernelFitReport } from './calibrate.js';
 export {
+  calibrationContext,
   CALIBRATION_DIR,
   CALIBRATION_FORMAT,
   calibrationPath,
@@ -51,7 +58,7 @@ export {
   type KernelCalibration,
 } from './calibration.js';
 export { estimateCalls, kernelEstimator, targetEstimator } from './estimator.js';
-export { analyzeCall, CostModelError, KERNEL_MODELS, modelOfKey, type KernelModel, type KernelUse } from './kernels.js';
+export { analyzeCall, CostModelError, KERNEL_MODELS, kernelContextOfCore, modelOfKey, type KernelContext, type KernelModel, type KernelUse } from './kernels.js';
 export { lowerForCost, type LowerForCostOptions, type LoweredProgram } from './lowered.js';
 export { measureOnTarget, type MeasureCase, type MeasureOptions, type Measurement } from './measure.js';
 export { predictCost, predictLowered, type CostPrediction, type LayerCost, type PredictOptions } from './predict.js';

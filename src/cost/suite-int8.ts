@@ -1,8 +1,9 @@
 // The int8 cases of the calibration suite (included by suite.ts): one-layer int8 graphs with int8 inputs and outputs
 // (no QuantizeLinear/DequantizeLinear around them, so that each case runs one kernel key): Int8Conv over the tile
 // shapes of both paths (kernel widths, borders, strides, groups, channel-pair remainders, clamps, the generic loops),
-// Int8Gemm over its tile widths and remainders, int8 MaxPool, byte Concat and Transpose, and the float/int8 boundary
-// kernels on their own. Weights, scales and inputs are seeded.
+// Int8Gemm over its tile widths and remainders, int8 MaxPool, byte Concat and Transpose, the float/int8 boundary
+// kernels on their own, Int8Add, the int8 average pools, the weight-sparse int8 kernels (forced) and the float
+// Softmax tail of a quantized model. Weights, scales and inputs are seeded.
 
 import { attr, GraphBuilder } from '../ir/builder.js';
 import type { AttrValue, Graph } from '../ir/graph.js';
@@ -223,7 +224,114 @@ function dataCases(): SuiteCase[] {
   return out;
 }
 
+/** Int8Add: same shapes, a broadcast scalar or channel vector, strided broadcasts. */
+function addCases(): SuiteCase[] {
+  const r = rng();
+  const specs: [number[], number[], 'relu' | 'none'][] = [
+    [[1, 8, 8, 8], [1, 8, 8, 8], 'relu'], [[1, 16, 4, 4], [1, 16, 4, 4], 'none'], [[1, 200], [1, 200], 'none'], [[1, 8, 14, 14], [1, 8, 14, 14], 'relu'],
+    [[1, 8, 6, 6], [1], 'none'], [[1, 64], [1, 1], 'relu'], [[1, 8, 6, 6], [1, 8, 1, 1], 'none'], [[1, 4, 5, 5], [1, 1, 5, 5], 'relu'], [[1, 6, 4, 5], [1, 6, 4, 1], 'none'],
+  ];
+  return specs.map(([as, bs, act]) => {
+    const b = new GraphBuilder('add_s8');
+    const a = b.input('a', 'int8', as);
+    const c = b.input('b', 'int8', bs);
+    const ins = [a, b.initializer('a_scale', scalar('float32', 0.03)), b.initializer('a_zero_point', scalar('int8', -4)), c, b.initializer('b_scale', scalar('float32', 0.05)), b.initializer('b_zero_point', scalar('int8', 9)), b.initializer('y_scale', scalar('float32', 0.07)), b.initializer('y_zero_point', scalar('int8', act === 'relu' ? -128 : 2))];
+    const [y] = b.node('Int8Add', ins, act === 'relu' ? { act_min: attr.int(-128) } : {}, { name: 'add', domain: EDGEPRUNE_DOMAIN });
+    b.output(y);
+    return { name: `add_s8.${as.join('x')}_${bs.join('x')}${act === 'none' ? '' : act}`, graph: b.build(), inputs: [[int8Tensor(r, as), int8Tensor(r, bs)]] };
+  });
+}
+
+/** Int8AveragePool and Int8GlobalAveragePool. */
+function avgPoolCases(): SuiteCase[] {
+  const r = rng();
+  const out: SuiteCase[] = [];
+  const specs: [string, number[], number[], number[], number[], number?][] = [
+    // name, input shape, kernel, strides, pads, count_include_pad
+    ['k2s2x8', [1, 8, 8, 8], [2, 2], [2, 2], [0, 0, 0, 0]], ['k2s2x28', [1, 4, 28, 28], [2, 2], [2, 2], [0, 0, 0, 0]], ['k3s3x14', [1, 8, 14, 14], [3, 3], [3, 3], [0, 0, 0, 0]],
+    ['k3s2p1x16', [1, 4, 16, 16], [3, 3], [2, 2], [1, 1, 1, 1]], ['k3s1p1x12', [1, 4, 12, 12], [3, 3], [1, 1], [1, 1, 1, 1]], ['k3s1p1x12cip', [1, 4, 12, 12], [3, 3], [1, 1], [1, 1, 1, 1], 1],
+    ['k2s1x10', [1, 6, 10, 10], [2, 2], [1, 1], [0, 0, 0, 0]], ['k5s1p2x10', [1, 3, 10, 10], [5, 5], [1, 1], [2, 2, 2, 2]], ['k1x4s2x1x64', [1, 4, 1, 64], [1, 4], [1, 2], [0, 0, 0, 0]],
+  ];
+  const quant = (b: GraphBuilder) => [b.initializer('x_scale', scalar('float32', 0.04)), b.initializer('x_zero_point', scalar('int8', -3)), b.initializer('y_scale', scalar('float32', 0.03)), b.initializer('y_zero_point', scalar('int8', 5))];
+  for (const [name, shape, k, s, pads, cip] of specs) {
+    const b = new GraphBuilder('avgpool_s8');
+    const x = b.input('x', 'int8', shape);
+    const attrs: Record<string, AttrValue> = { kernel_shape: attr.ints(k), strides: attr.ints(s), pads: attr.ints(pads) };
+    if (cip) attrs.count_include_pad = attr.int(1);
+    const [y] = b.node('Int8AveragePool', [x, ...quant(b)], attrs, { name: 'pool', domain: EDGEPRUNE_DOMAIN });
+    b.output(y);
+    out.push({ name: `avgpool_s8.${name}`, graph: b.build(), inputs: [[int8Tensor(r, shape)]] });
+  }
+  for (const [C, H, W] of [[8, 8, 8], [16, 4, 4], [4, 16, 16], [32, 2, 2], [16, 3, 3], [3, 28, 28]]) {
+    const b = new GraphBuilder('gavgpool_s8');
+    const x = b.input('x', 'int8', [1, C, H, W]);
+    const [y] = b.node('Int8GlobalAveragePool', [x, ...quant(b)], {}, { name: 'pool', domain: EDGEPRUNE_DOMAIN });
+    b.output(y);
+    out.push({ name: `gavgpool_s8.${C}x${H}x${W}`, graph: b.build(), inputs: [[int8Tensor(r, [1, C, H, W])]] });
+  }
+  return out;
+}
+
+/** Zero weights at random, the density of each output row spread around 1 - sparsity (some rows empty). */
+function sparsifyS8(r: Random, g: Graph, sparsity: number): Graph {
+  const w = g.initializers.get('w')!;
+  const rows = w.shape[0];
+  const per = w.size / rows;
+  const data = Int8Array.from(w.data as Int8Array);
+  for (let n = 0; n < rows; n++) {
+    const keep = Math.min(1, Math.max(0, (1 - sparsity) * (rows > 1 ? (2 * n) / (rows - 1) : 1)));
+    for (let k = 0; k < per; k++) if (r.next() >= keep) data[n * per + k] = 0;
+  }
+  g.initializers.set('w', new Tensor('int8', w.shape, data));
+  return g;
+}
+
+/** The weight-sparse int8 kernels (forced, so that every case runs them). */
+function sparseCases(): SuiteCase[] {
+  const r = rng();
+  const out: SuiteCase[] = [];
+  const denses: [number, number, number, number][] = [
+    // rows, K, N, sparsity
+    [1, 64, 64, 0.5], [1, 64, 64, 0.8], [1, 64, 64, 0.95], [1, 256, 10, 0.8], [1, 256, 32, 0.9], [1, 32, 10, 0.7], [1, 128, 48, 0.6], [2, 64, 16, 0.8], [1, 300, 5, 0.9], [3, 40, 24, 0.75],
+  ];
+  for (const [rows, K, N, sp] of denses) {
+    const b = new GraphBuilder('sparse_dense_s8');
+    const x = b.input('x', 'int8', [rows, K]);
+    b.output(int8Layer(b, r, x, 'Int8Gemm', { weight: [N, K], taps: K, act: 'relu' }));
+    out.push({ name: `sparse_dense_s8.r${rows}k${K}n${N}s${Math.round(sp * 100)}`, graph: sparsifyS8(r, b.build(), sp), sparse: 'always', inputs: [[int8Tensor(r, [rows, K])]] });
+  }
+  const convs: [string, number][] = [
+    ['c1x28k5p2m8', 0.6], ['c8x14k5p2m16', 0.7], ['c8x14k5p2m16', 0.9], ['c8x8k3p1m16', 0.5], ['c8x8k3p1m16', 0.9], ['c1x8k3p1m8', 0.3], ['c4x16k3m8', 0.7],
+    ['c3x32k3p1s2m8', 0.8], ['dw8x16k3p1', 0.5], ['c16x8k1m32', 0.8], ['c5x8k3p1m11', 0.8], ['c2x12k4p1m4', 0.6], ['c2x40k3p1m4', 0.5],
+  ];
+  const spec = new Map(CONVS);
+  spec.set('c2x40k3p1m4', { C: 2, H: 40, W: 40, M: 4, KH: 3, KW: 3, pad: p(1), act: 'clip' });
+  for (const [name, sp] of convs) {
+    const s = spec.get(name)!;
+    out.push({ name: `sparse_conv_s8.${name}s${Math.round(sp * 100)}`, graph: sparsifyS8(r, convGraph(r, s), sp), sparse: 'always', inputs: [[int8Tensor(r, [1, s.C, s.H, s.W])]] });
+  }
+  return out;
+}
+
+/**
+ * The float Softmax tail of a quantized model (ep_softmax_tail_f32): a float Softmax in a graph that also passes an int8
+ * input through (a view, no code), which makes the model int8 (modelPrecision) and the Softmax its exact tail.
+ */
+function softmaxTailCases(): SuiteCase[] {
+  const r = rng();
+  const specs: [number[], number][] = [[[1, 10], 1], [[1, 100], 1], [[4, 16], 1], [[1, 6, 8], 1], [[2, 5, 3], 1], [[1, 1000], 1]];
+  return specs.map(([shape, axis]) => {
+    const b = new GraphBuilder('softmax_tail');
+    const x = b.input('x', 'float32', shape);
+    const q = b.input('q', 'int8', [1, 4]);
+    b.output(b.op('Softmax', [x], { axis: attr.int(axis) }));
+    b.output(b.op('Reshape', [q, b.initializer('s', Tensor.fromNumbers('int64', [1], [4]))]));
+    const data = Tensor.fromNumbers('float32', shape, Array.from({ length: shapeSize(shape) }, () => r.normal() * 3));
+    return { name: `softmax_tail.${shape.join('x')}a${axis}`, graph: b.build(), inputs: [[data, int8Tensor(r, [1, 4])]] };
+  });
+}
+
 /** Every int8 calibration case. */
 export function int8CalibrationCases(): SuiteCase[] {
-  return [...convCases(), ...denseCases(), ...maxPoolCases(), ...boundaryCases(), ...dataCases()];
+  return [...convCases(), ...denseCases(), ...maxPoolCases(), ...boundaryCases(), ...dataCases(), ...addCases(), ...avgPoolCases(), ...sparseCases(), ...softmaxTailCases()];
 }

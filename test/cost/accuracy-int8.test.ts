@@ -1,6 +1,7 @@
 // The cost model against QEMU on int8 models: predicted instructions and model-library flash within 10% of what the
 // emulator measures, static RAM and arena exact, on the int8 bench models (MNIST-like CNN, digits MLP and CNN, a
-// channel-pruned and magnitude-pruned variants, quantized by quantizeModel on seeded inputs: bench/cost-models.ts),
+// channel-pruned and magnitude-pruned variants (weight-sparse int8 kernels where the target's cost model picks them),
+// a residual CNN (Int8Add, Int8AveragePool), quantized by quantizeModel on seeded inputs: bench/cost-models.ts),
 // on mps2-an386 and stm32f405 (DSP path of the int8 kernels) and lm3s6965 (Cortex-M3: the portable path). One firmware
 // per target (measureOnTarget). The failure messages carry the predicted and measured figures;
 // `node dist/bench/cost-model-int8.js` prints them for every target.
@@ -48,6 +49,14 @@ describe.each(['mps2-an386', 'stm32f405', 'lm3s6965'])('int8 cost model vs QEMU 
     // conv2 of the MNIST-like CNN: 16x8x5x5 int8 weights, int32 bias, int32 multipliers, int8 shifts (8-byte aligned each).
     const conv2 = mnist.layers.find((l) => l.kernel === 'ep_conv2d_s8' && l.macs === 16 * 8 * 25 * 14 * 14)!;
     expect(conv2.weightBytes).toBe(3200 + 64 + 64 + 16);
+  });
+
+  it('the residual CNN runs the int8 Add and average pool, the 80%-pruned models the weight-sparse int8 kernels', () => {
+    const residual = new Set(predicted.get('residual-cnn-int8')!.layers.map((l) => l.kernel));
+    expect(residual).toContain('ep_add_s8');
+    expect(residual).toContain('ep_avgpool2d_s8');
+    const sparse = ['mnist-cnn-sparse80-int8', 'digits-mlp-sparse80-int8'].flatMap((n) => predicted.get(n)!.layers.map((l) => l.kernel));
+    expect(sparse.filter((k) => k === 'ep_sparse_conv2d_s8' || k === 'ep_sparse_dense_s8').length, sparse.join(', ')).toBeGreaterThan(0);
   });
 
   it('predicts a stack at least as large as measured (conservative)', () => {

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { calibrationContext, loadCalibration } from '../../src/cost/calibration.js';
 import { analyzeCall, CostModelError, kernelContextOfCore } from '../../src/cost/kernels.js';
 import { predictCost } from '../../src/cost/predict.js';
-import { int, NULL_ARG, value, weight, type CCall } from '../../src/emit/c/c-step.js';
+import { int, ints, NULL_ARG, value, weight, type CCall } from '../../src/emit/c/c-step.js';
+import { packSparseConvS8, packSparseDenseS8 } from '../../src/emit/c/sparse-choice-s8.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { int8MnistLikeCnn } from '../../src/models/int8-sample-models.js';
 import { findTarget } from '../../src/targets/load-targets.js';
@@ -141,5 +142,60 @@ describe('predictCost on an int8 model', () => {
     expect(() => predictCost(g, target, { calibration: { ...cal, kernels } })).toThrow(/ep_maxpool2d_s8/);
     const fallback = predictCost(g, target, { calibration: { ...cal, kernels }, unknownKernels: 'fallback' });
     expect(fallback.layers.filter((l) => l.fallback).map((l) => l.kernel)).toEqual(['ep_maxpool2d_s8', 'ep_maxpool2d_s8']);
+  });
+});
+
+describe('the weight-sparse int8 kernels', () => {
+  it('ep_sparse_dense_s8: the non-zeros of every segment, four at a time and the rest', () => {
+    const K = 300;
+    const N = 5;
+    const w = new Int8Array(N * K).map((_, i) => (i % 3 === 0 ? 0 : (i % 7) - 3));
+    const packed = packSparseDenseS8(w, N, K);
+    const call: CCall = {
+      kernel: 'ep_sparse_dense_s8',
+      args: [value('x'), weight('c', packed.cnt), weight('i', packed.idx), weight('v', packed.val), weight('a', new Tensor('int32', [N])), weight('m', new Tensor('int32', [N])), weight('s', new Tensor('int8', [N])), value('y'), ...[2, K, N, 0, -128, 127].map(int)],
+    };
+    const t = analyzeCall(call, undefined, DSP).time;
+    expect(4 * t.quads + t.singles).toBe(2 * packed.nonZeros);
+    expect(t.segments).toBe(2 * N * 3);
+    expect(t.outputs).toBe(2 * N);
+  });
+
+  it('ep_sparse_conv2d_s8: one multiply-accumulate per non-zero tap inside the input of every output', () => {
+    const c = { C: 4, H: 10, W: 10, M: 6, KH: 3, KW: 3, p: 1 };
+    const w = new Int8Array(c.M * c.C * 9).map((_, i) => ((i * 7) % 5 === 0 ? 0 : (i % 11) - 5));
+    const shape = { C: c.C, H: c.H, W: c.W, M: c.M, KH: 3, KW: 3, OH: 10, OW: 10, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pl: 1, groups: 1 };
+    const packed = packSparseConvS8(w, shape);
+    const call: CCall = {
+      kernel: 'ep_sparse_conv2d_s8',
+      args: [value('x'), weight('c', packed.cnt), weight('e', packed.ent), weight('a', new Tensor('int32', [c.M])), weight('m', new Tensor('int32', [c.M])), weight('s', new Tensor('int8', [c.M])), value('y'),
+        ...[c.C, c.H, c.W, c.M, 3, 3, 10, 10, 1, 1, 1, 1, 1, 1, 1, 0, 0, -128, 127].map(int)],
+    };
+    let expected = 0;
+    for (let m = 0; m < c.M; m++) for (let ch = 0; ch < c.C; ch++) for (let kh = 0; kh < 3; kh++) for (let kw = 0; kw < 3; kw++) {
+      if (w[((m * c.C + ch) * 3 + kh) * 3 + kw] === 0) continue;
+      for (let oy = 0; oy < 10; oy++) for (let ox = 0; ox < 10; ox++) {
+        const iy = oy - 1 + kh;
+        const ix = ox - 1 + kw;
+        if (iy >= 0 && iy < 10 && ix >= 0 && ix < 10) expected++;
+      }
+    }
+    const t = analyzeCall(call, undefined, DSP).time;
+    expect(t.pixelTaps).toBe(expected);
+    expect(t.outputs).toBe(c.M * 100);
+  });
+});
+
+describe('ep_add_s8', () => {
+  const call = (shape: number[], as: number[], bs: number[]): CCall => ({
+    kernel: 'ep_add_s8',
+    args: [value('a'), value('b'), value('y'), int(shape.length), ints(shape), ints(as), ints(bs), ...[1 << 30, 32, 0, 1 << 30, 32, 0, 1 << 30, 40, 0, -128, 127].map(int)],
+  });
+
+  it('classifies the inner loop as the kernel does after merging axes', () => {
+    expect(analyzeCall(call([8, 6, 6], [36, 6, 1], [36, 6, 1])).time).toMatchObject({ elements: 288, broadcastElements: 0, stridedElements: 0, runs: 0 });
+    expect(analyzeCall(call([288], [1], [0])).time).toMatchObject({ elements: 0, broadcastElements: 288, runs: 0 });
+    expect(analyzeCall(call([8, 36], [36, 1], [1, 0])).time).toMatchObject({ elements: 0, broadcastElements: 0, nestedElements: 288, runs: 8 });
+    expect(analyzeCall(call([6, 4, 5], [20, 5, 1], [4, 1, 0])).time).toMatchObject({ nestedElements: 120, runs: 24, odometer: 0 });
   });
 });
