@@ -58,6 +58,8 @@ describe('the process guard', () => {
   it('takes the program down when the guard itself is SIGKILLed', async () => {
     const m = marker();
     const child = await spawnChild(SH, ['-c', `exec sleep ${m}`], { lifetimeMs: 600_000, stdin: false });
+    // The guard reports the child started before its `exec sleep` has run: on a loaded machine /proc may still show sh.
+    await until('the program to exec sleep', () => sleeping(m).length === 1);
     expect(programsMentioning(`sleep ${m}`).map((p) => p.pid)).toEqual([child.pid]);
     const guard = processesMentioning(`sleep ${m}`).find((p) => p.pid !== child.pid)!;
     expect(guard.cmdline).toMatch(/ep-guard-[0-9a-f]+ sh -c exec sleep/);
