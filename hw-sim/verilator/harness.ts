@@ -1,7 +1,9 @@
 // Verilator harnesses: a Verilog design and its C++ testbench compiled by Verilator into one executable, kept in the
 // per-user cache ($XDG_CACHE_HOME/edgeprune/verilator) under a key made of every source's content, the flags and
-// Verilator's version: the second build of the same design is a lookup. Run through the process guard like every
-// other tool (build/tools.ts), with timeouts that stretch with the machine's load.
+// Verilator's version: the second build of the same design is a lookup. Verilator's own run-time library
+// (verilated.cpp and friends, most of a small design's build time) is compiled once, kept in the cache as an archive
+// and linked into every later design. Run through the process guard like every other tool (build/tools.ts), with
+// timeouts that stretch with the machine's load.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -16,6 +18,8 @@ export function verilator(): Tool {
   return { command: 'verilator', debianPackage: 'verilator' };
 }
 
+const ar: Tool = { command: 'ar', debianPackage: 'binutils' };
+
 /** A design to simulate: its Verilog files (the top module first found by name) and its C++ testbench. */
 export interface VerilatorDesign {
   /** The top module's name (the testbench includes V<top>.h). */
@@ -24,6 +28,8 @@ export interface VerilatorDesign {
   verilog: string[];
   /** C++ testbench sources (absolute paths), with main(). */
   testbench: string[];
+  /** Headers the testbench includes (absolute paths; their folders go on the include path). */
+  headers?: string[];
 }
 
 export interface VerilatorHarness {
@@ -43,12 +49,16 @@ const BUILD_TIMEOUT_MS = 300_000;
 
 let versionOnce: Promise<string | null> | undefined;
 
-async function cacheKey(design: VerilatorDesign): Promise<string> {
+async function verilatorVersion(): Promise<string> {
   versionOnce ??= toolVersion(verilator());
   const version = await versionOnce;
   if (!version) throw missingVerilator();
-  const hash = crypto.createHash('sha256').update(version).update(FLAGS.join('\0')).update(design.top);
-  for (const file of [...design.verilog, ...design.testbench]) hash.update(path.basename(file)).update('\0').update(fs.readFileSync(file));
+  return version;
+}
+
+async function cacheKey(design: VerilatorDesign): Promise<string> {
+  const hash = crypto.createHash('sha256').update(await verilatorVersion()).update(FLAGS.join('\0')).update(design.top);
+  for (const file of [...design.verilog, ...design.testbench, ...(design.headers ?? [])]) hash.update(path.basename(file)).update('\0').update(fs.readFileSync(file));
   return hash.digest('hex').slice(0, 24);
 }
 
@@ -68,6 +78,43 @@ function isExecutable(file: string): boolean {
   }
 }
 
+/** The cached archive of Verilator's run-time objects for this Verilator and these flags (it may not exist yet). */
+async function runtimeArchive(cacheDir: string): Promise<string> {
+  const key = crypto.createHash('sha256').update(await verilatorVersion()).update(FLAGS.join('\0')).digest('hex').slice(0, 16);
+  return path.join(cacheDir, `runtime-${key}.a`);
+}
+
+/**
+ * Make options that link the cached run-time archive instead of compiling it: the generated makefile's global objects
+ * emptied, the archive added to the link (one make variable each: Verilator splits -MAKEFLAGS at spaces).
+ */
+function linkRuntime(archive: string): string[] {
+  return ['-MAKEFLAGS', 'VM_GLOBAL_FAST=', '-MAKEFLAGS', 'VM_GLOBAL_SLOW=', '-MAKEFLAGS', `LIBS=${archive}`];
+}
+
+/** Keep the run-time objects a full build compiled (obj/verilated*.o) as the cached archive, atomically. */
+async function saveRuntime(objDir: string, archive: string): Promise<void> {
+  const objects = fs.readdirSync(objDir).filter((f) => /^verilated.*\.o$/.test(f)).sort();
+  if (objects.length === 0) return;
+  const staging = `${archive}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}.a`;
+  try {
+    const r = await runTool(ar, ['rcs', staging, ...objects.map((o) => path.join(objDir, o))], { timeoutMs: scaleForLoad(60_000), what: "archiving Verilator's run-time objects" });
+    if (r.exitCode === 0) fs.renameSync(staging, archive);
+  } finally {
+    fs.rmSync(staging, { force: true });
+  }
+}
+
+function writableCacheDir(dir: string): boolean {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Build (or find in the cache) the executable simulating `design` with its testbench. */
 export async function buildVerilatorHarness(design: VerilatorDesign): Promise<VerilatorHarness> {
   const key = await cacheKey(design);
@@ -78,20 +125,20 @@ export async function buildVerilatorHarness(design: VerilatorDesign): Promise<Ve
   try {
     const objDir = path.join(work, 'obj');
     const exeName = `V${design.top}-harness`;
-    const args = [...FLAGS, '--top-module', design.top, '--Mdir', objDir, '-o', exeName, ...design.verilog, ...design.testbench];
+    const includes = [...new Set((design.headers ?? []).map((h) => path.dirname(h)))].flatMap((d) => ['-CFLAGS', `-I${d}`]);
+    const cacheWritable = writableCacheDir(cacheDir);
+    const archive = await runtimeArchive(cacheDir);
+    const haveRuntime = fs.existsSync(archive);
+    const runtime = haveRuntime ? linkRuntime(archive) : [];
+    const args = [...FLAGS, ...runtime, ...includes, '--top-module', design.top, '--Mdir', objDir, '-o', exeName, ...design.verilog, ...design.testbench];
     const r = await runTool(verilator(), args, { timeoutMs: scaleForLoad(BUILD_TIMEOUT_MS), cwd: work, what: `building the Verilator simulation of ${design.top}` });
     const built = path.join(objDir, exeName);
     if (r.exitCode !== 0 || !isExecutable(built)) {
       const lines = `${r.stderr}\n${r.stdout}`.split('\n').filter((l) => /%(Error|Warning)|error:/.test(l));
       throw new Error(`Verilator could not build ${design.top} (exit ${r.exitCode}): ${(lines.length ? lines : [r.stderr.trim()]).slice(0, 8).join(' | ')}`);
     }
-    let dir = cacheDir;
-    try {
-      fs.mkdirSync(dir, { recursive: true });
-      fs.accessSync(dir, fs.constants.W_OK);
-    } catch {
-      dir = makeTempDir('verilator-harness'); // no writable cache: keep it for this run only
-    }
+    if (cacheWritable && !haveRuntime) await saveRuntime(objDir, archive);
+    const dir = cacheWritable ? cacheDir : makeTempDir('verilator-harness'); // no writable cache: kept for this run only
     const target = path.join(dir, path.basename(cached));
     const staging = `${target}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
     fs.copyFileSync(built, staging);

@@ -3,13 +3,16 @@
 // M (0 or [2^30, 2^31)), one rounding (add 2^(s-1), arithmetic shift right by s, s in [1, 62]),
 // saturation to int32, plus the output zero point, clamped to [act_min, act_max] (the fused
 // activation). Two pipeline stages (the 32x32 multiply, then round/shift/clamp), II = 1, with a
-// valid bit alongside: the output appears two clock edges after the input.
+// valid bit alongside: the output appears two enabled clock edges after the input. `en` low holds every
+// register (the stall of a valid/ready pipeline); `rst` (synchronous) clears the valid bits only.
 //
 // The multiplier, shift, zero point and clamp are ports so that a folded layer can read them per
 // channel from a ROM; a layer at reuse factor 1 ties them to constants and synthesis folds them.
 
 module ep_requant (
     input  wire               clk,
+    input  wire               rst,
+    input  wire               en,
     input  wire               in_valid,
     input  wire signed [31:0] acc,
     input  wire        [30:0] multiplier,
@@ -26,14 +29,14 @@ module ep_requant (
     reg signed [7:0]  zero_point_1, act_min_1, act_max_1;
     reg               valid_1;
 
-    always @(posedge clk) begin
+    always @(posedge clk) if (en) begin
         product      <= acc * $signed({1'b0, multiplier});
         shift_1      <= shift;
         zero_point_1 <= zero_point;
         act_min_1    <= act_min;
         act_max_1    <= act_max;
-        valid_1      <= in_valid;
     end
+    always @(posedge clk) if (rst) valid_1 <= 1'b0; else if (en) valid_1 <= in_valid;
 
     // Stage 2: floor((product + 2^(s-1)) / 2^s), saturated to int32, + zero point, clamped.
     wire signed [63:0] rounding = 64'sd1 <<< (shift_1 - 6'd1);
@@ -46,8 +49,9 @@ module ep_requant (
     wire signed [32:0] low     = {{25{act_min_1[7]}}, act_min_1};
     wire signed [32:0] high    = {{25{act_max_1[7]}}, act_max_1};
 
-    always @(posedge clk) begin
-        out_valid <= valid_1;
+    always @(posedge clk) if (rst) out_valid <= 1'b0; else if (en) out_valid <= valid_1;
+
+    always @(posedge clk) if (en) begin
         if (offset < low)       out <= act_min_1;
         else if (offset > high) out <= act_max_1;
         else                    out <= offset[7:0];

@@ -32,6 +32,13 @@ int main(int argc, char **argv) {
     auto dut = std::make_unique<Vep_requant>(context.get());
     size_t sent = 0, received = 0;
     dut->clk = 0;
+    dut->en = 1;
+    dut->rst = 1;
+    dut->eval();
+    dut->clk = 1;
+    dut->eval();
+    dut->clk = 0;
+    dut->rst = 0;
     dut->eval();
     // Drive on the falling edge, sample after the rising edge; stop once every output came back.
     for (long cycle = 0; received < cases.size(); cycle++) {
