@@ -1,0 +1,94 @@
+// Yosys synthesis of a Verilog design for an FPGA family (synth_xilinx -family xc7, or synth_ice40), flattened so
+// that the constants of each instance (weights, requantization multipliers and shifts) reach the logic they feed,
+// with the cell counts of `stat -json` summed into the resources a designer budgets: LUTs, flip-flops, DSP blocks,
+// block RAM and carry cells. Xilinx figures are a synthesis estimate by Yosys, not Vivado's.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { UserError } from '../../src/errors.js';
+import { makeTempDir, removeTempDir } from '../../src/util/temp-dir.js';
+import { runTool, type Tool } from '../build/tools.js';
+import { scaleForLoad } from '../load.js';
+
+export type FpgaFamily = 'xc7' | 'ice40';
+
+export interface SynthesisInput {
+  /** Verilog sources (absolute paths). */
+  verilog: string[];
+  top: string;
+  family: FpgaFamily;
+  /** Map multipliers to DSP blocks (SB_MAC16 on iCE40; on by default for xc7, where synth_xilinx infers DSP48E1). */
+  dsp?: boolean;
+}
+
+export interface SynthesisResources {
+  luts: number;
+  flipFlops: number;
+  dsps: number;
+  /** Block RAMs in the family's unit (RAMB36E1 = 1, RAMB18E1 = 0.5; SB_RAM40_4K = 1). */
+  blockRams: number;
+  carries: number;
+  /** Every cell type with its count. */
+  cells: Record<string, number>;
+  /** What produced the figures, for reports. */
+  source: string;
+}
+
+export function yosys(): Tool {
+  return { command: 'yosys', debianPackage: 'yosys' };
+}
+
+const SYNTH_TIMEOUT_MS = 600_000;
+
+/** Quote a path for a Yosys script command line. */
+function scriptPath(file: string): string {
+  if (/["\n\r]/.test(file)) throw new UserError(`cannot pass the path '${file.replace(/[\n\r]/g, '?')}' to Yosys: it holds a quote or a line break`, 'use a folder without quotes or line breaks in its name');
+  return `"${file}"`;
+}
+
+function synthCommand(input: SynthesisInput): string {
+  if (input.family === 'xc7') return `synth_xilinx -family xc7 -flatten -top ${input.top}${input.dsp === false ? ' -nodsp' : ''}`;
+  return `synth_ice40 -top ${input.top}${input.dsp ? ' -dsp' : ''}`;
+}
+
+const sum = (cells: Record<string, number>, test: (type: string) => boolean) => Object.entries(cells).reduce((s, [t, n]) => (test(t) ? s + n : s), 0);
+
+/** The resources of the cell counts of one family. */
+export function resourcesOf(family: FpgaFamily, cells: Record<string, number>): Omit<SynthesisResources, 'cells' | 'source'> {
+  if (family === 'xc7') {
+    return {
+      luts: sum(cells, (t) => /^LUT[1-6](_2)?$/.test(t)),
+      flipFlops: sum(cells, (t) => /^FD[CPRS]E$/.test(t)),
+      dsps: sum(cells, (t) => t === 'DSP48E1'),
+      blockRams: sum(cells, (t) => t === 'RAMB36E1') + 0.5 * sum(cells, (t) => t === 'RAMB18E1'),
+      carries: sum(cells, (t) => t === 'CARRY4'),
+    };
+  }
+  return {
+    luts: sum(cells, (t) => t === 'SB_LUT4'),
+    flipFlops: sum(cells, (t) => /^SB_DFF/.test(t)),
+    dsps: sum(cells, (t) => t === 'SB_MAC16'),
+    blockRams: sum(cells, (t) => t === 'SB_RAM40_4K'),
+    carries: sum(cells, (t) => t === 'SB_CARRY'),
+  };
+}
+
+/** Synthesize and count. A design Yosys rejects is an internal error (the Verilog is edgeprune's), with its message. */
+export async function synthesize(input: SynthesisInput): Promise<SynthesisResources> {
+  const work = makeTempDir('yosys');
+  try {
+    const statFile = path.join(work, 'stat.json');
+    const script = [`read_verilog ${input.verilog.map(scriptPath).join(' ')}`, synthCommand(input), 'tee -q -o stat.json stat -json'].join('; ');
+    const r = await runTool(yosys(), ['-q', '-p', script], { timeoutMs: scaleForLoad(SYNTH_TIMEOUT_MS), cwd: work, what: `synthesizing ${input.top} for ${input.family} with Yosys` });
+    if (r.exitCode !== 0 || !fs.existsSync(statFile)) {
+      const errors = `${r.stderr}\n${r.stdout}`.split('\n').filter((l) => /ERROR|error/.test(l));
+      throw new Error(`Yosys could not synthesize ${input.top} for ${input.family} (exit ${r.exitCode}): ${(errors.length ? errors : [r.stderr.trim()]).slice(0, 5).join(' | ')}`);
+    }
+    const stat = JSON.parse(fs.readFileSync(statFile, 'utf8')) as { design?: { num_cells_by_type?: Record<string, number> } };
+    const cells = stat.design?.num_cells_by_type ?? {};
+    const family = input.family === 'xc7' ? 'synth_xilinx -family xc7' : 'synth_ice40';
+    return { ...resourcesOf(input.family, cells), cells, source: `synthesis estimate (Yosys ${family})` };
+  } finally {
+    removeTempDir(work);
+  }
+}

@@ -1,0 +1,71 @@
+// Verilator testbench of ep_dense_rf1 (through the wrapper ep_dense_rf1_tb_top the test writes with the layer's
+// constants): `tb <n_in> <n_out> <vectors file> [stall seed]` streams one input beat per line, taking every output
+// beat; with a non-zero seed the output side stalls (out_ready low) at random to exercise the handshake. Prints
+// each output beat as a line of n_out values, then "latency <cycles>" (first input accepted to first output taken)
+// and "cycles <n>" (first input to last output).
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "Vep_dense_rf1_tb_top.h"
+#include "ep_stream_tb.h"
+
+int main(int argc, char **argv) {
+    if (argc < 4) {
+        std::fprintf(stderr, "usage: %s <n_in> <n_out> <vectors file> [stall seed]\n", argv[0]);
+        return 2;
+    }
+    const int n_in = std::atoi(argv[1]), n_out = std::atoi(argv[2]);
+    uint32_t stall = argc > 4 ? static_cast<uint32_t>(std::strtoul(argv[4], nullptr, 10)) : 0;
+    std::vector<std::vector<int8_t>> beats;
+    if (!ep_read_beats(argv[3], n_in, beats)) {
+        std::fprintf(stderr, "cannot read %d values per line from %s\n", n_in, argv[3]);
+        return 2;
+    }
+    auto context = std::make_unique<VerilatedContext>();
+    auto dut = std::make_unique<Vep_dense_rf1_tb_top>(context.get());
+    auto tick = [&]() {
+        dut->clk = 1;
+        dut->eval();
+        dut->clk = 0;
+        dut->eval();
+    };
+    dut->clk = 0;
+    dut->rst = 1;
+    dut->in_valid = 0;
+    dut->out_ready = 0;
+    dut->eval();
+    tick();
+    dut->rst = 0;
+    size_t sent = 0, received = 0;
+    long first_in = -1, first_out = -1, last_out = -1;
+    const long limit = 64L * static_cast<long>(beats.size() + 8);
+    for (long cycle = 0; received < beats.size(); cycle++) {
+        if (cycle > limit) {
+            std::fprintf(stderr, "%zu of %zu output beats after %ld cycles\n", received, beats.size(), cycle);
+            return 1;
+        }
+        dut->in_valid = sent < beats.size();
+        if (sent < beats.size()) for (int i = 0; i < n_in; i++) ep_put_byte(dut->in_data, i, beats[sent][static_cast<std::size_t>(i)]);
+        dut->out_ready = stall == 0 || (ep_next_random(stall) & 3) != 0;
+        dut->eval();
+        const bool accepted = dut->in_valid && dut->in_ready;
+        const bool taken = dut->out_valid && dut->out_ready;
+        if (taken) {
+            for (int o = 0; o < n_out; o++) std::printf(o ? " %d" : "%d", static_cast<int>(ep_get_byte(dut->out_data, o)));
+            std::printf("\n");
+            if (first_out < 0) first_out = cycle;
+            last_out = cycle;
+            received++;
+        }
+        if (accepted) {
+            if (first_in < 0) first_in = cycle;
+            sent++;
+        }
+        tick();
+    }
+    std::printf("latency %ld\ncycles %ld\n", first_out - first_in, last_out - first_in);
+    dut->final();
+    return 0;
+}
