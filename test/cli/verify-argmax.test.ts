@@ -1,0 +1,53 @@
+// A classifier ending in ArgMax (the firmware returns an int64 class index): the float model compiles to C and
+// `edgeprune verify` passes on the Cortex-M3 (lm3s6965) and the Cortex-M4F (mps2-an386); its int8 form (ArgMax on the
+// int8 logits, no DequantizeLinear) verifies bit-exact on lm3s6965.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { attr } from '../../src/ir/builder.js';
+import type { Graph } from '../../src/ir/graph.js';
+import { exportOnnx } from '../../src/onnx/export.js';
+import { runCli } from '../support/cli.js';
+import { ModelBuilder } from '../quant/quant-models.js';
+
+const made: string[] = [];
+afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+/** input 1x1x6x6 → Conv 1→4 + Relu → Flatten → Gemm 144→10 → (Softmax) → ArgMax(axis 1, keepdims 0): one int64 class. */
+export function argMaxClassifier(softmax = false): Graph {
+  const m = new ModelBuilder(softmax ? 'softmax_argmax' : 'argmax_classifier', 11);
+  const x = m.b.input('input', 'float32', [1, 1, 6, 6]);
+  let y = m.b.op('Flatten', [m.b.op('Relu', [m.conv(x, 1, 4, 'conv')], {}, 'relu')], {}, 'flatten');
+  y = m.dense(y, 144, 10, 'fc');
+  if (softmax) y = m.b.op('Softmax', [y], { axis: attr.int(1) }, 'probabilities');
+  m.b.output(m.b.op('ArgMax', [y], { axis: attr.int(1), keepdims: attr.int(0) }, 'class'));
+  return m.b.build();
+}
+
+export function modelFile(g: Graph, prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `edgeprune-${prefix}-`));
+  made.push(dir);
+  const file = path.join(dir, `${g.name}.onnx`);
+  fs.writeFileSync(file, exportOnnx(g));
+  return file;
+}
+
+describe('a float classifier ending in ArgMax compiles to C and verifies', () => {
+  it('compile writes a model API whose output is int64_t', async () => {
+    const file = modelFile(argMaxClassifier(), 'argmax-compile');
+    const out = path.join(path.dirname(file), 'c');
+    const r = await runCli(['compile', file, '--out', out], { timeout: 120_000 });
+    expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+    const header = fs.readFileSync(path.join(out, 'model.h'), 'utf8');
+    expect(header).toMatch(/int model_invoke\(const float \*input0, int64_t \*output0\);/);
+    expect(fs.readFileSync(path.join(out, 'model.c'), 'utf8')).toMatch(/ep_argmax_f32\(MODEL_ARENA_F32\(\d+\), MODEL_ARENA_S64\(\d+\), 1, 10, 1, 0\);/);
+  }, 200_000);
+
+  it.each(['lm3s6965', 'mps2-an386'])('edgeprune verify --target %s passes with the class index equal to the interpreter\'s', async (target) => {
+    const file = modelFile(argMaxClassifier(), 'argmax-verify');
+    const r = await runCli(['verify', file, '--precision', 'float32', '--target', target, '--vectors', '8', '--json'], { timeout: 300_000 });
+    expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ passed: true, vectors: 8, bitExactVectors: 8, hostBitIdentical: true, maxAbsError: 0 });
+  }, 600_000);
+});
