@@ -1,6 +1,7 @@
 // Unit tests of ArgMax: axes, keepdims, ties (first or last index), NaN, int8 and int64 inputs, import at opsets 7-13.
 
 import { describe, expect, it } from 'vitest';
+import type { AttrValue } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { evalOp, f32, int, loadModel, runModel, values } from './ew-support.js';
 
@@ -56,7 +57,7 @@ describe('ArgMax', () => {
 
   for (const opset of [7, 11, 12, 13]) {
     it(`imports and runs at opset ${opset} with int64 output type inferred`, () => {
-      const attrs = opset >= 12 ? { axis: int(1), select_last_index: int(1) } : { axis: int(1) };
+      const attrs: Record<string, AttrValue> = opset >= 12 ? { axis: int(1), select_last_index: int(1) } : { axis: int(1) };
       const m = {
         opset,
         nodes: [{ op: 'ArgMax', inputs: ['x'], outputs: ['y'], attrs }],
