@@ -7,9 +7,11 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { attr } from '../../src/ir/builder.js';
 import type { Graph } from '../../src/ir/graph.js';
+import { runGraph } from '../../src/ir/interpreter.js';
 import { exportOnnx } from '../../src/onnx/export.js';
+import { quantizeModel } from '../../src/quant/quantize.js';
 import { runCli } from '../support/cli.js';
-import { ModelBuilder } from '../quant/quant-models.js';
+import { feeds, ModelBuilder } from '../quant/quant-models.js';
 
 const made: string[] = [];
 afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -49,5 +51,40 @@ describe('a float classifier ending in ArgMax compiles to C and verifies', () =>
     const r = await runCli(['verify', file, '--precision', 'float32', '--target', target, '--vectors', '8', '--json'], { timeout: 300_000 });
     expect(r.exitCode, r.stderr + r.stdout).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ passed: true, vectors: 8, bitExactVectors: 8, hostBitIdentical: true, maxAbsError: 0 });
+  }, 600_000);
+});
+
+describe('the int8 form of an ArgMax classifier runs ArgMax on the int8 logits and verifies bit-exact', () => {
+  it('quantizes into ArgMax on int8 without a DequantizeLinear, dropping a Softmax over the same axis', () => {
+    for (const softmax of [false, true]) {
+      const { graph, report } = quantizeModel(argMaxClassifier(softmax), feeds(argMaxClassifier(softmax), 16, 3));
+      expect(graph.nodes.map((n) => n.opType)).toEqual(['QuantizeLinear', 'Int8Conv', 'Flatten', 'Int8Gemm', 'ArgMax']);
+      const argmax = graph.nodes[4];
+      expect(graph.values.get(argmax.inputs[0])?.dtype).toBe('int8');
+      expect(graph.outputs.map((o) => [o.name, graph.values.get(o.name)?.dtype])).toEqual([['class_out', 'int64']]);
+      if (softmax) expect(report.layers).toContainEqual({ name: 'probabilities', from: 'Softmax', to: 'dropped (monotonic: the ArgMax after it reads its input)' });
+    }
+  });
+
+  it('the int8 class is the ArgMax of the dequantized int8 logits (first index on ties)', () => {
+    const float = argMaxClassifier(true);
+    const { graph } = quantizeModel(float, feeds(float, 16, 3));
+    const gemm = graph.nodes[3];
+    const scale = graph.initializers.get(gemm.inputs[5])!.at(0);
+    const zero = graph.initializers.get(gemm.inputs[6])!.at(0);
+    for (const feed of feeds(float, 24, 8, -2, 2)) {
+      const values = runGraph(graph, feed, { keepIntermediates: true });
+      const logits = Array.from(values.get(gemm.outputs[0])!.data as Int8Array, (q) => (q - zero) * scale);
+      const best = logits.indexOf(Math.max(...logits));
+      expect(values.get('class_out')!.data as BigInt64Array).toEqual(BigInt64Array.from([BigInt(best)]));
+    }
+  });
+
+  it.each([false, true])('edgeprune verify --precision int8 --target lm3s6965 passes bit-exact (Softmax before the ArgMax: %s)', async (softmax) => {
+    const float = argMaxClassifier(softmax);
+    const file = modelFile(quantizeModel(float, feeds(float, 16, 3)).graph, 'argmax-int8');
+    const r = await runCli(['verify', file, '--precision', 'int8', '--target', 'lm3s6965', '--vectors', '8', '--json'], { timeout: 300_000 });
+    expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ passed: true, comparison: 'bit-exact', bitExactVectors: 8, vectors: 8, hostBitIdentical: true, maxAbsError: 0 });
   }, 600_000);
 });
