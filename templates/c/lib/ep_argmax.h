@@ -11,18 +11,27 @@ EP_INLINE void ep_argmax__store(void *y, int j, int32_t k) {
   memcpy((uint8_t *)y + (size_t)j * sizeof(int64_t), &v, sizeof v);
 }
 
+/* A float's rank as an int32, in the interpreter's order (src/ops/arg-max.ts): the values' order, every NaN above
+ * +Infinity and equal to every other NaN, -0 equal to +0. Integer compares: no soft-float call on a core without FPU. */
+EP_INLINE int32_t ep_argmax__rank(float v) {
+  uint32_t bits;
+  memcpy(&bits, &v, sizeof bits);
+  const uint32_t mag = bits & 0x7fffffffu;
+  if (mag > 0x7f800000u) return INT32_MAX;
+  return (bits >> 31) ? -(int32_t)mag : (int32_t)mag;
+}
+
 /* y[o][i] = the index k in [0, len) of the largest x[o][k][i] (len >= 1), as the interpreter's ArgMax
  * (src/ops/arg-max.ts): NaN ranks above every number; equal values keep the first index, or the last when
  * last != 0 (select_last_index). y holds outer * inner int64_t values. */
 EP_INLINE void ep_argmax_f32(const float *x, void *y, int outer, int len, int inner, int last) {
   for (int o = 0; o < outer; o++, x += len * inner) {
     for (int i = 0; i < inner; i++) {
-      float best = x[i];
+      int32_t best = ep_argmax__rank(x[i]);
       int32_t at = 0;
       for (int k = 1; k < len; k++) {
-        const float v = x[k * inner + i];
-        const int beats = best != best ? (last && v != v) : (v != v || (last ? v >= best : v > best));
-        if (beats) {
+        const int32_t v = ep_argmax__rank(x[k * inner + i]);
+        if (last ? v >= best : v > best) {
           best = v;
           at = k;
         }
