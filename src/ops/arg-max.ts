@@ -1,7 +1,7 @@
 // ArgMax: index (int64) of the largest value along one axis; ties go to the first index, or the last with select_last_index.
 
 import { nodeError } from '../errors.js';
-import { Tensor } from '../ir/tensor.js';
+import { shapeSize, Tensor } from '../ir/tensor.js';
 import { defineOp } from './op-def.js';
 import { normalizeAxis } from './util/axes.js';
 import { NUMERIC_TYPES, required, requireType } from './util/check.js';
@@ -14,8 +14,7 @@ export interface ArgMaxAttrs {
 
 /** Outer, reduced and inner extents of `shape` around `axis` (the layout every ArgMax kernel walks). */
 export function argMaxExtents(shape: readonly number[], axis: number): { outer: number; len: number; inner: number } {
-  const product = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
-  return { outer: product(shape.slice(0, axis)), len: shape[axis], inner: product(shape.slice(axis + 1)) };
+  return { outer: shapeSize(shape.slice(0, axis)), len: shape[axis], inner: shapeSize(shape.slice(axis + 1)) };
 }
 
 /**

@@ -1,7 +1,6 @@
 // C lowering of ArgMax: ep_argmax_f32 or ep_argmax_s8 (templates/c/lib/ep_argmax.h) over [outer][len][inner], int64 indices.
 
-import { shapeSize } from '../../ir/tensor.js';
-import type { ArgMaxAttrs } from '../../ops/arg-max.js';
+import { argMaxExtents, type ArgMaxAttrs } from '../../ops/arg-max.js';
 import { normalizeAxis } from '../../ops/util/axes.js';
 import { int, value } from './c-step.js';
 import { unsupported, type Lowering } from './lower.js';
@@ -19,6 +18,7 @@ export const ARGMAX_LOWERING: Lowering = {
     const attrs = ctx.attrs as ArgMaxAttrs;
     const axis = normalizeAxis(attrs.axis, shape.length, ctx.node);
     const out = ctx.output(0);
+    const { outer, len, inner } = argMaxExtents(shape, axis);
     return {
       nodes: [ctx.node.name],
       summary: `ArgMax over axis ${axis}${attrs.selectLastIndex ? ' (last index on ties)' : ''}`,
@@ -26,7 +26,7 @@ export const ARGMAX_LOWERING: Lowering = {
       outputs: [out],
       calls: [{
         kernel,
-        args: [value(x), value(out), int(shapeSize(shape.slice(0, axis))), int(shape[axis]), int(shapeSize(shape.slice(axis + 1))), int(attrs.selectLastIndex ? 1 : 0)],
+        args: [value(x), value(out), int(outer), int(len), int(inner), int(attrs.selectLastIndex ? 1 : 0)],
       }],
     };
   },
