@@ -52,6 +52,16 @@ describe('a float classifier ending in ArgMax compiles to C and verifies', () =>
     expect(r.exitCode, r.stderr + r.stdout).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ passed: true, vectors: 8, bitExactVectors: 8, hostBitIdentical: true, maxAbsError: 0 });
   }, 600_000);
+
+  it('edgeprune verify --trace compares every layer, the int64 index included', async () => {
+    const file = modelFile(argMaxClassifier(), 'argmax-trace');
+    const r = await runCli(['verify', file, '--precision', 'float32', '--target', 'mps2-an386', '--vectors', '3', '--trace', '--json'], { timeout: 300_000 });
+    expect(r.exitCode, r.stderr + r.stdout).toBe(0);
+    const report = JSON.parse(r.stdout);
+    const last = report.trace.layers.at(-1);
+    expect(last).toMatchObject({ op: 'ArgMax', dtype: 'int64', mismatches: 0, maxAbsDiff: 0 });
+    expect(report.trace.firstDiverging).toBeNull();
+  }, 600_000);
 });
 
 describe('the int8 form of an ArgMax classifier runs ArgMax on the int8 logits and verifies bit-exact', () => {
