@@ -44,7 +44,8 @@ export function maxAbsDiff(a: Tensor, b: Tensor): number {
     const x = a.data[i] as number;
     const y = b.data[i] as number;
     if (x === y || (Number.isNaN(x) && Number.isNaN(y))) continue;
-    const d = Math.abs(x - y);
+    // (int64 elements are bigints: the difference as a number)
+    const d = Math.abs(Number(x) - Number(y));
     m = Math.max(m, Number.isNaN(d) ? Infinity : d);
   }
   return m;

@@ -19,6 +19,7 @@ import { conv2dS8 } from './kernel-models/int8-conv.js';
 import { copyBlocksS8, denseS8, dequantizeS8, maxPool2dS8, quantizeS8, transposeS8 } from './kernel-models/int8.js';
 import { addS8, avgPool2dS8, globalAvgPoolS8, softmaxTail } from './kernel-models/int8-ops.js';
 import { sparseConvS8, sparseDenseS8 } from './kernel-models/int8-sparse.js';
+import { argMaxF32, argMaxS8 } from './kernel-models/argmax.js';
 
 export { CostModelError, type KernelContext, type KernelModel, type KernelUse };
 export { kernelContextOfCore, PORTABLE_CONTEXT } from './kernel-models/common.js';
@@ -51,7 +52,7 @@ const withZeroProducts = (k: KernelModel): KernelModel => (ZERO_AWARE[k.kernel] 
 /** Every kernel the cost model knows, by C name. */
 export const KERNEL_MODELS: ReadonlyMap<string, KernelModel> = new Map(
   [conv2d, convTranspose2d, dense, matmul, pool2d(false), pool2d(true), globalPool('ep_global_avgpool_f32'), globalPool('ep_global_maxpool_f32'), unary, binary, channelAffine, softmax, reduce, transpose, pad, copyBlocks, sparseDense, sparseConv,
-   conv2dS8, denseS8, quantizeS8, dequantizeS8, maxPool2dS8, copyBlocksS8, transposeS8, addS8, avgPool2dS8, globalAvgPoolS8, softmaxTail, sparseDenseS8, sparseConvS8]
+   conv2dS8, denseS8, quantizeS8, dequantizeS8, maxPool2dS8, copyBlocksS8, transposeS8, addS8, avgPool2dS8, globalAvgPoolS8, softmaxTail, sparseDenseS8, sparseConvS8, argMaxF32, argMaxS8]
     .map(withZeroProducts)
     .map((k) => [k.kernel, k]),
 );

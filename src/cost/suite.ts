@@ -9,6 +9,7 @@ import { shapeSize, Tensor } from '../ir/tensor.js';
 import { Random } from '../util/random.js';
 import type { SparseMode } from '../emit/c/sparse-choice.js';
 import { int8CalibrationCases } from './suite-int8.js';
+import { argMaxCalibrationCases } from './suite-argmax.js';
 
 export interface SuiteCase {
   name: string;
@@ -495,6 +496,6 @@ export function calibrationSuite(): SuiteCase[] {
   return [
     ...viewCases(), ...convCases(), ...convTransposeCases(), ...denseCases(), ...matmulCases(), ...poolCases(), ...unaryCases(),
     ...binaryCases(), ...affineCases(), ...softmaxCases(), ...reduceCases(), ...transposeCases(), ...padCases(), ...concatCases(), ...sparseCases(), ...zeroProductCases(),
-    ...int8CalibrationCases(),
+    ...int8CalibrationCases(), ...argMaxCalibrationCases(),
   ];
 }

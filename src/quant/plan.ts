@@ -55,7 +55,20 @@ export interface FloatTailStep {
   output: string;
 }
 
-export type Step = LayerStep | PassThroughStep | ConcatStep | FloatTailStep;
+/**
+ * A final ArgMax on the int8 values (its int64 indices are the graph output, no DequantizeLinear): dequantization
+ * with a positive scale is monotonic and maps equal int8 values to equal floats, so the index is the float one's.
+ * A Softmax over the same axis just before it is dropped (`dropped`): it is monotonic too.
+ */
+export interface IndexTailStep {
+  kind: 'index-tail';
+  node: Node;
+  input: string;
+  output: string;
+  dropped?: Node;
+}
+
+export type Step = LayerStep | PassThroughStep | ConcatStep | FloatTailStep | IndexTailStep;
 
 export interface InputPlan {
   /** The graph input (float32). */
@@ -76,7 +89,8 @@ export interface QuantPlan {
 
 export const SUPPORTED_TEXT =
   'Conv, Gemm and MatMul with constant weights, Add of two computed tensors, AveragePool, GlobalAveragePool (each with a following Relu or Clip fused), ' +
-  'MaxPool, Flatten, Reshape, Concat, BatchNormalization after a Conv or Gemm or on an input (folded), and a final Softmax (run in float)';
+  'MaxPool, Flatten, Reshape, Concat, BatchNormalization after a Conv or Gemm or on an input (folded), a final Softmax (run in float), ' +
+  'and a final ArgMax (on the int8 values; a Softmax over the same axis before it is dropped)';
 
 const ACTIVATION_PRODUCERS = 'a Conv, Gemm, MatMul, Add, AveragePool or GlobalAveragePool';
 const FUSING_OPS = new Set(['Conv', 'Gemm', 'MatMul', 'Add', 'AveragePool', 'GlobalAveragePool']);
@@ -173,7 +187,9 @@ class Planner {
 
   planNode(node: Node): void {
     if (this.skip.has(node)) return;
-    const data = node.inputs.filter((i) => i && !this.g.initializers.has(i));
+    // (an ArgMax after a dropped Softmax reads the Softmax's input)
+    const dropped = this.droppedSoftmax.get(node);
+    const data = (dropped ? dropped.inputs : node.inputs).filter((i) => i && !this.g.initializers.has(i));
     for (const i of data) {
       if (!this.int8.has(i)) throw refuse(node, `reads '${i}', which the quantized graph does not compute in int8`);
     }
@@ -203,7 +219,10 @@ class Planner {
         return;
       case 'Concat':
         return this.planConcat(node);
+      case 'ArgMax':
+        return this.planArgMax(node);
       case 'Softmax':
+        if (this.softmaxBeforeArgMax(node)) return;
         if (!this.graphOutputs.has(node.outputs[0]) || this.readers(node.outputs[0]).length > 0) {
           throw refuse(node, 'a Softmax is kept only as the last op (a float tail after a DequantizeLinear); here its output feeds other nodes');
         }
@@ -221,6 +240,33 @@ class Planner {
       default:
         throw refuse(node, `op ${node.opType} cannot be quantized to int8`);
     }
+  }
+
+  /** A Softmax whose only reader is an ArgMax over the same axis (and not a graph output): the ArgMax reads its input instead. */
+  private softmaxBeforeArgMax(node: Node): boolean {
+    const out = node.outputs[0];
+    const readers = this.readers(out);
+    if (this.graphOutputs.has(out) || readers.length !== 1 || readers[0].opType !== 'ArgMax' || readers[0].domain !== '') return false;
+    const rank = this.g.values.get(node.inputs[0])?.shape.length;
+    if (rank === undefined) return false;
+    const axisOf = (n: Node) => {
+      const axis = (nodeAttrs(n) as { axis: number }).axis;
+      return axis < 0 ? axis + rank : axis;
+    };
+    if (axisOf(node) !== axisOf(readers[0])) return false;
+    this.droppedSoftmax.set(readers[0], node);
+    return true;
+  }
+
+  private readonly droppedSoftmax = new Map<Node, Node>();
+
+  private planArgMax(node: Node): void {
+    const dropped = this.droppedSoftmax.get(node);
+    const input = dropped ? dropped.inputs[0] : node.inputs[0];
+    if (!this.graphOutputs.has(node.outputs[0]) || this.readers(node.outputs[0]).length > 0) {
+      throw refuse(node, 'an ArgMax is kept only as the last op (its int64 indices are a graph output); here its output feeds other nodes');
+    }
+    this.steps.push({ kind: 'index-tail', node, input, output: node.outputs[0], dropped });
   }
 
   private planConv(node: Node): void {
@@ -297,6 +343,6 @@ export function planQuantization(g: Graph): QuantPlan {
   p.planInputs();
   for (const node of g.nodes) p.planNode(node);
   const calibrated = new Set<string>(p.inputs.map((i) => i.value));
-  for (const s of p.steps) if (s.kind !== 'pass-through' && s.kind !== 'float-tail') calibrated.add(s.output);
+  for (const s of p.steps) if (s.kind !== 'pass-through' && s.kind !== 'float-tail' && s.kind !== 'index-tail') calibrated.add(s.output);
   return { inputs: p.inputs, steps: p.steps, calibrated: [...calibrated], concatOf: p.concatOf };
 }

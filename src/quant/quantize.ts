@@ -85,7 +85,7 @@ export function assignParams(plan: QuantPlan, ranges: Map<string, TensorCalibrat
   for (const s of plan.steps) {
     if (s.kind === 'pass-through') params.set(s.output, params.get(s.input)!);
     else if (s.kind === 'concat') params.set(s.output, fromRange(s.output));
-    else if (s.kind !== 'float-tail') params.set(s.output, fromRange(plan.concatOf.get(s.output) ?? s.output));
+    else if (s.kind !== 'float-tail' && s.kind !== 'index-tail') params.set(s.output, fromRange(plan.concatOf.get(s.output) ?? s.output));
   }
   return { params, inputParams };
 }

@@ -148,6 +148,12 @@ class Rewriter {
         this.layers.push({ name: s.node.name, from: s.node.opType, to: `${s.node.opType} (float, after DequantizeLinear)` });
         return;
       }
+      case 'index-tail': {
+        this.add(s.node.name, 'ArgMax', '', [this.int8(s.input)], [...s.node.outputs], { ...s.node.attrs }, true);
+        if (s.dropped) this.layers.push({ name: s.dropped.name, from: 'Softmax', to: 'dropped (monotonic: the ArgMax after it reads its input)' });
+        this.layers.push({ name: s.node.name, from: 'ArgMax', to: 'ArgMax (on int8, int64 indices)' });
+        return;
+      }
       default:
         this.layer(s);
     }
@@ -178,7 +184,7 @@ class Rewriter {
   }
 
   dequantizeOutputs(): void {
-    const tails = new Set(this.r.plan.steps.filter((s) => s.kind === 'float-tail').map((s) => s.output));
+    const tails = new Set(this.r.plan.steps.filter((s) => s.kind === 'float-tail' || s.kind === 'index-tail').map((s) => s.output));
     for (const o of this.g.outputs) {
       if (tails.has(o.name)) continue;
       this.add(`${o.name}_dequantize`, 'DequantizeLinear', '', [this.int8(o.name), ...this.paramsOf(o.name)], [o.name]);

@@ -105,8 +105,9 @@ export function compareLayers(input: TraceInput): TraceReport {
       const want = run.reference.get(layer.value);
       if (!want) throw new Error(`the interpreter has no value '${layer.value}'`);
       for (let i = 0; i < layer.elements; i++) {
-        const x = got.data[i] as number;
-        const y = want.data[i] as number;
+        // (as numbers: an ArgMax's int64 indices are bigints)
+        const x = Number(got.data[i]);
+        const y = Number(want.data[i]);
         const diff = difference(x, y);
         if (disagrees(x, y, diff, exact, tolerance)) layer.mismatches++;
         if (diff > layer.maxAbsDiff) {

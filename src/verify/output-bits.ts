@@ -13,7 +13,8 @@ export function tensorFromBytes(bytes: Uint8Array, like: { dtype: DType; shape: 
   const copy = bytes.slice();
   if (like.dtype === 'int8') return new Tensor('int8', like.shape, new Int8Array(copy.buffer, copy.byteOffset, copy.byteLength));
   if (like.dtype === 'float32') return new Tensor('float32', like.shape, new Float32Array(copy.buffer, copy.byteOffset, copy.byteLength / 4));
-  throw new Error(`output of type ${like.dtype}: the C backend writes float32 and int8 outputs only`);
+  if (like.dtype === 'int64') return new Tensor('int64', like.shape, new BigInt64Array(copy.buffer, copy.byteOffset, copy.byteLength / 8));
+  throw new Error(`output of type ${like.dtype}: the C backend writes float32 and int8 outputs (and ArgMax's int64 indices) only`);
 }
 
 /** Two output buffers of one dtype hold the same values: float32 as sameFloat32Outputs says, other types byte for byte. */

@@ -73,6 +73,10 @@ const USES: Record<string, { literal: string; runtime: string }> = {
     literal: 'ep_softmax_f32(x, y, 1, 10, 1, 0);\n  ep_reduce_f32(EP_REDUCE_MEAN, x, y, 2, 5, 3);',
     runtime: 'ep_softmax_f32(x, y, n[0], n[1], n[2], n[3]);\n  ep_reduce_f32(n[0], x, y, n[1], n[2], n[3]);',
   },
+  'ep_argmax.h': {
+    literal: 'ep_argmax_f32(x, y, 1, 10, 1, 0);\n  ep_argmax_s8(CS8(x), y, 2, 5, 3, 1);',
+    runtime: 'ep_argmax_f32(x, y, n[0], n[1], n[2], n[3]);\n  ep_argmax_s8(CS8(x), y, n[0], n[1], n[2], n[3]);',
+  },
   'ep_data.h': {
     literal: [
       '{ static const int s[] = {1, 3, 4, 5}, p[] = {0, 2, 3, 1}; ep_transpose_f32(x, y, 4, s, p); }',

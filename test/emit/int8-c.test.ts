@@ -98,7 +98,7 @@ describe('C lowering refusals by domain and dtype', () => {
       expect.unreachable();
     } catch (e) {
       expect((e as Error).message).toBe("not supported by the C backend: node 'relu' (Relu): value 'x' is int8; the C backend runs Relu on float32 values");
-      expect((e as { hint?: string }).hint).toMatch(/^C kernels exist for: Abs, .*Relu.* \(float32\); Concat, DequantizeLinear, .*MaxPool, QuantizeLinear, .*ai\.edgeprune\.Int8Add, ai\.edgeprune\.Int8AveragePool, ai\.edgeprune\.Int8Conv, ai\.edgeprune\.Int8Gemm, ai\.edgeprune\.Int8GlobalAveragePool \(int8\)$/);
+      expect((e as { hint?: string }).hint).toMatch(/^C kernels exist for: Abs, .*Relu.* \(float32\); ArgMax, Concat, DequantizeLinear, .*MaxPool, QuantizeLinear, .*ai\.edgeprune\.Int8Add, ai\.edgeprune\.Int8AveragePool, ai\.edgeprune\.Int8Conv, ai\.edgeprune\.Int8Gemm, ai\.edgeprune\.Int8GlobalAveragePool \(int8\)$/);
     }
   });
 

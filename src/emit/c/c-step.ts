@@ -16,10 +16,10 @@ export type CArg =
   | { kind: 'symbol'; name: string };
 
 /** C element types of constant arrays. */
-export type CElementType = 'float' | 'int8_t' | 'uint8_t' | 'uint16_t' | 'uint32_t' | 'int32_t';
+export type CElementType = 'float' | 'int8_t' | 'uint8_t' | 'uint16_t' | 'uint32_t' | 'int32_t' | 'int64_t';
 
 /** Bytes of one element of each C element type. */
-export const C_ELEMENT_BYTES: Record<CElementType, number> = { float: 4, int8_t: 1, uint8_t: 1, uint16_t: 2, uint32_t: 4, int32_t: 4 };
+export const C_ELEMENT_BYTES: Record<CElementType, number> = { float: 4, int8_t: 1, uint8_t: 1, uint16_t: 2, uint32_t: 4, int32_t: 4, int64_t: 8 };
 
 /** A constant array in flash; `key` identifies it (same key, same array). */
 export interface CWeight {

@@ -1,4 +1,4 @@
-// C lowerings of elementwise ops (unary, broadcasting binary), Softmax/LogSoftmax and reductions.
+// C lowerings of elementwise ops (unary, broadcasting binary), Softmax/LogSoftmax, reductions and ArgMax.
 
 import { sameShape, shapeSize } from '../../ir/tensor.js';
 import { normalizeAxes, normalizeAxis } from '../../ops/util/axes.js';
@@ -6,6 +6,7 @@ import { float, int, ints, symbol, value, weight, type CArg, type CStep } from '
 import { unsupported, type LowerContext, type Lowering } from './lower.js';
 import { broadcastStrides, collapseAxes } from './weight-transforms.js';
 import { floatTailSoftmax } from './lower-float-tail.js';
+import { ARGMAX_LOWERING } from './lower-argmax.js';
 
 /** An input as a kernel argument: a constant array in flash, or a run-time value. */
 function operand(ctx: LowerContext, name: string): CArg {
@@ -170,4 +171,5 @@ export const ELEMENTWISE_LOWERINGS: Record<string, Lowering> = {
   ReduceSum: reduce('SUM'),
   ReduceMax: reduce('MAX'),
   ReduceMin: reduce('MIN'),
+  ArgMax: ARGMAX_LOWERING,
 };

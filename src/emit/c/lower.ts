@@ -201,14 +201,20 @@ export function lowerGraph(g: Graph, options: LowerOptions = {}): CStep[] {
 /** Element types the generated model API (model_invoke) takes and returns. */
 const INTERFACE_DTYPES: readonly DType[] = ['float32', 'int8'];
 
+/** The one other element type the model API passes: the int64 class index of a graph output written by ArgMax. */
+function isArgMaxIndex(g: Graph, name: string): boolean {
+  return staticInfo(g, name).dtype === 'int64' && g.nodes.some((n) => n.domain === '' && n.opType === 'ArgMax' && n.outputs[0] === name);
+}
+
 /** Graph inputs and outputs the model API cannot pass (a value no kernel reads or writes is checked here too). */
 function modelInterfaceProblems(g: Graph): string[] {
-  const check = (what: string, names: readonly string[]) =>
+  const check = (what: string, names: readonly string[], extra = '') =>
     names.flatMap((name) => {
       const { dtype } = staticInfo(g, name);
-      return INTERFACE_DTYPES.includes(dtype) ? [] : [`${what} '${name}' is ${dtype}; the model API passes ${INTERFACE_DTYPES.join(' or ')} values`];
+      return INTERFACE_DTYPES.includes(dtype) ? [] : [`${what} '${name}' is ${dtype}; the model API passes ${INTERFACE_DTYPES.join(' or ')} values${extra}`];
     });
-  return [...check('graph input', g.inputs.map((v) => v.name)), ...check('graph output', g.outputs.map((v) => v.name))];
+  const outputs = g.outputs.map((v) => v.name).filter((name) => !isArgMaxIndex(g, name));
+  return [...check('graph input', g.inputs.map((v) => v.name)), ...check('graph output', outputs, ' (and the int64 index of an ArgMax)')];
 }
 
 /** Ops the C backend compiles for values of `dtype` (ai.edgeprune ops qualified by their domain). */

@@ -16,7 +16,7 @@ export interface IoView {
   /** The value's name, escaped for a C comment. */
   name: string;
   dtype: string;
-  /** Its C element type (model_invoke's parameter type): float, or int8_t for an int8 graph input or output. */
+  /** Its C element type (model_invoke's parameter type): float, int8_t for an int8 graph input or output, int64_t for ArgMax's indices. */
   ctype: string;
   shape: string;
   elements: number;
@@ -137,9 +137,9 @@ class WeightTable {
   }
 }
 
-/** The C type of a run-time value: every dtype a lowering accepts has one. */
+/** The C type of a run-time value: every dtype a lowering accepts has one (int64: only ArgMax's indices, never a weight). */
 function valueCType(v: StaticValueInfo): CElementType {
-  const ctype = cTypeOf(v.dtype);
+  const ctype = v.dtype === 'int64' ? 'int64_t' : cTypeOf(v.dtype);
   if (!ctype) throw new Error(`value '${v.name}' is ${v.dtype}, which the C backend does not store`);
   return ctype;
 }
@@ -156,7 +156,7 @@ function ioView(g: Graph, v: StaticValueInfo, index: number, plan: MemoryPlan): 
  * The arena pointer macro of each C element type a run-time value can have: the one place a value's dtype becomes its
  * pointer type in model.c (offsets are in bytes; the plan aligns every buffer for its widest element).
  */
-export const ARENA_MACROS: Partial<Record<CElementType, string>> = { float: 'F32', int8_t: 'S8', int32_t: 'S32' };
+export const ARENA_MACROS: Partial<Record<CElementType, string>> = { float: 'F32', int8_t: 'S8', int32_t: 'S32', int64_t: 'S64' };
 
 export interface ViewModelInput {
   graph: Graph;

@@ -3,6 +3,7 @@
 import type { OpDef } from '../op-def.js';
 import { Abs } from '../abs.js';
 import { Add } from '../add.js';
+import { ArgMax } from '../arg-max.js';
 import { Cast } from '../cast.js';
 import { CastLike } from '../cast-like.js';
 import { Clip } from '../clip.js';
@@ -43,7 +44,7 @@ import { Where } from '../where.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const ELEMENTWISE_OPS: readonly OpDef<any>[] = [
-  Abs, Add, Cast, CastLike, Clip, Div, Dropout, Equal, Erf, Exp, Greater, GreaterOrEqual, HardSigmoid, HardSwish,
+  Abs, Add, ArgMax, Cast, CastLike, Clip, Div, Dropout, Equal, Erf, Exp, Greater, GreaterOrEqual, HardSigmoid, HardSwish,
   LeakyRelu, Less, LessOrEqual, Log, LogSoftmax, Max, Mean, Min, Mul, Neg, Not, Pow, PRelu, ReduceMax, ReduceMean,
   ReduceMin, ReduceSum, Relu, Sigmoid, Softmax, Sqrt, Sub, Sum, Tanh, Where,
 ];

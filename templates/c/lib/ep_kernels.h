@@ -8,6 +8,7 @@
 #include "ep_pool.h"
 #include "ep_elementwise.h"
 #include "ep_reduce.h"
+#include "ep_argmax.h"
 #include "ep_data.h"
 #include "ep_data_s8.h"
 #include "ep_sparse.h"
