@@ -13,9 +13,13 @@ export interface EvalResult {
   samples: number;
   /** Top-1 accuracy (classification). */
   accuracy: number | null;
+  /** Top-k accuracy; null for a model that outputs a class index (there are no scores to rank). */
   topK: number | null;
   k: number | null;
-  /** Cross-entropy (classification) or mean squared error (regression); NaN when an output is not finite. */
+  /**
+   * Cross-entropy (classification) or mean squared error (regression); NaN when an output is not finite, and for a
+   * model that outputs a class index (no scores).
+   */
   loss: number;
   mse: number | null;
   /** Samples whose outputs hold NaN or ±Infinity: never counted correct. */
@@ -35,7 +39,11 @@ export function predictAll(g: Graph, ds: Dataset): Float32Array {
     x.set(fitted.features.subarray(start * perSample, (start + n) * perSample));
     const shape = input.shape.length > 1 ? [io.batch, ...io.sampleShape] : io.sampleShape;
     const y = runGraph(g, { [input.name]: new Tensor('float32', shape, x) }).get(io.output)!;
-    if (y.dtype !== 'float32') throw new UserError(`the model's output is ${y.dtype}; evaluation needs float32 outputs`);
+    if (y.dtype === 'int64' && io.classIndex) {
+      for (let i = 0; i < n; i++) out[start + i] = Number(y.at(i));
+      continue;
+    }
+    if (y.dtype !== 'float32') throw new UserError(`the model's output is ${y.dtype}; evaluation needs float32 outputs (or an int64 class index)`);
     out.set((y.data as Float32Array).subarray(0, n * io.outputSize), start * io.outputSize);
   }
   return out;
@@ -48,6 +56,11 @@ export function evaluateModel(g: Graph, ds: Dataset, k = 5): EvalResult {
   if (taskOf(ds) === 'regression') {
     const mse = meanSquaredError(outputs, ds.targets!);
     return { task: 'regression', samples: ds.count, accuracy: null, topK: null, k: null, loss: mse, mse, nonFiniteOutputs: countNonFiniteRows(outputs, io.outputSize) };
+  }
+  if (io.classIndex) {
+    let correct = 0;
+    for (let i = 0; i < ds.count; i++) if (outputs[i] === ds.labels[i]) correct++;
+    return { task: 'classification', samples: ds.count, accuracy: correct / ds.count, topK: null, k: null, loss: NaN, mse: null, nonFiniteOutputs: 0 };
   }
   const m = classificationMetrics(outputs, ds.labels, io.outputSize, Math.min(k, io.outputSize));
   return { task: 'classification', samples: ds.count, accuracy: m.accuracy, topK: m.topK, k: m.k, loss: m.loss, mse: null, nonFiniteOutputs: m.nonFinite };

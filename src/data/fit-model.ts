@@ -5,8 +5,11 @@ import { staticInfo, type Graph } from '../ir/graph.js';
 import { shapeSize, shapeToString } from '../ir/tensor.js';
 import { describeData, taskOf, withFeatureShape, type Dataset } from './dataset.js';
 
-/** The model's single input and output, with the batch dimension split off. */
-export function modelIo(g: Graph): { input: string; sampleShape: number[]; batch: number; output: string; outputSize: number } {
+/**
+ * The model's single input and output, with the batch dimension split off. `classIndex`: the output is an int64 class
+ * index per sample (a classifier ending in ArgMax), not scores.
+ */
+export function modelIo(g: Graph): { input: string; sampleShape: number[]; batch: number; output: string; outputSize: number; classIndex: boolean } {
   if (g.inputs.length !== 1 || g.outputs.length !== 1) {
     throw new UserError(`training and evaluation need a model with one input and one output; this one has ${g.inputs.length} and ${g.outputs.length}`);
   }
@@ -19,6 +22,7 @@ export function modelIo(g: Graph): { input: string; sampleShape: number[]; batch
     batch,
     output: output.name,
     outputSize: shapeSize(output.shape) / (output.shape.length > 1 ? output.shape[0] : 1),
+    classIndex: output.dtype === 'int64',
   };
 }
 
@@ -29,6 +33,11 @@ export function fitToModel(ds: Dataset, g: Graph): Dataset {
   const want = shapeSize(io.sampleShape);
   if (perSample !== want) {
     throw new UserError(`${describeData(ds)} has ${perSample} features per sample (${shapeToString(ds.featureShape)}), but the model's input '${io.input}' takes ${want} per sample (${shapeToString(io.sampleShape)})`);
+  }
+  if (io.classIndex) {
+    if (taskOf(ds) !== 'classification') throw new UserError(`${describeData(ds)} holds regression targets, but the model's output '${io.output}' is a class index (int64, from an ArgMax)`);
+    if (io.outputSize !== 1) throw new UserError(`the model's output '${io.output}' holds ${io.outputSize} int64 values per sample; evaluation takes one class index per sample (an ArgMax over the classes)`);
+    return withFeatureShape(ds, io.sampleShape);
   }
   if (taskOf(ds) === 'classification' && ds.classes > io.outputSize) {
     throw new UserError(`${describeData(ds)} has labels up to ${ds.classes - 1}, but the model's output '${io.output}' has only ${io.outputSize} classes`);

@@ -67,7 +67,8 @@ function top1(row: ArrayLike<number>): number {
 
 /**
  * Compare the firmware's outputs (per vector, one tensor per graph output) with the float model run by the interpreter
- * on the same inputs. Class labels, when the vectors have them, give both accuracies.
+ * on the same inputs. Class labels, when the vectors have them, give both accuracies. A model whose output is a class
+ * index (int64, from an ArgMax) is compared class for class.
  */
 export function compareWithFloat(ref: FloatReference, vectors: VectorSet, outputs: readonly (readonly Tensor[])[]): FloatReferenceReport {
   let agree = 0;
@@ -82,6 +83,19 @@ export function compareWithFloat(ref: FloatReference, vectors: VectorSet, output
     const result = runGraph(ref.graph, feeds);
     const floats = ref.graph.outputs.map((o) => result.get(o.name)!);
     floats.forEach((f, k) => (maxDiff = Math.max(maxDiff, maxAbsDiff(outputs[v][k], f))));
+    if (floats[0].dtype === 'int64' && floats[0].size === 1) {
+      // A class index (a classifier ending in ArgMax): the classes themselves are compared.
+      const ourClass = Number(outputs[v][0].at(0));
+      const theirClass = Number(floats[0].at(0));
+      if (ourClass === theirClass) agree++;
+      const label = vectors.labels?.[v];
+      if (label !== undefined) {
+        labelled++;
+        if (ourClass === label) int8Correct++;
+        if (theirClass === label) floatCorrect++;
+      }
+      return;
+    }
     const ours = outputs[v][0].data as ArrayLike<number>;
     const theirs = floats[0].data as ArrayLike<number>;
     classes &&= theirs.length > 1;

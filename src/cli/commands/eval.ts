@@ -41,6 +41,7 @@ export function registerEval(program: Command): void {
       return;
     }
     if (r.task === 'regression') console.log(`${file} on ${o.data} (${o.split}, ${r.samples} samples): MSE ${r.mse!.toFixed(6)}`);
+    else if (r.topK === null) console.log(`${file} on ${o.data} (${o.split}, ${r.samples} samples): accuracy ${(r.accuracy! * 100).toFixed(2)}% (the model outputs a class index: no top-k or loss)`);
     else console.log(`${file} on ${o.data} (${o.split}, ${r.samples} samples): accuracy ${(r.accuracy! * 100).toFixed(2)}% · top-${r.k} ${(r.topK! * 100).toFixed(2)}% · loss ${r.loss.toFixed(4)}`);
   });
 }
