@@ -100,3 +100,26 @@ export function zeros(terms: string[]): Record<string, number> {
   return Object.fromEntries(terms.map((t) => [t, 0]));
 }
 
+/**
+ * The axes a broadcasting binary kernel loops over (ep_binary_f32, ep_add_s8): the output's axes without those of
+ * size 1, adjacent ones merged where both inputs are contiguous across them, with each input's element stride.
+ */
+export function mergedBroadcastAxes(rank: number, outShape: number[], as: number[], bs: number[]): { shape: number[]; sa: number[]; sb: number[] } {
+  const shape: number[] = [];
+  const sa: number[] = [];
+  const sb: number[] = [];
+  for (let i = 0; i < rank; i++) {
+    if (outShape[i] === 1) continue;
+    const r = shape.length;
+    if (r > 0 && sa[r - 1] === as[i] * outShape[i] && sb[r - 1] === bs[i] * outShape[i]) {
+      shape[r - 1] *= outShape[i];
+      sa[r - 1] = as[i];
+      sb[r - 1] = bs[i];
+      continue;
+    }
+    shape.push(outShape[i]);
+    sa.push(as[i]);
+    sb.push(bs[i]);
+  }
+  return { shape, sa, sb };
+}

@@ -1,6 +1,6 @@
 // Cost formulas of the elementwise kernels (ep_elementwise.h) and reductions (ep_reduce.h).
 
-import { CostModelError, intArg, intsArg, type KernelModel, symbolArg } from './common.js';
+import { CostModelError, intArg, intsArg, type KernelModel, mergedBroadcastAxes, symbolArg } from './common.js';
 
 /** The unary ops the C lowering emits (EP_UNARY_COPY and _RECIPROCAL exist in the header but no lowering uses them). */
 export const UNARY_OPS = ['RELU', 'LEAKY_RELU', 'CLIP', 'SIGMOID', 'HARD_SIGMOID', 'HARD_SWISH', 'TANH', 'EXP', 'LOG', 'SQRT', 'NEG', 'ABS', 'ERF'];
@@ -35,22 +35,7 @@ export const binary: KernelModel = {
     const outShape = intsArg(call, 5);
     const as = intsArg(call, 6);
     const bs = intsArg(call, 7);
-    const shape: number[] = [];
-    const sa: number[] = [];
-    const sb: number[] = [];
-    for (let i = 0; i < rank; i++) {
-      if (outShape[i] === 1) continue;
-      const r = shape.length;
-      if (r > 0 && sa[r - 1] === as[i] * outShape[i] && sb[r - 1] === bs[i] * outShape[i]) {
-        shape[r - 1] *= outShape[i];
-        sa[r - 1] = as[i];
-        sb[r - 1] = bs[i];
-        continue;
-      }
-      shape.push(outShape[i]);
-      sa.push(as[i]);
-      sb.push(bs[i]);
-    }
+    const { shape, sa, sb } = mergedBroadcastAxes(rank, outShape, as, bs);
     const r = shape.length;
     const elements = shape.reduce((a, b) => a * b, 1);
     const inner = r ? shape[r - 1] : 1;

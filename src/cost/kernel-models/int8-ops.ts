@@ -1,7 +1,7 @@
 // Cost formulas of the int8 kernels of the residual and pooling ops: Int8Add (ep_int8_add.h) and the int8 average
 // pools (ep_int8_pool.h).
 
-import { intArg, intsArg, type KernelModel } from './common.js';
+import { intArg, intsArg, type KernelModel, mergedBroadcastAxes } from './common.js';
 import { globalPool, pool2d } from './pool.js';
 
 export const addS8: KernelModel = {
@@ -18,22 +18,7 @@ export const addS8: KernelModel = {
     const outShape = intsArg(call, 4);
     const as = intsArg(call, 5);
     const bs = intsArg(call, 6);
-    const shape: number[] = [];
-    const sa: number[] = [];
-    const sb: number[] = [];
-    for (let i = 0; i < rank; i++) {
-      if (outShape[i] === 1) continue;
-      const r = shape.length;
-      if (r > 0 && sa[r - 1] === as[i] * outShape[i] && sb[r - 1] === bs[i] * outShape[i]) {
-        shape[r - 1] *= outShape[i];
-        sa[r - 1] = as[i];
-        sb[r - 1] = bs[i];
-        continue;
-      }
-      shape.push(outShape[i]);
-      sa.push(as[i]);
-      sb.push(bs[i]);
-    }
+    const { shape, sa, sb } = mergedBroadcastAxes(rank, outShape, as, bs);
     const r = shape.length;
     const elements = shape.reduce((a, b) => a * b, 1);
     const inner = r ? shape[r - 1] : 1;

@@ -2,7 +2,8 @@
 // conv with offset/weight byte pairs, from the packed arrays of each call.
 
 import type { CCall } from '../../emit/c/c-step.js';
-import { cdiv, ceilDiv, CostModelError, floorDiv, intArg, type KernelModel, zeros } from './common.js';
+import { cdiv, ceilDiv, CostModelError, intArg, type KernelModel, zeros } from './common.js';
+import { insideRange } from '../../emit/c/sparse-choice.js';
 
 /** Inputs per segment (EP_S8_SPARSE_SEGMENT) and pixels per conv tile (EP_S8_SPARSE_MAX_P). */
 const SEGMENT = 128;
@@ -67,10 +68,8 @@ export const sparseConvS8: KernelModel = {
     const v = (i: number) => intArg(call, i);
     const [C, H, W, M, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl, groups] = [v(7), v(8), v(9), v(10), v(11), v(12), v(13), v(14), v(15), v(16), v(17), v(18), v(19), v(20), v(21)];
     const Cg = C / groups;
-    const oyLo = Math.min(OH, ceilDiv(pt, sh));
-    const oyHi = Math.max(oyLo, Math.min(OH, floorDiv(H - 1 + pt - (KH - 1) * dh, sh) + 1));
-    const oxLo = Math.min(OW, ceilDiv(pl, sw));
-    const oxHi = Math.max(oxLo, Math.min(OW, floorDiv(W - 1 + pl - (KW - 1) * dw, sw) + 1));
+    const [oyLo, oyHi] = insideRange(H, OH, KH, sh, dh, pt);
+    const [oxLo, oxHi] = insideRange(W, OW, KW, sw, dw, pl);
     const iw = oxHi - oxLo;
     const ih = oyHi - oyLo;
     const PW = tileWidth(iw);

@@ -20,7 +20,7 @@
 // format cannot hold the layer.
 
 import { Tensor } from '../../ir/tensor.js';
-import { decideSparse, type ConvShape, type SparseDecision, type SparseMode } from './sparse-choice.js';
+import { convValidMacs, decideSparse, hasBorder, insideRange, validRange, type ConvShape, type SparseDecision, type SparseMode } from './sparse-choice.js';
 
 /** The terms of a linear instruction model: loop-body counts by name. */
 export type Terms = Record<string, number>;
@@ -141,28 +141,6 @@ export function packSparseConvS8(w: Int8Array, s: ConvShape): PackedSparseConvS8
   return { cnt: new Tensor('uint8', [groups], cnt), ent: Tensor.fromNumbers('uint8', [ent.length], ent), nonZeros: ent.length / 2 };
 }
 
-const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
-const floorDiv = (a: number, b: number) => Math.floor(a / b);
-
-/** Output positions [lo, hi) whose windows lie inside the input along one axis (as the kernels compute them). */
-function insideRange(I: number, O: number, K: number, st: number, d: number, p: number): [number, number] {
-  const lo = Math.min(O, ceilDiv(p, st));
-  const hi = Math.max(lo, Math.min(O, floorDiv(I - 1 + p - (K - 1) * d, st) + 1));
-  return [lo, hi];
-}
-
-/** Valid kernel positions [lo, hi) of a window starting at input position `start`. */
-function validRange(start: number, I: number, K: number, d: number): [number, number] {
-  return [start < 0 ? ceilDiv(-start, d) : 0, Math.min(K, ceilDiv(I - start, d))];
-}
-
-/** Some window reaches into the padding. */
-function hasBorder(s: ConvShape): boolean {
-  const [oyLo, oyHi] = insideRange(s.H, s.OH, s.KH, s.sh, s.dh, s.pt);
-  const [oxLo, oxHi] = insideRange(s.W, s.OW, s.KW, s.sw, s.dw, s.pl);
-  return oyLo > 0 || oyHi < s.OH || oxLo > 0 || oxHi < s.OW;
-}
-
 /** Why a conv cannot use the sparse int8 format, or undefined. */
 export function convS8FormatProblem(s: ConvShape): string | undefined {
   if (s.KH * s.KW > 255) return `a ${s.KH}x${s.KW} kernel has more than 255 taps per input channel`;
@@ -180,24 +158,9 @@ function tileWidth(width: number): number {
   return tiles ? Math.ceil(width / tiles) : 1;
 }
 
-/** MACs of a conv with the taps on the padding skipped. */
-export function convValidMacsS8(s: ConvShape): number {
-  let rows = 0;
-  for (let oy = 0; oy < s.OH; oy++) {
-    const [lo, hi] = validRange(oy * s.sh - s.pt, s.H, s.KH, s.dh);
-    rows += Math.max(0, hi - lo);
-  }
-  let cols = 0;
-  for (let ox = 0; ox < s.OW; ox++) {
-    const [lo, hi] = validRange(ox * s.sw - s.pl, s.W, s.KW, s.dw);
-    cols += Math.max(0, hi - lo);
-  }
-  return rows * cols * s.M * (s.C / s.groups);
-}
-
 /** Loop counts of ep_conv2d_s8 (literal shapes): MACs inside the input, outputs, and (output row, input channel, kernel row) passes. */
 export function convS8Terms(s: ConvShape): Terms {
-  return { macs: convValidMacsS8(s), outputs: s.M * s.OH * s.OW, rowPasses: s.M * s.OH * (s.C / s.groups) * s.KH, call: 1 };
+  return { macs: convValidMacs(s), outputs: s.M * s.OH * s.OW, rowPasses: s.M * s.OH * (s.C / s.groups) * s.KH, call: 1 };
 }
 
 export const convS8Instructions = (s: ConvShape) => dot(CONV_S8, convS8Terms(s));

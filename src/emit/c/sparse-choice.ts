@@ -205,8 +205,8 @@ export interface PackedSparseConv {
 const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
 const floorDiv = (a: number, b: number) => Math.floor(a / b);
 
-/** Output rows/columns whose windows lie inside the input (as ep_sparse_conv2d_f32 computes them). */
-function insideRange(I: number, O: number, K: number, s: number, d: number, p: number): [number, number] {
+/** Output rows/columns whose windows lie inside the input (as ep_sparse_conv2d_f32 and ep_sparse_conv2d_s8 compute them). */
+export function insideRange(I: number, O: number, K: number, s: number, d: number, p: number): [number, number] {
   const lo = Math.min(O, ceilDiv(p, s));
   const hi = Math.max(lo, Math.min(O, floorDiv(I - 1 + p - (K - 1) * d, s) + 1));
   return [lo, hi];
@@ -218,7 +218,8 @@ function convTileWidth(width: number): number {
   return tiles ? Math.ceil(width / tiles) : 1;
 }
 
-function hasBorder(s: ConvShape): boolean {
+/** Some window reaches into the padding. */
+export function hasBorder(s: ConvShape): boolean {
   const [oyLo, oyHi] = insideRange(s.H, s.OH, s.KH, s.sh, s.dh, s.pt);
   const [oxLo, oxHi] = insideRange(s.W, s.OW, s.KW, s.sw, s.dw, s.pl);
   return oyLo > 0 || oyHi < s.OH || oxLo > 0 || oxHi < s.OW;
@@ -266,7 +267,7 @@ export function packSparseConv(w: Float32Array, s: ConvShape): PackedSparseConv 
 }
 
 /** Valid kernel rows (or columns) of the window starting at input position `start`. */
-function validRange(start: number, I: number, K: number, d: number): [number, number] {
+export function validRange(start: number, I: number, K: number, d: number): [number, number] {
   return [start < 0 ? ceilDiv(-start, d) : 0, Math.min(K, ceilDiv(I - start, d))];
 }
 
