@@ -4,7 +4,7 @@
 import { attr, GraphBuilder } from '../ir/builder.js';
 import { shapeSize, Tensor } from '../ir/tensor.js';
 import { Random } from '../util/random.js';
-import type { SuiteCase } from './suite.js';
+import type { SuiteCase } from './suite-common.js';
 
 const SPECS: [number[], number][] = [[[1, 3], 1], [[1, 10], 1], [[1, 100], 1], [[4, 32], 1], [[1, 400], 1], [[1, 8, 16], 1], [[2, 5, 12], 1]];
 

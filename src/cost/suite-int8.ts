@@ -10,7 +10,7 @@ import type { AttrValue, Graph } from '../ir/graph.js';
 import { shapeSize, Tensor } from '../ir/tensor.js';
 import { EDGEPRUNE_DOMAIN } from '../ops/util/int8-params.js';
 import { Random } from '../util/random.js';
-import type { SuiteCase } from './suite.js';
+import type { SuiteCase } from './suite-common.js';
 
 const rng = () => new Random(20261204);
 

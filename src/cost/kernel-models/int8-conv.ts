@@ -225,8 +225,6 @@ function s8Tiled(s: S8Shape, ctx: KernelContext) {
   return { time, code };
 }
 
-const GENERIC_TIME = ['mac', 'kwIter', 'outputs', 'rows', 'call'];
-
 /** ep__s8_conv_generic: one output at a time. */
 function s8Generic(s: S8Shape) {
   const Cg = s.C / s.groups;
