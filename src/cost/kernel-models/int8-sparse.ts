@@ -3,7 +3,7 @@
 
 import type { CCall } from '../../emit/c/c-step.js';
 import { cdiv, ceilDiv, CostModelError, intArg, type KernelModel, zeros } from './common.js';
-import { insideRange } from '../../emit/c/sparse-choice.js';
+import { interiorTiles } from '../../emit/c/sparse-choice.js';
 
 /** Inputs per segment (EP_S8_SPARSE_SEGMENT) and pixels per conv tile (EP_S8_SPARSE_MAX_P). */
 const SEGMENT = 128;
@@ -68,14 +68,7 @@ export const sparseConvS8: KernelModel = {
     const v = (i: number) => intArg(call, i);
     const [C, H, W, M, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl, groups] = [v(7), v(8), v(9), v(10), v(11), v(12), v(13), v(14), v(15), v(16), v(17), v(18), v(19), v(20), v(21)];
     const Cg = C / groups;
-    const [oyLo, oyHi] = insideRange(H, OH, KH, sh, dh, pt);
-    const [oxLo, oxHi] = insideRange(W, OW, KW, sw, dw, pl);
-    const iw = oxHi - oxLo;
-    const ih = oyHi - oyLo;
-    const PW = tileWidth(iw);
-    const PH = tileWidth(ih);
-    const wtiles = iw > 0 ? cdiv(iw + PW - 1, PW) : 0;
-    const htiles = ih > 0 ? cdiv(ih + PH - 1, PH) : 0;
+    const { oyLo, oyHi, oxLo, oxHi, PW, PH, wtiles, htiles } = interiorTiles({ H, W, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl }, tileWidth);
     // Tap code of each offset (the kernel's table), to count the non-zeros a mask keeps.
     const tapOf = new Map<number, number>();
     for (let kh = 0; kh < KH; kh++) for (let kw = 0; kw < KW; kw++) tapOf.set((kh * dh * W + kw * dw) & 255, kh * KW + kw);

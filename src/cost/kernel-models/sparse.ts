@@ -2,7 +2,7 @@
 
 import type { CCall } from '../../emit/c/c-step.js';
 import { cdiv, ceilDiv, clampSides, CostModelError, floatArg, intArg, type KernelModel, zeros } from './common.js';
-import { insideRange } from '../../emit/c/sparse-choice.js';
+import { interiorTiles } from '../../emit/c/sparse-choice.js';
 
 /** The data of a constant array argument (the packed weights of a sparse layer). */
 function weightData(call: CCall, i: number): ArrayLike<number> | null {
@@ -68,14 +68,7 @@ export const sparseConv: KernelModel = {
     const v = (i: number) => intArg(call, i);
     const [C, H, W, M, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl, groups] = [v(7), v(8), v(9), v(10), v(11), v(12), v(13), v(14), v(15), v(16), v(17), v(18), v(19), v(20), v(21)];
     const clamp = clampSides(floatArg(call, 22), floatArg(call, 23));
-    const [oyLo, oyHi] = insideRange(H, OH, KH, sh, dh, pt);
-    const [oxLo, oxHi] = insideRange(W, OW, KW, sw, dw, pl);
-    const iw = oxHi - oxLo;
-    const ih = oyHi - oyLo;
-    const PW = sparseTileWidth(iw);
-    const PH = sparseTileWidth(ih);
-    const wtiles = iw > 0 ? cdiv(iw + PW - 1, PW) : 0;
-    const htiles = ih > 0 ? cdiv(ih + PH - 1, PH) : 0;
+    const { oyLo, oyHi, oxLo, oxHi, PW, PH, wtiles, htiles } = interiorTiles({ H, W, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl }, sparseTileWidth);
     const khSpan = (oy: number) => {
       const iy0 = oy * sh - pt;
       return [iy0 < 0 ? ceilDiv(-iy0, dh) : 0, Math.min(KH, ceilDiv(H - iy0, dh))];

@@ -20,7 +20,7 @@
 // format cannot hold the layer.
 
 import { Tensor } from '../../ir/tensor.js';
-import { convValidMacs, decideSparse, hasBorder, insideRange, validRange, type ConvShape, type SparseDecision, type SparseMode } from './sparse-choice.js';
+import { convValidMacs, decideSparse, hasBorder, interiorTiles, validRange, type ConvShape, type SparseDecision, type SparseMode } from './sparse-choice.js';
 
 /** The terms of a linear instruction model: loop-body counts by name. */
 export type Terms = Record<string, number>;
@@ -167,14 +167,7 @@ export const convS8Instructions = (s: ConvShape) => dot(CONV_S8, convS8Terms(s))
 
 /** Loop counts of ep_sparse_conv2d_s8 for per-channel tap lists (kh·KW + kw of each non-zero). */
 export function sparseConvS8Terms(s: ConvShape, taps: number[][]): Terms {
-  const [oyLo, oyHi] = insideRange(s.H, s.OH, s.KH, s.sh, s.dh, s.pt);
-  const [oxLo, oxHi] = insideRange(s.W, s.OW, s.KW, s.sw, s.dw, s.pl);
-  const iw = oxHi - oxLo;
-  const ih = oyHi - oyLo;
-  const PW = tileWidth(iw);
-  const PH = tileWidth(ih);
-  const wtiles = iw > 0 ? Math.ceil(iw / PW) : 0;
-  const htiles = ih > 0 ? Math.ceil(ih / PH) : 0;
+  const { oyLo, oyHi, oxLo, oxHi, PW, PH, wtiles, htiles } = interiorTiles(s, tileWidth);
   const Cg = s.C / s.groups;
   const c = { pixelTaps: 0, tapVisits: 0, channelVisits: 0, tiles: 0, outputs: s.M * s.OH * s.OW, call: 1 };
   const tile = (list: number[], P: number, kh: [number, number], kw: [number, number], count: number) => {

@@ -218,6 +218,17 @@ function convTileWidth(width: number): number {
   return tiles ? Math.ceil(width / tiles) : 1;
 }
 
+/** The output positions of a conv whose windows lie inside the input, cut into tiles of `tileWidth(n)` pixels per axis (as the sparse conv kernels walk them). */
+export function interiorTiles(s: Pick<ConvShape, 'H' | 'W' | 'OH' | 'OW' | 'KH' | 'KW' | 'sh' | 'sw' | 'dh' | 'dw' | 'pt' | 'pl'>, tileWidth: (n: number) => number) {
+  const [oyLo, oyHi] = insideRange(s.H, s.OH, s.KH, s.sh, s.dh, s.pt);
+  const [oxLo, oxHi] = insideRange(s.W, s.OW, s.KW, s.sw, s.dw, s.pl);
+  const iw = oxHi - oxLo;
+  const ih = oyHi - oyLo;
+  const PW = tileWidth(iw);
+  const PH = tileWidth(ih);
+  return { oyLo, oyHi, oxLo, oxHi, iw, ih, PW, PH, wtiles: iw > 0 ? Math.ceil(iw / PW) : 0, htiles: ih > 0 ? Math.ceil(ih / PH) : 0 };
+}
+
 /** Some window reaches into the padding. */
 export function hasBorder(s: ConvShape): boolean {
   const [oyLo, oyHi] = insideRange(s.H, s.OH, s.KH, s.sh, s.dh, s.pt);
@@ -306,14 +317,7 @@ export function convInstructions(s: ConvShape): number {
 
 /** Estimated instructions of ep_sparse_conv2d_f32 for the per-channel taps (kh·KW + kw of each non-zero). */
 export function sparseConvInstructions(s: ConvShape, taps: number[][]): number {
-  const [oyLo, oyHi] = insideRange(s.H, s.OH, s.KH, s.sh, s.dh, s.pt);
-  const [oxLo, oxHi] = insideRange(s.W, s.OW, s.KW, s.sw, s.dw, s.pl);
-  const iw = oxHi - oxLo;
-  const ih = oyHi - oyLo;
-  const PW = convTileWidth(iw);
-  const PH = convTileWidth(ih);
-  const wtiles = iw > 0 ? Math.ceil(iw / PW) : 0;
-  const htiles = ih > 0 ? Math.ceil(ih / PH) : 0;
+  const { oyLo, oyHi, oxLo, oxHi, iw, ih, PW, PH, wtiles, htiles } = interiorTiles(s, convTileWidth);
   const inRange = (kh: [number, number], kw: [number, number]) => (t: number) => {
     const r = Math.floor(t / s.KW);
     const c = t % s.KW;
