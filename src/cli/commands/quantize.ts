@@ -91,7 +91,7 @@ function renderSummary(report: QuantizeReport, acc: AccuracyFigures, method: Cal
     [false, false, true, true, true, true],
   );
   const { float, int8 } = report.weightBytes;
-  const lines = [`calibration: ${report.samples} samples of the train split, ${method} by default; dense layer weights ${denseWeights}`];
+  const lines = [`calibration: ${report.samples} samples of the train split, ${method} by default${denseWeights === 'per-tensor' ? '; dense layer weights per tensor' : ''}`];
   if (qat) {
     const loss = qat.loss.map((l) => l.toFixed(4)).join(' → ');
     lines.push(
