@@ -58,9 +58,10 @@ export const KERNEL_MODELS: ReadonlyMap<string, KernelModel> = new Map(
 );
 
 /**
- * Entry points that run another kernel's loops with other constants, priced (and calibrated) as that kernel: the
- * per-tensor dense entries (ep_int8_dense.h, ep_int8_sparse.h) read one requantization multiplier and shift for the
- * layer (a stride of 0) instead of one per output. Their weight arrays (one pair) count as they are stored.
+ * Entry points that run another kernel's loops with other constants, analyzed by that kernel's formula: the per-tensor
+ * dense entries (ep_int8_dense.h, ep_int8_sparse.h) read one requantization multiplier and shift for the layer (a
+ * stride of 0) instead of one per output; the formula returns their own variant key (ep_dense_s8:pt,
+ * ep_sparse_dense_s8:pt), calibrated on cases of their own. Their weight arrays (one pair) count as they are stored.
  */
 const PRICED_AS: Readonly<Record<string, string>> = { ep_dense_s8_pt: 'ep_dense_s8', ep_sparse_dense_s8_pt: 'ep_sparse_dense_s8' };
 

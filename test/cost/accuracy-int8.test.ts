@@ -2,7 +2,8 @@
 // emulator measures, static RAM and arena exact, on the int8 bench models (MNIST-like CNN, digits MLP and CNN, a
 // channel-pruned and magnitude-pruned variants (weight-sparse int8 kernels where the target's cost model picks them),
 // a residual CNN (Int8Add, Int8AveragePool), the digits MLP dense and 80%-pruned with per-tensor dense weights (the _pt
-// kernels, priced as their per-channel ones), quantized by quantizeModel on seeded inputs: bench/cost-models.ts),
+// kernels, calibrated under the keys ep_dense_s8:pt and ep_sparse_dense_s8:pt), quantized by quantizeModel on seeded
+// inputs: bench/cost-models.ts),
 // on mps2-an386 and stm32f405 (DSP path of the int8 kernels) and lm3s6965 (Cortex-M3: the portable path). One firmware
 // per target (measureOnTarget). The failure messages carry the predicted and measured figures;
 // `node dist/bench/cost-model-int8.js` prints them for every target.
