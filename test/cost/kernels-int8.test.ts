@@ -108,6 +108,17 @@ describe('ep_dense_s8', () => {
     expect(m3.kMac).toBe(rows * K * N);
     expect(m3.outputs).toBe(rows * N);
   });
+
+  it('ep_dense_s8_pt (per-tensor weights): the same counts under its own key, and one multiplier and shift stored', () => {
+    const pc = call(2, 29, 13);
+    const pt: CCall = { kernel: 'ep_dense_s8_pt', args: pc.args.map((a, i) => (i === 3 ? weight('m', new Tensor('int32', [1])) : i === 4 ? weight('s', new Tensor('int8', [1])) : a)) };
+    for (const ctx of [DSP, M3]) {
+      const [a, b] = [analyzeCall(pc, undefined, ctx), analyzeCall(pt, undefined, ctx)];
+      expect([a.key, b.key]).toEqual(['ep_dense_s8', 'ep_dense_s8:pt']);
+      expect(b.time).toEqual(a.time);
+      expect(b.code).toEqual(a.code);
+    }
+  });
 });
 
 describe('the path of a prediction', () => {
@@ -159,6 +170,10 @@ describe('the weight-sparse int8 kernels', () => {
     expect(4 * t.quads + t.singles).toBe(2 * packed.nonZeros);
     expect(t.segments).toBe(2 * N * 3);
     expect(t.outputs).toBe(2 * N);
+    // Per-tensor weights: the same counts, calibrated under ep_sparse_dense_s8:pt.
+    const pt = analyzeCall({ ...call, kernel: 'ep_sparse_dense_s8_pt' }, undefined, DSP);
+    expect(pt.key).toBe('ep_sparse_dense_s8:pt');
+    expect(pt.time).toEqual(t);
   });
 
   it('ep_sparse_conv2d_s8: one multiply-accumulate per non-zero tap inside the input of every output', () => {
