@@ -43,7 +43,10 @@ export class VerilogNames {
   }
 }
 
-/** Model text for a Verilog comment (`//` or block): see verilogComment (ASCII only, markers and controls escaped). */
+/**
+ * Model text for a Verilog comment (`//` or block): verilogComment (ASCII only, no block comment start or end,
+ * controls and backslashes as escapes), and no `//` either (a space between the slashes), so no comment marker of any kind remains.
+ */
 export function verilogCommentText(text: string): string {
-  return verilogComment(text);
+  return verilogComment(text).replace(/\/\//g, '/ /').replace(/\/\//g, '/ /');
 }
