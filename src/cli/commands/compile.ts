@@ -9,7 +9,7 @@ import { checkFitsTarget } from '../../emit/c/size-check.js';
 import { renderMakefile } from '../../emit/c/makefile.js';
 import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
-import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
+import { DEFAULT_TARGET_NAME, findMcuTarget } from '../../targets/load-targets.js';
 import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
 import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
 import { formatBytes } from '../format.js';
@@ -39,7 +39,7 @@ export function registerCompile(program: Command): void {
     .option('--json', 'print a JSON summary')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape);
   addPrecisionOptions(cmd).action(async (file: string, options: CompileOptions) => {
-    const target = findTarget(options.target);
+    const target = findMcuTarget(options.target, 'compile');
     if (!['auto', 'never', 'always'].includes(options.sparse)) throw new UserError(`--sparse must be auto, never or always, got '${options.sparse}'`);
     const outOptions = { force: options.force, inputs: options.calibrationData ? [file, options.calibrationData] : [file] };
     checkOutputDir(options.out, outOptions);

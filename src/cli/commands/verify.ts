@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { loadModel, modelDisplayName } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
-import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
+import { DEFAULT_TARGET_NAME, findMcuTarget } from '../../targets/load-targets.js';
 import { loadVectors } from '../../verify/vectors.js';
 import { verifyOnTarget, type VerifyReport } from '../../verify/verify-mcu.js';
 import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
@@ -99,7 +99,7 @@ export function registerVerify(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape);
   addPrecisionOptions(cmd).action(async (file: string, options: VerifyCliOptions) => {
-    const target = findTarget(options.target);
+    const target = findMcuTarget(options.target, 'verify');
     if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
     const model = await loadModel(file, { inputShapes: options.inputShape });
     const { graph: g, choice: precision, floatModel: original } = modelForPrecision(model, target, options, 'verify');
