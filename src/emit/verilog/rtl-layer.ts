@@ -46,6 +46,10 @@ export interface RtlHardware {
   params: RtlParam[];
   /** Clock edges from a beat accepted to its result offered (no stall). */
   latencyCycles: number;
+  /** Cycles between two accepted beats when nothing stalls (absent: 1, a fully pipelined stage). */
+  initiationInterval?: number;
+  /** The layer's reuse factor (absent: 1, every product in parallel). */
+  reuseFactor?: number;
   /** Multipliers the instance builds: one per non-zero weight at RF=1, and each requantizer's. */
   multipliers: { weights: number; requantizers: number };
 }
