@@ -1,8 +1,8 @@
 // templates/verilog/lib/ep_dense_folded.v in Verilator: an int8 dense layer folded at reuse factors > 1 (weights in a
 // block-RAM ROM, one shared requantizer), bit-exact with the interpreter's Int8Gemm on every vector (dense,
-// 80%-pruned, one input, ReLU clamp with the input zero point at -128, a per-tensor weight scale), at several reuse
-// factors each, with and without output stalls and input gaps; latency RF + 5 and initiation interval RF cycles, as the
-// module's header states.
+// 80%-pruned, one input, ReLU clamp with the input zero point at -128, a per-tensor weight scale, int32-extreme
+// biases), at several reuse factors each, with and without output stalls and input gaps; latency RF + 5 and
+// initiation interval RF cycles, as the module's header states. A reuse factor outside the rule stops elaboration.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +18,8 @@ interface FoldCase {
   rfs: number[];
   /** One weight scale for every output (the requantization constants then need no ROM). */
   perTensor?: boolean;
+  /** Biases near the int32 limits (the accumulator at its full 32 bits). */
+  extremeBias?: boolean;
 }
 
 const CASES: FoldCase[] = [
@@ -26,6 +28,7 @@ const CASES: FoldCase[] = [
   { spec: { name: 'one input 1→3', nIn: 1, nOut: 3, sparsity: 0, xZero: 0, yZero: 0, actMin: -128, actMax: 127 }, rfs: [3] },
   { spec: { name: 'ReLU clamp, x zero point -128, 12→1', nIn: 12, nOut: 1, sparsity: 0, xZero: -128, yZero: -128, actMin: -128, actMax: 127 }, rfs: [2, 3, 12] },
   { spec: { name: 'per-tensor scale 10→5', nIn: 10, nOut: 5, sparsity: 0.3, xZero: 1, yZero: 0, actMin: -20, actMax: 100 }, rfs: [10], perTensor: true },
+  { spec: { name: 'int32-extreme biases 4→2', nIn: 4, nOut: 2, sparsity: 0, xZero: 0, yZero: 0, actMin: -128, actMax: 127 }, rfs: [4], extremeBias: true },
 ];
 const VECTORS = 40;
 const lib = (f: string) => repoPath('templates/verilog/lib', f);
@@ -39,6 +42,7 @@ describe('ep_dense_folded.v in Verilator', () => {
     const { spec } = c;
     const layer = randomLayer(spec, 300 + i);
     if (c.perTensor) layer.wScale.fill(layer.wScale[0]);
+    if (c.extremeBias) layer.bias.splice(0, 2, 2 ** 31 - 2 ** 20, -(2 ** 31) + 2 ** 20);
     const top = path.join(dir, `${i}-${rf}`, 'ep_dense_folded_tb_top.v');
     fs.mkdirSync(path.dirname(top));
     fs.writeFileSync(top, foldedWrapper(layer, rf));
@@ -69,5 +73,20 @@ describe('ep_dense_folded.v in Verilator', () => {
         expect(stats.cycles).toBeGreaterThan(rf + 5 + (VECTORS - 1) * rf);
       }
     }
+  });
+
+  it('a reuse factor that is not N_OUT times a divisor of N_IN stops elaboration, naming the rule', async () => {
+    const spec: LayerSpec = { name: 'bad RF', nIn: 16, nOut: 8, sparsity: 0, xZero: 0, yZero: 0, actMin: -128, actMax: 127 };
+    const top = path.join(dir, 'illegal', 'ep_dense_folded_tb_top.v');
+    fs.mkdirSync(path.dirname(top));
+    // 8·3 = 24: 3 does not divide 16.
+    fs.writeFileSync(top, foldedWrapper(randomLayer(spec, 1), 24));
+    const build = buildVerilatorHarness({
+      top: 'ep_dense_folded_tb_top',
+      verilog: [top, lib('ep_dense_folded.v'), lib('ep_requant.v')],
+      testbench: [lib('tb/ep_dense_folded_tb.cpp')],
+      headers: [lib('tb/ep_stream_tb.h')],
+    });
+    await expect(build).rejects.toThrow(/ep_dense_folded_RF_must_be_N_OUT_times_a_divisor_of_N_IN/);
   });
 });

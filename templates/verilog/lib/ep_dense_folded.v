@@ -76,6 +76,30 @@ module ep_dense_folded #(
     endfunction
     localparam SHARED = shared_requant(0) == 1;
 
+    // The accumulator's width: a signed width holding BIAS[o] + sum_i W[o][i] * x[i] for every output and every int8
+    // input (|acc| <= |BIAS[o]| + 128 * sum_i |W[o][i]|), at least 17 (a product's 16 bits and a carry), at most 32.
+    // Sign-extended to ep_requant's 32-bit port, which lets synthesis narrow the requantization multiply to it.
+    function integer acc_bits;
+        input integer unused;
+        integer o, i, w, bound, worst, n;
+        begin
+            worst = 0;
+            for (o = 0; o < N_OUT; o = o + 1) begin
+                bound = $signed(BIAS[32*o +: 32]);
+                if (bound < 0) bound = -bound;
+                if (bound < 0 || bound > 32'h3fffffff) bound = 32'h40000000; // |int32 min|, or too close to overflow
+                for (i = 0; i < N_IN; i = i + 1) begin
+                    w = {{24{WEIGHTS[8*(o*N_IN + i) + 7]}}, WEIGHTS[8*(o*N_IN + i) +: 8]};
+                    if (bound <= 32'h3fffffff) bound = bound + 128 * (w < 0 ? -w : w);
+                end
+                if (bound > worst) worst = bound;
+            end
+            acc_bits = 17;
+            for (n = 17; n < 32; n = n + 1) if ((32'sd1 <<< (n - 1)) <= worst) acc_bits = n + 1;
+        end
+    endfunction
+    localparam integer AB = acc_bits(0);
+
     generate
         if (!LEGAL) begin : illegal
             ep_dense_folded_RF_must_be_N_OUT_times_a_divisor_of_N_IN illegal_reuse_factor ();
@@ -135,12 +159,12 @@ module ep_dense_folded #(
     always @(posedge clk) if (rst) valid_1 <= 1'b0; else if (en) valid_1 <= read;
 
     // ---- stage 2: the products, and the bias of the output --------------------------------------------------------
-    reg signed [31:0] brom [0:N_OUT-1];
+    reg signed [AB-1:0] brom [0:N_OUT-1];
     integer b;
-    initial for (b = 0; b < N_OUT; b = b + 1) brom[b] = BIAS[32*b +: 32];
+    initial for (b = 0; b < N_OUT; b = b + 1) brom[b] = BIAS[32*b +: AB];
 
     (* keep *) reg [16*P-1:0] product_2;
-    reg signed [31:0] bias_2;
+    reg signed [AB-1:0] bias_2;
     reg               valid_2, first_2, last_2;
     reg  [OW-1:0]     o_2;
     integer j;
@@ -157,18 +181,18 @@ module ep_dense_folded #(
     genvar t;
     generate
         for (t = 1; t < 2*LEAVES; t = t + 1) begin : node
-            wire signed [31:0] v;
+            wire signed [AB-1:0] v;
             if (t < LEAVES) begin : sum
                 assign v = node[2*t].v + node[2*t + 1].v;
             end else if (t - LEAVES < P) begin : leaf
-                assign v = {{16{product_2[16*(t - LEAVES) + 15]}}, product_2[16*(t - LEAVES) +: 16]};
+                assign v = {{(AB - 16){product_2[16*(t - LEAVES) + 15]}}, product_2[16*(t - LEAVES) +: 16]};
             end else begin : zero
-                assign v = 32'sd0;
+                assign v = {AB{1'b0}};
             end
         end
     endgenerate
 
-    reg signed [31:0] acc_3;
+    reg signed [AB-1:0] acc_3;
     reg               valid_3, last_3;
     always @(posedge clk) if (en) acc_3 <= (first_2 ? bias_2 : acc_3) + node[1].v;
     always @(posedge clk) if (rst) valid_3 <= 1'b0; else if (en) valid_3 <= valid_2 && last_2;
@@ -192,6 +216,14 @@ module ep_dense_folded #(
     endgenerate
 
     // ---- stages 4-5: the shared requantizer; then the output shift register --------------------------------------
+    wire signed [31:0] acc_32;
+    generate
+        if (AB == 32) begin : full
+            assign acc_32 = acc_3;
+        end else begin : extend
+            assign acc_32 = {{(32 - AB){acc_3[AB-1]}}, acc_3};
+        end
+    endgenerate
     wire              valid_5;
     wire signed [7:0] y_5;
     reg               last_4, last_5;
@@ -203,7 +235,7 @@ module ep_dense_folded #(
     ep_requant requant (
         .clk(clk), .rst(rst), .en(en),
         .in_valid(valid_3),
-        .acc(acc_3),
+        .acc(acc_32),
         .multiplier(mult_3),
         .shift(shift_3),
         .zero_point(Y_ZP[7:0]),
