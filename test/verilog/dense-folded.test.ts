@@ -1,7 +1,7 @@
 // templates/verilog/lib/ep_dense_folded.v in Verilator: an int8 dense layer folded at reuse factors > 1 (weights in a
 // block-RAM ROM, one shared requantizer), bit-exact with the interpreter's Int8Gemm on every vector (dense,
-// 80%-pruned, one input, ReLU clamp with the input zero point at -128, a per-tensor weight scale, int32-extreme
-// biases), at several reuse factors each, with and without output stalls and input gaps; latency RF + 5 and
+// 80%-pruned, one input, ReLU clamp with the input zero point at -128, a per-tensor weight scale, 12-bit multipliers,
+// int32-extreme biases), at several reuse factors each, with and without output stalls and input gaps; latency RF + 5 and
 // initiation interval RF cycles, as the module's header states. A reuse factor outside the rule stops elaboration.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,7 +20,15 @@ interface FoldCase {
   perTensor?: boolean;
   /** Biases near the int32 limits (the accumulator at its full 32 bits). */
   extremeBias?: boolean;
+  /** Weight scales with this many significant bits: multipliers with trailing zeros (narrowed by the module). */
+  multiplierBits?: number;
 }
+
+/** `v` rounded to `bits` significant bits (exact in float32 for bits <= 24). */
+const roundSignificant = (v: number, bits: number) => {
+  const step = 2 ** (Math.floor(Math.log2(v)) - bits + 1);
+  return Math.round(v / step) * step;
+};
 
 const CASES: FoldCase[] = [
   { spec: { name: 'dense 16→8', nIn: 16, nOut: 8, sparsity: 0, xZero: 3, yZero: -2, actMin: -128, actMax: 127 }, rfs: [8, 32, 128] },
@@ -28,6 +36,7 @@ const CASES: FoldCase[] = [
   { spec: { name: 'one input 1→3', nIn: 1, nOut: 3, sparsity: 0, xZero: 0, yZero: 0, actMin: -128, actMax: 127 }, rfs: [3] },
   { spec: { name: 'ReLU clamp, x zero point -128, 12→1', nIn: 12, nOut: 1, sparsity: 0, xZero: -128, yZero: -128, actMin: -128, actMax: 127 }, rfs: [2, 3, 12] },
   { spec: { name: 'per-tensor scale 10→5', nIn: 10, nOut: 5, sparsity: 0.3, xZero: 1, yZero: 0, actMin: -20, actMax: 100 }, rfs: [10], perTensor: true },
+  { spec: { name: '12-bit multipliers 16→8', nIn: 16, nOut: 8, sparsity: 0.5, xZero: -3, yZero: 7, actMin: -128, actMax: 127 }, rfs: [16], multiplierBits: 12 },
   { spec: { name: 'int32-extreme biases 4→2', nIn: 4, nOut: 2, sparsity: 0, xZero: 0, yZero: 0, actMin: -128, actMax: 127 }, rfs: [4], extremeBias: true },
 ];
 const VECTORS = 40;
@@ -42,6 +51,8 @@ describe('ep_dense_folded.v in Verilator', () => {
     const { spec } = c;
     const layer = randomLayer(spec, 300 + i);
     if (c.perTensor) layer.wScale.fill(layer.wScale[0]);
+    const bits = c.multiplierBits;
+    if (bits) layer.wScale = layer.wScale.map((w) => roundSignificant(w, bits));
     if (c.extremeBias) layer.bias.splice(0, 2, 2 ** 31 - 2 ** 20, -(2 ** 31) + 2 ** 20);
     const top = path.join(dir, `${i}-${rf}`, 'ep_dense_folded_tb_top.v');
     fs.mkdirSync(path.dirname(top));

@@ -10,8 +10,11 @@
 //
 // Weight ROM: RF words of 8*P bits, word r = o*K + k holding W[o][k*P + j] at [8*j +: 8] (so the packed WEIGHTS
 // parameter, row-major, is the ROM's contents word after word), read synchronously once per cycle: Yosys infers
-// block RAM (SB_RAM40_4K on iCE40, RAMB18E1/RAMB36E1 on xc7). The folded bias (32 bits) is a second ROM of N_OUT
-// words; the requantization multiplier and shift a third one (or constants when every output shares them).
+// block RAM (SB_RAM40_4K on iCE40, RAMB18E1/RAMB36E1 on xc7; forced by rom_style, which Verilator ignores). The
+// folded bias is a second ROM of N_OUT words, the requantization multiplier and shift a third one (or constants when
+// every output shares them); Yosys puts these small ones in logic or block RAM as it finds cheaper. Widths follow
+// the constants: the accumulator holds just the layer's worst-case sum (17..32 bits), and multipliers with Z common
+// trailing zeros (narrow multipliers) are stored and multiplied without them; both narrow ep_requant's multiply.
 //
 // Stream interface (AXI-Stream style): one input beat is the whole vector (byte i = x[i]), one output beat the
 // whole output vector (byte o = y[o]). Every register advances only while en = out_ready || !out_valid (an output
@@ -75,6 +78,38 @@ module ep_dense_folded #(
         end
     endfunction
     localparam SHARED = shared_requant(0) == 1;
+
+    // Narrow multipliers (docs/numerics.md, quantize --multiplier-bits): when every nonzero MULT[o] is a multiple of
+    // 2^Z with Z < SHIFT[o], then (acc*M + 2^(s-1)) >> s == (acc*(M >> Z) + 2^(s-Z-1)) >> (s - Z) exactly, so the
+    // ROM keeps MW = 31 - Z bits of each multiplier and ep_requant's multiply narrows to them in synthesis (its upper
+    // multiplier bits are constant zeros). A zero multiplier gives 0 at any shift: it is given shift 1.
+    function integer common_zeros;
+        input integer unused;
+        integer o, z, m, sh;
+        begin
+            common_zeros = 30;
+            for (o = 0; o < N_OUT; o = o + 1) begin
+                m = {1'b0, MULT[31*o +: 31]};
+                sh = {26'd0, SHIFT[6*o +: 6]};
+                if (m != 0) begin
+                    if (sh - 1 < common_zeros) common_zeros = sh - 1;
+                    for (z = 0; z < 30; z = z + 1) if (m[z] && z < common_zeros) common_zeros = z;
+                end
+            end
+            if (common_zeros < 0) common_zeros = 0;
+        end
+    endfunction
+    localparam integer Z = common_zeros(0);
+    localparam integer MW = 31 - Z;
+
+    function [MW-1:0] narrow_mult;
+        input integer o;
+        narrow_mult = MULT[31*o + Z +: MW];
+    endfunction
+    function [5:0] narrow_shift;
+        input integer o;
+        narrow_shift = MULT[31*o +: 31] == 31'd0 ? 6'd1 : SHIFT[6*o +: 6] - Z[5:0];
+    endfunction
 
     // The accumulator's width: a signed width holding BIAS[o] + sum_i W[o][i] * x[i] for every output and every int8
     // input (|acc| <= |BIAS[o]| + 128 * sum_i |W[o][i]|), at least 17 (a product's 16 bits and a carry), at most 32.
@@ -198,20 +233,28 @@ module ep_dense_folded #(
     always @(posedge clk) if (rst) valid_3 <= 1'b0; else if (en) valid_3 <= valid_2 && last_2;
     always @(posedge clk) if (en) last_3 <= o_2 == LAST_O;
 
-    wire [30:0] mult_3;
-    wire [5:0]  shift_3;
+    wire [MW-1:0] mult_narrow_3;
+    wire [5:0]    shift_3;
     generate
         if (SHARED) begin : shared
-            assign mult_3 = MULT[30:0];
-            assign shift_3 = SHIFT[5:0];
+            assign mult_narrow_3 = narrow_mult(0);
+            assign shift_3 = narrow_shift(0);
         end else begin : per_output
-            reg [36:0] qrom [0:N_OUT-1];
+            reg [MW+5:0] qrom [0:N_OUT-1];
             integer q;
-            initial for (q = 0; q < N_OUT; q = q + 1) qrom[q] = {SHIFT[6*q +: 6], MULT[31*q +: 31]};
-            reg [36:0] q_3;
+            initial for (q = 0; q < N_OUT; q = q + 1) qrom[q] = {narrow_shift(q), narrow_mult(q)};
+            reg [MW+5:0] q_3;
             always @(posedge clk) if (en) q_3 <= qrom[o_2];
-            assign mult_3 = q_3[30:0];
-            assign shift_3 = q_3[36:31];
+            assign mult_narrow_3 = q_3[MW-1:0];
+            assign shift_3 = q_3[MW+5:MW];
+        end
+    endgenerate
+    wire [30:0] mult_3;
+    generate
+        if (Z == 0) begin : full_mult
+            assign mult_3 = mult_narrow_3;
+        end else begin : narrow
+            assign mult_3 = {{Z{1'b0}}, mult_narrow_3};
         end
     endgenerate
 
