@@ -19,6 +19,8 @@ export interface SynthesisInput {
   family: FpgaFamily;
   /** Map multipliers to DSP blocks (SB_MAC16 on iCE40; on by default for xc7, where synth_xilinx infers DSP48E1). */
   dsp?: boolean;
+  /** Also write the mapped netlist as Yosys JSON to this path (the input of nextpnr). */
+  netlist?: string;
 }
 
 export interface SynthesisResources {
@@ -78,7 +80,8 @@ export async function synthesize(input: SynthesisInput): Promise<SynthesisResour
   const work = makeTempDir('yosys');
   try {
     const statFile = path.join(work, 'stat.json');
-    const script = [`read_verilog ${input.verilog.map(scriptPath).join(' ')}`, synthCommand(input), 'tee -q -o stat.json stat -json'].join('; ');
+    const netlist = input.netlist ? [`write_json ${scriptPath(input.netlist)}`] : [];
+    const script = [`read_verilog ${input.verilog.map(scriptPath).join(' ')}`, synthCommand(input), 'tee -q -o stat.json stat -json', ...netlist].join('; ');
     const r = await runTool(yosys(), ['-q', '-p', script], { timeoutMs: scaleForLoad(SYNTH_TIMEOUT_MS), cwd: work, what: `synthesizing ${input.top} for ${input.family} with Yosys` });
     if (r.exitCode !== 0 || !fs.existsSync(statFile)) {
       const errors = `${r.stderr}\n${r.stdout}`.split('\n').filter((l) => /ERROR|error/.test(l));
