@@ -8,7 +8,7 @@
 //
 //   make build && node dist/bench/fpga-folded.js [--dsp] [--multiplier-bits N] [--chain-only]
 //
-// --dsp maps the multipliers to SB_MAC16 (synth_ice40 -dsp). --multiplier-bits N rounds every requantization
+// --dsp maps the requantizers' multiplies to SB_MAC16 (synth_ice40 -dsp; the products stay in LUTs: LUT_PRODUCTS). --multiplier-bits N rounds every requantization
 // multiplier to N significant bits, as `quantize --multiplier-bits N` does (narrow multipliers, docs/numerics.md); the
 // Verilator check is then skipped (the interpreter's model keeps its 31-bit multipliers).
 
@@ -85,7 +85,7 @@ function foldedLayers(q: Graph): FoldedLayer[] {
 /** One ep_dense_folded instance of `layer` at reuse factor `rf` between the given nets. */
 function instance(layer: FoldedLayer, rf: number, id: string, nets: { inValid: string; inReady: string; inData: string; outValid: string; outReady: string; outData: string }): string {
   return `    ep_dense_folded #(
-        .N_IN(${layer.nIn}), .N_OUT(${layer.nOut}), .RF(${rf}),
+        .N_IN(${layer.nIn}), .N_OUT(${layer.nOut}), .RF(${rf}), .LUT_PRODUCTS(${DSP ? 1 : 0}),
         .WEIGHTS(${packedLiteral(layer.weights, 8)}),
         .BIAS(${packedLiteral(layer.bias, 32)}),
         .MULT(${packedLiteral(layer.mult, 31)}),
@@ -189,7 +189,7 @@ async function main(): Promise<void> {
   const feeds = calibrationInputs(g, loadDataset(repoPath('examples/digits/digits.csv.gz')));
   const q = quantizeModel(g, feeds).graph;
   const layers = foldedLayers(q);
-  console.log(`digits MLP ${[layers[0].nIn, ...layers.map((l) => l.nOut)].join('-')} int8 (${layers.reduce((s, l) => s + l.weights.length, 0)} weights), multipliers ${MULT_BITS} bits, ${DSP ? 'products on SB_MAC16 (-dsp)' : 'products in LUTs'}; iCE40 up5k-sg48 at a ${FREQ_MHZ} MHz target; ${os.cpus().length} cores`);
+  console.log(`digits MLP ${[layers[0].nIn, ...layers.map((l) => l.nOut)].join('-')} int8 (${layers.reduce((s, l) => s + l.weights.length, 0)} weights), multipliers ${MULT_BITS} bits, ${DSP ? 'requantizer multiplies on SB_MAC16 (-dsp), products in LUTs' : 'every multiply in LUTs'}; iCE40 up5k-sg48 at a ${FREQ_MHZ} MHz target; ${os.cpus().length} cores`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-fpga-folded-'));
   try {
     // The chain: P = 4 multipliers per layer.

@@ -44,7 +44,10 @@ module ep_dense_folded #(
     parameter [6*N_OUT-1:0] SHIFT = 0,
     parameter integer Y_ZP = 0,
     parameter integer ACT_MIN = -128,
-    parameter integer ACT_MAX = 127
+    parameter integer ACT_MAX = 127,
+    // 1: the P products written as shifts and adds, which synthesis keeps in LUTs even with DSP mapping on (synth_ice40
+    // -dsp then spends the few SB_MAC16 on the requantizer's multiply only); 0: `*`, mapped as synthesis chooses.
+    parameter integer LUT_PRODUCTS = 0
 ) (
     input  wire                 clk,
     input  wire                 rst,
@@ -202,9 +205,26 @@ module ep_dense_folded #(
     reg signed [AB-1:0] bias_2;
     reg               valid_2, first_2, last_2;
     reg  [OW-1:0]     o_2;
+    // pa * pb of two int8 as shifts and adds over the bits of pb (bit 7 weighs -128).
+    function signed [15:0] shift_add_product;
+        input signed [7:0] pa;
+        input [7:0] pb;
+        integer k;
+        reg signed [15:0] sum, wide;
+        begin
+            wide = {{8{pa[7]}}, pa};
+            sum = 16'sd0;
+            for (k = 0; k < 7; k = k + 1) if (pb[k]) sum = sum + (wide <<< k);
+            if (pb[7]) sum = sum - (wide <<< 7);
+            shift_add_product = sum;
+        end
+    endfunction
+
     integer j;
     always @(posedge clk) if (en) begin
-        for (j = 0; j < P; j = j + 1) product_2[16*j +: 16] <= $signed(x_1[8*j +: 8]) * $signed(w_1[8*j +: 8]);
+        for (j = 0; j < P; j = j + 1)
+            if (LUT_PRODUCTS != 0) product_2[16*j +: 16] <= shift_add_product(x_1[8*j +: 8], w_1[8*j +: 8]);
+            else product_2[16*j +: 16] <= $signed(x_1[8*j +: 8]) * $signed(w_1[8*j +: 8]);
         first_2 <= first_1;
         last_2  <= last_1;
         o_2     <= o_1;
