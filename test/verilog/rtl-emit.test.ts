@@ -123,5 +123,15 @@ describe('the RTL emitter', () => {
     expect(refusal(() => emitRtl(residual)).message).toMatch(/the RTL emitter has no hardware for|feeds 2 readers/);
     expect(refusal(() => emitRtl(jetMlp())).message).toMatch(/^input 'input' is float32 and not read by one QuantizeLinear to int8/);
     expect(refusal(() => lowerToRtl(quantizedJetMlp({ sparsity: 0.8 }), { top: 'ep_argmax' })).message).toMatch(/cannot name the top module/);
+    expect(refusal(() => lowerToRtl(quantizedJetMlp({ sparsity: 0.8 }), { top: 'wire' })).message).toMatch(/cannot name the top module/);
+  });
+
+  it('names the top module after the graph, never a library module\'s name', () => {
+    const g = quantizedJetMlp({ sparsity: 0.8 });
+    expect(lowerToRtl(g).top).toBe('jet_mlp');
+    expect(lowerToRtl(g, { top: 'my_core' }).top).toBe('my_core');
+    for (const [name, top] of [['ep_dense_rf1', 'model_ep_dense_rf1'], ['ep_future_module', 'model_ep_future_module'], ['module', 'module_'], ['', 'model']]) {
+      expect(lowerToRtl({ ...g, name }).top, name).toBe(top);
+    }
   });
 });

@@ -25,6 +25,8 @@ export interface RtlInstanceView {
   outReady: string;
   outData: string;
   outMsb: number;
+  /** The next stage reads only some bytes of this output (lint: the rest is unused on purpose). */
+  outPartlyRead: boolean;
 }
 
 export interface RtlView {
@@ -38,6 +40,8 @@ export interface RtlView {
   outFormat: string;
   inMsb: number;
   outMsb: number;
+  /** The first stage reads only some bytes of in_data. */
+  inPartlyRead: boolean;
   instances: RtlInstanceView[];
   last: RtlInstanceView;
 }
@@ -62,10 +66,17 @@ function layerLine(l: RtlLayer): string {
   return `${verilogCommentText(l.node)} (${verilogCommentText(l.op)}): ${where}; out: ${describeFormat(l.outFormat)}`;
 }
 
+/** The bytes `bytes` of the beat `data`, in order, as one concatenation (byte 0 of the result = bytes[0]). */
+function selectBytes(data: string, bytes: number[] | undefined): string {
+  if (!bytes) return data;
+  return `{${bytes.map((b) => `${data}[${8 * b + 7}:${8 * b}]`).reverse().join(', ')}}`;
+}
+
 /** The view model of <top>.v: every identifier unique and sanitized, every model text escaped for a comment. */
 export function rtlView(design: RtlDesign): RtlView {
   const names = new VerilogNames([...VERILOG_PORT_NAMES, ...RTL_FIXED_MODULES, design.top]);
   let prev = { valid: 'in_valid', ready: 'in_ready', data: 'in_data' };
+  const views: RtlInstanceView[] = [];
   const instances = hardwareLayers(design).map((l, index): RtlInstanceView => {
     const instance = names.unique(l.node || `layer_${index}`);
     const out = { valid: names.unique(instance, '_out_valid'), ready: names.unique(instance, '_out_ready'), data: names.unique(instance, '_out_data') };
@@ -79,12 +90,15 @@ export function rtlView(design: RtlDesign): RtlView {
       params: l.hardware.params.map((p) => ({ ...p })),
       inValid: prev.valid,
       inReady: prev.ready,
-      inData: prev.data,
+      inData: selectBytes(prev.data, l.hardware.inputBytes),
       outValid: out.valid,
       outReady: out.ready,
       outData: out.data,
       outMsb: 8 * beatBytes(l.outFormat) - 1,
+      outPartlyRead: false,
     };
+    if (index > 0 && l.hardware.inputBytes) views[index - 1].outPartlyRead = true;
+    views.push(view);
     prev = out;
     return view;
   });
@@ -94,11 +108,12 @@ export function rtlView(design: RtlDesign): RtlView {
     latencyCycles: designLatency(design),
     layerLines: design.layers.map(layerLine),
     hostBefore: hostText(design.host.before, 'nothing (the model takes int8 input)'),
-    hostAfter: hostText(design.host.after, 'nothing (the model gives the int8 output)'),
+    hostAfter: hostText(design.host.after, 'nothing (out_data is the model output)'),
     inFormat: describeFormat(design.input.format),
     outFormat: describeFormat(design.output.format),
     inMsb: 8 * beatBytes(design.input.format) - 1,
     outMsb: 8 * beatBytes(design.output.format) - 1,
+    inPartlyRead: instances[0].inData !== 'in_data',
     instances,
     last: instances[instances.length - 1],
   };

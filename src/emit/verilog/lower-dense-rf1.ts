@@ -56,6 +56,10 @@ export const DENSE_RF1: RtlLowering = {
     const { actMin, actMax } = ctx.attrs as Int8GemmAttrs;
     const requant = channelMultipliers(value(X_SCALE), value(W_SCALE), value(Y_SCALE), nOut, node);
     const nonZero = weights.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
+    // Inputs without any non-zero weight (pruned away) are not wired to the instance at all.
+    const used = Array.from({ length: nIn }, (_, k) => k).filter((k) => Array.from({ length: nOut }, (_, m) => weights[m * nIn + k]).some((v) => v !== 0));
+    const columns = used.length === nIn || used.length === 0 ? undefined : used;
+    const kept = columns ? Int8Array.from({ length: nOut * columns.length }, (_, i) => weights[Math.floor(i / columns.length) * nIn + columns[i % columns.length]]) : weights;
     return {
       kind: 'dense-rf1',
       node: node.name,
@@ -70,9 +74,9 @@ export const DENSE_RF1: RtlLowering = {
         // The accumulator and multiplier widths (ACC_BITS, MULT_BITS, from src/emit/verilog/accumulator-bits.ts on
         // the i10-quant branch) join these parameters when ep_dense_rf1 takes them; today's module is 32-bit wide.
         params: [
-          { name: 'N_IN', value: String(nIn) },
+          { name: 'N_IN', value: String(columns ? columns.length : nIn) },
           { name: 'N_OUT', value: String(nOut) },
-          { name: 'WEIGHTS', value: packedLiteral(weights, 8) },
+          { name: 'WEIGHTS', value: packedLiteral(kept, 8) },
           { name: 'BIAS', value: packedLiteral(foldedBias(weights, bias, xZero, nIn, nOut, node), 32) },
           { name: 'MULT', value: packedLiteral(requant.map((m) => m.multiplier), 31) },
           { name: 'SHIFT', value: packedLiteral(requant.map((m) => m.shift), 6) },
@@ -80,6 +84,7 @@ export const DENSE_RF1: RtlLowering = {
           { name: 'ACT_MIN', value: String(actMin) },
           { name: 'ACT_MAX', value: String(actMax) },
         ],
+        inputBytes: columns,
         latencyCycles: 3,
         multipliers: { weights: nonZero, requantizers: requant.filter((m) => m.multiplier !== 0).length },
       },

@@ -38,8 +38,11 @@ export interface RtlOptions {
   reuseFactors?: Record<string, number>;
 }
 
-/** Library modules and the simulation wrapper: a top module must not take these names. */
-export const RTL_FIXED_MODULES = ['ep_dense_rf1', 'ep_requant', 'ep_argmax', 'ep_conv_stream', 'ep_maxpool_stream', 'ep_dense_folded', 'ep_model_tb_top'];
+/**
+ * Library modules and the simulation wrapper known today. Every name starting with `ep_` is the library's: a top
+ * module never takes one (a graph named so gets `model_` before it).
+ */
+export const RTL_FIXED_MODULES = ['ep_dense_rf1', 'ep_requant', 'ep_argmax', 'ep_conv_stream', 'ep_maxpool_stream', 'ep_collect', 'ep_dense_folded', 'ep_model_tb_top'];
 
 const WHAT_TO_DO = 'compile the model for a microcontroller instead (edgeprune compile --target <mcu>), or change the model so that its integer core uses only these layers';
 
@@ -131,10 +134,11 @@ export function lowerToRtl(g: Graph, options: RtlOptions = {}): RtlDesign {
   const before = new Set(start.before);
   const after = g.nodes.filter((n) => !core.has(n) && !before.has(n));
   const names = new VerilogNames(RTL_FIXED_MODULES);
-  if (options.top !== undefined && (!/^[A-Za-z][A-Za-z0-9_]*$/.test(options.top) || names.unique(options.top) !== options.top)) {
-    throw new UserError(`'${options.top}' cannot name the top module`, `give a Verilog identifier (letters, digits, _) that is not a keyword nor one of ${RTL_FIXED_MODULES.join(', ')}`);
+  if (options.top !== undefined && (!/^[A-Za-z][A-Za-z0-9_]*$/.test(options.top) || /^ep_/i.test(options.top) || names.unique(options.top) !== options.top)) {
+    throw new UserError(`'${options.top}' cannot name the top module`, 'give a Verilog identifier (letters, digits, _) that is not a keyword and does not start with ep_ (the library\'s modules)');
   }
-  const top = options.top ?? names.unique(g.name || 'model');
+  const plain = new VerilogNames().unique(g.name || 'model');
+  const top = options.top ?? names.unique(/^ep_/i.test(plain) ? `model_${plain}` : plain);
   return {
     graphName: g.name,
     top,

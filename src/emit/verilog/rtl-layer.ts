@@ -44,6 +44,11 @@ export interface RtlHardware {
   /** Library files the instance needs (names under templates/verilog/lib/), its own first. */
   libraryFiles: string[];
   params: RtlParam[];
+  /**
+   * The bytes of the incoming beat the instance reads, in order, when it reads only some (a dense layer whose pruning
+   * left an input without any non-zero weight drops that input); undefined: the whole beat.
+   */
+  inputBytes?: number[];
   /** Clock edges from a beat accepted to its result offered (no stall). */
   latencyCycles: number;
   /** Cycles between two accepted beats when nothing stalls (absent: 1, a fully pipelined stage). */
