@@ -1,6 +1,7 @@
-// --reuse-factor of the FPGA commands: one number for every layer, and/or node=number for one layer
+// --reuse-factor and --multipliers of the FPGA commands. --reuse-factor: one number for every layer, and/or node=number for one layer
 // ("1", "8,fc3=10"), checked against the model's layers; each lowering checks the values it can build.
 
+import type { MultiplierMapping } from '../emit/verilog/fpga-project.js';
 import { UserError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { terminalName } from '../util/escape.js';
@@ -43,4 +44,10 @@ export function reuseFactorsFor(g: Graph, spec: ReuseFactorSpec | undefined): Re
     }
   }
   return Object.fromEntries(layers.map((name) => [name, spec?.byNode[name] ?? spec?.all ?? 1]));
+}
+
+/** Commander parser of --multipliers: dsp, lut or auto. */
+export function parseMultiplierMapping(value: string): MultiplierMapping {
+  if (value !== 'dsp' && value !== 'lut' && value !== 'auto') throw new UserError(`--multipliers must be dsp, lut or auto, got '${value}'`);
+  return value;
 }

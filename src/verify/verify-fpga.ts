@@ -3,16 +3,17 @@
 // resources and clock from Yosys (and nextpnr on iCE40), and the latency in µs at that clock.
 
 import { simulateDesign, type RtlLayerResult } from '../../hw-sim/verilator/run-model.js';
-import { synthesizeFpgaDesign, type FpgaImplementation } from '../../hw-sim/fpga/implement.js';
+import { implementFpgaProject, type FpgaImplementation } from '../../hw-sim/fpga/implement.js';
 import { hardwareLayers } from '../emit/verilog/emit-rtl.js';
-import { lowerToRtl, type RtlOptions } from '../emit/verilog/lower-rtl.js';
+import { fpgaProject, type FpgaProjectOptions } from '../emit/verilog/fpga-project.js';
+import type { RtlDesign } from '../emit/verilog/lower-rtl.js';
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { PrecisionChoice } from '../targets/precision.js';
 import type { FpgaTarget } from '../targets/schema.js';
 import type { VectorSet } from './vectors.js';
 
-export interface FpgaVerifyOptions extends RtlOptions {
+export interface FpgaVerifyOptions extends FpgaProjectOptions {
   target: FpgaTarget;
   vectors: VectorSet;
   precision: PrecisionChoice;
@@ -65,11 +66,13 @@ export interface FpgaVerifyReport {
   resourcesSource: string | null;
   implementation: FpgaImplementation | null;
   perLayer: FpgaLayerReport[];
+  /** The multipliers the design builds, where they go and why. */
+  multipliers: { count: number; mapping: 'dsp' | 'lut'; reason: string };
   harnessCached: boolean;
   durationsMs: { simulate: number; synth: number };
 }
 
-function perLayerReport(results: RtlLayerResult[], design: ReturnType<typeof lowerToRtl>): FpgaLayerReport[] {
+function perLayerReport(results: RtlLayerResult[], design: RtlDesign): FpgaLayerReport[] {
   const hw = hardwareLayers(design);
   return results.map((r, k) => ({
     node: r.node, op: r.op, module: r.module,
@@ -82,7 +85,8 @@ function perLayerReport(results: RtlLayerResult[], design: ReturnType<typeof low
 }
 
 export async function verifyOnFpga(g: Graph, modelName: string, o: FpgaVerifyOptions): Promise<FpgaVerifyReport> {
-  const design = lowerToRtl(g, o);
+  const project = fpgaProject(g, o.target, o);
+  const { design } = project;
   const feeds = o.vectors.inputs.map((inputs) => Object.fromEntries(g.inputs.map((v, i) => [v.name, inputs[i]])) as Record<string, Tensor>);
   o.log?.(`simulating ${design.top} in Verilator on ${feeds.length} vectors`);
   const t0 = Date.now();
@@ -92,7 +96,7 @@ export async function verifyOnFpga(g: Graph, modelName: string, o: FpgaVerifyOpt
   const t1 = Date.now();
   if (o.synth) {
     o.log?.(`synthesizing ${design.top} for ${o.target.name}${o.target.pnr ? ', placing and routing' : ''}`);
-    implementation = await synthesizeFpgaDesign(design, o.target);
+    implementation = await implementFpgaProject(project, o.target, project.multipliers);
   }
   const synth = Date.now() - t1;
   const fmax = implementation?.fmaxMHz ?? null;
@@ -124,6 +128,7 @@ export async function verifyOnFpga(g: Graph, modelName: string, o: FpgaVerifyOpt
     resourcesSource: implementation?.source ?? null,
     implementation,
     perLayer: perLayerReport(sim.perLayer, design),
+    multipliers: { count: project.multiplierCount, mapping: project.multipliers, reason: project.multipliersReason },
     harnessCached: sim.cached,
     durationsMs: { simulate, synth },
   };

@@ -1,5 +1,5 @@
 // `edgeprune compile --target <fpga>`: the project it writes (core, board top, library, testbench, constraints,
-// Makefile, README), linted by Verilator as the Makefile would; same bytes twice; hostile model names confined to
+// Makefile, README), linted by Verilator as the Makefile would (board top first: it names the core); same bytes twice; hostile model names confined to
 // escaped comments, identifiers and Markdown; and the refusals (float model without calibration data, float32,
 // a reuse factor naming no layer, FPGA flags on an MCU target).
 import fs from 'node:fs';
@@ -49,7 +49,7 @@ describe('compile --target <fpga>', () => {
     expect(read(out, 'board.pcf')).toMatch(/set_io uart_tx /);
     const rtl = (f: string) => path.join(out, 'rtl', f);
     const sources = [rtl('model.v'), rtl('model_board.v'), ...fs.readdirSync(path.join(out, 'rtl/lib')).map((f) => rtl(`lib/${f}`))];
-    const lint = await lintVerilog('model_board', sources, { EP_CORE: 'model' });
+    const lint = await lintVerilog('model_board', sources);
     expect(lint.messages).toEqual([]);
     expect(lint.clean).toBe(true);
   });
@@ -80,7 +80,7 @@ describe('compile --target <fpga>', () => {
     const r = await runCli(['compile', hostileModel, '--target', 'ice40-up5k', '--out', out, '--prefix', 'core']);
     expect(r.exitCode).toBe(0);
     const sources = ['core.v', 'core_board.v', ...fs.readdirSync(path.join(out, 'rtl/lib')).map((f) => `lib/${f}`)].map((f) => path.join(out, 'rtl', f));
-    expect((await lintVerilog('core_board', sources, { EP_CORE: 'core' })).messages).toEqual([]);
+    expect((await lintVerilog('core_board', sources)).messages).toEqual([]);
     const makefile = read(out, 'Makefile');
     // The graph's name (newlines, $(shell ...), a rule) stays on one comment line.
     const nameLine = makefile.split('\n')[0];

@@ -11,6 +11,7 @@ import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
 import { modelForFpga } from '../fpga-model.js';
 import type { PrecisionOptions } from '../precision-options.js';
 import { reuseFactorsFor, type ReuseFactorSpec } from '../reuse-factor-option.js';
+import type { MultiplierMapping } from '../../emit/verilog/fpga-project.js';
 
 export interface CompileFpgaOptions extends PrecisionOptions {
   out: string;
@@ -19,6 +20,7 @@ export interface CompileFpgaOptions extends PrecisionOptions {
   json?: boolean;
   inputShape?: InputShapes;
   reuseFactor?: ReuseFactorSpec;
+  multipliers?: MultiplierMapping;
 }
 
 export async function compileForFpga(file: string, target: FpgaTarget, options: CompileFpgaOptions): Promise<void> {
@@ -26,7 +28,7 @@ export async function compileForFpga(file: string, target: FpgaTarget, options: 
   checkOutputDir(options.out, outOptions);
   const model = await loadModel(file, { inputShapes: options.inputShape });
   const { graph, choice } = modelForFpga(model, target, options, 'compile');
-  const project = fpgaProject(graph, target, { top: options.prefix, reuseFactors: reuseFactorsFor(graph, options.reuseFactor) });
+  const project = fpgaProject(graph, target, { top: options.prefix, reuseFactors: reuseFactorsFor(graph, options.reuseFactor), multipliers: options.multipliers });
   writeDirAtomically(options.out, project.files, outOptions);
   const layers = hardwareLayers(project.design).map((l) => ({
     node: l.node, op: l.op, module: l.hardware.module, reuseFactor: l.hardware.reuseFactor ?? 1, latencyCycles: l.hardware.latencyCycles,
@@ -42,7 +44,7 @@ export async function compileForFpga(file: string, target: FpgaTarget, options: 
     files: [...project.files.keys()].sort(),
     latencyCycles: project.latencyCycles,
     initiationInterval: project.initiationInterval,
-    multipliers: layers.reduce((s, l) => s + l.weightMultipliers + l.requantizers, 0),
+    multipliers: { count: project.multiplierCount, mapping: project.multipliers, reason: project.multipliersReason },
     layers,
   };
   if (options.json) {
@@ -51,7 +53,7 @@ export async function compileForFpga(file: string, target: FpgaTarget, options: 
   }
   console.log(`wrote ${summary.files.length} files to ${terminalText(options.out)} for ${target.name} (${target.family})`);
   console.log(`  precision: ${terminalText(choice.reason)}`);
-  console.log(`  core ${project.design.top}: ${layers.length} layers, latency ${summary.latencyCycles} cycles, a new input every ${summary.initiationInterval} cycle(s), ${summary.multipliers} multipliers`);
+  console.log(`  core ${project.design.top}: ${layers.length} layers, latency ${summary.latencyCycles} cycles, a new input every ${summary.initiationInterval} cycle(s), ${project.multiplierCount} multipliers (${project.multipliers === 'dsp' ? 'DSP blocks' : 'LUT logic'}: ${terminalText(project.multipliersReason)})`);
   console.log(target.pnr ? `  build: make -C ${terminalText(options.out)}   (Yosys, nextpnr-ice40, icepack → ${project.design.top}.bin)` : `  synthesis estimate: make -C ${terminalText(options.out)}   (Yosys; place and route need Vivado)`);
   console.log(`  verify in Verilator: edgeprune verify <model> --target ${target.name}`);
 }

@@ -15,7 +15,8 @@ import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
 import { formatBytes } from '../format.js';
 import { collectInputShape } from '../options.js';
 import { addPrecisionOptions, modelForPrecision, type PrecisionOptions } from '../precision-options.js';
-import { parseReuseFactor, type ReuseFactorSpec } from '../reuse-factor-option.js';
+import { parseMultiplierMapping, parseReuseFactor, type ReuseFactorSpec } from '../reuse-factor-option.js';
+import type { MultiplierMapping } from '../../emit/verilog/fpga-project.js';
 import { compileForFpga } from './compile-fpga.js';
 
 interface CompileOptions extends PrecisionOptions {
@@ -27,6 +28,7 @@ interface CompileOptions extends PrecisionOptions {
   json?: boolean;
   inputShape?: InputShapes;
   reuseFactor?: ReuseFactorSpec;
+  multipliers?: MultiplierMapping;
 }
 
 export function registerCompile(program: Command): void {
@@ -38,6 +40,7 @@ export function registerCompile(program: Command): void {
     .requiredOption('--out <dir>', 'output directory (must be new or empty, unless --force)')
     .option('--prefix <name>', 'prefix of every C symbol (FPGA: the top module\'s name)', 'model')
     .option('--reuse-factor <spec>', 'FPGA targets: reuse factor of every layer (1: every product in parallel) and/or node=factor, e.g. 1 or 64,fc3=10', parseReuseFactor)
+    .option('--multipliers <where>', 'FPGA targets: multipliers on DSP blocks (dsp), in LUT logic (lut), or auto: DSP blocks when the design\'s multipliers fit the target\'s', parseMultiplierMapping)
     .option('--sparse <mode>', 'weight-sparse kernels for pruned layers: auto (per layer, when estimated faster and no bigger), never, always', 'auto')
     .option('--force', 'replace an existing output directory')
     .option('--json', 'print a JSON summary')
@@ -45,7 +48,9 @@ export function registerCompile(program: Command): void {
   addPrecisionOptions(cmd).action(async (file: string, options: CompileOptions) => {
     const found = findTarget(options.target);
     if (isFpgaTarget(found)) return compileForFpga(file, found, options);
-    if (options.reuseFactor) throw new UserError(`--reuse-factor is for FPGA targets; ${found.name} is an MCU`);
+    for (const [flag, given] of [['--reuse-factor', options.reuseFactor], ['--multipliers', options.multipliers]] as const) {
+      if (given) throw new UserError(`${flag} is for FPGA targets; ${found.name} is an MCU`);
+    }
     const target = found;
     if (!['auto', 'never', 'always'].includes(options.sparse)) throw new UserError(`--sparse must be auto, never or always, got '${options.sparse}'`);
     const outOptions = { force: options.force, inputs: options.calibrationData ? [file, options.calibrationData] : [file] };

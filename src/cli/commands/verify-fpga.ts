@@ -11,6 +11,7 @@ import { formatCount, renderTable } from '../format.js';
 import { modelForFpga } from '../fpga-model.js';
 import type { PrecisionOptions } from '../precision-options.js';
 import { reuseFactorsFor, type ReuseFactorSpec } from '../reuse-factor-option.js';
+import type { MultiplierMapping } from '../../emit/verilog/fpga-project.js';
 
 export interface VerifyFpgaOptions extends PrecisionOptions {
   data?: string;
@@ -20,6 +21,7 @@ export interface VerifyFpgaOptions extends PrecisionOptions {
   json?: boolean;
   inputShape?: InputShapes;
   reuseFactor?: ReuseFactorSpec;
+  multipliers?: MultiplierMapping;
   synth?: boolean;
 }
 
@@ -44,6 +46,7 @@ export function renderFpgaVerify(r: FpgaVerifyReport): string {
   ];
   const impl = r.implementation;
   if (impl) {
+    lines.push(`multipliers: ${r.multipliers.count} on ${r.multipliers.mapping === 'dsp' ? 'DSP blocks' : 'LUT logic'} (${terminalText(r.multipliers.reason)})`);
     lines.push(`resources (${impl.scope}): ${count(r.luts)} LUTs · ${count(r.ffs)} FFs · ${count(r.dsps)} DSPs · ${count(r.brams)} block RAMs (${terminalText(impl.source)})`);
     if (impl.fmaxMHz !== null) lines.push(`Fmax (nextpnr): ${impl.fmaxMHz.toFixed(1)} MHz${impl.bitstreamBytes !== null ? ` · bitstream ${formatCount(impl.bitstreamBytes)} bytes (icepack)` : ''}`);
     if (impl.logicTiming) lines.push(`clock bound: ${impl.logicTiming.logicDelayNs.toFixed(2)} ns of cell delay → ≤ ${impl.logicTiming.fmaxUpperBoundMHz.toFixed(0)} MHz (${terminalText(impl.logicTiming.source)})`);
@@ -60,7 +63,7 @@ export async function verifyForFpga(file: string, target: FpgaTarget, options: V
   const vectors = loadVectors(graph, { data: options.data, count: options.vectors, seed: options.seed });
   const report = await verifyOnFpga(graph, modelDisplayName(file), {
     target, vectors, precision: choice, synth: options.synth, top: options.prefix,
-    reuseFactors: reuseFactorsFor(graph, options.reuseFactor),
+    reuseFactors: reuseFactorsFor(graph, options.reuseFactor), multipliers: options.multipliers,
     log: options.json ? undefined : (line) => process.stderr.write(`${terminalText(line)}\n`),
   });
   console.log(options.json ? terminalJson(report) : renderFpgaVerify(report));

@@ -13,7 +13,8 @@ import { UserError } from '../../errors.js';
 import { addPrecisionOptions, modelForPrecision, type PrecisionOptions } from '../precision-options.js';
 import { renderTrace, renderTraceSummary } from '../render-trace.js';
 import { checkFloatReference } from '../../verify/float-reference.js';
-import { parseReuseFactor, type ReuseFactorSpec } from '../reuse-factor-option.js';
+import { parseMultiplierMapping, parseReuseFactor, type ReuseFactorSpec } from '../reuse-factor-option.js';
+import type { MultiplierMapping } from '../../emit/verilog/fpga-project.js';
 import { verifyForFpga } from './verify-fpga.js';
 
 /** Exit code when the firmware's outputs do not match. */
@@ -33,6 +34,7 @@ interface VerifyCliOptions extends PrecisionOptions {
   floatModel?: string;
   trace?: boolean;
   reuseFactor?: ReuseFactorSpec;
+  multipliers?: MultiplierMapping;
   synth?: boolean;
 }
 
@@ -101,6 +103,7 @@ export function registerVerify(program: Command): void {
     .option('--float-model <file>', 'for a quantized model: the float model it came from (default: the model itself when verify quantizes it); reports top-1 agreement and, when --data has labels, both accuracies')
     .option('--trace', 'build a firmware that returns every layer\'s output, compare each with the interpreter, and name the first that diverges (slower: every layer crosses the UART)')
     .option('--reuse-factor <spec>', 'FPGA targets: reuse factor of every layer and/or node=factor (as compile)', parseReuseFactor)
+    .option('--multipliers <where>', 'FPGA targets: multipliers on DSP blocks (dsp), in LUT logic (lut), or auto: DSP blocks when the design\'s multipliers fit the target\'s', parseMultiplierMapping)
     .option('--synth', 'FPGA targets: also synthesize with Yosys (and on iCE40 place and route with nextpnr, pack with icepack): resources, Fmax, latency in µs')
     .option('--json', 'print one JSON object')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape);
@@ -114,7 +117,7 @@ export function registerVerify(program: Command): void {
       if (!report.passed) process.exitCode = EXIT_VERIFY_FAILED;
       return;
     }
-    for (const [flag, given] of [['--reuse-factor', options.reuseFactor], ['--synth', options.synth]] as const) {
+    for (const [flag, given] of [['--reuse-factor', options.reuseFactor], ['--synth', options.synth], ['--multipliers', options.multipliers]] as const) {
       if (given) throw new UserError(`${flag} is for FPGA targets; ${found.name} is an MCU`);
     }
     const target = found;

@@ -20,15 +20,43 @@ import { verilogCommentText } from './verilog-names.js';
 /** The board top's library: the UART line protocol and its receiver and transmitter. */
 const BOARD_LIBRARY = ['ep_uart_top.v', 'ep_uart_rx.v', 'ep_uart_tx.v'];
 
+/** Where multipliers go: DSP blocks, LUT logic, or (auto) DSP blocks when the design's multipliers fit the target's. */
+export type MultiplierMapping = 'dsp' | 'lut' | 'auto';
+
+export interface FpgaProjectOptions extends RtlOptions {
+  multipliers?: MultiplierMapping;
+}
+
 export interface FpgaProject {
   design: RtlDesign;
   /** The board top's module name (<top>_board). */
   boardTop: string;
+  /** The library files (names under rtl/lib/) the core alone instantiates. */
+  coreLibrary: string[];
   /** Relative path → content, in a fixed order. */
   files: Map<string, string>;
   /** Cycles from input beat to output beat, and between inputs (the slowest stage), with no stall. */
   latencyCycles: number;
   initiationInterval: number;
+  /** The multipliers the design builds (weights' and requantizers'), and where synthesis puts them. */
+  multiplierCount: number;
+  multipliers: 'dsp' | 'lut';
+  /** Why that mapping, in words. */
+  multipliersReason: string;
+}
+
+/** The synthesis command of the target with the multiplier mapping (synth_xilinx maps to DSP48E1 unless -nodsp; synth_ice40 to SB_MAC16 only with -dsp). */
+export function synthCommand(target: FpgaTarget, multipliers: 'dsp' | 'lut'): string {
+  const flag = target.family === 'xc7' ? (multipliers === 'lut' ? ['-nodsp'] : []) : multipliers === 'dsp' ? ['-dsp'] : [];
+  return [target.yosys.command, ...target.yosys.args, ...flag].join(' ');
+}
+
+function chooseMultipliers(requested: MultiplierMapping, count: number, target: FpgaTarget): { multipliers: 'dsp' | 'lut'; reason: string } {
+  const dsps = target.resources.dsps;
+  if (requested !== 'auto') return { multipliers: requested, reason: `--multipliers ${requested}` };
+  if (dsps === 0) return { multipliers: 'lut', reason: `auto: ${target.name} has no DSP blocks` };
+  if (count <= dsps) return { multipliers: 'dsp', reason: `auto: the design's ${count} multipliers fit the ${dsps} ${target.resources.dspKind ?? 'DSP'} blocks` };
+  return { multipliers: 'lut', reason: `auto: the design's ${count} multipliers exceed the ${dsps} ${target.resources.dspKind ?? 'DSP'} blocks` };
 }
 
 /** The slowest stage's interval: a folded layer takes a new vector every `reuseFactor`-ish cycles, the others every cycle. */
@@ -53,8 +81,10 @@ function readLibrary(file: string): string {
 }
 
 /** Lower, render and package a quantized graph for an FPGA target. */
-export function fpgaProject(graph: Graph, target: FpgaTarget, options: RtlOptions = {}): FpgaProject {
+export function fpgaProject(graph: Graph, target: FpgaTarget, options: FpgaProjectOptions = {}): FpgaProject {
   const design = lowerToRtl(graph, options);
+  const multiplierCount = hardwareLayers(design).reduce((n, l) => n + l.hardware.multipliers.weights + l.hardware.multipliers.requantizers, 0);
+  const mapping = chooseMultipliers(options.multipliers ?? 'auto', multiplierCount, target);
   checkBoardStreams(design);
   const boardTop = `${design.top}_board`;
   const coreLibrary = rtlLibraryFiles(design).map((f) => path.basename(f));
@@ -96,7 +126,7 @@ export function fpgaProject(graph: Graph, target: FpgaTarget, options: RtlOption
       libraryFiles: library.map((f) => `rtl/lib/${f}`).join(' '),
       coreLibraryFiles: coreLibrary.map((f) => `rtl/lib/${f}`).join(' '),
       placeAndRoute: target.pnr !== null,
-      synth: [target.yosys.command, ...target.yosys.args].join(' '),
+      synth: synthCommand(target, mapping.multipliers),
       pnrArgs: target.pnr ? target.pnr.args.join(' ') : '',
       clockMHz,
     }),
@@ -132,5 +162,5 @@ export function fpgaProject(graph: Graph, target: FpgaTarget, options: RtlOption
       })),
     }),
   );
-  return { design, boardTop, files, latencyCycles, initiationInterval };
+  return { design, boardTop, coreLibrary, files, latencyCycles, initiationInterval, multiplierCount, multipliers: mapping.multipliers, multipliersReason: mapping.reason };
 }

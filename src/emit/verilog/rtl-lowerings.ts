@@ -3,11 +3,12 @@
 // same op are tried in order and the first that accepts the node is used.
 
 import { ARGMAX } from './lower-argmax.js';
+import { DENSE_FOLDED } from './lower-dense-folded.js';
 import { DENSE_RF1 } from './lower-dense-rf1.js';
 import { VECTOR_VIEW } from './lower-vector-view.js';
 import type { RtlLowering } from './rtl-layer.js';
 
-export const RTL_LOWERINGS: readonly RtlLowering[] = [DENSE_RF1, VECTOR_VIEW, ARGMAX];
+export const RTL_LOWERINGS: readonly RtlLowering[] = [DENSE_RF1, DENSE_FOLDED, VECTOR_VIEW, ARGMAX];
 
 /** The lowerings registered for an op, in order of preference. */
 export function loweringsFor(domain: string, opType: string): RtlLowering[] {
