@@ -39,6 +39,46 @@ describe('verify --target <fpga>', () => {
     ]);
   });
 
+  it('folds layers at the reuse factors asked: bit-exact, latency RF + 5 per folded layer, a new input every RF cycles', async () => {
+    const r = await runCli(['verify', model, '--target', 'ice40-up5k', '--vectors', '6', '--reuse-factor', '16,layer_1=8', '--json'], { timeout: 600_000 });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.passed).toBe(true);
+    expect(report.perLayer.map((l: { module: string; reuseFactor: number }) => [l.module, l.reuseFactor])).toEqual([
+      ['ep_dense_folded', 16], ['ep_dense_folded', 8], ['ep_dense_folded', 16], ['ep_argmax', 1],
+    ]);
+    expect(report.latencyCycles).toBe(21 + 13 + 21 + 1);
+    expect(report.initiationInterval).toBe(16);
+    // The board clock (12 MHz) without --synth.
+    expect(report.latencyUs).toBeCloseTo(56 / 12, 9);
+  });
+
+  it('places and routes the board top on ice40-up5k with --synth: Fmax from nextpnr, a bitstream, the µs at that Fmax', async () => {
+    const r = await runCli(['verify', model, '--target', 'ice40-up5k', '--vectors', '4', '--reuse-factor', '16', '--synth', '--json'], { timeout: 900_000 });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.passed).toBe(true);
+    expect(report.implementation.scope).toBe('board top (core + UART)');
+    expect(report.fmaxMHz).toBeGreaterThan(12);
+    expect(report.clockSource).toBe('nextpnr Fmax');
+    expect(report.latencyUs).toBeCloseTo(report.latencyCycles / report.fmaxMHz, 9);
+    expect(report.implementation.bitstreamBytes).toBeGreaterThan(10_000);
+    expect(report.implementation.placement.logicCells.available).toBe(5280);
+    expect(report.implementation.placement.logicCells.used).toBeGreaterThan(0);
+    // Three folded layers of one multiplier each... and their requantizers: 3 + 3 fit the 8 SB_MAC16.
+    expect(report.multipliers).toMatchObject({ mapping: 'dsp' });
+    expect(report.dsps).toBeLessThanOrEqual(8);
+    expect(report.ebrs ?? report.brams).toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses a reuse factor a layer cannot fold to, naming the legal ones', async () => {
+    const r = await runCli(['verify', model, '--target', 'ice40-up5k', '--reuse-factor', 'layer_2=6']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/layer_2.*reuse factor 6 cannot fold a 4→4 layer; its reuse factors: 1, 4, 8, 16/);
+  });
+
   it('prints a table and the verdict without --json', async () => {
     const r = await runCli(['verify', model, '--target', 'ice40-hx8k', '--vectors', '3'], { timeout: 600_000 });
     expect(r.exitCode).toBe(0);
