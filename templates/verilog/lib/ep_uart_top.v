@@ -73,47 +73,58 @@ module ep_uart_top #(
     localparam [3:0] M_PONG = 4'd0, M_DESC = 4'd1, M_RUN = 4'd2, M_BYE = 4'd3,
                      M_USAGE_P = 4'd4, M_USAGE_D = 4'd5, M_USAGE_R = 4'd6, M_NO_MODEL = 4'd7, M_BAD_INPUT = 4'd8,
                      M_MORE_INPUTS = 4'd9, M_USAGE_X = 4'd10, M_UNKNOWN = 4'd11, M_UNSUPPORTED = 4'd12;
-    // Codes inside a reply: the parsed number, IN_BYTES, OUT_BYTES and the cycles in decimal; the name; the output in hex.
+    // Codes in_reply a reply: the parsed number, IN_BYTES, OUT_BYTES and the cycles in decimal; the name; the output in hex.
     localparam [7:0] K_NUMBER = 8'd1, K_IN_BYTES = 8'd2, K_OUT_BYTES = 8'd3, K_CYCLES = 8'd4, K_NAME = 8'd5, K_HEX = 8'd6;
-    // Strings are right-aligned in MW bytes (zero bytes first, skipped).
-    localparam integer MW = 80;
+    // The replies, one after the other, each ended by a zero byte: a ROM of ROM_BYTES bytes (one block RAM), the
+    // string right-aligned (zero bytes first), so that the address of a reply's first character is the highest of
+    // its bytes and reading it goes down the addresses. The order is the M_* ids'.
+    localparam integer ROM_BYTES = 512;
     /* verilator lint_off WIDTH */
-    localparam [8*MW-1:0] S_PONG = {"@EP PONG ", K_NUMBER, " 1\n"};
-    localparam [8*MW-1:0] S_DESC = {"@EP DESC 1 fpga -\n@EP MODEL 0 ", K_NAME, " 1 1 ", K_IN_BYTES, " ", K_OUT_BYTES, "\n"};
-    localparam [8*MW-1:0] S_RUN = {"@EP OUT 0 ", K_HEX, "\n@EP RUN 0 ", K_CYCLES, " - -\n"};
-    localparam [8*MW-1:0] S_BYE = {"@EP BYE ", K_NUMBER, "\n"};
-    localparam [8*MW-1:0] S_USAGE_P = "@EP ERR usage: P <nonce>\n";
-    localparam [8*MW-1:0] S_USAGE_D = "@EP ERR usage: D\n";
-    localparam [8*MW-1:0] S_USAGE_R = "@EP ERR usage: R <model> <hex>...\n";
-    localparam [8*MW-1:0] S_NO_MODEL = "@EP ERR no such model\n";
-    localparam [8*MW-1:0] S_BAD_INPUT = "@EP ERR bad input: expected one hex string of input_bytes*2 digits per input\n";
-    localparam [8*MW-1:0] S_MORE_INPUTS = "@EP ERR bad input: more inputs than the model has\n";
-    localparam [8*MW-1:0] S_USAGE_X = "@EP ERR usage: X <code>\n";
-    localparam [8*MW-1:0] S_UNKNOWN = "@EP ERR unknown command\n";
-    localparam [8*MW-1:0] S_UNSUPPORTED = "@EP ERR unsupported command\n";
+    localparam [8*ROM_BYTES-1:0] REPLIES = {
+        "@EP PONG ", K_NUMBER, " 1\n", 8'd0,
+        "@EP DESC 1 fpga -\n@EP MODEL 0 ", K_NAME, " 1 1 ", K_IN_BYTES, " ", K_OUT_BYTES, "\n", 8'd0,
+        "@EP OUT 0 ", K_HEX, "\n@EP RUN 0 ", K_CYCLES, " - -\n", 8'd0,
+        "@EP BYE ", K_NUMBER, "\n", 8'd0,
+        "@EP ERR usage: P <nonce>\n", 8'd0,
+        "@EP ERR usage: D\n", 8'd0,
+        "@EP ERR usage: R <model> <hex>...\n", 8'd0,
+        "@EP ERR no such model\n", 8'd0,
+        "@EP ERR bad input: expected one hex string of input_bytes*2 digits per input\n", 8'd0,
+        "@EP ERR bad input: more inputs than the model has\n", 8'd0,
+        "@EP ERR usage: X <code>\n", 8'd0,
+        "@EP ERR unknown command\n", 8'd0,
+        "@EP ERR unsupported command\n", 8'd0
+    };
     /* verilator lint_on WIDTH */
 
-    function [7:0] message_char(input [3:0] id, input [6:0] at);
-        reg [8*MW-1:0] s;
+    // The address of reply k's first character (elaboration time).
+    function [8:0] reply_start_of(input integer k);
+        integer a, n;
+        reg in_reply;
         begin
-            case (id)
-                M_PONG: s = S_PONG;
-                M_DESC: s = S_DESC;
-                M_RUN: s = S_RUN;
-                M_BYE: s = S_BYE;
-                M_USAGE_P: s = S_USAGE_P;
-                M_USAGE_D: s = S_USAGE_D;
-                M_USAGE_R: s = S_USAGE_R;
-                M_NO_MODEL: s = S_NO_MODEL;
-                M_BAD_INPUT: s = S_BAD_INPUT;
-                M_MORE_INPUTS: s = S_MORE_INPUTS;
-                M_USAGE_X: s = S_USAGE_X;
-                M_UNKNOWN: s = S_UNKNOWN;
-                default: s = S_UNSUPPORTED;
-            endcase
-            message_char = s[8*at +: 8];
+            reply_start_of = 9'd0;
+            n = 0;
+            in_reply = 1'b0;
+            for (a = ROM_BYTES - 1; a >= 0; a = a - 1) begin
+                if (REPLIES[8*a +: 8] != 8'd0) begin
+                    if (!in_reply && n == k) reply_start_of = a[8:0];
+                    in_reply = 1'b1;
+                end else if (in_reply) begin
+                    in_reply = 1'b0;
+                    n = n + 1;
+                end
+            end
         end
     endfunction
+    localparam [9*13-1:0] REPLY_STARTS = {
+        reply_start_of(12), reply_start_of(11), reply_start_of(10), reply_start_of(9), reply_start_of(8), reply_start_of(7),
+        reply_start_of(6), reply_start_of(5), reply_start_of(4), reply_start_of(3), reply_start_of(2), reply_start_of(1),
+        reply_start_of(0)
+    };
+
+    reg [7:0] rom [0:ROM_BYTES-1];
+    integer rom_i;
+    initial for (rom_i = 0; rom_i < ROM_BYTES; rom_i = rom_i + 1) rom[rom_i] = REPLIES[8*rom_i +: 8];
 
     function [31:0] pow10(input [3:0] k);
         case (k)
@@ -303,14 +314,17 @@ module ep_uart_top #(
     end
 
     // ---- the reply engine: walks the message's string, expanding the codes ----
-    localparam [2:0] E_IDLE = 3'd0, E_SCAN = 3'd1, E_DECIMAL = 3'd2, E_NAME = 3'd3, E_HEX = 3'd4;
+    localparam [2:0] E_IDLE = 3'd0, E_SCAN = 3'd1, E_DECIMAL = 3'd2, E_NAME = 3'd3, E_HEX = 3'd4, E_FETCH = 3'd5;
     localparam integer NW = NAME_LEN <= 1 ? 1 : $clog2(NAME_LEN);
     localparam integer NAME_LAST_I = NAME_LEN - 1;
     localparam integer OW = $clog2(2 * OUT_BYTES + 1);
     localparam integer OUT_DIGITS_I = 2 * OUT_BYTES;
 
     reg  [2:0]  engine;
-    reg  [6:0]  at;
+    reg  [8:0]  at;
+    // rom[at], read the cycle after `at` changes (E_FETCH): a block RAM's synchronous read.
+    reg  [7:0]  ch;
+    always @(posedge clk) ch <= rom[at];
     reg  [31:0] value;
     reg  [3:0]  power;
     reg  [3:0]  tens;
@@ -320,7 +334,6 @@ module ep_uart_top #(
     reg         done_pulse;
     assign reply_done = done_pulse;
 
-    wire [7:0]  ch = message_char(message, at);
     wire [31:0] place = pow10(power);
     wire [3:0]  out_nibble = hex_left[0] ? out_buffer[3:0] : out_buffer[7:4];
     wire [7:0]  hex_char = out_nibble < 4'd10 ? {4'h3, out_nibble} : {4'h6, out_nibble - 4'd9};
@@ -351,16 +364,11 @@ module ep_uart_top #(
     end
     ep_uart_tx #(.CLKS_PER_BIT(CLKS_PER_BIT)) transmitter (.clk(clk), .rst(rst), .in_valid(tx_valid), .in_ready(tx_ready), .in_data(tx_data), .tx(uart_tx));
 
-    // After a code's expansion, or a character sent: the next character, or the end at the string's first byte.
+    // After a code's expansion, or a character sent: fetch the next character.
     task next_char;
         begin
-            engine <= E_SCAN;
-            if (at == 7'd0) begin
-                engine <= E_IDLE;
-                done_pulse <= 1'b1;
-            end else begin
-                at <= at - 1'b1;
-            end
+            engine <= E_FETCH;
+            at <= at - 1'b1;
         end
     endtask
 
@@ -373,12 +381,14 @@ module ep_uart_top #(
             case (engine)
                 E_IDLE:
                     if (reply_start) begin
-                        engine <= E_SCAN;
-                        at <= MW[6:0] - 7'd1;
+                        engine <= E_FETCH;
+                        at <= REPLY_STARTS[9*message +: 9];
                     end
+                E_FETCH: engine <= E_SCAN;
                 E_SCAN:
                     if (ch == 8'd0) begin
-                        next_char;
+                        engine <= E_IDLE;
+                        done_pulse <= 1'b1;
                     end else if (ch >= K_NUMBER && ch <= K_CYCLES) begin
                         value <= ch == K_NUMBER ? number : ch == K_IN_BYTES ? IN_BYTES_I : ch == K_OUT_BYTES ? OUT_BYTES_I : cycles;
                         power <= 4'd9;
