@@ -58,7 +58,14 @@ module ep_uart_top #(
     always @(posedge clk) if (push) fifo[wr_at[AW-1:0]] <= rx_data;
     always @(posedge clk) if (rst) wr_at <= {(AW+1){1'b0}}; else if (push) wr_at <= wr_at + 1'b1;
 
-    wire [7:0] c = fifo[rd_at[AW-1:0]];
+    // The FIFO's head, read into a register (a block RAM's synchronous read): the byte the parser looks at.
+    reg  [7:0] c;
+    reg        head_valid;
+    reg        consume;
+    wire       fetch = !head_valid && !fifo_empty;
+    always @(posedge clk) if (fetch) c <= fifo[rd_at[AW-1:0]];
+    always @(posedge clk) if (rst) head_valid <= 1'b0; else if (fetch) head_valid <= 1'b1; else if (consume) head_valid <= 1'b0;
+    always @(posedge clk) if (rst) rd_at <= {(AW+1){1'b0}}; else if (fetch) rd_at <= rd_at + 1'b1;
     wire is_blank = c == 8'h20 || c == 8'h09 || c == 8'h0d;
     wire is_space_tab = c == 8'h20 || c == 8'h09;
     wire is_nl = c == 8'h0a;
@@ -143,7 +150,9 @@ module ep_uart_top #(
 
     // ---- the command parser (one received byte a cycle) ----
     localparam [3:0] P_CMD = 4'd0, P_NUM = 4'd1, P_DIGITS = 4'd2, P_EOL = 4'd3, P_R_SEP = 4'd4, P_R_BLANKS = 4'd5,
-                     P_R_HEX = 4'd6, P_SKIP = 4'd7, P_RUN = 4'd8, P_WAIT = 4'd9, P_REPLY = 4'd10;
+                     P_R_HEX = 4'd6, P_SKIP = 4'd7, P_RUN = 4'd8, P_WAIT = 4'd9, P_REPLY = 4'd10,
+                     // a digit taken in three steps (short paths): number * 10, + the digit, the overflow check
+                     P_DIGIT_ADD = 4'd11, P_DIGIT_CHECK = 4'd12;
     localparam [1:0] C_P = 2'd0, C_D = 2'd1, C_R = 2'd2, C_X = 2'd3;
     localparam integer HEX_DIGITS_I = 2 * IN_BYTES;
     localparam integer HW = $clog2(HEX_DIGITS_I + 1);
@@ -155,6 +164,9 @@ module ep_uart_top #(
     reg  [1:0]  cmd;
     reg  [3:0]  message;
     reg  [31:0] number;
+    reg  [3:0]  digit_held;
+    // number > 429496728: one more digit would overflow 32 bits (harness.c read_uint refuses it)
+    reg         too_big;
     reg  [HW-1:0] hex_count;
     reg  [3:0]  high_nibble;
     // The input vector, byte j at [8*j + 8 +: 8] once all have arrived (the lowest byte is a spare).
@@ -168,9 +180,7 @@ module ep_uart_top #(
     wire        reply_done;
 
     wire parsing = state <= P_SKIP;
-    wire have = parsing && !fifo_empty;
-    reg  consume;
-    always @(posedge clk) if (rst) rd_at <= {(AW+1){1'b0}}; else if (consume) rd_at <= rd_at + 1'b1;
+    wire have = parsing && head_valid;
 
     function [3:0] usage_of(input [1:0] k);
         case (k)
@@ -202,7 +212,7 @@ module ep_uart_top #(
             case (state)
                 P_CMD, P_SKIP: consume = 1'b1;
                 P_NUM: consume = is_blank || is_digit;
-                P_DIGITS: consume = is_digit && number <= 32'd429496728;
+                P_DIGITS: consume = is_digit && !too_big;
                 P_EOL: consume = is_blank || is_nl;
                 P_R_SEP: consume = is_space_tab;
                 P_R_BLANKS: consume = is_blank;
@@ -232,6 +242,7 @@ module ep_uart_top #(
                 P_NUM:
                     if (is_digit) begin
                         number <= {28'd0, digit};
+                        too_big <= 1'b0;
                         state <= P_DIGITS;
                     end else if (!is_blank) begin
                         message <= usage_of(cmd);
@@ -239,11 +250,13 @@ module ep_uart_top #(
                     end
                 P_DIGITS:
                     if (is_digit) begin
-                        if (number > 32'd429496728) begin // the next digit would overflow (harness.c read_uint)
+                        if (too_big) begin
                             message <= usage_of(cmd);
                             state <= P_SKIP;
                         end else begin
-                            number <= (number << 3) + (number << 1) + {28'd0, digit};
+                            number <= (number << 3) + (number << 1);
+                            digit_held <= digit;
+                            state <= P_DIGIT_ADD;
                         end
                     end else if (cmd == C_R) begin
                         if (number != 32'd0) begin
@@ -295,6 +308,12 @@ module ep_uart_top #(
                     end
                 default: ;
             endcase
+        end else if (state == P_DIGIT_ADD) begin
+            number <= number + {28'd0, digit_held};
+            state <= P_DIGIT_CHECK;
+        end else if (state == P_DIGIT_CHECK) begin
+            too_big <= number > 32'd429496728;
+            state <= P_DIGITS;
         end else if (state == P_RUN || state == P_WAIT) begin
             // The run: the input beat, then the output beat, counting the cycles between them.
             if (taken) begin
@@ -314,7 +333,8 @@ module ep_uart_top #(
     end
 
     // ---- the reply engine: walks the message's string, expanding the codes ----
-    localparam [2:0] E_IDLE = 3'd0, E_SCAN = 3'd1, E_DECIMAL = 3'd2, E_NAME = 3'd3, E_HEX = 3'd4, E_FETCH = 3'd5;
+    localparam [2:0] E_IDLE = 3'd0, E_SCAN = 3'd1, E_DECIMAL = 3'd2, E_NAME = 3'd3, E_HEX = 3'd4, E_FETCH = 3'd5,
+                     E_COMPARE = 3'd6;
     localparam integer NW = NAME_LEN <= 1 ? 1 : $clog2(NAME_LEN);
     localparam integer NAME_LAST_I = NAME_LEN - 1;
     localparam integer OW = $clog2(2 * OUT_BYTES + 1);
@@ -334,21 +354,37 @@ module ep_uart_top #(
     reg         done_pulse;
     assign reply_done = done_pulse;
 
-    wire [31:0] place = pow10(power);
+    // The decimal digit being printed: value's place (10^power) and value < place, registered (E_COMPARE) for short paths.
+    reg  [31:0] place;
+    reg         below;
     wire [3:0]  out_nibble = hex_left[0] ? out_buffer[3:0] : out_buffer[7:4];
     wire [7:0]  hex_char = out_nibble < 4'd10 ? {4'h3, out_nibble} : {4'h6, out_nibble - 4'd9};
     wire        print_digit = tens != 4'd0 || started || power == 4'd0;
 
     reg         tx_valid;
     reg  [7:0]  tx_data;
+    // One character register between the engine and the transmitter (short paths from the ROM to the line).
+    reg         char_full;
+    reg  [7:0]  char_out;
+    wire        char_free = !char_full;
     wire        tx_ready;
+    always @(posedge clk) begin
+        if (rst) begin
+            char_full <= 1'b0;
+        end else if (tx_valid && char_free) begin
+            char_full <= 1'b1;
+            char_out <= tx_data;
+        end else if (char_full && tx_ready) begin
+            char_full <= 1'b0;
+        end
+    end
     always @(*) begin
         tx_valid = 1'b0;
         tx_data = ch;
         case (engine)
             E_SCAN: tx_valid = ch > K_HEX;
             E_DECIMAL: begin
-                tx_valid = value < place && print_digit;
+                tx_valid = below && print_digit;
                 tx_data = {4'h3, tens};
             end
             E_NAME: begin
@@ -362,7 +398,7 @@ module ep_uart_top #(
             default: ;
         endcase
     end
-    ep_uart_tx #(.CLKS_PER_BIT(CLKS_PER_BIT)) transmitter (.clk(clk), .rst(rst), .in_valid(tx_valid), .in_ready(tx_ready), .in_data(tx_data), .tx(uart_tx));
+    ep_uart_tx #(.CLKS_PER_BIT(CLKS_PER_BIT)) transmitter (.clk(clk), .rst(rst), .in_valid(char_full), .in_ready(tx_ready), .in_data(char_out), .tx(uart_tx));
 
     // After a code's expansion, or a character sent: fetch the next character.
     task next_char;
@@ -392,35 +428,46 @@ module ep_uart_top #(
                     end else if (ch >= K_NUMBER && ch <= K_CYCLES) begin
                         value <= ch == K_NUMBER ? number : ch == K_IN_BYTES ? IN_BYTES_I : ch == K_OUT_BYTES ? OUT_BYTES_I : cycles;
                         power <= 4'd9;
+                        place <= pow10(4'd9);
                         tens <= 4'd0;
                         started <= 1'b0;
-                        engine <= E_DECIMAL;
+                        engine <= E_COMPARE;
                     end else if (ch == K_NAME) begin
                         name_at <= NAME_LAST_I[NW-1:0];
                         engine <= E_NAME;
                     end else if (ch == K_HEX) begin
                         hex_left <= OUT_DIGITS_I[OW-1:0];
                         engine <= E_HEX;
-                    end else if (tx_ready) begin
+                    end else if (char_free) begin
                         next_char;
                     end
+                E_COMPARE: begin
+                    below <= value < place;
+                    engine <= E_DECIMAL;
+                end
                 E_DECIMAL:
-                    if (value >= place) begin
+                    if (!below) begin
                         value <= value - place;
                         tens <= tens + 1'b1;
-                    end else if (!print_digit || tx_ready) begin
+                        engine <= E_COMPARE;
+                    end else if (!print_digit || char_free) begin
                         started <= started || print_digit;
                         tens <= 4'd0;
-                        if (power == 4'd0) next_char;
-                        else power <= power - 1'b1;
+                        if (power == 4'd0) begin
+                            next_char;
+                        end else begin
+                            power <= power - 1'b1;
+                            place <= pow10(power - 1'b1);
+                            engine <= E_COMPARE;
+                        end
                     end
                 E_NAME:
-                    if (tx_ready) begin
+                    if (char_free) begin
                         if (name_at == {NW{1'b0}}) next_char;
                         else name_at <= name_at - 1'b1;
                     end
                 E_HEX:
-                    if (tx_ready) begin
+                    if (char_free) begin
                         hex_left <= hex_left - 1'b1;
                         if (hex_left[0]) out_buffer <= out_buffer >> 8;
                         if (hex_left == {{(OW-1){1'b0}}, 1'b1}) next_char;
@@ -432,6 +479,6 @@ module ep_uart_top #(
 
     // For the Verilator testbench (tb/ep_uart_top_tb.cpp): waiting for the next received byte, all sent.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire idle /* verilator public_flat_rd */ = parsing && fifo_empty && engine == E_IDLE && tx_ready;
+    wire idle /* verilator public_flat_rd */ = parsing && fifo_empty && !head_valid && engine == E_IDLE && char_free && tx_ready;
     /* verilator lint_on UNUSEDSIGNAL */
 endmodule
