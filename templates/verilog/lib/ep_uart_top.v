@@ -345,6 +345,9 @@ module ep_uart_top #(
     // rom[at], read the cycle after `at` changes (E_FETCH): a block RAM's synchronous read.
     reg  [7:0]  ch;
     always @(posedge clk) ch <= rom[at];
+    // Its class, by bit tests (no comparator on the path from the RAM): codes are 1 to 6, characters 8 and up.
+    wire        ch_printable = ch[7:3] != 5'd0;
+    wire        ch_decimal = ch[7:3] == 5'd0 && ch[2:0] != 3'd0 && (ch[2] == 1'b0 || ch[1:0] == 2'd0);
     reg  [31:0] value;
     reg  [3:0]  power;
     reg  [3:0]  tens;
@@ -382,7 +385,7 @@ module ep_uart_top #(
         tx_valid = 1'b0;
         tx_data = ch;
         case (engine)
-            E_SCAN: tx_valid = ch > K_HEX;
+            E_SCAN: tx_valid = ch_printable;
             E_DECIMAL: begin
                 tx_valid = below && print_digit;
                 tx_data = {4'h3, tens};
@@ -425,7 +428,7 @@ module ep_uart_top #(
                     if (ch == 8'd0) begin
                         engine <= E_IDLE;
                         done_pulse <= 1'b1;
-                    end else if (ch >= K_NUMBER && ch <= K_CYCLES) begin
+                    end else if (ch_decimal) begin
                         value <= ch == K_NUMBER ? number : ch == K_IN_BYTES ? IN_BYTES_I : ch == K_OUT_BYTES ? OUT_BYTES_I : cycles;
                         power <= 4'd9;
                         place <= pow10(4'd9);
