@@ -69,9 +69,12 @@ module ep_uart_top #(
     wire is_blank = c == 8'h20 || c == 8'h09 || c == 8'h0d;
     wire is_space_tab = c == 8'h20 || c == 8'h09;
     wire is_nl = c == 8'h0a;
-    wire is_digit = c >= "0" && c <= "9";
-    wire is_lower_hex = c >= "a" && c <= "f";
-    wire is_upper_hex = c >= "A" && c <= "F";
+    // Character classes by bit tests (no comparator after the RAM): '0'-'9' are 0x30-0x39, 'a'-'f' 0x61-0x66, 'A'-'F' 0x41-0x46.
+    wire low_is_0_to_9 = !c[3] || c[2:1] == 2'b00;
+    wire low_is_1_to_6 = !c[3] && c[2:0] != 3'd0 && c[2:0] != 3'd7;
+    wire is_digit = c[7:4] == 4'h3 && low_is_0_to_9;
+    wire is_lower_hex = c[7:4] == 4'h6 && low_is_1_to_6;
+    wire is_upper_hex = c[7:4] == 4'h4 && low_is_1_to_6;
     wire is_hex = is_digit || is_lower_hex || is_upper_hex;
     wire [3:0] digit = c[3:0];
     wire [3:0] hex_nibble = is_digit ? c[3:0] : c[3:0] + 4'd9;
