@@ -31,4 +31,12 @@ describe('ep_uart_tx.v and ep_uart_rx.v in Verilator', () => {
     const latency = 2 + Math.floor(cpb / 2) + 9 * cpb;
     expect(lines.slice(2)).toEqual([...BYTES, 0xa5].map((b) => `rx ${b} ${latency}`));
   });
+
+  it('refuses parameters and macros that are not a name with an integer or a token (they reach the command line)', async () => {
+    const design = { top: 'ep_uart_pair_tb_top', verilog: [lib('tb/ep_uart_pair_tb_top.v'), lib('ep_uart_tx.v'), lib('ep_uart_rx.v')], testbench: [lib('tb/ep_uart_tb.cpp')] };
+    await expect(buildVerilatorHarness({ ...design, parameters: { 'CLKS_PER_BIT=4 -Wno-fatal': 4 } })).rejects.toThrow(/not a parameter name/);
+    await expect(buildVerilatorHarness({ ...design, parameters: { NAME: 'a"b' } })).rejects.toThrow(/not a parameter name with an integer or a token/);
+    await expect(buildVerilatorHarness({ ...design, parameters: { CLKS_PER_BIT: 4.5 } })).rejects.toThrow(/not a parameter name/);
+    await expect(buildVerilatorHarness({ ...design, defines: { EP_CORE: 'x+define+Y=1' } })).rejects.toThrow(/not a macro name with a token/);
+  });
 });

@@ -58,13 +58,23 @@ module ep_uart_top #(
     always @(posedge clk) if (push) fifo[wr_at[AW-1:0]] <= rx_data;
     always @(posedge clk) if (rst) wr_at <= {(AW+1){1'b0}}; else if (push) wr_at <= wr_at + 1'b1;
 
-    wire [7:0] c = fifo[rd_at[AW-1:0]];
+    // The FIFO's head, read into a register (a block RAM's synchronous read): the byte the parser looks at.
+    reg  [7:0] c;
+    reg        head_valid;
+    reg        consume;
+    wire       fetch = !head_valid && !fifo_empty;
+    always @(posedge clk) if (fetch) c <= fifo[rd_at[AW-1:0]];
+    always @(posedge clk) if (rst) head_valid <= 1'b0; else if (fetch) head_valid <= 1'b1; else if (consume) head_valid <= 1'b0;
+    always @(posedge clk) if (rst) rd_at <= {(AW+1){1'b0}}; else if (fetch) rd_at <= rd_at + 1'b1;
     wire is_blank = c == 8'h20 || c == 8'h09 || c == 8'h0d;
     wire is_space_tab = c == 8'h20 || c == 8'h09;
     wire is_nl = c == 8'h0a;
-    wire is_digit = c >= "0" && c <= "9";
-    wire is_lower_hex = c >= "a" && c <= "f";
-    wire is_upper_hex = c >= "A" && c <= "F";
+    // Character classes by bit tests (no comparator after the RAM): '0'-'9' are 0x30-0x39, 'a'-'f' 0x61-0x66, 'A'-'F' 0x41-0x46.
+    wire low_is_0_to_9 = !c[3] || c[2:1] == 2'b00;
+    wire low_is_1_to_6 = !c[3] && c[2:0] != 3'd0 && c[2:0] != 3'd7;
+    wire is_digit = c[7:4] == 4'h3 && low_is_0_to_9;
+    wire is_lower_hex = c[7:4] == 4'h6 && low_is_1_to_6;
+    wire is_upper_hex = c[7:4] == 4'h4 && low_is_1_to_6;
     wire is_hex = is_digit || is_lower_hex || is_upper_hex;
     wire [3:0] digit = c[3:0];
     wire [3:0] hex_nibble = is_digit ? c[3:0] : c[3:0] + 4'd9;
@@ -73,47 +83,58 @@ module ep_uart_top #(
     localparam [3:0] M_PONG = 4'd0, M_DESC = 4'd1, M_RUN = 4'd2, M_BYE = 4'd3,
                      M_USAGE_P = 4'd4, M_USAGE_D = 4'd5, M_USAGE_R = 4'd6, M_NO_MODEL = 4'd7, M_BAD_INPUT = 4'd8,
                      M_MORE_INPUTS = 4'd9, M_USAGE_X = 4'd10, M_UNKNOWN = 4'd11, M_UNSUPPORTED = 4'd12;
-    // Codes inside a reply: the parsed number, IN_BYTES, OUT_BYTES and the cycles in decimal; the name; the output in hex.
+    // Codes in_reply a reply: the parsed number, IN_BYTES, OUT_BYTES and the cycles in decimal; the name; the output in hex.
     localparam [7:0] K_NUMBER = 8'd1, K_IN_BYTES = 8'd2, K_OUT_BYTES = 8'd3, K_CYCLES = 8'd4, K_NAME = 8'd5, K_HEX = 8'd6;
-    // Strings are right-aligned in MW bytes (zero bytes first, skipped).
-    localparam integer MW = 80;
+    // The replies, one after the other, each ended by a zero byte: a ROM of ROM_BYTES bytes (one block RAM), the
+    // string right-aligned (zero bytes first), so that the address of a reply's first character is the highest of
+    // its bytes and reading it goes down the addresses. The order is the M_* ids'.
+    localparam integer ROM_BYTES = 512;
     /* verilator lint_off WIDTH */
-    localparam [8*MW-1:0] S_PONG = {"@EP PONG ", K_NUMBER, " 1\n"};
-    localparam [8*MW-1:0] S_DESC = {"@EP DESC 1 fpga -\n@EP MODEL 0 ", K_NAME, " 1 1 ", K_IN_BYTES, " ", K_OUT_BYTES, "\n"};
-    localparam [8*MW-1:0] S_RUN = {"@EP OUT 0 ", K_HEX, "\n@EP RUN 0 ", K_CYCLES, " - -\n"};
-    localparam [8*MW-1:0] S_BYE = {"@EP BYE ", K_NUMBER, "\n"};
-    localparam [8*MW-1:0] S_USAGE_P = "@EP ERR usage: P <nonce>\n";
-    localparam [8*MW-1:0] S_USAGE_D = "@EP ERR usage: D\n";
-    localparam [8*MW-1:0] S_USAGE_R = "@EP ERR usage: R <model> <hex>...\n";
-    localparam [8*MW-1:0] S_NO_MODEL = "@EP ERR no such model\n";
-    localparam [8*MW-1:0] S_BAD_INPUT = "@EP ERR bad input: expected one hex string of input_bytes*2 digits per input\n";
-    localparam [8*MW-1:0] S_MORE_INPUTS = "@EP ERR bad input: more inputs than the model has\n";
-    localparam [8*MW-1:0] S_USAGE_X = "@EP ERR usage: X <code>\n";
-    localparam [8*MW-1:0] S_UNKNOWN = "@EP ERR unknown command\n";
-    localparam [8*MW-1:0] S_UNSUPPORTED = "@EP ERR unsupported command\n";
+    localparam [8*ROM_BYTES-1:0] REPLIES = {
+        "@EP PONG ", K_NUMBER, " 1\n", 8'd0,
+        "@EP DESC 1 fpga -\n@EP MODEL 0 ", K_NAME, " 1 1 ", K_IN_BYTES, " ", K_OUT_BYTES, "\n", 8'd0,
+        "@EP OUT 0 ", K_HEX, "\n@EP RUN 0 ", K_CYCLES, " - -\n", 8'd0,
+        "@EP BYE ", K_NUMBER, "\n", 8'd0,
+        "@EP ERR usage: P <nonce>\n", 8'd0,
+        "@EP ERR usage: D\n", 8'd0,
+        "@EP ERR usage: R <model> <hex>...\n", 8'd0,
+        "@EP ERR no such model\n", 8'd0,
+        "@EP ERR bad input: expected one hex string of input_bytes*2 digits per input\n", 8'd0,
+        "@EP ERR bad input: more inputs than the model has\n", 8'd0,
+        "@EP ERR usage: X <code>\n", 8'd0,
+        "@EP ERR unknown command\n", 8'd0,
+        "@EP ERR unsupported command\n", 8'd0
+    };
     /* verilator lint_on WIDTH */
 
-    function [7:0] message_char(input [3:0] id, input [6:0] at);
-        reg [8*MW-1:0] s;
+    // The address of reply k's first character (elaboration time).
+    function [8:0] reply_start_of(input integer k);
+        integer a, n;
+        reg in_reply;
         begin
-            case (id)
-                M_PONG: s = S_PONG;
-                M_DESC: s = S_DESC;
-                M_RUN: s = S_RUN;
-                M_BYE: s = S_BYE;
-                M_USAGE_P: s = S_USAGE_P;
-                M_USAGE_D: s = S_USAGE_D;
-                M_USAGE_R: s = S_USAGE_R;
-                M_NO_MODEL: s = S_NO_MODEL;
-                M_BAD_INPUT: s = S_BAD_INPUT;
-                M_MORE_INPUTS: s = S_MORE_INPUTS;
-                M_USAGE_X: s = S_USAGE_X;
-                M_UNKNOWN: s = S_UNKNOWN;
-                default: s = S_UNSUPPORTED;
-            endcase
-            message_char = s[8*at +: 8];
+            reply_start_of = 9'd0;
+            n = 0;
+            in_reply = 1'b0;
+            for (a = ROM_BYTES - 1; a >= 0; a = a - 1) begin
+                if (REPLIES[8*a +: 8] != 8'd0) begin
+                    if (!in_reply && n == k) reply_start_of = a[8:0];
+                    in_reply = 1'b1;
+                end else if (in_reply) begin
+                    in_reply = 1'b0;
+                    n = n + 1;
+                end
+            end
         end
     endfunction
+    localparam [9*13-1:0] REPLY_STARTS = {
+        reply_start_of(12), reply_start_of(11), reply_start_of(10), reply_start_of(9), reply_start_of(8), reply_start_of(7),
+        reply_start_of(6), reply_start_of(5), reply_start_of(4), reply_start_of(3), reply_start_of(2), reply_start_of(1),
+        reply_start_of(0)
+    };
+
+    reg [7:0] rom [0:ROM_BYTES-1];
+    integer rom_i;
+    initial for (rom_i = 0; rom_i < ROM_BYTES; rom_i = rom_i + 1) rom[rom_i] = REPLIES[8*rom_i +: 8];
 
     function [31:0] pow10(input [3:0] k);
         case (k)
@@ -132,7 +153,9 @@ module ep_uart_top #(
 
     // ---- the command parser (one received byte a cycle) ----
     localparam [3:0] P_CMD = 4'd0, P_NUM = 4'd1, P_DIGITS = 4'd2, P_EOL = 4'd3, P_R_SEP = 4'd4, P_R_BLANKS = 4'd5,
-                     P_R_HEX = 4'd6, P_SKIP = 4'd7, P_RUN = 4'd8, P_WAIT = 4'd9, P_REPLY = 4'd10;
+                     P_R_HEX = 4'd6, P_SKIP = 4'd7, P_RUN = 4'd8, P_WAIT = 4'd9, P_REPLY = 4'd10,
+                     // a digit taken in three steps (short paths): number * 10, + the digit, the overflow check
+                     P_DIGIT_ADD = 4'd11, P_DIGIT_CHECK = 4'd12;
     localparam [1:0] C_P = 2'd0, C_D = 2'd1, C_R = 2'd2, C_X = 2'd3;
     localparam integer HEX_DIGITS_I = 2 * IN_BYTES;
     localparam integer HW = $clog2(HEX_DIGITS_I + 1);
@@ -144,6 +167,9 @@ module ep_uart_top #(
     reg  [1:0]  cmd;
     reg  [3:0]  message;
     reg  [31:0] number;
+    reg  [3:0]  digit_held;
+    // number > 429496728: one more digit would overflow 32 bits (harness.c read_uint refuses it)
+    reg         too_big;
     reg  [HW-1:0] hex_count;
     reg  [3:0]  high_nibble;
     // The input vector, byte j at [8*j + 8 +: 8] once all have arrived (the lowest byte is a spare).
@@ -157,9 +183,7 @@ module ep_uart_top #(
     wire        reply_done;
 
     wire parsing = state <= P_SKIP;
-    wire have = parsing && !fifo_empty;
-    reg  consume;
-    always @(posedge clk) if (rst) rd_at <= {(AW+1){1'b0}}; else if (consume) rd_at <= rd_at + 1'b1;
+    wire have = parsing && head_valid;
 
     function [3:0] usage_of(input [1:0] k);
         case (k)
@@ -191,7 +215,7 @@ module ep_uart_top #(
             case (state)
                 P_CMD, P_SKIP: consume = 1'b1;
                 P_NUM: consume = is_blank || is_digit;
-                P_DIGITS: consume = is_digit && number <= 32'd429496728;
+                P_DIGITS: consume = is_digit && !too_big;
                 P_EOL: consume = is_blank || is_nl;
                 P_R_SEP: consume = is_space_tab;
                 P_R_BLANKS: consume = is_blank;
@@ -221,6 +245,7 @@ module ep_uart_top #(
                 P_NUM:
                     if (is_digit) begin
                         number <= {28'd0, digit};
+                        too_big <= 1'b0;
                         state <= P_DIGITS;
                     end else if (!is_blank) begin
                         message <= usage_of(cmd);
@@ -228,11 +253,13 @@ module ep_uart_top #(
                     end
                 P_DIGITS:
                     if (is_digit) begin
-                        if (number > 32'd429496728) begin // the next digit would overflow (harness.c read_uint)
+                        if (too_big) begin
                             message <= usage_of(cmd);
                             state <= P_SKIP;
                         end else begin
-                            number <= (number << 3) + (number << 1) + {28'd0, digit};
+                            number <= (number << 3) + (number << 1);
+                            digit_held <= digit;
+                            state <= P_DIGIT_ADD;
                         end
                     end else if (cmd == C_R) begin
                         if (number != 32'd0) begin
@@ -284,6 +311,12 @@ module ep_uart_top #(
                     end
                 default: ;
             endcase
+        end else if (state == P_DIGIT_ADD) begin
+            number <= number + {28'd0, digit_held};
+            state <= P_DIGIT_CHECK;
+        end else if (state == P_DIGIT_CHECK) begin
+            too_big <= number > 32'd429496728;
+            state <= P_DIGITS;
         end else if (state == P_RUN || state == P_WAIT) begin
             // The run: the input beat, then the output beat, counting the cycles between them.
             if (taken) begin
@@ -303,14 +336,21 @@ module ep_uart_top #(
     end
 
     // ---- the reply engine: walks the message's string, expanding the codes ----
-    localparam [2:0] E_IDLE = 3'd0, E_SCAN = 3'd1, E_DECIMAL = 3'd2, E_NAME = 3'd3, E_HEX = 3'd4;
+    localparam [2:0] E_IDLE = 3'd0, E_SCAN = 3'd1, E_DECIMAL = 3'd2, E_NAME = 3'd3, E_HEX = 3'd4, E_FETCH = 3'd5,
+                     E_COMPARE = 3'd6;
     localparam integer NW = NAME_LEN <= 1 ? 1 : $clog2(NAME_LEN);
     localparam integer NAME_LAST_I = NAME_LEN - 1;
     localparam integer OW = $clog2(2 * OUT_BYTES + 1);
     localparam integer OUT_DIGITS_I = 2 * OUT_BYTES;
 
     reg  [2:0]  engine;
-    reg  [6:0]  at;
+    reg  [8:0]  at;
+    // rom[at], read the cycle after `at` changes (E_FETCH): a block RAM's synchronous read.
+    reg  [7:0]  ch;
+    always @(posedge clk) ch <= rom[at];
+    // Its class, by bit tests (no comparator on the path from the RAM): codes are 1 to 6, characters 8 and up.
+    wire        ch_printable = ch[7:3] != 5'd0;
+    wire        ch_decimal = ch[7:3] == 5'd0 && ch[2:0] != 3'd0 && (ch[2] == 1'b0 || ch[1:0] == 2'd0);
     reg  [31:0] value;
     reg  [3:0]  power;
     reg  [3:0]  tens;
@@ -320,22 +360,37 @@ module ep_uart_top #(
     reg         done_pulse;
     assign reply_done = done_pulse;
 
-    wire [7:0]  ch = message_char(message, at);
-    wire [31:0] place = pow10(power);
+    // The decimal digit being printed: value's place (10^power) and value < place, registered (E_COMPARE) for short paths.
+    reg  [31:0] place;
+    reg         below;
     wire [3:0]  out_nibble = hex_left[0] ? out_buffer[3:0] : out_buffer[7:4];
     wire [7:0]  hex_char = out_nibble < 4'd10 ? {4'h3, out_nibble} : {4'h6, out_nibble - 4'd9};
     wire        print_digit = tens != 4'd0 || started || power == 4'd0;
 
     reg         tx_valid;
     reg  [7:0]  tx_data;
+    // One character register between the engine and the transmitter (short paths from the ROM to the line).
+    reg         char_full;
+    reg  [7:0]  char_out;
+    wire        char_free = !char_full;
     wire        tx_ready;
+    always @(posedge clk) begin
+        if (rst) begin
+            char_full <= 1'b0;
+        end else if (tx_valid && char_free) begin
+            char_full <= 1'b1;
+            char_out <= tx_data;
+        end else if (char_full && tx_ready) begin
+            char_full <= 1'b0;
+        end
+    end
     always @(*) begin
         tx_valid = 1'b0;
         tx_data = ch;
         case (engine)
-            E_SCAN: tx_valid = ch > K_HEX;
+            E_SCAN: tx_valid = ch_printable;
             E_DECIMAL: begin
-                tx_valid = value < place && print_digit;
+                tx_valid = below && print_digit;
                 tx_data = {4'h3, tens};
             end
             E_NAME: begin
@@ -349,18 +404,13 @@ module ep_uart_top #(
             default: ;
         endcase
     end
-    ep_uart_tx #(.CLKS_PER_BIT(CLKS_PER_BIT)) transmitter (.clk(clk), .rst(rst), .in_valid(tx_valid), .in_ready(tx_ready), .in_data(tx_data), .tx(uart_tx));
+    ep_uart_tx #(.CLKS_PER_BIT(CLKS_PER_BIT)) transmitter (.clk(clk), .rst(rst), .in_valid(char_full), .in_ready(tx_ready), .in_data(char_out), .tx(uart_tx));
 
-    // After a code's expansion, or a character sent: the next character, or the end at the string's first byte.
+    // After a code's expansion, or a character sent: fetch the next character.
     task next_char;
         begin
-            engine <= E_SCAN;
-            if (at == 7'd0) begin
-                engine <= E_IDLE;
-                done_pulse <= 1'b1;
-            end else begin
-                at <= at - 1'b1;
-            end
+            engine <= E_FETCH;
+            at <= at - 1'b1;
         end
     endtask
 
@@ -373,44 +423,57 @@ module ep_uart_top #(
             case (engine)
                 E_IDLE:
                     if (reply_start) begin
-                        engine <= E_SCAN;
-                        at <= MW[6:0] - 7'd1;
+                        engine <= E_FETCH;
+                        at <= REPLY_STARTS[9*message +: 9];
                     end
+                E_FETCH: engine <= E_SCAN;
                 E_SCAN:
                     if (ch == 8'd0) begin
-                        next_char;
-                    end else if (ch >= K_NUMBER && ch <= K_CYCLES) begin
+                        engine <= E_IDLE;
+                        done_pulse <= 1'b1;
+                    end else if (ch_decimal) begin
                         value <= ch == K_NUMBER ? number : ch == K_IN_BYTES ? IN_BYTES_I : ch == K_OUT_BYTES ? OUT_BYTES_I : cycles;
                         power <= 4'd9;
+                        place <= pow10(4'd9);
                         tens <= 4'd0;
                         started <= 1'b0;
-                        engine <= E_DECIMAL;
+                        engine <= E_COMPARE;
                     end else if (ch == K_NAME) begin
                         name_at <= NAME_LAST_I[NW-1:0];
                         engine <= E_NAME;
                     end else if (ch == K_HEX) begin
                         hex_left <= OUT_DIGITS_I[OW-1:0];
                         engine <= E_HEX;
-                    end else if (tx_ready) begin
+                    end else if (char_free) begin
                         next_char;
                     end
+                E_COMPARE: begin
+                    below <= value < place;
+                    engine <= E_DECIMAL;
+                end
                 E_DECIMAL:
-                    if (value >= place) begin
+                    if (!below) begin
                         value <= value - place;
                         tens <= tens + 1'b1;
-                    end else if (!print_digit || tx_ready) begin
+                        engine <= E_COMPARE;
+                    end else if (!print_digit || char_free) begin
                         started <= started || print_digit;
                         tens <= 4'd0;
-                        if (power == 4'd0) next_char;
-                        else power <= power - 1'b1;
+                        if (power == 4'd0) begin
+                            next_char;
+                        end else begin
+                            power <= power - 1'b1;
+                            place <= pow10(power - 1'b1);
+                            engine <= E_COMPARE;
+                        end
                     end
                 E_NAME:
-                    if (tx_ready) begin
+                    if (char_free) begin
                         if (name_at == {NW{1'b0}}) next_char;
                         else name_at <= name_at - 1'b1;
                     end
                 E_HEX:
-                    if (tx_ready) begin
+                    if (char_free) begin
                         hex_left <= hex_left - 1'b1;
                         if (hex_left[0]) out_buffer <= out_buffer >> 8;
                         if (hex_left == {{(OW-1){1'b0}}, 1'b1}) next_char;
@@ -422,6 +485,6 @@ module ep_uart_top #(
 
     // For the Verilator testbench (tb/ep_uart_top_tb.cpp): waiting for the next received byte, all sent.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire idle /* verilator public_flat_rd */ = parsing && fifo_empty && engine == E_IDLE && tx_ready;
+    wire idle /* verilator public_flat_rd */ = parsing && fifo_empty && !head_valid && engine == E_IDLE && char_free && tx_ready;
     /* verilator lint_on UNUSEDSIGNAL */
 endmodule

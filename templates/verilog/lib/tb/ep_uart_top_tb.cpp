@@ -37,6 +37,9 @@ int main(int argc, char **argv) {
     int recv_bit = -1, recv_wait = 0;
     unsigned recv_frame = 0;
     unsigned long long cycle = 0;
+    // Cycles since the sender's last stop bit ended: the design's receiver gives the byte out around then, so the
+    // design is not idle before a few bits more.
+    long since_sent = 0;
 
     auto read_input = [&](bool block) {
         if (eof) return;
@@ -52,7 +55,7 @@ int main(int argc, char **argv) {
     dut->uart_rx = 1;
     dut->eval();
     for (;;) {
-        const bool quiet = cycle > 32 && pending.empty() && send_bit < 0 && recv_bit < 0 && dut->rootp->ep_uart_top__DOT__idle;
+        const bool quiet = cycle > 32 && pending.empty() && send_bit < 0 && since_sent > 2 * cpb + 8 && recv_bit < 0 && dut->rootp->ep_uart_top__DOT__idle;
         if (quiet) {
             std::fflush(stdout);
             if (eof) break;
@@ -72,9 +75,13 @@ int main(int argc, char **argv) {
         dut->clk = 0;
         dut->eval();
         cycle++;
+        since_sent++;
         if (send_bit >= 0 && --send_left == 0) {
             send_left = cpb;
-            if (++send_bit == 10) send_bit = -1;
+            if (++send_bit == 10) {
+                send_bit = -1;
+                since_sent = 0;
+            }
         }
         const unsigned line = dut->uart_tx;
         if (recv_bit < 0) {
