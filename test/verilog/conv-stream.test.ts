@@ -1,0 +1,76 @@
+// templates/verilog/lib/ep_conv_stream.v in Verilator: streaming int8 convolutions bit-exact with the interpreter's
+// Int8Conv (random layers: 'same' 3x3, 5x5 half-pruned, stride 2, unpadded; zero points that make the padding
+// visible), three frames back to back, with frame gaps, and with random input gaps and output stalls; each output at
+// the documented cycle (4 after the step t(r, c) that completes its window) and II one pixel per cycle.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildVerilatorHarness, type VerilatorHarness } from '../../hw-sim/verilator/harness.js';
+import { repoPath } from '../../src/util/package-root.js';
+import { Random } from '../../src/util/random.js';
+import { convReference, convWrapper, randomConv, type ConvLayer, type ConvSpec } from './conv-layers.js';
+import { emitStep, mismatches, outSize, randomImage, runStream, toBeats } from './pixel-stream.js';
+
+const lib = (f: string) => repoPath('templates/verilog/lib', f);
+export const CONV_LATENCY = 4;
+
+export async function convHarness(l: ConvLayer, dir: string): Promise<VerilatorHarness> {
+  const top = path.join(dir, 'ep_conv_stream_tb_top.v');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(top, convWrapper(l));
+  return buildVerilatorHarness({
+    top: 'ep_conv_stream_tb_top',
+    verilog: [top, lib('ep_conv_stream.v'), lib('ep_window_stream.v'), lib('ep_requant.v')],
+    testbench: [lib('tb/ep_conv_stream_tb.cpp')],
+    headers: [lib('tb/ep_stream_tb.h'), lib('tb/ep_pixel_stream_tb.h')],
+  });
+}
+
+/**
+ * Stream the images (NCHW) through the layer three ways and check every output against `want` (NCHW per image):
+ * back to back, with gaps between frames (both at the documented cycles), and under random input gaps and stalls.
+ */
+export async function checkConv(l: ConvLayer, harness: VerilatorHarness, dir: string, images: number[][], want: number[][]): Promise<void> {
+  const { h, w } = outSize(l);
+  const beats = images.flatMap((img) => toBeats(img, l.cIn, l.H, l.W));
+  const expected = want.flatMap((y) => toBeats(y, l.cOut, h, w));
+  const label = (i: number) => `frame ${Math.floor(i / (h * w))} output (${Math.floor((i % (h * w)) / w)}, ${i % w})`;
+  const base = { inBytes: l.cIn, outBytes: l.cOut, outputs: expected.length, frameBeats: l.H * l.W };
+  for (const [frameGap, inputGapSeed, stallSeed] of [[0, 0, 0], [3, 0, 0], [2, 11, 7]]) {
+    const what = `${l.name}, frame gap ${frameGap}, input gap seed ${inputGapSeed}, stall seed ${stallSeed}`;
+    const run = await runStream(harness, dir, beats, { ...base, frameGap, inputGapSeed, stallSeed }, `simulating ${what}`);
+    expect(mismatches(run, expected, label), what).toEqual([]);
+    expect(run.frames.length).toBe(images.length);
+    if (inputGapSeed !== 0 || stallSeed !== 0) continue;
+    // Without stalls or gaps inside frames, output (r, c) of frame f comes CONV_LATENCY cycles after step t(r, c).
+    const late = run.outputs.flatMap((o, i) => {
+      const f = Math.floor(i / (h * w));
+      const want = run.frames[f] + emitStep(l, Math.floor((i % (h * w)) / w), i % w) + CONV_LATENCY;
+      return o.cycle === want ? [] : [`${label(i)} at cycle ${o.cycle}, documented ${want}`];
+    });
+    expect(late.slice(0, 3), what).toEqual([]);
+    // Back to back: frame after frame, one pixel per cycle.
+    if (frameGap === 0) expect(run.frames.map((c, f) => c - run.frames[0] - f * l.H * l.W)).toEqual(images.map(() => 0));
+  }
+}
+
+const SPECS: ConvSpec[] = [
+  { name: "'same' 3x3, 2→3 channels, 6x7, ReLU", H: 6, W: 7, K: 3, pad: 1, stride: 1, cIn: 2, cOut: 3, sparsity: 0, xZero: 37, yZero: -20, actMin: -20, actMax: 127 },
+  { name: "'same' 5x5, 50% pruned, 1→2 channels, 5x6", H: 5, W: 6, K: 5, pad: 2, stride: 1, cIn: 1, cOut: 2, sparsity: 0.5, xZero: -128, yZero: 3, actMin: -128, actMax: 127 },
+  { name: '3x3 stride 2 pad 1, 2→2 channels, 7x8', H: 7, W: 8, K: 3, pad: 1, stride: 2, cIn: 2, cOut: 2, sparsity: 0, xZero: -9, yZero: 0, actMin: -128, actMax: 127 },
+  { name: '3x3 unpadded, 3→2 channels, 5x4', H: 5, W: 4, K: 3, pad: 0, stride: 1, cIn: 3, cOut: 2, sparsity: 0.2, xZero: 100, yZero: -5, actMin: -128, actMax: 100 },
+];
+
+describe('ep_conv_stream.v in Verilator', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-conv-stream-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it.each(SPECS.map((s, i) => [s.name, s, i] as const))('%s: bit-exact with Int8Conv, at the documented cycles', async (_n, spec, i) => {
+    const layer = randomConv(spec, 300 + i);
+    const harness = await convHarness(layer, path.join(dir, `case-${i}`));
+    const r = new Random(700 + i);
+    const images = [0, 1, 2].map(() => randomImage(r, spec.cIn, spec.H, spec.W));
+    await checkConv(layer, harness, dir, images, images.map((img) => convReference(layer, img)));
+  });
+});

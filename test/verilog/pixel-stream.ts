@@ -1,0 +1,75 @@
+// Shared by the pixel-stream RTL tests (conv, max pool, collect): NHWC images as beats, the run of a testbench built on
+// templates/verilog/lib/tb/ep_pixel_stream_tb.h, and the documented schedule of ep_window_stream.v.
+import fs from 'node:fs';
+import path from 'node:path';
+import { runVerilatorHarness, type VerilatorHarness } from '../../hw-sim/verilator/harness.js';
+import { Random } from '../../src/util/random.js';
+
+export interface Geometry {
+  H: number;
+  W: number;
+  K: number;
+  pad: number;
+  stride: number;
+}
+
+export const outSize = (g: Geometry) => ({ h: Math.floor((g.H + 2 * g.pad - g.K) / g.stride) + 1, w: Math.floor((g.W + 2 * g.pad - g.K) / g.stride) + 1 });
+
+/** The step of a frame after which ep_window_stream presents output (r, c) (its comment's t(r, c)). */
+export const emitStep = (g: Geometry, r: number, c: number) => (r * g.stride - g.pad + g.K - 1) * g.W + c * g.stride - g.pad + g.K - 1;
+
+/** A random image, NCHW (the interpreter's layout), as int8 numbers. */
+export function randomImage(r: Random, c: number, h: number, w: number): number[] {
+  return Array.from({ length: c * h * w }, () => -128 + Math.floor(r.next() * 256));
+}
+
+/** The beats of an NCHW image in stream order: one per pixel (raster order), its C channels. */
+export function toBeats(nchw: ArrayLike<number>, c: number, h: number, w: number): number[][] {
+  return Array.from({ length: h * w }, (_, p) => Array.from({ length: c }, (_, ch) => nchw[ch * h * w + p]));
+}
+
+export interface StreamRun {
+  /** Cycle at which each frame's first beat was taken. */
+  frames: number[];
+  /** Each output beat: the cycle it was taken and its values. */
+  outputs: { cycle: number; values: number[] }[];
+}
+
+export interface StreamOptions {
+  inBytes: number;
+  outBytes: number;
+  outputs: number;
+  frameBeats: number;
+  frameGap?: number;
+  inputGapSeed?: number;
+  stallSeed?: number;
+}
+
+let runs = 0;
+
+/** Stream `beats` through the harness (ep_pixel_stream_tb.h's arguments) and parse what it prints. */
+export async function runStream(harness: VerilatorHarness, dir: string, beats: number[][], o: StreamOptions, what: string): Promise<StreamRun> {
+  const file = path.join(dir, `beats-${runs++}.txt`);
+  fs.writeFileSync(file, beats.map((b) => b.join(' ')).join('\n'));
+  const args = [o.inBytes, o.outBytes, file, o.outputs, o.frameBeats, o.frameGap ?? 0, o.inputGapSeed ?? 0, o.stallSeed ?? 0].map(String);
+  const text = await runVerilatorHarness(harness, args, what);
+  fs.rmSync(file, { force: true });
+  const run: StreamRun = { frames: [], outputs: [] };
+  for (const line of text.trim().split('\n')) {
+    const [kind, cycle, ...values] = line.split(' ');
+    if (kind === 'f') run.frames.push(Number(cycle));
+    else if (kind === 'o') run.outputs.push({ cycle: Number(cycle), values: values.map(Number) });
+  }
+  return run;
+}
+
+/** The first mismatches between the simulated output beats and the expected ones, as readable lines. */
+export function mismatches(got: StreamRun, want: number[][], label: (i: number) => string): string[] {
+  const wrong: string[] = [];
+  if (got.outputs.length !== want.length) wrong.push(`${got.outputs.length} output beats, ${want.length} expected`);
+  want.forEach((w, i) => {
+    const g = got.outputs[i]?.values;
+    if (g && g.join() !== w.join()) wrong.push(`${label(i)}: Verilator ${g.join(',')}, interpreter ${w.join(',')}`);
+  });
+  return wrong.slice(0, 3);
+}
