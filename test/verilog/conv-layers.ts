@@ -45,8 +45,8 @@ export function randomConv(spec: ConvSpec, seed: number): ConvLayer {
   const taps = spec.cIn * spec.K * spec.K;
   const weights = Array.from({ length: spec.cOut * taps }, () => (r.next() < spec.sparsity ? 0 : int(-127, 127)));
   const bias = Array.from({ length: spec.cOut }, () => int(-5000, 5000));
-  // Output scales that put the accumulators' spread over the int8 range.
-  const wScale = Array.from({ length: spec.cOut }, () => r.uniform(0.5, 2) / (40 * Math.sqrt(taps) * 127));
+  // Output scales that spread the outputs over the int8 range (a few saturate), so an error of one product shows.
+  const wScale = Array.from({ length: spec.cOut }, () => r.uniform(0.5, 2) / (60 * Math.sqrt(taps)));
   return { ...spec, weights, bias, xScale: 1, wScale, yScale: 1 };
 }
 

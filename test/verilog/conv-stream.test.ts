@@ -1,7 +1,9 @@
 // templates/verilog/lib/ep_conv_stream.v in Verilator: streaming int8 convolutions bit-exact with the interpreter's
 // Int8Conv (random layers: 'same' 3x3, 5x5 half-pruned, stride 2, unpadded; zero points that make the padding
 // visible), three frames back to back, with frame gaps, and with random input gaps and output stalls; each output at
-// the documented cycle (4 after the step t(r, c) that completes its window) and II one pixel per cycle.
+// the documented cycle (4 after the step t(r, c) that completes its window) and II one pixel per cycle; and the int8
+// digits CNN's conv1 (1→8) and conv2 (8→16, 1,152 products per pixel) on real images, against the interpreter's run of
+// the whole quantized model.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,13 +11,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildVerilatorHarness, type VerilatorHarness } from '../../hw-sim/verilator/harness.js';
 import { repoPath } from '../../src/util/package-root.js';
 import { Random } from '../../src/util/random.js';
-import { convReference, convWrapper, randomConv, type ConvLayer, type ConvSpec } from './conv-layers.js';
+import { convReference, convWrapper, modelConv, randomConv, type ConvLayer, type ConvSpec } from './conv-layers.js';
+import { digitsCnn } from './digits-cnn.js';
 import { emitStep, mismatches, outSize, randomImage, runStream, toBeats } from './pixel-stream.js';
 
 const lib = (f: string) => repoPath('templates/verilog/lib', f);
-export const CONV_LATENCY = 4;
+const CONV_LATENCY = 4;
 
-export async function convHarness(l: ConvLayer, dir: string): Promise<VerilatorHarness> {
+async function convHarness(l: ConvLayer, dir: string): Promise<VerilatorHarness> {
   const top = path.join(dir, 'ep_conv_stream_tb_top.v');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(top, convWrapper(l));
@@ -31,7 +34,7 @@ export async function convHarness(l: ConvLayer, dir: string): Promise<VerilatorH
  * Stream the images (NCHW) through the layer three ways and check every output against `want` (NCHW per image):
  * back to back, with gaps between frames (both at the documented cycles), and under random input gaps and stalls.
  */
-export async function checkConv(l: ConvLayer, harness: VerilatorHarness, dir: string, images: number[][], want: number[][]): Promise<void> {
+async function checkConv(l: ConvLayer, harness: VerilatorHarness, dir: string, images: number[][], want: number[][]): Promise<void> {
   const { h, w } = outSize(l);
   const beats = images.flatMap((img) => toBeats(img, l.cIn, l.H, l.W));
   const expected = want.flatMap((y) => toBeats(y, l.cOut, h, w));
@@ -72,5 +75,22 @@ describe('ep_conv_stream.v in Verilator', () => {
     const r = new Random(700 + i);
     const images = [0, 1, 2].map(() => randomImage(r, spec.cIn, spec.H, spec.W));
     await checkConv(layer, harness, dir, images, images.map((img) => convReference(layer, img)));
+  });
+
+  it("the digits CNN's conv1 and conv2: bit-exact with the quantized model's run, at the documented cycles", async () => {
+    const cnn = await digitsCnn(3);
+    const convs = cnn.nodes('Int8Conv');
+    expect(convs.map((n) => n.name)).toEqual(['conv1', 'conv2']);
+    for (const node of convs) {
+      const [, , H, W] = cnn.values[0].get(node.inputs[0])!.shape;
+      const layer = modelConv(cnn.graph, node, H, W);
+      expect([layer.K, layer.pad, layer.stride]).toEqual([3, 1, 1]);
+      const harness = await convHarness(layer, path.join(dir, node.name));
+      const images = cnn.values.map((v) => Array.from(v.get(node.inputs[0])!.data as Int8Array));
+      const want = cnn.values.map((v) => Array.from(v.get(node.outputs[0])!.data as Int8Array));
+      // The images exercise the layer: not all outputs equal.
+      expect(new Set(want.flat()).size).toBeGreaterThan(10);
+      await checkConv(layer, harness, dir, images, want);
+    }
   });
 });
