@@ -13,7 +13,7 @@ import { repoPath } from '../../src/util/package-root.js';
 import { Random } from '../../src/util/random.js';
 import { convReference, convWrapper, modelConv, randomConv, type ConvLayer, type ConvSpec } from './conv-layers.js';
 import { digitsCnn } from './digits-cnn.js';
-import { emitStep, mismatches, outSize, randomImage, runStream, toBeats } from './pixel-stream.js';
+import { checkPixelStream, randomImage } from './pixel-stream.js';
 
 const lib = (f: string) => repoPath('templates/verilog/lib', f);
 const CONV_LATENCY = 4;
@@ -28,34 +28,6 @@ async function convHarness(l: ConvLayer, dir: string): Promise<VerilatorHarness>
     testbench: [lib('tb/ep_conv_stream_tb.cpp')],
     headers: [lib('tb/ep_stream_tb.h'), lib('tb/ep_pixel_stream_tb.h')],
   });
-}
-
-/**
- * Stream the images (NCHW) through the layer three ways and check every output against `want` (NCHW per image):
- * back to back, with gaps between frames (both at the documented cycles), and under random input gaps and stalls.
- */
-async function checkConv(l: ConvLayer, harness: VerilatorHarness, dir: string, images: number[][], want: number[][]): Promise<void> {
-  const { h, w } = outSize(l);
-  const beats = images.flatMap((img) => toBeats(img, l.cIn, l.H, l.W));
-  const expected = want.flatMap((y) => toBeats(y, l.cOut, h, w));
-  const label = (i: number) => `frame ${Math.floor(i / (h * w))} output (${Math.floor((i % (h * w)) / w)}, ${i % w})`;
-  const base = { inBytes: l.cIn, outBytes: l.cOut, outputs: expected.length, frameBeats: l.H * l.W };
-  for (const [frameGap, inputGapSeed, stallSeed] of [[0, 0, 0], [3, 0, 0], [2, 11, 7]]) {
-    const what = `${l.name}, frame gap ${frameGap}, input gap seed ${inputGapSeed}, stall seed ${stallSeed}`;
-    const run = await runStream(harness, dir, beats, { ...base, frameGap, inputGapSeed, stallSeed }, `simulating ${what}`);
-    expect(mismatches(run, expected, label), what).toEqual([]);
-    expect(run.frames.length).toBe(images.length);
-    if (inputGapSeed !== 0 || stallSeed !== 0) continue;
-    // Without stalls or gaps inside frames, output (r, c) of frame f comes CONV_LATENCY cycles after step t(r, c).
-    const late = run.outputs.flatMap((o, i) => {
-      const f = Math.floor(i / (h * w));
-      const want = run.frames[f] + emitStep(l, Math.floor((i % (h * w)) / w), i % w) + CONV_LATENCY;
-      return o.cycle === want ? [] : [`${label(i)} at cycle ${o.cycle}, documented ${want}`];
-    });
-    expect(late.slice(0, 3), what).toEqual([]);
-    // Back to back: frame after frame, one pixel per cycle.
-    if (frameGap === 0) expect(run.frames.map((c, f) => c - run.frames[0] - f * l.H * l.W)).toEqual(images.map(() => 0));
-  }
 }
 
 const SPECS: ConvSpec[] = [
@@ -74,7 +46,7 @@ describe('ep_conv_stream.v in Verilator', () => {
     const harness = await convHarness(layer, path.join(dir, `case-${i}`));
     const r = new Random(700 + i);
     const images = [0, 1, 2].map(() => randomImage(r, spec.cIn, spec.H, spec.W));
-    await checkConv(layer, harness, dir, images, images.map((img) => convReference(layer, img)));
+    await checkPixelStream({ ...layer, latency: CONV_LATENCY }, harness, dir, images, images.map((img) => convReference(layer, img)));
   });
 
   it("the digits CNN's conv1 and conv2: bit-exact with the quantized model's run, at the documented cycles", async () => {
@@ -90,7 +62,7 @@ describe('ep_conv_stream.v in Verilator', () => {
       const want = cnn.values.map((v) => Array.from(v.get(node.outputs[0])!.data as Int8Array));
       // The images exercise the layer: not all outputs equal.
       expect(new Set(want.flat()).size).toBeGreaterThan(10);
-      await checkConv(layer, harness, dir, images, want);
+      await checkPixelStream({ ...layer, latency: CONV_LATENCY }, harness, dir, images, want);
     }
   });
 });

@@ -2,6 +2,7 @@
 // templates/verilog/lib/tb/ep_pixel_stream_tb.h, and the documented schedule of ep_window_stream.v.
 import fs from 'node:fs';
 import path from 'node:path';
+import { expect } from 'vitest';
 import { runVerilatorHarness, type VerilatorHarness } from '../../hw-sim/verilator/harness.js';
 import { Random } from '../../src/util/random.js';
 
@@ -72,4 +73,41 @@ export function mismatches(got: StreamRun, want: number[][], label: (i: number) 
     if (g && g.join() !== w.join()) wrong.push(`${label(i)}: Verilator ${g.join(',')}, interpreter ${w.join(',')}`);
   });
   return wrong.slice(0, 3);
+}
+
+/** A spatial layer under test: its geometry, channels in and out, and its latency after the step t(r, c). */
+export interface StreamLayer extends Geometry {
+  name: string;
+  cIn: number;
+  cOut: number;
+  latency: number;
+}
+
+/**
+ * Stream the images (NCHW) through the layer three ways and check every output against `want` (NCHW per image):
+ * back to back, with gaps between frames (both at the documented cycles: `latency` after the step t(r, c)), and
+ * under random input gaps and output stalls.
+ */
+export async function checkPixelStream(l: StreamLayer, harness: VerilatorHarness, dir: string, images: number[][], want: number[][]): Promise<void> {
+  const { h, w } = outSize(l);
+  const beats = images.flatMap((img) => toBeats(img, l.cIn, l.H, l.W));
+  const expected = want.flatMap((y) => toBeats(y, l.cOut, h, w));
+  const label = (i: number) => `frame ${Math.floor(i / (h * w))} output (${Math.floor((i % (h * w)) / w)}, ${i % w})`;
+  const base = { inBytes: l.cIn, outBytes: l.cOut, outputs: expected.length, frameBeats: l.H * l.W };
+  for (const [frameGap, inputGapSeed, stallSeed] of [[0, 0, 0], [3, 0, 0], [2, 11, 7]]) {
+    const what = `${l.name}, frame gap ${frameGap}, input gap seed ${inputGapSeed}, stall seed ${stallSeed}`;
+    const run = await runStream(harness, dir, beats, { ...base, frameGap, inputGapSeed, stallSeed }, `simulating ${what}`);
+    expect(mismatches(run, expected, label), what).toEqual([]);
+    expect(run.frames.length).toBe(images.length);
+    if (inputGapSeed !== 0 || stallSeed !== 0) continue;
+    // Without stalls or gaps inside frames, output (r, c) of frame f comes `latency` cycles after step t(r, c).
+    const late = run.outputs.flatMap((o, i) => {
+      const f = Math.floor(i / (h * w));
+      const documented = run.frames[f] + emitStep(l, Math.floor((i % (h * w)) / w), i % w) + l.latency;
+      return o.cycle === documented ? [] : [`${label(i)} at cycle ${o.cycle}, documented ${documented}`];
+    });
+    expect(late.slice(0, 3), what).toEqual([]);
+    // Back to back: frame after frame, one pixel per cycle.
+    if (frameGap === 0) expect(run.frames.map((c, f) => c - run.frames[0] - f * l.H * l.W)).toEqual(images.map(() => 0));
+  }
 }
