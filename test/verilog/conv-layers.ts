@@ -102,15 +102,16 @@ export function convParameters(l: ConvLayer): string {
         .Y_ZP(${l.yZero}), .ACT_MIN(${l.actMin}), .ACT_MAX(${l.actMax})`;
 }
 
-/** The wrapper the testbench drives: ep_conv_stream with the layer's constants. */
-export function convWrapper(l: ConvLayer): string {
-  return `module ep_conv_stream_tb_top (
+/** The wrapper the testbench drives: ep_conv_stream with the layer's constants, or ep_conv_folded with P = `fold`. */
+export function convWrapper(l: ConvLayer, fold?: number): string {
+  const module = fold === undefined ? 'ep_conv_stream' : 'ep_conv_folded';
+  return `module ${module}_tb_top (
     input wire clk, input wire rst,
     input wire in_valid, output wire in_ready, input wire [${8 * l.cIn - 1}:0] in_data,
     output wire out_valid, input wire out_ready, output wire [${8 * l.cOut - 1}:0] out_data
 );
-    ep_conv_stream #(
-        ${convParameters(l)}
+    ${module} #(
+        ${fold === undefined ? '' : `.P(${fold}), `}${convParameters(l)}
     ) layer (
         .clk(clk), .rst(rst), .in_valid(in_valid), .in_ready(in_ready), .in_data(in_data),
         .out_valid(out_valid), .out_ready(out_ready), .out_data(out_data)

@@ -1,10 +1,11 @@
 // Shared driver of the pixel-stream testbenches (ep_conv_stream_tb.cpp, ep_maxpool_stream_tb.cpp, ep_collect_tb.cpp):
-//   tb <in bytes> <out bytes> <beats file> <outputs> <frame beats> <frame gap> <input gap seed> <stall seed>
+//   tb <in bytes> <out bytes> <beats file> <outputs> <frame beats> <frame gap> <input gap seed> <stall seed> [cycles]
 // streams the file's beats (one per line) into a module with the stream ports of the RTL contract, frames of
 // <frame beats> beats, in_valid held low for <frame gap> cycles after each frame; with a non-zero input gap seed the
 // producer also pauses at random inside frames (a beat once offered stays offered until taken), with a non-zero
 // stall seed the consumer drops out_ready at random. Prints "f <cycle>" when the first beat of each frame is taken,
-// "o <cycle> <values...>" for each output beat taken, until <outputs> beats are out; exits 1 if they do not come.
+// "o <cycle> <values...>" for each output beat taken, until <outputs> beats are out; exits 1 if they do not come
+// within [cycles] (by default 64 per beat in and out: a folded layer, slower, gives its own bound).
 #ifndef EP_PIXEL_STREAM_TB_H
 #define EP_PIXEL_STREAM_TB_H
 
@@ -48,7 +49,8 @@ static int ep_pixel_stream_main(int argc, char **argv) {
     std::size_t sent = 0;
     long received = 0, wait = 0;
     bool offered = false;
-    const long limit = 64L * static_cast<long>(beats.size() + static_cast<std::size_t>(outputs) + 16) + gap * static_cast<long>(beats.size() / static_cast<std::size_t>(frame) + 1);
+    const long limit = argc > 9 ? std::atol(argv[9])
+                                : 64L * static_cast<long>(beats.size() + static_cast<std::size_t>(outputs) + 16) + gap * static_cast<long>(beats.size() / static_cast<std::size_t>(frame) + 1);
     for (long cycle = 0; received < outputs; cycle++) {
         if (cycle > limit) {
             std::fprintf(stderr, "%ld of %ld output beats after %ld cycles\n", received, outputs, cycle);
