@@ -1,9 +1,9 @@
 // templates/verilog/lib/ep_conv_stream.v in Verilator: streaming int8 convolutions bit-exact with the interpreter's
-// Int8Conv (random layers: 'same' 3x3, 5x5 half-pruned, stride 2, unpadded; zero points that make the padding
-// visible), three frames back to back, with frame gaps, and with random input gaps and output stalls; each output at
-// the documented cycle (4 after the step t(r, c) that completes its window) and II one pixel per cycle; and the int8
-// digits CNN's conv1 (1→8) and conv2 (8→16, 1,152 products per pixel) on real images, against the interpreter's run of
-// the whole quantized model.
+// Int8Conv (random layers: 'same' 3x3, 5x5 half-pruned, stride 2, unpadded, 1x1 stride 2; zero points that make the
+// padding visible), three frames back to back, with frame gaps, and with random input gaps and output stalls; each
+// output at the documented cycle (4 after the step t(r, c) that completes its window) and II one pixel per cycle; and
+// the int8 digits CNN's conv1 (1→8) and conv2 (8→16, 1,152 products per pixel) on real images, against the
+// interpreter's run of the whole quantized model.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +35,7 @@ const SPECS: ConvSpec[] = [
   { name: "'same' 5x5, 50% pruned, 1→2 channels, 5x6", H: 5, W: 6, K: 5, pad: 2, stride: 1, cIn: 1, cOut: 2, sparsity: 0.5, xZero: -128, yZero: 3, actMin: -128, actMax: 127 },
   { name: '3x3 stride 2 pad 1, 2→2 channels, 7x8', H: 7, W: 8, K: 3, pad: 1, stride: 2, cIn: 2, cOut: 2, sparsity: 0, xZero: -9, yZero: 0, actMin: -128, actMax: 127 },
   { name: '3x3 unpadded, 3→2 channels, 5x4', H: 5, W: 4, K: 3, pad: 0, stride: 1, cIn: 3, cOut: 2, sparsity: 0.2, xZero: 100, yZero: -5, actMin: -128, actMax: 100 },
+  { name: '1x1 pointwise stride 2, 3→2 channels, 5x4', H: 5, W: 4, K: 1, pad: 0, stride: 2, cIn: 3, cOut: 2, sparsity: 0, xZero: -3, yZero: 1, actMin: -128, actMax: 127 },
 ];
 
 describe('ep_conv_stream.v in Verilator', () => {

@@ -85,7 +85,13 @@ module ep_window_stream #(
     wire last = step == LAST_STEP[SW-1:0];
 
     reg [8*C*CHAIN-1:0] chain;
-    always @(posedge clk) if (advance) chain <= {chain[8*C*(CHAIN-1)-1:0], in_data};
+    generate
+        if (CHAIN == 1) begin : pointwise
+            always @(posedge clk) if (advance) chain <= in_data;
+        end else begin : shift
+            always @(posedge clk) if (advance) chain <= {chain[8*C*(CHAIN-1)-1:0], in_data};
+        end
+    endgenerate
 
     genvar kr, kc;
     generate
