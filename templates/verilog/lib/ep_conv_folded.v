@@ -81,17 +81,27 @@ module ep_conv_folded #(
         .win_valid(win_valid), .win_data(win_data), .row_ok(row_ok), .col_ok(col_ok)
     );
 
-    // Taps in the weights' order (leaf i = (ci*K + kr)*K + kc), padding read as the input zero point.
+    // Taps in the weights' order (leaf i = (ci*K + kr)*K + kc) with their inside-the-image flags; the P taps of the
+    // group issued are picked first, then those outside read the input zero point (P byte muxes, not K*K*C_IN).
     wire [8*TAPS-1:0] taps;
+    wire [TAPS-1:0]   in_image;
     genvar ci, kr, kc, k;
     generate
         for (ci = 0; ci < C_IN; ci = ci + 1) begin : tap_ch
             for (kr = 0; kr < K; kr = kr + 1) begin : tap_row
                 for (kc = 0; kc < K; kc = kc + 1) begin : tap_col
-                    assign taps[8*((ci*K + kr)*K + kc) +: 8] =
-                        row_ok[kr] && col_ok[kc] ? win_data[8*((kr*K + kc)*C_IN + ci) +: 8] : X_ZP[7:0];
+                    assign taps[8*((ci*K + kr)*K + kc) +: 8] = win_data[8*((kr*K + kc)*C_IN + ci) +: 8];
+                    assign in_image[(ci*K + kr)*K + kc] = row_ok[kr] && col_ok[kc];
                 end
             end
+        end
+    endgenerate
+    wire [8*P-1:0] group_taps = taps[8*P*j +: 8*P];
+    wire [P-1:0]   group_inside = in_image[P*j +: P];
+    wire [8*P-1:0] group_x;
+    generate
+        for (k = 0; k < P; k = k + 1) begin : pad
+            assign group_x[8*k +: 8] = group_inside[k] ? group_taps[8*k +: 8] : X_ZP[7:0];
         end
     endgenerate
 
@@ -118,7 +128,7 @@ module ep_conv_folded #(
     reg  [OW-1:0]  o_1;
     always @(posedge clk) if (advance) begin
         w_1 <= rom[addr];
-        x_1 <= taps[8*P*j +: 8*P];
+        x_1 <= group_x;
         first_1 <= j == {GW{1'b0}};
         last_1 <= last_group;
         o_1 <= o;
