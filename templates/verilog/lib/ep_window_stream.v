@@ -14,8 +14,9 @@
 //     t(r, c) = (r*STRIDE - PAD + K - 1)*W + c*STRIDE - PAD + K - 1
 // (a step past H*W - 1 when the window hangs over the bottom or right border: those are the flush steps). The frame
 // takes max(H*W - 1, t_last) + 1 steps. Flush bubbles are inserted only while no pixel of the next frame has been
-// taken; once one is, its pixels drive the flush (at most PAD*W + PAD steps, less than its own first output needs).
-// So without stalls, output (r, c) of a frame is presented t(r, c) + 1 cycles after the frame's first pixel.
+// taken; once one is, its pixels drive the flush (at most PAD*W + PAD steps, no more than the next frame takes
+// before its own first output), so a producer that pauses inside the next frame also delays this one's last outputs.
+// So without stalls or input gaps, output (r, c) of a frame is presented t(r, c) + 1 cycles after its first pixel.
 //
 // en low holds everything (the stall of the consumer's pipeline); in_ready = en: a pixel is taken on every enabled
 // cycle it is offered. rst (synchronous) clears the valid bit and the step counters (the frame position).
