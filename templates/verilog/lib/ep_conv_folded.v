@@ -58,7 +58,7 @@ module ep_conv_folded #(
 
     generate
         if (P < 1 || TAPS % P != 0) begin : bad_fold
-            $error("ep_conv_folded: P=%0d must divide the K*K*C_IN = %0d products of an output channel", P, TAPS);
+            $error("ep_conv_folded: P (the multipliers) must divide K*K*C_IN (the products of an output channel)");
         end
     endgenerate
 

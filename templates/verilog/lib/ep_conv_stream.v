@@ -58,7 +58,7 @@ module ep_conv_stream #(
     localparam integer TW = 17 + $clog2(LEAVES);
 
     generate if (TAPS > 16384) begin : too_many_taps
-        $error("ep_conv_stream: K*K*C_IN = %0d products per output channel, more than 16384", TAPS);
+        $error("ep_conv_stream: K*K*C_IN (the products of an output channel) is more than 16384");
     end endgenerate
 
     wire advance = out_ready || !out_valid;

@@ -16,8 +16,8 @@
 // 2*PAD <= K - 1, STRIDE >= 1.
 
 module ep_maxpool_stream #(
-    parameter integer H = 1,
-    parameter integer W = 1,
+    parameter integer H = 2,
+    parameter integer W = 2,
     parameter integer C = 1,
     parameter integer K = 2,
     parameter integer STRIDE = 2,

@@ -59,16 +59,16 @@ module ep_window_stream #(
 
     generate
         if (K < 1 || STRIDE < 1 || PAD < 0) begin : bad_geometry
-            $error("ep_window_stream: K=%0d, STRIDE=%0d and PAD=%0d must be K >= 1, STRIDE >= 1, PAD >= 0", K, STRIDE, PAD);
+            $error("ep_window_stream: K and STRIDE must be at least 1, PAD at least 0");
         end
         if (W < K) begin : bad_width
-            $error("ep_window_stream: the image width W=%0d is less than the kernel K=%0d (the line buffer needs W >= K)", W, K);
+            $error("ep_window_stream: the image width W is less than the kernel K (the line buffer needs W >= K)");
         end
         if (2 * PAD > K - 1) begin : bad_pad
-            $error("ep_window_stream: PAD=%0d is more than (K-1)/2 for K=%0d (only symmetric padding up to 'same' is supported)", PAD, K);
+            $error("ep_window_stream: PAD is more than (K-1)/2 (symmetric padding up to 'same' only)");
         end
         if (H + 2 * PAD < K) begin : bad_height
-            $error("ep_window_stream: the padded image height %0d is less than the kernel K=%0d", H + 2 * PAD, K);
+            $error("ep_window_stream: the padded image height H + 2*PAD is less than the kernel K");
         end
     endgenerate
 
