@@ -19,6 +19,8 @@ export interface SynthesisInput {
   family: FpgaFamily;
   /** Map multipliers to DSP blocks (SB_MAC16 on iCE40; on by default for xc7, where synth_xilinx infers DSP48E1). */
   dsp?: boolean;
+  /** Also write the mapped netlist as Yosys JSON to this path (the input of nextpnr). */
+  netlist?: string;
   /**
    * xc7 only: also run Yosys's static timing analysis on the mapped cells with the delays of its xc7 cell library
    * (`sta`): the longest register-to-register path through cells, without routing (nextpnr cannot place xc7 here).
@@ -107,7 +109,8 @@ export async function synthesize(input: SynthesisInput): Promise<SynthesisResour
     const statFile = path.join(work, 'stat.json');
     const timing = input.timing === true;
     if (timing && input.family !== 'xc7') throw new Error('logic timing by Yosys sta is for xc7 only: on iCE40 nextpnr gives the real Fmax');
-    const script = [`read_verilog ${input.verilog.map(scriptPath).join(' ')}`, synthCommand(input), 'tee -q -o stat.json stat -json', ...(timing ? XC7_TIMING : [])].join('; ');
+    const netlist = input.netlist ? [`write_json ${scriptPath(input.netlist)}`] : [];
+    const script = [`read_verilog ${input.verilog.map(scriptPath).join(' ')}`, synthCommand(input), 'tee -q -o stat.json stat -json', ...netlist, ...(timing ? XC7_TIMING : [])].join('; ');
     const r = await runTool(yosys(), ['-q', '-p', script], { timeoutMs: scaleForLoad(SYNTH_TIMEOUT_MS), cwd: work, what: `synthesizing ${input.top} for ${input.family} with Yosys` });
     if (r.exitCode !== 0 || !fs.existsSync(statFile)) {
       const errors = `${r.stderr}\n${r.stdout}`.split('\n').filter((l) => /ERROR|error/.test(l));

@@ -10,7 +10,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { measureOnTarget, type Measurement } from '../../src/cost/measure.js';
 import { predictCost, type CostPrediction } from '../../src/cost/predict.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { int8BenchModels } from '../../bench/cost-models.js';
 
 const TOLERANCE = 0.1;
@@ -21,7 +21,7 @@ const rel = (predicted: number, measured: number) => (predicted - measured) / me
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 describe.each(['mps2-an386', 'stm32f405', 'lm3s6965'])('int8 cost model vs QEMU on %s', (targetName) => {
-  const target = findTarget(targetName);
+  const target = findMcuTarget(targetName);
   const predicted = new Map<string, CostPrediction>();
   const measured = new Map<string, Measurement>();
 

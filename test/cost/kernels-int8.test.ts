@@ -9,7 +9,7 @@ import { int, ints, NULL_ARG, value, weight, type CCall } from '../../src/emit/c
 import { packSparseConvS8, packSparseDenseS8 } from '../../src/emit/c/sparse-choice-s8.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { int8MnistLikeCnn } from '../../src/models/int8-sample-models.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 
 const DSP = kernelContextOfCore('cortex-m4');
 const M3 = kernelContextOfCore('cortex-m3');
@@ -134,7 +134,7 @@ describe('predictCost on an int8 model', () => {
 
   it('prices every int8 kernel, with weights stored in their C types', () => {
     for (const name of ['mps2-an386', 'lm3s6965']) {
-      const p = predictCost(g, findTarget(name));
+      const p = predictCost(g, findMcuTarget(name));
       expect(p.layers.map((l) => l.kernel)).toEqual(['ep_quantize_f32_s8', 'ep_conv2d_s8', 'ep_maxpool2d_s8', 'ep_conv2d_s8', 'ep_maxpool2d_s8', 'view', 'ep_dense_s8', 'ep_dequantize_s8_f32']);
       // conv1: 8x1x5x5 int8 weights, int32 bias and multipliers, int8 shifts, each array starting 8-byte aligned.
       expect(p.layers[1].weightBytes).toBe(200 + 32 + 32 + 8);
@@ -146,7 +146,7 @@ describe('predictCost on an int8 model', () => {
   });
 
   it('refuses a kernel without calibration by name', () => {
-    const target = findTarget('mps2-an386');
+    const target = findMcuTarget('mps2-an386');
     const cal = loadCalibration(target);
     const { ep_maxpool2d_s8: _dropped, ...kernels } = cal.kernels;
     expect(() => predictCost(g, target, { calibration: { ...cal, kernels } })).toThrow(CostModelError);

@@ -1,5 +1,6 @@
-// Random int8 dense layers for the RTL tests: the layer's constants, the wrapper module (ep_dense_rf1_tb_top) that
-// instantiates ep_dense_rf1 with them, and the interpreter's Int8Gemm outputs on a batch of vectors.
+// Random int8 dense layers for the RTL tests: the layer's constants, the wrapper modules (ep_dense_rf1_tb_top,
+// ep_dense_folded_tb_top) that instantiate ep_dense_rf1 or ep_dense_folded with them, and the interpreter's Int8Gemm
+// outputs on a batch of vectors.
 import { packedLiteral } from '../../src/emit/verilog/verilog-literals.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { Int8Gemm } from '../../src/ops/int8-gemm.js';
@@ -38,29 +39,44 @@ export function randomLayer(spec: LayerSpec, seed: number): Layer {
   return { spec, weights, bias, wScale };
 }
 
-/** The wrapper the testbench drives: ep_dense_rf1 with the layer's constants (bias folded with the input zero point). */
-export function wrapper(layer: Layer): string {
+/** The layer's constants as the parameters of ep_dense_rf1 and ep_dense_folded (bias folded with the input zero point). */
+export function layerParameters(layer: Layer): string {
   const { spec } = layer;
   const mults = channelMultipliers(f32([1]), f32(layer.wScale), f32([1]), spec.nOut, { name: 'rtl_dense', opType: 'Int8Gemm', domain: '', inputs: [], outputs: [], attrs: {} });
   const folded = layer.bias.map((b, o) => b - spec.xZero * layer.weights.slice(o * spec.nIn, (o + 1) * spec.nIn).reduce((s, w) => s + w, 0));
-  return `module ep_dense_rf1_tb_top (
-    input wire clk, input wire rst,
-    input wire in_valid, output wire in_ready, input wire [${8 * spec.nIn - 1}:0] in_data,
-    output wire out_valid, input wire out_ready, output wire [${8 * spec.nOut - 1}:0] out_data
-);
-    ep_dense_rf1 #(
-        .N_IN(${spec.nIn}), .N_OUT(${spec.nOut}),
+  return `.N_IN(${spec.nIn}), .N_OUT(${spec.nOut}),
         .WEIGHTS(${packedLiteral(layer.weights, 8)}),
         .BIAS(${packedLiteral(folded, 32)}),
         .MULT(${packedLiteral(mults.map((m) => m.multiplier), 31)}),
         .SHIFT(${packedLiteral(mults.map((m) => m.shift), 6)}),
-        .Y_ZP(${spec.yZero}), .ACT_MIN(${spec.actMin}), .ACT_MAX(${spec.actMax})
+        .Y_ZP(${spec.yZero}), .ACT_MIN(${spec.actMin}), .ACT_MAX(${spec.actMax})`;
+}
+
+/** A stream wrapper `top` around one instance of `module` with `parameters`: the ports of every layer module. */
+function streamWrapper(top: string, module: string, parameters: string, nIn: number, nOut: number): string {
+  return `module ${top} (
+    input wire clk, input wire rst,
+    input wire in_valid, output wire in_ready, input wire [${8 * nIn - 1}:0] in_data,
+    output wire out_valid, input wire out_ready, output wire [${8 * nOut - 1}:0] out_data
+);
+    ${module} #(
+        ${parameters}
     ) layer (
         .clk(clk), .rst(rst), .in_valid(in_valid), .in_ready(in_ready), .in_data(in_data),
         .out_valid(out_valid), .out_ready(out_ready), .out_data(out_data)
     );
 endmodule
 `;
+}
+
+/** The wrapper the testbench drives: ep_dense_rf1 with the layer's constants. */
+export function wrapper(layer: Layer): string {
+  return streamWrapper('ep_dense_rf1_tb_top', 'ep_dense_rf1', layerParameters(layer), layer.spec.nIn, layer.spec.nOut);
+}
+
+/** ep_dense_folded at reuse factor `rf` with the layer's constants, as the module `top` (LUT_PRODUCTS as given). */
+export function foldedWrapper(layer: Layer, rf: number, top = 'ep_dense_folded_tb_top', lutProducts = false): string {
+  return streamWrapper(top, 'ep_dense_folded', `.RF(${rf}), .LUT_PRODUCTS(${lutProducts ? 1 : 0}), ${layerParameters(layer)}`, layer.spec.nIn, layer.spec.nOut);
 }
 
 /** The interpreter's Int8Gemm on every vector (one row each). */

@@ -10,7 +10,7 @@ import { UserError } from '../../errors.js';
 import { loadModel, modelDisplayName } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import type { BuildReport } from '../../report/build-report.js';
-import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
+import { DEFAULT_TARGET_NAME, findMcuTarget } from '../../targets/load-targets.js';
 import { terminalJson, terminalText } from '../../util/escape.js';
 import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
 import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
@@ -141,7 +141,7 @@ export function registerBuild(program: Command): void {
     .option('--json', 'print the report as JSON')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
   addTrainingOptions(addDataOptions(cmd)).action(async (file: string, o: BuildCliOptions) => {
-    const target = findTarget(o.target);
+    const target = findMcuTarget(o.target, 'build');
     const budgets = parseBudgets(o, target);
     if (o.criterion !== 'l1' && o.criterion !== 'l2') throw new UserError(`--criterion must be l1 or l2, got '${o.criterion}'`);
     const outOptions = { force: o.force, inputs: [file, o.data] };

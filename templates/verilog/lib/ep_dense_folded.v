@@ -1,0 +1,319 @@
+// ep_dense_folded: an int8 fully connected layer folded in time (reuse factor RF > 1), the hardware form of Int8Gemm
+// (src/ops/int8-gemm.ts) for one input row, with its weights in a ROM that synthesis maps to block RAM:
+//   acc[o] = BIAS[o] + sum_i W[o][i] * x[i]        (BIAS already holds B[o] - x_zp * sum_i W[o][i])
+//   y[o]   = clamp(requantize(acc[o], MULT[o], SHIFT[o]) + Y_ZP, ACT_MIN, ACT_MAX)   (ep_requant.v)
+//
+// Folding: the outputs are computed one after the other, each in K = RF / N_OUT cycles of P = N_IN / K products.
+// Legal reuse factors: RF = N_OUT * K where K divides N_IN (1 <= K <= N_IN), so P = N_IN * N_OUT / RF multipliers
+// and one requantizer (ep_requant, shared by every output: one accumulator reaches it every K cycles). Any other
+// RF stops elaboration (an instance of a module that does not exist, named after the rule).
+//
+// Weight ROM: RF words of 8*P bits, word r = o*K + k holding W[o][k*P + j] at [8*j +: 8] (so the packed WEIGHTS
+// parameter, row-major, is the ROM's contents word after word), read synchronously once per cycle: Yosys infers
+// block RAM (SB_RAM40_4K on iCE40, RAMB18E1/RAMB36E1 on xc7; forced by rom_style, which Verilator ignores). The
+// folded bias is a second ROM of N_OUT words, the requantization multiplier and shift a third one (or constants when
+// every output shares them); Yosys puts these small ones in logic or block RAM as it finds cheaper. Widths follow
+// the constants: the accumulator holds just the layer's worst-case sum (17..32 bits), and multipliers with Z common
+// trailing zeros (narrow multipliers) are stored and multiplied without them; both narrow ep_requant's multiply.
+//
+// Stream interface (AXI-Stream style): one input beat is the whole vector (byte i = x[i]), one output beat the
+// whole output vector (byte o = y[o]). Every register advances only while en = out_ready || !out_valid (an output
+// beat not taken stalls the whole layer, the block RAM reads included); in_ready = en && no weight read pending.
+// Cycles (clock edges, without stalls):
+//   initiation interval  II      = RF        (the input beat is accepted with the first ROM read; the next one
+//                                             RF cycles later, with the next vector's first read)
+//   latency              L       = RF + 5    (input beat accepted -> output beat valid: the last ROM read at RF-1,
+//                                             then ROM word, products, accumulator, ep_requant's two stages,
+//                                             and the output shift register)
+// V vectors stream through in L + (V - 1) * RF cycles (first input to last output).
+// Pipeline: read (ROM address; x chunk k taken from the rotating input register) -> products (P registered int8
+// products, (* keep *) so that synth_ice40 -dsp maps them one by one) -> accumulate (a balanced adder tree of the
+// P products plus the bias at k = 0 or the running sum) -> ep_requant -> the output shift register (byte o enters
+// at the top: after N_OUT bytes y[0] is at the bottom).
+
+module ep_dense_folded #(
+    parameter integer N_IN = 1,
+    parameter integer N_OUT = 1,
+    parameter integer RF = 1,
+    // W[o][i] at bits [8*(o*N_IN + i) +: 8], int8
+    parameter [8*N_IN*N_OUT-1:0] WEIGHTS = 0,
+    // folded bias of output o at [32*o +: 32], int32
+    parameter [32*N_OUT-1:0] BIAS = 0,
+    // fixed-point multiplier of output o at [31*o +: 31] (0 or [2^30, 2^31)), shift at [6*o +: 6] (1..62)
+    parameter [31*N_OUT-1:0] MULT = 0,
+    parameter [6*N_OUT-1:0] SHIFT = 0,
+    parameter integer Y_ZP = 0,
+    parameter integer ACT_MIN = -128,
+    parameter integer ACT_MAX = 127,
+    // 1: the P products written as shifts and adds, which synthesis keeps in LUTs even with DSP mapping on (synth_ice40
+    // -dsp then spends the few SB_MAC16 on the requantizer's multiply only); 0: `*`, mapped as synthesis chooses.
+    parameter integer LUT_PRODUCTS = 0
+) (
+    input  wire                 clk,
+    input  wire                 rst,
+    input  wire                 in_valid,
+    output wire                 in_ready,
+    input  wire [8*N_IN-1:0]    in_data,
+    output reg                  out_valid,
+    input  wire                 out_ready,
+    output reg  [8*N_OUT-1:0]   out_data
+);
+    localparam integer K = RF / N_OUT;                  // cycles (ROM words) per output
+    localparam integer P = K > 0 ? N_IN / K : 1;        // parallel multipliers
+    localparam LEGAL = RF >= 1 && RF % N_OUT == 0 && K >= 1 && N_IN % K == 0;
+    localparam integer AW = RF <= 1 ? 1 : $clog2(RF);   // ROM address bits
+    localparam integer OW = N_OUT <= 1 ? 1 : $clog2(N_OUT);
+    localparam integer KW = K <= 1 ? 1 : $clog2(K);
+    localparam integer LEAVES = P <= 1 ? 1 : 1 << $clog2(P);
+    localparam integer LAST_ADDR_I = RF - 1, LAST_K_I = K - 1, LAST_O_I = N_OUT - 1;
+    localparam [AW-1:0] LAST_ADDR = LAST_ADDR_I[AW-1:0];
+    localparam [KW-1:0] LAST_K = LAST_K_I[KW-1:0];
+    localparam [OW-1:0] LAST_O = LAST_O_I[OW-1:0];
+
+    // Every output shares one multiplier and shift (a per-tensor weight scale): constants, no ROM.
+    function integer shared_requant;
+        input integer unused;
+        integer o;
+        begin
+            shared_requant = 1;
+            for (o = 1; o < N_OUT; o = o + 1)
+                if (MULT[31*o +: 31] != MULT[30:0] || SHIFT[6*o +: 6] != SHIFT[5:0]) shared_requant = 0;
+        end
+    endfunction
+    localparam SHARED = shared_requant(0) == 1;
+
+    // Narrow multipliers (docs/numerics.md, quantize --multiplier-bits): when every nonzero MULT[o] is a multiple of
+    // 2^Z with Z < SHIFT[o], then (acc*M + 2^(s-1)) >> s == (acc*(M >> Z) + 2^(s-Z-1)) >> (s - Z) exactly, so the
+    // ROM keeps MW = 31 - Z bits of each multiplier and ep_requant's multiply narrows to them in synthesis (its upper
+    // multiplier bits are constant zeros). A zero multiplier gives 0 at any shift: it is given shift 1.
+    function integer common_zeros;
+        input integer unused;
+        integer o, z, m, sh;
+        begin
+            common_zeros = 30;
+            for (o = 0; o < N_OUT; o = o + 1) begin
+                m = {1'b0, MULT[31*o +: 31]};
+                sh = {26'd0, SHIFT[6*o +: 6]};
+                if (m != 0) begin
+                    if (sh - 1 < common_zeros) common_zeros = sh - 1;
+                    for (z = 0; z < 30; z = z + 1) if (m[z] && z < common_zeros) common_zeros = z;
+                end
+            end
+            if (common_zeros < 0) common_zeros = 0;
+        end
+    endfunction
+    localparam integer Z = common_zeros(0);
+    localparam integer MW = 31 - Z;
+
+    function [MW-1:0] narrow_mult;
+        input integer o;
+        narrow_mult = MULT[31*o + Z +: MW];
+    endfunction
+    function [5:0] narrow_shift;
+        input integer o;
+        narrow_shift = MULT[31*o +: 31] == 31'd0 ? 6'd1 : SHIFT[6*o +: 6] - Z[5:0];
+    endfunction
+
+    // The accumulator's width: a signed width holding BIAS[o] + sum_i W[o][i] * x[i] for every output and every int8
+    // input (|acc| <= |BIAS[o]| + 128 * sum_i |W[o][i]|), at least 17 (a product's 16 bits and a carry), at most 32.
+    // Sign-extended to ep_requant's 32-bit port, which lets synthesis narrow the requantization multiply to it.
+    function integer acc_bits;
+        input integer unused;
+        integer o, i, w, bound, worst, n;
+        begin
+            worst = 0;
+            for (o = 0; o < N_OUT; o = o + 1) begin
+                bound = $signed(BIAS[32*o +: 32]);
+                if (bound < 0) bound = -bound;
+                if (bound < 0 || bound > 32'h3fffffff) bound = 32'h40000000; // |int32 min|, or too close to overflow
+                for (i = 0; i < N_IN; i = i + 1) begin
+                    w = {{24{WEIGHTS[8*(o*N_IN + i) + 7]}}, WEIGHTS[8*(o*N_IN + i) +: 8]};
+                    if (bound <= 32'h3fffffff) bound = bound + 128 * (w < 0 ? -w : w);
+                end
+                if (bound > worst) worst = bound;
+            end
+            acc_bits = 17;
+            for (n = 17; n < 32; n = n + 1) if ((32'sd1 <<< (n - 1)) <= worst) acc_bits = n + 1;
+        end
+    endfunction
+    localparam integer AB = acc_bits(0);
+
+    generate
+        if (!LEGAL) begin : illegal
+            ep_dense_folded_RF_must_be_N_OUT_times_a_divisor_of_N_IN illegal_reuse_factor ();
+        end
+    endgenerate
+
+    wire en = out_ready || !out_valid;
+
+    // ---- read stage: the sequencer, the ROM address, the input chunk -------------------------------------------
+    reg  [AW-1:0]     count;        // ROM words read of the current vector (valid while busy)
+    reg               busy;         // words 1..RF-1 of a vector remain to be read
+    reg  [8*N_IN-1:0] x;            // the input vector, rotated by P bytes per read: chunk k at the bottom
+    reg  [KW-1:0]     k_at;         // chunk index of the next read
+    reg  [OW-1:0]     o_at;         // output index of the next read
+    wire              accept = in_valid && in_ready;
+    wire              read = en && (accept || busy);
+    wire [AW-1:0]     addr = busy ? count : {AW{1'b0}};
+    wire [8*N_IN-1:0] x_now = busy ? x : in_data;
+    wire [KW-1:0]     k_now = busy ? k_at : {KW{1'b0}};
+    wire [OW-1:0]     o_now = busy ? o_at : {OW{1'b0}};
+    assign in_ready = en && !busy;
+
+    always @(posedge clk) begin
+        if (rst) busy <= 1'b0;
+        else if (read) busy <= addr != LAST_ADDR;
+    end
+    wire              k_last = k_now == LAST_K;
+    always @(posedge clk) if (read) begin
+        count <= addr + 1'b1;
+        k_at  <= k_last ? {KW{1'b0}} : k_now + 1'b1;
+        o_at  <= k_last ? o_now + 1'b1 : o_now;
+    end
+    generate
+        if (K == 1) begin : hold
+            always @(posedge clk) if (read) x <= x_now;
+        end else begin : rotate
+            always @(posedge clk) if (read) x <= {x_now[8*P-1:0], x_now[8*N_IN-1:8*P]};
+        end
+    endgenerate
+
+    // ---- stage 1: the ROM word and the chunk it multiplies -------------------------------------------------------
+    (* rom_style = "block" *) reg [8*P-1:0] wrom [0:RF-1];
+    integer r;
+    initial for (r = 0; r < RF; r = r + 1) wrom[r] = WEIGHTS[8*P*r +: 8*P];
+
+    reg  [8*P-1:0] w_1;
+    reg  [8*P-1:0] x_1;
+    reg            valid_1, first_1, last_1;
+    reg  [OW-1:0]  o_1;
+    always @(posedge clk) if (read) w_1 <= wrom[addr];
+    always @(posedge clk) if (en) begin
+        x_1     <= x_now[8*P-1:0];
+        first_1 <= k_now == 0;
+        last_1  <= k_last;
+        o_1     <= o_now;
+    end
+    always @(posedge clk) if (rst) valid_1 <= 1'b0; else if (en) valid_1 <= read;
+
+    // ---- stage 2: the products, and the bias of the output --------------------------------------------------------
+    reg signed [AB-1:0] brom [0:N_OUT-1];
+    integer b;
+    initial for (b = 0; b < N_OUT; b = b + 1) brom[b] = BIAS[32*b +: AB];
+
+    (* keep *) reg [16*P-1:0] product_2;
+    reg signed [AB-1:0] bias_2;
+    reg               valid_2, first_2, last_2;
+    reg  [OW-1:0]     o_2;
+    // pa * pb of two int8 as shifts and adds over the bits of pb (bit 7 weighs -128).
+    function signed [15:0] shift_add_product;
+        input signed [7:0] pa;
+        input [7:0] pb;
+        integer k;
+        reg signed [15:0] sum, wide;
+        begin
+            wide = {{8{pa[7]}}, pa};
+            sum = 16'sd0;
+            for (k = 0; k < 7; k = k + 1) if (pb[k]) sum = sum + (wide <<< k);
+            if (pb[7]) sum = sum - (wide <<< 7);
+            shift_add_product = sum;
+        end
+    endfunction
+
+    integer j;
+    always @(posedge clk) if (en) begin
+        for (j = 0; j < P; j = j + 1)
+            if (LUT_PRODUCTS != 0) product_2[16*j +: 16] <= shift_add_product(x_1[8*j +: 8], w_1[8*j +: 8]);
+            else product_2[16*j +: 16] <= $signed(x_1[8*j +: 8]) * $signed(w_1[8*j +: 8]);
+        first_2 <= first_1;
+        last_2  <= last_1;
+        o_2     <= o_1;
+    end
+    always @(posedge clk) if (en) bias_2 <= brom[o_1];
+    always @(posedge clk) if (rst) valid_2 <= 1'b0; else if (en) valid_2 <= valid_1;
+
+    // ---- stage 3: accumulate (adder tree of the products + bias or running sum); the requantization constants ---
+    genvar t;
+    generate
+        for (t = 1; t < 2*LEAVES; t = t + 1) begin : node
+            wire signed [AB-1:0] v;
+            if (t < LEAVES) begin : sum
+                assign v = node[2*t].v + node[2*t + 1].v;
+            end else if (t - LEAVES < P) begin : leaf
+                assign v = {{(AB - 16){product_2[16*(t - LEAVES) + 15]}}, product_2[16*(t - LEAVES) +: 16]};
+            end else begin : zero
+                assign v = {AB{1'b0}};
+            end
+        end
+    endgenerate
+
+    reg signed [AB-1:0] acc_3;
+    reg               valid_3, last_3;
+    always @(posedge clk) if (en) acc_3 <= (first_2 ? bias_2 : acc_3) + node[1].v;
+    always @(posedge clk) if (rst) valid_3 <= 1'b0; else if (en) valid_3 <= valid_2 && last_2;
+    always @(posedge clk) if (en) last_3 <= o_2 == LAST_O;
+
+    wire [MW-1:0] mult_narrow_3;
+    wire [5:0]    shift_3;
+    generate
+        if (SHARED) begin : shared
+            assign mult_narrow_3 = narrow_mult(0);
+            assign shift_3 = narrow_shift(0);
+        end else begin : per_output
+            reg [MW+5:0] qrom [0:N_OUT-1];
+            integer q;
+            initial for (q = 0; q < N_OUT; q = q + 1) qrom[q] = {narrow_shift(q), narrow_mult(q)};
+            reg [MW+5:0] q_3;
+            always @(posedge clk) if (en) q_3 <= qrom[o_2];
+            assign mult_narrow_3 = q_3[MW-1:0];
+            assign shift_3 = q_3[MW+5:MW];
+        end
+    endgenerate
+    wire [30:0] mult_3;
+    generate
+        if (Z == 0) begin : full_mult
+            assign mult_3 = mult_narrow_3;
+        end else begin : narrow
+            assign mult_3 = {{Z{1'b0}}, mult_narrow_3};
+        end
+    endgenerate
+
+    // ---- stages 4-5: the shared requantizer; then the output shift register --------------------------------------
+    wire signed [31:0] acc_32;
+    generate
+        if (AB == 32) begin : full
+            assign acc_32 = acc_3;
+        end else begin : extend
+            assign acc_32 = {{(32 - AB){acc_3[AB-1]}}, acc_3};
+        end
+    endgenerate
+    wire              valid_5;
+    wire signed [7:0] y_5;
+    reg               last_4, last_5;
+    always @(posedge clk) if (en) begin
+        last_4 <= last_3;
+        last_5 <= last_4;
+    end
+
+    ep_requant requant (
+        .clk(clk), .rst(rst), .en(en),
+        .in_valid(valid_3),
+        .acc(acc_32),
+        .multiplier(mult_3),
+        .shift(shift_3),
+        .zero_point(Y_ZP[7:0]),
+        .act_min(ACT_MIN[7:0]),
+        .act_max(ACT_MAX[7:0]),
+        .out_valid(valid_5),
+        .out(y_5)
+    );
+
+    generate
+        if (N_OUT == 1) begin : one
+            always @(posedge clk) if (en && valid_5) out_data <= y_5;
+        end else begin : shift
+            always @(posedge clk) if (en && valid_5) out_data <= {y_5, out_data[8*N_OUT-1:8]};
+        end
+    endgenerate
+    always @(posedge clk) if (rst) out_valid <= 1'b0; else if (en) out_valid <= valid_5 && last_5;
+endmodule

@@ -1,0 +1,106 @@
+// templates/verilog/lib/ep_dense_folded.v in Verilator: an int8 dense layer folded at reuse factors > 1 (weights in a
+// block-RAM ROM, one shared requantizer), bit-exact with the interpreter's Int8Gemm on every vector (dense,
+// 80%-pruned, one input, ReLU clamp with the input zero point at -128, a per-tensor weight scale, 12-bit multipliers,
+// shift-and-add products, int32-extreme biases), at several reuse factors each, with and without output stalls and input gaps; latency RF + 5 and
+// initiation interval RF cycles, as the module's header states. A reuse factor outside the rule stops elaboration.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildVerilatorHarness, runVerilatorHarness } from '../../hw-sim/verilator/harness.js';
+import { repoPath } from '../../src/util/package-root.js';
+import { Random } from '../../src/util/random.js';
+import { foldedWrapper, randomLayer, reference, type LayerSpec } from './dense-layers.js';
+
+interface FoldCase {
+  spec: LayerSpec;
+  /** Reuse factors to run: N_OUT times a divisor of N_IN. */
+  rfs: number[];
+  /** One weight scale for every output (the requantization constants then need no ROM). */
+  perTensor?: boolean;
+  /** Biases near the int32 limits (the accumulator at its full 32 bits). */
+  extremeBias?: boolean;
+  /** Weight scales with this many significant bits: multipliers with trailing zeros (narrowed by the module). */
+  multiplierBits?: number;
+  /** Products as shifts and adds (LUT_PRODUCTS = 1). */
+  lutProducts?: boolean;
+}
+
+/** `v` rounded to `bits` significant bits (exact in float32 for bits <= 24). */
+const roundSignificant = (v: number, bits: number) => {
+  const step = 2 ** (Math.floor(Math.log2(v)) - bits + 1);
+  return Math.round(v / step) * step;
+};
+
+const CASES: FoldCase[] = [
+  { spec: { name: 'dense 16→8', nIn: 16, nOut: 8, sparsity: 0, xZero: 3, yZero: -2, actMin: -128, actMax: 127 }, rfs: [8, 32, 128] },
+  { spec: { name: '80%-pruned 64→32', nIn: 64, nOut: 32, sparsity: 0.8, xZero: -7, yZero: 5, actMin: -128, actMax: 127 }, rfs: [256, 512] },
+  { spec: { name: 'one input 1→3', nIn: 1, nOut: 3, sparsity: 0, xZero: 0, yZero: 0, actMin: -128, actMax: 127 }, rfs: [3] },
+  { spec: { name: 'ReLU clamp, x zero point -128, 12→1', nIn: 12, nOut: 1, sparsity: 0, xZero: -128, yZero: -128, actMin: -128, actMax: 127 }, rfs: [2, 3, 12] },
+  { spec: { name: 'per-tensor scale 10→5', nIn: 10, nOut: 5, sparsity: 0.3, xZero: 1, yZero: 0, actMin: -20, actMax: 100 }, rfs: [10], perTensor: true },
+  { spec: { name: '12-bit multipliers 16→8', nIn: 16, nOut: 8, sparsity: 0.5, xZero: -3, yZero: 7, actMin: -128, actMax: 127 }, rfs: [16], multiplierBits: 12 },
+  { spec: { name: 'shift-and-add products 16→4', nIn: 16, nOut: 4, sparsity: 0.2, xZero: -128, yZero: -5, actMin: -128, actMax: 127 }, rfs: [16], lutProducts: true },
+  { spec: { name: 'int32-extreme biases 4→2', nIn: 4, nOut: 2, sparsity: 0, xZero: 0, yZero: 0, actMin: -128, actMax: 127 }, rfs: [4], extremeBias: true },
+];
+const VECTORS = 40;
+const lib = (f: string) => repoPath('templates/verilog/lib', f);
+
+describe('ep_dense_folded.v in Verilator', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-dense-folded-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const runs = CASES.flatMap((c, i) => c.rfs.map((rf) => [`${c.spec.name} at RF ${rf}`, c, rf, i] as const));
+  it.each(runs)('%s: bit-exact with Int8Gemm, II = RF, latency = RF + 5, under stalls too', async (name, c, rf, i) => {
+    const { spec } = c;
+    const layer = randomLayer(spec, 300 + i);
+    if (c.perTensor) layer.wScale.fill(layer.wScale[0]);
+    const bits = c.multiplierBits;
+    if (bits) layer.wScale = layer.wScale.map((w) => roundSignificant(w, bits));
+    if (c.extremeBias) layer.bias.splice(0, 2, 2 ** 31 - 2 ** 20, -(2 ** 31) + 2 ** 20);
+    const top = path.join(dir, `${i}-${rf}`, 'ep_dense_folded_tb_top.v');
+    fs.mkdirSync(path.dirname(top));
+    fs.writeFileSync(top, foldedWrapper(layer, rf, 'ep_dense_folded_tb_top', c.lutProducts));
+    const harness = await buildVerilatorHarness({
+      top: 'ep_dense_folded_tb_top',
+      verilog: [top, lib('ep_dense_folded.v'), lib('ep_requant.v')],
+      testbench: [lib('tb/ep_dense_folded_tb.cpp')],
+      headers: [lib('tb/ep_stream_tb.h')],
+    });
+    const r = new Random(700 + i);
+    const vectors = Array.from({ length: VECTORS }, () => Array.from({ length: spec.nIn }, () => -128 + Math.floor(r.next() * 256)));
+    const file = path.join(dir, `vectors-${i}-${rf}.txt`);
+    fs.writeFileSync(file, vectors.map((v) => v.join(' ')).join('\n'));
+    const want = reference(layer, vectors);
+    for (const stallSeed of ['0', '11']) {
+      const args = [String(spec.nIn), String(spec.nOut), String(rf), file, stallSeed];
+      const lines = (await runVerilatorHarness(harness, args, `simulating ${name}`)).trim().split('\n');
+      const got = lines.slice(0, VECTORS).map((l) => l.split(' ').map(Number));
+      const wrong = got.flatMap((g, v) => (g.join() === want[v].join() ? [] : [`vector ${v}: Verilator ${g.join(',')}, interpreter ${want[v].join(',')}`]));
+      expect(wrong.slice(0, 3), `stall seed ${stallSeed}`).toEqual([]);
+      expect(got).toHaveLength(VECTORS);
+      const stats = Object.fromEntries(lines.slice(VECTORS).map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
+      if (stallSeed === '0') {
+        expect(stats.latency).toBe(rf + 5);
+        expect(stats.interval).toBe(rf);
+        expect(stats.cycles).toBe(rf + 5 + (VECTORS - 1) * rf);
+      } else {
+        expect(stats.cycles).toBeGreaterThan(rf + 5 + (VECTORS - 1) * rf);
+      }
+    }
+  });
+
+  it('a reuse factor that is not N_OUT times a divisor of N_IN stops elaboration, naming the rule', async () => {
+    const spec: LayerSpec = { name: 'bad RF', nIn: 16, nOut: 8, sparsity: 0, xZero: 0, yZero: 0, actMin: -128, actMax: 127 };
+    const top = path.join(dir, 'illegal', 'ep_dense_folded_tb_top.v');
+    fs.mkdirSync(path.dirname(top));
+    // 8·3 = 24: 3 does not divide 16.
+    fs.writeFileSync(top, foldedWrapper(randomLayer(spec, 1), 24));
+    const build = buildVerilatorHarness({
+      top: 'ep_dense_folded_tb_top',
+      verilog: [top, lib('ep_dense_folded.v'), lib('ep_requant.v')],
+      testbench: [lib('tb/ep_dense_folded_tb.cpp')],
+      headers: [lib('tb/ep_stream_tb.h')],
+    });
+    await expect(build).rejects.toThrow(/ep_dense_folded_RF_must_be_N_OUT_times_a_divisor_of_N_IN/);
+  });
+});
