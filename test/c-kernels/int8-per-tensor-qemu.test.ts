@@ -12,7 +12,7 @@ import { loadModel } from '../../src/import/load-model.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { calibrationInputs } from '../../src/quant/calibration-data.js';
 import { quantizeModel } from '../../src/quant/quantize.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { repoPath } from '../../src/util/package-root.js';
 import { loadVectors } from '../../src/verify/vectors.js';
 import { verifyOnTarget } from '../../src/verify/verify-mcu.js';
@@ -58,7 +58,7 @@ describe('the per-tensor digits MLP in C', () => {
 describe.skipIf(skip)('the per-tensor digits MLP on QEMU: interpreter = host C = target, bit for bit', () => {
   it.each(['mps2-an386', 'lm3s6965'])('dense and 80%%-pruned on %s', async (name) => {
     for (const [label, g] of [['dense', perTensor], ['80% pruned', prunedS8(perTensor, 0.8)]] as const) {
-      const r = await verifyOnTarget(g, 'digits_mlp_pt', { target: findTarget(name), vectors: loadVectors(g, { count: 4, seed: 3 }) });
+      const r = await verifyOnTarget(g, 'digits_mlp_pt', { target: findMcuTarget(name), vectors: loadVectors(g, { count: 4, seed: 3 }) });
       expect(r.results.map((v) => v.problem ?? 'ok'), label).toEqual(['ok', 'ok', 'ok', 'ok']);
       expect(r.bitExactVectors, label).toBe(4);
       expect(r.hostBitIdentical, label).toBe(true);
