@@ -52,9 +52,9 @@ export interface QuantizedWeights {
 
 /**
  * Per-output-channel symmetric int8 weights (channel = first axis): scale[m] = fl32(max|w_m| / 127), 1 for a
- * channel of zeros (a pruned filter); q = clamp(round_half_even(fl32(w / scale[m])), −127, 127).
+ * channel of zeros (a pruned filter), or what `adjust` makes of it (narrow multipliers); q = clamp(round_half_even(fl32(w / scale[m])), −127, 127).
  */
-export function quantizeWeights(w: Tensor): QuantizedWeights {
+export function quantizeWeights(w: Tensor, adjust?: (scale: number, channel: number) => number): QuantizedWeights {
   const M = w.shape[0];
   const per = shapeSize(w.shape) / M;
   const src = w.data as Float32Array;
@@ -64,7 +64,8 @@ export function quantizeWeights(w: Tensor): QuantizedWeights {
   for (let m = 0; m < M; m++) {
     let maxAbs = 0;
     for (let i = m * per; i < (m + 1) * per; i++) maxAbs = Math.max(maxAbs, Math.abs(src[i]));
-    const s = maxAbs > 0 ? Math.fround(maxAbs / 127) : 1;
+    const base = maxAbs > 0 ? Math.fround(maxAbs / 127) : 1;
+    const s = adjust ? adjust(base, m) : base;
     (scales.data as Float32Array)[m] = s;
     for (let i = m * per; i < (m + 1) * per; i++) dst[i] = clamp(roundHalfToEven(Math.fround(src[i] / s)), -127, 127);
   }

@@ -12,6 +12,7 @@ import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, DEFAULT_PERCENTILE, type CalibrationMethod } from '../../quant/calibrate.js';
 import { calibrationInputs, DEFAULT_CALIBRATION_SAMPLES } from '../../quant/calibration-data.js';
+import { MAX_MULTIPLIER_BITS, MIN_MULTIPLIER_BITS } from '../../quant/fixed-point.js';
 import { DEFAULT_QAT_LEARNING_RATE } from '../../quant/qat-defaults.js';
 import type { QatResult } from '../../quant/qat.js';
 import { quantizeModel, type QuantizeReport } from '../../quant/quantize.js';
@@ -33,6 +34,7 @@ interface QuantizeCliOptions extends DataOptions {
   qatEpochs?: number;
   lr?: number;
   batchSize?: number;
+  multiplierBits: number;
 }
 
 /** Flags that only quantization-aware fine-tuning reads. */
@@ -130,6 +132,7 @@ export function registerQuantize(program: Command): void {
     .option('--calibration <method>', `activation ranges: ${CALIBRATION_METHODS.join(', ')}`, DEFAULT_CALIBRATION)
     .option('--tensor-calibration <name=method>', 'the method of one tensor (repeatable)', collectTensorMethod)
     .option('--percentile <p>', 'percentile of the percentile method (both ends clipped)', numberOption('--percentile', { min: 50, minExclusive: true, max: 100 }), DEFAULT_PERCENTILE)
+    .option('--multiplier-bits <n>', `significant bits of the Int8Gemm/Int8Conv requantization multipliers, ${MIN_MULTIPLIER_BITS} to ${MAX_MULTIPLIER_BITS} (fewer: a cheaper multiply in FPGA hardware, same rule everywhere)`, parseIntOption('--multiplier-bits', MIN_MULTIPLIER_BITS, MAX_MULTIPLIER_BITS), MAX_MULTIPLIER_BITS)
     .option('--samples <n>', 'calibration samples (the first of the train split)', parseIntOption('--samples', 1, 1_000_000), DEFAULT_CALIBRATION_SAMPLES)
     .option('--force', 'replace an existing output')
     .option('--json', 'print one JSON object')
@@ -150,7 +153,7 @@ export function registerQuantize(program: Command): void {
     const split = loadSplit(o.data, o);
     const feeds = calibrationInputs(g, split.train, o.samples);
     const perTensor = o.tensorCalibration as Record<string, CalibrationMethod> | undefined;
-    const options = { method, perTensor, percentile: o.percentile };
+    const options = { method, perTensor, percentile: o.percentile, multiplierBits: o.multiplierBits };
     const ptq = quantizeModel(g, feeds, options);
     let { graph, report } = ptq;
     let qat: QatSummary | undefined;
@@ -168,7 +171,7 @@ export function registerQuantize(program: Command): void {
     if (o.json) {
       const score = (r: EvalResult) => (r.task === 'regression' ? { mse: r.mse } : { accuracy: r.accuracy, loss: r.loss });
       console.log(terminalJson({
-        model: file, out: o.out, calibration: { method, perTensor: perTensor ?? {}, percentile: o.percentile, samples: report.samples },
+        model: file, out: o.out, calibration: { method, perTensor: perTensor ?? {}, percentile: o.percentile, samples: report.samples }, multiplierBits: o.multiplierBits,
         layers: report.layers, tensors: report.tensors, weightBytes: report.weightBytes,
         accuracy: { split: accuracy.split, samples: accuracy.samples, float: score(accuracy.float), int8: score(accuracy.int8), ...(accuracy.ptq ? { ptq: score(accuracy.ptq) } : {}) },
         ...(qat ? { qat } : {}),
