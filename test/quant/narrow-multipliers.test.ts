@@ -110,12 +110,30 @@ describe.each(['digits-mlp', 'digits-cnn'])('%s quantized with 16-bit multiplier
   });
 });
 
-describe('refusals', () => {
+describe('the option and the flag', () => {
   it('quantizeModel refuses multiplierBits outside [8, 31]', async () => {
     const float = await loadModel(path.resolve('examples/models/digits-mlp.onnx'));
     for (const bits of [7, 32, 12.5]) {
       expect(() => quantizeModel(float, [], { multiplierBits: bits })).toThrow(UserError);
       expect(() => quantizeModel(float, [], { multiplierBits: bits })).toThrow(/multiplierBits is .*; it must be an integer from 8 to 31/);
+    }
+  });
+
+  it('quantize --multiplier-bits 12 writes a model whose multipliers are narrow, and says so', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-narrow-cli-'));
+    try {
+      const out = path.join(dir, 'q.onnx');
+      const args = ['quantize', path.resolve('examples/models/digits-mlp.onnx'), '--data', DIGITS, '--samples', '50', '--multiplier-bits', '12'];
+      const r = await runCli([...args, '--out', out], { timeout: 120_000 });
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/narrow multipliers: Int8Gemm\/Int8Conv requantization multipliers rounded to 12 significant bits/);
+      const back = layers(await loadModel(out));
+      expect(back).toHaveLength(3);
+      for (const l of back) for (const m of l.multipliers) expect(m.multiplier % 2 ** 19).toBe(0);
+      const json = await runCli([...args, '--out', path.join(dir, 'j.onnx'), '--json'], { timeout: 120_000 });
+      expect(JSON.parse(json.stdout).multiplierBits).toBe(12);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -82,7 +82,7 @@ interface QatSummary {
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const range = (r: { min: number; max: number }) => `[${r.min.toPrecision(4)}, ${r.max.toPrecision(4)}]`;
 
-function renderSummary(report: QuantizeReport, acc: AccuracyFigures, method: CalibrationMethod, qat?: QatSummary): string {
+function renderSummary(report: QuantizeReport, acc: AccuracyFigures, method: CalibrationMethod, multiplierBits: number, qat?: QatSummary): string {
   const layers = renderTable(['layer', 'float', 'int8'], report.layers.map((l) => [terminalName(l.name), l.from, l.to]));
   const tensors = renderTable(
     ['tensor', 'calibration', 'observed', 'clipped to', 'scale', 'zero point'],
@@ -91,6 +91,7 @@ function renderSummary(report: QuantizeReport, acc: AccuracyFigures, method: Cal
   );
   const { float, int8 } = report.weightBytes;
   const lines = [`calibration: ${report.samples} samples of the train split, ${method} by default`];
+  if (multiplierBits < MAX_MULTIPLIER_BITS) lines.push(`narrow multipliers: Int8Gemm/Int8Conv requantization multipliers rounded to ${multiplierBits} significant bits`);
   if (qat) {
     const loss = qat.loss.map((l) => l.toFixed(4)).join(' → ');
     lines.push(
@@ -178,7 +179,7 @@ export function registerQuantize(program: Command): void {
       }));
       return;
     }
-    console.log(renderSummary(report, accuracy, method, qat));
+    console.log(renderSummary(report, accuracy, method, o.multiplierBits, qat));
     console.log(`wrote ${o.out}`);
   });
 }
