@@ -20,6 +20,8 @@ export function narrowWeightScale(xScale: number, wScale: number, yScale: number
   if (bits >= FLOAT32_BITS || bits === MAX_MULTIPLIER_BITS) return wScale;
   const what = `requantization multiplier of node '${node.name}' channel ${channel}`;
   const target = quantizeMultiplier((xScale * wScale) / yScale, what, bits);
+  // A multiplier below 2^-63 is 0 at any width: nothing to follow.
+  if (target.multiplier === 0) return wScale;
   const nudged = Math.fround((multiplierValue(target) * yScale) / xScale);
   const got = quantizeMultiplier((xScale * nudged) / yScale, what, bits);
   // The nudged real is within 2^-24 of the target, far inside the half step (2^-bits) of its grid.
