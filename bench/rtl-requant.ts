@@ -4,7 +4,8 @@
 // (exact accumulator width, 16-bit multipliers) on xc7. --ice40-layer adds the 80%-pruned layer on iCE40 (minutes);
 // --mlp adds the 16-64-32-32-5 MLP (the sum of its four layers) dense at full width and 80%-pruned narrowed on xc7.
 //
-//   node dist/bench/rtl-requant.js [--ice40-layer] [--mlp] [--no-base] [--json]   (--no-base: only the added sections)
+//   node dist/bench/rtl-requant.js [--ice40-layer] [--mlp | --mlp-pruned] [--no-base] [--json]
+//   (--mlp-pruned: only the MLP's 80%-pruned narrowed form; --no-base: only the added sections)
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -100,9 +101,9 @@ async function main(): Promise<void> {
       await b.layer(spec('16→8 80%-pruned, narrowed', 0.8, true), 'ice40');
       await b.layer(spec('16→8 80%-pruned', 0.8, false), 'ice40');
     }
-    if (process.argv.includes('--mlp')) {
+    if (process.argv.includes('--mlp') || process.argv.includes('--mlp-pruned')) {
       const shapes = [[16, 64], [64, 32], [32, 32], [32, 5]];
-      for (const narrow of [false, true]) {
+      for (const narrow of process.argv.includes('--mlp') ? [false, true] : [true]) {
         for (const [i, [nIn, nOut]] of shapes.entries()) {
           await b.layer(spec(`MLP layer ${i + 1} ${nIn}→${nOut} ${narrow ? '80%-pruned, narrowed' : 'dense'}`, narrow ? 0.8 : 0, narrow, nIn, nOut), 'xc7', 60 + i);
         }
