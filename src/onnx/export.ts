@@ -5,6 +5,7 @@ import { onnxCodeOf, type DType } from '../ir/dtype.js';
 import type { AttrValue, Graph, ValueInfo } from '../ir/graph.js';
 import { CANONICAL_OPSET } from '../ops/op-def.js';
 import { opFor } from '../ops/registry.js';
+import { holdsNarrowMultipliers } from '../quant/narrow-multipliers.js';
 import { holdsInt8Ops, lowerInt8ToQdq } from '../quant/onnx/qdq-export.js';
 import { VERSION } from '../version.js';
 import { onnx } from './proto.js';
@@ -55,14 +56,15 @@ export interface ExportOptions {
   /**
    * edgeprune's int8 ops (domain ai.edgeprune): 'qdq' (default) writes them as DequantizeLinear → float op →
    * QuantizeLinear (src/quant/onnx/qdq-export.ts), which onnxruntime runs and which imports back into the same int8
-   * ops; 'edgeprune' writes them as they are (only edgeprune reads them).
+   * ops; 'edgeprune' writes them as they are (only edgeprune reads them). A graph with narrow multipliers
+   * (multiplier_bits, src/quant/narrow-multipliers.ts) is always written as it is: QDQ cannot carry the width.
    */
   int8Ops?: 'qdq' | 'edgeprune';
 }
 
 /** Serialize a graph; deterministic (same graph, same bytes). */
 export function exportOnnx(source: Graph, producerVersion = VERSION, options: ExportOptions = {}): Uint8Array {
-  const g = options.int8Ops !== 'edgeprune' && holdsInt8Ops(source) ? lowerInt8ToQdq(source) : source;
+  const g = options.int8Ops !== 'edgeprune' && holdsInt8Ops(source) && !holdsNarrowMultipliers(source) ? lowerInt8ToQdq(source) : source;
   const domains = new Set(g.nodes.map((n) => n.domain).filter((d) => d !== ''));
   const opset = exportOpset(g);
   const graphIo = new Set([...g.inputs, ...g.outputs].map((v) => v.name));

@@ -1,7 +1,7 @@
 // Int8Conv (ai.edgeprune): int8 convolution with per-channel symmetric weights, int32 bias, fixed-point requantization and a fused clamp.
 //
 // Inputs: x (int8, N x C x spatial), x_scale, x_zero_point, w (int8, M x C/group x kernel), w_scale (1 or M),
-// y_scale, y_zero_point, B (int32, M, optional). Attributes: Conv's, plus act_min and act_max.
+// y_scale, y_zero_point, B (int32, M, optional). Attributes: Conv's, plus act_min, act_max and multiplier_bits (8-31, default 31).
 // y = clamp(requantize(B[m] + Σ (x − x_zero_point) · w, x_scale·w_scale[m]/y_scale) + y_zero_point, act_min, act_max)
 // with the rule of src/quant/fixed-point.ts (docs/numerics.md, "int8").
 
@@ -12,7 +12,7 @@ import { required } from './util/check.js';
 import { convOutputShape } from './util/conv-kernel.js';
 import { convGeometry, convMacs, readConvAttrs, type ConvAttrs } from './util/conv-geometry.js';
 import { integerConvolve } from './util/quant-conv.js';
-import { channelMultipliers, checkLayerParams, checkSymmetricWeights, EDGEPRUNE_DOMAIN, LAYER_INPUTS, readClamp, type Int8Clamp } from './util/int8-params.js';
+import { channelMultipliers, checkLayerParams, checkSymmetricWeights, EDGEPRUNE_DOMAIN, LAYER_INPUTS, readLayerClamp, type Int8Clamp } from './util/int8-params.js';
 
 const { X, X_SCALE, X_ZERO, W, W_SCALE, Y_SCALE, Y_ZERO, BIAS } = LAYER_INPUTS;
 
@@ -25,7 +25,7 @@ export const Int8Conv = defineOp<Int8ConvAttrs>({
   outputs: [1, 1],
   paramInputs: { [W]: 'weight', [BIAS]: 'bias' },
   keepUnfolded: true,
-  parseAttrs: (a, node) => ({ ...readConvAttrs(a), ...readClamp(a, node) }),
+  parseAttrs: (a, node) => ({ ...readConvAttrs(a), ...readLayerClamp(a, node) }),
   infer(inputs, attrs, node) {
     checkLayerParams(inputs, node);
     const x = required(inputs, X, node);

@@ -1,7 +1,7 @@
 // Int8Gemm (ai.edgeprune): an int8 fully connected layer, y[n, m] from x[n, :] · w[m, :], per-output symmetric weights, fixed-point requantization.
 //
 // Inputs: x (int8, N x K), x_scale, x_zero_point, w (int8, M x K: one row per output), w_scale (1 or M),
-// y_scale, y_zero_point, B (int32, M, optional). Attributes: act_min, act_max.
+// y_scale, y_zero_point, B (int32, M, optional). Attributes: act_min, act_max, multiplier_bits (8-31, default 31: narrow multipliers).
 // y[n, m] = clamp(requantize(B[m] + Σ_k (x[n, k] − x_zero_point) · w[m, k], x_scale·w_scale[m]/y_scale) + y_zero_point, act_min, act_max)
 
 import { nodeError } from '../errors.js';
@@ -10,7 +10,7 @@ import { shapeToString, Tensor } from '../ir/tensor.js';
 import { requantizeToInt8 } from '../quant/fixed-point.js';
 import { defineOp, type ValueType } from './op-def.js';
 import { required } from './util/check.js';
-import { channelMultipliers, checkLayerParams, checkSymmetricWeights, EDGEPRUNE_DOMAIN, LAYER_INPUTS, readClamp, type Int8Clamp } from './util/int8-params.js';
+import { channelMultipliers, checkLayerParams, checkSymmetricWeights, EDGEPRUNE_DOMAIN, LAYER_INPUTS, readLayerClamp, type Int8Clamp } from './util/int8-params.js';
 
 const { X, X_SCALE, X_ZERO, W, W_SCALE, Y_SCALE, Y_ZERO, BIAS } = LAYER_INPUTS;
 
@@ -23,7 +23,7 @@ export const Int8Gemm = defineOp<Int8GemmAttrs>({
   outputs: [1, 1],
   paramInputs: { [W]: 'weight', [BIAS]: 'bias' },
   keepUnfolded: true,
-  parseAttrs: (a, node) => readClamp(a, node),
+  parseAttrs: (a, node) => readLayerClamp(a, node),
   infer(inputs, _attrs, node) {
     const [N, , M] = check(inputs, node);
     return [{ dtype: 'int8', shape: [N, M] }];

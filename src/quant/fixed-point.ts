@@ -24,12 +24,24 @@ export const MIN_SHIFT = 1;
 export const MAX_SHIFT = 62;
 const TWO_31 = 2 ** 31;
 
+/** Significant bits of a multiplier: 31 (the rule's full mantissa) by default; 8 at the fewest (narrow multipliers for FPGA). */
+export const MAX_MULTIPLIER_BITS = 31;
+export const MIN_MULTIPLIER_BITS = 8;
+
 /**
  * The fixed-point form of a real multiplier r > 0: the mantissa rounded to 31 bits (ties up), normalized
  * into [2^30, 2^31). Multipliers below 2^-32 lose mantissa bits (shift capped at 62, 0 below 2^-63);
  * multipliers of 2^30 and more cannot be represented and are refused.
+ *
+ * With bits < 31 (narrow multipliers, docs/numerics.md): the mantissa is rounded to `bits` significant bits
+ * instead, so M is a multiple of 2^(31 - bits) (the same rule, a cheaper multiply in hardware), and the shift
+ * must exceed 31 - bits (multipliers of 2^(bits - 1) and more are refused).
  */
-export function quantizeMultiplier(real: number, what = 'requantization multiplier'): FixedPointMultiplier {
+export function quantizeMultiplier(real: number, what = 'requantization multiplier', bits = MAX_MULTIPLIER_BITS): FixedPointMultiplier {
+  if (!(Number.isInteger(bits) && bits >= MIN_MULTIPLIER_BITS && bits <= MAX_MULTIPLIER_BITS)) {
+    throw new Error(`${what}: multiplier bits ${bits} outside [${MIN_MULTIPLIER_BITS}, ${MAX_MULTIPLIER_BITS}]`);
+  }
+  const step = 2 ** (MAX_MULTIPLIER_BITS - bits);
   if (!Number.isFinite(real) || real <= 0) {
     throw new UserError(`${what} is ${real}; it must be a positive finite number`, 'check the scales of the quantized tensors (each scale must be positive and finite)');
   }
@@ -37,7 +49,7 @@ export function quantizeMultiplier(real: number, what = 'requantization multipli
   // log2 can be off by one near powers of two: settle exponent so that real / 2^exponent is in [1, 2).
   while (real / 2 ** exponent >= 2) exponent++;
   while (real / 2 ** exponent < 1) exponent--;
-  let multiplier = Math.round((real / 2 ** exponent) * 2 ** 30); // in [2^30, 2^31], exact in double
+  let multiplier = Math.round((real / 2 ** exponent) * 2 ** (bits - 1)) * step; // in [2^30, 2^31], exact in double
   if (multiplier === TWO_31) {
     multiplier = 2 ** 30;
     exponent++;
@@ -49,8 +61,15 @@ export function quantizeMultiplier(real: number, what = 'requantization multipli
       'the scales of this layer are inconsistent: the output scale is far smaller than input scale × weight scale',
     );
   }
+  if (step > 1 && shift <= MAX_MULTIPLIER_BITS - bits) {
+    throw new UserError(
+      `${what} is ${real}; a ${bits}-bit multiplier must be below 2^${bits - 1}`,
+      `use more multiplier bits (at most ${MAX_MULTIPLIER_BITS}): the scales of this layer make its multiplier very large`,
+    );
+  }
   if (shift > MAX_SHIFT) {
     multiplier = Math.round(multiplier / 2 ** (shift - MAX_SHIFT));
+    if (step > 1) multiplier = Math.round(multiplier / step) * step;
     shift = MAX_SHIFT;
   }
   return { multiplier, shift };

@@ -56,10 +56,12 @@ export type WeightGranularity = 'per-channel' | 'per-tensor';
 export const WEIGHT_GRANULARITIES: readonly WeightGranularity[] = ['per-channel', 'per-tensor'];
 
 /**
+/**
  * Symmetric int8 weights, per output channel (channel = first axis) or per tensor: scale = fl32(max|w| / 127) over
- * the channel (or the tensor), 1 when it is all zeros (a pruned filter); q = clamp(round_half_even(fl32(w / scale)), −127, 127).
+ * the channel (or the tensor), 1 when it is all zeros (a pruned filter), or what `adjust` makes of it (narrow
+ * multipliers); q = clamp(round_half_even(fl32(w / scale)), −127, 127).
  */
-export function quantizeWeights(w: Tensor, granularity: WeightGranularity = 'per-channel'): QuantizedWeights {
+export function quantizeWeights(w: Tensor, granularity: WeightGranularity = 'per-channel', adjust?: (scale: number, channel: number) => number): QuantizedWeights {
   const M = granularity === 'per-tensor' ? 1 : w.shape[0];
   const per = shapeSize(w.shape) / M;
   const src = w.data as Float32Array;
@@ -69,7 +71,8 @@ export function quantizeWeights(w: Tensor, granularity: WeightGranularity = 'per
   for (let m = 0; m < M; m++) {
     let maxAbs = 0;
     for (let i = m * per; i < (m + 1) * per; i++) maxAbs = Math.max(maxAbs, Math.abs(src[i]));
-    const s = maxAbs > 0 ? Math.fround(maxAbs / 127) : 1;
+    const base = maxAbs > 0 ? Math.fround(maxAbs / 127) : 1;
+    const s = adjust ? adjust(base, m) : base;
     (scales.data as Float32Array)[m] = s;
     for (let i = m * per; i < (m + 1) * per; i++) dst[i] = clamp(roundHalfToEven(Math.fround(src[i] / s)), -127, 127);
   }

@@ -1,6 +1,6 @@
 // Post-training quantization: float graph + calibration inputs → int8 graph (docs/numerics.md, "int8"; rules in src/quant/*.ts).
 //
-//   quantizeModel(graph, calibrationInputs, { method?, perTensor?, percentile?, denseWeights? }) → { graph, report }
+//   quantizeModel(graph, calibrationInputs, { method?, perTensor?, percentile?, denseWeights?, multiplierBits? }) → { graph, report }
 //
 // BatchNormalization is folded first (into the Conv or Gemm before it, or into the layer after an input);
 // the float graph then runs through the interpreter over the calibration inputs to choose each activation's
@@ -18,6 +18,7 @@ import { eliminateIdentities } from '../passes/eliminate-identities.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
 import { runPasses } from '../passes/pass.js';
 import { calibrate, type CalibrationOptions, type TensorCalibration } from './calibrate.js';
+import { MAX_MULTIPLIER_BITS, MIN_MULTIPLIER_BITS } from './fixed-point.js';
 import { foldNormalizationForward } from './fold-normalization-forward.js';
 import { mergedInputParams } from './input-normalization.js';
 import { planQuantization, type QuantPlan } from './plan.js';
@@ -27,6 +28,16 @@ import { rewriteToInt8, type QuantizedLayer } from './rewrite.js';
 export interface QuantizeOptions extends CalibrationOptions {
   /** Weight scales of the dense layers: 'per-channel' (default) or 'per-tensor' (one scale, multiplier and shift per layer). */
   denseWeights?: WeightGranularity;
+  /** Significant bits of the Int8Gemm/Int8Conv requantization multipliers, in [8, 31] (default 31; fewer: narrow multipliers for FPGA). */
+  multiplierBits?: number;
+}
+
+/** Refuse multiplier bits outside [8, 31]. */
+export function checkMultiplierBits(bits: number, flag = 'multiplierBits'): number {
+  if (!(Number.isInteger(bits) && bits >= MIN_MULTIPLIER_BITS && bits <= MAX_MULTIPLIER_BITS)) {
+    throw new UserError(`${flag} is ${bits}; it must be an integer from ${MIN_MULTIPLIER_BITS} to ${MAX_MULTIPLIER_BITS}`, `${MAX_MULTIPLIER_BITS} keeps full multipliers; 16 to 18 fit one FPGA DSP multiplier`);
+  }
+  return bits;
 }
 
 export interface QuantizeReport {
@@ -106,13 +117,14 @@ export function prepareForQuantization(graph: Graph): Graph {
 }
 
 export function quantizeModel(graph: Graph, calibrationInputs: readonly Record<string, Tensor>[], options: QuantizeOptions = {}): QuantizeResult {
+  if (options.multiplierBits !== undefined) checkMultiplierBits(options.multiplierBits);
   checkCalibrationInputs(graph, calibrationInputs);
   const prepared = prepareForQuantization(graph);
   const plan = planQuantization(prepared);
   checkPerTensor(plan, options);
   const ranges = calibrate(prepared, calibrationInputs, plan.calibrated, options);
   const { params, inputParams } = assignParams(plan, ranges);
-  const { graph: int8, layers } = rewriteToInt8(prepared, { plan, params, inputParams, denseWeights: options.denseWeights });
+  const { graph: int8, layers } = rewriteToInt8(prepared, { plan, params, inputParams, denseWeights: options.denseWeights, multiplierBits: options.multiplierBits });
   const tensors = plan.calibrated.map((name) => ({ ...ranges.get(name)!, ...params.get(name)! }));
   return {
     graph: int8,

@@ -6,6 +6,8 @@ import { inferShapes } from '../ir/infer-shapes.js';
 import { shapeSize, Tensor } from '../ir/tensor.js';
 import { verifyGraph } from '../ir/verify.js';
 import { EDGEPRUNE_DOMAIN } from '../ops/util/int8-params.js';
+import { MAX_MULTIPLIER_BITS } from './fixed-point.js';
+import { narrowWeightScale } from './narrow-multipliers.js';
 import type { LayerStep, QuantPlan, Step } from './plan.js';
 import { activationClamp, INT32_MAX, MAX_PRODUCT, quantizeBias, quantizeWeights, worstCaseAccumulator, type QuantParams, type WeightGranularity } from './qparams.js';
 
@@ -17,6 +19,8 @@ export interface RewriteInput {
   inputParams: ReadonlyMap<string, QuantParams>;
   /** Weight scales of the dense layers (Int8Gemm): per output channel (default) or one per tensor. Convs stay per channel. */
   denseWeights?: WeightGranularity;
+  /** Significant bits of the Int8Gemm/Int8Conv multipliers (default 31; fewer: narrow multipliers, src/quant/narrow-multipliers.ts). */
+  multiplierBits?: number;
 }
 
 /** What one node (or fused group) of the float graph became. */
@@ -171,7 +175,10 @@ class Rewriter {
     const inputs = s.inputs.flatMap((v) => [this.int8(v), ...this.paramsOf(v)]);
     if (s.kind === 'conv' || s.kind === 'dense') {
       const x = this.qp(s.inputs[0]);
-      const { weights, scales } = quantizeWeights(s.weight!, s.kind === 'dense' ? this.r.denseWeights : 'per-channel');
+      const bits = this.r.multiplierBits ?? MAX_MULTIPLIER_BITS;
+      const narrow = (sw: number, m: number) => narrowWeightScale(x.scale, sw, y.scale, bits, s.node, m);
+      const { weights, scales } = quantizeWeights(s.weight!, s.kind === 'dense' ? this.r.denseWeights : 'per-channel', bits < MAX_MULTIPLIER_BITS ? narrow : undefined);
+      if (bits < MAX_MULTIPLIER_BITS) attrs.multiplier_bits = int(bits);
       const bias = quantizeBias(s.bias, x.scale, scales, weights.shape[0]);
       checkAccumulator(s, shapeSize(weights.shape.slice(1)), bias);
       inputs.push(this.constant(`${s.node.name}.weight_quantized`, weights), this.constant(`${s.node.name}.weight_scale`, scales));

@@ -12,6 +12,7 @@ import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, DEFAULT_PERCENTILE, type CalibrationMethod } from '../../quant/calibrate.js';
 import { calibrationInputs, DEFAULT_CALIBRATION_SAMPLES } from '../../quant/calibration-data.js';
+import { MAX_MULTIPLIER_BITS, MIN_MULTIPLIER_BITS } from '../../quant/fixed-point.js';
 import { DEFAULT_QAT_LEARNING_RATE } from '../../quant/qat-defaults.js';
 import type { QatResult } from '../../quant/qat.js';
 import type { WeightGranularity } from '../../quant/qparams.js';
@@ -36,6 +37,7 @@ interface QuantizeCliOptions extends DataOptions {
   lr?: number;
   batchSize?: number;
   denseWeights?: WeightGranularity;
+  multiplierBits: number;
 }
 
 /** Flags that only quantization-aware fine-tuning reads. */
@@ -83,7 +85,7 @@ interface QatSummary {
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const range = (r: { min: number; max: number }) => `[${r.min.toPrecision(4)}, ${r.max.toPrecision(4)}]`;
 
-function renderSummary(report: QuantizeReport, acc: AccuracyFigures, method: CalibrationMethod, denseWeights: WeightGranularity, qat?: QatSummary): string {
+function renderSummary(report: QuantizeReport, acc: AccuracyFigures, method: CalibrationMethod, denseWeights: WeightGranularity, multiplierBits: number, qat?: QatSummary): string {
   const layers = renderTable(['layer', 'float', 'int8'], report.layers.map((l) => [terminalName(l.name), l.from, l.to]));
   const tensors = renderTable(
     ['tensor', 'calibration', 'observed', 'clipped to', 'scale', 'zero point'],
@@ -92,6 +94,7 @@ function renderSummary(report: QuantizeReport, acc: AccuracyFigures, method: Cal
   );
   const { float, int8 } = report.weightBytes;
   const lines = [`calibration: ${report.samples} samples of the train split, ${method} by default${denseWeights === 'per-tensor' ? '; dense layer weights per tensor' : ''}`];
+  if (multiplierBits < MAX_MULTIPLIER_BITS) lines.push(`narrow multipliers: Int8Gemm/Int8Conv requantization multipliers rounded to ${multiplierBits} significant bits`);
   if (qat) {
     const loss = qat.loss.map((l) => l.toFixed(4)).join(' → ');
     lines.push(
@@ -134,6 +137,7 @@ export function registerQuantize(program: Command): void {
     .option('--tensor-calibration <name=method>', 'the method of one tensor (repeatable)', collectTensorMethod)
     .option('--percentile <p>', 'percentile of the percentile method (both ends clipped)', numberOption('--percentile', { min: 50, minExclusive: true, max: 100 }), DEFAULT_PERCENTILE)
     .option('--dense-weights <g>', DENSE_WEIGHTS_HELP, parseDenseWeights, 'per-channel')
+    .option('--multiplier-bits <n>', `significant bits of the Int8Gemm/Int8Conv requantization multipliers, ${MIN_MULTIPLIER_BITS} to ${MAX_MULTIPLIER_BITS} (fewer: a cheaper multiply in FPGA hardware, same rule everywhere)`, parseIntOption('--multiplier-bits', MIN_MULTIPLIER_BITS, MAX_MULTIPLIER_BITS), MAX_MULTIPLIER_BITS)
     .option('--samples <n>', 'calibration samples (the first of the train split)', parseIntOption('--samples', 1, 1_000_000), DEFAULT_CALIBRATION_SAMPLES)
     .option('--force', 'replace an existing output')
     .option('--json', 'print one JSON object')
@@ -154,7 +158,7 @@ export function registerQuantize(program: Command): void {
     const split = loadSplit(o.data, o);
     const feeds = calibrationInputs(g, split.train, o.samples);
     const perTensor = o.tensorCalibration as Record<string, CalibrationMethod> | undefined;
-    const options = { method, perTensor, percentile: o.percentile, denseWeights: o.denseWeights };
+    const options = { method, perTensor, percentile: o.percentile, denseWeights: o.denseWeights, multiplierBits: o.multiplierBits };
     const ptq = quantizeModel(g, feeds, options);
     let { graph, report } = ptq;
     let qat: QatSummary | undefined;
@@ -172,14 +176,14 @@ export function registerQuantize(program: Command): void {
     if (o.json) {
       const score = (r: EvalResult) => (r.task === 'regression' ? { mse: r.mse } : { accuracy: r.accuracy, loss: r.loss });
       console.log(terminalJson({
-        model: file, out: o.out, calibration: { method, perTensor: perTensor ?? {}, percentile: o.percentile, samples: report.samples }, denseWeights: o.denseWeights,
+        model: file, out: o.out, calibration: { method, perTensor: perTensor ?? {}, percentile: o.percentile, samples: report.samples }, denseWeights: o.denseWeights, multiplierBits: o.multiplierBits,
         layers: report.layers, tensors: report.tensors, weightBytes: report.weightBytes,
         accuracy: { split: accuracy.split, samples: accuracy.samples, float: score(accuracy.float), int8: score(accuracy.int8), ...(accuracy.ptq ? { ptq: score(accuracy.ptq) } : {}) },
         ...(qat ? { qat } : {}),
       }));
       return;
     }
-    console.log(renderSummary(report, accuracy, method, o.denseWeights ?? 'per-channel', qat));
+    console.log(renderSummary(report, accuracy, method, o.denseWeights ?? 'per-channel', o.multiplierBits, qat));
     console.log(`wrote ${o.out}`);
   });
 }

@@ -3,7 +3,7 @@
 import { nodeError } from '../../errors.js';
 import type { Node } from '../../ir/graph.js';
 import { shapeSize, shapeToString, type Tensor } from '../../ir/tensor.js';
-import { quantizeMultiplier, type FixedPointMultiplier } from '../../quant/fixed-point.js';
+import { MAX_MULTIPLIER_BITS, MIN_MULTIPLIER_BITS, quantizeMultiplier, type FixedPointMultiplier } from '../../quant/fixed-point.js';
 import type { AttrReader } from '../attrs.js';
 import type { ValueType } from '../op-def.js';
 import { required, requireType } from './check.js';
@@ -24,6 +24,13 @@ export function readClamp(a: AttrReader, node: Node): Int8Clamp {
     throw nodeError(node, `act_min ${actMin} and act_max ${actMax} must satisfy -128 <= act_min <= act_max <= 127`);
   }
   return { actMin, actMax };
+}
+
+/** The clamp of Int8Gemm and Int8Conv, which also read multiplier_bits (checked here, applied by channelMultipliers). */
+export function readLayerClamp(a: AttrReader, node: Node): Int8Clamp {
+  a.int('multiplier_bits');
+  multiplierBits(node);
+  return readClamp(a, node);
 }
 
 /** An int8 tensor input. */
@@ -55,16 +62,28 @@ export function scaleValue(t: Tensor, i: number, node: Node, what: string): numb
   return v;
 }
 
+/** The node's attribute multiplier_bits (Int8Gemm, Int8Conv): significant bits of its multipliers, 31 when absent (docs/numerics.md). */
+export function multiplierBits(node: Node): number {
+  const a = node.attrs.multiplier_bits;
+  if (a === undefined) return MAX_MULTIPLIER_BITS;
+  if (a.kind !== 'int' || !(a.value >= MIN_MULTIPLIER_BITS && a.value <= MAX_MULTIPLIER_BITS)) {
+    throw nodeError(node, `attribute multiplier_bits must be an integer in [${MIN_MULTIPLIER_BITS}, ${MAX_MULTIPLIER_BITS}], got ${JSON.stringify(a.value)}`);
+  }
+  return a.value;
+}
+
 /**
  * The fixed-point multiplier of each output channel: x_scale × w_scale[m] / y_scale, in float64 from the
- * float32 scales. The one place the C, HLS and Verilog emitters take these constants from.
+ * float32 scales, its mantissa rounded to the node's multiplier_bits. The one place the C, HLS and Verilog
+ * emitters take these constants from.
  */
 export function channelMultipliers(xScale: Tensor, wScale: Tensor, yScale: Tensor, channels: number, node: Node): FixedPointMultiplier[] {
   const sx = scaleValue(xScale, 0, node, 'x_scale');
   const sy = scaleValue(yScale, 0, node, 'y_scale');
+  const bits = multiplierBits(node);
   return Array.from({ length: channels }, (_, m) => {
     const sw = scaleValue(wScale, shapeSize(wScale.shape) === 1 ? 0 : m, node, 'w_scale');
-    return quantizeMultiplier((sx * sw) / sy, `requantization multiplier of node '${node.name}' channel ${m}`);
+    return quantizeMultiplier((sx * sw) / sy, `requantization multiplier of node '${node.name}' channel ${m}`, bits);
   });
 }
 

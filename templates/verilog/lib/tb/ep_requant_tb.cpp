@@ -1,12 +1,13 @@
-// Verilator testbench of ep_requant: reads one case per line from the file named by argv[1]
-// ("acc multiplier shift zero_point act_min act_max", decimal), streams them one per clock (II = 1),
-// and prints each output, in order, one per line. The test compares them with requantizeToInt8.
+// Verilator testbench of ep_requant (through the wrapper ep_requant_tb_top the test writes with the module's
+// ACC_BITS and MULT_BITS; its acc port is 32 bits wide and feeds the low ACC_BITS): reads one case per line from the
+// file named by argv[1] ("acc multiplier shift zero_point act_min act_max", decimal), streams them one per clock
+// (II = 1), and prints each output, in order, one per line. The test compares them with requantizeToInt8.
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <vector>
 
-#include "Vep_requant.h"
+#include "Vep_requant_tb_top.h"
 #include "verilated.h"
 
 struct Case {
@@ -29,7 +30,7 @@ int main(int argc, char **argv) {
     std::fclose(f);
 
     auto context = std::make_unique<VerilatedContext>();
-    auto dut = std::make_unique<Vep_requant>(context.get());
+    auto dut = std::make_unique<Vep_requant_tb_top>(context.get());
     size_t sent = 0, received = 0;
     dut->clk = 0;
     dut->en = 1;
