@@ -1,5 +1,6 @@
 // The int8 model an FPGA command builds: a quantized model as it is, or a float model quantized on --calibration-data
-// (the RTL is integer only: --precision float32 is refused).
+// with 16-bit multipliers, which fit one DSP block beside the accumulator (the RTL is integer only: --precision
+// float32 is refused).
 
 import { modelPrecision } from '../analysis/model-precision.js';
 import { loadDataset } from '../data/load-dataset.js';
@@ -10,6 +11,9 @@ import { quantizeModel } from '../quant/quantize.js';
 import type { FpgaTarget } from '../targets/schema.js';
 import type { ModelForPrecision, PrecisionOptions } from './precision-options.js';
 
+/** Significant bits of the requantization multipliers of a model quantized for an FPGA here (docs/numerics.md). */
+export const FPGA_MULTIPLIER_BITS = 16;
+
 export function modelForFpga(g: Graph, target: FpgaTarget, o: PrecisionOptions, command: string): ModelForPrecision {
   if (o.precision === 'float32') {
     throw new UserError(`--precision float32: ${target.name} is an FPGA target and the RTL backend is integer only`, `drop --precision (FPGA targets run int8)`);
@@ -18,11 +22,11 @@ export function modelForFpga(g: Graph, target: FpgaTarget, o: PrecisionOptions, 
   if (!o.calibrationData) {
     throw new UserError(
       `the model is float32 and ${target.name} (FPGA) runs int8 only`,
-      `give ${command} --calibration-data <file> to quantize it here, or quantize it first (edgeprune quantize <model> --data <file> --out q.onnx)`,
+      `give ${command} --calibration-data <file> to quantize it here, or quantize it first (edgeprune quantize <model> --data <file> --multiplier-bits 16 --out q.onnx)`,
     );
   }
   const data = loadDataset(o.calibrationData);
   const feeds = calibrationInputs(g, data);
-  const quantized = quantizeModel(g, feeds).graph;
-  return { graph: quantized, choice: { precision: 'int8', reason: `int8 (FPGA target; quantized on ${feeds.length} samples of ${data.source})` }, floatModel: g };
+  const quantized = quantizeModel(g, feeds, { multiplierBits: FPGA_MULTIPLIER_BITS }).graph;
+  return { graph: quantized, choice: { precision: 'int8', reason: `int8 (FPGA target; quantized on ${feeds.length} samples of ${data.source}, ${FPGA_MULTIPLIER_BITS}-bit multipliers)` }, floatModel: g };
 }
