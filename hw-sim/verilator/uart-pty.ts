@@ -11,6 +11,8 @@ import type { VerilatorHarness } from './harness.js';
 export interface UartPty {
   /** The pty's path (/dev/pts/N). */
   path: string;
+  /** The simulation's process (tests: SIGSTOP freezes the board, which then answers nothing). */
+  pid: number;
   /** End the simulation (and with it the pty) and wait for it. */
   close(): Promise<void>;
 }
@@ -44,7 +46,7 @@ export async function startUartPty(harness: VerilatorHarness, opts: { clksPerBit
         reject(new Error(`the UART simulation (${harness.executable}) ended before naming its pty: ${child.stderrTail()}`));
       });
     });
-    return { path, close };
+    return { path, pid: child.pid, close };
   } catch (e) {
     await child.kill();
     throw e;

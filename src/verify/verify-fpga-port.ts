@@ -29,16 +29,21 @@ function programHint(o: FpgaPortVerifyOptions): string {
     : `program the board with this model's board top: edgeprune compile <model> --target ${o.target.name} --out <dir>, then build the bitstream from <dir>/rtl with the vendor's tools`;
 }
 
+/** A board that does not answer (a ping or a run) in time: exit 2 with what to check, not the emulator's load hint. */
+function noAnswer(e: unknown, o: FpgaPortVerifyOptions): unknown {
+  if (!(e instanceof HwSimTimeoutError)) return e;
+  return new UserError(
+    `no answer from the board on ${o.port}: ${e.message}`,
+    `check that ${o.port} is the FPGA board's UART (${o.target.baudRate} baud) and that the board runs this model's board top; ${programHint(o)}`,
+  );
+}
+
 async function openBoard(o: FpgaPortVerifyOptions): Promise<HarnessSession> {
   const open = o.open ?? ((port, baudRate) => openSerialSession(port, { baudRate }));
   try {
     return await open(o.port, o.target.baudRate);
   } catch (e) {
-    if (!(e instanceof HwSimTimeoutError)) throw e;
-    throw new UserError(
-      `the board on ${o.port} did not answer (${e.message})`,
-      `check that ${o.port} is the FPGA board's UART at ${o.target.baudRate} baud and that it runs a board top; ${programHint(o)}`,
-    );
+    throw noAnswer(e, o);
   }
 }
 
@@ -83,7 +88,9 @@ export async function verifyOnFpgaPort(g: Graph, modelName: string, o: FpgaPortV
     o.log?.(`running ${references.length} vector(s) on the board`);
     for (const env of references) {
       const input = bytesOf(streamValues(valueOf(env, design.input.value), design.input.format));
-      const run = await session.run(0, [input]);
+      const run = await session.run(0, [input]).catch((e: unknown) => {
+        throw noAnswer(e, o);
+      });
       if (run.counter !== 'fpga-cycles' || run.cycles === null) {
         throw new UserError(`the board on ${o.port} is not an FPGA board top: it counts ${run.counter}`, programHint(o));
       }

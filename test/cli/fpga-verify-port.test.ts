@@ -2,7 +2,8 @@
 // (hw-sim/verilator/uart-pty.ts) stands in for the board's serial port, and the CLI opens it by path as it would
 // /dev/ttyUSB1. The int8 chain model passes bit-exact with the wrapper's cycles; a board serving another model is
 // refused (exit 2, saying what it found and how to program the board); a core built from another model with the same
-// name and sizes fails (exit 4, naming the vectors). No simulation outlives the test.
+// name and sizes fails (exit 4, naming the vectors); a frozen board (SIGSTOP) times out with exit 2. No simulation
+// outlives the test.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -112,5 +113,18 @@ describe('verify --target <fpga> --port: a board top simulated behind a pty', ()
     expect(text.exitCode).toBe(4);
     expect(text.stdout).toMatch(new RegExp(`FAILED: ${report.mismatchCount} output mismatches over 16 vectors, first on vector ${first.vector}`));
     expect(text.stdout).toMatch(new RegExp(`\\n\\s*${first.vector}\\s+\\S+\\s+FAIL: got \\[${first.got.join(' ')}\\], want \\[${first.want.join(' ')}\\]`));
+  });
+
+  it('gives exit 2 with what to check when the board does not answer', async () => {
+    const pty = await board(int8ChainModel(plainNames(3)), 'model');
+    process.kill(pty.pid, 'SIGSTOP'); // the pty stays, nothing reads it
+    try {
+      const r = await runCli(['verify', model, '--target', 'ice40-up5k', '--port', pty.path, '--vectors', '2'], { timeout: 300_000 });
+      expect(r.exitCode).toBe(2);
+      expect(r.stderr).toMatch(/no answer from the board on \S+: board on \S+: the firmware did not answer a ping within \d+ ms/);
+      expect(r.stderr).toMatch(/the FPGA board's UART \(115200 baud\).*make -C <dir> prog/s);
+    } finally {
+      process.kill(pty.pid, 'SIGCONT');
+    }
   });
 });
