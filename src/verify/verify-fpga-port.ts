@@ -16,10 +16,8 @@ import type { Tensor } from '../ir/tensor.js';
 import type { FpgaVerifyOptions, FpgaVerifyReport } from './verify-fpga.js';
 
 export interface FpgaPortVerifyOptions extends Omit<FpgaVerifyOptions, 'synth' | 'stallSeed'> {
-  /** The board's serial device (e.g. /dev/ttyUSB1). */
+  /** The board's serial device (e.g. /dev/ttyUSB1; tests: hw-sim/verilator/uart-pty.ts's pty). */
   port: string;
-  /** How to reach the board: a serial session at the target's baud rate unless given (tests: the Verilator stand-in). */
-  open?: (port: string, baudRate: number) => Promise<HarnessSession>;
 }
 
 /** The compile output's Makefile target that programs the board (iCE40: iceprog; 7-series: the vendor's tools). */
@@ -39,9 +37,8 @@ function noAnswer(e: unknown, o: FpgaPortVerifyOptions): unknown {
 }
 
 async function openBoard(o: FpgaPortVerifyOptions): Promise<HarnessSession> {
-  const open = o.open ?? ((port, baudRate) => openSerialSession(port, { baudRate }));
   try {
-    return await open(o.port, o.target.baudRate);
+    return await openSerialSession(o.port, { baudRate: o.target.baudRate });
   } catch (e) {
     throw noAnswer(e, o);
   }
