@@ -116,7 +116,7 @@ export async function verifyOnFpgaPort(g: Graph, modelName: string, o: FpgaPortV
     model: modelName,
     target: o.target.name,
     family: o.target.family,
-    runOn: `board on ${o.port} (${o.target.board}; not simulated, no per-layer trace over the port)`,
+    runOn: `board on ${o.port}: not simulated, no per-layer trace over the port`,
     vectorSource: o.vectors.source,
     precision: o.precision,
     comparison: 'bit-exact',

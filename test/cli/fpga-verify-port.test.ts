@@ -32,9 +32,9 @@ describe('verify --target <fpga> --port: a board top simulated behind a pty', ()
   const harnesses: VerilatorHarness[] = [];
   const ptys: UartPty[] = [];
 
-  /** The board top of `graph`'s core, answering DESC with `name`, simulated on a pty. */
+  /** The board top `compile --prefix <name>` writes for `graph` (the core `name` behind the UART), simulated on a pty. */
   async function board(graph: Graph, name: string): Promise<UartPty> {
-    const project = fpgaProject(graph, TARGET);
+    const project = fpgaProject(graph, TARGET, { top: name });
     const where = fs.mkdtempSync(path.join(dir, 'core-'));
     const core = [`rtl/${project.design.top}.v`, ...project.coreLibrary.map((f) => `rtl/lib/${f}`)].map((rel) => {
       const file = path.join(where, path.basename(rel));
