@@ -76,7 +76,7 @@ export function streamValues(t: Tensor, format: StreamFormat): number[] {
 }
 
 /** Beats of bytes as the stream's values: unchanged, or an index's unsigned little-endian bytes as one number. */
-function fromBytes(bytes: number[], format: StreamFormat): number[] {
+export function fromBytes(bytes: number[], format: StreamFormat): number[] {
   if (format.kind !== 'index') return bytes;
   let v = 0;
   for (let i = bytes.length - 1; i >= 0; i--) v = v * 256 + (bytes[i] & 0xff);

@@ -32,8 +32,8 @@ export interface FpgaLayerReport {
   latencyCycles: number;
   initiationInterval: number;
   multipliers: { weights: number; requantizers: number };
-  /** Vectors whose output from this layer differs from the interpreter's (over both runs). */
-  mismatches: number;
+  /** Vectors whose output from this layer differs from the interpreter's (over both runs); null: not traced (a board over --port). */
+  mismatches: number | null;
 }
 
 export interface FpgaVerifyReport {
@@ -70,6 +70,8 @@ export interface FpgaVerifyReport {
   multipliers: { count: number; mapping: 'dsp' | 'lut'; reason: string };
   harnessCached: boolean;
   durationsMs: { simulate: number; synth: number };
+  /** verify --port only (src/verify/verify-fpga-port.ts): the board's port and the cycles its UART wrapper counted per vector. */
+  board?: { port: string; baudRate: number; cycles: number[]; note: string };
 }
 
 function perLayerReport(results: RtlLayerResult[], design: RtlDesign): FpgaLayerReport[] {

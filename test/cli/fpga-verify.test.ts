@@ -90,7 +90,7 @@ describe('verify --target <fpga>', () => {
   it('refuses MCU-only flags on an FPGA target and FPGA flags on an MCU', async () => {
     for (const [args, message] of [
       [['--target', 'ice40-up5k', '--trace'], /--trace is for MCU targets/],
-      [['--target', 'ice40-up5k', '--port', '/dev/null'], /--port is for MCU targets/],
+      [['--target', 'ice40-up5k', '--port', '/dev/null', '--synth'], /--synth and --port: the board runs a bitstream built already/],
       [['--target', 'stm32f405', '--synth'], /--synth is for FPGA targets/],
     ] as const) {
       const r = await runCli(['verify', model, ...args]);

@@ -12,6 +12,8 @@ import { modelForFpga } from '../fpga-model.js';
 import type { PrecisionOptions } from '../precision-options.js';
 import { reuseFactorsFor, type ReuseFactorSpec } from '../reuse-factor-option.js';
 import type { MultiplierMapping } from '../../emit/verilog/fpga-project.js';
+import { verifyOnFpgaPort } from '../../verify/verify-fpga-port.js';
+import { renderFpgaPortVerify } from './verify-fpga-port.js';
 
 export interface VerifyFpgaOptions extends PrecisionOptions {
   data?: string;
@@ -23,6 +25,8 @@ export interface VerifyFpgaOptions extends PrecisionOptions {
   reuseFactor?: ReuseFactorSpec;
   multipliers?: MultiplierMapping;
   synth?: boolean;
+  /** A real board running the board top, on this serial port (src/verify/verify-fpga-port.ts). */
+  port?: string;
 }
 
 const count = (x: number | null) => (x === null ? '-' : formatCount(x));
@@ -61,6 +65,15 @@ export async function verifyForFpga(file: string, target: FpgaTarget, options: V
   const model = await loadModel(file, { inputShapes: options.inputShape });
   const { graph, choice } = modelForFpga(model, target, options, 'verify');
   const vectors = loadVectors(graph, { data: options.data, count: options.vectors, seed: options.seed });
+  if (options.port) {
+    const report = await verifyOnFpgaPort(graph, modelDisplayName(file), {
+      target, vectors, precision: choice, top: options.prefix, port: options.port,
+      reuseFactors: reuseFactorsFor(graph, options.reuseFactor), multipliers: options.multipliers,
+      log: options.json ? undefined : (line) => process.stderr.write(`${terminalText(line)}\n`),
+    });
+    console.log(options.json ? terminalJson(report) : renderFpgaPortVerify(report));
+    return report;
+  }
   const report = await verifyOnFpga(graph, modelDisplayName(file), {
     target, vectors, precision: choice, synth: options.synth, top: options.prefix,
     reuseFactors: reuseFactorsFor(graph, options.reuseFactor), multipliers: options.multipliers,

@@ -98,7 +98,7 @@ export function registerVerify(program: Command): void {
     .option('--seed <n>', 'seed of the random vectors', parseIntOption('--seed', SEED_RANGE.min, SEED_RANGE.max), 0)
     .option('--prefix <name>', 'prefix of the generated C symbols', 'model')
     .option('--optimize <level>', 'compiler optimization: O2, O3 or Os', 'O2')
-    .option('--port <path>', 'talk to a real board on this serial port (e.g. /dev/ttyACM0) instead of QEMU')
+    .option('--port <path>', 'talk to a real board on this serial port (e.g. /dev/ttyACM0) instead of QEMU; on an FPGA target, a board running the board top compile writes, instead of Verilator')
     .option('--keep-build', 'keep the build folder and print where it is')
     .option('--float-model <file>', 'for a quantized model: the float model it came from (default: the model itself when verify quantizes it); reports top-1 agreement and, when --data has labels, both accuracies')
     .option('--trace', 'build a firmware that returns every layer\'s output, compare each with the interpreter, and name the first that diverges (slower: every layer crosses the UART)')
@@ -110,9 +110,10 @@ export function registerVerify(program: Command): void {
   addPrecisionOptions(cmd).action(async (file: string, options: VerifyCliOptions) => {
     const found = findTarget(options.target);
     if (isFpgaTarget(found)) {
-      for (const [flag, given] of [['--port', options.port], ['--float-model', options.floatModel], ['--trace', options.trace], ['--keep-build', options.keepBuild]] as const) {
+      for (const [flag, given] of [['--float-model', options.floatModel], ['--trace', options.trace], ['--keep-build', options.keepBuild]] as const) {
         if (given) throw new UserError(`${flag} is for MCU targets; ${found.name} is an FPGA target`, flag === '--trace' ? 'FPGA verify traces every layer already' : `drop ${flag}`);
       }
+      if (options.port && options.synth) throw new UserError('--synth and --port: the board runs a bitstream built already', 'drop --synth (verify --synth without --port gives the design\'s resources and Fmax)');
       const report = await verifyForFpga(file, found, options);
       if (!report.passed) process.exitCode = EXIT_VERIFY_FAILED;
       return;

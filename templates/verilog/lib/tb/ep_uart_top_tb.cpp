@@ -4,13 +4,19 @@
 // middle of each bit) are written to stdout, flushed at each '\n'. The clock runs while there is work (bytes to
 // send or being received, the design busy); when all is quiet the testbench blocks reading stdin; it ends when stdin
 // is closed and all is quiet. A frame on uart_tx with a bad stop bit ends it with exit code 3.
+// `tb <clocks per bit> pty`: the same over a pseudo-terminal instead (a stand-in for a board's serial port, opened
+// by path as /dev/ttyUSB1 would be; hw-sim/verilator/uart-pty.ts): its path is printed on stdout as "pty <path>",
+// and the testbench ends when stdin is closed.
+#include <fcntl.h>
 #include <poll.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <memory>
+#include <string>
 
 #include "Vep_uart_top.h"
 #include "Vep_uart_top___024root.h"
@@ -25,6 +31,30 @@ int main(int argc, char **argv) {
     if (cpb < 4) {
         std::fprintf(stderr, "clocks per bit must be at least 4\n");
         return 2;
+    }
+    // The line's file descriptors: stdin/stdout, or a pty's master side.
+    int in_fd = 0, out_fd = 1;
+    const bool pty = argc > 2 && std::string(argv[2]) == "pty";
+    if (pty) {
+        const int master = posix_openpt(O_RDWR | O_NOCTTY);
+        if (master < 0 || grantpt(master) != 0 || unlockpt(master) != 0) {
+            std::perror("posix_openpt");
+            return 2;
+        }
+        const char *name = ptsname(master);
+        // Held open for the whole run: the master then never reads EIO while the client is away. Raw: no echo of
+        // the design's replies back into it, no line editing.
+        const int slave = name ? open(name, O_RDWR | O_NOCTTY) : -1;
+        struct termios t;
+        if (slave < 0 || tcgetattr(slave, &t) != 0) {
+            std::perror("opening the pty");
+            return 2;
+        }
+        cfmakeraw(&t);
+        tcsetattr(slave, TCSANOW, &t);
+        in_fd = out_fd = master;
+        std::printf("pty %s\n", name);
+        std::fflush(stdout);
     }
     auto context = std::make_unique<VerilatedContext>();
     auto dut = std::make_unique<Vep_uart_top>(context.get());
@@ -43,11 +73,16 @@ int main(int argc, char **argv) {
 
     auto read_input = [&](bool block) {
         if (eof) return;
-        struct pollfd p = {0, POLLIN, 0};
-        if (!block && poll(&p, 1, 0) <= 0) return;
+        // With a pty, stdin is watched too: its end ends the testbench.
+        struct pollfd p[2] = {{in_fd, POLLIN, 0}, {0, POLLIN, 0}};
+        if (poll(p, pty ? 2 : 1, block ? -1 : 0) <= 0) return;
         unsigned char buf[4096];
-        ssize_t n = read(0, buf, sizeof buf);
-        if (n <= 0) eof = true;
+        if (pty && p[1].revents) {
+            if (read(0, buf, sizeof buf) <= 0) eof = true;
+        }
+        if (!(p[0].revents & POLLIN)) return;
+        ssize_t n = read(in_fd, buf, sizeof buf);
+        if (n <= 0 && !pty) eof = true;
         for (ssize_t i = 0; i < n; i++) pending.push_back(buf[i]);
     };
 
@@ -102,8 +137,13 @@ int main(int argc, char **argv) {
                     return 3;
                 }
                 const int c = static_cast<int>((recv_frame >> 1) & 0xffu);
-                std::fputc(c, stdout);
-                if (c == '\n') std::fflush(stdout);
+                if (pty) {
+                    const unsigned char byte = static_cast<unsigned char>(c);
+                    if (write(out_fd, &byte, 1) != 1) return 4;
+                } else {
+                    std::fputc(c, stdout);
+                    if (c == '\n') std::fflush(stdout);
+                }
             }
         }
     }
