@@ -64,7 +64,7 @@ export interface RtlSimulation {
   cached: boolean;
 }
 
-/** A value's elements in stream order: flat for a vector, NCHW → NHWC for pixels, the number for an index. */
+/** A value's elements in stream order: flat for a vector (permuted by its order), NCHW → NHWC for pixels, the number for an index. */
 export function streamValues(t: Tensor, format: StreamFormat): number[] {
   if (format.kind === 'pixels') {
     const { height: h, width: w, channels: c } = format;
@@ -72,7 +72,8 @@ export function streamValues(t: Tensor, format: StreamFormat): number[] {
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out.push(Number(t.data[(k * h + y) * w + x]));
     return out;
   }
-  return Array.from(t.data as ArrayLike<number | bigint>, Number);
+  const flat = Array.from(t.data as ArrayLike<number | bigint>, Number);
+  return format.kind === 'vector' && format.order ? format.order.map((i) => flat[i]) : flat;
 }
 
 /** Beats of bytes as the stream's values: unchanged, or an index's unsigned little-endian bytes as one number. */

@@ -49,7 +49,10 @@ export const DENSE_RF1: RtlLowering = {
     const value = (i: number): Tensor => ctx.constant(node.inputs[i])!;
     const w = value(W);
     const [nOut, nIn] = w.shape;
-    const weights = w.data as Int8Array;
+    // Columns in the order the input beat carries the elements (a permuted vector: see StreamFormat).
+    const order = ctx.input.kind === 'vector' ? ctx.input.order : undefined;
+    const raw = w.data as Int8Array;
+    const weights = order ? Int8Array.from(raw, (_, i) => raw[Math.floor(i / nIn) * nIn + order[i % nIn]]) : raw;
     const bias = node.inputs[BIAS] ? (value(BIAS).data as Int32Array) : undefined;
     const xZero = value(X_ZERO).at(0) as number;
     const yZero = value(Y_ZERO).at(0) as number;
