@@ -90,7 +90,7 @@ interface TbRun {
   summary: { vectors: number; latency: number; firstLatency: number; ii: number; cycles: number };
 }
 
-function parseRun(stdout: string, layers: number): TbRun {
+function parseRun(stdout: string, layers: number, vectors: number): TbRun {
   const outputs: number[][] = [];
   const traces: number[][][] = Array.from({ length: layers }, () => []);
   let summary: TbRun['summary'] | undefined;
@@ -103,6 +103,7 @@ function parseRun(stdout: string, layers: number): TbRun {
     }
   }
   if (!summary) throw new Error(`the model testbench printed no '${SENTINEL.trim()}' line`);
+  if (summary.vectors !== vectors) throw new Error(`the model testbench ran ${summary.vectors} vectors, expected ${vectors}`);
   return { outputs, traces, summary };
 }
 
@@ -148,9 +149,9 @@ export async function simulateDesign(design: RtlDesign, graph: Graph, feeds: rea
     ];
     const runs: { run: RtlMismatch['run']; result: TbRun }[] = [];
     const timeout = 120_000 + 20 * feeds.length;
-    runs.push({ run: 'no stalls', result: parseRun(await runVerilatorHarness(harness, [...args, '0'], `simulating ${design.top}`, timeout), hw.length) });
+    runs.push({ run: 'no stalls', result: parseRun(await runVerilatorHarness(harness, [...args, '0'], `simulating ${design.top}`, timeout), hw.length, feeds.length) });
     if (options.stallSeed) {
-      runs.push({ run: 'stalls', result: parseRun(await runVerilatorHarness(harness, [...args, String(options.stallSeed)], `simulating ${design.top} with output stalls`, timeout), hw.length) });
+      runs.push({ run: 'stalls', result: parseRun(await runVerilatorHarness(harness, [...args, String(options.stallSeed)], `simulating ${design.top} with output stalls`, timeout), hw.length, feeds.length) });
     }
     const perLayer: RtlLayerResult[] = hw.map((l, layer) => ({
       layer, node: l.node, op: l.op, module: l.hardware.module, value: l.output, latencyCycles: l.hardware.latencyCycles,
