@@ -1,7 +1,8 @@
 // The jet-tagging-shaped MLP (16-64-32-32-5, int8, ReLU) as RTL at reuse factor 1, dense and 80% weight-pruned:
 // latency and II measured in Verilator (bit-exact with the interpreter on 100 vectors), the multipliers the emitter
 // builds (non-zero weights + requantizers), and the LUT/DSP/FF counts of Yosys synth_xilinx -family xc7 (a synthesis
-// estimate by Yosys, not Vivado's). The dense design takes many minutes to synthesize on a loaded machine.
+// estimate by Yosys, not Vivado's) with its cell-delay clock bound (Yosys sta, no routing). The dense design takes
+// many minutes to synthesize on a loaded machine.
 //
 //   npx tsc -p . && node dist/bench/rtl-jet-mlp.js [--no-synth] [--sparsity 0.8]
 
@@ -47,9 +48,11 @@ async function measure(label: string, sparsity: number, synth: boolean): Promise
     const top = path.join(work, emitted.files[0].name);
     fs.writeFileSync(top, emitted.files[0].content);
     const started = performance.now();
-    row.synth = await synthesize({ verilog: [top, ...emitted.library], top: emitted.design.top, family: 'xc7' });
+    row.synth = await synthesize({ verilog: [top, ...emitted.library], top: emitted.design.top, family: 'xc7', timing: true });
     row.synthSeconds = (performance.now() - started) / 1000;
-    console.log(`${label}: ${row.synth.source}: ${row.synth.luts} LUTs, ${row.synth.dsps} DSP48E1, ${row.synth.flipFlops} FFs, ${row.synth.carries} CARRY4 (${row.synthSeconds.toFixed(0)} s)`);
+    const t = row.synth.timing;
+    const clock = t ? `; logic delay ${t.logicDelayNs.toFixed(2)} ns (clock ≤ ${t.fmaxUpperBoundMHz.toFixed(0)} MHz, ${t.source}): ${row.latency} cycles ≥ ${(row.latency * t.logicDelayNs).toFixed(0)} ns` : '';
+    console.log(`${label}: ${row.synth.source}: ${row.synth.luts} LUTs, ${row.synth.dsps} DSP48E1, ${row.synth.flipFlops} FFs, ${row.synth.carries} CARRY4 (${row.synthSeconds.toFixed(0)} s)${clock}`);
   } finally {
     removeTempDir(work);
   }
@@ -66,14 +69,14 @@ async function main(): Promise<void> {
   const rows = [dense, pruned];
   const cell = (r: Row, f: (s: SynthesisResources) => number) => (r.synth ? f(r.synth) : '-');
   console.log(table(
-    ['design', 'bit-exact', 'latency (cycles)', 'II', 'multipliers (weights + requant)', 'LUTs', 'DSP48E1', 'FFs'],
-    rows.map((r) => [r.label, r.passed ? 'yes' : 'NO', r.latency, r.ii, `${r.weightMultipliers + r.requantizers} (${r.weightMultipliers} + ${r.requantizers})`, cell(r, (s) => s.luts), cell(r, (s) => s.dsps), cell(r, (s) => s.flipFlops)]),
+    ['design', 'bit-exact', 'latency (cycles)', 'II', 'multipliers (weights + requant)', 'LUTs', 'DSP48E1', 'FFs', 'clock bound (MHz)'],
+    rows.map((r) => [r.label, r.passed ? 'yes' : 'NO', r.latency, r.ii, `${r.weightMultipliers + r.requantizers} (${r.weightMultipliers} + ${r.requantizers})`, cell(r, (s) => s.luts), cell(r, (s) => s.dsps), cell(r, (s) => s.flipFlops), cell(r, (s) => (s.timing ? Math.round(s.timing.fmaxUpperBoundMHz) : NaN))]),
   ));
   const mult = (r: Row) => r.weightMultipliers + r.requantizers;
   console.log(`multipliers: ${(mult(dense) / mult(pruned)).toFixed(2)}x fewer pruned (goal: at least 4x)`);
   if (dense.synth && pruned.synth) {
     console.log(`LUTs: ${(dense.synth.luts / Math.max(1, pruned.synth.luts)).toFixed(2)}x fewer pruned (goal: at least 3x); DSP48E1: ${dense.synth.dsps} → ${pruned.synth.dsps}`);
-    console.log('Xilinx figures: synthesis estimate (Yosys synth_xilinx -family xc7), not Vivado; no place and route, so no clock estimate here');
+    console.log('Xilinx figures: synthesis estimate (Yosys synth_xilinx -family xc7), not Vivado; the clock bound is Yosys sta on cell delays, without routing');
   }
   if (!dense.passed || !pruned.passed) process.exitCode = 4;
 }

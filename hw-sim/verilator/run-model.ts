@@ -64,7 +64,7 @@ export interface RtlSimulation {
   cached: boolean;
 }
 
-/** A value's elements in stream order: flat for a vector, NCHW → NHWC for pixels, the number for an index. */
+/** A value's elements in stream order: flat for a vector (permuted by its order), NCHW → NHWC for pixels, the number for an index. */
 export function streamValues(t: Tensor, format: StreamFormat): number[] {
   if (format.kind === 'pixels') {
     const { height: h, width: w, channels: c } = format;
@@ -72,7 +72,8 @@ export function streamValues(t: Tensor, format: StreamFormat): number[] {
     for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out.push(Number(t.data[(k * h + y) * w + x]));
     return out;
   }
-  return Array.from(t.data as ArrayLike<number | bigint>, Number);
+  const flat = Array.from(t.data as ArrayLike<number | bigint>, Number);
+  return format.kind === 'vector' && format.order ? format.order.map((i) => flat[i]) : flat;
 }
 
 /** Beats of bytes as the stream's values: unchanged, or an index's unsigned little-endian bytes as one number. */
@@ -89,7 +90,7 @@ interface TbRun {
   summary: { vectors: number; latency: number; firstLatency: number; ii: number; cycles: number };
 }
 
-function parseRun(stdout: string, layers: number): TbRun {
+function parseRun(stdout: string, layers: number, vectors: number): TbRun {
   const outputs: number[][] = [];
   const traces: number[][][] = Array.from({ length: layers }, () => []);
   let summary: TbRun['summary'] | undefined;
@@ -102,6 +103,7 @@ function parseRun(stdout: string, layers: number): TbRun {
     }
   }
   if (!summary) throw new Error(`the model testbench printed no '${SENTINEL.trim()}' line`);
+  if (summary.vectors !== vectors) throw new Error(`the model testbench ran ${summary.vectors} vectors, expected ${vectors}`);
   return { outputs, traces, summary };
 }
 
@@ -147,9 +149,9 @@ export async function simulateDesign(design: RtlDesign, graph: Graph, feeds: rea
     ];
     const runs: { run: RtlMismatch['run']; result: TbRun }[] = [];
     const timeout = 120_000 + 20 * feeds.length;
-    runs.push({ run: 'no stalls', result: parseRun(await runVerilatorHarness(harness, [...args, '0'], `simulating ${design.top}`, timeout), hw.length) });
+    runs.push({ run: 'no stalls', result: parseRun(await runVerilatorHarness(harness, [...args, '0'], `simulating ${design.top}`, timeout), hw.length, feeds.length) });
     if (options.stallSeed) {
-      runs.push({ run: 'stalls', result: parseRun(await runVerilatorHarness(harness, [...args, String(options.stallSeed)], `simulating ${design.top} with output stalls`, timeout), hw.length) });
+      runs.push({ run: 'stalls', result: parseRun(await runVerilatorHarness(harness, [...args, String(options.stallSeed)], `simulating ${design.top} with output stalls`, timeout), hw.length, feeds.length) });
     }
     const perLayer: RtlLayerResult[] = hw.map((l, layer) => ({
       layer, node: l.node, op: l.op, module: l.hardware.module, value: l.output, latencyCycles: l.hardware.latencyCycles,

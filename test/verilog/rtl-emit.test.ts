@@ -8,6 +8,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { lintVerilog } from '../../hw-sim/verilator/lint.js';
 import { emitRtl, renderTestbenchTop } from '../../src/emit/verilog/emit-rtl.js';
 import { lowerToRtl } from '../../src/emit/verilog/lower-rtl.js';
+import { DENSE_RF1 } from '../../src/emit/verilog/lower-dense-rf1.js';
+import { packedLiteral } from '../../src/emit/verilog/verilog-literals.js';
+import { streamValues } from '../../hw-sim/verilator/run-model.js';
+import { staticInfo } from '../../src/ir/graph.js';
+import { nodeAttrs } from '../../src/ir/interpreter.js';
+import { Tensor } from '../../src/ir/tensor.js';
 import { VerilogNames, verilogCommentText } from '../../src/emit/verilog/verilog-names.js';
 import { UserError } from '../../src/errors.js';
 import type { Graph } from '../../src/ir/graph.js';
@@ -133,5 +139,28 @@ describe('the RTL emitter', () => {
     for (const [name, top] of [['ep_dense_rf1', 'model_ep_dense_rf1'], ['ep_future_module', 'model_ep_future_module'], ['module', 'module_'], ['', 'model']]) {
       expect(lowerToRtl({ ...g, name }).top, name).toBe(top);
     }
+  });
+});
+
+describe('a permuted input vector (what a Flatten of pixels delivers)', () => {
+  it('permutes the dense layer\'s weight columns to the order of the beat, and the trace compares in that order', () => {
+    const g = quantizedJetMlp();
+    const node = g.nodes.find((n) => n.name === 'fc1')!;
+    const order = Array.from({ length: 16 }, (_, i) => (i * 5) % 16); // a permutation of 0..15
+    const ctx = (o?: number[]) => ({
+      graph: g, node, attrs: nodeAttrs(node), reuseFactor: 1,
+      input: { kind: 'vector' as const, elements: 16, ...(o ? { order: o } : {}) },
+      type: (n: string) => staticInfo(g, n), constant: (n: string) => g.initializers.get(n),
+    });
+    const w = Array.from(g.initializers.get(node.inputs[3])!.data as Int8Array);
+    const permuted = w.map((_, i) => w[Math.floor(i / 16) * 16 + order[i % 16]]);
+    const param = (o?: number[]) => DENSE_RF1.lower(ctx(o)).hardware!.params.find((p) => p.name === 'WEIGHTS')!.value;
+    expect(param()).toBe(packedLiteral(w, 8));
+    expect(param(order)).toBe(packedLiteral(permuted, 8));
+    // The bias folds the same sum whatever the order.
+    const bias = (o?: number[]) => DENSE_RF1.lower(ctx(o)).hardware!.params.find((p) => p.name === 'BIAS')!.value;
+    expect(bias(order)).toBe(bias());
+    const x = Tensor.fromNumbers('int8', [1, 16], Array.from({ length: 16 }, (_, i) => i - 8));
+    expect(streamValues(x, { kind: 'vector', elements: 16, order })).toEqual(order.map((i) => i - 8));
   });
 });

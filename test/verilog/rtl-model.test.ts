@@ -1,7 +1,7 @@
 // Whole quantized models as RTL in Verilator, bit-exact with the interpreter layer by layer: the jet-tagging-shaped
 // MLP (latency 12 cycles at II 1), its 80%-weight-pruned form (4x fewer multipliers), the digits MLP quantized on the
-// digits (under random output stalls), a model ending in ArgMax, and a corrupted design caught at its first
-// diverging layer.
+// digits, dense and 80% pruned (under random output stalls), a model ending in ArgMax, and a corrupted design caught
+// at its first diverging layer.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulateDesign, simulateRtl } from '../../hw-sim/verilator/run-model.js';
@@ -10,7 +10,7 @@ import { designLatency, emitRtl } from '../../src/emit/verilog/emit-rtl.js';
 import { lowerToRtl } from '../../src/emit/verilog/lower-rtl.js';
 import { loadModel } from '../../src/import/load-model.js';
 import { runGraph } from '../../src/ir/interpreter.js';
-import { jetInputs, quantizedJetMlp } from '../../src/models/jet-mlp.js';
+import { jetInputs, pruneWeights, quantizedJetMlp } from '../../src/models/jet-mlp.js';
 import { calibrationInputs } from '../../src/quant/calibration-data.js';
 import { quantizeModel } from '../../src/quant/quantize.js';
 
@@ -45,8 +45,9 @@ describe('whole models in Verilator against the interpreter', () => {
     expect(multipliers(lowerToRtl(quantizedJetMlp()))).toBeGreaterThanOrEqual(4 * multipliers(lowerToRtl(g)));
   });
 
-  it('the digits MLP quantized on the digits: bit-exact on 100 test digits with random output stalls', async () => {
-    const float = await loadModel(path.resolve('examples/models/digits-mlp.onnx'));
+  it.each([0, 0.8])('the digits MLP (%s of its weights pruned) quantized on the digits: bit-exact on 100 test digits with random output stalls', async (sparsity) => {
+    let float = await loadModel(path.resolve('examples/models/digits-mlp.onnx'));
+    if (sparsity) float = pruneWeights(float, sparsity);
     const split = loadSplit(path.resolve('examples/digits/digits.csv.gz'), { seed: 0, validation: 0.15, test: 0.2 });
     const g = quantizeModel(float, calibrationInputs(float, split.train, 200)).graph;
     const r = await simulateRtl(g, calibrationInputs(float, split.test, VECTORS), { stallSeed: 3 });
@@ -54,6 +55,7 @@ describe('whole models in Verilator against the interpreter', () => {
     expect(r.perLayer.every((l) => l.mismatches === 0)).toBe(true);
     expect(r.passed).toBe(true);
     expect(r.vectors).toBe(VECTORS);
+    expect(r.initiationInterval).toBe(1);
   });
 
   it('a model ending in ArgMax: the class index of every vector, one cycle after the logits', async () => {

@@ -4,7 +4,8 @@
 
 import { nodeError } from '../../errors.js';
 import type { Int8GemmAttrs } from '../../ops/int8-gemm.js';
-import { channelMultipliers, LAYER_INPUTS } from '../../ops/util/int8-params.js';
+import { channelMultipliers, LAYER_INPUTS, multiplierBits } from '../../ops/util/int8-params.js';
+import { layerAccumulatorBits } from './accumulator-bits.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { RtlLowerContext, RtlParam } from './rtl-layer.js';
 import { packedLiteral } from './verilog-literals.js';
@@ -45,7 +46,7 @@ export function refuseDense(ctx: RtlLowerContext): string | undefined {
 export interface DenseConstants {
   nIn: number;
   nOut: number;
-  /** Row-major [nOut][nIn]. */
+  /** Row-major [nOut][nIn], the columns in the order the input beat carries the elements (a permuted vector: StreamFormat's order). */
   weights: Int8Array;
   foldedBias: number[];
   requant: { multiplier: number; shift: number }[];
@@ -55,6 +56,9 @@ export interface DenseConstants {
   nonZeroWeights: number;
   /** Requantizers with a non-zero multiplier (an output whose multiplier is 0 is a constant). */
   liveRequantizers: number;
+  /** The exact accumulator width of the layer and the multipliers' significant bits (multiplier_bits). */
+  accBits: number;
+  multBits: number;
 }
 
 export function denseConstants(ctx: RtlLowerContext): DenseConstants {
@@ -62,18 +66,23 @@ export function denseConstants(ctx: RtlLowerContext): DenseConstants {
   const value = (i: number): Tensor => ctx.constant(node.inputs[i])!;
   const w = value(W);
   const [nOut, nIn] = w.shape;
-  const weights = w.data as Int8Array;
+  const order = ctx.input.kind === 'vector' ? ctx.input.order : undefined;
+  const raw = w.data as Int8Array;
+  const weights = order ? Int8Array.from(raw, (_, i) => raw[Math.floor(i / nIn) * nIn + order[i % nIn]]) : raw;
   const bias = node.inputs[BIAS] ? (value(BIAS).data as Int32Array) : undefined;
   const { actMin, actMax } = ctx.attrs as Int8GemmAttrs;
   const requant = channelMultipliers(value(X_SCALE), value(W_SCALE), value(Y_SCALE), nOut, node);
+  const folded = foldedBias(weights, bias, value(X_ZERO).at(0) as number, nIn, nOut, node);
   return {
     nIn, nOut, weights,
-    foldedBias: foldedBias(weights, bias, value(X_ZERO).at(0) as number, nIn, nOut, node),
+    foldedBias: folded,
     requant,
     yZero: value(Y_ZERO).at(0) as number,
     actMin, actMax,
     nonZeroWeights: weights.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0),
     liveRequantizers: requant.filter((m) => m.multiplier !== 0).length,
+    accBits: layerAccumulatorBits(weights, folded, nIn),
+    multBits: multiplierBits(node),
   };
 }
 

@@ -76,11 +76,13 @@ function selectBytes(data: string, bytes: number[] | undefined): string {
 export function rtlView(design: RtlDesign): RtlView {
   const names = new VerilogNames([...VERILOG_PORT_NAMES, ...RTL_FIXED_MODULES, design.top]);
   let prev = { valid: 'in_valid', ready: 'in_ready', data: 'in_data' };
-  const views: RtlInstanceView[] = [];
-  const instances = hardwareLayers(design).map((l, index): RtlInstanceView => {
+  const instances: RtlInstanceView[] = [];
+  for (const [index, l] of hardwareLayers(design).entries()) {
     const instance = names.unique(l.node || `layer_${index}`);
     const out = { valid: names.unique(instance, '_out_valid'), ready: names.unique(instance, '_out_ready'), data: names.unique(instance, '_out_data') };
-    const view: RtlInstanceView = {
+    // A stage that reads only some bytes of the beat before it leaves the rest of that beat unconnected.
+    if (index > 0 && l.hardware.inputBytes) instances[index - 1].outPartlyRead = true;
+    instances.push({
       index,
       module: l.hardware.module,
       instance,
@@ -96,12 +98,9 @@ export function rtlView(design: RtlDesign): RtlView {
       outData: out.data,
       outMsb: 8 * beatBytes(l.outFormat) - 1,
       outPartlyRead: false,
-    };
-    if (index > 0 && l.hardware.inputBytes) views[index - 1].outPartlyRead = true;
-    views.push(view);
+    });
     prev = out;
-    return view;
-  });
+  }
   return {
     top: design.top,
     graphComment: verilogCommentText(design.graphName),

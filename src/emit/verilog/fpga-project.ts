@@ -51,12 +51,27 @@ export function synthCommand(target: FpgaTarget, multipliers: 'dsp' | 'lut'): st
   return [target.yosys.command, ...target.yosys.args, ...flag].join(' ');
 }
 
-function chooseMultipliers(requested: MultiplierMapping, count: number, target: FpgaTarget): { multipliers: 'dsp' | 'lut'; reason: string } {
+/**
+ * DSP blocks the design's multipliers take: one per int8 product, and per requantizer the tiles of its multiply
+ * (accumulator bits × multiplier bits) on the family's block: SB_MAC16 16×16, DSP48E1 25×18 signed (the unsigned
+ * multiplier needs one bit more).
+ */
+export function dspBlocks(design: RtlDesign, family: FpgaTarget['family']): number {
+  return hardwareLayers(design).reduce((n, l) => {
+    const { accBits, multBits } = l.hardware.requantWidths ?? { accBits: 32, multBits: 31 };
+    const tiles = family === 'ice40' ? Math.ceil(accBits / 16) * Math.ceil(multBits / 16) : Math.ceil(accBits / 25) * Math.ceil((multBits + 1) / 18);
+    return n + l.hardware.multipliers.weights + l.hardware.multipliers.requantizers * tiles;
+  }, 0);
+}
+
+function chooseMultipliers(requested: MultiplierMapping, design: RtlDesign, target: FpgaTarget): { multipliers: 'dsp' | 'lut'; reason: string } {
   const dsps = target.resources.dsps;
+  const kind = target.resources.dspKind ?? 'DSP';
   if (requested !== 'auto') return { multipliers: requested, reason: `--multipliers ${requested}` };
   if (dsps === 0) return { multipliers: 'lut', reason: `auto: ${target.name} has no DSP blocks` };
-  if (count <= dsps) return { multipliers: 'dsp', reason: `auto: the design's ${count} multipliers fit the ${dsps} ${target.resources.dspKind ?? 'DSP'} blocks` };
-  return { multipliers: 'lut', reason: `auto: the design's ${count} multipliers exceed the ${dsps} ${target.resources.dspKind ?? 'DSP'} blocks` };
+  const blocks = dspBlocks(design, target.family);
+  if (blocks <= dsps) return { multipliers: 'dsp', reason: `auto: the design's multipliers take about ${blocks} ${kind}, of ${dsps}` };
+  return { multipliers: 'lut', reason: `auto: the design's multipliers would take about ${blocks} ${kind}, more than the ${dsps} there are` };
 }
 
 /** The slowest stage's interval: a folded layer takes a new vector every `reuseFactor`-ish cycles, the others every cycle. */
@@ -84,7 +99,7 @@ function readLibrary(file: string): string {
 export function fpgaProject(graph: Graph, target: FpgaTarget, options: FpgaProjectOptions = {}): FpgaProject {
   const design = lowerToRtl(graph, options);
   const multiplierCount = hardwareLayers(design).reduce((n, l) => n + l.hardware.multipliers.weights + l.hardware.multipliers.requantizers, 0);
-  const mapping = chooseMultipliers(options.multipliers ?? 'auto', multiplierCount, target);
+  const mapping = chooseMultipliers(options.multipliers ?? 'auto', design, target);
   checkBoardStreams(design);
   const boardTop = `${design.top}_board`;
   const coreLibrary = rtlLibraryFiles(design).map((f) => path.basename(f));

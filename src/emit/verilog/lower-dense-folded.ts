@@ -49,6 +49,8 @@ export const DENSE_FOLDED: RtlLowering = {
         latencyCycles: rf + 5,
         reuseFactor: rf,
         initiationInterval: rf,
+        // ep_dense_folded narrows its accumulator and multiplier to the same widths from the constants it is given.
+        requantWidths: { accBits: c.accBits, multBits: c.multBits },
         multipliers: { weights: parallel, requantizers: c.liveRequantizers > 0 ? 1 : 0 },
       },
     };

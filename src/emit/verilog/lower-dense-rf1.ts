@@ -33,13 +33,13 @@ export const DENSE_RF1: RtlLowering = {
       hardware: {
         module: 'ep_dense_rf1',
         libraryFiles: ['ep_dense_rf1.v', 'ep_requant.v'],
-        // The accumulator and multiplier widths (ACC_BITS, MULT_BITS, from src/emit/verilog/accumulator-bits.ts on
-        // the i10-quant branch) join these parameters when ep_dense_rf1 takes them; today's module is 32-bit wide.
-        params: denseParams(c, columns ? columns.length : nIn, kept),
+        // Products, adder trees and the requantizers' multiply as wide as the layer's worst-case sum and multipliers.
+        params: [...denseParams(c, columns ? columns.length : nIn, kept), { name: 'ACC_BITS', value: String(c.accBits) }, { name: 'MULT_BITS', value: String(c.multBits) }],
         inputBytes: columns,
         latencyCycles: 3,
         reuseFactor: 1,
         initiationInterval: 1,
+        requantWidths: { accBits: c.accBits, multBits: c.multBits },
         multipliers: { weights: c.nonZeroWeights, requantizers: c.liveRequantizers },
       },
     };

@@ -6,12 +6,14 @@ import type { Tensor } from '../../ir/tensor.js';
 
 /**
  * What one stream carries per vector (templates/verilog/lib/README.md, the RTL contract):
- * - vector: the whole int8 vector in one beat (byte i = element i);
+ * - vector: the whole int8 vector in one beat (byte i = element i of the IR value, row-major; with `order`, byte i =
+ *   element order[i]: a Flatten of pixels collects them pixel-major, and the dense layer after it permutes its weight
+ *   columns to match);
  * - pixels: one pixel per beat in raster order, all channels in the beat (NHWC streaming of an NCHW tensor);
  * - index: one beat holding an unsigned index (ArgMax) in `bytes` bytes, little-endian.
  */
 export type StreamFormat =
-  | { kind: 'vector'; elements: number }
+  | { kind: 'vector'; elements: number; order?: number[] }
   | { kind: 'pixels'; height: number; width: number; channels: number }
   | { kind: 'index'; bytes: number };
 
@@ -55,6 +57,8 @@ export interface RtlHardware {
   initiationInterval?: number;
   /** The layer's reuse factor (absent: 1, every product in parallel). */
   reuseFactor?: number;
+  /** The widths of its requantizers' multiply (accumulator bits × multiplier bits; absent: 32 × 31). */
+  requantWidths?: { accBits: number; multBits: number };
   /** Multipliers the instance builds: one per non-zero weight at RF=1, and each requantizer's. */
   multipliers: { weights: number; requantizers: number };
 }
