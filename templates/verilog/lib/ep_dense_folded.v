@@ -82,36 +82,78 @@ module ep_dense_folded #(
     endfunction
     localparam SHARED = shared_requant(0) == 1;
 
-    // Narrow multipliers (docs/numerics.md, quantize --multiplier-bits): when every nonzero MULT[o] is a multiple of
-    // 2^Z with Z < SHIFT[o], then (acc*M + 2^(s-1)) >> s == (acc*(M >> Z) + 2^(s-Z-1)) >> (s - Z) exactly, so the
-    // ROM keeps MW = 31 - Z bits of each multiplier and ep_requant's multiply narrows to them in synthesis (its upper
-    // multiplier bits are constant zeros). A zero multiplier gives 0 at any shift: it is given shift 1.
+    // Narrow multipliers (docs/numerics.md, quantize --multiplier-bits). Two exact rewrites of (acc*M + 2^(s-1)) >> s:
+    //  - one shift for all outputs: when M[o] is a multiple of 2^(s[o] - S_MIN) for every o (S_MIN the smallest
+    //    shift), M[o] >> (s[o] - S_MIN) with shift S_MIN gives the same result (numerator and divisor both scaled), so
+    //    ep_requant's shift is a constant and synthesis folds its barrel shifter (EQ);
+    //  - common trailing zeros: when every (rescaled) nonzero M[o] is a multiple of 2^Z with Z < its shift, the ROM
+    //    keeps MW = 31 - Z bits and the shift drops by Z; ep_requant's multiply narrows to MW bits in synthesis.
+    // A zero multiplier gives 0 at any shift of at least 1.
+    function integer tz_of;         // trailing zeros of M[o] (31 for M = 0)
+        input integer o;
+        integer z, m;
+        begin
+            m = {1'b0, MULT[31*o +: 31]};
+            tz_of = 31;
+            for (z = 30; z >= 0; z = z - 1) if (m[z]) tz_of = z;
+        end
+    endfunction
+    function integer shift_of;
+        input integer o;
+        shift_of = {26'd0, SHIFT[6*o +: 6]};
+    endfunction
+    function integer min_shift;     // the smallest shift of a nonzero multiplier (63 without one)
+        input integer unused;
+        integer o;
+        begin
+            min_shift = 63;
+            for (o = 0; o < N_OUT; o = o + 1) if (tz_of(o) < 31 && shift_of(o) < min_shift) min_shift = shift_of(o);
+        end
+    endfunction
+    localparam integer S_MIN = min_shift(0);
+    function integer equal_shifts;
+        input integer unused;
+        integer o;
+        begin
+            equal_shifts = S_MIN < 63 ? 1 : 0;
+            for (o = 0; o < N_OUT; o = o + 1) if (tz_of(o) < 31 && shift_of(o) - S_MIN > tz_of(o)) equal_shifts = 0;
+        end
+    endfunction
+    localparam EQ = equal_shifts(0) == 1;
+    function integer rescale_of;    // the right shift of M[o] that brings its shift to S_MIN (0 without EQ)
+        input integer o;
+        rescale_of = EQ && tz_of(o) < 31 ? shift_of(o) - S_MIN : 0;
+    endfunction
     function integer common_zeros;
         input integer unused;
-        integer o, z, m, sh;
+        integer o;
         begin
             common_zeros = 30;
-            for (o = 0; o < N_OUT; o = o + 1) begin
-                m = {1'b0, MULT[31*o +: 31]};
-                sh = {26'd0, SHIFT[6*o +: 6]};
-                if (m != 0) begin
-                    if (sh - 1 < common_zeros) common_zeros = sh - 1;
-                    for (z = 0; z < 30; z = z + 1) if (m[z] && z < common_zeros) common_zeros = z;
-                end
+            for (o = 0; o < N_OUT; o = o + 1) if (tz_of(o) < 31) begin
+                if (tz_of(o) - rescale_of(o) < common_zeros) common_zeros = tz_of(o) - rescale_of(o);
+                if (shift_of(o) - rescale_of(o) - 1 < common_zeros) common_zeros = shift_of(o) - rescale_of(o) - 1;
             end
             if (common_zeros < 0) common_zeros = 0;
         end
     endfunction
     localparam integer Z = common_zeros(0);
     localparam integer MW = 31 - Z;
+    localparam integer S_EQ_I = S_MIN - Z;
+    localparam [5:0] S_EQ = S_EQ_I[5:0];
 
     function [MW-1:0] narrow_mult;
         input integer o;
-        narrow_mult = MULT[31*o + Z +: MW];
+        /* verilator lint_off UNUSEDSIGNAL */
+        reg [30:0] m;   // its top Z bits are zero
+        /* verilator lint_on UNUSEDSIGNAL */
+        begin
+            m = MULT[31*o +: 31] >> (rescale_of(o) + Z);
+            narrow_mult = m[MW-1:0];
+        end
     endfunction
     function [5:0] narrow_shift;
         input integer o;
-        narrow_shift = MULT[31*o +: 31] == 31'd0 ? 6'd1 : SHIFT[6*o +: 6] - Z[5:0];
+        narrow_shift = EQ ? S_EQ : MULT[31*o +: 31] == 31'd0 ? 6'd1 : SHIFT[6*o +: 6] - Z[5:0];
     endfunction
 
     // The accumulator's width: a signed width holding BIAS[o] + sum_i W[o][i] * x[i] for every output and every int8
@@ -259,6 +301,14 @@ module ep_dense_folded #(
         if (SHARED) begin : shared
             assign mult_narrow_3 = narrow_mult(0);
             assign shift_3 = narrow_shift(0);
+        end else if (EQ) begin : one_shift
+            reg [MW-1:0] qrom [0:N_OUT-1];
+            integer q;
+            initial for (q = 0; q < N_OUT; q = q + 1) qrom[q] = narrow_mult(q);
+            reg [MW-1:0] q_3;
+            always @(posedge clk) if (en) q_3 <= qrom[o_2];
+            assign mult_narrow_3 = q_3;
+            assign shift_3 = S_EQ;
         end else begin : per_output
             reg [MW+5:0] qrom [0:N_OUT-1];
             integer q;
