@@ -218,7 +218,7 @@ async function main(): Promise<void> {
     printRows(rows);
     const chain = rows.find((r) => r.what.startsWith('chain'));
     if (chain) console.log(`chain on up5k: ${chain.r.meetsTarget ? 'meets' : 'MISSES'} ${FREQ_MHZ} MHz (Fmax ${chain.r.fmaxMHz.toFixed(1)} MHz), bitstream ${chain.r.bitstream.bytes} bytes, latency ${(chain.latency / chain.r.fmaxMHz).toFixed(1)} µs at Fmax`);
-    console.log(`tools: ${rows[0]?.r.toolVersions.yosys ?? ''}; ${rows[0]?.r.toolVersions.nextpnr ?? ''}`);
+    if (rows.length > 0) console.log(`tools: ${rows[0].r.toolVersions.yosys}; ${rows[0].r.toolVersions.nextpnr}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
