@@ -173,14 +173,15 @@ async function checkChain(dir: string, q: Graph, feeds: Record<string, Tensor>[]
   return { vectors: inputs.length, wrong, latency: stats.latency, cycles: stats.cycles };
 }
 
-function printRows(rows: Row[]): void {
+function printHeader(): void {
   console.log(`${'layers'.padEnd(22)} ${'RF'.padStart(14)} ${'mults'.padStart(5)} ${'LUT'.padStart(5)} ${'FF'.padStart(5)} ${'LC'.padStart(11)} ${'EBR'.padStart(5)} ${'DSP'.padStart(4)} ${'Fmax MHz'.padStart(8)} ${'cycles'.padStart(6)} ${'II'.padStart(5)} ${'µs@Fmax'.padStart(8)}`);
-  for (const { what, rf, multipliers, latency, ii, r } of rows) {
-    const u = r.utilisation;
-    console.log(
-      `${what.padEnd(22)} ${rf.padStart(14)} ${String(multipliers).padStart(5)} ${String(u.luts).padStart(5)} ${String(u.flipFlops).padStart(5)} ${`${u.logicCells.used}/${u.logicCells.available}`.padStart(11)} ${`${u.ebr.used}/${u.ebr.available}`.padStart(5)} ${`${u.dsp.used}/${u.dsp.available}`.padStart(4)} ${r.fmaxMHz.toFixed(1).padStart(8)} ${String(latency).padStart(6)} ${String(ii).padStart(5)} ${(latency / r.fmaxMHz).toFixed(1).padStart(8)}`,
-    );
-  }
+}
+
+function printRow({ what, rf, multipliers, latency, ii, r }: Row): void {
+  const u = r.utilisation;
+  console.log(
+    `${what.padEnd(22)} ${rf.padStart(14)} ${String(multipliers).padStart(5)} ${String(u.luts).padStart(5)} ${String(u.flipFlops).padStart(5)} ${`${u.logicCells.used}/${u.logicCells.available}`.padStart(11)} ${`${u.ebr.used}/${u.ebr.available}`.padStart(5)} ${`${u.dsp.used}/${u.dsp.available}`.padStart(4)} ${r.fmaxMHz.toFixed(1).padStart(8)} ${String(latency).padStart(6)} ${String(ii).padStart(5)} ${(latency / r.fmaxMHz).toFixed(1).padStart(8)}`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -192,30 +193,40 @@ async function main(): Promise<void> {
   console.log(`digits MLP ${[layers[0].nIn, ...layers.map((l) => l.nOut)].join('-')} int8 (${layers.reduce((s, l) => s + l.weights.length, 0)} weights), multipliers ${MULT_BITS} bits, ${DSP ? 'requantizer multiplies on SB_MAC16 (-dsp), products in LUTs' : 'every multiply in LUTs'}; iCE40 up5k-sg48 at a ${FREQ_MHZ} MHz target; ${os.cpus().length} cores`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-fpga-folded-'));
   try {
-    // The chain: P = 4 multipliers per layer.
-    const chainRfs = layers.map((l) => (l.nOut * l.nIn) / 4);
+    // The chain: every layer at the first one's reuse factor with P = 4 (the initiation interval is the largest RF),
+    // P = N_IN·N_OUT / RF rounded down to a legal divisor of N_IN (at least 1).
+    const ii = (layers[0].nIn * layers[0].nOut) / 4;
+    const chainRfs = layers.map((l) => {
+      let p = Math.max(1, Math.floor((l.nIn * l.nOut) / ii));
+      while (l.nIn % p !== 0) p--;
+      return (l.nIn * l.nOut) / p;
+    });
     if (MULT_BITS === 31) {
       const c = await checkChain(dir, q, feeds, layers, chainRfs);
       console.log(`Verilator = interpreter (fc3 int8 outputs): ${c.vectors - c.wrong}/${c.vectors} vectors; latency ${c.latency} cycles (formula ${chainRfs.reduce((s, rf) => s + rf + 5, 0)}), ${c.vectors} vectors in ${c.cycles} cycles`);
     }
     const rows: Row[] = [];
+    const add = (row: Row) => {
+      if (rows.length === 0) printHeader();
+      rows.push(row);
+      printRow(row);
+    };
     if (!CHAIN_ONLY) {
       for (const layer of layers) {
-        for (const p of [16, 8, 4]) {
+        for (const p of [8, 4]) {
           if (layer.nIn % p !== 0) continue;
           const rf = (layer.nIn * layer.nOut) / p;
           const r = await place(dir, `${layer.name} RF ${rf}`, [layer], [rf]);
-          rows.push({ what: `${layer.name} ${layer.nIn}→${layer.nOut}`, rf: String(rf), multipliers: p, latency: rf + 5, ii: rf, r });
+          add({ what: `${layer.name} ${layer.nIn}→${layer.nOut}`, rf: String(rf), multipliers: p, latency: rf + 5, ii: rf, r });
         }
       }
     }
     try {
       const r = await place(dir, 'digits MLP chain', layers, chainRfs);
-      rows.push({ what: `chain ${layers.map((l) => l.name).join('+')}`, rf: chainRfs.join('+'), multipliers: 4 * layers.length, latency: chainRfs.reduce((s, rf) => s + rf + 5, 0), ii: Math.max(...chainRfs), r });
+      add({ what: `chain ${layers.map((l) => l.name).join('+')}`, rf: chainRfs.join('+'), multipliers: chainRfs.reduce((s, rf, i) => s + (layers[i].nIn * layers[i].nOut) / rf, 0), latency: chainRfs.reduce((s, rf) => s + rf + 5, 0), ii: Math.max(...chainRfs), r });
     } catch (e) {
       console.log(`chain: ${e instanceof Error ? e.message : String(e)}`);
     }
-    printRows(rows);
     const chain = rows.find((r) => r.what.startsWith('chain'));
     if (chain) console.log(`chain on up5k: ${chain.r.meetsTarget ? 'meets' : 'MISSES'} ${FREQ_MHZ} MHz (Fmax ${chain.r.fmaxMHz.toFixed(1)} MHz), bitstream ${chain.r.bitstream.bytes} bytes, latency ${(chain.latency / chain.r.fmaxMHz).toFixed(1)} µs at Fmax`);
     if (rows.length > 0) console.log(`tools: ${rows[0].r.toolVersions.yosys}; ${rows[0].r.toolVersions.nextpnr}`);
