@@ -85,7 +85,7 @@ function foldedLayers(q: Graph): FoldedLayer[] {
 /** One ep_dense_folded instance of `layer` at reuse factor `rf` between the given nets. */
 function instance(layer: FoldedLayer, rf: number, id: string, nets: { inValid: string; inReady: string; inData: string; outValid: string; outReady: string; outData: string }): string {
   return `    ep_dense_folded #(
-        .N_IN(${layer.nIn}), .N_OUT(${layer.nOut}), .RF(${rf}), .LUT_PRODUCTS(${DSP ? 1 : 0}),
+        .N_IN(${layer.nIn}), .N_OUT(${layer.nOut}), .RF(${rf}), .LUT_PRODUCTS(${DSP ? 1 : 0}), .SMALL_ROMS_IN_BRAM(1),
         .WEIGHTS(${packedLiteral(layer.weights, 8)}),
         .BIAS(${packedLiteral(layer.bias, 32)}),
         .MULT(${packedLiteral(layer.mult, 31)}),
@@ -182,6 +182,7 @@ function printRow({ what, rf, multipliers, latency, ii, r }: Row): void {
   console.log(
     `${what.padEnd(22)} ${rf.padStart(14)} ${String(multipliers).padStart(5)} ${String(u.luts).padStart(5)} ${String(u.flipFlops).padStart(5)} ${`${u.logicCells.used}/${u.logicCells.available}`.padStart(11)} ${`${u.ebr.used}/${u.ebr.available}`.padStart(5)} ${`${u.dsp.used}/${u.dsp.available}`.padStart(4)} ${r.fmaxMHz.toFixed(1).padStart(8)} ${String(latency).padStart(6)} ${String(ii).padStart(5)} ${(latency / r.fmaxMHz).toFixed(1).padStart(8)}`,
   );
+  if (r.criticalPath) console.log(`${''.padEnd(22)}   critical path ${r.criticalPath.delayNs} ns: ${r.criticalPath.from} → ${r.criticalPath.to}`);
 }
 
 async function main(): Promise<void> {

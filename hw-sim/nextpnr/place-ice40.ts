@@ -63,6 +63,8 @@ export interface Ice40PlaceResult {
    *  flip-flops of the mapped netlist (Yosys; one logic cell holds a LUT4 and a flip-flop). */
   utilisation: { logicCells: Usage; ebr: Usage; dsp: Usage; io: Usage; luts: number; flipFlops: number };
   synthesis: SynthesisResources;
+  /** The slowest clock's critical path: the cells it starts and ends at and its delay (ns), as nextpnr reports it. */
+  criticalPath: { from: string; to: string; delayNs: number } | null;
   bitstream: { path: string; bytes: number };
   toolVersions: { yosys: string | null; nextpnr: string | null; icepack: string | null };
 }
@@ -70,8 +72,15 @@ export interface Ice40PlaceResult {
 const PNR_TIMEOUT_MS = 900_000;
 const PACK_TIMEOUT_MS = 120_000;
 
+interface PathStep {
+  delay?: number;
+  from?: { cell?: string };
+  to?: { cell?: string };
+}
+
 interface NextpnrReport {
   fmax?: Record<string, { achieved?: number; constraint?: number }>;
+  critical_paths?: { from?: string; to?: string; path?: PathStep[] }[];
   utilization?: Record<string, { used?: number; available?: number }>;
 }
 
@@ -138,6 +147,8 @@ export async function placeIce40(input: Ice40PlaceInput): Promise<Ice40PlaceResu
     const clocks = Object.values(report.fmax ?? {}).filter((c) => typeof c.achieved === 'number');
     if (clocks.length === 0) throw new Error(`nextpnr-ice40 reported no clock for ${label}: the design has no clocked logic`);
     const fmaxMHz = Math.min(...clocks.map((c) => c.achieved as number));
+    const slowest = (report.critical_paths ?? []).map((c) => c.path ?? []).filter((p) => p.length > 0).map((p) => ({ p, delay: p.reduce((s, step) => s + (step.delay ?? 0), 0) })).sort((a, b) => b.delay - a.delay)[0];
+    const criticalPath = slowest ? { from: slowest.p[0].from?.cell ?? '?', to: slowest.p[slowest.p.length - 1].to?.cell ?? '?', delayNs: Number(slowest.delay.toFixed(2)) } : null;
 
     fs.mkdirSync(input.outDir, { recursive: true });
     const bin = path.join(input.outDir, `${input.top}.bin`);
@@ -161,6 +172,7 @@ export async function placeIce40(input: Ice40PlaceInput): Promise<Ice40PlaceResu
         flipFlops: synthesis.flipFlops,
       },
       synthesis,
+      criticalPath,
       bitstream: { path: bin, bytes: fs.statSync(bin).size },
       // icepack has no version option: its Debian package is fpga-icestorm.
       toolVersions: { yosys: yosysVersion, nextpnr: nextpnrVersion, icepack: null },

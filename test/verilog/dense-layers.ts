@@ -74,9 +74,16 @@ export function wrapper(layer: Layer): string {
   return streamWrapper('ep_dense_rf1_tb_top', 'ep_dense_rf1', layerParameters(layer), layer.spec.nIn, layer.spec.nOut);
 }
 
-/** ep_dense_folded at reuse factor `rf` with the layer's constants, as the module `top` (LUT_PRODUCTS as given). */
-export function foldedWrapper(layer: Layer, rf: number, top = 'ep_dense_folded_tb_top', lutProducts = false): string {
-  return streamWrapper(top, 'ep_dense_folded', `.RF(${rf}), .LUT_PRODUCTS(${lutProducts ? 1 : 0}), ${layerParameters(layer)}`, layer.spec.nIn, layer.spec.nOut);
+/** ep_dense_folded's options: products as shifts and adds (LUT_PRODUCTS), bias and requantization ROMs in block RAM. */
+export interface FoldedOptions {
+  lutProducts?: boolean;
+  smallRomsInBram?: boolean;
+}
+
+/** ep_dense_folded at reuse factor `rf` with the layer's constants, as the module `top`. */
+export function foldedWrapper(layer: Layer, rf: number, top = 'ep_dense_folded_tb_top', options: FoldedOptions = {}): string {
+  const flags = `.LUT_PRODUCTS(${options.lutProducts ? 1 : 0}), .SMALL_ROMS_IN_BRAM(${options.smallRomsInBram ? 1 : 0})`;
+  return streamWrapper(top, 'ep_dense_folded', `.RF(${rf}), ${flags}, ${layerParameters(layer)}`, layer.spec.nIn, layer.spec.nOut);
 }
 
 /** The interpreter's Int8Gemm on every vector (one row each). */

@@ -47,7 +47,10 @@ module ep_dense_folded #(
     parameter integer ACT_MAX = 127,
     // 1: the P products written as shifts and adds, which synthesis keeps in LUTs even with DSP mapping on (synth_ice40
     // -dsp then spends the few SB_MAC16 on the requantizer's multiply only); 0: `*`, mapped as synthesis chooses.
-    parameter integer LUT_PRODUCTS = 0
+    parameter integer LUT_PRODUCTS = 0,
+    // 1: the bias and requantization ROMs in block RAM too (rom_style "block"), which saves the LUTs a 64-entry ROM
+    // of about 40 bits takes on an iCE40 (a few hundred) for 2-4 EBR; 0: where Yosys finds them cheaper.
+    parameter integer SMALL_ROMS_IN_BRAM = 0
 ) (
     input  wire                 clk,
     input  wire                 rst,
@@ -239,12 +242,22 @@ module ep_dense_folded #(
     always @(posedge clk) if (rst) valid_1 <= 1'b0; else if (en) valid_1 <= read;
 
     // ---- stage 2: the products, and the bias of the output --------------------------------------------------------
-    reg signed [AB-1:0] brom [0:N_OUT-1];
-    integer b;
-    initial for (b = 0; b < N_OUT; b = b + 1) brom[b] = BIAS[32*b +: AB];
+    reg signed [AB-1:0] bias_2;
+    generate
+        if (SMALL_ROMS_IN_BRAM != 0) begin : bias_block
+            (* rom_style = "block" *) reg [AB-1:0] brom [0:N_OUT-1];
+            integer b;
+            initial for (b = 0; b < N_OUT; b = b + 1) brom[b] = BIAS[32*b +: AB];
+            always @(posedge clk) if (en) bias_2 <= brom[o_1];
+        end else begin : bias_any
+            reg [AB-1:0] brom [0:N_OUT-1];
+            integer b;
+            initial for (b = 0; b < N_OUT; b = b + 1) brom[b] = BIAS[32*b +: AB];
+            always @(posedge clk) if (en) bias_2 <= brom[o_1];
+        end
+    endgenerate
 
     (* keep *) reg [16*P-1:0] product_2;
-    reg signed [AB-1:0] bias_2;
     reg               valid_2, first_2, last_2;
     reg  [OW-1:0]     o_2;
     // pa * pb of two int8 as shifts and adds over the bits of pb (bit 7 weighs -128).
@@ -271,7 +284,6 @@ module ep_dense_folded #(
         last_2  <= last_1;
         o_2     <= o_1;
     end
-    always @(posedge clk) if (en) bias_2 <= brom[o_1];
     always @(posedge clk) if (rst) valid_2 <= 1'b0; else if (en) valid_2 <= valid_1;
 
     // ---- stage 3: accumulate (adder tree of the products + bias or running sum); the requantization constants ---
@@ -301,6 +313,14 @@ module ep_dense_folded #(
         if (SHARED) begin : shared
             assign mult_narrow_3 = narrow_mult(0);
             assign shift_3 = narrow_shift(0);
+        end else if (EQ && SMALL_ROMS_IN_BRAM != 0) begin : one_shift_block
+            (* rom_style = "block" *) reg [MW-1:0] qrom [0:N_OUT-1];
+            integer q;
+            initial for (q = 0; q < N_OUT; q = q + 1) qrom[q] = narrow_mult(q);
+            reg [MW-1:0] q_3;
+            always @(posedge clk) if (en) q_3 <= qrom[o_2];
+            assign mult_narrow_3 = q_3;
+            assign shift_3 = S_EQ;
         end else if (EQ) begin : one_shift
             reg [MW-1:0] qrom [0:N_OUT-1];
             integer q;
@@ -309,6 +329,14 @@ module ep_dense_folded #(
             always @(posedge clk) if (en) q_3 <= qrom[o_2];
             assign mult_narrow_3 = q_3;
             assign shift_3 = S_EQ;
+        end else if (SMALL_ROMS_IN_BRAM != 0) begin : per_output_block
+            (* rom_style = "block" *) reg [MW+5:0] qrom [0:N_OUT-1];
+            integer q;
+            initial for (q = 0; q < N_OUT; q = q + 1) qrom[q] = {narrow_shift(q), narrow_mult(q)};
+            reg [MW+5:0] q_3;
+            always @(posedge clk) if (en) q_3 <= qrom[o_2];
+            assign mult_narrow_3 = q_3[MW-1:0];
+            assign shift_3 = q_3[MW+5:MW];
         end else begin : per_output
             reg [MW+5:0] qrom [0:N_OUT-1];
             integer q;
