@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { listTargets } from '../src/targets/load-targets.js';
+import { listMcuTargets } from '../src/targets/load-targets.js';
 import { repoPath } from '../src/util/package-root.js';
 import { isMain, missingTools, table } from './kernels/bench-lib.js';
 import { makeTempDir } from '../src/util/temp-dir.js';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const missing = await missingTools();
   if (missing.length > 0) throw new Error(`missing tools: ${missing.join(', ')} (run make setup as root)`);
   const at = process.argv.indexOf('--targets');
-  const names = at > 0 ? process.argv[at + 1].split(',') : listTargets().map((t) => t.name);
+  const names = at > 0 ? process.argv[at + 1].split(',') : listMcuTargets().map((t) => t.name);
   const work = makeTempDir('build-bench');
   const rows: (string | number)[][] = [];
   try {

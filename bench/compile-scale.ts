@@ -10,7 +10,7 @@ import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { compileToC } from '../src/emit/c/compile-c.js';
 import { loadModel } from '../src/import/load-model.js';
-import { findTarget } from '../src/targets/load-targets.js';
+import { findMcuTarget } from '../src/targets/load-targets.js';
 import { runEdgeprune } from './fuzz-run.js';
 import { makeTempDir } from '../src/util/temp-dir.js';
 
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   const i = process.argv.indexOf('--sizes');
   const sizes = (i >= 0 ? process.argv[i + 1] : '2000,8000,20000').split(',').map(Number);
   const dir = makeTempDir('scale');
-  const target = findTarget('stm32f405');
+  const target = findMcuTarget('stm32f405');
   try {
     console.log(`compile time of a chain of Add and Relu nodes (import + compile to C for ${target.name}, no gcc); goal: 20,000 nodes in <= ${GOAL_SECONDS} s`);
     console.log('nodes   file       import (wall/CPU)   compile (wall/CPU)   in-process total   edgeprune compile (wall/CPU, peak RSS)');

@@ -11,7 +11,7 @@ import type { Graph } from '../src/ir/graph.js';
 import { valueZeroFractions } from '../src/cost/activation-zeros.js';
 import { measureOnTarget } from '../src/cost/measure.js';
 import { predictCost } from '../src/cost/predict.js';
-import { findTarget, listTargets } from '../src/targets/load-targets.js';
+import { findMcuTarget, listMcuTargets } from '../src/targets/load-targets.js';
 import { repoPath } from '../src/util/package-root.js';
 import { benchModels, magnitudePruned } from './cost-models.js';
 import { isMain, missingTools, table } from './kernels/bench-lib.js';
@@ -45,7 +45,7 @@ export async function costModelBench(targetNames: string[], given?: Record<strin
   const graphs = given ?? (await models());
   const names = Object.keys(graphs);
   const rows: CostModelRow[] = [];
-  for (const target of listTargets().filter((t) => targetNames.includes(t.name))) {
+  for (const target of listMcuTargets().filter((t) => targetNames.includes(t.name))) {
     const measured = await measureOnTarget(target, names.map((name) => ({ name, graph: graphs[name] })), { vectors: 1, seed: 1 });
     for (const m of measured) {
       // The zero fractions of the activations on the vectors that ran (they matter in soft float).
@@ -67,7 +67,7 @@ export async function costModelMain(given?: Record<string, Graph>): Promise<void
   const missing = await missingTools();
   if (missing.length > 0) throw new Error(`missing tools: ${missing.join(', ')} (run make setup as root)`);
   const at = process.argv.indexOf('--targets');
-  const targetNames = at > 0 ? process.argv[at + 1].split(',') : listTargets().map((t) => t.name);
+  const targetNames = at > 0 ? process.argv[at + 1].split(',') : listMcuTargets().map((t) => t.name);
   const rows = await costModelBench(targetNames, given);
   if (process.argv.includes('--json')) {
     console.log(JSON.stringify(rows, null, 2));
@@ -85,7 +85,7 @@ export async function costModelMain(given?: Record<string, Graph>): Promise<void
     const mine = rows.filter((r) => r.target === t);
     const wi = worst(mine, 'instructionsError');
     const wf = worst(mine, 'flashError');
-    return [t, findTarget(t).fpu ?? 'none (soft float)', pct(wi.instructionsError), wi.model, pct(wf.flashError), wf.model];
+    return [t, findMcuTarget(t).fpu ?? 'none (soft float)', pct(wi.instructionsError), wi.model, pct(wf.flashError), wf.model];
   }), 2));
 }
 

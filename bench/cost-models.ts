@@ -6,6 +6,7 @@ import { buildCnn, buildMlp, type InputStatistics } from '../src/models/architec
 import { mnistLikeCnn, residualCnn } from '../src/models/sample-models.js';
 import { analyzePruneGroups, pruneChannels } from '../src/prune/structure/index.js';
 import { applyMasks, magnitudeMasks } from '../src/prune/weight-masks.js';
+import type { WeightGranularity } from '../src/quant/qparams.js';
 import { quantizeModel } from '../src/quant/quantize.js';
 import { loadVectors } from '../src/verify/vectors.js';
 
@@ -50,12 +51,16 @@ export function benchModels(): Record<string, Graph> {
 }
 
 /** `g` quantized to int8 (post-training, min/max ranges) on 16 seeded random calibration inputs. */
-export function quantizedForBench(g: Graph): Graph {
+export function quantizedForBench(g: Graph, denseWeights?: WeightGranularity): Graph {
   const vectors = loadVectors(g, { count: 16, seed: 7 }).inputs;
-  return quantizeModel(g, vectors.map((v) => Object.fromEntries(g.inputs.map((input, i) => [input.name, v[i]])))).graph;
+  return quantizeModel(g, vectors.map((v) => Object.fromEntries(g.inputs.map((input, i) => [input.name, v[i]]))), { denseWeights }).graph;
 }
 
-/** The int8 bench models: the three bench models, a channel-pruned one, magnitude-pruned ones and a residual CNN (BatchNorm, Add, average pool), quantized. */
+/**
+ * The int8 bench models: the three bench models, a channel-pruned one, magnitude-pruned ones and a residual CNN
+ * (BatchNorm, Add, average pool), quantized; and the digits MLP, dense and 80% pruned, with per-tensor dense weights
+ * (the _pt kernels).
+ */
 export function int8BenchModels(): Record<string, Graph> {
   const bench = benchModels();
   const float: Record<string, Graph> = {
@@ -68,5 +73,9 @@ export function int8BenchModels(): Record<string, Graph> {
     'digits-cnn-sparse90': magnitudePruned(bench['digits-cnn'], 0.9),
     'residual-cnn': residualCnn(),
   };
-  return Object.fromEntries(Object.entries(float).map(([name, g]) => [`${name}-int8`, quantizedForBench(g)]));
+  const perTensor = { 'digits-mlp': float['digits-mlp'], 'digits-mlp-sparse80': float['digits-mlp-sparse80'] };
+  return {
+    ...Object.fromEntries(Object.entries(float).map(([name, g]) => [`${name}-int8`, quantizedForBench(g)])),
+    ...Object.fromEntries(Object.entries(perTensor).map(([name, g]) => [`${name}-pt-int8`, quantizedForBench(g, 'per-tensor')])),
+  };
 }

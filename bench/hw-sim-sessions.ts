@@ -10,7 +10,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { buildFirmware, openQemuSession } from '../hw-sim/index.js';
 import { runTool } from '../hw-sim/build/tools.js';
-import { findTarget } from '../src/targets/load-targets.js';
+import { findMcuTarget } from '../src/targets/load-targets.js';
 import { repoPath } from '../src/util/package-root.js';
 import { makeTempDir } from '../src/util/temp-dir.js';
 
@@ -30,7 +30,7 @@ async function timed(fn: () => Promise<unknown>): Promise<number> {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const target = findTarget(args.includes('--target') ? args[args.indexOf('--target') + 1] : 'mps2-an386');
+  const target = findMcuTarget(args.includes('--target') ? args[args.indexOf('--target') + 1] : 'mps2-an386');
   const fixtures = repoPath('test', 'fixtures');
   const work = makeTempDir('bench-hwsim');
   try {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { exportOnnx } from '../src/onnx/export.js';
 import { mnistLikeCnn } from '../src/models/sample-models.js';
-import { findTarget } from '../src/targets/load-targets.js';
+import { findMcuTarget } from '../src/targets/load-targets.js';
 import { repoPath } from '../src/util/package-root.js';
 import { loadVectors } from '../src/verify/vectors.js';
 import { verifyOnTarget } from '../src/verify/verify-mcu.js';
@@ -22,7 +22,7 @@ const CODE_ALLOWANCE_BYTES = 4096;
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const targetName = args.includes('--target') ? args[args.indexOf('--target') + 1] : 'mps2-an386';
-  const target = findTarget(targetName);
+  const target = findMcuTarget(targetName);
   const g = mnistLikeCnn();
   const report = await verifyOnTarget(g, 'mnist-like-cnn', { target, vectors: loadVectors(g, { count: 3, seed: 1 }), optimize: 'O2' });
 

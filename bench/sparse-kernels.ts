@@ -19,7 +19,7 @@ import { staticInfo, type Graph } from '../src/ir/graph.js';
 import { shapeSize, Tensor } from '../src/ir/tensor.js';
 import { buildCnn } from '../src/models/architectures.js';
 import { applyMasks, magnitudeMasks } from '../src/prune/weight-masks.js';
-import { findTarget } from '../src/targets/load-targets.js';
+import { findMcuTarget } from '../src/targets/load-targets.js';
 import { Random } from '../src/util/random.js';
 import { isMain, missingTools, table } from './kernels/bench-lib.js';
 
@@ -103,7 +103,7 @@ export async function runLibraries(entries: { name: string; lib: CLibrary; input
       for (const [file, text] of e.lib.files) fs.writeFileSync(path.join(dir, file), text);
       return { name: e.name, prefix: e.lib.view.prefix, dir };
     });
-    const target = findTarget(opts.target ?? 'mps2-an386');
+    const target = findMcuTarget(opts.target ?? 'mps2-an386');
     const [host, firmware] = await Promise.all([
       buildHostHarness({ workDir: path.join(work, 'host'), models }),
       buildFirmware({ workDir: path.join(work, 'target'), models, target }),

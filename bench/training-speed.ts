@@ -9,7 +9,7 @@ import { splitDataset } from '../src/data/split.js';
 import { buildCnn } from '../src/models/architectures.js';
 import { digitsMlp, mnistLikeCnn, residualCnn } from '../src/models/sample-models.js';
 import { predictCost } from '../src/cost/predict.js';
-import { findTarget } from '../src/targets/load-targets.js';
+import { findMcuTarget } from '../src/targets/load-targets.js';
 import { buildTrainable, dispose, evaluate, initTraining, setMasks, toGraph, train } from '../src/train/index.js';
 import { repoPath } from '../src/util/package-root.js';
 import { isMain } from './kernels/bench-lib.js';
@@ -62,7 +62,7 @@ export async function measureTrainingSpeed(): Promise<TrainingSpeed> {
   dispose(p);
   const pruneRunSeconds = (performance.now() - started) / 1000;
 
-  const target = findTarget('mps2-an386');
+  const target = findMcuTarget('mps2-an386');
   const graphs = [digitsMlp(), mnistLikeCnn(), residualCnn(), cnn()];
   const rounds = 5;
   const t0 = performance.now();

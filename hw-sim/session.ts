@@ -13,9 +13,11 @@ import { HarnessClient, HwSimExitError, HwSimFaultError, HwSimSessionError, HwSi
  *   (one instruction = 1 ns of virtual time); exact to one tick (1e9 / systickHz instructions).
  * - 'dwt-cycles': core cycles from DWT->CYCCNT on a real board.
  * - 'systick-cycles': core cycles from SysTick on a real board without a DWT cycle counter.
+ * - 'fpga-cycles': clock cycles of an FPGA design from its input beat to its output beat, counted by the UART
+ *   wrapper (templates/verilog/lib/ep_uart_top.v), on a board or in its Verilator simulation.
  * - 'none': not measured (host build).
  */
-export type CounterKind = 'icount-systick' | 'dwt-cycles' | 'systick-cycles' | 'none';
+export type CounterKind = 'icount-systick' | 'dwt-cycles' | 'systick-cycles' | 'fpga-cycles' | 'none';
 
 export interface ModelInfo {
   name: string;
@@ -30,7 +32,7 @@ export interface RunResult {
   counter: CounterKind;
   /** Instructions the run took ('icount-systick'), else null. */
   instructions: number | null;
-  /** Core cycles the run took ('dwt-cycles', 'systick-cycles'), else null. */
+  /** Core cycles the run took ('dwt-cycles', 'systick-cycles'), or the FPGA design's clock cycles ('fpga-cycles'), else null. */
   cycles: number | null;
   /** The raw counter value, null on the host. */
   ticks: number | null;
@@ -81,10 +83,10 @@ export interface SessionTimeouts {
 /** How a session turns the firmware's raw counter into a RunResult count. */
 export type CounterMapping = (raw: RawCounter, ticks: number | null) => Pick<RunResult, 'counter' | 'instructions' | 'cycles'>;
 
-/** On a real board both SysTick (core clock) and DWT count cycles. */
+/** On a real board SysTick (core clock) and DWT count cycles, and an FPGA's UART wrapper counts its clock cycles. */
 export const boardCounter: CounterMapping = (raw, ticks) => {
   if (ticks === null || raw === 'none') return { counter: 'none', instructions: null, cycles: null };
-  return { counter: raw === 'dwt' ? 'dwt-cycles' : 'systick-cycles', instructions: null, cycles: ticks };
+  return { counter: raw === 'dwt' ? 'dwt-cycles' : raw === 'fpga' ? 'fpga-cycles' : 'systick-cycles', instructions: null, cycles: ticks };
 };
 
 /** Under QEMU -icount shift=0, SysTick at `systickHz` ticks every 1e9 / systickHz instructions. */

@@ -11,6 +11,8 @@ export interface HostSessionOptions extends SessionTimeouts {
   transfer?: Transfer;
   /** The process is killed after this long whatever it is doing (default 10 min). */
   lifetimeMs?: number;
+  /** Another program speaking the protocol on stdin/stdout (a Verilator simulation): its arguments, its name in messages, its package. */
+  program?: { args: string[]; label: string; debianPackage: string };
 }
 
 class HostSession extends BaseSession {
@@ -23,7 +25,7 @@ class HostSession extends BaseSession {
     private readonly exe: string,
     private readonly opts: HostSessionOptions,
   ) {
-    const label = `host harness (${exe})`;
+    const label = opts.program?.label ?? `host harness (${exe})`;
     const io = { write: (_text: string): Promise<void> => Promise.reject(new Error('not started yet')) };
     super(new HarnessClient(io, label), boardCounter, opts);
     io.write = (text) => this.write(text);
@@ -40,7 +42,7 @@ class HostSession extends BaseSession {
   async open(): Promise<void> {
     if (this.opts.transfer === 'files') this.useFileTransfer();
     // The tool record only names the program in a "not found" error.
-    const child = await spawnChild({ command: this.exe, debianPackage: hostCc().debianPackage }, [], {
+    const child = await spawnChild({ command: this.exe, debianPackage: this.opts.program?.debianPackage ?? hostCc().debianPackage }, this.opts.program?.args ?? [], {
       lifetimeMs: this.opts.lifetimeMs ?? 600_000,
       stdin: true,
     });
@@ -54,7 +56,7 @@ class HostSession extends BaseSession {
           ? new HwSimSessionError(message)
           : e.timedOut
             ? new HwSimTimeoutError(message)
-            : new HwSimExitError(message, 'the host build of the harness stopped by itself: run the command again to see whether it repeats, and report it with the model if it does'),
+            : new HwSimExitError(message, `the ${this.opts.program ? 'simulation' : 'host build of the harness'} stopped by itself: run the command again to see whether it repeats, and report it with the model if it does`),
       );
     });
     await this.start();

@@ -53,7 +53,8 @@ export class HwSimSessionError extends Error {
   }
 }
 
-export type RawCounter = 'systick' | 'dwt' | 'none';
+/** The DESC counter: SysTick, DWT->CYCCNT, none (host), or 'fpga': clock cycles counted by the FPGA UART wrapper (templates/verilog/lib/ep_uart_top.v). */
+export type RawCounter = 'systick' | 'dwt' | 'fpga' | 'none';
 
 export interface RawModel {
   name: string;
@@ -269,7 +270,7 @@ export class HarnessClient {
     const deadline = Date.now() + timeoutMs;
     await this.send('D', deadline, 'describe');
     const head = await this.nextReply(this.left(deadline), 'describe', timeoutMs);
-    const m = /^DESC (\d+) (systick|dwt|none) (\d+|-)$/.exec(head);
+    const m = /^DESC (\d+) (systick|dwt|fpga|none) (\d+|-)$/.exec(head);
     if (!m) throw this.unexpected(head, 'describe');
     const models: RawModel[] = [];
     for (let k = 0; k < Number(m[1]); k++) {

@@ -30,6 +30,26 @@ export interface VerilatorDesign {
   testbench: string[];
   /** Headers the testbench includes (absolute paths; their folders go on the include path). */
   headers?: string[];
+  /** The top module's parameters (-G): integers, or strings of letters, digits, '_', '-' and '.'. */
+  parameters?: Record<string, number | string>;
+  /** Preprocessor macros (+define+): values of letters, digits and '_'. */
+  defines?: Record<string, string>;
+}
+
+/** The -G and +define+ arguments of a design, checked (they reach Verilator's command line). */
+function designArgs(design: VerilatorDesign): string[] {
+  const name = /^[A-Za-z_][A-Za-z0-9_]*$/;
+  const args: string[] = [];
+  for (const [k, v] of Object.entries(design.parameters ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const ok = name.test(k) && (typeof v === 'number' ? Number.isSafeInteger(v) : /^[A-Za-z0-9_.-]+$/.test(v));
+    if (!ok) throw new Error(`Verilator parameter ${JSON.stringify(k)} = ${JSON.stringify(v)}: not a parameter name with an integer or a token`);
+    args.push(typeof v === 'number' ? `-G${k}=${v}` : `-G${k}="${v}"`);
+  }
+  for (const [k, v] of Object.entries(design.defines ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (!name.test(k) || !/^[A-Za-z0-9_]+$/.test(v)) throw new Error(`Verilator define ${JSON.stringify(k)} = ${JSON.stringify(v)}: not a macro name with a token`);
+    args.push(`+define+${k}=${v}`);
+  }
+  return args;
 }
 
 export interface VerilatorHarness {
@@ -57,7 +77,7 @@ async function verilatorVersion(): Promise<string> {
 }
 
 async function cacheKey(design: VerilatorDesign): Promise<string> {
-  const hash = crypto.createHash('sha256').update(await verilatorVersion()).update(FLAGS.join('\0')).update(design.top);
+  const hash = crypto.createHash('sha256').update(await verilatorVersion()).update(FLAGS.join('\0')).update(design.top).update(designArgs(design).join('\0'));
   for (const file of [...design.verilog, ...design.testbench, ...(design.headers ?? [])]) hash.update(path.basename(file)).update('\0').update(fs.readFileSync(file));
   return hash.digest('hex').slice(0, 24);
 }
@@ -130,7 +150,7 @@ export async function buildVerilatorHarness(design: VerilatorDesign): Promise<Ve
     const archive = await runtimeArchive(cacheDir);
     const haveRuntime = fs.existsSync(archive);
     const runtime = haveRuntime ? linkRuntime(archive) : [];
-    const args = [...FLAGS, ...runtime, ...includes, '--top-module', design.top, '--Mdir', objDir, '-o', exeName, ...design.verilog, ...design.testbench];
+    const args = [...FLAGS, ...runtime, ...includes, ...designArgs(design), '--top-module', design.top, '--Mdir', objDir, '-o', exeName, ...design.verilog, ...design.testbench];
     const r = await runTool(verilator(), args, { timeoutMs: scaleForLoad(BUILD_TIMEOUT_MS), cwd: work, what: `building the Verilator simulation of ${design.top}` });
     const built = path.join(objDir, exeName);
     if (r.exitCode !== 0 || !isExecutable(built)) {

@@ -21,6 +21,20 @@ export interface SynthesisInput {
   dsp?: boolean;
   /** Also write the mapped netlist as Yosys JSON to this path (the input of nextpnr). */
   netlist?: string;
+  /**
+   * xc7 only: also run Yosys's static timing analysis on the mapped cells with the delays of its xc7 cell library
+   * (`sta`): the longest register-to-register path through cells, without routing (nextpnr cannot place xc7 here).
+   */
+  timing?: boolean;
+}
+
+/** The longest path through the mapped cells (Yosys `sta`, xc7 library delays, no routing). */
+export interface LogicTiming {
+  /** Latest arrival time at a flip-flop or output, in ns, from the clock pin. */
+  logicDelayNs: number;
+  /** 1000 / logicDelayNs: an upper bound of the clock (routing adds delay on a real device). */
+  fmaxUpperBoundMHz: number;
+  source: string;
 }
 
 export interface SynthesisResources {
@@ -34,6 +48,8 @@ export interface SynthesisResources {
   cells: Record<string, number>;
   /** What produced the figures, for reports. */
   source: string;
+  /** With `timing`: the cell-delay critical path (xc7). */
+  timing?: LogicTiming;
 }
 
 export function yosys(): Tool {
@@ -51,6 +67,17 @@ function scriptPath(file: string): string {
 function synthCommand(input: SynthesisInput): string {
   if (input.family === 'xc7') return `synth_xilinx -family xc7 -flatten -top ${input.top}${input.dsp === false ? ' -nodsp' : ''}`;
   return `synth_ice40 -top ${input.top}${input.dsp ? ' -dsp' : ''}`;
+}
+
+/** Yosys's xc7 cell library with its timing (specify blocks), read after synthesis so that `sta` knows each cell's delays. */
+const XC7_TIMING = ['read_verilog -lib -specify +/xilinx/cells_sim.v +/xilinx/cells_xtra.v', 'tee -q -o sta.txt sta'];
+
+/** The latest arrival time of Yosys's `sta` report ("Latest arrival time in 'top' is 5612:", picoseconds). */
+export function parseStaReport(report: string): LogicTiming {
+  const m = /Latest arrival time in '[^']*' is (\d+)/.exec(report);
+  if (!m) throw new Error(`Yosys sta printed no latest arrival time: ${report.trim().split('\n').slice(0, 3).join(' | ')}`);
+  const logicDelayNs = Number(m[1]) / 1000;
+  return { logicDelayNs, fmaxUpperBoundMHz: logicDelayNs > 0 ? 1000 / logicDelayNs : Infinity, source: 'Yosys sta: cell delays of its xc7 library, no routing' };
 }
 
 const sum = (cells: Record<string, number>, test: (type: string) => boolean) => Object.entries(cells).reduce((s, [t, n]) => (test(t) ? s + n : s), 0);
@@ -80,8 +107,10 @@ export async function synthesize(input: SynthesisInput): Promise<SynthesisResour
   const work = makeTempDir('yosys');
   try {
     const statFile = path.join(work, 'stat.json');
+    const timing = input.timing === true;
+    if (timing && input.family !== 'xc7') throw new Error('logic timing by Yosys sta is for xc7 only: on iCE40 nextpnr gives the real Fmax');
     const netlist = input.netlist ? [`write_json ${scriptPath(input.netlist)}`] : [];
-    const script = [`read_verilog ${input.verilog.map(scriptPath).join(' ')}`, synthCommand(input), 'tee -q -o stat.json stat -json', ...netlist].join('; ');
+    const script = [`read_verilog ${input.verilog.map(scriptPath).join(' ')}`, synthCommand(input), 'tee -q -o stat.json stat -json', ...netlist, ...(timing ? XC7_TIMING : [])].join('; ');
     const r = await runTool(yosys(), ['-q', '-p', script], { timeoutMs: scaleForLoad(SYNTH_TIMEOUT_MS), cwd: work, what: `synthesizing ${input.top} for ${input.family} with Yosys` });
     if (r.exitCode !== 0 || !fs.existsSync(statFile)) {
       const errors = `${r.stderr}\n${r.stdout}`.split('\n').filter((l) => /ERROR|error/.test(l));
@@ -90,7 +119,9 @@ export async function synthesize(input: SynthesisInput): Promise<SynthesisResour
     const stat = JSON.parse(fs.readFileSync(statFile, 'utf8')) as { design?: { num_cells_by_type?: Record<string, number> } };
     const cells = stat.design?.num_cells_by_type ?? {};
     const family = input.family === 'xc7' ? 'synth_xilinx -family xc7' : 'synth_ice40';
-    return { ...resourcesOf(input.family, cells), cells, source: `synthesis estimate (Yosys ${family})` };
+    const result: SynthesisResources = { ...resourcesOf(input.family, cells), cells, source: `synthesis estimate (Yosys ${family})` };
+    if (timing) result.timing = parseStaReport(fs.readFileSync(path.join(work, 'sta.txt'), 'utf8'));
+    return result;
   } finally {
     removeTempDir(work);
   }

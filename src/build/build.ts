@@ -17,7 +17,8 @@ import { verifyOnTarget, type VerifyReport } from '../verify/verify-mcu.js';
 import type { VectorSet } from '../verify/vectors.js';
 import { allHold, type Budget, type BudgetName, type Costs } from './budgets.js';
 import { searchUnderBudget, type SearchEvents, type SearchOptions, type SearchResult, type SmallestSeen } from './search.js';
-import { interpreterScore, quantizePruned, type Int8Deployment, type Int8Options } from './int8-deployment.js';
+import { quantizePruned, type Int8Deployment, type Int8Options } from './int8-deployment.js';
+import { interpreterScore } from '../data/evaluate.js';
 
 /** The cost model bound to a target: budgeted costs and per-layer instructions of a graph. */
 export interface BoundCostModel {

@@ -1,12 +1,12 @@
 // `build --precision int8`: the search's costs are those of each candidate's int8 deployment, and the pruned model is
 // quantized (post-training, or after quantization-aware fine-tuning) before it is compiled, verified and measured.
 
-import { evaluateModel } from '../data/evaluate.js';
-import { taskOf, type Dataset } from '../data/dataset.js';
+import type { Dataset } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
 import type { CalibrationMethod } from '../quant/calibrate.js';
 import { calibrationInputs, DEFAULT_CALIBRATION_SAMPLES } from '../quant/calibration-data.js';
 import { DEFAULT_QAT_LEARNING_RATE } from '../quant/qat-defaults.js';
+import type { WeightGranularity } from '../quant/qparams.js';
 import { quantizeModel } from '../quant/quantize.js';
 import type { BackendChoice } from '../train/backend.js';
 import type { BoundCostModel } from './build.js';
@@ -19,12 +19,12 @@ import type { BoundCostModel } from './build.js';
 export const SEARCH_CALIBRATION_SAMPLES = 16;
 
 /** The cost model of int8 deployments: each candidate float graph is quantized (cached per graph), and the int8 graph priced. */
-export function int8CostModel(int8Cost: BoundCostModel, train: Dataset): BoundCostModel {
+export function int8CostModel(int8Cost: BoundCostModel, train: Dataset, denseWeights?: WeightGranularity): BoundCostModel {
   const cache = new WeakMap<Graph, Graph>();
   const quantized = (g: Graph) => {
     let q = cache.get(g);
     if (!q) {
-      q = quantizeModel(g, calibrationInputs(g, train, SEARCH_CALIBRATION_SAMPLES), { method: 'minmax' }).graph;
+      q = quantizeModel(g, calibrationInputs(g, train, SEARCH_CALIBRATION_SAMPLES), { method: 'minmax', denseWeights }).graph;
       cache.set(g, q);
     }
     return q;
@@ -35,6 +35,8 @@ export function int8CostModel(int8Cost: BoundCostModel, train: Dataset): BoundCo
 export interface Int8Options {
   /** Activation ranges of the final quantization (--calibration). */
   method: CalibrationMethod;
+  /** Weight scales of the dense layers (--dense-weights; default per channel). */
+  denseWeights?: WeightGranularity;
   /** Quantization-aware fine-tuning epochs (--qat-epochs); post-training quantization alone when absent. */
   qatEpochs?: number;
   seed?: number;
@@ -47,6 +49,8 @@ export interface QuantizationSummary {
   scheme: 'ptq' | 'qat';
   calibration: CalibrationMethod;
   calibrationSamples: number;
+  /** Weight scales of the dense layers. */
+  denseWeights: WeightGranularity;
   qatEpochs: number | null;
   /** QAT: the fine-tuning's learning rate, per-epoch loss, and the kernels whose pruned zeros were kept. */
   qat: { learningRate: number; loss: number[]; masked: string[] } | null;
@@ -59,31 +63,26 @@ export interface Int8Deployment {
   summary: QuantizationSummary;
 }
 
-/** The score the search uses (top-1 accuracy, or −MSE for regression), of any graph (int8 included) run by the interpreter. */
-export function interpreterScore(g: Graph, ds: Dataset): number {
-  const r = evaluateModel(g, ds);
-  return taskOf(ds) === 'regression' ? -r.mse! : r.accuracy!;
-}
-
 /** Quantize the pruned float model: PTQ on the first train samples, or QAT (pruned weights stay zero) then PTQ. */
 export async function quantizePruned(g: Graph, train: Dataset, o: Int8Options): Promise<Int8Deployment> {
   const samples = Math.min(DEFAULT_CALIBRATION_SAMPLES, train.count);
+  const denseWeights = o.denseWeights ?? 'per-channel';
   const search = {
     costs: `each candidate's int8 deployment (quantized post-training, min/max ranges on ${Math.min(SEARCH_CALIBRATION_SAMPLES, train.count)} train samples) with the int8 cost model`,
     accuracy: 'the float candidates\' fine-tuned validation accuracy (the int8 model is evaluated once, after the search, on the test split)',
   };
   if (o.qatEpochs === undefined) {
-    const { graph } = quantizeModel(g, calibrationInputs(g, train, samples), { method: o.method });
-    return { graph, summary: { scheme: 'ptq', calibration: o.method, calibrationSamples: samples, qatEpochs: null, qat: null, search } };
+    const { graph } = quantizeModel(g, calibrationInputs(g, train, samples), { method: o.method, denseWeights });
+    return { graph, summary: { scheme: 'ptq', calibration: o.method, calibrationSamples: samples, denseWeights, qatEpochs: null, qat: null, search } };
   }
   const { quantizeWithTraining } = await import('../quant/qat.js');
   const r = await quantizeWithTraining(g, train, {
-    epochs: o.qatEpochs, method: o.method, samples, seed: o.seed, batchSize: o.batchSize, backend: o.backend, learningRate: DEFAULT_QAT_LEARNING_RATE,
+    epochs: o.qatEpochs, method: o.method, denseWeights, samples, seed: o.seed, batchSize: o.batchSize, backend: o.backend, learningRate: DEFAULT_QAT_LEARNING_RATE,
   });
   return {
     graph: r.graph,
     summary: {
-      scheme: 'qat', calibration: o.method, calibrationSamples: samples, qatEpochs: o.qatEpochs,
+      scheme: 'qat', calibration: o.method, calibrationSamples: samples, denseWeights, qatEpochs: o.qatEpochs,
       qat: { learningRate: DEFAULT_QAT_LEARNING_RATE, loss: r.history.map((e) => e.loss), masked: r.masked }, search,
     },
   };

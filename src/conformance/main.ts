@@ -1,7 +1,7 @@
 // `npm run conformance`: the ONNX node tests on the interpreter, and through the C backend on the host and in QEMU.
 // The last line is the interpreter's: `conformance: N passed, M failed, K skipped`.
 
-import { findTarget } from '../targets/load-targets.js';
+import { findMcuTarget } from '../targets/load-targets.js';
 import { runCConformance, summarize, type CCaseOutcome } from './c-backend.js';
 import { readPinnedRefusals, refusalDifferences } from './c-refusals.js';
 import { C_REFUSED_FILE } from './paths.js';
@@ -21,7 +21,7 @@ async function main(): Promise<number> {
   const interpreterOnly = process.argv.includes('--interpreter-only');
   let failed = 0;
   if (!interpreterOnly) {
-    const c = await runCConformance({ target: findTarget(C_TARGET) });
+    const c = await runCConformance({ target: findMcuTarget(C_TARGET, 'conformance') });
     printFailures('C, host', c.host, verbose);
     printFailures(`C, qemu ${C_TARGET}`, c.target ?? [], verbose);
     const refusalProblems = refusalDifferences(c.host, readPinnedRefusals(C_REFUSED_FILE), 'test/conformance/c-refused.json', true);

@@ -57,6 +57,14 @@ export const KERNEL_MODELS: ReadonlyMap<string, KernelModel> = new Map(
     .map((k) => [k.kernel, k]),
 );
 
+/**
+ * Entry points that run another kernel's loops with other constants, analyzed by that kernel's formula: the per-tensor
+ * dense entries (ep_int8_dense.h, ep_int8_sparse.h) read one requantization multiplier and shift for the layer (a
+ * stride of 0) instead of one per output; the formula returns their own variant key (ep_dense_s8:pt,
+ * ep_sparse_dense_s8:pt), calibrated on cases of their own. Their weight arrays (one pair) count as they are stored.
+ */
+const PRICED_AS: Readonly<Record<string, string>> = { ep_dense_s8_pt: 'ep_dense_s8', ep_sparse_dense_s8_pt: 'ep_sparse_dense_s8' };
+
 /** Headers every kernel depends on. */
 export const COMMON_HEADERS = ['ep_common.h', 'ep_math.h'];
 
@@ -92,7 +100,7 @@ function zeroFractionOf(a: CArg | undefined, zeroFraction: ZeroFractions): numbe
  * `ctx` the target's core (the int8 kernels' DSP or portable path).
  */
 export function analyzeCall(call: CCall, zeroFraction: ZeroFractions = () => undefined, ctx: KernelContext = PORTABLE_CONTEXT): KernelUse {
-  const model = KERNEL_MODELS.get(call.kernel);
+  const model = KERNEL_MODELS.get(PRICED_AS[call.kernel] ?? call.kernel);
   if (!model) {
     throw new CostModelError(`the cost model has no formula for kernel '${call.kernel}' (known: ${[...KERNEL_MODELS.keys()].join(', ')}); add it to src/cost/kernels.ts and recalibrate, or predict with { unknownKernels: 'fallback' }`);
   }

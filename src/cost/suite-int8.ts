@@ -28,6 +28,8 @@ interface LayerSpec {
   taps: number;
   act: 'relu' | 'clip' | 'none';
   bias?: boolean;
+  /** One weight scale for the layer (w_scale [1]): a dense layer runs the _pt kernels. */
+  perTensor?: boolean;
 }
 
 /**
@@ -38,7 +40,7 @@ function int8Layer(b: GraphBuilder, r: Random, x: string, opType: 'Int8Conv' | '
   const M = s.weight[0];
   const w = Array.from({ length: shapeSize(s.weight) }, () => Math.max(-127, Math.min(127, Math.round(r.normal() * 40))));
   const xScale = 0.02;
-  const wScale = Array.from({ length: M }, () => r.uniform(0.002, 0.01));
+  const wScale = Array.from({ length: s.perTensor ? 1 : M }, () => r.uniform(0.002, 0.01));
   const acc = Math.sqrt(s.taps) * 70 * 40;
   const yScale = (4 * acc * xScale * 0.006) / 255;
   const yZero = s.act === 'none' ? 3 : -128;
@@ -47,7 +49,7 @@ function int8Layer(b: GraphBuilder, r: Random, x: string, opType: 'Int8Conv' | '
     b.initializer('x_scale', scalar('float32', xScale)),
     b.initializer('x_zero_point', scalar('int8', -5)),
     b.initializer('w', Tensor.fromNumbers('int8', s.weight, w)),
-    b.initializer('w_scale', Tensor.fromNumbers('float32', [M], wScale)),
+    b.initializer('w_scale', Tensor.fromNumbers('float32', [wScale.length], wScale)),
     b.initializer('y_scale', scalar('float32', yScale)),
     b.initializer('y_zero_point', scalar('int8', yZero)),
   ];
@@ -332,6 +334,34 @@ function softmaxTailCases(): SuiteCase[] {
 }
 
 /** Every int8 calibration case. */
+/**
+ * Dense layers with per-tensor weights (the _pt entries of ep_int8_dense.h and ep_int8_sparse.h: one multiplier and
+ * shift held in registers), calibrated as the variants ep_dense_s8:pt and ep_sparse_dense_s8:pt. Their own random
+ * stream: the other cases are unchanged.
+ */
+function perTensorDenseCases(): SuiteCase[] {
+  const r = new Random(20261205);
+  const out: SuiteCase[] = [];
+  const denses: [number, number, number, 'relu' | 'clip' | 'none', boolean][] = [
+    [1, 64, 64, 'relu', true], [1, 64, 32, 'relu', true], [1, 32, 10, 'none', true], [1, 256, 10, 'none', true], [1, 16, 100, 'relu', true],
+    [1, 29, 13, 'none', true], [1, 57, 24, 'relu', false], [2, 64, 16, 'relu', true], [4, 32, 10, 'clip', true], [1, 143, 18, 'none', true],
+  ];
+  for (const [rows, K, N, act, bias] of denses) {
+    const b = new GraphBuilder('dense_s8_pt');
+    const x = b.input('x', 'int8', [rows, K]);
+    b.output(int8Layer(b, r, x, 'Int8Gemm', { weight: [N, K], taps: K, act, bias, perTensor: true }));
+    out.push({ name: `dense_s8_pt.r${rows}k${K}n${N}${act === 'none' ? '' : act}${bias ? '' : 'nb'}`, graph: b.build(), sparse: 'never', inputs: [[int8Tensor(r, [rows, K])]] });
+  }
+  const sparse: [number, number, number, number][] = [[1, 64, 64, 0.8], [1, 256, 10, 0.8], [1, 64, 32, 0.9], [1, 128, 48, 0.6], [2, 64, 16, 0.8], [1, 300, 5, 0.9], [3, 40, 24, 0.75]];
+  for (const [rows, K, N, sp] of sparse) {
+    const b = new GraphBuilder('sparse_dense_s8_pt');
+    const x = b.input('x', 'int8', [rows, K]);
+    b.output(int8Layer(b, r, x, 'Int8Gemm', { weight: [N, K], taps: K, act: 'relu', perTensor: true }));
+    out.push({ name: `sparse_dense_s8_pt.r${rows}k${K}n${N}s${Math.round(sp * 100)}`, graph: sparsifyS8(r, b.build(), sp), sparse: 'always', inputs: [[int8Tensor(r, [rows, K])]] });
+  }
+  return out;
+}
+
 export function int8CalibrationCases(): SuiteCase[] {
-  return [...convCases(), ...denseCases(), ...maxPoolCases(), ...boundaryCases(), ...dataCases(), ...addCases(), ...avgPoolCases(), ...sparseCases(), ...softmaxTailCases()];
+  return [...convCases(), ...denseCases(), ...maxPoolCases(), ...boundaryCases(), ...dataCases(), ...addCases(), ...avgPoolCases(), ...sparseCases(), ...softmaxTailCases(), ...perTensorDenseCases()];
 }

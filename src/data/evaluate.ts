@@ -49,6 +49,12 @@ export function predictAll(g: Graph, ds: Dataset): Float32Array {
   return out;
 }
 
+/** The score the pruning search and the build compare (top-1 accuracy, or −MSE for regression) of any graph (int8 included), run by the interpreter. */
+export function interpreterScore(g: Graph, ds: Dataset): number {
+  const r = evaluateModel(g, ds);
+  return taskOf(ds) === 'regression' ? -r.mse! : r.accuracy!;
+}
+
 export function evaluateModel(g: Graph, ds: Dataset, k = 5): EvalResult {
   if (ds.count === 0) throw new UserError(`${describeData(ds)} holds no samples to evaluate`);
   const outputs = predictAll(g, ds);

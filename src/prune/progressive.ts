@@ -2,7 +2,7 @@
 
 import { modelStats } from '../analysis/model-stats.js';
 import { sampleTensors, type Dataset } from '../data/dataset.js';
-import { evaluateModel } from '../data/evaluate.js';
+import { interpreterScore } from '../data/evaluate.js';
 import { comparableScore, dropInPoints } from '../data/metrics.js';
 import { UserError } from '../errors.js';
 import { fitToModel, modelIo } from '../data/fit-model.js';
@@ -141,8 +141,7 @@ class Loop {
   /** The trainer's score, or the reference interpreter's when the model cannot be trained. */
   async score(g: Graph, ds: Dataset): Promise<number> {
     if (this.canTrain) return this.trainer.score(g, ds);
-    const r = evaluateModel(g, ds);
-    return r.accuracy ?? -(r.mse ?? 0);
+    return interpreterScore(g, ds);
   }
 
   /** Points lost from the dense score; a NaN score (or a NaN dense score) loses everything, so it is never accepted. */

@@ -9,7 +9,8 @@
 //    (the quantizer's own calibration and parameter rules); they stay FIXED through fine-tuning (no EMA): the
 //    network learns to live within the grid it will be converted to, and the steps are deterministic.
 // 3. The training bridge fine-tunes it with every Conv/Gemm/MatMul kernel fake-quantized per output channel
-//    (scale from the current weights) and every value the int8 graph will hold as int8 fake-quantized per
+//    (per tensor for the dense layers with denseWeights: 'per-tensor', as the quantizer will scale them; scale
+//    from the current weights) and every value the int8 graph will hold as int8 fake-quantized per
 //    tensor (src/train/fake-quant.ts; straight-through gradients). Weights that are zero in the input graph are
 //    pruned weights: they are masked and stay exactly zero.
 // 4. The fine-tuned float weights go through quantizeModel (calibrated again on the same samples).
@@ -28,7 +29,7 @@ import { toGraph } from '../train/tfjs-to-ir.js';
 import { calibrate } from './calibrate.js';
 import { DEFAULT_QAT_LEARNING_RATE } from './qat-defaults.js';
 import { calibrationInputs, DEFAULT_CALIBRATION_SAMPLES } from './calibration-data.js';
-import { planQuantization } from './plan.js';
+import { planQuantization, type QuantPlan } from './plan.js';
 import type { QuantParams } from './qparams.js';
 import { assignParams, prepareForQuantization, quantizeModel, type QuantizeOptions, type QuantizeResult } from './quantize.js';
 
@@ -58,9 +59,14 @@ export interface QatResult extends QuantizeResult {
   masked: string[];
 }
 
+/** The kernels the quantizer scales per tensor: those of the dense layers when options.denseWeights is 'per-tensor'. */
+function perTensorWeights(plan: QuantPlan, options: QatOptions): Set<string> {
+  if (options.denseWeights !== 'per-tensor') return new Set();
+  return new Set(plan.steps.flatMap((s) => (s.kind === 'dense' ? [s.node.inputs[1]] : [])));
+}
+
 /** The int8 values of the quantized graph and their fixed grids: every calibrated value, and every Concat input (its Concat's grid). */
-function activationGrids(prepared: Graph, trainSet: Dataset, options: QatOptions): Map<string, QuantParams> {
-  const plan = planQuantization(prepared);
+function activationGrids(prepared: Graph, plan: QuantPlan, trainSet: Dataset, options: QatOptions): Map<string, QuantParams> {
   const feeds = calibrationInputs(prepared, trainSet, options.samples ?? DEFAULT_CALIBRATION_SAMPLES);
   const ranges = calibrate(prepared, feeds, plan.calibrated, options);
   const { params } = assignParams(plan, ranges);
@@ -73,14 +79,15 @@ function activationGrids(prepared: Graph, trainSet: Dataset, options: QatOptions
 export async function quantizeWithTraining(graph: Graph, trainSet: Dataset, options: QatOptions): Promise<QatResult> {
   if (!(Number.isInteger(options.epochs) && options.epochs >= 1)) throw new UserError(`quantization-aware training needs a whole number of epochs of at least 1 (got ${options.epochs})`);
   const prepared = prepareForQuantization(graph);
-  const grids = activationGrids(prepared, trainSet, options);
+  const plan = planQuantization(prepared);
+  const grids = activationGrids(prepared, plan, trainSet, options);
   // No seed here: it would change the runtime's default for other callers; `train` gets its own.
   await initTraining({ backend: options.backend });
   const t = await buildTrainable(prepared);
   try {
     const masks = new Map([...masksFromZeros(prepared)].filter(([name, m]) => m.includes(0) && t.parameterNames.includes(name)));
     setMasks(t, masks);
-    const installed = installFakeQuant(t, { activations: grids });
+    const installed = installFakeQuant(t, { activations: grids, perTensorWeights: perTensorWeights(plan, options) });
     let history: EpochProgress[];
     try {
       const result = await train(t, fitToModel(trainSet, prepared), {

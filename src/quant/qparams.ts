@@ -1,4 +1,4 @@
-// Quantization parameters: asymmetric int8 activations (real 0 exact), per-channel symmetric int8 weights, int32 biases, fused clamps.
+// Quantization parameters: asymmetric int8 activations (real 0 exact), symmetric int8 weights (per channel, or per tensor), int32 biases, fused clamps.
 
 import { shapeSize, Tensor } from '../ir/tensor.js';
 import { roundHalfToEven } from '../ops/util/quant-round.js';
@@ -46,16 +46,21 @@ export function activationClamp(bounds: ActivationBounds | undefined, p: QuantPa
 export interface QuantizedWeights {
   /** int8, same shape, values in [−127, 127]. */
   weights: Tensor;
-  /** float32 [M], one per output channel. */
+  /** float32 [M], one per output channel; [1] when quantized per tensor. */
   scales: Tensor;
 }
 
+/** How a layer's weights are scaled: one scale per output channel, or one for the whole tensor (TFLite's FULLY_CONNECTED). */
+export type WeightGranularity = 'per-channel' | 'per-tensor';
+
+export const WEIGHT_GRANULARITIES: readonly WeightGranularity[] = ['per-channel', 'per-tensor'];
+
 /**
- * Per-output-channel symmetric int8 weights (channel = first axis): scale[m] = fl32(max|w_m| / 127), 1 for a
- * channel of zeros (a pruned filter); q = clamp(round_half_even(fl32(w / scale[m])), −127, 127).
+ * Symmetric int8 weights, per output channel (channel = first axis) or per tensor: scale = fl32(max|w| / 127) over
+ * the channel (or the tensor), 1 when it is all zeros (a pruned filter); q = clamp(round_half_even(fl32(w / scale)), −127, 127).
  */
-export function quantizeWeights(w: Tensor): QuantizedWeights {
-  const M = w.shape[0];
+export function quantizeWeights(w: Tensor, granularity: WeightGranularity = 'per-channel'): QuantizedWeights {
+  const M = granularity === 'per-tensor' ? 1 : w.shape[0];
   const per = shapeSize(w.shape) / M;
   const src = w.data as Float32Array;
   const scales = new Tensor('float32', [M]);
@@ -83,14 +88,13 @@ export function biasPerOutput(c: Tensor, M: number): number[] | undefined {
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
-/** int32 bias: round_half_even(b[m] / (x_scale · w_scale[m])) in float64 from the float32 scales, saturated to int32. */
-export function quantizeBias(bias: ArrayLike<number> | undefined, xScale: number, wScales: Tensor): Tensor {
-  const M = wScales.size;
+/** int32 bias [M]: round_half_even(b[m] / (x_scale · w_scale[m])) in float64 from the float32 scales (w_scale [M], or [1] for all), saturated to int32. */
+export function quantizeBias(bias: ArrayLike<number> | undefined, xScale: number, wScales: Tensor, M = wScales.size): Tensor {
   const out = new Tensor('int32', [M]);
   const dst = out.data as Int32Array;
   for (let m = 0; m < M; m++) {
     const b = bias ? bias[m] : 0;
-    dst[m] = clamp(roundHalfToEven(b / (xScale * wScales.at(m))), INT32_MIN, INT32_MAX);
+    dst[m] = clamp(roundHalfToEven(b / (xScale * wScales.at(wScales.size === 1 ? 0 : m))), INT32_MIN, INT32_MAX);
   }
   return out;
 }

@@ -1,10 +1,11 @@
 // Post-training quantization: float graph + calibration inputs → int8 graph (docs/numerics.md, "int8"; rules in src/quant/*.ts).
 //
-//   quantizeModel(graph, calibrationInputs, { method?, perTensor?, percentile? }) → { graph, report }
+//   quantizeModel(graph, calibrationInputs, { method?, perTensor?, percentile?, denseWeights? }) → { graph, report }
 //
 // BatchNormalization is folded first (into the Conv or Gemm before it, or into the layer after an input);
 // the float graph then runs through the interpreter over the calibration inputs to choose each activation's
-// range (min/max, percentile or MSE); weights become per-channel symmetric int8, biases int32, activations
+// range (min/max, percentile or MSE); weights become per-channel symmetric int8 (a dense layer's per tensor with
+// denseWeights: 'per-tensor', one requantization multiplier for the layer), biases int32, activations
 // per-tensor asymmetric int8, and ReLU/Clip fold into the output clamps. The result keeps float inputs and
 // outputs (QuantizeLinear after each input, DequantizeLinear before each output).
 
@@ -20,10 +21,13 @@ import { calibrate, type CalibrationOptions, type TensorCalibration } from './ca
 import { foldNormalizationForward } from './fold-normalization-forward.js';
 import { mergedInputParams } from './input-normalization.js';
 import { planQuantization, type QuantPlan } from './plan.js';
-import { activationParams, type QuantParams } from './qparams.js';
+import { activationParams, type QuantParams, type WeightGranularity } from './qparams.js';
 import { rewriteToInt8, type QuantizedLayer } from './rewrite.js';
 
-export type QuantizeOptions = CalibrationOptions;
+export interface QuantizeOptions extends CalibrationOptions {
+  /** Weight scales of the dense layers: 'per-channel' (default) or 'per-tensor' (one scale, multiplier and shift per layer). */
+  denseWeights?: WeightGranularity;
+}
 
 export interface QuantizeReport {
   /** Calibration inputs used. */
@@ -108,7 +112,7 @@ export function quantizeModel(graph: Graph, calibrationInputs: readonly Record<s
   checkPerTensor(plan, options);
   const ranges = calibrate(prepared, calibrationInputs, plan.calibrated, options);
   const { params, inputParams } = assignParams(plan, ranges);
-  const { graph: int8, layers } = rewriteToInt8(prepared, { plan, params, inputParams });
+  const { graph: int8, layers } = rewriteToInt8(prepared, { plan, params, inputParams, denseWeights: options.denseWeights });
   const tensors = plan.calibrated.map((name) => ({ ...ranges.get(name)!, ...params.get(name)! }));
   return {
     graph: int8,

@@ -7,7 +7,7 @@ import { shapeSize, Tensor } from '../ir/tensor.js';
 import { verifyGraph } from '../ir/verify.js';
 import { EDGEPRUNE_DOMAIN } from '../ops/util/int8-params.js';
 import type { LayerStep, QuantPlan, Step } from './plan.js';
-import { activationClamp, INT32_MAX, MAX_PRODUCT, quantizeBias, quantizeWeights, worstCaseAccumulator, type QuantParams } from './qparams.js';
+import { activationClamp, INT32_MAX, MAX_PRODUCT, quantizeBias, quantizeWeights, worstCaseAccumulator, type QuantParams, type WeightGranularity } from './qparams.js';
 
 export interface RewriteInput {
   plan: QuantPlan;
@@ -15,6 +15,8 @@ export interface RewriteInput {
   params: ReadonlyMap<string, QuantParams>;
   /** Parameters of each graph input's QuantizeLinear. */
   inputParams: ReadonlyMap<string, QuantParams>;
+  /** Weight scales of the dense layers (Int8Gemm): per output channel (default) or one per tensor. Convs stay per channel. */
+  denseWeights?: WeightGranularity;
 }
 
 /** What one node (or fused group) of the float graph became. */
@@ -169,8 +171,8 @@ class Rewriter {
     const inputs = s.inputs.flatMap((v) => [this.int8(v), ...this.paramsOf(v)]);
     if (s.kind === 'conv' || s.kind === 'dense') {
       const x = this.qp(s.inputs[0]);
-      const { weights, scales } = quantizeWeights(s.weight!);
-      const bias = quantizeBias(s.bias, x.scale, scales);
+      const { weights, scales } = quantizeWeights(s.weight!, s.kind === 'dense' ? this.r.denseWeights : 'per-channel');
+      const bias = quantizeBias(s.bias, x.scale, scales, weights.shape[0]);
       checkAccumulator(s, shapeSize(weights.shape.slice(1)), bias);
       inputs.push(this.constant(`${s.node.name}.weight_quantized`, weights), this.constant(`${s.node.name}.weight_scale`, scales));
       inputs.push(...this.paramsOf(s.output));

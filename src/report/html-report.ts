@@ -18,7 +18,8 @@ function costText(name: string, v: number | null): string {
 
 /** How the deployed int8 model was quantized, in words (the report page and the terminal summary). */
 export function quantizationText(q: QuantizationSummary): string {
-  const ptq = `post-training quantization, ${q.calibration} activation ranges on ${q.calibrationSamples} train samples`;
+  const dense = q.denseWeights === 'per-tensor' ? ', dense layer weights per tensor' : '';
+  const ptq = `post-training quantization, ${q.calibration} activation ranges on ${q.calibrationSamples} train samples${dense}`;
   if (q.scheme === 'ptq') return ptq;
   return `${q.qatEpochs} epoch${q.qatEpochs === 1 ? '' : 's'} of quantization-aware fine-tuning (pruned weights kept at zero), then ${ptq}`;
 }

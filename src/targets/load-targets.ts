@@ -1,10 +1,10 @@
-// Read and validate the target profiles in targets/*.json.
+// Read and validate the target profiles in targets/*.json: MCU boards and FPGA boards.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { repoPath } from '../util/package-root.js';
-import { mcuTargetSchema, type McuTarget } from './schema.js';
+import { targetSchema, type FpgaTarget, type McuTarget, type Target } from './schema.js';
 
 export const TARGETS_DIR = repoPath('targets');
 
@@ -12,14 +12,14 @@ export const TARGETS_DIR = repoPath('targets');
 export const DEFAULT_TARGET_NAME = 'stm32f405';
 
 /** Parse one target file, with errors that name the file and the field. */
-export function readTargetFile(file: string): McuTarget {
+export function readTargetFile(file: string): Target {
   let data: unknown;
   try {
     data = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
     throw new UserError(`target file '${file}' is not readable JSON: ${(e as Error).message}`);
   }
-  const parsed = mcuTargetSchema.safeParse(data);
+  const parsed = targetSchema.safeParse(data);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
     throw new UserError(`target file '${file}' is invalid: ${issues}`);
@@ -30,8 +30,16 @@ export function readTargetFile(file: string): McuTarget {
   return parsed.data;
 }
 
-/** Every target, sorted by name. */
-export function listTargets(dir = TARGETS_DIR): McuTarget[] {
+export function isMcuTarget(t: Target): t is McuTarget {
+  return t.kind === 'mcu';
+}
+
+export function isFpgaTarget(t: Target): t is FpgaTarget {
+  return t.kind === 'fpga';
+}
+
+/** Every target, MCU and FPGA, sorted by name. */
+export function listTargets(dir = TARGETS_DIR): Target[] {
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
@@ -39,12 +47,39 @@ export function listTargets(dir = TARGETS_DIR): McuTarget[] {
     .map((f) => readTargetFile(path.join(dir, f)));
 }
 
-/** The target called `name`, or an error listing the known ones. */
-export function findTarget(name: string, dir = TARGETS_DIR): McuTarget {
+/** The MCU targets, sorted by name (the boards the C backend, QEMU and the cost model serve). */
+export function listMcuTargets(dir = TARGETS_DIR): McuTarget[] {
+  return listTargets(dir).filter(isMcuTarget);
+}
+
+/** The FPGA targets, sorted by name. */
+export function listFpgaTargets(dir = TARGETS_DIR): FpgaTarget[] {
+  return listTargets(dir).filter(isFpgaTarget);
+}
+
+/** The target called `name`, of either kind, or an error listing the known ones. */
+export function findTarget(name: string, dir = TARGETS_DIR): Target {
   const file = path.join(dir, `${name}.json`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name) || !fs.existsSync(file)) {
     const known = listTargets(dir).map((t) => t.name).join(', ');
     throw new UserError(`unknown target '${name}'`, `known targets: ${known} (edgeprune targets lists them)`);
   }
   return readTargetFile(file);
+}
+
+/**
+ * `t` as an MCU target, or the one-line refusal (exit 2) of a command that serves MCU targets only:
+ * `command` is what the user ran ("compile", "verify"...).
+ */
+export function requireMcuTarget(t: Target, command: string): McuTarget {
+  if (isMcuTarget(t)) return t;
+  throw new UserError(
+    `${t.name} is an FPGA target (${t.family}); ${command} --target supports MCU targets for now`,
+    `FPGA compile and verify are coming (issue 10); the MCU targets: ${listMcuTargets().map((m) => m.name).join(', ')}`,
+  );
+}
+
+/** The MCU target called `name`, refusing an FPGA target with `command`'s name (see requireMcuTarget). */
+export function findMcuTarget(name: string, command = 'this command', dir = TARGETS_DIR): McuTarget {
+  return requireMcuTarget(findTarget(name, dir), command);
 }

@@ -14,10 +14,12 @@ import type { Trainable } from './trainable.js';
 export interface FakeQuantSpec {
   /** IR values (of the trainable's graph) to fake-quantize, each with its per-tensor grid. */
   activations: ReadonlyMap<string, ActivationGrid>;
+  /** Kernels (IR initializer names) fake-quantized with one scale for the whole tensor instead of one per output channel. */
+  perTensorWeights?: ReadonlySet<string>;
 }
 
 export interface InstalledFakeQuant {
-  /** Kernels (IR initializer names) fake-quantized per output channel. */
+  /** Kernels (IR initializer names) fake-quantized (per output channel, or per tensor when listed in perTensorWeights). */
   weights: string[];
   /** IR values fake-quantized (values sharing one TF.js tensor count once, the first named). */
   activations: string[];
@@ -35,7 +37,7 @@ export function installFakeQuant(t: Trainable, spec: FakeQuantSpec): InstalledFa
   for (const b of t.plan.params) {
     if (b.role !== 'kernel' && b.role !== 'depthwise_kernel') continue;
     const lv = weightOf(t.model, b);
-    const channelAxes = b.role === 'depthwise_kernel' ? [2, 3] : [lv.shape.length - 1];
+    const channelAxes = spec.perTensorWeights?.has(b.initializer) ? [] : b.role === 'depthwise_kernel' ? [2, 3] : [lv.shape.length - 1];
     const own = Object.prototype.hasOwnProperty.call(lv, 'read');
     const read = lv.read;
     lv.read = (() => fakeQuantWeights(read.call(lv), channelAxes)) as typeof lv.read;

@@ -28,7 +28,7 @@ export function gridRange(p: ActivationGrid): { min: number; max: number } {
 /**
  * Fake-quantize a TF.js weight per output channel. `channelAxes` are the axes that index the output
  * channel (the last axis of Conv2D and Dense kernels, the last two of a DepthwiseConv2D kernel); the
- * maximum is taken over the others.
+ * maximum is taken over the others (over the whole tensor when there are none: per-tensor weights).
  */
 export function fakeQuantWeights(w: tf.Tensor, channelAxes: readonly number[]): tf.Tensor {
   const reduce = w.shape.map((_, i) => i).filter((i) => !channelAxes.includes(i));

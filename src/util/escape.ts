@@ -272,3 +272,14 @@ const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': 
 export function htmlText(text: string): string {
   return displayText(text).replace(/[&<>"'`=]/g, (c) => HTML_ENTITIES[c]);
 }
+
+// ---- Markdown (generated READMEs) ----
+
+/**
+ * Model text inside a Markdown paragraph or table cell (never at the start of a line): invisible code points as
+ * escapes, and the ASCII punctuation that can start markup inside a line (emphasis, code spans, links and images, HTML
+ * and entities, table pipes, strike-through) backslash-escaped, which CommonMark reads as the character itself.
+ */
+export function markdownText(text: string): string {
+  return displayText(text).replace(/[\\`*_[\]<>|~&]/g, (c) => `\\${c}`);
+}

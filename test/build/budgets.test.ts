@@ -2,9 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { allHold, parseBudgets, worstRatio, type Budget, type Costs } from '../../src/build/budgets.js';
 import { UserError } from '../../src/errors.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 
-const stm32f405 = findTarget('stm32f405');
+const stm32f405 = findMcuTarget('stm32f405');
 
 /** The UserError `f` throws (fails the test when it throws nothing or something else). */
 function userError(f: () => unknown): UserError {

@@ -10,7 +10,7 @@ import { splitDataset } from '../../src/data/split.js';
 import { digitsMlp } from '../../src/models/sample-models.js';
 import type { ProgressiveData } from '../../src/prune/progressive.js';
 import type { Trainer } from '../../src/prune/trainer.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { sampleVectors } from '../../src/build/build.js';
 import { decodeModel } from '../../src/onnx/import.js';
 import { loadModel } from '../../src/import/load-model.js';
@@ -42,7 +42,7 @@ function digitsData(): ProgressiveData {
 
 describe('buildForTarget: the firmware measures over the budget', () => {
   it('searches again against a tighter internal limit until the measured instructions meet the budget', async () => {
-    const target = findTarget('stm32f405');
+    const target = findMcuTarget('stm32f405');
     const real = await bindCostModel(target);
     const underPredicting: BoundCostModel = {
       costs: (g) => {
@@ -79,7 +79,7 @@ describe('buildForTarget: the firmware measures over the budget', () => {
   }, 300_000);
 
   it('int8: quantizes after each round and searches again when the int8 firmware measures over the budget', async () => {
-    const target = findTarget('stm32f405');
+    const target = findMcuTarget('stm32f405');
     // The trained digits CNN: convolutions, pooling and dense layers in int8, verified bit-exact.
     const start = await loadModel('examples/models/digits-cnn.onnx');
     const fitted = digitsData();

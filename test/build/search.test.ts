@@ -12,11 +12,11 @@ import { digitsMlp } from '../../src/models/sample-models.js';
 import type { ProgressiveData } from '../../src/prune/progressive.js';
 import type { Trainer } from '../../src/prune/trainer.js';
 import { weightSparsity } from '../../src/prune/weight-masks.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { UserError } from '../../src/errors.js';
 import { createGraphTrainer } from '../../src/train/index.js';
 
-const target = findTarget('stm32f405');
+const target = findMcuTarget('stm32f405');
 
 /** A deterministic stand-in for the cost model: instructions from MACs, RAM from activations, flash from non-zero weights. */
 const fakeCosts: CostPredictor = (g) => {

@@ -147,6 +147,8 @@ export interface DenseSpec {
   bias?: boolean;
   multiplier?: number;
   extremeWeights?: boolean;
+  /** One weight scale for the layer (w_scale [1]): ep_dense_s8_pt with one multiplier and shift. */
+  perTensor?: boolean;
 }
 
 export function denseCase(name: string, s: DenseSpec, seed: number): KernelCase {
@@ -156,14 +158,14 @@ export function denseCase(name: string, s: DenseSpec, seed: number): KernelCase 
   const x = randomS8(rng, s.rows * s.K);
   const w = s.extremeWeights ? Array.from({ length: s.N * s.K }, (_, i) => (i % 3 === 0 ? -127 : 127)) : randomS8(rng, s.N * s.K, -127, 127);
   const spread = accSpread(s.K, x, xZero, w);
-  const wScale = channelScales(rng, s.N, s.multiplier ?? 60 / spread, s.multiplier !== undefined);
+  const wScale = channelScales(rng, s.perTensor ? 1 : s.N, s.multiplier ?? 60 / spread, s.multiplier !== undefined);
   const bias = s.bias === false ? undefined : Tensor.fromNumbers('int32', [s.N], Array.from({ length: s.N }, () => Math.round(rng.uniform(-0.5, 0.5) * spread)));
   const attrs = { act_min: attr.int(s.actMin ?? -128), act_max: attr.int(s.actMax ?? 127) };
   const y = evalOp(Int8Gemm, [Tensor.fromNumbers('int8', [s.rows, s.K], x), f32t([1]), s8t(xZero), Tensor.fromNumbers('int8', [s.N, s.K], w), wScale, f32t([1]), s8t(yZero), bias], attrs);
-  const mult = multipliersOf(wScale, s.N);
+  const mult = multipliersOf(wScale, wScale.size);
   const inputs = [packS8(x), packS8(w), bias ? (bias.data as Int32Array) : new Int32Array(1), Int32Array.from(mult.map((m) => m.multiplier)), packS8(mult.map((m) => m.shift))];
   const args: Arg[] = [s8In(0), s8In(1), bias ? s32In(2) : 'NULL', s32In(3), s8In(4), S8_OUT, s.rows, s.K, s.N, xZero, yZero, s.actMin ?? -128, s.actMax ?? 127];
-  return s8Case(`dense ${name}`, 'ep_dense_s8', args, inputs, y);
+  return s8Case(`dense ${name}${s.perTensor ? ' (per tensor)' : ''}`, s.perTensor ? 'ep_dense_s8_pt' : 'ep_dense_s8', args, inputs, y);
 }
 
 /** QuantizeLinear float32 → int8 of the given values. */
@@ -465,6 +467,9 @@ export function allInt8Cases(): KernelCase[] {
     denseCase('zero points -128 / 127, clamp [0, 127], no bias', { rows: 2, K: 33, N: 6, xZero: -128, yZero: 127, actMin: 0, bias: false }, 35),
     denseCase('weights ±127, zero point 127, multiplier 0.75', { rows: 1, K: 18, N: 7, xZero: 127, extremeWeights: true, multiplier: 0.75 }, 36),
     denseCase('multiplier 1e-12 (shift 62)', { rows: 1, K: 20, N: 4, multiplier: 1e-12 }, 37),
+    denseCase('MNIST fc 256→10', { rows: 1, K: 256, N: 10, perTensor: true }, 38),
+    denseCase('K 7 (tail), N 13 (tile + rest), 3 rows', { rows: 3, K: 7, N: 13, perTensor: true }, 39),
+    denseCase('zero points -128 / 127, clamp [0, 127], no bias', { rows: 2, K: 33, N: 6, xZero: -128, yZero: 127, actMin: 0, bias: false, perTensor: true }, 40),
   ];
   const quant: KernelCase[] = [
     quantizeCase('scale 1, zero point 0 (ties, saturation, NaN, inf)', quantizeProbe(rng, 1), 1, 0),

@@ -85,6 +85,8 @@ export interface SparseDenseSpec extends SparseSpec {
   actMin?: number;
   actMax?: number;
   bias?: boolean;
+  /** One weight scale for the layer (w_scale [1]): ep_sparse_dense_s8_pt with one multiplier and shift. */
+  perTensor?: boolean;
 }
 
 export function sparseDenseCase(name: string, s: SparseDenseSpec, seed: number): KernelCase {
@@ -94,7 +96,7 @@ export function sparseDenseCase(name: string, s: SparseDenseSpec, seed: number):
   const x = randomS8(rng, s.rows * s.K);
   const w = prune(rng, randomS8(rng, s.N * s.K, -127, 127), s.sparsity, s.K, s.zeroRows);
   const spread = accSpread(s.K, x, xZero, w.map((v) => v || 40));
-  const wScale = channelScales(rng, s.N, 60 / spread, false);
+  const wScale = channelScales(rng, s.perTensor ? 1 : s.N, 60 / spread, false);
   const biasValues = s.bias === false ? undefined : Int32Array.from({ length: s.N }, () => Math.round(rng.uniform(-0.5, 0.5) * spread));
   const wt = Tensor.fromNumbers('int8', [s.N, s.K], w);
   const attrs = { act_min: attr.int(s.actMin ?? -128), act_max: attr.int(s.actMax ?? 127) };
@@ -102,10 +104,11 @@ export function sparseDenseCase(name: string, s: SparseDenseSpec, seed: number):
   const y = evalOp(Int8Gemm, [Tensor.fromNumbers('int8', [s.rows, s.K], x), f32t([1]), s8t(xZero), wt, wScale, f32t([1]), s8t(yZero), bias], attrs);
   const packed = packSparseDenseS8(wt.data as Int8Array, s.N, s.K);
   const acc0 = foldZeroPoint(wt.data as Int8Array, s.N, biasValues, xZero);
-  const mult = multipliersOf(wScale, s.N);
+  const mult = multipliersOf(wScale, wScale.size);
   const inputs = [packS8(x), packS8(packed.cnt.data as Uint8Array), packS8(packed.idx.data as Uint8Array), packS8(packed.val.data as Int8Array), acc0.data as Int32Array, Int32Array.from(mult.map((m) => m.multiplier)), packS8(mult.map((m) => m.shift))];
   const args: Arg[] = [s8In(0), u8In(1), u8In(2), s8In(3), s32In(4), s32In(5), s8In(6), '(int8_t *)out', s.rows, s.K, s.N, yZero, s.actMin ?? -128, s.actMax ?? 127];
-  return s8Case(`sparse dense ${name} at ${Math.round(s.sparsity * 100)}%${s.zeroRows ? `, ${s.zeroRows} all-zero rows` : ''}`, 'ep_sparse_dense_s8', args, inputs, y);
+  const what = `sparse dense ${name} at ${Math.round(s.sparsity * 100)}%${s.zeroRows ? `, ${s.zeroRows} all-zero rows` : ''}${s.perTensor ? ' (per tensor)' : ''}`;
+  return s8Case(what, s.perTensor ? 'ep_sparse_dense_s8_pt' : 'ep_sparse_dense_s8', args, inputs, y);
 }
 
 export const SPARSITIES = [0, 0.5, 0.8, 0.95, 1];
@@ -119,6 +122,8 @@ export function sparseDenseCases(): KernelCase[] {
     sparseDenseCase('K 7, N 5, 2 rows', { rows: 2, K: 7, N: 5, sparsity: 0.5 }, 212),
     sparseDenseCase('zero points -128 / 127, clamp [0, 127], no bias', { rows: 2, K: 64, N: 6, xZero: -128, yZero: 127, actMin: 0, bias: false, sparsity: 0.8 }, 213),
     sparseDenseCase('zero points 127 / -128, narrow clamp [-10, 20]', { rows: 1, K: 40, N: 7, xZero: 127, yZero: -128, actMin: -10, actMax: 20, sparsity: 0.95 }, 214),
+    sparseDenseCase('K 300 (3 segments), N 13, 3 rows', { rows: 3, K: 300, N: 13, sparsity: 0.8, zeroRows: 1, perTensor: true }, 215),
+    sparseDenseCase('zero points -128 / 127, clamp [0, 127], no bias', { rows: 2, K: 64, N: 6, xZero: -128, yZero: 127, actMin: 0, bias: false, sparsity: 0.8, perTensor: true }, 216),
   ];
 }
 

@@ -7,7 +7,7 @@ import { LM3S6965, missingTools, MPS2_AN386 } from '../../bench/kernels/bench-li
 import { prunedS8, runModelBench } from '../../bench/sparse-kernels-s8.js';
 import { compileToC } from '../../src/emit/c/compile-c.js';
 import { int8MnistLikeCnn } from '../../src/models/int8-sample-models.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { loadVectors } from '../../src/verify/vectors.js';
 import { verifyOnTarget } from '../../src/verify/verify-mcu.js';
 import { skipForMissingTools } from '../support/toolchain.js';
@@ -37,7 +37,7 @@ describe.skipIf(skip)('the 80%-pruned int8 MNIST-like CNN with sparse kernels on
   it('verifies bit-exact on mps2-an386 and lm3s6965 with the sparse kernels auto picks', async () => {
     expect(compileToC(g).steps.some((s) => s.calls.some((c) => c.kernel.startsWith('ep_sparse_')))).toBe(true);
     for (const name of ['mps2-an386', 'lm3s6965']) {
-      const r = await verifyOnTarget(g, 'mnist-s8-80', { target: findTarget(name), vectors: loadVectors(g, { count: 3, seed: 1 }) });
+      const r = await verifyOnTarget(g, 'mnist-s8-80', { target: findMcuTarget(name), vectors: loadVectors(g, { count: 3, seed: 1 }) });
       expect(r.results.map((v) => v.problem ?? 'ok'), name).toEqual(['ok', 'ok', 'ok']);
       expect(r.bitExactVectors, name).toBe(3);
       expect(r.hostBitIdentical, name).toBe(true);

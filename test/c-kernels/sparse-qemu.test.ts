@@ -8,7 +8,7 @@ import { digitsCnn, pruned, randomInputs, runLibraries } from '../../bench/spars
 import { compileToC } from '../../src/emit/c/compile-c.js';
 import { attr, GraphBuilder } from '../../src/ir/builder.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { Random } from '../../src/util/random.js';
 import { loadVectors } from '../../src/verify/vectors.js';
 import { verifyOnTarget } from '../../src/verify/verify-mcu.js';
@@ -36,7 +36,7 @@ describe.skipIf(skip)('weight-sparse kernels on QEMU mps2-an386', () => {
   it('chooses the sparse kernel for the digits CNN pruned to 80% (but its 1→8 first conv) and verifies it', async () => {
     const lib = compileToC(cnn);
     expect(lib.steps.filter((s) => s.sparse).map((s) => s.sparse!.kernel)).toEqual(['dense', 'sparse', 'sparse', 'sparse']);
-    const r = await verifyOnTarget(cnn, 'digits-cnn-80', { target: findTarget('mps2-an386'), vectors: loadVectors(cnn, { count: 3, seed: 1 }) });
+    const r = await verifyOnTarget(cnn, 'digits-cnn-80', { target: findMcuTarget('mps2-an386'), vectors: loadVectors(cnn, { count: 3, seed: 1 }) });
     expect(r.results.map((v) => v.problem ?? 'ok')).toEqual(['ok', 'ok', 'ok']);
     expect(r.passed).toBe(true);
     expect(r.hostBitIdentical).toBe(true);

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { exportOnnx } from '../../src/onnx/export.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { Random } from '../../src/util/random.js';
 import { verifyOnTarget } from '../../src/verify/verify-mcu.js';
 import { runCli } from '../support/cli.js';
@@ -112,7 +112,7 @@ describe('int8 data movement on the host and in QEMU', () => {
     const g = int8MovesModel();
     const rng = new Random(7);
     const inputs = Array.from({ length: 4 }, () => [Tensor.fromNumbers('int8', [1, 2, 3, 5], Array.from({ length: 30 }, () => rng.int(256) - 128))]);
-    const r = await verifyOnTarget(g, 'int8_moves', { target: findTarget(name), vectors: { inputs, source: 'random int8' } });
+    const r = await verifyOnTarget(g, 'int8_moves', { target: findMcuTarget(name), vectors: { inputs, source: 'random int8' } });
     expect(r.results.map((v) => v.problem)).toEqual([undefined, undefined, undefined, undefined]);
     expect(r).toMatchObject({ passed: true, comparison: 'bit-exact', bitExactVectors: 4, vectors: 4, hostBitIdentical: true, maxAbsError: 0 });
     expect(r.precision.precision).toBe('int8');

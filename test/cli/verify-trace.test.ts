@@ -11,7 +11,7 @@ import type { Graph } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interpreter.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { int8DigitsMlp } from '../../src/models/int8-sample-models.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { terminalName } from '../../src/util/escape.js';
 import { compareLayers, coordinates } from '../../src/verify/layer-trace.js';
 import { tensorBytes } from '../../src/verify/output-bits.js';
@@ -120,7 +120,7 @@ describe('the trace protocol and its checks', () => {
 });
 
 describe('verify --trace (host and QEMU builds)', () => {
-  const int8Target = findTarget('lm3s6965');
+  const int8Target = findMcuTarget('lm3s6965');
 
   it('an int8 model that matches: every layer bit-exact, none diverging', async () => {
     const g = int8DigitsMlp();
@@ -181,7 +181,7 @@ describe('verify --trace (host and QEMU builds)', () => {
     const bias = g.initializers.get('fc2.bias')!.data[0] as number;
     const broken = Math.fround(bias + 2);
     const r = await verifyOnTarget(g, 'digits-mlp', {
-      target: findTarget('mps2-an386'), vectors, trace: true, patchLibrary: (files) => patchFirstElement(files, 'model_w_fc2_bias', cFloat(broken)),
+      target: findMcuTarget('mps2-an386'), vectors, trace: true, patchLibrary: (files) => patchFirstElement(files, 'model_w_fc2_bias', cFloat(broken)),
     });
     const tol = r.tolerance;
     const expected = expectedDivergence(g, withFirstElement(g, 'fc2.bias', broken), vectors, 'relu_3_out', (a, b) => Math.abs(a - b) > tol.atol + tol.rtol * Math.abs(b));

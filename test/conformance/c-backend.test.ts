@@ -9,7 +9,7 @@ import { listCases, readSkipList, readTestDataSets } from '../../src/conformance
 import { C_REFUSED_FILE, NODE_TESTS_DIR, SKIP_LIST_FILE } from '../../src/conformance/paths.js';
 import { decodeModel, graphFromModel } from '../../src/onnx/import.js';
 import { readModelBytes } from '../../src/onnx/load-onnx.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 
 const filter = process.env.CASES;
 const skips = readSkipList(SKIP_LIST_FILE);
@@ -18,7 +18,7 @@ const cases = listCases(NODE_TESTS_DIR).filter((c) => !skips.has(c) && (!filter 
 let result: CConformance;
 
 beforeAll(async () => {
-  result = await runCConformance({ target: findTarget('mps2-an386'), filter });
+  result = await runCConformance({ target: findMcuTarget('mps2-an386'), filter });
 }, 900_000);
 
 describe('ONNX node tests on the C backend (host gcc and QEMU mps2-an386)', () => {

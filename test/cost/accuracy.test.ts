@@ -8,7 +8,7 @@ import { valueZeroFractions } from '../../src/cost/activation-zeros.js';
 import { measureOnTarget, type Measurement } from '../../src/cost/measure.js';
 import { predictCost, type CostPrediction } from '../../src/cost/predict.js';
 import type { Graph } from '../../src/ir/graph.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { loadVectors } from '../../src/verify/vectors.js';
 import { verifyOnTarget, type VerifyReport } from '../../src/verify/verify-mcu.js';
 import { benchModels, magnitudePruned } from '../../bench/cost-models.js';
@@ -27,7 +27,7 @@ const names = Object.keys(models);
 const rel = (predicted: number, measured: number) => (predicted - measured) / measured;
 
 describe.each(['mps2-an386', 'stm32f405', 'lm3s6965'])('cost model vs QEMU on %s', (targetName) => {
-  const target = findTarget(targetName);
+  const target = findMcuTarget(targetName);
   const predicted = new Map<string, CostPrediction>();
   const measured = new Map<string, Measurement>();
   const verified = new Map<string, VerifyReport>();

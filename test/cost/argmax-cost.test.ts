@@ -6,7 +6,7 @@ import type { Graph } from '../../src/ir/graph.js';
 import { predictCost } from '../../src/cost/predict.js';
 import { KERNEL_MODELS, PORTABLE_CONTEXT } from '../../src/cost/kernels.js';
 import { int } from '../../src/emit/c/c-step.js';
-import { listTargets } from '../../src/targets/load-targets.js';
+import { listMcuTargets } from '../../src/targets/load-targets.js';
 
 function argMaxGraph(dtype: 'float32' | 'int8', shape: number[], axis: number): Graph {
   const b = new GraphBuilder('argmax');
@@ -22,8 +22,8 @@ describe('the cost of ArgMax', () => {
     expect(f32.analyze(call(2, 5, 12), PORTABLE_CONTEXT).time).toEqual({ elements: 0, stridedElements: 120, outputs: 24, call: 1 });
   });
 
-  it.each(listTargets().map((t) => t.name))('predictCost takes float and int8 ArgMax on %s, growing with the classes', (name) => {
-    const target = listTargets().find((t) => t.name === name)!;
+  it.each(listMcuTargets().map((t) => t.name))('predictCost takes float and int8 ArgMax on %s, growing with the classes', (name) => {
+    const target = listMcuTargets().find((t) => t.name === name)!;
     for (const dtype of ['float32', 'int8'] as const) {
       const small = predictCost(argMaxGraph(dtype, [1, 10], 1), target);
       const large = predictCost(argMaxGraph(dtype, [1, 100], 1), target);

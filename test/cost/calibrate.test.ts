@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { registerCalibrate } from '../../src/cli/commands/calibrate.js';
 import { calibrateTarget } from '../../src/cost/calibrate.js';
 import { loadCalibration, readCalibrationFile } from '../../src/cost/calibration.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ep-calibrate-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -63,7 +63,7 @@ describe('edgeprune calibrate', () => {
 
   it('--update refits the selected kernels and keeps the others', async () => {
     const old = loadCalibration('mps2-an386');
-    const run = await calibrateTarget(findTarget('mps2-an386'), { only: ['unary.Relu'], update: old, file: null });
+    const run = await calibrateTarget(findMcuTarget('mps2-an386'), { only: ['unary.Relu'], update: old, file: null });
     expect(run.fits.map((f) => f.key)).toEqual(['ep_unary_f32:RELU']);
     expect(Object.keys(run.calibration.kernels)).toEqual(Object.keys(old.kernels).sort());
     expect(run.calibration.kernels.ep_conv2d_s8).toEqual(old.kernels.ep_conv2d_s8);
@@ -73,6 +73,6 @@ describe('edgeprune calibrate', () => {
   it('--update refuses to keep a kernel whose header changed since it was fitted', async () => {
     const old = loadCalibration('mps2-an386');
     const changed = { ...old, kernelHeaders: { ...old.kernelHeaders, 'ep_int8_dense.h': '0'.repeat(64) } };
-    await expect(calibrateTarget(findTarget('mps2-an386'), { only: ['unary.Relu'], update: changed, file: null })).rejects.toThrow(/ep_dense_s8/);
+    await expect(calibrateTarget(findMcuTarget('mps2-an386'), { only: ['unary.Relu'], update: changed, file: null })).rejects.toThrow(/ep_dense_s8/);
   });
 });

@@ -3,11 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadCalibration, staleHeaders, staleKeys } from '../../src/cost/calibration.js';
 import { KERNEL_MODELS } from '../../src/cost/kernels.js';
-import { listTargets } from '../../src/targets/load-targets.js';
+import { listMcuTargets } from '../../src/targets/load-targets.js';
 
 const keys = [...KERNEL_MODELS.values()].flatMap((k) => k.keys);
 
-describe.each(listTargets().map((t) => t.name))('calibration of %s', (name) => {
+describe.each(listMcuTargets().map((t) => t.name))('calibration of %s', (name) => {
   const cal = loadCalibration(name);
 
   it('is for this target and has every kernel key', () => {

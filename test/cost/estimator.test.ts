@@ -6,7 +6,7 @@ import { estimateCalls, kernelEstimator, targetEstimator } from '../../src/cost/
 import { loadCalibration } from '../../src/cost/calibration.js';
 import { predictCost } from '../../src/cost/predict.js';
 import { compileToC } from '../../src/emit/c/compile-c.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { applyMasks, magnitudeMasks } from '../../src/prune/weight-masks.js';
 
 const halfPruned = () => {
@@ -15,7 +15,7 @@ const halfPruned = () => {
 };
 
 const picks = (target: string) => {
-  const lib = compileToC(halfPruned(), { estimator: targetEstimator(findTarget(target)) });
+  const lib = compileToC(halfPruned(), { estimator: targetEstimator(findMcuTarget(target)) });
   return Object.fromEntries(lib.steps.filter((s) => s.sparse).map((s) => [s.nodes[0], s.sparse!]));
 };
 
@@ -32,7 +32,7 @@ describe('the cost model as the kernel estimator', () => {
   });
 
   it('estimates calls as the prediction sums them, and gives up on kernels without a formula', () => {
-    const target = findTarget('stm32f405');
+    const target = findMcuTarget('stm32f405');
     const cal = loadCalibration(target);
     const g = halfPruned();
     const lib = compileToC(g, { estimator: kernelEstimator(target, cal) });
@@ -47,7 +47,7 @@ describe('the cost model as the kernel estimator', () => {
 
   it('predictCost lowers as compileToC does with the target estimator (same kernels per step)', () => {
     for (const name of ['stm32f405', 'lm3s6965']) {
-      const target = findTarget(name);
+      const target = findMcuTarget(name);
       const g = halfPruned();
       const lib = compileToC(g, { estimator: targetEstimator(target) });
       const predicted = predictCost(g, target);

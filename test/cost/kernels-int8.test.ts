@@ -9,7 +9,7 @@ import { int, ints, NULL_ARG, value, weight, type CCall } from '../../src/emit/c
 import { packSparseConvS8, packSparseDenseS8 } from '../../src/emit/c/sparse-choice-s8.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { int8MnistLikeCnn } from '../../src/models/int8-sample-models.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 
 const DSP = kernelContextOfCore('cortex-m4');
 const M3 = kernelContextOfCore('cortex-m3');
@@ -108,6 +108,17 @@ describe('ep_dense_s8', () => {
     expect(m3.kMac).toBe(rows * K * N);
     expect(m3.outputs).toBe(rows * N);
   });
+
+  it('ep_dense_s8_pt (per-tensor weights): the same counts under its own key, and one multiplier and shift stored', () => {
+    const pc = call(2, 29, 13);
+    const pt: CCall = { kernel: 'ep_dense_s8_pt', args: pc.args.map((a, i) => (i === 3 ? weight('m', new Tensor('int32', [1])) : i === 4 ? weight('s', new Tensor('int8', [1])) : a)) };
+    for (const ctx of [DSP, M3]) {
+      const [a, b] = [analyzeCall(pc, undefined, ctx), analyzeCall(pt, undefined, ctx)];
+      expect([a.key, b.key]).toEqual(['ep_dense_s8', 'ep_dense_s8:pt']);
+      expect(b.time).toEqual(a.time);
+      expect(b.code).toEqual(a.code);
+    }
+  });
 });
 
 describe('the path of a prediction', () => {
@@ -123,7 +134,7 @@ describe('predictCost on an int8 model', () => {
 
   it('prices every int8 kernel, with weights stored in their C types', () => {
     for (const name of ['mps2-an386', 'lm3s6965']) {
-      const p = predictCost(g, findTarget(name));
+      const p = predictCost(g, findMcuTarget(name));
       expect(p.layers.map((l) => l.kernel)).toEqual(['ep_quantize_f32_s8', 'ep_conv2d_s8', 'ep_maxpool2d_s8', 'ep_conv2d_s8', 'ep_maxpool2d_s8', 'view', 'ep_dense_s8', 'ep_dequantize_s8_f32']);
       // conv1: 8x1x5x5 int8 weights, int32 bias and multipliers, int8 shifts, each array starting 8-byte aligned.
       expect(p.layers[1].weightBytes).toBe(200 + 32 + 32 + 8);
@@ -135,7 +146,7 @@ describe('predictCost on an int8 model', () => {
   });
 
   it('refuses a kernel without calibration by name', () => {
-    const target = findTarget('mps2-an386');
+    const target = findMcuTarget('mps2-an386');
     const cal = loadCalibration(target);
     const { ep_maxpool2d_s8: _dropped, ...kernels } = cal.kernels;
     expect(() => predictCost(g, target, { calibration: { ...cal, kernels } })).toThrow(CostModelError);
@@ -159,6 +170,10 @@ describe('the weight-sparse int8 kernels', () => {
     expect(4 * t.quads + t.singles).toBe(2 * packed.nonZeros);
     expect(t.segments).toBe(2 * N * 3);
     expect(t.outputs).toBe(2 * N);
+    // Per-tensor weights: the same counts, calibrated under ep_sparse_dense_s8:pt.
+    const pt = analyzeCall({ ...call, kernel: 'ep_sparse_dense_s8_pt' }, undefined, DSP);
+    expect(pt.key).toBe('ep_sparse_dense_s8:pt');
+    expect(pt.time).toEqual(t);
   });
 
   it('ep_sparse_conv2d_s8: one multiply-accumulate per non-zero tap inside the input of every output', () => {

@@ -5,10 +5,10 @@ import { loadCalibration, type Calibration } from '../../src/cost/calibration.js
 import { CostModelError } from '../../src/cost/kernels.js';
 import { lowerForCost } from '../../src/cost/lowered.js';
 import { predictCost, predictLowered } from '../../src/cost/predict.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { benchModels, magnitudePruned } from '../../bench/cost-models.js';
 
-const target = findTarget('mps2-an386');
+const target = findMcuTarget('mps2-an386');
 const models = benchModels();
 
 describe('predictCost', () => {

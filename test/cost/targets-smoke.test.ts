@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { attr, GraphBuilder } from '../../src/ir/builder.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { listTargets } from '../../src/targets/load-targets.js';
+import { listMcuTargets } from '../../src/targets/load-targets.js';
 import { Random } from '../../src/util/random.js';
 import { loadVectors } from '../../src/verify/vectors.js';
 import { verifyOnTarget } from '../../src/verify/verify-mcu.js';
@@ -21,7 +21,7 @@ function tinyModel() {
   return b.build();
 }
 
-const targets = listTargets();
+const targets = listMcuTargets();
 
 describe('target profiles', () => {
   it('include the boards the cost model is calibrated for', () => {

@@ -11,7 +11,7 @@ import { int8MnistLikeCnn } from '../../src/models/int8-sample-models.js';
 import { mnistLikeCnn } from '../../src/models/sample-models.js';
 import { INT8_OPS } from '../../src/ops/families/int8.js';
 import { EDGEPRUNE_DOMAIN } from '../../src/ops/util/int8-params.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { chooseBuildPrecision, choosePrecision, defaultPrecision } from '../../src/targets/precision.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { firstBitDifference, sameOutputs, tensorFromBytes } from '../../src/verify/output-bits.js';
@@ -119,8 +119,8 @@ describe('C lowering refusals by domain and dtype', () => {
 });
 
 describe('precision of a command', () => {
-  const f405 = findTarget('stm32f405');
-  const m3 = findTarget('lm3s6965');
+  const f405 = findMcuTarget('stm32f405');
+  const m3 = findMcuTarget('lm3s6965');
 
   it('knows a quantized model from a float one', () => {
     expect(modelPrecision(mnistLikeCnn()).precision).toBe('float32');

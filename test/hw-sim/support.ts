@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ModelLibrary } from '../../hw-sim/index.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 
 const FIXTURES = path.resolve('test/fixtures');
 
@@ -14,7 +14,7 @@ export const CALIB: ModelLibrary = { name: 'calib', prefix: 'calib', dir: path.j
 export const BIG: ModelLibrary = { name: 'big', prefix: 'big', dir: path.join(FIXTURES, 'c-big-model') };
 
 export const TARGET_NAMES = ['mps2-an386', 'stm32f405', 'mps2-an500', 'lm3s6965'] as const;
-export const target = (name: string) => findTarget(name);
+export const target = (name: string) => findMcuTarget(name);
 
 const tempDirs: string[] = [];
 

@@ -68,7 +68,7 @@ describe('buildReport', () => {
 
   it('an int8 build: final is the int8 model\'s score, the drop (limited by --max-drop) runs from the dense float model to it', () => {
     const quantization = {
-      scheme: 'ptq' as const, calibration: 'mse' as const, calibrationSamples: 500, qatEpochs: null, qat: null,
+      scheme: 'ptq' as const, calibration: 'mse' as const, calibrationSamples: 500, denseWeights: 'per-channel' as const, qatEpochs: null, qat: null,
       search: { costs: 'int8 deployments', accuracy: 'float validation' },
     };
     // Dense float 0.95, pruned float 0.90 (5 points, within --max-drop 6), int8 0.88: 7 points, over it.

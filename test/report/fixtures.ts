@@ -5,7 +5,7 @@ import { attr, GraphBuilder } from '../../src/ir/builder.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import type { ReportInput } from '../../src/report/build-report.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 import type { VerifyReport } from '../../src/verify/verify-mcu.js';
 
 function values(n: number, zeros = 0): number[] {
@@ -89,7 +89,7 @@ export const finalInstructions = new Map([['fc1', 500.5], ['act1', 25], ['head',
 
 export function reportInput(o: Partial<ReportInput> = {}): ReportInput {
   return {
-    model: 'tiny-mlp', target: findTarget('stm32f405'), budgets, maxDrop: 2,
+    model: 'tiny-mlp', target: findMcuTarget('stm32f405'), budgets, maxDrop: 2,
     dense: denseGraph(), final: finalGraph(), denseInstructions, finalInstructions,
     search: searchResult(), verification: null, measured: null, files: ['c/model.c', 'model.onnx', 'report.html', 'report.json'],
     ...o,

@@ -10,7 +10,7 @@ import { compileToC } from '../../src/emit/c/compile-c.js';
 import { UserError } from '../../src/errors.js';
 import { withLimits, type Limits } from '../../src/ir/limits.js';
 import { loadOnnxBytes } from '../../src/onnx/load-onnx.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { Random } from '../../src/util/random.js';
 
 const SEED = 20_240_808;
@@ -39,7 +39,7 @@ afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 type Outcome = 'compiled' | 'refused' | 'failed';
 
 /** load → inspect statistics → C library for the default target; only success or a UserError are allowed. */
-function runCase(m: Mutant, target: ReturnType<typeof findTarget>): { outcome: Outcome; error?: string; stage?: string } {
+function runCase(m: Mutant, target: ReturnType<typeof findMcuTarget>): { outcome: Outcome; error?: string; stage?: string } {
   let stage = 'load';
   try {
     withLimits(SMALL_LIMITS, () => {
@@ -61,7 +61,7 @@ describe('fuzz', () => {
   it(`${BYTE_CASES} byte-level and ${STRUCTURE_CASES} structure-aware mutations of the bundled models: success or a UserError, nothing else`, () => {
     const rng = new Random(SEED);
     const seeds = seedModels(8);
-    const target = findTarget('stm32f405');
+    const target = findMcuTarget('stm32f405');
     const counts = { compiled: 0, refused: 0, failed: 0 };
     const refusedAt: Record<string, number> = {};
     const failures: string[] = [];

@@ -16,7 +16,7 @@ import { compileToC } from '../../src/emit/c/compile-c.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { exportOnnx } from '../../src/onnx/export.js';
 import { makefileView, renderMakefile } from '../../src/emit/c/makefile.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { cComment, isInvisible } from '../../src/util/escape.js';
 import { runCli } from '../support/cli.js';
 import {
@@ -76,7 +76,7 @@ function rawControls(text: string): string[] {
 }
 
 const C_FILES = ['model.c', 'model.h', 'model_weights.c'];
-const TARGET = findTarget('stm32f405');
+const TARGET = findMcuTarget('stm32f405');
 /** The model file's own name is hostile too: it is printed and becomes the firmware's model name. */
 const HOSTILE_FILE = `evil \u001b[31m$(touch ${PWNED_FILE})'"\n.onnx`;
 

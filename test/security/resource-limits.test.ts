@@ -14,7 +14,7 @@ import { runGraph } from '../../src/ir/interpreter.js';
 import { withLimits } from '../../src/ir/limits.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { loadOnnxBytes } from '../../src/onnx/load-onnx.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { runCli } from '../support/cli.js';
 import { rawModel, type RawModel } from '../support/raw-onnx.js';
 
@@ -153,8 +153,8 @@ describe('the target bounds compile before any C is written', () => {
     b.initializer('w', Tensor.fromNumbers('float32', [1024, 300], new Array(1024 * 300).fill(0.5)));
     b.output(b.op('MatMul', ['x', 'w'], {}, 'dense'));
     const g = b.build();
-    expect(() => compileToC(g, { target: findTarget('stm32f405') })).toThrow(/the model does not fit stm32f405: its weights take 1228800 bytes/);
-    expect(compileToC(g, { target: findTarget('stm32h743') }).view.weightBytes).toBe(1228800);
+    expect(() => compileToC(g, { target: findMcuTarget('stm32f405') })).toThrow(/the model does not fit stm32f405: its weights take 1228800 bytes/);
+    expect(compileToC(g, { target: findMcuTarget('stm32h743') }).view.weightBytes).toBe(1228800);
   });
 });
 

@@ -10,10 +10,11 @@ import { UserError } from '../../errors.js';
 import { loadModel, modelDisplayName } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import type { BuildReport } from '../../report/build-report.js';
-import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
+import { DEFAULT_TARGET_NAME, findMcuTarget } from '../../targets/load-targets.js';
 import { terminalJson, terminalText } from '../../util/escape.js';
 import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
 import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
+import { DENSE_WEIGHTS_HELP, parseDenseWeights } from '../precision-options.js';
 import { formatCount, renderTable } from '../format.js';
 import { collectInputShape, numberOption, parseIntOption } from '../options.js';
 import { progressReporter } from '../progress.js';
@@ -24,6 +25,7 @@ import { int8CostModel } from '../../build/int8-deployment.js';
 import { DEFAULT_QAT_LEARNING_RATE } from '../../quant/qat-defaults.js';
 import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, type CalibrationMethod } from '../../quant/calibrate.js';
 import { quantizationText } from '../../report/html-report.js';
+import type { WeightGranularity } from '../../quant/qparams.js';
 
 /** Exit code when a budget (or the accuracy limit) is not met; the report is still written. */
 export const EXIT_BUDGET_UNMET = 3;
@@ -46,6 +48,7 @@ interface BuildCliOptions extends DataOptions, TrainingCliOptions {
   precision?: Precision;
   calibration?: string;
   qatEpochs?: number;
+  denseWeights?: WeightGranularity;
   force?: boolean;
   json?: boolean;
   inputShape?: InputShapes;
@@ -78,10 +81,10 @@ function accuracyLine(r: BuildReport): string {
   return `accuracy (test): dense ${pct(a.dense)} → ${pct(a.final)} (${drop})`;
 }
 
-/** --calibration and --qat-epochs set the int8 quantization: refused when the build is float32. */
+/** --calibration, --qat-epochs and --dense-weights set the int8 quantization: refused when the build is float32. */
 function checkInt8Flags(o: BuildCliOptions, precision: Precision): CalibrationMethod {
   if (precision === 'float32') {
-    for (const [flag, given] of [['--qat-epochs', o.qatEpochs !== undefined], ['--calibration', o.calibration !== undefined]] as const) {
+    for (const [flag, given] of [['--qat-epochs', o.qatEpochs !== undefined], ['--calibration', o.calibration !== undefined], ['--dense-weights', o.denseWeights !== undefined]] as const) {
       if (given) throw new UserError(`${flag} sets the int8 quantization of the pruned model, and this build is float32`, `pass --precision int8, or drop ${flag}`);
     }
   }
@@ -132,12 +135,13 @@ export function registerBuild(program: Command): void {
     .option('--verify-vectors <n>', 'test samples the firmware is verified on', parseIntOption('--verify-vectors', 1, 100_000), 10)
     .option('--precision <p>', 'float32 or int8 (default: float32 where the core has an FPU, int8 where it has none); int8 prunes in float32, then quantizes the pruned model and deploys, verifies and measures the int8 firmware', parsePrecision)
     .option('--calibration <method>', `int8: activation ranges of the quantization: ${CALIBRATION_METHODS.join(', ')} (default ${DEFAULT_CALIBRATION})`)
+    .option('--dense-weights <g>', DENSE_WEIGHTS_HELP, parseDenseWeights)
     .option('--qat-epochs <n>', `int8: quantization-aware fine-tuning epochs on the train split after pruning (Adam, lr ${DEFAULT_QAT_LEARNING_RATE}, --batch-size; pruned weights stay zero); post-training quantization alone without it`, parseIntOption('--qat-epochs', 1, 100_000))
     .option('--force', 'replace an existing output folder')
     .option('--json', 'print the report as JSON')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
   addTrainingOptions(addDataOptions(cmd)).action(async (file: string, o: BuildCliOptions) => {
-    const target = findTarget(o.target);
+    const target = findMcuTarget(o.target, 'build');
     const budgets = parseBudgets(o, target);
     if (o.criterion !== 'l1' && o.criterion !== 'l2') throw new UserError(`--criterion must be l1 or l2, got '${o.criterion}'`);
     const outOptions = { force: o.force, inputs: [file, o.data] };
@@ -151,7 +155,7 @@ export function registerBuild(program: Command): void {
     // the soft-float instruction counts (no effect with an FPU).
     const int8 = precision.precision === 'int8';
     const cost = int8
-      ? int8CostModel(await bindCostModel(target), data.train)
+      ? int8CostModel(await bindCostModel(target), data.train, o.denseWeights)
       : await bindCostModel(target, { graph: g, vectors: sampleVectors(g, data.validation, 16) });
     const { createGraphTrainer } = await import('../../train/index.js');
     const trainer = createGraphTrainer(data.train, { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr });
@@ -167,7 +171,7 @@ export function registerBuild(program: Command): void {
         },
         verifyVectors: o.verifyVectors,
         precision,
-        int8: int8 ? { method, qatEpochs: o.qatEpochs, seed: o.seed, batchSize: o.batchSize, backend: o.backend } : undefined,
+        int8: int8 ? { method, denseWeights: o.denseWeights, qatEpochs: o.qatEpochs, seed: o.seed, batchSize: o.batchSize, backend: o.backend } : undefined,
         events: {
           onPhase: (t) => progress.line(t),
           onWarning: (w) => progress.line(`warning: ${w}`),

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { calibrateTarget, type CalibrationRun } from '../../cost/calibrate.js';
 import { UserError } from '../../errors.js';
-import { findTarget } from '../../targets/load-targets.js';
+import { findMcuTarget } from '../../targets/load-targets.js';
 import { calibrationPath, loadCalibration } from '../../cost/calibration.js';
 import { checkOutputFile } from '../../util/output-path.js';
 import { renderTable } from '../format.js';
@@ -50,7 +50,7 @@ export function registerCalibrate(program: Command): void {
     .option('--update', "with --only: refit the kernel keys of those cases in the target's calibration and keep its other keys (refused when a kept kernel changed since, or the compiler did)")
     .option('--json', 'print the calibration and the fit report as JSON')
     .action(async (options: CalibrateCliOptions) => {
-      const target = findTarget(options.target);
+      const target = findMcuTarget(options.target, 'calibrate');
       if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
       if (options.update && !options.only) throw new UserError('--update refits the kernels of the --only cases: give --only <prefixes>');
       if (options.only && !options.out && !options.update) throw new UserError('--only makes a partial calibration: give --out <file> so that the target\'s calibration is not replaced, or --update to refit those kernels in it');

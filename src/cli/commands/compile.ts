@@ -9,12 +9,15 @@ import { checkFitsTarget } from '../../emit/c/size-check.js';
 import { renderMakefile } from '../../emit/c/makefile.js';
 import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
-import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
+import { DEFAULT_TARGET_NAME, findTarget, isFpgaTarget } from '../../targets/load-targets.js';
 import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
 import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
 import { formatBytes } from '../format.js';
 import { collectInputShape } from '../options.js';
 import { addPrecisionOptions, modelForPrecision, type PrecisionOptions } from '../precision-options.js';
+import { parseMultiplierMapping, parseReuseFactor, type ReuseFactorSpec } from '../reuse-factor-option.js';
+import type { MultiplierMapping } from '../../emit/verilog/fpga-project.js';
+import { compileForFpga } from './compile-fpga.js';
 
 interface CompileOptions extends PrecisionOptions {
   target: string;
@@ -24,22 +27,31 @@ interface CompileOptions extends PrecisionOptions {
   force?: boolean;
   json?: boolean;
   inputShape?: InputShapes;
+  reuseFactor?: ReuseFactorSpec;
+  multipliers?: MultiplierMapping;
 }
 
 export function registerCompile(program: Command): void {
   const cmd = program
     .command('compile')
-    .description('generate a self-contained C library of the model (no malloc, static arena) and a Makefile for the target')
+    .description('generate a self-contained C library of the model (no malloc, static arena) and a Makefile for an MCU target, or its Verilog, testbench, constraints and open-flow Makefile for an FPGA target')
     .argument('<model>', 'model file (.onnx)')
     .option('--target <name>', 'target board (edgeprune targets lists them)', DEFAULT_TARGET_NAME)
     .requiredOption('--out <dir>', 'output directory (must be new or empty, unless --force)')
-    .option('--prefix <name>', 'prefix of every C symbol', 'model')
+    .option('--prefix <name>', 'prefix of every C symbol (FPGA: the top module\'s name)', 'model')
+    .option('--reuse-factor <spec>', 'FPGA targets: reuse factor of every layer (1: every product in parallel) and/or node=factor, e.g. 1 or 64,fc3=10', parseReuseFactor)
+    .option('--multipliers <where>', 'FPGA targets: multipliers on DSP blocks (dsp), in LUT logic (lut), or auto: DSP blocks when the design\'s multipliers fit the target\'s', parseMultiplierMapping)
     .option('--sparse <mode>', 'weight-sparse kernels for pruned layers: auto (per layer, when estimated faster and no bigger), never, always', 'auto')
     .option('--force', 'replace an existing output directory')
     .option('--json', 'print a JSON summary')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape);
   addPrecisionOptions(cmd).action(async (file: string, options: CompileOptions) => {
-    const target = findTarget(options.target);
+    const found = findTarget(options.target);
+    if (isFpgaTarget(found)) return compileForFpga(file, found, options);
+    for (const [flag, given] of [['--reuse-factor', options.reuseFactor], ['--multipliers', options.multipliers]] as const) {
+      if (given) throw new UserError(`${flag} is for FPGA targets; ${found.name} is an MCU`);
+    }
+    const target = found;
     if (!['auto', 'never', 'always'].includes(options.sparse)) throw new UserError(`--sparse must be auto, never or always, got '${options.sparse}'`);
     const outOptions = { force: options.force, inputs: options.calibrationData ? [file, options.calibrationData] : [file] };
     checkOutputDir(options.out, outOptions);

@@ -14,9 +14,11 @@ import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, DEFAULT_PERCENTILE, type Cali
 import { calibrationInputs, DEFAULT_CALIBRATION_SAMPLES } from '../../quant/calibration-data.js';
 import { DEFAULT_QAT_LEARNING_RATE } from '../../quant/qat-defaults.js';
 import type { QatResult } from '../../quant/qat.js';
+import type { WeightGranularity } from '../../quant/qparams.js';
 import { quantizeModel, type QuantizeReport } from '../../quant/quantize.js';
 import { terminalJson, terminalName } from '../../util/escape.js';
 import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
+import { DENSE_WEIGHTS_HELP, parseDenseWeights } from '../precision-options.js';
 import { formatBytes, renderTable } from '../format.js';
 import { collectInputShape, numberOption, parseIntOption } from '../options.js';
 
@@ -33,6 +35,7 @@ interface QuantizeCliOptions extends DataOptions {
   qatEpochs?: number;
   lr?: number;
   batchSize?: number;
+  denseWeights?: WeightGranularity;
 }
 
 /** Flags that only quantization-aware fine-tuning reads. */
@@ -80,7 +83,7 @@ interface QatSummary {
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const range = (r: { min: number; max: number }) => `[${r.min.toPrecision(4)}, ${r.max.toPrecision(4)}]`;
 
-function renderSummary(report: QuantizeReport, acc: AccuracyFigures, method: CalibrationMethod, qat?: QatSummary): string {
+function renderSummary(report: QuantizeReport, acc: AccuracyFigures, method: CalibrationMethod, denseWeights: WeightGranularity, qat?: QatSummary): string {
   const layers = renderTable(['layer', 'float', 'int8'], report.layers.map((l) => [terminalName(l.name), l.from, l.to]));
   const tensors = renderTable(
     ['tensor', 'calibration', 'observed', 'clipped to', 'scale', 'zero point'],
@@ -88,7 +91,7 @@ function renderSummary(report: QuantizeReport, acc: AccuracyFigures, method: Cal
     [false, false, true, true, true, true],
   );
   const { float, int8 } = report.weightBytes;
-  const lines = [`calibration: ${report.samples} samples of the train split, ${method} by default`];
+  const lines = [`calibration: ${report.samples} samples of the train split, ${method} by default${denseWeights === 'per-tensor' ? '; dense layer weights per tensor' : ''}`];
   if (qat) {
     const loss = qat.loss.map((l) => l.toFixed(4)).join(' → ');
     lines.push(
@@ -130,6 +133,7 @@ export function registerQuantize(program: Command): void {
     .option('--calibration <method>', `activation ranges: ${CALIBRATION_METHODS.join(', ')}`, DEFAULT_CALIBRATION)
     .option('--tensor-calibration <name=method>', 'the method of one tensor (repeatable)', collectTensorMethod)
     .option('--percentile <p>', 'percentile of the percentile method (both ends clipped)', numberOption('--percentile', { min: 50, minExclusive: true, max: 100 }), DEFAULT_PERCENTILE)
+    .option('--dense-weights <g>', DENSE_WEIGHTS_HELP, parseDenseWeights, 'per-channel')
     .option('--samples <n>', 'calibration samples (the first of the train split)', parseIntOption('--samples', 1, 1_000_000), DEFAULT_CALIBRATION_SAMPLES)
     .option('--force', 'replace an existing output')
     .option('--json', 'print one JSON object')
@@ -150,7 +154,7 @@ export function registerQuantize(program: Command): void {
     const split = loadSplit(o.data, o);
     const feeds = calibrationInputs(g, split.train, o.samples);
     const perTensor = o.tensorCalibration as Record<string, CalibrationMethod> | undefined;
-    const options = { method, perTensor, percentile: o.percentile };
+    const options = { method, perTensor, percentile: o.percentile, denseWeights: o.denseWeights };
     const ptq = quantizeModel(g, feeds, options);
     let { graph, report } = ptq;
     let qat: QatSummary | undefined;
@@ -168,14 +172,14 @@ export function registerQuantize(program: Command): void {
     if (o.json) {
       const score = (r: EvalResult) => (r.task === 'regression' ? { mse: r.mse } : { accuracy: r.accuracy, loss: r.loss });
       console.log(terminalJson({
-        model: file, out: o.out, calibration: { method, perTensor: perTensor ?? {}, percentile: o.percentile, samples: report.samples },
+        model: file, out: o.out, calibration: { method, perTensor: perTensor ?? {}, percentile: o.percentile, samples: report.samples }, denseWeights: o.denseWeights,
         layers: report.layers, tensors: report.tensors, weightBytes: report.weightBytes,
         accuracy: { split: accuracy.split, samples: accuracy.samples, float: score(accuracy.float), int8: score(accuracy.int8), ...(accuracy.ptq ? { ptq: score(accuracy.ptq) } : {}) },
         ...(qat ? { qat } : {}),
       }));
       return;
     }
-    console.log(renderSummary(report, accuracy, method, qat));
+    console.log(renderSummary(report, accuracy, method, o.denseWeights ?? 'per-channel', qat));
     console.log(`wrote ${o.out}`);
   });
 }

@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { loadModel, modelDisplayName } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
-import { DEFAULT_TARGET_NAME, findTarget } from '../../targets/load-targets.js';
+import { DEFAULT_TARGET_NAME, findTarget, isFpgaTarget } from '../../targets/load-targets.js';
 import { loadVectors } from '../../verify/vectors.js';
 import { verifyOnTarget, type VerifyReport } from '../../verify/verify-mcu.js';
 import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
@@ -13,6 +13,9 @@ import { UserError } from '../../errors.js';
 import { addPrecisionOptions, modelForPrecision, type PrecisionOptions } from '../precision-options.js';
 import { renderTrace, renderTraceSummary } from '../render-trace.js';
 import { checkFloatReference } from '../../verify/float-reference.js';
+import { parseMultiplierMapping, parseReuseFactor, type ReuseFactorSpec } from '../reuse-factor-option.js';
+import type { MultiplierMapping } from '../../emit/verilog/fpga-project.js';
+import { verifyForFpga } from './verify-fpga.js';
 
 /** Exit code when the firmware's outputs do not match. */
 export const EXIT_VERIFY_FAILED = 4;
@@ -30,6 +33,9 @@ interface VerifyCliOptions extends PrecisionOptions {
   inputShape?: InputShapes;
   floatModel?: string;
   trace?: boolean;
+  reuseFactor?: ReuseFactorSpec;
+  multipliers?: MultiplierMapping;
+  synth?: boolean;
 }
 
 const sci = (x: number | null) => (x === null ? '-' : x === 0 ? '0' : x.toExponential(1));
@@ -96,10 +102,25 @@ export function registerVerify(program: Command): void {
     .option('--keep-build', 'keep the build folder and print where it is')
     .option('--float-model <file>', 'for a quantized model: the float model it came from (default: the model itself when verify quantizes it); reports top-1 agreement and, when --data has labels, both accuracies')
     .option('--trace', 'build a firmware that returns every layer\'s output, compare each with the interpreter, and name the first that diverges (slower: every layer crosses the UART)')
+    .option('--reuse-factor <spec>', 'FPGA targets: reuse factor of every layer and/or node=factor (as compile)', parseReuseFactor)
+    .option('--multipliers <where>', 'FPGA targets: multipliers on DSP blocks (dsp), in LUT logic (lut), or auto: DSP blocks when the design\'s multipliers fit the target\'s', parseMultiplierMapping)
+    .option('--synth', 'FPGA targets: also synthesize with Yosys (and on iCE40 place and route with nextpnr, pack with icepack): resources, Fmax, latency in µs')
     .option('--json', 'print one JSON object')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape);
   addPrecisionOptions(cmd).action(async (file: string, options: VerifyCliOptions) => {
-    const target = findTarget(options.target);
+    const found = findTarget(options.target);
+    if (isFpgaTarget(found)) {
+      for (const [flag, given] of [['--port', options.port], ['--float-model', options.floatModel], ['--trace', options.trace], ['--keep-build', options.keepBuild]] as const) {
+        if (given) throw new UserError(`${flag} is for MCU targets; ${found.name} is an FPGA target`, flag === '--trace' ? 'FPGA verify traces every layer already' : `drop ${flag}`);
+      }
+      const report = await verifyForFpga(file, found, options);
+      if (!report.passed) process.exitCode = EXIT_VERIFY_FAILED;
+      return;
+    }
+    for (const [flag, given] of [['--reuse-factor', options.reuseFactor], ['--synth', options.synth], ['--multipliers', options.multipliers]] as const) {
+      if (given) throw new UserError(`${flag} is for FPGA targets; ${found.name} is an MCU`);
+    }
+    const target = found;
     if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
     const model = await loadModel(file, { inputShapes: options.inputShape });
     const { graph: g, choice: precision, floatModel: original } = modelForPrecision(model, target, options, 'verify');

@@ -21,11 +21,11 @@ export const sparseDenseS8: KernelModel = {
   kernel: 'ep_sparse_dense_s8',
   header: 'ep_int8_sparse.h',
   extraHeaders: ['ep_int8_common.h'],
-  keys: ['ep_sparse_dense_s8'],
+  keys: ['ep_sparse_dense_s8', 'ep_sparse_dense_s8:pt'],
   timeTerms: DENSE_TIME,
   codeTerms: ['call'],
   formula:
-    'per input row and output, the non-zeros of each segment of 128 inputs (from the count bytes) four at a time, then one by one: instructions = quads·(4 non-zeros: index, input and weight loads, multiply-accumulate) + singles + segments + outputs·(requantization) + rows + call',
+    'the same for ep_sparse_dense_s8_pt (per-tensor weights, key ep_sparse_dense_s8:pt); per input row and output, the non-zeros of each segment of 128 inputs (from the count bytes) four at a time, then one by one: instructions = quads·(4 non-zeros: index, input and weight loads, multiply-accumulate) + singles + segments + outputs·(requantization) + rows + call',
   analyze(call) {
     const cnt = packed(call, 1);
     const rows = intArg(call, 8);
@@ -39,7 +39,7 @@ export const sparseDenseS8: KernelModel = {
       singles += cnt[i] % 4;
     }
     const time = { quads: rows * quads, singles: rows * singles, segments: rows * N * S, outputs: rows * N, rows, call: 1 };
-    return { key: 'ep_sparse_dense_s8', time, code: { call: 1 }, macs: rows * K * N };
+    return { key: call.kernel === 'ep_sparse_dense_s8_pt' ? 'ep_sparse_dense_s8:pt' : 'ep_sparse_dense_s8', time, code: { call: 1 }, macs: rows * K * N };
   },
 };
 

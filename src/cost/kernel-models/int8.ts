@@ -17,11 +17,11 @@ export const denseS8: KernelModel = {
   kernel: 'ep_dense_s8',
   header: 'ep_int8_dense.h',
   extraHeaders: ['ep_int8_common.h'],
-  keys: ['ep_dense_s8'],
+  keys: ['ep_dense_s8', 'ep_dense_s8:pt'],
   timeTerms: DENSE_TIME,
   codeTerms: DENSE_CODE,
   formula:
-    'tiles of NB outputs of one row (NB by ep__s8_dense_tile_width, and single outputs for the remainder); on the DSP path four inputs at a time as two lane pairs (quadIter: per tile and 4 inputs; quadMac: x NB, a weight word and two SMLAD each), the rest (and everything on the portable path) one input at a time (kIter, kMac: x NB); ' +
+    'the same for ep_dense_s8_pt (per-tensor weights: one multiplier and shift, key ep_dense_s8:pt); tiles of NB outputs of one row (NB by ep__s8_dense_tile_width, and single outputs for the remainder); on the DSP path four inputs at a time as two lane pairs (quadIter: per tile and 4 inputs; quadMac: x NB, a weight word and two SMLAD each), the rest (and everything on the portable path) one input at a time (kIter, kMac: x NB); ' +
     'instructions = quadIter + quadMac + kIter + kMac + tiles + outputs·(requantization) + rows + call; code = quadOps·(NB of each tile shape, DSP) + kOps·(NB of each tile shape) + tileOutputs + tileCopies + call',
   analyze(call, ctx) {
     const rows = intArg(call, 6);
@@ -50,7 +50,7 @@ export const denseS8: KernelModel = {
     time.rows = rows;
     time.call = 1;
     code.call = 1;
-    return { key: 'ep_dense_s8', time, code, macs: rows * K * N };
+    return { key: call.kernel === 'ep_dense_s8_pt' ? 'ep_dense_s8:pt' : 'ep_dense_s8', time, code, macs: rows * K * N };
   },
 };
 

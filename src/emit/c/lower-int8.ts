@@ -2,7 +2,7 @@
 //
 // The kernels (templates/c/lib/ep_int8_*.h) take the weights in their ONNX layout, the int32 bias as is, and the
 // per-channel fixed-point constants from channelMultipliers (src/ops/util/int8-params.ts): mult int32 [M] and shift
-// int8 [M]. Zero points, clamps and shapes are literal arguments. The int8 ops carry their fused activation in
+// int8 [M]; an Int8Gemm with per-tensor weights (w_scale [1], M > 1) stores one pair and calls the _pt entry. Zero points, clamps and shapes are literal arguments. The int8 ops carry their fused activation in
 // act_min/act_max, so no ReLU is fused here. A layer with pruned weights may take the weight-sparse int8 kernel instead
 // (ep_int8_sparse.h), chosen per layer by sparse-choice-s8.ts as the float layers are by sparse-choice.ts.
 
@@ -21,11 +21,16 @@ import { constantInput, int8Value, scale, zeroPoint } from './lower-int8-operand
 import { refineWithEstimator, type ConvShape } from './sparse-choice.js';
 import { chooseSparseConvS8, chooseSparseDenseS8, foldZeroPoint, packSparseConvS8, packSparseDenseS8 } from './sparse-choice-s8.js';
 
+/** An Int8Gemm whose outputs share one weight scale (w_scale [1]) and so one multiplier and shift: the _pt kernels. */
+function perTensorDense(ctx: LowerContext, M: number): boolean {
+  return M > 1 && constantInput(ctx, gemm.W_SCALE, 'w_scale', 'float32').size === 1;
+}
+
 /**
  * The arguments every int8 layer kernel shares after its weights: bias (or NULL), the per-channel multipliers and
- * shifts (channelMultipliers: the one definition), then the output.
+ * shifts (channelMultipliers: the one definition; one pair when `shared`, for the _pt kernels), then the output.
  */
-function layerParams(ctx: LowerContext, M: number, node: Node, out: string, outOffset = 0): CArg[] {
+function layerParams(ctx: LowerContext, M: number, node: Node, out: string, outOffset = 0, shared = false): CArg[] {
   const multipliers = channelMultipliers(
     constantInput(ctx, conv.X_SCALE, 'x_scale', 'float32'),
     constantInput(ctx, conv.W_SCALE, 'w_scale', 'float32'),
@@ -35,10 +40,11 @@ function layerParams(ctx: LowerContext, M: number, node: Node, out: string, outO
   );
   const biasName = ctx.node.inputs[conv.BIAS];
   const bias = biasName ? weight(biasName, constantInput(ctx, conv.BIAS, 'bias B', 'int32')) : NULL_ARG;
+  const kept = shared ? multipliers.slice(0, 1) : multipliers;
   return [
     bias,
-    weight(`${node.name}:requant_mult`, Tensor.fromNumbers('int32', [M], multipliers.map((m) => m.multiplier))),
-    weight(`${node.name}:requant_shift`, Tensor.fromNumbers('int8', [M], multipliers.map((m) => m.shift))),
+    weight(`${node.name}:requant_mult`, Tensor.fromNumbers('int32', [kept.length], kept.map((m) => m.multiplier))),
+    weight(`${node.name}:requant_shift`, Tensor.fromNumbers('int8', [kept.length], kept.map((m) => m.shift))),
     value(out, outOffset),
   ];
 }
@@ -125,23 +131,25 @@ const int8Gemm: Lowering = {
     const wt = int8Weights(ctx);
     const M = wt.shape[0];
     const out = ctx.output(0);
+    const shared = perTensorDense(ctx, M);
+    const suffix = shared ? '_pt' : '';
     const denseCall = (): CCall => ({
-      kernel: 'ep_dense_s8',
-      args: [value(x), weight(ctx.node.inputs[gemm.W], wt), ...layerParams(ctx, M, ctx.node, out), int(rows), int(K), int(M), ...quantTail(ctx, attrs)],
+      kernel: `ep_dense_s8${suffix}`,
+      args: [value(x), weight(ctx.node.inputs[gemm.W], wt), ...layerParams(ctx, M, ctx.node, out, 0, shared), int(rows), int(K), int(M), ...quantTail(ctx, attrs)],
     });
     const sparseCall = (): CCall => {
       const packed = packSparseDenseS8(wt.data as Int8Array, M, K);
       const [, yZero, actMin, actMax] = quantTail(ctx, attrs);
       return {
-        kernel: 'ep_sparse_dense_s8',
-        args: [value(x), ...sparseArrays(ctx, wt, M, { cnt: packed.cnt, pos: packed.idx, val: packed.val }), ...layerParams(ctx, M, ctx.node, out).slice(1), int(rows), int(K), int(M), yZero, actMin, actMax],
+        kernel: `ep_sparse_dense_s8${suffix}`,
+        args: [value(x), ...sparseArrays(ctx, wt, M, { cnt: packed.cnt, pos: packed.idx, val: packed.val }), ...layerParams(ctx, M, ctx.node, out, 0, shared).slice(1), int(rows), int(K), int(M), yZero, actMin, actMax],
       };
     };
     const mode = ctx.sparse ?? 'auto';
     const decision = refineWithEstimator(mode, chooseSparseDenseS8(mode, wt.data as Int8Array, rows, K, M, hasBias(ctx)), ctx.estimator, () => [denseCall()], () => [sparseCall()]);
     return {
       nodes: [ctx.node.name],
-      summary: `Int8Gemm ${K}→${M}${sparseNote(decision)}`,
+      summary: `Int8Gemm ${K}→${M}${shared ? ' per-tensor' : ''}${sparseNote(decision)}`,
       inputs: [x],
       outputs: [out],
       calls: [decision.kernel === 'sparse' ? sparseCall() : denseCall()],

@@ -1,5 +1,5 @@
-/* edgeprune MCU kernels: int8 fully connected layer with per-output fixed-point requantization and fused clamp:
- * the interpreter's Int8Gemm (src/ops/int8-gemm.ts) bit for bit. */
+/* edgeprune MCU kernels: int8 fully connected layer with fixed-point requantization (per output, or one multiplier and
+ * shift for the layer: per-tensor weights) and fused clamp: the interpreter's Int8Gemm (src/ops/int8-gemm.ts) bit for bit. */
 #ifndef EP_INT8_DENSE_H
 #define EP_INT8_DENSE_H
 
@@ -12,10 +12,11 @@ EP_INLINE int ep__s8_dense_tile_width(int N) {
   return N <= EP_S8_DENSE_MAX_NB ? N : N % 6 == 0 ? 6 : N % 5 == 0 ? 5 : 4;
 }
 
-/* NB outputs of one row: acc[n] = bias[n] + sum over k of (x[k] - x_zp) * w[n][k]. */
+/* NB outputs of one row: acc[n] = bias[n] + sum over k of (x[k] - x_zp) * w[n][k]. Output n requantizes with
+ * mult[n * qs] and shift[n * qs]: qs is the literal 1 (per output) or 0 (one pair), folded away after inlining. */
 EP_INLINE void ep__s8_dense_tile(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
                                  const int8_t *shift, int8_t *y, const int NB, int K, int32_t x_zp, int32_t y_zp,
-                                 int32_t act_min, int32_t act_max) {
+                                 int32_t act_min, int32_t act_max, const int qs) {
   uint32_t acc[EP_S8_DENSE_MAX_NB] = {0};
   EP_UNROLL(6)
   for (int n = 0; n < NB; n++) acc[n] = bias ? (uint32_t)bias[n] : 0u;
@@ -43,7 +44,23 @@ EP_INLINE void ep__s8_dense_tile(const int8_t *x, const int8_t *w, const int32_t
     for (int n = 0; n < NB; n++) acc[n] += (uint32_t)(xv * (int32_t)w[n * K + k]);
   }
   EP_UNROLL(6)
-  for (int n = 0; n < NB; n++) y[n] = ep_requant_s8((int32_t)acc[n], mult[n], shift[n], y_zp, act_min, act_max);
+  for (int n = 0; n < NB; n++) y[n] = ep_requant_s8((int32_t)acc[n], mult[n * qs], shift[n * qs], y_zp, act_min, act_max);
+}
+
+/* ep_dense_s8 with the stride qs of mult and shift (see ep__s8_dense_tile). */
+EP_INLINE void ep__dense_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                            const int8_t *shift, int8_t *y, int rows, int K, int N, int32_t x_zp, int32_t y_zp,
+                            int32_t act_min, int32_t act_max, const int qs) {
+  const int NB = EP_CONSTANT(N) ? ep__s8_dense_tile_width(N) : 1;
+  const int full = N / NB * NB;
+  for (int r = 0; r < rows; r++, x += K, y += N) {
+    for (int n = 0; n < full; n += NB)
+      ep__s8_dense_tile(x, w + n * K, bias ? bias + n : NULL, mult + n * qs, shift + n * qs, y + n, NB, K, x_zp, y_zp,
+                        act_min, act_max, qs);
+    for (int n = full; n < N; n++)
+      ep__s8_dense_tile(x, w + n * K, bias ? bias + n : NULL, mult + n * qs, shift + n * qs, y + n, 1, K, x_zp, y_zp,
+                        act_min, act_max, qs);
+  }
 }
 
 /* Int8Gemm: y[r][n] = clamp(requant(bias[n] + sum_k (x[r][k] - x_zp) * w[n][k], mult[n], shift[n]) + y_zp,
@@ -53,16 +70,17 @@ EP_INLINE void ep__s8_dense_tile(const int8_t *x, const int8_t *w, const int32_t
 EP_INLINE void ep_dense_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
                            const int8_t *shift, int8_t *y, int rows, int K, int N, int32_t x_zp, int32_t y_zp,
                            int32_t act_min, int32_t act_max) {
-  const int NB = EP_CONSTANT(N) ? ep__s8_dense_tile_width(N) : 1;
-  const int full = N / NB * NB;
-  for (int r = 0; r < rows; r++, x += K, y += N) {
-    for (int n = 0; n < full; n += NB)
-      ep__s8_dense_tile(x, w + n * K, bias ? bias + n : NULL, mult + n, shift + n, y + n, NB, K, x_zp, y_zp, act_min,
-                        act_max);
-    for (int n = full; n < N; n++)
-      ep__s8_dense_tile(x, w + n * K, bias ? bias + n : NULL, mult + n, shift + n, y + n, 1, K, x_zp, y_zp, act_min,
-                        act_max);
-  }
+  ep__dense_s8(x, w, bias, mult, shift, y, rows, K, N, x_zp, y_zp, act_min, act_max, 1);
+}
+
+/* Int8Gemm with per-tensor weights (w_scale [1]): ep_dense_s8 with ONE multiplier *mult and shift *shift for every
+ * output (the emitter stores one pair). They are read once into locals, which the stores to y cannot alias. */
+EP_INLINE void ep_dense_s8_pt(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                              const int8_t *shift, int8_t *y, int rows, int K, int N, int32_t x_zp, int32_t y_zp,
+                              int32_t act_min, int32_t act_max) {
+  const int32_t m = *mult;
+  const int8_t s = *shift;
+  ep__dense_s8(x, w, bias, &m, &s, y, rows, K, N, x_zp, y_zp, act_min, act_max, 0);
 }
 
 #endif /* EP_INT8_DENSE_H */

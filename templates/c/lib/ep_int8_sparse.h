@@ -1,5 +1,6 @@
 /* edgeprune MCU kernels: weight-sparse int8 fully connected layer and convolution (NCHW, batch 1), per-channel
- * fixed-point requantization and fused clamp: the interpreter's Int8Gemm and Int8Conv bit for bit (integer sums are
+ * fixed-point requantization (one multiplier and shift for a dense layer with per-tensor weights: the _pt entry) and
+ * fused clamp: the interpreter's Int8Gemm and Int8Conv bit for bit (integer sums are
  * exact, so skipping the zero weights changes nothing).
  *
  * Zero point. The dense kernels multiply raw x and start from bias - x_zp * (the weights' sum); so do these, with
@@ -43,12 +44,10 @@
 /* Pixels per conv tile (accumulators in registers on Thumb-2). */
 #define EP_S8_SPARSE_MAX_P 8
 
-/* Int8Gemm with pruned constant weights: y[r][n] = clamp(requant(acc0[n] + sum over the non-zero w[n][k] of
- * x[r][k] * w[n][k], mult[n], shift[n]) + y_zp, act_min, act_max), with acc0[n] = bias[n] - x_zp * sum_k w[n][k]
- * (see the top): ep_dense_s8's bits. Format: cnt/idx/val above. y must not overlap x. */
-EP_INLINE void ep_sparse_dense_s8(const int8_t *x, const uint8_t *cnt, const uint8_t *idx, const int8_t *val,
-                                  const int32_t *acc0, const int32_t *mult, const int8_t *shift, int8_t *y, int rows,
-                                  int K, int N, int32_t y_zp, int32_t act_min, int32_t act_max) {
+/* ep_sparse_dense_s8 with the stride qs of mult and shift: the literal 1 (per output) or 0 (one pair for the layer). */
+EP_INLINE void ep__sparse_dense_s8(const int8_t *x, const uint8_t *cnt, const uint8_t *idx, const int8_t *val,
+                                   const int32_t *acc0, const int32_t *mult, const int8_t *shift, int8_t *y, int rows,
+                                   int K, int N, int32_t y_zp, int32_t act_min, int32_t act_max, const int qs) {
   const int S = (K + EP_S8_SPARSE_SEGMENT - 1) / EP_S8_SPARSE_SEGMENT;
   for (int r = 0; r < rows; r++, x += K, y += N) {
     const uint8_t *pc = cnt;
@@ -67,10 +66,28 @@ EP_INLINE void ep_sparse_dense_s8(const int8_t *x, const uint8_t *cnt, const uin
         }
         for (; pi < end; pi++, pv++) acc += (uint32_t)((int32_t)xs[*pi] * *pv);
       }
-      const ep__rq_t rq = ep__rq_prepare(mult[n], shift[n], y_zp);
+      const ep__rq_t rq = ep__rq_prepare(mult[n * qs], shift[n * qs], y_zp);
       y[n] = ep__rq_apply((int32_t)acc, &rq, y_zp, act_min, act_max);
     }
   }
+}
+
+/* Int8Gemm with pruned constant weights: y[r][n] = clamp(requant(acc0[n] + sum over the non-zero w[n][k] of
+ * x[r][k] * w[n][k], mult[n], shift[n]) + y_zp, act_min, act_max), with acc0[n] = bias[n] - x_zp * sum_k w[n][k]
+ * (see the top): ep_dense_s8's bits. Format: cnt/idx/val above. y must not overlap x. */
+EP_INLINE void ep_sparse_dense_s8(const int8_t *x, const uint8_t *cnt, const uint8_t *idx, const int8_t *val,
+                                  const int32_t *acc0, const int32_t *mult, const int8_t *shift, int8_t *y, int rows,
+                                  int K, int N, int32_t y_zp, int32_t act_min, int32_t act_max) {
+  ep__sparse_dense_s8(x, cnt, idx, val, acc0, mult, shift, y, rows, K, N, y_zp, act_min, act_max, 1);
+}
+
+/* ep_sparse_dense_s8 with per-tensor weights: ONE multiplier *mult and shift *shift for every output (read once). */
+EP_INLINE void ep_sparse_dense_s8_pt(const int8_t *x, const uint8_t *cnt, const uint8_t *idx, const int8_t *val,
+                                     const int32_t *acc0, const int32_t *mult, const int8_t *shift, int8_t *y, int rows,
+                                     int K, int N, int32_t y_zp, int32_t act_min, int32_t act_max) {
+  const int32_t m = *mult;
+  const int8_t s = *shift;
+  ep__sparse_dense_s8(x, cnt, idx, val, acc0, &m, &s, y, rows, K, N, y_zp, act_min, act_max, 0);
 }
 
 /* Pixels per conv tile: the fewest tiles of at most EP_S8_SPARSE_MAX_P over `width`, evenly sized. */

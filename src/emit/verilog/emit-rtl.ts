@@ -1,0 +1,166 @@
+// Verilog of a quantized model's integer core: the layer list (lower-rtl.ts) as a fully resolved view model, rendered
+// by templates/verilog/model.v.hbs into <top>.v, with the library modules it instantiates and the simulation wrapper
+// (templates/verilog/tb/model_tb_top.v.hbs) that exposes every layer's output beats to the Verilator testbench.
+
+import type { Graph } from '../../ir/graph.js';
+import { repoPath } from '../../util/package-root.js';
+import { renderTemplate } from '../render-template.js';
+import { lowerToRtl, RTL_FIXED_MODULES, type HostOp, type RtlDesign, type RtlOptions } from './lower-rtl.js';
+import { beatBytes, describeFormat, type RtlLayer } from './rtl-layer.js';
+import { VERILOG_PORT_NAMES, VerilogNames, verilogCommentText } from './verilog-names.js';
+
+/** One instance of the top module, every identifier resolved. */
+export interface RtlInstanceView {
+  index: number;
+  module: string;
+  instance: string;
+  nodeComment: string;
+  opComment: string;
+  latencyCycles: number;
+  params: { name: string; value: string }[];
+  inValid: string;
+  inReady: string;
+  inData: string;
+  outValid: string;
+  outReady: string;
+  outData: string;
+  outMsb: number;
+  /** The next stage reads only some bytes of this output (lint: the rest is unused on purpose). */
+  outPartlyRead: boolean;
+}
+
+export interface RtlView {
+  top: string;
+  graphComment: string;
+  latencyCycles: number;
+  layerLines: string[];
+  hostBefore: string;
+  hostAfter: string;
+  inFormat: string;
+  outFormat: string;
+  inMsb: number;
+  outMsb: number;
+  /** The first stage reads only some bytes of in_data. */
+  inPartlyRead: boolean;
+  instances: RtlInstanceView[];
+  last: RtlInstanceView;
+}
+
+/** The layers with hardware, in stream order. */
+export function hardwareLayers(design: RtlDesign): (RtlLayer & { hardware: NonNullable<RtlLayer['hardware']> })[] {
+  return design.layers.filter((l): l is RtlLayer & { hardware: NonNullable<RtlLayer['hardware']> } => l.hardware !== undefined);
+}
+
+/** Latency of the whole core (no stall): the stages add up, nothing between them. */
+export function designLatency(design: RtlDesign): number {
+  return hardwareLayers(design).reduce((s, l) => s + l.hardware.latencyCycles, 0);
+}
+
+function hostText(ops: HostOp[], none: string): string {
+  if (ops.length === 0) return none;
+  return ops.map((o) => `${verilogCommentText(o.node)} (${verilogCommentText(o.op)}${o.detail ? `, ${o.detail}` : ''})`).join(', then ');
+}
+
+function layerLine(l: RtlLayer): string {
+  const where = l.hardware ? `${l.hardware.module}, ${l.hardware.latencyCycles} cycle(s), ${l.hardware.multipliers.weights} weight multiplier(s)` : 'no hardware: the stream passes unchanged';
+  return `${verilogCommentText(l.node)} (${verilogCommentText(l.op)}): ${where}; out: ${describeFormat(l.outFormat)}`;
+}
+
+/** The bytes `bytes` of the beat `data`, in order, as one concatenation (byte 0 of the result = bytes[0]). */
+function selectBytes(data: string, bytes: number[] | undefined): string {
+  if (!bytes) return data;
+  return `{${bytes.map((b) => `${data}[${8 * b + 7}:${8 * b}]`).reverse().join(', ')}}`;
+}
+
+/** The view model of <top>.v: every identifier unique and sanitized, every model text escaped for a comment. */
+export function rtlView(design: RtlDesign): RtlView {
+  const names = new VerilogNames([...VERILOG_PORT_NAMES, ...RTL_FIXED_MODULES, design.top]);
+  let prev = { valid: 'in_valid', ready: 'in_ready', data: 'in_data' };
+  const views: RtlInstanceView[] = [];
+  const instances = hardwareLayers(design).map((l, index): RtlInstanceView => {
+    const instance = names.unique(l.node || `layer_${index}`);
+    const out = { valid: names.unique(instance, '_out_valid'), ready: names.unique(instance, '_out_ready'), data: names.unique(instance, '_out_data') };
+    const view: RtlInstanceView = {
+      index,
+      module: l.hardware.module,
+      instance,
+      nodeComment: verilogCommentText(l.node),
+      opComment: verilogCommentText(l.op),
+      latencyCycles: l.hardware.latencyCycles,
+      params: l.hardware.params.map((p) => ({ ...p })),
+      inValid: prev.valid,
+      inReady: prev.ready,
+      inData: selectBytes(prev.data, l.hardware.inputBytes),
+      outValid: out.valid,
+      outReady: out.ready,
+      outData: out.data,
+      outMsb: 8 * beatBytes(l.outFormat) - 1,
+      outPartlyRead: false,
+    };
+    if (index > 0 && l.hardware.inputBytes) views[index - 1].outPartlyRead = true;
+    views.push(view);
+    prev = out;
+    return view;
+  });
+  return {
+    top: design.top,
+    graphComment: verilogCommentText(design.graphName),
+    latencyCycles: designLatency(design),
+    layerLines: design.layers.map(layerLine),
+    hostBefore: hostText(design.host.before, 'nothing (the model takes int8 input)'),
+    hostAfter: hostText(design.host.after, 'nothing (out_data is the model output)'),
+    inFormat: describeFormat(design.input.format),
+    outFormat: describeFormat(design.output.format),
+    inMsb: 8 * beatBytes(design.input.format) - 1,
+    outMsb: 8 * beatBytes(design.output.format) - 1,
+    inPartlyRead: instances[0].inData !== 'in_data',
+    instances,
+    last: instances[instances.length - 1],
+  };
+}
+
+/** <top>.v of a design. */
+export function renderRtl(design: RtlDesign): string {
+  return renderTemplate('verilog/model.v.hbs', rtlView(design));
+}
+
+/** The simulation wrapper ep_model_tb_top.v (trace ports) of a design, from the same view. */
+export function renderTestbenchTop(design: RtlDesign): string {
+  const view = rtlView(design);
+  let lsb = 0;
+  const traces = view.instances.map((i) => {
+    const t = { index: i.index, outValid: i.outValid, outReady: i.outReady, outData: i.outData, lsb, msb: lsb + i.outMsb };
+    lsb += i.outMsb + 1;
+    return t;
+  });
+  const fireBits = 8 * Math.ceil(traces.length / 8);
+  return renderTemplate('verilog/tb/model_tb_top.v.hbs', {
+    top: view.top, inMsb: view.inMsb, outMsb: view.outMsb, traces, traceMsb: lsb - 1,
+    fireMsb: fireBits - 1, layerCount: traces.length, firePadBits: fireBits - traces.length,
+  });
+}
+
+/** Bytes of each layer's output beat in the wrapper's trace_data, in layer order. */
+export function traceBeatBytes(design: RtlDesign): number[] {
+  return hardwareLayers(design).map((l) => beatBytes(l.outFormat));
+}
+
+/** The library sources a design instantiates (absolute paths, each once, in a fixed order). */
+export function rtlLibraryFiles(design: RtlDesign): string[] {
+  const files = [...new Set(hardwareLayers(design).flatMap((l) => l.hardware.libraryFiles))].sort();
+  return files.map((f) => repoPath('templates/verilog/lib', f));
+}
+
+export interface EmittedRtl {
+  design: RtlDesign;
+  /** Generated files (name → content): <top>.v. */
+  files: { name: string; content: string }[];
+  /** Library sources to add (absolute paths). */
+  library: string[];
+}
+
+/** Lower and render a quantized graph: the Verilog of its integer core. */
+export function emitRtl(graph: Graph, options: RtlOptions = {}): EmittedRtl {
+  const design = lowerToRtl(graph, options);
+  return { design, files: [{ name: `${design.top}.v`, content: renderRtl(design) }], library: rtlLibraryFiles(design) };
+}

@@ -1,0 +1,166 @@
+// The files `compile --target <fpga>` writes: the model core's Verilog and the library modules it instantiates, the
+// board's top level (the core behind the UART line protocol), the Verilator testbench, the board's constraints, a
+// Makefile running the open flow (Yosys, nextpnr-ice40, icepack) and a README. Model text reaches each file through
+// the escaper of its context (Verilog identifiers and comments, Makefile comments, Markdown).
+
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Graph } from '../../ir/graph.js';
+import { boardConstraints } from '../../targets/constraints.js';
+import type { FpgaTarget } from '../../targets/schema.js';
+import { makeComment, markdownText } from '../../util/escape.js';
+import { repoPath } from '../../util/package-root.js';
+import { VERSION } from '../../version.js';
+import { renderTemplate } from '../render-template.js';
+import { designLatency, hardwareLayers, renderRtl, renderTestbenchTop, rtlLibraryFiles } from './emit-rtl.js';
+import { lowerToRtl, type HostOp, type RtlDesign, type RtlOptions } from './lower-rtl.js';
+import { beatBytes, beatsPerVector, describeFormat } from './rtl-layer.js';
+import { verilogCommentText } from './verilog-names.js';
+
+/** The board top's library: the UART line protocol and its receiver and transmitter. */
+const BOARD_LIBRARY = ['ep_uart_top.v', 'ep_uart_rx.v', 'ep_uart_tx.v'];
+
+/** Where multipliers go: DSP blocks, LUT logic, or (auto) DSP blocks when the design's multipliers fit the target's. */
+export type MultiplierMapping = 'dsp' | 'lut' | 'auto';
+
+export interface FpgaProjectOptions extends RtlOptions {
+  multipliers?: MultiplierMapping;
+}
+
+export interface FpgaProject {
+  design: RtlDesign;
+  /** The board top's module name (<top>_board). */
+  boardTop: string;
+  /** The library files (names under rtl/lib/) the core alone instantiates. */
+  coreLibrary: string[];
+  /** Relative path → content, in a fixed order. */
+  files: Map<string, string>;
+  /** Cycles from input beat to output beat, and between inputs (the slowest stage), with no stall. */
+  latencyCycles: number;
+  initiationInterval: number;
+  /** The multipliers the design builds (weights' and requantizers'), and where synthesis puts them. */
+  multiplierCount: number;
+  multipliers: 'dsp' | 'lut';
+  /** Why that mapping, in words. */
+  multipliersReason: string;
+}
+
+/** The synthesis command of the target with the multiplier mapping (synth_xilinx maps to DSP48E1 unless -nodsp; synth_ice40 to SB_MAC16 only with -dsp). */
+export function synthCommand(target: FpgaTarget, multipliers: 'dsp' | 'lut'): string {
+  const flag = target.family === 'xc7' ? (multipliers === 'lut' ? ['-nodsp'] : []) : multipliers === 'dsp' ? ['-dsp'] : [];
+  return [target.yosys.command, ...target.yosys.args, ...flag].join(' ');
+}
+
+function chooseMultipliers(requested: MultiplierMapping, count: number, target: FpgaTarget): { multipliers: 'dsp' | 'lut'; reason: string } {
+  const dsps = target.resources.dsps;
+  if (requested !== 'auto') return { multipliers: requested, reason: `--multipliers ${requested}` };
+  if (dsps === 0) return { multipliers: 'lut', reason: `auto: ${target.name} has no DSP blocks` };
+  if (count <= dsps) return { multipliers: 'dsp', reason: `auto: the design's ${count} multipliers fit the ${dsps} ${target.resources.dspKind ?? 'DSP'} blocks` };
+  return { multipliers: 'lut', reason: `auto: the design's ${count} multipliers exceed the ${dsps} ${target.resources.dspKind ?? 'DSP'} blocks` };
+}
+
+/** The slowest stage's interval: a folded layer takes a new vector every `reuseFactor`-ish cycles, the others every cycle. */
+export function designInitiationInterval(design: RtlDesign): number {
+  return Math.max(1, ...hardwareLayers(design).map((l) => l.hardware.initiationInterval ?? 1));
+}
+
+function hostText(ops: HostOp[]): string {
+  if (ops.length === 0) return 'nothing';
+  return ops.map((o) => `${markdownText(o.node)} (${markdownText(o.op)}${o.detail ? `, ${markdownText(o.detail)}` : ''})`).join(', then ');
+}
+
+/** The core's input and output must each be one beat for the UART top: it moves whole vectors. */
+function checkBoardStreams(design: RtlDesign): void {
+  for (const [what, f] of [['input', design.input.format], ['output', design.output.format]] as const) {
+    if (beatsPerVector(f) !== 1) throw new Error(`the UART board top moves one beat per vector; the core's ${what} is ${describeFormat(f)}`);
+  }
+}
+
+function readLibrary(file: string): string {
+  return fs.readFileSync(repoPath('templates/verilog/lib', file), 'utf8');
+}
+
+/** Lower, render and package a quantized graph for an FPGA target. */
+export function fpgaProject(graph: Graph, target: FpgaTarget, options: FpgaProjectOptions = {}): FpgaProject {
+  const design = lowerToRtl(graph, options);
+  const multiplierCount = hardwareLayers(design).reduce((n, l) => n + l.hardware.multipliers.weights + l.hardware.multipliers.requantizers, 0);
+  const mapping = chooseMultipliers(options.multipliers ?? 'auto', multiplierCount, target);
+  checkBoardStreams(design);
+  const boardTop = `${design.top}_board`;
+  const coreLibrary = rtlLibraryFiles(design).map((f) => path.basename(f));
+  const library = [...new Set([...coreLibrary, ...BOARD_LIBRARY])].sort();
+  const constraints = boardConstraints(target);
+  const latencyCycles = designLatency(design);
+  const initiationInterval = designInitiationInterval(design);
+  const generator = `edgeprune ${VERSION}`;
+  const clockMHz = target.clockHz / 1e6;
+  const common = { top: design.top, boardTop, generator };
+
+  const files = new Map<string, string>();
+  files.set(`rtl/${design.top}.v`, renderRtl(design));
+  files.set(
+    `rtl/${boardTop}.v`,
+    renderTemplate('verilog/board_top.v.hbs', {
+      ...common,
+      targetComment: verilogCommentText(`${target.name} (${target.board})`),
+      clockMHz,
+      baudRate: target.baudRate,
+      clksPerBit: Math.round(target.clockHz / target.baudRate),
+      inBytes: beatBytes(design.input.format),
+      outBytes: beatBytes(design.output.format),
+      nameLength: design.top.length,
+    }),
+  );
+  for (const f of library) files.set(`rtl/lib/${f}`, readLibrary(f));
+  files.set('sim/ep_model_tb_top.v', renderTestbenchTop(design));
+  files.set('sim/model_tb.cpp', fs.readFileSync(repoPath('templates/verilog/tb/model_tb.cpp'), 'utf8'));
+  files.set('sim/ep_stream_tb.h', readLibrary('tb/ep_stream_tb.h'));
+  files.set(constraints.file, constraints.text);
+  files.set(
+    'Makefile',
+    renderTemplate('verilog/Makefile.hbs', {
+      ...common,
+      modelName: makeComment(graph.name),
+      targetName: target.name,
+      targetDescription: makeComment(target.description),
+      libraryFiles: library.map((f) => `rtl/lib/${f}`).join(' '),
+      coreLibraryFiles: coreLibrary.map((f) => `rtl/lib/${f}`).join(' '),
+      placeAndRoute: target.pnr !== null,
+      synth: synthCommand(target, mapping.multipliers),
+      pnrArgs: target.pnr ? target.pnr.args.join(' ') : '',
+      clockMHz,
+    }),
+  );
+  files.set(
+    'README.md',
+    renderTemplate('verilog/README.md.hbs', {
+      ...common,
+      modelName: markdownText(graph.name),
+      targetName: target.name,
+      targetDescription: markdownText(target.description),
+      boardName: markdownText(target.board),
+      baudRate: target.baudRate,
+      constraintsFile: constraints.file,
+      placeAndRoute: target.pnr !== null,
+      inFormat: describeFormat(design.input.format),
+      outFormat: describeFormat(design.output.format),
+      inMsb: 8 * beatBytes(design.input.format) - 1,
+      outMsb: 8 * beatBytes(design.output.format) - 1,
+      hostBefore: hostText(design.host.before),
+      hostAfter: hostText(design.host.after),
+      latencyCycles,
+      initiationInterval,
+      layers: hardwareLayers(design).map((l, index) => ({
+        index,
+        node: markdownText(l.node),
+        op: markdownText(l.op),
+        module: l.hardware.module,
+        reuseFactor: l.hardware.reuseFactor ?? 1,
+        latencyCycles: l.hardware.latencyCycles,
+        weightMultipliers: l.hardware.multipliers.weights,
+        requantizers: l.hardware.multipliers.requantizers,
+      })),
+    }),
+  );
+  return { design, boardTop, coreLibrary, files, latencyCycles, initiationInterval, multiplierCount, multipliers: mapping.multipliers, multipliersReason: mapping.reason };
+}

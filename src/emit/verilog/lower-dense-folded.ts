@@ -1,0 +1,56 @@
+// Int8Gemm (one input row) at reuse factor RF > 1 → one ep_dense_folded instance: P = N_IN·N_OUT/RF multipliers
+// working through the weights in a block-RAM ROM, one shared requantizer; latency RF + 5 cycles, a new vector every
+// RF cycles. Legal RF: N_OUT·K where K divides N_IN (templates/verilog/lib/ep_dense_folded.v).
+
+import { EDGEPRUNE_DOMAIN, LAYER_INPUTS } from '../../ops/util/int8-params.js';
+import { denseConstants, denseParams, refuseDense } from './dense-constants.js';
+import type { RtlLayer, RtlLowerContext, RtlLowering } from './rtl-layer.js';
+
+/** The legal reuse factors of a folded nIn → nOut layer, ascending (RF = nOut·K, K a divisor of nIn, K > 1 or nOut > 1). */
+export function foldedReuseFactors(nIn: number, nOut: number): number[] {
+  const out: number[] = [];
+  for (let k = 1; k <= nIn; k++) if (nIn % k === 0 && nOut * k > 1) out.push(nOut * k);
+  return out;
+}
+
+function describeLegal(rfs: number[]): string {
+  return rfs.length <= 8 ? rfs.join(', ') : `${rfs.slice(0, 4).join(', ')}, …, ${rfs.slice(-2).join(', ')}`;
+}
+
+export const DENSE_FOLDED: RtlLowering = {
+  ops: [{ domain: EDGEPRUNE_DOMAIN, opType: 'Int8Gemm' }],
+  supports: 'Int8Gemm with one input row, folded at reuse factor N_OUT·K for K dividing N_IN (ep_dense_folded, weights in block RAM)',
+  refuse(ctx) {
+    if (ctx.reuseFactor === 1) return 'reuse factor 1 is ep_dense_rf1\'s';
+    const refused = refuseDense(ctx);
+    if (refused) return refused;
+    const w = ctx.type(ctx.node.inputs[LAYER_INPUTS.W]).shape;
+    const legal = foldedReuseFactors(w[1], w[0]);
+    if (!legal.includes(ctx.reuseFactor)) return `reuse factor ${ctx.reuseFactor} cannot fold a ${w[1]}→${w[0]} layer; its reuse factors: 1, ${describeLegal(legal)}`;
+    return undefined;
+  },
+  lower(ctx: RtlLowerContext): RtlLayer {
+    const { node } = ctx;
+    const c = denseConstants(ctx);
+    const rf = ctx.reuseFactor;
+    const parallel = (c.nIn * c.nOut) / rf;
+    return {
+      kind: 'dense-folded',
+      node: node.name,
+      op: node.opType,
+      input: node.inputs[LAYER_INPUTS.X],
+      output: node.outputs[0],
+      inFormat: ctx.input,
+      outFormat: { kind: 'vector', elements: c.nOut },
+      hardware: {
+        module: 'ep_dense_folded',
+        libraryFiles: ['ep_dense_folded.v', 'ep_requant.v'],
+        params: [{ name: 'RF', value: String(rf) }, ...denseParams(c, c.nIn, c.weights)],
+        latencyCycles: rf + 5,
+        reuseFactor: rf,
+        initiationInterval: rf,
+        multipliers: { weights: parallel, requantizers: c.liveRequantizers > 0 ? 1 : 0 },
+      },
+    };
+  },
+};

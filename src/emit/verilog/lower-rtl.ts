@@ -1,0 +1,150 @@
+// Quantized graph → RTL layer list: the integer core, from the int8 output of the input's QuantizeLinear (or an int8
+// graph input) to the last int8 tensor before DequantizeLinear (or an ArgMax's index), each node lowered by the first
+// registered lowering that accepts it (rtl-lowerings.ts). The float head and tail (QuantizeLinear, DequantizeLinear,
+// Softmax) stay on the host and are listed for the generated comments.
+
+import { nodeError, UserError } from '../../errors.js';
+import { consumers, staticInfo, type Graph, type Node } from '../../ir/graph.js';
+import { nodeAttrs } from '../../ir/interpreter.js';
+import type { Tensor } from '../../ir/tensor.js';
+import { beatsPerVector, describeFormat, type RtlLayer, type StreamFormat } from './rtl-layer.js';
+import { loweringsFor, supportedLayers } from './rtl-lowerings.js';
+import { VerilogNames } from './verilog-names.js';
+
+/** A node that runs on the host, around the integer core. */
+export interface HostOp {
+  node: string;
+  op: string;
+  /** Its quantization constants, when it has them ("scale 0.0627, zero point -128"). */
+  detail?: string;
+}
+
+export interface RtlDesign {
+  /** The graph's name (raw: comments escape it). */
+  graphName: string;
+  /** The top module's identifier (also its file's name: <top>.v). */
+  top: string;
+  /** The integer core's input and output values (IR names) and their streams. */
+  input: { value: string; format: StreamFormat };
+  output: { value: string; format: StreamFormat };
+  layers: RtlLayer[];
+  host: { before: HostOp[]; after: HostOp[] };
+}
+
+export interface RtlOptions {
+  /** The top module's name (default: from the graph's name). */
+  top?: string;
+  /** Reuse factor per node name (default 1). */
+  reuseFactors?: Record<string, number>;
+}
+
+/**
+ * Library modules and the simulation wrapper known today. Every name starting with `ep_` is the library's: a top
+ * module never takes one (a graph named so gets `model_` before it).
+ */
+export const RTL_FIXED_MODULES = ['ep_dense_rf1', 'ep_requant', 'ep_argmax', 'ep_conv_stream', 'ep_maxpool_stream', 'ep_collect', 'ep_dense_folded', 'ep_model_tb_top'];
+
+const WHAT_TO_DO = 'compile the model for a microcontroller instead (edgeprune compile --target <mcu>), or change the model so that its integer core uses only these layers';
+
+/** The stream that carries a value of this shape: a vector, or pixels for an NCHW image (batch 1 either way). */
+export function streamFormatOf(shape: readonly number[], what: string): StreamFormat {
+  if (shape.length > 0 && shape[0] !== 1) throw new UserError(`${what} has batch ${shape[0]}; the RTL streams one sample per inference`, 'fix the batch to 1 (--input-shape name=1x...)');
+  if (shape.length === 4 && shape[2] * shape[3] > 1) return { kind: 'pixels', height: shape[2], width: shape[3], channels: shape[1] };
+  return { kind: 'vector', elements: shape.reduce((a, b) => a * b, 1) };
+}
+
+function scalarText(g: Graph, name: string | undefined): string {
+  const t = name ? g.initializers.get(name) : undefined;
+  return t && t.size === 1 ? String(t.at(0)) : '?';
+}
+
+function hostOp(g: Graph, node: Node): HostOp {
+  if (node.opType === 'QuantizeLinear' || node.opType === 'DequantizeLinear') {
+    return { node: node.name, op: node.opType, detail: `scale ${scalarText(g, node.inputs[1])}, zero point ${scalarText(g, node.inputs[2])}` };
+  }
+  return { node: node.name, op: node.opType };
+}
+
+/** The core's input value: an int8 graph input, or the int8 output of the one QuantizeLinear reading the float input. */
+function coreInput(g: Graph, users: Map<string, Node[]>): { value: string; before: Node[] } {
+  if (g.inputs.length !== 1) throw new UserError(`the model has ${g.inputs.length} inputs; the RTL emitter streams one`, WHAT_TO_DO);
+  const input = g.inputs[0];
+  if (input.dtype === 'int8') return { value: input.name, before: [] };
+  const readers = users.get(input.name) ?? [];
+  const q = readers.length === 1 && readers[0].opType === 'QuantizeLinear' ? readers[0] : undefined;
+  if (!q || staticInfo(g, q.outputs[0]).dtype !== 'int8') {
+    throw new UserError(
+      `input '${input.name}' is ${input.dtype} and not read by one QuantizeLinear to int8: the RTL emitter takes a quantized model`,
+      'quantize the model first (edgeprune quantize <model> --data <csv> --out q.onnx)',
+    );
+  }
+  return { value: q.outputs[0], before: [q] };
+}
+
+function lowerNode(g: Graph, node: Node, input: StreamFormat, options: RtlOptions): RtlLayer {
+  const candidates = loweringsFor(node.domain, node.opType);
+  if (candidates.length === 0) {
+    throw nodeError(node, `the RTL emitter has no hardware for ${node.domain ? `${node.domain}.` : ''}${node.opType}; it supports ${supportedLayers()}`, WHAT_TO_DO);
+  }
+  const ctx = {
+    graph: g,
+    node,
+    attrs: nodeAttrs(node),
+    input,
+    reuseFactor: options.reuseFactors?.[node.name] ?? 1,
+    type: (name: string) => staticInfo(g, name),
+    constant: (name: string): Tensor | undefined => g.initializers.get(name),
+  };
+  const reasons: string[] = [];
+  for (const lowering of candidates) {
+    const reason = lowering.refuse(ctx);
+    if (reason === undefined) return lowering.lower(ctx);
+    reasons.push(reason);
+  }
+  throw nodeError(node, `the RTL emitter cannot build it: ${reasons.join('; ')}; it supports ${supportedLayers()}`, WHAT_TO_DO);
+}
+
+/** Lower a quantized graph (as `edgeprune quantize` writes it) to the RTL layers of its integer core. */
+export function lowerToRtl(g: Graph, options: RtlOptions = {}): RtlDesign {
+  const users = consumers(g);
+  const outputs = new Set(g.outputs.map((o) => o.name));
+  const start = coreInput(g, users);
+  const inputFormat = streamFormatOf(staticInfo(g, start.value).shape, `the quantized input '${start.value}'`);
+  const layers: RtlLayer[] = [];
+  const core = new Set<Node>();
+  let value = start.value;
+  let format = inputFormat;
+  for (;;) {
+    const readers = users.get(value) ?? [];
+    if (readers.length === 0 || format.kind === 'index') break;
+    if (readers.length > 1 || (outputs.has(value) && readers.length > 0)) {
+      throw new UserError(`value '${value}' feeds ${readers.length + (outputs.has(value) ? 1 : 0)} readers; the RTL emitter builds a chain of layers, one after the other`, WHAT_TO_DO);
+    }
+    const node = readers[0];
+    if (node.opType === 'DequantizeLinear') break;
+    const layer = lowerNode(g, node, format, options);
+    if (layer.inFormat !== format) throw new Error(`lowering of '${node.name}' changed its input format`);
+    layers.push(layer);
+    core.add(node);
+    value = layer.output;
+    format = layer.outFormat;
+  }
+  if (!layers.some((l) => l.hardware)) throw new UserError('the integer core of the model has no layer to build in hardware', WHAT_TO_DO);
+  if (beatsPerVector(format) !== 1 && format.kind !== 'pixels') throw new Error(`unexpected output stream: ${describeFormat(format)}`);
+  const before = new Set(start.before);
+  const after = g.nodes.filter((n) => !core.has(n) && !before.has(n));
+  const names = new VerilogNames(RTL_FIXED_MODULES);
+  if (options.top !== undefined && (!/^[A-Za-z][A-Za-z0-9_]*$/.test(options.top) || /^ep_/i.test(options.top) || names.unique(options.top) !== options.top)) {
+    throw new UserError(`'${options.top}' cannot name the top module`, 'give a Verilog identifier (letters, digits, _) that is not a keyword and does not start with ep_ (the library\'s modules)');
+  }
+  const plain = new VerilogNames().unique(g.name || 'model');
+  const top = options.top ?? names.unique(/^ep_/i.test(plain) ? `model_${plain}` : plain);
+  return {
+    graphName: g.name,
+    top,
+    input: { value: start.value, format: inputFormat },
+    output: { value, format },
+    layers,
+    host: { before: start.before.map((n) => hostOp(g, n)), after: after.map((n) => hostOp(g, n)) },
+  };
+}

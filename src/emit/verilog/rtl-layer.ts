@@ -1,0 +1,101 @@
+// The RTL layer list the Verilog emitter renders: what each lowering (one file per layer kind, registered in
+// rtl-lowerings.ts) returns, the stream formats between layers, and the context a lowering reads its node from.
+
+import type { Graph, Node, StaticValueInfo } from '../../ir/graph.js';
+import type { Tensor } from '../../ir/tensor.js';
+
+/**
+ * What one stream carries per vector (templates/verilog/lib/README.md, the RTL contract):
+ * - vector: the whole int8 vector in one beat (byte i = element i);
+ * - pixels: one pixel per beat in raster order, all channels in the beat (NHWC streaming of an NCHW tensor);
+ * - index: one beat holding an unsigned index (ArgMax) in `bytes` bytes, little-endian.
+ */
+export type StreamFormat =
+  | { kind: 'vector'; elements: number }
+  | { kind: 'pixels'; height: number; width: number; channels: number }
+  | { kind: 'index'; bytes: number };
+
+/** Bytes of one beat of a stream. */
+export function beatBytes(f: StreamFormat): number {
+  return f.kind === 'vector' ? f.elements : f.kind === 'pixels' ? f.channels : f.bytes;
+}
+
+/** Beats of one vector (one inference) of a stream. */
+export function beatsPerVector(f: StreamFormat): number {
+  return f.kind === 'pixels' ? f.height * f.width : 1;
+}
+
+export function describeFormat(f: StreamFormat): string {
+  if (f.kind === 'vector') return `a vector of ${f.elements} int8 values in one beat`;
+  if (f.kind === 'pixels') return `${f.height}x${f.width} pixels of ${f.channels} int8 channels, one pixel per beat`;
+  return `an index in ${f.bytes} byte(s)`;
+}
+
+/** One parameter of a module instance, its value already a Verilog constant expression (packedLiteral, integers). */
+export interface RtlParam {
+  name: string;
+  value: string;
+}
+
+/** The hardware of a layer: one instance of a library module. */
+export interface RtlHardware {
+  /** The module (templates/verilog/lib/<module>.v). */
+  module: string;
+  /** Library files the instance needs (names under templates/verilog/lib/), its own first. */
+  libraryFiles: string[];
+  params: RtlParam[];
+  /**
+   * The bytes of the incoming beat the instance reads, in order, when it reads only some (a dense layer whose pruning
+   * left an input without any non-zero weight drops that input); undefined: the whole beat.
+   */
+  inputBytes?: number[];
+  /** Clock edges from a beat accepted to its result offered (no stall). */
+  latencyCycles: number;
+  /** Cycles between two accepted beats when nothing stalls (absent: 1, a fully pipelined stage). */
+  initiationInterval?: number;
+  /** The layer's reuse factor (absent: 1, every product in parallel). */
+  reuseFactor?: number;
+  /** Multipliers the instance builds: one per non-zero weight at RF=1, and each requantizer's. */
+  multipliers: { weights: number; requantizers: number };
+}
+
+export interface RtlLayer {
+  /** The lowering's kind ('dense-rf1', 'argmax', 'vector-view', ...). */
+  kind: string;
+  /** The IR node (raw name: comments escape it, identifiers sanitize it). */
+  node: string;
+  op: string;
+  /** IR values read and written (the interpreter's intermediates the trace is compared with). */
+  input: string;
+  output: string;
+  inFormat: StreamFormat;
+  outFormat: StreamFormat;
+  /** Undefined for a layer without hardware (a reshape of a vector: the stream passes unchanged). */
+  hardware?: RtlHardware;
+}
+
+/** What a lowering sees of its node. */
+export interface RtlLowerContext {
+  graph: Graph;
+  node: Node;
+  /** The parsed attributes (nodeAttrs). */
+  attrs: unknown;
+  /** The format of the stream arriving at the node's first input. */
+  input: StreamFormat;
+  /** The reuse factor asked for this layer (1: fully parallel). */
+  reuseFactor: number;
+  type(name: string): StaticValueInfo;
+  /** The value of a constant input, or undefined when it is computed at run time. */
+  constant(name: string): Tensor | undefined;
+}
+
+/** How one kind of layer becomes RTL. Several lowerings may share an op; the first that accepts the node is used. */
+export interface RtlLowering {
+  /** The ops it handles (domain '' for ONNX, 'ai.edgeprune' for the int8 ops). */
+  ops: readonly { domain: string; opType: string }[];
+  /** One line for the list of what the emitter supports ("Int8Gemm with one input row, reuse factor 1"). */
+  supports: string;
+  /** Why this lowering cannot take the node (one clause), or undefined when it can. */
+  refuse(ctx: RtlLowerContext): string | undefined;
+  lower(ctx: RtlLowerContext): RtlLayer;
+}

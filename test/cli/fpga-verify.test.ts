@@ -1,0 +1,101 @@
+// `edgeprune verify --target <fpga>`: the model's RTL in Verilator against the interpreter (every output and every
+// layer's, with and without stalls), the measured latency and II, and with --synth the Yosys figures; --json carries
+// what the issue lists. MCU-only flags are refused on an FPGA target.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exportOnnx } from '../../src/onnx/export.js';
+import { plainNames } from '../support/hostile-names.js';
+import { runCli } from '../support/cli.js';
+import { int8ChainModel } from '../verilog/rtl-models.js';
+
+describe('verify --target <fpga>', () => {
+  let dir: string;
+  let model: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-fpga-verify-'));
+    model = path.join(dir, 'chain.onnx');
+    fs.writeFileSync(model, exportOnnx(int8ChainModel(plainNames(3))));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('is bit-exact with the interpreter on every vector and layer, and reports cycles and the Yosys figures (xc7)', async () => {
+    const r = await runCli(['verify', model, '--target', 'xc7a35t', '--vectors', '12', '--synth', '--json'], { timeout: 600_000 });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report).toMatchObject({ passed: true, vectors: 12, comparison: 'bit-exact', mismatchCount: 0, firstDivergingLayer: null, target: 'xc7a35t' });
+    expect(report.latencyCycles).toBe(10);
+    expect(report.initiationInterval).toBe(1);
+    expect(report.latencyUs).toBeCloseTo(10 / 100, 9);
+    for (const key of ['luts', 'ffs', 'dsps', 'brams']) expect(typeof report[key], key).toBe('number');
+    expect(report.luts).toBeGreaterThan(0);
+    expect(report.fmaxMHz).toBeNull();
+    expect(report.implementation.logicTiming.logicDelayNs).toBeGreaterThan(0);
+    expect(report.resourcesSource).toMatch(/synthesis estimate \(Yosys synth_xilinx -family xc7\)/);
+    expect(report.perLayer.map((l: { node: string; reuseFactor: number; mismatches: number }) => [l.node, l.reuseFactor, l.mismatches])).toEqual([
+      ['layer_0', 1, 0], ['layer_1', 1, 0], ['layer_2', 1, 0], ['argmax_6', 1, 0],
+    ]);
+  });
+
+  it('folds layers at the reuse factors asked: bit-exact, latency RF + 5 per folded layer, a new input every RF cycles', async () => {
+    const r = await runCli(['verify', model, '--target', 'ice40-up5k', '--vectors', '6', '--reuse-factor', '16,layer_1=8', '--json'], { timeout: 600_000 });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.passed).toBe(true);
+    expect(report.perLayer.map((l: { module: string; reuseFactor: number }) => [l.module, l.reuseFactor])).toEqual([
+      ['ep_dense_folded', 16], ['ep_dense_folded', 8], ['ep_dense_folded', 16], ['ep_argmax', 1],
+    ]);
+    expect(report.latencyCycles).toBe(21 + 13 + 21 + 1);
+    expect(report.initiationInterval).toBe(16);
+    // The board clock (12 MHz) without --synth.
+    expect(report.latencyUs).toBeCloseTo(56 / 12, 9);
+  });
+
+  it('places and routes the board top on ice40-up5k with --synth: Fmax from nextpnr, a bitstream, the µs at that Fmax', async () => {
+    const r = await runCli(['verify', model, '--target', 'ice40-up5k', '--vectors', '4', '--reuse-factor', '16', '--synth', '--json'], { timeout: 900_000 });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.passed).toBe(true);
+    expect(report.implementation.scope).toBe('board top (core + UART)');
+    expect(report.fmaxMHz).toBeGreaterThan(12);
+    expect(report.clockSource).toBe('nextpnr Fmax');
+    expect(report.latencyUs).toBeCloseTo(report.latencyCycles / report.fmaxMHz, 9);
+    expect(report.implementation.bitstreamBytes).toBeGreaterThan(10_000);
+    expect(report.implementation.placement.logicCells.available).toBe(5280);
+    expect(report.implementation.placement.logicCells.used).toBeGreaterThan(0);
+    // Three folded layers of one multiplier each... and their requantizers: 3 + 3 fit the 8 SB_MAC16.
+    expect(report.multipliers).toMatchObject({ mapping: 'dsp' });
+    expect(report.dsps).toBeLessThanOrEqual(8);
+    expect(report.ebrs ?? report.brams).toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses a reuse factor a layer cannot fold to, naming the legal ones', async () => {
+    const r = await runCli(['verify', model, '--target', 'ice40-up5k', '--reuse-factor', 'layer_2=6']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/layer_2.*reuse factor 6 cannot fold a 4→4 layer; its reuse factors: 1, 4, 8, 16/);
+  });
+
+  it('prints a table and the verdict without --json', async () => {
+    const r = await runCli(['verify', model, '--target', 'ice40-hx8k', '--vectors', '3'], { timeout: 600_000 });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/PASSED: 3\/3 vectors bit-exact with the interpreter/);
+    expect(r.stdout).toMatch(/latency: 10 cycles, a new input every 1 cycle\(s\)/);
+    expect(r.stdout).toMatch(/resources: not measured \(add --synth/);
+  });
+
+  it('refuses MCU-only flags on an FPGA target and FPGA flags on an MCU', async () => {
+    for (const [args, message] of [
+      [['--target', 'ice40-up5k', '--trace'], /--trace is for MCU targets/],
+      [['--target', 'ice40-up5k', '--port', '/dev/null'], /--port is for MCU targets/],
+      [['--target', 'stm32f405', '--synth'], /--synth is for FPGA targets/],
+    ] as const) {
+      const r = await runCli(['verify', model, ...args]);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(message);
+    }
+  });
+});
