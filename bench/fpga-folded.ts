@@ -6,11 +6,12 @@
 // The chain is first simulated in Verilator on the calibration rows and compared with the interpreter (fc3's int8
 // outputs, every vector). Goal (issue 10): the digits model folded onto the up5k places and routes at Fmax ≥ 24 MHz.
 //
-//   make build && node dist/bench/fpga-folded.js [--dsp] [--multiplier-bits N] [--chain-only]
+//   make build && node dist/bench/fpga-folded.js [--dsp] [--multiplier-bits N] [--chain-only] [--chain-p P]
 //
 // --dsp maps the requantizers' multiplies to SB_MAC16 (synth_ice40 -dsp; the products stay in LUTs: LUT_PRODUCTS). --multiplier-bits N rounds every requantization
 // multiplier to N significant bits, as `quantize --multiplier-bits N` does (narrow multipliers, docs/numerics.md); the
-// Verilator check is then skipped (the interpreter's model keeps its 31-bit multipliers).
+// Verilator check is then skipped (the interpreter's model keeps its 31-bit multipliers). --chain-p P: the chain's
+// first layer has P multipliers (default 4), the others as few as keep its initiation interval.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -48,6 +49,8 @@ interface FoldedLayer {
 const args = process.argv.slice(2);
 const DSP = args.includes('--dsp');
 const CHAIN_ONLY = args.includes('--chain-only');
+const pAt = args.indexOf('--chain-p');
+const CHAIN_P = pAt >= 0 ? Number(args[pAt + 1]) : 4;
 const bitsAt = args.indexOf('--multiplier-bits');
 const MULT_BITS = bitsAt >= 0 ? Number(args[bitsAt + 1]) : 31;
 if (!(Number.isInteger(MULT_BITS) && MULT_BITS >= 8 && MULT_BITS <= 31)) throw new Error(`--multiplier-bits ${args[bitsAt + 1]}: give 8..31`);
@@ -194,9 +197,9 @@ async function main(): Promise<void> {
   console.log(`digits MLP ${[layers[0].nIn, ...layers.map((l) => l.nOut)].join('-')} int8 (${layers.reduce((s, l) => s + l.weights.length, 0)} weights), multipliers ${MULT_BITS} bits, ${DSP ? 'requantizer multiplies on SB_MAC16 (-dsp), products in LUTs' : 'every multiply in LUTs'}; iCE40 up5k-sg48 at a ${FREQ_MHZ} MHz target; ${os.cpus().length} cores`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-fpga-folded-'));
   try {
-    // The chain: every layer at the first one's reuse factor with P = 4 (the initiation interval is the largest RF),
+    // The chain: every layer at the first one's reuse factor with P = CHAIN_P (the initiation interval is the largest RF),
     // P = N_IN·N_OUT / RF rounded down to a legal divisor of N_IN (at least 1).
-    const ii = (layers[0].nIn * layers[0].nOut) / 4;
+    const ii = (layers[0].nIn * layers[0].nOut) / CHAIN_P;
     const chainRfs = layers.map((l) => {
       let p = Math.max(1, Math.floor((l.nIn * l.nOut) / ii));
       while (l.nIn % p !== 0) p--;

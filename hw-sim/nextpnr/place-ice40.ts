@@ -134,8 +134,14 @@ export async function placeIce40(input: Ice40PlaceInput): Promise<Ice40PlaceResu
       const used = utilisationLines(log);
       const missing = errors.map((e) => /no BELs remaining to implement cell type '([^']+)'/.exec(e)).find((m) => m !== null);
       const over = used.filter((u) => u.used > u.available);
-      if (missing || over.length > 0) {
-        const short = [...over.map((u) => `${u.used} ${u.type} of ${u.available}`), ...(missing && !over.some((u) => u.type === missing[1]) ? [`more ${missing[1]} than the device has`] : [])];
+      // nextpnr's placer gives up on a design that fits the counts but not the device's packing rules.
+      const full = errors.some((e) => /utilisation limit|Unable to find legal placement/i.test(e));
+      if (missing || over.length > 0 || full) {
+        const short = [
+          ...over.map((u) => `${u.used} ${u.type} of ${u.available}`),
+          ...(missing && !over.some((u) => u.type === missing[1]) ? [`more ${missing[1]} than the device has`] : []),
+          ...(full && !missing && over.length === 0 ? ['more than the placer can pack (at the utilisation limit)'] : []),
+        ];
         throw new UserError(
           `${label} does not fit iCE40 ${input.device}-${input.package}: it needs ${short.join(', ')} (uses ${used.map((u) => `${u.type} ${u.used}/${u.available}`).join(', ')})`,
           'raise the reuse factor of the large layers (fewer multipliers), map multipliers to LUTs or DSPs instead, prune the model further, or choose a larger device',
