@@ -45,8 +45,9 @@ module ep_dense_folded #(
     parameter integer Y_ZP = 0,
     parameter integer ACT_MIN = -128,
     parameter integer ACT_MAX = 127,
-    // 1: the P products written as shifts and adds, which synthesis keeps in LUTs even with DSP mapping on (synth_ice40
-    // -dsp then spends the few SB_MAC16 on the requantizer's multiply only); 0: `*`, mapped as synthesis chooses.
+    // 1: the P products written as shifts and adds, registered as two halves each, which synthesis keeps in LUTs even
+    // with DSP mapping on (synth_ice40 -dsp then spends the few SB_MAC16 on the requantizer's multiply only); 0: `*`,
+    // mapped as synthesis chooses.
     parameter integer LUT_PRODUCTS = 0,
     // 1: the bias and requantization ROMs in block RAM too (rom_style "block"), which saves the LUTs a 64-entry ROM
     // of about 40 bits takes on an iCE40 (a few hundred) for 2-4 EBR; 0: where Yosys finds them cheaper.
@@ -67,7 +68,8 @@ module ep_dense_folded #(
     localparam integer AW = RF <= 1 ? 1 : $clog2(RF);   // ROM address bits
     localparam integer OW = N_OUT <= 1 ? 1 : $clog2(N_OUT);
     localparam integer KW = K <= 1 ? 1 : $clog2(K);
-    localparam integer LEAVES = P <= 1 ? 1 : 1 << $clog2(P);
+    localparam integer NP = LUT_PRODUCTS != 0 ? 2*P : P;    // registered products (two halves each in LUT mode)
+    localparam integer LEAVES = NP <= 1 ? 1 : 1 << $clog2(NP);
     localparam integer LAST_ADDR_I = RF - 1, LAST_K_I = K - 1, LAST_O_I = N_OUT - 1;
     localparam [AW-1:0] LAST_ADDR = LAST_ADDR_I[AW-1:0];
     localparam [KW-1:0] LAST_K = LAST_K_I[KW-1:0];
@@ -257,29 +259,35 @@ module ep_dense_folded #(
         end
     endgenerate
 
-    (* keep *) reg [16*P-1:0] product_2;
+    (* keep *) reg [16*NP-1:0] product_2;
     reg               valid_2, first_2, last_2;
     reg  [OW-1:0]     o_2;
-    // pa * pb of two int8 as shifts and adds over the bits of pb (bit 7 weighs -128).
-    function signed [15:0] shift_add_product;
+    // The part of pa * pb (two int8) from bits first..last of pb, as shifts and adds (bit 7 weighs -128). In LUT mode
+    // each product is registered as its two halves (bits 0-3 and 4-7 of the weight), which the adder tree sums: half
+    // the adder chain per cycle.
+    function signed [15:0] shift_add_part;
         input signed [7:0] pa;
         input [7:0] pb;
+        input integer first;
+        input integer last;
         integer k;
         reg signed [15:0] sum, wide;
         begin
             wide = {{8{pa[7]}}, pa};
             sum = 16'sd0;
-            for (k = 0; k < 7; k = k + 1) if (pb[k]) sum = sum + (wide <<< k);
-            if (pb[7]) sum = sum - (wide <<< 7);
-            shift_add_product = sum;
+            for (k = 0; k < 8; k = k + 1)
+                if (k >= first && k <= last && pb[k]) sum = k == 7 ? sum - (wide <<< k) : sum + (wide <<< k);
+            shift_add_part = sum;
         end
     endfunction
 
     integer j;
     always @(posedge clk) if (en) begin
         for (j = 0; j < P; j = j + 1)
-            if (LUT_PRODUCTS != 0) product_2[16*j +: 16] <= shift_add_product(x_1[8*j +: 8], w_1[8*j +: 8]);
-            else product_2[16*j +: 16] <= $signed(x_1[8*j +: 8]) * $signed(w_1[8*j +: 8]);
+            if (LUT_PRODUCTS != 0) begin
+                product_2[32*j +: 16]      <= shift_add_part(x_1[8*j +: 8], w_1[8*j +: 8], 0, 3);
+                product_2[32*j + 16 +: 16] <= shift_add_part(x_1[8*j +: 8], w_1[8*j +: 8], 4, 7);
+            end else product_2[16*j +: 16] <= $signed(x_1[8*j +: 8]) * $signed(w_1[8*j +: 8]);
         first_2 <= first_1;
         last_2  <= last_1;
         o_2     <= o_1;
@@ -293,7 +301,7 @@ module ep_dense_folded #(
             wire signed [AB-1:0] v;
             if (t < LEAVES) begin : sum
                 assign v = node[2*t].v + node[2*t + 1].v;
-            end else if (t - LEAVES < P) begin : leaf
+            end else if (t - LEAVES < NP) begin : leaf
                 assign v = {{(AB - 16){product_2[16*(t - LEAVES) + 15]}}, product_2[16*(t - LEAVES) +: 16]};
             end else begin : zero
                 assign v = {AB{1'b0}};
