@@ -6,11 +6,12 @@
 // The chain is first simulated in Verilator on the calibration rows and compared with the interpreter (fc3's int8
 // outputs, every vector). Goal (issue 10): the digits model folded onto the up5k places and routes at Fmax ≥ 24 MHz.
 //
-//   make build && node dist/bench/fpga-folded.js [--dsp] [--multiplier-bits N] [--chain-only]
+//   make build && node dist/bench/fpga-folded.js [--dsp] [--multiplier-bits N] [--chain-only] [--chain-p P]
 //
 // --dsp maps the requantizers' multiplies to SB_MAC16 (synth_ice40 -dsp; the products stay in LUTs: LUT_PRODUCTS). --multiplier-bits N rounds every requantization
 // multiplier to N significant bits, as `quantize --multiplier-bits N` does (narrow multipliers, docs/numerics.md); the
-// Verilator check is then skipped (the interpreter's model keeps its 31-bit multipliers).
+// Verilator check is then skipped (the interpreter's model keeps its 31-bit multipliers). --chain-p P: the chain's
+// first layer has P multipliers (default 4), the others as few as keep its initiation interval.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -48,6 +49,8 @@ interface FoldedLayer {
 const args = process.argv.slice(2);
 const DSP = args.includes('--dsp');
 const CHAIN_ONLY = args.includes('--chain-only');
+const pAt = args.indexOf('--chain-p');
+const CHAIN_P = pAt >= 0 ? Number(args[pAt + 1]) : 4;
 const bitsAt = args.indexOf('--multiplier-bits');
 const MULT_BITS = bitsAt >= 0 ? Number(args[bitsAt + 1]) : 31;
 if (!(Number.isInteger(MULT_BITS) && MULT_BITS >= 8 && MULT_BITS <= 31)) throw new Error(`--multiplier-bits ${args[bitsAt + 1]}: give 8..31`);
@@ -85,7 +88,7 @@ function foldedLayers(q: Graph): FoldedLayer[] {
 /** One ep_dense_folded instance of `layer` at reuse factor `rf` between the given nets. */
 function instance(layer: FoldedLayer, rf: number, id: string, nets: { inValid: string; inReady: string; inData: string; outValid: string; outReady: string; outData: string }): string {
   return `    ep_dense_folded #(
-        .N_IN(${layer.nIn}), .N_OUT(${layer.nOut}), .RF(${rf}), .LUT_PRODUCTS(${DSP ? 1 : 0}),
+        .N_IN(${layer.nIn}), .N_OUT(${layer.nOut}), .RF(${rf}), .LUT_PRODUCTS(${DSP ? 1 : 0}), .SMALL_ROMS_IN_BRAM(1),
         .WEIGHTS(${packedLiteral(layer.weights, 8)}),
         .BIAS(${packedLiteral(layer.bias, 32)}),
         .MULT(${packedLiteral(layer.mult, 31)}),
@@ -173,14 +176,16 @@ async function checkChain(dir: string, q: Graph, feeds: Record<string, Tensor>[]
   return { vectors: inputs.length, wrong, latency: stats.latency, cycles: stats.cycles };
 }
 
-function printRows(rows: Row[]): void {
+function printHeader(): void {
   console.log(`${'layers'.padEnd(22)} ${'RF'.padStart(14)} ${'mults'.padStart(5)} ${'LUT'.padStart(5)} ${'FF'.padStart(5)} ${'LC'.padStart(11)} ${'EBR'.padStart(5)} ${'DSP'.padStart(4)} ${'Fmax MHz'.padStart(8)} ${'cycles'.padStart(6)} ${'II'.padStart(5)} ${'µs@Fmax'.padStart(8)}`);
-  for (const { what, rf, multipliers, latency, ii, r } of rows) {
-    const u = r.utilisation;
-    console.log(
-      `${what.padEnd(22)} ${rf.padStart(14)} ${String(multipliers).padStart(5)} ${String(u.luts).padStart(5)} ${String(u.flipFlops).padStart(5)} ${`${u.logicCells.used}/${u.logicCells.available}`.padStart(11)} ${`${u.ebr.used}/${u.ebr.available}`.padStart(5)} ${`${u.dsp.used}/${u.dsp.available}`.padStart(4)} ${r.fmaxMHz.toFixed(1).padStart(8)} ${String(latency).padStart(6)} ${String(ii).padStart(5)} ${(latency / r.fmaxMHz).toFixed(1).padStart(8)}`,
-    );
-  }
+}
+
+function printRow({ what, rf, multipliers, latency, ii, r }: Row): void {
+  const u = r.utilisation;
+  console.log(
+    `${what.padEnd(22)} ${rf.padStart(14)} ${String(multipliers).padStart(5)} ${String(u.luts).padStart(5)} ${String(u.flipFlops).padStart(5)} ${`${u.logicCells.used}/${u.logicCells.available}`.padStart(11)} ${`${u.ebr.used}/${u.ebr.available}`.padStart(5)} ${`${u.dsp.used}/${u.dsp.available}`.padStart(4)} ${r.fmaxMHz.toFixed(1).padStart(8)} ${String(latency).padStart(6)} ${String(ii).padStart(5)} ${(latency / r.fmaxMHz).toFixed(1).padStart(8)}`,
+  );
+  if (r.criticalPath) console.log(`${''.padEnd(22)}   critical path ${r.criticalPath.delayNs} ns: ${r.criticalPath.from} → ${r.criticalPath.to}`);
 }
 
 async function main(): Promise<void> {
@@ -192,33 +197,43 @@ async function main(): Promise<void> {
   console.log(`digits MLP ${[layers[0].nIn, ...layers.map((l) => l.nOut)].join('-')} int8 (${layers.reduce((s, l) => s + l.weights.length, 0)} weights), multipliers ${MULT_BITS} bits, ${DSP ? 'requantizer multiplies on SB_MAC16 (-dsp), products in LUTs' : 'every multiply in LUTs'}; iCE40 up5k-sg48 at a ${FREQ_MHZ} MHz target; ${os.cpus().length} cores`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-fpga-folded-'));
   try {
-    // The chain: P = 4 multipliers per layer.
-    const chainRfs = layers.map((l) => (l.nOut * l.nIn) / 4);
+    // The chain: every layer at the first one's reuse factor with P = CHAIN_P (the initiation interval is the largest RF),
+    // P = N_IN·N_OUT / RF rounded down to a legal divisor of N_IN (at least 1).
+    const ii = (layers[0].nIn * layers[0].nOut) / CHAIN_P;
+    const chainRfs = layers.map((l) => {
+      let p = Math.max(1, Math.floor((l.nIn * l.nOut) / ii));
+      while (l.nIn % p !== 0) p--;
+      return (l.nIn * l.nOut) / p;
+    });
     if (MULT_BITS === 31) {
       const c = await checkChain(dir, q, feeds, layers, chainRfs);
       console.log(`Verilator = interpreter (fc3 int8 outputs): ${c.vectors - c.wrong}/${c.vectors} vectors; latency ${c.latency} cycles (formula ${chainRfs.reduce((s, rf) => s + rf + 5, 0)}), ${c.vectors} vectors in ${c.cycles} cycles`);
     }
     const rows: Row[] = [];
+    const add = (row: Row) => {
+      if (rows.length === 0) printHeader();
+      rows.push(row);
+      printRow(row);
+    };
     if (!CHAIN_ONLY) {
       for (const layer of layers) {
-        for (const p of [16, 8, 4]) {
+        for (const p of [8, 4]) {
           if (layer.nIn % p !== 0) continue;
           const rf = (layer.nIn * layer.nOut) / p;
           const r = await place(dir, `${layer.name} RF ${rf}`, [layer], [rf]);
-          rows.push({ what: `${layer.name} ${layer.nIn}→${layer.nOut}`, rf: String(rf), multipliers: p, latency: rf + 5, ii: rf, r });
+          add({ what: `${layer.name} ${layer.nIn}→${layer.nOut}`, rf: String(rf), multipliers: p, latency: rf + 5, ii: rf, r });
         }
       }
     }
     try {
       const r = await place(dir, 'digits MLP chain', layers, chainRfs);
-      rows.push({ what: `chain ${layers.map((l) => l.name).join('+')}`, rf: chainRfs.join('+'), multipliers: 4 * layers.length, latency: chainRfs.reduce((s, rf) => s + rf + 5, 0), ii: Math.max(...chainRfs), r });
+      add({ what: `chain ${layers.map((l) => l.name).join('+')}`, rf: chainRfs.join('+'), multipliers: chainRfs.reduce((s, rf, i) => s + (layers[i].nIn * layers[i].nOut) / rf, 0), latency: chainRfs.reduce((s, rf) => s + rf + 5, 0), ii: Math.max(...chainRfs), r });
     } catch (e) {
       console.log(`chain: ${e instanceof Error ? e.message : String(e)}`);
     }
-    printRows(rows);
     const chain = rows.find((r) => r.what.startsWith('chain'));
     if (chain) console.log(`chain on up5k: ${chain.r.meetsTarget ? 'meets' : 'MISSES'} ${FREQ_MHZ} MHz (Fmax ${chain.r.fmaxMHz.toFixed(1)} MHz), bitstream ${chain.r.bitstream.bytes} bytes, latency ${(chain.latency / chain.r.fmaxMHz).toFixed(1)} µs at Fmax`);
-    console.log(`tools: ${rows[0]?.r.toolVersions.yosys ?? ''}; ${rows[0]?.r.toolVersions.nextpnr ?? ''}`);
+    if (rows.length > 0) console.log(`tools: ${rows[0].r.toolVersions.yosys}; ${rows[0].r.toolVersions.nextpnr}`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -63,6 +63,8 @@ export interface Ice40PlaceResult {
    *  flip-flops of the mapped netlist (Yosys; one logic cell holds a LUT4 and a flip-flop). */
   utilisation: { logicCells: Usage; ebr: Usage; dsp: Usage; io: Usage; luts: number; flipFlops: number };
   synthesis: SynthesisResources;
+  /** The slowest clock's critical path: the cells it starts and ends at and its delay (ns), as nextpnr reports it. */
+  criticalPath: { from: string; to: string; delayNs: number } | null;
   bitstream: { path: string; bytes: number };
   toolVersions: { yosys: string | null; nextpnr: string | null; icepack: string | null };
 }
@@ -70,8 +72,15 @@ export interface Ice40PlaceResult {
 const PNR_TIMEOUT_MS = 900_000;
 const PACK_TIMEOUT_MS = 120_000;
 
+interface PathStep {
+  delay?: number;
+  from?: { cell?: string };
+  to?: { cell?: string };
+}
+
 interface NextpnrReport {
   fmax?: Record<string, { achieved?: number; constraint?: number }>;
+  critical_paths?: { from?: string; to?: string; path?: PathStep[] }[];
   utilization?: Record<string, { used?: number; available?: number }>;
 }
 
@@ -125,8 +134,14 @@ export async function placeIce40(input: Ice40PlaceInput): Promise<Ice40PlaceResu
       const used = utilisationLines(log);
       const missing = errors.map((e) => /no BELs remaining to implement cell type '([^']+)'/.exec(e)).find((m) => m !== null);
       const over = used.filter((u) => u.used > u.available);
-      if (missing || over.length > 0) {
-        const short = [...over.map((u) => `${u.used} ${u.type} of ${u.available}`), ...(missing && !over.some((u) => u.type === missing[1]) ? [`more ${missing[1]} than the device has`] : [])];
+      // nextpnr's placer gives up on a design that fits the counts but not the device's packing rules.
+      const full = errors.some((e) => /utilisation limit|Unable to find legal placement/i.test(e));
+      if (missing || over.length > 0 || full) {
+        const short = [
+          ...over.map((u) => `${u.used} ${u.type} of ${u.available}`),
+          ...(missing && !over.some((u) => u.type === missing[1]) ? [`more ${missing[1]} than the device has`] : []),
+          ...(full && !missing && over.length === 0 ? ['more than the placer can pack (at the utilisation limit)'] : []),
+        ];
         throw new UserError(
           `${label} does not fit iCE40 ${input.device}-${input.package}: it needs ${short.join(', ')} (uses ${used.map((u) => `${u.type} ${u.used}/${u.available}`).join(', ')})`,
           'raise the reuse factor of the large layers (fewer multipliers), map multipliers to LUTs or DSPs instead, prune the model further, or choose a larger device',
@@ -138,6 +153,8 @@ export async function placeIce40(input: Ice40PlaceInput): Promise<Ice40PlaceResu
     const clocks = Object.values(report.fmax ?? {}).filter((c) => typeof c.achieved === 'number');
     if (clocks.length === 0) throw new Error(`nextpnr-ice40 reported no clock for ${label}: the design has no clocked logic`);
     const fmaxMHz = Math.min(...clocks.map((c) => c.achieved as number));
+    const slowest = (report.critical_paths ?? []).map((c) => c.path ?? []).filter((p) => p.length > 0).map((p) => ({ p, delay: p.reduce((s, step) => s + (step.delay ?? 0), 0) })).sort((a, b) => b.delay - a.delay)[0];
+    const criticalPath = slowest ? { from: slowest.p[0].from?.cell ?? '?', to: slowest.p[slowest.p.length - 1].to?.cell ?? '?', delayNs: Number(slowest.delay.toFixed(2)) } : null;
 
     fs.mkdirSync(input.outDir, { recursive: true });
     const bin = path.join(input.outDir, `${input.top}.bin`);
@@ -161,6 +178,7 @@ export async function placeIce40(input: Ice40PlaceInput): Promise<Ice40PlaceResu
         flipFlops: synthesis.flipFlops,
       },
       synthesis,
+      criticalPath,
       bitstream: { path: bin, bytes: fs.statSync(bin).size },
       // icepack has no version option: its Debian package is fpga-icestorm.
       toolVersions: { yosys: yosysVersion, nextpnr: nextpnrVersion, icepack: null },

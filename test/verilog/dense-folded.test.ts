@@ -1,7 +1,7 @@
 // templates/verilog/lib/ep_dense_folded.v in Verilator: an int8 dense layer folded at reuse factors > 1 (weights in a
 // block-RAM ROM, one shared requantizer), bit-exact with the interpreter's Int8Gemm on every vector (dense,
 // 80%-pruned, one input, ReLU clamp with the input zero point at -128, a per-tensor weight scale, 12-bit multipliers,
-// shift-and-add products, int32-extreme biases), at several reuse factors each, with and without output stalls and input gaps; latency RF + 5 and
+// shift-and-add products, small ROMs in block RAM, int32-extreme biases), at several reuse factors each, with and without output stalls and input gaps; latency RF + 5 and
 // initiation interval RF cycles, as the module's header states. A reuse factor outside the rule stops elaboration.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildVerilatorHarness, runVerilatorHarness } from '../../hw-sim/verilator/harness.js';
 import { repoPath } from '../../src/util/package-root.js';
 import { Random } from '../../src/util/random.js';
-import { foldedWrapper, randomLayer, reference, type LayerSpec } from './dense-layers.js';
+import { foldedWrapper, randomLayer, reference, type FoldedOptions, type LayerSpec } from './dense-layers.js';
 
 interface FoldCase {
   spec: LayerSpec;
@@ -22,8 +22,8 @@ interface FoldCase {
   extremeBias?: boolean;
   /** Weight scales with this many significant bits: multipliers with trailing zeros (narrowed by the module). */
   multiplierBits?: number;
-  /** Products as shifts and adds (LUT_PRODUCTS = 1). */
-  lutProducts?: boolean;
+  /** Module options (products as shifts and adds, small ROMs in block RAM). */
+  options?: FoldedOptions;
 }
 
 /** `v` rounded to `bits` significant bits (exact in float32 for bits <= 24). */
@@ -34,12 +34,12 @@ const roundSignificant = (v: number, bits: number) => {
 
 const CASES: FoldCase[] = [
   { spec: { name: 'dense 16→8', nIn: 16, nOut: 8, sparsity: 0, xZero: 3, yZero: -2, actMin: -128, actMax: 127 }, rfs: [8, 32, 128] },
-  { spec: { name: '80%-pruned 64→32', nIn: 64, nOut: 32, sparsity: 0.8, xZero: -7, yZero: 5, actMin: -128, actMax: 127 }, rfs: [256, 512] },
+  { spec: { name: '80%-pruned 64→32', nIn: 64, nOut: 32, sparsity: 0.8, xZero: -7, yZero: 5, actMin: -128, actMax: 127 }, rfs: [256, 512], options: { smallRomsInBram: true } },
   { spec: { name: 'one input 1→3', nIn: 1, nOut: 3, sparsity: 0, xZero: 0, yZero: 0, actMin: -128, actMax: 127 }, rfs: [3] },
-  { spec: { name: 'ReLU clamp, x zero point -128, 12→1', nIn: 12, nOut: 1, sparsity: 0, xZero: -128, yZero: -128, actMin: -128, actMax: 127 }, rfs: [2, 3, 12] },
+  { spec: { name: 'ReLU clamp, x zero point -128, 12→1', nIn: 12, nOut: 1, sparsity: 0, xZero: -128, yZero: -128, actMin: -128, actMax: 127 }, rfs: [2, 3, 12], options: { lutProducts: true } },
   { spec: { name: 'per-tensor scale 10→5', nIn: 10, nOut: 5, sparsity: 0.3, xZero: 1, yZero: 0, actMin: -20, actMax: 100 }, rfs: [10], perTensor: true },
-  { spec: { name: '12-bit multipliers 16→8', nIn: 16, nOut: 8, sparsity: 0.5, xZero: -3, yZero: 7, actMin: -128, actMax: 127 }, rfs: [16], multiplierBits: 12 },
-  { spec: { name: 'shift-and-add products 16→4', nIn: 16, nOut: 4, sparsity: 0.2, xZero: -128, yZero: -5, actMin: -128, actMax: 127 }, rfs: [16], lutProducts: true },
+  { spec: { name: '12-bit multipliers 16→8', nIn: 16, nOut: 8, sparsity: 0.5, xZero: -3, yZero: 7, actMin: -128, actMax: 127 }, rfs: [16], multiplierBits: 12, options: { smallRomsInBram: true } },
+  { spec: { name: 'shift-and-add products 16→4', nIn: 16, nOut: 4, sparsity: 0.2, xZero: -128, yZero: -5, actMin: -128, actMax: 127 }, rfs: [16], options: { lutProducts: true, smallRomsInBram: true } },
   { spec: { name: 'int32-extreme biases 4→2', nIn: 4, nOut: 2, sparsity: 0, xZero: 0, yZero: 0, actMin: -128, actMax: 127 }, rfs: [4], extremeBias: true },
 ];
 const VECTORS = 40;
@@ -59,7 +59,7 @@ describe('ep_dense_folded.v in Verilator', () => {
     if (c.extremeBias) layer.bias.splice(0, 2, 2 ** 31 - 2 ** 20, -(2 ** 31) + 2 ** 20);
     const top = path.join(dir, `${i}-${rf}`, 'ep_dense_folded_tb_top.v');
     fs.mkdirSync(path.dirname(top));
-    fs.writeFileSync(top, foldedWrapper(layer, rf, 'ep_dense_folded_tb_top', c.lutProducts));
+    fs.writeFileSync(top, foldedWrapper(layer, rf, 'ep_dense_folded_tb_top', c.options));
     const harness = await buildVerilatorHarness({
       top: 'ep_dense_folded_tb_top',
       verilog: [top, lib('ep_dense_folded.v'), lib('ep_requant.v')],

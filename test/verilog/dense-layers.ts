@@ -33,8 +33,14 @@ export function reference(layer: Layer, vectors: number[][]): number[][] {
   return vectors.map((_, i) => flat.slice(i * spec.nOut, (i + 1) * spec.nOut));
 }
 
-/** ep_dense_folded at reuse factor `rf` with the layer's constants, as the module `top` (LUT_PRODUCTS as given). */
-export function foldedWrapper(layer: Layer, rf: number, top = 'ep_dense_folded_tb_top', lutProducts = false): string {
+/** ep_dense_folded's options: products as shifts and adds (LUT_PRODUCTS), bias and requantization ROMs in block RAM. */
+export interface FoldedOptions {
+  lutProducts?: boolean;
+  smallRomsInBram?: boolean;
+}
+
+/** ep_dense_folded at reuse factor `rf` with the layer's constants, as the module `top`. */
+export function foldedWrapper(layer: Layer, rf: number, top = 'ep_dense_folded_tb_top', options: FoldedOptions = {}): string {
   const { spec } = layer;
   const node = { name: 'rtl_dense', opType: 'Int8Gemm', domain: '', inputs: [], outputs: [], attrs: gemmAttrs(spec) };
   const mults = channelMultipliers(f32([1]), f32(layer.wScale), f32([1]), spec.nOut, node);
@@ -44,7 +50,7 @@ export function foldedWrapper(layer: Layer, rf: number, top = 'ep_dense_folded_t
     output wire out_valid, input wire out_ready, output wire [${8 * spec.nOut - 1}:0] out_data
 );
     ep_dense_folded #(
-        .RF(${rf}), .LUT_PRODUCTS(${lutProducts ? 1 : 0}), .N_IN(${spec.nIn}), .N_OUT(${spec.nOut}),
+        .RF(${rf}), .LUT_PRODUCTS(${options.lutProducts ? 1 : 0}), .SMALL_ROMS_IN_BRAM(${options.smallRomsInBram ? 1 : 0}), .N_IN(${spec.nIn}), .N_OUT(${spec.nOut}),
         .WEIGHTS(${packedLiteral(layer.weights, 8)}),
         .BIAS(${packedLiteral(foldedBias(layer), 32)}),
         .MULT(${packedLiteral(mults.map((m) => m.multiplier), 31)}),

@@ -45,9 +45,13 @@ module ep_dense_folded #(
     parameter integer Y_ZP = 0,
     parameter integer ACT_MIN = -128,
     parameter integer ACT_MAX = 127,
-    // 1: the P products written as shifts and adds, which synthesis keeps in LUTs even with DSP mapping on (synth_ice40
-    // -dsp then spends the few SB_MAC16 on the requantizer's multiply only); 0: `*`, mapped as synthesis chooses.
-    parameter integer LUT_PRODUCTS = 0
+    // 1: the P products written as shifts and adds, registered as two halves each, which synthesis keeps in LUTs even
+    // with DSP mapping on (synth_ice40 -dsp then spends the few SB_MAC16 on the requantizer's multiply only); 0: `*`,
+    // mapped as synthesis chooses.
+    parameter integer LUT_PRODUCTS = 0,
+    // 1: the bias and requantization ROMs in block RAM too (rom_style "block"), which saves the LUTs a 64-entry ROM
+    // of about 40 bits takes on an iCE40 (a few hundred) for 2-4 EBR; 0: where Yosys finds them cheaper.
+    parameter integer SMALL_ROMS_IN_BRAM = 0
 ) (
     input  wire                 clk,
     input  wire                 rst,
@@ -64,7 +68,8 @@ module ep_dense_folded #(
     localparam integer AW = RF <= 1 ? 1 : $clog2(RF);   // ROM address bits
     localparam integer OW = N_OUT <= 1 ? 1 : $clog2(N_OUT);
     localparam integer KW = K <= 1 ? 1 : $clog2(K);
-    localparam integer LEAVES = P <= 1 ? 1 : 1 << $clog2(P);
+    localparam integer NP = LUT_PRODUCTS != 0 ? 2*P : P;    // registered products (two halves each in LUT mode)
+    localparam integer LEAVES = NP <= 1 ? 1 : 1 << $clog2(NP);
     localparam integer LAST_ADDR_I = RF - 1, LAST_K_I = K - 1, LAST_O_I = N_OUT - 1;
     localparam [AW-1:0] LAST_ADDR = LAST_ADDR_I[AW-1:0];
     localparam [KW-1:0] LAST_K = LAST_K_I[KW-1:0];
@@ -82,36 +87,78 @@ module ep_dense_folded #(
     endfunction
     localparam SHARED = shared_requant(0) == 1;
 
-    // Narrow multipliers (docs/numerics.md, quantize --multiplier-bits): when every nonzero MULT[o] is a multiple of
-    // 2^Z with Z < SHIFT[o], then (acc*M + 2^(s-1)) >> s == (acc*(M >> Z) + 2^(s-Z-1)) >> (s - Z) exactly, so the
-    // ROM keeps MW = 31 - Z bits of each multiplier and ep_requant's multiply narrows to them in synthesis (its upper
-    // multiplier bits are constant zeros). A zero multiplier gives 0 at any shift: it is given shift 1.
+    // Narrow multipliers (docs/numerics.md, quantize --multiplier-bits). Two exact rewrites of (acc*M + 2^(s-1)) >> s:
+    //  - one shift for all outputs: when M[o] is a multiple of 2^(s[o] - S_MIN) for every o (S_MIN the smallest
+    //    shift), M[o] >> (s[o] - S_MIN) with shift S_MIN gives the same result (numerator and divisor both scaled), so
+    //    ep_requant's shift is a constant and synthesis folds its barrel shifter (EQ);
+    //  - common trailing zeros: when every (rescaled) nonzero M[o] is a multiple of 2^Z with Z < its shift, the ROM
+    //    keeps MW = 31 - Z bits and the shift drops by Z; ep_requant's multiply narrows to MW bits in synthesis.
+    // A zero multiplier gives 0 at any shift of at least 1.
+    function integer tz_of;         // trailing zeros of M[o] (31 for M = 0)
+        input integer o;
+        integer z, m;
+        begin
+            m = {1'b0, MULT[31*o +: 31]};
+            tz_of = 31;
+            for (z = 30; z >= 0; z = z - 1) if (m[z]) tz_of = z;
+        end
+    endfunction
+    function integer shift_of;
+        input integer o;
+        shift_of = {26'd0, SHIFT[6*o +: 6]};
+    endfunction
+    function integer min_shift;     // the smallest shift of a nonzero multiplier (63 without one)
+        input integer unused;
+        integer o;
+        begin
+            min_shift = 63;
+            for (o = 0; o < N_OUT; o = o + 1) if (tz_of(o) < 31 && shift_of(o) < min_shift) min_shift = shift_of(o);
+        end
+    endfunction
+    localparam integer S_MIN = min_shift(0);
+    function integer equal_shifts;
+        input integer unused;
+        integer o;
+        begin
+            equal_shifts = S_MIN < 63 ? 1 : 0;
+            for (o = 0; o < N_OUT; o = o + 1) if (tz_of(o) < 31 && shift_of(o) - S_MIN > tz_of(o)) equal_shifts = 0;
+        end
+    endfunction
+    localparam EQ = equal_shifts(0) == 1;
+    function integer rescale_of;    // the right shift of M[o] that brings its shift to S_MIN (0 without EQ)
+        input integer o;
+        rescale_of = EQ && tz_of(o) < 31 ? shift_of(o) - S_MIN : 0;
+    endfunction
     function integer common_zeros;
         input integer unused;
-        integer o, z, m, sh;
+        integer o;
         begin
             common_zeros = 30;
-            for (o = 0; o < N_OUT; o = o + 1) begin
-                m = {1'b0, MULT[31*o +: 31]};
-                sh = {26'd0, SHIFT[6*o +: 6]};
-                if (m != 0) begin
-                    if (sh - 1 < common_zeros) common_zeros = sh - 1;
-                    for (z = 0; z < 30; z = z + 1) if (m[z] && z < common_zeros) common_zeros = z;
-                end
+            for (o = 0; o < N_OUT; o = o + 1) if (tz_of(o) < 31) begin
+                if (tz_of(o) - rescale_of(o) < common_zeros) common_zeros = tz_of(o) - rescale_of(o);
+                if (shift_of(o) - rescale_of(o) - 1 < common_zeros) common_zeros = shift_of(o) - rescale_of(o) - 1;
             end
             if (common_zeros < 0) common_zeros = 0;
         end
     endfunction
     localparam integer Z = common_zeros(0);
     localparam integer MW = 31 - Z;
+    localparam integer S_EQ_I = S_MIN - Z;
+    localparam [5:0] S_EQ = S_EQ_I[5:0];
 
     function [MW-1:0] narrow_mult;
         input integer o;
-        narrow_mult = MULT[31*o + Z +: MW];
+        /* verilator lint_off UNUSEDSIGNAL */
+        reg [30:0] m;   // its top Z bits are zero
+        /* verilator lint_on UNUSEDSIGNAL */
+        begin
+            m = MULT[31*o +: 31] >> (rescale_of(o) + Z);
+            narrow_mult = m[MW-1:0];
+        end
     endfunction
     function [5:0] narrow_shift;
         input integer o;
-        narrow_shift = MULT[31*o +: 31] == 31'd0 ? 6'd1 : SHIFT[6*o +: 6] - Z[5:0];
+        narrow_shift = EQ ? S_EQ : MULT[31*o +: 31] == 31'd0 ? 6'd1 : SHIFT[6*o +: 6] - Z[5:0];
     endfunction
 
     // The accumulator's width: a signed width holding BIAS[o] + sum_i W[o][i] * x[i] for every output and every int8
@@ -197,39 +244,54 @@ module ep_dense_folded #(
     always @(posedge clk) if (rst) valid_1 <= 1'b0; else if (en) valid_1 <= read;
 
     // ---- stage 2: the products, and the bias of the output --------------------------------------------------------
-    reg signed [AB-1:0] brom [0:N_OUT-1];
-    integer b;
-    initial for (b = 0; b < N_OUT; b = b + 1) brom[b] = BIAS[32*b +: AB];
-
-    (* keep *) reg [16*P-1:0] product_2;
     reg signed [AB-1:0] bias_2;
+    generate
+        if (SMALL_ROMS_IN_BRAM != 0) begin : bias_block
+            (* rom_style = "block" *) reg [AB-1:0] brom [0:N_OUT-1];
+            integer b;
+            initial for (b = 0; b < N_OUT; b = b + 1) brom[b] = BIAS[32*b +: AB];
+            always @(posedge clk) if (en) bias_2 <= brom[o_1];
+        end else begin : bias_any
+            reg [AB-1:0] brom [0:N_OUT-1];
+            integer b;
+            initial for (b = 0; b < N_OUT; b = b + 1) brom[b] = BIAS[32*b +: AB];
+            always @(posedge clk) if (en) bias_2 <= brom[o_1];
+        end
+    endgenerate
+
+    (* keep *) reg [16*NP-1:0] product_2;
     reg               valid_2, first_2, last_2;
     reg  [OW-1:0]     o_2;
-    // pa * pb of two int8 as shifts and adds over the bits of pb (bit 7 weighs -128).
-    function signed [15:0] shift_add_product;
+    // The part of pa * pb (two int8) from bits first..last of pb, as shifts and adds (bit 7 weighs -128). In LUT mode
+    // each product is registered as its two halves (bits 0-3 and 4-7 of the weight), which the adder tree sums: half
+    // the adder chain per cycle.
+    function signed [15:0] shift_add_part;
         input signed [7:0] pa;
         input [7:0] pb;
+        input integer first;
+        input integer last;
         integer k;
         reg signed [15:0] sum, wide;
         begin
             wide = {{8{pa[7]}}, pa};
             sum = 16'sd0;
-            for (k = 0; k < 7; k = k + 1) if (pb[k]) sum = sum + (wide <<< k);
-            if (pb[7]) sum = sum - (wide <<< 7);
-            shift_add_product = sum;
+            for (k = 0; k < 8; k = k + 1)
+                if (k >= first && k <= last && pb[k]) sum = k == 7 ? sum - (wide <<< k) : sum + (wide <<< k);
+            shift_add_part = sum;
         end
     endfunction
 
     integer j;
     always @(posedge clk) if (en) begin
         for (j = 0; j < P; j = j + 1)
-            if (LUT_PRODUCTS != 0) product_2[16*j +: 16] <= shift_add_product(x_1[8*j +: 8], w_1[8*j +: 8]);
-            else product_2[16*j +: 16] <= $signed(x_1[8*j +: 8]) * $signed(w_1[8*j +: 8]);
+            if (LUT_PRODUCTS != 0) begin
+                product_2[32*j +: 16]      <= shift_add_part(x_1[8*j +: 8], w_1[8*j +: 8], 0, 3);
+                product_2[32*j + 16 +: 16] <= shift_add_part(x_1[8*j +: 8], w_1[8*j +: 8], 4, 7);
+            end else product_2[16*j +: 16] <= $signed(x_1[8*j +: 8]) * $signed(w_1[8*j +: 8]);
         first_2 <= first_1;
         last_2  <= last_1;
         o_2     <= o_1;
     end
-    always @(posedge clk) if (en) bias_2 <= brom[o_1];
     always @(posedge clk) if (rst) valid_2 <= 1'b0; else if (en) valid_2 <= valid_1;
 
     // ---- stage 3: accumulate (adder tree of the products + bias or running sum); the requantization constants ---
@@ -239,7 +301,7 @@ module ep_dense_folded #(
             wire signed [AB-1:0] v;
             if (t < LEAVES) begin : sum
                 assign v = node[2*t].v + node[2*t + 1].v;
-            end else if (t - LEAVES < P) begin : leaf
+            end else if (t - LEAVES < NP) begin : leaf
                 assign v = {{(AB - 16){product_2[16*(t - LEAVES) + 15]}}, product_2[16*(t - LEAVES) +: 16]};
             end else begin : zero
                 assign v = {AB{1'b0}};
@@ -259,6 +321,30 @@ module ep_dense_folded #(
         if (SHARED) begin : shared
             assign mult_narrow_3 = narrow_mult(0);
             assign shift_3 = narrow_shift(0);
+        end else if (EQ && SMALL_ROMS_IN_BRAM != 0) begin : one_shift_block
+            (* rom_style = "block" *) reg [MW-1:0] qrom [0:N_OUT-1];
+            integer q;
+            initial for (q = 0; q < N_OUT; q = q + 1) qrom[q] = narrow_mult(q);
+            reg [MW-1:0] q_3;
+            always @(posedge clk) if (en) q_3 <= qrom[o_2];
+            assign mult_narrow_3 = q_3;
+            assign shift_3 = S_EQ;
+        end else if (EQ) begin : one_shift
+            reg [MW-1:0] qrom [0:N_OUT-1];
+            integer q;
+            initial for (q = 0; q < N_OUT; q = q + 1) qrom[q] = narrow_mult(q);
+            reg [MW-1:0] q_3;
+            always @(posedge clk) if (en) q_3 <= qrom[o_2];
+            assign mult_narrow_3 = q_3;
+            assign shift_3 = S_EQ;
+        end else if (SMALL_ROMS_IN_BRAM != 0) begin : per_output_block
+            (* rom_style = "block" *) reg [MW+5:0] qrom [0:N_OUT-1];
+            integer q;
+            initial for (q = 0; q < N_OUT; q = q + 1) qrom[q] = {narrow_shift(q), narrow_mult(q)};
+            reg [MW+5:0] q_3;
+            always @(posedge clk) if (en) q_3 <= qrom[o_2];
+            assign mult_narrow_3 = q_3[MW-1:0];
+            assign shift_3 = q_3[MW+5:MW];
         end else begin : per_output
             reg [MW+5:0] qrom [0:N_OUT-1];
             integer q;
