@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { simulateDesign } from '../../hw-sim/verilator/run-model.js';
 import { designLatency } from '../../src/emit/verilog/emit-rtl.js';
+import { designInitiationInterval } from '../../src/emit/verilog/fpga-project.js';
 import { lowerToRtl } from '../../src/emit/verilog/lower-rtl.js';
 import type { Graph } from '../../src/ir/graph.js';
 import type { Tensor } from '../../src/ir/tensor.js';
@@ -37,6 +38,10 @@ describe('the int8 digits CNN in RTL', () => {
     expect(r.mismatches).toEqual([]);
     expect(r.passed).toBe(true);
     expect(r.latencyCycles).toBe(designLatency(design));
+    // Back to back, conv2's frame (64 steps + 64 windows of R − 1 more issue cycles) paces the design.
+    expect(r.initiationInterval).toBe(designInitiationInterval(design));
+    expect(designInitiationInterval(design)).toBe(64 + 64 * (reuseFactors[cnn.nodes('Int8Conv')[1].name] - 1));
+    console.log(`digits CNN: latency ${r.latencyCycles} cycles, worst ${r.worstLatencyCycles}, II ${r.initiationInterval}; per layer ${r.perLayer.map((l) => `${l.module} ${l.latencyCycles}`).join(', ')}`);
     // Later images wait behind conv2 (9,216 cycles a frame), so only the first one's latency is the design's.
     expect(r.worstLatencyCycles).toBeGreaterThanOrEqual(r.latencyCycles);
   });

@@ -53,7 +53,8 @@ export const CONV_FOLDED: RtlLowering = {
         libraryFiles: ['ep_conv_folded.v', 'ep_window_stream.v', 'ep_requant.v'],
         params: convParams(l, c, [{ name: 'P', value: String(p) }]),
         latencyCycles: isolatedLatency(l.geometry.height * l.geometry.width, beatTimes),
-        initiationInterval: rf,
+        // A frame's H·W steps, each output window's R − 1 issue cycles more (README: 9,216 for the digits conv2 at P = 8).
+        initiationInterval: l.geometry.height * l.geometry.width + out.height * out.width * (rf - 1),
         reuseFactor: rf,
         beatTimes,
         multipliers: { weights: p, requantizers: c.liveRequantizers > 0 ? 1 : 0 },

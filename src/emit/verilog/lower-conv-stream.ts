@@ -37,7 +37,7 @@ export const CONV_STREAM: RtlLowering = {
         libraryFiles: ['ep_conv_stream.v', 'ep_window_stream.v', 'ep_requant.v'],
         params: convParams(l, c),
         latencyCycles: isolatedLatency(l.geometry.height * l.geometry.width, beatTimes),
-        initiationInterval: 1,
+        initiationInterval: l.geometry.height * l.geometry.width,
         reuseFactor: 1,
         beatTimes,
         multipliers: { weights: c.nonZeroWeights, requantizers: c.liveRequantizers },

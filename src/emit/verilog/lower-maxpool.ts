@@ -49,7 +49,7 @@ export const MAXPOOL_STREAM: RtlLowering = {
           { name: 'PAD', value: String(g.pad) },
         ],
         latencyCycles: isolatedLatency(g.height * g.width, beatTimes),
-        initiationInterval: 1,
+        initiationInterval: g.height * g.width,
         reuseFactor: 1,
         beatTimes,
         multipliers: { weights: 0, requantizers: 0 },

@@ -56,7 +56,10 @@ export interface RtlHardware {
    * to the last output beat of one frame offered one pixel per cycle.
    */
   latencyCycles: number;
-  /** Cycles between two accepted beats when nothing stalls (absent: 1, a fully pipelined stage). */
+  /**
+   * Cycles between two inferences taken back to back when nothing stalls (absent: 1, a fully pipelined stage): for a
+   * vector stream the cycles between two beats, for a pixel stream the cycles a frame takes.
+   */
   initiationInterval?: number;
   /** The layer's reuse factor (absent: 1, every product in parallel). */
   reuseFactor?: number;
