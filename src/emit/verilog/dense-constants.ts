@@ -36,6 +36,11 @@ export function refuseDense(ctx: RtlLowerContext): string | undefined {
   if (ctx.input.kind !== 'vector') return `its input arrives as ${ctx.input.kind}; a dense layer takes the whole vector in one beat (put a Flatten before it)`;
   const x = ctx.type(ctx.node.inputs[X]);
   if (x.shape.length !== 2 || x.shape[0] !== 1) return `its input has shape ${x.shape.join('x')}; the RTL takes one row (1 x K) per beat`;
+  return refuseRuntimeConstants(ctx);
+}
+
+/** Why an int8 layer (Int8Gemm, Int8Conv) cannot be built because a constant the hardware bakes in is computed. */
+export function refuseRuntimeConstants(ctx: RtlLowerContext): string | undefined {
   for (const [i, what] of CONSTANT_INPUTS) {
     const name = ctx.node.inputs[i];
     if (name && !ctx.constant(name)) return `its ${what} is computed at run time; the RTL bakes it in as a constant`;
@@ -44,11 +49,17 @@ export function refuseDense(ctx: RtlLowerContext): string | undefined {
 }
 
 export interface DenseConstants {
+  /** Inputs per output (a conv's K·K·C_IN). */
   nIn: number;
   nOut: number;
-  /** Row-major [nOut][nIn], the columns in the order the input beat carries the elements (a permuted vector: StreamFormat's order). */
+  /**
+   * Row-major [nOut][nIn] (a conv's weight as it is); a dense layer's columns in the order of its input's bytes
+   * (the vector format's `order`: column i is the model's column order[i]).
+   */
   weights: Int8Array;
   foldedBias: number[];
+  /** The input zero point (folded into foldedBias; a conv's padded taps read it). */
+  xZero: number;
   requant: { multiplier: number; shift: number }[];
   yZero: number;
   actMin: number;
@@ -65,10 +76,11 @@ export function denseConstants(ctx: RtlLowerContext): DenseConstants {
   const { node } = ctx;
   const value = (i: number): Tensor => ctx.constant(node.inputs[i])!;
   const w = value(W);
-  const [nOut, nIn] = w.shape;
+  const nOut = w.shape[0];
+  const nIn = w.size / nOut;
   const order = ctx.input.kind === 'vector' ? ctx.input.order : undefined;
   const raw = w.data as Int8Array;
-  const weights = order ? Int8Array.from(raw, (_, i) => raw[Math.floor(i / nIn) * nIn + order[i % nIn]]) : raw;
+  const weights = order ? Int8Array.from({ length: nOut * nIn }, (_, i) => raw[Math.floor(i / nIn) * nIn + order[i % nIn]]) : raw;
   const bias = node.inputs[BIAS] ? (value(BIAS).data as Int32Array) : undefined;
   const { actMin, actMax } = ctx.attrs as Int8GemmAttrs;
   const requant = channelMultipliers(value(X_SCALE), value(W_SCALE), value(Y_SCALE), nOut, node);
@@ -76,6 +88,7 @@ export function denseConstants(ctx: RtlLowerContext): DenseConstants {
   return {
     nIn, nOut, weights,
     foldedBias: folded,
+    xZero: value(X_ZERO).at(0) as number,
     requant,
     yZero: value(Y_ZERO).at(0) as number,
     actMin, actMax,

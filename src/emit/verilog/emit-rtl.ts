@@ -6,6 +6,7 @@ import type { Graph } from '../../ir/graph.js';
 import { repoPath } from '../../util/package-root.js';
 import { renderTemplate } from '../render-template.js';
 import { lowerToRtl, RTL_FIXED_MODULES, type HostOp, type RtlDesign, type RtlOptions } from './lower-rtl.js';
+import { scheduleLayers } from './design-schedule.js';
 import { beatBytes, describeFormat, type RtlLayer } from './rtl-layer.js';
 import { VERILOG_PORT_NAMES, VerilogNames, verilogCommentText } from './verilog-names.js';
 
@@ -51,9 +52,13 @@ export function hardwareLayers(design: RtlDesign): (RtlLayer & { hardware: NonNu
   return design.layers.filter((l): l is RtlLayer & { hardware: NonNullable<RtlLayer['hardware']> } => l.hardware !== undefined);
 }
 
-/** Latency of the whole core (no stall): the stages add up, nothing between them. */
+/**
+ * Latency of the whole core (no stall, an idle pipeline): first input beat to last output beat, the layers' beat
+ * times chained (design-schedule.ts); for a chain of one-beat layers, the sum of their latencies.
+ */
 export function designLatency(design: RtlDesign): number {
-  return hardwareLayers(design).reduce((s, l) => s + l.hardware.latencyCycles, 0);
+  const times = scheduleLayers(hardwareLayers(design));
+  return times[times.length - 1];
 }
 
 function hostText(ops: HostOp[], none: string): string {

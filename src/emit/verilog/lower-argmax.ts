@@ -15,7 +15,7 @@ export const ARGMAX: RtlLowering = {
   supports: 'ArgMax over the axis holding the whole vector (ep_argmax)',
   refuse(ctx) {
     if (ctx.input.kind !== 'vector') return `its input arrives as ${ctx.input.kind}; ep_argmax takes the whole vector in one beat`;
-    if (ctx.input.order) return 'its input vector arrives permuted (pixel-major); ep_argmax gives the position in the beat';
+    if (ctx.input.order) return 'its input arrives in pixel-major order (a Flatten of pixels); ep_argmax would index that order, not the model\'s';
     const x = ctx.type(ctx.node.inputs[0]);
     if (x.dtype !== 'int8') return `its input is ${x.dtype}; the RTL compares int8 values`;
     const axis = normalizeAxis((ctx.attrs as ArgMaxAttrs).axis, x.shape.length, ctx.node);

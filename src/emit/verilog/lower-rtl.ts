@@ -42,7 +42,7 @@ export interface RtlOptions {
  * Library modules and the simulation wrapper known today. Every name starting with `ep_` is the library's: a top
  * module never takes one (a graph named so gets `model_` before it).
  */
-export const RTL_FIXED_MODULES = ['ep_dense_rf1', 'ep_requant', 'ep_argmax', 'ep_conv_stream', 'ep_maxpool_stream', 'ep_collect', 'ep_dense_folded', 'ep_model_tb_top'];
+export const RTL_FIXED_MODULES = ['ep_dense_rf1', 'ep_requant', 'ep_argmax', 'ep_conv_stream', 'ep_maxpool_stream', 'ep_collect', 'ep_dense_folded', 'ep_conv_folded', 'ep_window_stream', 'ep_scatter', 'ep_uart_top', 'ep_uart_rx', 'ep_uart_tx', 'ep_model_tb_top'];
 
 const WHAT_TO_DO = 'compile the model for a microcontroller instead (edgeprune compile --target <mcu>), or change the model so that its integer core uses only these layers';
 
@@ -104,16 +104,43 @@ function lowerNode(g: Graph, node: Node, input: StreamFormat, options: RtlOption
   throw nodeError(node, `the RTL emitter cannot build it: ${reasons.join('; ')}; it supports ${supportedLayers()}`, WHAT_TO_DO);
 }
 
+/** ep_scatter: the core's input vector (NCHW order) → its pixels, one per beat (the trace compares them with the input). */
+function scatterLayer(value: string, node: string, inFormat: StreamFormat, pixels: StreamFormat & { kind: 'pixels' }): RtlLayer {
+  const n = pixels.height * pixels.width;
+  return {
+    kind: 'scatter',
+    node,
+    op: 'ep_scatter',
+    input: value,
+    output: value,
+    inFormat,
+    outFormat: pixels,
+    hardware: {
+      module: 'ep_scatter',
+      libraryFiles: ['ep_scatter.v'],
+      params: [{ name: 'N', value: String(n) }, { name: 'C', value: String(pixels.channels) }],
+      latencyCycles: n,
+      initiationInterval: n,
+      reuseFactor: 1,
+      beatTimes: (offered) => Array.from({ length: n }, (_, p) => offered[0] + 1 + p),
+      multipliers: { weights: 0, requantizers: 0 },
+    },
+  };
+}
+
 /** Lower a quantized graph (as `edgeprune quantize` writes it) to the RTL layers of its integer core. */
 export function lowerToRtl(g: Graph, options: RtlOptions = {}): RtlDesign {
   const users = consumers(g);
   const outputs = new Set(g.outputs.map((o) => o.name));
   const start = coreInput(g, users);
-  const inputFormat = streamFormatOf(staticInfo(g, start.value).shape, `the quantized input '${start.value}'`);
-  const layers: RtlLayer[] = [];
+  const streamed = streamFormatOf(staticInfo(g, start.value).shape, `the quantized input '${start.value}'`);
+  // An image enters as one vector (its NCHW elements in one beat, as the host and the board top send it) and
+  // ep_scatter streams its pixels: the core's interface is one beat per vector in and out.
+  const inputFormat: StreamFormat = streamed.kind === 'pixels' ? { kind: 'vector', elements: beatsPerVector(streamed) * streamed.channels } : streamed;
+  const layers: RtlLayer[] = streamed.kind === 'pixels' ? [scatterLayer(start.value, start.before[0]?.name ?? start.value, inputFormat, streamed)] : [];
   const core = new Set<Node>();
   let value = start.value;
-  let format = inputFormat;
+  let format = streamed;
   for (;;) {
     const readers = users.get(value) ?? [];
     if (readers.length === 0 || format.kind === 'index') break;
@@ -130,7 +157,9 @@ export function lowerToRtl(g: Graph, options: RtlOptions = {}): RtlDesign {
     format = layer.outFormat;
   }
   if (!layers.some((l) => l.hardware)) throw new UserError('the integer core of the model has no layer to build in hardware', WHAT_TO_DO);
-  if (beatsPerVector(format) !== 1 && format.kind !== 'pixels') throw new Error(`unexpected output stream: ${describeFormat(format)}`);
+  if (beatsPerVector(format) !== 1) {
+    throw new UserError(`the integer core ends in ${describeFormat(format)}; the RTL core sends one beat per vector`, 'end the model with a Flatten and a dense layer (or compile it for a microcontroller)');
+  }
   const before = new Set(start.before);
   const after = g.nodes.filter((n) => !core.has(n) && !before.has(n));
   const names = new VerilogNames(RTL_FIXED_MODULES);

@@ -21,8 +21,8 @@ export const VECTOR_VIEW: RtlLowering = {
       input: node.inputs[0],
       output: node.outputs[0],
       inFormat: ctx.input,
-      // A reshape keeps the row-major order: a permuted vector stays permuted the same way.
-      outFormat: ctx.input.kind === 'vector' && ctx.input.order ? { kind: 'vector', elements: shapeSize(out.shape), order: ctx.input.order } : { kind: 'vector', elements: shapeSize(out.shape) },
+      // A reshape keeps the row-major element order, so a permuted vector stays permuted the same way.
+      outFormat: { kind: 'vector', elements: shapeSize(out.shape), ...(ctx.input.kind === 'vector' && ctx.input.order ? { order: ctx.input.order } : {}) },
     };
   },
 };

@@ -6,14 +6,14 @@ import type { Tensor } from '../../ir/tensor.js';
 
 /**
  * What one stream carries per vector (templates/verilog/lib/README.md, the RTL contract):
- * - vector: the whole int8 vector in one beat (byte i = element i of the IR value, row-major; with `order`, byte i =
- *   element order[i]: a Flatten of pixels collects them pixel-major, and the dense layer after it permutes its weight
- *   columns to match);
+ * - vector: the whole int8 vector in one beat (byte i = element i of the value's row-major order, or element order[i]
+ *   when `order` is given: ep_collect's pixel-major bytes of an NCHW Flatten; the next dense layer permutes its weight
+ *   columns by it, and the trace comparison reads the interpreter's value in that order);
  * - pixels: one pixel per beat in raster order, all channels in the beat (NHWC streaming of an NCHW tensor);
  * - index: one beat holding an unsigned index (ArgMax) in `bytes` bytes, little-endian.
  */
 export type StreamFormat =
-  | { kind: 'vector'; elements: number; order?: number[] }
+  | { kind: 'vector'; elements: number; order?: readonly number[] }
   | { kind: 'pixels'; height: number; width: number; channels: number }
   | { kind: 'index'; bytes: number };
 
@@ -51,14 +51,27 @@ export interface RtlHardware {
    * left an input without any non-zero weight drops that input); undefined: the whole beat.
    */
   inputBytes?: number[];
-  /** Clock edges from a beat accepted to its result offered (no stall). */
+  /**
+   * Clock edges from a beat accepted to its result offered (no stall); for a pixel stream, from the first input beat
+   * to the last output beat of one frame offered one pixel per cycle.
+   */
   latencyCycles: number;
-  /** Cycles between two accepted beats when nothing stalls (absent: 1, a fully pipelined stage). */
+  /**
+   * Cycles between two inferences taken back to back when nothing stalls (absent: 1, a fully pipelined stage): for a
+   * vector stream the cycles between two beats, for a pixel stream the cycles a frame takes.
+   */
   initiationInterval?: number;
   /** The layer's reuse factor (absent: 1, every product in parallel). */
   reuseFactor?: number;
   /** The widths of its requantizers' multiply (accumulator bits × multiplier bits; absent: 32 × 31). */
   requantWidths?: { accBits: number; multBits: number };
+  /**
+   * The cycles each output beat of one inference is offered, given the cycles its input beats are offered (the first
+   * inference through an idle pipeline, the output never stalled; a consumer that is not ready delays the next beat to
+   * one cycle after it takes this one). Absent: one beat in, one beat out latencyCycles later. design-schedule.ts
+   * chains these into the design's latency.
+   */
+  beatTimes?: (offered: readonly number[]) => number[];
   /** Multipliers the instance builds: one per non-zero weight at RF=1, and each requantizer's. */
   multipliers: { weights: number; requantizers: number };
 }

@@ -3,12 +3,16 @@
 // same op are tried in order and the first that accepts the node is used.
 
 import { ARGMAX } from './lower-argmax.js';
+import { COLLECT } from './lower-collect.js';
+import { CONV_FOLDED } from './lower-conv-folded.js';
+import { CONV_STREAM } from './lower-conv-stream.js';
+import { MAXPOOL_STREAM } from './lower-maxpool.js';
 import { DENSE_FOLDED } from './lower-dense-folded.js';
 import { DENSE_RF1 } from './lower-dense-rf1.js';
 import { VECTOR_VIEW } from './lower-vector-view.js';
 import type { RtlLowering } from './rtl-layer.js';
 
-export const RTL_LOWERINGS: readonly RtlLowering[] = [DENSE_RF1, DENSE_FOLDED, VECTOR_VIEW, ARGMAX];
+export const RTL_LOWERINGS: readonly RtlLowering[] = [DENSE_RF1, DENSE_FOLDED, CONV_STREAM, CONV_FOLDED, MAXPOOL_STREAM, VECTOR_VIEW, COLLECT, ARGMAX];
 
 /** The lowerings registered for an op, in order of preference. */
 export function loweringsFor(domain: string, opType: string): RtlLowering[] {

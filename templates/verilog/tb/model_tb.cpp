@@ -2,6 +2,7 @@
 // src/emit/verilog/emit-rtl.ts renders with the model's trace ports):
 //
 //   tb <vectors file> <in bytes> <in beats> <out bytes> <out beats> <trace bytes per layer, comma-separated> [stall seed]
+//      [cycles per vector: the bound on the run is 10000 + 256 per beat + this per vector, default 0]
 //
 // Reads one inference per line (in beats x in bytes int8 values, beat after beat) and streams every beat back to
 // back with valid/ready; with a non-zero seed the output side stalls (out_ready low) at random. Prints
@@ -36,13 +37,14 @@ static std::vector<int> parse_list(const char *text) {
 
 int main(int argc, char **argv) {
     if (argc < 7) {
-        std::fprintf(stderr, "usage: %s <vectors file> <in bytes> <in beats> <out bytes> <out beats> <trace bytes,...> [stall seed]\n", argv[0]);
+        std::fprintf(stderr, "usage: %s <vectors file> <in bytes> <in beats> <out bytes> <out beats> <trace bytes,...> [stall seed] [cycles per vector]\n", argv[0]);
         return 2;
     }
     const int in_bytes = std::atoi(argv[2]), in_beats = std::atoi(argv[3]);
     const int out_bytes = std::atoi(argv[4]), out_beats = std::atoi(argv[5]);
     const std::vector<int> trace_bytes = parse_list(argv[6]);
     uint32_t stall = argc > 7 ? static_cast<uint32_t>(std::strtoul(argv[7], nullptr, 10)) : 0;
+    const long per_vector = argc > 8 ? std::atol(argv[8]) : 0;
     if (in_bytes < 1 || in_beats < 1 || out_bytes < 1 || out_beats < 1 || trace_bytes.empty()) {
         std::fprintf(stderr, "bad stream sizes\n");
         return 2;
@@ -80,7 +82,7 @@ int main(int argc, char **argv) {
     std::vector<long> first_in(vectors.size(), -1);
     size_t sent = 0, received = 0;
     long latency = 0, first_latency = -1, ii = 0, start = -1, last_out = -1;
-    const long limit = 10000L + 256L * static_cast<long>(total_in + total_out);
+    const long limit = 10000L + 256L * static_cast<long>(total_in + total_out) + per_vector * static_cast<long>(vectors.size());
     for (long cycle = 0; received < total_out; cycle++) {
         if (cycle > limit) {
             std::fprintf(stderr, "%zu of %zu output beats after %ld cycles\n", received, total_out, cycle);
