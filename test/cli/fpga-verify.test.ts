@@ -13,10 +13,16 @@ import { int8ChainModel } from '../verilog/rtl-models.js';
 describe('verify --target <fpga>', () => {
   let dir: string;
   let model: string;
+  let narrowModel: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-fpga-verify-'));
     model = path.join(dir, 'chain.onnx');
     fs.writeFileSync(model, exportOnnx(int8ChainModel(plainNames(3))));
+    // The same chain with 16-bit requantization multipliers (what FPGA commands quantize with): narrow requantizers.
+    const narrow = int8ChainModel(plainNames(3));
+    for (const n of narrow.nodes) if (n.opType === 'Int8Gemm') n.attrs.multiplier_bits = { kind: 'int', value: 16 };
+    narrowModel = path.join(dir, 'chain-narrow.onnx');
+    fs.writeFileSync(narrowModel, exportOnnx(narrow));
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -55,7 +61,7 @@ describe('verify --target <fpga>', () => {
   });
 
   it('places and routes the board top on ice40-up5k with --synth: Fmax from nextpnr, a bitstream, the µs at that Fmax', async () => {
-    const r = await runCli(['verify', model, '--target', 'ice40-up5k', '--vectors', '4', '--reuse-factor', '16', '--synth', '--json'], { timeout: 900_000 });
+    const r = await runCli(['verify', narrowModel, '--target', 'ice40-up5k', '--vectors', '4', '--reuse-factor', '16', '--synth', '--json'], { timeout: 900_000 });
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     const report = JSON.parse(r.stdout);
@@ -67,10 +73,11 @@ describe('verify --target <fpga>', () => {
     expect(report.implementation.bitstreamBytes).toBeGreaterThan(10_000);
     expect(report.implementation.placement.logicCells.available).toBe(5280);
     expect(report.implementation.placement.logicCells.used).toBeGreaterThan(0);
-    // Three folded layers of one multiplier each... and their requantizers: 3 + 3 fit the 8 SB_MAC16.
-    expect(report.multipliers).toMatchObject({ mapping: 'dsp' });
-    expect(report.dsps).toBeLessThanOrEqual(8);
-    expect(report.ebrs ?? report.brams).toBeGreaterThanOrEqual(0);
+    // Three folded layers of one multiplier each and three requantizers of 2 SB_MAC16 tiles each: 9 > 8, so LUTs.
+    expect(report.multipliers).toMatchObject({ count: 6, mapping: 'lut' });
+    expect(report.multipliers.reason).toMatch(/about 9 SB_MAC16, more than the 8/);
+    expect(report.dsps).toBe(0);
+    expect(report.brams).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses a reuse factor a layer cannot fold to, naming the legal ones', async () => {
