@@ -66,22 +66,23 @@ export function layerWidths(layer: Layer): { accBits: number; multBits: number }
   return narrowed(spec) ? { accBits: layerAccumulatorBits(layer.weights, foldedBias(layer), spec.nIn), multBits: multBits(spec) } : { accBits: 32, multBits: 31 };
 }
 
-/** The wrapper the testbench drives: ep_dense_rf1 with the layer's constants (bias folded with the input zero point). */
-export function wrapper(layer: Layer): string {
+/**
+ * A stream wrapper module `top` around one instance of `module` with the layer's constants (bias folded with the input
+ * zero point): `before` and `after` are the module's own parameters around N_IN and N_OUT (".RF(8)", ...).
+ */
+export function layerWrapper(layer: Layer, top: string, module: string, before: string[], after: string[]): string {
   const { spec } = layer;
   const node = { name: 'rtl_dense', opType: 'Int8Gemm', domain: '', inputs: [], outputs: [], attrs: gemmAttrs(spec) };
   const mults = channelMultipliers(f32([1]), f32(layer.wScale), f32([1]), spec.nOut, node);
-  const folded = foldedBias(layer);
-  const { accBits, multBits: mBits } = layerWidths(layer);
-  return `module ep_dense_rf1_tb_top (
+  return `module ${top} (
     input wire clk, input wire rst,
     input wire in_valid, output wire in_ready, input wire [${8 * spec.nIn - 1}:0] in_data,
     output wire out_valid, input wire out_ready, output wire [${8 * spec.nOut - 1}:0] out_data
 );
-    ep_dense_rf1 #(
-        .N_IN(${spec.nIn}), .N_OUT(${spec.nOut}), .ACC_BITS(${accBits}), .MULT_BITS(${mBits}),
+    ${module} #(
+        ${[...before, `.N_IN(${spec.nIn})`, `.N_OUT(${spec.nOut})`, ...after].join(', ')},
         .WEIGHTS(${packedLiteral(layer.weights, 8)}),
-        .BIAS(${packedLiteral(folded, 32)}),
+        .BIAS(${packedLiteral(foldedBias(layer), 32)}),
         .MULT(${packedLiteral(mults.map((m) => m.multiplier), 31)}),
         .SHIFT(${packedLiteral(mults.map((m) => m.shift), 6)}),
         .Y_ZP(${spec.yZero}), .ACT_MIN(${spec.actMin}), .ACT_MAX(${spec.actMax})
@@ -93,3 +94,8 @@ endmodule
 `;
 }
 
+/** The wrapper the testbench drives: ep_dense_rf1 with the layer's constants and accumulator/multiplier widths. */
+export function wrapper(layer: Layer): string {
+  const { accBits, multBits: mBits } = layerWidths(layer);
+  return layerWrapper(layer, 'ep_dense_rf1_tb_top', 'ep_dense_rf1', [], [`.ACC_BITS(${accBits})`, `.MULT_BITS(${mBits})`]);
+}

@@ -1,8 +1,6 @@
 // Random int8 dense layers for the RTL tests (bench/rtl-layers.ts: constants and the ep_dense_rf1 wrapper), the vectors
 // that drive each accumulator to the ends of its range, and the interpreter's Int8Gemm outputs on a batch of vectors.
-import { f32, foldedBias, gemmAttrs, type Layer } from '../../bench/rtl-layers.js';
-import { packedLiteral } from '../../src/emit/verilog/verilog-literals.js';
-import { channelMultipliers } from '../../src/ops/util/int8-params.js';
+import { f32, gemmAttrs, layerWrapper, type Layer } from '../../bench/rtl-layers.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { Int8Gemm } from '../../src/ops/int8-gemm.js';
 import { evalOp } from '../c-kernels/harness.js';
@@ -41,25 +39,5 @@ export interface FoldedOptions {
 
 /** ep_dense_folded at reuse factor `rf` with the layer's constants, as the module `top`. */
 export function foldedWrapper(layer: Layer, rf: number, top = 'ep_dense_folded_tb_top', options: FoldedOptions = {}): string {
-  const { spec } = layer;
-  const node = { name: 'rtl_dense', opType: 'Int8Gemm', domain: '', inputs: [], outputs: [], attrs: gemmAttrs(spec) };
-  const mults = channelMultipliers(f32([1]), f32(layer.wScale), f32([1]), spec.nOut, node);
-  return `module ${top} (
-    input wire clk, input wire rst,
-    input wire in_valid, output wire in_ready, input wire [${8 * spec.nIn - 1}:0] in_data,
-    output wire out_valid, input wire out_ready, output wire [${8 * spec.nOut - 1}:0] out_data
-);
-    ep_dense_folded #(
-        .RF(${rf}), .LUT_PRODUCTS(${options.lutProducts ? 1 : 0}), .SMALL_ROMS_IN_BRAM(${options.smallRomsInBram ? 1 : 0}), .N_IN(${spec.nIn}), .N_OUT(${spec.nOut}),
-        .WEIGHTS(${packedLiteral(layer.weights, 8)}),
-        .BIAS(${packedLiteral(foldedBias(layer), 32)}),
-        .MULT(${packedLiteral(mults.map((m) => m.multiplier), 31)}),
-        .SHIFT(${packedLiteral(mults.map((m) => m.shift), 6)}),
-        .Y_ZP(${spec.yZero}), .ACT_MIN(${spec.actMin}), .ACT_MAX(${spec.actMax})
-    ) layer (
-        .clk(clk), .rst(rst), .in_valid(in_valid), .in_ready(in_ready), .in_data(in_data),
-        .out_valid(out_valid), .out_ready(out_ready), .out_data(out_data)
-    );
-endmodule
-`;
+  return layerWrapper(layer, top, 'ep_dense_folded', [`.RF(${rf})`, `.LUT_PRODUCTS(${options.lutProducts ? 1 : 0})`, `.SMALL_ROMS_IN_BRAM(${options.smallRomsInBram ? 1 : 0})`], []);
 }
