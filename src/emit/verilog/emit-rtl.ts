@@ -34,6 +34,7 @@ export interface RtlView {
   top: string;
   graphComment: string;
   latencyCycles: number;
+  initiationInterval: number;
   layerLines: string[];
   hostBefore: string;
   hostAfter: string;
@@ -56,6 +57,11 @@ export function hardwareLayers(design: RtlDesign): (RtlLayer & { hardware: NonNu
  * Latency of the whole core (no stall, an idle pipeline): first input beat to last output beat, the layers' beat
  * times chained (design-schedule.ts); for a chain of one-beat layers, the sum of their latencies.
  */
+/** The slowest stage's interval: a folded layer takes a new input every reuse-factor-ish cycles, the others every cycle. */
+export function designInitiationInterval(design: RtlDesign): number {
+  return Math.max(1, ...hardwareLayers(design).map((l) => l.hardware.initiationInterval ?? 1));
+}
+
 export function designLatency(design: RtlDesign): number {
   const times = scheduleLayers(hardwareLayers(design));
   return times[times.length - 1];
@@ -110,6 +116,7 @@ export function rtlView(design: RtlDesign): RtlView {
     top: design.top,
     graphComment: verilogCommentText(design.graphName),
     latencyCycles: designLatency(design),
+    initiationInterval: designInitiationInterval(design),
     layerLines: design.layers.map(layerLine),
     hostBefore: hostText(design.host.before, 'nothing (the model takes int8 input)'),
     hostAfter: hostText(design.host.after, 'nothing (out_data is the model output)'),

@@ -12,7 +12,7 @@ import { makeComment, markdownText } from '../../util/escape.js';
 import { repoPath } from '../../util/package-root.js';
 import { VERSION } from '../../version.js';
 import { renderTemplate } from '../render-template.js';
-import { designLatency, hardwareLayers, renderRtl, renderTestbenchTop, rtlLibraryFiles } from './emit-rtl.js';
+import { designInitiationInterval, designLatency, hardwareLayers, renderRtl, renderTestbenchTop, rtlLibraryFiles } from './emit-rtl.js';
 import { lowerToRtl, type HostOp, type RtlDesign, type RtlOptions } from './lower-rtl.js';
 import { beatBytes, beatsPerVector, describeFormat } from './rtl-layer.js';
 import { verilogCommentText } from './verilog-names.js';
@@ -74,10 +74,7 @@ function chooseMultipliers(requested: MultiplierMapping, design: RtlDesign, targ
   return { multipliers: 'lut', reason: `auto: the design's multipliers would take about ${blocks} ${kind}, more than the ${dsps} there are` };
 }
 
-/** The slowest stage's interval: a folded layer takes a new vector every `reuseFactor`-ish cycles, the others every cycle. */
-export function designInitiationInterval(design: RtlDesign): number {
-  return Math.max(1, ...hardwareLayers(design).map((l) => l.hardware.initiationInterval ?? 1));
-}
+export { designInitiationInterval } from './emit-rtl.js';
 
 function hostText(ops: HostOp[]): string {
   if (ops.length === 0) return 'nothing';
