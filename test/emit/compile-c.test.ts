@@ -135,7 +135,7 @@ describe('edgeprune compile', () => {
     expect(r.stderr).toMatch(/not supported by the C backend: node 'cmp' \(Less\)/);
     const unknown = await runCli(['compile', model, '--target', 'esp32', '--out', out]);
     expect(unknown.exitCode).toBe(2);
-    expect(unknown.stderr).toMatch(/unknown target 'esp32'; known targets: lm3s6965, mps2-an386/);
+    expect(unknown.stderr).toMatch(/unknown target 'esp32'; known targets: ice40-hx8k, ice40-up5k, lm3s6965, mps2-an386/);
     const big = path.join(dir, 'big.onnx');
     fs.writeFileSync(big, rawModel({
       opset: 13, inputs: [{ name: 'x', shape: [1, 256] }], outputs: [{ name: 'y' }],
