@@ -125,7 +125,7 @@ export function mnistS8Model(seed = 1) {
   const yq = evaluate(Int8Gemm, [flat, f32(l2.yScale), i8(l2.yZero), l3.w, l3.wScale, f32(l3.yScale), i8(l3.yZero), l3.bias]);
   const out = evaluate(DequantizeLinear, [yq, f32(l3.yScale), i8(l3.yZero)]);
 
-  const node = { name: 'bench' } as Node;
+  const node = { name: 'bench', attrs: {} } as unknown as Node;
   const params = (l: Layer, sx: number) => channelMultipliers(f32(sx), l.wScale, f32(l.yScale), l.w.shape[0], node);
   const carr = (type: string, name: string, values: ArrayLike<number>) => `static const ${type} ${name}[${values.length}] = {${Array.from(values).join(', ')}};`;
   const cfloat = (v: number) => `${Math.fround(v).toPrecision(9)}f`;
