@@ -18,6 +18,7 @@ import { addPrecisionOptions, modelForPrecision, type PrecisionOptions } from '.
 import { parseMultiplierMapping, parseReuseFactor, type ReuseFactorSpec } from '../reuse-factor-option.js';
 import type { MultiplierMapping } from '../../emit/verilog/fpga-project.js';
 import { compileForFpga } from './compile-fpga.js';
+import { refuseOtherKindFlags } from '../target-kind-flags.js';
 
 interface CompileOptions extends PrecisionOptions {
   target: string;
@@ -48,9 +49,7 @@ export function registerCompile(program: Command): void {
   addPrecisionOptions(cmd).action(async (file: string, options: CompileOptions) => {
     const found = findTarget(options.target);
     if (isFpgaTarget(found)) return compileForFpga(file, found, options);
-    for (const [flag, given] of [['--reuse-factor', options.reuseFactor], ['--multipliers', options.multipliers]] as const) {
-      if (given) throw new UserError(`${flag} is for FPGA targets; ${found.name} is an MCU`);
-    }
+    refuseOtherKindFlags([['--reuse-factor', options.reuseFactor], ['--multipliers', options.multipliers]], 'FPGA', found.name);
     const target = found;
     if (!['auto', 'never', 'always'].includes(options.sparse)) throw new UserError(`--sparse must be auto, never or always, got '${options.sparse}'`);
     const outOptions = { force: options.force, inputs: options.calibrationData ? [file, options.calibrationData] : [file] };

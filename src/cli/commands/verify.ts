@@ -16,6 +16,7 @@ import { checkFloatReference } from '../../verify/float-reference.js';
 import { parseMultiplierMapping, parseReuseFactor, type ReuseFactorSpec } from '../reuse-factor-option.js';
 import type { MultiplierMapping } from '../../emit/verilog/fpga-project.js';
 import { verifyForFpga } from './verify-fpga.js';
+import { refuseOtherKindFlags } from '../target-kind-flags.js';
 
 /** Exit code when the firmware's outputs do not match. */
 export const EXIT_VERIFY_FAILED = 4;
@@ -110,17 +111,14 @@ export function registerVerify(program: Command): void {
   addPrecisionOptions(cmd).action(async (file: string, options: VerifyCliOptions) => {
     const found = findTarget(options.target);
     if (isFpgaTarget(found)) {
-      for (const [flag, given] of [['--float-model', options.floatModel], ['--trace', options.trace], ['--keep-build', options.keepBuild]] as const) {
-        if (given) throw new UserError(`${flag} is for MCU targets; ${found.name} is an FPGA target`, flag === '--trace' ? 'FPGA verify traces every layer already' : `drop ${flag}`);
-      }
+      const mcuFlags = [['--float-model', options.floatModel], ['--trace', options.trace], ['--keep-build', options.keepBuild]] as const;
+      refuseOtherKindFlags(mcuFlags, 'MCU', found.name, (flag) => (flag === '--trace' ? 'FPGA verify traces every layer already' : `drop ${flag}`));
       if (options.port && options.synth) throw new UserError('--synth and --port: the board runs a bitstream built already', 'drop --synth (verify --synth without --port gives the design\'s resources and Fmax)');
       const report = await verifyForFpga(file, found, options);
       if (!report.passed) process.exitCode = EXIT_VERIFY_FAILED;
       return;
     }
-    for (const [flag, given] of [['--reuse-factor', options.reuseFactor], ['--synth', options.synth], ['--multipliers', options.multipliers]] as const) {
-      if (given) throw new UserError(`${flag} is for FPGA targets; ${found.name} is an MCU`);
-    }
+    refuseOtherKindFlags([['--reuse-factor', options.reuseFactor], ['--synth', options.synth], ['--multipliers', options.multipliers]], 'FPGA', found.name);
     const target = found;
     if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
     const model = await loadModel(file, { inputShapes: options.inputShape });
