@@ -67,9 +67,10 @@ export function designLatency(design: RtlDesign): number {
   return times[times.length - 1];
 }
 
-function hostText(ops: HostOp[], none: string): string {
+/** The host's ops around the core in words ("q (QuantizeLinear, scale 0.06, zero point -128), then ..."), every text through `escape`. */
+export function hostOpsText(ops: readonly HostOp[], escape: (text: string) => string, none: string): string {
   if (ops.length === 0) return none;
-  return ops.map((o) => `${verilogCommentText(o.node)} (${verilogCommentText(o.op)}${o.detail ? `, ${o.detail}` : ''})`).join(', then ');
+  return ops.map((o) => `${escape(o.node)} (${escape(o.op)}${o.detail ? `, ${escape(o.detail)}` : ''})`).join(', then ');
 }
 
 function layerLine(l: RtlLayer): string {
@@ -118,8 +119,8 @@ export function rtlView(design: RtlDesign): RtlView {
     latencyCycles: designLatency(design),
     initiationInterval: designInitiationInterval(design),
     layerLines: design.layers.map(layerLine),
-    hostBefore: hostText(design.host.before, 'nothing (the model takes int8 input)'),
-    hostAfter: hostText(design.host.after, 'nothing (out_data is the model output)'),
+    hostBefore: hostOpsText(design.host.before, verilogCommentText, 'nothing (the model takes int8 input)'),
+    hostAfter: hostOpsText(design.host.after, verilogCommentText, 'nothing (out_data is the model output)'),
     inFormat: describeFormat(design.input.format),
     outFormat: describeFormat(design.output.format),
     inMsb: 8 * beatBytes(design.input.format) - 1,

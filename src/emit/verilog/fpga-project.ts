@@ -12,8 +12,8 @@ import { makeComment, markdownText } from '../../util/escape.js';
 import { repoPath } from '../../util/package-root.js';
 import { VERSION } from '../../version.js';
 import { renderTemplate } from '../render-template.js';
-import { designInitiationInterval, designLatency, hardwareLayers, renderRtl, renderTestbenchTop, rtlLibraryFiles } from './emit-rtl.js';
-import { lowerToRtl, type HostOp, type RtlDesign, type RtlOptions } from './lower-rtl.js';
+import { designInitiationInterval, designLatency, hardwareLayers, hostOpsText, renderRtl, renderTestbenchTop, rtlLibraryFiles } from './emit-rtl.js';
+import { lowerToRtl, type RtlDesign, type RtlOptions } from './lower-rtl.js';
 import { beatBytes, beatsPerVector, describeFormat } from './rtl-layer.js';
 import { verilogCommentText } from './verilog-names.js';
 
@@ -75,11 +75,6 @@ function chooseMultipliers(requested: MultiplierMapping, design: RtlDesign, targ
 }
 
 export { designInitiationInterval } from './emit-rtl.js';
-
-function hostText(ops: HostOp[]): string {
-  if (ops.length === 0) return 'nothing';
-  return ops.map((o) => `${markdownText(o.node)} (${markdownText(o.op)}${o.detail ? `, ${markdownText(o.detail)}` : ''})`).join(', then ');
-}
 
 /** The core's input and output must each be one beat for the UART top: it moves whole vectors. */
 function checkBoardStreams(design: RtlDesign): void {
@@ -158,8 +153,8 @@ export function fpgaProject(graph: Graph, target: FpgaTarget, options: FpgaProje
       outFormat: describeFormat(design.output.format),
       inMsb: 8 * beatBytes(design.input.format) - 1,
       outMsb: 8 * beatBytes(design.output.format) - 1,
-      hostBefore: hostText(design.host.before),
-      hostAfter: hostText(design.host.after),
+      hostBefore: hostOpsText(design.host.before, markdownText, 'nothing'),
+      hostAfter: hostOpsText(design.host.after, markdownText, 'nothing'),
       latencyCycles,
       initiationInterval,
       layers: hardwareLayers(design).map((l, index) => ({
