@@ -70,14 +70,14 @@ export function layerWidths(layer: Layer): { accBits: number; multBits: number }
  * A stream wrapper module `top` around one instance of `module` with the layer's constants (bias folded with the input
  * zero point): `before` and `after` are the module's own parameters around N_IN and N_OUT (".RF(8)", ...).
  */
-export function layerWrapper(layer: Layer, top: string, module: string, before: string[], after: string[]): string {
+export function layerWrapper(layer: Layer, top: string, module: string, before: string[], after: string[], beatBytes = { in: layer.spec.nIn, out: layer.spec.nOut }): string {
   const { spec } = layer;
   const node = { name: 'rtl_dense', opType: 'Int8Gemm', domain: '', inputs: [], outputs: [], attrs: gemmAttrs(spec) };
   const mults = channelMultipliers(f32([1]), f32(layer.wScale), f32([1]), spec.nOut, node);
   return `module ${top} (
     input wire clk, input wire rst,
-    input wire in_valid, output wire in_ready, input wire [${8 * spec.nIn - 1}:0] in_data,
-    output wire out_valid, input wire out_ready, output wire [${8 * spec.nOut - 1}:0] out_data
+    input wire in_valid, output wire in_ready, input wire [${8 * beatBytes.in - 1}:0] in_data,
+    output wire out_valid, input wire out_ready, output wire [${8 * beatBytes.out - 1}:0] out_data
 );
     ${module} #(
         ${[...before, `.N_IN(${spec.nIn})`, `.N_OUT(${spec.nOut})`, ...after].join(', ')},

@@ -41,6 +41,10 @@ const CASES: FoldCase[] = [
   { spec: { name: '12-bit multipliers 16→8', nIn: 16, nOut: 8, sparsity: 0.5, xZero: -3, yZero: 7, actMin: -128, actMax: 127 }, rfs: [16], multiplierBits: 12, options: { smallRomsInBram: true } },
   { spec: { name: 'shift-and-add products 16→4', nIn: 16, nOut: 4, sparsity: 0.2, xZero: -128, yZero: -5, actMin: -128, actMax: 127 }, rfs: [16], options: { lutProducts: true, smallRomsInBram: true } },
   { spec: { name: 'int32-extreme biases 4→2', nIn: 4, nOut: 2, sparsity: 0, xZero: 0, yZero: 0, actMin: -128, actMax: 127 }, rfs: [4], extremeBias: true },
+  { spec: { name: 'serial out 16→8', nIn: 16, nOut: 8, sparsity: 0.3, xZero: 2, yZero: -1, actMin: -128, actMax: 127 }, rfs: [16, 64], options: { serialOut: true } },
+  { spec: { name: 'serial in and out 24→6', nIn: 24, nOut: 6, sparsity: 0.5, xZero: -128, yZero: -128, actMin: -128, actMax: 127 }, rfs: [144], options: { serialIn: true, serialOut: true, lutProducts: true } },
+  { spec: { name: 'serial in 5→3 (N_IN not a power of 2)', nIn: 5, nOut: 3, sparsity: 0, xZero: 4, yZero: 2, actMin: -50, actMax: 127 }, rfs: [15], options: { serialIn: true, smallRomsInBram: true } },
+  { spec: { name: 'serial in and out, one output 8→1', nIn: 8, nOut: 1, sparsity: 0, xZero: 0, yZero: 0, actMin: -128, actMax: 127 }, rfs: [8], options: { serialIn: true, serialOut: true } },
 ];
 const VECTORS = 40;
 const lib = (f: string) => repoPath('templates/verilog/lib', f);
@@ -50,7 +54,7 @@ describe('ep_dense_folded.v in Verilator', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const runs = CASES.flatMap((c, i) => c.rfs.map((rf) => [`${c.spec.name} at RF ${rf}`, c, rf, i] as const));
-  it.each(runs)('%s: bit-exact with Int8Gemm, II = RF, latency = RF + 5, under stalls too', async (name, c, rf, i) => {
+  it.each(runs)('%s: bit-exact with Int8Gemm, II = RF, latency = RF + 5 (+ N_IN serial in), under stalls too', async (name, c, rf, i) => {
     const { spec } = c;
     const layer = randomLayer(spec, 300 + i);
     if (c.perTensor) layer.wScale.fill(layer.wScale[0]);
@@ -72,19 +76,22 @@ describe('ep_dense_folded.v in Verilator', () => {
     fs.writeFileSync(file, vectors.map((v) => v.join(' ')).join('\n'));
     const want = reference(layer, vectors);
     for (const stallSeed of ['0', '11']) {
-      const args = [String(spec.nIn), String(spec.nOut), String(rf), file, stallSeed];
+      const serialIn = c.options?.serialIn === true;
+      const args = [String(spec.nIn), String(spec.nOut), String(rf), file, stallSeed, serialIn ? '1' : '0', c.options?.serialOut ? '1' : '0'];
       const lines = (await runVerilatorHarness(harness, args, `simulating ${name}`)).trim().split('\n');
       const got = lines.slice(0, VECTORS).map((l) => l.split(' ').map(Number));
       const wrong = got.flatMap((g, v) => (g.join() === want[v].join() ? [] : [`vector ${v}: Verilator ${g.join(',')}, interpreter ${want[v].join(',')}`]));
       expect(wrong.slice(0, 3), `stall seed ${stallSeed}`).toEqual([]);
       expect(got).toHaveLength(VECTORS);
       const stats = Object.fromEntries(lines.slice(VECTORS).map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
+      // The first vector's reads start with its input beat, or (serial in) one cycle after its last element.
+      const latency = rf + 5 + (serialIn ? spec.nIn : 0);
       if (stallSeed === '0') {
-        expect(stats.latency).toBe(rf + 5);
+        expect(stats.latency).toBe(latency);
         expect(stats.interval).toBe(rf);
-        expect(stats.cycles).toBe(rf + 5 + (VECTORS - 1) * rf);
+        expect(stats.cycles).toBe(latency + (VECTORS - 1) * rf);
       } else {
-        expect(stats.cycles).toBeGreaterThan(rf + 5 + (VECTORS - 1) * rf);
+        expect(stats.cycles).toBeGreaterThan(latency + (VECTORS - 1) * rf);
       }
     }
   });
@@ -102,5 +109,20 @@ describe('ep_dense_folded.v in Verilator', () => {
       headers: [lib('tb/ep_stream_tb.h')],
     });
     await expect(build).rejects.toThrow(/ep_dense_folded_RF_must_be_N_OUT_times_a_divisor_of_N_IN/);
+  });
+
+  it('a serial input at more than one multiplier stops elaboration, naming the rule', async () => {
+    const spec: LayerSpec = { name: 'serial at P 2', nIn: 16, nOut: 8, sparsity: 0, xZero: 0, yZero: 0, actMin: -128, actMax: 127 };
+    const top = path.join(dir, 'illegal-serial', 'ep_dense_folded_tb_top.v');
+    fs.mkdirSync(path.dirname(top));
+    // RF 64 = 8·8: two multipliers.
+    fs.writeFileSync(top, foldedWrapper(randomLayer(spec, 1), 64, 'ep_dense_folded_tb_top', { serialIn: true }));
+    const build = buildVerilatorHarness({
+      top: 'ep_dense_folded_tb_top',
+      verilog: [top, lib('ep_dense_folded.v'), lib('ep_requant.v')],
+      testbench: [lib('tb/ep_dense_folded_tb.cpp')],
+      headers: [lib('tb/ep_stream_tb.h')],
+    });
+    await expect(build).rejects.toThrow(/ep_dense_folded_SERIAL_IN_needs_RF_equal_to_N_IN_times_N_OUT/);
   });
 });

@@ -35,9 +35,15 @@ export function reference(layer: Layer, vectors: number[][]): number[][] {
 export interface FoldedOptions {
   lutProducts?: boolean;
   smallRomsInBram?: boolean;
+  /** One input element per beat, kept in block RAM (SERIAL_IN; P = 1 only). */
+  serialIn?: boolean;
+  /** One output element per beat (SERIAL_OUT). */
+  serialOut?: boolean;
 }
 
 /** ep_dense_folded at reuse factor `rf` with the layer's constants, as the module `top`. */
 export function foldedWrapper(layer: Layer, rf: number, top = 'ep_dense_folded_tb_top', options: FoldedOptions = {}): string {
-  return layerWrapper(layer, top, 'ep_dense_folded', [`.RF(${rf})`, `.LUT_PRODUCTS(${options.lutProducts ? 1 : 0})`, `.SMALL_ROMS_IN_BRAM(${options.smallRomsInBram ? 1 : 0})`], []);
+  const flags = [`.LUT_PRODUCTS(${options.lutProducts ? 1 : 0})`, `.SMALL_ROMS_IN_BRAM(${options.smallRomsInBram ? 1 : 0})`, `.SERIAL_IN(${options.serialIn ? 1 : 0})`, `.SERIAL_OUT(${options.serialOut ? 1 : 0})`];
+  const beatBytes = { in: options.serialIn ? 1 : layer.spec.nIn, out: options.serialOut ? 1 : layer.spec.nOut };
+  return layerWrapper(layer, top, 'ep_dense_folded', [`.RF(${rf})`, ...flags], [], beatBytes);
 }

@@ -19,6 +19,12 @@
 // Stream interface (AXI-Stream style): one input beat is the whole vector (byte i = x[i]), one output beat the
 // whole output vector (byte o = y[o]). Every register advances only while en = out_ready || !out_valid (an output
 // beat not taken stalls the whole layer, the block RAM reads included); in_ready = en && no weight read pending.
+// Serial streams (one int8 element per beat, element 0 first), for small FPGAs where vectors in flip-flops do not fit:
+//  - SERIAL_OUT = 1: y[o] is its own beat, offered as soon as it is computed (no output shift register).
+//  - SERIAL_IN = 1 (only at P = 1, RF = N_IN·N_OUT): the elements are written into a block-RAM buffer of two vectors
+//    (one filled while the other is read) and x[i] is read from it beside the weight, instead of a rotating register
+//    of 8·N_IN flip-flops. in_ready = the half being filled is free (the input side does not wait for en); a
+//    vector's reads start the cycle after its last element is written, or when the previous vector's reads end.
 // Cycles (clock edges, without stalls):
 //   initiation interval  II      = RF        (the input beat is accepted with the first ROM read; the next one
 //                                             RF cycles later, with the next vector's first read)
@@ -26,6 +32,9 @@
 //                                             then ROM word, products, accumulator, ep_requant's two stages,
 //                                             and the output shift register)
 // V vectors stream through in L + (V - 1) * RF cycles (first input to last output).
+// With SERIAL_OUT, y[o] is offered (o + 1) * K + 5 cycles after the vector's first read; with SERIAL_IN the first read
+// is one cycle after the vector's last element is accepted (an idle layer), so element 0 accepted at cycle 0 of a
+// vector sent one element per cycle gives its last output at N_IN + RF + 5; the initiation interval stays RF.
 // Pipeline: read (ROM address; x chunk k taken from the rotating input register) -> products (P registered int8
 // products, (* keep *) so that synth_ice40 -dsp maps them one by one) -> accumulate (a balanced adder tree of the
 // P products plus the bias at k = 0 or the running sum) -> ep_requant -> the output shift register (byte o enters
@@ -51,16 +60,20 @@ module ep_dense_folded #(
     parameter integer LUT_PRODUCTS = 0,
     // 1: the bias and requantization ROMs in block RAM too (rom_style "block"), which saves the LUTs a 64-entry ROM
     // of about 40 bits takes on an iCE40 (a few hundred) for 2-4 EBR; 0: where Yosys finds them cheaper.
-    parameter integer SMALL_ROMS_IN_BRAM = 0
+    parameter integer SMALL_ROMS_IN_BRAM = 0,
+    // 1: one input element per beat, kept in block RAM (P = 1 only); 0: the whole vector in one beat.
+    parameter integer SERIAL_IN = 0,
+    // 1: one output element per beat; 0: the whole output vector in one beat.
+    parameter integer SERIAL_OUT = 0
 ) (
     input  wire                 clk,
     input  wire                 rst,
     input  wire                 in_valid,
     output wire                 in_ready,
-    input  wire [8*N_IN-1:0]    in_data,
+    input  wire [8*(SERIAL_IN != 0 ? 1 : N_IN)-1:0]   in_data,
     output reg                  out_valid,
     input  wire                 out_ready,
-    output reg  [8*N_OUT-1:0]   out_data
+    output reg  [8*(SERIAL_OUT != 0 ? 1 : N_OUT)-1:0] out_data
 );
     localparam integer K = RF / N_OUT;                  // cycles (ROM words) per output
     localparam integer P = K > 0 ? N_IN / K : 1;        // parallel multipliers
@@ -189,6 +202,9 @@ module ep_dense_folded #(
         if (!LEGAL) begin : illegal
             ep_dense_folded_RF_must_be_N_OUT_times_a_divisor_of_N_IN illegal_reuse_factor ();
         end
+        if (LEGAL && SERIAL_IN != 0 && P != 1) begin : serial_needs_one_multiplier
+            ep_dense_folded_SERIAL_IN_needs_RF_equal_to_N_IN_times_N_OUT illegal_serial_input ();
+        end
     endgenerate
 
     wire en = out_ready || !out_valid;
@@ -196,16 +212,14 @@ module ep_dense_folded #(
     // ---- read stage: the sequencer, the ROM address, the input chunk -------------------------------------------
     reg  [AW-1:0]     count;        // ROM words read of the current vector (valid while busy)
     reg               busy;         // words 1..RF-1 of a vector remain to be read
-    reg  [8*N_IN-1:0] x;            // the input vector, rotated by P bytes per read: chunk k at the bottom
     reg  [KW-1:0]     k_at;         // chunk index of the next read
     reg  [OW-1:0]     o_at;         // output index of the next read
-    wire              accept = in_valid && in_ready;
-    wire              read = en && (accept || busy);
+    wire              start;        // a vector's first word may be read (its input beat, or its buffer full)
+    wire              read = en && (start || busy);
     wire [AW-1:0]     addr = busy ? count : {AW{1'b0}};
-    wire [8*N_IN-1:0] x_now = busy ? x : in_data;
     wire [KW-1:0]     k_now = busy ? k_at : {KW{1'b0}};
     wire [OW-1:0]     o_now = busy ? o_at : {OW{1'b0}};
-    assign in_ready = en && !busy;
+    reg  [8*P-1:0]    x_1;          // the input chunk of the word read (stage 1)
 
     always @(posedge clk) begin
         if (rst) busy <= 1'b0;
@@ -218,10 +232,49 @@ module ep_dense_folded #(
         o_at  <= k_last ? o_now + 1'b1 : o_now;
     end
     generate
-        if (K == 1) begin : hold
-            always @(posedge clk) if (read) x <= x_now;
-        end else begin : rotate
-            always @(posedge clk) if (read) x <= {x_now[8*P-1:0], x_now[8*N_IN-1:8*P]};
+        if (SERIAL_IN == 0) begin : vector_in
+            reg  [8*N_IN-1:0] x;            // the input vector, rotated by P bytes per read: chunk k at the bottom
+            wire [8*N_IN-1:0] x_now = busy ? x : in_data;
+            assign start = in_valid && in_ready;
+            assign in_ready = en && !busy;
+            if (K == 1) begin : hold
+                always @(posedge clk) if (read) x <= x_now;
+            end else begin : rotate
+                always @(posedge clk) if (read) x <= {x_now[8*P-1:0], x_now[8*N_IN-1:8*P]};
+            end
+            always @(posedge clk) if (en) x_1 <= x_now[8*P-1:0];
+        end else begin : serial_in
+            // Two halves of N_IN bytes (each padded to 2^KW): half h holds a whole vector when full[h].
+            (* ram_style = "block" *) reg [7:0] xram [0:2*(1 << KW)-1];
+            reg [1:0]    full;
+            reg          wh, rh;        // the half being written, the half being read
+            reg [KW-1:0] wi;            // the next element written
+            wire         write = in_valid && in_ready;
+            wire         wrote_last = wi == LAST_K;
+            assign in_ready = !full[wh];
+            assign start = !busy && full[rh];
+            always @(posedge clk) if (write) xram[{wh, wi}] <= in_data;
+            always @(posedge clk) if (read) x_1 <= xram[{rh, k_now}];
+            always @(posedge clk) begin
+                if (rst) begin
+                    full <= 2'b00;
+                    wh <= 1'b0;
+                    rh <= 1'b0;
+                    wi <= {KW{1'b0}};
+                end else begin
+                    if (write) begin
+                        wi <= wrote_last ? {KW{1'b0}} : wi + 1'b1;
+                        if (wrote_last) begin
+                            full[wh] <= 1'b1;
+                            wh <= !wh;
+                        end
+                    end
+                    if (read && addr == LAST_ADDR) begin
+                        full[rh] <= 1'b0;
+                        rh <= !rh;
+                    end
+                end
+            end
         end
     endgenerate
 
@@ -231,12 +284,10 @@ module ep_dense_folded #(
     initial for (r = 0; r < RF; r = r + 1) wrom[r] = WEIGHTS[8*P*r +: 8*P];
 
     reg  [8*P-1:0] w_1;
-    reg  [8*P-1:0] x_1;
     reg            valid_1, first_1, last_1;
     reg  [OW-1:0]  o_1;
     always @(posedge clk) if (read) w_1 <= wrom[addr];
     always @(posedge clk) if (en) begin
-        x_1     <= x_now[8*P-1:0];
         first_1 <= k_now == 0;
         last_1  <= k_last;
         o_1     <= o_now;
@@ -261,7 +312,10 @@ module ep_dense_folded #(
 
     (* keep *) reg [16*NP-1:0] product_2;
     reg               valid_2, first_2, last_2;
+    // Read by the per-output ROMs and the vector's end only (unused with one output and serial or shared constants).
+    /* verilator lint_off UNUSEDSIGNAL */
     reg  [OW-1:0]     o_2;
+    /* verilator lint_on UNUSEDSIGNAL */
     // The part of pa * pb (two int8) from bits first..last of pb, as shifts and adds (bit 7 weighs -128). In LUT mode
     // each product is registered as its two halves (bits 0-3 and 4-7 of the weight), which the adder tree sums: half
     // the adder chain per cycle.
@@ -310,10 +364,9 @@ module ep_dense_folded #(
     endgenerate
 
     reg signed [AB-1:0] acc_3;
-    reg               valid_3, last_3;
+    reg               valid_3;
     always @(posedge clk) if (en) acc_3 <= (first_2 ? bias_2 : acc_3) + node[1].v;
     always @(posedge clk) if (rst) valid_3 <= 1'b0; else if (en) valid_3 <= valid_2 && last_2;
-    always @(posedge clk) if (en) last_3 <= o_2 == LAST_O;
 
     wire [MW-1:0] mult_narrow_3;
     wire [5:0]    shift_3;
@@ -375,11 +428,6 @@ module ep_dense_folded #(
     endgenerate
     wire              valid_5;
     wire signed [7:0] y_5;
-    reg               last_4, last_5;
-    always @(posedge clk) if (en) begin
-        last_4 <= last_3;
-        last_5 <= last_4;
-    end
 
     ep_requant requant (
         .clk(clk), .rst(rst), .en(en),
@@ -395,11 +443,19 @@ module ep_dense_folded #(
     );
 
     generate
-        if (N_OUT == 1) begin : one
+        if (SERIAL_OUT != 0 || N_OUT == 1) begin : each_output
             always @(posedge clk) if (en && valid_5) out_data <= y_5;
-        end else begin : shift
+            always @(posedge clk) if (rst) out_valid <= 1'b0; else if (en) out_valid <= valid_5;
+        end else begin : whole_vector
+            // y[N_OUT-1] marks the vector's end, three stages after its accumulator.
+            reg last_3, last_4, last_5;
+            always @(posedge clk) if (en) begin
+                last_3 <= o_2 == LAST_O;
+                last_4 <= last_3;
+                last_5 <= last_4;
+            end
             always @(posedge clk) if (en && valid_5) out_data <= {y_5, out_data[8*N_OUT-1:8]};
+            always @(posedge clk) if (rst) out_valid <= 1'b0; else if (en) out_valid <= valid_5 && last_5;
         end
     endgenerate
-    always @(posedge clk) if (rst) out_valid <= 1'b0; else if (en) out_valid <= valid_5 && last_5;
 endmodule
