@@ -72,7 +72,7 @@ export interface RtlSimulation {
   cached: boolean;
 }
 
-/** A value's elements in stream order: flat for a vector (in its `order` when it has one), NCHW → NHWC for pixels, the number for an index. */
+/** A value's elements in stream order: flat for a vector or its elements (in its `order` when it has one), NCHW → NHWC for pixels, the number for an index. */
 export function streamValues(t: Tensor, format: StreamFormat): number[] {
   if (format.kind === 'pixels') {
     const { height: h, width: w, channels: c } = format;
@@ -81,7 +81,7 @@ export function streamValues(t: Tensor, format: StreamFormat): number[] {
     return out;
   }
   const flat = Array.from(t.data as ArrayLike<number | bigint>, Number);
-  return format.kind === 'vector' && format.order ? format.order.map((i) => flat[i]) : flat;
+  return (format.kind === 'vector' || format.kind === 'elements') && format.order ? format.order.map((i) => flat[i]) : flat;
 }
 
 /** Beats of bytes as the stream's values: unchanged, or an index's unsigned little-endian bytes as one number. */

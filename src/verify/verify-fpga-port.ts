@@ -8,7 +8,7 @@ import { openSerialSession, HwSimTimeoutError, type HarnessSession, type RunResu
 import { fromBytes, streamValues } from '../../hw-sim/verilator/run-model.js';
 import { UserError } from '../errors.js';
 import { hardwareLayers } from '../emit/verilog/emit-rtl.js';
-import { fpgaProject, type FpgaProject } from '../emit/verilog/fpga-project.js';
+import { fpgaProject, multipliersSummary, type FpgaProject } from '../emit/verilog/fpga-project.js';
 import { beatBytes } from '../emit/verilog/rtl-layer.js';
 import type { Graph } from '../ir/graph.js';
 import { runGraph } from '../ir/interpreter.js';
@@ -145,7 +145,7 @@ export async function verifyOnFpgaPort(g: Graph, modelName: string, o: FpgaPortV
       multipliers: l.hardware.multipliers,
       mismatches: null,
     })),
-    multipliers: { count: project.multiplierCount, mapping: project.multipliers, reason: project.multipliersReason },
+    multipliers: multipliersSummary(project),
     harnessCached: false,
     durationsMs: { simulate, synth: 0 },
     board: {

@@ -5,7 +5,7 @@
 import { simulateDesign, type RtlLayerResult } from '../../hw-sim/verilator/run-model.js';
 import { implementFpgaProject, type FpgaImplementation } from '../../hw-sim/fpga/implement.js';
 import { hardwareLayers } from '../emit/verilog/emit-rtl.js';
-import { fpgaProject, type FpgaProjectOptions } from '../emit/verilog/fpga-project.js';
+import { fpgaProject, multipliersSummary, type FpgaProjectOptions, type MultipliersSummary } from '../emit/verilog/fpga-project.js';
 import type { RtlDesign } from '../emit/verilog/lower-rtl.js';
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
@@ -67,7 +67,7 @@ export interface FpgaVerifyReport {
   implementation: FpgaImplementation | null;
   perLayer: FpgaLayerReport[];
   /** The multipliers the design builds, where they go and why. */
-  multipliers: { count: number; mapping: 'dsp' | 'lut'; reason: string };
+  multipliers: MultipliersSummary;
   harnessCached: boolean;
   durationsMs: { simulate: number; synth: number };
   /** verify --port only (src/verify/verify-fpga-port.ts): the board's port and the cycles its UART wrapper counted per vector. */
@@ -130,7 +130,7 @@ export async function verifyOnFpga(g: Graph, modelName: string, o: FpgaVerifyOpt
     resourcesSource: implementation?.source ?? null,
     implementation,
     perLayer: perLayerReport(sim.perLayer, design),
-    multipliers: { count: project.multiplierCount, mapping: project.multipliers, reason: project.multipliersReason },
+    multipliers: multipliersSummary(project),
     harnessCached: sim.cached,
     durationsMs: { simulate, synth },
   };

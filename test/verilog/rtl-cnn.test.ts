@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { simulateDesign } from '../../hw-sim/verilator/run-model.js';
 import { designLatency } from '../../src/emit/verilog/emit-rtl.js';
+import { describeFormat } from '../../src/emit/verilog/rtl-layer.js';
 import { designInitiationInterval } from '../../src/emit/verilog/fpga-project.js';
 import { lowerToRtl } from '../../src/emit/verilog/lower-rtl.js';
 import type { Graph } from '../../src/ir/graph.js';
@@ -31,8 +32,10 @@ describe('the int8 digits CNN in RTL', () => {
     const design = lowerToRtl(cnn.graph, { reuseFactors });
     expect(design.input.format).toEqual({ kind: 'vector', elements: 64 });
     expect(design.layers.filter((l) => l.hardware).map((l) => l.hardware!.module)).toEqual([
-      'ep_scatter', 'ep_conv_stream', 'ep_conv_folded', 'ep_maxpool_stream', 'ep_collect', 'ep_dense_folded', 'ep_dense_rf1',
+      'ep_scatter', 'ep_conv_stream', 'ep_conv_folded', 'ep_maxpool_stream', 'ep_collect', 'ep_dense_folded', 'ep_collect', 'ep_dense_rf1',
     ]);
+    // fc1 sends its outputs one per beat; the collector before fc2 (reuse factor 1) makes them one vector beat.
+    expect(design.layers.filter((l) => l.hardware).map((l) => describeFormat(l.outFormat)).slice(5, 7)).toEqual(['a vector of 32 int8 values, one per beat', 'a vector of 32 int8 values in one beat']);
     const r = await simulateDesign(design, cnn.graph, feeds, { reuseFactors, stallSeed: 7 });
     expect(r.perLayer.map((l) => [l.node, l.mismatches, l.firstMismatch])).toEqual(r.perLayer.map((l) => [l.node, 0, null]));
     expect(r.mismatches).toEqual([]);

@@ -151,7 +151,7 @@ describe('a permuted input vector (what a Flatten of pixels delivers)', () => {
     const node = g.nodes.find((n) => n.name === 'fc1')!;
     const order = Array.from({ length: 16 }, (_, i) => (i * 5) % 16); // a permutation of 0..15
     const ctx = (o?: number[]) => ({
-      graph: g, node, attrs: nodeAttrs(node), reuseFactor: 1,
+      graph: g, node, attrs: nodeAttrs(node), reuseFactor: 1, productsInLogic: false,
       input: { kind: 'vector' as const, elements: 16, ...(o ? { order: o } : {}) },
       type: (n: string) => staticInfo(g, n), constant: (n: string) => g.initializers.get(n),
     });

@@ -1,7 +1,7 @@
 // `edgeprune compile <model> --target <fpga> --out <dir>`: the model's Verilog, its board top, testbench, constraints,
 // open-flow Makefile and README (src/emit/verilog/fpga-project.ts).
 
-import { fpgaProject } from '../../emit/verilog/fpga-project.js';
+import { fpgaProject, mappingText, multipliersSummary } from '../../emit/verilog/fpga-project.js';
 import { hardwareLayers } from '../../emit/verilog/emit-rtl.js';
 import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
@@ -44,7 +44,7 @@ export async function compileForFpga(file: string, target: FpgaTarget, options: 
     files: [...project.files.keys()].sort(),
     latencyCycles: project.latencyCycles,
     initiationInterval: project.initiationInterval,
-    multipliers: { count: project.multiplierCount, mapping: project.multipliers, reason: project.multipliersReason },
+    multipliers: multipliersSummary(project),
     layers,
   };
   if (options.json) {
@@ -53,7 +53,7 @@ export async function compileForFpga(file: string, target: FpgaTarget, options: 
   }
   console.log(`wrote ${summary.files.length} files to ${terminalText(options.out)} for ${target.name} (${target.family})`);
   console.log(`  precision: ${terminalText(choice.reason)}`);
-  console.log(`  core ${project.design.top}: ${layers.length} layers, latency ${summary.latencyCycles} cycles, a new input every ${summary.initiationInterval} cycle(s), ${project.multiplierCount} multipliers (${project.multipliers === 'dsp' ? 'DSP blocks' : 'LUT logic'}: ${terminalText(project.multipliersReason)})`);
+  console.log(`  core ${project.design.top}: ${layers.length} layers, latency ${summary.latencyCycles} cycles, a new input every ${summary.initiationInterval} cycle(s), ${project.multiplierCount} multipliers (${mappingText(summary.multipliers)}: ${terminalText(project.multipliersReason)})`);
   console.log(target.pnr ? `  build: make -C ${terminalText(options.out)}   (Yosys, nextpnr-ice40, icepack → ${project.design.top}.bin)` : `  synthesis estimate: make -C ${terminalText(options.out)}   (Yosys; place and route need Vivado)`);
   console.log(`  verify in Verilator: edgeprune verify <model> --target ${target.name}`);
 }

@@ -11,7 +11,7 @@ import { formatCount, renderTable } from '../format.js';
 import { modelForFpga } from '../fpga-model.js';
 import type { PrecisionOptions } from '../precision-options.js';
 import { reuseFactorsFor, type ReuseFactorSpec } from '../reuse-factor-option.js';
-import type { MultiplierMapping } from '../../emit/verilog/fpga-project.js';
+import { mappingText, type MultiplierMapping } from '../../emit/verilog/fpga-project.js';
 import { verifyOnFpgaPort } from '../../verify/verify-fpga-port.js';
 import { renderFpgaPortVerify } from './verify-fpga-port.js';
 
@@ -50,7 +50,7 @@ export function renderFpgaVerify(r: FpgaVerifyReport): string {
   ];
   const impl = r.implementation;
   if (impl) {
-    lines.push(`multipliers: ${r.multipliers.count} on ${r.multipliers.mapping === 'dsp' ? 'DSP blocks' : 'LUT logic'} (${terminalText(r.multipliers.reason)})`);
+    lines.push(`multipliers: ${r.multipliers.count} on ${mappingText(r.multipliers)} (${terminalText(r.multipliers.reason)})`);
     lines.push(`resources (${impl.scope}): ${count(r.luts)} LUTs · ${count(r.ffs)} FFs · ${count(r.dsps)} DSPs · ${count(r.brams)} block RAMs (${terminalText(impl.source)})`);
     if (impl.fmaxMHz !== null) lines.push(`Fmax (nextpnr): ${impl.fmaxMHz.toFixed(1)} MHz${impl.bitstreamBytes !== null ? ` · bitstream ${formatCount(impl.bitstreamBytes)} bytes (icepack)` : ''}`);
     if (impl.logicTiming) lines.push(`clock bound: ${impl.logicTiming.logicDelayNs.toFixed(2)} ns of cell delay → ≤ ${impl.logicTiming.fmaxUpperBoundMHz.toFixed(0)} MHz (${terminalText(impl.logicTiming.source)})`);

@@ -31,9 +31,11 @@ export function foldedBias(weights: Int8Array, bias: Int32Array | undefined, xZe
   });
 }
 
-/** Why an Int8Gemm cannot become a dense module whatever its reuse factor, or undefined. */
-export function refuseDense(ctx: RtlLowerContext): string | undefined {
-  if (ctx.input.kind !== 'vector') return `its input arrives as ${ctx.input.kind}; a dense layer takes the whole vector in one beat (put a Flatten before it)`;
+/** Why an Int8Gemm cannot become a dense module whatever its reuse factor, or undefined (`serial`: it may take its input one element per beat). */
+export function refuseDense(ctx: RtlLowerContext, serial = false): string | undefined {
+  const kind = ctx.input.kind;
+  if (kind === 'elements' && !serial) return 'its input arrives one element per beat; this module takes the whole vector in one beat';
+  if (kind !== 'vector' && kind !== 'elements') return `its input arrives as ${kind}; a dense layer takes a vector (put a Flatten before it)`;
   const x = ctx.type(ctx.node.inputs[X]);
   if (x.shape.length !== 2 || x.shape[0] !== 1) return `its input has shape ${x.shape.join('x')}; the RTL takes one row (1 x K) per beat`;
   return refuseRuntimeConstants(ctx);
@@ -78,7 +80,7 @@ export function denseConstants(ctx: RtlLowerContext): DenseConstants {
   const w = value(W);
   const nOut = w.shape[0];
   const nIn = w.size / nOut;
-  const order = ctx.input.kind === 'vector' ? ctx.input.order : undefined;
+  const order = ctx.input.kind === 'vector' || ctx.input.kind === 'elements' ? ctx.input.order : undefined;
   const raw = w.data as Int8Array;
   const weights = order ? Int8Array.from({ length: nOut * nIn }, (_, i) => raw[Math.floor(i / nIn) * nIn + order[i % nIn]]) : raw;
   const bias = node.inputs[BIAS] ? (value(BIAS).data as Int32Array) : undefined;

@@ -41,8 +41,28 @@ export interface FpgaProject {
   /** The multipliers the design builds (weights' and requantizers'), and where synthesis puts them. */
   multiplierCount: number;
   multipliers: 'dsp' | 'lut';
+  /** The int8 products are written as shifts and adds (LUT logic) even with DSP mapping, which the requantizers get. */
+  productsInLogic: boolean;
   /** Why that mapping, in words. */
   multipliersReason: string;
+}
+
+/** Where a project's multipliers go, as the JSON reports of compile and verify carry it. */
+export interface MultipliersSummary {
+  count: number;
+  mapping: 'dsp' | 'lut';
+  productsInLogic: boolean;
+  reason: string;
+}
+
+export function multipliersSummary(project: FpgaProject): MultipliersSummary {
+  return { count: project.multiplierCount, mapping: project.multipliers, productsInLogic: project.productsInLogic, reason: project.multipliersReason };
+}
+
+/** Where the multipliers go, in words ("DSP blocks", "LUT logic", or the split). */
+export function mappingText(m: Pick<MultipliersSummary, 'mapping' | 'productsInLogic'>): string {
+  if (m.mapping === 'lut') return 'LUT logic';
+  return m.productsInLogic ? 'requantizers on DSP blocks, products in LUT logic' : 'DSP blocks';
 }
 
 /** The synthesis command of the target with the multiplier mapping (synth_xilinx maps to DSP48E1 unless -nodsp; synth_ice40 to SB_MAC16 only with -dsp). */
@@ -57,21 +77,45 @@ export function synthCommand(target: FpgaTarget, multipliers: 'dsp' | 'lut'): st
  * multiplier needs one bit more).
  */
 export function dspBlocks(design: RtlDesign, family: FpgaTarget['family']): number {
-  return hardwareLayers(design).reduce((n, l) => {
-    const { accBits, multBits } = l.hardware.requantWidths ?? { accBits: 32, multBits: 31 };
-    const tiles = family === 'ice40' ? Math.ceil(accBits / 16) * Math.ceil(multBits / 16) : Math.ceil(accBits / 25) * Math.ceil((multBits + 1) / 18);
-    return n + l.hardware.multipliers.weights + l.hardware.multipliers.requantizers * tiles;
-  }, 0);
+  return hardwareLayers(design).reduce((n, l) => n + l.hardware.multipliers.weights + requantizerDspBlocks(l, family), 0);
 }
 
-function chooseMultipliers(requested: MultiplierMapping, design: RtlDesign, target: FpgaTarget): { multipliers: 'dsp' | 'lut'; reason: string } {
+/** The DSP tiles of a layer's requantizers' multiplies alone. */
+function requantizerDspBlocks(l: ReturnType<typeof hardwareLayers>[number], family: FpgaTarget['family']): number {
+  const { accBits, multBits } = l.hardware.requantWidths ?? { accBits: 32, multBits: 31 };
+  const tiles = family === 'ice40' ? Math.ceil(accBits / 16) * Math.ceil(multBits / 16) : Math.ceil(accBits / 25) * Math.ceil((multBits + 1) / 18);
+  return l.hardware.multipliers.requantizers * tiles;
+}
+
+/** The modules whose int8 products can be written as shifts and adds (the LUT_PRODUCTS parameter). */
+const PRODUCTS_IN_LOGIC_MODULES = new Set(['ep_dense_folded']);
+
+interface MultiplierChoice {
+  multipliers: 'dsp' | 'lut';
+  productsInLogic: boolean;
+  reason: string;
+}
+
+function chooseMultipliers(requested: MultiplierMapping, design: RtlDesign, target: FpgaTarget): MultiplierChoice {
   const dsps = target.resources.dsps;
   const kind = target.resources.dspKind ?? 'DSP';
-  if (requested !== 'auto') return { multipliers: requested, reason: `--multipliers ${requested}` };
-  if (dsps === 0) return { multipliers: 'lut', reason: `auto: ${target.name} has no DSP blocks` };
+  if (requested !== 'auto') return { multipliers: requested, productsInLogic: false, reason: `--multipliers ${requested}` };
+  if (dsps === 0) return { multipliers: 'lut', productsInLogic: false, reason: `auto: ${target.name} has no DSP blocks` };
   const blocks = dspBlocks(design, target.family);
-  if (blocks <= dsps) return { multipliers: 'dsp', reason: `auto: the design's multipliers take about ${blocks} ${kind}, of ${dsps}` };
-  return { multipliers: 'lut', reason: `auto: the design's multipliers would take about ${blocks} ${kind}, more than the ${dsps} there are` };
+  if (blocks <= dsps) return { multipliers: 'dsp', productsInLogic: false, reason: `auto: the design's multipliers take about ${blocks} ${kind}, of ${dsps}` };
+  // A folded design has few products and wide requantizers: the requantizers' multiplies on the DSP blocks and the
+  // int8 products in logic, when every layer with products can write them so.
+  const layers = hardwareLayers(design);
+  const requantBlocks = layers.reduce((n, l) => n + requantizerDspBlocks(l, target.family), 0);
+  const productsMovable = layers.every((l) => l.hardware.multipliers.weights === 0 || PRODUCTS_IN_LOGIC_MODULES.has(l.hardware.module));
+  if (productsMovable && requantBlocks > 0 && requantBlocks <= dsps) {
+    return {
+      multipliers: 'dsp',
+      productsInLogic: true,
+      reason: `auto: the requantizers' multiplies on about ${requantBlocks} ${kind} of ${dsps}, the int8 products in LUT logic (all of them would take about ${blocks})`,
+    };
+  }
+  return { multipliers: 'lut', productsInLogic: false, reason: `auto: the design's multipliers would take about ${blocks} ${kind}, more than the ${dsps} there are` };
 }
 
 export { designInitiationInterval } from './emit-rtl.js';
@@ -89,9 +133,10 @@ function readLibrary(file: string): string {
 
 /** Lower, render and package a quantized graph for an FPGA target. */
 export function fpgaProject(graph: Graph, target: FpgaTarget, options: FpgaProjectOptions = {}): FpgaProject {
-  const design = lowerToRtl(graph, options);
+  const lowered = lowerToRtl(graph, options);
+  const mapping = chooseMultipliers(options.multipliers ?? 'auto', lowered, target);
+  const design = mapping.productsInLogic ? lowerToRtl(graph, { ...options, productsInLogic: true }) : lowered;
   const multiplierCount = hardwareLayers(design).reduce((n, l) => n + l.hardware.multipliers.weights + l.hardware.multipliers.requantizers, 0);
-  const mapping = chooseMultipliers(options.multipliers ?? 'auto', design, target);
   checkBoardStreams(design);
   const boardTop = `${design.top}_board`;
   const coreLibrary = rtlLibraryFiles(design).map((f) => path.basename(f));
@@ -169,5 +214,5 @@ export function fpgaProject(graph: Graph, target: FpgaTarget, options: FpgaProje
       })),
     }),
   );
-  return { design, boardTop, coreLibrary, files, latencyCycles, initiationInterval, multiplierCount, multipliers: mapping.multipliers, multipliersReason: mapping.reason };
+  return { design, boardTop, coreLibrary, files, latencyCycles, initiationInterval, multiplierCount, multipliers: mapping.multipliers, productsInLogic: mapping.productsInLogic, multipliersReason: mapping.reason };
 }

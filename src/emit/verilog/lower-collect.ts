@@ -3,7 +3,42 @@
 // is the NCHW Flatten's element c*N + p), so the dense lowering after it permutes its weight columns
 // (dense-constants.ts: new column p*C + c = old column c*N + p) and the trace compares the interpreter's Flatten in it.
 
-import type { RtlLowering } from './rtl-layer.js';
+import type { RtlHardware, RtlLayer, RtlLowering, StreamFormat } from './rtl-layer.js';
+
+/** ep_collect of N beats of C bytes into one vector beat: a new vector every N cycles, 1 cycle after its last beat. */
+export function collectHardware(n: number, channels: number): RtlHardware {
+  return {
+    module: 'ep_collect',
+    libraryFiles: ['ep_collect.v'],
+    params: [{ name: 'N', value: String(n) }, { name: 'C', value: String(channels) }],
+    latencyCycles: n,
+    initiationInterval: n,
+    reuseFactor: 1,
+    beatTimes: (offered) => {
+      let t = -Infinity;
+      for (const o of offered) t = Math.max(o, t + 1);
+      return [t + 1];
+    },
+    multipliers: { weights: 0, requantizers: 0 },
+  };
+}
+
+/**
+ * The collector the emitter puts after a serial stream (one element per beat) when the next layer, or the core's
+ * output, takes the whole vector in one beat: the same value, its elements in the same order.
+ */
+export function elementsCollector(value: string, after: string, format: StreamFormat & { kind: 'elements' }): RtlLayer {
+  return {
+    kind: 'collect',
+    node: after,
+    op: 'ep_collect',
+    input: value,
+    output: value,
+    inFormat: format,
+    outFormat: { kind: 'vector', elements: format.elements, ...(format.order ? { order: format.order } : {}) },
+    hardware: collectHardware(format.elements, 1),
+  };
+}
 
 export const COLLECT: RtlLowering = {
   ops: [{ domain: '', opType: 'Flatten' }, { domain: '', opType: 'Reshape' }],
@@ -30,20 +65,7 @@ export const COLLECT: RtlLowering = {
       output: node.outputs[0],
       inFormat: ctx.input,
       outFormat: { kind: 'vector', elements: n * channels, order },
-      hardware: {
-        module: 'ep_collect',
-        libraryFiles: ['ep_collect.v'],
-        params: [{ name: 'N', value: String(n) }, { name: 'C', value: String(channels) }],
-        latencyCycles: n,
-        initiationInterval: n,
-        reuseFactor: 1,
-        beatTimes: (offered) => {
-          let t = -Infinity;
-          for (const o of offered) t = Math.max(o, t + 1);
-          return [t + 1];
-        },
-        multipliers: { weights: 0, requantizers: 0 },
-      },
+      hardware: collectHardware(n, channels),
     };
   },
 };

@@ -1,13 +1,16 @@
 // Quantized graph → RTL layer list: the integer core, from the int8 output of the input's QuantizeLinear (or an int8
 // graph input) to the last int8 tensor before DequantizeLinear (or an ArgMax's index), each node lowered by the first
-// registered lowering that accepts it (rtl-lowerings.ts). The float head and tail (QuantizeLinear, DequantizeLinear,
-// Softmax) stay on the host and are listed for the generated comments.
+// registered lowering that accepts it (rtl-lowerings.ts). A serial stream (one element per beat, from a folded dense
+// layer) is collected into one vector beat where the next layer or the core's output needs the whole vector. The
+// float head and tail (QuantizeLinear, DequantizeLinear, Softmax) stay on the host and are listed for the generated
+// comments.
 
 import { nodeError, UserError } from '../../errors.js';
 import { consumers, staticInfo, type Graph, type Node } from '../../ir/graph.js';
 import { nodeAttrs } from '../../ir/interpreter.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { beatsPerVector, describeFormat, type RtlLayer, type StreamFormat } from './rtl-layer.js';
+import { elementsCollector } from './lower-collect.js';
 import { loweringsFor, supportedLayers } from './rtl-lowerings.js';
 import { VerilogNames } from './verilog-names.js';
 
@@ -36,6 +39,8 @@ export interface RtlOptions {
   top?: string;
   /** Reuse factor per node name (default 1). */
   reuseFactors?: Record<string, number>;
+  /** Products as shifts and adds in LUT logic where a module can (ep_dense_folded's LUT_PRODUCTS). */
+  productsInLogic?: boolean;
 }
 
 /**
@@ -81,27 +86,40 @@ function coreInput(g: Graph, users: Map<string, Node[]>): { value: string; befor
   return { value: q.outputs[0], before: [q] };
 }
 
-function lowerNode(g: Graph, node: Node, input: StreamFormat, options: RtlOptions): RtlLayer {
-  const candidates = loweringsFor(node.domain, node.opType);
-  if (candidates.length === 0) {
-    throw nodeError(node, `the RTL emitter has no hardware for ${node.domain ? `${node.domain}.` : ''}${node.opType}; it supports ${supportedLayers()}`, WHAT_TO_DO);
-  }
+/** The first registered lowering that accepts the node on this input, or the reasons every one refused it. */
+function tryLowerings(g: Graph, node: Node, input: StreamFormat, options: RtlOptions): RtlLayer | string[] {
   const ctx = {
     graph: g,
     node,
     attrs: nodeAttrs(node),
     input,
     reuseFactor: options.reuseFactors?.[node.name] ?? 1,
+    productsInLogic: options.productsInLogic ?? false,
     type: (name: string) => staticInfo(g, name),
     constant: (name: string): Tensor | undefined => g.initializers.get(name),
   };
   const reasons: string[] = [];
-  for (const lowering of candidates) {
+  for (const lowering of loweringsFor(node.domain, node.opType)) {
     const reason = lowering.refuse(ctx);
     if (reason === undefined) return lowering.lower(ctx);
     reasons.push(reason);
   }
-  throw nodeError(node, `the RTL emitter cannot build it: ${reasons.join('; ')}; it supports ${supportedLayers()}`, WHAT_TO_DO);
+  return reasons;
+}
+
+/** The node's layer, after a collector of its serial input when only the whole vector will do. */
+function lowerNode(g: Graph, node: Node, input: StreamFormat, value: string, previous: string, options: RtlOptions): RtlLayer[] {
+  if (loweringsFor(node.domain, node.opType).length === 0) {
+    throw nodeError(node, `the RTL emitter has no hardware for ${node.domain ? `${node.domain}.` : ''}${node.opType}; it supports ${supportedLayers()}`, WHAT_TO_DO);
+  }
+  const direct = tryLowerings(g, node, input, options);
+  if (!Array.isArray(direct)) return [direct];
+  if (input.kind === 'elements') {
+    const collector = elementsCollector(value, previous, input);
+    const collected = tryLowerings(g, node, collector.outFormat, options);
+    if (!Array.isArray(collected)) return [collector, collected];
+  }
+  throw nodeError(node, `the RTL emitter cannot build it: ${direct.join('; ')}; it supports ${supportedLayers()}`, WHAT_TO_DO);
 }
 
 /** ep_scatter: the core's input vector (NCHW order) → its pixels, one per beat (the trace compares them with the input). */
@@ -149,12 +167,19 @@ export function lowerToRtl(g: Graph, options: RtlOptions = {}): RtlDesign {
     }
     const node = readers[0];
     if (node.opType === 'DequantizeLinear') break;
-    const layer = lowerNode(g, node, format, options);
-    if (layer.inFormat !== format) throw new Error(`lowering of '${node.name}' changed its input format`);
-    layers.push(layer);
+    const lowered = lowerNode(g, node, format, value, layers[layers.length - 1]?.node ?? node.name, options);
+    for (const layer of lowered) {
+      if (layer.inFormat !== format) throw new Error(`lowering of '${node.name}' changed its input format`);
+      layers.push(layer);
+      format = layer.outFormat;
+    }
     core.add(node);
-    value = layer.output;
-    format = layer.outFormat;
+    value = lowered[lowered.length - 1].output;
+  }
+  if (format.kind === 'elements') {
+    const collector = elementsCollector(value, layers[layers.length - 1].node, format);
+    layers.push(collector);
+    format = collector.outFormat;
   }
   if (!layers.some((l) => l.hardware)) throw new UserError('the integer core of the model has no layer to build in hardware', WHAT_TO_DO);
   if (beatsPerVector(format) !== 1) {

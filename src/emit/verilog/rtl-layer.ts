@@ -9,26 +9,30 @@ import type { Tensor } from '../../ir/tensor.js';
  * - vector: the whole int8 vector in one beat (byte i = element i of the value's row-major order, or element order[i]
  *   when `order` is given: ep_collect's pixel-major bytes of an NCHW Flatten; the next dense layer permutes its weight
  *   columns by it, and the trace comparison reads the interpreter's value in that order);
+ * - elements: the same vector one int8 element per beat, element 0 first (`order` as for a vector): the serial stream
+ *   of folded dense layers (ep_dense_folded SERIAL_IN/SERIAL_OUT), which keeps vectors out of flip-flops;
  * - pixels: one pixel per beat in raster order, all channels in the beat (NHWC streaming of an NCHW tensor);
  * - index: one beat holding an unsigned index (ArgMax) in `bytes` bytes, little-endian.
  */
 export type StreamFormat =
   | { kind: 'vector'; elements: number; order?: readonly number[] }
+  | { kind: 'elements'; elements: number; order?: readonly number[] }
   | { kind: 'pixels'; height: number; width: number; channels: number }
   | { kind: 'index'; bytes: number };
 
 /** Bytes of one beat of a stream. */
 export function beatBytes(f: StreamFormat): number {
-  return f.kind === 'vector' ? f.elements : f.kind === 'pixels' ? f.channels : f.bytes;
+  return f.kind === 'vector' ? f.elements : f.kind === 'elements' ? 1 : f.kind === 'pixels' ? f.channels : f.bytes;
 }
 
 /** Beats of one vector (one inference) of a stream. */
 export function beatsPerVector(f: StreamFormat): number {
-  return f.kind === 'pixels' ? f.height * f.width : 1;
+  return f.kind === 'pixels' ? f.height * f.width : f.kind === 'elements' ? f.elements : 1;
 }
 
 export function describeFormat(f: StreamFormat): string {
   if (f.kind === 'vector') return `a vector of ${f.elements} int8 values in one beat`;
+  if (f.kind === 'elements') return `a vector of ${f.elements} int8 values, one per beat`;
   if (f.kind === 'pixels') return `${f.height}x${f.width} pixels of ${f.channels} int8 channels, one pixel per beat`;
   return `an index in ${f.bytes} byte(s)`;
 }
@@ -101,6 +105,8 @@ export interface RtlLowerContext {
   input: StreamFormat;
   /** The reuse factor asked for this layer (1: fully parallel). */
   reuseFactor: number;
+  /** Products written as shifts and adds where the module can (so that DSP mapping keeps them out of DSP blocks). */
+  productsInLogic: boolean;
   type(name: string): StaticValueInfo;
   /** The value of a constant input, or undefined when it is computed at run time. */
   constant(name: string): Tensor | undefined;
