@@ -2,7 +2,7 @@
 // 64-64-32-10, quantized here by quantizeModel on digits.csv.gz) on the iCE40 UP5K (sg48): each layer at a few reuse
 // factors, then the three layers chained, placed and routed by Yosys + nextpnr-ice40 (hw-sim/nextpnr/place-ice40.ts)
 // in the bit-serial I/O shell (hw-sim/nextpnr/io-shell.ts, its flip-flops included in the figures). Prints LUTs, FFs,
-// logic cells, EBR, DSP, Fmax, cycles (latency RF + 5, II = RF: the module's formulas) and the latency in µs at Fmax.
+// logic cells, EBR, DSP, Fmax, cycles (latency RF + 6, II = RF: the module's formulas) and the latency in µs at Fmax.
 // The chain is first simulated in Verilator on the calibration rows and compared with the interpreter (fc3's int8
 // outputs, every vector). Goal (issue 10): the digits model folded onto the up5k places and routes at Fmax ≥ 24 MHz.
 //
@@ -207,7 +207,7 @@ async function main(): Promise<void> {
     });
     if (MULT_BITS === 31) {
       const c = await checkChain(dir, q, feeds, layers, chainRfs);
-      console.log(`Verilator = interpreter (fc3 int8 outputs): ${c.vectors - c.wrong}/${c.vectors} vectors; latency ${c.latency} cycles (formula ${chainRfs.reduce((s, rf) => s + rf + 5, 0)}), ${c.vectors} vectors in ${c.cycles} cycles`);
+      console.log(`Verilator = interpreter (fc3 int8 outputs): ${c.vectors - c.wrong}/${c.vectors} vectors; latency ${c.latency} cycles (formula ${chainRfs.reduce((s, rf) => s + rf + 6, 0)}), ${c.vectors} vectors in ${c.cycles} cycles`);
     }
     const rows: Row[] = [];
     const add = (row: Row) => {
@@ -221,13 +221,13 @@ async function main(): Promise<void> {
           if (layer.nIn % p !== 0) continue;
           const rf = (layer.nIn * layer.nOut) / p;
           const r = await place(dir, `${layer.name} RF ${rf}`, [layer], [rf]);
-          add({ what: `${layer.name} ${layer.nIn}→${layer.nOut}`, rf: String(rf), multipliers: p, latency: rf + 5, ii: rf, r });
+          add({ what: `${layer.name} ${layer.nIn}→${layer.nOut}`, rf: String(rf), multipliers: p, latency: rf + 6, ii: rf, r });
         }
       }
     }
     try {
       const r = await place(dir, 'digits MLP chain', layers, chainRfs);
-      add({ what: `chain ${layers.map((l) => l.name).join('+')}`, rf: chainRfs.join('+'), multipliers: chainRfs.reduce((s, rf, i) => s + (layers[i].nIn * layers[i].nOut) / rf, 0), latency: chainRfs.reduce((s, rf) => s + rf + 5, 0), ii: Math.max(...chainRfs), r });
+      add({ what: `chain ${layers.map((l) => l.name).join('+')}`, rf: chainRfs.join('+'), multipliers: chainRfs.reduce((s, rf, i) => s + (layers[i].nIn * layers[i].nOut) / rf, 0), latency: chainRfs.reduce((s, rf) => s + rf + 6, 0), ii: Math.max(...chainRfs), r });
     } catch (e) {
       console.log(`chain: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -1,5 +1,5 @@
 // The int8 model an FPGA command builds: a quantized model as it is, or a float model quantized on --calibration-data
-// with 16-bit multipliers, which fit one DSP block beside the accumulator (the RTL is integer only: --precision
+// with narrow requantization multipliers sized to the family's DSP block (the RTL is integer only: --precision
 // float32 is refused).
 
 import { modelPrecision } from '../analysis/model-precision.js';
@@ -11,8 +11,14 @@ import { quantizeModel } from '../quant/quantize.js';
 import type { FpgaTarget } from '../targets/schema.js';
 import type { ModelForPrecision, PrecisionOptions } from './precision-options.js';
 
-/** Significant bits of the requantization multipliers of a model quantized for an FPGA here (docs/numerics.md). */
-export const FPGA_MULTIPLIER_BITS = 16;
+/**
+ * Significant bits of the requantization multipliers of a model quantized for an FPGA here (docs/numerics.md): the
+ * unsigned multiplier plus a sign bit fits one operand of the family's DSP block (SB_MAC16: 16 bits, so 15; DSP48E1:
+ * 18 bits, 16 kept as it was measured).
+ */
+export function fpgaMultiplierBits(target: FpgaTarget): number {
+  return target.family === 'ice40' ? 15 : 16;
+}
 
 export function modelForFpga(g: Graph, target: FpgaTarget, o: PrecisionOptions, command: string): ModelForPrecision {
   if (o.precision === 'float32') {
@@ -22,11 +28,12 @@ export function modelForFpga(g: Graph, target: FpgaTarget, o: PrecisionOptions, 
   if (!o.calibrationData) {
     throw new UserError(
       `the model is float32 and ${target.name} (FPGA) runs int8 only`,
-      `give ${command} --calibration-data <file> to quantize it here, or quantize it first (edgeprune quantize <model> --data <file> --multiplier-bits 16 --out q.onnx)`,
+      `give ${command} --calibration-data <file> to quantize it here, or quantize it first (edgeprune quantize <model> --data <file> --multiplier-bits ${fpgaMultiplierBits(target)} --out q.onnx)`,
     );
   }
   const data = loadDataset(o.calibrationData);
   const feeds = calibrationInputs(g, data);
-  const quantized = quantizeModel(g, feeds, { multiplierBits: FPGA_MULTIPLIER_BITS }).graph;
-  return { graph: quantized, choice: { precision: 'int8', reason: `int8 (FPGA target; quantized on ${feeds.length} samples of ${data.source}, ${FPGA_MULTIPLIER_BITS}-bit multipliers)` }, floatModel: g };
+  const bits = fpgaMultiplierBits(target);
+  const quantized = quantizeModel(g, feeds, { multiplierBits: bits }).graph;
+  return { graph: quantized, choice: { precision: 'int8', reason: `int8 (FPGA target; quantized on ${feeds.length} samples of ${data.source}, ${bits}-bit multipliers)` }, floatModel: g };
 }

@@ -18,9 +18,9 @@ describe('verify --target <fpga>', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-fpga-verify-'));
     model = path.join(dir, 'chain.onnx');
     fs.writeFileSync(model, exportOnnx(int8ChainModel(plainNames(3))));
-    // The same chain with 16-bit requantization multipliers (what FPGA commands quantize with): narrow requantizers.
+    // The same chain with 15-bit requantization multipliers (what FPGA commands quantize with for iCE40): narrow requantizers.
     const narrow = int8ChainModel(plainNames(3));
-    for (const n of narrow.nodes) if (n.opType === 'Int8Gemm') n.attrs.multiplier_bits = { kind: 'int', value: 16 };
+    for (const n of narrow.nodes) if (n.opType === 'Int8Gemm') n.attrs.multiplier_bits = { kind: 'int', value: 15 };
     narrowModel = path.join(dir, 'chain-narrow.onnx');
     fs.writeFileSync(narrowModel, exportOnnx(narrow));
   });
@@ -45,19 +45,24 @@ describe('verify --target <fpga>', () => {
     ]);
   });
 
-  it('folds layers at the reuse factors asked: bit-exact, latency RF + 5 per folded layer, a new input every RF cycles', async () => {
+  it('folds layers at the reuse factors asked: bit-exact, serial streams between folded layers, a new input every RF cycles', async () => {
     const r = await runCli(['verify', model, '--target', 'ice40-up5k', '--vectors', '6', '--reuse-factor', '16,layer_1=8', '--json'], { timeout: 600_000 });
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.passed).toBe(true);
+    // layer_1 at two multipliers takes the whole vector (a collector before it); layer_2 at one reads layer_1's serial
+    // output from block RAM; the ArgMax takes the whole vector.
     expect(report.perLayer.map((l: { module: string; reuseFactor: number }) => [l.module, l.reuseFactor])).toEqual([
-      ['ep_dense_folded', 16], ['ep_dense_folded', 8], ['ep_dense_folded', 16], ['ep_argmax', 1],
+      ['ep_dense_folded', 16], ['ep_collect', 1], ['ep_dense_folded', 8], ['ep_dense_folded', 16], ['ep_collect', 1], ['ep_argmax', 1],
     ]);
-    expect(report.latencyCycles).toBe(21 + 13 + 21 + 1);
+    // y[o] leaves a folded layer (o + 1)·K + 6 cycles after its first read: layer_0's last output at 4·4 + 6 = 22, collected
+    // at 23; layer_1 (K 2) reads from 23, its outputs at 31, 33, 35, 37; layer_2 reads from 38 (the cycle after its last
+    // element), its last output at 38 + 22 = 60, collected at 61; the ArgMax 1 more.
+    expect(report.latencyCycles).toBe(62);
     expect(report.initiationInterval).toBe(16);
     // The board clock (12 MHz) without --synth.
-    expect(report.latencyUs).toBeCloseTo(56 / 12, 9);
+    expect(report.latencyUs).toBeCloseTo(62 / 12, 9);
   });
 
   it('places and routes the board top on ice40-up5k with --synth: Fmax from nextpnr, a bitstream, the µs at that Fmax', async () => {
@@ -73,10 +78,12 @@ describe('verify --target <fpga>', () => {
     expect(report.implementation.bitstreamBytes).toBeGreaterThan(10_000);
     expect(report.implementation.placement.logicCells.available).toBe(5280);
     expect(report.implementation.placement.logicCells.used).toBeGreaterThan(0);
-    // Three folded layers of one multiplier each and three requantizers of 2 SB_MAC16 tiles each: 9 > 8, so LUTs.
-    expect(report.multipliers).toMatchObject({ count: 6, mapping: 'lut' });
-    expect(report.multipliers.reason).toMatch(/about 9 SB_MAC16, more than the 8/);
-    expect(report.dsps).toBe(0);
+    // Three folded layers of one multiplier each and three requantizers of 2 SB_MAC16 tiles each: 9 > 8, so the
+    // requantizers take 6 and the products are written as shifts and adds.
+    expect(report.multipliers).toMatchObject({ count: 6, mapping: 'dsp', productsInLogic: true });
+    expect(report.multipliers.reason).toMatch(/requantizers' multiplies on about 6 SB_MAC16 of 8, the int8 products in LUT logic \(all of them would take about 9\)/);
+    expect(report.dsps).toBeGreaterThan(0);
+    expect(report.dsps).toBeLessThanOrEqual(6);
     expect(report.brams).toBeGreaterThanOrEqual(1);
   });
 

@@ -1,7 +1,7 @@
 // templates/verilog/lib/ep_dense_folded.v in Verilator: an int8 dense layer folded at reuse factors > 1 (weights in a
 // block-RAM ROM, one shared requantizer), bit-exact with the interpreter's Int8Gemm on every vector (dense,
 // 80%-pruned, one input, ReLU clamp with the input zero point at -128, a per-tensor weight scale, 12-bit multipliers,
-// shift-and-add products, small ROMs in block RAM, int32-extreme biases), at several reuse factors each, with and without output stalls and input gaps; latency RF + 5 and
+// shift-and-add products, small ROMs in block RAM, int32-extreme biases), at several reuse factors each, with and without output stalls and input gaps; latency RF + 6 and
 // initiation interval RF cycles, as the module's header states. A reuse factor outside the rule stops elaboration.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -54,7 +54,7 @@ describe('ep_dense_folded.v in Verilator', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const runs = CASES.flatMap((c, i) => c.rfs.map((rf) => [`${c.spec.name} at RF ${rf}`, c, rf, i] as const));
-  it.each(runs)('%s: bit-exact with Int8Gemm, II = RF, latency = RF + 5 (+ N_IN serial in), under stalls too', async (name, c, rf, i) => {
+  it.each(runs)('%s: bit-exact with Int8Gemm, II = RF, latency = RF + 6 (+ N_IN serial in), under stalls too', async (name, c, rf, i) => {
     const { spec } = c;
     const layer = randomLayer(spec, 300 + i);
     if (c.perTensor) layer.wScale.fill(layer.wScale[0]);
@@ -85,7 +85,7 @@ describe('ep_dense_folded.v in Verilator', () => {
       expect(got).toHaveLength(VECTORS);
       const stats = Object.fromEntries(lines.slice(VECTORS).map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
       // The first vector's reads start with its input beat, or (serial in) one cycle after its last element.
-      const latency = rf + 5 + (serialIn ? spec.nIn : 0);
+      const latency = rf + 6 + (serialIn ? spec.nIn : 0);
       if (stallSeed === '0') {
         expect(stats.latency).toBe(latency);
         expect(stats.interval).toBe(rf);

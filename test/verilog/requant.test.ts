@@ -24,10 +24,12 @@ interface Case {
 interface Width {
   accBits: number;
   multBits: number;
+  /** Pipeline stages (STAGES; default 2). */
+  stages?: number;
 }
 
 /** The wrapper the testbench drives: a 32-bit acc port feeding the instance's low ACC_BITS. */
-function wrapper({ accBits, multBits }: Width): string {
+function wrapper({ accBits, multBits, stages }: Width): string {
   return `module ep_requant_tb_top (
     input wire clk, input wire rst, input wire en, input wire in_valid,
     /* verilator lint_off UNUSEDSIGNAL */
@@ -37,7 +39,7 @@ function wrapper({ accBits, multBits }: Width): string {
     input wire signed [7:0] zero_point, input wire signed [7:0] act_min, input wire signed [7:0] act_max,
     output wire out_valid, output wire signed [7:0] out
 );
-    ep_requant #(.ACC_BITS(${accBits}), .MULT_BITS(${multBits})) requant (
+    ep_requant #(.ACC_BITS(${accBits}), .MULT_BITS(${multBits}), .STAGES(${stages ?? 2})) requant (
         .clk(clk), .rst(rst), .en(en), .in_valid(in_valid), .acc(acc[${accBits - 1}:0]), .multiplier(multiplier),
         .shift(shift), .zero_point(zero_point), .act_min(act_min), .act_max(act_max), .out_valid(out_valid), .out(out)
     );
@@ -62,6 +64,13 @@ function edgeCases({ accBits, multBits }: Width): Case[] {
       }
     }
   }
+  // Around the saturation of the shifted value to [-512, 511] (acc · 2^30 / 2^31 = acc / 2, rounded half up), with
+  // zero points at both ends and clamps that those values reach or not.
+  for (const acc of [1021, 1022, 1023, 1024, 1026, -1022, -1024, -1025, -1026, -1028, 254, 256, -258].filter((a) => a >= lo && a <= hi)) {
+    for (const zeroPoint of [-128, 127, 0]) {
+      for (const [actMin, actMax] of [[-128, 127], [-5, 9]]) out.push({ acc, multiplier: 2 ** 30, shift: 31, zeroPoint, actMin, actMax });
+    }
+  }
   return out;
 }
 
@@ -83,14 +92,15 @@ function randomCases({ accBits, multBits }: Width, count: number): Case[] {
   });
 }
 
-/** Full width, a dense-layer width with 16-bit multipliers, and the narrowest the quantizer makes. */
+/** Full width, a dense-layer width with 16-bit multipliers, the narrowest the quantizer makes, and three stages (a folded layer on iCE40). */
 const WIDTHS: Width[] = [
   { accBits: 32, multBits: 31 },
   { accBits: 20, multBits: 16 },
   { accBits: 11, multBits: 8 },
+  { accBits: 20, multBits: 15, stages: 3 },
 ];
 
-describe.each(WIDTHS)('ep_requant.v in Verilator, ACC_BITS $accBits, MULT_BITS $multBits', (width) => {
+describe.each(WIDTHS)('ep_requant.v in Verilator, ACC_BITS $accBits, MULT_BITS $multBits, STAGES $stages', (width) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-requant-'));
   const top = path.join(dir, 'ep_requant_tb_top.v');
   fs.writeFileSync(top, wrapper(width));

@@ -74,7 +74,7 @@ export function synthCommand(target: FpgaTarget, multipliers: 'dsp' | 'lut'): st
 /**
  * DSP blocks the design's multipliers take: one per int8 product, and per requantizer the tiles of its multiply
  * (accumulator bits × multiplier bits) on the family's block: SB_MAC16 16×16, DSP48E1 25×18 signed (the unsigned
- * multiplier needs one bit more).
+ * multiplier needs one bit more on both).
  */
 export function dspBlocks(design: RtlDesign, family: FpgaTarget['family']): number {
   return hardwareLayers(design).reduce((n, l) => n + l.hardware.multipliers.weights + requantizerDspBlocks(l, family), 0);
@@ -83,7 +83,7 @@ export function dspBlocks(design: RtlDesign, family: FpgaTarget['family']): numb
 /** The DSP tiles of a layer's requantizers' multiplies alone. */
 function requantizerDspBlocks(l: ReturnType<typeof hardwareLayers>[number], family: FpgaTarget['family']): number {
   const { accBits, multBits } = l.hardware.requantWidths ?? { accBits: 32, multBits: 31 };
-  const tiles = family === 'ice40' ? Math.ceil(accBits / 16) * Math.ceil(multBits / 16) : Math.ceil(accBits / 25) * Math.ceil((multBits + 1) / 18);
+  const tiles = family === 'ice40' ? Math.ceil(accBits / 16) * Math.ceil((multBits + 1) / 16) : Math.ceil(accBits / 25) * Math.ceil((multBits + 1) / 18);
   return l.hardware.multipliers.requantizers * tiles;
 }
 

@@ -43,10 +43,10 @@ export const DENSE_FOLDED: RtlLowering = {
     const perOutput = rf / c.nOut;
     const serialIn = ctx.input.kind === 'elements';
     // An idle layer reads a vector's first word with its input beat, or the cycle after its last element; y[o] is
-    // offered (o + 1)·K + 5 cycles after that first read (ep_dense_folded.v, "Cycles").
+    // offered (o + 1)·K + 6 cycles after that first read (ep_dense_folded.v, "Cycles").
     const beatTimes = (offered: readonly number[]): number[] => {
       const firstRead = serialIn ? offered[offered.length - 1] + 1 : offered[0];
-      return Array.from({ length: c.nOut }, (_, o) => firstRead + (o + 1) * perOutput + 5);
+      return Array.from({ length: c.nOut }, (_, o) => firstRead + (o + 1) * perOutput + 6);
     };
     return {
       kind: 'dense-folded',

@@ -28,13 +28,14 @@
 // Cycles (clock edges, without stalls):
 //   initiation interval  II      = RF        (the input beat is accepted with the first ROM read; the next one
 //                                             RF cycles later, with the next vector's first read)
-//   latency              L       = RF + 5    (input beat accepted -> output beat valid: the last ROM read at RF-1,
-//                                             then ROM word, products, accumulator, ep_requant's two stages,
-//                                             and the output shift register)
+//   latency              L       = RF + 6    (input beat accepted -> output beat valid: the last ROM read at RF-1,
+//                                             then ROM word, products, accumulator, ep_requant's three stages
+//                                             (STAGES = 3: a short clock path on small FPGAs), and the output
+//                                             register)
 // V vectors stream through in L + (V - 1) * RF cycles (first input to last output).
-// With SERIAL_OUT, y[o] is offered (o + 1) * K + 5 cycles after the vector's first read; with SERIAL_IN the first read
+// With SERIAL_OUT, y[o] is offered (o + 1) * K + 6 cycles after the vector's first read; with SERIAL_IN the first read
 // is one cycle after the vector's last element is accepted (an idle layer), so element 0 accepted at cycle 0 of a
-// vector sent one element per cycle gives its last output at N_IN + RF + 5; the initiation interval stays RF.
+// vector sent one element per cycle gives its last output at N_IN + RF + 6; the initiation interval stays RF.
 // Pipeline: read (ROM address; x chunk k taken from the rotating input register) -> products (P registered int8
 // products, (* keep *) so that synth_ice40 -dsp maps them one by one) -> accumulate (a balanced adder tree of the
 // P products plus the bias at k = 0 or the running sum) -> ep_requant -> the output shift register (byte o enters
@@ -175,8 +176,8 @@ module ep_dense_folded #(
     endfunction
 
     // The accumulator's width: a signed width holding BIAS[o] + sum_i W[o][i] * x[i] for every output and every int8
-    // input (|acc| <= |BIAS[o]| + 128 * sum_i |W[o][i]|), at least 17 (a product's 16 bits and a carry), at most 32.
-    // Sign-extended to ep_requant's 32-bit port, which lets synthesis narrow the requantization multiply to it.
+    // input (|acc| <= |BIAS[o]| + 128 * sum_i |W[o][i]|), at least 17 (a product's 16 bits and a carry), at most 32:
+    // ep_requant's ACC_BITS.
     function integer acc_bits;
         input integer unused;
         integer o, i, w, bound, worst, n;
@@ -408,54 +409,50 @@ module ep_dense_folded #(
             assign shift_3 = q_3[MW+5:MW];
         end
     endgenerate
+    // ep_requant at the narrow widths (ACC_BITS = AB, MULT_BITS = MW): M back at its full scale with Z trailing zeros
+    // and the shift Z higher, which ep_requant takes off again; its adders and clamp are then as narrow as the product.
     wire [30:0] mult_3;
     generate
         if (Z == 0) begin : full_mult
             assign mult_3 = mult_narrow_3;
         end else begin : narrow
-            assign mult_3 = {{Z{1'b0}}, mult_narrow_3};
+            assign mult_3 = {mult_narrow_3, {Z{1'b0}}};
         end
     endgenerate
+    localparam [5:0] Z_SHIFT = Z[5:0];
 
-    // ---- stages 4-5: the shared requantizer; then the output shift register --------------------------------------
-    wire signed [31:0] acc_32;
-    generate
-        if (AB == 32) begin : full
-            assign acc_32 = acc_3;
-        end else begin : extend
-            assign acc_32 = {{(32 - AB){acc_3[AB-1]}}, acc_3};
-        end
-    endgenerate
-    wire              valid_5;
-    wire signed [7:0] y_5;
+    // ---- stages 4-6: the shared requantizer; then the output register --------------------------------------
+    wire              valid_6;
+    wire signed [7:0] y_6;
 
-    ep_requant requant (
+    ep_requant #(.ACC_BITS(AB), .MULT_BITS(MW), .STAGES(3)) requant (
         .clk(clk), .rst(rst), .en(en),
         .in_valid(valid_3),
-        .acc(acc_32),
+        .acc(acc_3),
         .multiplier(mult_3),
-        .shift(shift_3),
+        .shift(shift_3 + Z_SHIFT),
         .zero_point(Y_ZP[7:0]),
         .act_min(ACT_MIN[7:0]),
         .act_max(ACT_MAX[7:0]),
-        .out_valid(valid_5),
-        .out(y_5)
+        .out_valid(valid_6),
+        .out(y_6)
     );
 
     generate
         if (SERIAL_OUT != 0 || N_OUT == 1) begin : each_output
-            always @(posedge clk) if (en && valid_5) out_data <= y_5;
-            always @(posedge clk) if (rst) out_valid <= 1'b0; else if (en) out_valid <= valid_5;
+            always @(posedge clk) if (en && valid_6) out_data <= y_6;
+            always @(posedge clk) if (rst) out_valid <= 1'b0; else if (en) out_valid <= valid_6;
         end else begin : whole_vector
-            // y[N_OUT-1] marks the vector's end, three stages after its accumulator.
-            reg last_3, last_4, last_5;
+            // y[N_OUT-1] marks the vector's end, four stages after its accumulator.
+            reg last_3, last_4, last_5, last_6;
             always @(posedge clk) if (en) begin
                 last_3 <= o_2 == LAST_O;
                 last_4 <= last_3;
                 last_5 <= last_4;
+                last_6 <= last_5;
             end
-            always @(posedge clk) if (en && valid_5) out_data <= {y_5, out_data[8*N_OUT-1:8]};
-            always @(posedge clk) if (rst) out_valid <= 1'b0; else if (en) out_valid <= valid_5 && last_5;
+            always @(posedge clk) if (en && valid_6) out_data <= {y_6, out_data[8*N_OUT-1:8]};
+            always @(posedge clk) if (rst) out_valid <= 1'b0; else if (en) out_valid <= valid_6 && last_6;
         end
     endgenerate
 endmodule
