@@ -26,6 +26,8 @@ export interface SynthesisInput {
    * (`sta`): the longest register-to-register path through cells, without routing (nextpnr cannot place xc7 here).
    */
   timing?: boolean;
+  /** The run's time limit before it is scaled for the machine's load (default 10 minutes; benches of big designs raise it). */
+  timeoutMs?: number;
 }
 
 /** The longest path through the mapped cells (Yosys `sta`, xc7 library delays, no routing). */
@@ -111,7 +113,7 @@ export async function synthesize(input: SynthesisInput): Promise<SynthesisResour
     if (timing && input.family !== 'xc7') throw new Error('logic timing by Yosys sta is for xc7 only: on iCE40 nextpnr gives the real Fmax');
     const netlist = input.netlist ? [`write_json ${scriptPath(input.netlist)}`] : [];
     const script = [`read_verilog ${input.verilog.map(scriptPath).join(' ')}`, synthCommand(input), 'tee -q -o stat.json stat -json', ...netlist, ...(timing ? XC7_TIMING : [])].join('; ');
-    const r = await runTool(yosys(), ['-q', '-p', script], { timeoutMs: scaleForLoad(SYNTH_TIMEOUT_MS), cwd: work, what: `synthesizing ${input.top} for ${input.family} with Yosys` });
+    const r = await runTool(yosys(), ['-q', '-p', script], { timeoutMs: scaleForLoad(input.timeoutMs ?? SYNTH_TIMEOUT_MS), cwd: work, what: `synthesizing ${input.top} for ${input.family} with Yosys` });
     if (r.exitCode !== 0 || !fs.existsSync(statFile)) {
       const errors = `${r.stderr}\n${r.stdout}`.split('\n').filter((l) => /ERROR|error/.test(l));
       throw new Error(`Yosys could not synthesize ${input.top} for ${input.family} (exit ${r.exitCode}): ${(errors.length ? errors : [r.stderr.trim()]).slice(0, 5).join(' | ')}`);
