@@ -50,7 +50,7 @@ export function renderFpgaVerify(r: FpgaVerifyReport): string {
   ];
   const impl = r.implementation;
   if (impl) {
-    lines.push(`multipliers: ${r.multipliers.count} on ${mappingText(r.multipliers)} (${terminalText(r.multipliers.reason)})`);
+    lines.push(`multipliers: ${r.multipliers.count}, ${mappingText(r.multipliers)} (${terminalText(r.multipliers.reason)})`);
     lines.push(`resources (${impl.scope}): ${count(r.luts)} LUTs · ${count(r.ffs)} FFs · ${count(r.dsps)} DSPs · ${count(r.brams)} block RAMs (${terminalText(impl.source)})`);
     if (impl.fmaxMHz !== null) lines.push(`Fmax (nextpnr): ${impl.fmaxMHz.toFixed(1)} MHz${impl.bitstreamBytes !== null ? ` · bitstream ${formatCount(impl.bitstreamBytes)} bytes (icepack)` : ''}`);
     if (impl.logicTiming) lines.push(`clock bound: ${impl.logicTiming.logicDelayNs.toFixed(2)} ns of cell delay → ≤ ${impl.logicTiming.fmaxUpperBoundMHz.toFixed(0)} MHz (${terminalText(impl.logicTiming.source)})`);
