@@ -52,6 +52,18 @@ const lib = (f: string) => repoPath('templates/verilog/lib', f);
 describe('ep_dense_folded.v in Verilator', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-dense-folded-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  /** The testbench on the wrapper `top` (written under `sub`). */
+  const buildFolded = (sub: string, top: string) => {
+    const file = path.join(dir, sub, 'ep_dense_folded_tb_top.v');
+    fs.mkdirSync(path.dirname(file));
+    fs.writeFileSync(file, top);
+    return buildVerilatorHarness({
+      top: 'ep_dense_folded_tb_top',
+      verilog: [file, lib('ep_dense_folded.v'), lib('ep_requant.v')],
+      testbench: [lib('tb/ep_dense_folded_tb.cpp')],
+      headers: [lib('tb/ep_stream_tb.h')],
+    });
+  };
 
   const runs = CASES.flatMap((c, i) => c.rfs.map((rf) => [`${c.spec.name} at RF ${rf}`, c, rf, i] as const));
   it.each(runs)('%s: bit-exact with Int8Gemm, II = RF, latency = RF + 6 (+ N_IN serial in), under stalls too', async (name, c, rf, i) => {
@@ -61,15 +73,7 @@ describe('ep_dense_folded.v in Verilator', () => {
     const bits = c.multiplierBits;
     if (bits) layer.wScale = layer.wScale.map((w) => roundSignificant(w, bits));
     if (c.extremeBias) layer.bias.splice(0, 2, 2 ** 31 - 2 ** 20, -(2 ** 31) + 2 ** 20);
-    const top = path.join(dir, `${i}-${rf}`, 'ep_dense_folded_tb_top.v');
-    fs.mkdirSync(path.dirname(top));
-    fs.writeFileSync(top, foldedWrapper(layer, rf, 'ep_dense_folded_tb_top', c.options));
-    const harness = await buildVerilatorHarness({
-      top: 'ep_dense_folded_tb_top',
-      verilog: [top, lib('ep_dense_folded.v'), lib('ep_requant.v')],
-      testbench: [lib('tb/ep_dense_folded_tb.cpp')],
-      headers: [lib('tb/ep_stream_tb.h')],
-    });
+    const harness = await buildFolded(`${i}-${rf}`, foldedWrapper(layer, rf, 'ep_dense_folded_tb_top', c.options));
     const r = new Random(700 + i);
     const vectors = Array.from({ length: VECTORS }, () => Array.from({ length: spec.nIn }, () => -128 + Math.floor(r.next() * 256)));
     const file = path.join(dir, `vectors-${i}-${rf}.txt`);
@@ -96,33 +100,13 @@ describe('ep_dense_folded.v in Verilator', () => {
     }
   });
 
-  it('a reuse factor that is not N_OUT times a divisor of N_IN stops elaboration, naming the rule', async () => {
-    const spec: LayerSpec = { name: 'bad RF', nIn: 16, nOut: 8, sparsity: 0, xZero: 0, yZero: 0, actMin: -128, actMax: 127 };
-    const top = path.join(dir, 'illegal', 'ep_dense_folded_tb_top.v');
-    fs.mkdirSync(path.dirname(top));
+  it.each([
     // 8·3 = 24: 3 does not divide 16.
-    fs.writeFileSync(top, foldedWrapper(randomLayer(spec, 1), 24));
-    const build = buildVerilatorHarness({
-      top: 'ep_dense_folded_tb_top',
-      verilog: [top, lib('ep_dense_folded.v'), lib('ep_requant.v')],
-      testbench: [lib('tb/ep_dense_folded_tb.cpp')],
-      headers: [lib('tb/ep_stream_tb.h')],
-    });
-    await expect(build).rejects.toThrow(/ep_dense_folded_RF_must_be_N_OUT_times_a_divisor_of_N_IN/);
-  });
-
-  it('a serial input at more than one multiplier stops elaboration, naming the rule', async () => {
-    const spec: LayerSpec = { name: 'serial at P 2', nIn: 16, nOut: 8, sparsity: 0, xZero: 0, yZero: 0, actMin: -128, actMax: 127 };
-    const top = path.join(dir, 'illegal-serial', 'ep_dense_folded_tb_top.v');
-    fs.mkdirSync(path.dirname(top));
+    ['a reuse factor that is not N_OUT times a divisor of N_IN', 24, {}, /ep_dense_folded_RF_must_be_N_OUT_times_a_divisor_of_N_IN/],
     // RF 64 = 8·8: two multipliers.
-    fs.writeFileSync(top, foldedWrapper(randomLayer(spec, 1), 64, 'ep_dense_folded_tb_top', { serialIn: true }));
-    const build = buildVerilatorHarness({
-      top: 'ep_dense_folded_tb_top',
-      verilog: [top, lib('ep_dense_folded.v'), lib('ep_requant.v')],
-      testbench: [lib('tb/ep_dense_folded_tb.cpp')],
-      headers: [lib('tb/ep_stream_tb.h')],
-    });
-    await expect(build).rejects.toThrow(/ep_dense_folded_SERIAL_IN_needs_RF_equal_to_N_IN_times_N_OUT/);
+    ['a serial input at more than one multiplier', 64, { serialIn: true }, /ep_dense_folded_SERIAL_IN_needs_RF_equal_to_N_IN_times_N_OUT/],
+  ] as const)('%s stops elaboration, naming the rule', async (name, rf, options, rule) => {
+    const spec: LayerSpec = { name, nIn: 16, nOut: 8, sparsity: 0, xZero: 0, yZero: 0, actMin: -128, actMax: 127 };
+    await expect(buildFolded(`illegal-${rf}`, foldedWrapper(randomLayer(spec, 1), rf, 'ep_dense_folded_tb_top', options))).rejects.toThrow(rule);
   });
 });
