@@ -2,15 +2,19 @@
 // vector scattered into pixels, conv1 streaming, conv2 folded (ep_conv_folded), max pool, the Flatten collected in
 // pixel-major order (fc1's columns permuted), fc1 folded, fc2; bit-exact with the interpreter in Verilator on 10 images
 // (every layer's trace too, with output stalls), the measured latency the design's (designLatency); the refusals of a
-// grouped conv and of a reuse factor the folded conv cannot take.
+// grouped conv and of a reuse factor the folded conv cannot take; the same CNN with an int8 average pool for its max pool.
 import { describe, expect, it } from 'vitest';
 import { simulateDesign } from '../../hw-sim/verilator/run-model.js';
 import { designLatency } from '../../src/emit/verilog/emit-rtl.js';
 import { describeFormat } from '../../src/emit/verilog/rtl-layer.js';
 import { designInitiationInterval } from '../../src/emit/verilog/fpga-project.js';
 import { lowerToRtl } from '../../src/emit/verilog/lower-rtl.js';
+import path from 'node:path';
+import { loadDataset } from '../../src/data/load-dataset.js';
 import type { Graph } from '../../src/ir/graph.js';
-import type { Tensor } from '../../src/ir/tensor.js';
+import { Tensor } from '../../src/ir/tensor.js';
+import { EDGEPRUNE_DOMAIN, LAYER_INPUTS } from '../../src/ops/util/int8-params.js';
+import { calibrationInputs } from '../../src/quant/calibration-data.js';
 import { digitsCnn } from './digits-cnn.js';
 
 /** conv2 on 8 multipliers (R = C_OUT·K·K·C_IN/8) and fc1 on 8 (RF = N_OUT·N_IN/8): a small Verilator build. */
@@ -47,6 +51,40 @@ describe('the int8 digits CNN in RTL', () => {
     console.log(`digits CNN: latency ${r.latencyCycles} cycles, worst ${r.worstLatencyCycles}, II ${r.initiationInterval}; per layer ${r.perLayer.map((l) => `${l.module} ${l.latencyCycles}`).join(', ')}`);
     // Later images wait behind conv2 (9,216 cycles a frame), so only the first one's latency is the design's.
     expect(r.worstLatencyCycles).toBeGreaterThanOrEqual(r.latencyCycles);
+  });
+
+  it('its max pool replaced by an int8 average pool (ep_avgpool_stream): bit-exact layer by layer, latency = designLatency', async () => {
+    const cnn = await digitsCnn(1);
+    const [, conv2] = cnn.nodes('Int8Conv');
+    const [pool] = cnn.nodes('MaxPool');
+    // The average keeps conv2's output scale and zero point; a wider output scale makes it requantize for real.
+    const yScale = `${pool.name}_avg_y_scale`;
+    const scale = cnn.graph.initializers.get(conv2.inputs[LAYER_INPUTS.Y_SCALE])!.at(0) as number;
+    const graph: Graph = {
+      ...cnn.graph,
+      initializers: new Map([...cnn.graph.initializers, [yScale, Tensor.fromNumbers('float32', [], [scale * 1.5])]]),
+      nodes: cnn.graph.nodes.map((n) =>
+        n === pool
+          ? {
+              ...n,
+              opType: 'Int8AveragePool',
+              domain: EDGEPRUNE_DOMAIN,
+              inputs: [n.inputs[0], conv2.inputs[LAYER_INPUTS.Y_SCALE], conv2.inputs[LAYER_INPUTS.Y_ZERO], yScale, conv2.inputs[LAYER_INPUTS.Y_ZERO]],
+              attrs: { kernel_shape: n.attrs.kernel_shape, strides: n.attrs.strides, act_min: { kind: 'int' as const, value: -128 }, act_max: { kind: 'int' as const, value: 127 } },
+            }
+          : n,
+      ),
+    };
+    const reuseFactors = foldedFactors(graph);
+    const design = lowerToRtl(graph, { reuseFactors });
+    expect(design.layers.filter((l) => l.hardware).map((l) => l.hardware!.module)).toContain('ep_avgpool_stream');
+    const data = loadDataset(path.resolve('examples/digits/digits.csv.gz'));
+    const input = graph.inputs[0].name;
+    const feeds = calibrationInputs(graph, data, 3).map((f) => ({ [input]: f[input] }));
+    const r = await simulateDesign(design, graph, feeds, { reuseFactors, stallSeed: 4 });
+    expect(r.perLayer.map((l) => [l.node, l.mismatches, l.firstMismatch])).toEqual(r.perLayer.map((l) => [l.node, 0, null]));
+    expect(r.passed).toBe(true);
+    expect(r.latencyCycles).toBe(designLatency(design));
   });
 
   it('refuses a grouped conv and a reuse factor ep_conv_folded cannot take, naming the layer and the legal factors', async () => {

@@ -2,7 +2,7 @@
 // square kernel K, one stride, symmetric padding PAD ≤ (K − 1)/2, on a pixel stream; the reasons a node cannot have
 // one, and the elaboration limits of templates/verilog/lib/README.md checked before Verilog refuses them.
 
-import type { RtlLowerContext } from './rtl-layer.js';
+import { describeFormat, type RtlLowerContext } from './rtl-layer.js';
 import { windowOutputSize, type WindowGeometry } from './design-schedule.js';
 
 interface WindowAttrs {
@@ -15,7 +15,7 @@ interface WindowAttrs {
 /** The geometry of a node with a 2-D window of `kernel` (height, width), or the reason it has none the modules take. */
 export function spatialGeometry(ctx: RtlLowerContext, kernel: readonly number[], attrs: WindowAttrs): WindowGeometry | string {
   const input = ctx.input;
-  if (input.kind !== 'pixels') return `its input arrives as ${input.kind === 'vector' ? 'a vector' : 'an index'}; the streaming window takes an NCHW image one pixel per beat`;
+  if (input.kind !== 'pixels') return `its input arrives as ${describeFormat(input)}; the streaming window takes an NCHW image one pixel per beat`;
   if (kernel.length !== 2 || kernel[0] !== kernel[1]) return `its kernel is ${kernel.join('x')}; the streaming window is square (K x K)`;
   if (attrs.dilations && attrs.dilations.some((d) => d !== 1)) return `dilations ${attrs.dilations.join(',')}; the streaming window takes dilation 1`;
   const strides = attrs.strides ?? [1, 1];
