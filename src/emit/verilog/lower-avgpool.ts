@@ -9,7 +9,7 @@ import { EDGEPRUNE_DOMAIN } from '../../ops/util/int8-params.js';
 import { isolatedLatency, windowBeatTimes, windowOutputSize } from './design-schedule.js';
 import type { RtlLayer, RtlLowerContext, RtlLowering } from './rtl-layer.js';
 import { signedBits } from './accumulator-bits.js';
-import { spatialGeometry } from './spatial-geometry.js';
+import { poolWindowParams, spatialGeometry } from './spatial-geometry.js';
 import { packedLiteral } from './verilog-literals.js';
 
 const CONSTANTS: [number, string][] = [[X_SCALE, 'x_scale'], [X_ZERO, 'x_zero_point'], [Y_SCALE, 'y_scale'], [Y_ZERO, 'y_zero_point']];
@@ -51,12 +51,7 @@ export const AVGPOOL_STREAM: RtlLowering = {
         module: 'ep_avgpool_stream',
         libraryFiles: ['ep_avgpool_stream.v', 'ep_window_stream.v', 'ep_requant.v'],
         params: [
-          { name: 'H', value: String(g.height) },
-          { name: 'W', value: String(g.width) },
-          { name: 'C', value: String(input.channels) },
-          { name: 'K', value: String(g.kernel) },
-          { name: 'STRIDE', value: String(g.stride) },
-          { name: 'PAD', value: String(g.pad) },
+          ...poolWindowParams(g, input.channels),
           { name: 'COUNT_PAD', value: attrs.countIncludePad ? '1' : '0' },
           { name: 'X_ZP', value: String(constant(X_ZERO).at(0)) },
           { name: 'MULT', value: packedLiteral(perCount.map((m) => m.multiplier), 31) },

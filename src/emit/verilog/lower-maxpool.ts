@@ -4,7 +4,7 @@
 import type { MaxPoolAttrs } from '../../ops/max-pool.js';
 import { isolatedLatency, windowBeatTimes, windowOutputSize } from './design-schedule.js';
 import type { RtlLayer, RtlLowerContext, RtlLowering } from './rtl-layer.js';
-import { spatialGeometry } from './spatial-geometry.js';
+import { poolWindowParams, spatialGeometry } from './spatial-geometry.js';
 
 function geometry(ctx: RtlLowerContext) {
   const attrs = ctx.attrs as MaxPoolAttrs;
@@ -40,14 +40,7 @@ export const MAXPOOL_STREAM: RtlLowering = {
       hardware: {
         module: 'ep_maxpool_stream',
         libraryFiles: ['ep_maxpool_stream.v', 'ep_window_stream.v'],
-        params: [
-          { name: 'H', value: String(g.height) },
-          { name: 'W', value: String(g.width) },
-          { name: 'C', value: String(input.channels) },
-          { name: 'K', value: String(g.kernel) },
-          { name: 'STRIDE', value: String(g.stride) },
-          { name: 'PAD', value: String(g.pad) },
-        ],
+        params: poolWindowParams(g, input.channels),
         latencyCycles: isolatedLatency(g.height * g.width, beatTimes),
         initiationInterval: g.height * g.width,
         reuseFactor: 1,

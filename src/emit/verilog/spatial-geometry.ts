@@ -2,7 +2,7 @@
 // square kernel K, one stride, symmetric padding PAD ≤ (K − 1)/2, on a pixel stream; the reasons a node cannot have
 // one, and the elaboration limits of templates/verilog/lib/README.md checked before Verilog refuses them.
 
-import { describeFormat, type RtlLowerContext } from './rtl-layer.js';
+import { describeFormat, type RtlLowerContext, type RtlParam } from './rtl-layer.js';
 import { windowOutputSize, type WindowGeometry } from './design-schedule.js';
 
 interface WindowAttrs {
@@ -46,4 +46,16 @@ export function spatialGeometry(ctx: RtlLowerContext, kernel: readonly number[],
   const size = windowOutputSize(g);
   if (out.length !== 4 || out[2] !== size.height || out[3] !== size.width) return `its output shape ${out.join('x')} is not the ${size.height}x${size.width} the streaming window makes (ceil mode?)`;
   return g;
+}
+
+/** The window parameters of a pooling module (ep_maxpool_stream, ep_avgpool_stream): image, channels, kernel, stride, padding. */
+export function poolWindowParams(g: WindowGeometry, channels: number): RtlParam[] {
+  return [
+    { name: 'H', value: String(g.height) },
+    { name: 'W', value: String(g.width) },
+    { name: 'C', value: String(channels) },
+    { name: 'K', value: String(g.kernel) },
+    { name: 'STRIDE', value: String(g.stride) },
+    { name: 'PAD', value: String(g.pad) },
+  ];
 }
