@@ -114,11 +114,11 @@ describe('the RTL emitter', () => {
   });
 
   it('refuses an op without hardware, naming the node, the op, what is supported and what to do', () => {
-    // Int8AveragePool has no lowering (Int8Conv has: test/verilog/rtl-cnn.test.ts): the node renamed in place.
+    // Int8GlobalAveragePool has no lowering (Int8Conv has: test/verilog/rtl-cnn.test.ts): the node renamed in place.
     const cnn = int8MnistLikeCnn();
-    const pooled = { ...cnn, nodes: cnn.nodes.map((n) => (n.name === 'conv1' ? { ...n, opType: 'Int8AveragePool' } : n)) };
+    const pooled = { ...cnn, nodes: cnn.nodes.map((n) => (n.name === 'conv1' ? { ...n, opType: 'Int8GlobalAveragePool' } : n)) };
     const e = refusal(() => emitRtl(pooled));
-    expect(e.message).toMatch(/^node 'conv1' \(Int8AveragePool\): the RTL emitter has no hardware for ai\.edgeprune\.Int8AveragePool; it supports Int8Gemm with one input row, at reuse factor 1 \(ep_dense_rf1\); .*Int8Conv .*ep_conv_stream.*MaxPool.*Flatten or Reshape of a pixel stream/);
+    expect(e.message).toMatch(/^node 'conv1' \(Int8GlobalAveragePool\): the RTL emitter has no hardware for ai\.edgeprune\.Int8GlobalAveragePool; it supports Int8Gemm with one input row, at reuse factor 1 \(ep_dense_rf1\); .*Int8Conv .*ep_conv_stream.*MaxPool.*Flatten or Reshape of a pixel stream/);
     expect(e.hint).toMatch(/edgeprune compile --target <mcu>/);
   });
 
