@@ -47,7 +47,7 @@ export interface RtlOptions {
  * Library modules and the simulation wrapper known today. Every name starting with `ep_` is the library's: a top
  * module never takes one (a graph named so gets `model_` before it).
  */
-export const RTL_FIXED_MODULES = ['ep_dense_rf1', 'ep_requant', 'ep_add_stream', 'ep_avgpool_stream', 'ep_argmax', 'ep_conv_stream', 'ep_maxpool_stream', 'ep_collect', 'ep_dense_folded', 'ep_conv_folded', 'ep_window_stream', 'ep_scatter', 'ep_uart_top', 'ep_uart_rx', 'ep_uart_tx', 'ep_model_tb_top'];
+export const RTL_FIXED_MODULES = ['ep_dense_rf1', 'ep_requant', 'ep_add_stream', 'ep_avgpool_stream', 'ep_fork', 'ep_fifo', 'ep_argmax', 'ep_conv_stream', 'ep_maxpool_stream', 'ep_collect', 'ep_dense_folded', 'ep_conv_folded', 'ep_window_stream', 'ep_scatter', 'ep_uart_top', 'ep_uart_rx', 'ep_uart_tx', 'ep_model_tb_top'];
 
 const WHAT_TO_DO = 'compile the model for a microcontroller instead (edgeprune compile --target <mcu>), or change the model so that its integer core uses only these layers';
 
