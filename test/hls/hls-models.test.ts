@@ -14,6 +14,7 @@ import { calibrationInputs } from '../../src/quant/calibration-data.js';
 import { quantizeModel } from '../../src/quant/quantize.js';
 import { simulateHlsDesign } from '../../src/verify/verify-hls.js';
 import type { Graph } from '../../src/ir/graph.js';
+import { digitsCnn } from '../verilog/digits-cnn.js';
 
 const VECTORS = 100;
 
@@ -61,17 +62,28 @@ describe('HLS C++ in g++ C simulation against the interpreter', () => {
   });
 
   it.each([
-    [0, undefined],
-    [0.8, undefined],
+    [0, 'RF 1'],
+    [0.8, 'RF 1'],
     [0, 'folded'],
-  ] as const)('the digits MLP (%s pruned, %s) quantized on the digits: 100 test digits bit-exact', async (sparsity, folded) => {
+  ] as const)('the digits MLP (%s of its weights pruned, %s) quantized on the digits: 100 test digits bit-exact', async (sparsity, folded) => {
     const { g, feeds } = await digitsMlp(sparsity);
     const gemms = g.nodes.filter((n) => n.opType === 'Int8Gemm');
     // Folded: every dense layer at N_OUT·2 (two chunks of N_IN/2 products per output).
-    const rfs = folded ? Object.fromEntries(gemms.map((n) => [n.name, 2 * g.initializers.get(n.inputs[3])!.shape[0]])) : undefined;
+    const rfs = folded === 'folded' ? Object.fromEntries(gemms.map((n) => [n.name, 2 * g.initializers.get(n.inputs[3])!.shape[0]])) : undefined;
     const r = await simulate(g, feeds, rfs);
     expectBitExact(r, VECTORS);
     expect(r.perLayer.filter((l) => l.op === 'Int8Gemm')).toHaveLength(gemms.length);
+  });
+
+  it.each([
+    ['RF 1', undefined],
+    ['folded: conv1 RF 24, conv2 RF 144, fc1 RF 64, logits RF 20', { conv1: 24, conv2: 144, fc1: 64, logits: 20 }],
+  ])('the digits CNN (conv, conv, max pool, flatten, dense, dense) at %s: 100 digits bit-exact, every layer', async (_, rfs) => {
+    const cnn = await digitsCnn(VECTORS);
+    const input = cnn.graph.inputs[0].name;
+    const r = await simulate(cnn.graph, cnn.values.map((v) => ({ [input]: v.get(input)! })), rfs);
+    expectBitExact(r, VECTORS);
+    expect(r.perLayer.map((l) => `${l.node}:${l.reuseFactor}`)).toEqual(['conv1', 'conv2', 'pool', 'fc1', 'logits'].map((n) => `${n}:${rfs?.[n as keyof typeof rfs] ?? 1}`));
   });
 
   it('a corrupted design (a wrong bias in fc2) fails and names fc2 as the first diverging layer', async () => {
