@@ -2,6 +2,9 @@
 // per layer, the top with its interface pragmas), <top>.h, the C simulation testbench <top>_tb.cpp, and for compile
 // the Vitis HLS script build.tcl, vectors.txt and a README. Model text reaches each file through its context's escaper.
 
+import type { Graph } from '../../ir/graph.js';
+import { runGraph } from '../../ir/interpreter.js';
+import type { Tensor } from '../../ir/tensor.js';
 import type { FpgaTarget } from '../../targets/schema.js';
 import { hlsComment, makeComment, markdownText } from '../../util/escape.js';
 import { VERSION } from '../../version.js';
@@ -141,6 +144,16 @@ export function renderHlsSources(d: HlsDesign): HlsSources {
 /** One line of vectors.txt: the core's input, and after '|' the expected output when given. */
 export function vectorLine(input: ArrayLike<number>, expected?: ArrayLike<number>): string {
   return `${Array.from(input).join(' ')}${expected ? ` | ${Array.from(expected).join(' ')}` : ''}`;
+}
+
+/** vectors.txt lines for feeds of the graph: the core's input and, after '|', the interpreter's output of the core. */
+export function referenceVectorLines(g: Graph, d: HlsDesign, feeds: readonly Record<string, Tensor>[]): string[] {
+  const last = d.layers[d.layers.length - 1].output;
+  return feeds.map((feed) => {
+    const env = runGraph(g, feed, { keepIntermediates: true });
+    const value = (name: string) => Array.from(env.get(name)!.data as ArrayLike<number | bigint>, Number);
+    return vectorLine(value(d.input.value), value(last));
+  });
 }
 
 /** Clock period in ns for create_clock (three decimals at most). */
