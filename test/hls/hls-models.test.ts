@@ -86,6 +86,15 @@ describe('HLS C++ in g++ C simulation against the interpreter', () => {
     expect(r.perLayer.map((l) => `${l.node}:${l.reuseFactor}`)).toEqual(['conv1', 'conv2', 'pool', 'fc1', 'logits'].map((n) => `${n}:${rfs?.[n as keyof typeof rfs] ?? 1}`));
   });
 
+  it('builds a design once: the second C simulation of the same C++ comes from the cache', async () => {
+    const g = quantizedJetMlp({ seed: 7 });
+    const first = await simulate(g, jetInputs(g, 5, 1), { fc4: 10 });
+    const second = await simulate(g, jetInputs(g, 5, 2), { fc4: 10 });
+    expect(second.csimCached).toBe(true);
+    expect(second.durationsMs.build).toBe(0);
+    expect(first.passed && second.passed).toBe(true);
+  });
+
   it('a corrupted design (a wrong bias in fc2) fails and names fc2 as the first diverging layer', async () => {
     const g = quantizedJetMlp({ sparsity: 0.8 });
     const design = lowerToHls(g);
