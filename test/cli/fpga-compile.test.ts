@@ -39,7 +39,8 @@ describe('compile --target <fpga>', () => {
     const summary = JSON.parse(r.stdout);
     expect(summary.top).toBe('model');
     expect(summary.files).toEqual(listFiles(out).filter((f) => f !== '.edgeprune-output'));
-    expect(summary.files).toEqual(expect.arrayContaining(['Makefile', 'README.md', 'board.pcf', 'rtl/model.v', 'rtl/model_board.v', 'rtl/lib/ep_dense_rf1.v', 'rtl/lib/ep_uart_top.v', 'sim/model_tb.cpp']));
+    expect(summary.files).toEqual(expect.arrayContaining(['Makefile', 'README.md', 'board.pcf', 'rtl/model.v', 'rtl/model_board.v', 'rtl/lib/ep_dense_rf1.v', 'rtl/lib/ep_uart_top.v', 'sim/model_tb.cpp',
+      'hls/model.cpp', 'hls/model.h', 'hls/model_tb.cpp', 'hls/vectors.txt', 'hls/build.tcl', 'hls/README.md']));
     // Three 4→4 layers at reuse factor 1 and an ArgMax: 3 + 3 + 3 + 1 cycles.
     expect(summary.latencyCycles).toBe(10);
     expect(summary.initiationInterval).toBe(1);
@@ -64,6 +65,11 @@ describe('compile --target <fpga>', () => {
     expect(makefile).not.toMatch(/^\tnextpnr/m);
     expect(read(out, 'board.xdc')).toMatch(/create_clock .*-period 10\.000/);
     expect(fs.existsSync(path.join(out, 'rtl/jet.v'))).toBe(true);
+    // The Vitis HLS script for the board's part and clock.
+    const tcl = read(out, 'hls/build.tcl');
+    for (const line of ['set_top jet', 'add_files jet.cpp -cflags "-std=c++17"', 'set_part xc7a35ticsg324-1l', 'create_clock -period 10 -name default', 'csim_design -argv vectors.txt', 'csynth_design', 'export_design -format ip_catalog']) {
+      expect(tcl.split('\n'), line).toContain(line);
+    }
   });
 
   it('gives the same bytes twice', async () => {

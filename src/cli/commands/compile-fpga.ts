@@ -3,6 +3,10 @@
 
 import { fpgaProject, mappingText, multipliersSummary } from '../../emit/verilog/fpga-project.js';
 import { hardwareLayers } from '../../emit/verilog/emit-rtl.js';
+import { hlsProjectFiles, referenceVectorLines } from '../../emit/hls/emit-hls.js';
+import { lowerToHls } from '../../emit/hls/hls-design.js';
+import type { Tensor } from '../../ir/tensor.js';
+import { loadVectors } from '../../verify/vectors.js';
 import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import type { FpgaTarget } from '../../targets/schema.js';
@@ -12,6 +16,9 @@ import { modelForFpga } from '../fpga-model.js';
 import type { PrecisionOptions } from '../precision-options.js';
 import { reuseFactorsFor, type ReuseFactorSpec } from '../reuse-factor-option.js';
 import type { MultiplierMapping } from '../../emit/verilog/fpga-project.js';
+
+/** Vectors in hls/vectors.txt (seeded random inputs, the interpreter's outputs). */
+const HLS_VECTORS = 10;
 
 export interface CompileFpgaOptions extends PrecisionOptions {
   out: string;
@@ -29,7 +36,12 @@ export async function compileForFpga(file: string, target: FpgaTarget, options: 
   const model = await loadModel(file, { inputShapes: options.inputShape });
   const { graph, choice } = modelForFpga(model, target, options, 'compile');
   const project = fpgaProject(graph, target, { top: options.prefix, reuseFactors: reuseFactorsFor(graph, options.reuseFactor), multipliers: options.multipliers });
-  writeDirAtomically(options.out, project.files, outOptions);
+  // The HLS C++ of the same core (hls/), with seeded random vectors and the interpreter's outputs for its testbench.
+  const hls = lowerToHls(graph, { top: options.prefix, reuseFactors: reuseFactorsFor(graph, options.reuseFactor) });
+  const vectors = loadVectors(graph, { count: HLS_VECTORS, seed: 0 });
+  const feeds = vectors.inputs.map((inputs) => Object.fromEntries(graph.inputs.map((v, i) => [v.name, inputs[i]])) as Record<string, Tensor>);
+  const files = new Map([...project.files, ...hlsProjectFiles(hls, graph.name, target, referenceVectorLines(graph, hls, feeds))]);
+  writeDirAtomically(options.out, files, outOptions);
   const layers = hardwareLayers(project.design).map((l) => ({
     node: l.node, op: l.op, module: l.hardware.module, reuseFactor: l.hardware.reuseFactor ?? 1, latencyCycles: l.hardware.latencyCycles,
     weightMultipliers: l.hardware.multipliers.weights, requantizers: l.hardware.multipliers.requantizers,
@@ -41,7 +53,8 @@ export async function compileForFpga(file: string, target: FpgaTarget, options: 
     precisionReason: choice.reason,
     top: project.design.top,
     boardTop: project.boardTop,
-    files: [...project.files.keys()].sort(),
+    files: [...files.keys()].sort(),
+    hls: { top: hls.top, vectors: HLS_VECTORS, ran: 'nothing: verify --hls C-simulates it with g++; Vitis HLS (hls/build.tcl) was not run' },
     latencyCycles: project.latencyCycles,
     initiationInterval: project.initiationInterval,
     multipliers: multipliersSummary(project),
@@ -56,4 +69,5 @@ export async function compileForFpga(file: string, target: FpgaTarget, options: 
   console.log(`  core ${project.design.top}: ${layers.length} layers, latency ${summary.latencyCycles} cycles, a new input every ${summary.initiationInterval} cycle(s), ${project.multiplierCount} multipliers (${mappingText(summary.multipliers)}: ${terminalText(project.multipliersReason)})`);
   console.log(target.pnr ? `  build: make -C ${terminalText(options.out)}   (Yosys, nextpnr-ice40, icepack → ${project.design.top}.bin)` : `  synthesis estimate: make -C ${terminalText(options.out)}   (Yosys; place and route need Vivado)`);
   console.log(`  verify in Verilator: edgeprune verify <model> --target ${target.name}`);
+  console.log(`  HLS C++ in hls/ (top ${hls.top}): edgeprune verify <model> --target ${target.name} --hls (g++ C simulation); ${target.family === 'xc7' ? 'vitis_hls -f build.tcl for synthesis (not run here)' : 'Vitis HLS synthesizes for AMD parts only'}`);
 }

@@ -16,6 +16,7 @@ import { checkFloatReference } from '../../verify/float-reference.js';
 import { parseMultiplierMapping, parseReuseFactor, type ReuseFactorSpec } from '../reuse-factor-option.js';
 import type { MultiplierMapping } from '../../emit/verilog/fpga-project.js';
 import { verifyForFpga } from './verify-fpga.js';
+import { verifyHlsForFpga } from './verify-hls.js';
 import { refuseOtherKindFlags } from '../target-kind-flags.js';
 
 /** Exit code when the firmware's outputs do not match. */
@@ -37,6 +38,7 @@ interface VerifyCliOptions extends PrecisionOptions {
   reuseFactor?: ReuseFactorSpec;
   multipliers?: MultiplierMapping;
   synth?: boolean;
+  hls?: boolean;
 }
 
 const sci = (x: number | null) => (x === null ? '-' : x === 0 ? '0' : x.toExponential(1));
@@ -106,6 +108,7 @@ export function registerVerify(program: Command): void {
     .option('--reuse-factor <spec>', 'FPGA targets: reuse factor of every layer and/or node=factor (as compile)', parseReuseFactor)
     .option('--multipliers <where>', 'FPGA targets: multipliers on DSP blocks (dsp), in LUT logic (lut), or auto: DSP blocks when the design\'s multipliers fit the target\'s', parseMultiplierMapping)
     .option('--synth', 'FPGA targets: also synthesize with Yosys (and on iCE40 place and route with nextpnr, pack with icepack): resources, Fmax, latency in µs')
+    .option('--hls', 'FPGA targets: C-simulate the model\'s HLS C++ with g++ instead of its Verilog in Verilator (Vitis HLS is not run)')
     .option('--json', 'print one JSON object')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape);
   addPrecisionOptions(cmd).action(async (file: string, options: VerifyCliOptions) => {
@@ -113,12 +116,21 @@ export function registerVerify(program: Command): void {
     if (isFpgaTarget(found)) {
       const mcuFlags = [['--float-model', options.floatModel], ['--trace', options.trace], ['--keep-build', options.keepBuild]] as const;
       refuseOtherKindFlags(mcuFlags, 'MCU', found.name, (flag) => (flag === '--trace' ? 'FPGA verify traces every layer already' : `drop ${flag}`));
+      if (options.hls && (options.synth || options.port)) {
+        throw new UserError(`--hls and ${options.synth ? '--synth' : '--port'}: --hls runs the HLS C++ in g++ C simulation only (no synthesis, no board)`, `drop ${options.synth ? '--synth' : '--port'}, or drop --hls to verify the Verilog`);
+      }
+      if (options.hls) {
+        if (options.multipliers) throw new UserError('--hls and --multipliers: the HLS C++ leaves the multipliers to Vitis HLS', 'drop --multipliers');
+        const report = await verifyHlsForFpga(file, found, options);
+        if (!report.passed) process.exitCode = EXIT_VERIFY_FAILED;
+        return;
+      }
       if (options.port && options.synth) throw new UserError('--synth and --port: the board runs a bitstream built already', 'drop --synth (verify --synth without --port gives the design\'s resources and Fmax)');
       const report = await verifyForFpga(file, found, options);
       if (!report.passed) process.exitCode = EXIT_VERIFY_FAILED;
       return;
     }
-    refuseOtherKindFlags([['--reuse-factor', options.reuseFactor], ['--synth', options.synth], ['--multipliers', options.multipliers]], 'FPGA', found.name);
+    refuseOtherKindFlags([['--reuse-factor', options.reuseFactor], ['--synth', options.synth], ['--multipliers', options.multipliers], ['--hls', options.hls]], 'FPGA', found.name);
     const target = found;
     if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
     const model = await loadModel(file, { inputShapes: options.inputShape });

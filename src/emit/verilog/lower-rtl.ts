@@ -9,7 +9,7 @@ import { nodeError, UserError } from '../../errors.js';
 import { consumers, staticInfo, type Graph, type Node } from '../../ir/graph.js';
 import { nodeAttrs } from '../../ir/interpreter.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { beatsPerVector, describeFormat, type RtlLayer, type StreamFormat } from './rtl-layer.js';
+import { beatsPerVector, describeFormat, type RtlLayer, type RtlLowerContext, type StreamFormat } from './rtl-layer.js';
 import { elementsCollector } from './lower-collect.js';
 import { loweringsFor, supportedLayers } from './rtl-lowerings.js';
 import { VerilogNames } from './verilog-names.js';
@@ -86,9 +86,9 @@ function coreInput(g: Graph, users: Map<string, Node[]>): { value: string; befor
   return { value: q.outputs[0], before: [q] };
 }
 
-/** The first registered lowering that accepts the node on this input, or the reasons every one refused it. */
-function tryLowerings(g: Graph, node: Node, input: StreamFormat, options: RtlOptions): RtlLayer | string[] {
-  const ctx = {
+/** What a lowering sees of `node` on this input (also the HLS emitter's way to the same constants: src/emit/hls/). */
+export function lowerContext(g: Graph, node: Node, input: StreamFormat, options: RtlOptions = {}): RtlLowerContext {
+  return {
     graph: g,
     node,
     attrs: nodeAttrs(node),
@@ -98,6 +98,11 @@ function tryLowerings(g: Graph, node: Node, input: StreamFormat, options: RtlOpt
     type: (name: string) => staticInfo(g, name),
     constant: (name: string): Tensor | undefined => g.initializers.get(name),
   };
+}
+
+/** The first registered lowering that accepts the node on this input, or the reasons every one refused it. */
+function tryLowerings(g: Graph, node: Node, input: StreamFormat, options: RtlOptions): RtlLayer | string[] {
+  const ctx = lowerContext(g, node, input, options);
   const reasons: string[] = [];
   for (const lowering of loweringsFor(node.domain, node.opType)) {
     const reason = lowering.refuse(ctx);
