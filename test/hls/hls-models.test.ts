@@ -1,7 +1,7 @@
 // Whole quantized models as HLS C++ C-simulated with g++ against the interpreter, layer by layer, bit for bit: the jet
 // MLP (dense and 80% pruned) at reuse factor 1 and folded, with an ArgMax head, the digits MLP quantized on the digits
-// (dense and 80% pruned, folded), the digits CNN (conv, max pool, flatten, dense) at RF 1 and folded, and a corrupted
-// design caught at its first diverging layer.
+// (dense and 80% pruned, folded), the digits CNN (conv, max pool, flatten, dense) at RF 1 and folded and with an
+// average pool, and a corrupted design caught at its first diverging layer.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSplit } from '../../src/cli/data-options.js';
@@ -14,7 +14,7 @@ import { calibrationInputs } from '../../src/quant/calibration-data.js';
 import { quantizeModel } from '../../src/quant/quantize.js';
 import { simulateHlsDesign } from '../../src/verify/verify-hls.js';
 import type { Graph } from '../../src/ir/graph.js';
-import { digitsCnn } from '../verilog/digits-cnn.js';
+import { digitsCnn, withAveragePool } from '../verilog/digits-cnn.js';
 
 const VECTORS = 100;
 
@@ -84,6 +84,15 @@ describe('HLS C++ in g++ C simulation against the interpreter', () => {
     const r = await simulate(cnn.graph, cnn.values.map((v) => ({ [input]: v.get(input)! })), rfs);
     expectBitExact(r, VECTORS);
     expect(r.perLayer.map((l) => `${l.node}:${l.reuseFactor}`)).toEqual(['conv1', 'conv2', 'pool', 'fc1', 'logits'].map((n) => `${n}:${rfs?.[n as keyof typeof rfs] ?? 1}`));
+  });
+
+  it('the digits CNN with an int8 average pool for its max pool: 100 digits bit-exact, every layer', async () => {
+    const cnn = await digitsCnn(VECTORS);
+    const g = withAveragePool(cnn);
+    const input = g.inputs[0].name;
+    const r = await simulate(g, cnn.values.map((v) => ({ [input]: v.get(input)! })));
+    expectBitExact(r, VECTORS);
+    expect(r.perLayer.map((l) => l.op)).toEqual(['Int8Conv', 'Int8Conv', 'Int8AveragePool', 'Int8Gemm', 'Int8Gemm']);
   });
 
   it('builds a design once: the second C simulation of the same C++ comes from the cache', async () => {

@@ -5,7 +5,8 @@ import { loadDataset } from '../../src/data/load-dataset.js';
 import { loadModel } from '../../src/import/load-model.js';
 import type { Graph, Node } from '../../src/ir/graph.js';
 import { runGraph } from '../../src/ir/interpreter.js';
-import type { Tensor } from '../../src/ir/tensor.js';
+import { Tensor } from '../../src/ir/tensor.js';
+import { EDGEPRUNE_DOMAIN, LAYER_INPUTS } from '../../src/ops/util/int8-params.js';
 import { calibrationInputs } from '../../src/quant/calibration-data.js';
 import { quantizeModel } from '../../src/quant/quantize.js';
 
@@ -25,4 +26,30 @@ export async function digitsCnn(images: number): Promise<DigitsCnn> {
   const input = graph.inputs[0].name;
   const values = calibrationInputs(float, data, images).map((feed) => runGraph(graph, { [input]: feed[float.inputs[0].name] }, { keepIntermediates: true }));
   return { graph, values, nodes: (opType) => graph.nodes.filter((n) => n.opType === opType) };
+}
+
+/**
+ * The quantized digits CNN with its MaxPool replaced by an Int8AveragePool of the same window: input scale and zero
+ * point conv2's output's, output zero point the same, output scale 1.5 times wider (so that it requantizes for real).
+ */
+export function withAveragePool(cnn: DigitsCnn): Graph {
+  const [, conv2] = cnn.nodes('Int8Conv');
+  const [pool] = cnn.nodes('MaxPool');
+  const yScale = `${pool.name}_avg_y_scale`;
+  const scale = cnn.graph.initializers.get(conv2.inputs[LAYER_INPUTS.Y_SCALE])!.at(0) as number;
+  return {
+    ...cnn.graph,
+    initializers: new Map([...cnn.graph.initializers, [yScale, Tensor.fromNumbers('float32', [], [scale * 1.5])]]),
+    nodes: cnn.graph.nodes.map((n) =>
+      n === pool
+        ? {
+            ...n,
+            opType: 'Int8AveragePool',
+            domain: EDGEPRUNE_DOMAIN,
+            inputs: [n.inputs[0], conv2.inputs[LAYER_INPUTS.Y_SCALE], conv2.inputs[LAYER_INPUTS.Y_ZERO], yScale, conv2.inputs[LAYER_INPUTS.Y_ZERO]],
+            attrs: { kernel_shape: n.attrs.kernel_shape, strides: n.attrs.strides, act_min: { kind: 'int' as const, value: -128 }, act_max: { kind: 'int' as const, value: 127 } },
+          }
+        : n,
+    ),
+  };
 }

@@ -12,10 +12,9 @@ import { lowerToRtl } from '../../src/emit/verilog/lower-rtl.js';
 import path from 'node:path';
 import { loadDataset } from '../../src/data/load-dataset.js';
 import type { Graph } from '../../src/ir/graph.js';
-import { Tensor } from '../../src/ir/tensor.js';
-import { EDGEPRUNE_DOMAIN, LAYER_INPUTS } from '../../src/ops/util/int8-params.js';
+import type { Tensor } from '../../src/ir/tensor.js';
 import { calibrationInputs } from '../../src/quant/calibration-data.js';
-import { digitsCnn } from './digits-cnn.js';
+import { digitsCnn, withAveragePool } from './digits-cnn.js';
 
 /** conv2 on 8 multipliers (R = C_OUT·K·K·C_IN/8) and fc1 on 8 (RF = N_OUT·N_IN/8): a small Verilator build. */
 function foldedFactors(g: Graph): Record<string, number> {
@@ -54,27 +53,7 @@ describe('the int8 digits CNN in RTL', () => {
   });
 
   it('its max pool replaced by an int8 average pool (ep_avgpool_stream): bit-exact layer by layer, latency = designLatency', async () => {
-    const cnn = await digitsCnn(1);
-    const [, conv2] = cnn.nodes('Int8Conv');
-    const [pool] = cnn.nodes('MaxPool');
-    // The average keeps conv2's output scale and zero point; a wider output scale makes it requantize for real.
-    const yScale = `${pool.name}_avg_y_scale`;
-    const scale = cnn.graph.initializers.get(conv2.inputs[LAYER_INPUTS.Y_SCALE])!.at(0) as number;
-    const graph: Graph = {
-      ...cnn.graph,
-      initializers: new Map([...cnn.graph.initializers, [yScale, Tensor.fromNumbers('float32', [], [scale * 1.5])]]),
-      nodes: cnn.graph.nodes.map((n) =>
-        n === pool
-          ? {
-              ...n,
-              opType: 'Int8AveragePool',
-              domain: EDGEPRUNE_DOMAIN,
-              inputs: [n.inputs[0], conv2.inputs[LAYER_INPUTS.Y_SCALE], conv2.inputs[LAYER_INPUTS.Y_ZERO], yScale, conv2.inputs[LAYER_INPUTS.Y_ZERO]],
-              attrs: { kernel_shape: n.attrs.kernel_shape, strides: n.attrs.strides, act_min: { kind: 'int' as const, value: -128 }, act_max: { kind: 'int' as const, value: 127 } },
-            }
-          : n,
-      ),
-    };
+    const graph = withAveragePool(await digitsCnn(1));
     const reuseFactors = foldedFactors(graph);
     const design = lowerToRtl(graph, { reuseFactors });
     expect(design.layers.filter((l) => l.hardware).map((l) => l.hardware!.module)).toContain('ep_avgpool_stream');

@@ -50,7 +50,7 @@ function inputAccess(l: HlsLayer): Access {
 function outputAccess(l: HlsLayer): Access {
   if (l.kind === 'dense') return l.reuseFactor === 1 ? 'complete' : 'none';
   if (l.kind === 'conv') return l.reuseFactor === 1 ? 'complete' : 'none';
-  return l.kind === 'maxpool' ? 'complete' : 'none';
+  return l.kind === 'maxpool' || l.kind === 'avgpool' ? 'complete' : 'none';
 }
 
 function partition(variable: string, ...accesses: Access[]): string[] {
@@ -63,6 +63,7 @@ function summary(l: HlsLayer): string {
   if (l.kind === 'dense') return `dense ${l.nIn} → ${l.nOut}, RF ${l.reuseFactor} (${l.parallel} products per cycle)`;
   if (l.kind === 'conv') return `conv ${l.cIn} → ${l.cOut} channels, ${l.geometry.kernel}x${l.geometry.kernel} on ${l.geometry.height}x${l.geometry.width}, RF ${l.reuseFactor} (${l.parallel} products per cycle)`;
   if (l.kind === 'maxpool') return `max pool ${l.geometry.kernel}x${l.geometry.kernel} stride ${l.geometry.stride} on ${l.channels}x${l.geometry.height}x${l.geometry.width}`;
+  if (l.kind === 'avgpool') return `average pool ${l.geometry.kernel}x${l.geometry.kernel} stride ${l.geometry.stride} on ${l.channels}x${l.geometry.height}x${l.geometry.width}, padding ${l.countPad ? 'counted in' : 'counted out'}`;
   return `argmax of ${l.n} values`;
 }
 
@@ -81,7 +82,7 @@ function layerView(l: HlsLayer, index: number, top: string, layers: HlsLayer[]) 
     inBuffer,
     traceIn: index === 0 ? 'in_data' : `out_${index - 1}`,
     partitions: next ? partition(`buffer_${index}`, outputAccess(l), inputAccess(next)) : [],
-    isDense: l.kind === 'dense', isConv: l.kind === 'conv', isMaxPool: l.kind === 'maxpool', isArgMax: l.kind === 'argmax',
+    isDense: l.kind === 'dense', isConv: l.kind === 'conv', isMaxPool: l.kind === 'maxpool', isAvgPool: l.kind === 'avgpool', isArgMax: l.kind === 'argmax',
     rf1: l.reuseFactor === 1,
     reuseFactor: l.reuseFactor,
     parallel: l.kind === 'dense' || l.kind === 'conv' ? l.parallel : '-',
@@ -90,12 +91,15 @@ function layerView(l: HlsLayer, index: number, top: string, layers: HlsLayer[]) 
     Object.assign(view, { bias: list(l.bias), mult: list(l.mult), shift: list(l.shift), yZero: l.yZero, actMin: l.actMin, actMax: l.actMax });
   }
   if (l.kind === 'dense') Object.assign(view, { nIn: l.nIn, nOut: l.nOut, weights: rows(l.weights, l.nIn) });
-  if (l.kind === 'conv' || l.kind === 'maxpool') {
+  if (l.kind === 'conv' || l.kind === 'maxpool' || l.kind === 'avgpool') {
     const g = l.geometry;
     Object.assign(view, { height: g.height, width: g.width, kernel: g.kernel, kernelArea: g.kernel * g.kernel, stride: g.stride, pad: g.pad, outHeight: l.outHeight, outWidth: l.outWidth, outPixels: l.outHeight * l.outWidth });
   }
   if (l.kind === 'conv') Object.assign(view, { cIn: l.cIn, cOut: l.cOut, taps: l.taps, xZero: l.xZero, weights: rows(l.weights, l.taps) });
   if (l.kind === 'maxpool') Object.assign(view, { channels: l.channels });
+  if (l.kind === 'avgpool') {
+    Object.assign(view, { channels: l.channels, countPad: l.countPad, xZero: l.xZero, mult: list(l.mult), shift: list(l.shift), yZero: l.yZero, actMin: l.actMin, actMax: l.actMax });
+  }
   if (l.kind === 'argmax') Object.assign(view, { n: l.n, tie: l.selectLast ? 'last' : 'first', compare: l.selectLast ? '>=' : '>' });
   return view;
 }

@@ -13,6 +13,7 @@ import { denseConstants, type DenseConstants } from '../verilog/dense-constants.
 import { windowOutputSize, type WindowGeometry } from '../verilog/design-schedule.js';
 import { lowerContext, lowerToRtl, type HostOp, type RtlOptions } from '../verilog/lower-rtl.js';
 import type { RtlLayer, StreamFormat } from '../verilog/rtl-layer.js';
+import { avgPoolConstants } from '../verilog/lower-avgpool.js';
 import { spatialGeometry } from '../verilog/spatial-geometry.js';
 
 interface HlsLayerBase {
@@ -78,7 +79,24 @@ export interface HlsArgMax extends HlsLayerBase {
   selectLast: boolean;
 }
 
-export type HlsLayer = HlsDense | HlsConv | HlsMaxPool | HlsArgMax;
+export interface HlsAvgPool extends HlsLayerBase {
+  kind: 'avgpool';
+  geometry: WindowGeometry;
+  channels: number;
+  outHeight: number;
+  outWidth: number;
+  /** Divide by K·K (count_include_pad) rather than by the taps inside the image. */
+  countPad: boolean;
+  xZero: number;
+  /** The multiplier and shift of each count 1..K·K. */
+  mult: number[];
+  shift: number[];
+  yZero: number;
+  actMin: number;
+  actMax: number;
+}
+
+export type HlsLayer = HlsDense | HlsConv | HlsMaxPool | HlsAvgPool | HlsArgMax;
 
 export interface HlsDesign {
   graphName: string;
@@ -145,6 +163,15 @@ function hlsLayer(g: Graph, l: RtlLayer, options: RtlOptions): HlsLayer | null {
     const out = windowOutputSize(geometry);
     const channels = l.inFormat.kind === 'pixels' ? l.inFormat.channels : 1;
     return { ...base, kind: 'maxpool', outType: 'int8_t', geometry, channels, outHeight: out.height, outWidth: out.width };
+  }
+  if (l.kind === 'avgpool-stream') {
+    const c = avgPoolConstants(lowerContext(g, node, l.inFormat, options));
+    const out = windowOutputSize(c.geometry);
+    const channels = l.inFormat.kind === 'pixels' ? l.inFormat.channels : 1;
+    return {
+      ...base, kind: 'avgpool', outType: 'int8_t', geometry: c.geometry, channels, outHeight: out.height, outWidth: out.width, countPad: c.countPad,
+      xZero: c.xZero, mult: c.perCount.map((m) => m.multiplier), shift: c.perCount.map((m) => m.shift), yZero: c.yZero, actMin: c.actMin, actMax: c.actMax,
+    };
   }
   if (l.kind === 'argmax') {
     const n = elements(l.inFormat);

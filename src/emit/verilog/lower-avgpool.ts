@@ -6,7 +6,8 @@
 import type { Int8AveragePoolAttrs } from '../../ops/int8-average-pool.js';
 import { averageMultipliers, X, X_SCALE, X_ZERO, Y_SCALE, Y_ZERO } from '../../ops/util/int8-average.js';
 import { EDGEPRUNE_DOMAIN } from '../../ops/util/int8-params.js';
-import { isolatedLatency, windowBeatTimes, windowOutputSize } from './design-schedule.js';
+import type { FixedPointMultiplier } from '../../quant/fixed-point.js';
+import { isolatedLatency, windowBeatTimes, windowOutputSize, type WindowGeometry } from './design-schedule.js';
 import type { RtlLayer, RtlLowerContext, RtlLowering } from './rtl-layer.js';
 import { signedBits } from './accumulator-bits.js';
 import { poolWindowParams, spatialGeometry } from './spatial-geometry.js';
@@ -21,6 +22,36 @@ function geometry(ctx: RtlLowerContext) {
   return spatialGeometry(ctx, attrs.kernelShape, attrs);
 }
 
+/** What an average pool bakes in: its window, whether padding counts, zero points, clamp and one multiplier per count 1..K·K. */
+export interface AvgPoolConstants {
+  geometry: WindowGeometry;
+  countPad: boolean;
+  xZero: number;
+  perCount: FixedPointMultiplier[];
+  yZero: number;
+  actMin: number;
+  actMax: number;
+}
+
+/** The constants of an Int8AveragePool node the lowering accepted (ep_avgpool_stream's parameters; the HLS emitter's). */
+export function avgPoolConstants(ctx: RtlLowerContext): AvgPoolConstants {
+  const { node } = ctx;
+  const attrs = ctx.attrs as Int8AveragePoolAttrs;
+  const g = geometry(ctx);
+  if (typeof g === 'string') throw new Error(g);
+  const constant = (i: number) => ctx.constant(node.inputs[i])!;
+  const multiplier = averageMultipliers(constant(X_SCALE), constant(Y_SCALE), node);
+  return {
+    geometry: g,
+    countPad: attrs.countIncludePad,
+    xZero: constant(X_ZERO).at(0) as number,
+    perCount: Array.from({ length: g.kernel * g.kernel }, (_, n) => multiplier(n + 1)),
+    yZero: constant(Y_ZERO).at(0) as number,
+    actMin: attrs.actMin,
+    actMax: attrs.actMax,
+  };
+}
+
 export const AVGPOOL_STREAM: RtlLowering = {
   ops: [{ domain: EDGEPRUNE_DOMAIN, opType: 'Int8AveragePool' }],
   supports: 'Int8AveragePool (square kernel, floor mode, symmetric padding counted in or out) on a pixel stream (ep_avgpool_stream)',
@@ -30,14 +61,10 @@ export const AVGPOOL_STREAM: RtlLowering = {
   },
   lower(ctx: RtlLowerContext): RtlLayer {
     const { node } = ctx;
-    const attrs = ctx.attrs as Int8AveragePoolAttrs;
-    const g = geometry(ctx);
-    if (typeof g === 'string') throw new Error(g);
+    const c = avgPoolConstants(ctx);
+    const g = c.geometry;
     const input = ctx.input as { kind: 'pixels'; channels: number };
     const out = windowOutputSize(g);
-    const constant = (i: number) => ctx.constant(node.inputs[i])!;
-    const multiplier = averageMultipliers(constant(X_SCALE), constant(Y_SCALE), node);
-    const perCount = Array.from({ length: g.kernel * g.kernel }, (_, n) => multiplier(n + 1));
     const beatTimes = (offered: readonly number[]) => windowBeatTimes(g, offered, 4);
     return {
       kind: 'avgpool-stream',
@@ -52,13 +79,13 @@ export const AVGPOOL_STREAM: RtlLowering = {
         libraryFiles: ['ep_avgpool_stream.v', 'ep_window_stream.v', 'ep_requant.v'],
         params: [
           ...poolWindowParams(g, input.channels),
-          { name: 'COUNT_PAD', value: attrs.countIncludePad ? '1' : '0' },
-          { name: 'X_ZP', value: String(constant(X_ZERO).at(0)) },
-          { name: 'MULT', value: packedLiteral(perCount.map((m) => m.multiplier), 31) },
-          { name: 'SHIFT', value: packedLiteral(perCount.map((m) => m.shift), 6) },
-          { name: 'Y_ZP', value: String(constant(Y_ZERO).at(0)) },
-          { name: 'ACT_MIN', value: String(attrs.actMin) },
-          { name: 'ACT_MAX', value: String(attrs.actMax) },
+          { name: 'COUNT_PAD', value: c.countPad ? '1' : '0' },
+          { name: 'X_ZP', value: String(c.xZero) },
+          { name: 'MULT', value: packedLiteral(c.perCount.map((m) => m.multiplier), 31) },
+          { name: 'SHIFT', value: packedLiteral(c.perCount.map((m) => m.shift), 6) },
+          { name: 'Y_ZP', value: String(c.yZero) },
+          { name: 'ACT_MIN', value: String(c.actMin) },
+          { name: 'ACT_MAX', value: String(c.actMax) },
         ],
         latencyCycles: isolatedLatency(g.height * g.width, beatTimes),
         initiationInterval: g.height * g.width,
