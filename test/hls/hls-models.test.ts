@@ -1,7 +1,7 @@
 // Whole quantized models as HLS C++ C-simulated with g++ against the interpreter, layer by layer, bit for bit: the jet
 // MLP (dense and 80% pruned) at reuse factor 1 and folded, with an ArgMax head, the digits MLP quantized on the digits
 // (dense and 80% pruned, folded), the digits CNN (conv, max pool, flatten, dense) at RF 1 and folded and with an
-// average pool, and a corrupted design caught at its first diverging layer.
+// average pool, the residual digits CNN, and a corrupted design caught at its first diverging layer.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSplit } from '../../src/cli/data-options.js';
@@ -93,6 +93,16 @@ describe('HLS C++ in g++ C simulation against the interpreter', () => {
     const r = await simulate(g, cnn.values.map((v) => ({ [input]: v.get(input)! })));
     expectBitExact(r, VECTORS);
     expect(r.perLayer.map((l) => l.op)).toEqual(['Int8Conv', 'Int8Conv', 'Int8AveragePool', 'Int8Gemm', 'Int8Gemm']);
+  });
+
+  it('the residual digits CNN (an Int8Add of conv1 and conv3, an average pool): 100 digits bit-exact, every layer', async () => {
+    const float = await loadModel(path.resolve('examples/models/digits-residual-cnn.onnx'));
+    const split = loadSplit(path.resolve('examples/digits/digits.csv.gz'), { seed: 0, validation: 0.15, test: 0.2 });
+    const g = quantizeModel(float, calibrationInputs(float, split.train, 200)).graph;
+    const feeds = calibrationInputs(float, split.test, VECTORS).map((f) => ({ [g.inputs[0].name]: f[float.inputs[0].name] }));
+    const r = await simulate(g, feeds);
+    expectBitExact(r, VECTORS);
+    expect(r.perLayer.map((l) => l.op)).toEqual(['Int8Conv', 'Int8Conv', 'Int8Conv', 'Int8Add', 'MaxPool', 'Int8AveragePool', 'Int8Gemm']);
   });
 
   it('builds a design once: the second C simulation of the same C++ comes from the cache', async () => {

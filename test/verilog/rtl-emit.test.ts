@@ -127,9 +127,15 @@ describe('the RTL emitter', () => {
     expect(e.message).toMatch(/^node 'fc2' \(Int8Gemm\): the RTL emitter cannot build it: reuse factor 4 was asked; ep_dense_rf1 runs at reuse factor 1/);
   });
 
-  it('refuses a branching graph and a float model', () => {
+  it('refuses a branching graph that is no residual block, a global average pool and a float model', () => {
+    // fc1's output also leaves the model: two readers, not a fork and a join.
+    const jet = quantizedJetMlp({ sparsity: 0.8 });
+    const fc1 = jet.nodes.find((n) => n.name === 'fc1')!;
+    const branching: Graph = { ...jet, outputs: [...jet.outputs, { name: fc1.outputs[0], dtype: 'int8', shape: [1, 64] }] };
+    expect(refusal(() => emitRtl(branching)).message).toMatch(/feeds 2 readers; the RTL emitter builds a chain of layers, and residual blocks/);
+    // The residual block is built; its GlobalAveragePool has no hardware.
     const residual: Graph = quantizeModel(residualModel(), feeds(residualModel(), 4)).graph;
-    expect(refusal(() => emitRtl(residual)).message).toMatch(/the RTL emitter has no hardware for|feeds 2 readers/);
+    expect(refusal(() => emitRtl(residual)).message).toMatch(/the RTL emitter has no hardware for ai\.edgeprune\.Int8GlobalAveragePool/);
     expect(refusal(() => emitRtl(jetMlp())).message).toMatch(/^input 'input' is float32 and not read by one QuantizeLinear to int8/);
     expect(refusal(() => lowerToRtl(quantizedJetMlp({ sparsity: 0.8 }), { top: 'ep_argmax' })).message).toMatch(/cannot name the top module/);
     expect(refusal(() => lowerToRtl(quantizedJetMlp({ sparsity: 0.8 }), { top: 'wire' })).message).toMatch(/cannot name the top module/);

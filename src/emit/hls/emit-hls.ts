@@ -44,7 +44,7 @@ type Access = 'complete' | { cyclic: number } | 'none';
 
 function inputAccess(l: HlsLayer): Access {
   if (l.kind === 'dense') return l.reuseFactor === 1 ? 'complete' : { cyclic: l.parallel };
-  return l.kind === 'argmax' ? 'none' : 'complete';
+  return l.kind === 'argmax' || l.kind === 'add' ? 'none' : 'complete';
 }
 
 function outputAccess(l: HlsLayer): Access {
@@ -64,12 +64,15 @@ function summary(l: HlsLayer): string {
   if (l.kind === 'conv') return `conv ${l.cIn} → ${l.cOut} channels, ${l.geometry.kernel}x${l.geometry.kernel} on ${l.geometry.height}x${l.geometry.width}, RF ${l.reuseFactor} (${l.parallel} products per cycle)`;
   if (l.kind === 'maxpool') return `max pool ${l.geometry.kernel}x${l.geometry.kernel} stride ${l.geometry.stride} on ${l.channels}x${l.geometry.height}x${l.geometry.width}`;
   if (l.kind === 'avgpool') return `average pool ${l.geometry.kernel}x${l.geometry.kernel} stride ${l.geometry.stride} on ${l.channels}x${l.geometry.height}x${l.geometry.width}, padding ${l.countPad ? 'counted in' : 'counted out'}`;
+  if (l.kind === 'add') return `Int8Add of two arrays of ${l.outSize} values (a residual block's join)`;
   return `argmax of ${l.n} values`;
 }
 
 function layerView(l: HlsLayer, index: number, top: string, layers: HlsLayer[]) {
   const fn = `${top}_l${index}`;
-  const inBuffer = index === 0 ? 'buffer_in' : `buffer_${index - 1}`;
+  const buffer = (from: number) => (from < 0 ? 'buffer_in' : `buffer_${from}`);
+  const traced = (from: number) => (from < 0 ? 'in_data' : `out_${from}`);
+  const inBuffer = l.kind === 'add' ? `${buffer(l.aFrom)}, ${buffer(l.bFrom)}` : buffer(index - 1);
   const next = layers[index + 1];
   const view: Record<string, unknown> = {
     index, fn,
@@ -80,9 +83,9 @@ function layerView(l: HlsLayer, index: number, top: string, layers: HlsLayer[]) 
     outSize: l.outSize,
     inSize: l.inSize,
     inBuffer,
-    traceIn: index === 0 ? 'in_data' : `out_${index - 1}`,
+    traceIn: l.kind === 'add' ? `${traced(l.aFrom)}, ${traced(l.bFrom)}` : traced(index - 1),
     partitions: next ? partition(`buffer_${index}`, outputAccess(l), inputAccess(next)) : [],
-    isDense: l.kind === 'dense', isConv: l.kind === 'conv', isMaxPool: l.kind === 'maxpool', isAvgPool: l.kind === 'avgpool', isArgMax: l.kind === 'argmax',
+    isDense: l.kind === 'dense', isConv: l.kind === 'conv', isMaxPool: l.kind === 'maxpool', isAvgPool: l.kind === 'avgpool', isAdd: l.kind === 'add', isArgMax: l.kind === 'argmax',
     rf1: l.reuseFactor === 1,
     reuseFactor: l.reuseFactor,
     parallel: l.kind === 'dense' || l.kind === 'conv' ? l.parallel : '-',
@@ -99,6 +102,13 @@ function layerView(l: HlsLayer, index: number, top: string, layers: HlsLayer[]) 
   if (l.kind === 'maxpool') Object.assign(view, { channels: l.channels });
   if (l.kind === 'avgpool') {
     Object.assign(view, { channels: l.channels, countPad: l.countPad, xZero: l.xZero, mult: list(l.mult), shift: list(l.shift), yZero: l.yZero, actMin: l.actMin, actMax: l.actMax });
+  }
+  if (l.kind === 'add') {
+    const c = l.constants;
+    Object.assign(view, {
+      aZero: c.aZero, bZero: c.bZero, ma: c.m.a.multiplier, sa: c.m.a.shift, mb: c.m.b.multiplier, sb: c.m.b.shift,
+      my: c.m.y.multiplier, sy: c.m.y.shift, yZero: c.yZero, actMin: c.actMin, actMax: c.actMax,
+    });
   }
   if (l.kind === 'argmax') Object.assign(view, { n: l.n, tie: l.selectLast ? 'last' : 'first', compare: l.selectLast ? '>=' : '>' });
   return view;

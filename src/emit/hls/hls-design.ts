@@ -14,6 +14,8 @@ import { windowOutputSize, type WindowGeometry } from '../verilog/design-schedul
 import { lowerContext, lowerToRtl, type HostOp, type RtlOptions } from '../verilog/lower-rtl.js';
 import type { RtlLayer, StreamFormat } from '../verilog/rtl-layer.js';
 import { avgPoolConstants } from '../verilog/lower-avgpool.js';
+import { addConstants, type AddConstants } from '../verilog/lower-residual.js';
+import { A as ADD_A, B as ADD_B } from '../../ops/int8-add.js';
 import { spatialGeometry } from '../verilog/spatial-geometry.js';
 
 interface HlsLayerBase {
@@ -96,7 +98,16 @@ export interface HlsAvgPool extends HlsLayerBase {
   actMax: number;
 }
 
-export type HlsLayer = HlsDense | HlsConv | HlsMaxPool | HlsAvgPool | HlsArgMax;
+/** Int8Add of two earlier arrays (a residual block's join): element by element. */
+export interface HlsAdd extends HlsLayerBase {
+  kind: 'add';
+  /** The HLS layers whose outputs are the Add's inputs a and b (-1: the core's input). */
+  aFrom: number;
+  bFrom: number;
+  constants: AddConstants;
+}
+
+export type HlsLayer = HlsDense | HlsConv | HlsMaxPool | HlsAvgPool | HlsArgMax | HlsAdd;
 
 export interface HlsDesign {
   graphName: string;
@@ -134,9 +145,9 @@ function nodeWriting(g: Graph, value: string): Node {
   return node;
 }
 
-/** One RTL layer as an HLS function, or null for the layers that move data only (scatter, collect, views). */
-function hlsLayer(g: Graph, l: RtlLayer, options: RtlOptions): HlsLayer | null {
-  if (!l.hardware || l.kind === 'scatter' || l.kind === 'collect') return null;
+/** One RTL layer as an HLS function, or null for the layers that move data only (scatter, collect, views, fork, FIFO). */
+function hlsLayer(g: Graph, l: RtlLayer, options: RtlOptions, producer: (value: string) => number): HlsLayer | null {
+  if (!l.hardware || l.kind === 'scatter' || l.kind === 'collect' || l.kind === 'fork' || l.kind === 'fifo') return null;
   const node = nodeWriting(g, l.output);
   const rf = l.hardware.reuseFactor ?? 1;
   const base = { node: node.name, op: node.opType, output: l.output, reuseFactor: rf, inSize: elements(l.inFormat), outSize: elements(l.outFormat) };
@@ -173,6 +184,9 @@ function hlsLayer(g: Graph, l: RtlLayer, options: RtlOptions): HlsLayer | null {
       xZero: c.xZero, mult: c.perCount.map((m) => m.multiplier), shift: c.perCount.map((m) => m.shift), yZero: c.yZero, actMin: c.actMin, actMax: c.actMax,
     };
   }
+  if (l.kind === 'add-stream') {
+    return { ...base, kind: 'add', outType: 'int8_t', aFrom: producer(node.inputs[ADD_A]), bFrom: producer(node.inputs[ADD_B]), constants: addConstants(g, node) };
+  }
   if (l.kind === 'argmax') {
     const n = elements(l.inFormat);
     return { ...base, kind: 'argmax', outType: 'int32_t', outSize: 1, n, selectLast: (lowerContext(g, node, l.inFormat, options).attrs as ArgMaxAttrs).selectLastIndex };
@@ -183,7 +197,19 @@ function hlsLayer(g: Graph, l: RtlLayer, options: RtlOptions): HlsLayer | null {
 /** The HLS design of a quantized graph: the same models, refusals and reuse factors as the RTL emitter. */
 export function lowerToHls(g: Graph, options: RtlOptions = {}): HlsDesign {
   const rtl = lowerToRtl(g, options);
-  const layers = rtl.layers.map((l) => hlsLayer(g, l, options)).filter((l): l is HlsLayer => l !== null);
+  // Which HLS layer's array holds each value (-1: the core's input): a layer without code passes its input's on.
+  const arrayOf = new Map<string, number>([[rtl.input.value, -1]]);
+  const producer = (value: string) => {
+    const at = arrayOf.get(value);
+    if (at === undefined) throw new Error(`no HLS array holds '${value}'`);
+    return at;
+  };
+  const layers: HlsLayer[] = [];
+  for (const l of rtl.layers) {
+    const h = hlsLayer(g, l, options, producer);
+    if (h) layers.push(h);
+    arrayOf.set(l.output, h ? layers.length - 1 : producer(l.input));
+  }
   if (layers.length === 0) throw new Error('the integer core has no computing layer');
   // The RTL top is a Verilog identifier, not an ep_ name; C++ has its own keywords, and the generated files their own
   // names (the testbench's main, the fixed-width types).

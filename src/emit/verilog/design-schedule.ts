@@ -4,8 +4,7 @@
 // to last output beat taken, an idle pipeline, no stall): a sum of per-layer latencies does not hold once pixel
 // streams overlap their layers (a conv's first output leaves long before its last input arrives).
 
-import type { RtlLayer } from './rtl-layer.js';
-import { beatsPerVector } from './rtl-layer.js';
+import type { RtlLayer, StreamSource } from './rtl-layer.js';
 
 type HardwareLayer = RtlLayer & { hardware: NonNullable<RtlLayer['hardware']> };
 
@@ -15,12 +14,33 @@ export function layerBeatTimes(l: HardwareLayer, offered: readonly number[]): nu
   return [offered[offered.length - 1] + l.hardware.latencyCycles];
 }
 
-/** Offered times of the last layer's output beats, the core's input beats offered at cycles 0, 1, 2, .... */
-export function scheduleLayers(layers: readonly HardwareLayer[]): number[] {
-  if (layers.length === 0) return [];
-  let times = Array.from({ length: beatsPerVector(layers[0].inFormat) }, (_, i) => i);
-  for (const l of layers) times = layerBeatTimes(l, times);
-  return times;
+/** The sources of layer `i` of a design's layers (the layer before it by default; -1 is the core's input). */
+export function layerSources(layers: readonly RtlLayer[], i: number): StreamSource[] {
+  return layers[i].sources ?? [{ layer: i - 1 }];
+}
+
+/**
+ * Offered times of the last layer's output beats, the core's input beats offered at cycles 0, 1, 2, ...: every layer's
+ * output times from its sources' (a layer without hardware passes its input's on; a fork's outputs are its input's,
+ * a join's from both inputs).
+ */
+export function scheduleLayers(layers: readonly RtlLayer[], inputBeats: number): number[] {
+  const all = scheduleAll(layers, inputBeats);
+  return all.length ? all[all.length - 1] : [];
+}
+
+/** Every layer's output beat times (a fork's: both outputs'), as scheduleLayers chains them. */
+export function scheduleAll(layers: readonly RtlLayer[], inputBeats: number): number[][] {
+  const out: number[][] = [];
+  const input = Array.from({ length: inputBeats }, (_, i) => i);
+  const timesOf = (s: StreamSource) => (s.layer < 0 ? input : out[s.layer]);
+  layers.forEach((l, i) => {
+    const sources = layerSources(layers, i).map(timesOf);
+    if (!l.hardware) out.push(sources[0]);
+    else if (l.hardware.joinTimes) out.push(l.hardware.joinTimes(sources[0], sources[1]));
+    else out.push(layerBeatTimes(l as HardwareLayer, sources[0]));
+  });
+  return out;
 }
 
 /** A layer's own latency: a frame offered one beat per cycle, first input beat to last output beat. */

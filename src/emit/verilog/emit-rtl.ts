@@ -6,9 +6,19 @@ import type { Graph } from '../../ir/graph.js';
 import { repoPath } from '../../util/package-root.js';
 import { renderTemplate } from '../render-template.js';
 import { lowerToRtl, RTL_FIXED_MODULES, type HostOp, type RtlDesign, type RtlOptions } from './lower-rtl.js';
-import { scheduleLayers } from './design-schedule.js';
-import { beatBytes, describeFormat, type RtlLayer } from './rtl-layer.js';
+import { layerSources, scheduleLayers } from './design-schedule.js';
+import { beatBytes, beatsPerVector, describeFormat, type RtlLayer, type StreamSource } from './rtl-layer.js';
 import { VERILOG_PORT_NAMES, VerilogNames, verilogCommentText } from './verilog-names.js';
+
+/** The wires of one stream between two instances. */
+export interface RtlStreamWires {
+  valid: string;
+  ready: string;
+  data: string;
+  msb: number;
+  /** Its reader takes only some bytes of the beat (lint: the rest is unused on purpose). */
+  partlyRead: boolean;
+}
 
 /** One instance of the top module, every identifier resolved. */
 export interface RtlInstanceView {
@@ -19,15 +29,15 @@ export interface RtlInstanceView {
   opComment: string;
   latencyCycles: number;
   params: { name: string; value: string }[];
-  inValid: string;
-  inReady: string;
-  inData: string;
+  /** Its output streams' wires, declared before it (one, or ep_fork's two). */
+  outputs: RtlStreamWires[];
+  /** Its stream ports (clk and rst apart) and what each is connected to, in port order. */
+  connections: { port: string; signal: string }[];
+  /** The first output stream (the one the testbench wrapper traces). */
   outValid: string;
   outReady: string;
   outData: string;
   outMsb: number;
-  /** The next stage reads only some bytes of this output (lint: the rest is unused on purpose). */
-  outPartlyRead: boolean;
 }
 
 export interface RtlView {
@@ -45,7 +55,8 @@ export interface RtlView {
   /** The first stage reads only some bytes of in_data. */
   inPartlyRead: boolean;
   instances: RtlInstanceView[];
-  last: RtlInstanceView;
+  /** The stream that leaves the core (out_valid, out_ready, out_data). */
+  last: { outValid: string; outReady: string; outData: string };
 }
 
 /** The layers with hardware, in stream order. */
@@ -63,7 +74,7 @@ export function designInitiationInterval(design: RtlDesign): number {
 }
 
 export function designLatency(design: RtlDesign): number {
-  const times = scheduleLayers(hardwareLayers(design));
+  const times = scheduleLayers(design.layers, beatsPerVector(design.input.format));
   return times[times.length - 1];
 }
 
@@ -87,32 +98,71 @@ function selectBytes(data: string, bytes: number[] | undefined): string {
 /** The view model of <top>.v: every identifier unique and sanitized, every model text escaped for a comment. */
 export function rtlView(design: RtlDesign): RtlView {
   const names = new VerilogNames([...VERILOG_PORT_NAMES, ...RTL_FIXED_MODULES, design.top]);
-  let prev = { valid: 'in_valid', ready: 'in_ready', data: 'in_data' };
+  const inMsb = 8 * beatBytes(design.input.format) - 1;
+  // Every stream by its producer ('-1' the core's input; 'i' layer i's output, 'i:a' and 'i:b' a fork's), and how
+  // many readers it has: exactly one each, or the design is wrong.
+  const streams = new Map<string, RtlStreamWires>([['-1', { valid: 'in_valid', ready: 'in_ready', data: 'in_data', msb: inMsb, partlyRead: false }]]);
+  const readers = new Map<string, number>();
+  const keyOf = (s: StreamSource) => (s.port ? `${s.layer}:${s.port}` : String(s.layer));
+  const read = (s: StreamSource): RtlStreamWires => {
+    const key = keyOf(s);
+    const wires = streams.get(key);
+    if (!wires) throw new Error(`layer stream ${key} is read before it is made`);
+    readers.set(key, (readers.get(key) ?? 0) + 1);
+    return wires;
+  };
   const instances: RtlInstanceView[] = [];
-  for (const [index, l] of hardwareLayers(design).entries()) {
+  design.layers.forEach((l, i) => {
+    const sources = layerSources(design.layers, i);
+    if (!l.hardware) {
+      // No hardware: the layer's output is its input's stream.
+      streams.set(String(i), read(sources[0]));
+      return;
+    }
+    const hw = l.hardware;
+    const index = instances.length;
     const instance = names.unique(l.node || `layer_${index}`);
-    const out = { valid: names.unique(instance, '_out_valid'), ready: names.unique(instance, '_out_ready'), data: names.unique(instance, '_out_data') };
-    // A stage that reads only some bytes of the beat before it leaves the rest of that beat unconnected.
-    if (index > 0 && l.hardware.inputBytes) instances[index - 1].outPartlyRead = true;
+    const inPorts = hw.ports?.inputs ?? ['in'];
+    const outPorts = hw.ports?.outputs ?? ['out'];
+    if (inPorts.length !== sources.length) throw new Error(`${hw.module} '${l.node}' has ${inPorts.length} input ports and ${sources.length} sources`);
+    const connections: { port: string; signal: string }[] = [];
+    inPorts.forEach((port, k) => {
+      const wires = read(sources[k]);
+      // A stage that reads only some bytes of the beat before it leaves the rest of that beat unconnected.
+      const bytes = k === 0 ? hw.inputBytes : undefined;
+      if (bytes) wires.partlyRead = true;
+      connections.push({ port: `${port}_valid`, signal: wires.valid }, { port: `${port}_ready`, signal: wires.ready }, { port: `${port}_data`, signal: selectBytes(wires.data, bytes) });
+    });
+    const outputs = outPorts.map((port): RtlStreamWires => ({
+      valid: names.unique(instance, `_${port}_valid`),
+      ready: names.unique(instance, `_${port}_ready`),
+      data: names.unique(instance, `_${port}_data`),
+      msb: 8 * beatBytes(l.outFormat) - 1,
+      partlyRead: false,
+    }));
+    outPorts.forEach((port, k) => {
+      streams.set(outPorts.length === 1 ? String(i) : `${i}:${port}`, outputs[k]);
+      connections.push({ port: `${port}_valid`, signal: outputs[k].valid }, { port: `${port}_ready`, signal: outputs[k].ready }, { port: `${port}_data`, signal: outputs[k].data });
+    });
     instances.push({
       index,
-      module: l.hardware.module,
+      module: hw.module,
       instance,
       nodeComment: verilogCommentText(l.node),
       opComment: verilogCommentText(l.op),
-      latencyCycles: l.hardware.latencyCycles,
-      params: l.hardware.params.map((p) => ({ ...p })),
-      inValid: prev.valid,
-      inReady: prev.ready,
-      inData: selectBytes(prev.data, l.hardware.inputBytes),
-      outValid: out.valid,
-      outReady: out.ready,
-      outData: out.data,
-      outMsb: 8 * beatBytes(l.outFormat) - 1,
-      outPartlyRead: false,
+      latencyCycles: hw.latencyCycles,
+      params: hw.params.map((p) => ({ ...p })),
+      outputs,
+      connections,
+      outValid: outputs[0].valid,
+      outReady: outputs[0].ready,
+      outData: outputs[0].data,
+      outMsb: outputs[0].msb,
     });
-    prev = out;
-  }
+  });
+  const last = read({ layer: design.layers.length - 1 });
+  for (const [key, count] of readers) if (count > 1) throw new Error(`layer stream ${key} has ${count} readers; a stream has one (ep_fork makes two)`);
+  for (const key of streams.keys()) if (!readers.has(key)) throw new Error(`layer stream ${key} has no reader`);
   return {
     top: design.top,
     graphComment: verilogCommentText(design.graphName),
@@ -123,11 +173,11 @@ export function rtlView(design: RtlDesign): RtlView {
     hostAfter: hostOpsText(design.host.after, verilogCommentText, 'nothing (out_data is the model output)'),
     inFormat: describeFormat(design.input.format),
     outFormat: describeFormat(design.output.format),
-    inMsb: 8 * beatBytes(design.input.format) - 1,
+    inMsb,
     outMsb: 8 * beatBytes(design.output.format) - 1,
-    inPartlyRead: instances[0].inData !== 'in_data',
+    inPartlyRead: streams.get('-1')!.partlyRead,
     instances,
-    last: instances[instances.length - 1],
+    last: { outValid: last.valid, outReady: last.ready, outData: last.data },
   };
 }
 

@@ -11,6 +11,7 @@ import { nodeAttrs } from '../../ir/interpreter.js';
 import type { Tensor } from '../../ir/tensor.js';
 import { beatsPerVector, describeFormat, type RtlLayer, type RtlLowerContext, type StreamFormat } from './rtl-layer.js';
 import { elementsCollector } from './lower-collect.js';
+import { lowerResidual, type ResidualContext } from './lower-residual.js';
 import { loweringsFor, supportedLayers } from './rtl-lowerings.js';
 import { VerilogNames } from './verilog-names.js';
 
@@ -167,8 +168,24 @@ export function lowerToRtl(g: Graph, options: RtlOptions = {}): RtlDesign {
   for (;;) {
     const readers = users.get(value) ?? [];
     if (readers.length === 0 || format.kind === 'index') break;
+    if (readers.length > 1 && !outputs.has(value)) {
+      const residual: ResidualContext = {
+        graph: g, users, layers, inputBeats: beatsPerVector(inputFormat),
+        lowerNode: (node, input, read, previous) => lowerNode(g, node, input, read, previous, options),
+      };
+      const block = lowerResidual(residual, value, format);
+      if (block) {
+        for (const node of block.nodes) core.add(node);
+        value = block.value;
+        format = block.format;
+        continue;
+      }
+    }
     if (readers.length > 1 || (outputs.has(value) && readers.length > 0)) {
-      throw new UserError(`value '${value}' feeds ${readers.length + (outputs.has(value) ? 1 : 0)} readers; the RTL emitter builds a chain of layers, one after the other`, WHAT_TO_DO);
+      throw new UserError(
+        `value '${value}' feeds ${readers.length + (outputs.has(value) ? 1 : 0)} readers; the RTL emitter builds a chain of layers, and residual blocks (a pixel stream read by an Int8Add and by the chain of layers that ends in its other input)`,
+        WHAT_TO_DO,
+      );
     }
     const node = readers[0];
     if (node.opType === 'DequantizeLinear') break;

@@ -37,6 +37,15 @@ export function describeFormat(f: StreamFormat): string {
   return `an index in ${f.bytes} byte(s)`;
 }
 
+/**
+ * Where a layer's input stream comes from: the output of the layer at index `layer` of the design's layers (-1: the
+ * core's input), and for a layer with two outputs (ep_fork) which one.
+ */
+export interface StreamSource {
+  layer: number;
+  port?: 'a' | 'b';
+}
+
 /** One parameter of a module instance, its value already a Verilog constant expression (packedLiteral, integers). */
 export interface RtlParam {
   name: string;
@@ -78,6 +87,13 @@ export interface RtlHardware {
   beatTimes?: (offered: readonly number[]) => number[];
   /** Multipliers the instance builds: one per non-zero weight at RF=1, and each requantizer's. */
   multipliers: { weights: number; requantizers: number };
+  /**
+   * The stream ports' prefixes when they are not one `in` and one `out` (ep_fork: in → a, b; ep_add_stream: a, b →
+   * out), in the order of the layer's sources and of its outputs (the first output is the one traced).
+   */
+  ports?: { inputs: string[]; outputs: string[] };
+  /** With two inputs: the second input's beat times, given both (the first's as `offered`). */
+  joinTimes?: (a: readonly number[], b: readonly number[]) => number[];
 }
 
 export interface RtlLayer {
@@ -93,6 +109,8 @@ export interface RtlLayer {
   outFormat: StreamFormat;
   /** Undefined for a layer without hardware (a reshape of a vector: the stream passes unchanged). */
   hardware?: RtlHardware;
+  /** The streams it reads (default: the output of the layer before it, or the core's input for the first). */
+  sources?: StreamSource[];
 }
 
 /** What a lowering sees of its node. */
