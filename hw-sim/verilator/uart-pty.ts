@@ -32,12 +32,17 @@ export async function startUartPty(harness: VerilatorHarness, opts: { clksPerBit
     const path = await new Promise<string>((resolve, reject) => {
       let text = '';
       const timer = setTimeout(() => reject(new Error(`the UART simulation (${harness.executable}) named no pty`)), scaleForLoad(10_000));
+      // Output that came before the subscription is replayed inside onStdout, before it returns the unsubscribe:
+      // unsubscribe a microtask later, when `off` is set.
+      let named = false;
       const off = child.onStdout((chunk) => {
+        if (named) return;
         text += chunk;
         const m = /^pty (\/dev\/\S+)\n/m.exec(text);
         if (m) {
+          named = true;
           clearTimeout(timer);
-          off();
+          queueMicrotask(() => off());
           resolve(m[1]);
         }
       });
