@@ -1,17 +1,22 @@
 // Before any test: compile the TypeScript (CLI tests run the built `edgeprune` command) and give the run
-// its own temporary folder; after the last test, fail the run if an edgeprune folder was left behind.
+// its own temporary folder (once for every test project); after the last test, fail the run if an edgeprune
+// folder was left behind.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 
 export default async function setup(): Promise<() => void> {
+  // Each test project (vitest.config.ts) runs the global setup, all in this process: the first call does the work and
+  // tears down at the end; the later ones use its folder.
+  if (process.env.EDGEPRUNE_TEST_RUN_TMP) return () => {};
   await execa('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit', timeout: 300_000 });
   // Workers and every process they start inherit TMPDIR, so os.tmpdir() is this folder for the whole run.
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-test-run-'));
   // Searchable by others (not listable), as /tmp is: tests that drop privileges reach their own folders in it.
   fs.chmodSync(runTmp, 0o711);
   process.env.TMPDIR = runTmp;
+  process.env.EDGEPRUNE_TEST_RUN_TMP = runTmp;
   return () => {
     const left = fs.readdirSync(runTmp);
     fs.rmSync(runTmp, { recursive: true, force: true });

@@ -5,14 +5,9 @@ import path from 'node:path';
 import { expect } from 'vitest';
 import { runVerilatorHarness, type VerilatorHarness } from '../../hw-sim/verilator/harness.js';
 import { Random } from '../../src/util/random.js';
+import type { Geometry } from '../../bench/rtl-conv-layers.js';
 
-export interface Geometry {
-  H: number;
-  W: number;
-  K: number;
-  pad: number;
-  stride: number;
-}
+export type { Geometry } from '../../bench/rtl-conv-layers.js';
 
 export const outSize = (g: Geometry) => ({ h: Math.floor((g.H + 2 * g.pad - g.K) / g.stride) + 1, w: Math.floor((g.W + 2 * g.pad - g.K) / g.stride) + 1 });
 
