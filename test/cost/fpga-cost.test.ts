@@ -43,12 +43,14 @@ function randomInputs(g: Graph, n: number, count: number): Record<string, Tensor
 }
 
 describe('structure: mul2dsp tiles and block-RAM shapes', () => {
-  it('splits multiplies as synth_ice40 -dsp does (16 × 16 tiles, slices of 15 bits, small pieces in logic)', () => {
+  it('splits multiplies as synth_ice40 -dsp does (16 × 16 tiles, slices of 16 bits, small pieces in logic)', () => {
     expect(splitMultiply('ice40', 8, 8, true, true, 16)).toMatchObject({ dsps: 1, logicBits: 0 });
-    // 21 × 16: slices 15 and 6 of the accumulator → two SB_MAC16 (the requantizer of the digits MLP's hidden layers).
+    // 21 × 16: slices 16 and 5 of the accumulator → two SB_MAC16 (the requantizer of the digits MLP's first layer).
     expect(splitMultiply('ice40', 21, 16, true, true, 36)).toMatchObject({ dsps: 2, logicBits: 0 });
-    // 20 × 17: 15 × 15, 15 × 2, 5 × 15 on DSP blocks, the 5 × 2 piece (a 7-bit product) in logic.
-    expect(splitMultiply('ice40', 20, 17, true, true, 36)).toEqual({ dsps: 3, logicBits: 10, pieces: 4 });
+    // 20 × 17: 16 × 16 and 4 × 16 on DSP blocks, the 1-bit slices (16 × 1, 4 × 1) in logic.
+    expect(splitMultiply('ice40', 20, 17, true, true, 36)).toEqual({ dsps: 2, logicBits: 20, pieces: 4 });
+    // 20 × 18: the 16 × 2 slice (an 18-bit product) takes a third block, 4 × 2 (6 bits) stays in logic.
+    expect(splitMultiply('ice40', 20, 18, true, true, 37)).toEqual({ dsps: 3, logicBits: 8, pieces: 4 });
     expect(splitMultiply('ice40', 4, 2, true, true, 6)).toEqual({ dsps: 0, logicBits: 8, pieces: 1 });
   });
 

@@ -23,7 +23,7 @@ export interface LayerFeatures {
 /** The terms of each module's LUT and flip-flop formulas (the calibration file has a coefficient for each). */
 export const MODULE_TERMS: Record<string, { lut: readonly string[]; ff: readonly string[] }> = {
   ep_dense_folded: {
-    lut: ['one', 'vectorInBits', 'counterBits', 'shiftAddProducts', 'logicProducts', 'adderBits', 'romLogicBits', 'requantLogicBits', 'requantPieceBits', 'shifterBits', 'requantBits', 'serialIn'],
+    lut: ['one', 'vectorInBits', 'counterBits', 'shiftAddProducts', 'logicProducts', 'adderBits', 'romLogicBits', 'requantLogicBits', 'requantConstantBits', 'requantPieceBits', 'shifterBits', 'requantBits', 'serialIn'],
     ff: ['one', 'vectorInBits', 'chunkBits', 'productBits', 'accBits', 'constantBits', 'requantLogicProduct', 'requantDspProduct', 'counterBits', 'serialIn'],
   },
   ep_dense_rf1: {
@@ -31,7 +31,6 @@ export const MODULE_TERMS: Record<string, { lut: readonly string[]; ff: readonly
     ff: ['one', 'accBits', 'requantLogicProduct', 'requantDspProduct', 'outputs', 'inputs'],
   },
   ep_collect: { lut: ['one', 'countBits', 'bits'], ff: ['one', 'countBits', 'bits'] },
-  ep_scatter: { lut: ['one', 'countBits', 'bits'], ff: ['one', 'countBits', 'bits'] },
   ep_argmax: { lut: ['one', 'compareBits', 'indexBits'], ff: ['one', 'indexBits'] },
 };
 
@@ -56,7 +55,7 @@ function denseFolded(hw: RtlHardware, family: FpgaFamily, mapping: FpgaMapping):
   const q: RequantShape = foldedRequantShape(d);
   const mw = q.multBits;
   const constantWidth = q.shared ? 0 : q.equalShifts ? mw : mw + 6;
-  const split = requantSplit(family, mapping, ab, mw);
+  const split = requantSplit(family, mapping, ab, q.effectiveMultBits);
   const productsOnDsp = !lutProducts && mapping === 'dsp';
   const productSplit = productsOnDsp ? splitMultiply(family, 8, 8, true, true, 16) : { dsps: 0, logicBits: 0, pieces: 0 };
   const counterBits = Math.max(1, clog2(rf)) + Math.max(1, clog2(k)) + Math.max(1, clog2(d.nOut));
@@ -72,7 +71,9 @@ function denseFolded(hw: RtlHardware, family: FpgaFamily, mapping: FpgaMapping):
       logicProducts: !lutProducts && mapping === 'lut' ? p : 0,
       adderBits: ab * np,
       romLogicBits: (ab + constantWidth) * romLutsPerBit(d.nOut),
-      requantLogicBits: split.logicBits,
+      // A multiplier shared by every output is a constant: in logic, one adder per set bit.
+      requantLogicBits: q.shared && mapping === 'lut' ? 0 : split.logicBits,
+      requantConstantBits: q.shared && mapping === 'lut' ? popcount(q.narrow[0]) * ab : 0,
       requantPieceBits: (split.pieces - 1) * (ab + mw),
       shifterBits: q.shared || q.equalShifts ? 0 : (ab + mw + 1) * 6,
       requantBits: ab + mw,
@@ -100,7 +101,7 @@ function denseRf1(hw: RtlHardware, family: FpgaFamily, mapping: FpgaMapping): La
   const ab = intParam(hw, 'ACC_BITS');
   const q = rf1RequantShape(d, intParam(hw, 'MULT_BITS'));
   const live = q.narrow.filter((m) => m !== 0);
-  const split = requantSplit(family, mapping, ab, q.multBits);
+  const split = requantSplit(family, mapping, ab, q.effectiveMultBits);
   const nonZero = d.weights.filter((w) => w !== 0);
   const perOutput = Array.from({ length: d.nOut }, (_, o) => d.weights.slice(o * d.nIn, (o + 1) * d.nIn).filter((w) => w !== 0).length);
   const productSplit = mapping === 'dsp' ? splitMultiply(family, 8, 8, true, true, 16) : { dsps: 0, logicBits: 0, pieces: 0 };
@@ -130,7 +131,7 @@ function denseRf1(hw: RtlHardware, family: FpgaFamily, mapping: FpgaMapping): La
   };
 }
 
-function streamShuffle(hw: RtlHardware): LayerFeatures {
+function collect(hw: RtlHardware): LayerFeatures {
   const n = intParam(hw, 'N');
   const c = intParam(hw, 'C');
   const terms = { one: 1, countBits: clog2(n + 1), bits: 8 * n * c };
@@ -153,8 +154,7 @@ export function layerFeatures(layer: RtlLayer, family: FpgaFamily, mapping: Fpga
     case 'ep_dense_rf1':
       return denseRf1(hw, family, mapping);
     case 'ep_collect':
-    case 'ep_scatter':
-      return streamShuffle(hw);
+      return collect(hw);
     case 'ep_argmax':
       return argmax(hw);
     default:

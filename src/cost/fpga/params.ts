@@ -37,6 +37,9 @@ export function popcount(v: number): number {
   return n;
 }
 
+/** Bits of a non-negative integer (0 for 0). */
+export const bitLength = (v: number): number => (v <= 0 ? 0 : Math.floor(Math.log2(v)) + 1);
+
 /** The requantization constants of a dense module as its Verilog narrows them. */
 export interface RequantShape {
   /** Every output shares one multiplier and shift (ep_dense_folded keeps them as constants). */
@@ -45,6 +48,11 @@ export interface RequantShape {
   equalShifts: boolean;
   /** The multiplier's significant bits as multiplied (ep_requant's MULT_BITS). */
   multBits: number;
+  /**
+   * The bits synthesis multiplies by: the widest multiplier actually stored (a ROM bit that is zero in every word is
+   * a constant zero, which Yosys trims from the multiply).
+   */
+  effectiveMultBits: number;
   /** Per output: the multiplier as multiplied (0 for a dead output). */
   narrow: number[];
 }
@@ -91,12 +99,14 @@ export function foldedRequantShape(d: DenseParams): RequantShape {
     z = Math.min(z, trailingZeros(m) - rescale(o), d.shift[o] - rescale(o) - 1);
   });
   z = Math.max(0, z);
-  return { shared, equalShifts, multBits: 31 - z, narrow: d.mult.map((m, o) => Math.floor(m / 2 ** (rescale(o) + z))) };
+  const narrow = d.mult.map((m, o) => Math.floor(m / 2 ** (rescale(o) + z)));
+  return { shared, equalShifts, multBits: 31 - z, effectiveMultBits: Math.max(1, ...narrow.map(bitLength)), narrow };
 }
 
 /** ep_requant at MULT_BITS = b (ep_dense_rf1: the quantizer's multiplier_bits): M >> (31 - b). */
 export function rf1RequantShape(d: DenseParams, multBits: number): RequantShape {
-  return { shared: false, equalShifts: false, multBits, narrow: d.mult.map((m) => Math.floor(m / 2 ** (31 - multBits))) };
+  const narrow = d.mult.map((m) => Math.floor(m / 2 ** (31 - multBits)));
+  return { shared: false, equalShifts: false, multBits, effectiveMultBits: Math.max(1, ...narrow.map(bitLength)), narrow };
 }
 
 /** ep_dense_folded's accumulator width (acc_bits): |BIAS| + 128·Σ|W| of the worst output, at least 17, at most 32. */

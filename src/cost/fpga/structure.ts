@@ -17,44 +17,55 @@ export interface MultiplySplit {
 interface DspShape {
   aMax: number;
   bMax: number;
+  /** Slice widths when splitting (DSP_A_MAXWIDTH_PARTIAL, DSP_B_MAXWIDTH_PARTIAL). */
+  aPartial: number;
+  bPartial: number;
   aMin: number;
   bMin: number;
   yMin: number;
+  /** DSP_SIGNEDONLY: the block multiplies signed operands only (one bit of sign headroom per slice). */
+  signedOnly: boolean;
 }
 
 /**
- * synth_ice40 -dsp: mul2dsp with DSP_A_MAXWIDTH = DSP_B_MAXWIDTH = 16, minimum widths 2 and 2, a product of at least
- * 11 bits; synth_xilinx: 25 × 18 signed (DSP48E1), minimum widths 2 and 2 and no minimum product.
+ * synth_ice40 -dsp: mul2dsp with DSP_A_MAXWIDTH = DSP_B_MAXWIDTH = 16 (SB_MAC16 takes either signedness), minimum
+ * widths 2 and 2, a product of at least 11 bits. synth_xilinx: 25 × 18, slices of 18, signed only (DSP48E1); not
+ * checked against Yosys here (the xc7 suite is not run).
  */
 const DSP_SHAPES: Record<FpgaFamily, DspShape> = {
-  ice40: { aMax: 16, bMax: 16, aMin: 2, bMin: 2, yMin: 11 },
-  xc7: { aMax: 25, bMax: 18, aMin: 2, bMin: 2, yMin: 1 },
+  ice40: { aMax: 16, bMax: 16, aPartial: 16, bPartial: 16, aMin: 2, bMin: 2, yMin: 11, signedOnly: false },
+  xc7: { aMax: 25, bMax: 18, aPartial: 18, bPartial: 18, aMin: 2, bMin: 2, yMin: 1, signedOnly: true },
 };
 
+const add = (parts: MultiplySplit[]): MultiplySplit => parts.reduce((t, p) => ({ dsps: t.dsps + p.dsps, logicBits: t.logicBits + p.logicBits, pieces: t.pieces + p.pieces }), { dsps: 0, logicBits: 0, pieces: 0 });
+
 /**
- * The tiles of an a × b multiply with a y-bit product (yosys techlibs/common/mul2dsp.v): the wider operand first,
- * split into slices of max − 1 bits (one bit of sign headroom) and a last slice holding the sign, recursively; a
- * slice under the minimum widths stays in logic.
+ * The tiles of an a × b multiply with a y-bit product, as yosys techlibs/common/mul2dsp.v decomposes it: the original
+ * $mul gets the wider operand as A; an operand over its maximum is cut into slices of the partial width (less one
+ * bit of sign headroom on signed-only blocks) and a last slice with the sign, each slice mapped again; a multiply
+ * under the minimum widths stays in logic.
  */
 export function splitMultiply(family: FpgaFamily, a: number, b: number, aSigned: boolean, bSigned: boolean, y: number): MultiplySplit {
   const s = DSP_SHAPES[family];
-  // Only the original $mul is swapped (wider operand as A); the slices ($__mul) are split as they come.
-  const go = (aw: number, bw: number, as: boolean, bs: boolean, yw: number, top = false): MultiplySplit => {
+  const headroom = s.signedOnly ? 1 : 0;
+  const go = (aw: number, bw: number, as: boolean, bs: boolean, yw: number, top: boolean): MultiplySplit => {
     if (aw < s.aMin || bw < s.bMin || yw < s.yMin) return { dsps: 0, logicBits: aw * bw, pieces: 1 };
-    if (top && aw < bw) return go(bw, aw, bs, as, yw);
-    const headroom = as || bs ? 1 : 0;
-    const slice = (max: number, w: number, sgn: boolean, other: number, otherSigned: boolean, aSide: boolean): MultiplySplit => {
-      const chunk = max - headroom;
-      const n = Math.floor((w - headroom - 1) / chunk);
-      const lastW = w - n * chunk;
-      const partialY = Math.min(yw, other + max);
-      const parts: MultiplySplit[] = [];
-      for (let i = 0; i < n; i++) parts.push(aSide ? go(chunk, other, false, otherSigned, partialY) : go(other, chunk, otherSigned, false, partialY));
-      parts.push(aSide ? go(lastW, other, sgn, otherSigned, other + lastW) : go(other, lastW, otherSigned, sgn, other + lastW));
-      return parts.reduce((t, p) => ({ dsps: t.dsps + p.dsps, logicBits: t.logicBits + p.logicBits, pieces: t.pieces + p.pieces }), { dsps: 0, logicBits: 0, pieces: 0 });
-    };
-    if (aw > s.aMax) return slice(s.aMax, aw, as, bw, bs, true);
-    if (bw > s.bMax) return slice(s.bMax, bw, bs, aw, as, false);
+    if (top && s.signedOnly && !as && !bs) return go(aw + 1, bw + 1, true, true, yw, true);
+    if (top && aw < bw) return go(bw, aw, bs, as, yw, false);
+    if (aw > s.aMax) {
+      const chunk = s.aPartial - headroom;
+      const n = Math.floor((aw - s.aMax + s.aPartial - headroom - 1) / chunk);
+      const lastW = aw - n * chunk;
+      const partialY = Math.min(yw, bw + s.aPartial);
+      return add([...Array.from({ length: n }, () => go(s.aPartial, bw, s.signedOnly, bs, partialY, false)), go(lastW, bw, as, bs, bw + lastW, false)]);
+    }
+    if (bw > s.bMax) {
+      const chunk = s.bPartial - headroom;
+      const n = Math.floor((bw - s.bMax + s.bPartial - headroom - 1) / chunk);
+      const lastW = bw - n * chunk;
+      const partialY = Math.min(yw, aw + s.bPartial);
+      return add([...Array.from({ length: n }, () => go(aw, s.bPartial, as, s.signedOnly, partialY, false)), go(aw, lastW, as, bs, aw + lastW, false)]);
+    }
     return { dsps: 1, logicBits: 0, pieces: 1 };
   };
   return go(a, b, aSigned, bSigned, y, true);
