@@ -2,7 +2,8 @@
 // Yosys synth_ice40 on the bench models, and its cycles against the schedule Verilator is tested equal to: the digits
 // MLP folded on ice40-up5k as bench/fpga-digits-ice40.ts builds it (random-weight examples model, 15-bit multipliers),
 // its 60%-pruned form, the jet MLP (16-64-32-32-5) folded, and a chain of 4→4 layers at RF=1 and folded. Prints predicted and
-// measured LUT, FF, DSP, BRAM with relative errors, and the time each took.
+// measured LUT, FF, DSP, BRAM with relative errors, and the time each took; for the digits MLP also the board top
+// (core + UART) as placed on iCE40.
 //
 //   npx tsc -p . && node dist/bench/fpga-cost-model.js [--target ice40-up5k]
 
@@ -10,6 +11,7 @@ import path from 'node:path';
 import { loadSplit } from '../src/cli/data-options.js';
 import { synthesizeCore } from '../src/cost/fpga/calibrate.js';
 import { suiteMlp } from '../src/cost/fpga/suite.js';
+import { synthesizeBoardTop } from '../src/cost/fpga/board.js';
 import { predictFpgaProjectCost } from '../src/cost/fpga/predict.js';
 import { fpgaProject } from '../src/emit/verilog/fpga-project.js';
 import type { Graph } from '../src/ir/graph.js';
@@ -39,8 +41,8 @@ const chain = async () => suiteMlp({ sizes: [4, 4, 4, 4], seed: 99, argmax: true
 async function main(): Promise<void> {
   const target = findTarget(arg('--target', 'ice40-up5k'));
   if (!isFpgaTarget(target)) throw new Error(`${target.name} is not an FPGA target`);
-  const models: { name: string; graph: () => Promise<Graph>; reuse: Record<string, number> }[] = [
-    { name: 'digits MLP folded (fc1 2048, fc2 2048, fc3 320)', graph: () => digits(0), reuse: { fc1: 2048, fc2: 2048, fc3: 320 } },
+  const models: { name: string; graph: () => Promise<Graph>; reuse: Record<string, number>; board?: boolean }[] = [
+    { name: 'digits MLP folded (fc1 2048, fc2 2048, fc3 320)', graph: () => digits(0), reuse: { fc1: 2048, fc2: 2048, fc3: 320 }, board: true },
     { name: 'digits MLP 60% pruned, folded', graph: () => digits(0.6), reuse: { fc1: 2048, fc2: 2048, fc3: 320 } },
     { name: 'digits MLP folded wider (fc1 1024, fc2 2048, fc3 320)', graph: () => digits(0), reuse: { fc1: 1024, fc2: 2048, fc3: 320 } },
     { name: 'jet MLP 16-64-32-32-5 folded (512, 2048, 1024, 160)', graph: async () => quantizedJetMlp(), reuse: { fc1: 512, fc2: 2048, fc3: 1024, fc4: 160 } },
@@ -63,6 +65,11 @@ async function main(): Promise<void> {
     console.log(`${m.name}: ${project.multipliers} mapping${project.productsInLogic ? ' (products in logic)' : ''}; latency ${p.latencyCycles} cycles, II ${p.initiationInterval} (schedule)`);
     console.log(`  LUT  ${p.total.luts} vs ${measured.luts} (${pct(p.total.luts, measured.luts)})   FF ${p.total.ffs} vs ${measured.ffs} (${pct(p.total.ffs, measured.ffs)})   DSP ${p.total.dsps} vs ${measured.dsps} (${pct(p.total.dsps, measured.dsps)})   BRAM ${p.total.brams} vs ${measured.brams} (${pct(p.total.brams, measured.brams)})`);
     console.log(`  prediction ${predictMs} ms, Yosys ${synthS.toFixed(1)} s`);
+    if (m.board && target.pnr) {
+      const b = await synthesizeBoardTop(project, target);
+      const w = p.withBoardTop;
+      console.log(`  with the board top (UART): LUT ${w.luts} vs ${b.luts} (${pct(w.luts, b.luts)})   FF ${w.ffs} vs ${b.flipFlops} (${pct(w.ffs, b.flipFlops)})   DSP ${w.dsps} vs ${b.dsps}   BRAM ${w.brams} vs ${b.blockRams}`);
+    }
   }
   const goal = (x: number) => `${(x * 100).toFixed(1)}% (goal ≤ 15%: ${x <= 0.15 ? 'met' : 'MISSED'})`;
   console.log(`worst relative error: LUT ${goal(worst.luts)}, DSP ${goal(worst.dsps)}, BRAM ${goal(worst.brams)}; FF ${(worst.ffs * 100).toFixed(1)}%`);

@@ -1,5 +1,5 @@
 // `edgeprune calibrate --target <fpga>`: every layer of every suite design (suite.ts) synthesized on its own by Yosys
-// for the target's family, its measured LUTs and flip-flops fitted per module (non-negative least squares over the
+// for the target's family (and board tops of several shapes around a black-box core, board.ts), its measured LUTs and flip-flops fitted per module (non-negative least squares over the
 // terms of features.ts), the structural DSP and block-RAM counts checked against the same runs, and the calibration
 // written atomically to targets/calibration/<fpga>.json.
 
@@ -16,6 +16,7 @@ import { fitTerms } from '../fit.js';
 import { currentModuleHashes, FPGA_CALIBRATION_FORMAT, fpgaCalibrationPath, writeFpgaCalibrationFile, type FpgaCalibration } from './calibration.js';
 import { layerFeatures, MODULE_TERMS, type FpgaMapping, type LayerFeatures } from './features.js';
 import { ICE40_SUITE, suiteDesign, type SuiteDesign } from './suite.js';
+import { measureBoardSuite } from './board.js';
 
 /** One layer of a design as a design of its own (the same instance, the core's ports around it). */
 export function layerDesign(design: RtlDesign, layer: RtlLayer, top = 'ep_cost_layer'): RtlDesign {
@@ -140,7 +141,7 @@ export async function calibrateFpgaTarget(target: FpgaTarget, options: FpgaCalib
   const suite = fpgaSuite(target);
   if (suite.length === 0) throw new Error(`no FPGA calibration suite for the ${target.family} family`);
   options.log?.(`synthesizing the layers of ${suite.length} suite designs for ${target.name} (Yosys ${target.yosys.command})`);
-  const cases = await measureSuite(target, suite, options.log);
+  const cases = [...(await measureSuite(target, suite, options.log)), ...(await measureBoardSuite(target, options.log))];
   const { calibration, errors } = fitFpgaCalibration(target, cases, options.measuredOn);
   const file = options.file === null ? null : (options.file ?? fpgaCalibrationPath(target));
   if (file) writeFpgaCalibrationFile(calibration, file);

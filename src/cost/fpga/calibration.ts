@@ -46,7 +46,9 @@ export function fpgaCalibrationPath(target: FpgaTarget | string, dir = CALIBRATI
 
 /** The library files whose Verilog a module's fit depends on (the module and the requantizer it instantiates). */
 export function moduleSources(module: string): string[] {
-  return module === 'ep_dense_folded' || module === 'ep_dense_rf1' ? [`${module}.v`, 'ep_requant.v'] : [`${module}.v`];
+  if (module === 'ep_dense_folded' || module === 'ep_dense_rf1') return [`${module}.v`, 'ep_requant.v'];
+  if (module === 'ep_uart_top') return ['ep_uart_top.v', 'ep_uart_rx.v', 'ep_uart_tx.v'];
+  return [`${module}.v`];
 }
 
 /** sha256 of every library file the calibrated modules use, now. */

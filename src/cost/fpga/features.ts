@@ -32,6 +32,8 @@ export const MODULE_TERMS: Record<string, { lut: readonly string[]; ff: readonly
   },
   ep_collect: { lut: ['one', 'countBits', 'bits'], ff: ['one', 'countBits', 'bits'] },
   ep_argmax: { lut: ['one', 'compareBits', 'indexBits'], ff: ['one', 'indexBits'] },
+  // The board top (board.ts), not a layer: the UART line protocol around the core.
+  ep_uart_top: { lut: ['one', 'inBits', 'outBits', 'nameBytes', 'hexCount', 'divider'], ff: ['one', 'inBits', 'outBits', 'nameBytes', 'hexCount', 'divider'] },
 };
 
 /** The requantizer's multiply (acc × {0, M}) on the family with this mapping. */

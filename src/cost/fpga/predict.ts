@@ -9,6 +9,8 @@ import { UserError } from '../../errors.js';
 import type { FpgaTarget } from '../../targets/schema.js';
 import { loadFpgaCalibration, type FpgaCalibration } from './calibration.js';
 import { layerFeatures, MODULE_TERMS, type FpgaMapping } from './features.js';
+import { BOARD_MODULE, boardFeatures } from './board.js';
+import { beatBytes } from '../../emit/verilog/rtl-layer.js';
 
 export interface FpgaResources {
   luts: number;
@@ -43,7 +45,7 @@ export function predictFpgaCost(design: RtlDesign, target: FpgaTarget, mapping: 
     const k = f ? calibration.kernels[f.module] : undefined;
     if (!f || !k) {
       throw new UserError(
-        `the FPGA cost model has no formula for ${l.hardware.module} (layer '${l.node}') on ${target.name}; it covers ${Object.keys(MODULE_TERMS).filter((m) => calibration.kernels[m]).join(', ')}`,
+        `the FPGA cost model has no formula for ${l.hardware.module} (layer '${l.node}') on ${target.name}; it covers ${Object.keys(MODULE_TERMS).filter((m) => m !== BOARD_MODULE && calibration.kernels[m]).join(', ')}`,
         'measure the design instead (edgeprune verify --target <fpga> --synth)',
       );
     }
@@ -61,6 +63,21 @@ export function predictFpgaCost(design: RtlDesign, target: FpgaTarget, mapping: 
 }
 
 /** The prediction for a project as `compile --target <fpga>` builds it (its design and multiplier mapping). */
-export function predictFpgaProjectCost(project: FpgaProject, target: FpgaTarget, calibration?: FpgaCalibration): FpgaCostPrediction {
-  return predictFpgaCost(project.design, target, project.multipliers, calibration);
+export interface FpgaProjectCostPrediction extends FpgaCostPrediction {
+  /** The board top's share (ep_uart_top around the core), and the core with it (what is placed on the board). */
+  boardTop: FpgaResources;
+  withBoardTop: FpgaResources;
+}
+
+export function predictFpgaProjectCost(project: FpgaProject, target: FpgaTarget, calibration: FpgaCalibration = loadFpgaCalibration(target)): FpgaProjectCostPrediction {
+  const core = predictFpgaCost(project.design, target, project.multipliers, calibration);
+  const f = boardFeatures({
+    inBytes: beatBytes(project.design.input.format), outBytes: beatBytes(project.design.output.format), nameLength: project.design.top.length,
+    clksPerBit: Math.round(target.clockHz / target.baudRate),
+  }, target.family);
+  const k = calibration.kernels[BOARD_MODULE];
+  if (!k) throw new UserError(`the FPGA calibration of ${target.name} has no board top (${BOARD_MODULE})`, `run edgeprune calibrate --target ${target.name}`);
+  const boardTop = { luts: Math.round(dot(k.luts, f.lutTerms)), ffs: Math.round(dot(k.ffs, f.ffTerms)), dsps: f.dsps, brams: f.brams };
+  const withBoardTop = { luts: core.total.luts + boardTop.luts, ffs: core.total.ffs + boardTop.ffs, dsps: core.total.dsps + boardTop.dsps, brams: core.total.brams + boardTop.brams };
+  return { ...core, boardTop, withBoardTop };
 }
