@@ -2,12 +2,13 @@
 // designs; its LUTs, DSP blocks and block RAMs are within 15% of Yosys (synth_ice40) on the bench models: the digits
 // MLP folded on ice40-up5k as bench/fpga-digits-ice40.ts builds it, and a chain model at RF=1 and folded; mul2dsp's
 // split and the block-RAM shapes on known cases; the committed ice40-up5k calibration is up to date with the library.
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulateDesign } from '../../hw-sim/verilator/run-model.js';
 import { loadSplit } from '../../src/cli/data-options.js';
 import { synthesizeCore } from '../../src/cost/fpga/calibrate.js';
-import { loadFpgaCalibration, staleModules } from '../../src/cost/fpga/calibration.js';
+import { fpgaCalibrationPath, loadFpgaCalibration, staleModules } from '../../src/cost/fpga/calibration.js';
 import { MODULE_TERMS } from '../../src/cost/fpga/features.js';
 import { predictFpgaCost, predictFpgaProjectCost } from '../../src/cost/fpga/predict.js';
 import { bramBlocks, splitMultiply } from '../../src/cost/fpga/structure.js';
@@ -18,7 +19,7 @@ import { loadModel } from '../../src/import/load-model.js';
 import type { Tensor } from '../../src/ir/tensor.js';
 import { calibrationInputs } from '../../src/quant/calibration-data.js';
 import { quantizeModel } from '../../src/quant/quantize.js';
-import { findTarget } from '../../src/targets/load-targets.js';
+import { findTarget, listFpgaTargets } from '../../src/targets/load-targets.js';
 import type { FpgaTarget } from '../../src/targets/schema.js';
 import { Tensor as T } from '../../src/ir/tensor.js';
 import { Random } from '../../src/util/random.js';
@@ -64,10 +65,14 @@ describe('structure: mul2dsp tiles and block-RAM shapes', () => {
   });
 });
 
-describe('the committed ice40-up5k calibration', () => {
-  const cal = loadFpgaCalibration('ice40-up5k');
+/** The FPGA targets with a committed calibration (ice40-up5k at least). */
+const CALIBRATED = listFpgaTargets().filter((t) => fs.existsSync(fpgaCalibrationPath(t))).map((t) => t.name);
+
+describe.each(CALIBRATED)('the committed calibration of %s', (name) => {
+  const cal = loadFpgaCalibration(name);
   it('covers every module with a coefficient per term, and fits its cases', () => {
-    expect(cal.target).toBe('ice40-up5k');
+    expect(CALIBRATED).toContain('ice40-up5k');
+    expect(cal.target).toBe(name);
     for (const [module, terms] of Object.entries(MODULE_TERMS)) {
       for (const t of terms.lut) expect(cal.kernels[module]?.luts[t], `${module} LUT ${t}`).toBeTypeOf('number');
       for (const t of terms.ff) expect(cal.kernels[module]?.ffs[t], `${module} FF ${t}`).toBeTypeOf('number');
@@ -75,7 +80,7 @@ describe('the committed ice40-up5k calibration', () => {
     expect(cal.kernels.ep_dense_folded.fit.luts.rmsError).toBeLessThan(0.1);
     expect(cal.kernels.ep_dense_rf1.fit.luts.rmsError).toBeLessThan(0.15);
   });
-  it('is up to date with the library modules (else: edgeprune calibrate --target ice40-up5k)', () => {
+  it(`is up to date with the library modules (else: edgeprune calibrate --target ${name})`, () => {
     expect(staleModules(cal)).toEqual([]);
   });
 });
