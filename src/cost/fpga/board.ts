@@ -52,6 +52,7 @@ export async function measureBoardSuite(target: FpgaTarget, log?: (line: string)
   for (const b of BOARD_SUITE) {
     const work = makeTempDir('fpga-cost-board');
     try {
+      // The board template names the core's module in the DESC reply; a name of this case's length instead.
       const name = CORE.slice(0, b.nameLength).padEnd(b.nameLength, 'x');
       const top = path.join(work, 'board.v');
       fs.writeFileSync(top, renderTemplate('verilog/board_top.v.hbs', {

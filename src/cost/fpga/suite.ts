@@ -25,7 +25,7 @@ export interface SuiteMlp {
   argmax?: boolean;
 }
 
-/** float [1, sizes[0]] → QuantizeLinear → Int8Gemm layers fc1, fc2, ... (ReLU clamps but the last) [→ ArgMax]. */
+/** float [1, sizes[0]] → QuantizeLinear → Int8Gemm layers fc1, fc2, ... (no activation clamp; output zero point −128, the last's 5) [→ ArgMax]. */
 export function suiteMlp(m: SuiteMlp): Graph {
   const b = new GraphBuilder(`mlp_${m.sizes.join('_')}`);
   const rng = new Random(m.seed);
@@ -42,7 +42,7 @@ export function suiteMlp(m: SuiteMlp): Graph {
     x = b.node(
       'Int8Gemm',
       [x, float([1 / 32], `xs${i}`), int8(zp, `xz${i}`), b.initializer(`w${i}`, Tensor.fromNumbers('int8', [nOut, nIn], w)), float(scales, `ws${i}`), float([1 / 32], `ys${i}`), int8(last ? 5 : -128, `yz${i}`), b.initializer(`b${i}`, Tensor.fromNumbers('int32', [nOut], bias))],
-      { act_min: attr.int(last ? -128 : -128), ...(m.multiplierBits ? { multiplier_bits: attr.int(m.multiplierBits) } : {}) },
+      { act_min: attr.int(-128), ...(m.multiplierBits ? { multiplier_bits: attr.int(m.multiplierBits) } : {}) },
       { name: `fc${i}`, outputs: [`h${i}`], domain: EDGEPRUNE_DOMAIN },
     )[0];
     zp = last ? 5 : -128;
