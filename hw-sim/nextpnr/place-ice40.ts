@@ -85,7 +85,7 @@ interface NextpnrReport {
 }
 
 /** The first line a tool prints for --version, on stdout or stderr (nextpnr writes it to stderr); null without one. */
-async function versionLine(tool: Tool): Promise<string | null> {
+export async function versionLine(tool: Tool): Promise<string | null> {
   try {
     const r = await runTool(tool, ['--version'], { timeoutMs: 10_000, what: `asking ${tool.command} for its version` });
     const line = `${r.stdout}\n${r.stderr}`.split('\n').find((l) => /version|\d+\.\d+/i.test(l));

@@ -94,7 +94,6 @@ describe('FPGA target profiles', () => {
 
   it.each([
     ['build', ['build', 'model.onnx', '--target', 'ice40-hx8k', '--data', 'd.csv', '--out', 'out']],
-    ['calibrate', ['calibrate', '--target', 'xc7z020']],
   ])('%s --target <fpga> exits 2 with one line, before reading the model', async (command, args) => {
     const r = await runCli(args, { cwd: dir });
     expect(r.exitCode, r.stderr).toBe(2);
@@ -103,5 +102,14 @@ describe('FPGA target profiles', () => {
     expect(lines[0]).toMatch(new RegExp(`^edgeprune: error: [a-z0-9-]+ is an FPGA target \\((ice40|xc7)\\); ${command} --target supports MCU targets for now; for FPGA targets use compile and verify.*stm32f405`));
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
     expect(fs.readdirSync(dir).filter((f) => f === 'out')).toEqual([]);
+  });
+
+  it('calibrate --target <xc7> exits 2 with one line: the FPGA cost model is calibrated on iCE40 only', async () => {
+    const r = await runCli(['calibrate', '--target', 'xc7z020'], { cwd: dir });
+    expect(r.exitCode, r.stderr).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^edgeprune: error: xc7z020 is an FPGA target \(xc7\); calibrate --target supports MCU and iCE40 targets for now; .*verify --target xc7z020 --synth/);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
   });
 });

@@ -1,11 +1,16 @@
 // `edgeprune calibrate --target <name>`: run the cost model's calibration suite on the target's
-// emulator, fit every kernel's coefficients, print the fit quality and write
-// targets/calibration/<name>.json atomically.
+// emulator (an MCU) or through Yosys (an FPGA), fit every kernel's or module's coefficients, print the fit quality
+// and write targets/calibration/<name>.json atomically.
 
 import type { Command } from 'commander';
 import { calibrateTarget, type CalibrationRun } from '../../cost/calibrate.js';
 import { UserError } from '../../errors.js';
-import { findMcuTarget } from '../../targets/load-targets.js';
+import { findTarget, isFpgaTarget, requireMcuTarget } from '../../targets/load-targets.js';
+import { calibrateFpgaTarget, fpgaSuite, type FpgaCalibrationRun } from '../../cost/fpga/calibrate.js';
+import { fpgaCalibrationPath } from '../../cost/fpga/calibration.js';
+import { versionLine } from '../../../hw-sim/nextpnr/place-ice40.js';
+import { yosys } from '../../../hw-sim/yosys/synth.js';
+import type { FpgaTarget } from '../../targets/schema.js';
 import { calibrationPath, loadCalibration } from '../../cost/calibration.js';
 import { checkOutputFile } from '../../util/output-path.js';
 import { renderTable } from '../format.js';
@@ -39,10 +44,47 @@ export function renderCalibration(run: CalibrationRun): string {
   ].join('\n');
 }
 
+const relError = (measured: number, fitted: number) => (measured === 0 ? (fitted === 0 ? '0.0%' : 'n/a') : pct((fitted - measured) / measured));
+
+export function renderFpgaCalibration(run: FpgaCalibrationRun): string {
+  const cal = run.calibration;
+  const rows = run.cases.map((c) => [
+    c.name, String(c.luts.measured), String(c.luts.fitted), relError(c.luts.measured, c.luts.fitted), String(c.ffs.measured), String(c.ffs.fitted), relError(c.ffs.measured, c.ffs.fitted),
+    `${c.dsps.measured}/${c.dsps.predicted}`, `${c.brams.measured}/${c.brams.predicted}`,
+  ]);
+  const fits = Object.entries(cal.kernels).map(([m, k]) => `${m}: ${k.fit.luts.cases} cases, LUT max ${pct(k.fit.luts.maxError)} rms ${pct(k.fit.luts.rmsError)}, FF max ${pct(k.fit.ffs.maxError)} rms ${pct(k.fit.ffs.rmsError)}`);
+  const dspOff = run.cases.filter((c) => c.dsps.measured !== c.dsps.predicted).length;
+  const bramOff = run.cases.filter((c) => c.brams.measured !== c.brams.predicted).length;
+  return [
+    `calibrated ${cal.target} (${cal.family}) on ${cal.measuredOn}`,
+    '',
+    renderTable(['case (suite design/layer:module)', 'LUT', 'fitted', 'err', 'FF', 'fitted', 'err', 'DSP (Yosys/structure)', 'BRAM (Yosys/structure)'], rows, [false, true, true, true, true, true, true, true, true]),
+    '',
+    ...fits,
+    `DSP from structure: ${run.cases.length - dspOff} of ${run.cases.length} cases exact; block RAM: ${run.cases.length - bramOff} of ${run.cases.length}`,
+    run.file ? `wrote ${run.file}` : 'not written',
+    `time: ${(run.durationMs / 1000).toFixed(1)} s`,
+  ].join('\n');
+}
+
+async function calibrateFpga(target: FpgaTarget, options: CalibrateCliOptions): Promise<void> {
+  if (fpgaSuite(target).length === 0) {
+    throw new UserError(
+      `${target.name} is an FPGA target (${target.family}); calibrate --target supports MCU and iCE40 targets for now`,
+      `the ${target.family} cost model has no calibration suite yet (its Yosys runs take minutes per layer); measure a design with verify --target ${target.name} --synth`,
+    );
+  }
+  if (options.only || options.update) throw new UserError(`--only and --update are for MCU targets; ${target.name} is an FPGA target whose suite runs whole`, 'run edgeprune calibrate --target ' + target.name + ' without them');
+  checkOutputFile(options.out ?? fpgaCalibrationPath(target));
+  const measuredOn = `${(await versionLine(yosys())) ?? 'Yosys'}: ${target.yosys.command}, every layer on its own`;
+  const run = await calibrateFpgaTarget(target, { file: options.out, measuredOn, log: options.json ? undefined : (line) => process.stderr.write(`${line}\n`) });
+  console.log(options.json ? terminalJson({ file: run.file, durationMs: run.durationMs, cases: run.cases, calibration: run.calibration }) : renderFpgaCalibration(run));
+}
+
 export function registerCalibrate(program: Command): void {
   program
     .command('calibrate')
-    .description("calibrate the cost model for a target: run tiny models of every kernel on the target's emulator (QEMU), fit each kernel's instruction and code-size formula, write targets/calibration/<target>.json")
+    .description("calibrate the cost model for a target: run tiny models of every kernel on the target's emulator (QEMU), fit each kernel's instruction and code-size formula (an FPGA target: synthesize small layers with Yosys, fit each module's LUT and flip-flop formula), write targets/calibration/<target>.json")
     .requiredOption('--target <name>', 'target board (edgeprune targets lists them)')
     .option('--optimize <level>', 'compiler optimization the models are built with: O2, O3 or Os', 'O2')
     .option('--out <file>', 'write the calibration here instead of targets/calibration/<target>.json')
@@ -50,7 +92,9 @@ export function registerCalibrate(program: Command): void {
     .option('--update', "with --only: refit the kernel keys of those cases in the target's calibration and keep its other keys (refused when a kept kernel changed since, or the compiler did)")
     .option('--json', 'print the calibration and the fit report as JSON')
     .action(async (options: CalibrateCliOptions) => {
-      const target = findMcuTarget(options.target, 'calibrate');
+      const found = findTarget(options.target);
+      if (isFpgaTarget(found)) return calibrateFpga(found, options);
+      const target = requireMcuTarget(found, 'calibrate');
       if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
       if (options.update && !options.only) throw new UserError('--update refits the kernels of the --only cases: give --only <prefixes>');
       if (options.only && !options.out && !options.update) throw new UserError('--only makes a partial calibration: give --out <file> so that the target\'s calibration is not replaced, or --update to refit those kernels in it');
