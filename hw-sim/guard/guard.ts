@@ -27,6 +27,17 @@ export function guardCacheDir(): string {
   return path.join(base, 'edgeprune');
 }
 
+/** Whether a cache folder exists (made if need be) and can be written: without one, builds are kept for the run only. */
+export function writableCacheDir(dir: string): boolean {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.accessSync(dir, fs.constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const built = new Map<Helper, Promise<string>>();
 
 /** A helper's executable, built on first use (then found in the cache, keyed by its source's hash). */

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { UserError } from '../../src/errors.js';
 import { makeTempDir, removeTempDir } from '../../src/util/temp-dir.js';
 import { runTool, toolVersion, type Tool } from '../build/tools.js';
-import { guardCacheDir } from '../guard/guard.js';
+import { guardCacheDir, writableCacheDir } from '../guard/guard.js';
 import { scaleForLoad } from '../load.js';
 
 export function gxx(): Tool {
@@ -62,15 +62,6 @@ function isExecutable(file: string): boolean {
   }
 }
 
-function writableDir(dir: string): boolean {
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.accessSync(dir, fs.constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Compile (or find in the cache) the C simulation executable of these sources. */
 export async function buildCsim(sources: CsimSources): Promise<CsimExecutable> {
@@ -92,7 +83,7 @@ export async function buildCsim(sources: CsimSources): Promise<CsimExecutable> {
       const lines = r.stderr.split('\n').filter((l) => /error/.test(l));
       throw new Error(`g++ could not build the HLS C simulation of ${sources.name} (exit ${r.exitCode}): ${(lines.length ? lines : [r.stderr.trim()]).slice(0, 8).join(' | ')}`);
     }
-    const dir = writableDir(cacheDir) ? cacheDir : makeTempDir('hls-csim-exe'); // no writable cache: kept for this run only
+    const dir = writableCacheDir(cacheDir) ? cacheDir : makeTempDir('hls-csim-exe'); // no writable cache: kept for this run only
     const target = path.join(dir, path.basename(cached));
     const staging = `${target}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
     fs.copyFileSync(built, staging);

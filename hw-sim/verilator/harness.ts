@@ -11,7 +11,7 @@ import path from 'node:path';
 import { UserError } from '../../src/errors.js';
 import { makeTempDir, removeTempDir } from '../../src/util/temp-dir.js';
 import { runTool, toolVersion, type Tool } from '../build/tools.js';
-import { guardCacheDir } from '../guard/guard.js';
+import { guardCacheDir, writableCacheDir } from '../guard/guard.js';
 import { scaleForLoad } from '../load.js';
 
 export function verilator(): Tool {
@@ -125,15 +125,6 @@ async function saveRuntime(objDir: string, archive: string): Promise<void> {
   }
 }
 
-function writableCacheDir(dir: string): boolean {
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.accessSync(dir, fs.constants.W_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Build (or find in the cache) the executable simulating `design` with its testbench. */
 export async function buildVerilatorHarness(design: VerilatorDesign): Promise<VerilatorHarness> {
