@@ -7,10 +7,10 @@ import type { Int8AveragePoolAttrs } from '../../ops/int8-average-pool.js';
 import { averageMultipliers, X, X_SCALE, X_ZERO, Y_SCALE, Y_ZERO } from '../../ops/util/int8-average.js';
 import { EDGEPRUNE_DOMAIN } from '../../ops/util/int8-params.js';
 import type { FixedPointMultiplier } from '../../quant/fixed-point.js';
-import { isolatedLatency, windowBeatTimes, windowOutputSize, type WindowGeometry } from './design-schedule.js';
+import type { WindowGeometry } from './design-schedule.js';
 import type { RtlLayer, RtlLowerContext, RtlLowering } from './rtl-layer.js';
 import { signedBits } from './accumulator-bits.js';
-import { poolWindowParams, spatialGeometry } from './spatial-geometry.js';
+import { poolWindowParams, spatialGeometry, windowLayer } from './spatial-geometry.js';
 import { packedLiteral } from './verilog-literals.js';
 
 const CONSTANTS: [number, string][] = [[X_SCALE, 'x_scale'], [X_ZERO, 'x_zero_point'], [Y_SCALE, 'y_scale'], [Y_ZERO, 'y_zero_point']];
@@ -60,41 +60,27 @@ export const AVGPOOL_STREAM: RtlLowering = {
     return typeof g === 'string' ? g : undefined;
   },
   lower(ctx: RtlLowerContext): RtlLayer {
-    const { node } = ctx;
     const c = avgPoolConstants(ctx);
     const g = c.geometry;
-    const input = ctx.input as { kind: 'pixels'; channels: number };
-    const out = windowOutputSize(g);
-    const beatTimes = (offered: readonly number[]) => windowBeatTimes(g, offered, 4);
-    return {
-      kind: 'avgpool-stream',
-      node: node.name,
-      op: node.opType,
-      input: node.inputs[X],
-      output: node.outputs[0],
-      inFormat: ctx.input,
-      outFormat: { kind: 'pixels', height: out.height, width: out.width, channels: input.channels },
-      hardware: {
-        module: 'ep_avgpool_stream',
-        libraryFiles: ['ep_avgpool_stream.v', 'ep_window_stream.v', 'ep_requant.v'],
-        params: [
-          ...poolWindowParams(g, input.channels),
-          { name: 'COUNT_PAD', value: c.countPad ? '1' : '0' },
-          { name: 'X_ZP', value: String(c.xZero) },
-          { name: 'MULT', value: packedLiteral(c.perCount.map((m) => m.multiplier), 31) },
-          { name: 'SHIFT', value: packedLiteral(c.perCount.map((m) => m.shift), 6) },
-          { name: 'Y_ZP', value: String(c.yZero) },
-          { name: 'ACT_MIN', value: String(c.actMin) },
-          { name: 'ACT_MAX', value: String(c.actMax) },
-        ],
-        latencyCycles: isolatedLatency(g.height * g.width, beatTimes),
-        initiationInterval: g.height * g.width,
-        reuseFactor: 1,
-        beatTimes,
-        // One requantizer per channel, as wide as the window's sum; the sums need no multiplier.
-        requantWidths: { accBits: signedBits(-255 * g.kernel * g.kernel, 255 * g.kernel * g.kernel), multBits: 31 },
-        multipliers: { weights: 0, requantizers: input.channels },
-      },
-    };
+    const { channels } = ctx.input as { kind: 'pixels'; channels: number };
+    return windowLayer(ctx, 'avgpool-stream', g, channels, {
+      delay: 4,
+      module: 'ep_avgpool_stream',
+      libraryFiles: ['ep_avgpool_stream.v', 'ep_window_stream.v', 'ep_requant.v'],
+      params: [
+        ...poolWindowParams(g, channels),
+        { name: 'COUNT_PAD', value: c.countPad ? '1' : '0' },
+        { name: 'X_ZP', value: String(c.xZero) },
+        { name: 'MULT', value: packedLiteral(c.perCount.map((m) => m.multiplier), 31) },
+        { name: 'SHIFT', value: packedLiteral(c.perCount.map((m) => m.shift), 6) },
+        { name: 'Y_ZP', value: String(c.yZero) },
+        { name: 'ACT_MIN', value: String(c.actMin) },
+        { name: 'ACT_MAX', value: String(c.actMax) },
+      ],
+      reuseFactor: 1,
+      // One requantizer per channel, as wide as the window's sum; the sums need no multiplier.
+      requantWidths: { accBits: signedBits(-255 * g.kernel * g.kernel, 255 * g.kernel * g.kernel), multBits: 31 },
+      multipliers: { weights: 0, requantizers: channels },
+    });
   },
 };

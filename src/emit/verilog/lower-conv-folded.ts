@@ -2,10 +2,11 @@
 // R = C_OUT·K·K·C_IN/P issue cycles per output pixel (as the reuse factor of a dense layer: products / multipliers),
 // so --reuse-factor R asks for P = C_OUT·K·K·C_IN/R, legal when P divides K·K·C_IN.
 
-import { EDGEPRUNE_DOMAIN, LAYER_INPUTS } from '../../ops/util/int8-params.js';
+import { EDGEPRUNE_DOMAIN } from '../../ops/util/int8-params.js';
 import { convConstants, convLayer, convParams } from './conv-layer.js';
-import { isolatedLatency, windowBeatTimes, windowOutputSize } from './design-schedule.js';
+import { windowOutputSize } from './design-schedule.js';
 import type { RtlLayer, RtlLowerContext, RtlLowering } from './rtl-layer.js';
+import { windowLayer } from './spatial-geometry.js';
 
 /** The legal reuse factors of a folded conv, ascending: C_OUT·TAPS/P for every P dividing TAPS, above 1. */
 export function convReuseFactors(taps: number, cOut: number): number[] {
@@ -32,33 +33,22 @@ export const CONV_FOLDED: RtlLowering = {
     return undefined;
   },
   lower(ctx: RtlLowerContext): RtlLayer {
-    const { node } = ctx;
     const l = convLayer(ctx);
     if (typeof l === 'string') throw new Error(l);
     const c = convConstants(ctx);
     const rf = ctx.reuseFactor;
     const p = (l.cOut * l.taps) / rf;
     const out = windowOutputSize(l.geometry);
-    const beatTimes = (offered: readonly number[]) => windowBeatTimes(l.geometry, offered, 0, rf);
-    return {
-      kind: 'conv-folded',
-      node: node.name,
-      op: node.opType,
-      input: node.inputs[LAYER_INPUTS.X],
-      output: node.outputs[0],
-      inFormat: ctx.input,
-      outFormat: { kind: 'pixels', height: out.height, width: out.width, channels: l.cOut },
-      hardware: {
-        module: 'ep_conv_folded',
-        libraryFiles: ['ep_conv_folded.v', 'ep_window_stream.v', 'ep_requant.v'],
-        params: convParams(l, c, [{ name: 'P', value: String(p) }]),
-        latencyCycles: isolatedLatency(l.geometry.height * l.geometry.width, beatTimes),
-        // A frame's H·W steps, each output window's R − 1 issue cycles more (README: 9,216 for the digits conv2 at P = 8).
-        initiationInterval: l.geometry.height * l.geometry.width + out.height * out.width * (rf - 1),
-        reuseFactor: rf,
-        beatTimes,
-        multipliers: { weights: p, requantizers: c.liveRequantizers > 0 ? 1 : 0 },
-      },
-    };
+    return windowLayer(ctx, 'conv-folded', l.geometry, l.cOut, {
+      delay: 0,
+      issue: rf,
+      module: 'ep_conv_folded',
+      libraryFiles: ['ep_conv_folded.v', 'ep_window_stream.v', 'ep_requant.v'],
+      params: convParams(l, c, [{ name: 'P', value: String(p) }]),
+      // A frame's H·W steps, each output window's R − 1 issue cycles more (README: 9,216 for the digits conv2 at P = 8).
+      initiationInterval: l.geometry.height * l.geometry.width + out.height * out.width * (rf - 1),
+      reuseFactor: rf,
+      multipliers: { weights: p, requantizers: c.liveRequantizers > 0 ? 1 : 0 },
+    });
   },
 };

@@ -2,9 +2,8 @@
 // floor mode, padded taps never win; output (r, c) 2 cycles after its window's step, one pixel per cycle.
 
 import type { MaxPoolAttrs } from '../../ops/max-pool.js';
-import { isolatedLatency, windowBeatTimes, windowOutputSize } from './design-schedule.js';
 import type { RtlLayer, RtlLowerContext, RtlLowering } from './rtl-layer.js';
-import { poolWindowParams, spatialGeometry } from './spatial-geometry.js';
+import { poolWindowParams, spatialGeometry, windowLayer } from './spatial-geometry.js';
 
 function geometry(ctx: RtlLowerContext) {
   const attrs = ctx.attrs as MaxPoolAttrs;
@@ -23,30 +22,16 @@ export const MAXPOOL_STREAM: RtlLowering = {
     return typeof g === 'string' ? g : undefined;
   },
   lower(ctx: RtlLowerContext): RtlLayer {
-    const { node } = ctx;
     const g = geometry(ctx);
     if (typeof g === 'string') throw new Error(g);
-    const input = ctx.input as { kind: 'pixels'; channels: number };
-    const out = windowOutputSize(g);
-    const beatTimes = (offered: readonly number[]) => windowBeatTimes(g, offered, 2);
-    return {
-      kind: 'maxpool-stream',
-      node: node.name,
-      op: node.opType,
-      input: node.inputs[0],
-      output: node.outputs[0],
-      inFormat: ctx.input,
-      outFormat: { kind: 'pixels', height: out.height, width: out.width, channels: input.channels },
-      hardware: {
-        module: 'ep_maxpool_stream',
-        libraryFiles: ['ep_maxpool_stream.v', 'ep_window_stream.v'],
-        params: poolWindowParams(g, input.channels),
-        latencyCycles: isolatedLatency(g.height * g.width, beatTimes),
-        initiationInterval: g.height * g.width,
-        reuseFactor: 1,
-        beatTimes,
-        multipliers: { weights: 0, requantizers: 0 },
-      },
-    };
+    const { channels } = ctx.input as { kind: 'pixels'; channels: number };
+    return windowLayer(ctx, 'maxpool-stream', g, channels, {
+      delay: 2,
+      module: 'ep_maxpool_stream',
+      libraryFiles: ['ep_maxpool_stream.v', 'ep_window_stream.v'],
+      params: poolWindowParams(g, channels),
+      reuseFactor: 1,
+      multipliers: { weights: 0, requantizers: 0 },
+    });
   },
 };

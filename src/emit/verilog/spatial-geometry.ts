@@ -2,8 +2,8 @@
 // square kernel K, one stride, symmetric padding PAD ≤ (K − 1)/2, on a pixel stream; the reasons a node cannot have
 // one, and the elaboration limits of templates/verilog/lib/README.md checked before Verilog refuses them.
 
-import { describeFormat, type RtlLowerContext, type RtlParam } from './rtl-layer.js';
-import { windowOutputSize, type WindowGeometry } from './design-schedule.js';
+import { describeFormat, type RtlHardware, type RtlLayer, type RtlLowerContext, type RtlParam } from './rtl-layer.js';
+import { isolatedLatency, windowBeatTimes, windowOutputSize, type WindowGeometry } from './design-schedule.js';
 
 interface WindowAttrs {
   autoPad: string;
@@ -58,4 +58,39 @@ export function poolWindowParams(g: WindowGeometry, channels: number): RtlParam[
     { name: 'STRIDE', value: String(g.stride) },
     { name: 'PAD', value: String(g.pad) },
   ];
+}
+
+/** What a layer built on ep_window_stream gives beyond its window: its module, and when its outputs leave. */
+export interface WindowHardware extends Omit<RtlHardware, 'latencyCycles' | 'beatTimes' | 'initiationInterval'> {
+  /** Output (r, c) this many cycles after its window's step (windowBeatTimes), or after R issue cycles when folded. */
+  delay: number;
+  issue?: number;
+  /** Cycles a frame takes (default: its H·W steps). */
+  initiationInterval?: number;
+}
+
+/**
+ * The RTL layer of a node on a pixel stream built on ep_window_stream (conv, max and average pool): its output pixels
+ * of `channels` channels, its beat times from the window's schedule, its own latency a frame offered one pixel a cycle.
+ */
+export function windowLayer(ctx: RtlLowerContext, kind: string, g: WindowGeometry, channels: number, hw: WindowHardware): RtlLayer {
+  const { node } = ctx;
+  const { delay, issue, ...hardware } = hw;
+  const out = windowOutputSize(g);
+  const beatTimes = (offered: readonly number[]) => windowBeatTimes(g, offered, delay, issue);
+  return {
+    kind,
+    node: node.name,
+    op: node.opType,
+    input: node.inputs[0],
+    output: node.outputs[0],
+    inFormat: ctx.input,
+    outFormat: { kind: 'pixels', height: out.height, width: out.width, channels },
+    hardware: {
+      ...hardware,
+      latencyCycles: isolatedLatency(g.height * g.width, beatTimes),
+      initiationInterval: hw.initiationInterval ?? g.height * g.width,
+      beatTimes,
+    },
+  };
 }
