@@ -5,8 +5,9 @@ import type { McuTarget } from '../targets/schema.js';
 
 export type BudgetName = 'instructions' | 'ramBytes' | 'flashBytes';
 
-export interface Budget {
-  name: BudgetName;
+/** A limit on one cost (N: the cost names of the build: the MCU's here, the FPGA's in fpga/fpga-budgets.ts). */
+export interface Budget<N extends string = BudgetName> {
+  name: N;
   limit: number;
   /** How the user gave it, for reports (e.g. "--latency-ms 2"). */
   givenAs: string;
@@ -20,7 +21,7 @@ export interface BudgetOptions {
 }
 
 /** The figures budgets are checked against (predicted by the cost model, or measured in QEMU). */
-export type Costs = Record<BudgetName, number>;
+export type Costs<N extends string = BudgetName> = Record<N, number>;
 
 export function parseBudgets(o: BudgetOptions, target: McuTarget): Budget[] {
   const budgets: Budget[] = [];
@@ -53,17 +54,29 @@ export function parseBudgets(o: BudgetOptions, target: McuTarget): Budget[] {
 }
 
 /** cost / limit of the most violated budget (≤ 1 when every budget holds). */
-export function worstRatio(budgets: readonly Budget[], costs: Costs): { budget: Budget; ratio: number } {
-  let worst = { budget: budgets[0], ratio: costs[budgets[0].name] / budgets[0].limit };
+/** cost / limit; a limit of 0 (e.g. --max-dsps 0) is met by 0 alone. */
+const budgetRatio = (cost: number, limit: number) => (limit > 0 ? cost / limit : cost > 0 ? Infinity : 0);
+
+export function worstRatio<N extends string>(budgets: readonly Budget<N>[], costs: Costs<N>): { budget: Budget<N>; ratio: number } {
+  let worst = { budget: budgets[0], ratio: budgetRatio(costs[budgets[0].name], budgets[0].limit) };
   for (const b of budgets) {
-    const ratio = costs[b.name] / b.limit;
+    const ratio = budgetRatio(costs[b.name], b.limit);
     if (ratio > worst.ratio) worst = { budget: b, ratio };
   }
   return worst;
 }
 
-export function allHold(budgets: readonly Budget[], costs: Costs): boolean {
+export function allHold<N extends string>(budgets: readonly Budget<N>[], costs: Costs<N>): boolean {
   return budgets.every((b) => costs[b.name] <= b.limit);
+}
+
+/** Budgets tightened where the design measured more than the model predicted (the search goes on against them). */
+export function tightened<N extends string>(budgets: Budget<N>[], predicted: Costs<N>, measured: Costs<N>): Budget<N>[] {
+  return budgets.map((b) => {
+    if (measured[b.name] <= b.limit) return b;
+    const ratio = predicted[b.name] / measured[b.name];
+    return { ...b, limit: Math.floor(b.limit * ratio * 0.99) };
+  });
 }
 
 export const BUDGET_LABELS: Record<BudgetName, string> = {

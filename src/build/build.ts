@@ -15,8 +15,8 @@ import type { McuTarget } from '../targets/schema.js';
 import type { PrecisionChoice } from '../targets/precision.js';
 import { verifyOnTarget, type VerifyReport } from '../verify/verify-mcu.js';
 import type { VectorSet } from '../verify/vectors.js';
-import { allHold, type Budget, type BudgetName, type Costs } from './budgets.js';
-import { searchUnderBudget, type SearchEvents, type SearchOptions, type SearchResult, type SmallestSeen } from './search.js';
+import { allHold, tightened, type Budget, type BudgetName, type Costs } from './budgets.js';
+import { continuedSearch, searchUnderBudget, type SearchEvents, type SearchOptions, type SearchResult } from './search.js';
 import { quantizePruned, type Int8Deployment, type Int8Options } from './int8-deployment.js';
 import { interpreterScore } from '../data/evaluate.js';
 
@@ -73,15 +73,6 @@ function testVectors(g: Graph, data: ProgressiveData, count: number): VectorSet 
   return { inputs, source: `${inputs.length} samples of the test split of ${data.test.source}` };
 }
 
-/** Budgets tightened where the firmware measured more than the model predicted. */
-function tightened(budgets: Budget[], predicted: Costs, measured: Costs): Budget[] {
-  return budgets.map((b) => {
-    if (measured[b.name] <= b.limit) return b;
-    const ratio = predicted[b.name] / measured[b.name];
-    return { ...b, limit: Math.floor(b.limit * ratio * 0.99) };
-  });
-}
-
 export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
   const { target, data, trainer, cost, budgets } = input;
   const log = input.events?.onPhase ?? (() => {});
@@ -95,15 +86,9 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
   // budget the model predicted it would meet, the search goes on against a tighter internal limit.
   for (let round = 0; round < 3; round++) {
     log(round === 0 ? 'searching under the budgets (cost model)' : `the firmware measured over budget: searching on with tighter internal limits (round ${round + 1})`);
-    const s = await searchUnderBudget(graph, trainer, data, (g) => cost.costs(g), { ...input.search, budgets: internal, reference: search?.dense }, input.events);
-    if (search) {
-      // Keep the whole trajectory across rounds (the dense reference is carried by the options).
-      s.iterations = [...search.iterations, ...s.iterations.map((it) => ({ ...it, iteration: it.iteration + search!.iterations.length }))];
-      for (const [name, seen] of Object.entries(search.smallestSeen) as [BudgetName, SmallestSeen][]) {
-        const now = s.smallestSeen[name];
-        if (!now || seen.cost < now.cost) s.smallestSeen[name] = seen;
-      }
-    }
+    const next = await searchUnderBudget(graph, trainer, data, (g) => cost.costs(g), { ...input.search, budgets: internal, reference: search?.dense }, input.events);
+    // Keep the whole trajectory across rounds (the dense reference is carried by the options).
+    const s = search ? continuedSearch(search, next) : next;
     search = s;
     graph = s.graph;
     if (input.int8) {

@@ -39,6 +39,8 @@ export interface Int8Options {
   denseWeights?: WeightGranularity;
   /** Quantization-aware fine-tuning epochs (--qat-epochs); post-training quantization alone when absent. */
   qatEpochs?: number;
+  /** Significant bits of the requantization multipliers (FPGA targets: the DSP block's operand; default 31). */
+  multiplierBits?: number;
   seed?: number;
   batchSize?: number;
   backend?: BackendChoice;
@@ -72,12 +74,12 @@ export async function quantizePruned(g: Graph, train: Dataset, o: Int8Options): 
     accuracy: 'the float candidates\' fine-tuned validation accuracy (the int8 model is evaluated once, after the search, on the test split)',
   };
   if (o.qatEpochs === undefined) {
-    const { graph } = quantizeModel(g, calibrationInputs(g, train, samples), { method: o.method, denseWeights });
+    const { graph } = quantizeModel(g, calibrationInputs(g, train, samples), { method: o.method, denseWeights, multiplierBits: o.multiplierBits });
     return { graph, summary: { scheme: 'ptq', calibration: o.method, calibrationSamples: samples, denseWeights, qatEpochs: null, qat: null, search } };
   }
   const { quantizeWithTraining } = await import('../quant/qat.js');
   const r = await quantizeWithTraining(g, train, {
-    epochs: o.qatEpochs, method: o.method, denseWeights, samples, seed: o.seed, batchSize: o.batchSize, backend: o.backend, learningRate: DEFAULT_QAT_LEARNING_RATE,
+    epochs: o.qatEpochs, method: o.method, denseWeights, multiplierBits: o.multiplierBits, samples, seed: o.seed, batchSize: o.batchSize, backend: o.backend, learningRate: DEFAULT_QAT_LEARNING_RATE,
   });
   return {
     graph: r.graph,

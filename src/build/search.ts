@@ -14,10 +14,10 @@ import { applyMasks, magnitudeMasks, masksFromZeros, prunableWeights, weightSpar
 import { allHold, worstRatio, type Budget, type BudgetName, type Costs } from './budgets.js';
 
 /** Predicts the budgeted costs of a graph (the cost model, bound to a target). */
-export type CostPredictor = (g: Graph) => Costs;
+export type CostPredictor<N extends string = BudgetName> = (g: Graph) => Costs<N>;
 
-export interface SearchOptions {
-  budgets: Budget[];
+export interface SearchOptions<N extends string = BudgetName> {
+  budgets: Budget<N>[];
   /** Largest accuracy drop accepted, in points of the dense validation score. */
   maxDrop: number;
   /** Fine-tuning epochs of each proposal. */
@@ -31,26 +31,26 @@ export interface SearchOptions {
   /** Offer weight-pruning proposals (they lower cost only where sparse kernels or smaller weights pay). */
   weightProposals: boolean;
   /** The dense model's scores and costs when the search goes on from an earlier round: drops are measured from it. */
-  reference?: SearchResult['dense'];
+  reference?: SearchResult<N>['dense'];
 }
 
-export interface Proposal {
+export interface Proposal<N extends string = BudgetName> {
   kind: 'structured' | 'weight';
   /** What is removed, e.g. "conv2: 3 of 16 filters" or "fc1: weights to 60% zeros". */
   description: string;
   graph: Graph;
   masks: Masks;
-  costs: Costs;
+  costs: Costs<N>;
 }
 
-export interface SearchIteration {
+export interface SearchIteration<N extends string = BudgetName> {
   iteration: number;
-  constrained: BudgetName;
+  constrained: N;
   /** The cost reduction asked of every proposal. */
   step: number;
-  proposals: { description: string; costs: Costs; validation: number }[];
+  proposals: { description: string; costs: Costs<N>; validation: number }[];
   chosen: string | null;
-  costs: Costs;
+  costs: Costs<N>;
   validation: number;
   sparsity: number;
   params: number;
@@ -66,21 +66,21 @@ export interface SmallestSeen {
   validation: number;
 }
 
-export interface SearchResult {
+export interface SearchResult<N extends string = BudgetName> {
   graph: Graph;
   masks: Masks;
   met: boolean;
   /** Why the search stopped before every budget held. */
   stoppedBecause: string | null;
-  dense: { validation: number; test: number; costs: Costs };
-  final: { validation: number; test: number; costs: Costs };
-  iterations: SearchIteration[];
+  dense: { validation: number; test: number; costs: Costs<N> };
+  final: { validation: number; test: number; costs: Costs<N> };
+  iterations: SearchIteration<N>[];
   /** Per budgeted resource: the lowest predicted cost of any candidate, tried proposals included. */
-  smallestSeen: Partial<Record<BudgetName, SmallestSeen>>;
+  smallestSeen: Partial<Record<N, SmallestSeen>>;
 }
 
-export interface SearchEvents {
-  onIteration?: (it: SearchIteration) => void;
+export interface SearchEvents<N extends string = BudgetName> {
+  onIteration?: (it: SearchIteration<N>) => void;
   onProposal?: (description: string) => void;
   onWarning?: (message: string) => void;
 }
@@ -104,16 +104,16 @@ function smallestSatisfying(max: number, ok: (k: number) => boolean): number | u
 }
 
 /** Per channel group: remove the fewest least important channels that lower `resource` by `step`. */
-function structuredProposals(g: Graph, predict: CostPredictor, resource: BudgetName, step: number, criterion: 'l1' | 'l2'): Proposal[] {
+function structuredProposals<N extends string>(g: Graph, predict: CostPredictor<N>, resource: N, step: number, criterion: 'l1' | 'l2'): Proposal<N>[] {
   const analysis = analyzePruneGroups(g);
   const before = predict(g)[resource];
   const crit: Criterion = { kind: criterion };
   const scores = rankChannels(scoreChannels(g, analysis.groups, crit, { normalize: 'none' }));
-  const out: Proposal[] = [];
+  const out: Proposal<N>[] = [];
   for (const group of analysis.groups) {
     // Channels of this group, least important first; keep at least one.
     const order = scores.filter((s) => s.group === group.id).map((s) => s.channel);
-    const cache = new Map<number, { graph: Graph; costs: Costs }>();
+    const cache = new Map<number, { graph: Graph; costs: Costs<N> }>();
     const pruned = (k: number) => {
       let c = cache.get(k);
       if (!c) {
@@ -132,9 +132,9 @@ function structuredProposals(g: Graph, predict: CostPredictor, resource: BudgetN
 }
 
 /** Per weight tensor: the lowest sparsity (in 1% steps) that lowers `resource` by `step`. */
-function weightProposals(g: Graph, masks: Masks, predict: CostPredictor, resource: BudgetName, step: number): Proposal[] {
+function weightProposals<N extends string>(g: Graph, masks: Masks, predict: CostPredictor<N>, resource: N, step: number): Proposal<N>[] {
   const before = predict(g)[resource];
-  const out: Proposal[] = [];
+  const out: Proposal<N>[] = [];
   for (const [name, t] of prunableWeights(g)) {
     const current = countZeros(t) / t.size;
     const levels = Math.floor((MAX_SPARSITY - current) * 100);
@@ -156,14 +156,14 @@ function weightProposals(g: Graph, masks: Masks, predict: CostPredictor, resourc
   return out;
 }
 
-export async function searchUnderBudget(
+export async function searchUnderBudget<N extends string = BudgetName>(
   start: Graph,
   trainer: Trainer,
   data: ProgressiveData,
-  predict: CostPredictor,
-  o: SearchOptions,
-  events: SearchEvents = {},
-): Promise<SearchResult> {
+  predict: CostPredictor<N>,
+  o: SearchOptions<N>,
+  events: SearchEvents<N> = {},
+): Promise<SearchResult<N>> {
   const canTrain = trainer.canTrain(start);
   if (!canTrain.ok) events.onWarning?.(`the model cannot be fine-tuned (${canTrain.reason}); proposals are ranked without fine-tuning`);
   const score = (g: Graph, which: 'validation' | 'test') => trainer.score(g, data[which]);
@@ -192,9 +192,9 @@ export async function searchUnderBudget(
   let masks = masksFromZeros(start);
   let validation = o.reference ? await score(start, 'validation') : dense.validation;
   let stoppedBecause: string | null = null;
-  const iterations: SearchIteration[] = [];
-  const smallestSeen: Partial<Record<BudgetName, SmallestSeen>> = {};
-  const see = (costs: Costs, description: string, v: number) => {
+  const iterations: SearchIteration<N>[] = [];
+  const smallestSeen: Partial<Record<N, SmallestSeen>> = {};
+  const see = (costs: Costs<N>, description: string, v: number) => {
     for (const b of o.budgets) {
       const prev = smallestSeen[b.name];
       if (!prev || costs[b.name] < prev.cost) smallestSeen[b.name] = { cost: costs[b.name], description, validation: v };
@@ -217,7 +217,7 @@ export async function searchUnderBudget(
       stoppedBecause = `no structural or weight reduction lowers ${budget.name} further (at ${costs[budget.name].toLocaleString('en-US')}, limit ${budget.limit.toLocaleString('en-US')})`;
       break;
     }
-    const tried: { p: Proposal; tuned: Graph; validation: number }[] = [];
+    const tried: { p: Proposal<N>; tuned: Graph; validation: number }[] = [];
     for (const p of proposals) {
       events.onProposal?.(p.description);
       const tuned = await tune(p.graph, p.masks, o.proposalEpochs, `proposal '${p.description}' (iteration ${i})`);
@@ -232,7 +232,7 @@ export async function searchUnderBudget(
       best = { ...best, tuned, validation: await score(tuned, 'validation') };
     }
     const before = modelStats(graph).totals;
-    const record: SearchIteration = {
+    const record: SearchIteration<N> = {
       iteration: i,
       constrained: budget.name,
       step,
@@ -275,4 +275,15 @@ export async function searchUnderBudget(
     graph, masks, met, stoppedBecause, dense, iterations, smallestSeen,
     final: { validation, test: await score(graph, 'test'), costs: predict(graph) },
   };
+}
+
+/** A search round that went on from an earlier one (tighter internal limits): the whole trajectory, and the smallest costs seen over both. */
+export function continuedSearch<N extends string>(earlier: SearchResult<N>, next: SearchResult<N>): SearchResult<N> {
+  const iterations = [...earlier.iterations, ...next.iterations.map((it) => ({ ...it, iteration: it.iteration + earlier.iterations.length }))];
+  const smallestSeen = { ...next.smallestSeen };
+  for (const [name, seen] of Object.entries(earlier.smallestSeen) as [N, SmallestSeen][]) {
+    const now = smallestSeen[name];
+    if (!now || seen.cost < now.cost) smallestSeen[name] = seen;
+  }
+  return { ...next, iterations, smallestSeen };
 }

@@ -75,7 +75,7 @@ export function requireMcuTarget(t: Target, command: string): McuTarget {
   if (isMcuTarget(t)) return t;
   throw new UserError(
     `${t.name} is an FPGA target (${t.family}); ${command} --target supports MCU targets for now`,
-    `for FPGA targets use compile and verify (FPGA build budgets come with issue 11); the MCU targets: ${listMcuTargets().map((m) => m.name).join(', ')}`,
+    `for FPGA targets use compile, verify and build; the MCU targets: ${listMcuTargets().map((m) => m.name).join(', ')}`,
   );
 }
 

@@ -10,7 +10,9 @@ import { UserError } from '../../errors.js';
 import { loadModel, modelDisplayName } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import type { BuildReport } from '../../report/build-report.js';
-import { DEFAULT_TARGET_NAME, findMcuTarget } from '../../targets/load-targets.js';
+import { DEFAULT_TARGET_NAME, findMcuTarget, findTarget, isFpgaTarget } from '../../targets/load-targets.js';
+import { refuseOtherKindFlags } from '../target-kind-flags.js';
+import { runFpgaBuild } from './build-fpga.js';
 import { terminalJson, terminalText } from '../../util/escape.js';
 import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
 import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
@@ -30,7 +32,7 @@ import type { WeightGranularity } from '../../quant/qparams.js';
 /** Exit code when a budget (or the accuracy limit) is not met; the report is still written. */
 export const EXIT_BUDGET_UNMET = 3;
 
-interface BuildCliOptions extends DataOptions, TrainingCliOptions {
+export interface BuildCliOptions extends DataOptions, TrainingCliOptions {
   target: string;
   data: string;
   out: string;
@@ -38,6 +40,11 @@ interface BuildCliOptions extends DataOptions, TrainingCliOptions {
   maxInstructions?: number;
   ramKb?: number;
   flashKb?: number;
+  latencyCycles?: number;
+  latencyUs?: number;
+  maxLuts?: number;
+  maxDsps?: number;
+  maxBrams?: number;
   maxDrop: number;
   proposalEpochs: number;
   finalEpochs: number;
@@ -117,15 +124,20 @@ export function renderBuildSummary(r: BuildReport, out: string): string {
 export function registerBuild(program: Command): void {
   const cmd = program
     .command('build')
-    .description('the main job: prune the model under the target\'s latency/RAM/flash budgets, compile it to C, verify it on the emulated board, and write the report')
+    .description('the main job: prune the model under the target\'s budgets (MCU: latency, RAM, flash; FPGA: cycles, LUTs, DSP blocks, block RAMs), compile it (C, or Verilog + HLS C++), verify it (QEMU, or Verilator + Yosys), and write the report')
     .argument('<model>', 'trained model (.onnx, or a TF.js model.json)')
     .option('--target <name>', 'target board (edgeprune targets lists them)', DEFAULT_TARGET_NAME)
     .requiredOption('--data <file>', 'data to fine-tune and evaluate on (split with --seed)')
-    .requiredOption('--out <dir>', 'output folder: model.onnx, c/ (library + Makefile), report.json, report.html')
+    .requiredOption('--out <dir>', 'output folder: model.onnx, report.json, report.html, and c/ (MCU: library + Makefile) or fpga/ + hls/ (FPGA: RTL project, HLS C++)')
     .option('--latency-ms <ms>', 'latency budget per inference (converted to instructions with the target\'s clock and cycles-per-instruction estimate)', numberOption('--latency-ms', positiveUpTo(3_600_000)))
     .option('--max-instructions <n>', 'instruction budget per inference', numberOption('--max-instructions', positiveUpTo(Number.MAX_SAFE_INTEGER)))
     .option('--ram-kb <kib>', 'RAM budget of the model library: static RAM (arena) + stack', numberOption('--ram-kb', positiveUpTo(MAX_KIB)))
     .option('--flash-kb <kib>', 'flash budget of the model library: code + weights', numberOption('--flash-kb', positiveUpTo(MAX_KIB)))
+    .option('--latency-cycles <n>', 'FPGA: latency budget in clock cycles, first input beat to last output beat (Verilator-measured)', numberOption('--latency-cycles', positiveUpTo(Number.MAX_SAFE_INTEGER)))
+    .option('--latency-us <us>', 'FPGA: latency budget in µs at the target\'s board clock', numberOption('--latency-us', positiveUpTo(3_600_000_000)))
+    .option('--max-luts <n>', 'FPGA: LUT budget (the core on xc7; the placed board top, core + UART, on iCE40)', numberOption('--max-luts', positiveUpTo(Number.MAX_SAFE_INTEGER)))
+    .option('--max-dsps <n>', 'FPGA: DSP block budget (0: every multiplier in logic)', numberOption('--max-dsps', { min: 0, max: Number.MAX_SAFE_INTEGER }))
+    .option('--max-brams <n>', 'FPGA: block RAM budget (RAMB36 on xc7, a RAMB18 counting half; EBR on iCE40)', numberOption('--max-brams', { min: 0, max: Number.MAX_SAFE_INTEGER }))
     .option('--max-drop <points>', 'largest accuracy drop accepted, in percentage points', numberOption('--max-drop', positiveUpTo(100)), 1.5)
     .option('--proposal-epochs <n>', 'fine-tuning epochs of each proposal', parseIntOption('--proposal-epochs', 0, 100_000), 1)
     .option('--final-epochs <n>', 'fine-tuning epochs once the budgets hold', parseIntOption('--final-epochs', 0, 100_000), 10)
@@ -136,14 +148,21 @@ export function registerBuild(program: Command): void {
     .option('--precision <p>', 'float32 or int8 (default: float32 where the core has an FPU, int8 where it has none); int8 prunes in float32, then quantizes the pruned model and deploys, verifies and measures the int8 firmware', parsePrecision)
     .option('--calibration <method>', `int8: activation ranges of the quantization: ${CALIBRATION_METHODS.join(', ')} (default ${DEFAULT_CALIBRATION})`)
     .option('--dense-weights <g>', DENSE_WEIGHTS_HELP, parseDenseWeights)
-    .option('--qat-epochs <n>', `int8: quantization-aware fine-tuning epochs on the train split after pruning (Adam, lr ${DEFAULT_QAT_LEARNING_RATE}, --batch-size; pruned weights stay zero); post-training quantization alone without it`, parseIntOption('--qat-epochs', 1, 100_000))
+    .option('--qat-epochs <n>', `int8: quantization-aware fine-tuning epochs on the train split after pruning (Adam, lr ${DEFAULT_QAT_LEARNING_RATE}, --batch-size; pruned weights stay zero); post-training quantization alone without it (FPGA builds: 5 epochs by default)`, parseIntOption('--qat-epochs', 1, 100_000))
     .option('--force', 'replace an existing output folder')
     .option('--json', 'print the report as JSON')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
   addTrainingOptions(addDataOptions(cmd)).action(async (file: string, o: BuildCliOptions) => {
+    if (o.criterion !== 'l1' && o.criterion !== 'l2') throw new UserError(`--criterion must be l1 or l2, got '${o.criterion}'`);
+    const chosen = findTarget(o.target);
+    if (isFpgaTarget(chosen)) {
+      const method = checkInt8Flags(o, 'int8');
+      if (!(await runFpgaBuild(file, chosen, o, method))) process.exitCode = EXIT_BUDGET_UNMET;
+      return;
+    }
+    refuseOtherKindFlags([['--latency-cycles', o.latencyCycles !== undefined], ['--latency-us', o.latencyUs !== undefined], ['--max-luts', o.maxLuts !== undefined], ['--max-dsps', o.maxDsps !== undefined], ['--max-brams', o.maxBrams !== undefined]], 'FPGA', chosen.name, () => 'MCU budgets: --latency-ms, --max-instructions, --ram-kb, --flash-kb');
     const target = findMcuTarget(o.target, 'build');
     const budgets = parseBudgets(o, target);
-    if (o.criterion !== 'l1' && o.criterion !== 'l2') throw new UserError(`--criterion must be l1 or l2, got '${o.criterion}'`);
     const outOptions = { force: o.force, inputs: [file, o.data] };
     checkOutputDir(o.out, outOptions);
     const g = await loadModel(file, { inputShapes: o.inputShape });

@@ -1,12 +1,9 @@
 // `edgeprune compile <model> --target <fpga> --out <dir>`: the model's Verilog, its board top, testbench, constraints,
 // open-flow Makefile and README (src/emit/verilog/fpga-project.ts).
 
-import { fpgaProject, mappingText, multipliersSummary } from '../../emit/verilog/fpga-project.js';
+import { mappingText, multipliersSummary } from '../../emit/verilog/fpga-project.js';
+import { fpgaOutputFiles, HLS_VECTORS } from '../../emit/fpga-output.js';
 import { hardwareLayers } from '../../emit/verilog/emit-rtl.js';
-import { hlsProjectFiles, referenceVectorLines } from '../../emit/hls/emit-hls.js';
-import { lowerToHls } from '../../emit/hls/hls-design.js';
-import type { Tensor } from '../../ir/tensor.js';
-import { loadVectors } from '../../verify/vectors.js';
 import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import type { FpgaTarget } from '../../targets/schema.js';
@@ -16,9 +13,6 @@ import { modelForFpga } from '../fpga-model.js';
 import type { PrecisionOptions } from '../precision-options.js';
 import { reuseFactorsFor, type ReuseFactorSpec } from '../reuse-factor-option.js';
 import type { MultiplierMapping } from '../../emit/verilog/fpga-project.js';
-
-/** Vectors in hls/vectors.txt (seeded random inputs, the interpreter's outputs). */
-const HLS_VECTORS = 10;
 
 export interface CompileFpgaOptions extends PrecisionOptions {
   out: string;
@@ -35,12 +29,7 @@ export async function compileForFpga(file: string, target: FpgaTarget, options: 
   checkOutputDir(options.out, outOptions);
   const model = await loadModel(file, { inputShapes: options.inputShape });
   const { graph, choice } = modelForFpga(model, target, options, 'compile');
-  const project = fpgaProject(graph, target, { top: options.prefix, reuseFactors: reuseFactorsFor(graph, options.reuseFactor), multipliers: options.multipliers });
-  // The HLS C++ of the same core (hls/), with seeded random vectors and the interpreter's outputs for its testbench.
-  const hls = lowerToHls(graph, { top: options.prefix, reuseFactors: reuseFactorsFor(graph, options.reuseFactor) });
-  const vectors = loadVectors(graph, { count: HLS_VECTORS, seed: 0 });
-  const feeds = vectors.inputs.map((inputs) => Object.fromEntries(graph.inputs.map((v, i) => [v.name, inputs[i]])) as Record<string, Tensor>);
-  const files = new Map([...project.files, ...hlsProjectFiles(hls, graph.name, target, referenceVectorLines(graph, hls, feeds))]);
+  const { project, hls, files } = fpgaOutputFiles(graph, target, { top: options.prefix, reuseFactors: reuseFactorsFor(graph, options.reuseFactor), multipliers: options.multipliers });
   writeDirAtomically(options.out, files, outOptions);
   const layers = hardwareLayers(project.design).map((l) => ({
     node: l.node, op: l.op, module: l.hardware.module, reuseFactor: l.hardware.reuseFactor ?? 1, latencyCycles: l.hardware.latencyCycles,

@@ -69,15 +69,22 @@ export interface FpgaProjectCostPrediction extends FpgaCostPrediction {
   withBoardTop: FpgaResources;
 }
 
-export function predictFpgaProjectCost(project: FpgaProject, target: FpgaTarget, calibration: FpgaCalibration = loadFpgaCalibration(target)): FpgaProjectCostPrediction {
-  const core = predictFpgaCost(project.design, target, project.multipliers, calibration);
+/** The board top's share of a design on a target: the UART line protocol around the core (board.ts). */
+export function predictBoardTop(design: RtlDesign, target: FpgaTarget, calibration: FpgaCalibration = loadFpgaCalibration(target)): FpgaResources {
   const f = boardFeatures({
-    inBytes: beatBytes(project.design.input.format), outBytes: beatBytes(project.design.output.format), nameLength: project.design.top.length,
+    inBytes: beatBytes(design.input.format), outBytes: beatBytes(design.output.format), nameLength: design.top.length,
     clksPerBit: Math.round(target.clockHz / target.baudRate),
   }, target.family);
   const k = calibration.kernels[BOARD_MODULE];
   if (!k) throw new UserError(`the FPGA calibration of ${target.name} has no board top (${BOARD_MODULE})`, `run edgeprune calibrate --target ${target.name}`);
-  const boardTop = { luts: Math.round(dot(k.luts, f.lutTerms)), ffs: Math.round(dot(k.ffs, f.ffTerms)), dsps: f.dsps, brams: f.brams };
-  const withBoardTop = { luts: core.total.luts + boardTop.luts, ffs: core.total.ffs + boardTop.ffs, dsps: core.total.dsps + boardTop.dsps, brams: core.total.brams + boardTop.brams };
-  return { ...core, boardTop, withBoardTop };
+  return { luts: Math.round(dot(k.luts, f.lutTerms)), ffs: Math.round(dot(k.ffs, f.ffTerms)), dsps: f.dsps, brams: f.brams };
+}
+
+/** Two resource counts added. */
+export const addResources = (a: FpgaResources, b: FpgaResources): FpgaResources => ({ luts: a.luts + b.luts, ffs: a.ffs + b.ffs, dsps: a.dsps + b.dsps, brams: a.brams + b.brams });
+
+export function predictFpgaProjectCost(project: FpgaProject, target: FpgaTarget, calibration: FpgaCalibration = loadFpgaCalibration(target)): FpgaProjectCostPrediction {
+  const core = predictFpgaCost(project.design, target, project.multipliers, calibration);
+  const boardTop = predictBoardTop(project.design, target, calibration);
+  return { ...core, boardTop, withBoardTop: addResources(core.total, boardTop) };
 }

@@ -96,9 +96,10 @@ interface MultiplierChoice {
   reason: string;
 }
 
-function chooseMultipliers(requested: MultiplierMapping, design: RtlDesign, target: FpgaTarget): MultiplierChoice {
+function chooseMultipliers(requested: MultiplierMapping, design: RtlDesign, target: FpgaTarget, productsInLogic: boolean): MultiplierChoice {
   const dsps = target.resources.dsps;
   const kind = target.resources.dspKind ?? 'DSP';
+  if (requested === 'dsp' && productsInLogic) return { multipliers: 'dsp', productsInLogic: true, reason: 'the requantizers\' multiplies on DSP blocks, the int8 products as shifts and adds in LUT logic (chosen by the build)' };
   if (requested !== 'auto') return { multipliers: requested, productsInLogic: false, reason: `--multipliers ${requested}` };
   if (dsps === 0) return { multipliers: 'lut', productsInLogic: false, reason: `auto: ${target.name} has no DSP blocks` };
   const blocks = dspBlocks(design, target.family);
@@ -134,7 +135,7 @@ function readLibrary(file: string): string {
 /** Lower, render and package a quantized graph for an FPGA target. */
 export function fpgaProject(graph: Graph, target: FpgaTarget, options: FpgaProjectOptions = {}): FpgaProject {
   const lowered = lowerToRtl(graph, options);
-  const mapping = chooseMultipliers(options.multipliers ?? 'auto', lowered, target);
+  const mapping = chooseMultipliers(options.multipliers ?? 'auto', lowered, target, options.productsInLogic ?? false);
   const design = mapping.productsInLogic ? lowerToRtl(graph, { ...options, productsInLogic: true }) : lowered;
   const multiplierCount = hardwareLayers(design).reduce((n, l) => n + l.hardware.multipliers.weights + l.hardware.multipliers.requantizers, 0);
   checkBoardStreams(design);

@@ -1,0 +1,100 @@
+// `edgeprune build --target <fpga>`: prune the float model under cycle and resource budgets (the NetAdapt search of
+// search.ts, each candidate priced as its quantized model's best design: fpga-pricing.ts), quantize the pruned model
+// for the family's DSP block, choose its reuse factors and multiplier mapping, then prove it: Verilator bit-exact
+// against the interpreter on test samples, with the cycles measured, and Yosys (nextpnr and icepack on iCE40) for the
+// resources, the clock and the bitstream. When the tools measure over a budget the model predicted met, the search
+// goes on against a tighter internal limit, as on the MCU side.
+
+import { exportOnnx } from '../../onnx/export.js';
+import { interpreterScore } from '../../data/evaluate.js';
+import { fpgaOutputFiles } from '../../emit/fpga-output.js';
+import { multipliersSummary } from '../../emit/verilog/fpga-project.js';
+import type { Graph } from '../../ir/graph.js';
+import type { ProgressiveData } from '../../prune/progressive.js';
+import type { Trainer } from '../../prune/trainer.js';
+import { fpgaBuildReport, type FpgaBuildReport } from '../../report/fpga-build-report.js';
+import { renderFpgaHtmlReport } from '../../report/fpga-html-report.js';
+import type { FpgaTarget } from '../../targets/schema.js';
+import { verifyOnFpga, type FpgaVerifyReport } from '../../verify/verify-fpga.js';
+import { allHold, tightened } from '../budgets.js';
+import { sampleVectors } from '../build.js';
+import { quantizePruned, type Int8Deployment, type Int8Options } from '../int8-deployment.js';
+import { continuedSearch, searchUnderBudget, type SearchEvents, type SearchOptions, type SearchResult } from '../search.js';
+import { chooseFpgaDesign, type FpgaDesignChoice } from './choose-design.js';
+import type { FpgaBudget, FpgaBudgetName, FpgaCosts } from './fpga-budgets.js';
+import { fpgaPricing, searchQuantizer } from './fpga-pricing.js';
+
+export interface FpgaBuildInput {
+  modelName: string;
+  /** The trained float model (pruned and fine-tuned in float, then quantized). */
+  graph: Graph;
+  target: FpgaTarget;
+  data: ProgressiveData;
+  trainer: Trainer;
+  budgets: FpgaBudget[];
+  search: Omit<SearchOptions<FpgaBudgetName>, 'budgets'>;
+  /** Test samples the RTL is simulated on. */
+  verifyVectors: number;
+  /** The final quantization (multiplierBits: the family's DSP operand). */
+  int8: Int8Options & { multiplierBits: number };
+  events?: SearchEvents<FpgaBudgetName> & { onPhase?: (text: string) => void };
+}
+
+export interface FpgaBuildOutput {
+  report: FpgaBuildReport;
+  files: Map<string, string | Uint8Array>;
+  graph: Graph;
+}
+
+/** The costs the tools measured, in the budgets' terms (a resource Yosys did not report counts as over). */
+function measuredCosts(v: FpgaVerifyReport): FpgaCosts {
+  return { latencyCycles: v.latencyCycles, luts: v.luts ?? Infinity, dsps: v.dsps ?? Infinity, brams: v.brams ?? Infinity };
+}
+
+export async function buildForFpga(input: FpgaBuildInput): Promise<FpgaBuildOutput> {
+  const { target, data, trainer, budgets } = input;
+  const log = input.events?.onPhase ?? (() => {});
+  const quantize = searchQuantizer(data.train, input.int8.multiplierBits);
+  const denseCosts = fpgaPricing(target, budgets, quantize).costs(input.graph);
+  let internal = budgets;
+  let search: SearchResult<FpgaBudgetName> | undefined;
+  let deployment: Int8Deployment | undefined;
+  let design: FpgaDesignChoice | undefined;
+  let verification: FpgaVerifyReport | null = null;
+  for (let round = 0; round < 3; round++) {
+    log(round === 0 ? 'searching under the budgets (FPGA cost model: reuse factors and multiplier mapping chosen per candidate)' : `the tools measured over budget: searching on with tighter internal limits (round ${round + 1})`);
+    const pricing = fpgaPricing(target, internal, quantize);
+    const next = await searchUnderBudget(search?.graph ?? input.graph, trainer, data, (g) => pricing.costs(g), { ...input.search, budgets: internal, reference: search?.dense }, input.events);
+    search = search ? continuedSearch(search, next) : next;
+    const how = input.int8.qatEpochs === undefined ? 'post-training' : `after ${input.int8.qatEpochs} epoch(s) of quantization-aware fine-tuning`;
+    log(`quantizing the pruned model to int8 (${how}, ${input.int8.method} ranges, ${input.int8.multiplierBits}-bit multipliers)`);
+    deployment = await quantizePruned(search.graph, data.train, input.int8);
+    design = chooseFpgaDesign(deployment.graph, target, internal);
+    const inputs = sampleVectors(deployment.graph, data.test, input.verifyVectors);
+    log(`verifying the design in Verilator on ${inputs.length} test samples and measuring it with Yosys${target.pnr ? ', nextpnr and icepack' : ''} (reuse factors ${Object.entries(design.reuseFactors).map(([k, rf]) => `${k}=${rf}`).join(', ')})`);
+    verification = await verifyOnFpga(deployment.graph, input.modelName, {
+      target, vectors: { inputs, source: `${inputs.length} samples of the test split of ${data.test.source}` },
+      precision: { precision: 'int8', reason: `int8 (FPGA target; ${deployment.summary.scheme === 'qat' ? 'quantization-aware fine-tuning, then ' : ''}${input.int8.multiplierBits}-bit multipliers)` },
+      synth: true, reuseFactors: design.reuseFactors, multipliers: design.multipliers, productsInLogic: design.productsInLogic,
+      log,
+    });
+    if (!search.met || allHold(budgets, measuredCosts(verification))) break;
+    internal = tightened(internal, design.costs, measuredCosts(verification));
+  }
+  const deployed = deployment!.graph;
+  const chosen = design!;
+  const output = fpgaOutputFiles(deployed, target, { reuseFactors: chosen.reuseFactors, multipliers: chosen.multipliers, productsInLogic: chosen.productsInLogic });
+  const files = new Map<string, string | Uint8Array>();
+  files.set('model.onnx', exportOnnx(deployed));
+  for (const [name, text] of output.files) files.set(name.startsWith('hls/') ? name : `fpga/${name}`, text);
+  const fileList = [...files.keys(), 'report.json', 'report.html'].sort();
+  const report = fpgaBuildReport({
+    model: input.modelName, target, budgets, maxDrop: input.search.maxDrop,
+    dense: input.graph, pruned: search!.graph,
+    deployed: { graph: deployed, test: interpreterScore(deployed, data.test), quantization: deployment!.summary },
+    denseCosts, design: chosen, multipliers: multipliersSummary(output.project), search: search!, verification, files: fileList,
+  });
+  files.set('report.json', `${JSON.stringify(report, null, 2)}\n`);
+  files.set('report.html', renderFpgaHtmlReport(report));
+  return { report, files, graph: deployed };
+}
