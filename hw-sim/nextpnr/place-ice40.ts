@@ -96,6 +96,13 @@ export async function versionLine(tool: Tool): Promise<string | null> {
   }
 }
 
+/** A design nextpnr could not place on the device: what it would use of each cell type, and Yosys's figures. */
+export class DeviceOverflowError extends UserError {
+  constructor(message: string, readonly used: { type: string; used: number; available: number }[], readonly synthesis: SynthesisResources) {
+    super(message, 'raise the reuse factor of the large layers (fewer multipliers), map multipliers to LUTs or DSPs instead, prune the model further, or choose a larger device');
+  }
+}
+
 /** nextpnr's "Device utilisation" lines (cell type: used/ available) of the cell types the design uses. */
 function utilisationLines(log: string): { type: string; used: number; available: number }[] {
   return log
@@ -142,9 +149,10 @@ export async function placeIce40(input: Ice40PlaceInput): Promise<Ice40PlaceResu
           ...(missing && !over.some((u) => u.type === missing[1]) ? [`more ${missing[1]} than the device has`] : []),
           ...(full && !missing && over.length === 0 ? ['more than the placer can pack (at the utilisation limit)'] : []),
         ];
-        throw new UserError(
+        throw new DeviceOverflowError(
           `${label} does not fit iCE40 ${input.device}-${input.package}: it needs ${short.join(', ')} (uses ${used.map((u) => `${u.type} ${u.used}/${u.available}`).join(', ')})`,
-          'raise the reuse factor of the large layers (fewer multipliers), map multipliers to LUTs or DSPs instead, prune the model further, or choose a larger device',
+          used,
+          synthesis,
         );
       }
       throw new Error(`nextpnr-ice40 could not place and route ${label} (exit ${r.exitCode}): ${(errors.length ? errors : [r.stderr.trim()]).slice(0, 5).join(' | ')}`);

@@ -11,6 +11,8 @@ import { roundPoints, type SearchResult, type SmallestSeen } from '../build/sear
 import type { MultipliersSummary } from '../emit/verilog/fpga-project.js';
 import type { Graph } from '../ir/graph.js';
 import type { FpgaTarget } from '../targets/schema.js';
+import type { FpgaImplementation } from '../../hw-sim/fpga/implement.js';
+import type { MeasuredDesign } from '../build/fpga/measure-design.js';
 import type { FpgaVerifyReport } from '../verify/verify-fpga.js';
 
 export interface FpgaBudgetLine {
@@ -20,8 +22,8 @@ export interface FpgaBudgetLine {
   limit: number;
   /** The FPGA cost model's figure for the deployed design. */
   estimated: number;
-  /** Verilator (cycles) and Yosys (resources); null when not measured. */
-  measured: number | null;
+  /** Verilator (cycles), Yosys (resources), nextpnr (logic cells, iCE40). */
+  measured: number;
   pass: boolean;
   smallestSeen: SmallestSeen | null;
 }
@@ -65,8 +67,13 @@ export interface FpgaBuildReport {
   stoppedBecause: string | null;
   verification: {
     passed: boolean; vectors: number; mismatchCount: number; runOn: string; vectorSource: string;
-    latencyCycles: number; initiationInterval: number; resourcesSource: string | null; durationsMs: { simulate: number; synth: number };
-  } | null;
+    latencyCycles: number; initiationInterval: number; resourcesSource: string | null; logicCellsSource: string;
+    /** nextpnr's utilisation (iCE40), or null. */
+    placement: FpgaImplementation['placement'];
+    /** nextpnr could not fit the design: its message. */
+    overflow: string | null;
+    durationsMs: { simulate: number; synth: number };
+  };
   files: string[];
 }
 
@@ -83,7 +90,7 @@ export interface FpgaReportInput {
   design: FpgaDesignChoice;
   multipliers: MultipliersSummary;
   search: SearchResult<FpgaBudgetName>;
-  verification: FpgaVerifyReport | null;
+  measured: MeasuredDesign;
   files: string[];
 }
 
@@ -91,30 +98,34 @@ function layerStats(g: Graph): Map<string, { op: string; params: number; macs: n
   return new Map(modelStats(g).layers.filter((l) => l.params > 0).map((l) => [l.name, { op: l.op, params: l.params, macs: l.macs, sparsity: l.sparsity }]));
 }
 
-const measuredCosts = (v: FpgaVerifyReport): Partial<FpgaCosts> => ({
-  latencyCycles: v.latencyCycles, ...(v.luts !== null ? { luts: v.luts } : {}), ...(v.dsps !== null ? { dsps: v.dsps } : {}), ...(v.brams !== null ? { brams: v.brams } : {}),
-});
-
 export function fpgaBuildReport(r: FpgaReportInput): FpgaBuildReport {
-  const v = r.verification;
-  const measured = v ? measuredCosts(v) : {};
+  const v = r.measured.verification;
+  const impl = r.measured.implementation;
   const budgets: FpgaBudgetLine[] = r.budgets.map((b) => {
-    const m = measured[b.name] ?? null;
+    const m = r.measured.costs[b.name];
     const estimated = r.design.costs[b.name];
     return { name: b.name, label: FPGA_BUDGET_LABELS[b.name], givenAs: b.givenAs, limit: b.limit, estimated, measured: m, pass: (m ?? estimated) <= b.limit, smallestSeen: r.search.smallestSeen[b.name] ?? null };
   });
   const failed = budgets.filter((b) => !b.pass).map((b) => `${b.label}: ${(b.measured ?? b.estimated).toLocaleString('en-US')} > ${b.limit.toLocaleString('en-US')} (${b.givenAs})`);
   const dropPoints = roundPoints((r.search.dense.test - r.deployed.test) * 100);
   if (dropPoints > r.maxDrop) failed.push(`accuracy: the int8 model dropped ${dropPoints.toFixed(2)} points on the test split from the dense float model, more than --max-drop ${r.maxDrop}`);
-  if (v && !v.passed) failed.push(`verification: ${v.mismatchCount} outputs of the RTL differ from the interpreter`);
+  if (!v.passed) failed.push(`verification: ${v.mismatchCount} outputs of the RTL differ from the interpreter`);
+  if (r.measured.overflow) failed.push(`placement: ${r.measured.overflow}`);
   const boardMHz = r.target.clockHz / 1e6;
-  const fmax = v?.fmaxMHz ?? null;
+  const fmax = impl?.fmaxMHz ?? null;
   if (fmax !== null && fmax < boardMHz) failed.push(`timing: nextpnr's Fmax ${fmax.toFixed(1)} MHz is below the ${boardMHz} MHz board clock`);
-  const latency = v?.latencyCycles ?? r.design.costs.latencyCycles;
+  const latency = v.latencyCycles;
   const before = layerStats(r.dense);
   const after = layerStats(r.pruned);
-  const perLayerCost = new Map(r.design.prediction.perLayer.map((l) => [l.node, l]));
-  const verified = new Map((v?.perLayer ?? []).map((l) => [l.node, l]));
+  // A layer may take more than one module (a collector after a folded layer's serial output): its costs add up, its
+  // module and cycles are its first's.
+  const perLayerCost = new Map<string, { luts: number; ffs: number; dsps: number; brams: number }>();
+  for (const l of r.design.prediction.perLayer) {
+    const sum = perLayerCost.get(l.node) ?? { luts: 0, ffs: 0, dsps: 0, brams: 0 };
+    perLayerCost.set(l.node, { luts: sum.luts + l.luts, ffs: sum.ffs + l.ffs, dsps: sum.dsps + l.dsps, brams: sum.brams + l.brams });
+  }
+  const verified = new Map<string, FpgaVerifyReport['perLayer'][number]>();
+  for (const l of v.perLayer) if (!verified.has(l.node)) verified.set(l.node, l);
   const hardware = (name: string): FpgaLayerLine['hardware'] => {
     const hw = r.design.design.layers.find((l) => l.node === name)?.hardware;
     const cost = perLayerCost.get(name);
@@ -136,9 +147,9 @@ export function fpgaBuildReport(r: FpgaReportInput): FpgaBuildReport {
     design: {
       reuseFactors: r.design.reuseFactors,
       multipliers: r.multipliers,
-      initiationInterval: v?.initiationInterval ?? r.design.prediction.initiationInterval,
+      initiationInterval: v.initiationInterval,
       clock: { boardMHz, fmaxMHz: fmax, latencyUsAtBoardClock: latency / boardMHz, latencyUsAtFmax: fmax === null ? null : latency / fmax },
-      bitstreamBytes: v?.implementation?.bitstreamBytes ?? null,
+      bitstreamBytes: impl?.bitstreamBytes ?? null,
     },
     precision: 'int8',
     accuracy: {
@@ -155,9 +166,14 @@ export function fpgaBuildReport(r: FpgaReportInput): FpgaBuildReport {
       params: it.params, macs: it.macs, proposals: it.proposals.length, seconds: it.wallMs / 1000,
     })),
     stoppedBecause: r.search.stoppedBecause,
-    verification: v && {
+    verification: {
       passed: v.passed, vectors: v.vectors, mismatchCount: v.mismatchCount, runOn: v.runOn, vectorSource: v.vectorSource,
-      latencyCycles: v.latencyCycles, initiationInterval: v.initiationInterval, resourcesSource: v.resourcesSource, durationsMs: v.durationsMs,
+      latencyCycles: v.latencyCycles, initiationInterval: v.initiationInterval,
+      resourcesSource: impl?.source ?? (r.measured.overflow ? 'Yosys; nextpnr could not place it' : null),
+      logicCellsSource: r.measured.logicCellsSource,
+      placement: impl?.placement ?? null,
+      overflow: r.measured.overflow,
+      durationsMs: v.durationsMs,
     },
     files: r.files,
   };

@@ -11,9 +11,8 @@ import type { FpgaBudgetName } from '../build/fpga/fpga-budgets.js';
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
-const count = (v: number | null) => (v === null ? '-' : n(v));
 
-const AXIS: Record<FpgaBudgetName, string> = { latencyCycles: 'latency (cycles, predicted)', luts: 'LUTs (predicted)', dsps: 'DSP blocks (predicted)', brams: 'block RAMs (predicted)' };
+const AXIS: Record<FpgaBudgetName, string> = { latencyCycles: 'latency (cycles, predicted)', luts: 'LUTs (predicted)', logicCells: 'logic cells (predicted)', dsps: 'DSP blocks (predicted)', brams: 'block RAMs (predicted)' };
 
 export function renderFpgaHtmlReport(r: FpgaBuildReport): string {
   // The trajectory is drawn against the budget the search lowered first (the most violated at the start).
@@ -40,7 +39,7 @@ export function renderFpgaHtmlReport(r: FpgaBuildReport): string {
     failed: r.failed.map(displayText),
     stoppedBecause: r.stoppedBecause == null ? null : displayText(r.stoppedBecause),
     scope: r.resourceScope,
-    budgets: r.budgets.map((b) => ({ label: b.label, givenAs: displayText(b.givenAs), limit: n(b.limit), estimated: n(b.estimated), measured: count(b.measured), pass: b.pass })),
+    budgets: r.budgets.map((b) => ({ label: b.label, givenAs: displayText(b.givenAs), limit: n(b.limit), estimated: n(b.estimated), measured: n(b.measured), pass: b.pass })),
     smallestSeen: r.budgets.filter((b) => !b.pass && b.smallestSeen).map((b) => ({ label: b.label, cost: n(b.smallestSeen!.cost), description: displayText(b.smallestSeen!.description), validation: pct(b.smallestSeen!.validation) })),
     design: {
       reuse: Object.entries(r.design.reuseFactors).map(([k, rf]) => `${displayText(k)}=${rf}`).join(', '),
@@ -57,7 +56,7 @@ export function renderFpgaHtmlReport(r: FpgaBuildReport): string {
     quantization: { how: quantizationText(r.quantization), searchCosts: r.quantization.search.costs, searchAccuracy: r.quantization.search.accuracy },
     steps: r.steps.map((s) => ({
       iteration: s.iteration, constrained: s.constrained, chosen: s.chosen == null ? 'none (stopped)' : displayText(s.chosen), proposals: s.proposals,
-      cycles: n(s.costs.latencyCycles), luts: n(s.costs.luts), dsps: n(s.costs.dsps), brams: n(s.costs.brams), validation: pct(s.validation), sparsity: pct(s.sparsity), seconds: s.seconds.toFixed(1),
+      cycles: n(s.costs.latencyCycles), luts: n(s.costs.luts), cells: n(s.costs.logicCells), dsps: n(s.costs.dsps), brams: n(s.costs.brams), validation: pct(s.validation), sparsity: pct(s.sparsity), seconds: s.seconds.toFixed(1),
     })),
     trajectory,
     layerChart,
@@ -67,7 +66,7 @@ export function renderFpgaHtmlReport(r: FpgaBuildReport): string {
       after: l.after && { params: n(l.after.params), macs: n(l.after.macs), sparsity: l.after.sparsity === null ? '-' : pct(l.after.sparsity) },
       hw: l.hardware && { ...l.hardware, luts: n(l.hardware.luts), ffs: n(l.hardware.ffs) },
     })),
-    verification: v && { passed: v.passed, vectors: v.vectors, runOn: displayText(v.runOn), source: displayText(v.vectorSource), cycles: n(v.latencyCycles), ii: n(v.initiationInterval), resources: v.resourcesSource ? displayText(v.resourcesSource) : 'not measured' },
+    verification: { passed: v.passed, vectors: v.vectors, runOn: displayText(v.runOn), source: displayText(v.vectorSource), cycles: n(v.latencyCycles), ii: n(v.initiationInterval), resources: v.resourcesSource ? displayText(v.resourcesSource) : 'not measured', cells: v.placement ? `${n(v.placement.logicCells.used)} of ${n(v.placement.logicCells.available)} logic cells placed` : null, overflow: v.overflow && displayText(v.overflow) },
     files: r.files.map(displayText),
   });
 }

@@ -36,11 +36,13 @@ function everyDesign(budgets: FpgaBudget[]): FpgaDesignChoice[] {
 describe('FPGA budgets', () => {
   it('converts --latency-us at the board clock and adds the device capacity where the user gave no tighter budget', () => {
     const b = parseFpgaBudgets({ latencyUs: 100, maxLuts: 3000 }, UP5K);
-    expect(b.map((x) => [x.name, x.limit])).toEqual([['latencyCycles', 1200], ['luts', 3000], ['dsps', 8], ['brams', 30]]);
+    expect(b.map((x) => [x.name, x.limit])).toEqual([['latencyCycles', 1200], ['luts', 3000], ['logicCells', 4752], ['dsps', 8], ['brams', 30]]);
     expect(b[0].givenAs).toContain('1,200 cycles at the 12 MHz board clock');
+    // xc7 has no open placement: its device budget is the LUTs Yosys maps.
+    expect(deviceBudgets(findTarget('xc7a35t') as FpgaTarget).map((x) => [x.name, x.limit])).toEqual([['luts', 20800], ['dsps', 90], ['brams', 50]]);
     // A budget looser than the device keeps the device's limit beside it.
     expect(parseFpgaBudgets({ maxDsps: 20 }, UP5K).filter((x) => x.name === 'dsps').map((x) => x.limit)).toEqual([20, 8]);
-    expect(deviceBudgets(UP5K).map((x) => x.givenAs)).toEqual(['the device (ice40-up5k: 5,280 LUT4)', 'the device (ice40-up5k: 8 SB_MAC16)', 'the device (ice40-up5k: 30 block RAMs)']);
+    expect(deviceBudgets(UP5K).map((x) => x.givenAs)).toEqual(['the device (ice40-up5k: 90% of its 5,280 logic cells)', 'the device (ice40-up5k: 8 SB_MAC16)', 'the device (ice40-up5k: 30 block RAMs)']);
   });
 
   it('refuses two latency budgets, a latency under one cycle and no budget at all', () => {

@@ -6,6 +6,7 @@
 
 import { predictBoardTop, addResources, predictFpgaCost, type FpgaCostPrediction, type FpgaResources } from '../../cost/fpga/predict.js';
 import { loadFpgaCalibration, type FpgaCalibration } from '../../cost/fpga/calibration.js';
+import { predictLogicCells } from '../../cost/fpga/logic-cells.js';
 import { foldedReuseFactors } from '../../emit/verilog/lower-dense-folded.js';
 import { lowerToRtl, type RtlDesign } from '../../emit/verilog/lower-rtl.js';
 import { UserError } from '../../errors.js';
@@ -55,7 +56,7 @@ export function priceDesign(g: Graph, target: FpgaTarget, budgets: readonly Fpga
   const design = lowerToRtl(g, { reuseFactors: p.reuseFactors, productsInLogic: p.productsInLogic });
   const prediction = predictFpgaCost(design, target, p.multipliers, calibration);
   const resources = target.pnr ? addResources(prediction.total, predictBoardTop(design, target, calibration)) : prediction.total;
-  const costs: FpgaCosts = { latencyCycles: prediction.latencyCycles, luts: resources.luts, dsps: resources.dsps, brams: resources.brams };
+  const costs: FpgaCosts = { latencyCycles: prediction.latencyCycles, luts: resources.luts, logicCells: predictLogicCells(resources), dsps: resources.dsps, brams: resources.brams };
   return { ...p, design, prediction, resources, costs, worstRatio: worstRatio(budgets, costs).ratio };
 }
 

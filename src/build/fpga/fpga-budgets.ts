@@ -5,7 +5,7 @@ import { UserError } from '../../errors.js';
 import type { FpgaTarget } from '../../targets/schema.js';
 import type { Budget, Costs } from '../budgets.js';
 
-export type FpgaBudgetName = 'latencyCycles' | 'luts' | 'dsps' | 'brams';
+export type FpgaBudgetName = 'latencyCycles' | 'luts' | 'logicCells' | 'dsps' | 'brams';
 export type FpgaBudget = Budget<FpgaBudgetName>;
 export type FpgaCosts = Costs<FpgaBudgetName>;
 
@@ -20,6 +20,7 @@ export interface FpgaBudgetOptions {
 export const FPGA_BUDGET_LABELS: Record<FpgaBudgetName, string> = {
   latencyCycles: 'latency (cycles)',
   luts: 'LUTs',
+  logicCells: 'logic cells (LUT4 + flip-flop)',
   dsps: 'DSP blocks',
   brams: 'block RAMs',
 };
@@ -29,12 +30,24 @@ export function resourceScope(target: FpgaTarget): 'core' | 'board top (core + U
   return target.pnr ? 'board top (core + UART)' : 'core';
 }
 
+/**
+ * The share of an iCE40's logic cells a design may take: nextpnr-ice40 gives up near full (a digits MLP at 5,026 of
+ * 5,280 cells, 95%, found no legal placement; 4,286, 81%, placed and routed).
+ */
+export const PLACEABLE_CELLS = 0.9;
+
 /** The device's capacity as budgets (a design that does not fit cannot be built, whatever the user asked). */
 export function deviceBudgets(target: FpgaTarget): FpgaBudget[] {
   const r = target.resources;
   const kind = r.dspKind ?? 'DSP';
+  // An iCE40 logic cell holds one LUT4 and one flip-flop, and nextpnr places cells: what must fit is the cell count,
+  // with room for the placer (PLACEABLE_CELLS).
+  const cells = Math.floor(r.luts * PLACEABLE_CELLS);
+  const logic: FpgaBudget = target.family === 'ice40'
+    ? { name: 'logicCells', limit: cells, givenAs: `the device (${target.name}: ${(PLACEABLE_CELLS * 100).toFixed(0)}% of its ${r.luts.toLocaleString('en-US')} logic cells)` }
+    : { name: 'luts', limit: r.luts, givenAs: `the device (${target.name}: ${r.luts.toLocaleString('en-US')} LUT${r.lutInputs})` };
   return [
-    { name: 'luts', limit: r.luts, givenAs: `the device (${target.name}: ${r.luts.toLocaleString('en-US')} LUT${r.lutInputs})` },
+    logic,
     { name: 'dsps', limit: r.dsps, givenAs: `the device (${target.name}: ${r.dsps} ${kind})` },
     { name: 'brams', limit: r.brams, givenAs: `the device (${target.name}: ${r.brams} block RAMs)` },
   ];

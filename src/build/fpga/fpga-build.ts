@@ -15,14 +15,14 @@ import type { Trainer } from '../../prune/trainer.js';
 import { fpgaBuildReport, type FpgaBuildReport } from '../../report/fpga-build-report.js';
 import { renderFpgaHtmlReport } from '../../report/fpga-html-report.js';
 import type { FpgaTarget } from '../../targets/schema.js';
-import { verifyOnFpga, type FpgaVerifyReport } from '../../verify/verify-fpga.js';
 import { allHold, tightened } from '../budgets.js';
 import { sampleVectors } from '../build.js';
 import { quantizePruned, type Int8Deployment, type Int8Options } from '../int8-deployment.js';
 import { continuedSearch, searchUnderBudget, type SearchEvents, type SearchOptions, type SearchResult } from '../search.js';
 import { chooseFpgaDesign, type FpgaDesignChoice } from './choose-design.js';
-import type { FpgaBudget, FpgaBudgetName, FpgaCosts } from './fpga-budgets.js';
+import type { FpgaBudget, FpgaBudgetName } from './fpga-budgets.js';
 import { fpgaPricing, searchQuantizer } from './fpga-pricing.js';
+import { measureDesign, type MeasuredDesign } from './measure-design.js';
 
 export interface FpgaBuildInput {
   modelName: string;
@@ -46,11 +46,6 @@ export interface FpgaBuildOutput {
   graph: Graph;
 }
 
-/** The costs the tools measured, in the budgets' terms (a resource Yosys did not report counts as over). */
-function measuredCosts(v: FpgaVerifyReport): FpgaCosts {
-  return { latencyCycles: v.latencyCycles, luts: v.luts ?? Infinity, dsps: v.dsps ?? Infinity, brams: v.brams ?? Infinity };
-}
-
 export async function buildForFpga(input: FpgaBuildInput): Promise<FpgaBuildOutput> {
   const { target, data, trainer, budgets } = input;
   const log = input.events?.onPhase ?? (() => {});
@@ -60,7 +55,7 @@ export async function buildForFpga(input: FpgaBuildInput): Promise<FpgaBuildOutp
   let search: SearchResult<FpgaBudgetName> | undefined;
   let deployment: Int8Deployment | undefined;
   let design: FpgaDesignChoice | undefined;
-  let verification: FpgaVerifyReport | null = null;
+  let measured: MeasuredDesign | undefined;
   for (let round = 0; round < 3; round++) {
     log(round === 0 ? 'searching under the budgets (FPGA cost model: reuse factors and multiplier mapping chosen per candidate)' : `the tools measured over budget: searching on with tighter internal limits (round ${round + 1})`);
     const pricing = fpgaPricing(target, internal, quantize);
@@ -72,14 +67,12 @@ export async function buildForFpga(input: FpgaBuildInput): Promise<FpgaBuildOutp
     design = chooseFpgaDesign(deployment.graph, target, internal);
     const inputs = sampleVectors(deployment.graph, data.test, input.verifyVectors);
     log(`verifying the design in Verilator on ${inputs.length} test samples and measuring it with Yosys${target.pnr ? ', nextpnr and icepack' : ''} (reuse factors ${Object.entries(design.reuseFactors).map(([k, rf]) => `${k}=${rf}`).join(', ')})`);
-    verification = await verifyOnFpga(deployment.graph, input.modelName, {
-      target, vectors: { inputs, source: `${inputs.length} samples of the test split of ${data.test.source}` },
-      precision: { precision: 'int8', reason: `int8 (FPGA target; ${deployment.summary.scheme === 'qat' ? 'quantization-aware fine-tuning, then ' : ''}${input.int8.multiplierBits}-bit multipliers)` },
-      synth: true, reuseFactors: design.reuseFactors, multipliers: design.multipliers, productsInLogic: design.productsInLogic,
-      log,
-    });
-    if (!search.met || allHold(budgets, measuredCosts(verification))) break;
-    internal = tightened(internal, design.costs, measuredCosts(verification));
+    const vectors = { inputs, source: `${inputs.length} samples of the test split of ${data.test.source}` };
+    const precision = { precision: 'int8' as const, reason: `int8 (FPGA target; ${deployment.summary.scheme === 'qat' ? 'quantization-aware fine-tuning, then ' : ''}${input.int8.multiplierBits}-bit multipliers)` };
+    measured = await measureDesign(deployment.graph, input.modelName, target, design, vectors, precision, log);
+    if (measured.overflow) log(`nextpnr: ${measured.overflow}`);
+    if (!search.met || allHold(budgets, measured.costs)) break;
+    internal = tightened(internal, design.costs, measured.costs);
   }
   const deployed = deployment!.graph;
   const chosen = design!;
@@ -92,7 +85,7 @@ export async function buildForFpga(input: FpgaBuildInput): Promise<FpgaBuildOutp
     model: input.modelName, target, budgets, maxDrop: input.search.maxDrop,
     dense: input.graph, pruned: search!.graph,
     deployed: { graph: deployed, test: interpreterScore(deployed, data.test), quantization: deployment!.summary },
-    denseCosts, design: chosen, multipliers: multipliersSummary(output.project), search: search!, verification, files: fileList,
+    denseCosts, design: chosen, multipliers: multipliersSummary(output.project), search: search!, measured: measured!, files: fileList,
   });
   files.set('report.json', `${JSON.stringify(report, null, 2)}\n`);
   files.set('report.html', renderFpgaHtmlReport(report));

@@ -57,7 +57,8 @@ export function renderFpgaBuildSummary(r: FpgaBuildReport, out: string): string 
     `clock: ${c.latencyUsAtBoardClock.toFixed(2)} µs at the ${c.boardMHz} MHz board clock${c.fmaxMHz !== null ? `; Fmax ${c.fmaxMHz.toFixed(1)} MHz (nextpnr) → ${c.latencyUsAtFmax!.toFixed(2)} µs` : ''}${r.design.bitstreamBytes !== null ? `; bitstream ${formatCount(r.design.bitstreamBytes)} bytes (icepack)` : ''}`,
   ];
   const v = r.verification;
-  if (v) lines.push(`verified in ${terminalText(v.runOn)}: ${v.passed ? `${v.vectors}/${v.vectors} vectors bit-exact with the interpreter` : `${v.mismatchCount} OUTPUTS DIFFER`}; resources: ${terminalText(v.resourcesSource ?? 'not measured')}`);
+  lines.push(`verified in ${terminalText(v.runOn)}: ${v.passed ? `${v.vectors}/${v.vectors} vectors bit-exact with the interpreter` : `${v.mismatchCount} OUTPUTS DIFFER`}; resources: ${terminalText(v.resourcesSource ?? 'not measured')}${v.placement ? `; ${formatCount(v.placement.logicCells.used)} of ${formatCount(v.placement.logicCells.available)} logic cells placed` : ''}`);
+  if (v.overflow) lines.push(`placement failed: ${terminalText(v.overflow)}`);
   if (r.stoppedBecause) lines.push(`search stopped: ${terminalText(r.stoppedBecause)}`);
   for (const b of r.budgets.filter((x) => !x.pass && x.smallestSeen)) {
     lines.push(`smallest ${b.label} any candidate reached: ${formatCount(b.smallestSeen!.cost)} predicted (${terminalText(b.smallestSeen!.description)}, validation ${pct(b.smallestSeen!.validation)})`);
@@ -98,7 +99,7 @@ export async function runFpgaBuild(file: string, target: FpgaTarget, o: BuildCli
       events: {
         onPhase: (t) => progress.line(terminalText(t)),
         onWarning: (w) => progress.line(`warning: ${terminalText(w)}`),
-        onIteration: (it) => progress.line(`step ${it.iteration}: lowering ${it.constrained} by ${formatCount(it.step)} · ${it.proposals.length} proposals · chose ${terminalText(it.chosen ?? 'none')} · ${formatCount(it.costs.latencyCycles)} cycles, ${formatCount(it.costs.luts)} LUTs, ${it.costs.dsps} DSPs, ${it.costs.brams} BRAMs · validation ${pct(it.validation)} (${(it.wallMs / 1000).toFixed(1)} s)`),
+        onIteration: (it) => progress.line(`step ${it.iteration}: lowering ${it.constrained} by ${formatCount(it.step)} · ${it.proposals.length} proposals · chose ${terminalText(it.chosen ?? 'none')} · ${formatCount(it.costs.latencyCycles)} cycles, ${formatCount(it.costs.luts)} LUTs, ${formatCount(it.costs.logicCells)} logic cells, ${it.costs.dsps} DSPs, ${it.costs.brams} BRAMs · validation ${pct(it.validation)} (${(it.wallMs / 1000).toFixed(1)} s)`),
       },
     });
     writeDirAtomically(o.out, result.files, outOptions);

@@ -1,0 +1,94 @@
+// `edgeprune build --target <fpga>`: a digits MLP whose dense design misses a cycle and LUT budget on ice40-up5k at
+// every reuse factor is pruned until it meets them, as Verilator, Yosys and nextpnr measure (bit-exact, placed,
+// bitstream written); exit 3 with the report when a budget cannot be met; the other kind's budgets and int8 models
+// refused by name.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+
+const DIGITS = path.resolve('examples/digits/digits.csv.gz');
+const RANDOM_MLP = path.resolve('examples/models/digits-mlp.onnx');
+
+describe('build --target <fpga>', () => {
+  let dir: string;
+  let mlp: string;
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-build-fpga-'));
+    mlp = path.join(dir, 'mlp16.onnx');
+    const r = await runCli(['train', DIGITS, '--arch', 'mlp', '--hidden', '16', '--seed', '0', '--out', mlp], { timeout: 120_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('prunes until the cycles and LUTs the dense design misses are met, measured in Verilator, Yosys and nextpnr', async () => {
+    const out = path.join(dir, 'met');
+    const r = await runCli(['build', mlp, '--target', 'ice40-up5k', '--data', DIGITS, '--latency-cycles', '400', '--max-luts', '2600', '--final-epochs', '3', '--verify-vectors', '6', '--out', out], { timeout: 900_000 });
+    expect(r.exitCode, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain('ALL BUDGETS MET');
+    expect(r.stderr).toMatch(/^precision: int8 \(FPGA target; 15-bit requantization multipliers for SB_MAC16\)\nsearching under the budgets/);
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+    expect(report).toMatchObject({ kind: 'fpga', passed: true, failed: [], precision: 'int8', target: { name: 'ice40-up5k', family: 'ice40' } });
+    expect(report.budgets.map((b: { name: string }) => b.name)).toEqual(['latencyCycles', 'luts', 'logicCells', 'dsps', 'brams']);
+    for (const b of report.budgets) expect(b.measured, b.name).toBeLessThanOrEqual(b.limit);
+    // The dense model's best design missed a budget; pruning removed neurons of fc1.
+    expect(report.estimatedCosts.dense.latencyCycles > 400 || report.estimatedCosts.dense.luts > 2600).toBe(true);
+    expect(report.steps.filter((s: { chosen: string | null }) => s.chosen).length).toBeGreaterThan(0);
+    const fc1 = report.layers.find((l: { name: string }) => l.name === 'fc1');
+    expect(fc1.after.params).toBeLessThan(fc1.before.params);
+    expect(fc1.hardware).toMatchObject({ module: expect.stringMatching(/^ep_dense_/), reuseFactor: report.design.reuseFactors.fc1 });
+    // Cycles exact; LUTs within 15% of Yosys, logic cells within 10% of nextpnr.
+    const by = (name: string) => report.budgets.find((b: { name: string }) => b.name === name);
+    expect(by('latencyCycles').estimated).toBe(by('latencyCycles').measured);
+    expect(Math.abs(by('luts').estimated - by('luts').measured) / by('luts').measured).toBeLessThan(0.15);
+    expect(Math.abs(by('logicCells').estimated - by('logicCells').measured) / by('logicCells').measured).toBeLessThan(0.1);
+    expect(report.verification).toMatchObject({ passed: true, vectors: 6, mismatchCount: 0, overflow: null, logicCellsSource: 'nextpnr' });
+    expect(report.verification.placement.logicCells.used).toBe(by('logicCells').measured);
+    expect(report.design.clock.fmaxMHz).toBeGreaterThan(12);
+    expect(report.design.bitstreamBytes).toBeGreaterThan(100_000);
+    expect(report.accuracy.dropPoints).toBeLessThanOrEqual(1.5);
+    expect(report.quantization).toMatchObject({ scheme: 'qat', qatEpochs: 5 });
+    // The output folder: the RTL project, the HLS C++ of the same design, the int8 model, the reports.
+    const files: string[] = report.files;
+    for (const f of ['model.onnx', 'report.json', 'report.html', 'fpga/Makefile', 'fpga/README.md', 'fpga/rtl/mlp.v', 'fpga/rtl/mlp_board.v', 'fpga/board.pcf', 'hls/mlp.cpp', 'hls/build.tcl']) {
+      expect(files, f).toContain(f);
+      expect(fs.existsSync(path.join(out, f)), f).toBe(true);
+    }
+    const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
+    expect(html).toContain('all budgets met');
+    expect(html.match(/<svg/g)?.length).toBe(2);
+  });
+
+  it('exits 3 with the report when no design can meet a budget', async () => {
+    const out = path.join(dir, 'unmet');
+    const r = await runCli(['build', mlp, '--target', 'ice40-up5k', '--data', DIGITS, '--max-luts', '300', '--max-iterations', '2', '--final-epochs', '0', '--qat-epochs', '1', '--verify-vectors', '2', '--out', out], { timeout: 900_000 });
+    expect(r.exitCode, r.stderr).toBe(3);
+    expect(r.stdout).toMatch(/NOT MET: LUTs: [\d,]+ > 300 \(--max-luts 300\)/);
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+    expect(report.passed).toBe(false);
+    expect(report.stoppedBecause).toEqual(expect.any(String));
+    expect(report.verification.passed).toBe(true);
+  });
+
+  it('refuses the other kind of budget, two latency budgets, no budget, an int8 model and float32, writing nothing', async () => {
+    const q = path.join(dir, 'q.onnx');
+    expect((await runCli(['quantize', RANDOM_MLP, '--data', DIGITS, '--out', q], { timeout: 120_000 })).exitCode).toBe(0);
+    const out = path.join(dir, 'refused');
+    const cases: [string[], RegExp][] = [
+      [[RANDOM_MLP, '--target', 'ice40-up5k', '--ram-kb', '4'], /--ram-kb is for MCU targets; ice40-up5k is an FPGA target/],
+      [[RANDOM_MLP, '--target', 'stm32f405', '--max-luts', '100'], /--max-luts is for FPGA targets; stm32f405 is an MCU/],
+      [[RANDOM_MLP, '--target', 'xc7a35t', '--latency-cycles', '10', '--latency-us', '1'], /give either --latency-cycles or --latency-us, not both/],
+      [[RANDOM_MLP, '--target', 'xc7a35t'], /no budget given/],
+      [[q, '--target', 'ice40-up5k', '--max-dsps', '2'], /already quantized \(int8\); build prunes and fine-tunes a float model/],
+      [[RANDOM_MLP, '--target', 'ice40-up5k', '--max-dsps', '2', '--precision', 'float32'], /--precision float32: ice40-up5k is an FPGA target/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(['build', ...args, '--data', DIGITS, '--out', out]);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(fs.existsSync(out)).toBe(false);
+    }
+  });
+});
