@@ -116,9 +116,9 @@ function denseRf1(hw: RtlHardware, family: FpgaFamily, mapping: FpgaMapping): La
   const nonZero = d.weights.filter((w) => w !== 0);
   const perOutput = Array.from({ length: d.nOut }, (_, o) => d.weights.slice(o * d.nIn, (o + 1) * d.nIn).filter((w) => w !== 0).length);
   const productSplit = mapping === 'dsp' ? splitMultiply(family, 8, 8, true, true, 16) : { dsps: 0, logicBits: 0, pieces: 0 };
-  // Products on DSP blocks: a weight of ±2^n is a shift (and a negation), no block; x[i]·w and x[i]·w·2^n are one
-  // multiply (opt_expr trims the constant's zero bits, opt_merge shares equal cells).
-  const dspProducts = new Set(d.weights.flatMap((w, j) => (w !== 0 && Math.abs(oddPart(w)) !== 1 ? [`${j % d.nIn}:${oddPart(w)}`] : []))).size;
+  // Products on DSP blocks: a weight of ±2^n is a shift (and a negation), no block; equal products x[i]·w of two
+  // outputs are one cell (opt_merge; x[i]·w and x[i]·2w are not: the zero bits are trimmed after merging).
+  const dspProducts = new Set(d.weights.flatMap((w, j) => (w !== 0 && Math.abs(oddPart(w)) !== 1 ? [`${j % d.nIn}:${w}`] : []))).size;
   const sum = (v: number[]) => v.reduce((s, x) => s + x, 0);
   return {
     module: hw.module,

@@ -130,6 +130,9 @@ export const XC7_SUITE: readonly SuiteDesign[] = [
   { name: 'r4-4-dsp', mlp: { sizes: [4, 3], seed: 20, multiplierBits: 16 }, reuse: [1], mapping: 'dsp' },
   { name: 'r8-6-dsp-pruned', mlp: { sizes: [8, 6], seed: 28, multiplierBits: 16, sparsity: 0.5 }, reuse: [1], mapping: 'dsp' },
   { name: 'r6-4-dsp-31bit', mlp: { sizes: [6, 4, 3], seed: 29, multiplierBits: 31, argmax: true }, reuse: [1, 1], mapping: 'dsp' },
+  { name: 'r4-4-4-4-dsp-31bit', mlp: { sizes: [4, 4, 4, 4], seed: 30, multiplierBits: 31 }, reuse: [1, 1, 1], mapping: 'dsp' },
+  { name: 'r8-8-dsp', mlp: { sizes: [8, 8], seed: 31, multiplierBits: 16 }, reuse: [1], mapping: 'dsp' },
+  { name: 'r12-6-dsp-pruned-argmax', mlp: { sizes: [12, 6], seed: 32, multiplierBits: 31, sparsity: 0.7, argmax: true }, reuse: [1], mapping: 'dsp' },
 ];
 
 /** The suite design's RTL (its layers are the calibration cases). */
