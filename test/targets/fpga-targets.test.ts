@@ -104,12 +104,13 @@ describe('FPGA target profiles', () => {
     expect(fs.readdirSync(dir).filter((f) => f === 'out')).toEqual([]);
   });
 
-  it('calibrate --target <xc7> exits 2 with one line: the FPGA cost model is calibrated on iCE40 only', async () => {
-    const r = await runCli(['calibrate', '--target', 'xc7z020'], { cwd: dir });
+  it('calibrate --target <xc7> --only exits 2 with one line before synthesizing (an FPGA suite runs whole)', async () => {
+    const r = await runCli(['calibrate', '--target', 'xc7z020', '--only', 'f16', '--out', 'x.json'], { cwd: dir });
     expect(r.exitCode, r.stderr).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^edgeprune: error: xc7z020 is an FPGA target \(xc7\); calibrate --target supports MCU and iCE40 targets for now; .*verify --target xc7z020 --synth/);
+    expect(lines[0]).toMatch(/^edgeprune: error: --only and --update are for MCU targets; xc7z020 is an FPGA target whose suite runs whole; run edgeprune calibrate --target xc7z020 without them/);
     expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+    expect(fs.existsSync(path.join(dir, 'x.json'))).toBe(false);
   });
 });

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { calibrateTarget, type CalibrationRun } from '../../cost/calibrate.js';
 import { UserError } from '../../errors.js';
 import { findTarget, isFpgaTarget, requireMcuTarget } from '../../targets/load-targets.js';
-import { calibrateFpgaTarget, fpgaSuite, type FpgaCalibrationRun } from '../../cost/fpga/calibrate.js';
+import { calibrateFpgaTarget, type FpgaCalibrationRun } from '../../cost/fpga/calibrate.js';
 import { fpgaCalibrationPath } from '../../cost/fpga/calibration.js';
 import { versionLine } from '../../../hw-sim/nextpnr/place-ice40.js';
 import { yosys } from '../../../hw-sim/yosys/synth.js';
@@ -68,12 +68,6 @@ export function renderFpgaCalibration(run: FpgaCalibrationRun): string {
 }
 
 async function calibrateFpga(target: FpgaTarget, options: CalibrateCliOptions): Promise<void> {
-  if (fpgaSuite(target).length === 0) {
-    throw new UserError(
-      `${target.name} is an FPGA target (${target.family}); calibrate --target supports MCU and iCE40 targets for now`,
-      `the ${target.family} cost model has no calibration suite yet (its Yosys runs take minutes per layer); measure a design with verify --target ${target.name} --synth`,
-    );
-  }
   if (options.only || options.update) throw new UserError(`--only and --update are for MCU targets; ${target.name} is an FPGA target whose suite runs whole`, 'run edgeprune calibrate --target ' + target.name + ' without them');
   checkOutputFile(options.out ?? fpgaCalibrationPath(target));
   const measuredOn = `${(await versionLine(yosys())) ?? 'Yosys'}: ${target.yosys.command}, every layer on its own`;

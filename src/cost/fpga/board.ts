@@ -1,7 +1,7 @@
 // The board top's share of an FPGA project (ep_uart_top: the UART line protocol around the core, as `compile` writes
 // it): its LUT and flip-flop terms (the input and output buffers, the name in the DESC reply, the bit-clock divider),
 // fitted like a module's from Yosys runs of the board top around a black-box core; its block RAMs (the reply ROM
-// and the receive FIFO) from structure.
+// and the receive FIFO on iCE40; none on xc7) from structure.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,8 +24,11 @@ export interface BoardShape {
   clksPerBit: number;
 }
 
-/** ep_uart_top's reply ROM (512 × 8) and receive FIFO (16 × 8) in block RAM: one SB_RAM40_4K each. */
-const BOARD_BRAMS: Record<FpgaTarget['family'], number> = { ice40: 2, xc7: 1 };
+/**
+ * ep_uart_top's reply ROM (512 × 8) and receive FIFO (16 × 8): one SB_RAM40_4K each on iCE40; on xc7 synth_xilinx
+ * puts both in LUTs (distributed ROM and RAM: their LUTs are in the fitted formula), no block RAM.
+ */
+const BOARD_BRAMS: Record<FpgaTarget['family'], number> = { ice40: 2, xc7: 0 };
 
 export function boardFeatures(b: BoardShape, family: FpgaTarget['family']): LayerFeatures {
   const terms = { one: 1, inBits: 8 * b.inBytes, outBits: 8 * b.outBytes, nameBytes: b.nameLength, hexCount: clog2(2 * b.inBytes + 1) + clog2(2 * b.outBytes + 1), divider: clog2(b.clksPerBit) };

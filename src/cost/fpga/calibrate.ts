@@ -15,7 +15,7 @@ import { roundSignificant } from '../calibration.js';
 import { fitTerms } from '../fit.js';
 import { currentModuleHashes, FPGA_CALIBRATION_FORMAT, fpgaCalibrationPath, writeFpgaCalibrationFile, type FpgaCalibration } from './calibration.js';
 import { layerFeatures, MODULE_TERMS, type FpgaMapping, type LayerFeatures } from './features.js';
-import { ICE40_SUITE, suiteDesign, type SuiteDesign } from './suite.js';
+import { ICE40_SUITE, suiteDesign, XC7_SUITE, type SuiteDesign } from './suite.js';
 import { measureBoardSuite } from './board.js';
 
 /** One layer of a design as a design of its own (the same instance, the core's ports around it). */
@@ -57,10 +57,9 @@ export interface FpgaCalibrationRun {
   durationMs: number;
 }
 
-/** The suite of a target (iCE40 only so far: xc7 synthesis of these layers takes minutes each). */
+/** The suite of a target's family. */
 export function fpgaSuite(target: FpgaTarget): readonly SuiteDesign[] {
-  if (target.family !== 'ice40') return [];
-  return ICE40_SUITE;
+  return target.family === 'xc7' ? XC7_SUITE : ICE40_SUITE;
 }
 
 /** Synthesize every layer of the suite (one Yosys run per layer). */

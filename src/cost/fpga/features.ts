@@ -5,7 +5,7 @@
 
 import type { FpgaFamily } from '../../../hw-sim/yosys/synth.js';
 import type { RtlHardware, RtlLayer } from '../../emit/verilog/rtl-layer.js';
-import { clog2, denseParamsOf, foldedAccBits, foldedRequantShape, intParam, popcount, rf1RequantShape, type RequantShape } from './params.js';
+import { bitLength, clog2, denseParamsOf, foldedAccBits, foldedRequantShape, intParam, popcount, rf1RequantShape, type RequantShape } from './params.js';
 import { bramBlocks, splitMultiply, type MultiplySplit } from './structure.js';
 
 /** Where the multipliers go (FpgaProject.multipliers): DSP blocks or logic. */
@@ -98,37 +98,51 @@ function denseFolded(hw: RtlHardware, family: FpgaFamily, mapping: FpgaMapping):
   };
 }
 
+/** A constant's odd part (v / 2^trailing zeros): Yosys multiplies by it and shifts (opt_expr trims the zero bits). */
+const oddPart = (v: number): number => {
+  let x = v;
+  while (x !== 0 && x % 2 === 0) x /= 2;
+  return x;
+};
+
 function denseRf1(hw: RtlHardware, family: FpgaFamily, mapping: FpgaMapping): LayerFeatures {
   const d = denseParamsOf(hw);
   const ab = intParam(hw, 'ACC_BITS');
   const q = rf1RequantShape(d, intParam(hw, 'MULT_BITS'));
   const live = q.narrow.filter((m) => m !== 0);
-  const split = requantSplit(family, mapping, ab, q.effectiveMultBits);
+  // Each requantizer multiplies acc by its constant's odd part ({0, M} signed: one bit more than M's significant bits).
+  const trimmed = live.map((m) => bitLength(oddPart(m)));
+  const splits = trimmed.map((b) => requantSplit(family, mapping, ab, b));
   const nonZero = d.weights.filter((w) => w !== 0);
   const perOutput = Array.from({ length: d.nOut }, (_, o) => d.weights.slice(o * d.nIn, (o + 1) * d.nIn).filter((w) => w !== 0).length);
   const productSplit = mapping === 'dsp' ? splitMultiply(family, 8, 8, true, true, 16) : { dsps: 0, logicBits: 0, pieces: 0 };
+  // Products on DSP blocks: a weight of ±2^n is a shift (and a negation), no block; equal products x[i]·w of two
+  // outputs are one cell (opt_merge; x[i]·w and x[i]·2w are not: the zero bits are trimmed after merging).
+  const dspProducts = new Set(d.weights.flatMap((w, j) => (w !== 0 && Math.abs(oddPart(w)) !== 1 ? [`${j % d.nIn}:${w}`] : []))).size;
+  const sum = (v: number[]) => v.reduce((s, x) => s + x, 0);
   return {
     module: hw.module,
     lutTerms: {
       one: 1,
       // A constant product in logic: one adder per set bit of the 16-bit two's complement weight.
       weightOnes: mapping === 'lut' ? nonZero.reduce((s, w) => s + popcount(w & 0xffff), 0) : 0,
-      productBits: mapping === 'lut' ? 16 * nonZero.length : 0,
+      // The products in logic: every one, or on DSP blocks those of the weights ±2^n (shifts and negations).
+      productBits: 16 * (mapping === 'lut' ? nonZero.length : nonZero.filter((w) => Math.abs(oddPart(w)) === 1).length),
       treeBits: ab * perOutput.reduce((s, n) => s + n, 0),
       requantOnesBits: mapping === 'lut' ? live.reduce((s, m) => s + popcount(m), 0) * ab : 0,
-      requantPieceBits: mapping === 'dsp' ? live.length * (split.logicBits + (split.pieces - 1) * (ab + q.multBits)) : 0,
-      requantBits: live.length * (ab + q.multBits),
+      requantPieceBits: mapping === 'dsp' ? sum(splits.map((p, o) => p.logicBits + (p.pieces - 1) * (ab + trimmed[o]))) : 0,
+      requantBits: sum(trimmed.map((b) => ab + b)),
       outputs: d.nOut,
     },
     ffTerms: {
       one: 1,
       accBits: ab * d.nOut,
-      requantLogicProduct: mapping === 'lut' ? live.length * (ab + q.multBits) : 0,
-      requantDspProduct: mapping === 'dsp' ? live.length * (ab + q.multBits) : 0,
+      requantLogicProduct: mapping === 'lut' ? sum(trimmed.map((b) => ab + b)) : 0,
+      requantDspProduct: mapping === 'dsp' ? sum(trimmed.map((b) => ab + b)) : 0,
       outputs: d.nOut,
       inputs: d.nIn,
     },
-    dsps: live.length * split.dsps + nonZero.length * productSplit.dsps,
+    dsps: sum(splits.map((p) => p.dsps)) + dspProducts * productSplit.dsps,
     brams: 0,
   };
 }

@@ -1,0 +1,104 @@
+// The FPGA cost model on xc7 (synth_xilinx): mul2dsp's DSP48E1 split (25 × 18, signed, slices of 17 bits) and the
+// RAMB18E1/RAMB36E1 tiling against Yosys on bare multiplies and a suite layer; the committed xc7a35t and xc7z020
+// calibrations (one fit: the same synthesis) up to date with the library; small designs predicted within 15% of Yosys
+// with DSP and block RAM exact. The digits MLP on xc7a35t is in bench/fpga-cost-model.ts (--target xc7a35t).
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { synthesize } from '../../hw-sim/yosys/synth.js';
+import { fpgaSuite, layerDesign, synthesizeCore } from '../../src/cost/fpga/calibrate.js';
+import { loadFpgaCalibration, staleModules } from '../../src/cost/fpga/calibration.js';
+import { layerFeatures } from '../../src/cost/fpga/features.js';
+import { predictFpgaProjectCost } from '../../src/cost/fpga/predict.js';
+import { bramBlocks, splitMultiply } from '../../src/cost/fpga/structure.js';
+import { ICE40_SUITE, suiteDesign, XC7_SUITE } from '../../src/cost/fpga/suite.js';
+import { fpgaProject } from '../../src/emit/verilog/fpga-project.js';
+import { findTarget } from '../../src/targets/load-targets.js';
+import type { FpgaTarget } from '../../src/targets/schema.js';
+import { makeTempDir, removeTempDir } from '../../src/util/temp-dir.js';
+import { int8ChainModel } from '../verilog/rtl-models.js';
+import { plainNames } from '../support/hostile-names.js';
+
+const XC7A35T = findTarget('xc7a35t') as FpgaTarget;
+const rel = (predicted: number, measured: number) => Math.abs(predicted - measured) / Math.max(1, measured);
+
+describe('structure on xc7: DSP48E1 tiles and RAMB18E1/RAMB36E1', () => {
+  it('splits multiplies as synth_xilinx does (25 × 18 signed, wider operands in 17-bit slices)', () => {
+    expect(splitMultiply('xc7', 8, 8, true, true, 16)).toEqual({ dsps: 1, logicBits: 0, pieces: 1 });
+    // A requantizer at 16-bit multipliers: acc (≤ 25 bits) × {0, M} (17 bits) fits one block.
+    expect(splitMultiply('xc7', 24, 17, true, true, 40)).toEqual({ dsps: 1, logicBits: 0, pieces: 1 });
+    // At 31-bit multipliers: 32 × 32 → two 17-bit slices of each operand.
+    expect(splitMultiply('xc7', 32, 32, true, true, 63)).toEqual({ dsps: 4, logicBits: 0, pieces: 4 });
+    expect(splitMultiply('xc7', 32, 17, true, true, 48)).toEqual({ dsps: 2, logicBits: 0, pieces: 2 });
+  });
+
+  it('tiles memories into the cheapest block shape (RAMB18E1 = 0.5)', () => {
+    expect(bramBlocks('xc7', 1024, 8)).toBe(0.5);
+    expect(bramBlocks('xc7', 64, 32)).toBe(0.5);
+    expect(bramBlocks('xc7', 256, 128)).toBe(2);
+    expect(bramBlocks('xc7', 96, 48)).toBe(1);
+  });
+
+  it.each([
+    [8, 8],
+    [24, 17],
+    [32, 17],
+    [32, 32],
+    [18, 26],
+  ])('a signed %i × %i multiply takes the DSP48E1s the split says', async (a, b) => {
+    const work = makeTempDir('xc7-mul');
+    try {
+      const file = path.join(work, 'mul.v');
+      fs.writeFileSync(file, [
+        'module mul (input wire clk, input wire signed [' + (a - 1) + ':0] a, input wire signed [' + (b - 1) + ':0] b, output reg signed [' + (a + b - 1) + ':0] y);',
+        '    always @(posedge clk) y <= a * b;',
+        'endmodule',
+        '',
+      ].join('\n'));
+      const r = await synthesize({ verilog: [file], top: 'mul', family: 'xc7', dsp: true });
+      expect(r.dsps).toBe(splitMultiply('xc7', a, b, true, true, a + b).dsps);
+    } finally {
+      removeTempDir(work);
+    }
+  });
+
+  it('a folded layer with products on DSP blocks and a 32 × 128 weight ROM: DSP and block RAM as Yosys counts them', async () => {
+    const s = XC7_SUITE.find((d) => d.name === 'f32x16-rf32-dsp-tensor')!;
+    const design = suiteDesign(s);
+    const layer = design.layers[0];
+    const f = layerFeatures(layer, 'xc7', s.mapping)!;
+    const r = await synthesizeCore(layerDesign(design, layer), 'xc7', s.mapping);
+    expect({ dsps: r.dsps, brams: r.blockRams }).toEqual({ dsps: f.dsps, brams: f.brams });
+    expect(f.dsps).toBe(17); // 16 products and the per-tensor requantizer
+    expect(f.brams).toBe(2);
+  });
+});
+
+describe.each(['xc7a35t', 'xc7z020'])('the committed calibration of %s', (name) => {
+  it('is the xc7 suite fitted: every module, folded layers within 10% rms', () => {
+    const cal = loadFpgaCalibration(name);
+    expect(cal.family).toBe('xc7');
+    expect(fpgaSuite(findTarget(name) as FpgaTarget)).toBe(XC7_SUITE);
+    expect(XC7_SUITE).not.toBe(ICE40_SUITE);
+    for (const m of ['ep_dense_folded', 'ep_dense_rf1', 'ep_collect', 'ep_argmax', 'ep_uart_top']) expect(cal.kernels[m], m).toBeDefined();
+    expect(cal.kernels.ep_dense_folded.fit.luts.rmsError).toBeLessThan(0.1);
+    expect(cal.kernels.ep_dense_folded.fit.luts.maxError).toBeLessThan(0.15);
+  });
+  it(`is up to date with the library modules (else: edgeprune calibrate --target ${name})`, () => {
+    expect(staleModules(loadFpgaCalibration(name))).toEqual([]);
+  });
+});
+
+describe('resources on xc7a35t: the prediction within 15% of Yosys (synth_xilinx), DSP and block RAM exact', () => {
+  it.each([
+    ['at reuse factor 1, all in LUTs', {}, 'lut'],
+    ['folded (RF 8, then serial at RF 16), multipliers on DSP blocks', { layer_0: 8, layer_1: 16, layer_2: 16 }, 'dsp'],
+  ] as const)('a chain of three 4→4 layers with argmax %s', async (_, reuseFactors: Record<string, number>, multipliers) => {
+    const project = fpgaProject(int8ChainModel(plainNames(3)), XC7A35T, { reuseFactors, multipliers });
+    const predicted = predictFpgaProjectCost(project, XC7A35T).total;
+    const measured = await synthesizeCore(project.design, 'xc7', project.multipliers);
+    expect(rel(predicted.luts, measured.luts), `LUT ${predicted.luts} vs ${measured.luts}`).toBeLessThan(0.15);
+    expect(predicted.dsps).toBe(measured.dsps);
+    expect(predicted.brams).toBe(measured.blockRams);
+  });
+});
