@@ -8,6 +8,7 @@ import { predictBoardTop, addResources, predictFpgaCost, type FpgaCostPrediction
 import { loadFpgaCalibration, type FpgaCalibration } from '../../cost/fpga/calibration.js';
 import { predictLogicCells } from '../../cost/fpga/logic-cells.js';
 import { foldedReuseFactors } from '../../emit/verilog/lower-dense-folded.js';
+import type { MultiplierMapping } from '../../emit/verilog/fpga-project.js';
 import { lowerToRtl, type RtlDesign } from '../../emit/verilog/lower-rtl.js';
 import { UserError } from '../../errors.js';
 import { staticInfo, type Graph } from '../../ir/graph.js';
@@ -96,11 +97,12 @@ function greedyUnfold(g: Graph, target: FpgaTarget, budgets: readonly FpgaBudget
 }
 
 /**
- * The design of a quantized model that meets the budgets at the lowest latency the greedy folding finds, or, when
+ * The design of a quantized model (`requested`: every mapping, or only products and requantizers on DSP blocks, or
+ * only logic) that meets the budgets at the lowest latency the greedy folding finds, or, when
  * none does, the one least over its most violated budget (the pruning search then works on that budget).
  */
-export function chooseFpgaDesign(g: Graph, target: FpgaTarget, budgets: readonly FpgaBudget[], calibration: FpgaCalibration = loadFpgaCalibration(target)): FpgaDesignChoice {
-  const mappings = target.resources.dsps > 0 ? MAPPINGS : MAPPINGS.filter((m) => m.multipliers === 'lut');
+export function chooseFpgaDesign(g: Graph, target: FpgaTarget, budgets: readonly FpgaBudget[], calibration: FpgaCalibration = loadFpgaCalibration(target), requested: MultiplierMapping = 'auto'): FpgaDesignChoice {
+  const mappings = MAPPINGS.filter((m) => (requested === 'auto' ? target.resources.dsps > 0 || m.multipliers === 'lut' : m.multipliers === requested && !m.productsInLogic));
   let best: FpgaDesignChoice | undefined;
   for (const m of mappings) {
     const c = greedyUnfold(g, target, budgets, m, calibration);

@@ -8,7 +8,7 @@
 import { exportOnnx } from '../../onnx/export.js';
 import { interpreterScore } from '../../data/evaluate.js';
 import { fpgaOutputFiles } from '../../emit/fpga-output.js';
-import { multipliersSummary } from '../../emit/verilog/fpga-project.js';
+import { multipliersSummary, type MultiplierMapping } from '../../emit/verilog/fpga-project.js';
 import type { Graph } from '../../ir/graph.js';
 import type { ProgressiveData } from '../../prune/progressive.js';
 import type { Trainer } from '../../prune/trainer.js';
@@ -33,6 +33,8 @@ export interface FpgaBuildInput {
   trainer: Trainer;
   budgets: FpgaBudget[];
   search: Omit<SearchOptions<FpgaBudgetName>, 'budgets'>;
+  /** Where multipliers may go (--multipliers): every mapping the design choice weighs, or DSP blocks only, or logic only. */
+  multipliers: MultiplierMapping;
   /** Test samples the RTL is simulated on. */
   verifyVectors: number;
   /** The final quantization (multiplierBits: the family's DSP operand). */
@@ -50,7 +52,7 @@ export async function buildForFpga(input: FpgaBuildInput): Promise<FpgaBuildOutp
   const { target, data, trainer, budgets } = input;
   const log = input.events?.onPhase ?? (() => {});
   const quantize = searchQuantizer(data.train, input.int8.multiplierBits);
-  const denseCosts = fpgaPricing(target, budgets, quantize).costs(input.graph);
+  const denseCosts = fpgaPricing(target, budgets, quantize, input.multipliers).costs(input.graph);
   let internal = budgets;
   let search: SearchResult<FpgaBudgetName> | undefined;
   let deployment: Int8Deployment | undefined;
@@ -58,13 +60,13 @@ export async function buildForFpga(input: FpgaBuildInput): Promise<FpgaBuildOutp
   let measured: MeasuredDesign | undefined;
   for (let round = 0; round < 3; round++) {
     log(round === 0 ? 'searching under the budgets (FPGA cost model: reuse factors and multiplier mapping chosen per candidate)' : `the tools measured over budget: searching on with tighter internal limits (round ${round + 1})`);
-    const pricing = fpgaPricing(target, internal, quantize);
+    const pricing = fpgaPricing(target, internal, quantize, input.multipliers);
     const next = await searchUnderBudget(search?.graph ?? input.graph, trainer, data, (g) => pricing.costs(g), { ...input.search, budgets: internal, reference: search?.dense }, input.events);
     search = search ? continuedSearch(search, next) : next;
     const how = input.int8.qatEpochs === undefined ? 'post-training' : `after ${input.int8.qatEpochs} epoch(s) of quantization-aware fine-tuning`;
     log(`quantizing the pruned model to int8 (${how}, ${input.int8.method} ranges, ${input.int8.multiplierBits}-bit multipliers)`);
     deployment = await quantizePruned(search.graph, data.train, input.int8);
-    design = chooseFpgaDesign(deployment.graph, target, internal);
+    design = chooseFpgaDesign(deployment.graph, target, internal, undefined, input.multipliers);
     const inputs = sampleVectors(deployment.graph, data.test, input.verifyVectors);
     log(`verifying the design in Verilator on ${inputs.length} test samples and measuring it with Yosys${target.pnr ? ', nextpnr and icepack' : ''} (reuse factors ${Object.entries(design.reuseFactors).map(([k, rf]) => `${k}=${rf}`).join(', ')})`);
     const vectors = { inputs, source: `${inputs.length} samples of the test split of ${data.test.source}` };

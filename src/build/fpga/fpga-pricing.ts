@@ -4,6 +4,7 @@
 
 import { loadFpgaCalibration } from '../../cost/fpga/calibration.js';
 import type { Dataset } from '../../data/dataset.js';
+import type { MultiplierMapping } from '../../emit/verilog/fpga-project.js';
 import type { Graph } from '../../ir/graph.js';
 import { calibrationInputs } from '../../quant/calibration-data.js';
 import { quantizeModel } from '../../quant/quantize.js';
@@ -31,13 +32,13 @@ export function searchQuantizer(train: Dataset, multiplierBits: number): (g: Gra
   };
 }
 
-export function fpgaPricing(target: FpgaTarget, budgets: readonly FpgaBudget[], quantize: (g: Graph) => Graph): FpgaPricing {
+export function fpgaPricing(target: FpgaTarget, budgets: readonly FpgaBudget[], quantize: (g: Graph) => Graph, mapping: MultiplierMapping = 'auto'): FpgaPricing {
   const calibration = loadFpgaCalibration(target);
   const cache = new WeakMap<Graph, FpgaDesignChoice>();
   const design = (g: Graph) => {
     let d = cache.get(g);
     if (!d) {
-      d = chooseFpgaDesign(quantize(g), target, budgets, calibration);
+      d = chooseFpgaDesign(quantize(g), target, budgets, calibration, mapping);
       cache.set(g, d);
     }
     return d;

@@ -95,6 +95,7 @@ export async function runFpgaBuild(file: string, target: FpgaTarget, o: BuildCli
         maxIterations: o.maxIterations, criterion: o.criterion as 'l1' | 'l2', weightProposals: o.weightProposals,
       },
       verifyVectors: o.verifyVectors,
+      multipliers: o.multipliers ?? 'auto',
       int8: { method, denseWeights: o.denseWeights, qatEpochs: o.qatEpochs ?? DEFAULT_FPGA_QAT_EPOCHS, seed: o.seed, batchSize: o.batchSize, backend: o.backend, multiplierBits: bits },
       events: {
         onPhase: (t) => progress.line(terminalText(t)),

@@ -13,6 +13,8 @@ import type { BuildReport } from '../../report/build-report.js';
 import { DEFAULT_TARGET_NAME, findMcuTarget, findTarget, isFpgaTarget } from '../../targets/load-targets.js';
 import { refuseOtherKindFlags } from '../target-kind-flags.js';
 import { runFpgaBuild } from './build-fpga.js';
+import { parseMultiplierMapping } from '../reuse-factor-option.js';
+import type { MultiplierMapping } from '../../emit/verilog/fpga-project.js';
 import { terminalJson, terminalText } from '../../util/escape.js';
 import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
 import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
@@ -45,6 +47,7 @@ export interface BuildCliOptions extends DataOptions, TrainingCliOptions {
   maxLuts?: number;
   maxDsps?: number;
   maxBrams?: number;
+  multipliers?: MultiplierMapping;
   maxDrop: number;
   proposalEpochs: number;
   finalEpochs: number;
@@ -138,6 +141,7 @@ export function registerBuild(program: Command): void {
     .option('--max-luts <n>', 'FPGA: LUT budget (the core on xc7; the placed board top, core + UART, on iCE40)', numberOption('--max-luts', positiveUpTo(Number.MAX_SAFE_INTEGER)))
     .option('--max-dsps <n>', 'FPGA: DSP block budget (0: every multiplier in logic)', numberOption('--max-dsps', { min: 0, max: Number.MAX_SAFE_INTEGER }))
     .option('--max-brams <n>', 'FPGA: block RAM budget (RAMB36 on xc7, a RAMB18 counting half; EBR on iCE40)', numberOption('--max-brams', { min: 0, max: Number.MAX_SAFE_INTEGER }))
+    .option('--multipliers <where>', 'FPGA: where multipliers may go: auto (the build weighs DSP blocks, requantizers on DSP blocks with the int8 products in logic, and all logic), dsp, or lut', parseMultiplierMapping)
     .option('--max-drop <points>', 'largest accuracy drop accepted, in percentage points', numberOption('--max-drop', positiveUpTo(100)), 1.5)
     .option('--proposal-epochs <n>', 'fine-tuning epochs of each proposal', parseIntOption('--proposal-epochs', 0, 100_000), 1)
     .option('--final-epochs <n>', 'fine-tuning epochs once the budgets hold', parseIntOption('--final-epochs', 0, 100_000), 10)
@@ -160,7 +164,7 @@ export function registerBuild(program: Command): void {
       if (!(await runFpgaBuild(file, chosen, o, method))) process.exitCode = EXIT_BUDGET_UNMET;
       return;
     }
-    refuseOtherKindFlags([['--latency-cycles', o.latencyCycles !== undefined], ['--latency-us', o.latencyUs !== undefined], ['--max-luts', o.maxLuts !== undefined], ['--max-dsps', o.maxDsps !== undefined], ['--max-brams', o.maxBrams !== undefined]], 'FPGA', chosen.name, () => 'MCU budgets: --latency-ms, --max-instructions, --ram-kb, --flash-kb');
+    refuseOtherKindFlags([['--multipliers', o.multipliers !== undefined], ['--latency-cycles', o.latencyCycles !== undefined], ['--latency-us', o.latencyUs !== undefined], ['--max-luts', o.maxLuts !== undefined], ['--max-dsps', o.maxDsps !== undefined], ['--max-brams', o.maxBrams !== undefined]], 'FPGA', chosen.name, () => 'MCU budgets: --latency-ms, --max-instructions, --ram-kb, --flash-kb');
     const target = findMcuTarget(o.target, 'build');
     const budgets = parseBudgets(o, target);
     const outOptions = { force: o.force, inputs: [file, o.data] };
