@@ -1,9 +1,10 @@
 // Issue 11's FPGA build goals, on the digits MLP (64-64-32-10) trained here with `edgeprune train --arch mlp --seed S`:
 //  - ice40: `build --target ice40-up5k` with a cycle and a LUT budget that the dense model misses at every reuse factor
 //    and mapping (the cost model's best dense design is printed): met, placed and routed, bitstream written.
-//  - xc7: the dense design (the fastest design of the dense model that fits xc7a35t, as the build's design choice finds
-//    it) sets the DSP budget: `build --target xc7a35t --max-dsps ⌊D/4⌋`, alone and with the dense design's latency
-//    held (--latency-cycles), measured by Yosys, with ≤ 1.5 points of accuracy drop.
+//  - xc7: the dense design with every multiplier on a DSP48E1 (hls4ml's convention; the fastest such design of the
+//    dense model that fits xc7a35t, as the build's design choice finds it) sets the DSP budget D/4:
+//    `build --target xc7a35t --max-dsps ⌊D/4⌋` (any mapping), with `--multipliers dsp` (the products stay on DSP
+//    blocks), and with the dense design's latency held too (--latency-cycles), measured by Yosys, ≤ 1.5 points drop.
 // Each run prints the budgets (estimated and measured), the design, the accuracy and the wall time.
 //
 //   npx tsc -p . && node dist/bench/fpga-build.js [--seeds 0,1,2] [--only ice40|xc7] [--latency-cycles N --max-luts N]
@@ -12,6 +13,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { chooseFpgaDesign } from '../src/build/fpga/choose-design.js';
+import { loadFpgaCalibration } from '../src/cost/fpga/calibration.js';
+import type { MultiplierMapping } from '../src/emit/verilog/fpga-project.js';
 import { parseFpgaBudgets } from '../src/build/fpga/fpga-budgets.js';
 import { searchQuantizer } from '../src/build/fpga/fpga-pricing.js';
 import { loadSplit } from '../src/cli/data-options.js';
@@ -41,10 +44,10 @@ async function train(seed: string, out: string): Promise<void> {
 }
 
 /** The dense model's best design on a target under these budgets (the cost model's, as the build's search starts). */
-async function denseDesign(model: string, target: FpgaTarget, budgets: Parameters<typeof parseFpgaBudgets>[0]) {
+async function denseDesign(model: string, target: FpgaTarget, budgets: Parameters<typeof parseFpgaBudgets>[0], mapping: MultiplierMapping = 'auto') {
   const g = await loadModel(model);
   const train = fitToModel(loadSplit(DATA, { seed: 0, validation: 0.15, test: 0.2 }).train, g);
-  return chooseFpgaDesign(searchQuantizer(train, fpgaMultiplierBits(target))(g), target, parseFpgaBudgets(budgets, target));
+  return chooseFpgaDesign(searchQuantizer(train, fpgaMultiplierBits(target))(g), target, parseFpgaBudgets(budgets, target), loadFpgaCalibration(target), mapping);
 }
 
 async function build(label: string, args: string[], out: string): Promise<void> {
@@ -85,11 +88,14 @@ async function main(): Promise<void> {
       }
       if (only !== 'ice40') {
         const a35 = findTarget('xc7a35t') as FpgaTarget;
-        const dense = await denseDesign(model, a35, { latencyCycles: 1e9 });
+        const dense = await denseDesign(model, a35, { latencyCycles: 1e9 }, 'dsp');
         const dsps = Math.floor(dense.costs.dsps / 4);
-        console.log(`  xc7a35t: the dense design (fastest that fits): ${dense.costs.latencyCycles} cycles, ${dense.costs.dsps} DSP48E1, ${dense.costs.luts} LUTs predicted (reuse ${Object.entries(dense.reuseFactors).map(([k, v]) => `${k}=${v}`).join(', ')}); DSP budget ⌊${dense.costs.dsps}/4⌋ = ${dsps}`);
-        await build(`build xc7a35t --max-dsps ${dsps}`, [model, '--target', 'xc7a35t', '--max-dsps', String(dsps)], path.join(work, `xc7-${seed}`));
-        await build(`build xc7a35t --max-dsps ${dsps} --latency-cycles ${dense.costs.latencyCycles}`, [model, '--target', 'xc7a35t', '--max-dsps', String(dsps), '--latency-cycles', String(dense.costs.latencyCycles)], path.join(work, `xc7-lat-${seed}`));
+        const lat = dense.costs.latencyCycles;
+        console.log(`  xc7a35t: the dense design with every multiplier on DSP48E1 (fastest that fits): ${lat} cycles, ${dense.costs.dsps} DSP48E1, ${dense.costs.luts} LUTs predicted (reuse ${Object.entries(dense.reuseFactors).map(([k, v]) => `${k}=${v}`).join(', ')}); DSP budget ⌊${dense.costs.dsps}/4⌋ = ${dsps}`);
+        const common = [model, '--target', 'xc7a35t', '--max-dsps', String(dsps)];
+        await build(`build xc7a35t --max-dsps ${dsps}`, common, path.join(work, `xc7-${seed}`));
+        await build(`build xc7a35t --max-dsps ${dsps} --multipliers dsp`, [...common, '--multipliers', 'dsp'], path.join(work, `xc7-dsp-${seed}`));
+        await build(`build xc7a35t --max-dsps ${dsps} --multipliers dsp --latency-cycles ${lat}`, [...common, '--multipliers', 'dsp', '--latency-cycles', String(lat)], path.join(work, `xc7-lat-${seed}`));
       }
     }
   } finally {

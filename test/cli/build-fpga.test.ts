@@ -1,7 +1,7 @@
 // `edgeprune build --target <fpga>`: a digits MLP whose dense design misses a cycle and LUT budget on ice40-up5k at
 // every reuse factor is pruned until it meets them, as Verilator, Yosys and nextpnr measure (bit-exact, placed,
-// bitstream written); exit 3 with the report when a budget cannot be met; the other kind's budgets and int8 models
-// refused by name.
+// bitstream written); exit 3 with the report when a budget cannot be met (xc7a35t, Yosys); the other kind's budgets,
+// int8 models and layers the cost model cannot price refused by name.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,18 +60,24 @@ describe('build --target <fpga>', () => {
     expect(html.match(/<svg/g)?.length).toBe(2);
   });
 
-  it('exits 3 with the report when no design can meet a budget', async () => {
+  it('exits 3 with the report when no design can meet a budget (xc7a35t: products on DSP blocks, one DSP48E1 allowed)', async () => {
     const out = path.join(dir, 'unmet');
-    const r = await runCli(['build', mlp, '--target', 'ice40-up5k', '--data', DIGITS, '--max-luts', '300', '--max-iterations', '2', '--final-epochs', '0', '--qat-epochs', '1', '--verify-vectors', '2', '--out', out], { timeout: 900_000 });
+    const r = await runCli(['build', mlp, '--target', 'xc7a35t', '--data', DIGITS, '--multipliers', 'dsp', '--max-dsps', '1', '--max-iterations', '2', '--final-epochs', '0', '--qat-epochs', '1', '--verify-vectors', '2', '--out', out], { timeout: 900_000 });
     expect(r.exitCode, r.stderr).toBe(3);
-    expect(r.stdout).toMatch(/NOT MET: LUTs: [\d,]+ > 300 \(--max-luts 300\)/);
+    expect(r.stderr).toMatch(/^precision: int8 \(FPGA target; 16-bit requantization multipliers for DSP48E1\)/);
+    expect(r.stdout).toMatch(/NOT MET: DSP blocks: \d+ > 1 \(--max-dsps 1\)/);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
-    expect(report.passed).toBe(false);
+    expect(report).toMatchObject({ passed: false, resourceScope: expect.stringMatching(/^the core/), design: { multipliers: { mapping: 'dsp', productsInLogic: false }, clock: { fmaxMHz: null } } });
     expect(report.stoppedBecause).toEqual(expect.any(String));
-    expect(report.verification.passed).toBe(true);
+    // Measured by Yosys (synth_xilinx): the DSP blocks are structural, predicted exactly.
+    const dsps = report.budgets.find((b: { name: string }) => b.name === 'dsps');
+    expect(dsps.measured).toBe(dsps.estimated);
+    expect(report.verification).toMatchObject({ passed: true, vectors: 2, placement: null, logicCellsSource: expect.stringMatching(/^estimated/) });
+    expect(report.verification.resourcesSource).toMatch(/synth_xilinx/);
+    expect(fs.existsSync(path.join(out, 'fpga', 'board.xdc'))).toBe(true);
   });
 
-  it('refuses the other kind of budget, two latency budgets, no budget, an int8 model and float32, writing nothing', async () => {
+  it('refuses the other kind of budget, two latency budgets, no budget, an int8 model, float32 and a layer the cost model cannot price, writing nothing', async () => {
     const q = path.join(dir, 'q.onnx');
     expect((await runCli(['quantize', RANDOM_MLP, '--data', DIGITS, '--out', q], { timeout: 120_000 })).exitCode).toBe(0);
     const out = path.join(dir, 'refused');
@@ -82,6 +88,7 @@ describe('build --target <fpga>', () => {
       [[RANDOM_MLP, '--target', 'xc7a35t'], /no budget given/],
       [[q, '--target', 'ice40-up5k', '--max-dsps', '2'], /already quantized \(int8\); build prunes and fine-tunes a float model/],
       [[RANDOM_MLP, '--target', 'ice40-up5k', '--max-dsps', '2', '--precision', 'float32'], /--precision float32: ice40-up5k is an FPGA target/],
+      [[path.resolve('examples/models/digits-cnn.onnx'), '--target', 'ice40-up5k', '--max-dsps', '8'], /prices every candidate design with the FPGA cost model, and it has no formula for ep_\w+ \(layer '[^']+'\) on ice40-up5k/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(['build', ...args, '--data', DIGITS, '--out', out]);

@@ -20,7 +20,8 @@ import { sampleVectors } from '../build.js';
 import { quantizePruned, type Int8Deployment, type Int8Options } from '../int8-deployment.js';
 import { continuedSearch, searchUnderBudget, type SearchEvents, type SearchOptions, type SearchResult } from '../search.js';
 import { chooseFpgaDesign, type FpgaDesignChoice } from './choose-design.js';
-import type { FpgaBudget, FpgaBudgetName } from './fpga-budgets.js';
+import type { FpgaBudget, FpgaBudgetName, FpgaCosts } from './fpga-budgets.js';
+import { UserError } from '../../errors.js';
 import { fpgaPricing, searchQuantizer } from './fpga-pricing.js';
 import { measureDesign, type MeasuredDesign } from './measure-design.js';
 
@@ -48,11 +49,24 @@ export interface FpgaBuildOutput {
   graph: Graph;
 }
 
+/** The dense model's best design (the search's start): a model with a layer the FPGA cost model cannot price is refused here, before any training. */
+function priceDense(input: FpgaBuildInput, quantize: (g: Graph) => Graph): FpgaCosts {
+  try {
+    return fpgaPricing(input.target, input.budgets, quantize, input.multipliers).costs(input.graph);
+  } catch (e) {
+    if (!(e instanceof UserError) || !/has no formula/.test(e.message)) throw e;
+    throw new UserError(
+      `build --target ${input.target.name} prices every candidate design with the FPGA cost model, and ${e.message.replace(/^the FPGA cost model /, 'it ')}`,
+      `the RTL of this model can be compiled and verified at reuse factors you choose (edgeprune compile|verify <model> --target ${input.target.name} --calibration-data <file> --reuse-factor ...), or built for an MCU target`,
+    );
+  }
+}
+
 export async function buildForFpga(input: FpgaBuildInput): Promise<FpgaBuildOutput> {
   const { target, data, trainer, budgets } = input;
   const log = input.events?.onPhase ?? (() => {});
   const quantize = searchQuantizer(data.train, input.int8.multiplierBits);
-  const denseCosts = fpgaPricing(target, budgets, quantize, input.multipliers).costs(input.graph);
+  const denseCosts = priceDense(input, quantize);
   let internal = budgets;
   let search: SearchResult<FpgaBudgetName> | undefined;
   let deployment: Int8Deployment | undefined;
