@@ -62,6 +62,21 @@ describe('structure on xc7: DSP48E1 tiles and RAMB18E1/RAMB36E1', () => {
     }
   });
 
+  // r8-8-dsp: 64 weights, two of them ±2^n (shifts), one product x[2]·85 shared by two outputs, and x[7]·−56 beside
+  // x[7]·−28 (not shared); r6-4-dsp-31bit: 31-bit requantization multipliers whose zero low bits are trimmed (one
+  // block each, not two), three ±2^n weights and two shared products.
+  it.each([
+    ['r8-8-dsp', 69],
+    ['r6-4-dsp-31bit', 23],
+  ])('a layer at reuse factor 1 on DSP blocks (%s): constant products as Yosys maps them', async (name, blocks) => {
+    const s = XC7_SUITE.find((d) => d.name === name)!;
+    const design = suiteDesign(s);
+    const f = layerFeatures(design.layers[0], 'xc7', s.mapping)!;
+    expect(f.dsps).toBe(blocks);
+    const r = await synthesizeCore(layerDesign(design, design.layers[0]), 'xc7', s.mapping);
+    expect(r.dsps).toBe(f.dsps);
+  });
+
   it('a folded layer with products on DSP blocks and a 32 × 128 weight ROM: DSP and block RAM as Yosys counts them', async () => {
     const s = XC7_SUITE.find((d) => d.name === 'f32x16-rf32-dsp-tensor')!;
     const design = suiteDesign(s);
