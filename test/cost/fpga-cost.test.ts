@@ -1,6 +1,6 @@
 // The FPGA cost model (src/cost/fpga/) against the tools: its cycles equal Verilator's on folded, serial and RF=1
 // designs; its LUTs, DSP blocks and block RAMs are within 15% of Yosys (synth_ice40) on the bench models: the digits
-// MLP folded on ice40-up5k as bench/fpga-digits-ice40.ts builds it, and a chain model at RF=1 and folded; mul2dsp's
+// MLP folded on ice40-up5k as bench/fpga-digits-ice40.ts builds it, and a chain model folded (at RF=1: bench/fpga-cost-model.ts); mul2dsp's
 // split and the block-RAM shapes on known cases; the committed ice40-up5k calibration is up to date with the library.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -127,12 +127,8 @@ describe('resources: the prediction within 15% of Yosys (synth_ice40)', () => {
     expect(predicted.brams).toBe(measured.blockRams);
   });
 
-  it('a chain of three 4→4 layers with argmax at reuse factor 1', async () => {
-    const { predicted, measured } = await compare(int8ChainModel(plainNames(3)), {});
-    expect(rel(predicted.luts, measured.luts)).toBeLessThan(0.15);
-    expect(predicted.dsps).toBe(measured.dsps);
-    expect(predicted.brams).toBe(measured.blockRams);
-  });
+  // The chain at reuse factor 1 in LUTs (a 42 s synthesis) is measured by bench/fpga-cost-model.ts, not here: its
+  // formula's fit is checked on every calibration case, and the suite keeps its time.
 
   it('the same chain folded (RF 8, then serial at RF 16)', async () => {
     const { predicted, measured } = await compare(int8ChainModel(plainNames(3)), { layer_0: 8, layer_1: 16, layer_2: 16 });
