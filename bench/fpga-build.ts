@@ -16,7 +16,7 @@ import { chooseFpgaDesign } from '../src/build/fpga/choose-design.js';
 import { loadFpgaCalibration } from '../src/cost/fpga/calibration.js';
 import type { MultiplierMapping } from '../src/emit/verilog/fpga-project.js';
 import { parseFpgaBudgets } from '../src/build/fpga/fpga-budgets.js';
-import { searchQuantizer } from '../src/build/fpga/fpga-pricing.js';
+import { searchQuantizer } from '../src/build/int8-deployment.js';
 import { loadSplit } from '../src/cli/data-options.js';
 import { fpgaMultiplierBits } from '../src/cli/fpga-model.js';
 import { fitToModel } from '../src/data/fit-model.js';
@@ -47,7 +47,7 @@ async function train(seed: string, out: string): Promise<void> {
 async function denseDesign(model: string, target: FpgaTarget, budgets: Parameters<typeof parseFpgaBudgets>[0], mapping: MultiplierMapping = 'auto') {
   const g = await loadModel(model);
   const train = fitToModel(loadSplit(DATA, { seed: 0, validation: 0.15, test: 0.2 }).train, g);
-  return chooseFpgaDesign(searchQuantizer(train, fpgaMultiplierBits(target))(g), target, parseFpgaBudgets(budgets, target), loadFpgaCalibration(target), mapping);
+  return chooseFpgaDesign(searchQuantizer(train, { multiplierBits: fpgaMultiplierBits(target) })(g), target, parseFpgaBudgets(budgets, target), loadFpgaCalibration(target), mapping);
 }
 
 async function build(label: string, args: string[], out: string): Promise<void> {

@@ -18,17 +18,22 @@ import type { BoundCostModel } from './build.js';
  */
 export const SEARCH_CALIBRATION_SAMPLES = 16;
 
-/** The cost model of int8 deployments: each candidate float graph is quantized (cached per graph), and the int8 graph priced. */
-export function int8CostModel(int8Cost: BoundCostModel, train: Dataset, denseWeights?: WeightGranularity): BoundCostModel {
+/** How the search quantizes each candidate to price it (cached per graph): min/max ranges on the first train samples. */
+export function searchQuantizer(train: Dataset, o: { denseWeights?: WeightGranularity; multiplierBits?: number } = {}): (g: Graph) => Graph {
   const cache = new WeakMap<Graph, Graph>();
-  const quantized = (g: Graph) => {
+  return (g) => {
     let q = cache.get(g);
     if (!q) {
-      q = quantizeModel(g, calibrationInputs(g, train, SEARCH_CALIBRATION_SAMPLES), { method: 'minmax', denseWeights }).graph;
+      q = quantizeModel(g, calibrationInputs(g, train, SEARCH_CALIBRATION_SAMPLES), { method: 'minmax', ...o }).graph;
       cache.set(g, q);
     }
     return q;
   };
+}
+
+/** The cost model of int8 deployments: each candidate float graph is quantized (searchQuantizer), and the int8 graph priced. */
+export function int8CostModel(int8Cost: BoundCostModel, train: Dataset, denseWeights?: WeightGranularity): BoundCostModel {
+  const quantized = searchQuantizer(train, { denseWeights });
   return { costs: (g) => int8Cost.costs(quantized(g)), layerInstructions: (g) => int8Cost.layerInstructions(quantized(g)) };
 }
 

@@ -5,7 +5,7 @@
 import { simulateDesign, type RtlLayerResult } from '../../hw-sim/verilator/run-model.js';
 import { implementFpgaProject, type FpgaImplementation } from '../../hw-sim/fpga/implement.js';
 import { hardwareLayers } from '../emit/verilog/emit-rtl.js';
-import { fpgaProject, multipliersSummary, type FpgaProjectOptions, type MultipliersSummary } from '../emit/verilog/fpga-project.js';
+import { fpgaProject, multipliersSummary, type FpgaProject, type FpgaProjectOptions, type MultipliersSummary } from '../emit/verilog/fpga-project.js';
 import type { RtlDesign } from '../emit/verilog/lower-rtl.js';
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
@@ -19,6 +19,8 @@ export interface FpgaVerifyOptions extends FpgaProjectOptions {
   precision: PrecisionChoice;
   /** Also synthesize (and on iCE40 place, route and pack) the design. */
   synth?: boolean;
+  /** The project of `g` already built with these options (the build's): used instead of building it again. */
+  project?: FpgaProject;
   /** Seed of the random output stalls of the second simulation run (0: no stalled run). */
   stallSeed?: number;
   log?: (line: string) => void;
@@ -87,7 +89,7 @@ function perLayerReport(results: RtlLayerResult[], design: RtlDesign): FpgaLayer
 }
 
 export async function verifyOnFpga(g: Graph, modelName: string, o: FpgaVerifyOptions): Promise<FpgaVerifyReport> {
-  const project = fpgaProject(g, o.target, o);
+  const project = o.project ?? fpgaProject(g, o.target, o);
   const { design } = project;
   const feeds = o.vectors.inputs.map((inputs) => Object.fromEntries(g.inputs.map((v, i) => [v.name, inputs[i]])) as Record<string, Tensor>);
   o.log?.(`simulating ${design.top} in Verilator on ${feeds.length} vectors`);

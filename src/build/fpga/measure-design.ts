@@ -6,7 +6,7 @@
 import { DeviceOverflowError } from '../../../hw-sim/nextpnr/place-ice40.js';
 import { implementFpgaProject, type FpgaImplementation } from '../../../hw-sim/fpga/implement.js';
 import { predictLogicCells } from '../../cost/fpga/logic-cells.js';
-import { fpgaProject } from '../../emit/verilog/fpga-project.js';
+import type { FpgaProject } from '../../emit/verilog/fpga-project.js';
 import type { Graph } from '../../ir/graph.js';
 import type { PrecisionChoice } from '../../targets/precision.js';
 import type { FpgaTarget } from '../../targets/schema.js';
@@ -25,10 +25,10 @@ export interface MeasuredDesign {
   logicCellsSource: string;
 }
 
-export async function measureDesign(g: Graph, modelName: string, target: FpgaTarget, point: FpgaDesignPoint, vectors: VectorSet, precision: PrecisionChoice, log?: (line: string) => void): Promise<MeasuredDesign> {
+/** Measure `project`, the RTL of `g` at the design point chosen for it (built once by the caller, who also writes it). */
+export async function measureDesign(g: Graph, modelName: string, target: FpgaTarget, project: FpgaProject, point: FpgaDesignPoint, vectors: VectorSet, precision: PrecisionChoice, log?: (line: string) => void): Promise<MeasuredDesign> {
   const options = { reuseFactors: point.reuseFactors, multipliers: point.multipliers, productsInLogic: point.productsInLogic };
-  const verification = await verifyOnFpga(g, modelName, { target, vectors, precision, ...options, log });
-  const project = fpgaProject(g, target, options);
+  const verification = await verifyOnFpga(g, modelName, { target, vectors, precision, ...options, project, log });
   log?.(`synthesizing ${project.design.top} for ${target.name}${target.pnr ? ', placing and routing' : ''}`);
   const t0 = Date.now();
   let implementation: FpgaImplementation | null = null;

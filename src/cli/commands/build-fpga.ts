@@ -5,7 +5,6 @@ import path from 'node:path';
 import { buildForFpga } from '../../build/fpga/fpga-build.js';
 import { parseFpgaBudgets } from '../../build/fpga/fpga-budgets.js';
 import { modelPrecision } from '../../analysis/model-precision.js';
-import { fitToModel } from '../../data/fit-model.js';
 import { mappingText } from '../../emit/verilog/fpga-project.js';
 import { UserError } from '../../errors.js';
 import { loadModel, modelDisplayName } from '../../import/load-model.js';
@@ -14,13 +13,12 @@ import { quantizationText } from '../../report/html-report.js';
 import type { FpgaTarget } from '../../targets/schema.js';
 import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
 import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
-import { loadSplit } from '../data-options.js';
 import { formatCount, renderTable } from '../format.js';
 import { fpgaMultiplierBits } from '../fpga-model.js';
 import { progressReporter } from '../progress.js';
 import { refuseOtherKindFlags } from '../target-kind-flags.js';
 import type { CalibrationMethod } from '../../quant/calibrate.js';
-import type { BuildCliOptions } from './build.js';
+import { buildData, buildTrainer, searchOptions, type BuildCliOptions } from './build.js';
 
 /**
  * Quantization-aware fine-tuning epochs of an FPGA build when --qat-epochs is not given: the narrow multipliers the
@@ -79,10 +77,8 @@ export async function runFpgaBuild(file: string, target: FpgaTarget, o: BuildCli
   if (modelPrecision(g).precision === 'int8') {
     throw new UserError(`${terminalName(modelDisplayName(file))} is already quantized (int8); build prunes and fine-tunes a float model, then quantizes it for ${target.name}`, 'give the trained float model (edgeprune train writes one), or compile the int8 model as it is: edgeprune compile <model> --target ' + target.name);
   }
-  const split = loadSplit(o.data, o);
-  const data = { train: fitToModel(split.train, g), validation: fitToModel(split.validation, g), test: fitToModel(split.test, g) };
-  const { createGraphTrainer } = await import('../../train/index.js');
-  const trainer = createGraphTrainer(data.train, { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr });
+  const data = buildData(o, g);
+  const trainer = await buildTrainer(o, data);
   const progress = progressReporter(false);
   const bits = fpgaMultiplierBits(target);
   progress.line(`precision: int8 (FPGA target; ${bits}-bit requantization multipliers for ${target.resources.dspKind ?? 'the DSP block'})`);
@@ -90,10 +86,7 @@ export async function runFpgaBuild(file: string, target: FpgaTarget, o: BuildCli
     const result = await buildForFpga({
       modelName: modelDisplayName(file),
       graph: g, target, data, trainer, budgets,
-      search: {
-        maxDrop: o.maxDrop, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2,
-        maxIterations: o.maxIterations, criterion: o.criterion as 'l1' | 'l2', weightProposals: o.weightProposals,
-      },
+      search: searchOptions(o),
       verifyVectors: o.verifyVectors,
       multipliers: o.multipliers ?? 'auto',
       int8: { method, denseWeights: o.denseWeights, qatEpochs: o.qatEpochs ?? DEFAULT_FPGA_QAT_EPOCHS, seed: o.seed, batchSize: o.batchSize, backend: o.backend, multiplierBits: bits },

@@ -6,6 +6,10 @@ import { parseBudgets } from '../../build/budgets.js';
 import { buildForTarget, sampleVectors } from '../../build/build.js';
 import { bindCostModel } from '../../build/cost-binding.js';
 import { fitToModel } from '../../data/fit-model.js';
+import type { Graph } from '../../ir/graph.js';
+import type { ProgressiveData } from '../../prune/progressive.js';
+import type { Trainer } from '../../prune/trainer.js';
+import type { SearchOptions } from '../../build/search.js';
 import { UserError } from '../../errors.js';
 import { loadModel, modelDisplayName } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
@@ -103,6 +107,26 @@ function checkInt8Flags(o: BuildCliOptions, precision: Precision): CalibrationMe
   return method as CalibrationMethod;
 }
 
+/** The splits of --data, fitted to the model's input (MCU and FPGA builds). */
+export function buildData(o: BuildCliOptions, g: Graph): ProgressiveData {
+  const split = loadSplit(o.data, o);
+  return { train: fitToModel(split.train, g), validation: fitToModel(split.validation, g), test: fitToModel(split.test, g) };
+}
+
+/** The fine-tuning of the build's search, on the train split (TF.js, loaded only here). */
+export async function buildTrainer(o: BuildCliOptions, data: ProgressiveData): Promise<Trainer> {
+  const { createGraphTrainer } = await import('../../train/index.js');
+  return createGraphTrainer(data.train, { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr });
+}
+
+/** The search's options from the flags (the budgets are each kind's own). */
+export function searchOptions<N extends string>(o: BuildCliOptions): Omit<SearchOptions<N>, 'budgets' | 'reference'> {
+  return {
+    maxDrop: o.maxDrop, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2,
+    maxIterations: o.maxIterations, criterion: o.criterion as 'l1' | 'l2', weightProposals: o.weightProposals,
+  };
+}
+
 export function renderBuildSummary(r: BuildReport, out: string): string {
   const rows = r.budgets.map((b) => [b.label, b.givenAs, formatCount(b.limit), formatCount(b.estimated), b.measured === null ? '-' : formatCount(b.measured), b.pass ? 'pass' : 'FAIL']);
   const lines = [
@@ -172,26 +196,21 @@ export function registerBuild(program: Command): void {
     const g = await loadModel(file, { inputShapes: o.inputShape });
     const precision = chooseBuildPrecision(g, target, o.precision);
     const method = checkInt8Flags(o, precision.precision);
-    const split = loadSplit(o.data, o);
-    const data = { train: fitToModel(split.train, g), validation: fitToModel(split.validation, g), test: fitToModel(split.test, g) };
+    const data = buildData(o, g);
     // int8: every candidate is priced as its int8 deployment. float32: activation zeros on validation samples refine
     // the soft-float instruction counts (no effect with an FPU).
     const int8 = precision.precision === 'int8';
     const cost = int8
       ? int8CostModel(await bindCostModel(target), data.train, o.denseWeights)
       : await bindCostModel(target, { graph: g, vectors: sampleVectors(g, data.validation, 16) });
-    const { createGraphTrainer } = await import('../../train/index.js');
-    const trainer = createGraphTrainer(data.train, { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr });
+    const trainer = await buildTrainer(o, data);
     const progress = progressReporter(false);
     progress.line(`precision: ${precision.reason}`);
     try {
       const result = await buildForTarget({
         modelName: modelDisplayName(file),
         graph: g, target, data, trainer, cost, budgets,
-        search: {
-          maxDrop: o.maxDrop, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2,
-          maxIterations: o.maxIterations, criterion: o.criterion, weightProposals: o.weightProposals,
-        },
+        search: searchOptions(o),
         verifyVectors: o.verifyVectors,
         precision,
         int8: int8 ? { method, denseWeights: o.denseWeights, qatEpochs: o.qatEpochs, seed: o.seed, batchSize: o.batchSize, backend: o.backend } : undefined,

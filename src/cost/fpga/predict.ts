@@ -35,6 +35,9 @@ export interface FpgaCostPrediction {
   total: FpgaResources;
 }
 
+/** A design with a module the cost model has no formula for (on this target): the model cannot price it. */
+export class MissingFormulaError extends UserError {}
+
 const dot = (c: Record<string, number>, terms: Record<string, number>) => Object.entries(terms).reduce((s, [t, v]) => s + (c[t] ?? 0) * v, 0);
 
 /** Predict a design's cycles and resources on a target with its multipliers mapped so (calibration: the target's file). */
@@ -44,7 +47,7 @@ export function predictFpgaCost(design: RtlDesign, target: FpgaTarget, mapping: 
     const f = layerFeatures(l, target.family, mapping);
     const k = f ? calibration.kernels[f.module] : undefined;
     if (!f || !k) {
-      throw new UserError(
+      throw new MissingFormulaError(
         `the FPGA cost model has no formula for ${l.hardware.module} (layer '${l.node}') on ${target.name}; it covers ${Object.keys(MODULE_TERMS).filter((m) => m !== BOARD_MODULE && calibration.kernels[m]).join(', ')}`,
         'measure the design instead (edgeprune verify --target <fpga> --synth)',
       );
