@@ -113,10 +113,10 @@ export function isIdxName(file: string): boolean {
   return /[.-]idx\d[.-][a-z]+(\.gz)?$/i.test(path.basename(file)) || /\.idx(\.gz)?$/i.test(file);
 }
 
-/** The labels file beside an images file: `images` → `labels` and `idx3` → `idx1` in its name, gzipped or not. */
+/** The labels file beside an images file: `images` → `labels` and `idx3` (or idx2) → `idx1` in its name, gzipped or not. */
 export function labelsBeside(imagesFile: string): string {
   const base = path.basename(imagesFile);
-  const name = base.replace(/images/g, 'labels').replace(/idx3/g, 'idx1');
+  const name = base.replace(/images/g, 'labels').replace(/idx[23]/g, 'idx1');
   if (name === base) throw new UserError(`cannot tell which file holds the labels of '${imagesFile}' (its name says neither 'images' nor 'idx3')`, 'give the labels file with --labels');
   const candidate = path.join(path.dirname(imagesFile), name);
   const other = candidate.endsWith('.gz') ? candidate.slice(0, -3) : `${candidate}.gz`;
@@ -125,7 +125,7 @@ export function labelsBeside(imagesFile: string): string {
 }
 
 /** A data set from an IDX images file and its labels: samples of [1, rows, columns] (images) or [features], raw values. */
-export function idxDataset(imagesFile: string, labelsFile = labelsBeside(imagesFile)): Dataset {
+export function idxDataset(imagesFile: string, labels?: string): Dataset {
   const images = readIdx(imagesFile, 'IDX images file');
   if (images.dims.length === 1) throw new UserError(`'${imagesFile}' is an IDX file of one dimension (labels?); --data takes the images file`, 'give the images file (e.g. train-images-idx3-ubyte.gz); its labels are found beside it');
   const [count, ...sample] = images.dims;
@@ -133,10 +133,11 @@ export function idxDataset(imagesFile: string, labelsFile = labelsBeside(imagesF
   const per = featureShape.reduce((a, b) => a * b, 1);
   // Only the float types can hold NaN or infinities (a double beyond float32 becomes one in the conversion).
   if (images.type === 'float' || images.type === 'double') checkFinite(images.values, per, `'${imagesFile}'`, 'pixel');
+  const labelsFile = labels ?? labelsBeside(imagesFile);
   if (!fs.existsSync(labelsFile)) throw new UserError(`no labels for '${imagesFile}': '${labelsFile}' does not exist`, 'give the labels file with --labels');
-  const labels = readIdx(labelsFile, 'IDX labels file');
-  if (labels.dims.length !== 1) throw new UserError(`'${labelsFile}' has ${labels.dims.length} dimensions (${labels.dims.join(' × ')}); an IDX labels file has one (samples)`);
-  if (labels.dims[0] !== count) throw new UserError(`'${labelsFile}' holds ${labels.dims[0].toLocaleString('en-US')} labels, but '${imagesFile}' holds ${count.toLocaleString('en-US')} samples`, 'give the labels file of these images');
-  const classes = classesOf(labels.values, `'${labelsFile}' sample`);
-  return { features: images.values, labels: Int32Array.from(labels.values), count, featureShape, classes, source: imagesFile };
+  const y = readIdx(labelsFile, 'IDX labels file');
+  if (y.dims.length !== 1) throw new UserError(`'${labelsFile}' has ${y.dims.length} dimensions (${y.dims.join(' × ')}); an IDX labels file has one (samples)`);
+  if (y.dims[0] !== count) throw new UserError(`'${labelsFile}' holds ${y.dims[0].toLocaleString('en-US')} labels, but '${imagesFile}' holds ${count.toLocaleString('en-US')} samples`, 'give the labels file of these images');
+  const classes = classesOf(y.values, `'${labelsFile}' sample`);
+  return { features: images.values, labels: Int32Array.from(y.values), count, featureShape, classes, source: imagesFile };
 }

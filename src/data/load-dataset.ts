@@ -5,7 +5,7 @@ import path from 'node:path';
 import { UserError } from '../errors.js';
 import { readCsvDataset } from './csv.js';
 import type { Dataset } from './dataset.js';
-import { idxDataset, isIdxName, labelsBeside } from './idx.js';
+import { idxDataset, isIdxName } from './idx.js';
 import { readNpy } from './npy.js';
 import { checkFinite, classesOf } from './numbers.js';
 import { listFolder, statPath } from './read-file.js';
@@ -94,7 +94,7 @@ export function loadData(file: string, options: LoadDatasetOptions = {}): Loaded
   }
   if (/\.csv(\.gz)?$/i.test(file)) return { data: readCsvDataset(file) };
   if (/\.npy$/i.test(file)) return { data: checkNotEmpty(npyDataset(file, options.labels ?? path.join(path.dirname(file), path.basename(file).replace(/x(?=\.npy$)/, 'y')))) };
-  if (isIdxName(file)) return { data: idxDataset(file, options.labels ?? labelsBeside(file)) };
+  if (isIdxName(file)) return { data: idxDataset(file, options.labels) };
   throw new UserError(`data '${file}' is not a .csv/.csv.gz file, a .npy file, an IDX file (train-images-idx3-ubyte.gz), or a folder (x.npy + y.npy, the four MNIST IDX files, or ONNX test_data_set_* folders)`);
 }
 
