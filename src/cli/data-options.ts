@@ -19,6 +19,9 @@ export interface DataOptions {
 
 const DEFAULT_TEST = 0.2;
 
+/** What --data (or a data argument) takes, for --help. */
+export const DATA_HELP = '.csv/.csv.gz (features, label), .npy (+ labels), an IDX images file (train-images-idx3-ubyte.gz, labels beside it), or a folder of x.npy/y.npy, of the four MNIST IDX files (train-* the data, t10k-* the test set) or of ONNX test_data_set_* folders';
+
 export function addDataOptions(cmd: Command): Command {
   return cmd
     .option('--labels <file>', 'labels file for .npy features (default: y.npy beside x.npy) or IDX images (default: the labels file beside them, images → labels and idx3 → idx1 in the name)')

@@ -5,7 +5,7 @@ import { fitToModel } from '../../data/fit-model.js';
 import { UserError } from '../../errors.js';
 import { checkModelOut, writeModel } from '../../export/write-model.js';
 import { ARCHITECTURES, buildArchitecture, inputStatistics, takesHidden, type Architecture } from '../../models/architectures.js';
-import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
+import { addDataOptions, DATA_HELP, loadSplit, type DataOptions } from '../data-options.js';
 import { parseIntOption, parseNumber } from '../options.js';
 import { progressReporter } from '../progress.js';
 import { addTrainingOptions, type TrainingCliOptions } from '../training-options.js';
@@ -30,7 +30,7 @@ export function registerTrain(program: Command): void {
   const cmd = program
     .command('train')
     .description('train a small MLP or CNN from scratch on a data set and write it as ONNX (or a TF.js layers model)')
-    .argument('<data>', 'data: .csv/.csv.gz (features, label), .npy (+ labels), an IDX images file (train-images-idx3-ubyte.gz, labels beside it), or a folder of x.npy/y.npy, the four MNIST IDX files (train-* the data, t10k-* the test set) or ONNX test_data_set_* folders')
+    .argument('<data>', `data: ${DATA_HELP}`)
     .requiredOption('--arch <name>', 'mlp, cnn (two 3x3 convs, pool, dense), mnist-cnn (mnist-8: conv 5x5 8, pool 2, conv 5x5 16, pool 3, dense; 786,560 MACs on 28x28) or ds-cnn (conv 3x3 stride 2, three depthwise-separable blocks, global average pool, dense)')
     .requiredOption('--out <file>', 'output model: a .onnx file, or a folder / model.json for a TF.js layers model')
     .option('--hidden <sizes>', 'hidden layer sizes, e.g. 64,32 (mlp) or 32 (cnn\'s dense layer); mnist-cnn and ds-cnn are fixed')
