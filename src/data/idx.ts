@@ -47,7 +47,7 @@ const HINT = 'IDX files start with 0x00 0x00, a type byte (0x08 unsigned byte ..
 /** Magic, type and dimensions; counts too large to hold are refused here, before anything is allocated. */
 function parseHeader(head: Buffer, file: string): IdxHeader {
   if (head.length < 4) throw new UserError(`'${file}' is truncated: ${head.length} bytes, shorter than an IDX header`, HINT);
-  if (head[0] !== 0 || head[1] !== 0) throw new UserError(`'${file}' is not an IDX file: its magic number is 0x${head.subarray(0, 4).toString('hex')}, not 0x0000tt0d`, HINT);
+  if (head[0] !== 0 || head[1] !== 0) throw new UserError(`'${file}' is not an IDX file: its magic number is 0x${head.subarray(0, 4).toString('hex')}, which does not start with two zero bytes`, HINT);
   const type = TYPES[head[2]];
   if (!type) throw new UserError(`'${file}' has IDX type byte 0x${head[2].toString(16).padStart(2, '0')}, which the format does not define`, HINT);
   const rank = head[3];
