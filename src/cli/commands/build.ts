@@ -122,7 +122,7 @@ export async function buildTrainer(o: BuildCliOptions, data: ProgressiveData): P
 /** The search's options from the flags (the budgets are each kind's own). */
 export function searchOptions<N extends string>(o: BuildCliOptions): Omit<SearchOptions<N>, 'budgets' | 'reference'> {
   return {
-    maxDrop: o.maxDrop, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2,
+    maxDrop: o.maxDrop, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2, recoveryEpochs: Math.max(2, 2 * o.proposalEpochs),
     maxIterations: o.maxIterations, criterion: o.criterion as 'l1' | 'l2', weightProposals: o.weightProposals,
   };
 }
@@ -217,7 +217,7 @@ export function registerBuild(program: Command): void {
         events: {
           onPhase: (t) => progress.line(t),
           onWarning: (w) => progress.line(`warning: ${w}`),
-          onIteration: (it) => progress.line(`step ${it.iteration}: lowering ${it.constrained} by ${formatCount(it.step)} · ${it.proposals.length} proposals · chose ${it.chosen ?? 'none'} · ${formatCount(it.costs.instructions)} instructions, RAM ${formatCount(it.costs.ramBytes)} B, flash ${formatCount(it.costs.flashBytes)} B · validation ${(it.validation * 100).toFixed(2)}% (${(it.wallMs / 1000).toFixed(1)} s)`),
+          onIteration: (it) => progress.line(`step ${it.iteration}: lowering ${it.constrained} by ${formatCount(it.step)} · ${it.proposals.length} proposals · chose ${it.chosen ?? 'none'}${it.recovery ? ` (${it.recovery})` : ''} · ${formatCount(it.costs.instructions)} instructions, RAM ${formatCount(it.costs.ramBytes)} B, flash ${formatCount(it.costs.flashBytes)} B · validation ${(it.validation * 100).toFixed(2)}% (${(it.wallMs / 1000).toFixed(1)} s)`),
         },
       });
       writeDirAtomically(o.out, result.files, outOptions);
