@@ -26,7 +26,7 @@ import { DENSE_WEIGHTS_HELP, parseDenseWeights } from '../precision-options.js';
 import { formatCount, renderTable } from '../format.js';
 import { collectInputShape, numberOption, parseIntOption } from '../options.js';
 import { progressReporter } from '../progress.js';
-import { addTrainingOptions, type TrainingCliOptions } from '../training-options.js';
+import { addDistillOption, addTrainingOptions, type DistillCliOptions, type TrainingCliOptions } from '../training-options.js';
 import type { Precision } from '../../analysis/model-precision.js';
 import { chooseBuildPrecision, parsePrecision } from '../../targets/precision.js';
 import { int8CostModel } from '../../build/int8-deployment.js';
@@ -38,7 +38,7 @@ import type { WeightGranularity } from '../../quant/qparams.js';
 /** Exit code when a budget (or the accuracy limit) is not met; the report is still written. */
 export const EXIT_BUDGET_UNMET = 3;
 
-export interface BuildCliOptions extends DataOptions, TrainingCliOptions {
+export interface BuildCliOptions extends DataOptions, TrainingCliOptions, DistillCliOptions {
   target: string;
   data: string;
   out: string;
@@ -113,10 +113,10 @@ export function buildData(o: BuildCliOptions, g: Graph): ProgressiveData {
   return { train: fitToModel(split.train, g), validation: fitToModel(split.validation, g), test: fitToModel(split.test, g) };
 }
 
-/** The fine-tuning of the build's search, on the train split (TF.js, loaded only here). */
-export async function buildTrainer(o: BuildCliOptions, data: ProgressiveData): Promise<Trainer> {
+/** The fine-tuning of the build's search, on the train split (TF.js, loaded only here), distilling `dense` unless --no-distill. */
+export async function buildTrainer(o: BuildCliOptions, data: ProgressiveData, dense: Graph): Promise<Trainer> {
   const { createGraphTrainer } = await import('../../train/index.js');
-  return createGraphTrainer(data.train, { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr });
+  return createGraphTrainer(data.train, { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr, teacher: o.distill === false ? undefined : dense });
 }
 
 /** The search's options from the flags (the budgets are each kind's own). */
@@ -180,7 +180,7 @@ export function registerBuild(program: Command): void {
     .option('--force', 'replace an existing output folder')
     .option('--json', 'print the report as JSON')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
-  addTrainingOptions(addDataOptions(cmd)).action(async (file: string, o: BuildCliOptions) => {
+  addDistillOption(addTrainingOptions(addDataOptions(cmd))).action(async (file: string, o: BuildCliOptions) => {
     if (o.criterion !== 'l1' && o.criterion !== 'l2') throw new UserError(`--criterion must be l1 or l2, got '${o.criterion}'`);
     const chosen = findTarget(o.target);
     if (isFpgaTarget(chosen)) {
@@ -203,7 +203,7 @@ export function registerBuild(program: Command): void {
     const cost = int8
       ? int8CostModel(await bindCostModel(target), data.train, o.denseWeights)
       : await bindCostModel(target, { graph: g, vectors: sampleVectors(g, data.validation, 16) });
-    const trainer = await buildTrainer(o, data);
+    const trainer = await buildTrainer(o, data, g);
     const progress = progressReporter(false);
     progress.line(`precision: ${precision.reason}`);
     try {
