@@ -27,8 +27,8 @@ export interface SearchOptions<N extends string = BudgetName> {
   finalEpochs: number;
   /** Recovery (a): extra rounds of `proposalEpochs` the best proposal gets when every proposal drops too much. */
   recoveryRounds: number;
-  /** Recovery (a): epochs the current model is fine-tuned before proposing again (0: not tried). */
-  recoveryEpochs: number;
+  /** Recovery (a): epochs the current model is fine-tuned before proposing again (0 or absent: not tried). */
+  recoveryEpochs?: number;
   /** Recovery (b): times the step is halved before joint proposals are tried (default 3). */
   halvings?: number;
   maxIterations: number;
@@ -64,7 +64,7 @@ export interface SearchIteration<N extends string = BudgetName> {
   macs: number;
   wallMs: number;
   /** How the chosen proposal was found when the first ones all dropped too much (null: among the first). */
-  recovery: string | null;
+  recovery?: string | null;
 }
 
 /** The lowest predicted cost of one budgeted resource any candidate of the search reached (kept or not). */
@@ -290,9 +290,9 @@ export async function searchUnderBudget<N extends string = BudgetName>(
         const tuned = await tune(t.candidate.tuned, t.candidate.p.masks, o.proposalEpochs, `proposal '${t.description}' (iteration ${i}, recovery ${round + 1})`);
         return { ...t, candidate: { ...t.candidate, tuned }, validation: await score(tuned, 'validation') };
       },
-      recoverCurrent: canTrain.ok && o.recoveryEpochs > 0
+      recoverCurrent: canTrain.ok && (o.recoveryEpochs ?? 0) > 0
         ? async () => {
-          const tuned = await tune(graph, masks, o.recoveryEpochs, `the current model (iteration ${i}, recovery)`);
+          const tuned = await tune(graph, masks, o.recoveryEpochs!, `the current model (iteration ${i}, recovery)`);
           const v = await score(tuned, 'validation');
           const before = validation;
           if (comparableScore(v) < comparableScore(validation)) return `${o.recoveryEpochs} more epochs of the current model (did not help: ${pct(before)} → ${pct(v)}, kept)`;

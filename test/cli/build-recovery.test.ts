@@ -1,0 +1,28 @@
+// Issue 12's failing scenario: a digits CNN trained with seed 1, built at half its dense instructions and 5 KiB of RAM, must meet both budgets within --max-drop 1.5.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+
+const DIGITS = path.resolve('examples/digits/digits.csv.gz');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-build-recovery-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('build recovers instead of stopping (issue 12)', () => {
+  it('train --arch cnn --seed 1, then build --max-instructions 69875 --ram-kb 5: both budgets met in QEMU, test drop within 1.5 points', async () => {
+    const model = path.join(dir, 'cnn1.onnx');
+    const trained = await runCli(['train', DIGITS, '--arch', 'cnn', '--seed', '1', '--out', model], { timeout: 300_000 });
+    expect(trained.exitCode, trained.stderr).toBe(0);
+    const out = path.join(dir, 'out1');
+    const r = await runCli(['build', model, '--target', 'stm32f405', '--data', DIGITS, '--max-instructions', '69875', '--ram-kb', '5', '--out', out], { timeout: 600_000 });
+    expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
+    expect(r.stdout).toMatch(/ALL BUDGETS MET/);
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+    expect(report.passed).toBe(true);
+    for (const b of report.budgets) expect(b.measured, b.name).toBeLessThanOrEqual(b.limit);
+    expect(report.budgets.map((b: { limit: number }) => b.limit)).toEqual([69875, 5120]);
+    expect(report.accuracy.dropPoints).toBeLessThanOrEqual(1.5);
+    expect(report.stoppedBecause).toBeNull();
+  });
+});
