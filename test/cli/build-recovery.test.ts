@@ -24,5 +24,10 @@ describe('build recovers instead of stopping (issue 12)', () => {
     expect(report.budgets.map((b: { limit: number }) => b.limit)).toEqual([69875, 5120]);
     expect(report.accuracy.dropPoints).toBeLessThanOrEqual(1.5);
     expect(report.stoppedBecause).toBeNull();
+    // The uncertainty of the figures: one validation sample in points, and the paired standard error of the test drop.
+    const u = report.accuracy.uncertainty;
+    expect(u.validationPointsPerSample).toBeCloseTo(100 / u.validationSamples, 9);
+    expect(u.dropStandardError).toBeGreaterThan(0);
+    expect(r.stdout).toMatch(/uncertainty: 1 validation sample = \d\.\d\d points \(\d+ samples decide the search\), 1 test sample = \d\.\d\d points; the test drop's standard error is \d\.\d\d points \(paired\)/);
   });
 });

@@ -91,8 +91,16 @@ const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 function accuracyLine(r: BuildReport): string {
   const a = r.accuracy;
   const drop = `${a.dropPoints.toFixed(2)} points; allowed ${a.maxDropPoints}`;
-  if (r.precision === 'int8') return `accuracy (test): dense float ${pct(a.dense)} → pruned float ${pct(a.prunedFloat)} → final int8 ${pct(a.final)} (dense float → int8: ${drop})`;
-  return `accuracy (test): dense ${pct(a.dense)} → ${pct(a.final)} (${drop})`;
+  const line = r.precision === 'int8'
+    ? `accuracy (test): dense float ${pct(a.dense)} → pruned float ${pct(a.prunedFloat)} → final int8 ${pct(a.final)} (dense float → int8: ${drop})`
+    : `accuracy (test): dense ${pct(a.dense)} → ${pct(a.final)} (${drop})`;
+  return a.uncertainty ? `${line}\n${uncertaintyText(a.uncertainty)}` : line;
+}
+
+/** What the accuracy figures are worth: one sample in points, and the standard error of the drop. */
+export function uncertaintyText(u: NonNullable<BuildReport['accuracy']['uncertainty']>): string {
+  const se = u.dropStandardError === null ? '' : `; the test drop's standard error is ${u.dropStandardError.toFixed(2)} points (paired)`;
+  return `uncertainty: 1 validation sample = ${u.validationPointsPerSample.toFixed(2)} points (${u.validationSamples} samples decide the search), 1 test sample = ${u.testPointsPerSample.toFixed(2)} points${se}`;
 }
 
 /** --calibration, --qat-epochs and --dense-weights set the int8 quantization: refused when the build is float32. */
