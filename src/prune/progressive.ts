@@ -198,11 +198,12 @@ class Loop {
         // Smaller steps fit the step: channels that remove much more than it are passed over for smaller ones.
         let candidate = await make(t, scale < 1);
         // A smaller step that makes the very same model as one tried already is halved again (channels come whole).
-        while (made.has(fingerprint(candidate.graph)) && (t - from) / 2 >= MIN_INCREMENT) {
+        while (made.has(fingerprint(candidate.graph)) && (t - from) / 2 >= MIN_INCREMENT / 4) {
           t = from + (t - from) / 2;
           candidate = await make(t, true);
         }
-        if (made.has(fingerprint(candidate.graph)) || (scale < 1 && t - from < MIN_INCREMENT)) return [];
+        // A structural step removes at least one whole channel, however small its target: only weight steps have a floor.
+        if (made.has(fingerprint(candidate.graph)) || (kind === 'weight' && scale < 1 && t - from < MIN_INCREMENT)) return [];
         made.add(fingerprint(candidate.graph));
         this.stepIndex++;
         const started = performance.now();
@@ -285,8 +286,8 @@ class Loop {
   }
 
   /**
-   * Remove the least important channels until `target` of the dense MACs are gone. With `fit`, a channel that alone
-   * removes more than twice what is still needed is passed over while smaller ones remain (smaller steps).
+   * Remove the least important channels until `target` of the dense MACs are gone. With `fit` (smaller steps), a
+   * channel that alone removes more than twice what is still needed is passed over, unless no channel removes less.
    */
   async structuredCandidate(target: number, fit = false): Promise<{ graph: Graph; masks: Masks }> {
     const g = this.graph;
@@ -303,13 +304,16 @@ class Loop {
     const need = (target - this.macReduction()) * this.denseMacs;
     const removals = new Map<string, number[]>();
     const left = new Map(groups.map((gr) => [gr.id, gr.size]));
+    const floor = (id: string) => Math.max(1, Math.ceil(groups.find((gr) => gr.id === id)!.size / 4));
+    // The fewest MACs one more channel can remove (groups at their floor left out): what a fitted step takes at least.
+    const cheapest = () => Math.min(...groups.filter((gr) => left.get(gr.id)! - 1 >= floor(gr.id)).map((gr) => costs.get(gr.id)!.macs));
     let removed = 0;
     for (const r of order) {
       if (removed >= need) break;
       // Keep at least a quarter of every group: thinner layers bottleneck the whole network.
       const size = groups.find((gr) => gr.id === r.group)!.size;
       if (left.get(r.group)! - 1 < Math.max(1, Math.ceil(size / 4))) continue;
-      if (fit && costs.get(r.group)!.macs > 2 * (need - removed) && order.some((x) => costs.get(x.group)!.macs <= 2 * (need - removed))) continue;
+      if (fit && costs.get(r.group)!.macs > Math.max(2 * (need - removed), cheapest())) continue;
       left.set(r.group, left.get(r.group)! - 1);
       removals.set(r.group, [...(removals.get(r.group) ?? []), r.channel]);
       removed += costs.get(r.group)!.macs;
