@@ -11,6 +11,7 @@ import { modelStats } from '../analysis/model-stats.js';
 import { analyzePruneGroups, pruneChannels, rankChannels, scoreChannels, type Criterion } from '../prune/structure/index.js';
 import type { Trainer } from '../prune/trainer.js';
 import { applyMasks, magnitudeMasks, masksFromZeros, prunableWeights, weightSparsity, type Masks } from '../prune/weight-masks.js';
+import { borderline, repeatedEstimate } from '../prune/uncertainty.js';
 import { proposeWithRecovery, scaleText, type RecoveryStage, type Tried } from '../prune/recovery.js';
 import { allHold, worstRatio, type Budget, type BudgetName, type Costs } from './budgets.js';
 
@@ -31,6 +32,11 @@ export interface SearchOptions<N extends string = BudgetName> {
   recoveryEpochs?: number;
   /** Recovery (b): times the step is halved before joint proposals are tried (default 3). */
   halvings?: number;
+  /**
+   * Fine-tunes per proposal whose drop is within two validation samples of --max-drop when the validation split has
+   * fewer than 1,000 samples: the decision is made on their mean (default 3; 1: one estimate each).
+   */
+  repeats?: number;
   maxIterations: number;
   criterion: 'l1' | 'l2';
   /** Offer weight-pruning proposals (they lower cost only where sparse kernels or smaller weights pay). */
@@ -65,6 +71,8 @@ export interface SearchIteration<N extends string = BudgetName> {
   wallMs: number;
   /** How the chosen proposal was found when the first ones all dropped too much (null: among the first). */
   recovery?: string | null;
+  /** Proposals judged on the mean of repeated fine-tunes (borderline on a small validation split). */
+  repeated?: number;
 }
 
 /** The lowest predicted cost of one budgeted resource any candidate of the search reached (kept or not). */
@@ -247,6 +255,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
   see(predict(start), 'the start model', validation);
 
   type Candidate = { p: Proposal<N>; tuned: Graph };
+  const repeats = canTrain.ok && o.proposalEpochs > 0 ? (o.repeats ?? 3) : 1;
   for (let i = 1; i <= o.maxIterations && !allHold(o.budgets, predict(graph)); i++) {
     const started = performance.now();
     const costs = predict(graph);
@@ -257,6 +266,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     // The other budgets still unmet get structural proposals of their own (e.g. channels that shrink the arena).
     const others = o.budgets.filter((b) => b.name !== budget.name && predict(graph)[b.name] > b.limit);
     const offered = new Set<string>();
+    let repeated = 0;
     const tried: Tried<Candidate>[] = [];
     const evaluate = async (list: Proposal<N>[], what: string): Promise<Tried<Candidate>[]> => {
       const out: Tried<Candidate>[] = [];
@@ -264,8 +274,17 @@ export async function searchUnderBudget<N extends string = BudgetName>(
         if (offered.has(p.description)) continue;
         offered.add(p.description);
         events.onProposal?.(p.description);
-        const tuned = await tune(p.graph, p.masks, o.proposalEpochs, `proposal '${p.description}' (iteration ${i}${what})`);
-        out.push({ candidate: { p, tuned }, description: p.description, validation: await score(tuned, 'validation') });
+        const once = async () => {
+          const tuned = await tune(p.graph, p.masks, o.proposalEpochs, `proposal '${p.description}' (iteration ${i}${what})`);
+          return { graph: tuned, validation: await score(tuned, 'validation') };
+        };
+        let run = await once();
+        // A decision too close to call on a small validation split is made on the mean of repeated fine-tunes.
+        if (repeats > 1 && borderline(drop(run.validation), o.maxDrop, data.validation.count)) {
+          run = await repeatedEstimate(run, once, repeats);
+          repeated++;
+        }
+        out.push({ candidate: { p, tuned: run.graph }, description: p.description, validation: run.validation });
       }
       for (const t of out) see(t.candidate.p.costs, t.description, t.validation);
       tried.push(...out);
@@ -334,6 +353,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
       macs: before.macs,
       wallMs: 0,
       recovery: outcome.stage && outcome.stage !== 'first' ? stageText(outcome.stage, outcome.scale, recoveredFrom) : null,
+      repeated,
     };
     if (outcome.stage === null && tried.length === 0) {
       stoppedBecause = `no structural or weight reduction lowers ${budget.name} further (at ${costs[budget.name].toLocaleString('en-US')}, limit ${budget.limit.toLocaleString('en-US')})`;

@@ -47,3 +47,28 @@ export function dropUncertainty(dense: Graph, final: Graph, ds: Dataset): DropUn
   const b = a && correctness(final, ds);
   return { samples: ds.count, pointsPerSample: 100 / ds.count, standardError: a && b ? pairedDropError(a, b) : null };
 }
+
+/** Validation splits smaller than this get repeated estimates for borderline decisions. */
+export const SMALL_VALIDATION = 1000;
+
+/**
+ * Whether a decision is too close to call on one estimate: the split is small (< 1,000 samples) and the drop is
+ * within two samples' worth of the limit, on either side.
+ */
+export function borderline(drop: number, maxDrop: number, samples: number): boolean {
+  return samples < SMALL_VALIDATION && Number.isFinite(drop) && Math.abs(drop - maxDrop) <= 200 / samples;
+}
+
+/**
+ * A repeated estimate: the fine-tune is run `repeats − 1` more times (the trainer's next seeds) from the same start.
+ * The decision score is the mean of the validation scores (a NaN among them makes it NaN); the model kept is the
+ * median-scoring one, so the choice does not favour a lucky run.
+ */
+export async function repeatedEstimate<G>(first: { graph: G; validation: number }, again: () => Promise<{ graph: G; validation: number }>, repeats: number): Promise<{ graph: G; validation: number; scores: number[] }> {
+  const runs = [first];
+  for (let i = 1; i < repeats; i++) runs.push(await again());
+  const scores = runs.map((r) => r.validation);
+  const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+  const median = [...runs].sort((a, b) => a.validation - b.validation)[Math.floor(runs.length / 2)];
+  return { graph: median.graph, validation: mean, scores };
+}

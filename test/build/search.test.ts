@@ -46,7 +46,7 @@ function scriptedTrainer(score: (g: Graph) => number, calls: string[] = [], canT
 }
 
 const options = (budgets: Budget[], o: Partial<SearchOptions> = {}): SearchOptions => ({
-  budgets, maxDrop: 100, proposalEpochs: 1, finalEpochs: 0, recoveryRounds: 0, recoveryEpochs: 0, maxIterations: 50, criterion: 'l1', weightProposals: false, ...o,
+  budgets, maxDrop: 100, proposalEpochs: 1, finalEpochs: 0, recoveryRounds: 0, recoveryEpochs: 0, repeats: 1, maxIterations: 50, criterion: 'l1', weightProposals: false, ...o,
 });
 
 const budget = (name: Budget['name'], limit: number): Budget => ({ name, limit, givenAs: `test ${name} ${limit}` });
@@ -381,5 +381,36 @@ describe('the choice by the worst budget (chooseByWorstBudget)', () => {
     // A proposal that closes nothing of the worst gap comes last, however accurate.
     expect(chooseByWorstBudget([c, a], budgets, now, 0.95, (x) => x.costs, 200).name).toBe('accurate, small step');
     expect(chooseByWorstBudget([c], budgets, now, 0.95, (x) => x.costs, 200).name).toBe('RAM only');
+  });
+});
+
+describe('repeated estimates for borderline decisions on a small validation split', () => {
+  const start = digitsMlp();
+  const val = (n: number): Dataset => ({ ...emptySet(n), source: 'validation' });
+
+  it('a proposal within two samples of the limit is fine-tuned 3 times and judged on the mean; a clear one once', async () => {
+    // 100 validation samples: one is a point; the band is ±2 points around --max-drop 1.5.
+    let tunes = 0;
+    const scores = [0.88, 0.9, 0.9]; // one unlucky fine-tune (3 points down), two lossless ones: mean 0.8933, 1.67 points down
+    const trainer: Trainer = {
+      ...scriptedTrainer(() => 0),
+      fineTune: async (g) => ({ ...g, tune: tunes++ } as unknown as Graph),
+      score: async (g) => (g === start ? 0.91 : scores[((g as unknown as { tune: number }).tune) % 3]),
+    };
+    const data = { ...noData, validation: val(100) };
+    const dense = fakeCosts(start);
+    const r = await searchUnderBudget(start, trainer, data, fakeCosts, options([budget('instructions', Math.round(dense.instructions * 0.97))], { maxDrop: 3, repeats: 3, maxIterations: 1 }));
+    const it = r.iterations[0];
+    // Every proposal of this iteration was borderline (drop 3 points on its first fine-tune, limit 3): 3 fine-tunes each.
+    expect(it.repeated).toBe(it.proposals.length);
+    expect(tunes).toBe(3 * it.proposals.length);
+    for (const p of it.proposals) expect(p.validation).toBeCloseTo((0.88 + 0.9 + 0.9) / 3, 12);
+    expect(it.chosen).not.toBeNull();
+
+    // With --max-drop 10 the same first estimate (3 points) is far from the limit: one fine-tune each.
+    tunes = 0;
+    const clear = await searchUnderBudget(start, trainer, data, fakeCosts, options([budget('instructions', Math.round(dense.instructions * 0.97))], { maxDrop: 10, repeats: 3, maxIterations: 1 }));
+    expect(clear.iterations[0].repeated).toBe(0);
+    expect(tunes).toBe(clear.iterations[0].proposals.length);
   });
 });

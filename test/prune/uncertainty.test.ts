@@ -1,6 +1,6 @@
 // The uncertainty of a drop: one sample in points, the paired standard error, and per-sample correctness through the interpreter.
 import { describe, expect, it } from 'vitest';
-import { correctness, dropUncertainty, pairedDropError } from '../../src/prune/uncertainty.js';
+import { borderline, correctness, dropUncertainty, pairedDropError, repeatedEstimate } from '../../src/prune/uncertainty.js';
 import { digitsMlp } from '../../src/models/sample-models.js';
 import type { Dataset } from '../../src/data/dataset.js';
 
@@ -30,5 +30,23 @@ describe('dropUncertainty', () => {
     const u = dropUncertainty(g, g, ds);
     expect(u).toEqual({ samples: n, pointsPerSample: 2.5, standardError: 0 });
     expect(correctness(g, { ...ds, targets: new Float32Array(n) })).toBeNull();
+  });
+});
+
+describe('borderline and repeatedEstimate', () => {
+  it('borderline: within two samples of the limit on a split under 1,000 samples', () => {
+    expect(borderline(1.0, 1.5, 270)).toBe(true); // 2 samples = 0.74 points
+    expect(borderline(2.2, 1.5, 270)).toBe(true);
+    expect(borderline(0.5, 1.5, 270)).toBe(false);
+    expect(borderline(1.5, 1.5, 1000)).toBe(false);
+    expect(borderline(Infinity, 1.5, 270)).toBe(false);
+  });
+
+  it('decides on the mean and keeps the median-scoring model', async () => {
+    const runs = [{ graph: 'b', validation: 0.8 }, { graph: 'c', validation: 0.95 }];
+    const r = await repeatedEstimate({ graph: 'a', validation: 0.9 }, async () => runs.shift()!, 3);
+    expect(r.validation).toBeCloseTo(0.8833333333, 9);
+    expect(r.graph).toBe('a');
+    expect(r.scores).toEqual([0.9, 0.8, 0.95]);
   });
 });
