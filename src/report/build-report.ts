@@ -83,6 +83,8 @@ export interface BuildReport {
     seconds: number;
     /** How the chosen proposal was found when the first ones all dropped too much (recovery), or null. */
     recovery: string | null;
+    /** Proposals judged on the mean of repeated fine-tunes (borderline on a small validation split). */
+    repeated: number;
   }[];
   stoppedBecause: string | null;
   verification: VerifyReport | null;
@@ -162,6 +164,7 @@ export function buildReport(r: ReportInput): BuildReport {
       instructions: it.costs.instructions, ramBytes: it.costs.ramBytes, flashBytes: it.costs.flashBytes,
       validation: it.validation, sparsity: it.sparsity, params: it.params, macs: it.macs, proposals: it.proposals.length, seconds: it.wallMs / 1000,
       recovery: it.recovery ?? null,
+      repeated: it.repeated ?? 0,
     })),
     stoppedBecause: r.search.stoppedBecause,
     verification: r.verification,

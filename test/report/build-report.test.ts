@@ -107,9 +107,9 @@ describe('buildReport', () => {
   it('maps every search iteration to a step', () => {
     const r = buildReport(reportInput());
     expect(r.steps).toEqual([
-      { iteration: 1, constrained: 'instructions', chosen: 'fc1: 3 of 6 neurons', instructions: 10_500, ramBytes: 1400, flashBytes: 7000, validation: 0.91, sparsity: 0.05, params: 160, macs: 120, proposals: 3, seconds: 1.5, recovery: null },
-      { iteration: 2, constrained: 'ramBytes', chosen: 'fc2: 3 of 4 neurons', instructions: 9000, ramBytes: 1200, flashBytes: 5000, validation: 0.895, sparsity: 0.1, params: 120, macs: 90, proposals: 2, seconds: 2.25, recovery: null },
-      { iteration: 3, constrained: 'ramBytes', chosen: null, instructions: 9000, ramBytes: 1200, flashBytes: 5000, validation: 0.895, sparsity: expect.closeTo(0.15, 12), params: 80, macs: 60, proposals: 4, seconds: 0.8, recovery: null },
+      { iteration: 1, constrained: 'instructions', chosen: 'fc1: 3 of 6 neurons', instructions: 10_500, ramBytes: 1400, flashBytes: 7000, validation: 0.91, sparsity: 0.05, params: 160, macs: 120, proposals: 3, seconds: 1.5, recovery: null, repeated: 0 },
+      { iteration: 2, constrained: 'ramBytes', chosen: 'fc2: 3 of 4 neurons', instructions: 9000, ramBytes: 1200, flashBytes: 5000, validation: 0.895, sparsity: 0.1, params: 120, macs: 90, proposals: 2, seconds: 2.25, recovery: null, repeated: 0 },
+      { iteration: 3, constrained: 'ramBytes', chosen: null, instructions: 9000, ramBytes: 1200, flashBytes: 5000, validation: 0.895, sparsity: expect.closeTo(0.15, 12), params: 80, macs: 60, proposals: 4, seconds: 0.8, recovery: null, repeated: 0 },
     ]);
   });
 
