@@ -314,7 +314,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
           const tuned = await tune(graph, masks, o.recoveryEpochs!, `the current model (iteration ${i}, recovery)`);
           const v = await score(tuned, 'validation');
           const before = validation;
-          if (comparableScore(v) < comparableScore(validation)) return `${o.recoveryEpochs} more epochs of the current model (did not help: ${pct(before)} → ${pct(v)}, kept)`;
+          if (comparableScore(v) < comparableScore(validation)) return `${o.recoveryEpochs} more epochs of the current model (did not help: validation ${pct(before)} → ${pct(v)}; the previous weights kept)`;
           graph = tuned;
           validation = v;
           recoveredFrom = before;
