@@ -225,7 +225,7 @@ export function registerBuild(program: Command): void {
         events: {
           onPhase: (t) => progress.line(t),
           onWarning: (w) => progress.line(`warning: ${w}`),
-          onIteration: (it) => progress.line(`step ${it.iteration}: lowering ${it.constrained} by ${formatCount(it.step)} · ${it.proposals.length} proposals ${it.repeated ? ` (${it.repeated} borderline: judged on repeated fine-tunes)` : ''} · chose ${it.chosen ?? 'none'}${it.recovery ? ` (${it.recovery})` : ''} · ${formatCount(it.costs.instructions)} instructions, RAM ${formatCount(it.costs.ramBytes)} B, flash ${formatCount(it.costs.flashBytes)} B · validation ${(it.validation * 100).toFixed(2)}% (${(it.wallMs / 1000).toFixed(1)} s)`),
+          onIteration: (it) => progress.line(`step ${it.iteration}: lowering ${it.constrained} by ${formatCount(it.step)} · ${it.proposals.length} proposals${it.repeated ? ` (${it.repeated} borderline: judged on repeated fine-tunes)` : ''} · chose ${it.chosen ?? 'none'}${it.recovery ? ` (${it.recovery})` : ''} · ${formatCount(it.costs.instructions)} instructions, RAM ${formatCount(it.costs.ramBytes)} B, flash ${formatCount(it.costs.flashBytes)} B · validation ${(it.validation * 100).toFixed(2)}% (${(it.wallMs / 1000).toFixed(1)} s)`),
         },
       });
       writeDirAtomically(o.out, result.files, outOptions);
