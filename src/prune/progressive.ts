@@ -16,6 +16,7 @@ import type { EpochProgress, Trainer } from './trainer.js';
 import { applyMasks, magnitudeMasks, masksFromZeros, thresholdMasks, weightSparsity, type Masks, type MaskScope } from './weight-masks.js';
 import { compareStrings } from '../util/compare.js';
 import { proposeWithRecovery, scaleText } from './recovery.js';
+import { borderline, repeatedEstimate } from './uncertainty.js';
 
 export interface ProgressiveOptions {
   /** Target fraction of zero weights (weight pruning), or 0. */
@@ -44,6 +45,11 @@ export interface ProgressiveOptions {
    * then gets as many rounds before the step is tried again (0: neither).
    */
   recoveryRounds: number;
+  /**
+   * Fine-tunes of a step whose drop is within two validation samples of `maxDrop` when the validation split has fewer
+   * than 1,000 samples: the decision is made on their mean (default 1: one estimate; the CLI asks for 3).
+   */
+  repeats?: number;
   seed: number;
 }
 
@@ -207,8 +213,15 @@ class Loop {
         made.add(fingerprint(candidate.graph));
         this.stepIndex++;
         const started = performance.now();
-        const tuned = await this.tune(candidate.graph, candidate.masks, this.o.epochs, kind);
-        const validation = await this.score(tuned, this.data.validation);
+        const once = async () => {
+          const graph = await this.tune(candidate.graph, candidate.masks, this.o.epochs, kind);
+          return { graph, validation: await this.score(graph, this.data.validation) };
+        };
+        let run = await once();
+        // A decision too close to call on a small validation split is made on the mean of repeated fine-tunes.
+        const repeats = this.canTrain && this.o.epochs > 0 ? (this.o.repeats ?? 1) : 1;
+        if (repeats > 1 && borderline(this.dropPoints(run.validation), this.o.maxDrop, this.data.validation.count)) run = await repeatedEstimate(run, once, repeats);
+        const { graph: tuned, validation } = run;
         if (this.dropPoints(validation) > this.o.maxDrop) await this.rejected(kind, t, tuned, started, validation);
         return [{ candidate: { graph: tuned, masks: candidate.masks, target: t, started }, description: `${kind} to ${(t * 100).toFixed(1)}%`, validation }];
       },

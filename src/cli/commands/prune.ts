@@ -92,7 +92,7 @@ export function registerPrune(program: Command): void {
     const data = { train: fitToModel(split.train, g), validation: fitToModel(split.validation, g), test: fitToModel(split.test, g) };
     const options: ProgressiveOptions = {
       sparsity, structured, criterion: o.criterion as ProgressiveOptions['criterion'], schedule, steps: o.steps, maxDrop: o.maxDrop,
-      epochs: o.epochs, finalEpochs: o.finalEpochs, scope: o.scope, alpha: o.alpha, order: o.order, retries: o.retries, recoveryRounds: o.recovery, seed: o.seed,
+      epochs: o.epochs, finalEpochs: o.finalEpochs, scope: o.scope, alpha: o.alpha, order: o.order, retries: o.retries, recoveryRounds: o.recovery, repeats: 3, seed: o.seed,
     };
     const { createGraphTrainer } = await import('../../train/index.js');
     const trainer = createGraphTrainer(data.train, { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr, teacher: o.distill === false ? undefined : g });
