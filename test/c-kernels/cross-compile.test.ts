@@ -194,19 +194,30 @@ describe.skipIf(skip)('C kernel headers with arm-none-eabi-gcc (-Werror)', () =>
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  /** The object of source(header) for a target at an optimization level (default -O2), compiled once for the file:
+   * the level tests take the -O2 objects the header tests built. */
+  const objects = new Map<string, Promise<string>>();
+  function headerObject(target: string, header: string, level = '-O2'): Promise<string> {
+    const stem = path.join(dir, `${target.replace(/\W+/g, '-')}-${header}${level}`);
+    let obj = objects.get(stem);
+    if (!obj) {
+      obj = (async () => {
+        await writeFile(`${stem}.c`, source(header));
+        await execa('arm-none-eabi-gcc', [...TARGETS[target], ...WARN, level, '-I', KERNEL_DIR, '-c', `${stem}.c`, '-o', `${stem}.o`], { timeout: 300_000 });
+        return `${stem}.o`;
+      })();
+      objects.set(stem, obj);
+    }
+    return obj;
+  }
+
   it('has a use listed for every header', () => {
     expect(HEADERS.filter((h) => h !== 'ep_kernels.h' && !USES[h])).toEqual([]);
   });
 
   it.each(Object.keys(TARGETS))('compiles each header on its own for %s', async (target) => {
     const headers = HEADERS.filter((h) => h !== 'ep_kernels.h');
-    await Promise.all(
-      headers.map(async (h) => {
-        const src = path.join(dir, `${target.replace(/\W+/g, '-')}-${h}.c`);
-        await writeFile(src, source(h));
-        await execa('arm-none-eabi-gcc', [...TARGETS[target], ...WARN, '-I', KERNEL_DIR, '-c', src, '-o', src.replace(/\.c$/, '.o')], { timeout: 300_000 });
-      }),
-    );
+    await Promise.all(headers.map((h) => headerObject(target, h)));
     // The umbrella header with every literal use at once (no clashes between the headers).
     const all = path.join(dir, `${target.replace(/\W+/g, '-')}-all.c`);
     const body = headers.flatMap((h) => ['  {', `    ${USES[h].literal.replace(/\n  /g, '\n    ')}`, '  }']);
@@ -215,34 +226,22 @@ describe.skipIf(skip)('C kernel headers with arm-none-eabi-gcc (-Werror)', () =>
   }, 300_000);
 
   it('builds ep_sparse.h at -O0, -Os and -O3 too, and takes its assembly block loop on the M4F only', async () => {
-    const src = path.join(dir, 'sparse-levels.c');
-    await writeFile(src, source('ep_sparse.h'));
     const objdump = async (obj: string) => String((await execa('arm-none-eabi-objdump', ['-d', obj], { timeout: 30_000 })).stdout);
     for (const level of ['-O0', '-Os', '-O3']) {
-      const obj = path.join(dir, `sparse${level}.o`);
-      await execa('arm-none-eabi-gcc', [...TARGETS['cortex-m4 hard float'], ...WARN, level, '-I', KERNEL_DIR, '-c', src, '-o', obj], { timeout: 300_000 });
-      const code = await objdump(obj);
+      const code = await objdump(await headerObject('cortex-m4 hard float', 'ep_sparse.h', level));
       if (level === '-O0') expect(code, level).not.toMatch(/uxtah/); // (the C loop: the assembly needs the optimizer)
       else expect(code, level).toMatch(/uxtah[\s\S]*tbb/);
     }
-    const m3 = path.join(dir, 'sparse-m3.o');
-    await execa('arm-none-eabi-gcc', [...TARGETS['cortex-m3 soft float'], ...WARN, '-I', KERNEL_DIR, '-c', src, '-o', m3], { timeout: 300_000 });
-    expect(await objdump(m3)).not.toMatch(/uxtah/);
+    expect(await objdump(await headerObject('cortex-m3 soft float', 'ep_sparse.h'))).not.toMatch(/uxtah/);
   });
 
   it('builds ep_int8_conv.h at -O0, -Os, -O2 and -O3, with the assembly tiles when optimizing (M4: SMLAD, M3: SMLAL)', async () => {
-    const src = path.join(dir, 'int8-conv-levels.c');
-    await writeFile(src, source('ep_int8_conv.h'));
     const objdump = async (obj: string) => String((await execa('arm-none-eabi-objdump', ['-d', obj], { timeout: 30_000 })).stdout);
     // the assembly tiles save the registers they take with one 12-register push; -O0 runs the generic loops
     const tile = /stmdb\s+sp!, \{(r\d+|sl|fp|ip|lr)(, (r\d+|sl|fp|ip|lr)){11}\}/;
     const builds = (['cortex-m4 hard float', 'cortex-m3 soft float'] as const).flatMap((target) => ['-O0', '-Os', '-O2', '-O3'].map((level) => ({ target, level })));
     const codes = await Promise.all(
-      builds.map(async ({ target, level }) => {
-        const obj = path.join(dir, `int8-conv-${target.replace(/\W+/g, '-')}${level}.o`);
-        await execa('arm-none-eabi-gcc', [...TARGETS[target], ...WARN, level, '-I', KERNEL_DIR, '-c', src, '-o', obj], { timeout: 300_000 });
-        return objdump(obj);
-      }),
+      builds.map(async ({ target, level }) => objdump(await headerObject(target, 'ep_int8_conv.h', level))),
     );
     builds.forEach(({ target, level }, i) => {
       const what = `${target} ${level}`;

@@ -10,6 +10,8 @@ const DIGITS = path.resolve('examples/digits/digits.csv.gz');
 let dir: string;
 let modelJson: string;
 let sameAsOnnx: string;
+/** `verify model.json` (the default stm32f405) on three data rows: checked below, and the dense instruction count the build's budget is set from. */
+let dense: { exitCode: number; stderr: string; stdout: string };
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-tfjs-'));
@@ -20,6 +22,7 @@ beforeAll(async () => {
   expect(onnx.exitCode, onnx.stderr).toBe(0);
   modelJson = path.join(dir, 'cnn', 'model.json');
   expect(fs.readdirSync(path.join(dir, 'cnn')).sort()).toEqual(['.edgeprune-output', 'group1-shard1of1.bin', 'model.json']);
+  dense = await runCli(['verify', modelJson, '--data', DIGITS, '--vectors', '3', '--json'], { timeout: 120_000 });
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -42,15 +45,14 @@ describe('a TF.js model.json through the MCU commands', () => {
   });
 
   it('verifies model.json on the host and in QEMU against the interpreter, bit-identical', async () => {
-    const r = await runCli(['verify', modelJson, '--data', DIGITS, '--vectors', '3', '--json'], { timeout: 120_000 });
-    expect(r.exitCode, r.stderr).toBe(0);
-    const v = JSON.parse(r.stdout);
+    expect(dense.exitCode, dense.stderr).toBe(0);
+    const v = JSON.parse(dense.stdout);
     expect(v).toMatchObject({ passed: true, hostBitIdentical: true, target: 'stm32f405', vectors: 3, macs: 86_848 });
   });
 
   it('builds model.json under an instruction budget: pruned ONNX, C library and report, measured in QEMU', async () => {
-    const dense = JSON.parse((await runCli(['verify', modelJson, '--vectors', '1', '--json'], { timeout: 120_000 })).stdout);
-    const limit = Math.floor(dense.instructions * 0.85);
+    expect(dense.exitCode, dense.stderr).toBe(0);
+    const limit = Math.floor(JSON.parse(dense.stdout).instructions * 0.85);
     const out = path.join(dir, 'build');
     const r = await runCli(['build', modelJson, '--data', DIGITS, '--max-instructions', String(limit), '--final-epochs', '0', '--max-iterations', '6', '--verify-vectors', '2', '--out', out], { timeout: 300_000 });
     expect(r.exitCode, r.stderr).toBe(0);
