@@ -5,6 +5,7 @@
 //   npx tsc -p . && node dist/bench/build-panel.js [--only cnn,mlp,fashion] [--seeds 0-4] [--targets a,b]
 //       [--fractions 1/2,1/3] [--criteria l1,redundancy] [--baselines uniform,global|none] [--json]
 //       [--fashion-data <idx images file>] [--fashion-limit N]
+//   node dist/bench/build-panel.js --summarize a.json,b.json     (merge the --json outputs of runs in parts)
 //
 // Per model and target the dense model is deployed and measured in QEMU exactly as the build deploys (int8 on a core
 // without an FPU, float32 otherwise): the instruction budget is a fraction of those instructions, the RAM budget 90%
@@ -48,6 +49,23 @@ interface Flags {
   json: boolean;
   fashionData: string;
   fashionLimit: number;
+  summarize?: string[];
+}
+
+interface DenseRow {
+  family: string;
+  seed: number;
+  target: string;
+  instructions: number;
+  ramBytes: number;
+  test: number;
+}
+
+/** What a run found (its --json output, less the summary lines). */
+interface PanelResult {
+  dense: DenseRow[];
+  builds: BuildRow[];
+  baselines: (BaselineRow & BaselineResult)[];
 }
 
 function families(f: Flags): Family[] {
@@ -98,6 +116,7 @@ function parseFlags(argv: string[]): Flags {
     fractions: list('--fractions')?.map(parseFraction),
     fashionData: value('--fashion-data') ?? FASHION,
     fashionLimit: limit,
+    summarize: list('--summarize'),
   };
 }
 
@@ -162,12 +181,17 @@ const count = (x: number | null) => (x === null ? '-' : x.toLocaleString('en-US'
 
 async function main(): Promise<void> {
   const f = parseFlags(process.argv.slice(2));
+  if (f.summarize) {
+    const parts = f.summarize.map((file) => JSON.parse(fs.readFileSync(file, 'utf8')) as PanelResult);
+    render({ dense: parts.flatMap((p) => p.dense), builds: parts.flatMap((p) => p.builds), baselines: parts.flatMap((p) => p.baselines) }, f.json);
+    return;
+  }
   const missing = await missingTools();
   if (missing.length > 0) throw new CaseRefused(`missing tools: ${missing.join(', ')} (run make setup as root)`);
   const work = makeTempDir('build-panel');
   const builds: BuildRow[] = [];
-  const baselines: (BaselineRow & BaselineResult)[] = [];
-  const dense: { family: string; seed: number; target: string; instructions: number; ramBytes: number; test: number }[] = [];
+  const baselines: PanelResult['baselines'] = [];
+  const dense: DenseRow[] = [];
   const log = (s: string) => console.error(s);
   try {
     for (const family of families(f).filter((x) => f.only.includes(x.name))) {
@@ -209,8 +233,12 @@ async function main(): Promise<void> {
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
   }
+  render({ dense, builds, baselines }, f.json);
+}
+
+function render({ dense, builds, baselines }: PanelResult, json: boolean): void {
   const summary = summaryLines(builds, baselines);
-  if (f.json) {
+  if (json) {
     console.log(JSON.stringify({ dense, builds, baselines, summary }, null, 2));
     return;
   }

@@ -45,7 +45,8 @@ export function percent<T>(rows: readonly T[], ok: (r: T) => boolean): number {
 }
 
 const sameCase = (a: PanelCase, b: PanelCase) => a.family === b.family && a.seed === b.seed && a.target === b.target && a.fraction === b.fraction;
-const f2 = (x: number) => (Number.isNaN(x) ? '-' : x.toFixed(2));
+const f2 = (x: number) => (Number.isNaN(x) ? '-' : (Math.round(x * 100) / 100 || 0).toFixed(2));
+const signed = (x: number) => (Number.isNaN(x) ? '-' : `${Math.round(x * 100) > 0 ? '+' : ''}${f2(x)}`);
 const pct = (x: number) => (Number.isNaN(x) ? '-' : `${x.toFixed(0)}%`);
 const isHalf = (f: number) => Math.abs(f - 1 / 2) < 1e-9;
 const isThird = (f: number) => Math.abs(f - 1 / 3) < 0.002;
@@ -60,7 +61,7 @@ export function accuracyAgainst(builds: readonly BuildRow[], baselines: readonly
     if (b.instructions === null || b.instructions > b.instructionLimit) continue;
     const base = baselines.find((x) => sameCase(x, b));
     if (!base || base.instructions === null || base.drop === null || base.instructions > b.instructionLimit) continue;
-    diffs.push(base.drop - b.drop);
+    diffs.push(Math.round((base.drop - b.drop) * 1e6) / 1e6);
   }
   return { pairs: diffs.length, meanPoints: mean(diffs), buildBetter: diffs.filter((d) => d > 0).length };
 }
@@ -84,7 +85,7 @@ export function summaryLines(builds: readonly BuildRow[], baselines: readonly Ba
     }
     for (const kind of kinds) {
       const a = accuracyAgainst(mine, baselines.filter((b) => b.kind === kind));
-      lines.push(`[${criterion}] accuracy vs ${kind} at the same measured instruction budget: build ${a.meanPoints >= 0 ? '+' : ''}${f2(a.meanPoints)} points on average over ${a.pairs} case(s), better in ${a.buildBetter} (goal: > 0)`);
+      lines.push(`[${criterion}] accuracy vs ${kind} at the same measured instruction budget: build ${signed(a.meanPoints)} points on average over ${a.pairs} case(s), better in ${a.buildBetter} (goal: > 0)`);
     }
     for (const family of [...new Set(halves.map((b) => b.family))]) {
       const walls = halves.filter((b) => b.family === family).map((b) => b.seconds);
@@ -100,7 +101,7 @@ export function summaryLines(builds: readonly BuildRow[], baselines: readonly Ba
     const diffs: number[] = [];
     for (const x of builds.filter((r) => r.criterion === a)) {
       const y = builds.find((r) => r.criterion === b && sameCase(r, x));
-      if (y && x.met && y.met) diffs.push(x.drop - y.drop);
+      if (y && x.met && y.met) diffs.push(Math.round((x.drop - y.drop) * 1e6) / 1e6);
     }
     const met = (c: string) => builds.filter((r) => r.criterion === c && r.met).length;
     lines.push(`${a} vs ${b}: met ${met(a)} vs ${met(b)} of ${builds.filter((r) => r.criterion === a).length}; where both met (${diffs.length}), drop ${a} − ${b} = ${f2(mean(diffs))} points on average (positive: ${b} keeps more accuracy)`);
