@@ -7,19 +7,19 @@ NPM_STAMP := node_modules/.edgeprune-npm-stamp
 BUILD_STAMP := dist/.build-stamp
 TS_SOURCES := $(shell find src hw-sim bench -name '*.ts' 2>/dev/null) tsconfig.json
 
-.PHONY: help setup toolchains build test conformance demo demo-int8 demo-fpga bench fuzz clean
+.PHONY: help setup toolchains data-sets build test conformance demo demo-int8 demo-fpga bench fuzz clean
 
 help:
 	@echo "make demo         edgeprune build: prune the digits CNN under latency/RAM budgets, compile, verify in QEMU"
 	@echo "make demo-int8    edgeprune quantize the digits CNN to int8, then verify it bit-exact on a Cortex-M3 (no FPU) in QEMU"
 	@echo "make demo-fpga    edgeprune build for an FPGA: prune a digits MLP under cycle and LUT budgets on an iCE40 UP5K, prove it in Verilator, Yosys and nextpnr"
 	@echo "make test         run the whole test suite (installs what is missing first)"
-	@echo "make setup        install npm packages and Debian toolchains, compile the TypeScript"
+	@echo "make setup        install npm packages, Debian toolchains and the benches' data set (Fashion-MNIST), compile the TypeScript"
 	@echo "make conformance  run the ONNX operator conformance cases and print the summary"
 	@echo "make bench        print the MCU, pruning, sparse-kernel, cost-model, build, compile-scale and hw-sim figures (about 10 minutes)"
 	@echo "make fuzz         the fuzz bench: mutated and crafted hostile models, counts of every outcome (about 30 minutes)"
 
-setup: $(NPM_STAMP) toolchains $(BUILD_STAMP)
+setup: $(NPM_STAMP) toolchains data-sets $(BUILD_STAMP)
 
 $(NPM_STAMP): package.json package-lock.json
 	@echo "setup: installing npm packages from the lockfile (npm ci)"
@@ -28,6 +28,9 @@ $(NPM_STAMP): package.json package-lock.json
 
 toolchains:
 	@hw-sim/install-toolchains.sh
+
+data-sets:
+	@hw-sim/install-data-sets.sh
 
 $(BUILD_STAMP): $(NPM_STAMP) $(TS_SOURCES)
 	@echo "setup: compiling TypeScript (tsc)"
@@ -97,6 +100,9 @@ bench: setup
 	@echo
 	@echo "bench: pruning quality on the digits (a few minutes)"
 	@node dist/bench/prune-quality.js
+	@echo
+	@echo "bench: mnist-cnn and ds-cnn trained on 6,000 Fashion-MNIST images, tested on the 10,000 t10k images (a few minutes)"
+	@node dist/bench/fashion-mnist.js
 	@echo
 	@echo "bench: weight-sparse kernels against dense ones (QEMU mps2-an386)"
 	@node dist/bench/sparse-kernels.js

@@ -59,7 +59,7 @@ export async function baselineContext(modelFile: string, dataFile: string, targe
   const cost = int8
     ? int8CostModel(await bindCostModel(target), data.train, undefined)
     : await bindCostModel(target, { graph, vectors: sampleVectors(graph, data.validation, 16) });
-  const trainer = await buildTrainer(o, data);
+  const trainer = await buildTrainer(o, data, graph);
   return {
     modelName: modelDisplayName(modelFile), graph, target, data, trainer, cost, precision,
     int8: int8 ? { method: DEFAULT_CALIBRATION, seed, batchSize: o.batchSize } : undefined,

@@ -19,6 +19,7 @@ import { allHold, tightened, type Budget, type BudgetName, type Costs } from './
 import { continuedSearch, searchUnderBudget, type SearchEvents, type SearchOptions, type SearchResult } from './search.js';
 import { quantizePruned, type Int8Deployment, type Int8Options } from './int8-deployment.js';
 import { interpreterScore } from '../data/evaluate.js';
+import { dropUncertainty } from '../prune/uncertainty.js';
 
 /** The cost model bound to a target: budgeted costs and per-layer instructions of a graph. */
 export interface BoundCostModel {
@@ -118,6 +119,7 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
     search: final, verification, measured, files: fileList,
     precision: deployment ? 'int8' : 'float32',
     int8: deployment && { test: interpreterScore(deployment.graph, data.test), quantization: deployment.summary },
+    uncertainty: { validationSamples: data.validation.count, test: dropUncertainty(input.graph, deployed, data.test) },
   });
   files.set('report.json', `${JSON.stringify(report, null, 2)}\n`);
   files.set('report.html', renderHtmlReport(report));

@@ -11,6 +11,8 @@ import { modelStats } from '../analysis/model-stats.js';
 import { analyzePruneGroups, pruneChannels, rankChannels, scoreChannels, type Criterion } from '../prune/structure/index.js';
 import type { Trainer } from '../prune/trainer.js';
 import { applyMasks, magnitudeMasks, masksFromZeros, prunableWeights, weightSparsity, type Masks } from '../prune/weight-masks.js';
+import { borderline, repeatedEstimate } from '../prune/uncertainty.js';
+import { proposeWithRecovery, scaleText, type RecoveryStage, type Tried } from '../prune/recovery.js';
 import { allHold, worstRatio, type Budget, type BudgetName, type Costs } from './budgets.js';
 
 /** Predicts the budgeted costs of a graph (the cost model, bound to a target). */
@@ -24,8 +26,17 @@ export interface SearchOptions<N extends string = BudgetName> {
   proposalEpochs: number;
   /** Fine-tuning epochs once the budgets hold. */
   finalEpochs: number;
-  /** Extra rounds of `proposalEpochs` the best proposal gets when it drops too much. */
+  /** Recovery (a): extra rounds of `proposalEpochs` the best proposal gets when every proposal drops too much. */
   recoveryRounds: number;
+  /** Recovery (a): epochs the current model is fine-tuned before proposing again (0 or absent: not tried). */
+  recoveryEpochs?: number;
+  /** Recovery (b): times the step is halved before joint proposals are tried (default 3). */
+  halvings?: number;
+  /**
+   * Fine-tunes per proposal whose drop is within two validation samples of --max-drop when the validation split has
+   * fewer than 1,000 samples: the decision is made on their mean (default 3; 1: one estimate each).
+   */
+  repeats?: number;
   maxIterations: number;
   criterion: 'l1' | 'l2' | 'redundancy';
   /** Offer weight-pruning proposals (they lower cost only where sparse kernels or smaller weights pay). */
@@ -41,6 +52,8 @@ export interface Proposal<N extends string = BudgetName> {
   graph: Graph;
   masks: Masks;
   costs: Costs<N>;
+  /** Weight proposals: the weight tensor pruned further. */
+  weight?: string;
 }
 
 export interface SearchIteration<N extends string = BudgetName> {
@@ -56,6 +69,10 @@ export interface SearchIteration<N extends string = BudgetName> {
   params: number;
   macs: number;
   wallMs: number;
+  /** How the chosen proposal was found when the first ones all dropped too much (null: among the first). */
+  recovery?: string | null;
+  /** Proposals judged on the mean of repeated fine-tunes (borderline on a small validation split). */
+  repeated?: number;
 }
 
 /** The lowest predicted cost of one budgeted resource any candidate of the search reached (kept or not). */
@@ -89,6 +106,41 @@ const MAX_SPARSITY = 0.98;
 
 /** Accuracy points rounded to 1e-6 (fractions of k of n samples carry float noise). */
 export const roundPoints = (points: number) => Math.round(points * 1e6) / 1e6;
+
+const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+
+function stageText(stage: RecoveryStage, scale: number, recoveredFrom: number | null): string {
+  if (stage === 'recovery') return 'after more fine-tuning of the best proposal';
+  if (stage === 'recovered current') return `after more fine-tuning of the current model (validation from ${pct(recoveredFrom ?? NaN)})`;
+  if (stage === 'smaller step') return `at ${scaleText(scale)}`;
+  return 'a joint proposal (structural + weight)';
+}
+
+/**
+ * How far the worst budget is from holding: max over budgets of cost / limit, minus 1 (≤ 0 once every budget holds).
+ * The fraction of that gap a proposal closes is its progress.
+ */
+export function gapClosed<N extends string>(budgets: readonly Budget<N>[], now: Costs<N>, after: Costs<N>): number {
+  const gap = worstRatio(budgets, now).ratio - 1;
+  if (!(gap > 0)) return 0;
+  return (gap - Math.max(0, worstRatio(budgets, after).ratio - 1)) / gap;
+}
+
+/**
+ * Among proposals within the drop: the fewest validation points given up (from the current model, at least half a
+ * sample's worth so that a lossless proposal still has a price) per fraction of the worst budget's gap closed.
+ * Proposals that close nothing of it come last, by accuracy; ties go to the larger progress, then to the first.
+ */
+export function chooseByWorstBudget<T extends { validation: number }, N extends string>(list: T[], budgets: readonly Budget<N>[], now: Costs<N>, current: number, costsOf: (t: T) => Costs<N>, samples = 0): T {
+  const floor = samples > 0 ? 50 / samples : 0.05;
+  const rated = list.map((t, i) => {
+    const closed = gapClosed(budgets, now, costsOf(t));
+    const lost = Math.max(0, roundPoints(dropInPoints(current, t.validation)));
+    return { t, i, closed, price: closed > 0 ? (lost + floor) / closed : Infinity };
+  });
+  rated.sort((a, b) => a.price - b.price || byScoreDescending(a.t.validation, b.t.validation) || b.closed - a.closed || a.i - b.i);
+  return rated[0].t;
+}
 
 /** Smallest k in [1, max] with ok(k), by bisection (ok is monotone in k); undefined when ok(max) fails. */
 function smallestSatisfying(max: number, ok: (k: number) => boolean): number | undefined {
@@ -151,7 +203,7 @@ function weightProposals<N extends string>(g: Graph, masks: Masks, predict: Cost
     const n = smallestSatisfying(levels, (k) => before - get(k).costs[resource] >= step);
     if (n === undefined) continue;
     const p = get(n);
-    out.push({ kind: 'weight', description: `${name}: weights to ${(p.target * 100).toFixed(0)}% zeros`, graph: p.graph, masks: p.masks, costs: p.costs });
+    out.push({ kind: 'weight', description: `${name}: weights to ${(p.target * 100).toFixed(0)}% zeros`, graph: p.graph, masks: p.masks, costs: p.costs, weight: name });
   }
   return out;
 }
@@ -202,6 +254,8 @@ export async function searchUnderBudget<N extends string = BudgetName>(
   };
   see(predict(start), 'the start model', validation);
 
+  type Candidate = { p: Proposal<N>; tuned: Graph };
+  const repeats = canTrain.ok && o.proposalEpochs > 0 ? (o.repeats ?? 3) : 1;
   for (let i = 1; i <= o.maxIterations && !allHold(o.budgets, predict(graph)); i++) {
     const started = performance.now();
     const costs = predict(graph);
@@ -209,54 +263,116 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     const gap = costs[budget.name] - budget.limit;
     // Lower the constrained cost by a step: a twentieth of where it started, or the rest of the gap.
     const step = Math.min(gap, Math.max(denseCosts[budget.name] * 0.05, gap / 6));
-    const proposals = [
-      ...structuredProposals(graph, predict, budget.name, step, o.criterion),
-      ...(o.weightProposals ? weightProposals(graph, masks, predict, budget.name, step) : []),
-    ];
-    if (proposals.length === 0) {
-      stoppedBecause = `no structural or weight reduction lowers ${budget.name} further (at ${costs[budget.name].toLocaleString('en-US')}, limit ${budget.limit.toLocaleString('en-US')})`;
-      break;
-    }
-    const tried: { p: Proposal<N>; tuned: Graph; validation: number }[] = [];
-    for (const p of proposals) {
-      events.onProposal?.(p.description);
-      const tuned = await tune(p.graph, p.masks, o.proposalEpochs, `proposal '${p.description}' (iteration ${i})`);
-      tried.push({ p, tuned, validation: await score(tuned, 'validation') });
-    }
-    for (const t of tried) see(t.p.costs, t.p.description, t.validation);
-    // The most accurate proposal (NaN scores last); on a tie, the one that lowers the cost most.
-    tried.sort((a, b) => byScoreDescending(a.validation, b.validation) || a.p.costs[budget.name] - b.p.costs[budget.name]);
-    let best = tried[0];
-    for (let round = 0; round < o.recoveryRounds && drop(best.validation) > o.maxDrop && canTrain.ok; round++) {
-      const tuned = await tune(best.tuned, best.p.masks, o.proposalEpochs, `proposal '${best.p.description}' (iteration ${i}, recovery)`);
-      best = { ...best, tuned, validation: await score(tuned, 'validation') };
-    }
+    // The other budgets still unmet get structural proposals of their own (e.g. channels that shrink the arena).
+    const others = o.budgets.filter((b) => b.name !== budget.name && predict(graph)[b.name] > b.limit);
+    const offered = new Set<string>();
+    let repeated = 0;
+    const tried: Tried<Candidate>[] = [];
+    const evaluate = async (list: Proposal<N>[], what: string): Promise<Tried<Candidate>[]> => {
+      const out: Tried<Candidate>[] = [];
+      for (const p of list) {
+        if (offered.has(p.description)) continue;
+        offered.add(p.description);
+        events.onProposal?.(p.description);
+        const once = async () => {
+          const tuned = await tune(p.graph, p.masks, o.proposalEpochs, `proposal '${p.description}' (iteration ${i}${what})`);
+          return { graph: tuned, validation: await score(tuned, 'validation') };
+        };
+        let run = await once();
+        // A decision too close to call on a small validation split is made on the mean of repeated fine-tunes.
+        if (repeats > 1 && borderline(drop(run.validation), o.maxDrop, data.validation.count)) {
+          run = await repeatedEstimate(run, once, repeats);
+          repeated++;
+        }
+        out.push({ candidate: { p, tuned: run.graph }, description: p.description, validation: run.validation });
+      }
+      for (const t of out) see(t.candidate.p.costs, t.description, t.validation);
+      tried.push(...out);
+      return out;
+    };
+    const propose = async (scale: number) => {
+      const now = predict(graph);
+      const s = step * scale;
+      const list = [
+        ...structuredProposals(graph, predict, budget.name, s, o.criterion),
+        ...(o.weightProposals ? weightProposals(graph, masks, predict, budget.name, s) : []),
+        ...others.flatMap((b) => structuredProposals(graph, predict, b.name, Math.min(now[b.name] - b.limit, Math.max(denseCosts[b.name] * 0.05, (now[b.name] - b.limit) / 6)) * scale, o.criterion)),
+      ];
+      return evaluate(list, scale === 1 ? '' : `, ${scaleText(scale)}`);
+    };
+    let recoveredFrom: number | null = null;
+    const outcome = await proposeWithRecovery<Candidate>({ maxDrop: o.maxDrop, recoveryRounds: canTrain.ok ? o.recoveryRounds : 0, halvings: o.halvings ?? 3 }, {
+      propose,
+      drop: (v) => drop(v),
+      choose: (list) => chooseByWorstBudget(list, o.budgets, predict(graph), validation, (t) => t.candidate.p.costs, data.validation.count),
+      retune: async (t, round) => {
+        const tuned = await tune(t.candidate.tuned, t.candidate.p.masks, o.proposalEpochs, `proposal '${t.description}' (iteration ${i}, recovery ${round + 1})`);
+        return { ...t, candidate: { ...t.candidate, tuned }, validation: await score(tuned, 'validation') };
+      },
+      recoverCurrent: canTrain.ok && (o.recoveryEpochs ?? 0) > 0
+        ? async () => {
+          const tuned = await tune(graph, masks, o.recoveryEpochs!, `the current model (iteration ${i}, recovery)`);
+          const v = await score(tuned, 'validation');
+          const before = validation;
+          if (comparableScore(v) < comparableScore(validation)) return `${o.recoveryEpochs} more epochs of the current model (did not help: validation ${pct(before)} → ${pct(v)}; the previous weights kept)`;
+          graph = tuned;
+          validation = v;
+          recoveredFrom = before;
+          offered.clear();
+          return `${o.recoveryEpochs} more epochs of the current model (validation ${pct(before)} → ${pct(v)})`;
+        }
+        : undefined,
+      joint: o.weightProposals
+        ? async () => {
+          // The most accurate structural proposal at half the step, plus a weight reduction for the rest on layers it did not touch.
+          const now = predict(graph)[budget.name];
+          const partial = tried.filter((t) => t.candidate.p.kind === 'structured' && now - t.candidate.p.costs[budget.name] < step);
+          if (partial.length === 0) return [];
+          const s = partial.reduce((a, b) => (byScoreDescending(a.validation, b.validation) <= 0 ? a : b));
+          const rest = step - (now - s.candidate.p.costs[budget.name]);
+          // Layers the structural proposal changed (their weights changed shape) are left out of the weight half.
+          const touched = (name: string) => graph.initializers.get(name)?.shape.join('x') !== s.candidate.p.graph.initializers.get(name)?.shape.join('x');
+          const weights = weightProposals(s.candidate.tuned, s.candidate.p.masks, predict, budget.name, rest)
+            .filter((w) => w.weight !== undefined && !touched(w.weight))
+            .map((w) => ({ ...w, description: `${s.description} + ${w.description}` }));
+          return evaluate(weights, ', joint');
+        }
+        : undefined,
+    });
     const before = modelStats(graph).totals;
     const record: SearchIteration<N> = {
       iteration: i,
       constrained: budget.name,
       step,
-      proposals: tried.map((t) => ({ description: t.p.description, costs: t.p.costs, validation: t.validation })),
+      proposals: tried.map((t) => ({ description: t.description, costs: t.candidate.p.costs, validation: t.validation })),
       chosen: null,
-      costs,
+      costs: predict(graph),
       validation,
       sparsity: weightSparsity(graph),
       params: before.params - before.zeroWeights,
       macs: before.macs,
       wallMs: 0,
+      recovery: outcome.stage && outcome.stage !== 'first' ? stageText(outcome.stage, outcome.scale, recoveredFrom) : null,
+      repeated,
     };
-    if (drop(best.validation) > o.maxDrop) {
-      stoppedBecause = `the best reduction of ${budget.name} (${best.p.description}) drops ${drop(best.validation).toFixed(2)} points, more than the allowed ${o.maxDrop}`;
+    if (outcome.stage === null && tried.length === 0) {
+      stoppedBecause = `no structural or weight reduction lowers ${budget.name} further (at ${costs[budget.name].toLocaleString('en-US')}, limit ${budget.limit.toLocaleString('en-US')})`;
+      break;
+    }
+    if (!outcome.accepted) {
+      const best = outcome.best!;
+      stoppedBecause = `the best reduction of ${budget.name} (${best.description}) drops ${drop(best.validation).toFixed(2)} points, more than the allowed ${o.maxDrop}; ${outcome.stopText}`;
       record.wallMs = performance.now() - started;
       iterations.push(record);
       events.onIteration?.(record);
       break;
     }
-    graph = best.tuned;
-    masks = best.p.masks;
+    const best = outcome.accepted;
+    graph = best.candidate.tuned;
+    masks = best.candidate.p.masks;
     validation = best.validation;
     const stats = modelStats(graph).totals;
-    Object.assign(record, { chosen: best.p.description, costs: predict(graph), validation, sparsity: weightSparsity(graph), params: stats.params - stats.zeroWeights, macs: stats.macs, wallMs: performance.now() - started });
+    Object.assign(record, { chosen: best.description, costs: predict(graph), validation, sparsity: weightSparsity(graph), params: stats.params - stats.zeroWeights, macs: stats.macs, wallMs: performance.now() - started });
     iterations.push(record);
     events.onIteration?.(record);
   }

@@ -1,4 +1,4 @@
-// Flags of the commands that train (train, prune): backend, batch size, learning rate.
+// Flags of the commands that train (train, prune, build): backend, batch size, learning rate; distillation (prune, build).
 
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
@@ -18,4 +18,14 @@ export function addTrainingOptions(cmd: Command, defaultLr = 1e-3): Command {
     })
     .option('--batch-size <n>', 'training batch size', parseIntOption('--batch-size', 1, 65536), 32)
     .option('--lr <rate>', 'learning rate (Adam)', numberOption('--lr', { min: 0, minExclusive: true, max: Number.MAX_VALUE }), defaultLr);
+}
+
+export interface DistillCliOptions {
+  /** Knowledge distillation from the dense model in every fine-tune (--no-distill: false). */
+  distill: boolean;
+}
+
+/** --no-distill (prune, build): fine-tune on the hard labels alone. */
+export function addDistillOption(cmd: Command): Command {
+  return cmd.option('--no-distill', 'fine-tune on the labels alone: by default every fine-tune also learns the dense model\'s soft targets (knowledge distillation, temperature 4, half the loss); regression models (one output) always train without it');
 }

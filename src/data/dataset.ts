@@ -52,6 +52,26 @@ export function subset(ds: Dataset, indices: readonly number[], part?: string): 
   return out;
 }
 
+/** The samples of `a` then those of `b` (same sample shape, both classification or both regression), as one data set. */
+export function concatDatasets(a: Dataset, b: Dataset, part?: string): Dataset {
+  if (shapeSize(a.featureShape) !== shapeSize(b.featureShape) || !a.targets !== !b.targets) throw new Error(`cannot join ${describeData(a)} and ${describeData(b)}: different samples`);
+  const join = (x: Float32Array, y: Float32Array) => {
+    const out = new Float32Array(x.length + y.length);
+    out.set(x);
+    out.set(y, x.length);
+    return out;
+  };
+  const labels = new Int32Array(a.count + b.count);
+  labels.set(a.labels);
+  labels.set(b.labels, a.count);
+  const out: Dataset = { features: join(a.features, b.features), labels, count: a.count + b.count, featureShape: [...a.featureShape], classes: Math.max(a.classes, b.classes), source: a.source, part };
+  if (a.targets && b.targets) {
+    out.targets = join(a.targets, b.targets);
+    out.targetShape = a.targetShape;
+  }
+  return out;
+}
+
 /** The same samples seen with another per-sample shape (same element count). */
 export function withFeatureShape(ds: Dataset, featureShape: number[]): Dataset {
   return { ...ds, featureShape: [...featureShape] };

@@ -1,18 +1,26 @@
-// Load a data set from CSV, NumPy (.npy features + labels) or ONNX TensorProto (.pb) pairs, by what the path is; refuse bad numbers.
+// Load a data set from CSV, NumPy (.npy features + labels), IDX (MNIST family) or ONNX TensorProto (.pb) pairs, by what the path is; refuse bad numbers.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { readCsvDataset } from './csv.js';
 import type { Dataset } from './dataset.js';
+import { idxDataset, isIdxName } from './idx.js';
 import { readNpy } from './npy.js';
 import { checkFinite, classesOf } from './numbers.js';
 import { listFolder, statPath } from './read-file.js';
 import { tensorProtoDataset } from './tensor-proto-dataset.js';
 
 export interface LoadDatasetOptions {
-  /** Labels file for .npy features (default: y.npy beside x.npy). */
+  /** Labels file for .npy features (default: y.npy beside x.npy) or IDX images (default: the labels file beside them). */
   labels?: string;
+}
+
+/** A data set, and the test set that comes with it (an IDX folder's t10k files) when there is one. */
+export interface LoadedData {
+  data: Dataset;
+  /** Fixed test samples: when present, commands test on these instead of splitting a test part off `data`. */
+  test?: Dataset;
 }
 
 const sampleSize = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
@@ -40,11 +48,34 @@ function npyDataset(featuresFile: string, labelsFile: string): Dataset {
   };
 }
 
-function folderDataset(dir: string, options: LoadDatasetOptions): Dataset {
+/** The images file of one part (train, t10k) of an IDX folder, plain preferred over gzipped when both are there. */
+function idxImages(dir: string, entries: string[], part: 'train' | 't10k'): string | undefined {
+  const name = [`${part}-images-idx3-ubyte`, `${part}-images.idx3-ubyte`].flatMap((n) => [n, `${n}.gz`]).find((n) => entries.includes(n));
+  return name === undefined ? undefined : path.join(dir, name);
+}
+
+/** An IDX folder (MNIST's four files): the train files are the data set, the t10k files its test set. */
+function idxFolder(dir: string, entries: string[], options: LoadDatasetOptions): LoadedData | undefined {
+  const train = idxImages(dir, entries, 'train');
+  const test = idxImages(dir, entries, 't10k');
+  if (!train && !test) return undefined;
+  if (!train) throw new UserError(`data folder '${dir}' holds ${path.basename(test!)} but no train-images-idx3-ubyte(.gz)`, 'give the images file itself as --data to use it alone');
+  if (options.labels) throw new UserError(`--labels takes the labels of one images file; data folder '${dir}' holds its own (train-labels-*, t10k-labels-*)`, `give --data ${train} --labels <file>, or drop --labels`);
+  const data = idxDataset(train);
+  if (!test) return { data };
+  const fixed = idxDataset(test);
+  if (fixed.featureShape.join('x') !== data.featureShape.join('x')) {
+    throw new UserError(`'${test}' has samples of ${fixed.featureShape.join('x')}, '${train}' of ${data.featureShape.join('x')}`, 'the t10k files must be the test set of the train files');
+  }
+  const classes = Math.max(data.classes, fixed.classes);
+  return { data: { ...data, classes }, test: { ...fixed, classes, part: 'test' } };
+}
+
+function folderData(dir: string, options: LoadDatasetOptions): LoadedData {
   const entries = listFolder(dir, 'data folder');
   const x = ['x.npy', 'features.npy'].find((f) => entries.includes(f));
-  if (x) return npyDataset(path.join(dir, x), options.labels ?? path.join(dir, x === 'x.npy' ? 'y.npy' : 'labels.npy'));
-  return tensorProtoDataset(dir);
+  if (x) return { data: npyDataset(path.join(dir, x), options.labels ?? path.join(dir, x === 'x.npy' ? 'y.npy' : 'labels.npy')) };
+  return idxFolder(dir, entries, options) ?? { data: tensorProtoDataset(dir) };
 }
 
 /** Refuse a data set with no samples, or samples without features. */
@@ -54,10 +85,20 @@ function checkNotEmpty(ds: Dataset): Dataset {
   return ds;
 }
 
-export function loadDataset(file: string, options: LoadDatasetOptions = {}): Dataset {
+/** The data set at `file` and, for an IDX folder with t10k files, its fixed test set. */
+export function loadData(file: string, options: LoadDatasetOptions = {}): LoadedData {
   const st = statPath(file, 'data');
-  if (st.isDirectory()) return checkNotEmpty(folderDataset(file, options));
-  if (/\.csv(\.gz)?$/i.test(file)) return readCsvDataset(file);
-  if (/\.npy$/i.test(file)) return checkNotEmpty(npyDataset(file, options.labels ?? path.join(path.dirname(file), path.basename(file).replace(/x(?=\.npy$)/, 'y'))));
-  throw new UserError(`data '${file}' is not a .csv/.csv.gz file, a .npy file, or a folder (x.npy + y.npy, or ONNX test_data_set_* folders)`);
+  if (st.isDirectory()) {
+    const loaded = folderData(file, options);
+    return { data: checkNotEmpty(loaded.data), test: loaded.test && checkNotEmpty(loaded.test) };
+  }
+  if (/\.csv(\.gz)?$/i.test(file)) return { data: readCsvDataset(file) };
+  if (/\.npy$/i.test(file)) return { data: checkNotEmpty(npyDataset(file, options.labels ?? path.join(path.dirname(file), path.basename(file).replace(/x(?=\.npy$)/, 'y')))) };
+  if (isIdxName(file)) return { data: idxDataset(file, options.labels) };
+  throw new UserError(`data '${file}' is not a .csv/.csv.gz file, a .npy file, an IDX file (train-images-idx3-ubyte.gz), or a folder (x.npy + y.npy, the four MNIST IDX files, or ONNX test_data_set_* folders)`);
+}
+
+/** The data set at `file` (of an IDX folder: the train files; its t10k test set is `loadData`'s `test`). */
+export function loadDataset(file: string, options: LoadDatasetOptions = {}): Dataset {
+  return loadData(file, options).data;
 }

@@ -1,4 +1,4 @@
-// Seeded train/validation/test split, stratified by class so that every part sees every digit.
+// Seeded train/validation/test split, stratified by class so that every part sees every digit; and a seeded stratified subset (--limit).
 
 import { UserError } from '../errors.js';
 import { Random } from '../util/random.js';
@@ -61,4 +61,31 @@ export function splitDataset(ds: Dataset, fractions: SplitFractions = { validati
     validation: subset(ds, parts.validation, 'validation'),
     test: subset(ds, parts.test, 'test'),
   };
+}
+
+/**
+ * At most `limit` samples: a seeded subset stratified by class (each class keeps its share of the samples, rounded by
+ * largest remainder so that the total is `limit`), in file order. The whole data set when it has `limit` or fewer.
+ */
+export function limitSamples(ds: Dataset, limit: number, seed = 0): Dataset {
+  if (ds.count <= limit) return ds;
+  const rng = new Random(seed);
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < ds.count; i++) {
+    const label = ds.targets ? 0 : ds.labels[i];
+    const list = byClass.get(label);
+    if (list) list.push(i);
+    else byClass.set(label, [i]);
+  }
+  const classes = [...byClass.keys()].sort((a, b) => a - b);
+  const exact = classes.map((c) => (byClass.get(c)!.length * limit) / ds.count);
+  const quota = exact.map(Math.floor);
+  let left = limit - quota.reduce((a, b) => a + b, 0);
+  // Largest remainders first; ties to the smaller class label.
+  for (const k of classes.map((_, k) => k).sort((a, b) => exact[b] - quota[b] - (exact[a] - quota[a]) || a - b)) {
+    if (left-- <= 0) break;
+    quota[k]++;
+  }
+  const kept = classes.flatMap((c, k) => rng.shuffle([...byClass.get(c)!]).slice(0, quota[k]));
+  return subset(ds, kept.sort((a, b) => a - b));
 }

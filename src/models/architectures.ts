@@ -1,18 +1,20 @@
-// The architectures `edgeprune train --arch` builds from a data set's shape: a small MLP and a small CNN.
+// The architectures `edgeprune train --arch` builds from a data set's shape: a small MLP, a small CNN, mnist-cnn and ds-cnn.
 
 import { UserError } from '../errors.js';
 import { attr, GraphBuilder } from '../ir/builder.js';
 import type { Graph } from '../ir/graph.js';
-import { shapeSize, Tensor } from '../ir/tensor.js';
+import { shapeSize } from '../ir/tensor.js';
 import { Random } from '../util/random.js';
+import { buildDsCnn, buildMnistCnn } from './image-nets.js';
+import { dense, he, normalizeInput, zeros, type InputStatistics } from './layers.js';
 
-export type Architecture = 'mlp' | 'cnn';
+export type { InputStatistics } from './layers.js';
 
-/** Per-channel mean and variance of the training inputs: an input BatchNormalization standardizes with them. */
-export interface InputStatistics {
-  mean: number[];
-  variance: number[];
-}
+export const ARCHITECTURES = ['mlp', 'cnn', 'mnist-cnn', 'ds-cnn'] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+/** Whether `arch` takes --hidden (its dense layers' sizes): the fixed image architectures do not. */
+export const takesHidden = (arch: Architecture) => arch === 'mlp' || arch === 'cnn';
 
 export interface ArchitectureOptions {
   /** Shape of one sample: [features] for an MLP; [C, H, W] (or a square [H·W]) for a CNN. */
@@ -25,25 +27,6 @@ export interface ArchitectureOptions {
   /** Standardize the raw inputs inside the model (the firmware then takes raw sensor values). */
   normalize?: InputStatistics;
   seed: number;
-}
-
-/** An input BatchNormalization with the data's statistics (scale 1, shift 0; both train). */
-function normalizeInput(b: GraphBuilder, x: string, stats: InputStatistics): string {
-  const c = stats.mean.length;
-  const t = (name: string, values: number[]) => b.initializer(`input_norm.${name}`, Tensor.fromNumbers('float32', [c], values));
-  return b.op('BatchNormalization', [x, t('scale', new Array(c).fill(1)), t('bias', new Array(c).fill(0)), t('mean', stats.mean), t('var', stats.variance)], { epsilon: attr.float(1e-5) }, 'input_norm');
-}
-
-function he(rng: Random, shape: number[], fanIn: number): Tensor {
-  const std = Math.sqrt(2 / fanIn);
-  return Tensor.fromNumbers('float32', shape, Array.from({ length: shapeSize(shape) }, () => rng.normal() * std));
-}
-
-const zeros = (n: number) => Tensor.fromNumbers('float32', [n], new Array(n).fill(0));
-
-function dense(b: GraphBuilder, rng: Random, x: string, name: string, inputs: number, outputs: number): string {
-  const w = b.initializer(`${name}.weight`, he(rng, [outputs, inputs], inputs));
-  return b.op('Gemm', [x, w, b.initializer(`${name}.bias`, zeros(outputs))], { transB: attr.int(1) }, name);
 }
 
 /** A multi-layer perceptron ending in logits: input [1, F]. */
@@ -98,7 +81,10 @@ export function buildCnn(o: ArchitectureOptions): Graph {
 }
 
 export function buildArchitecture(arch: Architecture, o: ArchitectureOptions): Graph {
-  return arch === 'mlp' ? buildMlp(o) : buildCnn(o);
+  if (arch === 'mlp') return buildMlp(o);
+  if (arch === 'cnn') return buildCnn(o);
+  const image = { image: imageShape(o.sampleShape), classes: o.classes, normalize: o.normalize, seed: o.seed };
+  return arch === 'mnist-cnn' ? buildMnistCnn(image) : buildDsCnn(image);
 }
 
 /**

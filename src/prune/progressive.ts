@@ -15,6 +15,8 @@ import { analyzePruneGroups, groupCosts, pruneChannels, rankChannels, scoreChann
 import type { EpochProgress, Trainer } from './trainer.js';
 import { applyMasks, magnitudeMasks, masksFromZeros, thresholdMasks, weightSparsity, type Masks, type MaskScope } from './weight-masks.js';
 import { compareStrings } from '../util/compare.js';
+import { proposeWithRecovery, scaleText } from './recovery.js';
+import { borderline, repeatedEstimate } from './uncertainty.js';
 
 export interface ProgressiveOptions {
   /** Target fraction of zero weights (weight pruning), or 0. */
@@ -38,14 +40,23 @@ export interface ProgressiveOptions {
   order: 'structured-first' | 'weight-first';
   /** How many times a rejected step is retried at half the increment. */
   retries: number;
-  /** Extra fine-tuning rounds (of `epochs` each) a step gets to recover before it is rolled back. */
+  /**
+   * Extra fine-tuning rounds (of `epochs` each) a step gets to recover before it is rolled back; the current model
+   * then gets as many rounds before the step is tried again (0: neither).
+   */
   recoveryRounds: number;
+  /**
+   * Fine-tunes of a step whose drop is within two validation samples of `maxDrop` when the validation split has fewer
+   * than 1,000 samples: the decision is made on their mean (default 1: one estimate; the CLI asks for 3).
+   */
+  repeats?: number;
   seed: number;
 }
 
 export interface StepRecord {
   step: number;
-  kind: 'dense' | 'structured' | 'weight' | 'final';
+  /** recovery: the current model fine-tuned longer after every proposal of a step dropped too much. */
+  kind: 'dense' | 'structured' | 'weight' | 'recovery' | 'final';
   /** The target of the step (fraction of zero weights, or of MACs removed). */
   target: number | null;
   accepted: boolean;
@@ -91,6 +102,12 @@ function sampleInputs(g: Graph, ds: Dataset, count: number, seed: number): Recor
   return sampleTensors(fitToModel(ds, g), picks, shape).map((t) => ({ [input.name]: t }));
 }
 
+/** What tells two candidates apart: their MACs and non-zero weights. */
+function fingerprint(g: Graph): string {
+  const t = modelStats(g).totals;
+  return `${t.macs}/${t.params - t.zeroWeights}`;
+}
+
 /** A target counts as reached within a tenth of a percent. */
 const REACHED = 0.001;
 /** Retried steps smaller than this are not worth a fine-tuning round. */
@@ -104,6 +121,8 @@ class Loop {
   denseValidation = 0;
   denseMacs = 0;
   stoppedBecause: string | null = null;
+  /** What the recovery policy tried before the last step was given up. */
+  stopText: string | null = null;
   readonly canTrain: boolean;
 
   constructor(
@@ -161,56 +180,114 @@ class Loop {
     }
   }
 
-  /** Try a candidate; keep it if the validation drop is within bounds. */
-  async attempt(kind: 'structured' | 'weight', target: number, make: () => Promise<{ graph: Graph; masks: Masks }>): Promise<boolean> {
-    this.stepIndex++;
-    const started = performance.now();
-    const candidate = await make();
-    let tuned = await this.tune(candidate.graph, candidate.masks, this.o.epochs, kind);
-    let validation = await this.score(tuned, this.data.validation);
-    // A step that drops too much gets a few more rounds of fine-tuning before it is given up.
-    for (let round = 0; round < this.o.recoveryRounds && this.canTrain && this.dropPoints(validation) > this.o.maxDrop; round++) {
-      tuned = await this.tune(tuned, candidate.masks, this.o.epochs, `${kind} (recovery)`);
-      validation = await this.score(tuned, this.data.validation);
-    }
-    const ok = this.dropPoints(validation) <= this.o.maxDrop;
-    await this.record(kind, target, tuned, ok, started, validation, ok ? undefined : `drop ${this.dropPoints(validation).toFixed(2)} points > ${this.o.maxDrop}: rolled back`);
-    if (ok) {
-      this.graph = tuned;
-      this.masks = candidate.masks;
-    }
-    return ok;
+  /** The validation score of the model the loop holds now (its last accepted step). */
+  currentValidation(): number {
+    return this.steps.filter((s) => s.accepted).at(-1)!.validation;
+  }
+
+  /** A rejected try, recorded as rolled back. */
+  async rejected(kind: StepRecord['kind'], target: number, g: Graph, started: number, validation: number, what = ''): Promise<void> {
+    await this.record(kind, target, g, false, started, validation, `${what}drop ${this.dropPoints(validation).toFixed(2)} points > ${this.o.maxDrop}: rolled back`);
   }
 
   /**
-   * Run a schedule. Each target is tried; a rejected step is retried at half the increment (up to
-   * `retries` times in a row), and after an accepted partial step the full target is tried again.
+   * One step towards `target` under the recovery policy (src/prune/recovery.ts): the step; more fine-tuning of it and
+   * of the current model; half the increment, again and again; then stop. Returns whether a step was accepted.
    */
-  async runSchedule(kind: 'structured' | 'weight', targets: number[], current: () => number, make: (target: number) => Promise<{ graph: Graph; masks: Masks }>): Promise<void> {
+  async stepTowards(kind: 'structured' | 'weight', target: number, make: (target: number, fit: boolean) => Promise<{ graph: Graph; masks: Masks }>): Promise<boolean> {
+    type Candidate = { graph: Graph; masks: Masks; target: number; started: number };
+    const from = this.current(kind);
+    const made = new Set<string>();
+    const outcome = await proposeWithRecovery<Candidate>({ maxDrop: this.o.maxDrop, recoveryRounds: this.canTrain ? this.o.recoveryRounds : 0, halvings: this.o.retries }, {
+      propose: async (scale) => {
+        let t = from + (target - from) * scale;
+        // Smaller steps fit the step: channels that remove much more than it are passed over for smaller ones.
+        let candidate = await make(t, scale < 1);
+        // A smaller step that makes the very same model as one tried already is halved again (channels come whole).
+        while (made.has(fingerprint(candidate.graph)) && (t - from) / 2 >= MIN_INCREMENT / 4) {
+          t = from + (t - from) / 2;
+          candidate = await make(t, true);
+        }
+        // A structural step removes at least one whole channel, however small its target: only weight steps have a floor.
+        if (made.has(fingerprint(candidate.graph)) || (kind === 'weight' && scale < 1 && t - from < MIN_INCREMENT)) return [];
+        made.add(fingerprint(candidate.graph));
+        this.stepIndex++;
+        const started = performance.now();
+        const once = async () => {
+          const graph = await this.tune(candidate.graph, candidate.masks, this.o.epochs, kind);
+          return { graph, validation: await this.score(graph, this.data.validation) };
+        };
+        let run = await once();
+        // A decision too close to call on a small validation split is made on the mean of repeated fine-tunes.
+        const repeats = this.canTrain && this.o.epochs > 0 ? (this.o.repeats ?? 1) : 1;
+        if (repeats > 1 && borderline(this.dropPoints(run.validation), this.o.maxDrop, this.data.validation.count)) run = await repeatedEstimate(run, once, repeats);
+        const { graph: tuned, validation } = run;
+        if (this.dropPoints(validation) > this.o.maxDrop) await this.rejected(kind, t, tuned, started, validation);
+        return [{ candidate: { graph: tuned, masks: candidate.masks, target: t, started }, description: `${kind} to ${(t * 100).toFixed(1)}%`, validation }];
+      },
+      drop: (v) => this.dropPoints(v),
+      choose: (list) => list[0],
+      retune: async (t, round) => {
+        this.stepIndex++;
+        const started = performance.now();
+        const tuned = await this.tune(t.candidate.graph, t.candidate.masks, this.o.epochs, `${kind} (recovery)`);
+        const validation = await this.score(tuned, this.data.validation);
+        if (this.dropPoints(validation) > this.o.maxDrop) await this.rejected(kind, t.candidate.target, tuned, started, validation, `recovery round ${round + 1}: `);
+        return { ...t, candidate: { ...t.candidate, graph: tuned, started }, validation };
+      },
+      recoverCurrent: this.canTrain && this.o.recoveryRounds > 0
+        ? async () => {
+          const epochs = this.o.recoveryRounds * this.o.epochs;
+          this.stepIndex++;
+          const started = performance.now();
+          const tuned = await this.tune(this.graph, this.masks, epochs, 'recovery');
+          const validation = await this.score(tuned, this.data.validation);
+          const before = this.currentValidation();
+          const better = comparableScore(validation) >= comparableScore(before);
+          if (better) this.graph = tuned;
+          // The current model's weights changed: the same structure is worth trying again.
+          made.clear();
+          await this.record('recovery', null, this.graph, true, started, better ? validation : before, better ? `the current model fine-tuned ${epochs} more epochs` : `${epochs} more epochs did not help (validation ${(validation * 100).toFixed(2)}%): kept the previous weights`);
+          return `${epochs} more epochs of the current model (validation ${(before * 100).toFixed(2)}% → ${(validation * 100).toFixed(2)}%${better ? '' : ', not kept'})`;
+        }
+        : undefined,
+      // No joint proposals here: prune's structured and weight targets are separate schedules.
+    });
+    if (!outcome.accepted) {
+      if (outcome.stopText) this.stopText = outcome.stopText;
+      return false;
+    }
+    const c = outcome.accepted.candidate;
+    await this.record(kind, c.target, c.graph, true, c.started, outcome.accepted.validation, outcome.stage === 'first' ? undefined : `accepted ${outcome.stage === 'smaller step' ? `at ${scaleText(outcome.scale)}` : `after ${outcome.stage}`}`);
+    this.graph = c.graph;
+    this.masks = c.masks;
+    return true;
+  }
+
+  current(kind: 'structured' | 'weight'): number {
+    return kind === 'structured' ? this.macReduction() : weightSparsity(this.graph);
+  }
+
+  /**
+   * Run a schedule. Each target is tried under the recovery policy; after an accepted partial step the full target
+   * is tried again.
+   */
+  async runSchedule(kind: 'structured' | 'weight', targets: number[], make: (target: number, fit: boolean) => Promise<{ graph: Graph; masks: Masks }>): Promise<void> {
     // Attempts per kind are bounded: small accepted steps could otherwise creep on for a long time.
     let budget = 3 * Math.max(targets.length, this.o.steps);
     for (const target of targets) {
-      let t = target;
-      let failures = 0;
-      while (target - current() >= REACHED) {
+      while (target - this.current(kind) >= REACHED) {
         if (budget-- <= 0) {
-          this.stoppedBecause = `${kind} pruning used its ${3 * Math.max(targets.length, this.o.steps)} attempts at ${(current() * 100).toFixed(1)}%`;
+          this.stoppedBecause = `${kind} pruning used its ${3 * Math.max(targets.length, this.o.steps)} attempts at ${(this.current(kind) * 100).toFixed(1)}%`;
           return;
         }
-        const from = current();
-        if (await this.attempt(kind, t, () => make(t))) {
-          if (current() - from < 0.001) {
-            this.stoppedBecause = `the ${kind} step to ${(t * 100).toFixed(1)}% removed nothing more`;
-            return;
-          }
-          failures = 0;
-          t = target;
-          continue;
+        const from = this.current(kind);
+        if (!(await this.stepTowards(kind, target, make))) {
+          this.stoppedBecause = `no ${kind} step beyond ${(from * 100).toFixed(1)}% was accepted within the ${this.o.maxDrop}-point drop${this.stopText ? `; ${this.stopText}` : ''}`;
+          return;
         }
-        failures++;
-        t = from + (t - from) / 2;
-        if (failures > this.o.retries || t - from < MIN_INCREMENT) {
-          this.stoppedBecause = `no ${kind} step beyond ${(from * 100).toFixed(1)}% was accepted within the ${this.o.maxDrop}-point drop`;
+        if (this.current(kind) - from < 0.001) {
+          this.stoppedBecause = `the ${kind} step to ${(target * 100).toFixed(1)}% removed nothing more`;
           return;
         }
       }
@@ -221,8 +298,11 @@ class Loop {
     return 1 - modelStats(this.graph).totals.macs / this.denseMacs;
   }
 
-  /** Remove the least important channels until `target` of the dense MACs are gone. */
-  async structuredCandidate(target: number): Promise<{ graph: Graph; masks: Masks }> {
+  /**
+   * Remove the least important channels until `target` of the dense MACs are gone. With `fit` (smaller steps), a
+   * channel that alone removes more than twice what is still needed is passed over, unless no channel removes less.
+   */
+  async structuredCandidate(target: number, fit = false): Promise<{ graph: Graph; masks: Masks }> {
     const g = this.graph;
     const analysis = analyzePruneGroups(g);
     const groups = analysis.groups;
@@ -237,12 +317,16 @@ class Loop {
     const need = (target - this.macReduction()) * this.denseMacs;
     const removals = new Map<string, number[]>();
     const left = new Map(groups.map((gr) => [gr.id, gr.size]));
+    const floor = (id: string) => Math.max(1, Math.ceil(groups.find((gr) => gr.id === id)!.size / 4));
+    // The fewest MACs one more channel can remove (groups at their floor left out): what a fitted step takes at least.
+    const cheapest = () => Math.min(...groups.filter((gr) => left.get(gr.id)! - 1 >= floor(gr.id)).map((gr) => costs.get(gr.id)!.macs));
     let removed = 0;
     for (const r of order) {
       if (removed >= need) break;
       // Keep at least a quarter of every group: thinner layers bottleneck the whole network.
       const size = groups.find((gr) => gr.id === r.group)!.size;
       if (left.get(r.group)! - 1 < Math.max(1, Math.ceil(size / 4))) continue;
+      if (fit && costs.get(r.group)!.macs > Math.max(2 * (need - removed), cheapest())) continue;
       left.set(r.group, left.get(r.group)! - 1);
       removals.set(r.group, [...(removals.get(r.group) ?? []), r.channel]);
       removed += costs.get(r.group)!.macs;
@@ -281,7 +365,7 @@ class Loop {
     if (this.o.schedule === 'threshold') {
       for (let k = 0; k < this.o.steps && weightSparsity(this.graph) < this.o.sparsity - REACHED; k++) {
         const before = weightSparsity(this.graph);
-        const ok = await this.attempt('weight', this.o.sparsity, () => this.weightCandidate(this.o.sparsity));
+        const ok = await this.stepTowards('weight', this.o.sparsity, () => this.weightCandidate(this.o.sparsity));
         if (!ok || weightSparsity(this.graph) - before < 0.001) {
           this.stoppedBecause = ok ? 'the threshold rule prunes nothing more' : 'a threshold step exceeded the allowed drop';
           return;
@@ -290,12 +374,12 @@ class Loop {
       return;
     }
     const targets = scheduleTargets(this.o.schedule, this.o.sparsity, this.o.schedule === 'oneshot' ? 1 : this.o.steps, from);
-    await this.runSchedule('weight', targets, () => weightSparsity(this.graph), (t) => this.weightCandidate(t));
+    await this.runSchedule('weight', targets, (t) => this.weightCandidate(t));
   }
 
   async runStructured(): Promise<void> {
     const targets = scheduleTargets(this.o.schedule === 'threshold' ? 'steps' : this.o.schedule, this.o.structured, this.o.schedule === 'oneshot' ? 1 : this.o.steps, this.macReduction());
-    await this.runSchedule('structured', targets, () => this.macReduction(), (t) => this.structuredCandidate(t));
+    await this.runSchedule('structured', targets, (t, fit) => this.structuredCandidate(t, fit));
   }
 }
 

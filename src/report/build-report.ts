@@ -8,6 +8,7 @@ import type { McuTarget } from '../targets/schema.js';
 import type { VerifyReport } from '../verify/verify-mcu.js';
 import type { Precision } from '../analysis/model-precision.js';
 import type { QuantizationSummary } from '../build/int8-deployment.js';
+import type { DropUncertainty } from '../prune/uncertainty.js';
 
 export interface BudgetLine {
   name: BudgetName;
@@ -58,6 +59,11 @@ export interface BuildReport {
   accuracy: {
     dense: number; final: number; prunedFloat: number; dropPoints: number; maxDropPoints: number; split: 'test';
     validation: { dense: number; final: number };
+    /**
+     * How much these figures can be trusted: one validation sample (what the search decided on) and one test sample
+     * in points, and the paired standard error of the test drop (null for regression, or when not computed).
+     */
+    uncertainty: { validationSamples: number; validationPointsPerSample: number; testSamples: number; testPointsPerSample: number; dropStandardError: number | null } | null;
   };
   /** int8 builds: how the deployed model was quantized, and what the search priced and judged. */
   quantization: QuantizationSummary | null;
@@ -75,6 +81,10 @@ export interface BuildReport {
     macs: number;
     proposals: number;
     seconds: number;
+    /** How the chosen proposal was found when the first ones all dropped too much (recovery), or null. */
+    recovery: string | null;
+    /** Proposals judged on the mean of repeated fine-tunes (borderline on a small validation split). */
+    repeated: number;
   }[];
   stoppedBecause: string | null;
   verification: VerifyReport | null;
@@ -109,6 +119,8 @@ export interface ReportInput {
   precision?: Precision;
   /** int8 builds: the test score of the deployed int8 model and how it was quantized. */
   int8?: { test: number; quantization: QuantizationSummary } | null;
+  /** The uncertainty of the drop (src/prune/uncertainty.ts): validation split size, and the test drop's. */
+  uncertainty?: { validationSamples: number; test: DropUncertainty } | null;
 }
 
 export function buildReport(r: ReportInput): BuildReport {
@@ -138,6 +150,12 @@ export function buildReport(r: ReportInput): BuildReport {
     accuracy: {
       dense: r.search.dense.test, final: finalTest, prunedFloat: r.search.final.test, dropPoints, maxDropPoints: r.maxDrop, split: 'test',
       validation: { dense: r.search.dense.validation, final: r.search.final.validation },
+      uncertainty: r.uncertainty
+        ? {
+          validationSamples: r.uncertainty.validationSamples, validationPointsPerSample: 100 / r.uncertainty.validationSamples,
+          testSamples: r.uncertainty.test.samples, testPointsPerSample: r.uncertainty.test.pointsPerSample, dropStandardError: r.uncertainty.test.standardError,
+        }
+        : null,
     },
     quantization: r.int8?.quantization ?? null,
     layers,
@@ -145,6 +163,8 @@ export function buildReport(r: ReportInput): BuildReport {
       iteration: it.iteration, constrained: it.constrained, chosen: it.chosen,
       instructions: it.costs.instructions, ramBytes: it.costs.ramBytes, flashBytes: it.costs.flashBytes,
       validation: it.validation, sparsity: it.sparsity, params: it.params, macs: it.macs, proposals: it.proposals.length, seconds: it.wallMs / 1000,
+      recovery: it.recovery ?? null,
+      repeated: it.repeated ?? 0,
     })),
     stoppedBecause: r.search.stoppedBecause,
     verification: r.verification,

@@ -59,13 +59,18 @@ export function renderHtmlReport(r: BuildReport): string {
     budgets: r.budgets.map((b) => ({ label: b.label, givenAs: b.givenAs, limit: costText(b.name, b.limit), estimated: costText(b.name, b.estimated), measured: costText(b.name, b.measured), pass: b.pass })),
     smallestSeen: r.budgets.filter((b) => !b.pass && b.smallestSeen).map((b) => ({ label: b.label, cost: costText(b.name, b.smallestSeen!.cost), description: displayText(b.smallestSeen!.description), validation: pct(b.smallestSeen!.validation) })),
     accuracy: { dense: pct(r.accuracy.dense), final: pct(r.accuracy.final), prunedFloat: pct(r.accuracy.prunedFloat), drop: r.accuracy.dropPoints.toFixed(2), maxDrop: r.accuracy.maxDropPoints },
+    uncertainty: r.accuracy.uncertainty && {
+      validationSamples: r.accuracy.uncertainty.validationSamples, validationPoints: r.accuracy.uncertainty.validationPointsPerSample.toFixed(2),
+      testSamples: r.accuracy.uncertainty.testSamples, testPoints: r.accuracy.uncertainty.testPointsPerSample.toFixed(2),
+      standardError: r.accuracy.uncertainty.dropStandardError === null ? null : r.accuracy.uncertainty.dropStandardError.toFixed(2),
+    },
     quantization: r.quantization && { how: quantizationText(r.quantization), searchCosts: r.quantization.search.costs, searchAccuracy: r.quantization.search.accuracy },
     layers: r.layers.map((l) => ({
       name: displayText(l.name), op: displayText(l.op),
       before: { params: n(l.before.params), macs: n(l.before.macs), sparsity: l.before.sparsity === null ? '-' : pct(l.before.sparsity), instructions: n(l.before.instructions) },
       after: l.after ? { params: n(l.after.params), macs: n(l.after.macs), sparsity: l.after.sparsity === null ? '-' : pct(l.after.sparsity), instructions: n(l.after.instructions) } : null,
     })),
-    steps: r.steps.map((s) => ({ iteration: s.iteration, constrained: s.constrained, chosen: s.chosen == null ? 'none (stopped)' : displayText(s.chosen), instructions: n(s.instructions), ram: kib(s.ramBytes), flash: kib(s.flashBytes), validation: pct(s.validation), sparsity: pct(s.sparsity), proposals: s.proposals, seconds: s.seconds.toFixed(1) })),
+    steps: r.steps.map((s) => ({ iteration: s.iteration, constrained: s.constrained, chosen: s.chosen == null ? 'none (stopped)' : displayText(s.recovery ? `${s.chosen} (${s.recovery})` : s.chosen), instructions: n(s.instructions), ram: kib(s.ramBytes), flash: kib(s.flashBytes), validation: pct(s.validation), sparsity: pct(s.sparsity), proposals: s.proposals, seconds: s.seconds.toFixed(1) })),
     trajectory,
     layerChart,
     verification: v

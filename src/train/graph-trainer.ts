@@ -11,7 +11,7 @@ import { initTraining, type BackendChoice } from './backend.js';
 import { untrainableError, untrainableNodes } from './ir-to-tfjs.js';
 import { toGraph } from './tfjs-to-ir.js';
 import { buildTrainable, disposeTrainable, setMasks, type OptimizerKind, type Trainable } from './trainable.js';
-import { evaluate, train, type LossKind, type TrainData } from './train.js';
+import { evaluate, predict, train, type LossKind, type Teacher, type TrainData } from './train.js';
 import { batchWeightGradients, weightGradients } from './gradients.js';
 
 export interface GraphTrainerOptions {
@@ -22,6 +22,13 @@ export interface GraphTrainerOptions {
   learningRate?: number;
   optimizer?: OptimizerKind;
   loss?: LossKind;
+  /**
+   * Knowledge distillation from this model (the dense one) in every fine-tune: its logits on the training set are
+   * computed once. Classification only: a regression model (one output, or loss 'mse') trains without it.
+   */
+  teacher?: Graph;
+  /** Soft-target temperature and the weight of the hard labels (defaults 4 and 0.5). */
+  distillation?: { temperature: number; alpha: number };
 }
 
 export interface GraphTrainerProgress {
@@ -58,6 +65,24 @@ export function createGraphTrainer(trainSet: TrainData, options: GraphTrainerOpt
     [...g.initializers].every(([k, v]) => current!.weights.get(k) === v);
   let round = 0;
   const started = initTraining({ backend: options.backend, seed: options.seed });
+  let teacher: Promise<Teacher | undefined> | undefined;
+  /** The teacher's logits on the training set, computed once (undefined: no distillation). */
+  const teacherLogits = (): Promise<Teacher | undefined> => {
+    teacher ??= (async () => {
+      if (!options.teacher) return undefined;
+      await started;
+      const t = await buildTrainable(options.teacher);
+      try {
+        if (options.loss === 'mse' || (options.loss === undefined && t.outputKind === 'logits' && t.outputSize === 1)) return undefined;
+        const out = (await predict(t, trainSet.features)).data as Float32Array;
+        const logits = t.outputKind === 'probabilities' ? out.map((p) => Math.log(Math.max(p, 1e-7))) : out;
+        return { logits, temperature: options.distillation?.temperature ?? 4, alpha: options.distillation?.alpha ?? 0.5 };
+      } finally {
+        disposeTrainable(t);
+      }
+    })();
+    return teacher;
+  };
 
   /** The trainable holding `g`'s weights: the kept one when `g` is the graph it produced. */
   const trainableFor = async (g: Graph): Promise<Trainable> => {
@@ -76,6 +101,7 @@ export function createGraphTrainer(trainSet: TrainData, options: GraphTrainerOpt
     },
 
     async fineTune(g, masks, epochs, onProgress) {
+      const soft = await teacherLogits();
       const t = await trainableFor(g);
       setMasks(t, masks ?? new Map());
       let sum = 0;
@@ -86,6 +112,7 @@ export function createGraphTrainer(trainSet: TrainData, options: GraphTrainerOpt
         learningRate: options.learningRate,
         optimizer: options.optimizer,
         loss: options.loss,
+        teacher: soft,
         seed: (options.seed ?? 0) + round++,
         onBatch: (p) => {
           if (p.batch === 0) sum = seen = 0;

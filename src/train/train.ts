@@ -55,6 +55,8 @@ export interface TrainOptions {
   validation?: TrainData;
   /** Start from fresh optimizer state instead of continuing the previous call's. */
   resetOptimizer?: boolean;
+  /** Knowledge distillation (classification): the teacher's logits on every training sample, and how to mix them in. */
+  teacher?: Teacher;
   onBatch?: (p: BatchProgress) => void;
   onEpoch?: (p: EpochProgress) => void | Promise<void>;
 }
@@ -77,6 +79,32 @@ export interface Evaluation {
 }
 
 const DEFAULTS = { epochs: 10, batchSize: 32, learningRate: 1e-3 };
+
+/** Soft targets (Hinton et al., 2015): loss = α·CE(hard) + (1 − α)·T²·KL(softmax(teacher/T) ‖ softmax(student/T)). */
+export interface Teacher {
+  /** Teacher logits, count × outputs, in the training set's sample order. */
+  logits: Float32Array;
+  temperature: number;
+  alpha: number;
+}
+
+/** The student's logits: its output, or the log of its probabilities when it ends in Softmax. */
+function studentLogits(kind: LossKind, out: tf.Tensor2D): tf.Tensor2D {
+  return kind === 'crossentropy' ? tf.log(tf.clipByValue(out, 1e-7, 1)) : out;
+}
+
+/** The distillation loss of a batch (mean over samples); `teacherLogits` [n, outputs]. */
+export function distillationLoss(kind: LossKind, out: tf.Tensor2D, target: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature: number, alpha: number): tf.Scalar {
+  return tf.tidy(() => {
+    const hard = lossOf(kind, out, target);
+    const t = temperature;
+    const p = tf.softmax(tf.div(teacherLogits, t));
+    const logP = tf.logSoftmax(tf.div(teacherLogits, t));
+    const logQ = tf.logSoftmax(tf.div(studentLogits(kind, out), t));
+    const kl = tf.mean(tf.sum(tf.mul(p, tf.sub(logP, logQ)), -1));
+    return tf.add(tf.mul(alpha, hard), tf.mul((1 - alpha) * t * t, kl)) as tf.Scalar;
+  });
+}
 
 /** The loss a model trains with unless told otherwise. */
 export function defaultLoss(t: Trainable): LossKind {
@@ -125,6 +153,13 @@ export function batchTargets(t: Trainable, ds: TrainData, indices: ArrayLike<num
   return tf.tensor2d(buf, [indices.length, k]);
 }
 
+/** The teacher's logits of the given samples: [n, outputs]. */
+function teacherBatch(teacher: Teacher, indices: ArrayLike<number>, k: number): tf.Tensor2D {
+  const buf = new Float32Array(indices.length * k);
+  for (let i = 0; i < indices.length; i++) buf.set(teacher.logits.subarray(indices[i] * k, (indices[i] + 1) * k), i * k);
+  return tf.tensor2d(buf, [indices.length, k]);
+}
+
 /** Model output flattened to [n, outputs]. */
 export function forward(t: Trainable, x: tf.Tensor): tf.Tensor2D {
   const y = t.model.apply(x, { training: false }) as tf.Tensor;
@@ -162,10 +197,11 @@ function optimizerFor(t: Trainable, kind: OptimizerKind, learningRate: number, r
 }
 
 /** One optimizer step on a batch: masked gradients, update, masked weights again. Returns the batch's mean loss. */
-function step(t: Trainable, opt: tf.Optimizer, x: tf.Tensor, y: tf.Tensor2D, loss: LossKind): number {
+function step(t: Trainable, opt: tf.Optimizer, x: tf.Tensor, y: tf.Tensor2D, loss: LossKind, soft?: { logits: tf.Tensor2D; teacher: Teacher }): number {
   return tf.tidy(() => {
     const vars = t.trained.map((p) => p.variable);
-    const { value, grads } = tf.variableGrads(() => lossOf(loss, forward(t, x), y), vars);
+    const objective = () => (soft ? distillationLoss(loss, forward(t, x), y, soft.logits, soft.teacher.temperature, soft.teacher.alpha) : lossOf(loss, forward(t, x), y));
+    const { value, grads } = tf.variableGrads(objective, vars);
     const ordered: tf.NamedTensorMap = {};
     for (const p of t.trained) {
       const g = grads[p.variable.name];
@@ -191,6 +227,10 @@ export async function train(t: Trainable, data: TrainData, options: TrainOptions
   checkData(t, data, loss, 'training data');
   if (options.validation) checkData(t, options.validation, loss, 'validation data');
   if (epochs > 0) checkWeightsBeforeTraining(t);
+  const teacher = options.teacher;
+  if (teacher && (loss === 'mse' || teacher.logits.length !== data.count * t.outputSize)) {
+    throw new Error(`distillation needs a classification loss and ${data.count} × ${t.outputSize} teacher logits (got loss ${loss}, ${teacher.logits.length} logits)`);
+  }
   const opt = optimizerFor(t, options.optimizer ?? 'adam', learningRate, options.resetOptimizer ?? false);
   const rng = new Random(options.seed ?? trainingRuntime()?.seed ?? 0);
   const order = Array.from({ length: data.count }, (_, i) => i);
@@ -205,8 +245,9 @@ export async function train(t: Trainable, data: TrainData, options: TrainOptions
       const idx = order.slice(b * batchSize, Math.min(data.count, (b + 1) * batchSize));
       const x = batchInput(t, data, idx);
       const y = batchTargets(t, data, idx, loss);
-      const batchLoss = step(t, opt, x, y, loss);
-      tf.dispose([x, y]);
+      const soft = teacher ? { logits: teacherBatch(teacher, idx, t.outputSize), teacher } : undefined;
+      const batchLoss = step(t, opt, x, y, loss, soft);
+      tf.dispose([x, y, ...(soft ? [soft.logits] : [])]);
       checkBatchLoss(t, batchLoss, { epoch, epochs, batch: b, batches, learningRate });
       total += batchLoss * idx.length;
       options.onBatch?.({ epoch, batch: b, batches, loss: batchLoss, elapsedMs: performance.now() - start });

@@ -64,6 +64,19 @@ describe('progressive pruning loop', () => {
     expect(weightSparsity(r.graph)).toBeCloseTo(0.5, 2);
   });
 
+  it('judges a step within two validation samples of the limit on the mean of repeated fine-tunes (repeats), a clear one on one', async () => {
+    // 100 validation samples (a point each); the scripted score is 0.95 − excess sparsity over 0.5.
+    const hundred = { ...data, validation: emptySet(100, [64]) };
+    const calls: string[] = [];
+    // 0.2 and 0.4: lossless, far from the limit; 0.52: 2 points down, within 2 samples of --max-drop 1 → 3 fine-tunes.
+    const r = await pruneProgressively(g, scriptedTrainer(macs, { sparsity: 0.5, macs: 1 }, calls), hundred, options({ sparsity: 0.52, steps: 1, schedule: 'oneshot', maxDrop: 1, repeats: 3, retries: 0 }));
+    expect(calls).toHaveLength(3);
+    expect(r.steps.filter((s) => s.kind === 'weight').map((s) => s.accepted)).toEqual([false]);
+    const once: string[] = [];
+    await pruneProgressively(g, scriptedTrainer(macs, { sparsity: 0.5, macs: 1 }, once), hundred, options({ sparsity: 0.52, steps: 1, schedule: 'oneshot', maxDrop: 1, retries: 0 }));
+    expect(once).toHaveLength(1);
+  });
+
   it('uses the polynomial schedule and one-shot', async () => {
     const poly = await pruneProgressively(g, scriptedTrainer(macs, { sparsity: 1, macs: 1 }), data, options({ sparsity: 0.8, schedule: 'polynomial' }));
     const targets = poly.steps.slice(1).map((s) => s.target!);

@@ -41,7 +41,7 @@ describe('buildReport', () => {
 
   it('lists the accuracy drop only when it exceeds --max-drop', () => {
     const over = buildReport(reportInput({ maxDrop: 4.9, measured, verification: verification(true) }));
-    expect(over.accuracy).toEqual({ dense: 0.95, final: 0.9, prunedFloat: 0.9, dropPoints: expect.closeTo(5, 9), maxDropPoints: 4.9, split: 'test', validation: { dense: 0.92, final: 0.9 } });
+    expect(over.accuracy).toEqual({ dense: 0.95, final: 0.9, prunedFloat: 0.9, dropPoints: expect.closeTo(5, 9), maxDropPoints: 4.9, split: 'test', validation: { dense: 0.92, final: 0.9 }, uncertainty: null });
     expect(over.failed).toContain('accuracy: dropped 5.00 points on the test split, more than --max-drop 4.9');
     const within = buildReport(reportInput({ maxDrop: 5.1, measured, verification: verification(true) }));
     expect(within.failed.some((f) => f.startsWith('accuracy'))).toBe(false);
@@ -107,9 +107,9 @@ describe('buildReport', () => {
   it('maps every search iteration to a step', () => {
     const r = buildReport(reportInput());
     expect(r.steps).toEqual([
-      { iteration: 1, constrained: 'instructions', chosen: 'fc1: 3 of 6 neurons', instructions: 10_500, ramBytes: 1400, flashBytes: 7000, validation: 0.91, sparsity: 0.05, params: 160, macs: 120, proposals: 3, seconds: 1.5 },
-      { iteration: 2, constrained: 'ramBytes', chosen: 'fc2: 3 of 4 neurons', instructions: 9000, ramBytes: 1200, flashBytes: 5000, validation: 0.895, sparsity: 0.1, params: 120, macs: 90, proposals: 2, seconds: 2.25 },
-      { iteration: 3, constrained: 'ramBytes', chosen: null, instructions: 9000, ramBytes: 1200, flashBytes: 5000, validation: 0.895, sparsity: expect.closeTo(0.15, 12), params: 80, macs: 60, proposals: 4, seconds: 0.8 },
+      { iteration: 1, constrained: 'instructions', chosen: 'fc1: 3 of 6 neurons', instructions: 10_500, ramBytes: 1400, flashBytes: 7000, validation: 0.91, sparsity: 0.05, params: 160, macs: 120, proposals: 3, seconds: 1.5, recovery: null, repeated: 0 },
+      { iteration: 2, constrained: 'ramBytes', chosen: 'fc2: 3 of 4 neurons', instructions: 9000, ramBytes: 1200, flashBytes: 5000, validation: 0.895, sparsity: 0.1, params: 120, macs: 90, proposals: 2, seconds: 2.25, recovery: null, repeated: 0 },
+      { iteration: 3, constrained: 'ramBytes', chosen: null, instructions: 9000, ramBytes: 1200, flashBytes: 5000, validation: 0.895, sparsity: expect.closeTo(0.15, 12), params: 80, macs: 60, proposals: 4, seconds: 0.8, recovery: null, repeated: 0 },
     ]);
   });
 

@@ -78,7 +78,7 @@ export async function runFpgaBuild(file: string, target: FpgaTarget, o: BuildCli
     throw new UserError(`${terminalName(modelDisplayName(file))} is already quantized (int8); build prunes and fine-tunes a float model, then quantizes it for ${target.name}`, 'give the trained float model (edgeprune train writes one), or compile the int8 model as it is: edgeprune compile <model> --target ' + target.name);
   }
   const data = buildData(o, g);
-  const trainer = await buildTrainer(o, data);
+  const trainer = await buildTrainer(o, data, g);
   const progress = progressReporter(false);
   const bits = fpgaMultiplierBits(target);
   progress.line(`precision: int8 (FPGA target; ${bits}-bit requantization multipliers for ${target.resources.dspKind ?? 'the DSP block'})`);

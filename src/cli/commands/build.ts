@@ -26,7 +26,7 @@ import { DENSE_WEIGHTS_HELP, parseDenseWeights } from '../precision-options.js';
 import { formatCount, renderTable } from '../format.js';
 import { collectInputShape, numberOption, parseIntOption } from '../options.js';
 import { progressReporter } from '../progress.js';
-import { addTrainingOptions, type TrainingCliOptions } from '../training-options.js';
+import { addDistillOption, addTrainingOptions, type DistillCliOptions, type TrainingCliOptions } from '../training-options.js';
 import type { Precision } from '../../analysis/model-precision.js';
 import { chooseBuildPrecision, parsePrecision } from '../../targets/precision.js';
 import { int8CostModel } from '../../build/int8-deployment.js';
@@ -41,7 +41,7 @@ const BUILD_CRITERIA = ['l1', 'l2', 'redundancy'] as const;
 /** Exit code when a budget (or the accuracy limit) is not met; the report is still written. */
 export const EXIT_BUDGET_UNMET = 3;
 
-export interface BuildCliOptions extends DataOptions, TrainingCliOptions {
+export interface BuildCliOptions extends DataOptions, TrainingCliOptions, DistillCliOptions {
   target: string;
   data: string;
   out: string;
@@ -94,8 +94,16 @@ const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 function accuracyLine(r: BuildReport): string {
   const a = r.accuracy;
   const drop = `${a.dropPoints.toFixed(2)} points; allowed ${a.maxDropPoints}`;
-  if (r.precision === 'int8') return `accuracy (test): dense float ${pct(a.dense)} → pruned float ${pct(a.prunedFloat)} → final int8 ${pct(a.final)} (dense float → int8: ${drop})`;
-  return `accuracy (test): dense ${pct(a.dense)} → ${pct(a.final)} (${drop})`;
+  const line = r.precision === 'int8'
+    ? `accuracy (test): dense float ${pct(a.dense)} → pruned float ${pct(a.prunedFloat)} → final int8 ${pct(a.final)} (dense float → int8: ${drop})`
+    : `accuracy (test): dense ${pct(a.dense)} → ${pct(a.final)} (${drop})`;
+  return a.uncertainty ? `${line}\n${uncertaintyText(a.uncertainty)}` : line;
+}
+
+/** What the accuracy figures are worth: one sample in points, and the standard error of the drop. */
+export function uncertaintyText(u: NonNullable<BuildReport['accuracy']['uncertainty']>): string {
+  const se = u.dropStandardError === null ? '' : `; the test drop's standard error is ${u.dropStandardError.toFixed(2)} points (paired)`;
+  return `uncertainty: 1 validation sample = ${u.validationPointsPerSample.toFixed(2)} points (${u.validationSamples} samples decide the search), 1 test sample = ${u.testPointsPerSample.toFixed(2)} points${se}`;
 }
 
 /** --calibration, --qat-epochs and --dense-weights set the int8 quantization: refused when the build is float32. */
@@ -116,16 +124,16 @@ export function buildData(o: BuildCliOptions, g: Graph): ProgressiveData {
   return { train: fitToModel(split.train, g), validation: fitToModel(split.validation, g), test: fitToModel(split.test, g) };
 }
 
-/** The fine-tuning of the build's search, on the train split (TF.js, loaded only here). */
-export async function buildTrainer(o: BuildCliOptions, data: ProgressiveData): Promise<Trainer> {
+/** The fine-tuning of the build's search, on the train split (TF.js, loaded only here), distilling `dense` unless --no-distill. */
+export async function buildTrainer(o: BuildCliOptions, data: ProgressiveData, dense: Graph): Promise<Trainer> {
   const { createGraphTrainer } = await import('../../train/index.js');
-  return createGraphTrainer(data.train, { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr });
+  return createGraphTrainer(data.train, { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr, teacher: o.distill === false ? undefined : dense });
 }
 
 /** The search's options from the flags (the budgets are each kind's own). */
 export function searchOptions<N extends string>(o: BuildCliOptions): Omit<SearchOptions<N>, 'budgets' | 'reference'> {
   return {
-    maxDrop: o.maxDrop, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2,
+    maxDrop: o.maxDrop, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2, recoveryEpochs: Math.max(2, 2 * o.proposalEpochs),
     maxIterations: o.maxIterations, criterion: o.criterion as SearchOptions['criterion'], weightProposals: o.weightProposals,
   };
 }
@@ -183,7 +191,7 @@ export function registerBuild(program: Command): void {
     .option('--force', 'replace an existing output folder')
     .option('--json', 'print the report as JSON')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
-  addTrainingOptions(addDataOptions(cmd)).action(async (file: string, o: BuildCliOptions) => {
+  addDistillOption(addTrainingOptions(addDataOptions(cmd))).action(async (file: string, o: BuildCliOptions) => {
     if (!(BUILD_CRITERIA as readonly string[]).includes(o.criterion)) throw new UserError(`--criterion must be ${BUILD_CRITERIA.join(', ')}; got '${o.criterion}'`);
     const chosen = findTarget(o.target);
     if (isFpgaTarget(chosen)) {
@@ -206,7 +214,7 @@ export function registerBuild(program: Command): void {
     const cost = int8
       ? int8CostModel(await bindCostModel(target), data.train, o.denseWeights)
       : await bindCostModel(target, { graph: g, vectors: sampleVectors(g, data.validation, 16) });
-    const trainer = await buildTrainer(o, data);
+    const trainer = await buildTrainer(o, data, g);
     const progress = progressReporter(false);
     progress.line(`precision: ${precision.reason}`);
     try {
@@ -220,7 +228,7 @@ export function registerBuild(program: Command): void {
         events: {
           onPhase: (t) => progress.line(t),
           onWarning: (w) => progress.line(`warning: ${w}`),
-          onIteration: (it) => progress.line(`step ${it.iteration}: lowering ${it.constrained} by ${formatCount(it.step)} · ${it.proposals.length} proposals · chose ${it.chosen ?? 'none'} · ${formatCount(it.costs.instructions)} instructions, RAM ${formatCount(it.costs.ramBytes)} B, flash ${formatCount(it.costs.flashBytes)} B · validation ${(it.validation * 100).toFixed(2)}% (${(it.wallMs / 1000).toFixed(1)} s)`),
+          onIteration: (it) => progress.line(`step ${it.iteration}: lowering ${it.constrained} by ${formatCount(it.step)} · ${it.proposals.length} proposals${it.repeated ? ` (${it.repeated} borderline: judged on repeated fine-tunes)` : ''} · chose ${it.chosen ?? 'none'}${it.recovery ? ` (${it.recovery})` : ''} · ${formatCount(it.costs.instructions)} instructions, RAM ${formatCount(it.costs.ramBytes)} B, flash ${formatCount(it.costs.flashBytes)} B · validation ${(it.validation * 100).toFixed(2)}% (${(it.wallMs / 1000).toFixed(1)} s)`),
         },
       });
       writeDirAtomically(o.out, result.files, outOptions);

@@ -5,7 +5,7 @@ import { evaluateModel } from '../../data/evaluate.js';
 import { UserError } from '../../errors.js';
 import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
-import { addDataOptions, pickSplit, type DataOptions, type SplitName } from '../data-options.js';
+import { addDataOptions, DATA_HELP, pickSplit, type DataOptions, type SplitName } from '../data-options.js';
 import { collectInputShape, parseIntOption } from '../options.js';
 import { terminalJson } from '../../util/escape.js';
 
@@ -22,7 +22,7 @@ export function registerEval(program: Command): void {
     .command('eval')
     .description('evaluate a model on a data set with the reference interpreter: top-1/top-k accuracy and cross-entropy, or MSE')
     .argument('<model>', 'model file (.onnx)')
-    .requiredOption('--data <file>', 'data: .csv/.csv.gz (features, label), .npy (+ labels), or a folder of x.npy/y.npy or ONNX test_data_set_* folders')
+    .requiredOption('--data <file>', `data: ${DATA_HELP}`)
     .option('--split <part>', 'which part of the seeded split: all, train, validation or test', 'all')
     .option('--top-k <k>', 'k of the top-k accuracy', parseIntOption('--top-k', 1, 1_000_000), 5)
     .option('--json', 'print one JSON object')

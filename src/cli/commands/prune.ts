@@ -13,11 +13,11 @@ import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js'
 import { formatCount, renderTable } from '../format.js';
 import { collectInputShape, fractionOption, numberOption, parseIntOption } from '../options.js';
 import { progressReporter } from '../progress.js';
-import { addTrainingOptions, type TrainingCliOptions } from '../training-options.js';
+import { addDistillOption, addTrainingOptions, type DistillCliOptions, type TrainingCliOptions } from '../training-options.js';
 
 const CRITERIA = ['l1', 'l2', 'redundancy', 'taylor', 'taylor-activation', 'apoz', 'mean-activation'] as const;
 
-interface PruneCliOptions extends DataOptions, TrainingCliOptions {
+interface PruneCliOptions extends DataOptions, TrainingCliOptions, DistillCliOptions {
   data: string;
   out: string;
   sparsity?: number;
@@ -75,11 +75,11 @@ export function registerPrune(program: Command): void {
     .option('--alpha <a>', 'threshold schedule: prune |w| < mean|w| / alpha', numberOption('--alpha', { min: 0, minExclusive: true, max: 1e6 }), 1)
     .option('--order <order>', 'structured-first or weight-first, when both are asked for', 'structured-first')
     .option('--retries <n>', 'times a rejected step is retried at half the increment', parseIntOption('--retries', 0, 100), 2)
-    .option('--recovery <n>', 'extra fine-tuning rounds a step that drops too much gets before it is rolled back', parseIntOption('--recovery', 0, 100), 2)
+    .option('--recovery <n>', 'a step that drops too much gets n more rounds of --epochs, then the current model gets n × --epochs before the step is tried again, then smaller steps (--retries)', parseIntOption('--recovery', 0, 100), 2)
     .option('--force', 'replace an existing output')
     .option('--json', 'print the step log as JSON')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
-  addTrainingOptions(addDataOptions(cmd)).action(async (file: string, o: PruneCliOptions) => {
+  addDistillOption(addTrainingOptions(addDataOptions(cmd))).action(async (file: string, o: PruneCliOptions) => {
     if (!(CRITERIA as readonly string[]).includes(o.criterion)) throw new UserError(`unknown --criterion '${o.criterion}'; known: ${CRITERIA.join(', ')}`);
     if (o.scope !== 'layer' && o.scope !== 'global') throw new UserError(`--scope must be layer or global, got '${o.scope}'`);
     if (o.order !== 'structured-first' && o.order !== 'weight-first') throw new UserError(`--order must be structured-first or weight-first, got '${o.order}'`);
@@ -92,10 +92,10 @@ export function registerPrune(program: Command): void {
     const data = { train: fitToModel(split.train, g), validation: fitToModel(split.validation, g), test: fitToModel(split.test, g) };
     const options: ProgressiveOptions = {
       sparsity, structured, criterion: o.criterion as ProgressiveOptions['criterion'], schedule, steps: o.steps, maxDrop: o.maxDrop,
-      epochs: o.epochs, finalEpochs: o.finalEpochs, scope: o.scope, alpha: o.alpha, order: o.order, retries: o.retries, recoveryRounds: o.recovery, seed: o.seed,
+      epochs: o.epochs, finalEpochs: o.finalEpochs, scope: o.scope, alpha: o.alpha, order: o.order, retries: o.retries, recoveryRounds: o.recovery, repeats: 3, seed: o.seed,
     };
     const { createGraphTrainer } = await import('../../train/index.js');
-    const trainer = createGraphTrainer(data.train, { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr });
+    const trainer = createGraphTrainer(data.train, { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr, teacher: o.distill === false ? undefined : g });
     const progress = progressReporter(false);
     try {
       const result = await pruneProgressively(g, trainer, data, options, {

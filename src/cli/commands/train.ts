@@ -1,11 +1,11 @@
-// `edgeprune train <data> --arch mlp|cnn --out model.onnx`: train a small model from scratch (so examples need no file).
+// `edgeprune train <data> --arch mlp|cnn|mnist-cnn|ds-cnn --out model.onnx`: train a small model from scratch (so examples need no file).
 
 import type { Command } from 'commander';
 import { fitToModel } from '../../data/fit-model.js';
 import { UserError } from '../../errors.js';
 import { checkModelOut, writeModel } from '../../export/write-model.js';
-import { buildArchitecture, inputStatistics, type Architecture } from '../../models/architectures.js';
-import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
+import { ARCHITECTURES, buildArchitecture, inputStatistics, takesHidden, type Architecture } from '../../models/architectures.js';
+import { addDataOptions, DATA_HELP, loadSplit, type DataOptions } from '../data-options.js';
 import { parseIntOption, parseNumber } from '../options.js';
 import { progressReporter } from '../progress.js';
 import { addTrainingOptions, type TrainingCliOptions } from '../training-options.js';
@@ -30,16 +30,17 @@ export function registerTrain(program: Command): void {
   const cmd = program
     .command('train')
     .description('train a small MLP or CNN from scratch on a data set and write it as ONNX (or a TF.js layers model)')
-    .argument('<data>', 'data: .csv/.csv.gz (features, label), .npy (+ labels), or a folder of x.npy/y.npy or ONNX test_data_set_* folders')
-    .requiredOption('--arch <name>', 'mlp or cnn')
+    .argument('<data>', `data: ${DATA_HELP}`)
+    .requiredOption('--arch <name>', 'mlp, cnn (two 3x3 convs, pool, dense), mnist-cnn (mnist-8: conv 5x5 8, pool 2, conv 5x5 16, pool 3, dense; 786,560 MACs on 28x28) or ds-cnn (conv 3x3 stride 2, three depthwise-separable blocks, global average pool, dense)')
     .requiredOption('--out <file>', 'output model: a .onnx file, or a folder / model.json for a TF.js layers model')
-    .option('--hidden <sizes>', 'hidden layer sizes, e.g. 64,32 (MLP) or 32 (the CNN\'s dense layer)')
+    .option('--hidden <sizes>', 'hidden layer sizes, e.g. 64,32 (mlp) or 32 (cnn\'s dense layer); mnist-cnn and ds-cnn are fixed')
     .option('--epochs <n>', 'training epochs', parseIntOption('--epochs', 1, 100_000), 30)
     .option('--no-normalize', 'do not standardize the inputs inside the model (by default an input BatchNormalization holds the training data\'s mean and variance, so the model takes raw values)')
     .option('--force', 'replace an existing output')
     .option('--json', 'print one JSON object');
   addTrainingOptions(addDataOptions(cmd), 3e-3).action(async (data: string, o: TrainCliOptions) => {
-    if (o.arch !== 'mlp' && o.arch !== 'cnn') throw new UserError(`unknown --arch '${o.arch}'; known: mlp, cnn`);
+    if (!(ARCHITECTURES as readonly string[]).includes(o.arch)) throw new UserError(`unknown --arch '${o.arch}'; known: ${ARCHITECTURES.join(', ')}`);
+    if (o.hidden !== undefined && !takesHidden(o.arch as Architecture)) throw new UserError(`--hidden: --arch ${o.arch} has a fixed layout`, 'drop --hidden, or use --arch mlp or cnn');
     checkModelOut(o.out, o.force, [data]);
     const split = loadSplit(data, o);
     if (split.train.targets) throw new UserError(`data '${data}' holds float targets (regression); train builds classifiers`, 'give integer class labels (an integer labels column or y.npy of an integer dtype)');
