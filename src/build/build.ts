@@ -58,7 +58,7 @@ export interface BuildOutput {
 }
 
 /** Measured costs of the verified firmware, in the budgets' terms. */
-function measuredCosts(v: VerifyReport): Costs {
+export function measuredCosts(v: VerifyReport): Costs {
   return { instructions: v.instructions ?? v.cycles ?? Infinity, ramBytes: v.ramBytes + (v.stackBytes ?? 0), flashBytes: v.flashBytes };
 }
 

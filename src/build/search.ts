@@ -38,7 +38,7 @@ export interface SearchOptions<N extends string = BudgetName> {
    */
   repeats?: number;
   maxIterations: number;
-  criterion: 'l1' | 'l2';
+  criterion: 'l1' | 'l2' | 'redundancy';
   /** Offer weight-pruning proposals (they lower cost only where sparse kernels or smaller weights pay). */
   weightProposals: boolean;
   /** The dense model's scores and costs when the search goes on from an earlier round: drops are measured from it. */
@@ -156,7 +156,7 @@ function smallestSatisfying(max: number, ok: (k: number) => boolean): number | u
 }
 
 /** Per channel group: remove the fewest least important channels that lower `resource` by `step`. */
-function structuredProposals<N extends string>(g: Graph, predict: CostPredictor<N>, resource: N, step: number, criterion: 'l1' | 'l2'): Proposal<N>[] {
+function structuredProposals<N extends string>(g: Graph, predict: CostPredictor<N>, resource: N, step: number, criterion: SearchOptions['criterion']): Proposal<N>[] {
   const analysis = analyzePruneGroups(g);
   const before = predict(g)[resource];
   const crit: Criterion = { kind: criterion };

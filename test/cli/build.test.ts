@@ -95,7 +95,7 @@ describe('edgeprune build', () => {
       [['--latency-ms', '1', '--max-instructions', '100'], /either --latency-ms or --max-instructions, not both/],
       [['--ram-kb', '-4'], /--ram-kb must be a number greater than 0 and at most 4,194,304 in decimal notation, got '-4'/],
       [['--ram-kb', '4', '--target', 'stm32f999'], /stm32f999/],
-      [['--ram-kb', '4', '--criterion', 'taylor'], /--criterion must be l1 or l2/],
+      [['--ram-kb', '4', '--criterion', 'taylor'], /--criterion must be l1, l2, redundancy; got 'taylor'/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(['build', CNN, '--data', DIGITS, '--out', out, ...args]);

@@ -127,7 +127,7 @@ describe('edgeprune prune errors (exit 2, nothing written)', () => {
   };
 
   it('a sparsity outside [0, 1)', () => expectError([mlp, '--data', DIGITS, '--sparsity', '1.5'], /--sparsity must be a fraction from 0 up to \(not including\) 1 in decimal notation, got '1\.5'/));
-  it('an unknown criterion', () => expectError([mlp, '--data', DIGITS, '--structured', '0.3', '--criterion', 'random'], /unknown --criterion 'random'; known: l1, l2, taylor, taylor-activation, apoz, mean-activation/));
+  it('an unknown criterion', () => expectError([mlp, '--data', DIGITS, '--structured', '0.3', '--criterion', 'random'], /unknown --criterion 'random'; known: l1, l2, redundancy, taylor, taylor-activation, apoz, mean-activation/));
   it('an unreadable data file', () => expectError([mlp, '--data', path.join(dir, 'missing.csv')], /data '.*missing\.csv' does not exist/));
   it('data whose features do not fit the model', async () => {
     const wide = path.join(dir, 'wide.csv');

@@ -35,6 +35,9 @@ import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, type CalibrationMethod } from
 import { quantizationText } from '../../report/html-report.js';
 import type { WeightGranularity } from '../../quant/qparams.js';
 
+/** The channel rankings the build's structural proposals can use (data-free: weights only). */
+const BUILD_CRITERIA = ['l1', 'l2', 'redundancy'] as const;
+
 /** Exit code when a budget (or the accuracy limit) is not met; the report is still written. */
 export const EXIT_BUDGET_UNMET = 3;
 
@@ -131,7 +134,7 @@ export async function buildTrainer(o: BuildCliOptions, data: ProgressiveData, de
 export function searchOptions<N extends string>(o: BuildCliOptions): Omit<SearchOptions<N>, 'budgets' | 'reference'> {
   return {
     maxDrop: o.maxDrop, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2, recoveryEpochs: Math.max(2, 2 * o.proposalEpochs),
-    maxIterations: o.maxIterations, criterion: o.criterion as 'l1' | 'l2', weightProposals: o.weightProposals,
+    maxIterations: o.maxIterations, criterion: o.criterion as SearchOptions['criterion'], weightProposals: o.weightProposals,
   };
 }
 
@@ -178,7 +181,7 @@ export function registerBuild(program: Command): void {
     .option('--proposal-epochs <n>', 'fine-tuning epochs of each proposal', parseIntOption('--proposal-epochs', 0, 100_000), 1)
     .option('--final-epochs <n>', 'fine-tuning epochs once the budgets hold', parseIntOption('--final-epochs', 0, 100_000), 10)
     .option('--max-iterations <n>', 'search iterations at most', parseIntOption('--max-iterations', 1, 100_000), 40)
-    .option('--criterion <name>', 'channel ranking of structural proposals: l1 or l2', 'l1')
+    .option('--criterion <name>', `channel ranking of structural proposals: ${BUILD_CRITERIA.join(', ')} (redundancy: channels that another channel, or zero, stands in for go first)`, 'l1')
     .option('--no-weight-proposals', 'propose structural reductions only')
     .option('--verify-vectors <n>', 'test samples the firmware is verified on', parseIntOption('--verify-vectors', 1, 100_000), 10)
     .option('--precision <p>', 'float32 or int8 (default: float32 where the core has an FPU, int8 where it has none); int8 prunes in float32, then quantizes the pruned model and deploys, verifies and measures the int8 firmware', parsePrecision)
@@ -189,7 +192,7 @@ export function registerBuild(program: Command): void {
     .option('--json', 'print the report as JSON')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
   addDistillOption(addTrainingOptions(addDataOptions(cmd))).action(async (file: string, o: BuildCliOptions) => {
-    if (o.criterion !== 'l1' && o.criterion !== 'l2') throw new UserError(`--criterion must be l1 or l2, got '${o.criterion}'`);
+    if (!(BUILD_CRITERIA as readonly string[]).includes(o.criterion)) throw new UserError(`--criterion must be ${BUILD_CRITERIA.join(', ')}; got '${o.criterion}'`);
     const chosen = findTarget(o.target);
     if (isFpgaTarget(chosen)) {
       const method = checkInt8Flags(o, 'int8');

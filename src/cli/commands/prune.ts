@@ -15,7 +15,7 @@ import { collectInputShape, fractionOption, numberOption, parseIntOption } from 
 import { progressReporter } from '../progress.js';
 import { addDistillOption, addTrainingOptions, type DistillCliOptions, type TrainingCliOptions } from '../training-options.js';
 
-const CRITERIA = ['l1', 'l2', 'taylor', 'taylor-activation', 'apoz', 'mean-activation'] as const;
+const CRITERIA = ['l1', 'l2', 'redundancy', 'taylor', 'taylor-activation', 'apoz', 'mean-activation'] as const;
 
 interface PruneCliOptions extends DataOptions, TrainingCliOptions, DistillCliOptions {
   data: string;

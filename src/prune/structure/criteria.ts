@@ -10,6 +10,9 @@
 // - 'taylor-activation': Σ_batches Σ_producers |Σ_{batch, positions} z_c · ∂L/∂z_c|, first-order Taylor on the
 //             producer's output z_c (Molchanov et al. 2017), computed exactly from the per-batch weight and
 //             bias gradients: Σ_{w ∈ filter c} w·∂L/∂w + b_c·∂L/∂b_c = Σ z_c·∂L/∂z_c (z_c = Σ w·x + b_c)
+// - 'redundancy': how replaceable channel c is by the group's other channels or by nothing: a greedy elimination
+//             by the distance of its producers' concatenated weight slices to the nearest other channel's, or to
+//             zero (redundancy.ts); an exact duplicate of another channel scores 0 whatever its norm
 // - 'apoz':   1 − APoZ, APoZ = fraction of exact zeros in channel c's activations over the samples
 //             (so a channel that is never active scores 0)
 // - 'mean-activation': mean |a| of channel c's activations over the samples.
@@ -25,11 +28,13 @@
 import type { Graph } from '../../ir/graph.js';
 import { runGraph } from '../../ir/interpreter.js';
 import { shapeSize, type Tensor } from '../../ir/tensor.js';
+import { redundancyScores } from './redundancy.js';
 import { spanPositions, type ChannelSpan, type PruneGroup } from './types.js';
 
 export type Criterion =
   | { kind: 'l1' }
   | { kind: 'l2' }
+  | { kind: 'redundancy' }
   | { kind: 'taylor'; gradients: ReadonlyMap<string, Tensor> }
   | { kind: 'taylor-activation'; batches: readonly ReadonlyMap<string, Tensor>[] }
   | { kind: 'apoz'; samples: readonly Record<string, Tensor>[] }
@@ -63,7 +68,7 @@ function forChannel(shape: readonly number[], axis: number, span: ChannelSpan, c
   }
 }
 
-function weightScores(g: Graph, grp: PruneGroup, criterion: Criterion): number[] {
+function weightScores(g: Graph, grp: PruneGroup, criterion: Exclude<Criterion, { kind: 'redundancy' }>): number[] {
   const scores = new Array<number>(grp.size).fill(0);
   const producing = grp.params.filter((t) => t.side === 'out' && t.role === 'weight');
   for (const t of producing) {
@@ -167,7 +172,9 @@ export function scoreChannels(
       ? activationScores(g, groups, criterion.kind, criterion.samples)
       : criterion.kind === 'taylor-activation'
         ? groups.map((grp) => activationTaylorScores(g, grp, criterion.batches))
-        : groups.map((grp) => weightScores(g, grp, criterion));
+        : criterion.kind === 'redundancy'
+          ? groups.map((grp) => redundancyScores(g, grp))
+          : groups.map((grp) => weightScores(g, grp, criterion));
   return groups.map((grp, k) => ({ group: grp.id, raw: raw[k], scores: normalizeScores(raw[k], normalize) }));
 }
 

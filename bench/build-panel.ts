@@ -1,0 +1,267 @@
+// Issue 12's panel: `edgeprune build` on models the user trains (digits CNN and MLP over seeds, at ½ and ⅓ of the
+// dense model's measured instructions, RAM below the dense figure, on stm32f405 and lm3s6965; Fashion-MNIST
+// mnist-cnn), against two baselines on the same model and budgets; prints a row per build and the goals' figures.
+//
+//   npx tsc -p . && node dist/bench/build-panel.js [--only cnn,mlp,fashion] [--seeds 0-4] [--targets a,b]
+//       [--fractions 1/2,1/3] [--criteria l1,redundancy] [--baselines uniform,global|none] [--json]
+//       [--fashion-data <idx images file>] [--fashion-limit N]
+//   node dist/bench/build-panel.js --summarize a.json,b.json     (merge the --json outputs of runs in parts)
+//
+// Per model and target the dense model is deployed and measured in QEMU exactly as the build deploys (int8 on a core
+// without an FPU, float32 otherwise): the instruction budget is a fraction of those instructions, the RAM budget 90%
+// of that RAM (static + stack). Each build is `edgeprune build --seed S` (the split the model was trained on).
+// Baselines (bench/baselines/run-baseline.ts) get as many fine-tuning epochs as the first criterion's build kept.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import type { Budget } from '../src/build/budgets.js';
+import { repoPath } from '../src/util/package-root.js';
+import { makeTempDir } from '../src/util/temp-dir.js';
+import { isMain, missingTools, table } from './kernels/bench-lib.js';
+import { BASELINE_KINDS, baselineContext, measureDeployed, runBaseline, type BaselineKind, type BaselineResult } from './baselines/run-baseline.js';
+import { summaryLines, type BaselineRow, type BuildRow } from './panel-summary.js';
+
+const BIN = repoPath('bin', 'edgeprune.js');
+const DIGITS = repoPath('examples', 'digits', 'digits.csv.gz');
+const FASHION = '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz';
+const PROPOSAL_EPOCHS = 1;
+const FINAL_EPOCHS = 10;
+const RAM_SHARE = 0.9;
+
+interface Family {
+  name: string;
+  /** Data file and extra data flags (shared by train and build). */
+  data: () => { file: string; flags: string[] };
+  arch: string;
+  seeds: number[];
+  targets: string[];
+  fractions: number[];
+}
+
+interface Flags {
+  only: string[];
+  seeds?: number[];
+  targets?: string[];
+  fractions?: number[];
+  criteria: string[];
+  baselines: BaselineKind[];
+  json: boolean;
+  fashionData: string;
+  fashionLimit: number;
+  summarize?: string[];
+}
+
+interface DenseRow {
+  family: string;
+  seed: number;
+  target: string;
+  instructions: number;
+  ramBytes: number;
+  test: number;
+}
+
+/** What a run found (its --json output, less the summary lines). */
+interface PanelResult {
+  dense: DenseRow[];
+  builds: BuildRow[];
+  baselines: (BaselineRow & BaselineResult)[];
+}
+
+function families(f: Flags): Family[] {
+  const digits = () => ({ file: DIGITS, flags: [] });
+  return [
+    { name: 'cnn', arch: 'cnn', data: digits, seeds: [0, 1, 2, 3, 4], targets: ['stm32f405', 'lm3s6965'], fractions: [1 / 2, 1 / 3] },
+    { name: 'mlp', arch: 'mlp', data: digits, seeds: [0, 1, 2, 3, 4], targets: ['stm32f405', 'lm3s6965'], fractions: [1 / 2, 1 / 3] },
+    { name: 'fashion', arch: 'mnist-cnn', data: () => ({ file: f.fashionData, flags: ['--limit', String(f.fashionLimit)] }), seeds: [0, 1], targets: ['stm32f405'], fractions: [1 / 2] },
+  ];
+}
+
+function parseFraction(s: string): number {
+  const m = /^(\d+)\/(\d+)$/.exec(s);
+  const v = m ? Number(m[1]) / Number(m[2]) : Number(s);
+  if (!(v > 0 && v < 1)) throw new Error(`--fractions: '${s}' is not a fraction in (0, 1) (e.g. 1/2 or 0.5)`);
+  return v;
+}
+
+function parseSeeds(s: string): number[] {
+  return s.split(',').flatMap((part) => {
+    const m = /^(\d+)-(\d+)$/.exec(part);
+    if (m) return Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i);
+    if (!/^\d+$/.test(part)) throw new Error(`--seeds: '${part}' is not a seed or a range (e.g. 0-4 or 0,2)`);
+    return [Number(part)];
+  });
+}
+
+function parseFlags(argv: string[]): Flags {
+  const value = (flag: string) => {
+    const at = argv.indexOf(flag);
+    if (at < 0) return undefined;
+    if (at + 1 >= argv.length) throw new Error(`${flag} needs a value`);
+    return argv[at + 1];
+  };
+  const list = (flag: string) => value(flag)?.split(',').filter((x) => x.length > 0);
+  const only = list('--only') ?? ['cnn', 'mlp', 'fashion'];
+  for (const o of only) if (!['cnn', 'mlp', 'fashion'].includes(o)) throw new Error(`--only: unknown case '${o}'; known: cnn, mlp, fashion`);
+  const baselines = list('--baselines') ?? [...BASELINE_KINDS];
+  const kinds = baselines.includes('none') ? [] : baselines;
+  for (const k of kinds) if (!(BASELINE_KINDS as readonly string[]).includes(k)) throw new Error(`--baselines: unknown baseline '${k}'; known: ${BASELINE_KINDS.join(', ')}, none`);
+  const criteria = list('--criteria') ?? ['l1', 'redundancy'];
+  const limit = Number(value('--fashion-limit') ?? 3000);
+  if (!Number.isInteger(limit) || limit < 100) throw new Error('--fashion-limit must be an integer ≥ 100');
+  return {
+    only, criteria, json: argv.includes('--json'), baselines: kinds as BaselineKind[],
+    seeds: value('--seeds') === undefined ? undefined : parseSeeds(value('--seeds')!),
+    targets: list('--targets'),
+    fractions: list('--fractions')?.map(parseFraction),
+    fashionData: value('--fashion-data') ?? FASHION,
+    fashionLimit: limit,
+    summarize: list('--summarize'),
+  };
+}
+
+/** A reason the panel cannot run one of its cases on this checkout (exit 2, no row). */
+class CaseRefused extends Error {}
+
+async function cli(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const r = await execa(process.execPath, [BIN, ...args], { reject: false, timeout: 1_800_000 });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+async function train(family: Family, seed: number, out: string): Promise<void> {
+  const { file, flags } = family.data();
+  if (!fs.existsSync(file)) throw new CaseRefused(`${family.name}: the data file ${file} does not exist (Fashion-MNIST: make setup installs Debian's dataset-fashion-mnist; or pass --fashion-data <train images file>)`);
+  const r = await cli(['train', file, '--arch', family.arch, '--seed', String(seed), ...flags, '--out', out, '--json']);
+  if (r.exitCode === 2) {
+    throw new CaseRefused(`${family.name}: this edgeprune refuses \`train ${path.basename(file)} --arch ${family.arch} ${flags.join(' ')}\` (${r.stderr.trim().split('\n').at(-1)}); the case needs IDX --data and --arch ${family.arch} (issue 12 §2): no row written`);
+  }
+  if (r.exitCode !== 0) throw new Error(`edgeprune train failed (exit ${r.exitCode}): ${r.stderr.split('\n').slice(-3).join(' ')}`);
+}
+
+interface BuildOutcome {
+  row: BuildRow;
+  /** Fine-tuning epochs on the kept path (the baselines get as many). */
+  keptEpochs: number;
+}
+
+/**
+ * Epochs on the build's kept path from its report: one proposal fine-tune per accepted step, and the final fine-tune
+ * when the search met the budgets. Recovery rounds spent on an accepted proposal are not in the report: then this
+ * is a lower bound.
+ */
+export function keptPathEpochs(report: { steps: { chosen: string | null }[]; stoppedBecause: string | null }, proposalEpochs: number, finalEpochs: number): number {
+  return report.steps.filter((s) => s.chosen !== null).length * proposalEpochs + (report.stoppedBecause === null ? finalEpochs : 0);
+}
+
+async function build(family: Family, seed: number, target: string, fraction: number, criterion: string, model: string, limits: { instructions: number; ramBytes: number }, out: string): Promise<BuildOutcome> {
+  const { file, flags } = family.data();
+  const started = performance.now();
+  const r = await cli([
+    'build', model, '--target', target, '--data', file, ...flags, '--seed', String(seed), '--criterion', criterion,
+    '--max-instructions', String(limits.instructions), '--ram-kb', String(limits.ramBytes / 1024),
+    '--proposal-epochs', String(PROPOSAL_EPOCHS), '--final-epochs', String(FINAL_EPOCHS), '--out', out, '--json',
+  ]);
+  const seconds = (performance.now() - started) / 1000;
+  if (r.exitCode !== 0 && r.exitCode !== 3) throw new Error(`edgeprune build failed (exit ${r.exitCode}): ${r.stderr.split('\n').slice(-3).join(' ')}`);
+  const report = JSON.parse(r.stdout);
+  const measured = (name: string) => (report.budgets.find((b: { name: string }) => b.name === name)?.measured ?? null) as number | null;
+  return {
+    row: {
+      family: family.name, seed, target, fraction, criterion, met: r.exitCode === 0 && report.passed === true,
+      instructionLimit: limits.instructions, ramLimit: limits.ramBytes,
+      instructions: measured('instructions'), ramBytes: measured('ramBytes'), drop: report.accuracy.dropPoints, seconds,
+    },
+    keptEpochs: keptPathEpochs(report, PROPOSAL_EPOCHS, FINAL_EPOCHS),
+  };
+}
+
+const FRACTION_NAMES: [number, string][] = [[1 / 2, '½'], [1 / 3, '⅓'], [1 / 4, '¼']];
+const fractionName = (f: number) => FRACTION_NAMES.find(([v]) => Math.abs(v - f) < 1e-9)?.[1] ?? f.toFixed(3);
+const count = (x: number | null) => (x === null ? '-' : x.toLocaleString('en-US'));
+
+async function main(): Promise<void> {
+  const f = parseFlags(process.argv.slice(2));
+  if (f.summarize) {
+    const parts = f.summarize.map((file) => JSON.parse(fs.readFileSync(file, 'utf8')) as PanelResult);
+    render({ dense: parts.flatMap((p) => p.dense), builds: parts.flatMap((p) => p.builds), baselines: parts.flatMap((p) => p.baselines) }, f.json);
+    return;
+  }
+  const missing = await missingTools();
+  if (missing.length > 0) throw new CaseRefused(`missing tools: ${missing.join(', ')} (run make setup as root)`);
+  const work = makeTempDir('build-panel');
+  const builds: BuildRow[] = [];
+  const baselines: PanelResult['baselines'] = [];
+  const dense: DenseRow[] = [];
+  const log = (s: string) => console.error(s);
+  try {
+    for (const family of families(f).filter((x) => f.only.includes(x.name))) {
+      for (const seed of f.seeds ?? family.seeds) {
+        const model = path.join(work, `${family.name}-${seed}.onnx`);
+        log(`${family.name} seed ${seed}: training`);
+        await train(family, seed, model);
+        for (const target of f.targets ?? family.targets) {
+          const ctx = await baselineContext(model, family.data().file, target, seed, family.name === 'fashion' ? { limit: f.fashionLimit } : {});
+          try {
+            const d = await measureDeployed(ctx, ctx.graph);
+            dense.push({ family: family.name, seed, target, instructions: d.costs.instructions, ramBytes: d.costs.ramBytes, test: ctx.denseTest });
+            log(`${family.name} seed ${seed} ${target}: dense ${ctx.precision.precision} ${count(d.costs.instructions)} instructions, RAM ${count(d.costs.ramBytes)} B, test ${(ctx.denseTest * 100).toFixed(2)}%`);
+            for (const fraction of f.fractions ?? family.fractions) {
+              const limits = { instructions: Math.floor(d.costs.instructions * fraction), ramBytes: Math.floor(d.costs.ramBytes * RAM_SHARE) };
+              let epochs: number | undefined;
+              for (const criterion of f.criteria) {
+                const o = await build(family, seed, target, fraction, criterion, model, limits, path.join(work, `out-${family.name}-${seed}-${target}-${fraction}-${criterion}`));
+                epochs ??= o.keptEpochs;
+                builds.push(o.row);
+                log(`  ${fractionName(fraction)} ${criterion}: ${o.row.met ? 'met' : 'NOT MET'}, ${count(o.row.instructions)} instructions, ${count(o.row.ramBytes)} B, drop ${o.row.drop.toFixed(2)}, ${o.row.seconds.toFixed(0)} s`);
+              }
+              const budgets: Budget[] = [
+                { name: 'instructions', limit: limits.instructions, givenAs: 'panel' },
+                { name: 'ramBytes', limit: limits.ramBytes, givenAs: 'panel' },
+              ];
+              for (const kind of f.baselines) {
+                const b = await runBaseline(kind, ctx, budgets, epochs ?? FINAL_EPOCHS);
+                baselines.push({ ...b, family: family.name, seed, target, fraction, instructions: b.measured?.instructions ?? null });
+                log(`  ${fractionName(fraction)} baseline ${kind}: ${b.met ? 'met' : `NOT MET${b.floor.length > 0 ? ` (floor: ${b.floor.join('; ')})` : ''}`}, ${count(b.measured?.instructions ?? null)} instructions, ${count(b.measured?.ramBytes ?? null)} B, drop ${b.drop?.toFixed(2) ?? '-'}, ${b.epochs} epochs`);
+              }
+            }
+          } finally {
+            ctx.trainer.dispose();
+          }
+        }
+      }
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  render({ dense, builds, baselines }, f.json);
+}
+
+function render({ dense, builds, baselines }: PanelResult, json: boolean): void {
+  const summary = summaryLines(builds, baselines);
+  if (json) {
+    console.log(JSON.stringify({ dense, builds, baselines, summary }, null, 2));
+    return;
+  }
+  console.log(`edgeprune build panel: instruction budget = fraction × the dense model's measured instructions, RAM budget = ${RAM_SHARE * 100}% of its measured RAM (static + stack)\n`);
+  const denseOf = (r: BuildRow) => dense.find((d) => d.family === r.family && d.seed === r.seed && d.target === r.target)!;
+  console.log(table(['case', 'seed', 'target', 'budget', 'criterion', 'dense instr.', 'limit', 'measured', 'dense RAM', 'limit', 'measured', 'drop (pts)', 'time (s)', 'result'], builds.map((r) => [
+    r.family, r.seed, r.target, fractionName(r.fraction), r.criterion, count(denseOf(r).instructions), count(r.instructionLimit), count(r.instructions),
+    count(denseOf(r).ramBytes), count(r.ramLimit), count(r.ramBytes), r.drop.toFixed(2), r.seconds.toFixed(0), r.met ? 'met' : 'NOT MET',
+  ]), 5));
+  if (baselines.length > 0) {
+    console.log('\nbaselines (same model, budgets and cost model; fine-tuned as many epochs as the build kept):\n');
+    console.log(table(['case', 'seed', 'target', 'budget', 'baseline', 'level', 'epochs', 'instr. measured', 'RAM measured', 'drop (pts)', 'result'], baselines.map((b) => [
+      b.family, b.seed, b.target, fractionName(b.fraction), b.kind, b.level === null ? '-' : `${(b.level * 100).toFixed(0)}%`, b.epochs,
+      count(b.measured?.instructions ?? null), count(b.measured?.ramBytes ?? null), b.drop?.toFixed(2) ?? '-',
+      b.met ? 'met' : b.floor.length > 0 ? `NOT MET: cost floor (${b.floor.join('; ')})${b.budgetsUsed === 'instructions' ? '; run at the instruction budget alone' : ''}` : 'NOT MET (measured over)',
+    ]), 5));
+  }
+  console.log(`\n${summary.join('\n')}`);
+}
+
+if (isMain(import.meta.url)) {
+  main().catch((e: unknown) => {
+    console.error(e instanceof Error ? e.message : e);
+    process.exitCode = e instanceof CaseRefused ? 2 : 1;
+  });
+}
