@@ -1,6 +1,6 @@
 // The build panel's arithmetic (median, worst, % met, accuracy against a baseline) and the baselines' level search with a fake cost predictor.
 import { describe, expect, it } from 'vitest';
-import { keptPathEpochs } from '../../bench/build-panel.js';
+import { keptPathEpochs, ramFloor, ramLimit } from '../../bench/build-panel.js';
 import { levels, smallestLevelMeeting, uniformRemovals } from '../../bench/baselines/level-search.js';
 import { accuracyAgainst, median, percent, summaryLines, worst, type BaselineRow, type BuildRow } from '../../bench/panel-summary.js';
 import type { Budget, Costs } from '../../src/build/budgets.js';
@@ -48,6 +48,23 @@ describe('panel summary arithmetic', () => {
     const steps = [{ chosen: 'a' }, { chosen: null }, { chosen: 'b' }];
     expect(keptPathEpochs({ steps, stoppedBecause: null }, 2, 10)).toBe(14);
     expect(keptPathEpochs({ steps, stoppedBecause: 'no proposal' }, 2, 10)).toBe(4);
+  });
+});
+
+describe('the RAM budget of a case', () => {
+  it('is 90% of the dense RAM, or the floor when no pruning reaches 90%', () => {
+    expect(ramLimit(1000, 400)).toBe(900);
+    expect(ramLimit(376, 416)).toBe(416);
+  });
+
+  it('the floor is the RAM predicted with every prune group at one channel', () => {
+    const graph = mnistLikeCnn();
+    const seen: number[] = [];
+    // A fake cost model whose RAM is the number of channels of the first prune group: the floor sees one channel.
+    const first = analyzePruneGroups(graph).groups[0];
+    const floor = ramFloor({ graph, cost: { costs: (g) => { const n = analyzePruneGroups(g).groups.find((x) => x.id === first.id)!.size; seen.push(n); return { ramBytes: n }; } } });
+    expect(floor).toBe(1);
+    expect(seen).toEqual([1]);
   });
 });
 
