@@ -3,7 +3,7 @@
 // epochs as the build's search spent, then deployed, verified and measured in QEMU exactly as `edgeprune build` does.
 
 import { allHold, tightened, type Budget, type Costs } from '../../src/build/budgets.js';
-import { measuredCosts, sampleVectors, type BoundCostModel } from '../../src/build/build.js';
+import { measuredCosts, sampleVectors, type BuildInput } from '../../src/build/build.js';
 import { bindCostModel } from '../../src/build/cost-binding.js';
 import { int8CostModel, quantizePruned, type Int8Options } from '../../src/build/int8-deployment.js';
 import { buildData, buildTrainer, type BuildCliOptions } from '../../src/cli/commands/build.js';
@@ -11,14 +11,11 @@ import { interpreterScore } from '../../src/data/evaluate.js';
 import { dropInPoints } from '../../src/data/metrics.js';
 import { loadModel, modelDisplayName } from '../../src/import/load-model.js';
 import type { Graph } from '../../src/ir/graph.js';
-import type { ProgressiveData } from '../../src/prune/progressive.js';
 import { analyzePruneGroups, pruneChannels } from '../../src/prune/structure/index.js';
-import type { Trainer } from '../../src/prune/trainer.js';
 import { applyMasks, magnitudeMasks, masksFromZeros, type Masks } from '../../src/prune/weight-masks.js';
 import { DEFAULT_CALIBRATION } from '../../src/quant/calibrate.js';
 import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { chooseBuildPrecision, type PrecisionChoice } from '../../src/targets/precision.js';
-import type { McuTarget } from '../../src/targets/schema.js';
 import { verifyOnTarget } from '../../src/verify/verify-mcu.js';
 import { levels, smallestLevelMeeting, uniformRemovals } from './level-search.js';
 
@@ -26,18 +23,11 @@ export type BaselineKind = 'uniform' | 'global';
 export const BASELINE_KINDS: readonly BaselineKind[] = ['uniform', 'global'];
 
 /** One model on one target, bound as `edgeprune build` binds it (same split, cost model, precision, trainer). */
-export interface BaselineContext {
-  modelName: string;
-  graph: Graph;
-  target: McuTarget;
-  data: ProgressiveData;
-  trainer: Trainer;
-  cost: BoundCostModel;
+export interface BaselineContext extends Pick<BuildInput, 'modelName' | 'graph' | 'target' | 'data' | 'trainer' | 'cost' | 'verifyVectors'> {
   precision: PrecisionChoice;
   int8?: Int8Options;
   /** The dense float model's test score (what a build's drop is measured from). */
   denseTest: number;
-  verifyVectors: number;
 }
 
 export interface Measured {
