@@ -11,7 +11,7 @@ import { modelStats } from '../analysis/model-stats.js';
 import { analyzePruneGroups, pruneChannels, rankChannels, scoreChannels, type Criterion } from '../prune/structure/index.js';
 import type { Trainer } from '../prune/trainer.js';
 import { applyMasks, magnitudeMasks, masksFromZeros, prunableWeights, weightSparsity, type Masks } from '../prune/weight-masks.js';
-import { borderline, repeatedEstimate } from '../prune/uncertainty.js';
+import { decisionEstimate } from '../prune/uncertainty.js';
 import { proposeWithRecovery, scaleText, type RecoveryStage, type Tried } from '../prune/recovery.js';
 import { allHold, worstRatio, type Budget, type BudgetName, type Costs } from './budgets.js';
 
@@ -254,17 +254,20 @@ export async function searchUnderBudget<N extends string = BudgetName>(
   };
   see(predict(start), 'the start model', validation);
 
+  // Lower a budget's cost by a step: a twentieth of where it started, or the rest of its gap.
+  const stepOf = (b: Budget<N>, now: Costs<N>) => {
+    const gap = now[b.name] - b.limit;
+    return Math.min(gap, Math.max(denseCosts[b.name] * 0.05, gap / 6));
+  };
   type Candidate = { p: Proposal<N>; tuned: Graph };
   const repeats = canTrain.ok && o.proposalEpochs > 0 ? (o.repeats ?? 3) : 1;
   for (let i = 1; i <= o.maxIterations && !allHold(o.budgets, predict(graph)); i++) {
     const started = performance.now();
     const costs = predict(graph);
     const { budget } = worstRatio(o.budgets, costs);
-    const gap = costs[budget.name] - budget.limit;
-    // Lower the constrained cost by a step: a twentieth of where it started, or the rest of the gap.
-    const step = Math.min(gap, Math.max(denseCosts[budget.name] * 0.05, gap / 6));
+    const step = stepOf(budget, costs);
     // The other budgets still unmet get structural proposals of their own (e.g. channels that shrink the arena).
-    const others = o.budgets.filter((b) => b.name !== budget.name && predict(graph)[b.name] > b.limit);
+    const others = o.budgets.filter((b) => b.name !== budget.name && costs[b.name] > b.limit);
     const offered = new Set<string>();
     let repeated = 0;
     const tried: Tried<Candidate>[] = [];
@@ -278,12 +281,9 @@ export async function searchUnderBudget<N extends string = BudgetName>(
           const tuned = await tune(p.graph, p.masks, o.proposalEpochs, `proposal '${p.description}' (iteration ${i}${what})`);
           return { graph: tuned, validation: await score(tuned, 'validation') };
         };
-        let run = await once();
         // A decision too close to call on a small validation split is made on the mean of repeated fine-tunes.
-        if (repeats > 1 && borderline(drop(run.validation), o.maxDrop, data.validation.count)) {
-          run = await repeatedEstimate(run, once, repeats);
-          repeated++;
-        }
+        const run = await decisionEstimate(once, drop, o.maxDrop, data.validation.count, repeats);
+        if (run.repeated) repeated++;
         out.push({ candidate: { p, tuned: run.graph }, description: p.description, validation: run.validation });
       }
       for (const t of out) see(t.candidate.p.costs, t.description, t.validation);
@@ -296,7 +296,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
       const list = [
         ...structuredProposals(graph, predict, budget.name, s, o.criterion),
         ...(o.weightProposals ? weightProposals(graph, masks, predict, budget.name, s) : []),
-        ...others.flatMap((b) => structuredProposals(graph, predict, b.name, Math.min(now[b.name] - b.limit, Math.max(denseCosts[b.name] * 0.05, (now[b.name] - b.limit) / 6)) * scale, o.criterion)),
+        ...others.flatMap((b) => structuredProposals(graph, predict, b.name, stepOf(b, now) * scale, o.criterion)),
       ];
       return evaluate(list, scale === 1 ? '' : `, ${scaleText(scale)}`);
     };

@@ -16,7 +16,7 @@ import type { EpochProgress, Trainer } from './trainer.js';
 import { applyMasks, magnitudeMasks, masksFromZeros, thresholdMasks, weightSparsity, type Masks, type MaskScope } from './weight-masks.js';
 import { compareStrings } from '../util/compare.js';
 import { proposeWithRecovery, scaleText } from './recovery.js';
-import { borderline, repeatedEstimate } from './uncertainty.js';
+import { decisionEstimate } from './uncertainty.js';
 
 export interface ProgressiveOptions {
   /** Target fraction of zero weights (weight pruning), or 0. */
@@ -217,11 +217,9 @@ class Loop {
           const graph = await this.tune(candidate.graph, candidate.masks, this.o.epochs, kind);
           return { graph, validation: await this.score(graph, this.data.validation) };
         };
-        let run = await once();
         // A decision too close to call on a small validation split is made on the mean of repeated fine-tunes.
         const repeats = this.canTrain && this.o.epochs > 0 ? (this.o.repeats ?? 1) : 1;
-        if (repeats > 1 && borderline(this.dropPoints(run.validation), this.o.maxDrop, this.data.validation.count)) run = await repeatedEstimate(run, once, repeats);
-        const { graph: tuned, validation } = run;
+        const { graph: tuned, validation } = await decisionEstimate(once, (v) => this.dropPoints(v), this.o.maxDrop, this.data.validation.count, repeats);
         if (this.dropPoints(validation) > this.o.maxDrop) await this.rejected(kind, t, tuned, started, validation);
         return [{ candidate: { graph: tuned, masks: candidate.masks, target: t, started }, description: `${kind} to ${(t * 100).toFixed(1)}%`, validation }];
       },
@@ -324,8 +322,7 @@ class Loop {
     for (const r of order) {
       if (removed >= need) break;
       // Keep at least a quarter of every group: thinner layers bottleneck the whole network.
-      const size = groups.find((gr) => gr.id === r.group)!.size;
-      if (left.get(r.group)! - 1 < Math.max(1, Math.ceil(size / 4))) continue;
+      if (left.get(r.group)! - 1 < floor(r.group)) continue;
       if (fit && costs.get(r.group)!.macs > Math.max(2 * (need - removed), cheapest())) continue;
       left.set(r.group, left.get(r.group)! - 1);
       removals.set(r.group, [...(removals.get(r.group) ?? []), r.channel]);

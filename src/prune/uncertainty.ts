@@ -72,3 +72,14 @@ export async function repeatedEstimate<G>(first: { graph: G; validation: number 
   const median = [...runs].sort((a, b) => a.validation - b.validation)[Math.floor(runs.length / 2)];
   return { graph: median.graph, validation: mean, scores };
 }
+
+/**
+ * The estimate a decision is made on: one fine-tune, repeated (repeatedEstimate) when its drop is borderline on a
+ * small validation split; `repeated` says whether it was.
+ */
+export async function decisionEstimate<G>(once: () => Promise<{ graph: G; validation: number }>, drop: (validation: number) => number, maxDrop: number, samples: number, repeats: number): Promise<{ graph: G; validation: number; repeated: boolean }> {
+  const first = await once();
+  if (repeats <= 1 || !borderline(drop(first.validation), maxDrop, samples)) return { ...first, repeated: false };
+  const r = await repeatedEstimate(first, once, repeats);
+  return { graph: r.graph, validation: r.validation, repeated: true };
+}
