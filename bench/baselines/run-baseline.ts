@@ -6,7 +6,9 @@ import { allHold, tightened, type Budget, type Costs } from '../../src/build/bud
 import { measuredCosts, sampleVectors, type BuildInput } from '../../src/build/build.js';
 import { bindCostModel } from '../../src/build/cost-binding.js';
 import { int8CostModel, quantizePruned, type Int8Options } from '../../src/build/int8-deployment.js';
-import { buildData, buildTrainer, type BuildCliOptions } from '../../src/cli/commands/build.js';
+import type { BuildCliOptions } from '../../src/cli/commands/build.js';
+import { loadFittedSplit } from '../../src/cli/data-options.js';
+import { createFineTuner } from '../../src/cli/training-options.js';
 import { interpreterScore } from '../../src/data/evaluate.js';
 import { dropInPoints } from '../../src/data/metrics.js';
 import { loadModel, modelDisplayName } from '../../src/import/load-model.js';
@@ -44,12 +46,12 @@ export async function baselineContext(modelFile: string, dataFile: string, targe
   const graph = await loadModel(modelFile);
   const target = findMcuTarget(targetName, 'build');
   const precision = chooseBuildPrecision(graph, target, undefined);
-  const data = buildData(o, graph);
+  const data = loadFittedSplit(o.data, o, graph);
   const int8 = precision.precision === 'int8';
   const cost = int8
     ? int8CostModel(await bindCostModel(target), data.train, undefined)
     : await bindCostModel(target, { graph, vectors: sampleVectors(graph, data.validation, 16) });
-  const trainer = await buildTrainer(o, data, graph);
+  const trainer = await createFineTuner(o, data.train, graph);
   return {
     modelName: modelDisplayName(modelFile), graph, target, data, trainer, cost, precision,
     int8: int8 ? { method: DEFAULT_CALIBRATION, seed, batchSize: o.batchSize } : undefined,

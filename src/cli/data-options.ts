@@ -6,6 +6,9 @@ import { concatDatasets, type Dataset } from '../data/dataset.js';
 import { loadData, type LoadedData } from '../data/load-dataset.js';
 import { limitSamples, splitDataset, type DatasetSplit } from '../data/split.js';
 import { fractionOption, parseIntOption, SEED_RANGE } from './options.js';
+import { fitToModel } from '../data/fit-model.js';
+import type { Graph } from '../ir/graph.js';
+import type { ProgressiveData } from '../prune/progressive.js';
 
 export interface DataOptions {
   labels?: string;
@@ -72,4 +75,10 @@ export function pickSplit(file: string, o: DataOptions, which: SplitName): Datas
   const split = splitOf(loaded, o);
   requirePart(split, which);
   return split[which];
+}
+
+/** The seeded split, each part fitted to the model's input (prune and build). */
+export function loadFittedSplit(file: string, o: DataOptions, g: Graph): ProgressiveData {
+  const split = loadSplit(file, o);
+  return { train: fitToModel(split.train, g), validation: fitToModel(split.validation, g), test: fitToModel(split.test, g) };
 }

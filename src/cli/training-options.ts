@@ -1,6 +1,9 @@
 // Flags of the commands that train (train, prune, build): backend, batch size, learning rate; distillation (prune, build).
 
 import type { Command } from 'commander';
+import type { Dataset } from '../data/dataset.js';
+import type { Graph } from '../ir/graph.js';
+import type { Trainer } from '../prune/trainer.js';
 import { UserError } from '../errors.js';
 import { numberOption, parseIntOption } from './options.js';
 
@@ -28,4 +31,10 @@ export interface DistillCliOptions {
 /** --no-distill (prune, build): fine-tune on the hard labels alone. */
 export function addDistillOption(cmd: Command): Command {
   return cmd.option('--no-distill', 'fine-tune on the labels alone: by default every fine-tune also learns the dense model\'s soft targets (knowledge distillation, temperature 4, half the loss); regression models (one output) always train without it');
+}
+
+/** The fine-tuning of prune and build, on the train split (TF.js, loaded only here), distilling `dense` unless --no-distill. */
+export async function createFineTuner(o: TrainingCliOptions & DistillCliOptions & { seed: number }, train: Dataset, dense: Graph): Promise<Trainer> {
+  const { createGraphTrainer } = await import('../train/index.js');
+  return createGraphTrainer(train, { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr, teacher: o.distill === false ? undefined : dense });
 }

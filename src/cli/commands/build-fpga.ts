@@ -18,7 +18,9 @@ import { fpgaMultiplierBits } from '../fpga-model.js';
 import { progressReporter } from '../progress.js';
 import { refuseOtherKindFlags } from '../target-kind-flags.js';
 import type { CalibrationMethod } from '../../quant/calibrate.js';
-import { buildData, buildTrainer, searchOptions, type BuildCliOptions } from './build.js';
+import { searchOptions, type BuildCliOptions } from './build.js';
+import { loadFittedSplit } from '../data-options.js';
+import { createFineTuner } from '../training-options.js';
 
 /**
  * Quantization-aware fine-tuning epochs of an FPGA build when --qat-epochs is not given: the narrow multipliers the
@@ -77,8 +79,8 @@ export async function runFpgaBuild(file: string, target: FpgaTarget, o: BuildCli
   if (modelPrecision(g).precision === 'int8') {
     throw new UserError(`${terminalName(modelDisplayName(file))} is already quantized (int8); build prunes and fine-tunes a float model, then quantizes it for ${target.name}`, 'give the trained float model (edgeprune train writes one), or compile the int8 model as it is: edgeprune compile <model> --target ' + target.name);
   }
-  const data = buildData(o, g);
-  const trainer = await buildTrainer(o, data, g);
+  const data = loadFittedSplit(o.data, o, g);
+  const trainer = await createFineTuner(o, data.train, g);
   const progress = progressReporter(false);
   const bits = fpgaMultiplierBits(target);
   progress.line(`precision: int8 (FPGA target; ${bits}-bit requantization multipliers for ${target.resources.dspKind ?? 'the DSP block'})`);

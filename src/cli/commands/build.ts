@@ -5,10 +5,6 @@ import type { Command } from 'commander';
 import { parseBudgets } from '../../build/budgets.js';
 import { buildForTarget, sampleVectors } from '../../build/build.js';
 import { bindCostModel } from '../../build/cost-binding.js';
-import { fitToModel } from '../../data/fit-model.js';
-import type { Graph } from '../../ir/graph.js';
-import type { ProgressiveData } from '../../prune/progressive.js';
-import type { Trainer } from '../../prune/trainer.js';
 import type { SearchOptions } from '../../build/search.js';
 import { UserError } from '../../errors.js';
 import { loadModel, modelDisplayName } from '../../import/load-model.js';
@@ -21,12 +17,12 @@ import { parseMultiplierMapping } from '../reuse-factor-option.js';
 import type { MultiplierMapping } from '../../emit/verilog/fpga-project.js';
 import { terminalJson, terminalText } from '../../util/escape.js';
 import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
-import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
+import { addDataOptions, loadFittedSplit, type DataOptions } from '../data-options.js';
 import { DENSE_WEIGHTS_HELP, parseDenseWeights } from '../precision-options.js';
 import { formatCount, renderTable } from '../format.js';
 import { collectInputShape, numberOption, parseIntOption } from '../options.js';
 import { progressReporter } from '../progress.js';
-import { addDistillOption, addTrainingOptions, type DistillCliOptions, type TrainingCliOptions } from '../training-options.js';
+import { addDistillOption, addTrainingOptions, createFineTuner, type DistillCliOptions, type TrainingCliOptions } from '../training-options.js';
 import type { Precision } from '../../analysis/model-precision.js';
 import { chooseBuildPrecision, parsePrecision } from '../../targets/precision.js';
 import { int8CostModel } from '../../build/int8-deployment.js';
@@ -118,18 +114,6 @@ function checkInt8Flags(o: BuildCliOptions, precision: Precision): CalibrationMe
   return method as CalibrationMethod;
 }
 
-/** The splits of --data, fitted to the model's input (MCU and FPGA builds). */
-export function buildData(o: BuildCliOptions, g: Graph): ProgressiveData {
-  const split = loadSplit(o.data, o);
-  return { train: fitToModel(split.train, g), validation: fitToModel(split.validation, g), test: fitToModel(split.test, g) };
-}
-
-/** The fine-tuning of the build's search, on the train split (TF.js, loaded only here), distilling `dense` unless --no-distill. */
-export async function buildTrainer(o: BuildCliOptions, data: ProgressiveData, dense: Graph): Promise<Trainer> {
-  const { createGraphTrainer } = await import('../../train/index.js');
-  return createGraphTrainer(data.train, { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr, teacher: o.distill === false ? undefined : dense });
-}
-
 /** The search's options from the flags (the budgets are each kind's own). */
 export function searchOptions<N extends string>(o: BuildCliOptions): Omit<SearchOptions<N>, 'budgets' | 'reference'> {
   return {
@@ -207,14 +191,14 @@ export function registerBuild(program: Command): void {
     const g = await loadModel(file, { inputShapes: o.inputShape });
     const precision = chooseBuildPrecision(g, target, o.precision);
     const method = checkInt8Flags(o, precision.precision);
-    const data = buildData(o, g);
+    const data = loadFittedSplit(o.data, o, g);
     // int8: every candidate is priced as its int8 deployment. float32: activation zeros on validation samples refine
     // the soft-float instruction counts (no effect with an FPU).
     const int8 = precision.precision === 'int8';
     const cost = int8
       ? int8CostModel(await bindCostModel(target), data.train, o.denseWeights)
       : await bindCostModel(target, { graph: g, vectors: sampleVectors(g, data.validation, 16) });
-    const trainer = await buildTrainer(o, data, g);
+    const trainer = await createFineTuner(o, data.train, g);
     const progress = progressReporter(false);
     progress.line(`precision: ${precision.reason}`);
     try {

@@ -1,7 +1,6 @@
 // `edgeprune prune <model> --data <file> --out pruned.onnx`: progressive weight and/or structural pruning with fine-tuning.
 
 import type { Command } from 'commander';
-import { fitToModel } from '../../data/fit-model.js';
 import { UserError } from '../../errors.js';
 import { checkModelOut, writeModel } from '../../export/write-model.js';
 import { loadModel } from '../../import/load-model.js';
@@ -9,11 +8,11 @@ import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import { pruneProgressively, type ProgressiveOptions, type ProgressiveResult } from '../../prune/progressive.js';
 import { checkSchedule } from '../../prune/schedules.js';
 import { terminalJson, terminalText } from '../../util/escape.js';
-import { addDataOptions, loadSplit, type DataOptions } from '../data-options.js';
+import { addDataOptions, loadFittedSplit, type DataOptions } from '../data-options.js';
 import { formatCount, renderTable } from '../format.js';
 import { collectInputShape, fractionOption, numberOption, parseIntOption } from '../options.js';
 import { progressReporter } from '../progress.js';
-import { addDistillOption, addTrainingOptions, type DistillCliOptions, type TrainingCliOptions } from '../training-options.js';
+import { addDistillOption, addTrainingOptions, createFineTuner, type DistillCliOptions, type TrainingCliOptions } from '../training-options.js';
 
 const CRITERIA = ['l1', 'l2', 'redundancy', 'taylor', 'taylor-activation', 'apoz', 'mean-activation'] as const;
 
@@ -88,14 +87,12 @@ export function registerPrune(program: Command): void {
     const structured = o.structured ?? 0;
     checkModelOut(o.out, o.force, [file, o.data]);
     const g = await loadModel(file, { inputShapes: o.inputShape });
-    const split = loadSplit(o.data, o);
-    const data = { train: fitToModel(split.train, g), validation: fitToModel(split.validation, g), test: fitToModel(split.test, g) };
+    const data = loadFittedSplit(o.data, o, g);
     const options: ProgressiveOptions = {
       sparsity, structured, criterion: o.criterion as ProgressiveOptions['criterion'], schedule, steps: o.steps, maxDrop: o.maxDrop,
       epochs: o.epochs, finalEpochs: o.finalEpochs, scope: o.scope, alpha: o.alpha, order: o.order, retries: o.retries, recoveryRounds: o.recovery, repeats: 3, seed: o.seed,
     };
-    const { createGraphTrainer } = await import('../../train/index.js');
-    const trainer = createGraphTrainer(data.train, { backend: o.backend, seed: o.seed, batchSize: o.batchSize, learningRate: o.lr, teacher: o.distill === false ? undefined : g });
+    const trainer = await createFineTuner(o, data.train, g);
     const progress = progressReporter(false);
     try {
       const result = await pruneProgressively(g, trainer, data, options, {
