@@ -126,20 +126,36 @@ export function gapClosed<N extends string>(budgets: readonly Budget<N>[], now: 
   return (gap - Math.max(0, worstRatio(budgets, after).ratio - 1)) / gap;
 }
 
+/** The validation loss of the current model and a way to read each candidate's: the choice then ranks by the loss. */
+export interface LossRanking<T> {
+  current: number | undefined;
+  of: (t: T) => number | undefined;
+}
+
 /**
- * Among proposals within the drop: the fewest validation points given up (from the current model, at least half a
- * sample's worth so that a lossless proposal still has a price) per fraction of the worst budget's gap closed.
- * Proposals that close nothing of it come last, by accuracy; ties go to the larger progress, then to the first.
+ * Among proposals within the drop: the least given up from the current model per fraction of the worst budget's
+ * gap closed. What is given up is the validation loss increase when every candidate has a loss (`ranking`): on a
+ * few hundred samples it moves smoothly where accuracy moves a sample at a time, so the choice is less a draw of
+ * the luckiest fine-tune; else the validation points lost. Either has a floor of half a sample's worth (half a nat
+ * of loss, or half a point of accuracy, on one sample of the split) so that a lossless proposal still has a price.
+ * Proposals that close nothing of the gap come last, by accuracy; ties go to the larger progress, then to the first.
  */
-export function chooseByWorstBudget<T extends { validation: number }, N extends string>(list: T[], budgets: readonly Budget<N>[], now: Costs<N>, current: number, costsOf: (t: T) => Costs<N>, samples = 0): T {
-  const floor = samples > 0 ? 50 / samples : 0.05;
+export function chooseByWorstBudget<T extends { validation: number }, N extends string>(list: T[], budgets: readonly Budget<N>[], now: Costs<N>, current: number, costsOf: (t: T) => Costs<N>, samples = 0, ranking?: LossRanking<T>): T {
+  const byLoss = ranking !== undefined && Number.isFinite(ranking.current) && list.every((t) => Number.isFinite(ranking.of(t)));
+  const floor = byLoss ? (samples > 0 ? 0.5 / samples : 0.001) : samples > 0 ? 50 / samples : 0.05;
+  const given = (t: T) => (byLoss ? ranking.of(t)! - ranking.current! : roundPoints(dropInPoints(current, t.validation)));
   const rated = list.map((t, i) => {
     const closed = gapClosed(budgets, now, costsOf(t));
-    const lost = Math.max(0, roundPoints(dropInPoints(current, t.validation)));
+    const lost = Math.max(0, given(t));
     return { t, i, closed, price: closed > 0 ? (lost + floor) / closed : Infinity };
   });
   rated.sort((a, b) => a.price - b.price || byScoreDescending(a.t.validation, b.t.validation) || b.closed - a.closed || a.i - b.i);
   return rated[0].t;
+}
+
+/** Whether `after` breaks a budget that holds at `now` (a proposal must not trade one budget for another). */
+export function breaksHeldBudget<N extends string>(budgets: readonly Budget<N>[], now: Costs<N>, after: Costs<N>): boolean {
+  return budgets.some((b) => now[b.name] <= b.limit && after[b.name] > b.limit);
 }
 
 /** Smallest k in [1, max] with ok(k), by bisection (ok is monotone in k); undefined when ok(max) fails. */
@@ -219,6 +235,12 @@ export async function searchUnderBudget<N extends string = BudgetName>(
   const canTrain = trainer.canTrain(start);
   if (!canTrain.ok) events.onWarning?.(`the model cannot be fine-tuned (${canTrain.reason}); proposals are ranked without fine-tuning`);
   const score = (g: Graph, which: 'validation' | 'test') => trainer.score(g, data[which]);
+  // The validation score, and the loss when the trainer gives it (the choice then ranks by the loss).
+  const assess = async (g: Graph): Promise<{ validation: number; loss?: number }> => {
+    if (!trainer.assess) return { validation: await score(g, 'validation') };
+    const a = await trainer.assess(g, data.validation);
+    return { validation: a.score, loss: a.loss };
+  };
   const tune = async (g: Graph, masks: Masks, epochs: number, what: string) => {
     if (!canTrain.ok || epochs <= 0) return g;
     try {
@@ -242,7 +264,9 @@ export async function searchUnderBudget<N extends string = BudgetName>(
   const drop = (validation: number) => roundPoints(dropInPoints(dense.validation, validation));
   let graph = start;
   let masks = masksFromZeros(start);
-  let validation = o.reference ? await score(start, 'validation') : dense.validation;
+  const startAssessed = await assess(start);
+  let validation = o.reference ? startAssessed.validation : dense.validation;
+  let validationLoss = startAssessed.loss;
   let stoppedBecause: string | null = null;
   const iterations: SearchIteration<N>[] = [];
   const smallestSeen: Partial<Record<N, SmallestSeen>> = {};
@@ -259,7 +283,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     const gap = now[b.name] - b.limit;
     return Math.min(gap, Math.max(denseCosts[b.name] * 0.05, gap / 6));
   };
-  type Candidate = { p: Proposal<N>; tuned: Graph };
+  type Candidate = { p: Proposal<N>; tuned: Graph; loss?: number };
   const repeats = canTrain.ok && o.proposalEpochs > 0 ? (o.repeats ?? 3) : 1;
   for (let i = 1; i <= o.maxIterations && !allHold(o.budgets, predict(graph)); i++) {
     const started = performance.now();
@@ -269,6 +293,13 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     // The other budgets still unmet get structural proposals of their own (e.g. channels that shrink the arena).
     const others = o.budgets.filter((b) => b.name !== budget.name && costs[b.name] > b.limit);
     const offered = new Set<string>();
+    // Proposals that would break a budget that holds are not offered (e.g. a sparse kernel whose scratch outgrows the RAM limit).
+    const broke = new Set<string>();
+    const keepHeld = (list: Proposal<N>[], now: Costs<N>) => list.filter((p) => {
+      if (!breaksHeldBudget(o.budgets, now, p.costs)) return true;
+      broke.add(p.description);
+      return false;
+    });
     let repeated = 0;
     const tried: Tried<Candidate>[] = [];
     const evaluate = async (list: Proposal<N>[], what: string): Promise<Tried<Candidate>[]> => {
@@ -279,12 +310,12 @@ export async function searchUnderBudget<N extends string = BudgetName>(
         events.onProposal?.(p.description);
         const once = async () => {
           const tuned = await tune(p.graph, p.masks, o.proposalEpochs, `proposal '${p.description}' (iteration ${i}${what})`);
-          return { graph: tuned, validation: await score(tuned, 'validation') };
+          return { graph: tuned, ...(await assess(tuned)) };
         };
         // A decision too close to call on a small validation split is made on the mean of repeated fine-tunes.
         const run = await decisionEstimate(once, drop, o.maxDrop, data.validation.count, repeats);
         if (run.repeated) repeated++;
-        out.push({ candidate: { p, tuned: run.graph }, description: p.description, validation: run.validation });
+        out.push({ candidate: { p, tuned: run.graph, loss: run.loss }, description: p.description, validation: run.validation });
       }
       for (const t of out) see(t.candidate.p.costs, t.description, t.validation);
       tried.push(...out);
@@ -298,25 +329,28 @@ export async function searchUnderBudget<N extends string = BudgetName>(
         ...(o.weightProposals ? weightProposals(graph, masks, predict, budget.name, s) : []),
         ...others.flatMap((b) => structuredProposals(graph, predict, b.name, stepOf(b, now) * scale, o.criterion)),
       ];
-      return evaluate(list, scale === 1 ? '' : `, ${scaleText(scale)}`);
+      return evaluate(keepHeld(list, now), scale === 1 ? '' : `, ${scaleText(scale)}`);
     };
     let recoveredFrom: number | null = null;
     const outcome = await proposeWithRecovery<Candidate>({ maxDrop: o.maxDrop, recoveryRounds: canTrain.ok ? o.recoveryRounds : 0, halvings: o.halvings ?? 3 }, {
       propose,
       drop: (v) => drop(v),
-      choose: (list) => chooseByWorstBudget(list, o.budgets, predict(graph), validation, (t) => t.candidate.p.costs, data.validation.count),
+      choose: (list) => chooseByWorstBudget(list, o.budgets, predict(graph), validation, (t) => t.candidate.p.costs, data.validation.count, { current: validationLoss, of: (t) => t.candidate.loss }),
       retune: async (t, round) => {
         const tuned = await tune(t.candidate.tuned, t.candidate.p.masks, o.proposalEpochs, `proposal '${t.description}' (iteration ${i}, recovery ${round + 1})`);
-        return { ...t, candidate: { ...t.candidate, tuned }, validation: await score(tuned, 'validation') };
+        const a = await assess(tuned);
+        return { ...t, candidate: { ...t.candidate, tuned, loss: a.loss }, validation: a.validation };
       },
       recoverCurrent: canTrain.ok && (o.recoveryEpochs ?? 0) > 0
         ? async () => {
           const tuned = await tune(graph, masks, o.recoveryEpochs!, `the current model (iteration ${i}, recovery)`);
-          const v = await score(tuned, 'validation');
+          const a = await assess(tuned);
+          const v = a.validation;
           const before = validation;
           if (comparableScore(v) < comparableScore(validation)) return `${o.recoveryEpochs} more epochs of the current model (did not help: validation ${pct(before)} → ${pct(v)}; the previous weights kept)`;
           graph = tuned;
           validation = v;
+          validationLoss = a.loss;
           recoveredFrom = before;
           offered.clear();
           return `${o.recoveryEpochs} more epochs of the current model (validation ${pct(before)} → ${pct(v)})`;
@@ -335,7 +369,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
           const weights = weightProposals(s.candidate.tuned, s.candidate.p.masks, predict, budget.name, rest)
             .filter((w) => w.weight !== undefined && !touched(w.weight))
             .map((w) => ({ ...w, description: `${s.description} + ${w.description}` }));
-          return evaluate(weights, ', joint');
+          return evaluate(keepHeld(weights, predict(graph)), ', joint');
         }
         : undefined,
     });
@@ -356,7 +390,8 @@ export async function searchUnderBudget<N extends string = BudgetName>(
       repeated,
     };
     if (outcome.stage === null && tried.length === 0) {
-      stoppedBecause = `no structural or weight reduction lowers ${budget.name} further (at ${costs[budget.name].toLocaleString('en-US')}, limit ${budget.limit.toLocaleString('en-US')})`;
+      const held = broke.size > 0 ? ` without breaking a budget that holds (${broke.size} proposal${broke.size === 1 ? '' : 's'} would, e.g. ${[...broke][0]})` : '';
+      stoppedBecause = `no structural or weight reduction lowers ${budget.name} further${held} (at ${costs[budget.name].toLocaleString('en-US')}, limit ${budget.limit.toLocaleString('en-US')})`;
       break;
     }
     if (!outcome.accepted) {
@@ -371,6 +406,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     graph = best.candidate.tuned;
     masks = best.candidate.p.masks;
     validation = best.validation;
+    validationLoss = best.candidate.loss;
     const stats = modelStats(graph).totals;
     Object.assign(record, { chosen: best.description, costs: predict(graph), validation, sparsity: weightSparsity(graph), params: stats.params - stats.zeroWeights, macs: stats.macs, wallMs: performance.now() - started });
     iterations.push(record);

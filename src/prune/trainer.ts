@@ -20,6 +20,12 @@ export interface Trainer {
   fineTune(g: Graph, masks: Masks | undefined, epochs: number, onProgress?: (p: EpochProgress) => void): Promise<Graph>;
   /** Top-1 accuracy in [0, 1] for classification; −MSE for regression (higher is better either way). */
   score(g: Graph, ds: Dataset): Promise<number>;
+  /**
+   * The score and the mean training loss (cross-entropy; MSE for regression) in one pass. The budget search ranks
+   * proposals by the loss when the trainer offers it: on a few hundred samples it moves smoothly where accuracy
+   * moves a sample at a time.
+   */
+  assess?(g: Graph, ds: Dataset): Promise<{ score: number; loss: number }>;
   /** Weight gradients of the loss, summed over a sample of the training set (IR layout), for Taylor scores. */
   gradients(g: Graph, samples: number): Promise<Map<string, Tensor>>;
   /** Weight gradients summed within each mini-batch of the first `samples` training samples, for Taylor × activation. */

@@ -59,27 +59,37 @@ export function borderline(drop: number, maxDrop: number, samples: number): bool
   return samples < SMALL_VALIDATION && Number.isFinite(drop) && Math.abs(drop - maxDrop) <= 200 / samples;
 }
 
+/** One fine-tune's outcome: the graph, its validation score and (when the trainer gives it) its validation loss. */
+export interface Estimate<G> {
+  graph: G;
+  validation: number;
+  loss?: number;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
 /**
  * A repeated estimate: the fine-tune is run `repeats − 1` more times (the trainer's next seeds) from the same start.
- * The decision score is the mean of the validation scores (a NaN among them makes it NaN); the model kept is the
- * median-scoring one, so the choice does not favour a lucky run.
+ * The decision score is the mean of the validation scores (a NaN among them makes it NaN), and the loss the mean of
+ * the losses; the model kept is the median-scoring one, so the choice does not favour a lucky run.
  */
-export async function repeatedEstimate<G>(first: { graph: G; validation: number }, again: () => Promise<{ graph: G; validation: number }>, repeats: number): Promise<{ graph: G; validation: number; scores: number[] }> {
+export async function repeatedEstimate<G>(first: Estimate<G>, again: () => Promise<Estimate<G>>, repeats: number): Promise<Estimate<G> & { scores: number[] }> {
   const runs = [first];
   for (let i = 1; i < repeats; i++) runs.push(await again());
   const scores = runs.map((r) => r.validation);
-  const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
   const median = [...runs].sort((a, b) => a.validation - b.validation)[Math.floor(runs.length / 2)];
-  return { graph: median.graph, validation: mean, scores };
+  const losses = runs.map((r) => r.loss);
+  const loss = losses.every((l) => l !== undefined) ? mean(losses as number[]) : undefined;
+  return { graph: median.graph, validation: mean(scores), ...(loss === undefined ? {} : { loss }), scores };
 }
 
 /**
  * The estimate a decision is made on: one fine-tune, repeated (repeatedEstimate) when its drop is borderline on a
  * small validation split; `repeated` says whether it was.
  */
-export async function decisionEstimate<G>(once: () => Promise<{ graph: G; validation: number }>, drop: (validation: number) => number, maxDrop: number, samples: number, repeats: number): Promise<{ graph: G; validation: number; repeated: boolean }> {
+export async function decisionEstimate<G>(once: () => Promise<Estimate<G>>, drop: (validation: number) => number, maxDrop: number, samples: number, repeats: number): Promise<Estimate<G> & { repeated: boolean }> {
   const first = await once();
   if (repeats <= 1 || !borderline(drop(first.validation), maxDrop, samples)) return { ...first, repeated: false };
-  const r = await repeatedEstimate(first, once, repeats);
-  return { graph: r.graph, validation: r.validation, repeated: true };
+  const { scores: _scores, ...r } = await repeatedEstimate(first, once, repeats);
+  return { ...r, repeated: true };
 }

@@ -45,6 +45,8 @@ export interface GraphTrainer {
   fineTune(g: Graph, masks: Map<string, Uint8Array> | undefined, epochs: number, onProgress?: (p: GraphTrainerProgress) => void): Promise<Graph>;
   /** Top-1 accuracy for classification; −MSE for regression (one output or loss 'mse'): higher is better. */
   score(g: Graph, ds: Dataset): Promise<number>;
+  /** The score and the mean loss in one pass. */
+  assess(g: Graph, ds: Dataset): Promise<{ score: number; loss: number }>;
   /** Σ over the first `samples` training samples of ∂L/∂w, IR layout (see weightGradients, mode 'sum'). */
   gradients(g: Graph, samples: number): Promise<Map<string, Tensor>>;
   /** ∂L/∂w summed within each mini-batch of the first `samples` training samples (see batchWeightGradients). */
@@ -85,6 +87,13 @@ export function createGraphTrainer(trainSet: TrainData, options: GraphTrainerOpt
   };
 
   /** The trainable holding `g`'s weights: the kept one when `g` is the graph it produced. */
+  // Accuracy for classification, −MSE for regression; and the mean loss.
+  const assess = async (g: Graph, ds: Dataset) => {
+    const t = await trainableFor(g);
+    const regression = options.loss === 'mse' || (options.loss === undefined && t.outputKind === 'logits' && t.outputSize === 1);
+    const ev = await evaluate(t, ds, { loss: options.loss });
+    return { score: regression ? -ev.loss : ev.accuracy, loss: ev.loss };
+  };
   const trainableFor = async (g: Graph): Promise<Trainable> => {
     await started;
     if (unchanged(g)) return current!.trainable;
@@ -127,11 +136,10 @@ export function createGraphTrainer(trainSet: TrainData, options: GraphTrainerOpt
     },
 
     async score(g, ds) {
-      const t = await trainableFor(g);
-      const regression = options.loss === 'mse' || (options.loss === undefined && t.outputKind === 'logits' && t.outputSize === 1);
-      const ev = await evaluate(t, ds, { loss: options.loss });
-      return regression ? -ev.loss : ev.accuracy;
+      return (await assess(g, ds)).score;
     },
+
+    assess,
 
     async gradients(g, samples) {
       return weightGradients(await trainableFor(g), trainSet, { samples, loss: options.loss });
