@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { modelStats } from '../../src/analysis/model-stats.js';
 import { worstRatio, type Budget, type Costs } from '../../src/build/budgets.js';
 import { bindCostModel } from '../../src/build/cost-binding.js';
-import { chooseByWorstBudget, gapClosed, searchUnderBudget, type CostPredictor, type SearchIteration, type SearchOptions } from '../../src/build/search.js';
+import { breaksHeldBudget, chooseByWorstBudget, gapClosed, searchUnderBudget, type CostPredictor, type SearchIteration, type SearchOptions } from '../../src/build/search.js';
 import { readCsvDataset } from '../../src/data/csv.js';
 import { subset, type Dataset } from '../../src/data/dataset.js';
 import { splitDataset } from '../../src/data/split.js';
@@ -89,6 +89,11 @@ describe('searchUnderBudget with the stm32f405 cost model and a real trainer', (
     for (const b of budgets) expect(final[b.name]).toBeLessThanOrEqual(b.limit);
     expect(r.dense.costs).toEqual(dense);
     expect(r.dense.validation).toBe(await trainer.score(start, data.validation));
+    // The trainer gives the loss with the score in one pass (the search ranks proposals by it).
+    const assessed = await trainer.assess!(start, data.validation);
+    expect(assessed.score).toBe(r.dense.validation);
+    expect(assessed.loss).toBeGreaterThan(0);
+    expect(Number.isFinite(assessed.loss)).toBe(true);
     expect(r.final.test).toBe(await trainer.score(r.graph, data.test));
     expect(r.dense.validation - r.final.validation).toBeLessThanOrEqual(0.1);
     expect(modelStats(r.graph).totals.macs).toBeLessThan(modelStats(start).totals.macs);
@@ -216,6 +221,26 @@ describe('searchUnderBudget stop reasons (scripted trainers)', () => {
       });
     }
     expect(masked).toBe(modelStats(r.graph).totals.zeroWeights);
+  });
+
+  it('never offers a proposal that breaks a budget that holds, and says so when nothing else is left', async () => {
+    // Weight proposals are the most accurate (fragile scores structural cuts down) but, as a sparse kernel's scratch
+    // might, each pushes RAM over its limit, which holds at the start: they are not offered.
+    const sparseScratch: CostPredictor = (g) => ({ ...fakeCosts(g), ramBytes: fakeCosts(g).ramBytes + (modelStats(g).totals.zeroWeights > 0 ? 64 : 0) });
+    const dense = sparseScratch(start);
+    const budgets = [budget('flashBytes', Math.round(dense.flashBytes * 0.6)), budget('ramBytes', dense.ramBytes)];
+    const r = await searchUnderBudget(start, scriptedTrainer(fragile), noData, sparseScratch, options(budgets, { maxDrop: 100, weightProposals: true }));
+    expect(r.iterations.length).toBeGreaterThan(0);
+    for (const it of r.iterations) {
+      expect(it.proposals.every((p) => !/weights to/.test(p.description))).toBe(true);
+      expect(it.costs.ramBytes).toBeLessThanOrEqual(dense.ramBytes);
+    }
+    expect(r.met).toBe(true);
+    // Only weight proposals lower flash (structural ones are made impossible by a one-channel floor): the stop names what was held back.
+    const weightOnly: CostPredictor = (g) => ({ ...sparseScratch(g), flashBytes: 4 * (modelStats(start).totals.weights - modelStats(g).totals.zeroWeights) });
+    const stuck = await searchUnderBudget(start, scriptedTrainer(() => 0.9), noData, weightOnly, options([budget('flashBytes', 10), budget('ramBytes', dense.ramBytes)], { weightProposals: true }));
+    expect(stuck.met).toBe(false);
+    expect(stuck.stoppedBecause).toMatch(/^no structural or weight reduction lowers flashBytes further without breaking a budget that holds \(\d+ proposals? would, e\.g\. fc[123]\.weight: weights to \d+% zeros\)/);
   });
 
   it('ranks proposals without fine-tuning (and warns) when the model cannot be trained', async () => {
@@ -381,6 +406,28 @@ describe('the choice by the worst budget (chooseByWorstBudget)', () => {
     // A proposal that closes nothing of the worst gap comes last, however accurate.
     expect(chooseByWorstBudget([c, a], budgets, now, 0.95, (x) => x.costs, 200).name).toBe('accurate, small step');
     expect(chooseByWorstBudget([c], budgets, now, 0.95, (x) => x.costs, 200).name).toBe('RAM only');
+  });
+
+  it('ranks by the validation loss increase when every candidate has a loss, so one lucky sample does not decide', () => {
+    // Same accuracy (the split cannot tell them apart), but a's loss barely moved and b's rose by 0.1 nats.
+    const a = { name: 'kept the function', validation: 0.95, loss: 0.101, costs: { ...now, instructions: 130 } }; // 40% closed
+    const b = { name: 'lucky sample', validation: 0.955, loss: 0.2, costs: { ...now, instructions: 110 } }; // 80% closed
+    const ranking = { current: 0.1, of: (x: { loss?: number }) => x.loss };
+    // By loss (floor 0.5 / 200 = 0.0025 nats): a (0.001 + 0.0025) / 0.4 = 0.009; b (0.1 + 0.0025) / 0.8 = 0.13 → a.
+    expect(chooseByWorstBudget([a, b], budgets, now, 0.95, (x) => x.costs, 200, ranking).name).toBe('kept the function');
+    // By accuracy, b gains half a point and closes twice the gap → b.
+    expect(chooseByWorstBudget([a, b], budgets, now, 0.95, (x) => x.costs, 200).name).toBe('lucky sample');
+    // A candidate without a loss (or a NaN loss) sends the whole choice back to accuracy.
+    expect(chooseByWorstBudget([a, { ...b, loss: undefined }], budgets, now, 0.95, (x) => x.costs, 200, ranking).name).toBe('lucky sample');
+    expect(chooseByWorstBudget([a, b], budgets, now, 0.95, (x) => x.costs, 200, { current: NaN, of: ranking.of }).name).toBe('lucky sample');
+  });
+
+  it('breaksHeldBudget: a budget that holds must still hold; an unmet one may stay unmet', () => {
+    const held = { instructions: 150, ramBytes: 100, flashBytes: 0 }; // RAM exactly at its limit holds
+    expect(breaksHeldBudget(budgets, held, { ...held, instructions: 120, ramBytes: 108 })).toBe(true);
+    expect(breaksHeldBudget(budgets, held, { ...held, instructions: 120 })).toBe(false);
+    // RAM already over its limit: going further over breaks nothing that held (the worst-budget choice prices it).
+    expect(breaksHeldBudget(budgets, now, { ...now, instructions: 120, ramBytes: 130 })).toBe(false);
   });
 });
 
