@@ -142,17 +142,8 @@ async function train(family: Family, seed: number, out: string): Promise<void> {
 
 interface BuildOutcome {
   row: BuildRow;
-  /** Fine-tuning epochs on the kept path (the baselines get as many). */
+  /** Fine-tuning epochs on the deployed model's path (report.fineTuning; the baselines get as many). */
   keptEpochs: number;
-}
-
-/**
- * Epochs on the build's kept path from its report: one proposal fine-tune per accepted step, and the final fine-tune
- * when the search met the budgets. Recovery rounds spent on an accepted proposal are not in the report: then this
- * is a lower bound.
- */
-export function keptPathEpochs(report: { steps: { chosen: string | null }[]; stoppedBecause: string | null }, proposalEpochs: number, finalEpochs: number): number {
-  return report.steps.filter((s) => s.chosen !== null).length * proposalEpochs + (report.stoppedBecause === null ? finalEpochs : 0);
 }
 
 async function build(family: Family, seed: number, target: string, fraction: number, criterion: string, model: string, limits: { instructions: number; ramBytes: number }, out: string): Promise<BuildOutcome> {
@@ -173,7 +164,7 @@ async function build(family: Family, seed: number, target: string, fraction: num
       instructionLimit: limits.instructions, ramLimit: limits.ramBytes,
       instructions: measured('instructions'), ramBytes: measured('ramBytes'), drop: report.accuracy.dropPoints, seconds,
     },
-    keptEpochs: keptPathEpochs(report, PROPOSAL_EPOCHS, FINAL_EPOCHS),
+    keptEpochs: report.fineTuning.keptEpochs,
   };
 }
 

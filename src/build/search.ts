@@ -94,6 +94,15 @@ export interface SearchResult<N extends string = BudgetName> {
   iterations: SearchIteration<N>[];
   /** Per budgeted resource: the lowest predicted cost of any candidate, tried proposals included. */
   smallestSeen: Partial<Record<N, SmallestSeen>>;
+  fineTuning: FineTuningTally;
+}
+
+/** Fine-tuning epochs the search ran: all of them, and those on the path of the model it returns. */
+export interface FineTuningTally {
+  /** Every epoch: proposals, their repeats and recovery rounds, the current model's recovery, the final fine-tune. */
+  epochs: number;
+  /** The epochs the returned model went through from the start model (what a one-shot baseline gets to be fair). */
+  keptEpochs: number;
 }
 
 export interface SearchEvents<N extends string = BudgetName> {
@@ -241,8 +250,12 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     const a = await trainer.assess(g, data.validation);
     return { validation: a.score, loss: a.loss };
   };
+  const fineTuning: FineTuningTally = { epochs: 0, keptEpochs: 0 };
+  /** The epochs a tune of `epochs` really trains (none when the model cannot be trained). */
+  const trains = (epochs: number) => (canTrain.ok && epochs > 0 ? epochs : 0);
   const tune = async (g: Graph, masks: Masks, epochs: number, what: string) => {
     if (!canTrain.ok || epochs <= 0) return g;
+    fineTuning.epochs += epochs;
     try {
       return await trainer.fineTune(g, masks, epochs);
     } catch (e) {
@@ -283,7 +296,8 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     const gap = now[b.name] - b.limit;
     return Math.min(gap, Math.max(denseCosts[b.name] * 0.05, gap / 6));
   };
-  type Candidate = { p: Proposal<N>; tuned: Graph; loss?: number };
+  /** A proposal fine-tuned: its validation loss, and the epochs its model went through from the start model. */
+  type Candidate = { p: Proposal<N>; tuned: Graph; loss?: number; epochs: number };
   const repeats = canTrain.ok && o.proposalEpochs > 0 ? (o.repeats ?? 3) : 1;
   for (let i = 1; i <= o.maxIterations && !allHold(o.budgets, predict(graph)); i++) {
     const started = performance.now();
@@ -315,7 +329,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
         // A decision too close to call on a small validation split is made on the mean of repeated fine-tunes.
         const run = await decisionEstimate(once, drop, o.maxDrop, data.validation.count, repeats);
         if (run.repeated) repeated++;
-        out.push({ candidate: { p, tuned: run.graph, loss: run.loss }, description: p.description, validation: run.validation });
+        out.push({ candidate: { p, tuned: run.graph, loss: run.loss, epochs: fineTuning.keptEpochs + trains(o.proposalEpochs) }, description: p.description, validation: run.validation });
       }
       for (const t of out) see(t.candidate.p.costs, t.description, t.validation);
       tried.push(...out);
@@ -339,7 +353,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
       retune: async (t, round) => {
         const tuned = await tune(t.candidate.tuned, t.candidate.p.masks, o.proposalEpochs, `proposal '${t.description}' (iteration ${i}, recovery ${round + 1})`);
         const a = await assess(tuned);
-        return { ...t, candidate: { ...t.candidate, tuned, loss: a.loss }, validation: a.validation };
+        return { ...t, candidate: { ...t.candidate, tuned, loss: a.loss, epochs: t.candidate.epochs + trains(o.proposalEpochs) }, validation: a.validation };
       },
       recoverCurrent: canTrain.ok && (o.recoveryEpochs ?? 0) > 0
         ? async () => {
@@ -351,6 +365,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
           graph = tuned;
           validation = v;
           validationLoss = a.loss;
+          fineTuning.keptEpochs += trains(o.recoveryEpochs!);
           recoveredFrom = before;
           offered.clear();
           return `${o.recoveryEpochs} more epochs of the current model (validation ${pct(before)} → ${pct(v)})`;
@@ -407,6 +422,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     masks = best.candidate.p.masks;
     validation = best.validation;
     validationLoss = best.candidate.loss;
+    fineTuning.keptEpochs = best.candidate.epochs;
     const stats = modelStats(graph).totals;
     Object.assign(record, { chosen: best.description, costs: predict(graph), validation, sparsity: weightSparsity(graph), params: stats.params - stats.zeroWeights, macs: stats.macs, wallMs: performance.now() - started });
     iterations.push(record);
@@ -421,10 +437,11 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     if (comparableScore(v) >= comparableScore(validation)) {
       graph = tuned;
       validation = v;
+      fineTuning.keptEpochs += trains(o.finalEpochs);
     }
   }
   return {
-    graph, masks, met, stoppedBecause, dense, iterations, smallestSeen,
+    graph, masks, met, stoppedBecause, dense, iterations, smallestSeen, fineTuning,
     final: { validation, test: await score(graph, 'test'), costs: predict(graph) },
   };
 }
@@ -437,5 +454,7 @@ export function continuedSearch<N extends string>(earlier: SearchResult<N>, next
     const now = smallestSeen[name];
     if (!now || seen.cost < now.cost) smallestSeen[name] = seen;
   }
-  return { ...next, iterations, smallestSeen };
+  // The later round started from the earlier one's model: its kept path goes on from there.
+  const fineTuning = { epochs: earlier.fineTuning.epochs + next.fineTuning.epochs, keptEpochs: earlier.fineTuning.keptEpochs + next.fineTuning.keptEpochs };
+  return { ...next, iterations, smallestSeen, fineTuning };
 }

@@ -2,7 +2,7 @@
 
 import { modelStats } from '../analysis/model-stats.js';
 import { BUDGET_LABELS, type Budget, type BudgetName, type Costs } from '../build/budgets.js';
-import { roundPoints, type SearchResult, type SmallestSeen } from '../build/search.js';
+import { roundPoints, type FineTuningTally, type SearchResult, type SmallestSeen } from '../build/search.js';
 import type { Graph } from '../ir/graph.js';
 import type { McuTarget } from '../targets/schema.js';
 import type { VerifyReport } from '../verify/verify-mcu.js';
@@ -87,6 +87,8 @@ export interface BuildReport {
     repeated: number;
   }[];
   stoppedBecause: string | null;
+  /** Fine-tuning epochs the search ran in all, and on the deployed model's path from the model given. */
+  fineTuning: FineTuningTally;
   verification: VerifyReport | null;
   files: string[];
 }
@@ -167,6 +169,7 @@ export function buildReport(r: ReportInput): BuildReport {
       repeated: it.repeated ?? 0,
     })),
     stoppedBecause: r.search.stoppedBecause,
+    fineTuning: r.search.fineTuning,
     verification: r.verification,
     files: r.files,
   };

@@ -7,7 +7,7 @@ import type { Budget } from '../build/budgets.js';
 import type { FpgaDesignChoice } from '../build/fpga/choose-design.js';
 import { FPGA_BUDGET_LABELS, type FpgaBudgetName, type FpgaCosts } from '../build/fpga/fpga-budgets.js';
 import type { QuantizationSummary } from '../build/int8-deployment.js';
-import { roundPoints, type SearchResult, type SmallestSeen } from '../build/search.js';
+import { roundPoints, type FineTuningTally, type SearchResult, type SmallestSeen } from '../build/search.js';
 import type { MultipliersSummary } from '../emit/verilog/fpga-project.js';
 import type { Graph } from '../ir/graph.js';
 import type { FpgaTarget } from '../targets/schema.js';
@@ -65,6 +65,8 @@ export interface FpgaBuildReport {
   layers: FpgaLayerLine[];
   steps: { iteration: number; constrained: FpgaBudgetName; chosen: string | null; costs: FpgaCosts; validation: number; sparsity: number; params: number; macs: number; proposals: number; seconds: number }[];
   stoppedBecause: string | null;
+  /** Fine-tuning epochs the search ran in all, and on the deployed model's path from the model given. */
+  fineTuning: FineTuningTally;
   verification: {
     passed: boolean; vectors: number; mismatchCount: number; runOn: string; vectorSource: string;
     latencyCycles: number; initiationInterval: number; resourcesSource: string | null; logicCellsSource: string;
@@ -166,6 +168,7 @@ export function fpgaBuildReport(r: FpgaReportInput): FpgaBuildReport {
       params: it.params, macs: it.macs, proposals: it.proposals.length, seconds: it.wallMs / 1000,
     })),
     stoppedBecause: r.search.stoppedBecause,
+    fineTuning: r.search.fineTuning,
     verification: {
       passed: v.passed, vectors: v.vectors, mismatchCount: v.mismatchCount, runOn: v.runOn, vectorSource: v.vectorSource,
       latencyCycles: v.latencyCycles, initiationInterval: v.initiationInterval,

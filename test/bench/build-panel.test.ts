@@ -1,6 +1,6 @@
 // The build panel's arithmetic (median, worst, % met, accuracy against a baseline) and the baselines' level search with a fake cost predictor.
 import { describe, expect, it } from 'vitest';
-import { keptPathEpochs, ramFloor, ramLimit } from '../../bench/build-panel.js';
+import { ramFloor, ramLimit } from '../../bench/build-panel.js';
 import { levels, smallestLevelMeeting, uniformRemovals } from '../../bench/baselines/level-search.js';
 import { accuracyAgainst, median, percent, summaryLines, worst, type BaselineRow, type BuildRow } from '../../bench/panel-summary.js';
 import type { Budget, Costs } from '../../src/build/budgets.js';
@@ -44,11 +44,6 @@ describe('panel summary arithmetic', () => {
     expect(lines.at(-1)).toBe('l1 vs redundancy: met 2 vs 1 of 2; where both met (1), drop l1 − redundancy = 0.75 points on average (positive: redundancy keeps more accuracy)');
   });
 
-  it('baselines get the epochs of the kept path: accepted steps × proposal epochs, plus the final fine-tune when the search met', () => {
-    const steps = [{ chosen: 'a' }, { chosen: null }, { chosen: 'b' }];
-    expect(keptPathEpochs({ steps, stoppedBecause: null }, 2, 10)).toBe(14);
-    expect(keptPathEpochs({ steps, stoppedBecause: 'no proposal' }, 2, 10)).toBe(4);
-  });
 });
 
 describe('the RAM budget of a case', () => {

@@ -180,6 +180,8 @@ describe('searchUnderBudget stop reasons (scripted trainers)', () => {
     expect(r.final).toEqual({ validation: r.dense.validation, test: r.dense.test, costs: dense });
     // One fine-tune per proposal (the smaller steps' included), and the recovery rounds on the best one; no final fine-tune (the budget does not hold).
     expect(calls.filter((c) => c.startsWith('fineTune'))).toEqual(Array(it.proposals.length + 2).fill('fineTune 1'));
+    // The tally: every epoch counted, none on the path of the model returned (the start model).
+    expect(r.fineTuning).toEqual({ epochs: it.proposals.length + 2, keptEpochs: 0 });
   });
 
   it('the same search meets the budget when pruning costs no accuracy (the accuracy limit was the reason)', async () => {
@@ -194,6 +196,8 @@ describe('searchUnderBudget stop reasons (scripted trainers)', () => {
     const tunes = calls.filter((c) => c.startsWith('fineTune'));
     expect(tunes.at(-1)).toBe('fineTune 3');
     expect(tunes.slice(0, -1)).toEqual(Array(r.iterations.reduce((n, it) => n + it.proposals.length, 0)).fill('fineTune 1'));
+    // Every epoch in the tally; on the kept path one proposal epoch per iteration and the final fine-tune.
+    expect(r.fineTuning).toEqual({ epochs: tunes.length - 1 + 3, keptEpochs: r.iterations.length + 3 });
   });
 
   it('offers weight-pruning proposals, and keeps their masks, when they are the most accurate', async () => {

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/report/build-report.js';
 import { renderHtmlReport } from '../../src/report/html-report.js';
+import { renderBuildSummary } from '../../src/cli/commands/build.js';
 import { budgets, denseCosts, finalCosts, reportInput, searchResult, verification } from './fixtures.js';
 
 const measured = { instructions: 11_000, ramBytes: 1000, flashBytes: 5500 };
@@ -30,6 +31,12 @@ describe('buildReport', () => {
     expect(r.failed).toEqual(['RAM (bytes): 1,200 > 1,024 (--ram-kb 1)']);
     expect(r.passed).toBe(false);
     expect(r.verification).toBeNull();
+  });
+
+  it('carries the search\'s fine-tuning tally, and the summary says it', () => {
+    const r = buildReport(reportInput({ maxDrop: 10 }));
+    expect(r.fineTuning).toEqual({ epochs: 9, keptEpochs: 5 });
+    expect(renderBuildSummary(r, 'out')).toContain('fine-tuning: 9 epochs in all, 5 on the deployed model\'s path');
   });
 
   it('a budget equal to its limit passes', () => {

@@ -68,6 +68,7 @@ export function searchResult(o: Partial<SearchResult> = {}): SearchResult {
       iteration(3, null, finalCosts, 0.895, 4, 800),
     ],
     smallestSeen: { instructions: { cost: 8_000, description: 'fc1: 5 of 6 neurons', validation: 0.5 } },
+    fineTuning: { epochs: 9, keptEpochs: 5 },
     ...o,
   };
 }

@@ -130,6 +130,7 @@ export function renderBuildSummary(r: BuildReport, out: string): string {
     renderLayerChanges(r),
     '',
     accuracyLine(r),
+    `fine-tuning: ${r.fineTuning.epochs} epochs in all, ${r.fineTuning.keptEpochs} on the deployed model's path`,
   ];
   if (r.quantization) lines.push(`int8: ${quantizationText(r.quantization)}; the search priced ${r.quantization.search.costs}, and judged accuracy on ${r.quantization.search.accuracy}`);
   if (r.verification) lines.push(`verified on ${r.verification.runOn}: ${r.verification.passed ? 'outputs match the interpreter' : 'OUTPUTS DIFFER'} · ${r.verification.instructions?.toLocaleString('en-US') ?? '-'} instructions → ${r.verification.estimatedMs?.toFixed(3) ?? '-'} ms (estimate) · precision: ${terminalText(r.verification.precision.reason)}`);
