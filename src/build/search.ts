@@ -361,7 +361,10 @@ export async function searchUnderBudget<N extends string = BudgetName>(
           const a = await assess(tuned);
           const v = a.validation;
           const before = validation;
-          if (comparableScore(v) < comparableScore(validation)) return `${o.recoveryEpochs} more epochs of the current model (did not help: validation ${pct(before)} → ${pct(v)}; the previous weights kept)`;
+          // Kept when the validation loss fell (a sample's worth of accuracy either way is noise on a small split), or
+          // without a loss, when the accuracy did not.
+          const better = Number.isFinite(a.loss) && Number.isFinite(validationLoss) ? a.loss! < validationLoss! && !Number.isNaN(v) : comparableScore(v) >= comparableScore(validation);
+          if (!better) return `${o.recoveryEpochs} more epochs of the current model (did not help: validation ${pct(before)} → ${pct(v)}; the previous weights kept)`;
           graph = tuned;
           validation = v;
           validationLoss = a.loss;

@@ -247,6 +247,40 @@ describe('searchUnderBudget stop reasons (scripted trainers)', () => {
     expect(stuck.stoppedBecause).toMatch(/^no structural or weight reduction lowers flashBytes further without breaking a budget that holds \(\d+ proposals? would, e\.g\. fc[123]\.weight: weights to \d+% zeros\)/);
   });
 
+  it('a longer fine-tune of the current model is kept when its validation loss fell, even one sample lower in accuracy', async () => {
+    // Every proposal drops 10 points until the current model has been recovered (the 5-epoch fine-tune); after it
+    // they drop nothing. The recovered model scores one sample lower (0.895) at a lower or a higher loss.
+    const run = async (recoveredLoss: number) => {
+      let recovered = false;
+      const dense = modelStats(start).totals.macs;
+      const trainer: Trainer = {
+        ...scriptedTrainer(() => 0),
+        fineTune: async (g, _m, epochs) => {
+          if (epochs === 5) return { ...g, recoveredCopy: true } as unknown as Graph;
+          return g;
+        },
+        assess: async (g) => {
+          const full = modelStats(g).totals.macs === dense;
+          if ((g as unknown as { recoveredCopy?: boolean }).recoveredCopy) return { score: 0.895, loss: recoveredLoss };
+          if (full) return { score: 0.9, loss: 0.3 };
+          return recovered ? { score: 0.9, loss: 0.3 } : { score: 0.8, loss: 0.9 };
+        },
+      };
+      trainer.score = async (g, ds) => (await trainer.assess!(g, ds)).score;
+      const o = options([budget('instructions', Math.round(fakeCosts(start).instructions * 0.9))], { maxDrop: 1, recoveryRounds: 0, recoveryEpochs: 5, halvings: 0 });
+      // The recovered copy becomes the current model when kept: from then on proposals are made from it.
+      const wrapped: Trainer = { ...trainer, assess: async (g, ds) => { const a = await trainer.assess!(g, ds); if ((g as unknown as { recoveredCopy?: boolean }).recoveredCopy && a.loss < 0.3) recovered = true; return a; } };
+      return searchUnderBudget(start, wrapped, noData, fakeCosts, o);
+    };
+    const kept = await run(0.25);
+    expect(kept.met).toBe(true);
+    expect(kept.iterations[0].recovery).toBe('after more fine-tuning of the current model (validation from 90.00%)');
+    expect(kept.fineTuning.keptEpochs).toBe(5 + kept.iterations.length); // the recovery, then one proposal epoch per step
+    const dropped = await run(0.35);
+    expect(dropped.met).toBe(false);
+    expect(dropped.stoppedBecause).toContain('5 more epochs of the current model (did not help: validation 90.00% → 89.50%; the previous weights kept)');
+  });
+
   it('ranks proposals without fine-tuning (and warns) when the model cannot be trained', async () => {
     const calls: string[] = [];
     const warnings: string[] = [];

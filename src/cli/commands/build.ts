@@ -117,7 +117,7 @@ function checkInt8Flags(o: BuildCliOptions, precision: Precision): CalibrationMe
 /** The search's options from the flags (the budgets are each kind's own). */
 export function searchOptions<N extends string>(o: BuildCliOptions): Omit<SearchOptions<N>, 'budgets' | 'reference'> {
   return {
-    maxDrop: o.maxDrop, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2, recoveryEpochs: Math.max(2, 2 * o.proposalEpochs),
+    maxDrop: o.maxDrop, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2, recoveryEpochs: Math.max(2, 2 * o.proposalEpochs, Math.round(o.finalEpochs / 2)),
     maxIterations: o.maxIterations, criterion: o.criterion as SearchOptions['criterion'], weightProposals: o.weightProposals,
   };
 }
