@@ -9,10 +9,10 @@ import { checkFiniteParameters } from '../prune/finite-weights.js';
 import { nonFiniteStartError, type ProgressiveData } from '../prune/progressive.js';
 import { modelStats } from '../analysis/model-stats.js';
 import { analyzePruneGroups, pruneChannels, rankChannels, scoreChannels, type Criterion } from '../prune/structure/index.js';
-import type { Trainer } from '../prune/trainer.js';
+import { assessOn, type Trainer } from '../prune/trainer.js';
 import { applyMasks, magnitudeMasks, masksFromZeros, prunableWeights, weightSparsity, type Masks } from '../prune/weight-masks.js';
 import { decisionEstimate } from '../prune/uncertainty.js';
-import { proposeWithRecovery, scaleText, type RecoveryStage, type Tried } from '../prune/recovery.js';
+import { proposeWithRecovery, recoveryHelped, scaleText, type RecoveryStage, type Tried } from '../prune/recovery.js';
 import { allHold, worstRatio, type Budget, type BudgetName, type Costs } from './budgets.js';
 
 /** Predicts the budgeted costs of a graph (the cost model, bound to a target). */
@@ -245,11 +245,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
   if (!canTrain.ok) events.onWarning?.(`the model cannot be fine-tuned (${canTrain.reason}); proposals are ranked without fine-tuning`);
   const score = (g: Graph, which: 'validation' | 'test') => trainer.score(g, data[which]);
   // The validation score, and the loss when the trainer gives it (the choice then ranks by the loss).
-  const assess = async (g: Graph): Promise<{ validation: number; loss?: number }> => {
-    if (!trainer.assess) return { validation: await score(g, 'validation') };
-    const a = await trainer.assess(g, data.validation);
-    return { validation: a.score, loss: a.loss };
-  };
+  const assess = (g: Graph) => assessOn(trainer, g, data.validation);
   const fineTuning: FineTuningTally = { epochs: 0, keptEpochs: 0 };
   /** The epochs a tune of `epochs` really trains (none when the model cannot be trained). */
   const trains = (epochs: number) => (canTrain.ok && epochs > 0 ? epochs : 0);
@@ -361,10 +357,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
           const a = await assess(tuned);
           const v = a.validation;
           const before = validation;
-          // Kept when the validation loss fell (a sample's worth of accuracy either way is noise on a small split), or
-          // without a loss, when the accuracy did not.
-          const better = Number.isFinite(a.loss) && Number.isFinite(validationLoss) ? a.loss! < validationLoss! && !Number.isNaN(v) : comparableScore(v) >= comparableScore(validation);
-          if (!better) return `${o.recoveryEpochs} more epochs of the current model (did not help: validation ${pct(before)} → ${pct(v)}; the previous weights kept)`;
+          if (!recoveryHelped({ validation, loss: validationLoss }, a)) return `${o.recoveryEpochs} more epochs of the current model (did not help: validation ${pct(before)} → ${pct(v)}; the previous weights kept)`;
           graph = tuned;
           validation = v;
           validationLoss = a.loss;

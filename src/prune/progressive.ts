@@ -12,10 +12,10 @@ import { Random } from '../util/random.js';
 import { checkFiniteParameters } from './finite-weights.js';
 import { scheduleTargets, type ScheduleName } from './schedules.js';
 import { analyzePruneGroups, groupCosts, pruneChannels, rankChannels, scoreChannels, type Criterion, type CriterionKind } from './structure/index.js';
-import type { EpochProgress, Trainer } from './trainer.js';
+import { assessOn, type EpochProgress, type Trainer } from './trainer.js';
 import { applyMasks, magnitudeMasks, masksFromZeros, thresholdMasks, weightSparsity, type Masks, type MaskScope } from './weight-masks.js';
 import { compareStrings } from '../util/compare.js';
-import { proposeWithRecovery, scaleText } from './recovery.js';
+import { proposeWithRecovery, recoveryHelped, scaleText, type Assessed } from './recovery.js';
 import { decisionEstimate } from './uncertainty.js';
 
 export interface ProgressiveOptions {
@@ -163,6 +163,11 @@ class Loop {
     return interpreterScore(g, ds);
   }
 
+  /** The validation score, and the loss when the trainer gives it (recoveryHelped decides on it). */
+  async assess(g: Graph): Promise<Assessed> {
+    return this.canTrain ? assessOn(this.trainer, g, this.data.validation) : { validation: interpreterScore(g, this.data.validation) };
+  }
+
   /** Points lost from the dense score; a NaN score (or a NaN dense score) loses everything, so it is never accepted. */
   dropPoints(validation: number): number {
     return dropInPoints(this.denseValidation, validation);
@@ -239,9 +244,10 @@ class Loop {
           this.stepIndex++;
           const started = performance.now();
           const tuned = await this.tune(this.graph, this.masks, epochs, 'recovery');
-          const validation = await this.score(tuned, this.data.validation);
+          const after = await this.assess(tuned);
+          const validation = after.validation;
           const before = this.currentValidation();
-          const better = comparableScore(validation) >= comparableScore(before);
+          const better = recoveryHelped({ validation: before, loss: (await this.assess(this.graph)).loss }, after);
           if (better) this.graph = tuned;
           // The current model's weights changed: the same structure is worth trying again.
           made.clear();

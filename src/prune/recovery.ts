@@ -2,6 +2,8 @@
 // iteration drops too much, (a) fine-tune longer, (b) retry at smaller steps, (c) try joint proposals, (d) only
 // then stop, saying what was tried and the best drop reached.
 
+import { comparableScore } from '../data/metrics.js';
+
 /** A proposal that was fine-tuned briefly and scored on the validation split. */
 export interface Tried<C> {
   candidate: C;
@@ -52,6 +54,22 @@ export interface RecoveryOutcome<C> {
   tried: string[];
   /** Set when nothing was accepted: what was tried and the best drop reached. */
   stopText: string | null;
+}
+
+/** A model's validation score and, when the trainer gives it, its validation loss. */
+export interface Assessed {
+  validation: number;
+  loss?: number;
+}
+
+/**
+ * Whether the longer fine-tune of the current model (recovery a) is kept: its validation loss fell, when both losses
+ * are known (a one-sample accuracy dip is noise on a few hundred samples; a NaN score is never kept), else its score
+ * did not fall.
+ */
+export function recoveryHelped(before: Assessed, after: Assessed): boolean {
+  if (Number.isFinite(before.loss) && Number.isFinite(after.loss)) return after.loss! < before.loss! && !Number.isNaN(after.validation);
+  return comparableScore(after.validation) >= comparableScore(before.validation);
 }
 
 /** The scale written for people: "1/4 of the step". */

@@ -32,3 +32,10 @@ export interface Trainer {
   batchGradients(g: Graph, samples: number, batchSize: number): Promise<Map<string, Tensor>[]>;
   dispose(): void;
 }
+
+/** The validation score and, when the trainer gives it, the loss: what recoveryHelped and the loss ranking decide on. */
+export async function assessOn(trainer: Trainer, g: Graph, ds: Dataset): Promise<{ validation: number; loss?: number }> {
+  if (!trainer.assess) return { validation: await trainer.score(g, ds) };
+  const a = await trainer.assess(g, ds);
+  return { validation: a.score, loss: a.loss };
+}

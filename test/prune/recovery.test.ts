@@ -1,6 +1,6 @@
-// The recovery policy shared by build and prune (proposeWithRecovery): each stage a → d reached in order, with fake proposals.
+// The recovery policy shared by build and prune (proposeWithRecovery): each stage a → d reached in order, with fake proposals; and when a recovery fine-tune is kept (recoveryHelped).
 import { describe, expect, it } from 'vitest';
-import { proposeWithRecovery, type RecoveryHooks, type Tried } from '../../src/prune/recovery.js';
+import { proposeWithRecovery, recoveryHelped, type RecoveryHooks, type Tried } from '../../src/prune/recovery.js';
 
 /** Fake hooks: a proposal's validation is a function of the stage; every call is logged. */
 function hooks(o: { first?: number; retune?: (round: number) => number; afterRecovery?: number; smaller?: (scale: number) => number | null; joint?: number | null; canRecover?: boolean }) {
@@ -95,5 +95,15 @@ describe('proposeWithRecovery', () => {
   it('no proposal at all: nothing accepted and nothing to say (the caller names the budget)', async () => {
     const r = await proposeWithRecovery(options, { ...hooks({}).h, propose: async () => [] });
     expect(r).toMatchObject({ accepted: null, best: null, stopText: null });
+  });
+});
+
+describe('recoveryHelped: whether the current model\'s longer fine-tune is kept', () => {
+  it('decides on the loss when both are known, on the score otherwise; NaN is never kept', () => {
+    expect(recoveryHelped({ validation: 0.9, loss: 0.3 }, { validation: 0.895, loss: 0.25 })).toBe(true);
+    expect(recoveryHelped({ validation: 0.9, loss: 0.3 }, { validation: 0.91, loss: 0.35 })).toBe(false);
+    expect(recoveryHelped({ validation: 0.9, loss: 0.3 }, { validation: NaN, loss: 0.1 })).toBe(false);
+    expect(recoveryHelped({ validation: 0.9 }, { validation: 0.9, loss: 0.1 })).toBe(true);
+    expect(recoveryHelped({ validation: 0.9, loss: NaN }, { validation: 0.89, loss: 0.1 })).toBe(false);
   });
 });
