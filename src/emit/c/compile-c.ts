@@ -26,6 +26,8 @@ export const KERNEL_DIR = repoPath('templates/c/lib');
 export interface CLibrary {
   /** Relative path → content. */
   files: Map<string, string>;
+  /** The library's own files, named after the prefix (kws.h, kws.c, kws_weights.c for --prefix kws). */
+  names: LibraryFileNames;
   /** The graph as compiled (after the C backend's passes). */
   graph: Graph;
   steps: CStep[];
@@ -60,6 +62,17 @@ function prepare(g: Graph): Graph {
   return runPasses(g, [foldBatchNorm, eliminateDeadCode]);
 }
 
+/** The generated files of a library with symbol prefix `prefix`: two models with different prefixes share a folder. */
+export interface LibraryFileNames {
+  header: string;
+  source: string;
+  weights: string;
+}
+
+export function libraryFileNames(prefix: string): LibraryFileNames {
+  return { header: `${prefix}.h`, source: `${prefix}.c`, weights: `${prefix}_weights.c` };
+}
+
 function kernelHeaders(): string[] {
   if (!fs.existsSync(KERNEL_DIR)) throw new Error(`the C kernel library is missing (${KERNEL_DIR})`);
   return fs.readdirSync(KERNEL_DIR).filter((f) => f.endsWith('.h')).sort();
@@ -77,11 +90,12 @@ export function compileToC(source: Graph, options: CompileCOptions = {}): CLibra
   if (options.target) checkLoweredFitsTarget({ steps, plan }, options.target);
   const hash = crypto.createHash('sha256').update(exportOnnx(g)).digest('hex');
   const headers = kernelHeaders();
-  const view = buildViewModel({ graph: g, steps, plan, prefix, generator: `edgeprune ${VERSION}`, hash, kernelHeaders: headers, trace: options.trace });
+  const names = libraryFileNames(prefix);
+  const view = buildViewModel({ graph: g, steps, plan, prefix, generator: `edgeprune ${VERSION}`, hash, kernelHeaders: headers, files: names, trace: options.trace });
   const files = new Map<string, string>();
-  files.set('model.h', renderTemplate('c/model.h.hbs', view));
-  files.set('model.c', renderTemplate('c/model.c.hbs', view));
-  files.set('model_weights.c', renderTemplate('c/model_weights.c.hbs', view));
+  files.set(names.header, renderTemplate('c/model.h.hbs', view));
+  files.set(names.source, renderTemplate('c/model.c.hbs', view));
+  files.set(names.weights, renderTemplate('c/model_weights.c.hbs', view));
   for (const h of headers) files.set(h, fs.readFileSync(`${KERNEL_DIR}/${h}`, 'utf8'));
-  return { files, graph: g, steps, plan, view };
+  return { files, names, graph: g, steps, plan, view };
 }

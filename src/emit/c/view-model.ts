@@ -10,6 +10,7 @@ import { shapeSize, shapeToString } from '../../ir/tensor.js';
 import { C_ELEMENT_BYTES, cElementType, cTypeOf, type CArg, type CElementType, type CStep, type CWeight } from './c-step.js';
 import { cComment, cIdentifier } from '../../util/escape.js';
 import { cFloat } from './c-literals.js';
+import type { LibraryFileNames } from './compile-c.js';
 
 export interface IoView {
   index: number;
@@ -52,6 +53,8 @@ export interface ModelView {
   hash: string;
   prefix: string;
   PREFIX: string;
+  /** The library's file names (after the prefix). */
+  files: LibraryFileNames;
   arenaBytes: number;
   arenaLowerBoundBytes: number;
   /** Every buffer's offset is a multiple of this. */
@@ -166,6 +169,7 @@ export interface ViewModelInput {
   generator: string;
   hash: string;
   kernelHeaders: string[];
+  files: LibraryFileNames;
   /** A trace build: each step's outputs go to ephw_trace_value (hw-sim's harness) after the step. */
   trace?: boolean;
 }
@@ -231,6 +235,7 @@ export function buildViewModel(input: ViewModelInput): ModelView {
     hash: input.hash,
     prefix,
     PREFIX: prefix.toUpperCase(),
+    files: input.files,
     arenaBytes: plan.arenaBytes,
     arenaLowerBoundBytes: plan.lowerBoundBytes,
     arenaAlignment: plan.alignment,

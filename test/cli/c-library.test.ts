@@ -1,0 +1,94 @@
+// The C library `compile` writes, used as a firmware would: --prefix names files and symbols so that two models link
+// into one program (host gcc), the arena's section macro, inputs left intact by run(), all checked by running them.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildHostHarness, openHostSession } from '../../hw-sim/index.js';
+import { loadOnnx } from '../../src/onnx/load-onnx.js';
+import { runCli } from '../support/cli.js';
+import { skipWithoutTools } from '../support/toolchain.js';
+import { expectCloseTo, expectedOutput, fillFixedInput, fixedInput, GCC, mustRun } from '../support/c-library.js';
+
+const DIGITS = path.resolve('examples/models/digits-cnn.onnx');
+const MNIST = path.resolve('examples/models/mnist-like-cnn.onnx');
+const skip = await skipWithoutTools('test/cli/c-library.test.ts', ['gcc']);
+const FLAGS = ['-std=c11', '-ffp-contract=off', '-O2', '-Wall', '-Werror'];
+let dir: string;
+
+const sources = (lib: string, prefix: string) => [path.join(lib, `${prefix}.c`), path.join(lib, `${prefix}_weights.c`)];
+
+describe.skipIf(skip)('compile --prefix', () => {
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-clib-'));
+    for (const [model, prefix] of [[DIGITS, 'kws'], [MNIST, 'vision']]) {
+      const r = await runCli(['compile', model, '--target', 'stm32f405', '--prefix', prefix, '--out', path.join(dir, prefix)]);
+      expect(r.exitCode, r.stderr).toBe(0);
+    }
+  });
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('names the files after the prefix', () => {
+    const own = fs.readdirSync(path.join(dir, 'kws')).filter((f) => !f.startsWith('ep_')).sort();
+    expect(own).toEqual(expect.arrayContaining(['Makefile', 'kws.c', 'kws.h', 'kws_weights.c']));
+    expect(own.filter((f) => f.startsWith('model'))).toEqual([]);
+    expect(fs.readFileSync(path.join(dir, 'kws', 'Makefile'), 'utf8')).toMatch(/^OBJS = kws\.o kws_weights\.o$/m);
+  });
+
+  it('links two models into one program that runs both', async () => {
+    const main = path.join(dir, 'two.c');
+    fs.writeFileSync(main, [
+      '/* Runs two generated libraries in one program on fixed inputs and prints both outputs. */',
+      '#include <stdio.h>',
+      '#include "kws.h"',
+      '#include "vision.h"',
+      'int main(void) {',
+      '  static float a[KWS_INPUT0_ELEMENTS], b[VISION_INPUT0_ELEMENTS], ya[KWS_OUTPUT0_ELEMENTS], yb[VISION_OUTPUT0_ELEMENTS];',
+      `  ${fillFixedInput('a', 'KWS_INPUT0_ELEMENTS')}`,
+      `  ${fillFixedInput('b', 'VISION_INPUT0_ELEMENTS')}`,
+      '  if (kws_invoke(a, ya) != 0 || vision_invoke(b, yb) != 0) return 1;',
+      '  for (int i = 0; i < KWS_OUTPUT0_ELEMENTS; i++) printf("kws %.9g\\n", ya[i]);',
+      '  for (int i = 0; i < VISION_OUTPUT0_ELEMENTS; i++) printf("vision %.9g\\n", yb[i]);',
+      '  return 0;',
+      '}',
+      '',
+    ].join('\n'));
+    const exe = path.join(dir, 'two');
+    await mustRun(GCC, [...FLAGS, '-I', path.join(dir, 'kws'), '-I', path.join(dir, 'vision'), main, ...sources(path.join(dir, 'kws'), 'kws'), ...sources(path.join(dir, 'vision'), 'vision'), '-lm', '-o', exe]);
+    const lines = (await mustRun({ command: exe, debianPackage: 'none (built by the test)' }, [])).trim().split('\n');
+    const of = (tag: string) => lines.filter((l) => l.startsWith(`${tag} `)).map((l) => Number(l.slice(tag.length + 1)));
+    expectCloseTo(of('kws'), expectedOutput(loadOnnx(DIGITS)), 'kws');
+    expectCloseTo(of('vision'), expectedOutput(loadOnnx(MNIST)), 'vision');
+  });
+
+  it('is found by the test firmware (hw-sim) under its own header name, next to a default-prefix library', async () => {
+    const r = await runCli(['compile', MNIST, '--target', 'stm32f405', '--out', path.join(dir, 'plain')]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const models = [{ name: 'kws', prefix: 'kws', dir: path.join(dir, 'kws') }, { name: 'plain', prefix: 'model', dir: path.join(dir, 'plain') }];
+    const host = await buildHostHarness({ workDir: path.join(dir, 'harness'), models });
+    const session = await openHostSession(host.exe);
+    try {
+      for (const [name, model] of [['kws', DIGITS], ['plain', MNIST]]) {
+        const g = loadOnnx(model);
+        const x = fixedInput(g).data as Float32Array;
+        const run = await session.run(name, [new Uint8Array(x.buffer, x.byteOffset, x.byteLength)]);
+        const out = run.outputs[0];
+        expectCloseTo(Array.from(new Float32Array(out.buffer, out.byteOffset, out.byteLength / 4)), expectedOutput(g), name);
+      }
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('refuses a prefix that is not a C identifier (exit 2, naming --prefix) before writing anything', async () => {
+    for (const bad of ['9lives', 'kws-net', 'int', 'k w s']) {
+      const out = path.join(dir, `bad-${bad.replace(/\W/g, '_')}`);
+      const r = await runCli(['compile', DIGITS, '--target', 'stm32f405', '--prefix', bad, '--out', out]);
+      expect(r.exitCode, bad).toBe(2);
+      expect(r.stderr, bad).toMatch(/--prefix/);
+      expect(r.stderr.trim().split('\n'), bad).toHaveLength(1);
+      expect(fs.existsSync(out), bad).toBe(false);
+    }
+  });
+});
