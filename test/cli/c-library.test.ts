@@ -1,18 +1,20 @@
 // The C library `compile` writes, used as a firmware would: --prefix names files and symbols so that two models link
-// into one program (host gcc), the arena's section macro, inputs left intact by run(), all checked by running them.
+// into one program (host gcc), the arena's section macro and the alignment macro for other compilers, inputs left intact
+// by run(), all checked by building and running them.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHostHarness, openHostSession } from '../../hw-sim/index.js';
+import { runTool } from '../../hw-sim/build/tools.js';
 import { loadOnnx } from '../../src/onnx/load-onnx.js';
 import { runCli } from '../support/cli.js';
 import { skipWithoutTools } from '../support/toolchain.js';
-import { expectCloseTo, expectedOutput, fillFixedInput, fixedInput, GCC, mustRun } from '../support/c-library.js';
+import { ARM_GCC, ARM_OBJDUMP, expectCloseTo, expectedOutput, fillFixedInput, fixedInput, GCC, mustRun, OBJDUMP, sectionAlignments, symbolSection } from '../support/c-library.js';
 
 const DIGITS = path.resolve('examples/models/digits-cnn.onnx');
 const MNIST = path.resolve('examples/models/mnist-like-cnn.onnx');
-const skip = await skipWithoutTools('test/cli/c-library.test.ts', ['gcc']);
+const skip = await skipWithoutTools('test/cli/c-library.test.ts', ['gcc', 'arm-none-eabi-gcc']);
 const FLAGS = ['-std=c11', '-ffp-contract=off', '-O2', '-Wall', '-Werror'];
 let dir: string;
 
@@ -90,5 +92,31 @@ describe.skipIf(skip)('compile --prefix', () => {
       expect(r.stderr.trim().split('\n'), bad).toHaveLength(1);
       expect(fs.existsSync(out), bad).toBe(false);
     }
+  });
+
+  it('puts the arena in the section <PREFIX>_ARENA_SECTION names, in .bss without it', async () => {
+    const kws = path.join(dir, 'kws');
+    const plain = path.join(dir, 'arena-bss.o');
+    const placed = path.join(dir, 'arena-placed.o');
+    await mustRun(GCC, [...FLAGS, '-c', path.join(kws, 'kws.c'), '-o', plain]);
+    await mustRun(GCC, [...FLAGS, '-DKWS_ARENA_SECTION=".ccmram"', '-c', path.join(kws, 'kws.c'), '-o', placed]);
+    expect(await symbolSection(OBJDUMP, plain, 'kws_arena')).toBe('.bss');
+    expect(await symbolSection(OBJDUMP, placed, 'kws_arena')).toBe('.ccmram');
+    expect((await sectionAlignments(OBJDUMP, placed)).get('.ccmram')).toBe(8);
+  });
+
+  it('aligns the arena and the weights without GNU attributes (C11 _Alignas) on a compiler without them', async () => {
+    const kws = path.join(dir, 'kws');
+    // arm-none-eabi-gcc playing a non-GNU C11 compiler: no __GNUC__, and __attribute__(...) expands to nothing.
+    const flags = ['-mcpu=cortex-m4', '-mthumb', '-std=c11', '-ffp-contract=off', '-O2', '-U__GNUC__', '-D__attribute__(x)='];
+    const objects = { code: path.join(dir, 'nognu.o'), weights: path.join(dir, 'nognu_weights.o') };
+    await mustRun(ARM_GCC, [...flags, '-c', path.join(kws, 'kws.c'), '-o', objects.code]);
+    await mustRun(ARM_GCC, [...flags, '-c', path.join(kws, 'kws_weights.c'), '-o', objects.weights]);
+    expect((await sectionAlignments(ARM_OBJDUMP, objects.code)).get('.bss')).toBe(8);
+    expect((await sectionAlignments(ARM_OBJDUMP, objects.weights)).get('.rodata')).toBe(8);
+    // The section macro needs the GNU attribute: refused at compile time, naming the macro.
+    const r = await runTool(ARM_GCC, [...flags, '-DKWS_ARENA_SECTION=".ccmram"', '-c', path.join(kws, 'kws.c'), '-o', path.join(dir, 'refused.o')], { timeoutMs: 300_000, what: 'compiling' });
+    expect(r.exitCode).not.toBe(0);
+    expect(r.stderr).toMatch(/#error "KWS_ARENA_SECTION needs GCC or Clang/);
   });
 });

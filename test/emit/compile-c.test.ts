@@ -60,7 +60,7 @@ describe('C emitter', () => {
     expect(lib.view.weightBytes).toBe(5994 * 4);
     const c = lib.files.get('model.c')!;
     expect(c).not.toMatch(/malloc|printf|stdio/);
-    expect(c).toMatch(/static uint8_t model_arena\[31360\]/);
+    expect(c).toMatch(/static EP_ALIGN\(8\) uint8_t model_arena\[31360\] MODEL__ARENA_PLACE;/);
   });
 
   it('folds BatchNorm before lowering', () => {

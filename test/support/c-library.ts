@@ -9,7 +9,21 @@ import type { Graph } from '../../src/ir/graph.js';
 export const GCC: Tool = { command: 'gcc', debianPackage: 'gcc' };
 export const CMAKE: Tool = { command: 'cmake', debianPackage: 'cmake' };
 export const MAKE: Tool = { command: 'make', debianPackage: 'make' };
-export const NM: Tool = { command: 'nm', debianPackage: 'binutils' };
+export const OBJDUMP: Tool = { command: 'objdump', debianPackage: 'binutils' };
+export const ARM_GCC: Tool = { command: 'arm-none-eabi-gcc', debianPackage: 'gcc-arm-none-eabi' };
+export const ARM_OBJDUMP: Tool = { command: 'arm-none-eabi-objdump', debianPackage: 'binutils-arm-none-eabi' };
+
+/** The section of symbol `name` in an object (objdump -t), e.g. '.bss'. */
+export async function symbolSection(objdump: Tool, object: string, name: string): Promise<string | undefined> {
+  const table = await mustRun(objdump, ['-t', object]);
+  return new RegExp(`^\\S+\\s+[lgw ]+\\s*O\\s+(\\S+)\\s+\\S+\\s+${name}$`, 'm').exec(table)?.[1];
+}
+
+/** The alignment (bytes) of each section of an object (objdump -h: "2**3" is 8). */
+export async function sectionAlignments(objdump: Tool, object: string): Promise<Map<string, number>> {
+  const headers = await mustRun(objdump, ['-h', object]);
+  return new Map([...headers.matchAll(/^\s*\d+\s+(\S+)\s+.*\s2\*\*(\d+)\s*$/gm)].map((m) => [m[1], 2 ** Number(m[2])]));
+}
 
 /** Run a tool and expect exit 0; returns its stdout. */
 export async function mustRun(tool: Tool, args: string[], cwd?: string): Promise<string> {
