@@ -119,4 +119,69 @@ describe.skipIf(skip)('compile --prefix', () => {
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toMatch(/#error "KWS_ARENA_SECTION needs GCC or Clang/);
   });
+
+  /**
+   * A program that writes the fixed input through <prefix>_input(0), runs twice and prints whether the input bytes and
+   * the outputs stayed the same, then the outputs. With `dirty`, it first fills the arena (in section `<prefix>_ram`,
+   * whose bounds GNU ld gives as __start_/__stop_ symbols) with 0xA5: the model must not read bytes it did not write.
+   */
+  function runTwiceProgram(prefix: string, dirty: boolean): string {
+    const P = prefix.toUpperCase();
+    return [
+      '/* Runs a generated library twice on one input buffer; prints whether the input and the outputs held. */',
+      '#include <stdio.h>',
+      '#include <string.h>',
+      `#include "${prefix}.h"`,
+      ...(dirty ? [`extern unsigned char __start_${prefix}_ram[], __stop_${prefix}_ram[];`] : []),
+      'int main(void) {',
+      `  static unsigned char input[${P}_INPUT0_ELEMENTS * 4], first[${P}_OUTPUT0_ELEMENTS * 4];`,
+      ...(dirty ? [`  memset(__start_${prefix}_ram, 0xA5, (size_t)(__stop_${prefix}_ram - __start_${prefix}_ram));`] : []),
+      `  float *x = (float *)${prefix}_input(0);`,
+      `  ${fillFixedInput('x', `${P}_INPUT0_ELEMENTS`)}`,
+      '  memcpy(input, x, sizeof input);',
+      `  if (${prefix}_run() != 0) return 1;`,
+      `  memcpy(first, ${prefix}_output(0), sizeof first);`,
+      '  printf("input intact %d\\n", memcmp(input, x, sizeof input) == 0);',
+      `  if (${prefix}_run() != 0) return 1;`,
+      `  printf("same outputs %d\\n", memcmp(first, ${prefix}_output(0), sizeof first) == 0);`,
+      `  printf("kept macro %d\\n", ${P}_INPUTS_KEPT);`,
+      `  for (int i = 0; i < ${P}_OUTPUT0_ELEMENTS; i++) printf("y %.9g\\n", ((const float *)${prefix}_output(0))[i]);`,
+      '  return 0;',
+      '}',
+      '',
+    ].join('\n');
+  }
+
+  async function runTwice(model: string, prefix: string, extra: string[], dirty: boolean) {
+    const lib = path.join(dir, prefix);
+    if (!fs.existsSync(lib)) {
+      const r = await runCli(['compile', model, '--target', 'stm32f405', '--prefix', prefix, '--out', lib, ...extra]);
+      expect(r.exitCode, r.stderr).toBe(0);
+    }
+    const main = path.join(dir, `${prefix}-twice.c`);
+    fs.writeFileSync(main, runTwiceProgram(prefix, dirty));
+    const exe = path.join(dir, `${prefix}-twice${dirty ? '-dirty' : ''}`);
+    const section = dirty ? [`-D${prefix.toUpperCase()}_ARENA_SECTION="${prefix}_ram"`] : [];
+    await mustRun(GCC, [...FLAGS, ...section, '-I', lib, main, ...sources(lib, prefix), '-lm', '-o', exe]);
+    const lines = (await mustRun({ command: exe, debianPackage: 'none (built by the test)' }, [])).trim().split('\n');
+    const flag = (name: string) => Number(lines.find((l) => l.startsWith(name))?.slice(name.length + 1));
+    return { intact: flag('input intact'), same: flag('same outputs'), kept: flag('kept macro'), y: lines.filter((l) => l.startsWith('y ')).map((l) => Number(l.slice(2))) };
+  }
+
+  it('--keep-inputs: run() twice on one input buffer leaves the input intact and gives the same outputs, on a dirty arena', async () => {
+    for (const [model, prefix] of [[MNIST, 'keptcnn'], [DIGITS, 'keptdigits']]) {
+      const r = await runTwice(model, prefix, ['--keep-inputs'], true);
+      expect({ intact: r.intact, same: r.same, kept: r.kept }, prefix).toEqual({ intact: 1, same: 1, kept: 1 });
+      expectCloseTo(r.y, expectedOutput(loadOnnx(model)), prefix);
+    }
+  });
+
+  it('by default run() reuses the input bytes (a smaller arena), and the header says so', async () => {
+    const r = await runTwice(MNIST, 'reusing', [], false);
+    expect({ intact: r.intact, kept: r.kept }).toEqual({ intact: 0, kept: 0 });
+    const header = fs.readFileSync(path.join(dir, 'reusing', 'reusing.h'), 'utf8');
+    expect(header).toMatch(/It overwrites the input buffers .* compile with --keep-inputs/s);
+    const arena = (prefix: string) => Number(/#define \w+_ARENA_BYTES (\d+)/.exec(fs.readFileSync(path.join(dir, prefix, `${prefix}.h`), 'utf8'))![1]);
+    expect(arena('keptcnn')).toBe(arena('reusing') + 28 * 28 * 4);
+  });
 });

@@ -55,6 +55,12 @@ export interface CompileCOptions {
    * with EPHW_TRACE) after each step with the step's outputs. Not for deployment.
    */
   trace?: boolean;
+  /**
+   * Keep the inputs' bytes intact through <prefix>_run() (the arena planner does not reuse them), so that a model run
+   * twice on the input buffers it was given gives the same outputs. Default false: an input's bytes are reused once its
+   * last reader has run (a smaller arena; the cost model and the budgets plan the same way), and model.h says so.
+   */
+  keepInputs?: boolean;
 }
 
 /** The passes the C backend runs before lowering. */
@@ -86,12 +92,13 @@ export function compileToC(source: Graph, options: CompileCOptions = {}): CLibra
     throw new UserError(`not supported by the C backend: graph output${constantOutputs.length > 1 ? 's' : ''} ${constantOutputs.map((o) => `'${o.name}'`).join(', ')} ${constantOutputs.length > 1 ? 'are constants' : 'is a constant'} (it does not depend on the inputs)`);
   }
   const steps = lowerGraph(g, { sparse: options.sparse, estimator: options.estimator });
-  const plan = planArena(g, steps);
+  const keepInputs = options.keepInputs === true;
+  const plan = planArena(g, steps, { keepInputs });
   if (options.target) checkLoweredFitsTarget({ steps, plan }, options.target);
   const hash = crypto.createHash('sha256').update(exportOnnx(g)).digest('hex');
   const headers = kernelHeaders();
   const names = libraryFileNames(prefix);
-  const view = buildViewModel({ graph: g, steps, plan, prefix, generator: `edgeprune ${VERSION}`, hash, kernelHeaders: headers, files: names, trace: options.trace });
+  const view = buildViewModel({ graph: g, steps, plan, prefix, generator: `edgeprune ${VERSION}`, hash, kernelHeaders: headers, files: names, trace: options.trace, keepInputs });
   const files = new Map<string, string>();
   files.set(names.header, renderTemplate('c/model.h.hbs', view));
   files.set(names.source, renderTemplate('c/model.c.hbs', view));

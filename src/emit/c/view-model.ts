@@ -72,6 +72,8 @@ export interface ModelView {
   kernelHeaders: string[];
   /** A trace build (verify --trace): model.c declares and calls ephw_trace_value. */
   trace: boolean;
+  /** <prefix>_run() leaves the inputs' bytes intact (compile --keep-inputs); otherwise it reuses them. */
+  keepInputs: boolean;
 }
 
 const VALUES_PER_ROW = 8;
@@ -172,6 +174,8 @@ export interface ViewModelInput {
   files: LibraryFileNames;
   /** A trace build: each step's outputs go to ephw_trace_value (hw-sim's harness) after the step. */
   trace?: boolean;
+  /** The plan keeps the inputs' bytes intact. */
+  keepInputs: boolean;
 }
 
 /** model.h's precision line: float32, or int8 and whether the model converts its float inputs and outputs itself. */
@@ -249,5 +253,6 @@ export function buildViewModel(input: ViewModelInput): ModelView {
     weightBytes: weightViews.reduce((s, w) => s + w.bytes, 0),
     kernelHeaders: input.kernelHeaders,
     trace: input.trace === true,
+    keepInputs: input.keepInputs,
   };
 }
