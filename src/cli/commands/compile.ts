@@ -6,7 +6,7 @@ import { compileToC } from '../../emit/c/compile-c.js';
 import type { SparseMode } from '../../emit/c/sparse-choice.js';
 import { UserError } from '../../errors.js';
 import { checkFitsTarget } from '../../emit/c/size-check.js';
-import { renderMakefile } from '../../emit/c/makefile.js';
+import { projectFiles } from '../../emit/c/project-files.js';
 import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import { DEFAULT_TARGET_NAME, findTarget, isFpgaTarget } from '../../targets/load-targets.js';
@@ -63,8 +63,7 @@ export function registerCompile(program: Command): void {
     const { graph: g, choice: precision } = modelForPrecision(model, target, options, 'compile');
     const lib = compileToC(g, { prefix: options.prefix, sparse: options.sparse, estimator: targetEstimator(target), target, keepInputs: options.keepInputs });
     checkFitsTarget(lib, target);
-    const files = new Map(lib.files);
-    files.set('Makefile', renderMakefile(lib, target));
+    const files = new Map([...lib.files, ...projectFiles(lib, target)]);
     writeDirAtomically(options.out, files, outOptions);
     const summary = {
       out: options.out,
@@ -85,7 +84,7 @@ export function registerCompile(program: Command): void {
       console.log(`  precision: ${terminalText(precision.reason)}`);
       console.log(`  weights ${formatBytes(summary.weightBytes)} (flash) · arena ${formatBytes(summary.arenaBytes)} (RAM; lower bound ${formatBytes(summary.arenaLowerBoundBytes)})`);
       if (summary.sparseLayers.length > 0) console.log(`  weight-sparse kernels: ${summary.sparseLayers.map(terminalName).join(', ')}`);
-      console.log(`  build: make -C ${terminalText(options.out)}   (needs arm-none-eabi-gcc)`);
+      console.log(`  build: make -C ${terminalText(options.out)}   (needs arm-none-eabi-gcc), or CMake (CMakeLists.txt) or Zephyr (zephyr/): see README.md`);
     }
   });
 }
