@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOnnx } from '../../src/onnx/load-onnx.js';
 import { runCli } from '../support/cli.js';
 import { skipWithoutTools } from '../support/toolchain.js';
-import { CMAKE, expectCloseTo, expectedOutput, fillFixedInput, GCC, MAKE, mustRun, OBJDUMP, symbolSection } from '../support/c-library.js';
+import { ARM_OBJDUMP, CMAKE, expectCloseTo, expectedOutput, fillFixedInput, GCC, MAKE, mustRun, OBJDUMP, symbolSection } from '../support/c-library.js';
 
 const MODEL = path.resolve('examples/models/mnist-like-cnn.onnx');
 const skip = await skipWithoutTools('test/cli/c-library-build.test.ts', ['gcc', 'make', 'cmake', 'arm-none-eabi-gcc']);
@@ -70,11 +70,12 @@ describe.skipIf(skip)('the compiled library, built as a user would', () => {
     expect(await symbolSection(OBJDUMP, path.join(build, 'vision', 'libvision.a'), 'vision_arena')).toBe('vision_ram');
   });
 
-  it('builds lib<prefix>.a with the generated Makefile for the target, and for the host into a program that runs', async () => {
+  it('builds lib<prefix>.a with the generated Makefile for the target (arena in .ccmram), and for the host into a program that runs', async () => {
     const arm = path.join(dir, 'make-arm');
     fs.cpSync(lib, arm, { recursive: true });
-    await mustRun(MAKE, ['-C', arm]);
+    await mustRun(MAKE, ['-C', arm, 'ARENA_SECTION=.ccmram']);
     expect((await mustRun(ARM_AR, ['t', path.join(arm, 'libvision.a')])).trim().split('\n').sort()).toEqual(['vision.o', 'vision_weights.o']);
+    expect(await symbolSection(ARM_OBJDUMP, path.join(arm, 'libvision.a'), 'vision_arena')).toBe('.ccmram');
     const host = path.join(dir, 'make-host');
     fs.cpSync(lib, host, { recursive: true });
     await mustRun(MAKE, ['-C', host, 'CC=gcc', 'AR=ar', 'CFLAGS=-std=c11 -ffp-contract=off -O2 -Wall -Werror']);
