@@ -83,6 +83,14 @@ describe.skipIf(skip)('compile --prefix', () => {
     }
   });
 
+  it('refuses --keep-inputs for an FPGA target (exit 2, naming the flag)', async () => {
+    const out = path.join(dir, 'fpga');
+    const r = await runCli(['compile', DIGITS, '--target', 'ice40-up5k', '--keep-inputs', '--out', out]);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--keep-inputs is for MCU targets; ice40-up5k is an FPGA target/);
+    expect(fs.existsSync(out)).toBe(false);
+  });
+
   it('refuses a prefix that is not a C identifier (exit 2, naming --prefix) before writing anything', async () => {
     for (const bad of ['9lives', 'kws-net', 'int', 'k w s']) {
       const out = path.join(dir, `bad-${bad.replace(/\W/g, '_')}`);
