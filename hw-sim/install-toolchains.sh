@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install the Debian packages edgeprune runs (host gcc and make, the Arm cross compiler, QEMU; the FPGA tools for the
-# coming FPGA backends), only those missing. As root it installs them; otherwise it names them and says what `make test`
+# Install the Debian packages edgeprune runs (host gcc, make, cmake, the Arm cross compiler, QEMU; the FPGA tools for
+# the coming FPGA backends), only those missing. As root it installs them; otherwise it names them and says what `make test`
 # does without them; with CI set, a missing package the tests need fails the setup (nothing may be skipped in CI).
 set -euo pipefail
 
@@ -9,6 +9,7 @@ TEST_REQUIRED=(
   "gcc:gcc"
   "libc-headers:libc6-dev"
   "make:make"
+  "cmake:cmake"
   "arm-none-eabi-gcc:gcc-arm-none-eabi"
   "newlib:libnewlib-arm-none-eabi"
   "qemu-system-arm:qemu-system-arm"

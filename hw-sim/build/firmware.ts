@@ -33,7 +33,7 @@ export interface ModelLibrary {
   name: string;
   /** C prefix of the library's symbols ('case7' → case7_run, CASE7_NUM_INPUTS). */
   prefix: string;
-  /** Folder holding the library's model.h (and, by default, its .c files). */
+  /** Folder holding the library's header (and, by default, its .c files): see libraryHeader. */
   dir: string;
   /** The library's C sources; default: every .c file in `dir`. */
   sources?: string[];
@@ -175,9 +175,18 @@ export function renderModelTable(models: ModelLibrary[]): string {
       name: m.name,
       prefix: m.prefix,
       macroPrefix: m.prefix.toUpperCase(),
-      header: path.resolve(m.dir, 'model.h'),
+      header: path.resolve(libraryHeader(m)),
     })),
   });
+}
+
+/**
+ * The library's header: `<prefix>.h`, as `edgeprune compile --prefix` names it, or model.h when the folder has no such
+ * file (hand-written libraries, and libraries compiled before the files followed the prefix).
+ */
+export function libraryHeader(m: ModelLibrary): string {
+  const named = path.join(m.dir, `${m.prefix}.h`);
+  return fs.existsSync(named) ? named : path.join(m.dir, 'model.h');
 }
 
 function checkModels(models: ModelLibrary[]): void {
@@ -190,7 +199,7 @@ function checkModels(models: ModelLibrary[]): void {
     if (names.has(m.name)) throw new Error(`hw-sim: two models are named '${m.name}'`);
     if (prefixes.has(m.prefix)) throw new Error(`hw-sim: two models use the prefix '${m.prefix}'`);
     if (/["\n\\]/.test(path.resolve(m.dir))) throw new Error(`hw-sim: model folder '${m.dir}' has a character #include cannot take`);
-    if (!fs.existsSync(path.join(m.dir, 'model.h'))) throw new UserError(`model library '${m.name}': ${path.join(m.dir, 'model.h')} does not exist`);
+    if (!fs.existsSync(libraryHeader(m))) throw new UserError(`model library '${m.name}': neither ${path.join(m.dir, `${m.prefix}.h`)} nor ${path.join(m.dir, 'model.h')} exists`);
     names.add(m.name);
     prefixes.add(m.prefix);
   }

@@ -17,6 +17,11 @@ export interface PlanProgram {
   inputs: readonly string[];
   /** Values read after the last step (graph outputs). */
   outputs: readonly string[];
+  /**
+   * Keep the inputs' bytes intact until the end: no other value shares them (a model run twice on the same input buffer
+   * gives the same outputs). Without it an input's bytes are reused once its last reader has run.
+   */
+  keepInputs?: boolean;
   steps: readonly PlanStep[];
 }
 
@@ -89,6 +94,7 @@ function lifetimes(program: PlanProgram, buffers: Buffers): Map<string, Lifetime
     for (const v of s.outputs) touch(v, k);
   });
   for (const v of program.outputs) touch(v, end);
+  if (program.keepInputs) for (const v of program.inputs) touch(v, end);
   return life;
 }
 
@@ -100,7 +106,8 @@ function lifetimes(program: PlanProgram, buffers: Buffers): Map<string, Lifetime
 function shareBuffers(program: PlanProgram): Buffers {
   const buffers = new Buffers();
   const life = lifetimes(program, buffers);
-  const holdsOutput = new Set(program.outputs);
+  // Buffers no step may overwrite in place: the graph outputs' and, kept intact, the inputs'.
+  const holdsOutput = new Set(program.keepInputs ? [...program.outputs, ...program.inputs] : program.outputs);
   const join = (child: string, root: string) => {
     const { from, into } = buffers.join(child, root);
     if (from === into) return;

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildFirmware, buildHostHarness, openHostSession, openQemuSession, type HarnessSession, type ModelLibrary } from '../../hw-sim/index.js';
-import { compileToC, KERNEL_DIR } from '../emit/c/compile-c.js';
+import { compileToC, KERNEL_DIR, libraryFileNames } from '../emit/c/compile-c.js';
 import { errorMessage, UserError } from '../errors.js';
 import { Tensor } from '../ir/tensor.js';
 import type { McuTarget } from '../targets/schema.js';
@@ -58,7 +58,7 @@ function compileCases(cases: string[], workDir: string): { compiled: CompiledCas
       const lib = compileToC(graph, { prefix });
       const dir = path.join(workDir, prefix);
       fs.mkdirSync(dir);
-      for (const [file, text] of lib.files) if (file.startsWith('model')) fs.writeFileSync(path.join(dir, file), text);
+      for (const file of [lib.names.header, lib.names.source, lib.names.weights]) fs.writeFileSync(path.join(dir, file), lib.files.get(file)!);
       compiled.push({
         name,
         library: { name, prefix, dir },
@@ -129,7 +129,7 @@ export async function runCases(open: () => Promise<HarnessSession>, cases: Compi
 const UNITY_GROUP = 24;
 
 /**
- * Group the libraries into unity files (`#include "c7/model.c"` ...): every symbol of a generated
+ * Group the libraries into unity files (`#include "c7/c7.c"` ...): every symbol of a generated
  * library is prefixed, so they compile together, several times faster than one compiler run each.
  */
 function unityBuild(cases: CompiledCase[], workDir: string): ModelLibrary[] {
@@ -137,7 +137,10 @@ function unityBuild(cases: CompiledCase[], workDir: string): ModelLibrary[] {
     if (i % UNITY_GROUP !== 0) return { ...c.library, sources: [] };
     const group = cases.slice(i, i + UNITY_GROUP);
     const file = path.join(workDir, `unity_${i / UNITY_GROUP}.c`);
-    const lines = group.flatMap((g) => [`#include "${g.library.prefix}/model.c"`, `#include "${g.library.prefix}/model_weights.c"`]);
+    const lines = group.flatMap((g) => {
+      const names = libraryFileNames(g.library.prefix);
+      return [`#include "${g.library.prefix}/${names.source}"`, `#include "${g.library.prefix}/${names.weights}"`];
+    });
     fs.writeFileSync(file, `/* ${group.length} generated model libraries in one translation unit. */\n${lines.join('\n')}\n`);
     return { ...c.library, sources: [file] };
   });

@@ -283,3 +283,13 @@ export function htmlText(text: string): string {
 export function markdownText(text: string): string {
   return displayText(text).replace(/[\\`*_[\]<>|~&]/g, (c) => `\\${c}`);
 }
+
+/**
+ * One line inside a fenced code block of a generated README: invisible code points (newlines included) as escapes, so
+ * the text stays on its line; a line that would read as a closing fence (up to 3 spaces, then ``` or ~~~) is indented
+ * by 4 spaces, which CommonMark keeps as content.
+ */
+export function markdownCodeLine(text: string): string {
+  const out = displayText(text);
+  return /^ {0,3}(`{3}|~{3})/.test(out) ? `    ${out}` : out;
+}

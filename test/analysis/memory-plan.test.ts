@@ -52,6 +52,23 @@ describe('memory plan', () => {
     expect(plan.offsets.get('c')).toBe(plan.offsets.get('a'));
   });
 
+  it('keeps the inputs\' bytes to the end with keepInputs: no value shares them, no step works in place on them', () => {
+    const steps: PlanStep[] = [
+      { inputs: ['x'], outputs: ['a'], inPlace: [{ output: 0, input: 0 }] },
+      { inputs: ['a'], outputs: ['b'] },
+      { inputs: ['b'], outputs: ['y'] },
+    ];
+    const sizes = { x: 400, a: 400, b: 400, y: 400 };
+    const reused = planMemory(program(sizes, steps, ['x'], ['y']));
+    expect(reused.offsets.get('a')).toBe(reused.offsets.get('x'));
+    const kept = planMemory({ ...program(sizes, steps, ['x'], ['y']), keepInputs: true });
+    expect(checkMemoryPlan(kept)).toEqual([]);
+    const x = kept.buffers.find((b) => b.values.includes('x'))!;
+    expect(x.values).toEqual(['x']);
+    expect(x.last).toBe(steps.length - 1);
+    expect(kept.arenaBytes).toBe(reused.arenaBytes + 400);
+  });
+
   it('rounds sizes up to the alignment', () => {
     const plan = planMemory(program({ x: 5, y: 3 }, [{ inputs: ['x'], outputs: ['y'] }], ['x'], ['y']), 4);
     expect(plan.arenaBytes).toBe(12);

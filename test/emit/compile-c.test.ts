@@ -60,7 +60,7 @@ describe('C emitter', () => {
     expect(lib.view.weightBytes).toBe(5994 * 4);
     const c = lib.files.get('model.c')!;
     expect(c).not.toMatch(/malloc|printf|stdio/);
-    expect(c).toMatch(/static uint8_t model_arena\[31360\]/);
+    expect(c).toMatch(/static EP_ALIGN\(8\) uint8_t model_arena\[31360\] MODEL__ARENA_PLACE;/);
   });
 
   it('folds BatchNorm before lowering', () => {
@@ -68,11 +68,13 @@ describe('C emitter', () => {
     expect(lib.steps.some((s) => s.nodes.some((n) => n.startsWith('bn')))).toBe(false);
   });
 
-  it('uses the prefix for every public symbol', () => {
+  it('uses the prefix for every public symbol and the file names', () => {
     const lib = compileToC(mnistLikeCnn(), { prefix: 'digits' });
-    expect(lib.files.get('model.h')).toMatch(/#define DIGITS_NUM_INPUTS 1/);
-    expect(lib.files.get('model.c')).toMatch(/int digits_run\(void\)/);
-    expect(lib.files.get('model_weights.c')).toMatch(/const float digits_w_conv1_weight\[200\]/);
+    expect([...lib.files.keys()].filter((f) => !f.startsWith('ep_')).sort()).toEqual(['digits.c', 'digits.h', 'digits_weights.c']);
+    expect(lib.files.get('digits.h')).toMatch(/#define DIGITS_NUM_INPUTS 1/);
+    expect(lib.files.get('digits.c')).toMatch(/int digits_run\(void\)/);
+    expect(lib.files.get('digits.c')).toMatch(/#include "digits.h"/);
+    expect(lib.files.get('digits_weights.c')).toMatch(/const float digits_w_conv1_weight\[200\]/);
     expect(() => compileToC(mnistLikeCnn(), { prefix: 'Bad-Name' })).toThrow(/not usable as a C symbol prefix/);
   });
 

@@ -28,7 +28,7 @@ describe('C emitter on int8 values', () => {
     const [, first, second] = /ep_copy_blocks_s8\(MODEL_ARENA_S8\((\d+)\), 3, MODEL_ARENA_S8\(\d+\), 2, 2, 15\);\n\s+ep_copy_blocks_s8\(MODEL_ARENA_S8\((\d+)\)/.exec(c)!;
     expect(Number(second) - Number(first)).toBe(2);
     expect(c.split('\n').filter((l) => /^\s+ep_/.test(l)).join('\n')).not.toContain('ARENA_F32(');
-    expect(lib.files.get('model_weights.c')).toContain('const int8_t model_w_extra[15] __attribute__((aligned(8))) = {\n  -128, -111, -94,');
+    expect(lib.files.get('model_weights.c')).toContain('EP_ALIGN(8) const int8_t model_w_extra[15] = {\n  -128, -111, -94,');
     expect(lib.files.get('model.h')).toContain('int model_invoke(const int8_t *input0, int8_t *output0);');
     expect(lib.files.get('model.h')).toContain('#include <stdint.h>');
     expect(lib.files.get('model.h')).toContain(' * Precision: int8 (int8 weights and activations; inputs and outputs of the types below) */');

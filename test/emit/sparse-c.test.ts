@@ -65,12 +65,12 @@ describe('C emitter with sparse layers', () => {
   it('emits typed index arrays and sparse calls for a pruned model, deterministically', () => {
     const g = pruned(digitsCnn(), 0.9);
     const lib = compileToC(g, { prefix: 'digits' });
-    expect(lib.files.get('model.c')).toMatch(/ep_sparse_conv2d_f32\(.*digits_w_conv2_weight_sparse_cnt, digits_w_conv2_weight_sparse_off_8x8_1x1, digits_w_conv2_weight_sparse_tap, digits_w_conv2_weight_sparse_val, digits_w_conv2_bias,/);
-    expect(lib.files.get('model.c')).toMatch(/ep_sparse_dense_f32\(.*digits_w_fc1_weight_T_sparse_hdr|ep_sparse_dense_f32\(.*digits_w_fc1_weight_sparse_hdr/);
-    expect(lib.files.get('model.c')).toMatch(/extern const uint32_t digits_w_fc1_weight_sparse_off\[\d+\];/);
-    const weights = lib.files.get('model_weights.c')!;
+    expect(lib.files.get('digits.c')).toMatch(/ep_sparse_conv2d_f32\(.*digits_w_conv2_weight_sparse_cnt, digits_w_conv2_weight_sparse_off_8x8_1x1, digits_w_conv2_weight_sparse_tap, digits_w_conv2_weight_sparse_val, digits_w_conv2_bias,/);
+    expect(lib.files.get('digits.c')).toMatch(/ep_sparse_dense_f32\(.*digits_w_fc1_weight_T_sparse_hdr|ep_sparse_dense_f32\(.*digits_w_fc1_weight_sparse_hdr/);
+    expect(lib.files.get('digits.c')).toMatch(/extern const uint32_t digits_w_fc1_weight_sparse_off\[\d+\];/);
+    const weights = lib.files.get('digits_weights.c')!;
     expect(weights).toMatch(/#include <stdint.h>/);
-    expect(weights).toMatch(/const uint16_t digits_w_fc1_weight_sparse_hdr\[32\] __attribute__\(\(aligned\(8\)\)\) = \{\n {2}\d+u,/);
+    expect(weights).toMatch(/EP_ALIGN\(8\) const uint16_t digits_w_fc1_weight_sparse_hdr\[32\] = \{\n {2}\d+u,/);
     expect(weights).toMatch(/const uint8_t digits_w_conv1_weight_sparse_tap\[\d+\]/);
     const bytes = { float: 4, uint8_t: 1, uint16_t: 2, uint32_t: 4, int32_t: 4 } as Record<string, number>;
     expect(lib.view.weightBytes).toBe(lib.view.weights.reduce((s, w) => s + w.elements * bytes[w.ctype], 0));

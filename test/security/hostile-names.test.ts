@@ -17,7 +17,7 @@ import { GraphBuilder } from '../../src/ir/builder.js';
 import { exportOnnx } from '../../src/onnx/export.js';
 import { makefileView, renderMakefile } from '../../src/emit/c/makefile.js';
 import { findMcuTarget } from '../../src/targets/load-targets.js';
-import { cComment, isInvisible } from '../../src/util/escape.js';
+import { cComment, isInvisible, markdownText } from '../../src/util/escape.js';
 import { runCli } from '../support/cli.js';
 import {
   corpusModel, corpusModelFile, HOSTILE_GRAPH_NAME, HOSTILE_MODEL_NAMES, HOSTILE_NAMES, plainNames, PWNED_FILE,
@@ -156,6 +156,35 @@ describe('hostile model text', () => {
     const sections = await execa('arm-none-eabi-objdump', ['-h', path.join(outHostile, 'libmodel.a')], { timeout: 60_000 });
     expect(String(sections.stdout)).not.toMatch(/\.init_array|\.ctors|\.preinit_array/);
   }, 600_000);
+
+  it('writes README.md, CMakeLists.txt and zephyr/ with the names escaped: no raw control, no injected line or markup', async () => {
+    const outs = { hostile: path.join(root, 'proj-hostile'), plain: path.join(root, 'proj-plain') };
+    for (const [file, out] of [[hostileFile, outs.hostile], [plainFile, outs.plain]]) {
+      const r = await runCli(['compile', file, '--target', TARGET.name, '--out', out], { cwd: work });
+      expect(r.exitCode, r.stderr).toBe(0);
+    }
+    const lines = (out: string, name: string) => fs.readFileSync(path.join(out, name), 'utf8').split('\n');
+    for (const name of ['README.md', 'CMakeLists.txt', 'zephyr/module.yml', 'zephyr/CMakeLists.txt']) {
+      const hostile = lines(outs.hostile, name);
+      const plain = lines(outs.plain, name);
+      expect(hostile, name).toHaveLength(plain.length);
+      expect(rawControls(hostile.join('\n')), name).toEqual([]);
+      let fenced = false;
+      hostile.forEach((line, k) => {
+        if (name !== 'README.md') {
+          // CMake and YAML: model text only in comment lines.
+          if (line !== plain[k]) expect(plain[k].startsWith('#') && line.startsWith('#'), `${name}:${k + 1}`).toBe(true);
+          return;
+        }
+        // Markdown: fences and code lines are the plain model's, headings stay headings, table rows keep their cells.
+        if (plain[k].startsWith('```')) fenced = !fenced;
+        if (fenced || plain[k].startsWith('```')) expect(line, `${name}:${k + 1}`).toBe(plain[k]);
+        if (plain[k].startsWith('#')) expect(/^#+ /.exec(line)?.[0], `${name}:${k + 1}`).toBe(/^#+ /.exec(plain[k])?.[0]);
+        if (plain[k].startsWith('|')) expect(line.split(/(?<!\\)\|/).length, `${name}:${k + 1}`).toBe(plain[k].split('|').length);
+      });
+    }
+    expect(fs.readFileSync(path.join(outs.hostile, 'README.md'), 'utf8')).toContain(markdownText(HOSTILE_MODEL_NAMES.graph));
+  }, 300_000);
 
   it('verifies on the host and in QEMU, and nothing injected runs', async () => {
     const r = await runCli(['verify', hostileFile, '--target', TARGET.name, '--vectors', '2'], { cwd: work, timeout: 500_000 });

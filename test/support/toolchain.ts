@@ -6,6 +6,7 @@ import { execa } from 'execa';
 export const TOOL_PACKAGES = {
   gcc: 'gcc libc6-dev',
   make: 'make',
+  cmake: 'cmake',
   'arm-none-eabi-gcc': 'gcc-arm-none-eabi libnewlib-arm-none-eabi',
   'qemu-system-arm': 'qemu-system-arm',
 } as const;

@@ -6,7 +6,7 @@ import { compileToC } from '../../emit/c/compile-c.js';
 import type { SparseMode } from '../../emit/c/sparse-choice.js';
 import { UserError } from '../../errors.js';
 import { checkFitsTarget } from '../../emit/c/size-check.js';
-import { renderMakefile } from '../../emit/c/makefile.js';
+import { projectFiles } from '../../emit/c/project-files.js';
 import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import { DEFAULT_TARGET_NAME, findTarget, isFpgaTarget } from '../../targets/load-targets.js';
@@ -25,6 +25,7 @@ interface CompileOptions extends PrecisionOptions {
   out: string;
   prefix?: string;
   sparse: SparseMode;
+  keepInputs?: boolean;
   force?: boolean;
   json?: boolean;
   inputShape?: InputShapes;
@@ -43,12 +44,16 @@ export function registerCompile(program: Command): void {
     .option('--reuse-factor <spec>', 'FPGA targets: reuse factor of every layer (1: every product in parallel) and/or node=factor, e.g. 1 or 64,fc3=10', parseReuseFactor)
     .option('--multipliers <where>', 'FPGA targets: multipliers on DSP blocks (dsp), in LUT logic (lut), or auto: DSP blocks when the design\'s multipliers fit the target\'s', parseMultiplierMapping)
     .option('--sparse <mode>', 'weight-sparse kernels for pruned layers: auto (per layer, when estimated faster and no bigger), never, always', 'auto')
+    .option('--keep-inputs', 'MCU targets: <prefix>_run() leaves its input buffers intact (the arena does not reuse their bytes; a larger arena)')
     .option('--force', 'replace an existing output directory')
     .option('--json', 'print a JSON summary')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape);
   addPrecisionOptions(cmd).action(async (file: string, options: CompileOptions) => {
     const found = findTarget(options.target);
-    if (isFpgaTarget(found)) return compileForFpga(file, found, options);
+    if (isFpgaTarget(found)) {
+      refuseOtherKindFlags([['--keep-inputs', options.keepInputs]], 'MCU', found.name);
+      return compileForFpga(file, found, options);
+    }
     refuseOtherKindFlags([['--reuse-factor', options.reuseFactor], ['--multipliers', options.multipliers]], 'FPGA', found.name);
     const target = found;
     if (!['auto', 'never', 'always'].includes(options.sparse)) throw new UserError(`--sparse must be auto, never or always, got '${options.sparse}'`);
@@ -56,10 +61,9 @@ export function registerCompile(program: Command): void {
     checkOutputDir(options.out, outOptions);
     const model = await loadModel(file, { inputShapes: options.inputShape });
     const { graph: g, choice: precision } = modelForPrecision(model, target, options, 'compile');
-    const lib = compileToC(g, { prefix: options.prefix, sparse: options.sparse, estimator: targetEstimator(target), target });
+    const lib = compileToC(g, { prefix: options.prefix, sparse: options.sparse, estimator: targetEstimator(target), target, keepInputs: options.keepInputs });
     checkFitsTarget(lib, target);
-    const files = new Map(lib.files);
-    files.set('Makefile', renderMakefile(lib, target));
+    const files = new Map([...lib.files, ...projectFiles(lib, target)]);
     writeDirAtomically(options.out, files, outOptions);
     const summary = {
       out: options.out,
@@ -69,6 +73,7 @@ export function registerCompile(program: Command): void {
       files: [...files.keys()].sort(),
       arenaBytes: lib.plan.arenaBytes,
       arenaLowerBoundBytes: lib.plan.lowerBoundBytes,
+      inputsKept: lib.view.keepInputs,
       weightBytes: lib.view.weightBytes,
       layers: lib.steps.length,
       sparseLayers: lib.steps.filter((st) => st.sparse?.kernel === 'sparse').map((st) => st.nodes.join('+')),
@@ -79,7 +84,7 @@ export function registerCompile(program: Command): void {
       console.log(`  precision: ${terminalText(precision.reason)}`);
       console.log(`  weights ${formatBytes(summary.weightBytes)} (flash) · arena ${formatBytes(summary.arenaBytes)} (RAM; lower bound ${formatBytes(summary.arenaLowerBoundBytes)})`);
       if (summary.sparseLayers.length > 0) console.log(`  weight-sparse kernels: ${summary.sparseLayers.map(terminalName).join(', ')}`);
-      console.log(`  build: make -C ${terminalText(options.out)}   (needs arm-none-eabi-gcc)`);
+      console.log(`  build: make -C ${terminalText(options.out)}   (needs arm-none-eabi-gcc), or CMake (CMakeLists.txt) or Zephyr (zephyr/): see README.md`);
     }
   });
 }

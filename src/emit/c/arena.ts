@@ -26,9 +26,12 @@ export function valueBytes(g: Graph, steps: readonly CStep[]): Map<string, numbe
   return sizes;
 }
 
-/** The memory plan over the steps' run-time values; an unsound plan is a bug. */
-export function planArena(g: Graph, steps: readonly CStep[]): MemoryPlan {
-  const plan = planMemory({ sizes: valueBytes(g, steps), inputs: g.inputs.map((v) => v.name), outputs: g.outputs.map((v) => v.name), steps }, ARENA_ALIGNMENT);
+/**
+ * The memory plan over the steps' run-time values; an unsound plan is a bug. keepInputs: the inputs' bytes stay intact
+ * through a run (see PlanProgram.keepInputs).
+ */
+export function planArena(g: Graph, steps: readonly CStep[], options: { keepInputs?: boolean } = {}): MemoryPlan {
+  const plan = planMemory({ sizes: valueBytes(g, steps), inputs: g.inputs.map((v) => v.name), outputs: g.outputs.map((v) => v.name), steps, keepInputs: options.keepInputs }, ARENA_ALIGNMENT);
   const problems = checkMemoryPlan(plan);
   if (problems.length) throw new Error(`memory plan is unsound:\n  ${problems.join('\n  ')}`);
   return plan;

@@ -26,6 +26,8 @@ export const KERNEL_DIR = repoPath('templates/c/lib');
 export interface CLibrary {
   /** Relative path → content. */
   files: Map<string, string>;
+  /** The library's own files, named after the prefix (kws.h, kws.c, kws_weights.c for --prefix kws). */
+  names: LibraryFileNames;
   /** The graph as compiled (after the C backend's passes). */
   graph: Graph;
   steps: CStep[];
@@ -53,11 +55,28 @@ export interface CompileCOptions {
    * with EPHW_TRACE) after each step with the step's outputs. Not for deployment.
    */
   trace?: boolean;
+  /**
+   * Keep the inputs' bytes intact through <prefix>_run() (the arena planner does not reuse them), so that a model run
+   * twice on the input buffers it was given gives the same outputs. Default false: an input's bytes are reused once its
+   * last reader has run (a smaller arena; the cost model and the budgets plan the same way), and model.h says so.
+   */
+  keepInputs?: boolean;
 }
 
 /** The passes the C backend runs before lowering. */
 function prepare(g: Graph): Graph {
   return runPasses(g, [foldBatchNorm, eliminateDeadCode]);
+}
+
+/** The generated files of a library with symbol prefix `prefix`: two models with different prefixes share a folder. */
+export interface LibraryFileNames {
+  header: string;
+  source: string;
+  weights: string;
+}
+
+export function libraryFileNames(prefix: string): LibraryFileNames {
+  return { header: `${prefix}.h`, source: `${prefix}.c`, weights: `${prefix}_weights.c` };
 }
 
 function kernelHeaders(): string[] {
@@ -73,15 +92,17 @@ export function compileToC(source: Graph, options: CompileCOptions = {}): CLibra
     throw new UserError(`not supported by the C backend: graph output${constantOutputs.length > 1 ? 's' : ''} ${constantOutputs.map((o) => `'${o.name}'`).join(', ')} ${constantOutputs.length > 1 ? 'are constants' : 'is a constant'} (it does not depend on the inputs)`);
   }
   const steps = lowerGraph(g, { sparse: options.sparse, estimator: options.estimator });
-  const plan = planArena(g, steps);
+  const keepInputs = options.keepInputs === true;
+  const plan = planArena(g, steps, { keepInputs });
   if (options.target) checkLoweredFitsTarget({ steps, plan }, options.target);
   const hash = crypto.createHash('sha256').update(exportOnnx(g)).digest('hex');
   const headers = kernelHeaders();
-  const view = buildViewModel({ graph: g, steps, plan, prefix, generator: `edgeprune ${VERSION}`, hash, kernelHeaders: headers, trace: options.trace });
+  const names = libraryFileNames(prefix);
+  const view = buildViewModel({ graph: g, steps, plan, prefix, generator: `edgeprune ${VERSION}`, hash, kernelHeaders: headers, files: names, trace: options.trace, keepInputs });
   const files = new Map<string, string>();
-  files.set('model.h', renderTemplate('c/model.h.hbs', view));
-  files.set('model.c', renderTemplate('c/model.c.hbs', view));
-  files.set('model_weights.c', renderTemplate('c/model_weights.c.hbs', view));
+  files.set(names.header, renderTemplate('c/model.h.hbs', view));
+  files.set(names.source, renderTemplate('c/model.c.hbs', view));
+  files.set(names.weights, renderTemplate('c/model_weights.c.hbs', view));
   for (const h of headers) files.set(h, fs.readFileSync(`${KERNEL_DIR}/${h}`, 'utf8'));
-  return { files, graph: g, steps, plan, view };
+  return { files, names, graph: g, steps, plan, view };
 }

@@ -5,11 +5,15 @@ import { targetCFlags } from '../../targets/flags.js';
 import { makeComment, makeVariableValue } from '../../util/escape.js';
 import { VERSION } from '../../version.js';
 import { renderTemplate } from '../render-template.js';
-import type { CLibrary } from './compile-c.js';
+import type { CLibrary, LibraryFileNames } from './compile-c.js';
 
 /** The template's view: the model's and the target's text escaped for a Makefile comment, the flags for a variable. */
 export interface MakefileView {
   prefix: string;
+  PREFIX: string;
+  files: LibraryFileNames;
+  /** The objects of lib<prefix>.a (kws.o kws_weights.o). */
+  objects: string;
   modelName: string;
   targetName: string;
   targetDescription: string;
@@ -20,6 +24,9 @@ export interface MakefileView {
 export function makefileView(lib: CLibrary, target: McuTarget): MakefileView {
   return {
     prefix: lib.view.prefix,
+    PREFIX: lib.view.PREFIX,
+    files: lib.names,
+    objects: [lib.names.source, lib.names.weights].map((f) => f.replace(/\.c$/, '.o')).join(' '),
     modelName: makeComment(lib.graph.name),
     targetName: makeComment(target.name),
     targetDescription: makeComment(target.description),

@@ -10,6 +10,7 @@ import { shapeSize, shapeToString } from '../../ir/tensor.js';
 import { C_ELEMENT_BYTES, cElementType, cTypeOf, type CArg, type CElementType, type CStep, type CWeight } from './c-step.js';
 import { cComment, cIdentifier } from '../../util/escape.js';
 import { cFloat } from './c-literals.js';
+import type { LibraryFileNames } from './compile-c.js';
 
 export interface IoView {
   index: number;
@@ -52,6 +53,8 @@ export interface ModelView {
   hash: string;
   prefix: string;
   PREFIX: string;
+  /** The library's file names (after the prefix). */
+  files: LibraryFileNames;
   arenaBytes: number;
   arenaLowerBoundBytes: number;
   /** Every buffer's offset is a multiple of this. */
@@ -69,6 +72,8 @@ export interface ModelView {
   kernelHeaders: string[];
   /** A trace build (verify --trace): model.c declares and calls ephw_trace_value. */
   trace: boolean;
+  /** <prefix>_run() leaves the inputs' bytes intact (compile --keep-inputs); otherwise it reuses them. */
+  keepInputs: boolean;
 }
 
 const VALUES_PER_ROW = 8;
@@ -166,8 +171,11 @@ export interface ViewModelInput {
   generator: string;
   hash: string;
   kernelHeaders: string[];
+  files: LibraryFileNames;
   /** A trace build: each step's outputs go to ephw_trace_value (hw-sim's harness) after the step. */
   trace?: boolean;
+  /** The plan keeps the inputs' bytes intact. */
+  keepInputs: boolean;
 }
 
 /** model.h's precision line: float32, or int8 and whether the model converts its float inputs and outputs itself. */
@@ -231,6 +239,7 @@ export function buildViewModel(input: ViewModelInput): ModelView {
     hash: input.hash,
     prefix,
     PREFIX: prefix.toUpperCase(),
+    files: input.files,
     arenaBytes: plan.arenaBytes,
     arenaLowerBoundBytes: plan.lowerBoundBytes,
     arenaAlignment: plan.alignment,
@@ -244,5 +253,6 @@ export function buildViewModel(input: ViewModelInput): ModelView {
     weightBytes: weightViews.reduce((s, w) => s + w.bytes, 0),
     kernelHeaders: input.kernelHeaders,
     trace: input.trace === true,
+    keepInputs: input.keepInputs,
   };
 }

@@ -35,6 +35,21 @@
 #define EP_CONSTANT(x) 0
 #endif
 
+/* EP_ALIGN(n): align a variable to n bytes, written before its type (`static EP_ALIGN(8) uint8_t a[16];`), as the
+ * generated arena and weight arrays use it. GCC and Clang (and compilers that define __GNUC__: armclang, TI's and
+ * NXP's GCC-compatible modes) take the attribute, other C11 compilers _Alignas (IAR, MSVC /std:c11). Older compilers:
+ * define EP_ALIGN(n) for them (-D'EP_ALIGN(n)=...'); an empty EP_ALIGN is wrong for pruned layers, whose uint8/uint16
+ * index arrays the sparse kernels read as words (4-byte alignment at least). */
+#ifndef EP_ALIGN
+#if defined(__GNUC__)
+#define EP_ALIGN(n) __attribute__((aligned(n)))
+#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
+#define EP_ALIGN(n) _Alignas(n)
+#else
+#error "EP_ALIGN(n) is not known for this compiler: define it (align a variable to n bytes), e.g. -D'EP_ALIGN(n)=...'"
+#endif
+#endif
+
 #define EP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define EP_MAX(a, b) ((a) > (b) ? (a) : (b))
 
