@@ -3,7 +3,7 @@
 import { exportOnnx } from '../onnx/export.js';
 import { compileToC } from '../emit/c/compile-c.js';
 import { targetEstimator } from '../cost/estimator.js';
-import { renderMakefile } from '../emit/c/makefile.js';
+import { projectFiles } from '../emit/c/project-files.js';
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import { sampleTensors, type Dataset } from '../data/dataset.js';
@@ -110,7 +110,8 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
   const files = new Map<string, string | Uint8Array>();
   files.set('model.onnx', exportOnnx(deployed));
   for (const [name, text] of lib.files) files.set(`c/${name}`, text);
-  files.set('c/Makefile', renderMakefile(lib, target));
+  // The library's project files (Makefile, CMakeLists.txt, README.md, zephyr/), as compile writes them.
+  for (const [name, text] of projectFiles(lib, target)) files.set(`c/${name}`, text);
   const fileList = [...files.keys(), 'report.json', 'report.html'].sort();
   const report = buildReport({
     model: input.modelName, target, budgets, maxDrop: input.search.maxDrop,

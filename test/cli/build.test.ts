@@ -60,7 +60,7 @@ describe('edgeprune build', () => {
     expect(html.match(/<svg/g)?.length).toBe(2);
     expect(html).toContain(maxInstructions.toLocaleString('en-US'));
     expect(html).not.toMatch(/(src|href)="https?:/);
-    for (const f of ['model.onnx', 'c/model.c', 'c/model.h', 'c/model_weights.c', 'c/Makefile']) expect(fs.existsSync(path.join(out, f)), f).toBe(true);
+    for (const f of ['model.onnx', 'c/model.c', 'c/model.h', 'c/model_weights.c', 'c/Makefile', 'c/CMakeLists.txt', 'c/README.md', 'c/zephyr/module.yml', 'c/zephyr/CMakeLists.txt']) expect(fs.existsSync(path.join(out, f)), f).toBe(true);
     expect(report.files).toContain('c/model.c');
 
     // The pruned model is a valid ONNX model that verifies on its own.
