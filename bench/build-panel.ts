@@ -163,6 +163,7 @@ async function build(family: Family, seed: number, target: string, fraction: num
       family: family.name, seed, target, fraction, criterion, met: r.exitCode === 0 && report.passed === true,
       instructionLimit: limits.instructions, ramLimit: limits.ramBytes,
       instructions: measured('instructions'), ramBytes: measured('ramBytes'), drop: report.accuracy.dropPoints, seconds,
+      stoppedBecause: report.stoppedBecause, epochs: report.fineTuning.epochs,
     },
     keptEpochs: report.fineTuning.keptEpochs,
   };
@@ -257,6 +258,8 @@ function render({ dense, builds, baselines }: PanelResult, json: boolean): void 
     r.family, r.seed, r.target, fractionName(r.fraction), r.criterion, count(denseOf(r).instructions), count(r.instructionLimit), count(r.instructions),
     count(denseOf(r).ramBytes), count(r.ramLimit), count(r.ramBytes), r.drop.toFixed(2), r.seconds.toFixed(0), r.met ? 'met' : 'NOT MET',
   ]), 5));
+  const stops = builds.filter((r) => !r.met && r.stoppedBecause);
+  if (stops.length > 0) console.log(`\nwhy the searches not met stopped:\n${stops.map((r) => `  ${r.family} seed ${r.seed} ${r.target} ${fractionName(r.fraction)} ${r.criterion}: ${r.stoppedBecause}`).join('\n')}`);
   if (baselines.length > 0) {
     console.log('\nbaselines (same model, budgets and cost model; fine-tuned as many epochs as the build kept):\n');
     console.log(table(['case', 'seed', 'target', 'budget', 'baseline', 'level', 'epochs', 'instr. measured', 'RAM measured', 'drop (pts)', 'result'], baselines.map((b) => [

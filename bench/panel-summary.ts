@@ -20,6 +20,10 @@ export interface BuildRow extends PanelCase {
   /** Test points lost, dense float → deployed. */
   drop: number;
   seconds: number;
+  /** Why the search stopped short of the budgets (report.stoppedBecause), null when it met them. */
+  stoppedBecause?: string | null;
+  /** Fine-tuning epochs in all and on the deployed model's path (report.fineTuning). */
+  epochs?: number;
 }
 
 export interface BaselineRow extends PanelCase {

@@ -357,7 +357,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
           const a = await assess(tuned);
           const v = a.validation;
           const before = validation;
-          if (!recoveryHelped({ validation, loss: validationLoss }, a)) return `${o.recoveryEpochs} more epochs of the current model (did not help: validation ${pct(before)} → ${pct(v)}; the previous weights kept)`;
+          if (!recoveryHelped({ validation, loss: validationLoss }, a, { samples: data.validation.count, withinDrop: drop(v) <= o.maxDrop })) return `${o.recoveryEpochs} more epochs of the current model (did not help: validation ${pct(before)} → ${pct(v)}; the previous weights kept)`;
           graph = tuned;
           validation = v;
           validationLoss = a.loss;

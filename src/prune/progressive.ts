@@ -247,7 +247,7 @@ class Loop {
           const after = await this.assess(tuned);
           const validation = after.validation;
           const before = this.currentValidation();
-          const better = recoveryHelped({ validation: before, loss: (await this.assess(this.graph)).loss }, after);
+          const better = recoveryHelped({ validation: before, loss: (await this.assess(this.graph)).loss }, after, { samples: this.data.validation.count, withinDrop: this.dropPoints(validation) <= this.o.maxDrop });
           if (better) this.graph = tuned;
           // The current model's weights changed: the same structure is worth trying again.
           made.clear();

@@ -63,13 +63,16 @@ export interface Assessed {
 }
 
 /**
- * Whether the longer fine-tune of the current model (recovery a) is kept: its validation loss fell, when both losses
- * are known (a one-sample accuracy dip is noise on a few hundred samples; a NaN score is never kept), else its score
- * did not fall.
+ * Whether the longer fine-tune of the current model (recovery a) is kept. Never when it drops more than --max-drop
+ * from the reference (`withinDrop` false: every proposal from it would be refused). Else when its score did not fall,
+ * or when its validation loss fell (both losses known) and it lost at most one sample of the split (`samples`): a
+ * one-sample dip is noise on a few hundred samples, more is not. A NaN score is never kept.
  */
-export function recoveryHelped(before: Assessed, after: Assessed): boolean {
-  if (Number.isFinite(before.loss) && Number.isFinite(after.loss)) return after.loss! < before.loss! && !Number.isNaN(after.validation);
-  return comparableScore(after.validation) >= comparableScore(before.validation);
+export function recoveryHelped(before: Assessed, after: Assessed, o: { samples: number; withinDrop: boolean }): boolean {
+  if (!o.withinDrop || Number.isNaN(after.validation)) return false;
+  if (comparableScore(after.validation) >= comparableScore(before.validation)) return true;
+  const lossFell = Number.isFinite(before.loss) && Number.isFinite(after.loss) && after.loss! < before.loss!;
+  return lossFell && o.samples > 0 && before.validation - after.validation <= 1 / o.samples + 1e-12;
 }
 
 /** The scale written for people: "1/4 of the step". */

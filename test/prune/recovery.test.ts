@@ -99,11 +99,17 @@ describe('proposeWithRecovery', () => {
 });
 
 describe('recoveryHelped: whether the current model\'s longer fine-tune is kept', () => {
-  it('decides on the loss when both are known, on the score otherwise; NaN is never kept', () => {
-    expect(recoveryHelped({ validation: 0.9, loss: 0.3 }, { validation: 0.895, loss: 0.25 })).toBe(true);
-    expect(recoveryHelped({ validation: 0.9, loss: 0.3 }, { validation: 0.91, loss: 0.35 })).toBe(false);
-    expect(recoveryHelped({ validation: 0.9, loss: 0.3 }, { validation: NaN, loss: 0.1 })).toBe(false);
-    expect(recoveryHelped({ validation: 0.9 }, { validation: 0.9, loss: 0.1 })).toBe(true);
-    expect(recoveryHelped({ validation: 0.9, loss: NaN }, { validation: 0.89, loss: 0.1 })).toBe(false);
+  it('keeps a better score; a one-sample dip only when the loss fell; never beyond --max-drop or NaN', () => {
+    const o = { samples: 200, withinDrop: true }; // one sample = 0.005
+    expect(recoveryHelped({ validation: 0.9, loss: 0.3 }, { validation: 0.91, loss: 0.35 }, o)).toBe(true);
+    expect(recoveryHelped({ validation: 0.9, loss: 0.3 }, { validation: 0.895, loss: 0.25 }, o)).toBe(true);
+    expect(recoveryHelped({ validation: 0.9, loss: 0.3 }, { validation: 0.895, loss: 0.35 }, o)).toBe(false);
+    // Two samples down: not kept, whatever the loss did.
+    expect(recoveryHelped({ validation: 0.9, loss: 0.3 }, { validation: 0.89, loss: 0.1 }, o)).toBe(false);
+    // Without a loss on both sides, the score decides.
+    expect(recoveryHelped({ validation: 0.9 }, { validation: 0.895, loss: 0.1 }, o)).toBe(false);
+    expect(recoveryHelped({ validation: 0.9 }, { validation: 0.9 }, o)).toBe(true);
+    expect(recoveryHelped({ validation: 0.9, loss: 0.3 }, { validation: NaN, loss: 0.1 }, o)).toBe(false);
+    expect(recoveryHelped({ validation: 0.9, loss: 0.3 }, { validation: 0.95, loss: 0.1 }, { ...o, withinDrop: false })).toBe(false);
   });
 });
