@@ -45,6 +45,8 @@ describe('edgeprune inspect', () => {
     expect(report.totals).toMatchObject({ params: 5994, macs: 786_560, weightBytes: 5994 * 4 });
     // The peak is at the first ReLU: its input and output, 8x28x28 floats each.
     expect(report.totals.peakActivationBytes).toBe(2 * 8 * 28 * 28 * 4);
+    // The arena the C library plans: the ReLU runs in place, so the first conv's output and the pool's share less.
+    expect(report.arena).toEqual({ bytes: 31_360, lowerBoundBytes: 31_360, refused: null });
     expect(report.layers[0]).toMatchObject({ name: 'conv1', params: 208, macs: 156_800, sparsity: 0 });
   });
 
@@ -54,6 +56,21 @@ describe('edgeprune inspect', () => {
     expect(r.stdout).toMatch(/conv1\s+Conv\s+1x1x28x28\s+1x8x28x28\s+208\s+156,800/);
     expect(r.stdout).toMatch(/totals: 5,994 parameters · 786,560 MACs/);
     expect(r.stdout).toMatch(/peak activations: 49\.0 KiB/);
+    expect(r.stdout).toMatch(/arena: 30\.6 KiB, the C library's static RAM as compile plans it \(lower bound 30\.6 KiB\)/);
+  });
+
+  it('says why no arena is planned when the C backend refuses the model', async () => {
+    // int16 Add: the interpreter runs it, the C backend runs Add on float32 only (ONNX elem type 5 = int16).
+    const file = write('int16-add.onnx', rawModel({
+      opset: 13, inputs: [{ name: 'x', shape: [1, 4], elemType: 5 }, { name: 'y', shape: [1, 4], elemType: 5 }], outputs: [{ name: 'z', elemType: 5 }],
+      nodes: [{ op: 'Add', inputs: ['x', 'y'], outputs: ['z'], name: 'add16' }],
+    }));
+    const r = await runCli(['inspect', file, '--json']);
+    expect(r.exitCode).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.arena).toMatchObject({ bytes: null, lowerBoundBytes: null });
+    expect(report.arena.refused).toMatch(/^not supported by the C backend: node 'add16' \(Add\): value 'x' is int16/);
+    expect((await runCli(['inspect', file])).stdout).toMatch(/arena: not planned: not supported by the C backend: node 'add16'/);
   });
 
   it('reports weight sparsity', async () => {

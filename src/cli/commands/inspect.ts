@@ -1,4 +1,4 @@
-// `edgeprune inspect <model>`: per-layer table and totals (parameters, MACs, memory, sparsity).
+// `edgeprune inspect <model>`: per-layer table and totals (parameters, MACs, memory: the C library's planned arena, sparsity).
 
 import type { Command } from 'commander';
 import { modelStats, nodeParams, type ModelStats } from '../../analysis/model-stats.js';
@@ -8,6 +8,8 @@ import { byteSize } from '../../ir/dtype.js';
 import { dimsToString, producers, type Graph } from '../../ir/graph.js';
 import { loadModel } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
+import { plannedArena } from '../../emit/c/compile-c.js';
+import { UserError } from '../../errors.js';
 import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
 import { formatBytes, formatCount, formatPercent, renderTable } from '../format.js';
 import { collectInputShape } from '../options.js';
@@ -31,8 +33,23 @@ function layerWeights(g: Graph): string[] {
   });
 }
 
-export function inspectReport(file: string, g: Graph, stats: ModelStats, tensors: TensorEntry[] = tensorTable(g)) {
+/** The C library's arena for the model (bytes and the planner's lower bound), or why the C backend refuses the model. */
+export type ArenaFigure = { bytes: number; lowerBoundBytes: number; refused: null } | { bytes: null; lowerBoundBytes: null; refused: string };
+
+export function arenaFigure(g: Graph): ArenaFigure {
+  try {
+    const plan = plannedArena(g);
+    return { bytes: plan.arenaBytes, lowerBoundBytes: plan.lowerBoundBytes, refused: null };
+  } catch (e) {
+    if (e instanceof UserError) return { bytes: null, lowerBoundBytes: null, refused: e.message };
+    throw e;
+  }
+}
+
+export function inspectReport(file: string, g: Graph, stats: ModelStats, tensors: TensorEntry[] = tensorTable(g), arena: ArenaFigure = arenaFigure(g)) {
   return {
+    /** The RAM the C library's static arena takes (what compile writes and the budgets count), or why it is not planned. */
+    arena,
     model: file,
     producer: g.meta.producer,
     inputs: g.inputs.map((v) => ({ name: v.name, dtype: v.dtype, shape: v.shape })),
@@ -45,7 +62,7 @@ export function inspectReport(file: string, g: Graph, stats: ModelStats, tensors
 }
 
 /** The table and totals for a terminal: every name from the model escaped (terminalName), long ones cut. */
-export function renderInspect(file: string, g: Graph, stats: ModelStats, tensors: TensorEntry[] = tensorTable(g)): string {
+export function renderInspect(file: string, g: Graph, stats: ModelStats, tensors: TensorEntry[] = tensorTable(g), arena: ArenaFigure = arenaFigure(g)): string {
   const byName = new Map(tensors.map((t) => [t.name, t]));
   const typeOf = (name: string) => {
     const t = byName.get(name);
@@ -69,7 +86,10 @@ export function renderInspect(file: string, g: Graph, stats: ModelStats, tensors
     '',
     `totals: ${formatCount(t.params)} parameters · ${formatCount(t.macs)} MACs${sparsity}`,
     `weights: ${formatBytes(t.weightBytes)} as stored · ${formatBytes(t.weightBytesFloat32)} float32 · ${formatBytes(t.weightBytesInt8)} int8 (estimate: int8 weights, int32 biases)`,
-    `peak activations: ${formatBytes(t.peakActivationBytes)} (largest sum of simultaneously live tensors)`,
+    arena.refused === null
+      ? `arena: ${formatBytes(arena.bytes)}, the C library's static RAM as compile plans it (lower bound ${formatBytes(arena.lowerBoundBytes)})`
+      : `arena: not planned: ${terminalText(arena.refused)}`,
+    `peak activations: ${formatBytes(t.peakActivationBytes)} (the graph's live tensors node by node, before in-place and fused steps share buffers)`,
   ].join('\n');
 }
 

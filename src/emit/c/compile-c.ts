@@ -84,6 +84,12 @@ function kernelHeaders(): string[] {
   return fs.readdirSync(KERNEL_DIR).filter((f) => f.endsWith('.h')).sort();
 }
 
+/** The arena the C library of `source` plans (the backend's passes, lowering and planner; no C rendered). */
+export function plannedArena(source: Graph): MemoryPlan {
+  const g = prepare(source);
+  return planArena(g, lowerGraph(g));
+}
+
 export function compileToC(source: Graph, options: CompileCOptions = {}): CLibrary {
   const prefix = checkPrefix(options.prefix ?? 'model');
   const g = prepare(source);
