@@ -40,9 +40,9 @@ export interface Measured {
   verified: boolean;
 }
 
-/** The build's defaults for the options the binding reads (edgeprune build --seed S --data <file>, other flags default). */
+/** The build's defaults for the options the binding reads (edgeprune build --seed S --data <file>, other flags default; the test fraction left to the data: an IDX folder brings its own). */
 export async function baselineContext(modelFile: string, dataFile: string, targetName: string, seed: number, extra: Record<string, unknown> = {}): Promise<BaselineContext> {
-  const o = { data: dataFile, seed, validation: 0.15, test: 0.2, batchSize: 32, lr: 1e-3, verifyVectors: 10, ...extra } as unknown as BuildCliOptions;
+  const o = { data: dataFile, seed, validation: 0.15, batchSize: 32, lr: 1e-3, verifyVectors: 10, ...extra } as unknown as BuildCliOptions;
   const graph = await loadModel(modelFile);
   const target = findMcuTarget(targetName, 'build');
   const precision = chooseBuildPrecision(graph, target, undefined);
