@@ -17,13 +17,14 @@ const AXIS: Record<FpgaBudgetName, string> = { latencyCycles: 'latency (cycles, 
 export function renderFpgaHtmlReport(r: FpgaBuildReport): string {
   // The trajectory is drawn against the budget the search lowered first (the most violated at the start).
   const key: FpgaBudgetName = r.steps[0]?.constrained ?? r.budgets[0].name;
-  const points = [
-    { x: r.estimatedCosts.dense[key], y: r.accuracy.validation.dense * 100, label: 'dense' },
-    ...r.steps.filter((s) => s.chosen).map((s) => ({ x: s.costs[key], y: s.validation * 100, label: `step ${s.iteration}: ${s.chosen}` })),
-  ];
+  const dense = { x: r.estimatedCosts.dense[key], y: r.accuracy.validation.dense * 100, label: 'dense model' };
+  const points = r.steps.filter((s) => s.chosen).map((s) => ({ x: s.costs[key], y: s.validation * 100, label: `step ${s.iteration}: ${s.chosen}` }));
   const limit = r.budgets.find((b) => b.name === key)!;
-  const trajectory = points.length > 1
-    ? lineChart('Pruning trajectory', AXIS[key], 'validation accuracy (%)', [{ label: 'accepted steps', color: '#1f77b4', points }], [{ x: limit.limit, label: 'budget' }])
+  const trajectory = points.length > 0
+    ? lineChart('Pruning trajectory', AXIS[key], 'validation accuracy (%)', [
+      { label: 'dense', color: '#333333', points: [dense], hollow: true },
+      { label: 'accepted steps', color: '#1f77b4', start: dense, points },
+    ], [{ x: limit.limit, label: `budget ${limit.limit.toLocaleString('en-US')}` }])
     : '';
   const hw = r.layers.filter((l) => l.hardware);
   const layerChart = hw.length > 0

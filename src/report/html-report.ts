@@ -5,6 +5,7 @@ import { displayText } from '../util/escape.js';
 import { VERSION } from '../version.js';
 import type { BuildReport } from './build-report.js';
 import type { QuantizationSummary } from '../build/int8-deployment.js';
+import { BUDGET_LABELS, type BudgetName } from '../build/budgets.js';
 import { barChart, lineChart } from './svg-charts.js';
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
@@ -24,26 +25,31 @@ export function quantizationText(q: QuantizationSummary): string {
   return `${q.qatEpochs} epoch${q.qatEpochs === 1 ? '' : 's'} of quantization-aware fine-tuning (pruned weights kept at zero), then ${ptq}`;
 }
 
+const AXIS: Record<BudgetName, string> = { instructions: 'instructions per inference (predicted)', ramBytes: 'RAM bytes (predicted)', flashBytes: 'flash bytes (predicted)' };
+
+/**
+ * Validation accuracy against one budgeted cost: the dense model (a ring), the accepted steps, the final model after
+ * the longer fine-tune, and the budget's limit. None without accepted steps.
+ */
+function trajectoryChart(r: BuildReport, key: BudgetName): string {
+  const steps = r.steps.filter((s) => s.chosen);
+  if (steps.length === 0) return '';
+  const dense = { x: r.estimatedCosts.dense[key], y: r.accuracy.validation.dense * 100, label: 'dense model' };
+  const final = { x: r.estimatedCosts.final[key], y: r.accuracy.validation.final * 100, label: 'final model, after the longer fine-tuning' };
+  const limit = r.budgets.find((b) => b.name === key)!;
+  return lineChart(`Pruning trajectory: ${BUDGET_LABELS[key]}`, AXIS[key], 'validation accuracy (%)', [
+    { label: 'dense', color: '#333333', points: [dense], hollow: true },
+    { label: 'accepted steps', color: '#1f77b4', start: dense, points: steps.map((s) => ({ x: s[key], y: s.validation * 100, label: `step ${s.iteration}: ${s.chosen}` })) },
+    { label: 'final (fine-tuned)', color: '#2ca02c', points: [final] },
+  ], [{ x: limit.limit, label: `budget ${costText(key, limit.limit)}` }]);
+}
+
 /**
  * The page. Handlebars' `{{x}}` HTML-escapes the view; model text (names, descriptions that quote them) also has its
  * invisible characters (controls, bidi overrides) shown as escapes, and the SVG charts escape their labels themselves.
  */
 export function renderHtmlReport(r: BuildReport): string {
-  // The trajectory is drawn against the most constrained budget's cost (instructions when there is one).
-  const costKey = r.budgets.some((b) => b.name === 'instructions') ? 'instructions' : r.budgets[0].name;
-  const costLabel = costKey === 'instructions' ? 'instructions per inference (predicted)' : `${costKey === 'ramBytes' ? 'RAM' : 'flash'} bytes (predicted)`;
-  const points = [
-    { x: r.estimatedCosts.dense[costKey], y: r.accuracy.validation.dense * 100, label: 'dense' },
-    ...r.steps.filter((s) => s.chosen).map((s) => ({ x: s[costKey], y: s.validation * 100, label: `step ${s.iteration}: ${s.chosen}` })),
-  ];
-  const final = { x: r.estimatedCosts.final[costKey], y: r.accuracy.validation.final * 100, label: 'final model, after the longer fine-tuning' };
-  const limit = r.budgets.find((b) => b.name === costKey)!;
-  const trajectory = points.length > 1
-    ? lineChart('Pruning trajectory', costLabel, 'validation accuracy (%)', [
-      { label: 'accepted steps', color: '#1f77b4', points },
-      { label: 'final (fine-tuned)', color: '#2ca02c', points: [final] },
-    ], [{ x: limit.limit, label: 'budget' }])
-    : '';
+  const trajectories = r.budgets.map((b) => trajectoryChart(r, b.name)).filter((c) => c !== '');
   const layerChart = barChart('Predicted instructions per layer', 'instructions', r.layers.map((l) => l.name), [
     { label: 'before', color: '#aaaaaa', values: r.layers.map((l) => l.before.instructions) },
     { label: 'after', color: '#2ca02c', values: r.layers.map((l) => l.after?.instructions ?? 0) },
@@ -71,7 +77,7 @@ export function renderHtmlReport(r: BuildReport): string {
       after: l.after ? { params: n(l.after.params), macs: n(l.after.macs), sparsity: l.after.sparsity === null ? '-' : pct(l.after.sparsity), instructions: n(l.after.instructions) } : null,
     })),
     steps: r.steps.map((s) => ({ iteration: s.iteration, constrained: s.constrained, chosen: s.chosen == null ? 'none (stopped)' : displayText(s.recovery ? `${s.chosen} (${s.recovery})` : s.chosen), instructions: n(s.instructions), ram: kib(s.ramBytes), flash: kib(s.flashBytes), validation: pct(s.validation), sparsity: pct(s.sparsity), proposals: s.proposals, seconds: s.seconds.toFixed(1) })),
-    trajectory,
+    trajectories,
     layerChart,
     verification: v
       ? { passed: v.passed, vectors: v.vectors, maxAbsError: v.maxAbsError.toExponential(1), instructions: v.instructions === null ? '-' : n(v.instructions), estimatedMs: v.estimatedMs === null ? '-' : v.estimatedMs.toFixed(3), estimateBasis: v.estimateBasis, runOn: displayText(v.runOn), hostBitIdentical: v.hostBitIdentical, arena: n(v.arenaBytes), stack: v.stackBytes === null ? '-' : n(v.stackBytes), flash: n(v.flashBytes), ram: n(v.ramBytes) }

@@ -46,18 +46,22 @@ describe('renderHtmlReport', () => {
     expect(passing).not.toContain('any candidate reached');
   });
 
-  it('draws two SVG charts: the trajectory against the instruction budget, and instructions per layer', () => {
+  it('draws a trajectory per budget (dense ring, accepted steps, final, the limit) and instructions per layer', () => {
     const html = renderHtmlReport(verified());
     const charts = svgs(html);
-    expect(charts).toHaveLength(2);
-    const [trajectory, layers] = charts as [string, string];
-    expect(trajectory).toContain('Pruning trajectory');
+    expect(charts).toHaveLength(4);
+    const [trajectory, ram, flash, layers] = charts as [string, string, string, string];
+    expect(trajectory).toContain('Pruning trajectory: instructions per inference');
     expect(trajectory).toContain('instructions per inference (predicted)');
-    expect(trajectory).toContain('>budget</text>');
-    // Dense, the two accepted steps (the stopped iteration is not drawn), and the final model.
-    expect(trajectory.match(/<circle\b/g)).toHaveLength(4);
+    expect(trajectory).toContain('>budget 10,000</text>');
+    // Dense (a ring), the two accepted steps (the stopped iteration is not drawn), and the final model.
+    expect(trajectory.match(/<circle\b/g)).toHaveLength(4 + 1); // and the ring in the legend
+    expect(trajectory).toMatch(/<circle [^>]*fill="#fff" stroke="#333333"[^>]*><title>dense model<\/title>/);
     expect(trajectory).toContain('<title>step 1: fc1: 3 of 6 neurons</title>');
     expect(trajectory).not.toContain('step 3');
+    expect(ram).toContain('Pruning trajectory: RAM (bytes)');
+    expect(ram).toContain('>budget 1,024 B (1.0 KiB)</text>');
+    expect(flash).toContain('Pruning trajectory: flash (bytes)');
     expect(layers).toContain('Predicted instructions per layer');
     for (const name of ['fc1', 'act1', 'fc2', 'act2', 'head', 'probs']) expect(layers).toContain(`>${name}</text>`);
     // Before and after bars for each of the six layers.
@@ -69,6 +73,7 @@ describe('renderHtmlReport', () => {
     const ramOnly = renderHtmlReport(buildReport(reportInput({ budgets: budgets.slice(1, 2) })));
     expect(svgs(ramOnly)).toHaveLength(2);
     expect(svgs(ramOnly)[0]).toContain('RAM bytes (predicted)');
+    expect(svgs(ramOnly)[0]).not.toContain('instructions per inference');
     const search = searchResult();
     const noSteps = renderHtmlReport(buildReport(reportInput({ search: { ...search, iterations: search.iterations.slice(2) } })));
     expect(svgs(noSteps)).toHaveLength(1);
@@ -109,7 +114,8 @@ describe('renderHtmlReport', () => {
     // Shown, escaped: in the layer table (Handlebars) and in the bar chart's labels (the SVG escaper).
     expect(html).toContain('<td class="l">&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;&amp;amp;&lt;b onmouseover&#x3D;x&gt;</td>');
     expect(html).toContain('<td class="l">\\x1b[31mred\\x1b[0m\\x1b]0;pwned title\\x07\\x1b[2J\\x1b[1A</td>');
-    const [trajectory, layers] = svgs(html);
+    const charts = svgs(html);
+    const [trajectory, layers] = [charts[0], charts.at(-1)!];
     expect(layers).toContain('>&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;&amp;amp;&lt;b onmouseover&#x3D;x&gt;</text>');
     expect(layers).toContain('>access\\u202e nimda\\u202c \\u2066isolate\\u2069</text>');
     expect(trajectory).toContain('<title>step 1: &lt;script&gt;');
