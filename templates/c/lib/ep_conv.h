@@ -39,7 +39,7 @@ EP_INLINE void ep__conv_tile(const float *x, const float *w, const float *bias, 
   float acc[EP_CONV_MAX_MB][EP_CONV_MAX_P] = {{0.0f}}; /* (initialized for the warnings of non-constant calls) */
   EP_UNROLL(4)
   for (int mb = 0; mb < MB; mb++) {
-    const float b0 = bias ? bias[mb] : 0.0f;
+    const float b0 = ep__sum_start(bias, mb);
     EP_UNROLL(16)
     for (int j = 0; j < P; j++) acc[mb][j] = b0;
   }
@@ -71,7 +71,7 @@ EP_INLINE void ep__conv_tile(const float *x, const float *w, const float *bias, 
             if (masked && (ix0 + q < 0 || ix0 + q >= W)) continue;
             const float xv = xr[qoff + q];
             EP_UNROLL(4)
-            for (int mb = 0; mb < MB; mb++) acc[mb][j] = fmaf(xv, wv[mb][kw], acc[mb][j]);
+            for (int mb = 0; mb < MB; mb++) acc[mb][j] = EP_MAC(xv, wv[mb][kw], acc[mb][j]);
           }
           EP_SCHED_BARRIER();
         }
@@ -88,7 +88,7 @@ EP_INLINE void ep__conv_tile(const float *x, const float *w, const float *bias, 
           const int jj = q - kw * dw;
           if (jj < 0 || jj % sw != 0 || jj / sw >= P) continue;
           EP_UNROLL(4)
-          for (int mb = 0; mb < MB; mb++) acc[mb][jj / sw] = fmaf(xv, wv[mb][kw], acc[mb][jj / sw]);
+          for (int mb = 0; mb < MB; mb++) acc[mb][jj / sw] = EP_MAC(xv, wv[mb][kw], acc[mb][jj / sw]);
         }
         EP_SCHED_BARRIER();
       }
@@ -97,7 +97,7 @@ EP_INLINE void ep__conv_tile(const float *x, const float *w, const float *bias, 
   EP_UNROLL(4)
   for (int mb = 0; mb < MB; mb++) {
     EP_UNROLL(16)
-    for (int j = 0; j < P; j++) y[mb * OHW + j] = ep__clamp(acc[mb][j], act_min, act_max);
+    for (int j = 0; j < P; j++) y[mb * OHW + j] = ep__clamp(ep__sum_end(acc[mb][j], bias, mb), act_min, act_max);
   }
 }
 
@@ -159,12 +159,12 @@ EP_INLINE void ep__conv2d_generic(const float *x, const float *w, const float *b
         const int ix0 = ox * sw - pl;
         const int kw_lo = ix0 < 0 ? ep__ceil_div(-ix0, dw) : 0;
         const int kw_hi = EP_MIN(KW, ep__ceil_div(W - ix0, dw));
-        float acc = bias ? bias[m] : 0.0f;
+        float acc = ep__sum_start(bias, m);
         for (int c = 0; c < Cg; c++)
           for (int kh = kh_lo; kh < kh_hi; kh++)
             for (int kw = kw_lo; kw < kw_hi; kw++)
-              acc = fmaf(xg[(c * H + iy0 + kh * dh) * W + ix0 + kw * dw], wm[(c * KH + kh) * KW + kw], acc);
-        *y = ep__clamp(acc, act_min, act_max);
+              acc = EP_MAC(xg[(c * H + iy0 + kh * dh) * W + ix0 + kw * dw], wm[(c * KH + kh) * KW + kw], acc);
+        *y = ep__clamp(ep__sum_end(acc, bias, m), act_min, act_max);
       }
     }
   }
@@ -173,7 +173,8 @@ EP_INLINE void ep__conv2d_generic(const float *x, const float *w, const float *b
 /* Conv 2-D incl. groups and depthwise (C/groups == 1); 1-D convs come as H = 1. Fused clamp
  * [act_min, act_max] (-INFINITY/INFINITY for none, 0/INFINITY for ReLU). bias may be NULL.
  * Weights in ONNX layout [M][C/groups][KH][KW]. Each output is bias + sum over (input channel,
- * kernel row, kernel column) in that order with fmaf. y must not overlap x. */
+ * kernel row, kernel column) in that order with EP_MAC (ep_common.h: the bias first with fmaf, last with a
+ * separate multiply and add). y must not overlap x. */
 EP_INLINE void ep_conv2d_f32(const float *x, const float *w, const float *bias, float *y, int C, int H, int W, int M,
                              int KH, int KW, int OH, int OW, int stride_h, int stride_w, int dil_h, int dil_w,
                              int pad_top, int pad_left, int groups, float act_min, float act_max) {
@@ -230,7 +231,7 @@ EP_INLINE void ep_conv_transpose2d_f32(const float *x, const float *w, const flo
             const int ix_hi = EP_MIN(W, ep__ceil_div(OW - off, stride_w));
             for (int ix = ix_lo; ix < ix_hi; ix++) {
               const int ox = ix * stride_w + off;
-              yr[ox] = fmaf(xr[ix], wv, yr[ox]);
+              yr[ox] = EP_MAC(xr[ix], wv, yr[ox]);
             }
           }
         }
