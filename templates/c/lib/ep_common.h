@@ -1,7 +1,7 @@
 /* edgeprune MCU kernels: shared macros and enums (float32, NCHW, batch 1).
  * Every kernel is a static inline function forced inline (EP_INLINE) so that each call site with
  * literal constant shapes compiles into a loop nest specialized for that layer.
- * Build with -std=c11 -ffp-contract=off; multiply-accumulates are EP_MAC (below). */
+ * Build with -std=c11 -ffp-contract=off; multiply-accumulates call fmaf() explicitly. */
 #ifndef EP_COMMON_H
 #define EP_COMMON_H
 
@@ -35,25 +35,6 @@
 #define EP_CONSTANT(x) 0
 #endif
 
-/* Multiply-accumulate acc + x * w in the kernels' sums. With a single-precision FPU: fmaf, one fused VFMA (correctly
- * rounded, so an x86 host build gives the same bits), and sums start from the bias. Without one (soft float: Cortex-M0
- * and M3, RISC-V without F), fmaf is a double-precision library call (about 140 instructions per MAC on a Cortex-M3):
- * a float32 multiply then a float32 add instead, and the bias added after the sum, which is what the reference
- * interpreter computes (docs/numerics.md). EP_SEPARATE_MAC (0 or 1) overrides the choice: a host build checking a
- * soft-float target's results defines it as 1. */
-#ifndef EP_SEPARATE_MAC
-#if (defined(__arm__) && !defined(__ARM_FP)) || (defined(__riscv) && !defined(__riscv_flen))
-#define EP_SEPARATE_MAC 1
-#else
-#define EP_SEPARATE_MAC 0
-#endif
-#endif
-#if EP_SEPARATE_MAC
-#define EP_MAC(x, w, acc) ((acc) + (x) * (w))
-#else
-#define EP_MAC(x, w, acc) fmaf((x), (w), (acc))
-#endif
-
 #define EP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define EP_MAX(a, b) ((a) > (b) ? (a) : (b))
 
@@ -63,11 +44,6 @@
 /* Floor and ceiling of a / b for b > 0 and any sign of a. */
 EP_INLINE int ep__floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 EP_INLINE int ep__ceil_div(int a, int b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
-
-/* The start of output i's sum (its bias when the bias comes first) and the finished sum (plus the bias when it comes
- * last); bias may be NULL. */
-EP_INLINE float ep__sum_start(const float *bias, int i) { return bias && !EP_SEPARATE_MAC ? bias[i] : 0.0f; }
-EP_INLINE float ep__sum_end(float acc, const float *bias, int i) { return bias && EP_SEPARATE_MAC ? acc + bias[i] : acc; }
 
 /* Fused activation clamp [lo, hi]; -INFINITY / INFINITY switch a side off (folded away when the
  * bound is a constant). The lower bound follows Relu for NaN (NaN becomes lo); the upper bound

@@ -2,7 +2,7 @@
 #ifndef EP_DENSE_H
 #define EP_DENSE_H
 
-#include "ep_common.h"
+#include "ep_mac.h"
 
 #define EP_DENSE_MAX_RB 2
 #define EP_DENSE_MAX_NB 8

@@ -157,13 +157,13 @@ EP_INLINE void ep_binary_f32(int op, const float *a, const float *b, float *y, i
   }
 }
 
-/* Per-channel affine y = x*scale[c] + shift[c] (one fused multiply-add with an FPU, ep_common.h) over C planes of `plane`
+/* Per-channel affine y = x*scale[c] + shift[c] (one fused multiply-add) over C planes of `plane`
  * elements (a BatchNorm that could not be folded); y may equal x. */
 EP_INLINE void ep_channel_affine_f32(const float *x, float *y, const float *scale, const float *shift, int C,
                                      int plane) {
   for (int c = 0; c < C; c++, x += plane, y += plane) {
     const float s = scale[c], t = shift[c];
-    for (int i = 0; i < plane; i++) y[i] = EP_SEPARATE_MAC ? t + x[i] * s : fmaf(x[i], s, t);
+    for (int i = 0; i < plane; i++) y[i] = fmaf(x[i], s, t);
   }
 }
 

@@ -37,7 +37,7 @@
 #ifndef EP_SPARSE_H
 #define EP_SPARSE_H
 
-#include "ep_common.h"
+#include "ep_mac.h"
 
 /* The hand-scheduled block loop: Thumb-2 with the DSP extension (UXTAH) and a single-precision FPU
  * with fused multiply-add (VFPv4), optimized builds only (its fixed registers need the optimizer). */
