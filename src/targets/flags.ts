@@ -13,7 +13,7 @@ export function targetArchFlags(t: McuTarget): string[] {
 
 /**
  * Preprocessor defines that make the C kernels compute as on the target, for its build and for a host build whose
- * results are compared with it bit for bit: EP_SEPARATE_MAC (templates/c/lib/ep_common.h) is 1 on a core without an
+ * results are compared with it bit for bit: EP_SEPARATE_MAC (templates/c/lib/ep_mac.h) is 1 on a core without an
  * FPU (a float32 multiply then add, the bias last) and 0 with one (fmaf, the bias first).
  */
 export function kernelDefines(t: McuTarget): Record<string, string> {

@@ -1,4 +1,4 @@
-// The kernels' multiply-accumulate on cores without an FPU (EP_SEPARATE_MAC, templates/c/lib/ep_common.h): a float32
+// The kernels' multiply-accumulate on cores without an FPU (EP_SEPARATE_MAC, templates/c/lib/ep_mac.h): a float32
 // multiply then add, the bias last, which gives the reference interpreter's bits exactly, on the host (-D
 // EP_SEPARATE_MAC=1) and on QEMU lm3s6965 (Cortex-M3, soft float, where the headers choose it themselves); with fmaf
 // (cores with an FPU, the default on the host) the bits differ and only the tolerance holds.

@@ -3,7 +3,7 @@
  * A pruned layer keeps only its non-zero weights, each with the byte offset of the input it multiplies.
  * Every output still sums its bias and its products in the dense kernels' order (k ascending for
  * ep_dense_f32; input channel, kernel row, kernel column for ep_conv2d_f32) with EP_MAC (the bias first
- * with fmaf, last with a separate multiply and add, ep_common.h): the sum skips the terms whose weight is
+ * with fmaf, last with a separate multiply and add, ep_mac.h): the sum skips the terms whose weight is
  * zero, and fmaf(x, 0, acc) == acc (and acc + x * 0 == acc: that sum starts from +0, never -0), so the results are the
  * dense kernels' bits. Two caveats, both about terms that are not exactly nothing: an input that is
  * inf or NaN times a zero weight gives NaN in the dense kernel and is skipped here; and an output
