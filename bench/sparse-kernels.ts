@@ -19,6 +19,7 @@ import { staticInfo, type Graph } from '../src/ir/graph.js';
 import { shapeSize, Tensor } from '../src/ir/tensor.js';
 import { buildCnn } from '../src/models/architectures.js';
 import { applyMasks, magnitudeMasks } from '../src/prune/weight-masks.js';
+import { kernelDefines } from '../src/targets/flags.js';
 import { findMcuTarget } from '../src/targets/load-targets.js';
 import { Random } from '../src/util/random.js';
 import { isMain, missingTools, table } from './kernels/bench-lib.js';
@@ -104,9 +105,10 @@ export async function runLibraries(entries: { name: string; lib: CLibrary; input
       return { name: e.name, prefix: e.lib.view.prefix, dir };
     });
     const target = findMcuTarget(opts.target ?? 'mps2-an386');
+    const defines = kernelDefines(target); // (the host computes as the target: bit for bit)
     const [host, firmware] = await Promise.all([
-      buildHostHarness({ workDir: path.join(work, 'host'), models }),
-      buildFirmware({ workDir: path.join(work, 'target'), models, target }),
+      buildHostHarness({ workDir: path.join(work, 'host'), models, defines }),
+      buildFirmware({ workDir: path.join(work, 'target'), models, target, defines }),
     ]);
     const inputs = entries.map((e) => e.inputs);
     const hostSession = await openHostSession(host.exe);

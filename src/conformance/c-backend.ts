@@ -6,6 +6,7 @@ import { buildFirmware, buildHostHarness, openHostSession, openQemuSession, type
 import { compileToC, KERNEL_DIR, libraryFileNames } from '../emit/c/compile-c.js';
 import { errorMessage, UserError } from '../errors.js';
 import { Tensor } from '../ir/tensor.js';
+import { kernelDefines } from '../targets/flags.js';
 import type { McuTarget } from '../targets/schema.js';
 import { makeTempDir } from '../util/temp-dir.js';
 import { C_TOLERANCE } from '../verify/verify-mcu.js';
@@ -156,9 +157,11 @@ export async function runCConformance(options: { target?: McuTarget; filter?: st
     const { compiled, refused, failed } = compileCases(cases, workDir);
     log(`C backend: ${compiled.length} cases compiled, ${refused.length} refused, ${failed.length} failed to compile`);
     const models = unityBuild(compiled, workDir);
+    // (the host computes as the target, whose outputs must have its bits: kernelDefines)
+    const defines = options.target ? kernelDefines(options.target) : undefined;
     const [host, firmware] = await Promise.all([
-      buildHostHarness({ workDir: path.join(workDir, 'host-build'), models, includeDirs: [KERNEL_DIR] }),
-      options.target ? buildFirmware({ workDir: path.join(workDir, 'target-build'), models, target: options.target, includeDirs: [KERNEL_DIR] }) : Promise.resolve(undefined),
+      buildHostHarness({ workDir: path.join(workDir, 'host-build'), models, includeDirs: [KERNEL_DIR], defines }),
+      options.target ? buildFirmware({ workDir: path.join(workDir, 'target-build'), models, target: options.target, includeDirs: [KERNEL_DIR], defines }) : Promise.resolve(undefined),
     ]);
     const hostRun = await runCases(() => openHostSession(host.exe), compiled);
     const result: CConformance = { host: [...hostRun.outcomes, ...refused, ...failed] };

@@ -134,7 +134,7 @@ export async function calibrateTarget(target: McuTarget, options: CalibrateOptio
   log(`calibrating ${target.name}: ${suite.length} models on qemu ${target.emulator.machine}`);
   const measured = await measureOnTarget(target, suite, { optimize, log });
   const measuredAt = performance.now();
-  const ctx = kernelContextOfCore(target.core);
+  const ctx = kernelContextOfCore(target.core, target.fpu !== null);
   const cases = suite.map((c, i) => analyzeCase(c, measured[i], ctx));
 
   const view1 = cases.find((a) => a.c.name === 'view.1')!;

@@ -70,10 +70,10 @@ export type KernelCalibration = z.infer<typeof kernelCalibration>;
 
 export const CALIBRATION_DIR = path.join(TARGETS_DIR, 'calibration');
 
-/** The int8 kernels' path of the core a calibration was compiled for (its compiler line records -mcpu=). */
+/** The kernels' path on the core a calibration was compiled for (its compiler line records -mcpu= and the float ABI). */
 export function calibrationContext(cal: Calibration): KernelContext {
   const core = /-mcpu=(\S+)/.exec(cal.compiler)?.[1];
-  return core ? kernelContextOfCore(core) : PORTABLE_CONTEXT;
+  return core ? kernelContextOfCore(core, /-mfloat-abi=hard/.test(cal.compiler)) : PORTABLE_CONTEXT;
 }
 
 export function calibrationPath(target: McuTarget | string, dir = CALIBRATION_DIR): string {

@@ -35,8 +35,9 @@
 //   targetEstimator(target), kernelEstimator(target, calibration?)  compileToC's `estimator`: the dense/sparse choice
 //     of each pruned layer by this target's cost model (what compile, verify, build and measureOnTarget pass).
 //   analyzeCall(call: CCall, zeroFraction?, ctx?): KernelUse, KERNEL_MODELS   the per-kernel formulas' terms (src/cost/kernels.ts);
-//     ctx (KernelContext { dsp }, kernelContextOfCore(core)) is the int8 kernels' path: DSP (Cortex-M4/M7) or portable
-//     (Cortex-M3); predictions take it from the calibration (calibrationContext). int8 models (quantizeModel's graphs:
+//     ctx (KernelContext { dsp, fpu }, kernelContextOfCore(core, fpu)) is the kernels' path: the int8 ones' DSP
+//     (Cortex-M4/M7) or portable (Cortex-M3), the float conv tile's VLDM loads with an FPU; predictions take it from the
+//     calibration (calibrationContext). int8 models (quantizeModel's graphs:
 //     QuantizeLinear, Int8Conv, Int8Gemm, int8 MaxPool, Int8Add, the int8 average pools, the weight-sparse int8
 //     kernels, the float Softmax tail) are predicted like float ones.
 //

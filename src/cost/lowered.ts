@@ -8,8 +8,7 @@ import type { CStep } from '../emit/c/c-step.js';
 import { lowerGraph } from '../emit/c/lower.js';
 import type { KernelEstimator, SparseMode } from '../emit/c/sparse-choice.js';
 import type { Graph } from '../ir/graph.js';
-import { eliminateDeadCode } from '../passes/eliminate-dead-code.js';
-import { foldBatchNorm } from '../passes/fold-batchnorm.js';
+import { C_BACKEND_PASSES } from '../passes/c-backend-passes.js';
 import { runPasses } from '../passes/pass.js';
 
 export interface LoweredProgram {
@@ -28,7 +27,7 @@ export interface LowerForCostOptions {
 
 /** compileToC's passes, lowering and arena plan (keep in step with src/emit/c/compile-c.ts). */
 export function lowerForCost(source: Graph, options: LowerForCostOptions = {}): LoweredProgram {
-  const g = runPasses(source, [foldBatchNorm, eliminateDeadCode], { verify: false });
+  const g = runPasses(source, C_BACKEND_PASSES, { verify: false });
   const steps = lowerGraph(g, { sparse: options.sparse, estimator: options.estimator });
   return { graph: g, steps, plan: planArena(g, steps) };
 }

@@ -63,6 +63,30 @@ export function mnistLikeCnn(seed = 2): Graph {
   return b.build();
 }
 
+/**
+ * The same layers as `mnistLikeCnn`, written as CNTK exported the ONNX model zoo's mnist-8 (and older Keras and TF
+ * exporters write it): Conv without a bias, then a constant per-channel Add of shape [C,1,1], then Relu; the dense
+ * layer as MatMul then Add of shape [1,10].
+ */
+export function mnistCntkStyleCnn(seed = 2): Graph {
+  const rng = new Random(seed);
+  const b = new GraphBuilder('mnist_cntk_style_cnn');
+  const convAdd = (x: string, name: string, cin: number, cout: number): string => {
+    const w = b.initializer(`${name}.weight`, heWeights(rng, [cout, cin, 5, 5], cin * 25));
+    const y = b.op('Conv', [x, w], { kernel_shape: attr.ints([5, 5]), auto_pad: attr.string('SAME_UPPER') }, name);
+    return b.op('Add', [y, b.initializer(`${name}.plus`, smallValues(rng, [cout, 1, 1]))], {}, `${name}_plus`);
+  };
+  let x = b.input('input', 'float32', [1, 1, 28, 28]);
+  x = b.op('Relu', [convAdd(x, 'conv1', 1, 8)]);
+  x = b.op('MaxPool', [x], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) }, 'pool1');
+  x = b.op('Relu', [convAdd(x, 'conv2', 8, 16)]);
+  x = b.op('MaxPool', [x], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([3, 3]) }, 'pool2');
+  x = b.op('Reshape', [x, b.initializer('flat_shape', Tensor.fromNumbers('int64', [2], [1, 256]))], {}, 'flatten');
+  x = b.op('MatMul', [x, b.initializer('fc.weight', heWeights(rng, [256, 10], 256))], {}, 'fc');
+  b.output(b.op('Add', [x, b.initializer('fc.plus', smallValues(rng, [1, 10]))], {}, 'fc_plus'));
+  return b.build();
+}
+
 /** A CNN with BatchNorm, pooling and a residual Add, on 8x8 digits. */
 export function residualCnn(seed = 3): Graph {
   const rng = new Random(seed);

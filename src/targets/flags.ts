@@ -11,6 +11,15 @@ export function targetArchFlags(t: McuTarget): string[] {
   return [`-mcpu=${t.core}`, '-mthumb', ...fpu, ...t.cflags];
 }
 
+/**
+ * Preprocessor defines that make the C kernels compute as on the target, for its build and for a host build whose
+ * results are compared with it bit for bit: EP_SEPARATE_MAC (templates/c/lib/ep_mac.h) is 1 on a core without an
+ * FPU (a float32 multiply then add, the bias last) and 0 with one (fmaf, the bias first).
+ */
+export function kernelDefines(t: McuTarget): Record<string, string> {
+  return { EP_SEPARATE_MAC: t.fpu ? '0' : '1' };
+}
+
 export function targetCFlags(t: McuTarget, optimize = 'O2'): string[] {
   return [...targetArchFlags(t), ...COMMON_CFLAGS, `-${optimize}`];
 }

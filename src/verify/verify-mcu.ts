@@ -13,6 +13,7 @@ import { staticInfo, type Graph } from '../ir/graph.js';
 import { runGraph } from '../ir/interpreter.js';
 import { Tensor } from '../ir/tensor.js';
 import type { McuTarget } from '../targets/schema.js';
+import { kernelDefines } from '../targets/flags.js';
 import { makeTempDir, removeTempDir } from '../util/temp-dir.js';
 import type { VectorSet } from './vectors.js';
 import { firstBitDifference, sameOutputs, tensorBytes, tensorFromBytes } from './output-bits.js';
@@ -164,7 +165,7 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
     for (const [name, text] of lib.files) fs.writeFileSync(path.join(modelDir, name), text);
     const model = { name: modelName.replace(/[^A-Za-z0-9_.-]/g, '_') || 'model', prefix: lib.view.prefix, dir: modelDir };
     log(`building for the host and for ${target.name} (-${options.optimize ?? 'O2'})`);
-    const defines = options.trace ? { EPHW_TRACE: '1' } : undefined;
+    const defines = { ...kernelDefines(target), ...(options.trace ? { EPHW_TRACE: '1' } : {}) };
     const [host, firmware] = await Promise.all([
       buildHostHarness({ workDir: path.join(workDir, 'host'), models: [model], optimize: options.optimize, defines }),
       buildFirmware({ workDir: path.join(workDir, 'target'), models: [model], target, optimize: options.optimize, defines }),

@@ -30,21 +30,23 @@ export interface KernelModel {
 
 /**
  * What a kernel's code path depends on besides the call: the target's core. The int8 kernels take another path on
- * cores with the DSP extension (Cortex-M4/M7/M33: SMLAD) than on the others (Cortex-M0/M3).
+ * cores with the DSP extension (Cortex-M4/M7/M33: SMLAD) than on the others (Cortex-M0/M3); the float conv tile loads
+ * with VLDM on cores with an FPU (ep_conv.h EP__CONV_VLDM).
  */
 export interface KernelContext {
   dsp: boolean;
+  fpu: boolean;
 }
 
 /** Cores whose gcc -mcpu= defines __ARM_FEATURE_DSP. */
 const DSP_CORES = new Set(['cortex-m4', 'cortex-m7', 'cortex-m33']);
 
-export function kernelContextOfCore(core: string): KernelContext {
-  return { dsp: DSP_CORES.has(core) };
+export function kernelContextOfCore(core: string, fpu = false): KernelContext {
+  return { dsp: DSP_CORES.has(core), fpu };
 }
 
 /** The path the analyses assume without a target: the portable one. */
-export const PORTABLE_CONTEXT: KernelContext = { dsp: false };
+export const PORTABLE_CONTEXT: KernelContext = { dsp: false, fpu: false };
 
 /** A call the cost model cannot analyze (unknown kernel, arguments it does not expect). */
 export class CostModelError extends Error {

@@ -1,7 +1,7 @@
 // Cost formulas of the convolution kernels (ep_conv.h): register-tiled conv2d, its generic loops, conv-transpose.
 
 import type { CCall } from '../../emit/c/c-step.js';
-import { add, cdiv, ceilDiv, clampSides, floatArg, floorDiv, intArg, isNull, type KernelModel, zeros } from './common.js';
+import { add, cdiv, ceilDiv, clampSides, floatArg, floorDiv, intArg, isNull, type KernelContext, type KernelModel, zeros } from './common.js';
 
 const CONV_MAX_P = 16;
 const CONV_MAX_KW = 16;
@@ -44,8 +44,15 @@ function rowSpans(s: { OH: number; H: number; KH: number; sh: number; dh: number
 const CONV_TIME = ['fma', 'xload', 'wload', 'khIter', 'cIter', 'maskedTiles', 'interiorTiles', 'outputs', 'clamped', 'rows', 'blocks', 'call'];
 const CONV_CODE = ['bodyOps', 'tileOutputs', 'tileClamped', 'tileCopies', 'rowLoops', 'call'];
 
-/** One tile position: what one (input channel, kernel row) iteration does, with masked taps dropped. */
-function convTile(s: ConvShape, MB: number, P: number, masked: boolean, ox0: number) {
+/** Widest kernel row and input columns one VLDM loads in the one-channel tile (ep_conv.h EP__CONV_VLDM). */
+const VLDM_MAX = 8;
+
+/**
+ * One tile position: what one (input channel, kernel row) iteration does, with masked taps dropped. With `vldm` (a core
+ * with an FPU), the one-channel tile of a kernel at most 8 wide loads the row's weights with one instruction and the
+ * input columns inside the input 8 at a time: xload and wload then count those loads.
+ */
+function convTile(s: ConvShape, MB: number, P: number, masked: boolean, ox0: number, vldm: boolean) {
   const ix0 = ox0 * s.sw - s.pl;
   const qs = new Set<number>();
   const kws = new Set<number>();
@@ -59,10 +66,16 @@ function convTile(s: ConvShape, MB: number, P: number, masked: boolean, ox0: num
       kws.add(kw);
     }
   }
+  if (vldm && MB === 1 && s.KW <= VLDM_MAX) {
+    const Q = (P - 1) * s.sw + (s.KW - 1) * s.dw + 1;
+    const qLo = masked && ix0 < 0 ? -ix0 : 0;
+    const qHi = masked && s.W - ix0 < Q ? s.W - ix0 : Q;
+    return { fma: taps, xload: qHi > qLo ? cdiv(qHi - qLo, VLDM_MAX) : 0, wload: 1 };
+  }
   return { fma: taps * MB, xload: qs.size, wload: kws.size * MB };
 }
 
-function convTiled(s: ConvShape): { time: Record<string, number>; code: Record<string, number> } {
+function convTiled(s: ConvShape, ctx: KernelContext): { time: Record<string, number>; code: Record<string, number> } {
   const time = zeros(CONV_TIME);
   const code = zeros(CONV_CODE);
   const Cg = s.C / s.groups;
@@ -90,7 +103,7 @@ function convTiled(s: ConvShape): { time: Record<string, number>; code: Record<s
     for (let b = 0; b < tiles; b++) {
       const masked = b < bl || b >= br;
       const ox0 = Math.min(b * P, s.OW - P);
-      const t = convTile(s, mb, P, masked, ox0);
+      const t = convTile(s, mb, P, masked, ox0, ctx.fpu);
       const iters = Cg * khTotal;
       time.fma += count * iters * t.fma;
       time.xload += count * iters * t.xload;
@@ -148,15 +161,16 @@ function convGeneric(s: ConvShape): { time: Record<string, number>; code: Record
 export const conv2d: KernelModel = {
   kernel: 'ep_conv2d_f32',
   header: 'ep_conv.h',
+  extraHeaders: ['ep_mac.h'],
   keys: ['ep_conv2d_f32', 'ep_conv2d_f32:generic'],
   timeTerms: CONV_TIME,
   codeTerms: CONV_CODE,
   formula:
     'register tiles of MB output channels x P pixels (MB, P as ep_conv.h picks them), each output row split into masked border tiles and interior tiles; ' +
-    'instructions = fma·(taps inside the input, executed) + xload·(input loads) + wload·(weight loads) + khIter·(channel x kernel-row iterations) + cIter + maskedTiles + interiorTiles + outputs + clamped·(outputs x clamp sides) + rows + blocks + call; ' +
+    'instructions = fma·(taps inside the input, executed) + xload·(input loads; with an FPU, one per 8 columns of a one-channel tile) + wload·(weight loads; with an FPU, one per row of a one-channel tile) + khIter·(channel x kernel-row iterations) + cIter + maskedTiles + interiorTiles + outputs + clamped·(outputs x clamp sides) + rows + blocks + call; ' +
     'code = bodyOps·(taps + loads of every distinct tile copy: each masked border tile is its own copy, the interior one loop) + tileOutputs + tileClamped + tileCopies + rowLoops + call. ' +
     'Kernels wider than 16 columns take the generic loops (key ep_conv2d_f32:generic: fma, khIter, outputs, clamped, rows, call).',
-  analyze(call) {
+  analyze(call, ctx) {
     const s = convShape(call, true);
     const Cg = s.C / s.groups;
     const macs = s.M * Cg * s.KH * s.KW * s.OH * s.OW;
@@ -164,13 +178,14 @@ export const conv2d: KernelModel = {
       const r = convGeneric(s);
       return { key: 'ep_conv2d_f32:generic', ...r, macs };
     }
-    return { key: 'ep_conv2d_f32', ...convTiled(s), macs };
+    return { key: 'ep_conv2d_f32', ...convTiled(s, ctx), macs };
   },
 };
 
 export const convTranspose2d: KernelModel = {
   kernel: 'ep_conv_transpose2d_f32',
   header: 'ep_conv.h',
+  extraHeaders: ['ep_mac.h'],
   keys: ['ep_conv_transpose2d_f32'],
   timeTerms: ['fma', 'kwIter', 'khIter', 'outputs', 'biased', 'rows', 'call'],
   codeTerms: ['call'],

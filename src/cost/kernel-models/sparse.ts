@@ -17,6 +17,7 @@ const SPARSE_DENSE_TIME = ['nonZeros', 'blocks', 'activeOutputs', 'outputs', 'cl
 export const sparseDense: KernelModel = {
   kernel: 'ep_sparse_dense_f32',
   header: 'ep_sparse.h',
+  extraHeaders: ['ep_mac.h'],
   keys: ['ep_sparse_dense_f32'],
   timeTerms: SPARSE_DENSE_TIME,
   codeTerms: ['call', 'clamped'],
@@ -54,6 +55,7 @@ const sparseTileWidth = (width: number) => {
 export const sparseConv: KernelModel = {
   kernel: 'ep_sparse_conv2d_f32',
   header: 'ep_sparse.h',
+  extraHeaders: ['ep_mac.h'],
   keys: ['ep_sparse_conv2d_f32'],
   timeTerms: SPARSE_CONV_TIME,
   codeTerms: ['tilePixels', 'tileCopies', 'clamped', 'call'],

@@ -6,8 +6,7 @@ import type { MemoryPlan } from '../../analysis/memory-plan.js';
 import { UserError } from '../../errors.js';
 import type { Graph } from '../../ir/graph.js';
 import { exportOnnx } from '../../onnx/export.js';
-import { eliminateDeadCode } from '../../passes/eliminate-dead-code.js';
-import { foldBatchNorm } from '../../passes/fold-batchnorm.js';
+import { C_BACKEND_PASSES } from '../../passes/c-backend-passes.js';
 import { runPasses } from '../../passes/pass.js';
 import { repoPath } from '../../util/package-root.js';
 import { VERSION } from '../../version.js';
@@ -65,7 +64,7 @@ export interface CompileCOptions {
 
 /** The passes the C backend runs before lowering. */
 function prepare(g: Graph): Graph {
-  return runPasses(g, [foldBatchNorm, eliminateDeadCode]);
+  return runPasses(g, C_BACKEND_PASSES);
 }
 
 /** The generated files of a library with symbol prefix `prefix`: two models with different prefixes share a folder. */

@@ -2,7 +2,7 @@
 #ifndef EP_DENSE_H
 #define EP_DENSE_H
 
-#include "ep_common.h"
+#include "ep_mac.h"
 
 #define EP_DENSE_MAX_RB 2
 #define EP_DENSE_MAX_NB 8
@@ -18,7 +18,7 @@ EP_INLINE void ep__dense_tile(const float *x, const float *w, const float *bias,
   float acc[EP_DENSE_MAX_RB][EP_DENSE_MAX_NB] = {{0.0f}}; /* (initialized for the warnings of non-constant calls) */
   EP_UNROLL(8)
   for (int n = 0; n < NB; n++) {
-    const float b0 = bias ? bias[n] : 0.0f;
+    const float b0 = ep__sum_start(bias, n);
     EP_UNROLL(2)
     for (int r = 0; r < RB; r++) acc[r][n] = b0;
   }
@@ -31,13 +31,13 @@ EP_INLINE void ep__dense_tile(const float *x, const float *w, const float *bias,
     for (int n = 0; n < NB; n++) {
       const float wv = w[n * K + k];
       EP_UNROLL(2)
-      for (int r = 0; r < RB; r++) acc[r][n] = fmaf(xv[r], wv, acc[r][n]);
+      for (int r = 0; r < RB; r++) acc[r][n] = EP_MAC(xv[r], wv, acc[r][n]);
     }
   }
   EP_UNROLL(2)
   for (int r = 0; r < RB; r++) {
     EP_UNROLL(8)
-    for (int n = 0; n < NB; n++) y[r * N + n] = ep__clamp(acc[r][n], act_min, act_max);
+    for (int n = 0; n < NB; n++) y[r * N + n] = ep__clamp(ep__sum_end(acc[r][n], bias, n), act_min, act_max);
   }
 }
 
@@ -72,7 +72,7 @@ EP_INLINE void ep__dense_block_pass(const float *x, const float *w, float *y, co
   for (int n = 0; n < N; n++, w += K) {
     float acc = y[n];
     EP_UNROLL(28)
-    for (int j = 0; j < KB; j++) acc = fmaf(xv[j], w[j], acc);
+    for (int j = 0; j < KB; j++) acc = EP_MAC(xv[j], w[j], acc);
     y[n] = acc;
   }
 }
@@ -83,24 +83,24 @@ EP_INLINE void ep__dense_row(const float *x, const float *w, const float *bias, 
                              float act_min, float act_max) {
   const int KB = ep__dense_block(K);
   const int full = K / KB * KB;
-  for (int n = 0; n < N; n++) y[n] = bias ? bias[n] : 0.0f;
+  for (int n = 0; n < N; n++) y[n] = ep__sum_start(bias, n);
   for (int k = 0; k < full; k += KB) ep__dense_block_pass(x + k, w + k, y, KB, K, N);
   if (full < K) ep__dense_block_pass(x + full, w + full, y, K - full, K, N);
-  if (act_min > -INFINITY || act_max < INFINITY)
-    for (int n = 0; n < N; n++) y[n] = ep__clamp(y[n], act_min, act_max);
+  if (act_min > -INFINITY || act_max < INFINITY || (EP_SEPARATE_MAC && bias))
+    for (int n = 0; n < N; n++) y[n] = ep__clamp(ep__sum_end(y[n], bias, n), act_min, act_max);
 }
 
 /* Fully connected: y[r][n] = act(sum_k x[r][k] * w[n][k] + bias[n]); w is [N][K] row-major (the
- * emitter pre-transposes constants); bias may be NULL; clamp as in ep_conv2d_f32. Sums start from
- * the bias and add the products in k order with fmaf. y must not overlap x. */
+ * emitter pre-transposes constants); bias may be NULL; clamp as in ep_conv2d_f32. Sums add the products in k
+ * order with EP_MAC, the bias first (fmaf) or last (separate multiply and add). y must not overlap x. */
 EP_INLINE void ep_dense_f32(const float *x, const float *w, const float *bias, float *y, int rows, int K, int N,
                             float act_min, float act_max) {
   if (!EP_CONSTANT(K)) { /* generic: one output at a time */
     for (int r = 0; r < rows; r++, x += K, y += N)
       for (int n = 0; n < N; n++) {
-        float acc = bias ? bias[n] : 0.0f;
-        for (int k = 0; k < K; k++) acc = fmaf(x[k], w[n * K + k], acc);
-        y[n] = ep__clamp(acc, act_min, act_max);
+        float acc = ep__sum_start(bias, n);
+        for (int k = 0; k < K; k++) acc = EP_MAC(x[k], w[n * K + k], acc);
+        y[n] = ep__clamp(ep__sum_end(acc, bias, n), act_min, act_max);
       }
     return;
   }
@@ -129,7 +129,7 @@ EP_INLINE void ep__matmul_tile(const float *a, const float *b, float *y, const i
     for (int i = 0; i < MB; i++) {
       const float av = a[i * K + k];
       EP_UNROLL(4)
-      for (int j = 0; j < NB; j++) acc[i][j] = fmaf(av, bv[j], acc[i][j]);
+      for (int j = 0; j < NB; j++) acc[i][j] = EP_MAC(av, bv[j], acc[i][j]);
     }
   }
   EP_UNROLL(4)

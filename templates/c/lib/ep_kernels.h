@@ -2,6 +2,7 @@
 #ifndef EP_KERNELS_H
 #define EP_KERNELS_H
 #include "ep_common.h"
+#include "ep_mac.h"
 #include "ep_math.h"
 #include "ep_conv.h"
 #include "ep_dense.h"

@@ -1,9 +1,10 @@
 /* edgeprune MCU kernels: weight-sparse fully connected layer and convolution (float32, NCHW, batch 1).
  *
  * A pruned layer keeps only its non-zero weights, each with the byte offset of the input it multiplies.
- * Every output still starts from its bias and adds its products in the dense kernels' order (k
- * ascending for ep_dense_f32; input channel, kernel row, kernel column for ep_conv2d_f32) with fmaf:
- * the sum skips the terms whose weight is zero, and fmaf(x, 0, acc) == acc, so the results are the
+ * Every output still sums its bias and its products in the dense kernels' order (k ascending for
+ * ep_dense_f32; input channel, kernel row, kernel column for ep_conv2d_f32) with EP_MAC (the bias first
+ * with fmaf, last with a separate multiply and add, ep_mac.h): the sum skips the terms whose weight is
+ * zero, and fmaf(x, 0, acc) == acc (and acc + x * 0 == acc: that sum starts from +0, never -0), so the results are the
  * dense kernels' bits. Two caveats, both about terms that are not exactly nothing: an input that is
  * inf or NaN times a zero weight gives NaN in the dense kernel and is skipped here; and an output
  * whose sum is -0 (a bias of -0.0 and no non-zero term) stays -0 here where the dense kernel's
@@ -36,12 +37,12 @@
 #ifndef EP_SPARSE_H
 #define EP_SPARSE_H
 
-#include "ep_common.h"
+#include "ep_mac.h"
 
 /* The hand-scheduled block loop: Thumb-2 with the DSP extension (UXTAH) and a single-precision FPU
  * with fused multiply-add (VFPv4), optimized builds only (its fixed registers need the optimizer). */
 #if defined(__GNUC__) && defined(__thumb2__) && defined(__ARM_FEATURE_DSP) && defined(__ARM_FP) && \
-    ((__ARM_FP & 4) != 0) && defined(__ARM_FEATURE_FMA) && defined(__OPTIMIZE__) && !defined(EP_SPARSE_NO_ASM)
+    ((__ARM_FP & 4) != 0) && defined(__ARM_FEATURE_FMA) && defined(__OPTIMIZE__) && !defined(EP_SPARSE_NO_ASM) && !EP_SEPARATE_MAC
 #define EP__SPARSE_ASM 1
 #else
 #define EP__SPARSE_ASM 0
@@ -116,7 +117,7 @@ EP_INLINE float ep__sparse_row(const char *xb, const uint32_t **po, const float 
     const unsigned offset = (s & 1u) ? (unsigned)(word >> 16) : (unsigned)(word & 0xFFFFu);
     float xv;
     memcpy(&xv, xb + offset, sizeof xv);
-    acc = fmaf(xv, v[s], acc);
+    acc = EP_MAC(xv, v[s], acc);
   }
   *po = o + 4u * blocks;
   *pv = v + slots;
@@ -125,7 +126,7 @@ EP_INLINE float ep__sparse_row(const char *xb, const uint32_t **po, const float 
 }
 
 /* Fully connected with pruned constant weights: y[r][n] = clamp(bias[n] + sum over the non-zero
- * w[n][k] of x[r][k] * w[n][k]), k ascending, fmaf; the same bits as ep_dense_f32 on the dense
+ * w[n][k] of x[r][k] * w[n][k]), k ascending, EP_MAC; the same bits as ep_dense_f32 on the dense
  * weights (see the caveats at the top). Format: hdr/off/val above. bias may be NULL; clamp as in
  * ep_dense_f32. y must not overlap x. */
 EP_INLINE void ep_sparse_dense_f32(const float *x, const uint16_t *hdr, const uint32_t *off, const float *val,
@@ -136,8 +137,8 @@ EP_INLINE void ep_sparse_dense_f32(const float *x, const uint16_t *hdr, const ui
     const float *pv = val;
     for (int n = 0; n < N; n++) {
       const unsigned h = hdr[n];
-      const float acc = ep__sparse_row(xb, &po, &pv, h & 7u, h >> 3, bias ? bias[n] : 0.0f);
-      y[n] = ep__clamp(acc, act_min, act_max);
+      const float acc = ep__sparse_row(xb, &po, &pv, h & 7u, h >> 3, ep__sum_start(bias, n));
+      y[n] = ep__clamp(ep__sum_end(acc, bias, n), act_min, act_max);
     }
   }
 }
@@ -174,7 +175,7 @@ EP_INLINE void ep__sparse_conv_tile(const char *xg, int base, const uint16_t *of
                                     const int masked, uint32_t mask, float act_min, float act_max) {
   float acc[EP_SPARSE_CONV_MAX_P] = {0.0f}; /* (initialized for the warnings of non-constant calls) */
   EP_UNROLL(16)
-  for (int j = 0; j < P; j++) acc[j] = b;
+  for (int j = 0; j < P; j++) acc[j] = EP_SEPARATE_MAC ? 0.0f : b; /* (the bias first or last, as EP_MAC) */
   /* (integer arithmetic: the first window's origin may lie before the input when the tile is masked) */
   const uintptr_t origin = (uintptr_t)xg + (uintptr_t)(intptr_t)base;
   for (int e = 0; e < cnt; e++) {
@@ -183,10 +184,10 @@ EP_INLINE void ep__sparse_conv_tile(const char *xg, int base, const uint16_t *of
     const char *xp = (const char *)(origin + off[e]);
     EP__OPAQUE(xp); /* one address register per tap, the pixels at immediate offsets from it */
     EP_UNROLL(16)
-    for (int j = 0; j < P; j++) acc[j] = fmaf(*(const float *)(const void *)(xp + j * in_step), wv, acc[j]);
+    for (int j = 0; j < P; j++) acc[j] = EP_MAC(*(const float *)(const void *)(xp + j * in_step), wv, acc[j]);
   }
   EP_UNROLL(16)
-  for (int j = 0; j < P; j++) y[j * out_step] = ep__clamp(acc[j], act_min, act_max);
+  for (int j = 0; j < P; j++) y[j * out_step] = ep__clamp(EP_SEPARATE_MAC ? acc[j] + b : acc[j], act_min, act_max);
 }
 
 /* Taps of kernel rows [kh_lo, kh_hi) and kernel columns [kw_lo, kw_hi) as a mask of bits kh * KW + kw. */
