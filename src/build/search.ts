@@ -303,13 +303,13 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     // The other budgets still unmet get structural proposals of their own (e.g. channels that shrink the arena).
     const others = o.budgets.filter((b) => b.name !== budget.name && costs[b.name] > b.limit);
     const offered = new Set<string>();
-    // Proposals that would break a budget that holds are not offered (e.g. a sparse kernel whose scratch outgrows the RAM limit).
-    const broke = new Set<string>();
-    const keepHeld = (list: Proposal<N>[], now: Costs<N>) => list.filter((p) => {
-      if (!breaksHeldBudget(o.budgets, now, p.costs)) return true;
-      broke.add(p.description);
-      return false;
-    });
+    // Proposals that would break a budget that holds are left out while others remain (e.g. a sparse kernel whose
+    // scratch outgrows the RAM limit, where a channel cut does not); when every proposal would, they are all offered
+    // (on an FPGA, fewer LUTs can cost cycles that a later step wins back).
+    const keepHeld = (list: Proposal<N>[], now: Costs<N>) => {
+      const kept = list.filter((p) => !breaksHeldBudget(o.budgets, now, p.costs));
+      return kept.length > 0 ? kept : list;
+    };
     let repeated = 0;
     const tried: Tried<Candidate>[] = [];
     const evaluate = async (list: Proposal<N>[], what: string): Promise<Tried<Candidate>[]> => {
@@ -401,8 +401,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
       repeated,
     };
     if (outcome.stage === null && tried.length === 0) {
-      const held = broke.size > 0 ? ` without breaking a budget that holds (${broke.size} proposal${broke.size === 1 ? '' : 's'} would, e.g. ${[...broke][0]})` : '';
-      stoppedBecause = `no structural or weight reduction lowers ${budget.name} further${held} (at ${costs[budget.name].toLocaleString('en-US')}, limit ${budget.limit.toLocaleString('en-US')})`;
+      stoppedBecause = `no structural or weight reduction lowers ${budget.name} further (at ${costs[budget.name].toLocaleString('en-US')}, limit ${budget.limit.toLocaleString('en-US')})`;
       break;
     }
     if (!outcome.accepted) {

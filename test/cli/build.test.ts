@@ -57,7 +57,7 @@ describe('edgeprune build', () => {
     for (const l of report.layers) expect(l.before).toMatchObject({ params: expect.any(Number), macs: expect.any(Number), instructions: expect.any(Number) });
 
     const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
-    expect(html.match(/<svg/g)?.length).toBe(2);
+    expect(html.match(/<svg/g)?.length).toBe(3); // a trajectory per budget (instructions, RAM) and the layers
     expect(html).toContain(maxInstructions.toLocaleString('en-US'));
     expect(html).not.toMatch(/(src|href)="https?:/);
     for (const f of ['model.onnx', 'c/model.c', 'c/model.h', 'c/model_weights.c', 'c/Makefile', 'c/CMakeLists.txt', 'c/README.md', 'c/zephyr/module.yml', 'c/zephyr/CMakeLists.txt']) expect(fs.existsSync(path.join(out, f)), f).toBe(true);
