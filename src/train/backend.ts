@@ -1,6 +1,6 @@
 // The TF.js backend of the training bridge: tfjs-node when installed, else wasm (SIMD, no threads), else cpu; and the seed.
 
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { UserError } from '../errors.js';
 import { registerWasmGradientKernels } from './wasm-kernels.js';
 

@@ -1,6 +1,6 @@
 // A plan of Keras layers (ir-to-tfjs.ts) built into a TF.js layers model, and the graph's initializers written into it.
 
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { Graph } from '../ir/graph.js';
 import { shapeSize, type Tensor } from '../ir/tensor.js';
 import { untrainableError, type LayerClass, type ParamBinding, type TrainPlan } from './ir-to-tfjs.js';

@@ -6,7 +6,7 @@
 // fake-quantized (a graph input: every layer reading it fake-quantizes that input). `remove()`
 // restores the float model exactly, so toGraph reads the float weights.
 
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from './tf.js';
 import { weightOf } from './build-tfjs-model.js';
 import { fakeQuantActivation, fakeQuantWeights, type ActivationGrid } from './fake-quant.js';
 import type { Trainable } from './trainable.js';

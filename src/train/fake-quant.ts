@@ -10,7 +10,7 @@
 // differentiated); activations pass it where x lies within the grid's range [s·(−128 − z), s·(127 − z)]
 // and block it where the value saturates. A zero weight quantizes to zero, so pruned weights stay zero.
 
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 
 type CustomGradient = Parameters<typeof tf.customGrad>[0];
 

@@ -1,6 +1,6 @@
 // Loss gradients with respect to every trained parameter, summed over samples, in IR layout: inputs to Taylor pruning criteria.
 
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { UserError } from '../errors.js';
 import { Tensor } from '../ir/tensor.js';
 import { weightFromTf } from './layout.js';

@@ -2,7 +2,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { UserError } from '../errors.js';
 import { readFileInFolder, readRegularFile } from '../import/read-file.js';
 import type { Graph } from '../ir/graph.js';

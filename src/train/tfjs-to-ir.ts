@@ -1,6 +1,6 @@
 // TF.js → IR: trained weights back into the source graph, and any channels-last Keras layers model into a new IR graph.
 
-import type * as tf from '@tensorflow/tfjs';
+import type * as tf from './tf.js';
 import { UserError } from '../errors.js';
 import { attr, GraphBuilder } from '../ir/builder.js';
 import { cloneGraph, type Graph } from '../ir/graph.js';

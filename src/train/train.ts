@@ -1,6 +1,6 @@
 // The training loop (variableGrads + applyGradients over a Dataset, masks kept), evaluation and prediction.
 
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import type { Dataset } from '../data/dataset.js';
 import { labelRank } from '../data/metrics.js';
 import { checkFinite } from '../data/numbers.js';

@@ -1,6 +1,6 @@
 // A trainable model: the IR graph it came from, its TF.js layers model, the weight bindings, masks and optimizer state.
 
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 import { UserError } from '../errors.js';
 import { cloneGraph, type Graph } from '../ir/graph.js';
 import { shapeSize, type Tensor as IrTensor } from '../ir/tensor.js';

@@ -12,7 +12,7 @@
 //   DepthwiseConv2dNativeBackpropInput: dy spread as above, depthwise-convolved with the flipped
 //   filter, summed over the multiplier.
 
-import * as tf from '@tensorflow/tfjs';
+import * as tf from './tf.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Pair = [number, number];

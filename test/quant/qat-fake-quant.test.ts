@@ -1,5 +1,5 @@
 // Fake quantization of the training bridge: forward values on the quantizer's int8 grid, straight-through gradients, hand-checked.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/train/tf.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Tensor } from '../../src/ir/tensor.js';
 import { activationParams, quantizeValue, quantizeWeights } from '../../src/quant/qparams.js';

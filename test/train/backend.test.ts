@@ -1,5 +1,5 @@
 // Backend choice (tfjs-node optional, wasm by default, forced choices) and the wasm gradient kernels checked against cpu.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/train/tf.js';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { Random } from '../../src/util/random.js';

@@ -1,5 +1,5 @@
 // Knowledge distillation (soft targets): the loss against its definition, its gradient, and a fit where the teacher decides the result.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/train/tf.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { digitsMlp } from '../../src/models/sample-models.js';
 import { buildTrainable, dispose, evaluate, initTraining, predict, train } from '../../src/train/index.js';

@@ -1,5 +1,5 @@
 // Training through TF.js: accuracy on the digits, determinism, masks, memory, and the trained graph back in the IR.
-import * as tf from '@tensorflow/tfjs';
+import * as tf from '../../src/train/tf.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { digitsMlp } from '../../src/models/sample-models.js';
 import { verifyProblems } from '../../src/ir/verify.js';
