@@ -204,9 +204,9 @@ describe('hostile model text', () => {
     expect(r.stdout).toContain('\\x1b[31mred\\x1b[0m');
     expect(r.stdout).toContain('access\\u202e nimda');
     expect(r.stdout).toContain('(producer: \\x1b]0;pwned\\x07producer\\r\\n\\x1b[2K ');
-    // Title, input, output, blank, header, one row per layer (Relu is a layer of its own here), blank, 3 totals.
+    // Title, input, output, blank, header, one row per layer (Relu is a layer of its own here), blank, 4 totals (the arena among them).
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(4 + 1 + HOSTILE_NAMES.length + 1 + 3);
+    expect(lines).toHaveLength(4 + 1 + HOSTILE_NAMES.length + 1 + 4);
     // The 5,000-character name is cut in the middle.
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(1000);
   });
