@@ -162,7 +162,7 @@ export function chooseByWorstBudget<T extends { validation: number }, N extends 
   return rated[0].t;
 }
 
-/** Whether `after` breaks a budget that holds at `now` (a proposal must not trade one budget for another). */
+/** Whether `after` breaks a budget that holds at `now` (the search leaves such proposals out while others remain). */
 export function breaksHeldBudget<N extends string>(budgets: readonly Budget<N>[], now: Costs<N>, after: Costs<N>): boolean {
   return budgets.some((b) => now[b.name] <= b.limit && after[b.name] > b.limit);
 }
