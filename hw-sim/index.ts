@@ -22,7 +22,7 @@ export { openHostSession, type HostSessionOptions } from './host/session.js';
 export { openSerialSession, type SerialSessionOptions } from './serial/session.js';
 export { flashFirmware, type FlashRequest, type FlashResult } from './flash/flash.js';
 export { FLASH_TOOLS, PROBES, checkFlashChoice, type FlashChoice, type FlashTool, type Probe } from './flash/probes.js';
-export { FlashError, classifyFlashFailure, type FlashFailureKind } from './flash/failures.js';
+export { FlashError, classifyFlashFailure, shellCommand, type FlashFailureKind } from './flash/failures.js';
 export { openocdArgs } from './flash/openocd.js';
 export { stFlashArgs } from './flash/st-flash.js';
 export {

@@ -2,8 +2,7 @@
 // real board through a debug probe (openocd or st-flash); with --port, check that it then answers.
 
 import type { Command } from 'commander';
-import { flashFirmware, openSerialSession } from '../../../hw-sim/index.js';
-import { shellCommand } from '../../../hw-sim/flash/failures.js';
+import { flashFirmware, openSerialSession, shellCommand } from '../../../hw-sim/index.js';
 import { buildTestFirmware } from '../../flash/test-firmware.js';
 import { loadModel, modelDisplayName } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
