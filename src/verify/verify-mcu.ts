@@ -255,7 +255,7 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
       instructionsPerMac: instructions !== null && macs > 0 ? instructions / macs : null,
       estimatedMs,
       estimateBasis: cycles !== null
-        ? `measured on the board (${COUNTER_NAMES[targetRuns[0].counter]}): cycles / ${target.clockHz / 1e6} MHz`
+        ? `measured on the board: ${COUNTER_NAMES[targetRuns[0].counter]}, ms = cycles / ${target.clockHz / 1e6} MHz`
         : `estimate: instructions × ${target.cyclesPerInstruction} cycles/instruction at ${target.clockHz / 1e6} MHz (targets/${target.name}.json)`,
       flashBytes: linked.text + linked.data,
       weightBytes: lib.view.weightBytes,
