@@ -24,6 +24,32 @@ interface FlashCliOptions extends PrecisionOptions, ProbeOptions {
   inputShape?: InputShapes;
 }
 
+/** What flash did (its --json). */
+export interface FlashSummary {
+  model: string;
+  target: string;
+  probe: string;
+  tool: string;
+  command: string[];
+  firmwareFlashBytes: number;
+  flashMs: number;
+  /** --port, or null. */
+  port: string | null;
+  /** The models the firmware listed on --port, or null without --port. */
+  answeredModels: string[] | null;
+}
+
+/** The three lines flash prints: what was flashed, the command, and the serial port's answer (or where the port is). */
+export function renderFlash(s: FlashSummary, serial: string): string {
+  return [
+    `flashed the test firmware of ${terminalName(s.model)} (${formatBytes(s.firmwareFlashBytes)}) into ${s.target} with ${s.tool} through ${s.probe} in ${(s.flashMs / 1000).toFixed(1)} s`,
+    `command: ${terminalText(shellCommand(s.command))}`,
+    s.answeredModels && s.port !== null
+      ? `the firmware answers on ${terminalText(s.port)} (models: ${s.answeredModels.map(terminalName).join(', ')})`
+      : `serial port: ${terminalText(serial)}; then: edgeprune verify <model> --target ${s.target} --port <serial port>`,
+  ].join('\n');
+}
+
 export function registerFlash(program: Command): void {
   const cmd = program
     .command('flash')
@@ -55,19 +81,11 @@ export function registerFlash(program: Command): void {
         answered = session.models.map((m) => m.name);
         await session.close();
       }
-      const summary = {
+      const summary: FlashSummary = {
         model: modelDisplayName(file), target: target.name, probe: choice.probe, tool: choice.tool, command: flashed.command,
         firmwareFlashBytes: firmware.flashBytes, flashMs: flashed.durationMs, port: options.port ?? null, answeredModels: answered,
       };
-      if (options.json) {
-        console.log(terminalJson(summary));
-        return;
-      }
-      console.log(`flashed the test firmware of ${terminalName(summary.model)} (${formatBytes(firmware.flashBytes)}) into ${target.name} with ${choice.tool} through ${choice.probe} in ${(flashed.durationMs / 1000).toFixed(1)} s`);
-      console.log(`command: ${terminalText(shellCommand(flashed.command))}`);
-      console.log(answered
-        ? `the firmware answers on ${terminalText(options.port!)} (models: ${answered.map(terminalName).join(', ')})`
-        : `serial port: ${terminalText(board.serial)}; then: edgeprune verify <model> --target ${target.name} --port <serial port>`);
+      console.log(options.json ? terminalJson(summary) : renderFlash(summary, board.serial));
     } finally {
       removeTempDir(workDir);
     }
