@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Install the Debian packages edgeprune runs (host gcc, make, cmake, the Arm cross compiler, QEMU; the FPGA tools for
-# the coming FPGA backends), only those missing. As root it installs them; otherwise it names them and says what `make test`
+# Install the Debian packages edgeprune runs (host gcc, make, cmake, the Arm cross compiler, QEMU, redis-server for the
+# job queue; the FPGA tools for the coming FPGA backends), only those missing. As root it installs them; otherwise it names them and says what `make test`
 # does without them; with CI set, a missing package the tests need fails the setup (nothing may be skipped in CI).
 set -euo pipefail
 
@@ -13,9 +13,10 @@ TEST_REQUIRED=(
   "arm-none-eabi-gcc:gcc-arm-none-eabi"
   "newlib:libnewlib-arm-none-eabi"
   "qemu-system-arm:qemu-system-arm"
+  "redis-server:redis-server"
 )
 # The FPGA backends (HLS C++, Verilog) will simulate and synthesize with these; no command or test runs them yet.
-# (redis-server and openocd are not installed: nothing in edgeprune uses them.)
+# (redis-server is in TEST_REQUIRED: the job queue's tests and bench start one; openocd is not installed: nothing uses it.)
 FPGA_TOOLS=(
   "verilator:verilator"
   "yosys:yosys"
