@@ -52,11 +52,13 @@ export function connectionOptions(address: QueueAddress, blocking: boolean): Red
 }
 
 /** The error for a server that cannot be reached or went away. */
-export function redisLost(address: QueueAddress, cause: string, everConnected: boolean): UserError {
+export function redisLost(address: QueueAddress, cause: string, everConnected: boolean, side: 'queue' | 'worker' = 'queue'): UserError {
   return everConnected
     ? new UserError(
         `lost the connection to the Redis queue at ${address.url} (${cause})`,
-        'start Redis again and run the same command: the jobs that finished are kept there and are not redone',
+        side === 'worker'
+          ? 'start Redis again, then this worker: the queued jobs and their attempts are kept there'
+          : 'start Redis again and run the same command: the jobs that finished are kept there and are not redone',
       )
     : new UserError(`cannot reach the Redis queue at ${address.url} (${cause})`, 'start redis-server there, or check the host and port of --queue');
 }

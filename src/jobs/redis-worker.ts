@@ -32,7 +32,7 @@ export async function runRedisWorker(address: QueueAddress, options: RedisWorker
   let lastError = 'connection closed';
   watch.on('error', (e) => (lastError = errorMessage(e)));
   watch.on('ready', () => (connected = true));
-  const lost = new Promise<never>((_, reject) => watch.once('end', () => reject(redisLost(address, lastError, connected))));
+  const lost = new Promise<never>((_, reject) => watch.once('end', () => reject(redisLost(address, lastError, connected, 'worker'))));
   lost.catch(() => {});
 
   const worker = new Worker(
