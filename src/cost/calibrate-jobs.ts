@@ -83,9 +83,16 @@ export const calibrateBatchKind: JobKind = {
 };
 
 /** Measure `suite` on `target` through `runner`: the measurements in the order of `suite`. */
-export async function measureWithJobs(runner: JobRunner, target: McuTarget, suite: SuiteCase[], optimize: Optimize, log: (line: string) => void): Promise<Measurement[]> {
-  const jobs = calibrationJobs(target, suite, optimize);
-  log(`${jobs.length} jobs of up to ${CALIBRATE_BATCH_CASES} models on ${runner.description}`);
+export async function measureWithJobs(
+  runner: JobRunner,
+  target: McuTarget,
+  suite: SuiteCase[],
+  optimize: Optimize,
+  log: (line: string) => void,
+  batchCases = CALIBRATE_BATCH_CASES,
+): Promise<Measurement[]> {
+  const jobs = calibrationJobs(target, suite, optimize, batchCases);
+  log(`${jobs.length} jobs of up to ${batchCases} models on ${runner.description}`);
   const outcomes = await runner.run(jobs, { onSettled: (o, done, total) => log(`job ${done}/${total} ${o.ok ? 'done' : `failed: ${o.error}`}`) });
   const results = requireResults(outcomes);
   const byName = new Map<string, Measurement>();

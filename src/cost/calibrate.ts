@@ -35,6 +35,8 @@ export interface CalibrateOptions {
   update?: Calibration;
   /** Measure through these workers (batches of cases as jobs, cost/calibrate-jobs.ts) instead of in this process: the same file. */
   runner?: JobRunner;
+  /** With `runner`: suite cases per job (default CALIBRATE_BATCH_CASES). */
+  jobCases?: number;
 }
 
 export interface KernelFitReport {
@@ -136,7 +138,7 @@ export async function calibrateTarget(target: McuTarget, options: CalibrateOptio
   let suite = calibrationSuite();
   if (options.only) suite = suite.filter((c) => c.name.startsWith('view.') || options.only!.some((p) => c.name.startsWith(p)));
   log(`calibrating ${target.name}: ${suite.length} models on qemu ${target.emulator.machine}`);
-  const measured = options.runner ? await measureWithJobs(options.runner, target, suite, optimize, log) : await measureOnTarget(target, suite, { optimize, log });
+  const measured = options.runner ? await measureWithJobs(options.runner, target, suite, optimize, log, options.jobCases) : await measureOnTarget(target, suite, { optimize, log });
   const measuredAt = performance.now();
   const ctx = kernelContextOfCore(target.core, target.fpu !== null);
   const cases = suite.map((c, i) => analyzeCase(c, measured[i], ctx));
