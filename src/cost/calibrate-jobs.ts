@@ -92,7 +92,7 @@ export async function measureWithJobs(
   batchCases = CALIBRATE_BATCH_CASES,
 ): Promise<Measurement[]> {
   const jobs = calibrationJobs(target, suite, optimize, batchCases);
-  log(`${jobs.length} jobs of up to ${batchCases} models on ${runner.description}`);
+  log(`${jobs.length} job${jobs.length === 1 ? '' : 's'} of up to ${batchCases} models on ${runner.description}`);
   const outcomes = await runner.run(jobs, { onSettled: (o, done, total) => log(`job ${done}/${total} ${o.ok ? 'done' : `failed: ${o.error}`}`) });
   const results = requireResults(outcomes);
   const byName = new Map<string, Measurement>();

@@ -72,6 +72,7 @@ export function renderFpgaCalibration(run: FpgaCalibrationRun): string {
 
 async function calibrateFpga(target: FpgaTarget, options: CalibrateCliOptions): Promise<void> {
   if (options.only || options.update) throw new UserError(`--only and --update are for MCU targets; ${target.name} is an FPGA target whose suite runs whole`, 'run edgeprune calibrate --target ' + target.name + ' without them');
+  if (options.workers !== undefined || options.queue !== undefined) throw new UserError(`--workers and --queue are for MCU targets; ${target.name} is an FPGA target whose suite runs in this process`, 'run edgeprune calibrate --target ' + target.name + ' without them');
   checkOutputFile(options.out ?? fpgaCalibrationPath(target));
   const measuredOn = `${(await versionLine(yosys())) ?? 'Yosys'}: ${target.yosys.command}, every layer on its own`;
   const run = await calibrateFpgaTarget(target, { file: options.out, measuredOn, log: options.json ? undefined : (line) => process.stderr.write(`${line}\n`) });
