@@ -54,7 +54,7 @@ if [ "${EUID}" -ne 0 ]; then
       echo "setup: CI is set and the tests need ${missing_test[*]}: stopping (in CI no test may be skipped)" >&2
       exit 1
     fi
-    echo "setup: without ${missing_test[*]}, make test still runs: the C kernel tests (test/c-kernels/) and the Makefile test report SKIPPED" >&2
+    echo "setup: without ${missing_test[*]}, make test still runs: the C kernel tests (test/c-kernels/), the Makefile test and the Redis job-queue tests report SKIPPED" >&2
     echo "setup: with the package to install, and every other test that builds or runs C fails with an error naming it" >&2
   fi
   if [ ${#missing_fpga[@]} -gt 0 ]; then

@@ -90,6 +90,9 @@ export async function runOnWorkerPool(jobs: PoolJob[], options: PoolOptions): Pr
     // A worker died and work remains: replace it.
     const wanted = Math.min(options.workers, pending.length + [...slots].filter((s) => s.busy).length);
     while (!closing && slots.size + starting.size < wanted && spawned < maxSpawns) startWorker();
+    if (!closing && pending.length > 0 && slots.size + starting.size === 0) {
+      finish(new Error(`the worker processes kept ending (${spawned} started) with ${pending.length} jobs left`));
+    }
   }
   const onMessage = (slot: Slot, m: FromWorker): void => {
     if (m.type === 'ready') {
