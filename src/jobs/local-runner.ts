@@ -1,4 +1,5 @@
-// The default JobRunner: a pool of `edgeprune worker --local` processes on this machine (one per core unless told).
+// The default JobRunner: a pool of local worker processes on this machine (one per core unless told), each running
+// local-worker-main.js (what `edgeprune worker --local` runs, without the rest of the command line).
 
 import os from 'node:os';
 import { NODE_TOOL, runOnWorkerPool } from '../../hw-sim/workers/pool.js';
@@ -13,11 +14,14 @@ export interface LocalRunnerOptions {
   attempts?: number;
   /** An attempt running longer is stopped (default 1 h). */
   jobTimeoutMs?: number;
-  /** More arguments for `edgeprune worker --local` (e.g. --kinds <module>). */
+  /** More arguments for the workers (--kinds <module>). */
   workerArgs?: string[];
 }
 
 export const DEFAULT_ATTEMPTS = 3;
+
+/** The worker program, compiled (the pool runs it with node, also when this module runs from TypeScript in tests). */
+const WORKER_MAIN = repoPath('dist', 'src', 'jobs', 'local-worker-main.js');
 
 export function defaultWorkerCount(): number {
   return Math.max(1, os.availableParallelism());
@@ -41,7 +45,7 @@ export class LocalRunner implements JobRunner {
       {
         workers: Math.min(this.workers, Math.max(1, unique.length)),
         command: NODE_TOOL,
-        args: [repoPath('bin', 'edgeprune.js'), 'worker', '--local', ...(this.options.workerArgs ?? [])],
+        args: [WORKER_MAIN, ...(this.options.workerArgs ?? [])],
         attempts: this.options.attempts ?? DEFAULT_ATTEMPTS,
         jobTimeoutMs: this.options.jobTimeoutMs ?? 3600_000,
         onSettled: (o) => options.onSettled?.(toOutcome(o, kinds.get(o.id)!), ++done, unique.length),
