@@ -1,10 +1,13 @@
 // The local worker pool with real `edgeprune worker --local` processes (the test kinds of
 // test/fixtures/jobs/test-kinds.mjs): results in job-id order, a worker killed with SIGKILL mid-job (its job runs
-// again on another worker, none lost), and a handler that always throws (reported after its attempts).
+// again on another worker, none lost), and a handler that always throws (reported after its attempts); and
+// `edgeprune worker --local`, the same loop behind the command line.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { decodeFromWorker, encodeToWorker } from '../../hw-sim/workers/protocol.js';
 import { LocalRunner } from '../../src/jobs/local-runner.js';
 import { makeJob } from '../../src/jobs/spec.js';
 
@@ -59,5 +62,16 @@ describe('local worker pool', () => {
     expect(outcomes.find((o) => o.id === fail.id)).toEqual({ id: fail.id, kind: 'test-fail', ok: false, error: 'test-fail always fails (job 1)', attempts: 3 });
     expect(outcomes.find((o) => o.id === ok.id)).toMatchObject({ ok: true, result: { n: 4, square: 16 } });
     expect(fs.readFileSync(path.join(folder, 'attempts-1'), 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+
+  it('edgeprune worker --local answers jobs on stdin with marked result lines on stdout', async () => {
+    const job = makeJob('test-square', { n: 12 });
+    const input = encodeToWorker({ type: 'run', job: { id: job.id, kind: job.kind, payload: job.payload } }) + encodeToWorker({ type: 'run', job: { id: 'x', kind: 'nope', payload: null } });
+    const r = await execa(process.execPath, [path.resolve('bin/edgeprune.js'), 'worker', '--local', '--kinds', KINDS], { input, timeout: 120_000 });
+    const messages = String(r.stdout).split('\n').map(decodeFromWorker).filter((m) => m !== null);
+    expect(messages[0]).toEqual({ type: 'ready' });
+    expect(messages[1]).toEqual({ type: 'done', id: job.id, result: { n: 12, square: 144 } });
+    expect(messages[2]).toMatchObject({ type: 'failed', id: 'x' });
+    expect((messages[2] as { error: string }).error).toMatch(/^this worker has no job kind 'nope' \(it knows calibrate-batch, test-square, test-slow, test-fail\)/);
   });
 });
