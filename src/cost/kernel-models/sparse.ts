@@ -65,11 +65,11 @@ export const sparseConv: KernelModel = {
     'code = tilePixels·(pixels of each tile copy) + tileCopies + clamped + call',
   analyze(call) {
     const cnt = weightData(call, 1);
-    const tap = weightData(call, 3);
+    const tap = weightData(call, 2);
     if (!cnt) throw new CostModelError('ep_sparse_conv2d_f32: the count array is missing');
     const v = (i: number) => intArg(call, i);
-    const [C, H, W, M, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl, groups] = [v(7), v(8), v(9), v(10), v(11), v(12), v(13), v(14), v(15), v(16), v(17), v(18), v(19), v(20), v(21)];
-    const clamp = clampSides(floatArg(call, 22), floatArg(call, 23));
+    const [C, H, W, M, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl, groups] = [v(6), v(7), v(8), v(9), v(10), v(11), v(12), v(13), v(14), v(15), v(16), v(17), v(18), v(19), v(20)];
+    const clamp = clampSides(floatArg(call, 21), floatArg(call, 22));
     const { oyLo, oyHi, oxLo, oxHi, PW, PH, wtiles, htiles } = interiorTiles({ H, W, OH, OW, KH, KW, sh, sw, dh, dw, pt, pl }, sparseTileWidth);
     const khSpan = (oy: number) => {
       const iy0 = oy * sh - pt;
@@ -98,7 +98,7 @@ export const sparseConv: KernelModel = {
       S.fill(0);
       if (tap) for (let i = 0; i < n; i++) {
         const t = tap[e + i];
-        S[(Math.floor(t / KW) + 1) * (KW + 1) + (t % KW) + 1] += 1;
+        S[(((t >>> 24) & 15) + 1) * (KW + 1) + (t >>> 28)] += 1;
       }
       e += n;
       for (let r = 1; r <= KH; r++) for (let c = 1; c <= KW; c++) S[r * (KW + 1) + c] += S[(r - 1) * (KW + 1) + c] + S[r * (KW + 1) + c - 1] - S[(r - 1) * (KW + 1) + c - 1];

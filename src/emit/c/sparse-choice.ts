@@ -195,9 +195,8 @@ export interface ConvShape {
 
 export interface PackedSparseConv {
   cnt: Tensor;
-  off: Tensor;
-  /** Tap codes kh·KW + kw; undefined when no window reaches into the padding. */
-  tap?: Tensor;
+  /** One word per non-zero: the tap's input byte offset (bits 0-15), kh (bits 24-27), kw (bits 28-31). */
+  tap: Tensor;
   val: Tensor;
   nonZeros: number;
 }
@@ -243,7 +242,7 @@ function convFormatProblem(s: ConvShape): string | undefined {
   const Cg = s.C / s.groups;
   const maxOffset = tapOffset(s, Cg - 1, s.KH - 1, s.KW - 1);
   if (maxOffset > 0xffff) return `input byte offsets up to ${maxOffset} do not fit the 16-bit offsets`;
-  if (s.KH * s.KW > 32 && hasBorder(s)) return `a ${s.KH}x${s.KW} kernel on the padding needs more than 32 tap bits`;
+  if (s.KH > 16 || s.KW > 15) return `a ${s.KH}x${s.KW} kernel: the tap words hold up to 16 kernel rows and 15 kernel columns`;
   return undefined;
 }
 
@@ -251,7 +250,6 @@ function convFormatProblem(s: ConvShape): string | undefined {
 export function packSparseConv(w: Float32Array, s: ConvShape): PackedSparseConv {
   const Cg = s.C / s.groups;
   const cnt = new Uint16Array(s.M);
-  const off: number[] = [];
   const tap: number[] = [];
   const val: number[] = [];
   let i = 0;
@@ -261,8 +259,7 @@ export function packSparseConv(w: Float32Array, s: ConvShape): PackedSparseConv 
         for (let kw = 0; kw < s.KW; kw++, i++) {
           if (w[i] === 0) continue;
           cnt[m]++;
-          off.push(tapOffset(s, c, kh, kw));
-          tap.push(kh * s.KW + kw);
+          tap.push((tapOffset(s, c, kh, kw) | (kh << 24) | ((kw + 1) << 28)) >>> 0);
           val.push(w[i]);
         }
       }
@@ -270,8 +267,7 @@ export function packSparseConv(w: Float32Array, s: ConvShape): PackedSparseConv 
   }
   return {
     cnt: new Tensor('uint16', [s.M], cnt),
-    off: Tensor.fromNumbers('uint16', [off.length], off),
-    tap: hasBorder(s) ? Tensor.fromNumbers('uint8', [tap.length], tap) : undefined,
+    tap: Tensor.fromNumbers('uint32', [tap.length], tap),
     val: Tensor.fromNumbers('float32', [val.length], val),
     nonZeros: val.length,
   };
