@@ -164,6 +164,13 @@ EP_INLINE void ep_sparse_dense_f32(const float *x, const uint16_t *hdr, const ui
 #define EP__SPARSE_VLDM 0
 #endif
 
+/* The jump into a masked tile's code for a tap's kernel column: a table of code addresses (Thumb-2, GCC asm goto). */
+#if EP__SPARSE_VLDM && !defined(EP_SPARSE_NO_JUMP)
+#define EP__SPARSE_JUMP 1
+#else
+#define EP__SPARSE_JUMP 0
+#endif
+
 #if defined(__GNUC__)
 #define EP__UNREACHABLE() __builtin_unreachable()
 #else
@@ -253,10 +260,11 @@ EP_INLINE void ep__sparse_conv_tile(const char *xg, int base, const uint32_t *ta
   for (int j = 0; j < R * P; j++) acc[j] = EP_SEPARATE_MAC ? 0.0f : b; /* (the bias first or last, as EP_MAC) */
   /* (integer arithmetic: the first window's origin may lie before the input when the tile is masked) */
   const uintptr_t origin = (uintptr_t)xg + (uintptr_t)(intptr_t)base;
-  for (int e = 0; e < cnt; e++) {
-    const uint32_t t = tap[e];
+  const float *vp = val;
+  for (const uint32_t *tp = tap, *end = tap + cnt; tp != end; tp++, vp++) {
+    const uint32_t t = *tp;
     if (rows && !((kh_mask >> ((t >> 24) & 15u)) & 1u)) continue;
-    const float wv = val[e];
+    const float wv = *vp;
     const char *xp = (const char *)(origin + (t & 0xFFFFu));
     if (!cols) {
       EP_UNROLL(16)
@@ -264,22 +272,47 @@ EP_INLINE void ep__sparse_conv_tile(const char *xg, int base, const uint32_t *ta
       continue;
     }
     /* Kernel column k (code k + 1): the pixels j with 0 <= ix0 + j * sw + k * dw < W. */
+#define EP__SP_COL_TAPS(k)                                                                                           \
+  do {                                                                                                               \
+    EP_UNROLL(16)                                                                                                    \
+    for (int r = 0; r < R; r++)                                                                                      \
+      ep__sparse_conv_tap(acc + r * P, xp + r * row_step, wv, EP_MAX(0, ep__ceil_div(-ix0 - (k) * dw, sw)),          \
+                          EP_MIN(P, ep__floor_div(W - 1 - ix0 - (k) * dw, sw) + 1), chunk, sw);                      \
+  } while (0)
+#if EP__SPARSE_JUMP
+    /* One load of the code address from a table of addresses (a switch adds a range check and a subtraction). */
+    __asm__ goto("adr ip, 1f\n\t"
+                 "ldr pc, [ip, %0, lsl #2]\n\t"
+                 ".p2align 2\n"
+                 "1:\n\t"
+                 ".word %l[ep_c0]+1, %l[ep_c1]+1, %l[ep_c2]+1, %l[ep_c3]+1, %l[ep_c4]+1, %l[ep_c5]+1, %l[ep_c6]+1\n\t"
+                 ".word %l[ep_c7]+1, %l[ep_c8]+1, %l[ep_c9]+1, %l[ep_c10]+1, %l[ep_c11]+1, %l[ep_c12]+1, %l[ep_c13]+1\n\t"
+                 ".word %l[ep_c14]+1, %l[ep_c15]+1"
+                 :
+                 : "r"(t >> 28)
+                 : "ip"
+                 : ep_c0, ep_c1, ep_c2, ep_c3, ep_c4, ep_c5, ep_c6, ep_c7, ep_c8, ep_c9, ep_c10, ep_c11, ep_c12, ep_c13,
+                   ep_c14, ep_c15);
+    EP__UNREACHABLE();
+#define EP__SP_COL(k)                                                                                                \
+  ep_c##k : if ((k) <= KW && (k) > 0) EP__SP_COL_TAPS((k) - 1);                                                      \
+  continue;
+    EP__SP_COL(0) EP__SP_COL(1) EP__SP_COL(2) EP__SP_COL(3) EP__SP_COL(4) EP__SP_COL(5) EP__SP_COL(6) EP__SP_COL(7)
+    EP__SP_COL(8) EP__SP_COL(9) EP__SP_COL(10) EP__SP_COL(11) EP__SP_COL(12) EP__SP_COL(13) EP__SP_COL(14)
+    EP__SP_COL(15)
+#else
 #define EP__SP_COL(k)                                                                                                \
   case (k) + 1:                                                                                                      \
-    if ((k) < KW) {                                                                                                  \
-      EP_UNROLL(16)                                                                                                  \
-      for (int r = 0; r < R; r++)                                                                                    \
-        ep__sparse_conv_tap(acc + r * P, xp + r * row_step, wv, EP_MAX(0, ep__ceil_div(-ix0 - (k) * dw, sw)),        \
-                            EP_MIN(P, ep__floor_div(W - 1 - ix0 - (k) * dw, sw) + 1), chunk, sw);                    \
-    } else                                                                                                           \
-      EP__UNREACHABLE();                                                                                             \
+    if ((k) < KW) EP__SP_COL_TAPS(k);                                                                                \
     break;
     switch (t >> 28) {
       EP__SP_COL(0) EP__SP_COL(1) EP__SP_COL(2) EP__SP_COL(3) EP__SP_COL(4) EP__SP_COL(5) EP__SP_COL(6) EP__SP_COL(7)
       EP__SP_COL(8) EP__SP_COL(9) EP__SP_COL(10) EP__SP_COL(11) EP__SP_COL(12) EP__SP_COL(13) EP__SP_COL(14)
-    default: EP__UNREACHABLE();
+    default: break;
     }
+#endif
 #undef EP__SP_COL
+#undef EP__SP_COL_TAPS
   }
   EP_UNROLL(16)
   for (int r = 0; r < R; r++) {
