@@ -280,14 +280,18 @@ EP_INLINE void ep__sparse_conv_tile(const char *xg, int base, const uint32_t *ta
                           EP_MIN(P, ep__floor_div(W - 1 - ix0 - (k) * dw, sw) + 1), chunk, sw);                      \
   } while (0)
 #if EP__SPARSE_JUMP
-    /* One load of the code address from a table of addresses (a switch adds a range check and a subtraction). */
+    /* One load of the code address from a table of addresses (a switch adds a range check and a subtraction). gcc
+     * sizes an asm goto as one instruction (and other asm as 4 bytes per statement) when it places literal pools
+     * within reach of their loads: the empty asm before it, 20 statements of comment, accounts for its 76 bytes. */
+    __asm__ volatile("@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@");
     __asm__ goto("adr ip, 1f\n\t"
                  "ldr pc, [ip, %0, lsl #2]\n\t"
                  ".p2align 2\n"
                  "1:\n\t"
-                 ".word %l[ep_c0]+1, %l[ep_c1]+1, %l[ep_c2]+1, %l[ep_c3]+1, %l[ep_c4]+1, %l[ep_c5]+1, %l[ep_c6]+1\n\t"
-                 ".word %l[ep_c7]+1, %l[ep_c8]+1, %l[ep_c9]+1, %l[ep_c10]+1, %l[ep_c11]+1, %l[ep_c12]+1, %l[ep_c13]+1\n\t"
-                 ".word %l[ep_c14]+1, %l[ep_c15]+1"
+                 ".word %l[ep_c0]+1\n\t.word %l[ep_c1]+1\n\t.word %l[ep_c2]+1\n\t.word %l[ep_c3]+1\n\t"
+                 ".word %l[ep_c4]+1\n\t.word %l[ep_c5]+1\n\t.word %l[ep_c6]+1\n\t.word %l[ep_c7]+1\n\t"
+                 ".word %l[ep_c8]+1\n\t.word %l[ep_c9]+1\n\t.word %l[ep_c10]+1\n\t.word %l[ep_c11]+1\n\t"
+                 ".word %l[ep_c12]+1\n\t.word %l[ep_c13]+1\n\t.word %l[ep_c14]+1\n\t.word %l[ep_c15]+1"
                  :
                  : "r"(t >> 28)
                  : "ip"
