@@ -8,7 +8,7 @@ import type { ConvShape } from './sparse-choice.js';
 export interface SparseConvWork {
   /** Multiply-accumulates executed (taps inside the input, per pixel). */
   fma: number;
-  /** Input loads: with an FPU, one VLDM per tile row and tap (per 15 or 8 pixels); else none (one per FMA, in fma). */
+  /** Input load instructions: one VLDM per tile row and tap (per 15 or 8 pixels) on the VLDM path (FPU, stride 1), else one per FMA. */
   loads: number;
   /** Taps visited by tiles that need no per-tap check (every pixel inside the input). */
   taps: number;
@@ -81,7 +81,7 @@ export function sparseConvWork(s: ConvShape, hist: ArrayLike<number>[], fpu: boo
     const [lo, hi] = columnRange(s, P, t.ox0, k);
     return Math.max(0, hi - lo);
   }));
-  const loadsOf = (pixels: number) => (fpu && s.sw === 1 ? ceilDiv(pixels, chunk) : 0);
+  const loadsOf = (pixels: number) => (fpu && s.sw === 1 ? ceilDiv(pixels, chunk) : pixels);
   // Row iterations: border rows one by one, inside rows in groups of R (the last group may overlap).
   const rowIters: { kh: [number, number]; rows: number; check: boolean }[] = [];
   for (let oy = 0; oy < s.OH; oy++) {

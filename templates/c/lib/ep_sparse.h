@@ -26,14 +26,16 @@
  *
  * ep_sparse_conv2d_f32, weights [M][C/groups][KH][KW]: per output channel m, cnt[m] (uint16) non-zeros
  *   in (c, kh, kw) order, with
- *   off[] (uint16)    = byte offset ((c * H + kh * dil_h) * W + kw * dil_w) * 4 of the tap from the
- *                       window's first input (C/groups * H * W <= 16384);
- *   tap[] (uint8)     = kh * KW + kw (KH * KW <= 32), read only for windows that reach into the
- *                       padding (NULL is fine when none does);
+ *   tap[] (uint32)    = byte offset ((c * H + kh * dil_h) * W + kw * dil_w) * 4 of the tap from the
+ *                       window's first input in bits 0-15 (C/groups * H * W <= 16384), kh in bits
+ *                       24-27 and kw + 1 in bits 28-31 (KH <= 16, KW <= 15);
  *   val[] (float)     = the weights.
- *   Windows inside the input run in tiles of up to 16 pixels of one output row (each weight loaded
- *   once per tile); windows on the padding skip the taps outside the input with a bit mask of the
- *   valid taps. */
+ *   Output rows run in tiles of up to 16 pixels (narrow rows inside the input: several rows per
+ *   tile), each weight loaded once per tile. A tile that reaches into the column padding jumps on
+ *   each tap's kernel column to code that adds it to that column's (constant) range of pixels; a
+ *   row that reaches into the row padding skips the taps of kernel rows outside the input. On a
+ *   Cortex-M4F/M7 a tap's inputs for a tile row are one VLDM and the jump is one load of the code
+ *   address from a table. */
 #ifndef EP_SPARSE_H
 #define EP_SPARSE_H
 
