@@ -42,7 +42,7 @@ const ZERO_AWARE: Record<string, ZeroAware> = {
   ep_dense_f32: { term: 'fma', input: 0, other: 1 },
   ep_matmul_f32: { term: 'fma', input: 0, other: 1 },
   ep_sparse_dense_f32: { term: 'nonZeros', input: 0 },
-  ep_sparse_conv2d_f32: { term: 'pixelTaps', input: 0 },
+  ep_sparse_conv2d_f32: { term: 'fma', input: 0 },
 };
 
 export const ZERO_PRODUCTS = 'zeroProducts';

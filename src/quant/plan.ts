@@ -203,7 +203,7 @@ class Planner {
         return this.planMatMul(node);
       case 'Add': {
         const c = node.inputs.find((i) => this.g.initializers.has(i));
-        if (c !== undefined) throw refuse(node, `adds the constant '${c}'; only the sum of two computed tensors is quantized (a constant after a MatMul is fused as its bias)`);
+        if (c !== undefined) throw refuse(node, `adds the constant '${c}'; only the sum of two computed tensors is quantized (a per-channel constant added to a bias-less Conv, Gemm or MatMul is folded into its bias)`);
         return this.addLayer('add', node, [node.inputs[0], node.inputs[1]]);
       }
       case 'AveragePool':

@@ -16,6 +16,7 @@ import { sameShape, shapeToString, type Tensor } from '../ir/tensor.js';
 import { eliminateDeadCode } from '../passes/eliminate-dead-code.js';
 import { eliminateIdentities } from '../passes/eliminate-identities.js';
 import { foldBatchNorm } from '../passes/fold-batchnorm.js';
+import { foldBiasAdd } from '../passes/fold-bias-add.js';
 import { runPasses } from '../passes/pass.js';
 import { calibrate, type CalibrationOptions, type TensorCalibration } from './calibrate.js';
 import { MAX_MULTIPLIER_BITS, MIN_MULTIPLIER_BITS } from './fixed-point.js';
@@ -111,9 +112,14 @@ function constantBytes(g: Graph): number {
   return bytes;
 }
 
-/** The float graph the quantizer plans and calibrates: identities gone, BatchNormalization folded. */
+/**
+ * The float graph the quantizer plans and calibrates: identities gone, BatchNormalization folded, and a constant
+ * per-channel Add after a bias-less Conv, Gemm or 2-D MatMul folded into its bias (CNTK, older Keras and TF write
+ * Conv → Add [C,1,1] → Relu: one Int8Conv with its bias and the fused clamp, where the Add alone could not be
+ * quantized). Both folds compute the float values the graph did, so calibration sees the same ranges.
+ */
 export function prepareForQuantization(graph: Graph): Graph {
-  return runPasses(graph, [eliminateIdentities, foldBatchNorm, foldNormalizationForward, eliminateDeadCode]);
+  return runPasses(graph, [eliminateIdentities, foldBatchNorm, foldBiasAdd, foldNormalizationForward, eliminateDeadCode]);
 }
 
 export function quantizeModel(graph: Graph, calibrationInputs: readonly Record<string, Tensor>[], options: QuantizeOptions = {}): QuantizeResult {

@@ -39,12 +39,14 @@ const USES: Record<string, { literal: string; runtime: string }> = {
     literal: [
       'ep_sparse_dense_f32(x, (const uint16_t *)(const void *)w, (const uint32_t *)(const void *)b, w, b, y, 1, 256, 128, 0.0f, INFINITY);',
       'ep_sparse_dense_f32(x, (const uint16_t *)(const void *)w, (const uint32_t *)(const void *)b, w, NULL, y, 3, 17, 13, -INFINITY, INFINITY);',
-      'ep_sparse_conv2d_f32(x, (const uint16_t *)(const void *)w, (const uint16_t *)(const void *)b, (const uint8_t *)(const void *)b, w, b, y, 8, 8, 8, 16, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 0.0f, INFINITY);',
-      'ep_sparse_conv2d_f32(x, (const uint16_t *)(const void *)w, (const uint16_t *)(const void *)b, NULL, w, NULL, y, 16, 7, 7, 12, 1, 1, 7, 7, 1, 1, 1, 1, 0, 0, 1, -INFINITY, 6.0f);',
+      'ep_sparse_conv2d_f32(x, (const uint16_t *)(const void *)w, (const uint32_t *)(const void *)b, w, b, y, 8, 8, 8, 16, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 0.0f, INFINITY);',
+      'ep_sparse_conv2d_f32(x, (const uint16_t *)(const void *)w, (const uint32_t *)(const void *)b, w, NULL, y, 16, 7, 7, 12, 1, 1, 7, 7, 1, 1, 1, 1, 0, 0, 1, -INFINITY, 6.0f);',
+      'ep_sparse_conv2d_f32(x, (const uint16_t *)(const void *)w, (const uint32_t *)(const void *)b, w, b, y, 1, 28, 28, 8, 5, 5, 28, 28, 1, 1, 1, 1, 2, 2, 1, 0.0f, INFINITY);',
+      'ep_sparse_conv2d_f32(x, (const uint16_t *)(const void *)w, (const uint32_t *)(const void *)b, w, b, y, 3, 32, 32, 8, 3, 3, 16, 16, 2, 2, 1, 1, 1, 1, 1, 0.0f, INFINITY);',
     ].join('\n  '),
     runtime: [
       'ep_sparse_dense_f32(x, (const uint16_t *)(const void *)w, (const uint32_t *)(const void *)b, w, b, y, n[0], n[1], n[2], f0, f1);',
-      'ep_sparse_conv2d_f32(x, (const uint16_t *)(const void *)w, (const uint16_t *)(const void *)b, (const uint8_t *)(const void *)b, w, b, y, n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], n[12], n[13], n[14], f0, f1);',
+      'ep_sparse_conv2d_f32(x, (const uint16_t *)(const void *)w, (const uint32_t *)(const void *)b, w, b, y, n[0], n[1], n[2], n[3], n[4], n[5], n[6], n[7], n[8], n[9], n[10], n[11], n[12], n[13], n[14], f0, f1);',
     ].join('\n  '),
   },
   'ep_pool.h': {

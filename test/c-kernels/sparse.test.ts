@@ -109,9 +109,9 @@ function convCase(name: string, s: ConvSpec, seed: number): KernelCase {
   const [, , OH, OW] = y.shape;
   const shape = { C: s.C, H: s.H, W: s.W, M: s.M, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl, groups };
   const p = packSparseConv(f32(w), shape);
-  const inputs = [f32(x), f32(w), words(p.cnt.data as Uint16Array), words(p.off.data as Uint16Array), words((p.tap?.data as Uint8Array) ?? new Uint8Array(0)), f32(p.val)];
+  const inputs = [f32(x), f32(w), words(p.cnt.data as Uint16Array), words(p.tap.data as Uint32Array), f32(p.val)];
   if (b) inputs.push(f32(b));
-  const bias: Arg = b ? inp(6) : NULLPTR;
+  const bias: Arg = b ? inp(5) : NULLPTR;
   const geometry: Arg[] = [s.C, s.H, s.W, s.M, KH, KW, OH, OW, sh, sw, dh, dw, pt, pl, groups, float(lo), float(hi)];
   return {
     name,
@@ -119,7 +119,7 @@ function convCase(name: string, s: ConvSpec, seed: number): KernelCase {
       { fn: 'ep_conv2d_f32', args: [inp(0), inp(1), bias, 'out', ...geometry] },
       {
         fn: 'ep_sparse_conv2d_f32',
-        args: [inp(0), '(const uint16_t *)(const void *)in2', '(const uint16_t *)(const void *)in3', p.tap ? '(const uint8_t *)(const void *)in4' : NULLPTR, inp(5), bias, `out + ${y.size}`, ...geometry],
+        args: [inp(0), '(const uint16_t *)(const void *)in2', '(const uint32_t *)(const void *)in3', inp(4), bias, `out + ${y.size}`, ...geometry],
       },
     ],
     inputs,

@@ -24,16 +24,19 @@ describe('sparse formats', () => {
     expect(off.slice(15, 24)).toEqual([0, 4, 8, 12, 16, 20, 24, 28, 32]);
   });
 
-  it('packs a conv in (channel, kernel row, kernel column) order with byte offsets and tap codes', () => {
+  it('packs a conv in (channel, kernel row, kernel column) order as tap words: byte offset, kernel row, kernel column + 1', () => {
     const s = { C: 2, H: 5, W: 6, M: 1, KH: 3, KW: 3, OH: 5, OW: 6, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pl: 1, groups: 1 };
     const w = new Float32Array(18);
     w[4] = 1; // c 0, kh 1, kw 1
     w[9 + 5] = 2; // c 1, kh 1, kw 2
+    w[9 + 6] = -3; // c 1, kh 2, kw 0
     const p = packSparseConv(w, s);
-    expect(p.cnt.toNumbers()).toEqual([2]);
-    expect(p.off.toNumbers()).toEqual([(1 * 6 + 1) * 4, ((5 + 1) * 6 + 2) * 4]);
-    expect(p.tap!.toNumbers()).toEqual([4, 5]);
-    expect(packSparseConv(w, { ...s, pt: 0, pl: 0, OH: 3, OW: 4 }).tap).toBeUndefined(); // no padding: no tap codes
+    expect(p.cnt.toNumbers()).toEqual([3]);
+    const words = p.tap.toNumbers();
+    expect(words.map((t) => t & 0xffff)).toEqual([(1 * 6 + 1) * 4, ((5 + 1) * 6 + 2) * 4, ((5 + 2) * 6 + 0) * 4]);
+    expect(words.map((t) => (t >>> 24) & 15)).toEqual([1, 1, 2]);
+    expect(words.map((t) => t >>> 28)).toEqual([2, 3, 1]);
+    expect(Array.from(p.val.data as Float32Array)).toEqual([1, 2, -3]);
   });
 
   it('chooses per layer from the estimates, and never a format that cannot hold the layer', () => {
@@ -48,8 +51,9 @@ describe('sparse formats', () => {
     const conv = { C: 8, H: 8, W: 8, M: 16, KH: 3, KW: 3, OH: 8, OW: 8, sh: 1, sw: 1, dh: 1, dw: 1, pt: 1, pl: 1, groups: 1 };
     expect(chooseSparseConv('auto', w(1152, 1), conv).kernel).toBe('dense');
     expect(chooseSparseConv('auto', w(1152, 0.1), conv).kernel).toBe('sparse');
-    const big = { ...conv, KH: 7, KW: 7, pt: 3, pl: 3 };
-    expect(chooseSparseConv('always', w(16 * 8 * 49, 0.1), big).reason).toMatch(/32 tap bits/);
+    const wideKernel = { ...conv, C: 1, W: 17, KH: 1, KW: 16, pt: 0, pl: 0, OW: 2 };
+    expect(chooseSparseConv('always', w(16 * 16, 0.1), wideKernel).reason).toMatch(/15 kernel columns/);
+    expect(chooseSparseConv('always', w(16 * 15, 0.1), { ...wideKernel, KW: 15, OW: 3 }).kernel).toBe('sparse');
   });
 });
 
@@ -65,13 +69,13 @@ describe('C emitter with sparse layers', () => {
   it('emits typed index arrays and sparse calls for a pruned model, deterministically', () => {
     const g = pruned(digitsCnn(), 0.9);
     const lib = compileToC(g, { prefix: 'digits' });
-    expect(lib.files.get('digits.c')).toMatch(/ep_sparse_conv2d_f32\(.*digits_w_conv2_weight_sparse_cnt, digits_w_conv2_weight_sparse_off_8x8_1x1, digits_w_conv2_weight_sparse_tap, digits_w_conv2_weight_sparse_val, digits_w_conv2_bias,/);
+    expect(lib.files.get('digits.c')).toMatch(/ep_sparse_conv2d_f32\(.*digits_w_conv2_weight_sparse_cnt, digits_w_conv2_weight_sparse_tap_8x8_1x1, digits_w_conv2_weight_sparse_val, digits_w_conv2_bias,/);
     expect(lib.files.get('digits.c')).toMatch(/ep_sparse_dense_f32\(.*digits_w_fc1_weight_T_sparse_hdr|ep_sparse_dense_f32\(.*digits_w_fc1_weight_sparse_hdr/);
     expect(lib.files.get('digits.c')).toMatch(/extern const uint32_t digits_w_fc1_weight_sparse_off\[\d+\];/);
     const weights = lib.files.get('digits_weights.c')!;
     expect(weights).toMatch(/#include <stdint.h>/);
     expect(weights).toMatch(/EP_ALIGN\(8\) const uint16_t digits_w_fc1_weight_sparse_hdr\[32\] = \{\n {2}\d+u,/);
-    expect(weights).toMatch(/const uint8_t digits_w_conv1_weight_sparse_tap\[\d+\]/);
+    expect(weights).toMatch(/const uint32_t digits_w_conv1_weight_sparse_tap_8x8_1x1\[\d+\]/);
     const bytes = { float: 4, uint8_t: 1, uint16_t: 2, uint32_t: 4, int32_t: 4 } as Record<string, number>;
     expect(lib.view.weightBytes).toBe(lib.view.weights.reduce((s, w) => s + w.elements * bytes[w.ctype], 0));
     expect(lib.view.weightBytes).toBeLessThan(compileToC(g, { sparse: 'never' }).view.weightBytes / 4);

@@ -79,7 +79,7 @@ describe('quantizeModel: layers', () => {
     for (const f of calibration.slice(0, 5)) expect(maxDiff(run(g, f), run(float, f))).toBeLessThan(0.05);
   });
 
-  it('turns MatMul + bias Add + Relu into one Int8Gemm with the weights transposed to M x K', () => {
+  it('turns MatMul + bias Add + Relu into one Int8Gemm with the weights transposed to M x K (the Add folded into its bias)', () => {
     const b = new GraphBuilder('matmul');
     const x = b.input('x', 'float32', [1, 2]);
     const mm = b.op('MatMul', [x, b.initializer('B', Tensor.fromNumbers('float32', [2, 3], [1, 2, 3, 4, 5, 6]))], {}, 'mm');
@@ -88,7 +88,7 @@ describe('quantizeModel: layers', () => {
     const float = b.build();
     const { graph: g, report } = quantizeModel(float, feeds(float, 20));
     expect(ops(g)).toEqual(['QuantizeLinear', 'Int8Gemm', 'DequantizeLinear']);
-    expect(report.layers[0].from).toBe('MatMul+Add+Relu');
+    expect(report.layers[0].from).toBe('Gemm+Relu');
     const gemm = node(g, 'mm');
     // Rows [1, 4], [2, 5], [3, 6] with scales 4/127, 5/127, 6/127: 31.75 → 32, 50.8 → 51, 63.5 → 64 (even).
     expect(Array.from(init(g, gemm.inputs[3]).data as Int8Array)).toEqual([32, 127, 51, 127, 64, 127]);
@@ -96,6 +96,26 @@ describe('quantizeModel: layers', () => {
     const sw = Array.from(init(g, gemm.inputs[4]).data as Float32Array);
     expect(Array.from(init(g, gemm.inputs[7]).data as Int32Array)).toEqual([0.5, -0.5, 1].map((v, m) => Math.round(v / (sx * sw[m]))));
     expect(intAttr(gemm, 'act_min')).toBe(num(g, gemm.inputs[6]));
+  });
+
+  it('folds a CNTK-style bias Add after a bias-less Conv into one Int8Conv with that bias and the fused ReLU', () => {
+    const b = new GraphBuilder('conv_add');
+    const x = b.input('x', 'float32', [1, 1, 4, 4]);
+    const w = Tensor.fromNumbers('float32', [2, 1, 3, 3], [1, 0, -1, 2, 0, -2, 1, 0, -1, 0.5, 0.5, 0.5, 0, 0, 0, -0.5, -0.5, -0.5]);
+    const conv = b.op('Conv', [x, b.initializer('w', w)], { kernel_shape: attr.ints([3, 3]), pads: attr.ints([1, 1, 1, 1]) }, 'conv');
+    const added = b.op('Add', [conv, b.initializer('bias', Tensor.fromNumbers('float32', [2, 1, 1], [0.25, -0.75]))], {}, 'bias_add');
+    b.output(b.op('Relu', [added], {}, 'relu'));
+    const float = b.build();
+    const calibration = feeds(float, 30);
+    const { graph: g, report } = quantizeModel(float, calibration);
+    expect(ops(g)).toEqual(['QuantizeLinear', 'Int8Conv', 'DequantizeLinear']);
+    expect(report.layers[0].from).toBe('Conv+Relu');
+    const q = node(g, 'conv');
+    const sx = num(g, q.inputs[1]);
+    const sw = Array.from(init(g, q.inputs[4]).data as Float32Array);
+    expect(Array.from(init(g, q.inputs[7]).data as Int32Array)).toEqual([0.25, -0.75].map((v, m) => Math.round(v / (sx * sw[m]))));
+    expect(intAttr(q, 'act_min')).toBe(num(g, q.inputs[6]));
+    for (const f of calibration.slice(0, 5)) expect(maxDiff(run(g, f), run(float, f))).toBeLessThan(0.05);
   });
 
   it('applies Gemm alpha to the weights and beta to the bias, transposing B without transB', () => {

@@ -70,8 +70,7 @@ const conv: Lowering = {
       const packed = packSparseConv(wt.data as Float32Array, shape);
       const weights = [
         weight(`${w}:sparse_cnt`, packed.cnt),
-        weight(`${w}:sparse_off:${H}x${W}:${dh}x${dw}`, packed.off),
-        packed.tap ? weight(`${w}:sparse_tap`, packed.tap) : NULL_ARG,
+        weight(`${w}:sparse_tap:${H}x${W}:${dh}x${dw}`, packed.tap),
         weight(`${w}:sparse_val`, packed.val),
       ];
       return perBatch(N, C * H * W, M * OH * OW, (i, o): CCall => ({ kernel: 'ep_sparse_conv2d_f32', args: [value(x, i), ...weights, biasArg(ctx, 2), value(out, o), ...geometry] }));

@@ -13,14 +13,13 @@
 //   ep_conv2d_f32: instructions ≈ 1.086 · MACs on the input (taps on the padding skipped) + 9.5 · outputs
 //     + 16.9 · (tile, input channel, kernel row) passes (tiles of MB channels × P pixels as ep_conv.h makes them)
 //     (least-squares fit on 1→8 and 8→16 3x3 8x8, 3→8 3x3 16x16, 8→16 5x5 14x14: within 1%, 14% high for 1→8)
-//   ep_sparse_conv2d_f32: per tile of P pixels and output channel with n non-zeros, of which v fall inside:
-//     unmasked: 12 + 5·P + n·(5 + 2·P);   masked: 12 + 5·P + n·8 + v·(1 + 2·P)
-//     summed over tiles, then × 1.046 + 6 per (channel, output row) + 64 per (channel, corner pixel or border
-//     column) (the set-up of rows and tap masks; least-squares fit, within 1% on 3x3 8x8 and 5x5 14x14 convs
-//     at 0-90% sparsity)
+//   ep_sparse_conv2d_f32: its work counted as the kernel walks the layer (sparse-conv-work.ts), weighted as
+//     mps2-an386's calibration fits it: 1.2465·fma + 0.8562·loads (VLDM) + 5.82·taps on the column padding
+//     (the jump) + 7.007·taps tested in rows on the row padding + 3.475·tile pixels + 6.608·row iterations
+//     + 41.63·channels (within 1.5% over the 18 calibration convs)
 //
 // Flash: dense 4·N·K bytes; sparse dense 2·N + 6·slots (slots = 8·blocks: 2-byte offset + 4-byte value);
-// sparse conv 2·M + 6·nnz (+ nnz for the tap codes when a window reaches into the padding). Kernel code is
+// sparse conv 2·M + 8·nnz (a tap word and a value). Kernel code is
 // not counted (a few hundred bytes either way).
 //
 // With a target (compile, verify, build), its calibrated cost model (src/cost/estimator.ts) replaces these built-in
@@ -28,10 +27,11 @@
 //
 // Rule (mode 'auto'): the sparse kernel when its estimate is at most SPARSE_MAX_INSTRUCTION_RATIO of the dense
 // kernel's and its weights take no more flash; never when the format cannot hold the layer (offsets above
-// 65535 bytes, a padded conv with more than 32 taps).
+// 65535 bytes, a conv kernel with more than 16 rows or 15 columns).
 
 import { Tensor } from '../../ir/tensor.js';
 import type { CCall } from './c-step.js';
+import { sparseConvWork } from './sparse-conv-work.js';
 
 export type SparseMode = 'auto' | 'never' | 'always';
 
@@ -195,9 +195,8 @@ export interface ConvShape {
 
 export interface PackedSparseConv {
   cnt: Tensor;
-  off: Tensor;
-  /** Tap codes kh·KW + kw; undefined when no window reaches into the padding. */
-  tap?: Tensor;
+  /** One word per non-zero: the tap's input byte offset (bits 0-15), kh (bits 24-27), kw (bits 28-31). */
+  tap: Tensor;
   val: Tensor;
   nonZeros: number;
 }
@@ -205,20 +204,14 @@ export interface PackedSparseConv {
 const ceilDiv = (a: number, b: number) => Math.ceil(a / b);
 const floorDiv = (a: number, b: number) => Math.floor(a / b);
 
-/** Output rows/columns whose windows lie inside the input (as ep_sparse_conv2d_f32 and ep_sparse_conv2d_s8 compute them). */
+/** Output rows/columns whose windows lie inside the input (as ep_sparse_conv2d_s8 computes them). */
 export function insideRange(I: number, O: number, K: number, s: number, d: number, p: number): [number, number] {
   const lo = Math.min(O, ceilDiv(p, s));
   const hi = Math.max(lo, Math.min(O, floorDiv(I - 1 + p - (K - 1) * d, s) + 1));
   return [lo, hi];
 }
 
-/** ep__sparse_conv_tile_width. */
-function convTileWidth(width: number): number {
-  const tiles = Math.ceil(width / 16);
-  return tiles ? Math.ceil(width / tiles) : 1;
-}
-
-/** The output positions of a conv whose windows lie inside the input, cut into tiles of `tileWidth(n)` pixels per axis (as the sparse conv kernels walk them). */
+/** The output positions of a conv whose windows lie inside the input, cut into tiles of `tileWidth(n)` pixels per axis (as the int8 sparse conv kernel walks them). */
 export function interiorTiles(s: Pick<ConvShape, 'H' | 'W' | 'OH' | 'OW' | 'KH' | 'KW' | 'sh' | 'sw' | 'dh' | 'dw' | 'pt' | 'pl'>, tileWidth: (n: number) => number) {
   const [oyLo, oyHi] = insideRange(s.H, s.OH, s.KH, s.sh, s.dh, s.pt);
   const [oxLo, oxHi] = insideRange(s.W, s.OW, s.KW, s.sw, s.dw, s.pl);
@@ -243,7 +236,7 @@ function convFormatProblem(s: ConvShape): string | undefined {
   const Cg = s.C / s.groups;
   const maxOffset = tapOffset(s, Cg - 1, s.KH - 1, s.KW - 1);
   if (maxOffset > 0xffff) return `input byte offsets up to ${maxOffset} do not fit the 16-bit offsets`;
-  if (s.KH * s.KW > 32 && hasBorder(s)) return `a ${s.KH}x${s.KW} kernel on the padding needs more than 32 tap bits`;
+  if (s.KH > 16 || s.KW > 15) return `a ${s.KH}x${s.KW} kernel: the tap words hold up to 16 kernel rows and 15 kernel columns`;
   return undefined;
 }
 
@@ -251,7 +244,6 @@ function convFormatProblem(s: ConvShape): string | undefined {
 export function packSparseConv(w: Float32Array, s: ConvShape): PackedSparseConv {
   const Cg = s.C / s.groups;
   const cnt = new Uint16Array(s.M);
-  const off: number[] = [];
   const tap: number[] = [];
   const val: number[] = [];
   let i = 0;
@@ -261,8 +253,7 @@ export function packSparseConv(w: Float32Array, s: ConvShape): PackedSparseConv 
         for (let kw = 0; kw < s.KW; kw++, i++) {
           if (w[i] === 0) continue;
           cnt[m]++;
-          off.push(tapOffset(s, c, kh, kw));
-          tap.push(kh * s.KW + kw);
+          tap.push((tapOffset(s, c, kh, kw) | (kh << 24) | ((kw + 1) << 28)) >>> 0);
           val.push(w[i]);
         }
       }
@@ -270,8 +261,7 @@ export function packSparseConv(w: Float32Array, s: ConvShape): PackedSparseConv 
   }
   return {
     cnt: new Tensor('uint16', [s.M], cnt),
-    off: Tensor.fromNumbers('uint16', [off.length], off),
-    tap: hasBorder(s) ? Tensor.fromNumbers('uint8', [tap.length], tap) : undefined,
+    tap: Tensor.fromNumbers('uint32', [tap.length], tap),
     val: Tensor.fromNumbers('float32', [val.length], val),
     nonZeros: val.length,
   };
@@ -317,39 +307,13 @@ export function convInstructions(s: ConvShape): number {
 
 /** Estimated instructions of ep_sparse_conv2d_f32 for the per-channel taps (kh·KW + kw of each non-zero). */
 export function sparseConvInstructions(s: ConvShape, taps: number[][]): number {
-  const { oyLo, oyHi, oxLo, oxHi, iw, ih, PW, PH, wtiles, htiles } = interiorTiles(s, convTileWidth);
-  const inRange = (kh: [number, number], kw: [number, number]) => (t: number) => {
-    const r = Math.floor(t / s.KW);
-    const c = t % s.KW;
-    return r >= kh[0] && r < kh[1] && c >= kw[0] && c < kw[1];
-  };
-  const unmasked = (n: number, P: number) => 12 + 5 * P + n * (5 + 2 * P);
-  const masked = (n: number, v: number, P: number) => 12 + 5 * P + 8 * n + v * (1 + 2 * P);
-  let total = 0;
-  for (const list of taps) {
-    const n = list.length;
-    for (let oy = 0; oy < s.OH; oy++) {
-      const kh = validRange(oy * s.sh - s.pt, s.H, s.KH, s.dh);
-      const inside = oy >= oyLo && oy < oyHi;
-      if (inside) total += wtiles * unmasked(n, PW);
-      else {
-        total += wtiles * masked(n, list.filter(inRange(kh, [0, s.KW])).length, PW);
-        for (let ox = 0; ox < s.OW; ox++) {
-          if (ox >= oxLo && ox < oxHi) continue;
-          const kw = validRange(ox * s.sw - s.pl, s.W, s.KW, s.dw);
-          total += masked(n, list.filter(inRange(kh, kw)).length, 1);
-        }
-      }
-    }
-    for (let ox = 0; ox < s.OW; ox++) {
-      if (ox >= oxLo && ox < oxHi) continue;
-      const kw = validRange(ox * s.sw - s.pl, s.W, s.KW, s.dw);
-      total += htiles * masked(n, list.filter(inRange([0, s.KH], kw)).length, PH);
-    }
-  }
-  const borderColumns = s.OW - iw;
-  const corners = (s.OH - ih) * borderColumns;
-  return Math.round(1.046 * total + 6 * s.M * s.OH + 64 * s.M * (corners + borderColumns));
+  const hist = taps.map((list) => {
+    const h = new Float64Array(s.KH * s.KW);
+    for (const t of list) h[t] += 1;
+    return h;
+  });
+  const w = sparseConvWork(s, hist, true);
+  return Math.round(1.2465 * w.fma + 0.8562 * w.loads + 5.82 * w.maskedTaps + 7.007 * w.rowChecks + 3.475 * w.tilePixels + 6.608 * w.rows + 41.63 * w.channels);
 }
 
 /** Dense vs sparse for a convolution. */
@@ -362,7 +326,7 @@ export function chooseSparseConv(mode: SparseMode, w: Float32Array, s: ConvShape
   const base = { weights: w.length, nonZeros, dense };
   const problem = convFormatProblem(s);
   if (problem) return { ...base, kernel: 'dense', reason: problem };
-  const sparse = { instructions: sparseConvInstructions(s, taps), flashBytes: 2 * s.M + nonZeros * (hasBorder(s) ? 7 : 6) };
+  const sparse = { instructions: sparseConvInstructions(s, taps), flashBytes: 2 * s.M + 8 * nonZeros };
   return { ...base, sparse, ...decideSparse(mode, dense, sparse) };
 }
 

@@ -26,14 +26,16 @@
  *
  * ep_sparse_conv2d_f32, weights [M][C/groups][KH][KW]: per output channel m, cnt[m] (uint16) non-zeros
  *   in (c, kh, kw) order, with
- *   off[] (uint16)    = byte offset ((c * H + kh * dil_h) * W + kw * dil_w) * 4 of the tap from the
- *                       window's first input (C/groups * H * W <= 16384);
- *   tap[] (uint8)     = kh * KW + kw (KH * KW <= 32), read only for windows that reach into the
- *                       padding (NULL is fine when none does);
+ *   tap[] (uint32)    = byte offset ((c * H + kh * dil_h) * W + kw * dil_w) * 4 of the tap from the
+ *                       window's first input in bits 0-15 (C/groups * H * W <= 16384), kh in bits
+ *                       24-27 and kw + 1 in bits 28-31 (KH <= 16, KW <= 15);
  *   val[] (float)     = the weights.
- *   Windows inside the input run in tiles of up to 16 pixels of one output row (each weight loaded
- *   once per tile); windows on the padding skip the taps outside the input with a bit mask of the
- *   valid taps. */
+ *   Output rows run in tiles of up to 16 pixels (narrow rows inside the input: several rows per
+ *   tile), each weight loaded once per tile. A tile that reaches into the column padding jumps on
+ *   each tap's kernel column to code that adds it to that column's (constant) range of pixels; a
+ *   row that reaches into the row padding skips the taps of kernel rows outside the input. On a
+ *   Cortex-M4F/M7 a tap's inputs for a tile row are one VLDM and the jump is one load of the code
+ *   address from a table. */
 #ifndef EP_SPARSE_H
 #define EP_SPARSE_H
 
@@ -153,6 +155,36 @@ EP_INLINE void ep_sparse_dense_f32(const float *x, const uint16_t *hdr, const ui
 #define EP__OPAQUE(p) ((void)0)
 #endif
 
+/* Cortex-M4F/M7 (the fmaf path, optimized builds): a tap's inputs for the consecutive pixels of a stride-1 tile are
+ * consecutive floats, loaded with one VLDM into fixed registers (s16 up; up to 15 at a time, 8 in tiles of 16 pixels
+ * whose 16 accumulators leave fewer registers) instead of one VLDR each. The same loads and the same fmaf in the same
+ * order, so the same bits. */
+#if defined(__GNUC__) && defined(__thumb2__) && defined(__ARM_FP) && defined(__OPTIMIZE__) && !EP_SEPARATE_MAC && \
+    !defined(EP_SPARSE_NO_VLDM)
+#define EP__SPARSE_VLDM 1
+#else
+#define EP__SPARSE_VLDM 0
+#endif
+
+/* The jump into a masked tile's code for a tap's kernel column: a table of code addresses (Thumb-2, GCC asm goto). */
+#if EP__SPARSE_VLDM && !defined(EP_SPARSE_NO_JUMP)
+#define EP__SPARSE_JUMP 1
+#else
+#define EP__SPARSE_JUMP 0
+#endif
+
+#if defined(__GNUC__)
+#define EP__UNREACHABLE() __builtin_unreachable()
+#else
+#define EP__UNREACHABLE() ((void)0)
+#endif
+
+/* Value i (a constant) of a0..a14. */
+#define EP__SP_PICK(i, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14)                          \
+  ((i) == 0 ? (a0) : (i) == 1 ? (a1) : (i) == 2 ? (a2) : (i) == 3 ? (a3) : (i) == 4 ? (a4) : (i) == 5 ? (a5)    \
+   : (i) == 6 ? (a6) : (i) == 7 ? (a7) : (i) == 8 ? (a8) : (i) == 9 ? (a9) : (i) == 10 ? (a10)                    \
+   : (i) == 11 ? (a11) : (i) == 12 ? (a12) : (i) == 13 ? (a13) : (a14))
+
 /* Pixels per tile: the fewest tiles of at most 16 pixels over `width`, evenly sized. */
 EP_INLINE int ep__sparse_conv_tile_width(int width) {
   const int tiles = (width + EP_SPARSE_CONV_MAX_P - 1) / EP_SPARSE_CONV_MAX_P;
@@ -166,118 +198,222 @@ EP_INLINE uint32_t ep__bit_range(int lo, int hi) {
   return upto & ~((1u << lo) - 1u);
 }
 
-/* P output pixels of one output channel, `in_step` bytes apart in the input and `out_step` floats
- * apart in y: bias b plus the channel's cnt non-zeros. base is the byte offset of the first pixel's
- * window origin in xg; with `masked`, only the taps whose bit is set in mask are added (the others
- * fall on the padding for every pixel of the tile). */
-EP_INLINE void ep__sparse_conv_tile(const char *xg, int base, const uint16_t *off, const uint8_t *tap, const float *val,
-                                    int cnt, float b, float *y, const int P, int in_step, int out_step,
-                                    const int masked, uint32_t mask, float act_min, float act_max) {
-  float acc[EP_SPARSE_CONV_MAX_P] = {0.0f}; /* (initialized for the warnings of non-constant calls) */
+/* One tap for the pixels [lo, hi) of a tile row: acc[j] = EP_MAC(input j, wv, acc[j]), input j at xp + j * sw floats;
+ * chunk: inputs per VLDM (15, or 8 when the tile's accumulators take more than 15 registers). */
+EP_INLINE void ep__sparse_conv_tap(float *acc, const char *xp, float wv, const int lo, const int hi, const int chunk,
+                                   const int sw) {
+#if EP__SPARSE_VLDM
+  if (sw == 1) {
+    EP_UNROLL(2)
+    for (int j0 = lo; j0 < hi; j0 += chunk) {
+      const int n = hi - j0 < chunk ? hi - j0 : chunk;
+      const float *p = (const float *)(const void *)(xp + j0 * 4);
+      register float x0 __asm__("s16"), x1 __asm__("s17"), x2 __asm__("s18"), x3 __asm__("s19");
+      register float x4 __asm__("s20"), x5 __asm__("s21"), x6 __asm__("s22"), x7 __asm__("s23");
+      register float x8 __asm__("s24"), x9 __asm__("s25"), x10 __asm__("s26"), x11 __asm__("s27");
+      register float x12 __asm__("s28"), x13 __asm__("s29"), x14 __asm__("s30");
+#define EP__SP_VLDM(list, ...)                                                                                       \
+  __asm__ volatile("vldmia %[p], {" list "}" : __VA_ARGS__ : [p] "r"(p), "m"(*(const struct { float v[16]; } *)(const void *)p))
+      switch (n) {
+      case 1: EP__SP_VLDM("s16", "=t"(x0)); break;
+      case 2: EP__SP_VLDM("s16-s17", "=t"(x0), "=t"(x1)); break;
+      case 3: EP__SP_VLDM("s16-s18", "=t"(x0), "=t"(x1), "=t"(x2)); break;
+      case 4: EP__SP_VLDM("s16-s19", "=t"(x0), "=t"(x1), "=t"(x2), "=t"(x3)); break;
+      case 5: EP__SP_VLDM("s16-s20", "=t"(x0), "=t"(x1), "=t"(x2), "=t"(x3), "=t"(x4)); break;
+      case 6: EP__SP_VLDM("s16-s21", "=t"(x0), "=t"(x1), "=t"(x2), "=t"(x3), "=t"(x4), "=t"(x5)); break;
+      case 7: EP__SP_VLDM("s16-s22", "=t"(x0), "=t"(x1), "=t"(x2), "=t"(x3), "=t"(x4), "=t"(x5), "=t"(x6)); break;
+      case 8: EP__SP_VLDM("s16-s23", "=t"(x0), "=t"(x1), "=t"(x2), "=t"(x3), "=t"(x4), "=t"(x5), "=t"(x6), "=t"(x7)); break;
+      case 9: EP__SP_VLDM("s16-s24", "=t"(x0), "=t"(x1), "=t"(x2), "=t"(x3), "=t"(x4), "=t"(x5), "=t"(x6), "=t"(x7), "=t"(x8)); break;
+      case 10: EP__SP_VLDM("s16-s25", "=t"(x0), "=t"(x1), "=t"(x2), "=t"(x3), "=t"(x4), "=t"(x5), "=t"(x6), "=t"(x7), "=t"(x8), "=t"(x9)); break;
+      case 11: EP__SP_VLDM("s16-s26", "=t"(x0), "=t"(x1), "=t"(x2), "=t"(x3), "=t"(x4), "=t"(x5), "=t"(x6), "=t"(x7), "=t"(x8), "=t"(x9), "=t"(x10)); break;
+      case 12: EP__SP_VLDM("s16-s27", "=t"(x0), "=t"(x1), "=t"(x2), "=t"(x3), "=t"(x4), "=t"(x5), "=t"(x6), "=t"(x7), "=t"(x8), "=t"(x9), "=t"(x10), "=t"(x11)); break;
+      case 13: EP__SP_VLDM("s16-s28", "=t"(x0), "=t"(x1), "=t"(x2), "=t"(x3), "=t"(x4), "=t"(x5), "=t"(x6), "=t"(x7), "=t"(x8), "=t"(x9), "=t"(x10), "=t"(x11), "=t"(x12)); break;
+      case 14: EP__SP_VLDM("s16-s29", "=t"(x0), "=t"(x1), "=t"(x2), "=t"(x3), "=t"(x4), "=t"(x5), "=t"(x6), "=t"(x7), "=t"(x8), "=t"(x9), "=t"(x10), "=t"(x11), "=t"(x12), "=t"(x13)); break;
+      case 15: EP__SP_VLDM("s16-s30", "=t"(x0), "=t"(x1), "=t"(x2), "=t"(x3), "=t"(x4), "=t"(x5), "=t"(x6), "=t"(x7), "=t"(x8), "=t"(x9), "=t"(x10), "=t"(x11), "=t"(x12), "=t"(x13), "=t"(x14)); break;
+      default: break;
+      }
+#undef EP__SP_VLDM
+      EP_UNROLL(15)
+      for (int i = 0; i < n; i++)
+        acc[j0 + i] = fmaf(EP__SP_PICK(i, x0, x1, x2, x3, x4, x5, x6, x7, x8, x9, x10, x11, x12, x13, x14), wv, acc[j0 + i]);
+      EP_SCHED_BARRIER();
+    }
+    return;
+  }
+#endif
+  (void)chunk;
+  EP__OPAQUE(xp); /* one address register per tap, the pixels at immediate offsets from it */
   EP_UNROLL(16)
-  for (int j = 0; j < P; j++) acc[j] = EP_SEPARATE_MAC ? 0.0f : b; /* (the bias first or last, as EP_MAC) */
+  for (int j = lo; j < hi; j++) acc[j] = EP_MAC(*(const float *)(const void *)(xp + j * sw * 4), wv, acc[j]);
+}
+
+/* R output rows of P pixels of one output channel (y, rows OW floats apart): bias b plus the channel's cnt non-zeros.
+ * base is the byte offset in xg of the first pixel's window origin, ix0 its input column, row_step the bytes from one
+ * tile row's inputs to the next. cols: some windows reach into the column padding (then ix0 must be a compile-time
+ * constant: each kernel column's pixels are a constant range); rows (R = 1): only the taps whose kernel row's bit is
+ * set in kh_mask are added (the others fall on the padding). */
+EP_INLINE void ep__sparse_conv_tile(const char *xg, int base, const uint32_t *tap, const float *val, int cnt, float b,
+                                    float *y, const int P, const int R, const int row_step, const int OW, const int KW,
+                                    const int W, const int sw, const int dw, const int cols, const int ix0,
+                                    const int rows, uint32_t kh_mask, float act_min, float act_max) {
+  float acc[EP_SPARSE_CONV_MAX_P] = {0.0f}; /* (initialized for the warnings of non-constant calls) */
+  const int chunk = R * P <= 15 ? 15 : 8;
+  EP_UNROLL(16)
+  for (int j = 0; j < R * P; j++) acc[j] = EP_SEPARATE_MAC ? 0.0f : b; /* (the bias first or last, as EP_MAC) */
   /* (integer arithmetic: the first window's origin may lie before the input when the tile is masked) */
   const uintptr_t origin = (uintptr_t)xg + (uintptr_t)(intptr_t)base;
-  for (int e = 0; e < cnt; e++) {
-    if (masked && !((mask >> tap[e]) & 1u)) continue;
-    const float wv = val[e];
-    const char *xp = (const char *)(origin + off[e]);
-    EP__OPAQUE(xp); /* one address register per tap, the pixels at immediate offsets from it */
-    EP_UNROLL(16)
-    for (int j = 0; j < P; j++) acc[j] = EP_MAC(*(const float *)(const void *)(xp + j * in_step), wv, acc[j]);
+  const float *vp = val;
+  for (const uint32_t *tp = tap, *end = tap + cnt; tp != end; tp++, vp++) {
+    const uint32_t t = *tp;
+    if (rows && !((kh_mask >> ((t >> 24) & 15u)) & 1u)) continue;
+    const float wv = *vp;
+    const char *xp = (const char *)(origin + (t & 0xFFFFu));
+    if (!cols) {
+      EP_UNROLL(16)
+      for (int r = 0; r < R; r++) ep__sparse_conv_tap(acc + r * P, xp + r * row_step, wv, 0, P, chunk, sw);
+      continue;
+    }
+    /* Kernel column k (code k + 1): the pixels j with 0 <= ix0 + j * sw + k * dw < W. */
+#define EP__SP_COL_TAPS(k)                                                                                           \
+  do {                                                                                                               \
+    EP_UNROLL(16)                                                                                                    \
+    for (int r = 0; r < R; r++)                                                                                      \
+      ep__sparse_conv_tap(acc + r * P, xp + r * row_step, wv, EP_MAX(0, ep__ceil_div(-ix0 - (k) * dw, sw)),          \
+                          EP_MIN(P, ep__floor_div(W - 1 - ix0 - (k) * dw, sw) + 1), chunk, sw);                      \
+  } while (0)
+#if EP__SPARSE_JUMP
+    /* One load of the code address from a table of addresses (a switch adds a range check and a subtraction). gcc
+     * sizes an asm goto as one instruction (and other asm as 4 bytes per statement) when it places literal pools
+     * within reach of their loads: the empty asm before it, 20 statements of comment, accounts for its 76 bytes. */
+    __asm__ volatile("@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@\n@");
+    __asm__ goto("adr ip, 1f\n\t"
+                 "ldr pc, [ip, %0, lsl #2]\n\t"
+                 ".p2align 2\n"
+                 "1:\n\t"
+                 ".word %l[ep_c0]+1\n\t.word %l[ep_c1]+1\n\t.word %l[ep_c2]+1\n\t.word %l[ep_c3]+1\n\t"
+                 ".word %l[ep_c4]+1\n\t.word %l[ep_c5]+1\n\t.word %l[ep_c6]+1\n\t.word %l[ep_c7]+1\n\t"
+                 ".word %l[ep_c8]+1\n\t.word %l[ep_c9]+1\n\t.word %l[ep_c10]+1\n\t.word %l[ep_c11]+1\n\t"
+                 ".word %l[ep_c12]+1\n\t.word %l[ep_c13]+1\n\t.word %l[ep_c14]+1\n\t.word %l[ep_c15]+1"
+                 :
+                 : "r"(t >> 28)
+                 : "ip"
+                 : ep_c0, ep_c1, ep_c2, ep_c3, ep_c4, ep_c5, ep_c6, ep_c7, ep_c8, ep_c9, ep_c10, ep_c11, ep_c12, ep_c13,
+                   ep_c14, ep_c15);
+    EP__UNREACHABLE();
+#define EP__SP_COL(k)                                                                                                \
+  ep_c##k : if ((k) <= KW && (k) > 0) EP__SP_COL_TAPS((k) - 1);                                                      \
+  continue;
+    EP__SP_COL(0) EP__SP_COL(1) EP__SP_COL(2) EP__SP_COL(3) EP__SP_COL(4) EP__SP_COL(5) EP__SP_COL(6) EP__SP_COL(7)
+    EP__SP_COL(8) EP__SP_COL(9) EP__SP_COL(10) EP__SP_COL(11) EP__SP_COL(12) EP__SP_COL(13) EP__SP_COL(14)
+    EP__SP_COL(15)
+#else
+#define EP__SP_COL(k)                                                                                                \
+  case (k) + 1:                                                                                                      \
+    if ((k) < KW) EP__SP_COL_TAPS(k);                                                                                \
+    break;
+    switch (t >> 28) {
+      EP__SP_COL(0) EP__SP_COL(1) EP__SP_COL(2) EP__SP_COL(3) EP__SP_COL(4) EP__SP_COL(5) EP__SP_COL(6) EP__SP_COL(7)
+      EP__SP_COL(8) EP__SP_COL(9) EP__SP_COL(10) EP__SP_COL(11) EP__SP_COL(12) EP__SP_COL(13) EP__SP_COL(14)
+    default: break;
+    }
+#endif
+#undef EP__SP_COL
+#undef EP__SP_COL_TAPS
   }
   EP_UNROLL(16)
-  for (int j = 0; j < P; j++) y[j * out_step] = ep__clamp(EP_SEPARATE_MAC ? acc[j] + b : acc[j], act_min, act_max);
+  for (int r = 0; r < R; r++) {
+    EP_UNROLL(16)
+    for (int j = 0; j < P; j++)
+      y[r * OW + j] = ep__clamp(EP_SEPARATE_MAC ? acc[r * P + j] + b : acc[r * P + j], act_min, act_max);
+  }
 }
 
-/* Taps of kernel rows [kh_lo, kh_hi) and kernel columns [kw_lo, kw_hi) as a mask of bits kh * KW + kw. */
-EP_INLINE uint32_t ep__tap_mask(int kh_lo, int kh_hi, int kw_lo, int kw_hi, int KW) {
-  const uint32_t cols = ep__bit_range(kw_lo, kw_hi);
-  uint32_t mask = 0;
-  for (int kh = kh_lo; kh < kh_hi; kh++) mask |= cols << (kh * KW);
-  return mask;
-}
-
-/* Conv 2-D with pruned constant weights (ep_conv2d_f32's arguments and semantics, incl. groups and
- * depthwise; the same bits, see the caveats at the top). Format: cnt/off/tap/val above. bias may be
- * NULL. y must not overlap x. Four regions: windows inside the input run in tiles along output rows;
- * rows reaching into the top/bottom padding in the same tiles with the mask of their valid kernel rows;
- * columns reaching into the left/right padding in tiles down the column with the mask of their valid
- * kernel columns; the corners pixel by pixel. */
-EP_INLINE void ep_sparse_conv2d_f32(const float *x, const uint16_t *cnt, const uint16_t *off, const uint8_t *tap,
-                                    const float *val, const float *bias, float *y, int C, int H, int W, int M, int KH,
-                                    int KW, int OH, int OW, int stride_h, int stride_w, int dil_h, int dil_w,
-                                    int pad_top, int pad_left, int groups, float act_min, float act_max) {
+/* Conv 2-D with pruned constant weights (ep_conv2d_f32's arguments and semantics, incl. groups and depthwise; the
+ * same bits, see the caveats at the top). Format: cnt/tap/val above. bias may be NULL. y must not overlap x.
+ * With constant shapes, output rows run in tiles of up to 16 pixels (rows of at most 8 pixels whose windows lie
+ * inside the input rows: tiles of several rows), each tile going once through its channel's non-zeros: tiles whose
+ * windows reach into the column padding take each tap's pixel range from its kernel column (a jump table), rows
+ * whose windows reach into the row padding skip the taps of kernel rows outside the input. Else pixel by pixel. */
+EP_INLINE void ep_sparse_conv2d_f32(const float *x, const uint16_t *cnt, const uint32_t *tap, const float *val,
+                                    const float *bias, float *y, int C, int H, int W, int M, int KH, int KW, int OH,
+                                    int OW, int stride_h, int stride_w, int dil_h, int dil_w, int pad_top, int pad_left,
+                                    int groups, float act_min, float act_max) {
   const int Cg = C / groups;
   const int Mg = M / groups;
-  /* Output rows [oy_lo, oy_hi) and columns [ox_lo, ox_hi) whose windows lie inside the input. */
+  const int sw = stride_w, dw = dil_w, pl = pad_left;
+  /* Output rows [oy_lo, oy_hi) have their windows inside the input rows. */
   const int oy_lo = EP_MIN(OH, ep__ceil_div(pad_top, stride_h));
   const int oy_hi = EP_MAX(oy_lo, EP_MIN(OH, ep__floor_div(H - 1 + pad_top - (KH - 1) * dil_h, stride_h) + 1));
-  const int ox_lo = EP_MIN(OW, ep__ceil_div(pad_left, stride_w));
-  const int ox_hi = EP_MAX(ox_lo, EP_MIN(OW, ep__floor_div(W - 1 + pad_left - (KW - 1) * dil_w, stride_w) + 1));
-  const int iw = ox_hi - ox_lo, ih = oy_hi - oy_lo;
-  const int PW = EP_CONSTANT(W) && EP_CONSTANT(OW) && EP_CONSTANT(KW) && EP_CONSTANT(pad_left) &&
-                         EP_CONSTANT(stride_w) && EP_CONSTANT(dil_w)
-                     ? ep__sparse_conv_tile_width(iw)
-                     : 1;
-  const int PH = EP_CONSTANT(H) && EP_CONSTANT(OH) && EP_CONSTANT(KH) && EP_CONSTANT(pad_top) &&
-                         EP_CONSTANT(stride_h) && EP_CONSTANT(dil_h)
-                     ? ep__sparse_conv_tile_width(ih)
-                     : 1;
-  const int wtiles = iw > 0 ? (iw + PW - 1) / PW : 0;
-  const int htiles = ih > 0 ? (ih + PH - 1) / PH : 0;
-  const int row_step = stride_h * W * 4, col_step = stride_w * 4;
+  const int constant = EP_CONSTANT(W) && EP_CONSTANT(OW) && EP_CONSTANT(KW) && EP_CONSTANT(pad_left) &&
+                       EP_CONSTANT(stride_w) && EP_CONSTANT(dil_w);
+  /* Tiles of P pixels along the row; tile t starts at min(t * P, OW - P) (the last one may overlap the one before).
+   * Tiles [0, bl) reach into the left padding, tiles [br, tiles) into the right padding, the ones between do not. */
+  const int P = constant ? ep__sparse_conv_tile_width(OW) : 1;
+  const int tiles = (OW + P - 1) / P;
+  int bl = EP_MIN(tiles, ep__ceil_div(pl, P * sw));
+  if ((OW - P) * sw < pl) bl = tiles;
+  const int last_inside = ep__floor_div(W - 1 + pl - (KW - 1) * dw, sw) - (P - 1); /* largest unmasked start */
+  int br = last_inside < 0 ? 0 : EP_MIN(tiles - 1, last_inside / P + 1);
+  if (OW - P <= last_inside) br = tiles;
+  br = EP_MAX(bl, br);
+  /* Rows per tile inside the input rows (groups of R starting at oy_lo; the last may overlap the one before). */
+  const int R = constant && EP_CONSTANT(oy_hi - oy_lo) && oy_hi - oy_lo >= 2 && P <= EP_SPARSE_CONV_MAX_P / 2
+                    ? EP_MIN(EP_SPARSE_CONV_MAX_P / P, oy_hi - oy_lo)
+                    : 1;
+  const int row_step = stride_h * W * 4;
   for (int m = 0; m < M; m++) {
     const char *xg = (const char *)(x + (m / Mg) * Cg * H * W);
     const int n = cnt[m];
     const float b = bias ? bias[m] : 0.0f;
     float *ym = y + m * OH * OW;
     for (int oy = 0; oy < OH; oy++) {
+      if (R > 1 && oy >= oy_lo && oy < oy_hi) oy = EP_MIN(oy, oy_hi - R); /* a group's first row */
       const int iy0 = oy * stride_h - pad_top;
       const int kh_lo = iy0 < 0 ? ep__ceil_div(-iy0, dil_h) : 0;
       const int kh_hi = EP_MIN(KH, ep__ceil_div(H - iy0, dil_h));
-      const int row_inside = oy >= oy_lo && oy < oy_hi;
-      const uint32_t rows = ep__tap_mask(kh_lo, kh_hi, 0, KW, KW);
+      const uint32_t kh_mask = ep__bit_range(kh_lo, kh_hi);
+      const int row = iy0 * W * 4;
       float *yr = ym + oy * OW;
-      /* Columns inside: tiles along the row (the last one may overlap the one before). */
-      for (int t = 0; t < wtiles; t++) {
-        const int ox0 = ox_lo + EP_MIN(t * PW, iw - PW);
-        const int base = iy0 * W * 4 + (ox0 * stride_w - pad_left) * 4;
-        if (row_inside)
-          ep__sparse_conv_tile(xg, base, off, tap, val, n, b, yr + ox0, PW, col_step, 1, 0, 0u, act_min, act_max);
-        else
-          ep__sparse_conv_tile(xg, base, off, tap, val, n, b, yr + ox0, PW, col_step, 1, 1, rows, act_min, act_max);
+      if (!constant) {
+        for (int ox = 0; ox < OW; ox++) {
+          const int ix0 = ox * sw - pl;
+          ep__sparse_conv_tile(xg, row + ix0 * 4, tap, val, n, b, yr + ox, 1, 1, row_step, OW, KW, W, sw, dw, 1, ix0,
+                               1, kh_mask, act_min, act_max);
+        }
+        continue;
       }
-      if (row_inside) continue;
-      /* Corners: pixel by pixel. */
-      for (int ox = 0; ox < OW; ox++) {
-        if (ox == ox_lo) ox = ox_hi;
-        if (ox >= OW) break;
-        const int ix0 = ox * stride_w - pad_left;
-        const int kw_lo = ix0 < 0 ? ep__ceil_div(-ix0, dil_w) : 0;
-        const int kw_hi = EP_MIN(KW, ep__ceil_div(W - ix0, dil_w));
-        ep__sparse_conv_tile(xg, iy0 * W * 4 + ix0 * 4, off, tap, val, n, b, yr + ox, 1, col_step, 1, 1,
-                             ep__tap_mask(kh_lo, kh_hi, kw_lo, kw_hi, KW), act_min, act_max);
+#define EP__SP_TILES(RR, rows)                                                                                       \
+  do {                                                                                                               \
+    EP_UNROLL(4)                                                                                                     \
+    for (int t = 0; t < bl; t++) {                                                                                   \
+      const int ox0 = EP_MIN(t * P, OW - P);                                                                         \
+      ep__sparse_conv_tile(xg, row + (ox0 * sw - pl) * 4, tap, val, n, b, yr + ox0, P, RR, row_step, OW, KW, W, sw,  \
+                           dw, 1, ox0 * sw - pl, rows, kh_mask, act_min, act_max);                                   \
+    }                                                                                                                \
+    for (int t = bl; t < br; t++) {                                                                                  \
+      const int ox0 = EP_MIN(t * P, OW - P);                                                                         \
+      ep__sparse_conv_tile(xg, row + (ox0 * sw - pl) * 4, tap, val, n, b, yr + ox0, P, RR, row_step, OW, KW, W, sw,  \
+                           dw, 0, ox0 * sw - pl, rows, kh_mask, act_min, act_max);                                   \
+    }                                                                                                                \
+    EP_UNROLL(4)                                                                                                     \
+    for (int t = br; t < tiles; t++) {                                                                               \
+      const int ox0 = EP_MIN(t * P, OW - P);                                                                         \
+      ep__sparse_conv_tile(xg, row + (ox0 * sw - pl) * 4, tap, val, n, b, yr + ox0, P, RR, row_step, OW, KW, W, sw,  \
+                           dw, 1, ox0 * sw - pl, rows, kh_mask, act_min, act_max);                                   \
+    }                                                                                                                \
+  } while (0)
+      if (oy < oy_lo || oy >= oy_hi)
+        EP__SP_TILES(1, 1);
+      else if (R == 1)
+        EP__SP_TILES(1, 0);
+      else {
+        EP__SP_TILES(R, 0);
+        oy += R - 1;
       }
+#undef EP__SP_TILES
     }
-    /* Columns reaching into the padding, rows inside: tiles down the column. */
-    for (int ox = 0; ox < OW; ox++) {
-      if (ox == ox_lo) ox = ox_hi;
-      if (ox >= OW) break;
-      const int ix0 = ox * stride_w - pad_left;
-      const int kw_lo = ix0 < 0 ? ep__ceil_div(-ix0, dil_w) : 0;
-      const int kw_hi = EP_MIN(KW, ep__ceil_div(W - ix0, dil_w));
-      const uint32_t cols = ep__tap_mask(0, KH, kw_lo, kw_hi, KW);
-      for (int t = 0; t < htiles; t++) {
-        const int oy0 = oy_lo + EP_MIN(t * PH, ih - PH);
-        const int base = (oy0 * stride_h - pad_top) * W * 4 + ix0 * 4;
-        ep__sparse_conv_tile(xg, base, off, tap, val, n, b, ym + oy0 * OW + ox, PH, row_step, OW, 1, cols, act_min,
-                             act_max);
-      }
-    }
-    off += n;
+    tap += n;
     val += n;
-    if (tap) tap += n;
   }
 }
 
