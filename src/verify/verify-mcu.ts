@@ -175,7 +175,7 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
     const hostRuns = await withSession(openHostSession(host.exe), (s) => runAll(s, vectors));
     const runOn = options.port ? `board on ${options.port}` : `qemu ${target.emulator.machine}`;
     log(`running ${vectors.inputs.length} vector(s) on ${runOn}`);
-    const open = options.port ? openSerialSession(options.port) : openQemuSession(firmware.elf, target, { transfer: 'uart' });
+    const open = options.port ? openSerialSession(options.port) : openQemuSession(firmware.elf, target, { transfer: 'files' });
     const targetRuns = await withSession(open, (s) => runAll(s, vectors));
     const ran = performance.now();
 
