@@ -18,7 +18,7 @@
  * A trace build (-DEPHW_TRACE, with a model.c compiled by `edgeprune verify --trace`) answers R with
  * one more line per output of each layer step, in execution order, before the OUT lines:
  *   @EP TRACE <step> <output> <hex>    (the step's output <output> as it is in the arena)
- * Only R traces: F runs must not be used with a trace build.
+ * F runs of a trace build send the same TRACE lines before their RUN line (the outputs go to the file).
  *
  * R takes one hex string per model input, exactly <input bytes> * 2 digits each, written straight
  * into the model's input buffers; <status> is <prefix>_run's return value; <ticks> is the counter

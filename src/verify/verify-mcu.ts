@@ -21,6 +21,7 @@ import { modelPrecision } from '../analysis/model-precision.js';
 import type { PrecisionChoice } from '../targets/precision.js';
 import { compareWithFloat, type FloatReference, type FloatReferenceReport } from './float-reference.js';
 import { compareLayers, type TraceReport } from './layer-trace.js';
+import { onTargetAccuracy, type OnTargetAccuracy } from './on-target-accuracy.js';
 
 /** C kernels sum in another order than the interpreter (and fuse multiply-adds): compared within this. */
 export const C_TOLERANCE: Tolerance = { atol: 1e-4, rtol: 1e-4 };
@@ -112,6 +113,8 @@ export interface VerifyReport {
   buildDir: string | null;
   /** Against the float model (--float-model), or null. */
   floatReference: FloatReferenceReport | null;
+  /** Labelled vectors (a classification data set): top-1 accuracy on the target and in the interpreter, agreement; else null. */
+  accuracy: OnTargetAccuracy | null;
   results: VectorResult[];
   /** verify --trace only (absent otherwise): every layer of the target build compared with the interpreter, and the first that diverges. */
   trace?: TraceReport;
@@ -182,8 +185,11 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
     const outputs = g.outputs.map((o) => staticInfo(g, o.name));
     const targetOutputs = targetRuns.map((run) => outputs.map((o, k) => tensorFromBytes(run.outputs[k], o)));
     const feedsOf = (inputs: Tensor[]): Record<string, Tensor> => Object.fromEntries(g.inputs.map((v, i) => [v.name, inputs[i]]));
+    /** The interpreter's first output per vector (for the on-target accuracy). */
+    const referenceFirst: Tensor[] = [];
     const results: VectorResult[] = vectors.inputs.map((inputs, index) => {
       const reference = runGraph(g, feedsOf(inputs));
+      referenceFirst.push(reference.get(outputs[0].name)!);
       const run = targetRuns[index];
       const hostRun = hostRuns[index];
       let maxAbsError = 0;
@@ -257,6 +263,7 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
       durationsMs: { compile: compiled - started, build: built - compiled, run: ran - built, total: performance.now() - started },
       buildDir: options.keepBuild ? workDir : null,
       floatReference: options.floatModel ? compareWithFloat(options.floatModel, vectors, targetOutputs) : null,
+      accuracy: onTargetAccuracy(vectors.labels, targetOutputs.map((o) => o[0]), referenceFirst),
       results,
       ...(options.trace ? traceBoth(lib, vectors.inputs.map(feedsOf), { runOn, runs: targetRuns }, { runOn: 'host build', runs: hostRuns }, exact, tolerance) : {}),
     };
