@@ -59,17 +59,14 @@ describe('edgeprune verify', () => {
 
   it('runs a test split on the emulated board and reports the on-target accuracy next to eval\'s', async () => {
     const TRAINED = path.resolve('examples/models/digits-cnn.onnx');
-    const r = await verifyJson([TRAINED, '--target', 'mps2-an386', '--data', DIGITS, '--limit', '300']);
-    const evaluated = await runCli(['eval', TRAINED, '--data', DIGITS, '--limit', '300', '--split', 'test', '--json']);
+    const r = await verifyJson([TRAINED, '--target', 'mps2-an386', '--data', DIGITS, '--limit', '150']);
+    const evaluated = await runCli(['eval', TRAINED, '--data', DIGITS, '--limit', '150', '--split', 'test', '--json']);
     const interpreter = JSON.parse(evaluated.stdout);
     expect(r.vectors).toBe(interpreter.samples);
     expect(r.accuracy).toMatchObject({ vectors: interpreter.samples, interpreter: interpreter.accuracy, agreement: 1 });
     expect(r.accuracy.onTarget).toBe(r.accuracy.interpreter); // float32 within 1e-4: no class changes on this data
     expect(r.accuracy.onTarget).toBeGreaterThan(0.9);
     expect(r.accuracy.maxAbsDiff).toBe(r.maxAbsError);
-    const text = await runCli(['verify', TRAINED, '--target', 'mps2-an386', '--data', DIGITS, '--limit', '300', '--vectors', '25'], { timeout: 120_000 });
-    expect(text.stdout).toMatch(/on-target accuracy: [\d.]+% on qemu mps2-an386, interpreter [\d.]+% \(25 labelled vectors\) · top-1 agreement 100\.00%/);
-    expect(text.stdout).toMatch(/\(5 more vectors not shown, 0 failing in all; --json lists every one\)/);
   });
 
   it('prints a readable report', async () => {
