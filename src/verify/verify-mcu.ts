@@ -122,10 +122,8 @@ export interface VerifyReport {
   hostTrace?: TraceReport;
 }
 
-async function runAll(session: HarnessSession, vectors: VectorSet): Promise<RunResult[]> {
-  const results: RunResult[] = [];
-  for (const inputs of vectors.inputs) results.push(await session.run(0, inputs.map(tensorBytes)));
-  return results;
+function runAll(session: HarnessSession, vectors: VectorSet): Promise<RunResult[]> {
+  return session.runMany(0, vectors.inputs.map((inputs) => inputs.map(tensorBytes)));
 }
 
 async function withSession<T>(open: Promise<HarnessSession>, use: (s: HarnessSession) => Promise<T>): Promise<T> {
