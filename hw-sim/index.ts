@@ -1,5 +1,5 @@
 // hw-sim: build firmware for a Cortex-M target (or the host), run it in QEMU, on the host or on a
-// board, and get outputs, instruction counts and stack use back through one narrow interface.
+// board (flashed through a debug probe), and get outputs, instruction counts and stack use back through one narrow interface.
 
 export {
   buildFirmware,
@@ -20,6 +20,11 @@ export { armGcc, toolVersion, type ToolOptions } from './build/tools.js';
 export { openQemuSession, qemuArgs, type QemuSessionOptions } from './qemu/session.js';
 export { openHostSession, type HostSessionOptions } from './host/session.js';
 export { openSerialSession, type SerialSessionOptions } from './serial/session.js';
+export { flashFirmware, type FlashRequest, type FlashResult } from './flash/flash.js';
+export { FLASH_TOOLS, PROBES, checkFlashChoice, type FlashChoice, type FlashTool, type Probe } from './flash/probes.js';
+export { FlashError, classifyFlashFailure, shellCommand, type FlashFailureKind } from './flash/failures.js';
+export { openocdArgs } from './flash/openocd.js';
+export { stFlashArgs } from './flash/st-flash.js';
 export {
   HwSimExitError,
   HwSimFaultError,

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Install the Debian packages edgeprune runs (host gcc, make, cmake, the Arm cross compiler, QEMU; the FPGA tools for
-# the coming FPGA backends), only those missing. As root it installs them; otherwise it names them and says what `make test`
-# does without them; with CI set, a missing package the tests need fails the setup (nothing may be skipped in CI).
+# Install the Debian packages edgeprune runs (host gcc, make, cmake, the Arm cross compiler, QEMU, the flash programmers
+# openocd and st-flash; the FPGA tools for the coming FPGA backends), only those missing. As root it installs them;
+# otherwise it names them and says what `make test` does without them; with CI set, a missing package the tests need
+# fails the setup (nothing may be skipped in CI).
 set -euo pipefail
 
-# tool-to-check:debian-package. The tests build and run C on the host and in QEMU with these:
+# tool-to-check:debian-package. The tests build and run C on the host and in QEMU with these, and run openocd and
+# st-flash (no probe attached) to check edgeprune flash's command lines:
 TEST_REQUIRED=(
   "gcc:gcc"
   "libc-headers:libc6-dev"
@@ -13,9 +15,11 @@ TEST_REQUIRED=(
   "arm-none-eabi-gcc:gcc-arm-none-eabi"
   "newlib:libnewlib-arm-none-eabi"
   "qemu-system-arm:qemu-system-arm"
+  "openocd:openocd"
+  "st-flash:stlink-tools"
 )
 # The FPGA backends (HLS C++, Verilog) will simulate and synthesize with these; no command or test runs them yet.
-# (redis-server and openocd are not installed: nothing in edgeprune uses them.)
+# (redis-server is not installed: nothing in edgeprune uses it.)
 FPGA_TOOLS=(
   "verilator:verilator"
   "yosys:yosys"

@@ -2,7 +2,7 @@
 // magnitude pruning at the smallest level the build's cost model says meets the budgets, fine-tuned for as many
 // epochs as the build's search spent, then deployed, verified and measured in QEMU exactly as `edgeprune build` does.
 
-import { allHold, tightened, type Budget, type Costs } from '../../src/build/budgets.js';
+import { aimedLimits, allHold, tightened, type Budget, type Costs } from '../../src/build/budgets.js';
 import { measuredCosts, sampleVectors, type BuildInput } from '../../src/build/build.js';
 import { bindCostModel } from '../../src/build/cost-binding.js';
 import { int8CostModel, quantizePruned, type Int8Options } from '../../src/build/int8-deployment.js';
@@ -30,6 +30,8 @@ export interface BaselineContext extends Pick<BuildInput, 'modelName' | 'graph' 
   int8?: Int8Options;
   /** The dense float model's test score (what a build's drop is measured from). */
   denseTest: number;
+  /** The dense model's measured costs (deployed as build deploys it): the baselines aim their instruction limit as build does (aimedLimits). */
+  denseMeasured: Costs;
 }
 
 export interface Measured {
@@ -52,11 +54,12 @@ export async function baselineContext(modelFile: string, dataFile: string, targe
     ? int8CostModel(await bindCostModel(target), data.train, undefined)
     : await bindCostModel(target, { graph, vectors: sampleVectors(graph, data.validation, 16) });
   const trainer = await createFineTuner(o, data.train, graph);
-  return {
+  const ctx = {
     modelName: modelDisplayName(modelFile), graph, target, data, trainer, cost, precision,
     int8: int8 ? { method: DEFAULT_CALIBRATION, seed, batchSize: o.batchSize } : undefined,
     denseTest: await trainer.score(graph, data.test), verifyVectors: o.verifyVectors ?? 10,
   };
+  return { ...ctx, denseMeasured: (await measureDeployed({ ...ctx, denseMeasured: cost.costs(graph) }, graph)).costs };
 }
 
 /** Deploy (int8: quantize as build does), verify on the target's emulator, and measure in the budgets' terms. */
@@ -118,7 +121,10 @@ export async function runBaseline(kind: BaselineKind, ctx: BaselineContext, budg
   const make = candidateAt(kind, ctx.graph);
   const tried = levels(kind === 'uniform' ? 0.99 : 0.98);
   const predict = (c: Candidate) => ctx.cost.costs(c.graph);
-  let internal = budgets;
+  // The instruction limit aimed from the cost model's error on the dense model, as build aims it.
+  const aim = (list: Budget[]) => aimedLimits(list, ctx.cost.costs(ctx.graph), ctx.denseMeasured);
+  let goal = budgets;
+  let internal = aim(goal);
   let search = smallestLevelMeeting(tried, make, predict, internal);
   const floor = search.floor;
   let budgetsUsed: BaselineResult['budgetsUsed'] = 'all';
@@ -127,19 +133,20 @@ export async function runBaseline(kind: BaselineKind, ctx: BaselineContext, budg
   });
   if (!search.found) {
     budgetsUsed = 'instructions';
-    internal = budgets.filter((b) => b.name === 'instructions');
+    goal = budgets.filter((b) => b.name === 'instructions');
+    internal = aim(goal);
     search = internal.length > 0 ? smallestLevelMeeting(tried, make, predict, internal) : search;
     if (!search.found) return result({});
   }
-  const goal = internal;
   const canTrain = ctx.trainer.canTrain(ctx.graph).ok;
   let found = search.found!;
   let measured: Measured | undefined;
   for (let round = 0; round < 3; round++) {
-    const tuned = canTrain && epochs > 0 ? await ctx.trainer.fineTune(found.candidate.graph, found.candidate.masks(), epochs) : found.candidate.graph;
+    // One fine-tune with the rate decaying to zero (cosine), as the build's final fine-tune.
+    const tuned = canTrain && epochs > 0 ? await ctx.trainer.fineTune(found.candidate.graph, found.candidate.masks(), epochs, undefined, { schedule: 'cosine' }) : found.candidate.graph;
     measured = await measureDeployed(ctx, tuned);
     if (allHold(goal, measured.costs)) break;
-    internal = tightened(internal, found.costs, measured.costs);
+    internal = tightened(internal, found.costs, measured.costs, goal);
     const next = smallestLevelMeeting(tried.filter((l) => l > found.level), make, predict, internal).found;
     if (!next) break;
     found = next;

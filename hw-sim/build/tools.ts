@@ -1,7 +1,7 @@
-// The external programs hw-sim runs (cross compiler, host compiler, size, QEMU, and later
-// Verilator and Yosys), spawned only here and in the session drivers: execa with argument arrays
-// and a timeout, under the process guard (nothing outlives edgeprune), a missing tool reported as
-// a UserError that names the Debian package to install.
+// The external programs hw-sim runs (cross compiler, host compiler, size, QEMU, the flash
+// programmers openocd and st-flash, and later Verilator and Yosys), spawned only here and in the
+// session drivers: execa with argument arrays and a timeout, under the process guard (nothing
+// outlives edgeprune), a missing tool reported as a UserError that names the Debian package to install.
 
 import { UserError } from '../../src/errors.js';
 import { overloadHint } from '../load.js';
@@ -16,6 +16,10 @@ export interface ToolOptions {
   hostCc?: string;
   /** QEMU for Cortex-M machines (default 'qemu-system-arm'). */
   qemu?: string;
+  /** openocd (default 'openocd'). */
+  openocd?: string;
+  /** st-flash of stlink-tools (default 'st-flash'). */
+  stFlash?: string;
 }
 
 export interface Tool {
@@ -40,13 +44,27 @@ export function qemuArm(tools: ToolOptions = {}): Tool {
   return { command: tools.qemu ?? 'qemu-system-arm', debianPackage: 'qemu-system-arm' };
 }
 
+export function armObjcopy(tools: ToolOptions = {}): Tool {
+  return { command: `${tools.armPrefix ?? 'arm-none-eabi-'}objcopy`, debianPackage: 'binutils-arm-none-eabi (installed with gcc-arm-none-eabi)' };
+}
+
+/** Programs a board through a debug probe (edgeprune flash). */
+export function openocd(tools: ToolOptions = {}): Tool {
+  return { command: tools.openocd ?? 'openocd', debianPackage: 'openocd' };
+}
+
+/** Programs an STM32 through an ST-LINK (edgeprune flash --tool st-flash). */
+export function stFlash(tools: ToolOptions = {}): Tool {
+  return { command: tools.stFlash ?? 'st-flash', debianPackage: 'stlink-tools' };
+}
+
 export const NEWLIB_PACKAGE = 'libnewlib-arm-none-eabi';
 
 /** The error for a tool that is not installed. */
 export function missingTool(tool: Tool): UserError {
   const pkg = tool.debianPackage.split(' ')[0];
   return new UserError(
-    `'${tool.command}' was not found: hw-sim needs it to build and run firmware`,
+    `'${tool.command}' was not found: hw-sim needs it to build, run and flash firmware`,
     `install the Debian package ${tool.debianPackage} (sudo apt-get install -y ${pkg}), or run 'make toolchains'`,
   );
 }

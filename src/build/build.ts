@@ -16,7 +16,8 @@ import type { PrecisionChoice } from '../targets/precision.js';
 import { verifyOnTarget, type VerifyReport } from '../verify/verify-mcu.js';
 import type { VectorSet } from '../verify/vectors.js';
 import { datasetVectors } from '../verify/dataset-vectors.js';
-import { allHold, tightened, type Budget, type BudgetName, type Costs } from './budgets.js';
+import { aimedLimits, allHold, tightened, type Budget, type BudgetName, type Costs } from './budgets.js';
+import { aimText, measureDense } from './dense-check.js';
 import { continuedSearch, searchUnderBudget, type SearchEvents, type SearchOptions, type SearchResult } from './search.js';
 import { quantizePruned, type Int8Deployment, type Int8Options } from './int8-deployment.js';
 import { interpreterScore } from '../data/evaluate.js';
@@ -77,7 +78,17 @@ function testVectors(g: Graph, data: ProgressiveData, count: number): VectorSet 
 export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
   const { target, data, trainer, cost, budgets } = input;
   const log = input.events?.onPhase ?? (() => {});
-  let internal = budgets;
+  // The cost model's error on this model, measured once on the dense model: the search aims at limits scaled by it.
+  const verify = (g: Graph) => verifyOnTarget(g, input.modelName, { target, vectors: testVectors(g, data, input.verifyVectors), precision: input.precision });
+  const denseCheck = await measureDense({
+    graph: input.graph, target, budgets, predict: (g) => cost.costs(g),
+    // An int8 build's dense deployment: quantized post-training (the instruction count does not depend on QAT).
+    measure: async (g) => measuredCosts(await verify(input.int8 ? (await quantizePruned(g, data.train, { ...input.int8, qatEpochs: undefined })).graph : g)),
+  }, log);
+  const aimed = denseCheck ? aimedLimits(budgets, denseCheck.predicted, denseCheck.measured) : budgets;
+  const instructionLimit = (list: Budget[]) => list.find((b) => b.name === 'instructions')!.limit;
+  if (denseCheck) log(aimText(denseCheck, instructionLimit(budgets), instructionLimit(aimed)));
+  let internal = aimed;
   let graph = input.graph;
   let search: SearchResult | undefined;
   let verification: VerifyReport | null = null;
@@ -99,10 +110,10 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
     }
     const deployed = deployment?.graph ?? graph;
     log(`verifying the pruned ${deployment ? 'int8 ' : ''}model on ${target.name} (qemu ${target.emulator.machine})`);
-    verification = await verifyOnTarget(deployed, input.modelName, { target, vectors: testVectors(deployed, data, input.verifyVectors), precision: input.precision });
+    verification = await verify(deployed);
     measured = measuredCosts(verification);
     if (!s.met || allHold(budgets, measured)) break;
-    internal = tightened(internal, s.final.costs, measured);
+    internal = tightened(internal, s.final.costs, measured, budgets);
   }
   const final = search!;
   const deployed = deployment?.graph ?? graph;
@@ -118,6 +129,7 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
     dense: input.graph, final: graph,
     denseInstructions: cost.layerInstructions(input.graph), finalInstructions: cost.layerInstructions(graph),
     search: final, verification, measured, files: fileList,
+    denseCheck: denseCheck && { ...denseCheck, aimedInstructions: instructionLimit(aimed) },
     precision: deployment ? 'int8' : 'float32',
     int8: deployment && { test: interpreterScore(deployment.graph, data.test), quantization: deployment.summary },
     uncertainty: { validationSamples: data.validation.count, test: dropUncertainty(input.graph, deployed, data.test) },

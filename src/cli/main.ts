@@ -15,6 +15,7 @@ import { registerQuantize } from './commands/quantize.js';
 import { registerTargets } from './commands/targets.js';
 import { registerTrain } from './commands/train.js';
 import { registerVerify } from './commands/verify.js';
+import { registerFlash } from './commands/flash.js';
 import { sweepStaleTempDirs } from '../util/temp-dir.js';
 import { commanderErrorText, reportError } from './report-error.js';
 
@@ -32,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   registerTargets(program);
   registerCompile(program);
   registerVerify(program);
+  registerFlash(program);
   registerEval(program);
   registerTrain(program);
   registerPrune(program);

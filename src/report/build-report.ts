@@ -90,6 +90,11 @@ export interface BuildReport {
   /** Fine-tuning epochs the search ran in all, and on the deployed model's path from the model given. */
   fineTuning: FineTuningTally;
   verification: VerifyReport | null;
+  /**
+   * The dense model measured in the emulator before the search (null: no instruction budget, or it could not run),
+   * and the predicted instructions the search aimed at from the cost model's error on it.
+   */
+  denseCheck: DenseCheckLine | null;
   files: string[];
 }
 
@@ -123,6 +128,15 @@ export interface ReportInput {
   int8?: { test: number; quantization: QuantizationSummary } | null;
   /** The uncertainty of the drop (src/prune/uncertainty.ts): validation split size, and the test drop's. */
   uncertainty?: { validationSamples: number; test: DropUncertainty } | null;
+  /** The dense model measured before the search, and the instruction limit the search aimed at (src/build/dense-check.ts). */
+  denseCheck?: DenseCheckLine | null;
+}
+
+/** The dense model's predicted and measured costs, and the predicted instructions the search aimed at. */
+export interface DenseCheckLine {
+  predicted: Costs;
+  measured: Costs;
+  aimedInstructions: number;
 }
 
 export function buildReport(r: ReportInput): BuildReport {
@@ -171,6 +185,7 @@ export function buildReport(r: ReportInput): BuildReport {
     stoppedBecause: r.search.stoppedBecause,
     fineTuning: r.search.fineTuning,
     verification: r.verification,
+    denseCheck: r.denseCheck ?? null,
     files: r.files,
   };
 }

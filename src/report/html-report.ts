@@ -1,5 +1,6 @@
 // report.html of `edgeprune build`: one self-contained page (inline CSS and SVG), opens offline.
 
+import { aimText } from '../build/dense-check.js';
 import { renderHtmlTemplate } from '../emit/render-template.js';
 import { displayText } from '../util/escape.js';
 import { VERSION } from '../version.js';
@@ -48,6 +49,14 @@ function trajectoryChart(r: BuildReport, key: BudgetName): string {
  * The page. Handlebars' `{{x}}` HTML-escapes the view; model text (names, descriptions that quote them) also has its
  * invisible characters (controls, bidi overrides) shown as escapes, and the SVG charts escape their labels themselves.
  */
+/** Before the search: the dense model measured against its prediction, and the instruction limit the search aimed at. */
+function denseCheckLine(r: BuildReport): string | null {
+  const instructions = r.budgets.find((b) => b.name === 'instructions');
+  if (!r.denseCheck || !instructions) return null;
+  const text = aimText(r.denseCheck, instructions.limit, r.denseCheck.aimedInstructions).replace('aims', 'aimed');
+  return displayText(`Before the search, ${text}.`);
+}
+
 export function renderHtmlReport(r: BuildReport): string {
   const trajectories = r.budgets.map((b) => trajectoryChart(r, b.name)).filter((c) => c !== '');
   const layerChart = barChart('Predicted instructions per layer', 'instructions', r.layers.map((l) => l.name), [
@@ -62,6 +71,7 @@ export function renderHtmlReport(r: BuildReport): string {
     passed: r.passed,
     failed: r.failed.map(displayText),
     stoppedBecause: r.stoppedBecause == null ? null : displayText(r.stoppedBecause),
+    denseCheck: denseCheckLine(r),
     budgets: r.budgets.map((b) => ({ label: b.label, givenAs: b.givenAs, limit: costText(b.name, b.limit), estimated: costText(b.name, b.estimated), measured: costText(b.name, b.measured), pass: b.pass })),
     smallestSeen: r.budgets.filter((b) => !b.pass && b.smallestSeen).map((b) => ({ label: b.label, cost: costText(b.name, b.smallestSeen!.cost), description: displayText(b.smallestSeen!.description), validation: pct(b.smallestSeen!.validation) })),
     accuracy: { dense: pct(r.accuracy.dense), final: pct(r.accuracy.final), prunedFloat: pct(r.accuracy.prunedFloat), drop: r.accuracy.dropPoints.toFixed(2), maxDrop: r.accuracy.maxDropPoints },

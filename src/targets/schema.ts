@@ -15,6 +15,32 @@ const uart = z.object({
   base: hexAddress,
 });
 
+/** An openocd script name under its scripts folder, e.g. "target/stm32f4x.cfg". */
+const openocdScript = z.string().regex(/^target\/[a-z0-9_.-]+\.cfg$/, 'an openocd target script like "target/stm32f4x.cfg"');
+
+/**
+ * How edgeprune flash programs the test firmware into the real part, or why it cannot (a board that only
+ * QEMU stands in for, or a profile whose firmware does not run on the part).
+ */
+const flashing = z.union([
+  z.strictObject({
+    /** openocd's script for the chip (the probe's interface script comes from --probe). */
+    openocdTarget: openocdScript,
+    /** Where the part's flash starts: st-flash writes the .bin there; it must be flash.origin, where the firmware is linked. */
+    base: hexAddress,
+    /** st-flash (stlink-tools) can program the part (STM32 with an ST-LINK). */
+    stflash: z.boolean(),
+    /** Where the test firmware's UART is on the board and what to connect to it (the serial port of verify --port). */
+    serial: z.string(),
+  }),
+  z.strictObject({
+    /** Why edgeprune does not flash this target, and what to use instead. */
+    unsupported: z.string(),
+  }),
+]);
+
+export type Flashing = z.infer<typeof flashing>;
+
 export const mcuTargetSchema = z.object({
   name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
   kind: z.literal('mcu'),
@@ -44,6 +70,11 @@ export const mcuTargetSchema = z.object({
   datasheet: z.string().optional(),
   /** The real part's memory regions, for reference (flash/ram above are what the firmware is linked with). */
   partMemory: z.array(z.object({ name: z.string(), origin: hexAddress, bytes: z.number().int().positive() })).optional(),
+  flashing: flashing.optional(),
+}).superRefine((t, ctx) => {
+  if (t.flashing && 'base' in t.flashing && Number(t.flashing.base) !== Number(t.flash.origin)) {
+    ctx.addIssue({ code: 'custom', path: ['flashing', 'base'], message: `${t.flashing.base} is not flash.origin (${t.flash.origin}): the test firmware is linked at flash.origin, so that is where it must be flashed` });
+  }
 });
 
 export type McuTarget = z.infer<typeof mcuTargetSchema>;

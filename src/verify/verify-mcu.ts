@@ -3,7 +3,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildFirmware, buildHostHarness, openHostSession, openQemuSession, openSerialSession, type HarnessSession, type Optimize, type RunResult } from '../../hw-sim/index.js';
+import { buildFirmware, buildHostHarness, flashFirmware, openHostSession, openQemuSession, openSerialSession, type CounterKind, type FlashChoice, type HarnessSession, type Optimize, type RunResult } from '../../hw-sim/index.js';
 import { modelStats } from '../analysis/model-stats.js';
 import { compareTensors, maxAbsDiff, type Tolerance } from '../conformance/compare.js';
 import { compileToC, type CLibrary } from '../emit/c/compile-c.js';
@@ -33,6 +33,8 @@ export interface VerifyOptions {
   optimize?: Optimize;
   /** A real board's serial port instead of QEMU. */
   port?: string;
+  /** With `port`: program the firmware into the board through this probe first (verify --flash). */
+  flash?: FlashChoice;
   tolerance?: Tolerance;
   /** Keep the build folder (its path is in the report). */
   keepBuild?: boolean;
@@ -122,6 +124,11 @@ export interface VerifyReport {
   hostTrace?: TraceReport;
 }
 
+/** How the report names a board's cycle counter. */
+const COUNTER_NAMES: Record<CounterKind, string> = {
+  'dwt-cycles': 'DWT cycles', 'systick-cycles': 'SysTick cycles', 'fpga-cycles': 'FPGA clock cycles', 'icount-systick': 'instructions', none: 'no counter',
+};
+
 function runAll(session: HarnessSession, vectors: VectorSet): Promise<RunResult[]> {
   return session.runMany(0, vectors.inputs.map((inputs) => inputs.map(tensorBytes)));
 }
@@ -174,7 +181,12 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
     const built = performance.now();
     log(`running ${vectors.inputs.length} vector(s) on the host build`);
     const hostRuns = await withSession(openHostSession(host.exe), (s) => runAll(s, vectors));
-    const runOn = options.port ? `board on ${options.port}` : `qemu ${target.emulator.machine}`;
+    if (options.flash) {
+      log(`flashing ${target.name} with ${options.flash.tool} through ${options.flash.probe}`);
+      await flashFirmware({ elf: firmware.elf, target, ...options.flash });
+    }
+    const flashed = options.flash ? `, flashed with ${options.flash.tool} through ${options.flash.probe}` : '';
+    const runOn = options.port ? `board on ${options.port}${flashed}` : `qemu ${target.emulator.machine}`;
     log(`running ${vectors.inputs.length} vector(s) on ${runOn}`);
     const open = options.port ? openSerialSession(options.port) : openQemuSession(firmware.elf, target, { transfer: 'files' });
     const targetRuns = await withSession(open, (s) => runAll(s, vectors));
@@ -247,7 +259,7 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
       instructionsPerMac: instructions !== null && macs > 0 ? instructions / macs : null,
       estimatedMs,
       estimateBasis: cycles !== null
-        ? `measured cycles at ${target.clockHz / 1e6} MHz`
+        ? `measured on the board: ${COUNTER_NAMES[targetRuns[0].counter]}, ms = cycles / ${target.clockHz / 1e6} MHz`
         : `estimate: instructions × ${target.cyclesPerInstruction} cycles/instruction at ${target.clockHz / 1e6} MHz (targets/${target.name}.json)`,
       flashBytes: linked.text + linked.data,
       weightBytes: lib.view.weightBytes,

@@ -1,6 +1,6 @@
 // Budgets of `edgeprune build`: parsing the flags (latency → instructions, KiB → bytes, errors), worstRatio and allHold.
 import { describe, expect, it } from 'vitest';
-import { allHold, parseBudgets, worstRatio, type Budget, type Costs } from '../../src/build/budgets.js';
+import { aimedLimits, allHold, parseBudgets, tightened, worstRatio, type Budget, type Costs } from '../../src/build/budgets.js';
 import { UserError } from '../../src/errors.js';
 import { findMcuTarget } from '../../src/targets/load-targets.js';
 
@@ -110,5 +110,33 @@ describe('worstRatio and allHold', () => {
     expect(allHold(budgets, { instructions: 1000, ramBytes: 200, flashBytes: 4000 })).toBe(true);
     expect(allHold(budgets, { instructions: 1001, ramBytes: 200, flashBytes: 4000 })).toBe(false);
     expect(allHold(budgets, { instructions: 0, ramBytes: 0, flashBytes: 4000.5 })).toBe(false);
+  });
+});
+
+describe('aimedLimits and tightened', () => {
+  const given: Budget[] = [
+    { name: 'instructions', limit: 10_000, givenAs: '--max-instructions 10000' },
+    { name: 'ramBytes', limit: 4096, givenAs: '--ram-kb 4' },
+  ];
+  it('scales the instruction limit by predicted ÷ measured on the dense model, and leaves RAM and flash', () => {
+    const aimed = aimedLimits(given, { instructions: 21_200, ramBytes: 5000, flashBytes: 9000 }, { instructions: 20_000, ramBytes: 4000, flashBytes: 8000 });
+    expect(aimed.map((b) => b.limit)).toEqual([10_600, 4096]);
+    expect(aimed[0].givenAs).toBe(given[0].givenAs);
+    // Under-predicted: aimed lower.
+    expect(aimedLimits(given, { instructions: 18_000, ramBytes: 0, flashBytes: 0 }, { instructions: 20_000, ramBytes: 0, flashBytes: 0 })[0].limit).toBe(9000);
+  });
+  it('keeps the limit when the dense prediction is within 1% of the measurement, or a figure is missing', () => {
+    expect(aimedLimits(given, { instructions: 20_100, ramBytes: 0, flashBytes: 0 }, { instructions: 20_000, ramBytes: 0, flashBytes: 0 })).toEqual(given);
+    expect(aimedLimits(given, { instructions: 20_100, ramBytes: 0, flashBytes: 0 }, { instructions: Infinity, ramBytes: 0, flashBytes: 0 })[0].limit).toBe(10_000);
+  });
+  it('tightens against the budget given, not the aimed limit', () => {
+    const aimed = aimedLimits(given, { instructions: 12_000, ramBytes: 0, flashBytes: 0 }, { instructions: 10_000, ramBytes: 0, flashBytes: 0 });
+    expect(aimed[0].limit).toBe(12_000);
+    // Measured 10,500 (over the 10,000 given, under the 12,000 aimed) for 11,550 predicted: tightened from the given limit.
+    const next = tightened(aimed, { instructions: 11_550, ramBytes: 4000, flashBytes: 0 }, { instructions: 10_500, ramBytes: 4000, flashBytes: 0 }, given);
+    expect(next[0].limit).toBe(Math.floor(10_000 * (11_550 / 10_500) * 0.99));
+    expect(next[1]).toBe(aimed[1]);
+    // Without `given`, the internal limits are the reference (as before aiming existed).
+    expect(tightened(given, { instructions: 9000, ramBytes: 0, flashBytes: 0 }, { instructions: 10_500, ramBytes: 0, flashBytes: 0 })[0].limit).toBe(Math.floor(10_000 * (9000 / 10_500) * 0.99));
   });
 });

@@ -1,5 +1,7 @@
 // buildForTarget when the firmware measures over a budget the cost model said it met: the search goes on against a
-// tighter internal limit (a second round), made to happen by a cost model that under-predicts instructions by 30%.
+// tighter internal limit (a second round), made to happen by a cost model that under-predicts the pruned models'
+// instructions by 30% (and the dense model's exactly, so that the dense check leaves the aim at the budget); and the
+// aim: a cost model that over-predicts by 30% everywhere is searched against a limit 30% higher, not pruned past it.
 import { describe, expect, it } from 'vitest';
 import { buildForTarget, type BoundCostModel } from '../../src/build/build.js';
 import { bindCostModel } from '../../src/build/cost-binding.js';
@@ -22,6 +24,7 @@ import { quantizeModel } from '../../src/quant/quantize.js';
 import { verifyOnTarget } from '../../src/verify/verify-mcu.js';
 
 const UNDER_PREDICTION = 0.7;
+const OVER_PREDICTION = 1.3;
 
 /** A trainer that leaves weights as they are and scores every model the same: the search's choices depend on costs only. */
 const constantTrainer: Trainer = {
@@ -44,14 +47,14 @@ describe('buildForTarget: the firmware measures over the budget', () => {
   it('searches again against a tighter internal limit until the measured instructions meet the budget', async () => {
     const target = findMcuTarget('stm32f405');
     const real = await bindCostModel(target);
+    const start = digitsMlp();
     const underPredicting: BoundCostModel = {
       costs: (g) => {
         const c = real.costs(g);
-        return { ...c, instructions: Math.round(c.instructions * UNDER_PREDICTION) };
+        return g === start ? c : { ...c, instructions: Math.round(c.instructions * UNDER_PREDICTION) };
       },
       layerInstructions: real.layerInstructions,
     };
-    const start = digitsMlp();
     // 60% of the dense model's instructions (the real model is within 2% of QEMU): round 1 stops when 70% of the
     // real prediction is under the limit, where QEMU measures about the real prediction, over the limit.
     const limit = Math.round(real.costs(start).instructions * 0.6);
@@ -64,6 +67,8 @@ describe('buildForTarget: the firmware measures over the budget', () => {
       events: { onPhase: (t) => void phases.push(t) },
     });
 
+    // The dense model measured within 2% of its prediction: the search aimed at the limit as given.
+    expect(report.denseCheck!.aimedInstructions).toBe(limit);
     // Round 1 stopped where the model predicted the limit; QEMU measured more, so a second round ran.
     expect(phases.filter((p) => p.startsWith('verifying'))).toHaveLength(2);
     expect(phases).toContain('the firmware measured over budget: searching on with tighter internal limits (round 2)');
@@ -76,6 +81,38 @@ describe('buildForTarget: the firmware measures over the budget', () => {
     expect(iterations).toEqual(iterations.map((_, i) => i + 1));
     // The last step's prediction is under the tightened internal limit, well below the user's.
     expect(report.steps.at(-1)!.instructions).toBeLessThan(limit * UNDER_PREDICTION * 1.01);
+  }, 300_000);
+
+  it('aims the search at the budget scaled by the cost model\'s error on the dense model, measured before the search', async () => {
+    const target = findMcuTarget('stm32f405');
+    const real = await bindCostModel(target);
+    const overPredicting: BoundCostModel = {
+      costs: (g) => {
+        const c = real.costs(g);
+        return { ...c, instructions: Math.round(c.instructions * OVER_PREDICTION) };
+      },
+      layerInstructions: real.layerInstructions,
+    };
+    const start = digitsMlp();
+    const limit = Math.round(real.costs(start).instructions * 0.6);
+    const budgets: Budget[] = [{ name: 'instructions', limit, givenAs: `--max-instructions ${limit}` }];
+    const phases: string[] = [];
+    const { report } = await buildForTarget({
+      modelName: 'digits-mlp', graph: start, target, data: digitsData(), trainer: constantTrainer, cost: overPredicting, budgets,
+      search: { maxDrop: 100, proposalEpochs: 0, finalEpochs: 0, recoveryRounds: 0, maxIterations: 40, criterion: 'l1', weightProposals: false },
+      verifyVectors: 2,
+      events: { onPhase: (t) => void phases.push(t) },
+    });
+    const check = report.denseCheck!;
+    expect(check.predicted.instructions / check.measured.instructions).toBeGreaterThan(1.25);
+    expect(check.aimedInstructions).toBe(Math.floor((limit * check.predicted.instructions) / check.measured.instructions));
+    expect(phases).toContainEqual(expect.stringMatching(/^the dense model measured [\d,]+ instructions, predicted [\d,]+ \(\+\d+\.\d%\): the search aims at [\d,]+ predicted for the [\d,]+ budget$/));
+    // One round: the budget met as measured, and not pruned 30% past it (without the aim the search would stop at a
+    // prediction under the limit, about 77% of it measured).
+    expect(phases.filter((p) => p.startsWith('verifying'))).toHaveLength(1);
+    expect(report.passed).toBe(true);
+    expect(report.budgets[0].measured).toBeLessThanOrEqual(limit);
+    expect(report.budgets[0].measured).toBeGreaterThan(limit * 0.85);
   }, 300_000);
 
   it('int8: quantizes after each round and searches again when the int8 firmware measures over the budget', async () => {
@@ -91,7 +128,7 @@ describe('buildForTarget: the firmware measures over the budget', () => {
     const denseMacs = modelStats(start).totals.macs;
     const real = await bindCostModel(target);
     const underPredicting: BoundCostModel = {
-      costs: (g) => ({ ...real.costs(g), instructions: Math.round(dense.instructions! * UNDER_PREDICTION * (modelStats(g).totals.macs / denseMacs)) }),
+      costs: (g) => ({ ...real.costs(g), instructions: g === start ? dense.instructions! : Math.round(dense.instructions! * UNDER_PREDICTION * (modelStats(g).totals.macs / denseMacs)) }),
       layerInstructions: real.layerInstructions,
     };
     const limit = Math.round(dense.instructions! * 0.6);

@@ -9,6 +9,8 @@ export const TOOL_PACKAGES = {
   cmake: 'cmake',
   'arm-none-eabi-gcc': 'gcc-arm-none-eabi libnewlib-arm-none-eabi',
   'qemu-system-arm': 'qemu-system-arm',
+  openocd: 'openocd',
+  'st-flash': 'stlink-tools',
 } as const;
 
 export type TestTool = keyof typeof TOOL_PACKAGES;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { parseBudgets } from '../../build/budgets.js';
 import { buildForTarget, sampleVectors } from '../../build/build.js';
+import { aimText } from '../../build/dense-check.js';
 import { bindCostModel } from '../../build/cost-binding.js';
 import type { SearchOptions } from '../../build/search.js';
 import { UserError } from '../../errors.js';
@@ -139,6 +140,8 @@ export function renderBuildSummary(r: BuildReport, out: string): string {
     accuracyLine(r),
     `fine-tuning: ${r.fineTuning.epochs} epochs in all, ${r.fineTuning.keptEpochs} on the deployed model's path`,
   ];
+  const instructions = r.budgets.find((b) => b.name === 'instructions');
+  if (r.denseCheck && instructions) lines.push(`before the search, ${aimText(r.denseCheck, instructions.limit, r.denseCheck.aimedInstructions).replace('aims', 'aimed')}`);
   if (r.quantization) lines.push(`int8: ${quantizationText(r.quantization)}; the search priced ${r.quantization.search.costs}, and judged accuracy on ${r.quantization.search.accuracy}`);
   if (r.verification) {
     lines.push(`verified on ${r.verification.runOn} (${r.verification.vectors} test vectors): ${r.verification.passed ? 'outputs match the interpreter' : 'OUTPUTS DIFFER'} · ${r.verification.instructions?.toLocaleString('en-US') ?? '-'} instructions → ${r.verification.estimatedMs?.toFixed(3) ?? '-'} ms (estimate) · precision: ${terminalText(r.verification.precision.reason)}`);

@@ -20,11 +20,13 @@ import type { MultiplierMapping } from '../../emit/verilog/fpga-project.js';
 import { verifyForFpga } from './verify-fpga.js';
 import { verifyHlsForFpga } from './verify-hls.js';
 import { refuseOtherKindFlags } from '../target-kind-flags.js';
+import { addProbeOptions, flashChoice, type ProbeOptions } from '../flash-options.js';
 
 /** Exit code when the firmware's outputs do not match. */
 export const EXIT_VERIFY_FAILED = 4;
 
-interface VerifyCliOptions extends PrecisionOptions, VerifyDataOptions {
+interface VerifyCliOptions extends PrecisionOptions, VerifyDataOptions, ProbeOptions {
+  flash?: boolean;
   target: string;
   prefix?: string;
   optimize: 'O2' | 'O3' | 'Os';
@@ -115,6 +117,7 @@ export function registerVerify(program: Command): void {
     .option('--prefix <name>', 'prefix of the generated C symbols', 'model')
     .option('--optimize <level>', 'compiler optimization: O2, O3 or Os', 'O2')
     .option('--port <path>', 'talk to a real board on this serial port (e.g. /dev/ttyACM0) instead of QEMU; on an FPGA target, a board running the board top compile writes, instead of Verilator')
+    .option('--flash', 'with --port: first program the test firmware into the board through a debug probe (--probe; as edgeprune flash)')
     .option('--keep-build', 'keep the build folder and print where it is')
     .option('--float-model <file>', 'for a quantized model: the float model it came from (default: the model itself when verify quantizes it); reports top-1 agreement and, when --data has labels, both accuracies')
     .option('--trace', 'build a firmware that returns every layer\'s output, compare each with the interpreter, and name the first that diverges (slower: every layer crosses the UART)')
@@ -124,10 +127,10 @@ export function registerVerify(program: Command): void {
     .option('--hls', 'FPGA targets: C-simulate the model\'s HLS C++ with g++ instead of its Verilog in Verilator (Vitis HLS is not run)')
     .option('--json', 'print one JSON object')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape);
-  addPrecisionOptions(addDataOptions(cmd, 'of the random vectors (without --data)')).action(async (file: string, options: VerifyCliOptions) => {
+  addProbeOptions(addPrecisionOptions(addDataOptions(cmd, 'of the random vectors (without --data)')), 'with --flash: ').action(async (file: string, options: VerifyCliOptions) => {
     const found = findTarget(options.target);
     if (isFpgaTarget(found)) {
-      const mcuFlags = [['--float-model', options.floatModel], ['--trace', options.trace], ['--keep-build', options.keepBuild]] as const;
+      const mcuFlags = [['--float-model', options.floatModel], ['--trace', options.trace], ['--keep-build', options.keepBuild], ['--flash', options.flash], ['--probe', options.probe], ['--tool', options.tool]] as const;
       refuseOtherKindFlags(mcuFlags, 'MCU', found.name, (flag) => (flag === '--trace' ? 'FPGA verify traces every layer already' : `drop ${flag}`));
       if (options.hls && (options.synth || options.port)) {
         throw new UserError(`--hls and ${options.synth ? '--synth' : '--port'}: --hls runs the HLS C++ in g++ C simulation only (no synthesis, no board)`, `drop ${options.synth ? '--synth' : '--port'}, or drop --hls to verify the Verilog`);
@@ -146,6 +149,9 @@ export function registerVerify(program: Command): void {
     refuseOtherKindFlags([['--reuse-factor', options.reuseFactor], ['--synth', options.synth], ['--multipliers', options.multipliers], ['--hls', options.hls]], 'FPGA', found.name);
     const target = found;
     if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
+    if (options.flash && !options.port) throw new UserError('--flash programs a real board: it needs --port, the board\'s serial port', 'add --port <path>, or drop --flash to verify in QEMU');
+    if (!options.flash && (options.probe || options.tool)) throw new UserError(`${options.probe ? '--probe' : '--tool'} is for --flash`, 'add --flash to program the board first, or drop it');
+    const flash = options.flash ? flashChoice(options, target, 'verify --flash') : undefined;
     const model = await loadModel(file, { inputShapes: options.inputShape });
     const { graph: g, choice: precision, floatModel: original } = modelForPrecision(model, target, options, 'verify');
     const floatModel = options.floatModel
@@ -154,7 +160,7 @@ export function registerVerify(program: Command): void {
     if (floatModel) checkFloatReference(g, floatModel);
     const vectors = loadVerifyVectors(g, options, true);
     const report = await verifyOnTarget(g, modelDisplayName(file), {
-      target, vectors, prefix: options.prefix, optimize: options.optimize, port: options.port, keepBuild: options.keepBuild, precision, floatModel, trace: options.trace,
+      target, vectors, prefix: options.prefix, optimize: options.optimize, port: options.port, flash: flash && { probe: flash.probe, tool: flash.tool }, keepBuild: options.keepBuild, precision, floatModel, trace: options.trace,
       log: options.json ? undefined : (line) => process.stderr.write(`${terminalText(line)}\n`),
     });
     console.log(options.json ? terminalJson(report) : renderVerify(report));
