@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages edgeprune runs (host gcc, make, cmake, the Arm cross compiler, QEMU, the flash programmers
-# openocd and st-flash; the FPGA tools for the coming FPGA backends), only those missing. As root it installs them;
-# otherwise it names them and says what `make test` does without them; with CI set, a missing package the tests need
-# fails the setup (nothing may be skipped in CI).
+# openocd and st-flash, redis-server for the job queue; the FPGA tools for the coming FPGA backends), only those
+# missing. As root it installs them; otherwise it names them and says what `make test` does without them; with CI set,
+# a missing package the tests need fails the setup (nothing may be skipped in CI).
 set -euo pipefail
 
 # tool-to-check:debian-package. The tests build and run C on the host and in QEMU with these, and run openocd and
@@ -17,9 +17,9 @@ TEST_REQUIRED=(
   "qemu-system-arm:qemu-system-arm"
   "openocd:openocd"
   "st-flash:stlink-tools"
+  "redis-server:redis-server"
 )
 # The FPGA backends (HLS C++, Verilog) will simulate and synthesize with these; no command or test runs them yet.
-# (redis-server is not installed: nothing in edgeprune uses it.)
 FPGA_TOOLS=(
   "verilator:verilator"
   "yosys:yosys"
@@ -57,7 +57,7 @@ if [ "${EUID}" -ne 0 ]; then
       echo "setup: CI is set and the tests need ${missing_test[*]}: stopping (in CI no test may be skipped)" >&2
       exit 1
     fi
-    echo "setup: without ${missing_test[*]}, make test still runs: the C kernel tests (test/c-kernels/) and the Makefile test report SKIPPED" >&2
+    echo "setup: without ${missing_test[*]}, make test still runs: the C kernel tests (test/c-kernels/), the Makefile test and the Redis job-queue tests report SKIPPED" >&2
     echo "setup: with the package to install, and every other test that builds or runs C fails with an error naming it" >&2
   fi
   if [ ${#missing_fpga[@]} -gt 0 ]; then

@@ -16,6 +16,7 @@ import { registerTargets } from './commands/targets.js';
 import { registerTrain } from './commands/train.js';
 import { registerVerify } from './commands/verify.js';
 import { registerFlash } from './commands/flash.js';
+import { registerWorker } from './commands/worker.js';
 import { sweepStaleTempDirs } from '../util/temp-dir.js';
 import { commanderErrorText, reportError } from './report-error.js';
 
@@ -40,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   registerQuantize(program);
   registerBuild(program);
   registerCalibrate(program);
+  registerWorker(program);
   for (const cmd of program.commands) cmd.exitOverride().option('--debug', 'print stack traces for errors');
   try {
     await program.parseAsync(argv);

@@ -17,6 +17,8 @@ import { weightArrayBytes } from './weight-bytes.js';
 import { measureOnTarget, type Measurement } from './measure.js';
 import { calibrationSuite, type SuiteCase } from './suite.js';
 import { compareStrings } from '../util/compare.js';
+import type { JobRunner } from '../jobs/runner.js';
+import { measureWithJobs } from './calibrate-jobs.js';
 
 export interface CalibrateOptions {
   optimize?: Optimize;
@@ -31,6 +33,10 @@ export interface CalibrateOptions {
    * compiler or the optimization level differ (their fits would not match the new ones).
    */
   update?: Calibration;
+  /** Measure through these workers (batches of cases as jobs, cost/calibrate-jobs.ts) instead of in this process: the same file. */
+  runner?: JobRunner;
+  /** With `runner`: suite cases per job (default CALIBRATE_BATCH_CASES). */
+  jobCases?: number;
 }
 
 export interface KernelFitReport {
@@ -132,7 +138,7 @@ export async function calibrateTarget(target: McuTarget, options: CalibrateOptio
   let suite = calibrationSuite();
   if (options.only) suite = suite.filter((c) => c.name.startsWith('view.') || options.only!.some((p) => c.name.startsWith(p)));
   log(`calibrating ${target.name}: ${suite.length} models on qemu ${target.emulator.machine}`);
-  const measured = await measureOnTarget(target, suite, { optimize, log });
+  const measured = options.runner ? await measureWithJobs(options.runner, target, suite, optimize, log, options.jobCases) : await measureOnTarget(target, suite, { optimize, log });
   const measuredAt = performance.now();
   const ctx = kernelContextOfCore(target.core, target.fpu !== null);
   const cases = suite.map((c, i) => analyzeCase(c, measured[i], ctx));

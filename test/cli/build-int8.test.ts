@@ -61,7 +61,7 @@ describe('edgeprune build --precision int8', () => {
     const out = path.join(tmp(), 'build');
     const r = await runCli(['build', CNN, '--target', 'lm3s6965', '--data', DIGITS, '--max-instructions', String(maxInstructions), '--verify-vectors', '4', '--out', out], { timeout: 500_000 });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^precision: int8 \(the default: lm3s6965's cortex-m3 has no FPU; build prunes in float32, then quantizes the pruned model\)\nsearching under the budgets/);
+    expect(r.stderr).toMatch(/^precision: int8 \(the default: lm3s6965's cortex-m3 has no FPU; build prunes in float32, then quantizes the pruned model\)\nmeasuring the dense model on [\w-]+ \(qemu [\w-]+\): [^\n]+\nthe dense model measured [\d,]+ instructions, predicted [\d,]+ \([+-]\d+\.\d%\): the search aims at [^\n]+\nsearching under the budgets/);
     expect(r.stderr).toMatch(/quantizing the pruned model to int8 \(post-training, mse ranges\)/);
     expect(r.stdout).toMatch(/precision: int8 \(the default: lm3s6965's cortex-m3 has no FPU/);
     expect(r.stdout).toMatch(/accuracy \(test\): dense float [\d.]+% → pruned float [\d.]+% → final int8 [\d.]+% \(dense float → int8: -?[\d.]+ points; allowed 1.5\)/);

@@ -19,7 +19,8 @@ afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true }
 describe('edgeprune build', () => {
   it('meets half the dense instructions and a RAM budget below the dense arena, as measured in QEMU (default target)', async () => {
     // The dense model, measured on the default target (stm32f405) the same way the build measures its result.
-    const dense = await runCli(['verify', CNN, '--vectors', '1', '--json'], { timeout: 120_000 });
+    // (verify --data splits the data as build does: the same test vectors, so the same largest instruction count)
+    const dense = await runCli(['verify', CNN, '--data', DIGITS, '--json'], { timeout: 120_000 });
     expect(dense.exitCode).toBe(0);
     const d = JSON.parse(dense.stdout);
     expect(d.target).toBe('stm32f405');
@@ -30,7 +31,7 @@ describe('edgeprune build', () => {
     const out = path.join(tmp(), 'build');
     const r = await runCli(['build', CNN, '--data', DIGITS, '--max-instructions', String(maxInstructions), '--ram-kb', String(ramKb), '--out', out], { timeout: 300_000 });
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/^precision: float32 \(the default: stm32f405's cortex-m4 has an FPU, [^)]+\)\nsearching under the budgets/);
+    expect(r.stderr).toMatch(/^precision: float32 \(the default: stm32f405's cortex-m4 has an FPU, [^)]+\)\nmeasuring the dense model on [\w-]+ \(qemu [\w-]+\): [^\n]+\nthe dense model measured [\d,]+ instructions, predicted [\d,]+ \([+-]\d+\.\d%\): the search aims at [^\n]+\nsearching under the budgets/);
     expect(r.stdout).toMatch(/ALL BUDGETS MET/);
     // The layers with weights, before → after, with the predicted instructions.
     expect(r.stdout).toMatch(/conv2\s+Conv\s+1,168 → [\d,]+\s+73,728 → [\d,]+\s+\d+%\s+[\d,]+ → [\d,]+/);
@@ -47,6 +48,9 @@ describe('edgeprune build', () => {
       expect(Math.abs(b.estimated - b.measured) / b.measured, b.name).toBeLessThan(0.1);
     }
     expect(report.budgets[0].limit).toBe(maxInstructions);
+    // The dense model measured before the search is the one verify measured.
+    expect(report.denseCheck.measured.instructions).toBe(d.instructions);
+    expect(r.stdout).toMatch(/before the search, the dense model measured [\d,]+ instructions/);
     expect(report.accuracy.dense - report.accuracy.final).toBeLessThanOrEqual(0.015);
     expect(report.verification).toMatchObject({ passed: true, hostBitIdentical: true, target: 'stm32f405' });
     expect(report.verification.instructions).toBe(report.budgets[0].measured);

@@ -11,6 +11,7 @@ export const TOOL_PACKAGES = {
   'qemu-system-arm': 'qemu-system-arm',
   openocd: 'openocd',
   'st-flash': 'stlink-tools',
+  'redis-server': 'redis-server',
 } as const;
 
 export type TestTool = keyof typeof TOOL_PACKAGES;

@@ -15,6 +15,7 @@ import { calibrationPath, loadCalibration } from '../../cost/calibration.js';
 import { checkOutputFile } from '../../util/output-path.js';
 import { renderTable } from '../format.js';
 import { terminalJson } from '../../util/escape.js';
+import { addJobOptions, runnerFromOptions } from '../job-options.js';
 
 interface CalibrateCliOptions {
   target: string;
@@ -23,6 +24,8 @@ interface CalibrateCliOptions {
   only?: string;
   update?: boolean;
   json?: boolean;
+  workers?: string;
+  queue?: string;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -69,6 +72,7 @@ export function renderFpgaCalibration(run: FpgaCalibrationRun): string {
 
 async function calibrateFpga(target: FpgaTarget, options: CalibrateCliOptions): Promise<void> {
   if (options.only || options.update) throw new UserError(`--only and --update are for MCU targets; ${target.name} is an FPGA target whose suite runs whole`, 'run edgeprune calibrate --target ' + target.name + ' without them');
+  if (options.workers !== undefined || options.queue !== undefined) throw new UserError(`--workers and --queue are for MCU targets; ${target.name} is an FPGA target whose suite runs in this process`, 'run edgeprune calibrate --target ' + target.name + ' without them');
   checkOutputFile(options.out ?? fpgaCalibrationPath(target));
   const measuredOn = `${(await versionLine(yosys())) ?? 'Yosys'}: ${target.yosys.command}, every layer on its own`;
   const run = await calibrateFpgaTarget(target, { file: options.out, measuredOn, log: options.json ? undefined : (line) => process.stderr.write(`${line}\n`) });
@@ -76,7 +80,7 @@ async function calibrateFpga(target: FpgaTarget, options: CalibrateCliOptions): 
 }
 
 export function registerCalibrate(program: Command): void {
-  program
+  const cmd = program
     .command('calibrate')
     .description("calibrate the cost model for a target: run tiny models of every kernel on the target's emulator (QEMU), fit each kernel's instruction and code-size formula (an FPGA target: synthesize small layers with Yosys, fit each module's LUT and flip-flop formula), write targets/calibration/<target>.json")
     .requiredOption('--target <name>', 'target board (edgeprune targets lists them)')
@@ -84,7 +88,8 @@ export function registerCalibrate(program: Command): void {
     .option('--out <file>', 'write the calibration here instead of targets/calibration/<target>.json')
     .option('--only <prefixes>', 'only the suite cases whose names start with these (comma-separated, e.g. dense.,conv.): a partial calibration, for debugging; write it with --out')
     .option('--update', "with --only: refit the kernel keys of those cases in the target's calibration and keep its other keys (refused when a kept kernel changed since, or the compiler did)")
-    .option('--json', 'print the calibration and the fit report as JSON')
+    .option('--json', 'print the calibration and the fit report as JSON');
+  addJobOptions(cmd)
     .action(async (options: CalibrateCliOptions) => {
       const found = findTarget(options.target);
       if (isFpgaTarget(found)) return calibrateFpga(found, options);
@@ -93,13 +98,22 @@ export function registerCalibrate(program: Command): void {
       if (options.update && !options.only) throw new UserError('--update refits the kernels of the --only cases: give --only <prefixes>');
       if (options.only && !options.out && !options.update) throw new UserError('--only makes a partial calibration: give --out <file> so that the target\'s calibration is not replaced, or --update to refit those kernels in it');
       checkOutputFile(options.out ?? calibrationPath(target)); // before minutes of measuring, not after
-      const run = await calibrateTarget(target, {
-        optimize: options.optimize,
-        file: options.out,
-        only: options.only ? options.only.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
-        update: options.update ? loadCalibration(target) : undefined,
-        log: options.json ? undefined : (line) => process.stderr.write(`${line}\n`),
-      });
+      const log = options.json ? () => {} : (line: string) => void process.stderr.write(`${line}\n`);
+      // The suite's batches run as jobs: on local worker processes, or on a Redis queue's workers.
+      const runner = runnerFromOptions(options, log);
+      let run: CalibrationRun;
+      try {
+        run = await calibrateTarget(target, {
+          optimize: options.optimize,
+          file: options.out,
+          only: options.only ? options.only.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
+          update: options.update ? loadCalibration(target) : undefined,
+          log,
+          runner,
+        });
+      } finally {
+        await runner.close();
+      }
       console.log(options.json ? terminalJson({ file: run.file, cases: run.cases, durationMs: run.durationMs, fits: run.fits, calibration: run.calibration }) : renderCalibration(run));
     });
 }

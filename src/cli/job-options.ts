@@ -1,0 +1,33 @@
+// The options that choose where a command's jobs run: --workers N (local worker processes, default one per core)
+// or --queue redis://host:port (a BullMQ queue served by `edgeprune worker --queue` processes anywhere).
+
+import type { Command } from 'commander';
+import { UserError } from '../errors.js';
+import { defaultWorkerCount, LocalRunner } from '../jobs/local-runner.js';
+import { parseQueueUrl } from '../jobs/redis-connection.js';
+import { RedisRunner } from '../jobs/redis-runner.js';
+import type { JobRunner } from '../jobs/runner.js';
+
+export interface JobCliOptions {
+  workers?: string;
+  queue?: string;
+}
+
+export function addJobOptions(cmd: Command): Command {
+  return cmd
+    .option('--workers <n>', `local worker processes that run the jobs (default: one per core, ${defaultWorkerCount()} here)`)
+    .option('--queue <url>', 'run the jobs on a Redis queue (redis://host:port) served by `edgeprune worker --queue <url>` processes, on any machines');
+}
+
+export function parseWorkerCount(text: string, option = '--workers'): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 256) throw new UserError(`${option} must be a whole number from 1 to 256, got '${text}'`);
+  return Number(text);
+}
+
+export function runnerFromOptions(options: JobCliOptions, log: (line: string) => void): JobRunner {
+  if (options.queue !== undefined) {
+    if (options.workers !== undefined) throw new UserError('--workers and --queue exclude each other: with --queue, the `edgeprune worker` processes serving the queue run the jobs');
+    return new RedisRunner(parseQueueUrl(options.queue), { log });
+  }
+  return new LocalRunner({ workers: options.workers === undefined ? undefined : parseWorkerCount(options.workers) });
+}

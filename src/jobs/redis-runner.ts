@@ -1,0 +1,118 @@
+// The JobRunner on a BullMQ queue in Redis (`--queue redis://host:port`): adds each job under its id (a job that
+// already finished there is not redone: resume), lets BullMQ retry failed and stalled attempts, polls the jobs
+// until each has completed or failed for good, and turns a missing or vanished Redis into a UserError.
+
+import { Queue } from 'bullmq';
+import { errorMessage, UserError } from '../errors.js';
+import { DEFAULT_ATTEMPTS } from './local-runner.js';
+import { connectionOptions, QUEUE_NAME, redisLost, type QueueAddress } from './redis-connection.js';
+import { uniqueJobs, type JobOutcome, type JobRunner, type RunJobsOptions } from './runner.js';
+import type { JobSpec, Json } from './spec.js';
+
+export interface RedisRunnerOptions {
+  /** Attempts per job (default 3): BullMQ retries a failed attempt after a backoff. */
+  attempts?: number;
+  /** First backoff before a retry, doubled each time (default 2 s). */
+  backoffMs?: number;
+  /** Interval between polls of the jobs' states (default 300 ms). */
+  pollMs?: number;
+  /** Progress lines (e.g. that no worker is connected yet). */
+  log?: (line: string) => void;
+}
+
+/** Seconds without a connected worker before saying so. */
+const NO_WORKER_NOTICE_MS = 5_000;
+
+export class RedisRunner implements JobRunner {
+  readonly description: string;
+  private readonly queue: Queue;
+  private lastError: string | null = null;
+  private connected = false;
+
+  constructor(
+    private readonly address: QueueAddress,
+    private readonly options: RedisRunnerOptions = {},
+  ) {
+    this.description = `the Redis queue at ${address.url}`;
+    this.queue = new Queue(QUEUE_NAME, { connection: connectionOptions(address, false) });
+    this.queue.on('error', (e) => {
+      this.lastError = errorMessage(e);
+    });
+  }
+
+  /** Run `f` on the queue; a Redis failure becomes the UserError of redisLost. */
+  private async redis<T>(f: () => Promise<T>): Promise<T> {
+    try {
+      const r = await f();
+      this.connected = true;
+      return r;
+    } catch (e) {
+      if (e instanceof UserError) throw e;
+      throw redisLost(this.address, this.lastError ?? errorMessage(e), this.connected);
+    }
+  }
+
+  async run(jobs: JobSpec[], options: RunJobsOptions = {}): Promise<JobOutcome[]> {
+    const unique = uniqueJobs(jobs);
+    const log = this.options.log ?? (() => {});
+    await this.redis(() => this.queue.waitUntilReady());
+    let reused = 0;
+    for (const spec of unique) {
+      const existing = await this.redis(() => this.queue.getJob(spec.id));
+      if (existing) {
+        const state = await this.redis(() => existing.getState());
+        // A job that failed for good in an earlier run gets its attempts again; any other is running or done.
+        if (state === 'failed') await this.redis(() => existing.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true }));
+        else if (state === 'completed') reused++;
+        continue;
+      }
+      await this.redis(() =>
+        this.queue.add(spec.kind, spec.payload, {
+          jobId: spec.id,
+          attempts: this.options.attempts ?? DEFAULT_ATTEMPTS,
+          backoff: { type: 'exponential', delay: this.options.backoffMs ?? 2_000 },
+          // Kept (a week) so that a re-run reuses the results.
+          removeOnComplete: { age: 7 * 24 * 3600 },
+          removeOnFail: { age: 7 * 24 * 3600 },
+        }),
+      );
+    }
+    if (reused) log(`${reused} of ${unique.length} jobs already finished on ${this.address.url}: reused`);
+
+    const outcomes = new Map<string, JobOutcome>();
+    const started = Date.now();
+    let noticed = false;
+    while (outcomes.size < unique.length) {
+      const open = unique.filter((s) => !outcomes.has(s.id));
+      const states = await Promise.all(open.map((s) => this.redis(() => this.settledState(s))));
+      for (const o of states) {
+        if (!o) continue;
+        outcomes.set(o.id, o);
+        options.onSettled?.(o, outcomes.size, unique.length);
+      }
+      if (outcomes.size === unique.length) break;
+      if (!noticed && Date.now() - started > NO_WORKER_NOTICE_MS && (await this.redis(() => this.queue.getWorkersCount())) === 0) {
+        noticed = true;
+        log(`no worker is connected to ${this.address.url} yet: start some with edgeprune worker --queue ${this.address.url}`);
+      }
+      await new Promise((r) => setTimeout(r, this.options.pollMs ?? 300));
+    }
+    return unique.map((s) => outcomes.get(s.id)!);
+  }
+
+  /** The outcome of a job that completed or failed for good, else null. */
+  private async settledState(spec: JobSpec): Promise<JobOutcome | null> {
+    const job = await this.queue.getJob(spec.id);
+    if (!job) throw new UserError(`job ${spec.id} disappeared from the Redis queue at ${this.address.url}`, 'something removed it (a flush, an eviction policy): run the command again');
+    const state = await job.getState();
+    if (state === 'completed') return { id: spec.id, kind: spec.kind, ok: true, result: job.returnvalue as Json };
+    if (state === 'failed') return { id: spec.id, kind: spec.kind, ok: false, error: job.failedReason, attempts: job.attemptsMade };
+    return null;
+  }
+
+  async close(): Promise<void> {
+    // close() waits for pending commands, which never end when Redis is gone: disconnect then.
+    await Promise.race([this.queue.close(), new Promise((r) => setTimeout(r, 2_000).unref())]);
+    await this.queue.disconnect().catch(() => {});
+  }
+}

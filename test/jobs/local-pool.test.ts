@@ -1,0 +1,77 @@
+// The local worker pool with real `edgeprune worker --local` processes (the test kinds of
+// test/fixtures/jobs/test-kinds.mjs): results in job-id order, a worker killed with SIGKILL mid-job (its job runs
+// again on another worker, none lost), and a handler that always throws (reported after its attempts); and
+// `edgeprune worker --local`, the same loop behind the command line.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decodeFromWorker, encodeToWorker } from '../../hw-sim/workers/protocol.js';
+import { LocalRunner } from '../../src/jobs/local-runner.js';
+import { makeJob } from '../../src/jobs/spec.js';
+
+const KINDS = path.resolve('test/fixtures/jobs/test-kinds.mjs');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ep-jobs-pool-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const runner = (workers: number) => new LocalRunner({ workers, workerArgs: ['--kinds', KINDS] });
+
+function markers(folder: string): { n: number; pid: number }[] {
+  return fs
+    .readdirSync(folder)
+    .map((f) => /^started-(\d+)-(\d+)$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ n: Number(m[1]), pid: Number(m[2]) }));
+}
+
+describe('local worker pool', () => {
+  it('runs the jobs on the workers and returns the outcomes in job-id order', async () => {
+    const jobs = [5, 3, 8, 1, 7].map((n) => makeJob('test-square', { n }));
+    const outcomes = await runner(2).run(jobs);
+    expect(outcomes.map((o) => o.id)).toEqual(jobs.map((j) => j.id).sort());
+    for (const o of outcomes) {
+      const n = (jobs.find((j) => j.id === o.id)!.payload as { n: number }).n;
+      expect(o).toEqual({ id: o.id, kind: 'test-square', ok: true, result: { n, square: n * n } });
+    }
+  });
+
+  it('runs the job of a worker killed with SIGKILL again on another worker', async () => {
+    const folder = fs.mkdtempSync(path.join(dir, 'kill-'));
+    const jobs = [1, 2, 3].map((n) => makeJob('test-slow', { n, ms: 2_000, dir: folder }));
+    const run = runner(2).run(jobs);
+    let victim: { n: number; pid: number } | undefined;
+    while (!victim) {
+      await new Promise((r) => setTimeout(r, 50));
+      victim = markers(folder)[0];
+    }
+    process.kill(victim.pid, 'SIGKILL');
+    const outcomes = await run;
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    expect(outcomes).toHaveLength(3);
+    const again = markers(folder).filter((m) => m.n === victim!.n);
+    expect(again.length).toBe(2);
+    expect(again.some((m) => m.pid !== victim!.pid)).toBe(true);
+  });
+
+  it('reports a job whose handler always throws after its attempts, and still finishes the others', async () => {
+    const folder = fs.mkdtempSync(path.join(dir, 'fail-'));
+    const fail = makeJob('test-fail', { n: 1, dir: folder });
+    const ok = makeJob('test-square', { n: 4 });
+    const outcomes = await new LocalRunner({ workers: 1, attempts: 3, workerArgs: ['--kinds', KINDS] }).run([fail, ok]);
+    expect(outcomes.find((o) => o.id === fail.id)).toEqual({ id: fail.id, kind: 'test-fail', ok: false, error: 'test-fail always fails (job 1)', attempts: 3 });
+    expect(outcomes.find((o) => o.id === ok.id)).toMatchObject({ ok: true, result: { n: 4, square: 16 } });
+    expect(fs.readFileSync(path.join(folder, 'attempts-1'), 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+
+  it('edgeprune worker --local answers jobs on stdin with marked result lines on stdout', async () => {
+    const job = makeJob('test-square', { n: 12 });
+    const input = encodeToWorker({ type: 'run', job: { id: job.id, kind: job.kind, payload: job.payload } }) + encodeToWorker({ type: 'run', job: { id: 'x', kind: 'nope', payload: null } });
+    const r = await execa(process.execPath, [path.resolve('bin/edgeprune.js'), 'worker', '--local', '--kinds', KINDS], { input, timeout: 120_000 });
+    const messages = String(r.stdout).split('\n').map(decodeFromWorker).filter((m) => m !== null);
+    expect(messages[0]).toEqual({ type: 'ready' });
+    expect(messages[1]).toEqual({ type: 'done', id: job.id, result: { n: 12, square: 144 } });
+    expect(messages[2]).toMatchObject({ type: 'failed', id: 'x' });
+    expect((messages[2] as { error: string }).error).toMatch(/^this worker has no job kind 'nope' \(it knows calibrate-batch, test-square, test-slow, test-fail\)/);
+  });
+});
