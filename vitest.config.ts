@@ -11,7 +11,7 @@ import { SlowFirstSequencer } from './test/sequencer.js';
  * replace stdio, and test/train, test/quant and test/cost, whose training and onnxruntime runs slow down several-fold
  * in a shared process (and one checks the hint for a TF.js module that is not loaded).
  */
-const SHARED = ['ops', 'ir', 'passes', 'onnx', 'data', 'util', 'analysis', 'report', 'import', 'prune', 'emit', 'verilog', 'hls', 'targets', 'c-kernels', 'conformance'].map(
+const SHARED = ['ops', 'ir', 'passes', 'onnx', 'data', 'util', 'analysis', 'report', 'import', 'prune', 'emit', 'verilog', 'hls', 'targets', 'c-kernels', 'conformance', 'verify'].map(
   (d) => `test/${d}/**/*.test.ts`,
 );
 

@@ -61,6 +61,11 @@ export interface HarnessSession {
   readonly stackWindowBytes: number | null;
   /** Run model `model` (index or name) on `inputs` (one byte array per model input, exact sizes). */
   run(model: number | string, inputs: Uint8Array[], opts?: RunOptions): Promise<RunResult>;
+  /**
+   * Run model `model` on every vector of `vectors` (each one byte array per input), in order: with file transfer, in
+   * batches of one command each (one file of inputs, one of outputs); else one run after another.
+   */
+  runMany(model: number | string, vectors: Uint8Array[][], opts?: RunOptions): Promise<RunResult[]>;
   /** End the session: the firmware exits with `exitCode` (default 0) where it can; resources are released. */
   close(opts?: { exitCode?: number }): Promise<{ exitCode: number | null }>;
 }
@@ -97,6 +102,9 @@ export function icountCounter(systickHz: number, label: string): CounterMapping 
     return { counter: 'icount-systick', instructions: Math.round((ticks * 1e9) / systickHz), cycles: null };
   };
 }
+
+/** Runs per B command of runMany (the input and output files of a batch stay small). */
+const BATCH_RUNS = 256;
 
 /**
  * The shared part of every session: protocol calls with timeouts, and teardown on any failure
@@ -212,43 +220,108 @@ export abstract class BaseSession implements HarnessSession {
   /** Runs one at a time: the protocol has one command in flight. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  run(model: number | string, inputs: Uint8Array[], opts: RunOptions = {}): Promise<RunResult> {
-    const next = this.queue.then(() => this.runNow(model, inputs, opts));
+  private enqueue<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work);
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async runNow(model: number | string, inputs: Uint8Array[], opts: RunOptions): Promise<RunResult> {
+  run(model: number | string, inputs: Uint8Array[], opts: RunOptions = {}): Promise<RunResult> {
+    return this.enqueue(() => this.runNow(model, inputs, opts));
+  }
+
+  runMany(model: number | string, vectors: Uint8Array[][], opts: RunOptions = {}): Promise<RunResult[]> {
+    return this.enqueue(async () => {
+      const results: RunResult[] = [];
+      if (!this.transferDir) {
+        for (const inputs of vectors) results.push(await this.runNow(model, inputs, opts));
+        return results;
+      }
+      for (let at = 0; at < vectors.length; at += BATCH_RUNS) results.push(...(await this.runBatchNow(model, vectors.slice(at, at + BATCH_RUNS), opts)));
+      return results;
+    });
+  }
+
+  /** The model's index, after checking that the session is open and that every vector fits the model's inputs. */
+  private checkRun(model: number | string, vectors: Uint8Array[][]): number {
     if (this.dead) throw new HwSimSessionError(`${this.client.label}: the session has ended (${this.dead.message})`);
     if (this.closing) throw new HwSimSessionError(`${this.client.label}: the session is closed`);
     const k = this.modelIndex(model);
     const info = this.models[k];
-    if (inputs.length !== info.inputBytes.length) {
-      throw new Error(`${this.client.label}: model '${info.name}' takes ${info.inputBytes.length} inputs, got ${inputs.length}`);
-    }
-    inputs.forEach((input, i) => {
-      if (input.byteLength !== info.inputBytes[i]) {
-        throw new Error(`${this.client.label}: input ${i} of model '${info.name}' must be ${info.inputBytes[i]} bytes, got ${input.byteLength}`);
+    for (const inputs of vectors) {
+      if (inputs.length !== info.inputBytes.length) {
+        throw new Error(`${this.client.label}: model '${info.name}' takes ${info.inputBytes.length} inputs, got ${inputs.length}`);
       }
-    });
+      inputs.forEach((input, i) => {
+        if (input.byteLength !== info.inputBytes[i]) {
+          throw new Error(`${this.client.label}: input ${i} of model '${info.name}' must be ${info.inputBytes[i]} bytes, got ${input.byteLength}`);
+        }
+      });
+    }
+    return k;
+  }
+
+  private result(raw: Omit<RawRun, 'outputs'>, outputs: Uint8Array[], wallMs: number): RunResult {
+    return {
+      outputs,
+      status: raw.status,
+      ...this.mapCounter(this.rawCounter, raw.ticks),
+      ticks: raw.ticks,
+      stackBytes: raw.stackBytes,
+      stackTotalBytes: raw.stackTotalBytes,
+      wallMs,
+      ...(raw.trace ? { trace: raw.trace } : {}),
+    };
+  }
+
+  /** A refused command leaves the firmware in step; anything else (timeout, fault, lost stream) ends the session and its process. */
+  private async failed(e: unknown): Promise<Error> {
+    if (e instanceof HwSimSessionError && /the harness refused/.test(e.message) && !this.client.isEnded) return e;
+    return this.fail(e);
+  }
+
+  private async runNow(model: number | string, inputs: Uint8Array[], opts: RunOptions): Promise<RunResult> {
+    const k = this.checkRun(model, [inputs]);
     const started = performance.now();
     try {
-      const raw = await this.runRaw(k, info, inputs, opts.timeoutMs ?? this.runTimeoutMs);
-      return {
-        outputs: raw.outputs,
-        status: raw.status,
-        ...this.mapCounter(this.rawCounter, raw.ticks),
-        ticks: raw.ticks,
-        stackBytes: raw.stackBytes,
-        stackTotalBytes: raw.stackTotalBytes,
-        wallMs: performance.now() - started,
-        ...(raw.trace ? { trace: raw.trace } : {}),
-      };
+      const raw = await this.runRaw(k, this.models[k], inputs, opts.timeoutMs ?? this.runTimeoutMs);
+      return this.result(raw, raw.outputs, performance.now() - started);
     } catch (e) {
-      // A refused command leaves the firmware in step; anything else (timeout, fault, lost
-      // stream) ends the session and its process.
-      if (e instanceof HwSimSessionError && /the harness refused/.test(e.message) && !this.client.isEnded) throw e;
-      throw await this.fail(e);
+      throw await this.failed(e);
+    }
+  }
+
+  /** One B command for `vectors` through two transfer files; each run's wall time is the batch's share. */
+  private async runBatchNow(model: number | string, vectors: Uint8Array[][], opts: RunOptions): Promise<RunResult[]> {
+    const k = this.checkRun(model, vectors);
+    const info = this.models[k];
+    const n = this.transferCount++;
+    const inFile = path.join(this.transferDir!, `in-${n}.bin`);
+    const outFile = path.join(this.transferDir!, `out-${n}.bin`);
+    fs.writeFileSync(inFile, Buffer.concat(vectors.flat()));
+    const started = performance.now();
+    try {
+      const raws = await this.client.runBatchWithFiles(k, info, vectors.length, inFile, outFile, opts.timeoutMs ?? this.runTimeoutMs);
+      const data = fs.readFileSync(outFile);
+      const per = info.outputBytes.reduce((a, b) => a + b, 0);
+      if (data.length !== per * vectors.length) {
+        throw new HwSimSessionError(`${this.client.label}: the output file of ${vectors.length} runs of model '${info.name}' has ${data.length} bytes, expected ${per * vectors.length}`);
+      }
+      const wallMs = (performance.now() - started) / vectors.length;
+      let at = 0;
+      return raws.map((raw) => {
+        const outputs = info.outputBytes.map((bytes) => {
+          const out = new Uint8Array(data.subarray(at, at + bytes));
+          at += bytes;
+          return out;
+        });
+        return this.result(raw, outputs, wallMs);
+      });
+    } catch (e) {
+      throw await this.failed(e);
+    } finally {
+      fs.rmSync(inFile, { force: true });
+      fs.rmSync(outFile, { force: true });
     }
   }
 

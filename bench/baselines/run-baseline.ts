@@ -57,7 +57,7 @@ export async function baselineContext(modelFile: string, dataFile: string, targe
   const ctx = {
     modelName: modelDisplayName(modelFile), graph, target, data, trainer, cost, precision,
     int8: int8 ? { method: DEFAULT_CALIBRATION, seed, batchSize: o.batchSize } : undefined,
-    denseTest: await trainer.score(graph, data.test), verifyVectors: o.verifyVectors,
+    denseTest: await trainer.score(graph, data.test), verifyVectors: o.verifyVectors ?? 10,
   };
   return { ...ctx, denseMeasured: (await measureDeployed({ ...ctx, denseMeasured: cost.costs(graph) }, graph)).costs };
 }

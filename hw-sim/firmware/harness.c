@@ -11,6 +11,7 @@
  *   R <k> <hex>...     -> @EP OUT <i> <hex>                        (per output, in order)
  *                         @EP RUN <status> <ticks|-> <model stack|-> <total stack|->
  *   F <k> <in> <out>   -> @EP RUN ...                              (inputs from, outputs to host files)
+ *   B <k> <n> <in> <out> -> @EP RUN ... (per run), @EP DONE <n>    (n runs, inputs and outputs one after another in the files)
  *   X <code>           -> @EP BYE <code>, then the program exits with <code>
  *   anything wrong     -> @EP ERR <reason words...>
  *   after a CPU fault  -> @EP FAULT <what> <pc hex> <detail hex>   (to every command but X)
@@ -18,7 +19,7 @@
  * A trace build (-DEPHW_TRACE, with a model.c compiled by `edgeprune verify --trace`) answers R with
  * one more line per output of each layer step, in execution order, before the OUT lines:
  *   @EP TRACE <step> <output> <hex>    (the step's output <output> as it is in the arena)
- * Only R traces: F runs must not be used with a trace build.
+ * F runs of a trace build send the same TRACE lines before their RUN line (the outputs go to the file).
  *
  * R takes one hex string per model input, exactly <input bytes> * 2 digits each, written straight
  * into the model's input buffers; <status> is <prefix>_run's return value; <ticks> is the counter
@@ -27,7 +28,9 @@
  * window> bytes of the stack are painted, so a figure equal to the window means "at least".
  * F is R with the data in host files (the inputs concatenated in <in>, the outputs written
  * concatenated to <out>; paths without blanks): semihosting under QEMU, where it is much faster
- * than the UART (QEMU feeds a guest UART one byte per main-loop turn). Never for a real board. */
+ * than the UART (QEMU feeds a guest UART one byte per main-loop turn). Never for a real board. B is
+ * F for <n> vectors with one command: the inputs of run i follow those of run i-1 in <in>, the
+ * outputs likewise in <out>; DONE comes after both files are closed (an error ends the batch with ERR). */
 #include "harness.h"
 
 #include <stdint.h>
@@ -253,7 +256,9 @@ static int read_input(const ephw_model_t *m, int i) {
 }
 
 /* Kept out of line so that the run's stack pointer is read in the frame that calls the model. */
-static __attribute__((noinline)) void run_model(const ephw_model_t *m, const char *out_path) {
+/* Run model m once and answer RUN; its outputs go to the open file out_handle, or as OUT lines when it is
+ * negative. Returns 0, or -1 after answering ERR (the outputs could not be written). */
+static __attribute__((noinline)) int run_model(const ephw_model_t *m, int out_handle) {
   ephw_stack_paint();
   uintptr_t sp = 0;
 #if defined(__arm__)
@@ -266,14 +271,12 @@ static __attribute__((noinline)) void run_model(const ephw_model_t *m, const cha
   int have_stack = ephw_stack_used(sp, &model_stack, &total_stack);
   int have_counter = ephw_counter_kind()[0] != 'n';
 
-  if (out_path) {
-    int h = ephw_file_open(out_path, 1);
-    int bad = h < 0;
-    for (int i = 0; i < m->num_outputs && !bad; i++) bad = ephw_file_write(h, m->output(i), m->output_bytes(i)) != 0;
-    if (h >= 0) ephw_file_close(h);
+  if (out_handle >= 0) {
+    int bad = 0;
+    for (int i = 0; i < m->num_outputs && !bad; i++) bad = ephw_file_write(out_handle, m->output(i), m->output_bytes(i)) != 0;
     if (bad) {
       reply_error("cannot write the output file", 1);
-      return;
+      return -1;
     }
   } else {
     for (int i = 0; i < m->num_outputs; i++) {
@@ -298,6 +301,7 @@ static __attribute__((noinline)) void run_model(const ephw_model_t *m, const cha
     put_str(" - -");
   }
   reply_end();
+  return 0;
 }
 
 static void cmd_run(void) {
@@ -321,7 +325,7 @@ static void cmd_run(void) {
     reply_error("bad input: more inputs than the model has", 0);
     return;
   }
-  run_model(m, 0);
+  (void)run_model(m, -1);
 }
 
 /* A blank-free token of at most EPHW_PATH_MAX - 1 characters. */
@@ -362,7 +366,54 @@ static void cmd_file_run(void) {
     reply_error("the input file is shorter than the model's inputs", 1);
     return;
   }
-  run_model(m, ephw_out_path);
+  int out = ephw_file_open(ephw_out_path, 1);
+  if (out < 0) {
+    reply_error("cannot write the output file", 1);
+    return;
+  }
+  (void)run_model(m, out);
+  ephw_file_close(out);
+}
+
+static void cmd_batch_run(void) {
+  uint32_t k, n;
+  if (!read_uint(&k) || !read_uint(&n) || !read_token(ephw_in_path) || !read_token(ephw_out_path) || !end_of_line()) {
+    reply_error("usage: B <model> <count> <input file> <output file>", 0);
+    return;
+  }
+  if (k >= (uint32_t)ephw_num_models) {
+    reply_error("no such model", 1);
+    return;
+  }
+  const ephw_model_t *m = &ephw_models[k];
+  int in = ephw_file_open(ephw_in_path, 0);
+  if (in < 0) {
+    reply_error("cannot open the input file", 1);
+    return;
+  }
+  int out = ephw_file_open(ephw_out_path, 1);
+  if (out < 0) {
+    ephw_file_close(in);
+    reply_error("cannot write the output file", 1);
+    return;
+  }
+  uint32_t done = 0;
+  int failed = 0;
+  while (done < n && !failed) {
+    for (int i = 0; i < m->num_inputs && !failed; i++) failed = ephw_file_read(in, m->input(i), m->input_bytes(i)) != 0;
+    if (failed) {
+      reply_error("the input file is shorter than the model's inputs", 1);
+      break;
+    }
+    failed = run_model(m, out) != 0;
+    if (!failed) done++;
+  }
+  ephw_file_close(in);
+  ephw_file_close(out);
+  if (failed) return;
+  reply_begin("DONE ");
+  put_u64(done);
+  reply_end();
 }
 
 static void cmd_exit(void) {
@@ -395,6 +446,7 @@ int main(void) {
       case 'D': cmd_describe(); break;
       case 'R': cmd_run(); break;
       case 'F': cmd_file_run(); break;
+      case 'B': cmd_batch_run(); break;
       case 'X': cmd_exit(); break;
       default:
         if (c < 0) ephw_exit(0); /* the host closed our input */

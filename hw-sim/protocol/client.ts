@@ -328,11 +328,55 @@ export class HarnessClient {
     if (/\s/.test(inFile + outFile)) throw new Error(`${this.label}: transfer file paths must not contain blanks: '${inFile}'`);
     const deadline = Date.now() + timeoutMs;
     await this.send(['F', String(index), inFile, outFile].join(' '), deadline, what);
-    const reply = await this.nextReply(this.left(deadline), what, timeoutMs);
-    const m = /^RUN (-?\d+) (\d+|-) (\d+|-) (\d+|-)$/.exec(reply);
-    if (!m) throw this.unexpected(reply, what);
-    const num = (s: string): number | null => (s === '-' ? null : Number(s));
-    return { status: Number(m[1]), ticks: num(m[2]), stackBytes: num(m[3]), stackTotalBytes: num(m[4]) };
+    // A trace build still sends its layer outputs as TRACE lines before the answer (the outputs go to the file).
+    const trace: RawTraceValue[] = [];
+    for (;;) {
+      const reply = await this.nextReply(this.left(deadline), what, timeoutMs);
+      const traced = /^TRACE (\d+) (\d+) ([0-9a-f]*)$/.exec(reply);
+      if (traced) {
+        trace.push({ step: Number(traced[1]), output: Number(traced[2]), bytes: fromHex(traced[3]) });
+        continue;
+      }
+      const m = /^RUN (-?\d+) (\d+|-) (\d+|-) (\d+|-)$/.exec(reply);
+      if (!m) throw this.unexpected(reply, what);
+      const num = (s: string): number | null => (s === '-' ? null : Number(s));
+      const run: Omit<RawRun, 'outputs'> = { status: Number(m[1]), ticks: num(m[2]), stackBytes: num(m[3]), stackTotalBytes: num(m[4]) };
+      if (trace.length) run.trace = trace;
+      return run;
+    }
+  }
+
+  /**
+   * `count` runs with one command (B): `inFile` holds their inputs one run after another, the firmware writes their
+   * outputs the same way to `outFile` and answers one RUN line per run (after its TRACE lines in a trace build), then
+   * DONE once both files are closed. Each run has `timeoutMs` from the answer before it.
+   */
+  async runBatchWithFiles(index: number, model: RawModel, count: number, inFile: string, outFile: string, timeoutMs: number): Promise<Omit<RawRun, 'outputs'>[]> {
+    const what = `batch of ${count} runs of model ${index} '${model.name}'`;
+    if (/\s/.test(inFile + outFile)) throw new Error(`${this.label}: transfer file paths must not contain blanks: '${inFile}'`);
+    await this.send(['B', String(index), String(count), inFile, outFile].join(' '), Date.now() + timeoutMs, what);
+    const runs: Omit<RawRun, 'outputs'>[] = [];
+    let trace: RawTraceValue[] = [];
+    for (;;) {
+      const reply = await this.nextReply(timeoutMs, what, timeoutMs);
+      const traced = /^TRACE (\d+) (\d+) ([0-9a-f]*)$/.exec(reply);
+      if (traced) {
+        trace.push({ step: Number(traced[1]), output: Number(traced[2]), bytes: fromHex(traced[3]) });
+        continue;
+      }
+      const done = /^DONE (\d+)$/.exec(reply);
+      if (done) {
+        if (Number(done[1]) !== count || runs.length !== count) throw new HwSimSessionError(`${this.label}: ${what}: the firmware ran ${done[1]} and answered ${runs.length}`);
+        return runs;
+      }
+      const m = /^RUN (-?\d+) (\d+|-) (\d+|-) (\d+|-)$/.exec(reply);
+      if (!m) throw this.unexpected(reply, what);
+      const num = (x: string): number | null => (x === '-' ? null : Number(x));
+      const run: Omit<RawRun, 'outputs'> = { status: Number(m[1]), ticks: num(m[2]), stackBytes: num(m[3]), stackTotalBytes: num(m[4]) };
+      if (trace.length) run.trace = trace;
+      trace = [];
+      runs.push(run);
+    }
   }
 
   /** Ask the firmware to exit with `code`; resolves on its goodbye or when the far end is gone. */

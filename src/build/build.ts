@@ -15,6 +15,7 @@ import type { McuTarget } from '../targets/schema.js';
 import type { PrecisionChoice } from '../targets/precision.js';
 import { verifyOnTarget, type VerifyReport } from '../verify/verify-mcu.js';
 import type { VectorSet } from '../verify/vectors.js';
+import { datasetVectors } from '../verify/dataset-vectors.js';
 import { aimedLimits, allHold, tightened, type Budget, type BudgetName, type Costs } from './budgets.js';
 import { aimText, measureDense } from './dense-check.js';
 import { continuedSearch, searchUnderBudget, type SearchEvents, type SearchOptions, type SearchResult } from './search.js';
@@ -69,10 +70,9 @@ export function sampleVectors(g: Graph, ds: Dataset, count: number): Tensor[][] 
   return sampleTensors(ds, first, g.inputs[0].shape as number[]).map((t) => [t]);
 }
 
-/** Verification inputs: the first test samples, in the model's input shape. */
+/** Verification inputs: the first `count` test samples, in the model's input shape, with their labels (the on-target accuracy). */
 function testVectors(g: Graph, data: ProgressiveData, count: number): VectorSet {
-  const inputs = sampleVectors(g, data.test, count);
-  return { inputs, source: `${inputs.length} samples of the test split of ${data.test.source}` };
+  return datasetVectors(g, data.test, count);
 }
 
 export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {

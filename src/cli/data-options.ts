@@ -25,10 +25,11 @@ const DEFAULT_TEST = 0.2;
 /** What --data (or a data argument) takes, for --help. */
 export const DATA_HELP = '.csv/.csv.gz (features, label), .npy (+ labels), an IDX images file (train-images-idx3-ubyte.gz, labels beside it), or a folder of x.npy/y.npy, of the four MNIST IDX files (train-* the data, t10k-* the test set) or of ONNX test_data_set_* folders';
 
-export function addDataOptions(cmd: Command): Command {
+/** The shared flags; `seedUse` says what else --seed seeds in this command (default: training). */
+export function addDataOptions(cmd: Command, seedUse = 'of training'): Command {
   return cmd
     .option('--labels <file>', 'labels file for .npy features (default: y.npy beside x.npy) or IDX images (default: the labels file beside them, images → labels and idx3 → idx1 in the name)')
-    .option('--seed <n>', 'seed of the train/validation/test split, of --limit and of training', parseIntOption('--seed', SEED_RANGE.min, SEED_RANGE.max), 0)
+    .option('--seed <n>', `seed of the train/validation/test split, of --limit and ${seedUse}`, parseIntOption('--seed', SEED_RANGE.min, SEED_RANGE.max), 0)
     .option('--validation <fraction>', 'fraction of the data held out for validation (decisions)', fractionOption('--validation'), 0.15)
     .option('--test <fraction>', `fraction of the data held out for testing (reported accuracy; default ${DEFAULT_TEST}); not with a folder of IDX files, whose t10k files are the test set`, fractionOption('--test'))
     .option('--limit <n>', 'use at most n samples of the data (and at most n of an IDX folder\'s t10k test set): a subset stratified by class, chosen with --seed, taken before the split', parseIntOption('--limit', 1, 2 ** 31 - 1));

@@ -90,7 +90,8 @@ export function renderHtmlReport(r: BuildReport): string {
     trajectories,
     layerChart,
     verification: v
-      ? { passed: v.passed, vectors: v.vectors, maxAbsError: v.maxAbsError.toExponential(1), instructions: v.instructions === null ? '-' : n(v.instructions), estimatedMs: v.estimatedMs === null ? '-' : v.estimatedMs.toFixed(3), estimateBasis: v.estimateBasis, runOn: displayText(v.runOn), hostBitIdentical: v.hostBitIdentical, arena: n(v.arenaBytes), stack: v.stackBytes === null ? '-' : n(v.stackBytes), flash: n(v.flashBytes), ram: n(v.ramBytes) }
+      ? { passed: v.passed, vectors: v.vectors, maxAbsError: v.maxAbsError.toExponential(1), instructions: v.instructions === null ? '-' : n(v.instructions), estimatedMs: v.estimatedMs === null ? '-' : v.estimatedMs.toFixed(3), estimateBasis: v.estimateBasis, runOn: displayText(v.runOn), hostBitIdentical: v.hostBitIdentical, arena: n(v.arenaBytes), stack: v.stackBytes === null ? '-' : n(v.stackBytes), flash: n(v.flashBytes), ram: n(v.ramBytes),
+        accuracy: v.accuracy && { onTarget: pct(v.accuracy.onTarget), interpreter: pct(v.accuracy.interpreter), agreement: pct(v.accuracy.agreement), vectors: v.accuracy.vectors, maxAbsDiff: v.accuracy.maxAbsDiff.toExponential(1) } }
       : null,
     files: r.files.map(displayText),
   });

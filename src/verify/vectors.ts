@@ -1,32 +1,42 @@
-// Input vectors for verification: ONNX test-data folders, a CSV data set, or seeded random inputs.
+// Input vectors for verification: the model's own ONNX test data (inputs and expected outputs), a data set's samples
+// with their labels (any format --data takes: CSV, NPY, IDX, ONNX .pb batches), or seeded random inputs.
 
-import { readCsvDataset } from '../data/csv.js';
-import { checkFiniteTensor, readDataFolder } from '../data/onnx-data-folder.js';
+import { checkFiniteTensor, readDataFolder, type DataFolderSet } from '../data/onnx-data-folder.js';
 import { statPath } from '../data/read-file.js';
+import { loadDataset } from '../data/load-dataset.js';
+import type { Dataset } from '../data/dataset.js';
 import { UserError } from '../errors.js';
 import { staticInfo, type Graph } from '../ir/graph.js';
-import { sampleTensors } from '../data/dataset.js';
 import { sameShape, shapeSize, shapeToString, Tensor } from '../ir/tensor.js';
 import { Random } from '../util/random.js';
+import { datasetVectors } from './dataset-vectors.js';
 
 export interface VectorSet {
   /** Per vector, one tensor per graph input. */
   inputs: Tensor[][];
   /** Per vector, the expected outputs when the data gives them (ONNX test data). */
   expected?: Tensor[][];
-  /** Per vector, its class label when the data gives one (a CSV of features and label). */
+  /** Per vector, its class label when the data gives one (a classification data set). */
   labels?: number[];
   /** Where the vectors came from, for reports. */
   source: string;
 }
 
 export interface VectorOptions {
-  /** A folder of test_data_set_* folders, one such folder, or a CSV file (non-finite inputs are refused). */
+  /**
+   * The model's ONNX test data (a folder of test_data_set_* folders, or one, whose tensors are the model's inputs and
+   * outputs), or a data set in any format `loadData` reads (non-finite inputs are refused).
+   */
   data?: string;
-  /** How many vectors at most (random: exactly this many). */
-  count: number;
+  /** How many vectors at most (default: every one of the data; random vectors: exactly this many, default 10). */
+  count?: number;
   seed: number;
+  /** Which samples of a data set are verified on (the CLI: the test split, as build and eval have it); default: all. */
+  pickData?: (file: string) => Dataset;
 }
+
+/** Random vectors when no count is given. */
+export const DEFAULT_RANDOM_VECTORS = 10;
 
 function randomVectors(g: Graph, count: number, seed: number): VectorSet {
   const rng = new Random(seed);
@@ -51,8 +61,16 @@ function checkAgainstModel(g: Graph, inputs: Tensor[], where: string): void {
   });
 }
 
-function onnxTestData(g: Graph, dir: string, count: number): VectorSet {
-  const chosen = readDataFolder(dir, count);
+/** The sets' tensors are the model's inputs (and, when given, its outputs) exactly: the model's own test data. */
+function isModelTestData(g: Graph, s: DataFolderSet): boolean {
+  const fits = (tensors: { tensor: Tensor }[], values: { name: string }[]) => tensors.length === values.length && tensors.every(({ tensor }, i) => {
+    const want = staticInfo(g, values[i].name);
+    return tensor.dtype === want.dtype && sameShape(tensor.shape, want.shape);
+  });
+  return fits(s.inputs, g.inputs) && (s.outputs.length === 0 || fits(s.outputs, g.outputs));
+}
+
+function onnxTestData(g: Graph, dir: string, chosen: DataFolderSet[]): VectorSet {
   for (const s of chosen) {
     // Non-finite inputs are refused like the data loader does (docs/numerics.md): the C kernels and the interpreter need not agree on them.
     s.inputs.forEach(checkFiniteTensor);
@@ -65,25 +83,28 @@ function onnxTestData(g: Graph, dir: string, count: number): VectorSet {
   };
 }
 
-function csvVectors(g: Graph, file: string, count: number): VectorSet {
-  if (g.inputs.length !== 1) throw new UserError(`CSV data feeds one input; the model has ${g.inputs.length}`);
-  const info = staticInfo(g, g.inputs[0].name);
-  const ds = readCsvDataset(file);
-  const width = ds.featureShape[0];
-  if (width !== shapeSize(info.shape)) {
-    throw new UserError(`data file '${file}' has ${width} features per row, the model's input '${info.name}' takes ${shapeSize(info.shape)} (${shapeToString(info.shape)})`);
+/** A folder of ONNX test data whose first set is the model's inputs and outputs: its sets (at most `count`), else null. */
+function modelTestData(g: Graph, dir: string, count: number): VectorSet | null {
+  let first: DataFolderSet[];
+  try {
+    first = readDataFolder(dir, 1);
+  } catch (e) {
+    if (e instanceof UserError) return null; // not ONNX test data: a data set folder (NPY, IDX), or a malformed one loadData names
+    throw e;
   }
-  const n = Math.min(count, ds.count);
-  const inputs = sampleTensors(ds, Array.from({ length: n }, (_, r) => r), info.shape).map((t) => [t]);
-  const labels = ds.targets ? undefined : Array.from(ds.labels.subarray(0, n));
-  return { inputs, labels, source: `${n} rows of ${file}` };
+  if (first.length === 0 || !isModelTestData(g, first[0])) return null;
+  return onnxTestData(g, dir, readDataFolder(dir, count));
 }
 
 export function loadVectors(g: Graph, options: VectorOptions): VectorSet {
-  if (!Number.isInteger(options.count) || options.count < 1) throw new UserError(`--vectors must be a positive integer, got ${options.count}`);
-  if (!options.data) return randomVectors(g, options.count, options.seed);
+  const count = options.count;
+  if (count !== undefined && (!Number.isInteger(count) || count < 1)) throw new UserError(`--vectors must be a positive integer, got ${count}`);
+  if (!options.data) return randomVectors(g, count ?? DEFAULT_RANDOM_VECTORS, options.seed);
   const data = options.data;
-  if (statPath(data, '--data').isDirectory()) return onnxTestData(g, data, options.count);
-  if (/\.csv(\.gz)?$/i.test(data)) return csvVectors(g, data, options.count);
-  throw new UserError(`--data '${data}' is neither a folder of ONNX test data nor a .csv/.csv.gz file`);
+  if (statPath(data, '--data').isDirectory()) {
+    const own = modelTestData(g, data, count ?? Infinity);
+    if (own) return own;
+  }
+  const pick = options.pickData ?? ((file: string) => loadDataset(file));
+  return datasetVectors(g, pick(data), count);
 }

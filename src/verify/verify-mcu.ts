@@ -21,6 +21,7 @@ import { modelPrecision } from '../analysis/model-precision.js';
 import type { PrecisionChoice } from '../targets/precision.js';
 import { compareWithFloat, type FloatReference, type FloatReferenceReport } from './float-reference.js';
 import { compareLayers, type TraceReport } from './layer-trace.js';
+import { onTargetAccuracy, type OnTargetAccuracy } from './on-target-accuracy.js';
 
 /** C kernels sum in another order than the interpreter (and fuse multiply-adds): compared within this. */
 export const C_TOLERANCE: Tolerance = { atol: 1e-4, rtol: 1e-4 };
@@ -114,6 +115,8 @@ export interface VerifyReport {
   buildDir: string | null;
   /** Against the float model (--float-model), or null. */
   floatReference: FloatReferenceReport | null;
+  /** Labelled vectors (a classification data set): top-1 accuracy on the target and in the interpreter, agreement; else null. */
+  accuracy: OnTargetAccuracy | null;
   results: VectorResult[];
   /** verify --trace only (absent otherwise): every layer of the target build compared with the interpreter, and the first that diverges. */
   trace?: TraceReport;
@@ -126,10 +129,8 @@ const COUNTER_NAMES: Record<CounterKind, string> = {
   'dwt-cycles': 'DWT cycles', 'systick-cycles': 'SysTick cycles', 'fpga-cycles': 'FPGA clock cycles', 'icount-systick': 'instructions', none: 'no counter',
 };
 
-async function runAll(session: HarnessSession, vectors: VectorSet): Promise<RunResult[]> {
-  const results: RunResult[] = [];
-  for (const inputs of vectors.inputs) results.push(await session.run(0, inputs.map(tensorBytes)));
-  return results;
+function runAll(session: HarnessSession, vectors: VectorSet): Promise<RunResult[]> {
+  return session.runMany(0, vectors.inputs.map((inputs) => inputs.map(tensorBytes)));
 }
 
 async function withSession<T>(open: Promise<HarnessSession>, use: (s: HarnessSession) => Promise<T>): Promise<T> {
@@ -187,15 +188,18 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
     const flashed = options.flash ? `, flashed with ${options.flash.tool} through ${options.flash.probe}` : '';
     const runOn = options.port ? `board on ${options.port}${flashed}` : `qemu ${target.emulator.machine}`;
     log(`running ${vectors.inputs.length} vector(s) on ${runOn}`);
-    const open = options.port ? openSerialSession(options.port) : openQemuSession(firmware.elf, target, { transfer: 'uart' });
+    const open = options.port ? openSerialSession(options.port) : openQemuSession(firmware.elf, target, { transfer: 'files' });
     const targetRuns = await withSession(open, (s) => runAll(s, vectors));
     const ran = performance.now();
 
     const outputs = g.outputs.map((o) => staticInfo(g, o.name));
     const targetOutputs = targetRuns.map((run) => outputs.map((o, k) => tensorFromBytes(run.outputs[k], o)));
     const feedsOf = (inputs: Tensor[]): Record<string, Tensor> => Object.fromEntries(g.inputs.map((v, i) => [v.name, inputs[i]]));
+    /** The interpreter's first output per vector (for the on-target accuracy). */
+    const referenceFirst: Tensor[] = [];
     const results: VectorResult[] = vectors.inputs.map((inputs, index) => {
       const reference = runGraph(g, feedsOf(inputs));
+      referenceFirst.push(reference.get(outputs[0].name)!);
       const run = targetRuns[index];
       const hostRun = hostRuns[index];
       let maxAbsError = 0;
@@ -269,6 +273,7 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
       durationsMs: { compile: compiled - started, build: built - compiled, run: ran - built, total: performance.now() - started },
       buildDir: options.keepBuild ? workDir : null,
       floatReference: options.floatModel ? compareWithFloat(options.floatModel, vectors, targetOutputs) : null,
+      accuracy: onTargetAccuracy(vectors.labels, targetOutputs.map((o) => o[0]), referenceFirst),
       results,
       ...(options.trace ? traceBoth(lib, vectors.inputs.map(feedsOf), { runOn, runs: targetRuns }, { runOn: 'host build', runs: hostRuns }, exact, tolerance) : {}),
     };

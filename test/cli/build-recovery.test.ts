@@ -20,7 +20,7 @@ beforeAll(async () => {
 describe('build and prune recover instead of stopping (issue 12)', () => {
   it('build --max-instructions 69875 --ram-kb 5 (half the dense instructions): both budgets met in QEMU, test drop within 1.5 points', async () => {
     const out = path.join(dir, 'out1');
-    const r = await runCli(['build', model, '--target', 'stm32f405', '--data', DIGITS, '--max-instructions', '69875', '--ram-kb', '5', '--out', out], { timeout: 600_000 });
+    const r = await runCli(['build', model, '--target', 'stm32f405', '--data', DIGITS, '--max-instructions', '69875', '--ram-kb', '5', '--verify-vectors', '10', '--out', out], { timeout: 600_000 });
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/ALL BUDGETS MET/);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));

@@ -19,7 +19,8 @@ afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true }
 describe('edgeprune build', () => {
   it('meets half the dense instructions and a RAM budget below the dense arena, as measured in QEMU (default target)', async () => {
     // The dense model, measured on the default target (stm32f405) the same way the build measures its result.
-    const dense = await runCli(['verify', CNN, '--vectors', '1', '--json'], { timeout: 120_000 });
+    // (verify --data splits the data as build does: the same test vectors, so the same largest instruction count)
+    const dense = await runCli(['verify', CNN, '--data', DIGITS, '--json'], { timeout: 120_000 });
     expect(dense.exitCode).toBe(0);
     const d = JSON.parse(dense.stdout);
     expect(d.target).toBe('stm32f405');
@@ -53,6 +54,13 @@ describe('edgeprune build', () => {
     expect(report.accuracy.dense - report.accuracy.final).toBeLessThanOrEqual(0.015);
     expect(report.verification).toMatchObject({ passed: true, hostBitIdentical: true, target: 'stm32f405' });
     expect(report.verification.instructions).toBe(report.budgets[0].measured);
+    // The deployed model ran the whole test split (359 samples, under the 1,000 default) on the emulated board.
+    expect(report.verification.vectors).toBe(359);
+    expect(report.verification.accuracy).toMatchObject({ vectors: 359, agreement: 1 });
+    expect(report.verification.accuracy.onTarget).toBe(report.verification.accuracy.interpreter);
+    expect(Math.abs(report.verification.accuracy.interpreter - report.accuracy.final)).toBeLessThanOrEqual(1 / 359);
+    expect(r.stdout).toMatch(/verified on qemu netduinoplus2 \(359 test vectors\): outputs match the interpreter/);
+    expect(r.stdout).toMatch(/on-target accuracy: [\d.]+% on qemu netduinoplus2, interpreter [\d.]+% \(359 labelled vectors\) · top-1 agreement 100\.00%/);
     expect(report.steps.length).toBeGreaterThan(0);
     expect(report.steps.every((s: { chosen: string | null }) => typeof s.chosen === 'string')).toBe(true);
     const conv2 = report.layers.find((l: { name: string }) => l.name === 'conv2');
@@ -61,15 +69,19 @@ describe('edgeprune build', () => {
 
     const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
     expect(html.match(/<svg/g)?.length).toBe(3); // a trajectory per budget (instructions, RAM) and the layers
+    expect(html).toMatch(/On-target accuracy \(test split, 359 labelled vectors run on qemu netduinoplus2\): <b>[\d.]+%<\/b>/);
     expect(html).toContain(maxInstructions.toLocaleString('en-US'));
     expect(html).not.toMatch(/(src|href)="https?:/);
     for (const f of ['model.onnx', 'c/model.c', 'c/model.h', 'c/model_weights.c', 'c/Makefile', 'c/CMakeLists.txt', 'c/README.md', 'c/zephyr/module.yml', 'c/zephyr/CMakeLists.txt']) expect(fs.existsSync(path.join(out, f)), f).toBe(true);
     expect(report.files).toContain('c/model.c');
 
-    // The pruned model is a valid ONNX model that verifies on its own.
-    const again = await runCli(['verify', path.join(out, 'model.onnx'), '--vectors', '1', '--json'], { timeout: 120_000 });
+    // The pruned model is a valid ONNX model that verifies on its own: on the same test split (verify splits --data as
+    // build does), the same largest instruction count (it varies with the data by a few instructions) and accuracy.
+    const again = await runCli(['verify', path.join(out, 'model.onnx'), '--data', DIGITS, '--json'], { timeout: 120_000 });
     expect(again.exitCode).toBe(0);
-    expect(JSON.parse(again.stdout).instructions).toBe(report.verification.instructions);
+    const verified = JSON.parse(again.stdout);
+    expect(verified.instructions).toBe(report.verification.instructions);
+    expect(verified.accuracy).toEqual(report.verification.accuracy);
   }, 420_000);
 
   it('exits 3 with the report written when a budget cannot be met, naming the budget and the cost reached', async () => {

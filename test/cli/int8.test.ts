@@ -14,6 +14,7 @@ import { runCli } from '../support/cli.js';
 import { int8MovesModel } from '../support/int8-models.js';
 import { execa } from 'execa';
 import { loadDataset } from '../../src/data/load-dataset.js';
+import { pickSplit } from '../../src/cli/data-options.js';
 import { labelRank } from '../../src/data/metrics.js';
 import { loadModel } from '../../src/import/load-model.js';
 import { runGraph } from '../../src/ir/interpreter.js';
@@ -180,12 +181,13 @@ describe('int8 models through the CLI: bit-exact with the interpreter on every v
     expect(report.precision.precision).toBe('int8');
     expect(report.precision.reason).toMatch(/^int8 \(the default: lm3s6965's cortex-m3 has no FPU; the float model is quantized here on 500 samples of .*digits\.csv\.gz\)$/);
 
-    // The same quantization and the same rows, by the interpreter: the accuracies verify reports.
+    // The same quantization and the same rows (the first of the test split), by the interpreter: the accuracies verify reports.
     const float = await loadModel(DIGITS_CNN);
     const data = loadDataset(DIGITS);
     const int8 = quantizeModel(float, calibrationInputs(float, data)).graph;
-    const rows = calibrationInputs(float, data, vectors);
-    const correct = (g: typeof float) => rows.filter((feed, i) => labelRank(runGraph(g, { [g.inputs[0].name]: feed[float.inputs[0].name] }).get(g.outputs[0].name)!.data as Float32Array, data.labels[i]) === 0).length;
+    const test = pickSplit(DIGITS, { seed: 0, validation: 0.15 }, 'test');
+    const rows = calibrationInputs(float, test, vectors);
+    const correct = (g: typeof float) => rows.filter((feed, i) => labelRank(runGraph(g, { [g.inputs[0].name]: feed[float.inputs[0].name] }).get(g.outputs[0].name)!.data as Float32Array, test.labels[i]) === 0).length;
     const ref = report.floatReference;
     expect(ref.model).toBe('digits-cnn');
     expect(ref.labelled).toBe(vectors);

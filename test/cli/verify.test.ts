@@ -51,10 +51,22 @@ describe('edgeprune verify', () => {
     expect(one.vectors).toBe(1);
   });
 
-  it('takes CSV rows as inputs and runs soft-float on the Cortex-M3', async () => {
+  it('takes the test split of a CSV as inputs and runs soft-float on the Cortex-M3', async () => {
     const r = await verifyJson([MLP, '--target', 'lm3s6965', '--data', DIGITS, '--vectors', '3']);
     expect(r).toMatchObject({ passed: true, vectors: 3, hostBitIdentical: true });
-    expect(r.vectorSource).toMatch(/3 rows of/);
+    expect(r.vectorSource).toMatch(/3 of the 359 samples of data '.*digits\.csv\.gz' \(test split\)/);
+  });
+
+  it('runs a test split on the emulated board and reports the on-target accuracy next to eval\'s', async () => {
+    const TRAINED = path.resolve('examples/models/digits-cnn.onnx');
+    const r = await verifyJson([TRAINED, '--target', 'mps2-an386', '--data', DIGITS, '--limit', '150']);
+    const evaluated = await runCli(['eval', TRAINED, '--data', DIGITS, '--limit', '150', '--split', 'test', '--json']);
+    const interpreter = JSON.parse(evaluated.stdout);
+    expect(r.vectors).toBe(interpreter.samples);
+    expect(r.accuracy).toMatchObject({ vectors: interpreter.samples, interpreter: interpreter.accuracy, agreement: 1 });
+    expect(r.accuracy.onTarget).toBe(r.accuracy.interpreter); // float32 within 1e-4: no class changes on this data
+    expect(r.accuracy.onTarget).toBeGreaterThan(0.9);
+    expect(r.accuracy.maxAbsDiff).toBe(r.maxAbsError);
   });
 
   it('prints a readable report', async () => {
@@ -70,7 +82,7 @@ describe('edgeprune verify errors', () => {
   it('data that does not fit the model', async () => {
     const r = await runCli(['verify', CNN, '--target', 'mps2-an386', '--data', DIGITS]);
     expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(/has 64 features per row, the model's input 'input' takes 784 \(1x1x28x28\)/);
+    expect(r.stderr).toMatch(/\(test split\) has 64 features per sample \(64\), but the model's input 'input' takes 784 per sample \(1x28x28\)/);
   });
 
   it('a missing data path and a bad --vectors', async () => {

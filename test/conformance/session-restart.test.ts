@@ -35,6 +35,9 @@ function fakeSessions(fails: string[], log: string[]): () => Promise<HarnessSess
         log.push(`run ${model} in ${id}`);
         return { outputs: [ONE.slice()], status: 0, counter: 'icount-systick', instructions: 1, cycles: null, ticks: 1, stackBytes: 0 } as RunResult;
       },
+      runMany: async () => {
+        throw new Error('not used by the conformance runner');
+      },
       close: async () => {
         log.push(`close ${id}`);
         return { exitCode: 0 };

@@ -103,6 +103,21 @@ describe('protocol client', () => {
     await expect(handshake).rejects.toThrow(new HwSimSessionError('QEMU was killed by SIGABRT'));
   });
 
+  it('runs a batch (B): one command, a RUN line per run with its own TRACE lines, DONE with the count', async () => {
+    const model = { name: 'm', inputBytes: [4], outputBytes: [4] };
+    const { client, sent } = scripted((line, reply) => {
+      if (line.startsWith('B 0 2 ')) reply('@EP TRACE 0 0 01\n@EP RUN 0 10 8 16\n@EP TRACE 0 0 02\n@EP RUN 1 11 8 16\n@EP DONE 2\n');
+      if (line.startsWith('B 0 3 ')) reply('@EP RUN 0 10 8 16\n@EP ERR the input file is shorter than the model\'s inputs\n');
+    });
+    const runs = await client.runBatchWithFiles(0, model, 2, '/t/in-0.bin', '/t/out-0.bin', 500);
+    expect(sent).toEqual(['B 0 2 /t/in-0.bin /t/out-0.bin']);
+    expect(runs).toEqual([
+      { status: 0, ticks: 10, stackBytes: 8, stackTotalBytes: 16, trace: [{ step: 0, output: 0, bytes: new Uint8Array([1]) }] },
+      { status: 1, ticks: 11, stackBytes: 8, stackTotalBytes: 16, trace: [{ step: 0, output: 0, bytes: new Uint8Array([2]) }] },
+    ]);
+    await expect(client.runBatchWithFiles(0, model, 3, '/t/in-1.bin', '/t/out-1.bin', 500)).rejects.toThrow(/the harness refused batch of 3 runs of model 0 'm': the input file is shorter/);
+  });
+
   it('rejects outputs of the wrong size', async () => {
     const { client } = scripted((_line, reply) => reply('@EP OUT 0 00\n@EP RUN 0 1 2 3\n'));
     await expect(client.run(0, { name: 'm', inputBytes: [], outputBytes: [4] }, [], 500)).rejects.toThrow(/output 0 has 1 bytes, expected 4/);

@@ -117,6 +117,26 @@ describe.each(TARGET_NAMES)('QEMU %s', (name) => {
     }
   });
 
+  it('runs a batch with one command through the files (B): each run as a single run gives it', async () => {
+    const vectors = [...ITERATIONS, ...ITERATIONS].map((n) => fakeInputs(n));
+    const batch = await session.runMany('fake', vectors);
+    expect(batch).toHaveLength(vectors.length);
+    // One command for all: each run's wall time is the batch's share.
+    expect(new Set(batch.map((r) => r.wallMs)).size).toBe(1);
+    batch.forEach((r, i) => {
+      const single = runs.get(ITERATIONS[i % ITERATIONS.length])!;
+      expect(r.outputs, `run ${i}`).toEqual(single.outputs);
+      expect(r.ticks, `run ${i}`).toBe(single.ticks);
+      expect(r.stackBytes, `run ${i}`).toBe(single.stackBytes);
+    });
+    // The host session (no transfer files) runs them one by one, with the same outputs.
+    expect((await host.runMany('fake', vectors)).map((r) => r.outputs)).toEqual(batch.map((r) => r.outputs));
+    // A vector of the wrong size is refused before anything is sent, and the session goes on.
+    const short = [...fakeInputs(0).slice(0, -1), new Uint8Array(3)];
+    await expect(session.runMany('fake', [fakeInputs(0), short])).rejects.toThrow(/input 2 of model 'fake' must be \d+ bytes, got 3/);
+    expect((await session.runMany('calib', [[u32([5])]]))[0].outputs).toEqual((await host.run('calib', [u32([5])])).outputs);
+  });
+
   it('reports a plausible stack high-water mark', () => {
     const r = runs.get(0)!;
     expect(r.stackBytes).toBeGreaterThanOrEqual(512); // fake_run's scratch buffer

@@ -39,6 +39,14 @@ describe('buildReport', () => {
     expect(renderBuildSummary(r, 'out')).toContain('fine-tuning: 9 epochs in all, 5 on the deployed model\'s path');
   });
 
+  it('the summary gives the verified vectors and, with labels, the on-target accuracy next to the interpreter\'s', () => {
+    const accuracy = { vectors: 8, onTarget: 0.875, interpreter: 1, agreement: 0.875, maxAbsDiff: 0.5 };
+    const summary = renderBuildSummary(buildReport(reportInput({ maxDrop: 10, verification: { ...verification(true), accuracy }, measured })), 'out');
+    expect(summary).toContain('verified on qemu netduinoplus2 (8 test vectors): outputs match the interpreter');
+    expect(summary).toContain('on-target accuracy: 87.50% on qemu netduinoplus2, interpreter 100.00% (8 labelled vectors) · top-1 agreement 87.50% · largest difference 5.0e-1');
+    expect(renderBuildSummary(buildReport(reportInput({ maxDrop: 10, verification: verification(true), measured })), 'out')).not.toContain('on-target accuracy');
+  });
+
   it('a budget equal to its limit passes', () => {
     const r = buildReport(reportInput({ maxDrop: 10, measured: { instructions: 10_000, ramBytes: 1024, flashBytes: 6144 }, verification: verification(true) }));
     expect(r.budgets.every((b) => b.pass)).toBe(true);

@@ -81,7 +81,7 @@ export function verification(passed: boolean): VerifyReport {
     instructions: 11_000, cycles: null, macs: 75, instructionsPerMac: 146.7, estimatedMs: 0.079, estimateBasis: '1.2 cycles/instruction at 168 MHz',
     flashBytes: 5500, weightBytes: 400, codeBytes: 5100, ramBytes: 900, firmwareFlashBytes: 20_000, firmwareRamBytes: 3000,
     arenaBytes: 96, arenaLowerBoundBytes: 64, stackBytes: 100,
-    durationsMs: { compile: 1, build: 2, run: 3, total: 6 }, buildDir: null, floatReference: null, results: [],
+    durationsMs: { compile: 1, build: 2, run: 3, total: 6 }, buildDir: null, floatReference: null, accuracy: null, results: [],
   };
 }
 

@@ -11,6 +11,13 @@ const verified = (): BuildReport => buildReport(reportInput({ verification: veri
 const svgs = (html: string) => html.match(/<svg\b[\s\S]*?<\/svg>/g) ?? [];
 
 describe('renderHtmlReport', () => {
+  it('shows the on-target accuracy of the deployed model next to the interpreter\'s, when the verification has labels', () => {
+    const accuracy = { vectors: 359, onTarget: 0.9777, interpreter: 0.9749, agreement: 0.9972, maxAbsDiff: 1.5e-5 };
+    const html = renderHtmlReport(buildReport(reportInput({ verification: { ...verification(true), accuracy }, measured })));
+    expect(html).toContain('On-target accuracy (test split, 359 labelled vectors run on qemu netduinoplus2): <b>97.77%</b>; the interpreter\'s on the same vectors 97.49%; top-1 agreement 99.72%; largest |target − interpreter| 1.5e-5.');
+    expect(renderHtmlReport(verified())).not.toContain('On-target accuracy');
+  });
+
   it('is self-contained: no remote src/href, no script or stylesheet files, no remote CSS', () => {
     const html = renderHtmlReport(verified());
     expect(html.startsWith('<!DOCTYPE html>')).toBe(true);

@@ -6,6 +6,7 @@ import { buildForFpga } from '../../build/fpga/fpga-build.js';
 import { parseFpgaBudgets } from '../../build/fpga/fpga-budgets.js';
 import { modelPrecision } from '../../analysis/model-precision.js';
 import { mappingText } from '../../emit/verilog/fpga-project.js';
+import { DEFAULT_FPGA_VERIFY_VECTORS } from './build.js';
 import { UserError } from '../../errors.js';
 import { loadModel, modelDisplayName } from '../../import/load-model.js';
 import type { FpgaBuildReport } from '../../report/fpga-build-report.js';
@@ -89,7 +90,7 @@ export async function runFpgaBuild(file: string, target: FpgaTarget, o: BuildCli
       modelName: modelDisplayName(file),
       graph: g, target, data, trainer, budgets,
       search: searchOptions(o),
-      verifyVectors: o.verifyVectors,
+      verifyVectors: o.verifyVectors ?? DEFAULT_FPGA_VERIFY_VECTORS,
       multipliers: o.multipliers ?? 'auto',
       int8: { method, denseWeights: o.denseWeights, qatEpochs: o.qatEpochs ?? DEFAULT_FPGA_QAT_EPOCHS, seed: o.seed, batchSize: o.batchSize, backend: o.backend, multiplierBits: bits },
       events: {

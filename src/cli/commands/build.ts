@@ -31,9 +31,15 @@ import { DEFAULT_QAT_LEARNING_RATE } from '../../quant/qat-defaults.js';
 import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, type CalibrationMethod } from '../../quant/calibrate.js';
 import { quantizationText } from '../../report/html-report.js';
 import type { WeightGranularity } from '../../quant/qparams.js';
+import { onTargetAccuracyLine } from './verify.js';
 
 /** The channel rankings the build's structural proposals can use (data-free: weights only). */
 const BUILD_CRITERIA = ['l1', 'l2', 'redundancy'] as const;
+
+/** Test samples an MCU build verifies on by default (the whole test split up to this): QEMU takes them by file. */
+export const DEFAULT_MCU_VERIFY_VECTORS = 1000;
+/** Test samples an FPGA build simulates by default (Verilator, slower per vector). */
+export const DEFAULT_FPGA_VERIFY_VECTORS = 10;
 
 /** Exit code when a budget (or the accuracy limit) is not met; the report is still written. */
 export const EXIT_BUDGET_UNMET = 3;
@@ -58,7 +64,8 @@ export interface BuildCliOptions extends DataOptions, TrainingCliOptions, Distil
   maxIterations: number;
   criterion: string;
   weightProposals: boolean;
-  verifyVectors: number;
+  /** Undefined: DEFAULT_MCU_VERIFY_VECTORS, or DEFAULT_FPGA_VERIFY_VECTORS on an FPGA target. */
+  verifyVectors?: number;
   precision?: Precision;
   calibration?: string;
   qatEpochs?: number;
@@ -136,7 +143,10 @@ export function renderBuildSummary(r: BuildReport, out: string): string {
   const instructions = r.budgets.find((b) => b.name === 'instructions');
   if (r.denseCheck && instructions) lines.push(`before the search, ${aimText(r.denseCheck, instructions.limit, r.denseCheck.aimedInstructions).replace('aims', 'aimed')}`);
   if (r.quantization) lines.push(`int8: ${quantizationText(r.quantization)}; the search priced ${r.quantization.search.costs}, and judged accuracy on ${r.quantization.search.accuracy}`);
-  if (r.verification) lines.push(`verified on ${r.verification.runOn}: ${r.verification.passed ? 'outputs match the interpreter' : 'OUTPUTS DIFFER'} · ${r.verification.instructions?.toLocaleString('en-US') ?? '-'} instructions → ${r.verification.estimatedMs?.toFixed(3) ?? '-'} ms (estimate) · precision: ${terminalText(r.verification.precision.reason)}`);
+  if (r.verification) {
+    lines.push(`verified on ${r.verification.runOn} (${r.verification.vectors} test vectors): ${r.verification.passed ? 'outputs match the interpreter' : 'OUTPUTS DIFFER'} · ${r.verification.instructions?.toLocaleString('en-US') ?? '-'} instructions → ${r.verification.estimatedMs?.toFixed(3) ?? '-'} ms (estimate) · precision: ${terminalText(r.verification.precision.reason)}`);
+    if (r.verification.accuracy) lines.push(onTargetAccuracyLine(r.verification.accuracy, r.verification.runOn));
+  }
   if (r.stoppedBecause) lines.push(`search stopped: ${terminalText(r.stoppedBecause)}`);
   for (const b of r.budgets.filter((x) => !x.pass && x.smallestSeen)) {
     const seen = b.smallestSeen!;
@@ -171,7 +181,7 @@ export function registerBuild(program: Command): void {
     .option('--max-iterations <n>', 'search iterations at most', parseIntOption('--max-iterations', 1, 100_000), 40)
     .option('--criterion <name>', `channel ranking of structural proposals: ${BUILD_CRITERIA.join(', ')} (redundancy: channels that another channel, or zero, stands in for go first)`, 'l1')
     .option('--no-weight-proposals', 'propose structural reductions only')
-    .option('--verify-vectors <n>', 'test samples the firmware is verified on', parseIntOption('--verify-vectors', 1, 100_000), 10)
+    .option('--verify-vectors <n>', `test samples the firmware is verified on, the first of the test split: MCU targets run them in QEMU and report the on-target accuracy (default ${DEFAULT_MCU_VERIFY_VECTORS}: the whole test split up to that); FPGA targets simulate them (default ${DEFAULT_FPGA_VERIFY_VECTORS})`, parseIntOption('--verify-vectors', 1, 100_000))
     .option('--precision <p>', 'float32 or int8 (default: float32 where the core has an FPU, int8 where it has none); int8 prunes in float32, then quantizes the pruned model and deploys, verifies and measures the int8 firmware', parsePrecision)
     .option('--calibration <method>', `int8: activation ranges of the quantization: ${CALIBRATION_METHODS.join(', ')} (default ${DEFAULT_CALIBRATION})`)
     .option('--dense-weights <g>', DENSE_WEIGHTS_HELP, parseDenseWeights)
@@ -210,7 +220,7 @@ export function registerBuild(program: Command): void {
         modelName: modelDisplayName(file),
         graph: g, target, data, trainer, cost, budgets,
         search: searchOptions(o),
-        verifyVectors: o.verifyVectors,
+        verifyVectors: o.verifyVectors ?? DEFAULT_MCU_VERIFY_VECTORS,
         precision,
         int8: int8 ? { method, denseWeights: o.denseWeights, qatEpochs: o.qatEpochs, seed: o.seed, batchSize: o.batchSize, backend: o.backend } : undefined,
         events: {

@@ -6,7 +6,7 @@ import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import type { FpgaTarget } from '../../targets/schema.js';
 import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
 import { verifyOnFpga, type FpgaVerifyReport } from '../../verify/verify-fpga.js';
-import { loadVectors } from '../../verify/vectors.js';
+import { loadVerifyVectors, type VerifyDataOptions } from '../verify-data.js';
 import { formatCount, renderTable } from '../format.js';
 import { modelForFpga } from '../fpga-model.js';
 import type { PrecisionOptions } from '../precision-options.js';
@@ -15,10 +15,7 @@ import { mappingText, type MultiplierMapping } from '../../emit/verilog/fpga-pro
 import { verifyOnFpgaPort } from '../../verify/verify-fpga-port.js';
 import { renderFpgaPortVerify } from './verify-fpga-port.js';
 
-export interface VerifyFpgaOptions extends PrecisionOptions {
-  data?: string;
-  vectors: number;
-  seed: number;
+export interface VerifyFpgaOptions extends PrecisionOptions, VerifyDataOptions {
   prefix?: string;
   json?: boolean;
   inputShape?: InputShapes;
@@ -64,7 +61,7 @@ export function renderFpgaVerify(r: FpgaVerifyReport): string {
 export async function verifyForFpga(file: string, target: FpgaTarget, options: VerifyFpgaOptions): Promise<FpgaVerifyReport> {
   const model = await loadModel(file, { inputShapes: options.inputShape });
   const { graph, choice } = modelForFpga(model, target, options, 'verify');
-  const vectors = loadVectors(graph, { data: options.data, count: options.vectors, seed: options.seed });
+  const vectors = loadVerifyVectors(graph, options, false);
   if (options.port) {
     const report = await verifyOnFpgaPort(graph, modelDisplayName(file), {
       target, vectors, precision: choice, top: options.prefix, port: options.port,

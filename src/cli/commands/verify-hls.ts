@@ -5,7 +5,7 @@ import { loadModel, modelDisplayName } from '../../import/load-model.js';
 import type { FpgaTarget } from '../../targets/schema.js';
 import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
 import { verifyHls, type HlsVerifyReport } from '../../verify/verify-hls.js';
-import { loadVectors } from '../../verify/vectors.js';
+import { loadVerifyVectors } from '../verify-data.js';
 import { renderTable } from '../format.js';
 import { modelForFpga } from '../fpga-model.js';
 import { reuseFactorsFor } from '../reuse-factor-option.js';
@@ -32,7 +32,7 @@ export function renderHlsVerify(r: HlsVerifyReport): string {
 export async function verifyHlsForFpga(file: string, target: FpgaTarget, options: VerifyFpgaOptions): Promise<HlsVerifyReport> {
   const model = await loadModel(file, { inputShapes: options.inputShape });
   const { graph, choice } = modelForFpga(model, target, options, 'verify');
-  const vectors = loadVectors(graph, { data: options.data, count: options.vectors, seed: options.seed });
+  const vectors = loadVerifyVectors(graph, options, false);
   const report = await verifyHls(graph, modelDisplayName(file), {
     target, vectors, precision: choice, top: options.prefix, reuseFactors: reuseFactorsFor(graph, options.reuseFactor),
     log: options.json ? undefined : (line) => process.stderr.write(`${terminalText(line)}\n`),

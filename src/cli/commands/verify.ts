@@ -4,11 +4,13 @@ import type { Command } from 'commander';
 import { loadModel, modelDisplayName } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import { DEFAULT_TARGET_NAME, findTarget, isFpgaTarget } from '../../targets/load-targets.js';
-import { loadVectors } from '../../verify/vectors.js';
 import { verifyOnTarget, type VerifyReport } from '../../verify/verify-mcu.js';
 import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
 import { formatBytes, formatCount, renderTable } from '../format.js';
-import { collectInputShape, parseIntOption, SEED_RANGE } from '../options.js';
+import { collectInputShape, parseIntOption } from '../options.js';
+import { addDataOptions, DATA_HELP } from '../data-options.js';
+import { loadVerifyVectors, type VerifyDataOptions } from '../verify-data.js';
+import type { OnTargetAccuracy } from '../../verify/on-target-accuracy.js';
 import { UserError } from '../../errors.js';
 import { addPrecisionOptions, modelForPrecision, type PrecisionOptions } from '../precision-options.js';
 import { renderTrace, renderTraceSummary } from '../render-trace.js';
@@ -23,12 +25,9 @@ import { addProbeOptions, flashChoice, type ProbeOptions } from '../flash-option
 /** Exit code when the firmware's outputs do not match. */
 export const EXIT_VERIFY_FAILED = 4;
 
-interface VerifyCliOptions extends PrecisionOptions, ProbeOptions {
+interface VerifyCliOptions extends PrecisionOptions, VerifyDataOptions, ProbeOptions {
   flash?: boolean;
   target: string;
-  data?: string;
-  vectors: number;
-  seed: number;
   prefix?: string;
   optimize: 'O2' | 'O3' | 'Os';
   port?: string;
@@ -52,8 +51,20 @@ function passedHow(r: VerifyReport): string {
   return `${r.comparison === 'bit-exact' ? 'bit-exact with' : within} the interpreter${expected}`;
 }
 
+/** Rows of the per-vector table at most: the first vectors and every failing one up to this; --json has them all. */
+const TABLE_ROWS = 20;
+
+/** The vectors the table shows: all of a short run, else the failing ones first, then the first ones, up to TABLE_ROWS. */
+function shownResults(r: VerifyReport): VerifyReport['results'] {
+  if (r.results.length <= TABLE_ROWS) return r.results;
+  const failing = r.results.filter((v) => !v.passed).slice(0, TABLE_ROWS);
+  const rest = r.results.filter((v) => v.passed).slice(0, TABLE_ROWS - failing.length);
+  return [...failing, ...rest].sort((a, b) => a.index - b.index);
+}
+
 export function renderVerify(r: VerifyReport): string {
-  const rows = r.results.map((v) => [
+  const shown = shownResults(r);
+  const rows = shown.map((v) => [
     String(v.index), sci(v.maxAbsError), sci(v.maxAbsErrorExpected), v.hostBitIdentical ? 'yes' : 'NO',
     v.instructions !== null ? formatCount(v.instructions) : v.cycles !== null ? `${formatCount(v.cycles)} cycles` : '-',
     v.stackBytes !== null ? `${v.stackBytes} B` : '-', v.passed ? 'ok' : `FAIL: ${v.problem}`,
@@ -63,10 +74,12 @@ export function renderVerify(r: VerifyReport): string {
     `vectors: ${terminalText(r.vectorSource)}`,
     '',
     renderTable(['#', '|C - interpreter|', '|C - expected|', 'host = target', 'instructions', 'stack', 'result'], rows, [true, true, true, false, true, true, false]),
+    ...(shown.length < r.results.length ? [`(${r.results.length - shown.length} more vectors not shown, ${r.results.filter((v) => !v.passed).length} failing in all; --json lists every one)`] : []),
     '',
     r.passed ? `PASSED: ${r.vectors}/${r.vectors} vectors ${passedHow(r)}; host and target outputs bit-identical` : `FAILED: ${r.results.filter((v) => !v.passed).length} of ${r.vectors} vectors${r.comparison === 'bit-exact' ? ` (bit-exact with the interpreter: ${r.bitExactVectors}/${r.vectors})` : ''}`,
     `precision: ${terminalText(r.precision.reason)}`,
   ];
+  if (r.accuracy) lines.push(onTargetAccuracyLine(r.accuracy, r.runOn));
   const f = r.floatReference;
   if (f) {
     const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
@@ -98,9 +111,9 @@ export function registerVerify(program: Command): void {
     .description('build the model for a target, run it on the emulated board (or a real one with --port), compare every output with the reference interpreter, and measure instructions, stack, flash and RAM')
     .argument('<model>', 'model file (.onnx)')
     .option('--target <name>', 'target board (edgeprune targets lists them)', DEFAULT_TARGET_NAME)
-    .option('--data <path>', 'input vectors: a folder of ONNX test_data_set_* folders, one such folder, or a CSV file (features, label)')
-    .option('--vectors <n>', 'how many vectors (random ones without --data)', parseIntOption('--vectors', 1, 100_000), 10)
-    .option('--seed <n>', 'seed of the random vectors', parseIntOption('--seed', SEED_RANGE.min, SEED_RANGE.max), 0)
+    .option('--data <path>', `input vectors: the model's own ONNX test data (test_data_set_* folders whose tensors are the model's inputs and expected outputs), or a data set: ${DATA_HELP}; a labelled data set gives the on-target accuracy`)
+    .option('--split <part>', 'which part of a data set\'s seeded split to run (as build and eval split it): all, train, validation or test', 'test')
+    .option('--vectors <n>', 'how many vectors at most (default: every one of --data on an MCU target; 10 random ones without --data, and on an FPGA target)', parseIntOption('--vectors', 1, 100_000))
     .option('--prefix <name>', 'prefix of the generated C symbols', 'model')
     .option('--optimize <level>', 'compiler optimization: O2, O3 or Os', 'O2')
     .option('--port <path>', 'talk to a real board on this serial port (e.g. /dev/ttyACM0) instead of QEMU; on an FPGA target, a board running the board top compile writes, instead of Verilator')
@@ -114,7 +127,7 @@ export function registerVerify(program: Command): void {
     .option('--hls', 'FPGA targets: C-simulate the model\'s HLS C++ with g++ instead of its Verilog in Verilator (Vitis HLS is not run)')
     .option('--json', 'print one JSON object')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape);
-  addProbeOptions(addPrecisionOptions(cmd), 'with --flash: ').action(async (file: string, options: VerifyCliOptions) => {
+  addProbeOptions(addPrecisionOptions(addDataOptions(cmd, 'of the random vectors (without --data)')), 'with --flash: ').action(async (file: string, options: VerifyCliOptions) => {
     const found = findTarget(options.target);
     if (isFpgaTarget(found)) {
       const mcuFlags = [['--float-model', options.floatModel], ['--trace', options.trace], ['--keep-build', options.keepBuild], ['--flash', options.flash], ['--probe', options.probe], ['--tool', options.tool]] as const;
@@ -145,7 +158,7 @@ export function registerVerify(program: Command): void {
       ? { graph: await loadModel(options.floatModel, { inputShapes: options.inputShape }), name: modelDisplayName(options.floatModel) }
       : original && { graph: original, name: modelDisplayName(file) };
     if (floatModel) checkFloatReference(g, floatModel);
-    const vectors = loadVectors(g, { data: options.data, count: options.vectors, seed: options.seed });
+    const vectors = loadVerifyVectors(g, options, true);
     const report = await verifyOnTarget(g, modelDisplayName(file), {
       target, vectors, prefix: options.prefix, optimize: options.optimize, port: options.port, flash: flash && { probe: flash.probe, tool: flash.tool }, keepBuild: options.keepBuild, precision, floatModel, trace: options.trace,
       log: options.json ? undefined : (line) => process.stderr.write(`${terminalText(line)}\n`),
@@ -153,6 +166,12 @@ export function registerVerify(program: Command): void {
     console.log(options.json ? terminalJson(report) : renderVerify(report));
     if (!report.passed) process.exitCode = EXIT_VERIFY_FAILED;
   });
+}
+
+/** The on-target accuracy next to the interpreter's (verify and build print it). */
+export function onTargetAccuracyLine(a: OnTargetAccuracy, runOn: string): string {
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+  return `on-target accuracy: ${pct(a.onTarget)} on ${terminalText(runOn)}, interpreter ${pct(a.interpreter)} (${a.vectors} labelled vectors) · top-1 agreement ${pct(a.agreement)} · largest difference ${sci(a.maxAbsDiff)}`;
 }
 
 /** A change in points with its sign, one decimal: "-1.0", "+0.3", and "0.0" rather than "-0.0". */
