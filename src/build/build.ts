@@ -75,15 +75,19 @@ function testVectors(g: Graph, data: ProgressiveData, count: number): VectorSet 
   return datasetVectors(g, data.test, count);
 }
 
+/** Test vectors the dense model's measurement before the search runs. */
+const DENSE_CHECK_VECTORS = 10;
+
 export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
   const { target, data, trainer, cost, budgets } = input;
   const log = input.events?.onPhase ?? (() => {});
   // The cost model's error on this model, measured once on the dense model: the search aims at limits scaled by it.
-  const verify = (g: Graph) => verifyOnTarget(g, input.modelName, { target, vectors: testVectors(g, data, input.verifyVectors), precision: input.precision });
+  const verify = (g: Graph, count = input.verifyVectors) => verifyOnTarget(g, input.modelName, { target, vectors: testVectors(g, data, count), precision: input.precision });
   const denseCheck = await measureDense({
     graph: input.graph, target, budgets, predict: (g) => cost.costs(g),
-    // An int8 build's dense deployment: quantized post-training (the instruction count does not depend on QAT).
-    measure: async (g) => measuredCosts(await verify(input.int8 ? (await quantizePruned(g, data.train, { ...input.int8, qatEpochs: undefined })).graph : g)),
+    // An int8 build's dense deployment: quantized post-training (the instruction count does not depend on QAT); a
+    // few vectors are enough for its costs (the deployed model's verification runs them all, for its accuracy).
+    measure: async (g) => measuredCosts(await verify(input.int8 ? (await quantizePruned(g, data.train, { ...input.int8, qatEpochs: undefined })).graph : g, Math.min(DENSE_CHECK_VECTORS, input.verifyVectors))),
   }, log);
   const aimed = denseCheck ? aimedLimits(budgets, denseCheck.predicted, denseCheck.measured) : budgets;
   const instructionLimit = (list: Budget[]) => list.find((b) => b.name === 'instructions')!.limit;
