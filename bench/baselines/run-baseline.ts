@@ -142,8 +142,7 @@ export async function runBaseline(kind: BaselineKind, ctx: BaselineContext, budg
   let found = search.found!;
   let measured: Measured | undefined;
   for (let round = 0; round < 3; round++) {
-    // One fine-tune with the rate decaying to zero (cosine), as the build's final fine-tune.
-    const tuned = canTrain && epochs > 0 ? await ctx.trainer.fineTune(found.candidate.graph, found.candidate.masks(), epochs, undefined, { schedule: 'cosine' }) : found.candidate.graph;
+    const tuned = canTrain && epochs > 0 ? await ctx.trainer.fineTune(found.candidate.graph, found.candidate.masks(), epochs) : found.candidate.graph;
     measured = await measureDeployed(ctx, tuned);
     if (allHold(goal, measured.costs)) break;
     internal = tightened(internal, found.costs, measured.costs, goal);

@@ -10,7 +10,6 @@ import { nonFiniteStartError, type ProgressiveData } from '../prune/progressive.
 import { modelStats } from '../analysis/model-stats.js';
 import { analyzePruneGroups, pruneChannels, rankChannels, scoreChannels, type Criterion } from '../prune/structure/index.js';
 import { assessOn, type Trainer } from '../prune/trainer.js';
-import type { LearningRateSchedule } from '../train/train.js';
 import { applyMasks, magnitudeMasks, masksFromZeros, prunableWeights, weightSparsity, type Masks } from '../prune/weight-masks.js';
 import { decisionEstimate } from '../prune/uncertainty.js';
 import { proposeWithRecovery, recoveryHelped, scaleText, type RecoveryStage, type Tried } from '../prune/recovery.js';
@@ -250,11 +249,11 @@ export async function searchUnderBudget<N extends string = BudgetName>(
   const fineTuning: FineTuningTally = { epochs: 0, keptEpochs: 0 };
   /** The epochs a tune of `epochs` really trains (none when the model cannot be trained). */
   const trains = (epochs: number) => (canTrain.ok && epochs > 0 ? epochs : 0);
-  const tune = async (g: Graph, masks: Masks, epochs: number, what: string, schedule: LearningRateSchedule = 'constant') => {
+  const tune = async (g: Graph, masks: Masks, epochs: number, what: string) => {
     if (!canTrain.ok || epochs <= 0) return g;
     fineTuning.epochs += epochs;
     try {
-      return await trainer.fineTune(g, masks, epochs, undefined, { schedule });
+      return await trainer.fineTune(g, masks, epochs);
     } catch (e) {
       // A fine-tune that diverges stops the search, naming the proposal it happened in.
       if (e instanceof UserError) throw new UserError(`fine-tuning ${what}: ${e.message}`, e.hint);
@@ -427,8 +426,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
   const met = allHold(o.budgets, predict(graph));
   if (!met && !stoppedBecause) stoppedBecause = `the search used its ${o.maxIterations} iterations`;
   if (met && o.finalEpochs > 0 && canTrain.ok) {
-    // The rate decays to zero over the long fine-tune (cosine): the weights settle rather than end on a full step.
-    const tuned = await tune(graph, masks, o.finalEpochs, 'the final model', 'cosine');
+    const tuned = await tune(graph, masks, o.finalEpochs, 'the final model');
     const v = await score(tuned, 'validation');
     // The long fine-tune is kept unless it hurts (a NaN score always hurts).
     if (comparableScore(v) >= comparableScore(validation)) {

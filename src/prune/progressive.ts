@@ -13,7 +13,6 @@ import { checkFiniteParameters } from './finite-weights.js';
 import { scheduleTargets, type ScheduleName } from './schedules.js';
 import { analyzePruneGroups, groupCosts, pruneChannels, rankChannels, scoreChannels, type Criterion, type CriterionKind } from './structure/index.js';
 import { assessOn, type EpochProgress, type Trainer } from './trainer.js';
-import type { LearningRateSchedule } from '../train/train.js';
 import { applyMasks, magnitudeMasks, masksFromZeros, thresholdMasks, weightSparsity, type Masks, type MaskScope } from './weight-masks.js';
 import { compareStrings } from '../util/compare.js';
 import { proposeWithRecovery, recoveryHelped, scaleText, type Assessed } from './recovery.js';
@@ -174,11 +173,11 @@ class Loop {
     return dropInPoints(this.denseValidation, validation);
   }
 
-  async tune(g: Graph, masks: Masks | undefined, epochs: number, kind: string, schedule: LearningRateSchedule = 'constant'): Promise<Graph> {
+  async tune(g: Graph, masks: Masks | undefined, epochs: number, kind: string): Promise<Graph> {
     if (!this.canTrain || epochs <= 0) return g;
     const step = this.stepIndex;
     try {
-      return await this.trainer.fineTune(g, masks, epochs, (p) => this.events.onEpoch?.({ ...p, step, kind }), { schedule });
+      return await this.trainer.fineTune(g, masks, epochs, (p) => this.events.onEpoch?.({ ...p, step, kind }));
     } catch (e) {
       // A fine-tune that diverges stops the loop with the step it happened in.
       if (e instanceof UserError) throw new UserError(`pruning step ${step} (${kind}): ${e.message}`, e.hint);
@@ -411,8 +410,7 @@ export async function pruneProgressively(start: Graph, trainer: Trainer, data: P
   if (o.finalEpochs > 0 && loop.canTrain) {
     loop.stepIndex++;
     const started = performance.now();
-    // The rate decays to zero over the long fine-tune (cosine), as in build's search.
-    const tuned = await loop.tune(loop.graph, loop.masks, o.finalEpochs, 'final', 'cosine');
+    const tuned = await loop.tune(loop.graph, loop.masks, o.finalEpochs, 'final');
     const validation = await loop.score(tuned, data.validation);
     // The longer fine-tune is kept only if it does not hurt.
     const previous = loop.steps.filter((s) => s.accepted).at(-1)!.validation;

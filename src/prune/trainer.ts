@@ -4,7 +4,6 @@ import type { Dataset } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { Masks } from './weight-masks.js';
-import type { LearningRateSchedule } from '../train/train.js';
 
 export interface EpochProgress {
   epoch: number;
@@ -17,11 +16,8 @@ export interface EpochProgress {
 export interface Trainer {
   /** Whether the graph can be fine-tuned (else pruning runs without fine-tuning, with a warning). */
   canTrain(g: Graph): { ok: true } | { ok: false; reason: string };
-  /**
-   * Train `epochs` epochs on the training set; masked weights stay exactly zero. Returns the trained graph. The long
-   * fine-tune at the end of a search or a pruning loop asks for the cosine schedule (the rate decays to zero).
-   */
-  fineTune(g: Graph, masks: Masks | undefined, epochs: number, onProgress?: (p: EpochProgress) => void, options?: { schedule?: LearningRateSchedule }): Promise<Graph>;
+  /** Train `epochs` epochs on the training set; masked weights stay exactly zero. Returns the trained graph. */
+  fineTune(g: Graph, masks: Masks | undefined, epochs: number, onProgress?: (p: EpochProgress) => void): Promise<Graph>;
   /** Top-1 accuracy in [0, 1] for classification; −MSE for regression (higher is better either way). */
   score(g: Graph, ds: Dataset): Promise<number>;
   /**

@@ -11,7 +11,7 @@ import { initTraining, type BackendChoice } from './backend.js';
 import { untrainableError, untrainableNodes } from './ir-to-tfjs.js';
 import { toGraph } from './tfjs-to-ir.js';
 import { buildTrainable, disposeTrainable, setMasks, type OptimizerKind, type Trainable } from './trainable.js';
-import { evaluate, predict, train, type LearningRateSchedule, type LossKind, type Teacher, type TrainData } from './train.js';
+import { evaluate, predict, train, type LossKind, type Teacher, type TrainData } from './train.js';
 import { batchWeightGradients, weightGradients } from './gradients.js';
 
 export interface GraphTrainerOptions {
@@ -42,7 +42,7 @@ export interface GraphTrainerProgress {
 
 export interface GraphTrainer {
   canTrain(g: Graph): { ok: true } | { ok: false; reason: string };
-  fineTune(g: Graph, masks: Map<string, Uint8Array> | undefined, epochs: number, onProgress?: (p: GraphTrainerProgress) => void, options?: { schedule?: LearningRateSchedule }): Promise<Graph>;
+  fineTune(g: Graph, masks: Map<string, Uint8Array> | undefined, epochs: number, onProgress?: (p: GraphTrainerProgress) => void): Promise<Graph>;
   /** Top-1 accuracy for classification; −MSE for regression (one output or loss 'mse'): higher is better. */
   score(g: Graph, ds: Dataset): Promise<number>;
   /** The score and the mean loss in one pass. */
@@ -109,7 +109,7 @@ export function createGraphTrainer(trainSet: TrainData, options: GraphTrainerOpt
       return problems.length === 0 ? { ok: true } : { ok: false, reason: untrainableError(problems).message };
     },
 
-    async fineTune(g, masks, epochs, onProgress, tuneOptions) {
+    async fineTune(g, masks, epochs, onProgress) {
       const soft = await teacherLogits();
       const t = await trainableFor(g);
       setMasks(t, masks ?? new Map());
@@ -122,7 +122,6 @@ export function createGraphTrainer(trainSet: TrainData, options: GraphTrainerOpt
         optimizer: options.optimizer,
         loss: options.loss,
         teacher: soft,
-        schedule: tuneOptions?.schedule,
         seed: (options.seed ?? 0) + round++,
         onBatch: (p) => {
           if (p.batch === 0) sum = seen = 0;

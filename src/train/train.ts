@@ -57,8 +57,6 @@ export interface TrainOptions {
   resetOptimizer?: boolean;
   /** Knowledge distillation (classification): the teacher's logits on every training sample, and how to mix them in. */
   teacher?: Teacher;
-  /** How the learning rate moves over the call's batches (default 'constant'; see learningRateAt). */
-  schedule?: LearningRateSchedule;
   onBatch?: (p: BatchProgress) => void;
   onEpoch?: (p: EpochProgress) => void | Promise<void>;
 }
@@ -181,25 +179,6 @@ export function lossOf(kind: LossKind, out: tf.Tensor2D, target: tf.Tensor2D, su
   return sum ? tf.sum(perSample) : tf.mean(perSample);
 }
 
-/**
- * 'constant': the learning rate throughout. 'cosine': from the learning rate down to zero along half a cosine over the
- * call's batches (batch k of K: lr · ½(1 + cos(πk/K))), so that the weights settle instead of ending on a full-size
- * step: what the long fine-tunes at the end of a search use.
- */
-export type LearningRateSchedule = 'constant' | 'cosine';
-
-/** The learning rate of batch `k` of `total` under `schedule`. */
-export function learningRateAt(schedule: LearningRateSchedule, base: number, k: number, total: number): number {
-  if (schedule === 'constant' || total <= 1) return base;
-  return base * 0.5 * (1 + Math.cos((Math.PI * k) / total));
-}
-
-/** Set the rate the optimizer's next step uses. */
-function setLearningRate(kind: OptimizerKind, opt: tf.Optimizer, learningRate: number): void {
-  (opt as unknown as { learningRate: number }).learningRate = learningRate;
-  if (kind === 'sgd') (opt as tf.SGDOptimizer).setLearningRate(learningRate);
-}
-
 function makeOptimizer(kind: OptimizerKind, learningRate: number): tf.Optimizer {
   return kind === 'adam' ? tf.train.adam(learningRate) : tf.train.sgd(learningRate);
 }
@@ -208,7 +187,8 @@ function makeOptimizer(kind: OptimizerKind, learningRate: number): tf.Optimizer 
 function optimizerFor(t: Trainable, kind: OptimizerKind, learningRate: number, reset: boolean): tf.Optimizer {
   const cur = t.optimizer;
   if (cur && cur.kind === kind && !reset) {
-    setLearningRate(kind, cur.optimizer, learningRate);
+    (cur.optimizer as unknown as { learningRate: number }).learningRate = learningRate;
+    if (kind === 'sgd') (cur.optimizer as tf.SGDOptimizer).setLearningRate(learningRate);
     return cur.optimizer;
   }
   cur?.optimizer.dispose();
@@ -251,9 +231,7 @@ export async function train(t: Trainable, data: TrainData, options: TrainOptions
   if (teacher && (loss === 'mse' || teacher.logits.length !== data.count * t.outputSize)) {
     throw new Error(`distillation needs a classification loss and ${data.count} × ${t.outputSize} teacher logits (got loss ${loss}, ${teacher.logits.length} logits)`);
   }
-  const kind = options.optimizer ?? 'adam';
-  const schedule = options.schedule ?? 'constant';
-  const opt = optimizerFor(t, kind, learningRate, options.resetOptimizer ?? false);
+  const opt = optimizerFor(t, options.optimizer ?? 'adam', learningRate, options.resetOptimizer ?? false);
   const rng = new Random(options.seed ?? trainingRuntime()?.seed ?? 0);
   const order = Array.from({ length: data.count }, (_, i) => i);
   const batches = Math.ceil(data.count / batchSize);
@@ -268,7 +246,6 @@ export async function train(t: Trainable, data: TrainData, options: TrainOptions
       const x = batchInput(t, data, idx);
       const y = batchTargets(t, data, idx, loss);
       const soft = teacher ? { logits: teacherBatch(teacher, idx, t.outputSize), teacher } : undefined;
-      if (schedule !== 'constant') setLearningRate(kind, opt, learningRateAt(schedule, learningRate, epoch * batches + b, epochs * batches));
       const batchLoss = step(t, opt, x, y, loss, soft);
       tf.dispose([x, y, ...(soft ? [soft.logits] : [])]);
       checkBatchLoss(t, batchLoss, { epoch, epochs, batch: b, batches, learningRate });
