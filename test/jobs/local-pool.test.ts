@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startedMarkers } from '../support/job-markers.js';
 import { decodeFromWorker, encodeToWorker } from '../../hw-sim/workers/protocol.js';
 import { LocalRunner } from '../../src/jobs/local-runner.js';
 import { makeJob } from '../../src/jobs/spec.js';
@@ -16,14 +17,6 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ep-jobs-pool-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const runner = (workers: number) => new LocalRunner({ workers, workerArgs: ['--kinds', KINDS] });
-
-function markers(folder: string): { n: number; pid: number }[] {
-  return fs
-    .readdirSync(folder)
-    .map((f) => /^started-(\d+)-(\d+)$/.exec(f))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ n: Number(m[1]), pid: Number(m[2]) }));
-}
 
 describe('local worker pool', () => {
   it('runs the jobs on the workers and returns the outcomes in job-id order', async () => {
@@ -43,13 +36,13 @@ describe('local worker pool', () => {
     let victim: { n: number; pid: number } | undefined;
     while (!victim) {
       await new Promise((r) => setTimeout(r, 50));
-      victim = markers(folder)[0];
+      victim = startedMarkers(folder)[0];
     }
     process.kill(victim.pid, 'SIGKILL');
     const outcomes = await run;
     expect(outcomes.every((o) => o.ok)).toBe(true);
     expect(outcomes).toHaveLength(3);
-    const again = markers(folder).filter((m) => m.n === victim!.n);
+    const again = startedMarkers(folder).filter((m) => m.n === victim!.n);
     expect(again.length).toBe(2);
     expect(again.some((m) => m.pid !== victim!.pid)).toBe(true);
   });

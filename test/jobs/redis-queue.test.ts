@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startedMarkers } from '../support/job-markers.js';
 import { startRedisServer, type RedisServer } from '../../hw-sim/redis/server.js';
 import { UserError } from '../../src/errors.js';
 import { LocalRunner } from '../../src/jobs/local-runner.js';
@@ -40,17 +41,9 @@ async function queueWithWorkers(count: number) {
   return { server, workers, runner };
 }
 
-function markers(folder: string): { n: number; pid: number }[] {
-  return fs
-    .readdirSync(folder)
-    .map((f) => /^started-(\d+)-(\d+)$/.exec(f))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ n: Number(m[1]), pid: Number(m[2]) }));
-}
-
 async function firstMarker(folder: string): Promise<{ n: number; pid: number }> {
   for (;;) {
-    const m = markers(folder)[0];
+    const m = startedMarkers(folder)[0];
     if (m) return m;
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -86,7 +79,7 @@ describe.skipIf(skip)('Redis job queue', () => {
     process.kill(victim.pid, 'SIGKILL');
     const outcomes = await run;
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, true, true]);
-    const runs = markers(folder).filter((m) => m.n === victim.n);
+    const runs = startedMarkers(folder).filter((m) => m.n === victim.n);
     expect(runs.some((m) => m.pid !== victim.pid)).toBe(true);
     await runner.close();
   });
