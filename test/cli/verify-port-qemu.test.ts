@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { qemuArgs, type FirmwareBuild } from '../../hw-sim/index.js';
+import type { FirmwareBuild } from '../../hw-sim/index.js';
+import { startQemuBoard } from '../support/qemu-board.js';
 import { renderFlash } from '../../src/cli/commands/flash.js';
 import { renderVerify } from '../../src/cli/commands/verify.js';
 import { buildTestFirmware } from '../../src/flash/test-firmware.js';
@@ -47,16 +48,7 @@ describe.skipIf(skip)('verify --port on the pty of a QEMU running the flashed fi
     const g = await loadModel(MLP);
     firmware = await buildTestFirmware(g, modelDisplayName(MLP), { target, workDir: path.join(dir, 'flash'), prefix: 'model', optimize: 'O2' });
     // The board, powered on with the firmware in flash: QEMU, started by hand; verify only knows its serial port.
-    qemu = execa('qemu-system-arm', qemuArgs(target, firmware.elf), { timeout: 600_000, reject: false, buffer: false, stdin: 'ignore' });
-    pty = await new Promise<string>((resolve, reject) => {
-      let text = '';
-      qemu.stdout!.on('data', (c: Buffer) => {
-        text += c.toString();
-        const m = /char device redirected to (\/dev\/\S+)/.exec(text);
-        if (m) resolve(m[1]);
-      });
-      void qemu.then(() => reject(new Error('QEMU ended early')));
-    });
+    ({ qemu, pty } = await startQemuBoard(target, firmware.elf, 600_000));
   });
 
   afterAll(async () => {

@@ -1,6 +1,5 @@
 // hw-sim's board paths without a board: the serial session on QEMU's pty (as on /dev/ttyACM0),
 // a firmware that never answers, and large inputs and outputs.
-import { execa } from 'execa';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,10 +11,10 @@ import {
   openHostSession,
   openQemuSession,
   openSerialSession,
-  qemuArgs,
   type FirmwareBuild,
 } from '../../hw-sim/index.js';
 import { UserError } from '../../src/errors.js';
+import { startQemuBoard } from '../support/qemu-board.js';
 import { FAKE, fakeExpected, fakeInputs, f32, processesMentioning, readF32, readU32, target, removeTempDirs, tempDir } from './support.js';
 
 afterAll(removeTempDirs);
@@ -49,17 +48,8 @@ describe('a board on a serial port (QEMU standing in)', () => {
 
   it('speaks the protocol over the port and reports cycles, not instructions', async () => {
     // Started by hand, as a board would be: the session only knows the port.
-    const qemu = execa('qemu-system-arm', qemuArgs(t, build.elf), { timeout: 30_000, reject: false, buffer: false, stdin: 'ignore' });
+    const { qemu, pty } = await startQemuBoard(t, build.elf, 30_000);
     try {
-      const pty = await new Promise<string>((resolve, reject) => {
-        let text = '';
-        qemu.stdout!.on('data', (c: Buffer) => {
-          text += c.toString();
-          const m = /char device redirected to (\/dev\/\S+)/.exec(text);
-          if (m) resolve(m[1]);
-        });
-        void qemu.then(() => reject(new Error('QEMU ended early')));
-      });
       const board = await openSerialSession(pty, { runTimeoutMs: 10_000 });
       expect(board.kind).toBe('serial');
       expect(board.transfer).toBe('uart');
