@@ -41,13 +41,16 @@ export async function measureDense(input: DenseCheckInput, log: (line: string) =
   }
 }
 
-/** One line on the aim: what the dense model measured against its prediction, and the limit the search aimed at. */
-export function aimText(check: DenseCheck, givenLimit: number, aimedLimit: number): string {
+/**
+ * One line on the aim: what the dense model measured against its prediction, and the limit the search aims at (while
+ * it runs) or aimed at (in the reports).
+ */
+export function aimText(check: DenseCheck, givenLimit: number, aimedLimit: number, verb: 'aims' | 'aimed' = 'aims'): string {
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   const { predicted, measured } = check;
   const error = (predicted.instructions / measured.instructions - 1) * 100;
   const what = `the dense model measured ${n(measured.instructions)} instructions, predicted ${n(predicted.instructions)} (${error >= 0 ? '+' : ''}${error.toFixed(1)}%)`;
   return aimedLimit === givenLimit
-    ? `${what}: the search aims at the instruction budget as given (${n(givenLimit)})`
-    : `${what}: the search aims at ${n(aimedLimit)} predicted for the ${n(givenLimit)} budget`;
+    ? `${what}: the search ${verb} at the instruction budget as given (${n(givenLimit)})`
+    : `${what}: the search ${verb} at ${n(aimedLimit)} predicted for the ${n(givenLimit)} budget`;
 }

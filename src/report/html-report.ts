@@ -53,7 +53,7 @@ function trajectoryChart(r: BuildReport, key: BudgetName): string {
 function denseCheckLine(r: BuildReport): string | null {
   const instructions = r.budgets.find((b) => b.name === 'instructions');
   if (!r.denseCheck || !instructions) return null;
-  const text = aimText(r.denseCheck, instructions.limit, r.denseCheck.aimedInstructions).replace('aims', 'aimed');
+  const text = aimText(r.denseCheck, instructions.limit, r.denseCheck.aimedInstructions, 'aimed');
   return displayText(`Before the search, ${text}.`);
 }
 

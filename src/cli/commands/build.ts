@@ -141,7 +141,7 @@ export function renderBuildSummary(r: BuildReport, out: string): string {
     `fine-tuning: ${r.fineTuning.epochs} epochs in all, ${r.fineTuning.keptEpochs} on the deployed model's path`,
   ];
   const instructions = r.budgets.find((b) => b.name === 'instructions');
-  if (r.denseCheck && instructions) lines.push(`before the search, ${aimText(r.denseCheck, instructions.limit, r.denseCheck.aimedInstructions).replace('aims', 'aimed')}`);
+  if (r.denseCheck && instructions) lines.push(`before the search, ${aimText(r.denseCheck, instructions.limit, r.denseCheck.aimedInstructions, 'aimed')}`);
   if (r.quantization) lines.push(`int8: ${quantizationText(r.quantization)}; the search priced ${r.quantization.search.costs}, and judged accuracy on ${r.quantization.search.accuracy}`);
   if (r.verification) {
     lines.push(`verified on ${r.verification.runOn} (${r.verification.vectors} test vectors): ${r.verification.passed ? 'outputs match the interpreter' : 'OUTPUTS DIFFER'} · ${r.verification.instructions?.toLocaleString('en-US') ?? '-'} instructions → ${r.verification.estimatedMs?.toFixed(3) ?? '-'} ms (estimate) · precision: ${terminalText(r.verification.precision.reason)}`);
