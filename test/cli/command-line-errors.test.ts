@@ -85,4 +85,18 @@ describe("commander's own errors", () => {
       expect(r.stderr).not.toContain('\n');
     }
   });
+  it('loads each command only when asked, yet the overview, `help <command>` and a misspelt name still know them all', async () => {
+    const overview = await runCli(['--help']);
+    expect(overview.exitCode).toBe(0);
+    const listed = [...overview.stdout.matchAll(/^  ([a-z]+) /gm)].map((m) => m[1]);
+    expect(listed).toEqual(['inspect', 'targets', 'compile', 'verify', 'flash', 'eval', 'train', 'prune', 'quantize', 'build', 'calibrate', 'worker', 'help']);
+    const help = await runCli(['help', 'build']);
+    expect(help.stdout).toMatch(/^Usage: edgeprune build /m);
+    expect(help.stdout).toContain('--max-instructions');
+    const misspelt = await runCli(['biuld']);
+    expect(misspelt.exitCode).toBe(2);
+    expect(misspelt.stderr).toContain('Did you mean build?');
+    const version = await runCli(['--version']);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
 });
