@@ -22,6 +22,7 @@ import {
   type LinkerMap,
   type SizeTriple,
 } from './sizes.js';
+import { objectCacheKey, restoreCachedObject, storeCachedObject } from './object-cache.js';
 import { armGcc, armSize, hostCc, NEWLIB_PACKAGE, runLimited, runTool, type Tool, type ToolOptions } from './tools.js';
 
 /** The harness's C sources and templates. */
@@ -86,6 +87,8 @@ export interface FirmwareBuild {
   /** Bytes in the linked image by owner, from the linker map: each model name, 'harness', 'extra'
    * (opts.sources) and 'libraries' (newlib's libc/libm and libgcc, pulled in by whoever calls them). */
   linkedSizes: Record<string, SizeTriple>;
+  /** Objects taken from the object cache instead of compiled (the harness's own sources: object-cache.ts). */
+  cachedObjects: number;
   durationMs: number;
 }
 
@@ -222,15 +225,27 @@ interface Unit {
   /** Who the object belongs to in linkedSizes. */
   owner: string;
   extraFlags: string[];
+  /** The files it may include, when they are all known (the harness's own sources): its object may come from the cache. */
+  cacheHeaders?: string[];
+}
+
+/**
+ * The headers the harness's own sources include (harness.h, and <stdint.h> from the compiler), when no -I folder can
+ * stand in for one of them: then their objects may come from the object cache.
+ */
+function harnessHeaders(opts: CommonBuildOptions): string[] | undefined {
+  const shadowed = (opts.includeDirs ?? []).some((d) => fs.existsSync(path.join(d, 'stdint.h')) || fs.existsSync(path.join(d, 'harness.h')));
+  return shadowed ? undefined : fs.readdirSync(FIRMWARE_DIR).filter((f) => f.endsWith('.h')).map((f) => path.join(FIRMWARE_DIR, f));
 }
 
 function planUnits(opts: CommonBuildOptions, harnessSources: string[], objDir: string): Unit[] {
   const units: Unit[] = [];
-  const add = (source: string, owner: string, extraFlags: string[] = []): void => {
+  const add = (source: string, owner: string, extraFlags: string[] = [], cacheHeaders?: string[]): void => {
     const base = path.basename(source, '.c').replace(/[^A-Za-z0-9_.-]/g, '_');
-    units.push({ source, object: path.join(objDir, `${units.length}-${base}.o`), owner, extraFlags });
+    units.push({ source, object: path.join(objDir, `${units.length}-${base}.o`), owner, extraFlags, cacheHeaders });
   };
-  for (const s of harnessSources) add(s, 'harness', ['-I', FIRMWARE_DIR]);
+  const headers = harnessHeaders(opts);
+  for (const s of harnessSources) add(s, 'harness', ['-I', FIRMWARE_DIR], path.dirname(s) === FIRMWARE_DIR ? headers : undefined);
   for (const m of opts.models) for (const s of librarySources(m)) add(s, m.name);
   for (const s of opts.sources ?? []) add(path.resolve(s), 'extra');
   return units;
@@ -244,11 +259,18 @@ function includeFlags(dirs: string[] = []): string[] {
   return dirs.flatMap((d) => ['-I', path.resolve(d)]);
 }
 
-async function compileAll(compiler: Tool, units: Unit[], flags: string[], opts: CommonBuildOptions, what: string): Promise<void> {
+/** Compile every unit (or take its object from the cache): how many came from the cache. */
+async function compileAll(compiler: Tool, units: Unit[], flags: string[], opts: CommonBuildOptions, what: string): Promise<number> {
+  let cached = 0;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const jobs = opts.jobs ?? Math.max(1, os.availableParallelism());
   await runLimited(
     units.map((u) => async () => {
+      const key = u.cacheHeaders ? objectCacheKey(compiler.command, [...flags, ...u.extraFlags], u.source, u.cacheHeaders) : null;
+      if (key && restoreCachedObject(key, u.object)) {
+        cached++;
+        return;
+      }
       const r = await runTool(compiler, [...flags, ...u.extraFlags, '-c', u.source, '-o', u.object], {
         timeoutMs,
         what: `compiling ${u.source}`,
@@ -256,9 +278,11 @@ async function compileAll(compiler: Tool, units: Unit[], flags: string[], opts: 
       if (r.exitCode !== 0) {
         throw new BuildError(`compiling ${u.source} for ${what} failed`, r.stderr);
       }
+      if (key) storeCachedObject(key, u.object);
     }),
     jobs,
   );
+  return cached;
 }
 
 // ---- newlib check ----
@@ -384,7 +408,7 @@ export async function buildFirmware(opts: FirmwareOptions): Promise<FirmwareBuil
     ...defineFlags(opts.defines),
     ...includeFlags(opts.includeDirs),
   ];
-  await compileAll(gcc, units, flags, opts, target.name);
+  const cachedObjects = await compileAll(gcc, units, flags, opts, target.name);
 
   const elf = path.join(workDir, 'firmware.elf');
   const mapFile = path.join(workDir, 'firmware.map');
@@ -434,6 +458,7 @@ export async function buildFirmware(opts: FirmwareOptions): Promise<FirmwareBuil
     ramBytes: sections.data + sections.bss,
     objectSizes: bySource,
     linkedSizes: groupLinkedSizes(map, units),
+    cachedObjects,
     durationMs: Date.now() - started,
   };
 }
