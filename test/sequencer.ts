@@ -7,27 +7,31 @@ import path from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Seconds per file in a full `vitest run` on the 2-core machine under load (vitest's JSON report, cff7e3b; about twice
- * the idle figures: only their order matters), the files above 30 s; c-backend's from a run without the conformance cache.
+ * Seconds per file in a full `vitest run` of a fresh clone on the idle 2-core machine (e94cf27, vitest's per-file
+ * durations), the files above 12 s; only their order matters.
  */
 export const SECONDS: Record<string, number> = {
-  'test/cli/fpga-verify.test.ts': 386, 'test/cli/build-fpga.test.ts': 382, 'test/cost/fpga-cost.test.ts': 377,
-  'test/cli/build-int8.test.ts': 255, 'test/cli/build.test.ts': 248, 'test/c-kernels/cross-compile.test.ts': 190,
-  'test/cost/fpga-cost-xc7.test.ts': 162, 'test/security/bad-numbers.test.ts': 138,
-  'test/c-kernels/int8-qemu.test.ts': 125, 'test/cli/tfjs-model.test.ts': 124, 'test/cli/verify.test.ts': 120,
-  'test/cli/int8.test.ts': 114, 'test/cli/argmax-accuracy.test.ts': 107, 'test/cli/quantize-qat.test.ts': 102,
-  'test/cost/targets-smoke.test.ts': 92, 'test/cli/exporter-styles-verify.test.ts': 91,
-  'test/cli/quantize.test.ts': 87, 'test/cost/accuracy.test.ts': 87, 'test/cli/fpga-verify-port.test.ts': 85,
-  'test/cli/verify-argmax.test.ts': 85, 'test/verilog/dense-rf1-synthesis.test.ts': 85,
-  'test/train/training.test.ts': 80, 'test/security/cleanup.test.ts': 74, 'test/cli/fpga-compile.test.ts': 73,
-  'test/verilog/conv-stream-synthesis.test.ts': 72, 'test/cli/train-prune.test.ts': 71,
-  'test/c-kernels/int8-sparse-qemu.test.ts': 70, 'test/cli/verify-int8-residual.test.ts': 70,
-  'test/cli/verify-trace.test.ts': 70, 'test/security/hostile-names.test.ts': 69,
-  'test/conformance/c-backend.test.ts': 65, 'test/build/measured-over-budget.test.ts': 63,
-  'test/cost/accuracy-int8.test.ts': 63, 'test/c-kernels/int8-sparse-kernels.test.ts': 55,
-  'test/cost/calibrate.test.ts': 52, 'test/quant/qat.test.ts': 52, 'test/cli/fpga-compile-cnn.test.ts': 50,
-  'test/cli/hls.test.ts': 43, 'test/c-kernels/int8-per-tensor-qemu.test.ts': 39, 'test/cli/npy-data.test.ts': 37,
-  'test/verilog/place-ice40.test.ts': 34, 'test/c-kernels/int8-kernels.test.ts': 33,
+  'test/cli/build-recovery.test.ts': 113, 'test/cli/build-int8.test.ts': 94,
+  'test/conformance/c-backend.test.ts': 68, 'test/c-kernels/cross-compile.test.ts': 66, 'test/cli/int8.test.ts': 66,
+  'test/cli/build.test.ts': 62, 'test/cli/build-fpga.test.ts': 61, 'test/security/cleanup.test.ts': 56,
+  'test/c-kernels/int8-qemu.test.ts': 52, 'test/security/bad-numbers.test.ts': 52,
+  'test/cost/fpga-cost-xc7.test.ts': 50, 'test/cli/train-prune.test.ts': 47, 'test/cli/fpga-verify.test.ts': 43,
+  'test/security/hostile-names.test.ts': 40, 'test/cli/tfjs-model.test.ts': 38,
+  'test/cli/fpga-verify-port.test.ts': 35, 'test/cli/verify.test.ts': 35,
+  'test/c-kernels/int8-sparse-qemu.test.ts': 32, 'test/c-kernels/int8-kernels.test.ts': 30,
+  'test/cli/quantize-qat.test.ts': 27, 'test/build/measured-over-budget.test.ts': 27,
+  'test/cli/quantize.test.ts': 26, 'test/cli/c-library.test.ts': 24, 'test/cli/exporter-styles-verify.test.ts': 24,
+  'test/cost/calibrate.test.ts': 24, 'test/cost/accuracy.test.ts': 23, 'test/cost/calibrate-jobs.test.ts': 23,
+  'test/jobs/redis-queue.test.ts': 21, 'test/verilog/conv-stream-synthesis.test.ts': 21,
+  'test/cli/fpga-compile-cnn.test.ts': 21, 'test/cost/accuracy-int8.test.ts': 20, 'test/cli/inspect.test.ts': 20,
+  'test/hls/hls-models.test.ts': 19, 'test/emit/compile-c.test.ts': 19, 'test/cli/argmax-accuracy.test.ts': 18,
+  'test/cli/fpga-compile.test.ts': 18, 'test/c-kernels/int8-sparse-kernels.test.ts': 17,
+  'test/cli/verify-trace.test.ts': 17, 'test/verilog/dense-rf1-synthesis.test.ts': 17, 'test/cli/hls.test.ts': 17,
+  'test/train/training.test.ts': 16, 'test/cli/verify-argmax.test.ts': 16, 'test/cost/fpga-cost.test.ts': 15,
+  'test/quant/qat.test.ts': 15, 'test/cli/verify-int8-residual.test.ts': 15, 'test/cli/package-install.test.ts': 15,
+  'test/cost/targets-smoke.test.ts': 14, 'test/cli/idx-train.test.ts': 14, 'test/cli/npy-data.test.ts': 13,
+  'test/c-kernels/sparse-qemu.test.ts': 13, 'test/cli/command-line-errors.test.ts': 13,
+  'test/hw-sim/qemu.test.ts': 13
 };
 
 export class SlowFirstSequencer extends BaseSequencer {
