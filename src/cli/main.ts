@@ -17,6 +17,7 @@ import { registerTrain } from './commands/train.js';
 import { registerVerify } from './commands/verify.js';
 import { registerFlash } from './commands/flash.js';
 import { registerWorker } from './commands/worker.js';
+import { registerSweep } from './commands/sweep.js';
 import { sweepStaleTempDirs } from '../util/temp-dir.js';
 import { commanderErrorText, reportError } from './report-error.js';
 
@@ -41,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   registerQuantize(program);
   registerBuild(program);
   registerCalibrate(program);
+  registerSweep(program);
   registerWorker(program);
   for (const cmd of program.commands) cmd.exitOverride().option('--debug', 'print stack traces for errors');
   try {

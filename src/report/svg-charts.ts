@@ -5,7 +5,8 @@ import { htmlText } from '../util/escape.js';
 export interface Series {
   label: string;
   color: string;
-  points: { x: number; y: number; label?: string }[];
+  /** `faded`: drawn dimmed (e.g. a point another dominates). */
+  points: { x: number; y: number; label?: string; faded?: boolean }[];
   /** Draw the points as rings (e.g. the dense model, where the trajectory starts). */
   hollow?: boolean;
   /** Points only, not joined. */
@@ -54,16 +55,40 @@ function fmt(v: number): string {
   return Number.isInteger(v) ? String(v) : String(+v.toFixed(2));
 }
 
-/** The legend: one swatch and label per entry, in a row under the title. */
-function legend(entries: { label: string; color: string; hollow?: boolean }[]): string {
+/** Rows of the legend below the first. */
+const LEGEND_ROW = 16;
+
+type LegendEntry = { label: string; color: string; hollow?: boolean };
+
+/** Each entry's place: in a row under the title, wrapping to more rows when the row is full. */
+function legendLayout(entries: LegendEntry[]): { e: LegendEntry; x: number; row: number }[] {
   let x = PAD.left;
+  let row = 0;
   return entries.map((e) => {
+    const width = 30 + 6.5 * e.label.length;
+    if (x > PAD.left && x + width - 12 > W - PAD.right) {
+      x = PAD.left;
+      row++;
+    }
+    const place = { e, x, row };
+    x += width;
+    return place;
+  });
+}
+
+/** The rows the legend takes. */
+function legendRows(entries: LegendEntry[]): number {
+  return entries.length === 0 ? 1 : Math.max(...legendLayout(entries).map((p) => p.row)) + 1;
+}
+
+/** The legend: one swatch and label per entry, in rows under the title. */
+function legend(entries: LegendEntry[]): string {
+  return legendLayout(entries).map(({ e, x, row }) => {
+    const y = LEGEND_Y + row * LEGEND_ROW;
     const swatch = e.hollow
-      ? `<circle cx="${x + 6}" cy="${LEGEND_Y - 4}" r="5" fill="#fff" stroke="${e.color}" stroke-width="2"/>`
-      : `<rect x="${x}" y="${LEGEND_Y - 10}" width="12" height="12" fill="${e.color}"/>`;
-    const out = `${swatch}<text x="${x + 18}" y="${LEGEND_Y}">${escape(e.label)}</text>`;
-    x += 30 + 6.5 * e.label.length;
-    return out;
+      ? `<circle cx="${x + 6}" cy="${y - 4}" r="5" fill="#fff" stroke="${e.color}" stroke-width="2"/>`
+      : `<rect x="${x}" y="${y - 10}" width="12" height="12" fill="${e.color}"/>`;
+    return `${swatch}<text x="${x + 18}" y="${y}">${escape(e.label)}</text>`;
   }).join('');
 }
 
@@ -79,7 +104,9 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
   const xa = niceAxis(Math.min(...xs), Math.max(...xs));
   const ya = niceAxis(Math.min(...ys), Math.max(...ys));
   const sx = (x: number) => PAD.left + ((x - xa.lo) / (xa.hi - xa.lo)) * (W - PAD.left - PAD.right);
-  const sy = (y: number) => H - PAD.bottom - ((y - ya.lo) / (ya.hi - ya.lo)) * (H - PAD.top - PAD.bottom);
+  // A legend of more rows moves the top of the plot down.
+  const top = PAD.top + (legendRows(series) - 1) * LEGEND_ROW;
+  const sy = (y: number) => H - PAD.bottom - ((y - ya.lo) / (ya.hi - ya.lo)) * (H - top - PAD.bottom);
   const parts: string[] = [];
   parts.push(`<text x="${W / 2}" y="14" text-anchor="middle" font-weight="bold">${escape(title)}</text>`);
   for (const t of xa.ticks) parts.push(`<line x1="${sx(t).toFixed(1)}" y1="${H - PAD.bottom}" x2="${sx(t).toFixed(1)}" y2="${H - PAD.bottom + 5}" stroke="#444"/><text x="${sx(t).toFixed(1)}" y="${H - PAD.bottom + 18}" text-anchor="middle">${fmt(t)}</text>`);
@@ -90,7 +117,7 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
   for (const m of markers) {
     const x = sx(m.x);
     const right = x < (PAD.left + W - PAD.right) / 2;
-    parts.push(`<line x1="${x.toFixed(1)}" y1="${PAD.top}" x2="${x.toFixed(1)}" y2="${H - PAD.bottom}" stroke="#d62728" stroke-dasharray="5,4"/><text x="${(right ? x + 4 : x - 4).toFixed(1)}" y="${PAD.top + 12}" text-anchor="${right ? 'start' : 'end'}" fill="#d62728">${escape(m.label)}</text>`);
+    parts.push(`<line x1="${x.toFixed(1)}" y1="${top}" x2="${x.toFixed(1)}" y2="${H - PAD.bottom}" stroke="#d62728" stroke-dasharray="5,4"/><text x="${(right ? x + 4 : x - 4).toFixed(1)}" y="${top + 12}" text-anchor="${right ? 'start' : 'end'}" fill="#d62728">${escape(m.label)}</text>`);
   }
   for (const s of series) {
     const line = s.start ? [s.start, ...s.points] : s.points;
@@ -99,7 +126,7 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
       parts.push(`<path d="${path}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
     }
     const paint = s.hollow ? `r="5" fill="#fff" stroke="${s.color}" stroke-width="2"` : `r="4" fill="${s.color}"`;
-    for (const p of s.points) parts.push(`<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" ${paint}><title>${escape(p.label ?? `${fmt(p.x)}, ${fmt(p.y)}`)}</title></circle>`);
+    for (const p of s.points) parts.push(`<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" ${paint}${p.faded ? ' opacity="0.25"' : ''}><title>${escape(p.label ?? `${fmt(p.x)}, ${fmt(p.y)}`)}</title></circle>`);
   }
   parts.push(legend(series));
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="11">${parts.join('')}</svg>`;
