@@ -35,6 +35,19 @@ describe('lineChart', () => {
     expect(lineChart('t', 'x', 'y', [{ label: 's', color: '#000', points: [{ x: 0, y: 0 }, { x: 10, y: 1 }] }], [{ x: 9, label: 'budget' }])).toContain('text-anchor="end" fill="#d62728">budget</text>');
     for (const m of left.matchAll(/<rect x="[\d.]+" y="([\d.]+)" width="12" height="12"/g)) expect(Number(m[1]) + 12).toBeLessThan(48);
   });
+
+  it('wraps a legend too wide for one row onto a second, moving the plot down, and dims faded points', () => {
+    const names = ['lm3s6965', 'mps2-an386', 'mps2-an500', 'nrf52840', 'stm32f405', 'stm32f446', 'stm32h743'];
+    const svg = lineChart('t', 'x', 'y', names.map((label, i) => ({ label, color: '#000', noLine: true, points: [{ x: i, y: 90 + i, faded: i < 3 }] })));
+    const swatches = [...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="12" height="12"/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
+    expect(new Set(swatches.map((s) => s.y)).size).toBe(2);
+    // Every label ends inside the chart (640 wide; about 6.5 px a character).
+    for (const [i, s] of swatches.entries()) expect(s.x + 18 + 6.5 * names[i].length).toBeLessThanOrEqual(640);
+    // The top of the plot (the highest point) sits below the second row.
+    const tops = [...svg.matchAll(/<circle cx="[\d.]+" cy="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(Math.min(...tops)).toBeGreaterThan(Math.max(...swatches.map((s) => s.y)) + 12);
+    expect(svg.match(/opacity="0.25"/g)).toHaveLength(3);
+  });
 });
 
 describe('barChart', () => {
