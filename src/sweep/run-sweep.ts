@@ -23,6 +23,7 @@ import { compareStrings } from '../util/compare.js';
 import { writeDirAtomically } from '../util/write-dir.js';
 import { budgetName, budgetText, reusableResult, sweepCombinations, sweepWaves, type Combination, type MetResult, type SweepBudget } from './combinations.js';
 import { fileSha256, sweepBuildJob, withoutUndefined, type SweepBuildFlags, type SweepBuildResult } from './sweep-build-kind.js';
+import { prepareSweepOutput, type SweepOutputOptions } from './sweep-output.js';
 import { CHEAPEST_RULE, cheapestPerBudget, type SweepEntry, type SweepReport } from './sweep-report.js';
 
 export interface SweepInput {
@@ -34,6 +35,8 @@ export interface SweepInput {
   /** --precision; undefined: each target's default (build's choice). */
   precisions?: Precision[];
   flags: SweepBuildFlags;
+  /** --resume, --force: how the output folder is made (after the model, the data and the precisions are checked). */
+  output: Omit<SweepOutputOptions, 'inputs'>;
 }
 
 /** A result as kept in jobs/<id>.json: without the files, which are written under builds/<name>/. */
@@ -86,6 +89,7 @@ export async function runSweep(input: SweepInput, runner: JobRunner, log: (line:
     if (!predicted.has(key)) predicted.set(key, await predictDense(g, c.target, c.precision, data, input.flags));
   }
   const denseMeets = (c: Combination) => allHold(c.budgets, predicted.get(`${c.target.name}/${c.precision}`)!);
+  prepareSweepOutput(input.out, { ...input.output, inputs: [input.model, input.data] });
   const model = { path: path.resolve(input.model), sha256: fileSha256(input.model) };
   const dataFile = { path: path.resolve(input.data), sha256: fileSha256(input.data) };
 

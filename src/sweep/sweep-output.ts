@@ -14,17 +14,24 @@ export interface SweepOutputOptions {
   inputs: string[];
 }
 
-export function prepareSweepOutput(out: string, o: SweepOutputOptions): void {
+/** Refuse, before any work, an output folder the sweep may not use; true when it goes on with an earlier sweep there. */
+export function checkSweepOutput(out: string, o: SweepOutputOptions): boolean {
   if (o.resume && o.force) throw new UserError('--resume and --force exclude each other', '--resume goes on with the sweep in --out; --force starts it again from nothing');
   const nonEmpty = fs.existsSync(out) && fs.statSync(out).isDirectory() && fs.readdirSync(out).length > 0;
   if (o.resume && nonEmpty) {
     refuseProtectedOutput(out, o.inputs);
     if (!fs.existsSync(path.join(out, OUTPUT_MARKER))) throw new UserError(`--resume: '${out}' was not written by edgeprune (it has no ${OUTPUT_MARKER} file)`, 'give --resume the --out folder of an earlier sweep');
-    return;
+    return true;
   }
   if (!o.resume && nonEmpty && !o.force) throw new UserError(`output directory '${out}' exists and is not empty`, 'pass --resume to go on with the sweep in it, --force to start it again, or choose another --out');
   checkOutputDir(out, { force: o.force, inputs: o.inputs });
-  if (nonEmpty) fs.rmSync(out, { recursive: true, force: true });
+  return false;
+}
+
+/** Make the output folder once the sweep's own checks passed: kept (--resume), or new (emptied with --force). */
+export function prepareSweepOutput(out: string, o: SweepOutputOptions): void {
+  if (checkSweepOutput(out, o)) return;
+  if (fs.existsSync(out)) fs.rmSync(out, { recursive: true, force: true });
   fs.mkdirSync(out, { recursive: true });
   writeOutputMarker(out);
 }

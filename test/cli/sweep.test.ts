@@ -92,6 +92,23 @@ describe.skipIf(skip)('edgeprune sweep', () => {
     expect(withoutWallTimes(one)).toBe(withoutWallTimes(out));
   }, 900_000);
 
+  it('refuses bad flags and data with one clear line, exit 2, no output folder', async () => {
+    const out = path.join(dir, 'bad');
+    const cases: [string[], RegExp][] = [
+      [['--data', DIGITS, '--targets', 'stm32f405'], /no budget given/],
+      [['--data', DIGITS, '--targets', 'xc7a35t', '--latency-ms', '1,1'], /--latency-ms '1,1' lists a value twice/],
+      // Found after the model is loaded: the output folder is made only once the inputs are checked.
+      [['--data', path.join(dir, 'missing.csv'), '--targets', 'stm32f405', '--latency-ms', '1'], /missing\.csv/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(['sweep', model, ...args, '--out', out]);
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(fs.existsSync(out), args.join(' ')).toBe(false);
+    }
+  });
+
   it('gives the same bytes through a Redis queue served by two edgeprune worker processes', async () => {
     server = await startRedisServer();
     for (let i = 0; i < 2; i++) workers.push(execa(process.execPath, [BIN, 'worker', '--queue', server.url], { reject: false, stdin: 'ignore', timeout: 900_000 }));

@@ -10,7 +10,7 @@ import { renderSweepHtml } from '../../report/sweep-html.js';
 import { budgetGrid, type BudgetLists } from '../../sweep/combinations.js';
 import { runSweep } from '../../sweep/run-sweep.js';
 import { cheapestSummary, sweepJson } from '../../sweep/sweep-report.js';
-import { prepareSweepOutput, writeFileAtomically } from '../../sweep/sweep-output.js';
+import { checkSweepOutput, writeFileAtomically } from '../../sweep/sweep-output.js';
 import { withoutUndefined, type SweepBuildFlags } from '../../sweep/sweep-build-kind.js';
 import { findMcuTarget, listMcuTargets } from '../../targets/load-targets.js';
 import { parsePrecision } from '../../targets/precision.js';
@@ -90,11 +90,12 @@ export function registerSweep(program: Command): void {
     const lists: BudgetLists = { latencyMs: o.latencyMs, maxInstructions: o.maxInstructions, ramKb: o.ramKb, flashKb: o.flashKb };
     if (!Object.values(lists).some((l) => l !== undefined)) throw new UserError('no budget given', 'give --latency-ms or --max-instructions, and/or --ram-kb, --flash-kb (comma-separated lists)');
     checkInt8Flags(o, o.precision?.includes('int8') || (!o.precision && targets.some((t) => !t.fpu)) ? 'int8' : 'float32');
+    const output = { resume: o.resume, force: o.force };
+    checkSweepOutput(o.out, { ...output, inputs: [file, o.data] }); // before any work; made once the model and data are checked
     const log = (line: string): void => void process.stderr.write(`${terminalText(line)}\n`);
     const runner = runnerFromOptions(o, log);
     try {
-      prepareSweepOutput(o.out, { resume: o.resume, force: o.force, inputs: [file, o.data] });
-      const { report, jobsRun, jobsResumed } = await runSweep({ model: file, data: o.data, out: o.out, targets, budgets: budgetGrid(lists), precisions: o.precision, flags: buildFlags(o) }, runner, log);
+      const { report, jobsRun, jobsResumed } = await runSweep({ model: file, data: o.data, out: o.out, targets, budgets: budgetGrid(lists), precisions: o.precision, flags: buildFlags(o), output }, runner, log);
       writeFileAtomically(o.out, 'sweep.json', sweepJson(report));
       writeFileAtomically(o.out, 'sweep.html', renderSweepHtml(report));
       const failed = report.combinations.filter((c) => c.status === 'failed');
