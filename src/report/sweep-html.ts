@@ -51,7 +51,7 @@ function cell(text: string, numeric = false): string {
 function entryRow(e: SweepEntry): string {
   const m = e.measured;
   const result = e.status === 'failed' ? 'job failed' : e.met ? 'met' : 'not met';
-  const how = e.status === 'reused' ? `reuses ${e.reusedFrom}` : e.status === 'failed' ? `error: ${e.error}` : e.search === 'searched' ? `searched (${e.iterations} steps)` : 'dense model meets it (no search)';
+  const how = e.status === 'reused' ? `reuses ${e.reusedFrom}` : e.status === 'failed' ? `error: ${e.error}` : e.search === 'searched' ? `searched (${e.iterations} step${e.iterations === 1 ? '' : 's'})` : 'dense model meets it (no search)';
   const notes = [...e.failed, ...e.smallestReached.map((s) => `smallest ${s.budget} reached: ${count(s.cost)} predicted (limit ${count(s.limit)}; ${s.description})`)];
   const link = e.output ? `<a href="${htmlText(`${e.output.split('/').map(encodeURIComponent).join('/')}/report.html`)}">report</a>` : '';
   return `<tr class="${e.status === 'failed' ? 'failed' : e.met ? 'met' : 'unmet'}">${[
