@@ -49,6 +49,19 @@ export function niceAxis(min: number, max: number, count = 5): { lo: number; hi:
   return { lo, hi, ticks };
 }
 
+/**
+ * A logarithmic axis (positive values spanning decades): from the power of ten at or below the smallest value to the
+ * one at or above the largest, ticks at 1, 2 and 5 times each power of ten.
+ */
+export function logAxis(min: number, max: number): { lo: number; hi: number; ticks: number[] } {
+  if (!(min > 0)) throw new Error(`a logarithmic axis needs positive values, got ${min}`);
+  const first = Math.floor(Math.log10(min) + 1e-9);
+  const last = Math.max(first + 1, Math.ceil(Math.log10(max) - 1e-9));
+  const ticks: number[] = [];
+  for (let d = first; d <= last; d++) for (const m of [1, 2, 5]) if (d < last || m === 1) ticks.push(+(m * 10 ** d).toPrecision(12));
+  return { lo: ticks[0], hi: ticks[ticks.length - 1], ticks };
+}
+
 function fmt(v: number): string {
   if (Math.abs(v) >= 1e6) return `${(v / 1e6).toFixed(2)}M`;
   if (Math.abs(v) >= 1e4) return `${(v / 1e3).toFixed(0)}k`;
@@ -97,13 +110,14 @@ function legend(entries: LegendEntry[]): string {
  * both axes end on ticks, the legend sits above the plot, and a marker's label goes on the side of its line with
  * more room.
  */
-export function lineChart(title: string, xLabel: string, yLabel: string, series: Series[], markers: { x: number; label: string }[] = []): string {
+export function lineChart(title: string, xLabel: string, yLabel: string, series: Series[], markers: { x: number; label: string }[] = [], options: { logX?: boolean } = {}): string {
   const all = series.flatMap((s) => (s.start ? [s.start, ...s.points] : s.points));
   const xs = [...all.map((p) => p.x), ...markers.map((m) => m.x)];
   const ys = all.map((p) => p.y);
-  const xa = niceAxis(Math.min(...xs), Math.max(...xs));
+  const xa = options.logX ? logAxis(Math.min(...xs), Math.max(...xs)) : niceAxis(Math.min(...xs), Math.max(...xs));
   const ya = niceAxis(Math.min(...ys), Math.max(...ys));
-  const sx = (x: number) => PAD.left + ((x - xa.lo) / (xa.hi - xa.lo)) * (W - PAD.left - PAD.right);
+  const along = options.logX ? Math.log10 : (x: number) => x;
+  const sx = (x: number) => PAD.left + ((along(x) - along(xa.lo)) / (along(xa.hi) - along(xa.lo))) * (W - PAD.left - PAD.right);
   // A legend of more rows moves the top of the plot down.
   const top = PAD.top + (legendRows(series) - 1) * LEGEND_ROW;
   const sy = (y: number) => H - PAD.bottom - ((y - ya.lo) / (ya.hi - ya.lo)) * (H - top - PAD.bottom);

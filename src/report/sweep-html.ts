@@ -10,6 +10,9 @@ import { lineChart, type Series } from './svg-charts.js';
 
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
 
+/** Costs spanning this factor or more are plotted on a logarithmic axis. */
+const LOG_AXIS_SPAN = 10;
+
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 const count = (x: number) => Math.round(x).toLocaleString('en-US');
 const kib = (x: number) => `${(x / 1024).toFixed(1)} KiB`;
@@ -41,7 +44,10 @@ export function paretoChart(r: SweepReport, axis: Axis): string {
       label: `${e.name}: ${pct(e.accuracy!.final)}, ${axis.show(axis.cost(e)!)}${e.met ? '' : ' (budget not met)'}${dominated[k] ? ' (dominated)' : ''}`,
     }] : [])),
   })).filter((s) => s.points.length > 0);
-  return lineChart(axis.title, axis.label, 'test accuracy (%)', series);
+  // Boards an order of magnitude apart (a soft-float core beside a fast one) get a logarithmic axis.
+  const costs = points.map((e) => axis.cost(e)!);
+  const logX = Math.min(...costs) > 0 && Math.max(...costs) / Math.min(...costs) >= LOG_AXIS_SPAN;
+  return lineChart(logX ? `${axis.title} (logarithmic)` : axis.title, axis.label, 'test accuracy (%)', series, [], { logX });
 }
 
 function cell(text: string, numeric = false): string {
