@@ -26,6 +26,7 @@ const COMMANDS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ['quantize', async () => (await import('./commands/quantize.js')).registerQuantize],
   ['build', async () => (await import('./commands/build.js')).registerBuild],
   ['calibrate', async () => (await import('./commands/calibrate.js')).registerCalibrate],
+  ['sweep', async () => (await import('./commands/sweep.js')).registerSweep],
   ['worker', async () => (await import('./commands/worker.js')).registerWorker],
 ];
 

@@ -5,7 +5,8 @@ import { htmlText } from '../util/escape.js';
 export interface Series {
   label: string;
   color: string;
-  points: { x: number; y: number; label?: string }[];
+  /** `faded`: drawn dimmed (e.g. a point another dominates). */
+  points: { x: number; y: number; label?: string; faded?: boolean }[];
   /** Draw the points as rings (e.g. the dense model, where the trajectory starts). */
   hollow?: boolean;
   /** Points only, not joined. */
@@ -48,22 +49,59 @@ export function niceAxis(min: number, max: number, count = 5): { lo: number; hi:
   return { lo, hi, ticks };
 }
 
+/**
+ * A logarithmic axis (positive values spanning decades): from the power of ten at or below the smallest value to the
+ * one at or above the largest, ticks at 1, 2 and 5 times each power of ten.
+ */
+export function logAxis(min: number, max: number): { lo: number; hi: number; ticks: number[] } {
+  if (!(min > 0)) throw new Error(`a logarithmic axis needs positive values, got ${min}`);
+  const first = Math.floor(Math.log10(min) + 1e-9);
+  const last = Math.max(first + 1, Math.ceil(Math.log10(max) - 1e-9));
+  const ticks: number[] = [];
+  for (let d = first; d <= last; d++) for (const m of [1, 2, 5]) if (d < last || m === 1) ticks.push(+(m * 10 ** d).toPrecision(12));
+  return { lo: ticks[0], hi: ticks[ticks.length - 1], ticks };
+}
+
 function fmt(v: number): string {
   if (Math.abs(v) >= 1e6) return `${(v / 1e6).toFixed(2)}M`;
   if (Math.abs(v) >= 1e4) return `${(v / 1e3).toFixed(0)}k`;
   return Number.isInteger(v) ? String(v) : String(+v.toFixed(2));
 }
 
-/** The legend: one swatch and label per entry, in a row under the title. */
-function legend(entries: { label: string; color: string; hollow?: boolean }[]): string {
+/** Rows of the legend below the first. */
+const LEGEND_ROW = 16;
+
+type LegendEntry = { label: string; color: string; hollow?: boolean };
+
+/** Each entry's place: in a row under the title, wrapping to more rows when the row is full. */
+function legendLayout(entries: LegendEntry[]): { e: LegendEntry; x: number; row: number }[] {
   let x = PAD.left;
+  let row = 0;
   return entries.map((e) => {
+    const width = 30 + 6.5 * e.label.length;
+    if (x > PAD.left && x + width - 12 > W - PAD.right) {
+      x = PAD.left;
+      row++;
+    }
+    const place = { e, x, row };
+    x += width;
+    return place;
+  });
+}
+
+/** The rows the legend takes. */
+function legendRows(entries: LegendEntry[]): number {
+  return entries.length === 0 ? 1 : Math.max(...legendLayout(entries).map((p) => p.row)) + 1;
+}
+
+/** The legend: one swatch and label per entry, in rows under the title. */
+function legend(entries: LegendEntry[]): string {
+  return legendLayout(entries).map(({ e, x, row }) => {
+    const y = LEGEND_Y + row * LEGEND_ROW;
     const swatch = e.hollow
-      ? `<circle cx="${x + 6}" cy="${LEGEND_Y - 4}" r="5" fill="#fff" stroke="${e.color}" stroke-width="2"/>`
-      : `<rect x="${x}" y="${LEGEND_Y - 10}" width="12" height="12" fill="${e.color}"/>`;
-    const out = `${swatch}<text x="${x + 18}" y="${LEGEND_Y}">${escape(e.label)}</text>`;
-    x += 30 + 6.5 * e.label.length;
-    return out;
+      ? `<circle cx="${x + 6}" cy="${y - 4}" r="5" fill="#fff" stroke="${e.color}" stroke-width="2"/>`
+      : `<rect x="${x}" y="${y - 10}" width="12" height="12" fill="${e.color}"/>`;
+    return `${swatch}<text x="${x + 18}" y="${y}">${escape(e.label)}</text>`;
   }).join('');
 }
 
@@ -72,14 +110,17 @@ function legend(entries: { label: string; color: string; hollow?: boolean }[]): 
  * both axes end on ticks, the legend sits above the plot, and a marker's label goes on the side of its line with
  * more room.
  */
-export function lineChart(title: string, xLabel: string, yLabel: string, series: Series[], markers: { x: number; label: string }[] = []): string {
+export function lineChart(title: string, xLabel: string, yLabel: string, series: Series[], markers: { x: number; label: string }[] = [], options: { logX?: boolean } = {}): string {
   const all = series.flatMap((s) => (s.start ? [s.start, ...s.points] : s.points));
   const xs = [...all.map((p) => p.x), ...markers.map((m) => m.x)];
   const ys = all.map((p) => p.y);
-  const xa = niceAxis(Math.min(...xs), Math.max(...xs));
+  const xa = options.logX ? logAxis(Math.min(...xs), Math.max(...xs)) : niceAxis(Math.min(...xs), Math.max(...xs));
   const ya = niceAxis(Math.min(...ys), Math.max(...ys));
-  const sx = (x: number) => PAD.left + ((x - xa.lo) / (xa.hi - xa.lo)) * (W - PAD.left - PAD.right);
-  const sy = (y: number) => H - PAD.bottom - ((y - ya.lo) / (ya.hi - ya.lo)) * (H - PAD.top - PAD.bottom);
+  const along = options.logX ? Math.log10 : (x: number) => x;
+  const sx = (x: number) => PAD.left + ((along(x) - along(xa.lo)) / (along(xa.hi) - along(xa.lo))) * (W - PAD.left - PAD.right);
+  // A legend of more rows moves the top of the plot down.
+  const top = PAD.top + (legendRows(series) - 1) * LEGEND_ROW;
+  const sy = (y: number) => H - PAD.bottom - ((y - ya.lo) / (ya.hi - ya.lo)) * (H - top - PAD.bottom);
   const parts: string[] = [];
   parts.push(`<text x="${W / 2}" y="14" text-anchor="middle" font-weight="bold">${escape(title)}</text>`);
   for (const t of xa.ticks) parts.push(`<line x1="${sx(t).toFixed(1)}" y1="${H - PAD.bottom}" x2="${sx(t).toFixed(1)}" y2="${H - PAD.bottom + 5}" stroke="#444"/><text x="${sx(t).toFixed(1)}" y="${H - PAD.bottom + 18}" text-anchor="middle">${fmt(t)}</text>`);
@@ -90,7 +131,7 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
   for (const m of markers) {
     const x = sx(m.x);
     const right = x < (PAD.left + W - PAD.right) / 2;
-    parts.push(`<line x1="${x.toFixed(1)}" y1="${PAD.top}" x2="${x.toFixed(1)}" y2="${H - PAD.bottom}" stroke="#d62728" stroke-dasharray="5,4"/><text x="${(right ? x + 4 : x - 4).toFixed(1)}" y="${PAD.top + 12}" text-anchor="${right ? 'start' : 'end'}" fill="#d62728">${escape(m.label)}</text>`);
+    parts.push(`<line x1="${x.toFixed(1)}" y1="${top}" x2="${x.toFixed(1)}" y2="${H - PAD.bottom}" stroke="#d62728" stroke-dasharray="5,4"/><text x="${(right ? x + 4 : x - 4).toFixed(1)}" y="${top + 12}" text-anchor="${right ? 'start' : 'end'}" fill="#d62728">${escape(m.label)}</text>`);
   }
   for (const s of series) {
     const line = s.start ? [s.start, ...s.points] : s.points;
@@ -99,7 +140,7 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
       parts.push(`<path d="${path}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
     }
     const paint = s.hollow ? `r="5" fill="#fff" stroke="${s.color}" stroke-width="2"` : `r="4" fill="${s.color}"`;
-    for (const p of s.points) parts.push(`<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" ${paint}><title>${escape(p.label ?? `${fmt(p.x)}, ${fmt(p.y)}`)}</title></circle>`);
+    for (const p of s.points) parts.push(`<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" ${paint}${p.faded ? ' opacity="0.25"' : ''}><title>${escape(p.label ?? `${fmt(p.x)}, ${fmt(p.y)}`)}</title></circle>`);
   }
   parts.push(legend(series));
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="11">${parts.join('')}</svg>`;

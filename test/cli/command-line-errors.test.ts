@@ -89,7 +89,7 @@ describe("commander's own errors", () => {
     const overview = await runCli(['--help']);
     expect(overview.exitCode).toBe(0);
     const listed = [...overview.stdout.matchAll(/^  ([a-z]+) /gm)].map((m) => m[1]);
-    expect(listed).toEqual(['inspect', 'targets', 'compile', 'verify', 'flash', 'eval', 'train', 'prune', 'quantize', 'build', 'calibrate', 'worker', 'help']);
+    expect(listed).toEqual(['inspect', 'targets', 'compile', 'verify', 'flash', 'eval', 'train', 'prune', 'quantize', 'build', 'calibrate', 'sweep', 'worker', 'help']);
     const help = await runCli(['help', 'build']);
     expect(help.stdout).toMatch(/^Usage: edgeprune build /m);
     expect(help.stdout).toContain('--max-instructions');

@@ -1,6 +1,6 @@
 // The report's SVG charts: axes that end on ticks, the legend above the plot, marker labels on the side with room.
 import { describe, expect, it } from 'vitest';
-import { barChart, lineChart, niceAxis } from '../../src/report/svg-charts.js';
+import { barChart, lineChart, logAxis, niceAxis } from '../../src/report/svg-charts.js';
 
 describe('niceAxis', () => {
   it('widens the range to whole ticks of 1, 2 or 5 times a power of ten', () => {
@@ -34,6 +34,30 @@ describe('lineChart', () => {
     expect(left).toContain('text-anchor="start" fill="#d62728">budget</text>');
     expect(lineChart('t', 'x', 'y', [{ label: 's', color: '#000', points: [{ x: 0, y: 0 }, { x: 10, y: 1 }] }], [{ x: 9, label: 'budget' }])).toContain('text-anchor="end" fill="#d62728">budget</text>');
     for (const m of left.matchAll(/<rect x="[\d.]+" y="([\d.]+)" width="12" height="12"/g)) expect(Number(m[1]) + 12).toBeLessThan(48);
+  });
+
+  it('wraps a legend too wide for one row onto a second, moving the plot down, and dims faded points', () => {
+    const names = ['lm3s6965', 'mps2-an386', 'mps2-an500', 'nrf52840', 'stm32f405', 'stm32f446', 'stm32h743'];
+    const svg = lineChart('t', 'x', 'y', names.map((label, i) => ({ label, color: '#000', noLine: true, points: [{ x: i, y: 90 + i, faded: i < 3 }] })));
+    const swatches = [...svg.matchAll(/<rect x="([\d.]+)" y="([\d.]+)" width="12" height="12"/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
+    expect(new Set(swatches.map((s) => s.y)).size).toBe(2);
+    // Every label ends inside the chart (640 wide; about 6.5 px a character).
+    for (const [i, s] of swatches.entries()) expect(s.x + 18 + 6.5 * names[i].length).toBeLessThanOrEqual(640);
+    // The top of the plot (the highest point) sits below the second row.
+    const tops = [...svg.matchAll(/<circle cx="[\d.]+" cy="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(Math.min(...tops)).toBeGreaterThan(Math.max(...swatches.map((s) => s.y)) + 12);
+    expect(svg.match(/opacity="0.25"/g)).toHaveLength(3);
+  });
+});
+
+describe('logAxis', () => {
+  it('spans whole decades with ticks at 1, 2 and 5 times each power of ten, and places points by their logarithm', () => {
+    expect(logAxis(0.45, 27.7)).toEqual({ lo: 0.1, hi: 100, ticks: [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100] });
+    expect(logAxis(3, 3)).toEqual({ lo: 1, hi: 10, ticks: [1, 2, 5, 10] });
+    const svg = lineChart('t', 'x', 'y', [{ label: 's', color: '#000', noLine: true, points: [{ x: 1, y: 1 }, { x: 10, y: 2 }, { x: 100, y: 3 }] }], [], { logX: true });
+    const cx = [...svg.matchAll(/<circle cx="([\d.]+)"/g)].map((m) => Number(m[1]));
+    // 1, 10 and 100 sit at the left end, the middle and the right end of the plot (70 … 616).
+    expect(cx).toEqual([70, 343, 616]);
   });
 });
 

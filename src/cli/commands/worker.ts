@@ -21,7 +21,7 @@ interface WorkerCliOptions {
 export function registerWorker(program: Command): void {
   program
     .command('worker')
-    .description('run jobs (calibration batches) for other edgeprune commands: from a Redis queue (--queue), or for the local pool that starts it (--local)')
+    .description('run jobs (calibration batches, sweep builds) for other edgeprune commands: from a Redis queue (--queue), or for the local pool that starts it (--local)')
     .option('--queue <url>', 'take jobs from the BullMQ queue in Redis at redis://host:port[/db]')
     .option('--local', 'serve the local worker pool of the command that started this process (jobs on stdin, results on stdout)')
     .option('--concurrency <n>', 'with --queue: jobs run at once in this process', '1')

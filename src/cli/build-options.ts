@@ -1,0 +1,85 @@
+// The flags `build` and `sweep` share: the search (--max-drop, epochs, iterations, criterion, verification vectors)
+// and the int8 quantization (--calibration, --dense-weights, --qat-epochs), their checks and what they become.
+
+import type { Command } from 'commander';
+import type { SearchOptions } from '../build/search.js';
+import { UserError } from '../errors.js';
+import type { Precision } from '../analysis/model-precision.js';
+import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, type CalibrationMethod } from '../quant/calibrate.js';
+import { DEFAULT_QAT_LEARNING_RATE } from '../quant/qat-defaults.js';
+import type { WeightGranularity } from '../quant/qparams.js';
+import { numberOption, parseIntOption } from './options.js';
+import { DENSE_WEIGHTS_HELP, parseDenseWeights } from './precision-options.js';
+
+/** The channel rankings the build's structural proposals can use (data-free: weights only). */
+export const BUILD_CRITERIA = ['l1', 'l2', 'redundancy'] as const;
+
+/** Test samples an MCU build verifies on by default (the whole test split up to this): QEMU takes them by file. */
+export const DEFAULT_MCU_VERIFY_VECTORS = 1000;
+/** Test samples an FPGA build simulates by default (Verilator, slower per vector). */
+export const DEFAULT_FPGA_VERIFY_VECTORS = 10;
+
+/** Budgets are positive; memory sizes fit a 32-bit address space (4 GiB), instruction counts a double exactly. */
+export const positiveUpTo = (max: number) => ({ min: 0, minExclusive: true, max });
+export const MAX_KIB = 4 * 1024 * 1024;
+
+export interface SearchCliOptions {
+  maxDrop: number;
+  proposalEpochs: number;
+  finalEpochs: number;
+  maxIterations: number;
+  criterion: string;
+  weightProposals: boolean;
+  /** Undefined: DEFAULT_MCU_VERIFY_VECTORS, or DEFAULT_FPGA_VERIFY_VECTORS on an FPGA target. */
+  verifyVectors?: number;
+}
+
+export interface Int8CliOptions {
+  calibration?: string;
+  qatEpochs?: number;
+  denseWeights?: WeightGranularity;
+}
+
+/** --max-drop … --verify-vectors: how the budget search runs and what the firmware is verified on. */
+export function addSearchOptions(cmd: Command): Command {
+  return cmd
+    .option('--max-drop <points>', 'largest accuracy drop accepted, in percentage points', numberOption('--max-drop', positiveUpTo(100)), 1.5)
+    .option('--proposal-epochs <n>', 'fine-tuning epochs of each proposal', parseIntOption('--proposal-epochs', 0, 100_000), 1)
+    .option('--final-epochs <n>', 'fine-tuning epochs once the budgets hold', parseIntOption('--final-epochs', 0, 100_000), 10)
+    .option('--max-iterations <n>', 'search iterations at most', parseIntOption('--max-iterations', 1, 100_000), 40)
+    .option('--criterion <name>', `channel ranking of structural proposals: ${BUILD_CRITERIA.join(', ')} (redundancy: channels that another channel, or zero, stands in for go first)`, 'l1')
+    .option('--no-weight-proposals', 'propose structural reductions only')
+    .option('--verify-vectors <n>', `test samples the firmware is verified on, the first of the test split: MCU targets run them in QEMU and report the on-target accuracy (default ${DEFAULT_MCU_VERIFY_VECTORS}: the whole test split up to that); FPGA targets simulate them (default ${DEFAULT_FPGA_VERIFY_VECTORS})`, parseIntOption('--verify-vectors', 1, 100_000));
+}
+
+/** --calibration, --dense-weights, --qat-epochs: how an int8 build quantizes the pruned model. */
+export function addInt8Options(cmd: Command): Command {
+  return cmd
+    .option('--calibration <method>', `int8: activation ranges of the quantization: ${CALIBRATION_METHODS.join(', ')} (default ${DEFAULT_CALIBRATION})`)
+    .option('--dense-weights <g>', DENSE_WEIGHTS_HELP, parseDenseWeights)
+    .option('--qat-epochs <n>', `int8: quantization-aware fine-tuning epochs on the train split after pruning (Adam, lr ${DEFAULT_QAT_LEARNING_RATE}, --batch-size; pruned weights stay zero); post-training quantization alone without it (FPGA builds: 5 epochs by default)`, parseIntOption('--qat-epochs', 1, 100_000));
+}
+
+export function checkCriterion(o: SearchCliOptions): void {
+  if (!(BUILD_CRITERIA as readonly string[]).includes(o.criterion)) throw new UserError(`--criterion must be ${BUILD_CRITERIA.join(', ')}; got '${o.criterion}'`);
+}
+
+/** --calibration, --qat-epochs and --dense-weights set the int8 quantization: refused when the build is float32. */
+export function checkInt8Flags(o: Int8CliOptions, precision: Precision): CalibrationMethod {
+  if (precision === 'float32') {
+    for (const [flag, given] of [['--qat-epochs', o.qatEpochs !== undefined], ['--calibration', o.calibration !== undefined], ['--dense-weights', o.denseWeights !== undefined]] as const) {
+      if (given) throw new UserError(`${flag} sets the int8 quantization of the pruned model, and this build is float32`, `pass --precision int8, or drop ${flag}`);
+    }
+  }
+  const method = o.calibration ?? DEFAULT_CALIBRATION;
+  if (!(CALIBRATION_METHODS as readonly string[]).includes(method)) throw new UserError(`--calibration '${method}' is not a calibration method; known: ${CALIBRATION_METHODS.join(', ')}`);
+  return method as CalibrationMethod;
+}
+
+/** The search's options from the flags (the budgets are each kind's own). */
+export function searchOptions<N extends string>(o: SearchCliOptions): Omit<SearchOptions<N>, 'budgets' | 'reference'> {
+  return {
+    maxDrop: o.maxDrop, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2, recoveryEpochs: Math.max(2, 2 * o.proposalEpochs, Math.round(o.finalEpochs / 2)),
+    maxIterations: o.maxIterations, criterion: o.criterion as SearchOptions['criterion'], weightProposals: o.weightProposals,
+  };
+}

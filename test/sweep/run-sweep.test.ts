@@ -1,0 +1,73 @@
+// The sweep's orchestration with a runner that builds nothing (its jobs' results are given): a combination whose job
+// fails is reported by name with its error while the others are written, a looser budget reuses a met tighter one
+// (no job), and the jobs carry the model's and the data's SHA-256 and the cost model's verdict on the dense model.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { JobOutcome, JobRunner, RunJobsOptions } from '../../src/jobs/runner.js';
+import type { JobSpec, Json } from '../../src/jobs/spec.js';
+import { runSweep } from '../../src/sweep/run-sweep.js';
+import { fileSha256, type SweepBuildPayload, type SweepBuildResult } from '../../src/sweep/sweep-build-kind.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
+
+const MLP = path.resolve('examples/models/digits-mlp.onnx');
+const DIGITS = path.resolve('examples/digits/digits.csv.gz');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ep-run-sweep-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Runs nothing: lm3s6965's jobs fail, the others meet their budget at 90 instructions. */
+class GivenResults implements JobRunner {
+  readonly description = 'given results';
+  readonly payloads: SweepBuildPayload[] = [];
+  async run(jobs: JobSpec[], options: RunJobsOptions = {}): Promise<JobOutcome[]> {
+    const out: JobOutcome[] = [];
+    for (const job of [...jobs].sort((a, b) => (a.id < b.id ? -1 : 1))) {
+      const p = job.payload as unknown as SweepBuildPayload;
+      this.payloads.push(p);
+      const result: SweepBuildResult = {
+        met: true, failed: [], measured: { instructions: 90, latencyMs: 0.001, flashBytes: 900, ramBytes: 90 }, accuracy: { dense: 0.5, final: 0.5, dropPoints: 0 },
+        smallestReached: [], search: { iterations: 1, epochs: 1, stoppedBecause: null }, wallSeconds: 1, files: { 'report.json': Buffer.from(`{"name":"${p.name}"}`).toString('base64') },
+      };
+      const o: JobOutcome = p.target === 'lm3s6965' ? { id: job.id, kind: job.kind, ok: false, error: `crashed on ${p.name}`, attempts: 3 } : { id: job.id, kind: job.kind, ok: true, result: result as unknown as Json };
+      out.push(o);
+      options.onSettled?.(o, out.length, jobs.length);
+    }
+    return out;
+  }
+  async close(): Promise<void> {}
+}
+
+describe('runSweep', () => {
+  it('reports a failed job by name and writes the rest; a looser budget reuses a met build', async () => {
+    const out = path.join(dir, 'out');
+    const runner = new GivenResults();
+    const lines: string[] = [];
+    const { report, jobsRun } = await runSweep({
+      model: MLP, data: DIGITS, out, targets: [findMcuTarget('stm32f405'), findMcuTarget('lm3s6965')], budgets: [{ maxInstructions: 100 }, { maxInstructions: 100_000 }],
+      flags: { seed: 0, validation: 0.15, batchSize: 32, lr: 1e-3, distill: true, maxDrop: 1.5, proposalEpochs: 1, finalEpochs: 10, maxIterations: 40, criterion: 'l1', weightProposals: true },
+      output: {},
+    }, runner, (l) => lines.push(l));
+    // stm32f405: 100 met, 100,000 reused; lm3s6965: both budgets run and fail.
+    expect(jobsRun).toBe(3);
+    expect(report.combinations.map((c) => [c.name, c.status, c.met])).toEqual([
+      ['stm32f405-float32-100instr', 'built', true],
+      ['stm32f405-float32-100000instr', 'reused', true],
+      ['lm3s6965-int8-100instr', 'failed', null],
+      ['lm3s6965-int8-100000instr', 'failed', null],
+    ]);
+    expect(report.combinations[2].error).toBe('crashed on lm3s6965-int8-100instr');
+    expect(report.combinations[1].reusedFrom).toBe('stm32f405-float32-100instr');
+    expect(fs.readFileSync(path.join(out, 'builds', 'stm32f405-float32-100instr', 'report.json'), 'utf8')).toBe('{"name":"stm32f405-float32-100instr"}');
+    expect(fs.existsSync(path.join(out, 'builds', 'lm3s6965-int8-100instr'))).toBe(false);
+    // Only the finished job is kept for --resume, without its files.
+    const kept = fs.readdirSync(path.join(out, 'jobs'));
+    expect(kept).toHaveLength(1);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'jobs', kept[0]), 'utf8')).result.files).toBeUndefined();
+    expect(report.cheapest.map((c) => c.target)).toEqual(['stm32f405', 'stm32f405']);
+    // The jobs: the files' hashes, and the dense model (6,464 MACs) meets 100,000 instructions on lm3s6965 by the cost model.
+    expect(runner.payloads.every((p) => p.modelSha256 === fileSha256(MLP) && p.dataSha256 === fileSha256(DIGITS))).toBe(true);
+    expect(runner.payloads.map((p) => [p.name, p.denseMeets]).sort()).toEqual([['lm3s6965-int8-100000instr', true], ['lm3s6965-int8-100instr', false], ['stm32f405-float32-100instr', false]]);
+    expect(lines).toContain('[3] lm3s6965-int8-100000instr: FAILED: crashed on lm3s6965-int8-100000instr');
+  });
+});
