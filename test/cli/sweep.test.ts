@@ -1,7 +1,7 @@
 // `edgeprune sweep` end to end on a small digits MLP, 2 targets × 2 instruction budgets: a met build, a looser budget
 // reusing it, a budget the search cannot reach (a result, met: false, with the smallest cost reached), one the dense
-// model already meets (no search); --resume runs nothing; 1 local worker and a Redis queue served by 2
-// `edgeprune worker` processes give the bytes of 2 local workers (apart from the wall times).
+// model already meets (no search); --resume runs nothing; a Redis queue served by 2 `edgeprune worker` processes
+// gives the bytes of 2 local workers (apart from the wall times; 1 against 2 local workers: bench/sweep.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,7 +44,7 @@ describe.skipIf(skip)('edgeprune sweep', () => {
     expect(r.exitCode, r.stderr).toBe(0);
   }, 120_000);
 
-  it('builds every combination (met, reused, unreachable, dense), resumes without running a job, and gives the same bytes on 1 worker', async () => {
+  it('builds every combination (met, reused, unreachable, dense), and resumes without running a job', async () => {
     const out = path.join(dir, 'two');
     const r = await sweep(out, '--workers', '2');
     expect(r.exitCode, r.stderr).toBe(0);
@@ -87,9 +87,6 @@ describe.skipIf(skip)('edgeprune sweep', () => {
     expect(refused.exitCode).toBe(2);
     expect(refused.stderr).toMatch(/exists and is not empty.*--resume/s);
 
-    const one = path.join(dir, 'one');
-    expect((await sweep(one, '--workers', '1')).exitCode).toBe(0);
-    expect(withoutWallTimes(one)).toBe(withoutWallTimes(out));
   }, 900_000);
 
   it('refuses bad flags and data with one clear line, exit 2, no output folder', async () => {
