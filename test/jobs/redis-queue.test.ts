@@ -30,15 +30,11 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/**
- * A redis-server and `count` worker processes serving it, with `lockMs` locks (default 2 s: a dead worker's job returns
- * within seconds; but a loaded machine that starves a live worker that long makes its job stall too, and a job that
- * stalls twice fails with BullMQ's own error, so a test comparing outcomes takes long locks).
- */
-async function queueWithWorkers(count: number, lockMs = 2_000) {
+/** A redis-server and `count` worker processes serving it (2 s locks: a dead worker's job returns within seconds). */
+async function queueWithWorkers(count: number) {
   const server = await startRedisServer();
   const workers = Array.from({ length: count }, () =>
-    execa(process.execPath, [BIN, 'worker', '--queue', server.url, '--lock-ms', String(lockMs), '--kinds', KINDS], { reject: false, stdin: 'ignore', timeout: 300_000 }),
+    execa(process.execPath, [BIN, 'worker', '--queue', server.url, '--lock-ms', '2000', '--kinds', KINDS], { reject: false, stdin: 'ignore', timeout: 300_000 }),
   );
   started.push({ server, workers });
   const runner = new RedisRunner(parseQueueUrl(server.url), { backoffMs: 100 });
@@ -55,7 +51,7 @@ async function firstMarker(folder: string): Promise<{ n: number; pid: number }> 
 
 describe.skipIf(skip)('Redis job queue', () => {
   it('gives the outcomes of the local pool with two worker processes, and a re-run reuses them without workers', async () => {
-    const { server, workers, runner } = await queueWithWorkers(2, 60_000);
+    const { server, workers, runner } = await queueWithWorkers(2);
     const folder = fs.mkdtempSync(path.join(dir, 'same-'));
     const jobs = [...[2, 9, 4, 6, 1, 3].map((n) => makeJob('test-square', { n })), makeJob('test-fail', { n: 7, dir: folder })];
     const queued = await runner.run(jobs);
