@@ -102,9 +102,12 @@ export class RedisRunner implements JobRunner {
 
   /** The outcome of a job that completed or failed for good, else null. */
   private async settledState(spec: JobSpec): Promise<JobOutcome | null> {
+    // The state first, then the job: a job read first and then found completed may be a snapshot from before it
+    // finished (its return value still null). BullMQ stores the result with the move to completed or failed.
+    const state = await this.queue.getJobState(spec.id);
+    if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return null;
     const job = await this.queue.getJob(spec.id);
-    if (!job) throw new UserError(`job ${spec.id} disappeared from the Redis queue at ${this.address.url}`, 'something removed it (a flush, an eviction policy): run the command again');
-    const state = await job.getState();
+    if (!job || state === 'unknown') throw new UserError(`job ${spec.id} disappeared from the Redis queue at ${this.address.url}`, 'something removed it (a flush, an eviction policy): run the command again');
     if (state === 'completed') return { id: spec.id, kind: spec.kind, ok: true, result: job.returnvalue as Json };
     if (state === 'failed') return { id: spec.id, kind: spec.kind, ok: false, error: job.failedReason, attempts: job.attemptsMade };
     return null;
