@@ -52,7 +52,11 @@ int ephw_file_open(const char *path, int for_writing) {
   for (int h = 0; h < 4; h++) {
     if (ephw_files[h]) continue;
     ephw_files[h] = fopen(path, for_writing ? "wb" : "rb");
-    return ephw_files[h] ? h : -1;
+    if (!ephw_files[h]) return -1;
+    /* Unbuffered output: an F run answers RUN before its file is closed, and the host reads the file on RUN (as
+     * semihosting's writes on the target, each write is in the file when it returns). */
+    if (for_writing) setvbuf(ephw_files[h], NULL, _IONBF, 0);
+    return h;
   }
   return -1;
 }
