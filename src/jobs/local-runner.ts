@@ -29,10 +29,12 @@ export function defaultWorkerCount(): number {
 
 export class LocalRunner implements JobRunner {
   readonly description: string;
+  readonly slots: number;
   private readonly workers: number;
 
   constructor(private readonly options: LocalRunnerOptions = {}) {
     this.workers = options.workers ?? defaultWorkerCount();
+    this.slots = this.workers;
     this.description = `${this.workers} local worker${this.workers === 1 ? '' : 's'}`;
   }
 

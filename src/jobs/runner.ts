@@ -17,6 +17,8 @@ export interface RunJobsOptions {
 export interface JobRunner {
   /** A short description for progress lines ("2 local workers", "the queue at redis://…"). */
   readonly description: string;
+  /** Jobs it runs at once on its own (a local pool: its processes); absent: as many as it is given (a queue). */
+  readonly slots?: number;
   /** Run the jobs (duplicates by id run once); outcomes sorted by job id. */
   run(jobs: JobSpec[], options?: RunJobsOptions): Promise<JobOutcome[]>;
   /** Release the workers or connections. */

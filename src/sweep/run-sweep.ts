@@ -1,7 +1,8 @@
 // `edgeprune sweep`'s work: the shared part once (the model and data loaded, the dense model's accuracy, the cost
-// model's prediction of the dense model on every target and precision), then the combinations as sweep-build jobs
-// in waves (tightest budgets first; a looser budget reuses a met tighter result whose measured costs meet it), each
-// build's files written under builds/<name>/ as its job finishes, and the report.
+// model's prediction of the dense model on every target and precision), then the combinations as sweep-build jobs,
+// each target and precision a chain of waves (tightest budgets first; a looser budget reuses a met tighter result
+// whose measured costs meet it) and the chains side by side, each build's files written under builds/<name>/ as its
+// job finishes, and the report.
 
 import path from 'node:path';
 import type { Precision } from '../analysis/model-precision.js';
@@ -65,6 +66,26 @@ function entryBase(c: Combination): Pick<SweepEntry, 'name' | 'target' | 'precis
   return { name: c.name, target: c.target.name, precision: c.precision, budget: withoutUndefined(c.budget), budgetKey: budgetName(c.budget), budgetText: budgetText(c.budget) };
 }
 
+const chainKey = (c: Combination): string => `${c.target.name}/${c.precision}`;
+
+/** At most `limit` tasks at once (the runner's worker slots: a local pool's processes). */
+class Slots {
+  private busy = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly limit: number) {}
+
+  async use<T>(task: () => Promise<T>): Promise<T> {
+    if (this.busy >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.busy++;
+    try {
+      return await task();
+    } finally {
+      this.busy--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
 export interface SweepRun {
   report: SweepReport;
   /** Jobs run now, and jobs whose result an earlier run had kept in jobs/ (--resume). */
@@ -95,63 +116,88 @@ export async function runSweep(input: SweepInput, runner: JobRunner, log: (line:
 
   const entries = new Map<string, SweepEntry>();
   const wallSeconds: Record<string, number> = {};
-  const met: MetResult[] = [];
   const jobsDir = path.join(input.out, 'jobs');
+  // Each target and precision is a chain of waves (sweepWaves: tightest budgets first); the chains run side by side, so
+  // a long build on one target holds up only the looser budgets of its own chain. A combination starts when every
+  // earlier wave of its chain has finished, and reuses the last met result of those waves (in wave, then job-id order)
+  // whose measured costs meet its budgets: the same choices, whatever order the jobs finish in.
   const waves = sweepWaves(combos);
+  const chains = new Map<string, Combination[][]>();
+  for (const wave of waves) {
+    const byChain = new Map<string, Combination[]>();
+    for (const c of wave) byChain.set(chainKey(c), [...(byChain.get(chainKey(c)) ?? []), c]);
+    for (const [key, members] of byChain) chains.set(key, [...(chains.get(key) ?? []), members]);
+  }
+  const slots = new Slots(runner.slots ?? Number.POSITIVE_INFINITY);
   let done = 0;
   let jobsRun = 0;
   let jobsResumed = 0;
-  for (const [w, wave] of waves.entries()) {
-    const jobs = new Map<string, { c: Combination; job: JobSpec }>();
-    for (const c of wave) {
-      const from = reusableResult(c, met);
-      if (from) {
+
+  /** Build one combination as a job (or take its kept result); its entry, and its met result if it met its budgets. */
+  const buildOne = async (c: Combination): Promise<MetResult | null> => {
+    const job = sweepBuildJob({
+      name: c.name, model: model.path, modelSha256: model.sha256, data: dataFile.path, dataSha256: dataFile.sha256,
+      target: c.target.name, precision: c.precision, budget: c.budget, flags: input.flags, denseMeets: denseMeets(c),
+    });
+    const run = await slots.use(() =>
+      runResumable(runner, [job], {
+        dir: jobsDir,
+        // The build's folder is written as its job finishes, before the job counts as kept.
+        keep: (_id, result) => {
+          const { files, ...kept } = result as unknown as SweepBuildResult;
+          writeDirAtomically(path.join(input.out, 'builds', c.name), new Map(Object.entries(files).map(([f, b64]) => [f, Buffer.from(b64, 'base64')])), { force: true });
+          return kept as unknown as Json;
+        },
+        onSettled: (o) => {
+          const r = o.ok ? (o.result as unknown as KeptResult) : null;
+          log(`[${++done}] ${c.name}: ${r ? `${r.met ? 'met' : 'not met'} (${r.wallSeconds.toFixed(1)} s)` : `FAILED: ${o.ok ? '' : o.error}`}`);
+        },
+      }),
+    );
+    jobsRun += run.ran;
+    jobsResumed += run.reused;
+    if (run.reused) log(`${c.name}: already finished in ${jobsDir}: not run again`);
+    const o = run.outcomes[0];
+    if (!o.ok) {
+      entries.set(c.name, {
+        ...entryBase(c), status: 'failed', job: job.id, reusedFrom: null, search: 'searched', met: null, failed: [], measured: null, accuracy: null,
+        smallestReached: [], iterations: null, stoppedBecause: null, output: null, error: o.error,
+      });
+      return null;
+    }
+    const r = o.result as unknown as KeptResult;
+    entries.set(c.name, builtEntry(c, job, r, denseMeets(c)));
+    wallSeconds[c.name] = r.wallSeconds;
+    return r.met ? { name: c.name, target: c.target.name, precision: c.precision, measured: { instructions: r.measured.instructions, ramBytes: r.measured.ramBytes, flashBytes: r.measured.flashBytes } } : null;
+  };
+
+  const runChain = async (chainWaves: Combination[][]): Promise<void> => {
+    const met: MetResult[] = [];
+    for (const wave of chainWaves) {
+      const toBuild: Combination[] = [];
+      for (const c of wave) {
+        const from = reusableResult(c, met);
+        if (!from) {
+          toBuild.push(c);
+          continue;
+        }
         const source = entries.get(from.name)!;
         entries.set(c.name, { ...source, ...entryBase(c), status: 'reused', job: null, reusedFrom: from.name, failed: [], smallestReached: [] });
         log(`${c.name}: reuses ${from.name} (measured ${from.measured.instructions.toLocaleString('en-US')} instructions, RAM ${from.measured.ramBytes.toLocaleString('en-US')} B, flash ${from.measured.flashBytes.toLocaleString('en-US')} B meet it)`);
-        continue;
       }
-      const job = sweepBuildJob({
-        name: c.name, model: model.path, modelSha256: model.sha256, data: dataFile.path, dataSha256: dataFile.sha256,
-        target: c.target.name, precision: c.precision, budget: c.budget, flags: input.flags, denseMeets: denseMeets(c),
-      });
-      jobs.set(job.id, { c, job });
+      // The wave's results join `met` in job-id order, as the waves did when they ran one after the other.
+      const built = await Promise.all(toBuild.map(async (c) => ({ c, met: await buildOne(c) })));
+      const ids = new Map(toBuild.map((c) => [c.name, jobIdOf(c)]));
+      for (const b of built.sort((x, y) => compareStrings(ids.get(x.c.name)!, ids.get(y.c.name)!))) if (b.met) met.push(b.met);
     }
-    if (jobs.size === 0) continue;
-    log(`wave ${w + 1} of ${waves.length}: ${jobs.size} build${jobs.size === 1 ? '' : 's'}`);
-    const run = await runResumable(runner, [...jobs.values()].map((j) => j.job), {
-      dir: jobsDir,
-      // The build's folder is written as its job finishes, before the job counts as kept.
-      keep: (id, result) => {
-        const { files, ...kept } = result as unknown as SweepBuildResult;
-        const name = jobs.get(id)!.c.name;
-        writeDirAtomically(path.join(input.out, 'builds', name), new Map(Object.entries(files).map(([f, b64]) => [f, Buffer.from(b64, 'base64')])), { force: true });
-        return kept as unknown as Json;
-      },
-      onSettled: (o) => {
-        const name = jobs.get(o.id)!.c.name;
-        const r = o.ok ? (o.result as unknown as KeptResult) : null;
-        log(`[${++done}] ${name}: ${r ? `${r.met ? 'met' : 'not met'} (${r.wallSeconds.toFixed(1)} s)` : `FAILED: ${o.ok ? '' : o.error}`}`);
-      },
-    });
-    jobsRun += run.ran;
-    jobsResumed += run.reused;
-    if (run.reused) log(`${run.reused} of ${jobs.size} builds of this wave were already finished in ${jobsDir}: not run again`);
-    for (const o of run.outcomes) {
-      const { c, job } = jobs.get(o.id)!;
-      if (!o.ok) {
-        entries.set(c.name, {
-          ...entryBase(c), status: 'failed', job: job.id, reusedFrom: null, search: 'searched', met: null, failed: [], measured: null, accuracy: null,
-          smallestReached: [], iterations: null, stoppedBecause: null, output: null, error: o.error,
-        });
-        continue;
-      }
-      const r = o.result as unknown as KeptResult;
-      entries.set(c.name, builtEntry(c, job, r, denseMeets(c)));
-      wallSeconds[c.name] = r.wallSeconds;
-      if (r.met) met.push({ name: c.name, target: c.target.name, precision: c.precision, measured: { instructions: r.measured.instructions, ramBytes: r.measured.ramBytes, flashBytes: r.measured.flashBytes } });
-    }
-  }
+  };
+  const jobIdOf = (c: Combination): string =>
+    sweepBuildJob({
+      name: c.name, model: model.path, modelSha256: model.sha256, data: dataFile.path, dataSha256: dataFile.sha256,
+      target: c.target.name, precision: c.precision, budget: c.budget, flags: input.flags, denseMeets: denseMeets(c),
+    }).id;
+  log(`${combos.length} combinations in ${chains.size} chain${chains.size === 1 ? '' : 's'} (a target and precision each, tightest budget first), on ${runner.description}`);
+  await Promise.all([...chains.values()].map(runChain));
   const combinations = combos.map((c) => entries.get(c.name)!);
   const report: SweepReport = {
     model: { name: modelDisplayName(input.model), sha256: model.sha256 },

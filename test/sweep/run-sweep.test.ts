@@ -70,4 +70,40 @@ describe('runSweep', () => {
     expect(runner.payloads.map((p) => [p.name, p.denseMeets]).sort()).toEqual([['lm3s6965-int8-100000instr', true], ['lm3s6965-int8-100instr', false], ['stm32f405-float32-100instr', false]]);
     expect(lines).toContain('[3] lm3s6965-int8-100000instr: FAILED: crashed on lm3s6965-int8-100000instr');
   });
+
+  it('runs the targets side by side: a slow build on one target does not hold up the looser budgets of another', async () => {
+    // stm32f405's tight build is not met, so its loose budget is built too; lm3s6965's tight build finishes only once
+    // that second stm32f405 build has started (with the waves one after the other, it would wait forever).
+    let looseStarted: () => void = () => {};
+    const looseStm32 = new Promise<void>((resolve) => (looseStarted = resolve));
+    const runner: JobRunner = {
+      description: 'a runner that waits',
+      async run(jobs: JobSpec[], options: RunJobsOptions = {}): Promise<JobOutcome[]> {
+        const [job] = jobs;
+        const p = job.payload as unknown as SweepBuildPayload;
+        if (p.name === 'stm32f405-float32-100000instr') looseStarted();
+        if (p.name === 'lm3s6965-int8-100instr') await looseStm32;
+        const met = p.name !== 'stm32f405-float32-100instr';
+        const result: SweepBuildResult = {
+          met, failed: met ? [] : ['instructions per inference: 150 > 100'], measured: { instructions: met ? 90 : 150, latencyMs: 0.001, flashBytes: 900, ramBytes: 90 }, accuracy: { dense: 0.5, final: 0.5, dropPoints: 0 },
+          smallestReached: [], search: { iterations: 1, epochs: 1, stoppedBecause: null }, wallSeconds: 1, files: { 'report.json': Buffer.from('{}').toString('base64') },
+        };
+        const o: JobOutcome = { id: job.id, kind: job.kind, ok: true, result: result as unknown as Json };
+        options.onSettled?.(o, 1, 1);
+        return [o];
+      },
+      async close() {},
+    };
+    const { report } = await runSweep({
+      model: MLP, data: DIGITS, out: path.join(dir, 'side-by-side'), targets: [findMcuTarget('stm32f405'), findMcuTarget('lm3s6965')], budgets: [{ maxInstructions: 100 }, { maxInstructions: 100_000 }],
+      flags: { seed: 0, validation: 0.15, batchSize: 32, lr: 1e-3, distill: true, maxDrop: 1.5, proposalEpochs: 1, finalEpochs: 10, maxIterations: 40, criterion: 'l1', weightProposals: true },
+      output: {},
+    }, runner, () => {});
+    expect(report.combinations.map((c) => [c.name, c.status, c.met])).toEqual([
+      ['stm32f405-float32-100instr', 'built', false],
+      ['stm32f405-float32-100000instr', 'built', true],
+      ['lm3s6965-int8-100instr', 'built', true],
+      ['lm3s6965-int8-100000instr', 'reused', true],
+    ]);
+  }, 60_000);
 });
