@@ -161,7 +161,7 @@ function convGeneric(s: ConvShape): { time: Record<string, number>; code: Record
 export const conv2d: KernelModel = {
   kernel: 'ep_conv2d_f32',
   header: 'ep_conv.h',
-  extraHeaders: ['ep_mac.h'],
+  extraHeaders: ['ep_mac.h', 'ep_mac_thumb2.h'],
   keys: ['ep_conv2d_f32', 'ep_conv2d_f32:generic'],
   timeTerms: CONV_TIME,
   codeTerms: CONV_CODE,
@@ -185,7 +185,7 @@ export const conv2d: KernelModel = {
 export const convTranspose2d: KernelModel = {
   kernel: 'ep_conv_transpose2d_f32',
   header: 'ep_conv.h',
-  extraHeaders: ['ep_mac.h'],
+  extraHeaders: ['ep_mac.h', 'ep_mac_thumb2.h'],
   keys: ['ep_conv_transpose2d_f32'],
   timeTerms: ['fma', 'kwIter', 'khIter', 'outputs', 'biased', 'rows', 'call'],
   codeTerms: ['call'],

@@ -20,7 +20,7 @@ const DENSE_CODE = ['passOps', 'passCopies', 'clampLoop', 'tileOps', 'tileOutput
 export const dense: KernelModel = {
   kernel: 'ep_dense_f32',
   header: 'ep_dense.h',
-  extraHeaders: ['ep_mac.h'],
+  extraHeaders: ['ep_mac.h', 'ep_mac_thumb2.h'],
   keys: ['ep_dense_f32'],
   timeTerms: DENSE_TIME,
   codeTerms: DENSE_CODE,
@@ -77,7 +77,7 @@ const MATMUL_TIME = ['fma', 'aload', 'bload', 'kIter', 'tiles', 'outputs', 'call
 export const matmul: KernelModel = {
   kernel: 'ep_matmul_f32',
   header: 'ep_dense.h',
-  extraHeaders: ['ep_mac.h'],
+  extraHeaders: ['ep_mac.h', 'ep_mac_thumb2.h'],
   keys: ['ep_matmul_f32'],
   timeTerms: MATMUL_TIME,
   codeTerms: ['tileOps', 'tileCopies', 'call'],

@@ -17,7 +17,7 @@ const SPARSE_DENSE_TIME = ['nonZeros', 'blocks', 'activeOutputs', 'outputs', 'cl
 export const sparseDense: KernelModel = {
   kernel: 'ep_sparse_dense_f32',
   header: 'ep_sparse.h',
-  extraHeaders: ['ep_mac.h'],
+  extraHeaders: ['ep_mac.h', 'ep_mac_thumb2.h'],
   keys: ['ep_sparse_dense_f32'],
   timeTerms: SPARSE_DENSE_TIME,
   codeTerms: ['call', 'clamped'],
@@ -50,7 +50,7 @@ const SPARSE_CONV_TIME = ['fma', 'loads', 'taps', 'maskedTaps', 'rowChecks', 'ti
 export const sparseConv: KernelModel = {
   kernel: 'ep_sparse_conv2d_f32',
   header: 'ep_sparse.h',
-  extraHeaders: ['ep_mac.h'],
+  extraHeaders: ['ep_mac.h', 'ep_mac_thumb2.h'],
   keys: ['ep_sparse_conv2d_f32'],
   timeTerms: SPARSE_CONV_TIME,
   codeTerms: ['copyFmas', 'copyPixels', 'tileCopies', 'clamped', 'call'],
