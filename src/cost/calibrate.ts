@@ -85,7 +85,7 @@ function about(target: McuTarget): string[] {
     `Cost-model calibration of edgeprune for target '${target.name}' (${target.description}).`,
     'Written by `edgeprune calibrate --target <name>` (src/cost/calibrate.ts); deterministic: QEMU instruction counts repeat exactly and the suite is seeded. Do not edit by hand.',
     'Instructions per inference = library.instructions + the sum over the kernel calls of the steps of sum(kernels[key].instructions[term] x count(term)).',
-    'Flash of the model library = library.flashBytes (+ flashBytesPerIo per input/output beyond one each) + weights (each array 8-byte aligned) + the sum over calls of sum(kernels[key].codeBytes[term] x measure(term)).',
+    'Flash of the model library = library.flashBytes (+ flashBytesPerIo per input/output beyond one each) + library.sharedCode (functions linked once per library, each counted when a kernel that calls it is used: the soft-float multiply then add) + weights (each array 8-byte aligned) + the sum over calls of sum(kernels[key].codeBytes[term] x measure(term)).',
     'RAM = the arena of the memory plan + the largest stackBytes of the keys used. Time is an estimate: instructions x cyclesPerInstruction / clockHz of the target file.',
     'The counts come from the calls\' literal arguments by mirroring each kernel\'s loops (src/cost/kernels.ts). Modelled kernels and terms:',
   ];
