@@ -14,6 +14,7 @@ import { repoPath } from '../../src/util/package-root.js';
 import {
   addSizes,
   firmwareSizes,
+  linkedSectionsByFile,
   linkedSizesByFile,
   objectSizes,
   parseLinkerMap,
@@ -89,6 +90,8 @@ export interface FirmwareBuild {
   linkedSizes: Record<string, SizeTriple>;
   /** Objects taken from the object cache instead of compiled (the harness's own sources: object-cache.ts). */
   cachedObjects: number;
+  /** The same owners' linked bytes per input section (one per function with -ffunction-sections). */
+  linkedSections: Record<string, Record<string, number>>;
   durationMs: number;
 }
 
@@ -367,13 +370,27 @@ function readMapIfAny(file: string): LinkerMap | undefined {
   }
 }
 
+/** The owner of a linked file: its unit's (model name, 'harness', 'extra'), or 'libraries' for archive members. */
+function ownerOfFile(units: Unit[]): (file: string) => string {
+  const ownerOf = new Map(units.map((u) => [path.resolve(u.object), u.owner]));
+  return (file) => ownerOf.get(path.resolve(file)) ?? (file.includes('.a(') || file.endsWith('.a') ? 'libraries' : 'harness');
+}
+
 /** Linked bytes grouped by owner (model name, 'harness', 'extra', 'libraries'). */
 function groupLinkedSizes(map: LinkerMap, units: Unit[]): Record<string, SizeTriple> {
-  const ownerOf = new Map(units.map((u) => [path.resolve(u.object), u.owner]));
+  const owner = ownerOfFile(units);
   const groups: Record<string, SizeTriple> = {};
-  for (const [file, sizes] of linkedSizesByFile(map)) {
-    const owner = ownerOf.get(path.resolve(file)) ?? (file.includes('.a(') || file.endsWith('.a') ? 'libraries' : 'harness');
-    groups[owner] = addSizes(groups[owner] ?? ZERO_SIZES, sizes);
+  for (const [file, sizes] of linkedSizesByFile(map)) groups[owner(file)] = addSizes(groups[owner(file)] ?? ZERO_SIZES, sizes);
+  return groups;
+}
+
+/** Linked bytes per input section, grouped by owner. */
+function groupLinkedSections(map: LinkerMap, units: Unit[]): Record<string, Record<string, number>> {
+  const owner = ownerOfFile(units);
+  const groups: Record<string, Record<string, number>> = {};
+  for (const [file, sections] of linkedSectionsByFile(map)) {
+    const group = (groups[owner(file)] ??= {});
+    for (const [section, bytes] of sections) group[section] = (group[section] ?? 0) + bytes;
   }
   return groups;
 }
@@ -459,6 +476,7 @@ export async function buildFirmware(opts: FirmwareOptions): Promise<FirmwareBuil
     objectSizes: bySource,
     linkedSizes: groupLinkedSizes(map, units),
     cachedObjects,
+    linkedSections: groupLinkedSections(map, units),
     durationMs: Date.now() - started,
   };
 }

@@ -149,6 +149,18 @@ export function linkedSizesByFile(map: LinkerMap): Map<string, SizeTriple> {
   return byFile;
 }
 
+/** Linked bytes of each input section (e.g. '.text.ep__mac_thumb2', one function with -ffunction-sections) per file. */
+export function linkedSectionsByFile(map: LinkerMap): Map<string, Map<string, number>> {
+  const byFile = new Map<string, Map<string, number>>();
+  for (const c of map.contributions) {
+    if (!kindOf(c.outputSection)) continue;
+    const sections = byFile.get(c.file) ?? new Map<string, number>();
+    sections.set(c.inputSection, (sections.get(c.inputSection) ?? 0) + c.bytes);
+    byFile.set(c.file, sections);
+  }
+  return byFile;
+}
+
 export function readLinkerMap(file: string): LinkerMap {
   return parseLinkerMap(fs.readFileSync(file, 'utf8'));
 }

@@ -85,7 +85,7 @@ function about(target: McuTarget): string[] {
     `Cost-model calibration of edgeprune for target '${target.name}' (${target.description}).`,
     'Written by `edgeprune calibrate --target <name>` (src/cost/calibrate.ts); deterministic: QEMU instruction counts repeat exactly and the suite is seeded. Do not edit by hand.',
     'Instructions per inference = library.instructions + the sum over the kernel calls of the steps of sum(kernels[key].instructions[term] x count(term)).',
-    'Flash of the model library = library.flashBytes (+ flashBytesPerIo per input/output beyond one each) + weights (each array 8-byte aligned) + the sum over calls of sum(kernels[key].codeBytes[term] x measure(term)).',
+    'Flash of the model library = library.flashBytes (+ flashBytesPerIo per input/output beyond one each) + library.sharedCode (functions linked once per library, each counted when a kernel that calls it is used: the soft-float multiply then add) + weights (each array 8-byte aligned) + the sum over calls of sum(kernels[key].codeBytes[term] x measure(term)).',
     'RAM = the arena of the memory plan + the largest stackBytes of the keys used. Time is an estimate: instructions x cyclesPerInstruction / clockHz of the target file.',
     'The counts come from the calls\' literal arguments by mirroring each kernel\'s loops (src/cost/kernels.ts). Modelled kernels and terms:',
   ];
@@ -152,6 +152,11 @@ export async function calibrateTarget(target: McuTarget, options: CalibrateOptio
     stackBytes: view1.m.stackBytes,
   };
   const libFlash = (io: number) => library.flashBytes + library.flashBytesPerIo * Math.max(0, io - 2);
+  // Shared functions (the soft-float multiply then add) are linked once per library: their bytes come off every case's
+  // code and are counted once in predictions (library.sharedCode).
+  const sharedCode: Record<string, number> = {};
+  for (const a of cases) for (const [f, bytes] of Object.entries(a.m.sharedCode ?? {})) sharedCode[f] = Math.max(sharedCode[f] ?? 0, bytes);
+  const sharedBytes = (a: CaseAnalysis) => Object.values(a.m.sharedCode ?? {}).reduce((s, b) => s + b, 0);
 
   const byKey = new Map<string, CaseAnalysis[]>();
   for (const a of cases) {
@@ -169,7 +174,7 @@ export async function calibrateTarget(target: McuTarget, options: CalibrateOptio
   for (const [key, list] of [...byKey].sort(([a], [b]) => compareStrings(a, b))) {
     const model = [...KERNEL_MODELS.values()].find((k) => k.keys.includes(key))!;
     const timeRows: FitRow[] = list.map((a) => ({ terms: a.time, y: a.m.instructions - library.instructions }));
-    const codeRows: FitRow[] = list.map((a) => ({ terms: a.code, y: a.m.flashBytes - a.weights - libFlash(a.io) }));
+    const codeRows: FitRow[] = list.map((a) => ({ terms: a.code, y: a.m.flashBytes - a.weights - libFlash(a.io) - sharedBytes(a) }));
     const t = fitTerms(model.timeTerms, timeRows, TIME_FLOOR);
     const c = fitTerms(model.codeTerms, codeRows, CODE_FLOOR);
     const codeErrors = codeRows.map((r) => Math.abs(model.codeTerms.reduce((s, term) => s + c.coefficients[term] * (r.terms[term] ?? 0), 0) - r.y));
@@ -207,6 +212,7 @@ export async function calibrateTarget(target: McuTarget, options: CalibrateOptio
     }
     if (stale.length) throw new UserError(`cannot update the calibration of ${target.name}: the kernels of ${stale.join(', ')} changed since it was made and are not in the selected cases`, `recalibrate all of it: edgeprune calibrate --target ${target.name}`);
     for (const k of kept) kernels[k] = old.kernels[k];
+    for (const [f, bytes] of Object.entries(old.library.sharedCode ?? {})) sharedCode[f] ??= bytes;
     fallback = {
       instructionsPerMac: Math.max(fallback.instructionsPerMac, old.fallback.instructionsPerMac),
       instructionsPerElement: Math.max(fallback.instructionsPerElement, old.fallback.instructionsPerElement),
@@ -223,7 +229,7 @@ export async function calibrateTarget(target: McuTarget, options: CalibrateOptio
     compiler,
     optimize,
     kernelHeaders: currentKernelHeaders(true),
-    library,
+    library: Object.keys(sharedCode).length ? { ...library, sharedCode } : library,
     fallback,
     kernels: Object.fromEntries(Object.entries(kernels).sort(([a], [b]) => compareStrings(a, b))),
   };

@@ -51,6 +51,8 @@ export const calibrationSchema = z.object({
     flashBytes: z.number().nonnegative(),
     flashBytesPerIo: z.number(),
     stackBytes: z.number().int().nonnegative(),
+    /** Bytes of each shared function (KernelModel.sharedCode) where the target links one: once per library that calls it. */
+    sharedCode: z.record(z.string(), z.number().nonnegative()).optional(),
   }),
   /** Conservative figures for a kernel without a formula ({ unknownKernels: 'fallback' }). */
   fallback: z.object({

@@ -68,6 +68,11 @@ const PRICED_AS: Readonly<Record<string, string>> = { ep_dense_s8_pt: 'ep_dense_
 /** Headers every kernel depends on. */
 export const COMMON_HEADERS = ['ep_common.h', 'ep_math.h'];
 
+/** Every function a kernel model lists as shared code (linked once per model library). */
+export function sharedCodeFunctions(): string[] {
+  return [...new Set([...KERNEL_MODELS.values()].flatMap((m) => m.sharedCode ?? []))].sort();
+}
+
 /** The kernel model a calibration key belongs to. */
 export function modelOfKey(key: string): KernelModel | undefined {
   return KERNEL_MODELS.get(key.split(':')[0]);

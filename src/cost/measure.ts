@@ -9,6 +9,7 @@ import path from 'node:path';
 import { buildFirmware, openQemuSession, type FirmwareBuild, type ModelLibrary, type Optimize } from '../../hw-sim/index.js';
 import { compileToC } from '../emit/c/compile-c.js';
 import { targetEstimator } from './estimator.js';
+import { sharedCodeFunctions } from './kernels.js';
 import type { SparseMode } from '../emit/c/sparse-choice.js';
 import { UserError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
@@ -27,6 +28,13 @@ export interface MeasureCase {
   inputs?: Tensor[][];
 }
 
+/** The linked bytes of the shared functions in a model library's input sections (-ffunction-sections: .text.<name>). */
+export function sharedCodeOf(sections: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const f of sharedCodeFunctions()) if (sections[`.text.${f}`]) out[f] = sections[`.text.${f}`];
+  return out;
+}
+
 export interface Measurement {
   name: string;
   /** Instructions per inference (the largest over the vectors). */
@@ -42,6 +50,8 @@ export interface Measurement {
   arenaBytes: number;
   /** Stack the inference used (the largest over the vectors). */
   stackBytes: number;
+  /** Bytes of flashBytes in shared functions (sharedCodeFunctions: linked once per library), by function. */
+  sharedCode?: Record<string, number>;
   /** The input vectors that ran (one tensor per graph input each). */
   vectors: Tensor[][];
 }
@@ -163,6 +173,7 @@ export async function measureOnTarget(target: McuTarget, cases: MeasureCase[], o
               stack = Math.max(stack, r.stackBytes ?? 0);
             }
             const linked = fw.linkedSizes[p.lib.name] ?? { text: 0, data: 0, bss: 0 };
+            const sharedCode = sharedCodeOf(fw.linkedSections[p.lib.name] ?? {});
             results.set(p.c.name, {
               name: p.c.name,
               instructions: Math.max(...runs),
@@ -172,6 +183,7 @@ export async function measureOnTarget(target: McuTarget, cases: MeasureCase[], o
               ramBytes: linked.data + linked.bss,
               arenaBytes: p.arenaBytes,
               stackBytes: stack,
+              ...(Object.keys(sharedCode).length ? { sharedCode } : {}),
               vectors: p.inputs,
             });
           }

@@ -10,7 +10,7 @@ import { shapeSize } from '../ir/tensor.js';
 import { nodeMacsOf } from '../prune/structure/channel-cost.js';
 import type { McuTarget } from '../targets/schema.js';
 import { loadCalibration, staleHeaders, staleKeys, type Calibration } from './calibration.js';
-import { CostModelError } from './kernels.js';
+import { CostModelError, modelOfKey } from './kernels.js';
 import { callCost, kernelEstimator } from './estimator.js';
 import { lowerForCost, type LoweredProgram } from './lowered.js';
 import { weightArrayBytes } from './weight-bytes.js';
@@ -156,7 +156,7 @@ export function predictLowered(program: { graph: Graph; steps: CStep[]; plan: Me
   const libraryFlash = cal.library.flashBytes + cal.library.flashBytesPerIo * Math.max(0, io - 2);
   const instructions = cal.library.instructions + layers.reduce((s, l) => s + l.instructions, 0);
   const weightBytes = layers.reduce((s, l) => s + l.weightBytes, 0);
-  const codeBytes = libraryFlash + layers.reduce((s, l) => s + l.codeBytes, 0);
+  const codeBytes = libraryFlash + sharedCodeBytes(cal, usedKeys) + layers.reduce((s, l) => s + l.codeBytes, 0);
   const staticRamBytes = Math.max(program.plan.arenaBytes, 1);
   // Each step is a function of its own (EP_STEP): the deepest step frame decides; 8 bytes per further kernel key is margin.
   const stackBytes = stack + STACK_PER_KEY * Math.max(0, usedKeys.size - 1);
@@ -177,6 +177,12 @@ export function predictLowered(program: { graph: Graph; steps: CStep[]; plan: Me
     layers,
     warnings,
   };
+}
+
+/** The shared functions the used kernels link (the soft-float multiply then add), once per library. */
+function sharedCodeBytes(cal: Calibration, usedKeys: Set<string>): number {
+  const functions = new Set([...usedKeys].flatMap((key) => modelOfKey(key)?.sharedCode ?? []));
+  return [...functions].reduce((s, f) => s + (cal.library.sharedCode?.[f] ?? 0), 0);
 }
 
 /** Predict the cost of `g` on `target` (lowers it as compileToC does; no C is compiled). */

@@ -50,13 +50,15 @@ export function digitsMlp(seed = 1): Graph {
  * The classic MNIST-like CNN of the MCU benchmarks: 28x28x1 → Conv 5x5 1→8 pad 2, ReLU, MaxPool 2 →
  * Conv 5x5 8→16 pad 2, ReLU, MaxPool 3 → dense 256→10 (~787k MACs).
  */
-export function mnistLikeCnn(seed = 2): Graph {
+export function mnistLikeCnn(seed = 2, options: { relu?: boolean } = {}): Graph {
   const rng = new Random(seed);
   const b = new GraphBuilder('mnist_like_cnn');
+  /* Without the ReLUs (relu: false) no activation is zero: the soft-float worst case of the same layers. */
+  const relu = (y: string): string => (options.relu === false ? y : b.op('Relu', [y]));
   let x = b.input('input', 'float32', [1, 1, 28, 28]);
-  x = b.op('Relu', [conv(b, rng, x, 'conv1', 1, 8, 5, 2)]);
+  x = relu(conv(b, rng, x, 'conv1', 1, 8, 5, 2));
   x = b.op('MaxPool', [x], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) }, 'pool1');
-  x = b.op('Relu', [conv(b, rng, x, 'conv2', 8, 16, 5, 2)]);
+  x = relu(conv(b, rng, x, 'conv2', 8, 16, 5, 2));
   x = b.op('MaxPool', [x], { kernel_shape: attr.ints([3, 3]), strides: attr.ints([3, 3]) }, 'pool2');
   x = b.op('Flatten', [x], { axis: attr.int(1) }, 'flatten');
   b.output(dense(b, rng, x, 'fc', 256, 10));

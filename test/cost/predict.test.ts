@@ -2,6 +2,7 @@
 // what it cannot predict (unknown kernels: an error, or a marked conservative fallback).
 import { describe, expect, it } from 'vitest';
 import { loadCalibration, type Calibration } from '../../src/cost/calibration.js';
+import { attr, GraphBuilder } from '../../src/ir/builder.js';
 import { CostModelError } from '../../src/cost/kernels.js';
 import { lowerForCost } from '../../src/cost/lowered.js';
 import { predictCost, predictLowered } from '../../src/cost/predict.js';
@@ -26,6 +27,19 @@ describe('predictCost', () => {
       expect(p.warnings).toEqual([]);
       expect(p.layers.every((l) => !l.fallback)).toBe(true);
     }
+  });
+
+  it('counts the shared soft-float multiply then add (library.sharedCode) once per library that calls it', () => {
+    const soft = findMcuTarget('lm3s6965');
+    const cal = loadCalibration(soft);
+    const without: Calibration = { ...cal, library: { ...cal.library, sharedCode: undefined } };
+    const withShared: Calibration = { ...cal, library: { ...cal.library, sharedCode: { ep__mac_thumb2: 400, ep__mac_thumb2_slow: 8 } } };
+    const cnn = models['mnist-cnn']; // two convs and a dense layer: three callers
+    expect(predictCost(cnn, soft, { calibration: withShared }).codeBytes - predictCost(cnn, soft, { calibration: without }).codeBytes).toBe(408);
+    const b = new GraphBuilder('pool_only');
+    b.output(b.op('MaxPool', [b.input('x', 'float32', [1, 2, 8, 8])], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) }));
+    const pool = b.build();
+    expect(predictCost(pool, soft, { calibration: withShared }).codeBytes).toBe(predictCost(pool, soft, { calibration: without }).codeBytes);
   });
 
   it('is deterministic (its speed: bench/training-speed.ts)', () => {

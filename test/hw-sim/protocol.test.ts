@@ -2,7 +2,7 @@
 // parsers, and the link-failure messages.
 import { describe, expect, it } from 'vitest';
 import { BuildError, firstErrors, linkFailure, renderLinkScript, renderModelTable } from '../../hw-sim/build/firmware.js';
-import { linkedSizesByFile, parseBerkeleySize, parseLinkerMap, parseSysvSize, firmwareSizes } from '../../hw-sim/build/sizes.js';
+import { linkedSectionsByFile, linkedSizesByFile, parseBerkeleySize, parseLinkerMap, parseSysvSize, firmwareSizes } from '../../hw-sim/build/sizes.js';
 import { HarnessClient, HwSimFaultError, HwSimSessionError, HwSimTimeoutError } from '../../hw-sim/protocol/client.js';
 import { UserError } from '../../src/errors.js';
 import { FAKE, target, TROUBLE } from './support.js';
@@ -189,6 +189,12 @@ describe('size and map parsers', () => {
     expect(sizes.get('/usr/lib/arm-none-eabi/lib/thumb/v7e-m+fp/hard/libc_nano.a(libc_a-memcpy.o)')).toEqual({ text: 0xcc, data: 0, bss: 0 });
     expect(map.archiveReasons.get('/usr/lib/arm-none-eabi/lib/thumb/v7e-m+fp/hard/libc_nano.a(libc_a-memcpy.o)')).toBe('/tmp/w/obj/6-model.o (memcpy)');
     expect(map.archiveReasons.get('/usr/lib/arm-none-eabi/lib/thumb/v7e-m+fp/hard/libm.a(libm_a-sf_exp.o)')).toBe('/tmp/w/obj/6-model.o (expf)');
+  });
+
+  it('gives the linked bytes of each file per input section (a function with -ffunction-sections), not the discarded ones', () => {
+    const sections = linkedSectionsByFile(parseLinkerMap(MAP));
+    expect(Object.fromEntries(sections.get('/tmp/w/obj/6-model.o')!)).toEqual({ '.text.fake_run_with_a_long_name': 0x80, '.rodata.tab': 0x10, '.data.x': 8, '.bss.fake_arena': 0x6c });
+    expect(Object.fromEntries(sections.get('/tmp/w/obj/0-harness.o')!)).toEqual({ '.text.put_u64': 0x54 });
   });
 
   it('reads arm-none-eabi-size output in both formats', () => {

@@ -13,6 +13,9 @@ export interface KernelUse {
   macs: number;
 }
 
+/** The soft-float multiply then add of the float multiply-accumulate kernels (templates/c/lib/ep_mac_thumb2.h). */
+export const SOFT_MAC_FUNCTIONS: readonly string[] = ['ep__mac_thumb2', 'ep__mac_thumb2_slow'];
+
 export interface KernelModel {
   kernel: string;
   /** The header of templates/c/lib/ that defines it (ep_common.h and ep_math.h count for every kernel). */
@@ -21,6 +24,9 @@ export interface KernelModel {
   extraHeaders?: string[];
   /** Variant keys the analysis can return (each is calibrated separately). */
   keys: string[];
+  /** Functions of its headers that a model library links once, however many calls use them (the soft-float multiply
+   * then add): their bytes are the calibration's library.sharedCode, not the kernel's code terms. */
+  sharedCode?: readonly string[];
   timeTerms: string[];
   codeTerms: string[];
   /** The formula in words, for the calibration file's header and the docs. */

@@ -1,7 +1,7 @@
 // Cost formulas of the convolution kernels (ep_conv.h): register-tiled conv2d, its generic loops, conv-transpose.
 
 import type { CCall } from '../../emit/c/c-step.js';
-import { add, cdiv, ceilDiv, clampSides, floatArg, floorDiv, intArg, isNull, type KernelContext, type KernelModel, zeros } from './common.js';
+import { add, cdiv, ceilDiv, clampSides, floatArg, floorDiv, intArg, isNull, type KernelContext, type KernelModel, SOFT_MAC_FUNCTIONS, zeros } from './common.js';
 
 const CONV_MAX_P = 16;
 const CONV_MAX_KW = 16;
@@ -161,7 +161,8 @@ function convGeneric(s: ConvShape): { time: Record<string, number>; code: Record
 export const conv2d: KernelModel = {
   kernel: 'ep_conv2d_f32',
   header: 'ep_conv.h',
-  extraHeaders: ['ep_mac.h'],
+  extraHeaders: ['ep_mac.h', 'ep_mac_thumb2.h'],
+  sharedCode: SOFT_MAC_FUNCTIONS,
   keys: ['ep_conv2d_f32', 'ep_conv2d_f32:generic'],
   timeTerms: CONV_TIME,
   codeTerms: CONV_CODE,
@@ -185,7 +186,8 @@ export const conv2d: KernelModel = {
 export const convTranspose2d: KernelModel = {
   kernel: 'ep_conv_transpose2d_f32',
   header: 'ep_conv.h',
-  extraHeaders: ['ep_mac.h'],
+  extraHeaders: ['ep_mac.h', 'ep_mac_thumb2.h'],
+  sharedCode: SOFT_MAC_FUNCTIONS,
   keys: ['ep_conv_transpose2d_f32'],
   timeTerms: ['fma', 'kwIter', 'khIter', 'outputs', 'biased', 'rows', 'call'],
   codeTerms: ['call'],

@@ -1,6 +1,6 @@
 // Cost formulas of the dense and matmul kernels (ep_dense.h): register blocks and row-pair tiles.
 
-import { cdiv, clampSides, floatArg, intArg, type KernelModel, zeros } from './common.js';
+import { cdiv, clampSides, floatArg, intArg, type KernelModel, SOFT_MAC_FUNCTIONS, zeros } from './common.js';
 
 const DENSE_MAX_NB = 8;
 const DENSE_MAX_KB = 28;
@@ -20,7 +20,8 @@ const DENSE_CODE = ['passOps', 'passCopies', 'clampLoop', 'tileOps', 'tileOutput
 export const dense: KernelModel = {
   kernel: 'ep_dense_f32',
   header: 'ep_dense.h',
-  extraHeaders: ['ep_mac.h'],
+  extraHeaders: ['ep_mac.h', 'ep_mac_thumb2.h'],
+  sharedCode: SOFT_MAC_FUNCTIONS,
   keys: ['ep_dense_f32'],
   timeTerms: DENSE_TIME,
   codeTerms: DENSE_CODE,
@@ -77,7 +78,8 @@ const MATMUL_TIME = ['fma', 'aload', 'bload', 'kIter', 'tiles', 'outputs', 'call
 export const matmul: KernelModel = {
   kernel: 'ep_matmul_f32',
   header: 'ep_dense.h',
-  extraHeaders: ['ep_mac.h'],
+  extraHeaders: ['ep_mac.h', 'ep_mac_thumb2.h'],
+  sharedCode: SOFT_MAC_FUNCTIONS,
   keys: ['ep_matmul_f32'],
   timeTerms: MATMUL_TIME,
   codeTerms: ['tileOps', 'tileCopies', 'call'],

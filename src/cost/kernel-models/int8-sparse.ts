@@ -54,7 +54,7 @@ const tileWidth = (width: number) => {
 export const sparseConvS8: KernelModel = {
   kernel: 'ep_sparse_conv2d_s8',
   header: 'ep_int8_sparse.h',
-  extraHeaders: ['ep_int8_common.h', 'ep_sparse.h', 'ep_mac.h'],
+  extraHeaders: ['ep_int8_common.h', 'ep_sparse.h', 'ep_mac.h', 'ep_mac_thumb2.h'],
   keys: ['ep_sparse_conv2d_s8'],
   timeTerms: CONV_TIME,
   codeTerms: ['insideOutputs', 'maskedOutputs', 'maskedCopies', 'call'],

@@ -1,7 +1,7 @@
 // Cost formulas of the weight-sparse kernels (ep_sparse.h): blocked-CSR dense and tap-list conv (its counts: src/emit/c/sparse-conv-work.ts).
 
 import type { CCall } from '../../emit/c/c-step.js';
-import { clampSides, CostModelError, floatArg, intArg, type KernelModel } from './common.js';
+import { clampSides, CostModelError, floatArg, intArg, type KernelModel, SOFT_MAC_FUNCTIONS } from './common.js';
 import { sparseConvCode, sparseConvWork } from '../../emit/c/sparse-conv-work.js';
 
 /** The data of a constant array argument (the packed weights of a sparse layer). */
@@ -17,7 +17,8 @@ const SPARSE_DENSE_TIME = ['nonZeros', 'blocks', 'activeOutputs', 'outputs', 'cl
 export const sparseDense: KernelModel = {
   kernel: 'ep_sparse_dense_f32',
   header: 'ep_sparse.h',
-  extraHeaders: ['ep_mac.h'],
+  extraHeaders: ['ep_mac.h', 'ep_mac_thumb2.h'],
+  sharedCode: SOFT_MAC_FUNCTIONS,
   keys: ['ep_sparse_dense_f32'],
   timeTerms: SPARSE_DENSE_TIME,
   codeTerms: ['call', 'clamped'],
@@ -50,7 +51,8 @@ const SPARSE_CONV_TIME = ['fma', 'loads', 'taps', 'maskedTaps', 'rowChecks', 'ti
 export const sparseConv: KernelModel = {
   kernel: 'ep_sparse_conv2d_f32',
   header: 'ep_sparse.h',
-  extraHeaders: ['ep_mac.h'],
+  extraHeaders: ['ep_mac.h', 'ep_mac_thumb2.h'],
+  sharedCode: SOFT_MAC_FUNCTIONS,
   keys: ['ep_sparse_conv2d_f32'],
   timeTerms: SPARSE_CONV_TIME,
   codeTerms: ['copyFmas', 'copyPixels', 'tileCopies', 'clamped', 'call'],

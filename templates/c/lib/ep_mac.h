@@ -17,7 +17,21 @@
 #define EP_SEPARATE_MAC 0
 #endif
 #endif
-#if EP_SEPARATE_MAC
+/* EP_MAC_THUMB2 (0 or 1): with EP_SEPARATE_MAC on a Thumb-2 M-profile core without an FPU (Cortex-M3, and M4/M7/M33
+ * built without one), the multiply then add is one assembly routine (ep_mac_thumb2.h, the same bits); elsewhere
+ * (Cortex-M0, RISC-V, a host build checking a soft-float target) it is the C expression. */
+#ifndef EP_MAC_THUMB2
+#if EP_SEPARATE_MAC && defined(__GNUC__) && defined(__thumb2__) && defined(__ARM_ARCH_PROFILE) && \
+    __ARM_ARCH_PROFILE == 'M' && !defined(__ARM_FP) && !defined(__ARM_PCS_VFP)
+#define EP_MAC_THUMB2 1
+#else
+#define EP_MAC_THUMB2 0
+#endif
+#endif
+#if EP_SEPARATE_MAC && EP_MAC_THUMB2
+#include "ep_mac_thumb2.h"
+#define EP_MAC(x, w, acc) ep__mac_thumb2((x), (w), (acc))
+#elif EP_SEPARATE_MAC
 #define EP_MAC(x, w, acc) ((acc) + (x) * (w))
 #else
 #define EP_MAC(x, w, acc) fmaf((x), (w), (acc))
