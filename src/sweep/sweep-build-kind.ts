@@ -9,31 +9,19 @@ import { UserError } from '../errors.js';
 import type { JobKind } from '../jobs/registry.js';
 import { makeJob, type JobSpec, type Json } from '../jobs/spec.js';
 import { findMcuTarget } from '../targets/load-targets.js';
+import type { Int8CliOptions, SearchCliOptions } from '../cli/build-options.js';
+import type { DistillCliOptions, TrainingCliOptions } from '../cli/training-options.js';
 import type { SweepBudget } from './combinations.js';
 
 export const SWEEP_BUILD_KIND = 'sweep-build';
 
-/** The build flags a sweep passes to every combination (data split, training, search, int8). */
-export interface SweepBuildFlags {
+/** The build flags a sweep passes to every combination (data split, training, search, int8): build's own option types. */
+export interface SweepBuildFlags extends TrainingCliOptions, DistillCliOptions, SearchCliOptions, Int8CliOptions {
   labels?: string;
   seed: number;
   validation: number;
   test?: number;
   limit?: number;
-  backend?: 'node' | 'wasm' | 'cpu';
-  batchSize: number;
-  lr: number;
-  distill: boolean;
-  maxDrop: number;
-  proposalEpochs: number;
-  finalEpochs: number;
-  maxIterations: number;
-  criterion: string;
-  weightProposals: boolean;
-  verifyVectors?: number;
-  calibration?: string;
-  qatEpochs?: number;
-  denseWeights?: 'per-channel' | 'per-tensor';
 }
 
 export interface SweepBuildPayload {
