@@ -99,7 +99,7 @@ export const sweepBuildKind: JobKind = {
     const started = performance.now();
     checkFile(p.model, p.modelSha256, 'model');
     checkFile(p.data, p.dataSha256, 'data');
-    const target = findMcuTarget(p.target, 'sweep');
+    const target = findMcuTarget(p.target, 'sweep --targets');
     // Loaded here: the build (TF.js, the compilers' drivers) stays out of workers that run other kinds.
     const { buildMcuModel } = await import('../cli/mcu-build.js');
     const { sweepResult } = await import('./sweep-result.js');

@@ -69,12 +69,13 @@ export function findTarget(name: string, dir = TARGETS_DIR): Target {
 
 /**
  * `t` as an MCU target, or the one-line refusal (exit 2) of a command that serves MCU targets only:
- * `command` is what the user ran ("compile", "verify"...).
+ * `command` is what the user ran ("compile", "verify"...), with the option that named the target when it is not
+ * --target ("sweep --targets").
  */
 export function requireMcuTarget(t: Target, command: string): McuTarget {
   if (isMcuTarget(t)) return t;
   throw new UserError(
-    `${t.name} is an FPGA target (${t.family}); ${command} --target supports MCU targets for now`,
+    `${t.name} is an FPGA target (${t.family}); ${command.includes(' ') ? command : `${command} --target`} supports MCU targets for now`,
     `for FPGA targets use compile, verify and build; the MCU targets: ${listMcuTargets().map((m) => m.name).join(', ')}`,
   );
 }

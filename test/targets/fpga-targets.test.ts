@@ -87,6 +87,7 @@ describe('FPGA target profiles', () => {
   it('are refused by the MCU-only loaders with one line naming the target, its family and the command', () => {
     expect(() => findMcuTarget('ice40-up5k', 'compile')).toThrow(UserError);
     expect(() => findMcuTarget('ice40-up5k', 'compile')).toThrow('ice40-up5k is an FPGA target (ice40); compile --target supports MCU targets for now');
+    expect(() => findMcuTarget('ice40-up5k', 'sweep --targets')).toThrow('ice40-up5k is an FPGA target (ice40); sweep --targets supports MCU targets for now');
     expect(() => requireMcuTarget(findTarget('xc7a35t'), 'verify')).toThrow('xc7a35t is an FPGA target (xc7); verify --target');
     expect(findMcuTarget('stm32f405', 'compile').core).toBe('cortex-m4');
     expect(() => findMcuTarget('no-such-board')).toThrow(/unknown target 'no-such-board'/);

@@ -54,7 +54,7 @@ function sweepTargets(text: string): McuTarget[] {
   const names = text.split(',').map((t) => t.trim()).filter(Boolean);
   if (names.length === 0) throw new UserError('--targets names no target', 'give --targets a,b (edgeprune targets lists them) or --targets all');
   if (new Set(names).size !== names.length) throw new UserError(`--targets '${text}' lists a target twice`);
-  return names.map((n) => findMcuTarget(n, 'sweep'));
+  return names.map((n) => findMcuTarget(n, 'sweep --targets'));
 }
 
 function buildFlags(o: SweepCliOptions): SweepBuildFlags {
