@@ -49,4 +49,10 @@ describe('the npm package', () => {
     expect(compile.exitCode).toBe(0);
     expect(fs.existsSync(path.join(out, 'model.c'))).toBe(true);
   });
+
+  it('runs as `npx edgeprune` in the folder it was installed into, offline', async () => {
+    const r = await execa('npx', ['--offline', '--no-install', 'edgeprune', '--version'], { cwd: path.join(work, 'scratch'), reject: false, timeout: scaleForLoad(120_000) });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    expect(String(r.stdout).trim()).toBe(VERSION);
+  });
 });
