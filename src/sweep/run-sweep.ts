@@ -133,12 +133,16 @@ export async function runSweep(input: SweepInput, runner: JobRunner, log: (line:
   let jobsRun = 0;
   let jobsResumed = 0;
 
-  /** Build one combination as a job (or take its kept result); its entry, and its met result if it met its budgets. */
-  const buildOne = async (c: Combination): Promise<MetResult | null> => {
-    const job = sweepBuildJob({
+  /** The sweep-build job of a combination. */
+  const jobFor = (c: Combination): JobSpec =>
+    sweepBuildJob({
       name: c.name, model: model.path, modelSha256: model.sha256, data: dataFile.path, dataSha256: dataFile.sha256,
       target: c.target.name, precision: c.precision, budget: c.budget, flags: input.flags, denseMeets: denseMeets(c),
     });
+
+  /** Build one combination as a job (or take its kept result); its entry, and its met result if it met its budgets. */
+  const buildOne = async (c: Combination): Promise<MetResult | null> => {
+    const job = jobFor(c);
     const run = await slots.use(() =>
       runResumable(runner, [job], {
         dir: jobsDir,
@@ -187,15 +191,10 @@ export async function runSweep(input: SweepInput, runner: JobRunner, log: (line:
       }
       // The wave's results join `met` in job-id order, as the waves did when they ran one after the other.
       const built = await Promise.all(toBuild.map(async (c) => ({ c, met: await buildOne(c) })));
-      const ids = new Map(toBuild.map((c) => [c.name, jobIdOf(c)]));
+      const ids = new Map(toBuild.map((c) => [c.name, jobFor(c).id]));
       for (const b of built.sort((x, y) => compareStrings(ids.get(x.c.name)!, ids.get(y.c.name)!))) if (b.met) met.push(b.met);
     }
   };
-  const jobIdOf = (c: Combination): string =>
-    sweepBuildJob({
-      name: c.name, model: model.path, modelSha256: model.sha256, data: dataFile.path, dataSha256: dataFile.sha256,
-      target: c.target.name, precision: c.precision, budget: c.budget, flags: input.flags, denseMeets: denseMeets(c),
-    }).id;
   log(`${combos.length} combinations in ${chains.size} chain${chains.size === 1 ? '' : 's'} (a target and precision each, tightest budget first), on ${runner.description}`);
   await Promise.all([...chains.values()].map(runChain));
   const combinations = combos.map((c) => entries.get(c.name)!);
