@@ -113,6 +113,23 @@ const REACHED = 0.001;
 /** Retried steps smaller than this are not worth a fine-tuning round. */
 const MIN_INCREMENT = 0.0025;
 
+/** An accepted step: how far it went, and whether it went there at its first try. */
+export interface AcceptedStep {
+  increment: number;
+  firstTry: boolean;
+}
+
+/**
+ * How far the next step aims, of the `full` increment the schedule asks for: after a step that was accepted only at a
+ * smaller size (or after recovery), no further than that step went; after one accepted at its first try, twice as far.
+ * A step that failed at the full size once will likely fail again: the same channels would be removed, and the
+ * recovery rounds it takes to find that out cost several fine-tunes per accepted step.
+ */
+export function stepSize(full: number, last: AcceptedStep | undefined): number {
+  if (!last) return full;
+  return Math.min(full, Math.max(MIN_INCREMENT, last.increment * (last.firstTry ? 2 : 1)));
+}
+
 class Loop {
   readonly steps: StepRecord[] = [];
   graph: Graph;
@@ -123,6 +140,8 @@ class Loop {
   stoppedBecause: string | null = null;
   /** What the recovery policy tried before the last step was given up. */
   stopText: string | null = null;
+  /** Per kind, the last accepted step: its increment, and whether it was accepted as first proposed (see stepSize). */
+  readonly lastAccepted = new Map<'structured' | 'weight', AcceptedStep>();
   readonly canTrain: boolean;
 
   constructor(
@@ -199,19 +218,20 @@ class Loop {
    * One step towards `target` under the recovery policy (src/prune/recovery.ts): the step; more fine-tuning of it and
    * of the current model; half the increment, again and again; then stop. Returns whether a step was accepted.
    */
-  async stepTowards(kind: 'structured' | 'weight', target: number, make: (target: number, fit: boolean) => Promise<{ graph: Graph; masks: Masks }>): Promise<boolean> {
+  async stepTowards(kind: 'structured' | 'weight', target: number, make: (target: number) => Promise<{ graph: Graph; masks: Masks }>): Promise<boolean> {
     type Candidate = { graph: Graph; masks: Masks; target: number; started: number };
     const from = this.current(kind);
+    const aim = stepSize(target - from, this.lastAccepted.get(kind));
+    const shortened = aim < target - from;
     const made = new Set<string>();
     const outcome = await proposeWithRecovery<Candidate>({ maxDrop: this.o.maxDrop, recoveryRounds: this.canTrain ? this.o.recoveryRounds : 0, halvings: this.o.retries }, {
       propose: async (scale) => {
-        let t = from + (target - from) * scale;
-        // Smaller steps fit the step: channels that remove much more than it are passed over for smaller ones.
-        let candidate = await make(t, scale < 1);
+        let t = from + aim * scale;
+        let candidate = await make(t);
         // A smaller step that makes the very same model as one tried already is halved again (channels come whole).
         while (made.has(fingerprint(candidate.graph)) && (t - from) / 2 >= MIN_INCREMENT / 4) {
           t = from + (t - from) / 2;
-          candidate = await make(t, true);
+          candidate = await make(t);
         }
         // A structural step removes at least one whole channel, however small its target: only weight steps have a floor.
         if (made.has(fingerprint(candidate.graph)) || (kind === 'weight' && scale < 1 && t - from < MIN_INCREMENT)) return [];
@@ -262,9 +282,12 @@ class Loop {
       return false;
     }
     const c = outcome.accepted.candidate;
-    await this.record(kind, c.target, c.graph, true, c.started, outcome.accepted.validation, outcome.stage === 'first' ? undefined : `accepted ${outcome.stage === 'smaller step' ? `at ${scaleText(outcome.scale)}` : `after ${outcome.stage}`}`);
+    const how = outcome.stage === 'first' ? [] : [`accepted ${outcome.stage === 'smaller step' ? `at ${scaleText(outcome.scale)}` : `after ${outcome.stage}`}`];
+    const sized = shortened ? [`a step of ${(aim * 100).toFixed(1)}% sized from the last accepted one`] : [];
+    await this.record(kind, c.target, c.graph, true, c.started, outcome.accepted.validation, [...sized, ...how].join('; ') || undefined);
     this.graph = c.graph;
     this.masks = c.masks;
+    this.lastAccepted.set(kind, { increment: this.current(kind) - from, firstTry: outcome.stage === 'first' });
     return true;
   }
 
@@ -276,7 +299,7 @@ class Loop {
    * Run a schedule. Each target is tried under the recovery policy; after an accepted partial step the full target
    * is tried again.
    */
-  async runSchedule(kind: 'structured' | 'weight', targets: number[], make: (target: number, fit: boolean) => Promise<{ graph: Graph; masks: Masks }>): Promise<void> {
+  async runSchedule(kind: 'structured' | 'weight', targets: number[], make: (target: number) => Promise<{ graph: Graph; masks: Masks }>): Promise<void> {
     // Attempts per kind are bounded: small accepted steps could otherwise creep on for a long time.
     let budget = 3 * Math.max(targets.length, this.o.steps);
     for (const target of targets) {
@@ -303,10 +326,11 @@ class Loop {
   }
 
   /**
-   * Remove the least important channels until `target` of the dense MACs are gone. With `fit` (smaller steps), a
-   * channel that alone removes more than twice what is still needed is passed over, unless no channel removes less.
+   * Remove the least important channels until `target` of the dense MACs are gone. A channel that alone removes more
+   * than twice what is still needed is passed over, unless no channel removes less: a step of 6% does not take a
+   * filter worth 12% of the MACs (it overshot the target, was rejected, and was proposed again at every step).
    */
-  async structuredCandidate(target: number, fit = false): Promise<{ graph: Graph; masks: Masks }> {
+  async structuredCandidate(target: number): Promise<{ graph: Graph; masks: Masks }> {
     const g = this.graph;
     const analysis = analyzePruneGroups(g);
     const groups = analysis.groups;
@@ -329,7 +353,7 @@ class Loop {
       if (removed >= need) break;
       // Keep at least a quarter of every group: thinner layers bottleneck the whole network.
       if (left.get(r.group)! - 1 < floor(r.group)) continue;
-      if (fit && costs.get(r.group)!.macs > Math.max(2 * (need - removed), cheapest())) continue;
+      if (costs.get(r.group)!.macs > Math.max(2 * (need - removed), cheapest())) continue;
       left.set(r.group, left.get(r.group)! - 1);
       removals.set(r.group, [...(removals.get(r.group) ?? []), r.channel]);
       removed += costs.get(r.group)!.macs;
@@ -382,7 +406,7 @@ class Loop {
 
   async runStructured(): Promise<void> {
     const targets = scheduleTargets(this.o.schedule === 'threshold' ? 'steps' : this.o.schedule, this.o.structured, this.o.schedule === 'oneshot' ? 1 : this.o.steps, this.macReduction());
-    await this.runSchedule('structured', targets, (t, fit) => this.structuredCandidate(t, fit));
+    await this.runSchedule('structured', targets, (t) => this.structuredCandidate(t));
   }
 }
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Dataset } from '../../src/data/dataset.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { mnistLikeCnn, digitsMlp } from '../../src/models/sample-models.js';
-import { pruneProgressively, type ProgressiveOptions } from '../../src/prune/progressive.js';
+import { pruneProgressively, stepSize, type ProgressiveOptions } from '../../src/prune/progressive.js';
 import type { Trainer } from '../../src/prune/trainer.js';
 import { weightSparsity } from '../../src/prune/weight-masks.js';
 import { modelStats } from '../../src/analysis/model-stats.js';
@@ -62,6 +62,33 @@ describe('progressive pruning loop', () => {
     expect(r.stoppedBecause).toMatch(/no weight step beyond 50\.0% was accepted within the 1-point drop/);
     // The rolled-back steps leave the model as it was.
     expect(weightSparsity(r.graph)).toBeCloseTo(0.5, 2);
+  });
+
+  it('sizes the next step from the last accepted one: no further after a step that passed only smaller', async () => {
+    const r = await pruneProgressively(g, scriptedTrainer(macs, { sparsity: 0.5, macs: 1 }, []), data, options({ sparsity: 0.8, steps: 1, schedule: 'oneshot', maxDrop: 1 }));
+    const tries = r.steps.map((s) => `${s.target === null ? '-' : s.target.toFixed(3)}:${s.accepted ? 'ok' : 'back'}`);
+    // 0.8 fails, half of it (0.4) passes; the full rest fails, a quarter (0.5) passes; then the next step aims only
+    // 0.1 further (0.6), not at 0.8 again: without the memory it would try 0.800, 0.650, 0.575.
+    expect(tries).toEqual(['-:ok', '0.800:back', '0.400:ok', '0.800:back', '0.600:back', '0.500:ok', '0.600:back', '0.550:back', '0.525:back']);
+    expect(r.steps.find((s) => s.target?.toFixed(3) === '0.600' && s.kind === 'weight')).toBeDefined();
+  });
+
+  it('stepSize: the full step at first, no more than the last increment after a smaller step, twice it after a first-try one', () => {
+    expect(stepSize(0.3, undefined)).toBe(0.3);
+    expect(stepSize(0.3, { increment: 0.1, firstTry: false })).toBeCloseTo(0.1, 12);
+    expect(stepSize(0.3, { increment: 0.1, firstTry: true })).toBeCloseTo(0.2, 12);
+    expect(stepSize(0.3, { increment: 0.2, firstTry: true })).toBe(0.3);
+    expect(stepSize(0.3, { increment: 0.0001, firstTry: false })).toBe(0.0025);
+  });
+
+  it('a small structural step does not take a channel worth more than twice what it asks for', async () => {
+    const cnn = mnistLikeCnn();
+    const cnnData = { train: emptySet(4, [1, 28, 28]), validation: emptySet(4, [1, 28, 28]), test: emptySet(4, [1, 28, 28]) };
+    const cnnMacs = modelStats(cnn).totals.macs;
+    const r = await pruneProgressively(cnn, scriptedTrainer(cnnMacs, { sparsity: 1, macs: 1 }), cnnData, options({ structured: 0.03, steps: 1, schedule: 'oneshot' }));
+    const removed = 1 - r.final.macs / cnnMacs;
+    expect(removed).toBeGreaterThanOrEqual(0.03);
+    expect(removed).toBeLessThanOrEqual(0.06);
   });
 
   it('judges a step within two validation samples of the limit on the mean of repeated fine-tunes (repeats), a clear one on one', async () => {
