@@ -5,12 +5,14 @@ import path from 'node:path';
 import fs from 'node:fs';
 import { calibrateBatchKind } from '../cost/calibrate-jobs.js';
 import { sweepBuildKind } from '../sweep/sweep-build-kind.js';
+import { fineTuneKind } from '../build/fine-tune-kind.js';
 import { UserError } from '../errors.js';
 import { registerJobKind, type JobKind } from './registry.js';
 
 export function registerBuiltinJobKinds(): void {
   registerJobKind(calibrateBatchKind);
   registerJobKind(sweepBuildKind);
+  registerJobKind(fineTuneKind);
 }
 
 /** Register the kinds a module exports as `jobKinds: JobKind[]` (the worker's --kinds option). */
