@@ -20,6 +20,8 @@ export interface PoolOptions {
   jobTimeoutMs: number;
   /** Lifetime timeout of each worker process (default 24 h). */
   lifetimeMs?: number;
+  /** Start every worker when the pool opens (default: as the first run needs them), so they start while the command prepares its jobs. */
+  prestart?: boolean;
   onSettled?: (outcome: PoolOutcome) => void;
 }
 
@@ -182,6 +184,8 @@ export function openWorkerPool(options: WorkerPoolOptions): WorkerPool {
     starting.add(p);
     void p.finally(() => starting.delete(p));
   }
+
+  if (options.prestart) for (let i = 0; i < options.workers; i++) startWorker();
 
   return {
     async run(jobs, onSettled) {

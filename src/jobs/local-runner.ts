@@ -17,8 +17,9 @@ export interface LocalRunnerOptions {
   /** More arguments for the workers (--kinds <module>). */
   workerArgs?: string[];
   /**
-   * Keep the workers up between runs until close() (default: each run starts and ends its own): for a command that
-   * runs many small batches (build's fine-tunes), whose workers then load the data once.
+   * Start every worker now and keep them up between runs until close() (default: each run starts and ends its own):
+   * for a command that runs many small batches (build's fine-tunes), whose workers then start while it prepares and
+   * load the data once.
    */
   keepWorkers?: boolean;
 }
@@ -41,6 +42,7 @@ export class LocalRunner implements JobRunner {
     this.workers = options.workers ?? defaultWorkerCount();
     this.slots = this.workers;
     this.description = `${this.workers} local worker${this.workers === 1 ? '' : 's'}`;
+    if (options.keepWorkers) this.kept = openWorkerPool({ ...this.poolOptions(this.workers), prestart: true });
   }
 
   private kept: WorkerPool | undefined;

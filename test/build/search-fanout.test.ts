@@ -29,10 +29,10 @@ const LIMIT = 800;
 
 let server: RedisServer | undefined;
 const workers: ResultPromise[] = [];
-const local = new LocalRunner({ workers: 2, keepWorkers: true });
+let local: LocalRunner | undefined;
 let redis: RedisRunner | undefined;
 afterAll(async () => {
-  await local.close();
+  await local?.close();
   await redis?.close();
   for (const w of workers) w.kill('SIGKILL');
   await Promise.allSettled(workers);
@@ -72,6 +72,7 @@ describe.skipIf(skip)('the budget search fanned out', () => {
         trainer.dispose();
       }
     };
+    local = new LocalRunner({ workers: 2, keepWorkers: true });
     server = await startRedisServer();
     for (let i = 0; i < 2; i++) workers.push(execa(process.execPath, [BIN, 'worker', '--queue', server.url], { reject: false, stdin: 'ignore', timeout: 300_000 }));
     redis = new RedisRunner(parseQueueUrl(server.url), { backoffMs: 100 });
@@ -81,7 +82,7 @@ describe.skipIf(skip)('the budget search fanned out', () => {
     const here = await search(inProcessFineTuner(context));
     expect(here.iterations.length).toBeGreaterThan(0);
     expect(here.iterations.reduce((n, it) => n + it.proposals.length, 0)).toBeGreaterThan(3);
-    const pooled = await search(runnerFineTuner(context, local));
+    const pooled = await search(runnerFineTuner(context, local!));
     expect(pooled).toEqual(here);
     const queued = await search(runnerFineTuner(context, redis!));
     expect(queued).toEqual(here);
