@@ -266,7 +266,12 @@ export async function searchUnderBudget<N extends string = BudgetName>(
    */
   const tuneAll = async (requests: TuneRequest[]): Promise<TuneResult[]> => {
     if (requests.length === 0) return [];
-    if (!canTrain.ok || requests[0].epochs <= 0) return Promise.all(requests.map(async (r) => ({ graph: r.graph, ...(await assess(r.graph)) })));
+    if (!canTrain.ok || requests[0].epochs <= 0) {
+      // One at a time: the trainer keeps one model built at once.
+      const out: TuneResult[] = [];
+      for (const r of requests) out.push({ graph: r.graph, ...(await assess(r.graph)) });
+      return out;
+    }
     for (const r of requests) fineTuning.epochs += r.epochs;
     return tuner.tuneMany(requests);
   };
