@@ -75,10 +75,8 @@ export class LocalRunner implements JobRunner {
   }
 
   async close(): Promise<void> {
-    // A kept pool ends its workers here; otherwise each run started and ended its own.
-    const pool = this.kept;
-    this.kept = undefined;
-    await pool?.close();
+    // A kept pool ends its workers here (and refuses later runs); otherwise each run started and ended its own.
+    await this.kept?.close();
   }
 }
 
