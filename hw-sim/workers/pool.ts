@@ -1,6 +1,7 @@
 // A pool of local worker processes (each a guarded child speaking protocol.ts on stdin/stdout): hands each idle
 // worker the next job, retries a job whose attempt failed or whose worker died (killed, crashed, past the job
-// timeout: the worker is replaced), reports a job that used up its attempts, and ends every worker when done.
+// timeout: the worker is replaced), reports a job that used up its attempts, and ends every worker when done (after
+// one run, or, for a pool kept open, at close()).
 
 import { UserError } from '../../src/errors.js';
 import { describeExit, spawnChild, type Child, type ChildExit } from '../process.js';
@@ -19,6 +20,8 @@ export interface PoolOptions {
   jobTimeoutMs: number;
   /** Lifetime timeout of each worker process (default 24 h). */
   lifetimeMs?: number;
+  /** Start every worker when the pool opens (default: as the first run needs them), so they start while the command prepares its jobs. */
+  prestart?: boolean;
   onSettled?: (outcome: PoolOutcome) => void;
 }
 
@@ -48,34 +51,70 @@ function lastLine(text: string): string {
   return lines[lines.length - 1] ?? '';
 }
 
-/** Run `jobs` (distinct ids) on a pool of worker processes; one outcome per job, in the order of `jobs`. */
+/** A pool of worker processes kept between runs: each run hands out its jobs; close() ends the workers. */
+export interface WorkerPool {
+  /** Run `jobs` (distinct ids); one outcome per job, in the order of `jobs`. One run at a time. */
+  run(jobs: PoolJob[], onSettled?: (outcome: PoolOutcome) => void): Promise<PoolOutcome[]>;
+  close(): Promise<void>;
+}
+
+/** The settings of a pool that outlives a run: everything of PoolOptions but the per-run callback. */
+export type WorkerPoolOptions = Omit<PoolOptions, 'onSettled'>;
+
+interface Run {
+  pending: Task[];
+  outcomes: Map<string, PoolOutcome>;
+  total: number;
+  /** Every job's attempts can each cost a worker: more spawns than that means workers die without taking jobs. */
+  maxSpawns: number;
+  finish: (error: Error | null) => void;
+  onSettled?: (outcome: PoolOutcome) => void;
+}
+
+/** Run `jobs` (distinct ids) on a pool of worker processes started for them; one outcome per job, in the order of `jobs`. */
 export async function runOnWorkerPool(jobs: PoolJob[], options: PoolOptions): Promise<PoolOutcome[]> {
+  const pool = openWorkerPool(options);
+  try {
+    return await pool.run(jobs, options.onSettled);
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * A pool whose workers stay up between runs (started as the first run needs them): a command that hands out work in
+ * many small batches (build's candidate fine-tunes) pays a worker's start and its first data load once.
+ */
+export function openWorkerPool(options: WorkerPoolOptions): WorkerPool {
   if (options.workers < 1 || !Number.isInteger(options.workers)) throw new UserError(`the number of workers must be a whole number of at least 1, got ${options.workers}`);
-  const pending: Task[] = jobs.map((job) => ({ job, attempts: 0 }));
-  const outcomes = new Map<string, PoolOutcome>();
   const slots = new Set<Slot>();
   const starting = new Set<Promise<unknown>>();
   let closing = false;
   let spawned = 0;
-  // Every job's attempts can each cost a worker: more spawns than that means workers die without taking jobs.
-  const maxSpawns = options.workers + jobs.length * options.attempts;
-  let finish!: (error: Error | null) => void;
-  const finished = new Promise<Error | null>((resolve) => (finish = resolve));
+  let current: Run | null = null;
+  /** Why the pool broke between runs (a worker that ended before it was ready): the next run fails with it. */
+  let broken: Error | null = null;
+  const fail = (error: Error): void => {
+    if (current) current.finish(error);
+    else broken ??= error;
+  };
 
-  const settle = (outcome: PoolOutcome): void => {
-    outcomes.set(outcome.id, outcome);
-    options.onSettled?.(outcome);
-    if (outcomes.size === jobs.length) finish(null);
+  const settle = (run: Run, outcome: PoolOutcome): void => {
+    run.outcomes.set(outcome.id, outcome);
+    run.onSettled?.(outcome);
+    if (run.outcomes.size === run.total) run.finish(null);
   };
   const attemptFailed = (task: Task, error: string): void => {
+    const run = current;
+    if (!run) return;
     task.attempts++;
-    if (task.attempts >= options.attempts) settle({ id: task.job.id, ok: false, error, attempts: task.attempts });
-    else pending.unshift(task); // next in line: another worker (or this one, once free) retries it
+    if (task.attempts >= options.attempts) settle(run, { id: task.job.id, ok: false, error, attempts: task.attempts });
+    else run.pending.unshift(task); // next in line: another worker (or this one, once free) retries it
     dispatchAll();
   };
   const dispatch = (slot: Slot): void => {
-    if (closing || !slot.ready || slot.busy) return;
-    const task = pending.shift();
+    if (closing || !current || !slot.ready || slot.busy) return;
+    const task = current.pending.shift();
     if (!task) return;
     slot.busy = task;
     slot.timedOut = false;
@@ -87,11 +126,13 @@ export async function runOnWorkerPool(jobs: PoolJob[], options: PoolOptions): Pr
   };
   function dispatchAll(): void {
     for (const s of slots) dispatch(s);
-    // A worker died and work remains: replace it.
-    const wanted = Math.min(options.workers, pending.length + [...slots].filter((s) => s.busy).length);
-    while (!closing && slots.size + starting.size < wanted && spawned < maxSpawns) startWorker();
-    if (!closing && pending.length > 0 && slots.size + starting.size === 0) {
-      finish(new Error(`the worker processes kept ending (${spawned} started) with ${pending.length} jobs left`));
+    const run = current;
+    if (!run) return;
+    // A worker died and work remains (or the first run needs its workers): start one.
+    const wanted = Math.min(options.workers, run.pending.length + [...slots].filter((s) => s.busy).length);
+    while (!closing && slots.size + starting.size < wanted && spawned < run.maxSpawns) startWorker();
+    if (!closing && run.pending.length > 0 && slots.size + starting.size === 0) {
+      run.finish(new Error(`the worker processes kept ending (${spawned} started) with ${run.pending.length} jobs left`));
     }
   }
   const onMessage = (slot: Slot, m: FromWorker): void => {
@@ -104,8 +145,8 @@ export async function runOnWorkerPool(jobs: PoolJob[], options: PoolOptions): Pr
     if (!task || task.job.id !== m.id) return;
     if (slot.timer) clearTimeout(slot.timer);
     slot.busy = null;
-    if (m.type === 'done') settle({ id: m.id, ok: true, result: m.result });
-    else attemptFailed(task, m.error);
+    if (current && m.type === 'done') settle(current, { id: m.id, ok: true, result: m.result });
+    else if (m.type === 'failed') attemptFailed(task, m.error);
     dispatch(slot);
   };
   const onExit = (slot: Slot, e: ChildExit): void => {
@@ -114,7 +155,7 @@ export async function runOnWorkerPool(jobs: PoolJob[], options: PoolOptions): Pr
     if (closing) return;
     const why = lastLine(slot.child.stderrTail());
     if (!slot.ready) {
-      finish(new Error(`a worker process ended before it was ready: it ${describeExit(e)}${why ? ` (${why})` : ''}`));
+      fail(new Error(`a worker process ended before it was ready: it ${describeExit(e)}${why ? ` (${why})` : ''}`));
       return;
     }
     if (slot.busy) {
@@ -138,28 +179,45 @@ export async function runOnWorkerPool(jobs: PoolJob[], options: PoolOptions): Pr
         void child.exited.then((e) => onExit(slot, e));
         if (closing) void child.kill();
       },
-      (e: unknown) => finish(e instanceof Error ? e : new Error(String(e))),
+      (e: unknown) => fail(e instanceof Error ? e : new Error(String(e))),
     );
     starting.add(p);
     void p.finally(() => starting.delete(p));
   }
 
-  try {
-    if (jobs.length === 0) return [];
-    dispatchAll();
-    const error = await finished;
-    if (error) throw error;
-    return jobs.map((j) => outcomes.get(j.id)!);
-  } finally {
-    closing = true;
-    await Promise.allSettled([...starting]);
-    await Promise.all(
-      [...slots].map(async (s) => {
-        if (s.timer) clearTimeout(s.timer);
-        s.child.stdin?.end();
-        const quit = await Promise.race([s.child.exited, new Promise<null>((r) => setTimeout(r, QUIT_GRACE_MS, null).unref())]);
-        if (!quit) await s.child.kill();
-      }),
-    );
-  }
+  if (options.prestart) for (let i = 0; i < options.workers; i++) startWorker();
+
+  return {
+    async run(jobs, onSettled) {
+      if (closing) throw new Error('the worker pool is closed');
+      if (current) throw new Error('the worker pool runs one batch of jobs at a time');
+      if (broken) throw broken;
+      if (jobs.length === 0) return [];
+      let finish!: (error: Error | null) => void;
+      const finished = new Promise<Error | null>((resolve) => (finish = resolve));
+      const run: Run = { pending: jobs.map((job) => ({ job, attempts: 0 })), outcomes: new Map(), total: jobs.length, maxSpawns: spawned + options.workers + jobs.length * options.attempts, finish, onSettled };
+      current = run;
+      try {
+        dispatchAll();
+        const error = await finished;
+        if (error) throw error;
+        return jobs.map((j) => run.outcomes.get(j.id)!);
+      } finally {
+        current = null;
+      }
+    },
+
+    async close() {
+      closing = true;
+      await Promise.allSettled([...starting]);
+      await Promise.all(
+        [...slots].map(async (s) => {
+          if (s.timer) clearTimeout(s.timer);
+          s.child.stdin?.end();
+          const quit = await Promise.race([s.child.exited, new Promise<null>((r) => setTimeout(r, QUIT_GRACE_MS, null).unref())]);
+          if (!quit) await s.child.kill();
+        }),
+      );
+    },
+  };
 }

@@ -2,7 +2,6 @@
 // or weight reduction that lowers the constrained cost by a step; fine-tunes each briefly; keeps the most accurate.
 
 import { byScoreDescending, comparableScore, dropInPoints } from '../data/metrics.js';
-import { UserError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { countZeros } from '../ir/tensor.js';
 import { checkFiniteParameters } from '../prune/finite-weights.js';
@@ -11,9 +10,10 @@ import { modelStats } from '../analysis/model-stats.js';
 import { analyzePruneGroups, pruneChannels, rankChannels, scoreChannels, type Criterion } from '../prune/structure/index.js';
 import { assessOn, type Trainer } from '../prune/trainer.js';
 import { applyMasks, magnitudeMasks, masksFromZeros, prunableWeights, weightSparsity, type Masks } from '../prune/weight-masks.js';
-import { decisionEstimate } from '../prune/uncertainty.js';
+import { borderline, repeatedEstimate } from '../prune/uncertainty.js';
 import { proposeWithRecovery, recoveryHelped, scaleText, type RecoveryStage, type Tried } from '../prune/recovery.js';
 import { allHold, worstRatio, type Budget, type BudgetName, type Costs } from './budgets.js';
+import { fineTuneSeed, trainerTuner, type FineTuner, type TuneRequest, type TuneResult } from './fine-tuner.js';
 
 /** Predicts the budgeted costs of a graph (the cost model, bound to a target). */
 export type CostPredictor<N extends string = BudgetName> = (g: Graph) => Costs<N>;
@@ -43,6 +43,15 @@ export interface SearchOptions<N extends string = BudgetName> {
   weightProposals: boolean;
   /** The dense model's scores and costs when the search goes on from an earlier round: drops are measured from it. */
   reference?: SearchResult<N>['dense'];
+  /**
+   * Where the fine-tunes run (default: on `trainer`, in this process). Every fine-tune gets its seed from `seed`, `round`
+   * and its place in the search (fineTuneSeed), so the search goes the same way wherever they run.
+   */
+  tuner?: FineTuner;
+  /** Base of the fine-tunes' seeds (the build's --seed; default 0). */
+  seed?: number;
+  /** Which search round of a build this is (0 first; a round after the firmware measured over budget: 1, 2). */
+  round?: number;
 }
 
 export interface Proposal<N extends string = BudgetName> {
@@ -249,17 +258,24 @@ export async function searchUnderBudget<N extends string = BudgetName>(
   const fineTuning: FineTuningTally = { epochs: 0, keptEpochs: 0 };
   /** The epochs a tune of `epochs` really trains (none when the model cannot be trained). */
   const trains = (epochs: number) => (canTrain.ok && epochs > 0 ? epochs : 0);
-  const tune = async (g: Graph, masks: Masks, epochs: number, what: string) => {
-    if (!canTrain.ok || epochs <= 0) return g;
-    fineTuning.epochs += epochs;
-    try {
-      return await trainer.fineTune(g, masks, epochs);
-    } catch (e) {
-      // A fine-tune that diverges stops the search, naming the proposal it happened in.
-      if (e instanceof UserError) throw new UserError(`fine-tuning ${what}: ${e.message}`, e.hint);
-      throw e;
+  const tuner = o.tuner ?? trainerTuner(trainer, data.validation);
+  const seedAt = (...where: (string | number)[]) => fineTuneSeed(o.seed ?? 0, [o.round ?? 0, ...where]);
+  /**
+   * A batch of fine-tunes (each request with its seed), then each one's validation score and loss. A fine-tune that
+   * diverges stops the search, naming what it tuned. Without training (cannot train, or 0 epochs) the graphs are scored as they are.
+   */
+  const tuneAll = async (requests: TuneRequest[]): Promise<TuneResult[]> => {
+    if (requests.length === 0) return [];
+    if (!canTrain.ok || requests[0].epochs <= 0) {
+      // One at a time: the trainer keeps one model built at once.
+      const out: TuneResult[] = [];
+      for (const r of requests) out.push({ graph: r.graph, ...(await assess(r.graph)) });
+      return out;
     }
+    for (const r of requests) fineTuning.epochs += r.epochs;
+    return tuner.tuneMany(requests);
   };
+  const tuneOne = async (request: TuneRequest) => (await tuneAll([request]))[0];
   if (!o.reference) checkFiniteParameters(start);
   const dense = o.reference ?? { validation: await score(start, 'validation'), test: await score(start, 'test'), costs: predict(start) };
   if (Number.isNaN(dense.validation)) throw nonFiniteStartError(data.validation);
@@ -312,19 +328,29 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     };
     let repeated = 0;
     const tried: Tried<Candidate>[] = [];
+    /** Fine-tune batches of this iteration so far: with the proposal and the repeat, where a fine-tune's seed comes from. */
+    let batches = 0;
     const evaluate = async (list: Proposal<N>[], what: string): Promise<Tried<Candidate>[]> => {
-      const out: Tried<Candidate>[] = [];
+      const fresh: Proposal<N>[] = [];
       for (const p of list) {
         if (offered.has(p.description)) continue;
         offered.add(p.description);
         events.onProposal?.(p.description);
-        const once = async () => {
-          const tuned = await tune(p.graph, p.masks, o.proposalEpochs, `proposal '${p.description}' (iteration ${i}${what})`);
-          return { graph: tuned, ...(await assess(tuned)) };
-        };
-        // A decision too close to call on a small validation split is made on the mean of repeated fine-tunes.
-        const run = await decisionEstimate(once, drop, o.maxDrop, data.validation.count, repeats);
-        if (run.repeated) repeated++;
+        fresh.push(p);
+      }
+      // Every proposal of the batch at once; then, on a small validation split, the borderline ones again (repeats − 1
+      // more each, at once): their decision is made on the mean of the repeated fine-tunes.
+      const batch = ++batches;
+      const request = (p: Proposal<N>, k: number, repeat: number): TuneRequest => ({ graph: p.graph, masks: p.masks, epochs: o.proposalEpochs, seed: seedAt(i, batch, k, repeat), what: `proposal '${p.description}' (iteration ${i}${what})` });
+      const first = await tuneAll(fresh.map((p, k) => request(p, k, 0)));
+      const again = repeats > 1 ? fresh.map((_, k) => k).filter((k) => borderline(drop(first[k].validation), o.maxDrop, data.validation.count)) : [];
+      const more = await tuneAll(again.flatMap((k) => Array.from({ length: repeats - 1 }, (_, r) => request(fresh[k], k, r + 1))));
+      const out: Tried<Candidate>[] = [];
+      for (const [k, p] of fresh.entries()) {
+        const at = again.indexOf(k);
+        const runs = at < 0 ? [] : more.slice(at * (repeats - 1), (at + 1) * (repeats - 1));
+        const run = at < 0 ? first[k] : await repeatedEstimate(first[k], async () => runs.shift()!, repeats);
+        if (at >= 0) repeated++;
         out.push({ candidate: { p, tuned: run.graph, loss: run.loss, epochs: fineTuning.keptEpochs + trains(o.proposalEpochs) }, description: p.description, validation: run.validation });
       }
       for (const t of out) see(t.candidate.p.costs, t.description, t.validation);
@@ -347,14 +373,13 @@ export async function searchUnderBudget<N extends string = BudgetName>(
       drop: (v) => drop(v),
       choose: (list) => chooseByWorstBudget(list, o.budgets, predict(graph), validation, (t) => t.candidate.p.costs, data.validation.count, { current: validationLoss, of: (t) => t.candidate.loss }),
       retune: async (t, round) => {
-        const tuned = await tune(t.candidate.tuned, t.candidate.p.masks, o.proposalEpochs, `proposal '${t.description}' (iteration ${i}, recovery ${round + 1})`);
-        const a = await assess(tuned);
-        return { ...t, candidate: { ...t.candidate, tuned, loss: a.loss, epochs: t.candidate.epochs + trains(o.proposalEpochs) }, validation: a.validation };
+        const a = await tuneOne({ graph: t.candidate.tuned, masks: t.candidate.p.masks, epochs: o.proposalEpochs, seed: seedAt(i, ++batches, 0, 0), what: `proposal '${t.description}' (iteration ${i}, recovery ${round + 1})` });
+        return { ...t, candidate: { ...t.candidate, tuned: a.graph, loss: a.loss, epochs: t.candidate.epochs + trains(o.proposalEpochs) }, validation: a.validation };
       },
       recoverCurrent: canTrain.ok && (o.recoveryEpochs ?? 0) > 0
         ? async () => {
-          const tuned = await tune(graph, masks, o.recoveryEpochs!, `the current model (iteration ${i}, recovery)`);
-          const a = await assess(tuned);
+          const a = await tuneOne({ graph, masks, epochs: o.recoveryEpochs!, seed: seedAt(i, ++batches, 0, 0), what: `the current model (iteration ${i}, recovery)` });
+          const tuned = a.graph;
           const v = a.validation;
           const before = validation;
           if (!recoveryHelped({ validation, loss: validationLoss }, a, { samples: data.validation.count, withinDrop: drop(v) <= o.maxDrop })) return `${o.recoveryEpochs} more epochs of the current model (did not help: validation ${pct(before)} → ${pct(v)}; the previous weights kept)`;
@@ -426,8 +451,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
   const met = allHold(o.budgets, predict(graph));
   if (!met && !stoppedBecause) stoppedBecause = `the search used its ${o.maxIterations} iterations`;
   if (met && o.finalEpochs > 0 && canTrain.ok) {
-    const tuned = await tune(graph, masks, o.finalEpochs, 'the final model');
-    const v = await score(tuned, 'validation');
+    const { graph: tuned, validation: v } = await tuneOne({ graph, masks, epochs: o.finalEpochs, seed: seedAt('final'), what: 'the final model' });
     // The long fine-tune is kept unless it hurts (a NaN score always hurts).
     if (comparableScore(v) >= comparableScore(validation)) {
       graph = tuned;

@@ -3,7 +3,7 @@
 
 import type { Command } from 'commander';
 import { UserError } from '../errors.js';
-import { defaultWorkerCount, LocalRunner } from '../jobs/local-runner.js';
+import { defaultWorkerCount, LocalRunner, type LocalRunnerOptions } from '../jobs/local-runner.js';
 import { parseQueueUrl } from '../jobs/redis-connection.js';
 import { RedisRunner } from '../jobs/redis-runner.js';
 import type { JobRunner } from '../jobs/runner.js';
@@ -13,9 +13,10 @@ export interface JobCliOptions {
   queue?: string;
 }
 
-export function addJobOptions(cmd: Command): Command {
+/** `defaultText`: what runs the jobs without either option (default: one local worker per core). */
+export function addJobOptions(cmd: Command, defaultText = `one per core, ${defaultWorkerCount()} here`): Command {
   return cmd
-    .option('--workers <n>', `local worker processes that run the jobs (default: one per core, ${defaultWorkerCount()} here)`)
+    .option('--workers <n>', `local worker processes that run the jobs (default: ${defaultText})`)
     .option('--queue <url>', 'run the jobs on a Redis queue (redis://host:port) served by `edgeprune worker --queue <url>` processes, on any machines');
 }
 
@@ -24,10 +25,11 @@ export function parseWorkerCount(text: string, option = '--workers'): number {
   return Number(text);
 }
 
-export function runnerFromOptions(options: JobCliOptions, log: (line: string) => void): JobRunner {
+/** `local`: how a local pool runs (e.g. keepWorkers for a command that hands out many small batches). */
+export function runnerFromOptions(options: JobCliOptions, log: (line: string) => void, local: Omit<LocalRunnerOptions, 'workers'> = {}): JobRunner {
   if (options.queue !== undefined) {
     if (options.workers !== undefined) throw new UserError('--workers and --queue exclude each other: with --queue, the `edgeprune worker` processes serving the queue run the jobs');
     return new RedisRunner(parseQueueUrl(options.queue), { log });
   }
-  return new LocalRunner({ workers: options.workers === undefined ? undefined : parseWorkerCount(options.workers) });
+  return new LocalRunner({ ...local, workers: options.workers === undefined ? undefined : parseWorkerCount(options.workers) });
 }

@@ -15,6 +15,8 @@ import { checkInt8Flags, DEFAULT_MCU_VERIFY_VECTORS, searchOptions, type Int8Cli
 import { loadFittedSplit, type DataOptions } from './data-options.js';
 import { formatCount } from './format.js';
 import { createFineTuner, type DistillCliOptions, type TrainingCliOptions } from './training-options.js';
+import { buildFineTuner } from './build-tuner.js';
+import type { JobRunner } from '../jobs/runner.js';
 
 export interface McuBuildOptions extends BudgetOptions, DataOptions, TrainingCliOptions, DistillCliOptions, SearchCliOptions, Int8CliOptions {
   data: string;
@@ -27,8 +29,11 @@ export function iterationLine(it: SearchIteration): string {
   return `step ${it.iteration}: lowering ${it.constrained} by ${formatCount(it.step)} · ${it.proposals.length} proposals${it.repeated ? ` (${it.repeated} borderline: judged on repeated fine-tunes)` : ''} · chose ${it.chosen ?? 'none'}${it.recovery ? ` (${it.recovery})` : ''} · ${formatCount(it.costs.instructions)} instructions, RAM ${formatCount(it.costs.ramBytes)} B, flash ${formatCount(it.costs.flashBytes)} B · validation ${(it.validation * 100).toFixed(2)}% (${(it.wallMs / 1000).toFixed(1)} s)`;
 }
 
-/** Build `file` for `target` under the budgets of `o`; `line` gets the progress (precision, phases, warnings, steps). */
-export async function buildMcuModel(file: string, target: McuTarget, o: McuBuildOptions, line: (text: string) => void): Promise<BuildOutput> {
+/**
+ * Build `file` for `target` under the budgets of `o`; `line` gets the progress (precision, phases, warnings, steps).
+ * The search's candidate fine-tunes run on `runner` when given (build --workers / --queue), else in this process.
+ */
+export async function buildMcuModel(file: string, target: McuTarget, o: McuBuildOptions, line: (text: string) => void, runner?: JobRunner): Promise<BuildOutput> {
   const budgets = parseBudgets(o, target);
   const g = await loadModel(file, { inputShapes: o.inputShape });
   const precision = chooseBuildPrecision(g, target, o.precision);
@@ -41,12 +46,14 @@ export async function buildMcuModel(file: string, target: McuTarget, o: McuBuild
     ? int8CostModel(await bindCostModel(target), data.train, o.denseWeights)
     : await bindCostModel(target, { graph: g, vectors: sampleVectors(g, data.validation, 16) });
   const trainer = await createFineTuner(o, data.train, g);
+  const tuner = await buildFineTuner(o.data, o, g, runner);
   line(`precision: ${precision.reason}`);
+  if (runner) line(`candidate fine-tunes run on ${tuner.description}`);
   try {
     return await buildForTarget({
       modelName: modelDisplayName(file),
       graph: g, target, data, trainer, cost, budgets,
-      search: searchOptions(o),
+      search: { ...searchOptions(o), tuner, seed: o.seed },
       verifyVectors: o.verifyVectors ?? DEFAULT_MCU_VERIFY_VECTORS,
       precision,
       int8: int8 ? { method, denseWeights: o.denseWeights, qatEpochs: o.qatEpochs, seed: o.seed, batchSize: o.batchSize, backend: o.backend } : undefined,

@@ -2,7 +2,7 @@
 // local-worker-main.js (what `edgeprune worker --local` runs, without the rest of the command line).
 
 import os from 'node:os';
-import { NODE_TOOL, runOnWorkerPool } from '../../hw-sim/workers/pool.js';
+import { NODE_TOOL, openWorkerPool, type PoolOutcome, type WorkerPool, type WorkerPoolOptions } from '../../hw-sim/workers/pool.js';
 import { repoPath } from '../util/package-root.js';
 import { uniqueJobs, type JobOutcome, type JobRunner, type RunJobsOptions } from './runner.js';
 import type { JobSpec, Json } from './spec.js';
@@ -16,6 +16,12 @@ export interface LocalRunnerOptions {
   jobTimeoutMs?: number;
   /** More arguments for the workers (--kinds <module>). */
   workerArgs?: string[];
+  /**
+   * Start every worker now and keep them up between runs until close() (default: each run starts and ends its own):
+   * for a command that runs many small batches (build's fine-tunes), whose workers then start while it prepares and
+   * load the data once.
+   */
+  keepWorkers?: boolean;
 }
 
 export const DEFAULT_ATTEMPTS = 3;
@@ -36,31 +42,44 @@ export class LocalRunner implements JobRunner {
     this.workers = options.workers ?? defaultWorkerCount();
     this.slots = this.workers;
     this.description = `${this.workers} local worker${this.workers === 1 ? '' : 's'}`;
+    if (options.keepWorkers) this.kept = openWorkerPool({ ...this.poolOptions(this.workers), prestart: true });
+  }
+
+  private kept: WorkerPool | undefined;
+
+  private poolOptions(workers: number): WorkerPoolOptions {
+    return {
+      workers,
+      command: NODE_TOOL,
+      args: [WORKER_MAIN, ...(this.options.workerArgs ?? [])],
+      attempts: this.options.attempts ?? DEFAULT_ATTEMPTS,
+      jobTimeoutMs: this.options.jobTimeoutMs ?? 3600_000,
+    };
   }
 
   async run(jobs: JobSpec[], options: RunJobsOptions = {}): Promise<JobOutcome[]> {
     const unique = uniqueJobs(jobs);
     const kinds = new Map(unique.map((j) => [j.id, j.kind]));
     let done = 0;
-    const outcomes = await runOnWorkerPool(
-      unique.map((j) => ({ id: j.id, kind: j.kind, payload: j.payload })),
-      {
-        workers: Math.min(this.workers, Math.max(1, unique.length)),
-        command: NODE_TOOL,
-        args: [WORKER_MAIN, ...(this.options.workerArgs ?? [])],
-        attempts: this.options.attempts ?? DEFAULT_ATTEMPTS,
-        jobTimeoutMs: this.options.jobTimeoutMs ?? 3600_000,
-        onSettled: (o) => options.onSettled?.(toOutcome(o, kinds.get(o.id)!), ++done, unique.length),
-      },
-    );
-    return outcomes.map((o) => toOutcome(o, kinds.get(o.id)!));
+    // A kept pool has all its workers (started as runs need them); a pool for one run no more than it has jobs.
+    const pool = this.options.keepWorkers ? (this.kept ??= openWorkerPool(this.poolOptions(this.workers))) : openWorkerPool(this.poolOptions(Math.min(this.workers, Math.max(1, unique.length))));
+    try {
+      const outcomes = await pool.run(
+        unique.map((j) => ({ id: j.id, kind: j.kind, payload: j.payload })),
+        (o) => options.onSettled?.(toOutcome(o, kinds.get(o.id)!), ++done, unique.length),
+      );
+      return outcomes.map((o) => toOutcome(o, kinds.get(o.id)!));
+    } finally {
+      if (!this.options.keepWorkers) await pool.close();
+    }
   }
 
   async close(): Promise<void> {
-    // Each run starts and ends its own workers.
+    // A kept pool ends its workers here (and refuses later runs); otherwise each run started and ended its own.
+    await this.kept?.close();
   }
 }
 
-function toOutcome(o: Awaited<ReturnType<typeof runOnWorkerPool>>[number], kind: string): JobOutcome {
+function toOutcome(o: PoolOutcome, kind: string): JobOutcome {
   return o.ok ? { id: o.id, kind, ok: true, result: o.result as Json } : { id: o.id, kind, ok: false, error: o.error, attempts: o.attempts };
 }

@@ -16,8 +16,11 @@ export interface EpochProgress {
 export interface Trainer {
   /** Whether the graph can be fine-tuned (else pruning runs without fine-tuning, with a warning). */
   canTrain(g: Graph): { ok: true } | { ok: false; reason: string };
-  /** Train `epochs` epochs on the training set; masked weights stay exactly zero. Returns the trained graph. */
-  fineTune(g: Graph, masks: Masks | undefined, epochs: number, onProgress?: (p: EpochProgress) => void): Promise<Graph>;
+  /**
+   * Train `epochs` epochs on the training set; masked weights stay exactly zero. Returns the trained graph. `seed`:
+   * the shuffling seed of this call (without it the trainer picks its next one).
+   */
+  fineTune(g: Graph, masks: Masks | undefined, epochs: number, onProgress?: (p: EpochProgress) => void, seed?: number): Promise<Graph>;
   /** Top-1 accuracy in [0, 1] for classification; −MSE for regression (higher is better either way). */
   score(g: Graph, ds: Dataset): Promise<number>;
   /**

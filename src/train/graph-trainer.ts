@@ -16,7 +16,7 @@ import { batchWeightGradients, weightGradients } from './gradients.js';
 
 export interface GraphTrainerOptions {
   backend?: BackendChoice;
-  /** Shuffling seed; fine-tuning round r uses seed + r. */
+  /** Shuffling seed; fine-tuning round r uses seed + r (unless the call gives its own seed). */
   seed?: number;
   batchSize?: number;
   learningRate?: number;
@@ -42,7 +42,11 @@ export interface GraphTrainerProgress {
 
 export interface GraphTrainer {
   canTrain(g: Graph): { ok: true } | { ok: false; reason: string };
-  fineTune(g: Graph, masks: Map<string, Uint8Array> | undefined, epochs: number, onProgress?: (p: GraphTrainerProgress) => void): Promise<Graph>;
+  /**
+   * Train `epochs` epochs. `seed` (the build's search gives one to every fine-tune) shuffles with that seed instead of
+   * the round counter, so the result does not depend on how many fine-tunes ran before in this process.
+   */
+  fineTune(g: Graph, masks: Map<string, Uint8Array> | undefined, epochs: number, onProgress?: (p: GraphTrainerProgress) => void, seed?: number): Promise<Graph>;
   /** Top-1 accuracy for classification; −MSE for regression (one output or loss 'mse'): higher is better. */
   score(g: Graph, ds: Dataset): Promise<number>;
   /** The score and the mean loss in one pass. */
@@ -109,7 +113,7 @@ export function createGraphTrainer(trainSet: TrainData, options: GraphTrainerOpt
       return problems.length === 0 ? { ok: true } : { ok: false, reason: untrainableError(problems).message };
     },
 
-    async fineTune(g, masks, epochs, onProgress) {
+    async fineTune(g, masks, epochs, onProgress, seed) {
       const soft = await teacherLogits();
       const t = await trainableFor(g);
       setMasks(t, masks ?? new Map());
@@ -122,7 +126,7 @@ export function createGraphTrainer(trainSet: TrainData, options: GraphTrainerOpt
         optimizer: options.optimizer,
         loss: options.loss,
         teacher: soft,
-        seed: (options.seed ?? 0) + round++,
+        seed: seed ?? (options.seed ?? 0) + round++,
         onBatch: (p) => {
           if (p.batch === 0) sum = seen = 0;
           sum += p.loss;

@@ -478,9 +478,16 @@ describe('repeated estimates for borderline decisions on a small validation spli
     // 100 validation samples: one is a point; the band is ±2 points around --max-drop 1.5.
     let tunes = 0;
     const scores = [0.88, 0.9, 0.9]; // one unlucky fine-tune (3 points down), two lossless ones: mean 0.8933, 1.67 points down
+    // The n-th fine-tune of a proposal scores scores[n] (the search tunes a batch's proposals, then their repeats).
+    const tunesOf = new Map<Graph, number>();
     const trainer: Trainer = {
       ...scriptedTrainer(() => 0),
-      fineTune: async (g) => ({ ...g, tune: tunes++ } as unknown as Graph),
+      fineTune: async (g) => {
+        const n = tunesOf.get(g) ?? 0;
+        tunesOf.set(g, n + 1);
+        tunes++;
+        return { ...g, tune: n } as unknown as Graph;
+      },
       score: async (g) => (g === start ? 0.91 : scores[((g as unknown as { tune: number }).tune) % 3]),
     };
     const data = { ...noData, validation: val(100) };

@@ -19,6 +19,21 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const runner = (workers: number) => new LocalRunner({ workers, workerArgs: ['--kinds', KINDS] });
 
 describe('local worker pool', () => {
+  it('with keepWorkers, runs every batch on the same workers until close, which ends them', async () => {
+    const kept = new LocalRunner({ workers: 1, keepWorkers: true, workerArgs: ['--kinds', KINDS] });
+    const folder = fs.mkdtempSync(path.join(dir, 'kept-'));
+    try {
+      for (const n of [1, 2, 3]) expect((await kept.run([makeJob('test-slow', { n, ms: 0, dir: folder })]))[0].ok).toBe(true);
+    } finally {
+      await kept.close();
+    }
+    const pids = startedMarkers(folder).map((m) => m.pid);
+    expect(pids).toHaveLength(3);
+    expect(new Set(pids).size).toBe(1);
+    expect(() => process.kill(pids[0], 0)).toThrow();
+    await expect(kept.run([makeJob('test-square', { n: 1 })])).rejects.toThrow(/closed/);
+  });
+
   it('runs the jobs on the workers and returns the outcomes in job-id order', async () => {
     const jobs = [5, 3, 8, 1, 7].map((n) => makeJob('test-square', { n }));
     const outcomes = await runner(2).run(jobs);
@@ -65,6 +80,6 @@ describe('local worker pool', () => {
     expect(messages[0]).toEqual({ type: 'ready' });
     expect(messages[1]).toEqual({ type: 'done', id: job.id, result: { n: 12, square: 144 } });
     expect(messages[2]).toMatchObject({ type: 'failed', id: 'x' });
-    expect((messages[2] as { error: string }).error).toMatch(/^this worker has no job kind 'nope' \(it knows calibrate-batch, sweep-build, test-square, test-slow, test-fail\)/);
+    expect((messages[2] as { error: string }).error).toMatch(/^this worker has no job kind 'nope' \(it knows calibrate-batch, sweep-build, fine-tune, test-square, test-slow, test-fail\)/);
   });
 });

@@ -2,6 +2,7 @@
 
 import path from 'node:path';
 import type { Command } from 'commander';
+import { UserError } from '../../errors.js';
 import { parseBudgets } from '../../build/budgets.js';
 import { aimText } from '../../build/dense-check.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
@@ -23,14 +24,21 @@ import { parsePrecision } from '../../targets/precision.js';
 import { quantizationText } from '../../report/html-report.js';
 import { addInt8Options, addSearchOptions, checkCriterion, checkInt8Flags, MAX_KIB, positiveUpTo, type Int8CliOptions, type SearchCliOptions } from '../build-options.js';
 import { buildMcuModel } from '../mcu-build.js';
+import { addJobOptions, runnerFromOptions, type JobCliOptions } from '../job-options.js';
 import { onTargetAccuracyLine } from './verify.js';
+
+/**
+ * Without --workers or --queue, the search fine-tunes its candidates in this process: a worker costs a process start,
+ * a data load and the teacher's logits, and on the make-demo model one worker is no faster than none (bench/build-fanout.ts).
+ */
+const BUILD_JOBS_DEFAULT = 'none: the candidate fine-tunes run in this process, which saves each worker\'s start and data load; give 2 or more to fine-tune candidates side by side';
 
 /** Exit code when a budget (or the accuracy limit) is not met; the report is still written. */
 export const EXIT_BUDGET_UNMET = 3;
 
 export { DEFAULT_FPGA_VERIFY_VECTORS, DEFAULT_MCU_VERIFY_VECTORS, searchOptions } from '../build-options.js';
 
-export interface BuildCliOptions extends DataOptions, TrainingCliOptions, DistillCliOptions, SearchCliOptions, Int8CliOptions {
+export interface BuildCliOptions extends DataOptions, TrainingCliOptions, DistillCliOptions, SearchCliOptions, Int8CliOptions, JobCliOptions {
   target: string;
   data: string;
   out: string;
@@ -132,10 +140,13 @@ export function registerBuild(program: Command): void {
     .option('--force', 'replace an existing output folder')
     .option('--json', 'print the report as JSON')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
-  addDistillOption(addTrainingOptions(addDataOptions(cmd))).action(async (file: string, o: BuildCliOptions) => {
+  addJobOptions(addDistillOption(addTrainingOptions(addDataOptions(cmd))), BUILD_JOBS_DEFAULT).action(async (file: string, o: BuildCliOptions) => {
     checkCriterion(o);
     const chosen = findTarget(o.target);
     if (isFpgaTarget(chosen)) {
+      for (const [flag, given] of [['--workers', o.workers], ['--queue', o.queue]] as const) {
+        if (given !== undefined) throw new UserError(`${flag}: an FPGA build fine-tunes its candidates in this process (only MCU builds hand them to workers)`, `drop ${flag}`);
+      }
       const method = checkInt8Flags(o, 'int8');
       if (!(await runFpgaBuild(file, chosen, o, method))) process.exitCode = EXIT_BUDGET_UNMET;
       return;
@@ -146,7 +157,14 @@ export function registerBuild(program: Command): void {
     const outOptions = { force: o.force, inputs: [file, o.data] };
     checkOutputDir(o.out, outOptions);
     const progress = progressReporter(false);
-    const result = await buildMcuModel(file, target, o, (t) => progress.line(t));
+    // The workers stay up for the whole search (keepWorkers): each loads the data once, not once per batch.
+    const runner = o.workers !== undefined || o.queue !== undefined ? runnerFromOptions(o, (t) => progress.line(t), { keepWorkers: true }) : undefined;
+    let result;
+    try {
+      result = await buildMcuModel(file, target, o, (t) => progress.line(t), runner);
+    } finally {
+      await runner?.close();
+    }
     writeDirAtomically(o.out, result.files, outOptions);
     console.log(o.json ? terminalJson(result.report) : renderBuildSummary(result.report, o.out));
     if (!result.report.passed) process.exitCode = EXIT_BUDGET_UNMET;

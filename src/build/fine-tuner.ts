@@ -1,0 +1,74 @@
+// How the budget search gets its fine-tunes: a batch of requests in, the tuned graphs and their validation scores out,
+// in order. Each request carries its shuffling seed, fixed before dispatch, so a result does not depend on where or
+// in what order the fine-tunes ran (in this process, on local workers, through a Redis queue).
+
+import { createHash } from 'node:crypto';
+import type { Dataset } from '../data/dataset.js';
+import { UserError } from '../errors.js';
+import type { Graph } from '../ir/graph.js';
+import { assessOn, type Trainer } from '../prune/trainer.js';
+import type { Masks } from '../prune/weight-masks.js';
+
+export interface TuneRequest {
+  graph: Graph;
+  masks: Masks;
+  epochs: number;
+  /** The shuffling seed of this fine-tune (fineTuneSeed). */
+  seed: number;
+  /** What is tuned, for errors ("proposal 'conv2: 3 of 16 filters' (iteration 2)"). */
+  what: string;
+}
+
+export interface TuneResult {
+  graph: Graph;
+  /** Validation score of the tuned graph (NaN when it diverged to non-finite outputs). */
+  validation: number;
+  /** Validation loss, when the trainer gives it. */
+  loss?: number;
+}
+
+export interface FineTuner {
+  /** Where the fine-tunes run, for progress lines ("in this process", "2 local workers"). */
+  readonly description: string;
+  /** Fine-tune every request; results in the order of the requests. A failure is a UserError naming its request. */
+  tuneMany(requests: TuneRequest[]): Promise<TuneResult[]>;
+}
+
+/**
+ * The seed of one fine-tune of the search, from the build's --seed and where the fine-tune sits in the search (round,
+ * iteration, batch, proposal, repeat): a 31-bit number, the same whatever ran before it.
+ */
+export function fineTuneSeed(base: number, where: (string | number)[]): number {
+  const hex = createHash('sha256').update(`${base}:${where.join('/')}`).digest('hex');
+  return parseInt(hex.slice(0, 8), 16) >>> 1;
+}
+
+/** A fine-tune that failed, named (the trainer's own hint kept). */
+export function tuneError(what: string, e: unknown): UserError {
+  if (e instanceof UserError) return new UserError(`fine-tuning ${what}: ${e.message}`, e.hint);
+  return new UserError(`fine-tuning ${what}: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+/**
+ * Fine-tunes on the search's own trainer, one after the other, with the requests' seeds: for searches that have no data
+ * file to hand to workers (prune's callers, FPGA builds, tests). Only a non-UserError bug escapes unnamed.
+ */
+export function trainerTuner(trainer: Trainer, validation: Dataset): FineTuner {
+  return {
+    description: 'in this process',
+    async tuneMany(requests) {
+      const out: TuneResult[] = [];
+      for (const r of requests) {
+        let graph: Graph;
+        try {
+          graph = await trainer.fineTune(r.graph, r.masks, r.epochs, undefined, r.seed);
+        } catch (e) {
+          if (e instanceof UserError) throw tuneError(r.what, e);
+          throw e;
+        }
+        out.push({ graph, ...(await assessOn(trainer, graph, validation)) });
+      }
+      return out;
+    },
+  };
+}
