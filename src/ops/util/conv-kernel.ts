@@ -49,7 +49,10 @@ export function convolve(p: ConvProblem): Float64Array {
     for (let d = 0; d < S; d++) kOff[k * S + d] = (Math.floor(k / kStrides[d]) % kernel[d]) * p.dilations[d];
   }
   const out = new Float64Array(N * M * outPlane);
+  // (locals, not p's properties, in the loops: V8 then keeps the arrays' element kinds in registers)
+  const { x, w, bias, wZero } = p;
   const round = p.round;
+  const fround = round === Math.fround;
   const xZero = p.xZero ?? 0;
   const base = new Int32Array(S);
   const inIndex = new Int32Array(kCount); // flat input offset per kernel position, -1 if in padding
@@ -76,18 +79,27 @@ export function convolve(p: ConvProblem): Float64Array {
     for (let n = 0; n < N; n++) {
       for (let m = 0; m < M; m++) {
         const g = Math.floor(m / mPerGroup);
-        const wz = p.wZero ? p.wZero[p.wZero.length === 1 ? 0 : m] : 0;
+        const wz = wZero ? wZero[wZero.length === 1 ? 0 : m] : 0;
         let acc = 0;
         for (let c = 0; c < cPerGroup; c++) {
           const xBase = (n * C + g * cPerGroup + c) * inPlane;
           const wBase = (m * cPerGroup + c) * kCount;
-          for (let k = 0; k < kCount; k++) {
-            const idx = inIndex[k];
-            if (idx < 0) continue;
-            acc = round(acc + round((p.x[xBase + idx] - xZero) * (p.w[wBase + k] - wz)));
+          // (float32 calls Math.fround itself, V8's intrinsic; the other call site of round then stays monomorphic)
+          if (fround) {
+            for (let k = 0; k < kCount; k++) {
+              const idx = inIndex[k];
+              if (idx < 0) continue;
+              acc = Math.fround(acc + Math.fround((x[xBase + idx] - xZero) * (w[wBase + k] - wz)));
+            }
+          } else {
+            for (let k = 0; k < kCount; k++) {
+              const idx = inIndex[k];
+              if (idx < 0) continue;
+              acc = round(acc + round((x[xBase + idx] - xZero) * (w[wBase + k] - wz)));
+            }
           }
         }
-        if (p.bias) acc = round(acc + p.bias[m]);
+        if (bias) acc = round(acc + bias[m]);
         out[(n * M + m) * outPlane + pos] = acc;
       }
     }
