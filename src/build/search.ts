@@ -22,6 +22,12 @@ export interface SearchOptions<N extends string = BudgetName> {
   budgets: Budget<N>[];
   /** Largest accuracy drop accepted, in points of the dense validation score. */
   maxDrop: number;
+  /**
+   * The share of `maxDrop` held in reserve (default 0): proposals are accepted within (1 − reserve) × maxDrop, and
+   * beyond it only in an iteration where recovery, smaller steps and joint proposals all failed to stay within it;
+   * from then on within maxDrop. The search otherwise spends the whole allowance on budgets it could meet for less.
+   */
+  dropReserve?: number;
   /** Fine-tuning epochs of each proposal. */
   proposalEpochs: number;
   /** Fine-tuning epochs once the budgets hold. */
@@ -277,6 +283,8 @@ export async function searchUnderBudget<N extends string = BudgetName>(
   let validation = o.reference ? startAssessed.validation : dense.validation;
   let validationLoss = startAssessed.loss;
   let stoppedBecause: string | null = null;
+  // The drop proposals are accepted within: the allowance less its reserve, until an iteration needs the reserve.
+  let dropLimit = roundPoints(o.maxDrop * (1 - (o.dropReserve ?? 0)));
   const iterations: SearchIteration<N>[] = [];
   const smallestSeen: Partial<Record<N, SmallestSeen>> = {};
   const see = (costs: Costs<N>, description: string, v: number) => {
@@ -323,7 +331,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
           return { graph: tuned, ...(await assess(tuned)) };
         };
         // A decision too close to call on a small validation split is made on the mean of repeated fine-tunes.
-        const run = await decisionEstimate(once, drop, o.maxDrop, data.validation.count, repeats);
+        const run = await decisionEstimate(once, drop, dropLimit, data.validation.count, repeats);
         if (run.repeated) repeated++;
         out.push({ candidate: { p, tuned: run.graph, loss: run.loss, epochs: fineTuning.keptEpochs + trains(o.proposalEpochs) }, description: p.description, validation: run.validation });
       }
@@ -342,10 +350,11 @@ export async function searchUnderBudget<N extends string = BudgetName>(
       return evaluate(keepHeld(list, now), scale === 1 ? '' : `, ${scaleText(scale)}`);
     };
     let recoveredFrom: number | null = null;
-    const outcome = await proposeWithRecovery<Candidate>({ maxDrop: o.maxDrop, recoveryRounds: canTrain.ok ? o.recoveryRounds : 0, halvings: o.halvings ?? 3 }, {
+    const choose = (list: Tried<Candidate>[]) => chooseByWorstBudget(list, o.budgets, predict(graph), validation, (t) => t.candidate.p.costs, data.validation.count, { current: validationLoss, of: (t) => t.candidate.loss });
+    const outcome = await proposeWithRecovery<Candidate>({ maxDrop: dropLimit, recoveryRounds: canTrain.ok ? o.recoveryRounds : 0, halvings: o.halvings ?? 3 }, {
       propose,
       drop: (v) => drop(v),
-      choose: (list) => chooseByWorstBudget(list, o.budgets, predict(graph), validation, (t) => t.candidate.p.costs, data.validation.count, { current: validationLoss, of: (t) => t.candidate.loss }),
+      choose,
       retune: async (t, round) => {
         const tuned = await tune(t.candidate.tuned, t.candidate.p.masks, o.proposalEpochs, `proposal '${t.description}' (iteration ${i}, recovery ${round + 1})`);
         const a = await assess(tuned);
@@ -357,7 +366,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
           const a = await assess(tuned);
           const v = a.validation;
           const before = validation;
-          if (!recoveryHelped({ validation, loss: validationLoss }, a, { samples: data.validation.count, withinDrop: drop(v) <= o.maxDrop })) return `${o.recoveryEpochs} more epochs of the current model (did not help: validation ${pct(before)} → ${pct(v)}; the previous weights kept)`;
+          if (!recoveryHelped({ validation, loss: validationLoss }, a, { samples: data.validation.count, withinDrop: drop(v) <= dropLimit })) return `${o.recoveryEpochs} more epochs of the current model (did not help: validation ${pct(before)} → ${pct(v)}; the previous weights kept)`;
           graph = tuned;
           validation = v;
           validationLoss = a.loss;
@@ -403,6 +412,16 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     if (outcome.stage === null && tried.length === 0) {
       stoppedBecause = `no structural or weight reduction lowers ${budget.name} further (at ${costs[budget.name].toLocaleString('en-US')}, limit ${budget.limit.toLocaleString('en-US')})`;
       break;
+    }
+    // The reserve: nothing stayed within the allowance less its reserve; the proposals tried within the whole allowance
+    // are chosen among, and it is the limit from now on.
+    if (!outcome.accepted && dropLimit < o.maxDrop) {
+      const within = tried.filter((t) => drop(t.validation) <= o.maxDrop);
+      dropLimit = o.maxDrop;
+      if (within.length > 0) {
+        outcome.accepted = choose(within);
+        record.recovery = `beyond ${roundPoints(o.maxDrop * (1 - (o.dropReserve ?? 0)))} points (the allowance less its reserve): no proposal stayed within it`;
+      }
     }
     if (!outcome.accepted) {
       const best = outcome.best!;
