@@ -1,9 +1,9 @@
 // The panel's baselines, priced: the smallest pruning level (a fraction of every group's channels, or a global
-// weight sparsity) whose predicted costs meet every budget, and the uniform structural removal a level means.
+// weight sparsity) whose predicted costs meet every budget (the uniform removal a level means: src/prune/structure/uniform.ts).
 
 import { allHold, type Budget, type Costs } from '../../src/build/budgets.js';
 import type { Graph } from '../../src/ir/graph.js';
-import { rankChannels, scoreChannels, type PruneAnalysis } from '../../src/prune/structure/index.js';
+export { uniformRemovals } from '../../src/prune/structure/index.js';
 
 /** Levels 1%, 2%, ... up to `max` (inclusive), in steps of `step`. */
 export function levels(max: number, step = 0.01): number[] {
@@ -45,19 +45,4 @@ export function smallestLevelMeeting<T>(
   }
   const floor = budgets.filter((b) => lowest[b.name] > b.limit).map((b) => `${b.name}: ${Math.round(lowest[b.name]).toLocaleString('en-US')} predicted at best, limit ${b.limit.toLocaleString('en-US')}`);
   return { found: null, lowest, floor };
-}
-
-/**
- * Uniform structural pruning at `fraction`: from every prune group, round(fraction × size) channels (at most size − 1),
- * the lowest by L1 norm of their producing weights.
- */
-export function uniformRemovals(g: Graph, analysis: PruneAnalysis, fraction: number): Map<string, number[]> {
-  const ranked = rankChannels(scoreChannels(g, analysis.groups, { kind: 'l1' }, { normalize: 'none' }));
-  const removals = new Map<string, number[]>();
-  for (const group of analysis.groups) {
-    const k = Math.min(group.size - 1, Math.round(fraction * group.size));
-    if (k <= 0) continue;
-    removals.set(group.id, ranked.filter((r) => r.group === group.id).slice(0, k).map((r) => r.channel));
-  }
-  return removals;
 }

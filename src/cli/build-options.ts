@@ -79,7 +79,7 @@ export function checkInt8Flags(o: Int8CliOptions, precision: Precision): Calibra
 /** The search's options from the flags (the budgets are each kind's own). */
 export function searchOptions<N extends string>(o: SearchCliOptions): Omit<SearchOptions<N>, 'budgets' | 'reference'> {
   return {
-    maxDrop: o.maxDrop, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2, recoveryEpochs: Math.max(2, 2 * o.proposalEpochs, Math.round(o.finalEpochs / 2)),
+    maxDrop: o.maxDrop, dropReserve: 0.5, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2, recoveryEpochs: Math.max(2, 2 * o.proposalEpochs, Math.round(o.finalEpochs / 2)),
     maxIterations: o.maxIterations, criterion: o.criterion as SearchOptions['criterion'], weightProposals: o.weightProposals,
   };
 }

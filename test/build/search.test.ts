@@ -184,6 +184,23 @@ describe('searchUnderBudget stop reasons (scripted trainers)', () => {
     expect(r.fineTuning).toEqual({ epochs: it.proposals.length + 2, keptEpochs: 0 });
   });
 
+  it('with a drop reserve, accepts within the allowance less the reserve until no proposal stays within it, then within the whole allowance', async () => {
+    const dense = fakeCosts(start);
+    const o = options([budget('instructions', Math.round(dense.instructions * 0.88))], { maxDrop: 12, dropReserve: 0.5, halvings: 1 });
+    const r = await searchUnderBudget(start, scriptedTrainer(fragile), noData, fakeCosts, o);
+    expect(r.met).toBe(true);
+    const points = (v: number) => (r.dense.validation - v) * 100;
+    const at = r.iterations.findIndex((it) => it.recovery?.startsWith('beyond 6 points (the allowance less its reserve)'));
+    expect(at).toBeGreaterThan(0);
+    for (const it of r.iterations.slice(0, at)) expect(points(it.validation)).toBeLessThanOrEqual(6 + 1e-9);
+    expect(points(r.iterations[at].validation)).toBeGreaterThan(6);
+    for (const it of r.iterations) expect(points(it.validation)).toBeLessThanOrEqual(12 + 1e-9);
+    // Without the reserve, the same search never needs it.
+    const plain = await searchUnderBudget(start, scriptedTrainer(fragile), noData, fakeCosts, { ...o, dropReserve: 0 });
+    expect(plain.met).toBe(true);
+    expect(plain.iterations.some((it) => it.recovery?.startsWith('beyond'))).toBe(false);
+  });
+
   it('the same search meets the budget when pruning costs no accuracy (the accuracy limit was the reason)', async () => {
     const calls: string[] = [];
     const dense = fakeCosts(start);
@@ -235,8 +252,10 @@ describe('searchUnderBudget stop reasons (scripted trainers)', () => {
     const budgets = [budget('flashBytes', Math.round(dense.flashBytes * 0.6)), budget('ramBytes', dense.ramBytes)];
     const r = await searchUnderBudget(start, scriptedTrainer(fragile), noData, sparseScratch, options(budgets, { maxDrop: 100, weightProposals: true }));
     expect(r.iterations.length).toBeGreaterThan(0);
+    expect(r.iterations[0].proposals.some((p) => /weights to/.test(p.description))).toBe(false);
     for (const it of r.iterations) {
-      expect(it.proposals.every((p) => !/weights to/.test(p.description))).toBe(true);
+      // A weight proposal is offered only where its scratch still fits (after cuts that shrank the activations).
+      expect(it.proposals.filter((p) => /weights to/.test(p.description) && p.costs.ramBytes > dense.ramBytes)).toEqual([]);
       expect(it.costs.ramBytes).toBeLessThanOrEqual(dense.ramBytes);
     }
     expect(r.met).toBe(true);

@@ -7,4 +7,5 @@ export type { Criterion, CriterionKind, GroupScores, Normalization, RankedChanne
 export { dropAlongAxis, pruneChannels } from './prune-channels.js';
 export type { ChannelRemovals } from './prune-channels.js';
 export { spanPositions } from './types.js';
+export { uniformRemovals } from './uniform.js';
 export type * from './types.js';
