@@ -120,7 +120,8 @@ describe('searchUnderBudget with the stm32f405 cost model and a real trainer', (
       expect(it.recovery).toBeNull();
       expect(before[i][it.constrained] - it.costs[it.constrained]).toBeGreaterThanOrEqual(it.step - 1e-9);
       expect(it.step).toBeGreaterThan(0);
-      expect(it.chosen).toMatch(/^fc[12]: \d+ of \d+ /);
+      // One layer's neurons, or the same share of every layer's (the every-layer proposal).
+      expect(it.chosen).toMatch(/^(fc[12]: \d+ of \d+ |every layer \d+% \(fc1 \d+ of 64, fc2 \d+ of 32\))/);
     });
     // Each iteration lowers the most violated budget (instructions at 1.25× its limit first, RAM at 1.11×); the
     // other unmet budget gets structural proposals of its own in the same iteration.
@@ -182,6 +183,16 @@ describe('searchUnderBudget stop reasons (scripted trainers)', () => {
     expect(calls.filter((c) => c.startsWith('fineTune'))).toEqual(Array(it.proposals.length + 2).fill('fineTune 1'));
     // The tally: every epoch counted, none on the path of the model returned (the start model).
     expect(r.fineTuning).toEqual({ epochs: it.proposals.length + 2, keptEpochs: 0 });
+  });
+
+  it('offers the same share of every layer as one proposal, lowering the cost by the step', async () => {
+    const dense = fakeCosts(start);
+    const r = await searchUnderBudget(start, scriptedTrainer(fragile), noData, fakeCosts, options([budget('instructions', Math.round(dense.instructions * 0.8))], { maxIterations: 1 }));
+    const [it] = r.iterations;
+    const every = it.proposals.filter((p) => p.description.startsWith('every layer'));
+    expect(every).toHaveLength(1);
+    expect(every[0].description).toMatch(/^every layer \d+% \(fc1 \d+ of 64, fc2 \d+ of 32\)$/);
+    expect(dense.instructions - every[0].costs.instructions).toBeGreaterThanOrEqual(it.step - 1e-9);
   });
 
   it('with a drop reserve, accepts within the allowance less the reserve until no proposal stays within it, then within the whole allowance', async () => {
