@@ -8,7 +8,7 @@ import type { Precision } from '../analysis/model-precision.js';
 import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, type CalibrationMethod } from '../quant/calibrate.js';
 import { DEFAULT_QAT_LEARNING_RATE } from '../quant/qat-defaults.js';
 import type { WeightGranularity } from '../quant/qparams.js';
-import { numberOption, parseIntOption } from './options.js';
+import { fractionOption, numberOption, parseIntOption } from './options.js';
 import { DENSE_WEIGHTS_HELP, parseDenseWeights } from './precision-options.js';
 
 /** The channel rankings the build's structural proposals can use (data-free: weights only). */
@@ -25,6 +25,7 @@ export const MAX_KIB = 4 * 1024 * 1024;
 
 export interface SearchCliOptions {
   maxDrop: number;
+  dropReserve: number;
   proposalEpochs: number;
   finalEpochs: number;
   maxIterations: number;
@@ -44,6 +45,7 @@ export interface Int8CliOptions {
 export function addSearchOptions(cmd: Command): Command {
   return cmd
     .option('--max-drop <points>', 'largest accuracy drop accepted, in percentage points', numberOption('--max-drop', positiveUpTo(100)), 1.5)
+    .option('--drop-reserve <share>', 'share of --max-drop held back: proposals are accepted within the rest until an iteration finds none there (0: spend the whole drop from the start)', fractionOption('--drop-reserve'), 0.5)
     .option('--proposal-epochs <n>', 'fine-tuning epochs of each proposal', parseIntOption('--proposal-epochs', 0, 100_000), 1)
     .option('--final-epochs <n>', 'fine-tuning epochs once the budgets hold', parseIntOption('--final-epochs', 0, 100_000), 10)
     .option('--max-iterations <n>', 'search iterations at most', parseIntOption('--max-iterations', 1, 100_000), 40)
@@ -79,7 +81,7 @@ export function checkInt8Flags(o: Int8CliOptions, precision: Precision): Calibra
 /** The search's options from the flags (the budgets are each kind's own). */
 export function searchOptions<N extends string>(o: SearchCliOptions): Omit<SearchOptions<N>, 'budgets' | 'reference'> {
   return {
-    maxDrop: o.maxDrop, dropReserve: 0.5, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2, recoveryEpochs: Math.max(2, 2 * o.proposalEpochs, Math.round(o.finalEpochs / 2)),
+    maxDrop: o.maxDrop, dropReserve: o.dropReserve, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2, recoveryEpochs: Math.max(2, 2 * o.proposalEpochs, Math.round(o.finalEpochs / 2)),
     maxIterations: o.maxIterations, criterion: o.criterion as SearchOptions['criterion'], weightProposals: o.weightProposals,
   };
 }

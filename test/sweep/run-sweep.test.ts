@@ -45,7 +45,7 @@ describe('runSweep', () => {
     const lines: string[] = [];
     const { report, jobsRun } = await runSweep({
       model: MLP, data: DIGITS, out, targets: [findMcuTarget('stm32f405'), findMcuTarget('lm3s6965')], budgets: [{ maxInstructions: 100 }, { maxInstructions: 100_000 }],
-      flags: { seed: 0, validation: 0.15, batchSize: 32, lr: 1e-3, distill: true, maxDrop: 1.5, proposalEpochs: 1, finalEpochs: 10, maxIterations: 40, criterion: 'l1', weightProposals: true },
+      flags: { seed: 0, validation: 0.15, batchSize: 32, lr: 1e-3, distill: true, maxDrop: 1.5, dropReserve: 0.5, proposalEpochs: 1, finalEpochs: 10, maxIterations: 40, criterion: 'l1', weightProposals: true },
       output: {},
     }, runner, (l) => lines.push(l));
     // stm32f405: 100 met, 100,000 reused; lm3s6965: both budgets run and fail.
@@ -96,7 +96,7 @@ describe('runSweep', () => {
     };
     const { report } = await runSweep({
       model: MLP, data: DIGITS, out: path.join(dir, 'side-by-side'), targets: [findMcuTarget('stm32f405'), findMcuTarget('lm3s6965')], budgets: [{ maxInstructions: 100 }, { maxInstructions: 100_000 }],
-      flags: { seed: 0, validation: 0.15, batchSize: 32, lr: 1e-3, distill: true, maxDrop: 1.5, proposalEpochs: 1, finalEpochs: 10, maxIterations: 40, criterion: 'l1', weightProposals: true },
+      flags: { seed: 0, validation: 0.15, batchSize: 32, lr: 1e-3, distill: true, maxDrop: 1.5, dropReserve: 0.5, proposalEpochs: 1, finalEpochs: 10, maxIterations: 40, criterion: 'l1', weightProposals: true },
       output: {},
     }, runner, () => {});
     expect(report.combinations.map((c) => [c.name, c.status, c.met])).toEqual([
