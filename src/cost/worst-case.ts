@@ -10,6 +10,7 @@ import { calibrationContext, type Calibration } from './calibration.js';
 import { coreClassOf, kernelDependence, type CoreClass } from './data-dependence.js';
 import { callCost } from './estimator.js';
 import { analyzeCall, CostModelError, macTermOf } from './kernels.js';
+import type { WorstCaseCalibration } from './worst-case-calibration.js';
 import { FPU_DEPENDENT_WORST_FACTOR, SOFT_FLOAT_WORST_FACTOR, SOFT_MAC_NORMAL, SOFT_MAC_WORST_BOTH_FACTORS, SOFT_MAC_WORST_ONE_FACTOR } from './worst-case-coefficients.js';
 
 export interface KernelDependenceUse {
@@ -19,6 +20,8 @@ export interface KernelDependenceUse {
   /** Predicted instructions of the key's calls: normal operands, and the worst branch. */
   typical: number;
   worst: number;
+  /** How the worst branch was priced: the key's worst-case calibration, or a measured factor (worst-case-coefficients.ts). */
+  worstFrom?: 'calibration' | 'factor';
 }
 
 export interface WorstCasePrediction {
@@ -41,8 +44,14 @@ const hasSubnormal = (data: ArrayLike<number>): boolean => {
   return false;
 };
 
-/** The worst price of one call whose normal-operand price is `typical`. */
-function worstOfCall(call: CStep['calls'][number], typical: number, core: CoreClass, cal: Calibration): number {
+/** The worst price of one call whose normal-operand price is `typical`, from the key's worst-case coefficients. */
+function calibratedWorst(call: CStep['calls'][number], coefficients: Record<string, number>, cal: Calibration): number {
+  const time = analyzeCall(call, () => 0, calibrationContext(cal)).time;
+  return Object.entries(time).reduce((s, [term, n]) => s + (coefficients[term] ?? 0) * n, 0);
+}
+
+/** The worst price of one call whose normal-operand price is `typical`, without a worst-case calibration of its key. */
+function factorWorst(call: CStep['calls'][number], typical: number, core: CoreClass, cal: Calibration): number {
   const mac = macTermOf(call.kernel);
   if (mac && core === 'thumb2-soft') {
     const executed = analyzeCall(call, () => 0, calibrationContext(cal)).time[mac.term] ?? 0;
@@ -56,7 +65,7 @@ function worstOfCall(call: CStep['calls'][number], typical: number, core: CoreCl
 }
 
 /** Price a lowered program (compileToC's graph, steps and plan) on normal operands and at each kernel's worst. */
-export function predictWorstCase(program: Program, target: McuTarget, cal: Calibration): WorstCasePrediction {
+export function predictWorstCase(program: Program, target: McuTarget, cal: Calibration, worstCal: WorstCaseCalibration | null = null): WorstCasePrediction {
   const core = coreClassOf(target);
   const byKey = new Map<string, KernelDependenceUse>();
   for (const step of program.steps) {
@@ -64,8 +73,9 @@ export function predictWorstCase(program: Program, target: McuTarget, cal: Calib
       const c = callCost(call, cal, () => 0);
       if (c.problem !== undefined) throw new CostModelError(`worst case of step '${step.summary}': ${c.problem}`);
       const dep = kernelDependence(c.key, core);
-      const worst = dep.dependent ? worstOfCall(call, c.instructions, core, cal) : c.instructions;
-      const use = byKey.get(c.key) ?? { key: c.key, dependent: dep.dependent, on: dep.on, typical: 0, worst: 0 };
+      const coefficients = dep.dependent ? worstCal?.kernels[c.key]?.instructions : undefined;
+      const worst = !dep.dependent ? c.instructions : coefficients ? calibratedWorst(call, coefficients, cal) : factorWorst(call, c.instructions, core, cal);
+      const use = byKey.get(c.key) ?? { key: c.key, dependent: dep.dependent, on: dep.on, typical: 0, worst: 0, ...(dep.dependent ? { worstFrom: coefficients ? 'calibration' as const : 'factor' as const } : {}) };
       use.typical += c.instructions;
       use.worst += worst;
       byKey.set(c.key, use);
