@@ -73,6 +73,7 @@ export interface BuildReport {
     constrained: BudgetName;
     chosen: string | null;
     instructions: number;
+    instructionsWorstCase: number;
     ramBytes: number;
     flashBytes: number;
     validation: number;
@@ -177,7 +178,7 @@ export function buildReport(r: ReportInput): BuildReport {
     layers,
     steps: r.search.iterations.map((it) => ({
       iteration: it.iteration, constrained: it.constrained, chosen: it.chosen,
-      instructions: it.costs.instructions, ramBytes: it.costs.ramBytes, flashBytes: it.costs.flashBytes,
+      instructions: it.costs.instructions, instructionsWorstCase: it.costs.instructionsWorstCase, ramBytes: it.costs.ramBytes, flashBytes: it.costs.flashBytes,
       validation: it.validation, sparsity: it.sparsity, params: it.params, macs: it.macs, proposals: it.proposals.length, seconds: it.wallMs / 1000,
       recovery: it.recovery ?? null,
       repeated: it.repeated ?? 0,

@@ -26,7 +26,7 @@ export function quantizationText(q: QuantizationSummary): string {
   return `${q.qatEpochs} epoch${q.qatEpochs === 1 ? '' : 's'} of quantization-aware fine-tuning (pruned weights kept at zero), then ${ptq}`;
 }
 
-const AXIS: Record<BudgetName, string> = { instructions: 'instructions per inference (predicted)', ramBytes: 'RAM bytes (predicted)', flashBytes: 'flash bytes (predicted)' };
+const AXIS: Record<BudgetName, string> = { instructions: 'instructions per inference (predicted)', instructionsWorstCase: 'worst-case instructions (predicted)', ramBytes: 'RAM bytes (predicted)', flashBytes: 'flash bytes (predicted)' };
 
 /**
  * Validation accuracy against one budgeted cost: the dense model (a ring), the accepted steps, the final model after

@@ -36,6 +36,8 @@ export interface BuildCliOptions extends DataOptions, TrainingCliOptions, Distil
   out: string;
   latencyMs?: number;
   maxInstructions?: number;
+  deadlineMs?: number;
+  maxInstructionsWorstCase?: number;
   ramKb?: number;
   flashKb?: number;
   latencyCycles?: number;
@@ -118,6 +120,8 @@ export function registerBuild(program: Command): void {
     .requiredOption('--out <dir>', 'output folder: model.onnx, report.json, report.html, and c/ (MCU: library + Makefile) or fpga/ + hls/ (FPGA: RTL project, HLS C++)')
     .option('--latency-ms <ms>', 'latency budget per inference (converted to instructions with the target\'s clock and cycles-per-instruction estimate)', numberOption('--latency-ms', positiveUpTo(3_600_000)))
     .option('--max-instructions <n>', 'instruction budget per inference', numberOption('--max-instructions', positiveUpTo(Number.MAX_SAFE_INTEGER)))
+    .option('--deadline-ms <ms>', 'hard deadline per inference: the worst-case instruction bound (every data-dependent kernel at its worst branch, checked on adversarial vectors) must fit it at the target\'s clock and cycles-per-instruction estimate', numberOption('--deadline-ms', positiveUpTo(3_600_000)))
+    .option('--max-instructions-worst-case <n>', 'instruction budget on the worst-case bound (not on the vectors that ran)', numberOption('--max-instructions-worst-case', positiveUpTo(Number.MAX_SAFE_INTEGER)))
     .option('--ram-kb <kib>', 'RAM budget of the model library: static RAM (arena) + stack', numberOption('--ram-kb', positiveUpTo(MAX_KIB)))
     .option('--flash-kb <kib>', 'flash budget of the model library: code + weights', numberOption('--flash-kb', positiveUpTo(MAX_KIB)))
     .option('--latency-cycles <n>', 'FPGA: latency budget in clock cycles, first input beat to last output beat (Verilator-measured)', numberOption('--latency-cycles', positiveUpTo(Number.MAX_SAFE_INTEGER)))
@@ -140,7 +144,7 @@ export function registerBuild(program: Command): void {
       if (!(await runFpgaBuild(file, chosen, o, method))) process.exitCode = EXIT_BUDGET_UNMET;
       return;
     }
-    refuseOtherKindFlags([['--multipliers', o.multipliers !== undefined], ['--latency-cycles', o.latencyCycles !== undefined], ['--latency-us', o.latencyUs !== undefined], ['--max-luts', o.maxLuts !== undefined], ['--max-dsps', o.maxDsps !== undefined], ['--max-brams', o.maxBrams !== undefined]], 'FPGA', chosen.name, () => 'MCU budgets: --latency-ms, --max-instructions, --ram-kb, --flash-kb');
+    refuseOtherKindFlags([['--multipliers', o.multipliers !== undefined], ['--latency-cycles', o.latencyCycles !== undefined], ['--latency-us', o.latencyUs !== undefined], ['--max-luts', o.maxLuts !== undefined], ['--max-dsps', o.maxDsps !== undefined], ['--max-brams', o.maxBrams !== undefined]], 'FPGA', chosen.name, () => 'MCU budgets: --latency-ms, --max-instructions, --deadline-ms, --max-instructions-worst-case, --ram-kb, --flash-kb');
     const target = findMcuTarget(o.target, 'build');
     const budgets = parseBudgets(o, target);
     const outOptions = { force: o.force, inputs: [file, o.data] };
