@@ -96,6 +96,11 @@ export function renderBuildSummary(r: BuildReport, out: string): string {
   const instructions = r.budgets.find((b) => b.name === 'instructions');
   if (r.denseCheck && instructions) lines.push(`before the search, ${aimText(r.denseCheck, instructions.limit, r.denseCheck.aimedInstructions, 'aimed')}`);
   if (r.quantization) lines.push(`int8: ${quantizationText(r.quantization)}; the search priced ${r.quantization.search.costs}, and judged accuracy on ${r.quantization.search.accuracy}`);
+  if (r.worstCase) {
+    const w = r.worstCase;
+    const margin = w.deadline ? ` · margin ${w.deadline.marginPercent.toFixed(1)}% against ${formatCount(w.deadline.limit)} (${terminalText(w.deadline.givenAs)})` : '';
+    lines.push(`worst case: typical ${formatCount(w.typicalInstructions)} · worst measured ${formatCount(w.worstMeasuredInstructions)} (${terminalText(w.worstVector)}) · ${w.exact ? 'exact' : 'bound'} ${formatCount(w.instructionsWorstCase)}${margin}`);
+  }
   if (r.verification) {
     lines.push(`verified on ${r.verification.runOn} (${r.verification.vectors} test vectors): ${r.verification.passed ? 'outputs match the interpreter' : 'OUTPUTS DIFFER'} · ${r.verification.instructions?.toLocaleString('en-US') ?? '-'} instructions → ${r.verification.estimatedMs?.toFixed(3) ?? '-'} ms (estimate) · precision: ${terminalText(r.verification.precision.reason)}`);
     if (r.verification.accuracy) lines.push(onTargetAccuracyLine(r.verification.accuracy, r.verification.runOn));
