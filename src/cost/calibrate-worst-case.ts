@@ -49,10 +49,11 @@ export async function calibrateWorstCase(target: McuTarget, o: { file?: string |
     name: c.name, graph: c.graph, sparse: c.sparse,
     inputs: [...(c.inputs ?? loadVectors(c.graph, { count: 1, seed: 1 }).inputs).slice(0, 1), ...adversarialVectors(c.graph).map((a) => a.inputs)],
   })), { log });
-  const byKey = new Map<string, { time: Record<string, number>; y: number }[]>();
+  const byKey = new Map<string, { time: Record<string, number>; y: number; typical: number }[]>();
   selected.forEach((a, i) => {
     const rows = byKey.get(a.key!) ?? [];
-    rows.push({ time: a.time, y: measured[i].instructions - cal.library.instructions });
+    // runs[0]: the case's typical vector; instructions: the largest count over every vector.
+    rows.push({ time: a.time, y: measured[i].instructions - cal.library.instructions, typical: measured[i].runs[0] - cal.library.instructions });
     byKey.set(a.key!, rows);
   });
   const kernels: WorstCaseCalibration['kernels'] = {};
@@ -63,7 +64,8 @@ export async function calibrateWorstCase(target: McuTarget, o: { file?: string |
     const raisedBy = Math.max(1, ...rows.filter((r) => predict(r.time) > 0).map((r) => r.y / predict(r.time)));
     const instructions = Object.fromEntries(Object.entries(fit.coefficients).map(([t, c]) => [t, c * raisedBy]));
     const maxOverPrediction = Math.max(0, ...rows.filter((r) => r.y > 0).map((r) => (predict(r.time) * raisedBy) / r.y - 1));
-    kernels[key] = { instructions, fit: { cases: rows.length, raisedBy, maxOverPrediction } };
+    const ratios = rows.filter((r) => r.typical > 0).map((r) => r.y / r.typical);
+    kernels[key] = { instructions, ...(ratios.length === rows.length ? { worstOverTypical: Math.max(...ratios) } : {}), fit: { cases: rows.length, raisedBy, maxOverPrediction } };
   }
   const calibration: WorstCaseCalibration = {
     format: WORST_CASE_FORMAT,

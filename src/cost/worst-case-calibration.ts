@@ -13,6 +13,11 @@ export const WORST_CASE_FORMAT = 'edgeprune-worst-case-calibration/1';
 
 const worstKey = z.object({
   instructions: z.record(z.string(), z.number().nonnegative()),
+  /**
+   * The largest, over the key's cases, of the case's worst count ÷ its count on its typical vector (library excluded):
+   * the worst case as a multiple of the typical prediction, tighter than the raised fit where the dependence is small.
+   */
+  worstOverTypical: z.number().positive().optional(),
   fit: z.object({
     cases: z.number().int().positive(),
     /** The fitted formula's largest under-prediction over the cases, which multiplied the coefficients (≥ 1). */
@@ -58,6 +63,7 @@ export function writeWorstCaseCalibration(cal: WorstCaseCalibration, file: strin
     ...cal,
     kernels: Object.fromEntries(Object.entries(cal.kernels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, {
       instructions: Object.fromEntries(Object.entries(v.instructions).map(([t, c]) => [t, roundSignificant(c)])),
+      ...(v.worstOverTypical !== undefined ? { worstOverTypical: Math.ceil(v.worstOverTypical * 1e6) / 1e6 } : {}),
       fit: { cases: v.fit.cases, raisedBy: roundSignificant(v.fit.raisedBy, 4), maxOverPrediction: roundSignificant(v.fit.maxOverPrediction, 4) },
     }])),
   });

@@ -73,8 +73,12 @@ export function predictWorstCase(program: Program, target: McuTarget, cal: Calib
       const c = callCost(call, cal, () => 0);
       if (c.problem !== undefined) throw new CostModelError(`worst case of step '${step.summary}': ${c.problem}`);
       const dep = kernelDependence(c.key, core);
-      const coefficients = dep.dependent ? worstCal?.kernels[c.key]?.instructions : undefined;
-      const worst = !dep.dependent ? c.instructions : coefficients ? calibratedWorst(call, coefficients, cal) : factorWorst(call, c.instructions, core, cal);
+      const calibrated = dep.dependent ? worstCal?.kernels[c.key] : undefined;
+      const coefficients = calibrated?.instructions;
+      // Two bounds of every calibration case: the raised fit and the typical price × the worst ratio; the smaller.
+      const worst = !dep.dependent ? c.instructions
+        : calibrated ? Math.min(calibratedWorst(call, calibrated.instructions, cal), c.instructions * (calibrated.worstOverTypical ?? Infinity))
+        : factorWorst(call, c.instructions, core, cal);
       const use = byKey.get(c.key) ?? { key: c.key, dependent: dep.dependent, on: dep.on, typical: 0, worst: 0, ...(dep.dependent ? { worstFrom: coefficients ? 'calibration' as const : 'factor' as const } : {}) };
       use.typical += c.instructions;
       use.worst += worst;
