@@ -73,6 +73,11 @@ describe('predictWorstCase and worstCaseBound', () => {
     const dense = predictWorstCase(program, m3, cal, worstCal).kernels.find((k) => k.key === 'ep_dense_f32')!;
     expect(dense.worstFrom).toBe('calibration');
     expect(dense.worst).toBeCloseTo(2 * dense.typical, 6);
+    // With the worst ÷ typical ratio of the calibration cases too: the smaller of the two bounds.
+    worstCal.kernels.ep_dense_f32.worstOverTypical = 1.5;
+    expect(predictWorstCase(program, m3, cal, worstCal).kernels.find((k) => k.key === 'ep_dense_f32')!.worst).toBeCloseTo(1.5 * dense.typical, 6);
+    worstCal.kernels.ep_dense_f32.worstOverTypical = 3;
+    expect(predictWorstCase(program, m3, cal, worstCal).kernels.find((k) => k.key === 'ep_dense_f32')!.worst).toBeCloseTo(2 * dense.typical, 6);
   });
 
   it('finds the committed worst-case calibration of stm32f405, whose keys are data-dependent there', () => {
