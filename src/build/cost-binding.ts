@@ -9,7 +9,7 @@ import type { BoundCostModel } from './build.js';
 import { lowerForCost } from '../cost/lowered.js';
 import { kernelEstimator } from '../cost/estimator.js';
 import { predictWorstCase } from '../cost/worst-case.js';
-import { loadWorstCaseCalibration } from '../cost/worst-case-calibration.js';
+import { currentWorstCaseCalibration } from '../cost/worst-case-calibration.js';
 
 /**
  * `zerosOn`: the model and representative inputs whose activations' zero fractions refine the prediction (soft-float
@@ -19,7 +19,7 @@ export async function bindCostModel(target: McuTarget, zerosOn?: { graph: Graph;
   const calibration = loadCalibration(target);
   const valueZeros = zerosOn && zerosOn.vectors.length > 0 ? valueZeroFractions(zerosOn.graph, zerosOn.vectors) : undefined;
   const cache = new WeakMap<Graph, CostPrediction>();
-  const worstCal = loadWorstCaseCalibration(target);
+  const worstCal = currentWorstCaseCalibration(target, calibration);
   const worstCache = new WeakMap<Graph, number>();
   // The worst-case prediction (every data-dependent kernel at its worst branch); a kernel it cannot price: the typical.
   const worst = (g: Graph) => {

@@ -58,6 +58,17 @@ export function loadWorstCaseCalibration(target: McuTarget | string): WorstCaseC
   return parsed.data;
 }
 
+/**
+ * The target's worst-case calibration when it was made with the kernels of its typical calibration `cal` (the same
+ * header hashes), else null: stale coefficients are not used (the factors of worst-case-coefficients.ts are).
+ */
+export function currentWorstCaseCalibration(target: McuTarget | string, cal: { kernelHeaders: Record<string, string> }): WorstCaseCalibration | null {
+  const w = loadWorstCaseCalibration(target);
+  if (!w) return null;
+  const same = (a: Record<string, string>, b: Record<string, string>) => Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+  return same(w.kernelHeaders, cal.kernelHeaders) ? w : null;
+}
+
 export function writeWorstCaseCalibration(cal: WorstCaseCalibration, file: string): void {
   const checked = worstCaseCalibrationSchema.parse({
     ...cal,

@@ -6,7 +6,7 @@ import { calibrationPath, loadCalibration } from '../cost/calibration.js';
 import { predictLowered } from '../cost/predict.js';
 import { predictWorstCase, worstCaseBound, type KernelDependenceUse } from '../cost/worst-case.js';
 import type { CoreClass } from '../cost/data-dependence.js';
-import { loadWorstCaseCalibration } from '../cost/worst-case-calibration.js';
+import { currentWorstCaseCalibration } from '../cost/worst-case-calibration.js';
 import type { CLibrary } from '../emit/c/compile-c.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { McuTarget } from '../targets/schema.js';
@@ -39,7 +39,7 @@ export function worstCaseReport(
 ): WorstCaseReport | null {
   if (!fs.existsSync(calibrationPath(target))) return null;
   const cal = loadCalibration(target);
-  const prediction = predictWorstCase(lib, target, cal, loadWorstCaseCalibration(target));
+  const prediction = predictWorstCase(lib, target, cal, currentWorstCaseCalibration(target, cal));
   const typicalPairs = prediction.independent ? [] : typical.map((t) => ({
     measured: t.instructions,
     predicted: predictLowered(lib, target, { calibration: cal, valueZeros: valueZeroFractions(lib.graph, [t.inputs]) }).instructions,

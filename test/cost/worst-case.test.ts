@@ -6,7 +6,7 @@ import { loadCalibration } from '../../src/cost/calibration.js';
 import { coreClassOf, kernelDependence } from '../../src/cost/data-dependence.js';
 import { lowerForCost } from '../../src/cost/lowered.js';
 import { predictWorstCase, worstCaseBound } from '../../src/cost/worst-case.js';
-import { loadWorstCaseCalibration, type WorstCaseCalibration } from '../../src/cost/worst-case-calibration.js';
+import { currentWorstCaseCalibration, loadWorstCaseCalibration, type WorstCaseCalibration } from '../../src/cost/worst-case-calibration.js';
 import { quantizedForBench } from '../../bench/cost-models.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { findMcuTarget } from '../../src/targets/load-targets.js';
@@ -83,6 +83,9 @@ describe('predictWorstCase and worstCaseBound', () => {
   it('finds the committed worst-case calibration of stm32f405, whose keys are data-dependent there', () => {
     const worstCal = loadWorstCaseCalibration(f405)!;
     expect(worstCal.target).toBe('stm32f405');
+    // Made with the kernels of the typical calibration: used; after a recalibration of those kernels: not.
+    expect(currentWorstCaseCalibration(f405, loadCalibration(f405))).toEqual(worstCal);
+    expect(currentWorstCaseCalibration(f405, { kernelHeaders: { ...loadCalibration(f405).kernelHeaders, 'ep_dense.h': 'changed' } })).toBeNull();
     for (const key of Object.keys(worstCal.kernels)) expect(kernelDependence(key, 'fpu').dependent, key).toBe(true);
     const p = predictWorstCase(lowerForCost(quantizedForBench(digitsCnn())), f405, loadCalibration(f405), worstCal);
     expect(p.kernels.find((k) => k.key === 'ep_quantize_f32_s8')).toMatchObject({ dependent: true, worstFrom: 'calibration' });
