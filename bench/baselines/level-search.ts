@@ -36,7 +36,7 @@ export function smallestLevelMeeting<T>(
   predict: (candidate: T) => Costs,
   budgets: readonly Budget[],
 ): LevelSearch<T> {
-  const lowest: Costs = { instructions: Infinity, ramBytes: Infinity, flashBytes: Infinity };
+  const lowest: Costs = { instructions: Infinity, instructionsWorstCase: Infinity, ramBytes: Infinity, flashBytes: Infinity };
   for (const level of tried) {
     const candidate = make(level);
     const costs = predict(candidate);

@@ -161,5 +161,28 @@ int main(void) {
   bench_fill(ws, DOT, 0.3f);
   fill(xs, 1e-40f); /* subnormal: the library's path */
   time_dots("subnormal-x");
+  /* The library's other paths (the worst case of src/cost/worst-case-coefficients.ts): a subnormal weight, an
+   * infinite or NaN factor, products that overflow, x * w that cancels acc. */
+  bench_fill(xs, DOT, 1.0f);
+  fill(ws, 1e-40f);
+  time_dots("subnormal-w");
+  bench_fill(ws, DOT, 0.3f);
+  fill(xs, INFINITY);
+  time_dots("inf-x");
+  fill(xs, NAN);
+  time_dots("nan-x");
+  fill(xs, 3e38f);
+  fill(ws, 3e38f);
+  time_dots("overflow");
+  fill(xs, 0x1p-149f); /* the smallest subnormal: libgcc normalizes it one bit at a time */
+  fill(ws, 1.5f);
+  time_dots("tiny-x");
+  fill(ws, 0x1p-149f);
+  time_dots("tiny-xw");
+  fill(xs, 0x1.fffffep127f);
+  fill(ws, 0x1p-149f);
+  time_dots("max-x-tiny-w");
+  for (int i = 0; i < DOT; i++) xs[i] = i % 2 ? -1.0f : 1.0f, ws[i] = 1.0f + 0x1p-20f;
+  time_dots("cancellation");
   return 0;
 }

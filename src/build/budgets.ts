@@ -3,7 +3,8 @@
 import { UserError } from '../errors.js';
 import type { McuTarget } from '../targets/schema.js';
 
-export type BudgetName = 'instructions' | 'ramBytes' | 'flashBytes';
+/** instructionsWorstCase: the worst-case bound (src/cost/worst-case.ts), not the count of the vectors that ran. */
+export type BudgetName = 'instructions' | 'instructionsWorstCase' | 'ramBytes' | 'flashBytes';
 
 /** A limit on one cost (N: the cost names of the build: the MCU's here, the FPGA's in fpga/fpga-budgets.ts). */
 export interface Budget<N extends string = BudgetName> {
@@ -16,6 +17,9 @@ export interface Budget<N extends string = BudgetName> {
 export interface BudgetOptions {
   latencyMs?: number;
   maxInstructions?: number;
+  /** A hard deadline: the worst-case bound must fit it (instructions at the target's clock and cycles per instruction). */
+  deadlineMs?: number;
+  maxInstructionsWorstCase?: number;
   ramKb?: number;
   flashKb?: number;
 }
@@ -41,6 +45,18 @@ export function parseBudgets(o: BudgetOptions, target: McuTarget): Budget[] {
     positive(o.maxInstructions, '--max-instructions');
     budgets.push({ name: 'instructions', limit: Math.floor(o.maxInstructions), givenAs: `--max-instructions ${o.maxInstructions}` });
   }
+  if (o.deadlineMs !== undefined && o.maxInstructionsWorstCase !== undefined) {
+    throw new UserError('give either --deadline-ms or --max-instructions-worst-case, not both');
+  }
+  if (o.deadlineMs !== undefined) {
+    positive(o.deadlineMs, '--deadline-ms');
+    const limit = Math.floor((o.deadlineMs * target.clockHz) / (1000 * target.cyclesPerInstruction) + 1e-6);
+    budgets.push({ name: 'instructionsWorstCase', limit, givenAs: `--deadline-ms ${o.deadlineMs} (≈ ${limit.toLocaleString('en-US')} worst-case instructions at ${target.clockHz / 1e6} MHz, ${target.cyclesPerInstruction} cycles/instruction, estimate)` });
+  }
+  if (o.maxInstructionsWorstCase !== undefined) {
+    positive(o.maxInstructionsWorstCase, '--max-instructions-worst-case');
+    budgets.push({ name: 'instructionsWorstCase', limit: Math.floor(o.maxInstructionsWorstCase), givenAs: `--max-instructions-worst-case ${o.maxInstructionsWorstCase}` });
+  }
   if (o.ramKb !== undefined) {
     positive(o.ramKb, '--ram-kb');
     budgets.push({ name: 'ramBytes', limit: Math.floor(o.ramKb * 1024), givenAs: `--ram-kb ${o.ramKb}` });
@@ -49,7 +65,7 @@ export function parseBudgets(o: BudgetOptions, target: McuTarget): Budget[] {
     positive(o.flashKb, '--flash-kb');
     budgets.push({ name: 'flashBytes', limit: Math.floor(o.flashKb * 1024), givenAs: `--flash-kb ${o.flashKb}` });
   }
-  if (budgets.length === 0) throw new UserError('no budget given', 'give --latency-ms or --max-instructions, and/or --ram-kb, --flash-kb');
+  if (budgets.length === 0) throw new UserError('no budget given', 'give --latency-ms or --max-instructions, --deadline-ms or --max-instructions-worst-case, and/or --ram-kb, --flash-kb');
   return budgets;
 }
 
@@ -103,6 +119,7 @@ export function aimedLimits<N extends string>(budgets: Budget<N>[], predicted: C
 
 export const BUDGET_LABELS: Record<BudgetName, string> = {
   instructions: 'instructions per inference',
+  instructionsWorstCase: 'worst-case instructions per inference (bound)',
   ramBytes: 'RAM (bytes)',
   flashBytes: 'flash (bytes)',
 };

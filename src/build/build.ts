@@ -61,7 +61,9 @@ export interface BuildOutput {
 
 /** Measured costs of the verified firmware, in the budgets' terms. */
 export function measuredCosts(v: VerifyReport): Costs {
-  return { instructions: v.instructions ?? v.cycles ?? Infinity, ramBytes: v.ramBytes + (v.stackBytes ?? 0), flashBytes: v.flashBytes };
+  const instructions = v.instructions ?? v.cycles ?? Infinity;
+  // Without a worst-case section (no --deadline-ms budget, or no calibration) the largest measured count stands in.
+  return { instructions, instructionsWorstCase: v.worstCase?.instructionsWorstCase ?? instructions, ramBytes: v.ramBytes + (v.stackBytes ?? 0), flashBytes: v.flashBytes };
 }
 
 /** The first `count` samples of a split as model inputs (one tensor each, in the model's input shape). */
@@ -82,7 +84,9 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
   const { target, data, trainer, cost, budgets } = input;
   const log = input.events?.onPhase ?? (() => {});
   // The cost model's error on this model, measured once on the dense model: the search aims at limits scaled by it.
-  const verify = (g: Graph, count = input.verifyVectors) => verifyOnTarget(g, input.modelName, { target, vectors: testVectors(g, data, count), precision: input.precision });
+  // A worst-case budget: verify runs the adversarial vectors too and reports the bound (and fails when it is exceeded).
+  const worstCase = budgets.some((b) => b.name === 'instructionsWorstCase') ? {} : undefined;
+  const verify = (g: Graph, count = input.verifyVectors) => verifyOnTarget(g, input.modelName, { target, vectors: testVectors(g, data, count), precision: input.precision, worstCase });
   const denseCheck = await measureDense({
     graph: input.graph, target, budgets, predict: (g) => cost.costs(g),
     // An int8 build's dense deployment: quantized post-training (the instruction count does not depend on QAT); a

@@ -6,6 +6,10 @@ import type { Tensor } from '../ir/tensor.js';
 import type { Graph } from '../ir/graph.js';
 import type { McuTarget } from '../targets/schema.js';
 import type { BoundCostModel } from './build.js';
+import { lowerForCost } from '../cost/lowered.js';
+import { kernelEstimator } from '../cost/estimator.js';
+import { predictWorstCase } from '../cost/worst-case.js';
+import { currentWorstCaseCalibration } from '../cost/worst-case-calibration.js';
 
 /**
  * `zerosOn`: the model and representative inputs whose activations' zero fractions refine the prediction (soft-float
@@ -15,6 +19,21 @@ export async function bindCostModel(target: McuTarget, zerosOn?: { graph: Graph;
   const calibration = loadCalibration(target);
   const valueZeros = zerosOn && zerosOn.vectors.length > 0 ? valueZeroFractions(zerosOn.graph, zerosOn.vectors) : undefined;
   const cache = new WeakMap<Graph, CostPrediction>();
+  const worstCal = currentWorstCaseCalibration(target, calibration);
+  const worstCache = new WeakMap<Graph, number>();
+  // The worst-case prediction (every data-dependent kernel at its worst branch); a kernel it cannot price: the typical.
+  const worst = (g: Graph) => {
+    let w = worstCache.get(g);
+    if (w === undefined) {
+      try {
+        w = predictWorstCase(lowerForCost(g, { estimator: kernelEstimator(target, calibration) }), target, calibration, worstCal).worst;
+      } catch {
+        w = predict(g).instructions;
+      }
+      worstCache.set(g, w);
+    }
+    return w;
+  };
   const predict = (g: Graph) => {
     let p = cache.get(g);
     if (!p) {
@@ -27,7 +46,7 @@ export async function bindCostModel(target: McuTarget, zerosOn?: { graph: Graph;
   return {
     costs: (g) => {
       const p = predict(g);
-      return { instructions: p.instructions, ramBytes: p.ramBytes, flashBytes: p.flashBytes };
+      return { instructions: p.instructions, instructionsWorstCase: Math.round(worst(g)), ramBytes: p.ramBytes, flashBytes: p.flashBytes };
     },
     layerInstructions: (g) => {
       // A step's cost goes to its first node (a fused activation rides on its layer).

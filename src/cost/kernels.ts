@@ -47,6 +47,11 @@ const ZERO_AWARE: Record<string, ZeroAware> = {
 
 export const ZERO_PRODUCTS = 'zeroProducts';
 
+/** The multiply-accumulate term of a kernel and which arguments are its two factors (undefined: not a MAC kernel). */
+export function macTermOf(kernel: string): { term: string; input: number; other?: number } | undefined {
+  return ZERO_AWARE[kernel];
+}
+
 const withZeroProducts = (k: KernelModel): KernelModel => (ZERO_AWARE[k.kernel] ? { ...k, timeTerms: [...k.timeTerms, ZERO_PRODUCTS] } : k);
 
 /** Every kernel the cost model knows, by C name. */

@@ -1,6 +1,7 @@
 // The report of `edgeprune build`: budgets (estimated and measured), accuracy, per-layer change, trajectory, verification.
 
 import { modelStats } from '../analysis/model-stats.js';
+import { worstCaseSummary, type WorstCaseSummary } from './worst-case-summary.js';
 import { BUDGET_LABELS, type Budget, type BudgetName, type Costs } from '../build/budgets.js';
 import { roundPoints, type FineTuningTally, type SearchResult, type SmallestSeen } from '../build/search.js';
 import type { Graph } from '../ir/graph.js';
@@ -42,6 +43,8 @@ export interface LayerLine {
 
 export interface BuildReport {
   passed: boolean;
+  /** The verified firmware's worst case (verify --worst-case: a build with a worst-case budget), or null. */
+  worstCase: WorstCaseSummary | null;
   /** Budgets (and the accuracy limit) that failed. */
   failed: string[];
   model: string;
@@ -73,6 +76,7 @@ export interface BuildReport {
     constrained: BudgetName;
     chosen: string | null;
     instructions: number;
+    instructionsWorstCase: number;
     ramBytes: number;
     flashBytes: number;
     validation: number;
@@ -157,6 +161,7 @@ export function buildReport(r: ReportInput): BuildReport {
   if (r.verification && !r.verification.passed) failed.push('verification: the firmware outputs differ from the interpreter');
   return {
     passed: failed.length === 0,
+    worstCase: worstCaseSummary(r.verification?.worstCase, r.budgets),
     failed,
     model: r.model,
     target: { name: r.target.name, description: r.target.description, emulator: `qemu ${r.target.emulator.machine}` },
@@ -177,7 +182,7 @@ export function buildReport(r: ReportInput): BuildReport {
     layers,
     steps: r.search.iterations.map((it) => ({
       iteration: it.iteration, constrained: it.constrained, chosen: it.chosen,
-      instructions: it.costs.instructions, ramBytes: it.costs.ramBytes, flashBytes: it.costs.flashBytes,
+      instructions: it.costs.instructions, instructionsWorstCase: it.costs.instructionsWorstCase, ramBytes: it.costs.ramBytes, flashBytes: it.costs.flashBytes,
       validation: it.validation, sparsity: it.sparsity, params: it.params, macs: it.macs, proposals: it.proposals.length, seconds: it.wallMs / 1000,
       recovery: it.recovery ?? null,
       repeated: it.repeated ?? 0,

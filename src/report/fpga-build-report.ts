@@ -70,6 +70,11 @@ export interface FpgaBuildReport {
   verification: {
     passed: boolean; vectors: number; mismatchCount: number; runOn: string; vectorSource: string;
     latencyCycles: number; initiationInterval: number; resourcesSource: string | null; logicCellsSource: string;
+    /**
+     * The worst case: the latency itself. The RTL has no data-dependent control (its conditions are counters, valid/ready
+     * handshakes and weight constants fixed when the design is generated), so every input takes the same cycles.
+     */
+    worstCase: { latencyCycles: number; basis: string };
     /** nextpnr's utilisation (iCE40), or null. */
     placement: FpgaImplementation['placement'];
     /** nextpnr could not fit the design: its message. */
@@ -99,6 +104,9 @@ export interface FpgaReportInput {
 function layerStats(g: Graph): Map<string, { op: string; params: number; macs: number; sparsity: number | null }> {
   return new Map(modelStats(g).layers.filter((l) => l.params > 0).map((l) => [l.name, { op: l.op, params: l.params, macs: l.macs, sparsity: l.sparsity }]));
 }
+
+/** Why an FPGA design's measured latency is its worst case. */
+export const FPGA_WORST_CASE_BASIS = 'cycle-exact by construction: the RTL has no data-dependent control (counters, valid/ready handshakes and weight constants fixed at generation), so the typical latency is the worst case';
 
 export function fpgaBuildReport(r: FpgaReportInput): FpgaBuildReport {
   const v = r.measured.verification;
@@ -172,6 +180,7 @@ export function fpgaBuildReport(r: FpgaReportInput): FpgaBuildReport {
     verification: {
       passed: v.passed, vectors: v.vectors, mismatchCount: v.mismatchCount, runOn: v.runOn, vectorSource: v.vectorSource,
       latencyCycles: v.latencyCycles, initiationInterval: v.initiationInterval,
+      worstCase: { latencyCycles: v.latencyCycles, basis: FPGA_WORST_CASE_BASIS },
       resourcesSource: impl?.source ?? (r.measured.overflow ? 'Yosys; nextpnr could not place it' : null),
       logicCellsSource: r.measured.logicCellsSource,
       placement: impl?.placement ?? null,

@@ -7,6 +7,7 @@ import { VERSION } from '../version.js';
 import { quantizationText } from './html-report.js';
 import type { FpgaBuildReport } from './fpga-build-report.js';
 import { barChart, lineChart } from './svg-charts.js';
+import { FPGA_WORST_CASE_BASIS } from './fpga-build-report.js';
 import type { FpgaBudgetName } from '../build/fpga/fpga-budgets.js';
 
 const n = (v: number) => Math.round(v).toLocaleString('en-US');
@@ -67,7 +68,7 @@ export function renderFpgaHtmlReport(r: FpgaBuildReport): string {
       after: l.after && { params: n(l.after.params), macs: n(l.after.macs), sparsity: l.after.sparsity === null ? '-' : pct(l.after.sparsity) },
       hw: l.hardware && { ...l.hardware, luts: n(l.hardware.luts), ffs: n(l.hardware.ffs) },
     })),
-    verification: { passed: v.passed, vectors: v.vectors, runOn: displayText(v.runOn), source: displayText(v.vectorSource), cycles: n(v.latencyCycles), ii: n(v.initiationInterval), resources: v.resourcesSource ? displayText(v.resourcesSource) : 'not measured', cells: v.placement ? `${n(v.placement.logicCells.used)} of ${n(v.placement.logicCells.available)} logic cells placed` : null, overflow: v.overflow && displayText(v.overflow) },
+    verification: { passed: v.passed, vectors: v.vectors, runOn: displayText(v.runOn), source: displayText(v.vectorSource), cycles: n(v.latencyCycles), worstCase: `the worst case too: ${FPGA_WORST_CASE_BASIS}`, ii: n(v.initiationInterval), resources: v.resourcesSource ? displayText(v.resourcesSource) : 'not measured', cells: v.placement ? `${n(v.placement.logicCells.used)} of ${n(v.placement.logicCells.available)} logic cells placed` : null, overflow: v.overflow && displayText(v.overflow) },
     files: r.files.map(displayText),
   });
 }

@@ -26,7 +26,7 @@ export function quantizationText(q: QuantizationSummary): string {
   return `${q.qatEpochs} epoch${q.qatEpochs === 1 ? '' : 's'} of quantization-aware fine-tuning (pruned weights kept at zero), then ${ptq}`;
 }
 
-const AXIS: Record<BudgetName, string> = { instructions: 'instructions per inference (predicted)', ramBytes: 'RAM bytes (predicted)', flashBytes: 'flash bytes (predicted)' };
+const AXIS: Record<BudgetName, string> = { instructions: 'instructions per inference (predicted)', instructionsWorstCase: 'worst-case instructions (predicted)', ramBytes: 'RAM bytes (predicted)', flashBytes: 'flash bytes (predicted)' };
 
 /**
  * Validation accuracy against one budgeted cost: the dense model (a ring), the accepted steps, the final model after
@@ -93,6 +93,11 @@ export function renderHtmlReport(r: BuildReport): string {
       ? { passed: v.passed, vectors: v.vectors, maxAbsError: v.maxAbsError.toExponential(1), instructions: v.instructions === null ? '-' : n(v.instructions), estimatedMs: v.estimatedMs === null ? '-' : v.estimatedMs.toFixed(3), estimateBasis: v.estimateBasis, runOn: displayText(v.runOn), hostBitIdentical: v.hostBitIdentical, arena: n(v.arenaBytes), stack: v.stackBytes === null ? '-' : n(v.stackBytes), flash: n(v.flashBytes), ram: n(v.ramBytes),
         accuracy: v.accuracy && { onTarget: pct(v.accuracy.onTarget), interpreter: pct(v.accuracy.interpreter), agreement: pct(v.accuracy.agreement), vectors: v.accuracy.vectors, maxAbsDiff: v.accuracy.maxAbsDiff.toExponential(1) } }
       : null,
+    worstCase: r.worstCase && {
+      typical: n(r.worstCase.typicalInstructions), worstMeasured: n(r.worstCase.worstMeasuredInstructions), worstVector: displayText(r.worstCase.worstVector),
+      bound: n(r.worstCase.instructionsWorstCase), kind: r.worstCase.exact ? 'exact' : 'upper bound', basis: displayText(r.worstCase.basis),
+      deadline: r.worstCase.deadline && { limit: n(r.worstCase.deadline.limit), givenAs: displayText(r.worstCase.deadline.givenAs), margin: `${r.worstCase.deadline.marginPercent.toFixed(1)}%`, met: r.worstCase.deadline.marginPercent >= 0 },
+    },
     files: r.files.map(displayText),
   });
 }

@@ -172,7 +172,7 @@ export async function runSweep(input: SweepInput, runner: JobRunner, log: (line:
     const r = o.result as unknown as KeptResult;
     entries.set(c.name, builtEntry(c, job, r, denseMeets(c)));
     wallSeconds[c.name] = r.wallSeconds;
-    return r.met ? { name: c.name, target: c.target.name, precision: c.precision, measured: { instructions: r.measured.instructions, ramBytes: r.measured.ramBytes, flashBytes: r.measured.flashBytes } } : null;
+    return r.met ? { name: c.name, target: c.target.name, precision: c.precision, measured: { instructions: r.measured.instructions, instructionsWorstCase: r.measured.instructions, ramBytes: r.measured.ramBytes, flashBytes: r.measured.flashBytes } } : null;
   };
 
   const runChain = async (chainWaves: Combination[][]): Promise<void> => {

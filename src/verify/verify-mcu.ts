@@ -22,6 +22,8 @@ import type { PrecisionChoice } from '../targets/precision.js';
 import { compareWithFloat, type FloatReference, type FloatReferenceReport } from './float-reference.js';
 import { compareLayers, type TraceReport } from './layer-trace.js';
 import { onTargetAccuracy, type OnTargetAccuracy } from './on-target-accuracy.js';
+import { adversarialVectors, type AdversarialOptions } from './adversarial-vectors.js';
+import { worstCaseReport, type WorstCaseReport } from './worst-case-report.js';
 
 /** C kernels sum in another order than the interpreter (and fuse multiply-adds): compared within this. */
 export const C_TOLERANCE: Tolerance = { atol: 1e-4, rtol: 1e-4 };
@@ -51,6 +53,11 @@ export interface VerifyOptions {
    * the trace names the layer). Never set by the CLI.
    */
   patchLibrary?: (files: Map<string, string>) => void;
+  /**
+   * verify --worst-case: also run the adversarial vectors (adversarial-vectors.ts; instructions only, their outputs are
+   * not compared) and report the worst-case bound; a measured count above the bound fails the verification.
+   */
+  worstCase?: AdversarialOptions;
 }
 
 export interface VectorResult {
@@ -122,6 +129,8 @@ export interface VerifyReport {
   trace?: TraceReport;
   /** verify --trace only: the same for the host build. */
   hostTrace?: TraceReport;
+  /** verify --worst-case only: typical, worst measured on adversarial vectors, the bound (null: the target has no calibration). */
+  worstCase?: WorstCaseReport | null;
 }
 
 /** How the report names a board's cycle counter. */
@@ -189,7 +198,10 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
     const runOn = options.port ? `board on ${options.port}${flashed}` : `qemu ${target.emulator.machine}`;
     log(`running ${vectors.inputs.length} vector(s) on ${runOn}`);
     const open = options.port ? openSerialSession(options.port) : openQemuSession(firmware.elf, target, { transfer: 'files' });
-    const targetRuns = await withSession(open, (s) => runAll(s, vectors));
+    const adversarial = options.worstCase ? adversarialVectors(g, options.worstCase) : [];
+    const allRuns = await withSession(open, (s) => runAll(s, { ...vectors, inputs: [...vectors.inputs, ...adversarial.map((a) => a.inputs)] }));
+    const targetRuns = allRuns.slice(0, vectors.inputs.length);
+    const adversarialRuns = allRuns.slice(vectors.inputs.length);
     const ran = performance.now();
 
     const outputs = g.outputs.map((o) => staticInfo(g, o.name));
@@ -238,9 +250,10 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
     const estimatedMs = cycles !== null
       ? (cycles / target.clockHz) * 1000
       : instructions !== null ? ((instructions * target.cyclesPerInstruction) / target.clockHz) * 1000 : null;
+    const worstCase = options.worstCase ? measuredWorstCase(lib, target, vectors, targetRuns, adversarial, adversarialRuns) : undefined;
     const expectedErrors = results.map((r) => r.maxAbsErrorExpected).filter((e): e is number => e !== null);
     return {
-      passed: results.every((r) => r.passed),
+      passed: results.every((r) => r.passed) && (worstCase?.holds ?? true),
       model: modelName,
       target: target.name,
       runOn,
@@ -275,9 +288,23 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
       floatReference: options.floatModel ? compareWithFloat(options.floatModel, vectors, targetOutputs) : null,
       accuracy: onTargetAccuracy(vectors.labels, targetOutputs.map((o) => o[0]), referenceFirst),
       results,
+      ...(worstCase !== undefined ? { worstCase } : {}),
       ...(options.trace ? traceBoth(lib, vectors.inputs.map(feedsOf), { runOn, runs: targetRuns }, { runOn: 'host build', runs: hostRuns }, exact, tolerance) : {}),
     };
   } finally {
     if (!options.keepBuild) removeTempDir(workDir);
   }
+}
+
+/** The worst-case section from the runs (null without an instruction count or a calibration). */
+function measuredWorstCase(
+  lib: CLibrary, target: McuTarget, vectors: VectorSet, typicalRuns: RunResult[], adversarial: { name: string; inputs: Tensor[] }[], adversarialRuns: RunResult[],
+): WorstCaseReport | null {
+  const counts = [...typicalRuns, ...adversarialRuns].map((r) => r.instructions);
+  if (counts.some((c) => c === null)) return null;
+  return worstCaseReport(
+    lib, target,
+    vectors.inputs.map((inputs, i) => ({ inputs, instructions: typicalRuns[i].instructions! })),
+    adversarial.map((a, i) => ({ ...a, instructions: adversarialRuns[i].instructions! })),
+  );
 }

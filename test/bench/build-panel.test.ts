@@ -65,7 +65,7 @@ describe('the RAM budget of a case', () => {
 
 describe('baseline level search', () => {
   const budgets: Budget[] = [{ name: 'instructions', limit: 500, givenAs: 'test' }, { name: 'ramBytes', limit: 100, givenAs: 'test' }];
-  const costsAt = (level: number): Costs => ({ instructions: 1000 * (1 - level), ramBytes: 150 - 100 * level, flashBytes: 0 });
+  const costsAt = (level: number): Costs => ({ instructions: 1000 * (1 - level), instructionsWorstCase: 1000 * (1 - level), ramBytes: 150 - 100 * level, flashBytes: 0 });
 
   it('levels in 1% steps up to the maximum', () => {
     const l = levels(0.98);
@@ -81,7 +81,7 @@ describe('baseline level search', () => {
     expect(s.found?.level).toBe(0.5);
     expect(tried.at(-1)).toBe(0.5);
     // A predictor that is not monotone: a cheap kernel at 30% only.
-    const bumpy = (l: number): Costs => (Math.abs(l - 0.3) < 1e-9 ? { instructions: 10, ramBytes: 10, flashBytes: 0 } : costsAt(l));
+    const bumpy = (l: number): Costs => (Math.abs(l - 0.3) < 1e-9 ? { instructions: 10, instructionsWorstCase: 10, ramBytes: 10, flashBytes: 0 } : costsAt(l));
     expect(smallestLevelMeeting(levels(0.99), (l) => l, bumpy, budgets).found?.level).toBe(0.3);
   });
 

@@ -87,29 +87,29 @@ describe('worstRatio and allHold', () => {
   ];
 
   it('names the most violated budget and its cost / limit', () => {
-    const costs: Costs = { instructions: 1500, ramBytes: 500, flashBytes: 4000 };
+    const costs: Costs = { instructions: 1500, instructionsWorstCase: 1500, ramBytes: 500, flashBytes: 4000 };
     const w = worstRatio(budgets, costs);
     expect(w.budget.name).toBe('ramBytes');
     expect(w.ratio).toBeCloseTo(2.5, 12);
-    expect(worstRatio(budgets, { instructions: 3000, ramBytes: 100, flashBytes: 8000 })).toEqual({ budget: budgets[0], ratio: 3 });
+    expect(worstRatio(budgets, { instructions: 3000, instructionsWorstCase: 3000, ramBytes: 100, flashBytes: 8000 })).toEqual({ budget: budgets[0], ratio: 3 });
   });
 
   it('gives the ratio closest to the limit (≤ 1) when every budget holds', () => {
-    const w = worstRatio(budgets, { instructions: 500, ramBytes: 150, flashBytes: 1000 });
+    const w = worstRatio(budgets, { instructions: 500, instructionsWorstCase: 500, ramBytes: 150, flashBytes: 1000 });
     expect(w.budget.name).toBe('ramBytes');
     expect(w.ratio).toBeCloseTo(0.75, 12);
   });
 
   it('ignores costs that have no budget', () => {
     const ramOnly = budgets.slice(1, 2);
-    expect(worstRatio(ramOnly, { instructions: 1e9, ramBytes: 100, flashBytes: 1e9 })).toEqual({ budget: ramOnly[0], ratio: 0.5 });
-    expect(allHold(ramOnly, { instructions: 1e9, ramBytes: 100, flashBytes: 1e9 })).toBe(true);
+    expect(worstRatio(ramOnly, { instructions: 1e9, instructionsWorstCase: 1e9, ramBytes: 100, flashBytes: 1e9 })).toEqual({ budget: ramOnly[0], ratio: 0.5 });
+    expect(allHold(ramOnly, { instructions: 1e9, instructionsWorstCase: 1e9, ramBytes: 100, flashBytes: 1e9 })).toBe(true);
   });
 
   it('allHold: every cost at most its limit (equal to the limit holds)', () => {
-    expect(allHold(budgets, { instructions: 1000, ramBytes: 200, flashBytes: 4000 })).toBe(true);
-    expect(allHold(budgets, { instructions: 1001, ramBytes: 200, flashBytes: 4000 })).toBe(false);
-    expect(allHold(budgets, { instructions: 0, ramBytes: 0, flashBytes: 4000.5 })).toBe(false);
+    expect(allHold(budgets, { instructions: 1000, instructionsWorstCase: 1000, ramBytes: 200, flashBytes: 4000 })).toBe(true);
+    expect(allHold(budgets, { instructions: 1001, instructionsWorstCase: 1001, ramBytes: 200, flashBytes: 4000 })).toBe(false);
+    expect(allHold(budgets, { instructions: 0, instructionsWorstCase: 0, ramBytes: 0, flashBytes: 4000.5 })).toBe(false);
   });
 });
 
@@ -119,24 +119,24 @@ describe('aimedLimits and tightened', () => {
     { name: 'ramBytes', limit: 4096, givenAs: '--ram-kb 4' },
   ];
   it('scales the instruction limit by predicted ÷ measured on the dense model, and leaves RAM and flash', () => {
-    const aimed = aimedLimits(given, { instructions: 21_200, ramBytes: 5000, flashBytes: 9000 }, { instructions: 20_000, ramBytes: 4000, flashBytes: 8000 });
+    const aimed = aimedLimits(given, { instructions: 21_200, instructionsWorstCase: 21_200, ramBytes: 5000, flashBytes: 9000 }, { instructions: 20_000, instructionsWorstCase: 20_000, ramBytes: 4000, flashBytes: 8000 });
     expect(aimed.map((b) => b.limit)).toEqual([10_600, 4096]);
     expect(aimed[0].givenAs).toBe(given[0].givenAs);
     // Under-predicted: aimed lower.
-    expect(aimedLimits(given, { instructions: 18_000, ramBytes: 0, flashBytes: 0 }, { instructions: 20_000, ramBytes: 0, flashBytes: 0 })[0].limit).toBe(9000);
+    expect(aimedLimits(given, { instructions: 18_000, instructionsWorstCase: 18_000, ramBytes: 0, flashBytes: 0 }, { instructions: 20_000, instructionsWorstCase: 20_000, ramBytes: 0, flashBytes: 0 })[0].limit).toBe(9000);
   });
   it('keeps the limit when the dense prediction is within 1% of the measurement, or a figure is missing', () => {
-    expect(aimedLimits(given, { instructions: 20_100, ramBytes: 0, flashBytes: 0 }, { instructions: 20_000, ramBytes: 0, flashBytes: 0 })).toEqual(given);
-    expect(aimedLimits(given, { instructions: 20_100, ramBytes: 0, flashBytes: 0 }, { instructions: Infinity, ramBytes: 0, flashBytes: 0 })[0].limit).toBe(10_000);
+    expect(aimedLimits(given, { instructions: 20_100, instructionsWorstCase: 20_100, ramBytes: 0, flashBytes: 0 }, { instructions: 20_000, instructionsWorstCase: 20_000, ramBytes: 0, flashBytes: 0 })).toEqual(given);
+    expect(aimedLimits(given, { instructions: 20_100, instructionsWorstCase: 20_100, ramBytes: 0, flashBytes: 0 }, { instructions: Infinity, instructionsWorstCase: Infinity, ramBytes: 0, flashBytes: 0 })[0].limit).toBe(10_000);
   });
   it('tightens against the budget given, not the aimed limit', () => {
-    const aimed = aimedLimits(given, { instructions: 12_000, ramBytes: 0, flashBytes: 0 }, { instructions: 10_000, ramBytes: 0, flashBytes: 0 });
+    const aimed = aimedLimits(given, { instructions: 12_000, instructionsWorstCase: 12_000, ramBytes: 0, flashBytes: 0 }, { instructions: 10_000, instructionsWorstCase: 10_000, ramBytes: 0, flashBytes: 0 });
     expect(aimed[0].limit).toBe(12_000);
     // Measured 10,500 (over the 10,000 given, under the 12,000 aimed) for 11,550 predicted: tightened from the given limit.
-    const next = tightened(aimed, { instructions: 11_550, ramBytes: 4000, flashBytes: 0 }, { instructions: 10_500, ramBytes: 4000, flashBytes: 0 }, given);
+    const next = tightened(aimed, { instructions: 11_550, instructionsWorstCase: 11_550, ramBytes: 4000, flashBytes: 0 }, { instructions: 10_500, instructionsWorstCase: 10_500, ramBytes: 4000, flashBytes: 0 }, given);
     expect(next[0].limit).toBe(Math.floor(10_000 * (11_550 / 10_500) * 0.99));
     expect(next[1]).toBe(aimed[1]);
     // Without `given`, the internal limits are the reference (as before aiming existed).
-    expect(tightened(given, { instructions: 9000, ramBytes: 0, flashBytes: 0 }, { instructions: 10_500, ramBytes: 0, flashBytes: 0 })[0].limit).toBe(Math.floor(10_000 * (9000 / 10_500) * 0.99));
+    expect(tightened(given, { instructions: 9000, instructionsWorstCase: 9000, ramBytes: 0, flashBytes: 0 }, { instructions: 10_500, instructionsWorstCase: 10_500, ramBytes: 0, flashBytes: 0 })[0].limit).toBe(Math.floor(10_000 * (9000 / 10_500) * 0.99));
   });
 });

@@ -21,7 +21,7 @@ const target = findMcuTarget('stm32f405');
 /** A deterministic stand-in for the cost model: instructions from MACs, RAM from activations, flash from non-zero weights. */
 const fakeCosts: CostPredictor = (g) => {
   const t = modelStats(g).totals;
-  return { instructions: 2 * t.macs + 100, ramBytes: t.peakActivationBytes, flashBytes: 4 * (t.weights - t.zeroWeights) + 256 };
+  return { instructions: 2 * t.macs + 100, instructionsWorstCase: 2 * t.macs + 100, ramBytes: t.peakActivationBytes, flashBytes: 4 * (t.weights - t.zeroWeights) + 256 };
 };
 
 const emptySet = (n: number): Dataset => ({ features: new Float32Array(n * 64), labels: new Int32Array(n), count: n, featureShape: [64], classes: 10, source: 'none' });
@@ -365,7 +365,7 @@ describe('searchUnderBudget with a dense reference (a later round of the build)'
   });
 
   it('takes the step size from the reference costs and does not score the start on the test split up front', async () => {
-    const reference = { validation: 0.9, test: 0.91, costs: { instructions: costs.instructions * 4, ramBytes: costs.ramBytes, flashBytes: costs.flashBytes } };
+    const reference = { validation: 0.9, test: 0.91, costs: { instructions: costs.instructions * 4, instructionsWorstCase: costs.instructions * 4, ramBytes: costs.ramBytes, flashBytes: costs.flashBytes } };
     const calls: string[] = [];
     const trainer = scriptedTrainer(() => 0.9, calls);
     const r = await searchUnderBudget(start, trainer, { ...noData, test: { ...emptySet(4), source: 'test-split' } }, fakeCosts, o({ reference }));
@@ -380,7 +380,7 @@ describe('searchUnderBudget with a dense reference (a later round of the build)'
   });
 
   it('with the budgets already met, reports the reference as dense and the start model as final', async () => {
-    const reference = { validation: 0.97, test: 0.96, costs: { instructions: 1e6, ramBytes: 1e4, flashBytes: 1e6 } };
+    const reference = { validation: 0.97, test: 0.96, costs: { instructions: 1e6, instructionsWorstCase: 1e6, ramBytes: 1e4, flashBytes: 1e6 } };
     const r = await searchUnderBudget(start, scriptedTrainer(() => 0.93), noData, fakeCosts, options([budget('instructions', costs.instructions)], { reference }));
     expect(r.met).toBe(true);
     expect(r.iterations).toEqual([]);
@@ -450,7 +450,7 @@ describe('searchUnderBudget never accepts a NaN score', () => {
 
 describe('the choice by the worst budget (chooseByWorstBudget)', () => {
   const budgets = [budget('instructions', 100), budget('ramBytes', 100)];
-  const now = { instructions: 150, ramBytes: 120, flashBytes: 0 };
+  const now = { instructions: 150, instructionsWorstCase: 150, ramBytes: 120, flashBytes: 0 };
 
   it('gapClosed: the fraction of the worst budget\'s excess a proposal removes, counting the budget that becomes the worst', () => {
     // Worst: instructions at 1.5× (gap 0.5). Down to 130: the worst is 1.3 (gap 0.3), 40% closed.
@@ -459,12 +459,12 @@ describe('the choice by the worst budget (chooseByWorstBudget)', () => {
     expect(gapClosed(budgets, now, { ...now, instructions: 100 })).toBeCloseTo(0.6, 12);
     // Lowering RAM alone closes nothing of the worst gap; both within: all of it.
     expect(gapClosed(budgets, now, { ...now, ramBytes: 90 })).toBe(0);
-    expect(gapClosed(budgets, now, { ...now, instructions: 90, ramBytes: 90 })).toBe(1);
+    expect(gapClosed(budgets, now, { ...now, instructions: 90, instructionsWorstCase: 90, ramBytes: 90 })).toBe(1);
   });
 
   it('prefers fewer points lost per fraction of the gap closed over the most accurate proposal', () => {
     const a = { name: 'accurate, small step', validation: 0.95, costs: { ...now, instructions: 140 } }; // 0 lost, 20% closed
-    const b = { name: 'lossy, big step', validation: 0.945, costs: { ...now, instructions: 110, ramBytes: 100 } }; // 0.5 lost, 80% closed
+    const b = { name: 'lossy, big step', validation: 0.945, costs: { ...now, instructions: 110, instructionsWorstCase: 110, ramBytes: 100 } }; // 0.5 lost, 80% closed
     const c = { name: 'RAM only', validation: 0.96, costs: { ...now, ramBytes: 90 } }; // closes nothing
     // 200 samples: half a sample is 0.25 points. a: 0.25 / 0.2 = 1.25; b: 0.75 / 0.8 = 0.94 → b.
     expect(chooseByWorstBudget([a, b, c], budgets, now, 0.95, (x) => x.costs, 200).name).toBe('lossy, big step');
@@ -492,11 +492,11 @@ describe('the choice by the worst budget (chooseByWorstBudget)', () => {
   });
 
   it('breaksHeldBudget: a budget that holds must still hold; an unmet one may stay unmet', () => {
-    const held = { instructions: 150, ramBytes: 100, flashBytes: 0 }; // RAM exactly at its limit holds
-    expect(breaksHeldBudget(budgets, held, { ...held, instructions: 120, ramBytes: 108 })).toBe(true);
+    const held = { instructions: 150, instructionsWorstCase: 150, ramBytes: 100, flashBytes: 0 }; // RAM exactly at its limit holds
+    expect(breaksHeldBudget(budgets, held, { ...held, instructions: 120, instructionsWorstCase: 120, ramBytes: 108 })).toBe(true);
     expect(breaksHeldBudget(budgets, held, { ...held, instructions: 120 })).toBe(false);
     // RAM already over its limit: going further over breaks nothing that held (the worst-budget choice prices it).
-    expect(breaksHeldBudget(budgets, now, { ...now, instructions: 120, ramBytes: 130 })).toBe(false);
+    expect(breaksHeldBudget(budgets, now, { ...now, instructions: 120, instructionsWorstCase: 120, ramBytes: 130 })).toBe(false);
   });
 });
 

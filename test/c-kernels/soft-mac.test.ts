@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { missingTools } from '../../bench/kernels/bench-lib.js';
 import { formatSoftMac, runSoftMac } from '../../bench/kernels/soft-mac.js';
 import { skipForMissingTools } from '../support/toolchain.js';
+import { SOFT_MAC_NORMAL, SOFT_MAC_WORST_BOTH_FACTORS, SOFT_MAC_WORST_ONE_FACTOR } from '../../src/cost/worst-case-coefficients.js';
 
 const skip = skipForMissingTools('test/c-kernels/soft-mac.test.ts', await missingTools());
 
@@ -20,5 +21,9 @@ describe.skipIf(skip)('EP_MAC on a Cortex-M3 (soft float)', () => {
     // A zero factor skips the product and the sum: at least 25 instructions fewer.
     expect(cost.normal.epMac - cost['zero-x'].epMac).toBeGreaterThan(25);
     expect(cost.normal.epMac - cost['zero-w'].epMac).toBeGreaterThan(25);
+    // The worst-case bound's figures (src/cost/worst-case-coefficients.ts): no operand class costs more.
+    expect(Math.abs(cost.normal.epMac - SOFT_MAC_NORMAL)).toBeLessThan(0.5);
+    for (const c of r.costs) expect(c.epMac, c.operands).toBeLessThanOrEqual(SOFT_MAC_WORST_BOTH_FACTORS);
+    for (const c of r.costs.filter((x) => !x.operands.endsWith('-xw'))) expect(c.epMac, c.operands).toBeLessThanOrEqual(SOFT_MAC_WORST_ONE_FACTOR);
   });
 });

@@ -5,7 +5,7 @@ import { renderHtmlReport } from '../../src/report/html-report.js';
 import { renderBuildSummary } from '../../src/cli/commands/build.js';
 import { budgets, denseCosts, finalCosts, reportInput, searchResult, verification } from './fixtures.js';
 
-const measured = { instructions: 11_000, ramBytes: 1000, flashBytes: 5500 };
+const measured = { instructions: 11_000, instructionsWorstCase: 11_000, ramBytes: 1000, flashBytes: 5500 };
 
 describe('buildReport', () => {
   it('judges each budget on the measured figure when there is one', () => {
@@ -48,7 +48,7 @@ describe('buildReport', () => {
   });
 
   it('a budget equal to its limit passes', () => {
-    const r = buildReport(reportInput({ maxDrop: 10, measured: { instructions: 10_000, ramBytes: 1024, flashBytes: 6144 }, verification: verification(true) }));
+    const r = buildReport(reportInput({ maxDrop: 10, measured: { instructions: 10_000, instructionsWorstCase: 10_000, ramBytes: 1024, flashBytes: 6144 }, verification: verification(true) }));
     expect(r.budgets.every((b) => b.pass)).toBe(true);
     expect(r.failed).toEqual([]);
     expect(r.passed).toBe(true);
@@ -71,7 +71,7 @@ describe('buildReport', () => {
   });
 
   it('lists a failed verification, and passes when everything holds', () => {
-    const ok = { instructions: 9500, ramBytes: 1000, flashBytes: 5500 };
+    const ok = { instructions: 9500, instructionsWorstCase: 9500, ramBytes: 1000, flashBytes: 5500 };
     const failedVerification = buildReport(reportInput({ maxDrop: 10, measured: ok, verification: verification(false) }));
     expect(failedVerification.failed).toEqual(['verification: the firmware outputs differ from the interpreter']);
     expect(failedVerification.passed).toBe(false);
@@ -122,9 +122,9 @@ describe('buildReport', () => {
   it('maps every search iteration to a step', () => {
     const r = buildReport(reportInput());
     expect(r.steps).toEqual([
-      { iteration: 1, constrained: 'instructions', chosen: 'fc1: 3 of 6 neurons', instructions: 10_500, ramBytes: 1400, flashBytes: 7000, validation: 0.91, sparsity: 0.05, params: 160, macs: 120, proposals: 3, seconds: 1.5, recovery: null, repeated: 0 },
-      { iteration: 2, constrained: 'ramBytes', chosen: 'fc2: 3 of 4 neurons', instructions: 9000, ramBytes: 1200, flashBytes: 5000, validation: 0.895, sparsity: 0.1, params: 120, macs: 90, proposals: 2, seconds: 2.25, recovery: null, repeated: 0 },
-      { iteration: 3, constrained: 'ramBytes', chosen: null, instructions: 9000, ramBytes: 1200, flashBytes: 5000, validation: 0.895, sparsity: expect.closeTo(0.15, 12), params: 80, macs: 60, proposals: 4, seconds: 0.8, recovery: null, repeated: 0 },
+      { iteration: 1, constrained: 'instructions', chosen: 'fc1: 3 of 6 neurons', instructions: 10_500, instructionsWorstCase: 10_500, ramBytes: 1400, flashBytes: 7000, validation: 0.91, sparsity: 0.05, params: 160, macs: 120, proposals: 3, seconds: 1.5, recovery: null, repeated: 0 },
+      { iteration: 2, constrained: 'ramBytes', chosen: 'fc2: 3 of 4 neurons', instructions: 9000, instructionsWorstCase: 9000, ramBytes: 1200, flashBytes: 5000, validation: 0.895, sparsity: 0.1, params: 120, macs: 90, proposals: 2, seconds: 2.25, recovery: null, repeated: 0 },
+      { iteration: 3, constrained: 'ramBytes', chosen: null, instructions: 9000, instructionsWorstCase: 9000, ramBytes: 1200, flashBytes: 5000, validation: 0.895, sparsity: expect.closeTo(0.15, 12), params: 80, macs: 60, proposals: 4, seconds: 0.8, recovery: null, repeated: 0 },
     ]);
   });
 

@@ -43,8 +43,8 @@ export const budgets: Budget[] = [
   { name: 'flashBytes', limit: 6144, givenAs: '--flash-kb 6' },
 ];
 
-export const denseCosts: Costs = { instructions: 12_000, ramBytes: 1500, flashBytes: 9000 };
-export const finalCosts: Costs = { instructions: 9000, ramBytes: 1200, flashBytes: 5000 };
+export const denseCosts: Costs = { instructions: 12_000, instructionsWorstCase: 12_000, ramBytes: 1500, flashBytes: 9000 };
+export const finalCosts: Costs = { instructions: 9000, instructionsWorstCase: 9000, ramBytes: 1200, flashBytes: 5000 };
 
 function iteration(i: number, chosen: string | null, costs: Costs, validation: number, proposals: number, wallMs: number): SearchIteration {
   return {
@@ -63,7 +63,7 @@ export function searchResult(o: Partial<SearchResult> = {}): SearchResult {
     dense: { validation: 0.92, test: 0.95, costs: denseCosts },
     final: { validation: 0.9, test: 0.9, costs: finalCosts },
     iterations: [
-      iteration(1, 'fc1: 3 of 6 neurons', { instructions: 10_500, ramBytes: 1400, flashBytes: 7000 }, 0.91, 3, 1500),
+      iteration(1, 'fc1: 3 of 6 neurons', { instructions: 10_500, instructionsWorstCase: 10_500, ramBytes: 1400, flashBytes: 7000 }, 0.91, 3, 1500),
       iteration(2, 'fc2: 3 of 4 neurons', finalCosts, 0.895, 2, 2250),
       iteration(3, null, finalCosts, 0.895, 4, 800),
     ],

@@ -21,6 +21,7 @@ describe('FPGA build report page', () => {
     expect(html).toContain('does not fit iCE40 up5k-sg48');
     expect(html.match(/<svg/g)?.length).toBe(2);
     expect(html).toContain('<td class="l">ep_dense_folded</td><td>576</td>');
+    expect(html).toMatch(/cycles \(the worst case too: cycle-exact by construction: the RTL has no data-dependent control/);
     expect(renderFpgaHtmlReport(fixture())).toBe(html);
   });
 

@@ -37,7 +37,7 @@ describe('sweep combinations', () => {
 
   it('reuses a met result only on the same target and precision, and only when its measured costs meet the budget', () => {
     const [c] = sweepCombinations([f405], [{ maxInstructions: 5000, ramKb: 1 }], () => [{ precision: 'float32', given: true }]) as Combination[];
-    const measured = { instructions: 4000, ramBytes: 1000, flashBytes: 9000 };
+    const measured = { instructions: 4000, instructionsWorstCase: 4000, ramBytes: 1000, flashBytes: 9000 };
     const tight = { name: 'stm32f405-float32-3000instr-1kbram', target: 'stm32f405', precision: 'float32' as const, measured };
     expect(reusableResult(c, [tight])).toBe(tight);
     expect(reusableResult(c, [{ ...tight, precision: 'int8' }])).toBeNull();

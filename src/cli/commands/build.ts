@@ -44,6 +44,8 @@ export interface BuildCliOptions extends DataOptions, TrainingCliOptions, Distil
   out: string;
   latencyMs?: number;
   maxInstructions?: number;
+  deadlineMs?: number;
+  maxInstructionsWorstCase?: number;
   ramKb?: number;
   flashKb?: number;
   latencyCycles?: number;
@@ -102,6 +104,11 @@ export function renderBuildSummary(r: BuildReport, out: string): string {
   const instructions = r.budgets.find((b) => b.name === 'instructions');
   if (r.denseCheck && instructions) lines.push(`before the search, ${aimText(r.denseCheck, instructions.limit, r.denseCheck.aimedInstructions, 'aimed')}`);
   if (r.quantization) lines.push(`int8: ${quantizationText(r.quantization)}; the search priced ${r.quantization.search.costs}, and judged accuracy on ${r.quantization.search.accuracy}`);
+  if (r.worstCase) {
+    const w = r.worstCase;
+    const margin = w.deadline ? ` · margin ${w.deadline.marginPercent.toFixed(1)}% against ${formatCount(w.deadline.limit)} (${terminalText(w.deadline.givenAs)})` : '';
+    lines.push(`worst case: typical ${formatCount(w.typicalInstructions)} · worst measured ${formatCount(w.worstMeasuredInstructions)} (${terminalText(w.worstVector)}) · ${w.exact ? 'exact' : 'bound'} ${formatCount(w.instructionsWorstCase)}${margin}`);
+  }
   if (r.verification) {
     lines.push(`verified on ${r.verification.runOn} (${r.verification.vectors} test vectors): ${r.verification.passed ? 'outputs match the interpreter' : 'OUTPUTS DIFFER'} · ${r.verification.instructions?.toLocaleString('en-US') ?? '-'} instructions → ${r.verification.estimatedMs?.toFixed(3) ?? '-'} ms (estimate) · precision: ${terminalText(r.verification.precision.reason)}`);
     if (r.verification.accuracy) lines.push(onTargetAccuracyLine(r.verification.accuracy, r.verification.runOn));
@@ -126,6 +133,8 @@ export function registerBuild(program: Command): void {
     .requiredOption('--out <dir>', 'output folder: model.onnx, report.json, report.html, and c/ (MCU: library + Makefile) or fpga/ + hls/ (FPGA: RTL project, HLS C++)')
     .option('--latency-ms <ms>', 'latency budget per inference (converted to instructions with the target\'s clock and cycles-per-instruction estimate)', numberOption('--latency-ms', positiveUpTo(3_600_000)))
     .option('--max-instructions <n>', 'instruction budget per inference', numberOption('--max-instructions', positiveUpTo(Number.MAX_SAFE_INTEGER)))
+    .option('--deadline-ms <ms>', 'hard deadline per inference: the worst-case instruction bound (every data-dependent kernel at its worst branch, checked on adversarial vectors) must fit it at the target\'s clock and cycles-per-instruction estimate', numberOption('--deadline-ms', positiveUpTo(3_600_000)))
+    .option('--max-instructions-worst-case <n>', 'instruction budget on the worst-case bound (not on the vectors that ran)', numberOption('--max-instructions-worst-case', positiveUpTo(Number.MAX_SAFE_INTEGER)))
     .option('--ram-kb <kib>', 'RAM budget of the model library: static RAM (arena) + stack', numberOption('--ram-kb', positiveUpTo(MAX_KIB)))
     .option('--flash-kb <kib>', 'flash budget of the model library: code + weights', numberOption('--flash-kb', positiveUpTo(MAX_KIB)))
     .option('--latency-cycles <n>', 'FPGA: latency budget in clock cycles, first input beat to last output beat (Verilator-measured)', numberOption('--latency-cycles', positiveUpTo(Number.MAX_SAFE_INTEGER)))
@@ -151,7 +160,7 @@ export function registerBuild(program: Command): void {
       if (!(await runFpgaBuild(file, chosen, o, method))) process.exitCode = EXIT_BUDGET_UNMET;
       return;
     }
-    refuseOtherKindFlags([['--multipliers', o.multipliers !== undefined], ['--latency-cycles', o.latencyCycles !== undefined], ['--latency-us', o.latencyUs !== undefined], ['--max-luts', o.maxLuts !== undefined], ['--max-dsps', o.maxDsps !== undefined], ['--max-brams', o.maxBrams !== undefined]], 'FPGA', chosen.name, () => 'MCU budgets: --latency-ms, --max-instructions, --ram-kb, --flash-kb');
+    refuseOtherKindFlags([['--multipliers', o.multipliers !== undefined], ['--latency-cycles', o.latencyCycles !== undefined], ['--latency-us', o.latencyUs !== undefined], ['--max-luts', o.maxLuts !== undefined], ['--max-dsps', o.maxDsps !== undefined], ['--max-brams', o.maxBrams !== undefined]], 'FPGA', chosen.name, () => 'MCU budgets: --latency-ms, --max-instructions, --deadline-ms, --max-instructions-worst-case, --ram-kb, --flash-kb');
     const target = findMcuTarget(o.target, 'build');
     const budgets = parseBudgets(o, target);
     const outOptions = { force: o.force, inputs: [file, o.data] };

@@ -21,6 +21,7 @@ import { verifyForFpga } from './verify-fpga.js';
 import { verifyHlsForFpga } from './verify-hls.js';
 import { refuseOtherKindFlags } from '../target-kind-flags.js';
 import { addProbeOptions, flashChoice, type ProbeOptions } from '../flash-options.js';
+import type { WorstCaseReport } from '../../verify/worst-case-report.js';
 
 /** Exit code when the firmware's outputs do not match. */
 export const EXIT_VERIFY_FAILED = 4;
@@ -40,6 +41,8 @@ interface VerifyCliOptions extends PrecisionOptions, VerifyDataOptions, ProbeOpt
   multipliers?: MultiplierMapping;
   synth?: boolean;
   hls?: boolean;
+  worstCase?: boolean;
+  inputRange?: [number, number];
 }
 
 const sci = (x: number | null) => (x === null ? '-' : x === 0 ? '0' : x.toExponential(1));
@@ -98,6 +101,7 @@ export function renderVerify(r: VerifyReport): string {
   lines.push(`flash: model ${formatBytes(r.flashBytes)} (weights ${formatBytes(r.weightBytes)} + code ${formatBytes(r.codeBytes)}) · whole test firmware ${formatBytes(r.firmwareFlashBytes)}`);
   lines.push(`RAM: model ${formatBytes(r.ramBytes)} (arena ${formatBytes(r.arenaBytes)}, lower bound ${formatBytes(r.arenaLowerBoundBytes)}) · whole test firmware ${formatBytes(r.firmwareRamBytes)} + stack${r.stackBytes !== null ? ` (inference used ${r.stackBytes} B)` : ''}`);
   lines.push(`time: compile ${(r.durationsMs.compile / 1000).toFixed(2)} s · build ${(r.durationsMs.build / 1000).toFixed(2)} s · run ${(r.durationsMs.run / 1000).toFixed(2)} s`);
+  if (r.worstCase !== undefined) lines.push(renderWorstCase(r.worstCase));
   if (r.buildDir) lines.push(`build kept in ${terminalText(r.buildDir)}`);
   if (r.trace) lines.push('', renderTrace(r.trace));
   if (r.hostTrace) lines.push(renderTraceSummary(r.hostTrace));
@@ -125,13 +129,15 @@ export function registerVerify(program: Command): void {
     .option('--multipliers <where>', 'FPGA targets: multipliers on DSP blocks (dsp), in LUT logic (lut), or auto: DSP blocks when the design\'s multipliers fit the target\'s', parseMultiplierMapping)
     .option('--synth', 'FPGA targets: also synthesize with Yosys (and on iCE40 place and route with nextpnr, pack with icepack): resources, Fmax, latency in µs')
     .option('--hls', 'FPGA targets: C-simulate the model\'s HLS C++ with g++ instead of its Verilog in Verilator (Vitis HLS is not run)')
+    .option('--worst-case', 'MCU targets: also run adversarial vectors (zeros, no zeros, the input range\'s ends, subnormals, float32 extremes) and report the worst-case instruction bound next to the typical and worst measured counts; a count above the bound exits 1')
+    .option('--input-range <min,max>', 'with --worst-case: the range the model\'s inputs come from (default -1,1)', parseInputRange)
     .option('--json', 'print one JSON object')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape);
   addProbeOptions(addPrecisionOptions(addDataOptions(cmd, 'of the random vectors (without --data)')), 'with --flash: ').action(async (file: string, options: VerifyCliOptions) => {
     const found = findTarget(options.target);
     if (isFpgaTarget(found)) {
-      const mcuFlags = [['--float-model', options.floatModel], ['--trace', options.trace], ['--keep-build', options.keepBuild], ['--flash', options.flash], ['--probe', options.probe], ['--tool', options.tool]] as const;
-      refuseOtherKindFlags(mcuFlags, 'MCU', found.name, (flag) => (flag === '--trace' ? 'FPGA verify traces every layer already' : `drop ${flag}`));
+      const mcuFlags = [['--float-model', options.floatModel], ['--trace', options.trace], ['--keep-build', options.keepBuild], ['--flash', options.flash], ['--probe', options.probe], ['--tool', options.tool], ['--worst-case', options.worstCase]] as const;
+      refuseOtherKindFlags(mcuFlags, 'MCU', found.name, (flag) => (flag === '--trace' ? 'FPGA verify traces every layer already' : flag === '--worst-case' ? 'an FPGA design\'s latency is cycle-exact by construction (its RTL has no data-dependent control): the cycles verify reports are the worst case; drop --worst-case' : `drop ${flag}`));
       if (options.hls && (options.synth || options.port)) {
         throw new UserError(`--hls and ${options.synth ? '--synth' : '--port'}: --hls runs the HLS C++ in g++ C simulation only (no synthesis, no board)`, `drop ${options.synth ? '--synth' : '--port'}, or drop --hls to verify the Verilog`);
       }
@@ -148,6 +154,7 @@ export function registerVerify(program: Command): void {
     }
     refuseOtherKindFlags([['--reuse-factor', options.reuseFactor], ['--synth', options.synth], ['--multipliers', options.multipliers], ['--hls', options.hls]], 'FPGA', found.name);
     const target = found;
+    if (options.inputRange && !options.worstCase) throw new UserError('--input-range is for --worst-case', 'add --worst-case, or drop --input-range');
     if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
     if (options.flash && !options.port) throw new UserError('--flash programs a real board: it needs --port, the board\'s serial port', 'add --port <path>, or drop --flash to verify in QEMU');
     if (!options.flash && (options.probe || options.tool)) throw new UserError(`${options.probe ? '--probe' : '--tool'} is for --flash`, 'add --flash to program the board first, or drop it');
@@ -160,11 +167,14 @@ export function registerVerify(program: Command): void {
     if (floatModel) checkFloatReference(g, floatModel);
     const vectors = loadVerifyVectors(g, options, true);
     const report = await verifyOnTarget(g, modelDisplayName(file), {
+      worstCase: options.worstCase ? { range: options.inputRange } : undefined,
       target, vectors, prefix: options.prefix, optimize: options.optimize, port: options.port, flash: flash && { probe: flash.probe, tool: flash.tool }, keepBuild: options.keepBuild, precision, floatModel, trace: options.trace,
       log: options.json ? undefined : (line) => process.stderr.write(`${terminalText(line)}\n`),
     });
     console.log(options.json ? terminalJson(report) : renderVerify(report));
     if (!report.passed) process.exitCode = EXIT_VERIFY_FAILED;
+    // A bound exceeded is edgeprune's bug, not the model's: exit 1 (renderVerify names the vector).
+    if (report.worstCase && !report.worstCase.holds) process.exitCode = 1;
   });
 }
 
@@ -179,4 +189,23 @@ function signedPoints(change: number): string {
   const text = Math.abs(change).toFixed(1);
   if (Number(text) === 0) return '0.0';
   return `${change < 0 ? '-' : '+'}${text}`;
+}
+
+/** `--input-range min,max`. */
+function parseInputRange(text: string): [number, number] {
+  const parts = text.split(',').map((p) => Number(p.trim()));
+  if (parts.length !== 2 || !parts.every(Number.isFinite) || parts[0] > parts[1]) throw new UserError(`--input-range must be min,max with min ≤ max, got '${text}'`);
+  return [parts[0], parts[1]];
+}
+
+/** verify --worst-case: typical, worst measured on adversarial vectors, the bound. */
+export function renderWorstCase(w: WorstCaseReport | null): string {
+  if (w === null) return 'worst case: not available (no instruction count, or the target has no cost-model calibration)';
+  const dependent = w.kernels.filter((k) => k.dependent).map((k) => k.key);
+  return [
+    `worst case (${w.core}): typical ${formatCount(w.typicalInstructions)} · worst measured ${formatCount(w.worstMeasuredInstructions)} (${terminalText(w.worstVector)}) · ${w.exact ? 'exact' : 'bound'} ${formatCount(w.instructionsWorstCase)} (bound/worst − 1 = ${(w.boundOverWorst * 100).toFixed(1)}%)`,
+    `  ${terminalText(w.basis)}`,
+    `  data-dependent kernels: ${dependent.length ? dependent.join(', ') : 'none'}`,
+    ...(w.problem ? [`  ERROR: ${terminalText(w.problem)}`] : []),
+  ].join('\n');
 }

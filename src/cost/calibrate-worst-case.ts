@@ -1,0 +1,85 @@
+// Calibrate the worst-case coefficients of a target's data-dependent kernel keys: the calibration suite's cases of
+// those keys run in QEMU on adversarial vectors (and their own typical one), each key's instruction formula fitted to
+// the largest count per case as calibrate.ts fits the typical ones, then raised until it bounds every case.
+
+import { UserError } from '../errors.js';
+import type { McuTarget } from '../targets/schema.js';
+import { adversarialVectors } from '../verify/adversarial-vectors.js';
+import { loadVectors } from '../verify/vectors.js';
+import { calibrationContext, loadCalibration } from './calibration.js';
+import { coreClassOf, kernelDependence } from './data-dependence.js';
+import { fitTerms } from './fit.js';
+import { addTerms, analyzeCall, KERNEL_MODELS } from './kernels.js';
+import { lowerForCost } from './lowered.js';
+import { measureOnTarget } from './measure.js';
+import { calibrationSuite, type SuiteCase } from './suite.js';
+import { WORST_CASE_FORMAT, worstCaseCalibrationPath, writeWorstCaseCalibration, type WorstCaseCalibration } from './worst-case-calibration.js';
+
+const TIME_FLOOR = 1000;
+
+export interface WorstCaseCalibrationRun {
+  calibration: WorstCaseCalibration;
+  file: string | null;
+  cases: number;
+}
+
+/** The case's key and its terms with no zero activations (zero weights count as they are). */
+function termsOf(c: SuiteCase, ctx: ReturnType<typeof calibrationContext>): { key: string | null; time: Record<string, number> } {
+  const calls = lowerForCost(c.graph, { sparse: c.sparse }).steps.flatMap((s) => s.calls);
+  const time: Record<string, number> = {};
+  let key: string | null = null;
+  for (const call of calls) {
+    const use = analyzeCall(call, () => 0, ctx);
+    key = use.key;
+    addTerms(time, use.time);
+  }
+  return { key, time };
+}
+
+export async function calibrateWorstCase(target: McuTarget, o: { file?: string | null; log?: (l: string) => void } = {}): Promise<WorstCaseCalibrationRun> {
+  const log = o.log ?? (() => {});
+  const cal = loadCalibration(target);
+  const ctx = calibrationContext(cal);
+  const core = coreClassOf(target);
+  const selected = calibrationSuite().map((c) => ({ c, ...termsOf(c, ctx) })).filter((a) => a.key !== null && kernelDependence(a.key, core).dependent);
+  if (selected.length === 0) throw new UserError(`${target.name} has no data-dependent kernel key in the calibration suite: nothing to calibrate`);
+  const vectorNames = ['the case\'s typical vector', ...adversarialVectors(selected[0].c.graph).map((a) => a.name)];
+  log(`worst-case calibration of ${target.name} (${core}): ${selected.length} cases × ${vectorNames.length} vectors`);
+  const measured = await measureOnTarget(target, selected.map(({ c }) => ({
+    name: c.name, graph: c.graph, sparse: c.sparse,
+    inputs: [...(c.inputs ?? loadVectors(c.graph, { count: 1, seed: 1 }).inputs).slice(0, 1), ...adversarialVectors(c.graph).map((a) => a.inputs)],
+  })), { log });
+  const byKey = new Map<string, { time: Record<string, number>; y: number; typical: number }[]>();
+  selected.forEach((a, i) => {
+    const rows = byKey.get(a.key!) ?? [];
+    // runs[0]: the case's typical vector; instructions: the largest count over every vector.
+    rows.push({ time: a.time, y: measured[i].instructions - cal.library.instructions, typical: measured[i].runs[0] - cal.library.instructions });
+    byKey.set(a.key!, rows);
+  });
+  const kernels: WorstCaseCalibration['kernels'] = {};
+  for (const [key, rows] of byKey) {
+    const model = [...KERNEL_MODELS.values()].find((k) => k.keys.includes(key))!;
+    const fit = fitTerms(model.timeTerms, rows.map((r) => ({ terms: r.time, y: r.y })), TIME_FLOOR);
+    const predict = (t: Record<string, number>) => model.timeTerms.reduce((s, term) => s + fit.coefficients[term] * (t[term] ?? 0), 0);
+    const raisedBy = Math.max(1, ...rows.filter((r) => predict(r.time) > 0).map((r) => r.y / predict(r.time)));
+    const instructions = Object.fromEntries(Object.entries(fit.coefficients).map(([t, c]) => [t, c * raisedBy]));
+    const maxOverPrediction = Math.max(0, ...rows.filter((r) => r.y > 0).map((r) => (predict(r.time) * raisedBy) / r.y - 1));
+    const ratios = rows.filter((r) => r.typical > 0).map((r) => r.y / r.typical);
+    kernels[key] = { instructions, ...(ratios.length === rows.length ? { worstOverTypical: Math.max(...ratios) } : {}), fit: { cases: rows.length, raisedBy, maxOverPrediction } };
+  }
+  const calibration: WorstCaseCalibration = {
+    format: WORST_CASE_FORMAT,
+    about: [
+      `Worst-case coefficients of the data-dependent kernel keys of '${target.name}' (${core}; src/cost/data-dependence.ts says which).`,
+      'Each key: the calibration suite\'s cases of that key run on the vectors below in QEMU, its instruction formula fitted (non-negative least squares, as the typical calibration) to the largest count per case, then multiplied by raisedBy so that it is at least every case\'s count.',
+      'Written by `node dist/bench/calibrate-worst-case.js --target <name>` (src/cost/calibrate-worst-case.ts). Do not edit by hand.',
+    ],
+    target: target.name,
+    kernelHeaders: cal.kernelHeaders,
+    vectors: vectorNames,
+    kernels,
+  };
+  const file = o.file === null ? null : o.file ?? worstCaseCalibrationPath(target);
+  if (file) writeWorstCaseCalibration(calibration, file);
+  return { calibration, file, cases: selected.length };
+}

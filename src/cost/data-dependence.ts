@@ -1,0 +1,68 @@
+// Which C kernels run a number of instructions that depends on the input data, per core class, and on what: read
+// from templates/c/lib/*.h and checked in QEMU on adversarial vectors (test/verify/worst-case-qemu.test.ts).
+
+import type { McuTarget } from '../targets/schema.js';
+import { modelOfKey } from './kernels.js';
+
+/** FPU: single-precision VFP (Cortex-M4F/M7); thumb2-soft: Cortex-M3 (or M4/M7 without FPU); m0-soft: Cortex-M0/M0+. */
+export type CoreClass = 'fpu' | 'thumb2-soft' | 'm0-soft';
+
+export interface DataDependence {
+  dependent: boolean;
+  /** What the count depends on (empty when independent). */
+  on: string[];
+}
+
+export function coreClassOf(target: Pick<McuTarget, 'core' | 'fpu'>): CoreClass {
+  if (target.fpu) return 'fpu';
+  return target.core === 'cortex-m0' || target.core === 'cortex-m0plus' ? 'm0-soft' : 'thumb2-soft';
+}
+
+const INDEPENDENT: DataDependence = { dependent: false, on: [] };
+const on = (...what: string[]): DataDependence => ({ dependent: true, on: what });
+
+/** Multiply-accumulate kernels: VFMA with an FPU; EP_MAC (ep_mac_thumb2.h / libgcc) without one. */
+const MAC_KERNELS = new Set(['ep_conv2d_f32', 'ep_conv_transpose2d_f32', 'ep_dense_f32', 'ep_matmul_f32', 'ep_sparse_dense_f32', 'ep_sparse_conv2d_f32']);
+/** Kernels that only move or index values (loads, stores, integer index arithmetic). */
+const DATA_MOVEMENT = new Set(['ep_copy_blocks_f32', 'ep_transpose_f32', 'ep_copy_blocks_s8', 'ep_transpose_s8']);
+/** Float ops computed by branch-free VFP instructions or IT-predicated selects on an FPU core. */
+const FPU_STRAIGHT = /^ep_(unary_f32:(RELU|LEAKY_RELU|NEG|ABS|RECIPROCAL)|binary_f32:(ADD|SUB|MUL|DIV|PRELU)|channel_affine_f32|avgpool2d_f32|global_avgpool_f32|reduce_f32:(SUM|MEAN)|pad_f32:.*|dequantize_s8_f32)$/;
+/** Float ops with a clamp or a NaN test that gcc compiles to branches on an FPU core (found varying in QEMU). */
+const FPU_CLAMPS = /^ep_(unary_f32:(CLIP|HARD_SIGMOID|HARD_SWISH)|binary_f32:(MAX|MIN))$/;
+/** ep_math.h's range reductions (exp, log, tanh, erf, pow) branch on the argument's range. */
+const MATH = /^ep_(unary_f32:(EXP|LOG|TANH|SIGMOID|ERF)|binary_f32:POW|softmax_f32(:log)?|softmax_tail_f32)$/;
+/** int8 kernels whose requantization saturates with SSAT / IT-predicated clamps on Thumb-2 (no branch on values). */
+const INT8_ARITHMETIC = /^ep_(conv2d_s8|sparse_conv2d_s8|sparse_dense_s8|add_s8|global_avgpool_s8|maxpool2d_s8)(:.*)?$|^ep_dense_s8:pt$/;
+
+/**
+ * The data dependence of a calibration key (`ep_dense_f32`, `ep_unary_f32:RELU`, …) on a core class. Unknown keys are
+ * dependent ("not analyzed"): the worst-case bound then prices them at their worst-case factor.
+ */
+export function kernelDependence(key: string, core: CoreClass): DataDependence {
+  const kernel = key.split(':')[0];
+  if (!modelOfKey(key)) return on('not analyzed');
+  if (DATA_MOVEMENT.has(kernel)) return INDEPENDENT;
+  if (MAC_KERNELS.has(kernel)) {
+    // One VFMA per MAC whatever the operands; the tiled conv's output clamp (ep__clamp) branches (found in QEMU).
+    if (core === 'fpu') return key === 'ep_conv2d_f32' ? on('activation clamp of the outputs (branches in the tiled conv\'s epilogue)') : INDEPENDENT;
+    return core === 'thumb2-soft'
+      ? on('zero factor (early return, ~26-29 instructions)', 'subnormal, infinite or NaN operand, product or sum out of the normal range, deep cancellation (libgcc path, up to ~270)')
+      : on('every operand class of libgcc\'s soft-float multiply and add (zeros, subnormals, exponent difference, rounding)');
+  }
+  if (key === 'ep_unary_f32:NEG' || key === 'ep_unary_f32:ABS') return INDEPENDENT; // a sign-bit operation in soft float too
+  if (kernel === 'ep_argmax_f32') return on('order of the values (a new best takes a branch)', 'NaN (the bits compare)');
+  if (kernel === 'ep_argmax_s8') return on('order of the values (a new best takes a branch)');
+  if (kernel === 'ep_quantize_f32_s8') return on('saturation (|x / scale| out of the int8 range returns early)', 'zero, subnormal, infinite or NaN input');
+  if (key === 'ep_dense_s8') return on('requantization of the outputs (found varying in QEMU on the DSP path)');
+  if (kernel === 'ep_avgpool2d_s8') return on('rounding division of the window sums (found varying in QEMU)');
+  if (INT8_ARITHMETIC.test(key)) return core === 'm0-soft' ? on('saturation and activation clamps (branches on Cortex-M0)') : INDEPENDENT;
+  if (core !== 'fpu') return on('operands of libgcc\'s soft-float routines (zeros, subnormals, exponent differences, inf/NaN)');
+  if (kernel === 'ep_maxpool2d_f32' || kernel === 'ep_global_maxpool_f32' || key === 'ep_reduce_f32:MAX' || key === 'ep_reduce_f32:MIN') {
+    return on('NaN in a window (a second pass over it)');
+  }
+  if (FPU_CLAMPS.test(key)) return on('clamp bounds and NaN (branches)');
+  if (key === 'ep_unary_f32:SQRT') return on('negative or NaN argument (sqrtf\'s library path)');
+  if (MATH.test(key)) return on('range of the argument (ep_math.h range reduction, early returns for tiny, huge, inf/NaN)');
+  if (FPU_STRAIGHT.test(key)) return INDEPENDENT;
+  return on('not analyzed');
+}

@@ -1,0 +1,120 @@
+// The worst-case instruction count of a model on an MCU target: exact (the measured count) when every kernel it uses
+// is data-independent, else an upper bound: the cost model's prediction with each data-dependent kernel priced at its
+// worst branch, plus the cost model's error measured on the typical vectors.
+
+import type { MemoryPlan } from '../analysis/memory-plan.js';
+import type { CStep } from '../emit/c/c-step.js';
+import type { Graph } from '../ir/graph.js';
+import type { McuTarget } from '../targets/schema.js';
+import { calibrationContext, type Calibration } from './calibration.js';
+import { coreClassOf, kernelDependence, type CoreClass } from './data-dependence.js';
+import { callCost } from './estimator.js';
+import { analyzeCall, CostModelError, macTermOf } from './kernels.js';
+import type { WorstCaseCalibration } from './worst-case-calibration.js';
+import { FPU_DEPENDENT_WORST_FACTOR, SOFT_FLOAT_WORST_FACTOR, SOFT_MAC_NORMAL, SOFT_MAC_WORST_BOTH_FACTORS, SOFT_MAC_WORST_ONE_FACTOR } from './worst-case-coefficients.js';
+
+export interface KernelDependenceUse {
+  key: string;
+  dependent: boolean;
+  on: string[];
+  /** Predicted instructions of the key's calls: normal operands, and the worst branch. */
+  typical: number;
+  worst: number;
+  /** How the worst branch was priced: the key's worst-case calibration, or a measured factor (worst-case-coefficients.ts). */
+  worstFrom?: 'calibration' | 'factor';
+}
+
+export interface WorstCasePrediction {
+  core: CoreClass;
+  /** The cost model on normal operands without zero products, and with each data-dependent kernel at its worst. */
+  typical: number;
+  worst: number;
+  kernels: KernelDependenceUse[];
+  /** True when every kernel is data-independent. */
+  independent: boolean;
+}
+
+type Program = { graph: Graph; steps: CStep[]; plan: MemoryPlan };
+
+const hasSubnormal = (data: ArrayLike<number>): boolean => {
+  for (let i = 0; i < data.length; i++) {
+    const a = Math.abs(data[i]);
+    if (a !== 0 && a < 2 ** -126) return true;
+  }
+  return false;
+};
+
+/** The worst price of one call whose normal-operand price is `typical`, from the key's worst-case coefficients. */
+function calibratedWorst(call: CStep['calls'][number], coefficients: Record<string, number>, cal: Calibration): number {
+  const time = analyzeCall(call, () => 0, calibrationContext(cal)).time;
+  return Object.entries(time).reduce((s, [term, n]) => s + (coefficients[term] ?? 0) * n, 0);
+}
+
+/** The worst price of one call whose normal-operand price is `typical`, without a worst-case calibration of its key. */
+function factorWorst(call: CStep['calls'][number], typical: number, core: CoreClass, cal: Calibration): number {
+  const mac = macTermOf(call.kernel);
+  if (mac && core === 'thumb2-soft') {
+    const executed = analyzeCall(call, () => 0, calibrationContext(cal)).time[mac.term] ?? 0;
+    const other = mac.other === undefined ? undefined : call.args[mac.other];
+    // The other factor: a weight array (its own values decide) or a run-time value (anything).
+    const bothSubnormal = other?.kind !== 'weight' || hasSubnormal(other.weight.tensor.data as ArrayLike<number>);
+    const worst = bothSubnormal ? SOFT_MAC_WORST_BOTH_FACTORS : SOFT_MAC_WORST_ONE_FACTOR;
+    return typical + executed * (worst - SOFT_MAC_NORMAL);
+  }
+  return typical * (core === 'fpu' ? FPU_DEPENDENT_WORST_FACTOR : SOFT_FLOAT_WORST_FACTOR);
+}
+
+/** Price a lowered program (compileToC's graph, steps and plan) on normal operands and at each kernel's worst. */
+export function predictWorstCase(program: Program, target: McuTarget, cal: Calibration, worstCal: WorstCaseCalibration | null = null): WorstCasePrediction {
+  const core = coreClassOf(target);
+  const byKey = new Map<string, KernelDependenceUse>();
+  for (const step of program.steps) {
+    for (const call of step.calls) {
+      const c = callCost(call, cal, () => 0);
+      if (c.problem !== undefined) throw new CostModelError(`worst case of step '${step.summary}': ${c.problem}`);
+      const dep = kernelDependence(c.key, core);
+      const calibrated = dep.dependent ? worstCal?.kernels[c.key] : undefined;
+      const coefficients = calibrated?.instructions;
+      // Two bounds of every calibration case: the raised fit and the typical price × the worst ratio; the smaller.
+      const worst = !dep.dependent ? c.instructions
+        : calibrated ? Math.min(calibratedWorst(call, calibrated.instructions, cal), c.instructions * (calibrated.worstOverTypical ?? Infinity))
+        : factorWorst(call, c.instructions, core, cal);
+      const use = byKey.get(c.key) ?? { key: c.key, dependent: dep.dependent, on: dep.on, typical: 0, worst: 0, ...(dep.dependent ? { worstFrom: coefficients ? 'calibration' as const : 'factor' as const } : {}) };
+      use.typical += c.instructions;
+      use.worst += worst;
+      byKey.set(c.key, use);
+    }
+  }
+  const kernels = [...byKey.values()];
+  const sum = (f: (k: KernelDependenceUse) => number) => cal.library.instructions + kernels.reduce((s, k) => s + f(k), 0);
+  return { core, typical: sum((k) => k.typical), worst: sum((k) => k.worst), kernels, independent: kernels.every((k) => !k.dependent) };
+}
+
+export interface WorstCaseBound {
+  /** The worst-case instruction count: exact when `exact`, else an upper bound. */
+  instructionsWorstCase: number;
+  exact: boolean;
+  /** How it was obtained, in words (for reports). */
+  basis: string;
+  /** measured − predicted on the typical vector the cost model under-predicts most (added to the worst prediction). */
+  correction: number;
+}
+
+/**
+ * The bound from the prediction and the measurements. `typical`: per typical vector, its measured instructions and the
+ * cost model's prediction for it (its own zero products); `allMeasured`: every vector's count, adversarial ones too.
+ * Exact (the largest measured count) when every kernel is data-independent.
+ */
+export function worstCaseBound(p: WorstCasePrediction, typical: { measured: number; predicted: number }[], allMeasured: number[]): WorstCaseBound {
+  if (p.independent) {
+    return { instructionsWorstCase: Math.max(...allMeasured), exact: true, basis: 'exact: every kernel is data-independent (the measured count)', correction: 0 };
+  }
+  const correction = Math.max(...typical.map((t) => t.measured - t.predicted));
+  const dependent = p.kernels.filter((k) => k.dependent).map((k) => k.key);
+  return {
+    instructionsWorstCase: Math.ceil(p.worst + correction),
+    exact: false,
+    correction,
+    basis: `upper bound: the cost model with ${dependent.join(', ')} at their worst branch (${Math.round(p.worst).toLocaleString('en-US')}), ${correction >= 0 ? '+' : '−'} ${Math.abs(Math.round(correction)).toLocaleString('en-US')} (measured − predicted on the typical vectors)`,
+  };
+}

@@ -1,0 +1,81 @@
+// Adversarial input vectors for the worst-case instruction count: all zeros, no zeros, the ends of the input range,
+// float32's extremes, subnormals, int8's extremes (src/cost/data-dependence.ts says which kernels they exercise).
+
+import { UserError } from '../errors.js';
+import { staticInfo, type Graph } from '../ir/graph.js';
+import { shapeSize, Tensor } from '../ir/tensor.js';
+import { Random } from '../util/random.js';
+
+export interface AdversarialVector {
+  /** What the vector is (for reports): 'all zeros', 'subnormals', … */
+  name: string;
+  /** One tensor per graph input. */
+  inputs: Tensor[];
+}
+
+export interface AdversarialOptions {
+  /** The input range [min, max] the model is used on (e.g. [0, 1] for pixels); default [-1, 1]. */
+  range?: [number, number];
+  seed?: number;
+}
+
+const FLT_MAX = 3.4028234663852886e38;
+/** The smallest subnormal float32 (2^-149) and the largest (just under 2^-126). */
+const SUBNORMAL_MIN = 2 ** -149;
+const SUBNORMAL_MAX = 2 ** -126 - 2 ** -149;
+
+type Fill = (i: number, rng: Random) => number;
+
+function floatFills(range: [number, number]): [string, Fill][] {
+  const [lo, hi] = range;
+  const top = Math.max(Math.abs(lo), Math.abs(hi));
+  return [
+    ['all zeros', () => 0],
+    ['all ones', () => 1],
+    ['random non-zero', (_, r) => {
+      const v = r.uniform(lo, hi);
+      return v === 0 ? hi : v;
+    }],
+    [`+max of the range (${hi})`, () => hi],
+    [`-max of the range (${-top})`, () => -top],
+    [`alternating ±max of the range (${top})`, (i) => (i % 2 ? -top : top)],
+    ['smallest subnormals (±2^-149)', (i) => (i % 2 ? -SUBNORMAL_MIN : SUBNORMAL_MIN)],
+    ['largest subnormals', () => SUBNORMAL_MAX],
+    ['±float32 max', (i) => (i % 2 ? -FLT_MAX : FLT_MAX)],
+  ];
+}
+
+const INT8_FILLS: [string, Fill][] = [
+  ['all zeros', () => 0],
+  ['all -128', () => -128],
+  ['all 127', () => 127],
+  ['alternating -128 / 127', (i) => (i % 2 ? 127 : -128)],
+  ['random int8', (_, r) => r.int(256) - 128],
+];
+
+/**
+ * The vectors, one set of fills for every input of the model (float32 or int8 inputs). The same model and options give
+ * the same vectors.
+ */
+export function adversarialVectors(g: Graph, o: AdversarialOptions = {}): AdversarialVector[] {
+  const range = o.range ?? [-1, 1];
+  if (!(range[0] <= range[1]) || !range.every(Number.isFinite)) throw new UserError(`the input range [${range.join(', ')}] must be finite with min ≤ max`);
+  const infos = g.inputs.map((v) => staticInfo(g, v.name));
+  const kinds = new Set(infos.map((i) => i.dtype));
+  for (const k of kinds) if (k !== 'float32' && k !== 'int8') throw new UserError(`adversarial vectors are for float32 and int8 inputs; this model has a ${k} input`);
+  const fills = kinds.has('int8') && !kinds.has('float32') ? INT8_FILLS : floatFills(range);
+  return fills.map(([name, fill], n) => {
+    const rng = new Random((o.seed ?? 1) * 1000 + n);
+    return {
+      name,
+      inputs: infos.map((info) => {
+        const size = shapeSize(info.shape);
+        const values = Array.from({ length: size }, (_, i) => {
+          const v = fill(i, rng);
+          return info.dtype === 'int8' ? Math.max(-128, Math.min(127, Math.round(v))) : v;
+        });
+        return Tensor.fromNumbers(info.dtype, info.shape, values);
+      }),
+    };
+  });
+}

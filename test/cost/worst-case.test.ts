@@ -1,0 +1,117 @@
+// The worst-case bound's pure parts: the data-dependence table per core class, the bound (exact when every kernel is
+// data-independent, the worst prediction plus the typical error otherwise), worst-case calibrations, adversarial vectors.
+import { describe, expect, it } from 'vitest';
+import { digitsCnn, digitsMlp } from '../../bench/cost-models.js';
+import { loadCalibration } from '../../src/cost/calibration.js';
+import { coreClassOf, kernelDependence } from '../../src/cost/data-dependence.js';
+import { lowerForCost } from '../../src/cost/lowered.js';
+import { predictWorstCase, worstCaseBound } from '../../src/cost/worst-case.js';
+import { currentWorstCaseCalibration, loadWorstCaseCalibration, type WorstCaseCalibration } from '../../src/cost/worst-case-calibration.js';
+import { quantizedForBench } from '../../bench/cost-models.js';
+import { GraphBuilder } from '../../src/ir/builder.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
+import { adversarialVectors } from '../../src/verify/adversarial-vectors.js';
+
+const f405 = findMcuTarget('stm32f405');
+const m3 = findMcuTarget('lm3s6965');
+
+describe('kernelDependence', () => {
+  it('classes cores by FPU and Cortex-M0', () => {
+    expect(coreClassOf(f405)).toBe('fpu');
+    expect(coreClassOf(m3)).toBe('thumb2-soft');
+    expect(coreClassOf({ core: 'cortex-m0plus', fpu: null })).toBe('m0-soft');
+  });
+
+  it('has the soft-float MAC depend on zeros and subnormals, the FPU MAC not; data movement never; math always', () => {
+    expect(kernelDependence('ep_dense_f32', 'fpu').dependent).toBe(false);
+    const soft = kernelDependence('ep_dense_f32', 'thumb2-soft');
+    expect(soft.dependent).toBe(true);
+    expect(soft.on.join(' ')).toMatch(/zero factor/);
+    expect(soft.on.join(' ')).toMatch(/subnormal/);
+    for (const core of ['fpu', 'thumb2-soft', 'm0-soft'] as const) {
+      expect(kernelDependence('ep_transpose_s8', core).dependent).toBe(false);
+      expect(kernelDependence('ep_softmax_f32', core).dependent).toBe(true);
+      expect(kernelDependence('ep_quantize_f32_s8', core).dependent).toBe(true);
+      expect(kernelDependence('ep_no_such_kernel', core).on).toEqual(['not analyzed']);
+    }
+    expect(kernelDependence('ep_conv2d_s8', 'fpu').dependent).toBe(false);
+    expect(kernelDependence('ep_conv2d_s8', 'm0-soft').dependent).toBe(true);
+  });
+});
+
+describe('predictWorstCase and worstCaseBound', () => {
+  it('is exact (the largest measured count) for a model of data-independent kernels', () => {
+    const p = predictWorstCase(lowerForCost(digitsMlp()), f405, loadCalibration(f405));
+    expect(p.independent).toBe(true);
+    expect(p.worst).toBe(p.typical);
+    const b = worstCaseBound(p, [], [1000, 1003, 998]);
+    expect(b).toMatchObject({ instructionsWorstCase: 1003, exact: true });
+  });
+
+  it('prices the soft-float MACs at their worst branch and adds the typical vectors\' largest under-prediction', () => {
+    const cal = loadCalibration(m3);
+    const p = predictWorstCase(lowerForCost(digitsMlp()), m3, cal, null);
+    expect(p.independent).toBe(false);
+    const dense = p.kernels.find((k) => k.key === 'ep_dense_f32')!;
+    expect(dense).toMatchObject({ dependent: true, worstFrom: 'factor' });
+    // 270 instructions per MAC on the library's path against ~57 on normal operands.
+    expect(dense.worst / dense.typical).toBeGreaterThan(3.5);
+    const b = worstCaseBound(p, [{ measured: 100, predicted: 90 }, { measured: 100, predicted: 120 }], [5]);
+    expect(b.exact).toBe(false);
+    expect(b.instructionsWorstCase).toBe(Math.ceil(p.worst + 10));
+    expect(b.basis).toMatch(/ep_dense_f32/);
+  });
+
+  it('takes a key\'s worst-case coefficients from the worst-case calibration when it has them', () => {
+    const cal = loadCalibration(m3);
+    const program = lowerForCost(digitsMlp());
+    const doubled = Object.fromEntries(Object.entries(cal.kernels.ep_dense_f32.instructions).map(([t, c]) => [t, 2 * c]));
+    const worstCal: WorstCaseCalibration = {
+      format: 'edgeprune-worst-case-calibration/1', about: [], target: 'lm3s6965', kernelHeaders: cal.kernelHeaders, vectors: [],
+      kernels: { ep_dense_f32: { instructions: doubled, fit: { cases: 1, raisedBy: 1, maxOverPrediction: 0 } } },
+    };
+    const dense = predictWorstCase(program, m3, cal, worstCal).kernels.find((k) => k.key === 'ep_dense_f32')!;
+    expect(dense.worstFrom).toBe('calibration');
+    expect(dense.worst).toBeCloseTo(2 * dense.typical, 6);
+    // With the worst ÷ typical ratio of the calibration cases too: the smaller of the two bounds.
+    worstCal.kernels.ep_dense_f32.worstOverTypical = 1.5;
+    expect(predictWorstCase(program, m3, cal, worstCal).kernels.find((k) => k.key === 'ep_dense_f32')!.worst).toBeCloseTo(1.5 * dense.typical, 6);
+    worstCal.kernels.ep_dense_f32.worstOverTypical = 3;
+    expect(predictWorstCase(program, m3, cal, worstCal).kernels.find((k) => k.key === 'ep_dense_f32')!.worst).toBeCloseTo(2 * dense.typical, 6);
+  });
+
+  it('finds the committed worst-case calibration of stm32f405, whose keys are data-dependent there', () => {
+    const worstCal = loadWorstCaseCalibration(f405)!;
+    expect(worstCal.target).toBe('stm32f405');
+    // Made with the kernels of the typical calibration: used; after a recalibration of those kernels: not.
+    expect(currentWorstCaseCalibration(f405, loadCalibration(f405))).toEqual(worstCal);
+    expect(currentWorstCaseCalibration(f405, { kernelHeaders: { ...loadCalibration(f405).kernelHeaders, 'ep_dense.h': 'changed' } })).toBeNull();
+    for (const key of Object.keys(worstCal.kernels)) expect(kernelDependence(key, 'fpu').dependent, key).toBe(true);
+    const p = predictWorstCase(lowerForCost(quantizedForBench(digitsCnn())), f405, loadCalibration(f405), worstCal);
+    expect(p.kernels.find((k) => k.key === 'ep_quantize_f32_s8')).toMatchObject({ dependent: true, worstFrom: 'calibration' });
+  });
+});
+
+describe('adversarialVectors', () => {
+  it('gives zeros, no zeros, the range ends, subnormals and float32 extremes for a float input, the same each time', () => {
+    const g = digitsMlp();
+    const v = adversarialVectors(g, { range: [0, 1] });
+    const by = Object.fromEntries(v.map((a) => [a.name, Array.from(a.inputs[0].data as Float32Array)]));
+    expect(by['all zeros'].every((x) => x === 0)).toBe(true);
+    expect(by['random non-zero'].every((x) => x !== 0 && x >= 0 && x <= 1)).toBe(true);
+    expect(by['+max of the range (1)'].every((x) => x === 1)).toBe(true);
+    expect(by['smallest subnormals (±2^-149)'].every((x) => Math.abs(x) === 2 ** -149)).toBe(true);
+    expect(by['largest subnormals'].every((x) => x > 0 && x < 2 ** -126)).toBe(true);
+    expect(by['±float32 max'].every((x) => Math.abs(x) === 3.4028234663852886e38)).toBe(true);
+    expect(adversarialVectors(g, { range: [0, 1] })).toEqual(v);
+  });
+
+  it('gives int8 extremes for an int8 input and refuses a range that is not one', () => {
+    const b = new GraphBuilder('s8');
+    b.output(b.op('Identity', [b.input('x', 'int8', [1, 4])], {}, 'y'));
+    const v = adversarialVectors(b.build());
+    expect(v.map((a) => a.name)).toContain('alternating -128 / 127');
+    expect(Array.from(v.find((a) => a.name === 'all -128')!.inputs[0].data as Int8Array)).toEqual([-128, -128, -128, -128]);
+    expect(() => adversarialVectors(digitsMlp(), { range: [1, 0] })).toThrow(/min ≤ max/);
+  });
+});

@@ -1,0 +1,50 @@
+// The worst case in QEMU: the kernel keys the data-dependence table marks independent give the same instruction count
+// on a typical and on every adversarial vector (a key marked independent that varies fails here), and verify's bound
+// holds on adversarial vectors for a soft-float model whose kernels are data-dependent.
+import { describe, expect, it } from 'vitest';
+import { missingTools } from '../../bench/kernels/bench-lib.js';
+import { digitsMlp } from '../../bench/cost-models.js';
+import { checkIndependence, counterResolution } from '../../src/cost/check-independence.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
+import { loadVectors } from '../../src/verify/vectors.js';
+import { verifyOnTarget } from '../../src/verify/verify-mcu.js';
+import { skipForMissingTools } from '../support/toolchain.js';
+
+const skip = skipForMissingTools('test/verify/worst-case-qemu.test.ts', await missingTools());
+
+/**
+ * Keys checked on the FPU core (one suite case each): the MAC kernels, activations, int8 kernels of the bench models,
+ * and keys the table marks dependent after QEMU found them varying (skipped while they are marked so; were they marked
+ * independent again, they would be run and fail).
+ */
+const CHECKED = new Set([
+  'ep_dense_f32', 'ep_matmul_f32', 'ep_sparse_dense_f32', 'ep_unary_f32:RELU', 'ep_binary_f32:ADD', 'ep_conv2d_s8:generic', 'ep_dense_s8:pt', 'ep_maxpool2d_s8',
+  'ep_conv2d_f32', 'ep_unary_f32:CLIP', 'ep_binary_f32:MAX', 'ep_dense_s8',
+]);
+
+describe.skipIf(skip)('worst case in QEMU', () => {
+  it('gives the same count on every adversarial vector for the keys marked independent on stm32f405', async () => {
+    const target = findMcuTarget('stm32f405');
+    const checks = await checkIndependence(target, (key) => CHECKED.has(key));
+    expect(checks.map((c) => c.key).sort()).toEqual(['ep_binary_f32:ADD', 'ep_conv2d_s8:generic', 'ep_dense_f32', 'ep_dense_s8:pt', 'ep_matmul_f32', 'ep_maxpool2d_s8', 'ep_sparse_dense_f32', 'ep_unary_f32:RELU']);
+    for (const c of checks) {
+      expect(c.runs.length, c.key).toBeGreaterThanOrEqual(6);
+      expect(c.spread, `${c.key} (${c.case}): ${c.runs.join(' ')}`).toBeLessThanOrEqual(counterResolution(target));
+    }
+  });
+
+  it('bounds the soft-float digits MLP on lm3s6965: every adversarial count at most the bound, the subnormals slower', async () => {
+    const g = digitsMlp();
+    const r = await verifyOnTarget(g, 'digits-mlp', { target: findMcuTarget('lm3s6965'), vectors: loadVectors(g, { count: 2, seed: 1 }), worstCase: {} });
+    const w = r.worstCase!;
+    expect(w.exact).toBe(false);
+    expect(w.holds).toBe(true);
+    expect(r.passed).toBe(true);
+    expect(w.kernels.find((k) => k.key === 'ep_dense_f32')).toMatchObject({ dependent: true, worstFrom: 'calibration' });
+    const by = Object.fromEntries(w.adversarial.map((a) => [a.name, a.instructions]));
+    // A zero factor returns early; the smallest subnormals take the library's path.
+    expect(by['all zeros']).toBeLessThan(w.typicalInstructions);
+    expect(by['smallest subnormals (±2^-149)']).toBeGreaterThan(w.typicalInstructions);
+    for (const a of w.adversarial) expect(a.instructions, a.name).toBeLessThanOrEqual(w.instructionsWorstCase);
+  });
+});
