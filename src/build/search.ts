@@ -470,7 +470,9 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     // The reserve: nothing stayed within the allowance less its reserve; the proposals tried within the whole allowance
     // are chosen among, and it is the limit from now on.
     if (!outcome.accepted && dropLimit < o.maxDrop) {
-      const within = tried.filter((t) => drop(t.validation) <= o.maxDrop);
+      // The best proposal after its recovery rounds is not among those tried at first: it counts too.
+      const candidates = outcome.best && !tried.includes(outcome.best) ? [...tried, outcome.best] : tried;
+      const within = candidates.filter((t) => drop(t.validation) <= o.maxDrop);
       dropLimit = o.maxDrop;
       if (within.length > 0) {
         outcome.accepted = choose(within);

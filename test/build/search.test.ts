@@ -212,6 +212,27 @@ describe('searchUnderBudget stop reasons (scripted trainers)', () => {
     expect(plain.iterations.some((it) => it.recovery?.startsWith('beyond'))).toBe(false);
   });
 
+  it('with a drop reserve, a proposal within the whole allowance only after its recovery rounds is the one chosen', async () => {
+    // Each fine-tune of a pruned model wins back 0.8 points: 2.0 points down after the first, 1.2 after the second.
+    const tunes = new WeakMap<Graph, number>();
+    const trainer: Trainer = {
+      ...scriptedTrainer(() => 0.9),
+      fineTune: async (g) => {
+        const copy = { ...g };
+        tunes.set(copy, (tunes.get(g) ?? 0) + 1);
+        return copy;
+      },
+      score: async (g) => (g === start ? 0.9 : 0.9 - (2.8 - 0.8 * (tunes.get(g) ?? 0)) / 100),
+    };
+    const dense = fakeCosts(start);
+    const o = options([budget('instructions', Math.round(dense.instructions * 0.97))], { maxDrop: 1.5, dropReserve: 0.5, recoveryRounds: 1, halvings: 0, maxIterations: 1 });
+    const r = await searchUnderBudget(start, trainer, noData, fakeCosts, o);
+    const [it] = r.iterations;
+    expect(it.chosen).not.toBeNull();
+    expect(it.recovery).toMatch(/^beyond 0\.75 points \(the allowance less its reserve\)/);
+    expect((r.dense.validation - it.validation) * 100).toBeCloseTo(1.2, 6);
+  });
+
   it('the same search meets the budget when pruning costs no accuracy (the accuracy limit was the reason)', async () => {
     const calls: string[] = [];
     const dense = fakeCosts(start);
