@@ -4,7 +4,7 @@
 //
 //   npx tsc -p . && node dist/bench/build-panel.js [--only cnn,mlp,fashion] [--seeds 0-4] [--targets a,b]
 //       [--fractions 1/2,1/3] [--criteria l1,redundancy] [--baselines uniform,global|none] [--json]
-//       [--fashion-data <idx images file>] [--fashion-limit N]
+//       [--fashion-data <idx images file>] [--fashion-limit N] [--drop-reserve S (build's flag)]
 //   node dist/bench/build-panel.js --summarize a.json,b.json     (merge the --json outputs of runs in parts)
 //
 // Per model and target the dense model is deployed and measured in QEMU exactly as the build deploys (int8 on a core
@@ -52,6 +52,8 @@ interface Flags {
   fashionData: string;
   fashionLimit: number;
   summarize?: string[];
+  /** build's --drop-reserve (undefined: build's default), for an A/B of the reserve on the same seeds. */
+  dropReserve?: string;
 }
 
 interface DenseRow {
@@ -119,6 +121,7 @@ function parseFlags(argv: string[]): Flags {
     fashionData: value('--fashion-data') ?? FASHION,
     fashionLimit: limit,
     summarize: list('--summarize'),
+    dropReserve: value('--drop-reserve'),
   };
 }
 
@@ -146,13 +149,16 @@ interface BuildOutcome {
   keptEpochs: number;
 }
 
+/** Flags every build of this run gets on top of the panel's (--drop-reserve). */
+let extraBuildFlags: string[] = [];
+
 async function build(family: Family, seed: number, target: string, fraction: number, criterion: string, model: string, limits: { instructions: number; ramBytes: number }, out: string): Promise<BuildOutcome> {
   const { file, flags } = family.data();
   const started = performance.now();
   const r = await cli([
     'build', model, '--target', target, '--data', file, ...flags, '--seed', String(seed), '--criterion', criterion,
     '--max-instructions', String(limits.instructions), '--ram-kb', String(limits.ramBytes / 1024),
-    '--proposal-epochs', String(PROPOSAL_EPOCHS), '--final-epochs', String(FINAL_EPOCHS), '--out', out, '--json',
+    '--proposal-epochs', String(PROPOSAL_EPOCHS), '--final-epochs', String(FINAL_EPOCHS), '--out', out, '--json', ...extraBuildFlags,
   ]);
   const seconds = (performance.now() - started) / 1000;
   if (r.exitCode !== 0 && r.exitCode !== 3) throw new Error(`edgeprune build failed (exit ${r.exitCode}): ${r.stderr.split('\n').slice(-3).join(' ')}`);
@@ -191,6 +197,7 @@ const count = (x: number | null) => (x === null ? '-' : x.toLocaleString('en-US'
 
 async function main(): Promise<void> {
   const f = parseFlags(process.argv.slice(2));
+  if (f.dropReserve !== undefined) extraBuildFlags = ['--drop-reserve', f.dropReserve];
   if (f.summarize) {
     const parts = f.summarize.map((file) => JSON.parse(fs.readFileSync(file, 'utf8')) as PanelResult);
     render({ dense: parts.flatMap((p) => p.dense), builds: parts.flatMap((p) => p.builds), baselines: parts.flatMap((p) => p.baselines) }, f.json);
