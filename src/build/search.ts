@@ -3,20 +3,19 @@
 
 import { byScoreDescending, comparableScore, dropInPoints } from '../data/metrics.js';
 import type { Graph } from '../ir/graph.js';
-import { countZeros } from '../ir/tensor.js';
 import { checkFiniteParameters } from '../prune/finite-weights.js';
 import { nonFiniteStartError, type ProgressiveData } from '../prune/progressive.js';
 import { modelStats } from '../analysis/model-stats.js';
-import { analyzePruneGroups, pruneChannels, rankChannels, scoreChannels, uniformRemovals, type Criterion } from '../prune/structure/index.js';
 import { assessOn, type Trainer } from '../prune/trainer.js';
-import { applyMasks, magnitudeMasks, masksFromZeros, prunableWeights, weightSparsity, type Masks } from '../prune/weight-masks.js';
+import { masksFromZeros, weightSparsity, type Masks } from '../prune/weight-masks.js';
 import { borderline, repeatedEstimate } from '../prune/uncertainty.js';
 import { proposeWithRecovery, recoveryHelped, scaleText, type RecoveryStage, type Tried } from '../prune/recovery.js';
 import { allHold, worstRatio, type Budget, type BudgetName, type Costs } from './budgets.js';
+import { structuredProposals, weightProposals, type CostPredictor, type Proposal } from './proposals.js';
+
+export type { CostPredictor, Proposal } from './proposals.js';
 import { fineTuneSeed, trainerTuner, type FineTuner, type TuneRequest, type TuneResult } from './fine-tuner.js';
 
-/** Predicts the budgeted costs of a graph (the cost model, bound to a target). */
-export type CostPredictor<N extends string = BudgetName> = (g: Graph) => Costs<N>;
 
 export interface SearchOptions<N extends string = BudgetName> {
   budgets: Budget<N>[];
@@ -60,16 +59,6 @@ export interface SearchOptions<N extends string = BudgetName> {
   round?: number;
 }
 
-export interface Proposal<N extends string = BudgetName> {
-  kind: 'structured' | 'weight';
-  /** What is removed, e.g. "conv2: 3 of 16 filters" or "fc1: weights to 60% zeros". */
-  description: string;
-  graph: Graph;
-  masks: Masks;
-  costs: Costs<N>;
-  /** Weight proposals: the weight tensor pruned further. */
-  weight?: string;
-}
 
 export interface SearchIteration<N extends string = BudgetName> {
   iteration: number;
@@ -126,7 +115,6 @@ export interface SearchEvents<N extends string = BudgetName> {
   onWarning?: (message: string) => void;
 }
 
-const MAX_SPARSITY = 0.98;
 
 /** Accuracy points rounded to 1e-6 (fractions of k of n samples carry float noise). */
 export const roundPoints = (points: number) => Math.round(points * 1e6) / 1e6;
@@ -182,101 +170,6 @@ export function breaksHeldBudget<N extends string>(budgets: readonly Budget<N>[]
   return budgets.some((b) => now[b.name] <= b.limit && after[b.name] > b.limit);
 }
 
-/** Smallest k in [1, max] with ok(k), by bisection (ok is monotone in k); undefined when ok(max) fails. */
-function smallestSatisfying(max: number, ok: (k: number) => boolean): number | undefined {
-  if (max < 1 || !ok(max)) return undefined;
-  let lo = 1;
-  let hi = max;
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (ok(mid)) hi = mid;
-    else lo = mid + 1;
-  }
-  return lo;
-}
-
-/** Per channel group: remove the fewest least important channels that lower `resource` by `step`. */
-function structuredProposals<N extends string>(g: Graph, predict: CostPredictor<N>, resource: N, step: number, criterion: SearchOptions['criterion']): Proposal<N>[] {
-  const analysis = analyzePruneGroups(g);
-  const before = predict(g)[resource];
-  const crit: Criterion = { kind: criterion };
-  const scores = rankChannels(scoreChannels(g, analysis.groups, crit, { normalize: 'none' }));
-  const out: Proposal<N>[] = [];
-  for (const group of analysis.groups) {
-    // Channels of this group, least important first; keep at least one.
-    const order = scores.filter((s) => s.group === group.id).map((s) => s.channel);
-    const cache = new Map<number, { graph: Graph; costs: Costs<N> }>();
-    const pruned = (k: number) => {
-      let c = cache.get(k);
-      if (!c) {
-        const graph = pruneChannels(g, new Map([[group.id, order.slice(0, k)]]), analysis);
-        c = { graph, costs: predict(graph) };
-        cache.set(k, c);
-      }
-      return c;
-    };
-    const k = smallestSatisfying(group.size - 1, (n) => before - pruned(n).costs[resource] >= step);
-    if (k === undefined) continue;
-    const { graph, costs } = pruned(k);
-    out.push({ kind: 'structured', description: `${group.id}: ${k} of ${group.size} ${group.kind}`, graph, masks: masksFromZeros(graph), costs });
-  }
-  const every = everyLayerProposal(g, analysis, crit, predict, resource, step, before);
-  if (every) out.push(every);
-  return out;
-}
-
-/**
- * The same fraction of every layer's channels (uniform pruning), the smallest in 1% levels that lowers `resource` by
- * `step`; none when it would touch fewer than two layers (a one-layer proposal says the same). Greedy one-layer steps
- * fine-tuned for an epoch each can end less accurate than cutting every layer a little: the panel's uniform baseline
- * was as accurate as the search at half the instructions, and more at a third.
- */
-function everyLayerProposal<N extends string>(g: Graph, analysis: ReturnType<typeof analyzePruneGroups>, crit: Criterion, predict: CostPredictor<N>, resource: N, step: number, before: number): Proposal<N> | undefined {
-  if (analysis.groups.length < 2) return undefined;
-  const cache = new Map<number, { removals: Map<string, number[]>; graph: Graph; costs: Costs<N> }>();
-  const at = (level: number) => {
-    let c = cache.get(level);
-    if (!c) {
-      const removals = uniformRemovals(g, analysis, level / 100, crit);
-      const graph = pruneChannels(g, removals, analysis);
-      c = { removals, graph, costs: predict(graph) };
-      cache.set(level, c);
-    }
-    return c;
-  };
-  const level = smallestSatisfying(99, (n) => before - at(n).costs[resource] >= step);
-  if (level === undefined) return undefined;
-  const { removals, graph, costs } = at(level);
-  if (removals.size < 2) return undefined;
-  const parts = analysis.groups.filter((gr) => removals.has(gr.id)).map((gr) => `${gr.id} ${removals.get(gr.id)!.length} of ${gr.size}`);
-  return { kind: 'structured', description: `every layer ${level}% (${parts.join(', ')})`, graph, masks: masksFromZeros(graph), costs };
-}
-
-/** Per weight tensor: the lowest sparsity (in 1% steps) that lowers `resource` by `step`. */
-function weightProposals<N extends string>(g: Graph, masks: Masks, predict: CostPredictor<N>, resource: N, step: number): Proposal<N>[] {
-  const before = predict(g)[resource];
-  const out: Proposal<N>[] = [];
-  for (const [name, t] of prunableWeights(g)) {
-    const current = countZeros(t) / t.size;
-    const levels = Math.floor((MAX_SPARSITY - current) * 100);
-    const at = (n: number) => {
-      const target = current + n / 100;
-      const layerMasks = magnitudeMasks(g, target, 'layer', masks);
-      const next = new Map(masks);
-      next.set(name, layerMasks.get(name)!);
-      const graph = applyMasks(g, next);
-      return { graph, masks: next, costs: predict(graph), target };
-    };
-    const cache = new Map<number, ReturnType<typeof at>>();
-    const get = (n: number) => cache.get(n) ?? (cache.set(n, at(n)), cache.get(n)!);
-    const n = smallestSatisfying(levels, (k) => before - get(k).costs[resource] >= step);
-    if (n === undefined) continue;
-    const p = get(n);
-    out.push({ kind: 'weight', description: `${name}: weights to ${(p.target * 100).toFixed(0)}% zeros`, graph: p.graph, masks: p.masks, costs: p.costs, weight: name });
-  }
-  return out;
-}
-
 export async function searchUnderBudget<N extends string = BudgetName>(
   start: Graph,
   trainer: Trainer,
@@ -329,7 +222,8 @@ export async function searchUnderBudget<N extends string = BudgetName>(
   let validationLoss = startAssessed.loss;
   let stoppedBecause: string | null = null;
   // The drop proposals are accepted within: the allowance less its reserve, until an iteration needs the reserve.
-  let dropLimit = roundPoints(o.maxDrop * (1 - (o.dropReserve ?? 0)));
+  const reservedLimit = roundPoints(o.maxDrop * (1 - (o.dropReserve ?? 0)));
+  let dropLimit = reservedLimit;
   const iterations: SearchIteration<N>[] = [];
   const smallestSeen: Partial<Record<N, SmallestSeen>> = {};
   const see = (costs: Costs<N>, description: string, v: number) => {
@@ -476,7 +370,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
       dropLimit = o.maxDrop;
       if (within.length > 0) {
         outcome.accepted = choose(within);
-        record.recovery = `beyond ${roundPoints(o.maxDrop * (1 - (o.dropReserve ?? 0)))} points (the allowance less its reserve): no proposal stayed within it`;
+        record.recovery = `beyond ${reservedLimit} points (the allowance less its reserve): no proposal stayed within it`;
       }
     }
     if (!outcome.accepted) {
