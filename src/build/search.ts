@@ -121,7 +121,8 @@ export const roundPoints = (points: number) => Math.round(points * 1e6) / 1e6;
 
 const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 
-function stageText(stage: RecoveryStage, scale: number, recoveredFrom: number | null): string {
+function stageText(stage: RecoveryStage, scale: number, recoveredFrom: number | null, reservedLimit: number): string {
+  if (stage === 'beyond the reserve') return `beyond ${reservedLimit} points (the allowance less its reserve): no proposal stayed within it`;
   if (stage === 'recovery') return 'after more fine-tuning of the best proposal';
   if (stage === 'recovered current') return `after more fine-tuning of the current model (validation from ${pct(recoveredFrom ?? NaN)})`;
   if (stage === 'smaller step') return `at ${scaleText(scale)}`;
@@ -300,7 +301,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     };
     let recoveredFrom: number | null = null;
     const choose = (list: Tried<Candidate>[]) => chooseByWorstBudget(list, o.budgets, predict(graph), validation, (t) => t.candidate.p.costs, data.validation.count, { current: validationLoss, of: (t) => t.candidate.loss });
-    const outcome = await proposeWithRecovery<Candidate>({ maxDrop: dropLimit, recoveryRounds: canTrain.ok ? o.recoveryRounds : 0, halvings: o.halvings ?? 3 }, {
+    const outcome = await proposeWithRecovery<Candidate>({ maxDrop: dropLimit, recoveryRounds: canTrain.ok ? o.recoveryRounds : 0, halvings: o.halvings ?? 3, fallbackDrop: dropLimit < o.maxDrop ? o.maxDrop : undefined }, {
       propose,
       drop: (v) => drop(v),
       choose,
@@ -354,25 +355,15 @@ export async function searchUnderBudget<N extends string = BudgetName>(
       params: before.params - before.zeroWeights,
       macs: before.macs,
       wallMs: 0,
-      recovery: outcome.stage && outcome.stage !== 'first' ? stageText(outcome.stage, outcome.scale, recoveredFrom) : null,
+      recovery: outcome.stage && outcome.stage !== 'first' ? stageText(outcome.stage, outcome.scale, recoveredFrom, reservedLimit) : null,
       repeated,
     };
     if (outcome.stage === null && tried.length === 0) {
       stoppedBecause = `no structural or weight reduction lowers ${budget.name} further (at ${costs[budget.name].toLocaleString('en-US')}, limit ${budget.limit.toLocaleString('en-US')})`;
       break;
     }
-    // The reserve: nothing stayed within the allowance less its reserve; the proposals tried within the whole allowance
-    // are chosen among, and it is the limit from now on.
-    if (!outcome.accepted && dropLimit < o.maxDrop) {
-      // The best proposal after its recovery rounds is not among those tried at first: it counts too.
-      const candidates = outcome.best && !tried.includes(outcome.best) ? [...tried, outcome.best] : tried;
-      const within = candidates.filter((t) => drop(t.validation) <= o.maxDrop);
-      dropLimit = o.maxDrop;
-      if (within.length > 0) {
-        outcome.accepted = choose(within);
-        record.recovery = `beyond ${reservedLimit} points (the allowance less its reserve): no proposal stayed within it`;
-      }
-    }
+    // The reserve was needed (nothing stayed within the allowance less it): the whole allowance from now on.
+    if (outcome.stage === 'beyond the reserve') dropLimit = o.maxDrop;
     if (!outcome.accepted) {
       const best = outcome.best!;
       stoppedBecause = `the best reduction of ${budget.name} (${best.description}) drops ${drop(best.validation).toFixed(2)} points, more than the allowed ${o.maxDrop}; ${outcome.stopText}`;

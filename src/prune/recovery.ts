@@ -18,6 +18,11 @@ export interface RecoveryOptions {
   recoveryRounds: number;
   /** (b) Times the step is halved, at most. */
   halvings: number;
+  /**
+   * (d') Before stopping: a larger drop that may still be accepted (build's drop reserve: `maxDrop` is then the
+   * allowance less its reserve). The caller's choice among every proposal tried within it, retuned ones included.
+   */
+  fallbackDrop?: number;
 }
 
 export interface RecoveryHooks<C> {
@@ -38,7 +43,7 @@ export interface RecoveryHooks<C> {
   joint?(): Promise<Tried<C>[]>;
 }
 
-export type RecoveryStage = 'first' | 'recovery' | 'recovered current' | 'smaller step' | 'joint';
+export type RecoveryStage = 'first' | 'recovery' | 'recovered current' | 'smaller step' | 'joint' | 'beyond the reserve';
 
 export interface RecoveryOutcome<C> {
   /** The proposal within the drop, or null when none was found. */
@@ -82,7 +87,9 @@ export const scaleText = (scale: number) => (scale === 1 ? 'the full step' : `1/
 export async function proposeWithRecovery<C>(o: RecoveryOptions, h: RecoveryHooks<C>): Promise<RecoveryOutcome<C>> {
   const tried: string[] = [];
   const seen: { best: Tried<C> | null; drop: number } = { best: null, drop: Infinity };
+  const noted: Tried<C>[] = [];
   const note = (list: Tried<C>[]) => {
+    noted.push(...list);
     for (const t of list) {
       const d = h.drop(t.validation);
       if (d < seen.drop || seen.best === null) Object.assign(seen, { best: t, drop: d });
@@ -140,6 +147,11 @@ export async function proposeWithRecovery<C>(o: RecoveryOptions, h: RecoveryHook
       const ok = pick(list);
       if (ok) return done(ok, 'joint', 0.5);
     }
+  }
+  // (d') the reserve: every proposal tried, within the larger drop.
+  if (o.fallbackDrop !== undefined) {
+    const ok = noted.filter((t) => h.drop(t.validation) <= o.fallbackDrop!);
+    if (ok.length > 0) return done(h.choose(ok), 'beyond the reserve', smallest);
   }
   // (d) stop, saying what was tried.
   const b = seen.best;

@@ -36,6 +36,18 @@ function hooks(o: { first?: number; retune?: (round: number) => number; afterRec
 const options = { maxDrop: 1, recoveryRounds: 2, halvings: 3 };
 
 describe('proposeWithRecovery', () => {
+  it('with a fallback drop, takes the preferred of every proposal tried within it (a retuned one included) before stopping', async () => {
+    // Nothing within 1 point; the retunes reach 1.5 and then 1.2 points down: within the fallback of 2.
+    const { h, log } = hooks({ first: 0.87, retune: (round) => (round === 0 ? 0.885 : 0.888), afterRecovery: 0.87, smaller: () => 0.87, joint: 0.87 });
+    const r = await proposeWithRecovery({ ...options, fallbackDrop: 2 }, h);
+    expect(r.stage).toBe('beyond the reserve');
+    expect(r.accepted?.validation).toBe(0.888);
+    expect(log).toContain('joint');
+    // Without it, the same proposals end in a stop.
+    const plain = await proposeWithRecovery(options, hooks({ first: 0.87, retune: (round) => (round === 0 ? 0.885 : 0.888), afterRecovery: 0.87, smaller: () => 0.87, joint: 0.87 }).h);
+    expect(plain.accepted).toBeNull();
+  });
+
   it('keeps the preferred proposal within the drop at once, trying nothing else', async () => {
     const { h, log } = hooks({ first: 0.895 });
     const r = await proposeWithRecovery(options, h);
