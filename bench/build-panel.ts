@@ -4,7 +4,7 @@
 //
 //   npx tsc -p . && node dist/bench/build-panel.js [--only cnn,mlp,fashion] [--seeds 0-4] [--targets a,b]
 //       [--fractions 1/2,1/3] [--criteria l1,redundancy] [--baselines uniform,global|none] [--json]
-//       [--fashion-data <idx images file>] [--fashion-limit N] [--drop-reserve S (build's flag)]
+//       [--fashion-data <idx images file>] [--fashion-limit N] [--drop-reserve S (build's flag)] [-- <more build flags>]
 //   node dist/bench/build-panel.js --summarize a.json,b.json     (merge the --json outputs of runs in parts)
 //
 // Per model and target the dense model is deployed and measured in QEMU exactly as the build deploys (int8 on a core
@@ -149,7 +149,7 @@ interface BuildOutcome {
   keptEpochs: number;
 }
 
-/** Flags every build of this run gets on top of the panel's (--drop-reserve). */
+/** Flags every build of this run gets on top of the panel's (--drop-reserve, and those after `--`: an A/B on the same seeds). */
 let extraBuildFlags: string[] = [];
 
 async function build(family: Family, seed: number, target: string, fraction: number, criterion: string, model: string, limits: { instructions: number; ramBytes: number }, out: string): Promise<BuildOutcome> {
@@ -170,6 +170,7 @@ async function build(family: Family, seed: number, target: string, fraction: num
       instructionLimit: limits.instructions, ramLimit: limits.ramBytes,
       instructions: measured('instructions'), ramBytes: measured('ramBytes'), drop: report.accuracy.dropPoints, seconds,
       stoppedBecause: report.stoppedBecause, epochs: report.fineTuning.epochs,
+      ...(report.contender ? { contender: { description: report.contender.description, chosen: report.contender.chosen } } : {}),
     },
     keptEpochs: report.fineTuning.keptEpochs,
   };
@@ -196,8 +197,9 @@ const fractionName = (f: number) => FRACTION_NAMES.find(([v]) => Math.abs(v - f)
 const count = (x: number | null) => (x === null ? '-' : x.toLocaleString('en-US'));
 
 async function main(): Promise<void> {
-  const f = parseFlags(process.argv.slice(2));
-  if (f.dropReserve !== undefined) extraBuildFlags = ['--drop-reserve', f.dropReserve];
+  const dashes = process.argv.indexOf('--');
+  const f = parseFlags(dashes >= 0 ? process.argv.slice(2, dashes) : process.argv.slice(2));
+  extraBuildFlags = [...(f.dropReserve !== undefined ? ['--drop-reserve', f.dropReserve] : []), ...(dashes >= 0 ? process.argv.slice(dashes + 1) : [])];
   if (f.summarize) {
     const parts = f.summarize.map((file) => JSON.parse(fs.readFileSync(file, 'utf8')) as PanelResult);
     render({ dense: parts.flatMap((p) => p.dense), builds: parts.flatMap((p) => p.builds), baselines: parts.flatMap((p) => p.baselines) }, f.json);

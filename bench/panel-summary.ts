@@ -24,6 +24,8 @@ export interface BuildRow extends PanelCase {
   stoppedBecause?: string | null;
   /** Fine-tuning epochs in all and on the deployed model's path (report.fineTuning). */
   epochs?: number;
+  /** The build's uniform contender (report.contender): its cut and whether the build kept it; absent when none ran. */
+  contender?: { description: string | null; chosen: boolean };
 }
 
 export interface BaselineRow extends PanelCase {

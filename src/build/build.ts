@@ -106,7 +106,7 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
   // budget the model predicted it would meet, the search goes on against a tighter internal limit.
   for (let round = 0; round < 3; round++) {
     log(round === 0 ? 'searching under the budgets (cost model)' : `the firmware measured over budget: searching on with tighter internal limits (round ${round + 1})`);
-    const next = await searchUnderBudget(graph, trainer, data, (g) => cost.costs(g), { ...input.search, budgets: internal, reference: search?.dense, round }, input.events);
+    const next = await searchUnderBudget(graph, trainer, data, (g) => cost.costs(g), { ...input.search, budgets: internal, reference: search?.dense, round, origin: { graph: input.graph, keptEpochs: search?.fineTuning.keptEpochs ?? 0 } }, input.events);
     // Keep the whole trajectory across rounds (the dense reference is carried by the options).
     const s = search ? continuedSearch(search, next) : next;
     search = s;

@@ -12,6 +12,7 @@ import { borderline, repeatedEstimate } from '../prune/uncertainty.js';
 import { proposeWithRecovery, recoveryHelped, scaleText, type RecoveryStage, type Tried } from '../prune/recovery.js';
 import { allHold, worstRatio, type Budget, type BudgetName, type Costs } from './budgets.js';
 import { structuredProposals, weightProposals, type CostPredictor, type Proposal } from './proposals.js';
+import { uniformContender } from './uniform-contender.js';
 
 export type { CostPredictor, Proposal } from './proposals.js';
 import { fineTuneSeed, trainerTuner, type FineTuner, type TuneRequest, type TuneResult } from './fine-tuner.js';
@@ -57,6 +58,17 @@ export interface SearchOptions<N extends string = BudgetName> {
   seed?: number;
   /** Which search round of a build this is (0 first; a round after the firmware measured over budget: 1, 2). */
   round?: number;
+  /**
+   * Fine-tune a uniform contender beside the final model (src/build/uniform-contender.ts): the same share of every
+   * layer cut from `origin` to meet the budgets, trained as long as the search's model was in all; the more accurate
+   * on validation is returned. Default off here; on in build and sweep (--no-uniform-contender).
+   */
+  uniformContender?: boolean;
+  /**
+   * The model as the user gave it and the epochs the start model already went through from it, when this search goes
+   * on from an earlier round (default: the start model, 0): the contender is cut from it.
+   */
+  origin?: { graph: Graph; keptEpochs: number };
 }
 
 
@@ -99,6 +111,20 @@ export interface SearchResult<N extends string = BudgetName> {
   /** Per budgeted resource: the lowest predicted cost of any candidate, tried proposals included. */
   smallestSeen: Partial<Record<N, SmallestSeen>>;
   fineTuning: FineTuningTally;
+  /** The uniform contender (when asked for and the budgets held): what it was, how it scored, whether it won. */
+  contender?: ContenderRecord<N>;
+}
+
+export interface ContenderRecord<N extends string = BudgetName> {
+  /** Its cut ("every layer 38% (…)"), or null when no uniform cut meets the budgets (then `skipped` says why). */
+  description: string | null;
+  skipped?: string;
+  epochs: number;
+  validation: number | null;
+  /** The search's final model's validation score it was compared with. */
+  searchValidation: number;
+  costs: Costs<N> | null;
+  chosen: boolean;
 }
 
 /** Fine-tuning epochs the search ran: all of them, and those on the path of the model it returns. */
@@ -385,17 +411,38 @@ export async function searchUnderBudget<N extends string = BudgetName>(
   }
   const met = allHold(o.budgets, predict(graph));
   if (!met && !stoppedBecause) stoppedBecause = `the search used its ${o.maxIterations} iterations`;
+  let contender: ContenderRecord<N> | undefined;
   if (met && o.finalEpochs > 0 && canTrain.ok) {
-    const { graph: tuned, validation: v } = await tuneOne({ graph, masks, epochs: o.finalEpochs, seed: seedAt('final'), what: 'the final model' });
+    const origin = o.origin ?? { graph: start, keptEpochs: 0 };
+    const found = o.uniformContender ? uniformContender(origin.graph, predict, o.budgets, { kind: o.criterion }) : null;
+    const rival = found && 'graph' in found ? found : null;
+    // As long in all as the search's model: its path from the given model, and the final fine-tune.
+    const rivalEpochs = origin.keptEpochs + fineTuning.keptEpochs + o.finalEpochs;
+    const [tuned, rivalTuned] = await tuneAll([
+      { graph, masks, epochs: o.finalEpochs, seed: seedAt('final'), what: 'the final model' },
+      ...(rival ? [{ graph: rival.graph, masks: rival.masks, epochs: rivalEpochs, seed: seedAt('contender'), what: `the uniform contender (${rival.description})` }] : []),
+    ]);
     // The long fine-tune is kept unless it hurts (a NaN score always hurts).
-    if (comparableScore(v) >= comparableScore(validation)) {
-      graph = tuned;
-      validation = v;
+    if (comparableScore(tuned.validation) >= comparableScore(validation)) {
+      graph = tuned.graph;
+      validation = tuned.validation;
       fineTuning.keptEpochs += trains(o.finalEpochs);
+    }
+    if (o.uniformContender) {
+      const won = rival !== null && comparableScore(rivalTuned.validation) > comparableScore(validation);
+      contender = rival
+        ? { description: rival.description, epochs: rivalEpochs, validation: rivalTuned.validation, searchValidation: validation, costs: rival.costs, chosen: won }
+        : { description: null, skipped: found && 'skipped' in found ? found.skipped : '', epochs: 0, validation: null, searchValidation: validation, costs: null, chosen: false };
+      if (won) {
+        graph = rivalTuned.graph;
+        masks = rival!.masks;
+        validation = rivalTuned.validation;
+        fineTuning.keptEpochs = rivalEpochs - origin.keptEpochs;
+      }
     }
   }
   return {
-    graph, masks, met, stoppedBecause, dense, iterations, smallestSeen, fineTuning,
+    graph, masks, met, stoppedBecause, dense, iterations, smallestSeen, fineTuning, ...(contender ? { contender } : {}),
     final: { validation, test: await score(graph, 'test'), costs: predict(graph) },
   };
 }

@@ -31,6 +31,8 @@ export interface SearchCliOptions {
   maxIterations: number;
   criterion: string;
   weightProposals: boolean;
+  /** --no-uniform-contender: false (commander's default for the negated flag: true). */
+  uniformContender?: boolean;
   /** Undefined: DEFAULT_MCU_VERIFY_VECTORS, or DEFAULT_FPGA_VERIFY_VECTORS on an FPGA target. */
   verifyVectors?: number;
 }
@@ -51,6 +53,7 @@ export function addSearchOptions(cmd: Command): Command {
     .option('--max-iterations <n>', 'search iterations at most', parseIntOption('--max-iterations', 1, 100_000), 40)
     .option('--criterion <name>', `channel ranking of structural proposals: ${BUILD_CRITERIA.join(', ')} (redundancy: channels that another channel, or zero, stands in for go first)`, 'l1')
     .option('--no-weight-proposals', 'propose structural reductions only')
+    .option('--no-uniform-contender', 'do not fine-tune the uniform cut of every layer that meets the budgets beside the final model (by default the one more accurate on validation is kept)')
     .option('--verify-vectors <n>', `test samples the firmware is verified on, the first of the test split: MCU targets run them in QEMU and report the on-target accuracy (default ${DEFAULT_MCU_VERIFY_VECTORS}: the whole test split up to that); FPGA targets simulate them (default ${DEFAULT_FPGA_VERIFY_VECTORS})`, parseIntOption('--verify-vectors', 1, 100_000));
 }
 
@@ -83,5 +86,6 @@ export function searchOptions<N extends string>(o: SearchCliOptions): Omit<Searc
   return {
     maxDrop: o.maxDrop, dropReserve: o.dropReserve, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2, recoveryEpochs: Math.max(2, 2 * o.proposalEpochs, Math.round(o.finalEpochs / 2)),
     maxIterations: o.maxIterations, criterion: o.criterion as SearchOptions['criterion'], weightProposals: o.weightProposals,
+    uniformContender: o.uniformContender !== false,
   };
 }

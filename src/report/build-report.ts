@@ -3,7 +3,7 @@
 import { modelStats } from '../analysis/model-stats.js';
 import { worstCaseSummary, type WorstCaseSummary } from './worst-case-summary.js';
 import { BUDGET_LABELS, type Budget, type BudgetName, type Costs } from '../build/budgets.js';
-import { roundPoints, type FineTuningTally, type SearchResult, type SmallestSeen } from '../build/search.js';
+import { roundPoints, type ContenderRecord, type FineTuningTally, type SearchResult, type SmallestSeen } from '../build/search.js';
 import type { Graph } from '../ir/graph.js';
 import type { McuTarget } from '../targets/schema.js';
 import type { VerifyReport } from '../verify/verify-mcu.js';
@@ -93,6 +93,8 @@ export interface BuildReport {
   stoppedBecause: string | null;
   /** Fine-tuning epochs the search ran in all, and on the deployed model's path from the model given. */
   fineTuning: FineTuningTally;
+  /** The uniform contender fine-tuned beside the final model, or null (not asked for, or the budgets did not hold). */
+  contender: ContenderRecord<string> | null;
   verification: VerifyReport | null;
   /**
    * The dense model measured in the emulator before the search (null: no instruction budget, or it could not run),
@@ -189,6 +191,7 @@ export function buildReport(r: ReportInput): BuildReport {
     })),
     stoppedBecause: r.search.stoppedBecause,
     fineTuning: r.search.fineTuning,
+    contender: r.search.contender ?? null,
     verification: r.verification,
     denseCheck: r.denseCheck ?? null,
     files: r.files,

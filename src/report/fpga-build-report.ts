@@ -7,7 +7,7 @@ import type { Budget } from '../build/budgets.js';
 import type { FpgaDesignChoice } from '../build/fpga/choose-design.js';
 import { FPGA_BUDGET_LABELS, type FpgaBudgetName, type FpgaCosts } from '../build/fpga/fpga-budgets.js';
 import type { QuantizationSummary } from '../build/int8-deployment.js';
-import { roundPoints, type FineTuningTally, type SearchResult, type SmallestSeen } from '../build/search.js';
+import { roundPoints, type ContenderRecord, type FineTuningTally, type SearchResult, type SmallestSeen } from '../build/search.js';
 import type { MultipliersSummary } from '../emit/verilog/fpga-project.js';
 import type { Graph } from '../ir/graph.js';
 import type { FpgaTarget } from '../targets/schema.js';
@@ -67,6 +67,8 @@ export interface FpgaBuildReport {
   stoppedBecause: string | null;
   /** Fine-tuning epochs the search ran in all, and on the deployed model's path from the model given. */
   fineTuning: FineTuningTally;
+  /** The uniform contender fine-tuned beside the final model, or null (not asked for, or the budgets did not hold). */
+  contender: ContenderRecord<string> | null;
   verification: {
     passed: boolean; vectors: number; mismatchCount: number; runOn: string; vectorSource: string;
     latencyCycles: number; initiationInterval: number; resourcesSource: string | null; logicCellsSource: string;
@@ -177,6 +179,7 @@ export function fpgaBuildReport(r: FpgaReportInput): FpgaBuildReport {
     })),
     stoppedBecause: r.search.stoppedBecause,
     fineTuning: r.search.fineTuning,
+    contender: r.search.contender ?? null,
     verification: {
       passed: v.passed, vectors: v.vectors, mismatchCount: v.mismatchCount, runOn: v.runOn, vectorSource: v.vectorSource,
       latencyCycles: v.latencyCycles, initiationInterval: v.initiationInterval,

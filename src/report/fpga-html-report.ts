@@ -3,6 +3,7 @@
 import { renderHtmlTemplate } from '../emit/render-template.js';
 import { mappingText } from '../emit/verilog/fpga-project.js';
 import { displayText } from '../util/escape.js';
+import { contenderText } from './contender-text.js';
 import { VERSION } from '../version.js';
 import { quantizationText } from './html-report.js';
 import type { FpgaBuildReport } from './fpga-build-report.js';
@@ -40,6 +41,7 @@ export function renderFpgaHtmlReport(r: FpgaBuildReport): string {
     passed: r.passed,
     failed: r.failed.map(displayText),
     stoppedBecause: r.stoppedBecause == null ? null : displayText(r.stoppedBecause),
+    contender: contenderText(r.contender) === null ? null : displayText(contenderText(r.contender)!),
     scope: r.resourceScope,
     budgets: r.budgets.map((b) => ({ label: b.label, givenAs: displayText(b.givenAs), limit: n(b.limit), estimated: n(b.estimated), measured: n(b.measured), pass: b.pass })),
     smallestSeen: r.budgets.filter((b) => !b.pass && b.smallestSeen).map((b) => ({ label: b.label, cost: n(b.smallestSeen!.cost), description: displayText(b.smallestSeen!.description), validation: pct(b.smallestSeen!.validation) })),

@@ -3,6 +3,7 @@
 import { aimText } from '../build/dense-check.js';
 import { renderHtmlTemplate } from '../emit/render-template.js';
 import { displayText } from '../util/escape.js';
+import { contenderText } from './contender-text.js';
 import { VERSION } from '../version.js';
 import type { BuildReport } from './build-report.js';
 import type { QuantizationSummary } from '../build/int8-deployment.js';
@@ -71,6 +72,7 @@ export function renderHtmlReport(r: BuildReport): string {
     passed: r.passed,
     failed: r.failed.map(displayText),
     stoppedBecause: r.stoppedBecause == null ? null : displayText(r.stoppedBecause),
+    contender: contenderText(r.contender) === null ? null : displayText(contenderText(r.contender)!),
     denseCheck: denseCheckLine(r),
     budgets: r.budgets.map((b) => ({ label: b.label, givenAs: b.givenAs, limit: costText(b.name, b.limit), estimated: costText(b.name, b.estimated), measured: costText(b.name, b.measured), pass: b.pass })),
     smallestSeen: r.budgets.filter((b) => !b.pass && b.smallestSeen).map((b) => ({ label: b.label, cost: costText(b.name, b.smallestSeen!.cost), description: displayText(b.smallestSeen!.description), validation: pct(b.smallestSeen!.validation) })),

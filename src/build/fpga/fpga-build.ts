@@ -77,7 +77,7 @@ export async function buildForFpga(input: FpgaBuildInput): Promise<FpgaBuildOutp
   for (let round = 0; round < 3; round++) {
     log(round === 0 ? 'searching under the budgets (FPGA cost model: reuse factors and multiplier mapping chosen per candidate)' : `the tools measured over budget: searching on with tighter internal limits (round ${round + 1})`);
     const pricing = fpgaPricing(target, internal, quantize, input.multipliers);
-    const next = await searchUnderBudget(search?.graph ?? input.graph, trainer, data, (g) => pricing.costs(g), { ...input.search, budgets: internal, reference: search?.dense, round }, input.events);
+    const next = await searchUnderBudget(search?.graph ?? input.graph, trainer, data, (g) => pricing.costs(g), { ...input.search, budgets: internal, reference: search?.dense, round, origin: { graph: input.graph, keptEpochs: search?.fineTuning.keptEpochs ?? 0 } }, input.events);
     search = search ? continuedSearch(search, next) : next;
     const how = input.int8.qatEpochs === undefined ? 'post-training' : `after ${input.int8.qatEpochs} epoch(s) of quantization-aware fine-tuning`;
     log(`quantizing the pruned model to int8 (${how}, ${input.int8.method} ranges, ${input.int8.multiplierBits}-bit multipliers)`);
