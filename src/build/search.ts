@@ -123,6 +123,9 @@ export interface ContenderRecord<N extends string = BudgetName> {
   validation: number | null;
   /** The search's final model's validation score it was compared with. */
   searchValidation: number;
+  /** Validation losses (when the trainer gives them): they decide a tie of the scores. */
+  loss: number | null;
+  searchLoss: number | null;
   costs: Costs<N> | null;
   chosen: boolean;
 }
@@ -426,13 +429,16 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     if (comparableScore(tuned.validation) >= comparableScore(validation)) {
       graph = tuned.graph;
       validation = tuned.validation;
+      validationLoss = tuned.loss;
       fineTuning.keptEpochs += trains(o.finalEpochs);
     }
     if (o.uniformContender) {
-      const won = rival !== null && comparableScore(rivalTuned.validation) > comparableScore(validation);
+      // More accurate on validation; on a tie (a few hundred samples tie often), the lower validation loss.
+      const won = rival !== null && (comparableScore(rivalTuned.validation) > comparableScore(validation)
+        || (rivalTuned.validation === validation && rivalTuned.loss !== undefined && validationLoss !== undefined && rivalTuned.loss < validationLoss));
       contender = rival
-        ? { description: rival.description, epochs: rivalEpochs, validation: rivalTuned.validation, searchValidation: validation, costs: rival.costs, chosen: won }
-        : { description: null, skipped: found && 'skipped' in found ? found.skipped : '', epochs: 0, validation: null, searchValidation: validation, costs: null, chosen: false };
+        ? { description: rival.description, epochs: rivalEpochs, validation: rivalTuned.validation, searchValidation: validation, loss: rivalTuned.loss ?? null, searchLoss: validationLoss ?? null, costs: rival.costs, chosen: won }
+        : { description: null, skipped: found && 'skipped' in found ? found.skipped : '', epochs: 0, validation: null, searchValidation: validation, loss: null, searchLoss: validationLoss ?? null, costs: null, chosen: false };
       if (won) {
         graph = rivalTuned.graph;
         masks = rival!.masks;

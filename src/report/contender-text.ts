@@ -9,6 +9,8 @@ const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
 export function contenderText(c: ContenderRecord<string> | null | undefined): string | null {
   if (!c) return null;
   if (c.description === null) return `Uniform contender: none (${c.skipped ?? 'not made'}).`;
-  const verdict = c.chosen ? 'kept: more accurate than the search\'s model' : 'not kept: the search\'s model scores at least as high';
-  return `Uniform contender: ${c.description}, fine-tuned ${c.epochs} epochs: validation ${pct(c.validation ?? NaN)} against the search's ${pct(c.searchValidation)}; ${verdict}.`;
+  const tie = c.validation === c.searchValidation && c.loss !== null && c.searchLoss !== null;
+  const losses = tie ? ` (a tie: validation loss ${c.loss!.toFixed(4)} against ${c.searchLoss!.toFixed(4)})` : '';
+  const verdict = c.chosen ? 'kept in place of the search\'s model' : 'not kept';
+  return `Uniform contender: ${c.description}, fine-tuned ${c.epochs} epochs: validation ${pct(c.validation ?? NaN)} against the search's ${pct(c.searchValidation)}${losses}; ${verdict}.`;
 }

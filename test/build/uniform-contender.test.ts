@@ -49,12 +49,15 @@ describe('searchUnderBudget with the uniform contender', () => {
     canTrain: () => ({ ok: true }), fineTune: async (g) => g, score: async () => 0.95,
     gradients: async () => new Map(), batchGradients: async () => [], dispose: () => {},
   };
-  /** Every fine-tune scores 0.95 on validation but the contender's, which scores `rival`; the requests are kept. */
-  const tuner = (rival: number, requests: TuneRequest[]): FineTuner => ({
+  /**
+   * Every fine-tune scores 0.95 on validation (loss `loss`, when given) but the contender's, which scores `rival` (loss
+   * `rivalLoss`); the requests are kept.
+   */
+  const tuner = (rival: number, requests: TuneRequest[], losses: { loss?: number; rivalLoss?: number } = {}): FineTuner => ({
     description: 'scripted',
     tuneMany: async (list) => {
       requests.push(...list);
-      return list.map((r) => ({ graph: r.graph, validation: r.what.startsWith('the uniform contender') ? rival : 0.95 }));
+      return list.map((r) => (r.what.startsWith('the uniform contender') ? { graph: r.graph, validation: rival, loss: losses.rivalLoss } : { graph: r.graph, validation: 0.95, loss: losses.loss }));
     },
   });
   const budgets = [budget('instructions', Math.round(fakeCosts(digitsMlp()).instructions * 0.6))];
@@ -88,5 +91,12 @@ describe('searchUnderBudget with the uniform contender', () => {
     expect(r.contender).toMatchObject({ chosen: false, validation: 0.95 });
     expect(shapes(r.graph)).toBe(shapes(alone.graph));
     expect(alone.contender).toBeUndefined();
+  });
+
+  it('decides a tie of the scores by the validation loss', async () => {
+    const lower = await searchUnderBudget(digitsMlp(), trainer, data, fakeCosts, options(tuner(0.95, [], { loss: 0.30, rivalLoss: 0.25 }), true));
+    expect(lower.contender).toMatchObject({ chosen: true, loss: 0.25, searchLoss: 0.30 });
+    const higher = await searchUnderBudget(digitsMlp(), trainer, data, fakeCosts, options(tuner(0.95, [], { loss: 0.30, rivalLoss: 0.35 }), true));
+    expect(higher.contender).toMatchObject({ chosen: false, loss: 0.35, searchLoss: 0.30 });
   });
 });
