@@ -94,7 +94,7 @@ export interface SweepRun {
 }
 
 export async function runSweep(input: SweepInput, runner: JobRunner, log: (line: string) => void): Promise<SweepRun> {
-  const g = await loadModel(input.model);
+  const g = await loadModel(input.model, { inputShapes: input.flags.inputShape });
   const precisions = (t: McuTarget) =>
     input.precisions
       ? input.precisions.map((p) => ({ precision: chooseBuildPrecision(g, t, p).precision, given: true }))

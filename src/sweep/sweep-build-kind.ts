@@ -12,6 +12,7 @@ import { findMcuTarget } from '../targets/load-targets.js';
 import type { Int8CliOptions, SearchCliOptions } from '../cli/build-options.js';
 import type { DistillCliOptions, TrainingCliOptions } from '../cli/training-options.js';
 import type { SweepBudget } from './combinations.js';
+import type { InputShapes } from '../passes/fix-input-shapes.js';
 
 export const SWEEP_BUILD_KIND = 'sweep-build';
 
@@ -22,6 +23,8 @@ export interface SweepBuildFlags extends TrainingCliOptions, DistillCliOptions, 
   validation: number;
   test?: number;
   limit?: number;
+  /** --input-shape: the model's dynamic input dimensions fixed, as build fixes them. */
+  inputShape?: InputShapes;
 }
 
 export interface SweepBuildPayload {

@@ -82,6 +82,10 @@ describe.skipIf(skip)('edgeprune sweep', () => {
     expect(again.exitCode, again.stderr).toBe(0);
     expect(again.stdout).toContain('jobs: 0 run, 3 already finished');
     expect(read(out)).toBe(before);
+    // --json: sweep.json itself on stdout, in place of the summary.
+    const json = await sweep(out, '--workers', '2', '--resume', '--json');
+    expect(json.exitCode, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual(JSON.parse(before));
     // Without --resume or --force an earlier sweep's folder is refused.
     const refused = await sweep(out);
     expect(refused.exitCode).toBe(2);
@@ -96,6 +100,8 @@ describe.skipIf(skip)('edgeprune sweep', () => {
       [['--data', DIGITS, '--targets', 'xc7a35t', '--latency-ms', '1,1'], /--latency-ms '1,1' lists a value twice/],
       // Found after the model is loaded: the output folder is made only once the inputs are checked.
       [['--data', path.join(dir, 'missing.csv'), '--targets', 'stm32f405', '--latency-ms', '1'], /missing\.csv/],
+      // --input-shape reaches the model's loading: a name that is not an input is refused.
+      [['--data', DIGITS, '--targets', 'stm32f405', '--latency-ms', '1', '--input-shape', 'pixels=1x64'], /--input-shape names 'pixels', which is not a model input/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(['sweep', model, ...args, '--out', out]);

@@ -1,5 +1,5 @@
 // `edgeprune sweep <model> --data <file> --targets a,b|all [--latency-ms a,b | --max-instructions …] [--ram-kb …]
-// [--flash-kb …] [--precision float32,int8] [--workers N | --queue redis://…] [--resume] --out <dir>`: every
+// [--flash-kb …] [--precision float32,int8] [--workers N | --queue redis://…] [--resume] [--json] --out <dir>`: every
 // combination of target × budget × precision built as a job; sweep.json and sweep.html with the Pareto fronts.
 
 import path from 'node:path';
@@ -15,11 +15,12 @@ import { withoutUndefined, type SweepBuildFlags } from '../../sweep/sweep-build-
 import { findMcuTarget, listMcuTargets } from '../../targets/load-targets.js';
 import { parsePrecision } from '../../targets/precision.js';
 import type { McuTarget } from '../../targets/schema.js';
-import { terminalText } from '../../util/escape.js';
+import type { InputShapes } from '../../passes/fix-input-shapes.js';
+import { terminalJson, terminalText } from '../../util/escape.js';
 import { addInt8Options, addSearchOptions, checkCriterion, checkInt8Flags, MAX_KIB, positiveUpTo, type Int8CliOptions, type SearchCliOptions } from '../build-options.js';
 import { addDataOptions, type DataOptions } from '../data-options.js';
 import { addJobOptions, runnerFromOptions, type JobCliOptions } from '../job-options.js';
-import { parseNumber, type NumberRange } from '../options.js';
+import { collectInputShape, parseNumber, type NumberRange } from '../options.js';
 import { addDistillOption, addTrainingOptions, type DistillCliOptions, type TrainingCliOptions } from '../training-options.js';
 
 interface SweepCliOptions extends DataOptions, TrainingCliOptions, DistillCliOptions, SearchCliOptions, Int8CliOptions, JobCliOptions, BudgetLists {
@@ -29,6 +30,8 @@ interface SweepCliOptions extends DataOptions, TrainingCliOptions, DistillCliOpt
   precision?: Precision[];
   resume?: boolean;
   force?: boolean;
+  json?: boolean;
+  inputShape?: InputShapes;
 }
 
 /** Exit code when a combination's job failed (our bug, a crash); the reports are still written. */
@@ -62,7 +65,7 @@ function buildFlags(o: SweepCliOptions): SweepBuildFlags {
     labels: o.labels === undefined ? undefined : path.resolve(o.labels), seed: o.seed, validation: o.validation, test: o.test, limit: o.limit,
     backend: o.backend, batchSize: o.batchSize, lr: o.lr, distill: o.distill !== false,
     maxDrop: o.maxDrop, dropReserve: o.dropReserve, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, maxIterations: o.maxIterations, criterion: o.criterion, weightProposals: o.weightProposals, uniformContender: o.uniformContender,
-    verifyVectors: o.verifyVectors, calibration: o.calibration, qatEpochs: o.qatEpochs, denseWeights: o.denseWeights,
+    verifyVectors: o.verifyVectors, calibration: o.calibration, qatEpochs: o.qatEpochs, denseWeights: o.denseWeights, inputShape: o.inputShape,
   });
 }
 
@@ -80,7 +83,9 @@ export function registerSweep(program: Command): void {
     .option('--flash-kb <list>', 'flash budgets of the model library, comma-separated', numberListOption('--flash-kb', positiveUpTo(MAX_KIB)))
     .option('--precision <list>', 'float32, int8 or float32,int8 (default: each target\'s default, as build chooses)', precisionList)
     .option('--resume', 'go on with the sweep in --out: jobs that finished there are not run again')
-    .option('--force', 'start again in an --out folder an earlier sweep wrote');
+    .option('--force', 'start again in an --out folder an earlier sweep wrote')
+    .option('--json', 'print sweep.json on stdout instead of the summary')
+    .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable), for every combination', collectInputShape);
   addSearchOptions(cmd);
   addInt8Options(cmd);
   addJobOptions(addDistillOption(addTrainingOptions(addDataOptions(cmd)))).action(async (file: string, o: SweepCliOptions) => {
@@ -100,10 +105,13 @@ export function registerSweep(program: Command): void {
       writeFileAtomically(o.out, 'sweep.html', renderSweepHtml(report));
       const failed = report.combinations.filter((c) => c.status === 'failed');
       const metCount = report.combinations.filter((c) => c.met === true).length;
-      console.log(terminalText(`${report.combinations.length} combinations: ${metCount} met, ${report.combinations.length - metCount - failed.length} not met, ${failed.length} failed; ${report.combinations.filter((c) => c.status === 'built').length} built, ${report.combinations.filter((c) => c.status === 'reused').length} reused from a tighter budget; jobs: ${jobsRun} run, ${jobsResumed} already finished in ${path.join(o.out, 'jobs')}`));
-      for (const f of failed) console.log(terminalText(`FAILED ${f.name}: ${f.error}`));
-      console.log(terminalText(cheapestSummary(report.cheapest)));
-      console.log(terminalText(`report: ${path.join(o.out, 'sweep.html')} (and sweep.json); builds: ${path.join(o.out, 'builds')}/`));
+      if (o.json) console.log(terminalJson(JSON.parse(sweepJson(report))));
+      else {
+        console.log(terminalText(`${report.combinations.length} combinations: ${metCount} met, ${report.combinations.length - metCount - failed.length} not met, ${failed.length} failed; ${report.combinations.filter((c) => c.status === 'built').length} built, ${report.combinations.filter((c) => c.status === 'reused').length} reused from a tighter budget; jobs: ${jobsRun} run, ${jobsResumed} already finished in ${path.join(o.out, 'jobs')}`));
+        for (const f of failed) console.log(terminalText(`FAILED ${f.name}: ${f.error}`));
+        console.log(terminalText(cheapestSummary(report.cheapest)));
+        console.log(terminalText(`report: ${path.join(o.out, 'sweep.html')} (and sweep.json); builds: ${path.join(o.out, 'builds')}/`));
+      }
       if (failed.length) process.exitCode = EXIT_SWEEP_JOBS_FAILED;
     } finally {
       await runner.close();
