@@ -3,7 +3,7 @@
 // mnist-cnn), against two baselines on the same model and budgets; prints a row per build and the goals' figures.
 //
 //   npx tsc -p . && node dist/bench/build-panel.js [--only cnn,mlp,fashion] [--seeds 0-4] [--targets a,b]
-//       [--fractions 1/2,1/3] [--criteria l1,redundancy] [--baselines uniform,global|none] [--json]
+//       [--fractions 1/2,1/3] [--criteria l1,redundancy] [--baselines uniform,global|none] [--baselines-at budget,build] [--json]
 //       [--fashion-data <idx images file>] [--fashion-limit N] [--drop-reserve S (build's flag)] [-- <more build flags>]
 //   node dist/bench/build-panel.js --summarize a.json,b.json     (merge the --json outputs of runs in parts)
 //
@@ -43,6 +43,8 @@ interface Family {
 
 interface Flags {
   only: string[];
+  /** Where the baselines' instruction limit is: the case's budget, and/or the build's measured instructions. */
+  baselinesAt: ('budget' | 'build')[];
   seeds?: number[];
   targets?: string[];
   fractions?: number[];
@@ -111,10 +113,12 @@ function parseFlags(argv: string[]): Flags {
   const kinds = baselines.includes('none') ? [] : baselines;
   for (const k of kinds) if (!(BASELINE_KINDS as readonly string[]).includes(k)) throw new Error(`--baselines: unknown baseline '${k}'; known: ${BASELINE_KINDS.join(', ')}, none`);
   const criteria = list('--criteria') ?? ['l1', 'redundancy'];
+  const baselinesAt = list('--baselines-at') ?? ['budget', 'build'];
+  for (const a of baselinesAt) if (a !== 'budget' && a !== 'build') throw new Error(`--baselines-at: '${a}' is not budget or build`);
   const limit = Number(value('--fashion-limit') ?? 3000);
   if (!Number.isInteger(limit) || limit < 100) throw new Error('--fashion-limit must be an integer ≥ 100');
   return {
-    only, criteria, json: argv.includes('--json'), baselines: kinds as BaselineKind[],
+    only, criteria, json: argv.includes('--json'), baselines: kinds as BaselineKind[], baselinesAt: baselinesAt as ('budget' | 'build')[],
     seeds: value('--seeds') === undefined ? undefined : parseSeeds(value('--seeds')!),
     targets: list('--targets'),
     fractions: list('--fractions')?.map(parseFraction),
@@ -237,10 +241,18 @@ async function main(): Promise<void> {
                 { name: 'instructions', limit: limits.instructions, givenAs: 'panel' },
                 { name: 'ramBytes', limit: limits.ramBytes, givenAs: 'panel' },
               ];
+              // At the case's budget, and (accuracy at equal measured instructions) at the first build's measured
+              // instructions when it met the budgets below their limit.
+              const first = builds[builds.length - f.criteria.length];
+              const atBuild = first.met && first.instructions !== null && first.instructions < limits.instructions ? first.instructions : null;
               for (const kind of f.baselines) {
-                const b = await runBaseline(kind, ctx, budgets, epochs ?? FINAL_EPOCHS);
-                baselines.push({ ...b, family: family.name, seed, target, fraction, instructions: b.measured?.instructions ?? null });
-                log(`  ${fractionName(fraction)} baseline ${kind}: ${b.met ? 'met' : `NOT MET${b.floor.length > 0 ? ` (floor: ${b.floor.join('; ')})` : ''}`}, ${count(b.measured?.instructions ?? null)} instructions, ${count(b.measured?.ramBytes ?? null)} B, drop ${b.drop?.toFixed(2) ?? '-'}, ${b.epochs} epochs`);
+                for (const at of f.baselinesAt) {
+                  if (at === 'build' && atBuild === null) continue;
+                  const limited = at === 'build' ? budgets.map((b) => (b.name === 'instructions' ? { ...b, limit: atBuild! } : b)) : budgets;
+                  const b = await runBaseline(kind, ctx, limited, epochs ?? FINAL_EPOCHS);
+                  baselines.push({ ...b, family: family.name, seed, target, fraction, instructions: b.measured?.instructions ?? null, at });
+                  log(`  ${fractionName(fraction)} baseline ${kind}${at === 'build' ? ` at the build's ${count(atBuild)} instructions` : ''}: ${b.met ? 'met' : `NOT MET${b.floor.length > 0 ? ` (floor: ${b.floor.join('; ')})` : ''}`}, ${count(b.measured?.instructions ?? null)} instructions, ${count(b.measured?.ramBytes ?? null)} B, drop ${b.drop?.toFixed(2) ?? '-'}, ${b.epochs} epochs`);
+                }
               }
             }
           } finally {

@@ -36,7 +36,16 @@ describe('panel summary arithmetic', () => {
     const base = (seed: number, drop: number | null, instructions: number | null): BaselineRow => ({ family: 'cnn', seed, target: 'stm32f405', fraction: 1 / 2, kind: 'uniform', met: true, instructions, drop });
     // seed 2: the build is over its limit; seed 3: the baseline is; seed 4: no build.
     const a = accuracyAgainst(builds, [base(0, 2.5, 1000), base(1, 0.5, 900), base(2, 9, 800), base(3, 9, 1001), base(4, 9, 10)]);
-    expect(a).toEqual({ pairs: 2, meanPoints: (2 + -0.5) / 2, buildBetter: 1 });
+    expect(a).toEqual({ pairs: 2, meanPoints: (2 + -0.5) / 2, buildBetter: 1, atBuild: 0 });
+  });
+
+  it('accuracy at equal measured instructions: the baseline run at the build\'s measured count is preferred, held to it', () => {
+    const builds = [row({ seed: 0, drop: 0.5, instructions: 900 }), row({ seed: 1, drop: 0.5, instructions: 900 })];
+    const base = (seed: number, drop: number, instructions: number, at?: 'budget' | 'build'): BaselineRow => ({ family: 'cnn', seed, target: 'stm32f405', fraction: 1 / 2, kind: 'uniform', met: true, instructions, drop, ...(at ? { at } : {}) });
+    // seed 0: at the build's 900 (drop 1.0) rather than at the budget (drop 0.2); seed 1: the one at 900 measured 950,
+    // over the build's count, so the case is left out.
+    const a = accuracyAgainst(builds, [base(0, 0.2, 990), base(0, 1.0, 880, 'build'), base(1, 0.2, 990, 'budget'), base(1, 1.0, 950, 'build')]);
+    expect(a).toEqual({ pairs: 1, meanPoints: 0.5, buildBetter: 1, atBuild: 1 });
   });
 
   it('L1 against redundancy where both met', () => {
