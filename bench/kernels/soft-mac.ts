@@ -2,7 +2,9 @@
 // libgcc's `acc + x * w` on --triples triples of each operand class of bench/kernels/soft-mac.c, and the instructions
 // per multiply-accumulate of a dot product on each kind of operand, against libgcc's.
 //
-//   make build && node dist/bench/kernels/soft-mac.js [--triples 1000000] [--json]
+//   make build && node dist/bench/kernels/soft-mac.js [--triples 1000000] [--constant-time] [--json]
+//
+// --constant-time: EP_MAC from ep_mac_ct.h (compile --constant-time-mac) instead, any NaN matching any NaN.
 
 import { buildTarget, isMain, LM3S6965, missingTools, runQemu, table, workDir } from './bench-lib.js';
 
@@ -29,11 +31,12 @@ export interface SoftMacReport {
 
 const SPECIAL_GRID = 18 ** 3;
 
-export async function runSoftMac(opts: { triples?: number; keep?: string } = {}): Promise<SoftMacReport> {
+/** constantTime: EP_MAC from ep_mac_ct.h (--constant-time-mac), NaN matching any NaN. */
+export async function runSoftMac(opts: { triples?: number; keep?: string; constantTime?: boolean } = {}): Promise<SoftMacReport> {
   const triples = opts.triples ?? 10_000;
   const { dir, done } = await workDir(opts.keep);
   try {
-    const elf = await buildTarget('soft-mac', dir, [`-DSOFT_MAC_TRIPLES=${triples}`], LM3S6965);
+    const elf = await buildTarget('soft-mac', dir, [`-DSOFT_MAC_TRIPLES=${triples}`, ...(opts.constantTime ? ['-DSOFT_MAC_CT=1'] : [])], LM3S6965);
     const report = await runQemu(elf, 60_000 + triples / 10, LM3S6965);
     const names = [...report.keys()].filter((k) => k.startsWith('mismatches:')).map((k) => k.slice('mismatches:'.length));
     if (names.length === 0) throw new Error('the soft-mac firmware printed no mismatch counts');
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const keepAt = args.indexOf('--keep');
-  const r = await runSoftMac({ triples, keep: keepAt >= 0 ? args[keepAt + 1] : undefined });
+  const r = await runSoftMac({ triples, keep: keepAt >= 0 ? args[keepAt + 1] : undefined, constantTime: args.includes('--constant-time') });
   console.log(args.includes('--json') ? JSON.stringify(r, null, 2) : formatSoftMac(r));
   if (r.classes.some((c) => c.mismatches > 0)) process.exit(1);
 }
