@@ -17,7 +17,7 @@ export function checkConstantTimeMac(target: McuTarget, precision: 'float32' | '
     throw new UserError(`${CONSTANT_TIME_MAC_FLAG}: ${target.name} has an FPU (${target.fpu}), whose fused multiply-add takes the same instructions on every operand: the float MAC kernels are already data-independent there; drop the flag`);
   }
   if (precision === 'int8') {
-    throw new UserError(`${CONSTANT_TIME_MAC_FLAG}: the model is int8, whose integer multiply-accumulates are already data-independent; drop the flag (it is for float32 models on targets without an FPU)`);
+    throw new UserError(`${CONSTANT_TIME_MAC_FLAG}: the model is int8, whose integer multiply-accumulates are already data-independent; drop the flag, or add --precision float32 (int8 is the default on a target without an FPU when the model can be quantized)`);
   }
   if (target.core === 'cortex-m0' || target.core === 'cortex-m0plus') {
     throw new UserError(`${CONSTANT_TIME_MAC_FLAG}: not available on ${target.name} (${target.core}): the constant-time MAC is built and checked for Thumb-2 cores without an FPU (Cortex-M3, or M4/M7/M33 without one)`);
