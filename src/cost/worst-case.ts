@@ -75,6 +75,11 @@ export function constantTimeMacExtra(call: CStep['calls'][number], cal: Calibrat
   return executed * (SOFT_MAC_CONSTANT_TIME - SOFT_MAC_NORMAL);
 }
 
+/** constantTimeMacExtra over every call of a lowered program. */
+export function constantTimeMacExtraOf(program: Pick<Program, 'steps'>, cal: Calibration): number {
+  return program.steps.reduce((s, step) => s + step.calls.reduce((t, call) => t + constantTimeMacExtra(call, cal), 0), 0);
+}
+
 /**
  * Price a lowered program (compileToC's graph, steps and plan) on normal operands and at each kernel's worst;
  * `constantTimeMac`: built with --constant-time-mac (a soft-float Thumb-2 target).
