@@ -116,6 +116,13 @@ static void check_classes(void) {
     check(xs, ws, any_normal(clamp_exponent((int32_t)pe + (int32_t)below(5) - 2)));
   }
   report("significand-carry");
+  for (int i = 0; i < SOFT_MAC_TRIPLES; i++) { /* subnormal factors and sums, products that underflow */
+    const uint32_t k = below(4);
+    const uint32_t x = k & 1 ? (rnd() & 0x80000000u) | ((rnd() & 0x7fffffu) >> below(24)) : any_normal(1 + below(254));
+    const uint32_t w = k & 2 ? (rnd() & 0x80000000u) | ((rnd() & 0x7fffffu) >> below(24)) : any_normal(1 + below(254));
+    check(x, w, rnd() & 1 ? (rnd() & 0x80000000u) | ((rnd() & 0x7fffffu) >> below(24)) : any_normal(1 + below(30)));
+  }
+  report("subnormals");
   for (int i = 0; i < SOFT_MAC_TRIPLES; i++) { /* one or two of the three from SPECIAL: zeros, subnormals, limits, inf, NaN */
     uint32_t v[3] = {normal(100 + below(50), 24), normal(100 + below(50), 24), normal(100 + below(60), 24)};
     const uint32_t k = below(3);

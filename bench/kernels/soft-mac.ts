@@ -25,6 +25,8 @@ export interface SoftMacCost {
 }
 
 export interface SoftMacReport {
+  /** The header EP_MAC came from: ep_mac_thumb2.h, or ep_mac_ct.h (constantTime). */
+  header: string;
   classes: SoftMacClass[];
   costs: SoftMacCost[];
 }
@@ -50,7 +52,7 @@ export async function runSoftMac(opts: { triples?: number; keep?: string; consta
       const operands = k.slice('mac:'.length);
       return { operands, epMac: report.get(k)! / length, libgcc: (report.get(`gcc:${operands}`) ?? NaN) / length };
     });
-    return { classes, costs };
+    return { header: opts.constantTime ? 'ep_mac_ct.h' : 'ep_mac_thumb2.h', classes, costs };
   } finally {
     await done();
   }
@@ -60,7 +62,7 @@ const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 
 export function formatSoftMac(r: SoftMacReport): string {
   return [
-    'EP_MAC on QEMU lm3s6965 (Cortex-M3, soft float, ep_mac_thumb2.h) against libgcc\'s acc + x * w, bit for bit:',
+    `EP_MAC on QEMU lm3s6965 (Cortex-M3, soft float, ${r.header}) against libgcc's acc + x * w, bit for bit${r.header === 'ep_mac_ct.h' ? ' (any NaN matching any NaN)' : ''}:`,
     table(
       ['operands', 'triples', 'mismatches', 'first (x, w, acc, got, want)'],
       r.classes.map((c) => [c.name, c.triples, c.mismatches, c.first ? c.first.map(hex).join(' ') : '']),

@@ -117,6 +117,193 @@ __attribute__((always_inline)) static inline uint32_t ep__ct_fadd(uint32_t a, ui
 /* a + b (the bias add: one copy, called) */
 __attribute__((noinline, unused)) static uint32_t ep__ct_add(uint32_t a, uint32_t b) { return ep__ct_fadd(a, b); }
 
+#if EP_MAC_THUMB2
+/* acc + x * w on a Thumb-2 core without an FPU: ep__ct_fmul then ep__ct_fadd above, step for step, in assembly (about
+ * 160 instructions, every one executed on every call: selects are IT-predicated; C gives about 250). Register-specified
+ * shifts by 32 give 0 there, which the C avoids. Soft-float ABI: x, w, acc, result in r0, r1, r2, r0. */
+__attribute__((naked, noinline)) static float ep__mac_ct(float x __attribute__((unused)), float w __attribute__((unused)),
+                                                          float acc __attribute__((unused))) {
+  __asm__(
+      "  push   {r4, r5, r6, r7, r8, r9, lr}\n"
+      "  mvn    r12, #0\n"                 /* r12: a NaN */
+      /* the product: r9 its sign, r0 and r1 |x| and |w| */
+      "  eor    r9, r0, r1\n"
+      "  and    r9, r9, #0x80000000\n"
+      "  bic    r0, r0, #0x80000000\n"
+      "  bic    r1, r1, #0x80000000\n"
+      /* r3, r4: x's exponent (1 for a subnormal) and significand; r5, r6: w's */
+      "  lsrs   r3, r0, #23\n"
+      "  ubfx   r4, r0, #0, #23\n"
+      "  ite    ne\n"
+      "  orrne  r4, r4, #0x800000\n"
+      "  moveq  r3, #1\n"
+      "  lsrs   r5, r1, #23\n"
+      "  ubfx   r6, r1, #0, #23\n"
+      "  ite    ne\n"
+      "  orrne  r6, r6, #0x800000\n"
+      "  moveq  r5, #1\n"
+      /* subnormals normalized (the leading 1 at bit 23), r3 = the sum of the exponents */
+      "  clz    r7, r4\n"
+      "  sub    r7, r7, #8\n"
+      "  lsl    r4, r4, r7\n"
+      "  sub    r3, r3, r7\n"
+      "  clz    r7, r6\n"
+      "  sub    r7, r7, #8\n"
+      "  lsl    r6, r6, r7\n"
+      "  sub    r5, r5, r7\n"
+      "  add    r3, r3, r5\n"
+      /* r8:r7 = (x's significand << 8) * w's; one bit left when below 2^23; r3 = the biased exponent e */
+      "  lsl    r4, r4, #8\n"
+      "  umull  r7, r8, r4, r6\n"
+      "  cmp    r8, #0x800000\n"
+      "  ittt   cc\n"
+      "  lslcc  r8, r8, #1\n"
+      "  orrcc  r8, r8, r7, lsr #31\n"
+      "  lslcc  r7, r7, #1\n"
+      "  sbc    r3, r3, #126\n"
+      /* a subnormal product: shift right by clamp(1 - e, 0, 25), the bits shifted out kept in r7 (sticky bit 0) */
+      "  rsbs   r5, r3, #1\n"
+      "  it     mi\n"
+      "  movmi  r5, #0\n"
+      "  cmp    r5, #25\n"
+      "  it     hi\n"
+      "  movhi  r5, #25\n"
+      "  rsb    r6, r5, #32\n"
+      "  lsl    r4, r8, r6\n"
+      "  lsl    r6, r7, r6\n"
+      "  lsr    r7, r7, r5\n"
+      "  orr    r7, r7, r4\n"
+      "  cmp    r6, #0\n"
+      "  it     ne\n"
+      "  orrne  r7, r7, #1\n"
+      "  lsr    r8, r8, r5\n"
+      /* r8 = clamp(e - 1, 0, 254) << 23 + significand, rounded to nearest even, at most infinity */
+      "  subs   r3, r3, #1\n"
+      "  it     mi\n"
+      "  movmi  r3, #0\n"
+      "  cmp    r3, #254\n"
+      "  it     gt\n"
+      "  movgt  r3, #254\n"
+      "  add    r8, r8, r3, lsl #23\n"
+      "  cmp    r7, #0x80000000\n"
+      "  adc    r8, r8, #0\n"
+      "  it     eq\n"
+      "  biceq  r8, r8, #1\n"
+      "  cmp    r8, #0x7f800000\n"
+      "  it     hs\n"
+      "  movhs  r8, #0x7f800000\n"
+      /* a zero factor: 0; an infinite one: infinity; infinity times 0 or a NaN factor: NaN */
+      "  cmp    r0, #0\n"
+      "  it     ne\n"
+      "  cmpne  r1, #0\n"
+      "  it     eq\n"
+      "  moveq  r8, #0\n"
+      "  cmp    r0, #0x7f800000\n"
+      "  it     ne\n"
+      "  cmpne  r1, #0x7f800000\n"
+      "  it     eq\n"
+      "  moveq  r8, #0x7f800000\n"
+      "  cmp    r0, #0\n"
+      "  it     ne\n"
+      "  cmpne  r1, #0\n"
+      "  it     eq\n"
+      "  cmpeq  r8, #0x7f800000\n"
+      "  it     eq\n"
+      "  moveq  r8, r12\n"
+      "  cmp    r0, #0x7f800000\n"
+      "  it     ls\n"
+      "  cmpls  r1, #0x7f800000\n"
+      "  it     hi\n"
+      "  movhi  r8, r12\n"
+      /* the sum: a = acc (r2), b = the product (r1), swapped so that |a| >= |b| (r3, r4) */
+      "  orr    r1, r8, r9\n"
+      "  bic    r3, r2, #0x80000000\n"
+      "  bic    r4, r1, #0x80000000\n"
+      "  eor    r5, r2, r1\n"
+      "  cmp    r3, r4\n"
+      "  itt    lo\n"
+      "  eorlo  r2, r2, r5\n"
+      "  eorlo  r1, r1, r5\n"
+      "  bic    r3, r2, #0x80000000\n"
+      "  bic    r4, r1, #0x80000000\n"
+      /* r5, r3: a's exponent (1 for a subnormal) and significand; r6, r4: b's */
+      "  lsrs   r5, r3, #23\n"
+      "  ubfx   r3, r2, #0, #23\n"
+      "  ite    ne\n"
+      "  orrne  r3, r3, #0x800000\n"
+      "  moveq  r5, #1\n"
+      "  lsrs   r6, r4, #23\n"
+      "  ubfx   r4, r1, #0, #23\n"
+      "  ite    ne\n"
+      "  orrne  r4, r4, #0x800000\n"
+      "  moveq  r6, #1\n"
+      /* 7 bits below the significands; b's shifted right by min(the exponent difference, 31), sticky in bit 0 */
+      "  lsl    r3, r3, #7\n"
+      "  lsl    r4, r4, #7\n"
+      "  sub    r6, r5, r6\n"
+      "  cmp    r6, #31\n"
+      "  it     hi\n"
+      "  movhi  r6, #31\n"
+      "  rsb    r7, r6, #32\n"
+      "  lsl    r7, r4, r7\n"
+      "  lsr    r4, r4, r6\n"
+      "  cmp    r7, #0\n"
+      "  it     ne\n"
+      "  orrne  r4, r4, #1\n"
+      /* r3 = s: the sum or difference of the significands */
+      "  teq    r2, r1\n"
+      "  ite    mi\n"
+      "  submi  r3, r3, r4\n"
+      "  addpl  r3, r3, r4\n"
+      /* a carry: one bit right (sticky), the exponent + 1; then left by min(clz(s) - 1, exponent - 1) */
+      "  tst    r3, #0x80000000\n"
+      "  ittt   ne\n"
+      "  andne  r7, r3, #1\n"
+      "  orrne  r3, r7, r3, lsr #1\n"
+      "  addne  r5, r5, #1\n"
+      "  clz    r7, r3\n"
+      "  sub    r7, r7, #1\n"
+      "  sub    r6, r5, #1\n"
+      "  cmp    r7, r6\n"
+      "  it     hi\n"
+      "  movhi  r7, r6\n"
+      "  lsl    r3, r3, r7\n"
+      "  sub    r5, r5, r7\n"
+      /* r5 = (exponent - 1) << 23 + s >> 7, rounded to nearest even on s's low 7 bits, at most infinity */
+      "  sub    r5, r5, #1\n"
+      "  lsl    r5, r5, #23\n"
+      "  add    r5, r5, r3, lsr #7\n"
+      "  lsl    r6, r3, #25\n"
+      "  cmp    r6, #0x80000000\n"
+      "  adc    r5, r5, #0\n"
+      "  it     eq\n"
+      "  biceq  r5, r5, #1\n"
+      "  cmp    r5, #0x7f800000\n"
+      "  it     hs\n"
+      "  movhs  r5, #0x7f800000\n"
+      /* a's sign; an exact zero: -0 only when both are -0 */
+      "  and    r6, r2, #0x80000000\n"
+      "  orr    r0, r5, r6\n"
+      "  cmp    r3, #0\n"
+      "  itt    eq\n"
+      "  andeq  r0, r2, r1\n"
+      "  andeq  r0, r0, #0x80000000\n"
+      /* a infinite or NaN: a; b infinite with the other sign (so is a): NaN */
+      "  bic    r3, r2, #0x80000000\n"
+      "  cmp    r3, #0x7f800000\n"
+      "  it     hs\n"
+      "  movhs  r0, r2\n"
+      "  bic    r4, r1, #0x80000000\n"
+      "  eor    r6, r2, r1\n"
+      "  cmp    r4, #0x7f800000\n"
+      "  it     ne\n"
+      "  movne  r6, #0\n"
+      "  cmp    r6, #0\n"
+      "  it     lt\n"
+      "  movlt  r0, r12\n"
+      "  pop    {r4, r5, r6, r7, r8, r9, pc}\n");
+}
+#else
 /* acc + x * w, the product rounded to float32 then the sum (C without contraction). */
 __attribute__((noinline)) static float ep__mac_ct(float x, float w, float acc) {
   uint32_t xb, wb, ab;
@@ -128,6 +315,7 @@ __attribute__((noinline)) static float ep__mac_ct(float x, float w, float acc) {
   memcpy(&r, &rb, sizeof r);
   return r;
 }
+#endif
 
 #undef EP_MAC
 #define EP_MAC(x, w, acc) ep__mac_ct((x), (w), (acc))
