@@ -1,7 +1,8 @@
 // --constant-time-mac's pure parts: who may ask for it, what the generated model.c includes, the data-dependence table
 // and the cost model under it (the soft-float MAC kernels independent, each MAC priced at the constant-time figure).
 import { describe, expect, it } from 'vitest';
-import { digitsMlp } from '../../bench/cost-models.js';
+import { digitsCnn, digitsMlp } from '../../bench/cost-models.js';
+import { chooseConstantTimeMac } from '../../src/cost/constant-time-choice.js';
 import { loadCalibration } from '../../src/cost/calibration.js';
 import { kernelDependence } from '../../src/cost/data-dependence.js';
 import { lowerForCost } from '../../src/cost/lowered.js';
@@ -72,5 +73,14 @@ describe('the worst case under --constant-time-mac', () => {
     // On an FPU target the option changes nothing.
     expect(predictWorstCase(lowerForCost(digitsMlp()), f405, loadCalibration(f405), null, { constantTimeMac: true }).typical)
       .toBeCloseTo(predictWorstCase(lowerForCost(digitsMlp()), f405, loadCalibration(f405)).typical, 6);
+  });
+});
+
+describe('chooseConstantTimeMac (build with a worst-case budget)', () => {
+  it('takes the constant-time MAC on a soft-float Thumb-2 target when its predicted worst case is smaller', () => {
+    const c = chooseConstantTimeMac(digitsCnn(), m3)!;
+    expect(c.worstConstantTime).toBeLessThan(c.worstDefault);
+    expect(c.constantTimeMac).toBe(true);
+    expect(chooseConstantTimeMac(digitsCnn(), f405)).toBeNull();
   });
 });
