@@ -26,6 +26,8 @@
 #endif
 #define ep__clamp(v, lo, hi) ep__clamp_default(v, lo, hi)
 #define ep__sum_end(acc, bias, i) ep__sum_end_default(acc, bias, i)
+/* ep_mac_thumb2.h's routine (and its libgcc fallback) is not used here: its guard keeps it out */
+#define EP_MAC_THUMB2_H
 #include "ep_common.h"
 #include "ep_mac.h"
 #undef ep__clamp
@@ -121,7 +123,7 @@ __attribute__((noinline, unused)) static uint32_t ep__ct_add(uint32_t a, uint32_
 /* acc + x * w on a Thumb-2 core without an FPU: ep__ct_fmul then ep__ct_fadd above, step for step, in assembly (about
  * 160 instructions, every one executed on every call: selects are IT-predicated; C gives about 250). Register-specified
  * shifts by 32 give 0 there, which the C avoids. Soft-float ABI: x, w, acc, result in r0, r1, r2, r0. */
-__attribute__((naked, noinline)) static float ep__mac_ct(float x __attribute__((unused)), float w __attribute__((unused)),
+__attribute__((naked, noinline, unused)) static float ep__mac_ct(float x __attribute__((unused)), float w __attribute__((unused)),
                                                           float acc __attribute__((unused))) {
   __asm__(
       "  push   {r4, r5, r6, r7, r8, r9, lr}\n"
@@ -305,7 +307,7 @@ __attribute__((naked, noinline)) static float ep__mac_ct(float x __attribute__((
 }
 #else
 /* acc + x * w, the product rounded to float32 then the sum (C without contraction). */
-__attribute__((noinline)) static float ep__mac_ct(float x, float w, float acc) {
+__attribute__((noinline, unused)) static float ep__mac_ct(float x, float w, float acc) {
   uint32_t xb, wb, ab;
   memcpy(&xb, &x, sizeof xb);
   memcpy(&wb, &w, sizeof wb);
