@@ -34,8 +34,11 @@
 #undef ep__sum_end
 
 #if !EP_SEPARATE_MAC
-#error "ep_mac_ct.h: the constant-time MAC is the soft-float multiply then add (EP_SEPARATE_MAC 1, a target without an FPU)"
-#endif
+/* A core with an FPU (EP_SEPARATE_MAC 0): fmaf is one VFMA whatever the operands, and nothing changes here (the command
+ * line refuses the flag for such a target). */
+#define ep__clamp ep__clamp_default
+#define ep__sum_end ep__sum_end_default
+#else
 
 /* c (0 or 1) ? a : b */
 static inline uint32_t ep__ct_sel(uint32_t c, uint32_t a, uint32_t b) { return b ^ ((a ^ b) & (0u - c)); }
@@ -352,5 +355,7 @@ EP_INLINE float ep__sum_end(float acc, const float *bias, int i) {
   memcpy(&acc, &ab, sizeof acc);
   return acc;
 }
+
+#endif /* EP_SEPARATE_MAC */
 
 #endif /* EP_MAC_CT_H */
