@@ -129,11 +129,11 @@ __attribute__((noinline, unused)) static uint32_t ep__ct_add(uint32_t a, uint32_
 __attribute__((naked, noinline, unused)) static float ep__mac_ct(float x __attribute__((unused)), float w __attribute__((unused)),
                                                           float acc __attribute__((unused))) {
   __asm__(
-      "  push   {r4, r5, r6, r7, r8, r9, lr}\n"
+      "  push   {r4, r5, r6, r7, r8, lr}\n"
       "  mvn    r12, #0\n"                 /* r12: a NaN */
-      /* the product: r9 its sign, r0 and r1 |x| and |w| */
-      "  eor    r9, r0, r1\n"
-      "  and    r9, r9, #0x80000000\n"
+      /* the product: lr its sign (lr is saved; r9 is left alone, a platform register on some ABIs), r0 and r1 |x| and |w| */
+      "  eor    lr, r0, r1\n"
+      "  and    lr, lr, #0x80000000\n"
       "  bic    r0, r0, #0x80000000\n"
       "  bic    r1, r1, #0x80000000\n"
       /* r3, r4: x's exponent (1 for a subnormal) and significand; r5, r6: w's */
@@ -221,7 +221,7 @@ __attribute__((naked, noinline, unused)) static float ep__mac_ct(float x __attri
       "  it     hi\n"
       "  movhi  r8, r12\n"
       /* the sum: a = acc (r2), b = the product (r1), swapped so that |a| >= |b| (r3, r4) */
-      "  orr    r1, r8, r9\n"
+      "  orr    r1, r8, lr\n"
       "  bic    r3, r2, #0x80000000\n"
       "  bic    r4, r1, #0x80000000\n"
       "  eor    r5, r2, r1\n"
@@ -306,7 +306,7 @@ __attribute__((naked, noinline, unused)) static float ep__mac_ct(float x __attri
       "  cmp    r6, #0\n"
       "  it     lt\n"
       "  movlt  r0, r12\n"
-      "  pop    {r4, r5, r6, r7, r8, r9, pc}\n");
+      "  pop    {r4, r5, r6, r7, r8, pc}\n");
 }
 #else
 /* acc + x * w, the product rounded to float32 then the sum (C without contraction). */
