@@ -7,7 +7,10 @@
 // skips its multiply-accumulate, and this is the figure of the same model on data without zeros (its worst case
 // short of subnormal, infinite or NaN values).
 //
-//   make build && node dist/bench/mcu-mnist.js [--target mps2-an386] [--model mnist-like|cntk|no-relu] [--json]
+// --constant-time-mac (a target without an FPU): the MAC kernels built with ep_mac_ct.h, whose count does not depend on
+// the data.
+//
+//   make build && node dist/bench/mcu-mnist.js [--target mps2-an386] [--model mnist-like|cntk|no-relu] [--constant-time-mac] [--json]
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -40,14 +43,15 @@ async function main(): Promise<void> {
   }
   const cntk = modelKind === 'cntk';
   const g = cntk ? mnistCntkStyleCnn() : mnistLikeCnn(2, { relu: modelKind !== 'no-relu' });
-  const report = await verifyOnTarget(g, 'mnist-like-cnn', { target, vectors: loadVectors(g, { count: 3, seed: 1 }), optimize: 'O2' });
+  const constantTimeMac = args.includes('--constant-time-mac');
+  const report = await verifyOnTarget(g, 'mnist-like-cnn', { target, vectors: loadVectors(g, { count: 3, seed: 1 }), optimize: 'O2', constantTimeMac });
 
   // Wall time of the command a user runs, from a fresh process.
   const dir = makeTempDir('bench-mnist');
   const model = path.join(dir, 'mnist-like-cnn.onnx');
   fs.writeFileSync(model, exportOnnx(g));
   const started = performance.now();
-  const cli = await execa('node', [repoPath('bin/edgeprune.js'), 'verify', model, '--target', target.name, '--json'], { timeout: 120_000, reject: false });
+  const cli = await execa('node', [repoPath('bin/edgeprune.js'), 'verify', model, '--target', target.name, ...(constantTimeMac ? ['--constant-time-mac', '--precision', 'float32'] : []), '--json'], { timeout: 120_000, reject: false });
   const verifySeconds = (performance.now() - started) / 1000;
   fs.rmSync(dir, { recursive: true, force: true });
   if (cli.exitCode !== 0) throw new Error(`edgeprune verify failed: ${cli.stderr}`);
@@ -55,6 +59,7 @@ async function main(): Promise<void> {
   const figures = {
     model: modelKind,
     target: target.name,
+    constantTimeMac,
     macs: report.macs,
     instructions: report.instructions,
     instructionsPerMac: report.instructionsPerMac,
@@ -73,7 +78,7 @@ async function main(): Promise<void> {
   }
   const mark = (ok: boolean) => (ok ? 'met' : 'NOT MET');
   const ipm = figures.instructionsPerMac ?? NaN;
-  const variant = cntk ? ' written as CNTK (bias Add + Relu nodes)' : modelKind === 'no-relu' ? ' without its ReLUs (no zero activations)' : '';
+  const variant = (cntk ? ' written as CNTK (bias Add + Relu nodes)' : modelKind === 'no-relu' ? ' without its ReLUs (no zero activations)' : '') + (constantTimeMac ? ', constant-time MAC' : '');
   console.log(`MNIST-like CNN${variant} (${figures.macs.toLocaleString('en-US')} MACs), float32, ${target.name}, -O2, outputs ${report.passed ? 'verified' : 'NOT verified'}`);
   console.log(`instructions per inference: ${figures.instructions?.toLocaleString('en-US')} = ${ipm.toFixed(3)} per MAC (goal <= ${GOAL_INSTRUCTIONS_PER_MAC}: ${mark(ipm <= GOAL_INSTRUCTIONS_PER_MAC)}; stretch <= ${STRETCH_INSTRUCTIONS_PER_MAC}: ${mark(ipm <= STRETCH_INSTRUCTIONS_PER_MAC)})`);
   if (!target.fpu) console.log(`soft-float goal (no FPU) <= ${SOFT_FLOAT_GOAL_INSTRUCTIONS_PER_MAC} per MAC: ${mark(ipm <= SOFT_FLOAT_GOAL_INSTRUCTIONS_PER_MAC)}`);

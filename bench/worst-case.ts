@@ -3,7 +3,10 @@
 // (exact when every kernel is data-independent), and bound ÷ worst − 1 (goal: ≤ 5% where a kernel is data-dependent, 0
 // where none is; measured ≤ bound always).
 //
-//   npx tsc -p . && node dist/bench/worst-case.js [--targets stm32f405,lm3s6965] [--models digits-cnn,...] [--json]
+//   npx tsc -p . && node dist/bench/worst-case.js [--targets stm32f405,lm3s6965] [--models digits-cnn,...] [--constant-time-mac] [--json]
+//
+// --constant-time-mac: the float32 models built with the constant-time soft-float MAC (ep_mac_ct.h) on the targets
+// without an FPU only (the rows of int8 models and FPU targets are left out: the flag is refused there).
 
 import type { Graph } from '../src/ir/graph.js';
 import { findMcuTarget } from '../src/targets/load-targets.js';
@@ -31,14 +34,17 @@ function modelsOf(names: string[]): [string, Graph][] {
   });
 }
 
-export async function runWorstCase(targets: string[], models: string[], log: (l: string) => void = () => {}): Promise<WorstCaseRow[]> {
+export async function runWorstCase(targets: string[], models: string[], log: (l: string) => void = () => {}, options: { constantTimeMac?: boolean } = {}): Promise<WorstCaseRow[]> {
   const rows: WorstCaseRow[] = [];
+  const constantTimeMac = options.constantTimeMac === true;
   for (const [model, g] of modelsOf(models)) {
+    if (constantTimeMac && model.endsWith('-int8')) continue;
     for (const name of targets) {
       const target = findMcuTarget(name);
-      log(`${model} on ${name}`);
+      if (constantTimeMac && target.fpu) continue;
+      log(`${model} on ${name}${constantTimeMac ? ' (constant-time MAC)' : ''}`);
       const vectors = loadVectors(g, { count: 10, seed: 1 });
-      const r = await verifyOnTarget(g, model, { target, vectors, worstCase: {} });
+      const r = await verifyOnTarget(g, model, { target, vectors, worstCase: {}, constantTimeMac });
       if (!r.worstCase) throw new Error(`no worst-case report for ${model} on ${name} (no instruction count or no calibration)`);
       rows.push({ model, target: name, worstCase: r.worstCase, passedTypical: r.results.every((v) => v.passed) });
     }
@@ -60,7 +66,8 @@ export function formatWorstCase(rows: WorstCaseRow[]): string {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const opt = (flag: string, fallback: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : fallback).split(',');
-  const rows = await runWorstCase(opt('--targets', 'stm32f405,lm3s6965'), opt('--models', MODELS.join(',')), (l) => console.error(l));
+  const constantTimeMac = args.includes('--constant-time-mac');
+  const rows = await runWorstCase(opt('--targets', constantTimeMac ? 'lm3s6965' : 'stm32f405,lm3s6965'), opt('--models', MODELS.join(',')), (l) => console.error(l), { constantTimeMac });
   console.log(args.includes('--json') ? JSON.stringify(rows, null, 2) : formatWorstCase(rows));
   if (rows.some((r) => !r.worstCase.holds)) process.exit(1);
 }

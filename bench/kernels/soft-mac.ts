@@ -2,7 +2,9 @@
 // libgcc's `acc + x * w` on --triples triples of each operand class of bench/kernels/soft-mac.c, and the instructions
 // per multiply-accumulate of a dot product on each kind of operand, against libgcc's.
 //
-//   make build && node dist/bench/kernels/soft-mac.js [--triples 1000000] [--json]
+//   make build && node dist/bench/kernels/soft-mac.js [--triples 1000000] [--constant-time] [--json]
+//
+// --constant-time: EP_MAC from ep_mac_ct.h (compile --constant-time-mac) instead, any NaN matching any NaN.
 
 import { buildTarget, isMain, LM3S6965, missingTools, runQemu, table, workDir } from './bench-lib.js';
 
@@ -23,17 +25,20 @@ export interface SoftMacCost {
 }
 
 export interface SoftMacReport {
+  /** The header EP_MAC came from: ep_mac_thumb2.h, or ep_mac_ct.h (constantTime). */
+  header: string;
   classes: SoftMacClass[];
   costs: SoftMacCost[];
 }
 
 const SPECIAL_GRID = 18 ** 3;
 
-export async function runSoftMac(opts: { triples?: number; keep?: string } = {}): Promise<SoftMacReport> {
+/** constantTime: EP_MAC from ep_mac_ct.h (--constant-time-mac), NaN matching any NaN. */
+export async function runSoftMac(opts: { triples?: number; keep?: string; constantTime?: boolean } = {}): Promise<SoftMacReport> {
   const triples = opts.triples ?? 10_000;
   const { dir, done } = await workDir(opts.keep);
   try {
-    const elf = await buildTarget('soft-mac', dir, [`-DSOFT_MAC_TRIPLES=${triples}`], LM3S6965);
+    const elf = await buildTarget('soft-mac', dir, [`-DSOFT_MAC_TRIPLES=${triples}`, ...(opts.constantTime ? ['-DSOFT_MAC_CT=1'] : [])], LM3S6965);
     const report = await runQemu(elf, 60_000 + triples / 10, LM3S6965);
     const names = [...report.keys()].filter((k) => k.startsWith('mismatches:')).map((k) => k.slice('mismatches:'.length));
     if (names.length === 0) throw new Error('the soft-mac firmware printed no mismatch counts');
@@ -47,7 +52,7 @@ export async function runSoftMac(opts: { triples?: number; keep?: string } = {})
       const operands = k.slice('mac:'.length);
       return { operands, epMac: report.get(k)! / length, libgcc: (report.get(`gcc:${operands}`) ?? NaN) / length };
     });
-    return { classes, costs };
+    return { header: opts.constantTime ? 'ep_mac_ct.h' : 'ep_mac_thumb2.h', classes, costs };
   } finally {
     await done();
   }
@@ -57,7 +62,7 @@ const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 
 export function formatSoftMac(r: SoftMacReport): string {
   return [
-    'EP_MAC on QEMU lm3s6965 (Cortex-M3, soft float, ep_mac_thumb2.h) against libgcc\'s acc + x * w, bit for bit:',
+    `EP_MAC on QEMU lm3s6965 (Cortex-M3, soft float, ${r.header}) against libgcc's acc + x * w, bit for bit${r.header === 'ep_mac_ct.h' ? ' (any NaN matching any NaN)' : ''}:`,
     table(
       ['operands', 'triples', 'mismatches', 'first (x, w, acc, got, want)'],
       r.classes.map((c) => [c.name, c.triples, c.mismatches, c.first ? c.first.map(hex).join(' ') : '']),
@@ -82,7 +87,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const keepAt = args.indexOf('--keep');
-  const r = await runSoftMac({ triples, keep: keepAt >= 0 ? args[keepAt + 1] : undefined });
+  const r = await runSoftMac({ triples, keep: keepAt >= 0 ? args[keepAt + 1] : undefined, constantTime: args.includes('--constant-time') });
   console.log(args.includes('--json') ? JSON.stringify(r, null, 2) : formatSoftMac(r));
   if (r.classes.some((c) => c.mismatches > 0)) process.exit(1);
 }

@@ -42,6 +42,8 @@ export interface BuildInput {
   verifyVectors: number;
   /** The precision the command chose, for the reports. */
   precision?: PrecisionChoice;
+  /** build --constant-time-mac: every firmware verified and the library written with the constant-time soft-float MAC. */
+  constantTimeMac?: boolean;
   /**
    * int8 builds: how the pruned float model is quantized after each search round (the search prunes and fine-tunes
    * in float; `cost` must then price candidates as int8 deployments, see int8CostModel). The firmware compiled,
@@ -86,7 +88,7 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
   // The cost model's error on this model, measured once on the dense model: the search aims at limits scaled by it.
   // A worst-case budget: verify runs the adversarial vectors too and reports the bound (and fails when it is exceeded).
   const worstCase = budgets.some((b) => b.name === 'instructionsWorstCase') ? {} : undefined;
-  const verify = (g: Graph, count = input.verifyVectors) => verifyOnTarget(g, input.modelName, { target, vectors: testVectors(g, data, count), precision: input.precision, worstCase });
+  const verify = (g: Graph, count = input.verifyVectors) => verifyOnTarget(g, input.modelName, { target, vectors: testVectors(g, data, count), precision: input.precision, worstCase, constantTimeMac: input.constantTimeMac });
   const denseCheck = await measureDense({
     graph: input.graph, target, budgets, predict: (g) => cost.costs(g),
     // An int8 build's dense deployment: quantized post-training (the instruction count does not depend on QAT); a
@@ -125,7 +127,7 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
   }
   const final = search!;
   const deployed = deployment?.graph ?? graph;
-  const lib = compileToC(deployed, { estimator: targetEstimator(target), target });
+  const lib = compileToC(deployed, { estimator: targetEstimator(target), target, constantTimeMac: input.constantTimeMac });
   const files = new Map<string, string | Uint8Array>();
   files.set('model.onnx', exportOnnx(deployed));
   for (const [name, text] of lib.files) files.set(`c/${name}`, text);

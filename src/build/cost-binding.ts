@@ -8,16 +8,20 @@ import type { McuTarget } from '../targets/schema.js';
 import type { BoundCostModel } from './build.js';
 import { lowerForCost } from '../cost/lowered.js';
 import { kernelEstimator } from '../cost/estimator.js';
-import { predictWorstCase } from '../cost/worst-case.js';
+import { constantTimeMacExtraOf, predictWorstCase } from '../cost/worst-case.js';
+import type { DependenceOptions } from '../cost/data-dependence.js';
 import { currentWorstCaseCalibration } from '../cost/worst-case-calibration.js';
 
 /**
  * `zerosOn`: the model and representative inputs whose activations' zero fractions refine the prediction (soft-float
  * targets: a zero product is cheaper). Measured once on the start model; pruning keeps the value names.
+ * `options.constantTimeMac`: the model is deployed with --constant-time-mac: no zero product is cheaper, and every MAC
+ * costs the constant-time MAC's instructions (worst-case.ts constantTimeMacExtra; the per-layer figures leave it out).
  */
-export async function bindCostModel(target: McuTarget, zerosOn?: { graph: Graph; vectors: Tensor[][] }): Promise<BoundCostModel> {
+export async function bindCostModel(target: McuTarget, zerosOn?: { graph: Graph; vectors: Tensor[][] }, options: DependenceOptions = {}): Promise<BoundCostModel> {
   const calibration = loadCalibration(target);
-  const valueZeros = zerosOn && zerosOn.vectors.length > 0 ? valueZeroFractions(zerosOn.graph, zerosOn.vectors) : undefined;
+  const constantTimeMac = options.constantTimeMac === true;
+  const valueZeros = zerosOn && zerosOn.vectors.length > 0 && !constantTimeMac ? valueZeroFractions(zerosOn.graph, zerosOn.vectors) : undefined;
   const cache = new WeakMap<Graph, CostPrediction>();
   const worstCal = currentWorstCaseCalibration(target, calibration);
   const worstCache = new WeakMap<Graph, number>();
@@ -26,7 +30,7 @@ export async function bindCostModel(target: McuTarget, zerosOn?: { graph: Graph;
     let w = worstCache.get(g);
     if (w === undefined) {
       try {
-        w = predictWorstCase(lowerForCost(g, { estimator: kernelEstimator(target, calibration) }), target, calibration, worstCal).worst;
+        w = predictWorstCase(lowerForCost(g, { estimator: kernelEstimator(target, calibration) }), target, calibration, worstCal, options).worst;
       } catch {
         w = predict(g).instructions;
       }
@@ -39,6 +43,7 @@ export async function bindCostModel(target: McuTarget, zerosOn?: { graph: Graph;
     if (!p) {
       // Steps without a calibrated formula are predicted conservatively rather than stopping the search.
       p = predictCost(g, target, { calibration, unknownKernels: 'fallback', valueZeros });
+      if (constantTimeMac) p = { ...p, instructions: p.instructions + constantTimeMacExtraOf(lowerForCost(g, { estimator: kernelEstimator(target, calibration) }), calibration) };
       cache.set(g, p);
     }
     return p;

@@ -10,6 +10,8 @@ import type { Precision } from '../analysis/model-precision.js';
 import { loadModel, modelDisplayName } from '../import/load-model.js';
 import type { InputShapes } from '../passes/fix-input-shapes.js';
 import { chooseBuildPrecision } from '../targets/precision.js';
+import { checkConstantTimeMac } from '../emit/c/constant-time-mac.js';
+import { chooseConstantTimeMac } from '../cost/constant-time-choice.js';
 import type { McuTarget } from '../targets/schema.js';
 import { checkInt8Flags, DEFAULT_MCU_VERIFY_VECTORS, searchOptions, type Int8CliOptions, type SearchCliOptions } from './build-options.js';
 import { loadFittedSplit, type DataOptions } from './data-options.js';
@@ -22,6 +24,7 @@ export interface McuBuildOptions extends BudgetOptions, DataOptions, TrainingCli
   data: string;
   precision?: Precision;
   inputShape?: InputShapes;
+  constantTimeMac?: boolean;
 }
 
 /** One line on a search iteration (the build's progress, a sweep worker's log). */
@@ -38,16 +41,25 @@ export async function buildMcuModel(file: string, target: McuTarget, o: McuBuild
   const g = await loadModel(file, { inputShapes: o.inputShape });
   const precision = chooseBuildPrecision(g, target, o.precision);
   const method = checkInt8Flags(o, precision.precision);
+  if (o.constantTimeMac) checkConstantTimeMac(target, precision.precision);
+  // A worst-case budget on a soft-float float32 build: the constant-time MAC when it gives the smaller bound.
+  const worstBudget = budgets.some((b) => b.name === 'instructionsWorstCase');
+  const choice = !o.constantTimeMac && worstBudget && precision.precision === 'float32' ? chooseConstantTimeMac(g, target) : null;
+  const constantTimeMac = o.constantTimeMac === true || choice?.constantTimeMac === true;
   const data = loadFittedSplit(o.data, o, g);
   // int8: every candidate is priced as its int8 deployment. float32: activation zeros on validation samples refine
   // the soft-float instruction counts (no effect with an FPU).
   const int8 = precision.precision === 'int8';
   const cost = int8
     ? int8CostModel(await bindCostModel(target), data.train, o.denseWeights)
-    : await bindCostModel(target, { graph: g, vectors: sampleVectors(g, data.validation, 16) });
+    : await bindCostModel(target, { graph: g, vectors: sampleVectors(g, data.validation, 16) }, { constantTimeMac });
   const trainer = await createFineTuner(o, data.train, g);
   const tuner = await buildFineTuner(o.data, o, g, runner);
-  line(`precision: ${precision.reason}`);
+  line(`precision: ${precision.reason}${o.constantTimeMac ? ' · constant-time MAC (--constant-time-mac)' : ''}`);
+  if (choice) {
+    const n = (x: number) => formatCount(Math.round(x));
+    line(`${choice.constantTimeMac ? 'constant-time MAC chosen' : 'library MAC kept'} for the worst-case budget: the dense model's predicted worst case ${n(choice.worstConstantTime)} instructions with the constant-time MAC, ${n(choice.worstDefault)} without`);
+  }
   if (runner) line(`candidate fine-tunes run on ${tuner.description}`);
   try {
     return await buildForTarget({
@@ -56,6 +68,7 @@ export async function buildMcuModel(file: string, target: McuTarget, o: McuBuild
       search: { ...searchOptions(o), tuner, seed: o.seed },
       verifyVectors: o.verifyVectors ?? DEFAULT_MCU_VERIFY_VECTORS,
       precision,
+      constantTimeMac,
       int8: int8 ? { method, denseWeights: o.denseWeights, qatEpochs: o.qatEpochs, seed: o.seed, batchSize: o.batchSize, backend: o.backend } : undefined,
       events: {
         onPhase: (t) => line(t),

@@ -6,7 +6,7 @@ import type { McuTarget } from '../targets/schema.js';
 import { adversarialVectors } from '../verify/adversarial-vectors.js';
 import { loadVectors } from '../verify/vectors.js';
 import { calibrationContext, loadCalibration } from './calibration.js';
-import { coreClassOf, kernelDependence } from './data-dependence.js';
+import { coreClassOf, kernelDependence, type DependenceOptions } from './data-dependence.js';
 import { analyzeCall } from './kernels.js';
 import { lowerForCost } from './lowered.js';
 import { measureOnTarget } from './measure.js';
@@ -26,9 +26,10 @@ export const counterResolution = (target: McuTarget): number => 1e9 / target.emu
 
 /**
  * Run the first suite case of each key marked independent on `target` (or of the keys `pick` keeps) on the typical
- * and adversarial vectors; the caller asserts spread ≤ counterResolution(target).
+ * and adversarial vectors; the caller asserts spread ≤ counterResolution(target). `options.constantTimeMac`: the cases
+ * built with --constant-time-mac, the keys the table marks independent under it.
  */
-export async function checkIndependence(target: McuTarget, pick: (key: string) => boolean = () => true, log?: (l: string) => void): Promise<IndependenceCheck[]> {
+export async function checkIndependence(target: McuTarget, pick: (key: string) => boolean = () => true, log?: (l: string) => void, options: DependenceOptions = {}): Promise<IndependenceCheck[]> {
   const ctx = calibrationContext(loadCalibration(target));
   const core = coreClassOf(target);
   const seen = new Set<string>();
@@ -36,14 +37,14 @@ export async function checkIndependence(target: McuTarget, pick: (key: string) =
     const calls = lowerForCost(c.graph, { sparse: c.sparse }).steps.flatMap((s) => s.calls);
     if (calls.length === 0) return [];
     const key = analyzeCall(calls[0], () => 0, ctx).key;
-    if (seen.has(key) || kernelDependence(key, core).dependent || !pick(key)) return [];
+    if (seen.has(key) || kernelDependence(key, core, options).dependent || !pick(key)) return [];
     seen.add(key);
     return [{ key, c }];
   });
   const measured = await measureOnTarget(target, cases.map(({ c }) => ({
     name: c.name, graph: c.graph, sparse: c.sparse,
     inputs: [...(c.inputs ?? loadVectors(c.graph, { count: 1, seed: 1 }).inputs).slice(0, 1), ...adversarialVectors(c.graph).map((a) => a.inputs)],
-  })), { log });
+  })), { log, constantTimeMac: options.constantTimeMac });
   return cases.map(({ key, c }, i) => {
     const runs = measured[i].runs;
     return { key, case: c.name, runs, spread: Math.max(...runs) - Math.min(...runs) };

@@ -18,6 +18,11 @@ export function coreClassOf(target: Pick<McuTarget, 'core' | 'fpu'>): CoreClass 
   return target.core === 'cortex-m0' || target.core === 'cortex-m0plus' ? 'm0-soft' : 'thumb2-soft';
 }
 
+/** How the model was compiled: --constant-time-mac (templates/c/lib/ep_mac_ct.h) on a soft-float Thumb-2 core. */
+export interface DependenceOptions {
+  constantTimeMac?: boolean;
+}
+
 const INDEPENDENT: DataDependence = { dependent: false, on: [] };
 const on = (...what: string[]): DataDependence => ({ dependent: true, on: what });
 
@@ -38,13 +43,18 @@ const INT8_ARITHMETIC = /^ep_(conv2d_s8|sparse_conv2d_s8|sparse_dense_s8|add_s8|
  * The data dependence of a calibration key (`ep_dense_f32`, `ep_unary_f32:RELU`, …) on a core class. Unknown keys are
  * dependent ("not analyzed"): the worst-case bound then prices them at their worst-case factor.
  */
-export function kernelDependence(key: string, core: CoreClass): DataDependence {
+export function kernelDependence(key: string, core: CoreClass, options: DependenceOptions = {}): DataDependence {
   const kernel = key.split(':')[0];
   if (!modelOfKey(key)) return on('not analyzed');
   if (DATA_MOVEMENT.has(kernel)) return INDEPENDENT;
   if (MAC_KERNELS.has(kernel)) {
     // One VFMA per MAC whatever the operands; the tiled conv's output clamp (ep__clamp) branches (found in QEMU).
     if (core === 'fpu') return key === 'ep_conv2d_f32' ? on('activation clamp of the outputs (branches in the tiled conv\'s epilogue)') : INDEPENDENT;
+    // ep_mac_ct.h: the MAC, the bias added last and the fused clamp without a branch on the data; two kernels add
+    // their bias with a plain C addition (libgcc's __aeabi_fadd) instead of ep__sum_end.
+    if (core === 'thumb2-soft' && options.constantTimeMac) {
+      return kernel === 'ep_conv_transpose2d_f32' || kernel === 'ep_sparse_conv2d_f32' ? on('the bias add after the sum (libgcc\'s soft-float add, not the constant-time one)') : INDEPENDENT;
+    }
     return core === 'thumb2-soft'
       ? on('zero factor (early return, ~26-29 instructions)', 'subnormal, infinite or NaN operand, product or sum out of the normal range, deep cancellation (libgcc path, up to ~270)')
       : on('every operand class of libgcc\'s soft-float multiply and add (zeros, subnormals, exponent difference, rounding)');

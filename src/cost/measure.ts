@@ -66,6 +66,8 @@ export interface MeasureOptions {
   log?: (line: string) => void;
   /** Ticks-to-instructions resolution is the emulator's; runs time out after this (default 60 s). */
   runTimeoutMs?: number;
+  /** Build every case with compileToC's constantTimeMac (the constant-time soft-float MAC). */
+  constantTimeMac?: boolean;
 }
 
 interface Prepared {
@@ -145,7 +147,7 @@ export async function measureOnTarget(target: McuTarget, cases: MeasureCase[], o
       if (names.has(c.name)) throw new Error(`measureOnTarget: two cases are named '${c.name}'`);
       names.add(c.name);
       const prefix = `m${i}`;
-      const lib = compileToC(c.graph, { prefix, sparse: c.sparse, estimator });
+      const lib = compileToC(c.graph, { prefix, sparse: c.sparse, estimator, constantTimeMac: options.constantTimeMac });
       const dir = path.join(workDir, 'models', `${i}`);
       fs.mkdirSync(dir, { recursive: true });
       for (const [file, text] of lib.files) fs.writeFileSync(path.join(dir, file), text);

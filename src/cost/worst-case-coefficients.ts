@@ -8,6 +8,12 @@
 // normal 91.00, its worst (both the smallest subnormal) 311.00. test/c-kernels/soft-mac.test.ts checks that no
 // operand class of the bench exceeds these worst figures.
 
+/**
+ * ep_mac_ct.h's multiply-accumulate (compile --constant-time-mac) on every operand class, the same 169.00 instructions
+ * per MAC of the dot product (`node dist/bench/kernels/soft-mac.js --constant-time`): the calibration's MAC term, measured
+ * with ep_mac_thumb2.h, is priced at SOFT_MAC_NORMAL and moves by the difference.
+ */
+export const SOFT_MAC_CONSTANT_TIME = 169.0;
 /** EP_MAC on normal operands (the calibration's `fma` coefficient prices this path). */
 export const SOFT_MAC_NORMAL = 57.09;
 /** EP_MAC's worst when one factor (a weight array without subnormals) is normal: the other the smallest subnormal. */

@@ -7,6 +7,7 @@ import { buildFirmware, buildHostHarness, flashFirmware, openHostSession, openQe
 import { modelStats } from '../analysis/model-stats.js';
 import { compareTensors, maxAbsDiff, type Tolerance } from '../conformance/compare.js';
 import { compileToC, type CLibrary } from '../emit/c/compile-c.js';
+import { checkConstantTimeMac } from '../emit/c/constant-time-mac.js';
 import { targetEstimator } from '../cost/estimator.js';
 import { checkFitsTarget } from '../emit/c/size-check.js';
 import { staticInfo, type Graph } from '../ir/graph.js';
@@ -58,6 +59,8 @@ export interface VerifyOptions {
    * not compared) and report the worst-case bound; a measured count above the bound fails the verification.
    */
   worstCase?: AdversarialOptions;
+  /** verify --constant-time-mac: build the MAC kernels with the constant-time soft-float MAC (constant-time-mac.ts). */
+  constantTimeMac?: boolean;
 }
 
 export interface VectorResult {
@@ -91,6 +94,8 @@ export interface VerifyReport {
    * or bit-exact (int8: one integer semantics, docs/numerics.md "int8"; the float ends are one division and one product).
    */
   comparison: 'tolerance' | 'bit-exact';
+  /** Built with --constant-time-mac (templates/c/lib/ep_mac_ct.h). */
+  constantTimeMac: boolean;
   /** Vectors whose outputs have the interpreter's bits exactly (for an int8 model, all of them or the verification fails). */
   bitExactVectors: number;
   tolerance: Tolerance;
@@ -171,7 +176,9 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
   const { target, vectors } = options;
   const exact = modelPrecision(g).precision === 'int8';
   const precision = options.precision ?? { precision: exact ? 'int8' : 'float32', reason: exact ? 'int8 (model is quantized)' : 'float32' };
-  const lib = compileToC(g, { prefix: options.prefix, estimator: targetEstimator(options.target), target, trace: options.trace });
+  const constantTimeMac = options.constantTimeMac === true;
+  if (constantTimeMac) checkConstantTimeMac(target, precision.precision);
+  const lib = compileToC(g, { prefix: options.prefix, estimator: targetEstimator(options.target), target, trace: options.trace, constantTimeMac });
   options.patchLibrary?.(lib.files);
   checkFitsTarget(lib, target);
   const compiled = performance.now();
@@ -261,6 +268,7 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
       vectors: results.length,
       precision,
       comparison: exact ? 'bit-exact' : 'tolerance',
+      constantTimeMac,
       bitExactVectors: results.filter((r) => r.bitExact).length,
       tolerance,
       maxAbsError: Math.max(0, ...results.map((r) => r.maxAbsError)),

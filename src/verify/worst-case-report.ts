@@ -1,6 +1,7 @@
 // verify's worst-case section: the instructions measured on adversarial vectors next to the typical ones, the bound
 // (exact, or the cost model's worst branch), and the check measured ≤ bound (a bound exceeded is edgeprune's bug).
 
+import { counterResolution } from '../cost/check-independence.js';
 import { valueZeroFractions } from '../cost/activation-zeros.js';
 import { calibrationPath, loadCalibration } from '../cost/calibration.js';
 import { predictLowered } from '../cost/predict.js';
@@ -39,13 +40,15 @@ export function worstCaseReport(
 ): WorstCaseReport | null {
   if (!fs.existsSync(calibrationPath(target))) return null;
   const cal = loadCalibration(target);
-  const prediction = predictWorstCase(lib, target, cal, currentWorstCaseCalibration(target, cal));
+  const constantTimeMac = lib.view.constantTimeMac;
+  const prediction = predictWorstCase(lib, target, cal, currentWorstCaseCalibration(target, cal), { constantTimeMac });
+  // With the constant-time MAC a zero product costs as much as any other: every vector's prediction is the typical one.
   const typicalPairs = prediction.independent ? [] : typical.map((t) => ({
     measured: t.instructions,
-    predicted: predictLowered(lib, target, { calibration: cal, valueZeros: valueZeroFractions(lib.graph, [t.inputs]) }).instructions,
+    predicted: constantTimeMac ? prediction.typical : predictLowered(lib, target, { calibration: cal, valueZeros: valueZeroFractions(lib.graph, [t.inputs]) }).instructions,
   }));
   const all = [...typical, ...adversarial];
-  const bound = worstCaseBound(prediction, typicalPairs, all.map((r) => r.instructions));
+  const bound = worstCaseBound(prediction, typicalPairs, all.map((r) => r.instructions), counterResolution(target));
   const worst = adversarial.reduce((w, a) => (a.instructions > w.instructions ? a : w), { name: 'none', instructions: -Infinity });
   const over = all.map((r, i) => ({ r, name: i < typical.length ? `typical vector ${i}` : adversarial[i - typical.length].name })).find(({ r }) => r.instructions > bound.instructionsWorstCase);
   return {

@@ -106,6 +106,10 @@ const USES: Record<string, { literal: string; runtime: string }> = {
     literal: '#if defined(__thumb2__) && !defined(__ARM_PCS_VFP)\n  y[0] = ep__mac_thumb2(x[0], w[0], b[0]);\n#else\n  (void)x; (void)w; (void)b; (void)y;\n#endif',
     runtime: '#if defined(__thumb2__) && !defined(__ARM_PCS_VFP)\n  y[0] = ep__mac_thumb2(f0, f1, y[0]);\n#else\n  (void)f0; (void)f1; (void)y;\n#endif\n  (void)n; (void)ia; (void)ib; (void)ic;',
   },
+  'ep_mac_ct.h': { // with an FPU it changes nothing; the same calls compile without it (the umbrella test)
+    literal: 'y[0] = ep__clamp(ep__sum_end(EP_MAC(x[0], w[0], ep__sum_start(b, 0)), b, 0), 0.0f, 6.0f);',
+    runtime: 'y[0] = ep__clamp(ep__sum_end(EP_MAC(f0, f1, y[1]), NULL, n[0]), f1, INFINITY);\n  (void)ia; (void)ib; (void)ic;',
+  },
   'ep_common.h': { literal: '(void)x; (void)w; (void)b; (void)y;', runtime: '(void)n; (void)f0; (void)f1; (void)ia; (void)ib; (void)ic;' },
   'ep_int8_common.h': {
     literal: 'y[0] = (float)ep_requant_s8((int32_t)x[0], 1 << 30, 40, -128, -128, 127);',

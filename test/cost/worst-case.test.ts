@@ -60,6 +60,10 @@ describe('predictWorstCase and worstCaseBound', () => {
     expect(b.exact).toBe(false);
     expect(b.instructionsWorstCase).toBe(Math.ceil(p.worst + 10));
     expect(b.basis).toMatch(/ep_dense_f32/);
+    // A measured count is within one tick of the counter: the bound adds its resolution.
+    const r = worstCaseBound(p, [{ measured: 100, predicted: 90 }], [5], 80);
+    expect(r.instructionsWorstCase).toBe(Math.ceil(p.worst + 10 + 80));
+    expect(r.basis).toMatch(/\+ 80 \(the instruction counter's resolution\)/);
   });
 
   it('takes a key\'s worst-case coefficients from the worst-case calibration when it has them', () => {

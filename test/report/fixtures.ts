@@ -76,7 +76,7 @@ export function searchResult(o: Partial<SearchResult> = {}): SearchResult {
 export function verification(passed: boolean): VerifyReport {
   return {
     passed, model: 'm', target: 'stm32f405', runOn: 'qemu netduinoplus2', vectorSource: 'test split', vectors: 8,
-    precision: { precision: 'float32', reason: 'float32 (the default: stm32f405\'s cortex-m4 has an FPU, fpv4-sp-d16)' }, comparison: 'tolerance', bitExactVectors: 0,
+    precision: { precision: 'float32', reason: 'float32 (the default: stm32f405\'s cortex-m4 has an FPU, fpv4-sp-d16)' }, comparison: 'tolerance', constantTimeMac: false, bitExactVectors: 0,
     tolerance: { atol: 1e-4, rtol: 1e-4 }, maxAbsError: passed ? 2e-7 : 0.5, maxAbsErrorExpected: null, hostBitIdentical: true,
     instructions: 11_000, cycles: null, macs: 75, instructionsPerMac: 146.7, estimatedMs: 0.079, estimateBasis: '1.2 cycles/instruction at 168 MHz',
     flashBytes: 5500, weightBytes: 400, codeBytes: 5100, ramBytes: 900, firmwareFlashBytes: 20_000, firmwareRamBytes: 3000,

@@ -47,4 +47,15 @@ describe.skipIf(skip)('worst case in QEMU', () => {
     expect(by['smallest subnormals (±2^-149)']).toBeGreaterThan(w.typicalInstructions);
     for (const a of w.adversarial) expect(a.instructions, a.name).toBeLessThanOrEqual(w.instructionsWorstCase);
   });
+
+  it('gives the same count on every adversarial vector for the soft-float MAC kernels built with --constant-time-mac', async () => {
+    const target = findMcuTarget('lm3s6965');
+    const macKeys = new Set(['ep_dense_f32', 'ep_conv2d_f32', 'ep_matmul_f32', 'ep_sparse_dense_f32']);
+    const checks = await checkIndependence(target, (key) => macKeys.has(key), undefined, { constantTimeMac: true });
+    expect(checks.map((c) => c.key).sort()).toEqual([...macKeys].sort());
+    for (const c of checks) {
+      expect(c.runs.length, c.key).toBeGreaterThanOrEqual(6);
+      expect(c.spread, `${c.key} (${c.case}): ${c.runs.join(' ')}`).toBeLessThanOrEqual(counterResolution(target));
+    }
+  });
 });

@@ -24,6 +24,7 @@ import { parsePrecision } from '../../targets/precision.js';
 import { quantizationText } from '../../report/html-report.js';
 import { addInt8Options, addSearchOptions, checkCriterion, checkInt8Flags, MAX_KIB, positiveUpTo, type Int8CliOptions, type SearchCliOptions } from '../build-options.js';
 import { buildMcuModel } from '../mcu-build.js';
+import { CONSTANT_TIME_MAC_FLAG, CONSTANT_TIME_MAC_HELP } from '../../emit/c/constant-time-mac.js';
 import { addJobOptions, runnerFromOptions, type JobCliOptions } from '../job-options.js';
 import { onTargetAccuracyLine } from './verify.js';
 
@@ -42,6 +43,7 @@ export interface BuildCliOptions extends DataOptions, TrainingCliOptions, Distil
   target: string;
   data: string;
   out: string;
+  constantTimeMac?: boolean;
   latencyMs?: number;
   maxInstructions?: number;
   deadlineMs?: number;
@@ -146,6 +148,7 @@ export function registerBuild(program: Command): void {
   addSearchOptions(cmd)
     .option('--precision <p>', 'float32 or int8 (default: float32 where the core has an FPU, int8 where it has none); int8 prunes in float32, then quantizes the pruned model and deploys, verifies and measures the int8 firmware', parsePrecision);
   addInt8Options(cmd)
+    .option(CONSTANT_TIME_MAC_FLAG, CONSTANT_TIME_MAC_HELP)
     .option('--force', 'replace an existing output folder')
     .option('--json', 'print the report as JSON')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape);
@@ -153,6 +156,7 @@ export function registerBuild(program: Command): void {
     checkCriterion(o);
     const chosen = findTarget(o.target);
     if (isFpgaTarget(chosen)) {
+      refuseOtherKindFlags([[CONSTANT_TIME_MAC_FLAG, o.constantTimeMac]], 'MCU', chosen.name, () => 'an FPGA design\'s latency is cycle-exact by construction: drop it');
       for (const [flag, given] of [['--workers', o.workers], ['--queue', o.queue]] as const) {
         if (given !== undefined) throw new UserError(`${flag}: an FPGA build fine-tunes its candidates in this process (only MCU builds hand them to workers)`, `drop ${flag}`);
       }

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { targetEstimator } from '../../cost/estimator.js';
 import { compileToC } from '../../emit/c/compile-c.js';
+import { checkConstantTimeMac, CONSTANT_TIME_MAC_FLAG, CONSTANT_TIME_MAC_HELP } from '../../emit/c/constant-time-mac.js';
 import type { SparseMode } from '../../emit/c/sparse-choice.js';
 import { UserError } from '../../errors.js';
 import { checkFitsTarget } from '../../emit/c/size-check.js';
@@ -26,6 +27,7 @@ interface CompileOptions extends PrecisionOptions {
   prefix?: string;
   sparse: SparseMode;
   keepInputs?: boolean;
+  constantTimeMac?: boolean;
   force?: boolean;
   json?: boolean;
   inputShape?: InputShapes;
@@ -45,13 +47,14 @@ export function registerCompile(program: Command): void {
     .option('--multipliers <where>', 'FPGA targets: multipliers on DSP blocks (dsp), in LUT logic (lut), or auto: DSP blocks when the design\'s multipliers fit the target\'s', parseMultiplierMapping)
     .option('--sparse <mode>', 'weight-sparse kernels for pruned layers: auto (per layer, when estimated faster and no bigger), never, always', 'auto')
     .option('--keep-inputs', 'MCU targets: <prefix>_run() leaves its input buffers intact (the arena does not reuse their bytes; a larger arena)')
+    .option(CONSTANT_TIME_MAC_FLAG, CONSTANT_TIME_MAC_HELP)
     .option('--force', 'replace an existing output directory')
     .option('--json', 'print a JSON summary')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape);
   addPrecisionOptions(cmd).action(async (file: string, options: CompileOptions) => {
     const found = findTarget(options.target);
     if (isFpgaTarget(found)) {
-      refuseOtherKindFlags([['--keep-inputs', options.keepInputs]], 'MCU', found.name);
+      refuseOtherKindFlags([['--keep-inputs', options.keepInputs], [CONSTANT_TIME_MAC_FLAG, options.constantTimeMac]], 'MCU', found.name);
       return compileForFpga(file, found, options);
     }
     refuseOtherKindFlags([['--reuse-factor', options.reuseFactor], ['--multipliers', options.multipliers]], 'FPGA', found.name);
@@ -61,7 +64,8 @@ export function registerCompile(program: Command): void {
     checkOutputDir(options.out, outOptions);
     const model = await loadModel(file, { inputShapes: options.inputShape });
     const { graph: g, choice: precision } = modelForPrecision(model, target, options, 'compile');
-    const lib = compileToC(g, { prefix: options.prefix, sparse: options.sparse, estimator: targetEstimator(target), target, keepInputs: options.keepInputs });
+    if (options.constantTimeMac) checkConstantTimeMac(target, precision.precision);
+    const lib = compileToC(g, { prefix: options.prefix, sparse: options.sparse, estimator: targetEstimator(target), target, keepInputs: options.keepInputs, constantTimeMac: options.constantTimeMac });
     checkFitsTarget(lib, target);
     const files = new Map([...lib.files, ...projectFiles(lib, target)]);
     writeDirAtomically(options.out, files, outOptions);
@@ -74,6 +78,7 @@ export function registerCompile(program: Command): void {
       arenaBytes: lib.plan.arenaBytes,
       arenaLowerBoundBytes: lib.plan.lowerBoundBytes,
       inputsKept: lib.view.keepInputs,
+      constantTimeMac: lib.view.constantTimeMac,
       weightBytes: lib.view.weightBytes,
       layers: lib.steps.length,
       sparseLayers: lib.steps.filter((st) => st.sparse?.kernel === 'sparse').map((st) => st.nodes.join('+')),
@@ -81,7 +86,7 @@ export function registerCompile(program: Command): void {
     if (options.json) console.log(terminalJson(summary));
     else {
       console.log(`wrote ${summary.files.length} files to ${terminalText(options.out)} for ${target.name}`);
-      console.log(`  precision: ${terminalText(precision.reason)}`);
+      console.log(`  precision: ${terminalText(precision.reason)}${summary.constantTimeMac ? ' · constant-time MAC (--constant-time-mac)' : ''}`);
       console.log(`  weights ${formatBytes(summary.weightBytes)} (flash) · arena ${formatBytes(summary.arenaBytes)} (RAM; lower bound ${formatBytes(summary.arenaLowerBoundBytes)})`);
       if (summary.sparseLayers.length > 0) console.log(`  weight-sparse kernels: ${summary.sparseLayers.map(terminalName).join(', ')}`);
       console.log(`  build: make -C ${terminalText(options.out)}   (needs arm-none-eabi-gcc), or CMake (CMakeLists.txt) or Zephyr (zephyr/): see README.md`);

@@ -5,6 +5,7 @@ import { loadModel, modelDisplayName } from '../../import/load-model.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import { DEFAULT_TARGET_NAME, findTarget, isFpgaTarget } from '../../targets/load-targets.js';
 import { verifyOnTarget, type VerifyReport } from '../../verify/verify-mcu.js';
+import { checkConstantTimeMac, CONSTANT_TIME_MAC_FLAG, CONSTANT_TIME_MAC_HELP } from '../../emit/c/constant-time-mac.js';
 import { terminalJson, terminalName, terminalText } from '../../util/escape.js';
 import { formatBytes, formatCount, renderTable } from '../format.js';
 import { collectInputShape, parseIntOption } from '../options.js';
@@ -43,6 +44,7 @@ interface VerifyCliOptions extends PrecisionOptions, VerifyDataOptions, ProbeOpt
   hls?: boolean;
   worstCase?: boolean;
   inputRange?: [number, number];
+  constantTimeMac?: boolean;
 }
 
 const sci = (x: number | null) => (x === null ? '-' : x === 0 ? '0' : x.toExponential(1));
@@ -80,7 +82,7 @@ export function renderVerify(r: VerifyReport): string {
     ...(shown.length < r.results.length ? [`(${r.results.length - shown.length} more vectors not shown, ${r.results.filter((v) => !v.passed).length} failing in all; --json lists every one)`] : []),
     '',
     r.passed ? `PASSED: ${r.vectors}/${r.vectors} vectors ${passedHow(r)}; host and target outputs bit-identical` : `FAILED: ${r.results.filter((v) => !v.passed).length} of ${r.vectors} vectors${r.comparison === 'bit-exact' ? ` (bit-exact with the interpreter: ${r.bitExactVectors}/${r.vectors})` : ''}`,
-    `precision: ${terminalText(r.precision.reason)}`,
+    `precision: ${terminalText(r.precision.reason)}${r.constantTimeMac ? ' · constant-time MAC (--constant-time-mac)' : ''}`,
   ];
   if (r.accuracy) lines.push(onTargetAccuracyLine(r.accuracy, r.runOn));
   const f = r.floatReference;
@@ -131,12 +133,13 @@ export function registerVerify(program: Command): void {
     .option('--hls', 'FPGA targets: C-simulate the model\'s HLS C++ with g++ instead of its Verilog in Verilator (Vitis HLS is not run)')
     .option('--worst-case', 'MCU targets: also run adversarial vectors (zeros, no zeros, the input range\'s ends, subnormals, float32 extremes) and report the worst-case instruction bound next to the typical and worst measured counts; a count above the bound exits 1')
     .option('--input-range <min,max>', 'with --worst-case: the range the model\'s inputs come from (default -1,1)', parseInputRange)
+    .option(CONSTANT_TIME_MAC_FLAG, CONSTANT_TIME_MAC_HELP)
     .option('--json', 'print one JSON object')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape, e.g. input=1x1x28x28 (repeatable)', collectInputShape);
   addProbeOptions(addPrecisionOptions(addDataOptions(cmd, 'of the random vectors (without --data)')), 'with --flash: ').action(async (file: string, options: VerifyCliOptions) => {
     const found = findTarget(options.target);
     if (isFpgaTarget(found)) {
-      const mcuFlags = [['--float-model', options.floatModel], ['--trace', options.trace], ['--keep-build', options.keepBuild], ['--flash', options.flash], ['--probe', options.probe], ['--tool', options.tool], ['--worst-case', options.worstCase]] as const;
+      const mcuFlags = [['--float-model', options.floatModel], ['--trace', options.trace], ['--keep-build', options.keepBuild], ['--flash', options.flash], ['--probe', options.probe], ['--tool', options.tool], ['--worst-case', options.worstCase], [CONSTANT_TIME_MAC_FLAG, options.constantTimeMac]] as const;
       refuseOtherKindFlags(mcuFlags, 'MCU', found.name, (flag) => (flag === '--trace' ? 'FPGA verify traces every layer already' : flag === '--worst-case' ? 'an FPGA design\'s latency is cycle-exact by construction (its RTL has no data-dependent control): the cycles verify reports are the worst case; drop --worst-case' : `drop ${flag}`));
       if (options.hls && (options.synth || options.port)) {
         throw new UserError(`--hls and ${options.synth ? '--synth' : '--port'}: --hls runs the HLS C++ in g++ C simulation only (no synthesis, no board)`, `drop ${options.synth ? '--synth' : '--port'}, or drop --hls to verify the Verilog`);
@@ -165,10 +168,12 @@ export function registerVerify(program: Command): void {
       ? { graph: await loadModel(options.floatModel, { inputShapes: options.inputShape }), name: modelDisplayName(options.floatModel) }
       : original && { graph: original, name: modelDisplayName(file) };
     if (floatModel) checkFloatReference(g, floatModel);
+    if (options.constantTimeMac) checkConstantTimeMac(target, precision.precision);
     const vectors = loadVerifyVectors(g, options, true);
     const report = await verifyOnTarget(g, modelDisplayName(file), {
       worstCase: options.worstCase ? { range: options.inputRange } : undefined,
       target, vectors, prefix: options.prefix, optimize: options.optimize, port: options.port, flash: flash && { probe: flash.probe, tool: flash.tool }, keepBuild: options.keepBuild, precision, floatModel, trace: options.trace,
+      constantTimeMac: options.constantTimeMac,
       log: options.json ? undefined : (line) => process.stderr.write(`${terminalText(line)}\n`),
     });
     console.log(options.json ? terminalJson(report) : renderVerify(report));

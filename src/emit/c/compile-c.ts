@@ -60,6 +60,12 @@ export interface CompileCOptions {
    * last reader has run (a smaller arena; the cost model and the budgets plan the same way), and model.h says so.
    */
   keepInputs?: boolean;
+  /**
+   * The MAC kernels' multiply-accumulate, bias add and clamp from templates/c/lib/ep_mac_ct.h: the same bits in a
+   * number of instructions that does not depend on the data (soft-float Thumb-2 targets; constant-time-mac.ts checks who
+   * may ask). Default false.
+   */
+  constantTimeMac?: boolean;
 }
 
 /** The passes the C backend runs before lowering. */
@@ -103,7 +109,7 @@ export function compileToC(source: Graph, options: CompileCOptions = {}): CLibra
   const hash = crypto.createHash('sha256').update(exportOnnx(g)).digest('hex');
   const headers = kernelHeaders();
   const names = libraryFileNames(prefix);
-  const view = buildViewModel({ graph: g, steps, plan, prefix, generator: `edgeprune ${VERSION}`, hash, kernelHeaders: headers, files: names, trace: options.trace, keepInputs });
+  const view = buildViewModel({ graph: g, steps, plan, prefix, generator: `edgeprune ${VERSION}`, hash, kernelHeaders: headers, files: names, trace: options.trace, keepInputs, constantTimeMac: options.constantTimeMac });
   const files = new Map<string, string>();
   files.set(names.header, renderTemplate('c/model.h.hbs', view));
   files.set(names.source, renderTemplate('c/model.c.hbs', view));

@@ -74,6 +74,8 @@ export interface ModelView {
   trace: boolean;
   /** <prefix>_run() leaves the inputs' bytes intact (compile --keep-inputs); otherwise it reuses them. */
   keepInputs: boolean;
+  /** compile --constant-time-mac: model.c includes ep_mac_ct.h before the kernels. */
+  constantTimeMac: boolean;
 }
 
 const VALUES_PER_ROW = 8;
@@ -176,6 +178,8 @@ export interface ViewModelInput {
   trace?: boolean;
   /** The plan keeps the inputs' bytes intact. */
   keepInputs: boolean;
+  /** model.c includes ep_mac_ct.h (the constant-time soft-float MAC) before the kernels. */
+  constantTimeMac?: boolean;
 }
 
 /** model.h's precision line: float32, or int8 and whether the model converts its float inputs and outputs itself. */
@@ -254,5 +258,6 @@ export function buildViewModel(input: ViewModelInput): ModelView {
     kernelHeaders: input.kernelHeaders,
     trace: input.trace === true,
     keepInputs: input.keepInputs,
+    constantTimeMac: input.constantTimeMac === true,
   };
 }
