@@ -4,7 +4,8 @@
 import type { Costs } from '../build/budgets.js';
 import type { ProgressiveData } from '../prune/progressive.js';
 import { assessOn, type Trainer } from '../prune/trainer.js';
-import { dropUncertainty, type DropUncertainty } from '../prune/uncertainty.js';
+import { correctness, pairedDropError, type DropUncertainty } from '../prune/uncertainty.js';
+import type { Dataset } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
 
 export interface LevelReport {
@@ -32,15 +33,29 @@ export interface DenseFigures {
   test: number;
 }
 
-/** The dense model's figures, the reference of every level's drop. */
-export async function denseFigures(dense: Graph, data: ProgressiveData, trainer: Trainer, costs: Costs): Promise<DenseFigures> {
-  return { instructions: costs.instructions, instructionsWorstCase: costs.instructionsWorstCase, validation: (await assessOn(trainer, dense, data.validation)).validation, test: await trainer.score(dense, data.test) };
+/** The dense model's figures, the reference of every level's drop, and which samples it gets right (run once). */
+export interface DenseReference {
+  figures: DenseFigures;
+  correct: { validation: Uint8Array | null; test: Uint8Array | null };
+}
+
+export async function denseReference(dense: Graph, data: ProgressiveData, trainer: Trainer, costs: Costs): Promise<DenseReference> {
+  return {
+    figures: { instructions: costs.instructions, instructionsWorstCase: costs.instructionsWorstCase, validation: (await assessOn(trainer, dense, data.validation)).validation, test: await trainer.score(dense, data.test) },
+    correct: { validation: correctness(dense, data.validation), test: correctness(dense, data.test) },
+  };
+}
+
+/** The drop's uncertainty on one split (as dropUncertainty, with the dense model's correctness given). */
+function uncertaintyOn(dense: Uint8Array | null, level: Graph, ds: Dataset): DropUncertainty {
+  const b = dense && correctness(level, ds);
+  return { samples: ds.count, pointsPerSample: 100 / ds.count, standardError: dense && b ? pairedDropError(dense, b) : null };
 }
 
 /** One level's report (`graph`: the level as sliced from the shared weights). */
 export async function levelReport(
   level: { level: number; fraction: number; step: number; keep: Record<string, number>; graph: Graph },
-  dense: { graph: Graph; figures: DenseFigures },
+  dense: DenseReference,
   data: ProgressiveData,
   trainer: Trainer,
   costs: Costs,
@@ -51,6 +66,6 @@ export async function levelReport(
     level: level.level, fraction: level.fraction, step: level.step, keep: level.keep,
     instructions: costs.instructions, instructionsWorstCase: costs.instructionsWorstCase,
     validation, test, testDrop: (dense.figures.test - test) * 100,
-    uncertainty: { validation: dropUncertainty(dense.graph, level.graph, data.validation), test: dropUncertainty(dense.graph, level.graph, data.test) },
+    uncertainty: { validation: uncertaintyOn(dense.correct.validation, level.graph, data.validation), test: uncertaintyOn(dense.correct.test, level.graph, data.test) },
   };
 }

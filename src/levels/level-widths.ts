@@ -49,7 +49,7 @@ export function chooseLevelWidths(full: Graph, analysis: PruneAnalysis, fraction
     if (!found) {
       const floor = Math.min(...STEPS.map((s) => priced(s).instructions));
       throw new UserError(
-        `level ${k} (${fraction} of the dense model's ${Math.round(dense).toLocaleString('en-US')} predicted instructions) cannot be reached: with one channel left per prune group the model is predicted at ${Math.round(floor).toLocaleString('en-US')} (${(floor / dense).toFixed(3)} of dense)`,
+        `level ${k} (${fraction} of the dense model's ${Math.round(dense).toLocaleString('en-US')} predicted instructions) cannot be reached: removing the same share of every prune group's channels (one left at least), the model is predicted at ${Math.round(floor).toLocaleString('en-US')} at best (${(floor / dense).toFixed(3)} of dense)`,
         `give fractions of at least ${(Math.ceil((floor / dense) * 100) / 100).toFixed(2)}`,
       );
     }

@@ -9,7 +9,7 @@ import { analyzePruneGroups, type Criterion } from '../prune/structure/index.js'
 import type { Trainer } from '../prune/trainer.js';
 import { orderByImportance } from './importance-order.js';
 import { fineTuneJointly, type JointFineTuneOptions } from './joint-fine-tune.js';
-import { denseFigures, levelReport, type DenseFigures, type LevelReport } from './level-report.js';
+import { denseReference, levelReport, type DenseFigures, type LevelReport } from './level-report.js';
 import { chooseLevelWidths } from './level-widths.js';
 import { checkNested, levelGraph, type NestedLevels } from './nested-levels.js';
 
@@ -70,11 +70,11 @@ export async function searchLevels(model: Graph, data: ProgressiveData, options:
     epochs: options.epochs, seed: options.seed, order: options.order,
     onStep: ({ epoch, level }) => log(`joint fine-tune: epoch ${epoch + 1}/${options.epochs}, level ${level}`),
   }, analysis);
-  const dense = await denseFigures(model, data, options.trainer, options.cost(model));
+  const dense = await denseReference(model, data, options.trainer, options.cost(model));
   const perLevel: LevelReport[] = [];
   for (const [k, w] of widths.levels.entries()) {
     const graph = levelGraph(levels, k, analysis);
-    perLevel.push(await levelReport({ level: k, fraction: options.fractions[k], step: w.step, keep: w.keep, graph }, { graph: model, figures: dense }, data, options.trainer, options.cost(graph)));
+    perLevel.push(await levelReport({ level: k, fraction: options.fractions[k], step: w.step, keep: w.keep, graph }, dense, data, options.trainer, options.cost(graph)));
   }
-  return { levels, ordered, dense, perLevel };
+  return { levels, ordered, dense: dense.figures, perLevel };
 }
