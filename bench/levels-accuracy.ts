@@ -57,7 +57,9 @@ interface Row {
   fraction: number;
   keep: string;
   instructions: number;
+  instructionsWorstCase: number;
   denseTest: number;
+  jointValidation: number;
   jointTest: number;
   jointDrop: number;
   jointSe: number | null;
@@ -88,7 +90,7 @@ async function runSeed(seed: number, a: Args): Promise<Row[]> {
       separateTest = await trainer.score(tuned, data.test);
     }
     rows.push({
-      seed, level: level.level, fraction: level.fraction, keep: Object.values(level.keep).join('/'), instructions: level.instructions,
+      seed, level: level.level, fraction: level.fraction, keep: Object.values(level.keep).join('/'), instructions: level.instructions, instructionsWorstCase: level.instructionsWorstCase, jointValidation: level.validation,
       denseTest: r.dense.test, jointTest: level.test, jointDrop: level.testDrop, jointSe: level.uncertainty.test.standardError,
       separateTest, separateDrop: separateTest === null ? null : (r.dense.test - separateTest) * 100, cpuSeconds: jointSeconds,
     });
@@ -109,8 +111,8 @@ async function main(): Promise<void> {
   const pts = (x: number | null) => (x === null ? '-' : x.toFixed(2));
   console.log(`digits CNN on stm32f405, levels ${a.fractions.join(' / ')}, ${a.epochs} epoch(s) per level, order ${a.order}`);
   console.log(table(
-    ['seed', 'level', 'fraction', 'kept (conv1/conv2/fc1)', 'predicted instr.', 'dense test %', 'joint test %', 'joint drop pts', '± se', 'separate test %', 'separate drop pts'],
-    rows.map((r) => [String(r.seed), String(r.level), String(r.fraction), r.keep, Math.round(r.instructions), pct(r.denseTest), pct(r.jointTest), pts(r.jointDrop), pts(r.jointSe), pct(r.separateTest), pts(r.separateDrop)]),
+    ['seed', 'level', 'fraction', 'kept (conv1/conv2/fc1)', 'predicted instr.', 'worst case', 'dense test %', 'joint val. %', 'joint test %', 'joint drop pts', '± se', 'separate test %', 'separate drop pts'],
+    rows.map((r) => [String(r.seed), String(r.level), String(r.fraction), r.keep, Math.round(r.instructions), Math.round(r.instructionsWorstCase), pct(r.denseTest), pct(r.jointValidation), pct(r.jointTest), pts(r.jointDrop), pts(r.jointSe), pct(r.separateTest), pts(r.separateDrop)]),
     4,
   ));
   const worst = Math.max(...rows.map((r) => r.jointDrop));
