@@ -15,7 +15,7 @@ export interface LevelWidth {
   /** The share of every group's channels removed. */
   step: number;
   keep: Record<string, number>;
-  /** Predicted instructions of the level. */
+  /** Predicted instructions of the level (the measure the fractions apply to). */
   instructions: number;
 }
 

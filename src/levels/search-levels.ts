@@ -20,6 +20,12 @@ export interface SearchLevelsOptions {
   cost: (g: Graph) => Costs;
   /** The build's fine-tuner (with the dense model as its teacher for distillation, as the build makes it). */
   trainer: Trainer;
+  /**
+   * Which prediction the fractions apply to: the typical instructions (default, what `build` budgets without
+   * --deadline-ms) or the worst case (every data-dependent kernel at its worst branch: what a level chosen from the time
+   * left before a deadline needs).
+   */
+  measure?: 'instructions' | 'instructionsWorstCase';
   /** Joint fine-tuning epochs (each level sees the training set this many times); 0 skips fine-tuning. */
   epochs: number;
   seed: number;
@@ -62,8 +68,9 @@ export async function searchLevels(model: Graph, data: ProgressiveData, options:
   }
   const full = orderByImportance(model, options.criterion);
   const analysis = analyzePruneGroups(full);
-  const widths = chooseLevelWidths(full, analysis, options.fractions, (g) => options.cost(g).instructions);
-  log(`level widths: ${widths.levels.map((w, k) => `level ${k} removes ${Math.round(w.step * 100)}% (${Math.round(w.instructions).toLocaleString('en-US')} instructions)`).join(', ')}`);
+  const measure = options.measure ?? 'instructions';
+  const widths = chooseLevelWidths(full, analysis, options.fractions, (g) => options.cost(g)[measure]);
+  log(`level widths: ${widths.levels.map((w, k) => `level ${k} removes ${Math.round(w.step * 100)}% (${Math.round(w.instructions).toLocaleString('en-US')} ${measure === 'instructions' ? 'instructions' : 'instructions at worst'})`).join(', ')}`);
   const ordered: NestedLevels = { full, keep: widths.levels.map((w) => w.keep) };
   checkNested(ordered, analysis);
   const levels = await fineTuneJointly(ordered, options.trainer, {

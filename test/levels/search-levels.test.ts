@@ -68,6 +68,23 @@ describe('searchLevels', () => {
     expect(exportOnnx(levelGraph(first.levels, 0))).toEqual(exportOnnx(first.levels.full));
   });
 
+  it('applies the fractions to the worst-case prediction when asked', async () => {
+    // A cost model whose worst case grows faster than the typical count: (typical / dense)² of the dense worst case.
+    const dense = cost.costs(model);
+    const convex = (g: Parameters<BoundCostModel['costs']>[0]) => {
+      const c = cost.costs(g);
+      return { ...c, instructionsWorstCase: dense.instructionsWorstCase * (c.instructions / dense.instructions) ** 2 };
+    };
+    const fractions = [1, 0.6];
+    const worst = await search(0, 0, { fractions, cost: convex, measure: 'instructionsWorstCase' });
+    for (const l of worst.perLevel) expect(l.instructionsWorstCase).toBeLessThanOrEqual(l.fraction * worst.dense.instructionsWorstCase);
+    // Met on the worst case, the 0.6 level keeps more channels than when met on the typical count (the first search).
+    const total = (keep: Readonly<Record<string, number>>) => Object.values(keep).reduce((a, b) => a + b);
+    expect(total(worst.levels.keep[1])).toBeGreaterThan(total(first.levels.keep[1]));
+    // epochs 0: the ordered weights as they are.
+    expect(exportOnnx(worst.levels.full)).toEqual(exportOnnx(worst.ordered.full));
+  });
+
   it('is deterministic: the same seed gives the same bytes', async () => {
     const again = await search(3, 1);
     expect(again.levels.keep).toEqual(first.levels.keep);
