@@ -26,9 +26,15 @@ const STEPS = Array.from({ length: 100 }, (_, i) => i / 100);
  * For every fraction (decreasing, in (0, 1]), the smallest step, no smaller than the level above's, whose level of
  * `full` is predicted to run in at most fraction × the dense instructions (`instructionsOf(full)`). Costs need not be
  * monotone in the step (a kernel may switch), so steps are tried in order, not bisected. A fraction no step reaches is
- * a UserError naming the smallest reachable one.
+ * a UserError naming the smallest reachable one (`what` names the measure in it).
  */
-export function chooseLevelWidths(full: Graph, analysis: PruneAnalysis, fractions: readonly number[], instructionsOf: (g: Graph) => number): { dense: number; levels: LevelWidth[] } {
+export function chooseLevelWidths(
+  full: Graph,
+  analysis: PruneAnalysis,
+  fractions: readonly number[],
+  instructionsOf: (g: Graph) => number,
+  what = 'predicted instructions',
+): { dense: number; levels: LevelWidth[] } {
   const dense = instructionsOf(full);
   const cache = new Map<string, number>();
   const priced = (step: number) => {
@@ -49,7 +55,7 @@ export function chooseLevelWidths(full: Graph, analysis: PruneAnalysis, fraction
     if (!found) {
       const floor = Math.min(...STEPS.map((s) => priced(s).instructions));
       throw new UserError(
-        `level ${k} (${fraction} of the dense model's ${Math.round(dense).toLocaleString('en-US')} predicted instructions) cannot be reached: removing the same share of every prune group's channels (one left at least), the model is predicted at ${Math.round(floor).toLocaleString('en-US')} at best (${(floor / dense).toFixed(3)} of dense)`,
+        `level ${k} (${fraction} of the dense model's ${Math.round(dense).toLocaleString('en-US')} ${what}) cannot be reached: removing the same share of every prune group's channels (one left at least), the model is predicted at ${Math.round(floor).toLocaleString('en-US')} at best (${(floor / dense).toFixed(3)} of dense)`,
         `give fractions of at least ${(Math.ceil((floor / dense) * 100) / 100).toFixed(2)}`,
       );
     }

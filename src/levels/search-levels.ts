@@ -69,8 +69,9 @@ export async function searchLevels(model: Graph, data: ProgressiveData, options:
   const full = orderByImportance(model, options.criterion);
   const analysis = analyzePruneGroups(full);
   const measure = options.measure ?? 'instructions';
-  const widths = chooseLevelWidths(full, analysis, options.fractions, (g) => options.cost(g)[measure]);
-  log(`level widths: ${widths.levels.map((w, k) => `level ${k} removes ${Math.round(w.step * 100)}% (${Math.round(w.instructions).toLocaleString('en-US')} ${measure === 'instructions' ? 'instructions' : 'instructions at worst'})`).join(', ')}`);
+  const what = measure === 'instructions' ? 'predicted instructions' : 'predicted worst-case instructions';
+  const widths = chooseLevelWidths(full, analysis, options.fractions, (g) => options.cost(g)[measure], what);
+  log(`level widths: ${widths.levels.map((w, k) => `level ${k} removes ${Math.round(w.step * 100)}% (${Math.round(w.instructions).toLocaleString('en-US')} ${what})`).join(', ')}`);
   const ordered: NestedLevels = { full, keep: widths.levels.map((w) => w.keep) };
   checkNested(ordered, analysis);
   const levels = await fineTuneJointly(ordered, options.trainer, {
