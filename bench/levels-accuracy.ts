@@ -4,16 +4,18 @@
 // predicted instructions, test accuracy and the drop from the dense model (goal: every level within 1.5 points).
 //
 //   npx tsc -p . && node dist/bench/levels-accuracy.js [--seeds 0,1] [--epochs 10] [--fractions 1,0.6,0.35]
-//       [--order largest-first|smallest-first] [--no-separate] [--json]
+//       [--order largest-first|smallest-first] [--parts 1] [--no-separate] [--json]
 //
 // The split is the one the bundled model was trained on (--seed 0 of edgeprune train); the seeds vary the fine-tunes'
-// shuffling. Fine-tunes distil the dense model, with the build's defaults (batch 32, Adam lr 1e-3).
+// shuffling. Fine-tunes distil the dense model, with the build's defaults (batch 32, Adam lr 1e-3). --parts N: the levels
+// take turns on N parts of the training set each epoch (searchLevels' interleave; 1: once per epoch on the whole set).
 
 import { bindCostModel } from '../src/build/cost-binding.js';
 import { sampleVectors } from '../src/build/build.js';
 import { fineTuneSeed } from '../src/build/fine-tuner.js';
 import { loadFittedSplit } from '../src/cli/data-options.js';
 import { createFineTuner } from '../src/cli/training-options.js';
+import type { Dataset } from '../src/data/dataset.js';
 import { loadModel } from '../src/import/load-model.js';
 import { levelGraph } from '../src/levels/nested-levels.js';
 import { searchLevels, type SearchLevelsOptions } from '../src/levels/search-levels.js';
@@ -32,18 +34,20 @@ interface Args {
   epochs: number;
   fractions: number[];
   order: SearchLevelsOptions['order'];
+  parts: number;
   separate: boolean;
   json: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { seeds: [0, 1], epochs: 10, fractions: [1, 0.6, 0.35], order: 'largest-first', separate: true, json: false };
+  const a: Args = { seeds: [0, 1], epochs: 10, fractions: [1, 0.6, 0.35], order: 'largest-first', parts: 1, separate: true, json: false };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     if (argv[i] === '--seeds') (a.seeds = v.split(',').map(Number)), i++;
     else if (argv[i] === '--epochs') (a.epochs = Number(v)), i++;
     else if (argv[i] === '--fractions') (a.fractions = v.split(',').map(Number)), i++;
     else if (argv[i] === '--order') (a.order = v as Args['order']), i++;
+    else if (argv[i] === '--parts') (a.parts = Number(v)), i++;
     else if (argv[i] === '--no-separate') a.separate = false;
     else if (argv[i] === '--json') a.json = true;
     else throw new Error(`unknown argument ${argv[i]}`);
@@ -78,7 +82,8 @@ async function runSeed(seed: number, a: Args): Promise<Row[]> {
   const cost = await bindCostModel(target, { graph: model, vectors: sampleVectors(model, data.validation, 16) });
   const trainer = await createFineTuner({ ...o, seed }, data.train, model);
   const started = cpu();
-  const r = await searchLevels(model, data, { fractions: a.fractions, cost: cost.costs, trainer, epochs: a.epochs, seed, order: a.order });
+  const interleave = a.parts > 1 ? { parts: a.parts, trainerOn: (part: Dataset) => createFineTuner({ ...o, seed }, part, model) } : undefined;
+  const r = await searchLevels(model, data, { fractions: a.fractions, cost: cost.costs, trainer, epochs: a.epochs, seed, order: a.order, interleave });
   const jointSeconds = cpu() - started;
   const rows: Row[] = [];
   for (const level of r.perLevel) {
@@ -109,7 +114,7 @@ async function main(): Promise<void> {
   }
   const pct = (x: number | null) => (x === null ? '-' : (x * 100).toFixed(2));
   const pts = (x: number | null) => (x === null ? '-' : x.toFixed(2));
-  console.log(`digits CNN on stm32f405, levels ${a.fractions.join(' / ')}, ${a.epochs} epoch(s) per level, order ${a.order}`);
+  console.log(`digits CNN on stm32f405, levels ${a.fractions.join(' / ')}, ${a.epochs} epoch(s) per level, order ${a.order}, ${a.parts} part(s) of the training set per epoch`);
   console.log(table(
     ['seed', 'level', 'fraction', 'kept (conv1/conv2/fc1)', 'predicted instr.', 'worst case', 'dense test %', 'joint val. %', 'joint test %', 'joint drop pts', '± se', 'separate test %', 'separate drop pts'],
     rows.map((r) => [String(r.seed), String(r.level), String(r.fraction), r.keep, Math.round(r.instructions), Math.round(r.instructionsWorstCase), pct(r.denseTest), pct(r.jointValidation), pct(r.jointTest), pts(r.jointDrop), pts(r.jointSe), pct(r.separateTest), pts(r.separateDrop)]),

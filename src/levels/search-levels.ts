@@ -2,13 +2,14 @@
 // the cost model to meet its fraction of the dense instructions, the levels fine-tuned jointly with weights shared.
 
 import type { Costs } from '../build/budgets.js';
+import type { Dataset } from '../data/dataset.js';
 import { UserError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import type { ProgressiveData } from '../prune/progressive.js';
 import { analyzePruneGroups, type Criterion } from '../prune/structure/index.js';
 import type { Trainer } from '../prune/trainer.js';
 import { orderByImportance } from './importance-order.js';
-import { fineTuneJointly, type JointFineTuneOptions } from './joint-fine-tune.js';
+import { fineTuneJointly, trainingParts, type JointFineTuneOptions } from './joint-fine-tune.js';
 import { denseReference, levelReport, type DenseFigures, type LevelReport } from './level-report.js';
 import { chooseLevelWidths } from './level-widths.js';
 import { checkNested, levelGraph, type NestedLevels } from './nested-levels.js';
@@ -32,6 +33,12 @@ export interface SearchLevelsOptions {
   /** How channels are ordered (default L1 of their producing weights). */
   criterion?: Criterion;
   order?: JointFineTuneOptions['order'];
+  /**
+   * Alternate the levels within each epoch: the training set is cut into `parts` (trainingParts) and the levels take
+   * turns on each, fine-tuned by a trainer made for that part (`trainerOn`: as `trainer`, with the same teacher). Without
+   * it the levels alternate once per epoch on `trainer`.
+   */
+  interleave?: { parts: number; trainerOn: (part: Dataset) => Trainer | Promise<Trainer> };
   onProgress?: (text: string) => void;
 }
 
@@ -51,6 +58,8 @@ function checkOptions(o: SearchLevelsOptions): void {
   const k = f.findIndex((x, i) => i > 0 && x >= f[i - 1]);
   if (k > 0) throw new UserError(`level fractions must decrease: level ${k} (${f[k]}) is not below level ${k - 1} (${f[k - 1]})`, 'list the levels largest first, each smaller than the one before');
   if (!Number.isInteger(o.epochs) || o.epochs < 0) throw new UserError(`joint fine-tuning epochs must be a whole number ≥ 0, got ${o.epochs}`);
+  const parts = o.interleave?.parts;
+  if (parts !== undefined && (!Number.isInteger(parts) || parts < 1)) throw new UserError(`the training set cannot be cut into ${parts} parts`, 'give a whole number of parts ≥ 1');
 }
 
 /** Nested levels of `model` under `options.fractions`, fine-tuned jointly, with each level's figures. */
@@ -74,10 +83,18 @@ export async function searchLevels(model: Graph, data: ProgressiveData, options:
   log(`level widths: ${widths.levels.map((w, k) => `level ${k} removes ${Math.round(w.step * 100)}% (${Math.round(w.instructions).toLocaleString('en-US')} ${what})`).join(', ')}`);
   const ordered: NestedLevels = { full, keep: widths.levels.map((w) => w.keep) };
   checkNested(ordered, analysis);
-  const levels = await fineTuneJointly(ordered, options.trainer, {
-    epochs: options.epochs, seed: options.seed, order: options.order,
-    onStep: ({ epoch, level }) => log(`joint fine-tune: epoch ${epoch + 1}/${options.epochs}, level ${level}`),
-  }, analysis);
+  const parts = options.interleave && options.epochs > 0 ? trainingParts(data.train, options.interleave.parts) : [];
+  if (parts.some((p) => p.count === 0)) throw new UserError(`the training set's ${data.train.count} samples cannot fill ${parts.length} parts`, 'give fewer parts');
+  const partTrainers = options.interleave ? await Promise.all(parts.map((p) => options.interleave!.trainerOn(p))) : [options.trainer];
+  let levels: NestedLevels;
+  try {
+    levels = await fineTuneJointly(ordered, partTrainers, {
+      epochs: options.epochs, seed: options.seed, order: options.order,
+      onStep: ({ epoch, part, level }) => log(`joint fine-tune: epoch ${epoch + 1}/${options.epochs}${parts.length > 1 ? `, part ${part + 1}/${parts.length}` : ''}, level ${level}`),
+    }, analysis);
+  } finally {
+    if (options.interleave) for (const t of partTrainers) t.dispose();
+  }
   const dense = await denseReference(model, data, options.trainer, options.cost(model));
   const perLevel: LevelReport[] = [];
   for (const [k, w] of widths.levels.entries()) {

@@ -104,6 +104,7 @@ describe('searchLevels refuses bad input before any training', () => {
     ['a repeated fraction', { fractions: [1, 0.5, 0.5] }, /must decrease: level 2/],
     ['a level the model cannot reach', { fractions: [1, 0.001] }, /level 1 \(0.001 of the dense model's .* cannot be reached/],
     ['a level the model cannot reach at worst', { fractions: [1, 0.001], measure: 'instructionsWorstCase' }, /level 1 \(0.001 of the dense model's [\d,]+ predicted worst-case instructions\) cannot be reached/],
+    ['the training set cut into 0 parts', { interleave: { parts: 0, trainerOn: () => { throw new Error('not reached'); } } }, /cannot be cut into 0 parts/],
     ['negative epochs', { epochs: -1 }, /epochs must be a whole number/],
   ];
   for (const [what, options, message] of cases) {
