@@ -9,3 +9,5 @@ export type { ChannelRemovals } from './prune-channels.js';
 export { spanPositions } from './types.js';
 export { uniformRemovals } from './uniform.js';
 export type * from './types.js';
+export { permuteChannels } from './permute-channels.js';
+export type { ChannelOrders } from './permute-channels.js';
