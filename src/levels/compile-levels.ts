@@ -37,6 +37,9 @@ export interface LevelsLibrary {
   files: Map<string, string>;
   names: LibraryFileNames;
   prefix: string;
+  /** The API's inputs and outputs (the same in every level): C element type and element count. */
+  inputs: { ctype: string; elements: number }[];
+  outputs: { ctype: string; elements: number }[];
   /** The levels as compiled, largest first. */
   levels: LevelProgram[];
   /** The arena: the largest of the levels' arenas. */
@@ -131,5 +134,6 @@ export function compileLevelsToC(levels: NestedLevels, options: CompileLevelsOpt
   files.set(names.weights, renderTemplate('c/model_weights.c.hbs', view));
   for (const h of headers) files.set(h, fs.readFileSync(`${KERNEL_DIR}/${h}`, 'utf8'));
   const copiedBytes = programs.flatMap((p) => p.weights).filter((w) => w.kind === 'copy').reduce((s, w) => s + w.bytes, 0);
-  return { files, names, prefix, levels: programs, arenaBytes, weightBytes, copiedBytes };
+  const port = (io: { ctype: string; elements: number }) => ({ ctype: io.ctype, elements: io.elements });
+  return { files, names, prefix, inputs: top.inputs.map(port), outputs: top.outputs.map(port), levels: programs, arenaBytes, weightBytes, copiedBytes };
 }
