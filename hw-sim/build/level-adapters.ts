@@ -80,17 +80,24 @@ ${bytes('out', lib.outputs)}
   return { h, c };
 }
 
+export interface LevelAdapters {
+  /** One model per level asked for, in that order. */
+  models: ModelLibrary[];
+  /** The levels library's own C sources: pass them as the firmware's `sources` (their bytes count as 'extra'). */
+  librarySources: string[];
+}
+
 /**
  * One model library per entry of `levels` (any int: a level outside the library's range makes a model whose runs
- * return the library's error status), named `<name>-level<k>`, prefix `<lib prefix>_level<k>` (`_levelm1` for -1).
- * The first adapter also carries the levels library's own sources; the adapters' files go to `workDir`.
+ * return the library's error status), named `<name>-level<k>`, prefix `<lib prefix>_level<k>` (`_levelm1` for -1); the
+ * adapters' files go to `workDir`.
  */
-export function levelAdapterLibraries(lib: LevelsLibraryFolder, name: string, levels: readonly number[], workDir: string): ModelLibrary[] {
+export function levelAdapterLibraries(lib: LevelsLibraryFolder, name: string, levels: readonly number[], workDir: string): LevelAdapters {
   const header = path.resolve(lib.dir, `${lib.prefix}.h`);
   if (/["\n\\]/.test(header)) throw new Error(`hw-sim: levels library folder '${lib.dir}' has a character #include cannot take`);
   for (const p of [...lib.inputs, ...lib.outputs]) if (!C_TYPES.has(p.ctype)) throw new Error(`hw-sim: a level adapter has no buffer type for ${p.ctype}`);
   const librarySources = fs.readdirSync(lib.dir).filter((f) => f.endsWith('.c')).sort().map((f) => path.resolve(lib.dir, f));
-  return levels.map((level, i) => {
+  const models = levels.map((level): ModelLibrary => {
     const tag = level < 0 ? `m${-level}` : String(level);
     const prefix = `${lib.prefix}_level${tag}`;
     const dir = path.join(workDir, `level${tag}`);
@@ -98,7 +105,7 @@ export function levelAdapterLibraries(lib: LevelsLibraryFolder, name: string, le
     const { h, c } = adapterSource(lib, header, prefix, level);
     fs.writeFileSync(path.join(dir, `${prefix}.h`), h);
     fs.writeFileSync(path.join(dir, `${prefix}.c`), c);
-    const own = path.join(dir, `${prefix}.c`);
-    return { name: `${name}-level${tag}`, prefix, dir, sources: i === 0 ? [...librarySources, own] : [own] };
+    return { name: `${name}-level${tag}`, prefix, dir, sources: [path.join(dir, `${prefix}.c`)] };
   });
+  return { models, librarySources };
 }

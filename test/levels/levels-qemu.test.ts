@@ -38,7 +38,7 @@ describe.skipIf(skip)('levels library in QEMU', () => {
     fs.mkdirSync(libDir);
     for (const [name, text] of lib.files) fs.writeFileSync(path.join(libDir, name), text);
     const selected = [0, 1, 2, 3, -1];
-    const models = levelAdapterLibraries({ dir: libDir, prefix: lib.prefix, inputs: lib.inputs, outputs: lib.outputs }, 'digits', selected, path.join(work, 'adapters'));
+    const { models, librarySources } = levelAdapterLibraries({ dir: libDir, prefix: lib.prefix, inputs: lib.inputs, outputs: lib.outputs }, 'digits', selected, path.join(work, 'adapters'));
     // Each level compiled on its own (after the adapters in the model table: model selected.length + k).
     levels.keep.forEach((_, k) => {
       const alone = compileToC(levelGraph(levels, k), { prefix: `alone${k}`, sparse: 'never' });
@@ -47,7 +47,7 @@ describe.skipIf(skip)('levels library in QEMU', () => {
       for (const [name, text] of alone.files) fs.writeFileSync(path.join(dir, name), text);
       models.push({ name: `digits-alone${k}`, prefix: `alone${k}`, dir });
     });
-    const firmware = await buildFirmware({ workDir: path.join(work, 'fw'), models, target, defines: kernelDefines(target) });
+    const firmware = await buildFirmware({ workDir: path.join(work, 'fw'), models, sources: librarySources, target, defines: kernelDefines(target) });
 
     const vectors = loadVectors(g, { count: 3, seed: 5 }).inputs;
     const session = await openQemuSession(firmware.elf, target, { transfer: 'files' });
