@@ -27,7 +27,7 @@ const skip = skipForMissingTools('test/levels/levels-qemu.test.ts', await missin
 afterAll(removeTempDirs);
 
 describe.skipIf(skip)('levels library in QEMU', () => {
-  it('runs every level of the digits CNN bit for bit as the interpreter runs that level, and refuses a level out of range', async () => {
+  it('runs every level of the digits CNN bit for bit as that level compiled alone (the interpreter within tolerance), and refuses a level out of range', async () => {
     const target = findMcuTarget('stm32f405');
     const g = await loadModel(path.resolve('examples/models/digits-cnn.onnx'));
     const levels = prefixLevels(g, [1, 0.7, 0.45]);
