@@ -1,4 +1,4 @@
-// C kernels ep_dense_f32 and ep_matmul_f32 against the interpreter's Gemm (transB, bias, + Relu / Clip) and MatMul.
+// C kernels ep_dense_f32 (and ep_dense_ldw_f32, its weights in wider rows) and ep_matmul_f32 against the interpreter's Gemm (transB, bias, + Relu / Clip) and MatMul.
 import { Clip } from '../../src/ops/clip.js';
 import { Gemm } from '../../src/ops/gemm.js';
 import { MatMul } from '../../src/ops/mat-mul.js';
@@ -31,6 +31,21 @@ function denseCase(name: string, rows: number, K: number, N: number, opts: { bia
   };
 }
 
+/**
+ * The same case through the kernel's ldw variant: the weights ([rows][cols]) as the leading block of a wider
+ * [rows + 2][cols + extra] array whose other elements are NaN (read one, and the outputs show it).
+ */
+function leadingBlock(c: KernelCase, fn: string, rows: number, extra: number, strideAt: number): KernelCase {
+  const w = c.inputs[1] as Float32Array;
+  const cols = w.length / rows;
+  const ldw = cols + extra;
+  const wide = new Float32Array((rows + 2) * ldw).fill(NaN);
+  for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) wide[r * ldw + k] = w[r * cols + k];
+  const args = [...c.args];
+  args.splice(strideAt, 0, ldw);
+  return { ...c, name: `${c.name}, weights in rows of ${ldw}`, fn, args, inputs: [c.inputs[0], wide, ...c.inputs.slice(2)] };
+}
+
 function matmulCase(name: string, M: number, K: number, N: number, seed: number): KernelCase {
   const rng = new Random(seed);
   const a = uniform(rng, [M, K]);
@@ -46,6 +61,8 @@ const CASES: KernelCase[] = [
   denseCase('N 1, K 1', 1, 1, 1, {}, 4),
   denseCase('digits MLP layer: 64 -> 64, ReLU', 1, 64, 64, { act: 'relu' }, 5),
   denseCase('rows 5, 32 -> 7 (prime N below 8: one tile)', 5, 32, 7, {}, 6),
+  leadingBlock(denseCase('ldw: rows 3, K 17, N 13, ReLU', 3, 17, 13, { act: 'relu' }, 7), 'ep_dense_ldw_f32', 13, 9, 7),
+  leadingBlock(denseCase('ldw: 176 -> 22 (a level of the digits CNN fc1)', 1, 176, 22, {}, 8), 'ep_dense_ldw_f32', 22, 80, 7),
   matmulCase('MatMul 5x7 * 7x9 (remainder rows and columns)', 5, 7, 9, 11),
   matmulCase('MatMul 4x16 * 16x8', 4, 16, 8, 12),
   matmulCase('MatMul 1x3 * 3x1', 1, 3, 1, 13),
