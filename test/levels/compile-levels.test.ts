@@ -12,6 +12,8 @@ import { levelFiguresView } from '../../src/levels/level-figures.js';
 import { prefixLevels } from '../../src/levels/prefix-levels.js';
 import { leadingBlockStride, shareLevelWeights, weightsByKey } from '../../src/levels/share-weights.js';
 import { int8MnistLikeCnn } from '../../src/models/int8-sample-models.js';
+import { loadOnnxBytes } from '../../src/onnx/load-onnx.js';
+import { kerasCnn } from '../support/exporter-style-models.js';
 
 const cnn = await loadModel(path.resolve('examples/models/digits-cnn.onnx'));
 const levels = prefixLevels(cnn, [1, 0.7, 0.45]);
@@ -66,6 +68,16 @@ describe('levels library (C)', () => {
     expect(bare).not.toContain('accuracy');
     expect(() => levelFiguresView([{ accuracy: 0.9 }, {}], [1, 1])).toThrow(/given for 1 of 2 levels/);
     expect(() => levelFiguresView([{ accuracy: 1.5 }], [1])).toThrow(/not in \[0, 1\]/);
+  });
+
+  it('copies, and counts, a level\'s dense weights behind an NHWC flatten (a channel is no prefix of the features)', () => {
+    const keras = loadOnnxBytes(kerasCnn(), 'model.onnx', { inputShapes: { input_1: [1, 8, 8, 1] } });
+    const lib = compileLevelsToC(prefixLevels(keras, [1, 0.5]), { prefix: 'k' });
+    const kinds = Object.fromEntries(lib.levels[1].weights.map((w) => [w.key, w.kind]));
+    expect(kinds).toMatchObject({ 'Conv_1.weight_bnfolded': 'prefix', 'dense/kernel:T': 'copy' });
+    expect(lib.copiedBytes).toBe(2 * 10 * 4 * 4 * 4);
+    expect(lib.weightBytes).toBe(lib.levels[0].weights.reduce((s, w) => s + w.bytes, 0) + lib.copiedBytes);
+    expect(lib.files.get('k_weights.c')).toMatch(/const float k_w_dense_kernel_T_level1\[320\]/);
   });
 
   it('refuses an int8 model with a UserError', () => {
