@@ -6,11 +6,13 @@ import fs from 'node:fs';
 import { modelPrecision } from '../analysis/model-precision.js';
 import { checkPrefix } from '../emit/c/c-literals.js';
 import { KERNEL_DIR, kernelHeaders, libraryFileNames, lowerForC, type LibraryFileNames, type LoweredProgram } from '../emit/c/compile-c.js';
+import { checkLoweredFitsTarget } from '../emit/c/size-check.js';
 import { buildViewModel, WeightTable, type ModelView } from '../emit/c/view-model.js';
 import { renderTemplate } from '../emit/render-template.js';
 import { UserError } from '../errors.js';
 import { exportOnnx } from '../onnx/export.js';
 import { analyzePruneGroups } from '../prune/structure/index.js';
+import type { McuTarget } from '../targets/schema.js';
 import { VERSION } from '../version.js';
 import { levelFiguresView, type LevelFigures, type LevelFiguresView } from './level-figures.js';
 import { checkNested, levelGraph, type NestedLevels } from './nested-levels.js';
@@ -25,6 +27,8 @@ export interface CompileLevelsOptions {
   figures?: readonly LevelFigures[];
   /** As compileToC's keepInputs, for every level. */
   keepInputs?: boolean;
+  /** Refuse (UserError) a library whose weights (shared and copied) or arena exceed this target's flash or RAM. */
+  target?: McuTarget;
 }
 
 export interface LevelProgram extends LoweredProgram {
@@ -102,6 +106,10 @@ export function compileLevelsToC(levels: NestedLevels, options: CompileLevelsOpt
   }
   const programs = shareWeights(lowerLevels(levels, options.keepInputs === true));
   checkSameInterface(programs);
+  if (options.target) {
+    const largest = programs.reduce((a, b) => (b.plan.arenaBytes > a.plan.arenaBytes ? b : a));
+    checkLoweredFitsTarget({ steps: programs.flatMap((p) => p.steps), plan: largest.plan }, options.target);
+  }
   const names = libraryFileNames(prefix);
   const headers = kernelHeaders();
   const hash = crypto.createHash('sha256').update(exportOnnx(levels.full)).update(JSON.stringify(levels.keep)).digest('hex');

@@ -13,6 +13,7 @@ import { prefixLevels } from '../../src/levels/prefix-levels.js';
 import { leadingBlockStride, shareLevelWeights, weightsByKey } from '../../src/levels/share-weights.js';
 import { int8MnistLikeCnn } from '../../src/models/int8-sample-models.js';
 import { loadOnnxBytes } from '../../src/onnx/load-onnx.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { kerasCnn } from '../support/exporter-style-models.js';
 
 const cnn = await loadModel(path.resolve('examples/models/digits-cnn.onnx'));
@@ -78,6 +79,13 @@ describe('levels library (C)', () => {
     expect(lib.copiedBytes).toBe(2 * 10 * 4 * 4 * 4);
     expect(lib.weightBytes).toBe(lib.levels[0].weights.reduce((s, w) => s + w.bytes, 0) + lib.copiedBytes);
     expect(lib.files.get('k_weights.c')).toMatch(/const float k_w_dense_kernel_T_level1\[320\]/);
+  });
+
+  it('refuses a library whose shared and copied weights exceed the target\'s flash', () => {
+    const bytes = compileLevelsToC(levels).weightBytes;
+    const board = findMcuTarget('stm32f405');
+    expect(() => compileLevelsToC(levels, { target: { ...board, flash: { ...board.flash, bytes: bytes - 1 } } })).toThrow(UserError);
+    expect(() => compileLevelsToC(levels, { target: { ...board, flash: { ...board.flash, bytes } } })).not.toThrow();
   });
 
   it('refuses an int8 model with a UserError', () => {
