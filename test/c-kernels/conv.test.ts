@@ -4,7 +4,7 @@ import { ConvTranspose } from '../../src/ops/conv-transpose.js';
 import { Conv } from '../../src/ops/conv.js';
 import { Relu } from '../../src/ops/relu.js';
 import {
-  attr, evalOp, f32, float, inp, type KernelCase, kernelSuite, NULLPTR, OUT, Random, Tensor, uniform,
+  attr, evalOp, f32, float, inp, type KernelCase, kernelSuite, leadingBlock, NULLPTR, OUT, Random, Tensor, uniform,
 } from './harness.js';
 
 interface ConvSpec {
@@ -58,21 +58,6 @@ function convCase(name: string, s: ConvSpec, seed: number): KernelCase {
     inputs,
     expected: f32(y),
   };
-}
-
-/**
- * The same case through the kernel's ldw variant: the weights ([rows][cols]) as the leading block of a wider
- * [rows + 2][cols + extra] array whose other elements are NaN (read one, and the outputs show it).
- */
-function leadingBlock(c: KernelCase, fn: string, rows: number, extra: number, strideAt: number): KernelCase {
-  const w = c.inputs[1] as Float32Array;
-  const cols = w.length / rows;
-  const ldw = cols + extra;
-  const wide = new Float32Array((rows + 2) * ldw).fill(NaN);
-  for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) wide[r * ldw + k] = w[r * cols + k];
-  const args = [...c.args];
-  args.splice(strideAt, 0, ldw);
-  return { ...c, name: `${c.name}, weights in rows of ${ldw}`, fn, args, inputs: [c.inputs[0], wide, ...c.inputs.slice(2)] };
 }
 
 interface ConvTransposeSpec {

@@ -4,7 +4,7 @@ import { Gemm } from '../../src/ops/gemm.js';
 import { MatMul } from '../../src/ops/mat-mul.js';
 import { Relu } from '../../src/ops/relu.js';
 import {
-  attr, evalOp, f32, float, inp, type KernelCase, kernelSuite, NULLPTR, OUT, Random, Tensor, uniform,
+  attr, evalOp, f32, float, inp, type KernelCase, kernelSuite, leadingBlock, NULLPTR, OUT, Random, Tensor, uniform,
 } from './harness.js';
 
 function denseCase(name: string, rows: number, K: number, N: number, opts: { bias?: boolean; act?: 'relu' | [number, number] }, seed: number): KernelCase {
@@ -29,21 +29,6 @@ function denseCase(name: string, rows: number, K: number, N: number, opts: { bia
     inputs: b ? [f32(x), f32(w), f32(b)] : [f32(x), f32(w)],
     expected: f32(y),
   };
-}
-
-/**
- * The same case through the kernel's ldw variant: the weights ([rows][cols]) as the leading block of a wider
- * [rows + 2][cols + extra] array whose other elements are NaN (read one, and the outputs show it).
- */
-function leadingBlock(c: KernelCase, fn: string, rows: number, extra: number, strideAt: number): KernelCase {
-  const w = c.inputs[1] as Float32Array;
-  const cols = w.length / rows;
-  const ldw = cols + extra;
-  const wide = new Float32Array((rows + 2) * ldw).fill(NaN);
-  for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) wide[r * ldw + k] = w[r * cols + k];
-  const args = [...c.args];
-  args.splice(strideAt, 0, ldw);
-  return { ...c, name: `${c.name}, weights in rows of ${ldw}`, fn, args, inputs: [c.inputs[0], wide, ...c.inputs.slice(2)] };
 }
 
 function matmulCase(name: string, M: number, K: number, N: number, seed: number): KernelCase {
