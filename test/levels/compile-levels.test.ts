@@ -14,6 +14,8 @@ import { leadingBlockStride, shareLevelWeights, weightsByKey } from '../../src/l
 import { int8MnistLikeCnn } from '../../src/models/int8-sample-models.js';
 import { loadOnnxBytes } from '../../src/onnx/load-onnx.js';
 import { findMcuTarget } from '../../src/targets/load-targets.js';
+import { predictCost, predictLowered } from '../../src/cost/predict.js';
+import { levelGraph } from '../../src/levels/nested-levels.js';
 import { kerasCnn } from '../support/exporter-style-models.js';
 
 const cnn = await loadModel(path.resolve('examples/models/digits-cnn.onnx'));
@@ -46,6 +48,15 @@ describe('levels library (C)', () => {
     expect(c).toContain('static int (*const lv_level_runs[3])(void) = { lv_l0_run, lv_l1_run, lv_l2_run };');
     expect(c).toContain('if (!lv_has_level(level)) return LV_NO_SUCH_LEVEL;');
     expect(c).not.toMatch(/malloc/);
+  });
+
+  it('prices each level\'s strided calls as its own graph\'s unstrided ones (cost model)', () => {
+    const lib = compileLevelsToC(levels, { prefix: 'lv' });
+    const target = findMcuTarget('stm32f405');
+    for (const [k, program] of lib.levels.entries()) {
+      expect(predictLowered(program, target).instructions, `level ${k}`).toBe(predictCost(levelGraph(levels, k), target, { sparse: 'never' }).instructions);
+    }
+    expect(lib.levels[2].steps.flatMap((s) => s.calls).map((c) => c.kernel)).toContain('ep_dense_ldw_f32');
   });
 
   it('is deterministic', () => {
