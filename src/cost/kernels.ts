@@ -49,7 +49,7 @@ export const ZERO_PRODUCTS = 'zeroProducts';
 
 /** The multiply-accumulate term of a kernel and which arguments are its two factors (undefined: not a MAC kernel). */
 export function macTermOf(kernel: string): { term: string; input: number; other?: number } | undefined {
-  return ZERO_AWARE[kernel];
+  return ZERO_AWARE[PRICED_WITHOUT_ARG[kernel]?.kernel ?? kernel];
 }
 
 const withZeroProducts = (k: KernelModel): KernelModel => (ZERO_AWARE[k.kernel] ? { ...k, timeTerms: [...k.timeTerms, ZERO_PRODUCTS] } : k);
@@ -69,6 +69,21 @@ export const KERNEL_MODELS: ReadonlyMap<string, KernelModel> = new Map(
  * ep_sparse_dense_s8:pt), calibrated on cases of their own. Their weight arrays (one pair) count as they are stored.
  */
 const PRICED_AS: Readonly<Record<string, string>> = { ep_dense_s8_pt: 'ep_dense_s8', ep_sparse_dense_s8_pt: 'ep_sparse_dense_s8' };
+
+/**
+ * Kernels priced as another kernel's call without one argument: the ldw variants of the float dense and conv kernels
+ * (a nested level reading the full model's weights through a row stride, src/levels/share-weights.ts) run the same
+ * code as their unstrided kernels with a different constant offset between weight rows.
+ */
+const PRICED_WITHOUT_ARG: Readonly<Record<string, { kernel: string; arg: number }>> = {
+  ep_dense_ldw_f32: { kernel: 'ep_dense_f32', arg: 7 },
+  ep_conv2d_ldw_f32: { kernel: 'ep_conv2d_f32', arg: 19 },
+};
+
+function unstridedCall(call: CCall): CCall {
+  const as = PRICED_WITHOUT_ARG[call.kernel];
+  return as ? { kernel: as.kernel, args: call.args.filter((_, i) => i !== as.arg) } : call;
+}
 
 /** Headers every kernel depends on. */
 export const COMMON_HEADERS = ['ep_common.h', 'ep_math.h'];
@@ -109,7 +124,8 @@ function zeroFractionOf(a: CArg | undefined, zeroFraction: ZeroFractions): numbe
  * the share of zeros of run-time values (from data), which decides how many products are zero (see ZERO_AWARE);
  * `ctx` the target's core (the int8 kernels' DSP or portable path).
  */
-export function analyzeCall(call: CCall, zeroFraction: ZeroFractions = () => undefined, ctx: KernelContext = PORTABLE_CONTEXT): KernelUse {
+export function analyzeCall(strided: CCall, zeroFraction: ZeroFractions = () => undefined, ctx: KernelContext = PORTABLE_CONTEXT): KernelUse {
+  const call = unstridedCall(strided);
   const model = KERNEL_MODELS.get(PRICED_AS[call.kernel] ?? call.kernel);
   if (!model) {
     throw new CostModelError(`the cost model has no formula for kernel '${call.kernel}' (known: ${[...KERNEL_MODELS.keys()].join(', ')}); add it to src/cost/kernels.ts and recalibrate, or predict with { unknownKernels: 'fallback' }`);

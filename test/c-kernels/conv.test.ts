@@ -1,10 +1,10 @@
-// C kernels ep_conv2d_f32 and ep_conv_transpose2d_f32 against the interpreter's Conv / ConvTranspose (+ Relu / Clip).
+// C kernels ep_conv2d_f32 (and ep_conv2d_ldw_f32, its filters in wider rows) and ep_conv_transpose2d_f32 against the interpreter's Conv / ConvTranspose (+ Relu / Clip).
 import { Clip } from '../../src/ops/clip.js';
 import { ConvTranspose } from '../../src/ops/conv-transpose.js';
 import { Conv } from '../../src/ops/conv.js';
 import { Relu } from '../../src/ops/relu.js';
 import {
-  attr, evalOp, f32, float, inp, type KernelCase, kernelSuite, NULLPTR, OUT, Random, Tensor, uniform,
+  attr, evalOp, f32, float, inp, type KernelCase, kernelSuite, leadingBlock, NULLPTR, OUT, Random, Tensor, uniform,
 } from './harness.js';
 
 interface ConvSpec {
@@ -106,6 +106,9 @@ const CASES: KernelCase[] = [
   convCase('MNIST conv1: 1->8, 28x28, 5x5 pad 2, ReLU', { C: 1, H: 28, W: 28, M: 8, K: [5, 5], pads: [2, 2, 2, 2], act: 'relu' }, 1),
   convCase('MNIST conv2: 8->16, 14x14, 5x5 pad 2, ReLU', { C: 8, H: 14, W: 14, M: 16, K: [5, 5], pads: [2, 2, 2, 2], act: 'relu' }, 2),
   convCase('3x3 stride 2 pad 1, 3->6, odd sizes', { C: 3, H: 11, W: 13, M: 6, K: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }, 3),
+  leadingBlock(convCase('ldw: 3x3 pad 1, 6->11, 8x8, ReLU', { C: 6, H: 8, W: 8, M: 11, K: [3, 3], pads: [1, 1, 1, 1], act: 'relu' }, 21), 'ep_conv2d_ldw_f32', 11, 18, 19),
+  leadingBlock(convCase('ldw: 1x1, 5->9 (4-channel tiles)', { C: 5, H: 6, W: 7, M: 9, K: [1, 1] }, 22), 'ep_conv2d_ldw_f32', 9, 3, 19),
+  leadingBlock(convCase('ldw: 3x3 groups 2, 4->6', { C: 4, H: 7, W: 7, M: 6, K: [3, 3], groups: 2 }, 23), 'ep_conv2d_ldw_f32', 6, 9, 19),
   convCase('3x3 dilation 2 pad 2, 2->4', { C: 2, H: 10, W: 12, M: 4, K: [3, 3], dilations: [2, 2], pads: [2, 2, 2, 2] }, 4),
   convCase('dilation 2 and stride 2 together, no bias', { C: 2, H: 15, W: 17, M: 4, K: [3, 3], strides: [2, 2], dilations: [2, 2], pads: [1, 2, 1, 2], bias: false }, 5),
   convCase('groups 2: 4->6, 3x3 pad 1', { C: 4, H: 9, W: 9, M: 6, K: [3, 3], pads: [1, 1, 1, 1], groups: 2 }, 6),

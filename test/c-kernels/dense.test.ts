@@ -1,10 +1,10 @@
-// C kernels ep_dense_f32 and ep_matmul_f32 against the interpreter's Gemm (transB, bias, + Relu / Clip) and MatMul.
+// C kernels ep_dense_f32 (and ep_dense_ldw_f32, its weights in wider rows) and ep_matmul_f32 against the interpreter's Gemm (transB, bias, + Relu / Clip) and MatMul.
 import { Clip } from '../../src/ops/clip.js';
 import { Gemm } from '../../src/ops/gemm.js';
 import { MatMul } from '../../src/ops/mat-mul.js';
 import { Relu } from '../../src/ops/relu.js';
 import {
-  attr, evalOp, f32, float, inp, type KernelCase, kernelSuite, NULLPTR, OUT, Random, Tensor, uniform,
+  attr, evalOp, f32, float, inp, type KernelCase, kernelSuite, leadingBlock, NULLPTR, OUT, Random, Tensor, uniform,
 } from './harness.js';
 
 function denseCase(name: string, rows: number, K: number, N: number, opts: { bias?: boolean; act?: 'relu' | [number, number] }, seed: number): KernelCase {
@@ -46,6 +46,8 @@ const CASES: KernelCase[] = [
   denseCase('N 1, K 1', 1, 1, 1, {}, 4),
   denseCase('digits MLP layer: 64 -> 64, ReLU', 1, 64, 64, { act: 'relu' }, 5),
   denseCase('rows 5, 32 -> 7 (prime N below 8: one tile)', 5, 32, 7, {}, 6),
+  leadingBlock(denseCase('ldw: rows 3, K 17, N 13, ReLU', 3, 17, 13, { act: 'relu' }, 7), 'ep_dense_ldw_f32', 13, 9, 7),
+  leadingBlock(denseCase('ldw: 176 -> 22 (a level of the digits CNN fc1)', 1, 176, 22, {}, 8), 'ep_dense_ldw_f32', 22, 80, 7),
   matmulCase('MatMul 5x7 * 7x9 (remainder rows and columns)', 5, 7, 9, 11),
   matmulCase('MatMul 4x16 * 16x8', 4, 16, 8, 12),
   matmulCase('MatMul 1x3 * 3x1', 1, 3, 1, 13),

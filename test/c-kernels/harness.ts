@@ -304,6 +304,23 @@ export function f32(t: Tensor): Float32Array {
 
 export { Random, Tensor };
 
+/**
+ * The same case through the kernel's ldw variant (ep_dense_ldw_f32, ep_conv2d_ldw_f32): the weights (input 1,
+ * [rows][cols]) as the leading block of a wider [rows + 2][cols + extra] array whose other elements are NaN (read one,
+ * and the outputs show it), the row stride inserted among the arguments at `strideAt`.
+ */
+export function leadingBlock(c: KernelCase, fn: string, rows: number, extra: number, strideAt: number): KernelCase {
+  if (!c.args) throw new Error(`case '${c.name}' has no single call`);
+  const w = c.inputs[1] as Float32Array;
+  const cols = w.length / rows;
+  const ldw = cols + extra;
+  const wide = new Float32Array((rows + 2) * ldw).fill(NaN);
+  for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) wide[r * ldw + k] = w[r * cols + k];
+  const args = [...c.args];
+  args.splice(strideAt, 0, ldw);
+  return { ...c, name: `${c.name}, weights in rows of ${ldw}`, fn, args, inputs: [c.inputs[0], wide, ...c.inputs.slice(2)] };
+}
+
 export interface KernelSuiteOptions {
   /** Assertion labels of the literal-argument and run-time-argument builds. */
   labels?: [string, string];

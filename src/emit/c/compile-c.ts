@@ -84,7 +84,7 @@ export function libraryFileNames(prefix: string): LibraryFileNames {
   return { header: `${prefix}.h`, source: `${prefix}.c`, weights: `${prefix}_weights.c` };
 }
 
-function kernelHeaders(): string[] {
+export function kernelHeaders(): string[] {
   if (!fs.existsSync(KERNEL_DIR)) throw new Error(`the C kernel library is missing (${KERNEL_DIR})`);
   return fs.readdirSync(KERNEL_DIR).filter((f) => f.endsWith('.h')).sort();
 }
@@ -95,16 +95,29 @@ export function plannedArena(source: Graph): MemoryPlan {
   return planArena(g, lowerGraph(g));
 }
 
-export function compileToC(source: Graph, options: CompileCOptions = {}): CLibrary {
-  const prefix = checkPrefix(options.prefix ?? 'model');
+/** A graph as the C backend runs it: after its passes, lowered to steps, with its arena planned. */
+export interface LoweredProgram {
+  graph: Graph;
+  steps: CStep[];
+  plan: MemoryPlan;
+}
+
+/** The C backend's passes, lowering and memory plan for `source` (the part of compileToC before any C is rendered). */
+export function lowerForC(source: Graph, options: Pick<CompileCOptions, 'sparse' | 'estimator' | 'keepInputs'> = {}): LoweredProgram {
   const g = prepare(source);
   const constantOutputs = g.outputs.filter((o) => g.initializers.has(o.name));
   if (constantOutputs.length) {
     throw new UserError(`not supported by the C backend: graph output${constantOutputs.length > 1 ? 's' : ''} ${constantOutputs.map((o) => `'${o.name}'`).join(', ')} ${constantOutputs.length > 1 ? 'are constants' : 'is a constant'} (it does not depend on the inputs)`);
   }
   const steps = lowerGraph(g, { sparse: options.sparse, estimator: options.estimator });
+  const plan = planArena(g, steps, { keepInputs: options.keepInputs === true });
+  return { graph: g, steps, plan };
+}
+
+export function compileToC(source: Graph, options: CompileCOptions = {}): CLibrary {
+  const prefix = checkPrefix(options.prefix ?? 'model');
   const keepInputs = options.keepInputs === true;
-  const plan = planArena(g, steps, { keepInputs });
+  const { graph: g, steps, plan } = lowerForC(source, options);
   if (options.target) checkLoweredFitsTarget({ steps, plan }, options.target);
   const hash = crypto.createHash('sha256').update(exportOnnx(g)).digest('hex');
   const headers = kernelHeaders();

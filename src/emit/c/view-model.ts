@@ -100,8 +100,12 @@ function cValues(w: CWeight, ctype: CElementType): string[] {
   });
 }
 
-/** Assigns each distinct constant a C identifier (first use first) and formats its values. */
-class WeightTable {
+/**
+ * Assigns each distinct constant a C identifier (first use first) and formats its values. One key is one array: a
+ * levels library (src/levels/compile-levels.ts) passes one table to the view model of every level, so that a level
+ * naming a key of the full model's uses the full model's array.
+ */
+export class WeightTable {
   private readonly byKey = new Map<string, WeightView>();
   private readonly used = new Set<string>();
   /** The next number to try after an identifier already taken (keys that sanitize alike get _2, _3, ...). */
@@ -180,6 +184,10 @@ export interface ViewModelInput {
   keepInputs: boolean;
   /** model.c includes ep_mac_ct.h (the constant-time soft-float MAC) before the kernels. */
   constantTimeMac?: boolean;
+  /** The weight arrays, when shared with other view models (the levels of one library); default a table of its own. */
+  weightTable?: WeightTable;
+  /** Prefix of the names of the static int arrays (shapes, strides) the steps declare; default `prefix`. */
+  staticsPrefix?: string;
 }
 
 /** model.h's precision line: float32, or int8 and whether the model converts its float inputs and outputs itself. */
@@ -201,7 +209,8 @@ function traceLine(g: Graph, plan: MemoryPlan, prefix: string, step: number, k: 
 
 export function buildViewModel(input: ViewModelInput): ModelView {
   const { graph: g, steps, plan, prefix } = input;
-  const weights = new WeightTable(prefix);
+  const weights = input.weightTable ?? new WeightTable(prefix);
+  const staticsPrefix = input.staticsPrefix ?? prefix;
   const statics: string[] = [];
   const arg = (a: CArg, step: number, k: number): string => {
     switch (a.kind) {
@@ -223,7 +232,7 @@ export function buildViewModel(input: ViewModelInput): ModelView {
       case 'null': return 'NULL';
       case 'symbol': return a.name;
       case 'ints': {
-        const name = `${prefix}_s${step}_${k}`;
+        const name = `${staticsPrefix}_s${step}_${k}`;
         statics.push(`static const int ${name}[${a.values.length}] = {${a.values.join(', ')}};`);
         return name;
       }

@@ -169,12 +169,11 @@ EP_INLINE void ep__conv_tile(const float *x, const float *w, const float *bias, 
   }
 }
 
-/* All output rows of MB output channels of one group. */
+/* All output rows of MB output channels of one group (wm floats from one channel's filter to the next). */
 EP_INLINE void ep__conv_rows(const float *x, const float *w, const float *bias, float *y, const int MB, int Cg,
                              int H, int W, int KH, int KW, int OH, int OW, int sh, int sw, int dh, int dw, int pt,
-                             int pl, float act_min, float act_max) {
+                             int pl, int wm, float act_min, float act_max) {
   const int P = ep__conv_tile_width(MB, OW);
-  const int wm = Cg * KH * KW;
   const int tiles = (OW + P - 1) / P; /* tile b starts at min(b*P, OW-P): the last one may overlap */
   /* Tiles [0, bl) reach into the left padding, tiles [br, tiles) into the right padding (both sets
    * are ranges since tile starts grow with b); the tiles between need no masks. */
@@ -213,12 +212,12 @@ EP_INLINE void ep__conv_rows(const float *x, const float *w, const float *bias, 
  * constants): identical sums in the identical order, so both paths give the same bits. */
 EP_INLINE void ep__conv2d_generic(const float *x, const float *w, const float *bias, float *y, int C, int H, int W,
                                   int M, int KH, int KW, int OH, int OW, int sh, int sw, int dh, int dw, int pt,
-                                  int pl, int groups, float act_min, float act_max) {
+                                  int pl, int groups, int ldw, float act_min, float act_max) {
   const int Cg = C / groups;
   const int Mg = M / groups;
   for (int m = 0; m < M; m++) {
     const float *xg = x + (m / Mg) * Cg * H * W;
-    const float *wm = w + m * Cg * KH * KW;
+    const float *wm = w + m * ldw;
     for (int oy = 0; oy < OH; oy++) {
       const int iy0 = oy * sh - pt;
       const int kh_lo = iy0 < 0 ? ep__ceil_div(-iy0, dh) : 0;
@@ -242,16 +241,18 @@ EP_INLINE void ep__conv2d_generic(const float *x, const float *w, const float *b
  * [act_min, act_max] (-INFINITY/INFINITY for none, 0/INFINITY for ReLU). bias may be NULL.
  * Weights in ONNX layout [M][C/groups][KH][KW]. Each output is bias + sum over (input channel,
  * kernel row, kernel column) in that order with EP_MAC (ep_common.h: the bias first with fmaf, last with a
- * separate multiply and add). y must not overlap x. */
-EP_INLINE void ep_conv2d_f32(const float *x, const float *w, const float *bias, float *y, int C, int H, int W, int M,
-                             int KH, int KW, int OH, int OW, int stride_h, int stride_w, int dil_h, int dil_w,
-                             int pad_top, int pad_left, int groups, float act_min, float act_max) {
+ * separate multiply and add). y must not overlap x. ldw: floats from one output channel's filter to the next
+ * (C/groups*KH*KW for ep_conv2d_f32; more when the filters are the leading part of a wider layer's, in a levels library). */
+EP_INLINE void ep__conv2d_f32_ldw(const float *x, const float *w, const float *bias, float *y, int C, int H, int W,
+                                  int M, int KH, int KW, int OH, int OW, int stride_h, int stride_w, int dil_h,
+                                  int dil_w, int pad_top, int pad_left, int groups, int ldw, float act_min,
+                                  float act_max) {
   /* Register tiles need the tile shape at compile time (the emitter passes literals). */
   if (!(EP_CONSTANT(C) && EP_CONSTANT(W) && EP_CONSTANT(M) && EP_CONSTANT(KW) && EP_CONSTANT(OW) &&
         EP_CONSTANT(stride_w) && EP_CONSTANT(dil_w) && EP_CONSTANT(pad_left) && EP_CONSTANT(groups) &&
         KW <= EP_CONV_MAX_KW)) {
     ep__conv2d_generic(x, w, bias, y, C, H, W, M, KH, KW, OH, OW, stride_h, stride_w, dil_h, dil_w, pad_top,
-                       pad_left, groups, act_min, act_max);
+                       pad_left, groups, ldw, act_min, act_max);
     return;
   }
   const int Cg = C / groups;
@@ -261,12 +262,29 @@ EP_INLINE void ep_conv2d_f32(const float *x, const float *w, const float *bias, 
   for (int g = 0; g < groups; g++) {
     const float *xg = x + g * Cg * H * W;
     for (int m = g * Mg; m < g * Mg + full; m += MB)
-      ep__conv_rows(xg, w + m * Cg * KH * KW, bias ? bias + m : NULL, y + m * OH * OW, MB, Cg, H, W, KH, KW, OH,
-                    OW, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left, act_min, act_max);
+      ep__conv_rows(xg, w + m * ldw, bias ? bias + m : NULL, y + m * OH * OW, MB, Cg, H, W, KH, KW, OH,
+                    OW, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left, ldw, act_min, act_max);
     for (int m = g * Mg + full; m < (g + 1) * Mg; m++)
-      ep__conv_rows(xg, w + m * Cg * KH * KW, bias ? bias + m : NULL, y + m * OH * OW, 1, Cg, H, W, KH, KW, OH,
-                    OW, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left, act_min, act_max);
+      ep__conv_rows(xg, w + m * ldw, bias ? bias + m : NULL, y + m * OH * OW, 1, Cg, H, W, KH, KW, OH,
+                    OW, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left, ldw, act_min, act_max);
   }
+}
+
+EP_INLINE void ep_conv2d_f32(const float *x, const float *w, const float *bias, float *y, int C, int H, int W, int M,
+                             int KH, int KW, int OH, int OW, int stride_h, int stride_w, int dil_h, int dil_w,
+                             int pad_top, int pad_left, int groups, float act_min, float act_max) {
+  ep__conv2d_f32_ldw(x, w, bias, y, C, H, W, M, KH, KW, OH, OW, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left,
+                     groups, C / groups * KH * KW, act_min, act_max);
+}
+
+/* ep_conv2d_f32 whose filter m starts at w + m * ldw (ldw >= C/groups*KH*KW, each filter's first C/groups*KH*KW floats
+ * used): a nested level's layer reading the leading channels of the full model's filters. */
+EP_INLINE void ep_conv2d_ldw_f32(const float *x, const float *w, const float *bias, float *y, int C, int H, int W,
+                                 int M, int KH, int KW, int OH, int OW, int stride_h, int stride_w, int dil_h,
+                                 int dil_w, int pad_top, int pad_left, int groups, int ldw, float act_min,
+                                 float act_max) {
+  ep__conv2d_f32_ldw(x, w, bias, y, C, H, W, M, KH, KW, OH, OW, stride_h, stride_w, dil_h, dil_w, pad_top, pad_left,
+                     groups, ldw, act_min, act_max);
 }
 
 /* ConvTranspose 2-D (groups, strides, dilations, pads; output size given, so output_padding and

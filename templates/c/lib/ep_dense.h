@@ -14,7 +14,7 @@ EP_INLINE int ep__dense_tile_width(int N) {
 
 /* RB rows x NB outputs: every weight is loaded once per tile and used by RB rows. */
 EP_INLINE void ep__dense_tile(const float *x, const float *w, const float *bias, float *y, const int RB,
-                              const int NB, int K, int N, float act_min, float act_max) {
+                              const int NB, int K, int N, int ldw, float act_min, float act_max) {
   float acc[EP_DENSE_MAX_RB][EP_DENSE_MAX_NB] = {{0.0f}}; /* (initialized for the warnings of non-constant calls) */
   EP_UNROLL(8)
   for (int n = 0; n < NB; n++) {
@@ -29,7 +29,7 @@ EP_INLINE void ep__dense_tile(const float *x, const float *w, const float *bias,
     for (int r = 0; r < RB; r++) xv[r] = x[r * K + k];
     EP_UNROLL(8)
     for (int n = 0; n < NB; n++) {
-      const float wv = w[n * K + k];
+      const float wv = w[n * ldw + k];
       EP_UNROLL(2)
       for (int r = 0; r < RB; r++) acc[r][n] = EP_MAC(xv[r], wv, acc[r][n]);
     }
@@ -42,12 +42,12 @@ EP_INLINE void ep__dense_tile(const float *x, const float *w, const float *bias,
 }
 
 EP_INLINE void ep__dense_rows(const float *x, const float *w, const float *bias, float *y, const int RB, int K, int N,
-                              float act_min, float act_max) {
+                              int ldw, float act_min, float act_max) {
   const int NB = EP_CONSTANT(N) ? ep__dense_tile_width(N) : 4;
   const int full = N / NB * NB;
   for (int n = 0; n < full; n += NB)
-    ep__dense_tile(x, w + n * K, bias ? bias + n : NULL, y + n, RB, NB, K, N, act_min, act_max);
-  for (int n = full; n < N; n++) ep__dense_tile(x, w + n * K, bias ? bias + n : NULL, y + n, RB, 1, K, N, act_min, act_max);
+    ep__dense_tile(x, w + n * ldw, bias ? bias + n : NULL, y + n, RB, NB, K, N, ldw, act_min, act_max);
+  for (int n = full; n < N; n++) ep__dense_tile(x, w + n * ldw, bias ? bias + n : NULL, y + n, RB, 1, K, N, ldw, act_min, act_max);
 }
 
 #define EP_DENSE_MAX_KB 28
@@ -64,12 +64,13 @@ EP_INLINE int ep__dense_block(int K) {
          : (K + (K + EP_DENSE_MAX_KB - 1) / EP_DENSE_MAX_KB - 1) / ((K + EP_DENSE_MAX_KB - 1) / EP_DENSE_MAX_KB);
 }
 
-/* y[n] += sum over the KB inputs xv of xv[j] * w[n][kb + j], for every n (w advanced to column kb). */
-EP_INLINE void ep__dense_block_pass(const float *x, const float *w, float *y, const int KB, int K, int N) {
+/* y[n] += sum over the KB inputs xv of xv[j] * w[n][kb + j], for every n (w advanced to column kb; ldw floats from
+ * one output's weights to the next). */
+EP_INLINE void ep__dense_block_pass(const float *x, const float *w, float *y, const int KB, int ldw, int N) {
   float xv[EP_DENSE_MAX_KB] = {0.0f};
   EP_UNROLL(28)
   for (int j = 0; j < KB; j++) xv[j] = x[j];
-  for (int n = 0; n < N; n++, w += K) {
+  for (int n = 0; n < N; n++, w += ldw) {
     float acc = y[n];
     EP_UNROLL(28)
     for (int j = 0; j < KB; j++) acc = EP_MAC(xv[j], w[j], acc);
@@ -79,15 +80,35 @@ EP_INLINE void ep__dense_block_pass(const float *x, const float *w, float *y, co
 
 /* One row: the inputs stay in registers a block at a time while every output accumulates (in y)
  * the block's products; each weight is loaded once, from one pointer per output row. */
-EP_INLINE void ep__dense_row(const float *x, const float *w, const float *bias, float *y, int K, int N,
+EP_INLINE void ep__dense_row(const float *x, const float *w, const float *bias, float *y, int K, int N, int ldw,
                              float act_min, float act_max) {
   const int KB = ep__dense_block(K);
   const int full = K / KB * KB;
   for (int n = 0; n < N; n++) y[n] = ep__sum_start(bias, n);
-  for (int k = 0; k < full; k += KB) ep__dense_block_pass(x + k, w + k, y, KB, K, N);
-  if (full < K) ep__dense_block_pass(x + full, w + full, y, K - full, K, N);
+  for (int k = 0; k < full; k += KB) ep__dense_block_pass(x + k, w + k, y, KB, ldw, N);
+  if (full < K) ep__dense_block_pass(x + full, w + full, y, K - full, ldw, N);
   if (act_min > -INFINITY || act_max < INFINITY || (EP_SEPARATE_MAC && bias))
     for (int n = 0; n < N; n++) y[n] = ep__clamp(ep__sum_end(y[n], bias, n), act_min, act_max);
+}
+
+/* The dense layer with ldw (>= K) floats from one output's weights to the next: w is row-major [N][ldw] and its first K
+ * columns are used. ldw = K is ep_dense_f32; ldw > K runs a layer whose weights are the leading block of a wider
+ * layer's (a nested level of a levels library shares the full model's array). Same sums in the same order. */
+EP_INLINE void ep__dense_f32_ldw(const float *x, const float *w, const float *bias, float *y, int rows, int K, int N,
+                                 int ldw, float act_min, float act_max) {
+  if (!EP_CONSTANT(K)) { /* generic: one output at a time */
+    for (int r = 0; r < rows; r++, x += K, y += N)
+      for (int n = 0; n < N; n++) {
+        float acc = ep__sum_start(bias, n);
+        for (int k = 0; k < K; k++) acc = EP_MAC(x[k], w[n * ldw + k], acc);
+        y[n] = ep__clamp(ep__sum_end(acc, bias, n), act_min, act_max);
+      }
+    return;
+  }
+  /* Two rows share every weight load; a single row keeps its inputs in registers instead. */
+  const int pairs = rows / 2 * 2;
+  for (int r = 0; r < pairs; r += 2) ep__dense_rows(x + r * K, w, bias, y + r * N, 2, K, N, ldw, act_min, act_max);
+  if (pairs < rows) ep__dense_row(x + pairs * K, w, bias, y + pairs * N, K, N, ldw, act_min, act_max);
 }
 
 /* Fully connected: y[r][n] = act(sum_k x[r][k] * w[n][k] + bias[n]); w is [N][K] row-major (the
@@ -95,19 +116,13 @@ EP_INLINE void ep__dense_row(const float *x, const float *w, const float *bias, 
  * order with EP_MAC, the bias first (fmaf) or last (separate multiply and add). y must not overlap x. */
 EP_INLINE void ep_dense_f32(const float *x, const float *w, const float *bias, float *y, int rows, int K, int N,
                             float act_min, float act_max) {
-  if (!EP_CONSTANT(K)) { /* generic: one output at a time */
-    for (int r = 0; r < rows; r++, x += K, y += N)
-      for (int n = 0; n < N; n++) {
-        float acc = ep__sum_start(bias, n);
-        for (int k = 0; k < K; k++) acc = EP_MAC(x[k], w[n * K + k], acc);
-        y[n] = ep__clamp(ep__sum_end(acc, bias, n), act_min, act_max);
-      }
-    return;
-  }
-  /* Two rows share every weight load; a single row keeps its inputs in registers instead. */
-  const int pairs = rows / 2 * 2;
-  for (int r = 0; r < pairs; r += 2) ep__dense_rows(x + r * K, w, bias, y + r * N, 2, K, N, act_min, act_max);
-  if (pairs < rows) ep__dense_row(x + pairs * K, w, bias, y + pairs * N, K, N, act_min, act_max);
+  ep__dense_f32_ldw(x, w, bias, y, rows, K, N, K, act_min, act_max);
+}
+
+/* ep_dense_f32 on the first K columns of a row-major [N][ldw] weight array (ldw >= K): a nested level's layer. */
+EP_INLINE void ep_dense_ldw_f32(const float *x, const float *w, const float *bias, float *y, int rows, int K, int N,
+                                int ldw, float act_min, float act_max) {
+  ep__dense_f32_ldw(x, w, bias, y, rows, K, N, ldw, act_min, act_max);
 }
 
 #define EP_MATMUL_MB 4

@@ -1,0 +1,147 @@
+// Nested levels → one C library (issue 15 §2): <prefix>_run_level(k, inputs, outputs), one arena for the largest
+// level's need, the levels' weights shared in flash with the full model's, and a table of each level's figures.
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { modelPrecision } from '../analysis/model-precision.js';
+import { checkPrefix } from '../emit/c/c-literals.js';
+import { KERNEL_DIR, kernelHeaders, libraryFileNames, lowerForC, type LibraryFileNames, type LoweredProgram } from '../emit/c/compile-c.js';
+import { checkLoweredFitsTarget } from '../emit/c/size-check.js';
+import { buildViewModel, WeightTable, type ModelView } from '../emit/c/view-model.js';
+import { renderTemplate } from '../emit/render-template.js';
+import { UserError } from '../errors.js';
+import { exportOnnx } from '../onnx/export.js';
+import { analyzePruneGroups } from '../prune/structure/index.js';
+import type { McuTarget } from '../targets/schema.js';
+import { VERSION } from '../version.js';
+import { levelFiguresView, type LevelFigures, type LevelFiguresView } from './level-figures.js';
+import { checkNested, levelGraph, type NestedLevels } from './nested-levels.js';
+import { shareLevelWeights, weightsByKey, type SharedWeight } from './share-weights.js';
+
+export type { LevelFigures } from './level-figures.js';
+
+export interface CompileLevelsOptions {
+  /** Symbol prefix (default 'model'): <prefix>_run_level, <prefix>_levels, files <prefix>.h, <prefix>.c, <prefix>_weights.c. */
+  prefix?: string;
+  /** Each level's figures for the <prefix>_levels table (optional; a field is emitted when every level gives it). */
+  figures?: readonly LevelFigures[];
+  /** As compileToC's keepInputs, for every level. */
+  keepInputs?: boolean;
+  /** Refuse (UserError) a library whose weights (shared and copied) or arena exceed this target's flash or RAM. */
+  target?: McuTarget;
+}
+
+export interface LevelProgram extends LoweredProgram {
+  /** How each weight array of the level is stored (level 0: the full model's own, all 'identical'). */
+  weights: SharedWeight[];
+}
+
+export interface LevelsLibrary {
+  /** Relative path → content: the library's three files and the kernel headers. */
+  files: Map<string, string>;
+  names: LibraryFileNames;
+  prefix: string;
+  /** The API's inputs and outputs (the same in every level): C element type and element count. */
+  inputs: { ctype: string; elements: number }[];
+  outputs: { ctype: string; elements: number }[];
+  /** The levels as compiled, largest first. */
+  levels: LevelProgram[];
+  /** The arena: the largest of the levels' arenas. */
+  arenaBytes: number;
+  /** Flash of the weight arrays: the full model's plus the copies the levels could not share. */
+  weightBytes: number;
+  /** Bytes of the copies a level needs of its own (its weights that are not views of the full model's arrays). */
+  copiedBytes: number;
+}
+
+/** The view of one level in the levels templates. */
+interface LevelView {
+  index: number;
+  view: ModelView;
+  figures: LevelFiguresView['rows'][number];
+}
+
+function refuseUnsupported(levels: NestedLevels): void {
+  const p = modelPrecision(levels.full);
+  if (p.precision === 'int8') {
+    throw new UserError(
+      `a levels library is float32 only: the model is int8${p.firstInt8Node ? ` (node '${p.firstInt8Node.name}')` : ''}`,
+      'compile the float model into levels; int8 levels (and the weight-sparse kernels) are not supported yet',
+    );
+  }
+}
+
+/** Every level through the C backend with the dense kernels (a level's weights are slices of the dense arrays). */
+function lowerLevels(levels: NestedLevels, keepInputs: boolean): LoweredProgram[] {
+  const analysis = analyzePruneGroups(levels.full);
+  checkNested(levels, analysis);
+  return levels.keep.map((_, k) => lowerForC(levelGraph(levels, k, analysis), { sparse: 'never', keepInputs }));
+}
+
+/** Level 0 as it is; every other level with its weights pointing into level 0's arrays where they can. */
+function shareWeights(lowered: LoweredProgram[]): LevelProgram[] {
+  const full = weightsByKey(lowered[0].steps);
+  const taken = new Set<string>();
+  for (const l of lowered) for (const key of weightsByKey(l.steps).keys()) taken.add(key);
+  return lowered.map((l, k) => {
+    if (k === 0) return { ...l, weights: [...full.values()].map((w) => ({ key: w.key, kind: 'identical' as const, bytes: w.tensor.data.byteLength })) };
+    const shared = shareLevelWeights(full, l.steps, k, taken);
+    return { ...l, steps: shared.steps, weights: shared.weights };
+  });
+}
+
+function checkSameInterface(levels: LevelProgram[]): void {
+  const describe = (l: LevelProgram) => JSON.stringify([l.graph.inputs, l.graph.outputs].map((vs) => vs.map((v) => [v.name, v.dtype, v.shape])));
+  const first = describe(levels[0]);
+  levels.forEach((l, k) => {
+    if (describe(l) !== first) throw new Error(`nested levels: level ${k}'s inputs or outputs differ from level 0's`);
+  });
+}
+
+export function compileLevelsToC(levels: NestedLevels, options: CompileLevelsOptions = {}): LevelsLibrary {
+  const prefix = checkPrefix(options.prefix ?? 'model');
+  refuseUnsupported(levels);
+  if (options.figures && options.figures.length !== levels.keep.length) {
+    throw new Error(`levels library: ${options.figures.length} levels of figures for ${levels.keep.length} levels`);
+  }
+  const programs = shareWeights(lowerLevels(levels, options.keepInputs === true));
+  checkSameInterface(programs);
+  if (options.target) {
+    const largest = programs.reduce((a, b) => (b.plan.arenaBytes > a.plan.arenaBytes ? b : a));
+    checkLoweredFitsTarget({ steps: programs.flatMap((p) => p.steps), plan: largest.plan }, options.target);
+  }
+  const names = libraryFileNames(prefix);
+  const headers = kernelHeaders();
+  const hash = crypto.createHash('sha256').update(exportOnnx(levels.full)).update(JSON.stringify(levels.keep)).digest('hex');
+  const generator = `edgeprune ${VERSION}`;
+  const table = new WeightTable(prefix);
+  const views = programs.map((p, k) => buildViewModel({
+    graph: p.graph, steps: p.steps, plan: p.plan, prefix, generator, hash, kernelHeaders: headers, files: names,
+    keepInputs: options.keepInputs === true, weightTable: table, staticsPrefix: `${prefix}_l${k}`,
+  }));
+  const weights = table.all();
+  const weightBytes = weights.reduce((s, w) => s + w.bytes, 0);
+  const arenaBytes = Math.max(...programs.map((p) => p.plan.arenaBytes));
+  const figures = levelFiguresView(options.figures ?? programs.map(() => ({})), programs.map((p) => p.plan.arenaBytes));
+  const levelViews: LevelView[] = views.map((view, index) => ({ index, view, figures: figures.rows[index] }));
+  const top = views[0];
+  const view = {
+    ...top,
+    arenaBytes,
+    arenaArrayBytes: Math.max(arenaBytes, 1),
+    arenaLowerBoundBytes: Math.max(...programs.map((p) => p.plan.lowerBoundBytes)),
+    weights,
+    weightBytes,
+    levels: levelViews,
+    levelCount: levelViews.length,
+    figureFields: figures.fields,
+  };
+  const files = new Map<string, string>();
+  files.set(names.header, renderTemplate('c/levels/levels.h.hbs', view));
+  files.set(names.source, renderTemplate('c/levels/levels.c.hbs', view));
+  files.set(names.weights, renderTemplate('c/model_weights.c.hbs', view));
+  for (const h of headers) files.set(h, fs.readFileSync(`${KERNEL_DIR}/${h}`, 'utf8'));
+  const copiedBytes = programs.flatMap((p) => p.weights).filter((w) => w.kind === 'copy').reduce((s, w) => s + w.bytes, 0);
+  const port = (io: { ctype: string; elements: number }) => ({ ctype: io.ctype, elements: io.elements });
+  return { files, names, prefix, inputs: top.inputs.map(port), outputs: top.outputs.map(port), levels: programs, arenaBytes, weightBytes, copiedBytes };
+}
