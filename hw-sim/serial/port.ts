@@ -2,7 +2,6 @@
 // QEMU connects the guest's UART to (the same code path). Opened by path (SerialPort.list() needs
 // udevadm, which containers often lack).
 
-import { SerialPort } from 'serialport';
 import { UserError } from '../../src/errors.js';
 import { HwSimSessionError } from '../protocol/client.js';
 
@@ -16,6 +15,8 @@ export async function openPort(
   path: string,
   opts: { baudRate?: number; onData: (chunk: string) => void; onGone: (error: Error) => void },
 ): Promise<PortStream> {
+  // Loaded on the first open, not at the top: a command that stops before opening a port does not load it.
+  const { SerialPort } = await import('serialport');
   const port = new SerialPort({ path, baudRate: opts.baudRate ?? 115200, autoOpen: false });
   await new Promise<void>((resolve, reject) =>
     port.open((err) =>

@@ -1,8 +1,9 @@
 // The JobRunner on a BullMQ queue in Redis (`--queue redis://host:port`): adds each job under its id (a job that
 // already finished there is not redone: resume), lets BullMQ retry failed and stalled attempts, polls the jobs
-// until each has completed or failed for good, and turns a missing or vanished Redis into a UserError.
+// until each has completed or failed for good, and turns a missing or vanished Redis into a UserError. BullMQ loads on
+// the first run: a command that takes --queue but stops before its jobs (or runs them locally) does not pay its ~0.3 s.
 
-import { Queue } from 'bullmq';
+import type { Queue } from 'bullmq';
 import { errorMessage, UserError } from '../errors.js';
 import { DEFAULT_ATTEMPTS } from './local-runner.js';
 import { connectionOptions, QUEUE_NAME, redisLost, type QueueAddress } from './redis-connection.js';
@@ -25,7 +26,7 @@ const NO_WORKER_NOTICE_MS = 5_000;
 
 export class RedisRunner implements JobRunner {
   readonly description: string;
-  private readonly queue: Queue;
+  private opened: Promise<Queue> | undefined;
   private lastError: string | null = null;
   private connected = false;
 
@@ -34,10 +35,18 @@ export class RedisRunner implements JobRunner {
     private readonly options: RedisRunnerOptions = {},
   ) {
     this.description = `the Redis queue at ${address.url}`;
-    this.queue = new Queue(QUEUE_NAME, { connection: connectionOptions(address, false) });
-    this.queue.on('error', (e) => {
-      this.lastError = errorMessage(e);
+  }
+
+  /** The queue, created (and BullMQ loaded) on the first call. */
+  private queue(): Promise<Queue> {
+    this.opened ??= import('bullmq').then(({ Queue }) => {
+      const queue = new Queue(QUEUE_NAME, { connection: connectionOptions(this.address, false) });
+      queue.on('error', (e) => {
+        this.lastError = errorMessage(e);
+      });
+      return queue;
     });
+    return this.opened;
   }
 
   /** Run `f` on the queue; a Redis failure becomes the UserError of redisLost. */
@@ -55,10 +64,11 @@ export class RedisRunner implements JobRunner {
   async run(jobs: JobSpec[], options: RunJobsOptions = {}): Promise<JobOutcome[]> {
     const unique = uniqueJobs(jobs);
     const log = this.options.log ?? (() => {});
-    await this.redis(() => this.queue.waitUntilReady());
+    const queue = await this.queue();
+    await this.redis(() => queue.waitUntilReady());
     let reused = 0;
     for (const spec of unique) {
-      const existing = await this.redis(() => this.queue.getJob(spec.id));
+      const existing = await this.redis(() => queue.getJob(spec.id));
       if (existing) {
         const state = await this.redis(() => existing.getState());
         // A job that failed for good in an earlier run gets its attempts again; any other is running or done.
@@ -67,7 +77,7 @@ export class RedisRunner implements JobRunner {
         continue;
       }
       await this.redis(() =>
-        this.queue.add(spec.kind, spec.payload, {
+        queue.add(spec.kind, spec.payload, {
           jobId: spec.id,
           attempts: this.options.attempts ?? DEFAULT_ATTEMPTS,
           backoff: { type: 'exponential', delay: this.options.backoffMs ?? 2_000 },
@@ -84,14 +94,14 @@ export class RedisRunner implements JobRunner {
     let noticed = false;
     while (outcomes.size < unique.length) {
       const open = unique.filter((s) => !outcomes.has(s.id));
-      const states = await Promise.all(open.map((s) => this.redis(() => this.settledState(s))));
+      const states = await Promise.all(open.map((s) => this.redis(() => this.settledState(queue, s))));
       for (const o of states) {
         if (!o) continue;
         outcomes.set(o.id, o);
         options.onSettled?.(o, outcomes.size, unique.length);
       }
       if (outcomes.size === unique.length) break;
-      if (!noticed && Date.now() - started > NO_WORKER_NOTICE_MS && (await this.redis(() => this.queue.getWorkersCount())) === 0) {
+      if (!noticed && Date.now() - started > NO_WORKER_NOTICE_MS && (await this.redis(() => queue.getWorkersCount())) === 0) {
         noticed = true;
         log(`no worker is connected to ${this.address.url} yet: start some with edgeprune worker --queue ${this.address.url}`);
       }
@@ -101,12 +111,12 @@ export class RedisRunner implements JobRunner {
   }
 
   /** The outcome of a job that completed or failed for good, else null. */
-  private async settledState(spec: JobSpec): Promise<JobOutcome | null> {
+  private async settledState(queue: Queue, spec: JobSpec): Promise<JobOutcome | null> {
     // The state first, then the job: a job read first and then found completed may be a snapshot from before it
     // finished (its return value still null). BullMQ stores the result with the move to completed or failed.
-    const state = await this.queue.getJobState(spec.id);
+    const state = await queue.getJobState(spec.id);
     if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return null;
-    const job = await this.queue.getJob(spec.id);
+    const job = await queue.getJob(spec.id);
     if (!job || state === 'unknown') throw new UserError(`job ${spec.id} disappeared from the Redis queue at ${this.address.url}`, 'something removed it (a flush, an eviction policy): run the command again');
     if (state === 'completed') return { id: spec.id, kind: spec.kind, ok: true, result: job.returnvalue as Json };
     if (state === 'failed') return { id: spec.id, kind: spec.kind, ok: false, error: job.failedReason, attempts: job.attemptsMade };
@@ -114,8 +124,10 @@ export class RedisRunner implements JobRunner {
   }
 
   async close(): Promise<void> {
+    if (!this.opened) return; // never ran: no connection to release
+    const queue = await this.opened;
     // close() waits for pending commands, which never end when Redis is gone: disconnect then.
-    await Promise.race([this.queue.close(), new Promise((r) => setTimeout(r, 2_000).unref())]);
-    await this.queue.disconnect().catch(() => {});
+    await Promise.race([queue.close(), new Promise((r) => setTimeout(r, 2_000).unref())]);
+    await queue.disconnect().catch(() => {});
   }
 }
