@@ -1,0 +1,74 @@
+// `edgeprune build --levels`: nested levels of the digits CNN in one library (model_run_level), every level run in QEMU
+// and checked against the interpreter, the worst case bounded, flash against separate models; the flags it refuses.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { skipWithoutTools } from '../support/toolchain.js';
+
+const CNN = path.resolve('examples/models/digits-cnn.onnx');
+const DIGITS = path.resolve('examples/digits/digits.csv.gz');
+const skip = await skipWithoutTools('test/cli/build-levels.test.ts', ['arm-none-eabi-gcc', 'qemu-system-arm']);
+
+const made: string[] = [];
+const tmp = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-levels-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+describe.skipIf(skip)('edgeprune build --levels', () => {
+  it('writes one library whose three nested levels each run in QEMU within tolerance, smaller and faster in turn, in ≤ 1.3x the largest level\'s flash', async () => {
+    const out = path.join(tmp(), 'out');
+    // One joint epoch and the widest drop: the test is about the library and its checks, not the accuracy (bench/levels-accuracy.ts).
+    const r = await runCli(['build', CNN, '--data', DIGITS, '--levels', '1,0.6,0.35', '--level-epochs', '1', '--max-drop', '100', '--verify-vectors', '5', '--out', out], { timeout: 600_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^all levels met: 3 nested levels of digits-cnn on stm32f405/);
+    expect(r.stdout).toMatch(/level 2 \(0\.35 of dense\): [\d,]+ instructions measured, worst case [\d,]+/);
+    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+    expect(report.levels).toHaveLength(3);
+    const dense = report.dense.instructions;
+    report.levels.forEach((l: { fraction: number; instructions: number; keep: Record<string, number>; measured: { passed: boolean; vectors: number; instructions: number; worstMeasured: number; bound: number } }, k: number) => {
+      expect(l.measured.passed, `level ${k}`).toBe(true);
+      expect(l.measured.vectors).toBe(5);
+      expect(l.instructions).toBeLessThanOrEqual(l.fraction * dense);
+      expect(l.measured.worstMeasured).toBeLessThanOrEqual(l.measured.bound);
+      if (k > 0) {
+        const above = report.levels[k - 1];
+        expect(l.measured.instructions).toBeLessThan(above.measured.instructions);
+        for (const [group, count] of Object.entries(l.keep)) expect(count).toBeLessThanOrEqual(above.keep[group] ?? Infinity);
+      }
+    });
+    expect(report.flash.copiedWeightBytes).toBe(0);
+    expect(report.flash.ratioToLargest).toBeLessThanOrEqual(1.3);
+    expect(report.flash.levelsBytes).toBeLessThan(report.flash.aloneBytes.reduce((a: number, b: number) => a + b, 0));
+    const header = fs.readFileSync(path.join(out, 'c', 'model.h'), 'utf8');
+    expect(header).toContain('int model_run_level(int level, const float *input0, float *output0);');
+    expect(header).toContain('extern const model_level_info model_levels[3];');
+    // The table in flash carries each level's verified worst-case bound (what a control loop picks a level by).
+    const source = fs.readFileSync(path.join(out, 'c', 'model.c'), 'utf8');
+    for (const l of report.levels) expect(source).toContain(`, ${l.measured.bound}ul, `);
+    expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('<svg');
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'levels.json'), 'utf8')).keep).toEqual(report.levels.map((l: { keep: unknown }) => l.keep));
+  }, 900_000);
+
+  it('refuses what does not apply to levels, with one clear line, exit 2 and no output folder', async () => {
+    const out = path.join(tmp(), 'bad');
+    const cases: [string[], RegExp][] = [
+      [['--levels', '1,0.5', '--max-instructions', '50000'], /--max-instructions does not apply to --levels/],
+      [['--levels', '0.6,1'], /level fractions must decrease/],
+      [['--levels', '1,0.5', '--target', 'lm3s6965'], /--levels compiles float32 levels, and this build would be int8.*--precision float32/s],
+      [['--levels', '1,0.5', '--target', 'ice40-up5k'], /--levels: ice40-up5k is an FPGA target/],
+      [['--levels', '1,0'], /--levels/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(['build', CNN, '--data', DIGITS, ...args, '--out', out], { timeout: 120_000 });
+      expect(r.exitCode, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(fs.existsSync(out), args.join(' ')).toBe(false);
+    }
+  }, 300_000);
+});
