@@ -32,6 +32,8 @@ export const SECONDS: Record<string, number> = {
   'test/cost/targets-smoke.test.ts': 14, 'test/cli/idx-train.test.ts': 14, 'test/cli/npy-data.test.ts': 13,
   'test/c-kernels/sparse-qemu.test.ts': 13, 'test/cli/command-line-errors.test.ts': 13,
   'test/hw-sim/qemu.test.ts': 13,
+  // Added in session 12, from targeted runs on the loaded machine (not yet a full fresh-clone run).
+  'test/cli/build-levels.test.ts': 60, 'test/c-kernels/mac-ct.test.ts': 20, 'test/levels/levels-qemu.test.ts': 15,
   // Added in session 11, from their targeted runs (not yet a full fresh-clone run).
   'test/build/search-fanout.test.ts': 25, 'test/build/fine-tune-kind.test.ts': 15, 'test/verify/worst-case-qemu.test.ts': 15,
   // Session 12 (suite2): the figures above less the CPU-seconds each file's change saved in targeted runs (the loaded
