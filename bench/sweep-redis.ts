@@ -4,9 +4,11 @@
 // from the wall times. Prints the kill (when, which job the worker held), the jobs each worker ran, and the verdict.
 //
 //   npx tsc -p . && node dist/bench/sweep-redis.js [--subset stm32f405,lm3s6965] [--precision float32]
-//       [--latency-ms 1,2] [--kill-seed 1] [--lock-ms 5000] [--keep <dir>] [-- <more sweep flags>]
+//       [--latency-ms 1,2] [--kill-seed 1] [--lock-ms 30000] [--keep <dir>] [-- <more sweep flags>]
 //
-// The search is shortened (--max-iterations 4, --final-epochs 2, --verify-vectors 50) unless flags after `--` say
+// --lock-ms is the workers' (default 30,000, theirs): a job's lock must outlast the longest stretch a build keeps the
+// worker's event loop busy, or BullMQ takes the job for stalled while it runs (at 5,000 a sweep's builds stalled until
+// BullMQ failed them). The search is shortened (--max-iterations 4, --final-epochs 2, --verify-vectors 50) unless flags after `--` say
 // otherwise. The kill comes once both workers have started a job, after a delay drawn (from --kill-seed) between 0 and
 // an eighth of the local run's time, on a worker that holds a job then (one killed between jobs would prove nothing).
 
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
   const extra = dash >= 0 ? process.argv.slice(dash + 1) : SHORT_SEARCH;
   const flags = ['--data', DIGITS, '--targets', arg('--subset', 'stm32f405,lm3s6965'), '--precision', arg('--precision', 'float32'), '--latency-ms', arg('--latency-ms', '1,2'), ...extra];
   const killSeed = Number(arg('--kill-seed', '1'));
-  const lockMs = arg('--lock-ms', '5000');
+  const lockMs = arg('--lock-ms', '30000');
   const keep = arg('--keep', '');
   const dir = keep ? path.resolve(keep) : makeTempDir('bench-sweep-redis');
   fs.mkdirSync(dir, { recursive: true });
