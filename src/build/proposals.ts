@@ -75,6 +75,20 @@ export function structuredProposals<N extends string>(g: Graph, predict: CostPre
  */
 function everyLayerProposal<N extends string>(g: Graph, analysis: ReturnType<typeof analyzePruneGroups>, crit: Criterion, predict: CostPredictor<N>, resource: N, step: number, before: number): Proposal<N> | undefined {
   if (analysis.groups.length < 2) return undefined;
+  const cuts = uniformCuts(g, analysis, crit, predict);
+  const level = smallestSatisfying(99, (n) => before - cuts.at(n).costs[resource] >= step);
+  if (level === undefined) return undefined;
+  const { removals, graph, costs } = cuts.at(level);
+  if (removals.size < 2) return undefined;
+  return { kind: 'structured', description: cuts.describe(level), graph, masks: masksFromZeros(graph), costs };
+}
+
+/**
+ * Uniform cuts of `g` by 1% level (the same fraction of every group's channels, the least important by `crit`), each
+ * pruned and priced once when first asked for; `describe` names one: "every layer 12% (fc1 8 of 64, fc2 4 of 32)".
+ * The build's every-layer proposal and its uniform contender both search these levels.
+ */
+export function uniformCuts<N extends string>(g: Graph, analysis: ReturnType<typeof analyzePruneGroups>, crit: Criterion, predict: CostPredictor<N>) {
   const cache = new Map<number, { removals: Map<string, number[]>; graph: Graph; costs: Costs<N> }>();
   const at = (level: number) => {
     let c = cache.get(level);
@@ -86,12 +100,12 @@ function everyLayerProposal<N extends string>(g: Graph, analysis: ReturnType<typ
     }
     return c;
   };
-  const level = smallestSatisfying(99, (n) => before - at(n).costs[resource] >= step);
-  if (level === undefined) return undefined;
-  const { removals, graph, costs } = at(level);
-  if (removals.size < 2) return undefined;
-  const parts = analysis.groups.filter((gr) => removals.has(gr.id)).map((gr) => `${gr.id} ${removals.get(gr.id)!.length} of ${gr.size}`);
-  return { kind: 'structured', description: `every layer ${level}% (${parts.join(', ')})`, graph, masks: masksFromZeros(graph), costs };
+  const describe = (level: number) => {
+    const { removals } = at(level);
+    const parts = analysis.groups.filter((gr) => removals.has(gr.id)).map((gr) => `${gr.id} ${removals.get(gr.id)!.length} of ${gr.size}`);
+    return `every layer ${level}% (${parts.join(', ')})`;
+  };
+  return { at, describe };
 }
 
 /** Per weight tensor: the lowest sparsity (in 1% steps) that lowers `resource` by `step`. */

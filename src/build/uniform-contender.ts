@@ -3,10 +3,10 @@
 // the search's model was fine-tuned in all), and the build keeps whichever scores higher on validation.
 
 import type { Graph } from '../ir/graph.js';
-import { analyzePruneGroups, pruneChannels, uniformRemovals, type Criterion } from '../prune/structure/index.js';
+import { analyzePruneGroups, type Criterion } from '../prune/structure/index.js';
 import { masksFromZeros, type Masks } from '../prune/weight-masks.js';
 import { allHold, type Budget, type Costs } from './budgets.js';
-import { smallestSatisfying, type CostPredictor } from './proposals.js';
+import { smallestSatisfying, uniformCuts, type CostPredictor } from './proposals.js';
 
 export interface Contender<N extends string> {
   graph: Graph;
@@ -24,20 +24,9 @@ export interface Contender<N extends string> {
 export function uniformContender<N extends string>(model: Graph, predict: CostPredictor<N>, budgets: readonly Budget<N>[], criterion: Criterion): Contender<N> | { skipped: string } {
   const analysis = analyzePruneGroups(model);
   if (analysis.groups.length < 2) return { skipped: `the model has ${analysis.groups.length} prunable channel group${analysis.groups.length === 1 ? '' : 's'}, and a uniform cut needs two` };
-  const cache = new Map<number, { graph: Graph; removals: Map<string, number[]>; costs: Costs<N> }>();
-  const at = (level: number) => {
-    let c = cache.get(level);
-    if (!c) {
-      const removals = uniformRemovals(model, analysis, level / 100, criterion);
-      const graph = pruneChannels(model, removals, analysis);
-      c = { graph, removals, costs: predict(graph) };
-      cache.set(level, c);
-    }
-    return c;
-  };
-  const level = smallestSatisfying(99, (n) => allHold(budgets, at(n).costs));
+  const cuts = uniformCuts(model, analysis, criterion, predict);
+  const level = smallestSatisfying(99, (n) => allHold(budgets, cuts.at(n).costs));
   if (level === undefined) return { skipped: 'no uniform cut of every layer (up to 99%) meets the budgets: only weight pruning or a deeper cut of one layer does' };
-  const { graph, removals, costs } = at(level);
-  const parts = analysis.groups.filter((g) => removals.has(g.id)).map((g) => `${g.id} ${removals.get(g.id)!.length} of ${g.size}`);
-  return { graph, masks: masksFromZeros(graph), description: `every layer ${level}% (${parts.join(', ')})`, costs };
+  const { graph, costs } = cuts.at(level);
+  return { graph, masks: masksFromZeros(graph), description: cuts.describe(level), costs };
 }
