@@ -6,9 +6,9 @@
 //   npx tsc -p . && node dist/bench/sweep-redis.js [--subset stm32f405,lm3s6965] [--precision float32]
 //       [--latency-ms 1,2] [--kill-seed 1] [--lock-ms 30000] [--keep <dir>] [-- <more sweep flags>]
 //
-// --lock-ms is the workers' (default 30,000, theirs): a job's lock must outlast the longest stretch a build keeps the
-// worker's event loop busy, or BullMQ takes the job for stalled while it runs (at 5,000 a sweep's builds stalled until
-// BullMQ failed them). The search is shortened (--max-iterations 4, --final-epochs 2, --verify-vectors 50) unless flags after `--` say
+// --lock-ms is the workers' (default 30,000, theirs). Before the workers ran their jobs in job processes of their own,
+// a build kept the worker's event loop busy past a 5,000 lock and BullMQ took its job for stalled and failed it; the
+// lock now renews while the job computes, and a shorter one only returns a killed worker's job sooner. The search is shortened (--max-iterations 4, --final-epochs 2, --verify-vectors 50) unless flags after `--` say
 // otherwise. The kill comes once both workers have started a job, after a delay drawn (from --kill-seed) between 0 and
 // an eighth of the local run's time, on a worker that holds a job then (one killed between jobs would prove nothing).
 

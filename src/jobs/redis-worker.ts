@@ -1,10 +1,14 @@
-// `edgeprune worker --queue redis://…`: a BullMQ worker that runs the queue's jobs with the registered kinds until
-// it is stopped, or until Redis cannot be reached any more (a UserError, never a hang).
+// `edgeprune worker --queue redis://…`: a BullMQ worker that runs the queue's jobs until it is stopped, or until Redis
+// cannot be reached any more (a UserError, never a hang). Each job runs in a local worker process of its own slot
+// (src/jobs/local-runner.ts, kept between jobs), never on this process's event loop: a build that computes for minutes
+// would otherwise keep BullMQ from renewing the job's lock, and another worker would take the job for stalled and run
+// it a second time. Killing this process (kill -9) ends its job processes with it (hw-sim's process guard).
 
+import path from 'node:path';
 import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { errorMessage } from '../errors.js';
-import { findJobKind } from './registry.js';
+import { LocalRunner } from './local-runner.js';
 import { connectionOptions, QUEUE_NAME, redisLost, type QueueAddress } from './redis-connection.js';
 import type { Json } from './spec.js';
 
@@ -17,6 +21,8 @@ export interface RedisWorkerOptions {
    */
   lockMs?: number;
   log?: (line: string) => void;
+  /** Job-kind modules the job processes register besides the built-in kinds (the worker's --kinds). */
+  kindModules?: string[];
 }
 
 /** Stalls (a worker that died with the job) a job survives before it fails. */
@@ -35,15 +41,29 @@ export async function runRedisWorker(address: QueueAddress, options: RedisWorker
   const lost = new Promise<never>((_, reject) => watch.once('end', () => reject(redisLost(address, lastError, connected, 'worker'))));
   lost.catch(() => {});
 
+  // One job process per slot, started now and kept; a job takes a free slot. BullMQ retries a failed attempt, so a
+  // slot makes one attempt (a job process that dies is replaced for the next job).
+  const concurrency = options.concurrency ?? 1;
+  const workerArgs = (options.kindModules ?? []).flatMap((m) => ['--kinds', path.resolve(m)]);
+  const free = Array.from({ length: concurrency }, () => new LocalRunner({ workers: 1, keepWorkers: true, attempts: 1, workerArgs }));
+  const slots = [...free];
   const worker = new Worker(
     QUEUE_NAME,
     async (job) => {
       log(`job ${job.id} (${job.name}), attempt ${job.attemptsMade + 1}`);
-      return findJobKind(job.name).handler(job.data as Json, { log });
+      const slot = free.pop();
+      if (!slot) throw new Error(`edgeprune's bug: BullMQ gave this worker more than its ${concurrency} jobs at a time`);
+      try {
+        const [outcome] = await slot.run([{ id: job.id ?? job.name, kind: job.name, payload: job.data as Json }]);
+        if (!outcome.ok) throw new Error(outcome.error);
+        return outcome.result;
+      } finally {
+        free.push(slot);
+      }
     },
     {
       connection: connectionOptions(address, true),
-      concurrency: options.concurrency ?? 1,
+      concurrency,
       lockDuration: lockMs,
       stalledInterval: Math.max(500, Math.floor(lockMs / 2)),
       maxStalledCount: MAX_STALLS,
@@ -57,6 +77,7 @@ export async function runRedisWorker(address: QueueAddress, options: RedisWorker
     await Promise.race([lost, stop ?? new Promise<never>(() => {})]);
   } finally {
     await Promise.race([worker.close(true), new Promise((r) => setTimeout(r, 2_000).unref())]);
+    await Promise.all(slots.map((s) => s.close()));
     watch.disconnect();
   }
 }

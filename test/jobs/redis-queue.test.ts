@@ -1,13 +1,14 @@
 // The job queue on a real redis-server (hw-sim/redis/server.ts) with real `edgeprune worker --queue` processes:
 // the same outcomes as the local pool, a worker killed with SIGKILL mid-job (the job stalls and runs again on the
-// other worker), Redis stopped mid-run (a clear UserError in the command and in the workers), and a re-run that
-// reuses the finished jobs (resume) without any worker.
+// other worker), a job that blocks its process's event loop past the lock (it runs once), Redis stopped mid-run (a
+// clear UserError in the command and in the workers), and a re-run that reuses the finished jobs (resume) without any
+// worker.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startedMarkers } from '../support/job-markers.js';
+import { ancestorAmong, startedMarkers } from '../support/job-markers.js';
 import { startRedisServer, type RedisServer } from '../../hw-sim/redis/server.js';
 import { UserError } from '../../src/errors.js';
 import { LocalRunner } from '../../src/jobs/local-runner.js';
@@ -71,16 +72,32 @@ describe.skipIf(skip)('Redis job queue', () => {
   });
 
   it('completes when a worker is killed with SIGKILL mid-job: the job runs again on the other worker', async () => {
-    const { runner } = await queueWithWorkers(2);
+    const { runner, workers } = await queueWithWorkers(2);
     const folder = fs.mkdtempSync(path.join(dir, 'kill-'));
     const jobs = [1, 2, 3, 4].map((n) => makeJob('test-slow', { n, ms: 1_500, dir: folder }));
     const run = runner.run(jobs);
     const victim = await firstMarker(folder);
-    process.kill(victim.pid, 'SIGKILL');
+    // The job runs in a job process of one of the two `edgeprune worker` processes: that worker is the one killed.
+    const owner = ancestorAmong(victim.pid, workers.map((w) => w.pid!));
+    expect(owner).toBeDefined();
+    process.kill(owner!, 'SIGKILL');
     const outcomes = await run;
     expect(outcomes.map((o) => o.ok)).toEqual([true, true, true, true]);
     const runs = startedMarkers(folder).filter((m) => m.n === victim.n);
     expect(runs.some((m) => m.pid !== victim.pid)).toBe(true);
+    // The killed worker's job process died with it (the process guard), instead of finishing the job unseen.
+    expect(fs.existsSync(`/proc/${victim.pid}`)).toBe(false);
+    await runner.close();
+  });
+
+  it('runs a job that keeps the event loop busy past its lock once: the worker still renews the lock', async () => {
+    // A build computes for minutes without yielding. Were it to run on the worker's own event loop, its 2 s lock
+    // would lapse, the other worker would take the job for stalled and start it again.
+    const { runner } = await queueWithWorkers(2);
+    const folder = fs.mkdtempSync(path.join(dir, 'busy-'));
+    const outcomes = await runner.run([makeJob('test-busy', { n: 1, ms: 6_000, dir: folder })]);
+    expect(outcomes.map((o) => o.ok)).toEqual([true]);
+    expect(startedMarkers(folder)).toHaveLength(1);
     await runner.close();
   });
 

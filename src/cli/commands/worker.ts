@@ -37,6 +37,7 @@ export function registerWorker(program: Command): void {
       const address = parseQueueUrl(options.queue!);
       const log = (line: string): void => void process.stderr.write(`${line}\n`);
       log(`worker on ${address.url}: ${concurrency} job${concurrency === 1 ? '' : 's'} at a time`);
-      await runRedisWorker(address, { concurrency, lockMs: Number(options.lockMs), log });
+      // The kinds were registered above only to check the modules now: the jobs run in job processes that load them.
+      await runRedisWorker(address, { concurrency, lockMs: Number(options.lockMs), log, kindModules: options.kinds });
     });
 }
