@@ -99,7 +99,22 @@ function parseSeeds(s: string): number[] {
   });
 }
 
+const VALUE_FLAGS = ['--only', '--seeds', '--targets', '--fractions', '--criteria', '--baselines', '--baselines-at', '--fashion-data', '--fashion-limit', '--drop-reserve', '--summarize'];
+
+/** A flag the panel does not know is an error, not an hour of builds that ignored it (`--help` included). */
+function unknownFlag(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (VALUE_FLAGS.includes(argv[i])) i++;
+    else if (argv[i] !== '--json') return argv[i];
+  }
+  return undefined;
+}
+
 function parseFlags(argv: string[]): Flags {
+  const unknown = unknownFlag(argv);
+  if (unknown !== undefined) {
+    throw new Error(`unknown argument '${unknown}'; the flags: ${[...VALUE_FLAGS, '--json'].join(' ')} (usage: the comment at the top of bench/build-panel.ts; build flags go after --)`);
+  }
   const value = (flag: string) => {
     const at = argv.indexOf(flag);
     if (at < 0) return undefined;
