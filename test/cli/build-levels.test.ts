@@ -58,7 +58,7 @@ describe.skipIf(skip)('edgeprune build --levels', () => {
     const out = path.join(tmp(), 'bad');
     const cases: [string[], RegExp][] = [
       [['--levels', '1,0.5', '--max-instructions', '50000'], /--max-instructions does not apply to --levels/],
-      [['--levels', '0.6,1'], /level fractions must decrease/],
+      [['--levels', '0.6,1'], /--levels 0.6,1: level 1 \(1\) is not below level 0 \(0.6\)/],
       [['--levels', '1,0.5', '--target', 'lm3s6965'], /--levels compiles float32 levels, and this build would be int8.*--precision float32/s],
       [['--levels', '1,0.5', '--target', 'ice40-up5k'], /--levels: ice40-up5k is an FPGA target/],
       [['--levels', '1,0'], /--levels/],
