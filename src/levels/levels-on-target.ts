@@ -39,6 +39,11 @@ export function measuredCount(v: LevelVerification, measure: LevelBudgets['measu
   return measure === 'instructions' ? v.instructions : v.bound;
 }
 
+/** Fractions of the dense model's count on target as whole instruction counts (counts are whole: ≤ f × dense). */
+export function fractionLimits(fractions: readonly number[], denseMeasured: number): number[] {
+  return fractions.map((f) => Math.floor(f * denseMeasured + 1e-6));
+}
+
 /**
  * Verify `levels` (uniform `steps` of `levels.full`) on `target` and narrow until every level's measured count is within
  * its budget: explicit budgets as given; fractions of the dense model measured on target (level 0's run when it removes
@@ -78,11 +83,11 @@ export async function verifyWithinBudgets(o: {
         o.log('running the dense model in QEMU (the fractions are of its count on target)');
         denseMeasured = (await verifyLevels({ full, keep: [{}] })).measured[0];
       }
-      return budgets.values.map((f) => f * denseMeasured!);
+      return fractionLimits(budgets.values, denseMeasured);
     },
   });
   const v = run.verification;
-  const limits = budgets.instructions ?? budgets.values.map((f) => f * denseMeasured!);
+  const limits = budgets.instructions ?? fractionLimits(budgets.values, denseMeasured!);
   return {
     levels: v.levels, steps: run.steps, lib: v.lib, alone: v.alone, verification: v.verification,
     limits, measured: v.verification.levels.map((l) => measuredCount(l, budgets.measure)), denseMeasured,
