@@ -38,7 +38,7 @@ export const DEFAULT_LEVEL_VERIFY_VECTORS = 100;
 export async function buildLevels(file: string, target: McuTarget, o: LevelsCliOptions, line: (text: string) => void): Promise<{ report: LevelsBuildReport; files: Map<string, string | Uint8Array> }> {
   const g = await loadModel(file, { inputShapes: o.inputShape });
   const precision = chooseBuildPrecision(g, target, o.precision);
-  if (precision.precision !== 'float32') throw new UserError(`--levels compiles float32 levels, and this build would be ${precision.precision} (${precision.reason})`, 'pass --precision float32 (int8 levels are not built yet)');
+  if (precision.precision !== 'float32') throw new UserError(`${o.budgets.flag} compiles float32 levels, and this build would be ${precision.precision} (${precision.reason})`, 'pass --precision float32 (int8 levels are not built yet)');
   const data = loadFittedSplit(o.data, o, g);
   const cost = await bindCostModel(target, { graph: g, vectors: sampleVectors(g, data.validation, 16) });
   const trainer = await createFineTuner(o, data.train, g);
@@ -58,7 +58,11 @@ export async function buildLevels(file: string, target: McuTarget, o: LevelsCliO
       compile: (levels) => compileWithFigures(levels, levels.keep.map((_, k) => cost.costs(levelGraph(levels, k)).instructionsWorstCase), found.perLevel, label, target),
     });
     // A narrowed level is the same shared weights sliced narrower (no fine-tune again): its accuracy is measured anew.
-    const perLevel = await Promise.all(found.perLevel.map((l, k) => (onTarget.steps[k] === l.step ? l : levelReport({ ...l, step: onTarget.steps[k], keep: onTarget.levels.keep[k] as Record<string, number>, graph: levelGraph(onTarget.levels, k) }, found.reference, data, trainer, cost.costs(levelGraph(onTarget.levels, k))))));
+    const perLevel: LevelReport[] = [];
+    for (const [k, l] of found.perLevel.entries()) {
+      const graph = levelGraph(onTarget.levels, k);
+      perLevel.push(onTarget.steps[k] === l.step ? l : await levelReport({ ...l, step: onTarget.steps[k], keep: onTarget.levels.keep[k] as Record<string, number>, graph }, found.reference, data, trainer, cost.costs(graph)));
+    }
     line('linking each level alone (the flash separate models would take)');
     const aloneBytes = await aloneFlashBytes(onTarget.alone, target, work);
     const ms = (n: number) => (n * target.cyclesPerInstruction * 1000) / target.clockHz;
