@@ -36,7 +36,10 @@ export function levelsProjectFiles(lib: LevelsLibrary, target: McuTarget): Map<s
   const basics = projectViewBasics({ names: lib.names, graph, view: lib.view }, target);
   // The control-loop example reads instructions_worst_case and passes one input and one output.
   const example = lib.figures !== null && lib.figures.every((f) => f.instructionsWorstCase !== undefined) && lib.inputs.length === 1 && lib.outputs.length === 1;
-  const view = { ...basics, levelCount: lib.levels.length, levels: levelRows(lib), weightBytes: lib.weightBytes, arenaBytes: lib.arenaBytes, hasFigures: lib.figures !== null, example };
+  const v = lib.view;
+  const params = [...v.inputs.map((x) => `const ${x.ctype} *input${x.index}`), ...v.outputs.map((x) => `${x.ctype} *output${x.index}`)].join(', ');
+  const signatures = { runLevel: `int ${v.prefix}_run_level(int level, ${params});`, invoke: `int ${v.prefix}_invoke(${params});` };
+  const view = { ...basics, signatures, levelCount: lib.levels.length, levels: levelRows(lib), weightBytes: lib.weightBytes, arenaBytes: lib.arenaBytes, hasFigures: lib.figures !== null, example };
   return new Map([
     ['Makefile', renderMakefile({ names: lib.names, graph, view: lib.view }, target)],
     ['README.md', renderTemplate('c/levels/README.md.hbs', view)],

@@ -32,7 +32,8 @@ describe('levels project files', () => {
     expect(project.get('Makefile')).toContain('OBJS = lv.o lv_weights.o');
     expect(project.get('CMakeLists.txt')).toContain('add_library(lv STATIC lv.c lv_weights.c)');
     const readme = project.get('README.md')!;
-    expect(readme).toContain('lv_run_level');
+    expect(readme).toContain('int lv_run_level(int level, const float *input0, float *output0);');
+    expect(lib.files.get('lv.h')).toContain('int lv_run_level(int level, const float *input0, float *output0);');
     expect(readme).toContain('extern const lv_level_info lv_levels[LV_LEVEL_COUNT];');
     expect(readme).toMatch(/\| 2 \| level 2: [^\n]* \| \d+ \| 40,000 \| 95\.00% \|/);
     expect(readme).toContain('lv_levels[k].instructions_worst_case * cycles_per_instruction <= cycles_left');
