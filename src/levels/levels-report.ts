@@ -82,7 +82,7 @@ export function renderLevelsHtml(r: LevelsBuildReport): string {
     levels: r.levels.map((l) => ({
       budget: displayText(l.budget.given), predictedOnMeasure: n(r.measure === 'instructions' ? l.instructions : l.instructionsWorstCase), limit: n(l.budget.limit), onMeasure: n(l.budget.measured), met: l.budget.met,
       over: l.budget.overBy === null ? '-' : `+${n(l.budget.overBy)} (${((l.budget.overBy / l.budget.limit) * 100).toFixed(1)}%)`,
-      level: l.level, fraction: l.fraction, keep: displayText(Object.entries(l.keep).map(([g, c]) => `${g} ${c}`).join(', ') || 'all'),
+      level: l.level, fraction: Number(l.fraction.toFixed(3)), keep: displayText(Object.entries(l.keep).map(([g, c]) => `${g} ${c}`).join(', ') || 'all'),
       predicted: n(l.instructions), measured: n(l.measured.instructions), worst: n(l.measured.worstMeasured), worstVector: displayText(l.measured.worstVector),
       bound: n(l.measured.bound), worstMs: l.measured.estimatedWorstMs.toFixed(3),
       test: pct(l.test), drop: l.testDrop.toFixed(2), onTarget: l.measured.onTargetAccuracy === null ? '-' : pct(l.measured.onTargetAccuracy), passed: l.measured.passed,
