@@ -52,6 +52,10 @@ export interface LevelsLibrary {
   weightBytes: number;
   /** Bytes of the copies a level needs of its own (its weights that are not views of the full model's arrays). */
   copiedBytes: number;
+  /** Level 0's view (prefix, inputs and outputs escaped, model name): what the project files around the library need. */
+  view: ModelView;
+  /** The figures given for the <prefix>_levels table, or null. */
+  figures: readonly LevelFigures[] | null;
 }
 
 /** The view of one level in the levels templates. */
@@ -143,5 +147,5 @@ export function compileLevelsToC(levels: NestedLevels, options: CompileLevelsOpt
   for (const h of headers) files.set(h, fs.readFileSync(`${KERNEL_DIR}/${h}`, 'utf8'));
   const copiedBytes = programs.flatMap((p) => p.weights).filter((w) => w.kind === 'copy').reduce((s, w) => s + w.bytes, 0);
   const port = (io: { ctype: string; elements: number }) => ({ ctype: io.ctype, elements: io.elements });
-  return { files, names, prefix, inputs: top.inputs.map(port), outputs: top.outputs.map(port), levels: programs, arenaBytes, weightBytes, copiedBytes };
+  return { files, names, prefix, inputs: top.inputs.map(port), outputs: top.outputs.map(port), levels: programs, arenaBytes, weightBytes, copiedBytes, view: top, figures: options.figures ?? null };
 }

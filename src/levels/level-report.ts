@@ -10,8 +10,10 @@ import type { Graph } from '../ir/graph.js';
 
 export interface LevelReport {
   level: number;
-  /** The fraction of the dense instructions asked for. */
+  /** The fraction of the dense instructions asked for (with an explicit budget: the budget ÷ the dense prediction). */
   fraction: number;
+  /** The limit on the predicted count the level was chosen under (fraction × dense, or the explicit budget). */
+  limit: number;
   /** The share of every group's channels removed. */
   step: number;
   keep: Record<string, number>;
@@ -54,7 +56,7 @@ function uncertaintyOn(dense: Uint8Array | null, level: Graph, ds: Dataset): Dro
 
 /** One level's report (`graph`: the level as sliced from the shared weights). */
 export async function levelReport(
-  level: { level: number; fraction: number; step: number; keep: Record<string, number>; graph: Graph },
+  level: { level: number; fraction: number; limit: number; step: number; keep: Record<string, number>; graph: Graph },
   dense: DenseReference,
   data: ProgressiveData,
   trainer: Trainer,
@@ -63,7 +65,7 @@ export async function levelReport(
   const validation = (await assessOn(trainer, level.graph, data.validation)).validation;
   const test = await trainer.score(level.graph, data.test);
   return {
-    level: level.level, fraction: level.fraction, step: level.step, keep: level.keep,
+    level: level.level, fraction: level.fraction, limit: level.limit, step: level.step, keep: level.keep,
     instructions: costs.instructions, instructionsWorstCase: costs.instructionsWorstCase,
     validation, test, testDrop: (dense.figures.test - test) * 100,
     uncertainty: { validation: uncertaintyOn(dense.correct.validation, level.graph, data.validation), test: uncertaintyOn(dense.correct.test, level.graph, data.test) },

@@ -15,29 +15,22 @@ export interface LevelWidth {
   /** The share of every group's channels removed. */
   step: number;
   keep: Record<string, number>;
-  /** Predicted instructions of the level (the measure the fractions apply to). */
+  /** Predicted instructions of the level (the measure the budgets apply to). */
   instructions: number;
+  /** The level's limit on that measure: its fraction × the dense model's, or its explicit budget. */
+  limit: number;
 }
 
-/** Steps 0, 0.01, …, 0.99. */
-const STEPS = Array.from({ length: 100 }, (_, i) => i / 100);
+/** What the levels must meet: fractions of the dense model's count (decreasing, in (0, 1]) or explicit counts. */
+export type LevelLimits = readonly number[] | { readonly instructions: readonly number[] };
 
-/**
- * For every fraction (decreasing, in (0, 1]), the smallest step, no smaller than the level above's, whose level of
- * `full` is predicted to run in at most fraction × the dense instructions (`instructionsOf(full)`). Costs need not be
- * monotone in the step (a kernel may switch), so steps are tried in order, not bisected. A fraction no step reaches is
- * a UserError naming the smallest reachable one (`what` names the measure in it).
- */
-export function chooseLevelWidths(
-  full: Graph,
-  analysis: PruneAnalysis,
-  fractions: readonly number[],
-  instructionsOf: (g: Graph) => number,
-  what = 'predicted instructions',
-): { dense: number; levels: LevelWidth[] } {
-  const dense = instructionsOf(full);
+/** Steps 0, 0.01, …, 0.99. */
+export const LEVEL_STEPS: readonly number[] = Array.from({ length: 100 }, (_, i) => i / 100);
+
+/** The level of `full` with the share `step` of every group removed, priced by `instructionsOf`, cached by kept counts. */
+export function stepPricer(full: Graph, analysis: PruneAnalysis, instructionsOf: (g: Graph) => number): (step: number) => { step: number; keep: Record<string, number>; instructions: number } {
   const cache = new Map<string, number>();
-  const priced = (step: number) => {
+  return (step: number) => {
     const keep = uniformKeep(analysis, step);
     const key = JSON.stringify(keep);
     let instructions = cache.get(key);
@@ -47,20 +40,41 @@ export function chooseLevelWidths(
     }
     return { step, keep, instructions };
   };
+}
+
+/**
+ * For every level's limit (a fraction, decreasing, in (0, 1], of the dense instructions `instructionsOf(full)`, or an
+ * explicit count), the smallest step, no smaller than the level above's, whose level of `full` is predicted within it.
+ * Costs need not be monotone in the step (a kernel may switch), so steps are tried in order, not bisected. A limit no step reaches is a UserError naming the smallest reachable count (`what` names the measure in it).
+ */
+export function chooseLevelWidths(
+  full: Graph,
+  analysis: PruneAnalysis,
+  limits: LevelLimits,
+  instructionsOf: (g: Graph) => number,
+  what = 'predicted instructions',
+): { dense: number; levels: LevelWidth[] } {
+  const dense = instructionsOf(full);
+  const priced = stepPricer(full, analysis, instructionsOf);
+  const explicit = 'instructions' in limits ? limits.instructions : null;
+  const count = explicit ? explicit.length : (limits as readonly number[]).length;
+  const n = (x: number) => Math.round(x).toLocaleString('en-US');
   const levels: LevelWidth[] = [];
   let from = 0;
-  fractions.forEach((fraction, k) => {
-    const limit = fraction * dense;
-    const found = STEPS.filter((s) => s >= from).map(priced).find((w) => w.instructions <= limit);
+  for (let k = 0; k < count; k++) {
+    const limit = explicit ? explicit[k] : (limits as readonly number[])[k] * dense;
+    const found = LEVEL_STEPS.filter((s) => s >= from).map(priced).find((w) => w.instructions <= limit);
     if (!found) {
-      const floor = Math.min(...STEPS.map((s) => priced(s).instructions));
+      const floor = Math.min(...LEVEL_STEPS.map((s) => priced(s).instructions));
+      const reach = `removing the same share of every prune group's channels (one left at least), the model is predicted at ${n(floor)} at best (${(floor / dense).toFixed(3)} of dense)`;
+      if (explicit) throw new UserError(`level ${k} (${n(limit)} ${what}; dense: ${n(dense)}) cannot be reached: ${reach}`, `give budgets of at least ${n(Math.ceil(floor))} ${what}`);
       throw new UserError(
-        `level ${k} (${fraction} of the dense model's ${Math.round(dense).toLocaleString('en-US')} ${what}) cannot be reached: removing the same share of every prune group's channels (one left at least), the model is predicted at ${Math.round(floor).toLocaleString('en-US')} at best (${(floor / dense).toFixed(3)} of dense)`,
+        `level ${k} (${(limits as readonly number[])[k]} of the dense model's ${n(dense)} ${what}) cannot be reached: ${reach}`,
         `give fractions of at least ${(Math.ceil((floor / dense) * 100) / 100).toFixed(2)}`,
       );
     }
-    levels.push(found);
+    levels.push({ ...found, limit });
     from = found.step;
-  });
+  }
   return { dense, levels };
 }

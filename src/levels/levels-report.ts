@@ -7,21 +7,30 @@ import { lineChart } from '../report/svg-charts.js';
 import type { McuTarget } from '../targets/schema.js';
 import { displayText } from '../util/escape.js';
 import { VERSION } from '../version.js';
+import type { LevelBudgetKind } from './level-budgets.js';
 import type { DenseFigures, LevelReport } from './level-report.js';
+import type { Narrowing } from './narrow-levels.js';
 import type { LevelsVerification } from './verify-levels.js';
 
 export interface LevelsBuildReport {
   kind: 'levels';
   model: string;
   target: { name: string; description: string; clockHz: number; cyclesPerInstruction: number };
-  /** What the fractions apply to: the predicted typical or worst-case instructions of the dense model. */
+  /** What the budgets apply to: the typical instructions (the largest count over the test vectors on target) or the worst case (the verified bound). */
   measure: 'instructions' | 'instructionsWorstCase';
+  /** The budgets as given: fractions of dense (--levels), instructions (--level-instructions) or ms (--level-deadline-ms). */
+  budgets: { kind: LevelBudgetKind; flag: string; values: number[] };
   maxDropPoints: number;
   jointEpochs: number;
-  dense: DenseFigures;
+  /** The dense model's predicted figures, and (fraction budgets) its count on target on the measure. */
+  dense: DenseFigures & { measured: number | null };
   levels: (LevelReport & {
     measured: { instructions: number; worstMeasured: number; worstVector: string; bound: number; estimatedWorstMs: number; onTargetAccuracy: number | null; vectors: number; passed: boolean; problem: string | null };
+    /** The level's budget on target: the limit on the measured count, the count, met or by how much it missed. */
+    budget: { given: string; limit: number; measured: number; met: boolean; overBy: number | null; searchedStep: number };
   })[];
+  /** The levels narrowed after verification because their measured count was over budget, per re-verification. */
+  narrowing: { rounds: Narrowing[][]; stoppedBecause: string | null };
   flash: {
     /** The one levels library, linked. */
     levelsBytes: number;
@@ -45,6 +54,8 @@ const n = (x: number) => Math.round(x).toLocaleString('en-US');
 export function levelFailures(r: Pick<LevelsBuildReport, 'levels' | 'maxDropPoints'>): string[] {
   const out: string[] = [];
   for (const l of r.levels) {
+    const b = l.budget;
+    if (!b.met) out.push(`level ${l.level}: measured ${n(b.measured)} on target, over its budget of ${n(b.limit)} (${b.given}) by ${n(b.overBy ?? b.measured - b.limit)} (${(((b.measured - b.limit) / b.limit) * 100).toFixed(1)}%)`);
     if (l.testDrop > r.maxDropPoints) out.push(`level ${l.level}: test accuracy drops ${l.testDrop.toFixed(2)} points, more than --max-drop ${r.maxDropPoints}`);
     if (!l.measured.passed) out.push(`level ${l.level}: ${l.measured.problem}`);
   }
@@ -63,10 +74,15 @@ export function renderLevelsHtml(r: LevelsBuildReport): string {
     target: { name: displayText(r.target.name), description: displayText(r.target.description) },
     passed: r.passed,
     failed: r.failed.map(displayText),
-    measure: r.measure === 'instructions' ? 'predicted instructions' : 'predicted worst-case instructions',
-    dense: { instructions: n(r.dense.instructions), test: pct(r.dense.test) },
+    measure: r.measure === 'instructions' ? 'instructions (typical: the largest count over the test vectors on target)' : 'worst-case instructions (the verified bound on target)',
+    budgetsGiven: displayText(`${r.budgets.flag} ${r.budgets.values.join(',')}`),
+    dense: { instructions: n(r.dense.instructions), test: pct(r.dense.test), measured: r.dense.measured === null ? null : n(r.dense.measured) },
+    narrowed: r.narrowing.rounds.flat().map((c) => displayText(`level ${c.level}: removes ${Math.round(c.to * 100)}% instead of ${Math.round(c.from * 100)}% (${c.because})`)),
+    stoppedBecause: r.narrowing.stoppedBecause === null ? null : displayText(r.narrowing.stoppedBecause),
     levels: r.levels.map((l) => ({
-      level: l.level, fraction: l.fraction, keep: displayText(Object.entries(l.keep).map(([g, c]) => `${g} ${c}`).join(', ') || 'all'),
+      budget: displayText(l.budget.given), predictedOnMeasure: n(r.measure === 'instructions' ? l.instructions : l.instructionsWorstCase), limit: n(l.budget.limit), onMeasure: n(l.budget.measured), met: l.budget.met,
+      over: l.budget.overBy === null ? '-' : `+${n(l.budget.overBy)} (${((l.budget.overBy / l.budget.limit) * 100).toFixed(1)}%)`,
+      level: l.level, fraction: Number(l.fraction.toFixed(3)), keep: displayText(Object.entries(l.keep).map(([g, c]) => `${g} ${c}`).join(', ') || 'all'),
       predicted: n(l.instructions), measured: n(l.measured.instructions), worst: n(l.measured.worstMeasured), worstVector: displayText(l.measured.worstVector),
       bound: n(l.measured.bound), worstMs: l.measured.estimatedWorstMs.toFixed(3),
       test: pct(l.test), drop: l.testDrop.toFixed(2), onTarget: l.measured.onTargetAccuracy === null ? '-' : pct(l.measured.onTargetAccuracy), passed: l.measured.passed,
@@ -81,7 +97,8 @@ export function renderLevelsHtml(r: LevelsBuildReport): string {
 export function renderLevelsSummary(r: LevelsBuildReport, out: string): string {
   const lines = [`${r.passed ? 'all levels met' : 'NOT MET'}: ${r.levels.length} nested levels of ${r.model} on ${r.target.name} in one library (c/)`];
   for (const l of r.levels) {
-    lines.push(`  level ${l.level} (${l.fraction} of dense): ${n(l.measured.instructions)} instructions measured, worst case ${n(l.measured.bound)} (${l.measured.estimatedWorstMs.toFixed(3)} ms), test ${pct(l.test)} (drop ${l.testDrop.toFixed(2)})${l.measured.onTargetAccuracy === null ? '' : `, on target ${pct(l.measured.onTargetAccuracy)}`}${l.measured.passed ? '' : ` — ${l.measured.problem}`}`);
+    const b = l.budget;
+    lines.push(`  level ${l.level} (${b.given}): budget ${n(b.limit)} on target, ${b.met ? 'met' : `MISSED by ${n(b.overBy ?? 0)}`}; ${n(l.measured.instructions)} instructions measured, worst case ${n(l.measured.bound)} (${l.measured.estimatedWorstMs.toFixed(3)} ms), test ${pct(l.test)} (drop ${l.testDrop.toFixed(2)})${l.measured.onTargetAccuracy === null ? '' : `, on target ${pct(l.measured.onTargetAccuracy)}`}${l.measured.passed ? '' : ` — ${l.measured.problem}`}`);
   }
   lines.push(`  flash: ${n(r.flash.levelsBytes)} B for all levels, ${r.flash.ratioToLargest.toFixed(2)}x the largest level alone (${n(r.flash.aloneBytes[0] ?? 0)} B); separate models: ${n(r.flash.aloneBytes.reduce((a, b) => a + b, 0))} B`);
   for (const f of r.failed) lines.push(`  FAILED ${f}`);

@@ -10,13 +10,15 @@ import { analyzePruneGroups, type Criterion } from '../prune/structure/index.js'
 import type { Trainer } from '../prune/trainer.js';
 import { orderByImportance } from './importance-order.js';
 import { fineTuneJointly, trainingParts, type JointFineTuneOptions } from './joint-fine-tune.js';
-import { denseReference, levelReport, type DenseFigures, type LevelReport } from './level-report.js';
+import { denseReference, levelReport, type DenseFigures, type DenseReference, type LevelReport } from './level-report.js';
 import { chooseLevelWidths } from './level-widths.js';
 import { checkNested, levelGraph, type NestedLevels } from './nested-levels.js';
 
 export interface SearchLevelsOptions {
   /** Fractions of the dense model's predicted instructions, one per level, decreasing, each in (0, 1]. */
-  fractions: readonly number[];
+  fractions?: readonly number[];
+  /** Or explicit limits on the predicted count, one per level, decreasing (exactly one of the two). */
+  instructions?: readonly number[];
   /** The cost model bound to the target (bindCostModel(target).costs). */
   cost: (g: Graph) => Costs;
   /** The build's fine-tuner (with the dense model as its teacher for distillation, as the build makes it). */
@@ -48,15 +50,19 @@ export interface SearchLevelsResult {
   ordered: NestedLevels;
   dense: DenseFigures;
   perLevel: LevelReport[];
+  /** What a level's report needs to be made again (build --levels narrows a level missing its budget on target). */
+  reference: DenseReference;
 }
 
 function checkOptions(o: SearchLevelsOptions): void {
-  const f = o.fractions;
+  if ((o.fractions === undefined) === (o.instructions === undefined)) throw new Error('searchLevels: give fractions or instructions (one of the two)');
+  const f = o.fractions ?? o.instructions!;
+  const what = o.fractions ? 'fractions' : 'budgets';
   if (f.length === 0) throw new UserError('no levels given', 'give the fractions of the dense instructions, largest first, e.g. 1.0,0.6,0.35');
-  const bad = f.filter((x) => !Number.isFinite(x) || x <= 0 || x > 1);
-  if (bad.length) throw new UserError(`level fractions must be in (0, 1], got ${bad.join(', ')}`, 'give fractions of the dense instructions, e.g. 1.0,0.6,0.35');
+  const bad = f.filter((x) => !Number.isFinite(x) || x <= 0 || (o.fractions !== undefined && x > 1));
+  if (bad.length) throw new UserError(o.fractions ? `level fractions must be in (0, 1], got ${bad.join(', ')}` : `level budgets must be positive, got ${bad.join(', ')}`, 'give fractions of the dense instructions, e.g. 1.0,0.6,0.35');
   const k = f.findIndex((x, i) => i > 0 && x >= f[i - 1]);
-  if (k > 0) throw new UserError(`level fractions must decrease: level ${k} (${f[k]}) is not below level ${k - 1} (${f[k - 1]})`, 'list the levels largest first, each smaller than the one before');
+  if (k > 0) throw new UserError(`level ${what} must decrease: level ${k} (${f[k]}) is not below level ${k - 1} (${f[k - 1]})`, 'list the levels largest first, each smaller than the one before');
   if (!Number.isInteger(o.epochs) || o.epochs < 0) throw new UserError(`joint fine-tuning epochs must be a whole number ≥ 0, got ${o.epochs}`);
   const parts = o.interleave?.parts;
   if (parts !== undefined && (!Number.isInteger(parts) || parts < 1)) throw new UserError(`the training set cannot be cut into ${parts} parts`, 'give a whole number of parts ≥ 1');
@@ -79,7 +85,7 @@ export async function searchLevels(model: Graph, data: ProgressiveData, options:
   const analysis = analyzePruneGroups(full);
   const measure = options.measure ?? 'instructions';
   const what = measure === 'instructions' ? 'predicted instructions' : 'predicted worst-case instructions';
-  const widths = chooseLevelWidths(full, analysis, options.fractions, (g) => options.cost(g)[measure], what);
+  const widths = chooseLevelWidths(full, analysis, options.fractions ?? { instructions: options.instructions! }, (g) => options.cost(g)[measure], what);
   log(`level widths: ${widths.levels.map((w, k) => `level ${k} removes ${Math.round(w.step * 100)}% (${Math.round(w.instructions).toLocaleString('en-US')} ${what})`).join(', ')}`);
   const ordered: NestedLevels = { full, keep: widths.levels.map((w) => w.keep) };
   checkNested(ordered, analysis);
@@ -99,7 +105,7 @@ export async function searchLevels(model: Graph, data: ProgressiveData, options:
   const perLevel: LevelReport[] = [];
   for (const [k, w] of widths.levels.entries()) {
     const graph = levelGraph(levels, k, analysis);
-    perLevel.push(await levelReport({ level: k, fraction: options.fractions[k], step: w.step, keep: w.keep, graph }, dense, data, options.trainer, options.cost(graph)));
+    perLevel.push(await levelReport({ level: k, fraction: w.limit / widths.dense, limit: w.limit, step: w.step, keep: w.keep, graph }, dense, data, options.trainer, options.cost(graph)));
   }
-  return { levels, ordered, dense: dense.figures, perLevel };
+  return { levels, ordered, dense: dense.figures, perLevel, reference: dense };
 }

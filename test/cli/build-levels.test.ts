@@ -3,13 +3,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import { skipWithoutTools } from '../support/toolchain.js';
 
 const CNN = path.resolve('examples/models/digits-cnn.onnx');
 const DIGITS = path.resolve('examples/digits/digits.csv.gz');
-const skip = await skipWithoutTools('test/cli/build-levels.test.ts', ['arm-none-eabi-gcc', 'qemu-system-arm']);
+const skip = await skipWithoutTools('test/cli/build-levels.test.ts', ['arm-none-eabi-gcc', 'qemu-system-arm', 'make']);
 
 const made: string[] = [];
 const tmp = () => {
@@ -26,7 +27,7 @@ describe.skipIf(skip)('edgeprune build --levels', () => {
     const r = await runCli(['build', CNN, '--data', DIGITS, '--levels', '1,0.6,0.35', '--level-epochs', '1', '--max-drop', '100', '--verify-vectors', '5', '--out', out], { timeout: 600_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^all levels met: 3 nested levels of digits-cnn on stm32f405/);
-    expect(r.stdout).toMatch(/level 2 \(0\.35 of dense\): [\d,]+ instructions measured, worst case [\d,]+/);
+    expect(r.stdout).toMatch(/level 2 \(0\.35 of the dense instructions\): budget [\d,]+ on target, met; [\d,]+ instructions measured, worst case [\d,]+/);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
     expect(report.levels).toHaveLength(3);
     const dense = report.dense.instructions;
@@ -52,16 +53,35 @@ describe.skipIf(skip)('edgeprune build --levels', () => {
     for (const l of report.levels) expect(source).toContain(`, ${l.measured.bound}ul, `);
     expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('<svg');
     expect(JSON.parse(fs.readFileSync(path.join(out, 'levels.json'), 'utf8')).keep).toEqual(report.levels.map((l: { keep: unknown }) => l.keep));
+    // Measured, not only predicted: each level's typical count on target against its fraction of the dense model's
+    // count on target (level 0 removes nothing, so its run is the dense model's).
+    expect(report.budgets).toEqual({ kind: 'fraction', flag: '--levels', values: [1, 0.6, 0.35] });
+    expect(report.dense.measured).toBe(report.levels[0].measured.instructions);
+    report.levels.forEach((l: { fraction: number; measured: { instructions: number }; budget: { given: string; limit: number; measured: number; met: boolean } }) => {
+      expect(l.budget.given).toBe(`${l.fraction} of the dense instructions`);
+      expect(l.budget.measured).toBe(l.measured.instructions);
+      expect(l.budget.limit).toBe(Math.floor(l.fraction * report.dense.measured + 1e-6));
+      expect(l.budget.met).toBe(l.budget.measured <= l.budget.limit);
+    });
+    expect(report.levels.every((l: { budget: { met: boolean } }) => l.budget.met)).toBe(true);
+    expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/<h2>Budgets<\/h2>[\s\S]*limit on target/);
+    // c/ is a project: the Makefile builds the static library with arm-none-eabi-gcc; the README documents the levels.
+    expect(fs.readFileSync(path.join(out, 'c', 'README.md'), 'utf8')).toContain('model_run_level');
+    expect(fs.existsSync(path.join(out, 'c', 'CMakeLists.txt'))).toBe(true);
+    const made = await execa('make', ['-s', '-C', path.join(out, 'c')], { timeout: 300_000, reject: false });
+    expect(made.exitCode, made.stderr).toBe(0);
+    expect(fs.statSync(path.join(out, 'c', 'libmodel.a')).size).toBeGreaterThan(report.flash.levelsBytes / 2);
   }, 900_000);
 
   it('refuses what does not apply to levels, with one clear line, exit 2 and no output folder', async () => {
     const out = path.join(tmp(), 'bad');
     const cases: [string[], RegExp][] = [
       [['--levels', '1,0.5', '--max-instructions', '50000'], /--max-instructions does not apply to --levels/],
-      [['--levels', '0.6,1'], /level fractions must decrease/],
+      [['--levels', '0.6,1'], /--levels 0.6,1: level 1 \(1\) is not below level 0 \(0.6\)/],
       [['--levels', '1,0.5', '--target', 'lm3s6965'], /--levels compiles float32 levels, and this build would be int8.*--precision float32/s],
       [['--levels', '1,0.5', '--target', 'ice40-up5k'], /--levels: ice40-up5k is an FPGA target/],
       [['--levels', '1,0'], /--levels/],
+      [['--level-instructions', '90000,90000'], /--level-instructions 90000,90000: level 1 \(90000\) is not below level 0/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(['build', CNN, '--data', DIGITS, ...args, '--out', out], { timeout: 120_000 });

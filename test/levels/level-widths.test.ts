@@ -75,4 +75,21 @@ describe('chooseLevelWidths', () => {
     expect((error as UserError).message).toMatch(/^level 2 \(0\.005 of the dense model's [\d,]+ predicted instructions\) cannot be reached/);
     expect((error as UserError).hint).toMatch(/give fractions of at least 0\.\d\d/);
   });
+
+  it('takes explicit budgets as the limits: the smallest step within each, and one below every step refused naming the floor', () => {
+    // A cheap measure (the weights' element count) stands in for the cost model: the choice is the same arithmetic.
+    const params = (g: Graph) => [...g.initializers.values()].reduce((s, t) => s + t.data.length, 0);
+    const full = orderByImportance(model);
+    const analysis = analyzePruneGroups(full);
+    const dense = params(full);
+    const budgets = [dense + 100, Math.round(dense * 0.5), Math.round(dense * 0.2)];
+    const { levels } = chooseLevelWidths(full, analysis, { instructions: budgets }, params, 'weights');
+    expect(levels[0].step).toBe(0);
+    levels.forEach((l, k) => {
+      expect(l.limit).toBe(budgets[k]);
+      expect(l.instructions).toBeLessThanOrEqual(budgets[k]);
+      if (l.step > 0) expect(params(levelGraph({ full, keep: [uniformKeep(analysis, Math.round(l.step * 100 - 1) / 100)] }, 0, analysis))).toBeGreaterThan(budgets[k]);
+    });
+    expect(() => chooseLevelWidths(full, analysis, { instructions: [dense, 3] }, params, 'weights')).toThrow(/^level 1 \(3 weights; dense: [\d,]+\) cannot be reached: .* predicted at [\d,]+ at best/);
+  });
 });

@@ -16,7 +16,7 @@ import { terminalJson, terminalText } from '../../util/escape.js';
 import { checkOutputDir, writeDirAtomically } from '../../util/write-dir.js';
 import { addDataOptions, type DataOptions } from '../data-options.js';
 import { formatCount, renderTable } from '../format.js';
-import { collectInputShape, numberOption, parseIntOption, parseNumber } from '../options.js';
+import { collectInputShape, numberOption, parseIntOption } from '../options.js';
 import { progressReporter } from '../progress.js';
 import { addDistillOption, addTrainingOptions, type DistillCliOptions, type TrainingCliOptions } from '../training-options.js';
 import type { Precision } from '../../analysis/model-precision.js';
@@ -26,6 +26,7 @@ import { addInt8Options, addSearchOptions, checkCriterion, checkInt8Flags, MAX_K
 import { buildMcuModel } from '../mcu-build.js';
 import { buildLevels } from '../levels-build.js';
 import { renderLevelsSummary } from '../../levels/levels-report.js';
+import { parseLevelBudgets, type LevelBudgets } from '../../levels/level-budgets.js';
 import type { McuTarget } from '../../targets/schema.js';
 import { CONSTANT_TIME_MAC_FLAG, CONSTANT_TIME_MAC_HELP } from '../../emit/c/constant-time-mac.js';
 import { addJobOptions, runnerFromOptions, type JobCliOptions } from '../job-options.js';
@@ -63,9 +64,11 @@ export interface BuildCliOptions extends DataOptions, TrainingCliOptions, Distil
   force?: boolean;
   json?: boolean;
   inputShape?: InputShapes;
-  levels?: number[];
+  levels?: string;
+  levelInstructions?: string;
+  levelDeadlineMs?: string;
   levelEpochs: number;
-  levelMeasure: string;
+  levelMeasure?: string;
 }
 
 /** The layers with weights, before → after: what the search removed, and the predicted instructions. */
@@ -131,22 +134,16 @@ export function renderBuildSummary(r: BuildReport, out: string): string {
   return lines.join('\n');
 }
 
-/** --levels: comma-separated fractions (their checks, range and order, are searchLevels'). */
-function levelFractions(value: string): number[] {
-  return value.split(',').map((v) => parseNumber('--levels', v.trim(), { min: 0, minExclusive: true, max: 1 }));
-}
-
 /** `build --levels`: the flags that do not apply are refused; the folder is written; false when a level failed. */
-async function runLevelsBuild(file: string, target: McuTarget, o: BuildCliOptions): Promise<boolean> {
+async function runLevelsBuild(file: string, target: McuTarget, o: BuildCliOptions, budgets: LevelBudgets): Promise<boolean> {
   const budgetFlags: [string, unknown][] = [['--latency-ms', o.latencyMs], ['--max-instructions', o.maxInstructions], ['--deadline-ms', o.deadlineMs], ['--max-instructions-worst-case', o.maxInstructionsWorstCase], ['--ram-kb', o.ramKb], ['--flash-kb', o.flashKb], ['--workers', o.workers], ['--queue', o.queue], [CONSTANT_TIME_MAC_FLAG, o.constantTimeMac]];
   for (const [flag, given] of budgetFlags) {
-    if (given !== undefined && given !== false) throw new UserError(`${flag} does not apply to --levels: each level's budget is its fraction of the dense instructions${flag.startsWith('--work') || flag === '--queue' ? ' (and the joint fine-tune runs in this process)' : ''}`, `drop ${flag}, or drop --levels to build one model under it`);
+    if (given !== undefined && given !== false) throw new UserError(`${flag} does not apply to ${budgets.flag}: each level's budget is given there${flag.startsWith('--work') || flag === '--queue' ? ' (and the joint fine-tune runs in this process)' : ''}`, `drop ${flag}, or drop ${budgets.flag} to build one model under it`);
   }
-  if (o.levelMeasure !== 'typical' && o.levelMeasure !== 'worst-case') throw new UserError(`--level-measure must be typical or worst-case, got '${o.levelMeasure}'`);
   const outOptions = { force: o.force, inputs: [file, o.data] };
   checkOutputDir(o.out, outOptions);
   const progress = progressReporter(false);
-  const { report, files } = await buildLevels(file, target, { ...o, levels: o.levels!, levelMeasure: o.levelMeasure }, (t) => progress.line(t));
+  const { report, files } = await buildLevels(file, target, { ...o, budgets }, (t) => progress.line(t));
   writeDirAtomically(o.out, files, outOptions);
   console.log(o.json ? terminalJson(report) : renderLevelsSummary(report, o.out).split('\n').map((l) => terminalText(l)).join('\n'));
   return report.passed;
@@ -179,14 +176,17 @@ export function registerBuild(program: Command): void {
     .option('--force', 'replace an existing output folder')
     .option('--json', 'print the report as JSON')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape)
-    .option('--levels <fractions>', 'nested levels in one library instead of one budget: fractions of the dense model\'s predicted instructions, largest first (e.g. 1.0,0.6,0.35); each level a subset of the one above, fine-tuned jointly with the weights shared; model_run_level(k) picks one at run time', levelFractions)
-    .option('--level-epochs <n>', 'with --levels: joint fine-tuning epochs (each level sees the training set this many times)', parseIntOption('--level-epochs', 0, 100_000), 10)
-    .option('--level-measure <m>', 'with --levels: what the fractions are of, the predicted typical instructions or the worst case (typical, worst-case)', 'typical');
+    .option('--levels <fractions>', 'nested levels in one library instead of one budget: fractions of the dense model\'s instructions, largest first (e.g. 1.0,0.6,0.35); each level a subset of the one above, fine-tuned jointly with the weights shared; model_run_level(k) picks one at run time')
+    .option('--level-instructions <counts>', 'nested levels as --levels, each with an explicit instruction budget, largest first (e.g. 140000,85000,48000)')
+    .option('--level-deadline-ms <ms>', 'nested levels as --levels, each with a deadline in ms on its worst-case bound (converted as --deadline-ms), largest first (e.g. 1,0.6,0.35)')
+    .option('--level-epochs <n>', 'with nested levels: joint fine-tuning epochs (each level sees the training set this many times)', parseIntOption('--level-epochs', 0, 100_000), 10)
+    .option('--level-measure <m>', 'with nested levels: what the budgets apply to, typical (the instructions of the vectors run; default) or worst-case (the verified bound; always with --level-deadline-ms)');
   addJobOptions(addDistillOption(addTrainingOptions(addDataOptions(cmd))), BUILD_JOBS_DEFAULT).action(async (file: string, o: BuildCliOptions) => {
     checkCriterion(o);
     const chosen = findTarget(o.target);
+    const levelFlag = o.levels !== undefined ? '--levels' : o.levelInstructions !== undefined ? '--level-instructions' : o.levelDeadlineMs !== undefined ? '--level-deadline-ms' : null;
     if (isFpgaTarget(chosen)) {
-      if (o.levels) throw new UserError(`--levels: ${chosen.name} is an FPGA target, and nested levels are compiled for MCUs (one C library with model_run_level)`, 'give --target an MCU (edgeprune targets lists them)');
+      if (levelFlag) throw new UserError(`${levelFlag}: ${chosen.name} is an FPGA target, and nested levels are compiled for MCUs (one C library with model_run_level)`, 'give --target an MCU (edgeprune targets lists them)');
       refuseOtherKindFlags([[CONSTANT_TIME_MAC_FLAG, o.constantTimeMac]], 'MCU', chosen.name, () => 'an FPGA design\'s latency is cycle-exact by construction: drop it');
       for (const [flag, given] of [['--workers', o.workers], ['--queue', o.queue]] as const) {
         if (given !== undefined) throw new UserError(`${flag}: an FPGA build fine-tunes its candidates in this process (only MCU builds hand them to workers)`, `drop ${flag}`);
@@ -197,8 +197,9 @@ export function registerBuild(program: Command): void {
     }
     refuseOtherKindFlags([['--multipliers', o.multipliers !== undefined], ['--latency-cycles', o.latencyCycles !== undefined], ['--latency-us', o.latencyUs !== undefined], ['--max-luts', o.maxLuts !== undefined], ['--max-dsps', o.maxDsps !== undefined], ['--max-brams', o.maxBrams !== undefined]], 'FPGA', chosen.name, () => 'MCU budgets: --latency-ms, --max-instructions, --deadline-ms, --max-instructions-worst-case, --ram-kb, --flash-kb');
     const target = findMcuTarget(o.target, 'build');
-    if (o.levels) {
-      if (!(await runLevelsBuild(file, target, o))) process.exitCode = EXIT_BUDGET_UNMET;
+    const levelBudgets = parseLevelBudgets(o, target);
+    if (levelBudgets) {
+      if (!(await runLevelsBuild(file, target, o, levelBudgets))) process.exitCode = EXIT_BUDGET_UNMET;
       return;
     }
     const budgets = parseBudgets(o, target);

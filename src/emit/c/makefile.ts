@@ -21,7 +21,10 @@ export interface MakefileView {
   cflags: string;
 }
 
-export function makefileView(lib: CLibrary, target: McuTarget): MakefileView {
+/** What a Makefile needs of a library (a CLibrary, or a levels library's level 0). */
+export type MakefileLibrary = Pick<CLibrary, 'names'> & { graph: Pick<CLibrary['graph'], 'name'>; view: Pick<CLibrary['view'], 'prefix' | 'PREFIX'> };
+
+export function makefileView(lib: MakefileLibrary, target: McuTarget): MakefileView {
   return {
     prefix: lib.view.prefix,
     PREFIX: lib.view.PREFIX,
@@ -36,6 +39,6 @@ export function makefileView(lib: CLibrary, target: McuTarget): MakefileView {
 }
 
 /** The Makefile text for `make -C <out>` (arm-none-eabi-gcc with the target's flags). */
-export function renderMakefile(lib: CLibrary, target: McuTarget): string {
+export function renderMakefile(lib: MakefileLibrary, target: McuTarget): string {
   return renderTemplate('c/Makefile.hbs', makefileView(lib, target));
 }

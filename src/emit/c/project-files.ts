@@ -65,14 +65,15 @@ function ioRows(g: Graph, views: IoView[], values: readonly { name: string }[]):
   return views.map((v, i) => ({ ...v, name: markdownText(values[i].name), layout: valueLayout(g, values[i].name) }));
 }
 
-export function projectView(lib: CLibrary, target: McuTarget): ProjectView {
+/** What every project file needs of a library: names, the model and target text escaped, the interface, the flags. */
+export type ProjectBasics = Pick<ProjectView, 'prefix' | 'PREFIX' | 'files' | 'generator' | 'hash' | 'modelName' | 'modelComment' | 'targetName' | 'targetDescription' | 'precision' | 'inputs' | 'outputs' | 'firstInput' | 'firstOutput' | 'cflags' | 'cmake'>;
+
+/** The project basics of a compiled library (a CLibrary, or a levels library's level 0 graph and view). */
+export function projectViewBasics(lib: Pick<CLibrary, 'names' | 'graph' | 'view'>, target: McuTarget): ProjectBasics {
   const g = lib.graph;
   const v = lib.view;
-  // The cost model's figures for this target (calibrated kernels; a kernel without calibration is predicted conservatively).
-  const cost = predictLowered(lib, target, { unknownKernels: 'fallback' });
   const inputs = ioRows(g, v.inputs, g.inputs);
   const outputs = ioRows(g, v.outputs, g.outputs);
-  const params = [...v.inputs.map((x) => `const ${x.ctype} *input${x.index}`), ...v.outputs.map((x) => `${x.ctype} *output${x.index}`)];
   return {
     prefix: v.prefix,
     PREFIX: v.PREFIX,
@@ -88,8 +89,20 @@ export function projectView(lib: CLibrary, target: McuTarget): ProjectView {
     outputs,
     firstInput: inputs[0],
     firstOutput: outputs[0],
-    invokeSignature: `int ${v.prefix}_invoke(${params.join(', ')});`,
     cflags: markdownCodeLine(targetCFlags(target).join(' ')),
+    cmake: { optimize: `\${${v.PREFIX}_OPTIMIZE}`, optimizeFlags: `\${${v.prefix}_optimize_flags}`, section: `\${${v.PREFIX}_ARENA_SECTION}`, dir: `\${${v.prefix}_dir}` },
+  };
+}
+
+export function projectView(lib: CLibrary, target: McuTarget): ProjectView {
+  const g = lib.graph;
+  const v = lib.view;
+  // The cost model's figures for this target (calibrated kernels; a kernel without calibration is predicted conservatively).
+  const cost = predictLowered(lib, target, { unknownKernels: 'fallback' });
+  const params = [...v.inputs.map((x) => `const ${x.ctype} *input${x.index}`), ...v.outputs.map((x) => `${x.ctype} *output${x.index}`)];
+  return {
+    ...projectViewBasics(lib, target),
+    invokeSignature: `int ${v.prefix}_invoke(${params.join(', ')});`,
     arenaBytes: v.arenaBytes,
     arenaLowerBoundBytes: v.arenaLowerBoundBytes,
     otherArenaBytes: planArena(g, lib.steps, { keepInputs: !v.keepInputs }).arenaBytes,
@@ -100,7 +113,6 @@ export function projectView(lib: CLibrary, target: McuTarget): ProjectView {
     instructions: cost.instructions,
     estimatedMs: cost.estimatedMs.toPrecision(3),
     estimateBasis: markdownText(cost.estimateBasis),
-    cmake: { optimize: `\${${v.PREFIX}_OPTIMIZE}`, optimizeFlags: `\${${v.prefix}_optimize_flags}`, section: `\${${v.PREFIX}_ARENA_SECTION}`, dir: `\${${v.prefix}_dir}` },
   };
 }
 
