@@ -1,5 +1,4 @@
-// `edgeprune train`, `eval` and `prune` end to end on the bundled digits, and their errors. The MLP is trained here; the
-// CNN the prune tests take is a committed `train --arch cnn` output (training the digits CNN: test/train/training.test.ts).
+// `edgeprune train`, `eval` and `prune` end to end on the bundled digits, and their errors.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,14 +14,18 @@ import { maxAbsDiff } from '../../src/conformance/compare.js';
 const DIGITS = path.resolve('examples/digits/digits.csv.gz');
 let dir: string;
 let mlp: string;
-// The digits CNN `train --arch cnn --seed 1` makes, committed rather than trained here (test/fixtures/trained/README.md).
-const cnn = path.resolve('test/fixtures/trained/digits-cnn-seed1.onnx');
+let cnn: string;
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-prune-'));
   mlp = path.join(dir, 'mlp.onnx');
-  const r = await runCli(['train', DIGITS, '--arch', 'mlp', '--epochs', '8', '--out', mlp, '--json'], { timeout: 120_000 });
-  expect(r.exitCode, r.stderr).toBe(0);
+  cnn = path.join(dir, 'cnn.onnx');
+  const [a, b] = await Promise.all([
+    runCli(['train', DIGITS, '--arch', 'mlp', '--epochs', '8', '--out', mlp, '--json'], { timeout: 120_000 }),
+    runCli(['train', DIGITS, '--arch', 'cnn', '--epochs', '8', '--out', cnn, '--json'], { timeout: 120_000 }),
+  ]);
+  expect(a.exitCode, a.stderr).toBe(0);
+  expect(b.exitCode, b.stderr).toBe(0);
 });
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
