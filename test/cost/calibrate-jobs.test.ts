@@ -1,6 +1,7 @@
 // Calibration as jobs gives the bytes of the one-process calibration: a partial calibration (10 cases in 2 jobs)
 // measured in this process, on 1 and on 2 local workers, and through a real redis-server served by 2
-// `edgeprune worker --queue` processes.
+// `edgeprune worker --queue` processes. Four runs writing the same bytes is also calibrate's determinism check (the
+// command writes its file through the same calibrateTarget: test/cost/calibrate.test.ts).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

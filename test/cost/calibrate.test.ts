@@ -1,5 +1,5 @@
-// `edgeprune calibrate`: a partial calibration (--only) through the command, in process: the fit report,
-// an atomically written, valid file, the same bytes on a second run, and the refusal to overwrite the
+// `edgeprune calibrate`: a partial calibration (--only) through the command, in process: the fit report, an atomically
+// written, valid file (the same bytes on a second run: calibrate-jobs.test.ts), and the refusal to overwrite the
 // target's calibration with a partial one; --update, which refits some kernels in it and keeps the others.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -45,12 +45,12 @@ describe('edgeprune calibrate', () => {
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('is deterministic and prints the fit quality', async () => {
+  // (That a second run writes the same bytes is checked in calibrate-jobs.test.ts: four runs of this calibration, in
+  // this process, on 1 and 2 local workers and through Redis, each writing its file as this command does.)
+  it('prints the fit quality', async () => {
     const a = path.join(dir, 'a.json');
-    const b = path.join(dir, 'b.json');
     const text = await calibrate(['--target', 'stm32f405', '--only', 'unary.Relu,softmax.', '--out', a]);
-    await calibrate(['--target', 'stm32f405', '--only', 'unary.Relu,softmax.', '--out', b]);
-    expect(fs.readFileSync(a, 'utf8')).toBe(fs.readFileSync(b, 'utf8'));
+    expect(Object.keys(readCalibrationFile(a).kernels)).toEqual(['ep_softmax_f32', 'ep_unary_f32:RELU']);
     expect(text).toMatch(/ep_softmax_f32/);
     expect(text).toMatch(/instr\. max err/);
     expect(text).toContain(`wrote ${a}`);
