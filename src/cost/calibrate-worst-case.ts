@@ -49,11 +49,11 @@ export async function calibrateWorstCase(target: McuTarget, o: { file?: string |
     name: c.name, graph: c.graph, sparse: c.sparse,
     inputs: [...(c.inputs ?? loadVectors(c.graph, { count: 1, seed: 1 }).inputs).slice(0, 1), ...calibrationAdversarialVectors(c.graph).map((a) => a.inputs)],
   })), { log });
-  const byKey = new Map<string, { time: Record<string, number>; y: number; typical: number }[]>();
+  const byKey = new Map<string, { time: Record<string, number>; y: number; typical: number; spread: number }[]>();
   selected.forEach((a, i) => {
     const rows = byKey.get(a.key!) ?? [];
     // runs[0]: the case's typical vector; instructions: the largest count over every vector.
-    rows.push({ time: a.time, y: measured[i].instructions - cal.library.instructions, typical: measured[i].runs[0] - cal.library.instructions });
+    rows.push({ time: a.time, y: measured[i].instructions - cal.library.instructions, typical: measured[i].runs[0] - cal.library.instructions, spread: measured[i].instructions - Math.min(...measured[i].runs) });
     byKey.set(a.key!, rows);
   });
   const kernels: WorstCaseCalibration['kernels'] = {};
@@ -62,7 +62,9 @@ export async function calibrateWorstCase(target: McuTarget, o: { file?: string |
     const fit = raisedFit(model.timeTerms, rows.map((r) => ({ terms: r.time, y: r.y })), TIME_FLOOR);
     if (!fit) throw new Error(`worst-case calibration of ${key}: no fit of its terms bounds every case (a case with instructions and no term)`);
     const ratios = rows.filter((r) => r.typical > 0).map((r) => r.y / r.typical);
-    const excess = excessFit(model.timeTerms, rows.map((r) => ({ terms: r.time, y: Math.max(0, r.y - r.typical) })), rows.map((r) => r.typical), TIME_FLOOR);
+    // The excess bounds each case's spread (largest − smallest count over its vectors), not only worst − typical: a
+    // model's typical vectors may sit at the low end of its kernels' range (the prediction is at least that end).
+    const excess = excessFit(model.timeTerms, rows.map((r) => ({ terms: r.time, y: r.spread })), rows.map((r) => r.typical), TIME_FLOOR);
     kernels[key] = {
       instructions: fit.coefficients,
       ...(ratios.length === rows.length ? { worstOverTypical: Math.max(...ratios) } : {}),
@@ -76,7 +78,7 @@ export async function calibrateWorstCase(target: McuTarget, o: { file?: string |
       `Worst-case coefficients of the data-dependent kernel keys of '${target.name}' (${core}; src/cost/data-dependence.ts says which).`,
       'Each key: the calibration suite\'s cases of that key run on the vectors below in QEMU, its instruction formula fitted (non-negative least squares, as the typical calibration) to the largest count per case, then multiplied by raisedBy so that it is at least every case\'s count.',
       'Written by `node dist/bench/calibrate-worst-case.js --target <name>` (src/cost/calibrate-worst-case.ts). Do not edit by hand.',
-      'excess (when present): the same terms fitted to each case\'s worst count − its count on its typical vector and bounding every case; a call is priced at the smallest of the raised fit, worstOverTypical × its typical price, and its typical price + the excess.',
+      'excess (when present): the same terms fitted to each case\'s spread (its largest − smallest count over the vectors) and bounding every case; a call is priced at the smallest of the raised fit, worstOverTypical × its typical price, and its typical price + the excess.',
     ],
     target: target.name,
     kernelHeaders: cal.kernelHeaders,

@@ -20,8 +20,8 @@ const worstKey = z.object({
   worstOverTypical: z.number().positive().optional(),
   /**
    * The worst case as the typical prediction plus an excess: coefficients of the key's terms that give at least every
-   * case's worst count − its typical count (worst-case-fit.ts excessFit), tighter than the ratio where the dependence
-   * is a few instructions per output (int8 requantization) and the small cases set the ratio.
+   * case's spread, its largest − smallest count over the vectors (worst-case-fit.ts excessFit), tighter than the ratio
+   * where the dependence is a few instructions per output (int8 requantization) and the small cases set the ratio.
    */
   excess: z.object({ instructions: z.record(z.string(), z.number().nonnegative()), raisedBy: z.number().positive() }).optional(),
   fit: z.object({

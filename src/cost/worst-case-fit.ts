@@ -1,6 +1,6 @@
 // Bounding fits of the worst-case calibration (calibrate-worst-case.ts): a key's instruction formula fitted to its
-// cases' largest counts and raised until it bounds every case, and the excess form: the extra instructions of a case's
-// worst vector over its typical one, as a formula of the same terms that bounds every case's excess.
+// cases' largest counts and raised until it bounds every case, and the excess form: a case's spread over its vectors
+// (largest − smallest count), as a formula of the same terms that bounds every case's spread.
 
 import { fitTerms } from './fit.js';
 
@@ -49,7 +49,7 @@ export function singleTermBound(term: string, terms: string[], rows: BoundingFit
 }
 
 /**
- * The excess of the worst vector over the typical one (`rows[i].y` = worst − typical ≥ 0, `typical[i]` the typical
+ * The excess of the worst vector over the others (`rows[i].y` = the case's spread ≥ 0, `typical[i]` its typical
  * count) as a formula that bounds every row: of the raised least-squares fit and each single term at its largest
  * excess per unit, the one whose mean excess ÷ typical over the rows is smallest (ties: the earlier). Null when none
  * bounds every row.
