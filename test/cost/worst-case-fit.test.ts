@@ -1,7 +1,7 @@
 // The worst-case calibration's bounding fits (raised least squares, the excess over the typical count), the excess
 // form's use in predictWorstCase, and the calibration's infinity vectors.
 import { describe, expect, it } from 'vitest';
-import { digitsMlp, quantizedForBench } from '../../bench/cost-models.js';
+import { digitsCnn, digitsMlp, quantizedForBench } from '../../bench/cost-models.js';
 import { loadCalibration } from '../../src/cost/calibration.js';
 import { intArg } from '../../src/cost/kernel-models/common.js';
 import { lowerForCost } from '../../src/cost/lowered.js';
@@ -13,7 +13,8 @@ import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { adversarialVectors, calibrationAdversarialVectors } from '../../src/verify/adversarial-vectors.js';
 
 const TERMS = ['macs', 'outputs', 'call'];
-// Worst − typical of int8 dense cases: a few instructions per output (the requantization's branches), none per MAC.
+// Spreads (largest − smallest count over the vectors) of int8 dense cases: a few instructions per output (the
+// requantization's branches), none per MAC.
 const rows = [
   { terms: { macs: 18, outputs: 6, call: 1 }, y: 18 },
   { terms: { macs: 4096, outputs: 64, call: 1 }, y: 11 },
@@ -79,5 +80,23 @@ describe('calibrationAdversarialVectors', () => {
     const b = new GraphBuilder('s8');
     b.output(b.op('Identity', [b.input('x', 'int8', [1, 4])], {}, 'y'));
     expect(calibrationAdversarialVectors(b.build())).toEqual(adversarialVectors(b.build()));
+  });
+});
+
+describe('predictWorstCase under --constant-time-mac', () => {
+  it('prices the non-MAC kernels from the worst-case calibration, the MAC kernels not', () => {
+    const m3 = findMcuTarget('lm3s6965');
+    const cal = loadCalibration(m3);
+    const program = lowerForCost(digitsCnn());
+    const worstCal: WorstCaseCalibration = {
+      format: 'edgeprune-worst-case-calibration/1', about: [], target: 'lm3s6965', kernelHeaders: cal.kernelHeaders, vectors: [],
+      // A fit far above the ratio's bound: the ratio prices the pool.
+      kernels: Object.fromEntries(['ep_maxpool2d_f32', 'ep_conv2d_f32'].map((k) => [k, { instructions: Object.fromEntries(Object.keys(cal.kernels[k].instructions).map((t) => [t, 1e9])), worstOverTypical: 1.25, fit: { cases: 1, raisedBy: 1, maxOverPrediction: 0 } }])),
+    };
+    const p = predictWorstCase(program, m3, cal, worstCal, { constantTimeMac: true });
+    const pool = p.kernels.find((k) => k.key === 'ep_maxpool2d_f32')!;
+    expect(pool).toMatchObject({ dependent: true, worstFrom: 'calibration' });
+    expect(pool.worst).toBeCloseTo(1.25 * pool.typical, 6);
+    expect(p.kernels.find((k) => k.key === 'ep_conv2d_f32')).toMatchObject({ dependent: false });
   });
 });
