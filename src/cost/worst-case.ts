@@ -94,11 +94,10 @@ export function predictWorstCase(program: Program, target: McuTarget, cal: Calib
       if (priced.problem !== undefined) throw new CostModelError(`worst case of step '${step.summary}': ${priced.problem}`);
       const c = constantTime ? { ...priced, instructions: priced.instructions + constantTimeMacExtra(call, cal) } : priced;
       const dep = kernelDependence(c.key, core, options);
-      // With the constant-time MAC the worst-case calibration is not used: its cases feed each kernel the adversarial
-      // vectors directly, and never the infinities a layer before it makes of ±float32 max (QEMU measured a max pool
-      // after such a conv 10% above its calibrated worst on mnist-cnn, which the MACs' own margin hides without
-      // the flag); the measured factor of worst-case-coefficients.ts prices them.
-      const calibrated = dep.dependent && !constantTime ? worstCal?.kernels[c.key] : undefined;
+      // With the constant-time MAC the worst-case calibration of a MAC kernel is not used (its cases ran the library
+      // MAC); the other kernels' code is the same with the flag, and their calibration cases ran on ±infinity too (what
+      // a layer before them makes of ±float32 max), so it prices them.
+      const calibrated = dep.dependent && !(constantTime && macTermOf(call.kernel)) ? worstCal?.kernels[c.key] : undefined;
       const coefficients = calibrated?.instructions;
       // Three bounds of every calibration case: the raised fit, the typical price × the worst ratio, and the typical
       // price + the excess formula; the smallest.
