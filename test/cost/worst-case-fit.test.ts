@@ -3,10 +3,12 @@
 import { describe, expect, it } from 'vitest';
 import { digitsCnn, digitsMlp, quantizedForBench } from '../../bench/cost-models.js';
 import { loadCalibration } from '../../src/cost/calibration.js';
+import { chooseConstantTimeMac } from '../../src/cost/constant-time-choice.js';
+import { kernelEstimator } from '../../src/cost/estimator.js';
 import { intArg } from '../../src/cost/kernel-models/common.js';
 import { lowerForCost } from '../../src/cost/lowered.js';
 import { predictWorstCase } from '../../src/cost/worst-case.js';
-import type { WorstCaseCalibration } from '../../src/cost/worst-case-calibration.js';
+import { currentWorstCaseCalibration, type WorstCaseCalibration } from '../../src/cost/worst-case-calibration.js';
 import { boundsEveryRow, excessFit, raisedFit, singleTermBound } from '../../src/cost/worst-case-fit.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { findMcuTarget } from '../../src/targets/load-targets.js';
@@ -98,5 +100,18 @@ describe('predictWorstCase under --constant-time-mac', () => {
     expect(pool).toMatchObject({ dependent: true, worstFrom: 'calibration' });
     expect(pool.worst).toBeCloseTo(1.25 * pool.typical, 6);
     expect(p.kernels.find((k) => k.key === 'ep_conv2d_f32')).toMatchObject({ dependent: false });
+  });
+});
+
+describe('chooseConstantTimeMac', () => {
+  it('compares the two builds\' worst cases both with the worst-case calibration of lm3s6965', () => {
+    const m3 = findMcuTarget('lm3s6965');
+    const cal = loadCalibration(m3);
+    const worstCal = currentWorstCaseCalibration(m3, cal);
+    expect(worstCal).not.toBeNull();
+    const program = lowerForCost(digitsCnn(), { estimator: kernelEstimator(m3, cal) });
+    const c = chooseConstantTimeMac(digitsCnn(), m3)!;
+    expect(c.worstConstantTime).toBeCloseTo(predictWorstCase(program, m3, cal, worstCal, { constantTimeMac: true }).worst, 3);
+    expect(c.worstDefault).toBeCloseTo(predictWorstCase(program, m3, cal, worstCal).worst, 3);
   });
 });
