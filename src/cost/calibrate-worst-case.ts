@@ -4,15 +4,15 @@
 
 import { UserError } from '../errors.js';
 import type { McuTarget } from '../targets/schema.js';
-import { adversarialVectors } from '../verify/adversarial-vectors.js';
+import { calibrationAdversarialVectors } from '../verify/adversarial-vectors.js';
 import { loadVectors } from '../verify/vectors.js';
 import { calibrationContext, loadCalibration } from './calibration.js';
 import { coreClassOf, kernelDependence } from './data-dependence.js';
-import { fitTerms } from './fit.js';
 import { addTerms, analyzeCall, KERNEL_MODELS } from './kernels.js';
 import { lowerForCost } from './lowered.js';
 import { measureOnTarget } from './measure.js';
 import { calibrationSuite, type SuiteCase } from './suite.js';
+import { excessFit, raisedFit } from './worst-case-fit.js';
 import { WORST_CASE_FORMAT, worstCaseCalibrationPath, writeWorstCaseCalibration, type WorstCaseCalibration } from './worst-case-calibration.js';
 
 const TIME_FLOOR = 1000;
@@ -43,29 +43,34 @@ export async function calibrateWorstCase(target: McuTarget, o: { file?: string |
   const core = coreClassOf(target);
   const selected = calibrationSuite().map((c) => ({ c, ...termsOf(c, ctx) })).filter((a) => a.key !== null && kernelDependence(a.key, core).dependent);
   if (selected.length === 0) throw new UserError(`${target.name} has no data-dependent kernel key in the calibration suite: nothing to calibrate`);
-  const vectorNames = ['the case\'s typical vector', ...adversarialVectors(selected[0].c.graph).map((a) => a.name)];
+  const vectorNames = ['the case\'s typical vector', ...new Set(selected.flatMap(({ c }) => calibrationAdversarialVectors(c.graph).map((a) => a.name)))];
   log(`worst-case calibration of ${target.name} (${core}): ${selected.length} cases × ${vectorNames.length} vectors`);
   const measured = await measureOnTarget(target, selected.map(({ c }) => ({
     name: c.name, graph: c.graph, sparse: c.sparse,
-    inputs: [...(c.inputs ?? loadVectors(c.graph, { count: 1, seed: 1 }).inputs).slice(0, 1), ...adversarialVectors(c.graph).map((a) => a.inputs)],
+    inputs: [...(c.inputs ?? loadVectors(c.graph, { count: 1, seed: 1 }).inputs).slice(0, 1), ...calibrationAdversarialVectors(c.graph).map((a) => a.inputs)],
   })), { log });
-  const byKey = new Map<string, { time: Record<string, number>; y: number; typical: number }[]>();
+  const byKey = new Map<string, { time: Record<string, number>; y: number; typical: number; spread: number }[]>();
   selected.forEach((a, i) => {
     const rows = byKey.get(a.key!) ?? [];
     // runs[0]: the case's typical vector; instructions: the largest count over every vector.
-    rows.push({ time: a.time, y: measured[i].instructions - cal.library.instructions, typical: measured[i].runs[0] - cal.library.instructions });
+    rows.push({ time: a.time, y: measured[i].instructions - cal.library.instructions, typical: measured[i].runs[0] - cal.library.instructions, spread: measured[i].instructions - Math.min(...measured[i].runs) });
     byKey.set(a.key!, rows);
   });
   const kernels: WorstCaseCalibration['kernels'] = {};
   for (const [key, rows] of byKey) {
     const model = [...KERNEL_MODELS.values()].find((k) => k.keys.includes(key))!;
-    const fit = fitTerms(model.timeTerms, rows.map((r) => ({ terms: r.time, y: r.y })), TIME_FLOOR);
-    const predict = (t: Record<string, number>) => model.timeTerms.reduce((s, term) => s + fit.coefficients[term] * (t[term] ?? 0), 0);
-    const raisedBy = Math.max(1, ...rows.filter((r) => predict(r.time) > 0).map((r) => r.y / predict(r.time)));
-    const instructions = Object.fromEntries(Object.entries(fit.coefficients).map(([t, c]) => [t, c * raisedBy]));
-    const maxOverPrediction = Math.max(0, ...rows.filter((r) => r.y > 0).map((r) => (predict(r.time) * raisedBy) / r.y - 1));
+    const fit = raisedFit(model.timeTerms, rows.map((r) => ({ terms: r.time, y: r.y })), TIME_FLOOR);
+    if (!fit) throw new Error(`worst-case calibration of ${key}: no fit of its terms bounds every case (a case with instructions and no term)`);
     const ratios = rows.filter((r) => r.typical > 0).map((r) => r.y / r.typical);
-    kernels[key] = { instructions, ...(ratios.length === rows.length ? { worstOverTypical: Math.max(...ratios) } : {}), fit: { cases: rows.length, raisedBy, maxOverPrediction } };
+    // The excess bounds each case's spread (largest − smallest count over its vectors), not only worst − typical: a
+    // model's typical vectors may sit at the low end of its kernels' range (the prediction is at least that end).
+    const excess = excessFit(model.timeTerms, rows.map((r) => ({ terms: r.time, y: r.spread })), rows.map((r) => r.typical), TIME_FLOOR);
+    kernels[key] = {
+      instructions: fit.coefficients,
+      ...(ratios.length === rows.length ? { worstOverTypical: Math.max(...ratios) } : {}),
+      ...(excess ? { excess: { instructions: excess.coefficients, raisedBy: excess.raisedBy } } : {}),
+      fit: { cases: rows.length, raisedBy: fit.raisedBy, maxOverPrediction: fit.maxOverPrediction },
+    };
   }
   const calibration: WorstCaseCalibration = {
     format: WORST_CASE_FORMAT,
@@ -73,6 +78,7 @@ export async function calibrateWorstCase(target: McuTarget, o: { file?: string |
       `Worst-case coefficients of the data-dependent kernel keys of '${target.name}' (${core}; src/cost/data-dependence.ts says which).`,
       'Each key: the calibration suite\'s cases of that key run on the vectors below in QEMU, its instruction formula fitted (non-negative least squares, as the typical calibration) to the largest count per case, then multiplied by raisedBy so that it is at least every case\'s count.',
       'Written by `node dist/bench/calibrate-worst-case.js --target <name>` (src/cost/calibrate-worst-case.ts). Do not edit by hand.',
+      'excess (when present): the same terms fitted to each case\'s spread (its largest − smallest count over the vectors) and bounding every case; a call is priced at the smallest of the raised fit, worstOverTypical × its typical price, and its typical price + the excess.',
     ],
     target: target.name,
     kernelHeaders: cal.kernelHeaders,

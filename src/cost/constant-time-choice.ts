@@ -22,7 +22,9 @@ export function chooseConstantTimeMac(g: Graph, target: McuTarget): ConstantTime
   if (coreClassOf(target) !== 'thumb2-soft') return null;
   const cal = loadCalibration(target);
   const program = lowerForCost(g, { estimator: kernelEstimator(target, cal) });
-  const worstDefault = predictWorstCase(program, target, cal, currentWorstCaseCalibration(target, cal)).worst;
-  const worstConstantTime = predictWorstCase(program, target, cal, null, { constantTimeMac: true }).worst;
+  const worstCal = currentWorstCaseCalibration(target, cal);
+  const worstDefault = predictWorstCase(program, target, cal, worstCal).worst;
+  // (predictWorstCase takes only the non-MAC kernels' worst case from the calibration with the flag)
+  const worstConstantTime = predictWorstCase(program, target, cal, worstCal, { constantTimeMac: true }).worst;
   return { constantTimeMac: worstConstantTime < worstDefault, worstDefault, worstConstantTime };
 }

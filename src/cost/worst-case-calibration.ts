@@ -18,6 +18,12 @@ const worstKey = z.object({
    * the worst case as a multiple of the typical prediction, tighter than the raised fit where the dependence is small.
    */
   worstOverTypical: z.number().positive().optional(),
+  /**
+   * The worst case as the typical prediction plus an excess: coefficients of the key's terms that give at least every
+   * case's spread, its largest − smallest count over the vectors (worst-case-fit.ts excessFit), tighter than the ratio
+   * where the dependence is a few instructions per output (int8 requantization) and the small cases set the ratio.
+   */
+  excess: z.object({ instructions: z.record(z.string(), z.number().nonnegative()), raisedBy: z.number().positive() }).optional(),
   fit: z.object({
     cases: z.number().int().positive(),
     /** The fitted formula's largest under-prediction over the cases, which multiplied the coefficients (≥ 1). */
@@ -75,6 +81,8 @@ export function writeWorstCaseCalibration(cal: WorstCaseCalibration, file: strin
     kernels: Object.fromEntries(Object.entries(cal.kernels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, {
       instructions: Object.fromEntries(Object.entries(v.instructions).map(([t, c]) => [t, roundSignificant(c)])),
       ...(v.worstOverTypical !== undefined ? { worstOverTypical: Math.ceil(v.worstOverTypical * 1e6) / 1e6 } : {}),
+      // Rounded up: the excess must still bound every case.
+      ...(v.excess !== undefined ? { excess: { instructions: Object.fromEntries(Object.entries(v.excess.instructions).map(([t, c]) => [t, Math.ceil(c * 1e4) / 1e4])), raisedBy: roundSignificant(v.excess.raisedBy, 4) } } : {}),
       fit: { cases: v.fit.cases, raisedBy: roundSignificant(v.fit.raisedBy, 4), maxOverPrediction: roundSignificant(v.fit.maxOverPrediction, 4) },
     }])),
   });

@@ -44,7 +44,7 @@ const hasSubnormal = (data: ArrayLike<number>): boolean => {
   return false;
 };
 
-/** The worst price of one call whose normal-operand price is `typical`, from the key's worst-case coefficients. */
+/** A call's terms priced at `coefficients` (a key's worst-case coefficients, or its excess over the typical price). */
 function calibratedWorst(call: CStep['calls'][number], coefficients: Record<string, number>, cal: Calibration): number {
   const time = analyzeCall(call, () => 0, calibrationContext(cal)).time;
   return Object.entries(time).reduce((s, [term, n]) => s + (coefficients[term] ?? 0) * n, 0);
@@ -94,15 +94,18 @@ export function predictWorstCase(program: Program, target: McuTarget, cal: Calib
       if (priced.problem !== undefined) throw new CostModelError(`worst case of step '${step.summary}': ${priced.problem}`);
       const c = constantTime ? { ...priced, instructions: priced.instructions + constantTimeMacExtra(call, cal) } : priced;
       const dep = kernelDependence(c.key, core, options);
-      // With the constant-time MAC the worst-case calibration is not used: its cases feed each kernel the adversarial
-      // vectors directly, and never the infinities a layer before it makes of ±float32 max (QEMU measured a max pool
-      // after such a conv 10% above its calibrated worst on mnist-cnn, which the MACs' own margin hides without
-      // the flag); the measured factor of worst-case-coefficients.ts prices them.
-      const calibrated = dep.dependent && !constantTime ? worstCal?.kernels[c.key] : undefined;
+      // With the constant-time MAC the worst-case calibration of a MAC kernel is not used (its cases ran the library
+      // MAC); the other kernels' code is the same with the flag, and their calibration cases ran on ±infinity too (what
+      // a layer before them makes of ±float32 max), so it prices them.
+      const calibrated = dep.dependent && !(constantTime && macTermOf(call.kernel)) ? worstCal?.kernels[c.key] : undefined;
       const coefficients = calibrated?.instructions;
-      // Two bounds of every calibration case: the raised fit and the typical price × the worst ratio; the smaller.
+      // Three bounds of every calibration case: the raised fit, the typical price × the worst ratio, and the typical
+      // price + the excess formula; the smallest.
       const worst = !dep.dependent ? c.instructions
-        : calibrated ? Math.min(calibratedWorst(call, calibrated.instructions, cal), c.instructions * (calibrated.worstOverTypical ?? Infinity))
+        : calibrated ? Math.min(
+          calibratedWorst(call, calibrated.instructions, cal),
+          c.instructions * (calibrated.worstOverTypical ?? Infinity),
+          calibrated.excess ? c.instructions + calibratedWorst(call, calibrated.excess.instructions, cal) : Infinity)
         : factorWorst(call, c.instructions, core, cal);
       const use = byKey.get(c.key) ?? { key: c.key, dependent: dep.dependent, on: dep.on, typical: 0, worst: 0, ...(dep.dependent ? { worstFrom: coefficients ? 'calibration' as const : 'factor' as const } : {}) };
       use.typical += c.instructions;

@@ -54,6 +54,23 @@ const INT8_FILLS: [string, Fill][] = [
 ];
 
 /**
+ * Infinities, which no model input should hold but a layer makes of ±float32 max (an overflowing sum): the worst-case
+ * calibration feeds them to every float kernel too, since the kernel after such a layer sees them (a soft-float max
+ * pool compares them on libgcc's slow path).
+ */
+const INFINITY_FILLS: [string, Fill][] = [
+  ['+infinity', () => Infinity],
+  ['-infinity', () => -Infinity],
+  ['alternating ±infinity', (i) => (i % 2 ? -Infinity : Infinity)],
+];
+
+/** The worst-case calibration's vectors of a kernel case: adversarialVectors, then infinities for float32 inputs. */
+export function calibrationAdversarialVectors(g: Graph, o: AdversarialOptions = {}): AdversarialVector[] {
+  const float = g.inputs.some((v) => staticInfo(g, v.name).dtype === 'float32');
+  return [...adversarialVectors(g, o), ...(float ? vectorsOf(g, INFINITY_FILLS, o.seed ?? 1, 100) : [])];
+}
+
+/**
  * The vectors, one set of fills for every input of the model (float32 or int8 inputs). The same model and options give
  * the same vectors.
  */
@@ -64,8 +81,14 @@ export function adversarialVectors(g: Graph, o: AdversarialOptions = {}): Advers
   const kinds = new Set(infos.map((i) => i.dtype));
   for (const k of kinds) if (k !== 'float32' && k !== 'int8') throw new UserError(`adversarial vectors are for float32 and int8 inputs; this model has a ${k} input`);
   const fills = kinds.has('int8') && !kinds.has('float32') ? INT8_FILLS : floatFills(range);
+  return vectorsOf(g, fills, o.seed ?? 1, 0);
+}
+
+/** One vector per fill; `first`: the first fill's number in the seeds of the fills' random streams. */
+function vectorsOf(g: Graph, fills: [string, Fill][], seed: number, first: number): AdversarialVector[] {
+  const infos = g.inputs.map((v) => staticInfo(g, v.name));
   return fills.map(([name, fill], n) => {
-    const rng = new Random((o.seed ?? 1) * 1000 + n);
+    const rng = new Random(seed * 1000 + first + n);
     return {
       name,
       inputs: infos.map((info) => {
