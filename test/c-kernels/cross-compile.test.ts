@@ -4,7 +4,7 @@
 // tiles; and the MNIST-like model's kernel code stays within its size budget. No QEMU needed.
 import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -174,23 +174,6 @@ const USES: Record<string, { literal: string; runtime: string }> = {
   },
 };
 
-/**
- * Run compile jobs at most one per core at a time: a test asks for its ~25 header objects at once, and as many gcc
- * processes on a 2-core machine shared with another test file only contend for the cores and memory.
- */
-const compileSlots = { free: Math.max(1, availableParallelism()), waiting: [] as (() => void)[] };
-async function compileSlot<T>(job: () => Promise<T>): Promise<T> {
-  if (compileSlots.free > 0) compileSlots.free--;
-  else await new Promise<void>((resolve) => compileSlots.waiting.push(resolve));
-  try {
-    return await job();
-  } finally {
-    const next = compileSlots.waiting.shift();
-    if (next) next();
-    else compileSlots.free++;
-  }
-}
-
 function source(header: string): string {
   const use = USES[header];
   return [
@@ -232,11 +215,11 @@ describe.skipIf(skip)('C kernel headers with arm-none-eabi-gcc (-Werror)', () =>
     const stem = path.join(dir, `${target.replace(/\W+/g, '-')}-${header}${level}`);
     let obj = objects.get(stem);
     if (!obj) {
-      obj = compileSlot(async () => {
+      obj = (async () => {
         await writeFile(`${stem}.c`, source(header));
         await execa('arm-none-eabi-gcc', [...TARGETS[target], ...WARN, level, '-I', KERNEL_DIR, '-c', `${stem}.c`, '-o', `${stem}.o`], { timeout: 300_000 });
         return `${stem}.o`;
-      });
+      })();
       objects.set(stem, obj);
     }
     return obj;
