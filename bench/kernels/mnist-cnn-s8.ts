@@ -173,6 +173,13 @@ function comparable(report: Map<string, number>, labels: string[]): Record<strin
   return Object.fromEntries(labels.map((l) => [l, report.get(l) ?? NaN]));
 }
 
+/** The host build's report: the same program and data for every target, so built and run once per process. */
+let hostRun: Promise<Map<string, number>> | undefined;
+function hostReportOnce(dir: string, include: string[]): Promise<Map<string, number>> {
+  hostRun ??= (async () => runHost(await buildHost('mnist-cnn-s8', dir, include)))();
+  return hostRun;
+}
+
 export async function runMnistS8Bench(opts: { keep?: string; target?: BenchTarget } = {}): Promise<MnistS8BenchResult> {
   const target = opts.target ?? MPS2_AN386;
   const { dir, done } = await workDir(opts.keep);
@@ -180,8 +187,8 @@ export async function runMnistS8Bench(opts: { keep?: string; target?: BenchTarge
     const { header, expected } = mnistS8Model();
     await writeFile(path.join(dir, 'mnist-cnn-s8-data.h'), header);
     const include = ['-I', dir];
-    const [elf, host] = await Promise.all([buildTarget('mnist-cnn-s8', dir, include, target), buildHost('mnist-cnn-s8', dir, include)]);
-    const [report, hostReport, sizes] = await Promise.all([runQemu(elf, 120_000, target), runHost(host), functionSizes(elf)]);
+    const [elf, hostReport] = await Promise.all([buildTarget('mnist-cnn-s8', dir, include, target), hostReportOnce(dir, include)]);
+    const [report, sizes] = await Promise.all([runQemu(elf, 120_000, target), functionSizes(elf)]);
     const get = (label: string) => {
       const v = report.get(label);
       if (v === undefined) throw new Error(`the bench firmware printed no '${label}'`);

@@ -72,12 +72,32 @@ function cFloat(v: number): string {
   return `${f.toPrecision(9)}f`;
 }
 
+/** The calls of a case, in order. */
+const callsOf = (c: KernelCase): KernelCall[] => c.calls ?? [{ fn: c.fn!, args: c.args! }];
+
+/** Whether a run-time call goes through one shared out-of-line copy of its kernel (see outOfLineDeclarations). */
+const outOfLine = (call: KernelCall): boolean => !call.args.some((a) => typeof a === 'object' && 'op' in a);
+
+/**
+ * For the run-time build: a volatile pointer to each kernel called without a literal op code, so that every case calls
+ * the one out-of-line copy of the generic code instead of gcc inlining (and optimizing) a copy per call site. The
+ * arguments are run-time values either way, so the code run is the same generic loops; only the compile is cheaper
+ * (the int8 host cases' run-time file: 9 s of gcc → 2 s). Calls with a literal op code stay inlined, as the emitter
+ * writes them (the op code is a constant there).
+ */
+function outOfLineDeclarations(cases: KernelCase[], indices: number[]): string[] {
+  const fns = new Set(indices.flatMap((k) => callsOf(cases[k]).filter(outOfLine).map((call) => call.fn)));
+  return [...fns].sort().map((fn) => `static __typeof__(&${fn}) volatile ep_rt_${fn} = ${fn};`);
+}
+
 /** The case's kernel calls: literal constants (as the emitter writes them) or run-time values. */
 function callSource(c: KernelCase, runtime: boolean): string {
-  const calls = c.calls ?? [{ fn: c.fn!, args: c.args! }];
+  const calls = callsOf(c);
   let arrays = 0;
   return calls
-    .map(({ fn, args }) => {
+    .map((call) => {
+      const { args } = call;
+      const fn = runtime && outOfLine(call) ? `(*ep_rt_${call.fn})` : call.fn;
       const decls: string[] = [];
       const list = args.map((a) => {
         if (typeof a === 'string') return a;
@@ -111,7 +131,7 @@ const caseFunction = (k: number, runtime: boolean) => `case_${k}_${runtime ? 'ru
 
 /** One C file with the calls of some cases, one function per call (gcc is superlinear in function size). */
 function casesSource(cases: KernelCase[], indices: number[], runtime: boolean): string {
-  const lines = [...PRELUDE];
+  const lines = [...PRELUDE, ...(runtime ? outOfLineDeclarations(cases, indices) : [])];
   for (const k of indices) {
     const c = cases[k];
     const fn = caseFunction(k, runtime);
