@@ -43,7 +43,7 @@ test: setup
 	@echo "test: type-checking sources and tests (tsc)"
 	@npx tsc -p tsconfig.test.json
 	@echo "test: running the test suite (vitest)"
-	@npx vitest run
+	@EDGEPRUNE_DIST_BUILT=1 npx vitest run
 	@echo "test: ONNX conformance summary"
 	@node dist/src/conformance/main.js
 

@@ -10,7 +10,8 @@ export default async function setup(): Promise<() => void> {
   // Each test project (vitest.config.ts) runs the global setup, all in this process: the first call does the work and
   // tears down at the end; the later ones use its folder.
   if (process.env.EDGEPRUNE_TEST_RUN_TMP) return () => {};
-  await execa('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit', timeout: 300_000 });
+  // `make test` has just compiled it (and says so in EDGEPRUNE_DIST_BUILT); a bare `npx vitest` compiles it here.
+  if (process.env.EDGEPRUNE_DIST_BUILT !== '1') await execa('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit', timeout: 300_000 });
   // Workers and every process they start inherit TMPDIR, so os.tmpdir() is this folder for the whole run.
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-test-run-'));
   // Searchable by others (not listable), as /tmp is: tests that drop privileges reach their own folders in it.
