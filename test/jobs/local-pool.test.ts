@@ -80,6 +80,6 @@ describe('local worker pool', () => {
     expect(messages[0]).toEqual({ type: 'ready' });
     expect(messages[1]).toEqual({ type: 'done', id: job.id, result: { n: 12, square: 144 } });
     expect(messages[2]).toMatchObject({ type: 'failed', id: 'x' });
-    expect((messages[2] as { error: string }).error).toMatch(/^this worker has no job kind 'nope' \(it knows calibrate-batch, sweep-build, fine-tune, test-square, test-slow, test-fail\)/);
+    expect((messages[2] as { error: string }).error).toMatch(/^this worker has no job kind 'nope' \(it knows calibrate-batch, sweep-build, fine-tune, test-square, test-slow, test-busy, test-fail\)/);
   });
 });
