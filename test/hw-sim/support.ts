@@ -66,6 +66,22 @@ export function fakeExpected(iterations: number, a = A, b = B): { y: number[]; c
   return { y, checksum: (x + scratchSum) >>> 0 };
 }
 
+/**
+ * Whether process `pid` belongs to another test run on this machine (another clone's suite, a bench running test
+ * files): its environment names another run's folder (test/global-setup.ts). Tool binaries are cached per user, so two
+ * runs can have the same harness running at once. A process whose environment cannot be read, or names no run, counts.
+ */
+function ofAnotherTestRun(pid: string): boolean {
+  const ours = process.env.EDGEPRUNE_TEST_RUN_TMP;
+  if (!ours) return false;
+  try {
+    const run = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((v) => v.startsWith('EDGEPRUNE_TEST_RUN_TMP='));
+    return run !== undefined && run !== `EDGEPRUNE_TEST_RUN_TMP=${ours}`;
+  } catch {
+    return false;
+  }
+}
+
 /** Processes (pid, command line) whose command line mentions `needle` (process guards included). */
 export function processesMentioning(needle: string): { pid: number; cmdline: string }[] {
   const found: { pid: number; cmdline: string }[] = [];
@@ -73,7 +89,7 @@ export function processesMentioning(needle: string): { pid: number; cmdline: str
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
-      if (cmdline.includes(needle) && Number(entry) !== process.pid) found.push({ pid: Number(entry), cmdline });
+      if (cmdline.includes(needle) && Number(entry) !== process.pid && !ofAnotherTestRun(entry)) found.push({ pid: Number(entry), cmdline });
     } catch {
       // gone meanwhile
     }
