@@ -90,6 +90,9 @@ int main(int argc, char **argv) {
   int watch_ok = fstat(WATCH_FD, &st) == 0;
   if (watch_ok) fcntl(WATCH_FD, F_SETFD, FD_CLOEXEC);
   pid_t parent = getppid();
+  /* A process group of its own: a kill of the parent's whole group (a guard above ending a job process of the worker
+     pool) must not take this guard with it, or the program's children would be left running. */
+  setpgid(0, 0);
   prctl(PR_SET_PDEATHSIG, SIGTERM);
   if (getppid() != parent) return 125; /* the parent died before the guard could watch it */
 

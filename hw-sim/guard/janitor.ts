@@ -14,7 +14,9 @@ export function startJanitor(): Promise<void> {
     const exe = await helperExecutable('janitor');
     // No timeout and no cleanup hook, on purpose: it must live exactly as long as this process,
     // and it ends by itself (end of file on its stdin) when this process ends, however it ends.
-    const janitor = execa(exe, [], { stdin: 'pipe', stdout: 'ignore', stderr: 'ignore', buffer: false, reject: false, cleanup: false });
+    // In a process group of its own: when this process runs under a guard (a job process of the worker pool), the
+    // guard kills this process's whole group, and the janitor must outlive that to remove the folders.
+    const janitor = execa(exe, [], { stdin: 'pipe', stdout: 'ignore', stderr: 'ignore', buffer: false, reject: false, cleanup: false, detached: true });
     janitor.unref();
     const stdin = janitor.stdin!;
     (stdin as unknown as { unref?: () => void }).unref?.();

@@ -118,6 +118,29 @@ describe('the process guard', () => {
     await until('the tool to be killed', () => sleeping(m).length === 0);
   });
 
+  it("has the janitor remove the folders when the process's whole group is killed (a guarded job process)", async () => {
+    const m = marker();
+    const root = tempDir('janitor-group');
+    const script = `
+      const { makeTempDir } = await import(${JSON.stringify(path.resolve('dist/src/util/temp-dir.js'))});
+      const { runTool } = await import(${JSON.stringify(path.resolve('dist/hw-sim/build/tools.js'))});
+      fs.writeFileSync(path.join(makeTempDir('work'), 'a.txt'), 'x');
+      await runTool({ command: 'sh', debianPackage: 'dash' }, ['-c', 'sleep ${m}'], { timeoutMs: 600000, what: 'a test' });`;
+    // A group of its own, killed whole, as a guard kills the group of the program it runs when its parent dies.
+    const parent = execa(process.execPath, ['--input-type=module', '-e', `import fs from 'node:fs'; import path from 'node:path';${script}`], {
+      reject: false,
+      timeout: 300_000,
+      detached: true,
+      env: { ...process.env, TMPDIR: root },
+    });
+    await until('the tool to run', () => sleeping(m).length === 1);
+    expect(fs.readdirSync(root)).toHaveLength(1);
+    process.kill(-parent.pid!, 'SIGKILL');
+    await parent;
+    await until('the janitor to remove the work folder', () => fs.readdirSync(root).length === 0);
+    await until('the tool to be killed', () => sleeping(m).length === 0);
+  });
+
   it('names a program that cannot run', async () => {
     const dir = tempDir('guard');
     const run = runTool({ command: dir, debianPackage: 'x' }, [], { timeoutMs: 60_000, what: 'running a folder' });
