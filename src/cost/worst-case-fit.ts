@@ -2,14 +2,10 @@
 // cases' largest counts and raised until it bounds every case, and the excess form: a case's spread over its vectors
 // (largest − smallest count), as a formula of the same terms that bounds every case's spread.
 
-import { fitTerms } from './fit.js';
+import { fitTerms, type FitRow } from './fit.js';
 
-export interface BoundingFitRow {
-  /** The case's terms (kernels.ts analyzeCall, no zero activations). */
-  terms: Record<string, number>;
-  /** The count to bound (library excluded). */
-  y: number;
-}
+/** A case to bound: its terms (kernels.ts analyzeCall, no zero activations) and the count to bound (library excluded). */
+export type BoundingFitRow = FitRow;
 
 export interface BoundingFit {
   coefficients: Record<string, number>;
