@@ -3,12 +3,12 @@
 // edgeprune, SIGKILL included), its stderr kept for error messages, and a kill that waits until
 // the process is really gone.
 
-import fs from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { execa } from 'execa';
 import { missingTool, type Tool } from './build/tools.js';
 import { ENOENT, errnoName, guardExecutable, parseGuardReport, type GuardedStdio } from './guard/guard.js';
 import { startJanitor } from './guard/janitor.js';
+import { hasProc, procStat } from '../src/util/proc-stat.js';
 
 export interface ChildExit {
   exitCode: number | null;
@@ -150,18 +150,14 @@ export async function spawnChild(tool: Tool, args: string[], opts: { lifetimeMs:
 
  /** Whether process `pid` has ended: gone from /proc, or a zombie (a signal-0 probe without /proc). */
 export function processEnded(pid: number): boolean {
+  const stat = procStat(pid);
+  if (stat) return stat.state === 'Z' || stat.state === 'X';
+  if (hasProc()) return true;
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state === 'Z' || state === 'X';
-  } catch {
-    if (fs.existsSync('/proc/self/stat')) return true;
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch (e) {
-      return (e as NodeJS.ErrnoException).code !== 'EPERM';
-    }
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'EPERM';
   }
 }
 

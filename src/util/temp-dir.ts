@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { hasProc, procStat } from './proc-stat.js';
 
 const PREFIX = 'edgeprune-';
 /** edgeprune-<pid>-<start>-<label>-XXXXXX */
@@ -14,15 +15,10 @@ const OWNED = /^edgeprune-(\d+)-(\d+)-/;
 
 let ownStart: string | null = null;
 
-/** The start time of process `pid` in clock ticks since boot (/proc/<pid>/stat field 22); null when unknown or ended. */
+/** The start time of process `pid` in clock ticks since boot; null when unknown or ended. */
 function processStart(pid: number): { start: string; zombie: boolean } | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from the 3rd (state) on
-    return { start: fields[19] ?? '0', zombie: fields[0] === 'Z' || fields[0] === 'X' };
-  } catch {
-    return null;
-  }
+  const stat = procStat(pid);
+  return stat && { start: stat.startTicks, zombie: stat.state === 'Z' || stat.state === 'X' };
 }
 
 /** "<pid>-<start>": who owns a temporary path, in its name. */
@@ -37,7 +33,7 @@ export function ownerTag(): string {
  */
 export function ownerAlive(pid: number, start: string): boolean {
   if (pid === process.pid && (start === '0' || start === ownerTag().split('-')[1])) return true;
-  if (fs.existsSync('/proc/self/stat')) {
+  if (hasProc()) {
     const info = processStart(pid);
     if (!info || info.zombie) return false;
     return start === '0' || info.start === start;

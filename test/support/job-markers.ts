@@ -1,5 +1,6 @@
 // The marker files the test job kinds (test/fixtures/jobs/test-kinds.mjs) leave when a job starts: which job, on which worker.
 import fs from 'node:fs';
+import { procStat } from '../../src/util/proc-stat.js';
 
 /** Every `started-<n>-<pid>` marker in `folder`: job n started in process pid. */
 export function startedMarkers(folder: string): { n: number; pid: number }[] {
@@ -14,9 +15,9 @@ export function startedMarkers(folder: string): { n: number; pid: number }[] {
 export function ancestorAmong(pid: number, candidates: number[]): number | undefined {
   for (let p = pid; p > 1; ) {
     if (candidates.includes(p)) return p;
-    const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-    // The command name (field 2, in parentheses) may hold spaces: the parent pid is the second field after it.
-    p = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const stat = procStat(p);
+    if (!stat) return undefined;
+    p = stat.parentPid;
   }
   return undefined;
 }
