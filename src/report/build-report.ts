@@ -145,6 +145,14 @@ export interface DenseCheckLine {
   aimedInstructions: number;
 }
 
+/** Why a verification failed, in words: outputs that differ from the interpreter, or a worst-case bound exceeded. */
+function verificationFailure(v: VerifyReport): string {
+  const reasons: string[] = [];
+  if (v.results.some((x) => !x.passed)) reasons.push('the firmware outputs differ from the interpreter');
+  if (v.worstCase && !v.worstCase.holds) reasons.push(v.worstCase.problem ?? 'a measured count exceeded the worst-case bound');
+  return reasons.join('; ') || 'the firmware outputs differ from the interpreter';
+}
+
 export function buildReport(r: ReportInput): BuildReport {
   const budgets: BudgetLine[] = r.budgets.map((b) => {
     const estimated = r.search.final.costs[b.name];
@@ -160,7 +168,7 @@ export function buildReport(r: ReportInput): BuildReport {
   const which = r.int8 ? 'the int8 model dropped' : 'dropped';
   const from = r.int8 ? ' from the dense float model' : '';
   if (dropPoints > r.maxDrop) failed.push(`accuracy: ${which} ${dropPoints.toFixed(2)} points on the test split${from}, more than --max-drop ${r.maxDrop}`);
-  if (r.verification && !r.verification.passed) failed.push('verification: the firmware outputs differ from the interpreter');
+  if (r.verification && !r.verification.passed) failed.push(`verification: ${verificationFailure(r.verification)}`);
   return {
     passed: failed.length === 0,
     worstCase: worstCaseSummary(r.verification?.worstCase, r.budgets),

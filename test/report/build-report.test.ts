@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../src/report/build-report.js';
 import { renderHtmlReport } from '../../src/report/html-report.js';
 import { renderBuildSummary } from '../../src/cli/commands/build.js';
+import type { VerifyReport } from '../../src/verify/verify-mcu.js';
 import { budgets, denseCosts, finalCosts, reportInput, searchResult, verification } from './fixtures.js';
 
 const measured = { instructions: 11_000, instructionsWorstCase: 11_000, ramBytes: 1000, flashBytes: 5500 };
@@ -76,6 +77,11 @@ describe('buildReport', () => {
     expect(failedVerification.failed).toEqual(['verification: the firmware outputs differ from the interpreter']);
     expect(failedVerification.passed).toBe(false);
     expect(failedVerification.verification?.passed).toBe(false);
+    // Outputs that match but a count above the worst-case bound: the failure says so, not that outputs differ.
+    const problem = 'the worst-case bound 49962 was exceeded: alternating ±max of the range (1) measured 50640 instructions on lm3s6965 (edgeprune\'s bug)';
+    const worstCase = { holds: false, problem } as unknown as NonNullable<VerifyReport['worstCase']>;
+    const overBound = buildReport(reportInput({ maxDrop: 10, measured: ok, verification: { ...verification(false), maxAbsError: 0, worstCase } }));
+    expect(overBound.failed).toEqual([`verification: ${problem}`]);
     const all = buildReport(reportInput({ maxDrop: 10, measured: ok, verification: verification(true) }));
     expect(all.failed).toEqual([]);
     expect(all.passed).toBe(true);
