@@ -28,7 +28,7 @@ describe('parseNumber', () => {
     const parse = parseIntOption('--epochs', 1, 100);
     expect(parse('7')).toBe(7);
     expect(parse('1e2')).toBe(100);
-    for (const bad of ['0', '101', '2.5', '0x2']) expect(() => parse(bad)).toThrow(/--epochs must be an integer from 1 to 100/);
+    for (const bad of ['0', '101', '2.5', '0x2', 'many']) expect(() => parse(bad)).toThrow(new RegExp(`^--epochs must be an integer from 1 to 100 in decimal notation, got '${bad}'$`));
   });
   it('fractions: [0, 1)', () => {
     const parse = fractionOption('--test');
