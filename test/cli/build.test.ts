@@ -33,7 +33,9 @@ describe('edgeprune build', () => {
     expect(ramKb * 1024).toBeLessThan(d.arenaBytes);
 
     const out = path.join(tmp(), 'build');
-    const r = await runCli(['build', CNN, '--data', DIGITS, '--max-instructions', String(maxInstructions), '--ram-kb', String(ramKb), '--out', out], { timeout: 300_000 });
+    // (--no-uniform-contender: the contender's fine-tune beside the final one is build-recovery's and build-int8's to run
+    // end to end, and test/build/uniform-contender.test.ts's to check)
+    const r = await runCli(['build', CNN, '--data', DIGITS, '--max-instructions', String(maxInstructions), '--ram-kb', String(ramKb), '--no-uniform-contender', '--out', out], { timeout: 300_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^precision: float32 \(the default: stm32f405's cortex-m4 has an FPU, [^)]+\)\nmeasuring the dense model on [\w-]+ \(qemu [\w-]+\): [^\n]+\nthe dense model measured [\d,]+ instructions, predicted [\d,]+ \([+-]\d+\.\d%\): the search aims at [^\n]+\nsearching under the budgets/);
     expect(r.stdout).toMatch(/ALL BUDGETS MET/);
