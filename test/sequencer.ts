@@ -13,7 +13,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 export const SECONDS: Record<string, number> = {
   'test/cli/build-recovery.test.ts': 103, 'test/cli/build-int8.test.ts': 84,
   'test/conformance/c-backend.test.ts': 68, 'test/c-kernels/cross-compile.test.ts': 50, 'test/cli/int8.test.ts': 66,
-  'test/cli/build.test.ts': 43, 'test/cli/build-fpga.test.ts': 56, 'test/security/cleanup.test.ts': 56,
+  'test/cli/build.test.ts': 36, 'test/cli/build-fpga.test.ts': 56, 'test/security/cleanup.test.ts': 56,
   'test/c-kernels/int8-qemu.test.ts': 52, 'test/security/bad-numbers.test.ts': 52,
   'test/cost/fpga-cost-xc7.test.ts': 50, 'test/cli/train-prune.test.ts': 47, 'test/cli/fpga-verify.test.ts': 43,
   'test/security/hostile-names.test.ts': 40, 'test/cli/tfjs-model.test.ts': 32,
@@ -26,8 +26,8 @@ export const SECONDS: Record<string, number> = {
   'test/cli/fpga-compile-cnn.test.ts': 21, 'test/cost/accuracy-int8.test.ts': 20, 'test/cli/inspect.test.ts': 20,
   'test/hls/hls-models.test.ts': 19, 'test/emit/compile-c.test.ts': 19, 'test/cli/argmax-accuracy.test.ts': 18,
   'test/cli/fpga-compile.test.ts': 18, 'test/c-kernels/int8-sparse-kernels.test.ts': 10,
-  'test/cli/verify-trace.test.ts': 14, 'test/verilog/dense-rf1-synthesis.test.ts': 17, 'test/cli/hls.test.ts': 17,
-  'test/train/training.test.ts': 16, 'test/cli/verify-argmax.test.ts': 14, 'test/cost/fpga-cost.test.ts': 15,
+  'test/cli/verify-trace.test.ts': 17, 'test/verilog/dense-rf1-synthesis.test.ts': 17, 'test/cli/hls.test.ts': 17,
+  'test/train/training.test.ts': 16, 'test/cli/verify-argmax.test.ts': 15, 'test/cost/fpga-cost.test.ts': 15,
   'test/quant/qat.test.ts': 15, 'test/cli/verify-int8-residual.test.ts': 15, 'test/cli/package-install.test.ts': 15,
   'test/cost/targets-smoke.test.ts': 14, 'test/cli/idx-train.test.ts': 14, 'test/cli/npy-data.test.ts': 13,
   'test/c-kernels/sparse-qemu.test.ts': 13, 'test/cli/command-line-errors.test.ts': 13,
@@ -40,12 +40,12 @@ export const SECONDS: Record<string, number> = {
   // machine stretches wall times; CPU is what the change removes): cross-compile 66 × 88.9/116.6, build-recovery,
   // build-fpga and build less the training or search step they no longer run; sweep (unlisted before) from a session-11
   // fresh-clone log (32.6 s) less its training.
-  'test/cli/sweep.test.ts': 25,
+  'test/cli/sweep.test.ts': 23,
   // Session 13 (suite3b): build, c-library and calibrate less the CPU-seconds their change removed in targeted runs (an
   // MLP for the unmet build, one compile and one calibration fewer).
   // Session 13 (suite3a): int8-kernels 30 × 50.9/74.1 and int8-sparse-kernels 17 × 16.3/27.1 (CPU-s of targeted runs
   // before/after the harness's run-time calls went through one out-of-line copy of each kernel).
-  // Session 14 (suite4a): build, build-int8, tfjs-model, quantize-qat, c-library, exporter-styles-verify, verify-trace,
+  // Session 14 (suite4a): build, build-int8, tfjs-model, quantize-qat, c-library, exporter-styles-verify,
   // verify-argmax, build-levels and sweep scaled by after/before CPU-s of targeted runs (fewer verifies, refusals and
   // fine-tunes per file).
 };
