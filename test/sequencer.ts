@@ -11,40 +11,43 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * durations), the files above 12 s; only their order matters.
  */
 export const SECONDS: Record<string, number> = {
-  'test/cli/build-recovery.test.ts': 103, 'test/cli/build-int8.test.ts': 94,
+  'test/cli/build-recovery.test.ts': 103, 'test/cli/build-int8.test.ts': 84,
   'test/conformance/c-backend.test.ts': 68, 'test/c-kernels/cross-compile.test.ts': 50, 'test/cli/int8.test.ts': 66,
-  'test/cli/build.test.ts': 54, 'test/cli/build-fpga.test.ts': 56, 'test/security/cleanup.test.ts': 56,
+  'test/cli/build.test.ts': 36, 'test/cli/build-fpga.test.ts': 56, 'test/security/cleanup.test.ts': 56,
   'test/c-kernels/int8-qemu.test.ts': 52, 'test/security/bad-numbers.test.ts': 52,
   'test/cost/fpga-cost-xc7.test.ts': 50, 'test/cli/train-prune.test.ts': 47, 'test/cli/fpga-verify.test.ts': 43,
-  'test/security/hostile-names.test.ts': 40, 'test/cli/tfjs-model.test.ts': 38,
+  'test/security/hostile-names.test.ts': 40, 'test/cli/tfjs-model.test.ts': 32,
   'test/cli/fpga-verify-port.test.ts': 35, 'test/cli/verify.test.ts': 35,
   'test/c-kernels/int8-sparse-qemu.test.ts': 32, 'test/c-kernels/int8-kernels.test.ts': 21,
-  'test/cli/quantize-qat.test.ts': 27, 'test/build/measured-over-budget.test.ts': 27,
-  'test/cli/quantize.test.ts': 26, 'test/cli/c-library.test.ts': 22, 'test/cli/exporter-styles-verify.test.ts': 24,
+  'test/cli/quantize-qat.test.ts': 22, 'test/build/measured-over-budget.test.ts': 27,
+  'test/cli/quantize.test.ts': 26, 'test/cli/c-library.test.ts': 17, 'test/cli/exporter-styles-verify.test.ts': 15,
   'test/cost/calibrate.test.ts': 16, 'test/cost/accuracy.test.ts': 23, 'test/cost/calibrate-jobs.test.ts': 23,
   'test/jobs/redis-queue.test.ts': 21, 'test/verilog/conv-stream-synthesis.test.ts': 21,
   'test/cli/fpga-compile-cnn.test.ts': 21, 'test/cost/accuracy-int8.test.ts': 20, 'test/cli/inspect.test.ts': 20,
   'test/hls/hls-models.test.ts': 19, 'test/emit/compile-c.test.ts': 19, 'test/cli/argmax-accuracy.test.ts': 18,
   'test/cli/fpga-compile.test.ts': 18, 'test/c-kernels/int8-sparse-kernels.test.ts': 10,
   'test/cli/verify-trace.test.ts': 17, 'test/verilog/dense-rf1-synthesis.test.ts': 17, 'test/cli/hls.test.ts': 17,
-  'test/train/training.test.ts': 16, 'test/cli/verify-argmax.test.ts': 16, 'test/cost/fpga-cost.test.ts': 15,
+  'test/train/training.test.ts': 16, 'test/cli/verify-argmax.test.ts': 15, 'test/cost/fpga-cost.test.ts': 15,
   'test/quant/qat.test.ts': 15, 'test/cli/verify-int8-residual.test.ts': 15, 'test/cli/package-install.test.ts': 15,
   'test/cost/targets-smoke.test.ts': 14, 'test/cli/idx-train.test.ts': 14, 'test/cli/npy-data.test.ts': 13,
   'test/c-kernels/sparse-qemu.test.ts': 13, 'test/cli/command-line-errors.test.ts': 13,
   'test/hw-sim/qemu.test.ts': 13,
   // Added in session 12, from targeted runs on the loaded machine (not yet a full fresh-clone run).
-  'test/cli/build-levels.test.ts': 60, 'test/c-kernels/mac-ct.test.ts': 20, 'test/levels/levels-qemu.test.ts': 15,
+  'test/cli/build-levels.test.ts': 50, 'test/c-kernels/mac-ct.test.ts': 20, 'test/levels/levels-qemu.test.ts': 15,
   // Added in session 11, from their targeted runs (not yet a full fresh-clone run).
   'test/build/search-fanout.test.ts': 25, 'test/build/fine-tune-kind.test.ts': 15, 'test/verify/worst-case-qemu.test.ts': 15,
   // Session 12 (suite2): the figures above less the CPU-seconds each file's change saved in targeted runs (the loaded
   // machine stretches wall times; CPU is what the change removes): cross-compile 66 × 88.9/116.6, build-recovery,
   // build-fpga and build less the training or search step they no longer run; sweep (unlisted before) from a session-11
   // fresh-clone log (32.6 s) less its training.
-  'test/cli/sweep.test.ts': 30,
+  'test/cli/sweep.test.ts': 23,
   // Session 13 (suite3b): build, c-library and calibrate less the CPU-seconds their change removed in targeted runs (an
   // MLP for the unmet build, one compile and one calibration fewer).
   // Session 13 (suite3a): int8-kernels 30 × 50.9/74.1 and int8-sparse-kernels 17 × 16.3/27.1 (CPU-s of targeted runs
   // before/after the harness's run-time calls went through one out-of-line copy of each kernel).
+  // Session 14 (suite4a): build, build-int8, tfjs-model, quantize-qat, c-library, exporter-styles-verify,
+  // verify-argmax, build-levels and sweep scaled by after/before CPU-s of targeted runs (fewer verifies, refusals and
+  // fine-tunes per file).
 };
 
 export class SlowFirstSequencer extends BaseSequencer {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { fractionOption, numberOption, parseIntOption, parseNumber } from '../../src/cli/options.js';
+import { checkInt8Flags } from '../../src/cli/build-options.js';
 import { commanderErrorText } from '../../src/cli/report-error.js';
 import { runCli } from '../support/cli.js';
 
@@ -27,7 +28,7 @@ describe('parseNumber', () => {
     const parse = parseIntOption('--epochs', 1, 100);
     expect(parse('7')).toBe(7);
     expect(parse('1e2')).toBe(100);
-    for (const bad of ['0', '101', '2.5', '0x2']) expect(() => parse(bad)).toThrow(/--epochs must be an integer from 1 to 100/);
+    for (const bad of ['0', '101', '2.5', '0x2', 'many']) expect(() => parse(bad)).toThrow(new RegExp(`^--epochs must be an integer from 1 to 100 in decimal notation, got '${bad}'$`));
   });
   it('fractions: [0, 1)', () => {
     const parse = fractionOption('--test');
@@ -42,6 +43,28 @@ describe('parseNumber', () => {
   it('numberOption is the same check as a commander parser', () => {
     expect(numberOption('--lr', { min: 0, minExclusive: true, max: 10 })('0.001')).toBe(0.001);
     expect(() => numberOption('--lr', { min: 0, minExclusive: true, max: 10 })('0')).toThrow(UserError);
+  });
+});
+
+// The int8 flags' checks that build and sweep share: refused on a float32 build, a calibration method by name.
+describe('checkInt8Flags', () => {
+  it('refuses each int8 quantization flag on a float32 build, naming it and the way out', () => {
+    for (const [flag, options] of [['--qat-epochs', { qatEpochs: 2 }], ['--calibration', { calibration: 'mse' }], ['--dense-weights', { denseWeights: 'per-tensor' as const }]] as const) {
+      expect(() => checkInt8Flags(options, 'float32'), flag).toThrow(UserError);
+      expect(() => checkInt8Flags(options, 'float32'), flag).toThrow(new RegExp(`^${flag} sets the int8 quantization of the pruned model, and this build is float32$`));
+      try {
+        checkInt8Flags(options, 'float32');
+      } catch (e) {
+        expect((e as UserError).hint).toBe(`pass --precision int8, or drop ${flag}`);
+      }
+    }
+    expect(checkInt8Flags({}, 'float32')).toBe('mse');
+  });
+
+  it('takes them on an int8 build, and refuses a calibration method it does not know, listing the known ones', () => {
+    expect(checkInt8Flags({ qatEpochs: 2, calibration: 'minmax', denseWeights: 'per-tensor' }, 'int8')).toBe('minmax');
+    expect(checkInt8Flags({}, 'int8')).toBe('mse');
+    expect(() => checkInt8Flags({ calibration: 'entropy' }, 'int8')).toThrow(/^--calibration 'entropy' is not a calibration method; known: minmax, percentile, mse$/);
   });
 });
 

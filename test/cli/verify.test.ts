@@ -40,6 +40,8 @@ describe('edgeprune verify', () => {
     expect(r.estimateBasis).toMatch(/estimate/);
     // Instruction counts are deterministic: the same for every vector of this data-independent model.
     expect(new Set(r.results.map((v: { instructions: number }) => v.instructions)).size).toBe(1);
+    // Without --trace the report has no trace (with it: test/cli/verify-trace.test.ts).
+    expect('trace' in r).toBe(false);
   });
 
   it('compares with the expected outputs of an ONNX test-data folder, or one test_data_set folder', async () => {
@@ -75,6 +77,7 @@ describe('edgeprune verify', () => {
     expect(r.stdout).toMatch(/PASSED: 2\/2 vectors/);
     expect(r.stdout).toMatch(/instructions per inference: [\d,]+ \([\d.]+ per MAC\) → [\d.]+ ms \(estimate: instructions × 0\.9 cycles\/instruction at 25 MHz/);
     expect(r.stdout).toMatch(/arena [\d.]+ (B|KiB), lower bound/);
+    expect(r.stdout).not.toMatch(/layer trace/); // (without --trace)
   });
 });
 
