@@ -91,7 +91,7 @@ export async function buildLevels(file: string, target: McuTarget, o: LevelsCliO
       return {
         ...l,
         int8: int8Test && { test: int8Test[k], testDrop: (found.dense.test - int8Test[k]) * 100 },
-        measured: { instructions: v.instructions, worstMeasured: v.worstMeasured, worstVector: v.worstVector, bound: v.bound, estimatedWorstMs: ms(v.bound), onTargetAccuracy: v.accuracy?.onTarget ?? null, vectors: v.vectors, passed: v.passed, problem: v.problem },
+        measured: { comparison: v.comparison, outputsMatch: v.outputsMatch, instructions: v.instructions, worstMeasured: v.worstMeasured, worstVector: v.worstVector, bound: v.bound, estimatedWorstMs: ms(v.bound), onTargetAccuracy: v.accuracy?.onTarget ?? null, vectors: v.vectors, passed: v.passed, problem: v.problem },
         budget: { given: levelBudgetText(budgets, k), limit, measured, met: measured <= limit, overBy: measured > limit ? measured - limit : null, searchedStep: found.perLevel[k].step },
       };
     });

@@ -33,7 +33,7 @@ export interface LevelsBuildReport {
   levels: (LevelReport & {
     /** int8: the level as deployed, its test accuracy (interpreter, the int8 graph verified bit-exact) and the drop from the dense float model. */
     int8?: { test: number; testDrop: number } | null;
-    measured: { instructions: number; worstMeasured: number; worstVector: string; bound: number; estimatedWorstMs: number; onTargetAccuracy: number | null; vectors: number; passed: boolean; problem: string | null };
+    measured: { comparison: 'bit-exact' | 'tolerance'; outputsMatch: boolean; instructions: number; worstMeasured: number; worstVector: string; bound: number; estimatedWorstMs: number; onTargetAccuracy: number | null; vectors: number; passed: boolean; problem: string | null };
     /** The level's budget on target: the limit on the measured count, the count, met or by how much it missed. */
     budget: { given: string; limit: number; measured: number; met: boolean; overBy: number | null; searchedStep: number };
   })[];
@@ -113,7 +113,7 @@ export function renderLevelsSummary(r: LevelsBuildReport, out: string): string {
   const lines = [`${r.passed ? 'all levels met' : 'NOT MET'}: ${r.levels.length} nested levels of ${r.model} on ${r.target.name} in one library (c/)${r.precision?.precision === 'int8' ? ', int8' : ''}`];
   for (const l of r.levels) {
     const b = l.budget;
-    lines.push(`  level ${l.level} (${b.given}): budget ${n(b.limit)} on target, ${b.met ? 'met' : `MISSED by ${n(b.overBy ?? 0)}`}; ${n(l.measured.instructions)} instructions measured, worst case ${n(l.measured.bound)} (${l.measured.estimatedWorstMs.toFixed(3)} ms), test ${pct(l.test)} (drop ${l.testDrop.toFixed(2)})${l.int8 ? `, int8 test ${pct(l.int8.test)} (drop ${l.int8.testDrop.toFixed(2)})` : ''}${l.measured.onTargetAccuracy === null ? '' : `, on target ${pct(l.measured.onTargetAccuracy)}`}${l.measured.passed ? '' : ` — ${l.measured.problem}`}`);
+    lines.push(`  level ${l.level} (${b.given}): budget ${n(b.limit)} on target, ${b.met ? 'met' : `MISSED by ${n(b.overBy ?? 0)}`}; ${n(l.measured.instructions)} instructions measured, worst case ${n(l.measured.bound)} (${l.measured.estimatedWorstMs.toFixed(3)} ms), test ${pct(l.test)} (drop ${l.testDrop.toFixed(2)})${l.int8 ? `, int8 test ${pct(l.int8.test)} (drop ${l.int8.testDrop.toFixed(2)})` : ''}${l.measured.onTargetAccuracy === null ? '' : `, on target ${pct(l.measured.onTargetAccuracy)}`}${l.measured.comparison === 'bit-exact' ? `, outputs ${l.measured.outputsMatch ? '' : 'NOT '}bit-exact` : ''}${l.measured.passed ? '' : ` — ${l.measured.problem}`}`);
   }
   lines.push(`  flash: ${n(r.flash.levelsBytes)} B for all levels, ${r.flash.ratioToLargest.toFixed(2)}x the largest level alone (${n(r.flash.aloneBytes[0] ?? 0)} B); separate models: ${n(r.flash.aloneBytes.reduce((a, b) => a + b, 0))} B`);
   for (const f of r.failed) lines.push(`  FAILED ${f}`);

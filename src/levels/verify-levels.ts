@@ -29,6 +29,10 @@ export interface LevelVerification {
   /** The first problem found, or null. */
   problem: string | null;
   vectors: number;
+  /** How outputs were judged against the interpreter: bit-exact (int8) or within verify's tolerance (float32). */
+  comparison: 'bit-exact' | 'tolerance';
+  /** Every test vector ran (status 0) with outputs as the comparison asks (whatever the worst case). */
+  outputsMatch: boolean;
   /** The largest count over the test vectors. */
   instructions: number;
   /** The largest count over the test and adversarial vectors, and the vector that gave it. */
@@ -81,17 +85,22 @@ export async function verifyLevelsOnTarget(lib: LevelsLibrary, alone: readonly C
         const runs = await session.runMany(k, inputs);
         const outputs = g.outputs.map((o) => staticInfo(g, o.name));
         let problem: string | null = null;
+        let outputsMatch = true;
         const got: Tensor[] = [];
         const want: Tensor[] = [];
         vectors.inputs.forEach((feeds, v) => {
           const run = runs[v];
-          if (run.status !== 0) problem ??= `vector ${v}: the level returned status ${run.status}`;
+          if (run.status !== 0) {
+            outputsMatch = false;
+            problem ??= `vector ${v}: the level returned status ${run.status}`;
+          }
           const reference = runGraph(g, Object.fromEntries(g.inputs.map((x, i) => [x.name, feeds[i]])));
           outputs.forEach((o, j) => {
             const t = tensorFromBytes(run.outputs[j], o);
             const r = reference.get(o.name)!;
             if (j === 0) { got.push(t); want.push(r); }
             const difference = exact ? firstBitDifference(t, r) : compareTensors(t, r, C_TOLERANCE);
+            if (difference) outputsMatch = false;
             if (difference) problem ??= `vector ${v}, output '${o.name}'${exact ? ' is not bit-exact with the interpreter' : ''}: ${difference}`;
           });
         });
@@ -106,7 +115,7 @@ export async function verifyLevelsOnTarget(lib: LevelsLibrary, alone: readonly C
         const worstMeasured = worst ? Math.max(worst.worstMeasuredInstructions, instructions) : instructions;
         const worstVector = worst && worst.worstMeasuredInstructions >= instructions ? worst.worstVector : 'a test vector';
         results.push({
-          level: k, passed: problem === null, problem, vectors: vectors.inputs.length, instructions, worstMeasured, worstVector,
+          level: k, passed: problem === null, problem, vectors: vectors.inputs.length, comparison: exact ? 'bit-exact' : 'tolerance', outputsMatch, instructions, worstMeasured, worstVector,
           bound: worst?.instructionsWorstCase ?? Infinity, exact: worst?.exact ?? false, basis: worst?.basis ?? 'none', accuracy: onTargetAccuracy(vectors.labels, got, want),
         });
       }
