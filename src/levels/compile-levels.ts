@@ -75,7 +75,7 @@ function refuseUnsupported(levels: NestedLevels): void {
   const p = modelPrecision(levels.full);
   if (p.precision === 'int8') {
     throw new UserError(
-      `a levels library is float32 only: the model is int8${p.firstInt8Node ? ` (node '${p.firstInt8Node.name}')` : ''}`,
+      `nested levels are sliced from a model in float32 only: the model is int8${p.firstInt8Node ? ` (node '${p.firstInt8Node.name}')` : ''}`,
       'give the float model: its levels are slices of it (build --levels --precision int8 quantizes each level, compileInt8LevelsToC compiles them); levels of an already quantized model and weight-sparse level kernels are not supported',
     );
   }
