@@ -17,7 +17,6 @@ import { levelsProjectFiles } from '../levels/levels-project.js';
 import { compileInt8LevelsToC, compileLevelsToC, type LevelFigures } from '../levels/compile-levels.js';
 import { int8LevelsDeployer } from '../levels/int8-levels.js';
 import { levelSharing } from '../levels/level-sharing.js';
-import { modelPrecision } from '../analysis/model-precision.js';
 import { int8CostModel } from '../build/int8-deployment.js';
 import { interpreterScore } from '../data/evaluate.js';
 import { checkInt8Flags } from './build-options.js';
@@ -46,7 +45,6 @@ export const DEFAULT_LEVEL_VERIFY_VECTORS = 100;
 export async function buildLevels(file: string, target: McuTarget, o: LevelsCliOptions, line: (text: string) => void): Promise<{ report: LevelsBuildReport; files: Map<string, string | Uint8Array> }> {
   const g = await loadModel(file, { inputShapes: o.inputShape });
   const precision = chooseBuildPrecision(g, target, o.precision);
-  if (modelPrecision(g).precision === 'int8') throw new UserError(`${o.budgets.flag}: the model is already quantized, and nested levels are slices of a float model`, 'give the float model (the build quantizes each level to int8 on a core without an FPU, or with --precision int8)');
   const method = checkInt8Flags(o, precision.precision);
   const int8 = precision.precision === 'int8';
   if (int8 && o.qatEpochs !== undefined) throw new UserError(`--qat-epochs with ${o.budgets.flag}: int8 levels are quantized post-training (quantization-aware fine-tuning of nested levels that share their weights is not built)`, 'drop --qat-epochs');

@@ -1,5 +1,6 @@
 // `edgeprune build --levels` on the FPU-less lm3s6965: int8 by default, two nested int8 levels of the digits MLP in one
-// library, each run in QEMU through model_run_level and bit-exact with the interpreter, the report's int8 fields.
+// library, each run in QEMU through model_run_level and bit-exact with the interpreter, the report's int8 fields; the
+// refusal of QAT with levels.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,4 +62,17 @@ describe.skipIf(skip)('edgeprune build --levels (int8)', () => {
     expect(source).not.toMatch(/ep_dense_f32/);
     expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/<h2>int8<\/h2>[\s\S]*read from level 0/);
   }, 900_000);
+});
+
+describe('edgeprune build --levels (int8 refusal)', () => {
+  it('refuses quantization-aware fine-tuning of int8 levels: one line, exit 2, no folder', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-int8-levels-'));
+    made.push(dir);
+    const out = path.join(dir, 'bad');
+    const r = await runCli(['build', MLP, '--target', 'lm3s6965', '--qat-epochs', '1', '--data', DIGITS, '--levels', '1,0.6', '--out', out], { timeout: 120_000 });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/--qat-epochs with --levels: int8 levels are quantized post-training.*drop --qat-epochs/s);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(out)).toBe(false);
+  }, 120_000);
 });
