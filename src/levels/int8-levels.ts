@@ -37,7 +37,7 @@ export function int8LevelsDeployer(train: Dataset, o: { method: CalibrationMetho
   return {
     summary: {
       scheme: 'ptq', calibration: o.method, calibrationSamples: samples, denseWeights,
-      shared: `each kept channel's int8 weights and its ${denseWeights === 'per-tensor' ? 'dense layers\' per-tensor scale' : 'per-channel scale'} (level 0's), where a level's layer has level 0's rows`,
+      shared: `each kept channel's int8 weights, where a level's layer has level 0's rows: quantized in every level with level 0's ${denseWeights === 'per-tensor' ? 'weight scale (one per dense layer, per channel for convs)' : 'per-channel weight scale'}, they are the same bytes (the scale is folded into each level's multipliers)`,
       perLevel: 'activation scales and zero points (each level calibrated on its own activations), int32 biases, requantization multipliers and shifts, and the weights of a layer whose inputs the level narrowed',
     },
     graphs(levels) {
