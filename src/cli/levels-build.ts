@@ -51,7 +51,7 @@ export async function buildLevels(file: string, target: McuTarget, o: LevelsCliO
   const data = loadFittedSplit(o.data, o, g);
   const cost = int8 ? int8CostModel(await bindCostModel(target), data.train, o.denseWeights) : await bindCostModel(target, { graph: g, vectors: sampleVectors(g, data.validation, 16) });
   const deployer = int8 ? int8LevelsDeployer(data.train, { method, denseWeights: o.denseWeights }) : null;
-  line(`precision: ${precision.reason}${int8 ? ` · each level quantized post-training (${method} ranges), its kept channels' int8 weights and scales shared with level 0` : ''}`);
+  line(`precision: ${precision.reason}${int8 ? ` · each level quantized post-training (${method} ranges), a kept channel's int8 weights shared with level 0` : ''}`);
   const compile = (levels: NestedLevels, figures: LevelFigures[]) => (deployer ? compileInt8LevelsToC(deployer.graphs(levels), { prefix: 'model', target, figures }) : compileLevelsToC(levels, { prefix: 'model', target, figures }));
   const trainer = await createFineTuner(o, data.train, g);
   const work = makeTempDir('levels-build');
@@ -76,8 +76,7 @@ export async function buildLevels(file: string, target: McuTarget, o: LevelsCliO
       perLevel.push(onTarget.steps[k] === l.step ? l : await levelReport({ ...l, step: onTarget.steps[k], keep: onTarget.levels.keep[k] as Record<string, number>, graph }, found.reference, data, trainer, cost.costs(graph)));
     }
     // int8: each level's test accuracy as deployed (the interpreter runs the int8 graph the library was verified on).
-    const deployed = onTarget.lib.graphs;
-    const int8Test = int8 ? deployed.map((graph) => interpreterScore(graph, data.test)) : null;
+    const int8Test = int8 ? onTarget.lib.graphs.map((graph) => interpreterScore(graph, data.test)) : null;
     line('linking each level alone (the flash separate models would take)');
     const aloneBytes = await aloneFlashBytes(onTarget.alone, target, work);
     const ms = (n: number) => (n * target.cyclesPerInstruction * 1000) / target.clockHz;

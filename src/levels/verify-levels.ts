@@ -100,8 +100,10 @@ export async function verifyLevelsOnTarget(lib: LevelsLibrary, alone: readonly C
             const r = reference.get(o.name)!;
             if (j === 0) { got.push(t); want.push(r); }
             const difference = exact ? firstBitDifference(t, r) : compareTensors(t, r, C_TOLERANCE);
-            if (difference) outputsMatch = false;
-            if (difference) problem ??= `vector ${v}, output '${o.name}'${exact ? ' is not bit-exact with the interpreter' : ''}: ${difference}`;
+            if (difference) {
+              outputsMatch = false;
+              problem ??= `vector ${v}, output '${o.name}'${exact ? ' is not bit-exact with the interpreter' : ''}: ${difference}`;
+            }
           });
         });
         const typical = runs.slice(0, vectors.inputs.length);
