@@ -2,6 +2,8 @@
 // nested levels searched and fine-tuned jointly (src/levels/search-levels.ts), compiled into one C library with
 // model_run_level(k), every level run in QEMU against the interpreter and narrowed until its measured count meets its
 // budget, the flash compared with separate models; the output folder's files (c/ a project: Makefile, README, CMake).
+// The precision is a single build's (int8 on an FPU-less core, --precision overrides): int8 levels are searched and
+// fine-tuned in float32, priced and deployed as their post-training int8 quantizations (src/levels/int8-levels.ts).
 
 import { sampleVectors } from '../build/build.js';
 import { bindCostModel } from '../build/cost-binding.js';
@@ -12,7 +14,12 @@ import { levelBudgetText, type LevelBudgets } from '../levels/level-budgets.js';
 import { levelReport, type LevelReport } from '../levels/level-report.js';
 import { verifyWithinBudgets } from '../levels/levels-on-target.js';
 import { levelsProjectFiles } from '../levels/levels-project.js';
-import { compileLevelsToC } from '../levels/compile-levels.js';
+import { compileInt8LevelsToC, compileLevelsToC, type LevelFigures } from '../levels/compile-levels.js';
+import { int8LevelsDeployer } from '../levels/int8-levels.js';
+import { levelSharing } from '../levels/level-sharing.js';
+import { int8CostModel } from '../build/int8-deployment.js';
+import { interpreterScore } from '../data/evaluate.js';
+import { checkInt8Flags } from './build-options.js';
 import { levelFailures, renderLevelsHtml, type LevelsBuildReport } from '../levels/levels-report.js';
 import { levelGraph, type NestedLevels } from '../levels/nested-levels.js';
 import { searchLevels } from '../levels/search-levels.js';
@@ -38,9 +45,14 @@ export const DEFAULT_LEVEL_VERIFY_VECTORS = 100;
 export async function buildLevels(file: string, target: McuTarget, o: LevelsCliOptions, line: (text: string) => void): Promise<{ report: LevelsBuildReport; files: Map<string, string | Uint8Array> }> {
   const g = await loadModel(file, { inputShapes: o.inputShape });
   const precision = chooseBuildPrecision(g, target, o.precision);
-  if (precision.precision !== 'float32') throw new UserError(`${o.budgets.flag} compiles float32 levels, and this build would be ${precision.precision} (${precision.reason})`, 'pass --precision float32 (int8 levels are not built yet)');
+  const method = checkInt8Flags(o, precision.precision);
+  const int8 = precision.precision === 'int8';
+  if (int8 && o.qatEpochs !== undefined) throw new UserError(`--qat-epochs with ${o.budgets.flag}: int8 levels are quantized post-training (quantization-aware fine-tuning of nested levels that share their weights is not built)`, 'drop --qat-epochs');
   const data = loadFittedSplit(o.data, o, g);
-  const cost = await bindCostModel(target, { graph: g, vectors: sampleVectors(g, data.validation, 16) });
+  const cost = int8 ? int8CostModel(await bindCostModel(target), data.train, o.denseWeights) : await bindCostModel(target, { graph: g, vectors: sampleVectors(g, data.validation, 16) });
+  const deployer = int8 ? int8LevelsDeployer(data.train, { method, denseWeights: o.denseWeights }) : null;
+  line(`precision: ${precision.reason}${int8 ? ` · each level quantized post-training (${method} ranges), a kept channel's int8 weights shared with level 0` : ''}`);
+  const compile = (levels: NestedLevels, figures: LevelFigures[]) => (deployer ? compileInt8LevelsToC(deployer.graphs(levels), { prefix: 'model', target, figures }) : compileLevelsToC(levels, { prefix: 'model', target, figures }));
   const trainer = await createFineTuner(o, data.train, g);
   const work = makeTempDir('levels-build');
   try {
@@ -55,7 +67,7 @@ export async function buildLevels(file: string, target: McuTarget, o: LevelsCliO
       levels: found.levels, steps: found.perLevel.map((l) => l.step), budgets, cost: (x) => cost.costs(x), target, vectors, log: line,
       // The table's worst case: the cost model's while the library is verified, then the verified bound (the table is
       // constants apart from the code: the library written is the one verified, with the measured figures in it).
-      compile: (levels) => compileWithFigures(levels, levels.keep.map((_, k) => cost.costs(levelGraph(levels, k)).instructionsWorstCase), found.perLevel, label, target),
+      compile: (levels) => compile(levels, tableFigures(levels.keep.map((_, k) => cost.costs(levelGraph(levels, k)).instructionsWorstCase), found.perLevel.map((l) => l.test), label)),
     });
     // A narrowed level is the same shared weights sliced narrower (no fine-tune again): its accuracy is measured anew.
     const perLevel: LevelReport[] = [];
@@ -63,6 +75,8 @@ export async function buildLevels(file: string, target: McuTarget, o: LevelsCliO
       const graph = levelGraph(onTarget.levels, k);
       perLevel.push(onTarget.steps[k] === l.step ? l : await levelReport({ ...l, step: onTarget.steps[k], keep: onTarget.levels.keep[k] as Record<string, number>, graph }, found.reference, data, trainer, cost.costs(graph)));
     }
+    // int8: each level's test accuracy as deployed (the interpreter runs the int8 graph the library was verified on).
+    const int8Test = int8 ? onTarget.lib.graphs.map((graph) => interpreterScore(graph, data.test)) : null;
     line('linking each level alone (the flash separate models would take)');
     const aloneBytes = await aloneFlashBytes(onTarget.alone, target, work);
     const ms = (n: number) => (n * target.cyclesPerInstruction * 1000) / target.clockHz;
@@ -73,12 +87,13 @@ export async function buildLevels(file: string, target: McuTarget, o: LevelsCliO
       const limit = onTarget.limits[k];
       return {
         ...l,
-        measured: { instructions: v.instructions, worstMeasured: v.worstMeasured, worstVector: v.worstVector, bound: v.bound, estimatedWorstMs: ms(v.bound), onTargetAccuracy: v.accuracy?.onTarget ?? null, vectors: v.vectors, passed: v.passed, problem: v.problem },
+        int8: int8Test && { test: int8Test[k], testDrop: (found.dense.test - int8Test[k]) * 100 },
+        measured: { comparison: v.comparison, outputsMatch: v.outputsMatch, instructions: v.instructions, worstMeasured: v.worstMeasured, worstVector: v.worstVector, bound: v.bound, estimatedWorstMs: ms(v.bound), onTargetAccuracy: v.accuracy?.onTarget ?? null, vectors: v.vectors, passed: v.passed, problem: v.problem },
         budget: { given: levelBudgetText(budgets, k), limit, measured, met: measured <= limit, overBy: measured > limit ? measured - limit : null, searchedStep: found.perLevel[k].step },
       };
     });
     const bounds = verification.levels.map((v) => v.bound);
-    const written = bounds.every(Number.isFinite) ? compileWithFigures(onTarget.levels, bounds, perLevel, label, target) : onTarget.lib;
+    const written = bounds.every(Number.isFinite) ? compile(onTarget.levels, tableFigures(bounds, int8Test ?? perLevel.map((l) => l.test), label)) : onTarget.lib;
     const files = new Map<string, string | Uint8Array>();
     for (const [name, text] of written.files) files.set(`c/${name}`, text);
     for (const [name, text] of levelsProjectFiles(written, target)) files.set(`c/${name}`, text);
@@ -90,6 +105,8 @@ export async function buildLevels(file: string, target: McuTarget, o: LevelsCliO
     const report: LevelsBuildReport = {
       kind: 'levels', model: modelDisplayName(file),
       target: { name: target.name, description: target.description, clockHz: target.clockHz, cyclesPerInstruction: target.cyclesPerInstruction },
+      precision: { precision: precision.precision, reason: precision.reason },
+      quantization: deployer && { ...deployer.summary, levels: levelSharing(written) },
       measure, budgets: { kind: budgets.kind, flag: budgets.flag, values: budgets.values }, maxDropPoints: o.maxDrop, jointEpochs: o.levelEpochs, dense: { ...found.dense, measured: onTarget.denseMeasured },
       levels, narrowing: { rounds: onTarget.rounds, stoppedBecause: onTarget.stoppedBecause },
       flash: { levelsBytes: verification.flashBytes, aloneBytes, ratioToLargest: aloneBytes[0] > 0 ? verification.flashBytes / aloneBytes[0] : NaN, copiedWeightBytes: written.copiedBytes },
@@ -106,7 +123,7 @@ export async function buildLevels(file: string, target: McuTarget, o: LevelsCliO
   }
 }
 
-/** The library as verified, its table carrying the verified worst-case bounds and the final accuracies. */
-function compileWithFigures(levels: NestedLevels, bounds: readonly number[], perLevel: readonly LevelReport[], label: (k: number) => string, target: McuTarget) {
-  return compileLevelsToC(levels, { prefix: 'model', target, figures: perLevel.map((l, k) => ({ label: label(k), instructionsWorstCase: Math.ceil(bounds[k]), accuracy: l.test })) });
+/** The library's table: each level's label, worst-case bound (the cost model's, then the verified one) and test accuracy. */
+function tableFigures(bounds: readonly number[], accuracy: readonly number[], label: (k: number) => string): LevelFigures[] {
+  return bounds.map((b, k) => ({ label: label(k), instructionsWorstCase: Math.ceil(b), accuracy: accuracy[k] }));
 }

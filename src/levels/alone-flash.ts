@@ -5,15 +5,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildFirmware } from '../../hw-sim/index.js';
 import { compileToC, type CLibrary } from '../emit/c/compile-c.js';
-import { analyzePruneGroups } from '../prune/structure/index.js';
+import type { Graph } from '../ir/graph.js';
 import { kernelDefines } from '../targets/flags.js';
 import type { McuTarget } from '../targets/schema.js';
-import { levelGraph, type NestedLevels } from './nested-levels.js';
 
-/** Each level compiled on its own with the dense kernels the levels library uses (prefix alone<k>), largest first. */
-export function aloneLibraries(levels: NestedLevels, target: McuTarget): CLibrary[] {
-  const analysis = analyzePruneGroups(levels.full);
-  return levels.keep.map((_, k) => compileToC(levelGraph(levels, k, analysis), { prefix: `alone${k}`, sparse: 'never', target }));
+/**
+ * Each of a levels library's graphs (LevelsLibrary.graphs: float32 or int8) compiled on its own with the dense kernels
+ * the library uses (prefix alone<k>), largest first.
+ */
+export function aloneLibraries(graphs: readonly Graph[], target: McuTarget): CLibrary[] {
+  return graphs.map((g, k) => compileToC(g, { prefix: `alone${k}`, sparse: 'never', target }));
 }
 
 /** Linked flash (text + data) of each of `alone` (aloneLibraries) in one test firmware. */

@@ -1,5 +1,7 @@
 // Nested levels → one C library (issue 15 §2): <prefix>_run_level(k, inputs, outputs), one arena for the largest
-// level's need, the levels' weights shared in flash with the full model's, and a table of each level's figures.
+// level's need, the levels' weights shared in flash with level 0's, and a table of each level's figures. float32
+// levels are slices of one float model (compileLevelsToC); int8 levels are those slices quantized
+// (src/levels/quantize-levels.ts, compileInt8LevelsToC).
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -10,6 +12,7 @@ import { checkLoweredFitsTarget } from '../emit/c/size-check.js';
 import { buildViewModel, WeightTable, type ModelView } from '../emit/c/view-model.js';
 import { renderTemplate } from '../emit/render-template.js';
 import { UserError } from '../errors.js';
+import type { Graph } from '../ir/graph.js';
 import { exportOnnx } from '../onnx/export.js';
 import { analyzePruneGroups } from '../prune/structure/index.js';
 import type { McuTarget } from '../targets/schema.js';
@@ -46,6 +49,9 @@ export interface LevelsLibrary {
   outputs: { ctype: string; elements: number }[];
   /** The levels as compiled, largest first. */
   levels: LevelProgram[];
+  /** Each level's graph as given to the C backend (float32 slices of the full model, or their int8 quantizations). */
+  graphs: Graph[];
+  precision: 'float32' | 'int8';
   /** The arena: the largest of the levels' arenas. */
   arenaBytes: number;
   /** Flash of the weight arrays: the full model's plus the copies the levels could not share. */
@@ -69,17 +75,30 @@ function refuseUnsupported(levels: NestedLevels): void {
   const p = modelPrecision(levels.full);
   if (p.precision === 'int8') {
     throw new UserError(
-      `a levels library is float32 only: the model is int8${p.firstInt8Node ? ` (node '${p.firstInt8Node.name}')` : ''}`,
-      'compile the float model into levels; int8 levels (and the weight-sparse kernels) are not supported yet',
+      `nested levels are sliced from a model in float32 only: the model is int8${p.firstInt8Node ? ` (node '${p.firstInt8Node.name}')` : ''}`,
+      'give the float model: its levels are slices of it (build --levels --precision int8 quantizes each level, compileInt8LevelsToC compiles them); levels of an already quantized model and weight-sparse level kernels are not supported',
     );
   }
 }
 
-/** Every level through the C backend with the dense kernels (a level's weights are slices of the dense arrays). */
-function lowerLevels(levels: NestedLevels, keepInputs: boolean): LoweredProgram[] {
+/** Each level's float graph: the full model without the channels the level removes (checked nested first). */
+function levelGraphs(levels: NestedLevels): Graph[] {
   const analysis = analyzePruneGroups(levels.full);
   checkNested(levels, analysis);
-  return levels.keep.map((_, k) => lowerForC(levelGraph(levels, k, analysis), { sparse: 'never', keepInputs }));
+  return levels.keep.map((_, k) => levelGraph(levels, k, analysis));
+}
+
+/** Every level through the C backend with the dense kernels (a level's weights are slices of level 0's arrays). */
+function lowerLevels(graphs: readonly Graph[], keepInputs: boolean): LoweredProgram[] {
+  return graphs.map((g) => lowerForC(g, { sparse: 'never', keepInputs }));
+}
+
+/** Refuse int8 levels that are not all int8 (an edgeprune bug: quantizeLevels makes them). */
+function checkInt8(graphs: readonly Graph[]): void {
+  if (graphs.length === 0) throw new Error('int8 levels: no level');
+  graphs.forEach((g, k) => {
+    if (modelPrecision(g).precision !== 'int8') throw new Error(`int8 levels: level ${k} is not quantized`);
+  });
 }
 
 /** Level 0 as it is; every other level with its weights pointing into level 0's arrays where they can. */
@@ -102,13 +121,28 @@ function checkSameInterface(levels: LevelProgram[]): void {
   });
 }
 
+/** Nested float32 levels of one model in one library. */
 export function compileLevelsToC(levels: NestedLevels, options: CompileLevelsOptions = {}): LevelsLibrary {
-  const prefix = checkPrefix(options.prefix ?? 'model');
   refuseUnsupported(levels);
-  if (options.figures && options.figures.length !== levels.keep.length) {
-    throw new Error(`levels library: ${options.figures.length} levels of figures for ${levels.keep.length} levels`);
+  const graphs = levelGraphs(levels);
+  const hash = crypto.createHash('sha256').update(exportOnnx(levels.full)).update(JSON.stringify(levels.keep)).digest('hex');
+  return compileLevelGraphs(graphs, 'float32', hash, options);
+}
+
+/** Nested levels quantized to int8 (quantizeLevels: level 0's scales where rows are level 0's) in one library. */
+export function compileInt8LevelsToC(graphs: readonly Graph[], options: CompileLevelsOptions = {}): LevelsLibrary {
+  checkInt8(graphs);
+  const hash = crypto.createHash('sha256');
+  for (const g of graphs) hash.update(exportOnnx(g));
+  return compileLevelGraphs(graphs, 'int8', hash.digest('hex'), options);
+}
+
+function compileLevelGraphs(graphs: readonly Graph[], precision: LevelsLibrary['precision'], hash: string, options: CompileLevelsOptions): LevelsLibrary {
+  const prefix = checkPrefix(options.prefix ?? 'model');
+  if (options.figures && options.figures.length !== graphs.length) {
+    throw new Error(`levels library: ${options.figures.length} levels of figures for ${graphs.length} levels`);
   }
-  const programs = shareWeights(lowerLevels(levels, options.keepInputs === true));
+  const programs = shareWeights(lowerLevels(graphs, options.keepInputs === true));
   checkSameInterface(programs);
   if (options.target) {
     const largest = programs.reduce((a, b) => (b.plan.arenaBytes > a.plan.arenaBytes ? b : a));
@@ -116,7 +150,6 @@ export function compileLevelsToC(levels: NestedLevels, options: CompileLevelsOpt
   }
   const names = libraryFileNames(prefix);
   const headers = kernelHeaders();
-  const hash = crypto.createHash('sha256').update(exportOnnx(levels.full)).update(JSON.stringify(levels.keep)).digest('hex');
   const generator = `edgeprune ${VERSION}`;
   const table = new WeightTable(prefix);
   const views = programs.map((p, k) => buildViewModel({
@@ -147,5 +180,5 @@ export function compileLevelsToC(levels: NestedLevels, options: CompileLevelsOpt
   for (const h of headers) files.set(h, fs.readFileSync(`${KERNEL_DIR}/${h}`, 'utf8'));
   const copiedBytes = programs.flatMap((p) => p.weights).filter((w) => w.kind === 'copy').reduce((s, w) => s + w.bytes, 0);
   const port = (io: { ctype: string; elements: number }) => ({ ctype: io.ctype, elements: io.elements });
-  return { files, names, prefix, inputs: top.inputs.map(port), outputs: top.outputs.map(port), levels: programs, arenaBytes, weightBytes, copiedBytes, view: top, figures: options.figures ?? null };
+  return { files, names, prefix, inputs: top.inputs.map(port), outputs: top.outputs.map(port), levels: programs, graphs: [...graphs], precision, arenaBytes, weightBytes, copiedBytes, view: top, figures: options.figures ?? null };
 }

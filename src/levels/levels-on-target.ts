@@ -65,8 +65,8 @@ export async function verifyWithinBudgets(o: {
   const priced = stepPricer(full, analysis, (g) => o.cost(g)[budgets.measure]);
   const verifyLevels = async (levels: NestedLevels) => {
     const lib = o.compile(levels);
-    const alone = aloneLibraries(levels, target);
-    const verification = await verifyLevelsOnTarget(lib, levels, alone, target, o.vectors, o.log);
+    const alone = aloneLibraries(lib.graphs, target);
+    const verification = await verifyLevelsOnTarget(lib, alone, target, o.vectors, o.log);
     return { verification: { levels, lib, alone, verification }, measured: verification.levels.map((v) => measuredCount(v, budgets.measure)) };
   };
   let denseMeasured: number | null = null;

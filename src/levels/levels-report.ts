@@ -10,12 +10,18 @@ import { VERSION } from '../version.js';
 import type { LevelBudgetKind } from './level-budgets.js';
 import type { DenseFigures, LevelReport } from './level-report.js';
 import type { Narrowing } from './narrow-levels.js';
+import type { LevelsQuantizationSummary } from './int8-levels.js';
+import type { LevelSharing } from './level-sharing.js';
 import type { LevelsVerification } from './verify-levels.js';
 
 export interface LevelsBuildReport {
   kind: 'levels';
   model: string;
   target: { name: string; description: string; clockHz: number; cyclesPerInstruction: number };
+  /** float32, or int8 (each level quantized post-training; chosen as a single build chooses), and why (absent: float32, a report from before int8 levels). */
+  precision?: { precision: 'float32' | 'int8'; reason: string };
+  /** int8: how the levels were quantized, what is stored once and what per level (bytes per level), else null. */
+  quantization?: (LevelsQuantizationSummary & { levels: LevelSharing[] }) | null;
   /** What the budgets apply to: the typical instructions (the largest count over the test vectors on target) or the worst case (the verified bound). */
   measure: 'instructions' | 'instructionsWorstCase';
   /** The budgets as given: fractions of dense (--levels), instructions (--level-instructions) or ms (--level-deadline-ms). */
@@ -25,7 +31,9 @@ export interface LevelsBuildReport {
   /** The dense model's predicted figures, and (fraction budgets) its count on target on the measure. */
   dense: DenseFigures & { measured: number | null };
   levels: (LevelReport & {
-    measured: { instructions: number; worstMeasured: number; worstVector: string; bound: number; estimatedWorstMs: number; onTargetAccuracy: number | null; vectors: number; passed: boolean; problem: string | null };
+    /** int8: the level as deployed, its test accuracy (interpreter, the int8 graph verified bit-exact) and the drop from the dense float model. */
+    int8?: { test: number; testDrop: number } | null;
+    measured: { comparison: 'bit-exact' | 'tolerance'; outputsMatch: boolean; instructions: number; worstMeasured: number; worstVector: string; bound: number; estimatedWorstMs: number; onTargetAccuracy: number | null; vectors: number; passed: boolean; problem: string | null };
     /** The level's budget on target: the limit on the measured count, the count, met or by how much it missed. */
     budget: { given: string; limit: number; measured: number; met: boolean; overBy: number | null; searchedStep: number };
   })[];
@@ -76,6 +84,13 @@ export function renderLevelsHtml(r: LevelsBuildReport): string {
     failed: r.failed.map(displayText),
     measure: r.measure === 'instructions' ? 'instructions (typical: the largest count over the test vectors on target)' : 'worst-case instructions (the verified bound on target)',
     budgetsGiven: displayText(`${r.budgets.flag} ${r.budgets.values.join(',')}`),
+    precision: displayText(r.precision?.reason ?? 'float32'),
+    int8: r.precision?.precision === 'int8',
+    quantization: r.quantization && {
+      how: displayText(`post-training, ${r.quantization.calibration} ranges on ${r.quantization.calibrationSamples} train samples, ${r.quantization.denseWeights} dense weight scales`),
+      shared: displayText(r.quantization.shared), perLevel: displayText(r.quantization.perLevel),
+      levels: r.quantization.levels.map((q) => ({ level: q.level, shared: n(q.sharedBytes), weights: n(q.ownWeightBytes), parameters: n(q.ownParameterBytes) })),
+    },
     dense: { instructions: n(r.dense.instructions), test: pct(r.dense.test), measured: r.dense.measured === null ? null : n(r.dense.measured) },
     narrowed: r.narrowing.rounds.flat().map((c) => displayText(`level ${c.level}: removes ${Math.round(c.to * 100)}% instead of ${Math.round(c.from * 100)}% (${c.because})`)),
     stoppedBecause: r.narrowing.stoppedBecause === null ? null : displayText(r.narrowing.stoppedBecause),
@@ -85,7 +100,7 @@ export function renderLevelsHtml(r: LevelsBuildReport): string {
       level: l.level, fraction: Number(l.fraction.toFixed(3)), keep: displayText(Object.entries(l.keep).map(([g, c]) => `${g} ${c}`).join(', ') || 'all'),
       predicted: n(l.instructions), measured: n(l.measured.instructions), worst: n(l.measured.worstMeasured), worstVector: displayText(l.measured.worstVector),
       bound: n(l.measured.bound), worstMs: l.measured.estimatedWorstMs.toFixed(3),
-      test: pct(l.test), drop: l.testDrop.toFixed(2), onTarget: l.measured.onTargetAccuracy === null ? '-' : pct(l.measured.onTargetAccuracy), passed: l.measured.passed,
+      test: pct(l.test), drop: l.testDrop.toFixed(2), int8Test: l.int8 ? pct(l.int8.test) : '-', int8Drop: l.int8 ? l.int8.testDrop.toFixed(2) : '-', onTarget: l.measured.onTargetAccuracy === null ? '-' : pct(l.measured.onTargetAccuracy), passed: l.measured.passed,
     })),
     flash: { levels: n(r.flash.levelsBytes), largest: n(r.flash.aloneBytes[0] ?? 0), separate: n(r.flash.aloneBytes.reduce((a, b) => a + b, 0)), ratio: r.flash.ratioToLargest.toFixed(2), copied: n(r.flash.copiedWeightBytes) },
     arena: n(r.arenaBytes),
@@ -95,10 +110,10 @@ export function renderLevelsHtml(r: LevelsBuildReport): string {
 
 /** The command's summary: one line per level and the flash line. */
 export function renderLevelsSummary(r: LevelsBuildReport, out: string): string {
-  const lines = [`${r.passed ? 'all levels met' : 'NOT MET'}: ${r.levels.length} nested levels of ${r.model} on ${r.target.name} in one library (c/)`];
+  const lines = [`${r.passed ? 'all levels met' : 'NOT MET'}: ${r.levels.length} nested levels of ${r.model} on ${r.target.name} in one library (c/)${r.precision?.precision === 'int8' ? ', int8' : ''}`];
   for (const l of r.levels) {
     const b = l.budget;
-    lines.push(`  level ${l.level} (${b.given}): budget ${n(b.limit)} on target, ${b.met ? 'met' : `MISSED by ${n(b.overBy ?? 0)}`}; ${n(l.measured.instructions)} instructions measured, worst case ${n(l.measured.bound)} (${l.measured.estimatedWorstMs.toFixed(3)} ms), test ${pct(l.test)} (drop ${l.testDrop.toFixed(2)})${l.measured.onTargetAccuracy === null ? '' : `, on target ${pct(l.measured.onTargetAccuracy)}`}${l.measured.passed ? '' : ` — ${l.measured.problem}`}`);
+    lines.push(`  level ${l.level} (${b.given}): budget ${n(b.limit)} on target, ${b.met ? 'met' : `MISSED by ${n(b.overBy ?? 0)}`}; ${n(l.measured.instructions)} instructions measured, worst case ${n(l.measured.bound)} (${l.measured.estimatedWorstMs.toFixed(3)} ms), test ${pct(l.test)} (drop ${l.testDrop.toFixed(2)})${l.int8 ? `, int8 test ${pct(l.int8.test)} (drop ${l.int8.testDrop.toFixed(2)})` : ''}${l.measured.onTargetAccuracy === null ? '' : `, on target ${pct(l.measured.onTargetAccuracy)}`}${l.measured.comparison === 'bit-exact' ? `, outputs ${l.measured.outputsMatch ? '' : 'NOT '}bit-exact` : ''}${l.measured.passed ? '' : ` — ${l.measured.problem}`}`);
   }
   lines.push(`  flash: ${n(r.flash.levelsBytes)} B for all levels, ${r.flash.ratioToLargest.toFixed(2)}x the largest level alone (${n(r.flash.aloneBytes[0] ?? 0)} B); separate models: ${n(r.flash.aloneBytes.reduce((a, b) => a + b, 0))} B`);
   for (const f of r.failed) lines.push(`  FAILED ${f}`);

@@ -1,6 +1,7 @@
 // Every level of a levels library run in the emulator (issue 15 §2): the test firmware calls <prefix>_run_level(k) on
-// the test vectors and the adversarial ones; per level, the outputs against the interpreter's of levelGraph(levels, k)
-// (verify's tolerance), the on-target accuracy, the instructions measured, the worst measured and the bound.
+// the test vectors and the adversarial ones; per level, the outputs against the interpreter's of the level's graph as
+// compiled (float32: verify's tolerance; int8: bit-exact, as verify judges an int8 model), the on-target accuracy, the
+// instructions measured, the worst measured and the bound.
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,19 +10,17 @@ import { compareTensors } from '../conformance/compare.js';
 import { staticInfo, type Graph } from '../ir/graph.js';
 import { runGraph } from '../ir/interpreter.js';
 import type { Tensor } from '../ir/tensor.js';
-import { analyzePruneGroups } from '../prune/structure/index.js';
 import { kernelDefines } from '../targets/flags.js';
 import type { McuTarget } from '../targets/schema.js';
 import { makeTempDir, removeTempDir } from '../util/temp-dir.js';
 import { adversarialVectors } from '../verify/adversarial-vectors.js';
 import { onTargetAccuracy, type OnTargetAccuracy } from '../verify/on-target-accuracy.js';
-import { tensorBytes, tensorFromBytes } from '../verify/output-bits.js';
+import { firstBitDifference, tensorBytes, tensorFromBytes } from '../verify/output-bits.js';
 import { C_TOLERANCE } from '../verify/verify-mcu.js';
 import type { VectorSet } from '../verify/vectors.js';
 import { worstCaseReport } from '../verify/worst-case-report.js';
 import type { CLibrary } from '../emit/c/compile-c.js';
 import type { LevelsLibrary } from './compile-levels.js';
-import { levelGraph, type NestedLevels } from './nested-levels.js';
 
 export interface LevelVerification {
   level: number;
@@ -30,6 +29,10 @@ export interface LevelVerification {
   /** The first problem found, or null. */
   problem: string | null;
   vectors: number;
+  /** How outputs were judged against the interpreter: bit-exact (int8) or within verify's tolerance (float32). */
+  comparison: 'bit-exact' | 'tolerance';
+  /** Every test vector ran (status 0) with outputs as the comparison asks (whatever the worst case). */
+  outputsMatch: boolean;
   /** The largest count over the test vectors. */
   instructions: number;
   /** The largest count over the test and adversarial vectors, and the vector that gave it. */
@@ -59,18 +62,18 @@ const maxOf = (xs: readonly (number | null)[]) => xs.reduce<number>((m, x) => Ma
  * vectors, and compare. The worst-case bound of level k is verify's (src/verify/worst-case-report.ts), priced on
  * `alone[k]`, the level compiled on its own with the same dense kernels. Spawns only through hw-sim.
  */
-export async function verifyLevelsOnTarget(lib: LevelsLibrary, levels: NestedLevels, alone: readonly CLibrary[], target: McuTarget, vectors: VectorSet, log: (line: string) => void = () => {}): Promise<LevelsVerification> {
+export async function verifyLevelsOnTarget(lib: LevelsLibrary, alone: readonly CLibrary[], target: McuTarget, vectors: VectorSet, log: (line: string) => void = () => {}): Promise<LevelsVerification> {
   const work = makeTempDir('levels-verify');
   try {
     const libDir = path.join(work, 'lib');
     fs.mkdirSync(libDir);
     for (const [name, text] of lib.files) fs.writeFileSync(path.join(libDir, name), text);
-    const indices = levels.keep.map((_, k) => k);
+    const indices = lib.graphs.map((_, k) => k);
+    const exact = lib.precision === 'int8';
     const adapters = levelAdapterLibraries({ dir: libDir, prefix: lib.prefix, inputs: lib.inputs, outputs: lib.outputs }, 'levels', indices, path.join(work, 'adapters'));
     log(`building the test firmware for ${target.name} (${indices.length} levels through ${lib.prefix}_run_level)`);
     const firmware = await buildFirmware({ workDir: path.join(work, 'fw'), models: adapters.models, sources: adapters.librarySources, target, defines: kernelDefines(target) });
-    const analysis = analyzePruneGroups(levels.full);
-    const graph0 = levelGraph(levels, 0, analysis);
+    const graph0 = lib.graphs[0];
     const adversarial = adversarialVectors(graph0);
     const inputs = [...vectors.inputs, ...adversarial.map((a) => a.inputs)].map((list) => list.map(tensorBytes));
     const session = await openQemuSession(firmware.elf, target, { transfer: 'files' });
@@ -78,22 +81,29 @@ export async function verifyLevelsOnTarget(lib: LevelsLibrary, levels: NestedLev
     try {
       for (const k of indices) {
         log(`running level ${k} on ${vectors.inputs.length} test and ${adversarial.length} adversarial vectors (qemu ${target.emulator.machine})`);
-        const g: Graph = levelGraph(levels, k, analysis);
+        const g: Graph = lib.graphs[k];
         const runs = await session.runMany(k, inputs);
         const outputs = g.outputs.map((o) => staticInfo(g, o.name));
         let problem: string | null = null;
+        let outputsMatch = true;
         const got: Tensor[] = [];
         const want: Tensor[] = [];
         vectors.inputs.forEach((feeds, v) => {
           const run = runs[v];
-          if (run.status !== 0) problem ??= `vector ${v}: the level returned status ${run.status}`;
+          if (run.status !== 0) {
+            outputsMatch = false;
+            problem ??= `vector ${v}: the level returned status ${run.status}`;
+          }
           const reference = runGraph(g, Object.fromEntries(g.inputs.map((x, i) => [x.name, feeds[i]])));
           outputs.forEach((o, j) => {
             const t = tensorFromBytes(run.outputs[j], o);
             const r = reference.get(o.name)!;
             if (j === 0) { got.push(t); want.push(r); }
-            const difference = compareTensors(t, r, C_TOLERANCE);
-            if (difference) problem ??= `vector ${v}, output '${o.name}': ${difference}`;
+            const difference = exact ? firstBitDifference(t, r) : compareTensors(t, r, C_TOLERANCE);
+            if (difference) {
+              outputsMatch = false;
+              problem ??= `vector ${v}, output '${o.name}'${exact ? ' is not bit-exact with the interpreter' : ''}: ${difference}`;
+            }
           });
         });
         const typical = runs.slice(0, vectors.inputs.length);
@@ -107,7 +117,7 @@ export async function verifyLevelsOnTarget(lib: LevelsLibrary, levels: NestedLev
         const worstMeasured = worst ? Math.max(worst.worstMeasuredInstructions, instructions) : instructions;
         const worstVector = worst && worst.worstMeasuredInstructions >= instructions ? worst.worstVector : 'a test vector';
         results.push({
-          level: k, passed: problem === null, problem, vectors: vectors.inputs.length, instructions, worstMeasured, worstVector,
+          level: k, passed: problem === null, problem, vectors: vectors.inputs.length, comparison: exact ? 'bit-exact' : 'tolerance', outputsMatch, instructions, worstMeasured, worstVector,
           bound: worst?.instructionsWorstCase ?? Infinity, exact: worst?.exact ?? false, basis: worst?.basis ?? 'none', accuracy: onTargetAccuracy(vectors.labels, got, want),
         });
       }

@@ -24,13 +24,15 @@ import { foldNormalizationForward } from './fold-normalization-forward.js';
 import { mergedInputParams } from './input-normalization.js';
 import { planQuantization, type QuantPlan } from './plan.js';
 import { activationParams, type QuantParams, type WeightGranularity } from './qparams.js';
-import { rewriteToInt8, type QuantizedLayer } from './rewrite.js';
+import { rewriteToInt8, type QuantizedLayer, type RewriteInput } from './rewrite.js';
 
 export interface QuantizeOptions extends CalibrationOptions {
   /** Weight scales of the dense layers: 'per-channel' (default) or 'per-tensor' (one scale, multiplier and shift per layer). */
   denseWeights?: WeightGranularity;
   /** Significant bits of the Int8Gemm/Int8Conv requantization multipliers, in [8, 31] (default 31; fewer: narrow multipliers for FPGA). */
   multiplierBits?: number;
+  /** Weight scales fixed by layer name (RewriteInput.weightScales): nested int8 levels share a kept channel's bytes. */
+  weightScales?: RewriteInput['weightScales'];
 }
 
 /** Refuse multiplier bits outside [8, 31]. */
@@ -130,7 +132,7 @@ export function quantizeModel(graph: Graph, calibrationInputs: readonly Record<s
   checkPerTensor(plan, options);
   const ranges = calibrate(prepared, calibrationInputs, plan.calibrated, options);
   const { params, inputParams } = assignParams(plan, ranges);
-  const { graph: int8, layers } = rewriteToInt8(prepared, { plan, params, inputParams, denseWeights: options.denseWeights, multiplierBits: options.multiplierBits });
+  const { graph: int8, layers } = rewriteToInt8(prepared, { plan, params, inputParams, denseWeights: options.denseWeights, multiplierBits: options.multiplierBits, weightScales: options.weightScales });
   const tensors = plan.calibrated.map((name) => ({ ...ranges.get(name)!, ...params.get(name)! }));
   return {
     graph: int8,

@@ -21,6 +21,11 @@ export interface RewriteInput {
   denseWeights?: WeightGranularity;
   /** Significant bits of the Int8Gemm/Int8Conv multipliers (default 31; fewer: narrow multipliers, src/quant/narrow-multipliers.ts). */
   multiplierBits?: number;
+  /**
+   * Weight scales fixed by layer (the float node's name): float32 [M] per channel, or [1] per tensor, each at least the
+   * scale the layer's own weights would get (nested levels: a kept channel keeps the largest level's int8 bytes and scale).
+   */
+  weightScales?: ReadonlyMap<string, Tensor>;
 }
 
 /** What one node (or fused group) of the float graph became. */
@@ -177,7 +182,9 @@ class Rewriter {
       const x = this.qp(s.inputs[0]);
       const bits = this.r.multiplierBits ?? MAX_MULTIPLIER_BITS;
       const narrow = (sw: number, m: number) => narrowWeightScale(x.scale, sw, y.scale, bits, s.node, m);
-      const { weights, scales } = quantizeWeights(s.weight!, s.kind === 'dense' ? this.r.denseWeights : 'per-channel', bits < MAX_MULTIPLIER_BITS ? narrow : undefined);
+      const fixed = this.r.weightScales?.get(s.node.name);
+      const adjust = fixed ? fixedWeightScale(s, fixed, bits) : bits < MAX_MULTIPLIER_BITS ? narrow : undefined;
+      const { weights, scales } = quantizeWeights(s.weight!, s.kind === 'dense' ? this.r.denseWeights : 'per-channel', adjust);
       if (bits < MAX_MULTIPLIER_BITS) attrs.multiplier_bits = int(bits);
       const bias = quantizeBias(s.bias, x.scale, scales, weights.shape[0]);
       checkAccumulator(s, shapeSize(weights.shape.slice(1)), bias);
@@ -199,6 +206,17 @@ class Rewriter {
       this.add(`${o.name}_dequantize`, 'DequantizeLinear', '', [this.int8(o.name), ...this.paramsOf(o.name)], [o.name]);
     }
   }
+}
+
+/** The adjust of quantizeWeights that gives a layer its fixed scales (a bug when one is below the layer's own scale). */
+function fixedWeightScale(s: LayerStep, fixed: Tensor, bits: number): (own: number, channel: number) => number {
+  if (bits < MAX_MULTIPLIER_BITS) throw new Error(`quantization: layer '${s.node.name}' has fixed weight scales and narrow multipliers`);
+  return (own, m) => {
+    if (m >= fixed.size) throw new Error(`quantization: layer '${s.node.name}' has ${fixed.size} fixed weight scales, no scale for channel ${m}`);
+    const scale = fixed.at(m);
+    if (!(scale >= own)) throw new Error(`quantization: layer '${s.node.name}' channel ${m}: fixed weight scale ${scale} is below its own ${own} (weights would clip)`);
+    return scale;
+  };
 }
 
 /** Refuse a layer whose int32 accumulator could overflow: taps · 255 · 127 + max|bias| must stay within int32. */

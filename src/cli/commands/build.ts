@@ -176,7 +176,7 @@ export function registerBuild(program: Command): void {
     .option('--force', 'replace an existing output folder')
     .option('--json', 'print the report as JSON')
     .option('--input-shape <name=dims>', 'fix a dynamic input shape (repeatable)', collectInputShape)
-    .option('--levels <fractions>', 'nested levels in one library instead of one budget: fractions of the dense model\'s instructions, largest first (e.g. 1.0,0.6,0.35); each level a subset of the one above, fine-tuned jointly with the weights shared; model_run_level(k) picks one at run time')
+    .option('--levels <fractions>', 'nested levels in one library instead of one budget: fractions of the dense model\'s instructions, largest first (e.g. 1.0,0.6,0.35); each level a subset of the one above, fine-tuned jointly with the weights shared; model_run_level(k) picks one at run time; in the build\'s precision (int8 on a core without an FPU: each level quantized post-training, a kept channel\'s int8 weights and scale shared)')
     .option('--level-instructions <counts>', 'nested levels as --levels, each with an explicit instruction budget, largest first (e.g. 140000,85000,48000)')
     .option('--level-deadline-ms <ms>', 'nested levels as --levels, each with a deadline in ms on its worst-case bound (converted as --deadline-ms), largest first (e.g. 1,0.6,0.35)')
     .option('--level-epochs <n>', 'with nested levels: joint fine-tuning epochs (each level sees the training set this many times)', parseIntOption('--level-epochs', 0, 100_000), 10)
