@@ -1,7 +1,7 @@
 // Every kernel header compiles on its own, warning-free (-Werror), with arm-none-eabi-gcc for a Cortex-M4F
 // (hard float; ep_sparse.h's inline assembly) and a Cortex-M3 (soft float; its C loop), with literal and with
-// run-time arguments, also at -O0 and -Os for ep_sparse.h's fixed-register assembly and the int8 conv's assembly
-// tiles; and the MNIST-like model's kernel code stays within its size budget. No QEMU needed.
+// run-time arguments at -O2, also at -O0, -Os and -O3 for ep_sparse.h's fixed-register assembly and the int8 conv's
+// assembly tiles; and the MNIST-like model's kernel code stays within its size budget. No QEMU needed.
 import { readdirSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -174,8 +174,13 @@ const USES: Record<string, { literal: string; runtime: string }> = {
   },
 };
 
-function source(header: string): string {
+/** Which calls a test object compiles: both (the -O2 header objects), or one of the two (the other levels). */
+type Calls = 'both' | 'literal' | 'runtime';
+
+function source(header: string, calls: Calls = 'both'): string {
   const use = USES[header];
+  const literal = calls === 'runtime' ? '(void)x; (void)w; (void)b; (void)y;' : use.literal;
+  const runtime = calls === 'literal' ? '(void)n; (void)f0; (void)f1; (void)ia; (void)ib; (void)ic;' : use.runtime;
   return [
     `#include "${header}"`,
     '#define S8(p) ((int8_t *)(void *)(p))',
@@ -185,12 +190,12 @@ function source(header: string): string {
     'void literal_calls(const float *x, const float *w, const float *b, float *y);',
     'void literal_calls(const float *x, const float *w, const float *b, float *y) {',
     '  (void)x; (void)w; (void)b; (void)y;',
-    `  ${use.literal}`,
+    `  ${literal}`,
     '}',
     'void runtime_calls(const float *x, const float *w, const float *b, float *y, const int *n, float f0, float f1, const int *ia, const int *ib, const int *ic);',
     'void runtime_calls(const float *x, const float *w, const float *b, float *y, const int *n, float f0, float f1, const int *ia, const int *ib, const int *ic) {',
     '  (void)x; (void)w; (void)b; (void)y; (void)n; (void)f0; (void)f1; (void)ia; (void)ib; (void)ic;',
-    `  ${use.runtime}`,
+    `  ${runtime}`,
     '}',
     '',
   ].join('\n');
@@ -208,15 +213,15 @@ describe.skipIf(skip)('C kernel headers with arm-none-eabi-gcc (-Werror)', () =>
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  /** The object of source(header) for a target at an optimization level (default -O2), compiled once for the file:
-   * the level tests take the -O2 objects the header tests built. */
+  /** The object of source(header, calls) for a target at an optimization level (default -O2, both calls), compiled
+   * once for the file: the level tests take the -O2 objects the header tests built. */
   const objects = new Map<string, Promise<string>>();
-  function headerObject(target: string, header: string, level = '-O2'): Promise<string> {
-    const stem = path.join(dir, `${target.replace(/\W+/g, '-')}-${header}${level}`);
+  function headerObject(target: string, header: string, level = '-O2', calls: Calls = 'both'): Promise<string> {
+    const stem = path.join(dir, `${target.replace(/\W+/g, '-')}-${header}${level}-${calls}`);
     let obj = objects.get(stem);
     if (!obj) {
       obj = (async () => {
-        await writeFile(`${stem}.c`, source(header));
+        await writeFile(`${stem}.c`, source(header, calls));
         await execa('arm-none-eabi-gcc', [...TARGETS[target], ...WARN, level, '-I', KERNEL_DIR, '-c', `${stem}.c`, '-o', `${stem}.o`], { timeout: 300_000 });
         return `${stem}.o`;
       })();
@@ -240,10 +245,14 @@ describe.skipIf(skip)('C kernel headers with arm-none-eabi-gcc (-Werror)', () =>
     await execa('arm-none-eabi-gcc', [...TARGETS[target], ...WARN, '-I', KERNEL_DIR, '-fsyntax-only', all], { timeout: 300_000 });
   }, 300_000);
 
+  // The other levels compile one form of the calls: -Os and -O3 the literal ones (model.c's form, the one that takes
+  // the conv tiles; the run-time form's code paths and warnings are the -O2 objects', and it costs ~12 CPU-s a level);
+  // -O0, which has no assembly, the run-time ones (the same C loops, a quarter of the literal ones' compile time).
   it('builds ep_sparse.h at -O0, -Os and -O3 too, and takes its assembly block loop on the M4F only', async () => {
     const objdump = async (obj: string) => String((await execa('arm-none-eabi-objdump', ['-d', obj], { timeout: 30_000 })).stdout);
     for (const level of ['-O0', '-Os', '-O3']) {
-      const code = await objdump(await headerObject('cortex-m4 hard float', 'ep_sparse.h', level));
+      const calls = level === '-O0' ? 'runtime' : 'literal';
+      const code = await objdump(await headerObject('cortex-m4 hard float', 'ep_sparse.h', level, calls));
       if (level === '-O0') expect(code, level).not.toMatch(/uxtah/); // (the C loop: the assembly needs the optimizer)
       else expect(code, level).toMatch(/uxtah[\s\S]*tbb/);
     }
@@ -266,7 +275,8 @@ describe.skipIf(skip)('C kernel headers with arm-none-eabi-gcc (-Werror)', () =>
     const tile = /stmdb\s+sp!, \{(r\d+|sl|fp|ip|lr)(, (r\d+|sl|fp|ip|lr)){11}\}/;
     const builds = (['cortex-m4 hard float', 'cortex-m3 soft float'] as const).flatMap((target) => ['-O0', '-Os', '-O2', '-O3'].map((level) => ({ target, level })));
     const codes = await Promise.all(
-      builds.map(async ({ target, level }) => objdump(await headerObject(target, 'ep_int8_conv.h', level))),
+      // (-O2: the header test's object; the other levels the literal calls, the only ones with constant shapes: tiles)
+      builds.map(async ({ target, level }) => objdump(await headerObject(target, 'ep_int8_conv.h', level, level === '-O2' ? 'both' : 'literal'))),
     );
     builds.forEach(({ target, level }, i) => {
       const what = `${target} ${level}`;
