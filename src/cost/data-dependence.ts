@@ -50,11 +50,9 @@ export function kernelDependence(key: string, core: CoreClass, options: Dependen
   if (MAC_KERNELS.has(kernel)) {
     // One VFMA per MAC whatever the operands; the tiled conv's output clamp (ep__clamp) branches (found in QEMU).
     if (core === 'fpu') return key === 'ep_conv2d_f32' ? on('activation clamp of the outputs (branches in the tiled conv\'s epilogue)') : INDEPENDENT;
-    // ep_mac_ct.h: the MAC, the bias added last and the fused clamp without a branch on the data; two kernels add
-    // their bias with a plain C addition (libgcc's __aeabi_fadd) instead of ep__sum_end.
-    if (core === 'thumb2-soft' && options.constantTimeMac) {
-      return kernel === 'ep_conv_transpose2d_f32' || kernel === 'ep_sparse_conv2d_f32' ? on('the bias add after the sum (libgcc\'s soft-float add, not the constant-time one)') : INDEPENDENT;
-    }
+    // ep_mac_ct.h: the MAC, the bias added last (ep__sum_end, in ConvTranspose and the sparse conv too) and the fused
+    // clamp without a branch on the data.
+    if (core === 'thumb2-soft' && options.constantTimeMac) return INDEPENDENT;
     return core === 'thumb2-soft'
       ? on('zero factor (early return, ~26-29 instructions)', 'subnormal, infinite or NaN operand, product or sum out of the normal range, deep cancellation (libgcc path, up to ~270)')
       : on('every operand class of libgcc\'s soft-float multiply and add (zeros, subnormals, exponent difference, rounding)');

@@ -322,8 +322,9 @@ EP_INLINE void ep_conv_transpose2d_f32(const float *x, const float *w, const flo
           }
         }
       }
+      /* ep__sum_end of a local (no alias of y): acc + b0 in soft float, ep_mac_ct.h's constant-time add under it */
       if (bias)
-        for (int ox = 0; ox < OW; ox++) yr[ox] = yr[ox] + b0;
+        for (int ox = 0; ox < OW; ox++) yr[ox] = EP_SEPARATE_MAC ? ep__sum_end(yr[ox], &b0, 0) : yr[ox] + b0;
     }
   }
 }

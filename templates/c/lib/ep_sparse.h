@@ -324,7 +324,7 @@ EP_INLINE void ep__sparse_conv_tile(const char *xg, int base, const uint32_t *ta
   for (int r = 0; r < R; r++) {
     EP_UNROLL(16)
     for (int j = 0; j < P; j++)
-      y[r * OW + j] = ep__clamp(EP_SEPARATE_MAC ? acc[r * P + j] + b : acc[r * P + j], act_min, act_max);
+      y[r * OW + j] = ep__clamp(EP_SEPARATE_MAC ? ep__sum_end(acc[r * P + j], &b, 0) : acc[r * P + j], act_min, act_max);
   }
 }
 
