@@ -1,6 +1,7 @@
 // Calibrate the worst-case coefficients of a target's data-dependent kernel keys: the calibration suite's cases of
-// those keys run in QEMU on adversarial vectors (and their own typical one), each key's instruction formula fitted to
-// the largest count per case as calibrate.ts fits the typical ones, then raised until it bounds every case.
+// those keys (and suite-worst-case.ts's) run in QEMU on adversarial vectors (and their own typical one), each key's
+// instruction formula fitted to the largest count per case as calibrate.ts fits the typical ones, then raised until it
+// bounds every case.
 
 import { UserError } from '../errors.js';
 import type { McuTarget } from '../targets/schema.js';
@@ -12,6 +13,7 @@ import { addTerms, analyzeCall, KERNEL_MODELS } from './kernels.js';
 import { lowerForCost } from './lowered.js';
 import { measureOnTarget } from './measure.js';
 import { calibrationSuite, type SuiteCase } from './suite.js';
+import { worstCaseOnlyCases } from './suite-worst-case.js';
 import { excessFit, raisedFit } from './worst-case-fit.js';
 import { WORST_CASE_FORMAT, worstCaseCalibrationPath, writeWorstCaseCalibration, type WorstCaseCalibration } from './worst-case-calibration.js';
 
@@ -41,7 +43,7 @@ export async function calibrateWorstCase(target: McuTarget, o: { file?: string |
   const cal = loadCalibration(target);
   const ctx = calibrationContext(cal);
   const core = coreClassOf(target);
-  const selected = calibrationSuite().map((c) => ({ c, ...termsOf(c, ctx) })).filter((a) => a.key !== null && kernelDependence(a.key, core).dependent);
+  const selected = [...calibrationSuite(), ...worstCaseOnlyCases()].map((c) => ({ c, ...termsOf(c, ctx) })).filter((a) => a.key !== null && kernelDependence(a.key, core).dependent);
   if (selected.length === 0) throw new UserError(`${target.name} has no data-dependent kernel key in the calibration suite: nothing to calibrate`);
   const vectorNames = ['the case\'s typical vector', ...new Set(selected.flatMap(({ c }) => calibrationAdversarialVectors(c.graph).map((a) => a.name)))];
   log(`worst-case calibration of ${target.name} (${core}): ${selected.length} cases × ${vectorNames.length} vectors`);

@@ -36,7 +36,10 @@ const FPU_STRAIGHT = /^ep_(unary_f32:(RELU|LEAKY_RELU|NEG|ABS|RECIPROCAL)|binary
 const FPU_CLAMPS = /^ep_(unary_f32:(CLIP|HARD_SIGMOID|HARD_SWISH)|binary_f32:(MAX|MIN))$/;
 /** ep_math.h's range reductions (exp, log, tanh, erf, pow) branch on the argument's range. */
 const MATH = /^ep_(unary_f32:(EXP|LOG|TANH|SIGMOID|ERF)|binary_f32:POW|softmax_f32(:log)?|softmax_tail_f32)$/;
-/** int8 kernels whose requantization saturates with SSAT / IT-predicated clamps on Thumb-2 (no branch on values). */
+/**
+ * int8 kernels whose requantization saturates with SSAT / IT-predicated clamps on Thumb-2 (no branch on values; on
+ * Cortex-M3 only in ep__rq_apply's fast form, shifts in [33, 55]: see kernelDependence for the exact rule's users).
+ */
 const INT8_ARITHMETIC = /^ep_(conv2d_s8|sparse_conv2d_s8|sparse_dense_s8|add_s8|global_avgpool_s8|maxpool2d_s8)(:.*)?$|^ep_dense_s8:pt$/;
 
 /**
@@ -60,9 +63,21 @@ export function kernelDependence(key: string, core: CoreClass, options: Dependen
   if (key === 'ep_unary_f32:NEG' || key === 'ep_unary_f32:ABS') return INDEPENDENT; // a sign-bit operation in soft float too
   if (kernel === 'ep_argmax_f32') return on('order of the values (a new best takes a branch)', 'NaN (the bits compare)');
   if (kernel === 'ep_argmax_s8') return on('order of the values (a new best takes a branch)');
-  if (kernel === 'ep_quantize_f32_s8') return on('saturation (|x / scale| out of the int8 range returns early)', 'zero, subnormal, infinite or NaN input');
+  if (kernel === 'ep_quantize_f32_s8') {
+    const base = ['saturation (|x / scale| out of the int8 range returns early)', 'zero, subnormal, infinite or NaN input'];
+    // ep__quantize_int (the integer division of Cortex-M3-class cores): the quotient's float32 rounding tests its
+    // remainder only at a tie of its guard bits, then the integer rounding branches on its fraction (found in QEMU on
+    // lm3s6965: ~71 to ~82 instructions per element; src/verify/quantize-tie-vectors.ts drives every element there).
+    return core === 'thumb2-soft' ? on(...base, 'rounding of the quotient (a tie of its guard bits tests the remainder; the integer rounding\'s fraction)') : on(...base);
+  }
   if (key === 'ep_dense_s8') return on('requantization of the outputs (found varying in QEMU on the DSP path)');
   if (kernel === 'ep_avgpool2d_s8') return on('rounding division of the window sums (found varying in QEMU)');
+  // The exact requantization rule (ep_requant_s8: the generic conv's, and ep__rq_apply's for a shift outside [33, 55],
+  // as the global average pool of a few taps has) saturates and clamps with branches on Cortex-M3 (found in QEMU on
+  // lm3s6965; IT-predicated on the Cortex-M4 build).
+  if (core === 'thumb2-soft' && (key === 'ep_conv2d_s8:generic' || key === 'ep_global_avgpool_s8')) {
+    return on('requantization by the exact rule (ep_requant_s8): its int32 saturation and activation clamp branch on the value');
+  }
   if (INT8_ARITHMETIC.test(key)) return core === 'm0-soft' ? on('saturation and activation clamps (branches on Cortex-M0)') : INDEPENDENT;
   if (core !== 'fpu') return on('operands of libgcc\'s soft-float routines (zeros, subnormals, exponent differences, inf/NaN)');
   if (kernel === 'ep_maxpool2d_f32' || kernel === 'ep_global_maxpool_f32' || key === 'ep_reduce_f32:MAX' || key === 'ep_reduce_f32:MIN') {

@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { staticInfo, type Graph } from '../ir/graph.js';
 import { shapeSize, Tensor } from '../ir/tensor.js';
 import { Random } from '../util/random.js';
+import { quantizeTieVectors } from './quantize-tie-vectors.js';
 
 export interface AdversarialVector {
   /** What the vector is (for reports): 'all zeros', 'subnormals', … */
@@ -64,10 +65,13 @@ const INFINITY_FILLS: [string, Fill][] = [
   ['alternating ±infinity', (i) => (i % 2 ? -Infinity : Infinity)],
 ];
 
-/** The worst-case calibration's vectors of a kernel case: adversarialVectors, then infinities for float32 inputs. */
+/**
+ * The worst-case calibration's vectors of a kernel case: adversarialVectors, then infinities for float32 inputs, then
+ * the rounding ties of a QuantizeLinear on the input (quantize-tie-vectors.ts).
+ */
 export function calibrationAdversarialVectors(g: Graph, o: AdversarialOptions = {}): AdversarialVector[] {
   const float = g.inputs.some((v) => staticInfo(g, v.name).dtype === 'float32');
-  return [...adversarialVectors(g, o), ...(float ? vectorsOf(g, INFINITY_FILLS, o.seed ?? 1, 100) : [])];
+  return [...adversarialVectors(g, o), ...(float ? vectorsOf(g, INFINITY_FILLS, o.seed ?? 1, 100) : []), ...quantizeTieVectors(g)];
 }
 
 /**

@@ -1,0 +1,61 @@
+// The int8 kernels of the digits CNN on lm3s6965 (Cortex-M3, no DSP extension) in QEMU: the keys the data-dependence
+// table marks independent (the tiled conv, the max pool, at the CNN's shapes) give one count on every adversarial
+// vector, and the keys found varying there (the quantization's rounding ties, the exact requantization of the generic
+// conv and of a global average pool of four taps) measure at most their priced worst.
+import { describe, expect, it } from 'vitest';
+import { missingTools } from '../../bench/kernels/bench-lib.js';
+import { loadCalibration } from '../../src/cost/calibration.js';
+import { counterResolution } from '../../src/cost/check-independence.js';
+import { coreClassOf, kernelDependence } from '../../src/cost/data-dependence.js';
+import { lowerForCost } from '../../src/cost/lowered.js';
+import { measureOnTarget } from '../../src/cost/measure.js';
+import { calibrationSuite } from '../../src/cost/suite.js';
+import { currentWorstCaseCalibration } from '../../src/cost/worst-case-calibration.js';
+import { predictWorstCase } from '../../src/cost/worst-case.js';
+import { GraphBuilder } from '../../src/ir/builder.js';
+import { Tensor } from '../../src/ir/tensor.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
+import { adversarialVectors, calibrationAdversarialVectors } from '../../src/verify/adversarial-vectors.js';
+import { skipForMissingTools } from '../support/toolchain.js';
+
+const skip = skipForMissingTools('test/verify/int8-worst-case-qemu.test.ts', await missingTools());
+
+/** The digits CNN's input quantization (scale and zero point of its int8 build on the digits data). */
+function cnnQuantize() {
+  const b = new GraphBuilder('quantize_s8');
+  const x = b.input('x', 'float32', [1, 64]);
+  b.output(b.op('QuantizeLinear', [x, b.initializer('scale', Tensor.fromNumbers('float32', [1], [0.06279085])), b.initializer('zero_point', Tensor.fromNumbers('int8', [1], [-128]))]));
+  return b.build();
+}
+
+describe.skipIf(skip)('int8 worst case on lm3s6965 in QEMU', () => {
+  it('gives one count for the independent int8 keys and at most the priced worst for the varying ones', async () => {
+    const target = findMcuTarget('lm3s6965');
+    const cal = loadCalibration(target);
+    const worstCal = currentWorstCaseCalibration(target, cal);
+    expect(worstCal).not.toBeNull();
+    const suite = new Map(calibrationSuite().map((c) => [c.name, c]));
+    const independent = ['conv_s8.c8x8k3p1m16', 'maxpool_s8.k2s2x8'].map((n) => suite.get(n)!);
+    const dependent = [{ name: 'cnn quantize', graph: cnnQuantize(), inputs: undefined }, ...['conv_s8.gen3x12k3d2m4', 'gavgpool_s8.32x2x2'].map((n) => suite.get(n)!)];
+    const cases = [...independent, ...dependent];
+    const typical = (c: (typeof cases)[number]) => c.inputs?.[0] ?? adversarialVectors(c.graph)[2].inputs;
+    const measured = await measureOnTarget(target, cases.map((c) => ({ name: c.name, graph: c.graph, inputs: [typical(c), ...calibrationAdversarialVectors(c.graph).map((a) => a.inputs)] })));
+    const resolution = counterResolution(target);
+    independent.forEach((c, i) => {
+      const runs = measured[i].runs;
+      expect(runs.length, c.name).toBeGreaterThanOrEqual(6);
+      expect(Math.max(...runs) - Math.min(...runs), `${c.name}: ${runs.join(' ')}`).toBeLessThanOrEqual(resolution);
+    });
+    dependent.forEach((c, j) => {
+      const runs = measured[independent.length + j].runs;
+      const p = predictWorstCase(lowerForCost(c.graph), target, cal, worstCal);
+      for (const k of p.kernels) expect(kernelDependence(k.key, coreClassOf(target)).dependent, k.key).toBe(true);
+      expect(Math.max(...runs), `${c.name}: ${runs.join(' ')} against the priced worst ${Math.round(p.worst)}`).toBeLessThanOrEqual(p.worst + resolution);
+    });
+    // The rounding-tie fills are what exposes the quantization: dearer than every other vector.
+    const q = measured[independent.length].runs;
+    const ties = calibrationAdversarialVectors(dependent[0].graph).map((a, i) => ({ name: a.name, n: q[i + 1] }));
+    const tieMax = Math.max(...ties.filter((t) => t.name.startsWith('quantization ties')).map((t) => t.n));
+    expect(tieMax).toBeGreaterThan(Math.max(q[0], ...ties.filter((t) => !t.name.startsWith('quantization ties')).map((t) => t.n)));
+  });
+});
