@@ -24,6 +24,7 @@ import { compareWithFloat, type FloatReference, type FloatReferenceReport } from
 import { compareLayers, type TraceReport } from './layer-trace.js';
 import { onTargetAccuracy, type OnTargetAccuracy } from './on-target-accuracy.js';
 import { adversarialVectors, type AdversarialOptions } from './adversarial-vectors.js';
+import { quantizeTieVectors } from './quantize-tie-vectors.js';
 import { worstCaseReport, type WorstCaseReport } from './worst-case-report.js';
 
 /** C kernels sum in another order than the interpreter (and fuse multiply-adds): compared within this. */
@@ -205,7 +206,8 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
     const runOn = options.port ? `board on ${options.port}${flashed}` : `qemu ${target.emulator.machine}`;
     log(`running ${vectors.inputs.length} vector(s) on ${runOn}`);
     const open = options.port ? openSerialSession(options.port) : openQemuSession(firmware.elf, target, { transfer: 'files' });
-    const adversarial = options.worstCase ? adversarialVectors(g, options.worstCase) : [];
+    // int8: also the rounding ties of the input quantization (its longest path on Cortex-M3).
+    const adversarial = options.worstCase ? [...adversarialVectors(g, options.worstCase), ...quantizeTieVectors(g)] : [];
     const allRuns = await withSession(open, (s) => runAll(s, { ...vectors, inputs: [...vectors.inputs, ...adversarial.map((a) => a.inputs)] }));
     const targetRuns = allRuns.slice(0, vectors.inputs.length);
     const adversarialRuns = allRuns.slice(vectors.inputs.length);
