@@ -150,7 +150,7 @@ export function worstCaseBound(p: WorstCasePrediction, typical: { measured: numb
   const correction = Math.max(0, underPrediction);
   const dependent = p.kernels.filter((k) => k.dependent).map((k) => k.key);
   const typicalTerm = underPrediction >= 0
-    ? `+ ${Math.round(correction).toLocaleString('en-US')} (measured − predicted on the typical vectors)`
+    ? `+ ${Math.round(correction).toLocaleString('en-US')} (measured − predicted on the typical vectors and the random adversarial one)`
     : `(the cost model over-predicted every typical vector, by ${Math.round(-underPrediction).toLocaleString('en-US')} at least: not subtracted, as the typical data's own cheaper branches may account for it)`;
   return {
     instructionsWorstCase: Math.ceil(p.worst + correction + resolution),

@@ -11,7 +11,7 @@ import { currentWorstCaseCalibration } from '../cost/worst-case-calibration.js';
 import type { CLibrary } from '../emit/c/compile-c.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { McuTarget } from '../targets/schema.js';
-import type { AdversarialVector } from './adversarial-vectors.js';
+import { ORDINARY_FILLS, type AdversarialVector } from './adversarial-vectors.js';
 import fs from 'node:fs';
 
 export interface WorstCaseReport {
@@ -43,7 +43,9 @@ export function worstCaseReport(
   const constantTimeMac = lib.view.constantTimeMac;
   const prediction = predictWorstCase(lib, target, cal, currentWorstCaseCalibration(target, cal), { constantTimeMac });
   // With the constant-time MAC a zero product costs as much as any other: every vector's prediction is the typical one.
-  const typicalPairs = prediction.independent ? [] : typical.map((t) => ({
+  // The ordinary adversarial vectors' errors count with the typical vectors' (ORDINARY_FILLS).
+  const ordinary = adversarial.filter((a) => ORDINARY_FILLS.has(a.name));
+  const typicalPairs = prediction.independent ? [] : [...typical, ...ordinary].map((t) => ({
     measured: t.instructions,
     predicted: constantTimeMac ? prediction.typical : predictLowered(lib, target, { calibration: cal, valueZeros: valueZeroFractions(lib.graph, [t.inputs]) }).instructions,
   }));
