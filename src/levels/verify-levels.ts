@@ -13,8 +13,7 @@ import type { Tensor } from '../ir/tensor.js';
 import { kernelDefines } from '../targets/flags.js';
 import type { McuTarget } from '../targets/schema.js';
 import { makeTempDir, removeTempDir } from '../util/temp-dir.js';
-import { adversarialVectors } from '../verify/adversarial-vectors.js';
-import { quantizeTieVectors } from '../verify/quantize-tie-vectors.js';
+import { worstCaseVectors } from '../verify/adversarial-vectors.js';
 import { onTargetAccuracy, type OnTargetAccuracy } from '../verify/on-target-accuracy.js';
 import { firstBitDifference, tensorBytes, tensorFromBytes } from '../verify/output-bits.js';
 import { C_TOLERANCE } from '../verify/verify-mcu.js';
@@ -75,7 +74,7 @@ export async function verifyLevelsOnTarget(lib: LevelsLibrary, alone: readonly C
     log(`building the test firmware for ${target.name} (${indices.length} levels through ${lib.prefix}_run_level)`);
     const firmware = await buildFirmware({ workDir: path.join(work, 'fw'), models: adapters.models, sources: adapters.librarySources, target, defines: kernelDefines(target) });
     const graph0 = lib.graphs[0];
-    const adversarial = [...adversarialVectors(graph0), ...quantizeTieVectors(graph0)];
+    const adversarial = worstCaseVectors(graph0);
     const inputs = [...vectors.inputs, ...adversarial.map((a) => a.inputs)].map((list) => list.map(tensorBytes));
     const session = await openQemuSession(firmware.elf, target, { transfer: 'files' });
     const results: LevelVerification[] = [];

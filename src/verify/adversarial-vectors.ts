@@ -73,6 +73,11 @@ const INFINITY_FILLS: [string, Fill][] = [
   ['alternating ±infinity', (i) => (i % 2 ? -Infinity : Infinity)],
 ];
 
+/** The vectors verify's worst case runs (verify --worst-case, build --levels): adversarialVectors, then the rounding ties of a QuantizeLinear on the input. */
+export function worstCaseVectors(g: Graph, o: AdversarialOptions = {}): AdversarialVector[] {
+  return [...adversarialVectors(g, o), ...quantizeTieVectors(g)];
+}
+
 /**
  * The worst-case calibration's vectors of a kernel case: adversarialVectors, then infinities for float32 inputs, then
  * the rounding ties of a QuantizeLinear on the input (quantize-tie-vectors.ts).

@@ -23,8 +23,7 @@ import type { PrecisionChoice } from '../targets/precision.js';
 import { compareWithFloat, type FloatReference, type FloatReferenceReport } from './float-reference.js';
 import { compareLayers, type TraceReport } from './layer-trace.js';
 import { onTargetAccuracy, type OnTargetAccuracy } from './on-target-accuracy.js';
-import { adversarialVectors, type AdversarialOptions } from './adversarial-vectors.js';
-import { quantizeTieVectors } from './quantize-tie-vectors.js';
+import { worstCaseVectors, type AdversarialOptions } from './adversarial-vectors.js';
 import { worstCaseReport, type WorstCaseReport } from './worst-case-report.js';
 
 /** C kernels sum in another order than the interpreter (and fuse multiply-adds): compared within this. */
@@ -207,7 +206,7 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
     log(`running ${vectors.inputs.length} vector(s) on ${runOn}`);
     const open = options.port ? openSerialSession(options.port) : openQemuSession(firmware.elf, target, { transfer: 'files' });
     // int8: also the rounding ties of the input quantization (its longest path on Cortex-M3).
-    const adversarial = options.worstCase ? [...adversarialVectors(g, options.worstCase), ...quantizeTieVectors(g)] : [];
+    const adversarial = options.worstCase ? worstCaseVectors(g, options.worstCase) : [];
     const allRuns = await withSession(open, (s) => runAll(s, { ...vectors, inputs: [...vectors.inputs, ...adversarial.map((a) => a.inputs)] }));
     const targetRuns = allRuns.slice(0, vectors.inputs.length);
     const adversarialRuns = allRuns.slice(vectors.inputs.length);
