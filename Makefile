@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_STAMP := node_modules/.edgeprune-npm-stamp
 BUILD_STAMP := dist/.build-stamp
-TS_SOURCES := $(shell find src hw-sim bench -name '*.ts' 2>/dev/null) tsconfig.json
+TS_SOURCES := $(shell find src hw-sim bench -name '*.ts' 2>/dev/null) tsconfig.json rolldown.config.mjs
 
 .PHONY: help setup toolchains data-sets build test conformance demo demo-int8 demo-fpga bench fuzz clean
 
@@ -33,8 +33,9 @@ data-sets:
 	@hw-sim/install-data-sets.sh
 
 $(BUILD_STAMP): $(NPM_STAMP) $(TS_SOURCES)
-	@echo "setup: compiling TypeScript (tsc)"
+	@echo "setup: compiling TypeScript (tsc), then bundling the command (rolldown)"
 	@npx tsc -p tsconfig.json
+	@npx rolldown -c rolldown.config.mjs > /dev/null
 	@touch $@
 
 build: $(BUILD_STAMP)
