@@ -16,7 +16,7 @@ help:
 	@echo "make test         run the whole test suite (installs what is missing first)"
 	@echo "make setup        install npm packages, Debian toolchains and the benches' data set (Fashion-MNIST), compile the TypeScript"
 	@echo "make conformance  run the ONNX operator conformance cases and print the summary"
-	@echo "make bench        print the MCU, pruning, sparse-kernel, cost-model, build, compile-scale and hw-sim figures (about 10 minutes)"
+	@echo "make bench        print the MCU, pruning, sparse-kernel, cost-model, build, compile-scale, hw-sim and start-up figures (about 10 minutes)"
 	@echo "make fuzz         the fuzz bench: mutated and crafted hostile models, counts of every outcome (about 30 minutes)"
 
 setup: $(NPM_STAMP) toolchains data-sets $(BUILD_STAMP)
@@ -119,6 +119,9 @@ bench: setup
 	@echo
 	@echo "bench: hw-sim sessions (spawn under the process guard, QEMU start-up, transfers, timeouts)"
 	@node dist/bench/hw-sim-sessions.js
+	@echo
+	@echo "bench: CPU of starting the command from the bundle against tsc's modules"
+	@node dist/bench/cli-start.js
 
 fuzz: setup
 	@echo "fuzz: 1,000 mutated and 164 crafted hostile models through inspect and compile (about 30 minutes on 2 cores)"
