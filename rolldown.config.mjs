@@ -47,6 +47,8 @@ export default defineConfig({
     comments: { legal: true, annotation: false, jsdoc: false },
     // To the TypeScript (through tsc's maps), used when --debug turns source maps on (bin/edgeprune.js).
     sourcemap: true,
+    // Stack traces need the mappings only (the sources are in the repository): smaller maps, read faster.
+    sourcemapExcludeSources: true,
     cleanDir: true,
   },
 });
