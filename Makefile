@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 NPM_STAMP := node_modules/.edgeprune-npm-stamp
 BUILD_STAMP := dist/.build-stamp
-TS_SOURCES := $(shell find src hw-sim bench -name '*.ts' 2>/dev/null) tsconfig.json
+TS_SOURCES := $(shell find src hw-sim bench -name '*.ts' 2>/dev/null) tsconfig.json rolldown.config.mjs
 # Where the suite's conformance test leaves the C backend's outcomes for the summary printed after it.
 CONFORMANCE_C_RESULTS := dist/conformance-c-results.json
 
@@ -18,7 +18,7 @@ help:
 	@echo "make test         run the whole test suite (installs what is missing first)"
 	@echo "make setup        install npm packages, Debian toolchains and the benches' data set (Fashion-MNIST), compile the TypeScript"
 	@echo "make conformance  run the ONNX operator conformance cases and print the summary"
-	@echo "make bench        print the MCU, pruning, sparse-kernel, cost-model, build, compile-scale and hw-sim figures (about 10 minutes)"
+	@echo "make bench        print the MCU, pruning, sparse-kernel, cost-model, build, compile-scale, hw-sim and start-up figures (about 10 minutes)"
 	@echo "make fuzz         the fuzz bench: mutated and crafted hostile models, counts of every outcome (about 30 minutes)"
 
 setup: $(NPM_STAMP) toolchains data-sets $(BUILD_STAMP)
@@ -35,8 +35,9 @@ data-sets:
 	@hw-sim/install-data-sets.sh
 
 $(BUILD_STAMP): $(NPM_STAMP) $(TS_SOURCES)
-	@echo "setup: compiling TypeScript (tsc)"
+	@echo "setup: compiling TypeScript (tsc), then bundling the command (rolldown)"
 	@npx tsc -p tsconfig.json
+	@npx rolldown -c rolldown.config.mjs > /dev/null
 	@touch $@
 
 build: $(BUILD_STAMP)
@@ -121,6 +122,9 @@ bench: setup
 	@echo
 	@echo "bench: hw-sim sessions (spawn under the process guard, QEMU start-up, transfers, timeouts)"
 	@node dist/bench/hw-sim-sessions.js
+	@echo
+	@echo "bench: CPU of starting the command from the bundle against tsc's modules"
+	@node dist/bench/cli-start.js
 
 fuzz: setup
 	@echo "fuzz: 1,000 mutated and 164 crafted hostile models through inspect and compile (about 30 minutes on 2 cores)"

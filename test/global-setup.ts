@@ -1,4 +1,4 @@
-// Before any test: compile the TypeScript (CLI tests run the built `edgeprune` command) and give the run
+// Before any test: compile and bundle the TypeScript (CLI tests run the built `edgeprune` command) and give the run
 // its own temporary folder (once for every test project); after the last test, fail the run if an edgeprune
 // folder was left behind.
 import fs from 'node:fs';
@@ -11,7 +11,11 @@ export default async function setup(): Promise<() => void> {
   // tears down at the end; the later ones use its folder.
   if (process.env.EDGEPRUNE_TEST_RUN_TMP) return () => {};
   // `make test` has just compiled it (and says so in EDGEPRUNE_DIST_BUILT); a bare `npx vitest` compiles it here.
-  if (process.env.EDGEPRUNE_DIST_BUILT !== '1') await execa('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit', timeout: 300_000 });
+  if (process.env.EDGEPRUNE_DIST_BUILT !== '1') {
+    await execa('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'inherit', timeout: 300_000 });
+    // The command and the pool workers run the bundle (rolldown lists every chunk on stdout: only its errors show).
+    await execa('npx', ['rolldown', '-c', 'rolldown.config.mjs'], { stdio: ['ignore', 'ignore', 'inherit'], timeout: 300_000 });
+  }
   // Workers and every process they start inherit TMPDIR, so os.tmpdir() is this folder for the whole run.
   const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-test-run-'));
   // Searchable by others (not listable), as /tmp is: tests that drop privileges reach their own folders in it.

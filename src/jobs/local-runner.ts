@@ -1,5 +1,5 @@
 // The default JobRunner: a pool of local worker processes on this machine (one per core unless told), each running
-// local-worker-main.js (what `edgeprune worker --local` runs, without the rest of the command line).
+// local-worker-main.ts bundled (what `edgeprune worker --local` runs, without the rest of the command line).
 
 import os from 'node:os';
 import { NODE_TOOL, openWorkerPool, type PoolOutcome, type WorkerPool, type WorkerPoolOptions } from '../../hw-sim/workers/pool.js';
@@ -26,8 +26,8 @@ export interface LocalRunnerOptions {
 
 export const DEFAULT_ATTEMPTS = 3;
 
-/** The worker program, compiled (the pool runs it with node, also when this module runs from TypeScript in tests). */
-const WORKER_MAIN = repoPath('dist', 'src', 'jobs', 'local-worker-main.js');
+/** The worker program, bundled (rolldown.config.mjs; the pool runs it with node, also when this module runs from TypeScript in tests). */
+const WORKER_MAIN = repoPath('dist', 'bundle', 'local-worker.js');
 
 export function defaultWorkerCount(): number {
   return Math.max(1, os.availableParallelism());

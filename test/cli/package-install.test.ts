@@ -27,12 +27,12 @@ afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 const installed = (args: string[]) => execa(bin, args, { cwd: work, reject: false, timeout: scaleForLoad(120_000) });
 
 describe('the npm package', () => {
-  it('ships the built CLI and its run-time files, not the tests, the benches or the TypeScript sources', () => {
+  it('ships the bundled CLI and its run-time files, not the tests, the benches, the TypeScript sources or tsc\'s modules', () => {
     const files = packed.files;
-    for (const f of ['bin/edgeprune.js', 'dist/src/cli/main.js', 'dist/hw-sim/qemu/session.js', 'hw-sim/firmware/harness.c', 'hw-sim/firmware/link.ld.hbs', 'hw-sim/guard/guard.c', 'templates/c/model.c.hbs', 'templates/report/report.html.hbs', 'targets/stm32f405.json', 'README.md']) {
+    for (const f of ['bin/edgeprune.js', 'dist/bundle/edgeprune.js', 'dist/bundle/local-worker.js', 'hw-sim/firmware/harness.c', 'hw-sim/firmware/link.ld.hbs', 'hw-sim/guard/guard.c', 'templates/c/model.c.hbs', 'templates/report/report.html.hbs', 'targets/stm32f405.json', 'README.md']) {
       expect(files, f).toContain(f);
     }
-    expect(files.filter((f) => /^(test|bench|dist\/bench|dist\/test|src)\//.test(f) || /\.ts$|\.map$|tsbuildinfo/.test(f))).toEqual([]);
+    expect(files.filter((f) => /^(test|bench|dist\/bench|dist\/test|dist\/src|dist\/hw-sim|src)\//.test(f) || /\.ts$|\.map$|tsbuildinfo/.test(f))).toEqual([]);
   });
 
   it('installed from the tarball, runs --version, inspect and compile from any folder', async () => {
