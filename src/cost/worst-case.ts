@@ -24,12 +24,25 @@ export interface KernelDependenceUse {
   worstFrom?: 'calibration' | 'factor';
 }
 
+/** One layer step with code: its price on normal operands and at its data-dependent calls' worst. */
+export interface StepWorstCase {
+  /** The step's index in the program (model_step<k>). */
+  step: number;
+  nodes: string[];
+  /** Some call of the step is data-dependent. */
+  dependent: boolean;
+  typical: number;
+  worst: number;
+}
+
 export interface WorstCasePrediction {
   core: CoreClass;
   /** The cost model on normal operands without zero products, and with each data-dependent kernel at its worst. */
   typical: number;
   worst: number;
   kernels: KernelDependenceUse[];
+  /** Per layer step with code, in execution order. */
+  steps: StepWorstCase[];
   /** True when every kernel is data-independent. */
   independent: boolean;
 }
@@ -88,7 +101,10 @@ export function predictWorstCase(program: Program, target: McuTarget, cal: Calib
   const core = coreClassOf(target);
   const constantTime = options.constantTimeMac === true && core === 'thumb2-soft';
   const byKey = new Map<string, KernelDependenceUse>();
-  for (const step of program.steps) {
+  const steps: StepWorstCase[] = [];
+  for (const [index, step] of program.steps.entries()) {
+    const stepUse: StepWorstCase = { step: index, nodes: step.nodes, dependent: false, typical: 0, worst: 0 };
+    if (step.calls.length) steps.push(stepUse);
     for (const call of step.calls) {
       const priced = callCost(call, cal, () => 0);
       if (priced.problem !== undefined) throw new CostModelError(`worst case of step '${step.summary}': ${priced.problem}`);
@@ -111,11 +127,14 @@ export function predictWorstCase(program: Program, target: McuTarget, cal: Calib
       use.typical += c.instructions;
       use.worst += worst;
       byKey.set(c.key, use);
+      stepUse.typical += c.instructions;
+      stepUse.worst += worst;
+      stepUse.dependent ||= dep.dependent;
     }
   }
   const kernels = [...byKey.values()];
   const sum = (f: (k: KernelDependenceUse) => number) => cal.library.instructions + kernels.reduce((s, k) => s + f(k), 0);
-  return { core, typical: sum((k) => k.typical), worst: sum((k) => k.worst), kernels, independent: kernels.every((k) => !k.dependent) };
+  return { core, typical: sum((k) => k.typical), worst: sum((k) => k.worst), kernels, steps, independent: kernels.every((k) => !k.dependent) };
 }
 
 export interface WorstCaseBound {
