@@ -75,7 +75,7 @@ export interface HarnessSession {
    * A step-marks build only: the instructions (or cycles) of one step mark, measured over `turns` loop turns (the
    * counter's resolution ÷ `turns` is its precision); null without a counter.
    */
-  stepMarkCost(turns?: number): Promise<number | null>;
+  stepMarkCost?(turns?: number): Promise<number | null>;
   /** End the session: the firmware exits with `exitCode` (default 0) where it can; resources are released. */
   close(opts?: { exitCode?: number }): Promise<{ exitCode: number | null }>;
 }

@@ -11,6 +11,8 @@ export interface StepPrice {
   dependent: boolean;
   /** The cost model's price of the step with each data-dependent call at its worst branch (= its typical price when independent). */
   worst: number;
+  /** The most its count can vary over inputs (the worst-case calibration's excess of its dependent calls); Infinity when unknown. */
+  spread: number;
 }
 
 /** One vector's measurements: the whole run, and each step of `StepPrice[]` in the same order. */
@@ -38,8 +40,14 @@ export interface StepBoundRow {
   /** Dependent steps: the cost model's worst-branch price, and its largest under-prediction on the typical vectors (≥ 0). */
   price?: number;
   underPrediction?: number;
-  /** The step's share of the bound, the counter's resolution apart: its largest count, or max(price + under-prediction, largest count). */
+  /**
+   * The step's share of the bound. Independent: its largest count (the resolution of its run of independent steps is in
+   * StepBound.resolutionTerm). Dependent: the smaller of price + under-prediction and smallest count + the calibrated
+   * spread, each with the resolution of the counts it takes, and at least its largest count + the resolution.
+   */
   bound: number;
+  /** Dependent steps: which of the two gave the bound ('price', 'spread'), or 'measured' when the largest count did. */
+  from?: 'price' | 'spread' | 'measured';
 }
 
 export interface StepBound {
@@ -65,7 +73,7 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
  * The bound over `prices` (the steps with code, in execution order) from `vectors`' counts; `resolution`: the counter's
  * (a measured difference of two counter reads is within it of the true count). Each measured figure the bound sums adds
  * one resolution: the overhead (two: the run and the marks' span), each maximal run of consecutive data-independent
- * steps (one: the marks telescope), each dependent step (one), and the count it is checked against (one).
+ * steps (one: the marks telescope), each dependent step (one, in its bound), and the count it is checked against (one).
  */
 export function stepWorstCaseBound(prices: StepPrice[], vectors: StepVector[], resolution: number): StepBound {
   if (!vectors.length) throw new Error('a per-step worst-case bound needs at least one measured vector');
@@ -85,14 +93,19 @@ export function stepWorstCaseBound(prices: StepPrice[], vectors: StepVector[], r
     };
     if (!p.dependent) return row;
     // An over-prediction is not subtracted: typical data can take a step's cheap branches (zeros), which an adversarial
-    // vector need not share.
-    const underPrediction = Math.max(0, max(typical.map((v) => v.steps[j] - v.predicted[j])));
-    return { ...row, price: p.worst, underPrediction, bound: Math.max(p.worst + underPrediction, worstMeasured) };
+    // vector need not share. A measured count is within the resolution of the true one, so is its error.
+    const underPrediction = Math.max(0, max(typical.map((v) => v.steps[j] - v.predicted[j])) + resolution);
+    const byPrice = p.worst + underPrediction;
+    const bySpread = min(counts) + resolution + p.spread;
+    const measured = worstMeasured + resolution;
+    const bound = Math.max(measured, Math.min(byPrice, bySpread));
+    const from = bound === measured && measured > Math.min(byPrice, bySpread) ? 'measured' : byPrice <= bySpread ? 'price' : 'spread';
+    return { ...row, price: p.worst, underPrediction, bound, from };
   });
   const overhead = max(vectors.map((v) => v.total - v.steps.reduce((s, x) => s + x, 0)));
   const segments = rows.filter((r, j) => !r.dependent && (j === 0 || rows[j - 1].dependent)).length;
   const dependentSteps = rows.filter((r) => r.dependent).length;
-  const resolutionTerm = resolution * (2 + segments + dependentSteps + 1);
+  const resolutionTerm = resolution * (2 + segments + 1);
   const varying = rows.filter((r) => !r.dependent && r.spread > resolution);
   const largest = max(vectors.map((v) => v.total));
   if (!anyDependent) {
@@ -106,6 +119,6 @@ export function stepWorstCaseBound(prices: StepPrice[], vectors: StepVector[], r
   const dependentSum = rows.filter((r) => r.dependent).reduce((s, r) => s + r.bound, 0);
   return {
     instructionsWorstCase: Math.ceil(sum), exact: false, overhead, resolutionTerm, steps: rows, varying,
-    basis: `upper bound from per-step counts: ${fmt(independentSum)} (the ${rows.length - dependentSteps} data-independent steps as measured) + ${fmt(dependentSum)} (the ${dependentSteps} data-dependent steps at the cost model's worst branch plus its under-prediction of each on the typical vectors, or their largest count if more) + ${fmt(overhead)} (the run's call and the counter, measured)${resolutionTerm > 0 ? ` + ${fmt(resolutionTerm)} (the instruction counter's resolution, ${fmt(resolution)} per measured figure)` : ''}`,
+    basis: `upper bound from per-step counts: ${fmt(independentSum)} (the ${rows.length - dependentSteps} data-independent steps as measured) + ${fmt(dependentSum)} (the ${dependentSteps} data-dependent steps: each at the cost model's worst branch plus its under-prediction of the step on the typical vectors, or at its smallest count plus the calibrated spread of its kernels, whichever is less) + ${fmt(overhead)} (the run's call and the counter, measured)${resolutionTerm > 0 ? ` + ${fmt(resolutionTerm)} (the instruction counter's resolution, ${fmt(resolution)} per measured figure)` : ''}`,
   };
 }

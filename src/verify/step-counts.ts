@@ -55,7 +55,7 @@ export async function measureStepCounts(opts: {
   const firmware = await buildFirmware({ workDir: opts.workDir, models: opts.models, sources: opts.sources, target, defines: { ...kernelDefines(target), EPHW_STEP_MARKS: '1' } });
   const session = await openQemuSession(firmware.elf, target, { transfer: 'files' });
   try {
-    const perTurn = await session.stepMarkCost(MARK_COST_TURNS);
+    const perTurn = session.stepMarkCost ? await session.stepMarkCost(MARK_COST_TURNS) : null;
     if (perTurn === null) throw new Error(`${target.name}: the emulator gave no instruction count for the step marks`);
     const markCost = wholeMarkCost(perTurn, opts.resolution, MARK_COST_TURNS);
     const out: StepCounts[] = [];

@@ -70,7 +70,7 @@ export function worstCaseReport(
     name: v.name, typical: v.typical, total: v.instructions, steps: steps.runs[i].steps,
     predicted: v.typical && !prediction.independent ? predictedSteps(v.inputs) : prediction.steps.map((s) => s.typical),
   }));
-  const bound = stepWorstCaseBound(prediction.steps.map((s) => ({ step: s.step, nodes: s.nodes, dependent: s.dependent, worst: s.worst })), vectors, resolution);
+  const bound = stepWorstCaseBound(prediction.steps.map((s) => ({ step: s.step, nodes: s.nodes, dependent: s.dependent, worst: s.worst, spread: s.spread })), vectors, resolution);
   const worst = adversarial.reduce((w, a) => (a.instructions > w.instructions ? a : w), { name: 'none', instructions: -Infinity });
   const over = all.find((r) => r.instructions > bound.instructionsWorstCase);
   // The step-marks build must be the firmware's code path: its count less its marks is the deployed build's.
