@@ -71,3 +71,19 @@ describe('stepsFromMarks and wholeMarkCost', () => {
     expect(() => wholeMarkCost(28.4, 80, 4096)).toThrow(/not branch-free/);
   });
 });
+
+describe('compileToC with stepMarks', () => {
+  it('marks before the first step with code and after each, and only in a step-marks build', async () => {
+    const { compileToC } = await import('../../src/emit/c/compile-c.js');
+    const { digitsMlp } = await import('../../bench/cost-models.js');
+    const marked = compileToC(digitsMlp(), { stepMarks: true });
+    const plain = compileToC(digitsMlp());
+    const source = (lib: typeof plain) => lib.files.get(lib.view.files.source)!;
+    const calls = (text: string) => text.split('\n').filter((l) => l.trim() === 'ephw_step_mark();').length;
+    expect(calls(source(marked))).toBe(marked.steps.filter((s) => s.calls.length).length + 1);
+    expect(source(plain)).not.toContain('ephw_step_mark');
+    // The steps themselves are the same code.
+    const stepBodies = (text: string) => text.slice(0, text.indexOf('int model_run(void)')).replace(/\/\* Step-marks build[\s\S]*?extern void ephw_step_mark\(void\);\n\n/, '');
+    expect(stepBodies(source(marked))).toBe(stepBodies(source(plain)));
+  });
+});
