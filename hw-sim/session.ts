@@ -45,8 +45,8 @@ export interface RunResult {
   /** A trace build's layer outputs (verify --trace), in execution order; absent otherwise. */
   trace?: RawTraceValue[];
   /**
-   * A step-marks build's counter at each mark since the run's start, in the run's unit (instructions under QEMU, else
-   * cycles; one mark's own cost included: HarnessSession.stepMarkCost); absent otherwise.
+   * A step-marks build's raw counter at each mark since the run's start (ticks, as `ticks`: under QEMU each is
+   * 1e9 / systickHz instructions; one mark's own cost included: HarnessSession.stepMarkCost); absent otherwise.
    */
   marks?: number[];
 }
@@ -281,7 +281,7 @@ export abstract class BaseSession implements HarnessSession {
       stackTotalBytes: raw.stackTotalBytes,
       wallMs,
       ...(raw.trace ? { trace: raw.trace } : {}),
-      ...(raw.marks ? { marks: raw.marks.map((t) => this.countOf(t)) } : {}),
+      ...(raw.marks ? { marks: raw.marks } : {}),
     };
   }
 

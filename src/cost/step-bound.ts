@@ -105,8 +105,9 @@ export function stepWorstCaseBound(prices: StepPrice[], vectors: StepVector[], r
   const overhead = max(vectors.map((v) => v.total - v.steps.reduce((s, x) => s + x, 0)));
   const segments = rows.filter((r, j) => !r.dependent && (j === 0 || rows[j - 1].dependent)).length;
   const dependentSteps = rows.filter((r) => r.dependent).length;
-  const resolutionTerm = resolution * (2 + segments + 1);
-  const varying = rows.filter((r) => !r.dependent && r.spread > resolution);
+  // (+ 1: the runs' counts are rounded to whole instructions, the steps' are not)
+  const resolutionTerm = resolution > 0 ? resolution * (2 + segments + 1) + 1 : 0;
+  const varying = rows.filter((r) => !r.dependent && r.spread > resolution + 1e-6);
   const largest = max(vectors.map((v) => v.total));
   if (!anyDependent) {
     return {

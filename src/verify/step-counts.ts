@@ -21,12 +21,13 @@ export interface StepCounts {
 }
 
 /**
- * A run's steps from its marks (before the first step and after each of `steps`): each difference less `markCost`.
- * Throws when the marks are not the model's (a firmware that is not a step-marks build of this model).
+ * A run's steps from its marks (raw ticks before the first step and after each of `steps`): each difference in
+ * instructions (`perTick` each, not rounded: a constant step then measures within one tick) less `markCost`. Throws when
+ * the marks are not the model's (a firmware that is not a step-marks build of this model).
  */
-export function stepsFromMarks(marks: readonly number[], steps: number, markCost: number): number[] {
+export function stepsFromMarks(marks: readonly number[], steps: number, markCost: number, perTick: number): number[] {
   if (marks.length !== steps + 1) throw new Error(`the step-marks build made ${marks.length} marks, expected ${steps + 1} (one before the first of the ${steps} steps with code and one after each)`);
-  return marks.slice(1).map((m, j) => m - marks[j] - markCost);
+  return marks.slice(1).map((m, j) => (m - marks[j]) * perTick - markCost);
 }
 
 /**
@@ -48,6 +49,7 @@ export const MARK_COST_TURNS = 4096;
  * every vector of `vectors` in QEMU and return each run's per-step counts over `steps` steps with code.
  */
 export async function measureStepCounts(opts: {
+  /** resolution: the counter's instructions per tick (counterResolution). */
   workDir: string; models: ModelLibrary[]; sources?: string[]; target: McuTarget; resolution: number;
   runs: { model: number; steps: number; vectors: Uint8Array[][] }[];
 }): Promise<StepCounts[]> {
@@ -65,7 +67,7 @@ export async function measureStepCounts(opts: {
         markCost,
         runs: results.map((run) => {
           if (run.instructions === null || !run.marks) throw new Error(`${target.name}: the step-marks build gave no ${run.marks ? 'instruction count' : 'marks'}`);
-          return { total: run.instructions, steps: stepsFromMarks(run.marks, r.steps, markCost) };
+          return { total: run.instructions, steps: stepsFromMarks(run.marks, r.steps, markCost, opts.resolution) };
         }),
       });
     }

@@ -75,7 +75,7 @@ export function worstCaseReport(
   const over = all.find((r) => r.instructions > bound.instructionsWorstCase);
   // The step-marks build must be the firmware's code path: its count less its marks is the deployed build's.
   const marks = prediction.steps.length + 1;
-  const offPath = all.map((v, i) => ({ v, off: steps.runs[i].total - marks * steps.markCost - v.instructions })).find(({ off }) => Math.abs(off) > 2 * resolution);
+  const offPath = all.map((v, i) => ({ v, off: steps.runs[i].total - marks * steps.markCost - v.instructions })).find(({ off }) => Math.abs(off) > 2 * resolution + 1);
   const problem = over
     ? `the worst-case bound ${bound.instructionsWorstCase} was exceeded: ${over.name} measured ${over.instructions} instructions on ${target.name} (edgeprune's bug: the data-dependence table or the worst-case coefficients are wrong; please report it)`
     : bound.varying.length

@@ -34,8 +34,8 @@ describe('stepWorstCaseBound', () => {
     const b = stepWorstCaseBound(prices, [typical], 6);
     // Dependent: 200 + (30 + 6); the independent run of steps, the overhead (2) and the checked count: 4 × 6.
     expect(b.steps[1]).toMatchObject({ underPrediction: 36, bound: 236, from: 'price' });
-    expect(b.resolutionTerm).toBe(24);
-    expect(b.instructionsWorstCase).toBe(150 + 236 + 10 + 24);
+    expect(b.resolutionTerm).toBe(25);
+    expect(b.instructionsWorstCase).toBe(150 + 236 + 10 + 25);
     const spread = stepWorstCaseBound([prices[0], { ...prices[1], spread: 40 }], [typical], 6);
     expect(spread.steps[1]).toMatchObject({ bound: 130 + 6 + 40, from: 'spread' });
     // Never below the largest count measured.
@@ -56,14 +56,15 @@ describe('stepWorstCaseBound', () => {
     const v: StepVector = { name: 't', typical: true, total: 60, steps: [10, 10, 10, 10, 10], predicted: [10, 10, 10, 10, 10] };
     // independent, independent, dependent, independent, dependent: two runs of independent steps.
     const b = stepWorstCaseBound([p(false, 0), p(false, 1), p(true, 2), p(false, 3), p(true, 4)], [v], 1);
-    expect(b.resolutionTerm).toBe(2 + 2 + 1);
+    expect(b.resolutionTerm).toBe(2 + 2 + 1 + 1);
   });
 });
 
 describe('stepsFromMarks and wholeMarkCost', () => {
   it('takes one mark off each difference and checks the number of marks', () => {
-    expect(stepsFromMarks([0, 130, 160, 1000], 3, 28)).toEqual([102, 2, 812]);
-    expect(() => stepsFromMarks([0, 130], 3, 28)).toThrow(/2 marks, expected 4/);
+    expect(stepsFromMarks([0, 130, 160, 1000], 3, 28, 1)).toEqual([102, 2, 812]);
+    expect(stepsFromMarks([0, 10, 12], 2, 28, 6.5)).toEqual([37, -15]);
+    expect(() => stepsFromMarks([0, 130], 3, 28, 1)).toThrow(/2 marks, expected 4/);
   });
 
   it('rounds the measured cost of a mark, refusing one that is not near a whole number', () => {
