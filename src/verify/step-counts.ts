@@ -3,6 +3,7 @@
 // of the marks around it less one mark's cost, which the harness measures (its K command).
 
 import { buildFirmware, openQemuSession, type ModelLibrary } from '../../hw-sim/index.js';
+import { UserError } from '../errors.js';
 import { kernelDefines } from '../targets/flags.js';
 import type { McuTarget } from '../targets/schema.js';
 
@@ -44,6 +45,9 @@ export function wholeMarkCost(perTurn: number, resolution: number, turns: number
 /** Loop turns of the harness's mark-cost measurement (the counter's resolution ÷ this is its error). */
 export const MARK_COST_TURNS = 4096;
 
+/** The marks a run can keep (EPHW_STEP_MARKS_MAX in hw-sim/firmware/harness.h): one more than the steps with code. */
+export const MAX_MARKS = 256;
+
 /**
  * Build the step-marks firmware of `models` (libraries compiled with stepMarks) for `target`, run model `model` on
  * every vector of `vectors` in QEMU and return each run's per-step counts over `steps` steps with code.
@@ -54,6 +58,8 @@ export async function measureStepCounts(opts: {
   runs: { model: number; steps: number; vectors: Uint8Array[][] }[];
 }): Promise<StepCounts[]> {
   const { target } = opts;
+  const most = Math.max(...opts.runs.map((r) => r.steps));
+  if (most + 1 > MAX_MARKS) throw new UserError(`the worst-case bound counts each layer step in QEMU, at most ${MAX_MARKS - 1} steps with code; this model has ${most}`, 'drop --worst-case (or the worst-case budget), or verify a model with fewer layers');
   const firmware = await buildFirmware({ workDir: opts.workDir, models: opts.models, sources: opts.sources, target, defines: { ...kernelDefines(target), EPHW_STEP_MARKS: '1' } });
   const session = await openQemuSession(firmware.elf, target, { transfer: 'files' });
   try {

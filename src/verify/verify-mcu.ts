@@ -27,6 +27,7 @@ import { worstCaseVectors, type AdversarialOptions } from './adversarial-vectors
 import { worstCaseReport, type WorstCaseReport } from './worst-case-report.js';
 import { measureStepCounts } from './step-counts.js';
 import { counterResolution } from '../cost/check-independence.js';
+import { calibrationPath } from '../cost/calibration.js';
 
 /** C kernels sum in another order than the interpreter (and fuse multiply-adds): compared within this. */
 export const C_TOLERANCE: Tolerance = { atol: 1e-4, rtol: 1e-4 };
@@ -323,7 +324,7 @@ async function measuredWorstCase(
   adversarial: { name: string; inputs: Tensor[] }[], adversarialRuns: RunResult[], log: (line: string) => void,
 ): Promise<WorstCaseReport | null> {
   const counts = [...typicalRuns, ...adversarialRuns].map((r) => r.instructions);
-  if (counts.some((c) => c === null)) return null;
+  if (counts.some((c) => c === null) || !fs.existsSync(calibrationPath(target))) return null;
   const modelDir = path.join(workDir, 'model');
   fs.mkdirSync(modelDir, { recursive: true });
   for (const [file, text] of marked.files) fs.writeFileSync(path.join(modelDir, file), text);

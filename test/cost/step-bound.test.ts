@@ -2,7 +2,9 @@
 // (src/verify/step-counts.ts): pure arithmetic, no emulator.
 import { describe, expect, it } from 'vitest';
 import { stepWorstCaseBound, type StepPrice, type StepVector } from '../../src/cost/step-bound.js';
-import { stepsFromMarks, wholeMarkCost } from '../../src/verify/step-counts.js';
+import { measureStepCounts, MAX_MARKS, stepsFromMarks, wholeMarkCost } from '../../src/verify/step-counts.js';
+import { UserError } from '../../src/errors.js';
+import { findMcuTarget } from '../../src/targets/load-targets.js';
 
 /** A data-independent conv the cost model under-predicts (100 priced, 150 measured), then a data-dependent step. */
 const prices: StepPrice[] = [
@@ -70,6 +72,12 @@ describe('stepsFromMarks and wholeMarkCost', () => {
   it('rounds the measured cost of a mark, refusing one that is not near a whole number', () => {
     expect(wholeMarkCost(28.0195, 80, 4096)).toBe(28);
     expect(() => wholeMarkCost(28.4, 80, 4096)).toThrow(/not branch-free/);
+  });
+
+  it('refuses a model with more steps than the firmware keeps marks for, before building anything', async () => {
+    const run = measureStepCounts({ workDir: '/nonexistent/steps', models: [], target: findMcuTarget('lm3s6965'), resolution: 80, runs: [{ model: 0, steps: MAX_MARKS, vectors: [] }] });
+    await expect(run).rejects.toThrow(UserError);
+    await expect(run).rejects.toThrow(/at most 255 steps with code; this model has 256/);
   });
 });
 
