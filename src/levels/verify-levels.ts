@@ -88,7 +88,8 @@ async function levelStepCounts(lib: LevelsLibrary, alone: readonly CLibrary[], t
 /**
  * Build the test firmware around `lib` (one adapter per level), run every level on `vectors` and on the adversarial
  * vectors, and compare. The worst-case bound of level k is verify's (src/verify/worst-case-report.ts), from the
- * per-step counts of the library's step-marks build (levelStepCounts) and priced on `alone[k]`, the level compiled on its own with the same dense kernels. Spawns only through hw-sim.
+ * per-step counts of the library's step-marks build (levelStepCounts) and priced on `alone[k]`, the level compiled on
+ * its own with the same dense kernels. Spawns only through hw-sim.
  */
 export async function verifyLevelsOnTarget(lib: LevelsLibrary, alone: readonly CLibrary[], target: McuTarget, vectors: VectorSet, log: (line: string) => void = () => {}): Promise<LevelsVerification> {
   const work = makeTempDir('levels-verify');
