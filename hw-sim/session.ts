@@ -44,6 +44,11 @@ export interface RunResult {
   wallMs: number;
   /** A trace build's layer outputs (verify --trace), in execution order; absent otherwise. */
   trace?: RawTraceValue[];
+  /**
+   * A step-marks build's raw counter at each mark since the run's start (ticks, as `ticks`: under QEMU each is
+   * 1e9 / systickHz instructions; one mark's own cost included: HarnessSession.stepMarkCost); absent otherwise.
+   */
+  marks?: number[];
 }
 
 export interface RunOptions {
@@ -66,6 +71,11 @@ export interface HarnessSession {
    * batches of one command each (one file of inputs, one of outputs); else one run after another.
    */
   runMany(model: number | string, vectors: Uint8Array[][], opts?: RunOptions): Promise<RunResult[]>;
+  /**
+   * A step-marks build only: the instructions (or cycles) of one step mark, measured over `turns` loop turns (the
+   * counter's resolution ÷ `turns` is its precision); null without a counter.
+   */
+  stepMarkCost?(turns?: number): Promise<number | null>;
   /** End the session: the firmware exits with `exitCode` (default 0) where it can; resources are released. */
   close(opts?: { exitCode?: number }): Promise<{ exitCode: number | null }>;
 }
@@ -271,7 +281,27 @@ export abstract class BaseSession implements HarnessSession {
       stackTotalBytes: raw.stackTotalBytes,
       wallMs,
       ...(raw.trace ? { trace: raw.trace } : {}),
+      ...(raw.marks ? { marks: raw.marks } : {}),
     };
+  }
+
+  /** Raw ticks in the run's unit (instructions, or cycles). */
+  private countOf(ticks: number): number {
+    const mapped = this.mapCounter(this.rawCounter, ticks);
+    return mapped.instructions ?? mapped.cycles ?? ticks;
+  }
+
+  stepMarkCost(turns = 4096): Promise<number | null> {
+    return this.enqueue(async () => {
+      if (this.dead) throw new HwSimSessionError(`${this.client.label}: the session has ended (${this.dead.message})`);
+      if (this.mapCounter(this.rawCounter, 0).counter === 'none') return null;
+      try {
+        const r = await this.client.markCost(turns, this.runTimeoutMs);
+        return (this.countOf(r.twice) - this.countOf(r.once)) / turns;
+      } catch (e) {
+        throw await this.failed(e);
+      }
+    });
   }
 
   /** A refused command leaves the firmware in step; anything else (timeout, fault, lost stream) ends the session and its process. */

@@ -21,6 +21,13 @@
  *   @EP TRACE <step> <output> <hex>    (the step's output <output> as it is in the arena)
  * F runs of a trace build send the same TRACE lines before their RUN line (the outputs go to the file).
  *
+ * A step-marks build (-DEPHW_STEP_MARKS, with a model.c that calls ephw_step_mark before its first layer step and after
+ * each: harness.h) answers R, F and B runs with one more line just before each RUN line:
+ *   @EP MARKS <n> <ticks>...           (n marks; each one's counter value since the run's start, at most
+ *                                       EPHW_STEP_MARKS_MAX of them: fewer values than n means the slots wrapped)
+ * and one more command, the cost of one mark (the counter over n loop turns of one mark, then of two marks):
+ *   K <n>              -> @EP MARKCOST <n> <ticks one> <ticks two>
+ *
  * R takes one hex string per model input, exactly <input bytes> * 2 digits each, written straight
  * into the model's input buffers; <status> is <prefix>_run's return value; <ticks> is the counter
  * named in DESC over the run; the stack figures are bytes below the run's call site (the model's
@@ -184,6 +191,58 @@ void ephw_trace_value(unsigned step, unsigned output, const void *data, unsigned
 }
 #endif
 
+#ifdef EPHW_STEP_MARKS
+/* The MARKS line of a step-marks build, after a run. */
+static void put_marks(void) {
+  unsigned n = ephw_step_marks_count();
+  unsigned shown = n < EPHW_STEP_MARKS_MAX ? n : EPHW_STEP_MARKS_MAX;
+  reply_begin("MARKS ");
+  put_u64((uint64_t)n);
+  for (unsigned i = 0; i < shown; i++) {
+    put_str(" ");
+    put_u64(ephw_step_mark_ticks(i));
+  }
+  reply_end();
+}
+
+/* The loops of K: the same loop with one call of the mark per turn, and with two (kept out of line, alike). */
+static __attribute__((noinline)) void mark_loop_once(uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    ephw_step_mark();
+  }
+}
+
+static __attribute__((noinline)) void mark_loop_twice(uint32_t n) {
+  for (uint32_t i = 0; i < n; i++) {
+    ephw_step_mark();
+    ephw_step_mark();
+  }
+}
+
+/* K <n>: the difference of the two counts is n marks (the loops' own instructions are the same in both). */
+static void cmd_mark_cost(void) {
+  uint32_t n;
+  if (!read_uint(&n) || !end_of_line()) {
+    reply_error("usage: K <turns>", 0);
+    return;
+  }
+  ephw_counter_start();
+  mark_loop_once(n);
+  uint64_t once = ephw_counter_read();
+  ephw_counter_start();
+  mark_loop_twice(n);
+  uint64_t twice = ephw_counter_read();
+  ephw_step_marks_reset();
+  reply_begin("MARKCOST ");
+  put_u64((uint64_t)n);
+  put_str(" ");
+  put_u64(once);
+  put_str(" ");
+  put_u64(twice);
+  reply_end();
+}
+#endif
+
 /* ---- commands ---- */
 
 static void cmd_ping(void) {
@@ -264,6 +323,9 @@ static __attribute__((noinline)) int run_model(const ephw_model_t *m, int out_ha
 #if defined(__arm__)
   __asm__ volatile("mov %0, sp" : "=r"(sp));
 #endif
+#ifdef EPHW_STEP_MARKS
+  ephw_step_marks_reset();
+#endif
   ephw_counter_start();
   int rc = m->run();
   uint64_t ticks = ephw_counter_read();
@@ -287,6 +349,9 @@ static __attribute__((noinline)) int run_model(const ephw_model_t *m, int out_ha
       reply_end();
     }
   }
+#ifdef EPHW_STEP_MARKS
+  put_marks();
+#endif
   reply_begin("RUN ");
   put_int(rc);
   put_str(" ");
@@ -448,6 +513,9 @@ int main(void) {
       case 'F': cmd_file_run(); break;
       case 'B': cmd_batch_run(); break;
       case 'X': cmd_exit(); break;
+#ifdef EPHW_STEP_MARKS
+      case 'K': cmd_mark_cost(); break;
+#endif
       default:
         if (c < 0) ephw_exit(0); /* the host closed our input */
         reply_error("unknown command", 0);

@@ -45,6 +45,18 @@ void ephw_counter_start(void);
 /* Ticks since ephw_counter_start. */
 uint64_t ephw_counter_read(void);
 
+/* A step-marks build (-DEPHW_STEP_MARKS, with a model.c compiled by edgeprune with step marks): model.c calls
+ * ephw_step_mark() before its first layer step and after each one; every call stores the counter's raw registers in
+ * the next of EPHW_STEP_MARKS_MAX slots, in the same instructions whatever the data and whatever the counter reads (no
+ * branch), so that the step between two marks is their difference less one mark's cost (the K command measures it).
+ * ephw_step_marks_reset empties the slots (before a run); ephw_step_mark_ticks gives slot i as ticks since
+ * ephw_counter_start. */
+#define EPHW_STEP_MARKS_MAX 256u
+void ephw_step_mark(void);
+void ephw_step_marks_reset(void);
+unsigned ephw_step_marks_count(void);
+uint64_t ephw_step_mark_ticks(unsigned i);
+
 /* Bytes of stack painted and scanned for the high-water mark (the top of the stack region, at most
  * EPHW_STACK_WINDOW); 0 when stack measurement is not available (host). */
 uint32_t ephw_stack_window(void);

@@ -116,6 +116,53 @@ uint64_t ephw_counter_read(void) {
   return (uint64_t)wraps * (SYST_RELOAD + 1u) + (SYST_RELOAD - value);
 }
 
+/* ---- step marks (a step-marks build only: harness.h) ---- */
+
+#ifdef EPHW_STEP_MARKS
+#if (EPHW_STEP_MARKS_MAX & (EPHW_STEP_MARKS_MAX - 1u)) != 0
+#error "EPHW_STEP_MARKS_MAX must be a power of two"
+#endif
+/* Per mark: SysTick's current value, its control register (COUNTFLAG: a wrap the handler has not counted yet), the
+ * current value again after that read, the wraps counted, and DWT->CYCCNT where the core has one. */
+#define EPHW_MARK_WORDS 5u
+static uint32_t ephw_marks[EPHW_STEP_MARKS_MAX][EPHW_MARK_WORDS];
+static unsigned ephw_mark_next;
+
+/* No branch: the same instructions on every call (the slot index wraps instead of being checked). */
+void ephw_step_mark(void) {
+  uint32_t primask = irq_save();
+  uint32_t *slot = ephw_marks[ephw_mark_next++ & (EPHW_STEP_MARKS_MAX - 1u)];
+  slot[0] = SYST_CVR;
+  slot[1] = SYST_CSR;
+  slot[2] = SYST_CVR;
+  slot[3] = ephw_systick_wraps;
+#if EPHW_HAVE_DWT
+  slot[4] = DWT_CYCCNT;
+#endif
+  irq_restore(primask);
+}
+
+void ephw_step_marks_reset(void) {
+  ephw_mark_next = 0;
+}
+
+unsigned ephw_step_marks_count(void) {
+  return ephw_mark_next;
+}
+
+/* As ephw_counter_read would have read at the mark: a set COUNTFLAG means a wrap not yet counted, and then the value
+ * read after it is the one after that wrap. */
+uint64_t ephw_step_mark_ticks(unsigned i) {
+  const uint32_t *slot = ephw_marks[i & (EPHW_STEP_MARKS_MAX - 1u)];
+#if EPHW_HAVE_DWT
+  if (ephw_use_dwt) return slot[4];
+#endif
+  uint32_t wrapped = (slot[1] & SYST_COUNTFLAG) ? 1u : 0u;
+  uint32_t value = wrapped ? slot[2] : slot[0];
+  return (uint64_t)(slot[3] + wrapped) * (SYST_RELOAD + 1u) + (SYST_RELOAD - value);
+}
+#endif
+
 /* ---- stack ---- */
 
 extern uint32_t __stack_limit, __StackTop;

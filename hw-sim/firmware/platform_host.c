@@ -32,6 +32,28 @@ uint64_t ephw_counter_read(void) {
   return 0;
 }
 
+#ifdef EPHW_STEP_MARKS
+/* No counter on the host: marks are counted, their ticks are 0. */
+static unsigned ephw_mark_next;
+
+void ephw_step_mark(void) {
+  ephw_mark_next++;
+}
+
+void ephw_step_marks_reset(void) {
+  ephw_mark_next = 0;
+}
+
+unsigned ephw_step_marks_count(void) {
+  return ephw_mark_next;
+}
+
+uint64_t ephw_step_mark_ticks(unsigned i) {
+  (void)i;
+  return 0;
+}
+#endif
+
 uint32_t ephw_stack_window(void) {
   return 0;
 }

@@ -77,6 +77,17 @@ export interface RawRun {
   stackTotalBytes: number | null;
   /** A trace build's layer outputs (TRACE lines), in the order sent; absent when the firmware sent none. */
   trace?: RawTraceValue[];
+  /** A step-marks build's counter at each mark (MARKS line), raw ticks since the run's start; absent otherwise. */
+  marks?: number[];
+}
+
+/** The MARKS line of a step-marks build (harness.c), or null for another line; throws when its slots wrapped. */
+function parseMarks(reply: string, label: string): number[] | null {
+  const m = /^MARKS (\d+)((?: \d+)*)$/.exec(reply);
+  if (!m) return null;
+  const ticks = m[2].trim() ? m[2].trim().split(' ').map(Number) : [];
+  if (ticks.length !== Number(m[1])) throw new HwSimSessionError(`${label}: the run made ${m[1]} step marks, more than the firmware keeps (${ticks.length})`);
+  return ticks;
 }
 
 /** One output of one layer step, from a trace build (harness.c: @EP TRACE <step> <output> <hex>). */
@@ -292,6 +303,7 @@ export class HarnessClient {
     await this.send(['R', String(index), ...inputs.map(toHex)].join(' '), deadline, what);
     const outputs: Uint8Array[] = [];
     const trace: RawTraceValue[] = [];
+    let marks: number[] | undefined;
     for (;;) {
       const reply = await this.nextReply(this.left(deadline), what, timeoutMs);
       const traced = /^TRACE (\d+) (\d+) ([0-9a-f]*)$/.exec(reply);
@@ -309,12 +321,18 @@ export class HarnessClient {
         outputs.push(bytes);
         continue;
       }
+      const marked = parseMarks(reply, `${this.label}: ${what}`);
+      if (marked) {
+        marks = marked;
+        continue;
+      }
       const m = /^RUN (-?\d+) (\d+|-) (\d+|-) (\d+|-)$/.exec(reply);
       if (!m) throw this.unexpected(reply, what);
       if (outputs.length !== model.outputBytes.length) throw new HwSimSessionError(`${this.label}: ${what}: ${outputs.length} outputs, expected ${model.outputBytes.length}`);
       const num = (s: string): number | null => (s === '-' ? null : Number(s));
       const run: RawRun = { outputs, status: Number(m[1]), ticks: num(m[2]), stackBytes: num(m[3]), stackTotalBytes: num(m[4]) };
       if (trace.length) run.trace = trace;
+      if (marks) run.marks = marks;
       return run;
     }
   }
@@ -330,6 +348,7 @@ export class HarnessClient {
     await this.send(['F', String(index), inFile, outFile].join(' '), deadline, what);
     // A trace build still sends its layer outputs as TRACE lines before the answer (the outputs go to the file).
     const trace: RawTraceValue[] = [];
+    let marks: number[] | undefined;
     for (;;) {
       const reply = await this.nextReply(this.left(deadline), what, timeoutMs);
       const traced = /^TRACE (\d+) (\d+) ([0-9a-f]*)$/.exec(reply);
@@ -337,11 +356,17 @@ export class HarnessClient {
         trace.push({ step: Number(traced[1]), output: Number(traced[2]), bytes: fromHex(traced[3]) });
         continue;
       }
+      const marked = parseMarks(reply, `${this.label}: ${what}`);
+      if (marked) {
+        marks = marked;
+        continue;
+      }
       const m = /^RUN (-?\d+) (\d+|-) (\d+|-) (\d+|-)$/.exec(reply);
       if (!m) throw this.unexpected(reply, what);
       const num = (s: string): number | null => (s === '-' ? null : Number(s));
       const run: Omit<RawRun, 'outputs'> = { status: Number(m[1]), ticks: num(m[2]), stackBytes: num(m[3]), stackTotalBytes: num(m[4]) };
       if (trace.length) run.trace = trace;
+      if (marks) run.marks = marks;
       return run;
     }
   }
@@ -357,6 +382,7 @@ export class HarnessClient {
     await this.send(['B', String(index), String(count), inFile, outFile].join(' '), Date.now() + timeoutMs, what);
     const runs: Omit<RawRun, 'outputs'>[] = [];
     let trace: RawTraceValue[] = [];
+    let marks: number[] | undefined;
     for (;;) {
       const reply = await this.nextReply(timeoutMs, what, timeoutMs);
       const traced = /^TRACE (\d+) (\d+) ([0-9a-f]*)$/.exec(reply);
@@ -369,14 +395,35 @@ export class HarnessClient {
         if (Number(done[1]) !== count || runs.length !== count) throw new HwSimSessionError(`${this.label}: ${what}: the firmware ran ${done[1]} and answered ${runs.length}`);
         return runs;
       }
+      const marked = parseMarks(reply, `${this.label}: ${what}`);
+      if (marked) {
+        marks = marked;
+        continue;
+      }
       const m = /^RUN (-?\d+) (\d+|-) (\d+|-) (\d+|-)$/.exec(reply);
       if (!m) throw this.unexpected(reply, what);
       const num = (x: string): number | null => (x === '-' ? null : Number(x));
       const run: Omit<RawRun, 'outputs'> = { status: Number(m[1]), ticks: num(m[2]), stackBytes: num(m[3]), stackTotalBytes: num(m[4]) };
       if (trace.length) run.trace = trace;
+      if (marks) run.marks = marks;
       trace = [];
+      marks = undefined;
       runs.push(run);
     }
+  }
+
+  /**
+   * A step-marks build's cost of one mark (K): the counter over `turns` loop turns of one mark and of two marks, in raw
+   * ticks (their difference is `turns` marks).
+   */
+  async markCost(turns: number, timeoutMs: number): Promise<{ turns: number; once: number; twice: number }> {
+    const what = 'the step marks\' cost';
+    const deadline = Date.now() + timeoutMs;
+    await this.send(`K ${turns}`, deadline, what);
+    const reply = await this.nextReply(this.left(deadline), what, timeoutMs);
+    const m = /^MARKCOST (\d+) (\d+) (\d+)$/.exec(reply);
+    if (!m || Number(m[1]) !== turns) throw this.unexpected(reply, what);
+    return { turns, once: Number(m[2]), twice: Number(m[3]) };
   }
 
   /** Ask the firmware to exit with `code`; resolves on its goodbye or when the far end is gone. */

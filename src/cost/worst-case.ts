@@ -1,6 +1,6 @@
-// The worst-case instruction count of a model on an MCU target: exact (the measured count) when every kernel it uses
-// is data-independent, else an upper bound: the cost model's prediction with each data-dependent kernel priced at its
-// worst branch, plus the cost model's under-prediction measured on the typical vectors.
+// The cost model's side of a model's worst-case instruction count on an MCU target: each kernel's data dependence and
+// its price at its worst branch, per kernel key and per layer step (the bound from per-step counts measured in QEMU
+// is src/cost/step-bound.ts's).
 
 import type { MemoryPlan } from '../analysis/memory-plan.js';
 import type { CStep } from '../emit/c/c-step.js';
@@ -24,12 +24,30 @@ export interface KernelDependenceUse {
   worstFrom?: 'calibration' | 'factor';
 }
 
+/** One layer step with code: its price on normal operands and at its data-dependent calls' worst. */
+export interface StepWorstCase {
+  /** The step's index in the program (model_step<k>). */
+  step: number;
+  nodes: string[];
+  /** Some call of the step is data-dependent. */
+  dependent: boolean;
+  typical: number;
+  worst: number;
+  /**
+   * The most the step's count can vary over inputs: the sum of its dependent calls' excess (the worst-case calibration's
+   * fit to its cases' largest − smallest count, raised to bound every case); Infinity when a dependent call has none.
+   */
+  spread: number;
+}
+
 export interface WorstCasePrediction {
   core: CoreClass;
   /** The cost model on normal operands without zero products, and with each data-dependent kernel at its worst. */
   typical: number;
   worst: number;
   kernels: KernelDependenceUse[];
+  /** Per layer step with code, in execution order. */
+  steps: StepWorstCase[];
   /** True when every kernel is data-independent. */
   independent: boolean;
 }
@@ -88,7 +106,10 @@ export function predictWorstCase(program: Program, target: McuTarget, cal: Calib
   const core = coreClassOf(target);
   const constantTime = options.constantTimeMac === true && core === 'thumb2-soft';
   const byKey = new Map<string, KernelDependenceUse>();
-  for (const step of program.steps) {
+  const steps: StepWorstCase[] = [];
+  for (const [index, step] of program.steps.entries()) {
+    const stepUse: StepWorstCase = { step: index, nodes: step.nodes, dependent: false, typical: 0, worst: 0, spread: 0 };
+    if (step.calls.length) steps.push(stepUse);
     for (const call of step.calls) {
       const priced = callCost(call, cal, () => 0);
       if (priced.problem !== undefined) throw new CostModelError(`worst case of step '${step.summary}': ${priced.problem}`);
@@ -101,61 +122,24 @@ export function predictWorstCase(program: Program, target: McuTarget, cal: Calib
       const coefficients = calibrated?.instructions;
       // Three bounds of every calibration case: the raised fit, the typical price × the worst ratio, and the typical
       // price + the excess formula; the smallest.
+      const excess = calibrated?.excess ? calibratedWorst(call, calibrated.excess.instructions, cal) : Infinity;
       const worst = !dep.dependent ? c.instructions
         : calibrated ? Math.min(
           calibratedWorst(call, calibrated.instructions, cal),
           c.instructions * (calibrated.worstOverTypical ?? Infinity),
-          calibrated.excess ? c.instructions + calibratedWorst(call, calibrated.excess.instructions, cal) : Infinity)
+          c.instructions + excess)
         : factorWorst(call, c.instructions, core, cal);
       const use = byKey.get(c.key) ?? { key: c.key, dependent: dep.dependent, on: dep.on, typical: 0, worst: 0, ...(dep.dependent ? { worstFrom: coefficients ? 'calibration' as const : 'factor' as const } : {}) };
       use.typical += c.instructions;
       use.worst += worst;
       byKey.set(c.key, use);
+      stepUse.typical += c.instructions;
+      stepUse.worst += worst;
+      stepUse.dependent ||= dep.dependent;
+      if (dep.dependent) stepUse.spread += excess;
     }
   }
   const kernels = [...byKey.values()];
   const sum = (f: (k: KernelDependenceUse) => number) => cal.library.instructions + kernels.reduce((s, k) => s + f(k), 0);
-  return { core, typical: sum((k) => k.typical), worst: sum((k) => k.worst), kernels, independent: kernels.every((k) => !k.dependent) };
-}
-
-export interface WorstCaseBound {
-  /** The worst-case instruction count: exact when `exact`, else an upper bound. */
-  instructionsWorstCase: number;
-  exact: boolean;
-  /** How it was obtained, in words (for reports). */
-  basis: string;
-  /**
-   * measured − predicted on the typical vector the cost model under-predicts most, added to the worst prediction when
-   * positive; 0 when the cost model over-predicts every typical vector (see worstCaseBound).
-   */
-  correction: number;
-}
-
-/**
- * The bound from the prediction and the measurements. `typical`: per typical vector, its measured instructions and the
- * cost model's prediction for it (its own zero products); `allMeasured`: every vector's count, adversarial ones too.
- * Exact (the largest measured count) when every kernel is data-independent. `resolution`: the instruction counter's
- * (a measured count is within one tick of the true one), added to a bound.
- */
-export function worstCaseBound(p: WorstCasePrediction, typical: { measured: number; predicted: number }[], allMeasured: number[], resolution = 0): WorstCaseBound {
-  if (p.independent) {
-    return { instructionsWorstCase: Math.max(...allMeasured), exact: true, basis: 'exact: every kernel is data-independent (the measured count)', correction: 0 };
-  }
-  // An under-prediction on the typical vectors is the cost model's own error, and the worst case has it too: added.
-  // An over-prediction is not subtracted: the typical vectors may be cheaper than the cost model's normal operands for
-  // reasons of their own data (a softmax whose logits underflow its exponentials, inputs that are mostly zeros) that
-  // an adversarial vector does not share; subtracting it gave a bound below a measured count (the digits MLP in int8 on
-  // lm3s6965: 2,716 subtracted, the bound 49,962, the alternating vector 50,640).
-  const underPrediction = Math.max(...typical.map((t) => t.measured - t.predicted));
-  const correction = Math.max(0, underPrediction);
-  const dependent = p.kernels.filter((k) => k.dependent).map((k) => k.key);
-  const typicalTerm = underPrediction >= 0
-    ? `+ ${Math.round(correction).toLocaleString('en-US')} (measured − predicted on the typical vectors and the random adversarial one)`
-    : `(the cost model over-predicted every typical vector, by ${Math.round(-underPrediction).toLocaleString('en-US')} at least: not subtracted, as the typical data's own cheaper branches may account for it)`;
-  return {
-    instructionsWorstCase: Math.ceil(p.worst + correction + resolution),
-    exact: false,
-    correction,
-    basis: `upper bound: the cost model with ${dependent.join(', ')} at their worst branch (${Math.round(p.worst).toLocaleString('en-US')}) ${typicalTerm}${resolution > 0 ? ` + ${resolution.toLocaleString('en-US')} (the instruction counter's resolution)` : ''}`,
-  };
+  return { core, typical: sum((k) => k.typical), worst: sum((k) => k.worst), kernels, steps, independent: kernels.every((k) => !k.dependent) };
 }

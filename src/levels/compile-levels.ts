@@ -62,6 +62,12 @@ export interface LevelsLibrary {
   view: ModelView;
   /** The figures given for the <prefix>_levels table, or null. */
   figures: readonly LevelFigures[] | null;
+  /**
+   * The library's source file (files.get(names.source)) in a step-marks build: each level's run calls ephw_step_mark
+   * (hw-sim's harness with EPHW_STEP_MARKS) before its first step and after each (the worst-case verification's
+   * per-step counts: src/levels/verify-levels.ts). Not for deployment.
+   */
+  stepMarksSource: string;
 }
 
 /** The view of one level in the levels templates. */
@@ -175,10 +181,11 @@ function compileLevelGraphs(graphs: readonly Graph[], precision: LevelsLibrary['
   };
   const files = new Map<string, string>();
   files.set(names.header, renderTemplate('c/levels/levels.h.hbs', view));
-  files.set(names.source, renderTemplate('c/levels/levels.c.hbs', view));
+  files.set(names.source, renderTemplate('c/levels/levels.c.hbs', { ...view, stepMarks: false }));
+  const stepMarksSource = renderTemplate('c/levels/levels.c.hbs', { ...view, stepMarks: true });
   files.set(names.weights, renderTemplate('c/model_weights.c.hbs', view));
   for (const h of headers) files.set(h, fs.readFileSync(`${KERNEL_DIR}/${h}`, 'utf8'));
   const copiedBytes = programs.flatMap((p) => p.weights).filter((w) => w.kind === 'copy').reduce((s, w) => s + w.bytes, 0);
   const port = (io: { ctype: string; elements: number }) => ({ ctype: io.ctype, elements: io.elements });
-  return { files, names, prefix, inputs: top.inputs.map(port), outputs: top.outputs.map(port), levels: programs, graphs: [...graphs], precision, arenaBytes, weightBytes, copiedBytes, view: top, figures: options.figures ?? null };
+  return { files, names, prefix, inputs: top.inputs.map(port), outputs: top.outputs.map(port), levels: programs, graphs: [...graphs], precision, arenaBytes, weightBytes, copiedBytes, view: top, figures: options.figures ?? null, stepMarksSource };
 }

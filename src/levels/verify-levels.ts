@@ -19,6 +19,8 @@ import { firstBitDifference, tensorBytes, tensorFromBytes } from '../verify/outp
 import { C_TOLERANCE } from '../verify/verify-mcu.js';
 import type { VectorSet } from '../verify/vectors.js';
 import { worstCaseReport } from '../verify/worst-case-report.js';
+import { measureStepCounts, type StepCounts } from '../verify/step-counts.js';
+import { counterResolution } from '../cost/check-independence.js';
 import type { CLibrary } from '../emit/c/compile-c.js';
 import type { LevelsLibrary } from './compile-levels.js';
 
@@ -57,10 +59,37 @@ export interface LevelsVerification {
 
 const maxOf = (xs: readonly (number | null)[]) => xs.reduce<number>((m, x) => Math.max(m, x ?? Infinity), 0);
 
+/** The code steps of a lowered program: how many, and their nodes (to match a level with the level compiled alone). */
+const codeSteps = (steps: readonly { calls: readonly unknown[]; nodes: string[] }[]): string[] => steps.filter((s) => s.calls.length).map((s) => s.nodes.join(','));
+
+/**
+ * Per-step counts of every level on `inputs`: the library's step-marks build (stepMarksSource) in a test firmware of its
+ * own, through the same adapters (src/verify/step-counts.ts). Each level's steps must be those of the level compiled
+ * alone, which prices them.
+ */
+async function levelStepCounts(lib: LevelsLibrary, alone: readonly CLibrary[], target: McuTarget, inputs: Uint8Array[][], work: string, log: (line: string) => void): Promise<StepCounts[]> {
+  const steps = lib.levels.map((level, k) => {
+    const own = codeSteps(level.steps);
+    const priced = codeSteps(alone[k].steps);
+    if (own.join(';') !== priced.join(';')) throw new Error(`level ${k}'s steps differ from those of the level compiled alone (${own.length} and ${priced.length} steps with code)`);
+    return own.length;
+  });
+  const libDir = path.join(work, 'lib');
+  fs.mkdirSync(libDir, { recursive: true });
+  for (const [name, text] of lib.files) fs.writeFileSync(path.join(libDir, name), name === lib.names.source ? lib.stepMarksSource : text);
+  const adapters = levelAdapterLibraries({ dir: libDir, prefix: lib.prefix, inputs: lib.inputs, outputs: lib.outputs }, 'levels', steps.map((_, k) => k), path.join(work, 'adapters'));
+  log(`per-step counts: a step-marks build of the ${steps.length} levels for ${target.name}`);
+  return measureStepCounts({
+    workDir: path.join(work, 'fw'), models: adapters.models, sources: adapters.librarySources, target, resolution: counterResolution(target),
+    runs: steps.map((n, k) => ({ model: k, steps: n, vectors: inputs })),
+  });
+}
+
 /**
  * Build the test firmware around `lib` (one adapter per level), run every level on `vectors` and on the adversarial
- * vectors, and compare. The worst-case bound of level k is verify's (src/verify/worst-case-report.ts), priced on
- * `alone[k]`, the level compiled on its own with the same dense kernels. Spawns only through hw-sim.
+ * vectors, and compare. The worst-case bound of level k is verify's (src/verify/worst-case-report.ts), from the
+ * per-step counts of the library's step-marks build (levelStepCounts) and priced on `alone[k]`, the level compiled on
+ * its own with the same dense kernels. Spawns only through hw-sim.
  */
 export async function verifyLevelsOnTarget(lib: LevelsLibrary, alone: readonly CLibrary[], target: McuTarget, vectors: VectorSet, log: (line: string) => void = () => {}): Promise<LevelsVerification> {
   const work = makeTempDir('levels-verify');
@@ -76,6 +105,7 @@ export async function verifyLevelsOnTarget(lib: LevelsLibrary, alone: readonly C
     const graph0 = lib.graphs[0];
     const adversarial = worstCaseVectors(graph0);
     const inputs = [...vectors.inputs, ...adversarial.map((a) => a.inputs)].map((list) => list.map(tensorBytes));
+    const stepCounts = await levelStepCounts(lib, alone, target, inputs, path.join(work, 'steps'), log);
     const session = await openQemuSession(firmware.elf, target, { transfer: 'files' });
     const results: LevelVerification[] = [];
     try {
@@ -110,7 +140,7 @@ export async function verifyLevelsOnTarget(lib: LevelsLibrary, alone: readonly C
         const instructions = maxOf(typical.map((r) => r.instructions));
         const counted = runs.every((r) => r.instructions !== null);
         const worst = counted
-          ? worstCaseReport(alone[k], target, vectors.inputs.map((feeds, v) => ({ inputs: feeds, instructions: typical[v].instructions! })), adversarial.map((a, i) => ({ ...a, instructions: runs[vectors.inputs.length + i].instructions! })))
+          ? worstCaseReport(alone[k], target, vectors.inputs.map((feeds, v) => ({ inputs: feeds, instructions: typical[v].instructions! })), adversarial.map((a, i) => ({ ...a, instructions: runs[vectors.inputs.length + i].instructions! })), stepCounts[k])
           : null;
         if (!worst) problem ??= `no worst-case bound: ${counted ? `no calibration for ${target.name}` : 'the emulator gave no instruction counts'}`;
         else if (!worst.holds) problem ??= worst.problem ?? 'the worst-case bound was exceeded';

@@ -13,6 +13,17 @@ export interface WorstCaseSummary {
   basis: string;
   /** The worst-case budget and (limit − bound) ÷ limit × 100: negative when the bound misses it. */
   deadline: { limit: number; givenAs: string; marginPercent: number } | null;
+  /** Per layer step with code (nodes as in the model: escape them for display): typical and worst measured, its share of the bound. */
+  steps: WorstCaseStepSummary[];
+}
+
+export interface WorstCaseStepSummary {
+  step: number;
+  nodes: string[];
+  dependent: boolean;
+  typical: number;
+  worstMeasured: number;
+  bound: number;
 }
 
 export function worstCaseSummary(w: WorstCaseReport | null | undefined, budgets: readonly Budget<BudgetName>[]): WorstCaseSummary | null {
@@ -26,5 +37,7 @@ export function worstCaseSummary(w: WorstCaseReport | null | undefined, budgets:
     exact: w.exact,
     basis: w.basis,
     deadline: b ? { limit: b.limit, givenAs: b.givenAs, marginPercent: ((b.limit - w.instructionsWorstCase) / b.limit) * 100 } : null,
+    // Counts in whole instructions (a share of the bound rounded up).
+    steps: w.steps.map((s) => ({ step: s.step, nodes: s.nodes, dependent: s.dependent, typical: Math.round(s.typical), worstMeasured: Math.round(s.worstMeasured), bound: Math.ceil(s.bound) })),
   };
 }

@@ -25,6 +25,9 @@ import { compareLayers, type TraceReport } from './layer-trace.js';
 import { onTargetAccuracy, type OnTargetAccuracy } from './on-target-accuracy.js';
 import { worstCaseVectors, type AdversarialOptions } from './adversarial-vectors.js';
 import { worstCaseReport, type WorstCaseReport } from './worst-case-report.js';
+import { measureStepCounts } from './step-counts.js';
+import { counterResolution } from '../cost/check-independence.js';
+import { calibrationPath } from '../cost/calibration.js';
 
 /** C kernels sum in another order than the interpreter (and fuse multiply-adds): compared within this. */
 export const C_TOLERANCE: Tolerance = { atol: 1e-4, rtol: 1e-4 };
@@ -178,7 +181,8 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
   const precision = options.precision ?? { precision: exact ? 'int8' : 'float32', reason: exact ? 'int8 (model is quantized)' : 'float32' };
   const constantTimeMac = options.constantTimeMac === true;
   if (constantTimeMac) checkConstantTimeMac(target, precision.precision);
-  const lib = compileToC(g, { prefix: options.prefix, estimator: targetEstimator(options.target), target, trace: options.trace, constantTimeMac });
+  const compileOptions = { prefix: options.prefix, estimator: targetEstimator(options.target), target, constantTimeMac };
+  const lib = compileToC(g, { ...compileOptions, trace: options.trace });
   options.patchLibrary?.(lib.files);
   checkFitsTarget(lib, target);
   const compiled = performance.now();
@@ -258,7 +262,13 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
     const estimatedMs = cycles !== null
       ? (cycles / target.clockHz) * 1000
       : instructions !== null ? ((instructions * target.cyclesPerInstruction) / target.clockHz) * 1000 : null;
-    const worstCase = options.worstCase ? measuredWorstCase(lib, target, vectors, targetRuns, adversarial, adversarialRuns) : undefined;
+    let worstCase: WorstCaseReport | null | undefined;
+    if (options.worstCase) {
+      // The per-step counts: the same library with step marks, in a firmware of its own (step-counts.ts).
+      const marked = compileToC(g, { ...compileOptions, stepMarks: true });
+      options.patchLibrary?.(marked.files);
+      worstCase = await measuredWorstCase(lib, marked, model.name, path.join(workDir, 'steps'), target, vectors, targetRuns, adversarial, adversarialRuns, log);
+    }
     const expectedErrors = results.map((r) => r.maxAbsErrorExpected).filter((e): e is number => e !== null);
     return {
       passed: results.every((r) => r.passed) && (worstCase?.holds ?? true),
@@ -305,15 +315,29 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
   }
 }
 
-/** The worst-case section from the runs (null without an instruction count or a calibration). */
-function measuredWorstCase(
-  lib: CLibrary, target: McuTarget, vectors: VectorSet, typicalRuns: RunResult[], adversarial: { name: string; inputs: Tensor[] }[], adversarialRuns: RunResult[],
-): WorstCaseReport | null {
+/**
+ * The worst-case section from the runs and a step-marks build's per-step counts of the same vectors (null without an
+ * instruction count or a calibration).
+ */
+async function measuredWorstCase(
+  lib: CLibrary, marked: CLibrary, name: string, workDir: string, target: McuTarget, vectors: VectorSet, typicalRuns: RunResult[],
+  adversarial: { name: string; inputs: Tensor[] }[], adversarialRuns: RunResult[], log: (line: string) => void,
+): Promise<WorstCaseReport | null> {
   const counts = [...typicalRuns, ...adversarialRuns].map((r) => r.instructions);
-  if (counts.some((c) => c === null)) return null;
+  if (counts.some((c) => c === null) || !fs.existsSync(calibrationPath(target))) return null;
+  const modelDir = path.join(workDir, 'model');
+  fs.mkdirSync(modelDir, { recursive: true });
+  for (const [file, text] of marked.files) fs.writeFileSync(path.join(modelDir, file), text);
+  const inputs = [...vectors.inputs, ...adversarial.map((a) => a.inputs)].map((list) => list.map(tensorBytes));
+  log(`per-step counts: a step-marks build for ${target.name}, ${inputs.length} vector(s)`);
+  const [steps] = await measureStepCounts({
+    workDir: path.join(workDir, 'target'), models: [{ name, prefix: marked.view.prefix, dir: modelDir }], target, resolution: counterResolution(target),
+    runs: [{ model: 0, steps: lib.steps.filter((s) => s.calls.length).length, vectors: inputs }],
+  });
   return worstCaseReport(
     lib, target,
     vectors.inputs.map((inputs, i) => ({ inputs, instructions: typicalRuns[i].instructions! })),
     adversarial.map((a, i) => ({ ...a, instructions: adversarialRuns[i].instructions! })),
+    steps,
   );
 }

@@ -1,17 +1,20 @@
 // verify's worst-case section: the instructions measured on adversarial vectors next to the typical ones, the bound
-// (exact, or the cost model's worst branch), and the check measured ≤ bound (a bound exceeded is edgeprune's bug).
+// (exact, or built from per-step counts: src/cost/step-bound.ts), and the check measured ≤ bound (a bound exceeded is
+// edgeprune's bug).
 
 import { counterResolution } from '../cost/check-independence.js';
 import { valueZeroFractions } from '../cost/activation-zeros.js';
 import { calibrationPath, loadCalibration } from '../cost/calibration.js';
 import { predictLowered } from '../cost/predict.js';
-import { predictWorstCase, worstCaseBound, type KernelDependenceUse } from '../cost/worst-case.js';
+import { stepWorstCaseBound, type StepBoundRow, type StepVector } from '../cost/step-bound.js';
+import { predictWorstCase, type KernelDependenceUse } from '../cost/worst-case.js';
 import type { CoreClass } from '../cost/data-dependence.js';
 import { currentWorstCaseCalibration } from '../cost/worst-case-calibration.js';
 import type { CLibrary } from '../emit/c/compile-c.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { McuTarget } from '../targets/schema.js';
 import { ORDINARY_FILLS, type AdversarialVector } from './adversarial-vectors.js';
+import type { StepCounts } from './step-counts.js';
 import fs from 'node:fs';
 
 export interface WorstCaseReport {
@@ -29,30 +32,57 @@ export interface WorstCaseReport {
   /** bound ÷ worst measured − 1. */
   boundOverWorst: number;
   kernels: KernelDependenceUse[];
-  /** Every measured count ≤ the bound (else `problem` says which vector exceeded it). */
+  /** Per layer step with code (nodes as in the model: escape them for display): dependent or not, typical, worst measured, its share of the bound. */
+  steps: StepBoundRow[];
+  /** The run's count outside the steps (its call and the counter's reads), and one step mark's cost in the step-marks build. */
+  overhead: number;
+  markCost: number;
+  /** Every measured count ≤ the bound, and every data-independent step constant (else `problem` says what failed). */
   holds: boolean;
   problem?: string;
 }
 
-/** The report, or null when the target has no calibration (the bound needs the cost model). */
+/**
+ * The report, or null when the target has no calibration (the bound needs the cost model). `steps`: the step-marks
+ * build's counts of the same vectors, typical then adversarial (step-counts.ts).
+ */
 export function worstCaseReport(
-  lib: CLibrary, target: McuTarget, typical: { inputs: Tensor[]; instructions: number }[], adversarial: (AdversarialVector & { instructions: number })[],
+  lib: CLibrary, target: McuTarget, typical: { inputs: Tensor[]; instructions: number }[], adversarial: (AdversarialVector & { instructions: number })[], steps: StepCounts,
 ): WorstCaseReport | null {
   if (!fs.existsSync(calibrationPath(target))) return null;
   const cal = loadCalibration(target);
+  const resolution = counterResolution(target);
   const constantTimeMac = lib.view.constantTimeMac;
   const prediction = predictWorstCase(lib, target, cal, currentWorstCaseCalibration(target, cal), { constantTimeMac });
-  // With the constant-time MAC a zero product costs as much as any other: every vector's prediction is the typical one.
-  // The ordinary adversarial vectors' errors count with the typical vectors' (ORDINARY_FILLS).
-  const ordinary = adversarial.filter((a) => ORDINARY_FILLS.has(a.name));
-  const typicalPairs = prediction.independent ? [] : [...typical, ...ordinary].map((t) => ({
-    measured: t.instructions,
-    predicted: constantTimeMac ? prediction.typical : predictLowered(lib, target, { calibration: cal, valueZeros: valueZeroFractions(lib.graph, [t.inputs]) }).instructions,
+  const all = [
+    ...typical.map((t, i) => ({ ...t, name: `typical vector ${i}`, typical: true })),
+    // The ordinary adversarial vectors' errors count with the typical vectors' (ORDINARY_FILLS).
+    ...adversarial.map((a) => ({ ...a, typical: ORDINARY_FILLS.has(a.name) })),
+  ];
+  if (steps.runs.length !== all.length) throw new Error(`${steps.runs.length} step-marks runs for ${all.length} vectors`);
+  // With the constant-time MAC a zero product costs as much as any other: every vector's price is the typical one.
+  const predictedSteps = (inputs: Tensor[]): number[] => {
+    if (constantTimeMac) return prediction.steps.map((s) => s.typical);
+    const layers = predictLowered(lib, target, { calibration: cal, valueZeros: valueZeroFractions(lib.graph, [inputs]) }).layers;
+    return prediction.steps.map((s) => layers[s.step].instructions);
+  };
+  const vectors: StepVector[] = all.map((v, i) => ({
+    name: v.name, typical: v.typical, total: v.instructions, steps: steps.runs[i].steps,
+    predicted: v.typical && !prediction.independent ? predictedSteps(v.inputs) : prediction.steps.map((s) => s.typical),
   }));
-  const all = [...typical, ...adversarial];
-  const bound = worstCaseBound(prediction, typicalPairs, all.map((r) => r.instructions), counterResolution(target));
+  const bound = stepWorstCaseBound(prediction.steps.map((s) => ({ step: s.step, nodes: s.nodes, dependent: s.dependent, worst: s.worst, spread: s.spread })), vectors, resolution);
   const worst = adversarial.reduce((w, a) => (a.instructions > w.instructions ? a : w), { name: 'none', instructions: -Infinity });
-  const over = all.map((r, i) => ({ r, name: i < typical.length ? `typical vector ${i}` : adversarial[i - typical.length].name })).find(({ r }) => r.instructions > bound.instructionsWorstCase);
+  const over = all.find((r) => r.instructions > bound.instructionsWorstCase);
+  // The step-marks build must be the firmware's code path: its count less its marks is the deployed build's.
+  const marks = prediction.steps.length + 1;
+  const offPath = all.map((v, i) => ({ v, off: steps.runs[i].total - marks * steps.markCost - v.instructions })).find(({ off }) => Math.abs(off) > 2 * resolution + 1);
+  const problem = over
+    ? `the worst-case bound ${bound.instructionsWorstCase} was exceeded: ${over.name} measured ${over.instructions} instructions on ${target.name} (edgeprune's bug: the data-dependence table or the worst-case coefficients are wrong; please report it)`
+    : bound.varying.length
+      ? `step ${bound.varying[0].step} is marked data-independent but its count varied by ${bound.varying[0].spread} instructions over the vectors on ${target.name}, more than the counter's resolution (edgeprune's bug: the data-dependence table is wrong; please report it)`
+      : offPath
+        ? `the step-marks build is not the firmware's code path: ${offPath.v.name} measured ${offPath.v.instructions} instructions, and ${steps.runs[all.indexOf(offPath.v)].total} with ${marks} marks of ${steps.markCost} (edgeprune's bug; please report it)`
+        : undefined;
   return {
     core: prediction.core,
     typicalInstructions: Math.max(...typical.map((t) => t.instructions)),
@@ -64,7 +94,10 @@ export function worstCaseReport(
     basis: bound.basis,
     boundOverWorst: bound.instructionsWorstCase / Math.max(worst.instructions, ...typical.map((t) => t.instructions)) - 1,
     kernels: prediction.kernels,
-    holds: !over,
-    ...(over ? { problem: `the worst-case bound ${bound.instructionsWorstCase} was exceeded: ${over.name} measured ${over.r.instructions} instructions on ${target.name} (edgeprune's bug: the data-dependence table or the worst-case coefficients are wrong; please report it)` } : {}),
+    steps: bound.steps,
+    overhead: bound.overhead,
+    markCost: steps.markCost,
+    holds: problem === undefined,
+    ...(problem ? { problem } : {}),
   };
 }

@@ -5,7 +5,7 @@ import { digitsCnn, digitsMlp } from '../../bench/cost-models.js';
 import { loadCalibration } from '../../src/cost/calibration.js';
 import { coreClassOf, kernelDependence } from '../../src/cost/data-dependence.js';
 import { lowerForCost } from '../../src/cost/lowered.js';
-import { predictWorstCase, worstCaseBound } from '../../src/cost/worst-case.js';
+import { predictWorstCase } from '../../src/cost/worst-case.js';
 import { currentWorstCaseCalibration, loadWorstCaseCalibration, type WorstCaseCalibration } from '../../src/cost/worst-case-calibration.js';
 import { quantizedForBench } from '../../bench/cost-models.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
@@ -39,16 +39,16 @@ describe('kernelDependence', () => {
   });
 });
 
-describe('predictWorstCase and worstCaseBound', () => {
-  it('is exact (the largest measured count) for a model of data-independent kernels', () => {
+describe('predictWorstCase', () => {
+  it('finds every kernel of the float32 MLP on an FPU data-independent, each step at its typical price', () => {
     const p = predictWorstCase(lowerForCost(digitsMlp()), f405, loadCalibration(f405));
     expect(p.independent).toBe(true);
     expect(p.worst).toBe(p.typical);
-    const b = worstCaseBound(p, [], [1000, 1003, 998]);
-    expect(b).toMatchObject({ instructionsWorstCase: 1003, exact: true });
+    expect(p.steps.length).toBeGreaterThan(0);
+    for (const s of p.steps) expect(s).toMatchObject({ dependent: false, worst: s.typical, spread: 0 });
   });
 
-  it('prices the soft-float MACs at their worst branch and adds the typical vectors\' largest under-prediction', () => {
+  it('prices the soft-float MACs at their worst branch, per key and per step', () => {
     const cal = loadCalibration(m3);
     const p = predictWorstCase(lowerForCost(digitsMlp()), m3, cal, null);
     expect(p.independent).toBe(false);
@@ -56,20 +56,14 @@ describe('predictWorstCase and worstCaseBound', () => {
     expect(dense).toMatchObject({ dependent: true, worstFrom: 'factor' });
     // 270 instructions per MAC on the library's path against ~57 on normal operands.
     expect(dense.worst / dense.typical).toBeGreaterThan(3.5);
-    const b = worstCaseBound(p, [{ measured: 100, predicted: 90 }, { measured: 100, predicted: 120 }], [5]);
-    expect(b.exact).toBe(false);
-    expect(b.instructionsWorstCase).toBe(Math.ceil(p.worst + 10));
-    expect(b.basis).toMatch(/ep_dense_f32/);
-    // A measured count is within one tick of the counter: the bound adds its resolution.
-    const r = worstCaseBound(p, [{ measured: 100, predicted: 90 }], [5], 80);
-    expect(r.instructionsWorstCase).toBe(Math.ceil(p.worst + 10 + 80));
-    expect(r.basis).toMatch(/\+ 80 \(the instruction counter's resolution\)/);
-    // A cost model over-predicting every typical vector is not subtracted: on the digits MLP in int8 on lm3s6965 the
-    // digits vectors' cheaper softmax made it 2,716 instructions, and the bound fell below an adversarial vector's count.
-    const over = worstCaseBound(p, [{ measured: 90, predicted: 100 }, { measured: 80, predicted: 120 }], [5], 80);
-    expect(over.correction).toBe(0);
-    expect(over.instructionsWorstCase).toBe(Math.ceil(p.worst + 80));
-    expect(over.basis).toMatch(/over-predicted every typical vector, by 10 at least: not subtracted/);
+    // Per step: the dense steps dependent, priced at their worst; without a worst-case calibration no spread is known.
+    const steps = p.steps.filter((st) => st.dependent);
+    expect(steps.length).toBeGreaterThan(0);
+    for (const st of steps) {
+      expect(st.worst).toBeGreaterThan(st.typical);
+      expect(st.spread).toBe(Infinity);
+    }
+    expect(p.steps.reduce((sum, st) => sum + st.worst, 0) + cal.library.instructions).toBeCloseTo(p.worst, 6);
   });
 
   it('takes a key\'s worst-case coefficients from the worst-case calibration when it has them', () => {

@@ -118,6 +118,22 @@ describe('protocol client', () => {
     await expect(client.runBatchWithFiles(0, model, 3, '/t/in-1.bin', '/t/out-1.bin', 500)).rejects.toThrow(/the harness refused batch of 3 runs of model 0 'm': the input file is shorter/);
   });
 
+  it('reads a step-marks build\'s MARKS lines (R, B) and its mark cost (K), and refuses marks that wrapped', async () => {
+    const model = { name: 'm', inputBytes: [1], outputBytes: [1] };
+    const { client, sent } = scripted((line, reply) => {
+      if (line.startsWith('R 0 ')) reply('@EP OUT 0 07\n@EP MARKS 3 5 9 40\n@EP RUN 0 44 8 16\n');
+      if (line.startsWith('B 0 2 ')) reply('@EP MARKS 2 1 2\n@EP RUN 0 10 8 16\n@EP RUN 0 11 8 16\n@EP DONE 2\n');
+      if (line === 'K 4096') reply('@EP MARKCOST 4096 2000 3400\n');
+      if (line.startsWith('F 0 ')) reply('@EP MARKS 300 1 2\n@EP RUN 0 10 8 16\n');
+    });
+    expect(await client.run(0, model, [new Uint8Array([1])], 500)).toEqual({ outputs: [new Uint8Array([7])], status: 0, ticks: 44, stackBytes: 8, stackTotalBytes: 16, marks: [5, 9, 40] });
+    const runs = await client.runBatchWithFiles(0, model, 2, '/t/in-0.bin', '/t/out-0.bin', 500);
+    expect(runs.map((r) => r.marks)).toEqual([[1, 2], undefined]);
+    expect(await client.markCost(4096, 500)).toEqual({ turns: 4096, once: 2000, twice: 3400 });
+    expect(sent).toContain('K 4096');
+    await expect(client.runWithFiles(0, model, '/t/in-1.bin', '/t/out-1.bin', 500)).rejects.toThrow(/the run made 300 step marks, more than the firmware keeps \(2\)/);
+  });
+
   it('rejects outputs of the wrong size', async () => {
     const { client } = scripted((_line, reply) => reply('@EP OUT 0 00\n@EP RUN 0 1 2 3\n'));
     await expect(client.run(0, { name: 'm', inputBytes: [], outputBytes: [4] }, [], 500)).rejects.toThrow(/output 0 has 1 bytes, expected 4/);

@@ -79,7 +79,7 @@ describe('buildReport', () => {
     expect(failedVerification.verification?.passed).toBe(false);
     // Outputs that match but a count above the worst-case bound: the failure says so, not that outputs differ.
     const problem = 'the worst-case bound 49962 was exceeded: alternating ±max of the range (1) measured 50640 instructions on lm3s6965 (edgeprune\'s bug)';
-    const worstCase = { holds: false, problem } as unknown as NonNullable<VerifyReport['worstCase']>;
+    const worstCase = { holds: false, problem, steps: [] } as unknown as NonNullable<VerifyReport['worstCase']>;
     const overBound = buildReport(reportInput({ maxDrop: 10, measured: ok, verification: { ...verification(false), maxAbsError: 0, worstCase } }));
     expect(overBound.failed).toEqual([`verification: ${problem}`]);
     const all = buildReport(reportInput({ maxDrop: 10, measured: ok, verification: verification(true) }));

@@ -2,6 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport, type BuildReport } from '../../src/report/build-report.js';
 import { renderHtmlReport } from '../../src/report/html-report.js';
+import { renderWorstCase } from '../../src/cli/commands/verify.js';
+import type { VerifyReport } from '../../src/verify/verify-mcu.js';
 import { isInvisible } from '../../src/util/escape.js';
 import { HOSTILE_NAMES } from '../support/hostile-names.js';
 import { budgets, reportInput, searchResult, verification, withLayerNames } from './fixtures.js';
@@ -127,6 +129,27 @@ describe('renderHtmlReport', () => {
     expect(layers).toContain('>access\\u202e nimda\\u202c \\u2066isolate\\u2069</text>');
     expect(trajectory).toContain('<title>step 1: &lt;script&gt;');
     expect(html).toContain('<h1>access\\u202e nimda');
+  });
+
+  it('lists the worst case per step, hostile node names inert in the page and in verify\'s terminal lines', () => {
+    const pick = (label: string) => HOSTILE_NAMES.find((n) => n.label === label)!.text;
+    const steps = [
+      { step: 0, nodes: [pick('HTML')], dependent: true, typical: 1400.4, worstMeasured: 1500.6, price: 1600, underPrediction: 0, bound: 1600.2, spread: 100, from: 'price' as const },
+      { step: 2, nodes: [pick('ANSI escapes')], dependent: false, typical: 9000, worstMeasured: 9000, spread: 0, bound: 9000 },
+    ];
+    const worstCase: NonNullable<VerifyReport['worstCase']> = {
+      core: 'fpu', typicalInstructions: 10_400, worstMeasuredInstructions: 10_500, worstVector: 'all ones', adversarial: [], instructionsWorstCase: 10_700, exact: false,
+      basis: 'upper bound', boundOverWorst: 0.019, kernels: [], steps, overhead: 20, markCost: 28, holds: true,
+    };
+    const html = renderHtmlReport(buildReport(reportInput({ verification: { ...verification(true), worstCase }, measured })));
+    expect(html).toContain('<table id="worst-case-steps">');
+    expect(html).toContain('<tr><td>0</td><td class="l">&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;&amp;amp;&lt;b onmouseover&#x3D;x&gt;</td><td class="l">yes</td><td>1,400</td><td>1,501</td><td>1,601</td></tr>');
+    expect(html).toContain('<td class="l">\\x1b[31mred');
+    expect(html).not.toMatch(/<script\b|<b onmouseover/);
+    const lines = renderWorstCase(worstCase);
+    expect(lines).toContain('step 0 [');
+    expect(lines).toContain('dependent: typical 1,400, worst measured 1,501, bound share 1,601');
+    expect(lines).not.toContain('\x1b');
   });
 
   it('is deterministic: the same report gives the same bytes', () => {

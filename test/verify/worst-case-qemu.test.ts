@@ -1,6 +1,6 @@
 // The worst case in QEMU: the kernel keys the data-dependence table marks independent give the same instruction count
 // on a typical and on every adversarial vector (a key marked independent that varies fails here), and verify's bound
-// holds on adversarial vectors for a soft-float model whose kernels are data-dependent.
+// holds on adversarial vectors for a soft-float model whose kernels are data-dependent, built from per-step counts.
 import { describe, expect, it } from 'vitest';
 import { missingTools } from '../../bench/kernels/bench-lib.js';
 import { digitsMlp } from '../../bench/cost-models.js';
@@ -46,6 +46,16 @@ describe.skipIf(skip)('worst case in QEMU', () => {
     expect(by['all zeros']).toBeLessThan(w.typicalInstructions);
     expect(by['smallest subnormals (±2^-149)']).toBeGreaterThan(w.typicalInstructions);
     for (const a of w.adversarial) expect(a.instructions, a.name).toBeLessThanOrEqual(w.instructionsWorstCase);
+    // The per-step counts of the step-marks build (the report checks that its count less its marks is the build's).
+    expect(w.markCost).toBeGreaterThan(0);
+    expect(w.markCost).toBeLessThan(100);
+    expect(w.overhead).toBeGreaterThan(-2 * counterResolution(findMcuTarget('lm3s6965')));
+    expect(w.overhead).toBeLessThan(500);
+    expect(w.steps.map((s) => s.nodes.length > 0)).not.toContain(false);
+    const first = w.steps[0];
+    expect(first).toMatchObject({ dependent: true });
+    expect(first.worstMeasured).toBeGreaterThan(first.typical);
+    expect(w.steps.reduce((s, st) => s + st.worstMeasured, 0)).toBeLessThanOrEqual(w.instructionsWorstCase);
   });
 
   it('gives the same count on every adversarial vector for the soft-float MAC kernels built with --constant-time-mac', async () => {

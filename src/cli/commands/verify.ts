@@ -158,6 +158,8 @@ export function registerVerify(program: Command): void {
     refuseOtherKindFlags([['--reuse-factor', options.reuseFactor], ['--synth', options.synth], ['--multipliers', options.multipliers], ['--hls', options.hls]], 'FPGA', found.name);
     const target = found;
     if (options.inputRange && !options.worstCase) throw new UserError('--input-range is for --worst-case', 'add --worst-case, or drop --input-range');
+    // A trace build's counts take in the UART traffic of every layer's outputs: not the deployed firmware's.
+    if (options.trace && options.worstCase) throw new UserError('--trace and --worst-case do not go together: a trace build\'s instruction counts include sending every layer\'s outputs', 'run verify --worst-case and verify --trace separately');
     if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
     if (options.flash && !options.port) throw new UserError('--flash programs a real board: it needs --port, the board\'s serial port', 'add --port <path>, or drop --flash to verify in QEMU');
     if (!options.flash && (options.probe || options.tool)) throw new UserError(`${options.probe ? '--probe' : '--tool'} is for --flash`, 'add --flash to program the board first, or drop it');
@@ -211,6 +213,7 @@ export function renderWorstCase(w: WorstCaseReport | null): string {
     `worst case (${w.core}): typical ${formatCount(w.typicalInstructions)} · worst measured ${formatCount(w.worstMeasuredInstructions)} (${terminalText(w.worstVector)}) · ${w.exact ? 'exact' : 'bound'} ${formatCount(w.instructionsWorstCase)} (bound/worst − 1 = ${(w.boundOverWorst * 100).toFixed(1)}%)`,
     `  ${terminalText(w.basis)}`,
     `  data-dependent kernels: ${dependent.length ? dependent.join(', ') : 'none'}`,
+    ...w.steps.map((s) => `  step ${s.step} [${terminalText(s.nodes.join(', '))}]${s.dependent ? ' dependent' : ''}: typical ${formatCount(Math.round(s.typical))}, worst measured ${formatCount(Math.round(s.worstMeasured))}, bound share ${formatCount(Math.ceil(s.bound))}`),
     ...(w.problem ? [`  ERROR: ${terminalText(w.problem)}`] : []),
   ].join('\n');
 }

@@ -55,6 +55,12 @@ export interface CompileCOptions {
    */
   trace?: boolean;
   /**
+   * A step-marks build for the per-step instruction counts of `edgeprune verify --worst-case` (src/verify/step-counts.ts):
+   * model.c calls ephw_step_mark (defined by hw-sim's harness when built with EPHW_STEP_MARKS) before its first step and
+   * after each step with code; the steps themselves are the same code. Not for deployment.
+   */
+  stepMarks?: boolean;
+  /**
    * Keep the inputs' bytes intact through <prefix>_run() (the arena planner does not reuse them), so that a model run
    * twice on the input buffers it was given gives the same outputs. Default false: an input's bytes are reused once its
    * last reader has run (a smaller arena; the cost model and the budgets plan the same way), and model.h says so.
@@ -122,7 +128,7 @@ export function compileToC(source: Graph, options: CompileCOptions = {}): CLibra
   const hash = crypto.createHash('sha256').update(exportOnnx(g)).digest('hex');
   const headers = kernelHeaders();
   const names = libraryFileNames(prefix);
-  const view = buildViewModel({ graph: g, steps, plan, prefix, generator: `edgeprune ${VERSION}`, hash, kernelHeaders: headers, files: names, trace: options.trace, keepInputs, constantTimeMac: options.constantTimeMac });
+  const view = buildViewModel({ graph: g, steps, plan, prefix, generator: `edgeprune ${VERSION}`, hash, kernelHeaders: headers, files: names, trace: options.trace, stepMarks: options.stepMarks, keepInputs, constantTimeMac: options.constantTimeMac });
   const files = new Map<string, string>();
   files.set(names.header, renderTemplate('c/model.h.hbs', view));
   files.set(names.source, renderTemplate('c/model.c.hbs', view));

@@ -72,6 +72,8 @@ export interface ModelView {
   kernelHeaders: string[];
   /** A trace build (verify --trace): model.c declares and calls ephw_trace_value. */
   trace: boolean;
+  /** A step-marks build (verify --worst-case's per-step counts): model.c calls ephw_step_mark around its steps. */
+  stepMarks: boolean;
   /** <prefix>_run() leaves the inputs' bytes intact (compile --keep-inputs); otherwise it reuses them. */
   keepInputs: boolean;
   /** compile --constant-time-mac: model.c includes ep_mac_ct.h before the kernels. */
@@ -180,6 +182,8 @@ export interface ViewModelInput {
   files: LibraryFileNames;
   /** A trace build: each step's outputs go to ephw_trace_value (hw-sim's harness) after the step. */
   trace?: boolean;
+  /** A step-marks build: ephw_step_mark (hw-sim's harness) before the first step with code and after each. */
+  stepMarks?: boolean;
   /** The plan keeps the inputs' bytes intact. */
   keepInputs: boolean;
   /** model.c includes ep_mac_ct.h (the constant-time soft-float MAC) before the kernels. */
@@ -266,6 +270,7 @@ export function buildViewModel(input: ViewModelInput): ModelView {
     weightBytes: weightViews.reduce((s, w) => s + w.bytes, 0),
     kernelHeaders: input.kernelHeaders,
     trace: input.trace === true,
+    stepMarks: input.stepMarks === true,
     keepInputs: input.keepInputs,
     constantTimeMac: input.constantTimeMac === true,
   };
