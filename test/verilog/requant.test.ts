@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildVerilatorHarness, runVerilatorHarness } from '../../hw-sim/verilator/harness.js';
+import { buildVerilatorHarness, runVerilatorHarness, type VerilatorHarness } from '../../hw-sim/verilator/harness.js';
 import { quantizeMultiplier, requantizeToInt8 } from '../../src/quant/fixed-point.js';
 import { repoPath } from '../../src/util/package-root.js';
 import { Random } from '../../src/util/random.js';
@@ -100,15 +100,20 @@ const WIDTHS: Width[] = [
   { accBits: 20, multBits: 15, stages: 3 },
 ];
 
-describe.each(WIDTHS)('ep_requant.v in Verilator, ACC_BITS $accBits, MULT_BITS $multBits, STAGES $stages', (width) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-requant-'));
+/** The testbench's design of `width`, its wrapper written into `dir`. */
+function requantDesign(width: Width, dir: string) {
   const top = path.join(dir, 'ep_requant_tb_top.v');
   fs.writeFileSync(top, wrapper(width));
-  const design = {
+  return {
     top: 'ep_requant_tb_top',
     verilog: [top, repoPath('templates/verilog/lib/ep_requant.v')],
     testbench: [repoPath('templates/verilog/lib/tb/ep_requant_tb.cpp')],
   };
+}
+
+describe.each(WIDTHS)('ep_requant.v in Verilator, ACC_BITS $accBits, MULT_BITS $multBits, STAGES $stages', (width) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-requant-'));
+  const design = requantDesign(width, dir);
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it.each([
@@ -137,5 +142,34 @@ describe.each(WIDTHS)('ep_requant.v in Verilator, ACC_BITS $accBits, MULT_BITS $
     const again = await buildVerilatorHarness(design);
     expect(again.cached).toBe(true);
     expect(again.executable).toBe(first.executable);
+  });
+});
+
+describe('the Verilator harness cache', () => {
+  const width = WIDTHS[2];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-requant-'));
+  const design = requantDesign(width, dir);
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  // The harness cache is per user and outlives a test run: on a machine that ran the suite before, every other test
+  // finds its harness there. This one builds from an empty cache (Verilator, its run-time objects, the C++ compile), so
+  // every run of the suite runs Verilator's build at least once, and the fresh executable simulates as the cached one.
+  it('builds from an empty cache (Verilator runs) and simulates as the cached harness', async () => {
+    const cases = edgeCases(width);
+    const file = path.join(dir, 'fresh-cases.txt');
+    fs.writeFileSync(file, cases.map((c) => `${c.acc} ${c.multiplier} ${c.shift} ${c.zeroPoint} ${c.actMin} ${c.actMax}`).join('\n'));
+    const cached = await buildVerilatorHarness(design);
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = path.join(dir, 'empty-cache');
+    try {
+      const fresh = await buildVerilatorHarness(design);
+      expect(fresh.cached).toBe(false);
+      expect(fresh.executable.startsWith(path.join(dir, 'empty-cache'))).toBe(true);
+      const run = async (h: VerilatorHarness) => (await runVerilatorHarness(h, [file], 'simulating ep_requant')).trim();
+      expect(await run(fresh)).toBe(await run(cached));
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+    }
   });
 });
