@@ -1,10 +1,12 @@
-// The per-user cache of FPGA tool results (hw-sim/fpga/result-cache.ts): the second synthesis, or place and route, of
-// the same design is a lookup (shown by an entry altered in between, whose figures come back), a changed source runs
-// the tools again, and a cached placement still writes its bitstream where it is asked for.
+// The cache of FPGA tool results (hw-sim/fpga/result-cache.ts): the second synthesis, or place and route, of the same
+// design is a lookup (shown by an entry altered in between, whose figures come back), a changed source runs the tools
+// again, a cached placement still writes its bitstream where it is asked for; EDGEPRUNE_FPGA_CACHE_DIR (the test run's
+// folder) replaces the per-user folder.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fpgaCacheDir } from '../../hw-sim/fpga/result-cache.js';
 import { placeIce40 } from '../../hw-sim/nextpnr/place-ice40.js';
 import { synthesize } from '../../hw-sim/yosys/synth.js';
 
@@ -13,24 +15,37 @@ const design = (add: number) => `module tiny (input wire clk, input wire [7:0] a
 endmodule
 `;
 
-describe('FPGA tool results cached per user', () => {
+/** Set (or, with undefined, remove) an environment variable. */
+function setEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
+
+describe('FPGA tool results cached', () => {
   let dir: string;
-  let cache: string;
-  const saved = process.env.XDG_CACHE_HOME;
+  let folder: string;
+  const saved = { xdg: process.env.XDG_CACHE_HOME, dir: process.env.EDGEPRUNE_FPGA_CACHE_DIR };
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-fpga-cache-'));
-    cache = path.join(dir, 'cache');
-    process.env.XDG_CACHE_HOME = cache;
   });
   afterAll(() => {
-    if (saved === undefined) delete process.env.XDG_CACHE_HOME;
-    else process.env.XDG_CACHE_HOME = saved;
+    setEnv('XDG_CACHE_HOME', saved.xdg);
+    setEnv('EDGEPRUNE_FPGA_CACHE_DIR', saved.dir);
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('in EDGEPRUNE_FPGA_CACHE_DIR when it is an absolute path, else in the per-user folder', () => {
+    setEnv('XDG_CACHE_HOME', path.join(dir, 'xdg'));
+    setEnv('EDGEPRUNE_FPGA_CACHE_DIR', undefined);
+    expect(fpgaCacheDir()).toBe(path.join(dir, 'xdg', 'edgeprune', 'fpga'));
+    setEnv('EDGEPRUNE_FPGA_CACHE_DIR', 'relative/folder');
+    expect(fpgaCacheDir()).toBe(path.join(dir, 'xdg', 'edgeprune', 'fpga'));
+    setEnv('EDGEPRUNE_FPGA_CACHE_DIR', path.join(dir, 'run-cache'));
+    expect(fpgaCacheDir()).toBe(path.join(dir, 'run-cache'));
   });
 
   /** Rewrite every cached entry whose name starts with `kind` through `edit`. */
   function alter(kind: string, edit: (value: Record<string, unknown>) => void): number {
-    const folder = path.join(cache, 'edgeprune', 'fpga');
     const entries = fs.readdirSync(folder).filter((f) => f.startsWith(kind) && f.endsWith('.json'));
     for (const f of entries) {
       const stored = JSON.parse(fs.readFileSync(path.join(folder, f), 'utf8'));
@@ -41,6 +56,9 @@ describe('FPGA tool results cached per user', () => {
   }
 
   it('synthesize: the second run of the same sources is a lookup; other sources run Yosys', async () => {
+    // The test run's folder (as test/global-setup.ts sets it): the per-user folder stays empty.
+    folder = path.join(dir, 'run-cache');
+    setEnv('EDGEPRUNE_FPGA_CACHE_DIR', folder);
     const file = path.join(dir, 'tiny.v');
     fs.writeFileSync(file, design(1));
     const first = await synthesize({ verilog: [file], top: 'tiny', family: 'ice40' });
@@ -52,9 +70,13 @@ describe('FPGA tool results cached per user', () => {
     expect((await synthesize({ verilog: [file], top: 'tiny', family: 'ice40', dsp: true })).luts).toBe(first.luts);
     fs.writeFileSync(file, design(3));
     expect((await synthesize({ verilog: [file], top: 'tiny', family: 'ice40' })).luts).not.toBe(99_999);
+    expect(fs.existsSync(path.join(dir, 'xdg', 'edgeprune', 'fpga'))).toBe(false);
   });
 
   it('placeIce40: a cached placement writes the same bitstream into the folder asked for', async () => {
+    // Without EDGEPRUNE_FPGA_CACHE_DIR: the per-user folder.
+    setEnv('EDGEPRUNE_FPGA_CACHE_DIR', undefined);
+    folder = path.join(dir, 'xdg', 'edgeprune', 'fpga');
     const file = path.join(dir, 'placed.v');
     fs.writeFileSync(file, design(5));
     const place = (out: string) => placeIce40({ verilog: [file], top: 'tiny', device: 'up5k', package: 'sg48', freqMHz: 12, outDir: path.join(dir, out) });
