@@ -116,7 +116,7 @@ describe('resources on xc7a35t: the prediction within 15% of Yosys (synth_xilinx
     // Measured as `verify chain.onnx --target xc7a35t --reuse-factor 16,layer_0=8 --synth` measures it (the model
     // through ONNX, top 'model', the core through Yosys with sta): test/cli/fpga-verify.test.ts runs that command, and
     // the run's FPGA result cache synthesizes the design once for both.
-    const graph = loadOnnxBytes(exportOnnx(int8ChainModel(plainNames(3))), 'chain.onnx');
+    const graph = loadOnnxBytes(exportOnnx(int8ChainModel(plainNames(3))), 'chain.onnx', { int8Ops: true });
     const project = fpgaProject(graph, XC7A35T, { reuseFactors, multipliers, top: 'model' });
     const predicted = predictFpgaProjectCost(project, XC7A35T).total;
     const measured = (await implementFpgaProject(project, XC7A35T, project.multipliers)).resources;
