@@ -34,6 +34,11 @@ describe('FPGA tool results cached', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it("under test, in the run's own folder (test/global-setup.ts): an earlier run's results never skip a tool", () => {
+    expect(process.env.EDGEPRUNE_TEST_RUN_TMP).toBeTruthy();
+    expect(saved.dir).toBe(path.join(process.env.EDGEPRUNE_TEST_RUN_TMP ?? '', 'fpga-cache'));
+  });
+
   it('in EDGEPRUNE_FPGA_CACHE_DIR when it is an absolute path, else in the per-user folder', () => {
     setEnv('XDG_CACHE_HOME', path.join(dir, 'xdg'));
     setEnv('EDGEPRUNE_FPGA_CACHE_DIR', undefined);
