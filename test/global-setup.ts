@@ -6,6 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 
+/** The run's cache of FPGA tool results, a folder of the run's own. */
+const FPGA_CACHE = 'fpga-cache';
+
 export default async function setup(): Promise<() => void> {
   // Each test project (vitest.config.ts) runs the global setup, all in this process: the first call does the work and
   // tears down at the end; the later ones use its folder.
@@ -22,11 +25,14 @@ export default async function setup(): Promise<() => void> {
   fs.chmodSync(runTmp, 0o711);
   process.env.TMPDIR = runTmp;
   process.env.EDGEPRUNE_TEST_RUN_TMP = runTmp;
+  // FPGA tool results (hw-sim/fpga/result-cache.ts) are kept for this run only, never in the per-user cache: every
+  // distinct design is synthesized (and placed) once per run, its repeats in later tests are lookups.
+  process.env.EDGEPRUNE_FPGA_CACHE_DIR = path.join(runTmp, FPGA_CACHE);
   return () => {
     const left = fs.readdirSync(runTmp);
     fs.rmSync(runTmp, { recursive: true, force: true });
     const ours = left.filter((name) => name.startsWith('edgeprune-'));
-    const others = left.filter((name) => !name.startsWith('edgeprune-'));
+    const others = left.filter((name) => !name.startsWith('edgeprune-') && name !== FPGA_CACHE);
     if (others.length) console.warn(`note: tools left ${others.length} temporary file(s), removed: ${others.slice(0, 5).join(', ')}`);
     if (ours.length) {
       // vitest reports an error thrown here but still exits 0: set the exit status ourselves.

@@ -10,6 +10,7 @@ import { UserError } from '../../src/errors.js';
 import { makeTempDir, removeTempDir } from '../../src/util/temp-dir.js';
 import { runTool, type Tool } from '../build/tools.js';
 import { scaleForLoad } from '../load.js';
+import { cacheKey, readCachedResult, writeCachedResult } from '../fpga/result-cache.js';
 import { synthesize, yosys, type SynthesisResources } from '../yosys/synth.js';
 
 export function nextpnrIce40(): Tool {
@@ -121,6 +122,26 @@ export async function placeIce40(input: Ice40PlaceInput): Promise<Ice40PlaceResu
   if (!/^[a-z0-9]+$/i.test(input.package)) throw new UserError(`package '${input.package}' is not a package name`, 'give the package as nextpnr names it, e.g. sg48 or ct256');
   if (input.pcf && !fs.existsSync(input.pcf)) throw new UserError(`constraints file '${input.pcf}' was not found`, 'give the path of an existing .pcf file');
   const label = input.label ?? input.top;
+  // A design placed before (the same sources, constraints, options and tools) is a lookup in the per-user cache.
+  const [yosysVersion, nextpnrVersion] = await Promise.all([versionLine(yosys()), versionLine(nextpnrIce40())]);
+  const options = [input.top, input.device, input.package, String(input.freqMHz), String(input.seed ?? 1), String(input.dsp === true), NEXTPNR_OPTIONS.join(' ')];
+  const key = yosysVersion && nextpnrVersion ? cacheKey('nextpnr-ice40', { strings: [yosysVersion, nextpnrVersion, ...options, input.pcf ? 'pcf' : 'no pcf'], files: [...input.verilog, ...(input.pcf ? [input.pcf] : [])] }) : null;
+  const hit = key ? readCachedResult<Ice40PlaceResult>(key) : null;
+  if (hit?.file) {
+    fs.mkdirSync(input.outDir, { recursive: true });
+    const bin = path.join(input.outDir, `${input.top}.bin`);
+    fs.copyFileSync(hit.file, bin);
+    return { ...hit.value, label, bitstream: { path: bin, bytes: fs.statSync(bin).size } };
+  }
+  const result = await placeAndRoute(input, label, { yosys: yosysVersion, nextpnr: nextpnrVersion, icepack: null });
+  if (key) writeCachedResult(key, result, result.bitstream.path);
+  return result;
+}
+
+/** nextpnr's options beside the design's own (device, package, clock, seed, constraints, files). */
+const NEXTPNR_OPTIONS = ['--timing-allow-fail', '-q'];
+
+async function placeAndRoute(input: Ice40PlaceInput, label: string, toolVersions: Ice40PlaceResult['toolVersions']): Promise<Ice40PlaceResult> {
   const work = makeTempDir('nextpnr');
   try {
     const netlist = path.join(work, `${input.top}.json`);
@@ -130,7 +151,7 @@ export async function placeIce40(input: Ice40PlaceInput): Promise<Ice40PlaceResu
     const logFile = path.join(work, 'nextpnr.log');
     const args = [
       `--${input.device}`, '--package', input.package, '--json', netlist, '--asc', asc, '--freq', String(input.freqMHz),
-      '--report', reportFile, '--seed', String(input.seed ?? 1), '--timing-allow-fail', '-q', '-l', logFile,
+      '--report', reportFile, '--seed', String(input.seed ?? 1), ...NEXTPNR_OPTIONS, '-l', logFile,
       ...(input.pcf ? ['--pcf', input.pcf] : ['--pcf-allow-unconstrained']),
     ];
     const what = `placing and routing ${label} on iCE40 ${input.device}-${input.package}`;
@@ -169,7 +190,6 @@ export async function placeIce40(input: Ice40PlaceInput): Promise<Ice40PlaceResu
     const p = await runTool(icepack(), [asc, bin], { timeoutMs: scaleForLoad(PACK_TIMEOUT_MS), cwd: work, what: `writing the bitstream of ${label} with icepack` });
     if (p.exitCode !== 0 || !fs.existsSync(bin)) throw new Error(`icepack could not write the bitstream of ${label} (exit ${p.exitCode}): ${p.stderr.trim().split('\n').slice(-3).join(' | ')}`);
 
-    const [yosysVersion, nextpnrVersion] = await Promise.all([versionLine(yosys()), versionLine(nextpnrIce40())]);
     return {
       label,
       device: input.device,
@@ -189,7 +209,7 @@ export async function placeIce40(input: Ice40PlaceInput): Promise<Ice40PlaceResu
       criticalPath,
       bitstream: { path: bin, bytes: fs.statSync(bin).size },
       // icepack has no version option: its Debian package is fpga-icestorm.
-      toolVersions: { yosys: yosysVersion, nextpnr: nextpnrVersion, icepack: null },
+      toolVersions,
     };
   } finally {
     removeTempDir(work);

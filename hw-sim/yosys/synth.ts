@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../../src/errors.js';
 import { makeTempDir, removeTempDir } from '../../src/util/temp-dir.js';
-import { runTool, type Tool } from '../build/tools.js';
+import { runTool, toolVersion, type Tool } from '../build/tools.js';
+import { cacheKey, readCachedResult, writeCachedResult } from '../fpga/result-cache.js';
 import { scaleForLoad } from '../load.js';
 
 export type FpgaFamily = 'xc7' | 'ice40';
@@ -104,8 +105,30 @@ export function resourcesOf(family: FpgaFamily, cells: Record<string, number>): 
   };
 }
 
-/** Synthesize and count. A design Yosys rejects is an internal error (the Verilog is edgeprune's), with its message. */
+let versionOnce: Promise<string | null> | undefined;
+
+/** Yosys's version line (null when it does not answer: then nothing is cached and the run reports what is wrong). */
+export function yosysVersion(): Promise<string | null> {
+  versionOnce ??= toolVersion(yosys());
+  return versionOnce;
+}
+
+/**
+ * Synthesize and count. A design Yosys rejects is an internal error (the Verilog is edgeprune's), with its message.
+ * The counts of a design synthesized before (the same sources, options and Yosys) come from the per-user cache
+ * (hw-sim/fpga/result-cache.ts), unless the netlist is asked for.
+ */
 export async function synthesize(input: SynthesisInput): Promise<SynthesisResources> {
+  const version = input.netlist ? null : await yosysVersion();
+  const key = version ? cacheKey('yosys', { strings: [version, input.family, input.top, String(input.dsp), String(input.timing === true), synthCommand(input), XC7_TIMING.join('; ')], files: input.verilog }) : null;
+  const hit = key ? readCachedResult<SynthesisResources>(key) : null;
+  if (hit) return hit.value;
+  const result = await runSynthesis(input);
+  if (key) writeCachedResult(key, result);
+  return result;
+}
+
+async function runSynthesis(input: SynthesisInput): Promise<SynthesisResources> {
   const work = makeTempDir('yosys');
   try {
     const statFile = path.join(work, 'stat.json');

@@ -1,12 +1,16 @@
 // `edgeprune build --target <fpga>`: a digits MLP whose dense design misses a cycle and LUT budget on ice40-up5k at
 // every reuse factor is pruned until it meets them, as Verilator, Yosys and nextpnr measure (bit-exact, placed,
-// bitstream written); exit 3 with the report when a budget cannot be met (xc7a35t, Yosys); the other kind's budgets,
-// int8 models and layers the cost model cannot price refused by name.
+// bitstream written), and `verify --synth` of the model it wrote reports the same placement; exit 3 with the report
+// when a budget cannot be met (xc7a35t, Yosys); the other kind's budgets, int8 models and layers the cost model cannot
+// price refused by name.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+
+/** A parsed JSON report. */
+type Json = ReturnType<typeof JSON.parse>;
 
 const DIGITS = path.resolve('examples/digits/digits.csv.gz');
 const RANDOM_MLP = path.resolve('examples/models/digits-mlp.onnx');
@@ -21,13 +25,20 @@ describe('build --target <fpga>', () => {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('prunes until the cycles and LUTs the dense design misses are met, measured in Verilator, Yosys and nextpnr', async () => {
+  /** The build that meets its budgets on ice40-up5k (its output folder and report), run once for the tests that read it. */
+  async function metBuild(): Promise<{ out: string; report: Json }> {
     const out = path.join(dir, 'met');
     const r = await runCli(['build', mlp, '--target', 'ice40-up5k', '--data', DIGITS, '--latency-cycles', '400', '--max-luts', '2600', '--final-epochs', '3', '--verify-vectors', '6', '--out', out], { timeout: 900_000 });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('ALL BUDGETS MET');
     expect(r.stderr).toMatch(/^precision: int8 \(FPGA target; 15-bit requantization multipliers for SB_MAC16\)\nsearching under the budgets/);
-    const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+    return { out, report: JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) };
+  }
+  let met: Promise<{ out: string; report: Json }> | undefined;
+
+  it('prunes until the cycles and LUTs the dense design misses are met, measured in Verilator, Yosys and nextpnr', async () => {
+    met ??= metBuild();
+    const { out, report } = await met;
     expect(report).toMatchObject({ kind: 'fpga', passed: true, failed: [], precision: 'int8', target: { name: 'ice40-up5k', family: 'ice40' } });
     expect(report.budgets.map((b: { name: string }) => b.name)).toEqual(['latencyCycles', 'luts', 'logicCells', 'dsps', 'brams']);
     for (const b of report.budgets) expect(b.measured, b.name).toBeLessThanOrEqual(b.limit);
@@ -57,6 +68,36 @@ describe('build --target <fpga>', () => {
     const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
     expect(html).toContain('all budgets met');
     expect(html.match(/<svg/g)?.length).toBe(2);
+  });
+
+  // The model the build wrote, verified with --synth at its reuse factors and top name: the same RTL as the build's,
+  // so the same placement (the run's FPGA result cache places it once: this checks verify's report of it).
+  it('verify --synth of the built model on ice40-up5k: nextpnr Fmax, the bitstream, the µs at that Fmax, the DSP split', async () => {
+    met ??= metBuild();
+    const { out, report } = await met;
+    const reuse = Object.entries(report.design.reuseFactors).map(([n, f]) => `${n}=${f}`).join(',');
+    const r = await runCli(['verify', path.join(out, 'model.onnx'), '--target', 'ice40-up5k', '--vectors', '4', '--reuse-factor', reuse, '--prefix', 'mlp', '--synth', '--json'], { timeout: 900_000 });
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const v = JSON.parse(r.stdout);
+    expect(v).toMatchObject({ passed: true, vectors: 4, mismatchCount: 0, latencyCycles: report.verification.latencyCycles });
+    expect(v.implementation.scope).toBe('board top (core + UART)');
+    expect(v.fmaxMHz).toBeGreaterThan(12);
+    expect(v.fmaxMHz).toBe(report.design.clock.fmaxMHz);
+    expect(v.clockSource).toBe('nextpnr Fmax');
+    expect(v.latencyUs).toBeCloseTo(v.latencyCycles / v.fmaxMHz, 9);
+    expect(v.implementation.bitstreamBytes).toBeGreaterThan(10_000);
+    expect(v.implementation.bitstreamBytes).toBe(report.design.bitstreamBytes);
+    expect(v.implementation.placement).toEqual(report.verification.placement);
+    expect(v.implementation.placement.logicCells.available).toBe(5280);
+    // The auto mapping: the requantizers' multiplies on DSP blocks, the int8 products in LUT logic (all on DSP blocks
+    // would take more than the 8 SB_MAC16 there are), as the build chose.
+    expect(v.multipliers).toMatchObject({ count: report.design.multipliers.count, mapping: 'dsp', productsInLogic: true });
+    const [, requant, all] = /requantizers' multiplies on about (\d+) SB_MAC16 of 8, the int8 products in LUT logic \(all of them would take about (\d+)\)/.exec(v.multipliers.reason) ?? [];
+    expect(Number(all)).toBeGreaterThan(8);
+    expect(v.dsps).toBeGreaterThan(0);
+    expect(v.dsps).toBeLessThanOrEqual(Number(requant));
+    expect(v.brams).toBeGreaterThanOrEqual(1);
   });
 
   it('exits 3 with the report when no design can meet a budget (xc7a35t: products on DSP blocks, one DSP48E1 allowed)', async () => {
