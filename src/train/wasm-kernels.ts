@@ -13,6 +13,7 @@
 //   filter, summed over the multiplier.
 
 import * as tf from './tf.js';
+import { registerMaxPoolGrad } from './wasm-max-pool-grad.js';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 type Pair = [number, number];
@@ -158,7 +159,8 @@ const KERNELS: { name: string; fn: (p: { inputs: tf.NamedTensorInfoMap; attrs?: 
 
 /**
  * Register the missing kernels on 'wasm' (kernels already there are kept), and replace wasm's
- * Conv2DBackpropInput by the faster one above (which keeps it for NCHW). Returns the kernels set.
+ * Conv2DBackpropInput by the faster one above (which keeps it for NCHW) and its MaxPoolGrad by the
+ * JavaScript one of wasm-max-pool-grad.ts (the same bits). Returns the kernels set.
  */
 export function registerWasmGradientKernels(backendName = 'wasm'): string[] {
   const added: string[] = [];
@@ -174,6 +176,7 @@ export function registerWasmGradientKernels(backendName = 'wasm'): string[] {
     tf.registerKernel({ ...shipped, kernelFunc: conv2dBackpropInput as unknown as tf.KernelFunc });
     added.push('Conv2DBackpropInput');
   }
+  if (registerMaxPoolGrad(backendName)) added.push('MaxPoolGrad');
   return added;
 }
 
