@@ -118,7 +118,7 @@ export function renderBuildSummary(r: BuildReport, out: string): string {
   if (r.worstCase) {
     const w = r.worstCase;
     const margin = w.deadline ? ` · margin ${w.deadline.marginPercent.toFixed(1)}% against ${formatCount(w.deadline.limit)} (${terminalText(w.deadline.givenAs)})` : '';
-    lines.push(`worst case: typical ${formatCount(w.typicalInstructions)} · worst measured ${formatCount(w.worstMeasuredInstructions)} (${terminalText(w.worstVector)}) · ${w.exact ? 'exact' : 'bound'} ${formatCount(w.instructionsWorstCase)}${margin}`);
+    lines.push(`worst case: typical ${formatCount(w.typicalInstructions)} · worst adversarial vector ${formatCount(w.worstMeasuredInstructions)} (${terminalText(w.worstVector)}) · ${w.exact ? 'exact' : 'bound'} ${formatCount(w.instructionsWorstCase)}${margin}`);
   }
   if (r.verification) {
     lines.push(`verified on ${r.verification.runOn} (${r.verification.vectors} test vectors): ${r.verification.passed ? 'outputs match the interpreter' : 'OUTPUTS DIFFER'} · ${r.verification.instructions?.toLocaleString('en-US') ?? '-'} instructions → ${r.verification.estimatedMs?.toFixed(3) ?? '-'} ms (estimate) · precision: ${terminalText(r.verification.precision.reason)}`);

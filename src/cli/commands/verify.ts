@@ -210,7 +210,7 @@ export function renderWorstCase(w: WorstCaseReport | null): string {
   if (w === null) return 'worst case: not available (no instruction count, or the target has no cost-model calibration)';
   const dependent = w.kernels.filter((k) => k.dependent).map((k) => k.key);
   return [
-    `worst case (${w.core}): typical ${formatCount(w.typicalInstructions)} · worst measured ${formatCount(w.worstMeasuredInstructions)} (${terminalText(w.worstVector)}) · ${w.exact ? 'exact' : 'bound'} ${formatCount(w.instructionsWorstCase)} (bound/worst − 1 = ${(w.boundOverWorst * 100).toFixed(1)}%)`,
+    `worst case (${w.core}): typical ${formatCount(w.typicalInstructions)} · worst adversarial vector ${formatCount(w.worstMeasuredInstructions)} (${terminalText(w.worstVector)}) · ${w.exact ? 'exact' : 'bound'} ${formatCount(w.instructionsWorstCase)} (bound/worst − 1 = ${(w.boundOverWorst * 100).toFixed(1)}%)`,
     `  ${terminalText(w.basis)}`,
     `  data-dependent kernels: ${dependent.length ? dependent.join(', ') : 'none'}`,
     ...w.steps.map((s) => `  step ${s.step} [${terminalText(s.nodes.join(', '))}]${s.dependent ? ' dependent' : ''}: typical ${formatCount(Math.round(s.typical))}, worst measured ${formatCount(Math.round(s.worstMeasured))}, bound share ${formatCount(Math.ceil(s.bound))}`),
