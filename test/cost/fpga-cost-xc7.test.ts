@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { implementFpgaProject } from '../../hw-sim/fpga/implement.js';
-import { synthesizeEach } from '../../hw-sim/yosys/synth-each.js';
+import { synthesizeEach, synthesizeEachScript } from '../../hw-sim/yosys/synth-each.js';
 import type { SynthesisResources } from '../../hw-sim/yosys/synth.js';
 import { fpgaSuite, layerDesign, synthesizeCore } from '../../src/cost/fpga/calibrate.js';
 import { loadFpgaCalibration, staleModules } from '../../src/cost/fpga/calibration.js';
@@ -65,6 +65,15 @@ describe('structure on xc7: DSP48E1 tiles and RAMB18E1/RAMB36E1', () => {
     })();
     return multiplies;
   }
+
+  it('synthesizes several tops in one Yosys script: the Xilinx library read once, each top elaborated alone', () => {
+    const script = synthesizeEachScript({ verilog: ['/w/a.v'], tops: ['mul_8_8', 'mul_24_17'] }).split('\n');
+    expect(script.filter((l) => l.includes('+/xilinx/cells_sim.v'))).toHaveLength(1);
+    expect(script.filter((l) => l === 'design -load sources')).toHaveLength(2);
+    expect(script).toContain('synth_xilinx -family xc7 -flatten -top mul_24_17 -run prepare:');
+    expect(script).toContain('tee -q -o stat-1.json stat -json');
+    expect(() => synthesizeEachScript({ verilog: ['/w/a.v'], tops: ['m; shell'] })).toThrow(/not a plain Verilog identifier/);
+  });
 
   it.each(MULTIPLIES.map(([a, b], i) => [a, b, i]))('a signed %i × %i multiply takes the DSP48E1s the split says', async (a, b, i) => {
     const r = (await synthesizeMultiplies())[i];
