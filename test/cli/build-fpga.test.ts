@@ -26,6 +26,12 @@ describe('build --target <fpga>', () => {
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   /** The build that meets its budgets on ice40-up5k (its output folder and report), run once for the tests that read it. */
+  // Why this design (2,582 LUTs placed; Yosys and nextpnr are ~42 of its ~49 CPU-s): it is the smallest with the DSP
+  // split the verify test checks: fc1 at 4 products and logits at 1, in LUT logic, beside the requantizers' 4 SB_MAC16
+  // (all on DSP blocks: 9 > 8). A looser latency budget folds fc1 further (its next reuse factor, 448: 2 products; 3
+  // with logits', 7 blocks: all on DSP; reasoned, not run); a tighter LUT or latency budget is not met (the search
+  // prefers the 9-DSP mapping, or prunes past the accuracy limit); --final-epochs 1 changes the weights and Yosys puts
+  // a fifth multiply on an SB_MAC16 (fpga2, session 15).
   async function metBuild(): Promise<{ out: string; report: Json }> {
     const out = path.join(dir, 'met');
     const r = await runCli(['build', mlp, '--target', 'ice40-up5k', '--data', DIGITS, '--latency-cycles', '400', '--max-luts', '2600', '--final-epochs', '3', '--verify-vectors', '6', '--out', out], { timeout: 900_000 });

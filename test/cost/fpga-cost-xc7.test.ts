@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { implementFpgaProject } from '../../hw-sim/fpga/implement.js';
-import { synthesize } from '../../hw-sim/yosys/synth.js';
+import { synthesizeEach, synthesizeEachScript } from '../../hw-sim/yosys/synth-each.js';
+import type { SynthesisResources } from '../../hw-sim/yosys/synth.js';
 import { fpgaSuite, layerDesign, synthesizeCore } from '../../src/cost/fpga/calibrate.js';
 import { loadFpgaCalibration, staleModules } from '../../src/cost/fpga/calibration.js';
 import { layerFeatures } from '../../src/cost/fpga/features.js';
@@ -42,27 +43,41 @@ describe('structure on xc7: DSP48E1 tiles and RAMB18E1/RAMB36E1', () => {
     expect(bramBlocks('xc7', 96, 48)).toBe(1);
   });
 
-  it.each([
-    [8, 8],
-    [24, 17],
-    [32, 17],
-    [32, 32],
-    [18, 26],
-  ])('a signed %i × %i multiply takes the DSP48E1s the split says', async (a, b) => {
-    const work = makeTempDir('xc7-mul');
-    try {
-      const file = path.join(work, 'mul.v');
-      fs.writeFileSync(file, [
-        'module mul (input wire clk, input wire signed [' + (a - 1) + ':0] a, input wire signed [' + (b - 1) + ':0] b, output reg signed [' + (a + b - 1) + ':0] y);',
-        '    always @(posedge clk) y <= a * b;',
-        'endmodule',
-        '',
-      ].join('\n'));
-      const r = await synthesize({ verilog: [file], top: 'mul', family: 'xc7', dsp: true });
-      expect(r.dsps).toBe(splitMultiply('xc7', a, b, true, true, a + b).dsps);
-    } finally {
-      removeTempDir(work);
-    }
+  // The five multiplies in one Yosys run (hw-sim/yosys/synth-each.ts: the Xilinx library read once), each module
+  // synthesized as `synthesize` does it alone: the same cell counts, about 9 CPU-s less.
+  const MULTIPLIES: [number, number][] = [[8, 8], [24, 17], [32, 17], [32, 32], [18, 26]];
+  let multiplies: Promise<SynthesisResources[]> | undefined;
+  function synthesizeMultiplies(): Promise<SynthesisResources[]> {
+    multiplies ??= (async () => {
+      const work = makeTempDir('xc7-mul');
+      try {
+        const file = path.join(work, 'mul.v');
+        fs.writeFileSync(file, MULTIPLIES.map(([a, b]) => [
+          `module mul_${a}_${b} (input wire clk, input wire signed [${a - 1}:0] a, input wire signed [${b - 1}:0] b, output reg signed [${a + b - 1}:0] y);`,
+          '    always @(posedge clk) y <= a * b;',
+          'endmodule',
+          '',
+        ].join('\n')).join(''));
+        return await synthesizeEach({ verilog: [file], tops: MULTIPLIES.map(([a, b]) => `mul_${a}_${b}`) });
+      } finally {
+        removeTempDir(work);
+      }
+    })();
+    return multiplies;
+  }
+
+  it('synthesizes several tops in one Yosys script: the Xilinx library read once, each top elaborated alone', () => {
+    const script = synthesizeEachScript({ verilog: ['/w/a.v'], tops: ['mul_8_8', 'mul_24_17'] }).split('\n');
+    expect(script.filter((l) => l.includes('+/xilinx/cells_sim.v'))).toHaveLength(1);
+    expect(script.filter((l) => l === 'design -load sources')).toHaveLength(2);
+    expect(script).toContain('synth_xilinx -family xc7 -flatten -top mul_24_17 -run prepare:');
+    expect(script).toContain('tee -q -o stat-1.json stat -json');
+    expect(() => synthesizeEachScript({ verilog: ['/w/a.v'], tops: ['m; shell'] })).toThrow(/not a plain Verilog identifier/);
+  });
+
+  it.each(MULTIPLIES.map(([a, b], i) => [a, b, i]))('a signed %i × %i multiply takes the DSP48E1s the split says', async (a, b, i) => {
+    const r = (await synthesizeMultiplies())[i];
+    expect(r.dsps).toBe(splitMultiply('xc7', a, b, true, true, a + b).dsps);
   });
 
   // r8-8-dsp: 64 weights, two of them ±2^n (shifts), one product x[2]·85 shared by two outputs, and x[7]·−56 beside
