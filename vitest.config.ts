@@ -22,8 +22,10 @@ const SHARED_FOLDERS = [
  * Files that keep a process each: the ones that stop, kill or time child processes or signal their process group
  * (cli/fpga-verify-port stops its CLI with SIGSTOP, cli/verify-port-qemu kills its QEMU, security/cleanup sends
  * SIGINT/SIGTERM to a running command, hw-sim's board, guard, processes-mentioning and protocol tests, jobs'
- * local-pool and redis-queue SIGKILL workers mid-job), and test/train, whose backend tests force TF.js backends
- * (a process-wide choice) and check the hint for a TF.js module that is not loaded.
+ * local-pool and redis-queue SIGKILL workers mid-job); hw-sim's object-cache and fpga-result-cache, which point
+ * XDG_CACHE_HOME at a folder they delete (the guard's executable, hw-sim/guard/guard.ts, is remembered per process:
+ * built there first, later files of a shared worker would run a deleted guard); and test/train, whose backend tests
+ * force TF.js backends (a process-wide choice) and check the hint for a TF.js module that is not loaded.
  */
 const ISOLATED_FILES = [
   'test/cli/fpga-verify-port.test.ts', 'test/cli/verify-port-qemu.test.ts', 'test/security/cleanup.test.ts',
@@ -36,8 +38,7 @@ const ISOLATED_FILES = [
 const SHARED_FILES = [
   ...['cli', 'security'].flatMap((d) => testFilesIn(`test/${d}`)).filter((f) => !ISOLATED_FILES.includes(f)),
   'test/jobs/spec.test.ts', 'test/jobs/resumable.test.ts',
-  'test/hw-sim/flash.test.ts', 'test/hw-sim/fpga-result-cache.test.ts', 'test/hw-sim/host.test.ts',
-  'test/hw-sim/object-cache.test.ts', 'test/hw-sim/qemu.test.ts',
+  'test/hw-sim/flash.test.ts', 'test/hw-sim/host.test.ts', 'test/hw-sim/qemu.test.ts',
 ];
 
 const SHARED = [...SHARED_FOLDERS, ...SHARED_FILES];
