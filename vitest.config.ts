@@ -5,7 +5,8 @@ import { SlowFirstSequencer } from './test/sequencer.js';
 
 /**
  * Test files that share a worker's module cache (isolate: false) instead of a fresh process each, so the toolchain's
- * modules are imported once per worker: about 0.8 CPU-s saved per file (12 light files: 29.1 → 19.5 CPU-s). They run
+ * modules are imported once per worker: about 1 CPU-s saved per file (session 15, alternated runs of 47 light files moved
+ * here: 85.2 and 91.1 CPU-s isolated, 31.5 and 24.7 shared; 12 of them: 29.4 and 28.7 vs 20.9 and 17.9). They run
  * in-process code (the interpreter, passes, importers, emitters, pruning, the cost model, quantization, the budget
  * search with its fine-tunes), start the CLI or a compiler child and wait for it, or drive gcc, QEMU, Verilator and
  * Yosys through hw-sim; any environment variable, spy or child of their own is restored or stopped in the file itself.
