@@ -1,19 +1,53 @@
 // Test runner settings: every test under test/, in forked workers (native modules such as onnxruntime).
+import fs from 'node:fs';
 import { defineConfig } from 'vitest/config';
 import { SlowFirstSequencer } from './test/sequencer.js';
 
 /**
- * Folders whose tests run in-process code (the interpreter, passes, importers, emitters, pruning; a few start a CLI or
- * compiler child) or drive gcc, QEMU, Verilator and Yosys through hw-sim without touching the process (no signals,
- * environment, stdio or timers of their own): their files share a worker's module cache instead of a fresh process
- * each, so the toolchain's modules are imported once per worker (72 files: 124 s → 68 s on the loaded 2-core machine).
- * Every other folder keeps a process per file: the CLI and hw-sim tests that kill, stop or time child processes or
- * replace stdio, and test/train, test/quant and test/cost, whose training and onnxruntime runs slow down several-fold
- * in a shared process (and one checks the hint for a TF.js module that is not loaded).
+ * Test files that share a worker's module cache (isolate: false) instead of a fresh process each, so the toolchain's
+ * modules are imported once per worker: about 1 CPU-s saved per file (session 15, alternated runs of 47 light files moved
+ * here: 85.2 and 91.1 CPU-s isolated, 31.5 and 24.7 shared; 12 of them: 29.4 and 28.7 vs 20.9 and 17.9). They run
+ * in-process code (the interpreter, passes, importers, emitters, pruning, the cost model, quantization, the budget
+ * search with its fine-tunes), start the CLI or a compiler child and wait for it, or drive gcc, QEMU, Verilator and
+ * Yosys through hw-sim; any environment variable, spy or child of their own is restored or stopped in the file itself.
+ * Their in-process training and onnxruntime runs are not slower shared (session 15, 8 files with the heaviest: 86.3 vs
+ * 89.6 and 71.2 vs 76.9 CPU-s shared vs isolated), so the old "several-fold" slow-down no longer holds for them.
  */
-const SHARED = ['ops', 'ir', 'passes', 'onnx', 'data', 'util', 'analysis', 'report', 'import', 'prune', 'emit', 'verilog', 'hls', 'targets', 'c-kernels', 'conformance', 'verify'].map(
-  (d) => `test/${d}/**/*.test.ts`,
-);
+const SHARED_FOLDERS = [
+  'ops', 'ir', 'passes', 'onnx', 'data', 'util', 'analysis', 'report', 'import', 'prune', 'emit', 'verilog', 'hls',
+  'targets', 'c-kernels', 'conformance', 'verify', 'build', 'levels', 'sweep', 'bench', 'setup', 'quant', 'cost',
+  'models',
+].map((d) => `test/${d}/**/*.test.ts`);
+
+/**
+ * Files that keep a process each: the ones that stop, kill or time child processes or signal their process group
+ * (cli/fpga-verify-port stops its CLI with SIGSTOP, cli/verify-port-qemu kills its QEMU, security/cleanup sends
+ * SIGINT/SIGTERM to a running command, hw-sim's board, guard, processes-mentioning and protocol tests, jobs'
+ * local-pool and redis-queue SIGKILL workers mid-job); hw-sim's object-cache and fpga-result-cache, which point
+ * XDG_CACHE_HOME at a folder they delete (the guard's executable, hw-sim/guard/guard.ts, is remembered per process:
+ * built there first, later files of a shared worker would run a deleted guard); and test/train, whose backend tests
+ * force TF.js backends (a process-wide choice) and check the hint for a TF.js module that is not loaded.
+ */
+const ISOLATED_FILES = [
+  'test/cli/fpga-verify-port.test.ts', 'test/cli/verify-port-qemu.test.ts', 'test/security/cleanup.test.ts',
+];
+
+/**
+ * Files of the isolated folders below that are safe to share: they only start the CLI (test/support/cli.ts) or hw-sim
+ * helpers and wait for them, and restore any environment variable or spy they change.
+ */
+const SHARED_FILES = [
+  ...['cli', 'security'].flatMap((d) => testFilesIn(`test/${d}`)).filter((f) => !ISOLATED_FILES.includes(f)),
+  'test/jobs/spec.test.ts', 'test/jobs/resumable.test.ts',
+  'test/hw-sim/flash.test.ts', 'test/hw-sim/host.test.ts', 'test/hw-sim/qemu.test.ts',
+];
+
+const SHARED = [...SHARED_FOLDERS, ...SHARED_FILES];
+
+/** The test files directly in a folder, as paths from the repository's root. */
+function testFilesIn(dir: string): string[] {
+  return fs.readdirSync(new URL(`./${dir}/`, import.meta.url)).filter((f) => f.endsWith('.test.ts')).sort().map((f) => `${dir}/${f}`);
+}
 
 export default defineConfig({
   test: {
