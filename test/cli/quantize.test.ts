@@ -20,7 +20,9 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 describe('edgeprune quantize', () => {
   it('writes an int8 ONNX model and reports layers, ranges, constants and both accuracies', async () => {
-    const out = path.join(dir, 'cnn-int8.onnx');
+    // A folder of its own: the check below that nothing else is left must not see the other tests' outputs.
+    const own = fs.mkdtempSync(path.join(dir, 'int8-'));
+    const out = path.join(own, 'cnn-int8.onnx');
     const r = await runCli(['quantize', CNN, '--data', DIGITS, '--out', out, '--samples', '100', '--tensor-calibration', 'relu1_out=minmax', '--json'], { timeout: 120_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
@@ -31,7 +33,7 @@ describe('edgeprune quantize', () => {
     expect(j.accuracy).toMatchObject({ split: 'test', samples: 359 });
     expect(j.accuracy.float.accuracy - j.accuracy.int8.accuracy).toBeLessThanOrEqual(0.01);
     // Written through a temporary file renamed into place: nothing else is left in the folder.
-    expect(fs.readdirSync(dir)).toEqual(['cnn-int8.onnx']);
+    expect(fs.readdirSync(own)).toEqual(['cnn-int8.onnx']);
     const g = await loadModel(out);
     expect(g.nodes.map((n) => n.opType)).toContain('Int8Conv');
     const e = await runCli(['eval', out, '--data', DIGITS, '--split', 'test', '--json']);
