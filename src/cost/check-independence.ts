@@ -1,9 +1,10 @@
 // Check the data-dependence table in QEMU: the calibration suite's cases of the kernel keys the table marks
-// data-independent on a target's core, run on a typical vector and every adversarial one, must give the same
-// instruction count (to the emulator counter's resolution). A key that varies is a wrong entry of the table.
+// data-independent on a target's core, run on a typical vector and every vector verify's worst case runs (the
+// adversarial ones and NaNs), must give the same instruction count (to the emulator counter's resolution). A key that
+// varies is a wrong entry of the table.
 
 import type { McuTarget } from '../targets/schema.js';
-import { adversarialVectors } from '../verify/adversarial-vectors.js';
+import { worstCaseVectors } from '../verify/adversarial-vectors.js';
 import { loadVectors } from '../verify/vectors.js';
 import { calibrationContext, loadCalibration } from './calibration.js';
 import { coreClassOf, kernelDependence, type DependenceOptions } from './data-dependence.js';
@@ -15,7 +16,7 @@ import { calibrationSuite } from './suite.js';
 export interface IndependenceCheck {
   key: string;
   case: string;
-  /** Instructions per vector: the typical one first, then the adversarial ones. */
+  /** Instructions per vector: the typical one first, then worstCaseVectors'. */
   runs: number[];
   /** max − min over the runs. */
   spread: number;
@@ -26,7 +27,7 @@ export const counterResolution = (target: McuTarget): number => 1e9 / target.emu
 
 /**
  * Run the first suite case of each key marked independent on `target` (or of the keys `pick` keeps) on the typical
- * and adversarial vectors; the caller asserts spread ≤ counterResolution(target). `options.constantTimeMac`: the cases
+ * vector and worstCaseVectors; the caller asserts spread ≤ counterResolution(target). `options.constantTimeMac`: the cases
  * built with --constant-time-mac, the keys the table marks independent under it.
  */
 export async function checkIndependence(target: McuTarget, pick: (key: string) => boolean = () => true, log?: (l: string) => void, options: DependenceOptions = {}): Promise<IndependenceCheck[]> {
@@ -43,7 +44,7 @@ export async function checkIndependence(target: McuTarget, pick: (key: string) =
   });
   const measured = await measureOnTarget(target, cases.map(({ c }) => ({
     name: c.name, graph: c.graph, sparse: c.sparse,
-    inputs: [...(c.inputs ?? loadVectors(c.graph, { count: 1, seed: 1 }).inputs).slice(0, 1), ...adversarialVectors(c.graph).map((a) => a.inputs)],
+    inputs: [...(c.inputs ?? loadVectors(c.graph, { count: 1, seed: 1 }).inputs).slice(0, 1), ...worstCaseVectors(c.graph).map((a) => a.inputs)],
   })), { log, constantTimeMac: options.constantTimeMac });
   return cases.map(({ key, c }, i) => {
     const runs = measured[i].runs;

@@ -43,6 +43,21 @@ const MATH = /^ep_(unary_f32:(EXP|LOG|TANH|SIGMOID|ERF)|binary_f32:POW|softmax_f
 const INT8_ARITHMETIC = /^ep_(conv2d_s8|sparse_conv2d_s8|sparse_dense_s8|add_s8|global_avgpool_s8|maxpool2d_s8)(:.*)?$|^ep_dense_s8:pt$/;
 
 /**
+ * Keys whose only data dependence on an FPU core is a NaN in a window (the second pass of templates/c/lib/ep_pool.h):
+ * one count on every other vector of the worst-case calibration, 2-3.4x that on NaNs (bench/nan-counts.ts).
+ */
+const FPU_NAN_ONLY = new Set(['ep_maxpool2d_f32', 'ep_global_maxpool_f32']);
+
+/**
+ * kernelDependence of one call; `nanFreeInput`: its input 0 cannot hold a NaN (src/cost/nan-free.ts), which makes the
+ * FPU max pools data-independent (checked in QEMU as every independent step is: verify fails if its count varies).
+ */
+export function callDependence(key: string, core: CoreClass, nanFreeInput: boolean, options: DependenceOptions = {}): DataDependence {
+  if (nanFreeInput && core === 'fpu' && FPU_NAN_ONLY.has(key)) return INDEPENDENT;
+  return kernelDependence(key, core, options);
+}
+
+/**
  * The data dependence of a calibration key (`ep_dense_f32`, `ep_unary_f32:RELU`, …) on a core class. Unknown keys are
  * dependent ("not analyzed"): the worst-case bound then prices them at their worst-case factor.
  */

@@ -48,6 +48,8 @@ export interface StepBoundRow {
   bound: number;
   /** Dependent steps: which of the two gave the bound ('price', 'spread'), or 'measured' when the largest count did. */
   from?: 'price' | 'spread' | 'measured';
+  /** Dependent steps: the smaller of price + under-prediction and smallest count + spread (below the largest count + the resolution: 'measured'). */
+  priced?: number;
 }
 
 export interface StepBound {
@@ -100,7 +102,7 @@ export function stepWorstCaseBound(prices: StepPrice[], vectors: StepVector[], r
     const measured = worstMeasured + resolution;
     const bound = Math.max(measured, Math.min(byPrice, bySpread));
     const from = bound === measured && measured > Math.min(byPrice, bySpread) ? 'measured' : byPrice <= bySpread ? 'price' : 'spread';
-    return { ...row, price: p.worst, underPrediction, bound, from };
+    return { ...row, price: p.worst, underPrediction, bound, from, priced: Math.min(byPrice, bySpread) };
   });
   const overhead = max(vectors.map((v) => v.total - v.steps.reduce((s, x) => s + x, 0)));
   const segments = rows.filter((r, j) => !r.dependent && (j === 0 || rows[j - 1].dependent)).length;

@@ -7,9 +7,10 @@ import type { CStep } from '../emit/c/c-step.js';
 import type { Graph } from '../ir/graph.js';
 import type { McuTarget } from '../targets/schema.js';
 import { calibrationContext, type Calibration } from './calibration.js';
-import { coreClassOf, kernelDependence, type CoreClass, type DependenceOptions } from './data-dependence.js';
+import { callDependence, coreClassOf, type CoreClass, type DependenceOptions } from './data-dependence.js';
 import { callCost } from './estimator.js';
 import { analyzeCall, CostModelError, macTermOf } from './kernels.js';
+import { nanFreeValues } from './nan-free.js';
 import type { WorstCaseCalibration } from './worst-case-calibration.js';
 import { FPU_DEPENDENT_WORST_FACTOR, SOFT_FLOAT_WORST_FACTOR, SOFT_MAC_CONSTANT_TIME, SOFT_MAC_NORMAL, SOFT_MAC_WORST_BOTH_FACTORS, SOFT_MAC_WORST_ONE_FACTOR } from './worst-case-coefficients.js';
 
@@ -107,6 +108,7 @@ export function predictWorstCase(program: Program, target: McuTarget, cal: Calib
   const constantTime = options.constantTimeMac === true && core === 'thumb2-soft';
   const byKey = new Map<string, KernelDependenceUse>();
   const steps: StepWorstCase[] = [];
+  const nanFree = nanFreeValues(program);
   for (const [index, step] of program.steps.entries()) {
     const stepUse: StepWorstCase = { step: index, nodes: step.nodes, dependent: false, typical: 0, worst: 0, spread: 0 };
     if (step.calls.length) steps.push(stepUse);
@@ -114,7 +116,8 @@ export function predictWorstCase(program: Program, target: McuTarget, cal: Calib
       const priced = callCost(call, cal, () => 0);
       if (priced.problem !== undefined) throw new CostModelError(`worst case of step '${step.summary}': ${priced.problem}`);
       const c = constantTime ? { ...priced, instructions: priced.instructions + constantTimeMacExtra(call, cal) } : priced;
-      const dep = kernelDependence(c.key, core, options);
+      const input = call.args[0];
+      const dep = callDependence(c.key, core, input?.kind === 'value' && nanFree.has(input.name), options);
       // With the constant-time MAC the worst-case calibration of a MAC kernel is not used (its cases ran the library
       // MAC); the other kernels' code is the same with the flag, and their calibration cases ran on ±infinity too (what
       // a layer before them makes of ±float32 max), so it prices them.
@@ -129,7 +132,9 @@ export function predictWorstCase(program: Program, target: McuTarget, cal: Calib
           c.instructions * (calibrated.worstOverTypical ?? Infinity),
           c.instructions + excess)
         : factorWorst(call, c.instructions, core, cal);
-      const use = byKey.get(c.key) ?? { key: c.key, dependent: dep.dependent, on: dep.on, typical: 0, worst: 0, ...(dep.dependent ? { worstFrom: coefficients ? 'calibration' as const : 'factor' as const } : {}) };
+      let use = byKey.get(c.key) ?? { key: c.key, dependent: dep.dependent, on: dep.on, typical: 0, worst: 0 };
+      // A key is dependent when one of its calls is (a max pool on an FPU is not when its input holds no NaN).
+      if (dep.dependent && !use.worstFrom) use = { ...use, dependent: true, on: dep.on, worstFrom: coefficients ? 'calibration' : 'factor' };
       use.typical += c.instructions;
       use.worst += worst;
       byKey.set(c.key, use);

@@ -1,5 +1,5 @@
 // Adversarial input vectors for the worst-case instruction count: all zeros, no zeros, the ends of the input range,
-// float32's extremes, subnormals, int8's extremes (src/cost/data-dependence.ts says which kernels they exercise).
+// float32's extremes, subnormals, NaNs, int8's extremes (src/cost/data-dependence.ts says which kernels they exercise).
 
 import { UserError } from '../errors.js';
 import { staticInfo, type Graph } from '../ir/graph.js';
@@ -73,18 +73,50 @@ const INFINITY_FILLS: [string, Fill][] = [
   ['alternating ±infinity', (i) => (i % 2 ? -Infinity : Infinity)],
 ];
 
-/** The vectors verify's worst case runs (verify --worst-case, build --levels): adversarialVectors, then the rounding ties of a QuantizeLinear on the input. */
-export function worstCaseVectors(g: Graph, o: AdversarialOptions = {}): AdversarialVector[] {
-  return [...adversarialVectors(g, o), ...quantizeTieVectors(g)];
+/**
+ * Quiet NaNs (0x7fc00000), which a sensor can send or a layer make (inf − inf in an overflowing sum, 0 × inf): a float
+ * max pool whose window starts with a NaN does that window again by the exact NaN rule (templates/c/lib/ep_pool.h),
+ * and soft-float compares and arithmetic take libgcc's NaN paths. The finite values are random in the range, non-zero;
+ * the single NaN is the first element (the first tap of the first pooling window).
+ */
+function nanFills(range: [number, number]): [string, Fill][] {
+  const [lo, hi] = range;
+  const finite: Fill = (_, r) => {
+    const v = r.uniform(lo, hi);
+    return v === 0 ? hi : v;
+  };
+  return [
+    ['NaN everywhere', () => NaN],
+    ['NaN alternating with finite values', (i, r) => (i % 2 ? finite(i, r) : NaN)],
+    ['NaN at one position', (i, r) => (i === 0 ? NaN : finite(i, r))],
+  ];
+}
+
+/** The names of the NaN vectors (for the bench that compares their counts with the other vectors'). */
+export const NAN_FILL_NAMES: ReadonlySet<string> = new Set(nanFills([0, 1]).map(([name]) => name));
+
+const hasFloatInput = (g: Graph): boolean => g.inputs.some((v) => staticInfo(g, v.name).dtype === 'float32');
+
+/** NaN vectors of a model with a float32 input (none otherwise). */
+function nanVectors(g: Graph, o: AdversarialOptions): AdversarialVector[] {
+  return hasFloatInput(g) ? vectorsOf(g, nanFills(o.range ?? [-1, 1]), o.seed ?? 1, 200) : [];
 }
 
 /**
- * The worst-case calibration's vectors of a kernel case: adversarialVectors, then infinities for float32 inputs, then
- * the rounding ties of a QuantizeLinear on the input (quantize-tie-vectors.ts).
+ * The vectors verify's worst case runs (verify --worst-case, build --levels): adversarialVectors, NaNs for float32
+ * inputs, then the rounding ties of a QuantizeLinear on the input.
+ */
+export function worstCaseVectors(g: Graph, o: AdversarialOptions = {}): AdversarialVector[] {
+  return [...adversarialVectors(g, o), ...nanVectors(g, o), ...quantizeTieVectors(g)];
+}
+
+/**
+ * The worst-case calibration's vectors of a kernel case: adversarialVectors, then infinities and NaNs for float32
+ * inputs, then the rounding ties of a QuantizeLinear on the input (quantize-tie-vectors.ts).
  */
 export function calibrationAdversarialVectors(g: Graph, o: AdversarialOptions = {}): AdversarialVector[] {
-  const float = g.inputs.some((v) => staticInfo(g, v.name).dtype === 'float32');
-  return [...adversarialVectors(g, o), ...(float ? vectorsOf(g, INFINITY_FILLS, o.seed ?? 1, 100) : []), ...quantizeTieVectors(g)];
+  const float = hasFloatInput(g);
+  return [...adversarialVectors(g, o), ...(float ? vectorsOf(g, INFINITY_FILLS, o.seed ?? 1, 100) : []), ...nanVectors(g, o), ...quantizeTieVectors(g)];
 }
 
 /**

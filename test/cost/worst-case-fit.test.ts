@@ -1,5 +1,5 @@
 // The worst-case calibration's bounding fits (raised least squares, the excess over the typical count), the excess
-// form's use in predictWorstCase, and the calibration's infinity vectors.
+// form's use in predictWorstCase, and the calibration's infinity and NaN vectors (verify's NaN vectors too).
 import { describe, expect, it } from 'vitest';
 import { digitsCnn, digitsMlp, quantizedForBench } from '../../bench/cost-models.js';
 import { loadCalibration } from '../../src/cost/calibration.js';
@@ -12,7 +12,7 @@ import { currentWorstCaseCalibration, type WorstCaseCalibration } from '../../sr
 import { boundsEveryRow, excessFit, raisedFit, singleTermBound } from '../../src/cost/worst-case-fit.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { findMcuTarget } from '../../src/targets/load-targets.js';
-import { adversarialVectors, calibrationAdversarialVectors } from '../../src/verify/adversarial-vectors.js';
+import { adversarialVectors, calibrationAdversarialVectors, NAN_FILL_NAMES, worstCaseVectors } from '../../src/verify/adversarial-vectors.js';
 
 const TERMS = ['macs', 'outputs', 'call'];
 // Spreads (largest − smallest count over the vectors) of int8 dense cases: a few instructions per output (the
@@ -82,6 +82,32 @@ describe('calibrationAdversarialVectors', () => {
     const b = new GraphBuilder('s8');
     b.output(b.op('Identity', [b.input('x', 'int8', [1, 4])], {}, 'y'));
     expect(calibrationAdversarialVectors(b.build())).toEqual(adversarialVectors(b.build()));
+  });
+
+  it('adds NaN vectors after the infinities, and verify runs the same NaN vectors (a NaN reaching a max pool)', () => {
+    const g = digitsMlp();
+    const v = calibrationAdversarialVectors(g);
+    const names = v.map((a) => a.name);
+    expect(names.slice(-3)).toEqual(['NaN everywhere', 'NaN alternating with finite values', 'NaN at one position']);
+    expect(names.indexOf('NaN everywhere')).toBeGreaterThan(names.indexOf('alternating ±infinity'));
+    const by = Object.fromEntries(v.map((a) => [a.name, Array.from(a.inputs[0].data as Float32Array)]));
+    // The quiet NaN 0x7fc00000 (a signalling one would be quieted by the first float operation on it).
+    expect(new Uint32Array(v.find((a) => a.name === 'NaN everywhere')!.inputs[0].data.buffer)[0]).toBe(0x7fc00000);
+    expect(by['NaN everywhere'].every(Number.isNaN)).toBe(true);
+    const alternating = by['NaN alternating with finite values'];
+    expect(alternating.every((x, i) => (i % 2 ? Number.isFinite(x) && x !== 0 && Math.abs(x) <= 1 : Number.isNaN(x)))).toBe(true);
+    const one = by['NaN at one position'];
+    expect(Number.isNaN(one[0])).toBe(true);
+    expect(one.slice(1).every((x) => Number.isFinite(x) && x !== 0)).toBe(true);
+    // verify's worst case: the adversarial vectors, then the same NaN vectors (in the range asked for), none for int8.
+    const verify = worstCaseVectors(g);
+    expect(verify.slice(0, adversarialVectors(g).length)).toEqual(adversarialVectors(g));
+    expect(verify.filter((a) => NAN_FILL_NAMES.has(a.name))).toEqual(v.filter((a) => NAN_FILL_NAMES.has(a.name)));
+    const pixels = worstCaseVectors(g, { range: [0, 1] }).find((a) => a.name === 'NaN alternating with finite values')!;
+    expect(Array.from(pixels.inputs[0].data as Float32Array).filter((x) => !Number.isNaN(x)).every((x) => x > 0 && x <= 1)).toBe(true);
+    const b = new GraphBuilder('s8');
+    b.output(b.op('Identity', [b.input('x', 'int8', [1, 4])], {}, 'y'));
+    expect(worstCaseVectors(b.build()).some((a) => NAN_FILL_NAMES.has(a.name))).toBe(false);
   });
 });
 

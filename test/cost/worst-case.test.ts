@@ -1,5 +1,6 @@
 // The worst-case bound's pure parts: the data-dependence table per core class, the bound (exact when every kernel is
-// data-independent, the worst prediction plus the typical error otherwise), worst-case calibrations, adversarial vectors.
+// data-independent, the worst prediction plus the typical error otherwise), worst-case calibrations, adversarial vectors,
+// a max pool that no NaN reaches.
 import { describe, expect, it } from 'vitest';
 import { digitsCnn, digitsMlp } from '../../bench/cost-models.js';
 import { loadCalibration } from '../../src/cost/calibration.js';
@@ -8,7 +9,8 @@ import { lowerForCost } from '../../src/cost/lowered.js';
 import { predictWorstCase } from '../../src/cost/worst-case.js';
 import { currentWorstCaseCalibration, loadWorstCaseCalibration, type WorstCaseCalibration } from '../../src/cost/worst-case-calibration.js';
 import { quantizedForBench } from '../../bench/cost-models.js';
-import { GraphBuilder } from '../../src/ir/builder.js';
+import { attr, GraphBuilder } from '../../src/ir/builder.js';
+import { Tensor } from '../../src/ir/tensor.js';
 import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { adversarialVectors } from '../../src/verify/adversarial-vectors.js';
 
@@ -40,6 +42,33 @@ describe('kernelDependence', () => {
 });
 
 describe('predictWorstCase', () => {
+  it('takes an FPU max pool reading a Relu\'s output (or a view of one) as data-independent: NaN, its only dependence there, cannot reach it', () => {
+    const pool = (relu: boolean, view: boolean) => {
+      const b = new GraphBuilder('pool');
+      let x = b.input('x', 'float32', [1, 4, 8, 8]);
+      if (relu) x = b.op('Relu', [x]);
+      if (view) x = b.op('Reshape', [x, b.initializer('shape', Tensor.fromNumbers('int64', [4], [1, 8, 4, 8]))]);
+      b.output(b.op('MaxPool', [x], { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) }));
+      return lowerForCost(b.build());
+    };
+    const dependenceOf = (program: ReturnType<typeof pool>, target = f405) => {
+      const cal = loadCalibration(target);
+      return predictWorstCase(program, target, cal, currentWorstCaseCalibration(target, cal)).kernels.find((k) => k.key === 'ep_maxpool2d_f32')!;
+    };
+    expect(dependenceOf(pool(true, false))).toMatchObject({ dependent: false, on: [] });
+    expect(dependenceOf(pool(true, true)).dependent).toBe(false);
+    const fed = dependenceOf(pool(false, false));
+    expect(fed).toMatchObject({ dependent: true, worstFrom: 'calibration' });
+    // The worst-case calibration saw NaNs: a window done twice.
+    expect(fed.worst).toBeGreaterThan(2 * fed.typical);
+    // Without an FPU the compares are libgcc's, which depend on more than NaN.
+    expect(dependenceOf(pool(true, false), m3).dependent).toBe(true);
+    // The digits CNN's pool reads conv2's fused Relu: every step of it but the tiled convs' is independent on an FPU.
+    const p = predictWorstCase(lowerForCost(digitsCnn()), f405, loadCalibration(f405), currentWorstCaseCalibration(f405, loadCalibration(f405)));
+    expect(p.steps.find((st) => st.nodes.includes('pool'))).toMatchObject({ dependent: false, spread: 0 });
+    expect(p.kernels.filter((k) => k.dependent).map((k) => k.key)).toEqual(['ep_conv2d_f32']);
+  });
+
   it('finds every kernel of the float32 MLP on an FPU data-independent, each step at its typical price', () => {
     const p = predictWorstCase(lowerForCost(digitsMlp()), f405, loadCalibration(f405));
     expect(p.independent).toBe(true);
