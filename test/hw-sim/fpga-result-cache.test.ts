@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fpgaCacheDir } from '../../hw-sim/fpga/result-cache.js';
 import { placeIce40 } from '../../hw-sim/nextpnr/place-ice40.js';
 import { synthesize } from '../../hw-sim/yosys/synth.js';
+import { keepProcessHelpers } from './support.js';
 
 const design = (add: number) => `module tiny (input wire clk, input wire [7:0] a, output reg [7:0] y);
     always @(posedge clk) y <= y + a + 8'd${add};
@@ -25,7 +26,8 @@ describe('FPGA tool results cached', () => {
   let dir: string;
   let folder: string;
   const saved = { xdg: process.env.XDG_CACHE_HOME, dir: process.env.EDGEPRUNE_FPGA_CACHE_DIR };
-  beforeAll(() => {
+  beforeAll(async () => {
+    await keepProcessHelpers(); // in the real cache: the per-user folder below is deleted after this file
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-fpga-cache-'));
   });
   afterAll(() => {

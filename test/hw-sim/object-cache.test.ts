@@ -4,10 +4,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildFirmware } from '../../hw-sim/index.js';
-import { FAKE, removeTempDirs, target, tempDir } from './support.js';
+import { FAKE, keepProcessHelpers, removeTempDirs, target, tempDir } from './support.js';
 
 const saved = process.env.XDG_CACHE_HOME;
-beforeAll(() => {
+beforeAll(async () => {
+  await keepProcessHelpers(); // in the real cache: the one below is deleted after this file
   process.env.XDG_CACHE_HOME = tempDir('cache'); // an empty cache of our own
 });
 afterAll(() => {

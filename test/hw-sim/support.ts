@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { helperExecutable } from '../../hw-sim/guard/guard.js';
 import type { ModelLibrary } from '../../hw-sim/index.js';
 import { findMcuTarget } from '../../src/targets/load-targets.js';
 
@@ -27,6 +28,15 @@ export function tempDir(label: string): string {
 
 export function removeTempDirs(): void {
   for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Build (or find) the process guard and the janitor in the cache in use now, before a test points XDG_CACHE_HOME at a
+ * folder it deletes: their paths are remembered per process (hw-sim/guard/guard.ts), so the later test files of a shared
+ * worker go on running these, not copies in a deleted folder.
+ */
+export async function keepProcessHelpers(): Promise<void> {
+  await Promise.all([helperExecutable('guard'), helperExecutable('janitor')]);
 }
 
 export function f32(values: number[]): Uint8Array {
