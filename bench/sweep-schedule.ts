@@ -105,7 +105,7 @@ async function main(): Promise<void> {
     const kept = JSON.parse(fs.readFileSync(path.join(folder, 'jobs', `${c.job}.json`), 'utf8')) as { result: Json };
     recorded.set(c.name, kept.result);
   }
-  const total = [...recorded.values()].reduce((s, r) => s + (r as { wallSeconds: number }).wallSeconds, 0);
+  const total = [...recorded.values()].reduce<number>((s, r) => s + (r as { wallSeconds: number }).wallSeconds, 0);
   const budgets = [...new Set(report.combinations.map((c) => JSON.stringify(c.budget)))].map((b) => JSON.parse(b) as Record<string, number>);
   const lists = Object.fromEntries(['latencyMs', 'maxInstructions', 'ramKb', 'flashKb'].map((k) => [k, [...new Set(budgets.map((b) => b[k]).filter((v) => v !== undefined))]]));
   const precisions = [...new Set(report.combinations.map((c) => c.precision))];
