@@ -4,7 +4,11 @@
 // first (src/sweep/chain-order.ts); prints each makespan (the sum of job times over the slots is its lower bound) and
 // when each slot's last job ended. The jobs' outside costs (the sweep's shared work, worker starts) are not simulated.
 //
-//   npx tsc -p . && node dist/bench/sweep-schedule.js <sweep output folder> [--slots 2] [--model m.onnx] [--data d]
+//   npx tsc -p . && node dist/bench/sweep-schedule.js <sweep output folder> [--slots 2] [--targets a,b,…]
+//       [--model m.onnx] [--data d]
+//
+// --targets replays some of the sweep's targets, in that order (the order the chains ask for workers; default: the
+// sweep's).
 //
 // The folder is one `edgeprune sweep` (or `node dist/bench/sweep.js --keep <dir>`) wrote: its sweep.json names each
 // build's job, its jobs/<id>.json hold the results and wall times. --model and --data (default: the digits CNN and
@@ -105,11 +109,13 @@ async function main(): Promise<void> {
     const kept = JSON.parse(fs.readFileSync(path.join(folder, 'jobs', `${c.job}.json`), 'utf8')) as { result: Json };
     recorded.set(c.name, kept.result);
   }
-  const total = [...recorded.values()].reduce<number>((s, r) => s + (r as { wallSeconds: number }).wallSeconds, 0);
   const budgets = [...new Set(report.combinations.map((c) => JSON.stringify(c.budget)))].map((b) => JSON.parse(b) as Record<string, number>);
   const lists = Object.fromEntries(['latencyMs', 'maxInstructions', 'ramKb', 'flashKb'].map((k) => [k, [...new Set(budgets.map((b) => b[k]).filter((v) => v !== undefined))]]));
   const precisions = [...new Set(report.combinations.map((c) => c.precision))];
-  console.log(`${report.combinations.length} combinations, ${recorded.size} built: ${total.toFixed(1)} s of jobs, ${(total / slots).toFixed(1)} s per slot at best (${slots} slots)`);
+  const targets = arg('--targets', report.targets.join(',')).split(',');
+  for (const [name] of [...recorded]) if (!targets.some((t) => name.startsWith(`${t}-`))) recorded.delete(name);
+  const total = [...recorded.values()].reduce<number>((s, r) => s + (r as { wallSeconds: number }).wallSeconds, 0);
+  console.log(`${targets.join(',')}: ${recorded.size} builds: ${total.toFixed(1)} s of jobs, ${(total / slots).toFixed(1)} s per slot at best (${slots} slots)`);
   const dir = makeTempDir('bench-sweep-schedule');
   try {
     for (const schedule of ['first-come', 'longest-chain-first'] as SweepSchedule[]) {
@@ -117,7 +123,7 @@ async function main(): Promise<void> {
       const runner = new ReplayRunner(slots, clock, recorded);
       const order: string[] = [];
       const run = runSweep({
-        model, data, out: path.join(dir, schedule), targets: report.targets.map((t) => findMcuTarget(t)), budgets: budgetGrid(lists), precisions,
+        model, data, out: path.join(dir, schedule), targets: targets.map((t) => findMcuTarget(t)), budgets: budgetGrid(lists), precisions,
         flags: { seed: 0, validation: 0.15, batchSize: 32, lr: 1e-3, distill: true, maxDrop: 1.5, dropReserve: 0.5, proposalEpochs: 1, finalEpochs: 3, maxIterations: 8, criterion: 'l1', weightProposals: true },
         output: {}, schedule,
       }, runner, (line) => {
@@ -125,7 +131,8 @@ async function main(): Promise<void> {
         if (m) order.push(`${m[1]} ${clock.now.toFixed(0)}`);
       });
       const { report: simulated } = await clock.run(run);
-      const same = JSON.stringify(simulated.combinations.map((c) => [c.name, c.status, c.reusedFrom, c.met])) === JSON.stringify(report.combinations.map((c) => [c.name, c.status, c.reusedFrom, c.met]));
+      const key = (list: typeof report.combinations) => JSON.stringify(list.map((c) => [c.name, c.status, c.reusedFrom, c.met]).sort());
+      const same = key(simulated.combinations) === key(report.combinations.filter((c) => targets.includes(c.target)));
       const ends = [...runner.ends].sort((a, b) => b - a);
       console.log(`${schedule}: ${clock.now.toFixed(1)} s (${(total / clock.now / slots * 100).toFixed(0)}% of the slots busy; the last jobs ended at ${ends.slice(0, slots).map((e) => e.toFixed(1)).join(', ')} s; at most ${runner.most} at once); same builds and reuses as recorded: ${same ? 'yes' : 'NO'}`);
       console.log(`  ended: ${order.join(', ')}`);
