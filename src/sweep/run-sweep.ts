@@ -110,8 +110,7 @@ export async function runSweep(input: SweepInput, runner: JobRunner, log: (line:
   // earlier wave of its chain has finished, and reuses the last met result of those waves (in wave, then job-id order)
   // whose measured costs meet its budgets: the same choices, whatever order the jobs finish in. When more builds wait
   // than the runner has slots, a freed slot goes to the build whose chain has the most expected work left
-  // (chain-order.ts): with first come, first served, a chain's next build queued behind every other chain's first,
-  // and the sweep ended with a few long chains running alone.
+  // (chain-order.ts), so that long chains start early (bench/sweep-schedule.ts replays a sweep both ways).
   const waves = sweepWaves(combos);
   const chains = new Map<string, Combination[][]>();
   for (const wave of waves) {
@@ -170,7 +169,7 @@ export async function runSweep(input: SweepInput, runner: JobRunner, log: (line:
   const runChain = async (chainWaves: Combination[][]): Promise<void> => {
     const met: MetResult[] = [];
     for (const [k, wave] of chainWaves.entries()) {
-      // Each remaining wave by its tightest combination: the expected work left in this chain, this wave's included.
+      // Each remaining wave by its largest dense cost over budget: the expected work left in this chain, this wave's included.
       const priority = schedule === 'first-come' ? 0 : expectedChainWork(chainWaves.slice(k).map((w) => Math.max(...w.map(denseRatio))));
       const toBuild: Combination[] = [];
       for (const c of wave) {
