@@ -1,7 +1,7 @@
 // A pool of local worker processes (each a guarded child speaking protocol.ts on stdin/stdout): hands each idle
-// worker the next job, relays the progress lines a job sends, retries a job whose attempt failed or whose worker died (killed, crashed, past the job
-// timeout: the worker is replaced), reports a job that used up its attempts, and ends every worker when done (after
-// one run, or, for a pool kept open, at close()).
+// worker the next job (after a warm-up job when one is set), relays the progress lines a job sends, retries a job
+// whose attempt failed or whose worker died (killed, crashed, past the job timeout: the worker is replaced), reports a
+// job that used up its attempts, and ends every worker when done (after one run, or, for a pool kept open, at close()).
 
 import { UserError } from '../../src/errors.js';
 import { describeExit, spawnChild, type Child, type ChildExit } from '../process.js';
