@@ -1,7 +1,9 @@
 // Issue 14's sweep goal: `edgeprune sweep` of the digits CNN (examples/models/digits-cnn.onnx, what `edgeprune train
 // --arch cnn --seed 0` writes) over the 7 MCU targets × 3 latency budgets × 2 precisions, on 1 and then on 2 local
-// workers; prints both wall times, the speed-up (goal: at least 1.7x on 2 cores), whether the two sweep.json files
-// are identical apart from the wall times, and the machine's load average (the figure means little on a busy machine).
+// workers; prints both wall times and CPU times (the sweep with its workers, compilers and emulators: on 2 cores the
+// 2-worker run cannot take less than half its CPU time), the speed-up (goal: at least 1.7x on 2 cores), whether the
+// two sweep.json files are identical apart from the wall times, and the machine's load average (the figure means
+// little on a busy machine).
 //
 //   npx tsc -p . && node dist/bench/sweep.js [--subset stm32f405,lm3s6965] [--precision float32,int8]
 //       [--latency-ms 0.5,1,2] [--workers 1,2] [--keep <dir>] [-- <more sweep flags>]
@@ -56,12 +58,16 @@ async function main(): Promise<void> {
     for (const workers of counts) {
       const out = path.join(dir, `w${workers}`);
       const started = performance.now();
-      const r = await execa(process.execPath, [BIN, 'sweep', CNN, ...flags, '--workers', String(workers), '--force', '--out', out], { reject: false, timeout: 6 * 3600_000 });
+      const timeFile = `${out}.time`;
+      const r = await execa('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, process.execPath, BIN, 'sweep', CNN, ...flags, '--workers', String(workers), '--force', '--out', out], { reject: false, timeout: 6 * 3600_000 });
       const seconds = (performance.now() - started) / 1000;
       if (r.exitCode !== 0) throw new Error(`edgeprune sweep with ${workers} workers failed (exit ${r.exitCode}): ${String(r.stderr).split('\n').slice(-5).join('\n')}`);
       times.push(seconds);
       files.push(comparable(path.join(out, 'sweep.json')));
-      console.log(`${workers} worker${workers === 1 ? '' : 's'}: ${seconds.toFixed(1)} s; load average now: ${load()}`);
+      // User + system CPU of the sweep and its (waited-for) workers and their compilers and emulators.
+      const [user, system] = fs.existsSync(timeFile) ? fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) : [NaN, NaN];
+      const cpu = user + system;
+      console.log(`${workers} worker${workers === 1 ? '' : 's'}: ${seconds.toFixed(1)} s wall, ${Number.isFinite(cpu) ? cpu.toFixed(1) : '?'} s CPU (${Number.isFinite(cpu) ? (cpu / seconds).toFixed(2) : '?'} cores busy on average); load average now: ${load()}`);
       for (const line of String(r.stdout).split('\n')) if (line.trim()) console.log(`  ${line}`);
     }
     for (let i = 1; i < counts.length; i++) console.log(`speed-up ${counts[i]} vs ${counts[0]} workers: ${(times[0] / times[i]).toFixed(2)}x (goal with 2 vs 1: 1.7x)`);

@@ -1,7 +1,7 @@
 // A pool of local worker processes (each a guarded child speaking protocol.ts on stdin/stdout): hands each idle
-// worker the next job, retries a job whose attempt failed or whose worker died (killed, crashed, past the job
-// timeout: the worker is replaced), reports a job that used up its attempts, and ends every worker when done (after
-// one run, or, for a pool kept open, at close()).
+// worker the next job (after a warm-up job when one is set), relays the progress lines a job sends, retries a job
+// whose attempt failed or whose worker died (killed, crashed, past the job timeout: the worker is replaced), reports a
+// job that used up its attempts, and ends every worker when done (after one run, or, for a pool kept open, at close()).
 
 import { UserError } from '../../src/errors.js';
 import { describeExit, spawnChild, type Child, type ChildExit } from '../process.js';
@@ -23,6 +23,8 @@ export interface PoolOptions {
   /** Start every worker when the pool opens (default: as the first run needs them), so they start while the command prepares its jobs. */
   prestart?: boolean;
   onSettled?: (outcome: PoolOutcome) => void;
+  /** A progress line a worker sent for the job it runs (as sent: escaping is the caller's). */
+  onLog?: (id: string, line: string) => void;
 }
 
 export type PoolOutcome = { id: string; ok: true; result: unknown } | { id: string; ok: false; error: string; attempts: number };
@@ -30,6 +32,8 @@ export type PoolOutcome = { id: string; ok: true; result: unknown } | { id: stri
 interface Task {
   job: PoolJob;
   attempts: number;
+  /** The pool's warm-up job (WorkerPool.warm): its outcome is dropped. */
+  warm?: boolean;
 }
 
 interface Slot {
@@ -38,6 +42,8 @@ interface Slot {
   busy: Task | null;
   timer: NodeJS.Timeout | null;
   timedOut: boolean;
+  /** Whether it ran (or is running) the warm-up job. */
+  warmed: boolean;
 }
 
 const NODE: Tool = { command: process.execPath, debianPackage: 'nodejs' };
@@ -55,6 +61,12 @@ function lastLine(text: string): string {
 export interface WorkerPool {
   /** Run `jobs` (distinct ids); one outcome per job, in the order of `jobs`. One run at a time. */
   run(jobs: PoolJob[], onSettled?: (outcome: PoolOutcome) => void): Promise<PoolOutcome[]>;
+  /**
+   * Every worker runs `job` before its next job: the idle ones at once, the others when they are ready (a worker started
+   * later too). For a job that loads what the jobs to come share (a data file), while the command does other work. Its
+   * result and its failure are dropped: the jobs that need what it loads fail the same way, and report it.
+   */
+  warm(job: PoolJob): void;
   close(): Promise<void>;
 }
 
@@ -92,6 +104,7 @@ export function openWorkerPool(options: WorkerPoolOptions): WorkerPool {
   let closing = false;
   let spawned = 0;
   let current: Run | null = null;
+  let warmJob: PoolJob | null = null;
   /** Why the pool broke between runs (a worker that ended before it was ready): the next run fails with it. */
   let broken: Error | null = null;
   const fail = (error: Error): void => {
@@ -113,9 +126,10 @@ export function openWorkerPool(options: WorkerPoolOptions): WorkerPool {
     dispatchAll();
   };
   const dispatch = (slot: Slot): void => {
-    if (closing || !current || !slot.ready || slot.busy) return;
-    const task = current.pending.shift();
+    if (closing || !slot.ready || slot.busy) return;
+    const task: Task | undefined = warmJob && !slot.warmed ? { job: warmJob, attempts: 0, warm: true } : current?.pending.shift();
     if (!task) return;
+    if (task.warm) slot.warmed = true;
     slot.busy = task;
     slot.timedOut = false;
     slot.timer = setTimeout(() => {
@@ -136,6 +150,11 @@ export function openWorkerPool(options: WorkerPoolOptions): WorkerPool {
     }
   }
   const onMessage = (slot: Slot, m: FromWorker): void => {
+    if (m.type === 'log') {
+      // Only the job this worker runs: a line of an attempt that was given up on (timed out) is not relayed.
+      if (slot.busy?.job.id === m.id) options.onLog?.(m.id, m.line);
+      return;
+    }
     if (m.type === 'ready') {
       slot.ready = true;
       dispatch(slot);
@@ -145,6 +164,10 @@ export function openWorkerPool(options: WorkerPoolOptions): WorkerPool {
     if (!task || task.job.id !== m.id) return;
     if (slot.timer) clearTimeout(slot.timer);
     slot.busy = null;
+    if (task.warm) {
+      dispatch(slot);
+      return;
+    }
     if (current && m.type === 'done') settle(current, { id: m.id, ok: true, result: m.result });
     else if (m.type === 'failed') attemptFailed(task, m.error);
     dispatch(slot);
@@ -158,7 +181,7 @@ export function openWorkerPool(options: WorkerPoolOptions): WorkerPool {
       fail(new Error(`a worker process ended before it was ready: it ${describeExit(e)}${why ? ` (${why})` : ''}`));
       return;
     }
-    if (slot.busy) {
+    if (slot.busy && !slot.busy.warm) {
       const task = slot.busy;
       slot.busy = null;
       attemptFailed(task, slot.timedOut ? `ran past the job timeout of ${options.jobTimeoutMs / 1000} s and was stopped` : `its worker process ${describeExit(e)}${why ? ` (${why})` : ''}`);
@@ -168,7 +191,7 @@ export function openWorkerPool(options: WorkerPoolOptions): WorkerPool {
     spawned++;
     const p = spawnChild(options.command, options.args, { lifetimeMs: options.lifetimeMs ?? 24 * 3600_000, stdin: true }).then(
       (child) => {
-        const slot: Slot = { child, ready: false, busy: null, timer: null, timedOut: false };
+        const slot: Slot = { child, ready: false, busy: null, timer: null, timedOut: false, warmed: false };
         slots.add(slot);
         child.onStdout(
           lineSplitter((line) => {
@@ -204,6 +227,14 @@ export function openWorkerPool(options: WorkerPoolOptions): WorkerPool {
         return jobs.map((j) => run.outcomes.get(j.id)!);
       } finally {
         current = null;
+      }
+    },
+
+    warm(job) {
+      warmJob = job;
+      for (const s of slots) {
+        s.warmed = false;
+        dispatch(s);
       }
     },
 

@@ -14,7 +14,9 @@ export type ToWorker = { type: 'run'; job: PoolJob };
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'done'; id: string; result: unknown }
-  | { type: 'failed'; id: string; error: string };
+  | { type: 'failed'; id: string; error: string }
+  /** A progress line of the job running (the job's own words, model strings in them: the pool's user escapes it). */
+  | { type: 'log'; id: string; line: string };
 
 /** Starts every protocol line a worker writes: a record separator and a tag. */
 export const MESSAGE_MARK = '\u001eedgeprune-job ';

@@ -18,6 +18,7 @@ import type { VectorSet } from '../verify/vectors.js';
 import { datasetVectors } from '../verify/dataset-vectors.js';
 import { aimedLimits, allHold, tightened, type Budget, type BudgetName, type Costs } from './budgets.js';
 import { aimText, measureDense } from './dense-check.js';
+import { memoizedByContent } from './memo-costs.js';
 import { continuedSearch, searchUnderBudget, type SearchEvents, type SearchOptions, type SearchResult } from './search.js';
 import { quantizePruned, type Int8Deployment, type Int8Options } from './int8-deployment.js';
 import { interpreterScore } from '../data/evaluate.js';
@@ -85,12 +86,14 @@ const DENSE_CHECK_VECTORS = 10;
 export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
   const { target, data, trainer, cost, budgets } = input;
   const log = input.events?.onPhase ?? (() => {});
+  // Predictions kept by graph content: the search prices many candidates more than once (memo-costs.ts).
+  const predict = memoizedByContent((g: Graph) => cost.costs(g));
   // The cost model's error on this model, measured once on the dense model: the search aims at limits scaled by it.
   // A worst-case budget: verify runs the adversarial vectors too and reports the bound (and fails when it is exceeded).
   const worstCase = budgets.some((b) => b.name === 'instructionsWorstCase') ? {} : undefined;
   const verify = (g: Graph, count = input.verifyVectors) => verifyOnTarget(g, input.modelName, { target, vectors: testVectors(g, data, count), precision: input.precision, worstCase, constantTimeMac: input.constantTimeMac });
   const denseCheck = await measureDense({
-    graph: input.graph, target, budgets, predict: (g) => cost.costs(g),
+    graph: input.graph, target, budgets, predict,
     // An int8 build's dense deployment: quantized post-training (the instruction count does not depend on QAT); a
     // few vectors are enough for its costs (the deployed model's verification runs them all, for its accuracy).
     measure: async (g) => measuredCosts(await verify(input.int8 ? (await quantizePruned(g, data.train, { ...input.int8, qatEpochs: undefined })).graph : g, Math.min(DENSE_CHECK_VECTORS, input.verifyVectors))),
@@ -108,7 +111,7 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
   // budget the model predicted it would meet, the search goes on against a tighter internal limit.
   for (let round = 0; round < 3; round++) {
     log(round === 0 ? 'searching under the budgets (cost model)' : `the firmware measured over budget: searching on with tighter internal limits (round ${round + 1})`);
-    const next = await searchUnderBudget(graph, trainer, data, (g) => cost.costs(g), { ...input.search, budgets: internal, reference: search?.dense, round, origin: { graph: input.graph, keptEpochs: search?.fineTuning.keptEpochs ?? 0 } }, input.events);
+    const next = await searchUnderBudget(graph, trainer, data, predict, { ...input.search, budgets: internal, reference: search?.dense, round, origin: { graph: input.graph, keptEpochs: search?.fineTuning.keptEpochs ?? 0 } }, input.events);
     // Keep the whole trajectory across rounds (the dense reference is carried by the options).
     const s = search ? continuedSearch(search, next) : next;
     search = s;

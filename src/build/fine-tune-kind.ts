@@ -1,7 +1,8 @@
 // The `fine-tune` job: one candidate fine-tune of build's budget search, run in a worker. The payload is
 // self-contained but for the data file (named by path and SHA-256, like a sweep's): the graph and the dense teacher
 // as exact JSON, the masks, the epochs, the explicit seed, the split and training options. A worker process loads the
-// data and computes the teacher's logits once per data file, split and teacher (kept for the jobs that follow).
+// data and computes the teacher's logits once per data file, split and teacher (kept for the jobs that follow), on its
+// first job or ahead of it (the `fine-tune-warm` job a build hands every worker while it measures the dense model).
 
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,6 +17,8 @@ import type { BackendChoice } from '../train/backend.js';
 import type { TuneResult } from './fine-tuner.js';
 
 export const FINE_TUNE_KIND = 'fine-tune';
+/** A worker's warm-up for a build's fine-tunes: the data loaded and the teacher's logits computed, nothing returned. */
+export const FINE_TUNE_WARM_KIND = 'fine-tune-warm';
 
 /** The data file and the options that make a worker load the same train/validation split as the command. */
 export interface FineTuneData {
@@ -44,8 +47,12 @@ export interface FineTuneContext {
   teacher: GraphJson | null;
 }
 
-export interface FineTunePayload extends FineTuneContext {
+/** What a worker loads for a build's fine-tunes: the context, and a graph of the build (its inputs fit the data). */
+export interface FineTuneWarmPayload extends FineTuneContext {
   graph: GraphJson;
+}
+
+export interface FineTunePayload extends FineTuneWarmPayload {
   /** Weight name → mask bytes (1 keeps the weight), base64. */
   masks: Record<string, string>;
   epochs: number;
@@ -70,6 +77,10 @@ export function fineTuneJob(payload: FineTunePayload): JobSpec {
   return makeJob(FINE_TUNE_KIND, payload as unknown as Json);
 }
 
+export function fineTuneWarmJob(payload: FineTuneWarmPayload): JobSpec {
+  return makeJob(FINE_TUNE_WARM_KIND, payload as unknown as Json);
+}
+
 export function resultFromJson(j: FineTuneResultJson): TuneResult {
   const validation = numberFromJson(j.validation as never);
   return { graph: graphFromJson(j.graph), validation, ...(j.loss === null ? {} : { loss: numberFromJson(j.loss as never) }) };
@@ -91,7 +102,7 @@ interface Loaded {
 const loaded = new Map<string, Promise<Loaded>>();
 const KEPT_CONTEXTS = 2;
 
-async function load(p: FineTunePayload): Promise<Loaded> {
+async function load(p: FineTuneWarmPayload): Promise<Loaded> {
   checkFile(p.data.file, p.data.sha256, 'data file');
   if (p.data.labels !== null) checkFile(p.data.labels, p.data.labelsSha256 ?? '', 'labels file');
   const { loadFittedSplit } = await import('../cli/data-options.js');
@@ -102,7 +113,7 @@ async function load(p: FineTunePayload): Promise<Loaded> {
   return { validation: split.validation, trainer };
 }
 
-function contextFor(p: FineTunePayload): Promise<Loaded> {
+function contextFor(p: FineTuneWarmPayload): Promise<Loaded> {
   const teacher = p.teacher === null ? null : createHash('sha256').update(canonicalJson(p.teacher as unknown as Json)).digest('hex');
   const key = canonicalJson({ data: p.data, training: p.training, teacher, inputs: p.graph.inputs } as unknown as Json);
   let entry = loaded.get(key);
@@ -126,6 +137,19 @@ export async function runFineTune(p: FineTunePayload): Promise<FineTuneResultJso
   const a = await trainer.assess(tuned, validation);
   return { graph: graphToJson(tuned), validation: numberToJson(a.score), loss: numberToJson(a.loss) };
 }
+
+/** Load what the fine-tunes of `p`'s build share (the split, the backend, the teacher's logits), kept for its jobs. */
+export async function warmFineTunes(p: FineTuneWarmPayload): Promise<void> {
+  await (await contextFor(p)).trainer.prepare();
+}
+
+export const fineTuneWarmKind: JobKind = {
+  kind: FINE_TUNE_WARM_KIND,
+  handler: async (payload) => {
+    await warmFineTunes(payload as unknown as FineTuneWarmPayload);
+    return null;
+  },
+};
 
 export const fineTuneKind: JobKind = {
   kind: FINE_TUNE_KIND,

@@ -32,6 +32,11 @@ export interface FineTuner {
   readonly description: string;
   /** Fine-tune every request; results in the order of the requests. A failure is a UserError naming its request. */
   tuneMany(requests: TuneRequest[]): Promise<TuneResult[]>;
+  /**
+   * Have the workers load what the fine-tunes share (the data, the teacher's logits) now, for graphs with `g`'s inputs,
+   * while the command does other work (absent: the first fine-tune loads them).
+   */
+  warm?(g: Graph): void;
 }
 
 /**

@@ -7,7 +7,7 @@ import { graphToJson } from '../ir/graph-json.js';
 import type { Graph } from '../ir/graph.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { Json } from '../jobs/spec.js';
-import { fineTuneJob, masksToJson, resultFromJson, runFineTune, sha256Of, type FineTuneContext, type FineTunePayload, type FineTuneResultJson, type FineTuneTraining } from './fine-tune-kind.js';
+import { fineTuneJob, fineTuneWarmJob, masksToJson, resultFromJson, runFineTune, sha256Of, type FineTuneContext, type FineTunePayload, type FineTuneResultJson, type FineTuneTraining } from './fine-tune-kind.js';
 import { tuneError, type FineTuner, type TuneRequest } from './fine-tuner.js';
 
 export interface FineTuneSource {
@@ -60,6 +60,9 @@ export function inProcessFineTuner(context: FineTuneContext): FineTuner {
 export function runnerFineTuner(context: FineTuneContext, runner: JobRunner): FineTuner {
   return {
     description: runner.description,
+    warm(g) {
+      runner.warm?.(fineTuneWarmJob({ ...context, graph: graphToJson(g) }));
+    },
     async tuneMany(requests) {
       if (requests.length === 0) return [];
       const jobs = requests.map((r) => fineTuneJob(payloadOf(context, r)));

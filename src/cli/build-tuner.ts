@@ -18,5 +18,9 @@ export async function buildFineTuner(data: string, o: DataOptions & TrainingCliO
     training: { backend, batchSize: o.batchSize, lr: o.lr },
     teacher: o.distill === false ? undefined : dense,
   });
-  return runner ? runnerFineTuner(context, runner) : inProcessFineTuner(context);
+  if (!runner) return inProcessFineTuner(context);
+  const tuner = runnerFineTuner(context, runner);
+  // The workers load the data and the teacher's logits while this process measures the dense model.
+  tuner.warm?.(dense);
+  return tuner;
 }

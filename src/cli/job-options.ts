@@ -31,5 +31,6 @@ export function runnerFromOptions(options: JobCliOptions, log: (line: string) =>
     if (options.workers !== undefined) throw new UserError('--workers and --queue exclude each other: with --queue, the `edgeprune worker` processes serving the queue run the jobs');
     return new RedisRunner(parseQueueUrl(options.queue), { log });
   }
-  return new LocalRunner({ ...local, workers: options.workers === undefined ? undefined : parseWorkerCount(options.workers) });
+  // The jobs' progress lines (a sweep's builds, inside the workers) join the command's own.
+  return new LocalRunner({ log, ...local, workers: options.workers === undefined ? undefined : parseWorkerCount(options.workers) });
 }

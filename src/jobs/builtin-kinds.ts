@@ -28,6 +28,7 @@ const BUILTIN_KINDS: JobKind[] = [
   lazyKind('calibrate-batch', async () => (await import('../cost/calibrate-jobs.js')).calibrateBatchKind),
   lazyKind('sweep-build', async () => (await import('../sweep/sweep-build-kind.js')).sweepBuildKind),
   lazyKind('fine-tune', async () => (await import('../build/fine-tune-kind.js')).fineTuneKind),
+  lazyKind('fine-tune-warm', async () => (await import('../build/fine-tune-kind.js')).fineTuneWarmKind),
 ];
 
 export function registerBuiltinJobKinds(): void {

@@ -1,8 +1,10 @@
 // The default JobRunner: a pool of local worker processes on this machine (one per core unless told), each running
-// local-worker-main.ts bundled (what `edgeprune worker --local` runs, without the rest of the command line).
+// local-worker-main.ts bundled (what `edgeprune worker --local` runs, without the rest of the command line); the jobs'
+// progress lines are relayed to the command's log, prefixed with their job id.
 
 import os from 'node:os';
 import { NODE_TOOL, openWorkerPool, type PoolOutcome, type WorkerPool, type WorkerPoolOptions } from '../../hw-sim/workers/pool.js';
+import { terminalText } from '../util/escape.js';
 import { repoPath } from '../util/package-root.js';
 import { uniqueJobs, type JobOutcome, type JobRunner, type RunJobsOptions } from './runner.js';
 import type { JobSpec, Json } from './spec.js';
@@ -22,6 +24,11 @@ export interface LocalRunnerOptions {
    * load the data once.
    */
   keepWorkers?: boolean;
+  /**
+   * Where the jobs' progress lines go (a build's steps inside a worker), each as `[<job id>] <line>`, terminal-escaped:
+   * they quote the model's strings. Absent: dropped.
+   */
+  log?: (line: string) => void;
 }
 
 export const DEFAULT_ATTEMPTS = 3;
@@ -54,6 +61,7 @@ export class LocalRunner implements JobRunner {
       args: [WORKER_MAIN, ...(this.options.workerArgs ?? [])],
       attempts: this.options.attempts ?? DEFAULT_ATTEMPTS,
       jobTimeoutMs: this.options.jobTimeoutMs ?? 3600_000,
+      onLog: this.options.log && ((id, line) => this.options.log!(relayedJobLine(id, line))),
     };
   }
 
@@ -74,10 +82,20 @@ export class LocalRunner implements JobRunner {
     }
   }
 
+  /** With keepWorkers: every worker runs `job` before its next one (WorkerPool.warm). Otherwise nothing (a pool per run). */
+  warm(job: JobSpec): void {
+    this.kept?.warm({ id: job.id, kind: job.kind, payload: job.payload });
+  }
+
   async close(): Promise<void> {
     // A kept pool ends its workers here (and refuses later runs); otherwise each run started and ended its own.
     await this.kept?.close();
   }
+}
+
+/** A job's progress line as relayed: prefixed with the job's id, one terminal line (no control or invisible character). */
+export function relayedJobLine(id: string, line: string): string {
+  return terminalText(`[${id}] ${line}`);
 }
 
 function toOutcome(o: PoolOutcome, kind: string): JobOutcome {

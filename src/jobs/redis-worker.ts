@@ -45,7 +45,8 @@ export async function runRedisWorker(address: QueueAddress, options: RedisWorker
   // slot makes one attempt (a job process that dies is replaced for the next job).
   const concurrency = options.concurrency ?? 1;
   const workerArgs = (options.kindModules ?? []).flatMap((m) => ['--kinds', path.resolve(m)]);
-  const free = Array.from({ length: concurrency }, () => new LocalRunner({ workers: 1, keepWorkers: true, attempts: 1, workerArgs }));
+  // The job processes' progress lines go to this worker's log, prefixed with their job id.
+  const free = Array.from({ length: concurrency }, () => new LocalRunner({ workers: 1, keepWorkers: true, attempts: 1, workerArgs, log }));
   const slots = [...free];
   const worker = new Worker(
     QUEUE_NAME,

@@ -21,6 +21,11 @@ export interface JobRunner {
   readonly slots?: number;
   /** Run the jobs (duplicates by id run once); outcomes sorted by job id. */
   run(jobs: JobSpec[], options?: RunJobsOptions): Promise<JobOutcome[]>;
+  /**
+   * Have every worker run `job` before its next one, its outcome dropped (a local pool kept between runs: it loads what
+   * the jobs to come share while the command works); absent or a no-op where workers are not the runner's own (a queue).
+   */
+  warm?(job: JobSpec): void;
   /** Release the workers or connections. */
   close(): Promise<void>;
 }

@@ -6,7 +6,7 @@
 
 import path from 'node:path';
 import type { Precision } from '../analysis/model-precision.js';
-import { allHold, type Costs } from '../build/budgets.js';
+import { allHold, worstRatio, type Costs } from '../build/budgets.js';
 import { sampleVectors } from '../build/build.js';
 import { bindCostModel } from '../build/cost-binding.js';
 import { int8CostModel } from '../build/int8-deployment.js';
@@ -22,6 +22,8 @@ import { chooseBuildPrecision } from '../targets/precision.js';
 import type { McuTarget } from '../targets/schema.js';
 import { compareStrings } from '../util/compare.js';
 import { writeDirAtomically } from '../util/write-dir.js';
+import { expectedChainWork, type SweepSchedule } from './chain-order.js';
+import { PrioritySlots } from './priority-slots.js';
 import { budgetName, budgetText, reusableResult, sweepCombinations, sweepWaves, type Combination, type MetResult, type SweepBudget } from './combinations.js';
 import { fileSha256, sweepBuildJob, withoutUndefined, type SweepBuildFlags, type SweepBuildResult } from './sweep-build-kind.js';
 import { prepareSweepOutput, type SweepOutputOptions } from './sweep-output.js';
@@ -38,6 +40,8 @@ export interface SweepInput {
   flags: SweepBuildFlags;
   /** --resume, --force: how the output folder is made (after the model, the data and the precisions are checked). */
   output: Omit<SweepOutputOptions, 'inputs'>;
+  /** Which waiting build takes a free worker (default longest-chain-first; first-come for bench/sweep-schedule.ts). */
+  schedule?: SweepSchedule;
 }
 
 /** A result as kept in jobs/<id>.json: without the files, which are written under builds/<name>/. */
@@ -68,24 +72,6 @@ function entryBase(c: Combination): Pick<SweepEntry, 'name' | 'target' | 'precis
 
 const chainKey = (c: Combination): string => `${c.target.name}/${c.precision}`;
 
-/** At most `limit` tasks at once (the runner's worker slots: a local pool's processes). */
-class Slots {
-  private busy = 0;
-  private readonly waiting: (() => void)[] = [];
-  constructor(private readonly limit: number) {}
-
-  async use<T>(task: () => Promise<T>): Promise<T> {
-    if (this.busy >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.busy++;
-    try {
-      return await task();
-    } finally {
-      this.busy--;
-      this.waiting.shift()?.();
-    }
-  }
-}
-
 export interface SweepRun {
   report: SweepReport;
   /** Jobs run now, and jobs whose result an earlier run had kept in jobs/ (--resume). */
@@ -110,6 +96,8 @@ export async function runSweep(input: SweepInput, runner: JobRunner, log: (line:
     if (!predicted.has(key)) predicted.set(key, await predictDense(g, c.target, c.precision, data, input.flags));
   }
   const denseMeets = (c: Combination) => allHold(c.budgets, predicted.get(`${c.target.name}/${c.precision}`)!);
+  /** The cost model's dense cost over the combination's budget (≤ 1: the dense model meets it). */
+  const denseRatio = (c: Combination) => worstRatio(c.budgets, predicted.get(`${c.target.name}/${c.precision}`)!).ratio;
   prepareSweepOutput(input.out, { ...input.output, inputs: [input.model, input.data] });
   const model = { path: path.resolve(input.model), sha256: fileSha256(input.model) };
   const dataFile = { path: path.resolve(input.data), sha256: fileSha256(input.data) };
@@ -120,7 +108,9 @@ export async function runSweep(input: SweepInput, runner: JobRunner, log: (line:
   // Each target and precision is a chain of waves (sweepWaves: tightest budgets first); the chains run side by side, so
   // a long build on one target holds up only the looser budgets of its own chain. A combination starts when every
   // earlier wave of its chain has finished, and reuses the last met result of those waves (in wave, then job-id order)
-  // whose measured costs meet its budgets: the same choices, whatever order the jobs finish in.
+  // whose measured costs meet its budgets: the same choices, whatever order the jobs finish in. When more builds wait
+  // than the runner has slots, a freed slot goes to the build whose chain has the most expected work left
+  // (chain-order.ts), so that long chains start early (bench/sweep-schedule.ts replays a sweep both ways).
   const waves = sweepWaves(combos);
   const chains = new Map<string, Combination[][]>();
   for (const wave of waves) {
@@ -128,7 +118,8 @@ export async function runSweep(input: SweepInput, runner: JobRunner, log: (line:
     for (const c of wave) byChain.set(chainKey(c), [...(byChain.get(chainKey(c)) ?? []), c]);
     for (const [key, members] of byChain) chains.set(key, [...(chains.get(key) ?? []), members]);
   }
-  const slots = new Slots(runner.slots ?? Number.POSITIVE_INFINITY);
+  const slots = new PrioritySlots(runner.slots ?? Number.POSITIVE_INFINITY);
+  const schedule = input.schedule ?? 'longest-chain-first';
   let done = 0;
   let jobsRun = 0;
   let jobsResumed = 0;
@@ -141,9 +132,9 @@ export async function runSweep(input: SweepInput, runner: JobRunner, log: (line:
     });
 
   /** Build one combination as a job (or take its kept result); its entry, and its met result if it met its budgets. */
-  const buildOne = async (c: Combination): Promise<MetResult | null> => {
+  const buildOne = async (c: Combination, priority: number): Promise<MetResult | null> => {
     const job = jobFor(c);
-    const run = await slots.use(() =>
+    const run = await slots.use(priority, () =>
       runResumable(runner, [job], {
         dir: jobsDir,
         // The build's folder is written as its job finishes, before the job counts as kept.
@@ -177,7 +168,9 @@ export async function runSweep(input: SweepInput, runner: JobRunner, log: (line:
 
   const runChain = async (chainWaves: Combination[][]): Promise<void> => {
     const met: MetResult[] = [];
-    for (const wave of chainWaves) {
+    for (const [k, wave] of chainWaves.entries()) {
+      // Each remaining wave by its largest dense cost over budget: the expected work left in this chain, this wave's included.
+      const priority = schedule === 'first-come' ? 0 : expectedChainWork(chainWaves.slice(k).map((w) => Math.max(...w.map(denseRatio))));
       const toBuild: Combination[] = [];
       for (const c of wave) {
         const from = reusableResult(c, met);
@@ -190,7 +183,7 @@ export async function runSweep(input: SweepInput, runner: JobRunner, log: (line:
         log(`${c.name}: reuses ${from.name} (measured ${from.measured.instructions.toLocaleString('en-US')} instructions, RAM ${from.measured.ramBytes.toLocaleString('en-US')} B, flash ${from.measured.flashBytes.toLocaleString('en-US')} B meet it)`);
       }
       // The wave's results join `met` in job-id order, as the waves did when they ran one after the other.
-      const built = await Promise.all(toBuild.map(async (c) => ({ c, met: await buildOne(c) })));
+      const built = await Promise.all(toBuild.map(async (c) => ({ c, met: await buildOne(c, priority) })));
       const ids = new Map(toBuild.map((c) => [c.name, jobFor(c).id]));
       for (const b of built.sort((x, y) => compareStrings(ids.get(x.c.name)!, ids.get(y.c.name)!))) if (b.met) met.push(b.met);
     }

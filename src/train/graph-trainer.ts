@@ -55,6 +55,8 @@ export interface GraphTrainer {
   gradients(g: Graph, samples: number): Promise<Map<string, Tensor>>;
   /** ∂L/∂w summed within each mini-batch of the first `samples` training samples (see batchWeightGradients). */
   batchGradients(g: Graph, samples: number, batchSize: number): Promise<Map<string, Tensor>[]>;
+  /** Start the backend and compute the teacher's logits now rather than in the first fine-tune (a worker's warm-up). */
+  prepare(): Promise<void>;
   dispose(): void;
 }
 
@@ -151,6 +153,11 @@ export function createGraphTrainer(trainSet: TrainData, options: GraphTrainerOpt
 
     async batchGradients(g, samples, batchSize) {
       return batchWeightGradients(await trainableFor(g), trainSet, { samples, batchSize, loss: options.loss });
+    },
+
+    async prepare() {
+      await started;
+      await teacherLogits();
     },
 
     dispose() {

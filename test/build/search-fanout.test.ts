@@ -82,7 +82,10 @@ describe.skipIf(skip)('the budget search fanned out', () => {
     const here = await search(inProcessFineTuner(context));
     expect(here.iterations.length).toBeGreaterThan(0);
     expect(here.iterations.reduce((n, it) => n + it.proposals.length, 0)).toBeGreaterThan(3);
-    const pooled = await search(runnerFineTuner(context, local!));
+    // The workers warmed up first (the data and the teacher's logits loaded ahead, as build does): the same bytes.
+    const warmed = runnerFineTuner(context, local!);
+    warmed.warm!(dense);
+    const pooled = await search(warmed);
     expect(pooled).toEqual(here);
     const queued = await search(runnerFineTuner(context, redis!));
     expect(queued).toEqual(here);

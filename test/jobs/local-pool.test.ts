@@ -1,7 +1,8 @@
 // The local worker pool with real `edgeprune worker --local` processes (the test kinds of
 // test/fixtures/jobs/test-kinds.mjs): results in job-id order, a worker killed with SIGKILL mid-job (its job runs
-// again on another worker, none lost), and a handler that always throws (reported after its attempts); and
-// `edgeprune worker --local`, the same loop behind the command line.
+// again on another worker, none lost), a handler that always throws (reported after its attempts), a job's progress
+// lines relayed to the pool's log (its id first, terminal-escaped); and `edgeprune worker --local`, the same loop
+// behind the command line.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startedMarkers } from '../support/job-markers.js';
 import { decodeFromWorker, encodeToWorker } from '../../hw-sim/workers/protocol.js';
-import { LocalRunner } from '../../src/jobs/local-runner.js';
+import { LocalRunner, relayedJobLine } from '../../src/jobs/local-runner.js';
 import { makeJob } from '../../src/jobs/spec.js';
 
 const KINDS = path.resolve('test/fixtures/jobs/test-kinds.mjs');
@@ -32,6 +33,31 @@ describe('local worker pool', () => {
     expect(new Set(pids).size).toBe(1);
     expect(() => process.kill(pids[0], 0)).toThrow();
     await expect(kept.run([makeJob('test-square', { n: 1 })])).rejects.toThrow(/closed/);
+  });
+
+  it('with keepWorkers, warm() has every worker run the warm-up job once before its jobs, its outcome dropped', async () => {
+    const kept = new LocalRunner({ workers: 2, keepWorkers: true, workerArgs: ['--kinds', KINDS] });
+    const folder = fs.mkdtempSync(path.join(dir, 'warm-'));
+    const jobs = [1, 2, 3, 4].map((n) => makeJob('test-slow', { n, ms: 100, dir: folder }));
+    try {
+      kept.warm(makeJob('test-slow', { n: 0, ms: 300, dir: folder }));
+      const outcomes = await kept.run(jobs);
+      expect(outcomes.map((o) => o.id)).toEqual(jobs.map((j) => j.id).sort());
+      expect(outcomes.every((o) => o.ok)).toBe(true);
+      // A second run: no second warm-up.
+      expect((await kept.run([makeJob('test-slow', { n: 5, ms: 0, dir: folder })]))[0].ok).toBe(true);
+    } finally {
+      await kept.close();
+    }
+    const markers = startedMarkers(folder);
+    const at = (m: { n: number; pid: number }) => fs.statSync(path.join(folder, `started-${m.n}-${m.pid}`)).mtimeMs;
+    const warmed = markers.filter((m) => m.n === 0);
+    expect(warmed.length).toBeLessThanOrEqual(2);
+    for (const m of markers.filter((j) => j.n > 0)) {
+      const own = warmed.filter((w) => w.pid === m.pid);
+      expect(own, `job ${m.n}'s worker warmed once`).toHaveLength(1);
+      expect(at(own[0])).toBeLessThanOrEqual(at(m));
+    }
   });
 
   it('runs the jobs on the workers and returns the outcomes in job-id order', async () => {
@@ -72,6 +98,16 @@ describe('local worker pool', () => {
     expect(fs.readFileSync(path.join(folder, 'attempts-1'), 'utf8').trim().split('\n')).toHaveLength(3);
   });
 
+  it('relays a job\'s progress lines to the pool\'s log, prefixed with the job id and terminal-escaped', async () => {
+    const lines: string[] = [];
+    const job = makeJob('test-log', { n: 3 });
+    const [outcome] = await new LocalRunner({ workers: 1, workerArgs: ['--kinds', KINDS], log: (l) => lines.push(l) }).run([job]);
+    expect(outcome).toMatchObject({ ok: true, result: { n: 3, logged: 2 } });
+    // One line each, no raw escape, newline or bidi override: each shown as an escape.
+    expect(lines).toEqual([`[${job.id}] step 1 of job 3`, `[${job.id}] layer '\\x1b[31mred\\x1b[0m\\nfake line \\u202eevil' pruned`]);
+    expect(relayedJobLine('id', 'a\u001bb')).toBe('[id] a\\x1bb');
+  });
+
   it('edgeprune worker --local answers jobs on stdin with marked result lines on stdout', async () => {
     const job = makeJob('test-square', { n: 12 });
     const input = encodeToWorker({ type: 'run', job: { id: job.id, kind: job.kind, payload: job.payload } }) + encodeToWorker({ type: 'run', job: { id: 'x', kind: 'nope', payload: null } });
@@ -80,6 +116,6 @@ describe('local worker pool', () => {
     expect(messages[0]).toEqual({ type: 'ready' });
     expect(messages[1]).toEqual({ type: 'done', id: job.id, result: { n: 12, square: 144 } });
     expect(messages[2]).toMatchObject({ type: 'failed', id: 'x' });
-    expect((messages[2] as { error: string }).error).toMatch(/^this worker has no job kind 'nope' \(it knows calibrate-batch, sweep-build, fine-tune, test-square, test-slow, test-busy, test-fail\)/);
+    expect((messages[2] as { error: string }).error).toMatch(/^this worker has no job kind 'nope' \(it knows calibrate-batch, sweep-build, fine-tune, fine-tune-warm, test-square, test-slow, test-busy, test-log, test-fail\)/);
   });
 });

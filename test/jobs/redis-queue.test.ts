@@ -1,8 +1,8 @@
 // The job queue on a real redis-server (hw-sim/redis/server.ts) with real `edgeprune worker --queue` processes:
 // the same outcomes as the local pool, a worker killed with SIGKILL mid-job (the job stalls and runs again on the
 // other worker), a job that blocks its process's event loop past the lock (it runs once), Redis stopped mid-run (a
-// clear UserError in the command and in the workers), and a re-run that reuses the finished jobs (resume) without any
-// worker.
+// clear UserError in the command and in the workers), a re-run that reuses the finished jobs (resume) without any
+// worker, and a job's progress lines relayed to the terminal of the worker that ran it.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,18 +54,23 @@ describe.skipIf(skip)('Redis job queue', () => {
   it('gives the outcomes of the local pool with two worker processes, and a re-run reuses them without workers', async () => {
     const { server, workers, runner } = await queueWithWorkers(2);
     const folder = fs.mkdtempSync(path.join(dir, 'same-'));
-    const jobs = [...[2, 9, 4, 6, 1, 3].map((n) => makeJob('test-square', { n })), makeJob('test-fail', { n: 7, dir: folder })];
+    const logged = makeJob('test-log', { n: 8 });
+    const jobs = [...[2, 9, 4, 6, 1, 3].map((n) => makeJob('test-square', { n })), makeJob('test-fail', { n: 7, dir: folder }), logged];
     const queued = await runner.run(jobs);
     const local = await new LocalRunner({ workers: 2, workerArgs: ['--kinds', KINDS] }).run(jobs);
     expect(queued).toEqual(local);
     expect(queued.filter((o) => !o.ok)).toEqual([{ id: jobs[6].id, kind: 'test-fail', ok: false, error: 'test-fail always fails (job 7)', attempts: 3 }]);
 
     for (const w of workers) w.kill('SIGKILL');
-    await Promise.allSettled(workers);
+    // The job process's progress lines reached the terminal of the worker that ran the job: its id first, escaped.
+    const stderr = (await Promise.allSettled(workers)).map((r) => (r.status === 'fulfilled' ? String(r.value.stderr) : '')).join('\n');
+    expect(stderr).toContain(`[${logged.id}] step 1 of job 8\n`);
+    expect(stderr).toContain(`[${logged.id}] layer '\\x1b[31mred\\x1b[0m\\nfake line \\u202eevil' pruned\n`);
+    expect(stderr).not.toContain('\u001b');
     const lines: string[] = [];
     const resumed = new RedisRunner(parseQueueUrl(server.url), { log: (l) => lines.push(l) });
     const again = await resumed.run(jobs.slice(0, 6));
-    expect(again).toEqual(queued.filter((o) => o.ok));
+    expect(again).toEqual(queued.filter((o) => o.ok && o.kind === 'test-square'));
     expect(lines).toContain(`6 of 6 jobs already finished on ${server.url}: reused`);
     await runner.close();
     await resumed.close();

@@ -1,6 +1,7 @@
 // The sweep's orchestration with a runner that builds nothing (its jobs' results are given): a combination whose job
 // fails is reported by name with its error while the others are written, a looser budget reuses a met tighter one
-// (no job), and the jobs carry the model's and the data's SHA-256 and the cost model's verdict on the dense model.
+// (no job), the jobs carry the model's and the data's SHA-256 and the cost model's verdict on the dense model, and a
+// free worker goes to the chain with the most expected work left.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,6 +70,46 @@ describe('runSweep', () => {
     expect(runner.payloads.every((p) => p.modelSha256 === fileSha256(MLP) && p.dataSha256 === fileSha256(DIGITS))).toBe(true);
     expect(runner.payloads.map((p) => [p.name, p.denseMeets]).sort()).toEqual([['lm3s6965-int8-100000instr', true], ['lm3s6965-int8-100instr', false], ['stm32f405-float32-100instr', false]]);
     expect(lines).toContain('[3] lm3s6965-int8-100000instr: FAILED: crashed on lm3s6965-int8-100000instr');
+  });
+
+  it('gives a free worker to the build whose chain has the most expected work left; the report is the same as first come', async () => {
+    // One slot, float32. On lm3s6965 (soft float) the cost model has the dense model far over both budgets (about 4x the
+    // loose one): its chain is expected to build both, and goes first although stm32f405's asked first (stm32f405 meets
+    // the loose budget dense: one build expected, then a reuse). The same builds, reuses and results either way.
+    const sweep = async (schedule: 'longest-chain-first' | 'first-come') => {
+      const order: string[] = [];
+      const runner: JobRunner = {
+        description: 'one slot', slots: 1,
+        async run(jobs: JobSpec[], options: RunJobsOptions = {}): Promise<JobOutcome[]> {
+          const p = jobs[0].payload as unknown as SweepBuildPayload;
+          order.push(p.name);
+          const met = p.target === 'stm32f405';
+          const result: SweepBuildResult = {
+            met, failed: met ? [] : ['not met'], measured: { instructions: met ? 90 : 500_000, latencyMs: 0.001, flashBytes: 900, ramBytes: 90 }, accuracy: { dense: 0.5, final: 0.5, dropPoints: 0 },
+            smallestReached: [], search: { iterations: 1, epochs: 1, stoppedBecause: null }, wallSeconds: 1, files: { 'report.json': Buffer.from('{}').toString('base64') },
+          };
+          const o: JobOutcome = { id: jobs[0].id, kind: jobs[0].kind, ok: true, result: result as unknown as Json };
+          options.onSettled?.(o, 1, 1);
+          return [o];
+        },
+        async close() {},
+      };
+      const { report } = await runSweep({
+        model: MLP, data: DIGITS, out: path.join(dir, `order-${schedule}`), targets: [findMcuTarget('stm32f405'), findMcuTarget('lm3s6965')], budgets: [{ maxInstructions: 100 }, { maxInstructions: 100_000 }], precisions: ['float32'],
+        flags: { seed: 0, validation: 0.15, batchSize: 32, lr: 1e-3, distill: true, maxDrop: 1.5, dropReserve: 0.5, proposalEpochs: 1, finalEpochs: 10, maxIterations: 40, criterion: 'l1', weightProposals: true },
+        output: {}, schedule,
+      }, runner, () => {});
+      return { order, report };
+    };
+    const first = await sweep('first-come');
+    const longest = await sweep('longest-chain-first');
+    expect(first.order).toEqual(['stm32f405-float32-100instr', 'lm3s6965-float32-100instr', 'lm3s6965-float32-100000instr']);
+    // Then stm32f405's (a search, then a measurement-only build expected: 1.2) before lm3s6965's last (1).
+    expect(longest.order).toEqual(['lm3s6965-float32-100instr', 'stm32f405-float32-100instr', 'lm3s6965-float32-100000instr']);
+    expect(longest.report).toEqual(first.report);
+    expect(longest.report.combinations.map((c) => [c.name, c.status])).toEqual([
+      ['stm32f405-float32-100instr', 'built'], ['stm32f405-float32-100000instr', 'reused'], ['lm3s6965-float32-100instr', 'built'], ['lm3s6965-float32-100000instr', 'built'],
+    ]);
   });
 
   it('runs the targets side by side: a slow build on one target does not hold up the looser budgets of another', async () => {

@@ -8,6 +8,7 @@ import { registerBuiltinJobKinds, registerJobKindsFrom } from '../../jobs/builti
 import { serveLocalJobs } from '../../jobs/local-worker.js';
 import { parseQueueUrl } from '../../jobs/redis-connection.js';
 import { runRedisWorker } from '../../jobs/redis-worker.js';
+import { terminalText } from '../../util/escape.js';
 import { parseWorkerCount } from '../job-options.js';
 
 interface WorkerCliOptions {
@@ -35,7 +36,8 @@ export function registerWorker(program: Command): void {
       for (const k of options.kinds ?? []) await registerJobKindsFrom(k);
       if (options.local) return serveLocalJobs();
       const address = parseQueueUrl(options.queue!);
-      const log = (line: string): void => void process.stderr.write(`${line}\n`);
+      // Lines quote job errors and (relayed from the job processes) the jobs' progress: model strings, escaped.
+      const log = (line: string): void => void process.stderr.write(`${terminalText(line)}\n`);
       log(`worker on ${address.url}: ${concurrency} job${concurrency === 1 ? '' : 's'} at a time`);
       // The kinds were registered above only to check the modules now: the jobs run in job processes that load them.
       await runRedisWorker(address, { concurrency, lockMs: Number(options.lockMs), log, kindModules: options.kinds });
