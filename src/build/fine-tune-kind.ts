@@ -14,6 +14,7 @@ import { canonicalJson, makeJob, type JobSpec, type Json } from '../jobs/spec.js
 import type { Masks } from '../prune/weight-masks.js';
 import type { GraphTrainer } from '../train/graph-trainer.js';
 import type { BackendChoice } from '../train/backend.js';
+import type { LearningRateSchedule } from '../train/train.js';
 import type { TuneResult } from './fine-tuner.js';
 
 export const FINE_TUNE_KIND = 'fine-tune';
@@ -57,6 +58,8 @@ export interface FineTunePayload extends FineTuneWarmPayload {
   masks: Record<string, string>;
   epochs: number;
   seed: number;
+  /** The learning rate over the fine-tune; absent: constant (left out then, so a constant job's payload and id stay as they were). */
+  schedule?: LearningRateSchedule;
 }
 
 export interface FineTuneResultJson {
@@ -132,8 +135,9 @@ function contextFor(p: FineTuneWarmPayload): Promise<Loaded> {
 
 /** One fine-tune with the payload's seed on a fresh model of its graph, and its validation score and loss. */
 export async function runFineTune(p: FineTunePayload): Promise<FineTuneResultJson> {
+  if (p.schedule !== undefined && p.schedule !== 'constant' && p.schedule !== 'cosine') throw new Error(`fine-tune job: unknown learning-rate schedule ${JSON.stringify(p.schedule)} (constant, cosine)`);
   const { trainer, validation } = await contextFor(p);
-  const tuned = await trainer.fineTune(graphFromJson(p.graph), masksFromJson(p.masks), p.epochs, undefined, p.seed);
+  const tuned = await trainer.fineTune(graphFromJson(p.graph), masksFromJson(p.masks), p.epochs, undefined, p.seed, p.schedule);
   const a = await trainer.assess(tuned, validation);
   return { graph: graphToJson(tuned), validation: numberToJson(a.score), loss: numberToJson(a.loss) };
 }

@@ -8,6 +8,7 @@ import { UserError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { assessOn, type Trainer } from '../prune/trainer.js';
 import type { Masks } from '../prune/weight-masks.js';
+import type { LearningRateSchedule } from '../train/train.js';
 
 export interface TuneRequest {
   graph: Graph;
@@ -17,6 +18,8 @@ export interface TuneRequest {
   seed: number;
   /** What is tuned, for errors ("proposal 'conv2: 3 of 16 filters' (iteration 2)"). */
   what: string;
+  /** The learning rate over the fine-tune (absent: constant; 'cosine': annealed, the search's long fine-tunes with --anneal). */
+  schedule?: LearningRateSchedule;
 }
 
 export interface TuneResult {
@@ -66,7 +69,7 @@ export function trainerTuner(trainer: Trainer, validation: Dataset): FineTuner {
       for (const r of requests) {
         let graph: Graph;
         try {
-          graph = await trainer.fineTune(r.graph, r.masks, r.epochs, undefined, r.seed);
+          graph = await trainer.fineTune(r.graph, r.masks, r.epochs, undefined, r.seed, r.schedule);
         } catch (e) {
           if (e instanceof UserError) throw tuneError(r.what, e);
           throw e;

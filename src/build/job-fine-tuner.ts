@@ -34,7 +34,10 @@ export function fineTuneContext(s: FineTuneSource): FineTuneContext {
   };
 }
 
-const payloadOf = (context: FineTuneContext, r: TuneRequest): FineTunePayload => ({ ...context, graph: graphToJson(r.graph), masks: masksToJson(r.masks), epochs: r.epochs, seed: r.seed });
+const payloadOf = (context: FineTuneContext, r: TuneRequest): FineTunePayload => ({
+  ...context, graph: graphToJson(r.graph), masks: masksToJson(r.masks), epochs: r.epochs, seed: r.seed,
+  ...(r.schedule !== undefined && r.schedule !== 'constant' ? { schedule: r.schedule } : {}),
+});
 
 /** The fine-tune jobs run here, one after the other (build's default). */
 export function inProcessFineTuner(context: FineTuneContext): FineTuner {

@@ -13,6 +13,7 @@ import { proposeWithRecovery, recoveryHelped, scaleText, type RecoveryStage, typ
 import { allHold, worstRatio, type Budget, type BudgetName, type Costs } from './budgets.js';
 import { structuredProposals, weightProposals, type CostPredictor, type Proposal } from './proposals.js';
 import { uniformContender } from './uniform-contender.js';
+import type { LearningRateSchedule } from '../train/train.js';
 
 export type { CostPredictor, Proposal } from './proposals.js';
 import { fineTuneSeed, trainerTuner, type FineTuner, type TuneRequest, type TuneResult } from './fine-tuner.js';
@@ -69,6 +70,23 @@ export interface SearchOptions<N extends string = BudgetName> {
    * on from an earlier round (default: the start model, 0): the contender is cut from it.
    */
   origin?: { graph: Graph; keptEpochs: number };
+  /**
+   * Which fine-tunes anneal the learning rate (cosine down to 1/100 of it over the fine-tune; learningRateAt):
+   * 'none' (default: every fine-tune at the constant rate), 'long' (the final fine-tune, the uniform contender's and
+   * the current model's recovery), 'all' (the proposals' short fine-tunes too).
+   */
+  anneal?: Anneal;
+}
+
+/** build's --anneal: which of the search's fine-tunes anneal the learning rate. */
+export const ANNEAL_CHOICES = ['none', 'long', 'all'] as const;
+export type Anneal = (typeof ANNEAL_CHOICES)[number];
+/** build's default --anneal (docs/search-recovery.md: what the panel measured). */
+export const DEFAULT_ANNEAL: Anneal = 'none';
+
+/** The schedule of a long (final, contender, recovery) or short (proposal) fine-tune under `anneal`. */
+export function scheduleOf(anneal: Anneal | undefined, long: boolean): LearningRateSchedule {
+  return anneal === 'all' || (anneal === 'long' && long) ? 'cosine' : 'constant';
 }
 
 
@@ -218,6 +236,8 @@ export async function searchUnderBudget<N extends string = BudgetName>(
   const trains = (epochs: number) => (canTrain.ok && epochs > 0 ? epochs : 0);
   const tuner = o.tuner ?? trainerTuner(trainer, data.validation);
   const seedAt = (...where: (string | number)[]) => fineTuneSeed(o.seed ?? 0, [o.round ?? 0, ...where]);
+  const longSchedule = scheduleOf(o.anneal, true);
+  const shortSchedule = scheduleOf(o.anneal, false);
   /**
    * A batch of fine-tunes (each request with its seed), then each one's validation score and loss. A fine-tune that
    * diverges stops the search, naming what it tuned. Without training (cannot train, or 0 epochs) the graphs are scored as they are.
@@ -302,7 +322,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
       // Every proposal of the batch at once; then, on a small validation split, the borderline ones again (repeats − 1
       // more each, at once): their decision is made on the mean of the repeated fine-tunes.
       const batch = ++batches;
-      const request = (p: Proposal<N>, k: number, repeat: number): TuneRequest => ({ graph: p.graph, masks: p.masks, epochs: o.proposalEpochs, seed: seedAt(i, batch, k, repeat), what: `proposal '${p.description}' (iteration ${i}${what})` });
+      const request = (p: Proposal<N>, k: number, repeat: number): TuneRequest => ({ graph: p.graph, masks: p.masks, epochs: o.proposalEpochs, seed: seedAt(i, batch, k, repeat), what: `proposal '${p.description}' (iteration ${i}${what})`, schedule: shortSchedule });
       const first = await tuneAll(fresh.map((p, k) => request(p, k, 0)));
       const again = repeats > 1 ? fresh.map((_, k) => k).filter((k) => borderline(drop(first[k].validation), dropLimit, data.validation.count)) : [];
       const more = await tuneAll(again.flatMap((k) => Array.from({ length: repeats - 1 }, (_, r) => request(fresh[k], k, r + 1))));
@@ -335,12 +355,12 @@ export async function searchUnderBudget<N extends string = BudgetName>(
       drop: (v) => drop(v),
       choose,
       retune: async (t, round) => {
-        const a = await tuneOne({ graph: t.candidate.tuned, masks: t.candidate.p.masks, epochs: o.proposalEpochs, seed: seedAt(i, ++batches, 0, 0), what: `proposal '${t.description}' (iteration ${i}, recovery ${round + 1})` });
+        const a = await tuneOne({ graph: t.candidate.tuned, masks: t.candidate.p.masks, epochs: o.proposalEpochs, seed: seedAt(i, ++batches, 0, 0), what: `proposal '${t.description}' (iteration ${i}, recovery ${round + 1})`, schedule: shortSchedule });
         return { ...t, candidate: { ...t.candidate, tuned: a.graph, loss: a.loss, epochs: t.candidate.epochs + trains(o.proposalEpochs) }, validation: a.validation };
       },
       recoverCurrent: canTrain.ok && (o.recoveryEpochs ?? 0) > 0
         ? async () => {
-          const a = await tuneOne({ graph, masks, epochs: o.recoveryEpochs!, seed: seedAt(i, ++batches, 0, 0), what: `the current model (iteration ${i}, recovery)` });
+          const a = await tuneOne({ graph, masks, epochs: o.recoveryEpochs!, seed: seedAt(i, ++batches, 0, 0), what: `the current model (iteration ${i}, recovery)`, schedule: longSchedule });
           const tuned = a.graph;
           const v = a.validation;
           const before = validation;
@@ -422,8 +442,8 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     // As long in all as the search's model: its path from the given model, and the final fine-tune.
     const rivalEpochs = origin.keptEpochs + fineTuning.keptEpochs + o.finalEpochs;
     const [tuned, rivalTuned] = await tuneAll([
-      { graph, masks, epochs: o.finalEpochs, seed: seedAt('final'), what: 'the final model' },
-      ...(rival ? [{ graph: rival.graph, masks: rival.masks, epochs: rivalEpochs, seed: seedAt('contender'), what: `the uniform contender (${rival.description})` }] : []),
+      { graph, masks, epochs: o.finalEpochs, seed: seedAt('final'), what: 'the final model', schedule: longSchedule },
+      ...(rival ? [{ graph: rival.graph, masks: rival.masks, epochs: rivalEpochs, seed: seedAt('contender'), what: `the uniform contender (${rival.description})`, schedule: longSchedule }] : []),
     ]);
     // The long fine-tune is kept unless it hurts (a NaN score always hurts).
     if (comparableScore(tuned.validation) >= comparableScore(validation)) {

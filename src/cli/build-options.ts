@@ -2,7 +2,7 @@
 // and the int8 quantization (--calibration, --dense-weights, --qat-epochs), their checks and what they become.
 
 import type { Command } from 'commander';
-import type { SearchOptions } from '../build/search.js';
+import { ANNEAL_CHOICES, DEFAULT_ANNEAL, type Anneal, type SearchOptions } from '../build/search.js';
 import { UserError } from '../errors.js';
 import type { Precision } from '../analysis/model-precision.js';
 import { CALIBRATION_METHODS, DEFAULT_CALIBRATION, type CalibrationMethod } from '../quant/calibrate.js';
@@ -35,6 +35,8 @@ export interface SearchCliOptions {
   uniformContender?: boolean;
   /** Undefined: DEFAULT_MCU_VERIFY_VECTORS, or DEFAULT_FPGA_VERIFY_VECTORS on an FPGA target. */
   verifyVectors?: number;
+  /** --anneal (undefined: DEFAULT_ANNEAL). */
+  anneal?: string;
 }
 
 export interface Int8CliOptions {
@@ -53,6 +55,7 @@ export function addSearchOptions(cmd: Command): Command {
     .option('--max-iterations <n>', 'search iterations at most', parseIntOption('--max-iterations', 1, 100_000), 40)
     .option('--criterion <name>', `channel ranking of structural proposals: ${BUILD_CRITERIA.join(', ')} (redundancy: channels that another channel, or zero, stands in for go first)`, 'l1')
     .option('--no-weight-proposals', 'propose structural reductions only')
+    .option('--anneal <which>', `fine-tunes whose learning rate decays along a cosine to 1/100 of --lr: ${ANNEAL_CHOICES.join(', ')} (long: the final fine-tune, the uniform contender's and the recovery of the current model; all: the proposals' too; default ${DEFAULT_ANNEAL})`)
     .option('--no-uniform-contender', 'do not fine-tune the uniform cut of every layer that meets the budgets beside the final model (by default the one more accurate on validation is kept)')
     .option('--verify-vectors <n>', `test samples the firmware is verified on, the first of the test split: MCU targets run them in QEMU and report the on-target accuracy (default ${DEFAULT_MCU_VERIFY_VECTORS}: the whole test split up to that); FPGA targets simulate them (default ${DEFAULT_FPGA_VERIFY_VECTORS})`, parseIntOption('--verify-vectors', 1, 100_000));
 }
@@ -67,6 +70,7 @@ export function addInt8Options(cmd: Command): Command {
 
 export function checkCriterion(o: SearchCliOptions): void {
   if (!(BUILD_CRITERIA as readonly string[]).includes(o.criterion)) throw new UserError(`--criterion must be ${BUILD_CRITERIA.join(', ')}; got '${o.criterion}'`);
+  if (o.anneal !== undefined && !(ANNEAL_CHOICES as readonly string[]).includes(o.anneal)) throw new UserError(`--anneal must be ${ANNEAL_CHOICES.join(', ')}; got '${o.anneal}'`);
 }
 
 /** --calibration, --qat-epochs and --dense-weights set the int8 quantization: refused when the build is float32. */
@@ -86,6 +90,6 @@ export function searchOptions<N extends string>(o: SearchCliOptions): Omit<Searc
   return {
     maxDrop: o.maxDrop, dropReserve: o.dropReserve, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2, recoveryEpochs: Math.max(2, 2 * o.proposalEpochs, Math.round(o.finalEpochs / 2)),
     maxIterations: o.maxIterations, criterion: o.criterion as SearchOptions['criterion'], weightProposals: o.weightProposals,
-    uniformContender: o.uniformContender !== false,
+    uniformContender: o.uniformContender !== false, anneal: (o.anneal ?? DEFAULT_ANNEAL) as Anneal,
   };
 }

@@ -4,6 +4,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Graph } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
 import type { Masks } from './weight-masks.js';
+import type { LearningRateSchedule } from '../train/train.js';
 
 export interface EpochProgress {
   epoch: number;
@@ -18,9 +19,10 @@ export interface Trainer {
   canTrain(g: Graph): { ok: true } | { ok: false; reason: string };
   /**
    * Train `epochs` epochs on the training set; masked weights stay exactly zero. Returns the trained graph. `seed`:
-   * the shuffling seed of this call (without it the trainer picks its next one).
+   * the shuffling seed of this call (without it the trainer picks its next one). `schedule`: the learning rate over
+   * the call (default constant; 'cosine' anneals it, as the search's long fine-tunes do with --anneal).
    */
-  fineTune(g: Graph, masks: Masks | undefined, epochs: number, onProgress?: (p: EpochProgress) => void, seed?: number): Promise<Graph>;
+  fineTune(g: Graph, masks: Masks | undefined, epochs: number, onProgress?: (p: EpochProgress) => void, seed?: number, schedule?: LearningRateSchedule): Promise<Graph>;
   /** Top-1 accuracy in [0, 1] for classification; −MSE for regression (higher is better either way). */
   score(g: Graph, ds: Dataset): Promise<number>;
   /**

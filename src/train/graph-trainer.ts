@@ -11,7 +11,7 @@ import { initTraining, type BackendChoice } from './backend.js';
 import { untrainableError, untrainableNodes } from './ir-to-tfjs.js';
 import { toGraph } from './tfjs-to-ir.js';
 import { buildTrainable, disposeTrainable, setMasks, type OptimizerKind, type Trainable } from './trainable.js';
-import { evaluate, predict, train, type LossKind, type Teacher, type TrainData } from './train.js';
+import { evaluate, predict, train, type LearningRateSchedule, type LossKind, type Teacher, type TrainData } from './train.js';
 import { batchWeightGradients, weightGradients } from './gradients.js';
 
 export interface GraphTrainerOptions {
@@ -44,9 +44,10 @@ export interface GraphTrainer {
   canTrain(g: Graph): { ok: true } | { ok: false; reason: string };
   /**
    * Train `epochs` epochs. `seed` (the build's search gives one to every fine-tune) shuffles with that seed instead of
-   * the round counter, so the result does not depend on how many fine-tunes ran before in this process.
+   * the round counter, so the result does not depend on how many fine-tunes ran before in this process. `schedule`:
+   * the learning rate over the call (default constant; 'cosine' anneals it, see learningRateAt).
    */
-  fineTune(g: Graph, masks: Map<string, Uint8Array> | undefined, epochs: number, onProgress?: (p: GraphTrainerProgress) => void, seed?: number): Promise<Graph>;
+  fineTune(g: Graph, masks: Map<string, Uint8Array> | undefined, epochs: number, onProgress?: (p: GraphTrainerProgress) => void, seed?: number, schedule?: LearningRateSchedule): Promise<Graph>;
   /** Top-1 accuracy for classification; −MSE for regression (one output or loss 'mse'): higher is better. */
   score(g: Graph, ds: Dataset): Promise<number>;
   /** The score and the mean loss in one pass. */
@@ -115,7 +116,7 @@ export function createGraphTrainer(trainSet: TrainData, options: GraphTrainerOpt
       return problems.length === 0 ? { ok: true } : { ok: false, reason: untrainableError(problems).message };
     },
 
-    async fineTune(g, masks, epochs, onProgress, seed) {
+    async fineTune(g, masks, epochs, onProgress, seed, schedule) {
       const soft = await teacherLogits();
       const t = await trainableFor(g);
       setMasks(t, masks ?? new Map());
@@ -128,6 +129,7 @@ export function createGraphTrainer(trainSet: TrainData, options: GraphTrainerOpt
         optimizer: options.optimizer,
         loss: options.loss,
         teacher: soft,
+        schedule,
         seed: seed ?? (options.seed ?? 0) + round++,
         onBatch: (p) => {
           if (p.batch === 0) sum = seen = 0;

@@ -37,6 +37,9 @@ export {
   type Evaluation,
   type EvaluateOptions,
   type LossKind,
+  learningRateAt,
+  COSINE_FLOOR,
+  type LearningRateSchedule,
 } from './train.js';
 export { weightGradients, type GradientOptions } from './gradients.js';
 export { toGraph, IMPORTABLE_LAYERS } from './tfjs-to-ir.js';

@@ -27,6 +27,8 @@ export interface BatchProgress {
   batches: number;
   /** Mean loss of this batch. */
   loss: number;
+  /** The learning rate this batch's step used. */
+  learningRate: number;
   elapsedMs: number;
 }
 
@@ -57,6 +59,8 @@ export interface TrainOptions {
   resetOptimizer?: boolean;
   /** Knowledge distillation (classification): the teacher's logits on every training sample, and how to mix them in. */
   teacher?: Teacher;
+  /** How the learning rate moves over the call's batches (default 'constant'; see learningRateAt). */
+  schedule?: LearningRateSchedule;
   onBatch?: (p: BatchProgress) => void;
   onEpoch?: (p: EpochProgress) => void | Promise<void>;
 }
@@ -179,6 +183,29 @@ export function lossOf(kind: LossKind, out: tf.Tensor2D, target: tf.Tensor2D, su
   return sum ? tf.sum(perSample) : tf.mean(perSample);
 }
 
+/**
+ * 'constant': the learning rate at every batch. 'cosine': from the learning rate down to COSINE_FLOOR of it along half a
+ * cosine over the call's batches, so that a long fine-tune ends on small steps that settle the weights instead of a
+ * full-size one (the annealed fine-tune of the pruning literature; src/build/search.ts's long fine-tunes use it).
+ */
+export type LearningRateSchedule = 'constant' | 'cosine';
+
+/** Where the cosine schedule ends, as a share of the learning rate. */
+export const COSINE_FLOOR = 0.01;
+
+/** The learning rate of batch `k` (0-based) of `total` batches under `schedule`. */
+export function learningRateAt(schedule: LearningRateSchedule, base: number, k: number, total: number): number {
+  if (schedule === 'constant' || total <= 1) return base;
+  const t = Math.min(1, Math.max(0, k / (total - 1)));
+  return base * (COSINE_FLOOR + (1 - COSINE_FLOOR) * 0.5 * (1 + Math.cos(Math.PI * t)));
+}
+
+/** Set the rate the optimizer's next step uses (tfjs's Adam reads `learningRate` at every step; SGD keeps a tensor). */
+function setLearningRate(kind: OptimizerKind, opt: tf.Optimizer, learningRate: number): void {
+  (opt as unknown as { learningRate: number }).learningRate = learningRate;
+  if (kind === 'sgd') (opt as tf.SGDOptimizer).setLearningRate(learningRate);
+}
+
 function makeOptimizer(kind: OptimizerKind, learningRate: number): tf.Optimizer {
   return kind === 'adam' ? tf.train.adam(learningRate) : tf.train.sgd(learningRate);
 }
@@ -187,8 +214,7 @@ function makeOptimizer(kind: OptimizerKind, learningRate: number): tf.Optimizer 
 function optimizerFor(t: Trainable, kind: OptimizerKind, learningRate: number, reset: boolean): tf.Optimizer {
   const cur = t.optimizer;
   if (cur && cur.kind === kind && !reset) {
-    (cur.optimizer as unknown as { learningRate: number }).learningRate = learningRate;
-    if (kind === 'sgd') (cur.optimizer as tf.SGDOptimizer).setLearningRate(learningRate);
+    setLearningRate(kind, cur.optimizer, learningRate);
     return cur.optimizer;
   }
   cur?.optimizer.dispose();
@@ -231,7 +257,9 @@ export async function train(t: Trainable, data: TrainData, options: TrainOptions
   if (teacher && (loss === 'mse' || teacher.logits.length !== data.count * t.outputSize)) {
     throw new Error(`distillation needs a classification loss and ${data.count} × ${t.outputSize} teacher logits (got loss ${loss}, ${teacher.logits.length} logits)`);
   }
-  const opt = optimizerFor(t, options.optimizer ?? 'adam', learningRate, options.resetOptimizer ?? false);
+  const kind = options.optimizer ?? 'adam';
+  const schedule = options.schedule ?? 'constant';
+  const opt = optimizerFor(t, kind, learningRate, options.resetOptimizer ?? false);
   const rng = new Random(options.seed ?? trainingRuntime()?.seed ?? 0);
   const order = Array.from({ length: data.count }, (_, i) => i);
   const batches = Math.ceil(data.count / batchSize);
@@ -246,11 +274,13 @@ export async function train(t: Trainable, data: TrainData, options: TrainOptions
       const x = batchInput(t, data, idx);
       const y = batchTargets(t, data, idx, loss);
       const soft = teacher ? { logits: teacherBatch(teacher, idx, t.outputSize), teacher } : undefined;
+      const rate = learningRateAt(schedule, learningRate, epoch * batches + b, epochs * batches);
+      if (schedule !== 'constant') setLearningRate(kind, opt, rate);
       const batchLoss = step(t, opt, x, y, loss, soft);
       tf.dispose([x, y, ...(soft ? [soft.logits] : [])]);
       checkBatchLoss(t, batchLoss, { epoch, epochs, batch: b, batches, learningRate });
       total += batchLoss * idx.length;
-      options.onBatch?.({ epoch, batch: b, batches, loss: batchLoss, elapsedMs: performance.now() - start });
+      options.onBatch?.({ epoch, batch: b, batches, loss: batchLoss, learningRate: rate, elapsedMs: performance.now() - start });
     }
     checkEpochWeights(t, { epoch, epochs, batches, learningRate });
     const progress: EpochProgress = { epoch, epochs, loss: total / data.count, elapsedMs: performance.now() - start, epochMs: performance.now() - epochStart };

@@ -36,6 +36,7 @@ describe('graph JSON', () => {
 describe('the fine-tune job kind', () => {
   let dense: Graph;
   let inProcess: { graph: Graph; score: number; loss: number };
+  let annealed: Graph;
   const runner = new LocalRunner({ workers: 1 });
   afterAll(() => runner.close());
 
@@ -46,6 +47,7 @@ describe('the fine-tune job kind', () => {
     const trainer = createGraphTrainer(split.train, { backend, seed: 0, batchSize: 32, learningRate: 1e-3, teacher: dense });
     const graph = await trainer.fineTune(dense, masksFromZeros(dense), 1, undefined, SEED);
     inProcess = { graph, ...(await trainer.assess(graph, split.validation)) };
+    annealed = await trainer.fineTune(dense, masksFromZeros(dense), 1, undefined, SEED, 'cosine');
     trainer.dispose();
   }, 60_000);
 
@@ -53,12 +55,15 @@ describe('the fine-tune job kind', () => {
     const { backend } = await initTraining({});
     const tuner = runnerFineTuner(fineTuneContext({ data: DIGITS, seed: 0, validation: 0.15, training: { backend, batchSize: 32, lr: 1e-3 }, teacher: dense }), runner);
     const request = (seed: number) => ({ graph: dense, masks: masksFromZeros(dense), epochs: 1, seed, what: 'the test model' });
-    const [same, other]: TuneResult[] = await tuner.tuneMany([request(SEED), request(SEED + 1)]);
+    const [same, other, cosine]: TuneResult[] = await tuner.tuneMany([request(SEED), request(SEED + 1), { ...request(SEED), schedule: 'cosine' }]);
     expect(weightBytes(same.graph)).toEqual(weightBytes(inProcess.graph));
     expect(same.graph).toEqual(inProcess.graph);
     expect(same.validation).toBe(inProcess.score);
     expect(same.loss).toBe(inProcess.loss);
     // The seed is the request's: another seed shuffles otherwise.
     expect(weightBytes(other.graph)).not.toEqual(weightBytes(inProcess.graph));
+    // The schedule travels with the job: an annealed fine-tune in the worker equals the annealed one here, not the constant one.
+    expect(weightBytes(cosine.graph)).toEqual(weightBytes(annealed));
+    expect(weightBytes(cosine.graph)).not.toEqual(weightBytes(inProcess.graph));
   }, 120_000);
 });

@@ -27,12 +27,12 @@ const fakeCosts: CostPredictor = (g) => {
 const emptySet = (n: number): Dataset => ({ features: new Float32Array(n * 64), labels: new Int32Array(n), count: n, featureShape: [64], classes: 10, source: 'none' });
 const noData: ProgressiveData = { train: emptySet(4), validation: emptySet(4), test: emptySet(4) };
 
-/** A trainer that never trains (fineTune returns the graph as is) and scores with `score`; records its calls. */
+/** A trainer that never trains (fineTune returns the graph as is) and scores with `score`; records its calls (a cosine schedule too). */
 function scriptedTrainer(score: (g: Graph) => number, calls: string[] = [], canTrain = true): Trainer {
   return {
     canTrain: () => (canTrain ? { ok: true } : { ok: false, reason: 'scripted: no training' }),
-    fineTune: async (g, masks, epochs) => {
-      calls.push(`fineTune ${epochs}`);
+    fineTune: async (g, masks, epochs, _progress, _seed, schedule) => {
+      calls.push(`fineTune ${epochs}${schedule === 'cosine' ? ' cosine' : ''}`);
       return g;
     },
     score: async (g, ds) => {
@@ -249,6 +249,29 @@ describe('searchUnderBudget stop reasons (scripted trainers)', () => {
     expect(r.fineTuning).toEqual({ epochs: tunes.length - 1 + 3, keptEpochs: r.iterations.length + 3 });
   });
 
+  it('--anneal: none keeps every fine-tune at the constant rate; long anneals the final and the contender\'s; all anneals the proposals\' too', async () => {
+    const dense = fakeCosts(start);
+    const run = async (anneal?: SearchOptions['anneal']) => {
+      const calls: string[] = [];
+      const o = options([budget('instructions', Math.round(dense.instructions * 0.8))], { finalEpochs: 3, uniformContender: true, anneal });
+      const r = await searchUnderBudget(start, scriptedTrainer(() => 0.9, calls), noData, fakeCosts, o);
+      expect(r.met).toBe(true);
+      expect(r.contender?.description).toMatch(/^every layer/);
+      return calls.filter((c) => c.startsWith('fineTune'));
+    };
+    const none = await run();
+    expect(none.every((c) => !c.endsWith('cosine'))).toBe(true);
+    expect(await run('none')).toEqual(none);
+    const long = await run('long');
+    // The same fine-tunes (the scripted trainer does not train): the last two, the final model's (3 epochs) and the contender's, anneal.
+    expect(long.length).toBe(none.length);
+    expect(long.slice(0, -2)).toEqual(none.slice(0, -2));
+    expect(long.at(-2)).toBe('fineTune 3 cosine');
+    expect(long.at(-1)).toMatch(/^fineTune \d+ cosine$/);
+    const all = await run('all');
+    expect(all).toEqual(none.map((c) => `${c} cosine`));
+  });
+
   it('offers weight-pruning proposals, and keeps their masks, when they are the most accurate', async () => {
     const dense = fakeCosts(start);
     const limit = Math.round(dense.flashBytes * 0.6);
@@ -302,12 +325,15 @@ describe('searchUnderBudget stop reasons (scripted trainers)', () => {
   it('a longer fine-tune of the current model is kept when its validation loss fell, even one sample lower in accuracy', async () => {
     // Every proposal drops 10 points until the current model has been recovered (the 5-epoch fine-tune); after it
     // they drop nothing. The recovered model scores one sample lower (0.895) at a lower or a higher loss.
-    const run = async (recoveredLoss: number) => {
+    const schedules: string[] = [];
+    const run = async (recoveredLoss: number, anneal?: SearchOptions['anneal']) => {
       let recovered = false;
+      schedules.length = 0;
       const dense = modelStats(start).totals.macs;
       const trainer: Trainer = {
         ...scriptedTrainer(() => 0),
-        fineTune: async (g, _m, epochs) => {
+        fineTune: async (g, _m, epochs, _progress, _seed, schedule) => {
+          schedules.push(`${epochs} ${schedule ?? 'constant'}`);
           if (epochs === 5) return { ...g, recoveredCopy: true } as unknown as Graph;
           return g;
         },
@@ -319,7 +345,7 @@ describe('searchUnderBudget stop reasons (scripted trainers)', () => {
         },
       };
       trainer.score = async (g, ds) => (await trainer.assess!(g, ds)).score;
-      const o = options([budget('instructions', Math.round(fakeCosts(start).instructions * 0.9))], { maxDrop: 1, recoveryRounds: 0, recoveryEpochs: 5, halvings: 0 });
+      const o = options([budget('instructions', Math.round(fakeCosts(start).instructions * 0.9))], { maxDrop: 1, recoveryRounds: 0, recoveryEpochs: 5, halvings: 0, anneal });
       // The recovered copy becomes the current model when kept: from then on proposals are made from it.
       const wrapped: Trainer = { ...trainer, assess: async (g, ds) => { const a = await trainer.assess!(g, ds); if ((g as unknown as { recoveredCopy?: boolean }).recoveredCopy && a.loss < 0.3) recovered = true; return a; } };
       return searchUnderBudget(start, wrapped, noData, fakeCosts, o);
@@ -328,9 +354,15 @@ describe('searchUnderBudget stop reasons (scripted trainers)', () => {
     expect(kept.met).toBe(true);
     expect(kept.iterations[0].recovery).toBe('after more fine-tuning of the current model (validation from 90.00%)');
     expect(kept.fineTuning.keptEpochs).toBe(5 + kept.iterations.length); // the recovery, then one proposal epoch per step
+    expect(schedules).toContain('5 constant');
     const dropped = await run(0.35);
     expect(dropped.met).toBe(false);
     expect(dropped.stoppedBecause).toContain('5 more epochs of the current model (did not help: validation 90.00% → 89.50%; the previous weights kept)');
+    // --anneal long: the recovery of the current model anneals, the proposals' fine-tunes do not.
+    const annealed = await run(0.25, 'long');
+    expect(annealed.met).toBe(true);
+    expect(schedules.filter((s) => s.startsWith('5 '))).toEqual(['5 cosine']);
+    expect(schedules.filter((s) => s.startsWith('1 ')).every((s) => s === '1 constant')).toBe(true);
   });
 
   it('ranks proposals without fine-tuning (and warns) when the model cannot be trained', async () => {

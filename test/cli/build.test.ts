@@ -116,6 +116,7 @@ describe('edgeprune build', () => {
     const cases: [string[], RegExp][] = [
       [['--ram-kb', '4', '--target', 'stm32f999'], /stm32f999/],
       [['--ram-kb', '4', '--criterion', 'taylor'], /--criterion must be l1, l2, redundancy; got 'taylor'/],
+      [['--ram-kb', '4', '--anneal', 'always'], /--anneal must be none, long, all; got 'always'/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(['build', CNN, '--data', DIGITS, '--out', out, ...args]);
