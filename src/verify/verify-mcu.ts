@@ -194,10 +194,11 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
     const model = { name: modelName.replace(/[^A-Za-z0-9_.-]/g, '_') || 'model', prefix: lib.view.prefix, dir: modelDir };
     log(`building for the host and for ${target.name} (-${options.optimize ?? 'O2'})`);
     const defines = { ...kernelDefines(target), ...(options.trace ? { EPHW_TRACE: '1' } : {}) };
-    const [host, firmware] = await Promise.all([
-      buildHostHarness({ workDir: path.join(workDir, 'host'), models: [model], optimize: options.optimize, defines }),
-      buildFirmware({ workDir: path.join(workDir, 'target'), models: [model], target, optimize: options.optimize, defines }),
-    ]);
+    const hostBuild = buildHostHarness({ workDir: path.join(workDir, 'host'), models: [model], optimize: options.optimize, defines });
+    const firmwareBuild = buildFirmware({ workDir: path.join(workDir, 'target'), models: [model], target, optimize: options.optimize, defines });
+    // Both settle before either failure is reported: the folder they write to is removed right after.
+    await Promise.allSettled([hostBuild, firmwareBuild]);
+    const [host, firmware] = await Promise.all([hostBuild, firmwareBuild]);
     const built = performance.now();
     log(`running ${vectors.inputs.length} vector(s) on the host build`);
     const hostRuns = await withSession(openHostSession(host.exe), (s) => runAll(s, vectors));

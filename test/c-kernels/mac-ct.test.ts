@@ -36,7 +36,7 @@ describe.skipIf(noGcc)('ep_mac_ct.h on the host', () => {
         expect(Number(l[1]), l[0]).toBeGreaterThan(10_000);
         expect(l.slice(2).join(' '), l[0]).toBe('0');
       }
-      expect(out.exitCode).toBe(0);
+      expect(out.exitCode, String(out.stderr)).toBe(0);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

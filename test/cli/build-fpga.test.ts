@@ -84,7 +84,7 @@ describe('build --target <fpga>', () => {
     const reuse = Object.entries(report.design.reuseFactors).map(([n, f]) => `${n}=${f}`).join(',');
     const r = await runCli(['verify', path.join(out, 'model.onnx'), '--target', 'ice40-up5k', '--vectors', '4', '--reuse-factor', reuse, '--prefix', 'mlp', '--synth', '--json'], { timeout: 900_000 });
     expect(r.stderr).toBe('');
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     const v = JSON.parse(r.stdout);
     expect(v).toMatchObject({ passed: true, vectors: 4, mismatchCount: 0, latencyCycles: report.verification.latencyCycles });
     expect(v.implementation.scope).toBe('board top (core + UART)');

@@ -25,7 +25,7 @@ describe('edgeprune build', () => {
     // The dense model, measured on the default target (stm32f405) the same way the build measures its result.
     // (verify --data splits the data as build does: its first 10 test vectors are the ones the build's dense check runs)
     const dense = await runCli(['verify', CNN, '--data', DIGITS, '--vectors', '10', '--json'], { timeout: 120_000 });
-    expect(dense.exitCode).toBe(0);
+    expect(dense.exitCode, String(dense.stderr)).toBe(0);
     const d = JSON.parse(dense.stdout);
     expect(d.target).toBe('stm32f405');
     const maxInstructions = Math.floor(d.instructions / 2);
@@ -84,7 +84,7 @@ describe('edgeprune build', () => {
     // The pruned model is a valid ONNX model that verifies on its own: on the same test split (verify splits --data as
     // build does), the same largest instruction count (it varies with the data by a few instructions) and accuracy.
     const again = await runCli(['verify', path.join(out, 'model.onnx'), '--data', DIGITS, '--json'], { timeout: 120_000 });
-    expect(again.exitCode).toBe(0);
+    expect(again.exitCode, String(again.stderr)).toBe(0);
     const verified = JSON.parse(again.stdout);
     expect(verified.instructions).toBe(report.verification.instructions);
     expect(verified.accuracy).toEqual(report.verification.accuracy);
@@ -93,7 +93,7 @@ describe('edgeprune build', () => {
   it('exits 3 with the report written when a budget cannot be met, naming the budget and the cost reached', async () => {
     const out = path.join(tmp(), 'unmet');
     const r = await runCli(['build', MLP, '--data', DIGITS, '--target', 'mps2-an386', '--max-instructions', '2000', '--max-iterations', '1', '--proposal-epochs', '0', '--final-epochs', '0', '--verify-vectors', '2', '--out', out], { timeout: 300_000 });
-    expect(r.exitCode).toBe(3);
+    expect(r.exitCode, String(r.stderr)).toBe(3);
     expect(r.stdout).toMatch(/NOT MET: instructions per inference: [\d,]+ > 2,000/);
     expect(r.stdout).toMatch(/search stopped: /);
     expect(r.stdout).toMatch(/smallest instructions per inference any candidate reached: [\d,]+ predicted \(.+, validation [\d.]+%\)/);
@@ -128,7 +128,7 @@ describe('edgeprune build', () => {
     fs.mkdirSync(out);
     fs.writeFileSync(path.join(out, 'keep.txt'), 'mine');
     const r = await runCli(['build', CNN, '--data', DIGITS, '--out', out, '--ram-kb', '4']);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr).toMatch(/--force/);
     expect(fs.readdirSync(out)).toEqual(['keep.txt']);
   });

@@ -87,7 +87,7 @@ describe.skipIf(skip)('compile --prefix', () => {
   it('refuses --keep-inputs for an FPGA target (exit 2, naming the flag)', async () => {
     const out = path.join(dir, 'fpga');
     const r = await runCli(['compile', DIGITS, '--target', 'ice40-up5k', '--keep-inputs', '--out', out]);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr).toMatch(/--keep-inputs is for MCU targets; ice40-up5k is an FPGA target/);
     expect(fs.existsSync(out)).toBe(false);
   });
@@ -98,7 +98,7 @@ describe.skipIf(skip)('compile --prefix', () => {
     expect(checkPrefix('kws_2')).toBe('kws_2');
     const out = path.join(dir, 'bad-prefix');
     const r = await runCli(['compile', DIGITS, '--target', 'stm32f405', '--prefix', 'kws-net', '--out', out]);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr).toMatch(/--prefix 'kws-net' is not usable as a C symbol prefix; use lower-case letters/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(fs.existsSync(out)).toBe(false);

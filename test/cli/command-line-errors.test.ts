@@ -112,14 +112,14 @@ describe("commander's own errors", () => {
   });
   it('loads each command only when asked, yet the overview, `help <command>` and a misspelt name still know them all', async () => {
     const overview = await runCli(['--help']);
-    expect(overview.exitCode).toBe(0);
+    expect(overview.exitCode, String(overview.stderr)).toBe(0);
     const listed = [...overview.stdout.matchAll(/^  ([a-z]+) /gm)].map((m) => m[1]);
     expect(listed).toEqual(['inspect', 'targets', 'compile', 'verify', 'flash', 'eval', 'train', 'prune', 'quantize', 'build', 'calibrate', 'sweep', 'worker', 'help']);
     const help = await runCli(['help', 'build']);
     expect(help.stdout).toMatch(/^Usage: edgeprune build /m);
     expect(help.stdout).toContain('--max-instructions');
     const misspelt = await runCli(['biuld']);
-    expect(misspelt.exitCode).toBe(2);
+    expect(misspelt.exitCode, String(misspelt.stderr)).toBe(2);
     expect(misspelt.stderr).toContain('Did you mean build?');
     const version = await runCli(['--version']);
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
@@ -131,7 +131,7 @@ describe("commander's own errors", () => {
 describe('verify --trace --worst-case', () => {
   it('is refused with one line and exit 2, before building anything', async () => {
     const r = await runCli(['verify', 'examples/models/digits-mlp.onnx', '--target', 'lm3s6965', '--trace', '--worst-case']);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/--trace and --worst-case do not go together: a trace build's instruction counts include sending every layer's outputs; run verify --worst-case and verify --trace separately/);
     expect(r.stderr).not.toMatch(/\n\s+at /);

@@ -24,7 +24,7 @@ describe('edgeprune flash and verify --flash refuse in one line (exit 2)', () =>
     [['verify', MLP, '--target', 'ice40-up5k', '--port', '/dev/null', '--flash'], /^edgeprune: error: --flash is for MCU targets; ice40-up5k is an FPGA target/],
   ])('%s', async (args, message) => {
     const r = await runCli(args);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr.trim().split('\n')).toHaveLength(1); // nothing built first: no progress lines
     expect(r.stdout).toBe('');
@@ -52,7 +52,7 @@ describe.skipIf(skip)('edgeprune flash with no probe attached', () => {
     const own = path.join(tmp, 'tmp');
     fs.mkdirSync(own);
     const r = await runCli(['flash', MLP, '--target', 'stm32f405', '--probe', 'stlink'], { timeout: 180_000, env: { ...process.env, TMPDIR: own } as Record<string, string> });
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
       'building the test firmware for stm32f405 (-O2)\nflashing stm32f405 with openocd through stlink\n' +
@@ -65,7 +65,7 @@ describe.skipIf(skip)('edgeprune flash with no probe attached', () => {
   it('verify --flash programs the board after the build and before opening the port', async () => {
     // /dev/null is no serial port: reaching the port would fail otherwise; the flash failure comes first.
     const r = await runCli(['verify', MLP, '--target', 'stm32f446', '--port', '/dev/null', '--flash', '--probe', 'cmsis-dap', '--vectors', '1'], { timeout: 180_000 });
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr).toMatch(/\nflashing stm32f446 with openocd through cmsis-dap\nedgeprune: error: flashing stm32f446 with openocd through cmsis-dap failed: no probe of that kind is connected \(openocd: Error: unable to find a matching CMSIS-DAP device\)/);
     expect(r.stderr).not.toMatch(/serial port/);
   });

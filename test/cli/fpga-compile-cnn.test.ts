@@ -28,7 +28,7 @@ describe('compile --target ice40-up5k of the digits CNN', () => {
     const out = path.join(dir, 'up5k');
     const r = await runCli(['compile', model, '--target', 'ice40-up5k', '--out', out, '--json', '--reuse-factor', Object.entries(reuseFactors).map(([n, f]) => `${n}=${f}`).join(',')]);
     expect(r.stderr).toBe('');
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.latencyCycles).toBe(designLatency(lowerToRtl(cnn.graph, { reuseFactors })));
     const lib = fs.readdirSync(path.join(out, 'rtl/lib'));

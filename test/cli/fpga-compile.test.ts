@@ -35,7 +35,7 @@ describe('compile --target <fpga>', () => {
     const out = path.join(dir, 'up5k');
     const r = await runCli(['compile', plainModel, '--target', 'ice40-up5k', '--out', out, '--json']);
     expect(r.stderr).toBe('');
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.top).toBe('model');
     expect(summary.files).toEqual(listFiles(out).filter((f) => f !== '.edgeprune-output'));
@@ -58,7 +58,7 @@ describe('compile --target <fpga>', () => {
   it('writes a synthesis-estimate Makefile for xc7 targets, with the board XDC', async () => {
     const out = path.join(dir, 'arty');
     const r = await runCli(['compile', plainModel, '--target', 'xc7a35t', '--out', out, '--prefix', 'jet']);
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(r.stdout).toMatch(/synthesis estimate/);
     const makefile = read(out, 'Makefile');
     expect(makefile).toMatch(/synth_xilinx -family xc7 -top \$\(BOARD_TOP\)/);
@@ -84,7 +84,7 @@ describe('compile --target <fpga>', () => {
   it('keeps hostile names out of the code: Verilator lints the project, the Makefile runs nothing of the model\'s, the README escapes', async () => {
     const out = path.join(dir, 'hostile');
     const r = await runCli(['compile', hostileModel, '--target', 'ice40-up5k', '--out', out, '--prefix', 'core']);
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     const sources = ['core.v', 'core_board.v', ...fs.readdirSync(path.join(out, 'rtl/lib')).map((f) => `lib/${f}`)].map((f) => path.join(out, 'rtl', f));
     expect((await lintVerilog('core_board', sources)).messages).toEqual([]);
     const makefile = read(out, 'Makefile');

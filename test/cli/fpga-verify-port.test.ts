@@ -66,7 +66,7 @@ describe('verify --target <fpga> --port: a board top simulated behind a pty', ()
     const pty = await board(int8ChainModel(plainNames(3)), 'model');
     const r = await runCli(['verify', model, '--target', 'ice40-up5k', '--port', pty.path, '--vectors', '8', '--json'], { timeout: 300_000 });
     expect(r.stderr).toBe('');
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ passed: true, vectors: 8, comparison: 'bit-exact', mismatchCount: 0, mismatches: [], target: 'ice40-up5k', implementation: null });
     expect(report.runOn).toContain(`board on ${pty.path}`);
@@ -80,7 +80,7 @@ describe('verify --target <fpga> --port: a board top simulated behind a pty', ()
     ]);
     // The table and the verdict.
     const text = await runCli(['verify', model, '--target', 'ice40-up5k', '--port', pty.path, '--vectors', '3'], { timeout: 300_000 });
-    expect(text.exitCode).toBe(0);
+    expect(text.exitCode, String(text.stderr)).toBe(0);
     expect(text.stdout).toMatch(/PASSED: 3\/3 vectors bit-exact with the interpreter \(the core's output; layers are not traced over the port\)/);
     expect(text.stdout).toMatch(/latency: 10 cycles measured on the board → 0\.833 µs at 12\.0 MHz/);
   });
@@ -88,12 +88,12 @@ describe('verify --target <fpga> --port: a board top simulated behind a pty', ()
   it('refuses a board that serves another model, saying what it found and how to program it', async () => {
     const pty = await board(int8ChainModel(plainNames(3)), 'other');
     const r = await runCli(['verify', model, '--target', 'ice40-up5k', '--port', pty.path, '--vectors', '2'], { timeout: 300_000 });
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr).toMatch(/the board on \S+ serves 'other' \(4 input bytes, 1 output bytes\), not this model's core 'model' \(4 input bytes, 1 output bytes\)/);
     expect(r.stderr).toMatch(/make -C <dir> prog/);
     // --prefix names the core: the same board is then the one expected.
     const renamed = await runCli(['verify', model, '--target', 'ice40-up5k', '--port', pty.path, '--vectors', '2', '--prefix', 'other', '--json'], { timeout: 300_000 });
-    expect(renamed.exitCode).toBe(0);
+    expect(renamed.exitCode, String(renamed.stderr)).toBe(0);
     expect(JSON.parse(renamed.stdout).passed).toBe(true);
   });
 
@@ -101,7 +101,7 @@ describe('verify --target <fpga> --port: a board top simulated behind a pty', ()
     // Two layers instead of three: the same name and sizes, other outputs.
     const pty = await board(int8ChainModel(plainNames(2)), 'model');
     const r = await runCli(['verify', model, '--target', 'ice40-up5k', '--port', pty.path, '--vectors', '16', '--json'], { timeout: 300_000 });
-    expect(r.exitCode).toBe(4);
+    expect(r.exitCode, String(r.stderr)).toBe(4);
     const report = JSON.parse(r.stdout);
     expect(report.passed).toBe(false);
     expect(report.mismatchCount).toBeGreaterThan(0);
@@ -110,7 +110,7 @@ describe('verify --target <fpga> --port: a board top simulated behind a pty', ()
     expect(first.run).toBe('board');
     expect(first.got).not.toEqual(first.want);
     const text = await runCli(['verify', model, '--target', 'ice40-up5k', '--port', pty.path, '--vectors', '16'], { timeout: 300_000 });
-    expect(text.exitCode).toBe(4);
+    expect(text.exitCode, String(text.stderr)).toBe(4);
     expect(text.stdout).toMatch(new RegExp(`FAILED: ${report.mismatchCount} output mismatches over 16 vectors, first on vector ${first.vector}`));
     expect(text.stdout).toMatch(new RegExp(`\\n\\s*${first.vector}\\s+\\S+\\s+FAIL: got \\[${first.got.join(' ')}\\], want \\[${first.want.join(' ')}\\]`));
   });
@@ -120,7 +120,7 @@ describe('verify --target <fpga> --port: a board top simulated behind a pty', ()
     process.kill(pty.pid, 'SIGSTOP'); // the pty stays, nothing reads it
     try {
       const r = await runCli(['verify', model, '--target', 'ice40-up5k', '--port', pty.path, '--vectors', '2'], { timeout: 300_000 });
-      expect(r.exitCode).toBe(2);
+      expect(r.exitCode, String(r.stderr)).toBe(2);
       expect(r.stderr).toMatch(/no answer from the board on \S+: board on \S+: the firmware did not answer a ping within \d+ ms/);
       expect(r.stderr).toMatch(/the FPGA board's UART \(115200 baud\).*make -C <dir> prog/s);
     } finally {

@@ -24,7 +24,7 @@ describe('verify --target <fpga>', () => {
   it('is bit-exact with the interpreter on every vector and layer, and reports cycles (xc7)', async () => {
     const r = await runCli(['verify', model, '--target', 'xc7a35t', '--vectors', '12', '--json'], { timeout: 600_000 });
     expect(r.stderr).toBe('');
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ passed: true, vectors: 12, comparison: 'bit-exact', mismatchCount: 0, firstDivergingLayer: null, target: 'xc7a35t' });
     expect(report.latencyCycles).toBe(10);
@@ -44,7 +44,7 @@ describe('verify --target <fpga>', () => {
     // Ten vectors: the serial layers' two-vector input buffer hides their interval (16) behind layer_0's (8) for the first few.
     const r = await runCli(['verify', model, '--target', 'xc7a35t', '--vectors', '10', '--reuse-factor', '16,layer_0=8', '--synth', '--json'], { timeout: 600_000 });
     expect(r.stderr).toBe('');
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ passed: true, vectors: 10, mismatchCount: 0, initiationInterval: 16 });
     for (const key of ['luts', 'ffs', 'dsps', 'brams']) expect(typeof report[key], key).toBe('number');
@@ -59,7 +59,7 @@ describe('verify --target <fpga>', () => {
   it('folds layers at the reuse factors asked: bit-exact, serial streams between folded layers, a new input every RF cycles', async () => {
     const r = await runCli(['verify', model, '--target', 'ice40-up5k', '--vectors', '6', '--reuse-factor', '16,layer_1=8', '--json'], { timeout: 600_000 });
     expect(r.stderr).toBe('');
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.passed).toBe(true);
     // layer_1 at two multipliers takes the whole vector (a collector before it); layer_2 at one reads layer_1's serial
@@ -78,13 +78,13 @@ describe('verify --target <fpga>', () => {
 
   it('refuses a reuse factor a layer cannot fold to, naming the legal ones', async () => {
     const r = await runCli(['verify', model, '--target', 'ice40-up5k', '--reuse-factor', 'layer_2=6']);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr).toMatch(/layer_2.*reuse factor 6 cannot fold a 4→4 layer; its reuse factors: 1, 4, 8, 16/);
   });
 
   it('prints a table and the verdict without --json', async () => {
     const r = await runCli(['verify', model, '--target', 'ice40-hx8k', '--vectors', '3'], { timeout: 600_000 });
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(r.stdout).toMatch(/PASSED: 3\/3 vectors bit-exact with the interpreter/);
     expect(r.stdout).toMatch(/latency: 10 cycles, a new input every 1 cycle\(s\)/);
     expect(r.stdout).toMatch(/resources: not measured \(add --synth/);

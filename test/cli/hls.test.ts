@@ -39,7 +39,7 @@ describe('HLS C++ from the CLI', () => {
   it('verify --hls --json: every vector and layer bit-exact in g++ C simulation, what ran and what did not', async () => {
     const r = await runCli(['verify', plainModel, '--target', 'xc7a35t', '--hls', '--vectors', '25', '--reuse-factor', 'layer_1=8', '--json'], { timeout: 300_000 });
     expect(r.stderr).toBe('');
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ passed: true, vectors: 25, mismatchCount: 0, firstDivergingLayer: null, comparison: 'bit-exact', target: 'xc7a35t' });
     expect(report.runOn).toMatch(/^g\+\+ C simulation/);
@@ -51,7 +51,7 @@ describe('HLS C++ from the CLI', () => {
 
   it('verify --hls prints a table and the verdict', async () => {
     const r = await runCli(['verify', plainModel, '--target', 'ice40-up5k', '--hls', '--vectors', '5'], { timeout: 300_000 });
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(r.stdout).toMatch(/PASSED: 5\/5 vectors bit-exact with the interpreter, every layer's output too/);
     expect(r.stdout).toMatch(/^Vitis HLS was not run: no C synthesis/m);
   });
@@ -75,7 +75,7 @@ describe('HLS C++ from the CLI', () => {
   it('compile writes hls/: g++ builds it clean (-Wall -Wextra -Werror) and its testbench passes vectors.txt; the README says what was not run', async () => {
     const out = path.join(dir, 'plain');
     const r = await runCli(['compile', plainModel, '--target', 'xc7a35t', '--out', out, '--reuse-factor', 'layer_0=8']);
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(r.stdout).toMatch(/HLS C\+\+ in hls\/ \(top model\)/);
     const run = await csimFolder(path.join(out, 'hls'), 'model');
     expect(run.failures).toBe(0);

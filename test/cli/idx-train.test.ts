@@ -46,13 +46,13 @@ describe('train on IDX data', () => {
   it('refuses --test with a folder that brings its test set, --hidden for a fixed layout, and an unknown --arch', async () => {
     const out = path.join(dir, 'never.onnx');
     const test = await runCli(['train', data, '--arch', 'mnist-cnn', '--test', '0.2', '--out', out]);
-    expect(test.exitCode).toBe(2);
+    expect(test.exitCode, String(test.stderr)).toBe(2);
     expect(test.stderr).toMatch(/--test 0.2: data '.*fashion' brings its own test set/);
     const hidden = await runCli(['train', data, '--arch', 'ds-cnn', '--hidden', '16', '--out', out]);
-    expect(hidden.exitCode).toBe(2);
+    expect(hidden.exitCode, String(hidden.stderr)).toBe(2);
     expect(hidden.stderr).toMatch(/--hidden: --arch ds-cnn has a fixed layout/);
     const arch = await runCli(['train', data, '--arch', 'resnet', '--out', out]);
-    expect(arch.exitCode).toBe(2);
+    expect(arch.exitCode, String(arch.stderr)).toBe(2);
     expect(arch.stderr).toMatch(/unknown --arch 'resnet'; known: mlp, cnn, mnist-cnn, ds-cnn/);
     expect(fs.existsSync(out)).toBe(false);
   });

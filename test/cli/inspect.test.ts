@@ -26,7 +26,7 @@ function write(name: string, bytes: Uint8Array | string): string {
 
 async function expectUserError(args: string[], pattern: RegExp): Promise<void> {
   const r = await runCli(args);
-  expect(r.exitCode).toBe(2);
+  expect(r.exitCode, String(r.stderr)).toBe(2);
   expect(r.stdout).toBe('');
   const lines = r.stderr.trim().split('\n');
   expect(lines).toHaveLength(1);
@@ -38,7 +38,7 @@ async function expectUserError(args: string[], pattern: RegExp): Promise<void> {
 describe('edgeprune inspect', () => {
   it('prints the JSON report with layers and totals', async () => {
     const r = await runCli(['inspect', MODEL, '--json']);
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.layers.map((l: { op: string }) => l.op)).toEqual(['Conv', 'Relu', 'MaxPool', 'Conv', 'Relu', 'MaxPool', 'Flatten', 'Gemm']);
     for (const l of report.layers) for (const k of ['name', 'op', 'params', 'macs', 'sparsity']) expect(l).toHaveProperty(k);
@@ -52,7 +52,7 @@ describe('edgeprune inspect', () => {
 
   it('prints a table with totals', async () => {
     const r = await runCli(['inspect', MODEL]);
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(r.stdout).toMatch(/conv1\s+Conv\s+1x1x28x28\s+1x8x28x28\s+208\s+156,800/);
     expect(r.stdout).toMatch(/totals: 5,994 parameters · 786,560 MACs/);
     expect(r.stdout).toMatch(/peak activations: 49\.0 KiB/);
@@ -66,7 +66,7 @@ describe('edgeprune inspect', () => {
       nodes: [{ op: 'Add', inputs: ['x', 'y'], outputs: ['z'], name: 'add16' }],
     }));
     const r = await runCli(['inspect', file, '--json']);
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.arena).toMatchObject({ bytes: null, lowerBoundBytes: null });
     expect(report.arena.refused).toMatch(/^not supported by the C backend: node 'add16' \(Add\): value 'x' is int16/);
@@ -120,7 +120,7 @@ describe('edgeprune inspect errors', () => {
     }));
     await expectUserError(['inspect', file], /dynamic input dimensions: 'x' \(NxF\).*--input-shape x=1x1/);
     const r = await runCli(['inspect', file, '--input-shape', 'x=2x4', '--json']);
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(JSON.parse(r.stdout).inputs[0].shape).toEqual([2, 4]);
   });
 
@@ -128,7 +128,7 @@ describe('edgeprune inspect errors', () => {
 
   it('an unknown option exits 2', async () => {
     const r = await runCli(['inspect', MODEL, '--bogus']);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr).toMatch(/unknown option '--bogus'/);
   });
 });

@@ -30,7 +30,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 describe('NumPy data through train and eval', () => {
   it('trains from x.npy (labels from y.npy beside it) a model for the feature shape the file holds', async () => {
     const inspect = await runCli(['inspect', model, '--json']);
-    expect(inspect.exitCode).toBe(0);
+    expect(inspect.exitCode, String(inspect.stderr)).toBe(0);
     const info = JSON.parse(inspect.stdout) as { inputs: { shape: number[] }[]; outputs: { shape: number[] }[]; layers: { op: string }[] };
     expect(info.inputs[0].shape).toEqual([1, 64]);
     expect(info.outputs[0].shape).toEqual([1, 10]);
@@ -57,11 +57,11 @@ describe('NumPy data through train and eval', () => {
     fs.mkdirSync(lone);
     fs.copyFileSync(path.join(npyDir, 'x.npy'), path.join(lone, 'x.npy'));
     const missing = await runCli(['eval', model, '--data', path.join(lone, 'x.npy')]);
-    expect(missing.exitCode).toBe(2);
+    expect(missing.exitCode, String(missing.stderr)).toBe(2);
     expect(missing.stderr).toMatch(/^edgeprune: error: no labels for '.*x\.npy': '.*y\.npy' does not exist; give the labels file with --labels$/);
     writeNpy(path.join(lone, 'y.npy'), [3], [1, 2, 3], 'i8');
     const short = await runCli(['train', path.join(lone, 'x.npy'), '--arch', 'mlp', '--out', path.join(dir, 'never.onnx')]);
-    expect(short.exitCode).toBe(2);
+    expect(short.exitCode, String(short.stderr)).toBe(2);
     expect(short.stderr).toMatch(/y\.npy' has shape \(3\), so 3 rows; '.*x\.npy' has 1797/);
     expect(fs.existsSync(path.join(dir, 'never.onnx'))).toBe(false);
   });

@@ -37,16 +37,16 @@ describe('the npm package', () => {
 
   it('installed from the tarball, runs --version, inspect and compile from any folder', async () => {
     const version = await installed(['--version']);
-    expect(version.exitCode).toBe(0);
+    expect(version.exitCode, String(version.stderr)).toBe(0);
     expect(version.stdout.trim()).toBe(VERSION);
     const inspect = await installed(['inspect', MLP]);
-    expect(inspect.exitCode).toBe(0);
+    expect(inspect.exitCode, String(inspect.stderr)).toBe(0);
     expect(inspect.stdout).toMatch(/fc1/);
     // compile reads the templates and the targets from the installed package.
     const out = path.join(work, 'lib');
     const compile = await installed(['compile', MLP, '--target', 'stm32f405', '--out', out]);
     expect(compile.stderr).toBe('');
-    expect(compile.exitCode).toBe(0);
+    expect(compile.exitCode, String(compile.stderr)).toBe(0);
     expect(fs.existsSync(path.join(out, 'model.c'))).toBe(true);
   });
 

@@ -69,7 +69,7 @@ describe('edgeprune quantize --qat-epochs', () => {
   ])('refuses %j with exit 2 and writes nothing', async (flags, message) => {
     const out = path.join(dir, 'refused.onnx');
     const r = await runCli(['quantize', CNN, '--data', DIGITS, '--out', out, ...flags]);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr.trim()).toBe(`edgeprune: error: ${message}`);
     expect(fs.existsSync(out)).toBe(false);
   });

@@ -51,7 +51,7 @@ describe('edgeprune quantize', () => {
     expect(r.stdout).toMatch(new RegExp(`^wrote ${out.replace(/[.]/g, '\\.')}$`, 'm'));
     const before = fs.readFileSync(out);
     const again = await runCli(['quantize', CNN, '--data', DIGITS, '--out', out, '--samples', '10']);
-    expect(again.exitCode).toBe(2);
+    expect(again.exitCode, String(again.stderr)).toBe(2);
     expect(again.stderr.trim()).toBe(`edgeprune: error: '${out}' exists; pass --force to replace it, or choose another --out`);
     expect(fs.readFileSync(out).equals(before)).toBe(true);
   });
@@ -65,7 +65,7 @@ describe('edgeprune quantize', () => {
     writeOnnx(b.build(), model);
     const out = path.join(dir, 'sigmoid-int8.onnx');
     const r = await runCli(['quantize', model, '--data', DIGITS, '--out', out, '--samples', '10']);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr).toMatch(/^edgeprune: error: node 'squash' \(Sigmoid\): op Sigmoid cannot be quantized to int8; the int8 quantizer supports Conv, Gemm and MatMul/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(fs.readdirSync(dir).filter((f) => f.startsWith('sigmoid-int8'))).toEqual([]);
@@ -75,7 +75,7 @@ describe('edgeprune quantize', () => {
     const csv = path.join(dir, 'ten.csv');
     fs.writeFileSync(csv, Array.from({ length: 40 }, (_, i) => [...Array.from({ length: 10 }, (_, j) => (i * j) % 7), i % 2].join(',')).join('\n'));
     const r = await runCli(['quantize', CNN, '--data', csv, '--out', path.join(dir, 'ten.onnx')]);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr).toMatch(/^edgeprune: error: data '.*ten\.csv' \(train split\) has 10 features per sample \(10\), but the model's input 'input' takes 64 per sample \(1x8x8\)/);
   });
 
@@ -93,10 +93,10 @@ describe('edgeprune quantize', () => {
       expect(r.stderr).toMatch(message);
     }
     const tfjs = await runCli(['quantize', CNN, '--data', DIGITS, '--out', path.join(dir, 'model.json')]);
-    expect(tfjs.exitCode).toBe(2);
+    expect(tfjs.exitCode, String(tfjs.stderr)).toBe(2);
     expect(tfjs.stderr).toMatch(/must be an \.onnx file: a TF\.js layers model cannot hold int8 ops/);
     const unknown = await runCli(['quantize', CNN, '--data', DIGITS, '--out', out, '--samples', '5', '--tensor-calibration', 'nope=mse']);
-    expect(unknown.exitCode).toBe(2);
+    expect(unknown.exitCode, String(unknown.stderr)).toBe(2);
     expect(unknown.stderr).toMatch(/no calibrated tensor is named 'nope'; tensors with a range of their own: 'input_norm_out', 'relu1_out'/);
     expect(fs.existsSync(out)).toBe(false);
   });

@@ -85,7 +85,7 @@ describe.skipIf(skip)('edgeprune sweep', () => {
     expect(JSON.parse(json.stdout)).toEqual(JSON.parse(before));
     // Without --resume or --force an earlier sweep's folder is refused.
     const refused = await sweep(out);
-    expect(refused.exitCode).toBe(2);
+    expect(refused.exitCode, String(refused.stderr)).toBe(2);
     expect(refused.stderr).toMatch(/exists and is not empty.*--resume/s);
 
   }, 900_000);

@@ -44,7 +44,7 @@ const sample = Array.from({ length: 64 }, (_, i) => (i * 7) % 17);
 describe('train and eval', () => {
   it('trains models that eval confirms with the interpreter', async () => {
     const r = await runCli(['eval', mlp, '--data', DIGITS, '--split', 'test', '--json']);
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     const e = JSON.parse(r.stdout);
     expect(e).toMatchObject({ task: 'classification', samples: 359, split: 'test' });
     expect(e.accuracy).toBeGreaterThan(0.85);
@@ -120,7 +120,7 @@ describe('edgeprune prune errors (exit 2, nothing written)', () => {
   const expectError = async (args: string[], pattern: RegExp) => {
     const out = path.join(dir, `never-${Math.random().toString(36).slice(2)}.onnx`);
     const r = await runCli(['prune', ...args, '--out', out], { timeout: 60_000 });
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(pattern);
     expect(fs.existsSync(out)).toBe(false);

@@ -59,7 +59,7 @@ describe.skipIf(skip)('verify --port on the pty of a QEMU running the flashed fi
   it('verify --flash programs the firmware, runs the vectors over the serial port, matches the interpreter, and reports measured cycles and ms', async () => {
     const r = await runCli(['verify', MLP, '--target', 'stm32f405', '--port', pty, '--flash', '--probe', 'stlink', '--vectors', '3', '--json'], { timeout: 300_000, env: fakeOpenocd() });
     expect(r.stderr).toBe('');
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report).toMatchObject({ passed: true, vectors: 3, runOn: `board on ${pty}, flashed with openocd through stlink`, hostBitIdentical: true, instructions: null, instructionsPerMac: null });
     expect(report.maxAbsError).toBeLessThan(1e-4);
@@ -76,7 +76,7 @@ describe.skipIf(skip)('verify --port on the pty of a QEMU running the flashed fi
   it('flash --port checks that the flashed firmware answers on the serial port', async () => {
     const r = await runCli(['flash', MLP, '--target', 'stm32f405', '--probe', 'stlink', '--port', pty, '--json'], { timeout: 300_000, env: fakeOpenocd() });
     expect(r.stderr).toBe('');
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary).toMatchObject({ model: 'digits-mlp', target: 'stm32f405', probe: 'stlink', tool: 'openocd', port: pty, answeredModels: ['digits-mlp'] });
     expect(summary.command).toEqual(['openocd', '-f', 'interface/stlink.cfg', '-c', 'transport select hla_swd', '-f', 'target/stm32f4x.cfg', '-c', expect.stringMatching(/^program \/\S+\/target\/firmware\.elf verify reset exit$/)]);

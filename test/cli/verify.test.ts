@@ -20,7 +20,7 @@ afterAll(() => made.forEach((d) => fs.rmSync(d, { recursive: true, force: true }
 async function verifyJson(args: string[]) {
   const r = await runCli(['verify', ...args, '--json'], { timeout: 120_000 });
   expect(r.stderr).toBe('');
-  expect(r.exitCode).toBe(0);
+  expect(r.exitCode, String(r.stderr)).toBe(0);
   return JSON.parse(r.stdout);
 }
 
@@ -73,7 +73,7 @@ describe('edgeprune verify', () => {
 
   it('prints a readable report', async () => {
     const r = await runCli(['verify', MLP, '--target', 'mps2-an500', '--vectors', '2'], { timeout: 120_000 });
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(r.stdout).toMatch(/PASSED: 2\/2 vectors/);
     expect(r.stdout).toMatch(/instructions per inference: [\d,]+ \([\d.]+ per MAC\) → [\d.]+ ms \(estimate: instructions × 0\.9 cycles\/instruction at 25 MHz/);
     expect(r.stdout).toMatch(/arena [\d.]+ (B|KiB), lower bound/);
@@ -84,14 +84,14 @@ describe('edgeprune verify', () => {
 describe('edgeprune verify errors', () => {
   it('data that does not fit the model', async () => {
     const r = await runCli(['verify', CNN, '--target', 'mps2-an386', '--data', DIGITS]);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr).toMatch(/\(test split\) has 64 features per sample \(64\), but the model's input 'input' takes 784 per sample \(1x28x28\)/);
   });
 
   it('a missing data path and a bad --vectors', async () => {
     expect((await runCli(['verify', CNN, '--target', 'mps2-an386', '--data', '/nonexistent'])).stderr).toMatch(/--data '\/nonexistent' does not exist/);
     const bad = await runCli(['verify', CNN, '--target', 'mps2-an386', '--vectors', 'many']);
-    expect(bad.exitCode).toBe(2);
+    expect(bad.exitCode, String(bad.stderr)).toBe(2);
     expect(bad.stderr).toMatch(/--vectors must be an integer/);
   });
 
@@ -103,7 +103,7 @@ describe('edgeprune verify errors', () => {
       if (real) fs.symlinkSync(real, path.join(bin, tool));
     }
     const r = await runCli(['verify', MLP, '--target', 'mps2-an386', '--vectors', '1'], { env: { PATH: bin } });
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/gcc-arm-none-eabi/);
   });
 
@@ -116,7 +116,7 @@ describe('edgeprune verify errors', () => {
     bytes.writeFloatLE(bytes.readFloatLE(bytes.length - 4) + 1, bytes.length - 4);
     fs.writeFileSync(file, bytes);
     const r = await runCli(['verify', path.join(dir, 'model.onnx'), '--target', 'mps2-an386', '--data', path.join(dir, 'test_data_set_0')], { timeout: 120_000 });
-    expect(r.exitCode).toBe(4);
+    expect(r.exitCode, String(r.stderr)).toBe(4);
     expect(r.stdout).toMatch(/vs the expected data/);
   });
 });

@@ -110,16 +110,16 @@ describe('edgeprune compile', () => {
   it('writes the library and a Makefile, and refuses to overwrite without --force', async () => {
     const out = path.join(tmp(), 'lib');
     const r = await runCli(['compile', model, '--target', 'stm32f405', '--out', out, '--json']);
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     const summary = JSON.parse(r.stdout);
     expect(summary.files).toEqual(expect.arrayContaining(['Makefile', 'model.c', 'model.h', 'model_weights.c', 'ep_kernels.h']));
     expect(fs.readFileSync(path.join(out, 'Makefile'), 'utf8')).toMatch(/-mcpu=cortex-m4 -mthumb -mfloat-abi=hard -mfpu=fpv4-sp-d16 -std=c11 -ffp-contract=off/);
     const again = await runCli(['compile', model, '--target', 'stm32f405', '--out', out]);
-    expect(again.exitCode).toBe(2);
+    expect(again.exitCode, String(again.stderr)).toBe(2);
     expect(again.stderr).toMatch(/exists and is not empty; pass --force/);
     fs.writeFileSync(path.join(out, 'stale.txt'), 'old');
     const forced = await runCli(['compile', model, '--target', 'stm32f405', '--out', out, '--force']);
-    expect(forced.exitCode).toBe(0);
+    expect(forced.exitCode, String(forced.stderr)).toBe(0);
     expect(fs.existsSync(path.join(out, 'stale.txt'))).toBe(false);
   });
 
@@ -133,10 +133,10 @@ describe('edgeprune compile', () => {
     }));
     const out = path.join(dir, 'out');
     const r = await runCli(['compile', file, '--target', 'mps2-an386', '--out', out]);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr).toMatch(/not supported by the C backend: node 'cmp' \(Less\)/);
     const unknown = await runCli(['compile', model, '--target', 'esp32', '--out', out]);
-    expect(unknown.exitCode).toBe(2);
+    expect(unknown.exitCode, String(unknown.stderr)).toBe(2);
     expect(unknown.stderr).toMatch(/unknown target 'esp32'; known targets: ice40-hx8k, ice40-up5k, lm3s6965, mps2-an386/);
     const big = path.join(dir, 'big.onnx');
     fs.writeFileSync(big, rawModel({
@@ -145,7 +145,7 @@ describe('edgeprune compile', () => {
       nodes: [{ op: 'MatMul', inputs: ['x', 'w'], outputs: ['y'] }],
     }));
     const tooBig = await runCli(['compile', big, '--target', 'lm3s6965', '--out', out]);
-    expect(tooBig.exitCode).toBe(2);
+    expect(tooBig.exitCode, String(tooBig.stderr)).toBe(2);
     expect(tooBig.stderr).toMatch(/does not fit lm3s6965: its weights take 307200 bytes \(300\.0 KiB\), the flash holds 262144 bytes/);
     expect(fs.readdirSync(dir).sort()).toEqual(['big.onnx', 'less.onnx']);
   });
@@ -173,7 +173,7 @@ describe('edgeprune compile', () => {
     expect(never.sparseLayers).toEqual([]);
     expect(never.weightBytes).toBeGreaterThan(2.5 * auto.weightBytes);
     const bad = await runCli(['compile', file, '--out', path.join(dir, 'bad'), '--sparse', 'sometimes']);
-    expect(bad.exitCode).toBe(2);
+    expect(bad.exitCode, String(bad.stderr)).toBe(2);
     expect(bad.stderr).toMatch(/--sparse must be auto, never or always/);
   });
 });

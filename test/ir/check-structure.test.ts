@@ -46,7 +46,7 @@ describe('graph structure', () => {
     fs.writeFileSync(file, rawModel(m));
     for (const command of [['inspect', file], ['compile', file, '--out', path.join(dir, 'out')]]) {
       const r = await runCli(command);
-      expect(r.exitCode).toBe(2);
+      expect(r.exitCode, String(r.stderr)).toBe(2);
       expect(r.stderr).toMatch(/^edgeprune: error: value 'y' is produced twice: by node 'a' \(Relu\) and by node 'b' \(Sigmoid\); every value of an ONNX graph has exactly one producer/);
     }
   });

@@ -117,7 +117,7 @@ describe.skipIf(skip)('Redis job queue', () => {
     await expect(run).rejects.toThrow(`lost the connection to the Redis queue at ${server.url}`);
     await runner.close();
     const worker = await workers[0];
-    expect(worker.exitCode).toBe(2);
+    expect(worker.exitCode, String(worker.stderr)).toBe(2);
     expect(worker.stderr).toContain(`error: lost the connection to the Redis queue at ${server.url}`);
     const never = new RedisRunner(parseQueueUrl(server.url));
     await expect(never.run([makeJob('test-square', { n: 1 })])).rejects.toThrow(`cannot reach the Redis queue at ${server.url}`);

@@ -70,7 +70,7 @@ describe('edgeprune build --levels (int8 refusal)', () => {
     made.push(dir);
     const out = path.join(dir, 'bad');
     const r = await runCli(['build', MLP, '--target', 'lm3s6965', '--qat-epochs', '1', '--data', DIGITS, '--levels', '1,0.6', '--out', out], { timeout: 120_000 });
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr).toMatch(/--qat-epochs with --levels: int8 levels are quantized post-training.*drop --qat-epochs/s);
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(fs.existsSync(out)).toBe(false);

@@ -144,7 +144,7 @@ describe('from the CLI', () => {
     fs.writeFileSync(file, exportOnnx(qdqConv({ xScale: f32([0.1, 0.2]), xAxis: 1 })));
     const out = path.join(dir, 'out');
     const r = await runCli(['compile', file, '--out', out]);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr.trim()).toBe(
       "edgeprune: error: node 'x_dq' (DequantizeLinear): activation 'x_q_out' is quantized per channel (axis 1, 2 scales); edgeprune's int8 activations have one scale and zero point per tensor; " +
         'quantize activations per tensor (onnxruntime and PyTorch do by default; per-channel scales belong to the weights)',
@@ -162,7 +162,7 @@ describe('from the CLI', () => {
       ],
     }));
     const r = await runCli(['inspect', file]);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr).toMatch(/unsupported op: DynamicQuantizeLinear \(node 'x_dynq'\); this is dynamic quantization \(DynamicQuantizeLinear: activation scales computed at run time/);
     expect(r.stderr).toMatch(/quantize_static\(.*QuantFormat\.QDQ.*edgeprune quantize/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -177,7 +177,7 @@ describe('from the CLI', () => {
       nodes: [{ op: 'QLinearAdd', domain: 'com.microsoft', inputs: [...q('a'), ...q('b'), 's', 'z'], outputs: ['y'], name: 'qadd' }],
     }));
     const r = await runCli(['inspect', file]);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr).toMatch(/com\.microsoft\.QLinearAdd \(node 'qadd'\).*onnxruntime's contrib quantized ops/);
   });
 });

@@ -61,7 +61,7 @@ describe('dynamic batch dimension', () => {
     const file = path.join(dir, 'batch.onnx');
     fs.writeFileSync(file, reluModel(['N', 4]));
     const r = await runCli(['inspect', file, '--json']);
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(r.stderr).toBe("edgeprune: notice: input 'x' has a dynamic batch dimension 'N': using 1 (set it with --input-shape x=1x4)");
     expect(JSON.parse(r.stdout).inputs[0].shape).toEqual([1, 4]);
   });

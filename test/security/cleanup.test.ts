@@ -74,7 +74,7 @@ describe('a killed edgeprune leaves nothing running', () => {
     const kept = path.join(tmpdir, 'edgeprune-kept-verify-MnOpQr'); // --keep-build: never swept
     fs.mkdirSync(kept);
     const next = await runCli(['targets'], { env: envWith({ TMPDIR: tmpdir }) });
-    expect(next.exitCode).toBe(0);
+    expect(next.exitCode, String(next.stderr)).toBe(0);
     expect(fs.readdirSync(tmpdir).sort()).toEqual([path.basename(kept), path.basename(live)].sort());
   });
 });
@@ -174,7 +174,7 @@ describe('outputs that cannot be written exit 2 before any work', () => {
 
   it('an unusable TMPDIR', async () => {
     const r = await runCli(['verify', MLP, '--vectors', '1'], { env: envWith({ TMPDIR: path.join(tmp('notmp'), 'missing') }) });
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr).toMatch(/^edgeprune: error: cannot create a temporary folder in \S+missing \(ENOENT\); set TMPDIR/);
   });
 });

@@ -128,7 +128,7 @@ describe('ONNX external data', () => {
   it('the CLI exits 2 with one line naming the tensor and the location, and writes nothing', async () => {
     const out = path.join(root, 'out');
     const r = await runCli(['compile', writeModel('cli', { location: '/etc/passwd' }), '--out', out]);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^edgeprune: error: external data of initializer 'w': '\/etc\/passwd' is an absolute path/);
     expect(fs.existsSync(out)).toBe(false);
@@ -141,7 +141,7 @@ describe('model files that are not regular files', () => {
     await execa('mkfifo', [fifo], { timeout: 10_000 });
     for (const [file, kind] of [[fifo, 'a FIFO'], ['/dev/zero', 'a device']]) {
       const r = await runCli(['inspect', file]);
-      expect(r.exitCode).toBe(2);
+      expect(r.exitCode, String(r.stderr)).toBe(2);
       expect(r.stderr).toBe(`edgeprune: error: model file '${file}' is ${kind}, not a regular file`);
     }
   });

@@ -110,7 +110,7 @@ describe('hostile model text', () => {
     for (const [file, out] of [[hostileFile, outHostile], [plainFile, outPlain]]) {
       const r = await runCli(['compile', file, '--target', TARGET.name, '--out', out], { cwd: work });
       expect(r.stderr).toBe('');
-      expect(r.exitCode).toBe(0);
+      expect(r.exitCode, String(r.stderr)).toBe(0);
       expect(rawControls(r.stdout)).toEqual([]);
     }
     // (b) The code outside comments is the plain model's, token for token; the names are in the comments.
@@ -140,7 +140,7 @@ describe('hostile model text', () => {
     // (a) make builds the library with the generated Makefile and runs nothing injected.
     const made = await execa('make', ['-C', outHostile], { cwd: work, timeout: 300_000, reject: false });
     expect(made.stderr).toBe('');
-    expect(made.exitCode).toBe(0);
+    expect(made.exitCode, String(made.stderr)).toBe(0);
     expect(fs.existsSync(path.join(outHostile, 'libmodel.a'))).toBe(true);
     expect(String(made.stdout)).not.toMatch(/touch|PWNED/);
     expectNoPwned(outHostile);
@@ -188,7 +188,7 @@ describe('hostile model text', () => {
 
   it('verifies on the host and in QEMU, and nothing injected runs', async () => {
     const r = await runCli(['verify', hostileFile, '--target', TARGET.name, '--vectors', '2'], { cwd: work, timeout: 500_000 });
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(r.stdout).toMatch(/PASSED: 2\/2 vectors/);
     expect(r.stdout).toContain('verify evil \\x1b[31m$(touch PWNED)\'"\\n on stm32f405');
     expect(rawControls(r.stdout)).toEqual([]);
@@ -199,7 +199,7 @@ describe('hostile model text', () => {
   it('inspect prints the table with every name escaped: no control character, one line per layer', async () => {
     const r = await runCli(['inspect', hostileFile], { cwd: work });
     expect(r.stderr).toBe('');
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(rawControls(r.stdout)).toEqual([]);
     expect(r.stdout).toContain('\\x1b[31mred\\x1b[0m');
     expect(r.stdout).toContain('access\\u202e nimda');
@@ -222,7 +222,7 @@ describe('hostile model text', () => {
     for (const command of ['inspect', 'compile']) {
       const args = command === 'compile' ? [command, bad, '--out', path.join(root, 'never')] : [command, bad];
       const r = await runCli(args, { cwd: work });
-      expect(r.exitCode).toBe(2);
+      expect(r.exitCode, String(r.stderr)).toBe(2);
       expect(r.stderr).toMatch(/^edgeprune: error: .*Evil\\x1b\[2J\\nOp\\u202e/);
       expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
       expect(rawControls(r.stderr)).toEqual([]);
@@ -240,7 +240,7 @@ describe('hostile model text in an int8 model', () => {
     for (const k of ['hostile', 'plain'] as const) {
       const r = await runCli(['compile', files[k], '--target', TARGET.name, '--out', outs[k]], { cwd: work });
       expect(r.stderr).toBe('');
-      expect(r.exitCode).toBe(0);
+      expect(r.exitCode, String(r.stderr)).toBe(0);
       expect(r.stdout).toContain('precision: int8 (model is quantized)');
       expect(rawControls(r.stdout)).toEqual([]);
     }
@@ -252,14 +252,14 @@ describe('hostile model text in an int8 model', () => {
     expect(fs.readFileSync(path.join(outs.hostile, 'model.c'), 'utf8')).toMatch(/ep_dense_s8\(MODEL_ARENA_S8\(/);
     const made = await execa('make', ['-C', outs.hostile], { cwd: work, timeout: 300_000, reject: false });
     expect(made.stderr).toBe('');
-    expect(made.exitCode).toBe(0);
+    expect(made.exitCode, String(made.stderr)).toBe(0);
     const r = await runCli(['verify', files.hostile, '--target', TARGET.name, '--vectors', '3'], { cwd: work, timeout: 500_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/PASSED: 3\/3 vectors bit-exact with the interpreter/);
     expect(rawControls(r.stdout)).toEqual([]);
     expect(rawControls(r.stderr)).toEqual([]);
     const inspect = await runCli(['inspect', files.hostile], { cwd: work });
-    expect(inspect.exitCode).toBe(0);
+    expect(inspect.exitCode, String(inspect.stderr)).toBe(0);
     expect(inspect.stdout).toMatch(/int8 s=0\.0078\d* zp=-2/);
     expect(rawControls(inspect.stdout)).toEqual([]);
     expectNoPwned(outs.hostile);

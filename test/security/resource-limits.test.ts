@@ -54,7 +54,7 @@ describe('tensor sizes', () => {
     const file = path.join(dir, 'conv.onnx');
     fs.writeFileSync(file, rawModel(m));
     const r = await runCli(['compile', file, '--out', path.join(dir, 'conv-out')]);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
     expect(r.stderr).toMatch(/^edgeprune: error: graph input 'x' would have 2,147,483,648 elements/);
   });
 
@@ -185,7 +185,7 @@ describe('inspect of very large models', () => {
       nodes: [...Array.from({ length: n }, (_, i) => ({ op: 'Relu', inputs: ['x'], outputs: [`r${i}`] })), { op: 'Concat', inputs: Array.from({ length: n }, (_, i) => `r${i}`), outputs: ['y'], attrs: { axis: 1 } }],
     }));
     const r = await runCli(['inspect', file]);
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines.length).toBeGreaterThan(n);
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThan(400);

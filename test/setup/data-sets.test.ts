@@ -32,7 +32,7 @@ describe('hw-sim/install-data-sets.sh as a non-root user', () => {
     fs.mkdirSync(data);
     for (const f of FILES.slice(0, 3)) fs.writeFileSync(path.join(data, f), '');
     const r = await runAsUser(data);
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(r.stderr).toContain('setup: missing Debian package: dataset-fashion-mnist (Fashion-MNIST, for bench/fashion-mnist.ts, which exits 2 without it; no test uses it)');
     expect(r.stderr).toContain('sudo apt-get install -y dataset-fashion-mnist');
   });

@@ -48,7 +48,7 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 describe('hw-sim/install-toolchains.sh as a non-root user', () => {
   it('names every missing package, host gcc and make included, and says exactly what make test does without them', async () => {
     const r = await runSetup(pathWith('none', []));
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(r.stderr).toContain(`setup: missing Debian packages: ${TEST_PACKAGES} ${FPGA_PACKAGES}`);
     expect(r.stderr).toContain(`sudo apt-get install -y ${TEST_PACKAGES} ${FPGA_PACKAGES}`);
     expect(r.stderr).toContain('the C kernel tests (test/c-kernels/), the Makefile test and the Redis job-queue tests report SKIPPED');
@@ -58,20 +58,20 @@ describe('hw-sim/install-toolchains.sh as a non-root user', () => {
 
   it('fails under CI when a package the tests need is missing', async () => {
     const r = await runSetup(pathWith('ci', []), { CI: 'true' });
-    expect(r.exitCode).toBe(1);
+    expect(r.exitCode, String(r.stderr)).toBe(1);
     expect(r.stderr).toContain(`setup: CI is set and the tests need ${TEST_PACKAGES}: stopping (in CI no test may be skipped)`);
   });
 
   it.skipIf(noTestTools)('passes under CI when only FPGA tools are missing, and says nothing when nothing is', async () => {
     const fpga = FPGA_PROGRAMS.filter(([program]) => realProgram(program));
     const r = await runSetup(pathWith('test-tools', [...TEST_PROGRAMS]), { CI: 'true' });
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     expect(r.stderr).toContain(`setup: missing Debian packages: ${FPGA_PACKAGES}`);
     expect(r.stderr).not.toContain('stopping');
     // With every program this machine has: silent when it has them all, else it names exactly the FPGA ones it lacks.
     const all = await runSetup(pathWith('all', [...TEST_PROGRAMS, ...fpga.map(([program]) => program)]), { CI: 'true' });
     const lacking = FPGA_PROGRAMS.filter((e) => !fpga.includes(e)).map(([, pkg]) => pkg);
-    expect(all.exitCode).toBe(0);
+    expect(all.exitCode, String(all.stderr)).toBe(0);
     if (lacking.length === 0) expect(all).toEqual({ exitCode: 0, stdout: '', stderr: '' });
     else expect(all.stderr).toContain(`setup: missing Debian packages: ${lacking.join(' ')}\n`);
   });

@@ -105,7 +105,7 @@ describe('C comment text', () => {
     fs.writeFileSync(path.join(dir, 'comments.c'), `/* comments.c: comment text from the escaper */\n${lines.join('\n')}\n`);
     const cc = await run('gcc', ['-std=c11', '-trigraphs', '-Wall', '-Wextra', '-Wcomment', '-Wbidi-chars=any', '-Werror', '-c', 'comments.c', '-o', 'comments.o'], dir);
     expect(cc.stderr).toBe('');
-    expect(cc.exitCode).toBe(0);
+    expect(cc.exitCode, String(cc.stderr)).toBe(0);
     const nm = await run('nm', ['-j', 'comments.o'], dir);
     const symbols = String(nm.stdout).split('\n').filter(Boolean).sort();
     const expected = SAMPLES.flatMap((_, i) => [`keep_block_${i}`, `keep_line_${i}`, `keep_tight_${i}`]).sort();
@@ -211,7 +211,7 @@ describe('identifiers', () => {
     fs.writeFileSync(path.join(dir, 'top.v'), `module top;\n${body}\nendmodule\n`);
     const r = await run('iverilog', ['-g2012', '-o', 'top.vvp', 'top.v'], dir);
     expect(r.stderr).toBe('');
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
   });
 });
 
@@ -230,7 +230,7 @@ describe('Makefile text', () => {
     fs.writeFileSync(path.join(dir, 'Makefile'), makefile);
     const r = await run('make', ['-s', '-C', dir, 'all']);
     expect(r.stderr).toBe('');
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
     const shown = samples.map(displayText);
     const lines = String(r.stdout).split('\n');
     expect(lines).toEqual([...shown.map((t) => `[${t}]`), ...shown.map((t) => `<${t}>`)]);
