@@ -45,7 +45,7 @@ const SHARED_FILES = [
   ...['cli', 'security', 'train'].flatMap((d) => testFilesIn(`test/${d}`)).filter((f) => !ISOLATED_FILES.includes(f)),
   'test/jobs/spec.test.ts', 'test/jobs/resumable.test.ts',
   'test/hw-sim/flash.test.ts', 'test/hw-sim/host.test.ts', 'test/hw-sim/qemu.test.ts',
-  'test/hw-sim/object-cache.test.ts', 'test/hw-sim/fpga-result-cache.test.ts',
+  'test/hw-sim/object-cache.test.ts', 'test/hw-sim/fpga-result-cache.test.ts', 'test/hw-sim/both-builds.test.ts',
 ];
 
 const SHARED = [...SHARED_FOLDERS, ...SHARED_FILES];

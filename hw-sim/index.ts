@@ -16,6 +16,7 @@ export {
   type Optimize,
 } from './build/firmware.js';
 export { objectSizes, type SizeTriple } from './build/sizes.js';
+export { bothBuilds } from './build/both-builds.js';
 export { levelAdapterLibraries, type LevelAdapters, type LevelPort, type LevelsLibraryFolder } from './build/level-adapters.js';
 export { armGcc, toolVersion, type ToolOptions } from './build/tools.js';
 export { openQemuSession, qemuArgs, type QemuSessionOptions } from './qemu/session.js';

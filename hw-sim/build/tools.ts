@@ -60,13 +60,21 @@ export function stFlash(tools: ToolOptions = {}): Tool {
 
 export const NEWLIB_PACKAGE = 'libnewlib-arm-none-eabi';
 
+/** A tool that is not installed: what to install says more than any failure it caused elsewhere meanwhile. */
+export class MissingToolError extends UserError {
+  constructor(tool: Tool) {
+    const pkg = tool.debianPackage.split(' ')[0];
+    super(
+      `'${tool.command}' was not found: hw-sim needs it to build, run and flash firmware`,
+      `install the Debian package ${tool.debianPackage} (sudo apt-get install -y ${pkg}), or run 'make toolchains'`,
+    );
+    this.name = 'MissingToolError';
+  }
+}
+
 /** The error for a tool that is not installed. */
-export function missingTool(tool: Tool): UserError {
-  const pkg = tool.debianPackage.split(' ')[0];
-  return new UserError(
-    `'${tool.command}' was not found: hw-sim needs it to build, run and flash firmware`,
-    `install the Debian package ${tool.debianPackage} (sudo apt-get install -y ${pkg}), or run 'make toolchains'`,
-  );
+export function missingTool(tool: Tool): MissingToolError {
+  return new MissingToolError(tool);
 }
 
 /** A tool that did not finish in time: killed, with its group; an environment problem (exit 2). */

@@ -2,7 +2,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildFirmware, buildHostHarness, openHostSession, openQemuSession, type HarnessSession, type ModelLibrary } from '../../hw-sim/index.js';
+import { bothBuilds, buildFirmware, buildHostHarness, openHostSession, openQemuSession, type HarnessSession, type ModelLibrary } from '../../hw-sim/index.js';
 import { compileToC, KERNEL_DIR, libraryFileNames } from '../emit/c/compile-c.js';
 import { errorMessage, UserError } from '../errors.js';
 import { Tensor } from '../ir/tensor.js';
@@ -159,10 +159,10 @@ export async function runCConformance(options: { target?: McuTarget; filter?: st
     const models = unityBuild(compiled, workDir);
     // (the host computes as the target, whose outputs must have its bits: kernelDefines)
     const defines = options.target ? kernelDefines(options.target) : undefined;
-    const [host, firmware] = await Promise.all([
+    const [host, firmware] = await bothBuilds(
       buildHostHarness({ workDir: path.join(workDir, 'host-build'), models, includeDirs: [KERNEL_DIR], defines }),
       options.target ? buildFirmware({ workDir: path.join(workDir, 'target-build'), models, target: options.target, includeDirs: [KERNEL_DIR], defines }) : Promise.resolve(undefined),
-    ]);
+    );
     const hostRun = await runCases(() => openHostSession(host.exe), compiled);
     const result: CConformance = { host: [...hostRun.outcomes, ...refused, ...failed] };
     if (options.target && firmware) {

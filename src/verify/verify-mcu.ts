@@ -3,7 +3,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildFirmware, buildHostHarness, flashFirmware, openHostSession, openQemuSession, openSerialSession, type CounterKind, type FlashChoice, type HarnessSession, type Optimize, type RunResult } from '../../hw-sim/index.js';
+import { bothBuilds, buildFirmware, buildHostHarness, flashFirmware, openHostSession, openQemuSession, openSerialSession, type CounterKind, type FlashChoice, type HarnessSession, type Optimize, type RunResult } from '../../hw-sim/index.js';
 import { modelStats } from '../analysis/model-stats.js';
 import { compareTensors, maxAbsDiff, type Tolerance } from '../conformance/compare.js';
 import { compileToC, type CLibrary } from '../emit/c/compile-c.js';
@@ -196,9 +196,7 @@ export async function verifyOnTarget(g: Graph, modelName: string, options: Verif
     const defines = { ...kernelDefines(target), ...(options.trace ? { EPHW_TRACE: '1' } : {}) };
     const hostBuild = buildHostHarness({ workDir: path.join(workDir, 'host'), models: [model], optimize: options.optimize, defines });
     const firmwareBuild = buildFirmware({ workDir: path.join(workDir, 'target'), models: [model], target, optimize: options.optimize, defines });
-    // Both settle before either failure is reported: the folder they write to is removed right after.
-    await Promise.allSettled([hostBuild, firmwareBuild]);
-    const [host, firmware] = await Promise.all([hostBuild, firmwareBuild]);
+    const [host, firmware] = await bothBuilds(hostBuild, firmwareBuild);
     const built = performance.now();
     log(`running ${vectors.inputs.length} vector(s) on the host build`);
     const hostRuns = await withSession(openHostSession(host.exe), (s) => runAll(s, vectors));
