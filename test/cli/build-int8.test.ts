@@ -55,10 +55,15 @@ describe('edgeprune build --precision int8', () => {
     // Three quarters of the dense int8 firmware's instructions (192,800 on lm3s6965; the build's dense check measures
     // them, asserted below): a search of three steps; half takes seven, each fine-tuning its proposals, and tests
     // nothing more. (verify's own int8 default on the FPU-less core: test/cli/int8.test.ts)
+    // --no-uniform-contender: the contender (13 of the build's 60 epochs) lost here, so the build, its report and every
+    // figure below are the same without it (session 17: report.json compared field by field, timings aside); its fine-tune
+    // beside the final one runs end to end in test/cli/build-recovery.test.ts, and is checked in
+    // test/build/uniform-contender.test.ts (build-recovery's contender is fine-tuned and chosen). Saved: 2.5 and 2.8 CPU-s
+    // in two pairs of runs of this file (60.9/58.4, 61.7/58.9 before/after, loaded machine); the command alone 39.0/30.8.
     const maxInstructions = 144_600;
 
     const out = path.join(tmp(), 'build');
-    const r = await runCli(['build', CNN, '--target', 'lm3s6965', '--data', DIGITS, '--max-instructions', String(maxInstructions), '--verify-vectors', '4', '--out', out], { timeout: 500_000 });
+    const r = await runCli(['build', CNN, '--target', 'lm3s6965', '--data', DIGITS, '--max-instructions', String(maxInstructions), '--no-uniform-contender', '--verify-vectors', '4', '--out', out], { timeout: 500_000 });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^precision: int8 \(the default: lm3s6965's cortex-m3 has no FPU; build prunes in float32, then quantizes the pruned model\)\nmeasuring the dense model on [\w-]+ \(qemu [\w-]+\): [^\n]+\nthe dense model measured [\d,]+ instructions, predicted [\d,]+ \([+-]\d+\.\d%\): the search aims at [^\n]+\nsearching under the budgets/);
     expect(r.stderr).toMatch(/quantizing the pruned model to int8 \(post-training, mse ranges\)/);

@@ -33,7 +33,7 @@ describe('edgeprune build', () => {
     expect(ramKb * 1024).toBeLessThan(d.arenaBytes);
 
     const out = path.join(tmp(), 'build');
-    // (--no-uniform-contender: the contender's fine-tune beside the final one is build-recovery's and build-int8's to run
+    // (--no-uniform-contender: the contender's fine-tune beside the final one is build-recovery's to run
     // end to end, and test/build/uniform-contender.test.ts's to check)
     const r = await runCli(['build', CNN, '--data', DIGITS, '--max-instructions', String(maxInstructions), '--ram-kb', String(ramKb), '--no-uniform-contender', '--out', out], { timeout: 300_000 });
     expect(r.exitCode, r.stderr).toBe(0);
