@@ -60,6 +60,8 @@ export interface FineTunePayload extends FineTuneWarmPayload {
   seed: number;
   /** The learning rate over the fine-tune; absent: constant (left out then, so a constant job's payload and id stay as they were). */
   schedule?: LearningRateSchedule;
+  /** Weights averaged over the ends of the last this-many epochs; absent: the last iterate (left out then, as `schedule`). */
+  averageLastEpochs?: number;
 }
 
 export interface FineTuneResultJson {
@@ -137,7 +139,8 @@ function contextFor(p: FineTuneWarmPayload): Promise<Loaded> {
 export async function runFineTune(p: FineTunePayload): Promise<FineTuneResultJson> {
   if (p.schedule !== undefined && p.schedule !== 'constant' && p.schedule !== 'cosine') throw new Error(`fine-tune job: unknown learning-rate schedule ${JSON.stringify(p.schedule)} (constant, cosine)`);
   const { trainer, validation } = await contextFor(p);
-  const tuned = await trainer.fineTune(graphFromJson(p.graph), masksFromJson(p.masks), p.epochs, undefined, p.seed, p.schedule);
+  if (p.averageLastEpochs !== undefined && !(Number.isInteger(p.averageLastEpochs) && p.averageLastEpochs >= 0)) throw new Error(`fine-tune job: epochs to average must be a non-negative integer (got ${JSON.stringify(p.averageLastEpochs)})`);
+  const tuned = await trainer.fineTune(graphFromJson(p.graph), masksFromJson(p.masks), p.epochs, undefined, p.seed, p.schedule, p.averageLastEpochs);
   const a = await trainer.assess(tuned, validation);
   return { graph: graphToJson(tuned), validation: numberToJson(a.score), loss: numberToJson(a.loss) };
 }

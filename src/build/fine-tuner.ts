@@ -20,6 +20,8 @@ export interface TuneRequest {
   what: string;
   /** The learning rate over the fine-tune (absent: constant; 'cosine': annealed, the search's long fine-tunes with --anneal). */
   schedule?: LearningRateSchedule;
+  /** Weights averaged over the ends of the last this-many epochs (absent or 0: the last iterate; build's --average-epochs). */
+  averageLastEpochs?: number;
 }
 
 export interface TuneResult {
@@ -69,7 +71,7 @@ export function trainerTuner(trainer: Trainer, validation: Dataset): FineTuner {
       for (const r of requests) {
         let graph: Graph;
         try {
-          graph = await trainer.fineTune(r.graph, r.masks, r.epochs, undefined, r.seed, r.schedule);
+          graph = await trainer.fineTune(r.graph, r.masks, r.epochs, undefined, r.seed, r.schedule, r.averageLastEpochs);
         } catch (e) {
           if (e instanceof UserError) throw tuneError(r.what, e);
           throw e;

@@ -37,6 +37,7 @@ export function fineTuneContext(s: FineTuneSource): FineTuneContext {
 const payloadOf = (context: FineTuneContext, r: TuneRequest): FineTunePayload => ({
   ...context, graph: graphToJson(r.graph), masks: masksToJson(r.masks), epochs: r.epochs, seed: r.seed,
   ...(r.schedule !== undefined && r.schedule !== 'constant' ? { schedule: r.schedule } : {}),
+  ...(r.averageLastEpochs !== undefined && r.averageLastEpochs > 0 ? { averageLastEpochs: r.averageLastEpochs } : {}),
 });
 
 /** The fine-tune jobs run here, one after the other (build's default). */

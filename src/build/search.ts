@@ -76,6 +76,11 @@ export interface SearchOptions<N extends string = BudgetName> {
    * the current model's recovery), 'all' (the proposals' short fine-tunes too).
    */
   anneal?: Anneal;
+  /**
+   * The final fine-tune and the uniform contender's return the mean of their weights at the ends of their last
+   * this-many epochs (SWA-style; default 0: the last iterate). build's --average-epochs.
+   */
+  averageLastEpochs?: number;
 }
 
 /** build's --anneal: which of the search's fine-tunes anneal the learning rate. */
@@ -441,9 +446,11 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     const rival = found && 'graph' in found ? found : null;
     // As long in all as the search's model: its path from the given model, and the final fine-tune.
     const rivalEpochs = origin.keptEpochs + fineTuning.keptEpochs + o.finalEpochs;
+    // Left out at 0 so that the requests (and the fine-tune jobs' ids) stay as they were without averaging.
+    const averaged = (o.averageLastEpochs ?? 0) > 0 ? { averageLastEpochs: o.averageLastEpochs } : {};
     const [tuned, rivalTuned] = await tuneAll([
-      { graph, masks, epochs: o.finalEpochs, seed: seedAt('final'), what: 'the final model', schedule: longSchedule },
-      ...(rival ? [{ graph: rival.graph, masks: rival.masks, epochs: rivalEpochs, seed: seedAt('contender'), what: `the uniform contender (${rival.description})`, schedule: longSchedule }] : []),
+      { graph, masks, epochs: o.finalEpochs, seed: seedAt('final'), what: 'the final model', schedule: longSchedule, ...averaged },
+      ...(rival ? [{ graph: rival.graph, masks: rival.masks, epochs: rivalEpochs, seed: seedAt('contender'), what: `the uniform contender (${rival.description})`, schedule: longSchedule, ...averaged }] : []),
     ]);
     // The long fine-tune is kept unless it hurts (a NaN score always hurts).
     if (comparableScore(tuned.validation) >= comparableScore(validation)) {

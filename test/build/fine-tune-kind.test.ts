@@ -37,6 +37,8 @@ describe('the fine-tune job kind', () => {
   let dense: Graph;
   let inProcess: { graph: Graph; score: number; loss: number };
   let annealed: Graph;
+  /** Two epochs from the same start and seed: the last weights, and the mean of both epochs' ends. */
+  let twoEpochs: { last: Graph; averaged: Graph };
   const runner = new LocalRunner({ workers: 1 });
   afterAll(() => runner.close());
 
@@ -48,6 +50,10 @@ describe('the fine-tune job kind', () => {
     const graph = await trainer.fineTune(dense, masksFromZeros(dense), 1, undefined, SEED);
     inProcess = { graph, ...(await trainer.assess(graph, split.validation)) };
     annealed = await trainer.fineTune(dense, masksFromZeros(dense), 1, undefined, SEED, 'cosine');
+    twoEpochs = {
+      last: await trainer.fineTune(dense, masksFromZeros(dense), 2, undefined, SEED),
+      averaged: await trainer.fineTune(dense, masksFromZeros(dense), 2, undefined, SEED, undefined, 2),
+    };
     trainer.dispose();
   }, 60_000);
 
@@ -55,7 +61,7 @@ describe('the fine-tune job kind', () => {
     const { backend } = await initTraining({});
     const tuner = runnerFineTuner(fineTuneContext({ data: DIGITS, seed: 0, validation: 0.15, training: { backend, batchSize: 32, lr: 1e-3 }, teacher: dense }), runner);
     const request = (seed: number) => ({ graph: dense, masks: masksFromZeros(dense), epochs: 1, seed, what: 'the test model' });
-    const [same, other, cosine]: TuneResult[] = await tuner.tuneMany([request(SEED), request(SEED + 1), { ...request(SEED), schedule: 'cosine' }]);
+    const [same, other, cosine, averaged]: TuneResult[] = await tuner.tuneMany([request(SEED), request(SEED + 1), { ...request(SEED), schedule: 'cosine' }, { ...request(SEED), epochs: 2, averageLastEpochs: 2 }]);
     expect(weightBytes(same.graph)).toEqual(weightBytes(inProcess.graph));
     expect(same.graph).toEqual(inProcess.graph);
     expect(same.validation).toBe(inProcess.score);
@@ -65,5 +71,8 @@ describe('the fine-tune job kind', () => {
     // The schedule travels with the job: an annealed fine-tune in the worker equals the annealed one here, not the constant one.
     expect(weightBytes(cosine.graph)).toEqual(weightBytes(annealed));
     expect(weightBytes(cosine.graph)).not.toEqual(weightBytes(inProcess.graph));
+    // So does weight averaging (build's --average-epochs): the worker's averaged weights equal this process's, not the last iterate.
+    expect(weightBytes(averaged.graph)).toEqual(weightBytes(twoEpochs.averaged));
+    expect(weightBytes(averaged.graph)).not.toEqual(weightBytes(twoEpochs.last));
   }, 120_000);
 });
