@@ -62,10 +62,11 @@ export interface BuildReport {
   accuracy: {
     dense: number; final: number; prunedFloat: number; dropPoints: number; maxDropPoints: number; split: 'test';
     /**
-     * Validation scores (held out). `final` is the model as the search decided it; with `refit` (--final-on-validation)
-     * the deployed model was then refit on train + validation, so no held-out validation figure of it exists.
+     * Validation scores (held out), of the deployed model; with `refit` (--final-on-validation) `final` is the model's
+     * as the search decided it (`finalIs` says so): the deployed model was refit on train + validation, so no held-out
+     * validation figure of it exists.
      */
-    validation: { dense: number; final: number; finalIs: 'the deployed model' | 'the model as decided, before its refit on train + validation' };
+    validation: { dense: number; final: number; finalIs?: 'the model as decided, before its refit on train + validation' };
     /**
      * How much these figures can be trusted: one validation sample (what the search decided on) and one test sample
      * in points, and the paired standard error of the test drop (null for regression, or when not computed).
@@ -186,7 +187,7 @@ export function buildReport(r: ReportInput): BuildReport {
     precision: r.precision ?? 'float32',
     accuracy: {
       dense: r.search.dense.test, final: finalTest, prunedFloat: r.search.final.test, dropPoints, maxDropPoints: r.maxDrop, split: 'test',
-      validation: { dense: r.search.dense.validation, final: r.search.final.validation, finalIs: r.search.refit ? 'the model as decided, before its refit on train + validation' : 'the deployed model' },
+      validation: { dense: r.search.dense.validation, final: r.search.final.validation, ...(r.search.refit ? { finalIs: 'the model as decided, before its refit on train + validation' as const } : {}) },
       uncertainty: r.uncertainty
         ? {
           validationSamples: r.uncertainty.validationSamples, validationPointsPerSample: 100 / r.uncertainty.validationSamples,
