@@ -103,6 +103,7 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
   if (denseCheck) log(aimText(denseCheck, instructionLimit(budgets), instructionLimit(aimed)));
   let internal = aimed;
   let graph = input.graph;
+  let searchFrom = input.graph;
   let search: SearchResult | undefined;
   let verification: VerifyReport | null = null;
   let measured: Costs | null = null;
@@ -111,11 +112,13 @@ export async function buildForTarget(input: BuildInput): Promise<BuildOutput> {
   // budget the model predicted it would meet, the search goes on against a tighter internal limit.
   for (let round = 0; round < 3; round++) {
     log(round === 0 ? 'searching under the budgets (cost model)' : `the firmware measured over budget: searching on with tighter internal limits (round ${round + 1})`);
-    const next = await searchUnderBudget(graph, trainer, data, predict, { ...input.search, budgets: internal, reference: search?.dense, round, origin: { graph: input.graph, keptEpochs: search?.fineTuning.keptEpochs ?? 0 } }, input.events);
+    const next = await searchUnderBudget(searchFrom, trainer, data, predict, { ...input.search, budgets: internal, reference: search?.dense, round, origin: { graph: input.graph, keptEpochs: search?.fineTuning.keptEpochs ?? 0 } }, input.events);
     // Keep the whole trajectory across rounds (the dense reference is carried by the options).
     const s = search ? continuedSearch(search, next) : next;
     search = s;
     graph = s.graph;
+    // A later round decides on validation again: it goes on from the model as decided, not from its refit on validation.
+    searchFrom = s.refit?.decided ?? s.graph;
     if (input.int8) {
       const how = input.int8.qatEpochs === undefined ? 'post-training' : `after ${input.int8.qatEpochs} epoch(s) of quantization-aware fine-tuning`;
       log(`quantizing the pruned model to int8 (${how}, ${input.int8.method} ranges)`);

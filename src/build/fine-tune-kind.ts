@@ -6,7 +6,7 @@
 
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import type { Dataset } from '../data/dataset.js';
+import { concatDatasets, type Dataset } from '../data/dataset.js';
 import { UserError } from '../errors.js';
 import { graphFromJson, graphToJson, numberFromJson, numberToJson, type GraphJson } from '../ir/graph-json.js';
 import type { JobKind } from '../jobs/registry.js';
@@ -60,6 +60,10 @@ export interface FineTunePayload extends FineTuneWarmPayload {
   seed: number;
   /** The learning rate over the fine-tune; absent: constant (left out then, so a constant job's payload and id stay as they were). */
   schedule?: LearningRateSchedule;
+  /** Weights averaged over the ends of the last this-many epochs; absent: the last iterate (left out then, as `schedule`). */
+  averageLastEpochs?: number;
+  /** Train on the training and validation splits together (the search's refit); absent: the training split. */
+  withValidation?: boolean;
 }
 
 export interface FineTuneResultJson {
@@ -105,23 +109,24 @@ interface Loaded {
 const loaded = new Map<string, Promise<Loaded>>();
 const KEPT_CONTEXTS = 2;
 
-async function load(p: FineTuneWarmPayload): Promise<Loaded> {
+async function load(p: FineTuneWarmPayload, withValidation: boolean): Promise<Loaded> {
   checkFile(p.data.file, p.data.sha256, 'data file');
   if (p.data.labels !== null) checkFile(p.data.labels, p.data.labelsSha256 ?? '', 'labels file');
   const { loadFittedSplit } = await import('../cli/data-options.js');
   const { createGraphTrainer } = await import('../train/index.js');
   const d = p.data;
   const split = loadFittedSplit(d.file, { labels: d.labels ?? undefined, seed: d.seed, validation: d.validation, test: d.test ?? undefined, limit: d.limit ?? undefined }, graphFromJson(p.graph));
-  const trainer = createGraphTrainer(split.train, { backend: p.training.backend, seed: d.seed, batchSize: p.training.batchSize, learningRate: p.training.lr, teacher: p.teacher === null ? undefined : graphFromJson(p.teacher) });
+  const trainSet = withValidation ? concatDatasets(split.train, split.validation, 'train + validation') : split.train;
+  const trainer = createGraphTrainer(trainSet, { backend: p.training.backend, seed: d.seed, batchSize: p.training.batchSize, learningRate: p.training.lr, teacher: p.teacher === null ? undefined : graphFromJson(p.teacher) });
   return { validation: split.validation, trainer };
 }
 
-function contextFor(p: FineTuneWarmPayload): Promise<Loaded> {
+function contextFor(p: FineTuneWarmPayload, withValidation = false): Promise<Loaded> {
   const teacher = p.teacher === null ? null : createHash('sha256').update(canonicalJson(p.teacher as unknown as Json)).digest('hex');
-  const key = canonicalJson({ data: p.data, training: p.training, teacher, inputs: p.graph.inputs } as unknown as Json);
+  const key = canonicalJson({ data: p.data, training: p.training, teacher, inputs: p.graph.inputs, withValidation } as unknown as Json);
   let entry = loaded.get(key);
   if (!entry) {
-    entry = load(p);
+    entry = load(p, withValidation);
     // A load that failed is not kept: the next attempt tries again.
     entry.catch(() => loaded.delete(key));
     loaded.set(key, entry);
@@ -136,8 +141,10 @@ function contextFor(p: FineTuneWarmPayload): Promise<Loaded> {
 /** One fine-tune with the payload's seed on a fresh model of its graph, and its validation score and loss. */
 export async function runFineTune(p: FineTunePayload): Promise<FineTuneResultJson> {
   if (p.schedule !== undefined && p.schedule !== 'constant' && p.schedule !== 'cosine') throw new Error(`fine-tune job: unknown learning-rate schedule ${JSON.stringify(p.schedule)} (constant, cosine)`);
-  const { trainer, validation } = await contextFor(p);
-  const tuned = await trainer.fineTune(graphFromJson(p.graph), masksFromJson(p.masks), p.epochs, undefined, p.seed, p.schedule);
+  if (p.withValidation !== undefined && p.withValidation !== true) throw new Error(`fine-tune job: withValidation must be true or absent (got ${JSON.stringify(p.withValidation)})`);
+  const { trainer, validation } = await contextFor(p, p.withValidation === true);
+  if (p.averageLastEpochs !== undefined && !(Number.isInteger(p.averageLastEpochs) && p.averageLastEpochs >= 0)) throw new Error(`fine-tune job: epochs to average must be a non-negative integer (got ${JSON.stringify(p.averageLastEpochs)})`);
+  const tuned = await trainer.fineTune(graphFromJson(p.graph), masksFromJson(p.masks), p.epochs, undefined, p.seed, p.schedule, p.averageLastEpochs);
   const a = await trainer.assess(tuned, validation);
   return { graph: graphToJson(tuned), validation: numberToJson(a.score), loss: numberToJson(a.loss) };
 }

@@ -20,6 +20,13 @@ export interface TuneRequest {
   what: string;
   /** The learning rate over the fine-tune (absent: constant; 'cosine': annealed, the search's long fine-tunes with --anneal). */
   schedule?: LearningRateSchedule;
+  /** Weights averaged over the ends of the last this-many epochs (absent or 0: the last iterate; build's --average-epochs). */
+  averageLastEpochs?: number;
+  /**
+   * Train on the training and the validation split together (build's --final-on-validation: the refit once the search
+   * has decided). The result's validation score is then on data it trained on: not a held-out figure.
+   */
+  withValidation?: boolean;
 }
 
 export interface TuneResult {
@@ -35,6 +42,8 @@ export interface FineTuner {
   readonly description: string;
   /** Fine-tune every request; results in the order of the requests. A failure is a UserError naming its request. */
   tuneMany(requests: TuneRequest[]): Promise<TuneResult[]>;
+  /** Whether it can train on train + validation (TuneRequest.withValidation); absent: it cannot. */
+  readonly trainsOnValidation?: boolean;
   /**
    * Have the workers load what the fine-tunes share (the data, the teacher's logits) now, for graphs with `g`'s inputs,
    * while the command does other work (absent: the first fine-tune loads them).
@@ -69,7 +78,7 @@ export function trainerTuner(trainer: Trainer, validation: Dataset): FineTuner {
       for (const r of requests) {
         let graph: Graph;
         try {
-          graph = await trainer.fineTune(r.graph, r.masks, r.epochs, undefined, r.seed, r.schedule);
+          graph = await trainer.fineTune(r.graph, r.masks, r.epochs, undefined, r.seed, r.schedule, r.averageLastEpochs);
         } catch (e) {
           if (e instanceof UserError) throw tuneError(r.what, e);
           throw e;

@@ -37,12 +37,15 @@ export function fineTuneContext(s: FineTuneSource): FineTuneContext {
 const payloadOf = (context: FineTuneContext, r: TuneRequest): FineTunePayload => ({
   ...context, graph: graphToJson(r.graph), masks: masksToJson(r.masks), epochs: r.epochs, seed: r.seed,
   ...(r.schedule !== undefined && r.schedule !== 'constant' ? { schedule: r.schedule } : {}),
+  ...(r.averageLastEpochs !== undefined && r.averageLastEpochs > 0 ? { averageLastEpochs: r.averageLastEpochs } : {}),
+  ...(r.withValidation === true ? { withValidation: true } : {}),
 });
 
 /** The fine-tune jobs run here, one after the other (build's default). */
 export function inProcessFineTuner(context: FineTuneContext): FineTuner {
   return {
     description: 'in this process',
+    trainsOnValidation: true,
     async tuneMany(requests) {
       const out = [];
       for (const r of requests) {
@@ -63,6 +66,7 @@ export function inProcessFineTuner(context: FineTuneContext): FineTuner {
 export function runnerFineTuner(context: FineTuneContext, runner: JobRunner): FineTuner {
   return {
     description: runner.description,
+    trainsOnValidation: true,
     warm(g) {
       runner.warm?.(fineTuneWarmJob({ ...context, graph: graphToJson(g) }));
     },

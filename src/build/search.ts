@@ -76,6 +76,18 @@ export interface SearchOptions<N extends string = BudgetName> {
    * the current model's recovery), 'all' (the proposals' short fine-tunes too).
    */
   anneal?: Anneal;
+  /**
+   * The final fine-tune and the uniform contender's return the mean of their weights at the ends of their last
+   * this-many epochs (SWA-style; default 0: the last iterate). build's --average-epochs.
+   */
+  averageLastEpochs?: number;
+  /**
+   * Once the final fine-tune and the contender are decided (on validation, as without it), the fine-tune that made the
+   * returned model is run again from the same start with the same seed and epochs on train + validation, and that
+   * model is returned (build's --final-on-validation). Every decision stays on held-out data; `final.validation` is the
+   * decided model's held-out score, and `refit` says the returned model saw the validation split.
+   */
+  finalOnValidation?: boolean;
 }
 
 /** build's --anneal: which of the search's fine-tunes anneal the learning rate. */
@@ -129,8 +141,24 @@ export interface SearchResult<N extends string = BudgetName> {
   /** Per budgeted resource: the lowest predicted cost of any candidate, tried proposals included. */
   smallestSeen: Partial<Record<N, SmallestSeen>>;
   fineTuning: FineTuningTally;
+  /**
+   * The returned model was refit on train + validation (finalOnValidation): what was refit, its epochs, and the
+   * model as decided on held-out data (a later search round goes on from it, not from the refit).
+   */
+  refit?: RefitRecord;
   /** The uniform contender (when asked for and the budgets held): what it was, how it scored, whether it won. */
   contender?: ContenderRecord<N>;
+}
+
+export interface RefitRecord {
+  /** 'the final fine-tune' or 'the uniform contender'. */
+  what: string;
+  epochs: number;
+  /** Training samples of the refit (train + validation) and of the decided fine-tune (train). */
+  samples: number;
+  decidedOnSamples: number;
+  /** The model as decided (trained on the training split only). */
+  decided: Graph;
 }
 
 export interface ContenderRecord<N extends string = BudgetName> {
@@ -435,22 +463,30 @@ export async function searchUnderBudget<N extends string = BudgetName>(
   const met = allHold(o.budgets, predict(graph));
   if (!met && !stoppedBecause) stoppedBecause = `the search used its ${o.maxIterations} iterations`;
   let contender: ContenderRecord<N> | undefined;
+  let refit: RefitRecord | undefined;
+  if (o.finalOnValidation && met && o.finalEpochs > 0 && canTrain.ok && tuner.trainsOnValidation !== true) {
+    events.onWarning?.(`the final fine-tune is not refit on train + validation: the fine-tunes run ${tuner.description}, which trains on the training split only`);
+  }
   if (met && o.finalEpochs > 0 && canTrain.ok) {
+    // What made the returned model, to be run again on train + validation (finalOnValidation).
+    let made: TuneRequest | null = null;
     const origin = o.origin ?? { graph: start, keptEpochs: 0 };
     const found = o.uniformContender ? uniformContender(origin.graph, predict, o.budgets, { kind: o.criterion }) : null;
     const rival = found && 'graph' in found ? found : null;
     // As long in all as the search's model: its path from the given model, and the final fine-tune.
     const rivalEpochs = origin.keptEpochs + fineTuning.keptEpochs + o.finalEpochs;
-    const [tuned, rivalTuned] = await tuneAll([
-      { graph, masks, epochs: o.finalEpochs, seed: seedAt('final'), what: 'the final model', schedule: longSchedule },
-      ...(rival ? [{ graph: rival.graph, masks: rival.masks, epochs: rivalEpochs, seed: seedAt('contender'), what: `the uniform contender (${rival.description})`, schedule: longSchedule }] : []),
-    ]);
+    // Left out at 0 so that the requests (and the fine-tune jobs' ids) stay as they were without averaging.
+    const averaged = (o.averageLastEpochs ?? 0) > 0 ? { averageLastEpochs: o.averageLastEpochs } : {};
+    const finalRequest: TuneRequest = { graph, masks, epochs: o.finalEpochs, seed: seedAt('final'), what: 'the final model', schedule: longSchedule, ...averaged };
+    const rivalRequest: TuneRequest | null = rival ? { graph: rival.graph, masks: rival.masks, epochs: rivalEpochs, seed: seedAt('contender'), what: `the uniform contender (${rival.description})`, schedule: longSchedule, ...averaged } : null;
+    const [tuned, rivalTuned] = await tuneAll([finalRequest, ...(rivalRequest ? [rivalRequest] : [])]);
     // The long fine-tune is kept unless it hurts (a NaN score always hurts).
     if (comparableScore(tuned.validation) >= comparableScore(validation)) {
       graph = tuned.graph;
       validation = tuned.validation;
       validationLoss = tuned.loss;
       fineTuning.keptEpochs += trains(o.finalEpochs);
+      made = finalRequest;
     }
     if (o.uniformContender) {
       // More accurate on validation; on a tie (a few hundred samples tie often), the lower validation loss.
@@ -464,11 +500,24 @@ export async function searchUnderBudget<N extends string = BudgetName>(
         masks = rival!.masks;
         validation = rivalTuned.validation;
         fineTuning.keptEpochs = rivalEpochs - origin.keptEpochs;
+        made = rivalRequest;
+      }
+    }
+    // The refit: the decided fine-tune again on train + validation (same start, seed and epochs), kept whatever its
+    // score (the choice was made on held-out data; its validation score now is not held out). When the long
+    // fine-tune hurt and was dropped, nothing is refit: the returned model never trained on validation.
+    if (o.finalOnValidation && made && tuner.trainsOnValidation === true) {
+      const [again] = await tuneAll([{ ...made, what: `${made.what}, refit on train + validation`, withValidation: true }]);
+      if (Number.isNaN(again.validation)) {
+        events.onWarning?.(`the refit on train + validation of ${made.what} diverged: the model as decided on the training split is kept`);
+      } else {
+        refit = { what: made === finalRequest ? 'the final fine-tune' : 'the uniform contender', epochs: made.epochs, samples: data.train.count + data.validation.count, decidedOnSamples: data.train.count, decided: graph };
+        graph = again.graph;
       }
     }
   }
   return {
-    graph, masks, met, stoppedBecause, dense, iterations, smallestSeen, fineTuning, ...(contender ? { contender } : {}),
+    graph, masks, met, stoppedBecause, dense, iterations, smallestSeen, fineTuning, ...(contender ? { contender } : {}), ...(refit ? { refit } : {}),
     final: { validation, test: await score(graph, 'test'), costs: predict(graph) },
   };
 }

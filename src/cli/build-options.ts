@@ -37,6 +37,10 @@ export interface SearchCliOptions {
   verifyVectors?: number;
   /** --anneal (undefined: DEFAULT_ANNEAL). */
   anneal?: string;
+  /** --average-epochs (0: off). */
+  averageEpochs?: number;
+  /** --final-on-validation. */
+  finalOnValidation?: boolean;
 }
 
 export interface Int8CliOptions {
@@ -56,6 +60,8 @@ export function addSearchOptions(cmd: Command): Command {
     .option('--criterion <name>', `channel ranking of structural proposals: ${BUILD_CRITERIA.join(', ')} (redundancy: channels that another channel, or zero, stands in for go first)`, 'l1')
     .option('--no-weight-proposals', 'propose structural reductions only')
     .option('--anneal <which>', `fine-tunes whose learning rate decays along a cosine to 1/100 of --lr: ${ANNEAL_CHOICES.join(', ')} (long: the final fine-tune, the uniform contender's and the recovery of the current model; all: the proposals' too; default ${DEFAULT_ANNEAL})`)
+    .option('--average-epochs <k>', 'the final fine-tune (and the uniform contender\'s) keeps the mean of its weights at the ends of its last k epochs instead of the last weights (weight averaging; pruned weights stay zero; 0: off)', parseIntOption('--average-epochs', 0, 100_000), 0)
+    .option('--final-on-validation', 'once the search has decided (on validation), run the fine-tune that made the final model again on train + validation and deploy that (the decisions stay on held-out data; the report says the model saw validation)')
     .option('--no-uniform-contender', 'do not fine-tune the uniform cut of every layer that meets the budgets beside the final model (by default the one more accurate on validation is kept)')
     .option('--verify-vectors <n>', `test samples the firmware is verified on, the first of the test split: MCU targets run them in QEMU and report the on-target accuracy (default ${DEFAULT_MCU_VERIFY_VECTORS}: the whole test split up to that); FPGA targets simulate them (default ${DEFAULT_FPGA_VERIFY_VECTORS})`, parseIntOption('--verify-vectors', 1, 100_000));
 }
@@ -91,5 +97,7 @@ export function searchOptions<N extends string>(o: SearchCliOptions): Omit<Searc
     maxDrop: o.maxDrop, dropReserve: o.dropReserve, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2, recoveryEpochs: Math.max(2, 2 * o.proposalEpochs, Math.round(o.finalEpochs / 2)),
     maxIterations: o.maxIterations, criterion: o.criterion as SearchOptions['criterion'], weightProposals: o.weightProposals,
     uniformContender: o.uniformContender !== false, anneal: (o.anneal ?? DEFAULT_ANNEAL) as Anneal,
+    ...((o.averageEpochs ?? 0) > 0 ? { averageLastEpochs: o.averageEpochs } : {}),
+    ...(o.finalOnValidation === true ? { finalOnValidation: true } : {}),
   };
 }

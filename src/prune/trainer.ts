@@ -21,8 +21,10 @@ export interface Trainer {
    * Train `epochs` epochs on the training set; masked weights stay exactly zero. Returns the trained graph. `seed`:
    * the shuffling seed of this call (without it the trainer picks its next one). `schedule`: the learning rate over
    * the call (default constant; 'cosine' anneals it, as the search's long fine-tunes do with --anneal).
+   * `averageLastEpochs`: return the mean of the weights at the ends of the last that-many epochs (build's
+   * --average-epochs; default 0: the last iterate).
    */
-  fineTune(g: Graph, masks: Masks | undefined, epochs: number, onProgress?: (p: EpochProgress) => void, seed?: number, schedule?: LearningRateSchedule): Promise<Graph>;
+  fineTune(g: Graph, masks: Masks | undefined, epochs: number, onProgress?: (p: EpochProgress) => void, seed?: number, schedule?: LearningRateSchedule, averageLastEpochs?: number): Promise<Graph>;
   /** Top-1 accuracy in [0, 1] for classification; −MSE for regression (higher is better either way). */
   score(g: Graph, ds: Dataset): Promise<number>;
   /**

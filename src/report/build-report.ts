@@ -61,7 +61,12 @@ export interface BuildReport {
    */
   accuracy: {
     dense: number; final: number; prunedFloat: number; dropPoints: number; maxDropPoints: number; split: 'test';
-    validation: { dense: number; final: number };
+    /**
+     * Validation scores (held out), of the deployed model; with `refit` (--final-on-validation) `final` is the model's
+     * as the search decided it (`finalIs` says so): the deployed model was refit on train + validation, so no held-out
+     * validation figure of it exists.
+     */
+    validation: { dense: number; final: number; finalIs?: 'the model as decided, before its refit on train + validation' };
     /**
      * How much these figures can be trusted: one validation sample (what the search decided on) and one test sample
      * in points, and the paired standard error of the test drop (null for regression, or when not computed).
@@ -95,6 +100,8 @@ export interface BuildReport {
   fineTuning: FineTuningTally;
   /** The uniform contender fine-tuned beside the final model, or null (not asked for, or the budgets did not hold). */
   contender: ContenderRecord<string> | null;
+  /** --final-on-validation: the fine-tune refit on train + validation once the search had decided (null: none). */
+  refit: { what: string; epochs: number; samples: number; decidedOnSamples: number; sawValidation: true } | null;
   verification: VerifyReport | null;
   /**
    * The dense model measured in the emulator before the search (null: no instruction budget, or it could not run),
@@ -180,7 +187,7 @@ export function buildReport(r: ReportInput): BuildReport {
     precision: r.precision ?? 'float32',
     accuracy: {
       dense: r.search.dense.test, final: finalTest, prunedFloat: r.search.final.test, dropPoints, maxDropPoints: r.maxDrop, split: 'test',
-      validation: { dense: r.search.dense.validation, final: r.search.final.validation },
+      validation: { dense: r.search.dense.validation, final: r.search.final.validation, ...(r.search.refit ? { finalIs: 'the model as decided, before its refit on train + validation' as const } : {}) },
       uncertainty: r.uncertainty
         ? {
           validationSamples: r.uncertainty.validationSamples, validationPointsPerSample: 100 / r.uncertainty.validationSamples,
@@ -200,6 +207,7 @@ export function buildReport(r: ReportInput): BuildReport {
     stoppedBecause: r.search.stoppedBecause,
     fineTuning: r.search.fineTuning,
     contender: r.search.contender ?? null,
+    refit: r.search.refit ? { what: r.search.refit.what, epochs: r.search.refit.epochs, samples: r.search.refit.samples, decidedOnSamples: r.search.refit.decidedOnSamples, sawValidation: true } : null,
     verification: r.verification,
     denseCheck: r.denseCheck ?? null,
     files: r.files,

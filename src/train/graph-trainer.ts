@@ -45,9 +45,10 @@ export interface GraphTrainer {
   /**
    * Train `epochs` epochs. `seed` (the build's search gives one to every fine-tune) shuffles with that seed instead of
    * the round counter, so the result does not depend on how many fine-tunes ran before in this process. `schedule`:
-   * the learning rate over the call (default constant; 'cosine' anneals it, see learningRateAt).
+   * the learning rate over the call (default constant; 'cosine' anneals it, see learningRateAt). `averageLastEpochs`:
+   * return the mean of the weights at the ends of the last that-many epochs (default 0: the last iterate).
    */
-  fineTune(g: Graph, masks: Map<string, Uint8Array> | undefined, epochs: number, onProgress?: (p: GraphTrainerProgress) => void, seed?: number, schedule?: LearningRateSchedule): Promise<Graph>;
+  fineTune(g: Graph, masks: Map<string, Uint8Array> | undefined, epochs: number, onProgress?: (p: GraphTrainerProgress) => void, seed?: number, schedule?: LearningRateSchedule, averageLastEpochs?: number): Promise<Graph>;
   /** Top-1 accuracy for classification; −MSE for regression (one output or loss 'mse'): higher is better. */
   score(g: Graph, ds: Dataset): Promise<number>;
   /** The score and the mean loss in one pass. */
@@ -116,7 +117,7 @@ export function createGraphTrainer(trainSet: TrainData, options: GraphTrainerOpt
       return problems.length === 0 ? { ok: true } : { ok: false, reason: untrainableError(problems).message };
     },
 
-    async fineTune(g, masks, epochs, onProgress, seed, schedule) {
+    async fineTune(g, masks, epochs, onProgress, seed, schedule, averageLastEpochs) {
       const soft = await teacherLogits();
       const t = await trainableFor(g);
       setMasks(t, masks ?? new Map());
@@ -130,6 +131,7 @@ export function createGraphTrainer(trainSet: TrainData, options: GraphTrainerOpt
         loss: options.loss,
         teacher: soft,
         schedule,
+        averageLastEpochs,
         seed: seed ?? (options.seed ?? 0) + round++,
         onBatch: (p) => {
           if (p.batch === 0) sum = seen = 0;

@@ -10,6 +10,7 @@ import { Random } from '../util/random.js';
 import { trainingRuntime } from './backend.js';
 import { checkBatchLoss, checkEpochWeights, checkWeightsBeforeTraining } from './divergence.js';
 import { applyMasks, type OptimizerKind, type Trainable } from './trainable.js';
+import { averagedEpoch, weightAverage } from './weight-average.js';
 
 /**
  * softmax-crossentropy: the model ends in logits (softmax applied inside the loss);
@@ -61,6 +62,11 @@ export interface TrainOptions {
   teacher?: Teacher;
   /** How the learning rate moves over the call's batches (default 'constant'; see learningRateAt). */
   schedule?: LearningRateSchedule;
+  /**
+   * Average the trained parameters over the ends of the last this-many epochs (SWA-style, src/train/weight-average.ts)
+   * and return the model with the mean (default 0: the last iterate). More than `epochs`: every epoch.
+   */
+  averageLastEpochs?: number;
   onBatch?: (p: BatchProgress) => void;
   onEpoch?: (p: EpochProgress) => void | Promise<void>;
 }
@@ -249,6 +255,8 @@ export async function train(t: Trainable, data: TrainData, options: TrainOptions
   if (!(epochs >= 0) || !Number.isInteger(epochs)) throw new UserError(`epochs must be a non-negative integer (got ${epochs})`);
   if (!(batchSize >= 1) || !Number.isInteger(batchSize)) throw new UserError(`batch size must be a positive integer (got ${batchSize})`);
   if (!(learningRate > 0)) throw new UserError(`learning rate must be positive (got ${learningRate})`);
+  const averageLast = options.averageLastEpochs ?? 0;
+  if (!(averageLast >= 0) || !Number.isInteger(averageLast)) throw new UserError(`epochs to average must be a non-negative integer (got ${averageLast})`);
   const loss = options.loss ?? defaultLoss(t);
   checkData(t, data, loss, 'training data');
   if (options.validation) checkData(t, options.validation, loss, 'validation data');
@@ -265,6 +273,7 @@ export async function train(t: Trainable, data: TrainData, options: TrainOptions
   const batches = Math.ceil(data.count / batchSize);
   const start = performance.now();
   const history: EpochProgress[] = [];
+  const average = averageLast > 0 ? weightAverage(t) : undefined;
   for (let epoch = 0; epoch < epochs; epoch++) {
     const epochStart = performance.now();
     if (options.shuffle !== false) rng.shuffle(order);
@@ -283,11 +292,13 @@ export async function train(t: Trainable, data: TrainData, options: TrainOptions
       options.onBatch?.({ epoch, batch: b, batches, loss: batchLoss, learningRate: rate, elapsedMs: performance.now() - start });
     }
     checkEpochWeights(t, { epoch, epochs, batches, learningRate });
+    if (average && averagedEpoch(epoch, epochs, averageLast)) average.snapshot();
     const progress: EpochProgress = { epoch, epochs, loss: total / data.count, elapsedMs: performance.now() - start, epochMs: performance.now() - epochStart };
     if (options.validation) progress.validation = await evaluate(t, options.validation, { loss, batchSize: Math.max(batchSize, 256) });
     history.push(progress);
     await options.onEpoch?.(progress);
   }
+  average?.apply();
   return { epochs: history, elapsedMs: performance.now() - start, loss };
 }
 

@@ -1,6 +1,6 @@
 // The budget search with its fine-tunes in this process, on 2 local workers, and through a Redis queue served by 2
 // `edgeprune worker` processes: the same iterations and the same final model bytes (seeds fixed before dispatch; every
-// fine-tune annealed, --anneal all: the schedule travels with the jobs).
+// fine-tune annealed, --anneal all, and the final one's weights averaged over its 2 epochs: both travel with the jobs).
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -65,8 +65,8 @@ describe.skipIf(skip)('the budget search fanned out', () => {
       const trainer = createGraphTrainer(data.train, { backend, seed: 0, batchSize: 32, learningRate: 1e-3, teacher: dense });
       try {
         const r = await searchUnderBudget(dense, trainer, data, (g) => cost.costs(g), {
-          budgets: [{ name: 'instructions', limit, givenAs: 'test' }], maxDrop: 1.5, proposalEpochs: 1, finalEpochs: 1, recoveryRounds: 0, recoveryEpochs: 0,
-          maxIterations: 2, criterion: 'l1', weightProposals: true, tuner, seed: 7, anneal: 'all',
+          budgets: [{ name: 'instructions', limit, givenAs: 'test' }], maxDrop: 1.5, proposalEpochs: 1, finalEpochs: 2, recoveryRounds: 0, recoveryEpochs: 0,
+          maxIterations: 2, criterion: 'l1', weightProposals: true, tuner, seed: 7, anneal: 'all', averageLastEpochs: 2,
         });
         return outcome(r);
       } finally {

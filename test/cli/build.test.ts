@@ -117,6 +117,7 @@ describe('edgeprune build', () => {
       [['--ram-kb', '4', '--target', 'stm32f999'], /stm32f999/],
       [['--ram-kb', '4', '--criterion', 'taylor'], /--criterion must be l1, l2, redundancy; got 'taylor'/],
       [['--ram-kb', '4', '--anneal', 'always'], /--anneal must be none, long, all; got 'always'/],
+      [['--ram-kb', '4', '--average-epochs', '-1'], /--average-epochs/],
     ];
     for (const [args, message] of cases) {
       const r = await runCli(['build', CNN, '--data', DIGITS, '--out', out, ...args]);

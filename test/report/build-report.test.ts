@@ -40,6 +40,18 @@ describe('buildReport', () => {
     expect(renderBuildSummary(r, 'out')).toContain('fine-tuning: 9 epochs in all, 5 on the deployed model\'s path');
   });
 
+  it('a refit on train + validation (--final-on-validation): the report and the summary say the model saw validation, whose figure is the decided model\'s', () => {
+    const plain = buildReport(reportInput({ maxDrop: 10 }));
+    expect(plain.refit).toBeNull();
+    expect(plain.accuracy.validation).toEqual({ dense: 0.92, final: 0.9 });
+    expect(renderBuildSummary(plain, 'out')).not.toContain('refit');
+    const refit = { what: 'the final fine-tune', epochs: 10, samples: 1438, decidedOnSamples: 1169, decided: searchResult().graph };
+    const r = buildReport(reportInput({ maxDrop: 10, search: searchResult({ refit }) }));
+    expect(r.refit).toEqual({ what: 'the final fine-tune', epochs: 10, samples: 1438, decidedOnSamples: 1169, sawValidation: true });
+    expect(r.accuracy.validation).toEqual({ dense: 0.92, final: 0.9, finalIs: 'the model as decided, before its refit on train + validation' });
+    expect(renderBuildSummary(r, 'out')).toContain('refit: the final fine-tune ran again on train + validation (1438 samples, 10 epochs; decided on 1169): the deployed model saw the validation split');
+  });
+
   it('the summary gives the verified vectors and, with labels, the on-target accuracy next to the interpreter\'s', () => {
     const accuracy = { vectors: 8, onTarget: 0.875, interpreter: 1, agreement: 0.875, maxAbsDiff: 0.5 };
     const summary = renderBuildSummary(buildReport(reportInput({ maxDrop: 10, verification: { ...verification(true), accuracy }, measured })), 'out');

@@ -124,6 +124,7 @@ export function renderBuildSummary(r: BuildReport, out: string): string {
     lines.push(`verified on ${r.verification.runOn} (${r.verification.vectors} test vectors): ${r.verification.passed ? 'outputs match the interpreter' : 'OUTPUTS DIFFER'} · ${r.verification.instructions?.toLocaleString('en-US') ?? '-'} instructions → ${r.verification.estimatedMs?.toFixed(3) ?? '-'} ms (estimate) · precision: ${terminalText(r.verification.precision.reason)}`);
     if (r.verification.accuracy) lines.push(onTargetAccuracyLine(r.verification.accuracy, r.verification.runOn));
   }
+  if (r.refit) lines.push(`refit: ${r.refit.what} ran again on train + validation (${r.refit.samples} samples, ${r.refit.epochs} epochs; decided on ${r.refit.decidedOnSamples}): the deployed model saw the validation split, whose figures are those of the model as decided`);
   if (r.stoppedBecause) lines.push(`search stopped: ${terminalText(r.stoppedBecause)}`);
   for (const b of r.budgets.filter((x) => !x.pass && x.smallestSeen)) {
     const seen = b.smallestSeen!;
