@@ -67,7 +67,7 @@ export function addSearchOptions(cmd: Command): Command {
     .option('--criterion <name>', `channel ranking of structural proposals: ${BUILD_CRITERIA.join(', ')} (redundancy: channels that another channel, or zero, stands in for go first)`, 'l1')
     .option('--no-weight-proposals', 'propose structural reductions only')
     .option('--anneal <which>', `fine-tunes whose learning rate decays along a cosine to 1/100 of --lr: ${ANNEAL_CHOICES.join(', ')} (long: the final fine-tune, the uniform contender's and the recovery of the current model; all: the proposals' too; default ${DEFAULT_ANNEAL})`)
-    .option('--average-epochs <k>', `the final fine-tune (and the uniform contender's) keeps the mean of its weights at the ends of its last k epochs instead of the last weights (weight averaging; pruned weights stay zero; 0: off)`, parseIntOption('--average-epochs', 0, 100_000), DEFAULT_AVERAGE_EPOCHS)
+    .option('--average-epochs <k>', `the final fine-tune (and the uniform contender's) keeps the mean of its weights at the ends of its last k epochs instead of the last weights (weight averaging; pruned weights stay zero; 0: off)`, parseIntOption('--average-epochs', 0, 100_000))
     .option('--no-final-on-validation', 'deploy the model as decided on the training split; by default, once the search has decided (on validation), the fine-tune that made the final model runs again on train + validation and that model is deployed (MCU builds; the decisions stay on held-out data, the report says the model saw validation)')
     .option('--no-uniform-contender', 'do not fine-tune the uniform cut of every layer that meets the budgets beside the final model (by default the one more accurate on validation is kept)')
     .option('--verify-vectors <n>', `test samples the firmware is verified on, the first of the test split: MCU targets run them in QEMU and report the on-target accuracy (default ${DEFAULT_MCU_VERIFY_VECTORS}: the whole test split up to that); FPGA targets simulate them (default ${DEFAULT_FPGA_VERIFY_VECTORS})`, parseIntOption('--verify-vectors', 1, 100_000));
@@ -98,13 +98,18 @@ export function checkInt8Flags(o: Int8CliOptions, precision: Precision): Calibra
   return method as CalibrationMethod;
 }
 
-/** The search's options from the flags (the budgets are each kind's own). */
-export function searchOptions<N extends string>(o: SearchCliOptions): Omit<SearchOptions<N>, 'budgets' | 'reference'> {
+/**
+ * The search's options from the flags (the budgets are each kind's own). Weight averaging and the refit on train +
+ * validation are MCU defaults (measured on the MCU panel); an FPGA build averages only when asked and never refits
+ * (its in-process fine-tunes train on the training split only).
+ */
+export function searchOptions<N extends string>(o: SearchCliOptions, kind: 'mcu' | 'fpga' = 'mcu'): Omit<SearchOptions<N>, 'budgets' | 'reference'> {
+  const averageEpochs = o.averageEpochs ?? (kind === 'mcu' ? DEFAULT_AVERAGE_EPOCHS : 0);
   return {
     maxDrop: o.maxDrop, dropReserve: o.dropReserve, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, recoveryRounds: 2, recoveryEpochs: Math.max(2, 2 * o.proposalEpochs, Math.round(o.finalEpochs / 2)),
     maxIterations: o.maxIterations, criterion: o.criterion as SearchOptions['criterion'], weightProposals: o.weightProposals,
     uniformContender: o.uniformContender !== false, anneal: (o.anneal ?? DEFAULT_ANNEAL) as Anneal,
-    ...((o.averageEpochs ?? 0) > 0 ? { averageLastEpochs: o.averageEpochs } : {}),
-    ...(o.finalOnValidation === true ? { finalOnValidation: true } : {}),
+    ...(averageEpochs > 0 ? { averageLastEpochs: averageEpochs } : {}),
+    ...(o.finalOnValidation === true && kind === 'mcu' ? { finalOnValidation: true } : {}),
   };
 }

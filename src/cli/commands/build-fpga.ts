@@ -89,8 +89,7 @@ export async function runFpgaBuild(file: string, target: FpgaTarget, o: BuildCli
     const result = await buildForFpga({
       modelName: modelDisplayName(file),
       graph: g, target, data, trainer, budgets,
-      // (no refit on train + validation: the FPGA build's in-process fine-tunes train on the training split only)
-      search: { ...searchOptions(o), finalOnValidation: false },
+      search: searchOptions(o, 'fpga'),
       verifyVectors: o.verifyVectors ?? DEFAULT_FPGA_VERIFY_VECTORS,
       multipliers: o.multipliers ?? 'auto',
       int8: { method, denseWeights: o.denseWeights, qatEpochs: o.qatEpochs ?? DEFAULT_FPGA_QAT_EPOCHS, seed: o.seed, batchSize: o.batchSize, backend: o.backend, multiplierBits: bits },

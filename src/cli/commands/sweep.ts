@@ -65,8 +65,8 @@ function buildFlags(o: SweepCliOptions): SweepBuildFlags {
     labels: o.labels === undefined ? undefined : path.resolve(o.labels), seed: o.seed, validation: o.validation, test: o.test, limit: o.limit,
     backend: o.backend, batchSize: o.batchSize, lr: o.lr, distill: o.distill !== false,
     maxDrop: o.maxDrop, dropReserve: o.dropReserve, proposalEpochs: o.proposalEpochs, finalEpochs: o.finalEpochs, maxIterations: o.maxIterations, criterion: o.criterion, weightProposals: o.weightProposals, uniformContender: o.uniformContender, anneal: o.anneal,
-    // Left out at 0 (off) so that a sweep's job ids stay as they were without averaging.
-    averageEpochs: o.averageEpochs === 0 ? undefined : o.averageEpochs,
+    // (undefined: build's default; an explicit 0 stays 0, averaging off)
+    averageEpochs: o.averageEpochs,
     finalOnValidation: o.finalOnValidation,
     verifyVectors: o.verifyVectors, calibration: o.calibration, qatEpochs: o.qatEpochs, denseWeights: o.denseWeights, inputShape: o.inputShape,
   });
