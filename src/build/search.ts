@@ -1,7 +1,7 @@
 // The NetAdapt-style budget search: each iteration proposes, per layer or channel group, the smallest structural
 // or weight reduction that lowers the constrained cost by a step; fine-tunes each briefly; keeps the most accurate.
 
-import { byScoreDescending, comparableScore, dropInPoints } from '../data/metrics.js';
+import { byScoreDescending, dropInPoints } from '../data/metrics.js';
 import type { Graph } from '../ir/graph.js';
 import { checkFiniteParameters } from '../prune/finite-weights.js';
 import { nonFiniteStartError, type ProgressiveData } from '../prune/progressive.js';
@@ -12,10 +12,11 @@ import { borderline, repeatedEstimate } from '../prune/uncertainty.js';
 import { proposeWithRecovery, recoveryHelped, scaleText, type RecoveryStage, type Tried } from '../prune/recovery.js';
 import { allHold, worstRatio, type Budget, type BudgetName, type Costs } from './budgets.js';
 import { structuredProposals, weightProposals, type CostPredictor, type Proposal } from './proposals.js';
-import { uniformContender } from './uniform-contender.js';
+import { finalStage, type ContenderRecord, type RefitRecord } from './final-stage.js';
 import type { LearningRateSchedule } from '../train/train.js';
 
 export type { CostPredictor, Proposal } from './proposals.js';
+export type { ContenderRecord, RefitRecord } from './final-stage.js';
 import { fineTuneSeed, trainerTuner, type FineTuner, type TuneRequest, type TuneResult } from './fine-tuner.js';
 
 
@@ -148,32 +149,6 @@ export interface SearchResult<N extends string = BudgetName> {
   refit?: RefitRecord;
   /** The uniform contender (when asked for and the budgets held): what it was, how it scored, whether it won. */
   contender?: ContenderRecord<N>;
-}
-
-export interface RefitRecord {
-  /** 'the final fine-tune' or 'the uniform contender'. */
-  what: string;
-  epochs: number;
-  /** Training samples of the refit (train + validation) and of the decided fine-tune (train). */
-  samples: number;
-  decidedOnSamples: number;
-  /** The model as decided (trained on the training split only). */
-  decided: Graph;
-}
-
-export interface ContenderRecord<N extends string = BudgetName> {
-  /** Its cut ("every layer 38% (…)"), or null when no uniform cut meets the budgets (then `skipped` says why). */
-  description: string | null;
-  skipped?: string;
-  epochs: number;
-  validation: number | null;
-  /** The search's final model's validation score it was compared with. */
-  searchValidation: number;
-  /** Validation losses (when the trainer gives them): they decide a tie of the scores. */
-  loss: number | null;
-  searchLoss: number | null;
-  costs: Costs<N> | null;
-  chosen: boolean;
 }
 
 /** Fine-tuning epochs the search ran: all of them, and those on the path of the model it returns. */
@@ -468,53 +443,12 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     events.onWarning?.(`the final fine-tune is not refit on train + validation: the fine-tunes run ${tuner.description}, which trains on the training split only`);
   }
   if (met && o.finalEpochs > 0 && canTrain.ok) {
-    // What made the returned model, to be run again on train + validation (finalOnValidation).
-    let made: TuneRequest | null = null;
-    const origin = o.origin ?? { graph: start, keptEpochs: 0 };
-    const found = o.uniformContender ? uniformContender(origin.graph, predict, o.budgets, { kind: o.criterion }) : null;
-    const rival = found && 'graph' in found ? found : null;
-    // As long in all as the search's model: its path from the given model, and the final fine-tune.
-    const rivalEpochs = origin.keptEpochs + fineTuning.keptEpochs + o.finalEpochs;
-    // Left out at 0 so that the requests (and the fine-tune jobs' ids) stay as they were without averaging.
-    const averaged = (o.averageLastEpochs ?? 0) > 0 ? { averageLastEpochs: o.averageLastEpochs } : {};
-    const finalRequest: TuneRequest = { graph, masks, epochs: o.finalEpochs, seed: seedAt('final'), what: 'the final model', schedule: longSchedule, ...averaged };
-    const rivalRequest: TuneRequest | null = rival ? { graph: rival.graph, masks: rival.masks, epochs: rivalEpochs, seed: seedAt('contender'), what: `the uniform contender (${rival.description})`, schedule: longSchedule, ...averaged } : null;
-    const [tuned, rivalTuned] = await tuneAll([finalRequest, ...(rivalRequest ? [rivalRequest] : [])]);
-    // The long fine-tune is kept unless it hurts (a NaN score always hurts).
-    if (comparableScore(tuned.validation) >= comparableScore(validation)) {
-      graph = tuned.graph;
-      validation = tuned.validation;
-      validationLoss = tuned.loss;
-      fineTuning.keptEpochs += trains(o.finalEpochs);
-      made = finalRequest;
-    }
-    if (o.uniformContender) {
-      // More accurate on validation; on a tie (a few hundred samples tie often), the lower validation loss.
-      const won = rival !== null && (comparableScore(rivalTuned.validation) > comparableScore(validation)
-        || (rivalTuned.validation === validation && rivalTuned.loss !== undefined && validationLoss !== undefined && rivalTuned.loss < validationLoss));
-      contender = rival
-        ? { description: rival.description, epochs: rivalEpochs, validation: rivalTuned.validation, searchValidation: validation, loss: rivalTuned.loss ?? null, searchLoss: validationLoss ?? null, costs: rival.costs, chosen: won }
-        : { description: null, skipped: found && 'skipped' in found ? found.skipped : '', epochs: 0, validation: null, searchValidation: validation, loss: null, searchLoss: validationLoss ?? null, costs: null, chosen: false };
-      if (won) {
-        graph = rivalTuned.graph;
-        masks = rival!.masks;
-        validation = rivalTuned.validation;
-        fineTuning.keptEpochs = rivalEpochs - origin.keptEpochs;
-        made = rivalRequest;
-      }
-    }
-    // The refit: the decided fine-tune again on train + validation (same start, seed and epochs), kept whatever its
-    // score (the choice was made on held-out data; its validation score now is not held out). When the long
-    // fine-tune hurt and was dropped, nothing is refit: the returned model never trained on validation.
-    if (o.finalOnValidation && made && tuner.trainsOnValidation === true) {
-      const [again] = await tuneAll([{ ...made, what: `${made.what}, refit on train + validation`, withValidation: true }]);
-      if (Number.isNaN(again.validation)) {
-        events.onWarning?.(`the refit on train + validation of ${made.what} diverged: the model as decided on the training split is kept`);
-      } else {
-        refit = { what: made === finalRequest ? 'the final fine-tune' : 'the uniform contender', epochs: made.epochs, samples: data.train.count + data.validation.count, decidedOnSamples: data.train.count, decided: graph };
-        graph = again.graph;
-      }
-    }
+    const done = await finalStage<N>({ graph, masks, validation, validationLoss, keptEpochs: fineTuning.keptEpochs }, {
+      budgets: o.budgets, criterion: o.criterion, finalEpochs: o.finalEpochs, uniformContender: o.uniformContender, averageLastEpochs: o.averageLastEpochs,
+      finalOnValidation: o.finalOnValidation, origin: o.origin ?? { graph: start, keptEpochs: 0 }, trainSamples: data.train.count, validationSamples: data.validation.count,
+    }, { predict, tuneAll, trains, seedAt, schedule: longSchedule, trainsOnValidation: tuner.trainsOnValidation === true, onWarning: events.onWarning });
+    ({ graph, masks, validation, contender, refit } = done);
+    fineTuning.keptEpochs = done.keptEpochs;
   }
   return {
     graph, masks, met, stoppedBecause, dense, iterations, smallestSeen, fineTuning, ...(contender ? { contender } : {}), ...(refit ? { refit } : {}),
