@@ -10,6 +10,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { UserError } from '../../src/errors.js';
 import { repoPath } from '../../src/util/package-root.js';
+import { makeDirs } from '../../src/util/make-dirs.js';
 import { makeTempDir } from '../../src/util/temp-dir.js';
 
 /** The C helpers: the guard every child runs under, and the janitor that removes temporary folders after edgeprune. */
@@ -27,10 +28,13 @@ export function guardCacheDir(): string {
   return path.join(base, 'edgeprune');
 }
 
-/** Whether a cache folder exists (made if need be) and can be written: without one, builds are kept for the run only. */
+/**
+ * Whether a cache folder exists (made if need be) and can be written: without one, builds are kept for the run only.
+ * makeDirs, not mkdirSync's recursive mode, which spins for ever under /proc (HOME=/proc/self).
+ */
 export function writableCacheDir(dir: string): boolean {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     fs.accessSync(dir, fs.constants.W_OK);
     return true;
   } catch {
@@ -65,13 +69,8 @@ async function buildHelper(helper: Helper): Promise<string> {
   const name = `ep-${helper}-${key}`;
   const cached = path.join(guardCacheDir(), name);
   if (isExecutable(cached)) return cached;
-  let dir = guardCacheDir();
-  try {
-    fs.mkdirSync(dir, { recursive: true });
-    fs.accessSync(dir, fs.constants.W_OK);
-  } catch {
-    dir = makeTempDir(helper); // no writable cache: build one for this run only
-  }
+  // No writable cache (HOME=/proc/self, a read-only home…): build one for this run only.
+  const dir = writableCacheDir(guardCacheDir()) ? guardCacheDir() : makeTempDir(helper);
   const exe = path.join(dir, name);
   const staging = `${exe}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
   try {

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
+import { makeDirs } from '../util/make-dirs.js';
 import { refuseProtectedOutput } from '../util/protected-paths.js';
 import { checkOutputDir, OUTPUT_MARKER, writeOutputMarker } from '../util/write-dir.js';
 
@@ -32,7 +33,7 @@ export function checkSweepOutput(out: string, o: SweepOutputOptions): boolean {
 export function prepareSweepOutput(out: string, o: SweepOutputOptions): void {
   if (checkSweepOutput(out, o)) return;
   if (fs.existsSync(out)) fs.rmSync(out, { recursive: true, force: true });
-  fs.mkdirSync(out, { recursive: true });
+  makeDirs(out);
   writeOutputMarker(out);
 }
 

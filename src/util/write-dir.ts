@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { makeDirs } from './make-dirs.js';
 import { checkWritableLocation, outputError } from './output-path.js';
 import { refuseProtectedOutput } from './protected-paths.js';
 import { ownerTag, sweepDeadOwners, trackTempPath, untrackTempPath } from './temp-dir.js';
@@ -69,7 +70,7 @@ export function checkOutputDir(dir: string, options: WriteDirOptions = {}): void
 /** A new, empty staging folder beside `dir` (mode from the umask), named for the sweep. */
 export function makeStagingDir(dir: string): string {
   const parent = path.dirname(path.resolve(dir));
-  fs.mkdirSync(parent, { recursive: true });
+  makeDirs(parent); // not mkdirSync's recursive mode: it spins for ever under /proc
   for (;;) {
     const staging = path.join(parent, `.${path.basename(path.resolve(dir))}.tmp-${ownerTag()}-${crypto.randomBytes(4).toString('hex')}`);
     try {
