@@ -35,14 +35,25 @@ export function parseBudgets(o: BudgetOptions, target: McuTarget): Budget[] {
   const positive = (v: number, flag: string) => {
     if (!(v > 0) || !Number.isFinite(v)) throw new UserError(`${flag} must be a positive number, got ${v}`);
   };
+  // A budget that rounds down to nothing (e.g. --latency-ms 1e-9, --ram-kb 0.0001) would send the search after a
+  // model no search can reach: refused here, before any work, with the smallest value that means something.
+  const instructionMs = (1000 * target.cyclesPerInstruction) / target.clockHz;
+  const atLeastOne = (limit: number, flag: string, v: number, unit: 'instructions' | 'worst-case instructions' | 'bytes') => {
+    if (limit >= 1) return;
+    const at = unit === 'bytes' ? '' : ` on ${target.name} (${target.clockHz / 1e6} MHz, ${target.cyclesPerInstruction} cycles/instruction)`;
+    const smallest = unit === 'bytes' ? `${1 / 1024} (one byte)` : flag.endsWith('-ms') ? `${instructionMs.toPrecision(3)} (one instruction)` : '1';
+    throw new UserError(`${flag} ${v} is ${limit} ${unit}${at}: no model fits a budget of nothing`, `give ${flag} at least ${smallest}, or a budget the model can meet`);
+  };
   if (o.latencyMs !== undefined) {
     positive(o.latencyMs, '--latency-ms');
     // The instruction count that takes this long at the target's clock and cycles-per-instruction estimate.
     const limit = Math.floor((o.latencyMs * target.clockHz) / (1000 * target.cyclesPerInstruction) + 1e-6);
+    atLeastOne(limit, '--latency-ms', o.latencyMs, 'instructions');
     budgets.push({ name: 'instructions', limit, givenAs: `--latency-ms ${o.latencyMs} (≈ ${limit.toLocaleString('en-US')} instructions, estimate)` });
   }
   if (o.maxInstructions !== undefined) {
     positive(o.maxInstructions, '--max-instructions');
+    atLeastOne(Math.floor(o.maxInstructions), '--max-instructions', o.maxInstructions, 'instructions');
     budgets.push({ name: 'instructions', limit: Math.floor(o.maxInstructions), givenAs: `--max-instructions ${o.maxInstructions}` });
   }
   if (o.deadlineMs !== undefined && o.maxInstructionsWorstCase !== undefined) {
@@ -51,18 +62,22 @@ export function parseBudgets(o: BudgetOptions, target: McuTarget): Budget[] {
   if (o.deadlineMs !== undefined) {
     positive(o.deadlineMs, '--deadline-ms');
     const limit = Math.floor((o.deadlineMs * target.clockHz) / (1000 * target.cyclesPerInstruction) + 1e-6);
+    atLeastOne(limit, '--deadline-ms', o.deadlineMs, 'worst-case instructions');
     budgets.push({ name: 'instructionsWorstCase', limit, givenAs: `--deadline-ms ${o.deadlineMs} (≈ ${limit.toLocaleString('en-US')} worst-case instructions at ${target.clockHz / 1e6} MHz, ${target.cyclesPerInstruction} cycles/instruction, estimate)` });
   }
   if (o.maxInstructionsWorstCase !== undefined) {
     positive(o.maxInstructionsWorstCase, '--max-instructions-worst-case');
+    atLeastOne(Math.floor(o.maxInstructionsWorstCase), '--max-instructions-worst-case', o.maxInstructionsWorstCase, 'worst-case instructions');
     budgets.push({ name: 'instructionsWorstCase', limit: Math.floor(o.maxInstructionsWorstCase), givenAs: `--max-instructions-worst-case ${o.maxInstructionsWorstCase}` });
   }
   if (o.ramKb !== undefined) {
     positive(o.ramKb, '--ram-kb');
+    atLeastOne(Math.floor(o.ramKb * 1024), '--ram-kb', o.ramKb, 'bytes');
     budgets.push({ name: 'ramBytes', limit: Math.floor(o.ramKb * 1024), givenAs: `--ram-kb ${o.ramKb}` });
   }
   if (o.flashKb !== undefined) {
     positive(o.flashKb, '--flash-kb');
+    atLeastOne(Math.floor(o.flashKb * 1024), '--flash-kb', o.flashKb, 'bytes');
     budgets.push({ name: 'flashBytes', limit: Math.floor(o.flashKb * 1024), givenAs: `--flash-kb ${o.flashKb}` });
   }
   if (budgets.length === 0) throw new UserError('no budget given', 'give --latency-ms or --max-instructions, --deadline-ms or --max-instructions-worst-case, and/or --ram-kb, --flash-kb');

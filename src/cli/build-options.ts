@@ -28,6 +28,8 @@ export const DEFAULT_FPGA_VERIFY_VECTORS = 10;
 
 /** Budgets are positive; memory sizes fit a 32-bit address space (4 GiB), instruction counts a double exactly. */
 export const positiveUpTo = (max: number) => ({ min: 0, minExclusive: true, max });
+/** An instruction count: a whole number from 1 (a fraction of an instruction is no budget). */
+export const INSTRUCTION_COUNT = { min: 1, max: Number.MAX_SAFE_INTEGER, integer: true } as const;
 export const MAX_KIB = 4 * 1024 * 1024;
 
 export interface SearchCliOptions {

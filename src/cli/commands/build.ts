@@ -22,7 +22,7 @@ import { addDistillOption, addTrainingOptions, type DistillCliOptions, type Trai
 import type { Precision } from '../../analysis/model-precision.js';
 import { parsePrecision } from '../../targets/precision.js';
 import { quantizationText } from '../../report/html-report.js';
-import { addInt8Options, addSearchOptions, checkCriterion, checkInt8Flags, MAX_KIB, positiveUpTo, type Int8CliOptions, type SearchCliOptions } from '../build-options.js';
+import { addInt8Options, addSearchOptions, checkCriterion, checkInt8Flags, INSTRUCTION_COUNT, MAX_KIB, positiveUpTo, type Int8CliOptions, type SearchCliOptions } from '../build-options.js';
 import { buildMcuModel } from '../mcu-build.js';
 import { buildLevels } from '../levels-build.js';
 import { renderLevelsSummary } from '../../levels/levels-report.js';
@@ -159,9 +159,9 @@ export function registerBuild(program: Command): void {
     .requiredOption('--data <file>', 'data to fine-tune and evaluate on (split with --seed)')
     .requiredOption('--out <dir>', 'output folder: model.onnx, report.json, report.html, and c/ (MCU: library + Makefile) or fpga/ + hls/ (FPGA: RTL project, HLS C++)')
     .option('--latency-ms <ms>', 'latency budget per inference (converted to instructions with the target\'s clock and cycles-per-instruction estimate)', numberOption('--latency-ms', positiveUpTo(3_600_000)))
-    .option('--max-instructions <n>', 'instruction budget per inference', numberOption('--max-instructions', positiveUpTo(Number.MAX_SAFE_INTEGER)))
+    .option('--max-instructions <n>', 'instruction budget per inference', numberOption('--max-instructions', INSTRUCTION_COUNT))
     .option('--deadline-ms <ms>', 'hard deadline per inference: the worst-case instruction bound (every data-dependent kernel at its worst branch, checked on adversarial vectors) must fit it at the target\'s clock and cycles-per-instruction estimate', numberOption('--deadline-ms', positiveUpTo(3_600_000)))
-    .option('--max-instructions-worst-case <n>', 'instruction budget on the worst-case bound (not on the vectors that ran)', numberOption('--max-instructions-worst-case', positiveUpTo(Number.MAX_SAFE_INTEGER)))
+    .option('--max-instructions-worst-case <n>', 'instruction budget on the worst-case bound (not on the vectors that ran)', numberOption('--max-instructions-worst-case', INSTRUCTION_COUNT))
     .option('--ram-kb <kib>', 'RAM budget of the model library: static RAM (arena) + stack', numberOption('--ram-kb', positiveUpTo(MAX_KIB)))
     .option('--flash-kb <kib>', 'flash budget of the model library: code + weights', numberOption('--flash-kb', positiveUpTo(MAX_KIB)))
     .option('--latency-cycles <n>', 'FPGA: latency budget in clock cycles, first input beat to last output beat (Verilator-measured)', numberOption('--latency-cycles', positiveUpTo(Number.MAX_SAFE_INTEGER)))

@@ -17,7 +17,7 @@ import { parsePrecision } from '../../targets/precision.js';
 import type { McuTarget } from '../../targets/schema.js';
 import type { InputShapes } from '../../passes/fix-input-shapes.js';
 import { terminalJson, terminalText } from '../../util/escape.js';
-import { addInt8Options, addSearchOptions, checkCriterion, checkInt8Flags, MAX_KIB, positiveUpTo, type Int8CliOptions, type SearchCliOptions } from '../build-options.js';
+import { addInt8Options, addSearchOptions, checkCriterion, checkInt8Flags, INSTRUCTION_COUNT, MAX_KIB, positiveUpTo, type Int8CliOptions, type SearchCliOptions } from '../build-options.js';
 import { addDataOptions, type DataOptions } from '../data-options.js';
 import { addJobOptions, runnerFromOptions, type JobCliOptions } from '../job-options.js';
 import { collectInputShape, parseNumber, type NumberRange } from '../options.js';
@@ -81,7 +81,7 @@ export function registerSweep(program: Command): void {
     .requiredOption('--targets <names>', 'MCU targets, comma-separated (edgeprune targets lists them), or all')
     .requiredOption('--out <dir>', 'output folder: sweep.json, sweep.html, builds/<combination>/ (each build\'s folder, as build writes it) and jobs/ (finished jobs, for --resume)')
     .option('--latency-ms <list>', 'latency budgets per inference, comma-separated (each converted to instructions at the target\'s clock)', numberListOption('--latency-ms', positiveUpTo(3_600_000)))
-    .option('--max-instructions <list>', 'instruction budgets per inference, comma-separated', numberListOption('--max-instructions', positiveUpTo(Number.MAX_SAFE_INTEGER)))
+    .option('--max-instructions <list>', 'instruction budgets per inference, comma-separated', numberListOption('--max-instructions', INSTRUCTION_COUNT))
     .option('--ram-kb <list>', 'RAM budgets of the model library (arena + stack), comma-separated', numberListOption('--ram-kb', positiveUpTo(MAX_KIB)))
     .option('--flash-kb <list>', 'flash budgets of the model library, comma-separated', numberListOption('--flash-kb', positiveUpTo(MAX_KIB)))
     .option('--precision <list>', 'float32, int8 or float32,int8 (default: each target\'s default, as build chooses)', precisionList)
