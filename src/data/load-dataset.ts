@@ -75,7 +75,15 @@ function folderData(dir: string, options: LoadDatasetOptions): LoadedData {
   const entries = listFolder(dir, 'data folder');
   const x = ['x.npy', 'features.npy'].find((f) => entries.includes(f));
   if (x) return { data: npyDataset(path.join(dir, x), options.labels ?? path.join(dir, x === 'x.npy' ? 'y.npy' : 'labels.npy')) };
-  return idxFolder(dir, entries, options) ?? { data: tensorProtoDataset(dir) };
+  const idx = idxFolder(dir, entries, options);
+  if (idx) return idx;
+  refuseLabels(options, `data folder '${dir}' holds ONNX test_data_set_* folders, whose output_0.pb files are the labels`);
+  return { data: tensorProtoDataset(dir) };
+}
+
+/** --labels names the labels of .npy features or IDX images; data that holds its own labels refuses it (it would be ignored). */
+function refuseLabels(options: LoadDatasetOptions, what: string): void {
+  if (options.labels !== undefined) throw new UserError(`--labels '${options.labels}' does not apply: ${what}`, '--labels is for .npy features and IDX images; drop it');
 }
 
 /** Refuse a data set with no samples, or samples without features. */
@@ -92,7 +100,10 @@ export function loadData(file: string, options: LoadDatasetOptions = {}): Loaded
     const loaded = folderData(file, options);
     return { data: checkNotEmpty(loaded.data), test: loaded.test && checkNotEmpty(loaded.test) };
   }
-  if (/\.csv(\.gz)?$/i.test(file)) return { data: readCsvDataset(file) };
+  if (/\.csv(\.gz)?$/i.test(file)) {
+    refuseLabels(options, `data '${file}' is a CSV file, whose last column holds the labels`);
+    return { data: readCsvDataset(file) };
+  }
   if (/\.npy$/i.test(file)) return { data: checkNotEmpty(npyDataset(file, options.labels ?? path.join(path.dirname(file), path.basename(file).replace(/x(?=\.npy$)/, 'y')))) };
   if (isIdxName(file)) return { data: idxDataset(file, options.labels) };
   throw new UserError(`data '${file}' is not a .csv/.csv.gz file, a .npy file, an IDX file (train-images-idx3-ubyte.gz), or a folder (x.npy + y.npy, the four MNIST IDX files, or ONNX test_data_set_* folders)`);
