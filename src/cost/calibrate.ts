@@ -136,7 +136,15 @@ export async function calibrateTarget(target: McuTarget, options: CalibrateOptio
   const log = options.log ?? (() => {});
   const optimize = options.optimize ?? 'O2';
   let suite = calibrationSuite();
-  if (options.only) suite = suite.filter((c) => c.name.startsWith('view.') || options.only!.some((p) => c.name.startsWith(p)));
+  if (options.only) {
+    const all = suite;
+    suite = suite.filter((c) => c.name.startsWith('view.') || options.only!.some((p) => c.name.startsWith(p)));
+    // Before any firmware is built: prefixes that select no kernel case would measure the library alone, then fail.
+    if (suite.every((c) => c.name.startsWith('view.'))) {
+      const prefixes = [...new Set(all.map((c) => `${c.name.split('.')[0]}.`))].filter((p) => p !== 'view.');
+      throw new UserError(`--only ${options.only.join(',') || "''"} selects no case of the calibration suite`, `give prefixes of its case names, e.g. ${prefixes.join(', ')}`);
+    }
+  }
   log(`calibrating ${target.name}: ${suite.length} models on qemu ${target.emulator.machine}`);
   const measured = options.runner ? await measureWithJobs(options.runner, target, suite, optimize, log, options.jobCases) : await measureOnTarget(target, suite, { optimize, log });
   const measuredAt = performance.now();

@@ -5,7 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import fs from 'node:fs';
-import { UserError } from '../errors.js';
+import { errorMessage, UserError } from '../errors.js';
 import { registerJobKind, type JobContext, type JobKind } from './registry.js';
 import type { Json } from './spec.js';
 
@@ -39,7 +39,14 @@ export function registerBuiltinJobKinds(): void {
 export async function registerJobKindsFrom(file: string): Promise<void> {
   const full = path.resolve(file);
   if (!fs.existsSync(full)) throw new UserError(`--kinds: no such module: ${file}`);
-  const mod = (await import(pathToFileURL(full).href)) as { jobKinds?: JobKind[] };
+  if (!fs.statSync(full).isFile()) throw new UserError(`--kinds: ${file} is not a file`, 'give the JavaScript module (a .js or .mjs file) that exports jobKinds');
+  let mod: { jobKinds?: JobKind[] };
+  try {
+    mod = (await import(pathToFileURL(full).href)) as { jobKinds?: JobKind[] };
+  } catch (e) {
+    // The module is the user's: a syntax error, or one it throws while loading, is theirs to fix.
+    throw new UserError(`--kinds: cannot load ${file}: ${errorMessage(e).split('\n')[0]}`, 'give a JavaScript module (ESM) that exports jobKinds; node <file> shows where it fails');
+  }
   if (!Array.isArray(mod.jobKinds)) throw new UserError(`--kinds: ${file} exports no jobKinds array`, 'export const jobKinds = [{ kind, handler }, ...] from it');
   for (const k of mod.jobKinds) registerJobKind(k);
 }

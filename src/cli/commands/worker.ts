@@ -10,6 +10,10 @@ import { parseQueueUrl } from '../../jobs/redis-connection.js';
 import { runRedisWorker } from '../../jobs/redis-worker.js';
 import { terminalText } from '../../util/escape.js';
 import { parseWorkerCount } from '../job-options.js';
+import { parseNumber } from '../options.js';
+
+/** The longest delay Node's timers take (BullMQ renews a job's lock on one). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface WorkerCliOptions {
   local?: boolean;
@@ -31,7 +35,8 @@ export function registerWorker(program: Command): void {
     .action(async (options: WorkerCliOptions) => {
       if (!!options.local === (options.queue !== undefined)) throw new UserError('give either --queue redis://host:port or --local', 'edgeprune worker --queue redis://127.0.0.1:6379 serves a queue');
       const concurrency = parseWorkerCount(options.concurrency, '--concurrency');
-      if (!/^\d+$/.test(options.lockMs) || Number(options.lockMs) < 1000) throw new UserError(`--lock-ms must be a whole number of milliseconds, at least 1000, got '${options.lockMs}'`);
+      // At most Node's longest timer (2^31 - 1 ms, 24.8 days): a longer lock would renew at once, in a loop.
+      const lockMs = parseNumber('--lock-ms', options.lockMs, { min: 1000, max: MAX_TIMER_MS, integer: true });
       registerBuiltinJobKinds();
       for (const k of options.kinds ?? []) await registerJobKindsFrom(k);
       if (options.local) return serveLocalJobs();
@@ -40,6 +45,6 @@ export function registerWorker(program: Command): void {
       const log = (line: string): void => void process.stderr.write(`${terminalText(line)}\n`);
       log(`worker on ${address.url}: ${concurrency} job${concurrency === 1 ? '' : 's'} at a time`);
       // The kinds were registered above only to check the modules now: the jobs run in job processes that load them.
-      await runRedisWorker(address, { concurrency, lockMs: Number(options.lockMs), log, kindModules: options.kinds });
+      await runRedisWorker(address, { concurrency, lockMs, log, kindModules: options.kinds });
     });
 }
