@@ -28,7 +28,12 @@ export interface LevelBudgetFlags {
   levelDeadlineMs?: string;
   /** typical | worst-case, undefined when not given. */
   levelMeasure?: string;
+  /** --level-epochs, undefined when not given (DEFAULT_LEVEL_EPOCHS). */
+  levelEpochs?: number;
 }
+
+/** Joint fine-tuning epochs of nested levels without --level-epochs. */
+export const DEFAULT_LEVEL_EPOCHS = 10;
 
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -76,7 +81,9 @@ export function deadlineInstructions(ms: number, target: Pick<McuTarget, 'clockH
 export function parseLevelBudgets(o: LevelBudgetFlags, target: Pick<McuTarget, 'clockHz' | 'cyclesPerInstruction' | 'name'>): LevelBudgets | null {
   const given = ([['fraction', o.levels], ['instructions', o.levelInstructions], ['deadline-ms', o.levelDeadlineMs]] as const).filter(([, v]) => v !== undefined);
   if (given.length === 0) {
-    if (o.levelMeasure !== undefined) throw new UserError('--level-measure applies to nested levels only', 'give --levels, --level-instructions or --level-deadline-ms with it, or drop it');
+    for (const [flag, given] of [['--level-measure', o.levelMeasure], ['--level-epochs', o.levelEpochs]] as const) {
+      if (given !== undefined) throw new UserError(`${flag} applies to nested levels only`, `give --levels, --level-instructions or --level-deadline-ms with it, or drop ${flag}`);
+    }
     return null;
   }
   if (given.length > 1) throw new UserError(`give the levels' budgets one way: ${given.map(([k]) => SPECS[k].flag).join(' and ')} were both given`, 'fractions of dense (--levels), instruction counts (--level-instructions) or deadlines (--level-deadline-ms)');

@@ -71,7 +71,7 @@ export function renderFpgaBuildSummary(r: FpgaBuildReport, out: string): string 
 
 /** The FPGA build; returns whether every budget (and the accuracy limit) held. */
 export async function runFpgaBuild(file: string, target: FpgaTarget, o: BuildCliOptions, method: CalibrationMethod): Promise<boolean> {
-  refuseOtherKindFlags([['--latency-ms', o.latencyMs !== undefined], ['--max-instructions', o.maxInstructions !== undefined], ['--ram-kb', o.ramKb !== undefined], ['--flash-kb', o.flashKb !== undefined]], 'MCU', target.name, () => 'FPGA budgets: --latency-cycles, --latency-us, --max-luts, --max-dsps, --max-brams');
+  refuseOtherKindFlags([['--latency-ms', o.latencyMs !== undefined], ['--max-instructions', o.maxInstructions !== undefined], ['--deadline-ms', o.deadlineMs !== undefined], ['--max-instructions-worst-case', o.maxInstructionsWorstCase !== undefined], ['--ram-kb', o.ramKb !== undefined], ['--flash-kb', o.flashKb !== undefined]], 'MCU', target.name, () => 'FPGA budgets: --latency-cycles, --latency-us, --max-luts, --max-dsps, --max-brams');
   if (o.precision === 'float32') throw new UserError(`--precision float32: ${target.name} is an FPGA target and the RTL is integer only`, 'drop --precision (FPGA builds deploy int8)');
   const budgets = parseFpgaBudgets(o, target);
   const outOptions = { force: o.force, inputs: [file, o.data] };

@@ -26,7 +26,7 @@ import { addInt8Options, addSearchOptions, checkCriterion, checkInt8Flags, INSTR
 import { buildMcuModel } from '../mcu-build.js';
 import { buildLevels } from '../levels-build.js';
 import { renderLevelsSummary } from '../../levels/levels-report.js';
-import { parseLevelBudgets, type LevelBudgets } from '../../levels/level-budgets.js';
+import { DEFAULT_LEVEL_EPOCHS, parseLevelBudgets, type LevelBudgets } from '../../levels/level-budgets.js';
 import type { McuTarget } from '../../targets/schema.js';
 import { CONSTANT_TIME_MAC_FLAG, CONSTANT_TIME_MAC_HELP } from '../../emit/c/constant-time-mac.js';
 import { addJobOptions, runnerFromOptions, type JobCliOptions } from '../job-options.js';
@@ -67,7 +67,8 @@ export interface BuildCliOptions extends DataOptions, TrainingCliOptions, Distil
   levels?: string;
   levelInstructions?: string;
   levelDeadlineMs?: string;
-  levelEpochs: number;
+  /** --level-epochs (undefined: DEFAULT_LEVEL_EPOCHS; refused without nested levels). */
+  levelEpochs?: number;
   levelMeasure?: string;
 }
 
@@ -144,7 +145,7 @@ async function runLevelsBuild(file: string, target: McuTarget, o: BuildCliOption
   const outOptions = { force: o.force, inputs: [file, o.data] };
   checkOutputDir(o.out, outOptions);
   const progress = progressReporter(false);
-  const { report, files } = await buildLevels(file, target, { ...o, budgets }, (t) => progress.line(t));
+  const { report, files } = await buildLevels(file, target, { ...o, budgets, levelEpochs: o.levelEpochs ?? DEFAULT_LEVEL_EPOCHS }, (t) => progress.line(t));
   writeDirAtomically(o.out, files, outOptions);
   console.log(o.json ? terminalJson(report) : renderLevelsSummary(report, o.out).split('\n').map((l) => terminalText(l)).join('\n'));
   return report.passed;
@@ -180,14 +181,15 @@ export function registerBuild(program: Command): void {
     .option('--levels <fractions>', 'nested levels in one library instead of one budget: fractions of the dense model\'s instructions, largest first (e.g. 1.0,0.6,0.35); each level a subset of the one above, fine-tuned jointly with the weights shared; model_run_level(k) picks one at run time; in the build\'s precision (int8 on a core without an FPU: each level quantized post-training, a kept channel\'s int8 weights and scale shared)')
     .option('--level-instructions <counts>', 'nested levels as --levels, each with an explicit instruction budget, largest first (e.g. 140000,85000,48000)')
     .option('--level-deadline-ms <ms>', 'nested levels as --levels, each with a deadline in ms on its worst-case bound (converted as --deadline-ms), largest first (e.g. 1,0.6,0.35)')
-    .option('--level-epochs <n>', 'with nested levels: joint fine-tuning epochs (each level sees the training set this many times)', parseIntOption('--level-epochs', 0, 100_000), 10)
+    .option('--level-epochs <n>', `with nested levels: joint fine-tuning epochs (each level sees the training set this many times; default ${DEFAULT_LEVEL_EPOCHS})`, parseIntOption('--level-epochs', 0, 100_000))
     .option('--level-measure <m>', 'with nested levels: what the budgets apply to, typical (the instructions of the vectors run; default) or worst-case (the verified bound; always with --level-deadline-ms)');
   addJobOptions(addDistillOption(addTrainingOptions(addDataOptions(cmd))), BUILD_JOBS_DEFAULT).action(async (file: string, o: BuildCliOptions) => {
     checkCriterion(o);
     const chosen = findTarget(o.target);
     const levelFlag = o.levels !== undefined ? '--levels' : o.levelInstructions !== undefined ? '--level-instructions' : o.levelDeadlineMs !== undefined ? '--level-deadline-ms' : null;
     if (isFpgaTarget(chosen)) {
-      if (levelFlag) throw new UserError(`${levelFlag}: ${chosen.name} is an FPGA target, and nested levels are compiled for MCUs (one C library with model_run_level)`, 'give --target an MCU (edgeprune targets lists them)');
+      const levelFlagGiven = levelFlag ?? (o.levelMeasure !== undefined ? '--level-measure' : o.levelEpochs !== undefined ? '--level-epochs' : null);
+      if (levelFlagGiven) throw new UserError(`${levelFlagGiven}: ${chosen.name} is an FPGA target, and nested levels are compiled for MCUs (one C library with model_run_level)`, 'give --target an MCU (edgeprune targets lists them)');
       refuseOtherKindFlags([[CONSTANT_TIME_MAC_FLAG, o.constantTimeMac]], 'MCU', chosen.name, () => 'an FPGA design\'s latency is cycle-exact by construction: drop it');
       for (const [flag, given] of [['--workers', o.workers], ['--queue', o.queue]] as const) {
         if (given !== undefined) throw new UserError(`${flag}: an FPGA build fine-tunes its candidates in this process (only MCU builds hand them to workers)`, `drop ${flag}`);
