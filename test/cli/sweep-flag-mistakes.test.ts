@@ -1,0 +1,64 @@
+// `sweep` given a user mistake (--targets, the budget lists, --precision, --resume, workers): one escaped line naming
+// the flag, exit 2, no stack trace, and no --out folder, each refused before a job runs.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, it } from 'vitest';
+import { expectRefused } from '../support/refused.js';
+
+const CNN = path.resolve('examples/models/digits-cnn.onnx');
+const DIGITS = path.resolve('examples/digits/digits.csv.gz');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-sweep-mistakes-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+/** sweep with `flags` after the model, the data and a fresh --out, which must not exist afterwards. */
+const refuse = (flags: string[], message: RegExp) => {
+  const out = path.join(dir, `out-${n++}`);
+  return expectRefused(['sweep', CNN, '--data', DIGITS, '--out', out, ...flags], message, out);
+};
+
+describe('sweep: wrong values', () => {
+  it.each([
+    [['--targets=', '--ram-kb', '4'], /--targets names no target; give --targets a,b \(edgeprune targets lists them\) or --targets all/],
+    [['--targets', ',', '--ram-kb', '4'], /--targets names no target/],
+    [['--targets', 'nosuch', '--ram-kb', '4'], /unknown target 'nosuch'; known targets: /],
+    [['--targets', 'stm32f405,stm32f405', '--ram-kb', '4'], /--targets 'stm32f405,stm32f405' lists a target twice/],
+    [['--targets', 'ice40-up5k', '--ram-kb', '4'], /ice40-up5k is an FPGA target .* sweep --targets supports MCU targets/],
+    [['--targets', 'stm32f405', '--latency-ms', 'abc'], /--latency-ms must be a number greater than 0 and at most 3,600,000 in decimal notation, got 'abc'/],
+    [['--targets', 'stm32f405', '--latency-ms', '1,,2'], /--latency-ms must be a number .* got ''/],
+    [['--targets', 'stm32f405', '--latency-ms', '1,NaN'], /--latency-ms must be a number .* got 'NaN'/],
+    [['--targets', 'stm32f405', '--latency-ms', '1,1'], /--latency-ms '1,1' lists a value twice/],
+    [['--targets', 'stm32f405', '--latency-ms', '1,1e-9'], /--latency-ms 1e-9 is 0 instructions on stm32f405 .* no model fits a budget of nothing/],
+    [['--targets', 'stm32f405', '--max-instructions', '1000,0.5'], /--max-instructions must be an integer from 1 .* got '0\.5'/],
+    [['--targets', 'stm32f405', '--ram-kb', '-1'], /--ram-kb must be a number greater than 0 .* got '-1'/],
+    [['--targets', 'stm32f405', '--ram-kb', '1e999'], /--ram-kb must be a number .* got '1e999'/],
+    [['--targets', 'stm32f405', '--ram-kb', '1e-9'], /--ram-kb 1e-9 is 0 bytes/],
+    [['--targets', 'stm32f405', '--ram-kb', '4', '--precision', 'int9'], /--precision must be float32 or int8, got 'int9'/],
+    [['--targets', 'stm32f405', '--ram-kb', '4', '--precision='], /--precision must be float32 or int8, got ''/],
+    [['--targets', 'stm32f405', '--ram-kb', '4', '--precision', 'int8,int8'], /--precision 'int8,int8' lists a precision twice/],
+    [['--targets', 'stm32f405', '--ram-kb', '4', '--average-epochs', 'x'], /--average-epochs must be an integer .* got 'x'/],
+    [['--targets', 'stm32f405', '--ram-kb', '4', '--workers', '0'], /--workers must be a whole number from 1 to 256, got '0'/],
+    [['--targets', 'stm32f405', '--ram-kb', '4', '--queue', 'redis://x:99999'], /--queue 'redis:\/\/x:99999' is not a URL/],
+  ] as const)('%j', (flags, message) => refuse([...flags], message));
+});
+
+describe('sweep: missing values, conflicts and flags it does not take', () => {
+  it.each(['--targets', '--latency-ms', '--ram-kb', '--precision', '--workers'])('%s at the end of argv', (flag) =>
+    refuse(['--targets', 'stm32f405', '--flash-kb', '64', flag], new RegExp(`option '${flag} <[a-z]+>' argument missing`)));
+  it.each([
+    [['--targets', 'all'], /no budget given; give --latency-ms or --max-instructions, and\/or --ram-kb, --flash-kb \(comma-separated lists\)/],
+    [['--targets', 'stm32f405', '--latency-ms', '1', '--max-instructions', '100'], /give either --latency-ms or --max-instructions, not both/],
+    [['--targets', 'stm32f405', '--ram-kb', '4', '--resume', '--force'], /--resume and --force exclude each other/],
+    [['--targets', 'stm32f405', '--ram-kb', '4', '--workers', '2', '--queue', 'redis://127.0.0.1:1'], /--workers and --queue exclude each other/],
+    [['--targets', 'stm32f405', '--ram-kb', '4', '--levels', '1,0.5'], /unknown option '--levels'/],
+    [['--targets', 'stm32f405', '--ram-kb', '4', '--precision', 'float32', '--qat-epochs', '2'], /--qat-epochs sets the int8 quantization of the pruned model, and this build is float32/],
+    [['--targets', 'stm32f405', '--ram-kb', '4', '--labels', path.join(dir, 'y.npy')], /--labels '.*y\.npy' does not apply: data '.*digits\.csv\.gz' is a CSV file/],
+  ] as const)('%j', (flags, message) => refuse([...flags], message));
+  it('--resume in a folder edgeprune did not write', async () => {
+    const foreign = fs.mkdtempSync(path.join(dir, 'foreign-'));
+    fs.writeFileSync(path.join(foreign, 'mine.txt'), 'x');
+    await expectRefused(['sweep', CNN, '--data', DIGITS, '--out', foreign, '--targets', 'stm32f405', '--ram-kb', '4', '--resume'], /--resume: '.*foreign-.*' was not written by edgeprune \(it has no \.edgeprune-output file\)/);
+    fs.rmSync(path.join(foreign, 'mine.txt'));
+  });
+});
