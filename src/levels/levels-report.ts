@@ -5,7 +5,7 @@
 import { renderHtmlTemplate } from '../emit/render-template.js';
 import { lineChart } from '../report/svg-charts.js';
 import type { McuTarget } from '../targets/schema.js';
-import { displayText } from '../util/escape.js';
+import { displayText, terminalText } from '../util/escape.js';
 import { VERSION } from '../version.js';
 import type { LevelBudgetKind } from './level-budgets.js';
 import type { DenseFigures, LevelReport } from './level-report.js';
@@ -108,15 +108,19 @@ export function renderLevelsHtml(r: LevelsBuildReport): string {
   });
 }
 
-/** The command's summary: one line per level and the flash line. */
+/**
+ * The command's summary: one line per level and the flash line. Model text (the model's file name, a problem or a
+ * failure quoting a node) and the --out path are escaped here, each in its place: a newline in one must not make a line.
+ */
 export function renderLevelsSummary(r: LevelsBuildReport, out: string): string {
-  const lines = [`${r.passed ? 'all levels met' : 'NOT MET'}: ${r.levels.length} nested levels of ${r.model} on ${r.target.name} in one library (c/)${r.precision?.precision === 'int8' ? ', int8' : ''}`];
+  const t = terminalText;
+  const lines = [`${r.passed ? 'all levels met' : 'NOT MET'}: ${r.levels.length} nested levels of ${t(r.model)} on ${t(r.target.name)} in one library (c/)${r.precision?.precision === 'int8' ? ', int8' : ''}`];
   for (const l of r.levels) {
     const b = l.budget;
-    lines.push(`  level ${l.level} (${b.given}): budget ${n(b.limit)} on target, ${b.met ? 'met' : `MISSED by ${n(b.overBy ?? 0)}`}; ${n(l.measured.instructions)} instructions measured, worst case ${n(l.measured.bound)} (${l.measured.estimatedWorstMs.toFixed(3)} ms), test ${pct(l.test)} (drop ${l.testDrop.toFixed(2)})${l.int8 ? `, int8 test ${pct(l.int8.test)} (drop ${l.int8.testDrop.toFixed(2)})` : ''}${l.measured.onTargetAccuracy === null ? '' : `, on target ${pct(l.measured.onTargetAccuracy)}`}${l.measured.comparison === 'bit-exact' ? `, outputs ${l.measured.outputsMatch ? '' : 'NOT '}bit-exact` : ''}${l.measured.passed ? '' : ` — ${l.measured.problem}`}`);
+    lines.push(`  level ${l.level} (${t(b.given)}): budget ${n(b.limit)} on target, ${b.met ? 'met' : `MISSED by ${n(b.overBy ?? 0)}`}; ${n(l.measured.instructions)} instructions measured, worst case ${n(l.measured.bound)} (${l.measured.estimatedWorstMs.toFixed(3)} ms), test ${pct(l.test)} (drop ${l.testDrop.toFixed(2)})${l.int8 ? `, int8 test ${pct(l.int8.test)} (drop ${l.int8.testDrop.toFixed(2)})` : ''}${l.measured.onTargetAccuracy === null ? '' : `, on target ${pct(l.measured.onTargetAccuracy)}`}${l.measured.comparison === 'bit-exact' ? `, outputs ${l.measured.outputsMatch ? '' : 'NOT '}bit-exact` : ''}${l.measured.passed ? '' : ` — ${t(l.measured.problem ?? '')}`}`);
   }
   lines.push(`  flash: ${n(r.flash.levelsBytes)} B for all levels, ${r.flash.ratioToLargest.toFixed(2)}x the largest level alone (${n(r.flash.aloneBytes[0] ?? 0)} B); separate models: ${n(r.flash.aloneBytes.reduce((a, b) => a + b, 0))} B`);
-  for (const f of r.failed) lines.push(`  FAILED ${f}`);
-  lines.push(`report: ${out}/report.html (and report.json); library: ${out}/c/`);
+  for (const f of r.failed) lines.push(`  FAILED ${t(f)}`);
+  lines.push(t(`report: ${out}/report.html (and report.json); library: ${out}/c/`));
   return lines.join('\n');
 }

@@ -4,6 +4,7 @@ import { aimText } from '../build/dense-check.js';
 import { renderHtmlTemplate } from '../emit/render-template.js';
 import { displayText } from '../util/escape.js';
 import { contenderText } from './contender-text.js';
+import { refitText } from './refit-text.js';
 import { VERSION } from '../version.js';
 import type { BuildReport } from './build-report.js';
 import type { QuantizationSummary } from '../build/int8-deployment.js';
@@ -73,6 +74,7 @@ export function renderHtmlReport(r: BuildReport): string {
     failed: r.failed.map(displayText),
     stoppedBecause: r.stoppedBecause == null ? null : displayText(r.stoppedBecause),
     contender: contenderText(r.contender) === null ? null : displayText(contenderText(r.contender)!),
+    refit: refitText(r.refit) === null ? null : displayText(`${refitText(r.refit)!}.`),
     denseCheck: denseCheckLine(r),
     budgets: r.budgets.map((b) => ({ label: b.label, givenAs: b.givenAs, limit: costText(b.name, b.limit), estimated: costText(b.name, b.estimated), measured: costText(b.name, b.measured), pass: b.pass })),
     smallestSeen: r.budgets.filter((b) => !b.pass && b.smallestSeen).map((b) => ({ label: b.label, cost: costText(b.name, b.smallestSeen!.cost), description: displayText(b.smallestSeen!.description), validation: pct(b.smallestSeen!.validation) })),

@@ -22,6 +22,7 @@ import { addDistillOption, addTrainingOptions, type DistillCliOptions, type Trai
 import type { Precision } from '../../analysis/model-precision.js';
 import { parsePrecision } from '../../targets/precision.js';
 import { quantizationText } from '../../report/html-report.js';
+import { refitText } from '../../report/refit-text.js';
 import { addInt8Options, addSearchOptions, checkCriterion, checkInt8Flags, INSTRUCTION_COUNT, MAX_KIB, positiveUpTo, type Int8CliOptions, type SearchCliOptions } from '../build-options.js';
 import { buildMcuModel } from '../mcu-build.js';
 import { buildLevels } from '../levels-build.js';
@@ -125,7 +126,8 @@ export function renderBuildSummary(r: BuildReport, out: string): string {
     lines.push(`verified on ${r.verification.runOn} (${r.verification.vectors} test vectors): ${r.verification.passed ? 'outputs match the interpreter' : 'OUTPUTS DIFFER'} · ${r.verification.instructions?.toLocaleString('en-US') ?? '-'} instructions → ${r.verification.estimatedMs?.toFixed(3) ?? '-'} ms (estimate) · precision: ${terminalText(r.verification.precision.reason)}`);
     if (r.verification.accuracy) lines.push(onTargetAccuracyLine(r.verification.accuracy, r.verification.runOn));
   }
-  if (r.refit) lines.push(`refit: ${r.refit.what} ran again on train + validation (${r.refit.samples} samples, ${r.refit.epochs} epochs; decided on ${r.refit.decidedOnSamples}): the deployed model saw the validation split, whose figures are those of the model as decided`);
+  const refit = refitText(r.refit);
+  if (refit) lines.push(terminalText(refit));
   if (r.stoppedBecause) lines.push(`search stopped: ${terminalText(r.stoppedBecause)}`);
   for (const b of r.budgets.filter((x) => !x.pass && x.smallestSeen)) {
     const seen = b.smallestSeen!;
