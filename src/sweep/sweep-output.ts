@@ -44,3 +44,17 @@ export function writeFileAtomically(out: string, name: string, text: string): vo
   fs.writeFileSync(tmp, text);
   fs.renameSync(tmp, file);
 }
+
+/** Whether `dir` holds nothing but the marker and empty folders (a sweep that failed before any job's result). */
+function holdsNothing(dir: string, top = true): boolean {
+  return fs.readdirSync(dir, { withFileTypes: true }).every((e) => (top && e.name === OUTPUT_MARKER && e.isFile()) || (e.isDirectory() && holdsNothing(path.join(dir, e.name), false)));
+}
+
+/**
+ * After a failure (an unreachable queue, a bad flag found late): remove the --out folder this run made when nothing
+ * was kept in it, so that no half-written output is left. A folder that existed before the run is left as it is.
+ */
+export function removeUnusedOutput(out: string, existedBefore: boolean): void {
+  if (existedBefore || !fs.existsSync(out) || !fs.statSync(out).isDirectory()) return;
+  if (holdsNothing(out)) fs.rmSync(out, { recursive: true, force: true });
+}

@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
 import { expectRefused } from '../support/refused.js';
 
 const CNN = path.resolve('examples/models/digits-cnn.onnx');
@@ -60,5 +61,16 @@ describe('sweep: missing values, conflicts and flags it does not take', () => {
     fs.writeFileSync(path.join(foreign, 'mine.txt'), 'x');
     await expectRefused(['sweep', CNN, '--data', DIGITS, '--out', foreign, '--targets', 'stm32f405', '--ram-kb', '4', '--resume'], /--resume: '.*foreign-.*' was not written by edgeprune \(it has no \.edgeprune-output file\)/);
     fs.rmSync(path.join(foreign, 'mine.txt'));
+  });
+});
+
+describe('sweep: a failure after the output folder was made', () => {
+  it('a queue that cannot be reached leaves no --out folder behind (it left one holding only the marker)', async () => {
+    const out = path.join(dir, `out-${n++}`);
+    const r = await runCli(['sweep', CNN, '--data', DIGITS, '--out', out, '--targets', 'stm32f405', '--ram-kb', '4', '--queue', 'redis://127.0.0.1:1']);
+    expect(r.exitCode, r.stderr).toBe(2);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(/^edgeprune: error: cannot reach the Redis queue at redis:\/\/127\.0\.0\.1:1 .*; start redis-server there, or check the host and port of --queue$/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(out)).toBe(false);
   });
 });

@@ -2,6 +2,7 @@
 // [--flash-kb …] [--precision float32,int8] [--workers N | --queue redis://…] [--resume] [--json] --out <dir>`: every
 // combination of target × budget × precision built as a job; sweep.json and sweep.html with the Pareto fronts.
 
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { Precision } from '../../analysis/model-precision.js';
@@ -10,7 +11,7 @@ import { renderSweepHtml } from '../../report/sweep-html.js';
 import { budgetGrid, type BudgetLists } from '../../sweep/combinations.js';
 import { runSweep } from '../../sweep/run-sweep.js';
 import { cheapestSummary, sweepJson } from '../../sweep/sweep-report.js';
-import { checkSweepOutput, writeFileAtomically } from '../../sweep/sweep-output.js';
+import { checkSweepOutput, removeUnusedOutput, writeFileAtomically } from '../../sweep/sweep-output.js';
 import { withoutUndefined, type SweepBuildFlags } from '../../sweep/sweep-build-kind.js';
 import { findMcuTarget, listMcuTargets } from '../../targets/load-targets.js';
 import { parsePrecision } from '../../targets/precision.js';
@@ -100,10 +101,18 @@ export function registerSweep(program: Command): void {
     checkInt8Flags(o, o.precision?.includes('int8') || (!o.precision && targets.some((t) => !t.fpu)) ? 'int8' : 'float32');
     const output = { resume: o.resume, force: o.force };
     checkSweepOutput(o.out, { ...output, inputs: [file, o.data] }); // before any work; made once the model and data are checked
+    const existedBefore = fs.existsSync(o.out);
     const log = (line: string): void => void process.stderr.write(`${terminalText(line)}\n`);
     const runner = runnerFromOptions(o, log);
     try {
-      const { report, jobsRun, jobsResumed } = await runSweep({ model: file, data: o.data, out: o.out, targets, budgets: budgetGrid(lists), precisions: o.precision, flags: buildFlags(o), output }, runner, log);
+      let run;
+      try {
+        run = await runSweep({ model: file, data: o.data, out: o.out, targets, budgets: budgetGrid(lists), precisions: o.precision, flags: buildFlags(o), output }, runner, log);
+      } catch (e) {
+        removeUnusedOutput(o.out, existedBefore); // e.g. a queue that cannot be reached: no folder with only a marker
+        throw e;
+      }
+      const { report, jobsRun, jobsResumed } = run;
       writeFileAtomically(o.out, 'sweep.json', sweepJson(report));
       writeFileAtomically(o.out, 'sweep.html', renderSweepHtml(report));
       const failed = report.combinations.filter((c) => c.status === 'failed');
