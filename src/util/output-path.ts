@@ -65,5 +65,7 @@ export function outputError(out: string, e: unknown): unknown {
   const reason = err && typeof err.code === 'string' ? REASONS[err.code] : undefined;
   if (!reason) return e;
   const where = err.path ? ` at '${err.path}'` : '';
-  return new UserError(`cannot write '${out}': ${reason} (${err.code}${where})`, 'free some space or choose an output you can write to, then run the command again');
+  // Space is the user's to free only when it ran out; a permission or a path in the way calls for another output.
+  const full = err.code === 'ENOSPC' || err.code === 'EDQUOT';
+  return new UserError(`cannot write '${out}': ${reason} (${err.code}${where})`, full ? 'free some space or choose an output on another disk, then run the command again' : 'choose an output you can write to, then run the command again');
 }
