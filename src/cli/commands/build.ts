@@ -29,7 +29,7 @@ import { renderLevelsSummary } from '../../levels/levels-report.js';
 import { parseLevelBudgets, type LevelBudgets } from '../../levels/level-budgets.js';
 import type { McuTarget } from '../../targets/schema.js';
 import { CONSTANT_TIME_MAC_FLAG, CONSTANT_TIME_MAC_HELP } from '../../emit/c/constant-time-mac.js';
-import { addJobOptions, runnerFromOptions, type JobCliOptions } from '../job-options.js';
+import { addJobOptions, parseWorkerCount, runnerFromOptions, type JobCliOptions } from '../job-options.js';
 import { defaultWorkerCount, LocalRunner } from '../../jobs/local-runner.js';
 import { onTargetAccuracyLine } from './verify.js';
 
@@ -209,7 +209,7 @@ export function registerBuild(program: Command): void {
     const outOptions = { force: o.force, inputs: [file, o.data] };
     checkOutputDir(o.out, outOptions);
     const progress = progressReporter(false);
-    const inProcess = o.workers === '0';
+    const inProcess = o.workers !== undefined && parseWorkerCount(o.workers, '--workers', 0) === 0;
     if (inProcess && o.queue !== undefined) throw new UserError('--workers 0 and --queue exclude each other: --workers 0 fine-tunes in this process alone, --queue on the workers serving the queue');
     // The workers stay up for the whole search (keepWorkers): each loads the data once, not once per batch.
     const given = !inProcess && (o.workers !== undefined || o.queue !== undefined);
