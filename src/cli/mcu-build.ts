@@ -62,7 +62,8 @@ export async function buildMcuModel(file: string, target: McuTarget, o: McuBuild
     const n = (x: number) => formatCount(Math.round(x));
     line(`${choice.constantTimeMac ? 'constant-time MAC chosen' : 'library MAC kept'} for the worst-case budget: the dense model's predicted worst case ${n(choice.worstConstantTime)} instructions with the constant-time MAC, ${n(choice.worstDefault)} without`);
   }
-  if (runner) line(`candidate fine-tunes run on ${tuner.description}`);
+  // (said of --workers and --queue; the default, side by side with one worker, says nothing)
+  if (runner && o.fineTunesBeside !== true) line(`candidate fine-tunes run on ${tuner.description}`);
   try {
     return await buildForTarget({
       modelName: modelDisplayName(file),
