@@ -4,8 +4,10 @@
 //
 //   npx tsc -p . && node dist/bench/build-panel.js [--only cnn,mlp,fashion] [--seeds 0-4] [--targets a,b]
 //       [--fractions 1/2,1/3] [--criteria l1,redundancy] [--baselines uniform,global|none] [--baselines-at budget,build] [--json]
-//       [--fashion-data <idx images file>] [--fashion-limit N] [--drop-reserve S (build's flag)] [-- <more build flags>]
+//       [--fashion-data <idx images file>] [--fashion-limit N] [--drop-reserve S (build's flag)] [--keep <dir>] [-- <more build flags>]
 //   node dist/bench/build-panel.js --summarize a.json,b.json     (merge the --json outputs of runs in parts)
+// --keep <dir>: the trained models, each build's output folder and its log (stderr) are kept there (to compare two
+// checkouts' builds byte for byte: builds are deterministic).
 //
 // Per model and target the dense model is deployed and measured in QEMU exactly as the build deploys (int8 on a core
 // without an FPU, float32 otherwise): the instruction budget is a fraction of those instructions, the RAM budget 90%
@@ -56,6 +58,8 @@ interface Flags {
   summarize?: string[];
   /** build's --drop-reserve (undefined: build's default), for an A/B of the reserve on the same seeds. */
   dropReserve?: string;
+  /** Where the models, the builds' output folders and logs are kept (--keep; default: deleted). */
+  keep?: string;
 }
 
 interface DenseRow {
@@ -99,7 +103,7 @@ function parseSeeds(s: string): number[] {
   });
 }
 
-const VALUE_FLAGS = ['--only', '--seeds', '--targets', '--fractions', '--criteria', '--baselines', '--baselines-at', '--fashion-data', '--fashion-limit', '--drop-reserve', '--summarize'];
+const VALUE_FLAGS = ['--only', '--seeds', '--targets', '--fractions', '--criteria', '--baselines', '--baselines-at', '--fashion-data', '--fashion-limit', '--drop-reserve', '--summarize', '--keep'];
 
 /** A flag the panel does not know is an error, not an hour of builds that ignored it (`--help` included). */
 function unknownFlag(argv: string[]): string | undefined {
@@ -141,11 +145,27 @@ function parseFlags(argv: string[]): Flags {
     fashionLimit: limit,
     summarize: list('--summarize'),
     dropReserve: value('--drop-reserve'),
+    keep: value('--keep'),
   };
 }
 
 /** A reason the panel cannot run one of its cases on this checkout (exit 2, no row). */
 class CaseRefused extends Error {}
+
+/**
+ * CPU seconds (user + sys) of this process's finished children and theirs (Linux: /proc/self/stat's cutime + cstime,
+ * at the usual 100 ticks a second), or null elsewhere: the difference around one build is that build's CPU.
+ */
+function childrenCpuSeconds(): number | null {
+  try {
+    // The fields after the command name (in parentheses, which may hold spaces): cutime and cstime are the 16th and 17th.
+    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return null;
+  }
+}
 
 async function cli(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const r = await execa(process.execPath, [BIN, ...args], { reject: false, timeout: 1_800_000 });
@@ -170,16 +190,25 @@ interface BuildOutcome {
 
 /** Flags every build of this run gets on top of the panel's (--drop-reserve, and those after `--`: an A/B on the same seeds). */
 let extraBuildFlags: string[] = [];
+/** --keep: the folder the builds' outputs and logs are copied to. */
+let keepDir: string | undefined;
 
 async function build(family: Family, seed: number, target: string, fraction: number, criterion: string, model: string, limits: { instructions: number; ramBytes: number }, out: string): Promise<BuildOutcome> {
   const { file, flags } = family.data();
   const started = performance.now();
+  const cpuBefore = childrenCpuSeconds();
   const r = await cli([
     'build', model, '--target', target, '--data', file, ...flags, '--seed', String(seed), '--criterion', criterion,
     '--max-instructions', String(limits.instructions), '--ram-kb', String(limits.ramBytes / 1024),
     '--proposal-epochs', String(PROPOSAL_EPOCHS), '--final-epochs', String(FINAL_EPOCHS), '--out', out, '--json', ...extraBuildFlags,
   ]);
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = childrenCpuSeconds();
+  const cpuSeconds = cpuBefore !== null && cpuAfter !== null ? Math.round((cpuAfter - cpuBefore) * 100) / 100 : undefined;
+  if (keepDir) {
+    fs.writeFileSync(path.join(keepDir, `${path.basename(out)}.log`), r.stderr);
+    if (fs.existsSync(out)) fs.cpSync(out, path.join(keepDir, path.basename(out)), { recursive: true });
+  }
   if (r.exitCode !== 0 && r.exitCode !== 3) throw new Error(`edgeprune build failed (exit ${r.exitCode}): ${r.stderr.split('\n').slice(-3).join(' ')}`);
   const report = JSON.parse(r.stdout);
   const measured = (name: string) => (report.budgets.find((b: { name: string }) => b.name === name)?.measured ?? null) as number | null;
@@ -187,7 +216,7 @@ async function build(family: Family, seed: number, target: string, fraction: num
     row: {
       family: family.name, seed, target, fraction, criterion, met: r.exitCode === 0 && report.passed === true,
       instructionLimit: limits.instructions, ramLimit: limits.ramBytes,
-      instructions: measured('instructions'), ramBytes: measured('ramBytes'), drop: report.accuracy.dropPoints, seconds,
+      instructions: measured('instructions'), ramBytes: measured('ramBytes'), drop: report.accuracy.dropPoints, seconds, ...(cpuSeconds !== undefined ? { cpuSeconds } : {}),
       stoppedBecause: report.stoppedBecause, epochs: report.fineTuning.epochs,
       ...(report.contender ? { contender: { description: report.contender.description, chosen: report.contender.chosen } } : {}),
     },
@@ -224,6 +253,10 @@ async function main(): Promise<void> {
     render({ dense: parts.flatMap((p) => p.dense), builds: parts.flatMap((p) => p.builds), baselines: parts.flatMap((p) => p.baselines) }, f.json);
     return;
   }
+  if (f.keep) {
+    keepDir = path.resolve(f.keep);
+    fs.mkdirSync(keepDir, { recursive: true });
+  }
   const missing = await missingTools();
   if (missing.length > 0) throw new CaseRefused(`missing tools: ${missing.join(', ')} (run make setup as root)`);
   const work = makeTempDir('build-panel');
@@ -237,6 +270,7 @@ async function main(): Promise<void> {
         const model = path.join(work, `${family.name}-${seed}.onnx`);
         log(`${family.name} seed ${seed}: training`);
         await train(family, seed, model);
+        if (keepDir) fs.copyFileSync(model, path.join(keepDir, path.basename(model)));
         for (const target of f.targets ?? family.targets) {
           const ctx = await baselineContext(model, family.data().file, target, seed, family.name === 'fashion' ? { limit: f.fashionLimit } : {});
           try {
@@ -250,7 +284,7 @@ async function main(): Promise<void> {
                 const o = await build(family, seed, target, fraction, criterion, model, limits, path.join(work, `out-${family.name}-${seed}-${target}-${fraction}-${criterion}`));
                 epochs ??= o.keptEpochs;
                 builds.push(o.row);
-                log(`  ${fractionName(fraction)} ${criterion}: ${o.row.met ? 'met' : 'NOT MET'}, ${count(o.row.instructions)} instructions, ${count(o.row.ramBytes)} B, drop ${o.row.drop.toFixed(2)}, ${o.row.seconds.toFixed(0)} s`);
+                log(`  ${fractionName(fraction)} ${criterion}: ${o.row.met ? 'met' : 'NOT MET'}, ${count(o.row.instructions)} instructions, ${count(o.row.ramBytes)} B, drop ${o.row.drop.toFixed(2)}, ${o.row.seconds.toFixed(0)} s${o.row.cpuSeconds !== undefined ? ` (CPU ${o.row.cpuSeconds.toFixed(0)} s)` : ''}`);
               }
               const budgets: Budget[] = [
                 { name: 'instructions', limit: limits.instructions, givenAs: 'panel' },

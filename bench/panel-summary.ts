@@ -20,6 +20,8 @@ export interface BuildRow extends PanelCase {
   /** Test points lost, dense float → deployed. */
   drop: number;
   seconds: number;
+  /** CPU seconds (user + sys) of the build and the processes it ran (QEMU, compilers); absent where not measured. */
+  cpuSeconds?: number;
   /** Why the search stopped short of the budgets (report.stoppedBecause), null when it met them. */
   stoppedBecause?: string | null;
   /** Fine-tuning epochs in all and on the deployed model's path (report.fineTuning). */
@@ -105,7 +107,9 @@ export function summaryLines(builds: readonly BuildRow[], baselines: readonly Ba
     }
     for (const family of [...new Set(halves.map((b) => b.family))]) {
       const walls = halves.filter((b) => b.family === family).map((b) => b.seconds);
-      lines.push(`[${criterion}] ½ ${family} build wall time: median ${median(walls).toFixed(0)} s, worst ${worst(walls).toFixed(0)} s (goal for digits: ≤ 60 s)`);
+      const cpus = halves.filter((b) => b.family === family && b.cpuSeconds !== undefined).map((b) => b.cpuSeconds!);
+      const cpu = cpus.length > 0 ? `; CPU (user + sys) median ${median(cpus).toFixed(0)} s, worst ${worst(cpus).toFixed(0)} s` : '';
+      lines.push(`[${criterion}] ½ ${family} build wall time: median ${median(walls).toFixed(0)} s, worst ${worst(walls).toFixed(0)} s (goal for digits: ≤ 60 s)${cpu}`);
     }
   }
   for (const kind of kinds) {

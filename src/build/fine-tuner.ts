@@ -42,6 +42,11 @@ export interface FineTuner {
   readonly description: string;
   /** Fine-tune every request; results in the order of the requests. A failure is a UserError naming its request. */
   tuneMany(requests: TuneRequest[]): Promise<TuneResult[]>;
+  /**
+   * Fine-tunes it runs side by side (local workers: their count; a queue: as many as it is given), absent: one at a
+   * time. With two or more, the search's final stage runs the refits it may need beside the fine-tunes they depend on.
+   */
+  readonly slots?: number;
   /** Whether it can train on train + validation (TuneRequest.withValidation); absent: it cannot. */
   readonly trainsOnValidation?: boolean;
   /**

@@ -66,6 +66,7 @@ export function inProcessFineTuner(context: FineTuneContext): FineTuner {
 export function runnerFineTuner(context: FineTuneContext, runner: JobRunner): FineTuner {
   return {
     description: runner.description,
+    slots: runner.slots ?? Infinity,
     trainsOnValidation: true,
     warm(g) {
       runner.warm?.(fineTuneWarmJob({ ...context, graph: graphToJson(g) }));

@@ -245,16 +245,16 @@ export async function searchUnderBudget<N extends string = BudgetName>(
    * A batch of fine-tunes (each request with its seed), then each one's validation score and loss. A fine-tune that
    * diverges stops the search, naming what it tuned. Without training (cannot train, or 0 epochs) the graphs are scored as they are.
    */
-  const tuneAll = async (requests: TuneRequest[]): Promise<TuneResult[]> => {
+  const tuneAll = async (requests: TuneRequest[], speculative: TuneRequest[] = []): Promise<TuneResult[]> => {
     if (requests.length === 0) return [];
     if (!canTrain.ok || requests[0].epochs <= 0) {
       // One at a time: the trainer keeps one model built at once.
       const out: TuneResult[] = [];
-      for (const r of requests) out.push({ graph: r.graph, ...(await assess(r.graph)) });
+      for (const r of [...requests, ...speculative]) out.push({ graph: r.graph, ...(await assess(r.graph)) });
       return out;
     }
     for (const r of requests) fineTuning.epochs += r.epochs;
-    return tuner.tuneMany(requests);
+    return tuner.tuneMany([...requests, ...speculative]);
   };
   const tuneOne = async (request: TuneRequest) => (await tuneAll([request]))[0];
   if (!o.reference) checkFiniteParameters(start);
@@ -446,7 +446,10 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     const done = await finalStage<N>({ graph, masks, validation, validationLoss, keptEpochs: fineTuning.keptEpochs }, {
       budgets: o.budgets, criterion: o.criterion, finalEpochs: o.finalEpochs, uniformContender: o.uniformContender, averageLastEpochs: o.averageLastEpochs,
       finalOnValidation: o.finalOnValidation, origin: o.origin ?? { graph: start, keptEpochs: 0 }, trainSamples: data.train.count, validationSamples: data.validation.count,
-    }, { predict, tuneAll, trains, seedAt, schedule: longSchedule, trainsOnValidation: tuner.trainsOnValidation === true, onWarning: events.onWarning });
+    }, {
+      predict, tuneAll, counted: (epochs) => { fineTuning.epochs += epochs; }, trains, seedAt, schedule: longSchedule, trainsOnValidation: tuner.trainsOnValidation === true,
+      sideBySide: (tuner.slots ?? 1) >= 2, onWarning: events.onWarning,
+    });
     ({ graph, masks, validation, contender, refit } = done);
     fineTuning.keptEpochs = done.keptEpochs;
   }

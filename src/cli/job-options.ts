@@ -20,8 +20,9 @@ export function addJobOptions(cmd: Command, defaultText = `one per core, ${defau
     .option('--queue <url>', 'run the jobs on a Redis queue (redis://host:port) served by `edgeprune worker --queue <url>` processes, on any machines');
 }
 
-export function parseWorkerCount(text: string, option = '--workers'): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 256) throw new UserError(`${option} must be a whole number from 1 to 256, got '${text}'`);
+/** `min`: 0 where 0 means no worker (build: the fine-tunes in this process alone). */
+export function parseWorkerCount(text: string, option = '--workers', min = 1): number {
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > 256) throw new UserError(`${option} must be a whole number from ${min} to 256, got '${text}'`);
   return Number(text);
 }
 

@@ -25,6 +25,8 @@ export interface McuBuildOptions extends BudgetOptions, DataOptions, TrainingCli
   precision?: Precision;
   inputShape?: InputShapes;
   constantTimeMac?: boolean;
+  /** The fine-tunes run in this process and on `runner` (one worker) side by side, not on `runner` alone (build's default). */
+  fineTunesBeside?: boolean;
 }
 
 /** One line on a search iteration (the build's progress, a sweep worker's log). */
@@ -54,13 +56,14 @@ export async function buildMcuModel(file: string, target: McuTarget, o: McuBuild
     ? int8CostModel(await bindCostModel(target), data.train, o.denseWeights)
     : await bindCostModel(target, { graph: g, vectors: sampleVectors(g, data.validation, 16) }, { constantTimeMac });
   const trainer = await createFineTuner(o, data.train, g);
-  const tuner = await buildFineTuner(o.data, o, g, runner);
+  const tuner = await buildFineTuner(o.data, o, g, runner, o.fineTunesBeside === true);
   line(`precision: ${precision.reason}${o.constantTimeMac ? ' · constant-time MAC (--constant-time-mac)' : ''}`);
   if (choice) {
     const n = (x: number) => formatCount(Math.round(x));
     line(`${choice.constantTimeMac ? 'constant-time MAC chosen' : 'library MAC kept'} for the worst-case budget: the dense model's predicted worst case ${n(choice.worstConstantTime)} instructions with the constant-time MAC, ${n(choice.worstDefault)} without`);
   }
-  if (runner) line(`candidate fine-tunes run on ${tuner.description}`);
+  // (said of --workers and --queue; the default, side by side with one worker, says nothing)
+  if (runner && o.fineTunesBeside !== true) line(`candidate fine-tunes run on ${tuner.description}`);
   try {
     return await buildForTarget({
       modelName: modelDisplayName(file),

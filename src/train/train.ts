@@ -246,6 +246,9 @@ function step(t: Trainable, opt: tf.Optimizer, x: tf.Tensor, y: tf.Tensor2D, los
   });
 }
 
+/** Training yields to the event loop when this long has passed since it last did (ms). */
+const YIELD_MS = 20;
+
 /** Train on a data set (features in the IR input layout, integer labels). */
 export async function train(t: Trainable, data: TrainData, options: TrainOptions = {}): Promise<TrainResult> {
   t.check();
@@ -274,6 +277,7 @@ export async function train(t: Trainable, data: TrainData, options: TrainOptions
   const start = performance.now();
   const history: EpochProgress[] = [];
   const average = averageLast > 0 ? weightAverage(t) : undefined;
+  let lastYield = performance.now();
   for (let epoch = 0; epoch < epochs; epoch++) {
     const epochStart = performance.now();
     if (options.shuffle !== false) rng.shuffle(order);
@@ -290,6 +294,11 @@ export async function train(t: Trainable, data: TrainData, options: TrainOptions
       checkBatchLoss(t, batchLoss, { epoch, epochs, batch: b, batches, learningRate });
       total += batchLoss * idx.length;
       options.onBatch?.({ epoch, batch: b, batches, loss: batchLoss, learningRate: rate, elapsedMs: performance.now() - start });
+      // Let the event loop run now and then (a build's worker waiting for its next fine-tune); no effect on the numbers.
+      if (performance.now() - lastYield >= YIELD_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
     }
     checkEpochWeights(t, { epoch, epochs, batches, learningRate });
     if (average && averagedEpoch(epoch, epochs, averageLast)) average.snapshot();

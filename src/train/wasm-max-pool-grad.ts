@@ -75,9 +75,10 @@ function firstInside(corner: number, dilation: number): number {
 /**
  * dx when no two windows share an element (strides at least the window): each element's sum has one term at most, so
  * it is dy + 0 at its window's max position (which turns -0 into +0), else +0, or NaN where a non-finite dy times 0
- * adds NaN. The same bits as spreadGradient, in one pass over the windows instead of one over dx that looks for windows.
+ * adds NaN. The same bits as spreadGradient over maxPositions, in one pass over the windows that finds each window's
+ * max position (maxPositions' rule) and writes it, without the positions array.
  */
-function spreadDisjoint(dy: Float32Array, dx: Float32Array, positions: Int32Array, info: tf.backend_util.Conv2DInfo): void {
+function maxPoolGradDisjoint(x: Float32Array, dy: Float32Array, dx: Float32Array, info: tf.backend_util.Conv2DInfo): void {
   const { batchSize: N, inChannels: C, inHeight: H, inWidth: W, outHeight: OH, outWidth: OW, strideHeight: sh, strideWidth: sw } = info;
   const { effectiveFilterHeight: kh, effectiveFilterWidth: kw } = info;
   const { top, left } = info.padInfo;
@@ -89,21 +90,30 @@ function spreadDisjoint(dy: Float32Array, dx: Float32Array, positions: Int32Arra
       for (let ox = 0; ox < OW; ox++) {
         const colMin = Math.max(0, ox * sw - left);
         const colMax = Math.min(W, ox * sw - left + kw);
+        const windows = ((b * OH + oy) * OW + ox) * C;
         for (let c = 0; c < C; c++) {
-          const window = ((b * OH + oy) * OW + ox) * C + c;
-          const g = dy[window];
+          const g = dy[windows + c];
           // A non-finite dy times 0 is NaN (computed, as wasm does, for the same NaN bits): every element but the max.
           if (!Number.isFinite(g)) {
             const nan = 0 + g * 0;
-            for (let y = rowMin; y < rowMax; y++) for (let x = colMin; x < colMax; x++) dx[((b * H + y) * W + x) * C + c] = nan;
+            for (let y = rowMin; y < rowMax; y++) for (let xx = colMin; xx < colMax; xx++) dx[((b * H + y) * W + xx) * C + c] = nan;
           }
-          // The max position is inside the window unless nothing in it beat FLT_MIN: then it is element 0.
-          const at = positions[window];
-          const pixel = (at - c) / C;
-          const atX = pixel % W;
-          const atY = ((pixel - atX) / W) % H;
-          const inside = at % C === c && Math.floor(pixel / (W * H)) === b && atY >= rowMin && atY < rowMax && atX >= colMin && atX < colMax;
-          if (inside) dx[at] = g + 0;
+          // The running maximum from FLT_MIN at element 0 of the whole tensor; a value >= it takes over (ties: the last).
+          let best = FLT_MIN;
+          let at = -1;
+          for (let y = rowMin; y < rowMax; y++) {
+            for (let xx = colMin; xx < colMax; xx++) {
+              const i = ((b * H + y) * W + xx) * C + c;
+              const v = x[i];
+              if (v >= best) {
+                best = v;
+                at = i;
+              }
+            }
+          }
+          // Nothing beat FLT_MIN: the position is element 0, inside this window only when the window holds it.
+          if (at < 0 && b === 0 && c === 0 && rowMin === 0 && colMin === 0 && rowMax > 0 && colMax > 0) at = 0;
+          if (at >= 0) dx[at] = g + 0;
         }
       }
     }
@@ -162,7 +172,8 @@ export function maxPoolGrad(params: KernelParams): tf.TensorInfo {
   const dx = heap.makeOutput(input.shape, 'float32');
   // (views after the allocation: it may grow the heap, which detaches views taken before)
   const disjoint = info.strideHeight >= info.effectiveFilterHeight && info.strideWidth >= info.effectiveFilterWidth;
-  (disjoint ? spreadDisjoint : spreadGradient)(heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(dx), maxPositions(heap.typedArrayFromHeap(input), info), info);
+  if (disjoint) maxPoolGradDisjoint(heap.typedArrayFromHeap(input), heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(dx), info);
+  else spreadGradient(heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(dx), maxPositions(heap.typedArrayFromHeap(input), info), info);
   return dx;
 }
 

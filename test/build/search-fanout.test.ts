@@ -1,6 +1,8 @@
-// The budget search with its fine-tunes in this process, on 2 local workers, and through a Redis queue served by 2
-// `edgeprune worker` processes: the same iterations and the same final model bytes (seeds fixed before dispatch; every
-// fine-tune annealed, --anneal all, and the final one's weights averaged over its 2 epochs: both travel with the jobs).
+// The budget search with its fine-tunes in this process, on 2 local workers, in this process and 1 local worker side by
+// side (build's default), and through a Redis queue served by 2 `edgeprune worker` processes: the same iterations and
+// the same final model bytes (seeds fixed before dispatch; every fine-tune annealed, --anneal all, and the final one's
+// weights averaged over its 2 epochs: both travel with the jobs; the uniform contender and the refit on train +
+// validation, which side by side run in the batch of the final fine-tune).
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +15,7 @@ import { loadFittedSplit } from '../../src/cli/data-options.js';
 import { loadModel } from '../../src/import/load-model.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { LocalRunner } from '../../src/jobs/local-runner.js';
+import { sideBySideTuner } from '../../src/build/side-by-side-tuner.js';
 import { parseQueueUrl } from '../../src/jobs/redis-connection.js';
 import { RedisRunner } from '../../src/jobs/redis-runner.js';
 import { exportOnnx } from '../../src/onnx/export.js';
@@ -31,9 +34,11 @@ const LIMIT = 800;
 let server: RedisServer | undefined;
 const workers: ResultPromise[] = [];
 let local: LocalRunner | undefined;
+let one: LocalRunner | undefined;
 let redis: RedisRunner | undefined;
 afterAll(async () => {
   await local?.close();
+  await one?.close();
   await redis?.close();
   for (const w of workers) w.kill('SIGKILL');
   await Promise.allSettled(workers);
@@ -41,11 +46,14 @@ afterAll(async () => {
 });
 
 /** What must not depend on where the fine-tunes ran: the final model's bytes and the iterations (but their wall times). */
+const onnxOf = (g: Graph) => Buffer.from(exportOnnx(g)).toString('base64');
 const outcome = <N extends string>(r: SearchResult<N>) => ({
-  onnx: Buffer.from(exportOnnx(r.graph)).toString('base64'),
+  onnx: onnxOf(r.graph),
   iterations: r.iterations.map(({ wallMs: _wallMs, ...it }) => it),
   final: r.final,
   fineTuning: r.fineTuning,
+  contender: r.contender,
+  refit: r.refit && { ...r.refit, decided: onnxOf(r.refit.decided) },
 });
 
 describe.skipIf(skip)('the budget search fanned out', () => {
@@ -60,13 +68,14 @@ describe.skipIf(skip)('the budget search fanned out', () => {
     const { backend } = await initTraining({});
     context = fineTuneContext({ data: DIGITS, seed: 0, validation: 0.15, limit: LIMIT, training: { backend, batchSize: 32, lr: 1e-3 }, teacher: dense });
     const cost = await bindCostModel(findMcuTarget('stm32f405'));
-    const limit = Math.round(cost.costs(dense).instructions * 0.75);
+    const limit = Math.round(cost.costs(dense).instructions * 0.9);
     search = async (tuner) => {
       const trainer = createGraphTrainer(data.train, { backend, seed: 0, batchSize: 32, learningRate: 1e-3, teacher: dense });
       try {
         const r = await searchUnderBudget(dense, trainer, data, (g) => cost.costs(g), {
           budgets: [{ name: 'instructions', limit, givenAs: 'test' }], maxDrop: 1.5, proposalEpochs: 1, finalEpochs: 2, recoveryRounds: 0, recoveryEpochs: 0,
           maxIterations: 2, criterion: 'l1', weightProposals: true, tuner, seed: 7, anneal: 'all', averageLastEpochs: 2,
+          uniformContender: true, finalOnValidation: true,
         });
         return outcome(r);
       } finally {
@@ -74,14 +83,21 @@ describe.skipIf(skip)('the budget search fanned out', () => {
       }
     };
     local = new LocalRunner({ workers: 2, keepWorkers: true });
+    one = new LocalRunner({ workers: 1, keepWorkers: true });
     server = await startRedisServer();
     for (let i = 0; i < 2; i++) workers.push(execa(process.execPath, [BIN, 'worker', '--queue', server.url], { reject: false, stdin: 'ignore', timeout: 300_000 }));
     redis = new RedisRunner(parseQueueUrl(server.url), { backoffMs: 100 });
   }, 120_000);
 
-  it('gives the same iterations and final model bytes in this process, on 2 local workers and through Redis', async () => {
+  it('gives the same iterations and final model bytes in this process, on 2 local workers, side by side and through Redis', async () => {
     const here = await search(inProcessFineTuner(context));
     expect(here.iterations.length).toBeGreaterThan(0);
+    // The budget met in 2 iterations: the final stage ran (the contender and the refit of the decided one).
+    expect(here.refit).toBeDefined();
+    expect(here.contender?.description).not.toBeNull();
+    const beside = sideBySideTuner(inProcessFineTuner(context), runnerFineTuner(context, one!));
+    beside.warm!(dense);
+    expect(await search(beside)).toEqual(here);
     expect(here.iterations.reduce((n, it) => n + it.proposals.length, 0)).toBeGreaterThan(3);
     // The workers warmed up first (the data and the teacher's logits loaded ahead, as build does): the same bytes.
     const warmed = runnerFineTuner(context, local!);

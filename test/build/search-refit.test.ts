@@ -1,6 +1,8 @@
 // build's --final-on-validation in the search: once the final fine-tune and the contender are decided on validation,
 // the fine-tune that made the returned model runs again (same start, seed, epochs) on train + validation; the held-out
 // figures stay those of the model as decided, and a tuner that cannot train on validation refits nothing (a warning).
+// On a tuner that runs fine-tunes side by side, both refits run in the batch of the final fine-tune and the contender,
+// with the same outcome as one after the other.
 import { describe, expect, it } from 'vitest';
 import { modelStats } from '../../src/analysis/model-stats.js';
 import type { Budget } from '../../src/build/budgets.js';
@@ -37,13 +39,16 @@ function scorer(scores: WeakMap<Graph, number>): Trainer {
 }
 
 /** A tuner that records its requests and returns a new graph object per request, scored by `validationOf`. */
-function recordingTuner(scores: WeakMap<Graph, number>, validationOf: (r: TuneRequest) => number, trainsOnValidation = true) {
+function recordingTuner(scores: WeakMap<Graph, number>, validationOf: (r: TuneRequest) => number, trainsOnValidation = true, slots?: number) {
   const requests: TuneRequest[] = [];
+  const batches: TuneRequest[][] = [];
   const made = new Map<TuneRequest, Graph>();
   const tuner: FineTuner = {
     description: 'a recording tuner',
     ...(trainsOnValidation ? { trainsOnValidation: true } : {}),
+    ...(slots !== undefined ? { slots } : {}),
     async tuneMany(list) {
+      batches.push(list);
       return list.map((r): TuneResult => {
         requests.push(r);
         const graph: Graph = { ...r.graph };
@@ -54,7 +59,7 @@ function recordingTuner(scores: WeakMap<Graph, number>, validationOf: (r: TuneRe
       });
     },
   };
-  return { tuner, requests, made };
+  return { tuner, requests, made, batches };
 }
 
 const search = (tuner: FineTuner, scores: WeakMap<Graph, number>, o: Partial<SearchOptions> = {}, warnings: string[] = []) =>
@@ -118,5 +123,28 @@ describe('searchUnderBudget with finalOnValidation', () => {
     expect(requests.some((q) => q.withValidation)).toBe(false);
     expect(r.refit).toBeUndefined();
     expect(warnings.join('\n')).toMatch(/not refit on train \+ validation: the fine-tunes run a recording tuner/);
+  });
+
+  it('side by side (2 slots), both refits join the batch of the final fine-tune and the contender: the same model, figures and tallies', async () => {
+    /** Tuned graphs carry what made them (the request's fields), so that two runs' models compare by content. */
+    const run = async (slots: number | undefined, contenderWins: boolean, finalHurts = false) => {
+      const scores = new WeakMap<Graph, number>();
+      const t = recordingTuner(scores, (r) => (r.withValidation ? 1 : r.what.startsWith('the uniform contender') ? (contenderWins ? 0.97 : 0.8) : r.what === 'the final model' ? (finalHurts ? 0.5 : 0.95) : 0.9), true, slots);
+      const r = await search(t.tuner, scores, { finalOnValidation: true, uniformContender: true });
+      const origin = (g: Graph | undefined) => [...t.made.entries()].find(([, m]) => m === g)?.[0];
+      const strip = (q: TuneRequest | undefined) => q && { what: q.what, seed: q.seed, epochs: q.epochs, withValidation: q.withValidation === true };
+      return { t, outcome: { final: r.final, fineTuning: r.fineTuning, contender: r.contender?.chosen, refit: r.refit && { ...r.refit, decided: strip(origin(r.refit.decided)) }, graph: strip(origin(r.graph)) } };
+    };
+    for (const [contenderWins, finalHurts] of [[false, false], [true, false], [false, true]]) {
+      const alone = await run(undefined, contenderWins, finalHurts);
+      const side = await run(2, contenderWins, finalHurts);
+      expect(side.outcome).toEqual(alone.outcome);
+      const last = side.t.batches.at(-1)!;
+      expect(last.map((q) => q.withValidation === true)).toEqual([false, false, true, true]);
+      expect(last[2]).toEqual({ ...last[0], what: 'the final model, refit on train + validation', withValidation: true });
+      expect(last[3]).toEqual({ ...last[1], what: `${last[1].what}, refit on train + validation`, withValidation: true });
+      // One at a time, the refit (when one is needed) is a batch of its own after the decision.
+      expect(alone.t.batches.at(-1)!.length).toBe(finalHurts ? 2 : 1);
+    }
   });
 });

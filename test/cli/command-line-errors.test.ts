@@ -74,7 +74,7 @@ describe('numeric flags on the command line', () => {
     [['--flash-kb', '0x10'], /--flash-kb must be a number .* got '0x10'/],
     [['--ram-kb', '1e308'], /--ram-kb must be a number greater than 0 and at most 4,194,304 .* got '1e308'/],
     [['--ram-kb', '4', '--seed', '-1'], /--seed must be an integer from 0 to 4,294,967,295/],
-    [['--ram-kb', '4', '--workers', '0'], /--workers must be a whole number from 1 to 256, got '0'/],
+    [['--ram-kb', '4', '--workers', '257'], /--workers must be a whole number from 0 to 256, got '257'/],
     [['--target', 'ice40-up5k', '--max-luts', '2000', '--workers', '2'], /--workers: an FPGA build fine-tunes its candidates in this process/],
   ])('build %j exits 2', async (flags, message) => {
     const r = await runCli(['build', CNN, '--data', DIGITS, '--out', '/nonexistent/never-written', ...flags]);

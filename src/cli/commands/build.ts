@@ -30,14 +30,16 @@ import { renderLevelsSummary } from '../../levels/levels-report.js';
 import { DEFAULT_LEVEL_EPOCHS, parseLevelBudgets, type LevelBudgets } from '../../levels/level-budgets.js';
 import type { McuTarget } from '../../targets/schema.js';
 import { CONSTANT_TIME_MAC_FLAG, CONSTANT_TIME_MAC_HELP } from '../../emit/c/constant-time-mac.js';
-import { addJobOptions, runnerFromOptions, type JobCliOptions } from '../job-options.js';
+import { addJobOptions, parseWorkerCount, runnerFromOptions, type JobCliOptions } from '../job-options.js';
+import { defaultWorkerCount, LocalRunner } from '../../jobs/local-runner.js';
 import { onTargetAccuracyLine } from './verify.js';
 
 /**
- * Without --workers or --queue, the search fine-tunes its candidates in this process: a worker costs a process start,
- * a data load and the teacher's logits, and on the make-demo model one worker is no faster than none (bench/build-fanout.ts).
+ * Without --workers or --queue, on 2 or more cores, the search fine-tunes its candidates in this process and on one
+ * kept local worker side by side (src/build/side-by-side-tuner.ts: one worker's start and data load, while the dense
+ * model is measured); on one core, or with --workers 0, in this process alone. The same bytes in every case.
  */
-const BUILD_JOBS_DEFAULT = 'none: the candidate fine-tunes run in this process, which saves each worker\'s start and data load; give 2 or more to fine-tune candidates side by side';
+const BUILD_JOBS_DEFAULT = 'this process and 1 kept local worker side by side on 2 or more cores, this process alone on one; 0: this process alone';
 
 /** Exit code when a budget (or the accuracy limit) is not met; the report is still written. */
 export const EXIT_BUDGET_UNMET = 3;
@@ -211,11 +213,15 @@ export function registerBuild(program: Command): void {
     const outOptions = { force: o.force, inputs: [file, o.data] };
     checkOutputDir(o.out, outOptions);
     const progress = progressReporter(false);
+    const inProcess = o.workers !== undefined && parseWorkerCount(o.workers, '--workers', 0) === 0;
+    if (inProcess && o.queue !== undefined) throw new UserError('--workers 0 and --queue exclude each other: --workers 0 fine-tunes in this process alone, --queue on the workers serving the queue');
     // The workers stay up for the whole search (keepWorkers): each loads the data once, not once per batch.
-    const runner = o.workers !== undefined || o.queue !== undefined ? runnerFromOptions(o, (t) => progress.line(t), { keepWorkers: true }) : undefined;
+    const given = !inProcess && (o.workers !== undefined || o.queue !== undefined);
+    const beside = !inProcess && !given && defaultWorkerCount() >= 2;
+    const runner = given ? runnerFromOptions(o, (t) => progress.line(t), { keepWorkers: true }) : beside ? new LocalRunner({ workers: 1, keepWorkers: true, log: (t) => progress.line(t) }) : undefined;
     let result;
     try {
-      result = await buildMcuModel(file, target, o, (t) => progress.line(t), runner);
+      result = await buildMcuModel(file, target, { ...o, fineTunesBeside: beside }, (t) => progress.line(t), runner);
     } finally {
       await runner?.close();
     }
