@@ -81,9 +81,17 @@ export interface FinalStageTools<N extends string> {
   onWarning?: (message: string) => void;
 }
 
+/** The returned model is the mean of the weights at the ends of its last fine-tune's last `lastEpochs` epochs. */
+export interface AveragingRecord {
+  lastEpochs: number;
+  /** 'the final fine-tune' or 'the uniform contender'. */
+  of: string;
+}
+
 export interface FinalStageResult<N extends string> extends FinalModel {
   contender?: ContenderRecord<N>;
   refit?: RefitRecord;
+  averaging?: AveragingRecord;
 }
 
 /** Runs the final stage on the search's model (budgets held, fine-tuning possible). */
@@ -145,5 +153,9 @@ export async function finalStage<N extends string>(start: FinalModel, o: FinalSt
       graph = again.graph;
     }
   }
-  return { graph, masks, validation, validationLoss, keptEpochs, ...(contender ? { contender } : {}), ...(refit ? { refit } : {}) };
+  // Averaged when the model kept came from an averaged fine-tune (the refit averages as the fine-tune it repeats).
+  const averaging: AveragingRecord | undefined = made && made.averageLastEpochs !== undefined && made.averageLastEpochs > 0
+    ? { lastEpochs: made.averageLastEpochs, of: made === finalRequest ? 'the final fine-tune' : 'the uniform contender' }
+    : undefined;
+  return { graph, masks, validation, validationLoss, keptEpochs, ...(contender ? { contender } : {}), ...(refit ? { refit } : {}), ...(averaging ? { averaging } : {}) };
 }

@@ -12,11 +12,11 @@ import { borderline, repeatedEstimate } from '../prune/uncertainty.js';
 import { proposeWithRecovery, recoveryHelped, scaleText, type RecoveryStage, type Tried } from '../prune/recovery.js';
 import { allHold, worstRatio, type Budget, type BudgetName, type Costs } from './budgets.js';
 import { structuredProposals, weightProposals, type CostPredictor, type Proposal } from './proposals.js';
-import { finalStage, type ContenderRecord, type RefitRecord } from './final-stage.js';
+import { finalStage, type AveragingRecord, type ContenderRecord, type RefitRecord } from './final-stage.js';
 import type { LearningRateSchedule } from '../train/train.js';
 
 export type { CostPredictor, Proposal } from './proposals.js';
-export type { ContenderRecord, RefitRecord } from './final-stage.js';
+export type { AveragingRecord, ContenderRecord, RefitRecord } from './final-stage.js';
 import { fineTuneSeed, trainerTuner, type FineTuner, type TuneRequest, type TuneResult } from './fine-tuner.js';
 
 
@@ -149,6 +149,8 @@ export interface SearchResult<N extends string = BudgetName> {
   refit?: RefitRecord;
   /** The uniform contender (when asked for and the budgets held): what it was, how it scored, whether it won. */
   contender?: ContenderRecord<N>;
+  /** The returned model's weights are an average over its last fine-tune's last epochs (averageLastEpochs). */
+  averaging?: AveragingRecord;
 }
 
 /** Fine-tuning epochs the search ran: all of them, and those on the path of the model it returns. */
@@ -439,6 +441,7 @@ export async function searchUnderBudget<N extends string = BudgetName>(
   if (!met && !stoppedBecause) stoppedBecause = `the search used its ${o.maxIterations} iterations`;
   let contender: ContenderRecord<N> | undefined;
   let refit: RefitRecord | undefined;
+  let averaging: AveragingRecord | undefined;
   if (o.finalOnValidation && met && o.finalEpochs > 0 && canTrain.ok && tuner.trainsOnValidation !== true) {
     events.onWarning?.(`the final fine-tune is not refit on train + validation: the fine-tunes run ${tuner.description}, which trains on the training split only`);
   }
@@ -450,11 +453,11 @@ export async function searchUnderBudget<N extends string = BudgetName>(
       predict, tuneAll, counted: (epochs) => { fineTuning.epochs += epochs; }, trains, seedAt, schedule: longSchedule, trainsOnValidation: tuner.trainsOnValidation === true,
       sideBySide: (tuner.slots ?? 1) >= 2, onWarning: events.onWarning,
     });
-    ({ graph, masks, validation, contender, refit } = done);
+    ({ graph, masks, validation, contender, refit, averaging } = done);
     fineTuning.keptEpochs = done.keptEpochs;
   }
   return {
-    graph, masks, met, stoppedBecause, dense, iterations, smallestSeen, fineTuning, ...(contender ? { contender } : {}), ...(refit ? { refit } : {}),
+    graph, masks, met, stoppedBecause, dense, iterations, smallestSeen, fineTuning, ...(contender ? { contender } : {}), ...(refit ? { refit } : {}), ...(averaging ? { averaging } : {}),
     final: { validation, test: await score(graph, 'test'), costs: predict(graph) },
   };
 }

@@ -102,6 +102,8 @@ export interface BuildReport {
   contender: ContenderRecord<string> | null;
   /** --final-on-validation: the fine-tune refit on train + validation once the search had decided (null: none). */
   refit: { what: string; epochs: number; samples: number; decidedOnSamples: number; sawValidation: true } | null;
+  /** --average-epochs: the deployed weights are the mean over the last epochs of the fine-tune that made them (null: the last iterate). */
+  averaging: { lastEpochs: number; of: string } | null;
   verification: VerifyReport | null;
   /**
    * The dense model measured in the emulator before the search (null: no instruction budget, or it could not run),
@@ -208,6 +210,7 @@ export function buildReport(r: ReportInput): BuildReport {
     fineTuning: r.search.fineTuning,
     contender: r.search.contender ?? null,
     refit: r.search.refit ? { what: r.search.refit.what, epochs: r.search.refit.epochs, samples: r.search.refit.samples, decidedOnSamples: r.search.refit.decidedOnSamples, sawValidation: true } : null,
+    averaging: r.search.averaging ? { lastEpochs: r.search.averaging.lastEpochs, of: r.search.averaging.of } : null,
     verification: r.verification,
     denseCheck: r.denseCheck ?? null,
     files: r.files,

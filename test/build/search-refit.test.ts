@@ -116,6 +116,18 @@ describe('searchUnderBudget with finalOnValidation', () => {
     expect(dropped.refit).toBeUndefined();
   });
 
+  it('records the averaging of the fine-tune that made the returned model, and none when the long fine-tune hurt and was dropped', async () => {
+    const kept = await search(recordingTuner(new WeakMap(), () => 0.9).tuner, new WeakMap(), { averageLastEpochs: 2 });
+    expect(kept.averaging).toEqual({ lastEpochs: 2, of: 'the final fine-tune' });
+    const scores = new WeakMap<Graph, number>();
+    const won = await search(recordingTuner(scores, (r) => (r.what.startsWith('the uniform contender') ? 0.97 : 0.9)).tuner, scores, { averageLastEpochs: 2, uniformContender: true });
+    expect(won.averaging).toEqual({ lastEpochs: 2, of: 'the uniform contender' });
+    const hurt = new WeakMap<Graph, number>();
+    const dropped = await search(recordingTuner(hurt, (q) => (q.what === 'the final model' ? 0.5 : 0.9)).tuner, hurt, { averageLastEpochs: 2 });
+    expect(dropped.averaging).toBeUndefined();
+    expect((await search(recordingTuner(new WeakMap(), () => 0.9).tuner, new WeakMap())).averaging).toBeUndefined();
+  });
+
   it('a tuner that trains on the training split only refits nothing, with a warning', async () => {
     const { tuner, requests } = recordingTuner(new WeakMap(), () => 0.9, false);
     const warnings: string[] = [];

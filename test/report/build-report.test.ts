@@ -43,6 +43,8 @@ describe('buildReport', () => {
   it('a refit on train + validation (--final-on-validation): the report and the summary say the model saw validation, whose figure is the decided model\'s', () => {
     const plain = buildReport(reportInput({ maxDrop: 10 }));
     expect(plain.refit).toBeNull();
+    expect(plain.averaging).toBeNull();
+    expect(buildReport(reportInput({ maxDrop: 10, search: searchResult({ averaging: { lastEpochs: 5, of: 'the final fine-tune' } }) })).averaging).toEqual({ lastEpochs: 5, of: 'the final fine-tune' });
     expect(plain.accuracy.validation).toEqual({ dense: 0.92, final: 0.9 });
     expect(renderBuildSummary(plain, 'out')).not.toContain('refit');
     const refit = { what: 'the final fine-tune', epochs: 10, samples: 1438, decidedOnSamples: 1169, decided: searchResult().graph };
