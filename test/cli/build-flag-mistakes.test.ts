@@ -55,9 +55,10 @@ describe('build: wrong values of the recent flags', () => {
     [['--max-instructions-worst-case', '0.5'], /--max-instructions-worst-case must be an integer from 1 .* got '0\.5'/],
     [['--max-instructions', '1.5'], /--max-instructions must be an integer from 1 .* got '1\.5'/],
     // workers and queues
-    [['--ram-kb', '4', '--workers', 'abc'], /--workers must be a whole number from 1 to 256, got 'abc'/],
-    [['--ram-kb', '4', '--workers', '1e999'], /--workers must be a whole number from 1 to 256, got '1e999'/],
-    [['--ram-kb', '4', '--workers='], /--workers must be a whole number from 1 to 256, got ''/],
+    [['--ram-kb', '4', '--workers', 'abc'], /--workers must be a whole number from 0 to 256, got 'abc'/],
+    [['--ram-kb', '4', '--workers', '1e999'], /--workers must be a whole number from 0 to 256, got '1e999'/],
+    [['--ram-kb', '4', '--workers='], /--workers must be a whole number from 0 to 256, got ''/],
+    [['--ram-kb', '4', '--workers', '257'], /--workers must be a whole number from 0 to 256, got '257'/],
     [['--ram-kb', '4', '--queue', 'foo'], /--queue 'foo' is not a URL; give the queue as redis:\/\/host:port/],
     [['--ram-kb', '4', '--queue='], /--queue '' is not a URL/],
     [['--ram-kb', '4', '--queue', 'redis://127.0.0.1:6379/abc'], /the database after the port must be a number, got 'abc'/],
