@@ -2,23 +2,14 @@
 // queues, the budgets' conversions, --labels): one escaped line naming the flag, exit 2, no stack trace, and no --out
 // folder, each refused while the options are checked, before any training.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { expectRefused } from '../support/refused.js';
+import { commandMistakes, expectRefused } from '../support/refused.js';
 
 const CNN = path.resolve('examples/models/digits-cnn.onnx');
 const DIGITS = path.resolve('examples/digits/digits.csv.gz');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-build-mistakes-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-let n = 0;
-/** build with `flags` after the model, the data and a fresh --out, which must not exist afterwards. */
-const refuse = (flags: string[], message: RegExp) => {
-  const out = path.join(dir, `out-${n++}`);
-  return expectRefused(['build', CNN, '--data', DIGITS, '--out', out, ...flags], message, out);
-};
+const { dir, freshOut, refuse } = commandMistakes('build', CNN, DIGITS, 'edgeprune-build-mistakes-');
 
 describe('build: wrong values of the recent flags', () => {
   it.each([
@@ -111,7 +102,7 @@ describe('build: files that are not what they should be', () => {
     refuse(['--ram-kb', '4', '--labels', path.join(dir, 'no-such-labels.npy')], /--labels '.*no-such-labels\.npy' does not apply: data '.*digits\.csv\.gz' is a CSV file, whose last column holds the labels; --labels is for \.npy features and IDX images; drop it/));
   it('a model that does not exist, or is a folder', async () => {
     for (const [model, message] of [[path.join(dir, 'none.onnx'), /cannot read model file '.*none\.onnx': it does not exist/], [dir, /model file '.*' is a directory, not a regular file/]] as const) {
-      const out = path.join(dir, `out-${n++}`);
+      const out = freshOut();
       await expectRefused(['build', model, '--data', DIGITS, '--out', out, '--ram-kb', '4'], message, out);
     }
   });

@@ -1,23 +1,14 @@
 // `sweep` given a user mistake (--targets, the budget lists, --precision, --resume, workers): one escaped line naming
 // the flag, exit 2, no stack trace, and no --out folder, each refused before a job runs.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { expectRefused } from '../support/refused.js';
+import { commandMistakes, expectRefused } from '../support/refused.js';
 
 const CNN = path.resolve('examples/models/digits-cnn.onnx');
 const DIGITS = path.resolve('examples/digits/digits.csv.gz');
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-sweep-mistakes-'));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-let n = 0;
-/** sweep with `flags` after the model, the data and a fresh --out, which must not exist afterwards. */
-const refuse = (flags: string[], message: RegExp) => {
-  const out = path.join(dir, `out-${n++}`);
-  return expectRefused(['sweep', CNN, '--data', DIGITS, '--out', out, ...flags], message, out);
-};
+const { dir, freshOut, refuse } = commandMistakes('sweep', CNN, DIGITS, 'edgeprune-sweep-mistakes-');
 
 describe('sweep: wrong values', () => {
   it.each([
@@ -66,7 +57,7 @@ describe('sweep: missing values, conflicts and flags it does not take', () => {
 
 describe('sweep: a failure after the output folder was made', () => {
   it('a queue that cannot be reached leaves no --out folder behind (it left one holding only the marker)', async () => {
-    const out = path.join(dir, `out-${n++}`);
+    const out = freshOut();
     const r = await runCli(['sweep', CNN, '--data', DIGITS, '--out', out, '--targets', 'stm32f405', '--ram-kb', '4', '--queue', 'redis://127.0.0.1:1']);
     expect(r.exitCode, r.stderr).toBe(2);
     expect(r.stderr.trimEnd().split('\n').at(-1)).toMatch(/^edgeprune: error: cannot reach the Redis queue at redis:\/\/127\.0\.0\.1:1 .*; start redis-server there, or check the host and port of --queue$/);
