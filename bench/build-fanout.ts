@@ -1,10 +1,11 @@
 // Issue 14's build goal: the `make demo` build (digits CNN, stm32f405, --latency-ms 0.5 --ram-kb 5) with its candidate
-// fine-tunes in this process, on 1 and on 2 local workers (`build --workers N`); prints each wall time and where it
+// fine-tunes in this process alone (`--workers 0`), side by side with one local worker (the default on 2 or more cores),
+// and on 1 and on 2 local workers (`build --workers N`); prints each wall time and where it
 // went (before the search: load + dense measurement; the search's iterations; the final fine-tune; after: verification
 // and compilation), the CPU time of the build and its workers, the speed-up of 2 workers over 1 (goal 1.6x), whether
 // report.json's search trajectory and c/model.c are identical, and the load average (a busy machine skews it all).
 //
-//   npx tsc -p . && node dist/bench/build-fanout.js [--runs inprocess,1,2] [--keep <dir>]
+//   npx tsc -p . && node dist/bench/build-fanout.js [--runs 0,default,1,2] [--keep <dir>]
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +22,13 @@ const DEMO = ['--data', DIGITS, '--latency-ms', '0.5', '--ram-kb', '5'];
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(name);
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+
+/** How a run of `--runs` is named in the printout. */
+function runLabel(name: string): string {
+  if (name === '0') return 'in process alone (--workers 0)';
+  if (name === 'default') return 'side by side (the default: this process and one local worker)';
+  return `${name} worker${name === '1' ? '' : 's'}`;
 }
 
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -72,7 +80,7 @@ async function build(name: string, flags: string[], out: string): Promise<Run> {
 }
 
 async function main(): Promise<void> {
-  const runs = arg('--runs', 'inprocess,1,2').split(',');
+  const runs = arg('--runs', '0,default,1,2').split(',');
   const keep = arg('--keep', '');
   const dir = keep ? path.resolve(keep) : makeTempDir('bench-build-fanout');
   fs.mkdirSync(dir, { recursive: true });
@@ -80,11 +88,11 @@ async function main(): Promise<void> {
     console.log(`make-demo build: ${path.basename(CNN)} ${DEMO.slice(2).join(' ')}; ${os.availableParallelism()} cores; load average before: ${load()}`);
     const done: Run[] = [];
     for (const name of runs) {
-      const flags = name === 'inprocess' ? [] : ['--workers', name];
-      const r = await build(name, flags, path.join(dir, name === 'inprocess' ? 'inprocess' : `w${name}`));
+      const flags = name === 'default' ? [] : ['--workers', name];
+      const r = await build(name, flags, path.join(dir, name === 'default' ? 'default' : `w${name}`));
       done.push(r);
       const p = r.phases;
-      console.log(`${name === 'inprocess' ? 'in process' : `${name} worker${name === '1' ? '' : 's'}`}: ${r.wall.toFixed(1)} s wall, ${r.cpu?.toFixed(1) ?? '?'} s CPU (build + workers) · before the search ${p.before.toFixed(1)} s, iterations ${p.iterations.toFixed(1)} s, final fine-tune ${p.final.toFixed(1)} s, verification + compilation ${p.after.toFixed(1)} s · load average now: ${load()}`);
+      console.log(`${runLabel(name)}: ${r.wall.toFixed(1)} s wall, ${r.cpu?.toFixed(1) ?? '?'} s CPU (build + workers) · before the search ${p.before.toFixed(1)} s, iterations ${p.iterations.toFixed(1)} s, final fine-tune ${p.final.toFixed(1)} s, verification + compilation ${p.after.toFixed(1)} s · load average now: ${load()}`);
     }
     const byName = new Map(done.map((r) => [r.name, r]));
     const one = byName.get('1');
@@ -92,8 +100,10 @@ async function main(): Promise<void> {
     if (one && two) {
       console.log(`speed-up 2 vs 1 workers: ${(one.wall / two.wall).toFixed(2)}x the whole build (goal 1.6x); ${((one.phases.iterations + one.phases.final) / (two.phases.iterations + two.phases.final)).toFixed(2)}x the search; ${(one.phases.iterations / two.phases.iterations).toFixed(2)}x its iterations`);
     }
-    const inProcess = byName.get('inprocess');
-    if (inProcess && two) console.log(`2 workers vs in process: ${(inProcess.wall / two.wall).toFixed(2)}x the whole build, ${(inProcess.phases.iterations / two.phases.iterations).toFixed(2)}x the iterations`);
+    const inProcess = byName.get('0');
+    for (const [label, run] of [['2 workers', two], ['side by side', byName.get('default')]] as const) {
+      if (inProcess && run) console.log(`${label} vs in process alone: ${(inProcess.wall / run.wall).toFixed(2)}x the whole build (goal 1.6x), ${(inProcess.phases.iterations / run.phases.iterations).toFixed(2)}x the iterations`);
+    }
     console.log(`search trajectory (report.json steps, without their seconds) identical: ${done.every((r) => r.trajectory === done[0].trajectory) ? 'yes' : 'NO'}`);
     console.log(`c/model.c identical: ${done.every((r) => r.modelC === done[0].modelC) ? 'yes' : 'NO'}`);
     if (keep) console.log(`outputs kept in ${dir}`);
