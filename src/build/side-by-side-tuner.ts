@@ -8,7 +8,7 @@ import type { FineTuner, FollowUp, TuneRequest, TuneResult } from './fine-tuner.
 /** `here` (this process) and `there` (a worker) side by side: 2 slots. */
 export function sideBySideTuner(here: FineTuner, there: FineTuner): FineTuner {
   const tuneFollowed = async (requests: TuneRequest[], followUp: FollowUp | null): Promise<TuneResult[]> => {
-    const out: (TuneResult | undefined)[] = new Array(requests.length);
+    const out: (TuneResult | undefined)[] = requests.map(() => undefined);
     // Longest first (the final stage's contender), then in the requests' order.
     const order = requests.map((_, i) => i).sort((a, b) => requests[b].epochs - requests[a].epochs || a - b);
     let next = 0;
