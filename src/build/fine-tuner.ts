@@ -44,7 +44,7 @@ export interface FineTuner {
   tuneMany(requests: TuneRequest[]): Promise<TuneResult[]>;
   /**
    * Fine-tunes it runs side by side (local workers: their count; a queue: as many as it is given), absent: one at a
-   * time. With two or more, the search's final stage runs the refits it may need beside the fine-tunes they depend on.
+   * time. With one for each of the search's final fine-tunes and their refits, the final stage runs them all at once.
    */
   readonly slots?: number;
   /** Whether it can train on train + validation (TuneRequest.withValidation); absent: it cannot. */
