@@ -143,7 +143,8 @@ export async function finalStage<N extends string>(start: FinalModel, o: FinalSt
   } else if (refitting) {
     // Once both are in, the decided refit; before, on a free slot, the likely one (one guess at a time).
     const followUp: FollowUp = (sofar) => {
-      const [tuned, rivalTuned] = sofar;
+      const tuned = sofar[0];
+      const rivalTuned = rivalRequest ? sofar[1] : undefined;
       const pending = tuned === undefined || (rivalRequest !== null && rivalTuned === undefined);
       if (pending && started.length > 0) return null;
       const want = !pending ? decide(tuned, rivalTuned).made : tuned === undefined || keeps(tuned) ? finalRequest : rivalRequest;

@@ -208,4 +208,17 @@ describe('searchUnderBudget with finalOnValidation', () => {
       expect(final).toEqual(ran);
     }
   });
+
+  it('side by side without a contender, the final fine-tune and its refit start together (the refit is the only one it may need)', async () => {
+    const scores = new WeakMap<Graph, number>();
+    const alone = recordingTuner(scores, (r) => (r.withValidation ? 1 : r.what === 'the final model' ? 0.95 : 0.9));
+    const outcome = await search(alone.tuner, scores, { finalOnValidation: true });
+    const log: string[] = [];
+    const side = recordingTuner(scores, (r) => (r.withValidation ? 1 : r.what === 'the final model' ? 0.95 : 0.9));
+    const r = await search(sideBySideTuner(timed(side, 'here', log), timed(side, 'there', log)), scores, { finalOnValidation: true });
+    expect(r.fineTuning).toEqual(outcome.fineTuning);
+    expect(r.final).toEqual(outcome.final);
+    expect(r.refit?.what).toBe('the final fine-tune');
+    expect(log.slice(log.lastIndexOf('there: the final model'))).toEqual(['there: the final model', 'here: the final model, refit on train + validation']);
+  });
 });
