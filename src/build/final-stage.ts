@@ -1,7 +1,9 @@
 // The budget search's final stage, once the budgets hold: the long fine-tune (kept unless it hurts), the uniform
 // contender fine-tuned as long (kept when more accurate on validation), and the refit of the decided one on train + validation.
-// On a tuner that runs fine-tunes side by side, each one's refit runs in the same batch (before the decision): the
-// refit starts from the same graph with the same seed whatever is decided, so the result is the same, in less wall time.
+// The refit starts from the same graph with the same seed whatever is decided, so it can start before the decision with
+// the same result: a tuner that runs follow-ups side by side starts the likely one (the final fine-tune's, unless that
+// one hurt) as soon as a slot frees, and the decided one if that guess was wrong; a tuner with a slot for each of the
+// batch's fine-tunes and refits runs them all at once; any other runs the decided refit after the batch.
 
 import { comparableScore } from '../data/metrics.js';
 import type { Graph } from '../ir/graph.js';
@@ -10,7 +12,7 @@ import type { Budget, Costs } from './budgets.js';
 import type { CostPredictor } from './proposals.js';
 import type { LearningRateSchedule } from '../train/train.js';
 import { uniformContender } from './uniform-contender.js';
-import type { TuneRequest, TuneResult } from './fine-tuner.js';
+import type { FollowUp, TuneRequest, TuneResult } from './fine-tuner.js';
 
 export interface RefitRecord {
   /** 'the final fine-tune' or 'the uniform contender'. */
@@ -69,9 +71,13 @@ export interface FinalStageTools<N extends string> {
    * in the same batch, their epochs not counted (`counted` counts one that is used), their results after the others.
    */
   tuneAll: (requests: TuneRequest[], speculative?: TuneRequest[]) => Promise<TuneResult[]>;
+  /** Fine-tunes a batch (counting the epochs) and then the follow-ups (not counted), as tuneFollowed in fine-tuner.ts. */
+  tuneFollowed: (requests: TuneRequest[], followUp: FollowUp) => Promise<TuneResult[]>;
   counted: (epochs: number) => void;
-  /** Whether the fine-tunes of a batch run side by side (FineTuner.slots ≥ 2): then the refits are speculated. */
-  sideBySide?: boolean;
+  /** The fine-tunes the tuner runs at once (FineTuner.slots; absent: 1): with one for each of the batch and its refits, all start at once. */
+  slots?: number;
+  /** Whether the tuner starts follow-ups as soon as a slot frees (FineTuner.tuneFollowed): then the likely refit starts early. */
+  followsUp?: boolean;
   /** The epochs a tune of `epochs` really trains (0 when the model cannot be trained). */
   trains: (epochs: number) => number;
   seedAt: (...where: (string | number)[]) => number;
@@ -99,8 +105,6 @@ export async function finalStage<N extends string>(start: FinalModel, o: FinalSt
   let { graph, masks, validation, validationLoss, keptEpochs } = start;
   let contender: ContenderRecord<N> | undefined;
   let refit: RefitRecord | undefined;
-  // What made the returned model, to be run again on train + validation (finalOnValidation).
-  let made: TuneRequest | null = null;
   const found = o.uniformContender ? uniformContender(o.origin.graph, t.predict, o.budgets, { kind: o.criterion }) : null;
   const rival = found && 'graph' in found ? found : null;
   // As long in all as the search's model: its path from the given model, and the final fine-tune.
@@ -110,42 +114,58 @@ export async function finalStage<N extends string>(start: FinalModel, o: FinalSt
   const finalRequest: TuneRequest = { graph, masks, epochs: o.finalEpochs, seed: t.seedAt('final'), what: 'the final model', schedule: t.schedule, ...averaged };
   const rivalRequest: TuneRequest | null = rival ? { graph: rival.graph, masks: rival.masks, epochs: rivalEpochs, seed: t.seedAt('contender'), what: `the uniform contender (${rival.description})`, schedule: t.schedule, ...averaged } : null;
   const refitOf = (r: TuneRequest): TuneRequest => ({ ...r, what: `${r.what}, refit on train + validation`, withValidation: true });
-  // Side by side, the refit of whichever is decided is already running: both refits join the batch.
-  const speculate = o.finalOnValidation === true && t.trainsOnValidation && t.sideBySide === true;
   const batch = [finalRequest, ...(rivalRequest ? [rivalRequest] : [])];
-  const results = await t.tuneAll(batch, speculate ? batch.map(refitOf) : []);
-  const [tuned, rivalTuned] = results;
-  const refitResult = (r: TuneRequest): TuneResult | undefined => (speculate ? results[batch.length + batch.indexOf(r)] : undefined);
+  const refits = new Map(batch.map((r) => [r, refitOf(r)]));
+  const refitting = o.finalOnValidation === true && t.trainsOnValidation;
   // The long fine-tune is kept unless it hurts (a NaN score always hurts).
-  if (comparableScore(tuned.validation) >= comparableScore(validation)) {
-    graph = tuned.graph;
-    validation = tuned.validation;
-    validationLoss = tuned.loss;
-    keptEpochs += t.trains(o.finalEpochs);
-    made = finalRequest;
-  }
-  if (o.uniformContender) {
-    // More accurate on validation; on a tie (a few hundred samples tie often), the lower validation loss.
-    const won = rival !== null && (comparableScore(rivalTuned.validation) > comparableScore(validation)
-      || (rivalTuned.validation === validation && rivalTuned.loss !== undefined && validationLoss !== undefined && rivalTuned.loss < validationLoss));
-    contender = rival
-      ? { description: rival.description, epochs: rivalEpochs, validation: rivalTuned.validation, searchValidation: validation, loss: rivalTuned.loss ?? null, searchLoss: validationLoss ?? null, costs: rival.costs, chosen: won }
-      : { description: null, skipped: found && 'skipped' in found ? found.skipped : '', epochs: 0, validation: null, searchValidation: validation, loss: null, searchLoss: validationLoss ?? null, costs: null, chosen: false };
-    if (won) {
-      graph = rivalTuned.graph;
-      masks = rival!.masks;
-      validation = rivalTuned.validation;
-      keptEpochs = rivalEpochs - o.origin.keptEpochs;
-      made = rivalRequest;
+  const keeps = (tuned: TuneResult) => comparableScore(tuned.validation) >= comparableScore(start.validation);
+  /** What the results decide: the model, and the fine-tune that made it (null: the search's model, untouched). */
+  const decide = (tuned: TuneResult, rivalTuned: TuneResult | undefined) => {
+    const d = { ...start, made: null as TuneRequest | null, contender: undefined as ContenderRecord<N> | undefined };
+    if (keeps(tuned)) Object.assign(d, { graph: tuned.graph, validation: tuned.validation, validationLoss: tuned.loss, keptEpochs: start.keptEpochs + t.trains(o.finalEpochs), made: finalRequest });
+    if (o.uniformContender) {
+      // More accurate on validation; on a tie (a few hundred samples tie often), the lower validation loss.
+      const won = rival !== null && rivalTuned !== undefined && (comparableScore(rivalTuned.validation) > comparableScore(d.validation)
+        || (rivalTuned.validation === d.validation && rivalTuned.loss !== undefined && d.validationLoss !== undefined && rivalTuned.loss < d.validationLoss));
+      d.contender = rival && rivalTuned
+        ? { description: rival.description, epochs: rivalEpochs, validation: rivalTuned.validation, searchValidation: d.validation, loss: rivalTuned.loss ?? null, searchLoss: d.validationLoss ?? null, costs: rival.costs, chosen: won }
+        : { description: null, skipped: found && 'skipped' in found ? found.skipped : '', epochs: 0, validation: null, searchValidation: d.validation, loss: null, searchLoss: d.validationLoss ?? null, costs: null, chosen: false };
+      if (won) Object.assign(d, { graph: rivalTuned!.graph, masks: rival!.masks, validation: rivalTuned!.validation, keptEpochs: rivalEpochs - o.origin.keptEpochs, made: rivalRequest });
     }
+    return d;
+  };
+  // The refits started, in order (their results follow the batch's).
+  const started: TuneRequest[] = [];
+  let results: TuneResult[];
+  if (refitting && (t.slots ?? 1) >= 2 * batch.length && !t.followsUp) {
+    started.push(...refits.values());
+    results = await t.tuneAll(batch, started);
+  } else if (refitting) {
+    // Once both are in, the decided refit; before, on a free slot, the likely one (one guess at a time).
+    const followUp: FollowUp = (sofar) => {
+      const tuned = sofar[0];
+      const rivalTuned = rivalRequest ? sofar[1] : undefined;
+      const pending = tuned === undefined || (rivalRequest !== null && rivalTuned === undefined);
+      if (pending && started.length > 0) return null;
+      const want = !pending ? decide(tuned, rivalTuned).made : tuned === undefined || keeps(tuned) ? finalRequest : rivalRequest;
+      const refit = want && refits.get(want)!;
+      if (!refit || started.includes(refit)) return null;
+      started.push(refit);
+      return refit;
+    };
+    results = await t.tuneFollowed(batch, followUp);
+  } else {
+    results = await t.tuneAll(batch);
   }
+  const decided = decide(results[0], rivalRequest ? results[1] : undefined);
+  ({ graph, masks, validation, validationLoss, keptEpochs, contender } = decided);
+  const made = decided.made;
   // The refit: the decided fine-tune again on train + validation (same start, seed and epochs), kept whatever its
   // score (the choice was made on held-out data; its validation score now is not held out). When the long
   // fine-tune hurt and was dropped, nothing is refit: the returned model never trained on validation.
-  if (o.finalOnValidation && made && t.trainsOnValidation) {
-    const ready = refitResult(made);
-    if (ready) t.counted(made.epochs);
-    const again = ready ?? (await t.tuneAll([refitOf(made)]))[0];
+  if (refitting && made) {
+    t.counted(made.epochs);
+    const again = results[batch.length + started.indexOf(refits.get(made)!)];
     if (Number.isNaN(again.validation)) {
       t.onWarning?.(`the refit on train + validation of ${made.what} diverged: the model as decided on the training split is kept`);
     } else {

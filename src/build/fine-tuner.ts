@@ -44,16 +44,37 @@ export interface FineTuner {
   tuneMany(requests: TuneRequest[]): Promise<TuneResult[]>;
   /**
    * Fine-tunes it runs side by side (local workers: their count; a queue: as many as it is given), absent: one at a
-   * time. With two or more, the search's final stage runs the refits it may need beside the fine-tunes they depend on.
+   * time. With one for each of the search's final fine-tunes and their refits, the final stage runs them all at once.
    */
   readonly slots?: number;
   /** Whether it can train on train + validation (TuneRequest.withValidation); absent: it cannot. */
   readonly trainsOnValidation?: boolean;
   /**
+   * Fine-tune `requests` and the follow-ups `followUp` gives, asked whenever a slot is free with none of `requests` left
+   * to start (absent: tuneFollowed asks once the batch is done, as each follow-up ends): a tuner that runs fine-tunes side
+   * by side starts a follow-up beside the last of the batch.
+   */
+  tuneFollowed?(requests: TuneRequest[], followUp: FollowUp): Promise<TuneResult[]>;
+  /**
    * Have the workers load what the fine-tunes share (the data, the teacher's logits) now, for graphs with `g`'s inputs,
    * while the command does other work (absent: the first fine-tune loads them).
    */
   warm?(g: Graph): void;
+}
+
+/**
+ * The next fine-tune to start after a batch, given the results so far (the batch's in order, then the follow-ups' in
+ * the order they were given; undefined while one runs), or null: none for now (asked again when a running one ends,
+ * and the batch is over when none runs). Results of the follow-ups come after the batch's, in the order given.
+ */
+export type FollowUp = (results: readonly (TuneResult | undefined)[]) => TuneRequest | null;
+
+/** `requests` on `tuner`, then the follow-ups: side by side on a tuner that can, else one at a time once the batch is done. */
+export async function tuneFollowed(tuner: FineTuner, requests: TuneRequest[], followUp: FollowUp): Promise<TuneResult[]> {
+  if (tuner.tuneFollowed) return tuner.tuneFollowed(requests, followUp);
+  const out = await tuner.tuneMany(requests);
+  for (let next = followUp(out); next; next = followUp(out)) out.push((await tuner.tuneMany([next]))[0]);
+  return out;
 }
 
 /**

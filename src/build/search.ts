@@ -17,7 +17,7 @@ import type { LearningRateSchedule } from '../train/train.js';
 
 export type { CostPredictor, Proposal } from './proposals.js';
 export type { AveragingRecord, ContenderRecord, RefitRecord } from './final-stage.js';
-import { fineTuneSeed, trainerTuner, type FineTuner, type TuneRequest, type TuneResult } from './fine-tuner.js';
+import { fineTuneSeed, trainerTuner, tuneFollowed, type FineTuner, type FollowUp, type TuneRequest, type TuneResult } from './fine-tuner.js';
 
 
 export interface SearchOptions<N extends string = BudgetName> {
@@ -259,6 +259,11 @@ export async function searchUnderBudget<N extends string = BudgetName>(
     return tuner.tuneMany([...requests, ...speculative]);
   };
   const tuneOne = async (request: TuneRequest) => (await tuneAll([request]))[0];
+  /** A batch that trains (its epochs counted) and its follow-ups (counted by the caller when used): the final stage's refit (only on a model that trains). */
+  const tuneWithFollowUps = (requests: TuneRequest[], followUp: FollowUp): Promise<TuneResult[]> => {
+    for (const r of requests) fineTuning.epochs += r.epochs;
+    return tuneFollowed(tuner, requests, followUp);
+  };
   if (!o.reference) checkFiniteParameters(start);
   const dense = o.reference ?? { validation: await score(start, 'validation'), test: await score(start, 'test'), costs: predict(start) };
   if (Number.isNaN(dense.validation)) throw nonFiniteStartError(data.validation);
@@ -450,8 +455,8 @@ export async function searchUnderBudget<N extends string = BudgetName>(
       budgets: o.budgets, criterion: o.criterion, finalEpochs: o.finalEpochs, uniformContender: o.uniformContender, averageLastEpochs: o.averageLastEpochs,
       finalOnValidation: o.finalOnValidation, origin: o.origin ?? { graph: start, keptEpochs: 0 }, trainSamples: data.train.count, validationSamples: data.validation.count,
     }, {
-      predict, tuneAll, counted: (epochs) => { fineTuning.epochs += epochs; }, trains, seedAt, schedule: longSchedule, trainsOnValidation: tuner.trainsOnValidation === true,
-      sideBySide: (tuner.slots ?? 1) >= 2, onWarning: events.onWarning,
+      predict, tuneAll, tuneFollowed: tuneWithFollowUps, counted: (epochs) => { fineTuning.epochs += epochs; }, trains, seedAt, schedule: longSchedule,
+      trainsOnValidation: tuner.trainsOnValidation === true, ...(tuner.slots !== undefined ? { slots: tuner.slots } : {}), followsUp: tuner.tuneFollowed !== undefined, onWarning: events.onWarning,
     });
     ({ graph, masks, validation, contender, refit, averaging } = done);
     fineTuning.keptEpochs = done.keptEpochs;

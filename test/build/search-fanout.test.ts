@@ -2,7 +2,8 @@
 // side (build's default), and through a Redis queue served by 2 `edgeprune worker` processes: the same iterations and
 // the same final model bytes (seeds fixed before dispatch; every fine-tune annealed, --anneal all, and the final one's
 // weights averaged over its 2 epochs: both travel with the jobs; the uniform contender and the refit on train +
-// validation, which side by side run in the batch of the final fine-tune).
+// validation: side by side the likely refit starts when a lane frees, on 2 workers the decided one after the batch,
+// through Redis both refits run in the batch).
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

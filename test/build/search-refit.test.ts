@@ -1,12 +1,14 @@
 // build's --final-on-validation in the search: once the final fine-tune and the contender are decided on validation,
 // the fine-tune that made the returned model runs again (same start, seed, epochs) on train + validation; the held-out
 // figures stay those of the model as decided, and a tuner that cannot train on validation refits nothing (a warning).
-// On a tuner that runs fine-tunes side by side, both refits run in the batch of the final fine-tune and the contender,
-// with the same outcome as one after the other.
+// The refit may start before the decision (same start and seed whatever is decided): on a tuner with a slot for each of
+// the batch and its refits, all at once; on one that runs follow-ups side by side, the likely refit when a slot frees and
+// the decided one once known. The outcome is that of one after the other.
 import { describe, expect, it } from 'vitest';
 import { modelStats } from '../../src/analysis/model-stats.js';
 import type { Budget } from '../../src/build/budgets.js';
 import type { FineTuner, TuneRequest, TuneResult } from '../../src/build/fine-tuner.js';
+import { sideBySideTuner } from '../../src/build/side-by-side-tuner.js';
 import { searchUnderBudget, type CostPredictor, type SearchOptions } from '../../src/build/search.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import type { Graph } from '../../src/ir/graph.js';
@@ -137,26 +139,86 @@ describe('searchUnderBudget with finalOnValidation', () => {
     expect(warnings.join('\n')).toMatch(/not refit on train \+ validation: the fine-tunes run a recording tuner/);
   });
 
-  it('side by side (2 slots), both refits join the batch of the final fine-tune and the contender: the same model, figures and tallies', async () => {
-    /** Tuned graphs carry what made them (the request's fields), so that two runs' models compare by content. */
-    const run = async (slots: number | undefined, contenderWins: boolean, finalHurts = false) => {
+  /** Tuned graphs carry what made them (the request's fields), so that two runs' models compare by content. */
+  const run = async (tuner: (t: ReturnType<typeof recordingTuner>) => FineTuner, scores: WeakMap<Graph, number>, t: ReturnType<typeof recordingTuner>) => {
+    const r = await search(tuner(t), scores, { finalOnValidation: true, uniformContender: true });
+    const origin = (g: Graph | undefined) => [...t.made.entries()].find(([, m]) => m === g)?.[0];
+    const strip = (q: TuneRequest | undefined) => q && { what: q.what, seed: q.seed, epochs: q.epochs, withValidation: q.withValidation === true };
+    return { final: r.final, fineTuning: r.fineTuning, contender: r.contender?.chosen, refit: r.refit && { ...r.refit, decided: strip(origin(r.refit.decided)) }, graph: strip(origin(r.graph)) };
+  };
+  const cases = [
+    { contenderWins: false, finalHurts: false },
+    { contenderWins: true, finalHurts: false },
+    { contenderWins: false, finalHurts: true },
+  ];
+  const recording = (scores: WeakMap<Graph, number>, c: (typeof cases)[number], slots?: number) =>
+    recordingTuner(scores, (r) => (r.withValidation ? 1 : r.what.startsWith('the uniform contender') ? (c.contenderWins ? 0.97 : 0.8) : r.what === 'the final model' ? (c.finalHurts ? 0.5 : 0.95) : 0.9), true, slots);
+  /** Records each start, then takes 2 ms per epoch, so that the shorter final fine-tune ends before the contender. */
+  const timed = (t: ReturnType<typeof recordingTuner>, name: string, log: string[]): FineTuner => ({
+    ...t.tuner,
+    async tuneMany(list) {
+      log.push(...list.map((r) => `${name}: ${r.what.replace(/ \(.*\)/, '')}`));
+      await new Promise((resolve) => setTimeout(resolve, 2 * list.reduce((n, r) => n + r.epochs, 0)));
+      return t.tuner.tuneMany(list);
+    },
+  });
+
+  it('with a slot for each fine-tune and refit, both refits join the batch of the final fine-tune and the contender: the same model, figures and tallies', async () => {
+    for (const c of cases) {
       const scores = new WeakMap<Graph, number>();
-      const t = recordingTuner(scores, (r) => (r.withValidation ? 1 : r.what.startsWith('the uniform contender') ? (contenderWins ? 0.97 : 0.8) : r.what === 'the final model' ? (finalHurts ? 0.5 : 0.95) : 0.9), true, slots);
-      const r = await search(t.tuner, scores, { finalOnValidation: true, uniformContender: true });
-      const origin = (g: Graph | undefined) => [...t.made.entries()].find(([, m]) => m === g)?.[0];
-      const strip = (q: TuneRequest | undefined) => q && { what: q.what, seed: q.seed, epochs: q.epochs, withValidation: q.withValidation === true };
-      return { t, outcome: { final: r.final, fineTuning: r.fineTuning, contender: r.contender?.chosen, refit: r.refit && { ...r.refit, decided: strip(origin(r.refit.decided)) }, graph: strip(origin(r.graph)) } };
-    };
-    for (const [contenderWins, finalHurts] of [[false, false], [true, false], [false, true]]) {
-      const alone = await run(undefined, contenderWins, finalHurts);
-      const side = await run(2, contenderWins, finalHurts);
-      expect(side.outcome).toEqual(alone.outcome);
-      const last = side.t.batches.at(-1)!;
+      const alone = await run((t) => t.tuner, scores, recording(scores, c));
+      const wide = recording(scores, c, 4);
+      expect(await run((t) => t.tuner, scores, wide)).toEqual(alone);
+      const last = wide.batches.at(-1)!;
       expect(last.map((q) => q.withValidation === true)).toEqual([false, false, true, true]);
       expect(last[2]).toEqual({ ...last[0], what: 'the final model, refit on train + validation', withValidation: true });
       expect(last[3]).toEqual({ ...last[1], what: `${last[1].what}, refit on train + validation`, withValidation: true });
-      // One at a time, the refit (when one is needed) is a batch of its own after the decision.
-      expect(alone.t.batches.at(-1)!.length).toBe(finalHurts ? 2 : 1);
     }
+  });
+
+  it('with fewer slots than that and no follow-ups side by side, the refit (when one is needed) is a batch of its own after the decision', async () => {
+    for (const c of cases) {
+      const scores = new WeakMap<Graph, number>();
+      const alone = recording(scores, c);
+      const outcome = await run((t) => t.tuner, scores, alone);
+      const two = recording(scores, c, 2);
+      expect(await run((t) => t.tuner, scores, two)).toEqual(outcome);
+      for (const t of [alone, two]) {
+        expect(t.batches.at(-1)!.map((q) => q.withValidation === true)).toEqual(c.finalHurts ? [false, false] : [true]);
+        expect(t.batches.at(c.finalHurts ? -1 : -2)!.map((q) => q.what.replace(/ \(.*\)/, ''))).toEqual(['the final model', 'the uniform contender']);
+      }
+    }
+  });
+
+  it('side by side with follow-ups, the final fine-tune\'s refit starts when it ends (unless it hurt), the decided one once the contender ends: the same outcome', async () => {
+    for (const c of cases) {
+      const scores = new WeakMap<Graph, number>();
+      const outcome = await run((t) => t.tuner, scores, recording(scores, c));
+      const log: string[] = [];
+      const side = recording(scores, c);
+      expect(await run((t) => sideBySideTuner(timed(t, 'here', log), timed(t, 'there', log)), scores, side)).toEqual(outcome);
+      const final = log.slice(log.lastIndexOf('there: the uniform contender'));
+      // The worker takes the contender (longest), this process the final fine-tune, then the guessed refit when that
+      // ends; the decided refit starts when the contender ends, if the guess was not it.
+      const ran = c.finalHurts
+        ? ['there: the uniform contender', 'here: the final model', 'here: the uniform contender, refit on train + validation']
+        : c.contenderWins
+          ? ['there: the uniform contender', 'here: the final model', 'here: the final model, refit on train + validation', 'there: the uniform contender, refit on train + validation']
+          : ['there: the uniform contender', 'here: the final model', 'here: the final model, refit on train + validation'];
+      expect(final).toEqual(ran);
+    }
+  });
+
+  it('side by side without a contender, the final fine-tune and its refit start together (the refit is the only one it may need)', async () => {
+    const scores = new WeakMap<Graph, number>();
+    const alone = recordingTuner(scores, (r) => (r.withValidation ? 1 : r.what === 'the final model' ? 0.95 : 0.9));
+    const outcome = await search(alone.tuner, scores, { finalOnValidation: true });
+    const log: string[] = [];
+    const side = recordingTuner(scores, (r) => (r.withValidation ? 1 : r.what === 'the final model' ? 0.95 : 0.9));
+    const r = await search(sideBySideTuner(timed(side, 'here', log), timed(side, 'there', log)), scores, { finalOnValidation: true });
+    expect(r.fineTuning).toEqual(outcome.fineTuning);
+    expect(r.final).toEqual(outcome.final);
+    expect(r.refit?.what).toBe('the final fine-tune');
+    expect(log.slice(log.lastIndexOf('there: the final model'))).toEqual(['there: the final model', 'here: the final model, refit on train + validation']);
   });
 });

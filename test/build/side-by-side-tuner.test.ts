@@ -1,8 +1,9 @@
 // The build's default tuner on 2 or more cores (src/build/side-by-side-tuner.ts): a batch shared between this process
-// and one worker, longest first, each lane taking the next when free; the results in the requests' order; a failure
-// stops both lanes and is thrown.
+// and one worker, longest first, each lane taking the next when free, then the follow-ups a free lane is given; the
+// results in the requests' order (the follow-ups' after); a failure stops both lanes and is thrown. tuneFollowed on a
+// tuner without follow-ups of its own asks for them once the batch is done.
 import { describe, expect, it } from 'vitest';
-import type { FineTuner, TuneRequest } from '../../src/build/fine-tuner.js';
+import { tuneFollowed, type FineTuner, type FollowUp, type TuneRequest } from '../../src/build/fine-tuner.js';
 import { sideBySideTuner } from '../../src/build/side-by-side-tuner.js';
 import { digitsMlp } from '../../src/models/sample-models.js';
 import { masksFromZeros } from '../../src/prune/weight-masks.js';
@@ -62,5 +63,46 @@ describe('sideBySideTuner', () => {
     const ran: string[] = [];
     const plain: FineTuner = { description: 'plain', tuneMany: async () => [] };
     expect(sideBySideTuner(lane('here', 1, ran), plain).trainsOnValidation).toBeUndefined();
+  });
+
+  it('gives a lane with nothing of the batch left the follow-up it is given, and asks again when a fine-tune ends', async () => {
+    const ran: string[] = [];
+    const tuner = sideBySideTuner(lane('here', 5, ran), lane('there', 5, ran));
+    const asked: string[] = [];
+    // The batch: 4 epochs (the worker) and 1 (this process). After the short one, a follow-up (seed 10) at once; after
+    // the long one, another (seed 11) that needs its result.
+    const followUp: FollowUp = (sofar) => {
+      asked.push(sofar.map((r) => (r ? 'done' : 'running')).join(','));
+      if (sofar[1] !== undefined && sofar.length === 2) return request(10, 1);
+      if (sofar[0] !== undefined && sofar.length === 3) return request(11, 1);
+      return null;
+    };
+    const results = await tuner.tuneFollowed!([request(1, 4), request(2, 1)], followUp);
+    expect(results.map((r) => r.validation)).toEqual([0.01, 0.02, 0.1, 0.11]);
+    expect(ran).toEqual(['there:1', 'here:2', 'here:10', 'there:11']);
+    // Asked by the lane freed first (the short one done); again when each fine-tune ended, until none ran.
+    expect(asked[0]).toBe('running,done');
+    expect(asked.at(-1)).toBe('done,done,done,done');
+  });
+
+  it('stops at a follow-up\'s failure', async () => {
+    const ran: string[] = [];
+    let given = 0;
+    const followUp: FollowUp = () => (given++ < 3 ? request(9, 1) : null);
+    await expect(sideBySideTuner(lane('here', 5, ran, 9), lane('there', 5, ran)).tuneFollowed!([request(1, 3)], followUp)).rejects.toThrow('fine-tune 9 failed');
+    expect(ran.filter((r) => r === 'here:9').length).toBe(1);
+  });
+
+  it('tuneFollowed on a tuner without follow-ups of its own: the batch, then each follow-up once the previous one is done', async () => {
+    const ran: string[] = [];
+    const asked: number[] = [];
+    const followUp: FollowUp = (sofar) => {
+      asked.push(sofar.length);
+      return sofar.length < 4 ? request(10 + sofar.length, 1) : null;
+    };
+    const results = await tuneFollowed(lane('alone', 1, ran), [request(1, 1), request(2, 1)], followUp);
+    expect(results.map((r) => r.validation)).toEqual([0.01, 0.02, 0.12, 0.13]);
+    expect(ran).toEqual(['alone:1', 'alone:2', 'alone:12', 'alone:13']);
+    expect(asked).toEqual([2, 3, 4]);
   });
 });

@@ -24,6 +24,8 @@ describe('backend', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(rt.simd).toBe(true);
     expect(tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT')).toBe(false);
+    // One thread: side by side (this process and a worker on 2 cores) the two processes do not oversubscribe the cores.
+    expect((await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount()).toBe(1);
     expect(rt.skipped).toEqual([{ backend: 'node', reason: '@tensorflow/tfjs-node is not installed' }]);
     expect(rt.seed).toBe(3);
     // Asking again returns the running backend.
