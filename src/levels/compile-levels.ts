@@ -19,6 +19,7 @@ import type { McuTarget } from '../targets/schema.js';
 import { VERSION } from '../version.js';
 import { levelFiguresView, type LevelFigures, type LevelFiguresView } from './level-figures.js';
 import { checkNested, levelGraph, type NestedLevels } from './nested-levels.js';
+import { shareKernels, type SharedKernel } from './shared-kernels.js';
 import { shareLevelWeights, weightsByKey, type SharedWeight } from './share-weights.js';
 
 export type { LevelFigures } from './level-figures.js';
@@ -32,6 +33,11 @@ export interface CompileLevelsOptions {
   keepInputs?: boolean;
   /** Refuse (UserError) a library whose weights (shared and copied) or arena exceed this target's flash or RAM. */
   target?: McuTarget;
+  /**
+   * Calls of different levels that differ only in run-time arguments share one out-of-line kernel function
+   * (src/levels/shared-kernels.ts). Default: on for int8 levels (their kernels are most of the flash), off for float32.
+   */
+  sharedKernels?: boolean;
 }
 
 export interface LevelProgram extends LoweredProgram {
@@ -47,8 +53,10 @@ export interface LevelsLibrary {
   /** The API's inputs and outputs (the same in every level): C element type and element count. */
   inputs: { ctype: string; elements: number }[];
   outputs: { ctype: string; elements: number }[];
-  /** The levels as compiled, largest first. */
+  /** The levels as compiled, largest first (their calls as priced: the kernels, not the shared functions). */
   levels: LevelProgram[];
+  /** The out-of-line kernel functions the levels' calls share (none without sharedKernels). */
+  sharedKernels: SharedKernel[];
   /** Each level's graph as given to the C backend (float32 slices of the full model, or their int8 quantizations). */
   graphs: Graph[];
   precision: 'float32' | 'int8';
@@ -158,8 +166,11 @@ function compileLevelGraphs(graphs: readonly Graph[], precision: LevelsLibrary['
   const headers = kernelHeaders();
   const generator = `edgeprune ${VERSION}`;
   const table = new WeightTable(prefix);
+  const shared = shareKernels(programs.map((p) => p.steps), prefix, `${prefix.toUpperCase()}_STEP`);
+  const sharing = options.sharedKernels ?? precision === 'int8';
+  const sharedKernels = sharing ? shared.kernels : [];
   const views = programs.map((p, k) => buildViewModel({
-    graph: p.graph, steps: p.steps, plan: p.plan, prefix, generator, hash, kernelHeaders: headers, files: names,
+    graph: p.graph, steps: sharing ? shared.levels[k] : p.steps, plan: p.plan, prefix, generator, hash, kernelHeaders: headers, files: names,
     keepInputs: options.keepInputs === true, weightTable: table, staticsPrefix: `${prefix}_l${k}`,
   }));
   const weights = table.all();
@@ -178,6 +189,7 @@ function compileLevelGraphs(graphs: readonly Graph[], precision: LevelsLibrary['
     levels: levelViews,
     levelCount: levelViews.length,
     figureFields: figures.fields,
+    sharedKernels: sharedKernels.map((k) => ({ ...k, lines: k.definition.split('\n') })),
   };
   const files = new Map<string, string>();
   files.set(names.header, renderTemplate('c/levels/levels.h.hbs', view));
@@ -187,5 +199,5 @@ function compileLevelGraphs(graphs: readonly Graph[], precision: LevelsLibrary['
   for (const h of headers) files.set(h, fs.readFileSync(`${KERNEL_DIR}/${h}`, 'utf8'));
   const copiedBytes = programs.flatMap((p) => p.weights).filter((w) => w.kind === 'copy').reduce((s, w) => s + w.bytes, 0);
   const port = (io: { ctype: string; elements: number }) => ({ ctype: io.ctype, elements: io.elements });
-  return { files, names, prefix, inputs: top.inputs.map(port), outputs: top.outputs.map(port), levels: programs, graphs: [...graphs], precision, arenaBytes, weightBytes, copiedBytes, view: top, figures: options.figures ?? null, stepMarksSource };
+  return { files, names, prefix, inputs: top.inputs.map(port), outputs: top.outputs.map(port), levels: programs, sharedKernels, graphs: [...graphs], precision, arenaBytes, weightBytes, copiedBytes, view: top, figures: options.figures ?? null, stepMarksSource };
 }

@@ -48,12 +48,12 @@ EP_INLINE void ep__s8_dense_tile(const int8_t *x, const int8_t *w, const int32_t
   for (int n = 0; n < NB; n++) y[n] = ep_requant_s8((int32_t)acc[n], mult[n * qs], shift[n * qs], y_zp, act_min, act_max);
 }
 
-/* ep_dense_s8 with the weight row stride ldw (>= K: int8 elements from one output's weights to the next) and the
- * stride qs of mult and shift (see ep__s8_dense_tile). */
-EP_INLINE void ep__dense_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
-                            const int8_t *shift, int8_t *y, int rows, int K, int N, int ldw, int32_t x_zp,
-                            int32_t y_zp, int32_t act_min, int32_t act_max, const int qs) {
-  const int NB = EP_CONSTANT(N) ? ep__s8_dense_tile_width(N) : 1;
+/* ep_dense_s8 with the weight row stride ldw (>= K: int8 elements from one output's weights to the next), NB outputs
+ * per tile (a literal, <= EP_S8_DENSE_MAX_NB; the outputs beyond the last full tile one at a time) and the stride qs
+ * of mult and shift (see ep__s8_dense_tile). */
+EP_INLINE void ep__dense_s8_nb(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                               const int8_t *shift, int8_t *y, int rows, int K, int N, int ldw, const int NB,
+                               int32_t x_zp, int32_t y_zp, int32_t act_min, int32_t act_max, const int qs) {
   const int full = N / NB * NB;
   for (int r = 0; r < rows; r++, x += K, y += N) {
     for (int n = 0; n < full; n += NB)
@@ -63,6 +63,15 @@ EP_INLINE void ep__dense_s8(const int8_t *x, const int8_t *w, const int32_t *bia
       ep__s8_dense_tile(x, w + n * ldw, bias ? bias + n : NULL, mult + n * qs, shift + n * qs, y + n, 1, K, ldw, x_zp,
                         y_zp, act_min, act_max, qs);
   }
+}
+
+/* ep__dense_s8_nb with the tile width of N (all outputs up to 6, see ep__s8_dense_tile_width) when N is a literal, one
+ * output at a time otherwise. */
+EP_INLINE void ep__dense_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                            const int8_t *shift, int8_t *y, int rows, int K, int N, int ldw, int32_t x_zp,
+                            int32_t y_zp, int32_t act_min, int32_t act_max, const int qs) {
+  ep__dense_s8_nb(x, w, bias, mult, shift, y, rows, K, N, ldw, EP_CONSTANT(N) ? ep__s8_dense_tile_width(N) : 1, x_zp,
+                  y_zp, act_min, act_max, qs);
 }
 
 /* Int8Gemm: y[r][n] = clamp(requant(bias[n] + sum_k (x[r][k] - x_zp) * w[n][k], mult[n], shift[n]) + y_zp,
@@ -101,6 +110,24 @@ EP_INLINE void ep_dense_ldw_s8_pt(const int8_t *x, const int8_t *w, const int32_
   const int32_t m = *mult;
   const int8_t s = *shift;
   ep__dense_s8(x, w, bias, &m, &s, y, rows, K, N, ldw, x_zp, y_zp, act_min, act_max, 0);
+}
+
+/* ep_dense_ldw_s8 with NB outputs per tile given (a literal in [1, EP_S8_DENSE_MAX_NB]) rather than chosen from N: the
+ * tiled code with N (and K) at run time, for one function shared by nested levels whose layer differs in its outputs
+ * and inputs (src/levels/shared-kernels.ts). Same bits. */
+EP_INLINE void ep_dense_nb_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                              const int8_t *shift, int8_t *y, int rows, int K, int N, int ldw, const int NB,
+                              int32_t x_zp, int32_t y_zp, int32_t act_min, int32_t act_max) {
+  ep__dense_s8_nb(x, w, bias, mult, shift, y, rows, K, N, ldw, NB, x_zp, y_zp, act_min, act_max, 1);
+}
+
+/* ep_dense_nb_s8 with per-tensor weights (see ep_dense_s8_pt). */
+EP_INLINE void ep_dense_nb_s8_pt(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                                 const int8_t *shift, int8_t *y, int rows, int K, int N, int ldw, const int NB,
+                                 int32_t x_zp, int32_t y_zp, int32_t act_min, int32_t act_max) {
+  const int32_t m = *mult;
+  const int8_t s = *shift;
+  ep__dense_s8_nb(x, w, bias, &m, &s, y, rows, K, N, ldw, NB, x_zp, y_zp, act_min, act_max, 0);
 }
 
 #endif /* EP_INT8_DENSE_H */
