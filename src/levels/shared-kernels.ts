@@ -19,8 +19,9 @@ const STRIDED: Readonly<Record<string, { kernel: string; at: number; stride: (n:
 
 /**
  * Per (ldw) kernel, the arguments (by position) that may differ between the calls sharing one function: the int8
- * conv's M (templates/c/lib/ep_int8_conv.h keeps its tiles with a run-time M), the dense kernel's K and N (N at run
- * time: ep_dense_nb_s8 with a literal tile width), and the zero points and clamps (x_zp, y_zp, act_min, act_max).
+ * conv's C and M (templates/c/lib/ep_int8_conv.h keeps its tiles with them at run time; a run-time C runs the assembly
+ * tiles one input channel per statement), the dense kernel's K and N (N at run time: ep_dense_nb_s8 with a literal
+ * tile width), and the zero points and clamps (x_zp, y_zp, act_min, act_max).
  * Every other number (the shapes the tiles and the assembly are specialised on, the row stride) must be equal;
  * pointers are always parameters.
  */
@@ -29,6 +30,17 @@ const RUN_TIME_ARGS: Readonly<Record<string, readonly number[]>> = {
   ep_dense_ldw_s8: [7, 8, 10, 11, 12, 13],
   ep_dense_ldw_s8_pt: [7, 8, 10, 11, 12, 13],
 };
+
+/** With `channels`, also a conv's C (argument 6): slower (the assembly tiles one input channel per statement). */
+const RUN_TIME_CHANNELS: Readonly<Record<string, number>> = { ep_conv2d_ldw_s8: 6 };
+
+/**
+ * What the levels' kernels share: nothing (`inline`: every call inlined and specialised), the calls that keep their
+ * tiled code (`shared`), or also convs whose input channels differ (`shared-channels`).
+ */
+export type LevelKernels = 'inline' | 'shared' | 'shared-channels';
+
+export const LEVEL_KERNELS: readonly LevelKernels[] = ['inline', 'shared', 'shared-channels'];
 
 /** The dense kernels with a literal tile width (NB after ldw) for a run-time N. */
 const TILED_DENSE: Readonly<Record<string, string>> = { ep_dense_ldw_s8: 'ep_dense_nb_s8', ep_dense_ldw_s8_pt: 'ep_dense_nb_s8_pt' };
@@ -76,9 +88,11 @@ function literal(a: CArg): string | undefined {
 }
 
 /** The grouping key of a call: its kernel and every argument that must be equal, or undefined when it cannot be shared. */
-function keyOf(call: CCall): string | undefined {
-  const runTime = RUN_TIME_ARGS[call.kernel];
-  if (!runTime) return undefined;
+function keyOf(call: CCall, channels: boolean): string | undefined {
+  const listed = RUN_TIME_ARGS[call.kernel];
+  if (!listed) return undefined;
+  const extra = RUN_TIME_CHANNELS[call.kernel];
+  const runTime = channels && extra !== undefined ? [...listed, extra] : listed;
   const parts: string[] = [];
   for (const [i, a] of call.args.entries()) {
     if (isPointer(a)) parts.push('*');
@@ -97,12 +111,13 @@ function keyOf(call: CCall): string | undefined {
  * (`<prefix>_k<n>`, numbered in order of first use), called from each step with the arguments that differ within the
  * group (pointers always). A call alone in its group stays as it is: single calls keep their inlined kernels.
  */
-export function shareKernels(levels: readonly (readonly CStep[])[], prefix: string, stepMacro: string): SharedKernels {
+export function shareKernels(levels: readonly (readonly CStep[])[], prefix: string, stepMacro: string, mode: LevelKernels): SharedKernels {
   const groups = new Map<string, CCall[]>();
+  if (mode === 'inline') return { levels: levels.map((steps) => [...steps]), kernels: [] };
   const original = new Map<CCall, CCall>();
   for (const steps of levels) for (const s of steps) for (const c of s.calls) {
     const form = stridedForm(c);
-    const key = keyOf(form);
+    const key = keyOf(form, mode === 'shared-channels');
     if (key === undefined) continue;
     original.set(form, c);
     groups.set(key, [...(groups.get(key) ?? []), form]);

@@ -238,12 +238,18 @@ EP_INLINE void ep__s8_tile_dsp(const int8_t *xg, const int8_t *wm, int8_t *yr, c
         __builtin_constant_p(H * W) && __builtin_constant_p(dh * W) && __builtin_constant_p(KH) && KH <= 15 &&
         sw <= 15 && (KH - 1) * dh * W + qoff + Q + 3 <= 4095 && qoff >= -255 && H * W <= 4095 && KH * KW <= 4095 &&
         (full ? KH : 1) * (Q * (3 + P) + 12) + 64 <= EP_S8_ASM_LINES) {
-      __asm__("ep_s8_tile_dsp %c[CFG], %c[XSTEP], %c[QLO], %c[QHI], %c[QOFF], %c[CX], %c[CW], %c[NC], %[xr], %[wr], %[accp], %[rows]" EP_S8_ASM_PAD
-              :
-              : [xr] "r"(xc), [wr] "r"(wc), [accp] "r"(acc), [rows] "r"(rows),
-                [CFG] "i"(P | KW << 4 | sw << 8 | KH << 12 | (full ? 1 : 0) << 16), [XSTEP] "i"(dh * W), [QLO] "i"(qlo),
-                [QHI] "i"(qhi), [QOFF] "i"(qoff), [CX] "i"(H * W), [CW] "i"(KH * KW), [NC] "i"(Cg)
-              : "cc", "memory");
+#define EP__S8_TILE_DSP_ASM(xr_, wr_, nc_)                                                                             \
+  __asm__("ep_s8_tile_dsp %c[CFG], %c[XSTEP], %c[QLO], %c[QHI], %c[QOFF], %c[CX], %c[CW], %c[NC], %[xr], %[wr], %[accp], %[rows]" EP_S8_ASM_PAD \
+          :                                                                                                            \
+          : [xr] "r"(xr_), [wr] "r"(wr_), [accp] "r"(acc), [rows] "r"(rows),                                          \
+            [CFG] "i"(P | KW << 4 | sw << 8 | KH << 12 | (full ? 1 : 0) << 16), [XSTEP] "i"(dh * W), [QLO] "i"(qlo),   \
+            [QHI] "i"(qhi), [QOFF] "i"(qoff), [CX] "i"(H * W), [CW] "i"(KH * KW), [NC] "i"(nc_)                         \
+          : "cc", "memory")
+      if (__builtin_constant_p(Cg))
+        EP__S8_TILE_DSP_ASM(xc, wc, Cg);
+      else /* a run-time channel count (a kernel shared by nested levels): one channel per statement */
+        for (int c = 0; c < Cg; c++) EP__S8_TILE_DSP_ASM(xc + c * H * W, wc + c * KH * KW, 1);
+#undef EP__S8_TILE_DSP_ASM
     } else
 #endif
       ep__s8_tile_rows_c(xc, wc, acc, P, masked, full, Cg, H, W, KH, KW, sw, dh, ix0, qoff, rows);
@@ -347,15 +353,21 @@ EP_INLINE void ep__s8_tile_pair(const int8_t *xg, const int8_t *wm, const int8_t
     const int qhi = masked ? W - 1 - ix0 : Q - 1;
     if (__builtin_constant_p(qoff) && __builtin_constant_p(qlo) && __builtin_constant_p(qhi) &&
         __builtin_constant_p(H * W) && __builtin_constant_p(dh * W) && __builtin_constant_p(KH) &&
-        __builtin_constant_p(w2off) && __builtin_constant_p(nc) && P <= 4 && KH <= 15 && sw <= 15 &&
+        __builtin_constant_p(w2off) && (__builtin_constant_p(nc) || !__builtin_constant_p(Cg)) && P <= 4 && KH <= 15 && sw <= 15 &&
         (KH - 1) * dh * W + qoff + Q <= 4095 && qoff >= -255 && H * W <= 4095 && w2off + KH * KW <= 4095 &&
         (full ? KH : 1) * (3 * KW + ((P - 1) * sw + 3) * (1 + P) * ((KW + 2) / 3)) + 64 <= EP_S8_ASM_LINES) {
-      __asm__("ep_s8_tile_m3 %c[CFG], %c[XSTEP], %c[QLO], %c[QHI], %c[QOFF], %c[CX], %c[CW], %c[NC], %c[W2], %[xr], %[wr], %[accp], %[rows]" EP_S8_ASM_PAD
-              :
-              : [xr] "r"(xc), [wr] "r"(wc), [accp] "r"(acc), [rows] "r"(rows),
-                [CFG] "i"(P | KW << 4 | sw << 8 | KH << 12 | (full ? 1 : 0) << 16), [XSTEP] "i"(dh * W), [QLO] "i"(qlo),
-                [QHI] "i"(qhi), [QOFF] "i"(qoff), [CX] "i"(H * W), [CW] "i"(KH * KW), [NC] "i"(nc), [W2] "i"(w2off)
-              : "cc", "memory");
+#define EP__S8_TILE_M3_ASM(xr_, wr_, nc_)                                                                              \
+  __asm__("ep_s8_tile_m3 %c[CFG], %c[XSTEP], %c[QLO], %c[QHI], %c[QOFF], %c[CX], %c[CW], %c[NC], %c[W2], %[xr], %[wr], %[accp], %[rows]" EP_S8_ASM_PAD \
+          :                                                                                                            \
+          : [xr] "r"(xr_), [wr] "r"(wr_), [accp] "r"(acc), [rows] "r"(rows),                                          \
+            [CFG] "i"(P | KW << 4 | sw << 8 | KH << 12 | (full ? 1 : 0) << 16), [XSTEP] "i"(dh * W), [QLO] "i"(qlo),   \
+            [QHI] "i"(qhi), [QOFF] "i"(qoff), [CX] "i"(H * W), [CW] "i"(KH * KW), [NC] "i"(nc_), [W2] "i"(w2off)       \
+          : "cc", "memory")
+      if (__builtin_constant_p(nc))
+        EP__S8_TILE_M3_ASM(xc, wc, nc);
+      else /* a run-time channel count (a kernel shared by nested levels): one channel per statement */
+        for (int c = 0; c < nc; c++) EP__S8_TILE_M3_ASM(xc + c * H * W, wc + c * KH * KW, 1);
+#undef EP__S8_TILE_M3_ASM
     } else
 #endif
     {
@@ -511,9 +523,10 @@ EP_INLINE void ep__conv2d_s8_ldw(const int8_t *x, const int8_t *w, const int32_t
                                  const int8_t *shift, int8_t *y, int C, int H, int W, int M, int KH, int KW, int OH,
                                  int OW, int stride_h, int stride_w, int dil_h, int dil_w, int pad_top, int pad_left,
                                  int groups, int ldw, int32_t x_zp, int32_t y_zp, int32_t act_min, int32_t act_max) {
-  /* (M, the output channels, only bounds the channel loop: a run-time M keeps the tiled path, as the levels' shared
-   * kernels pass it, src/levels/shared-kernels.ts) */
-  if (!(EP_CONSTANT(C) && EP_CONSTANT(W) && EP_CONSTANT(KH) && EP_CONSTANT(KW) &&
+  /* (M, the output channels, only bounds the channel loop, and C the loops over input channels (the assembly tiles
+   * then run one channel per statement): a run-time M or C keeps the tiled path, as the levels' shared kernels pass
+   * them, src/levels/shared-kernels.ts) */
+  if (!(EP_CONSTANT(W) && EP_CONSTANT(KH) && EP_CONSTANT(KW) &&
         EP_CONSTANT(OW) && EP_CONSTANT(stride_w) && EP_CONSTANT(dil_w) && EP_CONSTANT(pad_left) &&
         EP_CONSTANT(groups) && dil_w == 1 && KW <= EP_S8_MAX_KW && KH * KW <= EP_S8_MAX_TAPS)) {
     ep__s8_conv_generic(x, w, bias, mult, shift, y, C, H, W, M, KH, KW, OH, OW, stride_h, stride_w, dil_h, dil_w,
