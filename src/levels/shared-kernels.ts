@@ -45,12 +45,6 @@ export const LEVEL_KERNELS: readonly LevelKernels[] = ['inline', 'shared', 'shar
 /** The dense kernels with a literal tile width (NB after ldw) for a run-time N. */
 const TILED_DENSE: Readonly<Record<string, string>> = { ep_dense_ldw_s8: 'ep_dense_nb_s8', ep_dense_ldw_s8_pt: 'ep_dense_nb_s8_pt' };
 
-/**
- * The conv whose odd M/groups runs its last channel in a pair (the Cortex-M3 path compiles no single-channel tiles):
- * for a run-time M when every call has M/groups >= 2.
- */
-const PAIRED_CONV: Readonly<Record<string, string>> = { ep_conv2d_ldw_s8: 'ep_conv2d_pairs_s8' };
-
 /** Outputs per tile of the int8 dense kernel for N outputs (ep__s8_dense_tile_width, templates/c/lib/ep_int8_dense.h). */
 export function denseTileWidth(N: number): number {
   return N <= 6 ? N : N % 6 === 0 ? 6 : N % 5 === 0 ? 5 : 4;
@@ -151,9 +145,6 @@ export function shareKernels(levels: readonly (readonly CStep[])[], prefix: stri
       body.splice(10, 0, String(denseTileWidth(widest)));
       kernel = tiled;
     }
-    const paired = PAIRED_CONV[kernel];
-    const intAt = (c: CCall, i: number) => (c.args[i].kind === 'int' ? (c.args[i] as { value: number }).value : 0);
-    if (paired && params[9] && calls.every((c) => intAt(c, 9) / intAt(c, 20) >= 2)) kernel = paired;
     kernels.push({ name, kernel, calls: calls.length, definition: `${stepMacro} ${name}(${signature}) {\n  ${kernel}(${body.join(', ')});\n}` });
     for (const c of calls) rewrite.set(original.get(c)!, { kernel: name, args: c.args.filter((_, i) => params[i]) });
   }

@@ -494,17 +494,13 @@ export function allInt8Cases(): KernelCase[] {
     denseCase('K 7 (tail), N 13 (tile + rest), 3 rows', { rows: 3, K: 7, N: 13, perTensor: true }, 39),
     denseCase('zero points -128 / 127, clamp [0, 127], no bias', { rows: 2, K: 33, N: 6, xZero: -128, yZero: 127, actMin: 0, bias: false, perTensor: true }, 40),
   ];
-  // The ldw variants (a nested level whose inputs it narrowed reads level 0's rows) and the paired conv: odd strides (unaligned word loads
+  // The ldw variants (a nested level whose inputs it narrowed reads level 0's rows): odd strides (unaligned word loads
   // on the DSP path), an odd M (the Cortex-M3's channel pairs and a single), groups, the digits CNN's level shapes.
   const strided: KernelCase[] = [
     leadingBlockS8(convCase('ldw: 3x3 pad 1, 5->11, 8x8 + ReLU (a digits CNN level\'s conv2)', { C: 5, H: 8, W: 8, M: 11, K: [3, 3], pads: [1, 1, 1, 1], actMin: -20, yZero: -20 }, 201), 'ep_conv2d_ldw_s8', 11, 27, 21),
     leadingBlockS8(convCase('ldw: 1x1, 5->9', { C: 5, H: 6, W: 7, M: 9, K: [1, 1] }, 202), 'ep_conv2d_ldw_s8', 9, 3, 21),
     leadingBlockS8(convCase('ldw: 3x3 groups 2, 4->6, odd stride', { C: 4, H: 7, W: 7, M: 6, K: [3, 3], group: 2 }, 203), 'ep_conv2d_ldw_s8', 6, 9, 21),
     leadingBlockS8(convCase('ldw: 5x5 pad 2, 3->4, stride 2', { C: 3, H: 11, W: 12, M: 4, K: [5, 5], strides: [2, 2], pads: [2, 2, 2, 2] }, 204), 'ep_conv2d_ldw_s8', 4, 25, 21),
-    // ep_conv2d_pairs_s8: an odd M's last channel in a pair with the one before (computed twice, the same bits).
-    leadingBlockS8(convCase('pairs: 3x3 pad 1, 5->11, 8x8', { C: 5, H: 8, W: 8, M: 11, K: [3, 3], pads: [1, 1, 1, 1] }, 208), 'ep_conv2d_pairs_s8', 11, 27, 21),
-    leadingBlockS8(convCase('pairs: groups 3, 3->9 (3 per group), 5x6', { C: 3, H: 5, W: 6, M: 9, K: [3, 3], group: 3, pads: [1, 1, 1, 1] }, 209), 'ep_conv2d_pairs_s8', 9, 0, 21),
-    leadingBlockS8(convCase('pairs: 1x1, 4->2', { C: 4, H: 5, W: 5, M: 2, K: [1, 1] }, 210), 'ep_conv2d_pairs_s8', 2, 0, 21),
     leadingBlockS8(denseCase('ldw: 176 -> 22 (a digits CNN level\'s fc1)', { rows: 1, K: 176, N: 22 }, 205), 'ep_dense_ldw_s8', 22, 80, 9),
     leadingBlockS8(denseCase('ldw: rows 3, K 17, N 13', { rows: 3, K: 17, N: 13 }, 206), 'ep_dense_ldw_s8', 13, 9, 9),
     leadingBlockS8(denseCase('ldw: K 15, N 7', { rows: 2, K: 15, N: 7, perTensor: true }, 207), 'ep_dense_ldw_s8_pt', 7, 5, 9),

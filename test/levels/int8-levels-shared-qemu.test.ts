@@ -27,8 +27,7 @@ const skip = skipForMissingTools('test/levels/int8-levels-shared-qemu.test.ts', 
 afterAll(removeTempDirs);
 
 const g = await loadModel(path.resolve('examples/models/digits-cnn.onnx'));
-// conv1 keeps 6 and 4 of 8 channels, conv2 11 and 7 of 16 (odd: a pair and a single on the Cortex-M3, or with a
-// run-time M the last channel paired with the one before).
+// conv1 keeps 6 and 4 of 8 channels, conv2 11 and 7 of 16 (odd: a pair and a single on the Cortex-M3).
 const levels = prefixLevels(g, [1, 0.7, 0.45]);
 const calibration = loadVectors(g, { count: 16, seed: 3 }).inputs.map((list) => ({ [g.inputs[0].name]: list[0] }));
 const graphs = quantizeLevels(levels.keep.map((_, k) => levelGraph(levels, k)), { method: 'minmax', denseWeights: 'per-channel', calibration }).graphs;
@@ -53,17 +52,17 @@ describe('int8 levels library of the digits CNN', () => {
     expect(lib.copiedBytes).toBe(sharing.reduce((s, l) => s + (l.level > 0 ? l.ownParameterBytes : 0), 0));
     // conv1, fc1, fc2: one function each, called by the three levels (conv2's input channels differ: its own code per level).
     expect(lib.kernels).toBe('shared');
-    expect(lib.sharedKernels.map((k) => [k.kernel, k.calls])).toEqual([['ep_conv2d_pairs_s8', 3], ['ep_dense_nb_s8', 3], ['ep_dense_ldw_s8', 3]]);
+    expect(lib.sharedKernels.map((k) => [k.kernel, k.calls])).toEqual([['ep_conv2d_ldw_s8', 3], ['ep_dense_nb_s8', 3], ['ep_dense_ldw_s8', 3]]);
     const c = lib.files.get('lv.c')!;
     expect(c.match(/\blv_k1\(/g)).toHaveLength(4);
     expect(c).toMatch(/^LV_STEP lv_k1\(void \*a0, const void \*a1, const void \*a2, const void \*a3, const void \*a4, void \*a5, int a7, int a8\) \{\n  ep_dense_nb_s8\(a0, a1, a2, a3, a4, a5, 1, a7, a8, 256, 4, /m);
     // conv1's shared function, and conv2 inlined in each level.
-    expect(c.match(/ep_conv2d_(ldw_|pairs_)?s8\(/g)).toHaveLength(4);
+    expect(c.match(/ep_conv2d_(ldw_)?s8\(/g)).toHaveLength(4);
     // shared-channels: conv2 too, its C at run time.
     const channels = compileInt8LevelsToC(graphs, { prefix: 'lv', kernels: 'shared-channels' });
-    expect(channels.sharedKernels.map((k) => [k.kernel, k.calls])).toEqual([['ep_conv2d_pairs_s8', 3], ['ep_conv2d_pairs_s8', 3], ['ep_dense_nb_s8', 3], ['ep_dense_ldw_s8', 3]]);
-    expect(channels.files.get('lv.c')).toMatch(/^LV_STEP lv_k1\(void \*a0, const void \*a1, const void \*a2, const void \*a3, const void \*a4, void \*a5, int a6, int a9(, int a2[2-5])*\) \{\n  ep_conv2d_pairs_s8\(a0, a1, a2, a3, a4, a5, a6, 8, 8, a9, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 72, /m);
-    expect(channels.files.get('lv.c')!.match(/ep_conv2d_(ldw_|pairs_)?s8\(/g)).toHaveLength(2); // the two shared functions
+    expect(channels.sharedKernels.map((k) => [k.kernel, k.calls])).toEqual([['ep_conv2d_ldw_s8', 3], ['ep_conv2d_ldw_s8', 3], ['ep_dense_nb_s8', 3], ['ep_dense_ldw_s8', 3]]);
+    expect(channels.files.get('lv.c')).toMatch(/^LV_STEP lv_k1\(void \*a0, const void \*a1, const void \*a2, const void \*a3, const void \*a4, void \*a5, int a6, int a9(, int a2[2-5])*\) \{\n  ep_conv2d_ldw_s8\(a0, a1, a2, a3, a4, a5, a6, 8, 8, a9, 3, 3, 8, 8, 1, 1, 1, 1, 1, 1, 1, 72, /m);
+    expect(channels.files.get('lv.c')!.match(/ep_conv2d_(ldw_)?s8\(/g)).toHaveLength(2); // the two shared functions
     const inline = compileInt8LevelsToC(graphs, { prefix: 'lv', kernels: 'inline' });
     expect(inline.sharedKernels).toEqual([]);
     expect(inline.files.get('lv.c')).not.toMatch(/\blv_k\d/);

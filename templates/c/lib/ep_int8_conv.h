@@ -522,8 +522,7 @@ EP_INLINE void ep__s8_conv_generic(const int8_t *x, const int8_t *w, const int32
 EP_INLINE void ep__conv2d_s8_ldw(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
                                  const int8_t *shift, int8_t *y, int C, int H, int W, int M, int KH, int KW, int OH,
                                  int OW, int stride_h, int stride_w, int dil_h, int dil_w, int pad_top, int pad_left,
-                                 int groups, int ldw, int32_t x_zp, int32_t y_zp, int32_t act_min, int32_t act_max,
-                                 const int pairs_only) {
+                                 int groups, int ldw, int32_t x_zp, int32_t y_zp, int32_t act_min, int32_t act_max) {
   /* (M, the output channels, only bounds the channel loop, and C the loops over input channels (the assembly tiles
    * then run one channel per statement): a run-time M or C keeps the tiled path, as the levels' shared kernels pass
    * them, src/levels/shared-kernels.ts) */
@@ -536,9 +535,6 @@ EP_INLINE void ep__conv2d_s8_ldw(const int8_t *x, const int8_t *w, const int32_t
   }
   const int Cg = C / groups;
   const int Mg = M / groups;
-#if EP_S8_DSP
-  (void)pairs_only; /* one channel at a time: no pairs */
-#endif
   for (int g = 0; g < groups; g++) {
     const int8_t *xg = x + g * Cg * H * W;
 #if EP_S8_DSP
@@ -550,10 +546,7 @@ EP_INLINE void ep__conv2d_s8_ldw(const int8_t *x, const int8_t *w, const int32_t
     for (int m = g * Mg; m < g * Mg + full; m += 2)
       ep__s8_conv_channel(xg, w, bias, mult, shift, y, m, 1, Cg, H, W, KH, KW, OH, OW, stride_h, stride_w, dil_h,
                           pad_top, pad_left, ldw, x_zp, y_zp, act_min, act_max);
-    if (full < Mg && pairs_only) /* (Mg >= 2) the last channel with the one before, computed again: the same bits */
-      ep__s8_conv_channel(xg, w, bias, mult, shift, y, g * Mg + Mg - 2, 1, Cg, H, W, KH, KW, OH, OW, stride_h,
-                          stride_w, dil_h, pad_top, pad_left, ldw, x_zp, y_zp, act_min, act_max);
-    else if (full < Mg)
+    if (full < Mg)
       ep__s8_conv_channel(xg, w, bias, mult, shift, y, g * Mg + full, 0, Cg, H, W, KH, KW, OH, OW, stride_h,
                           stride_w, dil_h, pad_top, pad_left, ldw, x_zp, y_zp, act_min, act_max);
 #endif
@@ -566,7 +559,7 @@ EP_INLINE void ep_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bia
                             int OW, int stride_h, int stride_w, int dil_h, int dil_w, int pad_top, int pad_left,
                             int groups, int32_t x_zp, int32_t y_zp, int32_t act_min, int32_t act_max) {
   ep__conv2d_s8_ldw(x, w, bias, mult, shift, y, C, H, W, M, KH, KW, OH, OW, stride_h, stride_w, dil_h, dil_w, pad_top,
-                    pad_left, groups, C / groups * KH * KW, x_zp, y_zp, act_min, act_max, 0);
+                    pad_left, groups, C / groups * KH * KW, x_zp, y_zp, act_min, act_max);
 }
 
 /* ep_conv2d_s8 whose filter m starts at w + m * ldw (ldw >= C/groups*KH*KW; each filter's first C/groups*KH*KW
@@ -577,19 +570,7 @@ EP_INLINE void ep_conv2d_ldw_s8(const int8_t *x, const int8_t *w, const int32_t 
                                 int OW, int stride_h, int stride_w, int dil_h, int dil_w, int pad_top, int pad_left,
                                 int groups, int ldw, int32_t x_zp, int32_t y_zp, int32_t act_min, int32_t act_max) {
   ep__conv2d_s8_ldw(x, w, bias, mult, shift, y, C, H, W, M, KH, KW, OH, OW, stride_h, stride_w, dil_h, dil_w, pad_top,
-                    pad_left, groups, ldw, x_zp, y_zp, act_min, act_max, 0);
-}
-
-/* ep_conv2d_ldw_s8 for M/groups >= 2 (the caller's promise), M typically at run time: on the Cortex-M3 path an odd
- * M/groups runs its last output channel in a pair with the one before, which is computed again (the same bits), so
- * that no single-channel tiles are compiled: one kernel function shared by nested levels of odd and even widths
- * (src/levels/shared-kernels.ts) holds the pair tiles only. Elsewhere ep_conv2d_ldw_s8. */
-EP_INLINE void ep_conv2d_pairs_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
-                                  const int8_t *shift, int8_t *y, int C, int H, int W, int M, int KH, int KW, int OH,
-                                  int OW, int stride_h, int stride_w, int dil_h, int dil_w, int pad_top, int pad_left,
-                                  int groups, int ldw, int32_t x_zp, int32_t y_zp, int32_t act_min, int32_t act_max) {
-  ep__conv2d_s8_ldw(x, w, bias, mult, shift, y, C, H, W, M, KH, KW, OH, OW, stride_h, stride_w, dil_h, dil_w, pad_top,
-                    pad_left, groups, ldw, x_zp, y_zp, act_min, act_max, 1);
+                    pad_left, groups, ldw, x_zp, y_zp, act_min, act_max);
 }
 
 #endif /* EP_INT8_CONV_H */
