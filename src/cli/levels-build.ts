@@ -14,8 +14,9 @@ import { levelBudgetText, type LevelBudgets } from '../levels/level-budgets.js';
 import { levelReport, type LevelReport } from '../levels/level-report.js';
 import { verifyWithinBudgets } from '../levels/levels-on-target.js';
 import { levelsProjectFiles } from '../levels/levels-project.js';
-import { compileInt8LevelsToC, compileLevelsToC, type LevelFigures } from '../levels/compile-levels.js';
+import { compileInt8LevelsToC, compileLevelsToC, DEFAULT_LEVEL_KERNELS, type LevelFigures } from '../levels/compile-levels.js';
 import { int8LevelsDeployer } from '../levels/int8-levels.js';
+import { LEVEL_KERNELS, type LevelKernels } from '../levels/shared-kernels.js';
 import { levelSharing } from '../levels/level-sharing.js';
 import { int8CostModel } from '../build/int8-deployment.js';
 import { interpreterScore } from '../data/evaluate.js';
@@ -37,6 +38,16 @@ export interface LevelsCliOptions extends Omit<McuBuildOptions, 'levels'> {
   budgets: LevelBudgets;
   /** Joint fine-tuning epochs per level. */
   levelEpochs: number;
+  /** --level-kernels as given (int8 levels only). */
+  levelKernels?: string;
+}
+
+/** --level-kernels checked: one of LEVEL_KERNELS, and int8 levels only (float32 levels' kernels are inlined). */
+export function levelKernelsOption(given: string | undefined, int8: boolean, why: string): LevelKernels | undefined {
+  if (given === undefined) return undefined;
+  if (!(LEVEL_KERNELS as readonly string[]).includes(given)) throw new UserError(`--level-kernels must be ${LEVEL_KERNELS.join(', ')}, got '${given}'`, 'shared (the default) shares one function per layer at about 1% more instructions; shared-channels takes the least flash at about 10% more; inline shares nothing');
+  if (!int8) throw new UserError(`--level-kernels applies to int8 levels, and these levels are float32 (${why})`, 'drop --level-kernels (float32 levels share their weights; their kernels stay inlined), or give --precision int8');
+  return given as LevelKernels;
 }
 
 /** Test vectors each level runs on in QEMU by default (each level runs them all, and the adversarial ones). */
@@ -50,9 +61,10 @@ export async function buildLevels(file: string, target: McuTarget, o: LevelsCliO
   if (int8 && o.qatEpochs !== undefined) throw new UserError(`--qat-epochs with ${o.budgets.flag}: int8 levels are quantized post-training (quantization-aware fine-tuning of nested levels that share their weights is not built)`, 'drop --qat-epochs');
   const data = loadFittedSplit(o.data, o, g);
   const cost = int8 ? int8CostModel(await bindCostModel(target), data.train, o.denseWeights) : await bindCostModel(target, { graph: g, vectors: sampleVectors(g, data.validation, 16) });
+  const kernels = levelKernelsOption(o.levelKernels, int8, precision.reason);
   const deployer = int8 ? int8LevelsDeployer(data.train, { method, denseWeights: o.denseWeights }) : null;
-  line(`precision: ${precision.reason}${int8 ? ` · each level quantized post-training (${method} ranges), a kept channel's int8 weights shared with level 0` : ''}`);
-  const compile = (levels: NestedLevels, figures: LevelFigures[]) => (deployer ? compileInt8LevelsToC(deployer.graphs(levels), { prefix: 'model', target, figures }) : compileLevelsToC(levels, { prefix: 'model', target, figures }));
+  line(`precision: ${precision.reason}${int8 ? ` · each level quantized post-training (${method} ranges), a kept channel's int8 weights shared with level 0 · level kernels: ${kernels ?? DEFAULT_LEVEL_KERNELS}` : ''}`);
+  const compile = (levels: NestedLevels, figures: LevelFigures[]) => (deployer ? compileInt8LevelsToC(deployer.graphs(levels), { prefix: 'model', target, figures, kernels }) : compileLevelsToC(levels, { prefix: 'model', target, figures }));
   const trainer = await createFineTuner(o, data.train, g);
   const work = makeTempDir('levels-build');
   try {
@@ -106,7 +118,7 @@ export async function buildLevels(file: string, target: McuTarget, o: LevelsCliO
       kind: 'levels', model: modelDisplayName(file),
       target: { name: target.name, description: target.description, clockHz: target.clockHz, cyclesPerInstruction: target.cyclesPerInstruction },
       precision: { precision: precision.precision, reason: precision.reason },
-      quantization: deployer && { ...deployer.summary, levels: levelSharing(written) },
+      quantization: deployer && { ...deployer.summary, levels: levelSharing(written), kernels: { mode: written.kernels, shared: written.sharedKernels.map((k) => ({ kernel: k.kernel, calls: k.calls })) } },
       measure, budgets: { kind: budgets.kind, flag: budgets.flag, values: budgets.values }, maxDropPoints: o.maxDrop, jointEpochs: o.levelEpochs, dense: { ...found.dense, measured: onTarget.denseMeasured },
       levels, narrowing: { rounds: onTarget.rounds, stoppedBecause: onTarget.stoppedBecause },
       flash: { levelsBytes: verification.flashBytes, aloneBytes, ratioToLargest: aloneBytes[0] > 0 ? verification.flashBytes / aloneBytes[0] : NaN, copiedWeightBytes: written.copiedBytes },

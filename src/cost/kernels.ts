@@ -71,13 +71,16 @@ export const KERNEL_MODELS: ReadonlyMap<string, KernelModel> = new Map(
 const PRICED_AS: Readonly<Record<string, string>> = { ep_dense_s8_pt: 'ep_dense_s8', ep_sparse_dense_s8_pt: 'ep_sparse_dense_s8' };
 
 /**
- * Kernels priced as another kernel's call without one argument: the ldw variants of the float dense and conv kernels
- * (a nested level reading the full model's weights through a row stride, src/levels/share-weights.ts) run the same
- * code as their unstrided kernels with a different constant offset between weight rows.
+ * Kernels priced as another kernel's call without one argument: the ldw variants of the dense and conv kernels, float32
+ * and int8 (a nested level reading the full model's weights through a row stride, src/levels/share-weights.ts) run
+ * the same code as their unstrided kernels with a different constant offset between weight rows.
  */
 const PRICED_WITHOUT_ARG: Readonly<Record<string, { kernel: string; arg: number }>> = {
   ep_dense_ldw_f32: { kernel: 'ep_dense_f32', arg: 7 },
   ep_conv2d_ldw_f32: { kernel: 'ep_conv2d_f32', arg: 19 },
+  ep_dense_ldw_s8: { kernel: 'ep_dense_s8', arg: 9 },
+  ep_dense_ldw_s8_pt: { kernel: 'ep_dense_s8_pt', arg: 9 },
+  ep_conv2d_ldw_s8: { kernel: 'ep_conv2d_s8', arg: 21 },
 };
 
 function unstridedCall(call: CCall): CCall {

@@ -19,9 +19,13 @@ import type { McuTarget } from '../targets/schema.js';
 import { VERSION } from '../version.js';
 import { levelFiguresView, type LevelFigures, type LevelFiguresView } from './level-figures.js';
 import { checkNested, levelGraph, type NestedLevels } from './nested-levels.js';
+import { shareKernels, type LevelKernels, type SharedKernel } from './shared-kernels.js';
 import { shareLevelWeights, weightsByKey, type SharedWeight } from './share-weights.js';
 
 export type { LevelFigures } from './level-figures.js';
+
+/** What an int8 levels library's kernels share by default (src/levels/shared-kernels.ts; docs/levels.md, int8 levels). */
+export const DEFAULT_LEVEL_KERNELS: LevelKernels = 'shared';
 
 export interface CompileLevelsOptions {
   /** Symbol prefix (default 'model'): <prefix>_run_level, <prefix>_levels, files <prefix>.h, <prefix>.c, <prefix>_weights.c. */
@@ -32,6 +36,13 @@ export interface CompileLevelsOptions {
   keepInputs?: boolean;
   /** Refuse (UserError) a library whose weights (shared and copied) or arena exceed this target's flash or RAM. */
   target?: McuTarget;
+  /**
+   * Which calls of different levels share one out-of-line kernel function (src/levels/shared-kernels.ts): none
+   * (`inline`), those whose tiled code takes the differing arguments at run time (`shared`), or also convs whose input
+   * channels differ (`shared-channels`, slower). Default: DEFAULT_LEVEL_KERNELS for int8 levels (their kernels are most
+   * of the flash), `inline` for float32 (their levels share their weights, and the float kernels are not built for it).
+   */
+  kernels?: LevelKernels;
 }
 
 export interface LevelProgram extends LoweredProgram {
@@ -47,8 +58,12 @@ export interface LevelsLibrary {
   /** The API's inputs and outputs (the same in every level): C element type and element count. */
   inputs: { ctype: string; elements: number }[];
   outputs: { ctype: string; elements: number }[];
-  /** The levels as compiled, largest first. */
+  /** The levels as compiled, largest first (their calls as priced: the kernels, not the shared functions). */
   levels: LevelProgram[];
+  /** What the levels' kernels share (float32: always `inline`). */
+  kernels: LevelKernels;
+  /** The out-of-line kernel functions the levels' calls share (none when `inline`). */
+  sharedKernels: SharedKernel[];
   /** Each level's graph as given to the C backend (float32 slices of the full model, or their int8 quantizations). */
   graphs: Graph[];
   precision: 'float32' | 'int8';
@@ -158,8 +173,10 @@ function compileLevelGraphs(graphs: readonly Graph[], precision: LevelsLibrary['
   const headers = kernelHeaders();
   const generator = `edgeprune ${VERSION}`;
   const table = new WeightTable(prefix);
+  const mode = precision === 'int8' ? options.kernels ?? DEFAULT_LEVEL_KERNELS : 'inline';
+  const { levels: rendered, kernels: sharedKernels } = shareKernels(programs.map((p) => p.steps), prefix, `${prefix.toUpperCase()}_STEP`, mode);
   const views = programs.map((p, k) => buildViewModel({
-    graph: p.graph, steps: p.steps, plan: p.plan, prefix, generator, hash, kernelHeaders: headers, files: names,
+    graph: p.graph, steps: rendered[k], plan: p.plan, prefix, generator, hash, kernelHeaders: headers, files: names,
     keepInputs: options.keepInputs === true, weightTable: table, staticsPrefix: `${prefix}_l${k}`,
   }));
   const weights = table.all();
@@ -178,6 +195,7 @@ function compileLevelGraphs(graphs: readonly Graph[], precision: LevelsLibrary['
     levels: levelViews,
     levelCount: levelViews.length,
     figureFields: figures.fields,
+    sharedKernels: sharedKernels.map((k) => ({ ...k, lines: k.definition.split('\n') })),
   };
   const files = new Map<string, string>();
   files.set(names.header, renderTemplate('c/levels/levels.h.hbs', view));
@@ -187,5 +205,5 @@ function compileLevelGraphs(graphs: readonly Graph[], precision: LevelsLibrary['
   for (const h of headers) files.set(h, fs.readFileSync(`${KERNEL_DIR}/${h}`, 'utf8'));
   const copiedBytes = programs.flatMap((p) => p.weights).filter((w) => w.kind === 'copy').reduce((s, w) => s + w.bytes, 0);
   const port = (io: { ctype: string; elements: number }) => ({ ctype: io.ctype, elements: io.elements });
-  return { files, names, prefix, inputs: top.inputs.map(port), outputs: top.outputs.map(port), levels: programs, graphs: [...graphs], precision, arenaBytes, weightBytes, copiedBytes, view: top, figures: options.figures ?? null, stepMarksSource };
+  return { files, names, prefix, inputs: top.inputs.map(port), outputs: top.outputs.map(port), levels: programs, kernels: mode, sharedKernels, graphs: [...graphs], precision, arenaBytes, weightBytes, copiedBytes, view: top, figures: options.figures ?? null, stepMarksSource };
 }

@@ -37,8 +37,8 @@ export function int8LevelsDeployer(train: Dataset, o: { method: CalibrationMetho
   return {
     summary: {
       scheme: 'ptq', calibration: o.method, calibrationSamples: samples, denseWeights,
-      shared: `each kept channel's int8 weights, where a level's layer has level 0's rows: quantized in every level with level 0's ${denseWeights === 'per-tensor' ? 'weight scale (one per dense layer, per channel for convs)' : 'per-channel weight scale'}, they are the same bytes (the scale is folded into each level's multipliers)`,
-      perLevel: 'activation scales and zero points (each level calibrated on its own activations), int32 biases, requantization multipliers and shifts, and the weights of a layer whose inputs the level narrowed',
+      shared: `each kept channel's int8 weights: quantized in every level with level 0's ${denseWeights === 'per-tensor' ? 'weight scale (one per dense layer, per channel for convs)' : 'per-channel weight scale'}, they are the same bytes (the scale is folded into each level's multipliers); a layer whose inputs the level narrowed reads the leading block of level 0's rows through a row stride`,
+      perLevel: 'activation scales and zero points (each level calibrated on its own activations), int32 biases, requantization multipliers and shifts',
     },
     graphs(levels) {
       const key = JSON.stringify(levels.keep);

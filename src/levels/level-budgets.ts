@@ -30,6 +30,8 @@ export interface LevelBudgetFlags {
   levelMeasure?: string;
   /** --level-epochs, undefined when not given (DEFAULT_LEVEL_EPOCHS). */
   levelEpochs?: number;
+  /** --level-kernels, undefined when not given (checked by levelKernelsOption, src/cli/levels-build.ts). */
+  levelKernels?: string;
 }
 
 /** Joint fine-tuning epochs of nested levels without --level-epochs. */
@@ -81,7 +83,7 @@ export function deadlineInstructions(ms: number, target: Pick<McuTarget, 'clockH
 export function parseLevelBudgets(o: LevelBudgetFlags, target: Pick<McuTarget, 'clockHz' | 'cyclesPerInstruction' | 'name'>): LevelBudgets | null {
   const given = ([['fraction', o.levels], ['instructions', o.levelInstructions], ['deadline-ms', o.levelDeadlineMs]] as const).filter(([, v]) => v !== undefined);
   if (given.length === 0) {
-    for (const [flag, given] of [['--level-measure', o.levelMeasure], ['--level-epochs', o.levelEpochs]] as const) {
+    for (const [flag, given] of [['--level-measure', o.levelMeasure], ['--level-epochs', o.levelEpochs], ['--level-kernels', o.levelKernels]] as const) {
       if (given !== undefined) throw new UserError(`${flag} applies to nested levels only`, `give --levels, --level-instructions or --level-deadline-ms with it, or drop ${flag}`);
     }
     return null;

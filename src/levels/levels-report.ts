@@ -12,6 +12,7 @@ import type { DenseFigures, LevelReport } from './level-report.js';
 import type { Narrowing } from './narrow-levels.js';
 import type { LevelsQuantizationSummary } from './int8-levels.js';
 import type { LevelSharing } from './level-sharing.js';
+import type { LevelKernels } from './shared-kernels.js';
 import type { LevelsVerification } from './verify-levels.js';
 
 export interface LevelsBuildReport {
@@ -21,7 +22,7 @@ export interface LevelsBuildReport {
   /** float32, or int8 (each level quantized post-training; chosen as a single build chooses), and why (absent: float32, a report from before int8 levels). */
   precision?: { precision: 'float32' | 'int8'; reason: string };
   /** int8: how the levels were quantized, what is stored once and what per level (bytes per level), else null. */
-  quantization?: (LevelsQuantizationSummary & { levels: LevelSharing[] }) | null;
+  quantization?: (LevelsQuantizationSummary & { levels: LevelSharing[]; kernels?: { mode: LevelKernels; shared: { kernel: string; calls: number }[] } }) | null;
   /** What the budgets apply to: the typical instructions (the largest count over the test vectors on target) or the worst case (the verified bound). */
   measure: 'instructions' | 'instructionsWorstCase';
   /** The budgets as given: fractions of dense (--levels), instructions (--level-instructions) or ms (--level-deadline-ms). */

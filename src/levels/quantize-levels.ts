@@ -1,6 +1,7 @@
 // Nested levels quantized to int8 (issue 15 §2 on FPU-less cores): each level post-training with its own activation
-// ranges, its weights with level 0's per-channel scales wherever its weight rows are level 0's, so that a kept
-// channel's int8 weights and scale are the same bytes in every level (shared in flash); biases, multipliers per level.
+// ranges, its weights with level 0's per-channel scales (its weight rows are level 0's or their leading elements), so
+// that a kept channel's int8 weights and scale are the same bytes in every level (shared in flash); biases,
+// multipliers per level.
 
 import type { Graph } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
@@ -33,15 +34,15 @@ export function layerWeightScales(g: Graph, denseWeights: WeightGranularity = 'p
 
 /**
  * The scales a level's layers take from level 0 (`reference`): those of each layer whose channels are a prefix of level
- * 0's with the same rows (its int8 weights are then level 0's leading bytes). A layer whose inputs the level narrowed
- * has other rows: it keeps its own scales (its int8 weights are its own in flash either way: no int8 kernel reads a
- * leading block of rows through a row stride).
+ * 0's, its rows the same or (inputs the level narrowed) their leading elements. Nested levels' float weights are those
+ * slices of level 0's, so with level 0's scales their int8 weights are level 0's leading bytes, or the leading block
+ * of each of level 0's rows, which the ldw kernels read through a row stride (src/levels/share-weights.ts).
  */
 export function sharedWeightScales(reference: ReadonlyMap<string, LayerScales>, level: ReadonlyMap<string, LayerScales>): Map<string, Tensor> {
   const out = new Map<string, Tensor>();
   for (const [name, own] of level) {
     const ref = reference.get(name);
-    if (!ref || ref.rowElements !== own.rowElements || own.channels > ref.channels) continue;
+    if (!ref || own.rowElements > ref.rowElements || own.channels > ref.channels) continue;
     out.set(name, ref.scales.size === 1 ? ref.scales : new Tensor('float32', [own.channels], (ref.scales.data as Float32Array).slice(0, own.channels)));
   }
   return out;
@@ -61,7 +62,7 @@ export interface QuantizedLevels {
   sharedLayers: string[][];
 }
 
-/** Quantize each float level graph (largest first); level k > 0 takes level 0's scales where its rows are level 0's. */
+/** Quantize each float level graph (largest first); level k > 0 takes level 0's scales where its rows are level 0's or their leading elements. */
 export function quantizeLevels(levels: readonly Graph[], o: LevelsQuantization): QuantizedLevels {
   const reference = layerWeightScales(levels[0], o.denseWeights);
   const graphs: Graph[] = [];

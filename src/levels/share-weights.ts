@@ -16,12 +16,17 @@ export interface SharedWeight {
 
 /**
  * Kernels that can read a layer's weights from a wider layer's array: the weight argument, the strided kernel, and
- * where its row stride argument goes. The float dense kernel reads W[N][K] (rows: outputs), the float conv kernel
- * W[M][C/groups][KH][KW] (rows: output channels); their ldw variants take the row stride (templates/c/lib/).
+ * where its row stride argument goes. The dense kernels read W[N][K] (rows: outputs), the conv kernels
+ * W[M][C/groups][KH][KW] (rows: output channels); their ldw variants take the row stride (templates/c/lib/: ep_dense.h
+ * and ep_conv.h for float32, ep_int8_dense.h and ep_int8_conv.h for int8, after the shapes, before the int8 kernels'
+ * zero points).
  */
-const STRIDED_KERNELS: Readonly<Record<string, { weightArg: number; kernel: string; strideArgAt: number }>> = {
+export const STRIDED_KERNELS: Readonly<Record<string, { weightArg: number; kernel: string; strideArgAt: number }>> = {
   ep_dense_f32: { weightArg: 1, kernel: 'ep_dense_ldw_f32', strideArgAt: 7 },
   ep_conv2d_f32: { weightArg: 1, kernel: 'ep_conv2d_ldw_f32', strideArgAt: 19 },
+  ep_dense_s8: { weightArg: 1, kernel: 'ep_dense_ldw_s8', strideArgAt: 9 },
+  ep_dense_s8_pt: { weightArg: 1, kernel: 'ep_dense_ldw_s8_pt', strideArgAt: 9 },
+  ep_conv2d_s8: { weightArg: 1, kernel: 'ep_conv2d_ldw_s8', strideArgAt: 21 },
 };
 
 /** Element i of both arrays has the same bits (float32: -0 and NaN payloads count). */

@@ -3,7 +3,8 @@
 // multipliers), dense, QuantizeLinear, DequantizeLinear, int8 MaxPool and Int8Add (equal and unequal scales, rounding
 // ties, saturation, zero points and clamps at the extremes, broadcasting, every rescaling shift form) and the int8
 // average pools (padding with count_include_pad 0 and 1, strides, dilations, ceil mode, saturation, clamps, zero points
-// at the extremes), and the float Softmax tail of an int8 model (bit-exact: the interpreter's double exp). int8 tensors
+// at the extremes), the float Softmax tail of an int8 model (bit-exact: the interpreter's double exp), and the ldw
+// variants of the dense and conv kernels (a nested level's weights read through a row stride). int8 tensors
 // travel packed four to a
 // 32-bit word (the harness's data unit); outputs are compared byte for byte, padding bytes included.
 import type { AttrValue } from '../../src/ir/graph.js';
@@ -166,6 +167,27 @@ export function denseCase(name: string, s: DenseSpec, seed: number): KernelCase 
   const inputs = [packS8(x), packS8(w), bias ? (bias.data as Int32Array) : new Int32Array(1), Int32Array.from(mult.map((m) => m.multiplier)), packS8(mult.map((m) => m.shift))];
   const args: Arg[] = [s8In(0), s8In(1), bias ? s32In(2) : 'NULL', s32In(3), s8In(4), S8_OUT, s.rows, s.K, s.N, xZero, yZero, s.actMin ?? -128, s.actMax ?? 127];
   return s8Case(`dense ${name}${s.perTensor ? ' (per tensor)' : ''}`, s.perTensor ? 'ep_dense_s8_pt' : 'ep_dense_s8', args, inputs, y);
+}
+
+/**
+ * The same int8 case through the kernel's ldw variant (ep_dense_ldw_s8, ep_dense_ldw_s8_pt, ep_conv2d_ldw_s8): the
+ * weights (input 1, [rows][cols] int8) as the leading block of a wider [rows + 2][cols + extra] array whose other bytes
+ * are a nonzero filler (read one, and the outputs show it), the row stride inserted among the arguments at
+ * `strideAt`. The expected bytes stay the interpreter's on the [rows][cols] weights, which the plain kernel's case
+ * matches bit for bit: the ldw kernel on the wide array gives the plain kernel's bits on the copied sub-matrix.
+ */
+export function leadingBlockS8(c: KernelCase, fn: string, rows: number, extra: number, strideAt: number): KernelCase {
+  if (!c.args) throw new Error(`case '${c.name}' has no single call`);
+  const packed = c.inputs[1] as Int32Array;
+  const n = c.name.startsWith('conv') ? Number(c.args[9]) * (Number(c.args[6]) / Number(c.args[20])) * Number(c.args[10]) * Number(c.args[11]) : Number(c.args[7]) * Number(c.args[8]);
+  const w = unpackS8(packed, n);
+  const cols = n / rows;
+  const ldw = cols + extra;
+  const wide = Array.from({ length: (rows + 2) * ldw }, (_, i) => ((i * 37) % 254) - 126 || 99);
+  for (let r = 0; r < rows; r++) for (let k = 0; k < cols; k++) wide[r * ldw + k] = w[r * cols + k];
+  const args = [...c.args];
+  args.splice(strideAt, 0, ldw);
+  return { ...c, name: `${c.name}, weights in rows of ${ldw}`, fn, args, inputs: [c.inputs[0], packS8(wide), ...c.inputs.slice(2)] };
 }
 
 /** QuantizeLinear float32 → int8 of the given values. */
@@ -472,6 +494,17 @@ export function allInt8Cases(): KernelCase[] {
     denseCase('K 7 (tail), N 13 (tile + rest), 3 rows', { rows: 3, K: 7, N: 13, perTensor: true }, 39),
     denseCase('zero points -128 / 127, clamp [0, 127], no bias', { rows: 2, K: 33, N: 6, xZero: -128, yZero: 127, actMin: 0, bias: false, perTensor: true }, 40),
   ];
+  // The ldw variants (a nested level whose inputs it narrowed reads level 0's rows): odd strides (unaligned word loads
+  // on the DSP path), an odd M (the Cortex-M3's channel pairs and a single), groups, the digits CNN's level shapes.
+  const strided: KernelCase[] = [
+    leadingBlockS8(convCase('ldw: 3x3 pad 1, 5->11, 8x8 + ReLU (a digits CNN level\'s conv2)', { C: 5, H: 8, W: 8, M: 11, K: [3, 3], pads: [1, 1, 1, 1], actMin: -20, yZero: -20 }, 201), 'ep_conv2d_ldw_s8', 11, 27, 21),
+    leadingBlockS8(convCase('ldw: 1x1, 5->9', { C: 5, H: 6, W: 7, M: 9, K: [1, 1] }, 202), 'ep_conv2d_ldw_s8', 9, 3, 21),
+    leadingBlockS8(convCase('ldw: 3x3 groups 2, 4->6, odd stride', { C: 4, H: 7, W: 7, M: 6, K: [3, 3], group: 2 }, 203), 'ep_conv2d_ldw_s8', 6, 9, 21),
+    leadingBlockS8(convCase('ldw: 5x5 pad 2, 3->4, stride 2', { C: 3, H: 11, W: 12, M: 4, K: [5, 5], strides: [2, 2], pads: [2, 2, 2, 2] }, 204), 'ep_conv2d_ldw_s8', 4, 25, 21),
+    leadingBlockS8(denseCase('ldw: 176 -> 22 (a digits CNN level\'s fc1)', { rows: 1, K: 176, N: 22 }, 205), 'ep_dense_ldw_s8', 22, 80, 9),
+    leadingBlockS8(denseCase('ldw: rows 3, K 17, N 13', { rows: 3, K: 17, N: 13 }, 206), 'ep_dense_ldw_s8', 13, 9, 9),
+    leadingBlockS8(denseCase('ldw: K 15, N 7', { rows: 2, K: 15, N: 7, perTensor: true }, 207), 'ep_dense_ldw_s8_pt', 7, 5, 9),
+  ];
   const quant: KernelCase[] = [
     quantizeCase('scale 1, zero point 0 (ties, saturation, NaN, inf)', quantizeProbe(rng, 1), 1, 0),
     quantizeCase('scale 1/255, zero point -128', quantizeProbe(rng, 1 / 255), Math.fround(1 / 255), -128),
@@ -493,5 +526,5 @@ export function allInt8Cases(): KernelCase[] {
     maxPoolCase('2x2 stride 2 pads 1, odd width, ceil mode', { C: 3, H: 7, W: 11, K: [2, 2], strides: [2, 2], pads: [1, 1, 1, 1], ceil: true }, 47),
     maxPoolCase('3x2 stride 1x2, dilation 2 rows', { C: 2, H: 9, W: 12, K: [3, 2], strides: [1, 2], dilations: [2, 1] }, 48),
   ];
-  return [...convs, ...denses, ...quant, ...pools, ...addCases(), ...averagePoolCases(), ...globalAverageCases(), ...softmaxTailCases()];
+  return [...convs, ...denses, ...strided, ...quant, ...pools, ...addCases(), ...averagePoolCases(), ...globalAverageCases(), ...softmaxTailCases()];
 }

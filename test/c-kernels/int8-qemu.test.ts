@@ -16,7 +16,7 @@ const cases = allInt8Cases();
 // (EP_S8_NO_ASM: the DSP path's C code with its accumulators bound to registers, which the M4/M7 runs when a tile
 // does not fit the assembly's immediate offsets. It changes only ep_int8_conv.h, the one header that includes
 // ep_int8_asm.h: that build runs the conv cases; the other kernels' code is the assembly build's.)
-const convCases = cases.filter((c) => c.fn === 'ep_conv2d_s8');
+const convCases = cases.filter((c) => c.fn === 'ep_conv2d_s8' || c.fn === 'ep_conv2d_ldw_s8');
 for (const [target, flags, what, run] of [
   [MPS2_AN386, [], 'assembly tiles', cases],
   [MPS2_AN386, ['-DEP_S8_NO_ASM'], 'C tiles', convCases],

@@ -38,6 +38,8 @@ describe('build: wrong values of the recent flags', () => {
     [['--levels', '1,0.5', '--level-epochs', '-1'], /--level-epochs must be an integer from 0 to 100,000 .* got '-1'/],
     [['--levels', '1,0.5', '--level-epochs', 'x'], /--level-epochs must be an integer .* got 'x'/],
     [['--levels', '1,0.5', '--level-measure', 'fast'], /--level-measure must be typical or worst-case, got 'fast'/],
+    [['--levels', '1,0.5', '--target', 'lm3s6965', '--level-kernels', 'fast'], /--level-kernels must be inline, shared, shared-channels, got 'fast'/],
+    [['--levels', '1,0.5', '--level-kernels', 'shared'], /--level-kernels applies to int8 levels, and these levels are float32 \(.*\); drop --level-kernels .* or give --precision int8/],
     // the worst case
     [['--deadline-ms', '0'], /--deadline-ms must be a number greater than 0 and at most 3,600,000 in decimal notation, got '0'/],
     [['--deadline-ms', 'NaN'], /--deadline-ms must be a number .* got 'NaN'/],
@@ -66,7 +68,7 @@ describe('build: a budget that converts to nothing is refused before any work', 
 });
 
 describe('build: a missing value at the end of argv', () => {
-  it.each(['--average-epochs', '--levels', '--level-instructions', '--level-deadline-ms', '--level-epochs', '--level-measure', '--deadline-ms', '--max-instructions-worst-case', '--workers', '--queue'])(
+  it.each(['--average-epochs', '--levels', '--level-instructions', '--level-deadline-ms', '--level-epochs', '--level-measure', '--level-kernels', '--deadline-ms', '--max-instructions-worst-case', '--workers', '--queue'])(
     '%s',
     (flag) => refuse(['--ram-kb', '4', flag], new RegExp(`option '${flag} <[a-z]+>' argument missing; run edgeprune --help for usage`)),
   );
@@ -82,6 +84,7 @@ describe('build: flags that conflict, or do not apply', () => {
     [['--levels', '1,0.5', '--constant-time-mac'], /--constant-time-mac does not apply to --levels/],
     [['--ram-kb', '4', '--level-measure', 'typical'], /--level-measure applies to nested levels only; give --levels, --level-instructions or --level-deadline-ms with it, or drop --level-measure/],
     [['--ram-kb', '4', '--level-epochs', '3'], /--level-epochs applies to nested levels only; .* or drop --level-epochs/],
+    [['--ram-kb', '4', '--level-kernels', 'inline'], /--level-kernels applies to nested levels only; .* or drop --level-kernels/],
     [['--latency-ms', '1', '--max-instructions', '100'], /give either --latency-ms or --max-instructions, not both/],
     [['--deadline-ms', '1', '--max-instructions-worst-case', '100'], /give either --deadline-ms or --max-instructions-worst-case, not both/],
     [['--ram-kb', '4', '--workers', '2', '--queue', 'redis://127.0.0.1:1'], /--workers and --queue exclude each other/],
@@ -93,6 +96,7 @@ describe('build: flags that conflict, or do not apply', () => {
     [['--target', 'ice40-up5k', '--levels', '1,0.5'], /--levels: ice40-up5k is an FPGA target, and nested levels are compiled for MCUs/],
     [['--target', 'ice40-up5k', '--max-luts', '2000', '--level-epochs', '3'], /--level-epochs: ice40-up5k is an FPGA target/],
     [['--target', 'ice40-up5k', '--max-luts', '2000', '--level-measure', 'typical'], /--level-measure: ice40-up5k is an FPGA target/],
+    [['--target', 'ice40-up5k', '--max-luts', '2000', '--level-kernels', 'shared'], /--level-kernels: ice40-up5k is an FPGA target/],
     [['--target', 'ice40-up5k', '--max-luts', '2000', '--queue', 'redis://127.0.0.1:1'], /--queue: an FPGA build fine-tunes its candidates in this process/],
   ] as const)('%j', (flags, message) => refuse([...flags], message));
 });

@@ -121,6 +121,24 @@ describe('ep_dense_s8', () => {
   });
 });
 
+describe('the ldw variants (a nested level reading level 0\'s int8 rows through a row stride)', () => {
+  it('are priced as their kernel without the row stride, on both paths', () => {
+    const conv = convCall({ C: 5, H: 8, W: 8, M: 11, KH: 3, KW: 3, s: 1, d: [1, 1], p: 1, groups: 1 });
+    const convLdw: CCall = { kernel: 'ep_conv2d_ldw_s8', args: [...conv.args.slice(0, 21), int(72), ...conv.args.slice(21)] };
+    const dense: CCall = { kernel: 'ep_dense_s8', args: [value('x'), weight('w', new Tensor('int8', [22, 176])), NULL_ARG, weight('m', new Tensor('int32', [22])), weight('s', new Tensor('int8', [22])), value('y'), ...[1, 176, 22, 0, 0, -128, 127].map(int)] };
+    const denseLdw: CCall = { kernel: 'ep_dense_ldw_s8', args: [...dense.args.slice(0, 9), int(256), ...dense.args.slice(9)] };
+    const densePt: CCall = { kernel: 'ep_dense_s8_pt', args: dense.args.map((a, i) => (i === 3 ? weight('m', new Tensor('int32', [1])) : i === 4 ? weight('s', new Tensor('int8', [1])) : a)) };
+    const densePtLdw: CCall = { kernel: 'ep_dense_ldw_s8_pt', args: [...densePt.args.slice(0, 9), int(256), ...densePt.args.slice(9)] };
+    for (const ctx of [DSP, M3]) {
+      for (const [plain, strided] of [[conv, convLdw], [dense, denseLdw], [densePt, densePtLdw]]) {
+        const [a, b] = [analyzeCall(plain, undefined, ctx), analyzeCall(strided, undefined, ctx)];
+        expect(b.key).toBe(a.key);
+        expect(b.time).toEqual(a.time);
+      }
+    }
+  });
+});
+
 describe('the path of a prediction', () => {
   it("comes from the calibration's core", () => {
     expect(calibrationContext(loadCalibration('mps2-an386')).dsp).toBe(true);

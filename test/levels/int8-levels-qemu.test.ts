@@ -47,18 +47,23 @@ describe.skipIf(skip)('edgeprune build --levels (int8)', () => {
     });
     expect(report.levels[1].measured.instructions).toBeLessThan(report.levels[0].measured.instructions);
     expect(r.stdout).toMatch(/level 1 \(0\.6 of the dense instructions\): .* int8 test [\d.]+% \(drop -?[\d.]+\), on target [\d.]+%, outputs bit-exact/);
-    // Level 1 reads its first layer's kept rows from level 0's arrays; the rest of it is its own.
+    // Level 1 reads its kept rows from level 0's arrays: fc1's leading rows, fc2's and fc3's leading blocks of level 0's
+    // rows (the inputs it narrowed) through a row stride; its biases, multipliers and shifts are its own.
     const q = report.quantization;
     expect(q).toMatchObject({ scheme: 'ptq', calibration: 'mse', calibrationSamples: 500, denseWeights: 'per-channel' });
     expect(q.levels[0].sharedBytes).toBe(0);
     expect(q.levels[1].sharedBytes).toBeGreaterThanOrEqual(64 * report.levels[1].keep.fc1);
+    expect(q.levels[1].ownWeightBytes).toBe(0);
+    // Kernel functions shared by the levels (--level-kernels shared, the default): fc1 and fc2 (both 64 inputs in rows of
+    // 64, their outputs at run time) call one, fc3 (10 outputs in both levels) another.
+    expect(q.kernels).toEqual({ mode: 'shared', shared: [{ kernel: 'ep_dense_nb_s8', calls: 4 }, { kernel: 'ep_dense_ldw_s8', calls: 2 }] });
     expect(report.flash.copiedWeightBytes).toBe(q.levels[1].ownWeightBytes + q.levels[1].ownParameterBytes);
     expect(report.flash.levelsBytes).toBeLessThan(report.flash.aloneBytes[0] + report.flash.aloneBytes[1]);
     expect(report.flash.ratioToLargest).toBeCloseTo(report.flash.levelsBytes / report.flash.aloneBytes[0], 9);
     const header = fs.readFileSync(path.join(out, 'c', 'model.h'), 'utf8');
     expect(header).toContain('int model_run_level(int level, const float *input0, float *output0);');
     const source = fs.readFileSync(path.join(out, 'c', 'model.c'), 'utf8');
-    expect(source).toMatch(/ep_dense_s8/);
+    expect(source).toMatch(/^MODEL_STEP model_k0\(.*\) \{\n  ep_dense_nb_s8\(/m);
     expect(source).not.toMatch(/ep_dense_f32/);
     expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toMatch(/<h2>int8<\/h2>[\s\S]*read from level 0/);
   }, 900_000);

@@ -73,6 +73,8 @@ export interface BuildCliOptions extends DataOptions, TrainingCliOptions, Distil
   /** --level-epochs (undefined: DEFAULT_LEVEL_EPOCHS; refused without nested levels). */
   levelEpochs?: number;
   levelMeasure?: string;
+  /** --level-kernels (int8 levels only; undefined: DEFAULT_LEVEL_KERNELS). */
+  levelKernels?: string;
 }
 
 /** The layers with weights, before → after: what the search removed, and the predicted instructions. */
@@ -186,13 +188,14 @@ export function registerBuild(program: Command): void {
     .option('--level-instructions <counts>', 'nested levels as --levels, each with an explicit instruction budget, largest first (e.g. 140000,85000,48000)')
     .option('--level-deadline-ms <ms>', 'nested levels as --levels, each with a deadline in ms on its worst-case bound (converted as --deadline-ms), largest first (e.g. 1,0.6,0.35)')
     .option('--level-epochs <n>', `with nested levels: joint fine-tuning epochs (each level sees the training set this many times; default ${DEFAULT_LEVEL_EPOCHS})`, parseIntOption('--level-epochs', 0, 100_000))
-    .option('--level-measure <m>', 'with nested levels: what the budgets apply to, typical (the instructions of the vectors run; default) or worst-case (the verified bound; always with --level-deadline-ms)');
+    .option('--level-measure <m>', 'with nested levels: what the budgets apply to, typical (the instructions of the vectors run; default) or worst-case (the verified bound; always with --level-deadline-ms)')
+    .option('--level-kernels <k>', 'with int8 nested levels: what the levels\' kernels share, inline (nothing: every level\'s code its own), shared (default: one function per layer whose tiled code takes the levels\' differing output channels, dense shapes and zero points at run time; about 1% more instructions) or shared-channels (also convs whose input channels differ: the least flash, about 10% more instructions)');
   addJobOptions(addDistillOption(addTrainingOptions(addDataOptions(cmd))), BUILD_JOBS_DEFAULT).action(async (file: string, o: BuildCliOptions) => {
     checkCriterion(o);
     const chosen = findTarget(o.target);
     const levelFlag = o.levels !== undefined ? '--levels' : o.levelInstructions !== undefined ? '--level-instructions' : o.levelDeadlineMs !== undefined ? '--level-deadline-ms' : null;
     if (isFpgaTarget(chosen)) {
-      const levelFlagGiven = levelFlag ?? (o.levelMeasure !== undefined ? '--level-measure' : o.levelEpochs !== undefined ? '--level-epochs' : null);
+      const levelFlagGiven = levelFlag ?? (o.levelMeasure !== undefined ? '--level-measure' : o.levelEpochs !== undefined ? '--level-epochs' : o.levelKernels !== undefined ? '--level-kernels' : null);
       if (levelFlagGiven) throw new UserError(`${levelFlagGiven}: ${chosen.name} is an FPGA target, and nested levels are compiled for MCUs (one C library with model_run_level)`, 'give --target an MCU (edgeprune targets lists them)');
       refuseOtherKindFlags([[CONSTANT_TIME_MAC_FLAG, o.constantTimeMac]], 'MCU', chosen.name, () => 'an FPGA design\'s latency is cycle-exact by construction: drop it');
       for (const [flag, given] of [['--workers', o.workers], ['--queue', o.queue]] as const) {

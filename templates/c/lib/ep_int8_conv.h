@@ -238,12 +238,18 @@ EP_INLINE void ep__s8_tile_dsp(const int8_t *xg, const int8_t *wm, int8_t *yr, c
         __builtin_constant_p(H * W) && __builtin_constant_p(dh * W) && __builtin_constant_p(KH) && KH <= 15 &&
         sw <= 15 && (KH - 1) * dh * W + qoff + Q + 3 <= 4095 && qoff >= -255 && H * W <= 4095 && KH * KW <= 4095 &&
         (full ? KH : 1) * (Q * (3 + P) + 12) + 64 <= EP_S8_ASM_LINES) {
-      __asm__("ep_s8_tile_dsp %c[CFG], %c[XSTEP], %c[QLO], %c[QHI], %c[QOFF], %c[CX], %c[CW], %c[NC], %[xr], %[wr], %[accp], %[rows]" EP_S8_ASM_PAD
-              :
-              : [xr] "r"(xc), [wr] "r"(wc), [accp] "r"(acc), [rows] "r"(rows),
-                [CFG] "i"(P | KW << 4 | sw << 8 | KH << 12 | (full ? 1 : 0) << 16), [XSTEP] "i"(dh * W), [QLO] "i"(qlo),
-                [QHI] "i"(qhi), [QOFF] "i"(qoff), [CX] "i"(H * W), [CW] "i"(KH * KW), [NC] "i"(Cg)
-              : "cc", "memory");
+#define EP__S8_TILE_DSP_ASM(xr_, wr_, nc_)                                                                             \
+  __asm__("ep_s8_tile_dsp %c[CFG], %c[XSTEP], %c[QLO], %c[QHI], %c[QOFF], %c[CX], %c[CW], %c[NC], %[xr], %[wr], %[accp], %[rows]" EP_S8_ASM_PAD \
+          :                                                                                                            \
+          : [xr] "r"(xr_), [wr] "r"(wr_), [accp] "r"(acc), [rows] "r"(rows),                                          \
+            [CFG] "i"(P | KW << 4 | sw << 8 | KH << 12 | (full ? 1 : 0) << 16), [XSTEP] "i"(dh * W), [QLO] "i"(qlo),   \
+            [QHI] "i"(qhi), [QOFF] "i"(qoff), [CX] "i"(H * W), [CW] "i"(KH * KW), [NC] "i"(nc_)                         \
+          : "cc", "memory")
+      if (__builtin_constant_p(Cg))
+        EP__S8_TILE_DSP_ASM(xc, wc, Cg);
+      else /* a run-time channel count (a kernel shared by nested levels): one channel per statement */
+        for (int c = 0; c < Cg; c++) EP__S8_TILE_DSP_ASM(xc + c * H * W, wc + c * KH * KW, 1);
+#undef EP__S8_TILE_DSP_ASM
     } else
 #endif
       ep__s8_tile_rows_c(xc, wc, acc, P, masked, full, Cg, H, W, KH, KW, sw, dh, ix0, qoff, rows);
@@ -347,15 +353,21 @@ EP_INLINE void ep__s8_tile_pair(const int8_t *xg, const int8_t *wm, const int8_t
     const int qhi = masked ? W - 1 - ix0 : Q - 1;
     if (__builtin_constant_p(qoff) && __builtin_constant_p(qlo) && __builtin_constant_p(qhi) &&
         __builtin_constant_p(H * W) && __builtin_constant_p(dh * W) && __builtin_constant_p(KH) &&
-        __builtin_constant_p(w2off) && __builtin_constant_p(nc) && P <= 4 && KH <= 15 && sw <= 15 &&
+        __builtin_constant_p(w2off) && (__builtin_constant_p(nc) || !__builtin_constant_p(Cg)) && P <= 4 && KH <= 15 && sw <= 15 &&
         (KH - 1) * dh * W + qoff + Q <= 4095 && qoff >= -255 && H * W <= 4095 && w2off + KH * KW <= 4095 &&
         (full ? KH : 1) * (3 * KW + ((P - 1) * sw + 3) * (1 + P) * ((KW + 2) / 3)) + 64 <= EP_S8_ASM_LINES) {
-      __asm__("ep_s8_tile_m3 %c[CFG], %c[XSTEP], %c[QLO], %c[QHI], %c[QOFF], %c[CX], %c[CW], %c[NC], %c[W2], %[xr], %[wr], %[accp], %[rows]" EP_S8_ASM_PAD
-              :
-              : [xr] "r"(xc), [wr] "r"(wc), [accp] "r"(acc), [rows] "r"(rows),
-                [CFG] "i"(P | KW << 4 | sw << 8 | KH << 12 | (full ? 1 : 0) << 16), [XSTEP] "i"(dh * W), [QLO] "i"(qlo),
-                [QHI] "i"(qhi), [QOFF] "i"(qoff), [CX] "i"(H * W), [CW] "i"(KH * KW), [NC] "i"(nc), [W2] "i"(w2off)
-              : "cc", "memory");
+#define EP__S8_TILE_M3_ASM(xr_, wr_, nc_)                                                                              \
+  __asm__("ep_s8_tile_m3 %c[CFG], %c[XSTEP], %c[QLO], %c[QHI], %c[QOFF], %c[CX], %c[CW], %c[NC], %c[W2], %[xr], %[wr], %[accp], %[rows]" EP_S8_ASM_PAD \
+          :                                                                                                            \
+          : [xr] "r"(xr_), [wr] "r"(wr_), [accp] "r"(acc), [rows] "r"(rows),                                          \
+            [CFG] "i"(P | KW << 4 | sw << 8 | KH << 12 | (full ? 1 : 0) << 16), [XSTEP] "i"(dh * W), [QLO] "i"(qlo),   \
+            [QHI] "i"(qhi), [QOFF] "i"(qoff), [CX] "i"(H * W), [CW] "i"(KH * KW), [NC] "i"(nc_), [W2] "i"(w2off)       \
+          : "cc", "memory")
+      if (__builtin_constant_p(nc))
+        EP__S8_TILE_M3_ASM(xc, wc, nc);
+      else /* a run-time channel count (a kernel shared by nested levels): one channel per statement */
+        for (int c = 0; c < nc; c++) EP__S8_TILE_M3_ASM(xc + c * H * W, wc + c * KH * KW, 1);
+#undef EP__S8_TILE_M3_ASM
     } else
 #endif
     {
@@ -402,20 +414,21 @@ EP_INLINE int ep__s8_tile_width(int OW, int pmax) {
   return (OW + tiles - 1) / tiles;
 }
 
-/* All output rows of one output channel m (and m2 = m + 1 on the portable path, when pair is set). */
+/* All output rows of one output channel m (and m2 = m + 1 on the portable path, when pair is set); channel m's
+ * filter starts at w + m * ldw. */
 EP_INLINE void ep__s8_conv_channel(const int8_t *xg, const int8_t *w, const int32_t *bias, const int32_t *mult,
                                    const int8_t *shift, int8_t *y, int m, const int pair, int Cg, int H, int W,
-                                   int KH, int KW, int OH, int OW, int sh, int sw, int dh, int pt, int pl,
+                                   int KH, int KW, int OH, int OW, int sh, int sw, int dh, int pt, int pl, int ldw,
                                    int32_t x_zp, int32_t y_zp, int32_t act_min, int32_t act_max) {
   const int taps = KH * KW;
   int32_t cs[EP_S8_MAX_TAPS];
-  const int8_t *wm = w + m * Cg * taps;
+  const int8_t *wm = w + m * ldw;
   ep__s8_tap_sums(wm, cs, Cg, taps);
   const ep__rq_t rq = ep__rq_prepare(mult[m], shift[m], y_zp);
   const int32_t b = bias ? bias[m] : 0;
 #if !EP_S8_DSP
   int32_t cs2[EP_S8_MAX_TAPS];
-  const int8_t *wm2 = pair ? wm + Cg * taps : NULL;
+  const int8_t *wm2 = pair ? wm + ldw : NULL;
   if (pair) ep__s8_tap_sums(wm2, cs2, Cg, taps);
   const ep__rq_t rq2 = ep__rq_prepare(mult[m + pair], shift[m + pair], y_zp);
   const int32_t b2 = bias && pair ? bias[m + 1] : 0;
@@ -471,13 +484,13 @@ EP_INLINE void ep__s8_conv_channel(const int8_t *xg, const int8_t *w, const int3
  * acc = bias + sum over the taps inside the input of (x - x_zp) * w, in int32 arithmetic modulo 2^32. */
 EP_INLINE void ep__s8_conv_generic(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
                                    const int8_t *shift, int8_t *y, int C, int H, int W, int M, int KH, int KW, int OH,
-                                   int OW, int sh, int sw, int dh, int dw, int pt, int pl, int groups, int32_t x_zp,
-                                   int32_t y_zp, int32_t act_min, int32_t act_max) {
+                                   int OW, int sh, int sw, int dh, int dw, int pt, int pl, int groups, int ldw,
+                                   int32_t x_zp, int32_t y_zp, int32_t act_min, int32_t act_max) {
   const int Cg = C / groups;
   const int Mg = M / groups;
   for (int m = 0; m < M; m++) {
     const int8_t *xg = x + (m / Mg) * Cg * H * W;
-    const int8_t *wm = w + m * Cg * KH * KW;
+    const int8_t *wm = w + m * ldw;
     for (int oy = 0; oy < OH; oy++) {
       const int iy0 = oy * sh - pt;
       const int kh_lo = iy0 < 0 ? ep__ceil_div(-iy0, dh) : 0;
@@ -504,16 +517,20 @@ EP_INLINE void ep__s8_conv_generic(const int8_t *x, const int8_t *w, const int32
  * fused clamp [act_min, act_max] (-128, 127 for none). Conv 2-D with groups (depthwise: C/groups == 1), strides,
  * dilations and begin pads (OH/OW imply the end pads); 1-D convs come as H = 1. Padded taps contribute 0 (the
  * padding is the real 0, x_zp). The result is exact whatever the path: the interpreter's bits. y must not
- * overlap x. Call with literal shapes (as the emitter does) for the register-tiled code. */
-EP_INLINE void ep_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
-                            const int8_t *shift, int8_t *y, int C, int H, int W, int M, int KH, int KW, int OH,
-                            int OW, int stride_h, int stride_w, int dil_h, int dil_w, int pad_top, int pad_left,
-                            int groups, int32_t x_zp, int32_t y_zp, int32_t act_min, int32_t act_max) {
-  if (!(EP_CONSTANT(C) && EP_CONSTANT(W) && EP_CONSTANT(M) && EP_CONSTANT(KH) && EP_CONSTANT(KW) &&
+ * overlap x. Call with literal shapes (as the emitter does) for the register-tiled code. ldw: int8 elements from one
+ * output channel's filter to the next (C/groups*KH*KW for ep_conv2d_s8). */
+EP_INLINE void ep__conv2d_s8_ldw(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                                 const int8_t *shift, int8_t *y, int C, int H, int W, int M, int KH, int KW, int OH,
+                                 int OW, int stride_h, int stride_w, int dil_h, int dil_w, int pad_top, int pad_left,
+                                 int groups, int ldw, int32_t x_zp, int32_t y_zp, int32_t act_min, int32_t act_max) {
+  /* (M, the output channels, only bounds the channel loop, and C the loops over input channels (the assembly tiles
+   * then run one channel per statement): a run-time M or C keeps the tiled path, as the levels' shared kernels pass
+   * them, src/levels/shared-kernels.ts) */
+  if (!(EP_CONSTANT(W) && EP_CONSTANT(KH) && EP_CONSTANT(KW) &&
         EP_CONSTANT(OW) && EP_CONSTANT(stride_w) && EP_CONSTANT(dil_w) && EP_CONSTANT(pad_left) &&
         EP_CONSTANT(groups) && dil_w == 1 && KW <= EP_S8_MAX_KW && KH * KW <= EP_S8_MAX_TAPS)) {
     ep__s8_conv_generic(x, w, bias, mult, shift, y, C, H, W, M, KH, KW, OH, OW, stride_h, stride_w, dil_h, dil_w,
-                        pad_top, pad_left, groups, x_zp, y_zp, act_min, act_max);
+                        pad_top, pad_left, groups, ldw, x_zp, y_zp, act_min, act_max);
     return;
   }
   const int Cg = C / groups;
@@ -523,17 +540,37 @@ EP_INLINE void ep_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bia
 #if EP_S8_DSP
     for (int m = g * Mg; m < (g + 1) * Mg; m++)
       ep__s8_conv_channel(xg, w, bias, mult, shift, y, m, 0, Cg, H, W, KH, KW, OH, OW, stride_h, stride_w, dil_h,
-                          pad_top, pad_left, x_zp, y_zp, act_min, act_max);
+                          pad_top, pad_left, ldw, x_zp, y_zp, act_min, act_max);
 #else
     const int full = Mg / 2 * 2;
     for (int m = g * Mg; m < g * Mg + full; m += 2)
       ep__s8_conv_channel(xg, w, bias, mult, shift, y, m, 1, Cg, H, W, KH, KW, OH, OW, stride_h, stride_w, dil_h,
-                          pad_top, pad_left, x_zp, y_zp, act_min, act_max);
+                          pad_top, pad_left, ldw, x_zp, y_zp, act_min, act_max);
     if (full < Mg)
       ep__s8_conv_channel(xg, w, bias, mult, shift, y, g * Mg + full, 0, Cg, H, W, KH, KW, OH, OW, stride_h,
-                          stride_w, dil_h, pad_top, pad_left, x_zp, y_zp, act_min, act_max);
+                          stride_w, dil_h, pad_top, pad_left, ldw, x_zp, y_zp, act_min, act_max);
 #endif
   }
+}
+
+/* Int8Conv (see ep__conv2d_s8_ldw): weights int8 [M][C/groups][KH][KW]. */
+EP_INLINE void ep_conv2d_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                            const int8_t *shift, int8_t *y, int C, int H, int W, int M, int KH, int KW, int OH,
+                            int OW, int stride_h, int stride_w, int dil_h, int dil_w, int pad_top, int pad_left,
+                            int groups, int32_t x_zp, int32_t y_zp, int32_t act_min, int32_t act_max) {
+  ep__conv2d_s8_ldw(x, w, bias, mult, shift, y, C, H, W, M, KH, KW, OH, OW, stride_h, stride_w, dil_h, dil_w, pad_top,
+                    pad_left, groups, C / groups * KH * KW, x_zp, y_zp, act_min, act_max);
+}
+
+/* ep_conv2d_s8 whose filter m starts at w + m * ldw (ldw >= C/groups*KH*KW; each filter's first C/groups*KH*KW
+ * elements are used): a nested level's layer whose input channels the level narrowed, reading the wider level's
+ * weights (src/levels/share-weights.ts). Same arithmetic, same bits as ep_conv2d_s8 on the copied filters. */
+EP_INLINE void ep_conv2d_ldw_s8(const int8_t *x, const int8_t *w, const int32_t *bias, const int32_t *mult,
+                                const int8_t *shift, int8_t *y, int C, int H, int W, int M, int KH, int KW, int OH,
+                                int OW, int stride_h, int stride_w, int dil_h, int dil_w, int pad_top, int pad_left,
+                                int groups, int ldw, int32_t x_zp, int32_t y_zp, int32_t act_min, int32_t act_max) {
+  ep__conv2d_s8_ldw(x, w, bias, mult, shift, y, C, H, W, M, KH, KW, OH, OW, stride_h, stride_w, dil_h, dil_w, pad_top,
+                    pad_left, groups, ldw, x_zp, y_zp, act_min, act_max);
 }
 
 #endif /* EP_INT8_CONV_H */
