@@ -1,7 +1,8 @@
 // Run one `edgeprune` command line in the test's own process, through the command's commander program as
 // src/cli/main.ts builds it (the same options, parsers, action and error report), capturing what it prints and the
 // exit code: for the many refusals of the mistakes files, which checked the same code in a new process each
-// (about 0.4 CPU-s apiece). A handful of real CLI runs per command (runCli) prove the process's exit and output.
+// (about 0.5 CPU-s apiece). A file that refuses in process keeps real CLI runs (runCli) of each command it refuses,
+// which prove the process's exit and output.
 import { Command } from 'commander';
 import { vi } from 'vitest';
 import { commanderErrorText, reportError } from '../../src/cli/report-error.js';
@@ -9,13 +10,19 @@ import type { CliResult } from './cli.js';
 
 type Register = (program: Command) => void;
 
-/** The commands the mistakes files refuse in process, loaded as main.ts loads them (one module per command). */
+/** The commands, loaded as main.ts loads them (one module per command, when it is asked for). */
 const COMMANDS: Record<string, () => Promise<Register>> = {
-  build: async () => (await import('../../src/cli/commands/build.js')).registerBuild,
-  sweep: async () => (await import('../../src/cli/commands/sweep.js')).registerSweep,
+  inspect: async () => (await import('../../src/cli/commands/inspect.js')).registerInspect,
+  compile: async () => (await import('../../src/cli/commands/compile.js')).registerCompile,
+  verify: async () => (await import('../../src/cli/commands/verify.js')).registerVerify,
+  eval: async () => (await import('../../src/cli/commands/eval.js')).registerEval,
   train: async () => (await import('../../src/cli/commands/train.js')).registerTrain,
-  worker: async () => (await import('../../src/cli/commands/worker.js')).registerWorker,
+  prune: async () => (await import('../../src/cli/commands/prune.js')).registerPrune,
+  quantize: async () => (await import('../../src/cli/commands/quantize.js')).registerQuantize,
+  build: async () => (await import('../../src/cli/commands/build.js')).registerBuild,
   calibrate: async () => (await import('../../src/cli/commands/calibrate.js')).registerCalibrate,
+  sweep: async () => (await import('../../src/cli/commands/sweep.js')).registerSweep,
+  worker: async () => (await import('../../src/cli/commands/worker.js')).registerWorker,
 };
 
 /**
