@@ -11,7 +11,6 @@ import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { Random } from '../../src/util/random.js';
 import { verifyOnTarget } from '../../src/verify/verify-mcu.js';
 import { runCli } from '../support/cli.js';
-import { runInProcess } from '../support/in-process-cli.js';
 import { int8MovesModel } from '../support/int8-models.js';
 import { execa } from 'execa';
 import { loadDataset } from '../../src/data/load-dataset.js';
@@ -41,10 +40,7 @@ function modelFile(g: Graph, name: string, dir = tmp()): string {
   return file;
 }
 
-/**
- * One error line on stderr, exit code 2, nothing on stdout. Refusals run in a real process (runCli) once per command
- * (compile, verify, build), the others in this process (runInProcess: the command's program and error report).
- */
+/** One error line on stderr, exit code 2, nothing on stdout. */
 function expectUserError(r: { exitCode: number; stdout: string; stderr: string }, pattern: RegExp): void {
   expect(r.exitCode, r.stderr).toBe(2);
   expect(r.stdout).toBe('');
@@ -77,11 +73,11 @@ describe('--precision', () => {
     const int8 = modelFile(int8MovesModel(), 'moves.onnx', dir);
     const out = path.join(dir, 'out');
     expectUserError(await runCli(['compile', int8, '--precision', 'float32', '--out', out]), /--precision float32: the model is quantized \(node 'transpose' \(Transpose\) computes int8 values\).*; drop --precision/);
-    expectUserError(await runInProcess(['compile', FLOAT_CNN, '--precision', 'int8', '--out', out]), /--precision int8: the model is float32, and quantizing it needs calibration data; give --calibration-data <file> to quantize it here, or run edgeprune quantize .* first, then compile that model/);
-    expectUserError(await runInProcess(['compile', FLOAT_CNN, '--precision', 'int16', '--out', out]), /--precision must be float32 or int8, got 'int16'/);
+    expectUserError(await runCli(['compile', FLOAT_CNN, '--precision', 'int8', '--out', out]), /--precision int8: the model is float32, and quantizing it needs calibration data; give --calibration-data <file> to quantize it here, or run edgeprune quantize .* first, then compile that model/);
+    expectUserError(await runCli(['compile', FLOAT_CNN, '--precision', 'int16', '--out', out]), /--precision must be float32 or int8, got 'int16'/);
     expectUserError(await runCli(['verify', FLOAT_CNN, '--precision', 'int8']), /then verify that model/);
     expectUserError(await runCli(['build', int8, '--data', DIGITS, '--ram-kb', '64', '--out', out]), /build prunes and fine-tunes a float model; this one is quantized/);
-    expectUserError(await runInProcess(['build', FLOAT_CNN, '--data', DIGITS, '--ram-kb', '64', '--precision', 'float32', '--qat-epochs', '1', '--out', out]), /--qat-epochs sets the int8 quantization of the pruned model, and this build is float32/);
+    expectUserError(await runCli(['build', FLOAT_CNN, '--data', DIGITS, '--ram-kb', '64', '--precision', 'float32', '--qat-epochs', '1', '--out', out]), /--qat-epochs sets the int8 quantization of the pruned model, and this build is float32/);
     expect(fs.readdirSync(dir)).toEqual(['moves.onnx']);
   });
 
@@ -101,14 +97,14 @@ describe('--precision', () => {
     const asked = await runCli(['compile', DIGITS_CNN, '--target', 'stm32f405', '--precision', 'int8', '--calibration-data', DIGITS, '--out', path.join(dir, 'f405-int8'), '--json'], { timeout: 300_000 });
     expect(JSON.parse(asked.stdout).precision).toBe('int8');
     // Calibration data that does not fit the model: refused, nothing written.
-    expectUserError(await runInProcess(['compile', FLOAT_CNN, '--precision', 'int8', '--calibration-data', DIGITS, '--out', path.join(dir, 'bad')]), /784/);
+    expectUserError(await runCli(['compile', FLOAT_CNN, '--precision', 'int8', '--calibration-data', DIGITS, '--out', path.join(dir, 'bad')]), /784/);
     expect(fs.existsSync(path.join(dir, 'bad'))).toBe(false);
   }, 600_000);
 
   it('refuses --float-model for a float model, and a reference whose inputs differ', async () => {
     const int8 = modelFile(int8MovesModel(), 'moves.onnx');
-    expectUserError(await runInProcess(['verify', FLOAT_CNN, '--float-model', FLOAT_CNN]), /--float-model 'mnist-like-cnn': the model verified is not quantized/);
-    expectUserError(await runInProcess(['verify', int8, '--float-model', FLOAT_CNN]), /--float-model 'mnist-like-cnn': its input 0 'input' is float32 1x1x28x28, the quantized model's 'x' is int8 1x2x3x5/);
+    expectUserError(await runCli(['verify', FLOAT_CNN, '--float-model', FLOAT_CNN]), /--float-model 'mnist-like-cnn': the model verified is not quantized/);
+    expectUserError(await runCli(['verify', int8, '--float-model', FLOAT_CNN]), /--float-model 'mnist-like-cnn': its input 0 'input' is float32 1x1x28x28, the quantized model's 'x' is int8 1x2x3x5/);
   });
 });
 
