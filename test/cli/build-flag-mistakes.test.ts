@@ -1,15 +1,21 @@
 // `build` given a user mistake on its recent flags (averaging, the refit, nested levels, the worst case, workers and
 // queues, the budgets' conversions, --labels): one escaped line naming the flag, exit 2, no stack trace, and no --out
-// folder, each refused while the options are checked, before any training.
+// folder, each refused while the options are checked, before any training. Checked in this process (the command's
+// program and error report, test/support/in-process-cli.ts), but for the few lines run as a real process below.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { commandMistakes, expectRefused } from '../support/refused.js';
+import { commandMistakes, expectRefusedInProcess } from '../support/refused.js';
 
 const CNN = path.resolve('examples/models/digits-cnn.onnx');
 const DIGITS = path.resolve('examples/digits/digits.csv.gz');
-const { dir, freshOut, refuse } = commandMistakes('build', CNN, DIGITS, 'edgeprune-build-mistakes-');
+/**
+ * Run as a new process (with the --out that is a file, which runs one itself): an option's parser, commander's
+ * missing value and unknown option, a conflict the action refuses, and a budget converted to nothing on the target.
+ */
+const IN_REAL_PROCESS = ['--ram-kb 4 --workers 257', '--ram-kb 4 --workers', '--ram-kb 4 --no-final-on-validation=yes', '--levels 1,0.5 --workers 2', '--latency-ms 1e-9'];
+const { dir, freshOut, refuse, processRunsLeft } = commandMistakes('build', CNN, DIGITS, 'edgeprune-build-mistakes-', IN_REAL_PROCESS);
 
 describe('build: wrong values of the recent flags', () => {
   it.each([
@@ -107,7 +113,7 @@ describe('build: files that are not what they should be', () => {
   it('a model that does not exist, or is a folder', async () => {
     for (const [model, message] of [[path.join(dir, 'none.onnx'), /cannot read model file '.*none\.onnx': it does not exist/], [dir, /model file '.*' is a directory, not a regular file/]] as const) {
       const out = freshOut();
-      await expectRefused(['build', model, '--data', DIGITS, '--out', out, '--ram-kb', '4'], message, out);
+      await expectRefusedInProcess(['build', model, '--data', DIGITS, '--out', out, '--ram-kb', '4'], message, out);
     }
   });
   it('data that does not exist, is an empty folder or a device', async () => {
@@ -125,3 +131,5 @@ describe('build: files that are not what they should be', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('x');
   });
 });
+
+it('the lines listed to run as a real process all ran', () => expect(processRunsLeft()).toEqual([]));

@@ -1,5 +1,7 @@
 // `edgeprune build --precision int8`: prune in float, quantize, budgets checked on the measured int8 firmware (bit-exact
-// with the interpreter), both accuracies reported; the FPU-less default; QAT keeping pruned zeros; refusals.
+// with the interpreter), both accuracies reported; the FPU-less default; QAT keeping pruned zeros; refusals. The builds
+// fine-tune in this process (--workers 0): the same bytes as the side-by-side default (test/build/search-fanout.test.ts),
+// which test/cli/build-recovery.test.ts runs end to end; a local worker's start here tested nothing more.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -63,7 +65,7 @@ describe('edgeprune build --precision int8', () => {
     const maxInstructions = 144_600;
 
     const out = path.join(tmp(), 'build');
-    const r = await runCli(['build', CNN, '--target', 'lm3s6965', '--data', DIGITS, '--max-instructions', String(maxInstructions), '--no-uniform-contender', '--verify-vectors', '4', '--out', out], { timeout: 500_000 });
+    const r = await runCli(['build', CNN, '--target', 'lm3s6965', '--data', DIGITS, '--max-instructions', String(maxInstructions), '--no-uniform-contender', '--verify-vectors', '4', '--workers', '0', '--out', out], { timeout: 500_000 });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^precision: int8 \(the default: lm3s6965's cortex-m3 has no FPU; build prunes in float32, then quantizes the pruned model\)\nmeasuring the dense model on [\w-]+ \(qemu [\w-]+\): [^\n]+\nthe dense model measured [\d,]+ instructions, predicted [\d,]+ \([+-]\d+\.\d%\): the search aims at [^\n]+\nsearching under the budgets/);
     expect(r.stderr).toMatch(/quantizing the pruned model to int8 \(post-training, mse ranges\)/);
@@ -85,7 +87,7 @@ describe('edgeprune build --precision int8', () => {
 
   it('--precision int8 on an FPU core: exits 3 with the int8 report written when the budget cannot be met', async () => {
     const out = path.join(tmp(), 'unmet');
-    const r = await runCli(['build', CNN, '--target', 'mps2-an386', '--precision', 'int8', '--calibration', 'minmax', '--data', DIGITS, '--max-instructions', '2000', '--max-iterations', '1', '--proposal-epochs', '0', '--final-epochs', '0', '--verify-vectors', '2', '--out', out], { timeout: 300_000 });
+    const r = await runCli(['build', CNN, '--target', 'mps2-an386', '--precision', 'int8', '--calibration', 'minmax', '--data', DIGITS, '--max-instructions', '2000', '--max-iterations', '1', '--proposal-epochs', '0', '--final-epochs', '0', '--verify-vectors', '2', '--workers', '0', '--out', out], { timeout: 300_000 });
     expect(r.exitCode, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/^precision: int8 \(--precision int8: build prunes in float32, then quantizes the pruned model\)/);
     expect(r.stdout).toMatch(/NOT MET: instructions per inference: [\d,]+ > 2,000/);
@@ -103,7 +105,7 @@ describe('edgeprune build --precision int8', () => {
     const file = path.join(dir, 'pruned.onnx');
     fs.writeFileSync(file, exportOnnx(pruned));
     const out = path.join(dir, 'qat');
-    const r = await runCli(['build', file, '--target', 'lm3s6965', '--data', DIGITS, '--max-instructions', '100000000', '--final-epochs', '0', '--qat-epochs', '1', '--verify-vectors', '2', '--max-drop', '5', '--out', out], { timeout: 300_000 });
+    const r = await runCli(['build', file, '--target', 'lm3s6965', '--data', DIGITS, '--max-instructions', '100000000', '--final-epochs', '0', '--qat-epochs', '1', '--verify-vectors', '2', '--max-drop', '5', '--workers', '0', '--out', out], { timeout: 300_000 });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stderr).toMatch(/quantizing the pruned model to int8 \(after 1 epoch\(s\) of quantization-aware fine-tuning, mse ranges\)/);
     expect(r.stdout).toMatch(/int8: 1 epoch of quantization-aware fine-tuning \(pruned weights kept at zero\)/);

@@ -16,6 +16,10 @@ const model = path.resolve('test/fixtures/trained/digits-cnn-seed1.onnx');
 describe('build and prune recover instead of stopping (issue 12)', () => {
   it('build --max-instructions 69875 --ram-kb 5 (half the dense instructions): both budgets met in QEMU, test drop within 1.5 points', async () => {
     const out = path.join(dir, 'out1');
+    // The default fine-tuner on purpose (no --workers): the CLI build that runs it end to end, on 2 or more cores this
+    // process and one kept local worker side by side, with the uniform contender and the speculative refits of the final
+    // stage (the other CLI builds pass --workers 0, the same bytes: test/build/search-fanout.test.ts): issue 12's
+    // scenario as a user runs it.
     const r = await runCli(['build', model, '--target', 'stm32f405', '--data', DIGITS, '--max-instructions', '69875', '--ram-kb', '5', '--verify-vectors', '10', '--out', out], { timeout: 600_000 });
     expect(r.exitCode, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/ALL BUDGETS MET/);

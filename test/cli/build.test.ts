@@ -34,8 +34,9 @@ describe('edgeprune build', () => {
 
     const out = path.join(tmp(), 'build');
     // (--no-uniform-contender: the contender's fine-tune beside the final one is build-recovery's to run
-    // end to end, and test/build/uniform-contender.test.ts's to check)
-    const r = await runCli(['build', CNN, '--data', DIGITS, '--max-instructions', String(maxInstructions), '--ram-kb', String(ramKb), '--no-uniform-contender', '--out', out], { timeout: 300_000 });
+    // end to end, and test/build/uniform-contender.test.ts's to check; --workers 0: the fine-tunes in this process, the
+    // same bytes as the side-by-side default (test/build/search-fanout.test.ts), which build-recovery runs end to end)
+    const r = await runCli(['build', CNN, '--data', DIGITS, '--max-instructions', String(maxInstructions), '--ram-kb', String(ramKb), '--no-uniform-contender', '--workers', '0', '--out', out], { timeout: 300_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^precision: float32 \(the default: stm32f405's cortex-m4 has an FPU, [^)]+\)\nmeasuring the dense model on [\w-]+ \(qemu [\w-]+\): [^\n]+\nthe dense model measured [\d,]+ instructions, predicted [\d,]+ \([+-]\d+\.\d%\): the search aims at [^\n]+\nsearching under the budgets/);
     expect(r.stdout).toMatch(/ALL BUDGETS MET/);
@@ -92,7 +93,8 @@ describe('edgeprune build', () => {
 
   it('exits 3 with the report written when a budget cannot be met, naming the budget and the cost reached', async () => {
     const out = path.join(tmp(), 'unmet');
-    const r = await runCli(['build', MLP, '--data', DIGITS, '--target', 'mps2-an386', '--max-instructions', '2000', '--max-iterations', '1', '--proposal-epochs', '0', '--final-epochs', '0', '--verify-vectors', '2', '--out', out], { timeout: 300_000 });
+    // (--workers 0 as above)
+    const r = await runCli(['build', MLP, '--data', DIGITS, '--target', 'mps2-an386', '--max-instructions', '2000', '--max-iterations', '1', '--proposal-epochs', '0', '--final-epochs', '0', '--verify-vectors', '2', '--workers', '0', '--out', out], { timeout: 300_000 });
     expect(r.exitCode, String(r.stderr)).toBe(3);
     expect(r.stdout).toMatch(/NOT MET: instructions per inference: [\d,]+ > 2,000/);
     expect(r.stdout).toMatch(/search stopped: /);

@@ -1,14 +1,20 @@
 // `sweep` given a user mistake (--targets, the budget lists, --precision, --resume, workers): one escaped line naming
-// the flag, exit 2, no stack trace, and no --out folder, each refused before a job runs.
+// the flag, exit 2, no stack trace, and no --out folder, each refused before a job runs. Checked in this process (the
+// command's program and error report, test/support/in-process-cli.ts), but for the few lines run as a real process.
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
-import { commandMistakes, expectRefused } from '../support/refused.js';
+import { commandMistakes, expectRefusedInProcess } from '../support/refused.js';
 
 const CNN = path.resolve('examples/models/digits-cnn.onnx');
 const DIGITS = path.resolve('examples/digits/digits.csv.gz');
-const { dir, freshOut, refuse } = commandMistakes('sweep', CNN, DIGITS, 'edgeprune-sweep-mistakes-');
+/**
+ * Run as a new process (with the unreachable queue, which runs one itself): an unknown target, an option's parser,
+ * commander's missing value and unknown option.
+ */
+const IN_REAL_PROCESS = ['--targets nosuch --ram-kb 4', '--targets stm32f405 --ram-kb 4 --workers 0', '--targets stm32f405 --flash-kb 64 --workers', '--targets stm32f405 --ram-kb 4 --levels 1,0.5'];
+const { dir, freshOut, refuse, processRunsLeft } = commandMistakes('sweep', CNN, DIGITS, 'edgeprune-sweep-mistakes-', IN_REAL_PROCESS);
 
 describe('sweep: wrong values', () => {
   it.each([
@@ -50,7 +56,7 @@ describe('sweep: missing values, conflicts and flags it does not take', () => {
   it('--resume in a folder edgeprune did not write', async () => {
     const foreign = fs.mkdtempSync(path.join(dir, 'foreign-'));
     fs.writeFileSync(path.join(foreign, 'mine.txt'), 'x');
-    await expectRefused(['sweep', CNN, '--data', DIGITS, '--out', foreign, '--targets', 'stm32f405', '--ram-kb', '4', '--resume'], /--resume: '.*foreign-.*' was not written by edgeprune \(it has no \.edgeprune-output file\)/);
+    await expectRefusedInProcess(['sweep', CNN, '--data', DIGITS, '--out', foreign, '--targets', 'stm32f405', '--ram-kb', '4', '--resume'], /--resume: '.*foreign-.*' was not written by edgeprune \(it has no \.edgeprune-output file\)/);
     fs.rmSync(path.join(foreign, 'mine.txt'));
   });
 });
@@ -65,3 +71,5 @@ describe('sweep: a failure after the output folder was made', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 });
+
+it('the lines listed to run as a real process all ran', () => expect(processRunsLeft()).toEqual([]));

@@ -50,12 +50,13 @@ describe('a TF.js model.json through the MCU commands', () => {
     expect(v).toMatchObject({ passed: true, hostBitIdentical: true, target: 'stm32f405', vectors: 3, macs: 86_848 });
   });
 
-  // (no fine-tuning and no accuracy limit: what is specific to model.json is its loading, not the search's training)
+  // (no fine-tuning and no accuracy limit: what is specific to model.json is its loading, not the search's training;
+  // --workers 0: no local worker beside this process, the same bytes as the default, which build-recovery runs)
   it('builds model.json under an instruction budget: pruned ONNX, C library and report, measured in QEMU', async () => {
     expect(dense.exitCode, dense.stderr).toBe(0);
     const limit = Math.floor(JSON.parse(dense.stdout).instructions * 0.85);
     const out = path.join(dir, 'build');
-    const r = await runCli(['build', modelJson, '--data', DIGITS, '--max-instructions', String(limit), '--proposal-epochs', '0', '--final-epochs', '0', '--max-drop', '100', '--max-iterations', '6', '--verify-vectors', '2', '--out', out], { timeout: 300_000 });
+    const r = await runCli(['build', modelJson, '--data', DIGITS, '--max-instructions', String(limit), '--proposal-epochs', '0', '--final-epochs', '0', '--max-drop', '100', '--max-iterations', '6', '--verify-vectors', '2', '--workers', '0', '--out', out], { timeout: 300_000 });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/ALL BUDGETS MET/);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));

@@ -1,24 +1,32 @@
 // `train` (--arch, --limit, --epochs, --hidden, --out) and --data files that are broken (IDX truncated, wrong magic,
 // labels and images counts apart, a .gz that is not gzip, missing, a folder): one escaped line naming the flag or the
-// file, exit 2, no stack trace, nothing written at --out.
+// file, exit 2, no stack trace, nothing written at --out. Checked in this process (the command's program and error
+// report, test/support/in-process-cli.ts), but for the few lines run as a real process.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idxBytes, writeIdx } from '../support/idx.js';
-import { expectRefused } from '../support/refused.js';
+import { refusals } from '../support/refused.js';
 
 const DIGITS = path.resolve('examples/digits/digits.csv.gz');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-train-mistakes-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+/**
+ * Run as a new process, keyed by the data (its path in the temporary folder, or its name) and the flags: an unknown
+ * --arch, an option's parser, commander's missing value, and a data file the action finds broken.
+ */
+const IN_REAL_PROCESS = ['digits.csv.gz --arch nosuch', 'digits.csv.gz --arch mlp --limit 0', 'digits.csv.gz --arch mlp --epochs', 'truncated-gzip/train-images-idx3-ubyte.gz --arch mlp'];
+const { refused, processRunsLeft } = refusals(IN_REAL_PROCESS);
+const dataKey = (data: string) => (data.startsWith(`${dir}${path.sep}`) ? path.relative(dir, data) : path.basename(data));
 let n = 0;
 const freshOut = () => path.join(dir, `model-${n++}.onnx`);
 /** train on `data` with `flags` and a fresh --out, which must not exist afterwards. */
 const refuse = (data: string, flags: string[], message: RegExp) => {
   const out = freshOut();
-  return expectRefused(['train', data, '--out', out, ...flags], message, out);
+  return refused([dataKey(data), ...flags].join(' '), ['train', data, '--out', out, ...flags], message, out);
 };
 
 describe('train: wrong values', () => {
@@ -42,7 +50,7 @@ describe('train: wrong values', () => {
   it('an --out folder that holds something', async () => {
     const full = fs.mkdtempSync(path.join(dir, 'full-'));
     fs.writeFileSync(path.join(full, 'keep.txt'), 'x');
-    await expectRefused(['train', DIGITS, '--arch', 'mlp', '--out', full], /output directory '.*full-.*' exists and is not empty; pass --force to replace it, or choose another --out/);
+    await refused('an --out folder that holds something', ['train', DIGITS, '--arch', 'mlp', '--out', full], /output directory '.*full-.*' exists and is not empty; pass --force to replace it, or choose another --out/);
   });
 });
 
@@ -98,3 +106,5 @@ describe('--data files that are broken', () => {
     await refuse('/dev/zero', ['--arch', 'mlp'], /data '\/dev\/zero' is not a \.csv\/\.csv\.gz file/);
   });
 });
+
+it('the lines listed to run as a real process all ran', () => expect(processRunsLeft()).toEqual([]));

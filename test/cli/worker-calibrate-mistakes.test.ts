@@ -1,15 +1,22 @@
 // `worker` and `calibrate` given a user mistake (the queue, --concurrency, --lock-ms, --kinds; --target, --optimize,
 // --only, --out, workers): one escaped line naming the flag or file, exit 2, no stack trace, before any job or firmware.
+// Checked in this process (the command's program and error report, test/support/in-process-cli.ts), but for the few
+// lines run as a real process.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectRefused } from '../support/refused.js';
+import { refusals } from '../support/refused.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'edgeprune-worker-mistakes-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 /** Nothing listens on port 1: a worker that got past its checks would fail to connect instead (not exit 2 with these). */
 const QUEUE = ['--queue', 'redis://127.0.0.1:1'];
+/** Run as a new process, keyed by the command line: per command, a check the action makes, an option's parser, commander's missing value or option. */
+const IN_REAL_PROCESS = ['worker', 'worker --queue redis://127.0.0.1:1 --concurrency 0', 'worker --queue redis://127.0.0.1:1 --kinds', 'calibrate', 'calibrate --target nosuch', 'calibrate --target stm32f405 --workers 0'];
+const { refused, processRunsLeft } = refusals(IN_REAL_PROCESS);
+/** `edgeprune <args>` refused, in this process unless its command line is listed above. */
+const expectRefused = (args: string[], message: RegExp) => refused(args.join(' '), args, message);
 
 describe('worker', () => {
   it.each([
@@ -57,3 +64,5 @@ describe('calibrate', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 });
+
+it('the lines listed to run as a real process all ran', () => expect(processRunsLeft()).toEqual([]));

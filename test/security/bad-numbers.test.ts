@@ -1,5 +1,7 @@
 // Bad numbers never score: NaN models score 0%, non-finite data is refused with its row and column (exit 2), diverging
 // training stops with a clear error, verify compares NaN outputs by meaning, and every data mistake exits 2 with one line.
+// Most refusals run in this process (runInProcess: the command's program and error report); each command refused here
+// (prune, build, train, eval, verify) is refused by a real process too (runCli), which proves the exit and the one line.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +14,7 @@ import { writeOnnx } from '../../src/onnx/export.js';
 import { loadOnnx } from '../../src/onnx/load-onnx.js';
 import { sameFloat32Outputs } from '../../src/verify/output-bits.js';
 import { runCli, type CliResult } from '../support/cli.js';
+import { runInProcess } from '../support/in-process-cli.js';
 
 const MLP = path.resolve('examples/models/digits-mlp.onnx');
 const DIGITS = path.resolve('examples/digits/digits.csv.gz');
@@ -69,7 +72,8 @@ describe('a NaN model never scores', () => {
     const out = path.join(dir, 'pruned.onnx');
     expectUserError(await runCli(['prune', nanModel, '--data', DIGITS, '--out', out]), /node 'fc1' \(Gemm\): its weight 'fc1\.weight' holds NaN \(4096 of 4096 values are not finite\)/);
     expect(fs.existsSync(out)).toBe(false);
-    const build = await runCli(['build', nanModel, '--data', DIGITS, '--ram-kb', '4', '--out', path.join(dir, 'build')], { timeout: 120_000 });
+    // (--workers 0: the build refuses the model after its fine-tuner is made, which by default starts a local worker)
+    const build = await runCli(['build', nanModel, '--data', DIGITS, '--ram-kb', '4', '--workers', '0', '--out', path.join(dir, 'build')], { timeout: 120_000 });
     expectUserError({ ...build, stderr: build.stderr.split('\n').filter((l) => l.startsWith('edgeprune:')).join('\n') }, /its weight 'fc1\.weight' holds NaN/);
     expect(fs.existsSync(path.join(dir, 'build'))).toBe(false);
   });
@@ -85,13 +89,13 @@ describe('a NaN model never scores', () => {
 describe('non-finite data is refused with its file, row and column', () => {
   it('a CSV with Infinity cells does not train: exit 2 at the cell', async () => {
     const file = csv('infinity.csv', [...rows(40), row(3, (i) => (i === 9 ? 'Infinity' : '1'))]);
-    expectUserError(await runCli(['train', file, '--arch', 'mlp', '--epochs', '1', '--out', path.join(dir, 'inf.onnx')]), /data file '.*infinity\.csv' row 41, column 10: 'Infinity' is not a finite number/);
+    expectUserError(await runInProcess(['train', file, '--arch', 'mlp', '--epochs', '1', '--out', path.join(dir, 'inf.onnx')]), /data file '.*infinity\.csv' row 41, column 10: 'Infinity' is not a finite number/);
     expect(fs.existsSync(path.join(dir, 'inf.onnx'))).toBe(false);
   });
 
   it('a first row with NaN is data, not a header: refused at row 1', async () => {
     const file = csv('nan-first.csv', [row(1, (i) => (i === 0 ? 'NaN' : '2')), ...rows(30)]);
-    expectUserError(await runCli(['eval', MLP, '--data', file]), /row 1, column 1: 'NaN' is not a finite number/);
+    expectUserError(await runInProcess(['eval', MLP, '--data', file]), /row 1, column 1: 'NaN' is not a finite number/);
   });
 
   it.each([
@@ -101,7 +105,7 @@ describe('non-finite data is refused with its file, row and column', () => {
     ['1e39', "'1e39' overflows float32"],
   ])('eval refuses a %j cell', async (cell, reason) => {
     const file = csv(`cell-${cell || 'empty'}.csv`, [...rows(12), row(2, (i) => (i === 63 ? cell : '0'))]);
-    expectUserError(await runCli(['eval', MLP, '--data', file]), new RegExp(`row 13, column 64: ${reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    expectUserError(await runInProcess(['eval', MLP, '--data', file]), new RegExp(`row 13, column 64: ${reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
   });
 
   it('NaN in x.npy is refused with its row and column', async () => {
@@ -111,7 +115,7 @@ describe('non-finite data is refused with its file, row and column', () => {
     x[5 * 64 + 17] = NaN;
     writeNpy(path.join(npy, 'x.npy'), [20, 64], x);
     writeNpy(path.join(npy, 'y.npy'), [20], Array.from({ length: 20 }, (_, i) => i % 10), 'i8');
-    expectUserError(await runCli(['eval', MLP, '--data', npy]), /x\.npy' row 6, column 18: the feature is NaN, not a finite number/);
+    expectUserError(await runInProcess(['eval', MLP, '--data', npy]), /x\.npy' row 6, column 18: the feature is NaN, not a finite number/);
   });
 });
 
@@ -160,9 +164,9 @@ describe('data mistakes exit 2 with the cause (they exited 1 as a bug, or 0 with
     const file = csv('three.csv', rows(3));
     const pattern = /data '.*three\.csv' has 3 samples \(class 0: 1, class 1: 1, class 2: 1\), too few for a validation part: .* a class needs at least 4 samples; give more data/;
     expectUserError(await runCli(['build', MLP, '--data', file, '--ram-kb', '4', '--out', path.join(dir, 'b3')]), pattern);
-    expectUserError(await runCli(['train', file, '--arch', 'mlp', '--out', path.join(dir, 't3.onnx')]), pattern);
-    expectUserError(await runCli(['prune', MLP, '--data', file, '--out', path.join(dir, 'p3.onnx')]), pattern);
-    expectUserError(await runCli(['prune', MLP, '--data', csv('ten.csv', rows(40)), '--validation', '0', '--out', path.join(dir, 'p0.onnx')]), /--validation 0 leaves no validation samples, and this command needs them/);
+    expectUserError(await runInProcess(['train', file, '--arch', 'mlp', '--out', path.join(dir, 't3.onnx')]), pattern);
+    expectUserError(await runInProcess(['prune', MLP, '--data', file, '--out', path.join(dir, 'p3.onnx')]), pattern);
+    expectUserError(await runInProcess(['prune', MLP, '--data', csv('ten.csv', rows(40)), '--validation', '0', '--out', path.join(dir, 'p0.onnx')]), /--validation 0 leaves no validation samples, and this command needs them/);
   });
 
   it('a folder of the wrong kind, an empty one, a file or a dangling link where a set folder belongs', async () => {
@@ -170,29 +174,29 @@ describe('data mistakes exit 2 with the cause (they exited 1 as a bug, or 0 with
     fs.mkdirSync(empty);
     expectUserError(await runCli(['eval', MLP, '--data', empty]), /data folder '.*empty' is empty; expected x\.npy \+ y\.npy, or ONNX test_data_set_\*/);
     // verify takes the data formats eval takes: the same message.
-    expectUserError(await runCli(['verify', MLP, '--data', empty]), /data folder '.*empty' is empty; expected x\.npy \+ y\.npy, or ONNX test_data_set_\*/);
+    expectUserError(await runInProcess(['verify', MLP, '--data', empty]), /data folder '.*empty' is empty; expected x\.npy \+ y\.npy, or ONNX test_data_set_\*/);
     const fileSet = path.join(dir, 'file-set');
     fs.mkdirSync(fileSet);
     fs.writeFileSync(path.join(fileSet, 'test_data_set_0'), 'x');
-    expectUserError(await runCli(['eval', MLP, '--data', fileSet]), /test_data_set_0' is a file; test_data_set_\* entries must be folders/);
-    expectUserError(await runCli(['verify', MLP, '--data', fileSet]), /test_data_set_0' is a file/);
+    expectUserError(await runInProcess(['eval', MLP, '--data', fileSet]), /test_data_set_0' is a file; test_data_set_\* entries must be folders/);
+    expectUserError(await runInProcess(['verify', MLP, '--data', fileSet]), /test_data_set_0' is a file/);
     const dangling = path.join(dir, 'dangling');
     fs.mkdirSync(dangling);
     fs.symlinkSync(path.join(dangling, 'gone'), path.join(dangling, 'test_data_set_0'));
-    expectUserError(await runCli(['eval', MLP, '--data', dangling]), /test data folder '.*test_data_set_0' is a broken symbolic link/);
+    expectUserError(await runInProcess(['eval', MLP, '--data', dangling]), /test data folder '.*test_data_set_0' is a broken symbolic link/);
   });
 
   it('a corrupt gzip file, ragged rows, a shape that does not fit the model, a data set with no samples, --top-k 0', async () => {
     const gz = path.join(dir, 'corrupt.csv.gz');
     fs.writeFileSync(gz, Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xde, 0xad, 0xbe, 0xef]));
-    expectUserError(await runCli(['eval', MLP, '--data', gz]), /data file '.*corrupt\.csv\.gz' is a corrupt gzip file/);
-    expectUserError(await runCli(['eval', MLP, '--data', csv('ragged.csv', [...rows(12), '1,2,3'])]), /row 13 has 3 columns, expected 65 \(as in row 1\)/);
-    expectUserError(await runCli(['eval', MLP, '--data', csv('narrow.csv', ['1,2,3,0', '4,5,6,1'])]), /has 3 features per sample \(3\), but the model's input 'input' takes 64 per sample \(64\)/);
+    expectUserError(await runInProcess(['eval', MLP, '--data', gz]), /data file '.*corrupt\.csv\.gz' is a corrupt gzip file/);
+    expectUserError(await runInProcess(['eval', MLP, '--data', csv('ragged.csv', [...rows(12), '1,2,3'])]), /row 13 has 3 columns, expected 65 \(as in row 1\)/);
+    expectUserError(await runInProcess(['eval', MLP, '--data', csv('narrow.csv', ['1,2,3,0', '4,5,6,1'])]), /has 3 features per sample \(3\), but the model's input 'input' takes 64 per sample \(64\)/);
     const none = path.join(dir, 'none');
     fs.mkdirSync(none);
     writeNpy(path.join(none, 'x.npy'), [0, 64], []);
     writeNpy(path.join(none, 'y.npy'), [0], [], 'i8');
-    expectUserError(await runCli(['eval', MLP, '--data', none]), /data '.*x\.npy' holds no samples/);
-    expectUserError(await runCli(['eval', MLP, '--data', csv('k.csv', rows(12)), '--top-k', '0']), /--top-k must be an integer from 1 to 1,000,000 in decimal notation, got '0'/);
+    expectUserError(await runInProcess(['eval', MLP, '--data', none]), /data '.*x\.npy' holds no samples/);
+    expectUserError(await runInProcess(['eval', MLP, '--data', csv('k.csv', rows(12)), '--top-k', '0']), /--top-k must be an integer from 1 to 1,000,000 in decimal notation, got '0'/);
   });
 });
