@@ -5,16 +5,17 @@
 
 import { cFloat } from '../emit/c/c-literals.js';
 import type { CArg, CCall, CStep } from '../emit/c/c-step.js';
+import { STRIDED_KERNELS } from './share-weights.js';
 
 /**
- * The kernels' row-stride forms: a plain int8 dense or conv call is its ldw kernel with the stride of its own rows
- * (K; C/groups*KH*KW), so that a layer of level 0 and the same layer of a level that narrowed its inputs (reading level
- * 0's rows through that stride) are one configuration.
+ * The row stride of an int8 dense or conv call's own rows (K; C/groups*KH*KW), from its integer arguments: a plain
+ * call is its ldw kernel (share-weights.ts's STRIDED_KERNELS) with that stride, so that a layer of level 0 and the same
+ * layer of a level that narrowed its inputs (reading level 0's rows through that stride) are one configuration.
  */
-const STRIDED: Readonly<Record<string, { kernel: string; at: number; stride: (n: number[]) => number }>> = {
-  ep_dense_s8: { kernel: 'ep_dense_ldw_s8', at: 9, stride: (n) => n[7] },
-  ep_dense_s8_pt: { kernel: 'ep_dense_ldw_s8_pt', at: 9, stride: (n) => n[7] },
-  ep_conv2d_s8: { kernel: 'ep_conv2d_ldw_s8', at: 21, stride: (n) => (n[6] / n[20]) * n[10] * n[11] },
+const OWN_ROW_STRIDE: Readonly<Record<string, (n: number[]) => number>> = {
+  ep_dense_s8: (n) => n[7],
+  ep_dense_s8_pt: (n) => n[7],
+  ep_conv2d_s8: (n) => (n[6] / n[20]) * n[10] * n[11],
 };
 
 /**
@@ -52,11 +53,12 @@ export function denseTileWidth(N: number): number {
 
 /** A call in its row-stride form (the call itself when its kernel has none or it is one). */
 function stridedForm(call: CCall): CCall {
-  const st = STRIDED[call.kernel];
-  if (!st) return call;
+  const st = STRIDED_KERNELS[call.kernel];
+  const stride = OWN_ROW_STRIDE[call.kernel];
+  if (!st || !stride) return call;
   const numbers = call.args.map((a) => (a.kind === 'int' ? a.value : NaN));
   const args = [...call.args];
-  args.splice(st.at, 0, { kind: 'int', value: st.stride(numbers) });
+  args.splice(st.strideArgAt, 0, { kind: 'int', value: stride(numbers) });
   return { kernel: st.kernel, args };
 }
 
