@@ -9,6 +9,8 @@
 //
 //   npx tsc -p . && node dist/bench/qdq-agreement.js [--vectors 200] [--json]
 
+// First: onnxruntime reads ORT_DISABLE_TELEMETRY once, when it loads.
+import './support/onnxruntime-no-telemetry.js';
 import ort from 'onnxruntime-node';
 import { readCsvDataset } from '../src/data/csv.js';
 import { splitDataset } from '../src/data/split.js';

@@ -28,6 +28,9 @@ export default async function setup(): Promise<() => void> {
   // FPGA tool results (hw-sim/fpga/result-cache.ts) are kept for this run only, never in the per-user cache: every
   // distinct design is synthesized (and placed) once per run, its repeats in later tests are lookups.
   process.env.EDGEPRUNE_FPGA_CACHE_DIR = path.join(runTmp, FPGA_CACHE);
+  // onnxruntime-node (the reference of test/support/ort.ts) without its telemetry in every worker and child, whatever
+  // they import first (bench/support/onnxruntime-no-telemetry.ts).
+  process.env.ORT_DISABLE_TELEMETRY = '1';
   return () => {
     const left = fs.readdirSync(runTmp);
     fs.rmSync(runTmp, { recursive: true, force: true });

@@ -1,4 +1,6 @@
 // Run ONNX bytes in onnxruntime-node (a dev dependency) and convert tensors to and from the IR.
+// First: onnxruntime reads ORT_DISABLE_TELEMETRY once, when it loads.
+import '../../bench/support/onnxruntime-no-telemetry.js';
 import ort from 'onnxruntime-node';
 import type { DType, TensorData } from '../../src/ir/dtype.js';
 import { Tensor } from '../../src/ir/tensor.js';
