@@ -24,7 +24,8 @@ EP_INLINE int8_t ep__quantize_one(float q, int32_t zero_point) {
 }
 
 /* Cores without a floating-point unit but with an integer divider (Cortex-M3): the division in integers, from the
- * IEEE encodings, instead of the soft-float division (about 250 instructions per element there). EP_S8_QUANT_INT
+ * IEEE encodings (a reciprocal of the scale's mantissa per call, a multiply and one exact correction per element),
+ * instead of the soft-float division (about 250 instructions per element there). EP_S8_QUANT_INT
  * forces it (host tests). */
 #if defined(EP_S8_QUANT_INT) || (!defined(__ARM_FP) && defined(__ARM_FEATURE_IDIV))
 #define EP_S8_QUANT_INT_PATH 1
@@ -38,10 +39,42 @@ EP_INLINE uint32_t ep__f32_bits(float f) {
   return u;
 }
 
+/* The reciprocal of a scale's mantissa ms (in [2^23, 2^24)) for ep__quantize_int: R = floor((2^55 - 1) / ms), below 2^32
+ * (2^32 - 1 for ms = 2^23), by long division in 8-bit digits (four 32-bit divisions, once per call; folded by the
+ * compiler when the scale is a constant). */
+EP_INLINE uint32_t ep__quant_reciprocal(uint32_t ms) {
+  uint32_t r = 0x7fffffffu; /* the top 31 of the 55 one bits */
+  const uint32_t q1 = r / ms;
+  r = (r - q1 * ms) << 8 | 255u;
+  const uint32_t q2 = r / ms;
+  r = (r - q2 * ms) << 8 | 255u;
+  const uint32_t q3 = r / ms;
+  r = (r - q3 * ms) << 8 | 255u;
+  const uint32_t q4 = r / ms;
+  return q1 << 24 | q2 << 16 | q3 << 8 | q4;
+}
+
+/* qf = floor(m * 2^26 / ms) for m, ms in [2^23, 2^24) (so qf in [2^25, 2^27)), and its remainder in *rem, from the
+ * reciprocal rs = ep__quant_reciprocal(ms) and one correction: the long division's quotient and sticky bit, exactly.
+ *   N = m * 2^26, X = N / ms, q = floor(m * rs / 2^29).
+ *   rs * ms <= 2^55 - 1 < 2^55, so m * rs / 2^29 < X and q <= floor(X).
+ *   rs > (2^55 - 1) / ms - 1, so rs * ms > 2^55 - 1 - ms >= 2^55 - 2^24 and m * rs / 2^29 > X - m / (2^5 * ms) > X - 1/16
+ *   (m / ms < 2); q >= floor(X) - 1.
+ * So the remainder N - q * ms is in [0, 2 ms), below 2^25: computed modulo 2^32 (wrap-around) it is exact, and one
+ * compare-and-subtract gives floor(X) and its remainder: at most one correction. Checked against the long division on
+ * every m of boundary mantissas ms and millions of other pairs by test/c-kernels/quantize-int.test.ts. */
+EP_INLINE uint32_t ep__mantissa_quotient(uint32_t m, uint32_t ms, uint32_t rs, uint32_t *rem) {
+  uint32_t q = (uint32_t)(((uint64_t)m * rs) >> 29); /* floor(X) or floor(X) - 1 */
+  uint32_t r = (m << 26) - q * ms;                    /* N - q * ms, exact modulo 2^32 */
+  if (r >= ms) q++, r -= ms;
+  *rem = r;
+  return q;
+}
+
 /* saturate(round_half_to_even(fl32(x / s)) + zero_point) for a normal s = ms * 2^es (ms in [2^23, 2^24)), exactly:
- * the mantissa quotient m / ms to 27 bits by long division (four 32-bit divisions) with a sticky remainder,
- * rounded to float32's 24 bits (ties to even: fl32 of the IEEE division), then to an integer (ties to even). */
-EP_INLINE int8_t ep__quantize_int(float x, uint32_t ms, int32_t es, int32_t zero_point) {
+ * the mantissa quotient m / ms to 27 bits with a sticky remainder (ep__mantissa_quotient, rs its reciprocal), rounded
+ * to float32's 24 bits (ties to even: fl32 of the IEEE division), then to an integer (ties to even). */
+EP_INLINE int8_t ep__quantize_int(float x, uint32_t ms, uint32_t rs, int32_t es, int32_t zero_point) {
   const uint32_t u = ep__f32_bits(x);
   const uint32_t neg = u >> 31;
   const int32_t e = (int32_t)((u >> 23) & 255u);
@@ -64,19 +97,8 @@ EP_INLINE int8_t ep__quantize_int(float x, uint32_t ms, int32_t es, int32_t zero
   } else if (d <= -3) {
     n = 0; /* |x / s| < 1/4 */
   } else {
-    uint32_t r = m << 8;
-    const uint32_t q1 = r / ms;
-    r -= q1 * ms;
-    r <<= 8;
-    const uint32_t q2 = r / ms;
-    r -= q2 * ms;
-    r <<= 8;
-    const uint32_t q3 = r / ms;
-    r -= q3 * ms;
-    r <<= 2;
-    const uint32_t q4 = r / ms;
-    r -= q4 * ms;
-    const uint32_t qf = q1 << 18 | q2 << 10 | q3 << 2 | q4; /* floor(m * 2^26 / ms), in [2^25, 2^27) */
+    uint32_t r;
+    const uint32_t qf = ep__mantissa_quotient(m, ms, rs, &r); /* floor(m * 2^26 / ms), in [2^25, 2^27) */
     /* 24 significant bits, guard bit and sticky bits; the value is mant * 2^(d - 23 or d - 24) */
     const int wide = qf >= (1u << 26);
     uint32_t mant = qf >> (wide ? 3 : 2);
@@ -97,7 +119,8 @@ EP_INLINE int8_t ep__quantize_int(float x, uint32_t ms, int32_t es, int32_t zero
 }
 
 /* QuantizeLinear float32 -> int8, per tensor: y = saturate(round_half_to_even(fl32(x / scale)) +
- * zero_point) (rule 3 of quant-round.ts): the IEEE float32 quotient, never a reciprocal product.
+ * zero_point) (rule 3 of quant-round.ts): the IEEE float32 quotient, never a reciprocal product (the integer path's
+ * reciprocal only estimates the mantissa quotient, then corrected to the exact one).
  * zero_point in [-128, 127]; y may equal x only if it is a separate buffer (int8 is narrower). */
 EP_INLINE void ep_quantize_f32_s8(const float *x, int8_t *y, int n, float scale, int32_t zero_point) {
 #if EP_S8_QUANT_INT_PATH
@@ -105,8 +128,9 @@ EP_INLINE void ep_quantize_f32_s8(const float *x, int8_t *y, int n, float scale,
   const uint32_t se = (su >> 23) & 255u;
   if (se != 0 && se != 255 && !(su >> 31)) { /* a positive normal scale */
     const uint32_t ms = (su & 0x7fffffu) | 0x800000u;
+    const uint32_t rs = ep__quant_reciprocal(ms);
     const int32_t es = (int32_t)se - 150;
-    for (int i = 0; i < n; i++) y[i] = ep__quantize_int(x[i], ms, es, zero_point);
+    for (int i = 0; i < n; i++) y[i] = ep__quantize_int(x[i], ms, rs, es, zero_point);
     return;
   }
 #endif
