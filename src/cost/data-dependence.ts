@@ -80,9 +80,10 @@ export function kernelDependence(key: string, core: CoreClass, options: Dependen
   if (kernel === 'ep_argmax_s8') return on('order of the values (a new best takes a branch)');
   if (kernel === 'ep_quantize_f32_s8') {
     const base = ['saturation (|x / scale| out of the int8 range returns early)', 'zero, subnormal, infinite or NaN input'];
-    // ep__quantize_int (the integer division of Cortex-M3-class cores): the quotient's float32 rounding tests its
-    // remainder only at a tie of its guard bits, then the integer rounding branches on its fraction (found in QEMU on
-    // lm3s6965: ~71 to ~82 instructions per element; src/verify/quantize-tie-vectors.ts drives every element there).
+    // ep__quantize_int (the integer quotient of Cortex-M3-class cores: a reciprocal estimate whose one correction is
+    // IT-predicated, no branch): the quotient's float32 rounding tests its remainder only at a tie of its guard bits,
+    // then the integer rounding branches on its fraction (QEMU on lm3s6965, bench/kernels/quantize-s8.ts: ~49 to ~55
+    // instructions per element on random data, up to ~64 on src/verify/quantize-tie-vectors.ts's fills).
     return core === 'thumb2-soft' ? on(...base, 'rounding of the quotient (a tie of its guard bits tests the remainder; the integer rounding\'s fraction)') : on(...base);
   }
   if (key === 'ep_dense_s8') return on('requantization of the outputs (found varying in QEMU on the DSP path)');

@@ -1,15 +1,15 @@
-// Cases the worst-case calibration runs besides the calibration suite's: int8 QuantizeLinear at more scales. On
-// Cortex-M3 (ep__quantize_int) gcc turns the four divisions by the scale's mantissa into multiply-high sequences whose
-// length depends on that constant, so the price of the longest path depends on the scale: in QEMU on lm3s6965, on the
-// rounding-tie fills (src/verify/quantize-tie-vectors.ts), ~81 to ~94 instructions per element over 20 scales, the
-// suite's 0.02 at ~85 and 1/255 (pixel inputs) the most.
-
+// Cases the worst-case calibration runs besides the calibration suite's: int8 QuantizeLinear at more scales and zero
+// points. On Cortex-M3 (ep__quantize_int) the per-element code is the same for every scale (the reciprocal of the
+// scale's mantissa is a constant loaded once; the four divisions per element whose multiply-high sequences varied with
+// the scale are gone), but the zero point folds into the clamp and the sign: in QEMU on lm3s6965, on the rounding-tie
+// fills (src/verify/quantize-tie-vectors.ts), 52 to 64 instructions per element over these scales
+// (bench/kernels/quantize-s8.ts), against 52 to 55 on random data.
 import { GraphBuilder } from '../ir/builder.js';
 import { Tensor } from '../ir/tensor.js';
 import { Random } from '../util/random.js';
 import type { SuiteCase } from './suite-common.js';
 
-/** Scales of the longest sequences found (1/255, 0.0137, 0.1173) and of a middle one (0.0457). */
+/** Scales of the longest division sequences of the former long division (1/255, 0.0137, 0.1173) and a middle one (0.0457). */
 const SCALES: [string, number][] = [['1_255', 1 / 255], ['0.0137', 0.0137], ['0.1173', 0.1173], ['0.0457', 0.0457]];
 
 export function worstCaseOnlyCases(): SuiteCase[] {

@@ -1,8 +1,10 @@
 // Worst-case vectors of an int8 QuantizeLinear: fills whose every element takes the longest path of ep__quantize_int
-// (templates/c/lib/ep_int8_quant.h, the integer-division path of Cortex-M3-class cores): the float32 rounding of the
-// quotient at its tie test (the remainder looked at, rounded up), then the integer rounding's longer branch. Random or
-// constant fills like 0 or 1 take that path on a fraction of their elements only (found in QEMU on lm3s6965: up to
-// ~82 instructions per element against ~71 on the calibration's vectors).
+// (templates/c/lib/ep_int8_quant.h, the integer-quotient path of Cortex-M3-class cores): the float32 rounding of the
+// quotient at its tie test (the remainder looked at, rounded up), then the integer rounding's longer branch. The
+// quotient's reciprocal estimate and its one correction (ep__mantissa_quotient) take no branch on the data (the
+// correction is IT-predicated on Thumb-2), so they do not enter the path. Random or constant fills like 0 or 1 take
+// that path on a fraction of their elements only (QEMU on lm3s6965, bench/kernels/quantize-s8.ts: up to ~64
+// instructions per element on these fills against ~49 to ~55 on random data).
 
 import { staticInfo, type Graph } from '../ir/graph.js';
 import { shapeSize, Tensor } from '../ir/tensor.js';
