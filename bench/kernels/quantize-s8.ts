@@ -5,7 +5,7 @@
 // interpreter's QuantizeLinear. --lib DIR builds against another kernel library (e.g. an older checkout's
 // templates/c/lib) for a before/after comparison.
 //
-//   npx tsc -p . && node dist/bench/kernels/quantize-s8.js [--target lm3s6965|mps2-an386] [--lib DIR] [--json]
+//   npx tsc -p . && node dist/bench/kernels/quantize-s8.js [--target lm3s6965|mps2-an386] [--lib DIR] [--seed N] [--json]
 
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -120,7 +120,13 @@ async function main(): Promise<void> {
   }
   const target = args.includes('--target') ? benchTargetArg(args) : LM3S6965;
   const at = args.indexOf('--lib');
-  const results = await runQuantizeS8Bench({ target, lib: at >= 0 ? args[at + 1] : undefined });
+  const seedAt = args.indexOf('--seed');
+  const seed = seedAt >= 0 ? Number(args[seedAt + 1]) : 1;
+  if (!Number.isInteger(seed) || seed < 1) {
+    console.error('quantize-s8 bench: --seed takes a positive integer');
+    process.exit(2);
+  }
+  const results = await runQuantizeS8Bench({ target, lib: at >= 0 ? args[at + 1] : undefined, seed });
   console.log(args.includes('--json') ? JSON.stringify(results, null, 2) : formatQuantizeS8Bench(results, target));
   if (results.some((r) => !r.exact)) process.exit(1);
 }
