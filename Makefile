@@ -23,9 +23,11 @@ help:
 
 setup: $(NPM_STAMP) toolchains data-sets $(BUILD_STAMP)
 
+# EDGEPRUNE_SKIP_PREPARE: npm ci would run package.json's `prepare` (tsc and rolldown), and every target that needs
+# dist/ compiles it right after (the build stamp, or `test`'s one tsc program over sources and tests): once is enough.
 $(NPM_STAMP): package.json package-lock.json
 	@echo "setup: installing npm packages from the lockfile (npm ci)"
-	@ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
+	@EDGEPRUNE_SKIP_PREPARE=1 ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 toolchains:

@@ -29,7 +29,7 @@ describe('onnxruntime without telemetry', () => {
         'console.log(session.inputNames.length);',
       ].join('\n');
       // The environment of a user's shell: the switch must come from the import, not from the test run's setup.
-      const env = { ...process.env, HOME: home, TMPDIR: tmp, XDG_CACHE_HOME: '' };
+      const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, TMPDIR: tmp, XDG_CACHE_HOME: '' };
       delete env.ORT_DISABLE_TELEMETRY;
       const r = await execa('node', ['--input-type=module', '-e', script], { cwd: work, env, extendEnv: false, reject: false, timeout: 120_000 });
       expect(r.exitCode, r.stderr).toBe(0);
