@@ -40,7 +40,7 @@ const MATH = /^ep_(unary_f32:(EXP|LOG|TANH|SIGMOID|ERF)|binary_f32:POW|softmax_f
  * int8 kernels whose requantization saturates with SSAT / IT-predicated clamps on Thumb-2 (no branch on values; on
  * Cortex-M3 only in ep__rq_apply's fast form, shifts in [33, 55]: see kernelDependence for the exact rule's users).
  */
-const INT8_ARITHMETIC = /^ep_(conv2d_s8|sparse_conv2d_s8|sparse_dense_s8|add_s8|global_avgpool_s8|maxpool2d_s8)(:.*)?$|^ep_dense_s8:pt$/;
+const INT8_ARITHMETIC = /^ep_(conv2d_s8|sparse_conv2d_s8|sparse_dense_s8|add_s8|global_avgpool_s8|maxpool2d_s8)(:.*)?$|^ep_dense_s8(:pt)?$/;
 
 /**
  * Keys whose only data dependence on an FPU core is a NaN in a window (the second pass of templates/c/lib/ep_pool.h):
@@ -48,12 +48,28 @@ const INT8_ARITHMETIC = /^ep_(conv2d_s8|sparse_conv2d_s8|sparse_dense_s8|add_s8|
  */
 const FPU_NAN_ONLY = new Set(['ep_maxpool2d_f32', 'ep_global_maxpool_f32']);
 
+/** What the worst-case analysis knows of one call beyond its key. */
+export interface CallFacts {
+  /** Its input 0 cannot hold a NaN (src/cost/nan-free.ts). */
+  nanFreeInput: boolean;
+  /** One of its requantization shifts is outside [33, 55] (exactRequantShifts). */
+  exactRequant: boolean;
+}
+
+/** The shifts whose requantization ep__rq_apply leaves to the exact rule's generic code (ep_int8_common.h). */
+export const FAST_REQUANT_SHIFTS: readonly [number, number] = [33, 55];
+
 /**
- * kernelDependence of one call; `nanFreeInput`: its input 0 cannot hold a NaN (src/cost/nan-free.ts), which makes the
- * FPU max pools data-independent (checked in QEMU as every independent step is: verify fails if its count varies).
+ * kernelDependence of one call. A NaN-free input makes the FPU max pools data-independent; a requantization shift
+ * outside FAST_REQUANT_SHIFTS makes an INT8_ARITHMETIC kernel dependent (its outputs take ep_requant_s8, which
+ * saturates and clamps with branches on the value). Both checked in QEMU as every independent step is: verify fails
+ * if an independent step's count varies.
  */
-export function callDependence(key: string, core: CoreClass, nanFreeInput: boolean, options: DependenceOptions = {}): DataDependence {
-  if (nanFreeInput && core === 'fpu' && FPU_NAN_ONLY.has(key)) return INDEPENDENT;
+export function callDependence(key: string, core: CoreClass, facts: CallFacts, options: DependenceOptions = {}): DataDependence {
+  if (facts.nanFreeInput && core === 'fpu' && FPU_NAN_ONLY.has(key)) return INDEPENDENT;
+  if (facts.exactRequant && INT8_ARITHMETIC.test(key)) {
+    return on(`requantization by the exact rule (a shift outside [${FAST_REQUANT_SHIFTS.join(', ')}]): its int32 saturation and activation clamp branch on the value`);
+  }
   return kernelDependence(key, core, options);
 }
 
@@ -86,7 +102,6 @@ export function kernelDependence(key: string, core: CoreClass, options: Dependen
     // instructions per element on random data, up to ~64 on src/verify/quantize-tie-vectors.ts's fills).
     return core === 'thumb2-soft' ? on(...base, 'rounding of the quotient (a tie of its guard bits tests the remainder; the integer rounding\'s fraction)') : on(...base);
   }
-  if (key === 'ep_dense_s8') return on('requantization of the outputs (found varying in QEMU on the DSP path)');
   if (kernel === 'ep_avgpool2d_s8') return on('rounding division of the window sums (found varying in QEMU)');
   // The exact requantization rule (ep_requant_s8: the generic conv's, and ep__rq_apply's for a shift outside [33, 55],
   // as the global average pool of a few taps has) saturates and clamps with branches on Cortex-M3 (found in QEMU on

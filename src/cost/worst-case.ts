@@ -7,7 +7,7 @@ import type { CStep } from '../emit/c/c-step.js';
 import type { Graph } from '../ir/graph.js';
 import type { McuTarget } from '../targets/schema.js';
 import { calibrationContext, type Calibration } from './calibration.js';
-import { callDependence, coreClassOf, type CoreClass, type DependenceOptions } from './data-dependence.js';
+import { callDependence, coreClassOf, FAST_REQUANT_SHIFTS, type CoreClass, type DependenceOptions } from './data-dependence.js';
 import { callCost } from './estimator.js';
 import { analyzeCall, CostModelError, macTermOf } from './kernels.js';
 import { nanFreeValues } from './nan-free.js';
@@ -99,6 +99,12 @@ export function constantTimeMacExtraOf(program: Pick<Program, 'steps'>, cal: Cal
   return program.steps.reduce((s, step) => s + step.calls.reduce((t, call) => t + constantTimeMacExtra(call, cal), 0), 0);
 }
 
+/** A call whose per-channel requantization shifts (its `<node>:requant_shift` weights) leave the fast form's range. */
+export function exactRequantShifts(call: CStep['calls'][number]): boolean {
+  const [lo, hi] = FAST_REQUANT_SHIFTS;
+  return call.args.some((a) => a.kind === 'weight' && a.weight.key.endsWith(':requant_shift') && Array.from(a.weight.tensor.data as ArrayLike<number>).some((s) => s < lo || s > hi));
+}
+
 /**
  * Price a lowered program (compileToC's graph, steps and plan) on normal operands and at each kernel's worst;
  * `constantTimeMac`: built with --constant-time-mac (a soft-float Thumb-2 target).
@@ -117,7 +123,7 @@ export function predictWorstCase(program: Program, target: McuTarget, cal: Calib
       if (priced.problem !== undefined) throw new CostModelError(`worst case of step '${step.summary}': ${priced.problem}`);
       const c = constantTime ? { ...priced, instructions: priced.instructions + constantTimeMacExtra(call, cal) } : priced;
       const input = call.args[0];
-      const dep = callDependence(c.key, core, input?.kind === 'value' && nanFree.has(input.name), options);
+      const dep = callDependence(c.key, core, { nanFreeInput: input?.kind === 'value' && nanFree.has(input.name), exactRequant: exactRequantShifts(call) }, options);
       // With the constant-time MAC the worst-case calibration of a MAC kernel is not used (its cases ran the library
       // MAC); the other kernels' code is the same with the flag, and their calibration cases ran on ±infinity too (what
       // a layer before them makes of ±float32 max), so it prices them.

@@ -1,19 +1,20 @@
-// The int8 kernels of the digits CNN on lm3s6965 (Cortex-M3, no DSP extension) in QEMU: the keys the data-dependence
-// table marks independent (the tiled conv, the max pool, at the CNN's shapes) give one count on every adversarial
-// vector, and the keys found varying there (the quantization's rounding ties, the exact requantization of the generic
-// conv and of a global average pool of four taps) are marked dependent and measure at most verify's bound of them.
+// The int8 kernels of the digits CNN and MLP on lm3s6965 (Cortex-M3, no DSP extension) in QEMU: the keys the
+// data-dependence table marks independent (the tiled conv, the max pool, the dense layers at the usual requantization
+// shifts) give one count on every adversarial vector, and the calls found varying there (the quantization's rounding
+// ties, the exact requantization of the generic conv, of a global average pool of four taps and of a dense layer whose
+// shift is below 33) are marked dependent and measure at most verify's bound of them.
 import { describe, expect, it } from 'vitest';
 import { missingTools } from '../../bench/kernels/bench-lib.js';
 import { loadCalibration } from '../../src/cost/calibration.js';
 import { counterResolution } from '../../src/cost/check-independence.js';
-import { coreClassOf, kernelDependence } from '../../src/cost/data-dependence.js';
 import { lowerForCost } from '../../src/cost/lowered.js';
 import { measureOnTarget } from '../../src/cost/measure.js';
 import { calibrationSuite } from '../../src/cost/suite.js';
 import { currentWorstCaseCalibration } from '../../src/cost/worst-case-calibration.js';
 import { predictWorstCase } from '../../src/cost/worst-case.js';
-import { GraphBuilder } from '../../src/ir/builder.js';
+import { attr, GraphBuilder } from '../../src/ir/builder.js';
 import { Tensor } from '../../src/ir/tensor.js';
+import { EDGEPRUNE_DOMAIN } from '../../src/ops/util/int8-params.js';
 import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { adversarialVectors, calibrationAdversarialVectors } from '../../src/verify/adversarial-vectors.js';
 import { skipForMissingTools } from '../support/toolchain.js';
@@ -28,6 +29,24 @@ function cnnQuantize() {
   return b.build();
 }
 
+/**
+ * An int8 dense layer whose real multiplier x_scale · w_scale / y_scale is 0.6: requantization shift 32, outside the
+ * fast form's [33, 55], so its outputs take the exact rule (ep_requant_s8), which branches on the value on Cortex-M3.
+ */
+function denseExactRequant() {
+  const b = new GraphBuilder('dense_s8_exact');
+  const x = b.input('x', 'int8', [1, 16]);
+  const w = Array.from({ length: 8 * 16 }, (_, i) => ((i * 37) % 255) - 127);
+  const f32 = (v: number) => Tensor.fromNumbers('float32', [1], [v]);
+  const s8 = (v: number) => Tensor.fromNumbers('int8', [1], [v]);
+  const [y] = b.node('Int8Gemm', [
+    x, b.initializer('x_scale', f32(0.02)), b.initializer('x_zero_point', s8(-5)), b.initializer('w', Tensor.fromNumbers('int8', [8, 16], w)),
+    b.initializer('w_scale', f32(0.03)), b.initializer('y_scale', f32(0.001)), b.initializer('y_zero_point', s8(3)),
+  ], { act_min: attr.int(-20), act_max: attr.int(100) }, { name: 'layer', domain: EDGEPRUNE_DOMAIN });
+  b.output(y);
+  return b.build();
+}
+
 describe.skipIf(skip)('int8 worst case on lm3s6965 in QEMU', () => {
   it('gives one count for the independent int8 keys and at most the priced worst for the varying ones', async () => {
     const target = findMcuTarget('lm3s6965');
@@ -35,13 +54,19 @@ describe.skipIf(skip)('int8 worst case on lm3s6965 in QEMU', () => {
     const worstCal = currentWorstCaseCalibration(target, cal);
     expect(worstCal).not.toBeNull();
     const suite = new Map(calibrationSuite().map((c) => [c.name, c]));
-    const independent = ['conv_s8.c8x8k3p1m16', 'maxpool_s8.k2s2x8'].map((n) => suite.get(n)!);
-    const dependent = [{ name: 'quantize_s8.cnn', graph: cnnQuantize(), inputs: undefined }, ...['conv_s8.gen3x12k3d2m4', 'gavgpool_s8.32x2x2'].map((n) => suite.get(n)!)];
+    const independent = ['conv_s8.c8x8k3p1m16', 'maxpool_s8.k2s2x8', 'dense_s8.r1k64n64relu', 'dense_s8_pt.r1k64n32relu.zp-1'].map((n) => suite.get(n)!);
+    const dependent = [
+      { name: 'quantize_s8.cnn', graph: cnnQuantize(), inputs: undefined },
+      ...['conv_s8.gen3x12k3d2m4', 'gavgpool_s8.32x2x2'].map((n) => suite.get(n)!),
+      { name: 'dense_s8.exact', graph: denseExactRequant(), inputs: undefined },
+    ];
     const cases = [...independent, ...dependent];
     const typical = (c: (typeof cases)[number]) => c.inputs?.[0] ?? adversarialVectors(c.graph)[2].inputs;
     const measured = await measureOnTarget(target, cases.map((c) => ({ name: c.name, graph: c.graph, inputs: [typical(c), ...calibrationAdversarialVectors(c.graph).map((a) => a.inputs)] })));
     const resolution = counterResolution(target);
     independent.forEach((c, i) => {
+      const p = predictWorstCase(lowerForCost(c.graph), target, cal, worstCal);
+      expect(p.independent, c.name).toBe(true);
       const runs = measured[i].runs;
       expect(runs.length, c.name).toBeGreaterThanOrEqual(6);
       expect(Math.max(...runs) - Math.min(...runs), `${c.name}: ${runs.join(' ')}`).toBeLessThanOrEqual(resolution);
@@ -49,12 +74,15 @@ describe.skipIf(skip)('int8 worst case on lm3s6965 in QEMU', () => {
     dependent.forEach((c, j) => {
       const runs = measured[independent.length + j].runs;
       const p = predictWorstCase(lowerForCost(c.graph), target, cal, worstCal);
-      for (const k of p.kernels) expect(kernelDependence(k.key, coreClassOf(target)).dependent, k.key).toBe(true);
+      for (const k of p.kernels) expect(k.dependent, `${c.name}: ${k.key}`).toBe(true);
       // As verify bounds a dependent step (src/cost/step-bound.ts; a case is one step): the priced worst plus the cost
       // model's under-prediction of the typical vector, each measured count within the counter's resolution.
       const bound = p.worst + Math.max(0, runs[0] - p.typical + resolution) + resolution;
       expect(Math.max(...runs), `${c.name}: ${runs.join(' ')} against ${p.worst} priced`).toBeLessThanOrEqual(bound);
     });
+    // The exact rule is what makes the dense layer with shift 32 vary (the same kernel at shifts in [33, 55] did not).
+    const exact = measured[independent.length + dependent.length - 1].runs;
+    expect(Math.max(...exact) - Math.min(...exact), exact.join(' ')).toBeGreaterThan(resolution);
     // The rounding-tie fills are what exposes the quantization: dearer than every other vector.
     const q = measured[independent.length].runs;
     const ties = calibrationAdversarialVectors(dependent[0].graph).map((a, i) => ({ name: a.name, n: q[i + 1] }));
