@@ -56,16 +56,16 @@ describe('predictWorstCase with an excess', () => {
     const program = lowerForCost(quantizedForBench(digitsMlp()));
     const worstCal: WorstCaseCalibration = {
       format: 'edgeprune-worst-case-calibration/1', about: [], target: 'stm32f405', kernelHeaders: cal.kernelHeaders, vectors: [],
-      kernels: { ep_dense_s8: { instructions: Object.fromEntries(Object.entries(cal.kernels.ep_dense_s8.instructions).map(([t, c]) => [t, 2 * c])), worstOverTypical: 1.5, fit: { cases: 1, raisedBy: 1, maxOverPrediction: 0 } } },
+      kernels: { ep_quantize_f32_s8: { instructions: Object.fromEntries(Object.entries(cal.kernels.ep_quantize_f32_s8.instructions).map(([t, c]) => [t, 2 * c])), worstOverTypical: 1.5, fit: { cases: 1, raisedBy: 1, maxOverPrediction: 0 } } },
     };
-    const dense = () => predictWorstCase(program, f405, cal, worstCal).kernels.find((k) => k.key === 'ep_dense_s8')!;
-    const before = dense();
+    const quantize = () => predictWorstCase(program, f405, cal, worstCal).kernels.find((k) => k.key === 'ep_quantize_f32_s8')!;
+    const before = quantize();
     expect(before.worst).toBeCloseTo(1.5 * before.typical, 6);
-    worstCal.kernels.ep_dense_s8.excess = { instructions: { outputs: 3 }, raisedBy: 1 };
-    const outputs = program.steps.flatMap((s) => s.calls).filter((c) => c.kernel === 'ep_dense_s8').reduce((s, c) => s + intArg(c, 6) * intArg(c, 8), 0);
-    expect(outputs).toBeGreaterThan(0);
-    const after = dense();
-    expect(after.worst).toBeCloseTo(after.typical + 3 * outputs, 6);
+    worstCal.kernels.ep_quantize_f32_s8.excess = { instructions: { elements: 3 }, raisedBy: 1 };
+    const elements = program.steps.flatMap((s) => s.calls).filter((c) => c.kernel === 'ep_quantize_f32_s8').reduce((s, c) => s + intArg(c, 2), 0);
+    expect(elements).toBeGreaterThan(0);
+    const after = quantize();
+    expect(after.worst).toBeCloseTo(after.typical + 3 * elements, 6);
     expect(after.worst).toBeLessThan(before.worst);
   });
 });

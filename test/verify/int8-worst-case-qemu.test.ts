@@ -36,11 +36,11 @@ function cnnQuantize() {
 function denseExactRequant() {
   const b = new GraphBuilder('dense_s8_exact');
   const x = b.input('x', 'int8', [1, 16]);
-  const w = Array.from({ length: 8 * 16 }, (_, i) => ((i * 37) % 255) - 127);
+  const w = Array.from({ length: 96 * 16 }, (_, i) => ((i * 37) % 255) - 127);
   const f32 = (v: number) => Tensor.fromNumbers('float32', [1], [v]);
   const s8 = (v: number) => Tensor.fromNumbers('int8', [1], [v]);
   const [y] = b.node('Int8Gemm', [
-    x, b.initializer('x_scale', f32(0.02)), b.initializer('x_zero_point', s8(-5)), b.initializer('w', Tensor.fromNumbers('int8', [8, 16], w)),
+    x, b.initializer('x_scale', f32(0.02)), b.initializer('x_zero_point', s8(-5)), b.initializer('w', Tensor.fromNumbers('int8', [96, 16], w)),
     b.initializer('w_scale', f32(0.03)), b.initializer('y_scale', f32(0.001)), b.initializer('y_zero_point', s8(3)),
   ], { act_min: attr.int(-20), act_max: attr.int(100) }, { name: 'layer', domain: EDGEPRUNE_DOMAIN });
   b.output(y);
