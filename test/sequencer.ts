@@ -14,7 +14,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 export const SECONDS: Record<string, number> = {
   'test/cli/build-fpga.test.ts': 132, 'test/cli/build-recovery.test.ts': 122, 'test/cli/build-int8.test.ts': 102,
   'test/cost/fpga-cost-xc7.test.ts': 91, 'test/c-kernels/cross-compile.test.ts': 76, 'test/cli/int8.test.ts': 61,
-  'test/c-kernels/int8-kernels.test.ts': 58, 'test/cli/build.test.ts': 57, 'test/cost/accuracy-int8.test.ts': 49,
+  'test/cli/build.test.ts': 57, 'test/cost/accuracy-int8.test.ts': 49,
   'test/c-kernels/int8-qemu.test.ts': 45, 'test/cost/accuracy.test.ts': 42, 'test/cli/sweep.test.ts': 41,
   'test/cli/tfjs-model.test.ts': 34, 'test/conformance/c-backend.test.ts': 33,
   'test/cli/fpga-compile-cnn.test.ts': 33, 'test/cost/fpga-cost.test.ts': 32, 'test/cli/train-prune.test.ts': 32,

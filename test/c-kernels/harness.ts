@@ -147,8 +147,11 @@ function casesSource(cases: KernelCase[], indices: number[], runtime: boolean): 
   return lines.join('\n') + '\n';
 }
 
-function mainSource(cases: KernelCase[]): string {
-  const calls = cases.flatMap((_, k) => [caseFunction(k, false), caseFunction(k, true)]);
+/** Which builds of every case a program holds, in the order each case runs them. */
+type Builds = 'both' | 'runtime';
+
+function mainSource(cases: KernelCase[], builds: Builds): string {
+  const calls = cases.flatMap((_, k) => (builds === 'both' ? [caseFunction(k, false), caseFunction(k, true)] : [caseFunction(k, true)]));
   return [
     '#include <stdio.h>',
     '#include <stdlib.h>',
@@ -176,12 +179,12 @@ function mainSource(cases: KernelCase[]): string {
  * the same code a call with non-constant arguments gets, without compiling the tiled paths that
  * such a call would discard). Returns the executable's path.
  */
-async function buildProgram(cases: KernelCase[], dir: string, extraFlags: string[]): Promise<string> {
+async function buildProgram(cases: KernelCase[], dir: string, extraFlags: string[], builds: Builds): Promise<string> {
   const jobs = Math.max(1, Math.min(availableParallelism(), 8));
-  const literalChunks: number[][] = Array.from({ length: jobs }, () => []);
-  cases.forEach((_, k) => literalChunks[k % jobs].push(k));
+  const literalChunks: number[][] = Array.from({ length: builds === 'both' ? jobs : 0 }, () => []);
+  if (builds === 'both') cases.forEach((_, k) => literalChunks[k % jobs].push(k));
   const units: { file: string; source: string; flags: string[] }[] = [
-    { file: 'main.c', source: mainSource(cases), flags: [] },
+    { file: 'main.c', source: mainSource(cases, builds), flags: [] },
     { file: 'runtime.c', source: casesSource(cases, cases.map((_, k) => k), true), flags: ['-DEP_GENERIC_ONLY'] },
     ...literalChunks.filter((c) => c.length).map((chunk, i) => ({ file: `literal${i}.c`, source: casesSource(cases, chunk, false), flags: [] })),
   ];
@@ -217,13 +220,29 @@ export interface CaseResult {
  * another (every case's outputs).
  */
 export async function runCases(cases: KernelCase[], extraFlags: string[] = []): Promise<CaseResult[]> {
+  const words = await runProgram(cases, extraFlags, 'both');
+  return cases.map((_, k) => ({ literal: words[2 * k], runtime: words[2 * k + 1] }));
+}
+
+/**
+ * runCases with the run-time-argument build only (the generic code): for kernels whose literal-argument code a QEMU
+ * test runs on every target path already (test/c-kernels/int8-qemu.test.ts), where the host's literal build would
+ * compile the same tiles again (about 12 CPU-s per chunk of the int8 cases). Each case's outputs.
+ */
+export async function runRuntimeCases(cases: KernelCase[], extraFlags: string[] = []): Promise<Int32Array[]> {
+  return runProgram(cases, extraFlags, 'runtime');
+}
+
+/** Build and run the program of `cases`; each run's outputs in order (per case: literal then run-time, or run-time). */
+async function runProgram(cases: KernelCase[], extraFlags: string[], builds: Builds): Promise<Int32Array[]> {
   const keep = process.env.EP_KERNEL_TEST_KEEP; // a directory to keep the generated program in (debugging)
   const dir = keep ? path.resolve(keep) : await mkdtemp(path.join(tmpdir(), 'ep-kernels-'));
+  const passes = builds === 'both' ? 2 : 1;
   try {
-    const exe = await buildProgram(cases, dir, extraFlags);
+    const exe = await buildProgram(cases, dir, extraFlags, builds);
     const chunks: Buffer[] = [];
     for (const c of cases) {
-      for (let pass = 0; pass < 2; pass++) {
+      for (let pass = 0; pass < passes; pass++) {
         for (const d of c.inputs) chunks.push(bytesOf(d));
         if (c.init) {
           if (c.init.length !== c.expected.length) throw new Error(`${c.name}: init has ${c.init.length} elements, expected ${c.expected.length}`);
@@ -237,14 +256,13 @@ export async function runCases(cases: KernelCase[], extraFlags: string[] = []): 
     await execa(exe, [path.join(dir, 'in.bin'), path.join(dir, 'out.bin')], { timeout: 60_000 });
     const out = await readFile(path.join(dir, 'out.bin'));
     const words = new Int32Array(out.buffer, out.byteOffset, out.byteLength / 4);
-    const results: CaseResult[] = [];
+    const results: Int32Array[] = [];
     let at = 0;
     for (const c of cases) {
-      const n = c.expected.length;
-      const literal = words.slice(at, at + n);
-      const runtime = words.slice(at + n, at + 2 * n);
-      at += 2 * n;
-      results.push({ literal, runtime });
+      for (let pass = 0; pass < passes; pass++) {
+        results.push(words.slice(at, at + c.expected.length));
+        at += c.expected.length;
+      }
     }
     if (at !== words.length) throw new Error(`the program wrote ${words.length} words, expected ${at}`);
     return results;
