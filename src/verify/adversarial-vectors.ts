@@ -6,6 +6,7 @@ import { staticInfo, type Graph } from '../ir/graph.js';
 import { shapeSize, Tensor } from '../ir/tensor.js';
 import { Random } from '../util/random.js';
 import { quantizeTieVectors } from './quantize-tie-vectors.js';
+import { zeroPointVectors } from './zero-point-vectors.js';
 
 export interface AdversarialVector {
   /** What the vector is (for reports): 'all zeros', 'subnormals', … */
@@ -104,19 +105,20 @@ function nanVectors(g: Graph, o: AdversarialOptions): AdversarialVector[] {
 
 /**
  * The vectors verify's worst case runs (verify --worst-case, build --levels): adversarialVectors, NaNs for float32
- * inputs, then the rounding ties of a QuantizeLinear on the input.
+ * inputs, the rounding ties of a QuantizeLinear on the input, then int8 inputs at their zero point.
  */
 export function worstCaseVectors(g: Graph, o: AdversarialOptions = {}): AdversarialVector[] {
-  return [...adversarialVectors(g, o), ...nanVectors(g, o), ...quantizeTieVectors(g)];
+  return [...adversarialVectors(g, o), ...nanVectors(g, o), ...quantizeTieVectors(g), ...zeroPointVectors(g)];
 }
 
 /**
  * The worst-case calibration's vectors of a kernel case: adversarialVectors, then infinities and NaNs for float32
- * inputs, then the rounding ties of a QuantizeLinear on the input (quantize-tie-vectors.ts).
+ * inputs, the rounding ties of a QuantizeLinear on the input (quantize-tie-vectors.ts), then int8 inputs at their zero
+ * point (zero-point-vectors.ts).
  */
 export function calibrationAdversarialVectors(g: Graph, o: AdversarialOptions = {}): AdversarialVector[] {
   const float = hasFloatInput(g);
-  return [...adversarialVectors(g, o), ...(float ? vectorsOf(g, INFINITY_FILLS, o.seed ?? 1, 100) : []), ...nanVectors(g, o), ...quantizeTieVectors(g)];
+  return [...adversarialVectors(g, o), ...(float ? vectorsOf(g, INFINITY_FILLS, o.seed ?? 1, 100) : []), ...nanVectors(g, o), ...quantizeTieVectors(g), ...zeroPointVectors(g)];
 }
 
 /**
