@@ -6,13 +6,7 @@
 #include <stdlib.h>
 #include "ep_mac_ct.h"
 
-static uint32_t state = 2463534242u;
-static uint32_t rnd(void) { /* xorshift32 */
-  state ^= state << 13;
-  state ^= state >> 17;
-  state ^= state << 5;
-  return state;
-}
+#include "xorshift32.h"
 static uint32_t below(uint32_t n) { return rnd() % n; }
 static uint32_t bits_of(float f) {
   uint32_t u;

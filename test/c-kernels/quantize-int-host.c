@@ -8,13 +8,7 @@
 #include <stdlib.h>
 #include "ep_int8_quant.h"
 
-static uint32_t state = 2463534242u;
-static uint32_t rnd(void) { /* xorshift32 */
-  state ^= state << 13;
-  state ^= state >> 17;
-  state ^= state << 5;
-  return state;
-}
+#include "xorshift32.h"
 static float float_of(uint32_t u) {
   float f;
   memcpy(&f, &u, sizeof f);
