@@ -37,8 +37,9 @@ const FPU_CLAMPS = /^ep_(unary_f32:(CLIP|HARD_SIGMOID|HARD_SWISH)|binary_f32:(MA
 /** ep_math.h's range reductions (exp, log, tanh, erf, pow) branch on the argument's range. */
 const MATH = /^ep_(unary_f32:(EXP|LOG|TANH|SIGMOID|ERF)|binary_f32:POW|softmax_f32(:log)?|softmax_tail_f32)$/;
 /**
- * int8 kernels whose requantization saturates with SSAT / IT-predicated clamps on Thumb-2 (no branch on values; on
- * Cortex-M3 only in ep__rq_apply's fast form, shifts in [33, 55]: see kernelDependence for the exact rule's users).
+ * int8 kernels whose requantization saturates with SSAT / IT-predicated clamps on Thumb-2 (no branch on values): the
+ * fast form of ep__rq_apply, shifts in FAST_REQUANT_SHIFTS. A call with a shift outside takes the exact rule, and
+ * callDependence marks it dependent; kernelDependence lists the keys that always take the exact rule on Cortex-M3.
  */
 const INT8_ARITHMETIC = /^ep_(conv2d_s8|sparse_conv2d_s8|sparse_dense_s8|add_s8|global_avgpool_s8|maxpool2d_s8)(:.*)?$|^ep_dense_s8(:pt)?$/;
 
