@@ -151,3 +151,10 @@ export function table(header: string[], rows: (string | number)[][], textColumns
 export function isMain(moduleUrl: string): boolean {
   return Boolean(process.argv[1]) && path.resolve(process.argv[1]) === path.resolve(new URL(moduleUrl).pathname);
 }
+
+/** FNV-1a of int8 values' bytes, as the bench firmware's bench_fnv_s8 (bench.h) computes it. */
+export function fnvS8(values: ArrayLike<number>): number {
+  let h = 2166136261;
+  for (let i = 0; i < values.length; i++) h = Math.imul(h ^ (values[i] & 0xff), 16777619) >>> 0;
+  return h;
+}

@@ -17,6 +17,13 @@ uint32_t bench_stack_used(void);
 /* Deterministic pseudo-random floats in [-scale, scale). */
 void bench_fill(float *p, int n, float scale);
 
+/* FNV-1a of n int8 values' bytes (the outputs a bench compares with the interpreter's; fnvS8 of bench-lib.ts). */
+static inline uint32_t bench_fnv_s8(const int8_t *p, int n) {
+  uint32_t h = 2166136261u;
+  for (int i = 0; i < n; i++) h = (h ^ (uint8_t)p[i]) * 16777619u;
+  return h;
+}
+
 #define BENCH(label, call)                                                                                     \
   do {                                                                                                         \
     bench_start();                                                                                             \

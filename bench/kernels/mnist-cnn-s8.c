@@ -43,12 +43,6 @@ __attribute__((noinline)) void layer_pool2(void) { POOL2(); }
 __attribute__((noinline)) void layer_fc(void) { FC(); }
 __attribute__((noinline)) void layer_dequant(void) { DEQUANT(); }
 
-static uint32_t fnv(const int8_t *p, int n) {
-  uint32_t h = 2166136261u;
-  for (int i = 0; i < n; i++) h = (h ^ (uint8_t)p[i]) * 16777619u;
-  return h;
-}
-
 static void report_indexed(const char *prefix, int i, uint32_t v) {
   char label[16];
   int k = 0;
@@ -65,11 +59,11 @@ int main(void) {
   bench_paint_stack(4096);
   BENCH("model", model_run());
   bench_report("stack", bench_stack_used());
-  bench_report("hash:xq", fnv(xq, 784));
-  bench_report("hash:conv1", fnv(a1, (int)sizeof a1));
-  bench_report("hash:pool1", fnv(a2, (int)sizeof a2));
-  bench_report("hash:conv2", fnv(a3, (int)sizeof a3));
-  bench_report("hash:pool2", fnv(a4, (int)sizeof a4));
+  bench_report("hash:xq", bench_fnv_s8(xq, 784));
+  bench_report("hash:conv1", bench_fnv_s8(a1, (int)sizeof a1));
+  bench_report("hash:pool1", bench_fnv_s8(a2, (int)sizeof a2));
+  bench_report("hash:conv2", bench_fnv_s8(a3, (int)sizeof a3));
+  bench_report("hash:pool2", bench_fnv_s8(a4, (int)sizeof a4));
   for (int i = 0; i < 10; i++) {
     union {
       float f;

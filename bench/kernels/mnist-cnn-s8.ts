@@ -21,7 +21,7 @@ import { channelMultipliers } from '../../src/ops/util/int8-params.js';
 import { QuantizeLinear } from '../../src/ops/quantize-linear.js';
 import { integerConvolve } from '../../src/ops/util/quant-conv.js';
 import { Random } from '../../src/util/random.js';
-import { benchTargetArg, buildHost, buildTarget, functionSizes, isMain, missingTools, runHost, runQemu, table, workDir, type BenchTarget, MPS2_AN386 } from './bench-lib.js';
+import { benchTargetArg, buildHost, buildTarget, fnvS8, functionSizes, isMain, missingTools, runHost, runQemu, table, workDir, type BenchTarget, MPS2_AN386 } from './bench-lib.js';
 
 export interface LayerResult {
   name: string;
@@ -153,16 +153,9 @@ export function mnistS8Model(seed = 1) {
   return { header, expected };
 }
 
-/** FNV-1a of an int8 tensor's bytes, as the bench firmware computes it. */
-function fnv(t: Tensor): number {
-  let h = 2166136261;
-  for (const v of t.data as Int8Array) h = Math.imul(h ^ (v & 0xff), 16777619) >>> 0;
-  return h;
-}
-
 function reportOf(tensors: Record<string, Tensor>, yq: Tensor, out: Tensor): Record<string, number> {
   const r: Record<string, number> = {};
-  for (const [k, t] of Object.entries(tensors)) r[`hash:${k}`] = fnv(t);
+  for (const [k, t] of Object.entries(tensors)) r[`hash:${k}`] = fnvS8(t.data as Int8Array);
   const bits = new Uint32Array((out.data as Float32Array).buffer.slice(0));
   (yq.data as Int8Array).forEach((v, i) => (r[`q:${i}`] = v & 0xff));
   bits.forEach((v, i) => (r[`out:${i}`] = v));

@@ -10,12 +10,6 @@
 static float bx[QS8_N];
 static int8_t by[QS8_N];
 
-static uint32_t fnv(const int8_t *p, int n) {
-  uint32_t h = 2166136261u;
-  for (int i = 0; i < n; i++) h = (h ^ (uint8_t)p[i]) * 16777619u;
-  return h;
-}
-
 /* QS8_CASES expands QS8_CASE(index, scale, zero_point, fill) per case: fill(bx) writes the input. */
 #define QS8_CASE(i, scale, zp, fill)                                                        \
   __attribute__((noinline)) void case_##i(void);                                            \
@@ -27,7 +21,7 @@ int main(void) {
 #define QS8_CASE(i, scale, zp, fill)        \
   fill(bx);                                 \
   BENCH("case:" #i, case_##i());            \
-  bench_report("hash:" #i, fnv(by, QS8_N));
+  bench_report("hash:" #i, bench_fnv_s8(by, QS8_N));
   QS8_CASES
 #undef QS8_CASE
   return 0;

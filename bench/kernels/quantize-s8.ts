@@ -15,7 +15,7 @@ import { QuantizeLinear } from '../../src/ops/quantize-linear.js';
 import { readAttrs } from '../../src/ops/op-def.js';
 import { Random } from '../../src/util/random.js';
 import { quantizeTieValues } from '../../src/verify/quantize-tie-vectors.js';
-import { benchTargetArg, buildTarget, isMain, LM3S6965, missingTools, runQemu, table, workDir, type BenchTarget } from './bench-lib.js';
+import { benchTargetArg, buildTarget, fnvS8, isMain, LM3S6965, missingTools, runQemu, table, workDir, type BenchTarget } from './bench-lib.js';
 
 const N = 1024;
 
@@ -53,16 +53,10 @@ export function quantizeS8Cases(seed = 1): Case[] {
   return cases;
 }
 
-function fnv(bytes: ArrayLike<number>): number {
-  let h = 2166136261;
-  for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ (bytes[i] & 255), 16777619) >>> 0;
-  return h;
-}
-
 function interpreterHash(c: Case): number {
   const node = { name: 'bench', opType: 'QuantizeLinear', domain: '', inputs: ['x', 's', 'z'], outputs: ['y'], attrs: {} } as Node;
   const y = QuantizeLinear.evaluate([new Tensor('float32', [N], c.data), Tensor.fromNumbers('float32', [1], [c.scale]), Tensor.fromNumbers('int8', [1], [c.zeroPoint])], readAttrs(QuantizeLinear, node), node)[0];
-  return fnv(y.data as Int8Array);
+  return fnvS8(y.data as Int8Array);
 }
 
 const cfloat = (v: number) => (Number.isNaN(v) ? '(0.0f / 0.0f)' : `${Math.fround(v).toPrecision(9)}f`);

@@ -8,12 +8,6 @@
 #include "ep_kernels.h"
 #include "sparse-s8-cases.h"
 
-static uint32_t fnv(const int8_t *p, int n) {
-  uint32_t h = 2166136261u;
-  for (int i = 0; i < n; i++) h = (h ^ (uint8_t)p[i]) * 16777619u;
-  return h;
-}
-
 static void label(char *buf, const char *prefix, int k) {
   int i = 0;
   while (prefix[i]) {
@@ -37,12 +31,12 @@ int main(void) {
     label(name, "dense:", k);
     BENCH(name, case_dense[k]());
     label(name, "hash_dense:", k);
-    bench_report(name, fnv(out_buf, case_out_bytes[k]));
+    bench_report(name, bench_fnv_s8(out_buf, case_out_bytes[k]));
     for (int i = 0; i < SPARSE_S8_OUT_BYTES; i++) out_buf[i] = 0x5a;
     label(name, "sparse:", k);
     BENCH(name, case_sparse[k]());
     label(name, "hash_sparse:", k);
-    bench_report(name, fnv(out_buf, case_out_bytes[k]));
+    bench_report(name, bench_fnv_s8(out_buf, case_out_bytes[k]));
   }
   return 0;
 }

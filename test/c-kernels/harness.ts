@@ -181,8 +181,7 @@ function mainSource(cases: KernelCase[], builds: Builds): string {
  */
 async function buildProgram(cases: KernelCase[], dir: string, extraFlags: string[], builds: Builds): Promise<string> {
   const jobs = Math.max(1, Math.min(availableParallelism(), 8));
-  const literalChunks: number[][] = Array.from({ length: builds === 'both' ? jobs : 0 }, () => []);
-  if (builds === 'both') cases.forEach((_, k) => literalChunks[k % jobs].push(k));
+  const literalChunks: number[][] = builds === 'both' ? Array.from({ length: jobs }, (_, i) => cases.map((_, k) => k).filter((k) => k % jobs === i)) : [];
   const units: { file: string; source: string; flags: string[] }[] = [
     { file: 'main.c', source: mainSource(cases, builds), flags: [] },
     { file: 'runtime.c', source: casesSource(cases, cases.map((_, k) => k), true), flags: ['-DEP_GENERIC_ONLY'] },
