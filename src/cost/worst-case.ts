@@ -99,10 +99,14 @@ export function constantTimeMacExtraOf(program: Pick<Program, 'steps'>, cal: Cal
   return program.steps.reduce((s, step) => s + step.calls.reduce((t, call) => t + constantTimeMacExtra(call, cal), 0), 0);
 }
 
-/** A call whose per-channel requantization shifts (its `<node>:requant_shift` weights) leave the fast form's range. */
+/**
+ * A call whose requantization shifts leave the fast form's range: its per-channel `<node>:requant_shift` weights, or
+ * the literal shifts its lowering lists (`requantShifts`: Int8Add's output, the int8 global average pool's).
+ */
 export function exactRequantShifts(call: CStep['calls'][number]): boolean {
   const [lo, hi] = FAST_REQUANT_SHIFTS;
-  return call.args.some((a) => a.kind === 'weight' && a.weight.key.endsWith(':requant_shift') && Array.from(a.weight.tensor.data as ArrayLike<number>).some((s) => s < lo || s > hi));
+  const outside = (shifts: ArrayLike<number>) => Array.from(shifts).some((s) => s < lo || s > hi);
+  return outside(call.requantShifts ?? []) || call.args.some((a) => a.kind === 'weight' && a.weight.key.endsWith(':requant_shift') && outside(a.weight.tensor.data as ArrayLike<number>));
 }
 
 /**

@@ -13,6 +13,8 @@ import { attr, GraphBuilder } from '../../src/ir/builder.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { adversarialVectors } from '../../src/verify/adversarial-vectors.js';
+import { EDGEPRUNE_DOMAIN } from '../../src/ops/util/int8-params.js';
+import { int8AddModel } from '../support/int8-models.js';
 
 const f405 = findMcuTarget('stm32f405');
 const m3 = findMcuTarget('lm3s6965');
@@ -111,6 +113,32 @@ describe('predictWorstCase', () => {
     expect(predictWorstCase(program, m3, cal, worstCal).kernels.find((k) => k.key === 'ep_dense_f32')!.worst).toBeCloseTo(1.5 * dense.typical, 6);
     worstCal.kernels.ep_dense_f32.worstOverTypical = 3;
     expect(predictWorstCase(program, m3, cal, worstCal).kernels.find((k) => k.key === 'ep_dense_f32')!.worst).toBeCloseTo(2 * dense.typical, 6);
+  });
+
+  it('marks an int8 call dependent when a literal requantization shift leaves [33, 55] (Int8Add\'s output, a global average pool\'s)', () => {
+    const addDependence = (yScale: number, target: typeof m3) => {
+      const cal = loadCalibration(target);
+      const program = lowerForCost(int8AddModel([1, 64], yScale));
+      return { shifts: program.steps[0].calls[0].requantShifts, key: predictWorstCase(program, target, cal, currentWorstCaseCalibration(target, cal)).kernels[0] };
+    };
+    for (const target of [m3, f405]) {
+      // 0.06 / (2^20 · 0.07) ≈ 0.86 · 2^-20: shift 51, the fast form, no branch on the value.
+      expect(addDependence(0.07, target)).toMatchObject({ shifts: [51], key: { key: 'ep_add_s8', dependent: false } });
+      // 0.06 / (2^20 · 1e-7) ≈ 0.57: shift 31, the exact rule's saturation and clamp branches.
+      const exact = addDependence(1e-7, target);
+      expect(exact.shifts).toEqual([31]);
+      expect(exact.key).toMatchObject({ key: 'ep_add_s8', dependent: true, on: [expect.stringMatching(/exact rule \(a shift outside \[33, 55\]\)/)] });
+      expect(exact.key.worst).toBeGreaterThan(exact.key.typical);
+    }
+    // The global average pool's shift, a literal argument too: four taps at equal scales, 1/4 → shift 32.
+    const b = new GraphBuilder('gavgpool_s8');
+    const x = b.input('x', 'int8', [1, 8, 2, 2]);
+    const f32 = (name: string) => b.initializer(name, Tensor.fromNumbers('float32', [1], [0.05]));
+    const s8 = (name: string) => b.initializer(name, Tensor.fromNumbers('int8', [1], [0]));
+    b.output(b.node('Int8GlobalAveragePool', [x, f32('x_scale'), s8('x_zero_point'), f32('y_scale'), s8('y_zero_point')], {}, { name: 'pool', domain: EDGEPRUNE_DOMAIN })[0]);
+    const pool = lowerForCost(b.build());
+    expect(pool.steps[0].calls[0].requantShifts).toEqual([32]);
+    expect(predictWorstCase(pool, f405, loadCalibration(f405), currentWorstCaseCalibration(f405, loadCalibration(f405))).kernels[0]).toMatchObject({ key: 'ep_global_avgpool_s8', dependent: true });
   });
 
   it('finds the committed worst-case calibration of stm32f405, whose keys are data-dependent there', () => {

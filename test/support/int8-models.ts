@@ -71,3 +71,19 @@ export function int8PoolModel(): Graph {
   b.output(b.node('DequantizeLinear', [x, b.initializer('dequantize.scale', scale()), b.initializer('dequantize.zero_point', zero())], {}, { name: 'dequantize', outputs: ['output'] })[0]);
   return b.build();
 }
+
+/**
+ * One Int8Add of two int8 tensors of `shape` (scales 0.02 and 0.03, zero points −4 and 9) to an output of scale
+ * `yScale`, zero point 2: with 0.06 / (2^20 · yScale) ≥ 1/4 (yScale ≤ about 2.3e-7) its output requantization shift is
+ * below 33, outside ep__rq_apply's fast form; at usual scales it is inside.
+ */
+export function int8AddModel(shape: number[], yScale: number): Graph {
+  const b = new GraphBuilder('add_s8');
+  const f32 = (name: string, v: number) => b.initializer(name, Tensor.fromNumbers('float32', [1], [v]));
+  const s8 = (name: string, v: number) => b.initializer(name, Tensor.fromNumbers('int8', [1], [v]));
+  const a = b.input('a', 'int8', shape);
+  const c = b.input('b', 'int8', shape);
+  const [y] = b.node('Int8Add', [a, f32('a_scale', 0.02), s8('a_zero_point', -4), c, f32('b_scale', 0.03), s8('b_zero_point', 9), f32('y_scale', yScale), s8('y_zero_point', 2)], {}, { name: 'add', domain: EDGEPRUNE_DOMAIN });
+  b.output(y);
+  return b.build();
+}

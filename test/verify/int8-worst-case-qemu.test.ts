@@ -1,8 +1,9 @@
 // The int8 kernels of the digits CNN and MLP on lm3s6965 (Cortex-M3, no DSP extension) in QEMU: the keys the
-// data-dependence table marks independent (the tiled conv, the max pool, the dense layers at the usual requantization
-// shifts) give one count on every adversarial vector, and the calls found varying there (the quantization's rounding
-// ties, the exact requantization of the generic conv, of a global average pool of four taps and of a dense layer whose
-// shift is below 33) are marked dependent and measure at most verify's bound of them.
+// data-dependence table marks independent (the tiled conv, the max pool, the dense layers and the addition at the usual
+// requantization shifts) give one count on every adversarial vector, and the calls found varying there (the
+// quantization's rounding ties, the exact requantization of the generic conv, of a global average pool of four taps, of
+// an addition and of a dense layer whose shift is below 33) are marked dependent and measure at most verify's bound of
+// them.
 import { describe, expect, it } from 'vitest';
 import { missingTools } from '../../bench/kernels/bench-lib.js';
 import { loadCalibration } from '../../src/cost/calibration.js';
@@ -17,6 +18,7 @@ import { Tensor } from '../../src/ir/tensor.js';
 import { EDGEPRUNE_DOMAIN } from '../../src/ops/util/int8-params.js';
 import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { adversarialVectors, calibrationAdversarialVectors } from '../../src/verify/adversarial-vectors.js';
+import { int8AddModel } from '../support/int8-models.js';
 import { skipForMissingTools } from '../support/toolchain.js';
 
 const skip = skipForMissingTools('test/verify/int8-worst-case-qemu.test.ts', await missingTools());
@@ -54,10 +56,12 @@ describe.skipIf(skip)('int8 worst case on lm3s6965 in QEMU', () => {
     const worstCal = currentWorstCaseCalibration(target, cal);
     expect(worstCal).not.toBeNull();
     const suite = new Map(calibrationSuite().map((c) => [c.name, c]));
-    const independent = ['conv_s8.c8x8k3p1m16', 'maxpool_s8.k2s2x8', 'dense_s8.r1k64n64relu', 'dense_s8_pt.r1k64n32relu.zp-1'].map((n) => suite.get(n)!);
+    const independent = ['conv_s8.c8x8k3p1m16', 'maxpool_s8.k2s2x8', 'dense_s8.r1k64n64relu', 'dense_s8_pt.r1k64n32relu.zp-1', 'add_s8.1x8x8x8_1x8x8x8relu'].map((n) => suite.get(n)!);
     const dependent = [
       { name: 'quantize_s8.cnn', graph: cnnQuantize(), inputs: undefined },
       ...['conv_s8.gen3x12k3d2m4', 'gavgpool_s8.32x2x2'].map((n) => suite.get(n)!),
+      // Int8Add's output shift 31 (a literal argument, test/support/int8-models.ts): the exact rule too.
+      { name: 'add_s8.exact', graph: int8AddModel([1, 8, 8, 8], 1e-7), inputs: undefined },
       { name: 'dense_s8.exact', graph: denseExactRequant(), inputs: undefined },
     ];
     const cases = [...independent, ...dependent];
@@ -80,9 +84,12 @@ describe.skipIf(skip)('int8 worst case on lm3s6965 in QEMU', () => {
       const bound = p.worst + Math.max(0, runs[0] - p.typical + resolution) + resolution;
       expect(Math.max(...runs), `${c.name}: ${runs.join(' ')} against ${p.worst} priced`).toBeLessThanOrEqual(bound);
     });
-    // The exact rule is what makes the dense layer with shift 32 vary (the same kernel at shifts in [33, 55] did not).
-    const exact = measured[independent.length + dependent.length - 1].runs;
-    expect(Math.max(...exact) - Math.min(...exact), exact.join(' ')).toBeGreaterThan(resolution);
+    // The exact rule is what makes the dense layer with shift 32 and the addition with output shift 31 vary (the same
+    // kernels at shifts in [33, 55] did not).
+    for (const j of [dependent.length - 2, dependent.length - 1]) {
+      const exact = measured[independent.length + j].runs;
+      expect(Math.max(...exact) - Math.min(...exact), `${dependent[j].name}: ${exact.join(' ')}`).toBeGreaterThan(resolution);
+    }
     // The rounding-tie fills are what exposes the quantization: dearer than every other vector.
     const q = measured[independent.length].runs;
     const ties = calibrationAdversarialVectors(dependent[0].graph).map((a, i) => ({ name: a.name, n: q[i + 1] }));

@@ -46,6 +46,12 @@ export function cElementType(w: CWeight): CElementType {
 export interface CCall {
   kernel: string;
   args: CArg[];
+  /**
+   * The shifts of its output requantization passed as literal arguments (Int8Add's, the int8 global average pool's),
+   * for the worst-case analysis: ep__rq_apply takes the exact rule's branching code outside [33, 55]. Per-channel
+   * shifts are `<node>:requant_shift` weights instead.
+   */
+  requantShifts?: number[];
 }
 
 export interface CStep {

@@ -52,6 +52,7 @@ const int8Add: Lowering = {
             int(m.y.multiplier), int(m.y.shift), int(zeroPoint(ctx, Y_ZERO, 'y_zero_point')),
             int(attrs.actMin), int(attrs.actMax),
           ],
+          requantShifts: [m.y.shift],
         },
       ],
     };

@@ -60,7 +60,7 @@ const int8GlobalAveragePool: Lowering = {
       summary: `Int8GlobalAveragePool ${plane} taps`,
       inputs: [x],
       outputs: [out],
-      calls: [{ kernel: 'ep_global_avgpool_s8', args: [value(x), value(out), int(xs[0] * xs[1]), int(plane), int(m.multiplier), int(m.shift), ...tail(ctx, attrs)] }],
+      calls: [{ kernel: 'ep_global_avgpool_s8', args: [value(x), value(out), int(xs[0] * xs[1]), int(plane), int(m.multiplier), int(m.shift), ...tail(ctx, attrs)], requantShifts: [m.shift] }],
     };
   },
 };
