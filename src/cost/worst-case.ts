@@ -4,10 +4,11 @@
 
 import type { MemoryPlan } from '../analysis/memory-plan.js';
 import type { CStep } from '../emit/c/c-step.js';
+import { exactRequantShifts } from '../emit/c/requant-shifts.js';
 import type { Graph } from '../ir/graph.js';
 import type { McuTarget } from '../targets/schema.js';
 import { calibrationContext, type Calibration } from './calibration.js';
-import { callDependence, coreClassOf, FAST_REQUANT_SHIFTS, type CoreClass, type DependenceOptions } from './data-dependence.js';
+import { callDependence, coreClassOf, type CoreClass, type DependenceOptions } from './data-dependence.js';
 import { callCost } from './estimator.js';
 import { analyzeCall, CostModelError, macTermOf } from './kernels.js';
 import { nanFreeValues } from './nan-free.js';
@@ -97,16 +98,6 @@ export function constantTimeMacExtra(call: CStep['calls'][number], cal: Calibrat
 /** constantTimeMacExtra over every call of a lowered program. */
 export function constantTimeMacExtraOf(program: Pick<Program, 'steps'>, cal: Calibration): number {
   return program.steps.reduce((s, step) => s + step.calls.reduce((t, call) => t + constantTimeMacExtra(call, cal), 0), 0);
-}
-
-/**
- * A call whose requantization shifts leave the fast form's range: its per-channel `<node>:requant_shift` weights, or
- * the literal shifts its lowering lists (`requantShifts`: Int8Add's output, the int8 global average pool's).
- */
-export function exactRequantShifts(call: CStep['calls'][number]): boolean {
-  const [lo, hi] = FAST_REQUANT_SHIFTS;
-  const outside = (shifts: ArrayLike<number>) => Array.from(shifts).some((s) => s < lo || s > hi);
-  return outside(call.requantShifts ?? []) || call.args.some((a) => a.kind === 'weight' && a.weight.key.endsWith(':requant_shift') && outside(a.weight.tensor.data as ArrayLike<number>));
 }
 
 /**

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import { modelPrecision } from '../analysis/model-precision.js';
 import { checkPrefix } from '../emit/c/c-literals.js';
 import { KERNEL_DIR, kernelHeaders, libraryFileNames, lowerForC, type LibraryFileNames, type LoweredProgram } from '../emit/c/compile-c.js';
+import { requantFastOnly } from '../emit/c/requant-shifts.js';
 import { checkLoweredFitsTarget } from '../emit/c/size-check.js';
 import { buildViewModel, WeightTable, type ModelView } from '../emit/c/view-model.js';
 import { renderTemplate } from '../emit/render-template.js';
@@ -163,7 +164,10 @@ function compileLevelGraphs(graphs: readonly Graph[], precision: LevelsLibrary['
   if (options.figures && options.figures.length !== graphs.length) {
     throw new Error(`levels library: ${options.figures.length} levels of figures for ${graphs.length} levels`);
   }
-  const programs = shareWeights(lowerLevels(graphs, options.keepInputs === true));
+  const lowered = lowerLevels(graphs, options.keepInputs === true);
+  // Before shareWeights renames a level's own copies (`…:requant_shift:level1`) and shareKernels rewrites the calls.
+  const fastOnly = requantFastOnly(lowered.flatMap((p) => p.steps));
+  const programs = shareWeights(lowered);
   checkSameInterface(programs);
   if (options.target) {
     const largest = programs.reduce((a, b) => (b.plan.arenaBytes > a.plan.arenaBytes ? b : a));
@@ -196,6 +200,7 @@ function compileLevelGraphs(graphs: readonly Graph[], precision: LevelsLibrary['
     levelCount: levelViews.length,
     figureFields: figures.fields,
     sharedKernels: sharedKernels.map((k) => ({ ...k, lines: k.definition.split('\n') })),
+    requantFastOnly: fastOnly,
   };
   const files = new Map<string, string>();
   files.set(names.header, renderTemplate('c/levels/levels.h.hbs', view));

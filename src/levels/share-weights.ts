@@ -133,7 +133,7 @@ export function shareLevelWeights(full: ReadonlyMap<string, CWeight>, level: rea
       return { kind: 'weight', weight: { ...w, key: copyKey(w.key) }, elementOffset: a.elementOffset };
     });
     if (strideArg) args.splice(strideArg.at, 0, int(strideArg.value));
-    return { kernel, args };
+    return { ...call, kernel, args };
   };
   const steps = level.map((s) => ({ ...s, calls: s.calls.map(shareCall) }));
   return { steps, weights: [...weights.values()] };

@@ -87,3 +87,39 @@ export function int8AddModel(shape: number[], yScale: number): Graph {
   b.output(y);
   return b.build();
 }
+
+/**
+ * One Int8Gemm 16 → 96 (x scale 0.02, zero point −5; weights scale 0.03; output zero point 3, clamp [−20, 100]) to an
+ * output of scale `yScale`: at 0.001 its real multiplier 0.6 gives requantization shift 32, outside ep__rq_apply's
+ * fast form; at 0.01 (0.06) shift 36, inside.
+ */
+export function int8DenseModel(yScale: number): Graph {
+  const b = new GraphBuilder('dense_s8');
+  const x = b.input('x', 'int8', [1, 16]);
+  const w = Array.from({ length: 96 * 16 }, (_, i) => ((i * 37) % 255) - 127);
+  const f32 = (v: number) => Tensor.fromNumbers('float32', [1], [v]);
+  const s8 = (v: number) => Tensor.fromNumbers('int8', [1], [v]);
+  const [y] = b.node('Int8Gemm', [
+    x, b.initializer('x_scale', f32(0.02)), b.initializer('x_zero_point', s8(-5)), b.initializer('w', Tensor.fromNumbers('int8', [96, 16], w)),
+    b.initializer('w_scale', f32(0.03)), b.initializer('y_scale', f32(yScale)), b.initializer('y_zero_point', s8(3)),
+  ], { act_min: attr.int(-20), act_max: attr.int(100) }, { name: 'layer', domain: EDGEPRUNE_DOMAIN });
+  b.output(y);
+  return b.build();
+}
+
+/**
+ * One Int8AveragePool 2 × 2, stride 1, padding 1 on [1, 4, 6, 6] (x scale 0.05, zero point 7; output zero point −3) to
+ * an output of scale `yScale`: at 0.05 a whole window's multiplier 1/4 gives shift 32, outside ep__rq_apply's fast form
+ * (the clipped windows take the exact rule anyway); at 0.2 (1/16) shift 34, inside.
+ */
+export function int8AveragePoolModel(yScale: number): Graph {
+  const b = new GraphBuilder('avgpool_s8');
+  const x = b.input('x', 'int8', [1, 4, 6, 6]);
+  const f32 = (name: string, v: number) => b.initializer(name, Tensor.fromNumbers('float32', [1], [v]));
+  const s8 = (name: string, v: number) => b.initializer(name, Tensor.fromNumbers('int8', [1], [v]));
+  const [y] = b.node('Int8AveragePool', [x, f32('x_scale', 0.05), s8('x_zero_point', 7), f32('y_scale', yScale), s8('y_zero_point', -3)], {
+    kernel_shape: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]), count_include_pad: attr.int(0),
+  }, { name: 'pool', domain: EDGEPRUNE_DOMAIN });
+  b.output(y);
+  return b.build();
+}

@@ -13,12 +13,11 @@ import { measureOnTarget } from '../../src/cost/measure.js';
 import { calibrationSuite } from '../../src/cost/suite.js';
 import { currentWorstCaseCalibration } from '../../src/cost/worst-case-calibration.js';
 import { predictWorstCase } from '../../src/cost/worst-case.js';
-import { attr, GraphBuilder } from '../../src/ir/builder.js';
+import { GraphBuilder } from '../../src/ir/builder.js';
 import { Tensor } from '../../src/ir/tensor.js';
-import { EDGEPRUNE_DOMAIN } from '../../src/ops/util/int8-params.js';
 import { findMcuTarget } from '../../src/targets/load-targets.js';
 import { adversarialVectors, calibrationAdversarialVectors } from '../../src/verify/adversarial-vectors.js';
-import { int8AddModel } from '../support/int8-models.js';
+import { int8AddModel, int8DenseModel } from '../support/int8-models.js';
 import { skipForMissingTools } from '../support/toolchain.js';
 
 const skip = skipForMissingTools('test/verify/int8-worst-case-qemu.test.ts', await missingTools());
@@ -28,24 +27,6 @@ function cnnQuantize() {
   const b = new GraphBuilder('quantize_s8');
   const x = b.input('x', 'float32', [1, 64]);
   b.output(b.op('QuantizeLinear', [x, b.initializer('scale', Tensor.fromNumbers('float32', [1], [0.06279085])), b.initializer('zero_point', Tensor.fromNumbers('int8', [1], [-128]))]));
-  return b.build();
-}
-
-/**
- * An int8 dense layer whose real multiplier x_scale · w_scale / y_scale is 0.6: requantization shift 32, outside the
- * fast form's [33, 55], so its outputs take the exact rule (ep_requant_s8), which branches on the value on Cortex-M3.
- */
-function denseExactRequant() {
-  const b = new GraphBuilder('dense_s8_exact');
-  const x = b.input('x', 'int8', [1, 16]);
-  const w = Array.from({ length: 96 * 16 }, (_, i) => ((i * 37) % 255) - 127);
-  const f32 = (v: number) => Tensor.fromNumbers('float32', [1], [v]);
-  const s8 = (v: number) => Tensor.fromNumbers('int8', [1], [v]);
-  const [y] = b.node('Int8Gemm', [
-    x, b.initializer('x_scale', f32(0.02)), b.initializer('x_zero_point', s8(-5)), b.initializer('w', Tensor.fromNumbers('int8', [96, 16], w)),
-    b.initializer('w_scale', f32(0.03)), b.initializer('y_scale', f32(0.001)), b.initializer('y_zero_point', s8(3)),
-  ], { act_min: attr.int(-20), act_max: attr.int(100) }, { name: 'layer', domain: EDGEPRUNE_DOMAIN });
-  b.output(y);
   return b.build();
 }
 
@@ -62,7 +43,7 @@ describe.skipIf(skip)('int8 worst case on lm3s6965 in QEMU', () => {
       ...['conv_s8.gen3x12k3d2m4', 'gavgpool_s8.32x2x2'].map((n) => suite.get(n)!),
       // Int8Add's output shift 31 (a literal argument, test/support/int8-models.ts): the exact rule too.
       { name: 'add_s8.exact', graph: int8AddModel([1, 8, 8, 8], 1e-7), inputs: undefined },
-      { name: 'dense_s8.exact', graph: denseExactRequant(), inputs: undefined },
+      { name: 'dense_s8.exact', graph: int8DenseModel(0.001), inputs: undefined },
     ];
     const cases = [...independent, ...dependent];
     const typical = (c: (typeof cases)[number]) => c.inputs?.[0] ?? adversarialVectors(c.graph)[2].inputs;

@@ -1,6 +1,7 @@
 // Cost formulas of the int8 kernels of the residual and pooling ops: Int8Add (ep_int8_add.h) and the int8 average
 // pools (ep_int8_pool.h).
 
+import { exactRequantShifts } from '../../emit/c/requant-shifts.js';
 import { intArg, intsArg, type KernelModel, mergedBroadcastAxes } from './common.js';
 import { globalPool, pool2d } from './pool.js';
 
@@ -49,9 +50,18 @@ export const avgPool2dS8: KernelModel = {
   header: 'ep_int8_pool.h',
   extraHeaders: ['ep_int8_common.h'],
   keys: ['ep_avgpool2d_s8'],
-  formula: `ep_avgpool2d_f32's loop structure on bytes, whole windows requantized with one prepared multiplier, clipped ones with their tap count's: ${floatAvgPool.formula}`,
+  timeTerms: [...floatAvgPool.timeTerms, 'exactFullWindows'],
+  codeTerms: [...floatAvgPool.codeTerms, 'exactRule'],
+  formula: `ep_avgpool2d_f32's loop structure on bytes, whole windows requantized with one prepared multiplier, clipped ones with their tap count's; a whole-window shift outside [33, 55] takes the exact rule out of line: + exactFullWindows·(its call per whole window), code + exactRule. ${floatAvgPool.formula}`,
   analyze(call, ctx) {
-    return { ...floatAvgPool.analyze(call, ctx), key: 'ep_avgpool2d_s8' };
+    const use = floatAvgPool.analyze(call, ctx);
+    const exact = exactRequantShifts(call);
+    return {
+      ...use,
+      key: 'ep_avgpool2d_s8',
+      time: { ...use.time, exactFullWindows: exact ? use.time.fullWindows : 0 },
+      code: { ...use.code, exactRule: exact ? 1 : 0 },
+    };
   },
 };
 

@@ -47,9 +47,9 @@ export interface CCall {
   kernel: string;
   args: CArg[];
   /**
-   * The shifts of its output requantization passed as literal arguments (Int8Add's, the int8 global average pool's),
-   * for the worst-case analysis: ep__rq_apply takes the exact rule's branching code outside [33, 55]. Per-channel
-   * shifts are `<node>:requant_shift` weights instead.
+   * The shifts its ep__rq_apply requantizes with that are not `<node>:requant_shift` weights: Int8Add's output, the
+   * int8 global average pool's, the int8 average pool's whole windows (src/emit/c/requant-shifts.ts: outside [33, 55]
+   * they take the exact rule, whose code branches on the value).
    */
   requantShifts?: number[];
 }

@@ -10,6 +10,7 @@ import { shapeSize, shapeToString } from '../../ir/tensor.js';
 import { C_ELEMENT_BYTES, cElementType, cTypeOf, type CArg, type CElementType, type CStep, type CWeight } from './c-step.js';
 import { cComment, cIdentifier } from '../../util/escape.js';
 import { cFloat } from './c-literals.js';
+import { requantFastOnly } from './requant-shifts.js';
 import type { LibraryFileNames } from './compile-c.js';
 
 export interface IoView {
@@ -78,6 +79,8 @@ export interface ModelView {
   keepInputs: boolean;
   /** compile --constant-time-mac: model.c includes ep_mac_ct.h before the kernels. */
   constantTimeMac: boolean;
+  /** int8 kernels whose requantization shifts are all in the fast form's range: model.c defines EP_RQ_FAST_ONLY. */
+  requantFastOnly: boolean;
 }
 
 const VALUES_PER_ROW = 8;
@@ -273,5 +276,6 @@ export function buildViewModel(input: ViewModelInput): ModelView {
     stepMarks: input.stepMarks === true,
     keepInputs: input.keepInputs,
     constantTimeMac: input.constantTimeMac === true,
+    requantFastOnly: requantFastOnly(input.steps),
   };
 }

@@ -70,14 +70,43 @@ EP_INLINE int32_t ep__sat8(int32_t v) { return __ssat(v, 8); }
 EP_INLINE int32_t ep__sat8(int32_t v) { return v < -128 ? -128 : v > 127 ? 127 : v; }
 #endif
 
-/* One output of a prepared channel: the int8 range by saturation, then the rest of the clamp (folded away when the
- * bounds are the literals -128 and 127). */
-EP_INLINE int8_t ep__rq_apply(int32_t acc, const ep__rq_t *r, int32_t y_zp, int32_t act_min, int32_t act_max) {
-  if (!r->fast) return ep_requant_s8(acc, r->mult, r->shift, y_zp, act_min, act_max);
+/* The exact rule for the other shifts, out of line: inlined at every output of every register tile it doubled the
+ * int8 kernels' code. */
+#if defined(__GNUC__)
+__attribute__((noinline, unused))
+#endif
+static int8_t ep__requant_s8_other(int32_t acc, int32_t mult, int shift, int32_t y_zp, int32_t act_min, int32_t act_max) {
+  return ep_requant_s8(acc, mult, shift, y_zp, act_min, act_max);
+}
+
+/* The fast form of one output: the int8 range by saturation, then the rest of the clamp (folded away when the bounds
+ * are the literals -128 and 127). */
+EP_INLINE int8_t ep__rq_fast(int32_t acc, const ep__rq_t *r, int32_t act_min, int32_t act_max) {
   int32_t v = ep__sat8(ep__smmla(acc, r->mult, r->add) >> (r->shift - 32));
   if (act_min > -128) v = v < act_min ? act_min : v;
   if (act_max < 127) v = v > act_max ? act_max : v;
   return (int8_t)v;
+}
+
+/* One output of a prepared channel whose shift is a literal argument (Int8Add, the global average pool: gcc folds the
+ * test away) or read once per call (the average pool's whole windows). */
+EP_INLINE int8_t ep__rq_apply(int32_t acc, const ep__rq_t *r, int32_t y_zp, int32_t act_min, int32_t act_max) {
+  if (!r->fast) return ep__requant_s8_other(acc, r->mult, r->shift, y_zp, act_min, act_max);
+  return ep__rq_fast(acc, r, act_min, act_max);
+}
+
+/* One output of a channel whose shift comes from the layer's per-channel array (conv, dense, sparse). A model whose
+ * every such shift is in [33, 55] defines EP_RQ_FAST_ONLY before the kernel headers (the emitter writes it in model.c,
+ * src/emit/c/requant-shifts.ts): no test of the shift and no exact rule's call at each output of a register tile then
+ * (the digits CNN's model.o on Cortex-M3: 8,512 bytes of text, against 10,328 with them and 19,072 when the exact rule
+ * was inlined there). */
+EP_INLINE int8_t ep__rq_apply_ch(int32_t acc, const ep__rq_t *r, int32_t y_zp, int32_t act_min, int32_t act_max) {
+#if !defined(EP_RQ_FAST_ONLY)
+  if (!r->fast) return ep__requant_s8_other(acc, r->mult, r->shift, y_zp, act_min, act_max);
+#else
+  (void)y_zp;
+#endif
+  return ep__rq_fast(acc, r, act_min, act_max);
 }
 
 /* ---- Loads and the DSP-extension instructions (16-bit lanes: lo = bits 0-15, hi = bits 16-31) ---- */

@@ -255,7 +255,7 @@ EP_INLINE void ep__s8_tile_dsp(const int8_t *xg, const int8_t *wm, int8_t *yr, c
       ep__s8_tile_rows_c(xc, wc, acc, P, masked, full, Cg, H, W, KH, KW, sw, dh, ix0, qoff, rows);
   }
   EP_UNROLL(8)
-  for (int j = 0; j < P; j++) yr[j] = ep__rq_apply((int32_t)acc[j], rq, y_zp, act_min, act_max);
+  for (int j = 0; j < P; j++) yr[j] = ep__rq_apply_ch((int32_t)acc[j], rq, y_zp, act_min, act_max);
 }
 
 /* One tile (see ep__s8_tile_dsp), specialized for the output rows whose kernel rows are all inside the input. */
@@ -387,8 +387,8 @@ EP_INLINE void ep__s8_tile_pair(const int8_t *xg, const int8_t *wm, const int8_t
   }
   EP_UNROLL(8)
   for (int j = 0; j < P; j++) {
-    yr[j] = ep__rq_apply((int32_t)a1[j], rq, y_zp, act_min, act_max);
-    if (pair) yr[OHW + j] = ep__rq_apply((int32_t)a2[j], rq2, y_zp, act_min, act_max);
+    yr[j] = ep__rq_apply_ch((int32_t)a1[j], rq, y_zp, act_min, act_max);
+    if (pair) yr[OHW + j] = ep__rq_apply_ch((int32_t)a2[j], rq2, y_zp, act_min, act_max);
   }
 }
 

@@ -56,11 +56,11 @@ EP_INLINE void ep__s8_dense_tile(const int8_t *x, const int8_t *w, const int32_t
     for (int n = 0; n < NB; n++) acc[n] += (uint32_t)(xv * (int32_t)w[n * ldw + k]);
   }
   /* The fast requantization form (SMMLA/SMLAL, SSAT: no branch on the value) for the usual shifts, the exact rule's
-   * generic code for the others (ep__rq_apply). With qs = 0 the preparation is one for the tile. */
+   * generic code for the others (ep__rq_apply_ch). With qs = 0 the preparation is one for the tile. */
   EP_UNROLL(6)
   for (int n = 0; n < NB; n++) {
     const ep__rq_t rq = ep__rq_prepare(mult[n * qs], shift[n * qs], y_zp);
-    y[n] = ep__rq_apply((int32_t)acc[n], &rq, y_zp, act_min, act_max);
+    y[n] = ep__rq_apply_ch((int32_t)acc[n], &rq, y_zp, act_min, act_max);
   }
 }
 

@@ -67,7 +67,7 @@ EP_INLINE void ep__sparse_dense_s8(const int8_t *x, const uint8_t *cnt, const ui
         for (; pi < end; pi++, pv++) acc += (uint32_t)((int32_t)xs[*pi] * *pv);
       }
       const ep__rq_t rq = ep__rq_prepare(mult[n * qs], shift[n * qs], y_zp);
-      y[n] = ep__rq_apply((int32_t)acc, &rq, y_zp, act_min, act_max);
+      y[n] = ep__rq_apply_ch((int32_t)acc, &rq, y_zp, act_min, act_max);
     }
   }
 }
@@ -140,7 +140,7 @@ EP_INLINE void ep__s8_sparse_conv_tile(const int8_t *xg, int base, const uint8_t
   }
   const uint32_t pad = masked ? (uint32_t)x_zp * (uint32_t)outside : 0u;
   EP_UNROLL(8)
-  for (int j = 0; j < P; j++) y[j * out_step] = ep__rq_apply((int32_t)(acc[j] + pad), rq, y_zp, act_min, act_max);
+  for (int j = 0; j < P; j++) y[j * out_step] = ep__rq_apply_ch((int32_t)(acc[j] + pad), rq, y_zp, act_min, act_max);
 }
 
 /* Int8Conv with pruned constant weights (ep_conv2d_s8's semantics: groups, depthwise, 1-D as H = 1, strides,
