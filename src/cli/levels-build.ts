@@ -22,6 +22,7 @@ import { int8CostModel } from '../build/int8-deployment.js';
 import { interpreterScore } from '../data/evaluate.js';
 import { checkInt8Flags } from './build-options.js';
 import { levelFailures, renderLevelsHtml, type LevelsBuildReport } from '../levels/levels-report.js';
+import { fineTuneJointly } from '../levels/joint-fine-tune.js';
 import { levelGraph, type NestedLevels } from '../levels/nested-levels.js';
 import { searchLevels } from '../levels/search-levels.js';
 import { exportOnnx } from '../onnx/export.js';
@@ -75,17 +76,29 @@ export async function buildLevels(file: string, target: McuTarget, o: LevelsCliO
     line('compiling the levels into one library (model_run_level)');
     const label = (k: number) => `level ${k}: ${levelBudgetText(budgets, k)}`;
     const vectors = datasetVectors(levelGraph(found.levels, 0), data.test, o.verifyVectors ?? DEFAULT_LEVEL_VERIFY_VECTORS);
-    const onTarget = await verifyWithinBudgets({
-      levels: found.levels, steps: found.perLevel.map((l) => l.step), budgets, cost: (x) => cost.costs(x), target, vectors, log: line,
+    const verifyLevels = (levels: NestedLevels, steps: readonly number[]) => verifyWithinBudgets({
+      levels, steps, budgets, cost: (x) => cost.costs(x), target, vectors, log: line,
       // The table's worst case: the cost model's while the library is verified, then the verified bound (the table is
       // constants apart from the code: the library written is the one verified, with the measured figures in it).
-      compile: (levels) => compile(levels, tableFigures(levels.keep.map((_, k) => cost.costs(levelGraph(levels, k)).instructionsWorstCase), found.perLevel.map((l) => l.test), label)),
+      compile: (l) => compile(l, tableFigures(l.keep.map((_, k) => cost.costs(levelGraph(l, k)).instructionsWorstCase), found.perLevel.map((r) => r.test), label)),
     });
-    // A narrowed level is the same shared weights sliced narrower (no fine-tune again): its accuracy is measured anew.
+    let onTarget = await verifyLevels(found.levels, found.perLevel.map((l) => l.step));
+    // A narrowed level is the shared weights sliced narrower than they were fine-tuned at: the levels are fine-tuned
+    // jointly again at the widths verified, and those weights verified (the same structure, so the same counts).
+    const fineTunedAgain = onTarget.rounds.length > 0 && o.levelEpochs > 0;
+    if (fineTunedAgain) {
+      line(`joint fine-tune again at the narrowed widths (${onTarget.levels.keep.length} levels, ${o.levelEpochs} epoch${o.levelEpochs === 1 ? '' : 's'})`);
+      const tuned = await fineTuneJointly(onTarget.levels, [trainer], {
+        epochs: o.levelEpochs, seed: o.seed, onStep: ({ epoch, level }) => line(`joint fine-tune again: epoch ${epoch + 1}/${o.levelEpochs}, level ${level}`),
+      });
+      const again = await verifyLevels(tuned, onTarget.steps);
+      onTarget = { ...again, rounds: [...onTarget.rounds, ...again.rounds] };
+    }
+    // A level fine-tuned again or narrowed: its accuracy measured anew.
     const perLevel: LevelReport[] = [];
     for (const [k, l] of found.perLevel.entries()) {
       const graph = levelGraph(onTarget.levels, k);
-      perLevel.push(onTarget.steps[k] === l.step ? l : await levelReport({ ...l, step: onTarget.steps[k], keep: onTarget.levels.keep[k] as Record<string, number>, graph }, found.reference, data, trainer, cost.costs(graph)));
+      perLevel.push(!fineTunedAgain && onTarget.steps[k] === l.step ? l : await levelReport({ ...l, step: onTarget.steps[k], keep: onTarget.levels.keep[k] as Record<string, number>, graph }, found.reference, data, trainer, cost.costs(graph)));
     }
     // int8: each level's test accuracy as deployed (the interpreter runs the int8 graph the library was verified on).
     const int8Test = int8 ? onTarget.lib.graphs.map((graph) => interpreterScore(graph, data.test)) : null;
@@ -120,7 +133,7 @@ export async function buildLevels(file: string, target: McuTarget, o: LevelsCliO
       precision: { precision: precision.precision, reason: precision.reason },
       quantization: deployer && { ...deployer.summary, levels: levelSharing(written), kernels: { mode: written.kernels, shared: written.sharedKernels.map((k) => ({ kernel: k.kernel, calls: k.calls })) } },
       measure, budgets: { kind: budgets.kind, flag: budgets.flag, values: budgets.values }, maxDropPoints: o.maxDrop, jointEpochs: o.levelEpochs, dense: { ...found.dense, measured: onTarget.denseMeasured },
-      levels, narrowing: { rounds: onTarget.rounds, stoppedBecause: onTarget.stoppedBecause },
+      levels, narrowing: { rounds: onTarget.rounds, stoppedBecause: onTarget.stoppedBecause, fineTunedAgain },
       flash: { levelsBytes: verification.flashBytes, aloneBytes, ratioToLargest: aloneBytes[0] > 0 ? verification.flashBytes / aloneBytes[0] : NaN, copiedWeightBytes: written.copiedBytes },
       arenaBytes: written.arenaBytes,
       passed: failed.length === 0, failed,

@@ -31,7 +31,8 @@ export interface Int8LevelsDeployer {
 /** Post-training quantization of nested levels on the first train samples (as quantizePruned takes them). */
 export function int8LevelsDeployer(train: Dataset, o: { method: CalibrationMethod; denseWeights?: WeightGranularity }): Int8LevelsDeployer {
   const denseWeights = o.denseWeights ?? 'per-channel';
-  const cache = new Map<string, Graph[]>();
+  // Per full model (the levels fine-tuned again after a narrowing are a new one), per keep.
+  const cache = new WeakMap<Graph, Map<string, Graph[]>>();
   let calibration: ReturnType<typeof calibrationInputs> | null = null;
   const samples = Math.min(DEFAULT_CALIBRATION_SAMPLES, train.count);
   return {
@@ -42,12 +43,14 @@ export function int8LevelsDeployer(train: Dataset, o: { method: CalibrationMetho
     },
     graphs(levels) {
       const key = JSON.stringify(levels.keep);
-      let graphs = cache.get(key);
+      let byKeep = cache.get(levels.full);
+      if (!byKeep) cache.set(levels.full, (byKeep = new Map()));
+      let graphs = byKeep.get(key);
       if (!graphs) {
         const analysis = analyzePruneGroups(levels.full);
         calibration ??= calibrationInputs(levels.full, train, samples);
         graphs = quantizeLevels(levels.keep.map((_, k) => levelGraph(levels, k, analysis)), { method: o.method, denseWeights, calibration }).graphs;
-        cache.set(key, graphs);
+        byKeep.set(key, graphs);
       }
       return graphs;
     },

@@ -39,7 +39,8 @@ export interface LevelsBuildReport {
     budget: { given: string; limit: number; measured: number; met: boolean; overBy: number | null; searchedStep: number };
   })[];
   /** The levels narrowed after verification because their measured count was over budget, per re-verification. */
-  narrowing: { rounds: Narrowing[][]; stoppedBecause: string | null };
+  /** Levels narrowed after a verification on target, and whether the levels were then fine-tuned jointly again. */
+  narrowing: { rounds: Narrowing[][]; stoppedBecause: string | null; fineTunedAgain: boolean };
   flash: {
     /** The one levels library, linked. */
     levelsBytes: number;
@@ -95,6 +96,7 @@ export function renderLevelsHtml(r: LevelsBuildReport): string {
     dense: { instructions: n(r.dense.instructions), test: pct(r.dense.test), measured: r.dense.measured === null ? null : n(r.dense.measured) },
     narrowed: r.narrowing.rounds.flat().map((c) => displayText(`level ${c.level}: removes ${Math.round(c.to * 100)}% instead of ${Math.round(c.from * 100)}% (${c.because})`)),
     stoppedBecause: r.narrowing.stoppedBecause === null ? null : displayText(r.narrowing.stoppedBecause),
+    fineTunedAgain: r.narrowing.fineTunedAgain,
     levels: r.levels.map((l) => ({
       budget: displayText(l.budget.given), predictedOnMeasure: n(r.measure === 'instructions' ? l.instructions : l.instructionsWorstCase), limit: n(l.budget.limit), onMeasure: n(l.budget.measured), met: l.budget.met,
       over: l.budget.overBy === null ? '-' : `+${n(l.budget.overBy)} (${((l.budget.overBy / l.budget.limit) * 100).toFixed(1)}%)`,

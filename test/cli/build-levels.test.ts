@@ -85,9 +85,14 @@ describe.skipIf(skip)('edgeprune build --levels', () => {
     expect(level2.step).toBeGreaterThan(level2.budget.searchedStep);
     expect(level2.budget.measured).toBeLessThanOrEqual(47000);
     expect(r.stderr).toMatch(/level 2: removing \d+% instead of \d+% \(measured [\d,]+ over its budget 47,000/);
+    // Then the levels fine-tuned jointly again at the widths verified (--level-epochs 1: one epoch), and verified again.
+    expect(report.narrowing.fineTunedAgain).toBe(true);
+    expect(r.stderr).toMatch(/joint fine-tune again at the narrowed widths \(3 levels, 1 epoch\)\njoint fine-tune again: epoch 1\/1, level 0\n/);
+
     const html = fs.readFileSync(path.join(out, 'report.html'), 'utf8');
     expect(html).toMatch(/<h2>Budgets<\/h2>[\s\S]*limit on target/);
     expect(html).toMatch(/level 2: removes \d+% instead of \d+% \(measured [\d,]+ over its budget 47,000/);
+    expect(html).toContain('then every level fine-tuned jointly again');
     // c/ is a project: the Makefile builds the static library with arm-none-eabi-gcc; the README documents the levels.
     expect(fs.readFileSync(path.join(out, 'c', 'README.md'), 'utf8')).toContain('model_run_level');
     expect(fs.existsSync(path.join(out, 'c', 'CMakeLists.txt'))).toBe(true);

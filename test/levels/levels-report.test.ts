@@ -15,7 +15,7 @@ const report = {
   measure: 'instructions', budgets: { kind: 'instructions', flag: '--level-instructions', values: [90_000, 50_000] }, maxDropPoints: 5, jointEpochs: 1,
   dense: { instructions: 100_000, instructionsWorstCase: 101_000, validation: 0.95, test: 0.95, measured: null },
   levels: [level(0, { limit: 90_000, measured: 89_000 }), level(1, { limit: 50_000, measured: 52_500 })],
-  narrowing: { rounds: [], stoppedBecause: 'no smaller step is predicted to bring level 1 within budget' },
+  narrowing: { rounds: [], stoppedBecause: 'no smaller step is predicted to bring level 1 within budget', fineTunedAgain: false },
   flash: { levelsBytes: 1000, aloneBytes: [900, 500], ratioToLargest: 1.11, copiedWeightBytes: 0 }, arenaBytes: 100, passed: false, failed: [], files: [],
 } as unknown as LevelsBuildReport;
 

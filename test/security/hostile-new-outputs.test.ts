@@ -42,7 +42,7 @@ const levelsReport = {
   measure: 'instructions', budgets: { kind: 'fraction', flag: '--levels', values: [1, 0.6] }, maxDropPoints: 5, jointEpochs: 1,
   dense: { instructions: 1000, instructionsWorstCase: 1010, validation: 0.95, test: 0.95, measured: null },
   levels: [level(0), level(1)],
-  narrowing: { rounds: [[{ level: 1, from: 0.3, to: 0.4, because: `over ${SHORT}` }]], stoppedBecause: `stopped ${ALL}` },
+  narrowing: { rounds: [[{ level: 1, from: 0.3, to: 0.4, because: `over ${SHORT}` }]], stoppedBecause: `stopped ${ALL}`, fineTunedAgain: true },
   flash: { levelsBytes: 1000, aloneBytes: [900, 500], ratioToLargest: 1.11, copiedWeightBytes: 0 }, arenaBytes: 100, passed: false,
   failed: [`level 1: node '${ALL}' differs`], files: [],
 } as unknown as LevelsBuildReport;
