@@ -39,8 +39,9 @@ const FPU_CLAMPS = /^ep_(unary_f32:(CLIP|HARD_SIGMOID|HARD_SWISH)|binary_f32:(MA
 const MATH = /^ep_(unary_f32:(EXP|LOG|TANH|SIGMOID|ERF)|binary_f32:POW|softmax_f32(:log)?|softmax_tail_f32)$/;
 /**
  * int8 kernels whose requantization saturates with SSAT / IT-predicated clamps on Thumb-2 (no branch on values): the
- * fast form of ep__rq_apply, shifts in FAST_REQUANT_SHIFTS (src/emit/c/requant-shifts.ts). A call with a shift outside takes the exact rule, and
- * callDependence marks it dependent; kernelDependence lists the keys that always take the exact rule on Cortex-M3.
+ * fast form of ep__rq_apply, shifts in FAST_REQUANT_SHIFTS (src/emit/c/requant-shifts.ts). A call with a shift
+ * outside takes the exact rule, and callDependence marks it dependent; kernelDependence lists the keys that always take
+ * the exact rule on Cortex-M3.
  */
 const INT8_ARITHMETIC = /^ep_(conv2d_s8|sparse_conv2d_s8|sparse_dense_s8|add_s8|global_avgpool_s8|maxpool2d_s8)(:.*)?$|^ep_dense_s8(:pt)?$/;
 
@@ -57,7 +58,6 @@ export interface CallFacts {
   /** One of its requantization shifts is outside [33, 55] (exactRequantShifts). */
   exactRequant: boolean;
 }
-
 
 /**
  * kernelDependence of one call. A NaN-free input makes the FPU max pools data-independent; a requantization shift

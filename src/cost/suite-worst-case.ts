@@ -16,7 +16,8 @@
 import { attr, GraphBuilder } from '../ir/builder.js';
 import { Tensor } from '../ir/tensor.js';
 import { Random } from '../util/random.js';
-import { uniform, type SuiteCase } from './suite-common.js';
+import type { SuiteCase } from './suite-common.js';
+import { convGraph, denseGraph, type ConvSpec } from './suite.js';
 
 /** Scales of the longest division sequences of the former long division (1/255, 0.0137, 0.1173) and a middle one (0.0457). */
 const SCALES: [string, number][] = [['1_255', 1 / 255], ['0.0137', 0.0137], ['0.1173', 0.1173], ['0.0457', 0.0457]];
@@ -43,25 +44,13 @@ const WIDE = 2;
 /** Convolutions (a first layer of one and three channels, padded) and dense layers with weights in [−2, 2], zero biases too. */
 function wideWeightCases(): SuiteCase[] {
   const r = new Random(20261207);
-  const convs: [string, number, number, number, number, boolean][] = [
-    // name, C, H, M, K, bias
-    ['c1x8k3p1m8', 1, 8, 8, 3, false],
-    ['c3x10k3p1m6', 3, 10, 6, 3, true],
+  const p1: [number, number, number, number] = [1, 1, 1, 1];
+  const convs: [string, ConvSpec][] = [
+    ['c1x8k3p1m8', { C: 1, H: 8, W: 8, M: 8, KH: 3, KW: 3, pad: p1, bias: false, weightScale: WIDE }],
+    ['c3x10k3p1m6', { C: 3, H: 10, W: 10, M: 6, KH: 3, KW: 3, pad: p1, weightScale: WIDE }],
   ];
-  const conv = convs.map(([name, C, H, M, K, bias]): SuiteCase => {
-    const b = new GraphBuilder('conv');
-    const x = b.input('x', 'float32', [1, C, H, H]);
-    const ins = [x, b.initializer('w', uniform(r, [M, C, K, K], WIDE)), ...(bias ? [b.initializer('b', uniform(r, [M], WIDE))] : [])];
-    b.output(b.op('Relu', [b.op('Conv', ins, { kernel_shape: attr.ints([K, K]), pads: attr.ints([1, 1, 1, 1]) })]));
-    return { name: `conv.wide.${name}`, graph: b.build() };
-  });
-  const dense = ([[64, 32, false], [48, 16, true]] as const).map(([K, N, bias]): SuiteCase => {
-    const b = new GraphBuilder('dense');
-    const x = b.input('x', 'float32', [1, K]);
-    const ins = [x, b.initializer('w', uniform(r, [N, K], WIDE)), ...(bias ? [b.initializer('b', uniform(r, [N], WIDE))] : [])];
-    b.output(b.op('Relu', [b.op('Gemm', ins, { transB: attr.int(1) })]));
-    return { name: `dense.wide.r1k${K}n${N}`, graph: b.build() };
-  });
+  const conv = convs.map(([name, spec]): SuiteCase => ({ name: `conv.wide.${name}`, graph: convGraph(r, spec) }));
+  const dense = ([[64, 32, false], [48, 16, true]] as const).map(([K, N, bias]): SuiteCase => ({ name: `dense.wide.r1k${K}n${N}`, graph: denseGraph(r, 1, K, N, 'relu', bias, 0, WIDE) }));
   return [...conv, ...dense];
 }
 

@@ -13,10 +13,12 @@ import { affineCases, binaryCases, concatCases, padCases, poolCases, reduceCases
 import { int8CalibrationCases } from './suite-int8.js';
 import { argMaxCalibrationCases } from './suite-argmax.js';
 
-interface ConvSpec {
+export interface ConvSpec {
   C: number; H: number; W: number; M: number; KH: number; KW: number;
   pad?: [number, number, number, number]; stride?: [number, number]; dil?: [number, number]; group?: number;
   act?: 'relu' | 'clip' | 'none'; bias?: boolean;
+  /** Weights and bias uniform in [−weightScale, weightScale] (default 0.5). */
+  weightScale?: number;
 }
 
 /** Zero weights at random, the density of each output row (first axis) spread around 1 - sparsity, some rows empty. */
@@ -31,14 +33,14 @@ function sparsify(r: Random, t: Tensor, sparsity: number): Tensor {
   return new Tensor('float32', t.shape, data);
 }
 
-function convGraph(r: Random, s: ConvSpec, sparsity = 0): Graph {
+export function convGraph(r: Random, s: ConvSpec, sparsity = 0): Graph {
   const b = new GraphBuilder('conv');
   let x = b.input('x', 'float32', [1, s.C, s.H, s.W]);
   const group = s.group ?? 1;
-  const dense = uniform(r, [s.M, s.C / group, s.KH, s.KW]);
+  const dense = uniform(r, [s.M, s.C / group, s.KH, s.KW], s.weightScale);
   const w = b.initializer('w', sparsity > 0 ? sparsify(r, dense, sparsity) : dense);
   const ins = [x, w];
-  if (s.bias !== false) ins.push(b.initializer('b', uniform(r, [s.M])));
+  if (s.bias !== false) ins.push(b.initializer('b', uniform(r, [s.M], s.weightScale)));
   x = b.op('Conv', ins, {
     kernel_shape: attr.ints([s.KH, s.KW]),
     pads: attr.ints(s.pad ?? [0, 0, 0, 0]),
@@ -156,12 +158,13 @@ function denseCases(): SuiteCase[] {
   return specs.map(([rows, K, N, act, bias]) => ({ name: `dense.r${rows}k${K}n${N}${act === 'none' ? '' : act}${bias ? '' : 'nb'}`, graph: denseGraph(r, rows, K, N, act, bias) }));
 }
 
-function denseGraph(r: Random, rows: number, K: number, N: number, act: 'relu' | 'clip' | 'none', bias: boolean, sparsity = 0): Graph {
+/** A Gemm layer (weights and bias uniform in [−weightScale, weightScale]) and its activation. */
+export function denseGraph(r: Random, rows: number, K: number, N: number, act: 'relu' | 'clip' | 'none', bias: boolean, sparsity = 0, weightScale?: number): Graph {
   const b = new GraphBuilder('dense');
   let x = b.input('x', 'float32', [rows, K]);
-  const w = uniform(r, [N, K]);
+  const w = uniform(r, [N, K], weightScale);
   const ins = [x, b.initializer('w', sparsity > 0 ? sparsify(r, w, sparsity) : w)];
-  if (bias) ins.push(b.initializer('b', uniform(r, [N])));
+  if (bias) ins.push(b.initializer('b', uniform(r, [N], weightScale)));
   x = b.op('Gemm', ins, { transB: attr.int(1) });
   if (act === 'relu') x = b.op('Relu', [x]);
   if (act === 'clip') x = b.op('Clip', [x, b.initializer('lo', Tensor.fromNumbers('float32', [], [0])), b.initializer('hi', Tensor.fromNumbers('float32', [], [6]))]);

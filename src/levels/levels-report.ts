@@ -38,8 +38,10 @@ export interface LevelsBuildReport {
     /** The level's budget on target: the limit on the measured count, the count, met or by how much it missed. */
     budget: { given: string; limit: number; measured: number; met: boolean; overBy: number | null; searchedStep: number };
   })[];
-  /** The levels narrowed after verification because their measured count was over budget, per re-verification. */
-  /** Levels narrowed after a verification on target, and whether the levels were then fine-tuned jointly again. */
+  /**
+   * The levels narrowed after verification because their measured count was over budget, per re-verification, and
+   * whether the levels were then fine-tuned jointly again.
+   */
   narrowing: { rounds: Narrowing[][]; stoppedBecause: string | null; fineTunedAgain: boolean };
   flash: {
     /** The one levels library, linked. */

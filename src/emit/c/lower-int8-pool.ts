@@ -43,7 +43,7 @@ const int8AveragePool: Lowering = {
     const mult = weight(`${name}:average_mult`, Tensor.fromNumbers('int32', [table.length], table.map((m) => m.multiplier)));
     const shift = weight(`${name}:average_shift`, Tensor.fromNumbers('int8', [table.length], table.map((m) => m.shift)));
     const call = step.calls[0];
-    // Whole windows take ep__rq_apply (the others the exact rule): their shift decides EP_RQ_FAST_ONLY.
+    // Whole windows take ep__rq_apply (the others the exact rule): outside [33, 55] their shift makes the call dependent.
     const whole = shapeSize(attrs.kernelShape);
     const requantShifts = counts.has(whole) ? [multiplierOf(whole).shift] : [];
     return { ...step, summary: `Int8AveragePool ${step.summary.replace(/^AveragePool /, '')}`, calls: [{ kernel: 'ep_avgpool2d_s8', args: [...call.args, mult, shift, int(lo), ...tail(ctx, attrs)], requantShifts }] };
