@@ -35,3 +35,26 @@ describe('a level over its budget on target', () => {
     expect(html).toContain('Narrowing stopped: no smaller step is predicted to bring level 1 within budget');
   });
 });
+
+describe('the drop --max-drop judges', () => {
+  const within = (drop: number, int8Drop?: number) => ({
+    ...report, maxDropPoints: 1.5,
+    levels: [{ ...level(0, { limit: 90_000, measured: 89_000 }), testDrop: drop, ...(int8Drop === undefined ? {} : { int8: { test: 0.9, testDrop: int8Drop } }) }],
+  }) as unknown as LevelsBuildReport;
+
+  it('is the float level\'s for a float32 library', () => {
+    expect(levelFailures(within(1.67))).toEqual(['level 0: test accuracy drops 1.67 points, more than --max-drop 1.5']);
+    expect(levelFailures(within(1.5))).toEqual([]);
+  });
+
+  it('is the int8 level\'s for an int8 library, as a single int8 build judges its int8 model', () => {
+    expect(levelFailures(within(1.67, 1.39))).toEqual([]);
+    expect(levelFailures(within(1.2, 1.95))).toEqual(['level 0: the int8 level\'s test accuracy drops 1.95 points from the dense float model, more than --max-drop 1.5']);
+  });
+
+  it('is named in report.html', () => {
+    const int8 = { ...within(1.2, 1.95), precision: { precision: 'int8', reason: 'r' }, quantization: null } as unknown as LevelsBuildReport;
+    expect(renderLevelsHtml(int8)).toContain('--max-drop 1.5 judges the int8 drop (the library as deployed)');
+    expect(renderLevelsHtml(within(1.2))).toContain('--max-drop 1.5 judges the drop.');
+  });
+});
