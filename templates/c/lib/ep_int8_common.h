@@ -101,12 +101,12 @@ EP_INLINE int8_t ep__rq_apply(int32_t acc, const ep__rq_t *r, int32_t y_zp, int3
  * (the digits CNN's model.o on Cortex-M3: 8,512 bytes of text, against 10,328 with them and 19,072 when the exact rule
  * was inlined there). */
 EP_INLINE int8_t ep__rq_apply_ch(int32_t acc, const ep__rq_t *r, int32_t y_zp, int32_t act_min, int32_t act_max) {
-#if !defined(EP_RQ_FAST_ONLY)
-  if (!r->fast) return ep__requant_s8_other(acc, r->mult, r->shift, y_zp, act_min, act_max);
-#else
+#if defined(EP_RQ_FAST_ONLY)
   (void)y_zp;
-#endif
   return ep__rq_fast(acc, r, act_min, act_max);
+#else
+  return ep__rq_apply(acc, r, y_zp, act_min, act_max);
+#endif
 }
 
 /* ---- Loads and the DSP-extension instructions (16-bit lanes: lo = bits 0-15, hi = bits 16-31) ---- */
