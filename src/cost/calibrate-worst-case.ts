@@ -7,7 +7,7 @@ import { UserError } from '../errors.js';
 import type { McuTarget } from '../targets/schema.js';
 import { calibrationAdversarialVectors } from '../verify/adversarial-vectors.js';
 import { loadVectors } from '../verify/vectors.js';
-import { calibrationContext, loadCalibration } from './calibration.js';
+import { calibrationContext, loadCalibration, type Calibration } from './calibration.js';
 import { coreClassOf, kernelDependence } from './data-dependence.js';
 import { addTerms, analyzeCall, KERNEL_MODELS } from './kernels.js';
 import { lowerForCost } from './lowered.js';
@@ -38,13 +38,19 @@ function termsOf(c: SuiteCase, ctx: ReturnType<typeof calibrationContext>): { ke
   return { key, time };
 }
 
-export async function calibrateWorstCase(target: McuTarget, o: { file?: string | null; log?: (l: string) => void } = {}): Promise<WorstCaseCalibrationRun> {
+/**
+ * `cal`: the typical calibration the coefficients go with (default: the target's own); only its data-dependent keys
+ * are calibrated (a partial calibration gets a partial worst-case one). `file`: where to write (default: the target's
+ * targets/calibration/worst-case/<name>.json; null: not written).
+ */
+export async function calibrateWorstCase(target: McuTarget, o: { cal?: Calibration; file?: string | null; log?: (l: string) => void } = {}): Promise<WorstCaseCalibrationRun> {
   const log = o.log ?? (() => {});
-  const cal = loadCalibration(target);
+  const cal = o.cal ?? loadCalibration(target);
   const ctx = calibrationContext(cal);
   const core = coreClassOf(target);
-  const selected = [...calibrationSuite(), ...worstCaseOnlyCases()].map((c) => ({ c, ...termsOf(c, ctx) })).filter((a) => a.key !== null && kernelDependence(a.key, core).dependent);
-  if (selected.length === 0) throw new UserError(`${target.name} has no data-dependent kernel key in the calibration suite: nothing to calibrate`);
+  const selected = [...calibrationSuite(), ...worstCaseOnlyCases()].map((c) => ({ c, ...termsOf(c, ctx) }))
+    .filter((a) => a.key !== null && a.key in cal.kernels && kernelDependence(a.key, core).dependent);
+  if (selected.length === 0) throw new UserError(`${target.name}: no data-dependent kernel key among the ${Object.keys(cal.kernels).length} calibrated: no worst-case calibration to make`);
   const vectorNames = ['the case\'s typical vector', ...new Set(selected.flatMap(({ c }) => calibrationAdversarialVectors(c.graph).map((a) => a.name)))];
   log(`worst-case calibration of ${target.name} (${core}): ${selected.length} cases × ${vectorNames.length} vectors`);
   const measured = await measureOnTarget(target, selected.map(({ c }) => ({
@@ -79,7 +85,7 @@ export async function calibrateWorstCase(target: McuTarget, o: { file?: string |
     about: [
       `Worst-case coefficients of the data-dependent kernel keys of '${target.name}' (${core}; src/cost/data-dependence.ts says which).`,
       'Each key: the calibration suite\'s cases of that key run on the vectors below in QEMU, its instruction formula fitted (non-negative least squares, as the typical calibration) to the largest count per case, then multiplied by raisedBy so that it is at least every case\'s count.',
-      'Written by `node dist/bench/calibrate-worst-case.js --target <name>` (src/cost/calibrate-worst-case.ts). Do not edit by hand.',
+      'Written by `edgeprune calibrate --target <name>` after the typical calibration (src/cost/calibrate-worst-case.ts). Do not edit by hand.',
       'excess (when present): the same terms fitted to each case\'s spread (its largest − smallest count over the vectors) and bounding every case; a call is priced at the smallest of the raised fit, worstOverTypical × its typical price, and its typical price + the excess.',
     ],
     target: target.name,

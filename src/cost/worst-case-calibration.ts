@@ -1,6 +1,6 @@
 // Worst-case coefficients of the data-dependent kernel keys of a target (targets/calibration/worst-case/<name>.json):
 // each key's instruction formula fitted on the calibration suite's cases run on adversarial vectors (the largest count
-// over them), then raised so that it bounds every one of those cases. Written by calibrate-worst-case.ts.
+// over them), then raised so that it bounds every one of those cases. Written by calibrate-worst-case.ts (edgeprune calibrate).
 
 import fs from 'node:fs';
 import path from 'node:path';
@@ -49,10 +49,19 @@ export function worstCaseCalibrationPath(target: McuTarget | string, dir = path.
   return path.join(dir, `${typeof target === 'string' ? target : target.name}.json`);
 }
 
+/** Where the worst-case calibration going with the calibration file `file` is written: worst-case/<its name> beside it. */
+export function worstCasePathBeside(file: string): string {
+  return path.join(path.dirname(file), 'worst-case', path.basename(file));
+}
+
 /** The target's worst-case calibration, or null when it has none. */
 export function loadWorstCaseCalibration(target: McuTarget | string): WorstCaseCalibration | null {
   const file = worstCaseCalibrationPath(target);
-  if (!fs.existsSync(file)) return null;
+  return fs.existsSync(file) ? readWorstCaseCalibrationFile(file) : null;
+}
+
+/** Parse and validate a worst-case calibration file. */
+export function readWorstCaseCalibrationFile(file: string): WorstCaseCalibration {
   let data: unknown;
   try {
     data = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -60,7 +69,7 @@ export function loadWorstCaseCalibration(target: McuTarget | string): WorstCaseC
     throw new UserError(`worst-case calibration '${file}' is not readable JSON: ${(e as Error).message}`);
   }
   const parsed = worstCaseCalibrationSchema.safeParse(data);
-  if (!parsed.success) throw new UserError(`worst-case calibration '${file}' is invalid: ${parsed.error.issues[0]?.message}`, 'recalibrate it: node dist/bench/calibrate-worst-case.js --target <name>');
+  if (!parsed.success) throw new UserError(`worst-case calibration '${file}' is invalid: ${parsed.error.issues[0]?.message}`, 'recalibrate the target: edgeprune calibrate --target <name>');
   return parsed.data;
 }
 

@@ -1,6 +1,7 @@
 // `edgeprune calibrate`: a partial calibration (--only) through the command, in process: the fit report, an atomically
 // written, valid file (the same bytes on a second run: calibrate-jobs.test.ts), and the refusal to overwrite the
-// target's calibration with a partial one; --update, which refits some kernels in it and keeps the others.
+// target's calibration with a partial one; --update, which refits some kernels in it and keeps the others; the
+// worst-case calibration made after it, beside it.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { registerCalibrate } from '../../src/cli/commands/calibrate.js';
 import { calibrateTarget } from '../../src/cost/calibrate.js';
 import { loadCalibration, readCalibrationFile } from '../../src/cost/calibration.js';
+import { readWorstCaseCalibrationFile } from '../../src/cost/worst-case-calibration.js';
 import { findMcuTarget } from '../../src/targets/load-targets.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ep-calibrate-'));
@@ -43,6 +45,9 @@ describe('edgeprune calibrate', () => {
     expect(Object.keys(cal.kernels)).toEqual(keys);
     expect(cal.kernels.ep_dense_f32.instructions.fma).toBeGreaterThan(0.5);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // Neither kernel depends on the data on an FPU: no worst-case calibration, and why.
+    expect(out.worstCase).toEqual({ made: false, why: 'mps2-an386: no data-dependent kernel key among the 2 calibrated: no worst-case calibration to make' });
+    expect(fs.existsSync(path.join(dir, 'worst-case'))).toBe(false);
   });
 
   // (That a second run writes the same bytes is checked in calibrate-jobs.test.ts: four runs of this calibration, in
@@ -54,6 +59,30 @@ describe('edgeprune calibrate', () => {
     expect(text).toMatch(/ep_softmax_f32/);
     expect(text).toMatch(/instr\. max err/);
     expect(text).toContain(`wrote ${a}`);
+  });
+
+  it('then makes the worst-case calibration of the data-dependent keys it calibrated, beside its file', async () => {
+    const file = path.join(dir, 'pools.json');
+    const text = await calibrate(['--target', 'stm32f405', '--only', 'gmaxpool.8x8x8,gmaxpool.16x4x4,gmaxpool.4x16x16', '--out', file]);
+    const worstFile = path.join(dir, 'worst-case', 'pools.json');
+    expect(text).toContain(`wrote ${worstFile}`);
+    // Every suite case of the key (the 8 global max pools), not only the --only ones.
+    expect(text).toMatch(/worst-case calibration: 1 data-dependent kernel key \(every suite case of each\) from 8 models, each on 16 vectors/);
+    const worst = readWorstCaseCalibrationFile(worstFile);
+    // Made with the calibration it goes with (the same kernels), so that a target's pair is current together.
+    expect(worst.kernelHeaders).toEqual(readCalibrationFile(file).kernelHeaders);
+    expect(Object.keys(worst.kernels)).toEqual(['ep_global_maxpool_f32']);
+    // A plane whose first value is NaN takes a second pass: the worst case is well above the typical count.
+    expect(worst.kernels.ep_global_maxpool_f32.worstOverTypical).toBeGreaterThan(2);
+    expect(worst.kernels.ep_global_maxpool_f32.fit.cases).toBe(8);
+  });
+
+  it('--no-worst-case skips it and says so', async () => {
+    const file = path.join(dir, 'skipped.json');
+    const out = JSON.parse(await calibrate(['--target', 'stm32f405', '--only', 'gmaxpool.8x8x8', '--out', file, '--no-worst-case', '--json']));
+    expect(out.worstCase).toEqual({ made: false, why: '--no-worst-case' });
+    expect(fs.existsSync(path.join(dir, 'worst-case', 'skipped.json'))).toBe(false);
+    await expect(calibrate(['--target', 'ice40-up5k', '--no-worst-case'])).rejects.toThrow(/--no-worst-case is for MCU targets/);
   });
 
   it('refuses a partial calibration without --out or --update, and --update without --only', async () => {

@@ -1,9 +1,12 @@
 // The committed calibrations (targets/calibration/<target>.json): one per target, valid, covering every
-// kernel key the cost model has a formula for, fitted well, and up to date with the kernel headers.
+// kernel key the cost model has a formula for, fitted well, and up to date with the kernel headers; and each MCU
+// target's worst-case calibration (worst-case/<target>.json), made with that calibration's kernels.
 import { describe, expect, it } from 'vitest';
 import { loadCalibration, staleHeaders, staleKeys } from '../../src/cost/calibration.js';
 import { KERNEL_MODELS } from '../../src/cost/kernels.js';
-import { listMcuTargets } from '../../src/targets/load-targets.js';
+import { coreClassOf, kernelDependence } from '../../src/cost/data-dependence.js';
+import { currentWorstCaseCalibration, loadWorstCaseCalibration } from '../../src/cost/worst-case-calibration.js';
+import { findMcuTarget, listMcuTargets } from '../../src/targets/load-targets.js';
 
 const keys = [...KERNEL_MODELS.values()].flatMap((k) => k.keys);
 
@@ -34,5 +37,16 @@ describe.each(listMcuTargets().map((t) => t.name))('calibration of %s', (name) =
   it('is up to date with the kernel headers (else: edgeprune calibrate --target <name>)', () => {
     expect(staleHeaders(cal)).toEqual([]);
     expect(staleKeys(cal)).toEqual([]);
+  });
+
+  it('has a worst-case calibration made with its kernels, pricing its data-dependent keys (else: the loose default factors)', () => {
+    const worst = loadWorstCaseCalibration(name);
+    expect(worst, 'edgeprune calibrate --target ' + name).not.toBeNull();
+    expect(worst!.target).toBe(name);
+    expect(currentWorstCaseCalibration(name, cal), 'made with other kernel headers: edgeprune calibrate --target ' + name).not.toBeNull();
+    const core = coreClassOf(findMcuTarget(name));
+    const dependent = Object.keys(cal.kernels).filter((key) => kernelDependence(key, core).dependent);
+    expect(dependent.length).toBeGreaterThan(0);
+    expect(dependent.filter((key) => !(key in worst!.kernels))).toEqual([]);
   });
 });

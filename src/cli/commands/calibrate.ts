@@ -1,6 +1,7 @@
 // `edgeprune calibrate --target <name>`: run the cost model's calibration suite on the target's
 // emulator (an MCU) or through Yosys (an FPGA), fit every kernel's or module's coefficients, print the fit quality
-// and write targets/calibration/<name>.json atomically.
+// and write targets/calibration/<name>.json atomically; for an MCU then the worst-case coefficients of its
+// data-dependent kernels (targets/calibration/worst-case/<name>.json).
 
 import type { Command } from 'commander';
 import { calibrateTarget, type CalibrationRun } from '../../cost/calibrate.js';
@@ -12,6 +13,8 @@ import { versionLine } from '../../../hw-sim/nextpnr/place-ice40.js';
 import { yosys } from '../../../hw-sim/yosys/synth.js';
 import type { FpgaTarget } from '../../targets/schema.js';
 import { calibrationPath, loadCalibration } from '../../cost/calibration.js';
+import { calibrateWorstCase, type WorstCaseCalibrationRun } from '../../cost/calibrate-worst-case.js';
+import { worstCasePathBeside } from '../../cost/worst-case-calibration.js';
 import { checkOutputFile } from '../../util/output-path.js';
 import { renderTable } from '../format.js';
 import { terminalJson } from '../../util/escape.js';
@@ -24,6 +27,7 @@ interface CalibrateCliOptions {
   only?: string;
   update?: boolean;
   json?: boolean;
+  worstCase: boolean;
   workers?: string;
   queue?: string;
 }
@@ -44,6 +48,19 @@ export function renderCalibration(run: CalibrationRun): string {
     `library: ${cal.library.instructions} instructions, ${cal.library.flashBytes} B flash, ${cal.library.stackBytes} B stack`,
     run.file ? `wrote ${run.file}` : 'not written',
     `time: ${(run.durationMs.measure / 1000).toFixed(1)} s measuring, ${(run.durationMs.total / 1000).toFixed(1)} s in all`,
+  ].join('\n');
+}
+
+/** The worst-case calibration's lines: each data-dependent key's fit, or why none was made. */
+export function renderWorstCaseCalibration(run: WorstCaseCalibrationRun | string): string {
+  if (typeof run === 'string') return `worst-case calibration not made: ${run}`;
+  const rows = Object.entries(run.calibration.kernels).map(([k, v]) => [k, String(v.fit.cases), v.fit.raisedBy.toFixed(3), pct(v.fit.maxOverPrediction)]);
+  return [
+    `worst-case calibration: ${rows.length} data-dependent kernel key${rows.length === 1 ? '' : 's'} (every suite case of each) from ${run.cases} models, each on ${run.calibration.vectors.length} vectors (raised by: the factor that makes the fitted formula bound every case; max over-prediction: how loose it then is on the cases)`,
+    '',
+    renderTable(['kernel', 'cases', 'raised by', 'max over-prediction'], rows, [false, true, true, true]),
+    '',
+    run.file ? `wrote ${run.file}` : 'not written',
   ].join('\n');
 }
 
@@ -73,6 +90,7 @@ export function renderFpgaCalibration(run: FpgaCalibrationRun): string {
 async function calibrateFpga(target: FpgaTarget, options: CalibrateCliOptions): Promise<void> {
   if (options.only || options.update) throw new UserError(`--only and --update are for MCU targets; ${target.name} is an FPGA target whose suite runs whole`, 'run edgeprune calibrate --target ' + target.name + ' without them');
   if (options.workers !== undefined || options.queue !== undefined) throw new UserError(`--workers and --queue are for MCU targets; ${target.name} is an FPGA target whose suite runs in this process`, 'run edgeprune calibrate --target ' + target.name + ' without them');
+  if (!options.worstCase) throw new UserError(`--no-worst-case is for MCU targets; ${target.name} is an FPGA target, whose latency is cycle-exact (no worst-case calibration)`, 'run edgeprune calibrate --target ' + target.name + ' without it');
   checkOutputFile(options.out ?? fpgaCalibrationPath(target));
   const measuredOn = `${(await versionLine(yosys())) ?? 'Yosys'}: ${target.yosys.command}, every layer on its own`;
   const run = await calibrateFpgaTarget(target, { file: options.out, measuredOn, log: options.json ? undefined : (line) => process.stderr.write(`${line}\n`) });
@@ -82,12 +100,13 @@ async function calibrateFpga(target: FpgaTarget, options: CalibrateCliOptions): 
 export function registerCalibrate(program: Command): void {
   const cmd = program
     .command('calibrate')
-    .description("calibrate the cost model for a target: run tiny models of every kernel on the target's emulator (QEMU), fit each kernel's instruction and code-size formula (an FPGA target: synthesize small layers with Yosys, fit each module's LUT and flip-flop formula), write targets/calibration/<target>.json")
+    .description("calibrate the cost model for a target: run tiny models of every kernel on the target's emulator (QEMU), fit each kernel's instruction and code-size formula (an FPGA target: synthesize small layers with Yosys, fit each module's LUT and flip-flop formula), write targets/calibration/<target>.json; for an MCU then run the data-dependent kernels on adversarial vectors and write their worst-case coefficients to targets/calibration/worst-case/<target>.json")
     .requiredOption('--target <name>', 'target board (edgeprune targets lists them)')
     .option('--optimize <level>', 'compiler optimization the models are built with: O2, O3 or Os', 'O2')
     .option('--out <file>', 'write the calibration here instead of targets/calibration/<target>.json')
     .option('--only <prefixes>', 'only the suite cases whose names start with these (comma-separated, e.g. dense.,conv.): a partial calibration, for debugging; write it with --out')
     .option('--update', "with --only: refit the kernel keys of those cases in the target's calibration and keep its other keys (refused when a kept kernel changed since, or the compiler did)")
+    .option('--no-worst-case', "MCU: do not run the worst-case calibration after it (the data-dependent kernels on adversarial vectors, written to worst-case/<file> beside the calibration: the worst-case bound's coefficients; without one verify and build price those kernels by default factors, far looser)")
     .option('--json', 'print the calibration and the fit report as JSON');
   addJobOptions(cmd)
     .action(async (options: CalibrateCliOptions) => {
@@ -97,7 +116,10 @@ export function registerCalibrate(program: Command): void {
       if (!['O2', 'O3', 'Os'].includes(options.optimize)) throw new UserError(`--optimize must be O2, O3 or Os, got '${options.optimize}'`);
       if (options.update && !options.only) throw new UserError('--update refits the kernels of the --only cases: give --only <prefixes>');
       if (options.only && !options.out && !options.update) throw new UserError('--only makes a partial calibration: give --out <file> so that the target\'s calibration is not replaced, or --update to refit those kernels in it');
-      checkOutputFile(options.out ?? calibrationPath(target)); // before minutes of measuring, not after
+      const file = options.out ?? calibrationPath(target);
+      const worstFile = worstCasePathBeside(file);
+      checkOutputFile(file); // before minutes of measuring, not after
+      if (options.worstCase) checkOutputFile(worstFile);
       const log = options.json ? () => {} : (line: string) => void process.stderr.write(`${line}\n`);
       // The suite's batches run as jobs: on local worker processes, or on a Redis queue's workers.
       const runner = runnerFromOptions(options, log);
@@ -114,6 +136,18 @@ export function registerCalibrate(program: Command): void {
       } finally {
         await runner.close();
       }
-      console.log(options.json ? terminalJson({ file: run.file, cases: run.cases, durationMs: run.durationMs, fits: run.fits, calibration: run.calibration }) : renderCalibration(run));
+      // The worst-case coefficients go with this calibration's kernels: made after it, from it, beside it.
+      let worst: WorstCaseCalibrationRun | string = '--no-worst-case';
+      if (options.worstCase) {
+        log(`worst-case calibration of ${target.name}: the data-dependent kernel keys' cases on adversarial vectors`);
+        worst = await calibrateWorstCase(target, { cal: run.calibration, file: worstFile, log }).catch((e: unknown) => {
+          if (e instanceof UserError) return e.message;
+          throw e;
+        });
+      }
+      const worstJson = typeof worst === 'string' ? { made: false, why: worst } : { made: true, file: worst.file, cases: worst.cases, calibration: worst.calibration };
+      console.log(options.json
+        ? terminalJson({ file: run.file, cases: run.cases, durationMs: run.durationMs, fits: run.fits, calibration: run.calibration, worstCase: worstJson })
+        : `${renderCalibration(run)}\n\n${renderWorstCaseCalibration(worst)}`);
     });
 }
