@@ -13,6 +13,7 @@ import { findMcuTarget } from '../targets/load-targets.js';
 import type { McuTarget } from '../targets/schema.js';
 import { measureOnTarget, type Measurement } from './measure.js';
 import { calibrationSuite, type SuiteCase } from './suite.js';
+import { worstCaseMeasureCase, worstCaseSuite } from './suite-worst-case.js';
 
 export const CALIBRATE_BATCH_KIND = 'calibrate-batch';
 
@@ -22,8 +23,9 @@ export const CALIBRATE_BATCH_CASES = 12;
 export interface CalibrateBatchPayload {
   target: string;
   optimize: Optimize;
-  /** Case names of calibrationSuite(), in suite order. */
+  /** Case names of calibrationSuite() (of worstCaseSuite() when `suite` is 'worst-case'), in suite order. */
   cases: string[];
+  /** suite: 'worst-case' (absent for the calibration's own jobs): the worst-case calibration's cases, each on its typical then its adversarial vectors. */
   [key: string]: Json;
 }
 
@@ -58,10 +60,10 @@ export function measurementFromJson(j: Json): Measurement {
 }
 
 /** The jobs of a calibration: consecutive batches of the suite's cases. */
-export function calibrationJobs(target: McuTarget, suite: SuiteCase[], optimize: Optimize, batchCases = CALIBRATE_BATCH_CASES): JobSpec<CalibrateBatchPayload>[] {
+export function calibrationJobs(target: McuTarget, suite: SuiteCase[], optimize: Optimize, batchCases = CALIBRATE_BATCH_CASES, which?: 'worst-case'): JobSpec<CalibrateBatchPayload>[] {
   const jobs: JobSpec<CalibrateBatchPayload>[] = [];
   for (let i = 0; i < suite.length; i += batchCases) {
-    jobs.push(makeJob(CALIBRATE_BATCH_KIND, { target: target.name, optimize, cases: suite.slice(i, i + batchCases).map((c) => c.name) }));
+    jobs.push(makeJob(CALIBRATE_BATCH_KIND, { target: target.name, optimize, cases: suite.slice(i, i + batchCases).map((c) => c.name), ...(which ? { suite: which } : {}) }));
   }
   return jobs;
 }
@@ -71,27 +73,29 @@ export const calibrateBatchKind: JobKind = {
   handler: async (payload, { log }) => {
     const p = payload as CalibrateBatchPayload;
     const target = findMcuTarget(p.target, 'calibrate');
-    const byName = new Map(calibrationSuite().map((c) => [c.name, c]));
+    const worstCase = p.suite === 'worst-case';
+    const byName = new Map((worstCase ? worstCaseSuite() : calibrationSuite()).map((c) => [c.name, c]));
     const cases = p.cases.map((name) => {
       const c = byName.get(name);
-      if (!c) throw new UserError(`this worker's calibration suite has no case '${name}'`, 'run workers from the same edgeprune version as the calibrate command');
-      return c;
+      if (!c) throw new UserError(`this worker's ${worstCase ? 'worst-case ' : ''}calibration suite has no case '${name}'`, 'run workers from the same edgeprune version as the calibrate command');
+      return worstCase ? worstCaseMeasureCase(c) : c;
     });
     const measured = await measureOnTarget(target, cases, { optimize: p.optimize, log });
     return measured.map(measurementToJson);
   },
 };
 
-/** Measure `suite` on `target` through `runner`: the measurements in the order of `suite`. */
+/** Measure `suite` on `target` through `runner`: the measurements in the order of `suite` (`suite: 'worst-case'`: cases of worstCaseSuite(), on their adversarial vectors too). */
 export async function measureWithJobs(
   runner: JobRunner,
   target: McuTarget,
   suite: SuiteCase[],
   optimize: Optimize,
   log: (line: string) => void,
-  batchCases = CALIBRATE_BATCH_CASES,
+  o: { batchCases?: number; suite?: 'worst-case' } = {},
 ): Promise<Measurement[]> {
-  const jobs = calibrationJobs(target, suite, optimize, batchCases);
+  const batchCases = o.batchCases ?? CALIBRATE_BATCH_CASES;
+  const jobs = calibrationJobs(target, suite, optimize, batchCases, o.suite);
   log(`${jobs.length} job${jobs.length === 1 ? '' : 's'} of up to ${batchCases} models on ${runner.description}`);
   const outcomes = await runner.run(jobs, { onSettled: (o, done, total) => log(`job ${done}/${total} ${o.ok ? 'done' : `failed: ${o.error}`}`) });
   const results = requireResults(outcomes);

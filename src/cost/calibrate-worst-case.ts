@@ -3,17 +3,18 @@
 // instruction formula fitted to the largest count per case as calibrate.ts fits the typical ones, then raised until it
 // bounds every case.
 
-import { UserError } from '../errors.js';
 import type { McuTarget } from '../targets/schema.js';
+import type { Optimize } from '../../hw-sim/index.js';
 import { calibrationAdversarialVectors } from '../verify/adversarial-vectors.js';
-import { loadVectors } from '../verify/vectors.js';
+import type { JobRunner } from '../jobs/runner.js';
 import { calibrationContext, loadCalibration, type Calibration } from './calibration.js';
 import { coreClassOf, kernelDependence } from './data-dependence.js';
 import { addTerms, analyzeCall, KERNEL_MODELS } from './kernels.js';
 import { lowerForCost } from './lowered.js';
 import { measureOnTarget } from './measure.js';
-import { calibrationSuite, type SuiteCase } from './suite.js';
-import { worstCaseOnlyCases } from './suite-worst-case.js';
+import { measureWithJobs } from './calibrate-jobs.js';
+import type { SuiteCase } from './suite.js';
+import { worstCaseMeasureCase, worstCaseSuite } from './suite-worst-case.js';
 import { excessFit, raisedFit } from './worst-case-fit.js';
 import { WORST_CASE_FORMAT, worstCaseCalibrationPath, writeWorstCaseCalibration, type WorstCaseCalibration } from './worst-case-calibration.js';
 
@@ -38,25 +39,34 @@ function termsOf(c: SuiteCase, ctx: ReturnType<typeof calibrationContext>): { ke
   return { key, time };
 }
 
-/**
- * `cal`: the typical calibration the coefficients go with (default: the target's own); only its data-dependent keys
- * are calibrated (a partial calibration gets a partial worst-case one). `file`: where to write (default: the target's
- * targets/calibration/worst-case/<name>.json; null: not written).
- */
-export async function calibrateWorstCase(target: McuTarget, o: { cal?: Calibration; file?: string | null; log?: (l: string) => void } = {}): Promise<WorstCaseCalibrationRun> {
+export interface WorstCaseCalibrationOptions {
+  /** The typical calibration the coefficients go with (default: the target's own); only its data-dependent keys are calibrated. */
+  cal?: Calibration;
+  /** The compiler optimization the typical calibration was made with (default O2). */
+  optimize?: Optimize;
+  /** Where to write (default: the target's targets/calibration/worst-case/<name>.json; null: not written). */
+  file?: string | null;
+  /** Measure through jobs (local workers or a Redis queue) instead of in this process: the same counts. */
+  runner?: JobRunner;
+  log?: (l: string) => void;
+}
+
+/** A partial calibration gets a partial worst-case one: the data-dependent keys among its own. */
+export async function calibrateWorstCase(target: McuTarget, o: WorstCaseCalibrationOptions = {}): Promise<WorstCaseCalibrationRun | { nothingToCalibrate: string }> {
   const log = o.log ?? (() => {});
   const cal = o.cal ?? loadCalibration(target);
+  const optimize = o.optimize ?? 'O2';
   const ctx = calibrationContext(cal);
   const core = coreClassOf(target);
-  const selected = [...calibrationSuite(), ...worstCaseOnlyCases()].map((c) => ({ c, ...termsOf(c, ctx) }))
+  const selected = worstCaseSuite().map((c) => ({ c, ...termsOf(c, ctx) }))
     .filter((a) => a.key !== null && a.key in cal.kernels && kernelDependence(a.key, core).dependent);
-  if (selected.length === 0) throw new UserError(`${target.name}: no data-dependent kernel key among the ${Object.keys(cal.kernels).length} calibrated: no worst-case calibration to make`);
+  if (selected.length === 0) return { nothingToCalibrate: `${target.name}: no data-dependent kernel key among the ${Object.keys(cal.kernels).length} calibrated` };
   const vectorNames = ['the case\'s typical vector', ...new Set(selected.flatMap(({ c }) => calibrationAdversarialVectors(c.graph).map((a) => a.name)))];
   log(`worst-case calibration of ${target.name} (${core}): ${selected.length} cases × ${vectorNames.length} vectors`);
-  const measured = await measureOnTarget(target, selected.map(({ c }) => ({
-    name: c.name, graph: c.graph, sparse: c.sparse,
-    inputs: [...(c.inputs ?? loadVectors(c.graph, { count: 1, seed: 1 }).inputs).slice(0, 1), ...calibrationAdversarialVectors(c.graph).map((a) => a.inputs)],
-  })), { log });
+  const cases = selected.map(({ c }) => c);
+  const measured = o.runner
+    ? await measureWithJobs(o.runner, target, cases, optimize, log, { suite: 'worst-case' })
+    : await measureOnTarget(target, cases.map(worstCaseMeasureCase), { optimize, log });
   const byKey = new Map<string, { time: Record<string, number>; y: number; typical: number; spread: number }[]>();
   selected.forEach((a, i) => {
     const rows = byKey.get(a.key!) ?? [];

@@ -17,13 +17,29 @@ import { attr, GraphBuilder } from '../ir/builder.js';
 import { Tensor } from '../ir/tensor.js';
 import { Random } from '../util/random.js';
 import type { SuiteCase } from './suite-common.js';
-import { convGraph, denseGraph, type ConvSpec } from './suite.js';
+import { calibrationSuite, convGraph, denseGraph, type ConvSpec } from './suite.js';
+import type { MeasureCase } from './measure.js';
+import { calibrationAdversarialVectors } from '../verify/adversarial-vectors.js';
+import { loadVectors } from '../verify/vectors.js';
 
 /** Scales of the longest division sequences of the former long division (1/255, 0.0137, 0.1173) and a middle one (0.0457). */
 const SCALES: [string, number][] = [['1_255', 1 / 255], ['0.0137', 0.0137], ['0.1173', 0.1173], ['0.0457', 0.0457]];
 
 export function worstCaseOnlyCases(): SuiteCase[] {
   return [...quantizeCases(), ...wideWeightCases(), ...identityAffineCases()];
+}
+
+/** Every case the worst-case calibration may run: the calibration suite's and the ones above. */
+export function worstCaseSuite(): SuiteCase[] {
+  return [...calibrationSuite(), ...worstCaseOnlyCases()];
+}
+
+/** A case as the worst-case calibration measures it: on its typical vector, then on the calibration's adversarial ones. */
+export function worstCaseMeasureCase(c: SuiteCase): MeasureCase {
+  return {
+    name: c.name, graph: c.graph, sparse: c.sparse,
+    inputs: [...(c.inputs ?? loadVectors(c.graph, { count: 1, seed: 1 }).inputs).slice(0, 1), ...calibrationAdversarialVectors(c.graph).map((a) => a.inputs)],
+  };
 }
 
 function quantizeCases(): SuiteCase[] {

@@ -1,7 +1,8 @@
 // Calibration as jobs gives the bytes of the one-process calibration: a partial calibration (10 cases in 2 jobs)
 // measured in this process, on 1 and on 2 local workers, and through a real redis-server served by 2
 // `edgeprune worker --queue` processes. Four runs writing the same bytes is also calibrate's determinism check (the
-// command writes its file through the same calibrateTarget: test/cost/calibrate.test.ts).
+// command writes its file through the same calibrateTarget: test/cost/calibrate.test.ts). The worst-case calibration
+// that follows it: the same bytes in this process, on 2 local workers and through Redis.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServer } from '../../hw-sim/redis/server.js';
 import { calibrateTarget } from '../../src/cost/calibrate.js';
 import { calibrationJobs } from '../../src/cost/calibrate-jobs.js';
+import { calibrateWorstCase } from '../../src/cost/calibrate-worst-case.js';
+import { readWorstCaseCalibrationFile } from '../../src/cost/worst-case-calibration.js';
 import { calibrationSuite } from '../../src/cost/suite.js';
 import { LocalRunner } from '../../src/jobs/local-runner.js';
 import { parseQueueUrl } from '../../src/jobs/redis-connection.js';
@@ -48,6 +51,8 @@ describe.skipIf(skip)('calibrate as jobs', () => {
     const lines: string[] = [];
     try {
       await calibrateTarget(target, { only: ONLY, file: file('redis'), runner: redis, jobCases: JOB_CASES, log: (l) => lines.push(l) });
+      // The worst-case calibration that calibrate makes next (the softmax's cases on adversarial vectors) on the same runner.
+      await calibrateWorstCase(target, { cal: one.calibration, file: file('worst-redis'), runner: redis });
     } finally {
       await redis.close();
     }
@@ -56,5 +61,11 @@ describe.skipIf(skip)('calibrate as jobs', () => {
     const reference = fs.readFileSync(file('process'), 'utf8');
     expect(Object.keys(one.calibration.kernels)).toEqual(['ep_softmax_f32', 'ep_unary_f32:RELU']);
     for (const name of ['one', 'two', 'redis']) expect(fs.readFileSync(file(name), 'utf8'), name).toBe(reference);
+
+    await calibrateWorstCase(target, { cal: one.calibration, file: file('worst-process') });
+    await calibrateWorstCase(target, { cal: one.calibration, file: file('worst-two'), runner: new LocalRunner({ workers: 2 }) });
+    const worst = readWorstCaseCalibrationFile(file('worst-process'));
+    expect(Object.keys(worst.kernels)).toEqual(['ep_softmax_f32']);
+    for (const name of ['worst-two', 'worst-redis']) expect(fs.readFileSync(file(name), 'utf8'), name).toBe(fs.readFileSync(file('worst-process'), 'utf8'));
   });
 });

@@ -46,7 +46,7 @@ describe('edgeprune calibrate', () => {
     expect(cal.kernels.ep_dense_f32.instructions.fma).toBeGreaterThan(0.5);
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     // Neither kernel depends on the data on an FPU: no worst-case calibration, and why.
-    expect(out.worstCase).toEqual({ made: false, why: 'mps2-an386: no data-dependent kernel key among the 2 calibrated: no worst-case calibration to make' });
+    expect(out.worstCase).toEqual({ made: false, why: 'mps2-an386: no data-dependent kernel key among the 2 calibrated' });
     expect(fs.existsSync(path.join(dir, 'worst-case'))).toBe(false);
   });
 

@@ -124,6 +124,7 @@ export function registerCalibrate(program: Command): void {
       // The suite's batches run as jobs: on local worker processes, or on a Redis queue's workers.
       const runner = runnerFromOptions(options, log);
       let run: CalibrationRun;
+      let worst: WorstCaseCalibrationRun | string = '--no-worst-case';
       try {
         run = await calibrateTarget(target, {
           optimize: options.optimize,
@@ -133,17 +134,14 @@ export function registerCalibrate(program: Command): void {
           log,
           runner,
         });
+        // The worst-case coefficients go with this calibration's kernels: made after it, from it, beside it, on the same workers.
+        if (options.worstCase) {
+          log(`worst-case calibration of ${target.name}: the data-dependent kernel keys' cases on adversarial vectors`);
+          const made = await calibrateWorstCase(target, { cal: run.calibration, optimize: options.optimize, file: worstFile, runner, log });
+          worst = 'nothingToCalibrate' in made ? made.nothingToCalibrate : made;
+        }
       } finally {
         await runner.close();
-      }
-      // The worst-case coefficients go with this calibration's kernels: made after it, from it, beside it.
-      let worst: WorstCaseCalibrationRun | string = '--no-worst-case';
-      if (options.worstCase) {
-        log(`worst-case calibration of ${target.name}: the data-dependent kernel keys' cases on adversarial vectors`);
-        worst = await calibrateWorstCase(target, { cal: run.calibration, file: worstFile, log }).catch((e: unknown) => {
-          if (e instanceof UserError) return e.message;
-          throw e;
-        });
       }
       const worstJson = typeof worst === 'string' ? { made: false, why: worst } : { made: true, file: worst.file, cases: worst.cases, calibration: worst.calibration };
       console.log(options.json
