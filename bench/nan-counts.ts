@@ -53,7 +53,7 @@ export async function nanCounts(targetName: string, o: { casesPerKey?: number; k
   const measured = await measureOnTarget(target, cases.map(({ c, vectors }) => ({
     name: c.name, graph: c.graph, sparse: c.sparse,
     inputs: [...(c.inputs ?? loadVectors(c.graph, { count: 1, seed: 1 }).inputs).slice(0, 1), ...vectors.map((a) => a.inputs)],
-  })), { log: o.log });
+  })), { log: o.log, kernelChoice: 'built-in' });
   return cases.map(({ key, c, vectors }, i) => {
     const runs = measured[i].runs.map((n) => n - cal.library.instructions);
     const names = ['typical', ...vectors.map((v) => v.name)];

@@ -80,7 +80,7 @@ export const calibrateBatchKind: JobKind = {
       if (!c) throw new UserError(`this worker's ${worstCase ? 'worst-case ' : ''}calibration suite has no case '${name}'`, 'run workers from the same edgeprune version as the calibrate command');
       return worstCase ? worstCaseMeasureCase(c) : c;
     });
-    const measured = await measureOnTarget(target, cases, { optimize: p.optimize, log });
+    const measured = await measureOnTarget(target, cases, { optimize: p.optimize, log, kernelChoice: 'built-in' });
     return measured.map(measurementToJson);
   },
 };

@@ -146,7 +146,7 @@ export async function calibrateTarget(target: McuTarget, options: CalibrateOptio
     }
   }
   log(`calibrating ${target.name}: ${suite.length} models on qemu ${target.emulator.machine}`);
-  const measured = options.runner ? await measureWithJobs(options.runner, target, suite, optimize, log, { batchCases: options.jobCases }) : await measureOnTarget(target, suite, { optimize, log });
+  const measured = options.runner ? await measureWithJobs(options.runner, target, suite, optimize, log, { batchCases: options.jobCases }) : await measureOnTarget(target, suite, { optimize, log, kernelChoice: 'built-in' });
   const measuredAt = performance.now();
   const ctx = kernelContextOfCore(target.core, target.fpu !== null);
   const cases = suite.map((c, i) => analyzeCase(c, measured[i], ctx));

@@ -68,6 +68,14 @@ export interface MeasureOptions {
   runTimeoutMs?: number;
   /** Build every case with compileToC's constantTimeMac (the constant-time soft-float MAC). */
   constantTimeMac?: boolean;
+  /**
+   * The dense/sparse choice of a case whose `sparse` is 'auto': 'target' (default), as `edgeprune compile --target`
+   * makes it, by the target's calibrated cost model; 'built-in', by the emitter's built-in estimates, as lowerForCost
+   * makes it without an estimator. The calibrations take 'built-in': a case then runs the kernel its analysis prices,
+   * whatever the calibration it replaces says (with 'target', conv.c6x10k1m3 ran the sparse conv on the six FPU targets
+   * and was fitted as the dense one, and a refit could flip the choice back: the calibration was no fixed point).
+   */
+  kernelChoice?: 'target' | 'built-in';
 }
 
 interface Prepared {
@@ -138,8 +146,9 @@ async function buildGroups(group: Prepared[], target: McuTarget, workDir: string
 export async function measureOnTarget(target: McuTarget, cases: MeasureCase[], options: MeasureOptions = {}): Promise<Measurement[]> {
   const log = options.log ?? (() => {});
   const optimize = options.optimize ?? 'O2';
-  // Compiled as `edgeprune compile --target` compiles: the dense/sparse choice by this target's cost model.
-  const estimator = targetEstimator(target);
+  // Compiled as `edgeprune compile --target` compiles (the dense/sparse choice by this target's cost model), unless
+  // the caller prices the cases by their built-in lowering.
+  const estimator = options.kernelChoice === 'built-in' ? undefined : targetEstimator(target);
   const workDir = makeTempDir('cost', { keep: options.keepDir });
   try {
     const names = new Set<string>();
