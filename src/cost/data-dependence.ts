@@ -29,6 +29,8 @@ const on = (...what: string[]): DataDependence => ({ dependent: true, on: what }
 
 /** Multiply-accumulate kernels: VFMA with an FPU; EP_MAC (ep_mac_thumb2.h / libgcc) without one. */
 const MAC_KERNELS = new Set(['ep_conv2d_f32', 'ep_conv_transpose2d_f32', 'ep_dense_f32', 'ep_matmul_f32', 'ep_sparse_dense_f32', 'ep_sparse_conv2d_f32']);
+/** A multiply-accumulate kernel's key (EP_MAC without an FPU: the library or the constant-time soft-float MAC). */
+export const isMacKey = (key: string): boolean => MAC_KERNELS.has(key.split(':')[0]);
 /** Kernels that only move or index values (loads, stores, integer index arithmetic). */
 const DATA_MOVEMENT = new Set(['ep_copy_blocks_f32', 'ep_transpose_f32', 'ep_copy_blocks_s8', 'ep_transpose_s8']);
 /** Float ops computed by branch-free VFP instructions or IT-predicated selects on an FPU core. */

@@ -99,7 +99,7 @@ export function renderHtmlReport(r: BuildReport): string {
       : null,
     worstCase: r.worstCase && {
       typical: n(r.worstCase.typicalInstructions), worstMeasured: n(r.worstCase.worstMeasuredInstructions), worstVector: displayText(r.worstCase.worstVector),
-      bound: n(r.worstCase.instructionsWorstCase), kind: r.worstCase.exact ? 'exact' : 'upper bound', basis: displayText(r.worstCase.basis),
+      bound: n(r.worstCase.instructionsWorstCase), kind: r.worstCase.exact ? 'exact' : 'upper bound', basis: displayText(r.worstCase.basis), tighten: (r.worstCase.tighten ?? []).map(displayText),
       deadline: r.worstCase.deadline && { limit: n(r.worstCase.deadline.limit), givenAs: displayText(r.worstCase.deadline.givenAs), margin: `${r.worstCase.deadline.marginPercent.toFixed(1)}%`, met: r.worstCase.deadline.marginPercent >= 0 },
       steps: (r.worstCase.steps ?? []).map((s) => ({ step: s.step, nodes: displayText(s.nodes.join(', ')), dependent: s.dependent ? 'yes' : 'no', typical: n(s.typical), worstMeasured: n(s.worstMeasured), bound: n(s.bound) })),
     },

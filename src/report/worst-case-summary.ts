@@ -15,6 +15,8 @@ export interface WorstCaseSummary {
   deadline: { limit: number; givenAs: string; marginPercent: number } | null;
   /** Per layer step with code (nodes as in the model: escape them for display): typical and worst measured, its share of the bound. */
   steps: WorstCaseStepSummary[];
+  /** What would tighten the bound (WorstCaseReport.tighten). */
+  tighten: string[];
 }
 
 export interface WorstCaseStepSummary {
@@ -39,5 +41,6 @@ export function worstCaseSummary(w: WorstCaseReport | null | undefined, budgets:
     deadline: b ? { limit: b.limit, givenAs: b.givenAs, marginPercent: ((b.limit - w.instructionsWorstCase) / b.limit) * 100 } : null,
     // Counts in whole instructions (a share of the bound rounded up).
     steps: w.steps.map((s) => ({ step: s.step, nodes: s.nodes, dependent: s.dependent, typical: Math.round(s.typical), worstMeasured: Math.round(s.worstMeasured), bound: Math.ceil(s.bound) })),
+    tighten: w.tighten ?? [],
   };
 }

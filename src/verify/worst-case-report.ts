@@ -8,7 +8,7 @@ import { calibrationPath, loadCalibration } from '../cost/calibration.js';
 import { predictLowered } from '../cost/predict.js';
 import { stepWorstCaseBound, type StepBoundRow, type StepVector } from '../cost/step-bound.js';
 import { predictWorstCase, type KernelDependenceUse } from '../cost/worst-case.js';
-import type { CoreClass } from '../cost/data-dependence.js';
+import { isMacKey, type CoreClass } from '../cost/data-dependence.js';
 import { currentWorstCaseCalibration } from '../cost/worst-case-calibration.js';
 import type { CLibrary } from '../emit/c/compile-c.js';
 import type { Tensor } from '../ir/tensor.js';
@@ -40,6 +40,22 @@ export interface WorstCaseReport {
   /** Every measured count ≤ the bound, and every data-independent step constant (else `problem` says what failed). */
   holds: boolean;
   problem?: string;
+  /** What would make the bound tighter, when something known loosens it (each a sentence; model text escaped by the caller). */
+  tighten: string[];
+}
+
+/** The known causes of a loose bound: kernels priced by default factors, the library soft-float MAC. */
+export function tighteningAdvice(kernels: readonly KernelDependenceUse[], core: CoreClass, target: McuTarget, constantTimeMac: boolean): string[] {
+  const out: string[] = [];
+  const byFactor = kernels.filter((k) => k.dependent && k.worstFrom === 'factor').map((k) => k.key);
+  if (byFactor.length) {
+    out.push(`${byFactor.join(', ')}: priced at default worst-case factors, as ${target.name} has no worst-case calibration made with its current calibration; \`edgeprune calibrate --target ${target.name}\` makes one (on the other FPU boards the digits CNN's bound went from 83% over its worst measured to 1% with one)`);
+  }
+  const softMacs = kernels.filter((k) => k.dependent && isMacKey(k.key)).map((k) => k.key);
+  if (core === 'thumb2-soft' && !constantTimeMac && softMacs.length) {
+    out.push(`${softMacs.join(', ')}: every multiply-accumulate is priced at the soft-float MAC's slowest (libgcc) path, which no input drives every layer to; --constant-time-mac builds the MAC without branches on the data (a bound within about 0.5% of the worst measured, at about 3x the typical count)`);
+  }
+  return out;
 }
 
 /**
@@ -99,5 +115,6 @@ export function worstCaseReport(
     markCost: steps.markCost,
     holds: problem === undefined,
     ...(problem ? { problem } : {}),
+    tighten: bound.exact ? [] : tighteningAdvice(prediction.kernels, prediction.core, target, constantTimeMac === true),
   };
 }

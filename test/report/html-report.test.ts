@@ -140,13 +140,16 @@ describe('renderHtmlReport', () => {
     const worstCase: NonNullable<VerifyReport['worstCase']> = {
       core: 'fpu', typicalInstructions: 10_400, worstMeasuredInstructions: 10_500, worstVector: 'all ones', adversarial: [], instructionsWorstCase: 10_700, exact: false,
       basis: 'upper bound', boundOverWorst: 0.019, kernels: [], steps, overhead: 20, markCost: 28, holds: true,
+      tighten: [`ep_conv2d_f32: priced at default factors (${pick('HTML')})`],
     };
     const html = renderHtmlReport(buildReport(reportInput({ verification: { ...verification(true), worstCase }, measured })));
     expect(html).toContain('<table id="worst-case-steps">');
     expect(html).toContain('<tr><td>0</td><td class="l">&lt;script&gt;alert(&quot;pwned&quot;)&lt;/script&gt;&amp;amp;&lt;b onmouseover&#x3D;x&gt;</td><td class="l">yes</td><td>1,400</td><td>1,501</td><td>1,601</td></tr>');
     expect(html).toContain('<td class="l">\\x1b[31mred');
     expect(html).not.toMatch(/<script\b|<b onmouseover/);
+    expect(html).toContain('<li>To tighten the bound: ep_conv2d_f32: priced at default factors (&lt;script&gt;');
     const lines = renderWorstCase(worstCase);
+    expect(lines).toContain('  to tighten: ep_conv2d_f32: priced at default factors (<script>');
     expect(lines).toContain('step 0 [');
     expect(lines).toContain('dependent: typical 1,400, worst measured 1,501, bound share 1,601');
     expect(lines).not.toContain('\x1b');

@@ -215,5 +215,6 @@ export function renderWorstCase(w: WorstCaseReport | null): string {
     `  data-dependent kernels: ${dependent.length ? dependent.join(', ') : 'none'}`,
     ...w.steps.map((s) => `  step ${s.step} [${terminalText(s.nodes.join(', '))}]${s.dependent ? ' dependent' : ''}: typical ${formatCount(Math.round(s.typical))}, worst measured ${formatCount(Math.round(s.worstMeasured))}, bound share ${formatCount(Math.ceil(s.bound))}`),
     ...(w.problem ? [`  ERROR: ${terminalText(w.problem)}`] : []),
+    ...w.tighten.map((t) => `  to tighten: ${terminalText(t)}`),
   ].join('\n');
 }
