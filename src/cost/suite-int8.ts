@@ -367,7 +367,7 @@ function perTensorDenseCases(): SuiteCase[] {
 /**
  * Dense layers whose input zero point is 1 or -1 (a quantized input in [0, 1] gets -1, for one): the zero points with
  * which gcc would rewrite (x - x_zp) * w as x * w -+ w, one more instruction per MAC, had ep_int8_dense.h not hidden
- * the subtraction (EP__S8_DENSE_OPAQUE); here so that the fit sees such a layer. Their own random stream.
+ * the subtraction (EP__OPAQUE in ep_int8_dense.h); here so that the fit sees such a layer. Their own random stream.
  */
 function unitZeroPointDenseCases(): SuiteCase[] {
   const r = new Random(20261207);

@@ -50,6 +50,16 @@
 #endif
 #endif
 
+/* Hides a value's origin from gcc (an empty asm that may have changed its register), so that gcc cannot rewrite the
+ * code around it: ep_sparse.h's and ep_int8_sparse.h's tap pointers (gcc otherwise keeps one base register per pixel
+ * for an input at a constant address, as in the generated model.c, and adds the tap offset to each), ep_int8_dense.h's
+ * x - x_zp (with x_zp = 1 or -1 gcc 12 otherwise distributes each product into x * w +- w). */
+#if defined(__GNUC__)
+#define EP__OPAQUE(v) __asm__("" : "+r"(v))
+#else
+#define EP__OPAQUE(v) ((void)0)
+#endif
+
 #define EP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define EP_MAX(a, b) ((a) > (b) ? (a) : (b))
 

@@ -12,16 +12,6 @@ EP_INLINE int ep__s8_dense_tile_width(int N) {
   return N <= EP_S8_DENSE_MAX_NB ? N : N % 6 == 0 ? 6 : N % 5 == 0 ? 5 : 4;
 }
 
-/* Hides from gcc that an input is x[k] - x_zp. With x_zp = 1 or -1 gcc 12 otherwise distributes each product into
- * x[k] * w +- w: on the one-input-at-a-time loop (all of it on cores without the DSP extension) that is 15
- * instructions per input of a 4-output tile instead of 12 (measured on Cortex-M3: the int8 digits MLP's first layer,
- * whose input zero point is -1, took 17,840 instructions for 4,096 MACs against 7,440 for the second's 2,048). */
-#if defined(__GNUC__)
-#define EP__S8_DENSE_OPAQUE(v) __asm__("" : "+r"(v))
-#else
-#define EP__S8_DENSE_OPAQUE(v) ((void)0)
-#endif
-
 /* NB outputs of one row: acc[n] = bias[n] + sum over k of (x[k] - x_zp) * w[n][k], output n's weights at w + n * ldw
  * (ldw >= K). Output n requantizes with mult[n * qs] and shift[n * qs]: qs is the literal 1 (per output) or 0 (one
  * pair), folded away after inlining. */
@@ -51,7 +41,11 @@ EP_INLINE void ep__s8_dense_tile(const int8_t *x, const int8_t *w, const int32_t
 #endif
   for (; k < K; k++) {
     int32_t xv = (int32_t)x[k] - x_zp;
-    EP__S8_DENSE_OPAQUE(xv);
+    /* Hidden from gcc, which with x_zp = 1 or -1 distributes each product into x[k] * w +- w: on the
+     * one-input-at-a-time loop (all of it without the DSP extension) 15 instructions per input of a 4-output tile
+     * instead of 12 (Cortex-M3: the int8 digits MLP's first layer, input zero point -1, took 17,840 instructions for
+     * 4,096 MACs against 7,440 for the second's 2,048). */
+    EP__OPAQUE(xv);
     EP_UNROLL(6)
     for (int n = 0; n < NB; n++) acc[n] += (uint32_t)(xv * (int32_t)w[n * ldw + k]);
   }

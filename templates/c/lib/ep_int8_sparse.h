@@ -37,7 +37,6 @@
 #define EP_INT8_SPARSE_H
 
 #include "ep_int8_common.h"
-#include "ep_sparse.h" /* EP__OPAQUE */
 
 /* Inputs per segment of ep_sparse_dense_s8. */
 #define EP_S8_SPARSE_SEGMENT 128

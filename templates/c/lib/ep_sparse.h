@@ -147,13 +147,6 @@ EP_INLINE void ep_sparse_dense_f32(const float *x, const uint16_t *hdr, const ui
 
 #define EP_SPARSE_CONV_MAX_P 16
 
-/* Hides a pointer's origin from gcc, which otherwise (for an input at a constant address, as in the
- * generated model.c) keeps one base register per pixel and adds the tap offset to each. */
-#if defined(__GNUC__)
-#define EP__OPAQUE(p) __asm__("" : "+r"(p))
-#else
-#define EP__OPAQUE(p) ((void)0)
-#endif
 
 /* Cortex-M4F/M7 (the fmaf path, optimized builds): a tap's inputs for the consecutive pixels of a stride-1 tile are
  * consecutive floats, loaded with one VLDM into fixed registers (s16 up; up to 15 at a time, 8 in tiles of 16 pixels
