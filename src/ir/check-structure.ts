@@ -66,8 +66,8 @@ function definitions(g: Graph): Map<string, Node | 'input' | 'initializer'> {
 }
 
 /**
- * Check that every value has one producer, that every read value exists, and that graph outputs are
- * produced; reorder `g.nodes` into execution order when the file's order is not one (stable: nodes
+ * Check that every value has one producer, that every read value exists, and that there are graph outputs and
+ * they are produced; reorder `g.nodes` into execution order when the file's order is not one (stable: nodes
  * keep their relative order wherever the data flow allows). Refuses a cycle. Mutates g.
  */
 export function checkStructure(g: Graph): void {
@@ -78,6 +78,7 @@ export function checkStructure(g: Graph): void {
       if (i && !defs.has(i)) throw new UserError(`${describe(n)} reads '${i}', which no node, graph input or initializer produces`, 'the model is malformed');
     }
   }
+  if (g.outputs.length === 0) throw new UserError('the graph has no outputs: the model computes nothing', 'the model is malformed: an ONNX graph declares at least one output');
   for (const o of g.outputs) {
     if (!defs.has(o.name)) throw new UserError(`graph output '${o.name}' is not produced by any node, graph input or initializer`);
   }

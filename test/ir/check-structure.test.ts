@@ -63,6 +63,17 @@ describe('graph structure', () => {
       .toBe("node 'a' (Add) reads 'ghost', which no node, graph input or initializer produces");
   });
 
+  it('a graph without outputs: exit 2 from the CLI, not an internal error in the templates (fuzz, session 23)', async () => {
+    const bytes = rawModel(model([{ op: 'Relu', inputs: ['x'], outputs: ['y'], name: 'a' }], { outputs: [] }));
+    expect(loadError(bytes)).toBe('the graph has no outputs: the model computes nothing');
+    const file = path.join(dir, 'no-outputs.onnx');
+    fs.writeFileSync(file, bytes);
+    const r = await runCli(['compile', file, '--out', path.join(dir, 'no-outputs')]);
+    expect(r.exitCode, String(r.stderr)).toBe(2);
+    expect(r.stderr).toMatch(/^edgeprune: error: the graph has no outputs: the model computes nothing; the model is malformed/);
+    expect(fs.existsSync(path.join(dir, 'no-outputs'))).toBe(false);
+  });
+
   it('a cycle', () => {
     const m = model([
       { op: 'Add', inputs: ['x', 'c'], outputs: ['a'], name: 'first' },
