@@ -11,10 +11,10 @@ import { analyzeCall } from '../src/cost/kernels.js';
 import { lowerForCost } from '../src/cost/lowered.js';
 import { measureOnTarget } from '../src/cost/measure.js';
 import { calibrationSuite, type SuiteCase } from '../src/cost/suite.js';
+import { worstCaseMeasureCase } from '../src/cost/suite-worst-case.js';
 import { staticInfo } from '../src/ir/graph.js';
 import { findMcuTarget } from '../src/targets/load-targets.js';
 import { calibrationAdversarialVectors, NAN_FILL_NAMES } from '../src/verify/adversarial-vectors.js';
-import { loadVectors } from '../src/verify/vectors.js';
 import { isMain, table } from './kernels/bench-lib.js';
 
 export interface NanRow {
@@ -50,10 +50,7 @@ export async function nanCounts(targetName: string, o: { casesPerKey?: number; k
   }
   const cases = [...perKey].flatMap(([key, list]) => list.map((c) => ({ key, c, vectors: calibrationAdversarialVectors(c.graph) })));
   o.log?.(`${target.name} (${core}): ${cases.length} cases of ${perKey.size} float keys`);
-  const measured = await measureOnTarget(target, cases.map(({ c, vectors }) => ({
-    name: c.name, graph: c.graph, sparse: c.sparse,
-    inputs: [...(c.inputs ?? loadVectors(c.graph, { count: 1, seed: 1 }).inputs).slice(0, 1), ...vectors.map((a) => a.inputs)],
-  })), { log: o.log, kernelChoice: 'built-in' });
+  const measured = await measureOnTarget(target, cases.map(({ c, vectors }) => worstCaseMeasureCase(c, vectors)), { log: o.log, kernelChoice: 'built-in' });
   return cases.map(({ key, c, vectors }, i) => {
     const runs = measured[i].runs.map((n) => n - cal.library.instructions);
     const names = ['typical', ...vectors.map((v) => v.name)];

@@ -66,7 +66,7 @@ export async function calibrateWorstCase(target: McuTarget, o: WorstCaseCalibrat
   const cases = selected.map(({ c }) => c);
   const measured = o.runner
     ? await measureWithJobs(o.runner, target, cases, optimize, log, { suite: 'worst-case' })
-    : await measureOnTarget(target, cases.map(worstCaseMeasureCase), { optimize, log, kernelChoice: 'built-in' });
+    : await measureOnTarget(target, cases.map((c) => worstCaseMeasureCase(c)), { optimize, log, kernelChoice: 'built-in' });
   const byKey = new Map<string, { time: Record<string, number>; y: number; typical: number; spread: number }[]>();
   selected.forEach((a, i) => {
     const rows = byKey.get(a.key!) ?? [];

@@ -5,13 +5,13 @@
 
 import type { McuTarget } from '../targets/schema.js';
 import { worstCaseVectors } from '../verify/adversarial-vectors.js';
-import { loadVectors } from '../verify/vectors.js';
 import { calibrationContext, loadCalibration } from './calibration.js';
 import { coreClassOf, kernelDependence, type DependenceOptions } from './data-dependence.js';
 import { analyzeCall } from './kernels.js';
 import { lowerForCost } from './lowered.js';
 import { measureOnTarget } from './measure.js';
 import { calibrationSuite } from './suite.js';
+import { worstCaseMeasureCase } from './suite-worst-case.js';
 
 export interface IndependenceCheck {
   key: string;
@@ -42,10 +42,7 @@ export async function checkIndependence(target: McuTarget, pick: (key: string) =
     seen.add(key);
     return [{ key, c }];
   });
-  const measured = await measureOnTarget(target, cases.map(({ c }) => ({
-    name: c.name, graph: c.graph, sparse: c.sparse,
-    inputs: [...(c.inputs ?? loadVectors(c.graph, { count: 1, seed: 1 }).inputs).slice(0, 1), ...worstCaseVectors(c.graph).map((a) => a.inputs)],
-  })), { log, constantTimeMac: options.constantTimeMac, kernelChoice: 'built-in' });
+  const measured = await measureOnTarget(target, cases.map(({ c }) => worstCaseMeasureCase(c, worstCaseVectors(c.graph))), { log, constantTimeMac: options.constantTimeMac, kernelChoice: 'built-in' });
   return cases.map(({ key, c }, i) => {
     const runs = measured[i].runs;
     return { key, case: c.name, runs, spread: Math.max(...runs) - Math.min(...runs) };

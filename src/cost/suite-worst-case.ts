@@ -19,7 +19,7 @@ import { Random } from '../util/random.js';
 import type { SuiteCase } from './suite-common.js';
 import { calibrationSuite, convGraph, denseGraph, type ConvSpec } from './suite.js';
 import type { MeasureCase } from './measure.js';
-import { calibrationAdversarialVectors } from '../verify/adversarial-vectors.js';
+import { calibrationAdversarialVectors, type AdversarialVector } from '../verify/adversarial-vectors.js';
 import { loadVectors } from '../verify/vectors.js';
 
 /** Scales of the longest division sequences of the former long division (1/255, 0.0137, 0.1173) and a middle one (0.0457). */
@@ -34,11 +34,14 @@ export function worstCaseSuite(): SuiteCase[] {
   return [...calibrationSuite(), ...worstCaseOnlyCases()];
 }
 
-/** A case as the worst-case calibration measures it: on its typical vector, then on the calibration's adversarial ones. */
-export function worstCaseMeasureCase(c: SuiteCase): MeasureCase {
+/**
+ * A suite case measured on its typical vector, then on `vectors`: by default the worst-case calibration's adversarial
+ * ones (check-independence.ts passes verify's).
+ */
+export function worstCaseMeasureCase(c: SuiteCase, vectors: readonly AdversarialVector[] = calibrationAdversarialVectors(c.graph)): MeasureCase {
   return {
     name: c.name, graph: c.graph, sparse: c.sparse,
-    inputs: [...(c.inputs ?? loadVectors(c.graph, { count: 1, seed: 1 }).inputs).slice(0, 1), ...calibrationAdversarialVectors(c.graph).map((a) => a.inputs)],
+    inputs: [...(c.inputs ?? loadVectors(c.graph, { count: 1, seed: 1 }).inputs).slice(0, 1), ...vectors.map((a) => a.inputs)],
   };
 }
 
