@@ -41,6 +41,6 @@ export function worstCaseSummary(w: WorstCaseReport | null | undefined, budgets:
     deadline: b ? { limit: b.limit, givenAs: b.givenAs, marginPercent: ((b.limit - w.instructionsWorstCase) / b.limit) * 100 } : null,
     // Counts in whole instructions (a share of the bound rounded up).
     steps: w.steps.map((s) => ({ step: s.step, nodes: s.nodes, dependent: s.dependent, typical: Math.round(s.typical), worstMeasured: Math.round(s.worstMeasured), bound: Math.ceil(s.bound) })),
-    tighten: w.tighten ?? [],
+    tighten: w.tighten,
   };
 }
