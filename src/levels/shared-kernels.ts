@@ -1,7 +1,7 @@
 // Out-of-line int8 layer kernels shared by the levels of one library (issue 15 §2's flash): calls of different levels
-// that differ only in what a kernel takes at run time without leaving its register-tiled path (a conv's output
-// channels; a dense layer's inputs and outputs; the zero points and clamps) and in their arrays call one function, the
-// rest of their arguments literals in it.
+// that differ only in what a kernel takes at run time without leaving its register-tiled path (a conv's input and
+// output channels; a dense layer's inputs and outputs; the zero points and clamps) and in their arrays call one
+// function, the rest of their arguments literals in it.
 
 import { cFloat } from '../emit/c/c-literals.js';
 import type { CArg, CCall, CStep } from '../emit/c/c-step.js';
@@ -20,28 +20,22 @@ const OWN_ROW_STRIDE: Readonly<Record<string, (n: number[]) => number>> = {
 
 /**
  * Per (ldw) kernel, the arguments (by position) that may differ between the calls sharing one function: the int8
- * conv's C and M (templates/c/lib/ep_int8_conv.h keeps its tiles with them at run time; a run-time C runs the assembly
- * tiles one input channel per statement), the dense kernel's K and N (N at run time: ep_dense_nb_s8 with a literal
- * tile width), and the zero points and clamps (x_zp, y_zp, act_min, act_max).
+ * conv's C and M (templates/c/lib/ep_int8_conv.h keeps its tiles with them at run time; the assembly tiles' channel
+ * loop ends at a pointer computed from a run-time C), the dense kernel's K and N (N at run time: ep_dense_nb_s8 with a
+ * literal tile width), and the zero points and clamps (x_zp, y_zp, act_min, act_max).
  * Every other number (the shapes the tiles and the assembly are specialised on, the row stride) must be equal;
  * pointers are always parameters.
  */
 const RUN_TIME_ARGS: Readonly<Record<string, readonly number[]>> = {
-  ep_conv2d_ldw_s8: [9, 22, 23, 24, 25],
+  ep_conv2d_ldw_s8: [6, 9, 22, 23, 24, 25],
   ep_dense_ldw_s8: [7, 8, 10, 11, 12, 13],
   ep_dense_ldw_s8_pt: [7, 8, 10, 11, 12, 13],
 };
 
-/** With `channels`, also a conv's C (argument 6): slower (the assembly tiles one input channel per statement). */
-const RUN_TIME_CHANNELS: Readonly<Record<string, number>> = { ep_conv2d_ldw_s8: 6 };
+/** What the levels' kernels share: nothing (`inline`: every call inlined and specialised), or the calls that keep their tiled code (`shared`). */
+export type LevelKernels = 'inline' | 'shared';
 
-/**
- * What the levels' kernels share: nothing (`inline`: every call inlined and specialised), the calls that keep their
- * tiled code (`shared`), or also convs whose input channels differ (`shared-channels`).
- */
-export type LevelKernels = 'inline' | 'shared' | 'shared-channels';
-
-export const LEVEL_KERNELS: readonly LevelKernels[] = ['inline', 'shared', 'shared-channels'];
+export const LEVEL_KERNELS: readonly LevelKernels[] = ['inline', 'shared'];
 
 /** The dense kernels with a literal tile width (NB after ldw) for a run-time N. */
 const TILED_DENSE: Readonly<Record<string, string>> = { ep_dense_ldw_s8: 'ep_dense_nb_s8', ep_dense_ldw_s8_pt: 'ep_dense_nb_s8_pt' };
@@ -90,11 +84,9 @@ function literal(a: CArg): string | undefined {
 }
 
 /** The grouping key of a call: its kernel and every argument that must be equal, or undefined when it cannot be shared. */
-function keyOf(call: CCall, channels: boolean): string | undefined {
-  const listed = RUN_TIME_ARGS[call.kernel];
-  if (!listed) return undefined;
-  const extra = RUN_TIME_CHANNELS[call.kernel];
-  const runTime = channels && extra !== undefined ? [...listed, extra] : listed;
+function keyOf(call: CCall): string | undefined {
+  const runTime = RUN_TIME_ARGS[call.kernel];
+  if (!runTime) return undefined;
   const parts: string[] = [];
   for (const [i, a] of call.args.entries()) {
     if (isPointer(a)) parts.push('*');
@@ -109,6 +101,15 @@ function keyOf(call: CCall, channels: boolean): string | undefined {
 }
 
 /**
+ * What the compiler may assume of a run-time integer argument: the range of its values over the calls. The kernels
+ * fold their loop bounds and branches from it (a run-time channel count at most level 0's keeps one exact-sum chunk
+ * on the Cortex-M3 path, and their cost stays that of literal arguments: within 0.5% on the digits CNN's levels).
+ */
+function rangeHint(param: string, values: number[]): string {
+  return `  if (${param} < ${Math.min(...values)} || ${param} > ${Math.max(...values)}) EP__UNREACHABLE();\n`;
+}
+
+/**
  * The calls of `levels` (each level's steps) grouped by keyOf; each group of two calls or more becomes one function
  * (`<prefix>_k<n>`, numbered in order of first use), called from each step with the arguments that differ within the
  * group (pointers always). A call alone in its group stays as it is: single calls keep their inlined kernels.
@@ -119,7 +120,7 @@ export function shareKernels(levels: readonly (readonly CStep[])[], prefix: stri
   const original = new Map<CCall, CCall>();
   for (const steps of levels) for (const s of steps) for (const c of s.calls) {
     const form = stridedForm(c);
-    const key = keyOf(form, mode === 'shared-channels');
+    const key = keyOf(form);
     if (key === undefined) continue;
     original.set(form, c);
     groups.set(key, [...(groups.get(key) ?? []), form]);
@@ -147,7 +148,8 @@ export function shareKernels(levels: readonly (readonly CStep[])[], prefix: stri
       body.splice(10, 0, String(denseTileWidth(widest)));
       kernel = tiled;
     }
-    kernels.push({ name, kernel, calls: calls.length, definition: `${stepMacro} ${name}(${signature}) {\n  ${kernel}(${body.join(', ')});\n}` });
+    const ranges = first.args.flatMap((a, i) => (params[i] && a.kind === 'int' ? [rangeHint(`a${i}`, calls.map((c) => (c.args[i] as { value: number }).value))] : []));
+    kernels.push({ name, kernel, calls: calls.length, definition: `${stepMacro} ${name}(${signature}) {\n${ranges.join('')}  ${kernel}(${body.join(', ')});\n}` });
     for (const c of calls) rewrite.set(original.get(c)!, { kernel: name, args: c.args.filter((_, i) => params[i]) });
   }
   return { levels: levels.map((steps) => steps.map((s) => ({ ...s, calls: s.calls.map((c) => rewrite.get(c) ?? c) }))), kernels };

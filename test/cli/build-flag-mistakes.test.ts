@@ -44,7 +44,7 @@ describe('build: wrong values of the recent flags', () => {
     [['--levels', '1,0.5', '--level-epochs', '-1'], /--level-epochs must be an integer from 0 to 100,000 .* got '-1'/],
     [['--levels', '1,0.5', '--level-epochs', 'x'], /--level-epochs must be an integer .* got 'x'/],
     [['--levels', '1,0.5', '--level-measure', 'fast'], /--level-measure must be typical or worst-case, got 'fast'/],
-    [['--levels', '1,0.5', '--target', 'lm3s6965', '--level-kernels', 'fast'], /--level-kernels must be inline, shared, shared-channels, got 'fast'/],
+    [['--levels', '1,0.5', '--target', 'lm3s6965', '--level-kernels', 'fast'], /--level-kernels must be inline, shared, got 'fast'/],
     [['--levels', '1,0.5', '--level-kernels', 'shared'], /--level-kernels applies to int8 levels, and these levels are float32 \(.*\); drop --level-kernels .* or give --precision int8/],
     // the worst case
     [['--deadline-ms', '0'], /--deadline-ms must be a number greater than 0 and at most 3,600,000 in decimal notation, got '0'/],

@@ -100,7 +100,7 @@ describe('int8 levels', () => {
     expect(kernels.filter((k) => k === 'ep_dense_ldw_s8')).toHaveLength(2);
     expect(lib.levels[0].steps.flatMap((st) => st.calls).map((c) => c.kernel)).not.toContain('ep_dense_ldw_s8');
     // The row stride (level 0's row length) follows the shapes: rows 1, K 32, N 16, ldw 64; then K 16, N 10, ldw 32
-    // (with the kernels inlined: shared, the calls go through the levels' kernel functions, test/levels/shared-kernels.test.ts).
+    // (with the kernels inlined: shared, the calls go through the levels' kernel functions, test/levels/int8-levels-shared-qemu.test.ts).
     const inlined = compileInt8LevelsToC(graphs, { prefix: 'lv', kernels: 'inline' }).files.get('lv.c');
     expect(inlined).toMatch(/ep_dense_ldw_s8\([^;]*lv_w_fc2_weight_quantized, [^;]*, 1, 32, 16, 64, -?\d+, -?\d+, -?\d+, -?\d+\);/);
     expect(inlined).toMatch(/ep_dense_ldw_s8\([^;]*lv_w_fc3_weight_quantized, [^;]*, 1, 16, 10, 32, -?\d+, -?\d+, -?\d+, -?\d+\);/);

@@ -12,9 +12,9 @@ import { fpgaCalibrationPath } from '../../cost/fpga/calibration.js';
 import { versionLine } from '../../../hw-sim/nextpnr/place-ice40.js';
 import { yosys } from '../../../hw-sim/yosys/synth.js';
 import type { FpgaTarget } from '../../targets/schema.js';
-import { calibrationPath, loadCalibration } from '../../cost/calibration.js';
+import { calibrationPath, loadCalibration, writeCalibrationFile } from '../../cost/calibration.js';
 import { calibrateWorstCase, type WorstCaseCalibrationRun } from '../../cost/calibrate-worst-case.js';
-import { worstCasePathBeside } from '../../cost/worst-case-calibration.js';
+import { worstCasePathBeside, writeWorstCaseCalibration } from '../../cost/worst-case-calibration.js';
 import { checkOutputFile } from '../../util/output-path.js';
 import { renderTable } from '../format.js';
 import { terminalJson } from '../../util/escape.js';
@@ -126,9 +126,11 @@ export function registerCalibrate(program: Command): void {
       let run: CalibrationRun;
       let worst: WorstCaseCalibrationRun | string = '--no-worst-case';
       try {
+        // Nothing is written until both are made: a failed worst-case step leaves the old pair as it was, not a new
+        // calibration beside a worst-case one made for other kernels.
         run = await calibrateTarget(target, {
           optimize: options.optimize,
-          file: options.out,
+          file: null,
           only: options.only ? options.only.split(',').map((p) => p.trim()).filter(Boolean) : undefined,
           update: options.update ? loadCalibration(target) : undefined,
           log,
@@ -137,12 +139,15 @@ export function registerCalibrate(program: Command): void {
         // The worst-case coefficients go with this calibration's kernels: made after it, from it, beside it, on the same workers.
         if (options.worstCase) {
           log(`worst-case calibration of ${target.name}: the data-dependent kernel keys' cases on adversarial vectors`);
-          const made = await calibrateWorstCase(target, { cal: run.calibration, optimize: options.optimize, file: worstFile, runner, log });
-          worst = 'nothingToCalibrate' in made ? made.nothingToCalibrate : made;
+          const made = await calibrateWorstCase(target, { cal: run.calibration, optimize: options.optimize, file: null, runner, log });
+          worst = 'nothingToCalibrate' in made ? made.nothingToCalibrate : { ...made, file: worstFile };
         }
       } finally {
         await runner.close();
       }
+      writeCalibrationFile(run.calibration, file);
+      run = { ...run, file };
+      if (typeof worst !== 'string') writeWorstCaseCalibration(worst.calibration, worstFile);
       const worstJson = typeof worst === 'string' ? { made: false, why: worst } : { made: true, file: worst.file, cases: worst.cases, calibration: worst.calibration };
       console.log(options.json
         ? terminalJson({ file: run.file, cases: run.cases, durationMs: run.durationMs, fits: run.fits, calibration: run.calibration, worstCase: worstJson })

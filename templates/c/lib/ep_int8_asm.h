@@ -11,10 +11,12 @@
  * the accumulator array and the row count from the compiler. (gcc's own allocation of the C row spills, and asm
  * statements binding all 14 registers are refused by gcc in some contexts.)
  *
- *   ep_s8_tile_dsp CFG, XSTEP, QLO, QHI, QOFF, CX, CW, NC, xr, wr, accp, rows
+ *   ep_s8_tile_dsp CFG, XSTEP, QLO, QHI, QOFF, CX, CW, NC, xr, wr, accp, rows[, xend]
  *   CFG = P | KW << 4 | SW << 8 | KH << 12 | FULL << 16; XSTEP: bytes from one kernel row's input to the next;
  *   QOFF: byte offset of tile column 0 from xr; CX, CW: bytes from one input channel to the next (input, weights);
- *   NC: input channels; FULL: all KH rows, unrolled (else `rows` rows from xr/wr, in a loop).
+ *   NC: input channels; FULL: all KH rows, unrolled (else `rows` rows from xr/wr, in a loop). With xend (a register:
+ *   xr + the channel count * CX, at least one channel), the channel count is a run-time value (a kernel shared by
+ *   nested levels whose input channels differ) and NC is not read: the same channel loop, ended at xend.
  * A 7-pixel row of a 5-wide kernel is 40 instructions for 35 multiply-accumulates. */
 #ifndef EP_INT8_ASM_H
 #define EP_INT8_ASM_H
@@ -365,7 +367,7 @@ __asm__(
     ".endr\n"
     ".endif\n"
     ".endm\n"
-    ".macro ep_s8_tile_dsp CFG, XSTEP, QLO, QHI, QOFF, CX, CW, NC, xr, wr, accp, rows\n"
+    ".macro ep_s8_tile_dsp CFG, XSTEP, QLO, QHI, QOFF, CX, CW, NC, xr, wr, accp, rows, xend\n"
     ".set .Lep_P, (\\CFG) & 15\n"
     ".set .Lep_KW, ((\\CFG) >> 4) & 15\n"
     ".set .Lep_SW, ((\\CFG) >> 8) & 15\n"
@@ -377,14 +379,23 @@ __asm__(
     "push {\\rows}\n"
     "ep_s8_pick 12, \\xr, \\wr, \\xr, \\xr, \\xr, \\xr, \\xr, \\xr, \\xr, \\xr\n"
     "push {ep_s8_s0, ep_s8_s1, ep_s8_s2, ep_s8_s3, ep_s8_s4, ep_s8_s5, ep_s8_s6, ep_s8_s7, ep_s8_s8, ep_s8_s9, ep_s8_s10, ep_s8_s11}\n"
+    ".set .Lep_CLOOP, (\\NC) > 1\n"
+    ".ifnb \\xend\n"
+    ".set .Lep_CLOOP, 1\n"
+    "sub sp, sp, #16\n"
+    "str \\xend, [sp]\n"
+    "ldr ep_s8_s11, [sp, #68]\n"
+    "ep_s8_ldm .Lep_P, ep_s8_s11\n"
+    ".else\n"
     "ldr ep_s8_s11, [sp, #52]\n"
     "ep_s8_ldm .Lep_P, ep_s8_s11\n"
     "sub sp, sp, #16\n"
-    ".if \\NC > 1\n"
+    ".if .Lep_CLOOP\n"
     "movw ep_s8_s11, #:lower16:((\\NC) * (\\CX))\n"
     "movt ep_s8_s11, #:upper16:((\\NC) * (\\CX))\n"
     "add ep_s8_s11, ep_s8_s11, \\xr\n"
     "str ep_s8_s11, [sp]\n"
+    ".endif\n"
     ".endif\n"
     ".Lep_s8_c\\@:\n"
     ".if .Lep_FULL\n"
@@ -405,7 +416,7 @@ __asm__(
     "ldr \\xr, [sp, #4]\n"
     "ldr \\wr, [sp, #8]\n"
     ".endif\n"
-    ".if \\NC > 1\n"
+    ".if .Lep_CLOOP\n"
     "add \\xr, \\xr, #(\\CX)\n"
     "add \\wr, \\wr, #(\\CW)\n"
     "ldr ep_s8_s11, [sp]\n"
@@ -580,7 +591,7 @@ __asm__(
     "stm \\base, {ep_s8_s0, ep_s8_s1, ep_s8_s2, ep_s8_s3, ep_s8_s4, ep_s8_s5, ep_s8_s6, ep_s8_s7}\n"
     ".endif\n"
     ".endm\n"
-    ".macro ep_s8_tile_m3 CFG, XSTEP, QLO, QHI, QOFF, CX, CW, NC, W2OFF, xr, wr, accp, rows\n"
+    ".macro ep_s8_tile_m3 CFG, XSTEP, QLO, QHI, QOFF, CX, CW, NC, W2OFF, xr, wr, accp, rows, xend\n"
     ".set .Lep_P, (\\CFG) & 15\n"
     ".set .Lep_KW, ((\\CFG) >> 4) & 15\n"
     ".set .Lep_SW, ((\\CFG) >> 8) & 15\n"
@@ -592,14 +603,23 @@ __asm__(
     "push {\\rows}\n"
     "ep_s8_pick 12, \\xr, \\wr, \\xr, \\xr, \\xr, \\xr, \\xr, \\xr, \\xr, \\xr\n"
     "push {ep_s8_s0, ep_s8_s1, ep_s8_s2, ep_s8_s3, ep_s8_s4, ep_s8_s5, ep_s8_s6, ep_s8_s7, ep_s8_s8, ep_s8_s9, ep_s8_s10, ep_s8_s11}\n"
+    ".set .Lep_CLOOP, (\\NC) > 1\n"
+    ".ifnb \\xend\n"
+    ".set .Lep_CLOOP, 1\n"
+    "sub sp, sp, #16\n"
+    "str \\xend, [sp]\n"
+    "ldr ep_s8_s11, [sp, #68]\n"
+    "ep_s8_ldm2 .Lep_P, ep_s8_s11\n"
+    ".else\n"
     "ldr ep_s8_s11, [sp, #52]\n"
     "ep_s8_ldm2 .Lep_P, ep_s8_s11\n"
     "sub sp, sp, #16\n"
-    ".if \\NC > 1\n"
+    ".if .Lep_CLOOP\n"
     "movw ep_s8_s11, #:lower16:((\\NC) * (\\CX))\n"
     "movt ep_s8_s11, #:upper16:((\\NC) * (\\CX))\n"
     "add ep_s8_s11, ep_s8_s11, \\xr\n"
     "str ep_s8_s11, [sp]\n"
+    ".endif\n"
     ".endif\n"
     ".Lep_s8_c\\@:\n"
     ".if .Lep_FULL\n"
@@ -620,7 +640,7 @@ __asm__(
     "ldr \\xr, [sp, #4]\n"
     "ldr \\wr, [sp, #8]\n"
     ".endif\n"
-    ".if \\NC > 1\n"
+    ".if .Lep_CLOOP\n"
     "add \\xr, \\xr, #(\\CX)\n"
     "add \\wr, \\wr, #(\\CW)\n"
     "ldr ep_s8_s11, [sp]\n"

@@ -245,11 +245,19 @@ EP_INLINE void ep__s8_tile_dsp(const int8_t *xg, const int8_t *wm, int8_t *yr, c
             [CFG] "i"(P | KW << 4 | sw << 8 | KH << 12 | (full ? 1 : 0) << 16), [XSTEP] "i"(dh * W), [QLO] "i"(qlo),   \
             [QHI] "i"(qhi), [QOFF] "i"(qoff), [CX] "i"(H * W), [CW] "i"(KH * KW), [NC] "i"(nc_)                         \
           : "cc", "memory")
+#define EP__S8_TILE_DSP_ASM_RT(xr_, wr_, xend_)                                                                        \
+  __asm__("ep_s8_tile_dsp %c[CFG], %c[XSTEP], %c[QLO], %c[QHI], %c[QOFF], %c[CX], %c[CW], 0, %[xr], %[wr], %[accp], %[rows], %[xend]" EP_S8_ASM_PAD \
+          :                                                                                                            \
+          : [xr] "r"(xr_), [wr] "r"(wr_), [accp] "r"(acc), [rows] "r"(rows), [xend] "r"(xend_),                       \
+            [CFG] "i"(P | KW << 4 | sw << 8 | KH << 12 | (full ? 1 : 0) << 16), [XSTEP] "i"(dh * W), [QLO] "i"(qlo),   \
+            [QHI] "i"(qhi), [QOFF] "i"(qoff), [CX] "i"(H * W), [CW] "i"(KH * KW)                                       \
+          : "cc", "memory")
       if (__builtin_constant_p(Cg))
         EP__S8_TILE_DSP_ASM(xc, wc, Cg);
-      else /* a run-time channel count (a kernel shared by nested levels): one channel per statement */
-        for (int c = 0; c < Cg; c++) EP__S8_TILE_DSP_ASM(xc + c * H * W, wc + c * KH * KW, 1);
+      else if (Cg > 0) /* a run-time channel count (a kernel shared by nested levels): the loop ends at a pointer */
+        EP__S8_TILE_DSP_ASM_RT(xc, wc, xc + Cg * H * W);
 #undef EP__S8_TILE_DSP_ASM
+#undef EP__S8_TILE_DSP_ASM_RT
     } else
 #endif
       ep__s8_tile_rows_c(xc, wc, acc, P, masked, full, Cg, H, W, KH, KW, sw, dh, ix0, qoff, rows);
@@ -363,11 +371,19 @@ EP_INLINE void ep__s8_tile_pair(const int8_t *xg, const int8_t *wm, const int8_t
             [CFG] "i"(P | KW << 4 | sw << 8 | KH << 12 | (full ? 1 : 0) << 16), [XSTEP] "i"(dh * W), [QLO] "i"(qlo),   \
             [QHI] "i"(qhi), [QOFF] "i"(qoff), [CX] "i"(H * W), [CW] "i"(KH * KW), [NC] "i"(nc_), [W2] "i"(w2off)       \
           : "cc", "memory")
+#define EP__S8_TILE_M3_ASM_RT(xr_, wr_, xend_)                                                                         \
+  __asm__("ep_s8_tile_m3 %c[CFG], %c[XSTEP], %c[QLO], %c[QHI], %c[QOFF], %c[CX], %c[CW], 0, %c[W2], %[xr], %[wr], %[accp], %[rows], %[xend]" EP_S8_ASM_PAD \
+          :                                                                                                            \
+          : [xr] "r"(xr_), [wr] "r"(wr_), [accp] "r"(acc), [rows] "r"(rows), [xend] "r"(xend_),                       \
+            [CFG] "i"(P | KW << 4 | sw << 8 | KH << 12 | (full ? 1 : 0) << 16), [XSTEP] "i"(dh * W), [QLO] "i"(qlo),   \
+            [QHI] "i"(qhi), [QOFF] "i"(qoff), [CX] "i"(H * W), [CW] "i"(KH * KW), [W2] "i"(w2off)                     \
+          : "cc", "memory")
       if (__builtin_constant_p(nc))
         EP__S8_TILE_M3_ASM(xc, wc, nc);
-      else /* a run-time channel count (a kernel shared by nested levels): one channel per statement */
-        for (int c = 0; c < nc; c++) EP__S8_TILE_M3_ASM(xc + c * H * W, wc + c * KH * KW, 1);
+      else if (nc > 0) /* a run-time channel count (a kernel shared by nested levels): the loop ends at a pointer */
+        EP__S8_TILE_M3_ASM_RT(xc, wc, xc + nc * H * W);
 #undef EP__S8_TILE_M3_ASM
+#undef EP__S8_TILE_M3_ASM_RT
     } else
 #endif
     {
