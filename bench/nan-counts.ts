@@ -9,7 +9,7 @@ import { calibrationContext, loadCalibration } from '../src/cost/calibration.js'
 import { coreClassOf, kernelDependence } from '../src/cost/data-dependence.js';
 import { analyzeCall } from '../src/cost/kernels.js';
 import { lowerForCost } from '../src/cost/lowered.js';
-import { measureOnTarget } from '../src/cost/measure.js';
+import { measureSuiteCases } from '../src/cost/measure.js';
 import { calibrationSuite, type SuiteCase } from '../src/cost/suite.js';
 import { worstCaseMeasureCase } from '../src/cost/suite-worst-case.js';
 import { staticInfo } from '../src/ir/graph.js';
@@ -50,7 +50,7 @@ export async function nanCounts(targetName: string, o: { casesPerKey?: number; k
   }
   const cases = [...perKey].flatMap(([key, list]) => list.map((c) => ({ key, c, vectors: calibrationAdversarialVectors(c.graph) })));
   o.log?.(`${target.name} (${core}): ${cases.length} cases of ${perKey.size} float keys`);
-  const measured = await measureOnTarget(target, cases.map(({ c, vectors }) => worstCaseMeasureCase(c, vectors)), { log: o.log, kernelChoice: 'built-in' });
+  const measured = await measureSuiteCases(target, cases.map(({ c, vectors }) => worstCaseMeasureCase(c, vectors)), { log: o.log });
   return cases.map(({ key, c, vectors }, i) => {
     const runs = measured[i].runs.map((n) => n - cal.library.instructions);
     const names = ['typical', ...vectors.map((v) => v.name)];

@@ -1,6 +1,6 @@
 // Calibration as jobs: the suite split into batches of cases (a job each: one firmware build and one QEMU session
 // in a worker, which regenerates the seeded suite and measures the cases it names), and the measurements brought
-// back in the suite's order, equal to what one measureOnTarget call over the whole suite returns.
+// back in the suite's order, equal to what one measureSuiteCases call over the whole suite returns.
 
 import type { Optimize } from '../../hw-sim/index.js';
 import { UserError } from '../errors.js';
@@ -11,7 +11,7 @@ import { requireResults, type JobRunner } from '../jobs/runner.js';
 import { makeJob, type JobSpec, type Json } from '../jobs/spec.js';
 import { findMcuTarget } from '../targets/load-targets.js';
 import type { McuTarget } from '../targets/schema.js';
-import { measureOnTarget, type Measurement } from './measure.js';
+import { measureSuiteCases, type Measurement } from './measure.js';
 import { calibrationSuite, type SuiteCase } from './suite.js';
 import { worstCaseMeasureCase, worstCaseSuite } from './suite-worst-case.js';
 
@@ -80,7 +80,7 @@ export const calibrateBatchKind: JobKind = {
       if (!c) throw new UserError(`this worker's ${worstCase ? 'worst-case ' : ''}calibration suite has no case '${name}'`, 'run workers from the same edgeprune version as the calibrate command');
       return worstCase ? worstCaseMeasureCase(c) : c;
     });
-    const measured = await measureOnTarget(target, cases, { optimize: p.optimize, log, kernelChoice: 'built-in' });
+    const measured = await measureSuiteCases(target, cases, { optimize: p.optimize, log });
     return measured.map(measurementToJson);
   },
 };

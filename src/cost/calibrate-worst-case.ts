@@ -11,7 +11,7 @@ import { calibrationContext, loadCalibration, type Calibration } from './calibra
 import { coreClassOf, kernelDependence } from './data-dependence.js';
 import { addTerms, analyzeCall, KERNEL_MODELS } from './kernels.js';
 import { lowerForCost } from './lowered.js';
-import { measureOnTarget } from './measure.js';
+import { measureSuiteCases } from './measure.js';
 import { measureWithJobs } from './calibrate-jobs.js';
 import type { SuiteCase } from './suite.js';
 import { worstCaseMeasureCase, worstCaseSuite } from './suite-worst-case.js';
@@ -66,7 +66,7 @@ export async function calibrateWorstCase(target: McuTarget, o: WorstCaseCalibrat
   const cases = selected.map(({ c }) => c);
   const measured = o.runner
     ? await measureWithJobs(o.runner, target, cases, optimize, log, { suite: 'worst-case' })
-    : await measureOnTarget(target, cases.map((c) => worstCaseMeasureCase(c)), { optimize, log, kernelChoice: 'built-in' });
+    : await measureSuiteCases(target, cases.map((c) => worstCaseMeasureCase(c)), { optimize, log });
   const byKey = new Map<string, { time: Record<string, number>; y: number; typical: number; spread: number }[]>();
   selected.forEach((a, i) => {
     const rows = byKey.get(a.key!) ?? [];

@@ -14,7 +14,7 @@ import { valueZeroFractions } from './activation-zeros.js';
 import { addTerms, analyzeCall, KERNEL_MODELS, kernelContextOfCore, type KernelContext } from './kernels.js';
 import { lowerForCost } from './lowered.js';
 import { weightArrayBytes } from './weight-bytes.js';
-import { measureOnTarget, type Measurement } from './measure.js';
+import { measureSuiteCases, type Measurement } from './measure.js';
 import { calibrationSuite, type SuiteCase } from './suite.js';
 import { compareStrings } from '../util/compare.js';
 import type { JobRunner } from '../jobs/runner.js';
@@ -146,7 +146,7 @@ export async function calibrateTarget(target: McuTarget, options: CalibrateOptio
     }
   }
   log(`calibrating ${target.name}: ${suite.length} models on qemu ${target.emulator.machine}`);
-  const measured = options.runner ? await measureWithJobs(options.runner, target, suite, optimize, log, { batchCases: options.jobCases }) : await measureOnTarget(target, suite, { optimize, log, kernelChoice: 'built-in' });
+  const measured = options.runner ? await measureWithJobs(options.runner, target, suite, optimize, log, { batchCases: options.jobCases }) : await measureSuiteCases(target, suite, { optimize, log });
   const measuredAt = performance.now();
   const ctx = kernelContextOfCore(target.core, target.fpu !== null);
   const cases = suite.map((c, i) => analyzeCase(c, measured[i], ctx));

@@ -9,7 +9,7 @@ import { calibrationContext, loadCalibration } from './calibration.js';
 import { coreClassOf, kernelDependence, type DependenceOptions } from './data-dependence.js';
 import { analyzeCall } from './kernels.js';
 import { lowerForCost } from './lowered.js';
-import { measureOnTarget } from './measure.js';
+import { measureSuiteCases } from './measure.js';
 import { calibrationSuite } from './suite.js';
 import { worstCaseMeasureCase } from './suite-worst-case.js';
 
@@ -42,7 +42,7 @@ export async function checkIndependence(target: McuTarget, pick: (key: string) =
     seen.add(key);
     return [{ key, c }];
   });
-  const measured = await measureOnTarget(target, cases.map(({ c }) => worstCaseMeasureCase(c, worstCaseVectors(c.graph))), { log, constantTimeMac: options.constantTimeMac, kernelChoice: 'built-in' });
+  const measured = await measureSuiteCases(target, cases.map(({ c }) => worstCaseMeasureCase(c, worstCaseVectors(c.graph))), { log, constantTimeMac: options.constantTimeMac });
   return cases.map(({ key, c }, i) => {
     const runs = measured[i].runs;
     return { key, case: c.name, runs, spread: Math.max(...runs) - Math.min(...runs) };

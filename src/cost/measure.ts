@@ -140,6 +140,14 @@ async function buildGroups(group: Prepared[], target: McuTarget, workDir: string
 }
 
 /**
+ * Measure calibration-suite cases (the calibrations, their jobs, the independence check, the NaN-count bench): each
+ * runs the kernel its analysis prices (kernelChoice 'built-in'), whatever the target's calibration says.
+ */
+export function measureSuiteCases(target: McuTarget, cases: MeasureCase[], options: Omit<MeasureOptions, 'kernelChoice'> = {}): Promise<Measurement[]> {
+  return measureOnTarget(target, cases, { ...options, kernelChoice: 'built-in' });
+}
+
+/**
  * Measure every case on `target` (QEMU). Results are in the order of `cases`. Deterministic: QEMU's
  * instruction count repeats exactly for the same firmware and inputs.
  */
