@@ -539,9 +539,9 @@ EP_INLINE void ep__conv2d_s8_ldw(const int8_t *x, const int8_t *w, const int32_t
                                  const int8_t *shift, int8_t *y, int C, int H, int W, int M, int KH, int KW, int OH,
                                  int OW, int stride_h, int stride_w, int dil_h, int dil_w, int pad_top, int pad_left,
                                  int groups, int ldw, int32_t x_zp, int32_t y_zp, int32_t act_min, int32_t act_max) {
-  /* (M, the output channels, only bounds the channel loop, and C the loops over input channels (the assembly tiles
-   * then run one channel per statement): a run-time M or C keeps the tiled path, as the levels' shared kernels pass
-   * them, src/levels/shared-kernels.ts) */
+  /* (M, the output channels, only bounds the channel loop, and C the loops over input channels (the assembly tiles'
+   * channel loop then ends at a pointer computed at run time): a run-time M or C keeps the tiled path, as the levels'
+   * shared kernels pass them, src/levels/shared-kernels.ts) */
   if (!(EP_CONSTANT(W) && EP_CONSTANT(KH) && EP_CONSTANT(KW) &&
         EP_CONSTANT(OW) && EP_CONSTANT(stride_w) && EP_CONSTANT(dil_w) && EP_CONSTANT(pad_left) &&
         EP_CONSTANT(groups) && dil_w == 1 && KW <= EP_S8_MAX_KW && KH * KW <= EP_S8_MAX_TAPS)) {
