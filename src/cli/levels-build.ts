@@ -46,7 +46,7 @@ export interface LevelsCliOptions extends Omit<McuBuildOptions, 'levels'> {
 /** --level-kernels checked: one of LEVEL_KERNELS, and int8 levels only (float32 levels' kernels are inlined). */
 export function levelKernelsOption(given: string | undefined, int8: boolean, why: string): LevelKernels | undefined {
   if (given === undefined) return undefined;
-  if (!(LEVEL_KERNELS as readonly string[]).includes(given)) throw new UserError(`--level-kernels must be ${LEVEL_KERNELS.join(', ')}, got '${given}'`, 'shared (the default) shares one function per layer at at most 1.5% more instructions; inline shares nothing');
+  if (!(LEVEL_KERNELS as readonly string[]).includes(given)) throw new UserError(`--level-kernels must be ${LEVEL_KERNELS.join(', ')}, got '${given}'`, 'shared (the default) shares one function per layer, for about 1% more instructions; inline shares nothing');
   if (!int8) throw new UserError(`--level-kernels applies to int8 levels, and these levels are float32 (${why})`, 'drop --level-kernels (float32 levels share their weights; their kernels stay inlined), or give --precision int8');
   return given as LevelKernels;
 }

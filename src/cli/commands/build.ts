@@ -189,7 +189,7 @@ export function registerBuild(program: Command): void {
     .option('--level-deadline-ms <ms>', 'nested levels as --levels, each with a deadline in ms on its worst-case bound (converted as --deadline-ms), largest first (e.g. 1,0.6,0.35)')
     .option('--level-epochs <n>', `with nested levels: joint fine-tuning epochs (each level sees the training set this many times; default ${DEFAULT_LEVEL_EPOCHS})`, parseIntOption('--level-epochs', 0, 100_000))
     .option('--level-measure <m>', 'with nested levels: what the budgets apply to, typical (the instructions of the vectors run; default) or worst-case (the verified bound; always with --level-deadline-ms)')
-    .option('--level-kernels <k>', 'with int8 nested levels: what the levels\' kernels share, inline (nothing: every level\'s code its own) or shared (default: one function per layer whose tiled code takes the levels\' differing channels, dense shapes and zero points at run time; at most 1.5% more instructions)');
+    .option('--level-kernels <k>', 'with int8 nested levels: what the levels\' kernels share, inline (nothing: every level\'s code its own) or shared (default: one function per layer whose tiled code takes the levels\' differing channels, dense shapes and zero points at run time; about 1% more instructions)');
   addJobOptions(addDistillOption(addTrainingOptions(addDataOptions(cmd))), BUILD_JOBS_DEFAULT).action(async (file: string, o: BuildCliOptions) => {
     checkCriterion(o);
     const chosen = findTarget(o.target);
