@@ -3,7 +3,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 
 // The worst-case step fails as a QEMU run that dies would make it fail; the typical calibration before it is real.
@@ -14,29 +13,22 @@ vi.mock('../../src/cost/calibrate-worst-case.js', async (importOriginal) => ({
   },
 }));
 
-const { registerCalibrate } = await import('../../src/cli/commands/calibrate.js');
+const { runInProcess } = await import('../support/in-process-cli.js');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ep-calibrate-order-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function calibrate(args: string[]): Promise<void> {
-  const program = new Command();
-  program.exitOverride();
-  registerCalibrate(program);
-  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await program.parseAsync(['calibrate', ...args], { from: 'user' });
-  } finally {
-    log.mockRestore();
-    err.mockRestore();
-  }
+/** `edgeprune calibrate <args>` in this process: it must fail with the stand-in's error (an internal error: exit 1). */
+async function calibrateFails(args: string[]): Promise<void> {
+  const r = await runInProcess(['calibrate', ...args]);
+  expect(r.exitCode).toBe(1);
+  expect(r.stderr).toMatch(/worst-case step failed/);
 }
 
 describe('edgeprune calibrate when its worst-case step fails', () => {
   it('writes neither file, and leaves an existing pair as it was', async () => {
     const fresh = path.join(dir, 'fresh.json');
-    await expect(calibrate(['--target', 'stm32f405', '--only', 'unary.Relu', '--out', fresh])).rejects.toThrow(/worst-case step failed/);
+    await calibrateFails(['--target', 'stm32f405', '--only', 'unary.Relu', '--out', fresh]);
     expect(fs.existsSync(fresh)).toBe(false);
     expect(fs.existsSync(path.join(dir, 'worst-case', 'fresh.json'))).toBe(false);
 
@@ -45,7 +37,7 @@ describe('edgeprune calibrate when its worst-case step fails', () => {
     fs.mkdirSync(path.dirname(keptWorst), { recursive: true });
     fs.writeFileSync(kept, 'the old calibration\n');
     fs.writeFileSync(keptWorst, 'the old worst-case calibration\n');
-    await expect(calibrate(['--target', 'stm32f405', '--only', 'unary.Relu', '--out', kept])).rejects.toThrow(/worst-case step failed/);
+    await calibrateFails(['--target', 'stm32f405', '--only', 'unary.Relu', '--out', kept]);
     expect(fs.readFileSync(kept, 'utf8')).toBe('the old calibration\n');
     expect(fs.readFileSync(keptWorst, 'utf8')).toBe('the old worst-case calibration\n');
   }, 300_000);
