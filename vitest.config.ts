@@ -23,13 +23,14 @@ const SHARED_FOLDERS = [
  * Files that keep a process each: the ones that stop, kill or time child processes or signal their process group
  * (cli/fpga-verify-port stops its CLI with SIGSTOP, cli/verify-port-qemu kills its QEMU, security/cleanup sends
  * SIGINT/SIGTERM to a running command, hw-sim's board, guard, processes-mentioning and protocol tests, jobs'
- * local-pool and redis-queue SIGKILL workers mid-job); and test/train/backend, which checks that no TF.js backend runs
+ * local-pool and redis-queue SIGKILL workers mid-job); test/train/backend, which checks that no TF.js backend runs
  * before its first choice, forces the cpu backend (a process-wide choice) and checks the hint for a TF.js module that
- * is not loaded.
+ * is not loaded; and test/cli/calibrate-write-order, which replaces a module (vi.mock takes effect only on a module
+ * cache of its own: in a shared worker the real module was loaded by an earlier file).
  */
 const ISOLATED_FILES = [
   'test/cli/fpga-verify-port.test.ts', 'test/cli/verify-port-qemu.test.ts', 'test/security/cleanup.test.ts',
-  'test/train/backend.test.ts',
+  'test/train/backend.test.ts', 'test/cli/calibrate-write-order.test.ts',
 ];
 
 /**
