@@ -1,9 +1,10 @@
 // The int8 conv with its channel counts at run time (as the nested levels' shared kernel functions call it:
-// src/levels/shared-kernels.ts), on QEMU bit for bit against the interpreter: every conv case of int8-cases.ts with
-// C and M hidden from the compiler, with and without the range hint the levels' functions give (1..C, 1..M).
-// The assembly tiles then take the channel count from a register (ep_s8_tile_dsp / ep_s8_tile_m3 with xend), the
-// Cortex-M3 path splits the exact sums into chunks at run time (the 640-tap case), and the M4's C tiles
-// (EP_S8_NO_ASM) loop over C themselves.
+// src/levels/shared-kernels.ts), on QEMU bit for bit against the interpreter: the conv cases of int8-cases.ts that take
+// distinct tile paths, with C and M hidden from the compiler, with and without the range hint the levels' functions
+// give (1..C, 1..M).
+// The assembly tiles then take the channel count from a register (ep_s8_tile_dsp / ep_s8_tile_m3 with xend), and the
+// Cortex-M3 path splits the exact sums into chunks at run time (the 640-tap case). (The M4's C tiles, EP_S8_NO_ASM,
+// loop over a run-time C as over a literal one: int8-qemu.test.ts runs them.)
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,12 +39,15 @@ function runTime(c: KernelCase, hinted: boolean): KernelCase {
   return { ...c, name: `${c.name} (C, M at run time${hinted ? ', with their range' : ''})`, args };
 }
 
-const convs = allInt8Cases().filter((c) => c.fn === 'ep_conv2d_s8' || c.fn === 'ep_conv2d_ldw_s8');
+// The conv cases whose shapes take distinct tile paths (kernel sizes, strides, groups, padding, the chunked exact
+// sums, the ldw rows); the requantization and zero-point cases, whose code a run-time channel count does not touch,
+// run with literal arguments in int8-qemu.test.ts.
+const SHAPES = /^conv (MNIST conv|3x3 stride 2|depthwise|groups 2|dilation 2|1-D|7x7|2x8|3x6|5x5 stride 3|pads beyond|asymmetric|640 taps|no bias|ldw: )/;
+const convs = allInt8Cases().filter((c) => (c.fn === 'ep_conv2d_s8' || c.fn === 'ep_conv2d_ldw_s8') && SHAPES.test(c.name));
 const cases = [...convs.map((c) => runTime(c, false)), ...convs.map((c) => runTime(c, true))];
 
 for (const [target, flags, what] of [
   [MPS2_AN386, [], 'assembly tiles'],
-  [MPS2_AN386, ['-DEP_S8_NO_ASM'], 'C tiles'],
   [LM3S6965, [], 'assembly tiles'],
 ] as const) {
   describe.skipIf(skip)(`int8 conv with run-time channels on QEMU ${target.name} (${what})`, () => {
@@ -56,8 +60,9 @@ for (const [target, flags, what] of [
     }, 600_000);
 
     it('covers the cases the chunked exact sums and the ldw rows need', () => {
+      expect(convs).toHaveLength(21);
       expect(cases.some((c) => /640 taps/.test(c.name))).toBe(true);
-      expect(cases.some((c) => c.fn === 'ep_conv2d_ldw_s8')).toBe(true);
+      expect(cases.filter((c) => c.fn === 'ep_conv2d_ldw_s8')).toHaveLength(8);
     });
 
     it.each(cases.map((c, i) => [c.name, i] as const))('%s', (_name, i) => {
