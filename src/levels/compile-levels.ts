@@ -39,8 +39,9 @@ export interface CompileLevelsOptions {
   target?: McuTarget;
   /**
    * Which calls of different levels share one out-of-line kernel function (src/levels/shared-kernels.ts): none
-   * (`inline`), or those whose tiled code takes the differing arguments at run time (`shared`). Default: DEFAULT_LEVEL_KERNELS for int8 levels (their kernels are most
-   * of the flash), `inline` for float32 (their levels share their weights, and the float kernels are not built for it).
+   * (`inline`), or those whose tiled code takes the differing arguments at run time (`shared`). Default:
+   * DEFAULT_LEVEL_KERNELS for int8 levels (their kernels are most of the flash), `inline` for float32 (their levels
+   * share their weights, and the float kernels are not built for it).
    */
   kernels?: LevelKernels;
 }
