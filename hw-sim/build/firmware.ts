@@ -24,7 +24,7 @@ import {
   type SizeTriple,
 } from './sizes.js';
 import { BuildError, linkFailure, mallocCulprit, readMapIfAny } from './build-errors.js';
-import { objectCacheKey, restoreCachedObject, storeCachedObject } from './object-cache.js';
+import { libraryObjectKey, objectCacheKey, restoreCachedObject, storeCachedObject } from './object-cache.js';
 import { armGcc, armSize, hostCc, NEWLIB_PACKAGE, runLimited, runTool, type Tool, type ToolOptions } from './tools.js';
 
 /** The harness's C sources and templates. */
@@ -99,6 +99,8 @@ export interface FirmwareBuild {
 export interface HostBuild {
   exe: string;
   models: string[];
+  /** How many objects came from the object cache (hw-sim/build/object-cache.ts). */
+  cachedObjects: number;
   durationMs: number;
 }
 
@@ -206,6 +208,8 @@ interface Unit {
   extraFlags: string[];
   /** The files it may include, when they are all known (the harness's own sources): its object may come from the cache. */
   cacheHeaders?: string[];
+  /** A model library's folder, for its sources: their objects may come from the cache, keyed by bytes (libraryObjectKey). */
+  libraryDir?: string;
 }
 
 /**
@@ -219,13 +223,15 @@ function harnessHeaders(opts: CommonBuildOptions): string[] | undefined {
 
 function planUnits(opts: CommonBuildOptions, harnessSources: string[], objDir: string): Unit[] {
   const units: Unit[] = [];
-  const add = (source: string, owner: string, extraFlags: string[] = [], cacheHeaders?: string[]): void => {
+  const add = (source: string, owner: string, extraFlags: string[] = [], cache: Pick<Unit, 'cacheHeaders' | 'libraryDir'> = {}): void => {
     const base = path.basename(source, '.c').replace(/[^A-Za-z0-9_.-]/g, '_');
-    units.push({ source, object: path.join(objDir, `${units.length}-${base}.o`), owner, extraFlags, cacheHeaders });
+    units.push({ source, object: path.join(objDir, `${units.length}-${base}.o`), owner, extraFlags, ...cache });
   };
   const headers = harnessHeaders(opts);
-  for (const s of harnessSources) add(s, 'harness', ['-I', FIRMWARE_DIR], path.dirname(s) === FIRMWARE_DIR ? headers : undefined);
-  for (const m of opts.models) for (const s of librarySources(m)) add(s, m.name);
+  for (const s of harnessSources) add(s, 'harness', ['-I', FIRMWARE_DIR], { cacheHeaders: path.dirname(s) === FIRMWARE_DIR ? headers : undefined });
+  // A library source beside its headers, with no -I folder that could hold one of them, is keyed by its bytes.
+  const keyedByBytes = (s: string, m: ModelLibrary) => !opts.includeDirs?.length && path.dirname(s) === path.resolve(m.dir);
+  for (const m of opts.models) for (const s of librarySources(m)) add(s, m.name, [], { libraryDir: keyedByBytes(s, m) ? path.resolve(m.dir) : undefined });
   for (const s of opts.sources ?? []) add(path.resolve(s), 'extra');
   return units;
 }
@@ -245,7 +251,12 @@ async function compileAll(compiler: Tool, units: Unit[], flags: string[], opts: 
   const jobs = opts.jobs ?? Math.max(1, os.availableParallelism());
   await runLimited(
     units.map((u) => async () => {
-      const key = u.cacheHeaders ? objectCacheKey(compiler.command, [...flags, ...u.extraFlags], u.source, u.cacheHeaders) : null;
+      const unitFlags = [...flags, ...u.extraFlags];
+      const key = u.cacheHeaders
+        ? objectCacheKey(compiler.command, unitFlags, u.source, u.cacheHeaders)
+        : u.libraryDir
+          ? libraryObjectKey(compiler.command, unitFlags, u.source, u.libraryDir)
+          : null;
       if (key && restoreCachedObject(key, u.object)) {
         cached++;
         return;
@@ -409,7 +420,7 @@ export async function buildHostHarness(opts: CommonBuildOptions): Promise<HostBu
   const harness = ['harness.c', 'platform_host.c'].map((f) => path.join(FIRMWARE_DIR, f));
   const units = planUnits(opts, [...harness, table], objDir);
   const flags = [...commonCFlags(opts.optimize), ...defineFlags(opts.defines), ...includeFlags(opts.includeDirs)];
-  await compileAll(cc, units, flags, opts, 'the host');
+  const cachedObjects = await compileAll(cc, units, flags, opts, 'the host');
 
   const exe = path.join(workDir, 'harness');
   fs.rmSync(exe, { force: true });
@@ -418,5 +429,5 @@ export async function buildHostHarness(opts: CommonBuildOptions): Promise<HostBu
     what: 'linking the host harness',
   });
   if (link.exitCode !== 0) throw new BuildError('linking the host harness failed', link.stderr);
-  return { exe, models: opts.models.map((m) => m.name), durationMs: Date.now() - started };
+  return { exe, models: opts.models.map((m) => m.name), cachedObjects, durationMs: Date.now() - started };
 }

@@ -3,6 +3,9 @@
 // kept under ~/.cache/edgeprune/objects, keyed by everything that decides its bytes: the compiler (its resolved path,
 // size and modification time), the whole argument list but the object's name, the source's path and bytes, and every
 // header the harness includes. Only sources whose includes are all in FIRMWARE_DIR (and the compiler's own) may use it.
+// A model library's sources (generated into a new folder by every compile) are keyed by their bytes and their folder's
+// headers instead of their path, so the same library compiled again, in any folder, is a lookup (libraryObjectKey).
+// The folder is kept under MAX_OBJECTS objects and MAX_BYTES: the least recently used go first.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -43,6 +46,34 @@ export function objectCacheKey(command: string, flags: string[], source: string,
   return hash.digest('hex').slice(0, 32);
 }
 
+/** A quoted #include of a file beside the source (`#include "model.h"`), or a system one (`#include <math.h>`). */
+const PLAIN_INCLUDE = /^\s*#\s*include\s*(?:"([A-Za-z0-9_.-]+)"|<[^>]+>)\s*(?:\/\/.*|\/\*.*\*\/\s*)?$/;
+
+/**
+ * The key of a model library's `source` (a .c file of `dir`) compiled with `flags`, by its bytes and those of every
+ * header in `dir`, not by its path: null when the compiler cannot be found, or when the source or one of those headers
+ * may include a file the key does not hold (an #include of a path or a macro, or of a name not in `dir`). The flags must
+ * not name a folder of headers (-I): the caller gives none. The object's bytes do not depend on the source's folder
+ * (no -g, no __FILE__ in the library) but for its STT_FILE symbol, which is not linked into the program's sections.
+ */
+export function libraryObjectKey(command: string, flags: string[], source: string, dir: string): string | null {
+  const compiler = compilerIdentity(command);
+  if (!compiler) return null;
+  const headers = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.h')).map((e) => e.name).sort();
+  const known = new Set(headers);
+  const hash = crypto.createHash('sha256').update('library\0').update(compiler).update('\0').update(flags.join('\0')).update('\0');
+  for (const file of [source, ...headers.map((h) => path.join(dir, h))]) {
+    const bytes = fs.readFileSync(file);
+    for (const line of bytes.toString('latin1').split('\n')) {
+      if (!/^\s*#\s*include/.test(line)) continue;
+      const m = PLAIN_INCLUDE.exec(line);
+      if (!m || (m[1] !== undefined && !known.has(m[1]))) return null;
+    }
+    hash.update(path.basename(file)).update('\0').update(bytes).update('\0');
+  }
+  return hash.digest('hex').slice(0, 32);
+}
+
 function cachedObjectPath(key: string): string {
   return path.join(guardCacheDir(), 'objects', `${key}.o`);
 }
@@ -50,7 +81,9 @@ function cachedObjectPath(key: string): string {
 /** Copy the cached object of `key` to `object`: whether it was there. */
 export function restoreCachedObject(key: string, object: string): boolean {
   try {
-    fs.copyFileSync(cachedObjectPath(key), object);
+    const cached = cachedObjectPath(key);
+    fs.copyFileSync(cached, object);
+    touch(cached); // used: the last to go when the folder is pruned
     return true;
   } catch {
     return false;
@@ -67,5 +100,53 @@ export function storeCachedObject(key: string, object: string): void {
     fs.renameSync(staging, target);
   } catch {
     fs.rmSync(staging, { force: true }); // a full disk or a vanished folder costs the cache, not the build
+  }
+  pruneObjectCache(path.dirname(target));
+}
+
+/** Most objects the cache keeps, and most bytes: past either, the least recently used objects are removed. */
+export const MAX_OBJECTS = 4000;
+export const MAX_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Remove the least recently used objects of `dir` (by modification time: a lookup touches its object) until at most
+ * three quarters of MAX_OBJECTS and of MAX_BYTES remain, when either is passed (a stat of each object at every store:
+ * about 10 ms at 4,000). An object removed under a concurrent lookup costs that build a compile: restoreCachedObject
+ * then reports a miss.
+ */
+export function pruneObjectCache(dir: string, limits = { objects: MAX_OBJECTS, bytes: MAX_BYTES }): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.endsWith('.o'));
+  } catch {
+    return;
+  }
+  const entries = names.map((n) => ({ file: path.join(dir, n), stat: statOrNull(path.join(dir, n)) })).filter((e) => e.stat !== null);
+  let count = entries.length;
+  let bytes = entries.reduce((sum, e) => sum + e.stat!.size, 0);
+  if (count <= limits.objects && bytes <= limits.bytes) return;
+  entries.sort((a, b) => a.stat!.mtimeMs - b.stat!.mtimeMs || (a.file < b.file ? -1 : 1));
+  for (const e of entries) {
+    if (count <= (limits.objects * 3) / 4 && bytes <= (limits.bytes * 3) / 4) break;
+    fs.rmSync(e.file, { force: true });
+    count--;
+    bytes -= e.stat!.size;
+  }
+}
+
+function touch(file: string): void {
+  try {
+    const now = new Date();
+    fs.utimesSync(file, now, now);
+  } catch {
+    // a cache of another user's: the object is still good
+  }
+}
+
+function statOrNull(file: string): fs.Stats | null {
+  try {
+    return fs.statSync(file);
+  } catch {
+    return null;
   }
 }
