@@ -2,12 +2,17 @@
 // (hard float; ep_sparse.h's inline assembly) and a Cortex-M3 (soft float; its C loop), with literal and with
 // run-time arguments at -O2, also at -O0, -Os and -O3 for ep_sparse.h's fixed-register assembly and the int8 conv's
 // assembly tiles; and the MNIST-like model's kernel code stays within its size budget. No QEMU needed.
-import { readdirSync } from 'node:fs';
+// The objects go through the harness's object cache (hw-sim/build/object-cache.ts), keyed by the compiler, the flags,
+// the generated source's bytes and every kernel header's: with every header unchanged since the last run the file costs
+// ~6 CPU-s instead of ~65 (cold), and a changed header recompiles every object (each key holds all the headers).
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { objectCacheKey, restoreCachedObject, storeCachedObject } from '../../hw-sim/build/object-cache.js';
 import { skipWithoutTools } from '../support/toolchain.js';
 import { KERNEL_DIR } from './harness.js';
 
@@ -202,6 +207,24 @@ function source(header: string, calls: Calls = 'both'): string {
 }
 
 const HEADERS = readdirSync(KERNEL_DIR).filter((f) => f.endsWith('.h')).sort();
+
+/**
+ * Compile `text` (written to `stem`.c) to `stem`.o with arm-none-eabi-gcc `flags` (every warning an error), or take the
+ * object from the cache when the same text was compiled with the same flags, compiler and headers before: a cached
+ * object exists only if that compile passed -Werror. The key's source is the umbrella header (a fixed path) and the
+ * text's hash is one of its flags, since the text's own file is in a temporary folder.
+ */
+async function compileCached(flags: string[], text: string, stem: string, headers: string[]): Promise<string> {
+  const object = `${stem}.o`;
+  await writeFile(`${stem}.c`, text);
+  const textHash = createHash('sha256').update(text).digest('hex');
+  const key = objectCacheKey('arm-none-eabi-gcc', [...flags, `source sha256 ${textHash}`], path.join(KERNEL_DIR, 'ep_kernels.h'), headers);
+  if (key && restoreCachedObject(key, object)) return object;
+  await execa('arm-none-eabi-gcc', [...flags, '-c', `${stem}.c`, '-o', object], { timeout: 300_000 });
+  if (key) storeCachedObject(key, object);
+  return object;
+}
+const KERNEL_HEADERS = HEADERS.map((h) => path.join(KERNEL_DIR, h));
 const skip = await skipWithoutTools('test/c-kernels/cross-compile.test.ts', ['arm-none-eabi-gcc']);
 
 describe.skipIf(skip)('C kernel headers with arm-none-eabi-gcc (-Werror)', () => {
@@ -220,11 +243,7 @@ describe.skipIf(skip)('C kernel headers with arm-none-eabi-gcc (-Werror)', () =>
     const stem = path.join(dir, `${target.replace(/\W+/g, '-')}-${header}${level}-${calls}`);
     let obj = objects.get(stem);
     if (!obj) {
-      obj = (async () => {
-        await writeFile(`${stem}.c`, source(header, calls));
-        await execa('arm-none-eabi-gcc', [...TARGETS[target], ...WARN, level, '-I', KERNEL_DIR, '-c', `${stem}.c`, '-o', `${stem}.o`], { timeout: 300_000 });
-        return `${stem}.o`;
-      })();
+      obj = compileCached([...TARGETS[target], ...WARN, level, '-I', KERNEL_DIR], source(header, calls), stem, KERNEL_HEADERS);
       objects.set(stem, obj);
     }
     return obj;
@@ -290,8 +309,8 @@ describe.skipIf(skip)('C kernel headers with arm-none-eabi-gcc (-Werror)', () =>
 
   it('keeps the MNIST-like CNN kernel code within 4 KiB (cortex-m4, -O2)', async () => {
     const benchDir = path.resolve('bench/kernels');
-    const obj = path.join(dir, 'mnist-cnn.o');
-    await execa('arm-none-eabi-gcc', [...TARGETS['cortex-m4 hard float'], ...WARN, '-I', KERNEL_DIR, '-I', benchDir, '-c', path.join(benchDir, 'mnist-cnn.c'), '-o', obj], { timeout: 300_000 });
+    const flags = [...TARGETS['cortex-m4 hard float'], ...WARN, '-I', KERNEL_DIR, '-I', benchDir];
+    const obj = await compileCached(flags, readFileSync(path.join(benchDir, 'mnist-cnn.c'), 'utf8'), path.join(dir, 'mnist-cnn'), [...KERNEL_HEADERS, path.join(benchDir, 'bench.h')]);
     const nm = await execa('arm-none-eabi-nm', ['-S', obj], { timeout: 30_000 });
     const line = String(nm.stdout).split('\n').find((l) => l.endsWith(' model_run'));
     expect(line, 'model_run in the object').toBeDefined();
