@@ -2,17 +2,16 @@
 // (hard float; ep_sparse.h's inline assembly) and a Cortex-M3 (soft float; its C loop), with literal and with
 // run-time arguments at -O2, also at -O0, -Os and -O3 for ep_sparse.h's fixed-register assembly and the int8 conv's
 // assembly tiles; and the MNIST-like model's kernel code stays within its size budget. No QEMU needed.
-// The objects go through the harness's object cache (hw-sim/build/object-cache.ts), keyed by the compiler, the flags,
-// the generated source's bytes and every kernel header's: with every header unchanged since the last run the file costs
-// ~6 CPU-s instead of ~65 (cold), and a changed header recompiles every object (each key holds all the headers).
-import { createHash } from 'node:crypto';
+// The objects go through the harness's object cache (test/support/cached-compile.ts), keyed by the compiler, the
+// flags, the generated source's bytes and every kernel header's: with every header unchanged since the last run the
+// file costs 3.4 CPU-s instead of 67 (cold), and a changed header recompiles every object (each key holds them all).
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { objectCacheKey, restoreCachedObject, storeCachedObject } from '../../hw-sim/build/object-cache.js';
+import { compileCached } from '../support/cached-compile.js';
 import { skipWithoutTools } from '../support/toolchain.js';
 import { KERNEL_DIR } from './harness.js';
 
@@ -208,22 +207,6 @@ function source(header: string, calls: Calls = 'both'): string {
 
 const HEADERS = readdirSync(KERNEL_DIR).filter((f) => f.endsWith('.h')).sort();
 
-/**
- * Compile `text` (written to `stem`.c) to `stem`.o with arm-none-eabi-gcc `flags` (every warning an error), or take the
- * object from the cache when the same text was compiled with the same flags, compiler and headers before: a cached
- * object exists only if that compile passed -Werror. The key's source is the umbrella header (a fixed path) and the
- * text's hash is one of its flags, since the text's own file is in a temporary folder.
- */
-async function compileCached(flags: string[], text: string, stem: string, headers: string[]): Promise<string> {
-  const object = `${stem}.o`;
-  await writeFile(`${stem}.c`, text);
-  const textHash = createHash('sha256').update(text).digest('hex');
-  const key = objectCacheKey('arm-none-eabi-gcc', [...flags, `source sha256 ${textHash}`], path.join(KERNEL_DIR, 'ep_kernels.h'), headers);
-  if (key && restoreCachedObject(key, object)) return object;
-  await execa('arm-none-eabi-gcc', [...flags, '-c', `${stem}.c`, '-o', object], { timeout: 300_000 });
-  if (key) storeCachedObject(key, object);
-  return object;
-}
 const KERNEL_HEADERS = HEADERS.map((h) => path.join(KERNEL_DIR, h));
 const skip = await skipWithoutTools('test/c-kernels/cross-compile.test.ts', ['arm-none-eabi-gcc']);
 
