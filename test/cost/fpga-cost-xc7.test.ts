@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { implementFpgaProject } from '../../hw-sim/fpga/implement.js';
-import { synthesizeEach, synthesizeEachScript } from '../../hw-sim/yosys/synth-each.js';
+import { synthesizeEachScript } from '../../hw-sim/yosys/synth-each.js';
 import type { SynthesisResources } from '../../hw-sim/yosys/synth.js';
 import { fpgaSuite, layerDesign, synthesizeCore } from '../../src/cost/fpga/calibrate.js';
 import { loadFpgaCalibration, staleModules } from '../../src/cost/fpga/calibration.js';
@@ -22,6 +22,7 @@ import type { FpgaTarget } from '../../src/targets/schema.js';
 import { makeTempDir, removeTempDir } from '../../src/util/temp-dir.js';
 import { int8ChainModel } from '../verilog/rtl-models.js';
 import { plainNames } from '../support/hostile-names.js';
+import { synthesizeLeafModulesXc7 } from '../support/yosys-modules.js';
 
 const XC7A35T = findTarget('xc7a35t') as FpgaTarget;
 const rel = (predicted: number, measured: number) => Math.abs(predicted - measured) / Math.max(1, measured);
@@ -43,8 +44,10 @@ describe('structure on xc7: DSP48E1 tiles and RAMB18E1/RAMB36E1', () => {
     expect(bramBlocks('xc7', 96, 48)).toBe(1);
   });
 
-  // The five multiplies in one Yosys run (hw-sim/yosys/synth-each.ts: the Xilinx library read once), each module
-  // synthesized as `synthesize` does it alone: the same cell counts, about 9 CPU-s less.
+  // The five multiplies in one synth_xilinx run, hierarchy kept (test/support/yosys-modules.ts): each module's cells
+  // are those of a `synthesize` run of it alone less the top's I/O buffers (checked, Yosys 0.23), at 5.6 CPU-s instead
+  // of 22 for one synth_xilinx per module in one Yosys (hw-sim/yosys/synth-each.ts) or 33 for a Yosys per module (the
+  // file: 55.3 CPU-s instead of 72.6).
   const MULTIPLIES: [number, number][] = [[8, 8], [24, 17], [32, 17], [32, 32], [18, 26]];
   let multiplies: Promise<SynthesisResources[]> | undefined;
   function synthesizeMultiplies(): Promise<SynthesisResources[]> {
@@ -58,7 +61,11 @@ describe('structure on xc7: DSP48E1 tiles and RAMB18E1/RAMB36E1', () => {
           'endmodule',
           '',
         ].join('\n')).join(''));
-        return await synthesizeEach({ verilog: [file], tops: MULTIPLIES.map(([a, b]) => `mul_${a}_${b}`) });
+        const modules = MULTIPLIES.map(([a, b]) => ({
+          name: `mul_${a}_${b}`,
+          ports: [{ name: 'clk', dir: 'input' as const, width: 1 }, { name: 'a', dir: 'input' as const, width: a }, { name: 'b', dir: 'input' as const, width: b }, { name: 'y', dir: 'output' as const, width: a + b }],
+        }));
+        return await synthesizeLeafModulesXc7([file], modules);
       } finally {
         removeTempDir(work);
       }

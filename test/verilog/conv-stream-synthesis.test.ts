@@ -25,7 +25,9 @@ describe('ep_conv_stream.v in Yosys', () => {
   }
 
   it('a 3x3 conv 1→4 on xc7: at most one DSP48E1 per non-zero weight, pruned weights take theirs away', async () => {
-    const conv = randomConv({ name: '3x3 1→4', H: 6, W: 6, K: 3, pad: 1, stride: 1, cIn: 1, cOut: 4, sparsity: 0, xZero: -128, yZero: -128, actMin: -128, actMax: 127 }, 17);
+    // A 4x4 image: the DSP blocks follow the weights, not the image (6x6 gives the same 51 / 24 / 20 DSP48E1 and LUTs
+    // within 3 of 776 / 331 / 292, at about 1 CPU-s more per synthesis; the file: 33.0 CPU-s instead of 40.9).
+    const conv = randomConv({ name: '3x3 1→4', H: 4, W: 4, K: 3, pad: 1, stride: 1, cIn: 1, cOut: 4, sparsity: 0, xZero: -128, yZero: -128, actMin: -128, actMax: 127 }, 17);
     // Weight i is tap i % 9 (kr*3 + kc) of channel floor(i / 9): keep the taps (0, 0) and (1, 1), or (1, 1) only.
     const keep = (taps: number[]) => ({ ...conv, weights: conv.weights.map((w, i) => (taps.includes(i % 9) ? w : 0)) });
     const nonZero = (l: ConvLayer) => l.weights.filter((w) => w !== 0).length;
