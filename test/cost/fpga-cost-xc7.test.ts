@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { implementFpgaProject } from '../../hw-sim/fpga/implement.js';
-import { synthesizeEachScript } from '../../hw-sim/yosys/synth-each.js';
 import type { SynthesisResources } from '../../hw-sim/yosys/synth.js';
 import { fpgaSuite, layerDesign, synthesizeCore } from '../../src/cost/fpga/calibrate.js';
 import { loadFpgaCalibration, staleModules } from '../../src/cost/fpga/calibration.js';
@@ -22,7 +21,7 @@ import type { FpgaTarget } from '../../src/targets/schema.js';
 import { makeTempDir, removeTempDir } from '../../src/util/temp-dir.js';
 import { int8ChainModel } from '../verilog/rtl-models.js';
 import { plainNames } from '../support/hostile-names.js';
-import { synthesizeLeafModulesXc7 } from '../support/yosys-modules.js';
+import { modulesWrapper, synthesizeLeafModulesXc7 } from '../support/yosys-modules.js';
 
 const XC7A35T = findTarget('xc7a35t') as FpgaTarget;
 const rel = (predicted: number, measured: number) => Math.abs(predicted - measured) / Math.max(1, measured);
@@ -46,8 +45,8 @@ describe('structure on xc7: DSP48E1 tiles and RAMB18E1/RAMB36E1', () => {
 
   // The five multiplies in one synth_xilinx run, hierarchy kept (test/support/yosys-modules.ts): each module's cells
   // are those of a `synthesize` run of it alone less the top's I/O buffers (checked, Yosys 0.23), at 5.6 CPU-s instead
-  // of 22 for one synth_xilinx per module in one Yosys (hw-sim/yosys/synth-each.ts) or 33 for a Yosys per module (the
-  // file: 55.3 CPU-s instead of 72.6).
+  // of 22 for one synth_xilinx per module in one Yosys (a script that loaded each top in turn, removed in session 25)
+  // or 33 for a Yosys per module (the file: 55.3 CPU-s instead of 72.6).
   const MULTIPLIES: [number, number][] = [[8, 8], [24, 17], [32, 17], [32, 32], [18, 26]];
   let multiplies: Promise<SynthesisResources[]> | undefined;
   function synthesizeMultiplies(): Promise<SynthesisResources[]> {
@@ -73,13 +72,13 @@ describe('structure on xc7: DSP48E1 tiles and RAMB18E1/RAMB36E1', () => {
     return multiplies;
   }
 
-  it('synthesizes several tops in one Yosys script: the Xilinx library read once, each top elaborated alone', () => {
-    const script = synthesizeEachScript({ verilog: ['/w/a.v'], tops: ['mul_8_8', 'mul_24_17'] }).split('\n');
-    expect(script.filter((l) => l.includes('+/xilinx/cells_sim.v'))).toHaveLength(1);
-    expect(script.filter((l) => l === 'design -load sources')).toHaveLength(2);
-    expect(script).toContain('synth_xilinx -family xc7 -flatten -top mul_24_17 -run prepare:');
-    expect(script).toContain('tee -q -o stat-1.json stat -json');
-    expect(() => synthesizeEachScript({ verilog: ['/w/a.v'], tops: ['m; shell'] })).toThrow(/not a plain Verilog identifier/);
+  it('wraps the modules in one top that instantiates each once, and refuses a name that is not a plain identifier', () => {
+    const ports = [{ name: 'clk', dir: 'input' as const, width: 1 }, { name: 'a', dir: 'input' as const, width: 8 }, { name: 'y', dir: 'output' as const, width: 16 }];
+    const top = modulesWrapper([{ name: 'mul_8_8', ports }, { name: 'mul_24_17', ports }]);
+    expect(top).toContain('    mul_8_8 u0 (.clk(clk), .a(m0_a), .y(m0_y));');
+    expect(top).toContain('    mul_24_17 u1 (.clk(clk), .a(m1_a), .y(m1_y));');
+    expect(top.split('\n')[0]).toBe('module ep_test_modules_top (input wire clk, input wire [7:0] m0_a, output wire [15:0] m0_y, input wire [7:0] m1_a, output wire [15:0] m1_y);');
+    expect(() => modulesWrapper([{ name: 'm; shell', ports }])).toThrow(/not a plain Verilog identifier/);
   });
 
   it.each(MULTIPLIES.map(([a, b], i) => [a, b, i]))('a signed %i × %i multiply takes the DSP48E1s the split says', async (a, b, i) => {
