@@ -13,18 +13,16 @@ import { digitsMlp } from '../../src/models/sample-models.js';
 import type { ProgressiveData } from '../../src/prune/progressive.js';
 import type { Trainer } from '../../src/prune/trainer.js';
 import { findMcuTarget } from '../../src/targets/load-targets.js';
-import { sampleVectors } from '../../src/build/build.js';
 import { decodeModel } from '../../src/onnx/import.js';
 import { loadModel } from '../../src/import/load-model.js';
 import { fitToModel } from '../../src/data/fit-model.js';
 import { modelPrecision } from '../../src/analysis/model-precision.js';
 import { modelStats } from '../../src/analysis/model-stats.js';
-import { calibrationInputs } from '../../src/quant/calibration-data.js';
-import { quantizeModel } from '../../src/quant/quantize.js';
-import { verifyOnTarget } from '../../src/verify/verify-mcu.js';
 
 const UNDER_PREDICTION = 0.7;
 const OVER_PREDICTION = 1.3;
+/** The instructions of the bundled digits CNN's int8 firmware on stm32f405 (post-training, minmax), as the dense check measured it. */
+const DENSE_INT8_INSTRUCTIONS = 152_661;
 
 /** A trainer that leaves weights as they are and scores every model the same: the search's choices depend on costs only. */
 const constantTrainer: Trainer = {
@@ -121,17 +119,17 @@ describe('buildForTarget: the firmware measures over the budget', () => {
     const start = await loadModel('examples/models/digits-cnn.onnx');
     const fitted = digitsData();
     const data = { train: fitToModel(fitted.train, start), validation: fitToModel(fitted.validation, start), test: fitToModel(fitted.test, start) };
-    // The dense model's int8 firmware, measured; the cost model under test predicts 70% of it, scaled by the MACs left.
-    const denseInt8 = quantizeModel(start, calibrationInputs(start, data.train, 16), { method: 'minmax' }).graph;
-    const dense = await verifyOnTarget(denseInt8, 'digits-cnn', { target, vectors: { inputs: sampleVectors(start, data.test, 1), source: 'test' } });
-    expect(dense.comparison).toBe('bit-exact');
+    // The dense model's int8 firmware as the build's dense check measures it (asserted below); the cost model under test
+    // predicts it exactly, and 70% of it, scaled by the MACs left, for the pruned models. (This test measured it first
+    // with a firmware of its own: one int8 build and QEMU run, 5 CPU-s of the test's 23.)
+    const denseInstructions = DENSE_INT8_INSTRUCTIONS;
     const denseMacs = modelStats(start).totals.macs;
     const real = await bindCostModel(target);
     const underPredicting: BoundCostModel = {
-      costs: (g) => ({ ...real.costs(g), instructions: g === start ? dense.instructions! : Math.round(dense.instructions! * UNDER_PREDICTION * (modelStats(g).totals.macs / denseMacs)) }),
+      costs: (g) => ({ ...real.costs(g), instructions: g === start ? denseInstructions : Math.round(denseInstructions * UNDER_PREDICTION * (modelStats(g).totals.macs / denseMacs)) }),
       layerInstructions: real.layerInstructions,
     };
-    const limit = Math.round(dense.instructions! * 0.6);
+    const limit = Math.round(denseInstructions * 0.6);
     const budgets: Budget[] = [{ name: 'instructions', limit, givenAs: `--max-instructions ${limit}` }];
     const phases: string[] = [];
     const { report, graph, files } = await buildForTarget({
@@ -142,6 +140,9 @@ describe('buildForTarget: the firmware measures over the budget', () => {
       int8: { method: 'minmax' },
       events: { onPhase: (t) => void phases.push(t) },
     });
+    // The dense int8 firmware measured what the cost model was told (within 2%: then the search aims at the budget as
+    // given, and the pruned models are under-predicted by the 30% that makes a second round).
+    expect(Math.abs(report.denseCheck!.measured.instructions / denseInstructions - 1), `the dense int8 digits CNN measures ${report.denseCheck!.measured.instructions} instructions on stm32f405, not about ${denseInstructions}: update DENSE_INT8_INSTRUCTIONS`).toBeLessThan(0.02);
     const rounds = phases.filter((p) => p.startsWith('verifying the pruned int8 model'));
     expect(rounds.length).toBeGreaterThanOrEqual(2);
     expect(phases.filter((p) => p.startsWith('quantizing the pruned model to int8'))).toHaveLength(rounds.length);

@@ -14,6 +14,8 @@ import { applyMasks, magnitudeMasks } from '../../src/prune/weight-masks.js';
 import { runCli } from '../support/cli.js';
 
 const CNN = path.resolve('examples/models/digits-cnn.onnx');
+// A trained digits MLP (test/fixtures/trained/README.md), for the unmet budget.
+const MLP = path.resolve('test/fixtures/trained/digits-mlp32-10epochs-seed0.onnx');
 const DIGITS = path.resolve('examples/digits/digits.csv.gz');
 
 const made: string[] = [];
@@ -33,8 +35,8 @@ function int8Weights(g: Graph, name: string): Int8Array {
   return g.initializers.get(node.inputs[3])!.data as Int8Array;
 }
 
-/** An int8 build's files and report: int8 model.onnx and C, both accuracies, bit-exact verification. */
-async function expectInt8Build(out: string) {
+/** An int8 build's files and report: int8 model.onnx and C (`layer`'s weights int8), both accuracies, bit-exact verification. */
+async function expectInt8Build(out: string, layer = 'conv2') {
   const report = readReport(out);
   expect(report.precision).toBe('int8');
   expect(report.verification).toMatchObject({ comparison: 'bit-exact', passed: true, hostBitIdentical: true });
@@ -45,7 +47,7 @@ async function expectInt8Build(out: string) {
   const model = await loadModel(path.join(out, 'model.onnx'));
   expect(modelPrecision(model).precision).toBe('int8');
   const c = fs.readFileSync(path.join(out, 'c/model.c'), 'utf8');
-  expect(c).toMatch(/extern const int8_t model_w_conv2_weight\w*\[/);
+  expect(c).toMatch(new RegExp(`extern const int8_t model_w_${layer}_weight\\w*\\[`));
   expect(c).toMatch(/ep_quantize_f32_s8\(/);
   expect(c).not.toMatch(/const float model_w_/);
   expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('final (int8)');
@@ -87,11 +89,15 @@ describe('edgeprune build --precision int8', () => {
 
   it('--precision int8 on an FPU core: exits 3 with the int8 report written when the budget cannot be met', async () => {
     const out = path.join(tmp(), 'unmet');
-    const r = await runCli(['build', CNN, '--target', 'mps2-an386', '--precision', 'int8', '--calibration', 'minmax', '--data', DIGITS, '--max-instructions', '2000', '--max-iterations', '1', '--proposal-epochs', '0', '--final-epochs', '0', '--verify-vectors', '2', '--workers', '0', '--out', out], { timeout: 300_000 });
+    // The digits MLP: 5.1 CPU-s for the command against 15 with the CNN (its int8 dense check and verification build and
+    // run convolutions); what is checked here (exit 3 with the int8 report, --calibration reaching it) does not depend on
+    // the layers. The int8 CNN on this core, bit-exact in QEMU: test/cli/int8.test.ts ('the int8 MNIST-like CNN ...
+    // verifies on mps2-an386'), and built under a budget on lm3s6965 above.
+    const r = await runCli(['build', MLP, '--target', 'mps2-an386', '--precision', 'int8', '--calibration', 'minmax', '--data', DIGITS, '--max-instructions', '2000', '--max-iterations', '1', '--proposal-epochs', '0', '--final-epochs', '0', '--verify-vectors', '2', '--workers', '0', '--out', out], { timeout: 300_000 });
     expect(r.exitCode, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/^precision: int8 \(--precision int8: build prunes in float32, then quantizes the pruned model\)/);
     expect(r.stdout).toMatch(/NOT MET: instructions per inference: [\d,]+ > 2,000/);
-    const { report } = await expectInt8Build(out);
+    const { report } = await expectInt8Build(out, 'fc1');
     expect(report.passed).toBe(false);
     expect(report.budgets[0].measured).toBeGreaterThan(2000);
     expect(report.quantization).toMatchObject({ scheme: 'ptq', calibration: 'minmax' });
@@ -99,13 +105,15 @@ describe('edgeprune build --precision int8', () => {
 
   it('--qat-epochs fine-tunes with fake quantization and keeps the pruned weights at zero in the int8 model', async () => {
     const dir = tmp();
-    // A weight-pruned start model (half of each kernel's weights zero), under a budget it already meets.
+    // A weight-pruned start model (half of each kernel's weights zero), under a budget it already meets: a RAM budget,
+    // so that no dense check runs (it measures the dense model's instructions for an instruction budget only): 9.7
+    // against 14.7 CPU-s for the command with --max-instructions 100000000.
     const g = await loadModel(CNN);
     const pruned = applyMasks(g, magnitudeMasks(g, 0.5, 'layer'));
     const file = path.join(dir, 'pruned.onnx');
     fs.writeFileSync(file, exportOnnx(pruned));
     const out = path.join(dir, 'qat');
-    const r = await runCli(['build', file, '--target', 'lm3s6965', '--data', DIGITS, '--max-instructions', '100000000', '--final-epochs', '0', '--qat-epochs', '1', '--verify-vectors', '2', '--max-drop', '5', '--workers', '0', '--out', out], { timeout: 300_000 });
+    const r = await runCli(['build', file, '--target', 'lm3s6965', '--data', DIGITS, '--ram-kb', '16', '--final-epochs', '0', '--qat-epochs', '1', '--verify-vectors', '2', '--max-drop', '5', '--workers', '0', '--out', out], { timeout: 300_000 });
     expect(r.exitCode, r.stdout + r.stderr).toBe(0);
     expect(r.stderr).toMatch(/quantizing the pruned model to int8 \(after 1 epoch\(s\) of quantization-aware fine-tuning, mse ranges\)/);
     expect(r.stdout).toMatch(/int8: 1 epoch of quantization-aware fine-tuning \(pruned weights kept at zero\)/);

@@ -60,6 +60,8 @@ describe('a TF.js model.json through the MCU commands', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/ALL BUDGETS MET/);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8'));
+    // No --target: build's default target (the other CLI builds on stm32f405 name it).
+    expect(report.target.name).toBe('stm32f405');
     expect(report.budgets[0]).toMatchObject({ name: 'instructions', limit, pass: true });
     expect(report.budgets[0].measured).toBeLessThanOrEqual(limit);
     for (const f of ['model.onnx', 'c/model.c', 'c/Makefile', 'report.html']) expect(fs.existsSync(path.join(out, f)), f).toBe(true);

@@ -23,7 +23,9 @@ let pruned: Graph;
 beforeAll(async () => {
   await initTraining({ seed: 1 });
   const trainer = createGraphTrainer(trainSet, { seed: 1, learningRate: 3e-3 });
-  trained = await trainer.fineTune(digitsCnn(), undefined, 8);
+  // 4 epochs: the pruned model then tests 95.3% in float, 95.5% PTQ and QAT int8, and 99.3% of the fake-quantized outputs
+  // are on the int8 graph's grid point, as after 8 epochs (95.3%, 95.3%, 95.5%, 99.3%): 16.7 -> 15.6 CPU-s for the file.
+  trained = await trainer.fineTune(digitsCnn(), undefined, 4);
   // 80% of the weights pruned by magnitude, then fine-tuned under the masks (what `edgeprune prune` hands on).
   const masks = magnitudeMasks(trained, 0.8, 'global');
   pruned = await trainer.fineTune(applyMasks(trained, masks), masks, 2);
