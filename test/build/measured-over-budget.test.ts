@@ -18,11 +18,11 @@ import { loadModel } from '../../src/import/load-model.js';
 import { fitToModel } from '../../src/data/fit-model.js';
 import { modelPrecision } from '../../src/analysis/model-precision.js';
 import { modelStats } from '../../src/analysis/model-stats.js';
+import { calibrationInputs } from '../../src/quant/calibration-data.js';
+import { quantizeModel } from '../../src/quant/quantize.js';
 
 const UNDER_PREDICTION = 0.7;
 const OVER_PREDICTION = 1.3;
-/** The instructions of the bundled digits CNN's int8 firmware on stm32f405 (post-training, minmax), as the dense check measured it. */
-const DENSE_INT8_INSTRUCTIONS = 152_661;
 
 /** A trainer that leaves weights as they are and scores every model the same: the search's choices depend on costs only. */
 const constantTrainer: Trainer = {
@@ -119,12 +119,12 @@ describe('buildForTarget: the firmware measures over the budget', () => {
     const start = await loadModel('examples/models/digits-cnn.onnx');
     const fitted = digitsData();
     const data = { train: fitToModel(fitted.train, start), validation: fitToModel(fitted.validation, start), test: fitToModel(fitted.test, start) };
-    // The dense model's int8 firmware as the build's dense check measures it (asserted below); the cost model under test
-    // predicts it exactly, and 70% of it, scaled by the MACs left, for the pruned models. (This test measured it first
-    // with a firmware of its own: one int8 build and QEMU run, 5 CPU-s of the test's 23.)
-    const denseInstructions = DENSE_INT8_INSTRUCTIONS;
-    const denseMacs = modelStats(start).totals.macs;
+    // The dense model's int8 instructions as the real cost model prices them; the cost model under test predicts that
+    // for the dense model, and 70% of it, scaled by the MACs left, for the pruned models. (This test measured the dense
+    // int8 firmware itself before: one int8 build and QEMU run, 5 CPU-s of its 23; the build's dense check measures it.)
     const real = await bindCostModel(target);
+    const denseInstructions = real.costs(quantizeModel(start, calibrationInputs(start, data.train, 16), { method: 'minmax' }).graph).instructions;
+    const denseMacs = modelStats(start).totals.macs;
     const underPredicting: BoundCostModel = {
       costs: (g) => ({ ...real.costs(g), instructions: g === start ? denseInstructions : Math.round(denseInstructions * UNDER_PREDICTION * (modelStats(g).totals.macs / denseMacs)) }),
       layerInstructions: real.layerInstructions,
@@ -140,9 +140,9 @@ describe('buildForTarget: the firmware measures over the budget', () => {
       int8: { method: 'minmax' },
       events: { onPhase: (t) => void phases.push(t) },
     });
-    // The dense int8 firmware measured what the cost model was told (within 2%: then the search aims at the budget as
-    // given, and the pruned models are under-predicted by the 30% that makes a second round).
-    expect(Math.abs(report.denseCheck!.measured.instructions / denseInstructions - 1), `the dense int8 digits CNN measures ${report.denseCheck!.measured.instructions} instructions on stm32f405, not about ${denseInstructions}: update DENSE_INT8_INSTRUCTIONS`).toBeLessThan(0.02);
+    // The dense int8 firmware measured about what the cost model was told (the int8 cost model's error, a few per cent:
+    // the second round comes from the 30% under-prediction of the pruned models, not from the dense check).
+    expect(Math.abs(report.denseCheck!.measured.instructions / denseInstructions - 1)).toBeLessThan(0.05);
     const rounds = phases.filter((p) => p.startsWith('verifying the pruned int8 model'));
     expect(rounds.length).toBeGreaterThanOrEqual(2);
     expect(phases.filter((p) => p.startsWith('quantizing the pruned model to int8'))).toHaveLength(rounds.length);
