@@ -27,7 +27,7 @@ function resolveCommand(command: string): string | null {
 }
 
 /** The compiler's identity: null when it cannot be found (then nothing is cached, and compiling reports it). */
-function compilerIdentity(command: string): string | null {
+export function compilerIdentity(command: string): string | null {
   const resolved = resolveCommand(command);
   if (!resolved) return null;
   const s = fs.statSync(resolved);
