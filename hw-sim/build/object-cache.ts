@@ -5,7 +5,7 @@
 // header the harness includes. Only sources whose includes are all in FIRMWARE_DIR (and the compiler's own) may use it.
 // A model library's sources (generated into a new folder by every compile) are keyed by their bytes and their folder's
 // headers instead of their path, so the same library compiled again, in any folder, is a lookup (libraryObjectKey).
-// The folder is kept under MAX_OBJECTS objects and MAX_BYTES: the least recently used go first.
+// The folder is kept under MAX_OBJECTS objects and MAX_BYTES, checked at most once an hour: the least recently used go first.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -101,7 +101,28 @@ export function storeCachedObject(key: string, object: string): void {
   } catch {
     fs.rmSync(staging, { force: true }); // a full disk or a vanished folder costs the cache, not the build
   }
-  pruneObjectCache(path.dirname(target));
+  if (pruneDue(path.dirname(target))) pruneObjectCache(path.dirname(target));
+}
+
+/** How often the cache's limits are checked: a check stats every object (about 25 ms at 2,000). */
+export const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+const PRUNE_STAMP = '.last-pruned';
+
+/**
+ * Whether the cache in `dir` is due for a check of its limits (none in the last PRUNE_INTERVAL_MS): when it is, the
+ * stamp is renewed first, so that concurrent builds leave the check to one of them. One stat per stored object.
+ */
+export function pruneDue(dir: string, now = Date.now()): boolean {
+  const stamp = path.join(dir, PRUNE_STAMP);
+  const last = fs.statSync(stamp, { throwIfNoEntry: false })?.mtimeMs;
+  if (last !== undefined && now - last < PRUNE_INTERVAL_MS) return false;
+  try {
+    fs.writeFileSync(stamp, '');
+    fs.utimesSync(stamp, now / 1000, now / 1000);
+  } catch {
+    return false; // the folder went away or is not ours to write: no check
+  }
+  return true;
 }
 
 /** Most objects the cache keeps, and most bytes: past either, the least recently used objects are removed. */
@@ -110,9 +131,9 @@ export const MAX_BYTES = 256 * 1024 * 1024;
 
 /**
  * Remove the least recently used objects of `dir` (by modification time: a lookup touches its object) until at most
- * three quarters of MAX_OBJECTS and of MAX_BYTES remain, when either is passed (a stat of each object at every store:
- * about 10 ms at 4,000). An object removed under a concurrent lookup costs that build a compile: restoreCachedObject
- * then reports a miss.
+ * three quarters of MAX_OBJECTS and of MAX_BYTES remain, when either is passed (storeCachedObject asks at most once
+ * per PRUNE_INTERVAL_MS: pruneDue). An object removed under a concurrent lookup costs that build a compile:
+ * restoreCachedObject then reports a miss.
  */
 export function pruneObjectCache(dir: string, limits = { objects: MAX_OBJECTS, bytes: MAX_BYTES }): void {
   let names: string[];

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pruneObjectCache } from '../../hw-sim/build/object-cache.js';
+import { PRUNE_INTERVAL_MS, pruneDue, pruneObjectCache } from '../../hw-sim/build/object-cache.js';
 import { buildFirmware, buildHostHarness } from '../../hw-sim/index.js';
 import { FAKE, keepProcessHelpers, removeTempDirs, target, tempDir } from './support.js';
 
@@ -83,5 +83,16 @@ describe('the harness object cache', () => {
     expect(fs.readdirSync(dir).sort()).toEqual(['o3.o', 'o4.o', 'o5.o', 'o6.o', 'o7.o']); // down to ¾ of 7
     pruneObjectCache(dir, { objects: 100, bytes: 400 });
     expect(fs.readdirSync(dir).sort()).toEqual(['o5.o', 'o6.o', 'o7.o']); // down to ¾ of 400 bytes
+  });
+
+  it('checks its limits at most once an interval: the first store, then one an interval later', () => {
+    const dir = tempDir('prune-due');
+    const t0 = 1_700_000_000_000;
+    expect(pruneDue(dir, t0)).toBe(true);
+    expect(pruneDue(dir, t0 + 1000)).toBe(false);
+    expect(pruneDue(dir, t0 + PRUNE_INTERVAL_MS - 1)).toBe(false);
+    expect(pruneDue(dir, t0 + PRUNE_INTERVAL_MS)).toBe(true);
+    expect(pruneDue(dir, t0 + PRUNE_INTERVAL_MS + 1)).toBe(false);
+    expect(pruneDue(path.join(dir, 'missing'), t0)).toBe(false); // no folder to write the stamp in: no check
   });
 });
