@@ -142,16 +142,20 @@ export function pruneObjectCache(dir: string, limits = { objects: MAX_OBJECTS, b
   } catch {
     return;
   }
-  const entries = names.map((n) => ({ file: path.join(dir, n), stat: statOrNull(path.join(dir, n)) })).filter((e) => e.stat !== null);
+  const entries = names.flatMap((n) => {
+    const file = path.join(dir, n);
+    const stat = fs.statSync(file, { throwIfNoEntry: false }); // gone: removed by a concurrent prune
+    return stat ? [{ file, size: stat.size, mtimeMs: stat.mtimeMs }] : [];
+  });
   let count = entries.length;
-  let bytes = entries.reduce((sum, e) => sum + e.stat!.size, 0);
+  let bytes = entries.reduce((sum, e) => sum + e.size, 0);
   if (count <= limits.objects && bytes <= limits.bytes) return;
-  entries.sort((a, b) => a.stat!.mtimeMs - b.stat!.mtimeMs || (a.file < b.file ? -1 : 1));
+  entries.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.file < b.file ? -1 : 1));
   for (const e of entries) {
     if (count <= (limits.objects * 3) / 4 && bytes <= (limits.bytes * 3) / 4) break;
     fs.rmSync(e.file, { force: true });
     count--;
-    bytes -= e.stat!.size;
+    bytes -= e.size;
   }
 }
 
@@ -161,13 +165,5 @@ function touch(file: string): void {
     fs.utimesSync(file, now, now);
   } catch {
     // a cache of another user's: the object is still good
-  }
-}
-
-function statOrNull(file: string): fs.Stats | null {
-  try {
-    return fs.statSync(file);
-  } catch {
-    return null;
   }
 }
