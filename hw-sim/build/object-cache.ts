@@ -1,16 +1,19 @@
-// A cache of the harness's compiled objects: harness.c, startup.c, the platform and UART drivers are the same source
-// in every firmware of a target, so each firmware build compiled them again (4 of its 6 compiler runs). An object is
-// kept under ~/.cache/edgeprune/objects, keyed by everything that decides its bytes: the compiler (its resolved path,
-// size and modification time), the whole argument list but the object's name, the source's path and bytes, and every
-// header the harness includes. Only sources whose includes are all in FIRMWARE_DIR (and the compiler's own) may use it.
-// A model library's sources (generated into a new folder by every compile) are keyed by their bytes and their folder's
-// headers instead of their path, so the same library compiled again, in any folder, is a lookup (libraryObjectKey).
+// A cache of compiled objects: harness.c, startup.c, the platform and UART drivers are the same source in every
+// firmware of a target, and the same model library is compiled again by every command that generates it, so a build
+// compiled them again and again. An object is kept under ~/.cache/edgeprune/objects, keyed by everything that decides
+// its bytes (objectCacheKey): the compiler (its resolved path, size and modification time), the argument list but the
+// object's name, the source's bytes, and every header it may include, each by its place and bytes. Places are taken
+// from the source's folder or the repository, not from the file system's root, so a library generated into a new
+// folder (libraryObjectKey) and the harness of a fresh clone find the objects compiled before.
 // The folder is kept under MAX_OBJECTS objects and MAX_BYTES, checked at most once an hour: the least recently used go first.
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { guardCacheDir, writableCacheDir } from '../guard/guard.js';
+import { PACKAGE_ROOT } from '../../src/util/package-root.js';
+
+const REPO_ROOT = path.resolve(PACKAGE_ROOT);
 
 /** Where `command` runs from (a name is looked up on PATH, as the guard's execvp does), or null when not found. */
 function resolveCommand(command: string): string | null {
@@ -27,7 +30,7 @@ function resolveCommand(command: string): string | null {
 }
 
 /** The compiler's identity: null when it cannot be found (then nothing is cached, and compiling reports it). */
-export function compilerIdentity(command: string): string | null {
+function compilerIdentity(command: string): string | null {
   const resolved = resolveCommand(command);
   if (!resolved) return null;
   const s = fs.statSync(resolved);
@@ -35,14 +38,50 @@ export function compilerIdentity(command: string): string | null {
 }
 
 /**
- * The key of `source` compiled by `command` with `flags` (everything but `-c <source> -o <object>`), given the files
- * it may include (`headers`): null when the compiler cannot be found.
+ * A path as a key holds it: a file in the source's folder by its path from there, a file of the repository by its path
+ * in it, any other by its absolute path. So a key does not change with the folder a library is generated into or the repository
+ * is cloned into (CI clones into a new folder each run), and still tells apart two files of the same bytes that an
+ * #include would find at different places.
+ */
+function keyPath(file: string, sourceDir: string): string {
+  const abs = path.resolve(file);
+  const inside = (root: string): string | null => {
+    const rel = path.relative(root, abs);
+    return rel.startsWith('..') || path.isAbsolute(rel) ? null : rel || '.';
+  };
+  const beside = inside(sourceDir);
+  if (beside !== null) return `<source>/${beside}`;
+  const inRepo = inside(REPO_ROOT);
+  return inRepo !== null ? `<repo>/${inRepo}` : abs;
+}
+
+/**
+ * A flag as a key holds it: an absolute path of a file (`-include /tmp/x/defs.h`) by that file's bytes, of a folder
+ * (`-I <repository>/templates/c/lib`) as keyPath holds it (the headers it gives are in the key by their bytes), any
+ * other flag as it is.
+ */
+function keyFlag(flag: string, sourceDir: string): string {
+  if (!path.isAbsolute(flag)) return flag;
+  const stat = fs.statSync(flag, { throwIfNoEntry: false });
+  if (stat?.isFile()) return `file sha256 ${crypto.createHash('sha256').update(fs.readFileSync(flag)).digest('hex')}`;
+  return `folder ${keyPath(flag, sourceDir)}`;
+}
+
+/**
+ * The key of `source` compiled by `command` with `flags` (everything but `-c <source> -o <object>`), given every file
+ * it may include but the compiler's own (`headers`): the compiler, the flags (keyFlag), the source's bytes, and each
+ * header's place (keyPath) and bytes. Null when the compiler cannot be found. The source's own path is not in it: the
+ * object's bytes do not depend on it (no -g, no __FILE__ in what is compiled here) but for its STT_FILE symbol, which
+ * is not in the program's sections, and the files it may include through its folder are among `headers`.
  */
 export function objectCacheKey(command: string, flags: string[], source: string, headers: string[]): string | null {
   const compiler = compilerIdentity(command);
   if (!compiler) return null;
-  const hash = crypto.createHash('sha256').update(compiler).update('\0').update(flags.join('\0')).update('\0').update(path.resolve(source)).update('\0');
-  for (const file of [source, ...[...headers].sort()]) hash.update(path.basename(file)).update('\0').update(fs.readFileSync(file)).update('\0');
+  const sourceDir = path.dirname(path.resolve(source));
+  const hash = crypto.createHash('sha256').update('object\0').update(compiler).update('\0').update(flags.map((f) => keyFlag(f, sourceDir)).join('\0')).update('\0');
+  hash.update(fs.readFileSync(source)).update('\0');
+  const placed = headers.map((h) => ({ place: keyPath(h, sourceDir), file: h })).sort((a, b) => (a.place < b.place ? -1 : a.place > b.place ? 1 : 0));
+  for (const { place, file } of placed) hash.update(place).update('\0').update(fs.readFileSync(file)).update('\0');
   return hash.digest('hex').slice(0, 32);
 }
 
@@ -50,28 +89,23 @@ export function objectCacheKey(command: string, flags: string[], source: string,
 const PLAIN_INCLUDE = /^\s*#\s*include\s*(?:"([A-Za-z0-9_.-]+)"|<[^>]+>)\s*(?:\/\/.*|\/\*.*\*\/\s*)?$/;
 
 /**
- * The key of a model library's `source` (a .c file of `dir`) compiled with `flags`, by its bytes and those of every
- * header in `dir`, not by its path: null when the compiler cannot be found, or when the source or one of those headers
- * may include a file the key does not hold (an #include of a path or a macro, or of a name not in `dir`). The flags must
- * not name a folder of headers (-I): the caller gives none. The object's bytes do not depend on the source's folder
- * (no -g, no __FILE__ in the library) but for its STT_FILE symbol, which is not linked into the program's sections.
+ * The key of a model library's `source` (a .c file of `dir`) compiled with `flags`: objectCacheKey with every header
+ * of `dir`, which it holds by name, so the same library generated into another folder has the same key. Null when the
+ * compiler cannot be found, or when the source or one of those headers may include a file the key does not hold (an
+ * #include of a path or a macro, or of a name not in `dir`). The flags must not name a folder of headers (-I): the
+ * caller gives none.
  */
 export function libraryObjectKey(command: string, flags: string[], source: string, dir: string): string | null {
-  const compiler = compilerIdentity(command);
-  if (!compiler) return null;
-  const headers = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.h')).map((e) => e.name).sort();
-  const known = new Set(headers);
-  const hash = crypto.createHash('sha256').update('library\0').update(compiler).update('\0').update(flags.join('\0')).update('\0');
-  for (const file of [source, ...headers.map((h) => path.join(dir, h))]) {
-    const bytes = fs.readFileSync(file);
-    for (const line of bytes.toString('latin1').split('\n')) {
+  const headers = fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.h')).map((e) => path.join(dir, e.name));
+  const known = new Set(headers.map((h) => path.basename(h)));
+  for (const file of [source, ...headers]) {
+    for (const line of fs.readFileSync(file, 'latin1').split('\n')) {
       if (!/^\s*#\s*include/.test(line)) continue;
       const m = PLAIN_INCLUDE.exec(line);
       if (!m || (m[1] !== undefined && !known.has(m[1]))) return null;
     }
-    hash.update(path.basename(file)).update('\0').update(bytes).update('\0');
   }
-  return hash.digest('hex').slice(0, 32);
+  return objectCacheKey(command, flags, source, headers);
 }
 
 function cachedObjectPath(key: string): string {

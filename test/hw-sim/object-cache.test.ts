@@ -1,12 +1,14 @@
 // The harness's objects come from the object cache on the second firmware build of a target, and the firmware is the
 // same bytes; other flags, or an -I folder that could stand in for a header the harness includes, compile afresh. A model
 // library's objects come from it by their bytes, from any folder; a changed header, or an include the key cannot hold,
-// compiles afresh. The cache keeps to its limits, the least recently used objects removed first.
+// compiles afresh. A unit's key holds its headers by their places in its folder or the repository, never the folders
+// themselves. The cache keeps to its limits, the least recently used objects removed first.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PRUNE_INTERVAL_MS, pruneDue, pruneObjectCache } from '../../hw-sim/build/object-cache.js';
+import { objectCacheKey, PRUNE_INTERVAL_MS, pruneDue, pruneObjectCache } from '../../hw-sim/build/object-cache.js';
 import { buildFirmware, buildHostHarness } from '../../hw-sim/index.js';
+import { repoPath } from '../../src/util/package-root.js';
 import { FAKE, keepProcessHelpers, removeTempDirs, target, tempDir } from './support.js';
 
 const saved = process.env.XDG_CACHE_HOME;
@@ -68,6 +70,35 @@ describe('the harness object cache', () => {
     fs.writeFileSync(path.join(outside.dir, 'model.c'), `#include "${libA.dir}/model.h"\n${fs.readFileSync(path.join(FAKE.dir, 'model.c'), 'utf8')}`);
     await build('host-outside', outside);
     expect((await build('host-outside-again', outside)).cachedObjects).toBe(2);
+  });
+
+  it('keys a unit by its headers\' places from its folder or the repository, and an -include file by its bytes, not by where they are', () => {
+    const repoFolder = repoPath('templates', 'c', 'lib');
+    const repoHeader = path.join(repoFolder, 'ep_common.h');
+    const unit = (label: string, defs = '#define EP_X 1\n') => {
+      const dir = tempDir(label);
+      fs.writeFileSync(path.join(dir, 'unit.c'), '#include "local.h"\nint f(void) { return EP_X; }\n');
+      fs.writeFileSync(path.join(dir, 'local.h'), '#include "ep_common.h"\n');
+      fs.writeFileSync(path.join(dir, 'defs.h'), defs);
+      return dir;
+    };
+    const key = (dir: string, headers = [path.join(dir, 'local.h'), repoHeader]) =>
+      objectCacheKey(process.execPath, ['-O2', '-I', repoFolder, '-I', dir, '-include', path.join(dir, 'defs.h')], path.join(dir, 'unit.c'), headers);
+    const a = unit('unit-a');
+    expect(key(a)).toMatch(/^[0-9a-f]{32}$/);
+    expect(key(unit('unit-b'))).toBe(key(a)); // another folder, the same bytes in the same places
+    expect(key(unit('unit-defs', '#define EP_X 2\n'))).not.toBe(key(a)); // the -include file's bytes
+    const edited = unit('unit-edited');
+    fs.appendFileSync(path.join(edited, 'local.h'), '/* changed */\n');
+    expect(key(edited)).not.toBe(key(a));
+    // A header outside the unit's folder and the repository is held by its absolute path: two such places differ.
+    const elsewhere = (label: string) => {
+      const file = path.join(tempDir(label), 'ep_common.h');
+      fs.copyFileSync(repoHeader, file);
+      return file;
+    };
+    expect(key(a, [path.join(a, 'local.h'), elsewhere('other-1')])).not.toBe(key(a, [path.join(a, 'local.h'), elsewhere('other-2')]));
+    expect(objectCacheKey('no-such-compiler-edgeprune', [], path.join(a, 'unit.c'), [])).toBeNull();
   });
 
   it('removes the least recently used objects when it holds more than its limits', () => {
