@@ -6,7 +6,10 @@
 // little on a busy machine).
 //
 //   npx tsc -p . && node dist/bench/sweep.js [--subset stm32f405,lm3s6965] [--precision float32,int8]
-//       [--latency-ms 0.5,1,2] [--workers 1,2] [--keep <dir>] [-- <more sweep flags>]
+//       [--latency-ms 0.5,1,2] [--workers 1,2] [--warm-up] [--keep <dir>] [-- <more sweep flags>]
+//
+// --warm-up runs the sweep once first (on the most workers) and leaves it out of the comparison: without it the first
+// run compiles the objects the later ones find in the object cache (~/.cache/edgeprune/objects).
 //
 // --subset takes targets (default: all), --precision precisions (default: both): a subset runs in minutes. The search
 // is shortened (--max-iterations 8, --final-epochs 3, --verify-vectors 100) unless flags after `--` say otherwise.
@@ -55,19 +58,22 @@ async function main(): Promise<void> {
     console.log(`sweep of ${path.basename(CNN)}: ${flags.slice(2).join(' ')}; ${os.availableParallelism()} cores; load average before: ${load()}`);
     const times: number[] = [];
     const files: string[] = [];
-    for (const workers of counts) {
-      const out = path.join(dir, `w${workers}`);
+    // --warm-up: a first sweep on the most workers, not compared, fills the object cache (every model library and
+    // harness object these builds compile), so that the compared runs find the same objects whichever runs first.
+    const runs = own.includes('--warm-up') ? [{ workers: Math.max(...counts), warmUp: true }, ...counts.map((workers) => ({ workers, warmUp: false }))] : counts.map((workers) => ({ workers, warmUp: false }));
+    for (const { workers, warmUp } of runs) {
+      const out = path.join(dir, warmUp ? 'warm-up' : `w${workers}`);
       const started = performance.now();
       const timeFile = `${out}.time`;
       const r = await execa('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, process.execPath, BIN, 'sweep', CNN, ...flags, '--workers', String(workers), '--force', '--out', out], { reject: false, timeout: 6 * 3600_000 });
       const seconds = (performance.now() - started) / 1000;
       if (r.exitCode !== 0) throw new Error(`edgeprune sweep with ${workers} workers failed (exit ${r.exitCode}): ${String(r.stderr).split('\n').slice(-5).join('\n')}`);
-      times.push(seconds);
       files.push(comparable(path.join(out, 'sweep.json')));
+      if (!warmUp) times.push(seconds);
       // User + system CPU of the sweep and its (waited-for) workers and their compilers and emulators.
       const [user, system] = fs.existsSync(timeFile) ? fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) : [NaN, NaN];
       const cpu = user + system;
-      console.log(`${workers} worker${workers === 1 ? '' : 's'}: ${seconds.toFixed(1)} s wall, ${Number.isFinite(cpu) ? cpu.toFixed(1) : '?'} s CPU (${Number.isFinite(cpu) ? (cpu / seconds).toFixed(2) : '?'} cores busy on average); load average now: ${load()}`);
+      console.log(`${warmUp ? 'warm-up, ' : ''}${workers} worker${workers === 1 ? '' : 's'}: ${seconds.toFixed(1)} s wall, ${Number.isFinite(cpu) ? cpu.toFixed(1) : '?'} s CPU (${Number.isFinite(cpu) ? (cpu / seconds).toFixed(2) : '?'} cores busy on average); load average now: ${load()}`);
       for (const line of String(r.stdout).split('\n')) if (line.trim()) console.log(`  ${line}`);
     }
     for (let i = 1; i < counts.length; i++) console.log(`speed-up ${counts[i]} vs ${counts[0]} workers: ${(times[0] / times[i]).toFixed(2)}x (goal with 2 vs 1: 1.7x)`);
