@@ -20,6 +20,7 @@ import { ioShell } from '../hw-sim/nextpnr/io-shell.js';
 import { placeIce40, type Ice40PlaceResult } from '../hw-sim/nextpnr/place-ice40.js';
 import { buildVerilatorHarness, runVerilatorHarness } from '../hw-sim/verilator/harness.js';
 import { loadDataset } from '../src/data/load-dataset.js';
+import { foldedAccumulatorBits } from '../src/emit/verilog/accumulator-bits.js';
 import { packedLiteral } from '../src/emit/verilog/verilog-literals.js';
 import type { Graph } from '../src/ir/graph.js';
 import { nodeAttrs, runGraph } from '../src/ir/interpreter.js';
@@ -89,6 +90,7 @@ function foldedLayers(q: Graph): FoldedLayer[] {
 function instance(layer: FoldedLayer, rf: number, id: string, nets: { inValid: string; inReady: string; inData: string; outValid: string; outReady: string; outData: string }): string {
   return `    ep_dense_folded #(
         .N_IN(${layer.nIn}), .N_OUT(${layer.nOut}), .RF(${rf}), .LUT_PRODUCTS(${DSP ? 1 : 0}), .SMALL_ROMS_IN_BRAM(1),
+        .ACC_BITS(${foldedAccumulatorBits(layer.weights, layer.bias, layer.nIn)}),
         .WEIGHTS(${packedLiteral(layer.weights, 8)}),
         .BIAS(${packedLiteral(layer.bias, 32)}),
         .MULT(${packedLiteral(layer.mult, 31)}),

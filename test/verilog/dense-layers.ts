@@ -1,6 +1,7 @@
 // Random int8 dense layers for the RTL tests (bench/rtl-layers.ts: constants and the ep_dense_rf1 wrapper), the vectors
 // that drive each accumulator to the ends of its range, and the interpreter's Int8Gemm outputs on a batch of vectors.
-import { f32, gemmAttrs, layerWrapper, type Layer } from '../../bench/rtl-layers.js';
+import { f32, foldedBias, gemmAttrs, layerWrapper, type Layer } from '../../bench/rtl-layers.js';
+import { foldedAccumulatorBits } from '../../src/emit/verilog/accumulator-bits.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { Int8Gemm } from '../../src/ops/int8-gemm.js';
 import { evalOp } from '../c-kernels/harness.js';
@@ -45,5 +46,6 @@ export interface FoldedOptions {
 export function foldedWrapper(layer: Layer, rf: number, top = 'ep_dense_folded_tb_top', options: FoldedOptions = {}): string {
   const flags = [`.LUT_PRODUCTS(${options.lutProducts ? 1 : 0})`, `.SMALL_ROMS_IN_BRAM(${options.smallRomsInBram ? 1 : 0})`, `.SERIAL_IN(${options.serialIn ? 1 : 0})`, `.SERIAL_OUT(${options.serialOut ? 1 : 0})`];
   const beatBytes = { in: options.serialIn ? 1 : layer.spec.nIn, out: options.serialOut ? 1 : layer.spec.nOut };
-  return layerWrapper(layer, top, 'ep_dense_folded', [`.RF(${rf})`, ...flags], [], beatBytes);
+  const accBits = foldedAccumulatorBits(layer.weights, foldedBias(layer), layer.spec.nIn);
+  return layerWrapper(layer, top, 'ep_dense_folded', [`.RF(${rf})`, `.ACC_BITS(${accBits})`, ...flags], [], beatBytes);
 }

@@ -5,7 +5,7 @@
 
 import type { FpgaFamily } from '../../../hw-sim/yosys/synth.js';
 import type { RtlHardware, RtlLayer } from '../../emit/verilog/rtl-layer.js';
-import { bitLength, clog2, denseParamsOf, foldedAccBits, foldedRequantShape, intParam, popcount, rf1RequantShape, type RequantShape } from './params.js';
+import { bitLength, clog2, denseParamsOf, foldedRequantShape, intParam, popcount, rf1RequantShape, type RequantShape } from './params.js';
 import { bramBlocks, splitMultiply, type MultiplySplit } from './structure.js';
 
 /** Where the multipliers go (FpgaProject.multipliers): DSP blocks or logic. */
@@ -53,7 +53,7 @@ function denseFolded(hw: RtlHardware, family: FpgaFamily, mapping: FpgaMapping):
   const k = rf / d.nOut;
   const p = d.nIn / k;
   const np = lutProducts ? 2 * p : p;
-  const ab = foldedAccBits(d);
+  const ab = intParam(hw, 'ACC_BITS');
   const q: RequantShape = foldedRequantShape(d);
   const mw = q.multBits;
   const constantWidth = q.shared ? 0 : q.equalShifts ? mw : mw + 6;

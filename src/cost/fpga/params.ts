@@ -108,17 +108,3 @@ export function rf1RequantShape(d: DenseParams, multBits: number): RequantShape 
   const narrow = d.mult.map((m) => Math.floor(m / 2 ** (31 - multBits)));
   return { shared: false, equalShifts: false, multBits, effectiveMultBits: Math.max(1, ...narrow.map(bitLength)), narrow };
 }
-
-/** ep_dense_folded's accumulator width (acc_bits): |BIAS| + 128·Σ|W| of the worst output, at least 17, at most 32. */
-export function foldedAccBits(d: DenseParams): number {
-  let worst = 0;
-  for (let o = 0; o < d.nOut; o++) {
-    let bound = Math.abs(d.bias[o]);
-    if (bound > 0x3fffffff) bound = 0x40000000;
-    for (let i = 0; i < d.nIn; i++) if (bound <= 0x3fffffff) bound += 128 * Math.abs(d.weights[o * d.nIn + i]);
-    worst = Math.max(worst, bound);
-  }
-  let bits = 17;
-  for (let n = 17; n < 32; n++) if (2 ** (n - 1) <= worst) bits = n + 1;
-  return bits;
-}

@@ -1,5 +1,6 @@
 // The accumulator width of an int8 layer in hardware (ep_dense_rf1's and ep_requant's ACC_BITS): the smallest signed
-// width that holds every accumulator the layer can produce, from its constant weights and folded bias.
+// width that holds every accumulator the layer can produce, from its constant weights and folded bias; and
+// ep_dense_folded's, a bound of it (foldedAccumulatorBits).
 //
 // In hardware the accumulator is acc = BIAS + sum_i w_i * x_i with BIAS = B - x_zero_point * sum_i w_i (the bias
 // folded with the input zero point) and x_i the raw int8 input. Each input ranges over [lo, hi] independently
@@ -53,4 +54,23 @@ export function outputAccumulatorBits(weights: ArrayLike<number>, foldedBias: re
 /** The accumulator width of a whole layer (ACC_BITS of ep_dense_rf1): the widest of its outputs. */
 export function layerAccumulatorBits(weights: ArrayLike<number>, foldedBias: readonly number[], nIn: number, input: InputRange = INT8): number {
   return Math.max(...outputAccumulatorBits(weights, foldedBias, nIn, input));
+}
+
+/**
+ * ep_dense_folded's accumulator width (its ACC_BITS): a bound rather than the exact range above, |foldedBias[o]| +
+ * 128·Σ|w| of the widest output (a bias beyond 2^30 in magnitude, or a sum that reaches it, counts as 2^30 and up),
+ * at least 17 bits (the module sign-extends each 16-bit product), at most 32. The module's netlists and the FPGA
+ * calibrations were made with this rule; the exact range would narrow some layers by a bit or two.
+ */
+export function foldedAccumulatorBits(weights: ArrayLike<number>, foldedBias: readonly number[], nIn: number): number {
+  let worst = 0;
+  for (let o = 0; o < foldedBias.length; o++) {
+    let bound = Math.abs(foldedBias[o]);
+    if (bound > 0x3fffffff) bound = 0x40000000;
+    for (let i = 0; i < nIn; i++) if (bound <= 0x3fffffff) bound += 128 * Math.abs(weights[o * nIn + i]);
+    worst = Math.max(worst, bound);
+  }
+  let bits = 17;
+  for (let n = 17; n < 32; n++) if (2 ** (n - 1) <= worst) bits = n + 1;
+  return bits;
 }

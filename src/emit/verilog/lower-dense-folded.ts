@@ -5,6 +5,7 @@
 // the vector in block RAM, not in flip-flops); lower-rtl.ts collects the elements where a whole vector is needed.
 
 import { EDGEPRUNE_DOMAIN, LAYER_INPUTS } from '../../ops/util/int8-params.js';
+import { foldedAccumulatorBits } from './accumulator-bits.js';
 import { denseConstants, denseParams, refuseDense } from './dense-constants.js';
 import { isolatedLatency } from './design-schedule.js';
 import { beatsPerVector, type RtlLayer, type RtlLowerContext, type RtlLowering } from './rtl-layer.js';
@@ -62,6 +63,7 @@ export const DENSE_FOLDED: RtlLowering = {
         params: [
           { name: 'RF', value: String(rf) },
           ...denseParams(c, c.nIn, c.weights),
+          { name: 'ACC_BITS', value: String(foldedAccumulatorBits(c.weights, c.foldedBias, c.nIn)) },
           { name: 'LUT_PRODUCTS', value: ctx.productsInLogic ? '1' : '0' },
           { name: 'SERIAL_IN', value: serialIn ? '1' : '0' },
           { name: 'SERIAL_OUT', value: '1' },
@@ -70,7 +72,8 @@ export const DENSE_FOLDED: RtlLowering = {
         beatTimes,
         reuseFactor: rf,
         initiationInterval: rf,
-        // ep_dense_folded narrows its accumulator and multiplier to the same widths from the constants it is given.
+        // The quick DSP count's widths (fpga-project.ts): the exact accumulator width; ep_dense_folded's ACC_BITS is its
+        // bound above, at least 17 bits and otherwise at most one bit wider.
         requantWidths: { accBits: c.accBits, multBits: c.multBits },
         multipliers: { weights: parallel, requantizers: c.liveRequantizers > 0 ? 1 : 0 },
       },

@@ -13,8 +13,8 @@
 // block RAM (SB_RAM40_4K on iCE40, RAMB18E1/RAMB36E1 on xc7; forced by rom_style, which Verilator ignores). The
 // folded bias is a second ROM of N_OUT words, the requantization multiplier and shift a third one (or constants when
 // every output shares them); Yosys puts these small ones in logic or block RAM as it finds cheaper. Widths follow
-// the constants: the accumulator holds just the layer's worst-case sum (17..32 bits), and multipliers with Z common
-// trailing zeros (narrow multipliers) are stored and multiplied without them; both narrow ep_requant's multiply.
+// the constants: the accumulator holds just the layer's worst-case sum (ACC_BITS, 17..32), and multipliers with Z
+// common trailing zeros (narrow multipliers) are stored and multiplied without them; both narrow ep_requant's multiply.
 //
 // Stream interface (AXI-Stream style): one input beat is the whole vector (byte i = x[i]), one output beat the
 // whole output vector (byte o = y[o]). Every register advances only while en = out_ready || !out_valid (an output
@@ -55,6 +55,11 @@ module ep_dense_folded #(
     parameter integer Y_ZP = 0,
     parameter integer ACT_MIN = -128,
     parameter integer ACT_MAX = 127,
+    // The accumulator's width, 17..32: a signed width holding BIAS[o] + sum_i W[o][i] * x[i] for every output and
+    // every int8 input (src/emit/verilog/accumulator-bits.ts, foldedAccumulatorBits: |acc| <= |BIAS[o]| + 128 *
+    // sum_i |W[o][i]|, at least 17 for a product's 16 bits and a carry); ep_requant's ACC_BITS. The emitter computes
+    // it: a Verilog function looping over every weight cost Verilator's elaboration 18 s of a 256x32 layer.
+    parameter integer ACC_BITS = 32,
     // 1: the P products written as shifts and adds, registered as two halves each, which synthesis keeps in LUTs even
     // with DSP mapping on (synth_ice40 -dsp then spends the few SB_MAC16 on the requantizer's multiply only); 0: `*`,
     // mapped as synthesis chooses.
@@ -175,33 +180,14 @@ module ep_dense_folded #(
         narrow_shift = EQ ? S_EQ : MULT[31*o +: 31] == 31'd0 ? 6'd1 : SHIFT[6*o +: 6] - Z[5:0];
     endfunction
 
-    // The accumulator's width: a signed width holding BIAS[o] + sum_i W[o][i] * x[i] for every output and every int8
-    // input (|acc| <= |BIAS[o]| + 128 * sum_i |W[o][i]|), at least 17 (a product's 16 bits and a carry), at most 32:
-    // ep_requant's ACC_BITS.
-    function integer acc_bits;
-        input integer unused;
-        integer o, i, w, bound, worst, n;
-        begin
-            worst = 0;
-            for (o = 0; o < N_OUT; o = o + 1) begin
-                bound = $signed(BIAS[32*o +: 32]);
-                if (bound < 0) bound = -bound;
-                if (bound < 0 || bound > 32'h3fffffff) bound = 32'h40000000; // |int32 min|, or too close to overflow
-                for (i = 0; i < N_IN; i = i + 1) begin
-                    w = {{24{WEIGHTS[8*(o*N_IN + i) + 7]}}, WEIGHTS[8*(o*N_IN + i) +: 8]};
-                    if (bound <= 32'h3fffffff) bound = bound + 128 * (w < 0 ? -w : w);
-                end
-                if (bound > worst) worst = bound;
-            end
-            acc_bits = 17;
-            for (n = 17; n < 32; n = n + 1) if ((32'sd1 <<< (n - 1)) <= worst) acc_bits = n + 1;
-        end
-    endfunction
-    localparam integer AB = acc_bits(0);
+    localparam integer AB = ACC_BITS;
 
     generate
         if (!LEGAL) begin : illegal
             ep_dense_folded_RF_must_be_N_OUT_times_a_divisor_of_N_IN illegal_reuse_factor ();
+        end
+        if (ACC_BITS < 17 || ACC_BITS > 32) begin : illegal_acc_bits
+            ep_dense_folded_ACC_BITS_must_be_17_to_32 illegal_accumulator_width ();
         end
         if (LEGAL && SERIAL_IN != 0 && P != 1) begin : serial_needs_one_multiplier
             ep_dense_folded_SERIAL_IN_needs_RF_equal_to_N_IN_times_N_OUT illegal_serial_input ();
