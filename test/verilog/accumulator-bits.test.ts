@@ -1,7 +1,8 @@
 // src/emit/verilog/accumulator-bits.ts: the exact accumulator range of a layer's outputs (reached at both ends, checked
-// by brute force over every input vector of small layers) and the smallest signed width holding it.
+// by brute force over every input vector of small layers) and the smallest signed width holding it; ep_dense_folded's
+// bound of it.
 import { describe, expect, it } from 'vitest';
-import { accumulatorRange, layerAccumulatorBits, outputAccumulatorBits, signedBits } from '../../src/emit/verilog/accumulator-bits.js';
+import { accumulatorRange, foldedAccumulatorBits, layerAccumulatorBits, outputAccumulatorBits, signedBits } from '../../src/emit/verilog/accumulator-bits.js';
 import { Random } from '../../src/util/random.js';
 
 /** Every accumulator BIAS + sum w_i x_i over all inputs in [lo, hi]^n (small n only). */
@@ -60,5 +61,23 @@ describe('accumulator widths', () => {
     expect(layerAccumulatorBits(weights, bias, 16, { min: 0, max: 6 })).toBe(signedBits(-5, 16 * 127 * 6 + 100));
     expect(() => outputAccumulatorBits(weights, bias, 15)).toThrow(/32 weights for 2 outputs of 15 inputs/);
     expect(() => accumulatorRange([1], 0, { min: -129, max: 0 })).toThrow(/not within int8/);
+  });
+});
+
+describe('foldedAccumulatorBits (ep_dense_folded\'s ACC_BITS)', () => {
+  it('holds |bias| + 128·Σ|w| of the widest output, within 17..32 bits, and never less than the exact width', () => {
+    expect(foldedAccumulatorBits([0, 0], [0], 2)).toBe(17); // a product's 16 bits and a carry
+    expect(foldedAccumulatorBits([0], [2 ** 16 - 1], 1)).toBe(17);
+    expect(foldedAccumulatorBits([0], [-(2 ** 16)], 1)).toBe(18); // 2^16 needs 18 signed bits in this bound
+    expect(foldedAccumulatorBits([127, -128, 0, 0], [10, -3], 2)).toBe(17); // 128·255 + 10 < 2^16
+    expect(foldedAccumulatorBits([0, 0], [2 ** 31 - 1, 0], 1)).toBe(32); // beyond 2^30: the whole int32
+    const r = new Random(5);
+    for (let t = 0; t < 50; t++) {
+      const nIn = 1 + r.int(64);
+      const nOut = 1 + r.int(8);
+      const weights = Array.from({ length: nIn * nOut }, () => r.int(256) - 128);
+      const bias = Array.from({ length: nOut }, () => r.int(2 ** 22) - 2 ** 21);
+      expect(foldedAccumulatorBits(weights, bias, nIn)).toBeGreaterThanOrEqual(layerAccumulatorBits(weights, bias, nIn));
+    }
   });
 });

@@ -105,6 +105,8 @@ describe('ep_dense_folded.v in Verilator', () => {
     ['a reuse factor that is not N_OUT times a divisor of N_IN', 24, {}, /ep_dense_folded_RF_must_be_N_OUT_times_a_divisor_of_N_IN/],
     // RF 64 = 8·8: two multipliers.
     ['a serial input at more than one multiplier', 64, { serialIn: true }, /ep_dense_folded_SERIAL_IN_needs_RF_equal_to_N_IN_times_N_OUT/],
+    // The emitter gives 17..32 (foldedAccumulatorBits); a product's 16 bits and a carry need 17.
+    ['an accumulator narrower than 17 bits', 16, { accBits: 16 }, /ep_dense_folded_ACC_BITS_must_be_17_to_32/],
   ] as const)('%s stops elaboration, naming the rule', async (name, rf, options, rule) => {
     const spec: LayerSpec = { name, nIn: 16, nOut: 8, sparsity: 0, xZero: 0, yZero: 0, actMin: -128, actMax: 127 };
     await expect(buildFolded(`illegal-${rf}`, foldedWrapper(randomLayer(spec, 1), rf, 'ep_dense_folded_tb_top', options))).rejects.toThrow(rule);

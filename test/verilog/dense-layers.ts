@@ -40,12 +40,14 @@ export interface FoldedOptions {
   serialIn?: boolean;
   /** One output element per beat (SERIAL_OUT). */
   serialOut?: boolean;
+  /** The accumulator width (ACC_BITS); default: the emitter's (foldedAccumulatorBits). */
+  accBits?: number;
 }
 
 /** ep_dense_folded at reuse factor `rf` with the layer's constants, as the module `top`. */
 export function foldedWrapper(layer: Layer, rf: number, top = 'ep_dense_folded_tb_top', options: FoldedOptions = {}): string {
   const flags = [`.LUT_PRODUCTS(${options.lutProducts ? 1 : 0})`, `.SMALL_ROMS_IN_BRAM(${options.smallRomsInBram ? 1 : 0})`, `.SERIAL_IN(${options.serialIn ? 1 : 0})`, `.SERIAL_OUT(${options.serialOut ? 1 : 0})`];
   const beatBytes = { in: options.serialIn ? 1 : layer.spec.nIn, out: options.serialOut ? 1 : layer.spec.nOut };
-  const accBits = foldedAccumulatorBits(layer.weights, foldedBias(layer), layer.spec.nIn);
+  const accBits = options.accBits ?? foldedAccumulatorBits(layer.weights, foldedBias(layer), layer.spec.nIn);
   return layerWrapper(layer, top, 'ep_dense_folded', [`.RF(${rf})`, `.ACC_BITS(${accBits})`, ...flags], [], beatBytes);
 }
