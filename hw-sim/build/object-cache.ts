@@ -39,9 +39,9 @@ function compilerIdentity(command: string): string | null {
 
 /**
  * A path as a key holds it: a file in the source's folder by its path from there, a file of the repository by its path
- * in it, any other by its absolute path. So a key does not change with the folder a library is generated into or the repository
- * is cloned into (CI clones into a new folder each run), and still tells apart two files of the same bytes that an
- * #include would find at different places.
+ * in it, any other by its absolute path. So a key does not change with the folder a library is generated into or the
+ * repository is cloned into (CI clones into a new folder each run), and still tells apart two files of the same bytes
+ * that an #include would find at different places.
  */
 function keyPath(file: string, sourceDir: string): string {
   const abs = path.resolve(file);
