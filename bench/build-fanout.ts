@@ -13,6 +13,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { repoPath } from '../src/util/package-root.js';
 import { makeTempDir, removeTempDir } from '../src/util/temp-dir.js';
+import { cpuSeconds, underTime } from './support/cpu-time.js';
 
 const BIN = repoPath('bin', 'edgeprune.js');
 const CNN = repoPath('examples', 'models', 'digits-cnn.onnx');
@@ -60,7 +61,7 @@ function timeLines(stderr: NodeJS.ReadableStream | null, started: number): { tex
 async function build(name: string, flags: string[], out: string): Promise<Run> {
   const started = performance.now();
   const timeFile = `${out}.time`;
-  const child = execa('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, process.execPath, BIN, 'build', CNN, ...DEMO, ...flags, '--force', '--out', out], { reject: false, timeout: 3600_000 });
+  const child = execa(...underTime(timeFile, process.execPath, [BIN, 'build', CNN, ...DEMO, ...flags, '--force', '--out', out]), { reject: false, timeout: 3600_000 });
   const lines = timeLines(child.stderr, started);
   const r = await child;
   const wall = (performance.now() - started) / 1000;
@@ -71,9 +72,9 @@ async function build(name: string, flags: string[], out: string): Promise<Run> {
   const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) as { steps: { seconds: number }[] };
   const iterations = report.steps.reduce((s, it) => s + it.seconds, 0);
   const trajectory = JSON.stringify(report.steps.map(({ seconds: _seconds, ...it }) => it));
-  const [user, system] = fs.existsSync(timeFile) ? fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) : [NaN, NaN];
+  const cpu = cpuSeconds(timeFile);
   return {
-    name, wall, cpu: Number.isFinite(user + system) ? user + system : null,
+    name, wall, cpu: Number.isFinite(cpu) ? cpu : null,
     phases: { before: searchStart, iterations, final: searchEnd - searchStart - iterations, after: wall - searchEnd },
     trajectory, modelC: fs.readFileSync(path.join(out, 'c', 'model.c'), 'utf8'),
   };

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { repoPath } from '../src/util/package-root.js';
 import { makeTempDir, removeTempDir } from '../src/util/temp-dir.js';
+import { cpuSeconds, underTime } from './support/cpu-time.js';
 
 const BIN = repoPath('bin', 'edgeprune.js');
 const CNN = repoPath('examples', 'models', 'digits-cnn.onnx');
@@ -39,11 +40,10 @@ interface Timed {
 
 async function timed(command: string, args: string[], timeFile: string): Promise<Timed> {
   const started = performance.now();
-  const r = await execa('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, command, ...args], { reject: false, timeout: 3600_000 });
+  const r = await execa(...underTime(timeFile, command, args), { reject: false, timeout: 3600_000 });
   const wall = (performance.now() - started) / 1000;
   if (r.exitCode !== 0) throw new Error(`${path.basename(command)} ${args.slice(0, 3).join(' ')} … failed (exit ${r.exitCode}): ${String(r.stderr).split('\n').slice(-5).join('\n')}`);
-  const [user, system] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
-  return { wall, cpu: user + system };
+  return { wall, cpu: cpuSeconds(timeFile) };
 }
 
 /** One or two copies of `run` at once: the wall time until the last ends, and the CPU of all. */

@@ -20,6 +20,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { repoPath } from '../src/util/package-root.js';
 import { makeTempDir, removeTempDir } from '../src/util/temp-dir.js';
+import { cpuSeconds, underTime } from './support/cpu-time.js';
 
 const BIN = repoPath('bin', 'edgeprune.js');
 const CNN = repoPath('examples', 'models', 'digits-cnn.onnx');
@@ -65,14 +66,13 @@ async function main(): Promise<void> {
       const out = path.join(dir, warmUp ? 'warm-up' : `w${workers}`);
       const started = performance.now();
       const timeFile = `${out}.time`;
-      const r = await execa('/usr/bin/time', ['-f', '%U %S', '-o', timeFile, process.execPath, BIN, 'sweep', CNN, ...flags, '--workers', String(workers), '--force', '--out', out], { reject: false, timeout: 6 * 3600_000 });
+      const r = await execa(...underTime(timeFile, process.execPath, [BIN, 'sweep', CNN, ...flags, '--workers', String(workers), '--force', '--out', out]), { reject: false, timeout: 6 * 3600_000 });
       const seconds = (performance.now() - started) / 1000;
       if (r.exitCode !== 0) throw new Error(`edgeprune sweep with ${workers} workers failed (exit ${r.exitCode}): ${String(r.stderr).split('\n').slice(-5).join('\n')}`);
       files.push(comparable(path.join(out, 'sweep.json')));
       if (!warmUp) times.push(seconds);
       // User + system CPU of the sweep and its (waited-for) workers and their compilers and emulators.
-      const [user, system] = fs.existsSync(timeFile) ? fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) : [NaN, NaN];
-      const cpu = user + system;
+      const cpu = cpuSeconds(timeFile);
       console.log(`${warmUp ? 'warm-up, ' : ''}${workers} worker${workers === 1 ? '' : 's'}: ${seconds.toFixed(1)} s wall, ${Number.isFinite(cpu) ? cpu.toFixed(1) : '?'} s CPU (${Number.isFinite(cpu) ? (cpu / seconds).toFixed(2) : '?'} cores busy on average); load average now: ${load()}`);
       for (const line of String(r.stdout).split('\n')) if (line.trim()) console.log(`  ${line}`);
     }
