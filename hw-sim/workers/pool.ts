@@ -2,6 +2,7 @@
 // worker the next job (after a warm-up job when one is set), relays the progress lines a job sends, retries a job
 // whose attempt failed or whose worker died (killed, crashed, past the job timeout: the worker is replaced), reports a
 // job that used up its attempts, and ends every worker when done (after one run, or, for a pool kept open, at close()).
+// A kept pool serves several runs at once (a sweep's chains each hand it their builds): their jobs share one queue.
 
 import { UserError } from '../../src/errors.js';
 import { describeExit, spawnChild, type Child, type ChildExit } from '../process.js';
@@ -32,8 +33,8 @@ export type PoolOutcome = { id: string; ok: true; result: unknown } | { id: stri
 interface Task {
   job: PoolJob;
   attempts: number;
-  /** The pool's warm-up job (WorkerPool.warm): its outcome is dropped. */
-  warm?: boolean;
+  /** The run the job belongs to; absent for the pool's warm-up job (WorkerPool.warm), whose outcome is dropped. */
+  run?: Run;
 }
 
 interface Slot {
@@ -59,7 +60,7 @@ function lastLine(text: string): string {
 
 /** A pool of worker processes kept between runs: each run hands out its jobs; close() ends the workers. */
 export interface WorkerPool {
-  /** Run `jobs` (distinct ids); one outcome per job, in the order of `jobs`. One run at a time. */
+  /** Run `jobs` (distinct ids); one outcome per job, in the order of `jobs`. Runs may overlap: their jobs queue in the order the runs began. */
   run(jobs: PoolJob[], onSettled?: (outcome: PoolOutcome) => void): Promise<PoolOutcome[]>;
   /**
    * Every worker runs `job` before its next job: the idle ones at once, the others when they are ready (a worker started
@@ -74,11 +75,8 @@ export interface WorkerPool {
 export type WorkerPoolOptions = Omit<PoolOptions, 'onSettled'>;
 
 interface Run {
-  pending: Task[];
   outcomes: Map<string, PoolOutcome>;
   total: number;
-  /** Every job's attempts can each cost a worker: more spawns than that means workers die without taking jobs. */
-  maxSpawns: number;
   finish: (error: Error | null) => void;
   onSettled?: (outcome: PoolOutcome) => void;
 }
@@ -103,12 +101,19 @@ export function openWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const starting = new Set<Promise<unknown>>();
   let closing = false;
   let spawned = 0;
-  let current: Run | null = null;
+  /**
+   * Every attempt of every job can cost a worker, and each run may need its workers started: more spawns than that
+   * means workers die without taking jobs. Raised by each run as it begins.
+   */
+  let spawnLimit = 0;
+  /** The runs under way, and their jobs not yet handed to a worker (first come, first served; a retry goes first). */
+  const runs = new Set<Run>();
+  let pending: Task[] = [];
   let warmJob: PoolJob | null = null;
   /** Why the pool broke between runs (a worker that ended before it was ready): the next run fails with it. */
   let broken: Error | null = null;
   const fail = (error: Error): void => {
-    if (current) current.finish(error);
+    if (runs.size) for (const run of runs) run.finish(error);
     else broken ??= error;
   };
 
@@ -118,18 +123,18 @@ export function openWorkerPool(options: WorkerPoolOptions): WorkerPool {
     if (run.outcomes.size === run.total) run.finish(null);
   };
   const attemptFailed = (task: Task, error: string): void => {
-    const run = current;
-    if (!run) return;
+    const run = task.run;
+    if (!run || !runs.has(run)) return;
     task.attempts++;
     if (task.attempts >= options.attempts) settle(run, { id: task.job.id, ok: false, error, attempts: task.attempts });
-    else run.pending.unshift(task); // next in line: another worker (or this one, once free) retries it
+    else pending.unshift(task); // next in line: another worker (or this one, once free) retries it
     dispatchAll();
   };
   const dispatch = (slot: Slot): void => {
     if (closing || !slot.ready || slot.busy) return;
-    const task: Task | undefined = warmJob && !slot.warmed ? { job: warmJob, attempts: 0, warm: true } : current?.pending.shift();
+    const task: Task | undefined = warmJob && !slot.warmed ? { job: warmJob, attempts: 0 } : pending.shift();
     if (!task) return;
-    if (task.warm) slot.warmed = true;
+    if (!task.run) slot.warmed = true;
     slot.busy = task;
     slot.timedOut = false;
     slot.timer = setTimeout(() => {
@@ -140,13 +145,12 @@ export function openWorkerPool(options: WorkerPoolOptions): WorkerPool {
   };
   function dispatchAll(): void {
     for (const s of slots) dispatch(s);
-    const run = current;
-    if (!run) return;
+    if (!runs.size) return;
     // A worker died and work remains (or the first run needs its workers): start one.
-    const wanted = Math.min(options.workers, run.pending.length + [...slots].filter((s) => s.busy).length);
-    while (!closing && slots.size + starting.size < wanted && spawned < run.maxSpawns) startWorker();
-    if (!closing && run.pending.length > 0 && slots.size + starting.size === 0) {
-      run.finish(new Error(`the worker processes kept ending (${spawned} started) with ${run.pending.length} jobs left`));
+    const wanted = Math.min(options.workers, pending.length + [...slots].filter((s) => s.busy).length);
+    while (!closing && slots.size + starting.size < wanted && spawned < spawnLimit) startWorker();
+    if (!closing && pending.length > 0 && slots.size + starting.size === 0) {
+      fail(new Error(`the worker processes kept ending (${spawned} started) with ${pending.length} jobs left`));
     }
   }
   const onMessage = (slot: Slot, m: FromWorker): void => {
@@ -164,11 +168,11 @@ export function openWorkerPool(options: WorkerPoolOptions): WorkerPool {
     if (!task || task.job.id !== m.id) return;
     if (slot.timer) clearTimeout(slot.timer);
     slot.busy = null;
-    if (task.warm) {
+    if (!task.run) {
       dispatch(slot);
       return;
     }
-    if (current && m.type === 'done') settle(current, { id: m.id, ok: true, result: m.result });
+    if (m.type === 'done' && runs.has(task.run)) settle(task.run, { id: m.id, ok: true, result: m.result });
     else if (m.type === 'failed') attemptFailed(task, m.error);
     dispatch(slot);
   };
@@ -181,7 +185,7 @@ export function openWorkerPool(options: WorkerPoolOptions): WorkerPool {
       fail(new Error(`a worker process ended before it was ready: it ${describeExit(e)}${why ? ` (${why})` : ''}`));
       return;
     }
-    if (slot.busy && !slot.busy.warm) {
+    if (slot.busy?.run) {
       const task = slot.busy;
       slot.busy = null;
       attemptFailed(task, slot.timedOut ? `ran past the job timeout of ${options.jobTimeoutMs / 1000} s and was stopped` : `its worker process ${describeExit(e)}${why ? ` (${why})` : ''}`);
@@ -213,20 +217,22 @@ export function openWorkerPool(options: WorkerPoolOptions): WorkerPool {
   return {
     async run(jobs, onSettled) {
       if (closing) throw new Error('the worker pool is closed');
-      if (current) throw new Error('the worker pool runs one batch of jobs at a time');
       if (broken) throw broken;
       if (jobs.length === 0) return [];
       let finish!: (error: Error | null) => void;
       const finished = new Promise<Error | null>((resolve) => (finish = resolve));
-      const run: Run = { pending: jobs.map((job) => ({ job, attempts: 0 })), outcomes: new Map(), total: jobs.length, maxSpawns: spawned + options.workers + jobs.length * options.attempts, finish, onSettled };
-      current = run;
+      const run: Run = { outcomes: new Map(), total: jobs.length, finish, onSettled };
+      runs.add(run);
+      pending.push(...jobs.map((job) => ({ job, attempts: 0, run })));
+      spawnLimit = Math.max(spawnLimit, spawned + options.workers) + jobs.length * options.attempts;
       try {
         dispatchAll();
         const error = await finished;
         if (error) throw error;
         return jobs.map((j) => run.outcomes.get(j.id)!);
       } finally {
-        current = null;
+        runs.delete(run);
+        pending = pending.filter((t) => t.run !== run); // a run that failed leaves no job behind
       }
     },
 

@@ -60,6 +60,34 @@ describe('local worker pool', () => {
     }
   });
 
+  it('with keepWorkers, serves overlapping runs (a sweep\'s chains) on its workers, a killed worker replaced', async () => {
+    const kept = new LocalRunner({ workers: 2, keepWorkers: true, workerArgs: ['--kinds', KINDS] });
+    const folder = fs.mkdtempSync(path.join(dir, 'overlap-'));
+    const slow = (n: number) => makeJob('test-slow', { n, ms: 400, dir: folder });
+    let victim: { n: number; pid: number } | undefined;
+    try {
+      const runs = [kept.run([slow(1), slow(2)]), kept.run([slow(3)]), kept.run([slow(4), slow(5), slow(6)])];
+      while (!victim) {
+        await new Promise((r) => setTimeout(r, 20));
+        victim = startedMarkers(folder)[0];
+      }
+      process.kill(victim.pid, 'SIGKILL');
+      const outcomes = await Promise.all(runs);
+      expect(outcomes.map((o) => o.length)).toEqual([2, 1, 3]);
+      expect(outcomes.flat().every((o) => o.ok)).toBe(true);
+      // A later run on the same pool still works.
+      expect((await kept.run([makeJob('test-square', { n: 3 })]))[0]).toMatchObject({ ok: true, result: { square: 9 } });
+    } finally {
+      await kept.close();
+    }
+    const markers = startedMarkers(folder);
+    expect(new Set(markers.filter((m) => m.n !== victim!.n).map((m) => m.n))).toEqual(new Set([1, 2, 3, 4, 5, 6].filter((n) => n !== victim!.n)));
+    expect(markers.filter((m) => m.n === victim!.n).length).toBe(2); // run again, on another worker
+    // Two workers at first, and one more for the killed one: never one per job.
+    expect(new Set(markers.map((m) => m.pid)).size).toBeLessThanOrEqual(3);
+    for (const pid of new Set(markers.map((m) => m.pid))) expect(() => process.kill(pid, 0)).toThrow();
+  });
+
   it('runs the jobs on the workers and returns the outcomes in job-id order', async () => {
     const jobs = [5, 3, 8, 1, 7].map((n) => makeJob('test-square', { n }));
     const outcomes = await runner(2).run(jobs);

@@ -103,7 +103,9 @@ export function registerSweep(program: Command): void {
     checkSweepOutput(o.out, { ...output, inputs: [file, o.data] }); // before any work; made once the model and data are checked
     const existedBefore = fs.existsSync(o.out);
     const log = (line: string): void => void process.stderr.write(`${terminalText(line)}\n`);
-    const runner = runnerFromOptions(o, log);
+    // Local workers stay up for the whole sweep: each runs build after build, so a worker starts, loads TF.js and has
+    // V8 compile the build's code once, not once per combination (bench/sweep.ts).
+    const runner = runnerFromOptions(o, log, { keepWorkers: true });
     try {
       let run;
       try {
