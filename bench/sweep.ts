@@ -76,7 +76,14 @@ async function main(): Promise<void> {
       console.log(`${warmUp ? 'warm-up, ' : ''}${workers} worker${workers === 1 ? '' : 's'}: ${seconds.toFixed(1)} s wall, ${Number.isFinite(cpu) ? cpu.toFixed(1) : '?'} s CPU (${Number.isFinite(cpu) ? (cpu / seconds).toFixed(2) : '?'} cores busy on average); load average now: ${load()}`);
       for (const line of String(r.stdout).split('\n')) if (line.trim()) console.log(`  ${line}`);
     }
-    for (let i = 1; i < counts.length; i++) console.log(`speed-up ${counts[i]} vs ${counts[0]} workers: ${(times[0] / times[i]).toFixed(2)}x (goal with 2 vs 1: 1.7x)`);
+    // Every run on more workers against every run on the fewest (--workers 2,1,2: both 2-worker runs against the 1-worker one).
+    const fewest = Math.min(...counts);
+    const label = (i: number) => `${counts[i]} worker${counts[i] === 1 ? '' : 's'} (run ${i + 1}, ${times[i].toFixed(1)} s)`;
+    for (let i = 0; i < counts.length; i++) {
+      for (let j = 0; j < counts.length; j++) {
+        if (counts[i] > fewest && counts[j] === fewest) console.log(`speed-up of ${label(i)} over ${label(j)}: ${(times[j] / times[i]).toFixed(2)}x (goal with 2 vs 1: 1.7x)`);
+      }
+    }
     console.log(`sweep.json identical apart from wall times: ${files.every((f) => f === files[0]) ? 'yes' : 'NO'}`);
     if (keep) console.log(`outputs kept in ${dir}`);
   } finally {
