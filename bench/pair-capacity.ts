@@ -2,8 +2,8 @@
 // `edgeprune build` of the digits CNN, its fine-tunes in its own process as in a sweep's worker) run alone, then two
 // copies of it at once. Two at once ending in T2 against T1 alone is a speed-up of 2·T1/T2 with perfect scheduling
 // (issue 14's goal: 1.7x). Each copy is a fresh process, so it pays Node's start and V8's compilation of the build's
-// code, which a sweep's kept workers pay once (since session 27): the figure is a floor for a sweep, not a ceiling. A fixed integer loop in Node, alone
-// and two at once, shows what the cores give to work that touches no memory.
+// code, which a sweep's kept workers pay once (since session 27): the figure is a floor for a sweep, not a ceiling.
+// A fixed integer loop in Node, alone and two at once, shows what the cores give to work that touches no memory.
 //
 //   npx tsc -p . && node dist/bench/pair-capacity.js [--target stm32f405] [--precision float32] [--latency-ms 1]
 //       [--rounds 2] [--keep <dir>]
