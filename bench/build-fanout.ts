@@ -4,6 +4,8 @@
 // went (before the search: load + dense measurement; the search's iterations; the final fine-tune; after: verification
 // and compilation), the CPU time of the build and its workers, the speed-up of 2 workers over 1 (goal 1.6x), whether
 // report.json's search trajectory and c/model.c are identical, and the load average (a busy machine skews it all).
+// A run named more than once (--runs 1,2,1,2,1,2) is compared pair by pair, k-th with k-th, and by the medians: on this
+// machine the same build's wall time varies by a fifth from one run to the next.
 //
 //   npx tsc -p . && node dist/bench/build-fanout.js [--runs 0,default,1,2] [--keep <dir>]
 
@@ -95,16 +97,22 @@ async function main(): Promise<void> {
       const p = r.phases;
       console.log(`${runLabel(name)}: ${r.wall.toFixed(1)} s wall, ${r.cpu?.toFixed(1) ?? '?'} s CPU (build + workers) · before the search ${p.before.toFixed(1)} s, iterations ${p.iterations.toFixed(1)} s, final fine-tune ${p.final.toFixed(1)} s, verification + compilation ${p.after.toFixed(1)} s · load average now: ${load()}`);
     }
-    const byName = new Map(done.map((r) => [r.name, r]));
-    const one = byName.get('1');
-    const two = byName.get('2');
-    if (one && two) {
-      console.log(`speed-up 2 vs 1 workers: ${(one.wall / two.wall).toFixed(2)}x the whole build (goal 1.6x); ${((one.phases.iterations + one.phases.final) / (two.phases.iterations + two.phases.final)).toFixed(2)}x the search; ${(one.phases.iterations / two.phases.iterations).toFixed(2)}x its iterations`);
-    }
-    const inProcess = byName.get('0');
-    for (const [label, run] of [['2 workers', two], ['side by side', byName.get('default')]] as const) {
-      if (inProcess && run) console.log(`${label} vs in process alone: ${(inProcess.wall / run.wall).toFixed(2)}x the whole build (goal 1.6x), ${(inProcess.phases.iterations / run.phases.iterations).toFixed(2)}x the iterations`);
-    }
+    const named = (name: string) => done.filter((r) => r.name === name);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+    /** `faster` against `slower`: the k-th run of each paired (a busy moment skews one pair, not all), and the medians. */
+    const compare = (label: string, slower: Run[], faster: Run[]) => {
+      const pairs = Math.min(slower.length, faster.length);
+      if (pairs === 0) return;
+      const each = Array.from({ length: pairs }, (_, k) => `${(slower[k].wall / faster[k].wall).toFixed(2)}x`).join(', ');
+      const m = (rs: Run[], f: (r: Run) => number) => median(rs.map(f));
+      const wall = (r: Run) => r.wall;
+      const search = (r: Run) => r.phases.iterations + r.phases.final;
+      const iterations = (r: Run) => r.phases.iterations;
+      console.log(`${label}: ${each} pair by pair; medians ${m(slower, wall).toFixed(1)} s against ${m(faster, wall).toFixed(1)} s: ${(m(slower, wall) / m(faster, wall)).toFixed(2)}x the whole build (goal 1.6x), ${(m(slower, search) / m(faster, search)).toFixed(2)}x the search, ${(m(slower, iterations) / m(faster, iterations)).toFixed(2)}x its iterations`);
+    };
+    compare('speed-up of 2 workers over 1', named('1'), named('2'));
+    compare('2 workers against in process alone', named('0'), named('2'));
+    compare('side by side against in process alone', named('0'), named('default'));
     console.log(`search trajectory (report.json steps, without their seconds) identical: ${done.every((r) => r.trajectory === done[0].trajectory) ? 'yes' : 'NO'}`);
     console.log(`c/model.c identical: ${done.every((r) => r.modelC === done[0].modelC) ? 'yes' : 'NO'}`);
     if (keep) console.log(`outputs kept in ${dir}`);

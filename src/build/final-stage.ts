@@ -3,7 +3,7 @@
 // The refit starts from the same graph with the same seed whatever is decided, so it can start before the decision with
 // the same result: a tuner that runs follow-ups side by side starts the likely one (the final fine-tune's, unless that
 // one hurt) as soon as a slot frees, and the decided one if that guess was wrong; a tuner with a slot for each of the
-// batch's fine-tunes and refits runs them all at once; any other runs the decided refit after the batch.
+// batch's fine-tunes and refits (a queue) runs them all at once; any other runs the decided refit after the batch.
 
 import { comparableScore } from '../data/metrics.js';
 import type { Graph } from '../ir/graph.js';

@@ -51,8 +51,8 @@ export interface FineTuner {
   readonly trainsOnValidation?: boolean;
   /**
    * Fine-tune `requests` and the follow-ups `followUp` gives, asked whenever a slot is free with none of `requests` left
-   * to start (absent: tuneFollowed asks once the batch is done, as each follow-up ends): a tuner that runs fine-tunes side
-   * by side starts a follow-up beside the last of the batch.
+   * to start (absent: tuneFollowed asks once the batch is done and runs what it is given as one batch, then asks again):
+   * a tuner that runs fine-tunes side by side starts a follow-up beside the last of the batch.
    */
   tuneFollowed?(requests: TuneRequest[], followUp: FollowUp): Promise<TuneResult[]>;
   /**
@@ -69,12 +69,21 @@ export interface FineTuner {
  */
 export type FollowUp = (results: readonly (TuneResult | undefined)[]) => TuneRequest | null;
 
-/** `requests` on `tuner`, then the follow-ups: side by side on a tuner that can, else one at a time once the batch is done. */
+/**
+ * `requests` on `tuner`, then the follow-ups: side by side on a tuner that can; else, once the batch is done, every
+ * follow-up given then as one batch, and again until none is given.
+ */
 export async function tuneFollowed(tuner: FineTuner, requests: TuneRequest[], followUp: FollowUp): Promise<TuneResult[]> {
   if (tuner.tuneFollowed) return tuner.tuneFollowed(requests, followUp);
-  const out = await tuner.tuneMany(requests);
-  for (let next = followUp(out); next; next = followUp(out)) out.push((await tuner.tuneMany([next]))[0]);
-  return out;
+  const out: (TuneResult | undefined)[] = await tuner.tuneMany(requests);
+  for (;;) {
+    const more: TuneRequest[] = [];
+    // Each one given is running (undefined) when the next is asked for.
+    for (let next = followUp(out); next; next = followUp(out)) more.push((out.push(undefined), next));
+    if (more.length === 0) return out as TuneResult[];
+    const results = await tuner.tuneMany(more);
+    out.splice(out.length - more.length, more.length, ...results);
+  }
 }
 
 /**

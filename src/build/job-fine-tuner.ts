@@ -8,7 +8,8 @@ import type { Graph } from '../ir/graph.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { Json } from '../jobs/spec.js';
 import { fineTuneJob, fineTuneWarmJob, masksToJson, resultFromJson, runFineTune, sha256Of, type FineTuneContext, type FineTunePayload, type FineTuneResultJson, type FineTuneTraining } from './fine-tune-kind.js';
-import { tuneError, type FineTuner, type TuneRequest } from './fine-tuner.js';
+import { tuneError, type FineTuner, type FollowUp, type TuneRequest } from './fine-tuner.js';
+import { tuneOnLanes } from './lanes.js';
 
 export interface FineTuneSource {
   /** The data file and its split, as the build was given them. */
@@ -62,24 +63,32 @@ export function inProcessFineTuner(context: FineTuneContext): FineTuner {
   };
 }
 
-/** The fine-tune jobs of each batch handed to `runner` at once. */
+/**
+ * The fine-tune jobs of each batch handed to `runner` at once. On a runner whose runs may overlap on a known number of
+ * slots (a kept local pool), a batch with follow-ups runs on one lane per slot (src/build/lanes.ts): a follow-up (a
+ * borderline proposal's repeats, the final stage's refit) starts as soon as a slot frees.
+ */
 export function runnerFineTuner(context: FineTuneContext, runner: JobRunner): FineTuner {
+  const tuneMany = async (requests: TuneRequest[]) => {
+    if (requests.length === 0) return [];
+    const jobs = requests.map((r) => fineTuneJob(payloadOf(context, r)));
+    const outcomes = new Map((await runner.run(jobs)).map((o) => [o.id, o]));
+    return requests.map((r, i) => {
+      const o = outcomes.get(jobs[i].id)!;
+      if (!o.ok) throw tuneError(r.what, new Error(`${o.error} (${o.attempts} attempt${o.attempts === 1 ? '' : 's'} on ${runner.description})`));
+      return resultFromJson(o.result as Json as unknown as FineTuneResultJson);
+    });
+  };
+  const slots = runner.slots ?? Infinity;
+  const lanes = runner.runsOverlap === true && Number.isFinite(slots) && slots > 1 ? Array.from({ length: slots }, () => ({ description: runner.description, tuneMany })) : null;
   return {
     description: runner.description,
-    slots: runner.slots ?? Infinity,
+    slots,
     trainsOnValidation: true,
     warm(g) {
       runner.warm?.(fineTuneWarmJob({ ...context, graph: graphToJson(g) }));
     },
-    async tuneMany(requests) {
-      if (requests.length === 0) return [];
-      const jobs = requests.map((r) => fineTuneJob(payloadOf(context, r)));
-      const outcomes = new Map((await runner.run(jobs)).map((o) => [o.id, o]));
-      return requests.map((r, i) => {
-        const o = outcomes.get(jobs[i].id)!;
-        if (!o.ok) throw tuneError(r.what, new Error(`${o.error} (${o.attempts} attempt${o.attempts === 1 ? '' : 's'} on ${runner.description})`));
-        return resultFromJson(o.result as Json as unknown as FineTuneResultJson);
-      });
-    },
+    tuneMany,
+    ...(lanes ? { tuneFollowed: (requests: TuneRequest[], followUp: FollowUp) => tuneOnLanes(lanes, requests, followUp) } : {}),
   };
 }

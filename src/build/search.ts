@@ -329,19 +329,35 @@ export async function searchUnderBudget<N extends string = BudgetName>(
         events.onProposal?.(p.description);
         fresh.push(p);
       }
-      // Every proposal of the batch at once; then, on a small validation split, the borderline ones again (repeats − 1
-      // more each, at once): their decision is made on the mean of the repeated fine-tunes.
+      // Every proposal of the batch at once; on a small validation split, the borderline ones again (repeats − 1 more
+      // each, follow-ups started as slots free once their first fine-tune is in): their decision is made on the mean of
+      // the repeated fine-tunes. Which proposal is borderline depends on its own first fine-tune only.
       const batch = ++batches;
       const request = (p: Proposal<N>, k: number, repeat: number): TuneRequest => ({ graph: p.graph, masks: p.masks, epochs: o.proposalEpochs, seed: seedAt(i, batch, k, repeat), what: `proposal '${p.description}' (iteration ${i}${what})`, schedule: shortSchedule });
-      const first = await tuneAll(fresh.map((p, k) => request(p, k, 0)));
-      const again = repeats > 1 ? fresh.map((_, k) => k).filter((k) => borderline(drop(first[k].validation), dropLimit, data.validation.count)) : [];
-      const more = await tuneAll(again.flatMap((k) => Array.from({ length: repeats - 1 }, (_, r) => request(fresh[k], k, r + 1))));
+      const isBorderline = (first: TuneResult) => borderline(drop(first.validation), dropLimit, data.validation.count);
+      /** The repeats handed out, in order (their results follow the batch's), by proposal. */
+      const given: number[] = [];
+      const judged = new Set<number>();
+      const queued: { k: number; request: TuneRequest }[] = [];
+      const repeatsOf: FollowUp = (sofar) => {
+        for (let k = 0; k < fresh.length; k++) {
+          if (judged.has(k) || sofar[k] === undefined) continue;
+          judged.add(k);
+          if (isBorderline(sofar[k]!)) for (let r = 1; r < repeats; r++) queued.push({ k, request: request(fresh[k], k, r) });
+        }
+        const next = queued.shift();
+        if (!next) return null;
+        given.push(next.k);
+        fineTuning.epochs += next.request.epochs;
+        return next.request;
+      };
+      const firsts = fresh.map((p, k) => request(p, k, 0));
+      const results = repeats > 1 && firsts.length > 0 ? await tuneWithFollowUps(firsts, repeatsOf) : await tuneAll(firsts);
       const out: Tried<Candidate>[] = [];
       for (const [k, p] of fresh.entries()) {
-        const at = again.indexOf(k);
-        const runs = at < 0 ? [] : more.slice(at * (repeats - 1), (at + 1) * (repeats - 1));
-        const run = at < 0 ? first[k] : await repeatedEstimate(first[k], async () => runs.shift()!, repeats);
-        if (at >= 0) repeated++;
+        const runs = given.flatMap((of, j) => (of === k ? [results[fresh.length + j]] : []));
+        if (runs.length > 0) repeated++;
+        const run = runs.length === 0 ? results[k] : await repeatedEstimate(results[k], async () => runs.shift()!, repeats);
         out.push({ candidate: { p, tuned: run.graph, loss: run.loss, epochs: fineTuning.keptEpochs + trains(o.proposalEpochs) }, description: p.description, validation: run.validation });
       }
       for (const t of out) see(t.candidate.p.costs, t.description, t.validation);

@@ -43,11 +43,13 @@ export function defaultWorkerCount(): number {
 export class LocalRunner implements JobRunner {
   readonly description: string;
   readonly slots: number;
+  readonly runsOverlap: boolean;
   private readonly workers: number;
 
   constructor(private readonly options: LocalRunnerOptions = {}) {
     this.workers = options.workers ?? defaultWorkerCount();
     this.slots = this.workers;
+    this.runsOverlap = options.keepWorkers === true;
     this.description = `${this.workers} local worker${this.workers === 1 ? '' : 's'}`;
     if (options.keepWorkers) this.kept = openWorkerPool({ ...this.poolOptions(this.workers), prestart: true });
   }

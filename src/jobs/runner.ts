@@ -19,6 +19,11 @@ export interface JobRunner {
   readonly description: string;
   /** Jobs it runs at once on its own (a local pool: its processes); absent: as many as it is given (a queue). */
   readonly slots?: number;
+  /**
+   * Whether runs may overlap on its slots, their jobs sharing one queue (a kept local pool); absent: one run at a time
+   * (a local pool per run would start processes of its own).
+   */
+  readonly runsOverlap?: boolean;
   /** Run the jobs (duplicates by id run once); outcomes sorted by job id. */
   run(jobs: JobSpec[], options?: RunJobsOptions): Promise<JobOutcome[]>;
   /**

@@ -2,8 +2,9 @@
 // side (build's default), and through a Redis queue served by 2 `edgeprune worker` processes: the same iterations and
 // the same final model bytes (seeds fixed before dispatch; every fine-tune annealed, --anneal all, and the final one's
 // weights averaged over its 2 epochs: both travel with the jobs; the uniform contender and the refit on train +
-// validation: side by side the likely refit starts when a lane frees, on 2 workers the decided one after the batch,
-// through Redis both refits run in the batch).
+// validation, and the borderline proposals' repeats: side by side and on 2 kept local workers a follow-up starts when a
+// lane frees (the likely refit, a proposal's repeats once its first fine-tune is in); through Redis both refits run in the
+// batch, and the repeats as one batch after it).
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,6 +101,8 @@ describe.skipIf(skip)('the budget search fanned out', () => {
     beside.warm!(dense);
     expect(await search(beside)).toEqual(here);
     expect(here.iterations.reduce((n, it) => n + it.proposals.length, 0)).toBeGreaterThan(3);
+    // Some proposals were borderline: their repeats ran as follow-ups.
+    expect(here.iterations.reduce((n, it) => n + (it.repeated ?? 0), 0)).toBeGreaterThan(0);
     // The workers warmed up first (the data and the teacher's logits loaded ahead, as build does): the same bytes.
     const warmed = runnerFineTuner(context, local!);
     warmed.warm!(dense);

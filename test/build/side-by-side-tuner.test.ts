@@ -1,7 +1,7 @@
 // The build's default tuner on 2 or more cores (src/build/side-by-side-tuner.ts): a batch shared between this process
 // and one worker, longest first, each lane taking the next when free, then the follow-ups a free lane is given; the
 // results in the requests' order (the follow-ups' after); a failure stops both lanes and is thrown. tuneFollowed on a
-// tuner without follow-ups of its own asks for them once the batch is done.
+// tuner without follow-ups of its own asks for them once the batch is done and runs those given as one batch.
 import { describe, expect, it } from 'vitest';
 import { tuneFollowed, type FineTuner, type FollowUp, type TuneRequest } from '../../src/build/fine-tuner.js';
 import { sideBySideTuner } from '../../src/build/side-by-side-tuner.js';
@@ -93,16 +93,19 @@ describe('sideBySideTuner', () => {
     expect(ran.filter((r) => r === 'here:9').length).toBe(1);
   });
 
-  it('tuneFollowed on a tuner without follow-ups of its own: the batch, then each follow-up once the previous one is done', async () => {
+  it('tuneFollowed on a tuner without follow-ups of its own: the batch, then the follow-ups given at its end as one batch, and again', async () => {
     const ran: string[] = [];
-    const asked: number[] = [];
+    const asked: string[] = [];
+    // Two follow-ups once the batch is done (the second asked for while the first is given, not yet run), then one
+    // more once both are in.
     const followUp: FollowUp = (sofar) => {
-      asked.push(sofar.length);
-      return sofar.length < 4 ? request(10 + sofar.length, 1) : null;
+      asked.push(sofar.map((r) => (r ? 'd' : 'r')).join(''));
+      if (sofar.length < 4) return request(10 + sofar.length, 1);
+      return sofar.length === 4 && sofar[3] !== undefined ? request(20, 1) : null;
     };
     const results = await tuneFollowed(lane('alone', 1, ran), [request(1, 1), request(2, 1)], followUp);
-    expect(results.map((r) => r.validation)).toEqual([0.01, 0.02, 0.12, 0.13]);
-    expect(ran).toEqual(['alone:1', 'alone:2', 'alone:12', 'alone:13']);
-    expect(asked).toEqual([2, 3, 4]);
+    expect(results.map((r) => r.validation)).toEqual([0.01, 0.02, 0.12, 0.13, 0.2]);
+    expect(ran).toEqual(['alone:1', 'alone:2', 'alone:12', 'alone:13', 'alone:20']);
+    expect(asked).toEqual(['dd', 'ddr', 'ddrr', 'dddd', 'ddddr', 'ddddd']);
   });
 });
