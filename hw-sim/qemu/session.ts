@@ -1,6 +1,12 @@
 // A harness session on an emulated Cortex-M board: QEMU runs the firmware with instruction
 // counting (-icount shift=0: one instruction = 1 ns, read through SysTick), its first UART on a
 // pty that we open like a real board's serial port, and semihosting for the exit status.
+//
+// QEMU (7.2) reads a pty only once it has seen the other side open: it looks when the UART attaches
+// during its start-up, then once a second. The serial port opens too late for the first look, so
+// every session waited about 0.95 s for its first ping; the pty is now held open (a plain file
+// descriptor, never read) the moment QEMU names it, usually before that first look, and closed once
+// the serial port is open. When the race is lost, the session only waits as before.
 
 import fs from 'node:fs';
 import { UserError } from '../../src/errors.js';
@@ -46,6 +52,8 @@ class QemuSession extends BaseSession {
   private port: PortStream | null = null;
   /** Set before we kill QEMU: its end is then ours, not news. */
   private killing = false;
+  /** The pty held open from the moment QEMU names it until the serial port is open (see the top). */
+  private ptyHold: number | null = null;
 
   constructor(
     private readonly elf: string,
@@ -92,6 +100,8 @@ class QemuSession extends BaseSession {
       } catch (e) {
         void opening.then((late) => late.close(), () => undefined);
         throw e;
+      } finally {
+        this.releasePty();
       }
     } catch (e) {
       throw await this.fail(e);
@@ -137,6 +147,7 @@ class QemuSession extends BaseSession {
         const m = /char device redirected to (\/dev\/\S+)/.exec(text);
         if (m && !found) {
           found = true;
+          this.holdPty(m[1]);
           clearTimeout(timer);
           stop();
           resolve(m[1]);
@@ -151,7 +162,27 @@ class QemuSession extends BaseSession {
     });
   }
 
+  /** Open `pty` at once, without reading it, so that QEMU's first look finds it open (see the top). */
+  private holdPty(pty: string): void {
+    try {
+      this.ptyHold = fs.openSync(pty, fs.constants.O_RDWR | fs.constants.O_NOCTTY | fs.constants.O_NONBLOCK);
+    } catch {
+      // Not held: QEMU then sees the serial port on its next look, a second later at most.
+    }
+  }
+
+  private releasePty(): void {
+    if (this.ptyHold === null) return;
+    try {
+      fs.closeSync(this.ptyHold);
+    } catch {
+      // already closed
+    }
+    this.ptyHold = null;
+  }
+
   protected async teardown(): Promise<{ exitCode: number | null }> {
+    this.releasePty();
     await this.port?.close().catch(() => undefined);
     if (!this.child) return { exitCode: null };
     // After the goodbye QEMU exits by itself (semihosting); give it a moment, then kill.
