@@ -79,7 +79,10 @@ export async function tuneFollowed(tuner: FineTuner, requests: TuneRequest[], fo
   for (;;) {
     const more: TuneRequest[] = [];
     // Each one given is running (undefined) when the next is asked for.
-    for (let next = followUp(out); next; next = followUp(out)) more.push((out.push(undefined), next));
+    for (let next = followUp(out); next; next = followUp(out)) {
+      more.push(next);
+      out.push(undefined);
+    }
     if (more.length === 0) return out as TuneResult[];
     const results = await tuner.tuneMany(more);
     out.splice(out.length - more.length, more.length, ...results);
